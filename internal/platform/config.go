@@ -1,0 +1,50 @@
+// Package platform holds process-wide plumbing: configuration, logging, Redis, ids.
+package platform
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+)
+
+// Config is read from the environment once, in main, and passed down explicitly.
+type Config struct {
+	// DatabaseURL connects as the owner role; used only to migrate.
+	DatabaseURL string `env:"DATABASE_URL"`
+	// AppDatabaseURL connects as a member of aftersales_app: NOBYPASSRLS, owns nothing.
+	AppDatabaseURL string `env:"APP_DATABASE_URL"`
+	// RedisURL of a Redis server; empty runs an in-process Redis (development only).
+	RedisURL string `env:"REDIS_URL"`
+	// HTTPAddr is where the API listens.
+	HTTPAddr string `env:"HTTP_ADDR" envDefault:"127.0.0.1:8080"`
+	// PublicURL is the base URL printed and used in links (invitations, tracking).
+	PublicURL string `env:"PUBLIC_URL"`
+	// LogLevel is debug, info, warn or error.
+	LogLevel string `env:"LOG_LEVEL" envDefault:"info"`
+	// SecureCookies marks session cookies Secure; on by default, off for plain-HTTP local use.
+	SecureCookies bool `env:"SECURE_COOKIES" envDefault:"true"`
+	// SessionTTL is how long a login lasts.
+	SessionTTL time.Duration `env:"SESSION_TTL" envDefault:"12h"`
+	// RateTenantPerSecond and RateKeyPerSecond bound requests per tenant and per credential.
+	RateTenantPerSecond int `env:"RATE_TENANT_PER_SECOND" envDefault:"200"`
+	RateKeyPerSecond    int `env:"RATE_KEY_PER_SECOND" envDefault:"50"`
+	// OTPPerHour bounds one-time codes sent to one phone or email address.
+	OTPPerHour int `env:"OTP_PER_HOUR" envDefault:"5"`
+	// MaxBodyBytes caps request bodies.
+	MaxBodyBytes int64 `env:"MAX_BODY_BYTES" envDefault:"1048576"`
+	// StripeAPIBase overrides Stripe's API address (stripe-mock in tests).
+	StripeAPIBase string `env:"STRIPE_API_BASE"`
+}
+
+// LoadConfig reads the environment.
+func LoadConfig() (Config, error) {
+	var c Config
+	if err := env.Parse(&c); err != nil {
+		return c, fmt.Errorf("read configuration: %w", err)
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + c.HTTPAddr
+	}
+	return c, nil
+}

@@ -1,0 +1,65 @@
+package tenants
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// Sentinel errors of the domain; the API maps each to one problem type.
+var (
+	// ErrNotFound: the row does not exist in the caller's scope (another tenant's rows
+	// are indistinguishable from missing ones).
+	ErrNotFound = errors.New("not found")
+	// ErrStale: the caller's version is not the current one; re-read and retry.
+	ErrStale = errors.New("stale version")
+	// ErrConflict: the change collides with an existing row (a unique key) or state.
+	ErrConflict = errors.New("conflict")
+	// ErrForbidden: the caller's role may not do this.
+	ErrForbidden = errors.New("forbidden")
+)
+
+// FieldError rejects one input field with a reason; the API reports it at that location.
+type FieldError struct {
+	Field  string
+	Reason string
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }
+
+// Invalid returns a FieldError.
+func Invalid(field, reason string) error { return &FieldError{Field: field, Reason: reason} }
+
+// ConflictError names what the change collided with, without echoing SQL or constraint names.
+type ConflictError struct{ Detail string }
+
+func (e *ConflictError) Error() string { return e.Detail }
+func (e *ConflictError) Unwrap() error { return ErrConflict }
+
+// DBError maps database errors to domain errors: no rows -> ErrNotFound, unique violations
+// -> a ConflictError with detail, foreign-key violations -> a FieldError on fkField.
+func DBError(err error, uniqueDetail, fkField string) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ErrNotFound
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "23505":
+			return &ConflictError{Detail: uniqueDetail}
+		case "23503":
+			if fkField != "" {
+				return Invalid(fkField, "does not exist")
+			}
+			return &ConflictError{Detail: "the record is still referenced"}
+		case "23514":
+			return Invalid("body", "a value is out of the allowed range")
+		}
+	}
+	return fmt.Errorf("database: %w", err)
+}
