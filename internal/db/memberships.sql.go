@@ -300,6 +300,33 @@ func (q *Queries) ListMemberships(ctx context.Context, db DBTX, arg ListMembersh
 	return items, nil
 }
 
+const lockActiveAdmins = `-- name: LockActiveAdmins :many
+SELECT id FROM memberships
+WHERE tenant_id = $1 AND role = 'tenant_admin' AND status = 'active'
+FOR UPDATE
+`
+
+// Locks the tenant's active admins so that concurrent demotions cannot both pass the check.
+func (q *Queries) LockActiveAdmins(ctx context.Context, db DBTX, tenantID uuid.UUID) ([]uuid.UUID, error) {
+	rows, err := db.Query(ctx, lockActiveAdmins, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []uuid.UUID
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const membershipOfUser = `-- name: MembershipOfUser :one
 SELECT tenant_id, id, user_id, outlet_id, role, status, version, created_at, updated_at FROM memberships WHERE tenant_id = $1 AND user_id = $2
 `

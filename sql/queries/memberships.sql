@@ -58,3 +58,9 @@ WHERE tenant_id = @tenant_id AND id = @id AND revoked_at IS NULL AND accepted_at
 -- name: AcceptInvitation :execrows
 UPDATE invitations SET accepted_at = now()
 WHERE tenant_id = @tenant_id AND id = @id AND revoked_at IS NULL AND accepted_at IS NULL AND expires_at > now();
+
+-- name: LockActiveAdmins :many
+-- Locks the tenant's active admins so that concurrent demotions cannot both pass the check.
+SELECT id FROM memberships
+WHERE tenant_id = @tenant_id AND role = 'tenant_admin' AND status = 'active'
+FOR UPDATE;

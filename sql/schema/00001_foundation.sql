@@ -303,7 +303,8 @@ CREATE POLICY tenant_isolation ON calendar_days
 CREATE POLICY tenant_isolation ON memberships
   USING (tenant_id = (SELECT app.tenant_id())
          AND ((SELECT app.outlet_id()) IS NULL OR outlet_id = (SELECT app.outlet_id())))
-  WITH CHECK (tenant_id = (SELECT app.tenant_id()));
+  WITH CHECK (tenant_id = (SELECT app.tenant_id())
+         AND ((SELECT app.outlet_id()) IS NULL OR outlet_id = (SELECT app.outlet_id())));
 CREATE POLICY own_memberships ON memberships FOR SELECT
   USING (user_id = (SELECT app.user_id()));
 CREATE POLICY tenant_isolation ON invitations
@@ -318,7 +319,8 @@ CREATE POLICY tenant_isolation ON customers
 CREATE POLICY tenant_isolation ON audit_log
   USING (tenant_id = (SELECT app.tenant_id())
          AND ((SELECT app.outlet_id()) IS NULL OR outlet_id = (SELECT app.outlet_id())))
-  WITH CHECK (tenant_id = (SELECT app.tenant_id()));
+  WITH CHECK (tenant_id = (SELECT app.tenant_id())
+         AND ((SELECT app.outlet_id()) IS NULL OR outlet_id = (SELECT app.outlet_id())));
 CREATE POLICY tenant_isolation ON idempotency_keys
   USING (tenant_id = (SELECT app.tenant_id()))
   WITH CHECK (tenant_id = (SELECT app.tenant_id()));

@@ -1,0 +1,52 @@
+# aftersales — developer entry points. `make help` lists them.
+SHELL := /usr/bin/env bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+# Go from PATH, else the standard install location.
+GO := $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
+# Tools installed by `go install` land here; make them (and go) visible to recipes.
+GOBIN_DIR := $(shell $(GO) env GOBIN 2>/dev/null)
+ifeq ($(strip $(GOBIN_DIR)),)
+GOBIN_DIR := $(firstword $(subst :, ,$(shell $(GO) env GOPATH 2>/dev/null)))/bin
+endif
+export PATH := $(GOBIN_DIR):$(PATH):$(dir $(GO))
+
+# Variables given on the command line reach the scripts through the environment:
+#   make test TEST_ARGS='-run TestLogin -v'   make run PGPORT=5434
+
+.PHONY: help run test bench build generate tools db stop-db psql clean-data
+
+help: ## List targets
+	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z0-9_-]+:.*## / { printf "  %-12s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+
+run: ## Run the app locally (private PostgreSQL in ./.data, port PGPORT=5433; `aftersales dev`)
+	bash scripts/run.sh
+
+test: ## Start throwaway PostgreSQL/Redis/stripe-mock, then sqlc diff, go vet, go test (TEST_ARGS, TEST_PKGS)
+	bash scripts/test.sh
+
+bench: ## Same environment as test, plus BENCH_PGBENCH; go run ./bench (BENCH_ARGS)
+	bash scripts/bench.sh
+
+build: ## Build bin/aftersales
+	$(GO) build -o bin/aftersales ./cmd/aftersales
+
+generate: ## Regenerate internal/db with sqlc
+	bash scripts/tools.sh sqlc
+	sqlc generate
+
+tools: ## Install sqlc and stripe-mock (pinned versions) if missing
+	bash scripts/tools.sh sqlc stripe-mock
+
+db: ## Start only the dev PostgreSQL cluster and print DATABASE_URL/APP_DATABASE_URL
+	bash scripts/dev-db.sh start
+
+stop-db: ## Stop the dev PostgreSQL cluster (data kept in ./.data)
+	bash scripts/dev-db.sh stop
+
+psql: ## psql into the dev database as the superuser
+	bash scripts/dev-db.sh psql
+
+clean-data: ## Stop the dev PostgreSQL cluster and delete ./.data
+	bash scripts/dev-db.sh clean

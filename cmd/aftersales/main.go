@@ -1,0 +1,196 @@
+// Command aftersales runs the product: the API server, the job worker, migrations and the
+// demo seed, separately or all in one process for local use.
+//
+//	aftersales serve              API server
+//	aftersales worker             background jobs
+//	aftersales migrate up|down|status
+//	aftersales seed               load the demo network (idempotent)
+//	aftersales dev                migrate, seed, serve and work in one process
+//	aftersales openapi            print the OpenAPI document
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/aftersales/aftersales/internal/api"
+	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/demo"
+	"github.com/aftersales/aftersales/internal/jobs"
+	"github.com/aftersales/aftersales/internal/migrate"
+	"github.com/aftersales/aftersales/internal/platform"
+	"github.com/aftersales/aftersales/tenants"
+)
+
+const usage = `usage: aftersales <serve|worker|migrate up|migrate down|migrate status|seed|dev|openapi>`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, usage)
+		os.Exit(2)
+	}
+	cfg, err := platform.LoadConfig()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	log := platform.NewLogger(cfg.LogLevel)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, cfg, log, os.Args[1:]); err != nil {
+		log.Error("exit", "err", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, cfg platform.Config, log *slog.Logger, args []string) error {
+	switch args[0] {
+	case "migrate":
+		if len(args) < 2 {
+			return errors.New(usage)
+		}
+		return withOwner(ctx, cfg, func(pool *pgxpool.Pool) error {
+			switch args[1] {
+			case "up":
+				return migrate.Up(ctx, pool)
+			case "down":
+				return migrate.Down(ctx, pool)
+			case "status":
+				return migrate.Status(ctx, pool, os.Stdout)
+			}
+			return errors.New(usage)
+		})
+	case "seed":
+		return withApp(ctx, cfg, func(d *tenants.DB) error {
+			logins, err := demo.Seed(ctx, d)
+			printLogins(cfg, logins)
+			return err
+		})
+	case "serve":
+		return withApp(ctx, cfg, func(d *tenants.DB) error { return serve(ctx, cfg, log, d) })
+	case "worker":
+		return withApp(ctx, cfg, func(d *tenants.DB) error { return work(ctx, log, d) })
+	case "dev":
+		if err := withOwner(ctx, cfg, func(pool *pgxpool.Pool) error { return migrate.Up(ctx, pool) }); err != nil {
+			return err
+		}
+		return withApp(ctx, cfg, func(d *tenants.DB) error {
+			logins, err := demo.Seed(ctx, d)
+			if err != nil {
+				return err
+			}
+			go func() {
+				if err := work(ctx, log, d); err != nil {
+					log.Error("worker stopped", "err", err)
+				}
+			}()
+			time.AfterFunc(300*time.Millisecond, func() { printLogins(cfg, logins) })
+			return serve(ctx, cfg, log, d)
+		})
+	case "openapi":
+		reg := prometheus.NewRegistry()
+		s := api.New(api.Deps{Log: log, Registry: reg, Config: cfg})
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(s.OpenAPI())
+	}
+	return errors.New(usage)
+}
+
+func withOwner(ctx context.Context, cfg platform.Config, fn func(*pgxpool.Pool) error) error {
+	if cfg.DatabaseURL == "" {
+		return errors.New("DATABASE_URL (the owner role, for migrations) is not set")
+	}
+	pool, err := pgxpool.New(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return fmt.Errorf("connect as owner: %w", err)
+	}
+	defer pool.Close()
+	return fn(pool)
+}
+
+// withApp connects as the application role and refuses to run with a role that could
+// bypass row-level security.
+func withApp(ctx context.Context, cfg platform.Config, fn func(*tenants.DB) error) error {
+	if cfg.AppDatabaseURL == "" {
+		return errors.New("APP_DATABASE_URL (the application role) is not set")
+	}
+	pool, err := pgxpool.New(ctx, cfg.AppDatabaseURL)
+	if err != nil {
+		return fmt.Errorf("connect as app role: %w", err)
+	}
+	defer pool.Close()
+	var super, bypass bool
+	if err := pool.QueryRow(ctx, `SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user`).Scan(&super, &bypass); err != nil {
+		return fmt.Errorf("check app role: %w", err)
+	}
+	if super || bypass {
+		return errors.New("APP_DATABASE_URL connects as a superuser or BYPASSRLS role: tenant isolation would not hold; use a member of aftersales_app")
+	}
+	return fn(tenants.NewDB(pool))
+}
+
+func serve(ctx context.Context, cfg platform.Config, log *slog.Logger, d *tenants.DB) error {
+	rdb, stopRedis, err := platform.OpenRedis(cfg.RedisURL)
+	if err != nil {
+		return err
+	}
+	defer stopRedis()
+	if cfg.RedisURL == "" {
+		log.Warn("REDIS_URL is unset: using an in-process Redis (rate limits are per process)")
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	limiter := platform.NewLimiter(rdb, log, reg)
+	authSvc := auth.NewService(d, limiter, auth.NewDevSender(log), log,
+		auth.Options{SessionTTL: cfg.SessionTTL, OTPPerHour: cfg.OTPPerHour})
+	s := api.New(api.Deps{DB: d, Auth: authSvc, Limiter: limiter, Redis: rdb, Log: log, Registry: reg, Config: cfg})
+	srv := &http.Server{Addr: cfg.HTTPAddr, Handler: s, ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	log.Info("serving", "addr", cfg.HTTPAddr)
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdown)
+}
+
+func work(ctx context.Context, log *slog.Logger, d *tenants.DB) error {
+	client, err := jobs.NewClient(d, log, true)
+	if err != nil {
+		return err
+	}
+	if err := client.Start(ctx); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	<-ctx.Done()
+	stop, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return client.Stop(stop)
+}
+
+func printLogins(cfg platform.Config, logins []demo.Login) {
+	fmt.Printf("\n  aftersales is running\n\n    API        %s/v1\n    API docs   %s/docs\n    OpenAPI    %s/openapi.json\n    Metrics    %s/metrics\n\n  Demo logins (password %q):\n",
+		cfg.PublicURL, cfg.PublicURL, cfg.PublicURL, cfg.PublicURL, demo.Password)
+	for _, l := range logins {
+		fmt.Printf("    %-28s %-26s %s\n", l.Email, l.Role, l.Tenant)
+	}
+	fmt.Printf("\n  Sign in:  curl -s -X POST %s/v1/auth/login -H 'Content-Type: application/json' -d '{\"email\":\"admin@breeze.local\",\"password\":\"%s\"}'\n\n", cfg.PublicURL, demo.Password)
+}

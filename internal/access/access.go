@@ -1,0 +1,125 @@
+// Package access is the one place that says what each role may do and what it may see.
+package access
+
+import "strings"
+
+// Role is a staff member's role in a tenant (platform_admin is a user flag, not a membership).
+type Role string
+
+// The roles.
+const (
+	PlatformAdmin Role = "platform_admin" // operates the platform; not a tenant role
+	TenantAdmin   Role = "tenant_admin"   // runs a root tenant: outlets, people, settings
+	Agent         Role = "agent"          // call centre: intake, callbacks, complaints
+	OutletManager Role = "outlet_manager" // runs one outlet
+	Engineer      Role = "engineer"       // works orders of one outlet
+	Finance       Role = "finance"        // money and settlement
+	Auditor       Role = "auditor"        // reads everything, changes nothing
+)
+
+// TenantRoles are the roles a membership or API key can hold.
+var TenantRoles = []string{string(TenantAdmin), string(Agent), string(OutletManager), string(Engineer), string(Finance), string(Auditor)}
+
+// Permission names one capability.
+type Permission string
+
+// The permissions.
+const (
+	OutletsRead    Permission = "outlets:read"
+	OutletsWrite   Permission = "outlets:write"
+	CalendarsRead  Permission = "calendars:read"
+	CalendarsWrite Permission = "calendars:write"
+	MembersRead    Permission = "members:read"
+	MembersWrite   Permission = "members:write"
+	APIKeysManage  Permission = "api_keys:manage"
+	AuditRead      Permission = "audit:read"
+	CustomersRead  Permission = "customers:read"
+	CustomersWrite Permission = "customers:write"
+	ContactsFull   Permission = "contacts:unmasked" // see consumer phones and addresses unmasked
+	TenantSettings Permission = "tenant:settings"
+	TenantsOnboard Permission = "tenants:onboard" // platform admins only
+	TenantsReadAll Permission = "tenants:read_all"
+)
+
+// Can reports whether role r holds permission p.
+func (r Role) Can(p Permission) bool {
+	switch r {
+	case PlatformAdmin:
+		return true
+	case TenantAdmin:
+		return p != TenantsOnboard && p != TenantsReadAll
+	case Agent:
+		switch p {
+		case OutletsRead, CalendarsRead, CustomersRead, CustomersWrite, ContactsFull:
+			return true
+		}
+	case OutletManager:
+		switch p {
+		case OutletsRead, OutletsWrite, CalendarsRead, CalendarsWrite, MembersRead, CustomersRead,
+			CustomersWrite, ContactsFull, AuditRead:
+			return true
+		}
+	case Engineer:
+		switch p {
+		case OutletsRead, CalendarsRead, CustomersRead:
+			return true
+		}
+	case Finance:
+		switch p {
+		case OutletsRead, CalendarsRead, CustomersRead, MembersRead:
+			return true
+		}
+	case Auditor:
+		switch p {
+		case OutletsRead, CalendarsRead, CustomersRead, MembersRead, AuditRead:
+			return true
+		}
+	}
+	return false
+}
+
+// OutletScoped reports whether the role is confined to one outlet's rows.
+func (r Role) OutletScoped() bool { return r == OutletManager || r == Engineer }
+
+// Valid reports whether r is a tenant role.
+func (r Role) Valid() bool {
+	for _, v := range TenantRoles {
+		if string(r) == v {
+			return true
+		}
+	}
+	return false
+}
+
+// MaskPhone keeps the first 3 and last 4 digits: 13812345678 -> 138****5678.
+func MaskPhone(s string) string {
+	r := []rune(s)
+	if len(r) <= 7 {
+		return strings.Repeat("*", len(r))
+	}
+	return string(r[:3]) + strings.Repeat("*", len(r)-7) + string(r[len(r)-4:])
+}
+
+// MaskAddress keeps the first 6 characters of a street address (the district part).
+func MaskAddress(s string) string {
+	r := []rune(s)
+	if len(r) <= 6 {
+		return strings.Repeat("*", len(r))
+	}
+	return string(r[:6]) + "****"
+}
+
+// MaskEmail keeps the first character of the local part and the domain.
+func MaskEmail(s string) string {
+	at := strings.LastIndexByte(s, '@')
+	if at <= 0 {
+		return MaskPhone(s)
+	}
+	return s[:1] + "***" + s[at:]
+}
+
+// All lists every permission, for describing a principal.
+func All() []Permission {
+	return []Permission{OutletsRead, OutletsWrite, CalendarsRead, CalendarsWrite, MembersRead, MembersWrite,
+		APIKeysManage, AuditRead, CustomersRead, CustomersWrite, ContactsFull, TenantSettings, TenantsOnboard, TenantsReadAll}
+}

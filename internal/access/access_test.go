@@ -1,0 +1,51 @@
+package access
+
+import "testing"
+
+func TestMaskPhone(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"13812345678":    "138****5678",
+		"+8613812345678": "+86*******5678",
+		"12345":          "*****",
+		"":               "",
+	} {
+		if got := MaskPhone(in); got != want {
+			t.Errorf("MaskPhone(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := MaskEmail("li.wei@example.com"); got != "l***@example.com" {
+		t.Errorf("MaskEmail = %q", got)
+	}
+	if got := MaskAddress("浦东新区张江路123号5楼"); got != "浦东新区张江****" {
+		t.Errorf("MaskAddress = %q", got)
+	}
+}
+
+func TestRolePermissions(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		role Role
+		perm Permission
+		want bool
+	}{
+		{TenantAdmin, OutletsWrite, true},
+		{TenantAdmin, TenantsOnboard, false},
+		{PlatformAdmin, TenantsOnboard, true},
+		{Auditor, AuditRead, true},
+		{Auditor, OutletsWrite, false},
+		{Engineer, ContactsFull, false},
+		{Finance, ContactsFull, false},
+		{Agent, ContactsFull, true},
+		{Engineer, MembersWrite, false},
+		{OutletManager, APIKeysManage, false},
+	}
+	for _, c := range cases {
+		if got := c.role.Can(c.perm); got != c.want {
+			t.Errorf("%s.Can(%s) = %v, want %v", c.role, c.perm, got, c.want)
+		}
+	}
+	if !Engineer.OutletScoped() || TenantAdmin.OutletScoped() {
+		t.Error("outlet scoping wrong")
+	}
+}

@@ -1,0 +1,161 @@
+// Package api serves the product's HTTP API with huma: routes, authentication, tenant
+// selection, permissions, idempotency, rate limits, problems, docs and metrics.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/aftersales/aftersales/internal/access"
+	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/platform"
+	"github.com/aftersales/aftersales/tenants"
+	"github.com/aftersales/aftersales/web/docs"
+)
+
+// Deps are what the API needs; main builds them.
+type Deps struct {
+	DB       *tenants.DB
+	Auth     *auth.Service
+	Limiter  *platform.Limiter
+	Redis    *redis.Client
+	Log      *slog.Logger
+	Registry *prometheus.Registry
+	Config   platform.Config
+}
+
+// Server is the HTTP API.
+type Server struct {
+	Deps
+	api     huma.API
+	handler http.Handler
+}
+
+// New builds the API and its HTTP handler.
+func New(d Deps) *Server {
+	useProblemTypes()
+	mux := http.NewServeMux()
+	cfg := huma.DefaultConfig("aftersales API", "1.0.0")
+	cfg.Info.Description = "After-sales service networks: tenants, outlets, people, warranty, service orders. " +
+		"Errors are RFC 9457 problems (see /problems). Lists use cursor pagination. Updates need If-Match."
+	cfg.OpenAPIPath = "/openapi"
+	cfg.DocsPath = ""
+	cfg.SchemasPath = "/schemas"
+	cfg.CreateHooks = nil // no $schema links: bodies stay plain and clients can send them back unchanged
+	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		"bearer": {Type: "http", Scheme: "bearer", Description: "Session token (ses_...) or API key (ask_...)"},
+		"cookie": {Type: "apiKey", In: "cookie", Name: sessionCookie},
+	}
+	api := humago.New(mux, cfg)
+	s := &Server{Deps: d, api: api}
+	api.UseMiddleware(s.authenticate, s.idempotency)
+
+	registerAuth(s)
+	registerTenants(s)
+	registerOutlets(s)
+	registerCalendars(s)
+	registerMembers(s)
+	registerAPIKeys(s)
+	registerAudit(s)
+	registerCustomers(s)
+
+	mux.HandleFunc("GET /problems", problemDocs)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	mux.HandleFunc("GET /readyz", s.ready)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{}))
+	docs.Mount(mux, "/openapi.json")
+	s.handler = s.observe(http.MaxBytesHandler(mux, d.Config.MaxBodyBytes))
+	return s
+}
+
+// ServeHTTP serves the API.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// OpenAPI returns the API description (for the spec dump command and tests).
+func (s *Server) OpenAPI() *huma.OpenAPI { return s.api.OpenAPI() }
+
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.DB.Pool().Ping(ctx); err != nil {
+		s.Log.WarnContext(ctx, "not ready: database", "err", err)
+		http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// route describes who may call an operation.
+type route struct {
+	perm     access.Permission // required permission in the chosen tenant ("" = none)
+	public   bool              // no credential needed
+	consumer bool              // a consumer session is required
+	noTenant bool              // a staff credential without a tenant is enough
+	idem     bool              // honours Idempotency-Key
+}
+
+type routeKey struct{}
+
+// register adds an operation with its access rule; handler errors pass through fail.
+func register[I, O any](s *Server, op huma.Operation, r route, h func(context.Context, *I) (*O, error)) {
+	if op.Metadata == nil {
+		op.Metadata = map[string]any{}
+	}
+	op.Metadata["route"] = r
+	if !r.public {
+		op.Security = []map[string][]string{{"bearer": {}}, {"cookie": {}}}
+		op.Errors = append(op.Errors, 401, 403, 429)
+	}
+	if !r.public && !r.consumer && !r.noTenant {
+		op.Parameters = append(op.Parameters, &huma.Param{Name: "X-Tenant-ID", In: "header",
+			Description: "Tenant to act in, for users with several memberships", Schema: &huma.Schema{Type: "string", Format: "uuid"}})
+	}
+	if r.idem {
+		op.Parameters = append(op.Parameters, &huma.Param{Name: "Idempotency-Key", In: "header",
+			Description: "Repeat a create safely: the first response is replayed", Schema: &huma.Schema{Type: "string", MaxLength: ptr(200)}})
+	}
+	huma.Register(s.api, op, func(ctx context.Context, in *I) (*O, error) {
+		out, err := h(ctx, in)
+		if err != nil {
+			return nil, fail(ctx, s.Log, err)
+		}
+		return out, nil
+	})
+}
+
+func ptr[T any](v T) *T { return &v }
+
+type principalKey struct{}
+
+// principal returns the caller; register guarantees one on non-public routes.
+func principal(ctx context.Context) *auth.Principal {
+	p, _ := ctx.Value(principalKey{}).(*auth.Principal)
+	return p
+}
+
+// tx runs fn in the caller's tenant scope, with the request's audit metadata.
+func (s *Server) tx(ctx context.Context, fn func(tx *tenants.Tx) error) error {
+	p := principal(ctx)
+	if p == nil || p.TenantID == uuid.Nil {
+		return huma.Error400BadRequest("choose a tenant with the X-Tenant-ID header")
+	}
+	return s.DB.Tx(ctx, p.Scope(actorMeta(ctx)), fn)
+}
+
+// bearer extracts the credential from the Authorization header or the session cookie.
+func bearer(h string, cookie string) string {
+	if v, ok := strings.CutPrefix(h, "Bearer "); ok {
+		return strings.TrimSpace(v)
+	}
+	return cookie
+}

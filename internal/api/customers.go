@@ -1,0 +1,105 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/google/uuid"
+
+	"github.com/aftersales/aftersales/internal/access"
+	"github.com/aftersales/aftersales/internal/customers"
+	"github.com/aftersales/aftersales/tenants"
+)
+
+// CustomerOutput is one customer with its ETag.
+type CustomerOutput struct {
+	ETag string `header:"ETag"`
+	Body customers.Customer
+}
+
+func registerCustomers(s *Server) {
+	tags := []string{"Customers"}
+	visible := func(ctx context.Context, c customers.Customer) customers.Customer {
+		return c.ForRole(principal(ctx).Can(access.ContactsFull))
+	}
+	one := func(ctx context.Context, c customers.Customer) *CustomerOutput {
+		return &CustomerOutput{ETag: etag(c.Version), Body: visible(ctx, c)}
+	}
+	type listIn struct {
+		PageQuery
+		Phone string `query:"phone" maxLength:"32" doc:"Find by phone (repeat customers)"`
+	}
+	register(s, huma.Operation{OperationID: "list-customers", Method: http.MethodGet, Path: "/v1/customers", Tags: tags,
+		Summary: "List customers (contact data masked for roles that do not need it)"},
+		route{perm: access.CustomersRead}, func(ctx context.Context, in *listIn) (*PageOutput[customers.Customer], error) {
+			after, err := in.after()
+			if err != nil {
+				return nil, err
+			}
+			var rows []customers.Customer
+			err = s.tx(ctx, func(tx *tenants.Tx) (err error) {
+				rows, err = customers.List(ctx, tx, after, in.Phone, in.limit()+1)
+				return err
+			})
+			if err != nil {
+				return nil, err
+			}
+			for i := range rows {
+				rows[i] = visible(ctx, rows[i])
+			}
+			return pageOf(rows, in.limit(), func(c customers.Customer) uuid.UUID { return c.ID }), nil
+		})
+
+	type createIn struct{ Body customers.Fields }
+	register(s, huma.Operation{OperationID: "create-customer", Method: http.MethodPost, Path: "/v1/customers", Tags: tags,
+		Summary: "Create a customer", DefaultStatus: 201, Errors: []int{422}},
+		route{perm: access.CustomersWrite, idem: true}, func(ctx context.Context, in *createIn) (*CustomerOutput, error) {
+			var c customers.Customer
+			err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
+				c, err = customers.Create(ctx, tx, in.Body)
+				return err
+			})
+			if err != nil {
+				return nil, err
+			}
+			return one(ctx, c), nil
+		})
+
+	register(s, huma.Operation{OperationID: "get-customer", Method: http.MethodGet, Path: "/v1/customers/{id}", Tags: tags,
+		Summary: "Get a customer", Errors: []int{404}},
+		route{perm: access.CustomersRead}, func(ctx context.Context, in *IDPath) (*CustomerOutput, error) {
+			var c customers.Customer
+			err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
+				c, err = customers.Get(ctx, tx, in.id())
+				return err
+			})
+			if err != nil {
+				return nil, err
+			}
+			return one(ctx, c), nil
+		})
+
+	type updateIn struct {
+		IDPath
+		IfMatch
+		Body customers.Fields
+	}
+	register(s, huma.Operation{OperationID: "update-customer", Method: http.MethodPut, Path: "/v1/customers/{id}", Tags: tags,
+		Summary: "Replace a customer's fields", Errors: []int{404, 412, 422, 428}},
+		route{perm: access.CustomersWrite}, func(ctx context.Context, in *updateIn) (*CustomerOutput, error) {
+			v, err := in.version()
+			if err != nil {
+				return nil, err
+			}
+			var c customers.Customer
+			err = s.tx(ctx, func(tx *tenants.Tx) (err error) {
+				c, err = customers.Update(ctx, tx, in.id(), v, in.Body)
+				return err
+			})
+			if err != nil {
+				return nil, err
+			}
+			return one(ctx, c), nil
+		})
+}

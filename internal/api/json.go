@@ -1,0 +1,11 @@
+package api
+
+import "encoding/json"
+
+// rawJSON passes stored JSON through unchanged; nil stays absent.
+func rawJSON(b []byte) any {
+	if len(b) == 0 {
+		return nil
+	}
+	return json.RawMessage(b)
+}

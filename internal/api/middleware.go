@@ -1,0 +1,293 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/platform"
+	"github.com/aftersales/aftersales/tenants"
+)
+
+const sessionCookie = "aftersales_session"
+
+type metaKey struct{}
+
+// requestMeta is what the audit log records about the request.
+type requestMeta struct {
+	ID, IP, UserAgent string
+}
+
+func actorMeta(ctx context.Context) tenants.Actor {
+	m, _ := ctx.Value(metaKey{}).(requestMeta)
+	return tenants.Actor{IP: m.IP, UserAgent: m.UserAgent, RequestID: m.ID}
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) { w.status = code; w.ResponseWriter.WriteHeader(code) }
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// observe assigns a request id, logs each request as JSON, counts it, and turns a panic
+// into a 500 problem.
+func (s *Server) observe(next http.Handler) http.Handler {
+	reqs := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "aftersales_http_requests_total",
+		Help: "HTTP requests by method, route and status."}, []string{"method", "route", "status"})
+	dur := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "aftersales_http_request_seconds",
+		Help: "HTTP request latency by route.", Buckets: prometheus.DefBuckets}, []string{"route"})
+	s.Registry.MustRegister(reqs, dur)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := r.Header.Get("X-Request-ID")
+		if id == "" || len(id) > 100 {
+			id = platform.NewID().String()
+		}
+		w.Header().Set("X-Request-ID", id)
+		ip, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			ip = r.RemoteAddr
+		}
+		ctx := context.WithValue(r.Context(), metaKey{}, requestMeta{ID: id, IP: ip, UserAgent: r.UserAgent()})
+		ctx = platform.WithLogAttrs(ctx, slog.String("request_id", id))
+		sw := &statusWriter{ResponseWriter: w, status: 200}
+		defer func() {
+			if rec := recover(); rec != nil {
+				s.Log.ErrorContext(ctx, "panic", "panic", rec)
+				sw.Header().Set("Content-Type", "application/problem+json")
+				sw.WriteHeader(500)
+				_, _ = sw.Write([]byte(`{"type":"/problems/internal","title":"Internal Server Error","status":500}`))
+			}
+			route := r.Pattern
+			if route == "" {
+				route = "unmatched"
+			}
+			reqs.WithLabelValues(r.Method, route, strconv.Itoa(sw.status)).Inc()
+			dur.WithLabelValues(route).Observe(time.Since(start).Seconds())
+			s.Log.LogAttrs(ctx, slog.LevelInfo, "request", slog.String("method", r.Method), slog.String("path", r.URL.Path),
+				slog.Int("status", sw.status), slog.Duration("duration", time.Since(start)), slog.String("ip", ip))
+		}()
+		next.ServeHTTP(sw, r.WithContext(ctx))
+	})
+}
+
+// authenticate resolves the credential, the tenant and the role, enforces the operation's
+// permission and the rate limits, and passes the principal on.
+func (s *Server) authenticate(hctx huma.Context, next func(huma.Context)) {
+	rt, _ := hctx.Operation().Metadata["route"].(route)
+	if rt.public {
+		next(hctx)
+		return
+	}
+	ctx := hctx.Context()
+	var cookie string
+	if c, err := huma.ReadCookie(hctx, sessionCookie); err == nil {
+		cookie = c.Value
+	}
+	tok := bearer(hctx.Header("Authorization"), cookie)
+	if tok == "" {
+		_ = huma.WriteErr(s.api, hctx, 401, "sign in: send a bearer token or the session cookie")
+		return
+	}
+	p, err := s.Auth.Authenticate(ctx, tok)
+	if err != nil {
+		s.writeErr(hctx, err)
+		return
+	}
+	if rt.consumer != (p.Kind == auth.KindConsumer) {
+		_ = huma.WriteErr(s.api, hctx, 403, "this operation is not available to your kind of credential")
+		return
+	}
+	if p.Kind == auth.KindUser {
+		var want uuid.UUID
+		if h := hctx.Header("X-Tenant-ID"); h != "" {
+			if want, err = uuid.Parse(h); err != nil {
+				_ = huma.WriteErr(s.api, hctx, 400, "invalid tenant", &huma.ErrorDetail{Location: "header.X-Tenant-ID", Message: "must be a UUID"})
+				return
+			}
+		}
+		if err := s.Auth.SelectTenant(ctx, p, want); err != nil {
+			if errors.Is(err, auth.ErrNoMembership) {
+				_ = huma.WriteErr(s.api, hctx, 403, "you have no membership in this tenant")
+				return
+			}
+			s.writeErr(hctx, err)
+			return
+		}
+	}
+	if !rt.consumer && !rt.noTenant && p.TenantID == uuid.Nil {
+		_ = huma.WriteErr(s.api, hctx, 400, "choose a tenant with the X-Tenant-ID header",
+			&huma.ErrorDetail{Location: "header.X-Tenant-ID", Message: "required: you belong to several tenants"})
+		return
+	}
+	if rt.perm != "" && !p.Can(rt.perm) {
+		_ = huma.WriteErr(s.api, hctx, 403, "your role does not allow this")
+		return
+	}
+	if wait, ok := s.allow(ctx, p); !ok {
+		secs := strconv.Itoa(int(wait.Seconds()) + 1)
+		hctx.SetHeader("Retry-After", secs)
+		_ = huma.WriteErr(s.api, hctx, 429, "rate limit exceeded; retry after "+secs+"s")
+		return
+	}
+	ctx = platform.WithLogAttrs(ctx, slog.String("tenant_id", p.TenantID.String()), slog.String("actor", p.Label))
+	hctx = huma.WithContext(hctx, context.WithValue(ctx, principalKey{}, p))
+	if p.Operator && hctx.Method() != http.MethodGet {
+		// A platform admin acting in a tenant they do not belong to: audited as platform access.
+		err := s.DB.Tx(ctx, p.Scope(actorMeta(ctx)), func(tx *tenants.Tx) error {
+			return tx.Audit(ctx, "platform.access", "tenant", p.TenantID, nil,
+				map[string]string{"method": hctx.Method(), "path": hctx.URL().Path})
+		})
+		if err != nil {
+			s.writeErr(hctx, err)
+			return
+		}
+	}
+	next(hctx)
+}
+
+// allow applies the per-tenant and per-credential limits.
+func (s *Server) allow(ctx context.Context, p *auth.Principal) (time.Duration, bool) {
+	if p.TenantID != uuid.Nil {
+		if ok, wait := s.Limiter.Allow(ctx, "tenant:"+p.TenantID.String(), platform.PerSecond(s.Config.RateTenantPerSecond)); !ok {
+			return wait, false
+		}
+	}
+	key := "user:" + p.UserID.String()
+	switch p.Kind {
+	case auth.KindAPIKey:
+		key = "key:" + p.APIKeyID.String()
+	case auth.KindConsumer:
+		key = "consumer:" + p.ConsumerID.String()
+	}
+	if ok, wait := s.Limiter.Allow(ctx, key, platform.PerSecond(s.Config.RateKeyPerSecond)); !ok {
+		return wait, false
+	}
+	return 0, true
+}
+
+func (s *Server) writeErr(hctx huma.Context, err error) {
+	se := fail(hctx.Context(), s.Log, err)
+	var he huma.HeadersError
+	if errors.As(se, &he) {
+		for k, v := range he.GetHeaders() {
+			for _, x := range v {
+				hctx.AppendHeader(k, x)
+			}
+		}
+	}
+	var st huma.StatusError
+	if errors.As(se, &st) {
+		hctx.SetHeader("Content-Type", "application/problem+json")
+		hctx.SetStatus(st.GetStatus())
+		_ = s.api.Marshal(hctx.BodyWriter(), "application/problem+json", st)
+	}
+}
+
+// idempotency makes creating POSTs safe to repeat: the first response for an
+// Idempotency-Key is stored per tenant and replayed; the same key with a different body is
+// rejected with 422; a key still in flight gets 409.
+func (s *Server) idempotency(hctx huma.Context, next func(huma.Context)) {
+	rt, _ := hctx.Operation().Metadata["route"].(route)
+	key := hctx.Header("Idempotency-Key")
+	p := principal(hctx.Context())
+	if !rt.idem || key == "" || p == nil || p.TenantID == uuid.Nil {
+		next(hctx)
+		return
+	}
+	if len(key) > 200 {
+		_ = huma.WriteErr(s.api, hctx, 400, "invalid Idempotency-Key", &huma.ErrorDetail{Location: "header.Idempotency-Key", Message: "at most 200 characters"})
+		return
+	}
+	ctx := hctx.Context()
+	body, err := io.ReadAll(hctx.BodyReader())
+	if err != nil {
+		_ = huma.WriteErr(s.api, hctx, 413, "request body too large")
+		return
+	}
+	sum := sha256.Sum256(append([]byte(hctx.Operation().OperationID+"\n"), body...))
+	who := p.Kind + ":" + p.UserID.String() + p.APIKeyID.String()
+	var prior *db.IdempotencyKey
+	err = s.tx(ctx, func(tx *tenants.Tx) error {
+		_, err := tx.Q.ClaimIdempotencyKey(ctx, tx, db.ClaimIdempotencyKeyParams{TenantID: p.TenantID, Key: key,
+			Principal: who, Operation: hctx.Operation().OperationID, RequestHash: sum[:]})
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(tenants.DBError(err, "", ""), tenants.ErrNotFound) {
+			return err
+		}
+		row, err := tx.Q.GetIdempotencyKey(ctx, tx, db.GetIdempotencyKeyParams{TenantID: p.TenantID, Key: key})
+		prior = &row
+		return err
+	})
+	if err != nil {
+		s.writeErr(hctx, err)
+		return
+	}
+	if prior != nil {
+		switch {
+		case !bytes.Equal(prior.RequestHash, sum[:]) || prior.Principal != who:
+			_ = huma.WriteErr(s.api, hctx, 422, "this Idempotency-Key was used with a different request",
+				&huma.ErrorDetail{Location: "header.Idempotency-Key", Message: "reuse a key only to repeat the same request"})
+		case prior.Status == nil:
+			_ = huma.WriteErr(s.api, hctx, 409, "a request with this Idempotency-Key is still in progress")
+		default:
+			hctx.SetHeader("Content-Type", prior.ContentType)
+			hctx.SetHeader("Idempotent-Replayed", "true")
+			hctx.SetStatus(int(*prior.Status))
+			_, _ = hctx.BodyWriter().Write(prior.Response)
+		}
+		return
+	}
+	rec := &recordingContext{humaContext: hctx, body: bytes.NewReader(body)}
+	next(rec)
+	err = s.tx(ctx, func(tx *tenants.Tx) error {
+		if rec.status >= 500 || rec.status == 0 || rec.status == 429 {
+			// Not a response worth replaying: free the key so the client can retry.
+			return tx.Q.ReleaseIdempotencyKey(ctx, tx, db.ReleaseIdempotencyKeyParams{TenantID: p.TenantID, Key: key})
+		}
+		st := int32(rec.status)
+		return tx.Q.CompleteIdempotencyKey(ctx, tx, db.CompleteIdempotencyKeyParams{TenantID: p.TenantID, Key: key,
+			Status: &st, Response: rec.out.Bytes(), ContentType: rec.contentType})
+	})
+	if err != nil {
+		s.Log.ErrorContext(ctx, "store idempotent response", "err", err)
+	}
+}
+
+type humaContext = huma.Context
+
+// recordingContext captures the status and body written by the operation.
+type recordingContext struct {
+	humaContext
+	body        io.Reader
+	status      int
+	contentType string
+	out         bytes.Buffer
+}
+
+func (c *recordingContext) BodyReader() io.Reader { return c.body }
+func (c *recordingContext) SetStatus(code int)    { c.status = code; c.humaContext.SetStatus(code) }
+func (c *recordingContext) SetHeader(name, value string) {
+	if http.CanonicalHeaderKey(name) == "Content-Type" {
+		c.contentType = value
+	}
+	c.humaContext.SetHeader(name, value)
+}
+func (c *recordingContext) BodyWriter() io.Writer { return io.MultiWriter(c.humaContext.BodyWriter(), &c.out) }

@@ -1,0 +1,126 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/google/uuid"
+
+	"github.com/aftersales/aftersales/internal/access"
+	"github.com/aftersales/aftersales/tenants"
+)
+
+// OutletOutput is one outlet with its ETag.
+type OutletOutput struct {
+	ETag string `header:"ETag"`
+	Body tenants.Outlet
+}
+
+func registerOutlets(s *Server) {
+	tags := []string{"Outlets"}
+	type listIn struct {
+		PageQuery
+		Status   string `query:"status" enum:"active,suspended,closed"`
+		Kind     string `query:"kind" enum:"service_center,authorized_outlet,carrier_store,warehouse"`
+		Province string `query:"province_code" maxLength:"12"`
+	}
+	register(s, huma.Operation{OperationID: "list-outlets", Method: http.MethodGet, Path: "/v1/outlets", Tags: tags,
+		Summary: "List outlets (outlet staff see only their own)"},
+		route{perm: access.OutletsRead}, func(ctx context.Context, in *listIn) (*PageOutput[tenants.Outlet], error) {
+			after, err := in.after()
+			if err != nil {
+				return nil, err
+			}
+			var rows []tenants.Outlet
+			err = s.tx(ctx, func(tx *tenants.Tx) error {
+				rows, err = tenants.ListOutlets(ctx, tx, tenants.OutletFilter{After: after, Status: optional(in.Status),
+					Kind: optional(in.Kind), Province: optional(in.Province), Limit: in.limit() + 1})
+				return err
+			})
+			if err != nil {
+				return nil, err
+			}
+			return pageOf(rows, in.limit(), func(o tenants.Outlet) uuid.UUID { return o.ID }), nil
+		})
+
+	type createIn struct{ Body tenants.OutletFields }
+	register(s, huma.Operation{OperationID: "create-outlet", Method: http.MethodPost, Path: "/v1/outlets", Tags: tags,
+		Summary: "Create an outlet", DefaultStatus: 201, Errors: []int{409, 422}},
+		route{perm: access.OutletsWrite, idem: true}, func(ctx context.Context, in *createIn) (*OutletOutput, error) {
+			if principal(ctx).OutletID != uuid.Nil {
+				return nil, tenants.ErrForbidden // outlet staff manage their outlet, not the network
+			}
+			var o tenants.Outlet
+			err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
+				o, err = tenants.CreateOutlet(ctx, tx, in.Body)
+				return err
+			})
+			if err != nil {
+				return nil, err
+			}
+			return &OutletOutput{ETag: etag(o.Version), Body: o}, nil
+		})
+
+	register(s, huma.Operation{OperationID: "get-outlet", Method: http.MethodGet, Path: "/v1/outlets/{id}", Tags: tags,
+		Summary: "Get an outlet", Errors: []int{404}},
+		route{perm: access.OutletsRead}, func(ctx context.Context, in *IDPath) (*OutletOutput, error) {
+			var o tenants.Outlet
+			err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
+				o, err = tenants.GetOutlet(ctx, tx, in.id())
+				return err
+			})
+			if err != nil {
+				return nil, err
+			}
+			return &OutletOutput{ETag: etag(o.Version), Body: o}, nil
+		})
+
+	type updateIn struct {
+		IDPath
+		IfMatch
+		Body tenants.OutletFields
+	}
+	register(s, huma.Operation{OperationID: "update-outlet", Method: http.MethodPut, Path: "/v1/outlets/{id}", Tags: tags,
+		Summary: "Replace an outlet's fields", Errors: []int{404, 409, 412, 422, 428}},
+		route{perm: access.OutletsWrite}, func(ctx context.Context, in *updateIn) (*OutletOutput, error) {
+			v, err := in.version()
+			if err != nil {
+				return nil, err
+			}
+			var o tenants.Outlet
+			err = s.tx(ctx, func(tx *tenants.Tx) (err error) {
+				o, err = tenants.UpdateOutlet(ctx, tx, in.id(), v, in.Body)
+				return err
+			})
+			if err != nil {
+				return nil, err
+			}
+			return &OutletOutput{ETag: etag(o.Version), Body: o}, nil
+		})
+
+	type deleteIn struct {
+		IDPath
+		IfMatch
+	}
+	register(s, huma.Operation{OperationID: "delete-outlet", Method: http.MethodDelete, Path: "/v1/outlets/{id}", Tags: tags,
+		Summary: "Delete an unused outlet (close it instead once it has history)", DefaultStatus: 204,
+		Errors: []int{404, 409, 412, 428}},
+		route{perm: access.OutletsWrite}, func(ctx context.Context, in *deleteIn) (*struct{}, error) {
+			if principal(ctx).OutletID != uuid.Nil {
+				return nil, tenants.ErrForbidden
+			}
+			v, err := in.version()
+			if err != nil {
+				return nil, err
+			}
+			return nil, s.tx(ctx, func(tx *tenants.Tx) error { return tenants.DeleteOutlet(ctx, tx, in.id(), v) })
+		})
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

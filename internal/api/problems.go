@@ -1,0 +1,100 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/tenants"
+)
+
+// ProblemBase prefixes every problem type; each type is documented at that address.
+const ProblemBase = "/problems/"
+
+// problemTypes maps a status to its stable problem type slug.
+var problemTypes = map[int]string{
+	400: "bad-request", 401: "unauthenticated", 403: "forbidden", 404: "not-found", 405: "method-not-allowed",
+	409: "conflict", 412: "stale-version", 413: "body-too-large", 415: "unsupported-media-type",
+	422: "invalid-input", 428: "precondition-required", 429: "rate-limited", 500: "internal", 503: "unavailable",
+}
+
+var installErrors sync.Once
+
+// useProblemTypes makes every huma error an RFC 9457 problem with a stable type URI.
+func useProblemTypes() {
+	installErrors.Do(func() {
+		base := huma.NewError
+		huma.NewError = func(status int, msg string, errs ...error) huma.StatusError {
+			se := base(status, msg, errs...)
+			if em, ok := se.(*huma.ErrorModel); ok {
+				slug, ok := problemTypes[status]
+				if !ok {
+					slug = strconv.Itoa(status)
+				}
+				em.Type = ProblemBase + slug
+				if status >= 500 {
+					em.Errors = nil // never echo internals
+				}
+			}
+			return se
+		}
+	})
+}
+
+// fail maps a domain error to its problem. Unknown errors are logged with the request id and
+// reported as a bare 500: no SQL, constraint names or other tenants' data reach the client.
+func fail(ctx context.Context, log *slog.Logger, err error) error {
+	var fe *tenants.FieldError
+	var ce *tenants.ConflictError
+	var rl *auth.RateLimitError
+	var se huma.StatusError
+	switch {
+	case errors.As(err, &se):
+		return err
+	case errors.As(err, &fe):
+		return huma.Error422UnprocessableEntity("validation failed", &huma.ErrorDetail{
+			Message: fe.Reason, Location: fe.Field})
+	case errors.Is(err, tenants.ErrNotFound):
+		return huma.Error404NotFound("not found")
+	case errors.Is(err, tenants.ErrStale):
+		return huma.Error412PreconditionFailed("the resource changed since you read it; read it again and retry")
+	case errors.As(err, &ce):
+		return huma.Error409Conflict(ce.Detail)
+	case errors.Is(err, tenants.ErrForbidden):
+		return huma.Error403Forbidden("your role does not allow this")
+	case errors.As(err, &rl):
+		secs := int(rl.RetryAfter.Seconds()) + 1
+		return huma.ErrorWithHeaders(huma.Error429TooManyRequests("too many attempts; retry later"),
+			http.Header{"Retry-After": {strconv.Itoa(secs)}})
+	case errors.Is(err, auth.ErrBadLogin):
+		return huma.Error401Unauthorized(auth.ErrBadLogin.Error())
+	case errors.Is(err, auth.ErrBadToken):
+		return huma.Error401Unauthorized("the credential is invalid, expired or revoked")
+	case errors.Is(err, auth.ErrBadCode):
+		return huma.Error401Unauthorized(auth.ErrBadCode.Error())
+	case errors.Is(err, context.Canceled):
+		return huma.NewError(499, "request cancelled")
+	}
+	log.ErrorContext(ctx, "request failed", "err", err)
+	return huma.Error500InternalServerError("internal error; quote the request id to support")
+}
+
+// problemDocs is the page each problem type URI resolves to.
+func problemDocs(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	var b strings.Builder
+	b.WriteString("<!doctype html><title>Problem types</title><h1>Problem types</h1><p>Every error is an RFC 9457 problem whose <code>type</code> is one of these. Field errors list <code>location</code> (e.g. <code>body.name</code>) and <code>message</code>.</p><dl>")
+	for _, code := range []int{400, 401, 403, 404, 405, 409, 412, 413, 415, 422, 428, 429, 500, 503} {
+		b.WriteString(`<dt id="` + problemTypes[code] + `"><code>` + ProblemBase + problemTypes[code] + "</code></dt><dd>" +
+			strconv.Itoa(code) + " " + http.StatusText(code) + "</dd>")
+	}
+	b.WriteString("</dl>")
+	_, _ = w.Write([]byte(b.String()))
+}

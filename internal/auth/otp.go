@@ -1,0 +1,167 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"net/mail"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/nyaruka/phonenumbers"
+
+	"github.com/aftersales/aftersales/internal/access"
+	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/platform"
+	"github.com/aftersales/aftersales/tenants"
+)
+
+// Sender delivers a one-time code by SMS or email. Real providers (SMS gateway, SMTP) and
+// the development provider implement it.
+type Sender interface {
+	Send(ctx context.Context, channel, destination, message string) error
+}
+
+// DevSender logs messages and keeps the last one per destination, for local use and tests.
+type DevSender struct {
+	log  *slog.Logger
+	mu   sync.Mutex
+	last map[string]string
+}
+
+// NewDevSender returns a DevSender that logs to log.
+func NewDevSender(log *slog.Logger) *DevSender {
+	return &DevSender{log: log, last: map[string]string{}}
+}
+
+// Send records the message.
+func (d *DevSender) Send(ctx context.Context, channel, destination, message string) error {
+	d.mu.Lock()
+	d.last[destination] = message
+	d.mu.Unlock()
+	d.log.InfoContext(ctx, "dev message", "channel", channel, "to", destination, "message", message)
+	return nil
+}
+
+// Last returns the last message sent to destination.
+func (d *DevSender) Last(destination string) string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.last[destination]
+}
+
+// OTP policy.
+const (
+	otpTTL         = 10 * time.Minute
+	otpMaxAttempts = 5
+	otpDigits      = 6
+)
+
+// ErrBadCode: the code is wrong, expired, used, or tried too often.
+var ErrBadCode = errors.New("the code is invalid or has expired")
+
+// NormalizeDestination returns the channel and canonical form (E.164 phone, lower-case email).
+// Phones without a country code are read as Chinese numbers.
+func NormalizeDestination(s string) (channel, dest string, err error) {
+	s = strings.TrimSpace(s)
+	if strings.Contains(s, "@") {
+		a, err := mail.ParseAddress(s)
+		if err != nil || a.Address != s {
+			return "", "", tenants.Invalid("body.destination", "is not a valid email address")
+		}
+		return "email", strings.ToLower(a.Address), nil
+	}
+	num, err := phonenumbers.Parse(s, "CN")
+	if err != nil || !phonenumbers.IsValidNumber(num) {
+		return "", "", tenants.Invalid("body.destination", "is not a valid phone number or email address")
+	}
+	return "sms", phonenumbers.Format(num, phonenumbers.E164), nil
+}
+
+// RequestOTP sends a fresh code to a phone or email address, at most otpPerHour an hour.
+func (s *Service) RequestOTP(ctx context.Context, destination string) error {
+	channel, dest, err := NormalizeDestination(destination)
+	if err != nil {
+		return err
+	}
+	if ok, wait := s.limiter.Allow(ctx, "otp:"+dest, platform.PerHour(s.otpPerHour)); !ok {
+		return &RateLimitError{RetryAfter: wait}
+	}
+	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
+	if err != nil {
+		return fmt.Errorf("generate code: %w", err)
+	}
+	code := fmt.Sprintf("%0*d", otpDigits, n.Int64())
+	err = s.db.Global(ctx, uuid.Nil, func(tx *tenants.Tx) error {
+		_, err := tx.Q.CreateOTP(ctx, tx, db.CreateOTPParams{
+			ID: platform.NewID(), Destination: dest, Channel: channel,
+			CodeHash: HashToken(dest + ":" + code), ExpiresAt: time.Now().Add(otpTTL),
+		})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store code: %w", err)
+	}
+	msg := fmt.Sprintf("Your verification code is %s. It expires in %d minutes.", code, int(otpTTL.Minutes()))
+	if err := s.sender.Send(ctx, channel, dest, msg); err != nil {
+		return fmt.Errorf("send code: %w", err)
+	}
+	return nil
+}
+
+// VerifyOTP checks a code and opens a consumer session. A wrong code counts an attempt;
+// after otpMaxAttempts the code is dead.
+func (s *Service) VerifyOTP(ctx context.Context, destination, code string, meta tenants.Actor) (Session, error) {
+	channel, dest, err := NormalizeDestination(destination)
+	if err != nil {
+		return Session{}, err
+	}
+	var sess Session
+	var bad bool
+	err = s.db.Global(ctx, uuid.Nil, func(tx *tenants.Tx) error {
+		otp, err := tx.Q.LatestOTP(ctx, tx, dest)
+		if err != nil {
+			bad = true
+			return nil
+		}
+		if otp.Attempts >= otpMaxAttempts || !equalHash(otp.CodeHash, HashToken(dest+":"+code)) {
+			bad = true
+			return tx.Q.CountOTPAttempt(ctx, tx, otp.ID)
+		}
+		if err := tx.Q.ConsumeOTP(ctx, tx, otp.ID); err != nil {
+			return err
+		}
+		var c db.Consumer
+		if channel == "sms" {
+			c, err = tx.Q.UpsertConsumerByPhone(ctx, tx, db.UpsertConsumerByPhoneParams{ID: platform.NewID(), Phone: &dest})
+		} else {
+			c, err = tx.Q.UpsertConsumerByEmail(ctx, tx, db.UpsertConsumerByEmailParams{ID: platform.NewID(), Email: &dest})
+		}
+		if err != nil {
+			return err
+		}
+		tok, hash := newSessionToken()
+		exp := time.Now().Add(s.sessionTTL)
+		if _, err := tx.Q.CreateSession(ctx, tx, db.CreateSessionParams{
+			ID: platform.NewID(), TokenHash: hash, ConsumerID: uuid.NullUUID{UUID: c.ID, Valid: true},
+			Ip: meta.IP, UserAgent: meta.UserAgent, ExpiresAt: exp,
+		}); err != nil {
+			return err
+		}
+		sess = Session{Token: tok, ExpiresAt: exp}
+		return nil
+	})
+	if err != nil {
+		return Session{}, fmt.Errorf("verify code: %w", err)
+	}
+	if bad {
+		s.log.WarnContext(ctx, "consumer code rejected", "to", access.MaskPhone(dest), "ip", meta.IP)
+		return Session{}, ErrBadCode
+	}
+	return sess, nil
+}

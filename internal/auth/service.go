@@ -1,0 +1,236 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/aftersales/aftersales/internal/access"
+	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/platform"
+	"github.com/aftersales/aftersales/tenants"
+)
+
+// Errors of authentication.
+var (
+	// ErrBadLogin: wrong email or password (never says which).
+	ErrBadLogin = errors.New("email or password is incorrect")
+	// ErrRateLimited: too many attempts; RetryAfter says when to try again.
+	ErrRateLimited = errors.New("too many attempts")
+	// ErrNoMembership: the user holds no membership in the requested tenant.
+	ErrNoMembership = errors.New("no membership in this tenant")
+)
+
+// RateLimitError carries the wait before a retry.
+type RateLimitError struct{ RetryAfter time.Duration }
+
+func (e *RateLimitError) Error() string { return ErrRateLimited.Error() }
+func (e *RateLimitError) Unwrap() error { return ErrRateLimited }
+
+// Service authenticates callers.
+type Service struct {
+	db         *tenants.DB
+	limiter    *platform.Limiter
+	sender     Sender
+	log        *slog.Logger
+	sessionTTL time.Duration
+	otpPerHour int
+}
+
+// Options configure a Service.
+type Options struct {
+	SessionTTL time.Duration
+	OTPPerHour int
+}
+
+// NewService builds the authentication service.
+func NewService(d *tenants.DB, limiter *platform.Limiter, sender Sender, log *slog.Logger, o Options) *Service {
+	if o.SessionTTL == 0 {
+		o.SessionTTL = 12 * time.Hour
+	}
+	if o.OTPPerHour == 0 {
+		o.OTPPerHour = 5
+	}
+	return &Service{db: d, limiter: limiter, sender: sender, log: log, sessionTTL: o.SessionTTL, otpPerHour: o.OTPPerHour}
+}
+
+// Session is a newly issued login.
+type Session struct {
+	Token     string
+	ExpiresAt time.Time
+	UserID    uuid.UUID
+}
+
+// Login checks a staff user's password and opens a session. Every attempt on a known account
+// is written to the audit log of each tenant the user belongs to.
+func (s *Service) Login(ctx context.Context, email, password string, meta tenants.Actor) (Session, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	if ok, wait := s.limiter.Allow(ctx, "login:"+email, platform.PerMinute(10)); !ok {
+		return Session{}, &RateLimitError{RetryAfter: wait}
+	}
+	var user db.User
+	err := s.db.Global(ctx, uuid.Nil, func(tx *tenants.Tx) error {
+		var err error
+		user, err = tx.Q.GetUserByEmail(ctx, tx, email)
+		return err
+	})
+	if err != nil {
+		_, _ = VerifyPassword(dummyHash, password) // same cost as a real check
+		if errors.Is(tenants.DBError(err, "", ""), tenants.ErrNotFound) {
+			s.log.WarnContext(ctx, "login failed: unknown email", "ip", meta.IP)
+			return Session{}, ErrBadLogin
+		}
+		return Session{}, fmt.Errorf("look up user: %w", err)
+	}
+	ok, err := VerifyPassword(user.PasswordHash, password)
+	if err != nil {
+		return Session{}, err
+	}
+	meta.Kind, meta.ID, meta.Label = KindUser, user.ID, user.Email
+	if !ok || user.Status != "active" {
+		s.auditLogin(ctx, user.ID, meta, "auth.login_failed")
+		return Session{}, ErrBadLogin
+	}
+	tok, hash := newSessionToken()
+	exp := time.Now().Add(s.sessionTTL)
+	err = s.db.Global(ctx, uuid.Nil, func(tx *tenants.Tx) error {
+		_, err := tx.Q.CreateSession(ctx, tx, db.CreateSessionParams{
+			ID: platform.NewID(), TokenHash: hash, UserID: uuid.NullUUID{UUID: user.ID, Valid: true},
+			Ip: meta.IP, UserAgent: meta.UserAgent, ExpiresAt: exp,
+		})
+		return err
+	})
+	if err != nil {
+		return Session{}, fmt.Errorf("create session: %w", err)
+	}
+	s.auditLogin(ctx, user.ID, meta, "auth.login")
+	return Session{Token: tok, ExpiresAt: exp, UserID: user.ID}, nil
+}
+
+// auditLogin records a login event in every tenant the user belongs to. A failure to
+// write it is logged, never turned into a failed login.
+func (s *Service) auditLogin(ctx context.Context, userID uuid.UUID, meta tenants.Actor, action string) {
+	var tenantIDs []uuid.UUID
+	err := s.db.Global(ctx, userID, func(tx *tenants.Tx) error {
+		rows, err := tx.Q.MembershipsOfUser(ctx, tx, userID)
+		for _, r := range rows {
+			tenantIDs = append(tenantIDs, r.Membership.TenantID)
+		}
+		return err
+	})
+	for _, tid := range tenantIDs {
+		if err != nil {
+			break
+		}
+		err = s.db.Tx(ctx, tenants.Scope{TenantID: tid, Actor: meta}, func(tx *tenants.Tx) error {
+			return tx.Audit(ctx, action, "user", userID, nil, map[string]string{"ip": meta.IP, "user_agent": meta.UserAgent})
+		})
+	}
+	if err != nil {
+		s.log.ErrorContext(ctx, "write login audit", "err", err)
+	}
+	s.log.InfoContext(ctx, action, "user_id", userID, "ip", meta.IP)
+}
+
+// Logout revokes a session token.
+func (s *Service) Logout(ctx context.Context, token string) error {
+	return s.db.Global(ctx, uuid.Nil, func(tx *tenants.Tx) error {
+		return tx.Q.RevokeSession(ctx, tx, HashToken(token))
+	})
+}
+
+// Authenticate resolves a bearer token or session cookie to a principal without a tenant
+// context; SelectTenant adds one.
+func (s *Service) Authenticate(ctx context.Context, token string) (*Principal, error) {
+	switch {
+	case strings.HasPrefix(token, prefixAPIKey):
+		return s.authenticateAPIKey(ctx, token)
+	case strings.HasPrefix(token, prefixSession):
+	default:
+		return nil, ErrBadToken
+	}
+	var p *Principal
+	err := s.db.Global(ctx, uuid.Nil, func(tx *tenants.Tx) error {
+		sess, err := tx.Q.GetLiveSession(ctx, tx, HashToken(token))
+		if err != nil {
+			return err
+		}
+		if sess.ConsumerID.Valid {
+			c, err := tx.Q.GetConsumer(ctx, tx, sess.ConsumerID.UUID)
+			if err != nil {
+				return err
+			}
+			label := access.MaskPhone(deref(c.Phone))
+			if c.Phone == nil {
+				label = access.MaskEmail(deref(c.Email))
+			}
+			p = &Principal{Kind: KindConsumer, ConsumerID: c.ID, Label: label}
+			return nil
+		}
+		u, err := tx.Q.GetUser(ctx, tx, sess.UserID.UUID)
+		if err != nil {
+			return err
+		}
+		if u.Status != "active" {
+			return ErrBadToken
+		}
+		p = &Principal{Kind: KindUser, UserID: u.ID, Label: u.Email, PlatformAdmin: u.IsPlatformAdmin}
+		return nil
+	})
+	if err != nil {
+		if errors.Is(err, ErrBadToken) || errors.Is(tenants.DBError(err, "", ""), tenants.ErrNotFound) {
+			return nil, ErrBadToken
+		}
+		return nil, fmt.Errorf("resolve session: %w", err)
+	}
+	return p, nil
+}
+
+// SelectTenant sets the principal's tenant context from its membership in tenantID. A user
+// with exactly one membership gets that tenant when tenantID is uuid.Nil. A platform admin
+// without a membership enters as an operator (every change is audited as platform).
+func (s *Service) SelectTenant(ctx context.Context, p *Principal, tenantID uuid.UUID) error {
+	if p.Kind != KindUser {
+		if tenantID != uuid.Nil && tenantID != p.TenantID {
+			return ErrNoMembership
+		}
+		return nil
+	}
+	return s.db.Global(ctx, p.UserID, func(tx *tenants.Tx) error {
+		rows, err := tx.Q.MembershipsOfUser(ctx, tx, p.UserID)
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			m := r.Membership
+			if tenantID == m.TenantID || (tenantID == uuid.Nil && len(rows) == 1) {
+				p.TenantID, p.Role = m.TenantID, access.Role(m.Role)
+				p.OutletID = m.OutletID.UUID
+				return nil
+			}
+		}
+		if tenantID == uuid.Nil {
+			return nil // no tenant chosen: only tenant-less endpoints will accept this principal
+		}
+		if p.PlatformAdmin {
+			if _, err := tx.Q.GetTenant(ctx, tx, tenantID); err != nil {
+				return ErrNoMembership
+			}
+			p.TenantID, p.Role, p.Operator = tenantID, access.PlatformAdmin, true
+			return nil
+		}
+		return ErrNoMembership
+	})
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}

@@ -1,0 +1,139 @@
+// Package customers keeps each tenant's records of end customers, linked to global consumer
+// identities, and decides how much of their contact data a role may see.
+package customers
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/nyaruka/phonenumbers"
+
+	"github.com/aftersales/aftersales/internal/access"
+	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/platform"
+	"github.com/aftersales/aftersales/tenants"
+)
+
+// Fields are the writable fields of a customer.
+type Fields struct {
+	Name         string `json:"name" minLength:"1" maxLength:"200"`
+	Phone        string `json:"phone,omitempty" maxLength:"32" example:"13812345678"`
+	Email        string `json:"email,omitempty" maxLength:"254"`
+	ProvinceCode string `json:"province_code,omitempty" maxLength:"12" pattern:"^[0-9]*$"`
+	CityCode     string `json:"city_code,omitempty" maxLength:"12" pattern:"^[0-9]*$"`
+	DistrictCode string `json:"district_code,omitempty" maxLength:"12" pattern:"^[0-9]*$"`
+	Address      string `json:"address,omitempty" maxLength:"500"`
+}
+
+// Customer is a tenant's record of an end customer.
+type Customer struct {
+	ID         uuid.UUID  `json:"id"`
+	ConsumerID *uuid.UUID `json:"consumer_id,omitempty"`
+	Fields
+	Masked    bool      `json:"masked" doc:"Contact data is masked for your role"`
+	Version   int32     `json:"version"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+func fromRow(r db.Customer) Customer {
+	c := Customer{ID: r.ID, Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Fields: Fields{
+		Name: r.Name, Phone: r.Phone, Email: r.Email, ProvinceCode: r.ProvinceCode, CityCode: r.CityCode,
+		DistrictCode: r.DistrictCode, Address: r.Address}}
+	if r.ConsumerID.Valid {
+		c.ConsumerID = &r.ConsumerID.UUID
+	}
+	return c
+}
+
+// ForRole masks phone, email and street address unless the role needs them.
+func (c Customer) ForRole(canSee bool) Customer {
+	if canSee {
+		return c
+	}
+	c.Phone, c.Email, c.Address, c.Masked = access.MaskPhone(c.Phone), access.MaskEmail(c.Email), access.MaskAddress(c.Address), true
+	return c
+}
+
+// NormalizePhone returns a phone number in E.164 (Chinese numbers may omit +86).
+func NormalizePhone(s string) (string, error) {
+	if s == "" {
+		return "", nil
+	}
+	n, err := phonenumbers.Parse(s, "CN")
+	if err != nil || !phonenumbers.IsValidNumber(n) {
+		return "", tenants.Invalid("body.phone", "is not a valid phone number")
+	}
+	return phonenumbers.Format(n, phonenumbers.E164), nil
+}
+
+// Create adds a customer.
+func Create(ctx context.Context, tx *tenants.Tx, f Fields) (Customer, error) {
+	var err error
+	if f.Phone, err = NormalizePhone(f.Phone); err != nil {
+		return Customer{}, err
+	}
+	r, err := tx.Q.CreateCustomer(ctx, tx, db.CreateCustomerParams{TenantID: tx.Scope.TenantID, ID: platform.NewID(),
+		Name: f.Name, Phone: f.Phone, Email: f.Email, ProvinceCode: f.ProvinceCode, CityCode: f.CityCode,
+		DistrictCode: f.DistrictCode, Address: f.Address})
+	if err != nil {
+		return Customer{}, tenants.DBError(err, "", "")
+	}
+	c := fromRow(r)
+	return c, tx.Audit(ctx, "customer.create", "customer", c.ID, nil, c)
+}
+
+// Get returns one customer.
+func Get(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Customer, error) {
+	r, err := tx.Q.GetCustomer(ctx, tx, db.GetCustomerParams{TenantID: tx.Scope.TenantID, ID: id})
+	if err != nil {
+		return Customer{}, tenants.DBError(err, "", "")
+	}
+	return fromRow(r), nil
+}
+
+// List lists customers after the cursor, optionally those with one phone number.
+func List(ctx context.Context, tx *tenants.Tx, after uuid.NullUUID, phone string, limit int32) ([]Customer, error) {
+	var p *string
+	if phone != "" {
+		norm, err := NormalizePhone(phone)
+		if err != nil {
+			return nil, tenants.Invalid("query.phone", "is not a valid phone number")
+		}
+		p = &norm
+	}
+	rows, err := tx.Q.ListCustomers(ctx, tx, db.ListCustomersParams{TenantID: tx.Scope.TenantID, After: after, Phone: p, Lim: limit})
+	if err != nil {
+		return nil, fmt.Errorf("list customers: %w", err)
+	}
+	out := make([]Customer, len(rows))
+	for i, r := range rows {
+		out[i] = fromRow(r)
+	}
+	return out, nil
+}
+
+// Update replaces a customer's fields if version is current.
+func Update(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, f Fields) (Customer, error) {
+	var err error
+	if f.Phone, err = NormalizePhone(f.Phone); err != nil {
+		return Customer{}, err
+	}
+	before, err := Get(ctx, tx, id)
+	if err != nil {
+		return Customer{}, err
+	}
+	if before.Version != version {
+		return Customer{}, tenants.ErrStale
+	}
+	r, err := tx.Q.UpdateCustomer(ctx, tx, db.UpdateCustomerParams{TenantID: tx.Scope.TenantID, ID: id, Version: version,
+		Name: f.Name, Phone: f.Phone, Email: f.Email, ProvinceCode: f.ProvinceCode, CityCode: f.CityCode,
+		DistrictCode: f.DistrictCode, Address: f.Address})
+	if err != nil {
+		return Customer{}, tenants.DBError(err, "", "")
+	}
+	after := fromRow(r)
+	return after, tx.Audit(ctx, "customer.update", "customer", id, before, after)
+}

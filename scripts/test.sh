@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# make test: start throwaway PostgreSQL, redis-server and stripe-mock on free
+# ports, check generated code (sqlc diff), go vet, then go test.
+#
+# Exports for the tests:
+#   TEST_DATABASE_URL  superuser URL to the `postgres` database of the cluster
+#   TEST_APP_USER / TEST_APP_PASSWORD  aftersales_api (member of aftersales_app)
+#   TEST_REDIS_URL     redis://127.0.0.1:PORT/0
+#   STRIPE_MOCK_URL    http://127.0.0.1:PORT
+# Extra `go test` flags: TEST_ARGS (whitespace-separated) and/or script arguments.
+# Packages: TEST_PKGS (default ./...). KEEP_TEST_TMP=1 keeps the temp dir.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+trap cleanup_test_env EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+start_test_env
+
+section "sqlc diff (generated code must be up to date)"
+if ! sqlc diff; then
+    die "generated code is stale: run 'make generate' and commit the result"
+fi
+log "ok"
+
+section "go vet ./..."
+go vet ./... || die "go vet failed"
+log "ok"
+
+read -r -a test_args <<<"${TEST_ARGS:-}"
+read -r -a test_pkgs <<<"${TEST_PKGS:-./...}"
+section "go test -count=1 -p 2 ${test_args[*]} $* ${test_pkgs[*]}"
+status=0
+run_child go test -count=1 -p 2 "${test_args[@]}" "$@" "${test_pkgs[@]}" || status=$?
+
+if [[ $status -eq 0 ]]; then
+    section "PASS"
+else
+    show_log_tail "$TEST_TMP/pg/postgres.log" 20
+    section "FAIL (go test exit status $status)"
+fi
+exit "$status"

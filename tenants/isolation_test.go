@@ -1,0 +1,608 @@
+package tenants_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/aftersales/aftersales/internal/testdb"
+	"github.com/aftersales/aftersales/tenants"
+)
+
+// The SQL isolation matrix: for every tenant table found in the catalog, the application
+// role confined to tenant A can neither see, change, delete, nor create tenant B's rows, and
+// sees nothing at all without a tenant. A new tenant table fails here until the fixture
+// below gives it rows for both tenants.
+
+// tenantFixture is what insertFixture created for one tenant.
+type tenantFixture struct {
+	Tenant           uuid.UUID
+	Outlet1, Outlet2 uuid.UUID
+	Admin            uuid.UUID // user: tenant-wide tenant_admin
+	Eng1, Eng2       uuid.UUID // users: engineers confined to Outlet1, Outlet2
+	SharedMembership uuid.UUID // the shared user's membership in this tenant
+}
+
+// errRollback ends a scoped transaction without committing it.
+var errRollback = errors.New("rollback")
+
+// isolation holds the test database and both tenants' fixtures.
+type isolation struct {
+	ctx    context.Context
+	app    *tenants.DB // application role: NOBYPASSRLS, owns nothing
+	owner  *tenants.DB // owner role: still subject to RLS (FORCE), used to look behind the app's back
+	appURL string
+	shared uuid.UUID // user with a membership in both A and B
+	A, B   tenantFixture
+	// stored counts rows per table and tenant after the fixture; every check rolls back.
+	stored map[string]map[uuid.UUID]int64
+}
+
+func TestIsolation(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := testdb.New(t)
+	iso := &isolation{
+		ctx: ctx, app: tenants.NewDB(d.App), owner: tenants.NewDB(d.Owner), appURL: d.AppURL,
+		shared: uuid.New(), stored: map[string]map[uuid.UUID]int64{},
+	}
+	iso.insertUser(t, iso.shared, "shared")
+	iso.A = iso.insertFixture(t, "tenant-a")
+	iso.B = iso.insertFixture(t, "tenant-b")
+
+	for _, table := range tenantTables(t, ctx, d.Owner) {
+		t.Run(table, func(t *testing.T) {
+			if !t.Run("fixture", func(t *testing.T) { iso.checkFixture(t, table) }) {
+				return
+			}
+			t.Run("invisible", func(t *testing.T) { iso.checkInvisible(t, table) })
+			t.Run("update_other", func(t *testing.T) { iso.checkUpdateOther(t, table) })
+			t.Run("delete_other", func(t *testing.T) { iso.checkDeleteOther(t, table) })
+			t.Run("insert_other", func(t *testing.T) { iso.checkInsertOther(t, table) })
+			t.Run("move_to_other", func(t *testing.T) { iso.checkMoveToOther(t, table) })
+			t.Run("no_tenant", func(t *testing.T) { iso.checkNoTenant(t, table) })
+		})
+	}
+	t.Run("pooled_connection_after_tenant_tx", iso.checkPooledConnection)
+	t.Run("outlet_scope", iso.checkOutletScope)
+	t.Run("own_memberships", iso.checkOwnMemberships)
+}
+
+// ---- fixture ----
+
+func (iso *isolation) insertUser(t *testing.T, id uuid.UUID, name string) {
+	t.Helper()
+	if _, err := iso.app.Pool().Exec(iso.ctx,
+		`INSERT INTO users (id, email, name, password_hash) VALUES ($1, $2, $3, 'x')`,
+		id, name+"-"+id.String()+"@example.com", name); err != nil {
+		t.Fatalf("insert user %s: %v", name, err)
+	}
+}
+
+// insertFixture creates a tenant and, through the application role confined to it, at least
+// one row in every tenant table. Add rows here for every new tenant table.
+func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
+	t.Helper()
+	f := tenantFixture{
+		Tenant: uuid.New(), Outlet1: uuid.New(), Outlet2: uuid.New(),
+		Admin: uuid.New(), Eng1: uuid.New(), Eng2: uuid.New(), SharedMembership: uuid.New(),
+	}
+	// tenants is global: a plain transaction of the application role, no tenant set.
+	if err := pgx.BeginFunc(iso.ctx, iso.app.Pool(), func(tx pgx.Tx) error {
+		_, err := tx.Exec(iso.ctx, `INSERT INTO tenants (id, slug, name, kind) VALUES ($1, $2, $2, 'brand')`,
+			f.Tenant, slug)
+		return err
+	}); err != nil {
+		t.Fatalf("insert tenant %s: %v", slug, err)
+	}
+	iso.insertUser(t, f.Admin, slug+"-admin")
+	iso.insertUser(t, f.Eng1, slug+"-eng1")
+	iso.insertUser(t, f.Eng2, slug+"-eng2")
+
+	calendar := uuid.New()
+	stmts := []struct {
+		sql  string
+		args []any
+	}{
+		{`INSERT INTO outlets (tenant_id, id, code, name, kind) VALUES
+		    (app.tenant_id(), $1, 'o1', 'Outlet 1', 'service_center'),
+		    (app.tenant_id(), $2, 'o2', 'Outlet 2', 'authorized_outlet')`,
+			[]any{f.Outlet1, f.Outlet2}},
+		{`INSERT INTO business_calendars (tenant_id, id, outlet_id, name, timezone, weekly_hours) VALUES
+		    (app.tenant_id(), $1, NULL, 'Default', 'Asia/Shanghai', '{}'),
+		    (app.tenant_id(), $2, $3, 'Outlet 1', 'Asia/Shanghai', '{}')`,
+			[]any{calendar, uuid.New(), f.Outlet1}},
+		{`INSERT INTO calendar_days (tenant_id, calendar_id, day, kind, name) VALUES
+		    (app.tenant_id(), $1, '2026-10-01', 'holiday', 'National Day'),
+		    (app.tenant_id(), $1, '2026-10-11', 'workday', '')`,
+			[]any{calendar}},
+		{`INSERT INTO memberships (tenant_id, id, user_id, outlet_id, role) VALUES
+		    (app.tenant_id(), $1, $2, NULL, 'tenant_admin'),
+		    (app.tenant_id(), $3, $4, $5, 'engineer'),
+		    (app.tenant_id(), $6, $7, $8, 'engineer'),
+		    (app.tenant_id(), $9, $10, NULL, 'agent')`,
+			[]any{uuid.New(), f.Admin, uuid.New(), f.Eng1, f.Outlet1, uuid.New(), f.Eng2, f.Outlet2,
+				f.SharedMembership, iso.shared}},
+		{`INSERT INTO invitations (tenant_id, id, email, role, outlet_id, token_hash, invited_by, expires_at) VALUES
+		    (app.tenant_id(), $1, 'new@example.com', 'agent', NULL, $3, $2, now() + interval '1 day')`,
+			[]any{uuid.New(), f.Admin, randomBytes()}},
+		{`INSERT INTO api_keys (tenant_id, id, name, role, outlet_id, scopes, secret_hash, created_by) VALUES
+		    (app.tenant_id(), $1, 'integration', 'agent', $2, '{tickets:read}', $4, $3)`,
+			[]any{uuid.New(), f.Outlet1, f.Admin, randomBytes()}},
+		{`INSERT INTO customers (tenant_id, id, name, phone) VALUES (app.tenant_id(), $1, 'Customer', '13800000000')`,
+			[]any{uuid.New()}},
+		{`INSERT INTO audit_log (tenant_id, id, actor_kind, action, entity, outlet_id) VALUES
+		    (app.tenant_id(), $1, 'system', 'fixture', 'tenant', NULL),
+		    (app.tenant_id(), $2, 'system', 'fixture', 'outlet', $3),
+		    (app.tenant_id(), $4, 'system', 'fixture', 'outlet', $5)`,
+			[]any{uuid.New(), uuid.New(), f.Outlet1, uuid.New(), f.Outlet2}},
+		{`INSERT INTO idempotency_keys (tenant_id, key, principal, operation, request_hash, status, response)
+		    VALUES (app.tenant_id(), 'key-1', 'user:admin', 'POST /outlets', $1, 201, '\x7b7d')`,
+			[]any{randomBytes()}},
+	}
+	if err := iso.app.Tx(iso.ctx, tenants.Scope{TenantID: f.Tenant}, func(tx *tenants.Tx) error {
+		for _, s := range stmts {
+			if _, err := tx.Exec(iso.ctx, s.sql, s.args...); err != nil {
+				return fmt.Errorf("%s: %w", s.sql, err)
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatalf("fixture of %s: %v", slug, err)
+	}
+	return f
+}
+
+// checkFixture fails when the catalog lists a tenant table the fixture gives no rows.
+func (iso *isolation) checkFixture(t *testing.T, table string) {
+	for _, side := range []struct {
+		name   string
+		tenant uuid.UUID
+	}{{"A", iso.A.Tenant}, {"B", iso.B.Tenant}} {
+		n := iso.ownerCount(t, side.tenant, `SELECT count(*) FROM `+ident(table)+` WHERE tenant_id = $1`, side.tenant)
+		if iso.stored[table] == nil {
+			iso.stored[table] = map[uuid.UUID]int64{}
+		}
+		iso.stored[table][side.tenant] = n
+		if n == 0 {
+			t.Errorf("table %s has no fixture rows for tenant %s: add them to the isolation fixture (insertFixture in tenants/isolation_test.go)",
+				table, side.name)
+		}
+	}
+}
+
+// ---- the matrix, per table ----
+
+// (a) As tenant A: B's rows are invisible, A's are visible, nothing else is.
+func (iso *isolation) checkInvisible(t *testing.T, table string) {
+	iso.inScope(t, tenants.Scope{TenantID: iso.A.Tenant}, func(tx *tenants.Tx) {
+		q := `SELECT count(*) FILTER (WHERE tenant_id = $1), count(*) FILTER (WHERE tenant_id = $2), count(*) FROM ` + ident(table)
+		var ofA, ofB, all int64
+		if err := tx.QueryRow(iso.ctx, q, iso.A.Tenant, iso.B.Tenant).Scan(&ofA, &ofB, &all); err != nil {
+			t.Fatal(err)
+		}
+		if ofB != 0 {
+			t.Errorf("table %s: tenant A sees %d rows of tenant B, want 0", table, ofB)
+		}
+		if ofA == 0 {
+			t.Errorf("table %s: tenant A sees none of its own rows", table)
+		}
+		if all != ofA {
+			t.Errorf("table %s: tenant A sees %d rows, of which only %d are its own", table, all, ofA)
+		}
+	})
+}
+
+// (b) As tenant A, an UPDATE aimed at B's rows changes nothing (or is refused outright).
+func (iso *isolation) checkUpdateOther(t *testing.T, table string) {
+	iso.inScope(t, tenants.Scope{TenantID: iso.A.Tenant}, func(tx *tenants.Tx) {
+		stmt := `UPDATE ` + ident(table) + ` SET tenant_id = tenant_id WHERE tenant_id = $1`
+		// Control: the statement does reach A's own rows, so 0 rows below means RLS.
+		iso.expectRowsOrDenied(t, tx, table, "UPDATE", stmt, iso.A.Tenant)
+		iso.expectZeroOrDenied(t, tx, table, "UPDATE of tenant B's rows", stmt, iso.B.Tenant)
+	})
+	iso.expectOwnerCountUnchanged(t, table)
+}
+
+// (c) As tenant A, a DELETE aimed at B's rows removes nothing (or is refused outright).
+func (iso *isolation) checkDeleteOther(t *testing.T, table string) {
+	iso.inScope(t, tenants.Scope{TenantID: iso.A.Tenant}, func(tx *tenants.Tx) {
+		stmt := `DELETE FROM ` + ident(table) + ` WHERE tenant_id = $1`
+		iso.expectRowsOrDenied(t, tx, table, "DELETE", stmt, iso.A.Tenant)
+		iso.expectZeroOrDenied(t, tx, table, "DELETE of tenant B's rows", stmt, iso.B.Tenant)
+	})
+	iso.expectOwnerCountUnchanged(t, table)
+}
+
+// (d) As tenant A, inserting a row of tenant B (a copy of one of B's rows, or one of A's rows
+// relabelled to B) violates the policy's WITH CHECK.
+func (iso *isolation) checkInsertOther(t *testing.T, table string) {
+	var rowOfB []byte
+	if err := iso.owner.Tx(iso.ctx, tenants.Scope{TenantID: iso.B.Tenant}, func(tx *tenants.Tx) error {
+		return tx.QueryRow(iso.ctx, `SELECT row_to_json(t) FROM `+ident(table)+` t WHERE tenant_id = $1 LIMIT 1`,
+			iso.B.Tenant).Scan(&rowOfB)
+	}); err != nil {
+		t.Fatalf("read a row of tenant B from %s as owner: %v", table, err)
+	}
+	insert := `INSERT INTO ` + ident(table) + ` SELECT * FROM json_populate_record(NULL::` + ident(table) + `, $1::json)`
+	relabel := `INSERT INTO ` + ident(table) + ` SELECT * FROM jsonb_populate_record(NULL::` + ident(table) +
+		`, (SELECT to_jsonb(t) FROM ` + ident(table) + ` t LIMIT 1) || jsonb_build_object('tenant_id', $1::uuid))`
+	iso.inScope(t, tenants.Scope{TenantID: iso.A.Tenant}, func(tx *tenants.Tx) {
+		_, err := tryExec(iso.ctx, tx, insert, rowOfB)
+		expectRLSViolation(t, err, table, "INSERT of a copy of tenant B's row")
+		_, err = tryExec(iso.ctx, tx, relabel, iso.B.Tenant)
+		expectRLSViolation(t, err, table, "INSERT of tenant A's row relabelled tenant_id = B")
+		// Control: the same relabelled insert for A itself passes the policy and is stopped only
+		// by a unique key (the row is a duplicate), so the refusals above are the policy's.
+		_, err = tryExec(iso.ctx, tx, relabel, iso.A.Tenant)
+		if code := sqlState(err); code != "23505" {
+			t.Errorf("table %s: control INSERT of a duplicate of tenant A's own row: want unique violation 23505, got %v", table, err)
+		}
+	})
+	iso.expectOwnerCountUnchanged(t, table)
+}
+
+// (e) As tenant A, moving one of A's rows to tenant B violates the policy (its WITH CHECK, and
+// for an UPDATE that reads the row, the SELECT policy applied to the new row).
+func (iso *isolation) checkMoveToOther(t *testing.T, table string) {
+	iso.inScope(t, tenants.Scope{TenantID: iso.A.Tenant}, func(tx *tenants.Tx) {
+		stmt := `UPDATE ` + ident(table) + ` SET tenant_id = $1 WHERE ctid = (SELECT ctid FROM ` + ident(table) + ` LIMIT 1)`
+		_, err := tryExec(iso.ctx, tx, stmt, iso.B.Tenant)
+		if !iso.hasPrivilege(t, tx, table, "UPDATE") && isPermissionDenied(err) {
+			return // no UPDATE grant (audit_log): refused before RLS is even consulted
+		}
+		expectRLSViolation(t, err, table, "UPDATE moving a row of tenant A to tenant B")
+	})
+	iso.expectOwnerCountUnchanged(t, table)
+}
+
+// (f) Without a tenant, in every way the application may open a transaction, no rows show.
+func (iso *isolation) checkNoTenant(t *testing.T, table string) {
+	q := `SELECT count(*) FROM ` + ident(table)
+	t.Run("global_tx", func(t *testing.T) {
+		if err := iso.app.Global(iso.ctx, uuid.Nil, func(tx *tenants.Tx) error {
+			expectCount(t, table+" in DB.Global with no user", queryCount(t, iso.ctx, tx, q), 0)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("plain_tx", func(t *testing.T) {
+		if err := pgx.BeginFunc(iso.ctx, iso.app.Pool(), func(tx pgx.Tx) error {
+			expectCount(t, table+" in a plain transaction of the app role", queryCount(t, iso.ctx, tx, q), 0)
+			return errRollback
+		}); err != nil && !errors.Is(err, errRollback) {
+			t.Fatal(err)
+		}
+	})
+	t.Run("no_tx", func(t *testing.T) {
+		expectCount(t, table+" outside any transaction", queryCount(t, iso.ctx, iso.app.Pool(), q), 0)
+	})
+}
+
+// ---- scopes that need no per-table loop ----
+
+// (f) A pooled connection that ran (and committed or rolled back) a transaction of tenant A
+// carries no tenant into its next use.
+func (iso *isolation) checkPooledConnection(t *testing.T) {
+	cfg, err := pgxpool.ParseConfig(iso.appURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.MinConns, cfg.MaxConns = 1, 1 // one connection: the next use is surely the same one
+	pool, err := pgxpool.NewWithConfig(iso.ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	single := tenants.NewDB(pool)
+	tables := tenantTables(t, iso.ctx, pool)
+
+	for _, end := range []struct {
+		name string
+		err  error
+	}{{"after_commit", nil}, {"after_rollback", errRollback}} {
+		t.Run(end.name, func(t *testing.T) {
+			var pid uint32
+			err := single.Tx(iso.ctx, tenants.Scope{TenantID: iso.A.Tenant, OutletID: iso.A.Outlet1, UserID: iso.shared},
+				func(tx *tenants.Tx) error {
+					if err := tx.QueryRow(iso.ctx, `SELECT pg_backend_pid()`).Scan(&pid); err != nil {
+						return err
+					}
+					// Control: the tenant is set and visible inside the transaction.
+					if n := queryCount(t, iso.ctx, tx, `SELECT count(*) FROM outlets`); n == 0 {
+						t.Errorf("control: tenant A's transaction sees no outlets")
+					}
+					return end.err
+				})
+			if !errors.Is(err, end.err) {
+				t.Fatal(err)
+			}
+			conn, err := pool.Acquire(iso.ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Release()
+			var pid2 uint32
+			var tenant, outlet, user string
+			if err := conn.QueryRow(iso.ctx, `SELECT pg_backend_pid(), current_setting('app.tenant_id', true),
+				current_setting('app.outlet_id', true), current_setting('app.user_id', true)`).
+				Scan(&pid2, &tenant, &outlet, &user); err != nil {
+				t.Fatal(err)
+			}
+			if pid2 != pid {
+				t.Fatalf("pool of one connection handed out backend %d after %d", pid2, pid)
+			}
+			if tenant != "" || outlet != "" || user != "" {
+				t.Errorf("connection kept settings of the previous transaction: tenant=%q outlet=%q user=%q", tenant, outlet, user)
+			}
+			for _, table := range tables {
+				n := queryCount(t, iso.ctx, conn, `SELECT count(*) FROM `+ident(table))
+				expectCount(t, table+" on a reused pooled connection", n, 0)
+			}
+		})
+	}
+}
+
+// (g) Confined to outlet A1, a sibling outlet's rows are invisible; A1's are visible.
+func (iso *isolation) checkOutletScope(t *testing.T) {
+	a := iso.A
+	// The outlet column of each outlet-scoped table.
+	for _, c := range []struct{ table, outletCol string }{
+		{"outlets", "id"}, {"memberships", "outlet_id"}, {"audit_log", "outlet_id"},
+	} {
+		t.Run(c.table, func(t *testing.T) {
+			q := `SELECT count(*) FROM ` + ident(c.table) + ` WHERE ` + ident(c.outletCol) + ` = $1`
+			// Non-vacuous: the owner, tenant-wide, sees rows of both outlets.
+			for _, o := range []uuid.UUID{a.Outlet1, a.Outlet2} {
+				if iso.ownerCount(t, a.Tenant, q, o) == 0 {
+					t.Fatalf("fixture has no %s rows of outlet %s", c.table, o)
+				}
+			}
+			iso.inScope(t, tenants.Scope{TenantID: a.Tenant, OutletID: a.Outlet1}, func(tx *tenants.Tx) {
+				if n := queryCount(t, iso.ctx, tx, q, a.Outlet1); n == 0 {
+					t.Errorf("%s: confined to outlet A1, its own rows are invisible", c.table)
+				}
+				expectCount(t, c.table+" of sibling outlet A2, confined to A1", queryCount(t, iso.ctx, tx, q, a.Outlet2), 0)
+				all := queryCount(t, iso.ctx, tx, `SELECT count(*) FROM `+ident(c.table))
+				expectCount(t, c.table+" of any outlet but A1, confined to A1", all-queryCount(t, iso.ctx, tx, q, a.Outlet1), 0)
+
+				where := ` WHERE ` + ident(c.outletCol) + ` = $1`
+				iso.expectZeroOrDenied(t, tx, c.table, "UPDATE of sibling outlet A2's rows",
+					`UPDATE `+ident(c.table)+` SET tenant_id = tenant_id`+where, a.Outlet2)
+				iso.expectZeroOrDenied(t, tx, c.table, "DELETE of sibling outlet A2's rows",
+					`DELETE FROM `+ident(c.table)+where, a.Outlet2)
+			})
+		})
+	}
+	t.Run("outlets/insert_sibling", func(t *testing.T) {
+		iso.inScope(t, tenants.Scope{TenantID: a.Tenant, OutletID: a.Outlet1}, func(tx *tenants.Tx) {
+			_, err := tryExec(iso.ctx, tx, `INSERT INTO outlets (tenant_id, id, code, name, kind)
+				VALUES (app.tenant_id(), $1, 'o3', 'Outlet 3', 'warehouse')`, uuid.New())
+			expectRLSViolation(t, err, "outlets", "INSERT of a new outlet while confined to outlet A1")
+		})
+	})
+}
+
+// (h) A user sees their own memberships in other tenants (to pick a tenant), but no other
+// membership of those tenants, and cannot change or delete them from tenant A.
+func (iso *isolation) checkOwnMemberships(t *testing.T) {
+	a, b := iso.A, iso.B
+	scope := tenants.Scope{TenantID: a.Tenant, UserID: iso.shared}
+	iso.inScope(t, scope, func(tx *tenants.Tx) {
+		var own, others int64
+		if err := tx.QueryRow(iso.ctx, `SELECT count(*) FILTER (WHERE user_id = $2), count(*) FILTER (WHERE user_id <> $2)
+			FROM memberships WHERE tenant_id = $1`, b.Tenant, iso.shared).Scan(&own, &others); err != nil {
+			t.Fatal(err)
+		}
+		if own != 1 {
+			t.Errorf("user in tenant A sees %d of their own memberships in tenant B, want 1", own)
+		}
+		if others != 0 {
+			t.Errorf("user in tenant A sees %d memberships of other users in tenant B, want 0", others)
+		}
+		for _, target := range []struct {
+			what string
+			cond string
+			arg  any
+		}{
+			{"their own membership in B", `id = $1`, b.SharedMembership},
+			{"memberships in B", `tenant_id = $1`, b.Tenant},
+		} {
+			iso.expectZeroOrDenied(t, tx, "memberships", "UPDATE of "+target.what+" from tenant A",
+				`UPDATE memberships SET role = 'tenant_admin', status = 'active' WHERE `+target.cond, target.arg)
+			iso.expectZeroOrDenied(t, tx, "memberships", "DELETE of "+target.what+" from tenant A",
+				`DELETE FROM memberships WHERE `+target.cond, target.arg)
+		}
+		// Control: the same UPDATE reaches the user's membership in A.
+		iso.expectRowsOrDenied(t, tx, "memberships", "UPDATE",
+			`UPDATE memberships SET role = 'tenant_admin', status = 'active' WHERE id = $1`, a.SharedMembership)
+	})
+	t.Run("global_tx_lists_own_memberships", func(t *testing.T) {
+		if err := iso.app.Global(iso.ctx, iso.shared, func(tx *tenants.Tx) error {
+			var own, others int64
+			if err := tx.QueryRow(iso.ctx, `SELECT count(*) FILTER (WHERE user_id = $1), count(*) FILTER (WHERE user_id <> $1)
+				FROM memberships`, iso.shared).Scan(&own, &others); err != nil {
+				return err
+			}
+			expectCount(t, "own memberships with no tenant set", own, 2)
+			expectCount(t, "other users' memberships with no tenant set", others, 0)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	var role string
+	if err := iso.owner.Tx(iso.ctx, tenants.Scope{TenantID: b.Tenant}, func(tx *tenants.Tx) error {
+		return tx.QueryRow(iso.ctx, `SELECT role FROM memberships WHERE id = $1`, b.SharedMembership).Scan(&role)
+	}); err != nil {
+		t.Fatalf("shared user's membership in B is gone: %v", err)
+	}
+	if role != "agent" {
+		t.Errorf("shared user's membership in B was changed from tenant A: role %q", role)
+	}
+}
+
+// ---- helpers ----
+
+// inScope runs fn in a transaction of the application role confined to scope, and rolls it
+// back so that checks leave the fixture as it was.
+func (iso *isolation) inScope(t *testing.T, scope tenants.Scope, fn func(tx *tenants.Tx)) {
+	t.Helper()
+	err := iso.app.Tx(iso.ctx, scope, func(tx *tenants.Tx) error {
+		fn(tx)
+		return errRollback
+	})
+	if !errors.Is(err, errRollback) {
+		t.Fatalf("scoped transaction: %v", err)
+	}
+}
+
+// tryExec runs one statement in a savepoint and always rolls the savepoint back, so a
+// failing statement does not abort the transaction and a succeeding one changes nothing.
+func tryExec(ctx context.Context, tx pgx.Tx, sql string, args ...any) (int64, error) {
+	sp, err := tx.Begin(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer func() { _ = sp.Rollback(ctx) }()
+	tag, err := sp.Exec(ctx, sql, args...)
+	return tag.RowsAffected(), err
+}
+
+// expectZeroOrDenied: stmt must affect no rows, or be refused with insufficient_privilege
+// (42501) when the role indeed lacks the privilege (audit_log has no UPDATE or DELETE).
+func (iso *isolation) expectZeroOrDenied(t *testing.T, tx *tenants.Tx, table, what, stmt string, args ...any) {
+	t.Helper()
+	n, err := tryExec(iso.ctx, tx, stmt, args...)
+	if err != nil {
+		if isPermissionDenied(err) && !iso.hasPrivilege(t, tx, table, verb(stmt)) {
+			return
+		}
+		t.Errorf("table %s: %s: unexpected error %v", table, what, err)
+		return
+	}
+	if n != 0 {
+		t.Errorf("table %s: %s affected %d rows, want 0 (%s)", table, what, n, stmt)
+	}
+}
+
+// expectRowsOrDenied is the control of expectZeroOrDenied: aimed at the caller's own rows,
+// stmt affects some, so that zero rows elsewhere is the policy's doing.
+func (iso *isolation) expectRowsOrDenied(t *testing.T, tx *tenants.Tx, table, what, stmt string, args ...any) {
+	t.Helper()
+	n, err := tryExec(iso.ctx, tx, stmt, args...)
+	if err != nil {
+		if isPermissionDenied(err) && !iso.hasPrivilege(t, tx, table, verb(stmt)) {
+			return
+		}
+		if sqlState(err) == "23503" {
+			return // a foreign key still references the rows: the statement did reach them
+		}
+		t.Errorf("table %s: control %s of tenant A's own rows failed: %v", table, what, err)
+		return
+	}
+	if n == 0 {
+		t.Errorf("table %s: control %s of tenant A's own rows affected none: the check proves nothing (%s)", table, what, stmt)
+	}
+}
+
+// expectRLSViolation: err must be PostgreSQL's refusal of a row by a policy's WITH CHECK.
+func expectRLSViolation(t *testing.T, err error, table, what string) {
+	t.Helper()
+	if err == nil {
+		t.Errorf("table %s: %s succeeded, want a row-level security violation (42501)", table, what)
+		return
+	}
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || pgErr.Code != "42501" || !strings.Contains(pgErr.Message, "row-level security") {
+		t.Errorf("table %s: %s: want a row-level security violation (42501), got %v", table, what, err)
+	}
+}
+
+func sqlState(err error) string {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code
+	}
+	return ""
+}
+
+// isPermissionDenied reports a missing privilege (not a policy violation, which shares 42501).
+func isPermissionDenied(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "42501" && strings.HasPrefix(pgErr.Message, "permission denied")
+}
+
+func (iso *isolation) hasPrivilege(t *testing.T, tx *tenants.Tx, table, priv string) bool {
+	t.Helper()
+	var has bool
+	if err := tx.QueryRow(iso.ctx, `SELECT has_table_privilege($1::regclass, $2)`, table, priv).Scan(&has); err != nil {
+		t.Fatalf("privilege %s on %s: %v", priv, table, err)
+	}
+	return has
+}
+
+// verb is the command of a statement: UPDATE, DELETE, INSERT.
+func verb(stmt string) string {
+	v, _, _ := strings.Cut(strings.TrimSpace(stmt), " ")
+	return strings.ToUpper(v)
+}
+
+type querier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+func queryCount(t *testing.T, ctx context.Context, q querier, sql string, args ...any) int64 {
+	t.Helper()
+	var n int64
+	if err := q.QueryRow(ctx, sql, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	return n
+}
+
+func expectCount(t *testing.T, what string, got, want int64) {
+	t.Helper()
+	if got != want {
+		t.Errorf("%s: %d rows visible, want %d", what, got, want)
+	}
+}
+
+// ownerCount counts as the owner role with tenant set (tenant-wide, no user): what is
+// really stored for that tenant, whatever the application role sees.
+func (iso *isolation) ownerCount(t *testing.T, tenant uuid.UUID, sql string, args ...any) int64 {
+	t.Helper()
+	var n int64
+	if err := iso.owner.Tx(iso.ctx, tenants.Scope{TenantID: tenant}, func(tx *tenants.Tx) error {
+		return tx.QueryRow(iso.ctx, sql, args...).Scan(&n)
+	}); err != nil {
+		t.Fatalf("as owner: %s: %v", sql, err)
+	}
+	return n
+}
+
+// expectOwnerCountUnchanged checks, as owner, that both tenants hold as many rows as after
+// the fixture: a change that slipped past an assertion must not have persisted either.
+func (iso *isolation) expectOwnerCountUnchanged(t *testing.T, table string) {
+	t.Helper()
+	for _, tenant := range []uuid.UUID{iso.A.Tenant, iso.B.Tenant} {
+		n := iso.ownerCount(t, tenant, `SELECT count(*) FROM `+ident(table)+` WHERE tenant_id = $1`, tenant)
+		if want := iso.stored[table][tenant]; n != want {
+			t.Errorf("table %s: tenant %s now holds %d rows, %d after the fixture", table, tenant, n, want)
+		}
+	}
+}
+
+// randomBytes stands for a hash: distinct per row, so that only keys meant to repeat across
+// tenants (codes, idempotency keys) do.
+func randomBytes() []byte { id := uuid.New(); return id[:] }
+
+func ident(name string) string { return pgx.Identifier{name}.Sanitize() }

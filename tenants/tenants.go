@@ -1,0 +1,134 @@
+package tenants
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/platform"
+)
+
+// Tenant is a root tenant: a brand, distributor, carrier or service provider.
+type Tenant struct {
+	ID        uuid.UUID `json:"id"`
+	Slug      string    `json:"slug"`
+	Name      string    `json:"name"`
+	Kind      string    `json:"kind" enum:"brand,distributor,carrier,service_provider"`
+	Status    string    `json:"status" enum:"active,suspended,read_only"`
+	Timezone  string    `json:"timezone"`
+	Currency  string    `json:"currency"`
+	Locale    string    `json:"locale"`
+	Version   int32     `json:"version"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+func tenantFromRow(r db.Tenant) Tenant {
+	return Tenant{ID: r.ID, Slug: r.Slug, Name: r.Name, Kind: r.Kind, Status: r.Status, Timezone: r.Timezone,
+		Currency: r.Currency, Locale: r.Locale, Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+}
+
+// NewTenant describes a tenant to onboard with its first administrator.
+type NewTenant struct {
+	Slug, Name, Kind, Timezone, Currency, Locale string
+	AdminEmail, AdminName, AdminPasswordHash   string
+}
+
+// Onboard creates a root tenant, its default business calendar, and its first admin (a new
+// user, or an existing one by email who gains a membership). Audited in the new tenant.
+func (d *DB) Onboard(ctx context.Context, actor Actor, in NewTenant) (Tenant, uuid.UUID, error) {
+	if err := checkTimezone(in.Timezone, "body.timezone"); err != nil {
+		return Tenant{}, uuid.Nil, err
+	}
+	id := platform.NewID()
+	var t Tenant
+	var userID uuid.UUID
+	err := d.Tx(ctx, Scope{TenantID: id, Actor: actor}, func(tx *Tx) error {
+		row, err := tx.Q.CreateTenant(ctx, tx, db.CreateTenantParams{ID: id, Slug: in.Slug, Name: in.Name, Kind: in.Kind,
+			Timezone: in.Timezone, Currency: in.Currency, Locale: in.Locale})
+		if err != nil {
+			return DBError(err, "a tenant with this slug exists", "")
+		}
+		t = tenantFromRow(row)
+		u, err := tx.Q.GetUserByEmail(ctx, tx, in.AdminEmail)
+		if err != nil {
+			if DBError(err, "", "") != ErrNotFound {
+				return fmt.Errorf("look up admin: %w", err)
+			}
+			u, err = tx.Q.CreateUser(ctx, tx, db.CreateUserParams{ID: platform.NewID(), Email: in.AdminEmail,
+				Name: in.AdminName, PasswordHash: in.AdminPasswordHash})
+			if err != nil {
+				return DBError(err, "a user with this email exists", "")
+			}
+		}
+		userID = u.ID
+		if _, err := tx.Q.CreateMembership(ctx, tx, db.CreateMembershipParams{TenantID: id, ID: platform.NewID(),
+			UserID: u.ID, Role: "tenant_admin"}); err != nil {
+			return fmt.Errorf("create admin membership: %w", err)
+		}
+		if _, err := tx.Q.CreateCalendar(ctx, tx, db.CreateCalendarParams{TenantID: id, ID: platform.NewID(),
+			Name: "Default", Timezone: in.Timezone, WeeklyHours: defaultWeek}); err != nil {
+			return fmt.Errorf("create default calendar: %w", err)
+		}
+		return tx.Audit(ctx, "tenant.onboard", "tenant", id, nil, t)
+	})
+	return t, userID, err
+}
+
+// GetTenant returns the tenant of the scope.
+func GetTenant(ctx context.Context, tx *Tx) (Tenant, error) {
+	r, err := tx.Q.GetTenant(ctx, tx, tx.Scope.TenantID)
+	if err != nil {
+		return Tenant{}, DBError(err, "", "")
+	}
+	return tenantFromRow(r), nil
+}
+
+// ListTenants lists all tenants (platform operators only; the caller checks).
+func (d *DB) ListTenants(ctx context.Context, after uuid.NullUUID, limit int32) ([]Tenant, error) {
+	var out []Tenant
+	err := d.Global(ctx, uuid.Nil, func(tx *Tx) error {
+		rows, err := tx.Q.ListTenants(ctx, tx, db.ListTenantsParams{After: after, Lim: limit})
+		for _, r := range rows {
+			out = append(out, tenantFromRow(r))
+		}
+		return err
+	})
+	return out, err
+}
+
+// TenantSettings are the fields a tenant admin may change.
+type TenantSettings struct {
+	Name, Timezone, Currency, Locale string
+}
+
+// UpdateTenant changes the scope's tenant settings if version is current.
+func UpdateTenant(ctx context.Context, tx *Tx, version int32, in TenantSettings) (Tenant, error) {
+	if err := checkTimezone(in.Timezone, "body.timezone"); err != nil {
+		return Tenant{}, err
+	}
+	before, err := GetTenant(ctx, tx)
+	if err != nil {
+		return Tenant{}, err
+	}
+	if before.Version != version {
+		return Tenant{}, ErrStale
+	}
+	r, err := tx.Q.UpdateTenant(ctx, tx, db.UpdateTenantParams{ID: before.ID, Name: in.Name, Status: before.Status,
+		Timezone: in.Timezone, Currency: in.Currency, Locale: in.Locale, Version: version})
+	if err != nil {
+		return Tenant{}, DBError(err, "", "")
+	}
+	after := tenantFromRow(r)
+	return after, tx.Audit(ctx, "tenant.update", "tenant", after.ID, before, after)
+}
+
+func checkTimezone(tz, field string) error {
+	if _, err := time.LoadLocation(tz); err != nil || tz == "" || tz == "Local" {
+		return Invalid(field, "is not an IANA time zone (e.g. Asia/Shanghai)")
+	}
+	return nil
+}
