@@ -13,7 +13,7 @@ import (
 
 // Outlet is a service outlet: a sub-tenant of a root tenant.
 type Outlet struct {
-	ID        uuid.UUID `json:"id"`
+	ID uuid.UUID `json:"id"`
 	OutletFields
 	Version   int32     `json:"version"`
 	CreatedAt time.Time `json:"created_at"`

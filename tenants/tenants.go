@@ -34,7 +34,7 @@ func tenantFromRow(r db.Tenant) Tenant {
 // NewTenant describes a tenant to onboard with its first administrator.
 type NewTenant struct {
 	Slug, Name, Kind, Timezone, Currency, Locale string
-	AdminEmail, AdminName, AdminPasswordHash   string
+	AdminEmail, AdminName, AdminPasswordHash     string
 }
 
 // Onboard creates a root tenant, its default business calendar, and its first admin (a new

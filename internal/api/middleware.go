@@ -41,7 +41,7 @@ type statusWriter struct {
 	status int
 }
 
-func (w *statusWriter) WriteHeader(code int) { w.status = code; w.ResponseWriter.WriteHeader(code) }
+func (w *statusWriter) WriteHeader(code int)        { w.status = code; w.ResponseWriter.WriteHeader(code) }
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // observe assigns a request id, logs each request as JSON, counts it, and turns a panic
@@ -290,4 +290,6 @@ func (c *recordingContext) SetHeader(name, value string) {
 	}
 	c.humaContext.SetHeader(name, value)
 }
-func (c *recordingContext) BodyWriter() io.Writer { return io.MultiWriter(c.humaContext.BodyWriter(), &c.out) }
+func (c *recordingContext) BodyWriter() io.Writer {
+	return io.MultiWriter(c.humaContext.BodyWriter(), &c.out)
+}
