@@ -1,0 +1,255 @@
+// Package apitest runs the real API against a fresh database and a real Redis for tests:
+// no mocks. It offers a small HTTP client and factories for tenants, outlets and people.
+package apitest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/aftersales/aftersales/internal/api"
+	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/platform"
+	"github.com/aftersales/aftersales/internal/testdb"
+	"github.com/aftersales/aftersales/tenants"
+)
+
+// Password is every test account's password.
+const Password = "test-password-123"
+
+// Env is one test's running API.
+type Env struct {
+	T       testing.TB
+	DB      *testdb.DB
+	Tenants *tenants.DB
+	Redis   *redis.Client
+	Sender  *auth.DevSender
+	Server  *httptest.Server
+	Config  platform.Config
+	Log     *slog.Logger
+	seq     atomic.Int64
+	pwHash  string
+}
+
+// Options adjust an Env.
+type Options struct {
+	// RedisURL overrides TEST_REDIS_URL (e.g. an address where nothing listens).
+	RedisURL string
+	// Configure edits the configuration before the server starts.
+	Configure func(*platform.Config)
+}
+
+// New starts the API on a fresh database.
+func New(t testing.TB, opts ...Options) *Env {
+	t.Helper()
+	var o Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	redisURL := o.RedisURL
+	if redisURL == "" {
+		redisURL = os.Getenv("TEST_REDIS_URL")
+	}
+	if redisURL == "" {
+		t.Fatal("TEST_REDIS_URL is not set: run tests with `make test`, which starts redis-server")
+	}
+	d := testdb.New(t)
+	rdb, stop, err := platform.OpenRedis(redisURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	cfg := platform.Config{SecureCookies: false, SessionTTL: 3600e9, RateTenantPerSecond: 10000, RateKeyPerSecond: 10000,
+		OTPPerHour: 5, MaxBodyBytes: 64 << 10}
+	if o.Configure != nil {
+		o.Configure(&cfg)
+	}
+	level := slog.LevelError
+	if os.Getenv("TEST_LOG") != "" {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	reg := prometheus.NewRegistry()
+	limiter := platform.NewLimiter(rdb, log, reg)
+	tdb := tenants.NewDB(d.App)
+	sender := auth.NewDevSender(log)
+	authSvc := auth.NewService(tdb, limiter, sender, log, auth.Options{SessionTTL: cfg.SessionTTL, OTPPerHour: cfg.OTPPerHour})
+	srv := httptest.NewServer(api.New(api.Deps{DB: tdb, Auth: authSvc, Limiter: limiter, Redis: rdb, Log: log,
+		Registry: reg, Config: cfg}))
+	t.Cleanup(srv.Close)
+	hash, err := auth.HashPassword(Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Env{T: t, DB: d, Tenants: tdb, Redis: rdb, Sender: sender, Server: srv, Config: cfg, Log: log, pwHash: hash}
+}
+
+// Response is a finished request.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body into v, failing the test on error.
+func (r *Response) JSON(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.Body, err)
+	}
+}
+
+// Map decodes the body as a JSON object.
+func (r *Response) Map(t testing.TB) map[string]any {
+	t.Helper()
+	m := map[string]any{}
+	r.JSON(t, &m)
+	return m
+}
+
+// Req describes a request. Body may be a string (sent raw) or any value (sent as JSON).
+type Req struct {
+	Method, Path, Token, Tenant string
+	Body                        any
+	Header                      map[string]string
+}
+
+// Do sends a request and reads the whole response.
+func (e *Env) Do(r Req) *Response {
+	e.T.Helper()
+	var body io.Reader
+	switch b := r.Body.(type) {
+	case nil:
+	case string:
+		body = strings.NewReader(b)
+	case []byte:
+		body = bytes.NewReader(b)
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			e.T.Fatal(err)
+		}
+		body = bytes.NewReader(j)
+	}
+	req, err := http.NewRequest(r.Method, e.Server.URL+r.Path, body)
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if r.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+r.Token)
+	}
+	if r.Tenant != "" {
+		req.Header.Set("X-Tenant-ID", r.Tenant)
+	}
+	for k, v := range r.Header {
+		req.Header.Set(k, v)
+	}
+	resp, err := e.Server.Client().Do(req)
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+// Must sends a request and fails the test unless the status is want.
+func (e *Env) Must(want int, r Req) *Response {
+	e.T.Helper()
+	resp := e.Do(r)
+	if resp.Status != want {
+		e.T.Fatalf("%s %s: status %d, want %d: %s", r.Method, r.Path, resp.Status, want, resp.Body)
+	}
+	return resp
+}
+
+// Login signs in and returns the bearer token.
+func (e *Env) Login(email string) string {
+	e.T.Helper()
+	resp := e.Must(200, Req{Method: "POST", Path: "/v1/auth/login", Body: map[string]string{"email": email, "password": Password}})
+	var out struct{ Token string }
+	resp.JSON(e.T, &out)
+	return out.Token
+}
+
+// Unique returns a short unique suffix for names within this test.
+func (e *Env) Unique() string { return fmt.Sprintf("%d%s", e.seq.Add(1), uuid.NewString()[:6]) }
+
+// PlatformAdmin creates a platform operator and returns their token.
+func (e *Env) PlatformAdmin() string {
+	e.T.Helper()
+	email := "op" + e.Unique() + "@platform.test"
+	ctx := context.Background()
+	err := e.Tenants.Global(ctx, uuid.Nil, func(tx *tenants.Tx) error {
+		_, err := tx.Q.CreateUser(ctx, tx, db.CreateUserParams{ID: platform.NewID(), Email: email, Name: "Operator",
+			PasswordHash: e.pwHash, IsPlatformAdmin: true})
+		return err
+	})
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	return e.Login(email)
+}
+
+// Tenant is an onboarded tenant with its admin and two outlets.
+type Tenant struct {
+	ID         string
+	Slug       string
+	AdminEmail string
+	Admin      string // admin's token
+	Outlets    [2]string
+}
+
+// NewTenant onboards a brand with an admin and two outlets, through the API.
+func (e *Env) NewTenant(op string) *Tenant {
+	e.T.Helper()
+	u := e.Unique()
+	tn := &Tenant{Slug: "t-" + u, AdminEmail: "admin" + u + "@tenant.test"}
+	resp := e.Must(201, Req{Method: "POST", Path: "/v1/tenants", Token: op, Body: map[string]any{
+		"slug": tn.Slug, "name": "Tenant " + u, "kind": "brand",
+		"admin": map[string]string{"email": tn.AdminEmail, "name": "Admin " + u, "password": Password}}})
+	tn.ID = resp.Map(e.T)["id"].(string)
+	tn.Admin = e.Login(tn.AdminEmail)
+	for i := range tn.Outlets {
+		o := e.Must(201, Req{Method: "POST", Path: "/v1/outlets", Token: tn.Admin, Body: map[string]any{
+			"code": fmt.Sprintf("O%d-%s", i, u), "name": fmt.Sprintf("Outlet %d", i), "kind": "service_center",
+			"province_code": "310000"}})
+		tn.Outlets[i] = o.Map(e.T)["id"].(string)
+	}
+	return tn
+}
+
+// Person invites someone into the tenant with a role (and outlet for outlet roles), has them
+// accept, and returns their email and token.
+func (e *Env) Person(tn *Tenant, role, outletID string) (string, string) {
+	e.T.Helper()
+	email := role + e.Unique() + "@people.test"
+	body := map[string]any{"email": email, "role": role}
+	if outletID != "" {
+		body["outlet_id"] = outletID
+	}
+	inv := e.Must(201, Req{Method: "POST", Path: "/v1/invitations", Token: tn.Admin, Body: body})
+	tok := inv.Map(e.T)["token"].(string)
+	e.Must(200, Req{Method: "POST", Path: "/v1/invitations/accept", Body: map[string]any{"token": tok, "name": role, "password": Password}})
+	return email, e.Login(email)
+}
