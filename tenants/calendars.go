@@ -191,7 +191,7 @@ func UpdateCalendar(ctx context.Context, tx *Tx, id uuid.UUID, version int32, in
 	r, err := tx.Q.UpdateCalendar(ctx, tx, db.UpdateCalendarParams{TenantID: tx.Scope.TenantID, ID: id, Version: version,
 		Name: in.Name, Timezone: in.Timezone, WeeklyHours: mustJSON(in.WeeklyHours)})
 	if err != nil {
-		return Calendar{}, DBError(err, "", "")
+		return Calendar{}, DBError(StaleIfMissing(err), "", "")
 	}
 	after, err := calendarFromRow(r)
 	if err != nil {
@@ -213,8 +213,12 @@ func DeleteCalendar(ctx context.Context, tx *Tx, id uuid.UUID, version int32) er
 	if before.Version != version {
 		return ErrStale
 	}
-	if _, err := tx.Q.DeleteCalendar(ctx, tx, db.DeleteCalendarParams{TenantID: tx.Scope.TenantID, ID: id, Version: version}); err != nil {
+	n, err := tx.Q.DeleteCalendar(ctx, tx, db.DeleteCalendarParams{TenantID: tx.Scope.TenantID, ID: id, Version: version})
+	if err != nil {
 		return DBError(err, "", "")
+	}
+	if n == 0 {
+		return ErrStale
 	}
 	return tx.Audit(ctx, "calendar.delete", "calendar", id, before, nil)
 }

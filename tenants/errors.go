@@ -63,3 +63,12 @@ func DBError(err error, uniqueDetail, fkField string) error {
 	}
 	return fmt.Errorf("database: %w", err)
 }
+
+// StaleIfMissing maps "no row updated" after a successful version check to ErrStale: a
+// concurrent writer committed first (or deleted the row) between the read and the write.
+func StaleIfMissing(err error) error {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ErrStale
+	}
+	return err
+}

@@ -86,7 +86,7 @@ func UpdateMember(ctx context.Context, tx *Tx, id uuid.UUID, version int32, in M
 	r, err := tx.Q.UpdateMembership(ctx, tx, db.UpdateMembershipParams{TenantID: tx.Scope.TenantID, ID: id, Version: version,
 		Role: in.Role, OutletID: uuid.NullUUID{UUID: in.OutletID, Valid: in.OutletID != uuid.Nil}, Status: in.Status})
 	if err != nil {
-		return Member{}, DBError(err, "", "body.outlet_id")
+		return Member{}, DBError(StaleIfMissing(err), "", "body.outlet_id")
 	}
 	after := memberFromRow(r, before.Email, before.Name)
 	return after, tx.Audit(ctx, "member.update", "membership", id, before, after)
@@ -106,8 +106,12 @@ func DeleteMember(ctx context.Context, tx *Tx, id uuid.UUID, version int32) erro
 			return err
 		}
 	}
-	if _, err := tx.Q.DeleteMembership(ctx, tx, db.DeleteMembershipParams{TenantID: tx.Scope.TenantID, ID: id, Version: version}); err != nil {
+	n, err := tx.Q.DeleteMembership(ctx, tx, db.DeleteMembershipParams{TenantID: tx.Scope.TenantID, ID: id, Version: version})
+	if err != nil {
 		return DBError(err, "", "")
+	}
+	if n == 0 {
+		return ErrStale
 	}
 	return tx.Audit(ctx, "member.delete", "membership", id, before, nil)
 }

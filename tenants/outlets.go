@@ -108,7 +108,7 @@ func UpdateOutlet(ctx context.Context, tx *Tx, id uuid.UUID, version int32, f Ou
 		CityCode: f.CityCode, DistrictCode: f.DistrictCode, Address: f.Address, PostalCode: f.PostalCode,
 		Latitude: f.Latitude, Longitude: f.Longitude})
 	if err != nil {
-		return Outlet{}, DBError(err, dupOutletCode, "")
+		return Outlet{}, DBError(StaleIfMissing(err), dupOutletCode, "")
 	}
 	after := outletFromRow(r)
 	return after, tx.Audit(ctx, "outlet.update", "outlet", id, before, after)
@@ -124,8 +124,12 @@ func DeleteOutlet(ctx context.Context, tx *Tx, id uuid.UUID, version int32) erro
 	if before.Version != version {
 		return ErrStale
 	}
-	if _, err := tx.Q.DeleteOutlet(ctx, tx, db.DeleteOutletParams{TenantID: tx.Scope.TenantID, ID: id, Version: version}); err != nil {
+	n, err := tx.Q.DeleteOutlet(ctx, tx, db.DeleteOutletParams{TenantID: tx.Scope.TenantID, ID: id, Version: version})
+	if err != nil {
 		return DBError(err, "", "")
+	}
+	if n == 0 {
+		return ErrStale
 	}
 	return tx.Audit(ctx, "outlet.delete", "outlet", id, before, nil)
 }

@@ -120,7 +120,7 @@ func UpdateTenant(ctx context.Context, tx *Tx, version int32, in TenantSettings)
 	r, err := tx.Q.UpdateTenant(ctx, tx, db.UpdateTenantParams{ID: before.ID, Name: in.Name, Status: before.Status,
 		Timezone: in.Timezone, Currency: in.Currency, Locale: in.Locale, Version: version})
 	if err != nil {
-		return Tenant{}, DBError(err, "", "")
+		return Tenant{}, DBError(StaleIfMissing(err), "", "")
 	}
 	after := tenantFromRow(r)
 	return after, tx.Audit(ctx, "tenant.update", "tenant", after.ID, before, after)

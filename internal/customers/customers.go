@@ -132,7 +132,7 @@ func Update(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, f 
 		Name: f.Name, Phone: f.Phone, Email: f.Email, ProvinceCode: f.ProvinceCode, CityCode: f.CityCode,
 		DistrictCode: f.DistrictCode, Address: f.Address})
 	if err != nil {
-		return Customer{}, tenants.DBError(err, "", "")
+		return Customer{}, tenants.DBError(tenants.StaleIfMissing(err), "", "")
 	}
 	after := fromRow(r)
 	return after, tx.Audit(ctx, "customer.update", "customer", id, before, after)

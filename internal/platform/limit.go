@@ -3,6 +3,7 @@ package platform
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-redis/redis_rate/v10"
@@ -17,7 +18,13 @@ type Limiter struct {
 	rl       *redis_rate.Limiter
 	log      *slog.Logger
 	failures prometheus.Counter
+	// downUntil (unix nanoseconds) skips Redis for a moment after a failure, so that an
+	// outage costs each request nothing instead of a connection timeout.
+	downUntil atomic.Int64
 }
+
+// limiterBackoff is how long the limiter leaves Redis alone after a failure.
+const limiterBackoff = 5 * time.Second
 
 // NewLimiter registers its failure counter on reg.
 func NewLimiter(rdb *redis.Client, log *slog.Logger, reg prometheus.Registerer) *Limiter {
@@ -44,12 +51,17 @@ func PerMinute(n int) Limit { return redis_rate.PerMinute(n) }
 // Allow takes one event for key. It returns false and the wait before a retry when the
 // limit is exceeded, and true when Redis fails.
 func (l *Limiter) Allow(ctx context.Context, key string, lim Limit) (bool, time.Duration) {
+	if time.Now().UnixNano() < l.downUntil.Load() {
+		l.failures.Inc()
+		return true, 0
+	}
 	ctx, cancel := context.WithTimeout(ctx, 250*time.Millisecond)
 	defer cancel()
 	res, err := l.rl.Allow(ctx, "rl:"+key, lim)
 	if err != nil {
 		l.failures.Inc()
-		l.log.WarnContext(ctx, "rate limit check failed open", "key", key, "err", err)
+		l.downUntil.Store(time.Now().Add(limiterBackoff).UnixNano())
+		l.log.WarnContext(ctx, "rate limit check failed open; Redis skipped for a moment", "key", key, "err", err)
 		return true, 0
 	}
 	if res.Allowed == 0 {

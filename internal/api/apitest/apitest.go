@@ -253,3 +253,14 @@ func (e *Env) Person(tn *Tenant, role, outletID string) (string, string) {
 	e.Must(200, Req{Method: "POST", Path: "/v1/invitations/accept", Body: map[string]any{"token": tok, "name": role, "password": Password}})
 	return email, e.Login(email)
 }
+
+// Phone returns a valid, unused Chinese mobile number in E.164 (rate limits live in the
+// shared Redis, so tests must not share destinations).
+func (e *Env) Phone() string {
+	id := uuid.New()
+	n := uint64(0)
+	for _, b := range id[:8] {
+		n = n<<8 | uint64(b)
+	}
+	return fmt.Sprintf("+86139%08d", n%100_000_000)
+}
