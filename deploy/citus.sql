@@ -1,0 +1,26 @@
+-- Distribution of the schema on Citus (scale-out path; see docs/tenancy.md).
+-- Run once as the owner on the coordinator after `aftersales migrate up`.
+-- Every tenant table is distributed by tenant_id and co-located, so one tenant's rows live
+-- on one shard group and every query stays on one worker. Global tables are reference
+-- tables, copied to every worker. The tenant context is set with SET LOCAL, which Citus
+-- propagates to workers when citus.propagate_set_commands = 'local'.
+
+ALTER SYSTEM SET citus.propagate_set_commands = 'local';
+
+-- Global (reference) tables.
+SELECT create_reference_table('tenants');
+SELECT create_reference_table('users');
+SELECT create_reference_table('consumers');
+SELECT create_reference_table('sessions');
+SELECT create_reference_table('otp_codes');
+
+-- Tenant tables, distributed by tenant_id and co-located with outlets.
+SELECT create_distributed_table('outlets', 'tenant_id');
+SELECT create_distributed_table('business_calendars', 'tenant_id', colocate_with => 'outlets');
+SELECT create_distributed_table('calendar_days', 'tenant_id', colocate_with => 'outlets');
+SELECT create_distributed_table('memberships', 'tenant_id', colocate_with => 'outlets');
+SELECT create_distributed_table('invitations', 'tenant_id', colocate_with => 'outlets');
+SELECT create_distributed_table('api_keys', 'tenant_id', colocate_with => 'outlets');
+SELECT create_distributed_table('customers', 'tenant_id', colocate_with => 'outlets');
+SELECT create_distributed_table('audit_log', 'tenant_id', colocate_with => 'outlets');
+SELECT create_distributed_table('idempotency_keys', 'tenant_id', colocate_with => 'outlets');
