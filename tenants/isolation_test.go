@@ -389,6 +389,20 @@ func (iso *isolation) checkOutletScope(t *testing.T) {
 			expectRLSViolation(t, err, "outlets", "INSERT of a new outlet while confined to outlet A1")
 		})
 	})
+	// Outlet staff cannot create or escalate tenant-wide memberships, nor write audit entries
+	// for other outlets, even for their own user (which the own_memberships policy shows them).
+	t.Run("memberships/no_escalation", func(t *testing.T) {
+		iso.inScope(t, tenants.Scope{TenantID: a.Tenant, OutletID: a.Outlet1, UserID: a.Eng1}, func(tx *tenants.Tx) {
+			_, err := tryExec(iso.ctx, tx, `UPDATE memberships SET role = 'tenant_admin', outlet_id = NULL WHERE user_id = $1`, a.Eng1)
+			expectRLSViolation(t, err, "memberships", "promoting one's own outlet membership to tenant-wide admin")
+			_, err = tryExec(iso.ctx, tx, `INSERT INTO memberships (tenant_id, id, user_id, role)
+				VALUES (app.tenant_id(), $1, $2, 'tenant_admin')`, uuid.New(), a.Eng1)
+			expectRLSViolation(t, err, "memberships", "INSERT of a tenant-wide membership while confined to outlet A1")
+			_, err = tryExec(iso.ctx, tx, `INSERT INTO audit_log (tenant_id, id, actor_kind, action, entity, outlet_id)
+				VALUES (app.tenant_id(), $1, 'system', 'x', 'x', $2)`, uuid.New(), a.Outlet2)
+			expectRLSViolation(t, err, "audit_log", "INSERT of an audit entry for sibling outlet A2")
+		})
+	})
 }
 
 // (h) A user sees their own memberships in other tenants (to pick a tenant), but no other
