@@ -15,7 +15,7 @@ export PATH := $(GOBIN_DIR):$(PATH):$(dir $(GO))
 # Variables given on the command line reach the scripts through the environment:
 #   make test TEST_ARGS='-run TestLogin -v'   make run PGPORT=5434
 
-.PHONY: help run test bench build generate tools db stop-db psql clean-data
+.PHONY: help run test bench build openapi generate tools db stop-db psql clean-data
 
 help: ## List targets
 	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z0-9_-]+:.*## / { printf "  %-12s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -31,6 +31,9 @@ bench: ## Same environment as test, plus BENCH_PGBENCH; go run ./bench (BENCH_AR
 
 build: ## Build bin/aftersales
 	$(GO) build -o bin/aftersales ./cmd/aftersales
+
+openapi: ## Regenerate docs/openapi.json from the routes
+	$(GO) run ./cmd/aftersales openapi > docs/openapi.json
 
 generate: ## Regenerate internal/db with sqlc
 	bash scripts/tools.sh sqlc
