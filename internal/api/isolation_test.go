@@ -1,0 +1,668 @@
+package api_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aftersales/aftersales/internal/api/apitest"
+)
+
+// isoDay is the date used for {day} path parameters and date query parameters.
+const isoDay = "2026-10-01"
+
+// isoWeek is a valid weekly_hours value.
+func isoWeek() map[string]any {
+	nine := []map[string]string{{"start": "09:00", "end": "18:00"}}
+	none := []map[string]string{}
+	return map[string]any{"mon": nine, "tue": nine, "wed": nine, "thu": nine, "fri": nine, "sat": none, "sun": none}
+}
+
+// isoFixtures are one resource of every kind with an id endpoint, in one tenant. The keys
+// are the path prefixes (up to {id}) of the operations that address that kind.
+type isoFixtures map[string]string
+
+// isoKinds lists the path prefixes the matrix knows; an {id} operation under any other
+// prefix fails TestIsolationEveryIDEndpoint until a fixture is added here and in isoMake.
+var isoKinds = []string{"/v1/outlets/", "/v1/calendars/", "/v1/members/", "/v1/invitations/", "/v1/api-keys/", "/v1/customers/"}
+
+// isoMake creates, as the tenant's admin, one resource of each kind that can be changed or
+// deleted by a request that crosses tenants if isolation were broken (an unused outlet, an
+// outlet calendar with a holiday, a non-admin member, a pending invitation, a live API key,
+// a customer).
+func isoMake(t *testing.T, env *apitest.Env, tn *apitest.Tenant) isoFixtures {
+	t.Helper()
+	u := env.Unique()
+	f := isoFixtures{}
+	o := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/outlets", Token: tn.Admin, Body: map[string]any{
+		"code": "ISO-" + u, "name": "Isolation outlet " + u, "kind": "authorized_outlet", "province_code": "440000"}})
+	f["/v1/outlets/"] = o.Map(t)["id"].(string)
+
+	c := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/calendars", Token: tn.Admin, Body: map[string]any{
+		"outlet_id": tn.Outlets[0], "name": "Outlet hours " + u, "timezone": "Asia/Shanghai", "weekly_hours": isoWeek()}})
+	f["/v1/calendars/"] = c.Map(t)["id"].(string)
+	env.Must(200, apitest.Req{Method: "PUT", Path: "/v1/calendars/" + f["/v1/calendars/"] + "/days/" + isoDay, Token: tn.Admin,
+		Body: map[string]any{"kind": "holiday", "name": "National Day"}})
+
+	email, _ := env.Person(tn, "agent", "")
+	members := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/members?role=agent&limit=200", Token: tn.Admin}).Map(t)
+	for _, it := range members["items"].([]any) {
+		if m := it.(map[string]any); m["email"] == email {
+			f["/v1/members/"] = m["id"].(string)
+		}
+	}
+	if f["/v1/members/"] == "" {
+		t.Fatalf("membership of %s not listed: %v", email, members)
+	}
+
+	inv := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/invitations", Token: tn.Admin, Body: map[string]any{
+		"email": "pending" + u + "@people.test", "role": "auditor"}})
+	f["/v1/invitations/"] = inv.Map(t)["id"].(string)
+
+	key := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/api-keys", Token: tn.Admin, Body: map[string]any{
+		"name": "erp " + u, "role": "agent"}})
+	f["/v1/api-keys/"] = key.Map(t)["id"].(string)
+
+	cu := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/customers", Token: tn.Admin, Body: map[string]any{
+		"name": "Customer " + u, "phone": env.Phone(), "address": "上海市浦东新区世纪大道100号"}})
+	f["/v1/customers/"] = cu.Map(t)["id"].(string)
+	return f
+}
+
+// isoBodies are request bodies that succeed on the caller's own resource, by "METHOD path".
+// A cross-tenant call with such a body can only fail because the resource is not found.
+func isoBodies(u string) map[string]any {
+	return map[string]any{
+		"PUT /v1/outlets/{id}": map[string]any{"code": "ISO-PUT-" + u, "name": "Renamed " + u, "kind": "authorized_outlet",
+			"province_code": "440000"},
+		"PUT /v1/calendars/{id}": map[string]any{"name": "Renamed hours", "timezone": "Asia/Shanghai", "weekly_hours": isoWeek()},
+		"PUT /v1/calendars/{id}/days/{day}": map[string]any{"kind": "holiday", "name": "Renamed holiday"},
+		"PUT /v1/members/{id}":              map[string]any{"role": "finance"},
+		"PUT /v1/customers/{id}":            map[string]any{"name": "Renamed customer", "address": "北京市朝阳区建国路1号"},
+	}
+}
+
+// openAPIDoc is the part of the OpenAPI document the matrix reads.
+type openAPIDoc struct {
+	Paths map[string]map[string]struct {
+		OperationID string `json:"operationId"`
+		Parameters  []struct {
+			Name     string `json:"name"`
+			In       string `json:"in"`
+			Required bool   `json:"required"`
+			Schema   struct {
+				Type   string `json:"type"`
+				Format string `json:"format"`
+			} `json:"schema"`
+		} `json:"parameters"`
+		RequestBody *struct {
+			Required bool `json:"required"`
+		} `json:"requestBody"`
+	} `json:"paths"`
+}
+
+// isoCall is one {id} operation filled in for a tenant's fixtures.
+type isoCall struct {
+	op, method, path string // op is "METHOD /template"
+	body             any
+}
+
+// isoOperations enumerates the API's operations whose path has an {id}, from the served
+// OpenAPI document.
+func isoOperations(t *testing.T, env *apitest.Env) []isoCall {
+	t.Helper()
+	resp := env.Must(200, apitest.Req{Method: "GET", Path: "/openapi.json"})
+	var doc openAPIDoc
+	resp.JSON(t, &doc)
+	if len(doc.Paths) == 0 {
+		t.Fatalf("openapi.json has no paths: %.300s", resp.Body)
+	}
+	var calls []isoCall
+	for tmpl, ops := range doc.Paths {
+		if !strings.Contains(tmpl, "{id}") {
+			continue
+		}
+		for method, op := range ops {
+			method = strings.ToUpper(method)
+			switch method {
+			case "GET", "PUT", "POST", "PATCH", "DELETE":
+			default:
+				continue
+			}
+			c := isoCall{op: method + " " + tmpl, method: method, path: tmpl}
+			q := url.Values{}
+			for _, p := range op.Parameters {
+				switch {
+				case p.In == "path" && p.Name == "id":
+				case p.In == "path" && p.Name == "day", p.In == "path" && p.Schema.Format == "date":
+					c.path = strings.ReplaceAll(c.path, "{"+p.Name+"}", isoDay)
+				case p.In == "path":
+					t.Errorf("%s (%s): no value for path parameter {%s}: add one to the isolation matrix", c.op, op.OperationID, p.Name)
+				case p.In == "query" && p.Required && p.Schema.Format == "date":
+					q.Set(p.Name, isoDay)
+				case p.In == "query" && p.Required:
+					t.Errorf("%s (%s): no value for required query parameter %s: add one to the isolation matrix", c.op, op.OperationID, p.Name)
+				}
+			}
+			if len(q) > 0 {
+				c.path += "?" + q.Encode()
+			}
+			if op.RequestBody != nil {
+				// Filled per tenant by isoFill; a missing body is reported there.
+				c.body = true
+			}
+			calls = append(calls, c)
+		}
+	}
+	// Reads, then changes, then deletes of sub-resources before their parents: so that on
+	// the caller's own resources (the control run) no call removes what a later call needs.
+	rank := map[string]int{"GET": 0, "PUT": 1, "PATCH": 1, "POST": 2, "DELETE": 3}
+	sort.Slice(calls, func(i, j int) bool {
+		a, b := calls[i], calls[j]
+		if rank[a.method] != rank[b.method] {
+			return rank[a.method] < rank[b.method]
+		}
+		if len(a.path) != len(b.path) {
+			return len(a.path) > len(b.path)
+		}
+		return a.op < b.op
+	})
+	return calls
+}
+
+// isoFill returns the request for call c on fixtures f, or ok=false (after reporting) when
+// the matrix lacks a fixture or body for it.
+func isoFill(t *testing.T, c isoCall, f isoFixtures, bodies map[string]any) (apitest.Req, bool) {
+	t.Helper()
+	prefix := c.path[:strings.Index(c.path, "{id}")]
+	id, known := f[prefix]
+	if !known {
+		t.Errorf("%s: add a tenant-B fixture for %s to the isolation matrix (isoKinds, isoMake)", c.op, c.path)
+		return apitest.Req{}, false
+	}
+	r := apitest.Req{Method: c.method, Path: strings.Replace(c.path, "{id}", id, 1)}
+	if c.body != nil {
+		b, ok := bodies[c.op]
+		if !ok {
+			t.Errorf("%s: add a valid request body for it to the isolation matrix (isoBodies)", c.op)
+			return apitest.Req{}, false
+		}
+		r.Body = b
+	}
+	if c.method == "PUT" || c.method == "DELETE" || c.method == "PATCH" {
+		r.Header = map[string]string{"If-Match": `"1"`}
+	}
+	return r, true
+}
+
+// isoSnapshot reads every fixture (and what hangs off it) as its own tenant's admin.
+func isoSnapshot(t *testing.T, env *apitest.Env, tn *apitest.Tenant, f isoFixtures) map[string]string {
+	t.Helper()
+	paths := []string{}
+	for _, k := range isoKinds {
+		paths = append(paths, k+f[k])
+	}
+	paths = append(paths,
+		"/v1/outlets/"+f["/v1/outlets/"]+"/calendar",
+		"/v1/outlets/"+tn.Outlets[0]+"/calendar",
+		"/v1/calendars/"+f["/v1/calendars/"]+"/days?from=2026-01-01&to=2026-12-31",
+		"/v1/members?limit=200", "/v1/invitations?limit=200", "/v1/api-keys?limit=200", "/v1/customers?limit=200",
+		"/v1/outlets?limit=200", "/v1/calendars?limit=200", "/v1/tenant",
+		"/v1/audit-log?limit=1",
+	)
+	snap := map[string]string{}
+	for _, p := range paths {
+		r := env.Do(apitest.Req{Method: "GET", Path: p, Token: tn.Admin})
+		if r.Status != 200 {
+			t.Fatalf("GET %s as its own admin: %d %s", p, r.Status, r.Body)
+		}
+		snap[p] = "ETag " + r.Header.Get("ETag") + " " + string(r.Body)
+	}
+	return snap
+}
+
+func TestIsolationEveryIDEndpoint(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	op := env.PlatformAdmin()
+	a, b := env.NewTenant(op), env.NewTenant(op)
+	fa, fb := isoMake(t, env, a), isoMake(t, env, b)
+	for _, k := range isoKinds {
+		if fa[k] == "" || fb[k] == "" || fa[k] == fb[k] {
+			t.Fatalf("fixture %s: A %q, B %q", k, fa[k], fb[k])
+		}
+	}
+	calls := isoOperations(t, env)
+	if len(calls) < 15 {
+		t.Fatalf("only %d {id} operations in the OpenAPI document: %v", len(calls), calls)
+	}
+	// Every kind of the matrix is exercised by at least one operation (a renamed route
+	// must not silently drop out of the matrix).
+	for _, k := range isoKinds {
+		found := false
+		for _, c := range calls {
+			found = found || strings.HasPrefix(c.path, k+"{id}")
+		}
+		if !found {
+			t.Errorf("no {id} operation under %s: remove the fixture or fix the route", k)
+		}
+	}
+	before := isoSnapshot(t, env, b, fb)
+
+	// Tenant A's admin addresses each of B's resources with a request that would succeed
+	// on A's own: every one must be an indistinguishable 404.
+	u := env.Unique()
+	var tried []string
+	var notFoundBody []byte
+	for _, c := range calls {
+		r, ok := isoFill(t, c, fb, isoBodies(u))
+		if !ok {
+			continue
+		}
+		r.Token = a.Admin
+		resp := env.Do(r)
+		tried = append(tried, c.op)
+		if resp.Status != 404 {
+			t.Errorf("ISOLATION: %s on tenant B's resource as tenant A's admin: %d, want 404: %s", c.op, resp.Status, resp.Body)
+			continue
+		}
+		isoCheckProblem(t, c.op, resp, "/problems/not-found")
+		// The 404 says nothing about the resource: same body as for an id that never existed.
+		if notFoundBody == nil {
+			notFoundBody = resp.Body
+		} else if !bytes.Equal(resp.Body, notFoundBody) {
+			t.Errorf("%s: 404 body differs from other 404s (it may reveal something): %s vs %s", c.op, resp.Body, notFoundBody)
+		}
+	}
+	t.Logf("cross-tenant calls: %d: %v", len(tried), tried)
+
+	// A never-existing id gets the same answer as B's (no existence oracle).
+	ghost := env.Do(apitest.Req{Method: "GET", Path: "/v1/outlets/0190d1c2-0000-7000-8000-000000000000", Token: a.Admin})
+	if ghost.Status != 404 || !bytes.Equal(ghost.Body, notFoundBody) {
+		t.Errorf("unknown id: %d %s; B's id: %s", ghost.Status, ghost.Body, notFoundBody)
+	}
+
+	// B's resources are exactly as they were: same versions, still present, nothing audited.
+	after := isoSnapshot(t, env, b, fb)
+	for p, v := range before {
+		if after[p] != v {
+			t.Errorf("ISOLATION: tenant B's %s changed after tenant A's requests:\nbefore %s\nafter  %s", p, v, after[p])
+		}
+	}
+
+	// Control: the same calls on A's own resources are not 404 (so the 404s above are
+	// isolation, not a wrong path, body or header), and are accepted (not 400/403/422).
+	for _, c := range calls {
+		r, ok := isoFill(t, c, fa, isoBodies(u))
+		if !ok {
+			continue
+		}
+		r.Token = a.Admin
+		resp := env.Do(r)
+		switch {
+		case resp.Status == 404:
+			t.Errorf("control: %s on tenant A's own resource: 404, so B's 404 proves nothing: %s", c.op, resp.Body)
+		case resp.Status < 300, resp.Status == 409, resp.Status == 412:
+			// 412: an earlier PUT of the control run moved the version past "1"; 409: a
+			// conflict that only exists because the resource was found.
+		default:
+			t.Errorf("control: %s on tenant A's own resource: %d, want success (the matrix's request is invalid): %s",
+				c.op, resp.Status, resp.Body)
+		}
+	}
+}
+
+// isoCheckProblem checks the RFC 9457 shape of an error response.
+func isoCheckProblem(t *testing.T, what string, resp *apitest.Response, wantType string) {
+	t.Helper()
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
+		t.Errorf("%s: Content-Type %q, want application/problem+json", what, ct)
+	}
+	var p struct {
+		Type   string `json:"type"`
+		Status int    `json:"status"`
+	}
+	if err := json.Unmarshal(resp.Body, &p); err != nil {
+		t.Errorf("%s: problem body is not JSON: %v: %s", what, err, resp.Body)
+		return
+	}
+	if p.Type != wantType || p.Status != resp.Status {
+		t.Errorf("%s: problem type %q status %d, want %q %d", what, p.Type, p.Status, wantType, resp.Status)
+	}
+}
+
+// isoItems returns the items of a list response.
+func isoItems(t *testing.T, resp *apitest.Response) []map[string]any {
+	t.Helper()
+	var page struct {
+		Items []map[string]any `json:"items"`
+	}
+	resp.JSON(t, &page)
+	return page.Items
+}
+
+// isoIDs returns the sorted ids of a list response.
+func isoIDs(t *testing.T, resp *apitest.Response) []string {
+	t.Helper()
+	var ids []string
+	for _, it := range isoItems(t, resp) {
+		ids = append(ids, fmt.Sprint(it["id"]))
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+func isoSorted(ids ...string) []string {
+	out := append([]string(nil), ids...)
+	sort.Strings(out)
+	return out
+}
+
+func isoEqual(a, b []string) bool { return strings.Join(a, ",") == strings.Join(b, ",") }
+
+func TestIsolationOutletScope(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	a := env.NewTenant(env.PlatformAdmin())
+	a1, a2 := a.Outlets[0], a.Outlets[1]
+	mgrEmail, mgr := env.Person(a, "outlet_manager", a1)
+	engEmail, eng := env.Person(a, "engineer", a1)
+	otherEmail, _ := env.Person(a, "engineer", a2)
+
+	for _, who := range []struct{ name, tok string }{{"outlet manager", mgr}, {"engineer", eng}} {
+		list := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/outlets", Token: who.tok})
+		if got := isoIDs(t, list); !isoEqual(got, []string{a1}) {
+			t.Errorf("%s of A1 lists outlets %v, want only %s", who.name, got, a1)
+		}
+		env.Must(200, apitest.Req{Method: "GET", Path: "/v1/outlets/" + a1, Token: who.tok})
+		if r := env.Do(apitest.Req{Method: "GET", Path: "/v1/outlets/" + a2, Token: who.tok}); r.Status != 404 {
+			t.Errorf("%s of A1 GET outlet A2: %d, want 404: %s", who.name, r.Status, r.Body)
+		}
+		if r := env.Do(apitest.Req{Method: "GET", Path: "/v1/outlets/" + a2 + "/calendar", Token: who.tok}); r.Status != 404 {
+			t.Errorf("%s of A1 GET outlet A2's calendar: %d, want 404: %s", who.name, r.Status, r.Body)
+		}
+		env.Must(200, apitest.Req{Method: "GET", Path: "/v1/outlets/" + a1 + "/calendar", Token: who.tok})
+	}
+
+	// The outlet manager sees only A1's people.
+	members := isoItems(t, env.Must(200, apitest.Req{Method: "GET", Path: "/v1/members?limit=200", Token: mgr}))
+	seen := map[string]bool{}
+	for _, m := range members {
+		seen[fmt.Sprint(m["email"])] = true
+		if m["outlet_id"] != a1 {
+			t.Errorf("outlet manager of A1 sees a member outside A1: %v", m)
+		}
+	}
+	if !seen[mgrEmail] || !seen[engEmail] {
+		t.Errorf("outlet manager of A1 does not see A1's people (%s, %s): %v", mgrEmail, engEmail, seen)
+	}
+	if seen[otherEmail] || seen[a.AdminEmail] {
+		t.Errorf("outlet manager of A1 sees people outside A1: %v", seen)
+	}
+	// The admin, by contrast, sees all of them (the filter above is scope, not data).
+	all := map[string]bool{}
+	for _, m := range isoItems(t, env.Must(200, apitest.Req{Method: "GET", Path: "/v1/members?limit=200", Token: a.Admin})) {
+		all[fmt.Sprint(m["email"])] = true
+	}
+	if !all[otherEmail] || !all[mgrEmail] || !all[a.AdminEmail] {
+		t.Errorf("admin's member list: %v", all)
+	}
+	// The A2 engineer's membership cannot be fetched by id either.
+	for _, m := range isoItems(t, env.Must(200, apitest.Req{Method: "GET", Path: "/v1/members?limit=200", Token: a.Admin})) {
+		if m["email"] == otherEmail {
+			if r := env.Do(apitest.Req{Method: "GET", Path: "/v1/members/" + m["id"].(string), Token: mgr}); r.Status != 404 {
+				t.Errorf("outlet manager of A1 GET member of A2: %d, want 404: %s", r.Status, r.Body)
+			}
+		}
+	}
+
+	// Calendars: the tenant's default is read-only to the outlet manager.
+	var def map[string]any
+	for _, c := range isoItems(t, env.Must(200, apitest.Req{Method: "GET", Path: "/v1/calendars", Token: a.Admin})) {
+		if c["outlet_id"] == nil {
+			def = c
+		}
+	}
+	if def == nil {
+		t.Fatal("tenant has no default calendar")
+	}
+	defID := def["id"].(string)
+	defGet := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/calendars/" + defID, Token: mgr})
+	body := map[string]any{"name": "Taken over", "timezone": "Asia/Shanghai", "weekly_hours": isoWeek()}
+	if r := env.Do(apitest.Req{Method: "PUT", Path: "/v1/calendars/" + defID, Token: mgr, Body: body,
+		Header: map[string]string{"If-Match": defGet.Header.Get("ETag")}}); r.Status != 403 {
+		t.Errorf("outlet manager PUT the tenant's default calendar: %d, want 403: %s", r.Status, r.Body)
+	}
+	if r := env.Do(apitest.Req{Method: "PUT", Path: "/v1/calendars/" + defID + "/days/" + isoDay, Token: mgr,
+		Body: map[string]any{"kind": "holiday"}}); r.Status != 403 {
+		t.Errorf("outlet manager set a day on the tenant's default calendar: %d, want 403: %s", r.Status, r.Body)
+	}
+	if r := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/calendars/" + defID, Token: a.Admin}); r.Map(t)["name"] == "Taken over" {
+		t.Error("the tenant's default calendar was changed by an outlet manager")
+	}
+
+	// ...but the outlet manager runs A1's own calendar.
+	own := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/calendars", Token: mgr, Body: map[string]any{
+		"outlet_id": a1, "name": "A1 hours", "timezone": "Asia/Shanghai", "weekly_hours": isoWeek()}})
+	ownID := own.Map(t)["id"].(string)
+	edited := env.Must(200, apitest.Req{Method: "PUT", Path: "/v1/calendars/" + ownID, Token: mgr,
+		Body:   map[string]any{"name": "A1 hours (summer)", "timezone": "Asia/Shanghai", "weekly_hours": isoWeek()},
+		Header: map[string]string{"If-Match": own.Header.Get("ETag")}})
+	if edited.Map(t)["name"] != "A1 hours (summer)" {
+		t.Errorf("edited calendar: %s", edited.Body)
+	}
+	eff := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/outlets/" + a1 + "/calendar", Token: eng}).Map(t)
+	if eff["id"] != ownID {
+		t.Errorf("A1's calendar in force: %v, want %s", eff["id"], ownID)
+	}
+	// ...and not A2's.
+	if r := env.Do(apitest.Req{Method: "POST", Path: "/v1/calendars", Token: mgr, Body: map[string]any{
+		"outlet_id": a2, "name": "A2 hours", "timezone": "Asia/Shanghai", "weekly_hours": isoWeek()}}); r.Status != 403 && r.Status != 404 {
+		t.Errorf("outlet manager of A1 created a calendar for A2: %d, want 403 or 404: %s", r.Status, r.Body)
+	}
+	if eff := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/outlets/" + a2 + "/calendar", Token: a.Admin}).Map(t); eff["id"] != defID {
+		t.Errorf("A2's calendar in force changed: %v", eff)
+	}
+
+	// Outlet staff do not create outlets.
+	for _, who := range []struct{ name, tok string }{{"engineer", eng}, {"outlet manager", mgr}} {
+		if r := env.Do(apitest.Req{Method: "POST", Path: "/v1/outlets", Token: who.tok, Body: map[string]any{
+			"code": "ROGUE-" + env.Unique(), "name": "Rogue", "kind": "service_center"}}); r.Status != 403 {
+			t.Errorf("%s created an outlet: %d, want 403: %s", who.name, r.Status, r.Body)
+		}
+	}
+	if got := isoIDs(t, env.Must(200, apitest.Req{Method: "GET", Path: "/v1/outlets", Token: a.Admin})); !isoEqual(got, isoSorted(a1, a2)) {
+		t.Errorf("tenant's outlets after rejected creates: %v", got)
+	}
+	// An engineer changes nothing of the outlet either.
+	og := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/outlets/" + a1, Token: eng})
+	if r := env.Do(apitest.Req{Method: "PUT", Path: "/v1/outlets/" + a1, Token: eng, Body: map[string]any{
+		"code": "X", "name": "Mine", "kind": "service_center"}, Header: map[string]string{"If-Match": og.Header.Get("ETag")}}); r.Status != 403 {
+		t.Errorf("engineer PUT outlet: %d, want 403: %s", r.Status, r.Body)
+	}
+}
+
+func TestIsolationMultiTenantUser(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	op := env.PlatformAdmin()
+	a, b, c := env.NewTenant(op), env.NewTenant(op), env.NewTenant(op)
+
+	email := "both" + env.Unique() + "@people.test"
+	invA := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/invitations", Token: a.Admin,
+		Body: map[string]any{"email": email, "role": "agent"}}).Map(t)["token"].(string)
+	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/invitations/accept",
+		Body: map[string]any{"token": invA, "name": "Both", "password": apitest.Password}})
+	invB := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/invitations", Token: b.Admin,
+		Body: map[string]any{"email": email, "role": "auditor"}}).Map(t)["token"].(string)
+	// Existing account: a wrong password does not add the tenant...
+	if r := env.Do(apitest.Req{Method: "POST", Path: "/v1/invitations/accept",
+		Body: map[string]any{"token": invB, "password": "not-the-password"}}); r.Status != 401 {
+		t.Errorf("accept with the wrong password of an existing account: %d, want 401: %s", r.Status, r.Body)
+	}
+	// ...the account's password does.
+	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/invitations/accept",
+		Body: map[string]any{"token": invB, "password": apitest.Password}})
+	tok := env.Login(email)
+
+	r := env.Do(apitest.Req{Method: "GET", Path: "/v1/outlets", Token: tok})
+	if r.Status != 400 {
+		t.Errorf("two memberships, no X-Tenant-ID: %d, want 400: %s", r.Status, r.Body)
+	} else {
+		isoCheckProblem(t, "no X-Tenant-ID", r, "/problems/bad-request")
+	}
+	inA := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/outlets", Token: tok, Tenant: a.ID})
+	if got := isoIDs(t, inA); !isoEqual(got, isoSorted(a.Outlets[:]...)) {
+		t.Errorf("outlets in A: %v, want %v", got, a.Outlets)
+	}
+	inB := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/outlets", Token: tok, Tenant: b.ID})
+	if got := isoIDs(t, inB); !isoEqual(got, isoSorted(b.Outlets[:]...)) {
+		t.Errorf("outlets in B: %v, want %v", got, b.Outlets)
+	}
+	if r := env.Do(apitest.Req{Method: "GET", Path: "/v1/outlets", Token: tok, Tenant: c.ID}); r.Status != 403 {
+		t.Errorf("X-Tenant-ID of a tenant without membership: %d, want 403: %s", r.Status, r.Body)
+	}
+	if r := env.Do(apitest.Req{Method: "GET", Path: "/v1/outlets/" + c.Outlets[0], Token: tok, Tenant: c.ID}); r.Status != 403 {
+		t.Errorf("C's outlet with X-Tenant-ID C: %d, want 403: %s", r.Status, r.Body)
+	}
+	// Choosing A does not open B's rows, and the role is the one held in the chosen tenant.
+	if r := env.Do(apitest.Req{Method: "GET", Path: "/v1/outlets/" + b.Outlets[0], Token: tok, Tenant: a.ID}); r.Status != 404 {
+		t.Errorf("B's outlet with X-Tenant-ID A: %d, want 404: %s", r.Status, r.Body)
+	}
+	if r := env.Do(apitest.Req{Method: "GET", Path: "/v1/audit-log", Token: tok, Tenant: a.ID}); r.Status != 403 {
+		t.Errorf("agent in A read A's audit log: %d, want 403 (auditor only in B): %s", r.Status, r.Body)
+	}
+	env.Must(200, apitest.Req{Method: "GET", Path: "/v1/audit-log", Token: tok, Tenant: b.ID})
+	if r := env.Do(apitest.Req{Method: "POST", Path: "/v1/customers", Token: tok, Tenant: b.ID,
+		Body: map[string]any{"name": "Written as auditor"}}); r.Status != 403 {
+		t.Errorf("auditor in B created a customer: %d, want 403: %s", r.Status, r.Body)
+	}
+	if r := env.Do(apitest.Req{Method: "GET", Path: "/v1/outlets", Token: tok, Header: map[string]string{"X-Tenant-ID": "not-a-uuid"}}); r.Status != 400 {
+		t.Errorf("malformed X-Tenant-ID: %d, want 400: %s", r.Status, r.Body)
+	}
+
+	var me struct {
+		TenantID    *string `json:"tenant_id"`
+		Role        string  `json:"role"`
+		Memberships []struct {
+			TenantID string `json:"tenant_id"`
+			Role     string `json:"role"`
+		} `json:"memberships"`
+	}
+	env.Must(200, apitest.Req{Method: "GET", Path: "/v1/me", Token: tok}).JSON(t, &me)
+	roles := map[string]string{}
+	for _, m := range me.Memberships {
+		roles[m.TenantID] = m.Role
+	}
+	if len(me.Memberships) != 2 || roles[a.ID] != "agent" || roles[b.ID] != "auditor" {
+		t.Errorf("memberships in /v1/me: %+v, want A agent and B auditor", me.Memberships)
+	}
+	if me.TenantID != nil {
+		t.Errorf("/v1/me without X-Tenant-ID names tenant %v", *me.TenantID)
+	}
+	env.Must(200, apitest.Req{Method: "GET", Path: "/v1/me", Token: tok, Tenant: b.ID}).JSON(t, &me)
+	if me.TenantID == nil || *me.TenantID != b.ID || me.Role != "auditor" {
+		t.Errorf("/v1/me in B: tenant %v role %q", me.TenantID, me.Role)
+	}
+
+	// An API key belongs to one tenant: naming another in X-Tenant-ID is refused.
+	key := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/api-keys", Token: a.Admin,
+		Body: map[string]any{"name": "erp", "role": "agent"}}).Map(t)["token"].(string)
+	if r := env.Do(apitest.Req{Method: "GET", Path: "/v1/outlets", Token: key, Tenant: b.ID}); r.Status != 403 {
+		t.Errorf("tenant A's API key with X-Tenant-ID B: %d, want 403: %s", r.Status, r.Body)
+	}
+	if r := env.Do(apitest.Req{Method: "GET", Path: "/v1/outlets/" + b.Outlets[0], Token: key, Tenant: b.ID}); r.Status != 403 && r.Status != 404 {
+		t.Errorf("tenant A's API key reading B's outlet with X-Tenant-ID B: %d, want 403: %s", r.Status, r.Body)
+	}
+	if r := env.Do(apitest.Req{Method: "GET", Path: "/v1/outlets/" + b.Outlets[0], Token: key}); r.Status != 404 {
+		t.Errorf("tenant A's API key reading B's outlet: %d, want 404: %s", r.Status, r.Body)
+	}
+	for _, tenant := range []string{"", a.ID} {
+		got := isoIDs(t, env.Must(200, apitest.Req{Method: "GET", Path: "/v1/outlets", Token: key, Tenant: tenant}))
+		if !isoEqual(got, isoSorted(a.Outlets[:]...)) {
+			t.Errorf("tenant A's API key (X-Tenant-ID %q) sees outlets %v, want A's %v", tenant, got, a.Outlets)
+		}
+	}
+}
+
+func TestIsolationPlatformOperator(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	op := env.PlatformAdmin()
+	a, b := env.NewTenant(op), env.NewTenant(op)
+
+	got := isoIDs(t, env.Must(200, apitest.Req{Method: "GET", Path: "/v1/outlets", Token: op, Tenant: a.ID}))
+	if !isoEqual(got, isoSorted(a.Outlets[:]...)) {
+		t.Errorf("operator in A sees outlets %v, want %v", got, a.Outlets)
+	}
+	if r := env.Do(apitest.Req{Method: "GET", Path: "/v1/outlets/" + b.Outlets[0], Token: op, Tenant: a.ID}); r.Status != 404 {
+		t.Errorf("operator in A reads B's outlet: %d, want 404: %s", r.Status, r.Body)
+	}
+	if r := env.Do(apitest.Req{Method: "GET", Path: "/v1/outlets", Token: op}); r.Status != 400 {
+		t.Errorf("operator without X-Tenant-ID: %d, want 400: %s", r.Status, r.Body)
+	}
+	if r := env.Do(apitest.Req{Method: "GET", Path: "/v1/outlets", Token: op, Tenant: "0190d1c2-0000-7000-8000-000000000001"}); r.Status != 403 {
+		t.Errorf("operator with X-Tenant-ID of no tenant: %d, want 403: %s", r.Status, r.Body)
+	}
+
+	created := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/outlets", Token: op, Tenant: a.ID, Body: map[string]any{
+		"code": "OPS-" + env.Unique(), "name": "Opened by support", "kind": "warehouse"}}).Map(t)
+	outletID := created["id"].(string)
+	entries := isoItems(t, env.Must(200, apitest.Req{Method: "GET", Path: "/v1/audit-log?limit=200", Token: a.Admin}))
+	var create, accessed map[string]any
+	for _, e := range entries {
+		switch {
+		case e["action"] == "outlet.create" && e["entity_id"] == outletID:
+			create = e
+		case e["action"] == "platform.access":
+			accessed = e
+		}
+	}
+	if create == nil {
+		t.Fatalf("operator's outlet.create is not in A's audit log: %v", entries)
+	}
+	if create["actor_kind"] != "platform" || create["actor_label"] == "" || create["actor_id"] == nil {
+		t.Errorf("operator's write audited as %v / %v / %v, want actor_kind platform with the operator's id",
+			create["actor_kind"], create["actor_label"], create["actor_id"])
+	}
+	if accessed == nil || accessed["actor_kind"] != "platform" {
+		t.Errorf("operator's write has no platform.access audit entry: %v", accessed)
+	}
+	// ...and nothing of it in B's.
+	for _, e := range isoItems(t, env.Must(200, apitest.Req{Method: "GET", Path: "/v1/audit-log?limit=200", Token: b.Admin})) {
+		if e["entity_id"] == outletID || e["action"] == "platform.access" {
+			t.Errorf("operator's work in A shows in B's audit log: %v", e)
+		}
+	}
+
+	// Tenant people are not platform operators, whatever their role or tenant header.
+	_, agent := env.Person(a, "agent", "")
+	for _, who := range []struct{ name, tok, tenant string }{{"tenant admin", a.Admin, ""}, {"tenant admin in A", a.Admin, a.ID},
+		{"agent", agent, ""}} {
+		if r := env.Do(apitest.Req{Method: "GET", Path: "/v1/tenants", Token: who.tok, Tenant: who.tenant}); r.Status != 403 {
+			t.Errorf("%s GET /v1/tenants: %d, want 403: %s", who.name, r.Status, r.Body)
+		}
+		slug := "rogue-" + strings.ToLower(env.Unique())
+		if r := env.Do(apitest.Req{Method: "POST", Path: "/v1/tenants", Token: who.tok, Tenant: who.tenant, Body: map[string]any{
+			"slug": slug, "name": "Rogue", "kind": "brand",
+			"admin": map[string]string{"email": "rogue" + env.Unique() + "@x.test", "name": "Rogue", "password": apitest.Password}}}); r.Status != 403 {
+			t.Errorf("%s POST /v1/tenants: %d, want 403: %s", who.name, r.Status, r.Body)
+		}
+	}
+	if r := env.Do(apitest.Req{Method: "GET", Path: "/v1/tenants"}); r.Status != 401 {
+		t.Errorf("anonymous GET /v1/tenants: %d, want 401", r.Status)
+	}
+	tenantsList := isoItems(t, env.Must(200, apitest.Req{Method: "GET", Path: "/v1/tenants?limit=200", Token: op}))
+	for _, tn := range tenantsList {
+		if strings.HasPrefix(fmt.Sprint(tn["slug"]), "rogue-") {
+			t.Errorf("a non-operator onboarded a tenant: %v", tn)
+		}
+	}
+	if len(tenantsList) < 2 {
+		t.Errorf("operator's tenant list: %v", tenantsList)
+	}
+}

@@ -1,0 +1,65 @@
+package auth
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+)
+
+func TestPasswordHashing(t *testing.T) {
+	t.Parallel()
+	h, err := HashPassword("correct horse battery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(h, "$argon2id$v=19$m=19456,t=2,p=1$") {
+		t.Fatalf("hash format: %s", h)
+	}
+	if ok, err := VerifyPassword(h, "correct horse battery"); !ok || err != nil {
+		t.Fatalf("right password rejected: %v", err)
+	}
+	if ok, _ := VerifyPassword(h, "correct horse batterY"); ok {
+		t.Fatal("wrong password accepted")
+	}
+	h2, _ := HashPassword("correct horse battery")
+	if h2 == h {
+		t.Fatal("salt not random")
+	}
+	if ok, _ := VerifyPassword(dummyHash, "anything"); ok {
+		t.Fatal("dummy hash matched")
+	}
+	if _, err := VerifyPassword("$bcrypt$x", "x"); err == nil {
+		t.Fatal("foreign hash format accepted")
+	}
+}
+
+func TestScopedTokens(t *testing.T) {
+	t.Parallel()
+	tenant, id := uuid.New(), uuid.New()
+	tok, hash := newScopedToken(prefixAPIKey, tenant, id)
+	gotTenant, gotID, gotHash, err := parseScopedToken(prefixAPIKey, tok)
+	if err != nil || gotTenant != tenant || gotID != id || !equalHash(gotHash, hash) {
+		t.Fatalf("round trip: %v %v %v %v", err, gotTenant, gotID, equalHash(gotHash, hash))
+	}
+	// Another prefix, truncation and a flipped secret byte all fail or change the hash.
+	if _, _, _, err := parseScopedToken(prefixInvitation, tok); err == nil {
+		t.Fatal("token accepted under another prefix")
+	}
+	if _, _, _, err := parseScopedToken(prefixAPIKey, tok[:len(tok)-3]); err == nil {
+		t.Fatal("truncated token accepted")
+	}
+	last := "A"
+	if tok[len(tok)-1] == 'A' {
+		last = "B"
+	}
+	flipped := tok[:len(tok)-1] + last
+	if _, _, h, err := parseScopedToken(prefixAPIKey, flipped); err == nil && equalHash(h, hash) {
+		t.Fatal("tampered secret still matches")
+	}
+	s1, h1 := newSessionToken()
+	s2, _ := newSessionToken()
+	if s1 == s2 || !strings.HasPrefix(s1, "ses_") || !equalHash(h1, HashToken(s1)) {
+		t.Fatal("session tokens")
+	}
+}

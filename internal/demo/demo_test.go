@@ -1,0 +1,61 @@
+package demo_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/aftersales/aftersales/internal/demo"
+	"github.com/aftersales/aftersales/internal/testdb"
+	"github.com/aftersales/aftersales/tenants"
+)
+
+func TestSeedBuildsTheNetworkOnce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := tenants.NewDB(testdb.New(t).App)
+	for range 2 {
+		logins, err := demo.Seed(ctx, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(logins) < 8 {
+			t.Fatalf("%d logins", len(logins))
+		}
+	}
+	all, err := d.ListTenants(ctx, uuid.NullUUID{}, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 2 {
+		t.Fatalf("%d tenants after seeding twice, want 2", len(all))
+	}
+	for _, tn := range all {
+		if tn.Slug != demo.BrandSlug {
+			continue
+		}
+		err := d.Tx(ctx, tenants.Scope{TenantID: tn.ID}, func(tx *tenants.Tx) error {
+			outlets, err := tenants.ListOutlets(ctx, tx, tenants.OutletFilter{Limit: 50})
+			if err != nil {
+				return err
+			}
+			engineers := "engineer"
+			members, err := tenants.ListMembers(ctx, tx, uuid.NullUUID{}, &engineers, 50)
+			if err != nil {
+				return err
+			}
+			regions := map[string]bool{}
+			for _, o := range outlets {
+				regions[o.ProvinceCode] = true
+			}
+			if len(outlets) != 3 || len(regions) != 3 || len(members) != 6 {
+				t.Errorf("brand has %d outlets in %d regions and %d engineers, want 3, 3, 6", len(outlets), len(regions), len(members))
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
