@@ -179,3 +179,29 @@ func TestConsumerOTPAttemptsAndRateLimit(t *testing.T) {
 	}
 	_ = http.StatusOK
 }
+
+// A consumer identity is global: the same phone in two tenants' customer records is one
+// consumer, and signing in with a code to that phone is that consumer.
+func TestCustomersLinkToOneConsumerIdentity(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	op := env.PlatformAdmin()
+	a, b := env.NewTenant(op), env.NewTenant(op)
+	phone := env.Phone()
+	ca := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/customers", Token: a.Admin, Body: map[string]any{"name": "张三", "phone": phone[3:]}}).Map(t)
+	cb := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/customers", Token: b.Admin, Body: map[string]any{"name": "Zhang San", "phone": phone}}).Map(t)
+	if ca["consumer_id"] == nil || ca["consumer_id"] != cb["consumer_id"] {
+		t.Fatalf("consumer ids: %v vs %v", ca["consumer_id"], cb["consumer_id"])
+	}
+	env.Must(202, apitest.Req{Method: "POST", Path: "/v1/consumer/otp", Body: map[string]string{"destination": phone}})
+	code := regexp.MustCompile(`\d{6}`).FindString(env.Sender.Last(phone))
+	var sess struct{ Token string }
+	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/consumer/otp/verify", Body: map[string]string{"destination": phone, "code": code}}).JSON(t, &sess)
+	me := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/consumer/me", Token: sess.Token}).Map(t)
+	if me["id"] != ca["consumer_id"] {
+		t.Fatalf("signed-in consumer %v, customer records point at %v", me["id"], ca["consumer_id"])
+	}
+	if r := env.Do(apitest.Req{Method: "POST", Path: "/v1/customers", Token: a.Admin, Body: map[string]any{"name": "x", "email": "not-an-email"}}); r.Status != 422 {
+		t.Fatalf("bad email: %d", r.Status)
+	}
+}

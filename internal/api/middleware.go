@@ -147,8 +147,9 @@ func (s *Server) authenticate(hctx huma.Context, next func(huma.Context)) {
 	}
 	ctx = platform.WithLogAttrs(ctx, slog.String("tenant_id", p.TenantID.String()), slog.String("actor", p.Label))
 	hctx = huma.WithContext(hctx, context.WithValue(ctx, principalKey{}, p))
-	if p.Operator && hctx.Method() != http.MethodGet {
-		// A platform admin acting in a tenant they do not belong to: audited as platform access.
+	if p.Operator {
+		// A platform admin acting in a tenant they do not belong to: every request, read or
+		// write, is recorded in that tenant's audit log as platform access.
 		err := s.DB.Tx(ctx, p.Scope(actorMeta(ctx)), func(tx *tenants.Tx) error {
 			return tx.Audit(ctx, "platform.access", "tenant", p.TenantID, nil,
 				map[string]string{"method": hctx.Method(), "path": hctx.URL().Path})

@@ -5,6 +5,8 @@ package customers
 import (
 	"context"
 	"fmt"
+	"net/mail"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -69,14 +71,53 @@ func NormalizePhone(s string) (string, error) {
 	return phonenumbers.Format(n, phonenumbers.E164), nil
 }
 
-// Create adds a customer.
-func Create(ctx context.Context, tx *tenants.Tx, f Fields) (Customer, error) {
+// consumerFor links a customer to the global consumer identity of their phone (else email),
+// creating it if needed, so that the consumer who signs in with that phone or email is
+// recognised in every tenant that serves them.
+func consumerFor(ctx context.Context, tx *tenants.Tx, f Fields) (uuid.NullUUID, error) {
+	var c db.Consumer
+	var err error
+	switch {
+	case f.Phone != "":
+		c, err = tx.Q.UpsertConsumerByPhone(ctx, tx, db.UpsertConsumerByPhoneParams{ID: platform.NewID(), Phone: &f.Phone})
+	case f.Email != "":
+		email := strings.ToLower(f.Email)
+		c, err = tx.Q.UpsertConsumerByEmail(ctx, tx, db.UpsertConsumerByEmailParams{ID: platform.NewID(), Email: &email})
+	default:
+		return uuid.NullUUID{}, nil
+	}
+	if err != nil {
+		return uuid.NullUUID{}, fmt.Errorf("link consumer identity: %w", err)
+	}
+	return uuid.NullUUID{UUID: c.ID, Valid: true}, nil
+}
+
+func normalize(f Fields) (Fields, error) {
 	var err error
 	if f.Phone, err = NormalizePhone(f.Phone); err != nil {
+		return f, err
+	}
+	if f.Email != "" {
+		a, err := mail.ParseAddress(f.Email)
+		if err != nil || a.Address != f.Email {
+			return f, tenants.Invalid("body.email", "is not a valid email address")
+		}
+	}
+	return f, nil
+}
+
+// Create adds a customer.
+func Create(ctx context.Context, tx *tenants.Tx, f Fields) (Customer, error) {
+	f, err := normalize(f)
+	if err != nil {
+		return Customer{}, err
+	}
+	consumer, err := consumerFor(ctx, tx, f)
+	if err != nil {
 		return Customer{}, err
 	}
 	r, err := tx.Q.CreateCustomer(ctx, tx, db.CreateCustomerParams{TenantID: tx.Scope.TenantID, ID: platform.NewID(),
-		Name: f.Name, Phone: f.Phone, Email: f.Email, ProvinceCode: f.ProvinceCode, CityCode: f.CityCode,
+		ConsumerID: consumer, Name: f.Name, Phone: f.Phone, Email: f.Email, ProvinceCode: f.ProvinceCode, CityCode: f.CityCode,
 		DistrictCode: f.DistrictCode, Address: f.Address})
 	if err != nil {
 		return Customer{}, tenants.DBError(err, "", "")
@@ -117,8 +158,12 @@ func List(ctx context.Context, tx *tenants.Tx, after uuid.NullUUID, phone string
 
 // Update replaces a customer's fields if version is current.
 func Update(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, f Fields) (Customer, error) {
-	var err error
-	if f.Phone, err = NormalizePhone(f.Phone); err != nil {
+	f, err := normalize(f)
+	if err != nil {
+		return Customer{}, err
+	}
+	consumer, err := consumerFor(ctx, tx, f)
+	if err != nil {
 		return Customer{}, err
 	}
 	before, err := Get(ctx, tx, id)
@@ -129,7 +174,7 @@ func Update(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, f 
 		return Customer{}, tenants.ErrStale
 	}
 	r, err := tx.Q.UpdateCustomer(ctx, tx, db.UpdateCustomerParams{TenantID: tx.Scope.TenantID, ID: id, Version: version,
-		Name: f.Name, Phone: f.Phone, Email: f.Email, ProvinceCode: f.ProvinceCode, CityCode: f.CityCode,
+		ConsumerID: consumer, Name: f.Name, Phone: f.Phone, Email: f.Email, ProvinceCode: f.ProvinceCode, CityCode: f.CityCode,
 		DistrictCode: f.DistrictCode, Address: f.Address})
 	if err != nil {
 		return Customer{}, tenants.DBError(tenants.StaleIfMissing(err), "", "")

@@ -299,13 +299,14 @@ func (q *Queries) ListCustomersOfConsumer(ctx context.Context, db DBTX, arg List
 
 const updateCustomer = `-- name: UpdateCustomer :one
 UPDATE customers
-SET name = $1, phone = $2, email = $3, province_code = $4, city_code = $5,
-    district_code = $6, address = $7, version = version + 1, updated_at = now()
-WHERE tenant_id = $8 AND id = $9 AND version = $10
+SET consumer_id = $1, name = $2, phone = $3, email = $4, province_code = $5, city_code = $6,
+    district_code = $7, address = $8, version = version + 1, updated_at = now()
+WHERE tenant_id = $9 AND id = $10 AND version = $11
 RETURNING tenant_id, id, consumer_id, name, phone, email, province_code, city_code, district_code, address, version, created_at, updated_at
 `
 
 type UpdateCustomerParams struct {
+	ConsumerID   uuid.NullUUID
 	Name         string
 	Phone        string
 	Email        string
@@ -320,6 +321,7 @@ type UpdateCustomerParams struct {
 
 func (q *Queries) UpdateCustomer(ctx context.Context, db DBTX, arg UpdateCustomerParams) (Customer, error) {
 	row := db.QueryRow(ctx, updateCustomer,
+		arg.ConsumerID,
 		arg.Name,
 		arg.Phone,
 		arg.Email,

@@ -50,7 +50,7 @@ LIMIT @lim;
 
 -- name: UpdateCustomer :one
 UPDATE customers
-SET name = @name, phone = @phone, email = @email, province_code = @province_code, city_code = @city_code,
+SET consumer_id = @consumer_id, name = @name, phone = @phone, email = @email, province_code = @province_code, city_code = @city_code,
     district_code = @district_code, address = @address, version = version + 1, updated_at = now()
 WHERE tenant_id = @tenant_id AND id = @id AND version = @version
 RETURNING *;
