@@ -1,0 +1,125 @@
+package warranty
+
+import (
+	"fmt"
+	"slices"
+)
+
+// SLA target names a tier sets.
+const (
+	TargetAccept     = "accept"
+	TargetArrival    = "arrival"
+	TargetResolution = "resolution"
+	TargetCallback   = "callback"
+)
+
+// Target is one time limit: minutes of business time (the outlet's calendar) or of clock
+// time (24x7).
+type Target struct {
+	Minutes int    `json:"minutes" minimum:"1" maximum:"525600"`
+	Clock   string `json:"clock" enum:"business,clock"`
+}
+
+// Tier is a service level: gold, silver, standard, or whatever a tenant names.
+type Tier struct {
+	Code    string            `json:"code" pattern:"^[a-z0-9_-]{1,32}$" example:"gold"`
+	Name    string            `json:"name" minLength:"1" maxLength:"100"`
+	Rank    int               `json:"rank" minimum:"1" maximum:"100" doc:"1 is the highest priority"`
+	Targets map[string]Target `json:"targets" doc:"accept, arrival, resolution, callback"`
+	OnSite  bool              `json:"on_site" doc:"Served on site rather than carry-in"`
+	Loaner  bool              `json:"loaner" doc:"Eligible for a loaner unit while in repair"`
+	Default bool              `json:"default,omitempty" doc:"The tier of customers no rule matches"`
+}
+
+// Tier rule kinds.
+const (
+	RuleCustomerValue = "customer_value"
+	RuleContract      = "contract"
+	RulePlan          = "plan"
+)
+
+// TierRule assigns a tier to customers matching it.
+type TierRule struct {
+	Tier             string `json:"tier"`
+	Kind             string `json:"kind" enum:"customer_value,contract,plan"`
+	MinLifetimeValue int64  `json:"min_lifetime_value,omitempty" minimum:"0" doc:"Minor units of lifetime purchases"`
+	Match            string `json:"match,omitempty" maxLength:"64" doc:"Contract kind or plan code"`
+}
+
+// CustomerFacts are what tier rules read.
+type CustomerFacts struct {
+	LifetimeValue int64
+	Contracts     []string // kinds of contracts in force
+	Plans         []string // codes of purchased plans in force
+	Override      string   // a tier set by hand (audited by the caller)
+	OverrideWhy   string
+}
+
+// AssignTier picks the highest-ranked tier whose rule matches, the override if any, else
+// the default tier. Reasons say which rules matched.
+func AssignTier(tiers []Tier, rules []TierRule, f CustomerFacts) (Tier, []Reason, error) {
+	byCode := map[string]Tier{}
+	var def *Tier
+	for i, t := range tiers {
+		byCode[t.Code] = t
+		if t.Default {
+			def = &tiers[i]
+		}
+	}
+	if f.Override != "" {
+		t, ok := byCode[f.Override]
+		if !ok {
+			return Tier{}, nil, fmt.Errorf("override tier %q is not configured", f.Override)
+		}
+		return t, []Reason{{Rule: "tier.override", Outcome: "applies", Detail: "set by hand: " + f.OverrideWhy}}, nil
+	}
+	var best *Tier
+	var reasons []Reason
+	for _, r := range rules {
+		t, ok := byCode[r.Tier]
+		if !ok {
+			continue
+		}
+		var hit bool
+		var why string
+		switch r.Kind {
+		case RuleCustomerValue:
+			hit = f.LifetimeValue >= r.MinLifetimeValue
+			why = fmt.Sprintf("lifetime purchases %d against %d", f.LifetimeValue, r.MinLifetimeValue)
+		case RuleContract:
+			hit = slices.Contains(f.Contracts, r.Match)
+			why = "contract " + r.Match
+		case RulePlan:
+			hit = slices.Contains(f.Plans, r.Match)
+			why = "plan " + r.Match
+		}
+		outcome := "fail"
+		if hit {
+			outcome = "pass"
+			if best == nil || t.Rank < best.Rank {
+				tt := t
+				best = &tt
+			}
+		}
+		reasons = append(reasons, Reason{Rule: "tier." + r.Kind, Outcome: outcome, Detail: fmt.Sprintf("%s -> %s", why, r.Tier)})
+	}
+	if best != nil {
+		return *best, reasons, nil
+	}
+	if def == nil {
+		return Tier{}, reasons, fmt.Errorf("no tier rule matched and no default tier is configured")
+	}
+	return *def, append(reasons, Reason{Rule: "tier.default", Outcome: "applies", Detail: "no rule matched: " + def.Code}), nil
+}
+
+// DefaultTiers are the tiers a new tenant starts with.
+func DefaultTiers() []Tier {
+	return []Tier{
+		{Code: "gold", Name: "Gold 金牌", Rank: 1, OnSite: true, Loaner: true, Targets: map[string]Target{
+			TargetAccept: {30, "clock"}, TargetArrival: {6 * 60, "clock"}, TargetResolution: {24 * 60, "clock"}, TargetCallback: {24 * 60, "business"}}},
+		{Code: "silver", Name: "Silver 银牌", Rank: 2, OnSite: true, Targets: map[string]Target{
+			TargetAccept: {60, "business"}, TargetArrival: {24 * 60, "business"}, TargetResolution: {48 * 60, "business"}, TargetCallback: {48 * 60, "business"}}},
+		{Code: "standard", Name: "Standard 标准", Rank: 3, Default: true, Targets: map[string]Target{
+			TargetAccept: {2 * 60, "business"}, TargetArrival: {48 * 60, "business"}, TargetResolution: {72 * 60, "business"}, TargetCallback: {72 * 60, "business"}}},
+	}
+}
