@@ -107,6 +107,7 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 	iso.insertUser(t, f.Eng2, slug+"-eng2")
 
 	calendar := uuid.New()
+	category, model, registration, policy, importID := uuid.New(), uuid.New(), uuid.New(), uuid.New(), uuid.New()
 	stmts := []struct {
 		sql  string
 		args []any
@@ -146,6 +147,27 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 		{`INSERT INTO idempotency_keys (tenant_id, key, principal, operation, request_hash, status, response)
 		    VALUES (app.tenant_id(), 'key-1', 'user:admin', 'POST /outlets', $1, 201, '\x7b7d')`,
 			[]any{randomBytes()}},
+		// Warranty core.
+		{`INSERT INTO product_categories (tenant_id, id, code, name) VALUES (app.tenant_id(), $1, 'ac', 'Air conditioners')`,
+			[]any{category}},
+		{`INSERT INTO product_models (tenant_id, id, category_id, sku, name) VALUES (app.tenant_id(), $1, $2, 'AC-1', 'Model 1')`,
+			[]any{model, category}},
+		{`INSERT INTO fault_codes (tenant_id, id, code) VALUES (app.tenant_id(), $1, 'E1')`, []any{uuid.New()}},
+		{`INSERT INTO registrations (tenant_id, id, model_id, serial, purchase_date, channel) VALUES
+		    (app.tenant_id(), $1, $2, 'SN-1', '2026-01-01', 'staff')`, []any{registration, model}},
+		{`INSERT INTO warranty_policies (tenant_id, id, name) VALUES (app.tenant_id(), $1, 'Policy')`, []any{policy}},
+		{`INSERT INTO policy_versions (tenant_id, policy_id, version, effective_from, body) VALUES
+		    (app.tenant_id(), $1, 1, '2026-01-01', '{}')`, []any{policy}},
+		{`INSERT INTO service_tiers (tenant_id, code, name, rank, targets, is_default) VALUES
+		    (app.tenant_id(), 'standard', 'Standard', 3, '{}', true)`, nil},
+		{`INSERT INTO tier_rules (tenant_id, id, tier_code, kind, match) VALUES (app.tenant_id(), $1, 'standard', 'plan', 'p')`,
+			[]any{uuid.New()}},
+		{`INSERT INTO coverage_grants (tenant_id, id, registration_id, kind, valid_from, valid_until, covered) VALUES
+		    (app.tenant_id(), $1, $2, 'extended', '2027-01-01', '2028-01-01', '{}')`, []any{uuid.New(), registration}},
+		{`INSERT INTO imports (tenant_id, id, kind, format, sha256, content) VALUES
+		    (app.tenant_id(), $1, 'registrations', 'csv', $2, 'a,b')`, []any{importID, randomBytes()}},
+		{`INSERT INTO import_errors (tenant_id, import_id, row_no, field, message) VALUES
+		    (app.tenant_id(), $1, 2, 'serial', 'missing')`, []any{importID}},
 	}
 	if err := iso.app.Tx(iso.ctx, tenants.Scope{TenantID: f.Tenant}, func(tx *tenants.Tx) error {
 		for _, s := range stmts {

@@ -33,7 +33,7 @@ func (q *Queries) CountOTPAttempt(ctx context.Context, db DBTX, id uuid.UUID) er
 const createCustomer = `-- name: CreateCustomer :one
 INSERT INTO customers (tenant_id, id, consumer_id, name, phone, email, province_code, city_code, district_code, address)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-RETURNING tenant_id, id, consumer_id, name, phone, email, province_code, city_code, district_code, address, version, created_at, updated_at
+RETURNING tenant_id, id, consumer_id, name, phone, email, province_code, city_code, district_code, address, version, created_at, updated_at, lifetime_value, contracts, tier_override, tier_override_reason
 `
 
 type CreateCustomerParams struct {
@@ -77,6 +77,10 @@ func (q *Queries) CreateCustomer(ctx context.Context, db DBTX, arg CreateCustome
 		&i.Version,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.LifetimeValue,
+		&i.Contracts,
+		&i.TierOverride,
+		&i.TierOverrideReason,
 	)
 	return i, err
 }
@@ -146,7 +150,7 @@ func (q *Queries) GetConsumer(ctx context.Context, db DBTX, id uuid.UUID) (Consu
 }
 
 const getCustomer = `-- name: GetCustomer :one
-SELECT tenant_id, id, consumer_id, name, phone, email, province_code, city_code, district_code, address, version, created_at, updated_at FROM customers WHERE tenant_id = $1 AND id = $2
+SELECT tenant_id, id, consumer_id, name, phone, email, province_code, city_code, district_code, address, version, created_at, updated_at, lifetime_value, contracts, tier_override, tier_override_reason FROM customers WHERE tenant_id = $1 AND id = $2
 `
 
 type GetCustomerParams struct {
@@ -171,6 +175,10 @@ func (q *Queries) GetCustomer(ctx context.Context, db DBTX, arg GetCustomerParam
 		&i.Version,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.LifetimeValue,
+		&i.Contracts,
+		&i.TierOverride,
+		&i.TierOverrideReason,
 	)
 	return i, err
 }
@@ -200,7 +208,7 @@ func (q *Queries) LatestOTP(ctx context.Context, db DBTX, destination string) (O
 }
 
 const listCustomers = `-- name: ListCustomers :many
-SELECT tenant_id, id, consumer_id, name, phone, email, province_code, city_code, district_code, address, version, created_at, updated_at FROM customers
+SELECT tenant_id, id, consumer_id, name, phone, email, province_code, city_code, district_code, address, version, created_at, updated_at, lifetime_value, contracts, tier_override, tier_override_reason FROM customers
 WHERE tenant_id = $1
   AND ($2::uuid IS NULL OR id > $2::uuid)
   AND ($3::text IS NULL OR phone = $3::text)
@@ -243,6 +251,10 @@ func (q *Queries) ListCustomers(ctx context.Context, db DBTX, arg ListCustomersP
 			&i.Version,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.LifetimeValue,
+			&i.Contracts,
+			&i.TierOverride,
+			&i.TierOverrideReason,
 		); err != nil {
 			return nil, err
 		}
@@ -255,7 +267,7 @@ func (q *Queries) ListCustomers(ctx context.Context, db DBTX, arg ListCustomersP
 }
 
 const listCustomersOfConsumer = `-- name: ListCustomersOfConsumer :many
-SELECT tenant_id, id, consumer_id, name, phone, email, province_code, city_code, district_code, address, version, created_at, updated_at FROM customers WHERE tenant_id = $1 AND consumer_id = $2 ORDER BY id
+SELECT tenant_id, id, consumer_id, name, phone, email, province_code, city_code, district_code, address, version, created_at, updated_at, lifetime_value, contracts, tier_override, tier_override_reason FROM customers WHERE tenant_id = $1 AND consumer_id = $2 ORDER BY id
 `
 
 type ListCustomersOfConsumerParams struct {
@@ -286,6 +298,10 @@ func (q *Queries) ListCustomersOfConsumer(ctx context.Context, db DBTX, arg List
 			&i.Version,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.LifetimeValue,
+			&i.Contracts,
+			&i.TierOverride,
+			&i.TierOverrideReason,
 		); err != nil {
 			return nil, err
 		}
@@ -302,7 +318,7 @@ UPDATE customers
 SET consumer_id = $1, name = $2, phone = $3, email = $4, province_code = $5, city_code = $6,
     district_code = $7, address = $8, version = version + 1, updated_at = now()
 WHERE tenant_id = $9 AND id = $10 AND version = $11
-RETURNING tenant_id, id, consumer_id, name, phone, email, province_code, city_code, district_code, address, version, created_at, updated_at
+RETURNING tenant_id, id, consumer_id, name, phone, email, province_code, city_code, district_code, address, version, created_at, updated_at, lifetime_value, contracts, tier_override, tier_override_reason
 `
 
 type UpdateCustomerParams struct {
@@ -348,6 +364,10 @@ func (q *Queries) UpdateCustomer(ctx context.Context, db DBTX, arg UpdateCustome
 		&i.Version,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.LifetimeValue,
+		&i.Contracts,
+		&i.TierOverride,
+		&i.TierOverrideReason,
 	)
 	return i, err
 }

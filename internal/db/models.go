@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // Machine credentials of a tenant; the secret is shown once and stored hashed.
@@ -76,21 +77,52 @@ type Consumer struct {
 	CreatedAt time.Time
 }
 
+// Coverage beyond the manufacturer's: extended warranty, accidental damage, repair warranty.
+type CoverageGrant struct {
+	TenantID       uuid.UUID
+	ID             uuid.UUID
+	RegistrationID uuid.UUID
+	Kind           string
+	Component      string
+	ValidFrom      time.Time
+	ValidUntil     time.Time
+	Covered        []byte
+	Source         string
+	PlanCode       string
+	Status         string
+	CreatedAt      time.Time
+}
+
 // A tenant's record of an end customer, linked to a global consumer identity when known.
 type Customer struct {
-	TenantID     uuid.UUID
-	ID           uuid.UUID
-	ConsumerID   uuid.NullUUID
-	Name         string
-	Phone        string
-	Email        string
-	ProvinceCode string
-	CityCode     string
-	DistrictCode string
-	Address      string
-	Version      int32
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	TenantID           uuid.UUID
+	ID                 uuid.UUID
+	ConsumerID         uuid.NullUUID
+	Name               string
+	Phone              string
+	Email              string
+	ProvinceCode       string
+	CityCode           string
+	DistrictCode       string
+	Address            string
+	Version            int32
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+	LifetimeValue      int64
+	Contracts          []string
+	TierOverride       string
+	TierOverrideReason string
+}
+
+// Fault-code dictionary; grows at entry time, duplicates merged by admins.
+type FaultCode struct {
+	TenantID   uuid.UUID
+	ID         uuid.UUID
+	Code       string
+	Name       string
+	Component  string
+	MergedInto uuid.NullUUID
+	CreatedAt  time.Time
 }
 
 // First responses of creating POSTs, replayed for a repeated Idempotency-Key.
@@ -105,6 +137,35 @@ type IdempotencyKey struct {
 	ContentType string
 	CreatedAt   time.Time
 	CompletedAt *time.Time
+}
+
+// Bulk imports: the uploaded file, progress, and totals; a file imports once.
+type Import struct {
+	TenantID    uuid.UUID
+	ID          uuid.UUID
+	Kind        string
+	Filename    string
+	Format      string
+	Sha256      []byte
+	Content     []byte
+	Status      string
+	RowsTotal   int32
+	RowsDone    int32
+	RowsCreated int32
+	RowsFailed  int32
+	Error       string
+	CreatedBy   string
+	CreatedAt   time.Time
+	FinishedAt  *time.Time
+}
+
+// Rows an import rejected, with the field and reason.
+type ImportError struct {
+	TenantID uuid.UUID
+	ImportID uuid.UUID
+	RowNo    int32
+	Field    string
+	Message  string
 }
 
 // Invitations to join a tenant with a role; accepted with a single-use token.
@@ -168,6 +229,78 @@ type Outlet struct {
 	UpdatedAt    time.Time
 }
 
+// Immutable versions of a policy; a unit is judged by the version in force on its purchase date.
+type PolicyVersion struct {
+	TenantID      uuid.UUID
+	PolicyID      uuid.UUID
+	Version       int32
+	EffectiveFrom time.Time
+	Body          []byte
+	CreatedBy     string
+	CreatedAt     time.Time
+}
+
+// Product categories of a tenant (air conditioners, phones, ...).
+type ProductCategory struct {
+	TenantID  uuid.UUID
+	ID        uuid.UUID
+	Code      string
+	Name      string
+	Version   int32
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Sellable models with their components (main parts flagged) and serial rules.
+type ProductModel struct {
+	TenantID      uuid.UUID
+	ID            uuid.UUID
+	CategoryID    uuid.UUID
+	Sku           string
+	Name          string
+	Components    []byte
+	SerialPattern string
+	Imei          bool
+	NeedsInstall  bool
+	Version       int32
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// One record per sold unit (三包档案): the facts coverage is derived from.
+type Registration struct {
+	TenantID        uuid.UUID
+	ID              uuid.UUID
+	ModelID         uuid.UUID
+	Serial          string
+	PurchaseDate    time.Time
+	InvoiceNo       string
+	InvoiceDate     pgtype.Date
+	InvoiceImage    string
+	HasWarrantyCard bool
+	Seller          string
+	BuyerID         uuid.NullUUID
+	UserID          uuid.NullUUID
+	InstallDate     pgtype.Date
+	Channel         string
+	ImportID        uuid.NullUUID
+	Version         int32
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+}
+
+// Service levels with SLA targets (gold, silver, standard, ...).
+type ServiceTier struct {
+	TenantID  uuid.UUID
+	Code      string
+	Name      string
+	Rank      int32
+	Targets   []byte
+	OnSite    bool
+	Loaner    bool
+	IsDefault bool
+}
+
 // Login sessions of staff users and consumers; only the token hash is stored.
 type Session struct {
 	ID         uuid.UUID
@@ -196,6 +329,16 @@ type Tenant struct {
 	UpdatedAt time.Time
 }
 
+// Rules assigning customers to tiers by value, contract or purchased plan.
+type TierRule struct {
+	TenantID         uuid.UUID
+	ID               uuid.UUID
+	TierCode         string
+	Kind             string
+	MinLifetimeValue int64
+	Match            string
+}
+
 // Global staff identities; access to a tenant comes from memberships.
 type User struct {
 	ID              uuid.UUID
@@ -208,4 +351,16 @@ type User struct {
 	Version         int32
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
+}
+
+// A warranty policy applying to categories or models; its rules live in versions.
+type WarrantyPolicy struct {
+	TenantID    uuid.UUID
+	ID          uuid.UUID
+	Name        string
+	CategoryIds []uuid.UUID
+	ModelIds    []uuid.UUID
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	Version     int32
 }
