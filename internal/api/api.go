@@ -4,6 +4,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -74,7 +75,7 @@ func New(d Deps) *Server {
 	mux.HandleFunc("GET /readyz", s.ready)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{}))
 	docs.Mount(mux, "/openapi.json")
-	s.handler = s.observe(http.MaxBytesHandler(mux, d.Config.MaxBodyBytes))
+	s.handler = s.observe(problemFallback(mux))
 	return s
 }
 
@@ -112,6 +113,9 @@ func register[I, O any](s *Server, op huma.Operation, r route, h func(context.Co
 		op.Metadata = map[string]any{}
 	}
 	op.Metadata["route"] = r
+	if op.MaxBodyBytes == 0 {
+		op.MaxBodyBytes = s.Config.MaxBodyBytes // huma then answers 413 itself
+	}
 	if !r.public {
 		op.Security = []map[string][]string{{"bearer": {}}, {"cookie": {}}}
 		op.Errors = append(op.Errors, 401, 403, 429)
@@ -158,4 +162,39 @@ func bearer(h string, cookie string) string {
 		return strings.TrimSpace(v)
 	}
 	return cookie
+}
+
+// problemFallback answers requests no route matches (404, 405) with problem JSON, like every
+// other error, keeping the mux's Allow header.
+func problemFallback(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := mux.Handler(r); pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(&problemWriter{ResponseWriter: w}, r)
+	})
+}
+
+type problemWriter struct {
+	http.ResponseWriter
+	replaced bool
+}
+
+func (p *problemWriter) WriteHeader(code int) {
+	if code != http.StatusNotFound && code != http.StatusMethodNotAllowed {
+		p.ResponseWriter.WriteHeader(code)
+		return
+	}
+	p.replaced = true
+	p.Header().Set("Content-Type", "application/problem+json")
+	p.ResponseWriter.WriteHeader(code)
+	_, _ = fmt.Fprintf(p.ResponseWriter, `{"type":"%s%s","title":"%s","status":%d}`, ProblemBase, problemTypes[code], http.StatusText(code), code)
+}
+
+func (p *problemWriter) Write(b []byte) (int, error) {
+	if p.replaced {
+		return len(b), nil
+	}
+	return p.ResponseWriter.Write(b)
 }

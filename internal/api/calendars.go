@@ -72,6 +72,9 @@ func registerCalendars(s *Server) {
 			if in.Body.OutletID == "" {
 				return nil, tenants.Invalid("body.outlet_id", "is required: the tenant's default calendar exists already")
 			}
+			if uuid.MustParse(in.Body.OutletID) == uuid.Nil {
+				return nil, tenants.Invalid("body.outlet_id", "does not exist")
+			}
 			var c tenants.Calendar
 			err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
 				c, err = tenants.CreateCalendar(ctx, tx, in.Body.input())

@@ -79,7 +79,7 @@ func isoBodies(u string) map[string]any {
 	return map[string]any{
 		"PUT /v1/outlets/{id}": map[string]any{"code": "ISO-PUT-" + u, "name": "Renamed " + u, "kind": "authorized_outlet",
 			"province_code": "440000"},
-		"PUT /v1/calendars/{id}": map[string]any{"name": "Renamed hours", "timezone": "Asia/Shanghai", "weekly_hours": isoWeek()},
+		"PUT /v1/calendars/{id}":            map[string]any{"name": "Renamed hours", "timezone": "Asia/Shanghai", "weekly_hours": isoWeek()},
 		"PUT /v1/calendars/{id}/days/{day}": map[string]any{"kind": "holiday", "name": "Renamed holiday"},
 		"PUT /v1/members/{id}":              map[string]any{"role": "finance"},
 		"PUT /v1/customers/{id}":            map[string]any{"name": "Renamed customer", "address": "北京市朝阳区建国路1号"},
@@ -292,6 +292,44 @@ func TestIsolationEveryIDEndpoint(t *testing.T) {
 		if after[p] != v {
 			t.Errorf("ISOLATION: tenant B's %s changed after tenant A's requests:\nbefore %s\nafter  %s", p, v, after[p])
 		}
+	}
+
+	// A's writes cannot point at B's rows either: a B outlet id in A's bodies is an unknown
+	// outlet, reported exactly like one that never existed.
+	bOutlet, ghostOutlet := fb["/v1/outlets/"], "0190d1c2-0000-7000-8000-00000000beef"
+	agentA := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/members/" + fa["/v1/members/"], Token: a.Admin})
+	for _, w := range []struct {
+		name   string
+		method string
+		path   string
+		body   func(outlet string) map[string]any
+		header map[string]string
+	}{
+		{"calendar for B's outlet", "POST", "/v1/calendars", func(o string) map[string]any {
+			return map[string]any{"outlet_id": o, "name": "Hijack", "timezone": "Asia/Shanghai", "weekly_hours": isoWeek()}
+		}, nil},
+		{"invitation to B's outlet", "POST", "/v1/invitations", func(o string) map[string]any {
+			return map[string]any{"email": "x" + env.Unique() + "@people.test", "role": "engineer", "outlet_id": o}
+		}, nil},
+		{"API key for B's outlet", "POST", "/v1/api-keys", func(o string) map[string]any {
+			return map[string]any{"name": "hijack", "role": "engineer", "outlet_id": o}
+		}, nil},
+		{"member moved to B's outlet", "PUT", "/v1/members/" + fa["/v1/members/"], func(o string) map[string]any {
+			return map[string]any{"role": "engineer", "outlet_id": o}
+		}, map[string]string{"If-Match": agentA.Header.Get("ETag")}},
+	} {
+		cross := env.Do(apitest.Req{Method: w.method, Path: w.path, Token: a.Admin, Body: w.body(bOutlet), Header: w.header})
+		ghost := env.Do(apitest.Req{Method: w.method, Path: w.path, Token: a.Admin, Body: w.body(ghostOutlet), Header: w.header})
+		if cross.Status != 422 || !strings.Contains(string(cross.Body), `"body.outlet_id"`) {
+			t.Errorf("ISOLATION: %s: %d, want 422 at body.outlet_id: %s", w.name, cross.Status, cross.Body)
+		}
+		if cross.Status != ghost.Status || !bytes.Equal(cross.Body, ghost.Body) {
+			t.Errorf("%s: B's outlet (%d %s) is distinguishable from a missing one (%d %s)", w.name,
+				cross.Status, cross.Body, ghost.Status, ghost.Body)
+		}
+	}
+	if after := isoSnapshot(t, env, b, fb); after["/v1/audit-log?limit=1"] != before["/v1/audit-log?limit=1"] {
+		t.Errorf("ISOLATION: tenant B's audit log changed after tenant A's writes")
 	}
 
 	// Control: the same calls on A's own resources are not 404 (so the 404s above are

@@ -113,7 +113,7 @@ func (s *Server) authenticate(hctx huma.Context, next func(huma.Context)) {
 		_ = huma.WriteErr(s.api, hctx, 403, "this operation is not available to your kind of credential")
 		return
 	}
-	if p.Kind == auth.KindUser {
+	if p.Kind != auth.KindConsumer {
 		var want uuid.UUID
 		if h := hctx.Header("X-Tenant-ID"); h != "" {
 			if want, err = uuid.Parse(h); err != nil {
@@ -216,8 +216,13 @@ func (s *Server) idempotency(hctx huma.Context, next func(huma.Context)) {
 		return
 	}
 	ctx := hctx.Context()
-	body, err := io.ReadAll(hctx.BodyReader())
+	limit := hctx.Operation().MaxBodyBytes
+	body, err := io.ReadAll(io.LimitReader(hctx.BodyReader(), limit+1))
 	if err != nil {
+		_ = huma.WriteErr(s.api, hctx, 400, "cannot read request body")
+		return
+	}
+	if int64(len(body)) > limit {
 		_ = huma.WriteErr(s.api, hctx, 413, "request body too large")
 		return
 	}

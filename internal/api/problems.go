@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/tenants"
@@ -55,6 +56,7 @@ func fail(ctx context.Context, log *slog.Logger, err error) error {
 	var ce *tenants.ConflictError
 	var rl *auth.RateLimitError
 	var se huma.StatusError
+	var pgErr *pgconn.PgError
 	switch {
 	case errors.As(err, &se):
 		return err
@@ -79,6 +81,9 @@ func fail(ctx context.Context, log *slog.Logger, err error) error {
 		return huma.Error401Unauthorized("the credential is invalid, expired or revoked")
 	case errors.Is(err, auth.ErrBadCode):
 		return huma.Error401Unauthorized(auth.ErrBadCode.Error())
+	case errors.As(err, &pgErr) && strings.HasPrefix(pgErr.Code, "22"):
+		// Data exceptions (e.g. a NUL character in text): the input, not the server, is at fault.
+		return huma.Error422UnprocessableEntity("a value cannot be stored (text must not contain NUL characters)")
 	case errors.Is(err, context.Canceled):
 		return huma.NewError(499, "request cancelled")
 	}

@@ -209,3 +209,22 @@ func TestContactMaskingByRole(t *testing.T) {
 		t.Fatalf("lookup by phone: %v", found)
 	}
 }
+
+func TestOversizeBodyWithIdempotencyKeyIs413(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	tn := env.NewTenant(env.PlatformAdmin())
+	big := map[string]any{"code": "BIG", "name": strings.Repeat("x", 70<<10), "kind": "warehouse"}
+	for _, h := range []map[string]string{nil, {"Idempotency-Key": "big-" + env.Unique()}} {
+		r := env.Do(apitest.Req{Method: "POST", Path: "/v1/outlets", Token: tn.Admin, Body: big, Header: h})
+		if r.Status != 413 || !strings.Contains(string(r.Body), "/problems/body-too-large") {
+			t.Fatalf("oversize body (headers %v): %d %s", h, r.Status, r.Body)
+		}
+	}
+	for _, c := range []struct{ method, path string }{{"PATCH", "/v1/outlets/" + tn.Outlets[0]}, {"GET", "/v1/nothing-here"}} {
+		r := env.Do(apitest.Req{Method: c.method, Path: c.path, Token: tn.Admin})
+		if r.Header.Get("Content-Type") != "application/problem+json" || !strings.Contains(string(r.Body), "/problems/") {
+			t.Fatalf("%s %s: %d %q %s", c.method, c.path, r.Status, r.Header.Get("Content-Type"), r.Body)
+		}
+	}
+}
