@@ -121,6 +121,40 @@ func (q *Queries) CreateOTP(ctx context.Context, db DBTX, arg CreateOTPParams) (
 	return i, err
 }
 
+const customerOfConsumer = `-- name: CustomerOfConsumer :one
+SELECT tenant_id, id, consumer_id, name, phone, email, province_code, city_code, district_code, address, version, created_at, updated_at, lifetime_value, contracts, tier_override, tier_override_reason FROM customers WHERE tenant_id = $1 AND consumer_id = $2 ORDER BY id LIMIT 1
+`
+
+type CustomerOfConsumerParams struct {
+	TenantID   uuid.UUID
+	ConsumerID uuid.NullUUID
+}
+
+func (q *Queries) CustomerOfConsumer(ctx context.Context, db DBTX, arg CustomerOfConsumerParams) (Customer, error) {
+	row := db.QueryRow(ctx, customerOfConsumer, arg.TenantID, arg.ConsumerID)
+	var i Customer
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.ConsumerID,
+		&i.Name,
+		&i.Phone,
+		&i.Email,
+		&i.ProvinceCode,
+		&i.CityCode,
+		&i.DistrictCode,
+		&i.Address,
+		&i.Version,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.LifetimeValue,
+		&i.Contracts,
+		&i.TierOverride,
+		&i.TierOverrideReason,
+	)
+	return i, err
+}
+
 const deleteExpiredOTPs = `-- name: DeleteExpiredOTPs :execrows
 DELETE FROM otp_codes WHERE expires_at < $1
 `

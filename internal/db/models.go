@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // Machine credentials of a tenant; the secret is shown once and stored hashed.
@@ -275,13 +274,13 @@ type Registration struct {
 	Serial          string
 	PurchaseDate    time.Time
 	InvoiceNo       string
-	InvoiceDate     pgtype.Date
+	InvoiceDate     *time.Time
 	InvoiceImage    string
 	HasWarrantyCard bool
 	Seller          string
 	BuyerID         uuid.NullUUID
 	UserID          uuid.NullUUID
-	InstallDate     pgtype.Date
+	InstallDate     *time.Time
 	Channel         string
 	ImportID        uuid.NullUUID
 	Version         int32

@@ -57,3 +57,6 @@ RETURNING *;
 
 -- name: ListCustomersOfConsumer :many
 SELECT * FROM customers WHERE tenant_id = @tenant_id AND consumer_id = @consumer_id ORDER BY id;
+
+-- name: CustomerOfConsumer :one
+SELECT * FROM customers WHERE tenant_id = @tenant_id AND consumer_id = @consumer_id ORDER BY id LIMIT 1;

@@ -1,0 +1,243 @@
+// Package coverage stores what the warranty rules read, tenant by tenant: versioned warranty
+// policies, service tiers and their rules; and it answers entitlement checks by gathering a
+// unit's facts and asking internal/warranty for the decision.
+package coverage
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/platform"
+	"github.com/aftersales/aftersales/internal/registry"
+	"github.com/aftersales/aftersales/internal/warranty"
+	"github.com/aftersales/aftersales/tenants"
+)
+
+// Rules are the versioned part of a policy: what a version says.
+type Rules struct {
+	Terms         []warranty.Term      `json:"terms" minItems:"1" maxItems:"50"`
+	Fees          warranty.Fees        `json:"fees"`
+	Exclusions    []warranty.Exclusion `json:"exclusions" maxItems:"20"`
+	RequiredProof []string             `json:"required_proof" maxItems:"2" doc:"invoice, warranty_card"`
+	SanBao        warranty.SanBao      `json:"sanbao"`
+}
+
+// Version is one immutable version of a policy.
+type Version struct {
+	Version       int       `json:"version"`
+	EffectiveFrom string    `json:"effective_from" format:"date"`
+	Rules         Rules     `json:"rules"`
+	CreatedBy     string    `json:"created_by"`
+	CreatedAt     time.Time `json:"created_at"`
+}
+
+// Policy is a warranty policy with its versions.
+type Policy struct {
+	ID          uuid.UUID   `json:"id"`
+	Name        string      `json:"name"`
+	CategoryIDs []uuid.UUID `json:"category_ids"`
+	ModelIDs    []uuid.UUID `json:"model_ids"`
+	Versions    []Version   `json:"versions"`
+	Version     int32       `json:"version" doc:"Version of the policy record (name and scope), for If-Match"`
+	CreatedAt   time.Time   `json:"created_at"`
+}
+
+// NationalRules is the built-in 三包 template, ready to adopt and adjust.
+func NationalRules(currency string) Rules {
+	t := warranty.NationalTemplate()
+	t.Fees = warranty.Fees{Currency: currency}
+	return rulesOf(t)
+}
+
+func rulesOf(p warranty.Policy) Rules {
+	return Rules{Terms: p.Terms, Fees: p.Fees, Exclusions: p.Exclusions, RequiredProof: p.RequiredProof, SanBao: p.SanBao}
+}
+
+// ToPolicy is the engine's view of one version.
+func (r Rules) ToPolicy(id string, version int, from warranty.Date) warranty.Policy {
+	return warranty.Policy{ID: id, Version: version, EffectiveFrom: from, Terms: r.Terms, Fees: r.Fees,
+		Exclusions: r.Exclusions, RequiredProof: r.RequiredProof, SanBao: r.SanBao}
+}
+
+func (r Rules) validate(prefix string) error {
+	if err := r.ToPolicy("", 0, warranty.Date{}).Validate(prefix); err != nil {
+		fe := err.(*warranty.FieldError)
+		return tenants.Invalid(fe.Field, fe.Reason)
+	}
+	for i, p := range r.RequiredProof {
+		if p != warranty.ProofInvoice && p != warranty.ProofWarrantyCard {
+			return tenants.Invalid(fmt.Sprintf("%srequired_proof[%d]", prefix, i), "must be invoice or warranty_card")
+		}
+	}
+	return nil
+}
+
+func versionFromRow(v db.PolicyVersion) (Version, error) {
+	out := Version{Version: int(v.Version), EffectiveFrom: v.EffectiveFrom.Format(time.DateOnly), CreatedBy: v.CreatedBy, CreatedAt: v.CreatedAt}
+	if err := json.Unmarshal(v.Body, &out.Rules); err != nil {
+		return out, fmt.Errorf("decode policy version: %w", err)
+	}
+	return out, nil
+}
+
+// PolicyInput creates a policy: its scope and first version.
+type PolicyInput struct {
+	Name          string
+	CategoryIDs   []uuid.UUID
+	ModelIDs      []uuid.UUID
+	EffectiveFrom time.Time
+	Rules         Rules
+}
+
+// CreatePolicy creates a policy with its first version (which may start in the past:
+// it describes the terms units were sold under).
+func CreatePolicy(ctx context.Context, tx *tenants.Tx, in PolicyInput) (Policy, error) {
+	if len(in.CategoryIDs)+len(in.ModelIDs) == 0 {
+		return Policy{}, tenants.Invalid("body.category_ids", "name at least one category or model")
+	}
+	if err := in.Rules.validate("body.rules."); err != nil {
+		return Policy{}, err
+	}
+	if err := checkScope(ctx, tx, in.CategoryIDs, in.ModelIDs); err != nil {
+		return Policy{}, err
+	}
+	r, err := tx.Q.CreatePolicy(ctx, tx, db.CreatePolicyParams{TenantID: tx.Scope.TenantID, ID: platform.NewID(), Name: in.Name,
+		CategoryIds: nonNil(in.CategoryIDs), ModelIds: nonNil(in.ModelIDs)})
+	if err != nil {
+		return Policy{}, tenants.DBError(err, "", "")
+	}
+	if _, err := addVersion(ctx, tx, r.ID, in.EffectiveFrom, in.Rules); err != nil {
+		return Policy{}, err
+	}
+	p, err := GetPolicy(ctx, tx, r.ID)
+	if err != nil {
+		return p, err
+	}
+	return p, tx.Audit(ctx, "policy.create", "policy", p.ID, nil, p)
+}
+
+func nonNil(ids []uuid.UUID) []uuid.UUID {
+	if ids == nil {
+		return []uuid.UUID{}
+	}
+	return ids
+}
+
+func checkScope(ctx context.Context, tx *tenants.Tx, cats, models []uuid.UUID) error {
+	for i, id := range cats {
+		if _, err := tx.Q.GetCategory(ctx, tx, db.GetCategoryParams{TenantID: tx.Scope.TenantID, ID: id}); err != nil {
+			return tenants.Invalid(fmt.Sprintf("body.category_ids[%d]", i), "does not exist")
+		}
+	}
+	for i, id := range models {
+		if _, err := tx.Q.GetModel(ctx, tx, db.GetModelParams{TenantID: tx.Scope.TenantID, ID: id}); err != nil {
+			return tenants.Invalid(fmt.Sprintf("body.model_ids[%d]", i), "does not exist")
+		}
+	}
+	return nil
+}
+
+func addVersion(ctx context.Context, tx *tenants.Tx, policyID uuid.UUID, from time.Time, rules Rules) (Version, error) {
+	body, err := json.Marshal(rules)
+	if err != nil {
+		return Version{}, err
+	}
+	v, err := tx.Q.AddPolicyVersion(ctx, tx, db.AddPolicyVersionParams{TenantID: tx.Scope.TenantID, PolicyID: policyID,
+		EffectiveFrom: from, Body: body, CreatedBy: tx.Scope.Actor.Label})
+	if err != nil {
+		return Version{}, tenants.DBError(err, "a version of this policy already starts on that date", "")
+	}
+	return versionFromRow(v)
+}
+
+// AddVersion adds a version effective from a date that is not in the past, so a change
+// never alters the terms of units already sold.
+func AddVersion(ctx context.Context, tx *tenants.Tx, policyID uuid.UUID, from time.Time, rules Rules) (Version, error) {
+	if err := rules.validate("body.rules."); err != nil {
+		return Version{}, err
+	}
+	today, err := registry.Today(ctx, tx)
+	if err != nil {
+		return Version{}, err
+	}
+	if from.Before(today) {
+		return Version{}, tenants.Invalid("body.effective_from", "cannot be in the past: units already sold keep the terms they were sold under")
+	}
+	if _, err := GetPolicy(ctx, tx, policyID); err != nil {
+		return Version{}, err
+	}
+	v, err := addVersion(ctx, tx, policyID, from, rules)
+	if err != nil {
+		return v, err
+	}
+	return v, tx.Audit(ctx, "policy.version_add", "policy", policyID, nil, v)
+}
+
+// GetPolicy returns a policy with all its versions.
+func GetPolicy(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Policy, error) {
+	r, err := tx.Q.GetPolicy(ctx, tx, db.GetPolicyParams{TenantID: tx.Scope.TenantID, ID: id})
+	if err != nil {
+		return Policy{}, tenants.DBError(err, "", "")
+	}
+	vs, err := tx.Q.ListPolicyVersions(ctx, tx, db.ListPolicyVersionsParams{TenantID: tx.Scope.TenantID, PolicyID: id})
+	if err != nil {
+		return Policy{}, fmt.Errorf("list policy versions: %w", err)
+	}
+	p := Policy{ID: r.ID, Name: r.Name, CategoryIDs: r.CategoryIds, ModelIDs: r.ModelIds, Version: r.Version, CreatedAt: r.CreatedAt}
+	for _, v := range vs {
+		out, err := versionFromRow(v)
+		if err != nil {
+			return p, err
+		}
+		p.Versions = append(p.Versions, out)
+	}
+	return p, nil
+}
+
+// ListPolicies lists policies after the cursor (with their versions).
+func ListPolicies(ctx context.Context, tx *tenants.Tx, after uuid.NullUUID, limit int32) ([]Policy, error) {
+	rows, err := tx.Q.ListPolicies(ctx, tx, db.ListPoliciesParams{TenantID: tx.Scope.TenantID, After: after, Lim: limit})
+	if err != nil {
+		return nil, fmt.Errorf("list policies: %w", err)
+	}
+	out := make([]Policy, 0, len(rows))
+	for _, r := range rows {
+		p, err := GetPolicy(ctx, tx, r.ID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// UpdatePolicy renames a policy or changes the categories and models it applies to.
+func UpdatePolicy(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, name string, cats, models []uuid.UUID) (Policy, error) {
+	if len(cats)+len(models) == 0 {
+		return Policy{}, tenants.Invalid("body.category_ids", "name at least one category or model")
+	}
+	if err := checkScope(ctx, tx, cats, models); err != nil {
+		return Policy{}, err
+	}
+	before, err := GetPolicy(ctx, tx, id)
+	if err != nil {
+		return Policy{}, err
+	}
+	if before.Version != version {
+		return Policy{}, tenants.ErrStale
+	}
+	if _, err := tx.Q.UpdatePolicy(ctx, tx, db.UpdatePolicyParams{TenantID: tx.Scope.TenantID, ID: id, Version: version, Name: name,
+		CategoryIds: nonNil(cats), ModelIds: nonNil(models)}); err != nil {
+		return Policy{}, tenants.DBError(tenants.StaleIfMissing(err), "", "")
+	}
+	after, err := GetPolicy(ctx, tx, id)
+	if err != nil {
+		return after, err
+	}
+	return after, tx.Audit(ctx, "policy.update", "policy", id, before, after)
+}

@@ -1,0 +1,455 @@
+// Package registry keeps the warranty registry (三包档案): one registration per sold unit,
+// created by staff, consumers, bulk imports, ERP pushes or a barcode scan at delivery.
+package registry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/aftersales/aftersales/internal/catalog"
+	"github.com/aftersales/aftersales/internal/customers"
+	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/platform"
+	"github.com/aftersales/aftersales/tenants"
+)
+
+// Channels a registration can come from.
+const (
+	ChannelStaff    = "staff"
+	ChannelConsumer = "consumer"
+	ChannelImport   = "import"
+	ChannelScan     = "scan"
+	ChannelAPI      = "api"
+)
+
+// Party names the buyer or the user of a unit: an existing customer, or name and phone (an
+// existing customer with that phone is reused: a repeat customer).
+type Party struct {
+	CustomerID string `json:"customer_id,omitempty" format:"uuid"`
+	Name       string `json:"name,omitempty" maxLength:"200"`
+	Phone      string `json:"phone,omitempty" maxLength:"32"`
+}
+
+// Input are the facts of a sold unit.
+type Input struct {
+	ModelID         string `json:"model_id,omitempty" format:"uuid" doc:"Model id, or give model_sku"`
+	ModelSKU        string `json:"model_sku,omitempty" maxLength:"64"`
+	Serial          string `json:"serial" minLength:"1" maxLength:"64" doc:"Serial number or IMEI"`
+	PurchaseDate    string `json:"purchase_date" format:"date"`
+	InvoiceNo       string `json:"invoice_no,omitempty" maxLength:"64"`
+	InvoiceDate     string `json:"invoice_date,omitempty" format:"date"`
+	InvoiceImage    string `json:"invoice_image,omitempty" maxLength:"500" doc:"URL or storage key of the invoice image"`
+	HasWarrantyCard bool   `json:"has_warranty_card,omitempty"`
+	Seller          string `json:"seller,omitempty" maxLength:"200" doc:"Distributor or store that sold the unit"`
+	Buyer           *Party `json:"buyer,omitempty"`
+	User            *Party `json:"user,omitempty" doc:"The person using the unit, when not the buyer"`
+	InstallDate     string `json:"install_date,omitempty" format:"date"`
+}
+
+// Registration is a registered unit.
+type Registration struct {
+	ID              uuid.UUID  `json:"id"`
+	ModelID         uuid.UUID  `json:"model_id"`
+	Serial          string     `json:"serial"`
+	PurchaseDate    string     `json:"purchase_date"`
+	InvoiceNo       string     `json:"invoice_no,omitempty"`
+	InvoiceDate     string     `json:"invoice_date,omitempty"`
+	InvoiceImage    string     `json:"invoice_image,omitempty"`
+	HasWarrantyCard bool       `json:"has_warranty_card"`
+	Seller          string     `json:"seller,omitempty"`
+	BuyerID         *uuid.UUID `json:"buyer_id,omitempty"`
+	UserID          *uuid.UUID `json:"user_id,omitempty"`
+	InstallDate     string     `json:"install_date,omitempty"`
+	Channel         string     `json:"channel"`
+	Version         int32      `json:"version"`
+	CreatedAt       time.Time  `json:"created_at"`
+	UpdatedAt       time.Time  `json:"updated_at"`
+}
+
+// FromRow converts a stored registration.
+func FromRow(r db.Registration) Registration {
+	return Registration{ID: r.ID, ModelID: r.ModelID, Serial: r.Serial, PurchaseDate: day(&r.PurchaseDate),
+		InvoiceNo: r.InvoiceNo, InvoiceDate: day(r.InvoiceDate), InvoiceImage: r.InvoiceImage, HasWarrantyCard: r.HasWarrantyCard,
+		Seller: r.Seller, BuyerID: idPtr(r.BuyerID), UserID: idPtr(r.UserID), InstallDate: day(r.InstallDate),
+		Channel: r.Channel, Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+}
+
+func day(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.Format(time.DateOnly)
+}
+
+func idPtr(n uuid.NullUUID) *uuid.UUID {
+	if !n.Valid {
+		return nil
+	}
+	return &n.UUID
+}
+
+// DuplicateError names the registration a unit already has.
+type DuplicateError struct{ Existing uuid.UUID }
+
+func (e *DuplicateError) Error() string {
+	return "this model and serial are already registered as " + e.Existing.String()
+}
+func (e *DuplicateError) Unwrap() error { return tenants.ErrConflict }
+
+// ValidIMEI reports whether s is 15 digits whose last is the Luhn check digit.
+func ValidIMEI(s string) bool {
+	if len(s) != 15 {
+		return false
+	}
+	sum := 0
+	for i := 0; i < 15; i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return false
+		}
+		d := int(c - '0')
+		if i%2 == 1 {
+			d *= 2
+			if d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+	}
+	return sum%10 == 0
+}
+
+// Checked is an Input whose fields passed validation, ready to store.
+type Checked struct {
+	Model                           catalog.Model
+	Serial                          string
+	Purchase                        time.Time
+	Invoice, Install                *time.Time
+	InvoiceNo, InvoiceImage, Seller string
+	HasCard                         bool
+	Buyer, User                     *Party
+}
+
+// Check validates one input against its model; today is the tenant's current date.
+// Field names are prefixed with prefix (e.g. "body.").
+func Check(in Input, m catalog.Model, today time.Time, prefix string) (Checked, error) {
+	c := Checked{Model: m, Serial: strings.TrimSpace(in.Serial), InvoiceNo: in.InvoiceNo, InvoiceImage: in.InvoiceImage,
+		Seller: in.Seller, HasCard: in.HasWarrantyCard, Buyer: in.Buyer, User: in.User}
+	if c.Serial == "" {
+		return c, tenants.Invalid(prefix+"serial", "is required")
+	}
+	if m.IMEI && !ValidIMEI(c.Serial) {
+		return c, tenants.Invalid(prefix+"serial", "is not a valid IMEI (15 digits with a correct check digit)")
+	}
+	if m.SerialPattern != "" {
+		re, err := regexp.Compile("^(?:" + m.SerialPattern + ")$")
+		if err == nil && !re.MatchString(c.Serial) {
+			return c, tenants.Invalid(prefix+"serial", "does not match the model's serial format")
+		}
+	}
+	var err error
+	if c.Purchase, err = time.Parse(time.DateOnly, in.PurchaseDate); err != nil {
+		return c, tenants.Invalid(prefix+"purchase_date", "must be a date YYYY-MM-DD")
+	}
+	if c.Purchase.After(today) {
+		return c, tenants.Invalid(prefix+"purchase_date", "is in the future")
+	}
+	if c.Invoice, err = optionalDate(in.InvoiceDate, prefix+"invoice_date"); err != nil {
+		return c, err
+	}
+	if c.Invoice != nil && c.Invoice.After(today) {
+		return c, tenants.Invalid(prefix+"invoice_date", "is in the future")
+	}
+	if c.Install, err = optionalDate(in.InstallDate, prefix+"install_date"); err != nil {
+		return c, err
+	}
+	if c.Install != nil && c.Install.Before(c.Purchase) {
+		return c, tenants.Invalid(prefix+"install_date", "is before the purchase date")
+	}
+	return c, nil
+}
+
+func optionalDate(s, field string) (*time.Time, error) {
+	if s == "" {
+		return nil, nil
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return nil, tenants.Invalid(field, "must be a date YYYY-MM-DD")
+	}
+	return &t, nil
+}
+
+// ResolveModel finds the input's model by id or SKU.
+func ResolveModel(ctx context.Context, tx *tenants.Tx, in Input, prefix string) (catalog.Model, error) {
+	switch {
+	case in.ModelID != "":
+		id, err := uuid.Parse(in.ModelID)
+		if err != nil {
+			return catalog.Model{}, tenants.Invalid(prefix+"model_id", "must be a UUID")
+		}
+		m, err := catalog.GetModel(ctx, tx, id)
+		if errors.Is(err, tenants.ErrNotFound) {
+			return m, tenants.Invalid(prefix+"model_id", "does not exist")
+		}
+		return m, err
+	case in.ModelSKU != "":
+		r, err := tx.Q.GetModelBySKU(ctx, tx, db.GetModelBySKUParams{TenantID: tx.Scope.TenantID, Sku: in.ModelSKU})
+		if err != nil {
+			if errors.Is(tenants.DBError(err, "", ""), tenants.ErrNotFound) {
+				return catalog.Model{}, tenants.Invalid(prefix+"model_sku", "is not a model of this tenant")
+			}
+			return catalog.Model{}, err
+		}
+		return catalog.ModelFromRow(r)
+	}
+	return catalog.Model{}, tenants.Invalid(prefix+"model_id", "give model_id or model_sku")
+}
+
+// Today is the tenant's current date (day boundaries in the tenant's time zone).
+func Today(ctx context.Context, tx *tenants.Tx) (time.Time, error) {
+	t, err := tenants.GetTenant(ctx, tx)
+	if err != nil {
+		return time.Time{}, err
+	}
+	loc, err := time.LoadLocation(t.Timezone)
+	if err != nil {
+		loc = time.UTC
+	}
+	y, m, d := time.Now().In(loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC), nil
+}
+
+// Register validates and stores one unit. A duplicate serial of the same model is a
+// DuplicateError naming the existing registration.
+func Register(ctx context.Context, tx *tenants.Tx, in Input, channel string) (Registration, error) {
+	m, err := ResolveModel(ctx, tx, in, "body.")
+	if err != nil {
+		return Registration{}, err
+	}
+	today, err := Today(ctx, tx)
+	if err != nil {
+		return Registration{}, err
+	}
+	c, err := Check(in, m, today, "body.")
+	if err != nil {
+		return Registration{}, err
+	}
+	return Store(ctx, tx, c, channel, uuid.NullUUID{})
+}
+
+// Store saves a checked unit.
+func Store(ctx context.Context, tx *tenants.Tx, c Checked, channel string, importID uuid.NullUUID) (Registration, error) {
+	buyer, err := party(ctx, tx, c.Buyer, "body.buyer")
+	if err != nil {
+		return Registration{}, err
+	}
+	user, err := party(ctx, tx, c.User, "body.user")
+	if err != nil {
+		return Registration{}, err
+	}
+	existing, err := tx.Q.GetRegistrationBySerial(ctx, tx, db.GetRegistrationBySerialParams{TenantID: tx.Scope.TenantID,
+		ModelID: c.Model.ID, Serial: c.Serial})
+	if err == nil {
+		return Registration{}, &DuplicateError{Existing: existing.ID}
+	}
+	r, err := tx.Q.CreateRegistration(ctx, tx, db.CreateRegistrationParams{TenantID: tx.Scope.TenantID, ID: platform.NewID(),
+		ModelID: c.Model.ID, Serial: c.Serial, PurchaseDate: c.Purchase, InvoiceNo: c.InvoiceNo, InvoiceDate: c.Invoice,
+		InvoiceImage: c.InvoiceImage, HasWarrantyCard: c.HasCard, Seller: c.Seller, BuyerID: buyer, UserID: user,
+		InstallDate: c.Install, Channel: channel, ImportID: importID})
+	if err != nil {
+		var dup *tenants.ConflictError
+		if errors.As(tenants.DBError(err, "dup", ""), &dup) {
+			// A concurrent registration of the same unit won the race.
+			if ex, gerr := tx.Q.GetRegistrationBySerial(ctx, tx, db.GetRegistrationBySerialParams{TenantID: tx.Scope.TenantID,
+				ModelID: c.Model.ID, Serial: c.Serial}); gerr == nil {
+				return Registration{}, &DuplicateError{Existing: ex.ID}
+			}
+		}
+		return Registration{}, tenants.DBError(err, "this unit is already registered", "")
+	}
+	reg := FromRow(r)
+	return reg, tx.Audit(ctx, "registration.create", "registration", reg.ID, nil, reg)
+}
+
+// party resolves a buyer or user to a customer id, reusing a customer with the same phone.
+func party(ctx context.Context, tx *tenants.Tx, p *Party, field string) (uuid.NullUUID, error) {
+	if p == nil || (p.CustomerID == "" && p.Name == "" && p.Phone == "") {
+		return uuid.NullUUID{}, nil
+	}
+	if p.CustomerID != "" {
+		id, err := uuid.Parse(p.CustomerID)
+		if err != nil {
+			return uuid.NullUUID{}, tenants.Invalid(field+".customer_id", "must be a UUID")
+		}
+		if _, err := customers.Get(ctx, tx, id); err != nil {
+			if errors.Is(err, tenants.ErrNotFound) {
+				return uuid.NullUUID{}, tenants.Invalid(field+".customer_id", "does not exist")
+			}
+			return uuid.NullUUID{}, err
+		}
+		return uuid.NullUUID{UUID: id, Valid: true}, nil
+	}
+	if p.Phone != "" {
+		found, err := customers.List(ctx, tx, uuid.NullUUID{}, p.Phone, 1)
+		if err != nil {
+			var fe *tenants.FieldError
+			if errors.As(err, &fe) {
+				return uuid.NullUUID{}, tenants.Invalid(field+".phone", "is not a valid phone number")
+			}
+			return uuid.NullUUID{}, err
+		}
+		if len(found) == 1 {
+			return uuid.NullUUID{UUID: found[0].ID, Valid: true}, nil
+		}
+	}
+	if p.Name == "" {
+		return uuid.NullUUID{}, tenants.Invalid(field+".name", "is required for a new customer")
+	}
+	c, err := customers.Create(ctx, tx, customers.Fields{Name: p.Name, Phone: p.Phone})
+	if err != nil {
+		var fe *tenants.FieldError
+		if errors.As(err, &fe) {
+			return uuid.NullUUID{}, tenants.Invalid(field+"."+strings.TrimPrefix(fe.Field, "body."), fe.Reason)
+		}
+		return uuid.NullUUID{}, err
+	}
+	return uuid.NullUUID{UUID: c.ID, Valid: true}, nil
+}
+
+// Get returns one registration.
+func Get(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Registration, error) {
+	r, err := tx.Q.GetRegistration(ctx, tx, db.GetRegistrationParams{TenantID: tx.Scope.TenantID, ID: id})
+	if err != nil {
+		return Registration{}, tenants.DBError(err, "", "")
+	}
+	return FromRow(r), nil
+}
+
+// Filter narrows List.
+type Filter struct {
+	After, Model, Customer uuid.NullUUID
+	Serial                 string
+	Limit                  int32
+}
+
+// List lists registrations after the cursor, or those with a serial.
+func List(ctx context.Context, tx *tenants.Tx, f Filter) ([]Registration, error) {
+	var rows []db.Registration
+	var err error
+	if f.Serial != "" {
+		rows, err = tx.Q.FindRegistrationsBySerial(ctx, tx, db.FindRegistrationsBySerialParams{TenantID: tx.Scope.TenantID, Serial: f.Serial})
+	} else {
+		rows, err = tx.Q.ListRegistrations(ctx, tx, db.ListRegistrationsParams{TenantID: tx.Scope.TenantID, After: f.After,
+			ModelID: f.Model, CustomerID: f.Customer, Lim: f.Limit})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list registrations: %w", err)
+	}
+	out := make([]Registration, len(rows))
+	for i, r := range rows {
+		out[i] = FromRow(r)
+	}
+	return out, nil
+}
+
+// Update replaces a registration's facts (model and serial stay) if version is current.
+func Update(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, in Input) (Registration, error) {
+	before, err := Get(ctx, tx, id)
+	if err != nil {
+		return Registration{}, err
+	}
+	if before.Version != version {
+		return Registration{}, tenants.ErrStale
+	}
+	m, err := catalog.GetModel(ctx, tx, before.ModelID)
+	if err != nil {
+		return Registration{}, err
+	}
+	today, err := Today(ctx, tx)
+	if err != nil {
+		return Registration{}, err
+	}
+	in.Serial = before.Serial
+	c, err := Check(in, m, today, "body.")
+	if err != nil {
+		return Registration{}, err
+	}
+	buyer, err := party(ctx, tx, c.Buyer, "body.buyer")
+	if err != nil {
+		return Registration{}, err
+	}
+	user, err := party(ctx, tx, c.User, "body.user")
+	if err != nil {
+		return Registration{}, err
+	}
+	r, err := tx.Q.UpdateRegistration(ctx, tx, db.UpdateRegistrationParams{TenantID: tx.Scope.TenantID, ID: id, Version: version,
+		PurchaseDate: c.Purchase, InvoiceNo: c.InvoiceNo, InvoiceDate: c.Invoice, InvoiceImage: c.InvoiceImage,
+		HasWarrantyCard: c.HasCard, Seller: c.Seller, BuyerID: buyer, UserID: user, InstallDate: c.Install})
+	if err != nil {
+		return Registration{}, tenants.DBError(tenants.StaleIfMissing(err), "", "")
+	}
+	after := FromRow(r)
+	return after, tx.Audit(ctx, "registration.update", "registration", id, before, after)
+}
+
+// ScanInput is what a barcode scan at delivery or installation reports.
+type ScanInput struct {
+	ModelSKU     string `json:"model_sku" minLength:"1" maxLength:"64"`
+	Serial       string `json:"serial" minLength:"1" maxLength:"64"`
+	PurchaseDate string `json:"purchase_date,omitempty" format:"date" doc:"Defaults to the scan date"`
+	InstallDate  string `json:"install_date,omitempty" format:"date" doc:"Recorded on the registration; defaults to today"`
+	Seller       string `json:"seller,omitempty" maxLength:"200"`
+	Buyer        *Party `json:"buyer,omitempty"`
+}
+
+// Scan registers a unit at delivery or installation, or records the install date of an
+// already registered one. It reports whether the registration is new.
+func Scan(ctx context.Context, tx *tenants.Tx, in ScanInput) (Registration, bool, error) {
+	m, err := ResolveModel(ctx, tx, Input{ModelSKU: in.ModelSKU}, "body.")
+	if err != nil {
+		return Registration{}, false, err
+	}
+	today, err := Today(ctx, tx)
+	if err != nil {
+		return Registration{}, false, err
+	}
+	install := in.InstallDate
+	if install == "" {
+		install = today.Format(time.DateOnly)
+	}
+	existing, err := tx.Q.GetRegistrationBySerial(ctx, tx, db.GetRegistrationBySerialParams{TenantID: tx.Scope.TenantID,
+		ModelID: m.ID, Serial: strings.TrimSpace(in.Serial)})
+	if err == nil {
+		d, err := optionalDate(install, "body.install_date")
+		if err != nil {
+			return Registration{}, false, err
+		}
+		if d.Before(existing.PurchaseDate) {
+			return Registration{}, false, tenants.Invalid("body.install_date", "is before the purchase date")
+		}
+		before := FromRow(existing)
+		r, err := tx.Q.SetInstallDate(ctx, tx, db.SetInstallDateParams{TenantID: tx.Scope.TenantID, ID: existing.ID, InstallDate: d})
+		if err != nil {
+			return Registration{}, false, err
+		}
+		after := FromRow(r)
+		return after, false, tx.Audit(ctx, "registration.install", "registration", after.ID, before, after)
+	}
+	purchase := in.PurchaseDate
+	if purchase == "" {
+		purchase = today.Format(time.DateOnly)
+	}
+	c, err := Check(Input{Serial: in.Serial, PurchaseDate: purchase, InstallDate: install, Seller: in.Seller, Buyer: in.Buyer}, m, today, "body.")
+	if err != nil {
+		return Registration{}, false, err
+	}
+	reg, err := Store(ctx, tx, c, ChannelScan, uuid.NullUUID{})
+	return reg, true, err
+}
