@@ -84,6 +84,9 @@ func (p *pgbench) run(ctx context.Context, args ...string) (string, error) {
 	cmd := p.command(ctx, args...)
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil {
+			return "", ctx.Err()
+		}
 		return "", fmt.Errorf("%s %s: %w\n%s", p.bin, strings.Join(args, " "), err, out.String())
 	}
 	return out.String(), nil

@@ -1,0 +1,300 @@
+// Command bench measures the API's hot paths against pgbench on the same database, in one
+// run: pgbench's select-only and tpcb-like workloads give the baselines (what PostgreSQL
+// alone does on this machine at this concurrency), then a closed-loop Go load generator
+// drives each API scenario with as many clients, over loopback TCP, against the API served
+// in-process. Each scenario is reported as a ratio to its baseline with p50/p99 latency:
+// absolute numbers depend on the machine, ratios much less, so they can be compared across
+// machines and over time.
+//
+// `make bench` starts a throwaway PostgreSQL and Redis and runs it; see bench/README.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"regexp"
+	"runtime"
+	"runtime/pprof"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+)
+
+// maxErrorRate fails the run: above it the figures measure error handling, not the path.
+const maxErrorRate = 0.01
+
+// options are the command line and the environment of one run.
+type options struct {
+	concurrency int
+	duration    time.Duration
+	warmup      time.Duration
+	filter      *regexp.Regexp
+	scale       int
+	poolSize    int
+	cpuProfile  string
+
+	databaseURL, appUser, appPassword, redisURL, pgbenchBin string
+}
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func parseOptions() (options, error) {
+	var o options
+	var filter string
+	flag.IntVar(&o.concurrency, "c", 8, "concurrent clients: pgbench -c and the load generator's connections")
+	flag.DurationVar(&o.duration, "d", 10*time.Second, "measured duration of each run")
+	flag.DurationVar(&o.warmup, "warmup", 2*time.Second, "unrecorded warm-up before each API scenario")
+	flag.StringVar(&filter, "scenarios", "", "run only scenarios whose name matches this regular expression")
+	flag.IntVar(&o.scale, "scale", 1, "pgbench scale factor (-i -s)")
+	flag.IntVar(&o.poolSize, "pool", 0, "API database pool size (0: same as -c, as pgbench has one connection per client)")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the API scenarios (API and load generator) to this file")
+	flag.Parse()
+	if flag.NArg() > 0 {
+		return o, fmt.Errorf("unexpected arguments %q", flag.Args())
+	}
+	if o.concurrency < 1 || o.duration <= 0 || o.warmup < 0 || o.scale < 1 || o.poolSize < 0 {
+		return o, errors.New("-c, -d and -scale must be positive, -warmup and -pool not negative")
+	}
+	if o.poolSize == 0 {
+		o.poolSize = o.concurrency
+	}
+	var err error
+	if o.filter, err = regexp.Compile(filter); err != nil {
+		return o, fmt.Errorf("-scenarios: %w", err)
+	}
+	o.databaseURL, o.redisURL = os.Getenv("TEST_DATABASE_URL"), os.Getenv("TEST_REDIS_URL")
+	o.appUser, o.appPassword = os.Getenv("TEST_APP_USER"), os.Getenv("TEST_APP_PASSWORD")
+	o.pgbenchBin = os.Getenv("BENCH_PGBENCH")
+	if o.pgbenchBin == "" {
+		o.pgbenchBin = "pgbench"
+	}
+	if o.databaseURL == "" || o.redisURL == "" || o.appUser == "" {
+		return o, errors.New("TEST_DATABASE_URL, TEST_REDIS_URL and TEST_APP_USER must be set: run `make bench`, " +
+			"which starts PostgreSQL and Redis and sets them")
+	}
+	return o, nil
+}
+
+// scenarioResult is one scenario's load result and the API's work per request.
+type scenarioResult struct {
+	scenario
+	load loadResult
+	// Work per request, warm-up included: transactions (pool acquires), SQL statements
+	// (BEGIN and COMMIT included), Redis commands.
+	txPerReq, sqlPerReq, redisPerReq float64
+}
+
+func run() error {
+	o, err := parseOptions()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer cancel()
+
+	// Fail fast on a filter that matches nothing, before the minute of set-up.
+	if _, err := selectScenarios(fixture{}, o.filter); err != nil {
+		return err
+	}
+
+	// Other work on the machine skews every figure; read it before ours adds to it.
+	load := loadAverage()
+
+	// Set-up: a fresh database with the schema, the demo data, pgbench's tables.
+	progress("creating a database")
+	db, err := createDatabase(ctx, o.databaseURL, o.appUser, o.appPassword)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := db.drop(ctx); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+		}
+	}()
+	progress("migrating " + db.name)
+	if err := db.migrate(ctx); err != nil {
+		return err
+	}
+	var c counters
+	pool, err := openAppPool(ctx, db.appURL, o.poolSize, &c)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	pgb, err := newPgbench(o.pgbenchBin, db.ownerURL)
+	if err != nil {
+		return err
+	}
+	progress(fmt.Sprintf("pgbench -i -s %d", o.scale))
+	if err := pgb.initialize(ctx, o.scale); err != nil {
+		return err
+	}
+	srv, err := startAPI(pool, o.redisURL, &c)
+	if err != nil {
+		return err
+	}
+	defer srv.close(context.Background())
+	fx, err := newFixture(ctx, pool, srv.url)
+	if err != nil {
+		return err
+	}
+	selected, err := selectScenarios(fx, o.filter)
+	if err != nil {
+		return err
+	}
+
+	// Baselines: pgbench alone, with the API idle.
+	baseRes := map[string]pgbenchResult{}
+	for _, b := range baselines() {
+		progress(fmt.Sprintf("baseline %s: -c %d for %s", b.label, o.concurrency, o.duration))
+		if err := db.settle(ctx); err != nil {
+			return err
+		}
+		if baseRes[b.key], err = pgb.measure(ctx, b, o.concurrency, o.duration); err != nil {
+			return err
+		}
+	}
+
+	// Scenarios: the API under the load generator.
+	if o.cpuProfile != "" {
+		stop, err := startProfile(o.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
+	cfg := loadConfig{Concurrency: o.concurrency, Warmup: o.warmup, Duration: o.duration, Timeout: 30 * time.Second}
+	var results []scenarioResult
+	for _, s := range selected {
+		progress(fmt.Sprintf("scenario %s: %d clients for %s after %s warm-up", s.name, o.concurrency, o.duration, o.warmup))
+		if err := db.settle(ctx); err != nil {
+			return err
+		}
+		before := c.snapshot(pool)
+		lr, err := runLoad(ctx, cfg, s.request)
+		if err != nil {
+			return fmt.Errorf("scenario %s: %w", s.name, err)
+		}
+		after := c.snapshot(pool)
+		per := func(a, b int64) float64 { return float64(b-a) / float64(max(lr.Total, 1)) }
+		results = append(results, scenarioResult{scenario: s, load: lr, txPerReq: per(before.acquires, after.acquires),
+			sqlPerReq: per(before.sql, after.sql), redisPerReq: per(before.redis, after.redis)})
+	}
+
+	var version string
+	if err := pool.QueryRow(ctx, "SHOW server_version").Scan(&version); err != nil {
+		return err
+	}
+	fmt.Printf("bench: %d CPUs (GOMAXPROCS %d, load average %s before the run), PostgreSQL %s, %d clients, %s per run, API pool %d connections\n\n",
+		runtime.NumCPU(), runtime.GOMAXPROCS(0), load, version, o.concurrency, o.duration, o.poolSize)
+	report(os.Stdout, o.concurrency, baseRes, results)
+	return checkErrors(results)
+}
+
+// selectScenarios returns the scenarios whose name matches filter, checking that every
+// scenario names a known baseline.
+func selectScenarios(fx fixture, filter *regexp.Regexp) ([]scenario, error) {
+	known := map[string]bool{}
+	for _, b := range baselines() {
+		known[b.key] = true
+	}
+	var selected []scenario
+	for _, s := range scenarios(fx) {
+		if !known[s.baseline] {
+			return nil, fmt.Errorf("scenario %q: unknown baseline %q", s.name, s.baseline)
+		}
+		if filter.MatchString(s.name) {
+			selected = append(selected, s)
+		}
+	}
+	if len(selected) == 0 {
+		return nil, fmt.Errorf("no scenario matches -scenarios %q", filter)
+	}
+	return selected, nil
+}
+
+// report prints the baselines, then one line per scenario: the ratio to its baseline and
+// the latencies first (the headline), then the bare throughput and the API's work per
+// request (supplemental, for finding where the time goes).
+func report(w io.Writer, clients int, base map[string]pgbenchResult, results []scenarioResult) {
+	for _, b := range baselines() {
+		r := base[b.key]
+		failed := ""
+		if r.Failed > 0 {
+			failed = fmt.Sprintf(", %d failed", r.Failed)
+		}
+		fmt.Fprintf(w, "baseline %-16s %-20s (c=%d): %7.0f tps, avg %s%s\n", b.key, b.label, clients, r.TPS, ms(r.AvgLatency), failed)
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "scenario\tratio\tto baseline\tp50\tp99\t\trps\ttx/req\tsql/req\tredis/req\terrors")
+	for _, r := range results {
+		ratio := r.load.RPS / base[r.baseline].TPS
+		fmt.Fprintf(tw, "%s\t%.3f\t%s\t%s\t%s\t\t%.0f\t%.1f\t%.1f\t%.1f\t%d\n", r.name, ratio, r.baseline,
+			ms(r.load.P50), ms(r.load.P99), r.load.RPS, r.txPerReq, r.sqlPerReq, r.redisPerReq, r.load.Errors)
+	}
+	tw.Flush()
+}
+
+// checkErrors reports failed requests and fails the run if a scenario's error rate is too
+// high.
+func checkErrors(results []scenarioResult) error {
+	var errs []error
+	for _, r := range results {
+		for _, s := range r.load.Samples {
+			fmt.Fprintf(os.Stderr, "bench: %s: %s\n", r.name, s)
+		}
+		if rate := r.load.ErrorRate(); rate > maxErrorRate {
+			errs = append(errs, fmt.Errorf("scenario %s: %.1f%% of requests failed (limit %.0f%%)", r.name, 100*rate, 100*maxErrorRate))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// ms formats a latency in milliseconds with two decimals, which suits the sub-millisecond
+// to tens-of-milliseconds range seen here.
+func ms(d time.Duration) string {
+	return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond))
+}
+
+// progress tells the user what the run is doing; stdout stays for results.
+func progress(msg string) { fmt.Fprintln(os.Stderr, "bench:", msg) }
+
+// startProfile starts a CPU profile written to path; the returned function ends it.
+func startProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// loadAverage returns the one-minute load average from /proc/loadavg, or "unknown" where
+// there is none: a high value means other processes competed for the CPUs.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	if f := strings.Fields(string(b)); len(f) > 0 {
+		return f[0]
+	}
+	return "unknown"
+}
