@@ -156,7 +156,11 @@ func serve(ctx context.Context, cfg platform.Config, log *slog.Logger, d *tenant
 	limiter := platform.NewLimiter(rdb, log, reg)
 	authSvc := auth.NewService(d, limiter, auth.NewDevSender(log), log,
 		auth.Options{SessionTTL: cfg.SessionTTL, OTPPerHour: cfg.OTPPerHour})
-	s := api.New(api.Deps{DB: d, Auth: authSvc, Limiter: limiter, Redis: rdb, Log: log, Registry: reg, Config: cfg})
+	jobClient, err := jobs.NewClient(d, log, false)
+	if err != nil {
+		return err
+	}
+	s := api.New(api.Deps{DB: d, Auth: authSvc, Limiter: limiter, Redis: rdb, Log: log, Registry: reg, Config: cfg, Jobs: jobClient})
 	srv := &http.Server{Addr: cfg.HTTPAddr, Handler: s, ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
 	errc := make(chan error, 1)

@@ -26,7 +26,8 @@ type Permission string
 // The permissions.
 const (
 	OutletsRead    Permission = "outlets:read"
-	OutletsWrite   Permission = "outlets:write"
+	OutletsWrite   Permission = "outlets:write"  // edit outlets in scope (an outlet manager: their own)
+	OutletsCreate  Permission = "outlets:create" // add and remove outlets of the network
 	CalendarsRead  Permission = "calendars:read"
 	CalendarsWrite Permission = "calendars:write"
 	MembersRead    Permission = "members:read"
@@ -39,6 +40,17 @@ const (
 	TenantSettings Permission = "tenant:settings"
 	TenantsOnboard Permission = "tenants:onboard" // platform admins only
 	TenantsReadAll Permission = "tenants:read_all"
+
+	CatalogRead        Permission = "catalog:read"
+	CatalogWrite       Permission = "catalog:write"     // categories, models, merging fault codes
+	FaultCodesWrite    Permission = "fault_codes:write" // add codes at entry time
+	RegistrationsRead  Permission = "registrations:read"
+	RegistrationsWrite Permission = "registrations:write"
+	ImportsManage      Permission = "imports:manage"
+	PoliciesRead       Permission = "policies:read" // warranty policies, tiers, tier rules
+	PoliciesWrite      Permission = "policies:write"
+	GrantsWrite        Permission = "grants:write" // extra coverage from contracts
+	EntitlementsCheck  Permission = "entitlements:check"
 )
 
 // Can reports whether role r holds permission p.
@@ -50,28 +62,32 @@ func (r Role) Can(p Permission) bool {
 		return p != TenantsOnboard && p != TenantsReadAll
 	case Agent:
 		switch p {
-		case OutletsRead, CalendarsRead, CustomersRead, CustomersWrite, ContactsFull:
+		case OutletsRead, CalendarsRead, CustomersRead, CustomersWrite, ContactsFull, CatalogRead, FaultCodesWrite,
+			RegistrationsRead, RegistrationsWrite, PoliciesRead, EntitlementsCheck:
 			return true
 		}
 	case OutletManager:
 		switch p {
 		case OutletsRead, OutletsWrite, CalendarsRead, CalendarsWrite, MembersRead, CustomersRead,
-			CustomersWrite, ContactsFull, AuditRead:
+			CustomersWrite, ContactsFull, AuditRead, CatalogRead, FaultCodesWrite, RegistrationsRead,
+			RegistrationsWrite, PoliciesRead, EntitlementsCheck:
 			return true
 		}
 	case Engineer:
 		switch p {
-		case OutletsRead, CalendarsRead, CustomersRead:
+		case OutletsRead, CalendarsRead, CustomersRead, CatalogRead, FaultCodesWrite, RegistrationsRead,
+			RegistrationsWrite, PoliciesRead, EntitlementsCheck:
 			return true
 		}
 	case Finance:
 		switch p {
-		case OutletsRead, CalendarsRead, CustomersRead, MembersRead:
+		case OutletsRead, CalendarsRead, CustomersRead, MembersRead, CatalogRead, RegistrationsRead, PoliciesRead:
 			return true
 		}
 	case Auditor:
 		switch p {
-		case OutletsRead, CalendarsRead, CustomersRead, MembersRead, AuditRead:
+		case OutletsRead, CalendarsRead, CustomersRead, MembersRead, AuditRead, CatalogRead, RegistrationsRead,
+			PoliciesRead:
 			return true
 		}
 	}
@@ -91,8 +107,17 @@ func (r Role) Valid() bool {
 	return false
 }
 
-// MaskPhone keeps the first 3 and last 4 digits: 13812345678 -> 138****5678.
+// MaskPhone keeps the first 3 and last 4 digits of the national number: 13812345678 ->
+// 138****5678, and +8613812345678 -> +86138****5678.
 func MaskPhone(s string) string {
+	if strings.HasPrefix(s, "+") && len(s) > 3 {
+		// E.164: keep the country code (one to three digits; +86 for China) visible.
+		cc := 2
+		if strings.HasPrefix(s, "+86") || len(s) > 13 {
+			cc = 3
+		}
+		return s[:cc] + MaskPhone(s[cc:])
+	}
 	r := []rune(s)
 	if len(r) <= 7 {
 		return strings.Repeat("*", len(r))
@@ -120,6 +145,8 @@ func MaskEmail(s string) string {
 
 // All lists every permission, for describing a principal.
 func All() []Permission {
-	return []Permission{OutletsRead, OutletsWrite, CalendarsRead, CalendarsWrite, MembersRead, MembersWrite,
-		APIKeysManage, AuditRead, CustomersRead, CustomersWrite, ContactsFull, TenantSettings, TenantsOnboard, TenantsReadAll}
+	return []Permission{OutletsRead, OutletsWrite, OutletsCreate, CalendarsRead, CalendarsWrite, MembersRead, MembersWrite,
+		APIKeysManage, AuditRead, CustomersRead, CustomersWrite, ContactsFull, TenantSettings, TenantsOnboard, TenantsReadAll,
+		CatalogRead, CatalogWrite, FaultCodesWrite, RegistrationsRead, RegistrationsWrite, ImportsManage, PoliciesRead,
+		PoliciesWrite, GrantsWrite, EntitlementsCheck}
 }

@@ -6,7 +6,8 @@ func TestMaskPhone(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{
 		"13812345678":    "138****5678",
-		"+8613812345678": "+86*******5678",
+		"+8613812345678": "+86138****5678",
+		"+14155552671":   "+1415***2671",
 		"12345":          "*****",
 		"":               "",
 	} {
@@ -39,6 +40,8 @@ func TestRolePermissions(t *testing.T) {
 		{Agent, ContactsFull, true},
 		{Engineer, MembersWrite, false},
 		{OutletManager, APIKeysManage, false},
+		{OutletManager, OutletsCreate, false},
+		{TenantAdmin, OutletsCreate, true},
 	}
 	for _, c := range cases {
 		if got := c.role.Can(c.perm); got != c.want {

@@ -13,14 +13,18 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
+	"github.com/riverqueue/river"
 
 	"github.com/aftersales/aftersales/internal/access"
 	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/coverage"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/tenants"
+	"github.com/aftersales/aftersales/web/console"
 	"github.com/aftersales/aftersales/web/docs"
 )
 
@@ -33,6 +37,10 @@ type Deps struct {
 	Log      *slog.Logger
 	Registry *prometheus.Registry
 	Config   platform.Config
+	// Jobs inserts background jobs in the same transaction as the change that causes them.
+	Jobs *river.Client[pgx.Tx]
+	// History supplies units' repair history to entitlement checks (service orders).
+	History coverage.HistorySource
 }
 
 // Server is the HTTP API.
@@ -69,12 +77,18 @@ func New(d Deps) *Server {
 	registerAPIKeys(s)
 	registerAudit(s)
 	registerCustomers(s)
+	registerCatalog(s)
+	registerRegistrations(s)
+	registerImports(s)
+	registerPolicies(s)
+	registerEntitlements(s)
 
 	mux.HandleFunc("GET /problems", problemDocs)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	mux.HandleFunc("GET /readyz", s.ready)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{}))
 	docs.Mount(mux, "/openapi.json")
+	console.Mount(mux)
 	s.handler = s.observe(problemFallback(mux))
 	return s
 }

@@ -28,7 +28,8 @@ type isoFixtures map[string]string
 
 // isoKinds lists the path prefixes the matrix knows; an {id} operation under any other
 // prefix fails TestIsolationEveryIDEndpoint until a fixture is added here and in isoMake.
-var isoKinds = []string{"/v1/outlets/", "/v1/calendars/", "/v1/members/", "/v1/invitations/", "/v1/api-keys/", "/v1/customers/"}
+var isoKinds = []string{"/v1/outlets/", "/v1/calendars/", "/v1/members/", "/v1/invitations/", "/v1/api-keys/", "/v1/customers/",
+	"/v1/categories/", "/v1/models/", "/v1/fault-codes/", "/v1/registrations/", "/v1/policies/", "/v1/tier-rules/", "/v1/grants/"}
 
 // isoMake creates, as the tenant's admin, one resource of each kind that can be changed or
 // deleted by a request that crosses tenants if isolation were broken (an unused outlet, an
@@ -70,13 +71,68 @@ func isoMake(t *testing.T, env *apitest.Env, tn *apitest.Tenant) isoFixtures {
 	cu := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/customers", Token: tn.Admin, Body: map[string]any{
 		"name": "Customer " + u, "phone": env.Phone(), "address": "上海市浦东新区世纪大道100号"}})
 	f["/v1/customers/"] = cu.Map(t)["id"].(string)
+
+	// Warranty core: catalog, a registered unit with a grant, a policy, a tier rule.
+	cat := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/categories", Token: tn.Admin, Body: map[string]any{
+		"code": "ac-" + u, "name": "Air conditioners"}})
+	f["/v1/categories/"] = cat.Map(t)["id"].(string)
+	model := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/models", Token: tn.Admin, Body: map[string]any{
+		"category_id": f["/v1/categories/"], "sku": "AC-" + u, "name": "Split AC",
+		"components": []map[string]any{{"code": "compressor", "name": "压缩机", "main": true}}}})
+	f["/v1/models/"] = model.Map(t)["id"].(string)
+	for _, k := range []string{"/v1/fault-codes/", "merge-target"} {
+		fc := env.Must(200, apitest.Req{Method: "POST", Path: "/v1/fault-codes", Token: tn.Admin, Body: map[string]any{"code": k[:2] + u}})
+		f[k] = fc.Map(t)["id"].(string)
+	}
+	reg := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/registrations", Token: tn.Admin, Body: map[string]any{
+		"model_id": f["/v1/models/"], "serial": "SN-" + u, "purchase_date": "2026-03-01", "invoice_no": "INV-" + u,
+		"buyer": map[string]any{"name": "Buyer " + u, "phone": env.Phone()}}})
+	f["/v1/registrations/"] = reg.Map(t)["id"].(string)
+	grant := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/registrations/" + f["/v1/registrations/"] + "/grants", Token: tn.Admin,
+		Body: isoGrant()})
+	f["/v1/grants/"] = grant.Map(t)["id"].(string)
+	rules := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/policy-templates/national", Token: tn.Admin}).Map(t)
+	pol := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/policies", Token: tn.Admin, Body: map[string]any{
+		"name": "National " + u, "category_ids": []string{f["/v1/categories/"]}, "effective_from": "2026-01-01", "rules": rules}})
+	f["/v1/policies/"] = pol.Map(t)["id"].(string)
+	f["rules"] = string(mustJSON(t, rules))
+	rule := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/tier-rules", Token: tn.Admin, Body: map[string]any{
+		"tier": "gold", "kind": "plan", "match": "gold-express-" + u}})
+	f["/v1/tier-rules/"] = rule.Map(t)["id"].(string)
 	return f
+}
+
+func isoGrant() map[string]any {
+	free := map[string]any{"mode": "free"}
+	return map[string]any{"kind": "extended", "valid_from": "2027-03-01", "valid_until": "2029-02-28", "source": "contract EW-1",
+		"covered": map[string]any{"parts": free, "labour": free, "visit": free, "shipping": free}}
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 // isoBodies are request bodies that succeed on the caller's own resource, by "METHOD path".
 // A cross-tenant call with such a body can only fail because the resource is not found.
-func isoBodies(u string) map[string]any {
+func isoBodies(t *testing.T, u string, own isoFixtures) map[string]any {
+	var rules any
+	if err := json.Unmarshal([]byte(own["rules"]), &rules); err != nil {
+		t.Fatal(err)
+	}
 	return map[string]any{
+		"PUT /v1/categories/{id}": map[string]any{"code": "cat-put-" + u, "name": "Renamed category"},
+		"PUT /v1/models/{id}": map[string]any{"category_id": own["/v1/categories/"], "sku": "M-PUT-" + u, "name": "Renamed model",
+			"components": []map[string]any{{"code": "compressor", "name": "压缩机", "main": true}}},
+		"POST /v1/fault-codes/{id}/merge":    map[string]any{"into": own["merge-target"]},
+		"PUT /v1/registrations/{id}":         map[string]any{"serial": "ignored", "purchase_date": "2026-03-02", "invoice_no": "INV-PUT"},
+		"POST /v1/registrations/{id}/grants": isoGrant(),
+		"PUT /v1/policies/{id}":              map[string]any{"name": "Renamed policy", "category_ids": []string{own["/v1/categories/"]}},
+		"POST /v1/policies/{id}/versions":    map[string]any{"effective_from": "2030-01-01", "rules": rules},
+		"PUT /v1/customers/{id}/value":       map[string]any{"lifetime_value": 100, "contracts": []string{"enterprise"}},
 		"PUT /v1/outlets/{id}": map[string]any{"code": "ISO-PUT-" + u, "name": "Renamed " + u, "kind": "authorized_outlet",
 			"province_code": "440000"},
 		"PUT /v1/calendars/{id}":            map[string]any{"name": "Renamed hours", "timezone": "Asia/Shanghai", "weekly_hours": isoWeek()},
@@ -259,7 +315,7 @@ func TestIsolationEveryIDEndpoint(t *testing.T) {
 	var tried []string
 	var notFoundBody []byte
 	for _, c := range calls {
-		r, ok := isoFill(t, c, fb, isoBodies(u))
+		r, ok := isoFill(t, c, fb, isoBodies(t, u, fa))
 		if !ok {
 			continue
 		}
@@ -335,7 +391,7 @@ func TestIsolationEveryIDEndpoint(t *testing.T) {
 	// Control: the same calls on A's own resources are not 404 (so the 404s above are
 	// isolation, not a wrong path, body or header), and are accepted (not 400/403/422).
 	for _, c := range calls {
-		r, ok := isoFill(t, c, fa, isoBodies(u))
+		r, ok := isoFill(t, c, fa, isoBodies(t, u, fa))
 		if !ok {
 			continue
 		}

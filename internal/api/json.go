@@ -1,6 +1,9 @@
 package api
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"strconv"
+)
 
 // rawJSON passes stored JSON through unchanged; nil stays absent.
 func rawJSON(b []byte) any {
@@ -9,3 +12,5 @@ func rawJSON(b []byte) any {
 	}
 	return json.RawMessage(b)
 }
+
+func itoa(i int) string { return strconv.Itoa(i) }

@@ -47,10 +47,7 @@ func registerOutlets(s *Server) {
 	type createIn struct{ Body tenants.OutletFields }
 	register(s, huma.Operation{OperationID: "create-outlet", Method: http.MethodPost, Path: "/v1/outlets", Tags: tags,
 		Summary: "Create an outlet", DefaultStatus: 201, Errors: []int{409, 422}},
-		route{perm: access.OutletsWrite, idem: true}, func(ctx context.Context, in *createIn) (*OutletOutput, error) {
-			if principal(ctx).OutletID != uuid.Nil {
-				return nil, tenants.ErrForbidden // outlet staff manage their outlet, not the network
-			}
+		route{perm: access.OutletsCreate, idem: true}, func(ctx context.Context, in *createIn) (*OutletOutput, error) {
 			var o tenants.Outlet
 			err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
 				o, err = tenants.CreateOutlet(ctx, tx, in.Body)
@@ -106,10 +103,7 @@ func registerOutlets(s *Server) {
 	register(s, huma.Operation{OperationID: "delete-outlet", Method: http.MethodDelete, Path: "/v1/outlets/{id}", Tags: tags,
 		Summary: "Delete an unused outlet (close it instead once it has history)", DefaultStatus: 204,
 		Errors: []int{404, 409, 412, 428}},
-		route{perm: access.OutletsWrite}, func(ctx context.Context, in *deleteIn) (*struct{}, error) {
-			if principal(ctx).OutletID != uuid.Nil {
-				return nil, tenants.ErrForbidden
-			}
+		route{perm: access.OutletsCreate}, func(ctx context.Context, in *deleteIn) (*struct{}, error) {
 			v, err := in.version()
 			if err != nil {
 				return nil, err

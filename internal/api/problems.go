@@ -35,6 +35,14 @@ func useProblemTypes() {
 		huma.NewError = func(status int, msg string, errs ...error) huma.StatusError {
 			se := base(status, msg, errs...)
 			if em, ok := se.(*huma.ErrorModel); ok {
+				for _, d := range em.Errors {
+					if d != nil && secretField(d.Location) {
+						d.Value = nil // never echo passwords, tokens or codes
+					}
+				}
+				if status == 422 && msg == "validation failed" && len(em.Errors) > 0 && em.Errors[0] != nil {
+					em.Detail = "validation failed: " + em.Errors[0].Location + ": " + em.Errors[0].Message
+				}
 				slug, ok := problemTypes[status]
 				if !ok {
 					slug = strconv.Itoa(status)
@@ -47,6 +55,17 @@ func useProblemTypes() {
 			return se
 		}
 	})
+}
+
+// secretField reports whether a field location holds a secret whose value must not be echoed.
+func secretField(loc string) bool {
+	l := strings.ToLower(loc)
+	for _, w := range []string{"password", "token", "code", "secret", "authorization"} {
+		if strings.Contains(l, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // fail maps a domain error to its problem. Unknown errors are logged with the request id and

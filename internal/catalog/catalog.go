@@ -31,7 +31,7 @@ type Category struct {
 type Component struct {
 	Code string `json:"code" pattern:"^[a-z0-9_]{1,32}$" example:"compressor"`
 	Name string `json:"name" minLength:"1" maxLength:"100" example:"压缩机"`
-	Main bool   `json:"main" doc:"A main part (主要部件)"`
+	Main bool   `json:"main" required:"false" doc:"A main part (主要部件)"`
 }
 
 // ModelFields are the writable fields of a model.

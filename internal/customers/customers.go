@@ -182,3 +182,70 @@ func Update(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, f 
 	after := fromRow(r)
 	return after, tx.Audit(ctx, "customer.update", "customer", id, before, after)
 }
+
+// ValueFacts are a customer's attributes that service tiers read.
+type ValueFacts struct {
+	LifetimeValue      int64    `json:"lifetime_value" doc:"Lifetime purchases, minor units"`
+	Contracts          []string `json:"contracts" doc:"Kinds of service contracts in force"`
+	TierOverride       string   `json:"tier_override,omitempty" doc:"A tier set by hand"`
+	TierOverrideReason string   `json:"tier_override_reason,omitempty"`
+}
+
+// Value returns a customer's value attributes.
+func Value(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (ValueFacts, error) {
+	r, err := tx.Q.GetCustomer(ctx, tx, db.GetCustomerParams{TenantID: tx.Scope.TenantID, ID: id})
+	if err != nil {
+		return ValueFacts{}, tenants.DBError(err, "", "")
+	}
+	return ValueFacts{LifetimeValue: r.LifetimeValue, Contracts: r.Contracts, TierOverride: r.TierOverride, TierOverrideReason: r.TierOverrideReason}, nil
+}
+
+// SetValue changes a customer's value attributes if version is current. A tier override
+// needs a reason; both are audited.
+func SetValue(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, v ValueFacts) (Customer, error) {
+	if v.TierOverride != "" && strings.TrimSpace(v.TierOverrideReason) == "" {
+		return Customer{}, tenants.Invalid("body.tier_override_reason", "is required with a tier override")
+	}
+	if v.TierOverride == "" {
+		v.TierOverrideReason = ""
+	}
+	before, err := Value(ctx, tx, id)
+	if err != nil {
+		return Customer{}, err
+	}
+	if v.Contracts == nil {
+		v.Contracts = []string{}
+	}
+	r, err := tx.Q.SetCustomerValue(ctx, tx, db.SetCustomerValueParams{TenantID: tx.Scope.TenantID, ID: id, Version: version,
+		LifetimeValue: v.LifetimeValue, Contracts: v.Contracts, TierOverride: v.TierOverride, TierOverrideReason: v.TierOverrideReason})
+	if err != nil {
+		return Customer{}, tenants.DBError(tenants.StaleIfMissing(err), "", "")
+	}
+	c := fromRow(r)
+	return c, tx.Audit(ctx, "customer.value", "customer", id, before, v)
+}
+
+// ForConsumer returns the tenant's customer record of a signed-in consumer, creating it from
+// their phone or email on first contact.
+func ForConsumer(ctx context.Context, tx *tenants.Tx, consumerID uuid.UUID) (Customer, error) {
+	r, err := tx.Q.CustomerOfConsumer(ctx, tx, db.CustomerOfConsumerParams{TenantID: tx.Scope.TenantID, ConsumerID: uuid.NullUUID{UUID: consumerID, Valid: true}})
+	if err == nil {
+		return fromRow(r), nil
+	}
+	if tenants.DBError(err, "", "") != tenants.ErrNotFound {
+		return Customer{}, err
+	}
+	c, err := tx.Q.GetConsumer(ctx, tx, consumerID)
+	if err != nil {
+		return Customer{}, tenants.DBError(err, "", "")
+	}
+	f := Fields{Name: "Customer"}
+	if c.Phone != nil {
+		f.Phone = *c.Phone
+		f.Name = access.MaskPhone(*c.Phone)
+	} else if c.Email != nil {
+		f.Email = *c.Email
+		f.Name = access.MaskEmail(*c.Email)
+	}
+	return Create(ctx, tx, f)
+}

@@ -347,6 +347,57 @@ func (q *Queries) ListCustomersOfConsumer(ctx context.Context, db DBTX, arg List
 	return items, nil
 }
 
+const setCustomerValue = `-- name: SetCustomerValue :one
+UPDATE customers
+SET lifetime_value = $1, contracts = $2, tier_override = $3,
+    tier_override_reason = $4, version = version + 1, updated_at = now()
+WHERE tenant_id = $5 AND id = $6 AND version = $7
+RETURNING tenant_id, id, consumer_id, name, phone, email, province_code, city_code, district_code, address, version, created_at, updated_at, lifetime_value, contracts, tier_override, tier_override_reason
+`
+
+type SetCustomerValueParams struct {
+	LifetimeValue      int64
+	Contracts          []string
+	TierOverride       string
+	TierOverrideReason string
+	TenantID           uuid.UUID
+	ID                 uuid.UUID
+	Version            int32
+}
+
+func (q *Queries) SetCustomerValue(ctx context.Context, db DBTX, arg SetCustomerValueParams) (Customer, error) {
+	row := db.QueryRow(ctx, setCustomerValue,
+		arg.LifetimeValue,
+		arg.Contracts,
+		arg.TierOverride,
+		arg.TierOverrideReason,
+		arg.TenantID,
+		arg.ID,
+		arg.Version,
+	)
+	var i Customer
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.ConsumerID,
+		&i.Name,
+		&i.Phone,
+		&i.Email,
+		&i.ProvinceCode,
+		&i.CityCode,
+		&i.DistrictCode,
+		&i.Address,
+		&i.Version,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.LifetimeValue,
+		&i.Contracts,
+		&i.TierOverride,
+		&i.TierOverrideReason,
+	)
+	return i, err
+}
+
 const updateCustomer = `-- name: UpdateCustomer :one
 UPDATE customers
 SET consumer_id = $1, name = $2, phone = $3, email = $4, province_code = $5, city_code = $6,

@@ -12,6 +12,32 @@ import (
 	"github.com/google/uuid"
 )
 
+const addImportErrors = `-- name: AddImportErrors :exec
+INSERT INTO import_errors (tenant_id, import_id, row_no, field, message)
+SELECT $1, $2, unnest($3::integer[]), unnest($4::text[]), unnest($5::text[])
+ON CONFLICT (tenant_id, import_id, row_no, field) DO NOTHING
+`
+
+type AddImportErrorsParams struct {
+	TenantID uuid.UUID
+	ImportID uuid.UUID
+	RowNos   []int32
+	Fields   []string
+	Messages []string
+}
+
+// Records rejected rows in bulk (arrays of equal length); a repeated (row, field) is kept once.
+func (q *Queries) AddImportErrors(ctx context.Context, db DBTX, arg AddImportErrorsParams) error {
+	_, err := db.Exec(ctx, addImportErrors,
+		arg.TenantID,
+		arg.ImportID,
+		arg.RowNos,
+		arg.Fields,
+		arg.Messages,
+	)
+	return err
+}
+
 const clearImportErrors = `-- name: ClearImportErrors :exec
 DELETE FROM import_errors WHERE tenant_id = $1 AND import_id = $2
 `
@@ -24,6 +50,36 @@ type ClearImportErrorsParams struct {
 func (q *Queries) ClearImportErrors(ctx context.Context, db DBTX, arg ClearImportErrorsParams) error {
 	_, err := db.Exec(ctx, clearImportErrors, arg.TenantID, arg.ImportID)
 	return err
+}
+
+const createCustomersBulk = `-- name: CreateCustomersBulk :execrows
+INSERT INTO customers (tenant_id, id, consumer_id, name, phone)
+SELECT $1, c.id, NULLIF(c.consumer_id, '00000000-0000-0000-0000-000000000000'::uuid), c.name, c.phone
+FROM (SELECT unnest($2::uuid[]) AS id, unnest($3::uuid[]) AS consumer_id, unnest($4::text[]) AS name,
+             unnest($5::text[]) AS phone) AS c
+`
+
+type CreateCustomersBulkParams struct {
+	TenantID    uuid.UUID
+	Ids         []uuid.UUID
+	ConsumerIds []uuid.UUID
+	Names       []string
+	Phones      []string
+}
+
+// Customers from bulk stores: name and phone only; a nil consumer id stores NULL.
+func (q *Queries) CreateCustomersBulk(ctx context.Context, db DBTX, arg CreateCustomersBulkParams) (int64, error) {
+	result, err := db.Exec(ctx, createCustomersBulk,
+		arg.TenantID,
+		arg.Ids,
+		arg.ConsumerIds,
+		arg.Names,
+		arg.Phones,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const createImport = `-- name: CreateImport :one
@@ -59,6 +115,118 @@ func (q *Queries) CreateImport(ctx context.Context, db DBTX, arg CreateImportPar
 	var id uuid.UUID
 	err := row.Scan(&id)
 	return id, err
+}
+
+const customersByPhones = `-- name: CustomersByPhones :many
+SELECT DISTINCT ON (phone) phone, id FROM customers
+WHERE tenant_id = $1 AND phone = ANY ($2::text[])
+ORDER BY phone, id
+`
+
+type CustomersByPhonesParams struct {
+	TenantID uuid.UUID
+	Phones   []string
+}
+
+type CustomersByPhonesRow struct {
+	Phone string
+	ID    uuid.UUID
+}
+
+// The first customer (lowest id, as a phone search finds it) for each of the phones.
+func (q *Queries) CustomersByPhones(ctx context.Context, db DBTX, arg CustomersByPhonesParams) ([]CustomersByPhonesRow, error) {
+	rows, err := db.Query(ctx, customersByPhones, arg.TenantID, arg.Phones)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []CustomersByPhonesRow
+	for rows.Next() {
+		var i CustomersByPhonesRow
+		if err := rows.Scan(&i.Phone, &i.ID); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const existingCustomerIDs = `-- name: ExistingCustomerIDs :many
+SELECT id FROM customers WHERE tenant_id = $1 AND id = ANY ($2::uuid[])
+`
+
+type ExistingCustomerIDsParams struct {
+	TenantID uuid.UUID
+	Ids      []uuid.UUID
+}
+
+func (q *Queries) ExistingCustomerIDs(ctx context.Context, db DBTX, arg ExistingCustomerIDsParams) ([]uuid.UUID, error) {
+	rows, err := db.Query(ctx, existingCustomerIDs, arg.TenantID, arg.Ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []uuid.UUID
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const findRegistrationsByKeys = `-- name: FindRegistrationsByKeys :many
+SELECT r.model_id, r.serial, r.id, r.import_id
+FROM registrations r
+WHERE r.tenant_id = $1
+  AND (r.model_id, r.serial) IN (SELECT unnest($2::uuid[]), unnest($3::text[]))
+`
+
+type FindRegistrationsByKeysParams struct {
+	TenantID uuid.UUID
+	ModelIds []uuid.UUID
+	Serials  []string
+}
+
+type FindRegistrationsByKeysRow struct {
+	ModelID  uuid.UUID
+	Serial   string
+	ID       uuid.UUID
+	ImportID uuid.NullUUID
+}
+
+// The registrations among (model_ids[i], serials[i]) pairs, for bulk stores.
+func (q *Queries) FindRegistrationsByKeys(ctx context.Context, db DBTX, arg FindRegistrationsByKeysParams) ([]FindRegistrationsByKeysRow, error) {
+	rows, err := db.Query(ctx, findRegistrationsByKeys, arg.TenantID, arg.ModelIds, arg.Serials)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []FindRegistrationsByKeysRow
+	for rows.Next() {
+		var i FindRegistrationsByKeysRow
+		if err := rows.Scan(
+			&i.ModelID,
+			&i.Serial,
+			&i.ID,
+			&i.ImportID,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const finishImport = `-- name: FinishImport :exec
@@ -228,6 +396,54 @@ func (q *Queries) ListImportErrors(ctx context.Context, db DBTX, arg ListImportE
 	return items, nil
 }
 
+const listImportErrorsPage = `-- name: ListImportErrorsPage :many
+SELECT row_no, field, message FROM import_errors
+WHERE tenant_id = $1 AND import_id = $2 AND (row_no, field) > ($3::integer, $4::text)
+ORDER BY row_no, field
+LIMIT $5
+`
+
+type ListImportErrorsPageParams struct {
+	TenantID   uuid.UUID
+	ImportID   uuid.UUID
+	AfterRow   int32
+	AfterField string
+	Lim        int32
+}
+
+type ListImportErrorsPageRow struct {
+	RowNo   int32
+	Field   string
+	Message string
+}
+
+// One page of an import's errors in row order, after the (row_no, field) cursor.
+func (q *Queries) ListImportErrorsPage(ctx context.Context, db DBTX, arg ListImportErrorsPageParams) ([]ListImportErrorsPageRow, error) {
+	rows, err := db.Query(ctx, listImportErrorsPage,
+		arg.TenantID,
+		arg.ImportID,
+		arg.AfterRow,
+		arg.AfterField,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListImportErrorsPageRow
+	for rows.Next() {
+		var i ListImportErrorsPageRow
+		if err := rows.Scan(&i.RowNo, &i.Field, &i.Message); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listImports = `-- name: ListImports :many
 SELECT id, kind, filename, format, status, rows_total, rows_done, rows_created, rows_failed, error, created_by,
        created_at, finished_at
@@ -306,4 +522,42 @@ type StartImportParams struct {
 func (q *Queries) StartImport(ctx context.Context, db DBTX, arg StartImportParams) error {
 	_, err := db.Exec(ctx, startImport, arg.RowsTotal, arg.TenantID, arg.ID)
 	return err
+}
+
+const upsertConsumersByPhones = `-- name: UpsertConsumersByPhones :many
+INSERT INTO consumers (id, phone)
+SELECT unnest($1::uuid[]), unnest($2::text[])
+ON CONFLICT (phone) DO UPDATE SET phone = EXCLUDED.phone
+RETURNING id, phone
+`
+
+type UpsertConsumersByPhonesParams struct {
+	Ids    []uuid.UUID
+	Phones []string
+}
+
+type UpsertConsumersByPhonesRow struct {
+	ID    uuid.UUID
+	Phone *string
+}
+
+// Global consumer identities for distinct phones (sorted by the caller: a stable lock order).
+func (q *Queries) UpsertConsumersByPhones(ctx context.Context, db DBTX, arg UpsertConsumersByPhonesParams) ([]UpsertConsumersByPhonesRow, error) {
+	rows, err := db.Query(ctx, upsertConsumersByPhones, arg.Ids, arg.Phones)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []UpsertConsumersByPhonesRow
+	for rows.Next() {
+		var i UpsertConsumersByPhonesRow
+		if err := rows.Scan(&i.ID, &i.Phone); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }

@@ -249,6 +249,35 @@ func (q *Queries) FindRegistrationsBySerial(ctx context.Context, db DBTX, arg Fi
 	return items, nil
 }
 
+const getGrant = `-- name: GetGrant :one
+SELECT tenant_id, id, registration_id, kind, component, valid_from, valid_until, covered, source, plan_code, status, created_at FROM coverage_grants WHERE tenant_id = $1 AND id = $2
+`
+
+type GetGrantParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+func (q *Queries) GetGrant(ctx context.Context, db DBTX, arg GetGrantParams) (CoverageGrant, error) {
+	row := db.QueryRow(ctx, getGrant, arg.TenantID, arg.ID)
+	var i CoverageGrant
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.RegistrationID,
+		&i.Kind,
+		&i.Component,
+		&i.ValidFrom,
+		&i.ValidUntil,
+		&i.Covered,
+		&i.Source,
+		&i.PlanCode,
+		&i.Status,
+		&i.CreatedAt,
+	)
+	return i, err
+}
+
 const getRegistration = `-- name: GetRegistration :one
 SELECT tenant_id, id, model_id, serial, purchase_date, invoice_no, invoice_date, invoice_image, has_warranty_card, seller, buyer_id, user_id, install_date, channel, import_id, version, created_at, updated_at FROM registrations WHERE tenant_id = $1 AND id = $2
 `

@@ -77,6 +77,29 @@ func (q *Queries) GetTenant(ctx context.Context, db DBTX, id uuid.UUID) (Tenant,
 	return i, err
 }
 
+const getTenantBySlug = `-- name: GetTenantBySlug :one
+SELECT id, slug, name, kind, status, timezone, currency, locale, version, created_at, updated_at FROM tenants WHERE slug = $1
+`
+
+func (q *Queries) GetTenantBySlug(ctx context.Context, db DBTX, slug string) (Tenant, error) {
+	row := db.QueryRow(ctx, getTenantBySlug, slug)
+	var i Tenant
+	err := row.Scan(
+		&i.ID,
+		&i.Slug,
+		&i.Name,
+		&i.Kind,
+		&i.Status,
+		&i.Timezone,
+		&i.Currency,
+		&i.Locale,
+		&i.Version,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
 const listTenants = `-- name: ListTenants :many
 SELECT id, slug, name, kind, status, timezone, currency, locale, version, created_at, updated_at FROM tenants
 WHERE ($1::uuid IS NULL OR id > $1::uuid)

@@ -94,6 +94,29 @@ func (q *Queries) DeleteTierRule(ctx context.Context, db DBTX, arg DeleteTierRul
 	return result.RowsAffected(), nil
 }
 
+const getTierRule = `-- name: GetTierRule :one
+SELECT tenant_id, id, tier_code, kind, min_lifetime_value, match FROM tier_rules WHERE tenant_id = $1 AND id = $2
+`
+
+type GetTierRuleParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+func (q *Queries) GetTierRule(ctx context.Context, db DBTX, arg GetTierRuleParams) (TierRule, error) {
+	row := db.QueryRow(ctx, getTierRule, arg.TenantID, arg.ID)
+	var i TierRule
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.TierCode,
+		&i.Kind,
+		&i.MinLifetimeValue,
+		&i.Match,
+	)
+	return i, err
+}
+
 const listTierRules = `-- name: ListTierRules :many
 SELECT tenant_id, id, tier_code, kind, min_lifetime_value, match FROM tier_rules WHERE tenant_id = $1 ORDER BY id
 `

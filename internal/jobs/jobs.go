@@ -14,6 +14,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/aftersales/aftersales/internal/migrate"
+	"github.com/aftersales/aftersales/internal/registry"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -52,6 +53,7 @@ func (w *CleanupWorker) Work(ctx context.Context, _ *river.Job[CleanupArgs]) err
 func NewClient(d *tenants.DB, log *slog.Logger, work bool) (*river.Client[pgx.Tx], error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &CleanupWorker{DB: d, Log: log})
+	river.AddWorker(workers, &registry.ImportWorker{DB: d, Log: log})
 	cfg := &river.Config{Schema: migrate.RiverSchema, Logger: log, Workers: workers}
 	if work {
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 20}}

@@ -26,8 +26,8 @@ type Tier struct {
 	Name    string            `json:"name" minLength:"1" maxLength:"100"`
 	Rank    int               `json:"rank" minimum:"1" maximum:"100" doc:"1 is the highest priority"`
 	Targets map[string]Target `json:"targets" doc:"accept, arrival, resolution, callback"`
-	OnSite  bool              `json:"on_site" doc:"Served on site rather than carry-in"`
-	Loaner  bool              `json:"loaner" doc:"Eligible for a loaner unit while in repair"`
+	OnSite  bool              `json:"on_site" required:"false" doc:"Served on site rather than carry-in"`
+	Loaner  bool              `json:"loaner" required:"false" doc:"Eligible for a loaner unit while in repair"`
 	Default bool              `json:"default,omitempty" doc:"The tier of customers no rule matches"`
 }
 

@@ -60,3 +60,10 @@ SELECT * FROM customers WHERE tenant_id = @tenant_id AND consumer_id = @consumer
 
 -- name: CustomerOfConsumer :one
 SELECT * FROM customers WHERE tenant_id = @tenant_id AND consumer_id = @consumer_id ORDER BY id LIMIT 1;
+
+-- name: SetCustomerValue :one
+UPDATE customers
+SET lifetime_value = @lifetime_value, contracts = @contracts, tier_override = @tier_override,
+    tier_override_reason = @tier_override_reason, version = version + 1, updated_at = now()
+WHERE tenant_id = @tenant_id AND id = @id AND version = @version
+RETURNING *;

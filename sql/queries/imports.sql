@@ -39,3 +39,46 @@ DELETE FROM import_errors WHERE tenant_id = @tenant_id AND import_id = @import_i
 
 -- name: ListImportErrors :many
 SELECT * FROM import_errors WHERE tenant_id = @tenant_id AND import_id = @import_id ORDER BY row_no, field;
+
+-- name: ListImportErrorsPage :many
+-- One page of an import's errors in row order, after the (row_no, field) cursor.
+SELECT row_no, field, message FROM import_errors
+WHERE tenant_id = @tenant_id AND import_id = @import_id AND (row_no, field) > (@after_row::integer, @after_field::text)
+ORDER BY row_no, field
+LIMIT @lim;
+
+-- name: AddImportErrors :exec
+-- Records rejected rows in bulk (arrays of equal length); a repeated (row, field) is kept once.
+INSERT INTO import_errors (tenant_id, import_id, row_no, field, message)
+SELECT @tenant_id, @import_id, unnest(@row_nos::integer[]), unnest(@fields::text[]), unnest(@messages::text[])
+ON CONFLICT (tenant_id, import_id, row_no, field) DO NOTHING;
+
+-- name: FindRegistrationsByKeys :many
+-- The registrations among (model_ids[i], serials[i]) pairs, for bulk stores.
+SELECT r.model_id, r.serial, r.id, r.import_id
+FROM registrations r
+WHERE r.tenant_id = @tenant_id
+  AND (r.model_id, r.serial) IN (SELECT unnest(@model_ids::uuid[]), unnest(@serials::text[]));
+
+-- name: CustomersByPhones :many
+-- The first customer (lowest id, as a phone search finds it) for each of the phones.
+SELECT DISTINCT ON (phone) phone, id FROM customers
+WHERE tenant_id = @tenant_id AND phone = ANY (@phones::text[])
+ORDER BY phone, id;
+
+-- name: ExistingCustomerIDs :many
+SELECT id FROM customers WHERE tenant_id = @tenant_id AND id = ANY (@ids::uuid[]);
+
+-- name: UpsertConsumersByPhones :many
+-- Global consumer identities for distinct phones (sorted by the caller: a stable lock order).
+INSERT INTO consumers (id, phone)
+SELECT unnest(@ids::uuid[]), unnest(@phones::text[])
+ON CONFLICT (phone) DO UPDATE SET phone = EXCLUDED.phone
+RETURNING id, phone;
+
+-- name: CreateCustomersBulk :execrows
+-- Customers from bulk stores: name and phone only; a nil consumer id stores NULL.
+INSERT INTO customers (tenant_id, id, consumer_id, name, phone)
+SELECT @tenant_id, c.id, NULLIF(c.consumer_id, '00000000-0000-0000-0000-000000000000'::uuid), c.name, c.phone
+FROM (SELECT unnest(@ids::uuid[]) AS id, unnest(@consumer_ids::uuid[]) AS consumer_id, unnest(@names::text[]) AS name,
+             unnest(@phones::text[]) AS phone) AS c;

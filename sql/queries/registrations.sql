@@ -56,3 +56,6 @@ UPDATE coverage_grants SET status = 'cancelled' WHERE tenant_id = @tenant_id AND
 
 -- name: ActiveGrants :many
 SELECT * FROM coverage_grants WHERE tenant_id = @tenant_id AND registration_id = @registration_id AND status = 'active' ORDER BY id;
+
+-- name: GetGrant :one
+SELECT * FROM coverage_grants WHERE tenant_id = @tenant_id AND id = @id;

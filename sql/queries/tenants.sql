@@ -18,3 +18,6 @@ SET name = @name, status = @status, timezone = @timezone, currency = @currency, 
     version = version + 1, updated_at = now()
 WHERE id = @id AND version = @version
 RETURNING *;
+
+-- name: GetTenantBySlug :one
+SELECT * FROM tenants WHERE slug = @slug;

@@ -23,3 +23,6 @@ SELECT * FROM tier_rules WHERE tenant_id = @tenant_id ORDER BY id;
 
 -- name: DeleteTierRule :execrows
 DELETE FROM tier_rules WHERE tenant_id = @tenant_id AND id = @id;
+
+-- name: GetTierRule :one
+SELECT * FROM tier_rules WHERE tenant_id = @tenant_id AND id = @id;

@@ -23,6 +23,7 @@ import (
 	"github.com/aftersales/aftersales/internal/api"
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/jobs"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/internal/testdb"
 	"github.com/aftersales/aftersales/tenants"
@@ -88,8 +89,12 @@ func New(t testing.TB, opts ...Options) *Env {
 	tdb := tenants.NewDB(d.App)
 	sender := auth.NewDevSender(log)
 	authSvc := auth.NewService(tdb, limiter, sender, log, auth.Options{SessionTTL: cfg.SessionTTL, OTPPerHour: cfg.OTPPerHour})
+	jobClient, err := jobs.NewClient(tdb, log, false)
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewServer(api.New(api.Deps{DB: tdb, Auth: authSvc, Limiter: limiter, Redis: rdb, Log: log,
-		Registry: reg, Config: cfg}))
+		Registry: reg, Config: cfg, Jobs: jobClient}))
 	t.Cleanup(srv.Close)
 	hash, err := auth.HashPassword(Password)
 	if err != nil {

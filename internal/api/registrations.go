@@ -1,0 +1,212 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/google/uuid"
+
+	"github.com/aftersales/aftersales/internal/access"
+	"github.com/aftersales/aftersales/internal/registry"
+	"github.com/aftersales/aftersales/tenants"
+)
+
+// RegistrationOutput is one registration with its ETag.
+type RegistrationOutput struct {
+	ETag     string `header:"ETag"`
+	Location string `header:"Location"`
+	Body     registry.Registration
+}
+
+func registerRegistrations(s *Server) {
+	tags := []string{"Registrations"}
+	type listIn struct {
+		PageQuery
+		Model    string `query:"model_id" format:"uuid"`
+		Customer string `query:"customer_id" format:"uuid" doc:"Units bought or used by this customer"`
+		Serial   string `query:"serial" maxLength:"64" doc:"Find by serial or IMEI"`
+	}
+	register(s, huma.Operation{OperationID: "list-registrations", Method: http.MethodGet, Path: "/v1/registrations", Tags: tags,
+		Summary: "List registered units"},
+		route{perm: access.RegistrationsRead}, func(ctx context.Context, in *listIn) (*PageOutput[registry.Registration], error) {
+			after, err := in.after()
+			if err != nil {
+				return nil, err
+			}
+			var rows []registry.Registration
+			err = s.tx(ctx, func(tx *tenants.Tx) (err error) {
+				rows, err = registry.List(ctx, tx, registry.Filter{After: after, Model: optionalID(in.Model),
+					Customer: optionalID(in.Customer), Serial: in.Serial, Limit: in.limit() + 1})
+				return err
+			})
+			if err != nil {
+				return nil, err
+			}
+			return pageOf(rows, in.limit(), func(r registry.Registration) uuid.UUID { return r.ID }), nil
+		})
+
+	type createIn struct{ Body registry.Input }
+	register(s, huma.Operation{OperationID: "create-registration", Method: http.MethodPost, Path: "/v1/registrations", Tags: tags,
+		Summary: "Register a sold unit", DefaultStatus: 201, Errors: []int{409, 422},
+		Description: "A unit is unique per model and serial; a duplicate is a 409 naming the existing registration."},
+		route{perm: access.RegistrationsWrite, idem: true}, func(ctx context.Context, in *createIn) (*RegistrationOutput, error) {
+			var r registry.Registration
+			err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
+				r, err = registry.Register(ctx, tx, in.Body, channelOf(ctx))
+				return err
+			})
+			if err != nil {
+				return nil, duplicateProblem(err)
+			}
+			return &RegistrationOutput{ETag: etag(r.Version), Location: "/v1/registrations/" + r.ID.String(), Body: r}, nil
+		})
+
+	register(s, huma.Operation{OperationID: "get-registration", Method: http.MethodGet, Path: "/v1/registrations/{id}", Tags: tags,
+		Summary: "Get a registered unit", Errors: []int{404}},
+		route{perm: access.RegistrationsRead}, func(ctx context.Context, in *IDPath) (*RegistrationOutput, error) {
+			var r registry.Registration
+			err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
+				r, err = registry.Get(ctx, tx, in.id())
+				return err
+			})
+			if err != nil {
+				return nil, err
+			}
+			return &RegistrationOutput{ETag: etag(r.Version), Body: r}, nil
+		})
+
+	type updateIn struct {
+		IDPath
+		IfMatch
+		Body registry.Input
+	}
+	register(s, huma.Operation{OperationID: "update-registration", Method: http.MethodPut, Path: "/v1/registrations/{id}", Tags: tags,
+		Summary: "Correct a unit's facts (model and serial stay)", Errors: []int{404, 412, 422, 428}},
+		route{perm: access.RegistrationsWrite}, func(ctx context.Context, in *updateIn) (*RegistrationOutput, error) {
+			v, err := in.version()
+			if err != nil {
+				return nil, err
+			}
+			var r registry.Registration
+			err = s.tx(ctx, func(tx *tenants.Tx) (err error) {
+				r, err = registry.Update(ctx, tx, in.id(), v, in.Body)
+				return err
+			})
+			if err != nil {
+				return nil, err
+			}
+			return &RegistrationOutput{ETag: etag(r.Version), Body: r}, nil
+		})
+
+	type scanIn struct{ Body registry.ScanInput }
+	type scanOut struct {
+		Status int `json:"-"`
+		Body   struct {
+			Created      bool                  `json:"created" doc:"A new registration (else the install date was recorded)"`
+			Registration registry.Registration `json:"registration"`
+		}
+	}
+	register(s, huma.Operation{OperationID: "scan-registration", Method: http.MethodPost, Path: "/v1/registrations/scan", Tags: tags,
+		Summary: "Barcode scan at delivery or installation: registers the unit or records its install date", Errors: []int{422}},
+		route{perm: access.RegistrationsWrite, idem: true}, func(ctx context.Context, in *scanIn) (*scanOut, error) {
+			out := &scanOut{}
+			err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
+				out.Body.Registration, out.Body.Created, err = registry.Scan(ctx, tx, in.Body)
+				return err
+			})
+			if err != nil {
+				return nil, duplicateProblem(err)
+			}
+			out.Status = http.StatusOK
+			if out.Body.Created {
+				out.Status = http.StatusCreated
+			}
+			return out, nil
+		})
+
+	// Grants: extra coverage from contracts.
+	type grantsOut struct {
+		Body struct {
+			Items []registry.Grant `json:"items"`
+		}
+	}
+	register(s, huma.Operation{OperationID: "list-registration-grants", Method: http.MethodGet, Path: "/v1/registrations/{id}/grants",
+		Tags: tags, Summary: "Extra coverage of a unit (contracts, plans, repair warranties)", Errors: []int{404}},
+		route{perm: access.RegistrationsRead}, func(ctx context.Context, in *IDPath) (*grantsOut, error) {
+			out := &grantsOut{}
+			err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
+				out.Body.Items, err = registry.Grants(ctx, tx, in.id())
+				return err
+			})
+			if err != nil {
+				return nil, err
+			}
+			return out, nil
+		})
+	type addGrantIn struct {
+		IDPath
+		Body registry.GrantInput
+	}
+	type grantOut struct{ Body registry.Grant }
+	register(s, huma.Operation{OperationID: "create-registration-grant", Method: http.MethodPost, Path: "/v1/registrations/{id}/grants",
+		Tags: tags, Summary: "Give a unit extra coverage (contract, extended warranty, accidental damage, repair warranty)",
+		DefaultStatus: 201, Errors: []int{404, 422}},
+		route{perm: access.GrantsWrite, idem: true}, func(ctx context.Context, in *addGrantIn) (*grantOut, error) {
+			out := &grantOut{}
+			err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
+				out.Body, err = registry.AddGrant(ctx, tx, in.id(), in.Body)
+				return err
+			})
+			if err != nil {
+				return nil, err
+			}
+			return out, nil
+		})
+	register(s, huma.Operation{OperationID: "get-grant", Method: http.MethodGet, Path: "/v1/grants/{id}",
+		Tags: tags, Summary: "Get extra coverage", Errors: []int{404}},
+		route{perm: access.RegistrationsRead}, func(ctx context.Context, in *IDPath) (*grantOut, error) {
+			out := &grantOut{}
+			err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
+				out.Body, err = registry.GetGrant(ctx, tx, in.id())
+				return err
+			})
+			if err != nil {
+				return nil, err
+			}
+			return out, nil
+		})
+	register(s, huma.Operation{OperationID: "cancel-grant", Method: http.MethodPost, Path: "/v1/grants/{id}/cancel",
+		Tags: tags, Summary: "Cancel extra coverage", Errors: []int{404, 409}},
+		route{perm: access.GrantsWrite}, func(ctx context.Context, in *IDPath) (*grantOut, error) {
+			out := &grantOut{}
+			err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
+				out.Body, err = registry.CancelGrant(ctx, tx, in.id())
+				return err
+			})
+			if err != nil {
+				return nil, err
+			}
+			return out, nil
+		})
+}
+
+// channelOf is the registration channel of the caller: machine clients are "api".
+func channelOf(ctx context.Context) string {
+	if p := principal(ctx); p != nil && p.Kind == "api_key" {
+		return registry.ChannelAPI
+	}
+	return registry.ChannelStaff
+}
+
+// duplicateProblem turns a duplicate unit into a 409 that names the existing registration.
+func duplicateProblem(err error) error {
+	var dup *registry.DuplicateError
+	if errors.As(err, &dup) {
+		return huma.ErrorWithHeaders(huma.Error409Conflict(dup.Error(), &huma.ErrorDetail{
+			Location: "body.serial", Message: "already registered", Value: dup.Existing.String()}),
+			http.Header{"Location": {"/v1/registrations/" + dup.Existing.String()}})
+	}
+	return err
+}

@@ -1,0 +1,243 @@
+package api_test
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aftersales/aftersales/internal/api/apitest"
+)
+
+// warrantyFixture is a brand with a catalog and the national 三包 policy (compressor 36 months).
+type warrantyFixture struct {
+	tn              *apitest.Tenant
+	category, model string
+	imeiModel       string
+	policy          string
+}
+
+func newWarrantyFixture(t *testing.T, env *apitest.Env) warrantyFixture {
+	t.Helper()
+	f := warrantyFixture{tn: env.NewTenant(env.PlatformAdmin())}
+	adm := f.tn.Admin
+	f.category = env.Must(201, apitest.Req{Method: "POST", Path: "/v1/categories", Token: adm, Body: map[string]any{"code": "ac", "name": "空调"}}).Map(t)["id"].(string)
+	f.model = env.Must(201, apitest.Req{Method: "POST", Path: "/v1/models", Token: adm, Body: map[string]any{
+		"category_id": f.category, "sku": "KFR-35GW", "name": "Split AC 1.5P", "serial_pattern": "[A-Z0-9]{8,20}",
+		"components": []map[string]any{{"code": "compressor", "name": "压缩机", "main": true}, {"code": "mainboard", "name": "主板"}}}}).Map(t)["id"].(string)
+	phones := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/categories", Token: adm, Body: map[string]any{"code": "phone", "name": "手机"}}).Map(t)["id"].(string)
+	f.imeiModel = env.Must(201, apitest.Req{Method: "POST", Path: "/v1/models", Token: adm, Body: map[string]any{
+		"category_id": phones, "sku": "X1", "name": "Phone X1", "imei": true, "components": []any{}}}).Map(t)["id"].(string)
+
+	rules := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/policy-templates/national", Token: adm}).Map(t)
+	free := map[string]any{"mode": "free"}
+	rules["terms"] = append(rules["terms"].([]any), map[string]any{"component": "compressor", "months": 36, "basis": "invoice",
+		"covered": map[string]any{"parts": free, "labour": free, "visit": free, "shipping": map[string]any{"mode": "charged"}}})
+	rules["fees"] = map[string]any{"currency": "CNY", "labour_rate": 8000, "visit_fee": 5000, "shipping_fee": 2000}
+	f.policy = env.Must(201, apitest.Req{Method: "POST", Path: "/v1/policies", Token: adm, Body: map[string]any{
+		"name": "空调三包", "category_ids": []string{f.category, phones}, "effective_from": "2020-01-01", "rules": rules}}).Map(t)["id"].(string)
+	return f
+}
+
+func daysAgo(n int) string {
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	return time.Now().In(loc).AddDate(0, 0, -n).Format(time.DateOnly)
+}
+
+func TestRegistrationsAndEntitlements(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	f := newWarrantyFixture(t, env)
+	adm := f.tn.Admin
+	phone := env.Phone()
+
+	// Register a unit bought 3 days ago (day 4 counting the purchase day): return window.
+	reg := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/registrations", Token: adm, Body: map[string]any{
+		"model_sku": "KFR-35GW", "serial": "SN12345678", "purchase_date": daysAgo(3), "invoice_no": "INV-1", "has_warranty_card": true,
+		"buyer": map[string]any{"name": "王芳", "phone": phone}, "user": map[string]any{"name": "王老先生", "phone": env.Phone()}}}).Map(t)
+	regID := reg["id"].(string)
+	if reg["buyer_id"] == nil || reg["user_id"] == nil || reg["buyer_id"] == reg["user_id"] || reg["channel"] != "staff" {
+		t.Fatalf("registration: %v", reg)
+	}
+
+	// The same unit again is a 409 naming the existing record.
+	dup := env.Do(apitest.Req{Method: "POST", Path: "/v1/registrations", Token: adm, Body: map[string]any{
+		"model_id": f.model, "serial": "SN12345678", "purchase_date": daysAgo(3)}})
+	if dup.Status != 409 || !strings.Contains(string(dup.Body), regID) || dup.Header.Get("Location") != "/v1/registrations/"+regID {
+		t.Fatalf("duplicate: %d %s", dup.Status, dup.Body)
+	}
+	// The buyer's phone finds the existing customer: a repeat customer.
+	reg2 := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/registrations", Token: adm, Body: map[string]any{
+		"model_sku": "KFR-35GW", "serial": "SN87654321", "purchase_date": daysAgo(400), "invoice_no": "INV-2", "has_warranty_card": true,
+		"buyer": map[string]any{"name": "王芳", "phone": phone}}}).Map(t)
+	if reg2["buyer_id"] != reg["buyer_id"] {
+		t.Fatalf("repeat customer not recognised: %v vs %v", reg2["buyer_id"], reg["buyer_id"])
+	}
+
+	for _, c := range []struct {
+		name  string
+		body  map[string]any
+		field string
+	}{
+		{"bad IMEI check digit", map[string]any{"model_id": f.imeiModel, "serial": "490154203237519", "purchase_date": daysAgo(1)}, "body.serial"},
+		{"serial format", map[string]any{"model_id": f.model, "serial": "sn-lower", "purchase_date": daysAgo(1)}, "body.serial"},
+		{"future purchase", map[string]any{"model_id": f.model, "serial": "SN00000001", "purchase_date": "2999-01-01"}, "body.purchase_date"},
+		{"install before purchase", map[string]any{"model_id": f.model, "serial": "SN00000002", "purchase_date": daysAgo(1), "install_date": daysAgo(5)}, "body.install_date"},
+		{"unknown sku", map[string]any{"model_sku": "NOPE", "serial": "SN00000003", "purchase_date": daysAgo(1)}, "body.model_sku"},
+	} {
+		r := env.Do(apitest.Req{Method: "POST", Path: "/v1/registrations", Token: adm, Body: c.body})
+		if r.Status != 422 || !strings.Contains(string(r.Body), `"`+c.field+`"`) {
+			t.Errorf("%s: %d %s", c.name, r.Status, r.Body)
+		}
+	}
+	env.Must(201, apitest.Req{Method: "POST", Path: "/v1/registrations", Token: adm, Body: map[string]any{
+		"model_id": f.imeiModel, "serial": "490154203237518", "purchase_date": daysAgo(1)}})
+
+	check := func(body map[string]any) map[string]any {
+		t.Helper()
+		return env.Must(200, apitest.Req{Method: "POST", Path: "/v1/entitlements/check", Token: adm, Body: body}).Map(t)
+	}
+	res := check(map[string]any{"registration_id": regID})
+	dec := res["decision"].(map[string]any)
+	if dec["class"] != "manufacturer" || fmt.Sprint(dec["remedies"]) != "[refund exchange repair]" || dec["day_number"].(float64) != 4 {
+		t.Fatalf("day 4: %v", dec)
+	}
+	if res["policy"].(map[string]any)["version"].(float64) != 1 || res["tier"].(map[string]any)["code"] != "standard" {
+		t.Fatalf("policy/tier: %v %v", res["policy"], res["tier"])
+	}
+	reasons := fmt.Sprint(dec["reasons"])
+	if !strings.Contains(reasons, "sanbao.return_days") || !strings.Contains(reasons, "policy "+f.policy+" v1") {
+		t.Fatalf("reasons do not cite the rule and version: %s", reasons)
+	}
+	// Judged on a later day, by serial: past the exchange window, free repair.
+	later := time.Now().AddDate(0, 2, 0).Format(time.DateOnly)
+	res = check(map[string]any{"serial": "SN12345678", "date": later})
+	if d := res["decision"].(map[string]any); fmt.Sprint(d["remedies"]) != "[repair]" || d["class"] != "manufacturer" {
+		t.Fatalf("two months later: %v", d)
+	}
+	// Unit bought 400 days ago: out of warranty, but the compressor is covered 36 months.
+	res = check(map[string]any{"registration_id": reg2["id"]})
+	if d := res["decision"].(map[string]any); d["class"] != "out_of_warranty" || d["charges"].(map[string]any)["labour"].(map[string]any)["amount"].(float64) != 8000 {
+		t.Fatalf("whole unit after 400 days: %v", d)
+	}
+	ensure := env.Must(200, apitest.Req{Method: "POST", Path: "/v1/fault-codes", Token: adm, Body: map[string]any{"code": "e-7", "name": "压缩机不启动", "component": "compressor"}}).Map(t)
+	if ensure["code"] != "E7" {
+		t.Fatalf("fault code not normalised: %v", ensure)
+	}
+	res = check(map[string]any{"registration_id": reg2["id"], "fault_code": "E7"})
+	if d := res["decision"].(map[string]any); d["class"] != "manufacturer" || res["component"] != "compressor" {
+		t.Fatalf("compressor fault after 400 days: %v %v", res["component"], d)
+	}
+	if r := env.Do(apitest.Req{Method: "POST", Path: "/v1/entitlements/check", Token: adm, Body: map[string]any{"registration_id": regID, "component": "wheel"}}); r.Status != 422 {
+		t.Fatalf("unknown component: %d", r.Status)
+	}
+	// Misuse voids coverage; an accidental-damage grant restores it.
+	res = check(map[string]any{"registration_id": regID, "exclusion": "misuse"})
+	if d := res["decision"].(map[string]any); d["class"] != "out_of_warranty" {
+		t.Fatalf("misuse: %v", d)
+	}
+	free := map[string]any{"mode": "free"}
+	env.Must(201, apitest.Req{Method: "POST", Path: "/v1/registrations/" + regID + "/grants", Token: adm, Body: map[string]any{
+		"kind": "accidental", "valid_from": daysAgo(3), "valid_until": daysAgo(-700), "source": "plan ADP-2Y", "plan_code": "gold-express",
+		"covered": map[string]any{"parts": free, "labour": free, "visit": free, "shipping": free}}})
+	env.Must(201, apitest.Req{Method: "POST", Path: "/v1/tier-rules", Token: adm, Body: map[string]any{"tier": "gold", "kind": "plan", "match": "gold-express"}})
+	res = check(map[string]any{"registration_id": regID, "exclusion": "misuse"})
+	if d := res["decision"].(map[string]any); d["class"] != "contract" || res["tier"].(map[string]any)["code"] != "gold" {
+		t.Fatalf("accidental plan: %v tier %v", d, res["tier"])
+	}
+	// Same input, same output.
+	again := check(map[string]any{"registration_id": regID, "exclusion": "misuse"})
+	if fmt.Sprint(again) != fmt.Sprint(res) {
+		t.Fatal("entitlement check is not deterministic")
+	}
+
+	// A new policy version cannot be backdated; a future one leaves sold units alone.
+	rules := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/policy-templates/national", Token: adm}).Map(t)
+	if r := env.Do(apitest.Req{Method: "POST", Path: "/v1/policies/" + f.policy + "/versions", Token: adm,
+		Body: map[string]any{"effective_from": daysAgo(10), "rules": rules}}); r.Status != 422 || !strings.Contains(string(r.Body), "body.effective_from") {
+		t.Fatalf("backdated version: %d %s", r.Status, r.Body)
+	}
+	rules["terms"] = []any{map[string]any{"component": "*", "months": 6, "basis": "invoice",
+		"covered": map[string]any{"parts": free, "labour": free, "visit": free, "shipping": free}}}
+	env.Must(201, apitest.Req{Method: "POST", Path: "/v1/policies/" + f.policy + "/versions", Token: adm,
+		Body: map[string]any{"effective_from": daysAgo(-1), "rules": rules}})
+	res = check(map[string]any{"registration_id": regID, "date": later})
+	if res["policy"].(map[string]any)["version"].(float64) != 1 {
+		t.Fatalf("a later version changed a sold unit's terms: %v", res["policy"])
+	}
+
+	// Scan at installation records the install date of a registered unit, or registers a new one.
+	scan := env.Must(200, apitest.Req{Method: "POST", Path: "/v1/registrations/scan", Token: adm, Body: map[string]any{
+		"model_sku": "KFR-35GW", "serial": "SN12345678", "install_date": daysAgo(1)}}).Map(t)
+	if scan["created"] != false || scan["registration"].(map[string]any)["install_date"] != daysAgo(1) {
+		t.Fatalf("scan of a registered unit: %v", scan)
+	}
+	scan = env.Must(201, apitest.Req{Method: "POST", Path: "/v1/registrations/scan", Token: adm, Body: map[string]any{
+		"model_sku": "KFR-35GW", "serial": "SN55555555"}}).Map(t)
+	if scan["created"] != true || scan["registration"].(map[string]any)["channel"] != "scan" {
+		t.Fatalf("scan of a new unit: %v", scan)
+	}
+}
+
+func TestPublicCoverageAndConsumerUnits(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	f := newWarrantyFixture(t, env)
+	phone := env.Phone()
+	env.Must(201, apitest.Req{Method: "POST", Path: "/v1/registrations", Token: f.tn.Admin, Body: map[string]any{
+		"model_sku": "KFR-35GW", "serial": "SNPUBLIC01", "purchase_date": daysAgo(20), "invoice_no": "INV-9", "has_warranty_card": true,
+		"buyer": map[string]any{"name": "李雷", "phone": phone}}})
+	path := "/v1/public/tenants/" + f.tn.Slug + "/coverage?serial=SNPUBLIC01&phone_last4="
+	ok := env.Must(200, apitest.Req{Method: "GET", Path: path + phone[len(phone)-4:]})
+	m := ok.Map(t)
+	if m["coverage_class"] != "manufacturer" || m["model_sku"] != "KFR-35GW" || len(m) != 4 {
+		t.Fatalf("public check reveals %v", m)
+	}
+	if strings.Contains(string(ok.Body), phone[3:]) || strings.Contains(string(ok.Body), "李雷") {
+		t.Fatalf("public check leaks personal data: %s", ok.Body)
+	}
+	wrong := env.Do(apitest.Req{Method: "GET", Path: path + "0000"})
+	missing := env.Do(apitest.Req{Method: "GET", Path: "/v1/public/tenants/" + f.tn.Slug + "/coverage?serial=NOPE&phone_last4=0000"})
+	if wrong.Status != 404 || missing.Status != 404 || string(wrong.Body) != string(missing.Body) {
+		t.Fatalf("wrong phone vs unknown serial must look the same: %d %s / %d %s", wrong.Status, wrong.Body, missing.Status, missing.Body)
+	}
+
+	// The consumer signs in with a code to the buyer's phone and sees the unit.
+	env.Must(202, apitest.Req{Method: "POST", Path: "/v1/consumer/otp", Body: map[string]string{"destination": phone}})
+	code := regexp.MustCompile(`\d{6}`).FindString(env.Sender.Last(phone))
+	var sess struct{ Token string }
+	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/consumer/otp/verify", Body: map[string]string{"destination": phone, "code": code}}).JSON(t, &sess)
+	units := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/consumer/tenants/" + f.tn.Slug + "/units", Token: sess.Token}).Map(t)["items"].([]any)
+	if len(units) != 1 || units[0].(map[string]any)["coverage_class"] != "manufacturer" {
+		t.Fatalf("my units: %v", units)
+	}
+	// Registers another unit themself.
+	mine := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/consumer/tenants/" + f.tn.Slug + "/units", Token: sess.Token, Body: map[string]any{
+		"model_sku": "KFR-35GW", "serial": "SNMINE0001", "purchase_date": daysAgo(2), "invoice_no": "INV-10", "has_warranty_card": true}}).Map(t)
+	if mine["channel"] != "consumer" {
+		t.Fatalf("consumer registration: %v", mine)
+	}
+	units = env.Must(200, apitest.Req{Method: "GET", Path: "/v1/consumer/tenants/" + f.tn.Slug + "/units", Token: sess.Token}).Map(t)["items"].([]any)
+	var remedies []string
+	for _, u := range units {
+		if u.(map[string]any)["registration"].(map[string]any)["serial"] == "SNMINE0001" {
+			for _, r := range u.(map[string]any)["remedies"].([]any) {
+				remedies = append(remedies, r.(string))
+			}
+		}
+	}
+	if len(units) != 2 || !slices.Contains(remedies, "refund") {
+		t.Fatalf("after self-registration: %v", units)
+	}
+	// Another tenant's portal knows nothing of them; staff tokens cannot use consumer routes.
+	other := env.NewTenant(env.PlatformAdmin())
+	none := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/consumer/tenants/" + other.Slug + "/units", Token: sess.Token}).Map(t)["items"].([]any)
+	if len(none) != 0 {
+		t.Fatalf("other tenant shows units: %v", none)
+	}
+	if r := env.Do(apitest.Req{Method: "GET", Path: "/v1/consumer/tenants/" + f.tn.Slug + "/units", Token: f.tn.Admin}); r.Status != 403 {
+		t.Fatalf("staff on consumer route: %d", r.Status)
+	}
+}

@@ -1,0 +1,181 @@
+package coverage
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/platform"
+	"github.com/aftersales/aftersales/internal/warranty"
+	"github.com/aftersales/aftersales/tenants"
+)
+
+// Tiers returns the tenant's service tiers; a tenant that configured none has the defaults.
+func Tiers(ctx context.Context, tx *tenants.Tx) ([]warranty.Tier, error) {
+	rows, err := tx.Q.ListTiers(ctx, tx, tx.Scope.TenantID)
+	if err != nil {
+		return nil, fmt.Errorf("list tiers: %w", err)
+	}
+	if len(rows) == 0 {
+		return warranty.DefaultTiers(), nil
+	}
+	out := make([]warranty.Tier, 0, len(rows))
+	for _, r := range rows {
+		t := warranty.Tier{Code: r.Code, Name: r.Name, Rank: int(r.Rank), OnSite: r.OnSite, Loaner: r.Loaner, Default: r.IsDefault}
+		if err := json.Unmarshal(r.Targets, &t.Targets); err != nil {
+			return nil, fmt.Errorf("decode tier targets: %w", err)
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+var targetNames = []string{warranty.TargetAccept, warranty.TargetArrival, warranty.TargetResolution, warranty.TargetCallback}
+
+// ReplaceTiers sets the tenant's tiers (names and count are the tenant's choice); exactly
+// one is the default. Tiers that rules still use cannot disappear.
+func ReplaceTiers(ctx context.Context, tx *tenants.Tx, tiers []warranty.Tier) ([]warranty.Tier, error) {
+	before, err := Tiers(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	defaults := 0
+	codes := map[string]bool{}
+	for i, t := range tiers {
+		f := fmt.Sprintf("body.tiers[%d]", i)
+		if codes[t.Code] {
+			return nil, tenants.Invalid(f+".code", "appears twice")
+		}
+		codes[t.Code] = true
+		if t.Default {
+			defaults++
+		}
+		for name := range t.Targets {
+			if !contains(targetNames, name) {
+				return nil, tenants.Invalid(f+".targets."+name, "is not a target (accept, arrival, resolution, callback)")
+			}
+		}
+	}
+	if defaults != 1 {
+		return nil, tenants.Invalid("body.tiers", "exactly one tier must be the default")
+	}
+	rules, err := tx.Q.ListTierRules(ctx, tx, tx.Scope.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rules {
+		if !codes[r.TierCode] {
+			return nil, &tenants.ConflictError{Detail: "tier " + r.TierCode + " is used by a tier rule; delete the rule first"}
+		}
+	}
+	existing, err := tx.Q.ListTiers(ctx, tx, tx.Scope.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range existing {
+		if !codes[e.Code] {
+			if _, err := tx.Q.DeleteTier(ctx, tx, db.DeleteTierParams{TenantID: tx.Scope.TenantID, Code: e.Code}); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, t := range tiers {
+		targets, _ := json.Marshal(t.Targets)
+		if t.Default {
+			if err := tx.Q.ClearDefaultTier(ctx, tx, db.ClearDefaultTierParams{TenantID: tx.Scope.TenantID, Code: t.Code}); err != nil {
+				return nil, err
+			}
+		}
+		if _, err := tx.Q.UpsertTier(ctx, tx, db.UpsertTierParams{TenantID: tx.Scope.TenantID, Code: t.Code, Name: t.Name,
+			Rank: int32(t.Rank), Targets: targets, OnSite: t.OnSite, Loaner: t.Loaner, IsDefault: t.Default}); err != nil {
+			return nil, tenants.DBError(err, "", "")
+		}
+	}
+	after, err := Tiers(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	return after, tx.Audit(ctx, "tiers.replace", "tiers", uuid.Nil, before, after)
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// TierRuleEntry is a stored rule.
+type TierRuleEntry struct {
+	ID uuid.UUID `json:"id"`
+	warranty.TierRule
+}
+
+// TierRules lists the tenant's rules.
+func TierRules(ctx context.Context, tx *tenants.Tx) ([]TierRuleEntry, error) {
+	rows, err := tx.Q.ListTierRules(ctx, tx, tx.Scope.TenantID)
+	if err != nil {
+		return nil, fmt.Errorf("list tier rules: %w", err)
+	}
+	out := make([]TierRuleEntry, len(rows))
+	for i, r := range rows {
+		out[i] = TierRuleEntry{ID: r.ID, TierRule: warranty.TierRule{Tier: r.TierCode, Kind: r.Kind, MinLifetimeValue: r.MinLifetimeValue, Match: r.Match}}
+	}
+	return out, nil
+}
+
+// AddTierRule adds a rule; its tier must be configured (the defaults are stored first).
+func AddTierRule(ctx context.Context, tx *tenants.Tx, r warranty.TierRule) (TierRuleEntry, error) {
+	tiers, err := Tiers(ctx, tx)
+	if err != nil {
+		return TierRuleEntry{}, err
+	}
+	found := false
+	for _, t := range tiers {
+		found = found || t.Code == r.Tier
+	}
+	if !found {
+		return TierRuleEntry{}, tenants.Invalid("body.tier", "is not a configured tier")
+	}
+	if rows, _ := tx.Q.ListTiers(ctx, tx, tx.Scope.TenantID); len(rows) == 0 {
+		if _, err := ReplaceTiers(ctx, tx, tiers); err != nil { // store the defaults the rule refers to
+			return TierRuleEntry{}, err
+		}
+	}
+	if (r.Kind == warranty.RuleContract || r.Kind == warranty.RulePlan) && r.Match == "" {
+		return TierRuleEntry{}, tenants.Invalid("body.match", "names the contract kind or plan code")
+	}
+	row, err := tx.Q.CreateTierRule(ctx, tx, db.CreateTierRuleParams{TenantID: tx.Scope.TenantID, ID: platform.NewID(), TierCode: r.Tier,
+		Kind: r.Kind, MinLifetimeValue: r.MinLifetimeValue, Match: r.Match})
+	if err != nil {
+		return TierRuleEntry{}, tenants.DBError(err, "", "body.tier")
+	}
+	out := TierRuleEntry{ID: row.ID, TierRule: r}
+	return out, tx.Audit(ctx, "tier_rule.create", "tier_rule", row.ID, nil, out)
+}
+
+// DeleteTierRule removes a rule.
+func DeleteTierRule(ctx context.Context, tx *tenants.Tx, id uuid.UUID) error {
+	n, err := tx.Q.DeleteTierRule(ctx, tx, db.DeleteTierRuleParams{TenantID: tx.Scope.TenantID, ID: id})
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return tenants.ErrNotFound
+	}
+	return tx.Audit(ctx, "tier_rule.delete", "tier_rule", id, nil, nil)
+}
+
+// GetTierRule returns one rule.
+func GetTierRule(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (TierRuleEntry, error) {
+	r, err := tx.Q.GetTierRule(ctx, tx, db.GetTierRuleParams{TenantID: tx.Scope.TenantID, ID: id})
+	if err != nil {
+		return TierRuleEntry{}, tenants.DBError(err, "", "")
+	}
+	return TierRuleEntry{ID: r.ID, TierRule: warranty.TierRule{Tier: r.TierCode, Kind: r.Kind, MinLifetimeValue: r.MinLifetimeValue, Match: r.Match}}, nil
+}
