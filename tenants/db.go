@@ -11,7 +11,6 @@ package tenants
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -78,15 +77,13 @@ func (d *DB) Global(ctx context.Context, userID uuid.UUID, fn func(tx *Tx) error
 }
 
 func (d *DB) run(ctx context.Context, scope Scope, fn func(tx *Tx) error) error {
-	return pgx.BeginFunc(ctx, d.pool, func(ptx pgx.Tx) error {
-		// SET LOCAL (not set_config) so the context also reaches Citus workers. The values
-		// are formatted uuid.UUIDs: hex digits and dashes only, never user text.
-		stmt := "SET LOCAL app.tenant_id = '" + idText(scope.TenantID) +
-			"'; SET LOCAL app.outlet_id = '" + idText(scope.OutletID) +
-			"'; SET LOCAL app.user_id = '" + idText(scope.UserID) + "'"
-		if _, err := ptx.Exec(ctx, stmt); err != nil {
-			return fmt.Errorf("set tenant context: %w", err)
-		}
+	// BEGIN and the context travel in one round trip. SET LOCAL (not set_config) so the
+	// context also reaches Citus workers. The values are formatted uuid.UUIDs: hex digits
+	// and dashes only, never user text.
+	begin := "BEGIN; SET LOCAL app.tenant_id = '" + idText(scope.TenantID) +
+		"'; SET LOCAL app.outlet_id = '" + idText(scope.OutletID) +
+		"'; SET LOCAL app.user_id = '" + idText(scope.UserID) + "'"
+	return pgx.BeginTxFunc(ctx, d.pool, pgx.TxOptions{BeginQuery: begin}, func(ptx pgx.Tx) error {
 		return fn(&Tx{Tx: ptx, Scope: scope, Q: d.q})
 	})
 }

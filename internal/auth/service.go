@@ -156,30 +156,22 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Principal, e
 	}
 	var p *Principal
 	err := s.db.Global(ctx, uuid.Nil, func(tx *tenants.Tx) error {
-		sess, err := tx.Q.GetLiveSession(ctx, tx, HashToken(token))
+		r, err := tx.Q.SessionPrincipal(ctx, tx, HashToken(token))
 		if err != nil {
 			return err
 		}
-		if sess.ConsumerID.Valid {
-			c, err := tx.Q.GetConsumer(ctx, tx, sess.ConsumerID.UUID)
-			if err != nil {
-				return err
+		if r.ConsumerID.Valid {
+			label := access.MaskPhone(deref(r.ConsumerPhone))
+			if r.ConsumerPhone == nil {
+				label = access.MaskEmail(deref(r.ConsumerEmail))
 			}
-			label := access.MaskPhone(deref(c.Phone))
-			if c.Phone == nil {
-				label = access.MaskEmail(deref(c.Email))
-			}
-			p = &Principal{Kind: KindConsumer, ConsumerID: c.ID, Label: label}
+			p = &Principal{Kind: KindConsumer, ConsumerID: r.ConsumerID.UUID, Label: label}
 			return nil
 		}
-		u, err := tx.Q.GetUser(ctx, tx, sess.UserID.UUID)
-		if err != nil {
-			return err
-		}
-		if u.Status != "active" {
+		if r.UserStatus != "active" {
 			return ErrBadToken
 		}
-		p = &Principal{Kind: KindUser, UserID: u.ID, Label: u.Email, PlatformAdmin: u.IsPlatformAdmin}
+		p = &Principal{Kind: KindUser, UserID: r.UserID.UUID, Label: r.UserEmail, PlatformAdmin: r.PlatformAdmin}
 		return nil
 	})
 	if err != nil {

@@ -65,28 +65,6 @@ func (q *Queries) DeleteExpiredSessions(ctx context.Context, db DBTX, before tim
 	return result.RowsAffected(), nil
 }
 
-const getLiveSession = `-- name: GetLiveSession :one
-SELECT id, token_hash, user_id, consumer_id, ip, user_agent, created_at, expires_at, revoked_at FROM sessions
-WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > now()
-`
-
-func (q *Queries) GetLiveSession(ctx context.Context, db DBTX, tokenHash []byte) (Session, error) {
-	row := db.QueryRow(ctx, getLiveSession, tokenHash)
-	var i Session
-	err := row.Scan(
-		&i.ID,
-		&i.TokenHash,
-		&i.UserID,
-		&i.ConsumerID,
-		&i.Ip,
-		&i.UserAgent,
-		&i.CreatedAt,
-		&i.ExpiresAt,
-		&i.RevokedAt,
-	)
-	return i, err
-}
-
 const revokeSession = `-- name: RevokeSession :exec
 UPDATE sessions SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL
 `
@@ -94,4 +72,41 @@ UPDATE sessions SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS N
 func (q *Queries) RevokeSession(ctx context.Context, db DBTX, tokenHash []byte) error {
 	_, err := db.Exec(ctx, revokeSession, tokenHash)
 	return err
+}
+
+const sessionPrincipal = `-- name: SessionPrincipal :one
+SELECT s.user_id, s.consumer_id,
+       coalesce(u.email, '')::text AS user_email, coalesce(u.is_platform_admin, false)::boolean AS platform_admin,
+       coalesce(u.status, '')::text AS user_status,
+       c.phone AS consumer_phone, c.email AS consumer_email
+FROM sessions s
+LEFT JOIN users u ON u.id = s.user_id
+LEFT JOIN consumers c ON c.id = s.consumer_id
+WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()
+`
+
+type SessionPrincipalRow struct {
+	UserID        uuid.NullUUID
+	ConsumerID    uuid.NullUUID
+	UserEmail     string
+	PlatformAdmin bool
+	UserStatus    string
+	ConsumerPhone *string
+	ConsumerEmail *string
+}
+
+// A live session with its user or consumer, in one round trip.
+func (q *Queries) SessionPrincipal(ctx context.Context, db DBTX, tokenHash []byte) (SessionPrincipalRow, error) {
+	row := db.QueryRow(ctx, sessionPrincipal, tokenHash)
+	var i SessionPrincipalRow
+	err := row.Scan(
+		&i.UserID,
+		&i.ConsumerID,
+		&i.UserEmail,
+		&i.PlatformAdmin,
+		&i.UserStatus,
+		&i.ConsumerPhone,
+		&i.ConsumerEmail,
+	)
+	return i, err
 }

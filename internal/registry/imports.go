@@ -663,7 +663,7 @@ func openTable(format string, content []byte) (*table, error) {
 		text := bytes.TrimPrefix(content, []byte("\xef\xbb\xbf"))
 		if !utf8.Valid(text) {
 			dec, err := simplifiedchinese.GB18030.NewDecoder().Bytes(text)
-			if err != nil || !utf8.Valid(dec) {
+			if err != nil || !utf8.Valid(dec) || bytes.ContainsRune(dec, utf8.RuneError) || bytes.IndexByte(dec, 0) >= 0 {
 				return nil, &fileError{msg: "the file is neither UTF-8 nor GB18030 text"}
 			}
 			text = dec
