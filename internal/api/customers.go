@@ -9,6 +9,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/access"
 	"github.com/aftersales/aftersales/internal/customers"
+	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -49,6 +50,44 @@ func registerCustomers(s *Server) {
 				rows[i] = visible(ctx, rows[i])
 			}
 			return pageOf(rows, in.limit(), func(c customers.Customer) uuid.UUID { return c.ID }), nil
+		})
+
+	type lookupIn struct {
+		Phone string `query:"phone" required:"true" minLength:"3" maxLength:"32" doc:"Phone in any common format"`
+	}
+	type lookupOut struct {
+		Body struct {
+			Repeat    bool                 `json:"repeat" doc:"The caller is a known customer"`
+			Customers []customers.Customer `json:"customers"`
+			Units     int64                `json:"units" doc:"Units they bought or use"`
+		}
+	}
+	register(s, huma.Operation{OperationID: "lookup-customer", Method: http.MethodGet, Path: "/v1/customers/lookup", Tags: tags,
+		Summary: "Look up a caller by phone: a repeat customer is flagged with their units", Errors: []int{422}},
+		route{perm: access.CustomersRead}, func(ctx context.Context, in *lookupIn) (*lookupOut, error) {
+			out := &lookupOut{}
+			err := s.tx(ctx, func(tx *tenants.Tx) error {
+				found, err := customers.List(ctx, tx, uuid.NullUUID{}, in.Phone, 20)
+				if err != nil {
+					return err
+				}
+				out.Body.Customers = make([]customers.Customer, 0, len(found))
+				for _, c := range found {
+					n, err := tx.Q.CountUnitsOfCustomer(ctx, tx, db.CountUnitsOfCustomerParams{TenantID: tx.Scope.TenantID,
+						CustomerID: uuid.NullUUID{UUID: c.ID, Valid: true}})
+					if err != nil {
+						return err
+					}
+					out.Body.Units += n
+					out.Body.Customers = append(out.Body.Customers, visible(ctx, c))
+				}
+				out.Body.Repeat = len(found) > 0
+				return nil
+			})
+			if err != nil {
+				return nil, err
+			}
+			return out, nil
 		})
 
 	type createIn struct{ Body customers.Fields }

@@ -75,6 +75,14 @@ func TestRegistrationsAndEntitlements(t *testing.T) {
 	if reg2["buyer_id"] != reg["buyer_id"] {
 		t.Fatalf("repeat customer not recognised: %v vs %v", reg2["buyer_id"], reg["buyer_id"])
 	}
+	look := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/customers/lookup?phone=" + phone[3:], Token: adm}).Map(t)
+	if look["repeat"] != true || look["units"].(float64) != 2 {
+		t.Fatalf("lookup by phone: %v", look)
+	}
+	look = env.Must(200, apitest.Req{Method: "GET", Path: "/v1/customers/lookup?phone=" + env.Phone(), Token: adm}).Map(t)
+	if look["repeat"] != false {
+		t.Fatalf("new caller flagged as repeat: %v", look)
+	}
 
 	for _, c := range []struct {
 		name  string

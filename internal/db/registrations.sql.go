@@ -83,6 +83,22 @@ func (q *Queries) CancelGrant(ctx context.Context, db DBTX, arg CancelGrantParam
 	return i, err
 }
 
+const countUnitsOfCustomer = `-- name: CountUnitsOfCustomer :one
+SELECT count(*) FROM registrations WHERE tenant_id = $1 AND (buyer_id = $2 OR user_id = $2)
+`
+
+type CountUnitsOfCustomerParams struct {
+	TenantID   uuid.UUID
+	CustomerID uuid.NullUUID
+}
+
+func (q *Queries) CountUnitsOfCustomer(ctx context.Context, db DBTX, arg CountUnitsOfCustomerParams) (int64, error) {
+	row := db.QueryRow(ctx, countUnitsOfCustomer, arg.TenantID, arg.CustomerID)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const createGrant = `-- name: CreateGrant :one
 INSERT INTO coverage_grants (tenant_id, id, registration_id, kind, component, valid_from, valid_until, covered, source, plan_code)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)

@@ -59,3 +59,6 @@ SELECT * FROM coverage_grants WHERE tenant_id = @tenant_id AND registration_id =
 
 -- name: GetGrant :one
 SELECT * FROM coverage_grants WHERE tenant_id = @tenant_id AND id = @id;
+
+-- name: CountUnitsOfCustomer :one
+SELECT count(*) FROM registrations WHERE tenant_id = @tenant_id AND (buyer_id = @customer_id OR user_id = @customer_id);
