@@ -24,6 +24,8 @@ import (
 	"syscall"
 	"text/tabwriter"
 	"time"
+
+	"github.com/aftersales/aftersales/tenants"
 )
 
 // maxErrorRate fails the run: above it the figures measure error handling, not the path.
@@ -38,6 +40,9 @@ type options struct {
 	scale       int
 	poolSize    int
 	cpuProfile  string
+	explain     bool
+	// The warranty data set and the import measurement.
+	tenants, registrations, keyTenants, importRows int
 
 	databaseURL, appUser, appPassword, redisURL, pgbenchBin string
 }
@@ -58,13 +63,25 @@ func parseOptions() (options, error) {
 	flag.StringVar(&filter, "scenarios", "", "run only scenarios whose name matches this regular expression")
 	flag.IntVar(&o.scale, "scale", 1, "pgbench scale factor (-i -s)")
 	flag.IntVar(&o.poolSize, "pool", 0, "API database pool size (0: same as -c, as pgbench has one connection per client)")
-	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the API scenarios (API and load generator) to this file")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the API scenarios and the import (API, worker and load generator) to this file")
+	flag.BoolVar(&o.explain, "explain", false, "print, per scenario, the CPU per request of the API process, the database and Redis, "+
+		"and the costliest SQL statements per request (timing them costs a little)")
+	flag.IntVar(&o.tenants, "tenants", 100, "tenants of the warranty data set (bench-t000, ...)")
+	flag.IntVar(&o.registrations, "registrations", 1_000_000, "registrations of the warranty data set, spread evenly over -tenants")
+	flag.IntVar(&o.keyTenants, "key-tenants", 10, "tenants whose API keys the staff entitlement check uses (the first ones)")
+	flag.IntVar(&o.importRows, "import-rows", 100_000, "rows of the import measurement's CSV file (0: no import measurement)")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		return o, fmt.Errorf("unexpected arguments %q", flag.Args())
 	}
 	if o.concurrency < 1 || o.duration <= 0 || o.warmup < 0 || o.scale < 1 || o.poolSize < 0 {
 		return o, errors.New("-c, -d and -scale must be positive, -warmup and -pool not negative")
+	}
+	if o.tenants < 1 || o.tenants > maxBenchTenants || o.keyTenants < 1 || o.importRows < 0 {
+		return o, fmt.Errorf("-tenants must be 1 to %d, -key-tenants positive, -import-rows not negative", maxBenchTenants)
+	}
+	if o.registrations < o.tenants || o.registrations/o.tenants > maxPerTenant {
+		return o, fmt.Errorf("-registrations must be at least -tenants and at most %d per tenant", maxPerTenant)
 	}
 	if o.poolSize == 0 {
 		o.poolSize = o.concurrency
@@ -86,6 +103,9 @@ func parseOptions() (options, error) {
 	return o, nil
 }
 
+// wantImport tells whether the import measurement runs.
+func (o options) wantImport() bool { return o.importRows > 0 && o.filter.MatchString(importName) }
+
 // scenarioResult is one scenario's load result and the API's work per request.
 type scenarioResult struct {
 	scenario
@@ -93,6 +113,9 @@ type scenarioResult struct {
 	// Work per request, warm-up included: transactions (pool acquires), SQL statements
 	// (BEGIN and COMMIT included), Redis commands.
 	txPerReq, sqlPerReq, redisPerReq float64
+	// With -explain, warm-up included: the costliest statements, and the CPU used.
+	statements []stmtTime
+	cpu        cpuUse
 }
 
 func run() error {
@@ -104,8 +127,16 @@ func run() error {
 	defer cancel()
 
 	// Fail fast on a filter that matches nothing, before the minute of set-up.
-	if _, err := selectScenarios(fixture{}, o.filter); err != nil {
+	selected, err := selectScenarios(fixture{}, o.filter)
+	if err != nil {
 		return err
+	}
+	if len(selected) == 0 && !o.wantImport() {
+		return fmt.Errorf("no scenario matches -scenarios %q", o.filter)
+	}
+	needWarranty := o.wantImport()
+	for _, s := range selected {
+		needWarranty = needWarranty || s.warranty
 	}
 
 	// Other work on the machine skews every figure; read it before ours adds to it.
@@ -129,7 +160,11 @@ func run() error {
 		return err
 	}
 	var c counters
-	pool, err := openAppPool(ctx, db.appURL, o.poolSize, &c)
+	var timer *stmtTimer
+	if o.explain {
+		timer = newStmtTimer()
+	}
+	pool, err := openAppPool(ctx, db.appURL, o.poolSize, &c, timer)
 	if err != nil {
 		return err
 	}
@@ -151,8 +186,17 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	selected, err := selectScenarios(fx, o.filter)
-	if err != nil {
+	var seeded *seedStats
+	if needWarranty {
+		progress(fmt.Sprintf("seeding warranty data: %d registrations across %d tenants", o.registrations, o.tenants))
+		var st seedStats
+		if fx.warranty, st, err = seedWarranty(ctx, db.ownerURL, tenants.NewDB(pool), srv.url, o.tenants, o.registrations, o.keyTenants); err != nil {
+			return err
+		}
+		seeded = &st
+		progress(fmt.Sprintf("seeded in %s", st.total().Round(100*time.Millisecond)))
+	}
+	if selected, err = selectScenarios(fx, o.filter); err != nil {
 		return err
 	}
 
@@ -177,6 +221,10 @@ func run() error {
 		defer stop()
 	}
 	cfg := loadConfig{Concurrency: o.concurrency, Warmup: o.warmup, Duration: o.duration, Timeout: 30 * time.Second}
+	var probe *cpuProbe
+	if o.explain {
+		probe = newCPUProbe(ctx, db.ownerURL, db.name, srv.rdb)
+	}
 	var results []scenarioResult
 	for _, s := range selected {
 		progress(fmt.Sprintf("scenario %s: %d clients for %s after %s warm-up", s.name, o.concurrency, o.duration, o.warmup))
@@ -184,28 +232,57 @@ func run() error {
 			return err
 		}
 		before := c.snapshot(pool)
+		var cpu0 cpuUse
+		if timer != nil {
+			timer.reset()
+			cpu0 = probe.sample(ctx)
+		}
 		lr, err := runLoad(ctx, cfg, s.request)
 		if err != nil {
 			return fmt.Errorf("scenario %s: %w", s.name, err)
 		}
 		after := c.snapshot(pool)
 		per := func(a, b int64) float64 { return float64(b-a) / float64(max(lr.Total, 1)) }
-		results = append(results, scenarioResult{scenario: s, load: lr, txPerReq: per(before.acquires, after.acquires),
-			sqlPerReq: per(before.sql, after.sql), redisPerReq: per(before.redis, after.redis)})
+		res := scenarioResult{scenario: s, load: lr, txPerReq: per(before.acquires, after.acquires),
+			sqlPerReq: per(before.sql, after.sql), redisPerReq: per(before.redis, after.redis)}
+		if timer != nil {
+			res.statements = timer.top(12)
+			if cpu1 := probe.sample(ctx); cpu0.ok && cpu1.ok {
+				res.cpu = cpuUse{self: cpu1.self - cpu0.self, db: cpu1.db - cpu0.db, redis: cpu1.redis - cpu0.redis, ok: true}
+			}
+		}
+		results = append(results, res)
+	}
+	var imp *importResult
+	if o.wantImport() {
+		progress(fmt.Sprintf("%s: COPY baseline (%d runs), then the API import of %d rows", importName, copyRuns, o.importRows))
+		r, err := measureImport(ctx, db, fx, o.importRows)
+		if err != nil {
+			return err
+		}
+		imp = &r
 	}
 
 	var version string
 	if err := pool.QueryRow(ctx, "SHOW server_version").Scan(&version); err != nil {
 		return err
 	}
-	fmt.Printf("bench: %d CPUs (GOMAXPROCS %d, load average %s before the run), PostgreSQL %s, %d clients, %s per run, API pool %d connections\n\n",
-		runtime.NumCPU(), runtime.GOMAXPROCS(0), load, version, o.concurrency, o.duration, o.poolSize)
+	fmt.Printf("bench: %d CPUs (GOMAXPROCS %d, load average %s before the run, %s after), PostgreSQL %s, %d clients, %s per run, API pool %d connections\n",
+		runtime.NumCPU(), runtime.GOMAXPROCS(0), load, loadAverage(), version, o.concurrency, o.duration, o.poolSize)
+	if seeded != nil {
+		reportSeed(os.Stdout, *seeded, o.tenants, len(fx.warranty.keys))
+	}
+	fmt.Println()
 	report(os.Stdout, o.concurrency, baseRes, results)
-	return checkErrors(results)
+	if imp != nil {
+		fmt.Println()
+		reportImport(os.Stdout, *imp)
+	}
+	return errors.Join(checkErrors(results), checkImport(imp))
 }
 
-// selectScenarios returns the scenarios whose name matches filter, checking that every
-// scenario names a known baseline.
+// selectScenarios returns the scenarios whose name matches filter (maybe none: the filter
+// may select only the import), checking that every scenario names a known baseline.
 func selectScenarios(fx fixture, filter *regexp.Regexp) ([]scenario, error) {
 	known := map[string]bool{}
 	for _, b := range baselines() {
@@ -219,9 +296,6 @@ func selectScenarios(fx fixture, filter *regexp.Regexp) ([]scenario, error) {
 		if filter.MatchString(s.name) {
 			selected = append(selected, s)
 		}
-	}
-	if len(selected) == 0 {
-		return nil, fmt.Errorf("no scenario matches -scenarios %q", filter)
 	}
 	return selected, nil
 }
@@ -240,13 +314,31 @@ func report(w io.Writer, clients int, base map[string]pgbenchResult, results []s
 	}
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "scenario\tratio\tto baseline\tp50\tp99\t\trps\ttx/req\tsql/req\tredis/req\terrors")
+	fmt.Fprintln(tw, "scenario\tratio\tto baseline\tp50\tp99\t\trps\ttx/req\tsql/req\tredis/req\terrors\ttarget")
 	for _, r := range results {
 		ratio := r.load.RPS / base[r.baseline].TPS
-		fmt.Fprintf(tw, "%s\t%.3f\t%s\t%s\t%s\t\t%.0f\t%.1f\t%.1f\t%.1f\t%d\n", r.name, ratio, r.baseline,
-			ms(r.load.P50), ms(r.load.P99), r.load.RPS, r.txPerReq, r.sqlPerReq, r.redisPerReq, r.load.Errors)
+		fmt.Fprintf(tw, "%s\t%.3f\t%s\t%s\t%s\t\t%.0f\t%.1f\t%.1f\t%.1f\t%d\t%s\n", r.name, ratio, r.baseline,
+			ms(r.load.P50), ms(r.load.P99), r.load.RPS, r.txPerReq, r.sqlPerReq, r.redisPerReq, r.load.Errors, verdict(ratio, r.target))
 	}
 	tw.Flush()
+	for _, r := range results {
+		if len(r.statements) == 0 {
+			continue
+		}
+		n := time.Duration(max(r.load.Total, 1))
+		fmt.Fprintf(w, "\n%s (warm-up included)\n", r.name)
+		if r.cpu.ok {
+			fmt.Fprintf(w, "  CPU per request: API process (with the load generator) %s, database backends %s, Redis server %s\n",
+				us(r.cpu.self/n), us(r.cpu.db/n), us(r.cpu.redis/n))
+		}
+		fmt.Fprintln(w, "  statements per request (client side, round trip included):")
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for _, s := range r.statements {
+			fmt.Fprintf(tw, "    %s\t%.2f/req\tavg %s\t%s/req\n", s.label, float64(s.count)/float64(n),
+				ms(s.total/time.Duration(max(s.count, 1))), ms(s.total/n))
+		}
+		tw.Flush()
+	}
 }
 
 // checkErrors reports failed requests and fails the run if a scenario's error rate is too
@@ -269,6 +361,9 @@ func checkErrors(results []scenarioResult) error {
 func ms(d time.Duration) string {
 	return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond))
 }
+
+// us formats a duration in microseconds.
+func us(d time.Duration) string { return fmt.Sprintf("%.0fµs", float64(d)/float64(time.Microsecond)) }
 
 // progress tells the user what the run is doing; stdout stays for results.
 func progress(msg string) { fmt.Fprintln(os.Stderr, "bench:", msg) }
@@ -297,4 +392,15 @@ func loadAverage() string {
 		return f[0]
 	}
 	return "unknown"
+}
+
+// verdict says whether a ratio meets its target ("" without one).
+func verdict(ratio, target float64) string {
+	switch {
+	case target == 0:
+		return ""
+	case ratio >= target:
+		return fmt.Sprintf(">= %.2g: met", target)
+	}
+	return fmt.Sprintf(">= %.2g: MISSED", target)
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/aftersales/aftersales/internal/api"
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/demo"
+	"github.com/aftersales/aftersales/internal/jobs"
 	"github.com/aftersales/aftersales/internal/migrate"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/tenants"
@@ -123,15 +124,26 @@ func (c *counters) snapshot(pool *pgxpool.Pool) snapshot {
 	return snapshot{sql: c.sql.Load(), redis: c.redis.Load(), acquires: pool.Stat().AcquireCount()}
 }
 
-// sqlTracer counts statements; it implements pgx.QueryTracer.
-type sqlTracer struct{ c *counters }
+// sqlTracer counts statements and, with a timer (-statements), times them by label; it
+// implements pgx.QueryTracer.
+type sqlTracer struct {
+	c *counters
+	t *stmtTimer // nil: count only
+}
 
-func (t sqlTracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+func (t sqlTracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
 	t.c.sql.Add(1)
+	if t.t != nil {
+		return context.WithValue(ctx, traceKey{}, traceStart{stmtLabel(d.SQL), time.Now()})
+	}
 	return ctx
 }
 
-func (sqlTracer) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+func (t sqlTracer) TraceQueryEnd(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryEndData) {
+	if s, ok := ctx.Value(traceKey{}).(traceStart); ok && t.t != nil {
+		t.t.add(s.label, time.Since(s.at))
+	}
+}
 
 // redisCounter counts commands; it implements redis.Hook.
 type redisCounter struct{ c *counters }
@@ -153,15 +165,15 @@ func (h redisCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.
 }
 
 // openAppPool connects as the application role with maxConns connections, counting
-// statements into c. It refuses a role that bypasses row-level security: the benchmark
+// statements into c (and timing them into timer unless it is nil). It refuses a role that bypasses row-level security: the benchmark
 // must pay what production pays.
-func openAppPool(ctx context.Context, appURL string, maxConns int, c *counters) (*pgxpool.Pool, error) {
+func openAppPool(ctx context.Context, appURL string, maxConns int, c *counters, timer *stmtTimer) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(appURL)
 	if err != nil {
 		return nil, fmt.Errorf("parse app database URL: %w", err)
 	}
 	cfg.MaxConns = int32(maxConns)
-	cfg.ConnConfig.Tracer = sqlTracer{c}
+	cfg.ConnConfig.Tracer = sqlTracer{c: c, t: timer}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect as app role: %w", err)
@@ -183,27 +195,42 @@ func openAppPool(ctx context.Context, appURL string, maxConns int, c *counters) 
 type apiServer struct {
 	url  string
 	srv  *http.Server
+	rdb  *redis.Client
 	stop func() // closes the Redis client
 }
 
 // startAPI builds the API as cmd/aftersales does, with rate limits far above what the
-// benchmark can reach (so they cost their Redis round trips but never refuse) and a logger
-// that drops everything below errors (a log line per request would dominate).
+// benchmark can reach (so they cost their Redis round trips but never refuse; the public
+// check's fixed limits are lifted by publicLimitLifter) and a logger that drops everything
+// below errors (a log line per request would dominate).
 func startAPI(pool *pgxpool.Pool, redisURL string, c *counters) (*apiServer, error) {
 	rdb, stop, err := platform.OpenRedis(redisURL)
 	if err != nil {
 		return nil, err
 	}
 	rdb.AddHook(redisCounter{c})
+	rdb.AddHook(publicLimitLifter{})
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	cfg := platform.Config{SessionTTL: time.Hour, RateTenantPerSecond: 1_000_000, RateKeyPerSecond: 1_000_000,
 		OTPPerHour: 5, MaxBodyBytes: 1 << 20}
 	reg := prometheus.NewRegistry()
 	limiter := platform.NewLimiter(rdb, log, reg)
+	if err := checkPublicLimitLifted(context.Background(), limiter); err != nil {
+		stop()
+		return nil, err
+	}
 	tdb := tenants.NewDB(pool)
 	authSvc := auth.NewService(tdb, limiter, auth.NewDevSender(log), log,
 		auth.Options{SessionTTL: cfg.SessionTTL, OTPPerHour: cfg.OTPPerHour})
-	handler := api.New(api.Deps{DB: tdb, Auth: authSvc, Limiter: limiter, Redis: rdb, Log: log, Registry: reg, Config: cfg})
+	// Insert-only, as in cmd/aftersales' API process: imports queue their job in the upload's
+	// transaction; the worker (startWorker) runs on a pool of its own.
+	jobClient, err := jobs.NewClient(tdb, log, false)
+	if err != nil {
+		stop()
+		return nil, err
+	}
+	handler := api.New(api.Deps{DB: tdb, Auth: authSvc, Limiter: limiter, Redis: rdb, Log: log, Registry: reg, Config: cfg,
+		Jobs: jobClient})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		stop()
@@ -211,7 +238,7 @@ func startAPI(pool *pgxpool.Pool, redisURL string, c *counters) (*apiServer, err
 	}
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
-	return &apiServer{url: "http://" + ln.Addr().String(), srv: srv, stop: stop}, nil
+	return &apiServer{url: "http://" + ln.Addr().String(), srv: srv, rdb: rdb, stop: stop}, nil
 }
 
 // close shuts the server down and releases Redis.

@@ -29,7 +29,8 @@ type isoFixtures map[string]string
 // isoKinds lists the path prefixes the matrix knows; an {id} operation under any other
 // prefix fails TestIsolationEveryIDEndpoint until a fixture is added here and in isoMake.
 var isoKinds = []string{"/v1/outlets/", "/v1/calendars/", "/v1/members/", "/v1/invitations/", "/v1/api-keys/", "/v1/customers/",
-	"/v1/categories/", "/v1/models/", "/v1/fault-codes/", "/v1/registrations/", "/v1/policies/", "/v1/tier-rules/", "/v1/grants/"}
+	"/v1/categories/", "/v1/models/", "/v1/fault-codes/", "/v1/registrations/", "/v1/policies/", "/v1/tier-rules/", "/v1/grants/",
+	"/v1/imports/"}
 
 // isoMake creates, as the tenant's admin, one resource of each kind that can be changed or
 // deleted by a request that crosses tenants if isolation were broken (an unused outlet, an
@@ -99,6 +100,10 @@ func isoMake(t *testing.T, env *apitest.Env, tn *apitest.Tenant) isoFixtures {
 	rule := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/tier-rules", Token: tn.Admin, Body: map[string]any{
 		"tier": "gold", "kind": "plan", "match": "gold-express-" + u}})
 	f["/v1/tier-rules/"] = rule.Map(t)["id"].(string)
+	imp := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/imports/registrations?filename=iso.csv", Token: tn.Admin,
+		Body:   []byte("model_sku,serial,purchase_date\nAC-" + u + ",SN-IMP-" + u + ",2026-03-01\n"),
+		Header: map[string]string{"Content-Type": "text/csv"}})
+	f["/v1/imports/"] = imp.Map(t)["id"].(string)
 	return f
 }
 

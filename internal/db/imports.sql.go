@@ -185,15 +185,18 @@ func (q *Queries) ExistingCustomerIDs(ctx context.Context, db DBTX, arg Existing
 
 const findRegistrationsByKeys = `-- name: FindRegistrationsByKeys :many
 SELECT r.model_id, r.serial, r.id, r.import_id
-FROM registrations r
-WHERE r.tenant_id = $1
-  AND (r.model_id, r.serial) IN (SELECT unnest($2::uuid[]), unnest($3::text[]))
+FROM (SELECT unnest($1::uuid[]) AS model_id, unnest($2::text[]) AS serial) AS k
+JOIN LATERAL (
+  SELECT x.model_id, x.serial, x.id, x.import_id FROM registrations x
+  WHERE x.tenant_id = $3 AND x.model_id = k.model_id AND x.serial = k.serial
+  LIMIT 1
+) AS r ON true
 `
 
 type FindRegistrationsByKeysParams struct {
-	TenantID uuid.UUID
 	ModelIds []uuid.UUID
 	Serials  []string
+	TenantID uuid.UUID
 }
 
 type FindRegistrationsByKeysRow struct {
@@ -203,9 +206,10 @@ type FindRegistrationsByKeysRow struct {
 	ImportID uuid.NullUUID
 }
 
-// The registrations among (model_ids[i], serials[i]) pairs, for bulk stores.
+// The registrations among (model_ids[i], serials[i]) pairs, for bulk stores: one unique-index
+// probe per pair (the LIMIT keeps the planner from scanning the tenant's registrations).
 func (q *Queries) FindRegistrationsByKeys(ctx context.Context, db DBTX, arg FindRegistrationsByKeysParams) ([]FindRegistrationsByKeysRow, error) {
-	rows, err := db.Query(ctx, findRegistrationsByKeys, arg.TenantID, arg.ModelIds, arg.Serials)
+	rows, err := db.Query(ctx, findRegistrationsByKeys, arg.ModelIds, arg.Serials, arg.TenantID)
 	if err != nil {
 		return nil, err
 	}

@@ -12,7 +12,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
-func TestParseHeaderAliasesAndMissingColumns(t *testing.T) {
+func TestImportHeaderAliasesAndMissingColumns(t *testing.T) {
 	cols, err := parseHeader([]string{"\ufeff型号", " 串号 ", "购买日期", "Remark", "Buyer Phone", "保修卡"})
 	if err != nil {
 		t.Fatal(err)
@@ -41,7 +41,7 @@ func TestParseHeaderAliasesAndMissingColumns(t *testing.T) {
 	}
 }
 
-func TestRowToInput(t *testing.T) {
+func TestImportRowToInput(t *testing.T) {
 	cols, err := parseHeader([]string{"model_sku", "serial", "purchase_date", "invoice_date", "has_warranty_card", "buyer_name",
 		"buyer_phone", "user_phone", "install_date"})
 	if err != nil {
@@ -59,7 +59,7 @@ func TestRowToInput(t *testing.T) {
 	}
 }
 
-func TestNormalizeDateAndNumbers(t *testing.T) {
+func TestImportDatesAndNumbers(t *testing.T) {
 	x := &excelDates{}
 	for _, c := range []struct {
 		in   string
@@ -89,7 +89,7 @@ func TestNormalizeDateAndNumbers(t *testing.T) {
 	}
 }
 
-func TestSafeCell(t *testing.T) {
+func TestImportSafeCell(t *testing.T) {
 	for in, want := range map[string]string{"=1+1": "'=1+1", "+86": "'+86", "-2": "'-2", "@SUM(A1)": "'@SUM(A1)",
 		"\t=x": "'\t=x", "serial": "serial", "": "", "a=b": "a=b"} {
 		if got := SafeCell(in); got != want {
@@ -118,7 +118,7 @@ func readAll(t *testing.T, tb *table) [][]string {
 	}
 }
 
-func TestOpenCSVEncodings(t *testing.T) {
+func TestImportCSVEncodings(t *testing.T) {
 	text := "型号,串号,购买日期\nKFR-35GW,SN1,2024-01-05\n"
 	gb, err := simplifiedchinese.GB18030.NewEncoder().String(text)
 	if err != nil {
@@ -143,7 +143,7 @@ func TestOpenCSVEncodings(t *testing.T) {
 	}
 }
 
-func TestCSVRowNumbersAreLines(t *testing.T) {
+func TestImportCSVRowNumbersAreLines(t *testing.T) {
 	tb, err := openTable(FormatCSV, []byte("model_sku,serial,purchase_date\n\nA,\"multi\nline\",2024-01-01\nB,S2,2024-01-01\n"))
 	if err != nil {
 		t.Fatal(err)
@@ -162,7 +162,7 @@ func TestCSVRowNumbersAreLines(t *testing.T) {
 	}
 }
 
-func TestOpenXLSX(t *testing.T) {
+func TestImportXLSX(t *testing.T) {
 	f := excelize.NewFile()
 	sheet := f.GetSheetName(0)
 	day, _ := f.NewStyle(&excelize.Style{NumFmt: 14})

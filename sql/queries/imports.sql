@@ -54,11 +54,15 @@ SELECT @tenant_id, @import_id, unnest(@row_nos::integer[]), unnest(@fields::text
 ON CONFLICT (tenant_id, import_id, row_no, field) DO NOTHING;
 
 -- name: FindRegistrationsByKeys :many
--- The registrations among (model_ids[i], serials[i]) pairs, for bulk stores.
+-- The registrations among (model_ids[i], serials[i]) pairs, for bulk stores: one unique-index
+-- probe per pair (the LIMIT keeps the planner from scanning the tenant's registrations).
 SELECT r.model_id, r.serial, r.id, r.import_id
-FROM registrations r
-WHERE r.tenant_id = @tenant_id
-  AND (r.model_id, r.serial) IN (SELECT unnest(@model_ids::uuid[]), unnest(@serials::text[]));
+FROM (SELECT unnest(@model_ids::uuid[]) AS model_id, unnest(@serials::text[]) AS serial) AS k
+JOIN LATERAL (
+  SELECT x.model_id, x.serial, x.id, x.import_id FROM registrations x
+  WHERE x.tenant_id = @tenant_id AND x.model_id = k.model_id AND x.serial = k.serial
+  LIMIT 1
+) AS r ON true;
 
 -- name: CustomersByPhones :many
 -- The first customer (lowest id, as a phone search finds it) for each of the phones.
