@@ -322,7 +322,7 @@ func report(w io.Writer, clients int, base map[string]pgbenchResult, results []s
 	}
 	tw.Flush()
 	for _, r := range results {
-		if len(r.statements) == 0 {
+		if len(r.statements) == 0 && !r.cpu.ok {
 			continue
 		}
 		n := time.Duration(max(r.load.Total, 1))
@@ -330,6 +330,9 @@ func report(w io.Writer, clients int, base map[string]pgbenchResult, results []s
 		if r.cpu.ok {
 			fmt.Fprintf(w, "  CPU per request: API process (with the load generator) %s, database backends %s, Redis server %s\n",
 				us(r.cpu.self/n), us(r.cpu.db/n), us(r.cpu.redis/n))
+		}
+		if len(r.statements) == 0 {
+			continue
 		}
 		fmt.Fprintln(w, "  statements per request (client side, round trip included):")
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)

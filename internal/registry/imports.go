@@ -213,7 +213,9 @@ func (ImportArgs) Kind() string { return "registration_import" }
 
 // InsertOpts limits retries: a run starts over and is idempotent, but a file that keeps
 // failing should be reported, not retried for days.
-func (ImportArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 5} }
+func (ImportArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: 5, UniqueOpts: river.UniqueOpts{ByArgs: true}} // one live job per import
+}
 
 // ImportWorker runs imports. River may deliver a job more than once; a run is idempotent.
 type ImportWorker struct {
