@@ -212,3 +212,9 @@ func (p *problemWriter) Write(b []byte) (int, error) {
 	}
 	return p.ResponseWriter.Write(b)
 }
+
+// within runs fn in the caller's tenant scope and returns its value.
+func within[T any](ctx context.Context, s *Server, fn func(tx *tenants.Tx) (T, error)) (T, error) {
+	out, err := within(ctx, s, func(tx *tenants.Tx) (T, error) { return fn(tx) })
+	return out, err
+}

@@ -54,10 +54,8 @@ func registerCalendars(s *Server) {
 			if err != nil {
 				return nil, err
 			}
-			var rows []tenants.Calendar
-			err = s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				rows, err = tenants.ListCalendars(ctx, tx, after, in.limit()+1)
-				return err
+			rows, err := within(ctx, s, func(tx *tenants.Tx) ([]tenants.Calendar, error) {
+				return tenants.ListCalendars(ctx, tx, after, in.limit()+1)
 			})
 			if err != nil {
 				return nil, err
@@ -75,10 +73,8 @@ func registerCalendars(s *Server) {
 			if uuid.MustParse(in.Body.OutletID) == uuid.Nil {
 				return nil, tenants.Invalid("body.outlet_id", "does not exist")
 			}
-			var c tenants.Calendar
-			err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				c, err = tenants.CreateCalendar(ctx, tx, in.Body.input())
-				return err
+			c, err := within(ctx, s, func(tx *tenants.Tx) (tenants.Calendar, error) {
+				return tenants.CreateCalendar(ctx, tx, in.Body.input())
 			})
 			if err != nil {
 				return nil, err
@@ -89,11 +85,7 @@ func registerCalendars(s *Server) {
 	register(s, huma.Operation{OperationID: "get-calendar", Method: http.MethodGet, Path: "/v1/calendars/{id}", Tags: tags,
 		Summary: "Get a calendar", Errors: []int{404}},
 		route{perm: access.CalendarsRead}, func(ctx context.Context, in *IDPath) (*CalendarOutput, error) {
-			var c tenants.Calendar
-			err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				c, err = tenants.GetCalendar(ctx, tx, in.id())
-				return err
-			})
+			c, err := within(ctx, s, func(tx *tenants.Tx) (tenants.Calendar, error) { return tenants.GetCalendar(ctx, tx, in.id()) })
 			if err != nil {
 				return nil, err
 			}
@@ -129,10 +121,8 @@ func registerCalendars(s *Server) {
 			if err != nil {
 				return nil, err
 			}
-			var c tenants.Calendar
-			err = s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				c, err = tenants.UpdateCalendar(ctx, tx, in.id(), v, in.Body.input())
-				return err
+			c, err := within(ctx, s, func(tx *tenants.Tx) (tenants.Calendar, error) {
+				return tenants.UpdateCalendar(ctx, tx, in.id(), v, in.Body.input())
 			})
 			if err != nil {
 				return nil, err

@@ -42,10 +42,8 @@ func registerCatalog(s *Server) {
 			if err != nil {
 				return nil, err
 			}
-			var rows []catalog.Category
-			err = s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				rows, err = catalog.ListCategories(ctx, tx, after, in.limit()+1)
-				return err
+			rows, err := within(ctx, s, func(tx *tenants.Tx) ([]catalog.Category, error) {
+				return catalog.ListCategories(ctx, tx, after, in.limit()+1)
 			})
 			if err != nil {
 				return nil, err
@@ -56,10 +54,8 @@ func registerCatalog(s *Server) {
 	register(s, huma.Operation{OperationID: "create-category", Method: http.MethodPost, Path: "/v1/categories", Tags: tags,
 		Summary: "Create a product category", DefaultStatus: 201, Errors: []int{409, 422}},
 		route{perm: access.CatalogWrite, idem: true}, func(ctx context.Context, in *createCategoryIn) (*CategoryOutput, error) {
-			var c catalog.Category
-			err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				c, err = catalog.CreateCategory(ctx, tx, in.Body.Code, in.Body.Name)
-				return err
+			c, err := within(ctx, s, func(tx *tenants.Tx) (catalog.Category, error) {
+				return catalog.CreateCategory(ctx, tx, in.Body.Code, in.Body.Name)
 			})
 			if err != nil {
 				return nil, err
@@ -69,11 +65,7 @@ func registerCatalog(s *Server) {
 	register(s, huma.Operation{OperationID: "get-category", Method: http.MethodGet, Path: "/v1/categories/{id}", Tags: tags,
 		Summary: "Get a product category", Errors: []int{404}},
 		route{perm: access.CatalogRead}, func(ctx context.Context, in *IDPath) (*CategoryOutput, error) {
-			var c catalog.Category
-			err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				c, err = catalog.GetCategory(ctx, tx, in.id())
-				return err
-			})
+			c, err := within(ctx, s, func(tx *tenants.Tx) (catalog.Category, error) { return catalog.GetCategory(ctx, tx, in.id()) })
 			if err != nil {
 				return nil, err
 			}
@@ -91,10 +83,8 @@ func registerCatalog(s *Server) {
 			if err != nil {
 				return nil, err
 			}
-			var c catalog.Category
-			err = s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				c, err = catalog.UpdateCategory(ctx, tx, in.id(), v, in.Body.Code, in.Body.Name)
-				return err
+			c, err := within(ctx, s, func(tx *tenants.Tx) (catalog.Category, error) {
+				return catalog.UpdateCategory(ctx, tx, in.id(), v, in.Body.Code, in.Body.Name)
 			})
 			if err != nil {
 				return nil, err
@@ -114,10 +104,8 @@ func registerCatalog(s *Server) {
 			if err != nil {
 				return nil, err
 			}
-			var rows []catalog.Model
-			err = s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				rows, err = catalog.ListModels(ctx, tx, after, optionalID(in.Category), in.limit()+1)
-				return err
+			rows, err := within(ctx, s, func(tx *tenants.Tx) ([]catalog.Model, error) {
+				return catalog.ListModels(ctx, tx, after, optionalID(in.Category), in.limit()+1)
 			})
 			if err != nil {
 				return nil, err
@@ -128,11 +116,7 @@ func registerCatalog(s *Server) {
 	register(s, huma.Operation{OperationID: "create-model", Method: http.MethodPost, Path: "/v1/models", Tags: tags,
 		Summary: "Create a product model with its components", DefaultStatus: 201, Errors: []int{409, 422}},
 		route{perm: access.CatalogWrite, idem: true}, func(ctx context.Context, in *createModelIn) (*ModelOutput, error) {
-			var m catalog.Model
-			err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				m, err = catalog.CreateModel(ctx, tx, in.Body)
-				return err
-			})
+			m, err := within(ctx, s, func(tx *tenants.Tx) (catalog.Model, error) { return catalog.CreateModel(ctx, tx, in.Body) })
 			if err != nil {
 				return nil, err
 			}
@@ -141,11 +125,7 @@ func registerCatalog(s *Server) {
 	register(s, huma.Operation{OperationID: "get-model", Method: http.MethodGet, Path: "/v1/models/{id}", Tags: tags,
 		Summary: "Get a product model", Errors: []int{404}},
 		route{perm: access.CatalogRead}, func(ctx context.Context, in *IDPath) (*ModelOutput, error) {
-			var m catalog.Model
-			err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				m, err = catalog.GetModel(ctx, tx, in.id())
-				return err
-			})
+			m, err := within(ctx, s, func(tx *tenants.Tx) (catalog.Model, error) { return catalog.GetModel(ctx, tx, in.id()) })
 			if err != nil {
 				return nil, err
 			}
@@ -163,11 +143,7 @@ func registerCatalog(s *Server) {
 			if err != nil {
 				return nil, err
 			}
-			var m catalog.Model
-			err = s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				m, err = catalog.UpdateModel(ctx, tx, in.id(), v, in.Body)
-				return err
-			})
+			m, err := within(ctx, s, func(tx *tenants.Tx) (catalog.Model, error) { return catalog.UpdateModel(ctx, tx, in.id(), v, in.Body) })
 			if err != nil {
 				return nil, err
 			}
@@ -186,10 +162,8 @@ func registerCatalog(s *Server) {
 			if err != nil {
 				return nil, err
 			}
-			var rows []catalog.FaultCode
-			err = s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				rows, err = catalog.ListFaultCodes(ctx, tx, after, in.Prefix, in.limit()+1)
-				return err
+			rows, err := within(ctx, s, func(tx *tenants.Tx) ([]catalog.FaultCode, error) {
+				return catalog.ListFaultCodes(ctx, tx, after, in.Prefix, in.limit()+1)
 			})
 			if err != nil {
 				return nil, err

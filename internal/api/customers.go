@@ -38,10 +38,8 @@ func registerCustomers(s *Server) {
 			if err != nil {
 				return nil, err
 			}
-			var rows []customers.Customer
-			err = s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				rows, err = customers.List(ctx, tx, after, in.Phone, in.limit()+1)
-				return err
+			rows, err := within(ctx, s, func(tx *tenants.Tx) ([]customers.Customer, error) {
+				return customers.List(ctx, tx, after, in.Phone, in.limit()+1)
 			})
 			if err != nil {
 				return nil, err
@@ -94,11 +92,7 @@ func registerCustomers(s *Server) {
 	register(s, huma.Operation{OperationID: "create-customer", Method: http.MethodPost, Path: "/v1/customers", Tags: tags,
 		Summary: "Create a customer", DefaultStatus: 201, Errors: []int{422}},
 		route{perm: access.CustomersWrite, idem: true}, func(ctx context.Context, in *createIn) (*CustomerOutput, error) {
-			var c customers.Customer
-			err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				c, err = customers.Create(ctx, tx, in.Body)
-				return err
-			})
+			c, err := within(ctx, s, func(tx *tenants.Tx) (customers.Customer, error) { return customers.Create(ctx, tx, in.Body) })
 			if err != nil {
 				return nil, err
 			}
@@ -108,11 +102,7 @@ func registerCustomers(s *Server) {
 	register(s, huma.Operation{OperationID: "get-customer", Method: http.MethodGet, Path: "/v1/customers/{id}", Tags: tags,
 		Summary: "Get a customer", Errors: []int{404}},
 		route{perm: access.CustomersRead}, func(ctx context.Context, in *IDPath) (*CustomerOutput, error) {
-			var c customers.Customer
-			err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				c, err = customers.Get(ctx, tx, in.id())
-				return err
-			})
+			c, err := within(ctx, s, func(tx *tenants.Tx) (customers.Customer, error) { return customers.Get(ctx, tx, in.id()) })
 			if err != nil {
 				return nil, err
 			}
@@ -131,10 +121,8 @@ func registerCustomers(s *Server) {
 			if err != nil {
 				return nil, err
 			}
-			var c customers.Customer
-			err = s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				c, err = customers.Update(ctx, tx, in.id(), v, in.Body)
-				return err
+			c, err := within(ctx, s, func(tx *tenants.Tx) (customers.Customer, error) {
+				return customers.Update(ctx, tx, in.id(), v, in.Body)
 			})
 			if err != nil {
 				return nil, err

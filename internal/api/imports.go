@@ -175,10 +175,8 @@ func registerImports(s *Server) {
 			if err != nil {
 				return nil, err
 			}
-			var rows []registry.Import
-			err = s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				rows, err = registry.ListImports(ctx, tx, before, in.limit()+1)
-				return err
+			rows, err := within(ctx, s, func(tx *tenants.Tx) ([]registry.Import, error) {
+				return registry.ListImports(ctx, tx, before, in.limit()+1)
 			})
 			if err != nil {
 				return nil, err
@@ -193,11 +191,7 @@ func registerImports(s *Server) {
 	register(s, huma.Operation{OperationID: "get-import", Method: http.MethodGet, Path: "/v1/imports/{id}", Tags: tags,
 		Summary: "Get an import and its progress", Errors: []int{404}},
 		route{perm: access.RegistrationsRead}, func(ctx context.Context, in *IDPath) (*ImportOutput, error) {
-			var imp registry.Import
-			err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				imp, err = registry.GetImport(ctx, tx, in.id())
-				return err
-			})
+			imp, err := within(ctx, s, func(tx *tenants.Tx) (registry.Import, error) { return registry.GetImport(ctx, tx, in.id()) })
 			if err != nil {
 				return nil, err
 			}
@@ -219,10 +213,8 @@ func registerImports(s *Server) {
 			if limit <= 0 {
 				limit = 100
 			}
-			var rows []registry.ImportError
-			err = s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				rows, err = registry.ListImportErrors(ctx, tx, in.id(), after, limit+1)
-				return err
+			rows, err := within(ctx, s, func(tx *tenants.Tx) ([]registry.ImportError, error) {
+				return registry.ListImportErrors(ctx, tx, in.id(), after, limit+1)
 			})
 			if err != nil {
 				return nil, err

@@ -48,11 +48,7 @@ func registerOutlets(s *Server) {
 	register(s, huma.Operation{OperationID: "create-outlet", Method: http.MethodPost, Path: "/v1/outlets", Tags: tags,
 		Summary: "Create an outlet", DefaultStatus: 201, Errors: []int{409, 422}},
 		route{perm: access.OutletsCreate, idem: true}, func(ctx context.Context, in *createIn) (*OutletOutput, error) {
-			var o tenants.Outlet
-			err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				o, err = tenants.CreateOutlet(ctx, tx, in.Body)
-				return err
-			})
+			o, err := within(ctx, s, func(tx *tenants.Tx) (tenants.Outlet, error) { return tenants.CreateOutlet(ctx, tx, in.Body) })
 			if err != nil {
 				return nil, err
 			}
@@ -62,11 +58,7 @@ func registerOutlets(s *Server) {
 	register(s, huma.Operation{OperationID: "get-outlet", Method: http.MethodGet, Path: "/v1/outlets/{id}", Tags: tags,
 		Summary: "Get an outlet", Errors: []int{404}},
 		route{perm: access.OutletsRead}, func(ctx context.Context, in *IDPath) (*OutletOutput, error) {
-			var o tenants.Outlet
-			err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				o, err = tenants.GetOutlet(ctx, tx, in.id())
-				return err
-			})
+			o, err := within(ctx, s, func(tx *tenants.Tx) (tenants.Outlet, error) { return tenants.GetOutlet(ctx, tx, in.id()) })
 			if err != nil {
 				return nil, err
 			}
@@ -85,10 +77,8 @@ func registerOutlets(s *Server) {
 			if err != nil {
 				return nil, err
 			}
-			var o tenants.Outlet
-			err = s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				o, err = tenants.UpdateOutlet(ctx, tx, in.id(), v, in.Body)
-				return err
+			o, err := within(ctx, s, func(tx *tenants.Tx) (tenants.Outlet, error) {
+				return tenants.UpdateOutlet(ctx, tx, in.id(), v, in.Body)
 			})
 			if err != nil {
 				return nil, err

@@ -45,10 +45,8 @@ func registerMembers(s *Server) {
 			if err != nil {
 				return nil, err
 			}
-			var rows []tenants.Member
-			err = s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				rows, err = tenants.ListMembers(ctx, tx, after, optional(in.Role), in.limit()+1)
-				return err
+			rows, err := within(ctx, s, func(tx *tenants.Tx) ([]tenants.Member, error) {
+				return tenants.ListMembers(ctx, tx, after, optional(in.Role), in.limit()+1)
 			})
 			if err != nil {
 				return nil, err
@@ -59,11 +57,7 @@ func registerMembers(s *Server) {
 	register(s, huma.Operation{OperationID: "get-member", Method: http.MethodGet, Path: "/v1/members/{id}", Tags: tags,
 		Summary: "Get a membership", Errors: []int{404}},
 		route{perm: access.MembersRead}, func(ctx context.Context, in *IDPath) (*MemberOutput, error) {
-			var m tenants.Member
-			err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				m, err = tenants.GetMember(ctx, tx, in.id())
-				return err
-			})
+			m, err := within(ctx, s, func(tx *tenants.Tx) (tenants.Member, error) { return tenants.GetMember(ctx, tx, in.id()) })
 			if err != nil {
 				return nil, err
 			}
@@ -145,10 +139,8 @@ func registerMembers(s *Server) {
 			if err != nil {
 				return nil, err
 			}
-			var rows []auth.Invitation
-			err = s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				rows, err = auth.ListInvitations(ctx, tx, after, in.limit()+1)
-				return err
+			rows, err := within(ctx, s, func(tx *tenants.Tx) ([]auth.Invitation, error) {
+				return auth.ListInvitations(ctx, tx, after, in.limit()+1)
 			})
 			if err != nil {
 				return nil, err
@@ -216,11 +208,7 @@ func registerAPIKeys(s *Server) {
 			if err != nil {
 				return nil, err
 			}
-			var rows []auth.APIKey
-			err = s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				rows, err = auth.ListAPIKeys(ctx, tx, after, in.limit()+1)
-				return err
-			})
+			rows, err := within(ctx, s, func(tx *tenants.Tx) ([]auth.APIKey, error) { return auth.ListAPIKeys(ctx, tx, after, in.limit()+1) })
 			if err != nil {
 				return nil, err
 			}

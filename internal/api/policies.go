@@ -56,10 +56,8 @@ func registerPolicies(s *Server) {
 			if err != nil {
 				return nil, err
 			}
-			var rows []coverage.Policy
-			err = s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				rows, err = coverage.ListPolicies(ctx, tx, after, in.limit()+1)
-				return err
+			rows, err := within(ctx, s, func(tx *tenants.Tx) ([]coverage.Policy, error) {
+				return coverage.ListPolicies(ctx, tx, after, in.limit()+1)
 			})
 			if err != nil {
 				return nil, err
@@ -99,11 +97,7 @@ func registerPolicies(s *Server) {
 	register(s, huma.Operation{OperationID: "get-policy", Method: http.MethodGet, Path: "/v1/policies/{id}", Tags: tags,
 		Summary: "Get a warranty policy with its versions", Errors: []int{404}},
 		route{perm: access.PoliciesRead}, func(ctx context.Context, in *IDPath) (*PolicyOutput, error) {
-			var p coverage.Policy
-			err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				p, err = coverage.GetPolicy(ctx, tx, in.id())
-				return err
-			})
+			p, err := within(ctx, s, func(tx *tenants.Tx) (coverage.Policy, error) { return coverage.GetPolicy(ctx, tx, in.id()) })
 			if err != nil {
 				return nil, err
 			}
@@ -130,10 +124,8 @@ func registerPolicies(s *Server) {
 			if err != nil {
 				return nil, err
 			}
-			var p coverage.Policy
-			err = s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				p, err = coverage.UpdatePolicy(ctx, tx, in.id(), v, in.Body.Name, cats, models)
-				return err
+			p, err := within(ctx, s, func(tx *tenants.Tx) (coverage.Policy, error) {
+				return coverage.UpdatePolicy(ctx, tx, in.id(), v, in.Body.Name, cats, models)
 			})
 			if err != nil {
 				return nil, err

@@ -52,10 +52,8 @@ func registerRegistrations(s *Server) {
 		Summary: "Register a sold unit", DefaultStatus: 201, Errors: []int{409, 422},
 		Description: "A unit is unique per model and serial; a duplicate is a 409 naming the existing registration."},
 		route{perm: access.RegistrationsWrite, idem: true}, func(ctx context.Context, in *createIn) (*RegistrationOutput, error) {
-			var r registry.Registration
-			err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				r, err = registry.Register(ctx, tx, in.Body, channelOf(ctx))
-				return err
+			r, err := within(ctx, s, func(tx *tenants.Tx) (registry.Registration, error) {
+				return registry.Register(ctx, tx, in.Body, channelOf(ctx))
 			})
 			if err != nil {
 				return nil, duplicateProblem(err)
@@ -66,11 +64,7 @@ func registerRegistrations(s *Server) {
 	register(s, huma.Operation{OperationID: "get-registration", Method: http.MethodGet, Path: "/v1/registrations/{id}", Tags: tags,
 		Summary: "Get a registered unit", Errors: []int{404}},
 		route{perm: access.RegistrationsRead}, func(ctx context.Context, in *IDPath) (*RegistrationOutput, error) {
-			var r registry.Registration
-			err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				r, err = registry.Get(ctx, tx, in.id())
-				return err
-			})
+			r, err := within(ctx, s, func(tx *tenants.Tx) (registry.Registration, error) { return registry.Get(ctx, tx, in.id()) })
 			if err != nil {
 				return nil, err
 			}
@@ -89,10 +83,8 @@ func registerRegistrations(s *Server) {
 			if err != nil {
 				return nil, err
 			}
-			var r registry.Registration
-			err = s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				r, err = registry.Update(ctx, tx, in.id(), v, in.Body)
-				return err
+			r, err := within(ctx, s, func(tx *tenants.Tx) (registry.Registration, error) {
+				return registry.Update(ctx, tx, in.id(), v, in.Body)
 			})
 			if err != nil {
 				return nil, err

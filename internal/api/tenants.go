@@ -97,11 +97,7 @@ func registerTenants(s *Server) {
 	register(s, huma.Operation{OperationID: "get-tenant", Method: http.MethodGet, Path: "/v1/tenant", Tags: tags,
 		Summary: "The current tenant and its settings"},
 		route{}, func(ctx context.Context, _ *struct{}) (*TenantOutput, error) {
-			var t tenants.Tenant
-			err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				t, err = tenants.GetTenant(ctx, tx)
-				return err
-			})
+			t, err := within(ctx, s, func(tx *tenants.Tx) (tenants.Tenant, error) { return tenants.GetTenant(ctx, tx) })
 			if err != nil {
 				return nil, err
 			}
