@@ -215,6 +215,10 @@ func (p *problemWriter) Write(b []byte) (int, error) {
 
 // within runs fn in the caller's tenant scope and returns its value.
 func within[T any](ctx context.Context, s *Server, fn func(tx *tenants.Tx) (T, error)) (T, error) {
-	out, err := within(ctx, s, func(tx *tenants.Tx) (T, error) { return fn(tx) })
+	var out T
+	err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
+		out, err = fn(tx)
+		return err
+	})
 	return out, err
 }
