@@ -7,13 +7,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/catalog"
+	"github.com/aftersales/aftersales/internal/coverage"
 	"github.com/aftersales/aftersales/internal/customers"
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/platform"
+	"github.com/aftersales/aftersales/internal/registry"
+	"github.com/aftersales/aftersales/internal/warranty"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -59,8 +64,11 @@ func Seed(ctx context.Context, d *tenants.DB) ([]Login, error) {
 			Name: "Platform Operator", PasswordHash: hash, IsPlatformAdmin: true})
 		return err
 	})
-	if err != nil || exists {
-		return logins, err
+	if err != nil {
+		return nil, err
+	}
+	if exists {
+		return logins, upgrade(ctx, d)
 	}
 	actor := tenants.SystemActor
 	brand, _, err := d.Onboard(ctx, actor, tenants.NewTenant{Slug: BrandSlug, Name: "Breeze Appliances 清风电器", Kind: "brand",
@@ -118,7 +126,7 @@ func Seed(ctx context.Context, d *tenants.DB) ([]Login, error) {
 				return err
 			}
 		}
-		return nil
+		return seedWarranty(ctx, tx)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("seed brand network: %w", err)
@@ -152,4 +160,89 @@ func addPerson(ctx context.Context, tx *tenants.Tx, p person, outletID uuid.UUID
 		return fmt.Errorf("add %s: %w", p.email, err)
 	}
 	return nil
+}
+
+// seedWarranty gives the brand a catalog, fault codes, the national 三包 policy with a longer
+// compressor term, its service tiers with a value rule, and registered units of the demo
+// customers: one bought this week (return window), one last year, one out of warranty.
+func seedWarranty(ctx context.Context, tx *tenants.Tx) error {
+	ac, err := catalog.CreateCategory(ctx, tx, "air-conditioner", "空调 Air conditioners")
+	if err != nil {
+		return err
+	}
+	wm, err := catalog.CreateCategory(ctx, tx, "washer", "洗衣机 Washing machines")
+	if err != nil {
+		return err
+	}
+	split, err := catalog.CreateModel(ctx, tx, catalog.ModelFields{CategoryID: ac.ID, SKU: "KFR-35GW", Name: "Breeze 1.5P split AC",
+		SerialPattern: "[A-Z0-9]{10,20}", NeedsInstall: true, Components: []catalog.Component{
+			{Code: "compressor", Name: "压缩机 Compressor", Main: true}, {Code: "mainboard", Name: "主板 Mainboard"}, {Code: "fan_motor", Name: "风机 Fan motor"}}})
+	if err != nil {
+		return err
+	}
+	if _, err := catalog.CreateModel(ctx, tx, catalog.ModelFields{CategoryID: wm.ID, SKU: "XQG100", Name: "Breeze 10kg washer",
+		Components: []catalog.Component{{Code: "motor", Name: "电机 Motor", Main: true}, {Code: "mainboard", Name: "主板 Mainboard"}}}); err != nil {
+		return err
+	}
+	for _, f := range [][3]string{{"E1", "不制冷 Not cooling", "compressor"}, {"E2", "漏水 Water leak", ""}, {"E5", "通讯故障 Board fault", "mainboard"}} {
+		if _, err := catalog.EnsureFaultCode(ctx, tx, f[0], f[1], f[2]); err != nil {
+			return err
+		}
+	}
+	rules := coverage.NationalRules("CNY")
+	rules.Fees = warranty.Fees{Currency: "CNY", LabourRate: 8000, VisitFee: 5000, ShippingFee: 2000}
+	rules.Terms = append(rules.Terms, warranty.Term{Component: "compressor", Months: 72, Basis: warranty.FromInvoice, Covered: warranty.AllFree},
+		warranty.Term{Component: "motor", Months: 120, Basis: warranty.FromInvoice, Covered: warranty.Lines{
+			Parts: warranty.Line{Mode: warranty.Free}, Labour: warranty.Line{Mode: warranty.Charged},
+			Visit: warranty.Line{Mode: warranty.Charged}, Shipping: warranty.Line{Mode: warranty.Charged}}})
+	if _, err := coverage.CreatePolicy(ctx, tx, coverage.PolicyInput{Name: "清风三包 (national template)", CategoryIDs: []uuid.UUID{ac.ID, wm.ID},
+		EffectiveFrom: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), Rules: rules}); err != nil {
+		return err
+	}
+	if _, err := coverage.AddTierRule(ctx, tx, warranty.TierRule{Tier: "gold", Kind: warranty.RuleCustomerValue, MinLifetimeValue: 5_000_000}); err != nil {
+		return err
+	}
+	today := time.Now().In(shanghai()).Format(time.DateOnly)
+	ago := func(days int) string { return time.Now().In(shanghai()).AddDate(0, 0, -days).Format(time.DateOnly) }
+	for _, u := range []registry.Input{
+		{ModelID: split.ID.String(), Serial: "KFR35GW2611000001", PurchaseDate: ago(3), InvoiceNo: "FP-2026-0001", HasWarrantyCard: true,
+			Seller: "Northstar Hangzhou Store", Buyer: &registry.Party{Name: "赵敏", Phone: "13812345678"}, InstallDate: ago(2)},
+		{ModelID: split.ID.String(), Serial: "KFR35GW2509000042", PurchaseDate: ago(400), InvoiceNo: "FP-2025-0042", HasWarrantyCard: true,
+			Buyer: &registry.Party{Name: "钱伟", Phone: "13987654321"}, User: &registry.Party{Name: "钱老先生", Phone: "13987650000"}},
+		{ModelSKU: "XQG100", Serial: "XQG100-2019-7", PurchaseDate: "2019-05-01", InvoiceNo: "FP-2019-0007", HasWarrantyCard: true,
+			Buyer: &registry.Party{Name: "孙丽", Phone: "13700001111"}},
+	} {
+		if _, err := registry.Register(ctx, tx, u, registry.ChannelStaff); err != nil {
+			return fmt.Errorf("register %s (today %s): %w", u.Serial, today, err)
+		}
+	}
+	return nil
+}
+
+func shanghai() *time.Location {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// upgrade adds the parts of the demo that a database seeded by an older release lacks.
+func upgrade(ctx context.Context, d *tenants.DB) error {
+	var brand uuid.UUID
+	err := d.Global(ctx, uuid.Nil, func(tx *tenants.Tx) error {
+		t, err := tx.Q.GetTenantBySlug(ctx, tx, BrandSlug)
+		brand = t.ID
+		return err
+	})
+	if err != nil {
+		return nil // the demo brand was removed: leave the database alone
+	}
+	return d.Tx(ctx, tenants.Scope{TenantID: brand, Actor: tenants.SystemActor}, func(tx *tenants.Tx) error {
+		cats, err := catalog.ListCategories(ctx, tx, uuid.NullUUID{}, 1)
+		if err != nil || len(cats) > 0 {
+			return err
+		}
+		return seedWarranty(ctx, tx)
+	})
 }

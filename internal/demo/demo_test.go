@@ -6,7 +6,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/aftersales/aftersales/internal/coverage"
 	"github.com/aftersales/aftersales/internal/demo"
+	"github.com/aftersales/aftersales/internal/registry"
 	"github.com/aftersales/aftersales/internal/testdb"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -51,6 +53,24 @@ func TestSeedBuildsTheNetworkOnce(t *testing.T) {
 			}
 			if len(outlets) != 3 || len(regions) != 3 || len(members) != 6 {
 				t.Errorf("brand has %d outlets in %d regions and %d engineers, want 3, 3, 6", len(outlets), len(regions), len(members))
+			}
+			regs, err := registry.List(ctx, tx, registry.Filter{Limit: 50})
+			if err != nil {
+				return err
+			}
+			if len(regs) != 3 {
+				t.Errorf("%d registered units, want 3", len(regs))
+			}
+			classes := map[string]int{}
+			for _, r := range regs {
+				res, err := coverage.Check(ctx, tx, coverage.NoHistory{}, coverage.CheckInput{RegistrationID: r.ID})
+				if err != nil {
+					return err
+				}
+				classes[res.Decision.Class]++
+			}
+			if classes["manufacturer"] != 1 || classes["out_of_warranty"] != 2 {
+				t.Errorf("coverage of the demo units: %v", classes)
 			}
 			return nil
 		})
