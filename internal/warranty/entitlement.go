@@ -155,7 +155,7 @@ func Decide(r Request) Decision {
 	if proofOK && !excluded {
 		term, ok := termFor(p, component)
 		if ok {
-			basis := basisDate(r.Unit, term.Basis)
+			basis, basisName := basisDate(r.Unit, term.Basis)
 			termStart := basis
 			if s.RestartOnExchange && !r.History.LastExchange.IsZero() && r.History.LastExchange.After(basis) {
 				termStart = r.History.LastExchange
@@ -171,8 +171,8 @@ func Decide(r Request) Decision {
 			clause := fmt.Sprintf("terms[%s]", term.Component)
 			if !r.Today.After(until) {
 				d.Class, d.CoveredUntil = Manufacturer, &until
-				add("warranty_period", "pass", p.Ref(clause), "%s is covered for %d months from the %s date %s, until %s",
-					termLabel(term.Component), term.Months, term.Basis, termStart, until)
+				add("warranty_period", "pass", p.Ref(clause), "%s is covered for %d months from the %s %s, until %s",
+					termLabel(term.Component), term.Months, basisName, termStart, until)
 				d.Remedies = sanBaoRemedies(r, d.DayNumber, add)
 				d.Charges = charges(term.Covered, p.Fees)
 				return d
@@ -279,15 +279,18 @@ func termFor(p Policy, component string) (Term, bool) {
 	return *whole, true
 }
 
-// basisDate falls back to the purchase date when the basis date is unknown.
-func basisDate(u Unit, b Basis) Date {
+// basisDate falls back to the purchase date when the basis date is unknown, and names the
+// date it used.
+func basisDate(u Unit, b Basis) (Date, string) {
 	switch {
 	case b == FromInvoice && !u.InvoiceDate.IsZero():
-		return u.InvoiceDate
+		return u.InvoiceDate, "invoice date"
 	case b == FromInstall && !u.InstallDate.IsZero():
-		return u.InstallDate
+		return u.InstallDate, "install date"
+	case b == FromPurchase:
+		return u.PurchaseDate, "purchase date"
 	}
-	return u.PurchaseDate
+	return u.PurchaseDate, fmt.Sprintf("purchase date (no %s date on file)", b)
 }
 
 func termLabel(component string) string {
