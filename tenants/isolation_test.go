@@ -166,6 +166,8 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 		    (app.tenant_id(), $1, $2, 'extended', '2027-01-01', '2028-01-01', '{}')`, []any{uuid.New(), registration}},
 		{`INSERT INTO imports (tenant_id, id, kind, format, sha256, content) VALUES
 		    (app.tenant_id(), $1, 'registrations', 'csv', $2, 'a,b')`, []any{importID, randomBytes()}},
+		{`INSERT INTO invoice_images (tenant_id, registration_id, content_type, content, sha256) VALUES
+		    (app.tenant_id(), $1, 'image/png', '\x89504e47', $2)`, []any{registration, randomBytes()}},
 		{`INSERT INTO import_errors (tenant_id, import_id, row_no, field, message) VALUES
 		    (app.tenant_id(), $1, 2, 'serial', 'missing')`, []any{importID}},
 	}

@@ -143,6 +143,32 @@ func registerEntitlements(s *Server) {
 			return &RegistrationOutput{ETag: etag(r.Version), Body: r}, nil
 		})
 
+	type consumerInvoiceIn struct {
+		TenantPath
+		IDPath
+		RawBody []byte `contentType:"image/jpeg" doc:"JPEG, PNG, WebP or PDF"`
+	}
+	register(s, huma.Operation{OperationID: "consumer-put-invoice-image", Method: http.MethodPut,
+		Path: "/v1/consumer/tenants/{tenant}/units/{id}/invoice-image", Tags: ctags,
+		Summary: "Upload the invoice image of my unit", MaxBodyBytes: registry.MaxInvoiceImageBytes, Errors: []int{404, 413, 422}},
+		route{consumer: true}, func(ctx context.Context, in *consumerInvoiceIn) (*RegistrationOutput, error) {
+			var r registry.Registration
+			err := s.consumerTx(ctx, in.Tenant, func(tx *tenants.Tx, me customers.Customer) (err error) {
+				if r, err = registry.Get(ctx, tx, in.id()); err != nil {
+					return err
+				}
+				if !owns(r, me.ID) {
+					return tenants.ErrNotFound // someone else's unit is indistinguishable from none
+				}
+				r, err = registry.PutInvoiceImage(ctx, tx, r.ID, in.RawBody)
+				return err
+			})
+			if err != nil {
+				return nil, err
+			}
+			return &RegistrationOutput{ETag: etag(r.Version), Body: r}, nil
+		})
+
 	// Public coverage check: serial and the last four digits of the buyer's or user's phone.
 	type publicIn struct {
 		TenantPath
@@ -204,6 +230,10 @@ func registerEntitlements(s *Server) {
 			}
 			return out, nil
 		})
+}
+
+func owns(r registry.Registration, customer uuid.UUID) bool {
+	return (r.BuyerID != nil && *r.BuyerID == customer) || (r.UserID != nil && *r.UserID == customer)
 }
 
 func lastFour(phone, last4 string) bool {

@@ -13,6 +13,13 @@ import (
 	"github.com/aftersales/aftersales/tenants"
 )
 
+// InvoiceImageOutput is an invoice image download.
+type InvoiceImageOutput struct {
+	ContentType  string `header:"Content-Type"`
+	CacheControl string `header:"Cache-Control"`
+	Body         []byte
+}
+
 // RegistrationOutput is one registration with its ETag.
 type RegistrationOutput struct {
 	ETag     string `header:"ETag"`
@@ -116,6 +123,35 @@ func registerRegistrations(s *Server) {
 				out.Status = http.StatusCreated
 			}
 			return out, nil
+		})
+
+	// Invoice images.
+	type invoicePutIn struct {
+		IDPath
+		RawBody []byte `contentType:"image/jpeg" doc:"JPEG, PNG, WebP or PDF (checked against the content)"`
+	}
+	register(s, huma.Operation{OperationID: "put-invoice-image", Method: http.MethodPut, Path: "/v1/registrations/{id}/invoice-image",
+		Tags: tags, Summary: "Upload a unit's invoice image (proof of purchase)", MaxBodyBytes: registry.MaxInvoiceImageBytes,
+		Errors: []int{404, 413, 422}},
+		route{perm: access.RegistrationsWrite}, func(ctx context.Context, in *invoicePutIn) (*RegistrationOutput, error) {
+			r, err := within(ctx, s, func(tx *tenants.Tx) (registry.Registration, error) {
+				return registry.PutInvoiceImage(ctx, tx, in.id(), in.RawBody)
+			})
+			if err != nil {
+				return nil, err
+			}
+			return &RegistrationOutput{ETag: etag(r.Version), Body: r}, nil
+		})
+	register(s, huma.Operation{OperationID: "get-invoice-image", Method: http.MethodGet, Path: "/v1/registrations/{id}/invoice-image",
+		Tags: tags, Summary: "Download a unit's invoice image", Errors: []int{404}},
+		route{perm: access.RegistrationsRead}, func(ctx context.Context, in *IDPath) (*InvoiceImageOutput, error) {
+			img, err := within(ctx, s, func(tx *tenants.Tx) (registry.InvoiceImage, error) {
+				return registry.GetInvoiceImage(ctx, tx, in.id())
+			})
+			if err != nil {
+				return nil, err
+			}
+			return &InvoiceImageOutput{ContentType: img.ContentType, CacheControl: "private, no-store", Body: img.Content}, nil
 		})
 
 	// Grants: extra coverage from contracts.

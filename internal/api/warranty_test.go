@@ -239,6 +239,28 @@ func TestPublicCoverageAndConsumerUnits(t *testing.T) {
 	if len(units) != 2 || !slices.Contains(remedies, "refund") {
 		t.Fatalf("after self-registration: %v", units)
 	}
+	// The consumer uploads the invoice of their own unit; staff can read it back.
+	up := env.Do(apitest.Req{Method: "PUT", Path: "/v1/consumer/tenants/" + f.tn.Slug + "/units/" + mine["id"].(string) + "/invoice-image",
+		Token: sess.Token, Body: isoPNG, Header: map[string]string{"Content-Type": "image/png"}})
+	if up.Status != 200 || !strings.Contains(string(up.Body), "/invoice-image") {
+		t.Fatalf("consumer invoice upload: %d %s", up.Status, up.Body)
+	}
+	img := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/registrations/" + mine["id"].(string) + "/invoice-image", Token: f.tn.Admin})
+	if img.Header.Get("Content-Type") != "image/png" || string(img.Body) != string(isoPNG) {
+		t.Fatalf("invoice image read back: %q %d bytes", img.Header.Get("Content-Type"), len(img.Body))
+	}
+	if r := env.Do(apitest.Req{Method: "PUT", Path: "/v1/registrations/" + mine["id"].(string) + "/invoice-image", Token: f.tn.Admin,
+		Body: "not an image at all", Header: map[string]string{"Content-Type": "image/png"}}); r.Status != 422 {
+		t.Fatalf("text posing as an image: %d %s", r.Status, r.Body)
+	}
+	// A unit of someone else is not theirs to touch: the same 404 as no unit at all.
+	strangers := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/registrations", Token: f.tn.Admin, Body: map[string]any{
+		"model_sku": "KFR-35GW", "serial": "SNSTRANGER", "purchase_date": daysAgo(5), "buyer": map[string]any{"name": "路人", "phone": env.Phone()}}}).Map(t)
+	if r := env.Do(apitest.Req{Method: "PUT", Path: "/v1/consumer/tenants/" + f.tn.Slug + "/units/" + strangers["id"].(string) + "/invoice-image",
+		Token: sess.Token, Body: isoPNG, Header: map[string]string{"Content-Type": "image/png"}}); r.Status != 404 {
+		t.Fatalf("consumer upload to a stranger's unit: %d %s", r.Status, r.Body)
+	}
+
 	// Another tenant's portal knows nothing of them; staff tokens cannot use consumer routes.
 	other := env.NewTenant(env.PlatformAdmin())
 	none := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/consumer/tenants/" + other.Slug + "/units", Token: sess.Token}).Map(t)["items"].([]any)

@@ -182,6 +182,17 @@ type Invitation struct {
 	RevokedAt  *time.Time
 }
 
+// The invoice (发票) image of a registered unit, proof for warranty decisions.
+type InvoiceImage struct {
+	TenantID       uuid.UUID
+	RegistrationID uuid.UUID
+	ContentType    string
+	Content        []byte
+	Sha256         []byte
+	UploadedBy     string
+	UploadedAt     time.Time
+}
+
 // A user's role in a tenant, optionally confined to one outlet.
 type Membership struct {
 	TenantID  uuid.UUID

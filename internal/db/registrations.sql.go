@@ -294,6 +294,30 @@ func (q *Queries) GetGrant(ctx context.Context, db DBTX, arg GetGrantParams) (Co
 	return i, err
 }
 
+const getInvoiceImage = `-- name: GetInvoiceImage :one
+SELECT tenant_id, registration_id, content_type, content, sha256, uploaded_by, uploaded_at FROM invoice_images WHERE tenant_id = $1 AND registration_id = $2
+`
+
+type GetInvoiceImageParams struct {
+	TenantID       uuid.UUID
+	RegistrationID uuid.UUID
+}
+
+func (q *Queries) GetInvoiceImage(ctx context.Context, db DBTX, arg GetInvoiceImageParams) (InvoiceImage, error) {
+	row := db.QueryRow(ctx, getInvoiceImage, arg.TenantID, arg.RegistrationID)
+	var i InvoiceImage
+	err := row.Scan(
+		&i.TenantID,
+		&i.RegistrationID,
+		&i.ContentType,
+		&i.Content,
+		&i.Sha256,
+		&i.UploadedBy,
+		&i.UploadedAt,
+	)
+	return i, err
+}
+
 const getRegistration = `-- name: GetRegistration :one
 SELECT tenant_id, id, model_id, serial, purchase_date, invoice_no, invoice_date, invoice_image, has_warranty_card, seller, buyer_id, user_id, install_date, channel, import_id, version, created_at, updated_at FROM registrations WHERE tenant_id = $1 AND id = $2
 `
@@ -469,6 +493,35 @@ func (q *Queries) ListRegistrations(ctx context.Context, db DBTX, arg ListRegist
 	return items, nil
 }
 
+const putInvoiceImage = `-- name: PutInvoiceImage :exec
+INSERT INTO invoice_images (tenant_id, registration_id, content_type, content, sha256, uploaded_by)
+VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (tenant_id, registration_id) DO UPDATE
+SET content_type = EXCLUDED.content_type, content = EXCLUDED.content, sha256 = EXCLUDED.sha256,
+    uploaded_by = EXCLUDED.uploaded_by, uploaded_at = now()
+`
+
+type PutInvoiceImageParams struct {
+	TenantID       uuid.UUID
+	RegistrationID uuid.UUID
+	ContentType    string
+	Content        []byte
+	Sha256         []byte
+	UploadedBy     string
+}
+
+func (q *Queries) PutInvoiceImage(ctx context.Context, db DBTX, arg PutInvoiceImageParams) error {
+	_, err := db.Exec(ctx, putInvoiceImage,
+		arg.TenantID,
+		arg.RegistrationID,
+		arg.ContentType,
+		arg.Content,
+		arg.Sha256,
+		arg.UploadedBy,
+	)
+	return err
+}
+
 const registrationContactPhones = `-- name: RegistrationContactPhones :one
 SELECT coalesce(b.phone, '')::text AS buyer_phone, coalesce(u.phone, '')::text AS user_phone
 FROM registrations r
@@ -509,6 +562,44 @@ type SetInstallDateParams struct {
 
 func (q *Queries) SetInstallDate(ctx context.Context, db DBTX, arg SetInstallDateParams) (Registration, error) {
 	row := db.QueryRow(ctx, setInstallDate, arg.InstallDate, arg.TenantID, arg.ID)
+	var i Registration
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.ModelID,
+		&i.Serial,
+		&i.PurchaseDate,
+		&i.InvoiceNo,
+		&i.InvoiceDate,
+		&i.InvoiceImage,
+		&i.HasWarrantyCard,
+		&i.Seller,
+		&i.BuyerID,
+		&i.UserID,
+		&i.InstallDate,
+		&i.Channel,
+		&i.ImportID,
+		&i.Version,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const setInvoiceImageRef = `-- name: SetInvoiceImageRef :one
+UPDATE registrations SET invoice_image = $1, version = version + 1, updated_at = now()
+WHERE tenant_id = $2 AND id = $3
+RETURNING tenant_id, id, model_id, serial, purchase_date, invoice_no, invoice_date, invoice_image, has_warranty_card, seller, buyer_id, user_id, install_date, channel, import_id, version, created_at, updated_at
+`
+
+type SetInvoiceImageRefParams struct {
+	InvoiceImage string
+	TenantID     uuid.UUID
+	ID           uuid.UUID
+}
+
+func (q *Queries) SetInvoiceImageRef(ctx context.Context, db DBTX, arg SetInvoiceImageRefParams) (Registration, error) {
+	row := db.QueryRow(ctx, setInvoiceImageRef, arg.InvoiceImage, arg.TenantID, arg.ID)
 	var i Registration
 	err := row.Scan(
 		&i.TenantID,

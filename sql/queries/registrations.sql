@@ -62,3 +62,18 @@ SELECT * FROM coverage_grants WHERE tenant_id = @tenant_id AND id = @id;
 
 -- name: CountUnitsOfCustomer :one
 SELECT count(*) FROM registrations WHERE tenant_id = @tenant_id AND (buyer_id = @customer_id OR user_id = @customer_id);
+
+-- name: PutInvoiceImage :exec
+INSERT INTO invoice_images (tenant_id, registration_id, content_type, content, sha256, uploaded_by)
+VALUES (@tenant_id, @registration_id, @content_type, @content, @sha256, @uploaded_by)
+ON CONFLICT (tenant_id, registration_id) DO UPDATE
+SET content_type = EXCLUDED.content_type, content = EXCLUDED.content, sha256 = EXCLUDED.sha256,
+    uploaded_by = EXCLUDED.uploaded_by, uploaded_at = now();
+
+-- name: GetInvoiceImage :one
+SELECT * FROM invoice_images WHERE tenant_id = @tenant_id AND registration_id = @registration_id;
+
+-- name: SetInvoiceImageRef :one
+UPDATE registrations SET invoice_image = @invoice_image, version = version + 1, updated_at = now()
+WHERE tenant_id = @tenant_id AND id = @id
+RETURNING *;
