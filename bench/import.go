@@ -17,6 +17,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/aftersales/aftersales/internal/jobs"
 	"github.com/aftersales/aftersales/tenants"
@@ -73,6 +74,7 @@ type importResult struct {
 	status, error                  string
 	sqlPerRow                      float64 // statements the worker sent, per row (River's own polling included)
 	top                            []stmtTime
+	cpu                            cpuUse // from just before the upload to the last poll
 }
 
 func (r importResult) copyRPS() float64 { return float64(r.rows) / r.copyTime.Seconds() }
@@ -223,7 +225,7 @@ func doJSON(client *http.Client, req *http.Request, want int, out any) error {
 
 // measureImport runs the import measurement: the COPY baseline, then the API's import of
 // the same rows into tenant 0 of the warranty data, with a worker running.
-func measureImport(ctx context.Context, db *database, fx fixture, rows int) (importResult, error) {
+func measureImport(ctx context.Context, db *database, fx fixture, rows int, rdb *redis.Client) (importResult, error) {
 	r := importResult{rows: rows}
 	if len(fx.warranty.keys) == 0 {
 		return r, fmt.Errorf("%s: no API key of a bench tenant", importName)
@@ -243,9 +245,14 @@ func measureImport(ctx context.Context, db *database, fx fixture, rows int) (imp
 	if err := db.settle(ctx); err != nil {
 		return r, err
 	}
+	probe := newCPUProbe(ctx, db.ownerURL, db.name, rdb)
+	cpu0 := probe.sample(ctx)
 	timer.reset() // River's start-up and the periodic clean-up job are not the import's
 	if err := runImport(ctx, fx.baseURL, fx.warranty.keys[0], file, &r); err != nil {
 		return r, err
+	}
+	if cpu1 := probe.sample(ctx); cpu0.ok && cpu1.ok {
+		r.cpu = cpuUse{self: cpu1.self - cpu0.self, db: cpu1.db - cpu0.db, redis: cpu1.redis - cpu0.redis, ok: true}
 	}
 	r.sqlPerRow = float64(timer.count()) / float64(max(rows, 1))
 	r.top = timer.top(5)
@@ -274,6 +281,11 @@ func reportImport(w io.Writer, r importResult) {
 		secs(r.upload), secs(r.queued), secs(r.running), r.apiRPS(), r.rows, float64(r.bytes)/(1<<20), r.sqlPerRow, r.failed,
 		verdict(r.ratio(), importTarget))
 	tw.Flush()
+	if r.cpu.ok {
+		n := time.Duration(max(r.rows, 1))
+		fmt.Fprintf(w, "  CPU per row: API process (with the worker) %s, database backends %s; in all %s of CPU over %s\n",
+			us(r.cpu.self/n), us(r.cpu.db/n), secs(r.cpu.self+r.cpu.db), secs(r.total))
+	}
 	if len(r.top) > 0 {
 		fmt.Fprintln(w, "  worker's database time by statement (client side, round trips included):")
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)

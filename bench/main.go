@@ -256,7 +256,7 @@ func run() error {
 	var imp *importResult
 	if o.wantImport() {
 		progress(fmt.Sprintf("%s: COPY baseline (%d runs), then the API import of %d rows", importName, copyRuns, o.importRows))
-		r, err := measureImport(ctx, db, fx, o.importRows)
+		r, err := measureImport(ctx, db, fx, o.importRows, srv.rdb)
 		if err != nil {
 			return err
 		}
