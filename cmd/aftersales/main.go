@@ -153,7 +153,7 @@ func serve(ctx context.Context, cfg platform.Config, log *slog.Logger, d *tenant
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	limiter := platform.NewLimiter(rdb, log, reg)
+	limiter := platform.NewLimiter(rdb, log, reg).WithPrefix(cfg.RedisPrefix)
 	authSvc := auth.NewService(d, limiter, auth.NewDevSender(log), log,
 		auth.Options{SessionTTL: cfg.SessionTTL, OTPPerHour: cfg.OTPPerHour})
 	jobClient, err := jobs.NewClient(d, log, false)

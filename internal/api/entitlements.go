@@ -190,7 +190,7 @@ func registerEntitlements(s *Server) {
 		route{public: true}, func(ctx context.Context, in *publicIn) (*publicOut, error) {
 			meta := actorMeta(ctx)
 			for _, key := range []string{"public:ip:" + meta.IP, "public:serial:" + in.Serial} {
-				if ok, wait := s.Limiter.Allow(ctx, key, platform.PerMinute(20)); !ok {
+				if ok, wait := s.Limiter.Allow(ctx, key, platform.PerMinute(publicLimit(s.Config))); !ok {
 					return nil, rateLimited(wait)
 				}
 			}
@@ -234,6 +234,14 @@ func registerEntitlements(s *Server) {
 
 func owns(r registry.Registration, customer uuid.UUID) bool {
 	return (r.BuyerID != nil && *r.BuyerID == customer) || (r.UserID != nil && *r.UserID == customer)
+}
+
+// publicLimit is the public checks allowed per minute per IP and per serial (default 20).
+func publicLimit(c platform.Config) int {
+	if c.RatePublicPerMinute <= 0 {
+		return 20
+	}
+	return c.RatePublicPerMinute
 }
 
 func lastFour(phone, last4 string) bool {

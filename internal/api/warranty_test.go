@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aftersales/aftersales/internal/api/apitest"
+	"github.com/aftersales/aftersales/internal/platform"
 )
 
 // warrantyFixture is a brand with a catalog and the national 三包 policy (compressor 36 months).
@@ -269,5 +270,19 @@ func TestPublicCoverageAndConsumerUnits(t *testing.T) {
 	}
 	if r := env.Do(apitest.Req{Method: "GET", Path: "/v1/consumer/tenants/" + f.tn.Slug + "/units", Token: f.tn.Admin}); r.Status != 403 {
 		t.Fatalf("staff on consumer route: %d", r.Status)
+	}
+}
+
+func TestPublicCoverageIsRateLimited(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t, apitest.Options{Configure: func(c *platform.Config) { c.RatePublicPerMinute = 3 }})
+	tn := env.NewTenant(env.PlatformAdmin())
+	serial := "SNLIMIT" + env.Unique()
+	statuses := []int{}
+	for i := 0; i < 5; i++ {
+		statuses = append(statuses, env.Do(apitest.Req{Method: "GET", Path: "/v1/public/tenants/" + tn.Slug + "/coverage?serial=" + serial + "&phone_last4=1234"}).Status)
+	}
+	if fmt.Sprint(statuses) != "[404 404 404 429 429]" {
+		t.Fatalf("statuses %v: want three answers then 429", statuses)
 	}
 }

@@ -16,6 +16,8 @@ type Config struct {
 	AppDatabaseURL string `env:"APP_DATABASE_URL"`
 	// RedisURL of a Redis server; empty runs an in-process Redis (development only).
 	RedisURL string `env:"REDIS_URL"`
+	// RedisPrefix namespaces keys when several deployments share a Redis.
+	RedisPrefix string `env:"REDIS_PREFIX"`
 	// HTTPAddr is where the API listens.
 	HTTPAddr string `env:"HTTP_ADDR" envDefault:"127.0.0.1:8080"`
 	// PublicURL is the base URL printed and used in links (invitations, tracking).
@@ -29,6 +31,8 @@ type Config struct {
 	// RateTenantPerSecond and RateKeyPerSecond bound requests per tenant and per credential.
 	RateTenantPerSecond int `env:"RATE_TENANT_PER_SECOND" envDefault:"200"`
 	RateKeyPerSecond    int `env:"RATE_KEY_PER_SECOND" envDefault:"50"`
+	// RatePublicPerMinute bounds public coverage checks per client IP and per serial.
+	RatePublicPerMinute int `env:"RATE_PUBLIC_PER_MINUTE" envDefault:"20"`
 	// OTPPerHour bounds one-time codes sent to one phone or email address.
 	OTPPerHour int `env:"OTP_PER_HOUR" envDefault:"5"`
 	// MaxBodyBytes caps request bodies.

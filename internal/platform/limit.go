@@ -18,6 +18,7 @@ type Limiter struct {
 	rl       *redis_rate.Limiter
 	log      *slog.Logger
 	failures prometheus.Counter
+	prefix   string // namespaces keys when several deployments (or tests) share a Redis
 	// downUntil (unix nanoseconds) skips Redis for a moment after a failure, so that an
 	// outage costs each request nothing instead of a connection timeout.
 	downUntil atomic.Int64
@@ -57,7 +58,7 @@ func (l *Limiter) Allow(ctx context.Context, key string, lim Limit) (bool, time.
 	}
 	ctx, cancel := context.WithTimeout(ctx, 250*time.Millisecond)
 	defer cancel()
-	res, err := l.rl.Allow(ctx, "rl:"+key, lim)
+	res, err := l.rl.Allow(ctx, l.prefix+"rl:"+key, lim)
 	if err != nil {
 		l.failures.Inc()
 		l.downUntil.Store(time.Now().Add(limiterBackoff).UnixNano())
@@ -68,4 +69,10 @@ func (l *Limiter) Allow(ctx context.Context, key string, lim Limit) (bool, time.
 		return false, res.RetryAfter
 	}
 	return true, 0
+}
+
+// WithPrefix namespaces the limiter's keys (for deployments or tests sharing one Redis).
+func (l *Limiter) WithPrefix(prefix string) *Limiter {
+	l.prefix = prefix
+	return l
 }

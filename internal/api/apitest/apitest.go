@@ -85,7 +85,8 @@ func New(t testing.TB, opts ...Options) *Env {
 	}
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	reg := prometheus.NewRegistry()
-	limiter := platform.NewLimiter(rdb, log, reg)
+	// Each test has its own key space in the shared Redis, so limits never leak between tests.
+	limiter := platform.NewLimiter(rdb, log, reg).WithPrefix("test:" + uuid.NewString() + ":")
 	tdb := tenants.NewDB(d.App)
 	sender := auth.NewDevSender(log)
 	authSvc := auth.NewService(tdb, limiter, sender, log, auth.Options{SessionTTL: cfg.SessionTTL, OTPPerHour: cfg.OTPPerHour})
