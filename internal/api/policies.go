@@ -262,15 +262,10 @@ func registerPolicies(s *Server) {
 			var c customers.Customer
 			err = s.tx(ctx, func(tx *tenants.Tx) (err error) {
 				if in.Body.TierOverride != "" {
-					tiers, err := coverage.Tiers(ctx, tx)
-					if err != nil {
-						return err
-					}
-					known := false
-					for _, t := range tiers {
-						known = known || t.Code == in.Body.TierOverride
-					}
-					if !known {
+					if ok, err := coverage.HasTier(ctx, tx, in.Body.TierOverride); err != nil || !ok {
+						if err != nil {
+							return err
+						}
 						return tenants.Invalid("body.tier_override", "is not a configured tier")
 					}
 				}

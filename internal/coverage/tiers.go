@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/google/uuid"
 
@@ -54,7 +55,7 @@ func ReplaceTiers(ctx context.Context, tx *tenants.Tx, tiers []warranty.Tier) ([
 			defaults++
 		}
 		for name := range t.Targets {
-			if !contains(targetNames, name) {
+			if !slices.Contains(targetNames, name) {
 				return nil, tenants.Invalid(f+".targets."+name, "is not a target (accept, arrival, resolution, callback)")
 			}
 		}
@@ -101,13 +102,13 @@ func ReplaceTiers(ctx context.Context, tx *tenants.Tx, tiers []warranty.Tier) ([
 	return after, tx.Audit(ctx, "tiers.replace", "tiers", uuid.Nil, before, after)
 }
 
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
+// HasTier reports whether code is one of the tenant's tiers.
+func HasTier(ctx context.Context, tx *tenants.Tx, code string) (bool, error) {
+	tiers, err := Tiers(ctx, tx)
+	if err != nil {
+		return false, err
 	}
-	return false
+	return slices.ContainsFunc(tiers, func(t warranty.Tier) bool { return t.Code == code }), nil
 }
 
 // TierRuleEntry is a stored rule.
@@ -131,19 +132,15 @@ func TierRules(ctx context.Context, tx *tenants.Tx) ([]TierRuleEntry, error) {
 
 // AddTierRule adds a rule; its tier must be configured (the defaults are stored first).
 func AddTierRule(ctx context.Context, tx *tenants.Tx, r warranty.TierRule) (TierRuleEntry, error) {
-	tiers, err := Tiers(ctx, tx)
-	if err != nil {
-		return TierRuleEntry{}, err
-	}
-	found := false
-	for _, t := range tiers {
-		found = found || t.Code == r.Tier
-	}
-	if !found {
+	if ok, err := HasTier(ctx, tx, r.Tier); err != nil || !ok {
+		if err != nil {
+			return TierRuleEntry{}, err
+		}
 		return TierRuleEntry{}, tenants.Invalid("body.tier", "is not a configured tier")
 	}
 	if rows, _ := tx.Q.ListTiers(ctx, tx, tx.Scope.TenantID); len(rows) == 0 {
-		if _, err := ReplaceTiers(ctx, tx, tiers); err != nil { // store the defaults the rule refers to
+		// Store the default tiers the rule refers to.
+		if _, err := ReplaceTiers(ctx, tx, warranty.DefaultTiers()); err != nil {
 			return TierRuleEntry{}, err
 		}
 	}

@@ -12,35 +12,6 @@ import (
 	"github.com/google/uuid"
 )
 
-const bumpCalendarVersion = `-- name: BumpCalendarVersion :one
-UPDATE business_calendars SET version = version + 1, updated_at = now()
-WHERE tenant_id = $1 AND id = $2 AND version = $3
-RETURNING tenant_id, id, outlet_id, name, timezone, weekly_hours, version, created_at, updated_at
-`
-
-type BumpCalendarVersionParams struct {
-	TenantID uuid.UUID
-	ID       uuid.UUID
-	Version  int32
-}
-
-func (q *Queries) BumpCalendarVersion(ctx context.Context, db DBTX, arg BumpCalendarVersionParams) (BusinessCalendar, error) {
-	row := db.QueryRow(ctx, bumpCalendarVersion, arg.TenantID, arg.ID, arg.Version)
-	var i BusinessCalendar
-	err := row.Scan(
-		&i.TenantID,
-		&i.ID,
-		&i.OutletID,
-		&i.Name,
-		&i.Timezone,
-		&i.WeeklyHours,
-		&i.Version,
-		&i.CreatedAt,
-		&i.UpdatedAt,
-	)
-	return i, err
-}
-
 const calendarForOutlet = `-- name: CalendarForOutlet :one
 SELECT tenant_id, id, outlet_id, name, timezone, weekly_hours, version, created_at, updated_at FROM business_calendars
 WHERE tenant_id = $1 AND (outlet_id = $2::uuid OR outlet_id IS NULL)

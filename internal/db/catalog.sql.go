@@ -458,37 +458,6 @@ func (q *Queries) UpdateCategory(ctx context.Context, db DBTX, arg UpdateCategor
 	return i, err
 }
 
-const updateFaultCode = `-- name: UpdateFaultCode :one
-UPDATE fault_codes SET name = $1, component = $2 WHERE tenant_id = $3 AND id = $4 RETURNING tenant_id, id, code, name, component, merged_into, created_at
-`
-
-type UpdateFaultCodeParams struct {
-	Name      string
-	Component string
-	TenantID  uuid.UUID
-	ID        uuid.UUID
-}
-
-func (q *Queries) UpdateFaultCode(ctx context.Context, db DBTX, arg UpdateFaultCodeParams) (FaultCode, error) {
-	row := db.QueryRow(ctx, updateFaultCode,
-		arg.Name,
-		arg.Component,
-		arg.TenantID,
-		arg.ID,
-	)
-	var i FaultCode
-	err := row.Scan(
-		&i.TenantID,
-		&i.ID,
-		&i.Code,
-		&i.Name,
-		&i.Component,
-		&i.MergedInto,
-		&i.CreatedAt,
-	)
-	return i, err
-}
-
 const updateModel = `-- name: UpdateModel :one
 UPDATE product_models
 SET category_id = $1, sku = $2, name = $3, components = $4, serial_pattern = $5,

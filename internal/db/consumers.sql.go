@@ -300,53 +300,6 @@ func (q *Queries) ListCustomers(ctx context.Context, db DBTX, arg ListCustomersP
 	return items, nil
 }
 
-const listCustomersOfConsumer = `-- name: ListCustomersOfConsumer :many
-SELECT tenant_id, id, consumer_id, name, phone, email, province_code, city_code, district_code, address, version, created_at, updated_at, lifetime_value, contracts, tier_override, tier_override_reason FROM customers WHERE tenant_id = $1 AND consumer_id = $2 ORDER BY id
-`
-
-type ListCustomersOfConsumerParams struct {
-	TenantID   uuid.UUID
-	ConsumerID uuid.NullUUID
-}
-
-func (q *Queries) ListCustomersOfConsumer(ctx context.Context, db DBTX, arg ListCustomersOfConsumerParams) ([]Customer, error) {
-	rows, err := db.Query(ctx, listCustomersOfConsumer, arg.TenantID, arg.ConsumerID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []Customer
-	for rows.Next() {
-		var i Customer
-		if err := rows.Scan(
-			&i.TenantID,
-			&i.ID,
-			&i.ConsumerID,
-			&i.Name,
-			&i.Phone,
-			&i.Email,
-			&i.ProvinceCode,
-			&i.CityCode,
-			&i.DistrictCode,
-			&i.Address,
-			&i.Version,
-			&i.CreatedAt,
-			&i.UpdatedAt,
-			&i.LifetimeValue,
-			&i.Contracts,
-			&i.TierOverride,
-			&i.TierOverrideReason,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const setCustomerValue = `-- name: SetCustomerValue :one
 UPDATE customers
 SET lifetime_value = $1, contracts = $2, tier_override = $3,

@@ -327,32 +327,6 @@ func (q *Queries) LockActiveAdmins(ctx context.Context, db DBTX, tenantID uuid.U
 	return items, nil
 }
 
-const membershipOfUser = `-- name: MembershipOfUser :one
-SELECT tenant_id, id, user_id, outlet_id, role, status, version, created_at, updated_at FROM memberships WHERE tenant_id = $1 AND user_id = $2
-`
-
-type MembershipOfUserParams struct {
-	TenantID uuid.UUID
-	UserID   uuid.UUID
-}
-
-func (q *Queries) MembershipOfUser(ctx context.Context, db DBTX, arg MembershipOfUserParams) (Membership, error) {
-	row := db.QueryRow(ctx, membershipOfUser, arg.TenantID, arg.UserID)
-	var i Membership
-	err := row.Scan(
-		&i.TenantID,
-		&i.ID,
-		&i.UserID,
-		&i.OutletID,
-		&i.Role,
-		&i.Status,
-		&i.Version,
-		&i.CreatedAt,
-		&i.UpdatedAt,
-	)
-	return i, err
-}
-
 const membershipsOfUser = `-- name: MembershipsOfUser :many
 SELECT m.tenant_id, m.id, m.user_id, m.outlet_id, m.role, m.status, m.version, m.created_at, m.updated_at, t.name AS tenant_name, t.slug AS tenant_slug, t.kind AS tenant_kind
 FROM memberships m JOIN tenants t ON t.id = m.tenant_id

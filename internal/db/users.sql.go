@@ -51,28 +51,6 @@ func (q *Queries) CreateUser(ctx context.Context, db DBTX, arg CreateUserParams)
 	return i, err
 }
 
-const getUser = `-- name: GetUser :one
-SELECT id, email, name, phone, password_hash, is_platform_admin, status, version, created_at, updated_at FROM users WHERE id = $1
-`
-
-func (q *Queries) GetUser(ctx context.Context, db DBTX, id uuid.UUID) (User, error) {
-	row := db.QueryRow(ctx, getUser, id)
-	var i User
-	err := row.Scan(
-		&i.ID,
-		&i.Email,
-		&i.Name,
-		&i.Phone,
-		&i.PasswordHash,
-		&i.IsPlatformAdmin,
-		&i.Status,
-		&i.Version,
-		&i.CreatedAt,
-		&i.UpdatedAt,
-	)
-	return i, err
-}
-
 const getUserByEmail = `-- name: GetUserByEmail :one
 SELECT id, email, name, phone, password_hash, is_platform_admin, status, version, created_at, updated_at FROM users WHERE lower(email) = lower($1)
 `
@@ -93,18 +71,4 @@ func (q *Queries) GetUserByEmail(ctx context.Context, db DBTX, email string) (Us
 		&i.UpdatedAt,
 	)
 	return i, err
-}
-
-const setUserPassword = `-- name: SetUserPassword :exec
-UPDATE users SET password_hash = $1, version = version + 1, updated_at = now() WHERE id = $2
-`
-
-type SetUserPasswordParams struct {
-	PasswordHash string
-	ID           uuid.UUID
-}
-
-func (q *Queries) SetUserPassword(ctx context.Context, db DBTX, arg SetUserPasswordParams) error {
-	_, err := db.Exec(ctx, setUserPassword, arg.PasswordHash, arg.ID)
-	return err
 }

@@ -29,11 +29,6 @@ RETURNING *;
 -- name: DeleteCalendar :execrows
 DELETE FROM business_calendars WHERE tenant_id = @tenant_id AND id = @id AND version = @version;
 
--- name: BumpCalendarVersion :one
-UPDATE business_calendars SET version = version + 1, updated_at = now()
-WHERE tenant_id = @tenant_id AND id = @id AND version = @version
-RETURNING *;
-
 -- name: UpsertCalendarDay :one
 INSERT INTO calendar_days (tenant_id, calendar_id, day, kind, name, hours)
 VALUES (@tenant_id, @calendar_id, @day, @kind, @name, @hours)

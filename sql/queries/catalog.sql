@@ -57,9 +57,6 @@ WHERE tenant_id = @tenant_id
   AND (sqlc.narg(prefix)::text IS NULL OR code LIKE sqlc.narg(prefix)::text || '%')
 ORDER BY id LIMIT @lim;
 
--- name: UpdateFaultCode :one
-UPDATE fault_codes SET name = @name, component = @component WHERE tenant_id = @tenant_id AND id = @id RETURNING *;
-
 -- name: MergeFaultCode :one
 UPDATE fault_codes SET merged_into = @target_id WHERE tenant_id = @tenant_id AND id = @id AND merged_into IS NULL RETURNING *;
 

@@ -55,9 +55,6 @@ SET consumer_id = @consumer_id, name = @name, phone = @phone, email = @email, pr
 WHERE tenant_id = @tenant_id AND id = @id AND version = @version
 RETURNING *;
 
--- name: ListCustomersOfConsumer :many
-SELECT * FROM customers WHERE tenant_id = @tenant_id AND consumer_id = @consumer_id ORDER BY id;
-
 -- name: CustomerOfConsumer :one
 SELECT * FROM customers WHERE tenant_id = @tenant_id AND consumer_id = @consumer_id ORDER BY id LIMIT 1;
 

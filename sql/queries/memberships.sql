@@ -8,9 +8,6 @@ SELECT sqlc.embed(m), u.email, u.name AS user_name
 FROM memberships m JOIN users u ON u.id = m.user_id
 WHERE m.tenant_id = @tenant_id AND m.id = @id;
 
--- name: MembershipOfUser :one
-SELECT * FROM memberships WHERE tenant_id = @tenant_id AND user_id = @user_id;
-
 -- name: ListMemberships :many
 SELECT sqlc.embed(m), u.email, u.name AS user_name
 FROM memberships m JOIN users u ON u.id = m.user_id
