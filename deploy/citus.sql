@@ -36,3 +36,4 @@ SELECT create_distributed_table('coverage_grants', 'tenant_id', colocate_with =>
 SELECT create_distributed_table('imports', 'tenant_id', colocate_with => 'outlets');
 SELECT create_distributed_table('import_errors', 'tenant_id', colocate_with => 'outlets');
 SELECT create_distributed_table('invoice_images', 'tenant_id', colocate_with => 'outlets');
+SELECT create_distributed_table('events', 'tenant_id', colocate_with => 'outlets');

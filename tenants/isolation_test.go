@@ -170,6 +170,8 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 		    (app.tenant_id(), $1, 'image/png', '\x89504e47', $2)`, []any{registration, randomBytes()}},
 		{`INSERT INTO import_errors (tenant_id, import_id, row_no, field, message) VALUES
 		    (app.tenant_id(), $1, 2, 'serial', 'missing')`, []any{importID}},
+		{`INSERT INTO events (tenant_id, id, type, subject, subject_id, outlet_id) VALUES
+		    (app.tenant_id(), $1, 'order.created', 'service_order', $2, $3)`, []any{uuid.New(), uuid.New(), f.Outlet1}},
 	}
 	if err := iso.app.Tx(iso.ctx, tenants.Scope{TenantID: f.Tenant}, func(tx *tenants.Tx) error {
 		for _, s := range stmts {

@@ -113,6 +113,18 @@ type Customer struct {
 	TierOverrideReason string
 }
 
+// Domain events (order.created, sla.breached, ...) consumed by notifications, webhooks and billing.
+type Event struct {
+	TenantID  uuid.UUID
+	ID        uuid.UUID
+	Type      string
+	Subject   string
+	SubjectID uuid.NullUUID
+	OutletID  uuid.NullUUID
+	Payload   []byte
+	CreatedAt time.Time
+}
+
 // Fault-code dictionary; grows at entry time, duplicates merged by admins.
 type FaultCode struct {
 	TenantID   uuid.UUID

@@ -13,6 +13,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
+	"github.com/aftersales/aftersales/internal/events"
 	"github.com/aftersales/aftersales/internal/migrate"
 	"github.com/aftersales/aftersales/internal/registry"
 	"github.com/aftersales/aftersales/tenants"
@@ -49,11 +50,17 @@ func (w *CleanupWorker) Work(ctx context.Context, _ *river.Job[CleanupArgs]) err
 }
 
 // NewClient builds a River client on the application pool. With work set it also runs the
-// workers and periodic jobs (the worker process); without, it only inserts jobs.
-func NewClient(d *tenants.DB, log *slog.Logger, work bool) (*river.Client[pgx.Tx], error) {
+// workers and periodic jobs (the worker process); without, it only inserts jobs. The
+// consumers receive every event the product emits (see package events).
+func NewClient(d *tenants.DB, log *slog.Logger, work bool, consumers ...events.Consumer) (*river.Client[pgx.Tx], error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &CleanupWorker{DB: d, Log: log})
 	river.AddWorker(workers, &registry.ImportWorker{DB: d, Log: log})
+	bus, err := events.NewBus(d, consumers...)
+	if err != nil {
+		return nil, err
+	}
+	bus.AddWorkers(workers)
 	cfg := &river.Config{Schema: migrate.RiverSchema, Logger: log, Workers: workers}
 	if work {
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 20}}

@@ -1,0 +1,119 @@
+package events_test
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/aftersales/aftersales/internal/events"
+	"github.com/aftersales/aftersales/internal/jobs"
+	"github.com/aftersales/aftersales/internal/platform"
+	"github.com/aftersales/aftersales/internal/testdb"
+	"github.com/aftersales/aftersales/tenants"
+)
+
+// recorder is a consumer that counts what it was handed and fails the first time if asked.
+type recorder struct {
+	name     string
+	prefix   string
+	failOnce bool
+	mu       sync.Mutex
+	got      map[uuid.UUID]int
+	failed   bool
+}
+
+func (r *recorder) Name() string { return r.name }
+func (r *recorder) Wants(t string) bool {
+	return len(t) >= len(r.prefix) && t[:len(r.prefix)] == r.prefix
+}
+func (r *recorder) Handle(_ context.Context, ev events.Event) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.failOnce && !r.failed {
+		r.failed = true
+		return errors.New("endpoint down")
+	}
+	r.got[ev.ID]++
+	return nil
+}
+func (r *recorder) count(id uuid.UUID) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.got[id]
+}
+
+func TestEmitDeliversCommittedEventsToInterestedConsumersOnly(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := tenants.NewDB(testdb.New(t).App)
+	tenant := platform.NewID()
+	if err := d.Global(ctx, uuid.Nil, func(tx *tenants.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO tenants (id, slug, name, kind) VALUES ($1, $2, 'T', 'brand')`, tenant, "t-"+tenant.String()[:8])
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	orders := &recorder{name: "orders", prefix: "order.", got: map[uuid.UUID]int{}, failOnce: true}
+	billing := &recorder{name: "billing", prefix: "sla.", got: map[uuid.UUID]int{}}
+	log := slog.New(slog.DiscardHandler)
+	client, err := jobs.NewClient(d, log, true, orders, billing)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := client.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = client.Stop(context.Background()) })
+
+	scope := tenants.Scope{TenantID: tenant, Actor: tenants.SystemActor}
+	subject := platform.NewID()
+	var committed uuid.UUID
+	if err := d.Tx(ctx, scope, func(tx *tenants.Tx) error {
+		committed, err = events.Emit(ctx, tx, client, "order.created", "service_order", subject, uuid.Nil, map[string]string{"number": "SO-1"})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var rolledBack uuid.UUID
+	boom := errors.New("rollback")
+	if err := d.Tx(ctx, scope, func(tx *tenants.Tx) error {
+		rolledBack, err = events.Emit(ctx, tx, client, "order.created", "service_order", subject, uuid.Nil, nil)
+		if err != nil {
+			return err
+		}
+		return boom
+	}); !errors.Is(err, boom) {
+		t.Fatal(err)
+	}
+
+	// River retries the failed delivery after its backoff (about a second for the first retry).
+	deadline := time.Now().Add(30 * time.Second)
+	for orders.count(committed) == 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if got := orders.count(committed); got != 1 {
+		t.Fatalf("orders consumer got the committed event %d times, want 1 (after one failed attempt)", got)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if got := orders.count(rolledBack); got != 0 {
+		t.Fatalf("a rolled-back event was delivered %d times", got)
+	}
+	if got := billing.count(committed); got != 0 {
+		t.Fatalf("billing does not want order events but got %d", got)
+	}
+	var list []events.Event
+	if err := d.Tx(ctx, scope, func(tx *tenants.Tx) error {
+		list, err = events.ForSubject(ctx, tx, subject)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 1 || list[0].ID != committed || string(list[0].Data) != `{"number": "SO-1"}` {
+		t.Fatalf("stored events = %+v", list)
+	}
+}
