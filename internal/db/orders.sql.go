@@ -1118,63 +1118,6 @@ func (q *Queries) NextOrderNumber(ctx context.Context, db DBTX, year int32) (int
 	return last, err
 }
 
-const orderByTracking = `-- name: OrderByTracking :one
-SELECT tenant_id, id, number, type_code, flow, channel, urgent, priority, status, customer_id, registration_id, model_id, serial, unregistered, outlet_id, province_code, city_code, district_code, postal_code, address, latitude, longitude, fault_description, fault_code, component, entitlement, entitlement_class, tier_code, designated_engineer, repeat_of, is_repeat, reopen_count, reschedule_count, completion, result, cancel_reason, tracking_hash, version, created_by, created_at, updated_at, completed_at, closed_at FROM service_orders WHERE tenant_id = app.tenant_id() AND tracking_hash = $1
-`
-
-// The tracking link is a bearer token; its hash is unique across tenants. The caller sets
-// the tenant from the link's tenant first, so RLS still applies.
-func (q *Queries) OrderByTracking(ctx context.Context, db DBTX, trackingHash []byte) (ServiceOrder, error) {
-	row := db.QueryRow(ctx, orderByTracking, trackingHash)
-	var i ServiceOrder
-	err := row.Scan(
-		&i.TenantID,
-		&i.ID,
-		&i.Number,
-		&i.TypeCode,
-		&i.Flow,
-		&i.Channel,
-		&i.Urgent,
-		&i.Priority,
-		&i.Status,
-		&i.CustomerID,
-		&i.RegistrationID,
-		&i.ModelID,
-		&i.Serial,
-		&i.Unregistered,
-		&i.OutletID,
-		&i.ProvinceCode,
-		&i.CityCode,
-		&i.DistrictCode,
-		&i.PostalCode,
-		&i.Address,
-		&i.Latitude,
-		&i.Longitude,
-		&i.FaultDescription,
-		&i.FaultCode,
-		&i.Component,
-		&i.Entitlement,
-		&i.EntitlementClass,
-		&i.TierCode,
-		&i.DesignatedEngineer,
-		&i.RepeatOf,
-		&i.IsRepeat,
-		&i.ReopenCount,
-		&i.RescheduleCount,
-		&i.Completion,
-		&i.Result,
-		&i.CancelReason,
-		&i.TrackingHash,
-		&i.Version,
-		&i.CreatedBy,
-		&i.CreatedAt,
-		&i.UpdatedAt,
-		&i.CompletedAt,
-		&i.ClosedAt,
-	)
-	return i, err
-}
-
 const priorOrderSameFault = `-- name: PriorOrderSameFault :one
 SELECT id, number, created_at FROM service_orders
 WHERE tenant_id = app.tenant_id() AND id <> $1
@@ -1210,31 +1153,6 @@ func (q *Queries) PriorOrderSameFault(ctx context.Context, db DBTX, arg PriorOrd
 	)
 	var i PriorOrderSameFaultRow
 	err := row.Scan(&i.ID, &i.Number, &i.CreatedAt)
-	return i, err
-}
-
-const quoteByToken = `-- name: QuoteByToken :one
-SELECT tenant_id, id, order_id, status, currency, lines, total_charged, token_hash, decided_at, decided_channel, decided_by, created_by, created_at FROM order_quotes WHERE tenant_id = app.tenant_id() AND token_hash = $1
-`
-
-func (q *Queries) QuoteByToken(ctx context.Context, db DBTX, tokenHash []byte) (OrderQuote, error) {
-	row := db.QueryRow(ctx, quoteByToken, tokenHash)
-	var i OrderQuote
-	err := row.Scan(
-		&i.TenantID,
-		&i.ID,
-		&i.OrderID,
-		&i.Status,
-		&i.Currency,
-		&i.Lines,
-		&i.TotalCharged,
-		&i.TokenHash,
-		&i.DecidedAt,
-		&i.DecidedChannel,
-		&i.DecidedBy,
-		&i.CreatedBy,
-		&i.CreatedAt,
-	)
 	return i, err
 }
 

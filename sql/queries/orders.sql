@@ -122,11 +122,6 @@ SELECT * FROM order_events WHERE tenant_id = app.tenant_id() AND order_id = @ord
   AND (NOT @public_only::boolean OR public)
 ORDER BY id;
 
--- name: OrderByTracking :one
--- The tracking link is a bearer token; its hash is unique across tenants. The caller sets
--- the tenant from the link's tenant first, so RLS still applies.
-SELECT * FROM service_orders WHERE tenant_id = app.tenant_id() AND tracking_hash = @tracking_hash;
-
 -- name: SetTrackingHash :exec
 UPDATE service_orders SET tracking_hash = @tracking_hash WHERE tenant_id = app.tenant_id() AND id = @id;
 
@@ -183,9 +178,6 @@ SELECT * FROM order_quotes WHERE tenant_id = app.tenant_id() AND order_id = @ord
 
 -- name: GetQuote :one
 SELECT * FROM order_quotes WHERE tenant_id = app.tenant_id() AND id = @id;
-
--- name: QuoteByToken :one
-SELECT * FROM order_quotes WHERE tenant_id = app.tenant_id() AND token_hash = @token_hash;
 
 -- name: DecideQuote :one
 UPDATE order_quotes SET status = @status, decided_at = now(), decided_channel = @decided_channel, decided_by = @decided_by

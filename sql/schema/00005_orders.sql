@@ -87,7 +87,6 @@ CREATE TABLE service_orders (
   FOREIGN KEY (tenant_id, model_id) REFERENCES product_models (tenant_id, id),
   FOREIGN KEY (tenant_id, outlet_id) REFERENCES outlets (tenant_id, id)
 );
-CREATE UNIQUE INDEX service_orders_tracking_idx ON service_orders (tracking_hash);
 CREATE INDEX service_orders_list_idx ON service_orders (tenant_id, created_at DESC, id DESC);
 CREATE INDEX service_orders_status_idx ON service_orders (tenant_id, status, created_at DESC);
 CREATE INDEX service_orders_outlet_idx ON service_orders (tenant_id, outlet_id, status, created_at DESC);
@@ -149,7 +148,6 @@ CREATE TABLE order_quotes (
   PRIMARY KEY (tenant_id, id),
   FOREIGN KEY (tenant_id, order_id) REFERENCES service_orders (tenant_id, id) ON DELETE CASCADE
 );
-CREATE UNIQUE INDEX order_quotes_token_idx ON order_quotes (token_hash);
 CREATE INDEX order_quotes_order_idx ON order_quotes (tenant_id, order_id, created_at);
 COMMENT ON TABLE order_quotes IS 'Quotes for charged work: lines covered or charged per the entitlement, and the customer''s answer.';
 
