@@ -62,51 +62,9 @@ type EngineerBoardParams struct {
 }
 
 type EngineerBoardRow struct {
-	TenantID           uuid.UUID
-	ID                 uuid.UUID
-	Number             string
-	TypeCode           string
-	Flow               string
-	Channel            string
-	Urgent             bool
-	Priority           int32
-	Status             string
-	CustomerID         uuid.UUID
-	RegistrationID     uuid.NullUUID
-	ModelID            uuid.NullUUID
-	Serial             string
-	Unregistered       bool
-	OutletID           uuid.NullUUID
-	ProvinceCode       string
-	CityCode           string
-	DistrictCode       string
-	PostalCode         string
-	Address            string
-	Latitude           *float64
-	Longitude          *float64
-	FaultDescription   string
-	FaultCode          string
-	Component          string
-	Entitlement        []byte
-	EntitlementClass   string
-	TierCode           string
-	DesignatedEngineer uuid.NullUUID
-	RepeatOf           uuid.NullUUID
-	IsRepeat           bool
-	ReopenCount        int32
-	RescheduleCount    int32
-	Completion         []byte
-	Result             string
-	CancelReason       string
-	TrackingHash       []byte
-	Version            int32
-	CreatedBy          string
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
-	CompletedAt        *time.Time
-	ClosedAt           *time.Time
-	AppointmentStart   *time.Time
-	AppointmentEnd     *time.Time
+	ServiceOrder     ServiceOrder
+	AppointmentStart *time.Time
+	AppointmentEnd   *time.Time
 }
 
 // An engineer's open jobs with their current appointment, earliest first.
@@ -120,49 +78,49 @@ func (q *Queries) EngineerBoard(ctx context.Context, db DBTX, arg EngineerBoardP
 	for rows.Next() {
 		var i EngineerBoardRow
 		if err := rows.Scan(
-			&i.TenantID,
-			&i.ID,
-			&i.Number,
-			&i.TypeCode,
-			&i.Flow,
-			&i.Channel,
-			&i.Urgent,
-			&i.Priority,
-			&i.Status,
-			&i.CustomerID,
-			&i.RegistrationID,
-			&i.ModelID,
-			&i.Serial,
-			&i.Unregistered,
-			&i.OutletID,
-			&i.ProvinceCode,
-			&i.CityCode,
-			&i.DistrictCode,
-			&i.PostalCode,
-			&i.Address,
-			&i.Latitude,
-			&i.Longitude,
-			&i.FaultDescription,
-			&i.FaultCode,
-			&i.Component,
-			&i.Entitlement,
-			&i.EntitlementClass,
-			&i.TierCode,
-			&i.DesignatedEngineer,
-			&i.RepeatOf,
-			&i.IsRepeat,
-			&i.ReopenCount,
-			&i.RescheduleCount,
-			&i.Completion,
-			&i.Result,
-			&i.CancelReason,
-			&i.TrackingHash,
-			&i.Version,
-			&i.CreatedBy,
-			&i.CreatedAt,
-			&i.UpdatedAt,
-			&i.CompletedAt,
-			&i.ClosedAt,
+			&i.ServiceOrder.TenantID,
+			&i.ServiceOrder.ID,
+			&i.ServiceOrder.Number,
+			&i.ServiceOrder.TypeCode,
+			&i.ServiceOrder.Flow,
+			&i.ServiceOrder.Channel,
+			&i.ServiceOrder.Urgent,
+			&i.ServiceOrder.Priority,
+			&i.ServiceOrder.Status,
+			&i.ServiceOrder.CustomerID,
+			&i.ServiceOrder.RegistrationID,
+			&i.ServiceOrder.ModelID,
+			&i.ServiceOrder.Serial,
+			&i.ServiceOrder.Unregistered,
+			&i.ServiceOrder.OutletID,
+			&i.ServiceOrder.ProvinceCode,
+			&i.ServiceOrder.CityCode,
+			&i.ServiceOrder.DistrictCode,
+			&i.ServiceOrder.PostalCode,
+			&i.ServiceOrder.Address,
+			&i.ServiceOrder.Latitude,
+			&i.ServiceOrder.Longitude,
+			&i.ServiceOrder.FaultDescription,
+			&i.ServiceOrder.FaultCode,
+			&i.ServiceOrder.Component,
+			&i.ServiceOrder.Entitlement,
+			&i.ServiceOrder.EntitlementClass,
+			&i.ServiceOrder.TierCode,
+			&i.ServiceOrder.DesignatedEngineer,
+			&i.ServiceOrder.RepeatOf,
+			&i.ServiceOrder.IsRepeat,
+			&i.ServiceOrder.ReopenCount,
+			&i.ServiceOrder.RescheduleCount,
+			&i.ServiceOrder.Completion,
+			&i.ServiceOrder.Result,
+			&i.ServiceOrder.CancelReason,
+			&i.ServiceOrder.TrackingHash,
+			&i.ServiceOrder.Version,
+			&i.ServiceOrder.CreatedBy,
+			&i.ServiceOrder.CreatedAt,
+			&i.ServiceOrder.UpdatedAt,
+			&i.ServiceOrder.CompletedAt,
+			&i.ServiceOrder.ClosedAt,
 			&i.AppointmentStart,
 			&i.AppointmentEnd,
 		); err != nil {

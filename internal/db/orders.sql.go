@@ -49,6 +49,45 @@ func (q *Queries) AnswerOrderEngineer(ctx context.Context, db DBTX, arg AnswerOr
 	return i, err
 }
 
+const bookedInRange = `-- name: BookedInRange :many
+SELECT starts_at, count(*)::integer AS booked FROM appointments
+WHERE tenant_id = app.tenant_id() AND outlet_id = $1 AND status = 'booked'
+  AND starts_at >= $2 AND starts_at < $3
+GROUP BY starts_at
+`
+
+type BookedInRangeParams struct {
+	OutletID uuid.UUID
+	FromAt   time.Time
+	ToAt     time.Time
+}
+
+type BookedInRangeRow struct {
+	StartsAt time.Time
+	Booked   int32
+}
+
+// Booked appointments of an outlet starting in [from, to), for slot capacity.
+func (q *Queries) BookedInRange(ctx context.Context, db DBTX, arg BookedInRangeParams) ([]BookedInRangeRow, error) {
+	rows, err := db.Query(ctx, bookedInRange, arg.OutletID, arg.FromAt, arg.ToAt)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []BookedInRangeRow
+	for rows.Next() {
+		var i BookedInRangeRow
+		if err := rows.Scan(&i.StartsAt, &i.Booked); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const bumpOrder = `-- name: BumpOrder :one
 UPDATE service_orders SET version = version + 1, updated_at = now(),
   reschedule_count = reschedule_count + CASE WHEN $1::boolean THEN 1 ELSE 0 END
@@ -110,6 +149,48 @@ func (q *Queries) BumpOrder(ctx context.Context, db DBTX, arg BumpOrderParams) (
 		&i.UpdatedAt,
 		&i.CompletedAt,
 		&i.ClosedAt,
+	)
+	return i, err
+}
+
+const createAppointment = `-- name: CreateAppointment :one
+INSERT INTO appointments (tenant_id, id, order_id, outlet_id, starts_at, ends_at, booked_via, reason)
+VALUES (app.tenant_id(), $1, $2, $3, $4, $5, $6, $7)
+RETURNING tenant_id, id, order_id, outlet_id, starts_at, ends_at, status, booked_via, reason, created_at
+`
+
+type CreateAppointmentParams struct {
+	ID        uuid.UUID
+	OrderID   uuid.UUID
+	OutletID  uuid.UUID
+	StartsAt  time.Time
+	EndsAt    time.Time
+	BookedVia string
+	Reason    string
+}
+
+func (q *Queries) CreateAppointment(ctx context.Context, db DBTX, arg CreateAppointmentParams) (Appointment, error) {
+	row := db.QueryRow(ctx, createAppointment,
+		arg.ID,
+		arg.OrderID,
+		arg.OutletID,
+		arg.StartsAt,
+		arg.EndsAt,
+		arg.BookedVia,
+		arg.Reason,
+	)
+	var i Appointment
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.OrderID,
+		&i.OutletID,
+		&i.StartsAt,
+		&i.EndsAt,
+		&i.Status,
+		&i.BookedVia,
+		&i.Reason,
+		&i.CreatedAt,
 	)
 	return i, err
 }
@@ -379,6 +460,28 @@ func (q *Queries) CreateQuote(ctx context.Context, db DBTX, arg CreateQuoteParam
 	return i, err
 }
 
+const currentAppointment = `-- name: CurrentAppointment :one
+SELECT tenant_id, id, order_id, outlet_id, starts_at, ends_at, status, booked_via, reason, created_at FROM appointments WHERE tenant_id = app.tenant_id() AND order_id = $1 AND status = 'booked'
+`
+
+func (q *Queries) CurrentAppointment(ctx context.Context, db DBTX, orderID uuid.UUID) (Appointment, error) {
+	row := db.QueryRow(ctx, currentAppointment, orderID)
+	var i Appointment
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.OrderID,
+		&i.OutletID,
+		&i.StartsAt,
+		&i.EndsAt,
+		&i.Status,
+		&i.BookedVia,
+		&i.Reason,
+		&i.CreatedAt,
+	)
+	return i, err
+}
+
 const decideDispute = `-- name: DecideDispute :one
 UPDATE order_disputes SET status = $1, decision_note = $2, decided_by = $3, decided_at = now()
 WHERE tenant_id = app.tenant_id() AND order_id = $4 AND id = $5 AND status = 'open'
@@ -454,6 +557,20 @@ func (q *Queries) DecideQuote(ctx context.Context, db DBTX, arg DecideQuoteParam
 		&i.CreatedAt,
 	)
 	return i, err
+}
+
+const endAppointment = `-- name: EndAppointment :exec
+UPDATE appointments SET status = $1 WHERE tenant_id = app.tenant_id() AND id = $2 AND status = 'booked'
+`
+
+type EndAppointmentParams struct {
+	Status string
+	ID     uuid.UUID
+}
+
+func (q *Queries) EndAppointment(ctx context.Context, db DBTX, arg EndAppointmentParams) error {
+	_, err := db.Exec(ctx, endAppointment, arg.Status, arg.ID)
+	return err
 }
 
 const getAttachment = `-- name: GetAttachment :one
@@ -743,6 +860,41 @@ func (q *Queries) InsertOrderEvent(ctx context.Context, db DBTX, arg InsertOrder
 		&i.Data,
 	)
 	return i, err
+}
+
+const listAppointments = `-- name: ListAppointments :many
+SELECT tenant_id, id, order_id, outlet_id, starts_at, ends_at, status, booked_via, reason, created_at FROM appointments WHERE tenant_id = app.tenant_id() AND order_id = $1 ORDER BY created_at, id
+`
+
+func (q *Queries) ListAppointments(ctx context.Context, db DBTX, orderID uuid.UUID) ([]Appointment, error) {
+	rows, err := db.Query(ctx, listAppointments, orderID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []Appointment
+	for rows.Next() {
+		var i Appointment
+		if err := rows.Scan(
+			&i.TenantID,
+			&i.ID,
+			&i.OrderID,
+			&i.OutletID,
+			&i.StartsAt,
+			&i.EndsAt,
+			&i.Status,
+			&i.BookedVia,
+			&i.Reason,
+			&i.CreatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const listAttachments = `-- name: ListAttachments :many
@@ -1101,6 +1253,17 @@ func (q *Queries) ListQuotes(ctx context.Context, db DBTX, orderID uuid.UUID) ([
 		return nil, err
 	}
 	return items, nil
+}
+
+const lockOutletBookings = `-- name: LockOutletBookings :exec
+SELECT pg_advisory_xact_lock(hashtextextended('bookings:' || $1::text, 0))
+`
+
+// Serialises bookings at one outlet for the rest of the transaction, so two customers
+// cannot both take the last place in a window.
+func (q *Queries) LockOutletBookings(ctx context.Context, db DBTX, outletID string) error {
+	_, err := db.Exec(ctx, lockOutletBookings, outletID)
+	return err
 }
 
 const nextOrderNumber = `-- name: NextOrderNumber :one

@@ -84,7 +84,7 @@ LIMIT 1;
 
 -- name: EngineerBoard :many
 -- An engineer's open jobs with their current appointment, earliest first.
-SELECT s.*, a.starts_at AS appointment_start, a.ends_at AS appointment_end
+SELECT sqlc.embed(s), a.starts_at AS appointment_start, a.ends_at AS appointment_end
 FROM order_engineers e
 JOIN service_orders s ON s.tenant_id = e.tenant_id AND s.id = e.order_id
 LEFT JOIN appointments a ON a.tenant_id = s.tenant_id AND a.order_id = s.id AND a.status = 'booked'

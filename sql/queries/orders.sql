@@ -208,3 +208,29 @@ SELECT * FROM order_disputes WHERE tenant_id = app.tenant_id() AND order_id = @o
 UPDATE order_disputes SET status = @status, decision_note = @decision_note, decided_by = @decided_by, decided_at = now()
 WHERE tenant_id = app.tenant_id() AND order_id = @order_id AND id = @id AND status = 'open'
 RETURNING *;
+
+-- name: BookedInRange :many
+-- Booked appointments of an outlet starting in [from, to), for slot capacity.
+SELECT starts_at, count(*)::integer AS booked FROM appointments
+WHERE tenant_id = app.tenant_id() AND outlet_id = @outlet_id AND status = 'booked'
+  AND starts_at >= @from_at AND starts_at < @to_at
+GROUP BY starts_at;
+
+-- name: CurrentAppointment :one
+SELECT * FROM appointments WHERE tenant_id = app.tenant_id() AND order_id = @order_id AND status = 'booked';
+
+-- name: ListAppointments :many
+SELECT * FROM appointments WHERE tenant_id = app.tenant_id() AND order_id = @order_id ORDER BY created_at, id;
+
+-- name: EndAppointment :exec
+UPDATE appointments SET status = @status WHERE tenant_id = app.tenant_id() AND id = @id AND status = 'booked';
+
+-- name: CreateAppointment :one
+INSERT INTO appointments (tenant_id, id, order_id, outlet_id, starts_at, ends_at, booked_via, reason)
+VALUES (app.tenant_id(), @id, @order_id, @outlet_id, @starts_at, @ends_at, @booked_via, @reason)
+RETURNING *;
+
+-- name: LockOutletBookings :exec
+-- Serialises bookings at one outlet for the rest of the transaction, so two customers
+-- cannot both take the last place in a window.
+SELECT pg_advisory_xact_lock(hashtextextended('bookings:' || @outlet_id::text, 0));
