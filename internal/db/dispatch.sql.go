@@ -27,21 +27,15 @@ func (q *Queries) AuthorizeOutlet(ctx context.Context, db DBTX, arg AuthorizeOut
 	return err
 }
 
-const deleteCoverage = `-- name: DeleteCoverage :execrows
-DELETE FROM outlet_coverage WHERE tenant_id = app.tenant_id() AND outlet_id = $1 AND id = $2
+const deleteCoverage = `-- name: DeleteCoverage :one
+DELETE FROM outlet_coverage WHERE tenant_id = app.tenant_id() AND id = $1 RETURNING outlet_id
 `
 
-type DeleteCoverageParams struct {
-	OutletID uuid.UUID
-	ID       uuid.UUID
-}
-
-func (q *Queries) DeleteCoverage(ctx context.Context, db DBTX, arg DeleteCoverageParams) (int64, error) {
-	result, err := db.Exec(ctx, deleteCoverage, arg.OutletID, arg.ID)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
+func (q *Queries) DeleteCoverage(ctx context.Context, db DBTX, id uuid.UUID) (uuid.UUID, error) {
+	row := db.QueryRow(ctx, deleteCoverage, id)
+	var outlet_id uuid.UUID
+	err := row.Scan(&outlet_id)
+	return outlet_id, err
 }
 
 const engineerBoard = `-- name: EngineerBoard :many
@@ -217,6 +211,25 @@ func (q *Queries) EngineerMembership(ctx context.Context, db DBTX, arg EngineerM
 	var id uuid.UUID
 	err := row.Scan(&id)
 	return id, err
+}
+
+const getCoverage = `-- name: GetCoverage :one
+SELECT tenant_id, id, outlet_id, region_code, postal_prefix, order_types, category_ids FROM outlet_coverage WHERE tenant_id = app.tenant_id() AND id = $1
+`
+
+func (q *Queries) GetCoverage(ctx context.Context, db DBTX, id uuid.UUID) (OutletCoverage, error) {
+	row := db.QueryRow(ctx, getCoverage, id)
+	var i OutletCoverage
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.OutletID,
+		&i.RegionCode,
+		&i.PostalPrefix,
+		&i.OrderTypes,
+		&i.CategoryIds,
+	)
+	return i, err
 }
 
 const getEngineerProfile = `-- name: GetEngineerProfile :one
@@ -448,22 +461,23 @@ func (q *Queries) SetEngineerPosition(ctx context.Context, db DBTX, arg SetEngin
 	return result.RowsAffected(), nil
 }
 
-const setOutletCapacity = `-- name: SetOutletCapacity :execrows
+const setOutletCapacity = `-- name: SetOutletCapacity :one
 UPDATE outlets SET daily_capacity = $1, version = version + 1, updated_at = now()
-WHERE tenant_id = app.tenant_id() AND id = $2
+WHERE tenant_id = app.tenant_id() AND id = $2 AND version = $3
+RETURNING version
 `
 
 type SetOutletCapacityParams struct {
 	DailyCapacity int32
 	ID            uuid.UUID
+	Version       int32
 }
 
-func (q *Queries) SetOutletCapacity(ctx context.Context, db DBTX, arg SetOutletCapacityParams) (int64, error) {
-	result, err := db.Exec(ctx, setOutletCapacity, arg.DailyCapacity, arg.ID)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
+func (q *Queries) SetOutletCapacity(ctx context.Context, db DBTX, arg SetOutletCapacityParams) (int32, error) {
+	row := db.QueryRow(ctx, setOutletCapacity, arg.DailyCapacity, arg.ID, arg.Version)
+	var version int32
+	err := row.Scan(&version)
+	return version, err
 }
 
 const upsertCoverage = `-- name: UpsertCoverage :one
@@ -509,6 +523,7 @@ VALUES (app.tenant_id(), $1, $2, $3, $4, $5, $6)
 ON CONFLICT (tenant_id, user_id) DO UPDATE
 SET outlet_id = EXCLUDED.outlet_id, skills = EXCLUDED.skills, level = EXCLUDED.level, is_default = EXCLUDED.is_default,
     active = EXCLUDED.active, version = engineer_profiles.version + 1
+WHERE engineer_profiles.version = $7
 RETURNING tenant_id, user_id, outlet_id, skills, level, is_default, active, latitude, longitude, position_at, version
 `
 
@@ -519,6 +534,7 @@ type UpsertEngineerProfileParams struct {
 	Level     int32
 	IsDefault bool
 	Active    bool
+	Version   int32
 }
 
 func (q *Queries) UpsertEngineerProfile(ctx context.Context, db DBTX, arg UpsertEngineerProfileParams) (EngineerProfile, error) {
@@ -529,6 +545,7 @@ func (q *Queries) UpsertEngineerProfile(ctx context.Context, db DBTX, arg Upsert
 		arg.Level,
 		arg.IsDefault,
 		arg.Active,
+		arg.Version,
 	)
 	var i EngineerProfile
 	err := row.Scan(
@@ -545,4 +562,15 @@ func (q *Queries) UpsertEngineerProfile(ctx context.Context, db DBTX, arg Upsert
 		&i.Version,
 	)
 	return i, err
+}
+
+const userInTenant = `-- name: UserInTenant :one
+SELECT EXISTS (SELECT 1 FROM memberships WHERE tenant_id = app.tenant_id() AND user_id = $1)::boolean
+`
+
+func (q *Queries) UserInTenant(ctx context.Context, db DBTX, userID uuid.UUID) (bool, error) {
+	row := db.QueryRow(ctx, userInTenant, userID)
+	var column_1 bool
+	err := row.Scan(&column_1)
+	return column_1, err
 }

@@ -574,16 +574,11 @@ func (q *Queries) EndAppointment(ctx context.Context, db DBTX, arg EndAppointmen
 }
 
 const getAttachment = `-- name: GetAttachment :one
-SELECT tenant_id, id, order_id, kind, content_type, content, sha256, public, uploaded_by, uploaded_at FROM order_attachments WHERE tenant_id = app.tenant_id() AND order_id = $1 AND id = $2
+SELECT tenant_id, id, order_id, kind, content_type, content, sha256, public, uploaded_by, uploaded_at FROM order_attachments WHERE tenant_id = app.tenant_id() AND id = $1
 `
 
-type GetAttachmentParams struct {
-	OrderID uuid.UUID
-	ID      uuid.UUID
-}
-
-func (q *Queries) GetAttachment(ctx context.Context, db DBTX, arg GetAttachmentParams) (OrderAttachment, error) {
-	row := db.QueryRow(ctx, getAttachment, arg.OrderID, arg.ID)
+func (q *Queries) GetAttachment(ctx context.Context, db DBTX, id uuid.UUID) (OrderAttachment, error) {
+	row := db.QueryRow(ctx, getAttachment, id)
 	var i OrderAttachment
 	err := row.Scan(
 		&i.TenantID,
@@ -596,6 +591,28 @@ func (q *Queries) GetAttachment(ctx context.Context, db DBTX, arg GetAttachmentP
 		&i.Public,
 		&i.UploadedBy,
 		&i.UploadedAt,
+	)
+	return i, err
+}
+
+const getDispute = `-- name: GetDispute :one
+SELECT tenant_id, id, order_id, status, statement, exclusion, decision_note, decided_by, created_at, decided_at FROM order_disputes WHERE tenant_id = app.tenant_id() AND id = $1
+`
+
+func (q *Queries) GetDispute(ctx context.Context, db DBTX, id uuid.UUID) (OrderDispute, error) {
+	row := db.QueryRow(ctx, getDispute, id)
+	var i OrderDispute
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.OrderID,
+		&i.Status,
+		&i.Statement,
+		&i.Exclusion,
+		&i.DecisionNote,
+		&i.DecidedBy,
+		&i.CreatedAt,
+		&i.DecidedAt,
 	)
 	return i, err
 }
@@ -1105,26 +1122,25 @@ func (q *Queries) ListOrderTypes(ctx context.Context, db DBTX) ([]OrderType, err
 const listOrders = `-- name: ListOrders :many
 SELECT o.tenant_id, o.id, o.number, o.type_code, o.flow, o.channel, o.urgent, o.priority, o.status, o.customer_id, o.registration_id, o.model_id, o.serial, o.unregistered, o.outlet_id, o.province_code, o.city_code, o.district_code, o.postal_code, o.address, o.latitude, o.longitude, o.fault_description, o.fault_code, o.component, o.entitlement, o.entitlement_class, o.tier_code, o.designated_engineer, o.repeat_of, o.is_repeat, o.reopen_count, o.reschedule_count, o.completion, o.result, o.cancel_reason, o.tracking_hash, o.version, o.created_by, o.created_at, o.updated_at, o.completed_at, o.closed_at FROM service_orders o
 WHERE o.tenant_id = app.tenant_id()
-  AND ($1::timestamptz IS NULL OR (o.created_at, o.id) < ($1::timestamptz, $2::uuid))
-  AND (cardinality($3::text[]) = 0 OR o.status = ANY($3::text[]))
-  AND ($4::text IS NULL OR o.type_code = $4::text)
-  AND ($5::uuid IS NULL OR o.outlet_id = $5::uuid)
-  AND ($6::uuid IS NULL OR o.customer_id = $6::uuid)
-  AND ($7::uuid IS NULL OR o.registration_id = $7::uuid)
-  AND ($8::uuid IS NULL OR EXISTS (
+  AND ($1::uuid IS NULL OR o.id < $1::uuid)
+  AND (cardinality($2::text[]) = 0 OR o.status = ANY($2::text[]))
+  AND ($3::text IS NULL OR o.type_code = $3::text)
+  AND ($4::uuid IS NULL OR o.outlet_id = $4::uuid)
+  AND ($5::uuid IS NULL OR o.customer_id = $5::uuid)
+  AND ($6::uuid IS NULL OR o.registration_id = $6::uuid)
+  AND ($7::uuid IS NULL OR EXISTS (
         SELECT 1 FROM order_engineers e WHERE e.tenant_id = o.tenant_id AND e.order_id = o.id
-          AND e.user_id = $8::uuid AND e.state IN ('offered', 'accepted')))
-  AND ($9::timestamptz IS NULL OR o.created_at >= $9::timestamptz)
-  AND ($10::timestamptz IS NULL OR o.created_at < $10::timestamptz)
-  AND ($11::boolean IS NULL OR o.is_repeat = $11::boolean)
-  AND ($12::timestamptz IS NULL OR (o.created_at < $12::timestamptz
+          AND e.user_id = $7::uuid AND e.state IN ('offered', 'accepted')))
+  AND ($8::timestamptz IS NULL OR o.created_at >= $8::timestamptz)
+  AND ($9::timestamptz IS NULL OR o.created_at < $9::timestamptz)
+  AND ($10::boolean IS NULL OR o.is_repeat = $10::boolean)
+  AND ($11::timestamptz IS NULL OR (o.created_at < $11::timestamptz
         AND o.status NOT IN ('closed', 'cancelled', 'approved', 'completed', 'picked_up')))
-ORDER BY o.created_at DESC, o.id DESC
-LIMIT $13
+ORDER BY o.id DESC
+LIMIT $12
 `
 
 type ListOrdersParams struct {
-	BeforeAt       *time.Time
 	BeforeID       uuid.NullUUID
 	Statuses       []string
 	TypeCode       *string
@@ -1141,7 +1157,6 @@ type ListOrdersParams struct {
 
 func (q *Queries) ListOrders(ctx context.Context, db DBTX, arg ListOrdersParams) ([]ServiceOrder, error) {
 	rows, err := db.Query(ctx, listOrders,
-		arg.BeforeAt,
 		arg.BeforeID,
 		arg.Statuses,
 		arg.TypeCode,

@@ -49,6 +49,15 @@ func AddCoverage(ctx context.Context, tx *tenants.Tx, outletID uuid.UUID, c Cove
 	return out, tx.Audit(ctx, "outlet.coverage_add", "outlet", outletID, nil, out)
 }
 
+// GetCoverage returns one region entry of an outlet.
+func GetCoverage(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Coverage, error) {
+	r, err := tx.Q.GetCoverage(ctx, tx, id)
+	if err != nil {
+		return Coverage{}, tenants.DBError(err, "", "")
+	}
+	return coverageFromRow(r), nil
+}
+
 // ListCoverage lists an outlet's regions.
 func ListCoverage(ctx context.Context, tx *tenants.Tx, outletID uuid.UUID) ([]Coverage, error) {
 	if _, err := tenants.GetOutlet(ctx, tx, outletID); err != nil {
@@ -66,13 +75,10 @@ func ListCoverage(ctx context.Context, tx *tenants.Tx, outletID uuid.UUID) ([]Co
 }
 
 // RemoveCoverage removes one region of an outlet.
-func RemoveCoverage(ctx context.Context, tx *tenants.Tx, outletID, id uuid.UUID) error {
-	n, err := tx.Q.DeleteCoverage(ctx, tx, db.DeleteCoverageParams{OutletID: outletID, ID: id})
+func RemoveCoverage(ctx context.Context, tx *tenants.Tx, id uuid.UUID) error {
+	outletID, err := tx.Q.DeleteCoverage(ctx, tx, id)
 	if err != nil {
-		return fmt.Errorf("remove coverage: %w", err)
-	}
-	if n == 0 {
-		return tenants.ErrNotFound
+		return tenants.DBError(err, "", "")
 	}
 	return tx.Audit(ctx, "outlet.coverage_remove", "outlet", outletID, map[string]any{"coverage_id": id}, nil)
 }
@@ -112,16 +118,17 @@ func Authorizations(ctx context.Context, tx *tenants.Tx, outletID uuid.UUID) ([]
 	return ids, nil
 }
 
-// SetCapacity sets how many orders an outlet takes per day (0: no limit).
-func SetCapacity(ctx context.Context, tx *tenants.Tx, outletID uuid.UUID, perDay int) error {
-	n, err := tx.Q.SetOutletCapacity(ctx, tx, db.SetOutletCapacityParams{ID: outletID, DailyCapacity: int32(perDay)})
+// SetCapacity sets how many orders an outlet takes per day (0: no limit), if version is the
+// outlet's current one. It returns the outlet's new version.
+func SetCapacity(ctx context.Context, tx *tenants.Tx, outletID uuid.UUID, version int32, perDay int) (int32, error) {
+	if _, err := tenants.GetOutlet(ctx, tx, outletID); err != nil {
+		return 0, err
+	}
+	v, err := tx.Q.SetOutletCapacity(ctx, tx, db.SetOutletCapacityParams{ID: outletID, Version: version, DailyCapacity: int32(perDay)})
 	if err != nil {
-		return tenants.DBError(err, "", "body.daily_capacity")
+		return 0, tenants.StaleIfMissing(err)
 	}
-	if n == 0 {
-		return tenants.ErrNotFound
-	}
-	return tx.Audit(ctx, "outlet.capacity", "outlet", outletID, nil, map[string]int{"daily_capacity": perDay})
+	return v, tx.Audit(ctx, "outlet.capacity", "outlet", outletID, nil, map[string]int{"daily_capacity": perDay})
 }
 
 // Profile is an engineer's dispatch profile.
@@ -135,11 +142,12 @@ type Profile struct {
 	Latitude   *float64  `json:"latitude,omitempty" readOnly:"true"`
 	Longitude  *float64  `json:"longitude,omitempty" readOnly:"true"`
 	PositionAt *string   `json:"position_at,omitempty" readOnly:"true"`
+	Version    int32     `json:"version" readOnly:"true"`
 }
 
 func profileFromRow(r db.EngineerProfile) Profile {
 	p := Profile{UserID: r.UserID, OutletID: r.OutletID, Skills: r.Skills, Level: int(r.Level), IsDefault: r.IsDefault,
-		Active: r.Active, Latitude: r.Latitude, Longitude: r.Longitude}
+		Active: r.Active, Latitude: r.Latitude, Longitude: r.Longitude, Version: r.Version}
 	if r.PositionAt != nil {
 		s := r.PositionAt.UTC().Format("2006-01-02T15:04:05Z")
 		p.PositionAt = &s
@@ -147,9 +155,16 @@ func profileFromRow(r db.EngineerProfile) Profile {
 	return p
 }
 
-// SaveProfile creates or replaces an engineer's profile. The engineer must hold an
-// engineer membership at the outlet.
-func SaveProfile(ctx context.Context, tx *tenants.Tx, userID uuid.UUID, p Profile) (Profile, error) {
+// SaveProfile creates (version 0) or replaces (the current version) an engineer's profile.
+// The engineer must hold an engineer membership at the outlet.
+func SaveProfile(ctx context.Context, tx *tenants.Tx, userID uuid.UUID, version int32, p Profile) (Profile, error) {
+	member, err := tx.Q.UserInTenant(ctx, tx, userID)
+	if err != nil {
+		return Profile{}, fmt.Errorf("membership: %w", err)
+	}
+	if !member {
+		return Profile{}, tenants.ErrNotFound // someone else's user is indistinguishable from none
+	}
 	if _, err := tx.Q.EngineerMembership(ctx, tx, db.EngineerMembershipParams{UserID: userID,
 		OutletID: uuid.NullUUID{UUID: p.OutletID, Valid: true}}); err != nil {
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -161,9 +176,15 @@ func SaveProfile(ctx context.Context, tx *tenants.Tx, userID uuid.UUID, p Profil
 		p.Skills = []string{}
 	}
 	r, err := tx.Q.UpsertEngineerProfile(ctx, tx, db.UpsertEngineerProfileParams{UserID: userID, OutletID: p.OutletID,
-		Skills: p.Skills, Level: int32(p.Level), IsDefault: p.IsDefault, Active: p.Active})
+		Skills: p.Skills, Level: int32(p.Level), IsDefault: p.IsDefault, Active: p.Active, Version: version})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Profile{}, tenants.ErrStale
+	}
 	if err != nil {
 		return Profile{}, tenants.DBError(err, "", "body.outlet_id")
+	}
+	if version == 0 && r.Version != 1 {
+		return Profile{}, tenants.ErrStale
 	}
 	out := profileFromRow(r)
 	return out, tx.Audit(ctx, "engineer.profile", "user", userID, nil, out)

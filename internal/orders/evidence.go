@@ -2,8 +2,8 @@ package orders
 
 import (
 	"context"
-	"errors"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -75,13 +75,40 @@ func Attachments(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID) ([]Atta
 	return out, nil
 }
 
-// AttachmentContent returns one attachment's bytes and type.
-func AttachmentContent(ctx context.Context, tx *tenants.Tx, orderID, id uuid.UUID) (string, []byte, error) {
-	r, err := tx.Q.GetAttachment(ctx, tx, db.GetAttachmentParams{OrderID: orderID, ID: id})
+// AttachmentContent returns one attachment's bytes and type, if its order is in scope.
+func AttachmentContent(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (string, []byte, error) {
+	r, err := tx.Q.GetAttachment(ctx, tx, id)
 	if err != nil {
 		return "", nil, tenants.DBError(err, "", "")
 	}
+	if _, err := Get(ctx, tx, r.OrderID); err != nil {
+		return "", nil, err // an order of another outlet: its attachments are not found either
+	}
 	return r.ContentType, r.Content, nil
+}
+
+// GetDispute returns one dispute, if its order is in scope.
+func GetDispute(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Dispute, error) {
+	r, err := tx.Q.GetDispute(ctx, tx, id)
+	if err != nil {
+		return Dispute{}, tenants.DBError(err, "", "")
+	}
+	if _, err := Get(ctx, tx, r.OrderID); err != nil {
+		return Dispute{}, err
+	}
+	return disputeFromRow(r), nil
+}
+
+// DisputeOrder returns the order a dispute is about, if in scope.
+func DisputeOrder(ctx context.Context, tx *tenants.Tx, disputeID uuid.UUID) (uuid.UUID, error) {
+	r, err := tx.Q.GetDispute(ctx, tx, disputeID)
+	if err != nil {
+		return uuid.Nil, tenants.DBError(err, "", "")
+	}
+	if _, err := Get(ctx, tx, r.OrderID); err != nil {
+		return uuid.Nil, err
+	}
+	return r.OrderID, nil
 }
 
 // Dispute is a consumer's challenge of an exclusion the diagnosis invoked.

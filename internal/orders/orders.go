@@ -150,7 +150,7 @@ type Intake struct {
 	Flow    string `json:"flow,omitempty" enum:"carry_in,on_site" doc:"Default: carry-in for carry-in and mail-in, on-site for on-site, else the type's flow"`
 	Urgent  bool   `json:"urgent,omitempty"`
 	// The customer: an existing one, or name and phone to find (by phone) or create.
-	CustomerID *uuid.UUID       `json:"customer_id,omitempty"`
+	CustomerID *uuid.UUID        `json:"customer_id,omitempty"`
 	Customer   *customers.Fields `json:"customer,omitempty"`
 	// The unit: a registration, or a serial (with the model) of a unit not registered yet.
 	RegistrationID *uuid.UUID `json:"registration_id,omitempty"`
@@ -435,18 +435,17 @@ func lock(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32) (db.
 
 // Filter selects orders for a list, newest first.
 type Filter struct {
-	Statuses       []string
-	Type           string
-	Outlet         uuid.NullUUID
-	Engineer       uuid.NullUUID
-	Customer       uuid.NullUUID
-	Registration   uuid.NullUUID
-	From, To       *time.Time
-	Repeat         *bool
-	OverdueBefore  *time.Time // open orders created before this instant
-	BeforeAt       *time.Time // cursor: created_at and id of the last row seen
-	BeforeID       uuid.NullUUID
-	Limit          int32
+	Statuses      []string
+	Type          string
+	Outlet        uuid.NullUUID
+	Engineer      uuid.NullUUID
+	Customer      uuid.NullUUID
+	Registration  uuid.NullUUID
+	From, To      *time.Time
+	Repeat        *bool
+	OverdueBefore *time.Time    // open orders created before this instant
+	BeforeID      uuid.NullUUID // cursor: the id of the last row seen
+	Limit         int32
 }
 
 // List lists orders matching f.
@@ -455,7 +454,7 @@ func List(ctx context.Context, tx *tenants.Tx, f Filter) ([]Order, error) {
 	if f.Type != "" {
 		typ = &f.Type
 	}
-	rows, err := tx.Q.ListOrders(ctx, tx, db.ListOrdersParams{BeforeAt: f.BeforeAt, BeforeID: f.BeforeID,
+	rows, err := tx.Q.ListOrders(ctx, tx, db.ListOrdersParams{BeforeID: f.BeforeID,
 		Statuses: append([]string{}, f.Statuses...), TypeCode: typ, OutletID: f.Outlet, CustomerID: f.Customer,
 		RegistrationID: f.Registration, EngineerID: f.Engineer, CreatedFrom: f.From, CreatedTo: f.To, IsRepeat: f.Repeat,
 		OpenBefore: f.OverdueBefore, Lim: f.Limit})

@@ -156,8 +156,8 @@ func Quotes(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID) ([]Quote, er
 	return out, nil
 }
 
-// Decision is the customer's answer to a quote.
-type Decision struct {
+// QuoteAnswer is the customer's answer to a quote.
+type QuoteAnswer struct {
 	Approve bool `json:"approve"`
 }
 
@@ -192,6 +192,30 @@ func (s *Service) DecideQuote(ctx context.Context, tx *tenants.Tx, orderID, quot
 		return Quote{}, err
 	}
 	return q, tx.Audit(ctx, "quote.decide", "order_quote", quoteID, nil, q)
+}
+
+// GetQuote returns one quote, if its order is in scope.
+func GetQuote(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Quote, error) {
+	r, err := tx.Q.GetQuote(ctx, tx, id)
+	if err != nil {
+		return Quote{}, tenants.DBError(err, "", "")
+	}
+	if _, err := Get(ctx, tx, r.OrderID); err != nil {
+		return Quote{}, err
+	}
+	return quoteFromRow(r), nil
+}
+
+// QuoteOrder returns the order a quote belongs to, if in scope.
+func QuoteOrder(ctx context.Context, tx *tenants.Tx, quoteID uuid.UUID) (uuid.UUID, error) {
+	r, err := tx.Q.GetQuote(ctx, tx, quoteID)
+	if err != nil {
+		return uuid.Nil, tenants.DBError(err, "", "")
+	}
+	if _, err := Get(ctx, tx, r.OrderID); err != nil {
+		return uuid.Nil, err
+	}
+	return r.OrderID, nil
 }
 
 // QuoteByLink finds the quote and order of an approval link, in the link's tenant.

@@ -105,3 +105,30 @@ func (s *Service) AddComment(ctx context.Context, tx *tenants.Tx, orderID uuid.U
 }
 
 func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
+
+// CustomerView is what the customer sees of an order: its progress, not its internals.
+type CustomerView struct {
+	ID               uuid.UUID  `json:"id"`
+	Number           string     `json:"number"`
+	Type             string     `json:"type"`
+	Status           string     `json:"status"`
+	Serial           string     `json:"serial,omitempty"`
+	FaultDescription string     `json:"fault_description"`
+	Coverage         string     `json:"coverage,omitempty" doc:"The warranty class the order is served under"`
+	Result           string     `json:"result,omitempty"`
+	CreatedAt        time.Time  `json:"created_at"`
+	UpdatedAt        time.Time  `json:"updated_at"`
+	CompletedAt      *time.Time `json:"completed_at,omitempty"`
+	ClosedAt         *time.Time `json:"closed_at,omitempty"`
+	Timeline         []Entry    `json:"timeline"`
+}
+
+// ForCustomer is the customer's view of o with its public timeline.
+func (o Order) ForCustomer(timeline []Entry) CustomerView {
+	if timeline == nil {
+		timeline = []Entry{}
+	}
+	return CustomerView{ID: o.ID, Number: o.Number, Type: o.Type, Status: o.Status, Serial: o.Serial,
+		FaultDescription: o.FaultDescription, Coverage: o.EntitlementClass, Result: o.Result, CreatedAt: o.CreatedAt,
+		UpdatedAt: o.UpdatedAt, CompletedAt: o.CompletedAt, ClosedAt: o.ClosedAt, Timeline: timeline}
+}

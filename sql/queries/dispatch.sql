@@ -39,8 +39,8 @@ RETURNING *;
 -- name: ListCoverage :many
 SELECT * FROM outlet_coverage WHERE tenant_id = app.tenant_id() AND outlet_id = @outlet_id ORDER BY region_code, id;
 
--- name: DeleteCoverage :execrows
-DELETE FROM outlet_coverage WHERE tenant_id = app.tenant_id() AND outlet_id = @outlet_id AND id = @id;
+-- name: DeleteCoverage :one
+DELETE FROM outlet_coverage WHERE tenant_id = app.tenant_id() AND id = @id RETURNING outlet_id;
 
 -- name: AuthorizeOutlet :exec
 INSERT INTO outlet_authorizations (tenant_id, outlet_id, category_id) VALUES (app.tenant_id(), @outlet_id, @category_id)
@@ -52,9 +52,10 @@ DELETE FROM outlet_authorizations WHERE tenant_id = app.tenant_id() AND outlet_i
 -- name: ListOutletAuthorizations :many
 SELECT category_id FROM outlet_authorizations WHERE tenant_id = app.tenant_id() AND outlet_id = @outlet_id ORDER BY category_id;
 
--- name: SetOutletCapacity :execrows
+-- name: SetOutletCapacity :one
 UPDATE outlets SET daily_capacity = @daily_capacity, version = version + 1, updated_at = now()
-WHERE tenant_id = app.tenant_id() AND id = @id;
+WHERE tenant_id = app.tenant_id() AND id = @id AND version = @version
+RETURNING version;
 
 -- name: UpsertEngineerProfile :one
 INSERT INTO engineer_profiles (tenant_id, user_id, outlet_id, skills, level, is_default, active)
@@ -62,6 +63,7 @@ VALUES (app.tenant_id(), @user_id, @outlet_id, @skills, @level, @is_default, @ac
 ON CONFLICT (tenant_id, user_id) DO UPDATE
 SET outlet_id = EXCLUDED.outlet_id, skills = EXCLUDED.skills, level = EXCLUDED.level, is_default = EXCLUDED.is_default,
     active = EXCLUDED.active, version = engineer_profiles.version + 1
+WHERE engineer_profiles.version = @version
 RETURNING *;
 
 -- name: GetEngineerProfile :one
@@ -92,3 +94,9 @@ WHERE e.tenant_id = app.tenant_id() AND e.user_id = @user_id AND e.state IN ('of
   AND s.status NOT IN ('picked_up', 'completed', 'approved', 'closed', 'cancelled')
   AND (a.starts_at IS NULL OR (a.starts_at >= @day_start AND a.starts_at < @day_end))
 ORDER BY a.starts_at NULLS LAST, s.priority DESC, s.created_at;
+
+-- name: UserInTenant :one
+SELECT EXISTS (SELECT 1 FROM memberships WHERE tenant_id = app.tenant_id() AND user_id = @user_id)::boolean;
+
+-- name: GetCoverage :one
+SELECT * FROM outlet_coverage WHERE tenant_id = app.tenant_id() AND id = @id;

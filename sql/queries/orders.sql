@@ -54,7 +54,7 @@ SELECT * FROM service_orders WHERE tenant_id = app.tenant_id() AND number = @num
 -- name: ListOrders :many
 SELECT o.* FROM service_orders o
 WHERE o.tenant_id = app.tenant_id()
-  AND (sqlc.narg(before_at)::timestamptz IS NULL OR (o.created_at, o.id) < (sqlc.narg(before_at)::timestamptz, sqlc.narg(before_id)::uuid))
+  AND (sqlc.narg(before_id)::uuid IS NULL OR o.id < sqlc.narg(before_id)::uuid)
   AND (cardinality(@statuses::text[]) = 0 OR o.status = ANY(@statuses::text[]))
   AND (sqlc.narg(type_code)::text IS NULL OR o.type_code = sqlc.narg(type_code)::text)
   AND (sqlc.narg(outlet_id)::uuid IS NULL OR o.outlet_id = sqlc.narg(outlet_id)::uuid)
@@ -68,7 +68,7 @@ WHERE o.tenant_id = app.tenant_id()
   AND (sqlc.narg(is_repeat)::boolean IS NULL OR o.is_repeat = sqlc.narg(is_repeat)::boolean)
   AND (sqlc.narg(open_before)::timestamptz IS NULL OR (o.created_at < sqlc.narg(open_before)::timestamptz
         AND o.status NOT IN ('closed', 'cancelled', 'approved', 'completed', 'picked_up')))
-ORDER BY o.created_at DESC, o.id DESC
+ORDER BY o.id DESC
 LIMIT @lim;
 
 -- name: UpdateOrderStatus :one
@@ -194,7 +194,7 @@ SELECT id, order_id, kind, content_type, public, uploaded_by, uploaded_at FROM o
 WHERE tenant_id = app.tenant_id() AND order_id = @order_id ORDER BY id;
 
 -- name: GetAttachment :one
-SELECT * FROM order_attachments WHERE tenant_id = app.tenant_id() AND order_id = @order_id AND id = @id;
+SELECT * FROM order_attachments WHERE tenant_id = app.tenant_id() AND id = @id;
 
 -- name: CreateDispute :one
 INSERT INTO order_disputes (tenant_id, id, order_id, statement, exclusion)
@@ -203,6 +203,9 @@ RETURNING *;
 
 -- name: ListDisputes :many
 SELECT * FROM order_disputes WHERE tenant_id = app.tenant_id() AND order_id = @order_id ORDER BY created_at, id;
+
+-- name: GetDispute :one
+SELECT * FROM order_disputes WHERE tenant_id = app.tenant_id() AND id = @id;
 
 -- name: DecideDispute :one
 UPDATE order_disputes SET status = @status, decision_note = @decision_note, decided_by = @decided_by, decided_at = now()

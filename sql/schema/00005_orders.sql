@@ -87,12 +87,13 @@ CREATE TABLE service_orders (
   FOREIGN KEY (tenant_id, model_id) REFERENCES product_models (tenant_id, id),
   FOREIGN KEY (tenant_id, outlet_id) REFERENCES outlets (tenant_id, id)
 );
-CREATE INDEX service_orders_list_idx ON service_orders (tenant_id, created_at DESC, id DESC);
-CREATE INDEX service_orders_status_idx ON service_orders (tenant_id, status, created_at DESC);
-CREATE INDEX service_orders_outlet_idx ON service_orders (tenant_id, outlet_id, status, created_at DESC);
-CREATE INDEX service_orders_unit_idx ON service_orders (tenant_id, registration_id, created_at DESC);
+-- Lists are newest first by id (UUIDv7: time-ordered), so each filter has an index ending in id.
+CREATE INDEX service_orders_status_idx ON service_orders (tenant_id, status, id DESC);
+CREATE INDEX service_orders_outlet_idx ON service_orders (tenant_id, outlet_id, id DESC);
+CREATE INDEX service_orders_unit_idx ON service_orders (tenant_id, registration_id, id DESC);
 CREATE INDEX service_orders_serial_idx ON service_orders (tenant_id, serial) WHERE serial <> '';
-CREATE INDEX service_orders_customer_idx ON service_orders (tenant_id, customer_id, created_at DESC);
+CREATE INDEX service_orders_customer_idx ON service_orders (tenant_id, customer_id, id DESC);
+CREATE INDEX service_orders_created_idx ON service_orders (tenant_id, created_at);
 COMMENT ON TABLE service_orders IS 'Service orders (工单): one job for one unit, from intake to close; status is the current state of the timeline.';
 
 CREATE TABLE order_events (
