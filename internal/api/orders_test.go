@@ -515,3 +515,37 @@ func TestOrderOutletScopeAndDispute(t *testing.T) {
 		t.Fatalf("entitlement changes on the timeline: %v", ents)
 	}
 }
+
+func TestInstallOrderFromDeliveryScan(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	w := newOrderWorld(t, env)
+	u := env.Unique()
+	env.Must(201, apitest.Req{Method: "POST", Path: "/v1/models", Token: w.tn.Admin, Body: map[string]any{
+		"category_id": w.category, "sku": "INST-" + u, "name": "Ducted AC", "needs_install": true,
+		"components": []map[string]any{{"code": "compressor", "name": "压缩机", "main": true}}}})
+	scan := map[string]any{"stage": "delivery", "model_sku": "INST-" + u, "serial": "D-" + u,
+		"buyer": map[string]any{"customer_id": w.customer}}
+	first := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/registrations/scan", Token: w.tn.Admin, Body: scan}).Map(t)
+	o, ok := first["installation_order"].(map[string]any)
+	if !ok || o["type"] != "installation" || o["flow"] != "on_site" || o["status"] != "created" {
+		t.Fatalf("delivery of a unit that needs installing: %v", first)
+	}
+	if first["registration"].(map[string]any)["install_date"] != nil {
+		t.Fatalf("a delivery records no install date: %v", first["registration"])
+	}
+	again := env.Must(200, apitest.Req{Method: "POST", Path: "/v1/registrations/scan", Token: w.tn.Admin, Body: scan}).Map(t)
+	if again["installation_order"] != nil || !strings.Contains(str(again["no_installation"]), "already") {
+		t.Fatalf("a second delivery scan: %v", again)
+	}
+	// The model of the world's unit needs no installation.
+	plain := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/registrations/scan", Token: w.tn.Admin, Body: map[string]any{
+		"stage": "delivery", "model_sku": w.unitModelSKU(t), "serial": "P-" + u}}).Map(t)
+	if plain["installation_order"] != nil {
+		t.Fatalf("a model that needs no installation got an order: %v", plain)
+	}
+}
+
+func (w *orderWorld) unitModelSKU(t *testing.T) string {
+	return str(w.env.Must(200, apitest.Req{Method: "GET", Path: "/v1/models/" + w.model, Token: w.tn.Admin}).Map(t)["sku"])
+}

@@ -1296,6 +1296,23 @@ func (q *Queries) NextOrderNumber(ctx context.Context, db DBTX, year int32) (int
 	return last, err
 }
 
+const openOrderOfType = `-- name: OpenOrderOfType :one
+SELECT EXISTS (SELECT 1 FROM service_orders WHERE tenant_id = app.tenant_id() AND registration_id = $1
+  AND type_code = $2 AND status NOT IN ('closed', 'cancelled'))::boolean
+`
+
+type OpenOrderOfTypeParams struct {
+	RegistrationID uuid.NullUUID
+	TypeCode       string
+}
+
+func (q *Queries) OpenOrderOfType(ctx context.Context, db DBTX, arg OpenOrderOfTypeParams) (bool, error) {
+	row := db.QueryRow(ctx, openOrderOfType, arg.RegistrationID, arg.TypeCode)
+	var column_1 bool
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
 const priorOrderSameFault = `-- name: PriorOrderSameFault :one
 SELECT id, number, created_at FROM service_orders
 WHERE tenant_id = app.tenant_id() AND id <> $1

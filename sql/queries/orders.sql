@@ -237,3 +237,7 @@ RETURNING *;
 -- Serialises bookings at one outlet for the rest of the transaction, so two customers
 -- cannot both take the last place in a window.
 SELECT pg_advisory_xact_lock(hashtextextended('bookings:' || @outlet_id::text, 0));
+
+-- name: OpenOrderOfType :one
+SELECT EXISTS (SELECT 1 FROM service_orders WHERE tenant_id = app.tenant_id() AND registration_id = @registration_id
+  AND type_code = @type_code AND status NOT IN ('closed', 'cancelled'))::boolean;
