@@ -49,9 +49,16 @@ func (w *CleanupWorker) Work(ctx context.Context, _ *river.Job[CleanupArgs]) err
 	})
 }
 
+// WorkerProvider is a consumer that also runs jobs of its own (notifications' sends,
+// webhook deliveries); NewClient registers them.
+type WorkerProvider interface {
+	AddWorkers(w *river.Workers)
+}
+
 // NewClient builds a River client on the application pool. With work set it also runs the
 // workers and periodic jobs (the worker process); without, it only inserts jobs. The
-// consumers receive every event the product emits (see package events).
+// consumers receive every event the product emits (see package events); those that are
+// WorkerProviders also get their own jobs' workers registered.
 func NewClient(d *tenants.DB, log *slog.Logger, work bool, consumers ...events.Consumer) (*river.Client[pgx.Tx], error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &CleanupWorker{DB: d, Log: log})
@@ -61,6 +68,11 @@ func NewClient(d *tenants.DB, log *slog.Logger, work bool, consumers ...events.C
 		return nil, err
 	}
 	bus.AddWorkers(workers)
+	for _, c := range consumers {
+		if wp, ok := c.(WorkerProvider); ok {
+			wp.AddWorkers(workers)
+		}
+	}
 	cfg := &river.Config{Schema: migrate.RiverSchema, Logger: log, Workers: workers}
 	if work {
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 20}}
