@@ -343,7 +343,9 @@ func (w *deliveryWorker) NextRetry(job *river.Job[DeliveryArgs]) time.Time {
 }
 
 // Timeout leaves room for the request and the bookkeeping around it.
-func (w *deliveryWorker) Timeout(*river.Job[DeliveryArgs]) time.Duration { return w.d.opts.Timeout + 20*time.Second }
+func (w *deliveryWorker) Timeout(*river.Job[DeliveryArgs]) time.Duration {
+	return w.d.opts.Timeout + 20*time.Second
+}
 
 // Work posts the delivery and records the outcome.
 func (w *deliveryWorker) Work(ctx context.Context, job *river.Job[DeliveryArgs]) error {
