@@ -320,7 +320,16 @@ type sendWorker struct {
 const errInterrupted = "interrupted during the provider call; outcome unknown, not resent to avoid a duplicate"
 
 func (w *sendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
-	n := w.n
+	return w.n.Deliver(ctx, job.Args.TenantID, job.Args.SendID, job.Attempt, job.MaxAttempts)
+}
+
+// Deliver runs attempt (of maxAttempts) of one send, as its job does; exported for tests
+// and tools. A nil error with nothing sent means the send was already done.
+func (n *Notifier) Deliver(ctx context.Context, tenantID, sendID uuid.UUID, attempt, maxAttempts int) error {
+	job := struct {
+		Args                 SendArgs
+		Attempt, MaxAttempts int
+	}{SendArgs{TenantID: tenantID, SendID: sendID}, attempt, maxAttempts}
 	lease := n.Lease
 	if lease <= 0 {
 		lease = time.Minute
