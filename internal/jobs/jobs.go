@@ -73,7 +73,9 @@ func NewClient(d *tenants.DB, log *slog.Logger, work bool, consumers ...events.C
 			wp.AddWorkers(workers)
 		}
 	}
-	cfg := &river.Config{Schema: migrate.RiverSchema, Logger: log, Workers: workers}
+	// An inserting-only client (the API) need not hold every worker: the jobs it inserts are
+	// typed args, and the worker process runs them.
+	cfg := &river.Config{Schema: migrate.RiverSchema, Logger: log, Workers: workers, SkipUnknownJobCheck: !work}
 	if work {
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 20}}
 		cfg.PeriodicJobs = []*river.PeriodicJob{
