@@ -51,6 +51,10 @@ const (
 	PoliciesWrite      Permission = "policies:write"
 	GrantsWrite        Permission = "grants:write" // extra coverage from contracts
 	EntitlementsCheck  Permission = "entitlements:check"
+
+	NotificationsRead   Permission = "notifications:read"   // the send log and the event catalogue
+	NotificationsManage Permission = "notifications:manage" // templates and quiet hours
+	WebhooksManage      Permission = "webhooks:manage"      // endpoints, secrets, deliveries
 )
 
 // Can reports whether role r holds permission p.
@@ -63,7 +67,7 @@ func (r Role) Can(p Permission) bool {
 	case Agent:
 		switch p {
 		case OutletsRead, CalendarsRead, CustomersRead, CustomersWrite, ContactsFull, CatalogRead, FaultCodesWrite,
-			RegistrationsRead, RegistrationsWrite, PoliciesRead, EntitlementsCheck:
+			RegistrationsRead, RegistrationsWrite, PoliciesRead, EntitlementsCheck, NotificationsRead:
 			return true
 		}
 	case OutletManager:
@@ -87,7 +91,7 @@ func (r Role) Can(p Permission) bool {
 	case Auditor:
 		switch p {
 		case OutletsRead, CalendarsRead, CustomersRead, MembersRead, AuditRead, CatalogRead, RegistrationsRead,
-			PoliciesRead:
+			PoliciesRead, NotificationsRead:
 			return true
 		}
 	}
@@ -148,5 +152,5 @@ func All() []Permission {
 	return []Permission{OutletsRead, OutletsWrite, OutletsCreate, CalendarsRead, CalendarsWrite, MembersRead, MembersWrite,
 		APIKeysManage, AuditRead, CustomersRead, CustomersWrite, ContactsFull, TenantSettings, TenantsOnboard, TenantsReadAll,
 		CatalogRead, CatalogWrite, FaultCodesWrite, RegistrationsRead, RegistrationsWrite, ImportsManage, PoliciesRead,
-		PoliciesWrite, GrantsWrite, EntitlementsCheck}
+		PoliciesWrite, GrantsWrite, EntitlementsCheck, NotificationsRead, NotificationsManage, WebhooksManage}
 }

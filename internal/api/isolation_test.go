@@ -30,7 +30,7 @@ type isoFixtures map[string]string
 // prefix fails TestIsolationEveryIDEndpoint until a fixture is added here and in isoMake.
 var isoKinds = []string{"/v1/outlets/", "/v1/calendars/", "/v1/members/", "/v1/invitations/", "/v1/api-keys/", "/v1/customers/",
 	"/v1/categories/", "/v1/models/", "/v1/fault-codes/", "/v1/registrations/", "/v1/policies/", "/v1/tier-rules/", "/v1/grants/",
-	"/v1/imports/"}
+	"/v1/imports/", "/v1/notification-templates/", "/v1/webhook-endpoints/", "/v1/webhook-deliveries/"}
 
 // isoMake creates, as the tenant's admin, one resource of each kind that can be changed or
 // deleted by a request that crosses tenants if isolation were broken (an unused outlet, an
@@ -106,6 +106,16 @@ func isoMake(t *testing.T, env *apitest.Env, tn *apitest.Tenant) isoFixtures {
 		Body:   []byte("model_sku,serial,purchase_date\nAC-" + u + ",SN-IMP-" + u + ",2026-03-01\n"),
 		Header: map[string]string{"Content-Type": "text/csv"}})
 	f["/v1/imports/"] = imp.Map(t)["id"].(string)
+
+	// Notifications and webhooks: a template override, an endpoint and a (test) delivery.
+	tpl := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/notification-templates", Token: tn.Admin, Body: map[string]any{
+		"event_type": "order.created", "channel": "sms", "locale": "en", "body": "Order {{.order_number}} received " + u}})
+	f["/v1/notification-templates/"] = tpl.Map(t)["id"].(string)
+	ep := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/webhook-endpoints", Token: tn.Admin, Body: map[string]any{
+		"url": "https://hooks.example.com/" + u, "events": []string{"order.created"}}})
+	f["/v1/webhook-endpoints/"] = ep.Map(t)["id"].(string)
+	ping := env.Must(202, apitest.Req{Method: "POST", Path: "/v1/webhook-endpoints/" + f["/v1/webhook-endpoints/"] + "/ping", Token: tn.Admin})
+	f["/v1/webhook-deliveries/"] = ping.Map(t)["id"].(string)
 	return f
 }
 
@@ -146,10 +156,14 @@ func isoBodies(t *testing.T, u string, own isoFixtures) map[string]any {
 		"PUT /v1/customers/{id}/value":             map[string]any{"lifetime_value": 100, "contracts": []string{"enterprise"}},
 		"PUT /v1/outlets/{id}": map[string]any{"code": "ISO-PUT-" + u, "name": "Renamed " + u, "kind": "authorized_outlet",
 			"province_code": "440000"},
-		"PUT /v1/calendars/{id}":            map[string]any{"name": "Renamed hours", "timezone": "Asia/Shanghai", "weekly_hours": isoWeek()},
-		"PUT /v1/calendars/{id}/days/{day}": map[string]any{"kind": "holiday", "name": "Renamed holiday"},
-		"PUT /v1/members/{id}":              map[string]any{"role": "finance"},
-		"PUT /v1/customers/{id}":            map[string]any{"name": "Renamed customer", "address": "北京市朝阳区建国路1号"},
+		"PUT /v1/calendars/{id}":                          map[string]any{"name": "Renamed hours", "timezone": "Asia/Shanghai", "weekly_hours": isoWeek()},
+		"PUT /v1/calendars/{id}/days/{day}":               map[string]any{"kind": "holiday", "name": "Renamed holiday"},
+		"PUT /v1/members/{id}":                            map[string]any{"role": "finance"},
+		"PUT /v1/customers/{id}":                          map[string]any{"name": "Renamed customer", "address": "北京市朝阳区建国路1号"},
+		"PUT /v1/customers/{id}/notification-preferences": map[string]any{"opt_outs": []map[string]string{{"channel": "sms", "event_class": "order"}}},
+		"PUT /v1/notification-templates/{id}":             map[string]any{"body": "Order {{.order_number}} changed"},
+		"PUT /v1/webhook-endpoints/{id}":                  map[string]any{"url": "https://hooks.example.com/put-" + u, "events": []string{"*"}},
+		"POST /v1/webhook-endpoints/{id}/rotate-secret":   map[string]any{"previous_valid_seconds": 60},
 	}
 }
 

@@ -819,8 +819,8 @@ func (q *Queries) UpdateNotificationTemplate(ctx context.Context, db DBTX, arg U
 }
 
 const upsertNotificationSettings = `-- name: UpsertNotificationSettings :one
-INSERT INTO notification_settings (tenant_id, quiet_start, quiet_end)
-VALUES (app.tenant_id(), $1, $2)
+INSERT INTO notification_settings (tenant_id, quiet_start, quiet_end, version)
+VALUES (app.tenant_id(), $1, $2, 2)
 ON CONFLICT (tenant_id) DO UPDATE SET quiet_start = EXCLUDED.quiet_start, quiet_end = EXCLUDED.quiet_end,
   version = notification_settings.version + 1, updated_at = now()
 WHERE notification_settings.version = $3
@@ -833,6 +833,7 @@ type UpsertNotificationSettingsParams struct {
 	Version    int32
 }
 
+// Never-saved settings read as version 1, so the first save inserts version 2.
 func (q *Queries) UpsertNotificationSettings(ctx context.Context, db DBTX, arg UpsertNotificationSettingsParams) (NotificationSetting, error) {
 	row := db.QueryRow(ctx, upsertNotificationSettings, arg.QuietStart, arg.QuietEnd, arg.Version)
 	var i NotificationSetting

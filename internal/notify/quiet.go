@@ -19,19 +19,19 @@ type Settings struct {
 	Version    int32  `json:"version" readOnly:"true"`
 }
 
-// GetSettings returns the tenant's settings (version 0 until first saved).
+// GetSettings returns the tenant's settings (version 1 until first saved).
 func GetSettings(ctx context.Context, tx *tenants.Tx) (Settings, error) {
 	r, err := tx.Q.GetNotificationSettings(ctx, tx)
 	if err != nil {
 		if err := tenants.DBError(err, "", ""); errors.Is(err, tenants.ErrNotFound) {
-			return Settings{}, nil
+			return Settings{Version: 1}, nil
 		}
 		return Settings{}, fmt.Errorf("notification settings: %w", err)
 	}
 	return Settings{QuietStart: r.QuietStart, QuietEnd: r.QuietEnd, Version: r.Version}, nil
 }
 
-// PutSettings saves the settings if version is current (0 for never saved).
+// PutSettings saves the settings if version is current (1 for never saved).
 func PutSettings(ctx context.Context, tx *tenants.Tx, version int32, in Settings) (Settings, error) {
 	if (in.QuietStart == "") != (in.QuietEnd == "") {
 		return Settings{}, tenants.Invalid("body.quiet_end", "set both quiet_start and quiet_end, or neither")

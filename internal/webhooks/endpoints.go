@@ -59,8 +59,8 @@ func secrets(r db.WebhookEndpoint, now time.Time) []string {
 	return out
 }
 
-// Input is the writable part of an endpoint.
-type Input struct {
+// EndpointInput is the writable part of an endpoint.
+type EndpointInput struct {
 	URL         string   `json:"url" minLength:"8" maxLength:"2000" format:"uri" example:"https://erp.example.com/aftersales/hooks"`
 	Events      []string `json:"events" minItems:"1" maxItems:"100" doc:"Event types to receive, or [\"*\"] for all" example:"[\"order.created\",\"sla.breached\"]"`
 	Description string   `json:"description,omitempty" maxLength:"500"`
@@ -85,7 +85,7 @@ func CheckURL(raw, field string) error {
 	return nil
 }
 
-func (in Input) check() ([]string, error) {
+func (in EndpointInput) check() ([]string, error) {
 	if err := CheckURL(in.URL, "body.url"); err != nil {
 		return nil, err
 	}
@@ -109,7 +109,7 @@ func NewSecret() string {
 }
 
 // Create registers an endpoint and returns it with its secret (shown only now).
-func Create(ctx context.Context, tx *tenants.Tx, in Input) (Endpoint, string, error) {
+func Create(ctx context.Context, tx *tenants.Tx, in EndpointInput) (Endpoint, string, error) {
 	evs, err := in.check()
 	if err != nil {
 		return Endpoint{}, "", err
@@ -148,7 +148,7 @@ func List(ctx context.Context, tx *tenants.Tx, after uuid.NullUUID, limit int32)
 }
 
 // Update changes an endpoint if version is current.
-func Update(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, in Input) (Endpoint, error) {
+func Update(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, in EndpointInput) (Endpoint, error) {
 	evs, err := in.check()
 	if err != nil {
 		return Endpoint{}, err

@@ -180,7 +180,7 @@ func (b *bundle) endpoint(t *testing.T, url string, evs ...string) (webhooks.End
 	var ep webhooks.Endpoint
 	var secret string
 	if err := b.db.Tx(b.ctx, b.scope, func(tx *tenants.Tx) (err error) {
-		ep, secret, err = webhooks.Create(b.ctx, tx, webhooks.Input{URL: url, Events: evs, Description: "ERP"})
+		ep, secret, err = webhooks.Create(b.ctx, tx, webhooks.EndpointInput{URL: url, Events: evs, Description: "ERP"})
 		return err
 	}); err != nil {
 		t.Fatal(err)
@@ -394,7 +394,7 @@ func TestPrivateAddressesAreRefusedUnlessAllowed(t *testing.T) {
 	}
 	for _, u := range []string{"ftp://example.com/x", "file:///etc/passwd", "https://user:pw@example.com/", "example.com/hook", "http:///x"} {
 		if err := b.db.Tx(b.ctx, b.scope, func(tx *tenants.Tx) error {
-			_, _, err := webhooks.Create(b.ctx, tx, webhooks.Input{URL: u, Events: []string{"*"}})
+			_, _, err := webhooks.Create(b.ctx, tx, webhooks.EndpointInput{URL: u, Events: []string{"*"}})
 			return err
 		}); err == nil {
 			t.Errorf("endpoint URL %q was accepted", u)
@@ -461,7 +461,7 @@ func TestSustainedFailureDisablesAndNotifiesAdmins(t *testing.T) {
 	}
 	enabled := true
 	if err := b.db.Tx(b.ctx, b.scope, func(tx *tenants.Tx) error {
-		e, err := webhooks.Update(b.ctx, tx, ep.ID, e.Version, webhooks.Input{URL: e.URL, Events: e.Events, Enabled: &enabled})
+		e, err := webhooks.Update(b.ctx, tx, ep.ID, e.Version, webhooks.EndpointInput{URL: e.URL, Events: e.Events, Enabled: &enabled})
 		if e.ConsecutiveFailures != 0 || e.DisabledReason != "" || !e.Enabled {
 			t.Errorf("re-enabled endpoint: %+v", e)
 		}

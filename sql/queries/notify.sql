@@ -26,8 +26,9 @@ DELETE FROM notification_templates WHERE id = @id AND version = @version;
 SELECT * FROM notification_settings;
 
 -- name: UpsertNotificationSettings :one
-INSERT INTO notification_settings (tenant_id, quiet_start, quiet_end)
-VALUES (app.tenant_id(), @quiet_start, @quiet_end)
+-- Never-saved settings read as version 1, so the first save inserts version 2.
+INSERT INTO notification_settings (tenant_id, quiet_start, quiet_end, version)
+VALUES (app.tenant_id(), @quiet_start, @quiet_end, 2)
 ON CONFLICT (tenant_id) DO UPDATE SET quiet_start = EXCLUDED.quiet_start, quiet_end = EXCLUDED.quiet_end,
   version = notification_settings.version + 1, updated_at = now()
 WHERE notification_settings.version = @version
