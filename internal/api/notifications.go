@@ -32,7 +32,19 @@ type PreferencesOutput struct {
 
 // MarkReadBody names in-app messages to mark read.
 type MarkReadBody struct {
-	IDs []uuid.UUID `json:"ids" minItems:"1" maxItems:"200"`
+	IDs []string `json:"ids" minItems:"1" maxItems:"200" doc:"Message ids (UUIDs)"`
+}
+
+func (b MarkReadBody) ids() ([]uuid.UUID, error) {
+	out := make([]uuid.UUID, len(b.IDs))
+	for i, v := range b.IDs {
+		id, err := uuid.Parse(v)
+		if err != nil {
+			return nil, tenants.Invalid("body.ids["+itoa(i)+"]", "must be a UUID")
+		}
+		out[i] = id
+	}
+	return out, nil
 }
 
 // MarkReadOutput says how many messages changed.
@@ -243,9 +255,13 @@ func registerNotifications(s *Server) {
 			if p.UserID == uuid.Nil {
 				return nil, huma.Error403Forbidden("in-app messages belong to users; API keys have none")
 			}
+			ids, err := in.Body.ids()
+			if err != nil {
+				return nil, err
+			}
 			out := &MarkReadOutput{}
-			err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				out.Body.Marked, err = notify.MarkRead(ctx, tx, notify.Inbox{UserID: p.UserID}, in.Body.IDs)
+			err = s.tx(ctx, func(tx *tenants.Tx) (err error) {
+				out.Body.Marked, err = notify.MarkRead(ctx, tx, notify.Inbox{UserID: p.UserID}, ids)
 				return err
 			})
 			if err != nil {
@@ -313,9 +329,13 @@ func registerNotifications(s *Server) {
 	register(s, huma.Operation{OperationID: "consumer-mark-notifications-read", Method: http.MethodPost,
 		Path: "/v1/consumer/tenants/{tenant}/notifications/read", Tags: ctags, Summary: "Mark my in-app messages read", Errors: []int{404}},
 		route{consumer: true}, func(ctx context.Context, in *consumerMarkIn) (*MarkReadOutput, error) {
+			ids, err := in.Body.ids()
+			if err != nil {
+				return nil, err
+			}
 			out := &MarkReadOutput{}
-			err := s.consumerTx(ctx, in.Tenant, func(tx *tenants.Tx, _ customers.Customer) (err error) {
-				out.Body.Marked, err = notify.MarkRead(ctx, tx, notify.Inbox{ConsumerID: principal(ctx).ConsumerID}, in.Body.IDs)
+			err = s.consumerTx(ctx, in.Tenant, func(tx *tenants.Tx, _ customers.Customer) (err error) {
+				out.Body.Marked, err = notify.MarkRead(ctx, tx, notify.Inbox{ConsumerID: principal(ctx).ConsumerID}, ids)
 				return err
 			})
 			if err != nil {

@@ -303,3 +303,39 @@ func TestWebhookEndpointsAPI(t *testing.T) {
 		t.Errorf("agent lists webhooks: %d", r.Status)
 	}
 }
+
+func TestNotificationAndWebhookBadInput(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	tn := env.NewTenant(env.PlatformAdmin())
+	for _, c := range []struct {
+		name, method, path string
+		body               any
+		header             map[string]string
+		want               int
+		loc                string
+	}{
+		{"mark read: not a uuid", "POST", "/v1/me/notifications/read", map[string]any{"ids": []string{"nope"}}, nil, 422, "body.ids[0]"},
+		{"mark read: no ids", "POST", "/v1/me/notifications/read", map[string]any{"ids": []string{}}, nil, 422, "body.ids"},
+		{"webhook: no events", "POST", "/v1/webhook-endpoints", map[string]any{"url": "https://x.example.com/h", "events": []string{}}, nil, 422, "body.events"},
+		{"webhook: NUL in url", "POST", "/v1/webhook-endpoints", map[string]any{"url": "https://x.example.com/\x00", "events": []string{"*"}}, nil, 422, "body.url"},
+		{"webhook: relative url", "POST", "/v1/webhook-endpoints", map[string]any{"url": "/hooks/aftersales", "events": []string{"*"}}, nil, 422, "body.url"},
+		{"template: unknown channel", "POST", "/v1/notification-templates", map[string]any{"event_type": "order.created", "channel": "fax", "locale": "en", "body": "x"}, nil, 422, "body.channel"},
+		{"template: unknown event", "POST", "/v1/notification-templates", map[string]any{"event_type": "order.exploded", "channel": "sms", "locale": "en", "body": "x"}, nil, 422, "body.event_type"},
+		{"template: empty body", "POST", "/v1/notification-templates", map[string]any{"event_type": "order.created", "channel": "sms", "locale": "en", "body": ""}, nil, 422, "body.body"},
+		{"template: bad If-Match", "PUT", "/v1/notification-templates/0190d1c2-0000-7000-8000-000000000000", map[string]any{"body": "x"}, map[string]string{"If-Match": "soon"}, 400, "header.If-Match"},
+		{"preferences: bad class", "PUT", "/v1/customers/0190d1c2-0000-7000-8000-000000000000/notification-preferences",
+			map[string]any{"opt_outs": []map[string]string{{"channel": "sms", "event_class": "Order Updates"}}}, nil, 422, "body.opt_outs[0].event_class"},
+		{"sends: bad subject", "GET", "/v1/notification-sends?subject_id=x", nil, nil, 422, "query.subject_id"},
+		{"deliveries: bad status", "GET", "/v1/webhook-endpoints/0190d1c2-0000-7000-8000-000000000000/deliveries?status=lost", nil, nil, 422, "query.status"},
+		{"settings: no If-Match", "PUT", "/v1/notification-settings", map[string]any{"quiet_start": "", "quiet_end": ""}, nil, 428, "header.If-Match"},
+	} {
+		r := env.Do(apitest.Req{Method: c.method, Path: c.path, Token: tn.Admin, Body: c.body, Header: c.header})
+		if r.Status != c.want || !strings.Contains(string(r.Body), `"`+c.loc+`"`) {
+			t.Errorf("%s: %d %s, want %d naming %s", c.name, r.Status, r.Body, c.want, c.loc)
+		}
+		if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/problem+json") {
+			t.Errorf("%s: Content-Type %q", c.name, r.Header.Get("Content-Type"))
+		}
+	}
+}
