@@ -516,3 +516,20 @@ func TestTenantTemplateOverridesDefault(t *testing.T) {
 		t.Errorf("sent with the tenant's template: %+v", got)
 	}
 }
+
+func TestFormatHelpers(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 10, 8, 1, 0, 0, 0, time.UTC) // 09:00 in Shanghai
+	if got := notify.FormatTime(at, "Asia/Shanghai"); got != "2026-10-08 09:00" {
+		t.Errorf("FormatTime = %q", got)
+	}
+	if got := notify.FormatWindow(at, at.Add(3*time.Hour), "Asia/Shanghai"); got != "2026-10-08 09:00-12:00" {
+		t.Errorf("FormatWindow = %q", got)
+	}
+	if got := notify.FormatWindow(at.Add(13*time.Hour), at.Add(16*time.Hour), "Asia/Shanghai"); got != "2026-10-08 22:00-2026-10-09 01:00" {
+		t.Errorf("FormatWindow over midnight = %q", got)
+	}
+	if got := notify.MissingVars(notify.OrderOnTheWay, map[string]string{"order_number": "SO-1"}); strings.Join(got, ",") != "engineer_name,eta" {
+		t.Errorf("MissingVars = %v", got)
+	}
+}
