@@ -55,6 +55,12 @@ type WorkerProvider interface {
 	AddWorkers(w *river.Workers)
 }
 
+// QueueProvider is a consumer whose jobs run in queues of their own (webhook deliveries wait
+// on tenants' servers and must not hold the workers SLA timers need); the worker runs them.
+type QueueProvider interface {
+	Queues() map[string]river.QueueConfig
+}
+
 // NewClient builds a River client on the application pool. With work set it also runs the
 // workers and periodic jobs (the worker process); without, it only inserts jobs. The
 // consumers receive every event the product emits (see package events); those that are
@@ -78,6 +84,13 @@ func NewClient(d *tenants.DB, log *slog.Logger, work bool, consumers ...events.C
 	cfg := &river.Config{Schema: migrate.RiverSchema, Logger: log, Workers: workers, SkipUnknownJobCheck: !work}
 	if work {
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 20}}
+		for _, c := range consumers {
+			if qp, ok := c.(QueueProvider); ok {
+				for name, q := range qp.Queues() {
+					cfg.Queues[name] = q
+				}
+			}
+		}
 		cfg.PeriodicJobs = []*river.PeriodicJob{
 			river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 				func() (river.JobArgs, *river.InsertOpts) { return CleanupArgs{}, nil },

@@ -145,6 +145,15 @@ type DeliveryArgs struct {
 // Kind names the job.
 func (DeliveryArgs) Kind() string { return "webhook_delivery" }
 
+// Queue is where deliveries run: their own workers, so slow receivers never hold up the
+// default queue's SLA timers and notifications.
+const Queue = "webhooks"
+
+// Queues declares the delivery queue to the worker.
+func (d *Deliverer) Queues() map[string]river.QueueConfig {
+	return map[string]river.QueueConfig{Queue: {MaxWorkers: 10}}
+}
+
 // AddWorkers registers the delivery job.
 func (d *Deliverer) AddWorkers(w *river.Workers) { river.AddWorker(w, &deliveryWorker{d: d}) }
 
@@ -220,7 +229,7 @@ func (d *Deliverer) Handle(ctx context.Context, ev events.Event) error {
 
 func (d *Deliverer) queue(ctx context.Context, tx *tenants.Tx, ins events.Inserter, del db.WebhookDelivery) error {
 	_, err := ins.InsertTx(ctx, tx.Tx, DeliveryArgs{TenantID: tx.Scope.TenantID, DeliveryID: del.ID},
-		&river.InsertOpts{MaxAttempts: d.opts.MaxAttempts})
+		&river.InsertOpts{MaxAttempts: d.opts.MaxAttempts, Queue: Queue})
 	if err != nil {
 		return fmt.Errorf("queue delivery: %w", err)
 	}
@@ -297,7 +306,7 @@ func Redeliver(ctx context.Context, tx *tenants.Tx, ins events.Inserter, deliver
 		return Delivery{}, tenants.DBError(err, "", "")
 	}
 	if _, err := ins.InsertTx(ctx, tx.Tx, DeliveryArgs{TenantID: tx.Scope.TenantID, DeliveryID: del.ID},
-		&river.InsertOpts{MaxAttempts: DefaultMaxAttempts}); err != nil {
+		&river.InsertOpts{MaxAttempts: DefaultMaxAttempts, Queue: Queue}); err != nil {
 		return Delivery{}, fmt.Errorf("queue redelivery: %w", err)
 	}
 	out := deliveryFromRow(del)
@@ -324,7 +333,7 @@ func Ping(ctx context.Context, tx *tenants.Tx, ins events.Inserter, endpointID u
 		return Delivery{}, tenants.DBError(err, "", "")
 	}
 	if _, err := ins.InsertTx(ctx, tx.Tx, DeliveryArgs{TenantID: tx.Scope.TenantID, DeliveryID: del.ID},
-		&river.InsertOpts{MaxAttempts: 3}); err != nil {
+		&river.InsertOpts{MaxAttempts: 3, Queue: Queue}); err != nil {
 		return Delivery{}, fmt.Errorf("queue ping: %w", err)
 	}
 	return deliveryFromRow(del), nil
