@@ -20,7 +20,7 @@ import (
 // Recipient kinds.
 const (
 	RecipientCustomer = "customer" // a tenant's customer: SMS to their phone, email, in-app via their consumer login
-	RecipientUser     = "user"     // one staff user with an active membership: email, in-app
+	RecipientUser     = "user"     // one staff user with an active membership: email, in-app, SMS if they have a phone
 	RecipientRole     = "role"     // every active member with a role, optionally only of one outlet
 )
 
