@@ -479,6 +479,7 @@ type WebhookDelivery struct {
 	Error         string
 	LastAttemptAt *time.Time
 	NextAttemptAt *time.Time
+	ClaimedAt     *time.Time
 	CreatedAt     time.Time
 }
 

@@ -27,6 +27,16 @@ func (q *Queries) CancelWebhookDelivery(ctx context.Context, db DBTX, arg Cancel
 	return err
 }
 
+const claimWebhookDelivery = `-- name: ClaimWebhookDelivery :exec
+UPDATE webhook_deliveries SET claimed_at = now() WHERE id = $1
+`
+
+// Marks an attempt in flight, so a second run of the same job (a rescue) does not post too.
+func (q *Queries) ClaimWebhookDelivery(ctx context.Context, db DBTX, id uuid.UUID) error {
+	_, err := db.Exec(ctx, claimWebhookDelivery, id)
+	return err
+}
+
 const createWebhookEndpoint = `-- name: CreateWebhookEndpoint :one
 INSERT INTO webhook_endpoints (tenant_id, id, url, events, description, enabled, secret)
 VALUES (app.tenant_id(), $1, $2, $3::text[], $4, $5, $6)
@@ -110,7 +120,7 @@ func (q *Queries) DisableWebhookEndpoint(ctx context.Context, db DBTX, arg Disab
 }
 
 const getWebhookDelivery = `-- name: GetWebhookDelivery :one
-SELECT tenant_id, id, endpoint_id, event_id, event_type, redelivery_of, payload, status, attempts, response_code, latency_ms, response_body, error, last_attempt_at, next_attempt_at, created_at FROM webhook_deliveries WHERE id = $1
+SELECT tenant_id, id, endpoint_id, event_id, event_type, redelivery_of, payload, status, attempts, response_code, latency_ms, response_body, error, last_attempt_at, next_attempt_at, claimed_at, created_at FROM webhook_deliveries WHERE id = $1
 `
 
 func (q *Queries) GetWebhookDelivery(ctx context.Context, db DBTX, id uuid.UUID) (WebhookDelivery, error) {
@@ -132,6 +142,7 @@ func (q *Queries) GetWebhookDelivery(ctx context.Context, db DBTX, id uuid.UUID)
 		&i.Error,
 		&i.LastAttemptAt,
 		&i.NextAttemptAt,
+		&i.ClaimedAt,
 		&i.CreatedAt,
 	)
 	return i, err
@@ -169,7 +180,7 @@ const insertWebhookDelivery = `-- name: InsertWebhookDelivery :one
 INSERT INTO webhook_deliveries (tenant_id, id, endpoint_id, event_id, event_type, redelivery_of, payload, status)
 VALUES (app.tenant_id(), $1, $2, $3, $4, $5, $6, 'pending')
 ON CONFLICT (tenant_id, endpoint_id, event_id) WHERE redelivery_of IS NULL DO NOTHING
-RETURNING tenant_id, id, endpoint_id, event_id, event_type, redelivery_of, payload, status, attempts, response_code, latency_ms, response_body, error, last_attempt_at, next_attempt_at, created_at
+RETURNING tenant_id, id, endpoint_id, event_id, event_type, redelivery_of, payload, status, attempts, response_code, latency_ms, response_body, error, last_attempt_at, next_attempt_at, claimed_at, created_at
 `
 
 type InsertWebhookDeliveryParams struct {
@@ -207,13 +218,14 @@ func (q *Queries) InsertWebhookDelivery(ctx context.Context, db DBTX, arg Insert
 		&i.Error,
 		&i.LastAttemptAt,
 		&i.NextAttemptAt,
+		&i.ClaimedAt,
 		&i.CreatedAt,
 	)
 	return i, err
 }
 
 const listWebhookDeliveries = `-- name: ListWebhookDeliveries :many
-SELECT tenant_id, id, endpoint_id, event_id, event_type, redelivery_of, payload, status, attempts, response_code, latency_ms, response_body, error, last_attempt_at, next_attempt_at, created_at FROM webhook_deliveries
+SELECT tenant_id, id, endpoint_id, event_id, event_type, redelivery_of, payload, status, attempts, response_code, latency_ms, response_body, error, last_attempt_at, next_attempt_at, claimed_at, created_at FROM webhook_deliveries
 WHERE endpoint_id = $1
   AND ($2::uuid IS NULL OR id < $2::uuid)
   AND ($3::text IS NULL OR status = $3::text)
@@ -258,6 +270,7 @@ func (q *Queries) ListWebhookDeliveries(ctx context.Context, db DBTX, arg ListWe
 			&i.Error,
 			&i.LastAttemptAt,
 			&i.NextAttemptAt,
+			&i.ClaimedAt,
 			&i.CreatedAt,
 		); err != nil {
 			return nil, err
@@ -320,7 +333,7 @@ func (q *Queries) ListWebhookEndpoints(ctx context.Context, db DBTX, arg ListWeb
 }
 
 const lockWebhookDelivery = `-- name: LockWebhookDelivery :one
-SELECT tenant_id, id, endpoint_id, event_id, event_type, redelivery_of, payload, status, attempts, response_code, latency_ms, response_body, error, last_attempt_at, next_attempt_at, created_at FROM webhook_deliveries WHERE id = $1 FOR UPDATE
+SELECT tenant_id, id, endpoint_id, event_id, event_type, redelivery_of, payload, status, attempts, response_code, latency_ms, response_body, error, last_attempt_at, next_attempt_at, claimed_at, created_at FROM webhook_deliveries WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) LockWebhookDelivery(ctx context.Context, db DBTX, id uuid.UUID) (WebhookDelivery, error) {
@@ -342,6 +355,7 @@ func (q *Queries) LockWebhookDelivery(ctx context.Context, db DBTX, id uuid.UUID
 		&i.Error,
 		&i.LastAttemptAt,
 		&i.NextAttemptAt,
+		&i.ClaimedAt,
 		&i.CreatedAt,
 	)
 	return i, err
@@ -350,9 +364,10 @@ func (q *Queries) LockWebhookDelivery(ctx context.Context, db DBTX, id uuid.UUID
 const recordWebhookAttempt = `-- name: RecordWebhookAttempt :one
 UPDATE webhook_deliveries
 SET status = $1, attempts = attempts + 1, response_code = $2, latency_ms = $3,
-  response_body = $4, error = $5, last_attempt_at = now(), next_attempt_at = $6
+  response_body = $4, error = $5, last_attempt_at = now(), next_attempt_at = $6,
+  claimed_at = NULL
 WHERE id = $7
-RETURNING tenant_id, id, endpoint_id, event_id, event_type, redelivery_of, payload, status, attempts, response_code, latency_ms, response_body, error, last_attempt_at, next_attempt_at, created_at
+RETURNING tenant_id, id, endpoint_id, event_id, event_type, redelivery_of, payload, status, attempts, response_code, latency_ms, response_body, error, last_attempt_at, next_attempt_at, claimed_at, created_at
 `
 
 type RecordWebhookAttemptParams struct {
@@ -392,6 +407,7 @@ func (q *Queries) RecordWebhookAttempt(ctx context.Context, db DBTX, arg RecordW
 		&i.Error,
 		&i.LastAttemptAt,
 		&i.NextAttemptAt,
+		&i.ClaimedAt,
 		&i.CreatedAt,
 	)
 	return i, err

@@ -533,3 +533,50 @@ func TestFormatHelpers(t *testing.T) {
 		t.Errorf("MissingVars = %v", got)
 	}
 }
+
+// slowProvider takes a while, counting calls per key.
+type slowProvider struct {
+	idempotentProvider
+}
+
+func (p *slowProvider) Send(ctx context.Context, m notify.Message) (string, error) {
+	time.Sleep(300 * time.Millisecond)
+	return p.idempotentProvider.Send(ctx, m)
+}
+
+// TestConcurrentRunsOfOneSendSendOnce: two workers running the same send (a rescued job next
+// to the original) call the provider once; the second waits for the first.
+func TestConcurrentRunsOfOneSendSendOnce(t *testing.T) {
+	t.Parallel()
+	gw := &slowProvider{idempotentProvider{seen: map[string]int{}}}
+	b := setup(t, false, func(n *notify.Notifier) { n.Providers.SMS = gw })
+	b.n.Jobs = b.client
+	p := notify.Payload{Recipients: []notify.Recipient{notify.Customer(b.customer.ID)}, Channels: []string{"sms"},
+		Vars: map[string]string{"order_number": "SO-3", "tracking_link": "https://t.example.com/3"}}
+	ev := b.emit(t, notify.OrderCreated, p)
+	raw, _ := json.Marshal(p)
+	if err := b.n.Handle(b.ctx, events.Event{ID: ev, TenantID: b.tenant, Type: notify.OrderCreated, Data: raw}); err != nil {
+		t.Fatal(err)
+	}
+	id := b.eventSends(t, ev)["customer:sms"].ID
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() { errs <- b.n.Deliver(b.ctx, b.tenant, id, 1, 8) }()
+	}
+	var snoozed int
+	for range 2 {
+		if err := <-errs; err != nil {
+			var sn *river.JobSnoozeError
+			if !errors.As(err, &sn) {
+				t.Errorf("deliver: %v", err)
+			}
+			snoozed++
+		}
+	}
+	if gw.seen[id.String()] != 1 || snoozed != 1 {
+		t.Errorf("provider calls %d, snoozed %d; want 1 and 1", gw.seen[id.String()], snoozed)
+	}
+	if s := b.eventSends(t, ev)["customer:sms"]; s.Status != "sent" || s.Attempts != 1 {
+		t.Errorf("send: %+v", s)
+	}
+}

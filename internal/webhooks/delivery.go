@@ -340,7 +340,8 @@ func Ping(ctx context.Context, tx *tenants.Tx, ins events.Inserter, endpointID u
 }
 
 // deliveryWorker attempts one delivery. A delivery that is no longer pending (succeeded,
-// failed, cancelled) is not sent again when its job is retried or rescued.
+// failed, cancelled) is not sent again when its job is retried or rescued, and one whose
+// attempt is in flight (claimed less than the timeout ago) makes a second run wait.
 type deliveryWorker struct {
 	river.WorkerDefaults[DeliveryArgs]
 	d *Deliverer
@@ -374,6 +375,7 @@ func (d *Deliverer) attempt(ctx context.Context, args DeliveryArgs, attempt, max
 	var del db.WebhookDelivery
 	var ep db.WebhookEndpoint
 	var skip, cancelled bool
+	var snooze time.Duration
 	err := d.DB.Tx(ctx, scope, func(tx *tenants.Tx) error {
 		var err error
 		if del, err = tx.Q.LockWebhookDelivery(ctx, tx, args.DeliveryID); err != nil {
@@ -383,6 +385,11 @@ func (d *Deliverer) attempt(ctx context.Context, args DeliveryArgs, attempt, max
 			skip = true
 			return nil
 		}
+		if del.ClaimedAt != nil && time.Since(*del.ClaimedAt) < d.opts.Timeout+10*time.Second {
+			// Another run of this delivery is posting right now (a rescued job): wait for it.
+			snooze = d.opts.Timeout + 10*time.Second - time.Since(*del.ClaimedAt)
+			return nil
+		}
 		if ep, err = tx.Q.GetWebhookEndpoint(ctx, tx, del.EndpointID); err != nil {
 			return tenants.DBError(err, "", "")
 		}
@@ -390,13 +397,16 @@ func (d *Deliverer) attempt(ctx context.Context, args DeliveryArgs, attempt, max
 			cancelled = true
 			return tx.Q.CancelWebhookDelivery(ctx, tx, db.CancelWebhookDeliveryParams{ID: del.ID, Error: "the endpoint is disabled"})
 		}
-		return nil
+		return tx.Q.ClaimWebhookDelivery(ctx, tx, del.ID)
 	})
 	if errors.Is(err, tenants.ErrNotFound) {
 		return river.JobCancel(fmt.Errorf("delivery %s is gone", args.DeliveryID))
 	}
 	if err != nil || skip {
 		return err
+	}
+	if snooze > 0 {
+		return river.JobSnooze(snooze)
 	}
 	if cancelled {
 		return river.JobCancel(errors.New("the endpoint is disabled"))

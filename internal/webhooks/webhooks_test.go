@@ -470,3 +470,45 @@ func TestSustainedFailureDisablesAndNotifiesAdmins(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestConcurrentRunsOfOneDeliveryPostOnce: a rescued job running next to the original (or any
+// second run) waits instead of posting the same delivery again.
+func TestConcurrentRunsOfOneDeliveryPostOnce(t *testing.T) {
+	t.Parallel()
+	b := setup(t, webhooks.Options{})
+	var mu sync.Mutex
+	posts := 0
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		mu.Lock()
+		posts++
+		mu.Unlock()
+		time.Sleep(300 * time.Millisecond)
+		w.WriteHeader(http.StatusOK)
+	}))
+	defer slow.Close()
+	b.endpoint(t, slow.URL, "order.created")
+	_, dels := b.fanOut(t, "order.created")
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() { errs <- b.d.Attempt(b.ctx, b.tenant, dels[0].ID, 1, 5) }()
+	}
+	var snoozed, done int
+	for range 2 {
+		err := <-errs
+		var sn *river.JobSnoozeError
+		switch {
+		case err == nil:
+			done++
+		case errors.As(err, &sn):
+			snoozed++
+		default:
+			t.Errorf("attempt: %v", err)
+		}
+	}
+	if posts != 1 || done != 1 || snoozed != 1 {
+		t.Errorf("two runs of one delivery: %d posts, %d done, %d waiting; want 1, 1, 1", posts, done, snoozed)
+	}
+	if got := b.delivery(t, dels[0].ID); got.Status != "succeeded" || got.Attempts != 1 {
+		t.Errorf("delivery: %+v", got)
+	}
+}

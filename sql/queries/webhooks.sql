@@ -73,10 +73,15 @@ WHERE endpoint_id = @endpoint_id
 ORDER BY id DESC
 LIMIT @lim;
 
+-- name: ClaimWebhookDelivery :exec
+-- Marks an attempt in flight, so a second run of the same job (a rescue) does not post too.
+UPDATE webhook_deliveries SET claimed_at = now() WHERE id = @id;
+
 -- name: RecordWebhookAttempt :one
 UPDATE webhook_deliveries
 SET status = @status, attempts = attempts + 1, response_code = @response_code, latency_ms = @latency_ms,
-  response_body = @response_body, error = @error, last_attempt_at = now(), next_attempt_at = @next_attempt_at
+  response_body = @response_body, error = @error, last_attempt_at = now(), next_attempt_at = @next_attempt_at,
+  claimed_at = NULL
 WHERE id = @id
 RETURNING *;
 

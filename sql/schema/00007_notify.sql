@@ -130,6 +130,7 @@ CREATE TABLE webhook_deliveries (
   error           text NOT NULL DEFAULT '',
   last_attempt_at timestamptz,
   next_attempt_at timestamptz,
+  claimed_at      timestamptz,
   created_at      timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (tenant_id, id),
   FOREIGN KEY (tenant_id, endpoint_id) REFERENCES webhook_endpoints (tenant_id, id) ON DELETE CASCADE
