@@ -52,13 +52,33 @@ const (
 	GrantsWrite        Permission = "grants:write" // extra coverage from contracts
 	EntitlementsCheck  Permission = "entitlements:check"
 
+	OrdersRead     Permission = "orders:read"
+	OrdersWrite    Permission = "orders:write"    // intake, status changes, comments, quotes, reports, appointments
+	OrdersAudit    Permission = "orders:audit"    // approve or reject finished work; decide disputes
+	OrdersDispatch Permission = "orders:dispatch" // move orders between outlets, assign engineers
+	DispatchConfig Permission = "dispatch:config" // outlet coverage, authorizations, capacity, engineer profiles, order rules
+
 	NotificationsRead   Permission = "notifications:read"   // the send log and the event catalogue
 	NotificationsManage Permission = "notifications:manage" // templates and quiet hours
 	WebhooksManage      Permission = "webhooks:manage"      // endpoints, secrets, deliveries
 )
 
+// orderGrants are the order permissions of each role (tenant admins hold all).
+var orderGrants = map[Role][]Permission{
+	Agent:         {OrdersRead, OrdersWrite, OrdersDispatch},
+	OutletManager: {OrdersRead, OrdersWrite, OrdersAudit, OrdersDispatch},
+	Engineer:      {OrdersRead, OrdersWrite},
+	Finance:       {OrdersRead},
+	Auditor:       {OrdersRead},
+}
+
 // Can reports whether role r holds permission p.
 func (r Role) Can(p Permission) bool {
+	for _, g := range orderGrants[r] {
+		if g == p {
+			return true
+		}
+	}
 	switch r {
 	case PlatformAdmin:
 		return true

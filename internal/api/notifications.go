@@ -22,7 +22,7 @@ type NotificationTemplateOutput struct {
 // NotificationSettingsOutput is the tenant's notification settings with their ETag.
 type NotificationSettingsOutput struct {
 	ETag string `header:"ETag"`
-	Body notify.Settings
+	Body notify.QuietHours
 }
 
 // PreferencesOutput is a customer's notification opt-outs.
@@ -173,7 +173,7 @@ func registerNotifications(s *Server) {
 	register(s, huma.Operation{OperationID: "get-notification-settings", Method: http.MethodGet, Path: "/v1/notification-settings",
 		Tags: tags, Summary: "Quiet hours: non-urgent SMS and email created in them wait until they end (tenant's time zone)"},
 		route{perm: access.NotificationsManage}, func(ctx context.Context, _ *struct{}) (*NotificationSettingsOutput, error) {
-			st, err := within(ctx, s, func(tx *tenants.Tx) (notify.Settings, error) { return notify.GetSettings(ctx, tx) })
+			st, err := within(ctx, s, func(tx *tenants.Tx) (notify.QuietHours, error) { return notify.GetQuietHours(ctx, tx) })
 			if err != nil {
 				return nil, err
 			}
@@ -193,8 +193,8 @@ func registerNotifications(s *Server) {
 			if err != nil {
 				return nil, err
 			}
-			st, err := within(ctx, s, func(tx *tenants.Tx) (notify.Settings, error) {
-				return notify.PutSettings(ctx, tx, v, notify.Settings{QuietStart: in.Body.QuietStart, QuietEnd: in.Body.QuietEnd})
+			st, err := within(ctx, s, func(tx *tenants.Tx) (notify.QuietHours, error) {
+				return notify.PutQuietHours(ctx, tx, v, notify.QuietHours{QuietStart: in.Body.QuietStart, QuietEnd: in.Body.QuietEnd})
 			})
 			if err != nil {
 				return nil, err

@@ -121,7 +121,7 @@ func (n *Notifier) Handle(ctx context.Context, ev events.Event) error {
 		if err != nil {
 			return fmt.Errorf("tenant of event: %w", err)
 		}
-		settings, err := GetSettings(ctx, tx)
+		settings, err := GetQuietHours(ctx, tx)
 		if err != nil {
 			return err
 		}

@@ -420,7 +420,7 @@ func TestOptOutAndQuietHours(t *testing.T) {
 	b := setup(t, false, func(n *notify.Notifier) { n.Now = func() time.Time { return night } })
 	b.n.Jobs = b.client
 	if err := b.db.Tx(b.ctx, b.scope, func(tx *tenants.Tx) error {
-		if _, err := notify.PutSettings(b.ctx, tx, 1, notify.Settings{QuietStart: "22:00", QuietEnd: "08:00"}); err != nil {
+		if _, err := notify.PutQuietHours(b.ctx, tx, 1, notify.QuietHours{QuietStart: "22:00", QuietEnd: "08:00"}); err != nil {
 			return err
 		}
 		_, err := notify.PutPreferences(b.ctx, tx, b.customer.ID, notify.Preferences{OptOuts: []notify.OptOut{{Channel: "email", EventClass: "*"}}})

@@ -10,48 +10,48 @@ import (
 	"github.com/aftersales/aftersales/tenants"
 )
 
-// Settings are a tenant's notification settings. Quiet hours run from QuietStart to
+// QuietHours are a tenant's quiet hours for notifications. They run from QuietStart to
 // QuietEnd ("22:00" to "08:00" spans midnight) in the tenant's time zone; non-urgent SMS and
 // email created in them wait until QuietEnd. Both empty: no quiet hours.
-type Settings struct {
+type QuietHours struct {
 	QuietStart string `json:"quiet_start" pattern:"^(([01][0-9]|2[0-3]):[0-5][0-9])?$" example:"22:00"`
 	QuietEnd   string `json:"quiet_end" pattern:"^(([01][0-9]|2[0-3]):[0-5][0-9])?$" example:"08:00"`
 	Version    int32  `json:"version" readOnly:"true"`
 }
 
-// GetSettings returns the tenant's settings (version 1 until first saved).
-func GetSettings(ctx context.Context, tx *tenants.Tx) (Settings, error) {
+// GetQuietHours returns the tenant's settings (version 1 until first saved).
+func GetQuietHours(ctx context.Context, tx *tenants.Tx) (QuietHours, error) {
 	r, err := tx.Q.GetNotificationSettings(ctx, tx)
 	if err != nil {
 		if err := tenants.DBError(err, "", ""); errors.Is(err, tenants.ErrNotFound) {
-			return Settings{Version: 1}, nil
+			return QuietHours{Version: 1}, nil
 		}
-		return Settings{}, fmt.Errorf("notification settings: %w", err)
+		return QuietHours{}, fmt.Errorf("notification settings: %w", err)
 	}
-	return Settings{QuietStart: r.QuietStart, QuietEnd: r.QuietEnd, Version: r.Version}, nil
+	return QuietHours{QuietStart: r.QuietStart, QuietEnd: r.QuietEnd, Version: r.Version}, nil
 }
 
-// PutSettings saves the settings if version is current (1 for never saved).
-func PutSettings(ctx context.Context, tx *tenants.Tx, version int32, in Settings) (Settings, error) {
+// PutQuietHours saves the settings if version is current (1 for never saved).
+func PutQuietHours(ctx context.Context, tx *tenants.Tx, version int32, in QuietHours) (QuietHours, error) {
 	if (in.QuietStart == "") != (in.QuietEnd == "") {
-		return Settings{}, tenants.Invalid("body.quiet_end", "set both quiet_start and quiet_end, or neither")
+		return QuietHours{}, tenants.Invalid("body.quiet_end", "set both quiet_start and quiet_end, or neither")
 	}
 	if in.QuietStart != "" && in.QuietStart == in.QuietEnd {
-		return Settings{}, tenants.Invalid("body.quiet_end", "must differ from quiet_start")
+		return QuietHours{}, tenants.Invalid("body.quiet_end", "must differ from quiet_start")
 	}
-	before, err := GetSettings(ctx, tx)
+	before, err := GetQuietHours(ctx, tx)
 	if err != nil {
-		return Settings{}, err
+		return QuietHours{}, err
 	}
 	if before.Version != version {
-		return Settings{}, tenants.ErrStale
+		return QuietHours{}, tenants.ErrStale
 	}
 	r, err := tx.Q.UpsertNotificationSettings(ctx, tx, db.UpsertNotificationSettingsParams{QuietStart: in.QuietStart,
 		QuietEnd: in.QuietEnd, Version: version})
 	if err != nil {
-		return Settings{}, tenants.DBError(tenants.StaleIfMissing(err), "", "")
+		return QuietHours{}, tenants.DBError(tenants.StaleIfMissing(err), "", "")
 	}
-	after := Settings{QuietStart: r.QuietStart, QuietEnd: r.QuietEnd, Version: r.Version}
+	after := QuietHours{QuietStart: r.QuietStart, QuietEnd: r.QuietEnd, Version: r.Version}
 	return after, tx.Audit(ctx, "notification_settings.update", "tenant", tx.Scope.TenantID, before, after)
 }
 
