@@ -580,3 +580,19 @@ func TestConcurrentRunsOfOneSendSendOnce(t *testing.T) {
 		t.Errorf("send: %+v", s)
 	}
 }
+
+func TestParsePayload(t *testing.T) {
+	t.Parallel()
+	p, err := notify.ParsePayload([]byte(`{"recipients":[{"kind":"role","role":"tenant_admin"}],"vars":{"order_number":"SO-1","amount":350,"paid":true},
+		"urgent":true,"locale":"en","number":"SO-1","customer_id":"0190d1c2-0000-7000-8000-000000000000"}`))
+	if err != nil || len(p.Recipients) != 1 || p.Recipients[0].Role != "tenant_admin" || !p.Urgent || p.Locale != "en" ||
+		p.Vars["order_number"] != "SO-1" || p.Vars["amount"] != "350" || p.Vars["paid"] != "true" {
+		t.Errorf("payload %+v, %v", p, err)
+	}
+	if _, err := notify.ParsePayload([]byte(`{"vars":{"x":{"y":1}}}`)); err == nil {
+		t.Error("an object as a variable was accepted")
+	}
+	if p, err := notify.ParsePayload([]byte(`{}`)); err != nil || len(p.Recipients) != 0 {
+		t.Errorf("empty payload: %+v %v", p, err)
+	}
+}

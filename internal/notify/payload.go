@@ -80,14 +80,33 @@ type Payload struct {
 	Channels   []string          `json:"channels,omitempty"` // restrict channels; default all a recipient can receive
 }
 
-// ParsePayload reads the notification part of an event's data. Unknown fields are ignored.
+// ParsePayload reads the notification part of an event's data. Unknown fields are ignored;
+// variables that are JSON numbers or booleans are taken as their text.
 func ParsePayload(data []byte) (Payload, error) {
-	var p Payload
-	if len(data) == 0 {
-		return p, nil
+	var raw struct {
+		Payload
+		Vars map[string]any `json:"vars,omitempty"`
 	}
-	if err := json.Unmarshal(data, &p); err != nil {
-		return p, fmt.Errorf("notification payload: %w", err)
+	if len(data) == 0 {
+		return Payload{}, nil
+	}
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return Payload{}, fmt.Errorf("notification payload: %w", err)
+	}
+	p := raw.Payload
+	if len(raw.Vars) > 0 {
+		p.Vars = make(map[string]string, len(raw.Vars))
+		for k, v := range raw.Vars {
+			switch x := v.(type) {
+			case string:
+				p.Vars[k] = x
+			case float64, bool:
+				p.Vars[k] = fmt.Sprint(x)
+			case nil:
+			default:
+				return Payload{}, fmt.Errorf("notification payload: variable %q is not text", k)
+			}
+		}
 	}
 	return p, nil
 }
