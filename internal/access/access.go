@@ -57,6 +57,10 @@ const (
 	OrdersAudit    Permission = "orders:audit"    // approve or reject finished work; decide disputes
 	OrdersDispatch Permission = "orders:dispatch" // move orders between outlets, assign engineers
 	DispatchConfig Permission = "dispatch:config" // outlet coverage, authorizations, capacity, engineer profiles, order rules
+
+	NotificationsRead   Permission = "notifications:read"   // the send log and the event catalogue
+	NotificationsManage Permission = "notifications:manage" // templates and quiet hours
+	WebhooksManage      Permission = "webhooks:manage"      // endpoints, secrets, deliveries
 )
 
 // orderGrants are the order permissions of each role (tenant admins hold all).
@@ -83,7 +87,7 @@ func (r Role) Can(p Permission) bool {
 	case Agent:
 		switch p {
 		case OutletsRead, CalendarsRead, CustomersRead, CustomersWrite, ContactsFull, CatalogRead, FaultCodesWrite,
-			RegistrationsRead, RegistrationsWrite, PoliciesRead, EntitlementsCheck:
+			RegistrationsRead, RegistrationsWrite, PoliciesRead, EntitlementsCheck, NotificationsRead:
 			return true
 		}
 	case OutletManager:
@@ -107,7 +111,7 @@ func (r Role) Can(p Permission) bool {
 	case Auditor:
 		switch p {
 		case OutletsRead, CalendarsRead, CustomersRead, MembersRead, AuditRead, CatalogRead, RegistrationsRead,
-			PoliciesRead:
+			PoliciesRead, NotificationsRead:
 			return true
 		}
 	}
@@ -168,5 +172,5 @@ func All() []Permission {
 	return []Permission{OutletsRead, OutletsWrite, OutletsCreate, CalendarsRead, CalendarsWrite, MembersRead, MembersWrite,
 		APIKeysManage, AuditRead, CustomersRead, CustomersWrite, ContactsFull, TenantSettings, TenantsOnboard, TenantsReadAll,
 		CatalogRead, CatalogWrite, FaultCodesWrite, RegistrationsRead, RegistrationsWrite, ImportsManage, PoliciesRead,
-		PoliciesWrite, GrantsWrite, EntitlementsCheck}
+		PoliciesWrite, GrantsWrite, EntitlementsCheck, NotificationsRead, NotificationsManage, WebhooksManage}
 }

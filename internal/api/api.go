@@ -86,6 +86,8 @@ func New(d Deps) *Server {
 	registerPolicies(s)
 	registerEntitlements(s)
 	registerOrders(s)
+	registerNotifications(s)
+	registerWebhooks(s)
 
 	mux.HandleFunc("GET /problems", problemDocs)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
