@@ -194,12 +194,12 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 		{`INSERT INTO order_settings (tenant_id) VALUES (app.tenant_id())`, nil},
 		{`INSERT INTO order_types (tenant_id, code, name, flow) VALUES (app.tenant_id(), 'repair_minor', 'Minor repair', 'carry_in')`, nil},
 		{`INSERT INTO order_counters (tenant_id, year, last) VALUES (app.tenant_id(), 2026, 2)`, nil},
-		{`INSERT INTO service_orders (tenant_id, id, number, type_code, flow, channel, status, customer_id, registration_id, outlet_id, tracking_hash)
+		{`INSERT INTO service_orders (tenant_id, id, number, type_code, flow, channel, status, customer_id, registration_id, outlet_id, tracking_token)
 		    SELECT app.tenant_id(), $1, 'SO-2026-000001', 'repair_minor', 'carry_in', 'carry_in', 'waiting', c.id, $2, $3, $4
-		    FROM customers c LIMIT 1`, []any{order1, registration, f.Outlet1, randomBytes()}},
-		{`INSERT INTO service_orders (tenant_id, id, number, type_code, flow, channel, status, customer_id, outlet_id, tracking_hash)
+		    FROM customers c LIMIT 1`, []any{order1, registration, f.Outlet1, "trk_a"}},
+		{`INSERT INTO service_orders (tenant_id, id, number, type_code, flow, channel, status, customer_id, outlet_id, tracking_token)
 		    SELECT app.tenant_id(), $1, 'SO-2026-000002', 'installation', 'on_site', 'phone', 'created', c.id, $2, $3
-		    FROM customers c LIMIT 1`, []any{order2, f.Outlet2, randomBytes()}},
+		    FROM customers c LIMIT 1`, []any{order2, f.Outlet2, "trk_b"}},
 		{`INSERT INTO order_events (tenant_id, id, order_id, actor_kind, kind, to_status, public) VALUES
 		    (app.tenant_id(), $1, $2, 'system', 'created', 'waiting', true)`, []any{uuid.New(), order1}},
 		{`INSERT INTO order_engineers (tenant_id, order_id, user_id, role) VALUES (app.tenant_id(), $1, $2, 'lead')`,

@@ -39,7 +39,7 @@ func (q *Queries) DeleteCoverage(ctx context.Context, db DBTX, id uuid.UUID) (uu
 }
 
 const engineerBoard = `-- name: EngineerBoard :many
-SELECT s.tenant_id, s.id, s.number, s.type_code, s.flow, s.channel, s.urgent, s.priority, s.status, s.customer_id, s.registration_id, s.model_id, s.serial, s.unregistered, s.outlet_id, s.province_code, s.city_code, s.district_code, s.postal_code, s.address, s.latitude, s.longitude, s.fault_description, s.fault_code, s.component, s.entitlement, s.entitlement_class, s.tier_code, s.designated_engineer, s.repeat_of, s.is_repeat, s.reopen_count, s.reschedule_count, s.completion, s.result, s.cancel_reason, s.tracking_hash, s.version, s.created_by, s.created_at, s.updated_at, s.completed_at, s.closed_at, a.starts_at AS appointment_start, a.ends_at AS appointment_end
+SELECT s.tenant_id, s.id, s.number, s.type_code, s.flow, s.channel, s.urgent, s.priority, s.status, s.customer_id, s.registration_id, s.model_id, s.serial, s.unregistered, s.outlet_id, s.province_code, s.city_code, s.district_code, s.postal_code, s.address, s.latitude, s.longitude, s.fault_description, s.fault_code, s.component, s.entitlement, s.entitlement_class, s.tier_code, s.designated_engineer, s.repeat_of, s.is_repeat, s.reopen_count, s.reschedule_count, s.completion, s.result, s.cancel_reason, s.tracking_token, s.version, s.created_by, s.created_at, s.updated_at, s.completed_at, s.closed_at, a.starts_at AS appointment_start, a.ends_at AS appointment_end
 FROM order_engineers e
 JOIN service_orders s ON s.tenant_id = e.tenant_id AND s.id = e.order_id
 LEFT JOIN appointments a ON a.tenant_id = s.tenant_id AND a.order_id = s.id AND a.status = 'booked'
@@ -108,7 +108,7 @@ func (q *Queries) EngineerBoard(ctx context.Context, db DBTX, arg EngineerBoardP
 			&i.ServiceOrder.Completion,
 			&i.ServiceOrder.Result,
 			&i.ServiceOrder.CancelReason,
-			&i.ServiceOrder.TrackingHash,
+			&i.ServiceOrder.TrackingToken,
 			&i.ServiceOrder.Version,
 			&i.ServiceOrder.CreatedBy,
 			&i.ServiceOrder.CreatedAt,

@@ -579,7 +579,7 @@ type ServiceOrder struct {
 	Completion         []byte
 	Result             string
 	CancelReason       string
-	TrackingHash       []byte
+	TrackingToken      string
 	Version            int32
 	CreatedBy          string
 	CreatedAt          time.Time

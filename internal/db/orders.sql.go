@@ -92,7 +92,7 @@ const bumpOrder = `-- name: BumpOrder :one
 UPDATE service_orders SET version = version + 1, updated_at = now(),
   reschedule_count = reschedule_count + CASE WHEN $1::boolean THEN 1 ELSE 0 END
 WHERE tenant_id = app.tenant_id() AND id = $2 AND ($3::integer = 0 OR version = $3)
-RETURNING tenant_id, id, number, type_code, flow, channel, urgent, priority, status, customer_id, registration_id, model_id, serial, unregistered, outlet_id, province_code, city_code, district_code, postal_code, address, latitude, longitude, fault_description, fault_code, component, entitlement, entitlement_class, tier_code, designated_engineer, repeat_of, is_repeat, reopen_count, reschedule_count, completion, result, cancel_reason, tracking_hash, version, created_by, created_at, updated_at, completed_at, closed_at
+RETURNING tenant_id, id, number, type_code, flow, channel, urgent, priority, status, customer_id, registration_id, model_id, serial, unregistered, outlet_id, province_code, city_code, district_code, postal_code, address, latitude, longitude, fault_description, fault_code, component, entitlement, entitlement_class, tier_code, designated_engineer, repeat_of, is_repeat, reopen_count, reschedule_count, completion, result, cancel_reason, tracking_token, version, created_by, created_at, updated_at, completed_at, closed_at
 `
 
 type BumpOrderParams struct {
@@ -142,7 +142,7 @@ func (q *Queries) BumpOrder(ctx context.Context, db DBTX, arg BumpOrderParams) (
 		&i.Completion,
 		&i.Result,
 		&i.CancelReason,
-		&i.TrackingHash,
+		&i.TrackingToken,
 		&i.Version,
 		&i.CreatedBy,
 		&i.CreatedAt,
@@ -287,13 +287,13 @@ INSERT INTO service_orders (
   tenant_id, id, number, type_code, flow, channel, urgent, priority, status, customer_id, registration_id, model_id,
   serial, unregistered, outlet_id, province_code, city_code, district_code, postal_code, address, latitude, longitude,
   fault_description, fault_code, component, entitlement, entitlement_class, tier_code, designated_engineer,
-  repeat_of, is_repeat, tracking_hash, created_by)
+  repeat_of, is_repeat, tracking_token, created_by)
 VALUES (
   app.tenant_id(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
   $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
   $22, $23, $24, $25, $26, $27, $28,
   $29, $30, $31, $32)
-RETURNING tenant_id, id, number, type_code, flow, channel, urgent, priority, status, customer_id, registration_id, model_id, serial, unregistered, outlet_id, province_code, city_code, district_code, postal_code, address, latitude, longitude, fault_description, fault_code, component, entitlement, entitlement_class, tier_code, designated_engineer, repeat_of, is_repeat, reopen_count, reschedule_count, completion, result, cancel_reason, tracking_hash, version, created_by, created_at, updated_at, completed_at, closed_at
+RETURNING tenant_id, id, number, type_code, flow, channel, urgent, priority, status, customer_id, registration_id, model_id, serial, unregistered, outlet_id, province_code, city_code, district_code, postal_code, address, latitude, longitude, fault_description, fault_code, component, entitlement, entitlement_class, tier_code, designated_engineer, repeat_of, is_repeat, reopen_count, reschedule_count, completion, result, cancel_reason, tracking_token, version, created_by, created_at, updated_at, completed_at, closed_at
 `
 
 type CreateOrderParams struct {
@@ -327,7 +327,7 @@ type CreateOrderParams struct {
 	DesignatedEngineer uuid.NullUUID
 	RepeatOf           uuid.NullUUID
 	IsRepeat           bool
-	TrackingHash       []byte
+	TrackingToken      string
 	CreatedBy          string
 }
 
@@ -363,7 +363,7 @@ func (q *Queries) CreateOrder(ctx context.Context, db DBTX, arg CreateOrderParam
 		arg.DesignatedEngineer,
 		arg.RepeatOf,
 		arg.IsRepeat,
-		arg.TrackingHash,
+		arg.TrackingToken,
 		arg.CreatedBy,
 	)
 	var i ServiceOrder
@@ -404,7 +404,7 @@ func (q *Queries) CreateOrder(ctx context.Context, db DBTX, arg CreateOrderParam
 		&i.Completion,
 		&i.Result,
 		&i.CancelReason,
-		&i.TrackingHash,
+		&i.TrackingToken,
 		&i.Version,
 		&i.CreatedBy,
 		&i.CreatedAt,
@@ -618,7 +618,7 @@ func (q *Queries) GetDispute(ctx context.Context, db DBTX, id uuid.UUID) (OrderD
 }
 
 const getOrder = `-- name: GetOrder :one
-SELECT tenant_id, id, number, type_code, flow, channel, urgent, priority, status, customer_id, registration_id, model_id, serial, unregistered, outlet_id, province_code, city_code, district_code, postal_code, address, latitude, longitude, fault_description, fault_code, component, entitlement, entitlement_class, tier_code, designated_engineer, repeat_of, is_repeat, reopen_count, reschedule_count, completion, result, cancel_reason, tracking_hash, version, created_by, created_at, updated_at, completed_at, closed_at FROM service_orders WHERE tenant_id = app.tenant_id() AND id = $1
+SELECT tenant_id, id, number, type_code, flow, channel, urgent, priority, status, customer_id, registration_id, model_id, serial, unregistered, outlet_id, province_code, city_code, district_code, postal_code, address, latitude, longitude, fault_description, fault_code, component, entitlement, entitlement_class, tier_code, designated_engineer, repeat_of, is_repeat, reopen_count, reschedule_count, completion, result, cancel_reason, tracking_token, version, created_by, created_at, updated_at, completed_at, closed_at FROM service_orders WHERE tenant_id = app.tenant_id() AND id = $1
 `
 
 func (q *Queries) GetOrder(ctx context.Context, db DBTX, id uuid.UUID) (ServiceOrder, error) {
@@ -661,7 +661,7 @@ func (q *Queries) GetOrder(ctx context.Context, db DBTX, id uuid.UUID) (ServiceO
 		&i.Completion,
 		&i.Result,
 		&i.CancelReason,
-		&i.TrackingHash,
+		&i.TrackingToken,
 		&i.Version,
 		&i.CreatedBy,
 		&i.CreatedAt,
@@ -673,7 +673,7 @@ func (q *Queries) GetOrder(ctx context.Context, db DBTX, id uuid.UUID) (ServiceO
 }
 
 const getOrderByNumber = `-- name: GetOrderByNumber :one
-SELECT tenant_id, id, number, type_code, flow, channel, urgent, priority, status, customer_id, registration_id, model_id, serial, unregistered, outlet_id, province_code, city_code, district_code, postal_code, address, latitude, longitude, fault_description, fault_code, component, entitlement, entitlement_class, tier_code, designated_engineer, repeat_of, is_repeat, reopen_count, reschedule_count, completion, result, cancel_reason, tracking_hash, version, created_by, created_at, updated_at, completed_at, closed_at FROM service_orders WHERE tenant_id = app.tenant_id() AND number = $1
+SELECT tenant_id, id, number, type_code, flow, channel, urgent, priority, status, customer_id, registration_id, model_id, serial, unregistered, outlet_id, province_code, city_code, district_code, postal_code, address, latitude, longitude, fault_description, fault_code, component, entitlement, entitlement_class, tier_code, designated_engineer, repeat_of, is_repeat, reopen_count, reschedule_count, completion, result, cancel_reason, tracking_token, version, created_by, created_at, updated_at, completed_at, closed_at FROM service_orders WHERE tenant_id = app.tenant_id() AND number = $1
 `
 
 func (q *Queries) GetOrderByNumber(ctx context.Context, db DBTX, number string) (ServiceOrder, error) {
@@ -716,7 +716,7 @@ func (q *Queries) GetOrderByNumber(ctx context.Context, db DBTX, number string) 
 		&i.Completion,
 		&i.Result,
 		&i.CancelReason,
-		&i.TrackingHash,
+		&i.TrackingToken,
 		&i.Version,
 		&i.CreatedBy,
 		&i.CreatedAt,
@@ -728,7 +728,7 @@ func (q *Queries) GetOrderByNumber(ctx context.Context, db DBTX, number string) 
 }
 
 const getOrderForUpdate = `-- name: GetOrderForUpdate :one
-SELECT tenant_id, id, number, type_code, flow, channel, urgent, priority, status, customer_id, registration_id, model_id, serial, unregistered, outlet_id, province_code, city_code, district_code, postal_code, address, latitude, longitude, fault_description, fault_code, component, entitlement, entitlement_class, tier_code, designated_engineer, repeat_of, is_repeat, reopen_count, reschedule_count, completion, result, cancel_reason, tracking_hash, version, created_by, created_at, updated_at, completed_at, closed_at FROM service_orders WHERE tenant_id = app.tenant_id() AND id = $1 FOR UPDATE
+SELECT tenant_id, id, number, type_code, flow, channel, urgent, priority, status, customer_id, registration_id, model_id, serial, unregistered, outlet_id, province_code, city_code, district_code, postal_code, address, latitude, longitude, fault_description, fault_code, component, entitlement, entitlement_class, tier_code, designated_engineer, repeat_of, is_repeat, reopen_count, reschedule_count, completion, result, cancel_reason, tracking_token, version, created_by, created_at, updated_at, completed_at, closed_at FROM service_orders WHERE tenant_id = app.tenant_id() AND id = $1 FOR UPDATE
 `
 
 func (q *Queries) GetOrderForUpdate(ctx context.Context, db DBTX, id uuid.UUID) (ServiceOrder, error) {
@@ -771,7 +771,7 @@ func (q *Queries) GetOrderForUpdate(ctx context.Context, db DBTX, id uuid.UUID) 
 		&i.Completion,
 		&i.Result,
 		&i.CancelReason,
-		&i.TrackingHash,
+		&i.TrackingToken,
 		&i.Version,
 		&i.CreatedBy,
 		&i.CreatedAt,
@@ -1120,7 +1120,7 @@ func (q *Queries) ListOrderTypes(ctx context.Context, db DBTX) ([]OrderType, err
 }
 
 const listOrders = `-- name: ListOrders :many
-SELECT o.tenant_id, o.id, o.number, o.type_code, o.flow, o.channel, o.urgent, o.priority, o.status, o.customer_id, o.registration_id, o.model_id, o.serial, o.unregistered, o.outlet_id, o.province_code, o.city_code, o.district_code, o.postal_code, o.address, o.latitude, o.longitude, o.fault_description, o.fault_code, o.component, o.entitlement, o.entitlement_class, o.tier_code, o.designated_engineer, o.repeat_of, o.is_repeat, o.reopen_count, o.reschedule_count, o.completion, o.result, o.cancel_reason, o.tracking_hash, o.version, o.created_by, o.created_at, o.updated_at, o.completed_at, o.closed_at FROM service_orders o
+SELECT o.tenant_id, o.id, o.number, o.type_code, o.flow, o.channel, o.urgent, o.priority, o.status, o.customer_id, o.registration_id, o.model_id, o.serial, o.unregistered, o.outlet_id, o.province_code, o.city_code, o.district_code, o.postal_code, o.address, o.latitude, o.longitude, o.fault_description, o.fault_code, o.component, o.entitlement, o.entitlement_class, o.tier_code, o.designated_engineer, o.repeat_of, o.is_repeat, o.reopen_count, o.reschedule_count, o.completion, o.result, o.cancel_reason, o.tracking_token, o.version, o.created_by, o.created_at, o.updated_at, o.completed_at, o.closed_at FROM service_orders o
 WHERE o.tenant_id = app.tenant_id()
   AND ($1::uuid IS NULL OR o.id < $1::uuid)
   AND (cardinality($2::text[]) = 0 OR o.status = ANY($2::text[]))
@@ -1214,7 +1214,7 @@ func (q *Queries) ListOrders(ctx context.Context, db DBTX, arg ListOrdersParams)
 			&i.Completion,
 			&i.Result,
 			&i.CancelReason,
-			&i.TrackingHash,
+			&i.TrackingToken,
 			&i.Version,
 			&i.CreatedBy,
 			&i.CreatedAt,
@@ -1403,7 +1403,7 @@ func (q *Queries) SetOrderEntitlement(ctx context.Context, db DBTX, arg SetOrder
 const setOrderOutlet = `-- name: SetOrderOutlet :one
 UPDATE service_orders SET outlet_id = $1, version = version + 1, updated_at = now()
 WHERE tenant_id = app.tenant_id() AND id = $2 AND version = $3
-RETURNING tenant_id, id, number, type_code, flow, channel, urgent, priority, status, customer_id, registration_id, model_id, serial, unregistered, outlet_id, province_code, city_code, district_code, postal_code, address, latitude, longitude, fault_description, fault_code, component, entitlement, entitlement_class, tier_code, designated_engineer, repeat_of, is_repeat, reopen_count, reschedule_count, completion, result, cancel_reason, tracking_hash, version, created_by, created_at, updated_at, completed_at, closed_at
+RETURNING tenant_id, id, number, type_code, flow, channel, urgent, priority, status, customer_id, registration_id, model_id, serial, unregistered, outlet_id, province_code, city_code, district_code, postal_code, address, latitude, longitude, fault_description, fault_code, component, entitlement, entitlement_class, tier_code, designated_engineer, repeat_of, is_repeat, reopen_count, reschedule_count, completion, result, cancel_reason, tracking_token, version, created_by, created_at, updated_at, completed_at, closed_at
 `
 
 type SetOrderOutletParams struct {
@@ -1452,7 +1452,7 @@ func (q *Queries) SetOrderOutlet(ctx context.Context, db DBTX, arg SetOrderOutle
 		&i.Completion,
 		&i.Result,
 		&i.CancelReason,
-		&i.TrackingHash,
+		&i.TrackingToken,
 		&i.Version,
 		&i.CreatedBy,
 		&i.CreatedAt,
@@ -1463,17 +1463,17 @@ func (q *Queries) SetOrderOutlet(ctx context.Context, db DBTX, arg SetOrderOutle
 	return i, err
 }
 
-const setTrackingHash = `-- name: SetTrackingHash :exec
-UPDATE service_orders SET tracking_hash = $1 WHERE tenant_id = app.tenant_id() AND id = $2
+const setTrackingToken = `-- name: SetTrackingToken :exec
+UPDATE service_orders SET tracking_token = $1 WHERE tenant_id = app.tenant_id() AND id = $2
 `
 
-type SetTrackingHashParams struct {
-	TrackingHash []byte
-	ID           uuid.UUID
+type SetTrackingTokenParams struct {
+	TrackingToken string
+	ID            uuid.UUID
 }
 
-func (q *Queries) SetTrackingHash(ctx context.Context, db DBTX, arg SetTrackingHashParams) error {
-	_, err := db.Exec(ctx, setTrackingHash, arg.TrackingHash, arg.ID)
+func (q *Queries) SetTrackingToken(ctx context.Context, db DBTX, arg SetTrackingTokenParams) error {
+	_, err := db.Exec(ctx, setTrackingToken, arg.TrackingToken, arg.ID)
 	return err
 }
 
@@ -1581,7 +1581,7 @@ SET fault_description = $1, fault_code = $2, component = $3, urgent = $4,
     district_code = $9, postal_code = $10, latitude = $11, longitude = $12,
     designated_engineer = $13, version = version + 1, updated_at = now()
 WHERE tenant_id = app.tenant_id() AND id = $14 AND version = $15
-RETURNING tenant_id, id, number, type_code, flow, channel, urgent, priority, status, customer_id, registration_id, model_id, serial, unregistered, outlet_id, province_code, city_code, district_code, postal_code, address, latitude, longitude, fault_description, fault_code, component, entitlement, entitlement_class, tier_code, designated_engineer, repeat_of, is_repeat, reopen_count, reschedule_count, completion, result, cancel_reason, tracking_hash, version, created_by, created_at, updated_at, completed_at, closed_at
+RETURNING tenant_id, id, number, type_code, flow, channel, urgent, priority, status, customer_id, registration_id, model_id, serial, unregistered, outlet_id, province_code, city_code, district_code, postal_code, address, latitude, longitude, fault_description, fault_code, component, entitlement, entitlement_class, tier_code, designated_engineer, repeat_of, is_repeat, reopen_count, reschedule_count, completion, result, cancel_reason, tracking_token, version, created_by, created_at, updated_at, completed_at, closed_at
 `
 
 type UpdateOrderFactsParams struct {
@@ -1658,7 +1658,7 @@ func (q *Queries) UpdateOrderFacts(ctx context.Context, db DBTX, arg UpdateOrder
 		&i.Completion,
 		&i.Result,
 		&i.CancelReason,
-		&i.TrackingHash,
+		&i.TrackingToken,
 		&i.Version,
 		&i.CreatedBy,
 		&i.CreatedAt,
@@ -1678,7 +1678,7 @@ SET status = $1, version = version + 1, updated_at = now(),
     reopen_count = reopen_count + CASE WHEN $4::boolean THEN 1 ELSE 0 END,
     is_repeat = is_repeat OR $4::boolean
 WHERE tenant_id = app.tenant_id() AND id = $5 AND version = $6
-RETURNING tenant_id, id, number, type_code, flow, channel, urgent, priority, status, customer_id, registration_id, model_id, serial, unregistered, outlet_id, province_code, city_code, district_code, postal_code, address, latitude, longitude, fault_description, fault_code, component, entitlement, entitlement_class, tier_code, designated_engineer, repeat_of, is_repeat, reopen_count, reschedule_count, completion, result, cancel_reason, tracking_hash, version, created_by, created_at, updated_at, completed_at, closed_at
+RETURNING tenant_id, id, number, type_code, flow, channel, urgent, priority, status, customer_id, registration_id, model_id, serial, unregistered, outlet_id, province_code, city_code, district_code, postal_code, address, latitude, longitude, fault_description, fault_code, component, entitlement, entitlement_class, tier_code, designated_engineer, repeat_of, is_repeat, reopen_count, reschedule_count, completion, result, cancel_reason, tracking_token, version, created_by, created_at, updated_at, completed_at, closed_at
 `
 
 type UpdateOrderStatusParams struct {
@@ -1737,7 +1737,7 @@ func (q *Queries) UpdateOrderStatus(ctx context.Context, db DBTX, arg UpdateOrde
 		&i.Completion,
 		&i.Result,
 		&i.CancelReason,
-		&i.TrackingHash,
+		&i.TrackingToken,
 		&i.Version,
 		&i.CreatedBy,
 		&i.CreatedAt,

@@ -135,7 +135,7 @@ func SetCapacity(ctx context.Context, tx *tenants.Tx, outletID uuid.UUID, versio
 type Profile struct {
 	UserID     uuid.UUID `json:"user_id" readOnly:"true"`
 	OutletID   uuid.UUID `json:"outlet_id"`
-	Skills     []string  `json:"skills" maxItems:"50" doc:"e.g. install, gas, compressor"`
+	Skills     []string  `json:"skills" required:"false" maxItems:"50" doc:"e.g. install, gas, compressor"`
 	Level      int       `json:"level" minimum:"0" maximum:"10" doc:"Certification level"`
 	IsDefault  bool      `json:"is_default,omitempty" doc:"The outlet's default engineer"`
 	Active     bool      `json:"active"`

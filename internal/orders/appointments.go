@@ -239,7 +239,8 @@ func (s *Service) Book(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, v
 			return Booking{}, err
 		}
 	}
-	if err := s.emit(ctx, tx, o, event, map[string]any{"start": slot.Start, "end": slot.End, "reason": in.Reason}); err != nil {
+	if err := s.emit(ctx, tx, o, event, map[string]any{"start": slot.Start, "end": slot.End, "reason": in.Reason},
+		notice{vars: map[string]string{"appointment_window": windowText(ctx, tx, slot.Start, slot.End)}}); err != nil {
 		return Booking{}, err
 	}
 	return b, tx.Audit(ctx, "appointment."+kind, "service_order", orderID, nil, data)

@@ -262,8 +262,8 @@ func (s *Service) Assign(ctx context.Context, tx *tenants.Tx, id uuid.UUID, in A
 	} else {
 		o = FromRow(r)
 	}
-	return o, s.emit(ctx, tx, o, "order.engineer_assigned", map[string]any{"engineer_id": *in.UserID, "role": in.Role,
-		"recipients": []map[string]any{{"kind": "user", "user_id": *in.UserID}}})
+	return o, s.emit(ctx, tx, o, "order.engineer_assigned", map[string]any{"engineer_id": *in.UserID, "role": in.Role},
+		notice{users: []uuid.UUID{*in.UserID}})
 }
 
 // Answer is an engineer's reply to an offered order.

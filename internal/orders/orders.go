@@ -102,6 +102,8 @@ type Order struct {
 	UpdatedAt          time.Time       `json:"updated_at"`
 	CompletedAt        *time.Time      `json:"completed_at,omitempty"`
 	ClosedAt           *time.Time      `json:"closed_at,omitempty"`
+
+	trackingToken string // the customer's tracking link token, for messages; never in the API
 }
 
 func idPtr(n uuid.NullUUID) *uuid.UUID {
@@ -130,7 +132,8 @@ func FromRow(r db.ServiceOrder) Order {
 		EntitlementClass: r.EntitlementClass, TierCode: r.TierCode, DesignatedEngineer: idPtr(r.DesignatedEngineer),
 		RepeatOf: idPtr(r.RepeatOf), IsRepeat: r.IsRepeat, ReopenCount: int(r.ReopenCount), RescheduleCount: int(r.RescheduleCount),
 		Result: r.Result, CancelReason: r.CancelReason, Version: r.Version, CreatedBy: r.CreatedBy,
-		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, CompletedAt: r.CompletedAt, ClosedAt: r.ClosedAt}
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, CompletedAt: r.CompletedAt, ClosedAt: r.ClosedAt,
+		trackingToken: r.TrackingToken}
 	if len(o.Entitlement) == 0 {
 		o.Entitlement = json.RawMessage("{}")
 	}
@@ -240,7 +243,7 @@ func (s *Service) Create(ctx context.Context, tx *tenants.Tx, in Intake) (Create
 	if err != nil {
 		return Created{}, err
 	}
-	token, hash := auth.NewLinkToken(trackingPrefix, tx.Scope.TenantID, id)
+	token, _ := auth.NewLinkToken(trackingPrefix, tx.Scope.TenantID, id)
 	settings, err := GetSettings(ctx, tx)
 	if err != nil {
 		return Created{}, err
@@ -259,7 +262,7 @@ func (s *Service) Create(ctx context.Context, tx *tenants.Tx, in Intake) (Create
 		PostalCode: loc.PostalCode, Address: loc.Address, Latitude: loc.Latitude, Longitude: loc.Longitude,
 		FaultDescription: in.FaultDescription, FaultCode: faultCode, Component: in.Component, Entitlement: []byte("{}"),
 		DesignatedEngineer: designated, RepeatOf: uuid.NullUUID{UUID: prior.ID, Valid: repeat}, IsRepeat: repeat,
-		TrackingHash: hash, CreatedBy: tx.Scope.Actor.Label})
+		TrackingToken: token, CreatedBy: tx.Scope.Actor.Label})
 	if err != nil {
 		return Created{}, tenants.DBError(err, "", "body.designated_engineer_id")
 	}
@@ -285,8 +288,8 @@ func (s *Service) Create(ctx context.Context, tx *tenants.Tx, in Intake) (Create
 	if o, err = s.evaluate(ctx, tx, o, "intake"); err != nil {
 		return Created{}, err
 	}
-	trackingURL := strings.TrimRight(s.PublicURL, "/") + "/track/" + token
-	if err := s.emit(ctx, tx, o, "order.created", map[string]any{"tracking_url": trackingURL}); err != nil {
+	trackingURL := s.trackingURL(token)
+	if err := s.emit(ctx, tx, o, "order.created", nil); err != nil {
 		return Created{}, err
 	}
 	if err := tx.Audit(ctx, "order.create", "service_order", o.ID, nil, o); err != nil {
@@ -506,24 +509,6 @@ func exclusionOf(o Order) string {
 	return ""
 }
 
-// emit records a domain event about the order for notifications and webhooks.
-func (s *Service) emit(ctx context.Context, tx *tenants.Tx, o Order, typ string, vars map[string]any) error {
-	if s.Jobs == nil {
-		return nil
-	}
-	data := map[string]any{"order_id": o.ID, "number": o.Number, "status": o.Status, "type": o.Type,
-		"customer_id": o.CustomerID, "urgent": o.Urgent}
-	for k, v := range vars {
-		data[k] = v
-	}
-	outlet := uuid.Nil
-	if o.OutletID != nil {
-		outlet = *o.OutletID
-	}
-	_, err := events.Emit(ctx, tx, s.Jobs, typ, "service_order", o.ID, outlet, data)
-	return err
-}
-
 // TransitionInput moves an order to another status.
 type TransitionInput struct {
 	To     string `json:"to" doc:"The status to move to; see the order's next"`
@@ -660,7 +645,7 @@ func (s *Service) UpdateFacts(ctx context.Context, tx *tenants.Tx, id uuid.UUID,
 
 // Track finds the order of a tracking token and returns it with its public timeline.
 func Track(ctx context.Context, d *tenants.DB, token string) (Order, []Entry, error) {
-	tenantID, id, hash, err := auth.ParseLinkToken(trackingPrefix, token)
+	tenantID, id, _, err := auth.ParseLinkToken(trackingPrefix, token)
 	if err != nil {
 		return Order{}, nil, tenants.ErrNotFound
 	}
@@ -671,7 +656,7 @@ func Track(ctx context.Context, d *tenants.DB, token string) (Order, []Entry, er
 		if err != nil {
 			return tenants.DBError(err, "", "")
 		}
-		if !auth.SameHash(r.TrackingHash, hash) {
+		if !auth.SameHash([]byte(r.TrackingToken), []byte(token)) {
 			return tenants.ErrNotFound
 		}
 		o = FromRow(r)
@@ -686,12 +671,12 @@ func (s *Service) NewTrackingLink(ctx context.Context, tx *tenants.Tx, id uuid.U
 	if _, err := lock(ctx, tx, id, 0); err != nil {
 		return "", err
 	}
-	token, hash := auth.NewLinkToken(trackingPrefix, tx.Scope.TenantID, id)
-	if err := tx.Q.SetTrackingHash(ctx, tx, db.SetTrackingHashParams{ID: id, TrackingHash: hash}); err != nil {
+	token, _ := auth.NewLinkToken(trackingPrefix, tx.Scope.TenantID, id)
+	if err := tx.Q.SetTrackingToken(ctx, tx, db.SetTrackingTokenParams{ID: id, TrackingToken: token}); err != nil {
 		return "", fmt.Errorf("store tracking link: %w", err)
 	}
 	if err := record(ctx, tx, id, Entry{Kind: "tracking_link", Reason: "a new tracking link replaced the old one"}); err != nil {
 		return "", err
 	}
-	return strings.TrimRight(s.PublicURL, "/") + "/track/" + token, nil
+	return s.trackingURL(token), nil
 }

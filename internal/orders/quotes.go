@@ -137,7 +137,8 @@ func (s *Service) CreateQuote(ctx context.Context, tx *tenants.Tx, orderID uuid.
 		return Quote{}, err
 	}
 	if err := s.emit(ctx, tx, FromRow(r), "quote.to_approve", map[string]any{"quote_id": id, "approval_url": q.ApprovalURL,
-		"total_charged": total, "currency": t.Currency}); err != nil {
+		"total_charged": total, "currency": t.Currency},
+		notice{vars: map[string]string{"approve_link": q.ApprovalURL, "amount": money(total, t.Currency)}}); err != nil {
 		return Quote{}, err
 	}
 	return q, tx.Audit(ctx, "quote.create", "order_quote", id, nil, q)

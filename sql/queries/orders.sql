@@ -34,12 +34,12 @@ INSERT INTO service_orders (
   tenant_id, id, number, type_code, flow, channel, urgent, priority, status, customer_id, registration_id, model_id,
   serial, unregistered, outlet_id, province_code, city_code, district_code, postal_code, address, latitude, longitude,
   fault_description, fault_code, component, entitlement, entitlement_class, tier_code, designated_engineer,
-  repeat_of, is_repeat, tracking_hash, created_by)
+  repeat_of, is_repeat, tracking_token, created_by)
 VALUES (
   app.tenant_id(), @id, @number, @type_code, @flow, @channel, @urgent, @priority, @status, @customer_id, @registration_id, @model_id,
   @serial, @unregistered, @outlet_id, @province_code, @city_code, @district_code, @postal_code, @address, @latitude, @longitude,
   @fault_description, @fault_code, @component, @entitlement, @entitlement_class, @tier_code, @designated_engineer,
-  @repeat_of, @is_repeat, @tracking_hash, @created_by)
+  @repeat_of, @is_repeat, @tracking_token, @created_by)
 RETURNING *;
 
 -- name: GetOrder :one
@@ -122,8 +122,8 @@ SELECT * FROM order_events WHERE tenant_id = app.tenant_id() AND order_id = @ord
   AND (NOT @public_only::boolean OR public)
 ORDER BY id;
 
--- name: SetTrackingHash :exec
-UPDATE service_orders SET tracking_hash = @tracking_hash WHERE tenant_id = app.tenant_id() AND id = @id;
+-- name: SetTrackingToken :exec
+UPDATE service_orders SET tracking_token = @tracking_token WHERE tenant_id = app.tenant_id() AND id = @id;
 
 -- name: PriorOrderSameFault :one
 -- The latest earlier order on the same unit and fault within the window: a repeat repair.

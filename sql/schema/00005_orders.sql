@@ -73,7 +73,7 @@ CREATE TABLE service_orders (
   completion           jsonb,
   result               text NOT NULL DEFAULT '' CHECK (result IN ('', 'fixed', 'not_fixed', 'needs_parts', 'exchange')),
   cancel_reason        text NOT NULL DEFAULT '',
-  tracking_hash        bytea NOT NULL,
+  tracking_token       text NOT NULL,
   version              integer NOT NULL DEFAULT 1,
   created_by           text NOT NULL DEFAULT '',
   created_at           timestamptz NOT NULL DEFAULT now(),
