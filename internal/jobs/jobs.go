@@ -1,5 +1,5 @@
 // Package jobs runs durable background work with River on the product's database:
-// periodic housekeeping now, SLA timers, notifications and webhooks as they arrive.
+// periodic housekeeping, SLA timers and their sweep (package sla), event delivery.
 package jobs
 
 import (
@@ -16,6 +16,7 @@ import (
 	"github.com/aftersales/aftersales/internal/events"
 	"github.com/aftersales/aftersales/internal/migrate"
 	"github.com/aftersales/aftersales/internal/registry"
+	"github.com/aftersales/aftersales/internal/sla"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -61,6 +62,8 @@ func NewClient(d *tenants.DB, log *slog.Logger, work bool, consumers ...events.C
 		return nil, err
 	}
 	bus.AddWorkers(workers)
+	timers := &sla.Timers{DB: d, Log: log}
+	timers.AddWorkers(workers)
 	cfg := &river.Config{Schema: migrate.RiverSchema, Logger: log, Workers: workers}
 	if work {
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 20}}
@@ -69,6 +72,7 @@ func NewClient(d *tenants.DB, log *slog.Logger, work bool, consumers ...events.C
 				func() (river.JobArgs, *river.InsertOpts) { return CleanupArgs{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true}),
 		}
+		cfg.PeriodicJobs = append(cfg.PeriodicJobs, timers.PeriodicJobs()...)
 	}
 	c, err := river.NewClient(riverpgxv5.New(d.Pool()), cfg)
 	if err != nil {

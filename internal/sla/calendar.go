@@ -25,7 +25,9 @@ func (d date) next() date {
 	return date{y, m, dd}
 }
 
-func (d date) weekday() time.Weekday { return time.Date(d.y, d.m, d.d, 12, 0, 0, 0, time.UTC).Weekday() }
+func (d date) weekday() time.Weekday {
+	return time.Date(d.y, d.m, d.d, 12, 0, 0, 0, time.UTC).Weekday()
+}
 
 func (d date) before(o date) bool {
 	if d.y != o.y {

@@ -1,0 +1,325 @@
+package sla
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
+	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/events"
+	"github.com/aftersales/aftersales/tenants"
+)
+
+// Event types emitted by the clocks (payload: EventData).
+const (
+	EventWarning   = "sla.warning"
+	EventBreached  = "sla.breached"
+	EventEscalated = "sla.escalated"
+)
+
+// EventData is the payload of the SLA events: notifications and tenant webhooks read it,
+// billing pays compensation on sla.breached.
+type EventData struct {
+	OrderID    uuid.UUID  `json:"order_id"`
+	Target     string     `json:"target"`
+	DueAt      time.Time  `json:"due_at"`
+	OutletID   *uuid.UUID `json:"outlet_id"`
+	EngineerID *uuid.UUID `json:"engineer_id"`
+	TierCode   string     `json:"tier_code"`
+	OrderType  string     `json:"order_type"`
+	Business   bool       `json:"business"`
+	Minutes    int        `json:"minutes"`
+	Level      int        `json:"level,omitempty"` // sla.escalated: 1 is the first level
+	Role       string     `json:"role,omitempty"`  // sla.escalated: who is told
+}
+
+func eventData(c Clock) EventData {
+	d := EventData{OrderID: c.OrderID, Target: c.Target, OutletID: c.OutletID, EngineerID: c.EngineerID,
+		TierCode: c.TierCode, OrderType: c.OrderType, Business: c.Business, Minutes: c.Minutes}
+	if c.DueAt != nil {
+		d.DueAt = *c.DueAt
+	}
+	return d
+}
+
+// TimerArgs wakes one clock up: at its warning time, due time or next escalation. The
+// worker re-reads the clock and acts only on what is due now (a conditional update), so a
+// timer of a clock that has since stopped, paused or moved does nothing; Version and DueAt
+// say which state of the clock queued it.
+type TimerArgs struct {
+	TenantID uuid.UUID `json:"tenant_id"`
+	OrderID  uuid.UUID `json:"order_id"`
+	Target   string    `json:"target"`
+	Event    string    `json:"event"` // warn, breach, escalate
+	Version  int32     `json:"version"`
+	DueAt    time.Time `json:"due_at"`
+}
+
+// Kind names the job.
+func (TimerArgs) Kind() string { return "sla_timer" }
+
+// SweepArgs asks for every tenant's overdue clocks to be examined (a periodic safety net
+// for timers that were lost or failed for good).
+type SweepArgs struct{}
+
+// Kind names the job.
+func (SweepArgs) Kind() string { return "sla_sweep" }
+
+// SweepInterval is how often the sweep runs.
+const SweepInterval = time.Minute
+
+// timersOf lists the jobs a clock needs in its current state.
+func timersOf(tenant uuid.UUID, c Clock) []river.InsertManyParams {
+	args := func(event string, at time.Time) river.InsertManyParams {
+		a := TimerArgs{TenantID: tenant, OrderID: c.OrderID, Target: c.Target, Event: event, Version: c.Version}
+		if c.DueAt != nil {
+			a.DueAt = *c.DueAt
+		}
+		return river.InsertManyParams{Args: a, InsertOpts: &river.InsertOpts{ScheduledAt: at}}
+	}
+	var out []river.InsertManyParams
+	switch {
+	case c.Status == Running && c.DueAt != nil:
+		if c.WarnedAt == nil && c.WarnAt != nil && c.WarnAt.Before(*c.DueAt) {
+			out = append(out, args("warn", *c.WarnAt))
+		}
+		out = append(out, args("breach", *c.DueAt))
+	case c.Status == Breached && c.MetAt == nil && c.StoppedAt == nil:
+		// escalations are queued by the breach and by each level (see escalate)
+	}
+	return out
+}
+
+func queue(ctx context.Context, tx *tenants.Tx, jobs Inserter, timers []river.InsertManyParams) error {
+	if len(timers) == 0 {
+		return nil
+	}
+	if jobs == nil {
+		return errors.New("sla: no job inserter for the clocks' timers")
+	}
+	if _, err := jobs.InsertManyTx(ctx, tx.Tx, timers); err != nil {
+		return fmt.Errorf("queue sla timers: %w", err)
+	}
+	return nil
+}
+
+func escalationTimer(tenant uuid.UUID, r db.SlaClock) []river.InsertManyParams {
+	if r.EscalateAt == nil {
+		return nil
+	}
+	a := TimerArgs{TenantID: tenant, OrderID: r.OrderID, Target: r.Target, Event: "escalate", Version: r.Version}
+	if r.DueAt != nil {
+		a.DueAt = *r.DueAt
+	}
+	return []river.InsertManyParams{{Args: a, InsertOpts: &river.InsertOpts{ScheduledAt: *r.EscalateAt}}}
+}
+
+// breach marks a running, overdue clock breached, records the breach, emits sla.breached
+// and queues the first escalation, all in tx. The conditional update makes the caller that
+// gets the row the only one: concurrent timers, the sweep and order changes never emit a
+// second breach for the same target. ok is false when there was nothing to breach.
+func breach(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderID uuid.UUID, target string, now time.Time, s Settings) (db.SlaClock, bool, error) {
+	var first *float64
+	if len(s.Escalation) > 0 {
+		first = afterSeconds(s.Escalation[0])
+	}
+	r, err := tx.Q.BreachSLAClock(ctx, tx, db.BreachSLAClockParams{TenantID: tx.Scope.TenantID, OrderID: orderID, Target: target,
+		Now: now, FirstAfterS: first})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return r, false, nil
+	}
+	if err != nil {
+		return r, false, fmt.Errorf("breach %s/%s: %w", orderID, target, err)
+	}
+	if err := tx.Q.InsertSLABreach(ctx, tx, db.InsertSLABreachParams{TenantID: tx.Scope.TenantID, OrderID: orderID, Target: target,
+		OutletID: r.OutletID, EngineerID: r.EngineerID, TierCode: r.TierCode, OrderType: r.OrderType,
+		DueAt: *r.DueAt, BreachedAt: *r.BreachedAt}); err != nil {
+		return r, false, fmt.Errorf("record breach: %w", err)
+	}
+	c, err := clockFromRow(r)
+	if err != nil {
+		return r, false, err
+	}
+	if _, err := events.Emit(ctx, tx, jobs, EventBreached, "service_order", orderID, ptrID(c.OutletID).UUID, eventData(c)); err != nil {
+		return r, false, err
+	}
+	return r, true, queue(ctx, tx, jobs, escalationTimer(tx.Scope.TenantID, r))
+}
+
+// Fire examines one clock at now and does what is due: the warning, the breach, the
+// escalation levels whose deadlines passed. Each step is a conditional update, so Fire may
+// run any number of times, concurrently, for the same clock. It returns the events emitted.
+func Fire(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderID uuid.UUID, target string, now time.Time) ([]string, error) {
+	s, err := GetSettings(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	var fired []string
+	r, err := tx.Q.WarnSLAClock(ctx, tx, db.WarnSLAClockParams{TenantID: tx.Scope.TenantID, OrderID: orderID, Target: target, Now: now})
+	switch {
+	case err == nil:
+		c, err := clockFromRow(r)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := events.Emit(ctx, tx, jobs, EventWarning, "service_order", orderID, ptrID(c.OutletID).UUID, eventData(c)); err != nil {
+			return nil, err
+		}
+		fired = append(fired, EventWarning)
+	case !errors.Is(err, pgx.ErrNoRows):
+		return nil, fmt.Errorf("warn %s/%s: %w", orderID, target, err)
+	}
+	if _, ok, err := breach(ctx, tx, jobs, orderID, target, now, s); err != nil {
+		return nil, err
+	} else if ok {
+		fired = append(fired, EventBreached)
+	}
+	for {
+		cur, err := tx.Q.ListSLAClocks(ctx, tx, db.ListSLAClocksParams{TenantID: tx.Scope.TenantID, OrderID: orderID})
+		if err != nil {
+			return nil, err
+		}
+		var level int32 = -1
+		for _, c := range cur {
+			if c.Target == target && c.Status == Breached && c.EscalateAt != nil && !c.EscalateAt.After(now) {
+				level = c.EscalationLevel
+			}
+		}
+		if level < 0 || int(level) >= len(s.Escalation) {
+			return fired, nil
+		}
+		var next *float64
+		if int(level)+1 < len(s.Escalation) {
+			next = afterSeconds(s.Escalation[level+1])
+		}
+		r, err := tx.Q.EscalateSLAClock(ctx, tx, db.EscalateSLAClockParams{TenantID: tx.Scope.TenantID, OrderID: orderID, Target: target,
+			FromLevel: level, Now: now, NextAfterS: next})
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fired, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("escalate %s/%s: %w", orderID, target, err)
+		}
+		c, err := clockFromRow(r)
+		if err != nil {
+			return nil, err
+		}
+		d := eventData(c)
+		d.Level, d.Role = c.EscalationLevel, s.Escalation[c.EscalationLevel-1].Role
+		if _, err := events.Emit(ctx, tx, jobs, EventEscalated, "service_order", orderID, ptrID(c.OutletID).UUID, d); err != nil {
+			return nil, err
+		}
+		fired = append(fired, EventEscalated)
+		if err := queue(ctx, tx, jobs, escalationTimer(tx.Scope.TenantID, r)); err != nil {
+			return nil, err
+		}
+	}
+}
+
+func afterSeconds(l Level) *float64 {
+	v := l.After().Seconds()
+	return &v
+}
+
+// Timers runs the timer and sweep jobs.
+type Timers struct {
+	DB  *tenants.DB
+	Log *slog.Logger
+	// Now is the time the jobs act at; time.Now when nil.
+	Now func() time.Time
+}
+
+func (t *Timers) now() time.Time {
+	if t.Now != nil {
+		return t.Now()
+	}
+	return time.Now()
+}
+
+// AddWorkers registers the timer and sweep workers.
+func (t *Timers) AddWorkers(w *river.Workers) {
+	river.AddWorker(w, &timerWorker{t: t})
+	river.AddWorker(w, &sweepWorker{t: t})
+}
+
+// PeriodicJobs are the sweep, every SweepInterval.
+func (t *Timers) PeriodicJobs() []*river.PeriodicJob {
+	return []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(SweepInterval),
+		func() (river.JobArgs, *river.InsertOpts) { return SweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})}
+}
+
+type timerWorker struct {
+	river.WorkerDefaults[TimerArgs]
+	t *Timers
+}
+
+// Work fires what is due on the job's clock.
+func (w *timerWorker) Work(ctx context.Context, job *river.Job[TimerArgs]) error {
+	client := river.ClientFromContext[pgx.Tx](ctx)
+	return w.t.DB.Tx(ctx, tenants.Scope{TenantID: job.Args.TenantID, Actor: tenants.SystemActor}, func(tx *tenants.Tx) error {
+		_, err := Fire(ctx, tx, client, job.Args.OrderID, job.Args.Target, w.t.now())
+		return err
+	})
+}
+
+type sweepWorker struct {
+	river.WorkerDefaults[SweepArgs]
+	t *Timers
+}
+
+// Work sweeps every tenant.
+func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
+	n, err := w.t.Sweep(ctx, river.ClientFromContext[pgx.Tx](ctx))
+	if n > 0 && w.t.Log != nil {
+		w.t.Log.InfoContext(ctx, "sla sweep", "events", n)
+	}
+	return err
+}
+
+// Sweep fires every overdue warning, breach and escalation of every tenant, one
+// transaction per tenant, and returns the number of events emitted. Tenants are a global
+// table; each tenant's clocks are read in its own scope, so no query crosses tenants.
+func (t *Timers) Sweep(ctx context.Context, jobs Inserter) (int, error) {
+	now := t.now()
+	var after uuid.NullUUID
+	n := 0
+	var errs []error
+	for {
+		var ids []uuid.UUID
+		if err := t.DB.Global(ctx, uuid.Nil, func(tx *tenants.Tx) (err error) {
+			ids, err = tx.Q.ListTenantIDs(ctx, tx, db.ListTenantIDsParams{After: after, Lim: 500})
+			return err
+		}); err != nil {
+			return n, fmt.Errorf("sweep: list tenants: %w", err)
+		}
+		for _, id := range ids {
+			err := t.DB.Tx(ctx, tenants.Scope{TenantID: id, Actor: tenants.SystemActor}, func(tx *tenants.Tx) error {
+				due, err := tx.Q.DueSLAClocks(ctx, tx, db.DueSLAClocksParams{TenantID: id, Now: now, Lim: 1000})
+				if err != nil {
+					return err
+				}
+				for _, d := range due {
+					fired, err := Fire(ctx, tx, jobs, d.OrderID, d.Target, now)
+					if err != nil {
+						return err
+					}
+					n += len(fired)
+				}
+				return nil
+			})
+			if err != nil {
+				errs = append(errs, fmt.Errorf("sweep tenant %s: %w", id, err))
+			}
+		}
+		if len(ids) < 500 {
+			return n, errors.Join(errs...)
+		}
+		after = uuid.NullUUID{UUID: ids[len(ids)-1], Valid: true}
+	}
+}
