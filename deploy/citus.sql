@@ -37,3 +37,6 @@ SELECT create_distributed_table('imports', 'tenant_id', colocate_with => 'outlet
 SELECT create_distributed_table('import_errors', 'tenant_id', colocate_with => 'outlets');
 SELECT create_distributed_table('invoice_images', 'tenant_id', colocate_with => 'outlets');
 SELECT create_distributed_table('events', 'tenant_id', colocate_with => 'outlets');
+SELECT create_distributed_table('sla_settings', 'tenant_id', colocate_with => 'outlets');
+SELECT create_distributed_table('sla_clocks', 'tenant_id', colocate_with => 'outlets');
+SELECT create_distributed_table('sla_breaches', 'tenant_id', colocate_with => 'outlets');

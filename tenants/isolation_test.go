@@ -108,6 +108,7 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 
 	calendar := uuid.New()
 	category, model, registration, policy, importID := uuid.New(), uuid.New(), uuid.New(), uuid.New(), uuid.New()
+	slaOrder := uuid.New()
 	stmts := []struct {
 		sql  string
 		args []any
@@ -172,6 +173,13 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 		    (app.tenant_id(), $1, 2, 'serial', 'missing')`, []any{importID}},
 		{`INSERT INTO events (tenant_id, id, type, subject, subject_id, outlet_id) VALUES
 		    (app.tenant_id(), $1, 'order.created', 'service_order', $2, $3)`, []any{uuid.New(), uuid.New(), f.Outlet1}},
+		// SLA clocks.
+		{`INSERT INTO sla_settings (tenant_id, warn_percent) VALUES (app.tenant_id(), 80)`, nil},
+		{`INSERT INTO sla_clocks (tenant_id, order_id, target, outlet_id, business, duration_ms, status, started_at, due_at, breached_at)
+		    VALUES (app.tenant_id(), $1, 'accept', $2, true, 3600000, 'breached', now() - interval '2 hours', now() - interval '1 hour', now() - interval '1 hour')`,
+			[]any{slaOrder, f.Outlet1}},
+		{`INSERT INTO sla_breaches (tenant_id, order_id, target, outlet_id, due_at, breached_at)
+		    VALUES (app.tenant_id(), $1, 'accept', $2, now() - interval '1 hour', now() - interval '1 hour')`, []any{slaOrder, f.Outlet1}},
 	}
 	if err := iso.app.Tx(iso.ctx, tenants.Scope{TenantID: f.Tenant}, func(tx *tenants.Tx) error {
 		for _, s := range stmts {
