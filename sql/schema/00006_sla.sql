@@ -66,19 +66,30 @@ CREATE TABLE sla_breaches (
 CREATE INDEX sla_breaches_time_idx ON sla_breaches (tenant_id, breached_at);
 COMMENT ON TABLE sla_breaches IS 'Breached targets, one row per order and target, for reports and compensation.';
 
--- +goose StatementBegin
-DO $$
-DECLARE t text;
-BEGIN
-  FOREACH t IN ARRAY ARRAY['sla_settings', 'sla_clocks', 'sla_breaches'] LOOP
-    EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-    EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
-    EXECUTE format('CREATE POLICY tenant_isolation ON %I USING (tenant_id = (SELECT app.tenant_id())) WITH CHECK (tenant_id = (SELECT app.tenant_id()))', t);
-    EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %I TO aftersales_app', t);
-  END LOOP;
-END
-$$;
--- +goose StatementEnd
+-- Settings are tenant-wide; clocks and breaches belong to an order's outlet, so outlet
+-- staff see only their outlet's.
+ALTER TABLE sla_settings ENABLE ROW LEVEL SECURITY;
+ALTER TABLE sla_settings FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON sla_settings
+  USING (tenant_id = (SELECT app.tenant_id())) WITH CHECK (tenant_id = (SELECT app.tenant_id()));
+
+ALTER TABLE sla_clocks ENABLE ROW LEVEL SECURITY;
+ALTER TABLE sla_clocks FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON sla_clocks
+  USING (tenant_id = (SELECT app.tenant_id())
+         AND ((SELECT app.outlet_id()) IS NULL OR outlet_id = (SELECT app.outlet_id())))
+  WITH CHECK (tenant_id = (SELECT app.tenant_id())
+         AND ((SELECT app.outlet_id()) IS NULL OR outlet_id = (SELECT app.outlet_id())));
+
+ALTER TABLE sla_breaches ENABLE ROW LEVEL SECURITY;
+ALTER TABLE sla_breaches FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON sla_breaches
+  USING (tenant_id = (SELECT app.tenant_id())
+         AND ((SELECT app.outlet_id()) IS NULL OR outlet_id = (SELECT app.outlet_id())))
+  WITH CHECK (tenant_id = (SELECT app.tenant_id())
+         AND ((SELECT app.outlet_id()) IS NULL OR outlet_id = (SELECT app.outlet_id())));
+
+GRANT SELECT, INSERT, UPDATE, DELETE ON sla_settings, sla_clocks, sla_breaches TO aftersales_app;
 
 -- +goose Down
 DROP TABLE sla_breaches;
