@@ -51,6 +51,9 @@ const (
 	PoliciesWrite      Permission = "policies:write"
 	GrantsWrite        Permission = "grants:write" // extra coverage from contracts
 	EntitlementsCheck  Permission = "entitlements:check"
+
+	SLARead     Permission = "sla:read"     // orders' SLA clocks and attainment reports
+	SLASettings Permission = "sla:settings" // warning threshold, pause statuses, escalation chain
 )
 
 // Can reports whether role r holds permission p.
@@ -63,31 +66,31 @@ func (r Role) Can(p Permission) bool {
 	case Agent:
 		switch p {
 		case OutletsRead, CalendarsRead, CustomersRead, CustomersWrite, ContactsFull, CatalogRead, FaultCodesWrite,
-			RegistrationsRead, RegistrationsWrite, PoliciesRead, EntitlementsCheck:
+			RegistrationsRead, RegistrationsWrite, PoliciesRead, EntitlementsCheck, SLARead:
 			return true
 		}
 	case OutletManager:
 		switch p {
 		case OutletsRead, OutletsWrite, CalendarsRead, CalendarsWrite, MembersRead, CustomersRead,
 			CustomersWrite, ContactsFull, AuditRead, CatalogRead, FaultCodesWrite, RegistrationsRead,
-			RegistrationsWrite, PoliciesRead, EntitlementsCheck:
+			RegistrationsWrite, PoliciesRead, EntitlementsCheck, SLARead:
 			return true
 		}
 	case Engineer:
 		switch p {
 		case OutletsRead, CalendarsRead, CustomersRead, CatalogRead, FaultCodesWrite, RegistrationsRead,
-			RegistrationsWrite, PoliciesRead, EntitlementsCheck:
+			RegistrationsWrite, PoliciesRead, EntitlementsCheck, SLARead:
 			return true
 		}
 	case Finance:
 		switch p {
-		case OutletsRead, CalendarsRead, CustomersRead, MembersRead, CatalogRead, RegistrationsRead, PoliciesRead:
+		case OutletsRead, CalendarsRead, CustomersRead, MembersRead, CatalogRead, RegistrationsRead, PoliciesRead, SLARead:
 			return true
 		}
 	case Auditor:
 		switch p {
 		case OutletsRead, CalendarsRead, CustomersRead, MembersRead, AuditRead, CatalogRead, RegistrationsRead,
-			PoliciesRead:
+			PoliciesRead, SLARead:
 			return true
 		}
 	}
@@ -148,5 +151,5 @@ func All() []Permission {
 	return []Permission{OutletsRead, OutletsWrite, OutletsCreate, CalendarsRead, CalendarsWrite, MembersRead, MembersWrite,
 		APIKeysManage, AuditRead, CustomersRead, CustomersWrite, ContactsFull, TenantSettings, TenantsOnboard, TenantsReadAll,
 		CatalogRead, CatalogWrite, FaultCodesWrite, RegistrationsRead, RegistrationsWrite, ImportsManage, PoliciesRead,
-		PoliciesWrite, GrantsWrite, EntitlementsCheck}
+		PoliciesWrite, GrantsWrite, EntitlementsCheck, SLARead, SLASettings}
 }

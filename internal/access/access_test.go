@@ -42,6 +42,13 @@ func TestRolePermissions(t *testing.T) {
 		{OutletManager, APIKeysManage, false},
 		{OutletManager, OutletsCreate, false},
 		{TenantAdmin, OutletsCreate, true},
+		{TenantAdmin, SLASettings, true},
+		{OutletManager, SLASettings, false},
+		{Agent, SLASettings, false},
+		{Engineer, SLARead, true},
+		{Finance, SLARead, true},
+		{Auditor, SLARead, true},
+		{Auditor, SLASettings, false},
 	}
 	for _, c := range cases {
 		if got := c.role.Can(c.perm); got != c.want {

@@ -82,6 +82,7 @@ func New(d Deps) *Server {
 	registerImports(s)
 	registerPolicies(s)
 	registerEntitlements(s)
+	registerSLA(s)
 
 	mux.HandleFunc("GET /problems", problemDocs)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
