@@ -167,6 +167,46 @@ func (q *Queries) EscalateSLAClock(ctx context.Context, db DBTX, arg EscalateSLA
 	return i, err
 }
 
+const getSLAClock = `-- name: GetSLAClock :one
+SELECT tenant_id, order_id, target, outlet_id, engineer_id, tier_code, order_type, business, duration_ms, status, started_at, due_at, warn_at, warned_at, met_at, breached_at, stopped_at, pauses, escalation_level, escalate_at, version, updated_at FROM sla_clocks WHERE tenant_id = $1 AND order_id = $2 AND target = $3
+`
+
+type GetSLAClockParams struct {
+	TenantID uuid.UUID
+	OrderID  uuid.UUID
+	Target   string
+}
+
+func (q *Queries) GetSLAClock(ctx context.Context, db DBTX, arg GetSLAClockParams) (SlaClock, error) {
+	row := db.QueryRow(ctx, getSLAClock, arg.TenantID, arg.OrderID, arg.Target)
+	var i SlaClock
+	err := row.Scan(
+		&i.TenantID,
+		&i.OrderID,
+		&i.Target,
+		&i.OutletID,
+		&i.EngineerID,
+		&i.TierCode,
+		&i.OrderType,
+		&i.Business,
+		&i.DurationMs,
+		&i.Status,
+		&i.StartedAt,
+		&i.DueAt,
+		&i.WarnAt,
+		&i.WarnedAt,
+		&i.MetAt,
+		&i.BreachedAt,
+		&i.StoppedAt,
+		&i.Pauses,
+		&i.EscalationLevel,
+		&i.EscalateAt,
+		&i.Version,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
 const getSLASettings = `-- name: GetSLASettings :one
 SELECT tenant_id, warn_percent, pause_statuses, escalation, version, updated_at FROM sla_settings WHERE tenant_id = $1
 `

@@ -54,6 +54,21 @@ func (w *CleanupWorker) Work(ctx context.Context, _ *river.Job[CleanupArgs]) err
 // workers and periodic jobs (the worker process); without, it only inserts jobs. The
 // consumers receive every event the product emits (see package events).
 func NewClient(d *tenants.DB, log *slog.Logger, work bool, consumers ...events.Consumer) (*river.Client[pgx.Tx], error) {
+	cfg, err := NewConfig(d, log, work, consumers...)
+	if err != nil {
+		return nil, err
+	}
+	c, err := river.NewClient(riverpgxv5.New(d.Pool()), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("river client: %w", err)
+	}
+	return c, nil
+}
+
+// NewConfig is the River configuration NewClient uses: every worker, and with work the
+// default queue and the periodic jobs (the clean-up, the SLA sweep). The benchmark builds
+// its worker from it.
+func NewConfig(d *tenants.DB, log *slog.Logger, work bool, consumers ...events.Consumer) (*river.Config, error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &CleanupWorker{DB: d, Log: log})
 	river.AddWorker(workers, &registry.ImportWorker{DB: d, Log: log})
@@ -74,9 +89,5 @@ func NewClient(d *tenants.DB, log *slog.Logger, work bool, consumers ...events.C
 		}
 		cfg.PeriodicJobs = append(cfg.PeriodicJobs, timers.PeriodicJobs()...)
 	}
-	c, err := river.NewClient(riverpgxv5.New(d.Pool()), cfg)
-	if err != nil {
-		return nil, fmt.Errorf("river client: %w", err)
-	}
-	return c, nil
+	return cfg, nil
 }

@@ -153,17 +153,54 @@ func breach(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderID uuid.UUI
 }
 
 // Fire examines one clock at now and does what is due: the warning, the breach, the
-// escalation levels whose deadlines passed. Each step is a conditional update, so Fire may
-// run any number of times, concurrently, for the same clock. It returns the events emitted.
+// escalation levels whose deadlines passed. It reads the clock once to see what may be due;
+// each step is then a conditional update that re-checks the clock's state, so Fire may run
+// any number of times, concurrently, for the same clock, and only one caller acts on each
+// step. It returns the events emitted.
 func Fire(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderID uuid.UUID, target string, now time.Time) ([]string, error) {
-	s, err := GetSettings(ctx, tx)
+	key := db.GetSLAClockParams{TenantID: tx.Scope.TenantID, OrderID: orderID, Target: target}
+	cur, err := tx.Q.GetSLAClock(ctx, tx, key)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil // gone (or another outlet's, in an outlet scope): nothing to do
+	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read clock %s/%s: %w", orderID, target, err)
+	}
+	var s *Settings
+	settings := func() (Settings, error) {
+		if s == nil {
+			v, err := GetSettings(ctx, tx)
+			if err != nil {
+				return v, err
+			}
+			s = &v
+		}
+		return *s, nil
 	}
 	var fired []string
-	r, err := tx.Q.WarnSLAClock(ctx, tx, db.WarnSLAClockParams{TenantID: tx.Scope.TenantID, OrderID: orderID, Target: target, Now: now})
+	running := cur.Status == Running && cur.DueAt != nil
 	switch {
-	case err == nil:
+	case running && !cur.DueAt.After(now):
+		st, err := settings()
+		if err != nil {
+			return nil, err
+		}
+		r, ok, err := breach(ctx, tx, jobs, orderID, target, now, st)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			cur = r
+			fired = append(fired, EventBreached)
+		}
+	case running && cur.WarnedAt == nil && cur.WarnAt != nil && !cur.WarnAt.After(now):
+		r, err := tx.Q.WarnSLAClock(ctx, tx, db.WarnSLAClockParams{TenantID: tx.Scope.TenantID, OrderID: orderID, Target: target, Now: now})
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("warn %s/%s: %w", orderID, target, err)
+		}
 		c, err := clockFromRow(r)
 		if err != nil {
 			return nil, err
@@ -171,32 +208,21 @@ func Fire(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderID uuid.UUID,
 		if _, err := events.Emit(ctx, tx, jobs, EventWarning, "service_order", orderID, ptrID(c.OutletID).UUID, eventData(c)); err != nil {
 			return nil, err
 		}
-		fired = append(fired, EventWarning)
-	case !errors.Is(err, pgx.ErrNoRows):
-		return nil, fmt.Errorf("warn %s/%s: %w", orderID, target, err)
+		return []string{EventWarning}, nil
 	}
-	if _, ok, err := breach(ctx, tx, jobs, orderID, target, now, s); err != nil {
-		return nil, err
-	} else if ok {
-		fired = append(fired, EventBreached)
-	}
-	for {
-		cur, err := tx.Q.ListSLAClocks(ctx, tx, db.ListSLAClocksParams{TenantID: tx.Scope.TenantID, OrderID: orderID})
+	// Escalation levels whose deadlines passed, one at a time (each has its own event).
+	for cur.Status == Breached && cur.EscalateAt != nil && !cur.EscalateAt.After(now) {
+		st, err := settings()
 		if err != nil {
 			return nil, err
 		}
-		var level int32 = -1
-		for _, c := range cur {
-			if c.Target == target && c.Status == Breached && c.EscalateAt != nil && !c.EscalateAt.After(now) {
-				level = c.EscalationLevel
-			}
-		}
-		if level < 0 || int(level) >= len(s.Escalation) {
+		level := cur.EscalationLevel
+		if int(level) >= len(st.Escalation) {
 			return fired, nil
 		}
 		var next *float64
-		if int(level)+1 < len(s.Escalation) {
-			next = afterSeconds(s.Escalation[level+1])
+		if int(level)+1 < len(st.Escalation) {
+			next = afterSeconds(st.Escalation[level+1])
 		}
 		r, err := tx.Q.EscalateSLAClock(ctx, tx, db.EscalateSLAClockParams{TenantID: tx.Scope.TenantID, OrderID: orderID, Target: target,
 			FromLevel: level, Now: now, NextAfterS: next})
@@ -211,7 +237,7 @@ func Fire(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderID uuid.UUID,
 			return nil, err
 		}
 		d := eventData(c)
-		d.Level, d.Role = c.EscalationLevel, s.Escalation[c.EscalationLevel-1].Role
+		d.Level, d.Role = c.EscalationLevel, st.Escalation[c.EscalationLevel-1].Role
 		if _, err := events.Emit(ctx, tx, jobs, EventEscalated, "service_order", orderID, ptrID(c.OutletID).UUID, d); err != nil {
 			return nil, err
 		}
@@ -219,7 +245,9 @@ func Fire(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderID uuid.UUID,
 		if err := queue(ctx, tx, jobs, escalationTimer(tx.Scope.TenantID, r)); err != nil {
 			return nil, err
 		}
+		cur = r
 	}
+	return fired, nil
 }
 
 func afterSeconds(l Level) *float64 {

@@ -104,3 +104,6 @@ WHERE tenant_id = @tenant_id AND status IN ('met', 'breached')
   AND (sqlc.narg(target)::text IS NULL OR target = sqlc.narg(target)::text)
 GROUP BY 1
 ORDER BY 1;
+
+-- name: GetSLAClock :one
+SELECT * FROM sla_clocks WHERE tenant_id = @tenant_id AND order_id = @order_id AND target = @target;
