@@ -43,6 +43,8 @@ type options struct {
 	explain     bool
 	// The warranty data set and the import measurement.
 	tenants, registrations, keyTenants, importRows int
+	// The SLA timer measurement: overdue clocks (0: none).
+	timers int
 
 	databaseURL, appUser, appPassword, redisURL, pgbenchBin string
 }
@@ -70,6 +72,7 @@ func parseOptions() (options, error) {
 	flag.IntVar(&o.registrations, "registrations", 1_000_000, "registrations of the warranty data set, spread evenly over -tenants")
 	flag.IntVar(&o.keyTenants, "key-tenants", 10, "tenants whose API keys the staff entitlement check uses (the first ones)")
 	flag.IntVar(&o.importRows, "import-rows", 100_000, "rows of the import measurement's CSV file (0: no import measurement)")
+	flag.IntVar(&o.timers, "timers", 5000, "overdue SLA clocks of the timer measurement, two timer jobs each (0: no timer measurement)")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		return o, fmt.Errorf("unexpected arguments %q", flag.Args())
@@ -77,7 +80,7 @@ func parseOptions() (options, error) {
 	if o.concurrency < 1 || o.duration <= 0 || o.warmup < 0 || o.scale < 1 || o.poolSize < 0 {
 		return o, errors.New("-c, -d and -scale must be positive, -warmup and -pool not negative")
 	}
-	if o.tenants < 1 || o.tenants > maxBenchTenants || o.keyTenants < 1 || o.importRows < 0 {
+	if o.tenants < 1 || o.tenants > maxBenchTenants || o.keyTenants < 1 || o.importRows < 0 || o.timers < 0 {
 		return o, fmt.Errorf("-tenants must be 1 to %d, -key-tenants positive, -import-rows not negative", maxBenchTenants)
 	}
 	if o.registrations < o.tenants || o.registrations/o.tenants > maxPerTenant {
@@ -106,6 +109,9 @@ func parseOptions() (options, error) {
 // wantImport tells whether the import measurement runs.
 func (o options) wantImport() bool { return o.importRows > 0 && o.filter.MatchString(importName) }
 
+// wantTimers tells whether the SLA timer measurement runs.
+func (o options) wantTimers() bool { return o.timers > 0 && o.filter.MatchString(timersName) }
+
 // scenarioResult is one scenario's load result and the API's work per request.
 type scenarioResult struct {
 	scenario
@@ -131,7 +137,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	if len(selected) == 0 && !o.wantImport() {
+	if len(selected) == 0 && !o.wantImport() && !o.wantTimers() {
 		return fmt.Errorf("no scenario matches -scenarios %q", o.filter)
 	}
 	needWarranty := o.wantImport()
@@ -262,6 +268,15 @@ func run() error {
 		}
 		imp = &r
 	}
+	var tim *timersResult
+	if o.wantTimers() {
+		progress(fmt.Sprintf("%s: %d River no-op jobs, then the timers of %d overdue clocks", timersName, 2*o.timers, o.timers))
+		r, err := measureTimers(ctx, db, o.timers)
+		if err != nil {
+			return err
+		}
+		tim = &r
+	}
 
 	var version string
 	if err := pool.QueryRow(ctx, "SHOW server_version").Scan(&version); err != nil {
@@ -278,7 +293,11 @@ func run() error {
 		fmt.Println()
 		reportImport(os.Stdout, *imp)
 	}
-	return errors.Join(checkErrors(results), checkImport(imp))
+	if tim != nil {
+		fmt.Println()
+		reportTimers(os.Stdout, *tim)
+	}
+	return errors.Join(checkErrors(results), checkImport(imp), checkTimers(tim))
 }
 
 // selectScenarios returns the scenarios whose name matches filter (maybe none: the filter

@@ -13,34 +13,72 @@ import (
 )
 
 const breachSLAClock = `-- name: BreachSLAClock :one
-UPDATE sla_clocks
-SET status = 'breached', breached_at = due_at, escalation_level = 0,
-    escalate_at = due_at + make_interval(secs => $1::float8),
-    version = version + 1, updated_at = now()
-WHERE tenant_id = $2 AND order_id = $3 AND target = $4
-  AND status = 'running' AND due_at <= $5::timestamptz
-RETURNING tenant_id, order_id, target, outlet_id, engineer_id, tier_code, order_type, business, duration_ms, status, started_at, due_at, warn_at, warned_at, met_at, breached_at, stopped_at, pauses, escalation_level, escalate_at, version, updated_at
+WITH s AS (
+  SELECT CASE WHEN st.tenant_id IS NULL THEN $1::float8
+              ELSE (st.escalation -> 0 ->> 'after_minutes')::float8 * 60 END AS first_after_s
+  FROM (SELECT 1) one LEFT JOIN sla_settings st ON st.tenant_id = $2
+), b AS (
+  UPDATE sla_clocks c
+  SET status = 'breached', breached_at = c.due_at, escalation_level = 0,
+      escalate_at = c.due_at + make_interval(secs => (SELECT first_after_s FROM s)),
+      version = c.version + 1, updated_at = now()
+  WHERE c.tenant_id = $2 AND c.order_id = $3 AND c.target = $4
+    AND c.status = 'running' AND c.due_at <= $5::timestamptz
+  RETURNING c.tenant_id, c.order_id, c.target, c.outlet_id, c.engineer_id, c.tier_code, c.order_type, c.business, c.duration_ms, c.status, c.started_at, c.due_at, c.warn_at, c.warned_at, c.met_at, c.breached_at, c.stopped_at, c.pauses, c.escalation_level, c.escalate_at, c.version, c.updated_at
+), r AS (
+  INSERT INTO sla_breaches (tenant_id, order_id, target, outlet_id, engineer_id, tier_code, order_type, due_at, breached_at)
+  SELECT b.tenant_id, b.order_id, b.target, b.outlet_id, b.engineer_id, b.tier_code, b.order_type, b.due_at, b.breached_at FROM b
+  ON CONFLICT (tenant_id, order_id, target) DO NOTHING
+)
+SELECT b.tenant_id, b.order_id, b.target, b.outlet_id, b.engineer_id, b.tier_code, b.order_type, b.business, b.duration_ms, b.status, b.started_at, b.due_at, b.warn_at, b.warned_at, b.met_at, b.breached_at, b.stopped_at, b.pauses, b.escalation_level, b.escalate_at, b.version, b.updated_at FROM b
 `
 
 type BreachSLAClockParams struct {
-	FirstAfterS *float64
-	TenantID    uuid.UUID
-	OrderID     uuid.UUID
-	Target      string
-	Now         time.Time
+	DefaultFirstAfterS *float64
+	TenantID           uuid.UUID
+	OrderID            uuid.UUID
+	Target             string
+	Now                time.Time
 }
 
-// Breaches a running clock whose due time has passed: exactly one caller gets the row.
-// The first escalation falls first_after_s seconds after the breach (none when NULL).
-func (q *Queries) BreachSLAClock(ctx context.Context, db DBTX, arg BreachSLAClockParams) (SlaClock, error) {
+type BreachSLAClockRow struct {
+	TenantID        uuid.UUID
+	OrderID         uuid.UUID
+	Target          string
+	OutletID        uuid.NullUUID
+	EngineerID      uuid.NullUUID
+	TierCode        string
+	OrderType       string
+	Business        bool
+	DurationMs      int64
+	Status          string
+	StartedAt       time.Time
+	DueAt           *time.Time
+	WarnAt          *time.Time
+	WarnedAt        *time.Time
+	MetAt           *time.Time
+	BreachedAt      *time.Time
+	StoppedAt       *time.Time
+	Pauses          []byte
+	EscalationLevel int32
+	EscalateAt      *time.Time
+	Version         int32
+	UpdatedAt       time.Time
+}
+
+// Breaches a running clock whose due time has passed and records the breach, in one
+// statement: exactly one caller gets the row. The first escalation falls the first level's
+// after_minutes after the breach, from the tenant's settings or, with none stored,
+// default_first_after_s seconds (no escalation when NULL).
+func (q *Queries) BreachSLAClock(ctx context.Context, db DBTX, arg BreachSLAClockParams) (BreachSLAClockRow, error) {
 	row := db.QueryRow(ctx, breachSLAClock,
-		arg.FirstAfterS,
+		arg.DefaultFirstAfterS,
 		arg.TenantID,
 		arg.OrderID,
 		arg.Target,
 		arg.Now,
 	)
-	var i SlaClock
+	var i BreachSLAClockRow
 	err := row.Scan(
 		&i.TenantID,
 		&i.OrderID,
@@ -223,39 +261,6 @@ func (q *Queries) GetSLASettings(ctx context.Context, db DBTX, tenantID uuid.UUI
 		&i.UpdatedAt,
 	)
 	return i, err
-}
-
-const insertSLABreach = `-- name: InsertSLABreach :exec
-INSERT INTO sla_breaches (tenant_id, order_id, target, outlet_id, engineer_id, tier_code, order_type, due_at, breached_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-ON CONFLICT (tenant_id, order_id, target) DO NOTHING
-`
-
-type InsertSLABreachParams struct {
-	TenantID   uuid.UUID
-	OrderID    uuid.UUID
-	Target     string
-	OutletID   uuid.NullUUID
-	EngineerID uuid.NullUUID
-	TierCode   string
-	OrderType  string
-	DueAt      time.Time
-	BreachedAt time.Time
-}
-
-func (q *Queries) InsertSLABreach(ctx context.Context, db DBTX, arg InsertSLABreachParams) error {
-	_, err := db.Exec(ctx, insertSLABreach,
-		arg.TenantID,
-		arg.OrderID,
-		arg.Target,
-		arg.OutletID,
-		arg.EngineerID,
-		arg.TierCode,
-		arg.OrderType,
-		arg.DueAt,
-		arg.BreachedAt,
-	)
-	return err
 }
 
 const insertSLAClock = `-- name: InsertSLAClock :one

@@ -377,7 +377,7 @@ func change(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderID uuid.UUI
 	var timers []river.InsertManyParams
 	for _, r := range rows {
 		if r.Status == Running && r.DueAt != nil && !r.DueAt.After(at) {
-			b, ok, err := breach(ctx, tx, jobs, r.OrderID, r.Target, at, settings)
+			b, ok, err := breach(ctx, tx, jobs, r.OrderID, r.Target, at, false)
 			if err != nil {
 				return nil, err
 			}

@@ -120,27 +120,25 @@ func escalationTimer(tenant uuid.UUID, r db.SlaClock) []river.InsertManyParams {
 	return []river.InsertManyParams{{Args: a, InsertOpts: &river.InsertOpts{ScheduledAt: *r.EscalateAt}}}
 }
 
-// breach marks a running, overdue clock breached, records the breach, emits sla.breached
-// and queues the first escalation, all in tx. The conditional update makes the caller that
-// gets the row the only one: concurrent timers, the sweep and order changes never emit a
-// second breach for the same target. ok is false when there was nothing to breach.
-func breach(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderID uuid.UUID, target string, now time.Time, s Settings) (db.SlaClock, bool, error) {
+// breach marks a running, overdue clock breached and records the breach (one statement),
+// emits sla.breached and queues the first escalation, all in tx. The conditional update
+// makes the caller that gets the row the only one: concurrent timers, the sweep and order
+// changes never emit a second breach for the same target. ok is false when there was
+// nothing to breach. With escalateHere the caller escalates at once if the first level is
+// due already; otherwise that level's timer is queued whenever it falls.
+func breach(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderID uuid.UUID, target string, now time.Time, escalateHere bool) (db.SlaClock, bool, error) {
 	var first *float64
-	if len(s.Escalation) > 0 {
-		first = afterSeconds(s.Escalation[0])
+	if def := DefaultSettings().Escalation; len(def) > 0 {
+		first = afterSeconds(def[0])
 	}
-	r, err := tx.Q.BreachSLAClock(ctx, tx, db.BreachSLAClockParams{TenantID: tx.Scope.TenantID, OrderID: orderID, Target: target,
-		Now: now, FirstAfterS: first})
+	row, err := tx.Q.BreachSLAClock(ctx, tx, db.BreachSLAClockParams{TenantID: tx.Scope.TenantID, OrderID: orderID, Target: target,
+		Now: now, DefaultFirstAfterS: first})
+	r := db.SlaClock(row)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return r, false, nil
 	}
 	if err != nil {
 		return r, false, fmt.Errorf("breach %s/%s: %w", orderID, target, err)
-	}
-	if err := tx.Q.InsertSLABreach(ctx, tx, db.InsertSLABreachParams{TenantID: tx.Scope.TenantID, OrderID: orderID, Target: target,
-		OutletID: r.OutletID, EngineerID: r.EngineerID, TierCode: r.TierCode, OrderType: r.OrderType,
-		DueAt: *r.DueAt, BreachedAt: *r.BreachedAt}); err != nil {
-		return r, false, fmt.Errorf("record breach: %w", err)
 	}
 	c, err := clockFromRow(r)
 	if err != nil {
@@ -149,7 +147,30 @@ func breach(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderID uuid.UUI
 	if _, err := events.Emit(ctx, tx, jobs, EventBreached, "service_order", orderID, ptrID(c.OutletID).UUID, eventData(c)); err != nil {
 		return r, false, err
 	}
-	return r, true, queue(ctx, tx, jobs, escalationTimer(tx.Scope.TenantID, r))
+	if r.EscalateAt != nil && (r.EscalateAt.After(now) || !escalateHere) {
+		return r, true, queue(ctx, tx, jobs, escalationTimer(tx.Scope.TenantID, r))
+	}
+	return r, true, nil
+}
+
+// warn gives a running clock's warning once, if its threshold has passed but not its due
+// time, and emits sla.warning.
+func warn(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderID uuid.UUID, target string, now time.Time) (bool, error) {
+	r, err := tx.Q.WarnSLAClock(ctx, tx, db.WarnSLAClockParams{TenantID: tx.Scope.TenantID, OrderID: orderID, Target: target, Now: now})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("warn %s/%s: %w", orderID, target, err)
+	}
+	c, err := clockFromRow(r)
+	if err != nil {
+		return false, err
+	}
+	if _, err := events.Emit(ctx, tx, jobs, EventWarning, "service_order", orderID, ptrID(c.OutletID).UUID, eventData(c)); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
 // Fire examines one clock at now and does what is due: the warning, the breach, the
@@ -181,11 +202,7 @@ func Fire(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderID uuid.UUID,
 	running := cur.Status == Running && cur.DueAt != nil
 	switch {
 	case running && !cur.DueAt.After(now):
-		st, err := settings()
-		if err != nil {
-			return nil, err
-		}
-		r, ok, err := breach(ctx, tx, jobs, orderID, target, now, st)
+		r, ok, err := breach(ctx, tx, jobs, orderID, target, now, true)
 		if err != nil {
 			return nil, err
 		}
@@ -194,18 +211,8 @@ func Fire(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderID uuid.UUID,
 			fired = append(fired, EventBreached)
 		}
 	case running && cur.WarnedAt == nil && cur.WarnAt != nil && !cur.WarnAt.After(now):
-		r, err := tx.Q.WarnSLAClock(ctx, tx, db.WarnSLAClockParams{TenantID: tx.Scope.TenantID, OrderID: orderID, Target: target, Now: now})
-		if errors.Is(err, pgx.ErrNoRows) {
-			return nil, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("warn %s/%s: %w", orderID, target, err)
-		}
-		c, err := clockFromRow(r)
-		if err != nil {
-			return nil, err
-		}
-		if _, err := events.Emit(ctx, tx, jobs, EventWarning, "service_order", orderID, ptrID(c.OutletID).UUID, eventData(c)); err != nil {
+		ok, err := warn(ctx, tx, jobs, orderID, target, now)
+		if err != nil || !ok {
 			return nil, err
 		}
 		return []string{EventWarning}, nil
@@ -287,11 +294,31 @@ type timerWorker struct {
 	t *Timers
 }
 
-// Work fires what is due on the job's clock.
+// Work does the job's step if it is still due: a breach job tries the breach and a warning
+// job the warning (each a conditional update: nothing happens to a clock that stopped,
+// paused or moved); anything else, or a breach whose escalation is due at once, goes
+// through Fire, which does whatever the clock's state makes due.
 func (w *timerWorker) Work(ctx context.Context, job *river.Job[TimerArgs]) error {
 	client := river.ClientFromContext[pgx.Tx](ctx)
-	return w.t.DB.Tx(ctx, tenants.Scope{TenantID: job.Args.TenantID, Actor: tenants.SystemActor}, func(tx *tenants.Tx) error {
-		_, err := Fire(ctx, tx, client, job.Args.OrderID, job.Args.Target, w.t.now())
+	a := job.Args
+	now := w.t.now()
+	if a.Event == "warn" && !a.DueAt.IsZero() && !a.DueAt.After(now) {
+		// Too late to warn: the due time the warning was queued for has passed (no warning
+		// after a breach), or the clock moved and queued a warning of its own. Nothing to read.
+		return nil
+	}
+	return w.t.DB.Tx(ctx, tenants.Scope{TenantID: a.TenantID, Actor: tenants.SystemActor}, func(tx *tenants.Tx) error {
+		switch a.Event {
+		case "breach":
+			r, ok, err := breach(ctx, tx, client, a.OrderID, a.Target, now, true)
+			if err != nil || !ok || r.EscalateAt == nil || r.EscalateAt.After(now) {
+				return err
+			}
+		case "warn":
+			_, err := warn(ctx, tx, client, a.OrderID, a.Target, now)
+			return err
+		}
+		_, err := Fire(ctx, tx, client, a.OrderID, a.Target, now)
 		return err
 	})
 }

@@ -45,15 +45,28 @@ WHERE tenant_id = @tenant_id AND order_id = @order_id AND target = @target
 RETURNING *;
 
 -- name: BreachSLAClock :one
--- Breaches a running clock whose due time has passed: exactly one caller gets the row.
--- The first escalation falls first_after_s seconds after the breach (none when NULL).
-UPDATE sla_clocks
-SET status = 'breached', breached_at = due_at, escalation_level = 0,
-    escalate_at = due_at + make_interval(secs => sqlc.narg(first_after_s)::float8),
-    version = version + 1, updated_at = now()
-WHERE tenant_id = @tenant_id AND order_id = @order_id AND target = @target
-  AND status = 'running' AND due_at <= @now::timestamptz
-RETURNING *;
+-- Breaches a running clock whose due time has passed and records the breach, in one
+-- statement: exactly one caller gets the row. The first escalation falls the first level's
+-- after_minutes after the breach, from the tenant's settings or, with none stored,
+-- default_first_after_s seconds (no escalation when NULL).
+WITH s AS (
+  SELECT CASE WHEN st.tenant_id IS NULL THEN sqlc.narg(default_first_after_s)::float8
+              ELSE (st.escalation -> 0 ->> 'after_minutes')::float8 * 60 END AS first_after_s
+  FROM (SELECT 1) one LEFT JOIN sla_settings st ON st.tenant_id = @tenant_id
+), b AS (
+  UPDATE sla_clocks c
+  SET status = 'breached', breached_at = c.due_at, escalation_level = 0,
+      escalate_at = c.due_at + make_interval(secs => (SELECT first_after_s FROM s)),
+      version = c.version + 1, updated_at = now()
+  WHERE c.tenant_id = @tenant_id AND c.order_id = @order_id AND c.target = @target
+    AND c.status = 'running' AND c.due_at <= @now::timestamptz
+  RETURNING c.*
+), r AS (
+  INSERT INTO sla_breaches (tenant_id, order_id, target, outlet_id, engineer_id, tier_code, order_type, due_at, breached_at)
+  SELECT b.tenant_id, b.order_id, b.target, b.outlet_id, b.engineer_id, b.tier_code, b.order_type, b.due_at, b.breached_at FROM b
+  ON CONFLICT (tenant_id, order_id, target) DO NOTHING
+)
+SELECT b.* FROM b;
 
 -- name: EscalateSLAClock :one
 -- Moves a breached, unmet, uncancelled clock to the next escalation level once its time has come;
@@ -64,11 +77,6 @@ SET escalation_level = escalation_level + 1,
 WHERE tenant_id = @tenant_id AND order_id = @order_id AND target = @target
   AND status = 'breached' AND met_at IS NULL AND stopped_at IS NULL AND escalation_level = @from_level AND escalate_at <= @now::timestamptz
 RETURNING *;
-
--- name: InsertSLABreach :exec
-INSERT INTO sla_breaches (tenant_id, order_id, target, outlet_id, engineer_id, tier_code, order_type, due_at, breached_at)
-VALUES (@tenant_id, @order_id, @target, @outlet_id, @engineer_id, @tier_code, @order_type, @due_at, @breached_at)
-ON CONFLICT (tenant_id, order_id, target) DO NOTHING;
 
 -- name: DueSLAClocks :many
 -- Clocks whose warning, breach or escalation is overdue: what the sweep re-examines.
