@@ -148,6 +148,23 @@ func (q *Queries) DueSLAClocks(ctx context.Context, db DBTX, arg DueSLAClocksPar
 	return items, nil
 }
 
+const endSLAEscalation = `-- name: EndSLAEscalation :exec
+UPDATE sla_clocks SET escalate_at = NULL, updated_at = now()
+WHERE tenant_id = $1 AND order_id = $2 AND target = $3 AND status = 'breached'
+`
+
+type EndSLAEscalationParams struct {
+	TenantID uuid.UUID
+	OrderID  uuid.UUID
+	Target   string
+}
+
+// Ends a breached clock's escalation (its chain has no further level).
+func (q *Queries) EndSLAEscalation(ctx context.Context, db DBTX, arg EndSLAEscalationParams) error {
+	_, err := db.Exec(ctx, endSLAEscalation, arg.TenantID, arg.OrderID, arg.Target)
+	return err
+}
+
 const escalateSLAClock = `-- name: EscalateSLAClock :one
 UPDATE sla_clocks
 SET escalation_level = escalation_level + 1,

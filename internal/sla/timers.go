@@ -225,7 +225,9 @@ func Fire(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderID uuid.UUID,
 		}
 		level := cur.EscalationLevel
 		if int(level) >= len(st.Escalation) {
-			return fired, nil
+			// The chain was shortened since the breach: nothing further to tell anyone.
+			err := tx.Q.EndSLAEscalation(ctx, tx, db.EndSLAEscalationParams{TenantID: tx.Scope.TenantID, OrderID: orderID, Target: target})
+			return fired, err
 		}
 		var next *float64
 		if int(level)+1 < len(st.Escalation) {

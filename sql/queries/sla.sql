@@ -115,3 +115,8 @@ ORDER BY 1;
 
 -- name: GetSLAClock :one
 SELECT * FROM sla_clocks WHERE tenant_id = @tenant_id AND order_id = @order_id AND target = @target;
+
+-- name: EndSLAEscalation :exec
+-- Ends a breached clock's escalation (its chain has no further level).
+UPDATE sla_clocks SET escalate_at = NULL, updated_at = now()
+WHERE tenant_id = @tenant_id AND order_id = @order_id AND target = @target AND status = 'breached';
