@@ -674,3 +674,72 @@ func TestAttainment(t *testing.T) {
 		return nil
 	})
 }
+
+// TestStartOnStoredCalendars starts business-time clocks on stored calendars: the tenant's
+// (an outlet without its own) with holidays and a make-up day far ahead, so that the window
+// of days loaded must grow to reach them, and an outlet's own calendar in another timezone.
+func TestStartOnStoredCalendars(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	var tenantCal tenants.Calendar
+	var days []tenants.CalendarDay
+	b.tx(t, func(tx *tenants.Tx) error {
+		var err error
+		if tenantCal, err = tenants.EffectiveCalendar(b.ctx, tx, b.outlets[0]); err != nil {
+			return err
+		}
+		set := func(day, kind string) error {
+			d, _ := time.Parse(time.DateOnly, day)
+			v, err := tenants.SetCalendarDay(b.ctx, tx, tenantCal.ID, d, tenants.CalendarDay{Day: day, Kind: kind})
+			days = append(days, v)
+			return err
+		}
+		for d := 1; d <= 7; d++ {
+			if err := set(fmt.Sprintf("2026-10-%02d", d), "holiday"); err != nil {
+				return err
+			}
+		}
+		for d := 16; d <= 22; d++ { // Spring Festival 2027, months ahead
+			if err := set(fmt.Sprintf("2027-02-%02d", d), "holiday"); err != nil {
+				return err
+			}
+		}
+		if err := set("2027-02-13", "workday"); err != nil { // a make-up Saturday
+			return err
+		}
+		_, err = tenants.CreateCalendar(b.ctx, tx, tenants.CalendarInput{OutletID: b.outlets[1], Name: "Berlin", Timezone: "Europe/Berlin",
+			WeeklyHours: tenants.WeeklyHours{Mon: hrs("08:00", "16:00"), Tue: hrs("08:00", "16:00"), Wed: hrs("08:00", "16:00"),
+				Thu: hrs("08:00", "16:00"), Fri: hrs("08:00", "16:00")}})
+		return err
+	})
+	full, err := sla.NewCalendar(tenantCal, days, time.Time{}) // every day known
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := shanghai(t, "2026-09-28 09:00")
+	for _, d := range []time.Duration{2 * time.Hour, 72 * time.Hour, 30 * 9 * time.Hour, 100 * 9 * time.Hour} {
+		order := platform.NewID()
+		b.tx(t, func(tx *tenants.Tx) error {
+			_, err := sla.Start(b.ctx, tx, b.inserter, sla.StartInput{OrderID: order, OutletID: b.outlets[0],
+				Targets: []sla.Target{{Kind: sla.Completion, Duration: d, Business: true}}, At: start})
+			return err
+		})
+		want := sla.Due(start, d, full, nil)
+		eq(t, fmt.Sprintf("due of %s of business time", d), b.clocks(t, order)[sla.Completion].DueAt, want)
+	}
+	// 100 working days from 2026-09-28 skip Golden Week and the Spring Festival and work the make-up Saturday.
+	if got := sla.Due(start, 100*9*time.Hour, full, nil); !got.Equal(shanghai(t, "2027-02-25 18:00")) {
+		t.Fatalf("100 working days end %s", got)
+	}
+
+	order := platform.NewID()
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	b.tx(t, func(tx *tenants.Tx) error {
+		_, err := sla.Start(b.ctx, tx, b.inserter, sla.StartInput{OrderID: order, OutletID: b.outlets[1],
+			Targets: []sla.Target{{Kind: sla.Arrival, Duration: 2 * time.Hour, Business: true}}, At: time.Date(2026, 10, 23, 15, 0, 0, 0, berlin)})
+		return err
+	})
+	eq(t, "Berlin outlet: Friday 15:00 + 2h over the DST weekend", b.clocks(t, order)[sla.Arrival].DueAt, time.Date(2026, 10, 26, 9, 0, 0, 0, berlin))
+}
+
+func hrs(a, b string) []tenants.Interval { return []tenants.Interval{{Start: a, End: b}} }
