@@ -10,7 +10,7 @@ import (
 )
 
 // LoadCalendar reads the calendar in force at an outlet (its own, else the tenant's) with
-// the holidays and make-up days from one day before from through through: one query for
+// the holidays and make-up days from the day before from to the day after through: one query for
 // the calendar, one for the window of days (on the calendar_days primary key).
 func LoadCalendar(ctx context.Context, tx *tenants.Tx, outletID uuid.UUID, from, through time.Time) (Calendar, error) {
 	c, err := tenants.EffectiveCalendar(ctx, tx, outletID)
@@ -21,8 +21,10 @@ func LoadCalendar(ctx context.Context, tx *tenants.Tx, outletID uuid.UUID, from,
 }
 
 func loadDays(ctx context.Context, tx *tenants.Tx, c tenants.Calendar, from, through time.Time) (Calendar, error) {
+	// A day more on each side: the window's ends are instants, the days are dates in the
+	// calendar's zone (up to 14 hours from UTC).
 	lo := civil(from.AddDate(0, 0, -1))
-	hi := civil(through)
+	hi := civil(through.AddDate(0, 0, 1))
 	days, err := tenants.ListCalendarDays(ctx, tx, c.ID, lo, hi)
 	if err != nil {
 		return Calendar{}, err
