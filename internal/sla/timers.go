@@ -339,8 +339,9 @@ func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
 	return err
 }
 
-// Sweep fires every overdue warning, breach and escalation of every tenant, one
-// transaction per tenant, and returns the number of events emitted. Tenants are a global
+// Sweep fires every overdue warning, breach and escalation of every tenant (up to 1000
+// clocks per tenant and run; the next run takes the rest), one transaction per clock, and
+// returns the number of events emitted. Tenants are a global
 // table; each tenant's clocks are read in its own scope, so no query crosses tenants.
 func (t *Timers) Sweep(ctx context.Context, jobs Inserter) (int, error) {
 	now := t.now()
@@ -356,22 +357,26 @@ func (t *Timers) Sweep(ctx context.Context, jobs Inserter) (int, error) {
 			return n, fmt.Errorf("sweep: list tenants: %w", err)
 		}
 		for _, id := range ids {
-			err := t.DB.Tx(ctx, tenants.Scope{TenantID: id, Actor: tenants.SystemActor}, func(tx *tenants.Tx) error {
-				due, err := tx.Q.DueSLAClocks(ctx, tx, db.DueSLAClocksParams{TenantID: id, Now: now, Lim: 1000})
-				if err != nil {
-					return err
-				}
-				for _, d := range due {
-					fired, err := Fire(ctx, tx, jobs, d.OrderID, d.Target, now)
-					if err != nil {
-						return err
-					}
-					n += len(fired)
-				}
-				return nil
-			})
-			if err != nil {
+			scope := tenants.Scope{TenantID: id, Actor: tenants.SystemActor}
+			var due []db.DueSLAClocksRow
+			if err := t.DB.Tx(ctx, scope, func(tx *tenants.Tx) (err error) {
+				due, err = tx.Q.DueSLAClocks(ctx, tx, db.DueSLAClocksParams{TenantID: id, Now: now, Lim: 1000})
+				return err
+			}); err != nil {
 				errs = append(errs, fmt.Errorf("sweep tenant %s: %w", id, err))
+				continue
+			}
+			// One transaction per clock: a clock that fails does not hold back the others.
+			for _, d := range due {
+				var fired []string
+				if err := t.DB.Tx(ctx, scope, func(tx *tenants.Tx) (err error) {
+					fired, err = Fire(ctx, tx, jobs, d.OrderID, d.Target, now)
+					return err
+				}); err != nil {
+					errs = append(errs, fmt.Errorf("sweep %s/%s: %w", d.OrderID, d.Target, err))
+					continue
+				}
+				n += len(fired)
 			}
 		}
 		if len(ids) < 500 {
