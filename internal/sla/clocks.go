@@ -429,3 +429,34 @@ func ptrID(id *uuid.UUID) uuid.NullUUID {
 	}
 	return nullID(*id)
 }
+
+// Projected returns when a target of an order falls due: a running clock's due time, a
+// paused clock's as if it resumed at now; zero for a clock that stopped (met, breached,
+// cancelled) or does not exist. Dispatch uses it to warn when an appointment or its
+// reschedule would break a time limit (an appointment after it is late).
+func Projected(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, target string, now time.Time) (time.Time, error) {
+	r, err := tx.Q.GetSLAClock(ctx, tx, db.GetSLAClockParams{TenantID: tx.Scope.TenantID, OrderID: orderID, Target: target})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("read clock: %w", err)
+	}
+	c, err := clockFromRow(r)
+	if err != nil {
+		return time.Time{}, err
+	}
+	switch c.Status {
+	case Running:
+		return *c.DueAt, nil
+	case Paused:
+		closePause(&c, now)
+		s, err := GetSettings(ctx, tx)
+		if err != nil {
+			return time.Time{}, err
+		}
+		due, _, err := newCalendars(ctx, tx, ptrID(c.OutletID).UUID).due(c.StartedAt, c.duration, c.Business, c.Pauses, s.WarnPercent)
+		return due, err
+	}
+	return time.Time{}, nil
+}

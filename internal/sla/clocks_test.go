@@ -177,6 +177,14 @@ func TestPauseAndResume(t *testing.T) {
 	if c[sla.Accept].Status != sla.Paused || c[sla.Accept].DueAt != nil || len(c[sla.Accept].Pauses) != 1 {
 		t.Fatalf("paused clock = %+v", c[sla.Accept])
 	}
+	// An appointment would be judged against the due time as if the clock resumed now.
+	b.tx(t, func(tx *tenants.Tx) error {
+		due, err := sla.Projected(b.ctx, tx, order, sla.Accept, shanghai(t, "2026-11-02 17:00"))
+		if !due.Equal(shanghai(t, "2026-11-03 10:00")) {
+			t.Errorf("projected due of the paused accept clock = %s, want Tuesday 10:00 (1h left from 17:00)", due)
+		}
+		return err
+	})
 	// Paused clocks fire nothing, even long after their old due time.
 	b.tx(t, func(tx *tenants.Tx) error {
 		fired, err := sla.Fire(b.ctx, tx, b.inserter, order, sla.Accept, shanghai(t, "2026-11-03 09:00"))
