@@ -180,8 +180,8 @@ func TestPauseAndResume(t *testing.T) {
 	// An appointment would be judged against the due time as if the clock resumed now.
 	b.tx(t, func(tx *tenants.Tx) error {
 		due, err := sla.Projected(b.ctx, tx, order, sla.Accept, shanghai(t, "2026-11-02 17:00"))
-		if !due.Equal(shanghai(t, "2026-11-03 10:00")) {
-			t.Errorf("projected due of the paused accept clock = %s, want Tuesday 10:00 (1h left from 17:00)", due)
+		if !due.Equal(shanghai(t, "2026-11-02 18:00")) {
+			t.Errorf("projected due of the paused accept clock = %s, want Monday 18:00 (1h left from 17:00)", due)
 		}
 		return err
 	})
