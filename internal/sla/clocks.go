@@ -460,3 +460,26 @@ func Projected(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, target st
 	}
 	return time.Time{}, nil
 }
+
+// VisitLimits tells appointment booking when an order must be reached at the latest: the
+// projected due time of its arrival clock, else of its appointment clock. It satisfies
+// service orders' Limits interface (VisitDue) without either package importing the other.
+type VisitLimits struct {
+	// Now is the time paused clocks are projected from; time.Now when nil.
+	Now func() time.Time
+}
+
+// VisitDue returns the due time of the order's visit and whether it has one.
+func (l VisitLimits) VisitDue(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID) (time.Time, bool, error) {
+	now := time.Now()
+	if l.Now != nil {
+		now = l.Now()
+	}
+	for _, target := range []string{Arrival, Appointment} {
+		due, err := Projected(ctx, tx, orderID, target, now)
+		if err != nil || !due.IsZero() {
+			return due, err == nil && !due.IsZero(), err
+		}
+	}
+	return time.Time{}, false, nil
+}

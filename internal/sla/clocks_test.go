@@ -185,6 +185,16 @@ func TestPauseAndResume(t *testing.T) {
 		}
 		return err
 	})
+	b.tx(t, func(tx *tenants.Tx) error {
+		due, ok, err := sla.VisitLimits{Now: func() time.Time { return shanghai(t, "2026-11-02 17:00") }}.VisitDue(b.ctx, tx, order)
+		if !ok || !due.Equal(shanghai(t, "2026-11-02 22:00")) { // 6h of clock time, 1h used before the pause, resumed at 17:00
+			t.Errorf("visit due = %s %v, want the arrival clock's, Monday 22:00", due, ok)
+		}
+		if _, ok, _ := (sla.VisitLimits{}).VisitDue(b.ctx, tx, platform.NewID()); ok {
+			t.Errorf("an order without clocks has a visit due")
+		}
+		return err
+	})
 	// Paused clocks fire nothing, even long after their old due time.
 	b.tx(t, func(tx *tenants.Tx) error {
 		fired, err := sla.Fire(b.ctx, tx, b.inserter, order, sla.Accept, shanghai(t, "2026-11-03 09:00"))
