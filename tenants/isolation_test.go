@@ -108,7 +108,7 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 
 	calendar := uuid.New()
 	category, model, registration, policy, importID := uuid.New(), uuid.New(), uuid.New(), uuid.New(), uuid.New()
-	slaOrder, slaOrder2 := uuid.New(), uuid.New()
+	order1, order2 := uuid.New(), uuid.New()
 	stmts := []struct {
 		sql  string
 		args []any
@@ -173,16 +173,44 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 		    (app.tenant_id(), $1, 2, 'serial', 'missing')`, []any{importID}},
 		{`INSERT INTO events (tenant_id, id, type, subject, subject_id, outlet_id) VALUES
 		    (app.tenant_id(), $1, 'order.created', 'service_order', $2, $3)`, []any{uuid.New(), uuid.New(), f.Outlet1}},
-		// SLA clocks.
+		// Service orders and dispatch.
+		{`INSERT INTO order_settings (tenant_id) VALUES (app.tenant_id())`, nil},
+		{`INSERT INTO order_types (tenant_id, code, name, flow) VALUES (app.tenant_id(), 'repair_minor', 'Minor repair', 'carry_in')`, nil},
+		{`INSERT INTO order_counters (tenant_id, year, last) VALUES (app.tenant_id(), 2026, 2)`, nil},
+		{`INSERT INTO service_orders (tenant_id, id, number, type_code, flow, channel, status, customer_id, registration_id, outlet_id, tracking_hash)
+		    SELECT app.tenant_id(), $1, 'SO-2026-000001', 'repair_minor', 'carry_in', 'carry_in', 'waiting', c.id, $2, $3, $4
+		    FROM customers c LIMIT 1`, []any{order1, registration, f.Outlet1, randomBytes()}},
+		{`INSERT INTO service_orders (tenant_id, id, number, type_code, flow, channel, status, customer_id, outlet_id, tracking_hash)
+		    SELECT app.tenant_id(), $1, 'SO-2026-000002', 'installation', 'on_site', 'phone', 'created', c.id, $2, $3
+		    FROM customers c LIMIT 1`, []any{order2, f.Outlet2, randomBytes()}},
+		{`INSERT INTO order_events (tenant_id, id, order_id, actor_kind, kind, to_status, public) VALUES
+		    (app.tenant_id(), $1, $2, 'system', 'created', 'waiting', true)`, []any{uuid.New(), order1}},
+		{`INSERT INTO order_engineers (tenant_id, order_id, user_id, role) VALUES (app.tenant_id(), $1, $2, 'lead')`,
+			[]any{order1, f.Eng1}},
+		{`INSERT INTO order_quotes (tenant_id, id, order_id, currency, lines, total_charged, token_hash) VALUES
+		    (app.tenant_id(), $1, $2, 'CNY', '[]', 0, $3)`, []any{uuid.New(), order1, randomBytes()}},
+		{`INSERT INTO order_attachments (tenant_id, id, order_id, kind, content_type, content, sha256) VALUES
+		    (app.tenant_id(), $1, $2, 'photo', 'image/png', '\x89504e47', $3)`, []any{uuid.New(), order1, randomBytes()}},
+		{`INSERT INTO order_disputes (tenant_id, id, order_id, statement, exclusion) VALUES
+		    (app.tenant_id(), $1, $2, 'not my fault', 'misuse')`, []any{uuid.New(), order1}},
+		{`INSERT INTO outlet_coverage (tenant_id, id, outlet_id, region_code) VALUES
+		    (app.tenant_id(), $1, $2, '31'), (app.tenant_id(), $3, $4, '44')`, []any{uuid.New(), f.Outlet1, uuid.New(), f.Outlet2}},
+		{`INSERT INTO outlet_authorizations (tenant_id, outlet_id, category_id) VALUES
+		    (app.tenant_id(), $1, $3), (app.tenant_id(), $2, $3)`, []any{f.Outlet1, f.Outlet2, category}},
+		{`INSERT INTO engineer_profiles (tenant_id, user_id, outlet_id) VALUES
+		    (app.tenant_id(), $1, $2), (app.tenant_id(), $3, $4)`, []any{f.Eng1, f.Outlet1, f.Eng2, f.Outlet2}},
+		{`INSERT INTO appointments (tenant_id, id, order_id, outlet_id, starts_at, ends_at, booked_via) VALUES
+		    (app.tenant_id(), $1, $2, $3, now(), now() + interval '2 hours', 'staff')`, []any{uuid.New(), order2, f.Outlet2}},
+		// SLA clocks of the orders above.
 		{`INSERT INTO sla_settings (tenant_id, warn_percent) VALUES (app.tenant_id(), 80)`, nil},
 		{`INSERT INTO sla_clocks (tenant_id, order_id, target, outlet_id, business, duration_ms, status, started_at, due_at, breached_at)
 		    VALUES (app.tenant_id(), $1, 'accept', $2, true, 3600000, 'breached', now() - interval '2 hours', now() - interval '1 hour', now() - interval '1 hour'),
 		           (app.tenant_id(), $3, 'accept', $4, false, 3600000, 'breached', now() - interval '2 hours', now() - interval '1 hour', now() - interval '1 hour')`,
-			[]any{slaOrder, f.Outlet1, slaOrder2, f.Outlet2}},
+			[]any{order1, f.Outlet1, order2, f.Outlet2}},
 		{`INSERT INTO sla_breaches (tenant_id, order_id, target, outlet_id, due_at, breached_at)
 		    VALUES (app.tenant_id(), $1, 'accept', $2, now() - interval '1 hour', now() - interval '1 hour'),
 		           (app.tenant_id(), $3, 'accept', $4, now() - interval '1 hour', now() - interval '1 hour')`,
-			[]any{slaOrder, f.Outlet1, slaOrder2, f.Outlet2}},
+			[]any{order1, f.Outlet1, order2, f.Outlet2}},
 	}
 	if err := iso.app.Tx(iso.ctx, tenants.Scope{TenantID: f.Tenant}, func(tx *tenants.Tx) error {
 		for _, s := range stmts {

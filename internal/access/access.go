@@ -52,12 +52,31 @@ const (
 	GrantsWrite        Permission = "grants:write" // extra coverage from contracts
 	EntitlementsCheck  Permission = "entitlements:check"
 
-	SLARead     Permission = "sla:read"     // orders' SLA clocks and attainment reports
-	SLASettings Permission = "sla:settings" // warning threshold, pause statuses, escalation chain
+	OrdersRead     Permission = "orders:read"
+	OrdersWrite    Permission = "orders:write"    // intake, status changes, comments, quotes, reports, appointments
+	OrdersAudit    Permission = "orders:audit"    // approve or reject finished work; decide disputes
+	OrdersDispatch Permission = "orders:dispatch" // move orders between outlets, assign engineers
+	DispatchConfig Permission = "dispatch:config" // outlet coverage, authorizations, capacity, engineer profiles, order rules
+	SLARead        Permission = "sla:read"        // orders' SLA clocks and attainment reports
+	SLASettings    Permission = "sla:settings"    // warning threshold, pause statuses, escalation chain
 )
+
+// orderGrants are the order permissions of each role (tenant admins hold all).
+var orderGrants = map[Role][]Permission{
+	Agent:         {OrdersRead, OrdersWrite, OrdersDispatch},
+	OutletManager: {OrdersRead, OrdersWrite, OrdersAudit, OrdersDispatch},
+	Engineer:      {OrdersRead, OrdersWrite},
+	Finance:       {OrdersRead},
+	Auditor:       {OrdersRead},
+}
 
 // Can reports whether role r holds permission p.
 func (r Role) Can(p Permission) bool {
+	for _, g := range orderGrants[r] {
+		if g == p {
+			return true
+		}
+	}
 	switch r {
 	case PlatformAdmin:
 		return true

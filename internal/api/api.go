@@ -22,6 +22,7 @@ import (
 	"github.com/aftersales/aftersales/internal/access"
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/coverage"
+	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/tenants"
 	"github.com/aftersales/aftersales/web/console"
@@ -41,6 +42,8 @@ type Deps struct {
 	Jobs *river.Client[pgx.Tx]
 	// History supplies units' repair history to entitlement checks (service orders).
 	History coverage.HistorySource
+	// Limits tells appointment booking the order's time limit (SLA clocks).
+	Limits orders.Limits
 }
 
 // Server is the HTTP API.
@@ -82,6 +85,7 @@ func New(d Deps) *Server {
 	registerImports(s)
 	registerPolicies(s)
 	registerEntitlements(s)
+	registerOrders(s)
 	registerSLA(s)
 
 	mux.HandleFunc("GET /problems", problemDocs)

@@ -15,7 +15,6 @@ import (
 
 	"github.com/aftersales/aftersales/internal/api/apitest"
 	"github.com/aftersales/aftersales/internal/jobs"
-	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/internal/sla"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -38,7 +37,8 @@ type isoFixtures map[string]string
 // prefix fails TestIsolationEveryIDEndpoint until a fixture is added here and in isoMake.
 var isoKinds = []string{"/v1/outlets/", "/v1/calendars/", "/v1/members/", "/v1/invitations/", "/v1/api-keys/", "/v1/customers/",
 	"/v1/categories/", "/v1/models/", "/v1/fault-codes/", "/v1/registrations/", "/v1/policies/", "/v1/tier-rules/", "/v1/grants/",
-	"/v1/imports/", "/v1/sla/orders/"}
+	"/v1/imports/", "/v1/orders/", "/v1/quotes/", "/v1/attachments/", "/v1/disputes/", "/v1/outlet-coverage/", "/v1/engineers/",
+	"/v1/sla/orders/"}
 
 // isoSnapshotSuffix completes a kind's prefix and id into a GET path where the kind has no
 // GET prefix+id of its own.
@@ -119,9 +119,41 @@ func isoMake(t *testing.T, env *apitest.Env, tn *apitest.Tenant) isoFixtures {
 		Header: map[string]string{"Content-Type": "text/csv"}})
 	f["/v1/imports/"] = imp.Map(t)["id"].(string)
 
-	// SLA clocks of an order (started the way service orders start them, in the tenant's
+	// Service orders: dispatch coverage, an engineer with a profile, an order with evidence,
+	// a diagnosis invoking an exclusion, the customer's dispute of it, and a quote.
+	cov := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/outlets/" + tn.Outlets[0] + "/coverage", Token: tn.Admin,
+		Body: map[string]any{"region_code": "31"}})
+	f["/v1/outlet-coverage/"] = cov.Map(t)["id"].(string)
+	_, engTok := env.Person(tn, "engineer", tn.Outlets[0])
+	eng := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/me", Token: engTok}).Map(t)
+	f["/v1/engineers/"] = eng["id"].(string)
+	env.Must(200, apitest.Req{Method: "PUT", Path: "/v1/engineers/" + f["/v1/engineers/"], Token: tn.Admin,
+		Header: map[string]string{"If-Match": `"0"`}, Body: map[string]any{"outlet_id": tn.Outlets[0], "skills": []string{"install"},
+			"level": 3, "active": true}})
+	ord := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/orders", Token: tn.Admin, Body: map[string]any{
+		"type": "repair_minor", "channel": "carry_in", "customer_id": f["/v1/customers/"], "registration_id": f["/v1/registrations/"],
+		"fault_description": "does not cool", "fault_code": "E1", "location": map[string]any{"province_code": "310000"}}}).Map(t)
+	f["/v1/orders/"] = ord["order"].(map[string]any)["id"].(string)
+	att := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/orders/" + f["/v1/orders/"] + "/attachments?kind=evidence", Token: tn.Admin,
+		Body: isoPNG, Header: map[string]string{"Content-Type": "image/png"}})
+	f["/v1/attachments/"] = att.Map(t)["id"].(string)
+	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + f["/v1/orders/"] + "/transitions", Token: tn.Admin,
+		Body: map[string]any{"to": "repairing"}})
+	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + f["/v1/orders/"] + "/completion", Token: tn.Admin,
+		Body: map[string]any{"diagnosis": "dropped", "work_done": "inspected", "result": "fixed", "exclusion": "misuse",
+			"evidence_ids": []string{f["/v1/attachments/"]}}})
+	dis := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/orders/" + f["/v1/orders/"] + "/disputes", Token: tn.Admin,
+		Body: map[string]any{"statement": "it was never dropped"}})
+	f["/v1/disputes/"] = dis.Map(t)["id"].(string)
+	q := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/orders/" + f["/v1/orders/"] + "/quotes", Token: tn.Admin,
+		Body: isoQuote()})
+	f["/v1/quotes/"] = q.Map(t)["id"].(string)
+	f["category"] = f["/v1/categories/"]
+	f["outlet0"] = tn.Outlets[0]
+
+	// SLA clocks of the order (started the way service orders start them, in the tenant's
 	// scope, with their timers queued).
-	order := platform.NewID()
+	order := uuid.MustParse(f["/v1/orders/"])
 	inserter, err := jobs.NewClient(env.Tenants, env.Log, false)
 	if err != nil {
 		t.Fatal(err)
@@ -135,6 +167,22 @@ func isoMake(t *testing.T, env *apitest.Env, tn *apitest.Tenant) isoFixtures {
 	}
 	f["/v1/sla/orders/"] = order.String()
 	return f
+}
+
+func isoQuote() map[string]any {
+	return map[string]any{"lines": []map[string]any{{"kind": "part", "description": "Compressor", "quantity": 1, "unit_price": 45000},
+		{"kind": "labour", "description": "Replacement", "quantity": 1, "unit_price": 8000}}}
+}
+
+// isoSlot is the start of an appointment window of the default calendar (weekdays from
+// 09:00 in Shanghai, two-hour windows) at least a day ahead.
+func isoSlot() string {
+	loc := time.FixedZone("CST", 8*3600)
+	d := time.Now().In(loc).AddDate(0, 0, 2)
+	for d.Weekday() == time.Saturday || d.Weekday() == time.Sunday {
+		d = d.AddDate(0, 0, 1)
+	}
+	return time.Date(d.Year(), d.Month(), d.Day(), 11, 0, 0, 0, loc).Format(time.RFC3339)
 }
 
 // isoPNG is the smallest valid PNG (1x1).
@@ -178,6 +226,24 @@ func isoBodies(t *testing.T, u string, own isoFixtures) map[string]any {
 		"PUT /v1/calendars/{id}/days/{day}": map[string]any{"kind": "holiday", "name": "Renamed holiday"},
 		"PUT /v1/members/{id}":              map[string]any{"role": "finance"},
 		"PUT /v1/customers/{id}":            map[string]any{"name": "Renamed customer", "address": "北京市朝阳区建国路1号"},
+
+		"PUT /v1/orders/{id}":                  map[string]any{"fault_description": "still does not cool", "location": map[string]any{"province_code": "310000"}},
+		"POST /v1/orders/{id}/transitions":     map[string]any{"to": "picked_up"},
+		"POST /v1/orders/{id}/comments":        map[string]any{"text": "called the customer", "public": true},
+		"POST /v1/orders/{id}/completion":      map[string]any{"diagnosis": "worn part", "work_done": "replaced", "result": "fixed"},
+		"POST /v1/orders/{id}/attachments":     isoPNG,
+		"POST /v1/orders/{id}/quotes":          isoQuote(),
+		"POST /v1/orders/{id}/engineers":       map[string]any{"role": "assistant"},
+		"POST /v1/orders/{id}/answer":          map[string]any{"accept": true},
+		"PUT /v1/orders/{id}/outlet":           map[string]any{"outlet_id": own["outlet0"], "reason": "customer asked"},
+		"POST /v1/orders/{id}/appointment":     map[string]any{"start": isoSlot()},
+		"POST /v1/orders/{id}/disputes":        map[string]any{"statement": "again"},
+		"POST /v1/quotes/{id}/decision":        map[string]any{"approve": true},
+		"POST /v1/disputes/{id}/decision":      map[string]any{"overturn": false, "note": "photos show impact damage"},
+		"POST /v1/outlets/{id}/coverage":       map[string]any{"region_code": "4401"},
+		"POST /v1/outlets/{id}/authorizations": map[string]any{"category_id": own["category"], "authorized": true},
+		"PUT /v1/outlets/{id}/capacity":        map[string]any{"daily_capacity": 20},
+		"PUT /v1/engineers/{id}":               map[string]any{"outlet_id": own["outlet0"], "skills": []string{"gas"}, "level": 2, "active": true},
 	}
 }
 

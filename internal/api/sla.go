@@ -15,7 +15,19 @@ import (
 // SLASettingsOutput is the tenant's SLA settings with their ETag.
 type SLASettingsOutput struct {
 	ETag string `header:"ETag"`
-	Body sla.Settings
+	Body SLASettings
+}
+
+// SLASettings are the tenant's SLA settings as the API shows them (named apart from other
+// packages' settings in the OpenAPI document).
+type SLASettings struct {
+	SLASettingsBody
+	Version int32 `json:"version"`
+}
+
+func settingsOutput(st sla.Settings) *SLASettingsOutput {
+	return &SLASettingsOutput{ETag: etag(st.Version), Body: SLASettings{Version: st.Version, SLASettingsBody: SLASettingsBody{
+		WarnPercent: st.WarnPercent, PauseStatuses: st.PauseStatuses, Escalation: st.Escalation}}}
 }
 
 // SLASettingsBody is the writable part of the SLA settings.
@@ -51,7 +63,7 @@ func registerSLA(s *Server) {
 			if err != nil {
 				return nil, err
 			}
-			return &SLASettingsOutput{ETag: etag(st.Version), Body: st}, nil
+			return settingsOutput(st), nil
 		})
 
 	type putSettingsIn struct {
@@ -73,7 +85,7 @@ func registerSLA(s *Server) {
 			if err != nil {
 				return nil, err
 			}
-			return &SLASettingsOutput{ETag: etag(st.Version), Body: st}, nil
+			return settingsOutput(st), nil
 		})
 
 	register(s, huma.Operation{OperationID: "list-order-sla-clocks", Method: http.MethodGet, Path: "/v1/sla/orders/{id}/clocks", Tags: tags,

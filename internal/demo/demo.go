@@ -126,7 +126,10 @@ func Seed(ctx context.Context, d *tenants.DB) ([]Login, error) {
 				return err
 			}
 		}
-		return seedWarranty(ctx, tx)
+		if err := seedWarranty(ctx, tx); err != nil {
+			return err
+		}
+		return seedOrders(ctx, tx)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("seed brand network: %w", err)
