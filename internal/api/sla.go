@@ -48,8 +48,8 @@ type SLAClocksOutput struct {
 type SLAAttainmentOutput struct {
 	Body struct {
 		GroupBy string              `json:"group_by"`
-		From    time.Time           `json:"from"`
-		To      time.Time           `json:"to"`
+		From    time.Time           `json:"from" doc:"Start of the first day, in the tenant's timezone"`
+		To      time.Time           `json:"to" doc:"End of the last day (exclusive)"`
 		Items   []sla.AttainmentRow `json:"items"`
 	}
 }
@@ -105,24 +105,35 @@ func registerSLA(s *Server) {
 
 	type attainmentIn struct {
 		GroupBy string `query:"group_by" enum:"outlet,engineer,tier,order_type,target" default:"outlet"`
-		From    string `query:"from" format:"date" required:"true" doc:"First day (in UTC) of outcomes counted"`
-		To      string `query:"to" format:"date" required:"true" doc:"Last day (in UTC), inclusive"`
+		From    string `query:"from" format:"date" required:"true" doc:"First day of outcomes counted (days in the tenant's timezone)"`
+		To      string `query:"to" format:"date" required:"true" doc:"Last day, inclusive"`
 		Target  string `query:"target" enum:"accept,dispatch,appointment,arrival,completion,return,callback" doc:"Only this target"`
 	}
 	register(s, huma.Operation{OperationID: "sla-attainment", Method: http.MethodGet, Path: "/v1/sla/attainment", Tags: tags,
 		Summary: "SLA attainment: targets met on time, breached, and the share met, by outlet, engineer, tier, order type or target",
 		Errors:  []int{422}},
 		route{perm: access.SLARead}, func(ctx context.Context, in *attainmentIn) (*SLAAttainmentOutput, error) {
-			from, _ := time.Parse(time.DateOnly, in.From)
-			to, _ := time.Parse(time.DateOnly, in.To)
-			to = to.AddDate(0, 0, 1)
-			if !to.After(from) {
+			fromDay, _ := time.Parse(time.DateOnly, in.From) // format:"date" validated them
+			toDay, _ := time.Parse(time.DateOnly, in.To)
+			if toDay.Before(fromDay) {
 				return nil, tenants.Invalid("query.to", "must not be before from")
 			}
-			if to.Sub(from) > 367*24*time.Hour {
+			if toDay.Sub(fromDay) > 366*24*time.Hour {
 				return nil, tenants.Invalid("query.to", "the range is at most a year")
 			}
+			var from, to time.Time
 			rows, err := within(ctx, s, func(tx *tenants.Tx) ([]sla.AttainmentRow, error) {
+				// Days are the tenant's: midnight to midnight in its timezone.
+				t, err := tenants.GetTenant(ctx, tx)
+				if err != nil {
+					return nil, err
+				}
+				loc, err := time.LoadLocation(t.Timezone)
+				if err != nil {
+					loc = time.UTC
+				}
+				from = time.Date(fromDay.Year(), fromDay.Month(), fromDay.Day(), 0, 0, 0, 0, loc)
+				to = time.Date(toDay.Year(), toDay.Month(), toDay.Day()+1, 0, 0, 0, 0, loc)
 				return sla.Attainment(ctx, tx, in.GroupBy, from, to, in.Target)
 			})
 			if err != nil {
