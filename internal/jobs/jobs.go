@@ -81,7 +81,9 @@ func NewConfig(d *tenants.DB, log *slog.Logger, work bool, consumers ...events.C
 	timers.AddWorkers(workers)
 	cfg := &river.Config{Schema: migrate.RiverSchema, Logger: log, Workers: workers}
 	if work {
-		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 20}}
+		// SLA timers wait for their batch (package sla) without holding a connection: many
+		// workers cost goroutines, and make batches, not connections.
+		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 20}, sla.Queue: {MaxWorkers: 100}}
 		cfg.PeriodicJobs = []*river.PeriodicJob{
 			river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 				func() (river.JobArgs, *river.InsertOpts) { return CleanupArgs{}, nil },

@@ -100,11 +100,12 @@ func (b *bundle) events(t *testing.T, order uuid.UUID) (map[string]int, []events
 	return n, list
 }
 
-// timers returns the scheduled times of the order's pending timer jobs by target and event.
+// timers returns the due times the order's pending timer jobs were queued for, by target
+// and event (the clocks of these tests are in the past, so their jobs are available now).
 func (b *bundle) timers(t *testing.T, order uuid.UUID) map[string][]time.Time {
 	t.Helper()
-	rows, err := b.owner.Query(b.ctx, `SELECT args->>'target', args->>'event', scheduled_at FROM river.river_job
-		WHERE kind = 'sla_timer' AND args->>'order_id' = $1 AND state IN ('available', 'scheduled') ORDER BY scheduled_at`, order.String())
+	rows, err := b.owner.Query(b.ctx, `SELECT args->>'target', args->>'event', (args->>'due_at')::timestamptz FROM river.river_job
+		WHERE kind = 'sla_timer' AND args->>'order_id' = $1 AND state IN ('available', 'scheduled') ORDER BY id`, order.String())
 	if err != nil {
 		t.Fatal(err)
 	}

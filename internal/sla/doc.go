@@ -37,15 +37,19 @@
 // # Timers
 //
 // Warnings (at Settings.WarnPercent of a target), breaches (at its due time) and each level
-// of the escalation chain after a breach are River jobs (TimerArgs) inserted in the same
-// transaction as the clock change, so a crash or restart loses none. A job re-checks its
-// clock with a conditional update (UPDATE ... WHERE status = 'running' AND due_at <= now
-// RETURNING): a timer of a clock that has since stopped, paused or moved does nothing,
-// and of concurrent timers, the sweep and order changes exactly one gets the row and emits
-// the event. A warning job whose queued due time has passed returns without reading the
-// clock (there is no warning after a breach). The sweep (SweepArgs, every minute) fires
-// whatever is overdue in every tenant, one transaction per tenant, for timers that were
-// lost or failed for good.
+// of the escalation chain after a breach are River jobs (TimerArgs, on their own queue,
+// Queue) inserted in the same transaction as the clock change, so a crash or restart loses
+// none. A timer already due is inserted available; a later one scheduled, which River makes
+// available within about five seconds of its time. A job re-checks its clock with a
+// conditional update (UPDATE ... WHERE status = 'running' AND due_at <= now RETURNING): a
+// timer of a clock that has since stopped, paused or moved does nothing, and of concurrent
+// timers, the sweep and order changes exactly one gets the row and emits the event. A
+// warning job whose queued due time has passed returns without reading the clock (there is
+// no warning after a breach). Warning and breach jobs that a worker runs at the same
+// moment for the same tenant are fired together in one transaction with set-based
+// statements (batch.go); each job still succeeds or fails with that transaction. The sweep
+// (SweepArgs, every minute) fires whatever is overdue in every tenant, one clock per
+// transaction, for timers that were lost or failed for good.
 //
 // Events, emitted with package events in the same transaction: sla.warning, sla.breached,
 // sla.escalated (payload EventData: order_id, target, due_at, outlet_id, engineer_id, and

@@ -64,6 +64,13 @@ type TimerArgs struct {
 // Kind names the job.
 func (TimerArgs) Kind() string { return "sla_timer" }
 
+// Queue is the River queue of the timers: their own, so that a backlog of other work
+// (webhook deliveries, imports) never delays a breach.
+const Queue = "sla"
+
+// InsertOpts puts timers on their queue.
+func (TimerArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: Queue} }
+
 // SweepArgs asks for every tenant's overdue clocks to be examined (a periodic safety net
 // for timers that were lost or failed for good).
 type SweepArgs struct{}
@@ -81,7 +88,7 @@ func timersOf(tenant uuid.UUID, c Clock) []river.InsertManyParams {
 		if c.DueAt != nil {
 			a.DueAt = *c.DueAt
 		}
-		return river.InsertManyParams{Args: a, InsertOpts: &river.InsertOpts{ScheduledAt: at}}
+		return river.InsertManyParams{Args: a, InsertOpts: timerOpts(at)}
 	}
 	var out []river.InsertManyParams
 	switch {
@@ -94,6 +101,17 @@ func timersOf(tenant uuid.UUID, c Clock) []river.InsertManyParams {
 		// escalations are queued by the breach and by each level (see escalate)
 	}
 	return out
+}
+
+// timerOpts schedules a timer at at. A timer due already is inserted available, to run at
+// once: River inserts any job given a ScheduledAt as scheduled, and its scheduler makes
+// scheduled jobs available only every few seconds (so a timer fires up to about five
+// seconds after its time).
+func timerOpts(at time.Time) *river.InsertOpts {
+	if !at.After(time.Now()) {
+		return &river.InsertOpts{Queue: Queue}
+	}
+	return &river.InsertOpts{ScheduledAt: at, Queue: Queue}
 }
 
 func queue(ctx context.Context, tx *tenants.Tx, jobs Inserter, timers []river.InsertManyParams) error {
@@ -117,7 +135,7 @@ func escalationTimer(tenant uuid.UUID, r db.SlaClock) []river.InsertManyParams {
 	if r.DueAt != nil {
 		a.DueAt = *r.DueAt
 	}
-	return []river.InsertManyParams{{Args: a, InsertOpts: &river.InsertOpts{ScheduledAt: *r.EscalateAt}}}
+	return []river.InsertManyParams{{Args: a, InsertOpts: timerOpts(*r.EscalateAt)}}
 }
 
 // breach marks a running, overdue clock breached and records the breach (one statement),
@@ -270,6 +288,8 @@ type Timers struct {
 	Log *slog.Logger
 	// Now is the time the jobs act at; time.Now when nil.
 	Now func() time.Time
+
+	batch *batcher
 }
 
 func (t *Timers) now() time.Time {
@@ -281,6 +301,7 @@ func (t *Timers) now() time.Time {
 
 // AddWorkers registers the timer and sweep workers.
 func (t *Timers) AddWorkers(w *river.Workers) {
+	t.batch = &batcher{t: t, pending: map[uuid.UUID]*timerBatch{}}
 	river.AddWorker(w, &timerWorker{t: t})
 	river.AddWorker(w, &sweepWorker{t: t})
 }
@@ -297,31 +318,27 @@ type timerWorker struct {
 }
 
 // Work does the job's step if it is still due: a breach job tries the breach and a warning
-// job the warning (each a conditional update: nothing happens to a clock that stopped,
-// paused or moved); anything else, or a breach whose escalation is due at once, goes
-// through Fire, which does whatever the clock's state makes due.
+// job the warning (conditional updates: nothing happens to a clock that stopped, paused or
+// moved), batched with the other warnings and breaches of the tenant that come due at the
+// same moment (see batchLinger); an escalation job goes through Fire, which does whatever
+// the clock's state makes due.
 func (w *timerWorker) Work(ctx context.Context, job *river.Job[TimerArgs]) error {
 	client := river.ClientFromContext[pgx.Tx](ctx)
 	a := job.Args
 	now := w.t.now()
-	if a.Event == "warn" && !a.DueAt.IsZero() && !a.DueAt.After(now) {
-		// Too late to warn: the due time the warning was queued for has passed (no warning
-		// after a breach), or the clock moved and queued a warning of its own. Nothing to read.
-		return nil
+	switch a.Event {
+	case "warn":
+		if !a.DueAt.IsZero() && !a.DueAt.After(now) {
+			// Too late to warn: the due time the warning was queued for has passed (no warning
+			// after a breach), or the clock moved and queued a warning of its own. Nothing to read.
+			return nil
+		}
+		return w.t.batch.fire(ctx, client, a)
+	case "breach":
+		return w.t.batch.fire(ctx, client, a)
 	}
 	return w.t.DB.Tx(ctx, tenants.Scope{TenantID: a.TenantID, Actor: tenants.SystemActor}, func(tx *tenants.Tx) error {
-		switch a.Event {
-		case "breach":
-			r, ok, err := breach(ctx, tx, client, a.OrderID, a.Target, now, true)
-			if err != nil || !ok || r.EscalateAt == nil || r.EscalateAt.After(now) {
-				return err
-			}
-		case "warn":
-			_, err := warn(ctx, tx, client, a.OrderID, a.Target, now)
-			return err
-		}
-		_, err := Fire(ctx, tx, client, a.OrderID, a.Target, now)
-		return err
+		return fireOne(ctx, tx, client, a, now)
 	})
 }
 

@@ -120,3 +120,33 @@ SELECT * FROM sla_clocks WHERE tenant_id = @tenant_id AND order_id = @order_id A
 -- Ends a breached clock's escalation (its chain has no further level).
 UPDATE sla_clocks SET escalate_at = NULL, updated_at = now()
 WHERE tenant_id = @tenant_id AND order_id = @order_id AND target = @target AND status = 'breached';
+
+-- name: BreachSLAClocks :many
+-- BreachSLAClock for several clocks of the tenant at once; keys is a JSON array of {order_id, target}.
+WITH s AS (
+  SELECT CASE WHEN st.tenant_id IS NULL THEN sqlc.narg(default_first_after_s)::float8
+              ELSE (st.escalation -> 0 ->> 'after_minutes')::float8 * 60 END AS first_after_s
+  FROM (SELECT 1) one LEFT JOIN sla_settings st ON st.tenant_id = @tenant_id
+), b AS (
+  UPDATE sla_clocks c
+  SET status = 'breached', breached_at = c.due_at, escalation_level = 0,
+      escalate_at = c.due_at + make_interval(secs => (SELECT first_after_s FROM s)),
+      version = c.version + 1, updated_at = now()
+  FROM jsonb_to_recordset(@keys::jsonb) AS k(order_id uuid, target text)
+  WHERE c.tenant_id = @tenant_id AND c.order_id = k.order_id AND c.target = k.target
+    AND c.status = 'running' AND c.due_at <= @now::timestamptz
+  RETURNING c.*
+), r AS (
+  INSERT INTO sla_breaches (tenant_id, order_id, target, outlet_id, engineer_id, tier_code, order_type, due_at, breached_at)
+  SELECT b.tenant_id, b.order_id, b.target, b.outlet_id, b.engineer_id, b.tier_code, b.order_type, b.due_at, b.breached_at FROM b
+  ON CONFLICT (tenant_id, order_id, target) DO NOTHING
+)
+SELECT b.* FROM b;
+
+-- name: WarnSLAClocks :many
+-- WarnSLAClock for several clocks of the tenant at once; keys is a JSON array of {order_id, target}.
+UPDATE sla_clocks c SET warned_at = @now::timestamptz, updated_at = now()
+FROM jsonb_to_recordset(@keys::jsonb) AS k(order_id uuid, target text)
+WHERE c.tenant_id = @tenant_id AND c.order_id = k.order_id AND c.target = k.target
+  AND c.status = 'running' AND c.warned_at IS NULL AND c.warn_at <= @now::timestamptz AND c.due_at > @now::timestamptz
+RETURNING c.*;
