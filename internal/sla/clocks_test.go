@@ -762,3 +762,50 @@ func TestStartOnStoredCalendars(t *testing.T) {
 }
 
 func hrs(a, b string) []tenants.Interval { return []tenants.Interval{{Start: a, End: b}} }
+
+// TestBatchedTimersWithTwoWorkers commits many due warnings and breaches at once, worked by
+// two worker processes' clients: they are fired in batches, each exactly once.
+func TestBatchedTimersWithTwoWorkers(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	now := time.Now()
+	orders := make([]uuid.UUID, 200)
+	b.tx(t, func(tx *tenants.Tx) error {
+		for i := range orders {
+			orders[i] = platform.NewID()
+			start := now.Add(-50 * time.Minute) // past the warning, not due
+			if i%2 == 1 {
+				start = now.Add(-90 * time.Minute) // overdue by half an hour: breach and the first escalation level
+			}
+			if _, err := sla.Start(b.ctx, tx, b.inserter, sla.StartInput{OrderID: orders[i], OutletID: b.outlets[i%2],
+				Targets: []sla.Target{{Kind: sla.Completion, Duration: time.Hour}}, At: start}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	b.worker(t)
+	b.worker(t)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var warned, breached, escalated int
+		b.tx(t, func(tx *tenants.Tx) error {
+			return tx.QueryRow(b.ctx, `SELECT count(*) FILTER (WHERE type = 'sla.warning'), count(*) FILTER (WHERE type = 'sla.breached'),
+				count(*) FILTER (WHERE type = 'sla.escalated') FROM events`).Scan(&warned, &breached, &escalated)
+		})
+		if warned == 100 && breached == 100 && escalated == 100 {
+			break
+		}
+		if warned > 100 || breached > 100 || escalated > 100 || time.Now().After(deadline) {
+			t.Fatalf("warnings %d, breaches %d, escalations %d; want 100 each", warned, breached, escalated)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond)
+	for i, o := range orders {
+		n, _ := b.events(t, o)
+		if i%2 == 0 && (n[sla.EventWarning] != 1 || len(n) != 1) || i%2 == 1 && (n[sla.EventBreached] != 1 || n[sla.EventEscalated] != 1 || n[sla.EventWarning] != 0) {
+			t.Fatalf("order %d: events %v", i, n)
+		}
+	}
+}
