@@ -108,6 +108,7 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 
 	calendar := uuid.New()
 	category, model, registration, policy, importID := uuid.New(), uuid.New(), uuid.New(), uuid.New(), uuid.New()
+	customer, event, send, endpoint := uuid.New(), uuid.New(), uuid.New(), uuid.New()
 	order1, order2 := uuid.New(), uuid.New()
 	stmts := []struct {
 		sql  string
@@ -139,7 +140,7 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 		    (app.tenant_id(), $1, 'integration', 'agent', $2, '{tickets:read}', $4, $3)`,
 			[]any{uuid.New(), f.Outlet1, f.Admin, randomBytes()}},
 		{`INSERT INTO customers (tenant_id, id, name, phone) VALUES (app.tenant_id(), $1, 'Customer', '13800000000')`,
-			[]any{uuid.New()}},
+			[]any{customer}},
 		{`INSERT INTO audit_log (tenant_id, id, actor_kind, action, entity, outlet_id) VALUES
 		    (app.tenant_id(), $1, 'system', 'fixture', 'tenant', NULL),
 		    (app.tenant_id(), $2, 'system', 'fixture', 'outlet', $3),
@@ -172,7 +173,23 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 		{`INSERT INTO import_errors (tenant_id, import_id, row_no, field, message) VALUES
 		    (app.tenant_id(), $1, 2, 'serial', 'missing')`, []any{importID}},
 		{`INSERT INTO events (tenant_id, id, type, subject, subject_id, outlet_id) VALUES
-		    (app.tenant_id(), $1, 'order.created', 'service_order', $2, $3)`, []any{uuid.New(), uuid.New(), f.Outlet1}},
+		    (app.tenant_id(), $1, 'order.created', 'service_order', $2, $3)`, []any{event, uuid.New(), f.Outlet1}},
+		// Notifications and webhooks.
+		{`INSERT INTO notification_templates (tenant_id, id, event_type, channel, locale, subject, body) VALUES
+		    (app.tenant_id(), $1, 'order.created', 'sms', 'en', '', 'Order {{.order_number}}')`, []any{uuid.New()}},
+		{`INSERT INTO notification_settings (tenant_id, quiet_start, quiet_end) VALUES (app.tenant_id(), '22:00', '08:00')`, nil},
+		{`INSERT INTO notification_preferences (tenant_id, customer_id, channel, event_class) VALUES
+		    (app.tenant_id(), $1, 'sms', 'order')`, []any{customer}},
+		{`INSERT INTO notification_sends (tenant_id, id, event_id, event_type, channel, recipient_key, recipient_kind,
+		    user_id, address, locale, status) VALUES
+		    (app.tenant_id(), $1, $2, 'order.created', 'in_app', 'user:a', 'user', $3, 'user:a', 'en', 'sent')`,
+			[]any{send, event, f.Admin}},
+		{`INSERT INTO inbox_messages (tenant_id, id, send_id, user_id, event_type, title, body) VALUES
+		    (app.tenant_id(), $1, $2, $3, 'order.created', 'Order', 'Order SO-1')`, []any{uuid.New(), send, f.Admin}},
+		{`INSERT INTO webhook_endpoints (tenant_id, id, url, events, secret) VALUES
+		    (app.tenant_id(), $1, 'https://hooks.example.com/a', '{order.created}', 'whsec_x')`, []any{endpoint}},
+		{`INSERT INTO webhook_deliveries (tenant_id, id, endpoint_id, event_id, event_type, payload, status) VALUES
+		    (app.tenant_id(), $1, $2, $3, 'order.created', '{}', 'pending')`, []any{uuid.New(), endpoint, event}},
 		// Service orders and dispatch.
 		{`INSERT INTO order_settings (tenant_id) VALUES (app.tenant_id())`, nil},
 		{`INSERT INTO order_types (tenant_id, code, name, flow) VALUES (app.tenant_id(), 'repair_minor', 'Minor repair', 'carry_in')`, nil},

@@ -28,10 +28,13 @@ import (
 	"github.com/aftersales/aftersales/internal/api"
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/demo"
+	"github.com/aftersales/aftersales/internal/events"
 	"github.com/aftersales/aftersales/internal/jobs"
 	"github.com/aftersales/aftersales/internal/migrate"
+	"github.com/aftersales/aftersales/internal/notify"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/internal/sla"
+	"github.com/aftersales/aftersales/internal/webhooks"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -82,18 +85,20 @@ func run(ctx context.Context, cfg platform.Config, log *slog.Logger, args []stri
 	case "serve":
 		return withApp(ctx, cfg, func(d *tenants.DB) error { return serve(ctx, cfg, log, d) })
 	case "worker":
-		return withApp(ctx, cfg, func(d *tenants.DB) error { return work(ctx, log, d) })
+		return withApp(ctx, cfg, func(d *tenants.DB) error { return work(ctx, cfg, log, d) })
 	case "dev":
 		if err := withOwner(ctx, cfg, func(pool *pgxpool.Pool) error { return migrate.Up(ctx, pool) }); err != nil {
 			return err
 		}
+		// Local use: webhooks may target receivers on this machine or network.
+		cfg.WebhookAllowPrivate = true
 		return withApp(ctx, cfg, func(d *tenants.DB) error {
 			logins, err := demo.Seed(ctx, d)
 			if err != nil {
 				return err
 			}
 			go func() {
-				if err := work(ctx, log, d); err != nil {
+				if err := work(ctx, cfg, log, d); err != nil {
 					log.Error("worker stopped", "err", err)
 				}
 			}()
@@ -178,8 +183,28 @@ func serve(ctx context.Context, cfg platform.Config, log *slog.Logger, d *tenant
 	return srv.Shutdown(shutdown)
 }
 
-func work(ctx context.Context, log *slog.Logger, d *tenants.DB) error {
-	client, err := jobs.NewClient(d, log, true)
+// consumers are the parts of the product that react to events in the worker.
+func consumers(cfg platform.Config, log *slog.Logger, d *tenants.DB) ([]events.Consumer, error) {
+	providers, err := notify.NewProviders(notify.Config{SMTPURL: cfg.SMTPURL, SMTPFrom: cfg.SMTPFrom, SMSURL: cfg.SMSURL,
+		SMSKey: cfg.SMSKey}, notify.NewDevProvider(log))
+	if err != nil {
+		return nil, err
+	}
+	if cfg.SMTPURL == "" || cfg.SMSURL == "" {
+		log.Warn("SMTP_URL or SMS_URL is unset: those messages are logged, not sent (development provider)")
+	}
+	return []events.Consumer{
+		notify.New(d, log, providers),
+		webhooks.New(d, log, webhooks.Options{AllowPrivate: cfg.WebhookAllowPrivate, Timeout: cfg.WebhookTimeout}),
+	}, nil
+}
+
+func work(ctx context.Context, cfg platform.Config, log *slog.Logger, d *tenants.DB) error {
+	cs, err := consumers(cfg, log, d)
+	if err != nil {
+		return err
+	}
+	client, err := jobs.NewClient(d, log, true, cs...)
 	if err != nil {
 		return err
 	}

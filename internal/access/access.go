@@ -57,8 +57,12 @@ const (
 	OrdersAudit    Permission = "orders:audit"    // approve or reject finished work; decide disputes
 	OrdersDispatch Permission = "orders:dispatch" // move orders between outlets, assign engineers
 	DispatchConfig Permission = "dispatch:config" // outlet coverage, authorizations, capacity, engineer profiles, order rules
-	SLARead        Permission = "sla:read"        // orders' SLA clocks and attainment reports
-	SLASettings    Permission = "sla:settings"    // warning threshold, pause statuses, escalation chain
+
+	NotificationsRead   Permission = "notifications:read"   // the send log and the event catalogue
+	NotificationsManage Permission = "notifications:manage" // templates and quiet hours
+	WebhooksManage      Permission = "webhooks:manage"      // endpoints, secrets, deliveries
+	SLARead             Permission = "sla:read"             // orders' SLA clocks and attainment reports
+	SLASettings         Permission = "sla:settings"         // warning threshold, pause statuses, escalation chain
 )
 
 // orderGrants are the order permissions of each role (tenant admins hold all).
@@ -85,7 +89,7 @@ func (r Role) Can(p Permission) bool {
 	case Agent:
 		switch p {
 		case OutletsRead, CalendarsRead, CustomersRead, CustomersWrite, ContactsFull, CatalogRead, FaultCodesWrite,
-			RegistrationsRead, RegistrationsWrite, PoliciesRead, EntitlementsCheck, SLARead:
+			RegistrationsRead, RegistrationsWrite, PoliciesRead, EntitlementsCheck, NotificationsRead, SLARead:
 			return true
 		}
 	case OutletManager:
@@ -109,7 +113,7 @@ func (r Role) Can(p Permission) bool {
 	case Auditor:
 		switch p {
 		case OutletsRead, CalendarsRead, CustomersRead, MembersRead, AuditRead, CatalogRead, RegistrationsRead,
-			PoliciesRead, SLARead:
+			PoliciesRead, NotificationsRead, SLARead:
 			return true
 		}
 	}
@@ -170,5 +174,5 @@ func All() []Permission {
 	return []Permission{OutletsRead, OutletsWrite, OutletsCreate, CalendarsRead, CalendarsWrite, MembersRead, MembersWrite,
 		APIKeysManage, AuditRead, CustomersRead, CustomersWrite, ContactsFull, TenantSettings, TenantsOnboard, TenantsReadAll,
 		CatalogRead, CatalogWrite, FaultCodesWrite, RegistrationsRead, RegistrationsWrite, ImportsManage, PoliciesRead,
-		PoliciesWrite, GrantsWrite, EntitlementsCheck, SLARead, SLASettings}
+		PoliciesWrite, GrantsWrite, EntitlementsCheck, NotificationsRead, NotificationsManage, WebhooksManage, SLARead, SLASettings}
 }

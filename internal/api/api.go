@@ -86,6 +86,8 @@ func New(d Deps) *Server {
 	registerPolicies(s)
 	registerEntitlements(s)
 	registerOrders(s)
+	registerNotifications(s)
+	registerWebhooks(s)
 	registerSLA(s)
 
 	mux.HandleFunc("GET /problems", problemDocs)

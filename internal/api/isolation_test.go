@@ -38,7 +38,7 @@ type isoFixtures map[string]string
 var isoKinds = []string{"/v1/outlets/", "/v1/calendars/", "/v1/members/", "/v1/invitations/", "/v1/api-keys/", "/v1/customers/",
 	"/v1/categories/", "/v1/models/", "/v1/fault-codes/", "/v1/registrations/", "/v1/policies/", "/v1/tier-rules/", "/v1/grants/",
 	"/v1/imports/", "/v1/orders/", "/v1/quotes/", "/v1/attachments/", "/v1/disputes/", "/v1/outlet-coverage/", "/v1/engineers/",
-	"/v1/sla/orders/"}
+	"/v1/notification-templates/", "/v1/webhook-endpoints/", "/v1/webhook-deliveries/", "/v1/sla/orders/"}
 
 // isoSnapshotSuffix completes a kind's prefix and id into a GET path where the kind has no
 // GET prefix+id of its own.
@@ -151,6 +151,16 @@ func isoMake(t *testing.T, env *apitest.Env, tn *apitest.Tenant) isoFixtures {
 	f["category"] = f["/v1/categories/"]
 	f["outlet0"] = tn.Outlets[0]
 
+	// Notifications and webhooks: a template override, an endpoint and a (test) delivery.
+	tpl := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/notification-templates", Token: tn.Admin, Body: map[string]any{
+		"event_type": "order.created", "channel": "sms", "locale": "en", "body": "Order {{.order_number}} received " + u}})
+	f["/v1/notification-templates/"] = tpl.Map(t)["id"].(string)
+	ep := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/webhook-endpoints", Token: tn.Admin, Body: map[string]any{
+		"url": "https://hooks.example.com/" + u, "events": []string{"order.created"}}})
+	f["/v1/webhook-endpoints/"] = ep.Map(t)["id"].(string)
+	ping := env.Must(202, apitest.Req{Method: "POST", Path: "/v1/webhook-endpoints/" + f["/v1/webhook-endpoints/"] + "/ping", Token: tn.Admin})
+	f["/v1/webhook-deliveries/"] = ping.Map(t)["id"].(string)
+
 	// SLA clocks of the order (started the way service orders start them, in the tenant's
 	// scope, with their timers queued).
 	order := uuid.MustParse(f["/v1/orders/"])
@@ -227,23 +237,27 @@ func isoBodies(t *testing.T, u string, own isoFixtures) map[string]any {
 		"PUT /v1/members/{id}":              map[string]any{"role": "finance"},
 		"PUT /v1/customers/{id}":            map[string]any{"name": "Renamed customer", "address": "北京市朝阳区建国路1号"},
 
-		"PUT /v1/orders/{id}":                  map[string]any{"fault_description": "still does not cool", "location": map[string]any{"province_code": "310000"}},
-		"POST /v1/orders/{id}/transitions":     map[string]any{"to": "picked_up"},
-		"POST /v1/orders/{id}/comments":        map[string]any{"text": "called the customer", "public": true},
-		"POST /v1/orders/{id}/completion":      map[string]any{"diagnosis": "worn part", "work_done": "replaced", "result": "fixed"},
-		"POST /v1/orders/{id}/attachments":     isoPNG,
-		"POST /v1/orders/{id}/quotes":          isoQuote(),
-		"POST /v1/orders/{id}/engineers":       map[string]any{"role": "assistant"},
-		"POST /v1/orders/{id}/answer":          map[string]any{"accept": true},
-		"PUT /v1/orders/{id}/outlet":           map[string]any{"outlet_id": own["outlet0"], "reason": "customer asked"},
-		"POST /v1/orders/{id}/appointment":     map[string]any{"start": isoSlot()},
-		"POST /v1/orders/{id}/disputes":        map[string]any{"statement": "again"},
-		"POST /v1/quotes/{id}/decision":        map[string]any{"approve": true},
-		"POST /v1/disputes/{id}/decision":      map[string]any{"overturn": false, "note": "photos show impact damage"},
-		"POST /v1/outlets/{id}/coverage":       map[string]any{"region_code": "4401"},
-		"POST /v1/outlets/{id}/authorizations": map[string]any{"category_id": own["category"], "authorized": true},
-		"PUT /v1/outlets/{id}/capacity":        map[string]any{"daily_capacity": 20},
-		"PUT /v1/engineers/{id}":               map[string]any{"outlet_id": own["outlet0"], "skills": []string{"gas"}, "level": 2, "active": true},
+		"PUT /v1/orders/{id}":                             map[string]any{"fault_description": "still does not cool", "location": map[string]any{"province_code": "310000"}},
+		"POST /v1/orders/{id}/transitions":                map[string]any{"to": "picked_up"},
+		"POST /v1/orders/{id}/comments":                   map[string]any{"text": "called the customer", "public": true},
+		"POST /v1/orders/{id}/completion":                 map[string]any{"diagnosis": "worn part", "work_done": "replaced", "result": "fixed"},
+		"POST /v1/orders/{id}/attachments":                isoPNG,
+		"POST /v1/orders/{id}/quotes":                     isoQuote(),
+		"POST /v1/orders/{id}/engineers":                  map[string]any{"role": "assistant"},
+		"POST /v1/orders/{id}/answer":                     map[string]any{"accept": true},
+		"PUT /v1/orders/{id}/outlet":                      map[string]any{"outlet_id": own["outlet0"], "reason": "customer asked"},
+		"POST /v1/orders/{id}/appointment":                map[string]any{"start": isoSlot()},
+		"POST /v1/orders/{id}/disputes":                   map[string]any{"statement": "again"},
+		"POST /v1/quotes/{id}/decision":                   map[string]any{"approve": true},
+		"POST /v1/disputes/{id}/decision":                 map[string]any{"overturn": false, "note": "photos show impact damage"},
+		"POST /v1/outlets/{id}/coverage":                  map[string]any{"region_code": "4401"},
+		"POST /v1/outlets/{id}/authorizations":            map[string]any{"category_id": own["category"], "authorized": true},
+		"PUT /v1/outlets/{id}/capacity":                   map[string]any{"daily_capacity": 20},
+		"PUT /v1/engineers/{id}":                          map[string]any{"outlet_id": own["outlet0"], "skills": []string{"gas"}, "level": 2, "active": true},
+		"PUT /v1/customers/{id}/notification-preferences": map[string]any{"opt_outs": []map[string]string{{"channel": "sms", "event_class": "order"}}},
+		"PUT /v1/notification-templates/{id}":             map[string]any{"body": "Order {{.order_number}} changed"},
+		"PUT /v1/webhook-endpoints/{id}":                  map[string]any{"url": "https://hooks.example.com/put-" + u, "events": []string{"*"}},
+		"POST /v1/webhook-endpoints/{id}/rotate-secret":   map[string]any{"previous_valid_seconds": 60},
 	}
 }
 

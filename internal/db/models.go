@@ -208,6 +208,21 @@ type ImportError struct {
 	Message  string
 }
 
+// In-app messages of staff users and consumers.
+type InboxMessage struct {
+	TenantID   uuid.UUID
+	ID         uuid.UUID
+	SendID     uuid.UUID
+	UserID     uuid.NullUUID
+	ConsumerID uuid.NullUUID
+	EventType  string
+	SubjectID  uuid.NullUUID
+	Title      string
+	Body       string
+	ReadAt     *time.Time
+	CreatedAt  time.Time
+}
+
 // Invitations to join a tenant with a role; accepted with a single-use token.
 type Invitation struct {
 	TenantID   uuid.UUID
@@ -242,6 +257,66 @@ type Membership struct {
 	OutletID  uuid.NullUUID
 	Role      string
 	Status    string
+	Version   int32
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// A customer's opt-outs: one row per (channel, event class) they do not want; * means all.
+type NotificationPreference struct {
+	TenantID   uuid.UUID
+	CustomerID uuid.UUID
+	Channel    string
+	EventClass string
+	UpdatedAt  time.Time
+}
+
+// The send log: one row per (event, recipient, channel), claimed before the provider is called.
+type NotificationSend struct {
+	TenantID          uuid.UUID
+	ID                uuid.UUID
+	EventID           uuid.UUID
+	EventType         string
+	SubjectID         uuid.NullUUID
+	Channel           string
+	RecipientKey      string
+	RecipientKind     string
+	CustomerID        uuid.NullUUID
+	UserID            uuid.NullUUID
+	ConsumerID        uuid.NullUUID
+	Address           string
+	Locale            string
+	Subject           string
+	Body              string
+	Status            string
+	Attempts          int32
+	ProviderMessageID string
+	Error             string
+	ScheduledAt       time.Time
+	ClaimedAt         *time.Time
+	SentAt            *time.Time
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+}
+
+// Per tenant: quiet hours (in the tenant's time zone) during which non-urgent SMS and email wait.
+type NotificationSetting struct {
+	TenantID   uuid.UUID
+	QuietStart string
+	QuietEnd   string
+	Version    int32
+	UpdatedAt  time.Time
+}
+
+// A tenant's template for one event, channel and locale, overriding the shipped default.
+type NotificationTemplate struct {
+	TenantID  uuid.UUID
+	ID        uuid.UUID
+	EventType string
+	Channel   string
+	Locale    string
+	Subject   string
+	Body      string
 	Version   int32
 	CreatedAt time.Time
 	UpdatedAt time.Time
@@ -637,4 +712,45 @@ type WarrantyPolicy struct {
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 	Version     int32
+}
+
+// One delivery of an event to an endpoint (or a manual redelivery), with its last response.
+type WebhookDelivery struct {
+	TenantID      uuid.UUID
+	ID            uuid.UUID
+	EndpointID    uuid.UUID
+	EventID       uuid.UUID
+	EventType     string
+	RedeliveryOf  uuid.NullUUID
+	Payload       []byte
+	Status        string
+	Attempts      int32
+	ResponseCode  *int32
+	LatencyMs     *int32
+	ResponseBody  string
+	Error         string
+	LastAttemptAt *time.Time
+	NextAttemptAt *time.Time
+	ClaimedAt     *time.Time
+	CreatedAt     time.Time
+}
+
+// A tenant's webhook receiver: URL, chosen events, signing secret (and the previous one until it expires).
+type WebhookEndpoint struct {
+	TenantID            uuid.UUID
+	ID                  uuid.UUID
+	Url                 string
+	Events              []string
+	Description         string
+	Enabled             bool
+	Secret              string
+	PreviousSecret      *string
+	PreviousExpiresAt   *time.Time
+	ConsecutiveFailures int32
+	FailingSince        *time.Time
+	DisabledAt          *time.Time
+	DisabledReason      string
+	Version             int32
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
 }

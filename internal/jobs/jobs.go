@@ -50,9 +50,22 @@ func (w *CleanupWorker) Work(ctx context.Context, _ *river.Job[CleanupArgs]) err
 	})
 }
 
+// WorkerProvider is a consumer that also runs jobs of its own (notifications' sends,
+// webhook deliveries); NewClient registers them.
+type WorkerProvider interface {
+	AddWorkers(w *river.Workers)
+}
+
+// QueueProvider is a consumer whose jobs run in queues of their own (webhook deliveries wait
+// on tenants' servers and must not hold the workers SLA timers need); the worker runs them.
+type QueueProvider interface {
+	Queues() map[string]river.QueueConfig
+}
+
 // NewClient builds a River client on the application pool. With work set it also runs the
 // workers and periodic jobs (the worker process); without, it only inserts jobs. The
-// consumers receive every event the product emits (see package events).
+// consumers receive every event the product emits (see package events); those that are
+// WorkerProviders also get their own jobs' workers registered.
 func NewClient(d *tenants.DB, log *slog.Logger, work bool, consumers ...events.Consumer) (*river.Client[pgx.Tx], error) {
 	cfg, err := NewConfig(d, log, work, consumers...)
 	if err != nil {
@@ -79,11 +92,25 @@ func NewConfig(d *tenants.DB, log *slog.Logger, work bool, consumers ...events.C
 	bus.AddWorkers(workers)
 	timers := &sla.Timers{DB: d, Log: log}
 	timers.AddWorkers(workers)
-	cfg := &river.Config{Schema: migrate.RiverSchema, Logger: log, Workers: workers}
+	for _, c := range consumers {
+		if wp, ok := c.(WorkerProvider); ok {
+			wp.AddWorkers(workers)
+		}
+	}
+	// An inserting-only client (the API) need not hold every worker: the jobs it inserts are
+	// typed args, and the worker process runs them.
+	cfg := &river.Config{Schema: migrate.RiverSchema, Logger: log, Workers: workers, SkipUnknownJobCheck: !work}
 	if work {
 		// SLA timers wait for their batch (package sla) without holding a connection: many
 		// workers cost goroutines, and make batches, not connections.
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 20}, sla.Queue: {MaxWorkers: 100}}
+		for _, c := range consumers {
+			if qp, ok := c.(QueueProvider); ok {
+				for name, q := range qp.Queues() {
+					cfg.Queues[name] = q
+				}
+			}
+		}
 		cfg.PeriodicJobs = []*river.PeriodicJob{
 			river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 				func() (river.JobArgs, *river.InsertOpts) { return CleanupArgs{}, nil },
