@@ -628,23 +628,24 @@ type SlaBreach struct {
 
 // One SLA clock per order and target; version grows with every change, so a stale timer is a no-op.
 type SlaClock struct {
-	TenantID   uuid.UUID
-	OrderID    uuid.UUID
-	Target     string
-	OutletID   uuid.NullUUID
-	EngineerID uuid.NullUUID
-	TierCode   string
-	OrderType  string
-	Business   bool
-	DurationMs int64
-	Status     string
-	StartedAt  time.Time
-	DueAt      *time.Time
-	WarnAt     *time.Time
-	WarnedAt   *time.Time
-	MetAt      *time.Time
-	BreachedAt *time.Time
-	StoppedAt  *time.Time
+	TenantID    uuid.UUID
+	OrderID     uuid.UUID
+	OrderNumber string
+	Target      string
+	OutletID    uuid.NullUUID
+	EngineerID  uuid.NullUUID
+	TierCode    string
+	OrderType   string
+	Business    bool
+	DurationMs  int64
+	Status      string
+	StartedAt   time.Time
+	DueAt       *time.Time
+	WarnAt      *time.Time
+	WarnedAt    *time.Time
+	MetAt       *time.Time
+	BreachedAt  *time.Time
+	StoppedAt   *time.Time
 	// Pauses as [{from, to, reason}], to absent while the pause lasts.
 	Pauses          []byte
 	EscalationLevel int32

@@ -24,13 +24,13 @@ WITH s AS (
       version = c.version + 1, updated_at = now()
   WHERE c.tenant_id = $2 AND c.order_id = $3 AND c.target = $4
     AND c.status = 'running' AND c.due_at <= $5::timestamptz
-  RETURNING c.tenant_id, c.order_id, c.target, c.outlet_id, c.engineer_id, c.tier_code, c.order_type, c.business, c.duration_ms, c.status, c.started_at, c.due_at, c.warn_at, c.warned_at, c.met_at, c.breached_at, c.stopped_at, c.pauses, c.escalation_level, c.escalate_at, c.version, c.updated_at
+  RETURNING c.tenant_id, c.order_id, c.order_number, c.target, c.outlet_id, c.engineer_id, c.tier_code, c.order_type, c.business, c.duration_ms, c.status, c.started_at, c.due_at, c.warn_at, c.warned_at, c.met_at, c.breached_at, c.stopped_at, c.pauses, c.escalation_level, c.escalate_at, c.version, c.updated_at
 ), r AS (
   INSERT INTO sla_breaches (tenant_id, order_id, target, outlet_id, engineer_id, tier_code, order_type, due_at, breached_at)
   SELECT b.tenant_id, b.order_id, b.target, b.outlet_id, b.engineer_id, b.tier_code, b.order_type, b.due_at, b.breached_at FROM b
   ON CONFLICT (tenant_id, order_id, target) DO NOTHING
 )
-SELECT b.tenant_id, b.order_id, b.target, b.outlet_id, b.engineer_id, b.tier_code, b.order_type, b.business, b.duration_ms, b.status, b.started_at, b.due_at, b.warn_at, b.warned_at, b.met_at, b.breached_at, b.stopped_at, b.pauses, b.escalation_level, b.escalate_at, b.version, b.updated_at FROM b
+SELECT b.tenant_id, b.order_id, b.order_number, b.target, b.outlet_id, b.engineer_id, b.tier_code, b.order_type, b.business, b.duration_ms, b.status, b.started_at, b.due_at, b.warn_at, b.warned_at, b.met_at, b.breached_at, b.stopped_at, b.pauses, b.escalation_level, b.escalate_at, b.version, b.updated_at FROM b
 `
 
 type BreachSLAClockParams struct {
@@ -44,6 +44,7 @@ type BreachSLAClockParams struct {
 type BreachSLAClockRow struct {
 	TenantID        uuid.UUID
 	OrderID         uuid.UUID
+	OrderNumber     string
 	Target          string
 	OutletID        uuid.NullUUID
 	EngineerID      uuid.NullUUID
@@ -82,6 +83,7 @@ func (q *Queries) BreachSLAClock(ctx context.Context, db DBTX, arg BreachSLACloc
 	err := row.Scan(
 		&i.TenantID,
 		&i.OrderID,
+		&i.OrderNumber,
 		&i.Target,
 		&i.OutletID,
 		&i.EngineerID,
@@ -119,13 +121,13 @@ WITH s AS (
   FROM jsonb_to_recordset($4::jsonb) AS k(order_id uuid, target text)
   WHERE c.tenant_id = $2 AND c.order_id = k.order_id AND c.target = k.target
     AND c.status = 'running' AND c.due_at <= $3::timestamptz
-  RETURNING c.tenant_id, c.order_id, c.target, c.outlet_id, c.engineer_id, c.tier_code, c.order_type, c.business, c.duration_ms, c.status, c.started_at, c.due_at, c.warn_at, c.warned_at, c.met_at, c.breached_at, c.stopped_at, c.pauses, c.escalation_level, c.escalate_at, c.version, c.updated_at
+  RETURNING c.tenant_id, c.order_id, c.order_number, c.target, c.outlet_id, c.engineer_id, c.tier_code, c.order_type, c.business, c.duration_ms, c.status, c.started_at, c.due_at, c.warn_at, c.warned_at, c.met_at, c.breached_at, c.stopped_at, c.pauses, c.escalation_level, c.escalate_at, c.version, c.updated_at
 ), r AS (
   INSERT INTO sla_breaches (tenant_id, order_id, target, outlet_id, engineer_id, tier_code, order_type, due_at, breached_at)
   SELECT b.tenant_id, b.order_id, b.target, b.outlet_id, b.engineer_id, b.tier_code, b.order_type, b.due_at, b.breached_at FROM b
   ON CONFLICT (tenant_id, order_id, target) DO NOTHING
 )
-SELECT b.tenant_id, b.order_id, b.target, b.outlet_id, b.engineer_id, b.tier_code, b.order_type, b.business, b.duration_ms, b.status, b.started_at, b.due_at, b.warn_at, b.warned_at, b.met_at, b.breached_at, b.stopped_at, b.pauses, b.escalation_level, b.escalate_at, b.version, b.updated_at FROM b
+SELECT b.tenant_id, b.order_id, b.order_number, b.target, b.outlet_id, b.engineer_id, b.tier_code, b.order_type, b.business, b.duration_ms, b.status, b.started_at, b.due_at, b.warn_at, b.warned_at, b.met_at, b.breached_at, b.stopped_at, b.pauses, b.escalation_level, b.escalate_at, b.version, b.updated_at FROM b
 `
 
 type BreachSLAClocksParams struct {
@@ -138,6 +140,7 @@ type BreachSLAClocksParams struct {
 type BreachSLAClocksRow struct {
 	TenantID        uuid.UUID
 	OrderID         uuid.UUID
+	OrderNumber     string
 	Target          string
 	OutletID        uuid.NullUUID
 	EngineerID      uuid.NullUUID
@@ -178,6 +181,7 @@ func (q *Queries) BreachSLAClocks(ctx context.Context, db DBTX, arg BreachSLAClo
 		if err := rows.Scan(
 			&i.TenantID,
 			&i.OrderID,
+			&i.OrderNumber,
 			&i.Target,
 			&i.OutletID,
 			&i.EngineerID,
@@ -274,7 +278,7 @@ SET escalation_level = escalation_level + 1,
     escalate_at = breached_at + make_interval(secs => $1::float8), updated_at = now()
 WHERE tenant_id = $2 AND order_id = $3 AND target = $4
   AND status = 'breached' AND met_at IS NULL AND stopped_at IS NULL AND escalation_level = $5 AND escalate_at <= $6::timestamptz
-RETURNING tenant_id, order_id, target, outlet_id, engineer_id, tier_code, order_type, business, duration_ms, status, started_at, due_at, warn_at, warned_at, met_at, breached_at, stopped_at, pauses, escalation_level, escalate_at, version, updated_at
+RETURNING tenant_id, order_id, order_number, target, outlet_id, engineer_id, tier_code, order_type, business, duration_ms, status, started_at, due_at, warn_at, warned_at, met_at, breached_at, stopped_at, pauses, escalation_level, escalate_at, version, updated_at
 `
 
 type EscalateSLAClockParams struct {
@@ -301,6 +305,7 @@ func (q *Queries) EscalateSLAClock(ctx context.Context, db DBTX, arg EscalateSLA
 	err := row.Scan(
 		&i.TenantID,
 		&i.OrderID,
+		&i.OrderNumber,
 		&i.Target,
 		&i.OutletID,
 		&i.EngineerID,
@@ -326,7 +331,7 @@ func (q *Queries) EscalateSLAClock(ctx context.Context, db DBTX, arg EscalateSLA
 }
 
 const getSLAClock = `-- name: GetSLAClock :one
-SELECT tenant_id, order_id, target, outlet_id, engineer_id, tier_code, order_type, business, duration_ms, status, started_at, due_at, warn_at, warned_at, met_at, breached_at, stopped_at, pauses, escalation_level, escalate_at, version, updated_at FROM sla_clocks WHERE tenant_id = $1 AND order_id = $2 AND target = $3
+SELECT tenant_id, order_id, order_number, target, outlet_id, engineer_id, tier_code, order_type, business, duration_ms, status, started_at, due_at, warn_at, warned_at, met_at, breached_at, stopped_at, pauses, escalation_level, escalate_at, version, updated_at FROM sla_clocks WHERE tenant_id = $1 AND order_id = $2 AND target = $3
 `
 
 type GetSLAClockParams struct {
@@ -341,6 +346,7 @@ func (q *Queries) GetSLAClock(ctx context.Context, db DBTX, arg GetSLAClockParam
 	err := row.Scan(
 		&i.TenantID,
 		&i.OrderID,
+		&i.OrderNumber,
 		&i.Target,
 		&i.OutletID,
 		&i.EngineerID,
@@ -384,27 +390,28 @@ func (q *Queries) GetSLASettings(ctx context.Context, db DBTX, tenantID uuid.UUI
 }
 
 const insertSLAClock = `-- name: InsertSLAClock :one
-INSERT INTO sla_clocks (tenant_id, order_id, target, outlet_id, engineer_id, tier_code, order_type, business,
+INSERT INTO sla_clocks (tenant_id, order_id, order_number, target, outlet_id, engineer_id, tier_code, order_type, business,
   duration_ms, status, started_at, due_at, warn_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
-  $9, 'running', $10, $11, $12)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
+  $10, 'running', $11, $12, $13)
 ON CONFLICT (tenant_id, order_id, target) DO NOTHING
-RETURNING tenant_id, order_id, target, outlet_id, engineer_id, tier_code, order_type, business, duration_ms, status, started_at, due_at, warn_at, warned_at, met_at, breached_at, stopped_at, pauses, escalation_level, escalate_at, version, updated_at
+RETURNING tenant_id, order_id, order_number, target, outlet_id, engineer_id, tier_code, order_type, business, duration_ms, status, started_at, due_at, warn_at, warned_at, met_at, breached_at, stopped_at, pauses, escalation_level, escalate_at, version, updated_at
 `
 
 type InsertSLAClockParams struct {
-	TenantID   uuid.UUID
-	OrderID    uuid.UUID
-	Target     string
-	OutletID   uuid.NullUUID
-	EngineerID uuid.NullUUID
-	TierCode   string
-	OrderType  string
-	Business   bool
-	DurationMs int64
-	StartedAt  time.Time
-	DueAt      *time.Time
-	WarnAt     *time.Time
+	TenantID    uuid.UUID
+	OrderID     uuid.UUID
+	OrderNumber string
+	Target      string
+	OutletID    uuid.NullUUID
+	EngineerID  uuid.NullUUID
+	TierCode    string
+	OrderType   string
+	Business    bool
+	DurationMs  int64
+	StartedAt   time.Time
+	DueAt       *time.Time
+	WarnAt      *time.Time
 }
 
 // Starts a clock; an existing clock of the order and target is left as it is (no row).
@@ -412,6 +419,7 @@ func (q *Queries) InsertSLAClock(ctx context.Context, db DBTX, arg InsertSLACloc
 	row := db.QueryRow(ctx, insertSLAClock,
 		arg.TenantID,
 		arg.OrderID,
+		arg.OrderNumber,
 		arg.Target,
 		arg.OutletID,
 		arg.EngineerID,
@@ -427,6 +435,7 @@ func (q *Queries) InsertSLAClock(ctx context.Context, db DBTX, arg InsertSLACloc
 	err := row.Scan(
 		&i.TenantID,
 		&i.OrderID,
+		&i.OrderNumber,
 		&i.Target,
 		&i.OutletID,
 		&i.EngineerID,
@@ -452,7 +461,7 @@ func (q *Queries) InsertSLAClock(ctx context.Context, db DBTX, arg InsertSLACloc
 }
 
 const listSLAClocks = `-- name: ListSLAClocks :many
-SELECT tenant_id, order_id, target, outlet_id, engineer_id, tier_code, order_type, business, duration_ms, status, started_at, due_at, warn_at, warned_at, met_at, breached_at, stopped_at, pauses, escalation_level, escalate_at, version, updated_at FROM sla_clocks WHERE tenant_id = $1 AND order_id = $2 ORDER BY started_at, target
+SELECT tenant_id, order_id, order_number, target, outlet_id, engineer_id, tier_code, order_type, business, duration_ms, status, started_at, due_at, warn_at, warned_at, met_at, breached_at, stopped_at, pauses, escalation_level, escalate_at, version, updated_at FROM sla_clocks WHERE tenant_id = $1 AND order_id = $2 ORDER BY started_at, target
 `
 
 type ListSLAClocksParams struct {
@@ -472,6 +481,7 @@ func (q *Queries) ListSLAClocks(ctx context.Context, db DBTX, arg ListSLAClocksP
 		if err := rows.Scan(
 			&i.TenantID,
 			&i.OrderID,
+			&i.OrderNumber,
 			&i.Target,
 			&i.OutletID,
 			&i.EngineerID,
@@ -537,7 +547,7 @@ func (q *Queries) ListTenantIDs(ctx context.Context, db DBTX, arg ListTenantIDsP
 }
 
 const lockSLAClocks = `-- name: LockSLAClocks :many
-SELECT tenant_id, order_id, target, outlet_id, engineer_id, tier_code, order_type, business, duration_ms, status, started_at, due_at, warn_at, warned_at, met_at, breached_at, stopped_at, pauses, escalation_level, escalate_at, version, updated_at FROM sla_clocks WHERE tenant_id = $1 AND order_id = $2 ORDER BY target FOR UPDATE
+SELECT tenant_id, order_id, order_number, target, outlet_id, engineer_id, tier_code, order_type, business, duration_ms, status, started_at, due_at, warn_at, warned_at, met_at, breached_at, stopped_at, pauses, escalation_level, escalate_at, version, updated_at FROM sla_clocks WHERE tenant_id = $1 AND order_id = $2 ORDER BY target FOR UPDATE
 `
 
 type LockSLAClocksParams struct {
@@ -558,6 +568,7 @@ func (q *Queries) LockSLAClocks(ctx context.Context, db DBTX, arg LockSLAClocksP
 		if err := rows.Scan(
 			&i.TenantID,
 			&i.OrderID,
+			&i.OrderNumber,
 			&i.Target,
 			&i.OutletID,
 			&i.EngineerID,
@@ -661,7 +672,7 @@ SET status = $1, business = $2, duration_ms = $3, started_at = $4,
     pauses = $10, engineer_id = $11, escalate_at = $12,
     version = version + 1, updated_at = now()
 WHERE tenant_id = $13 AND order_id = $14 AND target = $15 AND version = $16
-RETURNING tenant_id, order_id, target, outlet_id, engineer_id, tier_code, order_type, business, duration_ms, status, started_at, due_at, warn_at, warned_at, met_at, breached_at, stopped_at, pauses, escalation_level, escalate_at, version, updated_at
+RETURNING tenant_id, order_id, order_number, target, outlet_id, engineer_id, tier_code, order_type, business, duration_ms, status, started_at, due_at, warn_at, warned_at, met_at, breached_at, stopped_at, pauses, escalation_level, escalate_at, version, updated_at
 `
 
 type UpdateSLAClockParams struct {
@@ -707,6 +718,7 @@ func (q *Queries) UpdateSLAClock(ctx context.Context, db DBTX, arg UpdateSLACloc
 	err := row.Scan(
 		&i.TenantID,
 		&i.OrderID,
+		&i.OrderNumber,
 		&i.Target,
 		&i.OutletID,
 		&i.EngineerID,
@@ -774,7 +786,7 @@ const warnSLAClock = `-- name: WarnSLAClock :one
 UPDATE sla_clocks SET warned_at = $1::timestamptz, updated_at = now()
 WHERE tenant_id = $2 AND order_id = $3 AND target = $4
   AND status = 'running' AND warned_at IS NULL AND warn_at <= $1::timestamptz AND due_at > $1::timestamptz
-RETURNING tenant_id, order_id, target, outlet_id, engineer_id, tier_code, order_type, business, duration_ms, status, started_at, due_at, warn_at, warned_at, met_at, breached_at, stopped_at, pauses, escalation_level, escalate_at, version, updated_at
+RETURNING tenant_id, order_id, order_number, target, outlet_id, engineer_id, tier_code, order_type, business, duration_ms, status, started_at, due_at, warn_at, warned_at, met_at, breached_at, stopped_at, pauses, escalation_level, escalate_at, version, updated_at
 `
 
 type WarnSLAClockParams struct {
@@ -796,6 +808,7 @@ func (q *Queries) WarnSLAClock(ctx context.Context, db DBTX, arg WarnSLAClockPar
 	err := row.Scan(
 		&i.TenantID,
 		&i.OrderID,
+		&i.OrderNumber,
 		&i.Target,
 		&i.OutletID,
 		&i.EngineerID,
@@ -825,7 +838,7 @@ UPDATE sla_clocks c SET warned_at = $1::timestamptz, updated_at = now()
 FROM jsonb_to_recordset($3::jsonb) AS k(order_id uuid, target text)
 WHERE c.tenant_id = $2 AND c.order_id = k.order_id AND c.target = k.target
   AND c.status = 'running' AND c.warned_at IS NULL AND c.warn_at <= $1::timestamptz AND c.due_at > $1::timestamptz
-RETURNING c.tenant_id, c.order_id, c.target, c.outlet_id, c.engineer_id, c.tier_code, c.order_type, c.business, c.duration_ms, c.status, c.started_at, c.due_at, c.warn_at, c.warned_at, c.met_at, c.breached_at, c.stopped_at, c.pauses, c.escalation_level, c.escalate_at, c.version, c.updated_at
+RETURNING c.tenant_id, c.order_id, c.order_number, c.target, c.outlet_id, c.engineer_id, c.tier_code, c.order_type, c.business, c.duration_ms, c.status, c.started_at, c.due_at, c.warn_at, c.warned_at, c.met_at, c.breached_at, c.stopped_at, c.pauses, c.escalation_level, c.escalate_at, c.version, c.updated_at
 `
 
 type WarnSLAClocksParams struct {
@@ -847,6 +860,7 @@ func (q *Queries) WarnSLAClocks(ctx context.Context, db DBTX, arg WarnSLAClocksP
 		if err := rows.Scan(
 			&i.TenantID,
 			&i.OrderID,
+			&i.OrderNumber,
 			&i.Target,
 			&i.OutletID,
 			&i.EngineerID,

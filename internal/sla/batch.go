@@ -125,6 +125,7 @@ func fireBatch(ctx context.Context, tx *tenants.Tx, jobs Inserter, reqs []*timer
 		}
 	}
 	var evs []events.New
+	var pl payloads
 	var timers []river.InsertManyParams
 	var escalateNow []clockKey
 	if len(breachKeys) > 0 {
@@ -145,7 +146,7 @@ func fireBatch(ctx context.Context, tx *tenants.Tx, jobs Inserter, reqs []*timer
 				return err
 			}
 			evs = append(evs, events.New{Type: EventBreached, Subject: "service_order", SubjectID: c.OrderID,
-				OutletID: ptrID(c.OutletID).UUID, Data: eventData(c)})
+				OutletID: ptrID(c.OutletID).UUID, Data: pl.data(ctx, tx, EventBreached, c, 0, "")})
 			switch {
 			case r.EscalateAt == nil:
 			case r.EscalateAt.After(now):
@@ -167,7 +168,7 @@ func fireBatch(ctx context.Context, tx *tenants.Tx, jobs Inserter, reqs []*timer
 				return err
 			}
 			evs = append(evs, events.New{Type: EventWarning, Subject: "service_order", SubjectID: c.OrderID,
-				OutletID: ptrID(c.OutletID).UUID, Data: eventData(c)})
+				OutletID: ptrID(c.OutletID).UUID, Data: pl.data(ctx, tx, EventWarning, c, 0, "")})
 		}
 	}
 	if _, err := events.EmitMany(ctx, tx, jobs, evs); err != nil {

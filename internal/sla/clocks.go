@@ -36,6 +36,7 @@ type Inserter interface {
 // Clock is one target's clock of an order.
 type Clock struct {
 	OrderID         uuid.UUID  `json:"order_id"`
+	OrderNumber     string     `json:"order_number"`
 	Target          string     `json:"target" enum:"accept,dispatch,appointment,arrival,completion,return,callback"`
 	Status          string     `json:"status" enum:"running,paused,met,breached,cancelled"`
 	Business        bool       `json:"business" doc:"Business time on the outlet's calendar; false: clock time (24x7)"`
@@ -70,7 +71,7 @@ type Change struct {
 }
 
 func clockFromRow(r db.SlaClock) (Clock, error) {
-	c := Clock{OrderID: r.OrderID, Target: r.Target, Status: r.Status, Business: r.Business,
+	c := Clock{OrderID: r.OrderID, OrderNumber: r.OrderNumber, Target: r.Target, Status: r.Status, Business: r.Business,
 		Minutes: int(r.DurationMs / 60000), StartedAt: r.StartedAt, DueAt: r.DueAt, WarnAt: r.WarnAt, WarnedAt: r.WarnedAt,
 		MetAt: r.MetAt, BreachedAt: r.BreachedAt, StoppedAt: r.StoppedAt, EscalationLevel: int(r.EscalationLevel),
 		TierCode: r.TierCode, OrderType: r.OrderType, Version: r.Version, duration: time.Duration(r.DurationMs) * time.Millisecond}
@@ -108,13 +109,14 @@ func Clocks(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID) ([]Clock, er
 
 // StartInput starts an order's clocks.
 type StartInput struct {
-	OrderID    uuid.UUID
-	OutletID   uuid.UUID // whose calendar business time follows (uuid.Nil: the tenant's)
-	EngineerID uuid.UUID // optional
-	TierCode   string
-	OrderType  string
-	Targets    []Target // from Targets(tier, express); only these clocks start
-	At         time.Time
+	OrderID     uuid.UUID
+	OrderNumber string    // SO-2026-000123, for messages
+	OutletID    uuid.UUID // whose calendar business time follows (uuid.Nil: the tenant's)
+	EngineerID  uuid.UUID // optional
+	TierCode    string
+	OrderType   string
+	Targets     []Target // from Targets(tier, express); only these clocks start
+	At          time.Time
 }
 
 // Start starts a clock per target, due by the outlet's calendar (or 24x7), with its warning
@@ -140,7 +142,7 @@ func Start(ctx context.Context, tx *tenants.Tx, jobs Inserter, in StartInput) ([
 		if due.IsZero() {
 			return nil, fmt.Errorf("sla: target %s cannot be met: the calendar has no working time", t.Kind)
 		}
-		r, err := tx.Q.InsertSLAClock(ctx, tx, db.InsertSLAClockParams{TenantID: tx.Scope.TenantID, OrderID: in.OrderID,
+		r, err := tx.Q.InsertSLAClock(ctx, tx, db.InsertSLAClockParams{TenantID: tx.Scope.TenantID, OrderID: in.OrderID, OrderNumber: in.OrderNumber,
 			Target: t.Kind, OutletID: nullID(in.OutletID), EngineerID: nullID(in.EngineerID), TierCode: in.TierCode,
 			OrderType: in.OrderType, Business: t.Business, DurationMs: t.Duration.Milliseconds(), StartedAt: in.At,
 			DueAt: &due, WarnAt: &warn})
@@ -326,7 +328,7 @@ func Retarget(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderID uuid.U
 		}
 	}
 	if len(rest) > 0 {
-		in := StartInput{OrderID: orderID, TierCode: tmpl.TierCode, OrderType: tmpl.OrderType, Targets: rest, At: at}
+		in := StartInput{OrderID: orderID, OrderNumber: tmpl.OrderNumber, TierCode: tmpl.TierCode, OrderType: tmpl.OrderType, Targets: rest, At: at}
 		if tmpl.OutletID != nil {
 			in.OutletID = *tmpl.OutletID
 		}

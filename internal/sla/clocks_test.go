@@ -16,6 +16,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/events"
 	"github.com/aftersales/aftersales/internal/jobs"
+	"github.com/aftersales/aftersales/internal/notify"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/internal/sla"
 	"github.com/aftersales/aftersales/internal/testdb"
@@ -324,7 +325,7 @@ func TestWarningBreachAndEscalationChain(t *testing.T) {
 	engineer := platform.NewID()
 	t0 := time.Date(2026, 11, 2, 2, 0, 0, 0, time.UTC)
 	b.tx(t, func(tx *tenants.Tx) error {
-		_, err := sla.Start(b.ctx, tx, b.inserter, sla.StartInput{OrderID: order, OutletID: b.outlets[1], EngineerID: engineer,
+		_, err := sla.Start(b.ctx, tx, b.inserter, sla.StartInput{OrderID: order, OrderNumber: "SO-2026-000042", OutletID: b.outlets[1], EngineerID: engineer,
 			TierCode: "gold", OrderType: "installation", Targets: []sla.Target{{Kind: sla.Accept, Duration: time.Hour}}, At: t0})
 		return err
 	})
@@ -372,6 +373,35 @@ func TestWarningBreachAndEscalationChain(t *testing.T) {
 		}
 		if e.Type == sla.EventEscalated {
 			levels = append(levels, fmt.Sprintf("%d:%s", d.Level, d.Role))
+		}
+		// The notification part: who is told, with every variable the templates use.
+		p, err := notify.ParsePayload(e.Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if missing := notify.MissingVars(e.Type, p.Vars); len(missing) > 0 {
+			t.Fatalf("%s lacks variables %v", e.Type, missing)
+		}
+		if p.Vars["order_number"] != "SO-2026-000042" || p.Vars["due_time"] != "2026-11-02 11:00" {
+			t.Fatalf("%s vars = %v (due time in the outlet calendar's zone, Shanghai)", e.Type, p.Vars)
+		}
+		who := fmt.Sprint(p.Urgent)
+		for _, r := range p.Recipients {
+			switch {
+			case r.UserID != nil && *r.UserID == engineer:
+				who += " engineer"
+			case r.Role == "outlet_manager" && r.OutletID != nil && *r.OutletID == b.outlets[1]:
+				who += " outlet_manager"
+			default:
+				who += " " + r.Role
+			}
+		}
+		want := map[string]string{sla.EventWarning: "false engineer outlet_manager", sla.EventBreached: "true engineer outlet_manager"}[e.Type]
+		if e.Type == sla.EventEscalated {
+			want = map[int]string{1: "true engineer", 2: "true outlet_manager", 3: "true tenant_admin"}[d.Level]
+		}
+		if who != want {
+			t.Fatalf("%s (level %d) goes to %q, want %q", e.Type, d.Level, who, want)
 		}
 	}
 	if fmt.Sprint(levels) != "[1:engineer 2:outlet_manager 3:brand_service_manager]" {

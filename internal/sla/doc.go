@@ -53,8 +53,12 @@
 //
 // Events, emitted with package events in the same transaction: sla.warning, sla.breached,
 // sla.escalated (payload EventData: order_id, target, due_at, outlet_id, engineer_id, and
-// level and role for escalations). A breach is also a row of sla_breaches, one per order
-// and target, for reports and compensation.
+// level and role for escalations), with the notification convention of package notify:
+// warnings and breaches go to the engineer and the outlet's managers, each escalation level
+// to its role (the brand service manager level to the tenant admins), breaches and
+// escalations as urgent, with order_number, target and due_time (wall time of the outlet's
+// calendar). A breach is also a row of sla_breaches, one per order and target, for reports
+// and compensation.
 //
 // # Isolation
 //

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/events"
+	"github.com/aftersales/aftersales/internal/notify"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -23,27 +25,87 @@ const (
 	EventEscalated = "sla.escalated"
 )
 
-// EventData is the payload of the SLA events: notifications and tenant webhooks read it,
-// billing pays compensation on sla.breached.
+// EventData is the payload of the SLA events: webhooks and billing (compensation on
+// sla.breached) read its fields; the notifier reads its notification part (notify.Payload:
+// who is told, the template variables order_number, target, due_time, and for escalations
+// level and role). Breaches and escalations are urgent (they ignore quiet hours).
 type EventData struct {
-	OrderID    uuid.UUID  `json:"order_id"`
-	Target     string     `json:"target"`
-	DueAt      time.Time  `json:"due_at"`
-	OutletID   *uuid.UUID `json:"outlet_id"`
-	EngineerID *uuid.UUID `json:"engineer_id"`
-	TierCode   string     `json:"tier_code"`
-	OrderType  string     `json:"order_type"`
-	Business   bool       `json:"business"`
-	Minutes    int        `json:"minutes"`
-	Level      int        `json:"level,omitempty"` // sla.escalated: 1 is the first level
-	Role       string     `json:"role,omitempty"`  // sla.escalated: who is told
+	notify.Payload
+	OrderID     uuid.UUID  `json:"order_id"`
+	OrderNumber string     `json:"order_number"`
+	Target      string     `json:"target"`
+	DueAt       time.Time  `json:"due_at"`
+	OutletID    *uuid.UUID `json:"outlet_id"`
+	EngineerID  *uuid.UUID `json:"engineer_id"`
+	TierCode    string     `json:"tier_code"`
+	OrderType   string     `json:"order_type"`
+	Business    bool       `json:"business"`
+	Minutes     int        `json:"minutes"`
+	Level       int        `json:"level,omitempty"` // sla.escalated: 1 is the first level
+	Role        string     `json:"role,omitempty"`  // sla.escalated: who is told
 }
 
-func eventData(c Clock) EventData {
-	d := EventData{OrderID: c.OrderID, Target: c.Target, OutletID: c.OutletID, EngineerID: c.EngineerID,
-		TierCode: c.TierCode, OrderType: c.OrderType, Business: c.Business, Minutes: c.Minutes}
+// payloads builds event data, reading each outlet's calendar timezone once (due times in
+// messages are wall time where the clock runs).
+type payloads struct {
+	zones map[uuid.UUID]string
+}
+
+func (p *payloads) zone(ctx context.Context, tx *tenants.Tx, outlet uuid.UUID) string {
+	if p.zones == nil {
+		p.zones = map[uuid.UUID]string{}
+	}
+	if z, ok := p.zones[outlet]; ok {
+		return z
+	}
+	z := "Asia/Shanghai"
+	if c, err := tenants.EffectiveCalendar(ctx, tx, outlet); err == nil {
+		z = c.Timezone
+	}
+	p.zones[outlet] = z
+	return z
+}
+
+// data is the payload of event typ about c; level is the escalation level reached (0 for
+// warnings and breaches) and role its role.
+func (p *payloads) data(ctx context.Context, tx *tenants.Tx, typ string, c Clock, level int, role string) EventData {
+	d := EventData{OrderID: c.OrderID, OrderNumber: c.OrderNumber, Target: c.Target, OutletID: c.OutletID,
+		EngineerID: c.EngineerID, TierCode: c.TierCode, OrderType: c.OrderType, Business: c.Business, Minutes: c.Minutes,
+		Level: level, Role: role}
 	if c.DueAt != nil {
 		d.DueAt = *c.DueAt
+	}
+	outlet := ptrID(c.OutletID).UUID
+	number := c.OrderNumber
+	if number == "" {
+		number = c.OrderID.String()
+	}
+	d.Vars = map[string]string{"order_number": number, "target": c.Target, "due_time": notify.FormatTime(d.DueAt, p.zone(ctx, tx, outlet))}
+	engineer := func() []notify.Recipient {
+		if c.EngineerID != nil {
+			return []notify.Recipient{notify.User(*c.EngineerID)}
+		}
+		return nil
+	}
+	manager := notify.Role(RoleOutletManager, outlet)
+	switch typ {
+	case EventWarning:
+		d.Recipients = append(engineer(), manager)
+	case EventBreached:
+		d.Recipients, d.Urgent = append(engineer(), manager), true
+	case EventEscalated:
+		d.Urgent = true
+		d.Vars["level"], d.Vars["role"] = strconv.Itoa(level), role
+		switch role {
+		case RoleEngineer:
+			if d.Recipients = engineer(); d.Recipients == nil {
+				d.Recipients = []notify.Recipient{manager} // no engineer yet: the outlet answers
+			}
+		case RoleOutletManager:
+			d.Recipients = []notify.Recipient{manager}
+		case RoleBrandServiceManager:
+			d.Recipients = []notify.Recipient{notify.Role("tenant_admin", uuid.Nil)} // the brand's service management
+		}
 	}
 	return d
 }
@@ -162,7 +224,8 @@ func breach(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderID uuid.UUI
 	if err != nil {
 		return r, false, err
 	}
-	if _, err := events.Emit(ctx, tx, jobs, EventBreached, "service_order", orderID, ptrID(c.OutletID).UUID, eventData(c)); err != nil {
+	if _, err := events.Emit(ctx, tx, jobs, EventBreached, "service_order", orderID, ptrID(c.OutletID).UUID,
+		(&payloads{}).data(ctx, tx, EventBreached, c, 0, "")); err != nil {
 		return r, false, err
 	}
 	if r.EscalateAt != nil && (r.EscalateAt.After(now) || !escalateHere) {
@@ -185,7 +248,8 @@ func warn(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderID uuid.UUID,
 	if err != nil {
 		return false, err
 	}
-	if _, err := events.Emit(ctx, tx, jobs, EventWarning, "service_order", orderID, ptrID(c.OutletID).UUID, eventData(c)); err != nil {
+	if _, err := events.Emit(ctx, tx, jobs, EventWarning, "service_order", orderID, ptrID(c.OutletID).UUID,
+		(&payloads{}).data(ctx, tx, EventWarning, c, 0, "")); err != nil {
 		return false, err
 	}
 	return true, nil
@@ -263,8 +327,7 @@ func Fire(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderID uuid.UUID,
 		if err != nil {
 			return nil, err
 		}
-		d := eventData(c)
-		d.Level, d.Role = c.EscalationLevel, st.Escalation[c.EscalationLevel-1].Role
+		d := (&payloads{}).data(ctx, tx, EventEscalated, c, c.EscalationLevel, st.Escalation[c.EscalationLevel-1].Role)
 		if _, err := events.Emit(ctx, tx, jobs, EventEscalated, "service_order", orderID, ptrID(c.OutletID).UUID, d); err != nil {
 			return nil, err
 		}

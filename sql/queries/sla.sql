@@ -13,9 +13,9 @@ RETURNING *;
 
 -- name: InsertSLAClock :one
 -- Starts a clock; an existing clock of the order and target is left as it is (no row).
-INSERT INTO sla_clocks (tenant_id, order_id, target, outlet_id, engineer_id, tier_code, order_type, business,
+INSERT INTO sla_clocks (tenant_id, order_id, order_number, target, outlet_id, engineer_id, tier_code, order_type, business,
   duration_ms, status, started_at, due_at, warn_at)
-VALUES (@tenant_id, @order_id, @target, @outlet_id, @engineer_id, @tier_code, @order_type, @business,
+VALUES (@tenant_id, @order_id, @order_number, @target, @outlet_id, @engineer_id, @tier_code, @order_type, @business,
   @duration_ms, 'running', @started_at, @due_at, @warn_at)
 ON CONFLICT (tenant_id, order_id, target) DO NOTHING
 RETURNING *;

@@ -19,6 +19,7 @@ COMMENT ON TABLE sla_settings IS 'A tenant''s SLA settings: warning threshold, s
 CREATE TABLE sla_clocks (
   tenant_id         uuid NOT NULL,
   order_id          uuid NOT NULL,
+  order_number      text NOT NULL DEFAULT '',
   target            text NOT NULL CHECK (target IN ('accept', 'dispatch', 'appointment', 'arrival', 'completion', 'return', 'callback')),
   outlet_id         uuid,
   engineer_id       uuid,
