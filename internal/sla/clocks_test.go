@@ -839,3 +839,48 @@ func TestBatchedTimersWithTwoWorkers(t *testing.T) {
 		}
 	}
 }
+
+// TestRetargetPausedClockAndSetEngineer: an express promise bought while the order waits for
+// parts counts from the purchase once the order resumes; the engineer assigned later is
+// who the clocks (and their reports) name.
+func TestRetargetPausedClockAndSetEngineer(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	order, engineer := platform.NewID(), platform.NewID()
+	t0 := shanghai(t, "2026-11-02 10:00")
+	b.tx(t, func(tx *tenants.Tx) error {
+		if _, err := sla.Start(b.ctx, tx, b.inserter, sla.StartInput{OrderID: order, OutletID: b.outlets[0],
+			Targets: []sla.Target{{Kind: sla.Completion, Duration: 72 * time.Hour, Business: true}}, At: t0}); err != nil {
+			return err
+		}
+		if _, err := sla.PauseOrder(b.ctx, tx, b.inserter, order, "awaiting_parts", t0.Add(time.Hour)); err != nil {
+			return err
+		}
+		ch, err := sla.Retarget(b.ctx, tx, b.inserter, order, []sla.Target{{Kind: sla.Completion, Duration: 24 * time.Hour}}, t0.Add(2*time.Hour))
+		if err != nil {
+			return err
+		}
+		if len(ch) != 1 || ch[0].From != sla.Paused || ch[0].To != sla.Paused {
+			t.Errorf("retarget of a paused clock: %+v", ch)
+		}
+		if err := sla.SetEngineer(b.ctx, tx, b.inserter, order, engineer, t0.Add(2*time.Hour)); err != nil {
+			return err
+		}
+		ch, err = sla.ResumeOrder(b.ctx, tx, b.inserter, order, t0.Add(5*time.Hour))
+		if len(ch) != 1 || ch[0].DueAt == nil || !ch[0].DueAt.Equal(t0.Add(29*time.Hour)) {
+			t.Errorf("resume after retarget: %+v, want due 24h of clock time from the resume", ch)
+		}
+		return err
+	})
+	c := b.clocks(t, order)[sla.Completion]
+	if c.Business || c.Minutes != 24*60 || c.EngineerID == nil || *c.EngineerID != engineer || !c.StartedAt.Equal(t0.Add(2*time.Hour)) {
+		t.Fatalf("clock = %+v", c)
+	}
+	// Another tenant's order, or one without clocks, cannot be retargeted.
+	b.tx(t, func(tx *tenants.Tx) error {
+		if _, err := sla.Retarget(b.ctx, tx, b.inserter, platform.NewID(), []sla.Target{{Kind: sla.Completion, Duration: time.Hour}}, t0); err != tenants.ErrNotFound {
+			t.Errorf("retarget of an unknown order: %v", err)
+		}
+		return nil
+	})
+}
