@@ -45,6 +45,8 @@ type options struct {
 	tenants, registrations, keyTenants, importRows int
 	// The order data set.
 	orders, orderTenants int
+	// The SLA timer measurement: overdue clocks (0: none).
+	timers int
 
 	databaseURL, appUser, appPassword, redisURL, pgbenchBin string
 }
@@ -74,6 +76,7 @@ func parseOptions() (options, error) {
 	flag.IntVar(&o.importRows, "import-rows", 100_000, "rows of the import measurement's CSV file (0: no import measurement)")
 	flag.IntVar(&o.orders, "orders", 10_000_000, "service orders of the order data set, spread evenly over -order-tenants")
 	flag.IntVar(&o.orderTenants, "order-tenants", 1000, "tenants of the order data set (bench-o0000, ...)")
+	flag.IntVar(&o.timers, "timers", 5000, "SLA clocks of the timer measurement: half warn, half breach (0: no timer measurement)")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		return o, fmt.Errorf("unexpected arguments %q", flag.Args())
@@ -81,7 +84,7 @@ func parseOptions() (options, error) {
 	if o.concurrency < 1 || o.duration <= 0 || o.warmup < 0 || o.scale < 1 || o.poolSize < 0 {
 		return o, errors.New("-c, -d and -scale must be positive, -warmup and -pool not negative")
 	}
-	if o.tenants < 1 || o.tenants > maxBenchTenants || o.keyTenants < 1 || o.importRows < 0 {
+	if o.tenants < 1 || o.tenants > maxBenchTenants || o.keyTenants < 1 || o.importRows < 0 || o.timers < 0 {
 		return o, fmt.Errorf("-tenants must be 1 to %d, -key-tenants positive, -import-rows not negative", maxBenchTenants)
 	}
 	if o.registrations < o.tenants || o.registrations/o.tenants > maxPerTenant {
@@ -113,6 +116,9 @@ func parseOptions() (options, error) {
 // wantImport tells whether the import measurement runs.
 func (o options) wantImport() bool { return o.importRows > 0 && o.filter.MatchString(importName) }
 
+// wantTimers tells whether the SLA timer measurement runs.
+func (o options) wantTimers() bool { return o.timers > 0 && o.filter.MatchString(timersName) }
+
 // scenarioResult is one scenario's load result and the API's work per request.
 type scenarioResult struct {
 	scenario
@@ -138,7 +144,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	if len(selected) == 0 && !o.wantImport() {
+	if len(selected) == 0 && !o.wantImport() && !o.wantTimers() {
 		return fmt.Errorf("no scenario matches -scenarios %q", o.filter)
 	}
 	needWarranty, needOrders := o.wantImport(), false
@@ -278,6 +284,15 @@ func run() error {
 		}
 		imp = &r
 	}
+	var tim *timersResult
+	if o.wantTimers() {
+		progress(fmt.Sprintf("%s: %d River no-op jobs, then the timers of %d clocks", timersName, o.timers, o.timers))
+		r, err := measureTimers(ctx, db, o.timers)
+		if err != nil {
+			return err
+		}
+		tim = &r
+	}
 
 	var version string
 	if err := pool.QueryRow(ctx, "SHOW server_version").Scan(&version); err != nil {
@@ -297,7 +312,11 @@ func run() error {
 		fmt.Println()
 		reportImport(os.Stdout, *imp)
 	}
-	return errors.Join(checkErrors(results), checkImport(imp))
+	if tim != nil {
+		fmt.Println()
+		reportTimers(os.Stdout, *tim)
+	}
+	return errors.Join(checkErrors(results), checkImport(imp), checkTimers(tim))
 }
 
 // selectScenarios returns the scenarios whose name matches filter (maybe none: the filter

@@ -57,3 +57,6 @@ SELECT create_distributed_table('notification_sends', 'tenant_id', colocate_with
 SELECT create_distributed_table('inbox_messages', 'tenant_id', colocate_with => 'outlets');
 SELECT create_distributed_table('webhook_endpoints', 'tenant_id', colocate_with => 'outlets');
 SELECT create_distributed_table('webhook_deliveries', 'tenant_id', colocate_with => 'outlets');
+SELECT create_distributed_table('sla_settings', 'tenant_id', colocate_with => 'outlets');
+SELECT create_distributed_table('sla_clocks', 'tenant_id', colocate_with => 'outlets');
+SELECT create_distributed_table('sla_breaches', 'tenant_id', colocate_with => 'outlets');

@@ -218,6 +218,16 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 		    (app.tenant_id(), $1, $2), (app.tenant_id(), $3, $4)`, []any{f.Eng1, f.Outlet1, f.Eng2, f.Outlet2}},
 		{`INSERT INTO appointments (tenant_id, id, order_id, outlet_id, starts_at, ends_at, booked_via) VALUES
 		    (app.tenant_id(), $1, $2, $3, now(), now() + interval '2 hours', 'staff')`, []any{uuid.New(), order2, f.Outlet2}},
+		// SLA clocks of the orders above.
+		{`INSERT INTO sla_settings (tenant_id, warn_percent) VALUES (app.tenant_id(), 80)`, nil},
+		{`INSERT INTO sla_clocks (tenant_id, order_id, target, outlet_id, business, duration_ms, status, started_at, due_at, breached_at)
+		    VALUES (app.tenant_id(), $1, 'accept', $2, true, 3600000, 'breached', now() - interval '2 hours', now() - interval '1 hour', now() - interval '1 hour'),
+		           (app.tenant_id(), $3, 'accept', $4, false, 3600000, 'breached', now() - interval '2 hours', now() - interval '1 hour', now() - interval '1 hour')`,
+			[]any{order1, f.Outlet1, order2, f.Outlet2}},
+		{`INSERT INTO sla_breaches (tenant_id, order_id, target, outlet_id, due_at, breached_at)
+		    VALUES (app.tenant_id(), $1, 'accept', $2, now() - interval '1 hour', now() - interval '1 hour'),
+		           (app.tenant_id(), $3, 'accept', $4, now() - interval '1 hour', now() - interval '1 hour')`,
+			[]any{order1, f.Outlet1, order2, f.Outlet2}},
 	}
 	if err := iso.app.Tx(iso.ctx, tenants.Scope{TenantID: f.Tenant}, func(tx *tenants.Tx) error {
 		for _, s := range stmts {
@@ -429,6 +439,7 @@ func (iso *isolation) checkOutletScope(t *testing.T) {
 	// The outlet column of each outlet-scoped table.
 	for _, c := range []struct{ table, outletCol string }{
 		{"outlets", "id"}, {"memberships", "outlet_id"}, {"audit_log", "outlet_id"},
+		{"sla_clocks", "outlet_id"}, {"sla_breaches", "outlet_id"},
 	} {
 		t.Run(c.table, func(t *testing.T) {
 			q := `SELECT count(*) FROM ` + ident(c.table) + ` WHERE ` + ident(c.outletCol) + ` = $1`

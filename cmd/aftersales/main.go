@@ -33,6 +33,7 @@ import (
 	"github.com/aftersales/aftersales/internal/migrate"
 	"github.com/aftersales/aftersales/internal/notify"
 	"github.com/aftersales/aftersales/internal/platform"
+	"github.com/aftersales/aftersales/internal/sla"
 	"github.com/aftersales/aftersales/internal/webhooks"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -165,7 +166,8 @@ func serve(ctx context.Context, cfg platform.Config, log *slog.Logger, d *tenant
 	if err != nil {
 		return err
 	}
-	s := api.New(api.Deps{DB: d, Auth: authSvc, Limiter: limiter, Redis: rdb, Log: log, Registry: reg, Config: cfg, Jobs: jobClient})
+	s := api.New(api.Deps{DB: d, Auth: authSvc, Limiter: limiter, Redis: rdb, Log: log, Registry: reg, Config: cfg, Jobs: jobClient,
+		Limits: sla.VisitLimits{}})
 	srv := &http.Server{Addr: cfg.HTTPAddr, Handler: s, ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
 	errc := make(chan error, 1)

@@ -61,6 +61,8 @@ const (
 	NotificationsRead   Permission = "notifications:read"   // the send log and the event catalogue
 	NotificationsManage Permission = "notifications:manage" // templates and quiet hours
 	WebhooksManage      Permission = "webhooks:manage"      // endpoints, secrets, deliveries
+	SLARead             Permission = "sla:read"             // orders' SLA clocks and attainment reports
+	SLASettings         Permission = "sla:settings"         // warning threshold, pause statuses, escalation chain
 )
 
 // orderGrants are the order permissions of each role (tenant admins hold all).
@@ -87,31 +89,31 @@ func (r Role) Can(p Permission) bool {
 	case Agent:
 		switch p {
 		case OutletsRead, CalendarsRead, CustomersRead, CustomersWrite, ContactsFull, CatalogRead, FaultCodesWrite,
-			RegistrationsRead, RegistrationsWrite, PoliciesRead, EntitlementsCheck, NotificationsRead:
+			RegistrationsRead, RegistrationsWrite, PoliciesRead, EntitlementsCheck, NotificationsRead, SLARead:
 			return true
 		}
 	case OutletManager:
 		switch p {
 		case OutletsRead, OutletsWrite, CalendarsRead, CalendarsWrite, MembersRead, CustomersRead,
 			CustomersWrite, ContactsFull, AuditRead, CatalogRead, FaultCodesWrite, RegistrationsRead,
-			RegistrationsWrite, PoliciesRead, EntitlementsCheck:
+			RegistrationsWrite, PoliciesRead, EntitlementsCheck, SLARead:
 			return true
 		}
 	case Engineer:
 		switch p {
 		case OutletsRead, CalendarsRead, CustomersRead, CatalogRead, FaultCodesWrite, RegistrationsRead,
-			RegistrationsWrite, PoliciesRead, EntitlementsCheck:
+			RegistrationsWrite, PoliciesRead, EntitlementsCheck, SLARead:
 			return true
 		}
 	case Finance:
 		switch p {
-		case OutletsRead, CalendarsRead, CustomersRead, MembersRead, CatalogRead, RegistrationsRead, PoliciesRead:
+		case OutletsRead, CalendarsRead, CustomersRead, MembersRead, CatalogRead, RegistrationsRead, PoliciesRead, SLARead:
 			return true
 		}
 	case Auditor:
 		switch p {
 		case OutletsRead, CalendarsRead, CustomersRead, MembersRead, AuditRead, CatalogRead, RegistrationsRead,
-			PoliciesRead, NotificationsRead:
+			PoliciesRead, NotificationsRead, SLARead:
 			return true
 		}
 	}
@@ -172,5 +174,5 @@ func All() []Permission {
 	return []Permission{OutletsRead, OutletsWrite, OutletsCreate, CalendarsRead, CalendarsWrite, MembersRead, MembersWrite,
 		APIKeysManage, AuditRead, CustomersRead, CustomersWrite, ContactsFull, TenantSettings, TenantsOnboard, TenantsReadAll,
 		CatalogRead, CatalogWrite, FaultCodesWrite, RegistrationsRead, RegistrationsWrite, ImportsManage, PoliciesRead,
-		PoliciesWrite, GrantsWrite, EntitlementsCheck, NotificationsRead, NotificationsManage, WebhooksManage}
+		PoliciesWrite, GrantsWrite, EntitlementsCheck, NotificationsRead, NotificationsManage, WebhooksManage, SLARead, SLASettings}
 }

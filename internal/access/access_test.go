@@ -50,6 +50,13 @@ func TestRolePermissions(t *testing.T) {
 		{Auditor, WebhooksManage, false},
 		{OutletManager, WebhooksManage, false},
 		{Engineer, NotificationsRead, false},
+		{TenantAdmin, SLASettings, true},
+		{OutletManager, SLASettings, false},
+		{Agent, SLASettings, false},
+		{Engineer, SLARead, true},
+		{Finance, SLARead, true},
+		{Auditor, SLARead, true},
+		{Auditor, SLASettings, false},
 	}
 	for _, c := range cases {
 		if got := c.role.Can(c.perm); got != c.want {

@@ -88,6 +88,7 @@ func New(d Deps) *Server {
 	registerOrders(s)
 	registerNotifications(s)
 	registerWebhooks(s)
+	registerSLA(s)
 
 	mux.HandleFunc("GET /problems", problemDocs)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -10,7 +11,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/aftersales/aftersales/internal/api/apitest"
+	"github.com/aftersales/aftersales/internal/jobs"
+	"github.com/aftersales/aftersales/internal/sla"
+	"github.com/aftersales/aftersales/tenants"
 )
 
 // isoDay is the date used for {day} path parameters and date query parameters.
@@ -32,7 +38,11 @@ type isoFixtures map[string]string
 var isoKinds = []string{"/v1/outlets/", "/v1/calendars/", "/v1/members/", "/v1/invitations/", "/v1/api-keys/", "/v1/customers/",
 	"/v1/categories/", "/v1/models/", "/v1/fault-codes/", "/v1/registrations/", "/v1/policies/", "/v1/tier-rules/", "/v1/grants/",
 	"/v1/imports/", "/v1/orders/", "/v1/quotes/", "/v1/attachments/", "/v1/disputes/", "/v1/outlet-coverage/", "/v1/engineers/",
-	"/v1/notification-templates/", "/v1/webhook-endpoints/", "/v1/webhook-deliveries/"}
+	"/v1/notification-templates/", "/v1/webhook-endpoints/", "/v1/webhook-deliveries/", "/v1/sla/orders/"}
+
+// isoSnapshotSuffix completes a kind's prefix and id into a GET path where the kind has no
+// GET prefix+id of its own.
+var isoSnapshotSuffix = map[string]string{"/v1/sla/orders/": "/clocks"}
 
 // isoMake creates, as the tenant's admin, one resource of each kind that can be changed or
 // deleted by a request that crosses tenants if isolation were broken (an unused outlet, an
@@ -150,6 +160,22 @@ func isoMake(t *testing.T, env *apitest.Env, tn *apitest.Tenant) isoFixtures {
 	f["/v1/webhook-endpoints/"] = ep.Map(t)["id"].(string)
 	ping := env.Must(202, apitest.Req{Method: "POST", Path: "/v1/webhook-endpoints/" + f["/v1/webhook-endpoints/"] + "/ping", Token: tn.Admin})
 	f["/v1/webhook-deliveries/"] = ping.Map(t)["id"].(string)
+
+	// SLA clocks of the order (started the way service orders start them, in the tenant's
+	// scope, with their timers queued).
+	order := uuid.MustParse(f["/v1/orders/"])
+	inserter, err := jobs.NewClient(env.Tenants, env.Log, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Tenants.Tx(context.Background(), tenants.Scope{TenantID: uuid.MustParse(tn.ID), Actor: tenants.SystemActor}, func(tx *tenants.Tx) error {
+		_, err := sla.Start(context.Background(), tx, inserter, sla.StartInput{OrderID: order, OutletID: uuid.MustParse(tn.Outlets[0]),
+			TierCode: "gold", OrderType: "repair", Targets: []sla.Target{{Kind: sla.Accept, Duration: time.Hour}}, At: time.Now()})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	f["/v1/sla/orders/"] = order.String()
 	return f
 }
 
@@ -353,7 +379,7 @@ func isoSnapshot(t *testing.T, env *apitest.Env, tn *apitest.Tenant, f isoFixtur
 	t.Helper()
 	paths := []string{}
 	for _, k := range isoKinds {
-		paths = append(paths, k+f[k])
+		paths = append(paths, k+f[k]+isoSnapshotSuffix[k])
 	}
 	paths = append(paths,
 		"/v1/outlets/"+f["/v1/outlets/"]+"/calendar",
@@ -361,7 +387,7 @@ func isoSnapshot(t *testing.T, env *apitest.Env, tn *apitest.Tenant, f isoFixtur
 		"/v1/calendars/"+f["/v1/calendars/"]+"/days?from=2026-01-01&to=2026-12-31",
 		"/v1/members?limit=200", "/v1/invitations?limit=200", "/v1/api-keys?limit=200", "/v1/customers?limit=200",
 		"/v1/outlets?limit=200", "/v1/calendars?limit=200", "/v1/tenant",
-		"/v1/audit-log?limit=1",
+		"/v1/audit-log?limit=1", "/v1/sla/settings",
 	)
 	snap := map[string]string{}
 	for _, p := range paths {

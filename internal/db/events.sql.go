@@ -57,6 +57,19 @@ func (q *Queries) InsertEvent(ctx context.Context, db DBTX, arg InsertEventParam
 	return err
 }
 
+const insertEvents = `-- name: InsertEvents :exec
+INSERT INTO events (tenant_id, id, type, subject, subject_id, outlet_id, payload)
+SELECT app.tenant_id(), e.id, e.type, e.subject, e.subject_id, e.outlet_id, coalesce(e.payload, '{}')
+FROM jsonb_to_recordset($1::jsonb) AS e(id uuid, type text, subject text, subject_id uuid, outlet_id uuid, payload jsonb)
+`
+
+// Several events of one transaction in one statement: rows is a JSON array of
+// {id, type, subject, subject_id, outlet_id, payload}.
+func (q *Queries) InsertEvents(ctx context.Context, db DBTX, rows []byte) error {
+	_, err := db.Exec(ctx, insertEvents, rows)
+	return err
+}
+
 const listEventsBySubject = `-- name: ListEventsBySubject :many
 SELECT tenant_id, id, type, subject, subject_id, outlet_id, payload, created_at FROM events WHERE subject_id = $1 ORDER BY created_at, id
 `

@@ -613,6 +613,57 @@ type Session struct {
 	RevokedAt  *time.Time
 }
 
+// Breached targets, one row per order and target, for reports and compensation.
+type SlaBreach struct {
+	TenantID   uuid.UUID
+	OrderID    uuid.UUID
+	Target     string
+	OutletID   uuid.NullUUID
+	EngineerID uuid.NullUUID
+	TierCode   string
+	OrderType  string
+	DueAt      time.Time
+	BreachedAt time.Time
+}
+
+// One SLA clock per order and target; version grows with every change, so a stale timer is a no-op.
+type SlaClock struct {
+	TenantID    uuid.UUID
+	OrderID     uuid.UUID
+	OrderNumber string
+	Target      string
+	OutletID    uuid.NullUUID
+	EngineerID  uuid.NullUUID
+	TierCode    string
+	OrderType   string
+	Business    bool
+	DurationMs  int64
+	Status      string
+	StartedAt   time.Time
+	DueAt       *time.Time
+	WarnAt      *time.Time
+	WarnedAt    *time.Time
+	MetAt       *time.Time
+	BreachedAt  *time.Time
+	StoppedAt   *time.Time
+	// Pauses as [{from, to, reason}], to absent while the pause lasts.
+	Pauses          []byte
+	EscalationLevel int32
+	EscalateAt      *time.Time
+	Version         int32
+	UpdatedAt       time.Time
+}
+
+// A tenant's SLA settings: warning threshold, statuses that pause clocks, escalation chain after a breach.
+type SlaSetting struct {
+	TenantID      uuid.UUID
+	WarnPercent   int32
+	PauseStatuses []string
+	Escalation    []byte
+	Version       int32
+	UpdatedAt     time.Time
+}
+
 // Root tenants: brands, distributors, carriers, service providers.
 type Tenant struct {
 	ID        uuid.UUID

@@ -1,5 +1,5 @@
 // Package jobs runs durable background work with River on the product's database:
-// periodic housekeeping now, SLA timers, notifications and webhooks as they arrive.
+// periodic housekeeping, SLA timers and their sweep (package sla), event delivery.
 package jobs
 
 import (
@@ -16,6 +16,7 @@ import (
 	"github.com/aftersales/aftersales/internal/events"
 	"github.com/aftersales/aftersales/internal/migrate"
 	"github.com/aftersales/aftersales/internal/registry"
+	"github.com/aftersales/aftersales/internal/sla"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -66,6 +67,21 @@ type QueueProvider interface {
 // consumers receive every event the product emits (see package events); those that are
 // WorkerProviders also get their own jobs' workers registered.
 func NewClient(d *tenants.DB, log *slog.Logger, work bool, consumers ...events.Consumer) (*river.Client[pgx.Tx], error) {
+	cfg, err := NewConfig(d, log, work, consumers...)
+	if err != nil {
+		return nil, err
+	}
+	c, err := river.NewClient(riverpgxv5.New(d.Pool()), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("river client: %w", err)
+	}
+	return c, nil
+}
+
+// NewConfig is the River configuration NewClient uses: every worker, and with work the
+// default queue and the periodic jobs (the clean-up, the SLA sweep). The benchmark builds
+// its worker from it.
+func NewConfig(d *tenants.DB, log *slog.Logger, work bool, consumers ...events.Consumer) (*river.Config, error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &CleanupWorker{DB: d, Log: log})
 	river.AddWorker(workers, &registry.ImportWorker{DB: d, Log: log})
@@ -74,6 +90,8 @@ func NewClient(d *tenants.DB, log *slog.Logger, work bool, consumers ...events.C
 		return nil, err
 	}
 	bus.AddWorkers(workers)
+	timers := &sla.Timers{DB: d, Log: log}
+	timers.AddWorkers(workers)
 	for _, c := range consumers {
 		if wp, ok := c.(WorkerProvider); ok {
 			wp.AddWorkers(workers)
@@ -83,7 +101,9 @@ func NewClient(d *tenants.DB, log *slog.Logger, work bool, consumers ...events.C
 	// typed args, and the worker process runs them.
 	cfg := &river.Config{Schema: migrate.RiverSchema, Logger: log, Workers: workers, SkipUnknownJobCheck: !work}
 	if work {
-		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 20}}
+		// SLA timers wait for their batch (package sla) without holding a connection: many
+		// workers cost goroutines, and make batches, not connections.
+		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 20}, sla.Queue: {MaxWorkers: 100}}
 		for _, c := range consumers {
 			if qp, ok := c.(QueueProvider); ok {
 				for name, q := range qp.Queues() {
@@ -96,10 +116,7 @@ func NewClient(d *tenants.DB, log *slog.Logger, work bool, consumers ...events.C
 				func() (river.JobArgs, *river.InsertOpts) { return CleanupArgs{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true}),
 		}
+		cfg.PeriodicJobs = append(cfg.PeriodicJobs, timers.PeriodicJobs()...)
 	}
-	c, err := river.NewClient(riverpgxv5.New(d.Pool()), cfg)
-	if err != nil {
-		return nil, fmt.Errorf("river client: %w", err)
-	}
-	return c, nil
+	return cfg, nil
 }

@@ -43,3 +43,24 @@ func TestMigrationsAreReversible(t *testing.T) {
 		t.Fatalf("after re-apply: %v\n%s", err, st.String())
 	}
 }
+
+// TestMissingEarlierMigrationIsApplied: a database migrated with a later migration before an
+// earlier one was merged (SLA 00006 after notifications 00007) takes the earlier one.
+func TestMissingEarlierMigrationIsApplied(t *testing.T) {
+	t.Parallel()
+	d := testdb.New(t)
+	ctx := context.Background()
+	for _, stmt := range []string{`DROP TABLE sla_breaches, sla_clocks, sla_settings`,
+		`DELETE FROM goose_db_version WHERE version_id = 6`} {
+		if _, err := d.Owner.Exec(ctx, stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := migrate.Up(ctx, d.Owner); err != nil {
+		t.Fatalf("up with 00006 missing below 00007: %v", err)
+	}
+	var n int
+	if err := d.Owner.QueryRow(ctx, `SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE 'sla\_%'`).Scan(&n); err != nil || n != 3 {
+		t.Fatalf("sla tables after up: %d, %v", n, err)
+	}
+}

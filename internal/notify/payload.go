@@ -126,6 +126,7 @@ const (
 	QuoteToApprove        = "quote.to_approve"
 	SLAWarning            = "sla.warning"
 	SLABreached           = "sla.breached"
+	SLAEscalated          = "sla.escalated"
 	CallbackDue           = "callback.due"
 	WebhookDisabled       = "webhook.disabled"
 	CompensationIssued    = "compensation.issued"

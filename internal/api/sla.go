@@ -1,0 +1,146 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/aftersales/aftersales/internal/access"
+	"github.com/aftersales/aftersales/internal/sla"
+	"github.com/aftersales/aftersales/tenants"
+)
+
+// SLASettingsOutput is the tenant's SLA settings with their ETag.
+type SLASettingsOutput struct {
+	ETag string `header:"ETag"`
+	Body SLASettings
+}
+
+// SLASettings are the tenant's SLA settings as the API shows them (named apart from other
+// packages' settings in the OpenAPI document).
+type SLASettings struct {
+	SLASettingsBody
+	Version int32 `json:"version"`
+}
+
+func settingsOutput(st sla.Settings) *SLASettingsOutput {
+	return &SLASettingsOutput{ETag: etag(st.Version), Body: SLASettings{Version: st.Version, SLASettingsBody: SLASettingsBody{
+		WarnPercent: st.WarnPercent, PauseStatuses: st.PauseStatuses, Escalation: st.Escalation}}}
+}
+
+// SLASettingsBody is the writable part of the SLA settings.
+type SLASettingsBody struct {
+	WarnPercent   int         `json:"warn_percent" minimum:"1" maximum:"99" example:"75" doc:"Warn when this share of a target has elapsed"`
+	PauseStatuses []string    `json:"pause_statuses" maxItems:"20" doc:"Order statuses in which clocks stand still, e.g. awaiting_customer_approval, awaiting_parts"`
+	Escalation    []sla.Level `json:"escalation" maxItems:"5" doc:"The chain after a breach, in order; each level's deadline counts from the breach"`
+}
+
+// SLAClocksOutput lists one order's clocks.
+type SLAClocksOutput struct {
+	Body struct {
+		Items []sla.Clock `json:"items"`
+	}
+}
+
+// SLAAttainmentOutput is an attainment report.
+type SLAAttainmentOutput struct {
+	Body struct {
+		GroupBy string              `json:"group_by"`
+		From    time.Time           `json:"from" doc:"Start of the first day, in the tenant's timezone"`
+		To      time.Time           `json:"to" doc:"End of the last day (exclusive)"`
+		Items   []sla.AttainmentRow `json:"items"`
+	}
+}
+
+func registerSLA(s *Server) {
+	tags := []string{"SLA"}
+	register(s, huma.Operation{OperationID: "get-sla-settings", Method: http.MethodGet, Path: "/v1/sla/settings", Tags: tags,
+		Summary: "SLA settings: warning threshold, pause statuses, escalation chain"},
+		route{perm: access.SLARead}, func(ctx context.Context, _ *struct{}) (*SLASettingsOutput, error) {
+			st, err := within(ctx, s, func(tx *tenants.Tx) (sla.Settings, error) { return sla.GetSettings(ctx, tx) })
+			if err != nil {
+				return nil, err
+			}
+			return settingsOutput(st), nil
+		})
+
+	type putSettingsIn struct {
+		IfMatch
+		Body SLASettingsBody
+	}
+	register(s, huma.Operation{OperationID: "update-sla-settings", Method: http.MethodPut, Path: "/v1/sla/settings", Tags: tags,
+		Summary: "Change the SLA settings (clocks started later use them; escalations read them when they fire)",
+		Errors:  []int{412, 422, 428}},
+		route{perm: access.SLASettings}, func(ctx context.Context, in *putSettingsIn) (*SLASettingsOutput, error) {
+			v, err := in.version()
+			if err != nil {
+				return nil, err
+			}
+			st, err := within(ctx, s, func(tx *tenants.Tx) (sla.Settings, error) {
+				return sla.SaveSettings(ctx, tx, v, sla.Settings{WarnPercent: in.Body.WarnPercent,
+					PauseStatuses: in.Body.PauseStatuses, Escalation: in.Body.Escalation})
+			})
+			if err != nil {
+				return nil, err
+			}
+			return settingsOutput(st), nil
+		})
+
+	register(s, huma.Operation{OperationID: "list-order-sla-clocks", Method: http.MethodGet, Path: "/v1/sla/orders/{id}/clocks", Tags: tags,
+		Summary: "An order's SLA clocks: status, due and warning times, pauses, escalation level", Errors: []int{404}},
+		route{perm: access.SLARead}, func(ctx context.Context, in *IDPath) (*SLAClocksOutput, error) {
+			clocks, err := within(ctx, s, func(tx *tenants.Tx) ([]sla.Clock, error) { return sla.Clocks(ctx, tx, in.id()) })
+			if err != nil {
+				return nil, err
+			}
+			if len(clocks) == 0 {
+				return nil, tenants.ErrNotFound // no clocks in the caller's scope: unknown, whoever's it is
+			}
+			out := &SLAClocksOutput{}
+			out.Body.Items = clocks
+			return out, nil
+		})
+
+	type attainmentIn struct {
+		GroupBy string `query:"group_by" enum:"outlet,engineer,tier,order_type,target" default:"outlet"`
+		From    string `query:"from" format:"date" required:"true" doc:"First day of outcomes counted (days in the tenant's timezone)"`
+		To      string `query:"to" format:"date" required:"true" doc:"Last day, inclusive"`
+		Target  string `query:"target" enum:"accept,dispatch,appointment,arrival,completion,return,callback" doc:"Only this target"`
+	}
+	register(s, huma.Operation{OperationID: "sla-attainment", Method: http.MethodGet, Path: "/v1/sla/attainment", Tags: tags,
+		Summary: "SLA attainment: targets met on time, breached, and the share met, by outlet, engineer, tier, order type or target",
+		Errors:  []int{422}},
+		route{perm: access.SLARead}, func(ctx context.Context, in *attainmentIn) (*SLAAttainmentOutput, error) {
+			fromDay, _ := time.Parse(time.DateOnly, in.From) // format:"date" validated them
+			toDay, _ := time.Parse(time.DateOnly, in.To)
+			if toDay.Before(fromDay) {
+				return nil, tenants.Invalid("query.to", "must not be before from")
+			}
+			if toDay.Sub(fromDay) > 366*24*time.Hour {
+				return nil, tenants.Invalid("query.to", "the range is at most a year")
+			}
+			var from, to time.Time
+			rows, err := within(ctx, s, func(tx *tenants.Tx) ([]sla.AttainmentRow, error) {
+				// Days are the tenant's: midnight to midnight in its timezone.
+				t, err := tenants.GetTenant(ctx, tx)
+				if err != nil {
+					return nil, err
+				}
+				loc, err := time.LoadLocation(t.Timezone)
+				if err != nil {
+					loc = time.UTC
+				}
+				from = time.Date(fromDay.Year(), fromDay.Month(), fromDay.Day(), 0, 0, 0, 0, loc)
+				to = time.Date(toDay.Year(), toDay.Month(), toDay.Day()+1, 0, 0, 0, 0, loc)
+				return sla.Attainment(ctx, tx, in.GroupBy, from, to, in.Target)
+			})
+			if err != nil {
+				return nil, err
+			}
+			out := &SLAAttainmentOutput{}
+			out.Body.GroupBy, out.Body.From, out.Body.To, out.Body.Items = in.GroupBy, from, to, rows
+			return out, nil
+		})
+}

@@ -1,0 +1,152 @@
+-- name: GetSLASettings :one
+SELECT * FROM sla_settings WHERE tenant_id = @tenant_id;
+
+-- name: UpsertSLASettings :one
+-- Writes the settings as next_version if the stored version is the one before (none stored: version 1).
+INSERT INTO sla_settings (tenant_id, warn_percent, pause_statuses, escalation, version)
+VALUES (@tenant_id, @warn_percent, @pause_statuses, @escalation, @next_version)
+ON CONFLICT (tenant_id) DO UPDATE
+SET warn_percent = EXCLUDED.warn_percent, pause_statuses = EXCLUDED.pause_statuses, escalation = EXCLUDED.escalation,
+    version = EXCLUDED.version, updated_at = now()
+WHERE sla_settings.version = EXCLUDED.version - 1
+RETURNING *;
+
+-- name: InsertSLAClock :one
+-- Starts a clock; an existing clock of the order and target is left as it is (no row).
+INSERT INTO sla_clocks (tenant_id, order_id, order_number, target, outlet_id, engineer_id, tier_code, order_type, business,
+  duration_ms, status, started_at, due_at, warn_at)
+VALUES (@tenant_id, @order_id, @order_number, @target, @outlet_id, @engineer_id, @tier_code, @order_type, @business,
+  @duration_ms, 'running', @started_at, @due_at, @warn_at)
+ON CONFLICT (tenant_id, order_id, target) DO NOTHING
+RETURNING *;
+
+-- name: ListSLAClocks :many
+SELECT * FROM sla_clocks WHERE tenant_id = @tenant_id AND order_id = @order_id ORDER BY started_at, target;
+
+-- name: LockSLAClocks :many
+-- The order's clocks, locked for a change, in a fixed order (no deadlocks between changes).
+SELECT * FROM sla_clocks WHERE tenant_id = @tenant_id AND order_id = @order_id ORDER BY target FOR UPDATE;
+
+-- name: UpdateSLAClock :one
+-- Writes a clock changed by the order (pause, resume, meet, cancel, retarget) if unchanged since read.
+UPDATE sla_clocks
+SET status = @status, business = @business, duration_ms = @duration_ms, started_at = @started_at,
+    due_at = @due_at, warn_at = @warn_at, warned_at = @warned_at, met_at = @met_at, stopped_at = @stopped_at,
+    pauses = @pauses, engineer_id = @engineer_id, escalate_at = @escalate_at,
+    version = version + 1, updated_at = now()
+WHERE tenant_id = @tenant_id AND order_id = @order_id AND target = @target AND version = @version
+RETURNING *;
+
+-- name: WarnSLAClock :one
+-- Marks the warning given, once, if the clock still runs and the threshold has passed but not the due time.
+UPDATE sla_clocks SET warned_at = @now::timestamptz, updated_at = now()
+WHERE tenant_id = @tenant_id AND order_id = @order_id AND target = @target
+  AND status = 'running' AND warned_at IS NULL AND warn_at <= @now::timestamptz AND due_at > @now::timestamptz
+RETURNING *;
+
+-- name: BreachSLAClock :one
+-- Breaches a running clock whose due time has passed and records the breach, in one
+-- statement: exactly one caller gets the row. The first escalation falls the first level's
+-- after_minutes after the breach, from the tenant's settings or, with none stored,
+-- default_first_after_s seconds (no escalation when NULL).
+WITH s AS (
+  SELECT CASE WHEN st.tenant_id IS NULL THEN sqlc.narg(default_first_after_s)::float8
+              ELSE (st.escalation -> 0 ->> 'after_minutes')::float8 * 60 END AS first_after_s
+  FROM (SELECT 1) one LEFT JOIN sla_settings st ON st.tenant_id = @tenant_id
+), b AS (
+  UPDATE sla_clocks c
+  SET status = 'breached', breached_at = c.due_at, escalation_level = 0,
+      escalate_at = c.due_at + make_interval(secs => (SELECT first_after_s FROM s)),
+      version = c.version + 1, updated_at = now()
+  WHERE c.tenant_id = @tenant_id AND c.order_id = @order_id AND c.target = @target
+    AND c.status = 'running' AND c.due_at <= @now::timestamptz
+  RETURNING c.*
+), r AS (
+  INSERT INTO sla_breaches (tenant_id, order_id, target, outlet_id, engineer_id, tier_code, order_type, due_at, breached_at)
+  SELECT b.tenant_id, b.order_id, b.target, b.outlet_id, b.engineer_id, b.tier_code, b.order_type, b.due_at, b.breached_at FROM b
+  ON CONFLICT (tenant_id, order_id, target) DO NOTHING
+)
+SELECT b.* FROM b;
+
+-- name: EscalateSLAClock :one
+-- Moves a breached, unmet, uncancelled clock to the next escalation level once its time has come;
+-- the level after that falls next_after_s seconds after the breach (none when NULL).
+UPDATE sla_clocks
+SET escalation_level = escalation_level + 1,
+    escalate_at = breached_at + make_interval(secs => sqlc.narg(next_after_s)::float8), updated_at = now()
+WHERE tenant_id = @tenant_id AND order_id = @order_id AND target = @target
+  AND status = 'breached' AND met_at IS NULL AND stopped_at IS NULL AND escalation_level = @from_level AND escalate_at <= @now::timestamptz
+RETURNING *;
+
+-- name: DueSLAClocks :many
+-- Clocks whose warning, breach or escalation is overdue: what the sweep re-examines.
+SELECT order_id, target FROM sla_clocks
+WHERE tenant_id = @tenant_id AND (
+      (status = 'running' AND due_at <= @now::timestamptz)
+   OR (status = 'running' AND warned_at IS NULL AND warn_at <= @now::timestamptz)
+   OR (escalate_at <= @now::timestamptz))
+ORDER BY order_id, target
+LIMIT @lim;
+
+-- name: ListTenantIDs :many
+-- Root tenants, for per-tenant background sweeps (tenants is a global table).
+SELECT id FROM tenants
+WHERE (sqlc.narg(after)::uuid IS NULL OR id > sqlc.narg(after)::uuid)
+ORDER BY id
+LIMIT @lim;
+
+-- name: SLAAttainment :many
+-- Outcomes of clocks that ended (met or breached) in [from, to), grouped by one dimension.
+SELECT (CASE @group_by::text
+          WHEN 'outlet' THEN coalesce(outlet_id::text, '')
+          WHEN 'engineer' THEN coalesce(engineer_id::text, '')
+          WHEN 'tier' THEN tier_code
+          WHEN 'order_type' THEN order_type
+          ELSE target END)::text AS key,
+       count(*) FILTER (WHERE status = 'met')::bigint AS met,
+       count(*) FILTER (WHERE status = 'breached')::bigint AS breached,
+       count(*)::bigint AS total
+FROM sla_clocks
+WHERE tenant_id = @tenant_id AND status IN ('met', 'breached')
+  AND coalesce(met_at, breached_at) >= @from_at::timestamptz AND coalesce(met_at, breached_at) < @to_at::timestamptz
+  AND (sqlc.narg(target)::text IS NULL OR target = sqlc.narg(target)::text)
+GROUP BY 1
+ORDER BY 1;
+
+-- name: GetSLAClock :one
+SELECT * FROM sla_clocks WHERE tenant_id = @tenant_id AND order_id = @order_id AND target = @target;
+
+-- name: EndSLAEscalation :exec
+-- Ends a breached clock's escalation (its chain has no further level).
+UPDATE sla_clocks SET escalate_at = NULL, updated_at = now()
+WHERE tenant_id = @tenant_id AND order_id = @order_id AND target = @target AND status = 'breached';
+
+-- name: BreachSLAClocks :many
+-- BreachSLAClock for several clocks of the tenant at once; keys is a JSON array of {order_id, target}.
+WITH s AS (
+  SELECT CASE WHEN st.tenant_id IS NULL THEN sqlc.narg(default_first_after_s)::float8
+              ELSE (st.escalation -> 0 ->> 'after_minutes')::float8 * 60 END AS first_after_s
+  FROM (SELECT 1) one LEFT JOIN sla_settings st ON st.tenant_id = @tenant_id
+), b AS (
+  UPDATE sla_clocks c
+  SET status = 'breached', breached_at = c.due_at, escalation_level = 0,
+      escalate_at = c.due_at + make_interval(secs => (SELECT first_after_s FROM s)),
+      version = c.version + 1, updated_at = now()
+  FROM jsonb_to_recordset(@keys::jsonb) AS k(order_id uuid, target text)
+  WHERE c.tenant_id = @tenant_id AND c.order_id = k.order_id AND c.target = k.target
+    AND c.status = 'running' AND c.due_at <= @now::timestamptz
+  RETURNING c.*
+), r AS (
+  INSERT INTO sla_breaches (tenant_id, order_id, target, outlet_id, engineer_id, tier_code, order_type, due_at, breached_at)
+  SELECT b.tenant_id, b.order_id, b.target, b.outlet_id, b.engineer_id, b.tier_code, b.order_type, b.due_at, b.breached_at FROM b
+  ON CONFLICT (tenant_id, order_id, target) DO NOTHING
+)
+SELECT b.* FROM b;
+
+-- name: WarnSLAClocks :many
+-- WarnSLAClock for several clocks of the tenant at once; keys is a JSON array of {order_id, target}.
+UPDATE sla_clocks c SET warned_at = @now::timestamptz, updated_at = now()
+FROM jsonb_to_recordset(@keys::jsonb) AS k(order_id uuid, target text)
+WHERE c.tenant_id = @tenant_id AND c.order_id = k.order_id AND c.target = k.target
+  AND c.status = 'running' AND c.warned_at IS NULL AND c.warn_at <= @now::timestamptz AND c.due_at > @now::timestamptz
+RETURNING c.*;
