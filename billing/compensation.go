@@ -57,10 +57,13 @@ func ListCompensations(ctx context.Context, tx *tenants.Tx, after uuid.NullUUID,
 }
 
 // Consumer returns the events consumer "billing": on sla.breached it issues the broken
-// promise's compensation.
+// promise's compensation. Given to jobs.NewClient, it also registers billing's jobs.
 func (s *Service) Consumer() events.Consumer { return consumer{s} }
 
 type consumer struct{ s *Service }
+
+func (c consumer) AddWorkers(w *river.Workers)        { c.s.AddWorkers(w) }
+func (c consumer) PeriodicJobs() []*river.PeriodicJob { return c.s.PeriodicJobs() }
 
 func (consumer) Name() string                { return "billing" }
 func (consumer) Wants(eventType string) bool { return eventType == "sla.breached" }

@@ -11,7 +11,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 	"github.com/stripe/stripe-go/v76"
 	"github.com/stripe/stripe-go/v76/webhook"
 
@@ -56,13 +55,9 @@ type ProcessArgs struct {
 // Kind names the job.
 func (ProcessArgs) Kind() string { return "stripe_event" }
 
-// InsertOpts keeps one pending job per event (a finished one may be queued again, for
-// events deferred until their tenant is known).
-func (ProcessArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
-		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
-		rivertype.JobStateRetryable, rivertype.JobStateScheduled}}}
-}
+// ProcessArgs has no uniqueness: the inbox already stores each event once, and running an
+// event twice changes nothing (its outcome is checked first, its effects are idempotent), so
+// a wake-up for a deferred event is never swallowed by a job still finishing.
 
 // hints are the routing facts of an event's object.
 type hints struct {
@@ -194,9 +189,10 @@ type route struct {
 
 // effect is what applying an event did.
 type effect struct {
-	outcome string // applied, ignored
+	outcome string // applied, ignored, deferred
 	detail  string
 	routes  []route
+	keys    []string // deferred: the objects whose owner is awaited
 }
 
 // Process applies one stored event. The inbox is read on the platform path; the effects run
@@ -229,7 +225,7 @@ func (s *Service) Process(ctx context.Context, jobs events.Inserter, id string) 
 	}
 	if tenant == uuid.Nil {
 		s.Log.InfoContext(ctx, "stripe event deferred: owner unknown yet", "event", id, "type", ev.Type)
-		return s.finish(ctx, jobs, id, uuid.Nil, effect{outcome: "deferred", detail: "no tenant known for " + strings.Join(h.keys(), ",")})
+		return s.finish(ctx, jobs, id, uuid.Nil, effect{outcome: "deferred", detail: "no tenant known for " + strings.Join(h.keys(), ","), keys: h.keys()})
 	}
 	var exists bool
 	if err := s.DB.Global(ctx, uuid.Nil, func(tx *tenants.Tx) (err error) {
@@ -291,6 +287,20 @@ func (s *Service) resolve(ctx context.Context, h hints) (uuid.UUID, uuid.UUID, e
 // finish records the outcome, the routes learned, and re-queues deferred events they unblock.
 func (s *Service) finish(ctx context.Context, jobs events.Inserter, id string, tenant uuid.UUID, eff effect) error {
 	return s.DB.Global(ctx, uuid.Nil, func(tx *tenants.Tx) error {
+		if err := tx.Q.LockStripeRoutes(ctx, tx); err != nil {
+			return err
+		}
+		if eff.outcome == "deferred" && len(eff.keys) > 0 {
+			// The owner may have become known since resolve looked: then run again now.
+			if _, err := tx.Q.GetStripeRoute(ctx, tx, eff.keys); err == nil {
+				eff.outcome, eff.detail = "received", "owner known: retrying"
+				if _, err := jobs.InsertTx(ctx, tx.Tx, ProcessArgs{EventID: id}, nil); err != nil {
+					return err
+				}
+			} else if !errors.Is(err, pgx.ErrNoRows) {
+				return err
+			}
+		}
 		var keys []string
 		for _, r := range eff.routes {
 			if r.object == "" {
@@ -465,12 +475,15 @@ func applyRefunds(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, pur
 	if err != nil {
 		return "", err
 	}
-	var confirmed int64
+	var confirmed, compensated int64
 	cancelled := false
 	for _, r := range refunds {
 		if r.Status == "succeeded" {
 			confirmed += r.Amount
 			cancelled = cancelled || r.Reason == "cancellation"
+			if r.Reason == "compensation" {
+				compensated += r.Amount
+			}
 		}
 	}
 	for _, r := range refunds {
@@ -484,6 +497,7 @@ func applyRefunds(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, pur
 		kind := "refund"
 		if r.Reason == "compensation" {
 			kind = "compensation"
+			compensated += r.Amount
 		} else {
 			cancelled = true
 		}
@@ -505,7 +519,9 @@ func applyRefunds(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, pur
 	if err := tx.Q.SetPurchaseRefunded(ctx, tx, db.SetPurchaseRefundedParams{ID: p.ID, RefundedAmount: refunded}); err != nil {
 		return "", err
 	}
-	if cancelled || refunded >= p.Amount {
+	// A compensation refund, even a full one, leaves the upgrade in force for its order; a
+	// cancellation, or a full refund made beyond it, ends the entitlement.
+	if cancelled || (refunded >= p.Amount && refunded > compensated) {
 		return fmt.Sprintf("refunded %d of %d: entitlement ended", refunded, p.Amount), end(ctx, tx, jobs, p, StatusRefunded)
 	}
 	return fmt.Sprintf("refunded %d of %d", refunded, p.Amount), nil

@@ -25,6 +25,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/aftersales/aftersales/billing"
 	"github.com/aftersales/aftersales/internal/api"
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/demo"
@@ -81,7 +82,7 @@ func run(ctx context.Context, cfg platform.Config, log *slog.Logger, args []stri
 	case "serve":
 		return withApp(ctx, cfg, func(d *tenants.DB) error { return serve(ctx, cfg, log, d) })
 	case "worker":
-		return withApp(ctx, cfg, func(d *tenants.DB) error { return work(ctx, log, d) })
+		return withApp(ctx, cfg, func(d *tenants.DB) error { return work(ctx, cfg, log, d) })
 	case "dev":
 		if err := withOwner(ctx, cfg, func(pool *pgxpool.Pool) error { return migrate.Up(ctx, pool) }); err != nil {
 			return err
@@ -92,7 +93,7 @@ func run(ctx context.Context, cfg platform.Config, log *slog.Logger, args []stri
 				return err
 			}
 			go func() {
-				if err := work(ctx, log, d); err != nil {
+				if err := work(ctx, cfg, log, d); err != nil {
 					log.Error("worker stopped", "err", err)
 				}
 			}()
@@ -156,11 +157,13 @@ func serve(ctx context.Context, cfg platform.Config, log *slog.Logger, d *tenant
 	limiter := platform.NewLimiter(rdb, log, reg).WithPrefix(cfg.RedisPrefix)
 	authSvc := auth.NewService(d, limiter, auth.NewDevSender(log), log,
 		auth.Options{SessionTTL: cfg.SessionTTL, OTPPerHour: cfg.OTPPerHour})
-	jobClient, err := jobs.NewClient(d, log, false)
+	bill := newBilling(cfg, log, d)
+	jobClient, err := jobs.NewClient(d, log, false, bill.Consumer())
 	if err != nil {
 		return err
 	}
-	s := api.New(api.Deps{DB: d, Auth: authSvc, Limiter: limiter, Redis: rdb, Log: log, Registry: reg, Config: cfg, Jobs: jobClient})
+	s := api.New(api.Deps{DB: d, Auth: authSvc, Limiter: limiter, Redis: rdb, Log: log, Registry: reg, Config: cfg, Jobs: jobClient,
+		Billing: bill})
 	srv := &http.Server{Addr: cfg.HTTPAddr, Handler: s, ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
 	errc := make(chan error, 1)
@@ -176,8 +179,14 @@ func serve(ctx context.Context, cfg platform.Config, log *slog.Logger, d *tenant
 	return srv.Shutdown(shutdown)
 }
 
-func work(ctx context.Context, log *slog.Logger, d *tenants.DB) error {
-	client, err := jobs.NewClient(d, log, true)
+// newBilling builds the Stripe billing service from the configuration.
+func newBilling(cfg platform.Config, log *slog.Logger, d *tenants.DB) *billing.Service {
+	return billing.New(d, log, billing.Config{SecretKey: cfg.StripeSecretKey, WebhookSecret: cfg.StripeWebhookSecret,
+		APIBase: cfg.StripeAPIBase, PublicURL: cfg.PublicURL, Grace: cfg.BillingGrace})
+}
+
+func work(ctx context.Context, cfg platform.Config, log *slog.Logger, d *tenants.DB) error {
+	client, err := jobs.NewClient(d, log, true, newBilling(cfg, log, d).Consumer())
 	if err != nil {
 		return err
 	}

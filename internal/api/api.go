@@ -19,6 +19,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/riverqueue/river"
 
+	"github.com/aftersales/aftersales/billing"
 	"github.com/aftersales/aftersales/internal/access"
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/coverage"
@@ -41,6 +42,8 @@ type Deps struct {
 	Jobs *river.Client[pgx.Tx]
 	// History supplies units' repair history to entitlement checks (service orders).
 	History coverage.HistorySource
+	// Billing takes payments with Stripe; nil serves billing routes that answer 503.
+	Billing *billing.Service
 }
 
 // Server is the HTTP API.

@@ -1527,6 +1527,16 @@ func (q *Queries) ListRefundsOfPurchase(ctx context.Context, db DBTX, purchaseID
 	return items, nil
 }
 
+const lockStripeRoutes = `-- name: LockStripeRoutes :exec
+SELECT pg_advisory_xact_lock(70110001)
+`
+
+// Serializes learning routes and deferring events, so no deferred event misses its wake-up.
+func (q *Queries) LockStripeRoutes(ctx context.Context, db DBTX) error {
+	_, err := db.Exec(ctx, lockStripeRoutes)
+	return err
+}
+
 const markUsageReported = `-- name: MarkUsageReported :exec
 UPDATE usage_counters SET reported = GREATEST(reported, $1) WHERE tenant_id = app.tenant_id() AND metric = $2 AND month = $3
 `

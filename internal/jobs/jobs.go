@@ -49,13 +49,28 @@ func (w *CleanupWorker) Work(ctx context.Context, _ *river.Job[CleanupArgs]) err
 	})
 }
 
+// WorkerSource is a consumer that also brings its own jobs (billing: Stripe events, grace
+// periods, usage reports, reconciliation).
+type WorkerSource interface {
+	AddWorkers(w *river.Workers)
+	PeriodicJobs() []*river.PeriodicJob
+}
+
 // NewClient builds a River client on the application pool. With work set it also runs the
 // workers and periodic jobs (the worker process); without, it only inserts jobs. The
-// consumers receive every event the product emits (see package events).
+// consumers receive every event the product emits (see package events); consumers that are
+// also WorkerSources register their jobs.
 func NewClient(d *tenants.DB, log *slog.Logger, work bool, consumers ...events.Consumer) (*river.Client[pgx.Tx], error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &CleanupWorker{DB: d, Log: log})
 	river.AddWorker(workers, &registry.ImportWorker{DB: d, Log: log})
+	var periodic []*river.PeriodicJob
+	for _, c := range consumers {
+		if ws, ok := c.(WorkerSource); ok {
+			ws.AddWorkers(workers)
+			periodic = append(periodic, ws.PeriodicJobs()...)
+		}
+	}
 	bus, err := events.NewBus(d, consumers...)
 	if err != nil {
 		return nil, err
@@ -69,6 +84,7 @@ func NewClient(d *tenants.DB, log *slog.Logger, work bool, consumers ...events.C
 				func() (river.JobArgs, *river.InsertOpts) { return CleanupArgs{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true}),
 		}
+		cfg.PeriodicJobs = append(cfg.PeriodicJobs, periodic...)
 	}
 	c, err := river.NewClient(riverpgxv5.New(d.Pool()), cfg)
 	if err != nil {

@@ -277,3 +277,7 @@ SELECT count(*) FROM outlets WHERE tenant_id = app.tenant_id() AND status = 'act
 
 -- name: SetPlatformPlanPrices :exec
 UPDATE platform_plans SET stripe_price_id = @stripe_price_id, stripe_metered_price_id = @stripe_metered_price_id WHERE code = @code;
+
+-- name: LockStripeRoutes :exec
+-- Serializes learning routes and deferring events, so no deferred event misses its wake-up.
+SELECT pg_advisory_xact_lock(70110001);
