@@ -44,7 +44,7 @@ type Coverage struct {
 
 // Compensation is what the consumer gets when the paid promise is broken.
 type Compensation struct {
-	Kind    string `json:"kind" enum:"none,refund_full,refund_partial,credit"`
+	Kind    string `json:"kind" enum:"none,refund_full,refund_partial,credit" default:"none"`
 	Percent int    `json:"percent,omitempty" minimum:"0" maximum:"100" doc:"Share of the price refunded (refund_partial) or credited (credit)"`
 }
 
@@ -58,10 +58,10 @@ type ProductInput struct {
 	Targets         map[string]warranty.Target `json:"targets,omitempty" doc:"SLA targets granted (accept, arrival, resolution, callback)"`
 	TierCode        string                     `json:"tier_code,omitempty" maxLength:"32" doc:"Service tier granted while a plan is active"`
 	Coverage        *Coverage                  `json:"coverage,omitempty" doc:"Plans only: coverage added to the unit"`
-	Eligibility     Eligibility                `json:"eligibility"`
-	CoolingOffDays  int                        `json:"cooling_off_days" minimum:"0" maximum:"365" doc:"Days after payment with a full refund on cancellation"`
-	AfterCoolingOff string                     `json:"after_cooling_off" enum:"pro_rata,none" doc:"Refund after the cooling-off period: unused share of a plan, or none"`
-	Compensation    Compensation               `json:"compensation"`
+	Eligibility     Eligibility                `json:"eligibility" required:"false"`
+	CoolingOffDays  int                        `json:"cooling_off_days" required:"false" minimum:"0" maximum:"365" doc:"Days after payment with a full refund on cancellation"`
+	AfterCoolingOff string                     `json:"after_cooling_off" required:"false" enum:"pro_rata,none" doc:"Refund after the cooling-off period: unused share of a plan, or none"`
+	Compensation    Compensation               `json:"compensation" required:"false"`
 	Status          string                     `json:"status,omitempty" enum:"active,archived" doc:"Updates only: archive to stop selling"`
 }
 

@@ -51,6 +51,15 @@ const (
 	PoliciesWrite      Permission = "policies:write"
 	GrantsWrite        Permission = "grants:write" // extra coverage from contracts
 	EntitlementsCheck  Permission = "entitlements:check"
+
+	ExpressRead     Permission = "express_products:read" // paid express products and plans
+	ExpressWrite    Permission = "express_products:write"
+	PurchasesRead   Permission = "purchases:read"  // purchases, receipts, compensations
+	PurchasesWrite  Permission = "purchases:write" // counter sales, cancellations
+	LedgerRead      Permission = "ledger:read"     // money ledger and its CSV export
+	LedgerReconcile Permission = "ledger:reconcile"
+	PlatformBilling Permission = "platform_billing:manage" // the tenant's own platform subscription
+	InvoicesRead    Permission = "platform_invoices:read"
 )
 
 // Can reports whether role r holds permission p.
@@ -63,31 +72,32 @@ func (r Role) Can(p Permission) bool {
 	case Agent:
 		switch p {
 		case OutletsRead, CalendarsRead, CustomersRead, CustomersWrite, ContactsFull, CatalogRead, FaultCodesWrite,
-			RegistrationsRead, RegistrationsWrite, PoliciesRead, EntitlementsCheck:
+			RegistrationsRead, RegistrationsWrite, PoliciesRead, EntitlementsCheck, ExpressRead, PurchasesRead, PurchasesWrite:
 			return true
 		}
 	case OutletManager:
 		switch p {
 		case OutletsRead, OutletsWrite, CalendarsRead, CalendarsWrite, MembersRead, CustomersRead,
 			CustomersWrite, ContactsFull, AuditRead, CatalogRead, FaultCodesWrite, RegistrationsRead,
-			RegistrationsWrite, PoliciesRead, EntitlementsCheck:
+			RegistrationsWrite, PoliciesRead, EntitlementsCheck, ExpressRead, PurchasesRead, PurchasesWrite:
 			return true
 		}
 	case Engineer:
 		switch p {
 		case OutletsRead, CalendarsRead, CustomersRead, CatalogRead, FaultCodesWrite, RegistrationsRead,
-			RegistrationsWrite, PoliciesRead, EntitlementsCheck:
+			RegistrationsWrite, PoliciesRead, EntitlementsCheck, ExpressRead:
 			return true
 		}
 	case Finance:
 		switch p {
-		case OutletsRead, CalendarsRead, CustomersRead, MembersRead, CatalogRead, RegistrationsRead, PoliciesRead:
+		case OutletsRead, CalendarsRead, CustomersRead, MembersRead, CatalogRead, RegistrationsRead, PoliciesRead,
+			ExpressRead, PurchasesRead, LedgerRead, LedgerReconcile, InvoicesRead:
 			return true
 		}
 	case Auditor:
 		switch p {
 		case OutletsRead, CalendarsRead, CustomersRead, MembersRead, AuditRead, CatalogRead, RegistrationsRead,
-			PoliciesRead:
+			PoliciesRead, ExpressRead, PurchasesRead, LedgerRead, InvoicesRead:
 			return true
 		}
 	}
@@ -148,5 +158,6 @@ func All() []Permission {
 	return []Permission{OutletsRead, OutletsWrite, OutletsCreate, CalendarsRead, CalendarsWrite, MembersRead, MembersWrite,
 		APIKeysManage, AuditRead, CustomersRead, CustomersWrite, ContactsFull, TenantSettings, TenantsOnboard, TenantsReadAll,
 		CatalogRead, CatalogWrite, FaultCodesWrite, RegistrationsRead, RegistrationsWrite, ImportsManage, PoliciesRead,
-		PoliciesWrite, GrantsWrite, EntitlementsCheck}
+		PoliciesWrite, GrantsWrite, EntitlementsCheck, ExpressRead, ExpressWrite, PurchasesRead, PurchasesWrite, LedgerRead,
+		LedgerReconcile, PlatformBilling, InvoicesRead}
 }

@@ -85,6 +85,7 @@ func New(d Deps) *Server {
 	registerImports(s)
 	registerPolicies(s)
 	registerEntitlements(s)
+	registerBilling(s)
 
 	mux.HandleFunc("GET /problems", problemDocs)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
@@ -120,6 +121,7 @@ type route struct {
 	consumer bool              // a consumer session is required
 	noTenant bool              // a staff credential without a tenant is enough
 	idem     bool              // honours Idempotency-Key
+	billing  bool              // allowed while the tenant is read-only (paying the platform)
 }
 
 type routeKey struct{}

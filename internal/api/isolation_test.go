@@ -30,7 +30,7 @@ type isoFixtures map[string]string
 // prefix fails TestIsolationEveryIDEndpoint until a fixture is added here and in isoMake.
 var isoKinds = []string{"/v1/outlets/", "/v1/calendars/", "/v1/members/", "/v1/invitations/", "/v1/api-keys/", "/v1/customers/",
 	"/v1/categories/", "/v1/models/", "/v1/fault-codes/", "/v1/registrations/", "/v1/policies/", "/v1/tier-rules/", "/v1/grants/",
-	"/v1/imports/"}
+	"/v1/imports/", "/v1/express-products/", "/v1/purchases/"}
 
 // isoMake creates, as the tenant's admin, one resource of each kind that can be changed or
 // deleted by a request that crosses tenants if isolation were broken (an unused outlet, an
@@ -106,7 +106,20 @@ func isoMake(t *testing.T, env *apitest.Env, tn *apitest.Tenant) isoFixtures {
 		Body:   []byte("model_sku,serial,purchase_date\nAC-" + u + ",SN-IMP-" + u + ",2026-03-01\n"),
 		Header: map[string]string{"Content-Type": "text/csv"}})
 	f["/v1/imports/"] = imp.Map(t)["id"].(string)
+
+	// Billing: a plan on sale and a (pending) counter sale of it for the unit.
+	prod := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/express-products", Token: tn.Admin, Body: isoProduct(u)})
+	f["/v1/express-products/"] = prod.Map(t)["id"].(string)
+	buy := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/purchases/counter", Token: tn.Admin, Body: map[string]any{
+		"product_id": f["/v1/express-products/"], "outlet_id": tn.Outlets[0], "registration_id": f["/v1/registrations/"]}})
+	f["/v1/purchases/"] = buy.Map(t)["purchase"].(map[string]any)["id"].(string)
 	return f
+}
+
+func isoProduct(u string) map[string]any {
+	return map[string]any{"code": "gold-" + strings.ToLower(u), "name": "Gold express 2 years", "kind": "plan", "term_months": 24,
+		"tier_code": "gold", "cooling_off_days": 14, "compensation": map[string]any{"kind": "none"},
+		"prices": []map[string]any{{"currency": "CNY", "unit_amount": 39900}}}
 }
 
 // isoPNG is the smallest valid PNG (1x1).
@@ -150,6 +163,9 @@ func isoBodies(t *testing.T, u string, own isoFixtures) map[string]any {
 		"PUT /v1/calendars/{id}/days/{day}": map[string]any{"kind": "holiday", "name": "Renamed holiday"},
 		"PUT /v1/members/{id}":              map[string]any{"role": "finance"},
 		"PUT /v1/customers/{id}":            map[string]any{"name": "Renamed customer", "address": "北京市朝阳区建国路1号"},
+		"PUT /v1/express-products/{id}": map[string]any{"name": "Renamed plan", "kind": "plan", "code": "ignored", "tier_code": "gold",
+			"cooling_off_days": 7},
+		"POST /v1/express-products/{id}/prices": map[string]any{"currency": "CNY", "unit_amount": 29900},
 	}
 }
 

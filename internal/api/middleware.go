@@ -139,6 +139,24 @@ func (s *Server) authenticate(hctx huma.Context, next func(huma.Context)) {
 		_ = huma.WriteErr(s.api, hctx, 403, "your role does not allow this")
 		return
 	}
+	if m := hctx.Method(); m != http.MethodGet && m != http.MethodHead && !rt.billing && p.TenantID != uuid.Nil {
+		// A tenant whose platform payment failed past its grace period reads but does not write.
+		var status string
+		err := s.DB.Global(ctx, uuid.Nil, func(tx *tenants.Tx) (err error) {
+			status, err = tx.Q.GetTenantStatus(ctx, tx, p.TenantID)
+			return err
+		})
+		if err != nil {
+			s.writeErr(hctx, err)
+			return
+		}
+		if status == "read_only" {
+			_ = huma.WriteErr(s.api, hctx, http.StatusPaymentRequired,
+				"this tenant is read-only until its platform subscription is paid; data is intact and reads still work",
+				&huma.ErrorDetail{Location: "tenant", Message: "read-only: pay the open invoice (GET /v1/billing/invoices)"})
+			return
+		}
+	}
 	if wait, ok := s.allow(ctx, p); !ok {
 		secs := strconv.Itoa(int(wait.Seconds()) + 1)
 		hctx.SetHeader("Retry-After", secs)
