@@ -221,6 +221,9 @@ func registerBilling(s *Server) {
 		Errors: []int{422, 502, 503}, Description: "Active only after Stripe confirms the payment (webhook)."},
 		route{perm: access.PurchasesWrite, idem: true}, func(ctx context.Context, in *counterIn) (*CheckoutOutput, error) {
 			b := in.Body
+			if own := principal(ctx).OutletID; own != uuid.Nil && own.String() != b.OutletID {
+				return nil, tenants.Invalid("body.outlet_id", "outlet staff sell at their own outlet's counter")
+			}
 			co, err := within(ctx, s, func(tx *tenants.Tx) (billing.Checkout, error) {
 				return s.Billing.StartCounter(ctx, tx, billing.BuyInput{ProductID: uuid.MustParse(b.ProductID), Currency: b.Currency,
 					OutletID: uuid.MustParse(b.OutletID), RegistrationID: optionalID(b.RegistrationID).UUID,
