@@ -398,6 +398,12 @@ func TestBillingReadOnlyTenant(t *testing.T) {
 	}
 	isoCheckProblem(t, "read-only write", w, "/problems/tenant-read-only")
 	env.Must(200, apitest.Req{Method: "GET", Path: "/v1/outlets", Token: tn.Admin})
+	ctok := consumerLogin(t, env, env.Phone())
+	if r := env.Do(apitest.Req{Method: "POST", Path: "/v1/consumer/tenants/" + tn.Slug + "/units", Token: ctok, Body: map[string]any{
+		"model_sku": "X", "serial": "SN1", "purchase_date": "2026-01-01"}}); r.Status != 402 {
+		t.Errorf("consumer write while read-only: %d %s", r.Status, r.Body)
+	}
+	env.Must(200, apitest.Req{Method: "GET", Path: "/v1/consumer/tenants/" + tn.Slug + "/units", Token: ctok})
 	if invs := isoItems(t, env.Must(200, apitest.Req{Method: "GET", Path: "/v1/billing/invoices", Token: tn.Admin})); len(invs) != 1 {
 		t.Errorf("invoices: %v", invs)
 	}

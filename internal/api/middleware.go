@@ -14,6 +14,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/aftersales/aftersales/internal/auth"
@@ -139,11 +140,19 @@ func (s *Server) authenticate(hctx huma.Context, next func(huma.Context)) {
 		_ = huma.WriteErr(s.api, hctx, 403, "your role does not allow this")
 		return
 	}
-	if m := hctx.Method(); m != http.MethodGet && m != http.MethodHead && !rt.billing && p.TenantID != uuid.Nil {
-		// A tenant whose platform payment failed past its grace period reads but does not write.
+	if m := hctx.Method(); m != http.MethodGet && m != http.MethodHead && !rt.billing && (p.TenantID != uuid.Nil || hctx.Param("tenant") != "") {
+		// A tenant whose platform payment failed past its grace period reads but does not
+		// write, neither through staff nor through its consumer portal.
 		var status string
 		err := s.DB.Global(ctx, uuid.Nil, func(tx *tenants.Tx) (err error) {
-			status, err = tx.Q.GetTenantStatus(ctx, tx, p.TenantID)
+			if p.TenantID != uuid.Nil {
+				status, err = tx.Q.GetTenantStatus(ctx, tx, p.TenantID)
+			} else {
+				status, err = tx.Q.GetTenantStatusBySlug(ctx, tx, hctx.Param("tenant"))
+			}
+			if errors.Is(err, pgx.ErrNoRows) {
+				return nil // an unknown tenant is answered by the operation itself
+			}
 			return err
 		})
 		if err != nil {

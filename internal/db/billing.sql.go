@@ -1021,6 +1021,17 @@ func (q *Queries) GetTenantStatus(ctx context.Context, db DBTX, id uuid.UUID) (s
 	return status, err
 }
 
+const getTenantStatusBySlug = `-- name: GetTenantStatusBySlug :one
+SELECT status FROM tenants WHERE slug = $1
+`
+
+func (q *Queries) GetTenantStatusBySlug(ctx context.Context, db DBTX, slug string) (string, error) {
+	row := db.QueryRow(ctx, getTenantStatusBySlug, slug)
+	var status string
+	err := row.Scan(&status)
+	return status, err
+}
+
 const getUsage = `-- name: GetUsage :one
 SELECT tenant_id, metric, month, count, reported FROM usage_counters WHERE tenant_id = app.tenant_id() AND metric = $1 AND month = $2
 `

@@ -281,3 +281,6 @@ UPDATE platform_plans SET stripe_price_id = @stripe_price_id, stripe_metered_pri
 -- name: LockStripeRoutes :exec
 -- Serializes learning routes and deferring events, so no deferred event misses its wake-up.
 SELECT pg_advisory_xact_lock(70110001);
+
+-- name: GetTenantStatusBySlug :one
+SELECT status FROM tenants WHERE slug = @slug;
