@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -154,7 +155,8 @@ func validate(ctx context.Context, tx *tenants.Tx, in *ProductInput) error {
 	default:
 		return tenants.Invalid("body.kind", "is per_incident or plan")
 	}
-	for name, t := range in.Targets {
+	for _, name := range slices.Sorted(maps.Keys(in.Targets)) {
+		t := in.Targets[name]
 		if !slices.Contains(targetNames, name) {
 			return tenants.Invalid("body.targets."+name, "is not a target (accept, arrival, resolution, callback)")
 		}
@@ -179,9 +181,12 @@ func validate(ctx context.Context, tx *tenants.Tx, in *ProductInput) error {
 		if c.Kind != warranty.GrantExtended && c.Kind != warranty.GrantAccidental {
 			return tenants.Invalid("body.coverage.kind", "is extended or accidental")
 		}
-		for name, l := range map[string]warranty.Line{"parts": c.Covered.Parts, "labour": c.Covered.Labour, "visit": c.Covered.Visit, "shipping": c.Covered.Shipping} {
-			if l.Mode == "" {
-				return tenants.Invalid("body.coverage.covered."+name+".mode", "is required")
+		for _, l := range []struct {
+			name string
+			line warranty.Line
+		}{{"parts", c.Covered.Parts}, {"labour", c.Covered.Labour}, {"visit", c.Covered.Visit}, {"shipping", c.Covered.Shipping}} {
+			if l.line.Mode == "" {
+				return tenants.Invalid("body.coverage.covered."+l.name+".mode", "is required")
 			}
 		}
 		if c.Component == "" {

