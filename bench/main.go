@@ -43,6 +43,8 @@ type options struct {
 	explain     bool
 	// The warranty data set and the import measurement.
 	tenants, registrations, keyTenants, importRows int
+	// The order data set.
+	orders, orderTenants int
 
 	databaseURL, appUser, appPassword, redisURL, pgbenchBin string
 }
@@ -70,6 +72,8 @@ func parseOptions() (options, error) {
 	flag.IntVar(&o.registrations, "registrations", 1_000_000, "registrations of the warranty data set, spread evenly over -tenants")
 	flag.IntVar(&o.keyTenants, "key-tenants", 10, "tenants whose API keys the staff entitlement check uses (the first ones)")
 	flag.IntVar(&o.importRows, "import-rows", 100_000, "rows of the import measurement's CSV file (0: no import measurement)")
+	flag.IntVar(&o.orders, "orders", 10_000_000, "service orders of the order data set, spread evenly over -order-tenants")
+	flag.IntVar(&o.orderTenants, "order-tenants", 1000, "tenants of the order data set (bench-o0000, ...)")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		return o, fmt.Errorf("unexpected arguments %q", flag.Args())
@@ -82,6 +86,9 @@ func parseOptions() (options, error) {
 	}
 	if o.registrations < o.tenants || o.registrations/o.tenants > maxPerTenant {
 		return o, fmt.Errorf("-registrations must be at least -tenants and at most %d per tenant", maxPerTenant)
+	}
+	if o.orderTenants < 1 || o.orders < o.orderTenants {
+		return o, errors.New("-order-tenants must be positive and -orders at least -order-tenants")
 	}
 	if o.poolSize == 0 {
 		o.poolSize = o.concurrency
@@ -134,9 +141,10 @@ func run() error {
 	if len(selected) == 0 && !o.wantImport() {
 		return fmt.Errorf("no scenario matches -scenarios %q", o.filter)
 	}
-	needWarranty := o.wantImport()
+	needWarranty, needOrders := o.wantImport(), false
 	for _, s := range selected {
 		needWarranty = needWarranty || s.warranty
+		needOrders = needOrders || s.orders
 	}
 
 	// Other work on the machine skews every figure; read it before ours adds to it.
@@ -195,6 +203,14 @@ func run() error {
 		}
 		seeded = &st
 		progress(fmt.Sprintf("seeded in %s", st.total().Round(100*time.Millisecond)))
+	}
+	var ordersTook time.Duration
+	if needOrders {
+		progress(fmt.Sprintf("seeding order data: %d orders across %d tenants", o.orders, o.orderTenants))
+		if fx.orders, ordersTook, err = seedOrders(ctx, db.ownerURL, tenants.NewDB(pool), srv.url, o.orderTenants, o.orders, o.keyTenants); err != nil {
+			return err
+		}
+		progress(fmt.Sprintf("seeded in %s", ordersTook.Round(100*time.Millisecond)))
 	}
 	if selected, err = selectScenarios(fx, o.filter); err != nil {
 		return err
@@ -272,6 +288,9 @@ func run() error {
 	if seeded != nil {
 		reportSeed(os.Stdout, *seeded, o.tenants, len(fx.warranty.keys))
 	}
+	if needOrders {
+		reportOrders(os.Stdout, fx.orders, ordersTook)
+	}
 	fmt.Println()
 	report(os.Stdout, o.concurrency, baseRes, results)
 	if imp != nil {
@@ -318,7 +337,7 @@ func report(w io.Writer, clients int, base map[string]pgbenchResult, results []s
 	for _, r := range results {
 		ratio := r.load.RPS / base[r.baseline].TPS
 		fmt.Fprintf(tw, "%s\t%.3f\t%s\t%s\t%s\t\t%.0f\t%.1f\t%.1f\t%.1f\t%d\t%s\n", r.name, ratio, r.baseline,
-			ms(r.load.P50), ms(r.load.P99), r.load.RPS, r.txPerReq, r.sqlPerReq, r.redisPerReq, r.load.Errors, verdict(ratio, r.target))
+			ms(r.load.P50), ms(r.load.P99), r.load.RPS, r.txPerReq, r.sqlPerReq, r.redisPerReq, r.load.Errors, verdict(ratio, r.target)+p99Verdict(r.load.P99, r.p99))
 	}
 	tw.Flush()
 	for _, r := range results {
@@ -398,6 +417,17 @@ func loadAverage() string {
 }
 
 // verdict says whether a ratio meets its target ("" without one).
+// p99Verdict says whether a latency target was met (none when target is 0).
+func p99Verdict(p99, target time.Duration) string {
+	switch {
+	case target == 0:
+		return ""
+	case p99 <= target:
+		return fmt.Sprintf("p99 <= %s: met", target)
+	}
+	return fmt.Sprintf("p99 <= %s: MISSED", target)
+}
+
 func verdict(ratio, target float64) string {
 	switch {
 	case target == 0:

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // fixture is what scenarios build requests from: the running API, credentials created
@@ -15,6 +16,7 @@ type fixture struct {
 	apiKey   string // ask_...: a tenant_admin API key of the demo brand
 	session  string // ses_...: a session of admin@breeze.local (tenant_admin, one tenant)
 	warranty warrantyData
+	orders   orderData
 }
 
 // scenario is one API hot path under load, compared against a pgbench baseline.
@@ -26,6 +28,10 @@ type scenario struct {
 	target float64
 	// warranty marks scenarios that need the warranty data set (-registrations, -tenants).
 	warranty bool
+	// orders marks scenarios that need the order data set (-orders, -order-tenants).
+	orders bool
+	// p99 is the latency the product asks for (0: none).
+	p99 time.Duration
 	// request builds the next request. Clients call it concurrently, so it must not share
 	// mutable state without synchronisation.
 	request func(ctx context.Context) (*http.Request, error)
@@ -51,6 +57,13 @@ func scenarios(fx fixture) []scenario {
 			request: publicCoverage(fx)},
 		{name: "entitlement-check (api key)", baseline: "pgbench-select", target: 0.5, warranty: true,
 			request: entitlementCheck(fx)},
+		// The service-order issue's targets: taking an order in (entitlement, dispatch, number,
+		// timeline, audit and event job in one transaction) against pgbench's write
+		// transaction; listing orders of a tenant among -orders in p99 under 25 ms.
+		{name: "create-order (api key)", baseline: "pgbench-tpcb", target: 0.5, warranty: true,
+			request: createOrder(fx)},
+		{name: "list-orders (api key)", baseline: "pgbench-select", orders: true, p99: 25 * time.Millisecond,
+			request: orderList(fx)},
 	}
 }
 

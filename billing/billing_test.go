@@ -66,7 +66,7 @@ func TestProductValidationAndEligibility(t *testing.T) {
 			{billing.ProductInput{Code: "a", Name: "A", Kind: billing.Plan, TermMonths: 12, TierCode: "gold",
 				Compensation: billing.Compensation{Kind: "credit"}}, "body.compensation.percent"},
 			{billing.ProductInput{Code: "a", Name: "A", Kind: billing.Plan, TermMonths: 12,
-				Coverage: &billing.Coverage{Kind: "accidental"}}, "body.coverage.covered.parts.mode"},
+				Coverage: &billing.PlanCoverage{Kind: "accidental"}}, "body.coverage.covered.parts.mode"},
 		}
 		for _, c := range bad {
 			_, err := billing.CreateProduct(b.ctx, tx, c.in, []billing.PriceInput{{Currency: "CNY", UnitAmount: 1}})

@@ -37,7 +37,7 @@ type Eligibility struct {
 }
 
 // Coverage is the extra coverage a plan adds to the unit (read by the warranty engine).
-type Coverage struct {
+type PlanCoverage struct {
 	Kind      string         `json:"kind" enum:"extended,accidental"`
 	Component string         `json:"component,omitempty" maxLength:"32" doc:"Component code, or * (default) for the whole unit"`
 	Covered   warranty.Lines `json:"covered"`
@@ -58,7 +58,7 @@ type ProductInput struct {
 	TermMonths      int                        `json:"term_months,omitempty" minimum:"0" maximum:"120" doc:"Plans only: length of the plan"`
 	Targets         map[string]warranty.Target `json:"targets,omitempty" doc:"SLA targets granted (accept, arrival, resolution, callback)"`
 	TierCode        string                     `json:"tier_code,omitempty" maxLength:"32" doc:"Service tier granted while a plan is active"`
-	Coverage        *Coverage                  `json:"coverage,omitempty" doc:"Plans only: coverage added to the unit"`
+	Coverage        *PlanCoverage              `json:"coverage,omitempty" doc:"Plans only: coverage added to the unit"`
 	Eligibility     Eligibility                `json:"eligibility" required:"false"`
 	CoolingOffDays  int                        `json:"cooling_off_days" required:"false" minimum:"0" maximum:"365" doc:"Days after payment with a full refund on cancellation"`
 	AfterCoolingOff string                     `json:"after_cooling_off" required:"false" enum:"pro_rata,none" doc:"Refund after the cooling-off period: unused share of a plan, or none"`
@@ -111,7 +111,7 @@ func productFromRow(r db.ExpressProduct, prices []db.ExpressPrice) (Product, err
 		return p, fmt.Errorf("decode targets: %w", err)
 	}
 	if len(r.Coverage) > 0 && string(r.Coverage) != "null" {
-		p.Coverage = &Coverage{}
+		p.Coverage = &PlanCoverage{}
 		if err := json.Unmarshal(r.Coverage, p.Coverage); err != nil {
 			return p, fmt.Errorf("decode coverage: %w", err)
 		}

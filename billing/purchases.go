@@ -278,8 +278,8 @@ func ExpressTargets(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID) (map
 	return t, len(t) > 0, nil
 }
 
-// Refund quote: what cancelling a purchase now would refund.
-type Quote struct {
+// RefundQuote is what cancelling a purchase now would refund.
+type RefundQuote struct {
 	Amount     int64  `json:"amount"`
 	Currency   string `json:"currency"`
 	CoolingOff bool   `json:"within_cooling_off"`
@@ -289,8 +289,8 @@ type Quote struct {
 // QuoteCancel computes the refund for cancelling p at now under its product's terms:
 // in the cooling-off period everything not yet refunded; after it, the unused share of a
 // plan (pro_rata) or nothing.
-func QuoteCancel(p db.Purchase, prod Product, now time.Time) Quote {
-	q := Quote{Currency: p.Currency, Basis: "none"}
+func QuoteCancel(p db.Purchase, prod Product, now time.Time) RefundQuote {
+	q := RefundQuote{Currency: p.Currency, Basis: "none"}
 	left := p.Amount - p.RefundedAmount
 	if p.PaidAt == nil || left <= 0 {
 		return q
@@ -318,13 +318,13 @@ func QuoteCancel(p db.Purchase, prod Product, now time.Time) Quote {
 
 // Cancel asks Stripe to refund an active purchase per its terms. The entitlement ends when
 // Stripe confirms the refund (charge.refunded), not before.
-func (s *Service) Cancel(ctx context.Context, scope tenants.Scope, id uuid.UUID) (Purchase, Quote, error) {
+func (s *Service) Cancel(ctx context.Context, scope tenants.Scope, id uuid.UUID) (Purchase, RefundQuote, error) {
 	if _, err := s.api(); err != nil {
-		return Purchase{}, Quote{}, err
+		return Purchase{}, RefundQuote{}, err
 	}
 	var refund db.Refund
 	var row db.Purchase
-	var q Quote
+	var q RefundQuote
 	// The refund is recorded and committed before Stripe is asked, so the webhook that
 	// confirms it always finds it.
 	err := s.DB.Tx(ctx, scope, func(tx *tenants.Tx) error {

@@ -35,7 +35,7 @@ func demoProducts(b *bundle, f fixture) (onsite, gold billing.Product) {
 		}
 		gold, err = billing.CreateProduct(b.ctx, tx, billing.ProductInput{Code: "gold-2y", Name: "Gold express, 2 years", Kind: billing.Plan,
 			TermMonths: 24, TierCode: "gold", CoolingOffDays: 14, AfterCoolingOff: "pro_rata",
-			Coverage:     &billing.Coverage{Kind: warranty.GrantExtended, Covered: warranty.Lines{Parts: free, Labour: free, Visit: free, Shipping: free}},
+			Coverage:     &billing.PlanCoverage{Kind: warranty.GrantExtended, Covered: warranty.Lines{Parts: free, Labour: free, Visit: free, Shipping: free}},
 			Compensation: billing.Compensation{Kind: "none"}},
 			[]billing.PriceInput{{Currency: "CNY", UnitAmount: goldPrice}})
 		return err

@@ -308,3 +308,21 @@ func editableCalendar(ctx context.Context, tx *Tx, id uuid.UUID) (Calendar, erro
 	}
 	return c, nil
 }
+
+// HoursOn returns the working intervals of a day (its date in the calendar's timezone): none
+// on a holiday, a make-up day's own hours (Monday's when it gives none), else the weekday's.
+// It is the one rule for which hours apply on a day; exceptions are keyed by "2006-01-02".
+func (c Calendar) HoursOn(day time.Time, exceptions map[string]CalendarDay) []Interval {
+	if ex, ok := exceptions[day.Format(time.DateOnly)]; ok {
+		switch ex.Kind {
+		case "holiday":
+			return nil
+		case "workday":
+			if len(ex.Hours) > 0 {
+				return ex.Hours
+			}
+			return c.WeeklyHours.Mon
+		}
+	}
+	return c.WeeklyHours.Days()[day.Weekday()]
+}

@@ -108,6 +108,8 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 
 	calendar := uuid.New()
 	category, model, registration, policy, importID := uuid.New(), uuid.New(), uuid.New(), uuid.New(), uuid.New()
+	customer, event, send, endpoint := uuid.New(), uuid.New(), uuid.New(), uuid.New()
+	order1, order2 := uuid.New(), uuid.New()
 	stmts := []struct {
 		sql  string
 		args []any
@@ -138,7 +140,7 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 		    (app.tenant_id(), $1, 'integration', 'agent', $2, '{tickets:read}', $4, $3)`,
 			[]any{uuid.New(), f.Outlet1, f.Admin, randomBytes()}},
 		{`INSERT INTO customers (tenant_id, id, name, phone) VALUES (app.tenant_id(), $1, 'Customer', '13800000000')`,
-			[]any{uuid.New()}},
+			[]any{customer}},
 		{`INSERT INTO audit_log (tenant_id, id, actor_kind, action, entity, outlet_id) VALUES
 		    (app.tenant_id(), $1, 'system', 'fixture', 'tenant', NULL),
 		    (app.tenant_id(), $2, 'system', 'fixture', 'outlet', $3),
@@ -171,7 +173,51 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 		{`INSERT INTO import_errors (tenant_id, import_id, row_no, field, message) VALUES
 		    (app.tenant_id(), $1, 2, 'serial', 'missing')`, []any{importID}},
 		{`INSERT INTO events (tenant_id, id, type, subject, subject_id, outlet_id) VALUES
-		    (app.tenant_id(), $1, 'order.created', 'service_order', $2, $3)`, []any{uuid.New(), uuid.New(), f.Outlet1}},
+		    (app.tenant_id(), $1, 'order.created', 'service_order', $2, $3)`, []any{event, uuid.New(), f.Outlet1}},
+		// Notifications and webhooks.
+		{`INSERT INTO notification_templates (tenant_id, id, event_type, channel, locale, subject, body) VALUES
+		    (app.tenant_id(), $1, 'order.created', 'sms', 'en', '', 'Order {{.order_number}}')`, []any{uuid.New()}},
+		{`INSERT INTO notification_settings (tenant_id, quiet_start, quiet_end) VALUES (app.tenant_id(), '22:00', '08:00')`, nil},
+		{`INSERT INTO notification_preferences (tenant_id, customer_id, channel, event_class) VALUES
+		    (app.tenant_id(), $1, 'sms', 'order')`, []any{customer}},
+		{`INSERT INTO notification_sends (tenant_id, id, event_id, event_type, channel, recipient_key, recipient_kind,
+		    user_id, address, locale, status) VALUES
+		    (app.tenant_id(), $1, $2, 'order.created', 'in_app', 'user:a', 'user', $3, 'user:a', 'en', 'sent')`,
+			[]any{send, event, f.Admin}},
+		{`INSERT INTO inbox_messages (tenant_id, id, send_id, user_id, event_type, title, body) VALUES
+		    (app.tenant_id(), $1, $2, $3, 'order.created', 'Order', 'Order SO-1')`, []any{uuid.New(), send, f.Admin}},
+		{`INSERT INTO webhook_endpoints (tenant_id, id, url, events, secret) VALUES
+		    (app.tenant_id(), $1, 'https://hooks.example.com/a', '{order.created}', 'whsec_x')`, []any{endpoint}},
+		{`INSERT INTO webhook_deliveries (tenant_id, id, endpoint_id, event_id, event_type, payload, status) VALUES
+		    (app.tenant_id(), $1, $2, $3, 'order.created', '{}', 'pending')`, []any{uuid.New(), endpoint, event}},
+		// Service orders and dispatch.
+		{`INSERT INTO order_settings (tenant_id) VALUES (app.tenant_id())`, nil},
+		{`INSERT INTO order_types (tenant_id, code, name, flow) VALUES (app.tenant_id(), 'repair_minor', 'Minor repair', 'carry_in')`, nil},
+		{`INSERT INTO order_counters (tenant_id, year, last) VALUES (app.tenant_id(), 2026, 2)`, nil},
+		{`INSERT INTO service_orders (tenant_id, id, number, type_code, flow, channel, status, customer_id, registration_id, outlet_id, tracking_hash)
+		    SELECT app.tenant_id(), $1, 'SO-2026-000001', 'repair_minor', 'carry_in', 'carry_in', 'waiting', c.id, $2, $3, $4
+		    FROM customers c LIMIT 1`, []any{order1, registration, f.Outlet1, randomBytes()}},
+		{`INSERT INTO service_orders (tenant_id, id, number, type_code, flow, channel, status, customer_id, outlet_id, tracking_hash)
+		    SELECT app.tenant_id(), $1, 'SO-2026-000002', 'installation', 'on_site', 'phone', 'created', c.id, $2, $3
+		    FROM customers c LIMIT 1`, []any{order2, f.Outlet2, randomBytes()}},
+		{`INSERT INTO order_events (tenant_id, id, order_id, actor_kind, kind, to_status, public) VALUES
+		    (app.tenant_id(), $1, $2, 'system', 'created', 'waiting', true)`, []any{uuid.New(), order1}},
+		{`INSERT INTO order_engineers (tenant_id, order_id, user_id, role) VALUES (app.tenant_id(), $1, $2, 'lead')`,
+			[]any{order1, f.Eng1}},
+		{`INSERT INTO order_quotes (tenant_id, id, order_id, currency, lines, total_charged, token_hash) VALUES
+		    (app.tenant_id(), $1, $2, 'CNY', '[]', 0, $3)`, []any{uuid.New(), order1, randomBytes()}},
+		{`INSERT INTO order_attachments (tenant_id, id, order_id, kind, content_type, content, sha256) VALUES
+		    (app.tenant_id(), $1, $2, 'photo', 'image/png', '\x89504e47', $3)`, []any{uuid.New(), order1, randomBytes()}},
+		{`INSERT INTO order_disputes (tenant_id, id, order_id, statement, exclusion) VALUES
+		    (app.tenant_id(), $1, $2, 'not my fault', 'misuse')`, []any{uuid.New(), order1}},
+		{`INSERT INTO outlet_coverage (tenant_id, id, outlet_id, region_code) VALUES
+		    (app.tenant_id(), $1, $2, '31'), (app.tenant_id(), $3, $4, '44')`, []any{uuid.New(), f.Outlet1, uuid.New(), f.Outlet2}},
+		{`INSERT INTO outlet_authorizations (tenant_id, outlet_id, category_id) VALUES
+		    (app.tenant_id(), $1, $3), (app.tenant_id(), $2, $3)`, []any{f.Outlet1, f.Outlet2, category}},
+		{`INSERT INTO engineer_profiles (tenant_id, user_id, outlet_id) VALUES
+		    (app.tenant_id(), $1, $2), (app.tenant_id(), $3, $4)`, []any{f.Eng1, f.Outlet1, f.Eng2, f.Outlet2}},
+		{`INSERT INTO appointments (tenant_id, id, order_id, outlet_id, starts_at, ends_at, booked_via) VALUES
+		    (app.tenant_id(), $1, $2, $3, now(), now() + interval '2 hours', 'staff')`, []any{uuid.New(), order2, f.Outlet2}},
 	}
 	// Billing.
 	product, price, purchase, refund := uuid.New(), uuid.New(), uuid.New(), uuid.New()

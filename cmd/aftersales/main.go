@@ -29,9 +29,12 @@ import (
 	"github.com/aftersales/aftersales/internal/api"
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/demo"
+	"github.com/aftersales/aftersales/internal/events"
 	"github.com/aftersales/aftersales/internal/jobs"
 	"github.com/aftersales/aftersales/internal/migrate"
+	"github.com/aftersales/aftersales/internal/notify"
 	"github.com/aftersales/aftersales/internal/platform"
+	"github.com/aftersales/aftersales/internal/webhooks"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -87,6 +90,8 @@ func run(ctx context.Context, cfg platform.Config, log *slog.Logger, args []stri
 		if err := withOwner(ctx, cfg, func(pool *pgxpool.Pool) error { return migrate.Up(ctx, pool) }); err != nil {
 			return err
 		}
+		// Local use: webhooks may target receivers on this machine or network.
+		cfg.WebhookAllowPrivate = true
 		return withApp(ctx, cfg, func(d *tenants.DB) error {
 			logins, err := demo.Seed(ctx, d)
 			if err != nil {
@@ -185,8 +190,29 @@ func newBilling(cfg platform.Config, log *slog.Logger, d *tenants.DB) *billing.S
 		APIBase: cfg.StripeAPIBase, PublicURL: cfg.PublicURL, Grace: cfg.BillingGrace})
 }
 
+// consumers are the parts of the product that react to events in the worker.
+func consumers(cfg platform.Config, log *slog.Logger, d *tenants.DB) ([]events.Consumer, error) {
+	providers, err := notify.NewProviders(notify.Config{SMTPURL: cfg.SMTPURL, SMTPFrom: cfg.SMTPFrom, SMSURL: cfg.SMSURL,
+		SMSKey: cfg.SMSKey}, notify.NewDevProvider(log))
+	if err != nil {
+		return nil, err
+	}
+	if cfg.SMTPURL == "" || cfg.SMSURL == "" {
+		log.Warn("SMTP_URL or SMS_URL is unset: those messages are logged, not sent (development provider)")
+	}
+	return []events.Consumer{
+		newBilling(cfg, log, d).Consumer(),
+		notify.New(d, log, providers),
+		webhooks.New(d, log, webhooks.Options{AllowPrivate: cfg.WebhookAllowPrivate, Timeout: cfg.WebhookTimeout}),
+	}, nil
+}
+
 func work(ctx context.Context, cfg platform.Config, log *slog.Logger, d *tenants.DB) error {
-	client, err := jobs.NewClient(d, log, true, newBilling(cfg, log, d).Consumer())
+	cs, err := consumers(cfg, log, d)
+	if err != nil {
+		return err
+	}
+	client, err := jobs.NewClient(d, log, true, cs...)
 	if err != nil {
 		return err
 	}

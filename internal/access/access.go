@@ -52,6 +52,16 @@ const (
 	GrantsWrite        Permission = "grants:write" // extra coverage from contracts
 	EntitlementsCheck  Permission = "entitlements:check"
 
+	OrdersRead     Permission = "orders:read"
+	OrdersWrite    Permission = "orders:write"    // intake, status changes, comments, quotes, reports, appointments
+	OrdersAudit    Permission = "orders:audit"    // approve or reject finished work; decide disputes
+	OrdersDispatch Permission = "orders:dispatch" // move orders between outlets, assign engineers
+	DispatchConfig Permission = "dispatch:config" // outlet coverage, authorizations, capacity, engineer profiles, order rules
+
+	NotificationsRead   Permission = "notifications:read"   // the send log and the event catalogue
+	NotificationsManage Permission = "notifications:manage" // templates and quiet hours
+	WebhooksManage      Permission = "webhooks:manage"      // endpoints, secrets, deliveries
+
 	ExpressRead     Permission = "express_products:read" // paid express products and plans
 	ExpressWrite    Permission = "express_products:write"
 	PurchasesRead   Permission = "purchases:read"  // purchases, receipts, compensations
@@ -62,8 +72,22 @@ const (
 	InvoicesRead    Permission = "platform_invoices:read"
 )
 
+// orderGrants are the order permissions of each role (tenant admins hold all).
+var orderGrants = map[Role][]Permission{
+	Agent:         {OrdersRead, OrdersWrite, OrdersDispatch},
+	OutletManager: {OrdersRead, OrdersWrite, OrdersAudit, OrdersDispatch},
+	Engineer:      {OrdersRead, OrdersWrite},
+	Finance:       {OrdersRead},
+	Auditor:       {OrdersRead},
+}
+
 // Can reports whether role r holds permission p.
 func (r Role) Can(p Permission) bool {
+	for _, g := range orderGrants[r] {
+		if g == p {
+			return true
+		}
+	}
 	switch r {
 	case PlatformAdmin:
 		return true
@@ -72,7 +96,7 @@ func (r Role) Can(p Permission) bool {
 	case Agent:
 		switch p {
 		case OutletsRead, CalendarsRead, CustomersRead, CustomersWrite, ContactsFull, CatalogRead, FaultCodesWrite,
-			RegistrationsRead, RegistrationsWrite, PoliciesRead, EntitlementsCheck, ExpressRead, PurchasesRead, PurchasesWrite:
+			RegistrationsRead, RegistrationsWrite, PoliciesRead, EntitlementsCheck, NotificationsRead, ExpressRead, PurchasesRead, PurchasesWrite:
 			return true
 		}
 	case OutletManager:
@@ -97,7 +121,7 @@ func (r Role) Can(p Permission) bool {
 	case Auditor:
 		switch p {
 		case OutletsRead, CalendarsRead, CustomersRead, MembersRead, AuditRead, CatalogRead, RegistrationsRead,
-			PoliciesRead, ExpressRead, PurchasesRead, LedgerRead, InvoicesRead:
+			PoliciesRead, NotificationsRead, ExpressRead, PurchasesRead, LedgerRead, InvoicesRead:
 			return true
 		}
 	}
@@ -158,6 +182,6 @@ func All() []Permission {
 	return []Permission{OutletsRead, OutletsWrite, OutletsCreate, CalendarsRead, CalendarsWrite, MembersRead, MembersWrite,
 		APIKeysManage, AuditRead, CustomersRead, CustomersWrite, ContactsFull, TenantSettings, TenantsOnboard, TenantsReadAll,
 		CatalogRead, CatalogWrite, FaultCodesWrite, RegistrationsRead, RegistrationsWrite, ImportsManage, PoliciesRead,
-		PoliciesWrite, GrantsWrite, EntitlementsCheck, ExpressRead, ExpressWrite, PurchasesRead, PurchasesWrite, LedgerRead,
-		LedgerReconcile, PlatformBilling, InvoicesRead}
+		PoliciesWrite, GrantsWrite, EntitlementsCheck, NotificationsRead, NotificationsManage, WebhooksManage,
+		ExpressRead, ExpressWrite, PurchasesRead, PurchasesWrite, LedgerRead, LedgerReconcile, PlatformBilling, InvoicesRead}
 }

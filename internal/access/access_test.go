@@ -42,6 +42,14 @@ func TestRolePermissions(t *testing.T) {
 		{OutletManager, APIKeysManage, false},
 		{OutletManager, OutletsCreate, false},
 		{TenantAdmin, OutletsCreate, true},
+		{TenantAdmin, WebhooksManage, true},
+		{TenantAdmin, NotificationsManage, true},
+		{Agent, NotificationsRead, true},
+		{Agent, NotificationsManage, false},
+		{Auditor, NotificationsRead, true},
+		{Auditor, WebhooksManage, false},
+		{OutletManager, WebhooksManage, false},
+		{Engineer, NotificationsRead, false},
 	}
 	for _, c := range cases {
 		if got := c.role.Can(c.perm); got != c.want {

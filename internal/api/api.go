@@ -23,6 +23,7 @@ import (
 	"github.com/aftersales/aftersales/internal/access"
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/coverage"
+	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/tenants"
 	"github.com/aftersales/aftersales/web/console"
@@ -42,6 +43,8 @@ type Deps struct {
 	Jobs *river.Client[pgx.Tx]
 	// History supplies units' repair history to entitlement checks (service orders).
 	History coverage.HistorySource
+	// Limits tells appointment booking the order's time limit (SLA clocks).
+	Limits orders.Limits
 	// Billing takes payments with Stripe; nil serves billing routes that answer 503.
 	Billing *billing.Service
 }
@@ -85,6 +88,9 @@ func New(d Deps) *Server {
 	registerImports(s)
 	registerPolicies(s)
 	registerEntitlements(s)
+	registerOrders(s)
+	registerNotifications(s)
+	registerWebhooks(s)
 	registerBilling(s)
 
 	mux.HandleFunc("GET /problems", problemDocs)

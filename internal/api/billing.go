@@ -36,8 +36,8 @@ type CheckoutOutput struct {
 // CancelOutput is a cancellation: the refund asked of Stripe and the purchase.
 type CancelOutput struct {
 	Body struct {
-		Refund   billing.Quote    `json:"refund"`
-		Purchase billing.Purchase `json:"purchase" doc:"Stays active until Stripe confirms the refund"`
+		Refund   billing.RefundQuote `json:"refund"`
+		Purchase billing.Purchase    `json:"purchase" doc:"Stays active until Stripe confirms the refund"`
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aftersales/aftersales/internal/api/apitest"
 )
@@ -30,7 +31,9 @@ type isoFixtures map[string]string
 // prefix fails TestIsolationEveryIDEndpoint until a fixture is added here and in isoMake.
 var isoKinds = []string{"/v1/outlets/", "/v1/calendars/", "/v1/members/", "/v1/invitations/", "/v1/api-keys/", "/v1/customers/",
 	"/v1/categories/", "/v1/models/", "/v1/fault-codes/", "/v1/registrations/", "/v1/policies/", "/v1/tier-rules/", "/v1/grants/",
-	"/v1/imports/", "/v1/express-products/", "/v1/purchases/"}
+	"/v1/imports/", "/v1/orders/", "/v1/quotes/", "/v1/attachments/", "/v1/disputes/", "/v1/outlet-coverage/", "/v1/engineers/",
+	"/v1/notification-templates/", "/v1/webhook-endpoints/", "/v1/webhook-deliveries/",
+	"/v1/express-products/", "/v1/purchases/"}
 
 // isoMake creates, as the tenant's admin, one resource of each kind that can be changed or
 // deleted by a request that crosses tenants if isolation were broken (an unused outlet, an
@@ -107,6 +110,48 @@ func isoMake(t *testing.T, env *apitest.Env, tn *apitest.Tenant) isoFixtures {
 		Header: map[string]string{"Content-Type": "text/csv"}})
 	f["/v1/imports/"] = imp.Map(t)["id"].(string)
 
+	// Service orders: dispatch coverage, an engineer with a profile, an order with evidence,
+	// a diagnosis invoking an exclusion, the customer's dispute of it, and a quote.
+	cov := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/outlets/" + tn.Outlets[0] + "/coverage", Token: tn.Admin,
+		Body: map[string]any{"region_code": "31"}})
+	f["/v1/outlet-coverage/"] = cov.Map(t)["id"].(string)
+	_, engTok := env.Person(tn, "engineer", tn.Outlets[0])
+	eng := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/me", Token: engTok}).Map(t)
+	f["/v1/engineers/"] = eng["id"].(string)
+	env.Must(200, apitest.Req{Method: "PUT", Path: "/v1/engineers/" + f["/v1/engineers/"], Token: tn.Admin,
+		Header: map[string]string{"If-Match": `"0"`}, Body: map[string]any{"outlet_id": tn.Outlets[0], "skills": []string{"install"},
+			"level": 3, "active": true}})
+	ord := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/orders", Token: tn.Admin, Body: map[string]any{
+		"type": "repair_minor", "channel": "carry_in", "customer_id": f["/v1/customers/"], "registration_id": f["/v1/registrations/"],
+		"fault_description": "does not cool", "fault_code": "E1", "location": map[string]any{"province_code": "310000"}}}).Map(t)
+	f["/v1/orders/"] = ord["order"].(map[string]any)["id"].(string)
+	att := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/orders/" + f["/v1/orders/"] + "/attachments?kind=evidence", Token: tn.Admin,
+		Body: isoPNG, Header: map[string]string{"Content-Type": "image/png"}})
+	f["/v1/attachments/"] = att.Map(t)["id"].(string)
+	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + f["/v1/orders/"] + "/transitions", Token: tn.Admin,
+		Body: map[string]any{"to": "repairing"}})
+	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + f["/v1/orders/"] + "/completion", Token: tn.Admin,
+		Body: map[string]any{"diagnosis": "dropped", "work_done": "inspected", "result": "fixed", "exclusion": "misuse",
+			"evidence_ids": []string{f["/v1/attachments/"]}}})
+	dis := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/orders/" + f["/v1/orders/"] + "/disputes", Token: tn.Admin,
+		Body: map[string]any{"statement": "it was never dropped"}})
+	f["/v1/disputes/"] = dis.Map(t)["id"].(string)
+	q := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/orders/" + f["/v1/orders/"] + "/quotes", Token: tn.Admin,
+		Body: isoQuote()})
+	f["/v1/quotes/"] = q.Map(t)["id"].(string)
+	f["category"] = f["/v1/categories/"]
+	f["outlet0"] = tn.Outlets[0]
+
+	// Notifications and webhooks: a template override, an endpoint and a (test) delivery.
+	tpl := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/notification-templates", Token: tn.Admin, Body: map[string]any{
+		"event_type": "order.created", "channel": "sms", "locale": "en", "body": "Order {{.order_number}} received " + u}})
+	f["/v1/notification-templates/"] = tpl.Map(t)["id"].(string)
+	ep := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/webhook-endpoints", Token: tn.Admin, Body: map[string]any{
+		"url": "https://hooks.example.com/" + u, "events": []string{"order.created"}}})
+	f["/v1/webhook-endpoints/"] = ep.Map(t)["id"].(string)
+	ping := env.Must(202, apitest.Req{Method: "POST", Path: "/v1/webhook-endpoints/" + f["/v1/webhook-endpoints/"] + "/ping", Token: tn.Admin})
+	f["/v1/webhook-deliveries/"] = ping.Map(t)["id"].(string)
+
 	// Billing: a plan on sale and a (pending) counter sale of it for the unit.
 	prod := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/express-products", Token: tn.Admin, Body: isoProduct(u)})
 	f["/v1/express-products/"] = prod.Map(t)["id"].(string)
@@ -114,6 +159,22 @@ func isoMake(t *testing.T, env *apitest.Env, tn *apitest.Tenant) isoFixtures {
 		"product_id": f["/v1/express-products/"], "outlet_id": tn.Outlets[0], "registration_id": f["/v1/registrations/"]}})
 	f["/v1/purchases/"] = buy.Map(t)["purchase"].(map[string]any)["id"].(string)
 	return f
+}
+
+func isoQuote() map[string]any {
+	return map[string]any{"lines": []map[string]any{{"kind": "part", "description": "Compressor", "quantity": 1, "unit_price": 45000},
+		{"kind": "labour", "description": "Replacement", "quantity": 1, "unit_price": 8000}}}
+}
+
+// isoSlot is the start of an appointment window of the default calendar (weekdays from
+// 09:00 in Shanghai, two-hour windows) at least a day ahead.
+func isoSlot() string {
+	loc := time.FixedZone("CST", 8*3600)
+	d := time.Now().In(loc).AddDate(0, 0, 2)
+	for d.Weekday() == time.Saturday || d.Weekday() == time.Sunday {
+		d = d.AddDate(0, 0, 1)
+	}
+	return time.Date(d.Year(), d.Month(), d.Day(), 11, 0, 0, 0, loc).Format(time.RFC3339)
 }
 
 func isoProduct(u string) map[string]any {
@@ -163,6 +224,28 @@ func isoBodies(t *testing.T, u string, own isoFixtures) map[string]any {
 		"PUT /v1/calendars/{id}/days/{day}": map[string]any{"kind": "holiday", "name": "Renamed holiday"},
 		"PUT /v1/members/{id}":              map[string]any{"role": "finance"},
 		"PUT /v1/customers/{id}":            map[string]any{"name": "Renamed customer", "address": "北京市朝阳区建国路1号"},
+
+		"PUT /v1/orders/{id}":                             map[string]any{"fault_description": "still does not cool", "location": map[string]any{"province_code": "310000"}},
+		"POST /v1/orders/{id}/transitions":                map[string]any{"to": "picked_up"},
+		"POST /v1/orders/{id}/comments":                   map[string]any{"text": "called the customer", "public": true},
+		"POST /v1/orders/{id}/completion":                 map[string]any{"diagnosis": "worn part", "work_done": "replaced", "result": "fixed"},
+		"POST /v1/orders/{id}/attachments":                isoPNG,
+		"POST /v1/orders/{id}/quotes":                     isoQuote(),
+		"POST /v1/orders/{id}/engineers":                  map[string]any{"role": "assistant"},
+		"POST /v1/orders/{id}/answer":                     map[string]any{"accept": true},
+		"PUT /v1/orders/{id}/outlet":                      map[string]any{"outlet_id": own["outlet0"], "reason": "customer asked"},
+		"POST /v1/orders/{id}/appointment":                map[string]any{"start": isoSlot()},
+		"POST /v1/orders/{id}/disputes":                   map[string]any{"statement": "again"},
+		"POST /v1/quotes/{id}/decision":                   map[string]any{"approve": true},
+		"POST /v1/disputes/{id}/decision":                 map[string]any{"overturn": false, "note": "photos show impact damage"},
+		"POST /v1/outlets/{id}/coverage":                  map[string]any{"region_code": "4401"},
+		"POST /v1/outlets/{id}/authorizations":            map[string]any{"category_id": own["category"], "authorized": true},
+		"PUT /v1/outlets/{id}/capacity":                   map[string]any{"daily_capacity": 20},
+		"PUT /v1/engineers/{id}":                          map[string]any{"outlet_id": own["outlet0"], "skills": []string{"gas"}, "level": 2, "active": true},
+		"PUT /v1/customers/{id}/notification-preferences": map[string]any{"opt_outs": []map[string]string{{"channel": "sms", "event_class": "order"}}},
+		"PUT /v1/notification-templates/{id}":             map[string]any{"body": "Order {{.order_number}} changed"},
+		"PUT /v1/webhook-endpoints/{id}":                  map[string]any{"url": "https://hooks.example.com/put-" + u, "events": []string{"*"}},
+		"POST /v1/webhook-endpoints/{id}/rotate-secret":   map[string]any{"previous_valid_seconds": 60},
 		"PUT /v1/express-products/{id}": map[string]any{"name": "Renamed plan", "kind": "plan", "code": "ignored", "tier_code": "gold",
 			"cooling_off_days": 7},
 		"POST /v1/express-products/{id}/prices": map[string]any{"currency": "CNY", "unit_amount": 29900},

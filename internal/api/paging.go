@@ -64,14 +64,20 @@ type IfMatch struct {
 	IfMatch string `header:"If-Match" doc:"ETag of the version you read, e.g. \"3\"; required"`
 }
 
-func (m IfMatch) version() (int32, error) {
+func (m IfMatch) version() (int32, error) { return m.parse(false) }
+
+// versionOrNew is version for resources that may not exist yet: "0" means "create it; I
+// have read that there is none".
+func (m IfMatch) versionOrNew() (int32, error) { return m.parse(true) }
+
+func (m IfMatch) parse(zeroOK bool) (int32, error) {
 	v := strings.TrimPrefix(strings.TrimSpace(m.IfMatch), "W/")
 	if v == "" {
 		return 0, huma.NewError(428, "send If-Match with the ETag you read, so that no one else's change is overwritten",
 			&huma.ErrorDetail{Location: "header.If-Match", Message: "required"})
 	}
 	n, err := strconv.ParseInt(strings.Trim(v, `"`), 10, 32)
-	if err != nil || n < 1 {
+	if err != nil || n < 0 || (n == 0 && !zeroOK) {
 		return 0, huma.Error400BadRequest("invalid If-Match", &huma.ErrorDetail{Location: "header.If-Match", Message: "must be an ETag returned by this API", Value: m.IfMatch})
 	}
 	return int32(n), nil

@@ -14,6 +14,7 @@ import (
 
 	"github.com/aftersales/aftersales/billing"
 	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -77,8 +78,12 @@ func fail(ctx context.Context, log *slog.Logger, err error) error {
 	var rl *auth.RateLimitError
 	var se huma.StatusError
 	var pgErr *pgconn.PgError
+	var te *orders.TransitionError
 	var stripeErr *billing.StripeError
 	switch {
+	case errors.As(err, &te):
+		return huma.Error409Conflict(te.Error(), &huma.ErrorDetail{Location: "body.to", Message: "allowed: " + strings.Join(te.Allowed, ", "),
+			Value: te.Allowed})
 	case errors.As(err, &se):
 		return err
 	case errors.As(err, &fe):

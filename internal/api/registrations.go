@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/aftersales/aftersales/internal/access"
+	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/internal/registry"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -105,6 +106,9 @@ func registerRegistrations(s *Server) {
 		Body   struct {
 			Created      bool                  `json:"created" doc:"A new registration (else the install date was recorded)"`
 			Registration registry.Registration `json:"registration"`
+			// InstallationOrder is the order created for a delivered unit that needs installing.
+			InstallationOrder *orders.Order `json:"installation_order,omitempty"`
+			NoInstallation    string        `json:"no_installation,omitempty" doc:"Why a delivery created no installation order"`
 		}
 	}
 	register(s, huma.Operation{OperationID: "scan-registration", Method: http.MethodPost, Path: "/v1/registrations/scan", Tags: tags,
@@ -113,6 +117,14 @@ func registerRegistrations(s *Server) {
 			out := &scanOut{}
 			err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
 				out.Body.Registration, out.Body.Created, err = registry.Scan(ctx, tx, in.Body)
+				if err != nil || in.Body.Stage != "delivery" {
+					return err
+				}
+				c, why, err := s.orderService().InstallFor(ctx, tx, out.Body.Registration, "api")
+				if c != nil {
+					out.Body.InstallationOrder = &c.Order
+				}
+				out.Body.NoInstallation = why
 				return err
 			})
 			if err != nil {

@@ -124,16 +124,7 @@ func (s *Service) VerifyOTP(ctx context.Context, destination, code string, meta 
 	var sess Session
 	var bad bool
 	err = s.db.Global(ctx, uuid.Nil, func(tx *tenants.Tx) error {
-		otp, err := tx.Q.LatestOTP(ctx, tx, dest)
-		if err != nil {
-			bad = true
-			return nil
-		}
-		if otp.Attempts >= otpMaxAttempts || !equalHash(otp.CodeHash, HashToken(dest+":"+code)) {
-			bad = true
-			return tx.Q.CountOTPAttempt(ctx, tx, otp.ID)
-		}
-		if err := tx.Q.ConsumeOTP(ctx, tx, otp.ID); err != nil {
+		if bad, err = consumeOTP(ctx, tx, dest, code); bad || err != nil {
 			return err
 		}
 		var c db.Consumer
@@ -164,4 +155,39 @@ func (s *Service) VerifyOTP(ctx context.Context, destination, code string, meta 
 		return Session{}, ErrBadCode
 	}
 	return sess, nil
+}
+
+// consumeOTP checks a code for dest and uses it up; bad reports a wrong, dead or missing code
+// (a wrong one counts an attempt).
+func consumeOTP(ctx context.Context, tx *tenants.Tx, dest, code string) (bad bool, err error) {
+	otp, err := tx.Q.LatestOTP(ctx, tx, dest)
+	if err != nil {
+		return true, nil
+	}
+	if otp.Attempts >= otpMaxAttempts || !equalHash(otp.CodeHash, HashToken(dest+":"+code)) {
+		return true, tx.Q.CountOTPAttempt(ctx, tx, otp.ID)
+	}
+	return false, tx.Q.ConsumeOTP(ctx, tx, otp.ID)
+}
+
+// ConfirmOTP checks a code sent to destination without opening a session: a customer
+// confirming a decision (a quote) by a link and a code. ErrBadCode when it does not match.
+func (s *Service) ConfirmOTP(ctx context.Context, destination, code string) error {
+	_, dest, err := NormalizeDestination(destination)
+	if err != nil {
+		return err
+	}
+	var bad bool
+	err = s.db.Global(ctx, uuid.Nil, func(tx *tenants.Tx) error {
+		bad, err = consumeOTP(ctx, tx, dest, code)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("confirm code: %w", err)
+	}
+	if bad {
+		s.log.WarnContext(ctx, "confirmation code rejected", "to", access.MaskPhone(dest))
+		return ErrBadCode
+	}
+	return nil
 }

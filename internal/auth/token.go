@@ -68,3 +68,18 @@ func parseScopedToken(prefix, tok string) (tenantID, id uuid.UUID, secretHash []
 }
 
 func equalHash(a, b []byte) bool { return subtle.ConstantTimeCompare(a, b) == 1 }
+
+// NewLinkToken returns a bearer token for a link sent to a customer (order tracking, quote
+// approval): it names its tenant and record, so it is looked up inside that tenant's scope,
+// and only a hash of its secret part is stored. prefix tells link kinds apart ("trk_").
+func NewLinkToken(prefix string, tenantID, id uuid.UUID) (token string, secretHash []byte) {
+	return newScopedToken(prefix, tenantID, id)
+}
+
+// ParseLinkToken splits a link token made by NewLinkToken; ErrBadToken when malformed.
+func ParseLinkToken(prefix, tok string) (tenantID, id uuid.UUID, secretHash []byte, err error) {
+	return parseScopedToken(prefix, tok)
+}
+
+// SameHash compares two stored hashes in constant time.
+func SameHash(a, b []byte) bool { return equalHash(a, b) }

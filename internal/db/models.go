@@ -26,6 +26,20 @@ type ApiKey struct {
 	RevokedAt  *time.Time
 }
 
+// Appointment windows of orders; one booked per order, earlier ones kept as moved or cancelled.
+type Appointment struct {
+	TenantID  uuid.UUID
+	ID        uuid.UUID
+	OrderID   uuid.UUID
+	OutletID  uuid.UUID
+	StartsAt  time.Time
+	EndsAt    time.Time
+	Status    string
+	BookedVia string
+	Reason    string
+	CreatedAt time.Time
+}
+
 // Append-only record of logins and every change to tenant data.
 type AuditLog struct {
 	TenantID   uuid.UUID
@@ -130,6 +144,21 @@ type Customer struct {
 	TierOverrideReason string
 }
 
+// An engineer's outlet, skills, certification level and last known position, for dispatch.
+type EngineerProfile struct {
+	TenantID   uuid.UUID
+	UserID     uuid.UUID
+	OutletID   uuid.UUID
+	Skills     []string
+	Level      int32
+	IsDefault  bool
+	Active     bool
+	Latitude   *float64
+	Longitude  *float64
+	PositionAt *time.Time
+	Version    int32
+}
+
 // Domain events (order.created, sla.breached, ...) consumed by notifications, webhooks and billing.
 type Event struct {
 	TenantID  uuid.UUID
@@ -231,6 +260,21 @@ type ImportError struct {
 	Message  string
 }
 
+// In-app messages of staff users and consumers.
+type InboxMessage struct {
+	TenantID   uuid.UUID
+	ID         uuid.UUID
+	SendID     uuid.UUID
+	UserID     uuid.NullUUID
+	ConsumerID uuid.NullUUID
+	EventType  string
+	SubjectID  uuid.NullUUID
+	Title      string
+	Body       string
+	ReadAt     *time.Time
+	CreatedAt  time.Time
+}
+
 // Invitations to join a tenant with a role; accepted with a single-use token.
 type Invitation struct {
 	TenantID   uuid.UUID
@@ -285,6 +329,171 @@ type Membership struct {
 	UpdatedAt time.Time
 }
 
+// A customer's opt-outs: one row per (channel, event class) they do not want; * means all.
+type NotificationPreference struct {
+	TenantID   uuid.UUID
+	CustomerID uuid.UUID
+	Channel    string
+	EventClass string
+	UpdatedAt  time.Time
+}
+
+// The send log: one row per (event, recipient, channel), claimed before the provider is called.
+type NotificationSend struct {
+	TenantID          uuid.UUID
+	ID                uuid.UUID
+	EventID           uuid.UUID
+	EventType         string
+	SubjectID         uuid.NullUUID
+	Channel           string
+	RecipientKey      string
+	RecipientKind     string
+	CustomerID        uuid.NullUUID
+	UserID            uuid.NullUUID
+	ConsumerID        uuid.NullUUID
+	Address           string
+	Locale            string
+	Subject           string
+	Body              string
+	Status            string
+	Attempts          int32
+	ProviderMessageID string
+	Error             string
+	ScheduledAt       time.Time
+	ClaimedAt         *time.Time
+	SentAt            *time.Time
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+}
+
+// Per tenant: quiet hours (in the tenant's time zone) during which non-urgent SMS and email wait.
+type NotificationSetting struct {
+	TenantID   uuid.UUID
+	QuietStart string
+	QuietEnd   string
+	Version    int32
+	UpdatedAt  time.Time
+}
+
+// A tenant's template for one event, channel and locale, overriding the shipped default.
+type NotificationTemplate struct {
+	TenantID  uuid.UUID
+	ID        uuid.UUID
+	EventType string
+	Channel   string
+	Locale    string
+	Subject   string
+	Body      string
+	Version   int32
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Photos, the customer's signature and evidence of an order.
+type OrderAttachment struct {
+	TenantID    uuid.UUID
+	ID          uuid.UUID
+	OrderID     uuid.UUID
+	Kind        string
+	ContentType string
+	Content     []byte
+	Sha256      []byte
+	Public      bool
+	UploadedBy  string
+	UploadedAt  time.Time
+}
+
+// Last order number per tenant and year; taken in the creating transaction, so numbers have no gaps.
+type OrderCounter struct {
+	TenantID uuid.UUID
+	Year     int32
+	Last     int64
+}
+
+// A consumer's dispute of an exclusion (misuse, liquid damage): reviewed by the brand.
+type OrderDispute struct {
+	TenantID     uuid.UUID
+	ID           uuid.UUID
+	OrderID      uuid.UUID
+	Status       string
+	Statement    string
+	Exclusion    string
+	DecisionNote string
+	DecidedBy    string
+	CreatedAt    time.Time
+	DecidedAt    *time.Time
+}
+
+// Engineers on an order with their role (lead, assistant) and answer (accepted, declined with reason).
+type OrderEngineer struct {
+	TenantID    uuid.UUID
+	OrderID     uuid.UUID
+	UserID      uuid.UUID
+	Role        string
+	State       string
+	Rule        string
+	Reason      string
+	AssignedAt  time.Time
+	RespondedAt *time.Time
+}
+
+// The timeline of an order: every change with who, when, from, to and why; public rows are shown to the customer.
+type OrderEvent struct {
+	TenantID   uuid.UUID
+	ID         uuid.UUID
+	OrderID    uuid.UUID
+	At         time.Time
+	ActorKind  string
+	ActorID    uuid.NullUUID
+	ActorLabel string
+	Kind       string
+	FromStatus string
+	ToStatus   string
+	Reason     string
+	Public     bool
+	Data       []byte
+}
+
+// Quotes for charged work: lines covered or charged per the entitlement, and the customer's answer.
+type OrderQuote struct {
+	TenantID       uuid.UUID
+	ID             uuid.UUID
+	OrderID        uuid.UUID
+	Status         string
+	Currency       string
+	Lines          []byte
+	TotalCharged   int64
+	TokenHash      []byte
+	DecidedAt      *time.Time
+	DecidedChannel string
+	DecidedBy      string
+	CreatedBy      string
+	CreatedAt      time.Time
+}
+
+// Per-tenant order rules: repeat-repair window, engineer dispatch rule order, appointment slots.
+type OrderSetting struct {
+	TenantID           uuid.UUID
+	RepeatWindowDays   int32
+	EngineerRules      []string
+	MaxOpenPerEngineer int32
+	SlotMinutes        int32
+	SlotCapacity       int32
+	Version            int32
+}
+
+// Order types of a tenant (installation, repair, ...); the built-in list applies until a tenant edits one.
+type OrderType struct {
+	TenantID uuid.UUID
+	Code     string
+	Name     string
+	Flow     string
+	Skill    string
+	MinLevel int32
+	Active   bool
+	Version  int32
+}
+
 // One-time login codes sent to consumers; only a hash of the code is stored.
 type OtpCode struct {
 	ID          uuid.UUID
@@ -316,6 +525,27 @@ type Outlet struct {
 	Version      int32
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	// Orders the outlet takes per day; 0 means no limit.
+	DailyCapacity int32
+}
+
+// The brand's authorization of an outlet to service a product category.
+type OutletAuthorization struct {
+	TenantID   uuid.UUID
+	OutletID   uuid.UUID
+	CategoryID uuid.UUID
+	CreatedAt  time.Time
+}
+
+// Regions an outlet serves (province/city/district code prefix, optional postal prefix), per order type and category; empty lists mean all.
+type OutletCoverage struct {
+	TenantID     uuid.UUID
+	ID           uuid.UUID
+	OutletID     uuid.UUID
+	RegionCode   string
+	PostalPrefix string
+	OrderTypes   []string
+	CategoryIds  []uuid.UUID
 }
 
 // Invoices of the platform subscription, as Stripe reported them.
@@ -482,6 +712,53 @@ type Registration struct {
 	UpdatedAt       time.Time
 }
 
+// Service orders (工单): one job for one unit, from intake to close; status is the current state of the timeline.
+type ServiceOrder struct {
+	TenantID           uuid.UUID
+	ID                 uuid.UUID
+	Number             string
+	TypeCode           string
+	Flow               string
+	Channel            string
+	Urgent             bool
+	Priority           int32
+	Status             string
+	CustomerID         uuid.UUID
+	RegistrationID     uuid.NullUUID
+	ModelID            uuid.NullUUID
+	Serial             string
+	Unregistered       bool
+	OutletID           uuid.NullUUID
+	ProvinceCode       string
+	CityCode           string
+	DistrictCode       string
+	PostalCode         string
+	Address            string
+	Latitude           *float64
+	Longitude          *float64
+	FaultDescription   string
+	FaultCode          string
+	Component          string
+	Entitlement        []byte
+	EntitlementClass   string
+	TierCode           string
+	DesignatedEngineer uuid.NullUUID
+	RepeatOf           uuid.NullUUID
+	IsRepeat           bool
+	ReopenCount        int32
+	RescheduleCount    int32
+	Completion         []byte
+	Result             string
+	CancelReason       string
+	TrackingHash       []byte
+	Version            int32
+	CreatedBy          string
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+	CompletedAt        *time.Time
+	ClosedAt           *time.Time
+}
+
 // Service levels with SLA targets (gold, silver, standard, ...).
 type ServiceTier struct {
 	TenantID  uuid.UUID
@@ -589,4 +866,45 @@ type WarrantyPolicy struct {
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 	Version     int32
+}
+
+// One delivery of an event to an endpoint (or a manual redelivery), with its last response.
+type WebhookDelivery struct {
+	TenantID      uuid.UUID
+	ID            uuid.UUID
+	EndpointID    uuid.UUID
+	EventID       uuid.UUID
+	EventType     string
+	RedeliveryOf  uuid.NullUUID
+	Payload       []byte
+	Status        string
+	Attempts      int32
+	ResponseCode  *int32
+	LatencyMs     *int32
+	ResponseBody  string
+	Error         string
+	LastAttemptAt *time.Time
+	NextAttemptAt *time.Time
+	ClaimedAt     *time.Time
+	CreatedAt     time.Time
+}
+
+// A tenant's webhook receiver: URL, chosen events, signing secret (and the previous one until it expires).
+type WebhookEndpoint struct {
+	TenantID            uuid.UUID
+	ID                  uuid.UUID
+	Url                 string
+	Events              []string
+	Description         string
+	Enabled             bool
+	Secret              string
+	PreviousSecret      *string
+	PreviousExpiresAt   *time.Time
+	ConsecutiveFailures int32
+	FailingSince        *time.Time
+	DisabledAt          *time.Time
+	DisabledReason      string
+	Version             int32
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
 }

@@ -16,7 +16,7 @@ INSERT INTO outlets (tenant_id, id, code, name, kind, status, phone, province_co
                      address, postal_code, latitude, longitude)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
         $11, $12, $13, $14)
-RETURNING tenant_id, id, code, name, kind, status, phone, province_code, city_code, district_code, address, postal_code, latitude, longitude, version, created_at, updated_at
+RETURNING tenant_id, id, code, name, kind, status, phone, province_code, city_code, district_code, address, postal_code, latitude, longitude, version, created_at, updated_at, daily_capacity
 `
 
 type CreateOutletParams struct {
@@ -72,6 +72,7 @@ func (q *Queries) CreateOutlet(ctx context.Context, db DBTX, arg CreateOutletPar
 		&i.Version,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.DailyCapacity,
 	)
 	return i, err
 }
@@ -95,7 +96,7 @@ func (q *Queries) DeleteOutlet(ctx context.Context, db DBTX, arg DeleteOutletPar
 }
 
 const getOutlet = `-- name: GetOutlet :one
-SELECT tenant_id, id, code, name, kind, status, phone, province_code, city_code, district_code, address, postal_code, latitude, longitude, version, created_at, updated_at FROM outlets WHERE tenant_id = $1 AND id = $2
+SELECT tenant_id, id, code, name, kind, status, phone, province_code, city_code, district_code, address, postal_code, latitude, longitude, version, created_at, updated_at, daily_capacity FROM outlets WHERE tenant_id = $1 AND id = $2
 `
 
 type GetOutletParams struct {
@@ -124,12 +125,13 @@ func (q *Queries) GetOutlet(ctx context.Context, db DBTX, arg GetOutletParams) (
 		&i.Version,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.DailyCapacity,
 	)
 	return i, err
 }
 
 const listOutlets = `-- name: ListOutlets :many
-SELECT tenant_id, id, code, name, kind, status, phone, province_code, city_code, district_code, address, postal_code, latitude, longitude, version, created_at, updated_at FROM outlets
+SELECT tenant_id, id, code, name, kind, status, phone, province_code, city_code, district_code, address, postal_code, latitude, longitude, version, created_at, updated_at, daily_capacity FROM outlets
 WHERE tenant_id = $1
   AND ($2::uuid IS NULL OR id > $2::uuid)
   AND ($3::text IS NULL OR status = $3::text)
@@ -182,6 +184,7 @@ func (q *Queries) ListOutlets(ctx context.Context, db DBTX, arg ListOutletsParam
 			&i.Version,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.DailyCapacity,
 		); err != nil {
 			return nil, err
 		}
@@ -200,7 +203,7 @@ SET code = $1, name = $2, kind = $3, status = $4, phone = $5,
     address = $9, postal_code = $10, latitude = $11, longitude = $12,
     version = version + 1, updated_at = now()
 WHERE tenant_id = $13 AND id = $14 AND version = $15
-RETURNING tenant_id, id, code, name, kind, status, phone, province_code, city_code, district_code, address, postal_code, latitude, longitude, version, created_at, updated_at
+RETURNING tenant_id, id, code, name, kind, status, phone, province_code, city_code, district_code, address, postal_code, latitude, longitude, version, created_at, updated_at, daily_capacity
 `
 
 type UpdateOutletParams struct {
@@ -258,6 +261,7 @@ func (q *Queries) UpdateOutlet(ctx context.Context, db DBTX, arg UpdateOutletPar
 		&i.Version,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.DailyCapacity,
 	)
 	return i, err
 }

@@ -130,6 +130,9 @@ func Seed(ctx context.Context, d *tenants.DB) ([]Login, error) {
 		if err := seedWarranty(ctx, tx); err != nil {
 			return err
 		}
+		if err := seedOrders(ctx, tx); err != nil {
+			return err
+		}
 		return seedBilling(ctx, tx)
 	})
 	if err != nil {
@@ -283,7 +286,7 @@ func seedBilling(ctx context.Context, tx *tenants.Tx) error {
 	_, err := billing.CreateProduct(ctx, tx, billing.ProductInput{Code: "gold-express-2y", Name: "金牌快修 2 年 Gold express, 2 years", Kind: billing.Plan,
 		Description: "Two years of gold service (priority, on-site, loaner) and extended coverage of parts and labour.",
 		TermMonths:  24, TierCode: "gold", CoolingOffDays: 14, AfterCoolingOff: "pro_rata",
-		Coverage:     &billing.Coverage{Kind: warranty.GrantExtended, Covered: warranty.Lines{Parts: free, Labour: free, Visit: free, Shipping: free}},
+		Coverage:     &billing.PlanCoverage{Kind: warranty.GrantExtended, Covered: warranty.Lines{Parts: free, Labour: free, Visit: free, Shipping: free}},
 		Compensation: billing.Compensation{Kind: "credit", Percent: 10}},
 		[]billing.PriceInput{{Currency: "CNY", UnitAmount: 39900}})
 	return err

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/coverage"
 	"github.com/aftersales/aftersales/internal/demo"
+	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/internal/registry"
 	"github.com/aftersales/aftersales/internal/testdb"
 	"github.com/aftersales/aftersales/tenants"
@@ -71,6 +72,17 @@ func TestSeedBuildsTheNetworkOnce(t *testing.T) {
 			}
 			if classes["manufacturer"] != 1 || classes["out_of_warranty"] != 2 {
 				t.Errorf("coverage of the demo units: %v", classes)
+			}
+			list, err := orders.List(ctx, tx, orders.Filter{Limit: 50})
+			if err != nil {
+				return err
+			}
+			statuses := map[string]bool{}
+			for _, o := range list {
+				statuses[o.Status] = o.OutletID != nil
+			}
+			if len(list) != 2 || !statuses["waiting"] || !statuses["dispatched"] {
+				t.Errorf("demo orders by status (with an outlet): %v", statuses)
 			}
 			return nil
 		})

@@ -49,42 +49,64 @@ func (w *CleanupWorker) Work(ctx context.Context, _ *river.Job[CleanupArgs]) err
 	})
 }
 
-// WorkerSource is a consumer that also brings its own jobs (billing: Stripe events, grace
-// periods, usage reports, reconciliation).
-type WorkerSource interface {
+// WorkerProvider is a consumer that also runs jobs of its own (notifications' sends,
+// webhook deliveries); NewClient registers them.
+type WorkerProvider interface {
 	AddWorkers(w *river.Workers)
+}
+
+// QueueProvider is a consumer whose jobs run in queues of their own (webhook deliveries wait
+// on tenants' servers and must not hold the workers SLA timers need); the worker runs them.
+type QueueProvider interface {
+	Queues() map[string]river.QueueConfig
+}
+
+// PeriodicProvider is a consumer with periodic jobs of its own (billing: grace periods,
+// usage reports, reconciliation); the worker schedules them.
+type PeriodicProvider interface {
 	PeriodicJobs() []*river.PeriodicJob
 }
 
 // NewClient builds a River client on the application pool. With work set it also runs the
 // workers and periodic jobs (the worker process); without, it only inserts jobs. The
-// consumers receive every event the product emits (see package events); consumers that are
-// also WorkerSources register their jobs.
+// consumers receive every event the product emits (see package events); those that are
+// WorkerProviders also get their own jobs' workers registered.
 func NewClient(d *tenants.DB, log *slog.Logger, work bool, consumers ...events.Consumer) (*river.Client[pgx.Tx], error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &CleanupWorker{DB: d, Log: log})
 	river.AddWorker(workers, &registry.ImportWorker{DB: d, Log: log})
-	var periodic []*river.PeriodicJob
-	for _, c := range consumers {
-		if ws, ok := c.(WorkerSource); ok {
-			ws.AddWorkers(workers)
-			periodic = append(periodic, ws.PeriodicJobs()...)
-		}
-	}
 	bus, err := events.NewBus(d, consumers...)
 	if err != nil {
 		return nil, err
 	}
 	bus.AddWorkers(workers)
-	cfg := &river.Config{Schema: migrate.RiverSchema, Logger: log, Workers: workers}
+	for _, c := range consumers {
+		if wp, ok := c.(WorkerProvider); ok {
+			wp.AddWorkers(workers)
+		}
+	}
+	// An inserting-only client (the API) need not hold every worker: the jobs it inserts are
+	// typed args, and the worker process runs them.
+	cfg := &river.Config{Schema: migrate.RiverSchema, Logger: log, Workers: workers, SkipUnknownJobCheck: !work}
 	if work {
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 20}}
+		for _, c := range consumers {
+			if qp, ok := c.(QueueProvider); ok {
+				for name, q := range qp.Queues() {
+					cfg.Queues[name] = q
+				}
+			}
+		}
 		cfg.PeriodicJobs = []*river.PeriodicJob{
 			river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 				func() (river.JobArgs, *river.InsertOpts) { return CleanupArgs{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true}),
 		}
-		cfg.PeriodicJobs = append(cfg.PeriodicJobs, periodic...)
+		for _, c := range consumers {
+			if pp, ok := c.(PeriodicProvider); ok {
+				cfg.PeriodicJobs = append(cfg.PeriodicJobs, pp.PeriodicJobs()...)
+			}
+		}
 	}
 	c, err := river.NewClient(riverpgxv5.New(d.Pool()), cfg)
 	if err != nil {

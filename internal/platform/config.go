@@ -37,6 +37,19 @@ type Config struct {
 	OTPPerHour int `env:"OTP_PER_HOUR" envDefault:"5"`
 	// MaxBodyBytes caps request bodies.
 	MaxBodyBytes int64 `env:"MAX_BODY_BYTES" envDefault:"1048576"`
+	// SMTPURL sends email through an SMTP server (smtp://user:pass@host:587, STARTTLS when
+	// offered, or smtps://...:465); empty logs email instead (development provider).
+	SMTPURL  string `env:"SMTP_URL"`
+	SMTPFrom string `env:"SMTP_FROM"`
+	// SMSURL is an SMS gateway taking JSON POSTs (see internal/notify); SMSKey its bearer key.
+	// Empty logs SMS instead (development provider).
+	SMSURL string `env:"SMS_URL"`
+	SMSKey string `env:"SMS_KEY"`
+	// WebhookAllowPrivate lets tenant webhook endpoints resolve to private, loopback and
+	// link-local addresses. Keep it off in production; on for local development.
+	WebhookAllowPrivate bool `env:"WEBHOOK_ALLOW_PRIVATE" envDefault:"false"`
+	// WebhookTimeout bounds one webhook delivery attempt.
+	WebhookTimeout time.Duration `env:"WEBHOOK_TIMEOUT" envDefault:"10s"`
 	// StripeAPIBase overrides Stripe's API address (stripe-mock in tests).
 	StripeAPIBase string `env:"STRIPE_API_BASE"`
 	// StripeSecretKey is the platform account's secret key; empty disables Stripe calls.

@@ -401,6 +401,7 @@ func Update(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, in
 
 // ScanInput is what a barcode scan at delivery or installation reports.
 type ScanInput struct {
+	Stage        string `json:"stage,omitempty" enum:"delivery,installation" doc:"delivery: the unit reached the customer (an installation order follows when the model needs one); installation (default): it was installed"`
 	ModelSKU     string `json:"model_sku" minLength:"1" maxLength:"64"`
 	Serial       string `json:"serial" minLength:"1" maxLength:"64"`
 	PurchaseDate string `json:"purchase_date,omitempty" format:"date" doc:"Defaults to the scan date"`
@@ -421,11 +422,14 @@ func Scan(ctx context.Context, tx *tenants.Tx, in ScanInput) (Registration, bool
 		return Registration{}, false, err
 	}
 	install := in.InstallDate
-	if install == "" {
+	if install == "" && in.Stage != "delivery" {
 		install = today.Format(time.DateOnly)
 	}
 	existing, err := tx.Q.GetRegistrationBySerial(ctx, tx, db.GetRegistrationBySerialParams{TenantID: tx.Scope.TenantID,
 		ModelID: m.ID, Serial: strings.TrimSpace(in.Serial)})
+	if err == nil && install == "" {
+		return FromRow(existing), false, nil // delivered again: nothing new to record
+	}
 	if err == nil {
 		d, err := optionalDate(install, "body.install_date")
 		if err != nil {

@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/tenants"
+)
+
+// orderData is the order data set: -orders service orders spread over -order-tenants tenants
+// (bench-o0000, ...), with API keys in the first few, for the order list scenarios.
+type orderData struct {
+	tenants   int
+	perTenant int
+	keys      []string
+}
+
+func (d orderData) slug(t int) string { return fmt.Sprintf("bench-o%04d", t) }
+
+// orderStatuses are the statuses the seeded orders are spread over (carry-in orders).
+var orderStatuses = []string{"waiting", "repairing", "waiting_parts", "ready_for_pickup", "picked_up", "approved", "closed",
+	"closed", "closed", "closed"}
+
+// seedOrders onboards the tenants through tenants.Onboard, then inserts one customer per
+// tenant and the orders in bulk SQL as the superuser (one transaction per 100 tenants, foreign
+// keys unchecked: the rows are generated consistent), analyses, and creates API keys for the
+// first nKeys tenants through the API. Orders are newest-first by id like the product's, with
+// created_at over the last year and ids in the same order.
+func seedOrders(ctx context.Context, ownerURL string, tdb *tenants.DB, baseURL string, nTenants, nOrders, nKeys int) (orderData, time.Duration, error) {
+	t0 := time.Now()
+	d := orderData{tenants: nTenants, perTenant: max(1, nOrders/nTenants)}
+	hash, err := auth.HashPassword(benchPassword)
+	if err != nil {
+		return d, 0, err
+	}
+	ids := make([]uuid.UUID, nTenants)
+	for t := range nTenants {
+		tn, _, err := tdb.Onboard(ctx, tenants.SystemActor, tenants.NewTenant{Slug: d.slug(t), Name: "Bench network " + d.slug(t),
+			Kind: "brand", Timezone: "Asia/Shanghai", Currency: "CNY", Locale: "zh-CN",
+			AdminEmail: "admin@" + d.slug(t) + ".local", AdminName: "Bench Admin", AdminPasswordHash: hash})
+		if err != nil {
+			return d, 0, fmt.Errorf("onboard %s: %w", d.slug(t), err)
+		}
+		ids[t] = tn.ID
+	}
+	conn, err := pgx.Connect(ctx, ownerURL)
+	if err != nil {
+		return d, 0, fmt.Errorf("connect as owner: %w", err)
+	}
+	defer conn.Close(ctx)
+	statuses := "ARRAY['" + strings.Join(orderStatuses, "','") + "']"
+	for from := 0; from < nTenants; from += 100 {
+		batch := ids[from:min(from+100, nTenants)]
+		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+			for _, s := range []struct {
+				sql  string
+				args []any
+			}{
+				{"SET LOCAL session_replication_role = replica", nil},
+				{"CREATE TEMP TABLE bench_o (tenant_id uuid PRIMARY KEY, n int NOT NULL) ON COMMIT DROP", nil},
+				{"INSERT INTO bench_o SELECT id, $2::int + (n - 1)::int FROM unnest($1::uuid[]) WITH ORDINALITY AS u(id, n)", []any{batch, from}},
+				{`INSERT INTO customers (tenant_id, id, name, phone) SELECT tenant_id, ` + uuidExpr("n", "0000", "0") + `, 'Customer', '+8613900000000'
+				  FROM bench_o`, nil},
+				{`INSERT INTO service_orders (tenant_id, id, number, type_code, flow, channel, status, customer_id, serial,
+				    fault_description, tracking_hash, created_at, updated_at)
+				  SELECT b.tenant_id, ` + uuidExpr("b.n", "0002", "i") + `, 'SO-2026-' || lpad(i::text, 6, '0'), 'repair_minor',
+				    'carry_in', 'phone', (` + statuses + `)[1 + (i * 7) % 10], ` + uuidExpr("b.n", "0000", "0") + `,
+				    'SN-' || i, 'bench order', decode(md5(b.n || ':' || i), 'hex'),
+				    now() - make_interval(secs => ($1::int - i) * (31536000.0 / $1::int)),
+				    now() - make_interval(secs => ($1::int - i) * (31536000.0 / $1::int))
+				  FROM bench_o b, generate_series(1, $1::int) i`, []any{d.perTenant}},
+			} {
+				if _, err := tx.Exec(ctx, s.sql, s.args...); err != nil {
+					return fmt.Errorf("seed orders: %w", err)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return d, 0, err
+		}
+	}
+	if _, err := conn.Exec(ctx, "VACUUM (ANALYZE) service_orders, customers"); err != nil {
+		return d, 0, fmt.Errorf("vacuum orders: %w", err)
+	}
+	for t := range min(nKeys, nTenants) {
+		key, err := createAPIKey(ctx, baseURL, "admin@"+d.slug(t)+".local", benchPassword)
+		if err != nil {
+			return d, 0, fmt.Errorf("API key of %s: %w", d.slug(t), err)
+		}
+		d.keys = append(d.keys, key)
+	}
+	return d, time.Since(t0), nil
+}
+
+// orderList builds list requests of a random keyed tenant's orders: the newest page, a
+// status filter, or a page deep in the list (a cursor at a random order).
+func orderList(fx fixture) func(context.Context) (*http.Request, error) {
+	d := fx.orders
+	return func(ctx context.Context) (*http.Request, error) {
+		if len(d.keys) == 0 {
+			return nil, fmt.Errorf("no API key of an order tenant")
+		}
+		t := rand.IntN(len(d.keys))
+		q := "?limit=50"
+		switch rand.IntN(3) {
+		case 1:
+			q += "&status=" + orderStatuses[rand.IntN(6)]
+		case 2:
+			i := 1 + rand.IntN(d.perTenant)
+			id := fmt.Sprintf("%08x-0002-7000-8000-%012x", t, i)
+			u, _ := uuid.Parse(id)
+			q += "&cursor=" + cursorOf(u)
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, fx.baseURL+"/v1/orders"+q, nil)
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Authorization", "Bearer "+d.keys[t])
+		return req, nil
+	}
+}
+
+// createOrder builds order intakes by phone for random units of the warranty data set: the
+// customer is found by phone, the unit by serial, the entitlement decided, the repeat check
+// run, the number taken, the timeline, audit and event written, all in one transaction.
+func createOrder(fx fixture) func(context.Context) (*http.Request, error) {
+	w := fx.warranty
+	return func(ctx context.Context) (*http.Request, error) {
+		if len(w.keys) == 0 {
+			return nil, fmt.Errorf("no API key of a bench tenant")
+		}
+		t, i := w.pick(len(w.keys))
+		body := fmt.Sprintf(`{"type":"repair_minor","channel":"phone","customer":{"name":"Buyer","phone":%q},"serial":%q,`+
+			`"fault_description":"bench: not cooling","fault_code":"E1"}`, phone(w.buyer(i)), w.serial(t, i))
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, fx.baseURL+"/v1/orders", strings.NewReader(body))
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Authorization", "Bearer "+w.keys[t])
+		req.Header.Set("Content-Type", "application/json")
+		return req, nil
+	}
+}
+
+// reportOrders prints what the order data set holds.
+func reportOrders(w io.Writer, d orderData, took time.Duration) {
+	fmt.Fprintf(w, "order data: %d orders across %d tenants (API keys in %d), seeded in %s\n",
+		d.perTenant*d.tenants, d.tenants, len(d.keys), secs(took))
+}
+
+// cursorOf is the API's list cursor at an id.
+func cursorOf(id uuid.UUID) string { return base64.RawURLEncoding.EncodeToString(id[:]) }

@@ -1,0 +1,551 @@
+package api_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aftersales/aftersales/internal/api/apitest"
+)
+
+// orderWorld is a tenant with a catalog, the national 三包 policy, a customer with a unit
+// bought recently (with its invoice), and outlet coverage of Shanghai.
+type orderWorld struct {
+	env        *apitest.Env
+	tn         *apitest.Tenant
+	category   string
+	model      string
+	customer   string
+	phone      string
+	unit       string
+	unitSerial string
+}
+
+func newOrderWorld(t *testing.T, env *apitest.Env) *orderWorld {
+	t.Helper()
+	w := &orderWorld{env: env, tn: env.NewTenant(env.PlatformAdmin())}
+	u := env.Unique()
+	adm := w.tn.Admin
+	w.category = env.Must(201, apitest.Req{Method: "POST", Path: "/v1/categories", Token: adm, Body: map[string]any{
+		"code": "ac-" + u, "name": "Air conditioners"}}).Map(t)["id"].(string)
+	w.model = env.Must(201, apitest.Req{Method: "POST", Path: "/v1/models", Token: adm, Body: map[string]any{
+		"category_id": w.category, "sku": "AC-" + u, "name": "Split AC",
+		"components": []map[string]any{{"code": "compressor", "name": "压缩机", "main": true}}}}).Map(t)["id"].(string)
+	rules := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/policy-templates/national", Token: adm}).Map(t)
+	env.Must(201, apitest.Req{Method: "POST", Path: "/v1/policies", Token: adm, Body: map[string]any{
+		"name": "National", "category_ids": []string{w.category}, "effective_from": "2020-01-01", "rules": rules}})
+	w.phone = env.Phone()
+	w.customer = env.Must(201, apitest.Req{Method: "POST", Path: "/v1/customers", Token: adm, Body: map[string]any{
+		"name": "王先生", "phone": w.phone, "province_code": "310000", "city_code": "310100", "district_code": "310115",
+		"address": "上海市浦东新区世纪大道100号"}}).Map(t)["id"].(string)
+	w.unitSerial = "SN-" + u
+	w.unit = env.Must(201, apitest.Req{Method: "POST", Path: "/v1/registrations", Token: adm, Body: map[string]any{
+		"model_id": w.model, "serial": w.unitSerial, "purchase_date": time.Now().AddDate(0, 0, -60).Format(time.DateOnly),
+		"invoice_no": "INV-" + u, "has_warranty_card": true, "buyer": map[string]any{"customer_id": w.customer}}}).Map(t)["id"].(string)
+	for _, o := range w.tn.Outlets {
+		env.Must(201, apitest.Req{Method: "POST", Path: "/v1/outlets/" + o + "/coverage", Token: adm, Body: map[string]any{"region_code": "31"}})
+		env.Must(200, apitest.Req{Method: "POST", Path: "/v1/outlets/" + o + "/authorizations", Token: adm,
+			Body: map[string]any{"category_id": w.category, "authorized": true}})
+	}
+	return w
+}
+
+// order takes an order in for the world's unit and returns it.
+func (w *orderWorld) order(t *testing.T, extra map[string]any) map[string]any {
+	t.Helper()
+	body := map[string]any{"type": "repair_minor", "channel": "carry_in", "customer_id": w.customer, "registration_id": w.unit,
+		"fault_description": "不制冷 does not cool", "fault_code": "E1"}
+	for k, v := range extra {
+		body[k] = v
+	}
+	return w.env.Must(201, apitest.Req{Method: "POST", Path: "/v1/orders", Token: w.tn.Admin, Body: body}).Map(t)
+}
+
+func (w *orderWorld) move(t *testing.T, id, to, reason string) *apitest.Response {
+	t.Helper()
+	return w.env.Do(apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/transitions", Token: w.tn.Admin,
+		Body: map[string]any{"to": to, "reason": reason}})
+}
+
+func str(v any) string { return fmt.Sprint(v) }
+
+func TestOrderCarryInLifecycle(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	w := newOrderWorld(t, env)
+	created := w.order(t, nil)
+	o := created["order"].(map[string]any)
+	id := str(o["id"])
+	year := time.Now().In(time.FixedZone("CST", 8*3600)).Year()
+	if o["number"] != fmt.Sprintf("SO-%d-000001", year) || o["status"] != "waiting" || o["flow"] != "carry_in" {
+		t.Fatalf("new order: %v", o)
+	}
+	if !strings.Contains(str(created["tracking_url"]), "/track/trk_") {
+		t.Fatalf("tracking url: %v", created["tracking_url"])
+	}
+	if o["outlet_id"] == nil || o["entitlement_class"] != "manufacturer" || o["tier_code"] == "" {
+		t.Fatalf("intake did not dispatch or snapshot the entitlement: %v", o)
+	}
+	ent := o["entitlement"].(map[string]any)
+	if ent["decision"].(map[string]any)["class"] != "manufacturer" {
+		t.Fatalf("entitlement snapshot: %v", ent)
+	}
+
+	// A move the machine does not allow is a 409 naming the allowed ones.
+	r := w.move(t, id, "picked_up", "")
+	if r.Status != 409 || !strings.Contains(string(r.Body), "allowed: repairing, cancelled") {
+		t.Fatalf("waiting -> picked_up: %d %s", r.Status, r.Body)
+	}
+	// Cancelling needs a reason.
+	if r := w.move(t, id, "cancelled", ""); r.Status != 422 || !strings.Contains(string(r.Body), "body.reason") {
+		t.Fatalf("cancel without reason: %d %s", r.Status, r.Body)
+	}
+	for _, to := range []string{"repairing", "waiting_parts", "repairing"} {
+		env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/transitions", Token: w.tn.Admin, Body: map[string]any{"to": to}})
+	}
+	// A stale If-Match is refused.
+	if r := env.Do(apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/transitions", Token: w.tn.Admin,
+		Header: map[string]string{"If-Match": `"1"`}, Body: map[string]any{"to": "escalated"}}); r.Status != 412 {
+		t.Fatalf("stale If-Match: %d %s", r.Status, r.Body)
+	}
+	done := env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/completion", Token: w.tn.Admin, Body: map[string]any{
+		"diagnosis": "refrigerant leak", "work_done": "sealed and recharged", "result": "fixed",
+		"parts": []map[string]any{{"code": "R32", "quantity": 1}}}}).Map(t)
+	if done["status"] != "ready_for_pickup" || done["completed_at"] == nil || done["result"] != "fixed" {
+		t.Fatalf("after report: %v", done)
+	}
+	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/transitions", Token: w.tn.Admin, Body: map[string]any{"to": "picked_up"}})
+
+	// Audit needs the audit permission: an engineer may not approve.
+	_, eng := env.Person(w.tn, "engineer", str(o["outlet_id"]))
+	if r := env.Do(apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/transitions", Token: eng, Body: map[string]any{"to": "approved"}}); r.Status != 403 {
+		t.Fatalf("engineer approving: %d %s", r.Status, r.Body)
+	}
+	_, mgr := env.Person(w.tn, "outlet_manager", str(o["outlet_id"]))
+	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/transitions", Token: mgr, Body: map[string]any{"to": "approved"}})
+	closed := env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/transitions", Token: mgr, Body: map[string]any{"to": "closed"}}).Map(t)
+	if closed["closed_at"] == nil || len(closed["next"].([]any)) != 1 {
+		t.Fatalf("closed: %v", closed)
+	}
+	// Reopening needs a reason and counts as a repeat repair.
+	if r := w.move(t, id, "waiting", ""); r.Status != 422 {
+		t.Fatalf("reopen without reason: %d", r.Status)
+	}
+	re := w.move(t, id, "waiting", "fault came back")
+	if re.Status != 200 {
+		t.Fatalf("reopen: %d %s", re.Status, re.Body)
+	}
+	if m := re.Map(t); m["reopen_count"] != float64(1) || m["is_repeat"] != true || m["closed_at"] != nil {
+		t.Fatalf("reopened: %v", m)
+	}
+
+	// The timeline has every change, with who and why.
+	tl := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/" + id + "/timeline", Token: w.tn.Admin}).Map(t)["items"].([]any)
+	var moves []string
+	for _, e := range tl {
+		e := e.(map[string]any)
+		if e["kind"] == "status" {
+			moves = append(moves, str(e["from"])+">"+str(e["to"]))
+			if !strings.HasPrefix(str(e["actor"]), "user:") {
+				t.Errorf("timeline entry without its actor: %v", e)
+			}
+		}
+	}
+	want := []string{"waiting>repairing", "repairing>waiting_parts", "waiting_parts>repairing", "repairing>ready_for_pickup",
+		"ready_for_pickup>picked_up", "picked_up>approved", "approved>closed", "closed>waiting"}
+	if !slices.Equal(moves, want) {
+		t.Fatalf("timeline moves %v, want %v", moves, want)
+	}
+
+	// The next order gets the next number: no gaps, even after a rejected intake.
+	env.Must(422, apitest.Req{Method: "POST", Path: "/v1/orders", Token: w.tn.Admin, Body: map[string]any{
+		"type": "no_such_type", "channel": "carry_in", "customer_id": w.customer, "fault_description": "x"}})
+	second := w.order(t, nil)["order"].(map[string]any)
+	if second["number"] != fmt.Sprintf("SO-%d-000002", year) {
+		t.Fatalf("second number: %v", second["number"])
+	}
+}
+
+func TestOrderConcurrentMovesOneWins(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	w := newOrderWorld(t, env)
+	id := str(w.order(t, nil)["order"].(map[string]any)["id"])
+	var wg sync.WaitGroup
+	codes := make([]int, 6)
+	for i := range codes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes[i] = w.move(t, id, "repairing", "").Status
+		}()
+	}
+	wg.Wait()
+	slices.Sort(codes)
+	if codes[0] != 200 || codes[1] != 409 || codes[len(codes)-1] != 409 {
+		t.Fatalf("concurrent moves: %v, want one 200 and the rest 409", codes)
+	}
+}
+
+func TestOrderQuoteApprovalByLinkAndCode(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	w := newOrderWorld(t, env)
+	id := str(w.order(t, map[string]any{"component": "compressor"})["order"].(map[string]any)["id"])
+	q := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/quotes", Token: w.tn.Admin, Body: map[string]any{
+		"lines": []map[string]any{{"kind": "part", "description": "Compressor", "quantity": 1, "unit_price": 45000},
+			{"kind": "shipping", "description": "Courier", "quantity": 2, "unit_price": 1500}}}}).Map(t)
+	lines := q["lines"].([]any)
+	if lines[0].(map[string]any)["coverage"] != "covered" || lines[0].(map[string]any)["customer_amount"] != float64(0) {
+		t.Fatalf("a part under manufacturer warranty should be covered: %v", lines[0])
+	}
+	url := str(q["approval_url"])
+	token := url[strings.LastIndex(url, "/")+1:]
+	if !strings.HasPrefix(token, "qte_") {
+		t.Fatalf("approval url %q", url)
+	}
+	// The link shows the quote and the masked phone only.
+	view := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/public/quotes/" + token}).Map(t)
+	if strings.Contains(string(mustJSON(t, view)), w.phone[3:]) || view["order_number"] == "" {
+		t.Fatalf("quote view leaks the phone or lacks the order: %v", view)
+	}
+	if r := env.Do(apitest.Req{Method: "GET", Path: "/v1/public/quotes/" + token + "x"}); r.Status != 404 {
+		t.Fatalf("tampered link: %d", r.Status)
+	}
+	env.Must(204, apitest.Req{Method: "POST", Path: "/v1/public/quotes/" + token + "/code"})
+	code := regexp.MustCompile(`\d{6}`).FindString(env.Sender.Last(w.phone))
+	wrong := "000000"
+	if code == wrong {
+		wrong = "111111"
+	}
+	if r := env.Do(apitest.Req{Method: "POST", Path: "/v1/public/quotes/" + token + "/decision",
+		Body: map[string]any{"code": wrong, "approve": true}}); r.Status != 401 {
+		t.Fatalf("wrong code: %d %s", r.Status, r.Body)
+	}
+	ok := env.Must(200, apitest.Req{Method: "POST", Path: "/v1/public/quotes/" + token + "/decision",
+		Body: map[string]any{"code": code, "approve": true}}).Map(t)
+	if ok["status"] != "approved" || ok["decided_channel"] != "link" || ok["decided_at"] == nil {
+		t.Fatalf("decision: %v", ok)
+	}
+	// Answered once: a second answer (by staff) is a conflict.
+	if r := env.Do(apitest.Req{Method: "POST", Path: "/v1/quotes/" + str(q["id"]) + "/decision", Token: w.tn.Admin,
+		Body: map[string]any{"approve": false}}); r.Status != 409 {
+		t.Fatalf("second answer: %d %s", r.Status, r.Body)
+	}
+	tl := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/" + id + "/timeline", Token: w.tn.Admin}).Body
+	if !strings.Contains(string(tl), "quote approved via link") {
+		t.Fatalf("timeline lacks the approval: %s", tl)
+	}
+}
+
+func TestOrderEngineerDispatchRulesAndDecline(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	w := newOrderWorld(t, env)
+	outlet := w.tn.Outlets[0]
+	// Only outlet 0 covers the district; outlet 1 covers the whole province.
+	env.Must(201, apitest.Req{Method: "POST", Path: "/v1/outlets/" + outlet + "/coverage", Token: w.tn.Admin,
+		Body: map[string]any{"region_code": "310115"}})
+	ids := map[string]string{}
+	for _, name := range []string{"default", "designated", "other"} {
+		_, tok := env.Person(w.tn, "engineer", outlet)
+		uid := str(env.Must(200, apitest.Req{Method: "GET", Path: "/v1/me", Token: tok}).Map(t)["id"])
+		ids[name], ids[name+"-token"] = uid, tok
+		env.Must(200, apitest.Req{Method: "PUT", Path: "/v1/engineers/" + uid, Token: w.tn.Admin, Header: map[string]string{"If-Match": `"0"`},
+			Body: map[string]any{"outlet_id": outlet, "skills": []string{}, "level": 2, "active": true, "is_default": name == "default"}})
+	}
+	o := w.order(t, map[string]any{"channel": "on_site", "type": "inspection", "designated_engineer_id": ids["designated"]})["order"].(map[string]any)
+	id := str(o["id"])
+	if o["outlet_id"] != outlet {
+		t.Fatalf("the district's outlet should win over the province's: %v", o["outlet_id"])
+	}
+	props := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/" + id + "/engineer-proposals", Token: w.tn.Admin}).Map(t)["items"].([]any)
+	var rules []string
+	for _, p := range props {
+		rules = append(rules, str(p.(map[string]any)["rule"]))
+	}
+	if len(props) != 3 || props[0].(map[string]any)["user_id"] != ids["designated"] || !slices.Equal(rules[:2], []string{"designated", "outlet_default"}) {
+		t.Fatalf("proposals: %v", props)
+	}
+	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/transitions", Token: w.tn.Admin, Body: map[string]any{"to": "accepted"}})
+	lead := env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/engineers", Token: w.tn.Admin,
+		Body: map[string]any{"role": "lead"}}).Map(t)
+	if lead["status"] != "dispatched" {
+		t.Fatalf("a lead on an accepted on-site order dispatches it: %v", lead["status"])
+	}
+	// A manual override of the proposal needs a reason.
+	if r := env.Do(apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/engineers", Token: w.tn.Admin,
+		Body: map[string]any{"role": "assistant", "user_id": ids["other"]}}); r.Status != 422 {
+		t.Fatalf("override without reason: %d %s", r.Status, r.Body)
+	}
+	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/engineers", Token: w.tn.Admin,
+		Body: map[string]any{"role": "assistant", "user_id": ids["other"], "reason": "needs two people"}})
+	// The designated lead declines: the order goes back and to the outlet's default engineer.
+	if r := env.Do(apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/answer", Token: ids["designated-token"],
+		Body: map[string]any{"accept": false}}); r.Status != 422 {
+		t.Fatalf("decline without reason: %d", r.Status)
+	}
+	after := env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/answer", Token: ids["designated-token"],
+		Body: map[string]any{"accept": false, "reason": "sick today"}}).Map(t)
+	if after["status"] != "dispatched" {
+		t.Fatalf("after decline the order is re-dispatched: %v", after["status"])
+	}
+	engs := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/" + id + "/engineers", Token: w.tn.Admin}).Map(t)["items"].([]any)
+	got := map[string]string{}
+	for _, e := range engs {
+		e := e.(map[string]any)
+		got[str(e["user_id"])] = str(e["role"]) + "/" + str(e["state"]) + "/" + str(e["rule"])
+	}
+	if got[ids["designated"]] != "lead/declined/designated" || got[ids["default"]] != "lead/offered/outlet_default" ||
+		got[ids["other"]] != "assistant/offered/manual" {
+		t.Fatalf("engineers after decline: %v", got)
+	}
+	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/answer", Token: ids["default-token"], Body: map[string]any{"accept": true}})
+	// The engineer's board lists the job.
+	board := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/me/board", Token: ids["default-token"]}).Map(t)["items"].([]any)
+	if len(board) != 1 || board[0].(map[string]any)["order"].(map[string]any)["id"] != id {
+		t.Fatalf("board: %v", board)
+	}
+}
+
+func TestOrderRepeatRepairFeedsWarranty(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	w := newOrderWorld(t, env)
+	finish := func(id, result string) {
+		t.Helper()
+		env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/transitions", Token: w.tn.Admin, Body: map[string]any{"to": "repairing"}})
+		m := env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/completion", Token: w.tn.Admin,
+			Body: map[string]any{"diagnosis": "compressor noise", "work_done": "adjusted", "result": result}}).Map(t)
+		if m["status"] == "escalated" {
+			env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/transitions", Token: w.tn.Admin, Body: map[string]any{"to": "ready_for_pickup"}})
+		}
+		env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/transitions", Token: w.tn.Admin, Body: map[string]any{"to": "picked_up"}})
+	}
+	first := w.order(t, nil)["order"].(map[string]any)
+	if first["is_repeat"] != false {
+		t.Fatalf("first order flagged as repeat")
+	}
+	finish(str(first["id"]), "not_fixed")
+	second := w.order(t, nil)["order"].(map[string]any)
+	if second["is_repeat"] != true || second["repeat_of"] != first["id"] {
+		t.Fatalf("second order: repeat %v of %v", second["is_repeat"], second["repeat_of"])
+	}
+	hist := second["entitlement"].(map[string]any)["history"].(map[string]any)
+	if hist["failed_repairs"] != float64(1) {
+		t.Fatalf("history after one failed repair: %v", hist)
+	}
+	finish(str(second["id"]), "fixed")
+	third := w.order(t, nil)["order"].(map[string]any)
+	dec := third["entitlement"].(map[string]any)["decision"].(map[string]any)
+	if h := third["entitlement"].(map[string]any)["history"].(map[string]any); h["failed_repairs"] != float64(2) {
+		t.Fatalf("history after two failed repairs: %v", h)
+	}
+	if !slices.Contains(dec["remedies"].([]any), any("exchange")) {
+		t.Fatalf("after two failed repairs of the same fault the remedies include exchange: %v", dec["remedies"])
+	}
+	// The list filters repeats.
+	rep := isoItems(t, env.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders?repeat=true", Token: w.tn.Admin}))
+	if len(rep) != 2 {
+		t.Fatalf("repeat orders listed: %d", len(rep))
+	}
+}
+
+func TestOrderAppointmentsAndReschedule(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	w := newOrderWorld(t, env)
+	o := w.order(t, map[string]any{"channel": "on_site", "type": "inspection"})["order"].(map[string]any)
+	id := str(o["id"])
+	slots := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/" + id + "/slots?days=14", Token: w.tn.Admin}).Map(t)["items"].([]any)
+	if len(slots) < 20 {
+		t.Fatalf("two weeks of a 9-18 calendar with 2-hour windows give at least 20 slots: %d", len(slots))
+	}
+	first, second := slots[0].(map[string]any), slots[1].(map[string]any)
+	if first["free"] != float64(4) {
+		t.Fatalf("slot capacity: %v", first)
+	}
+	b := env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/appointment", Token: w.tn.Admin,
+		Body: map[string]any{"start": first["start"]}}).Map(t)
+	if b["rescheduled"] != false {
+		t.Fatalf("booking: %v", b)
+	}
+	if r := env.Do(apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/appointment", Token: w.tn.Admin,
+		Body: map[string]any{"start": second["start"]}}); r.Status != 422 {
+		t.Fatalf("reschedule without reason: %d %s", r.Status, r.Body)
+	}
+	if r := env.Do(apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/appointment", Token: w.tn.Admin,
+		Body: map[string]any{"start": "2031-01-01T03:17:00Z", "reason": "x"}}); r.Status != 422 {
+		t.Fatalf("a time that is not a window: %d %s", r.Status, r.Body)
+	}
+	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/appointment", Token: w.tn.Admin,
+		Body: map[string]any{"start": second["start"], "reason": "customer away"}})
+	got := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/" + id, Token: w.tn.Admin}).Map(t)
+	if got["reschedule_count"] != float64(1) {
+		t.Fatalf("reschedules counted: %v", got["reschedule_count"])
+	}
+	appts := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/" + id + "/appointments", Token: w.tn.Admin}).Map(t)["items"].([]any)
+	if len(appts) != 2 || appts[0].(map[string]any)["status"] != "moved" || appts[1].(map[string]any)["status"] != "booked" {
+		t.Fatalf("appointments: %v", appts)
+	}
+	again := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/" + id + "/slots?days=14", Token: w.tn.Admin}).Map(t)["items"].([]any)
+	if again[0].(map[string]any)["free"] != float64(4) || again[1].(map[string]any)["free"] != float64(3) {
+		t.Fatalf("the moved window is free again, the new one taken: %v %v", again[0], again[1])
+	}
+}
+
+func TestOrderConsumerPortalAndTracking(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	w := newOrderWorld(t, env)
+	// The consumer signs in with the phone on the customer record.
+	env.Must(202, apitest.Req{Method: "POST", Path: "/v1/consumer/otp", Body: map[string]string{"destination": w.phone}})
+	code := regexp.MustCompile(`\d{6}`).FindString(env.Sender.Last(w.phone))
+	var sess struct{ Token string }
+	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/consumer/otp/verify", Body: map[string]string{"destination": w.phone, "code": code}}).JSON(t, &sess)
+	base := "/v1/consumer/tenants/" + w.tn.Slug + "/orders"
+	c := env.Must(201, apitest.Req{Method: "POST", Path: base, Token: sess.Token, Body: map[string]any{
+		"registration_id": w.unit, "type": "repair_minor", "fault_description": "noisy"}}).Map(t)
+	mine := c["order"].(map[string]any)
+	if mine["status"] != "waiting" || mine["coverage"] != "manufacturer" {
+		t.Fatalf("consumer order: %v", mine)
+	}
+	// Someone else's order is not found; my own shows its public timeline only.
+	staffOrder := w.order(t, nil)["order"].(map[string]any)
+	env.Must(201, apitest.Req{Method: "POST", Path: "/v1/orders/" + str(staffOrder["id"]) + "/comments", Token: w.tn.Admin,
+		Body: map[string]any{"text": "internal note: check the fuse"}})
+	view := env.Must(200, apitest.Req{Method: "GET", Path: base + "/" + str(staffOrder["id"]), Token: sess.Token})
+	if strings.Contains(string(view.Body), "internal note") || strings.Contains(string(view.Body), "actor") {
+		t.Fatalf("internal comment or actor visible to the customer: %s", view.Body)
+	}
+	otherCustomer := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/customers", Token: w.tn.Admin, Body: map[string]any{
+		"name": "Other", "phone": env.Phone()}}).Map(t)
+	theirs := w.order(t, map[string]any{"customer_id": otherCustomer["id"], "registration_id": nil, "serial": "X-1"})["order"].(map[string]any)
+	if r := env.Do(apitest.Req{Method: "GET", Path: base + "/" + str(theirs["id"]), Token: sess.Token}); r.Status != 404 {
+		t.Fatalf("another customer's order: %d", r.Status)
+	}
+	if theirs["unregistered"] != true {
+		t.Fatalf("an unknown serial is flagged unregistered: %v", theirs)
+	}
+	list := env.Must(200, apitest.Req{Method: "GET", Path: base, Token: sess.Token}).Map(t)["items"].([]any)
+	if len(list) != 2 {
+		t.Fatalf("my orders: %d", len(list))
+	}
+	// The tracking link works without signing in; a tampered one does not.
+	url := str(c["tracking_url"])
+	token := url[strings.LastIndex(url, "/")+1:]
+	tr := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/public/track/" + token}).Map(t)
+	if tr["number"] != mine["number"] || len(tr["timeline"].([]any)) == 0 {
+		t.Fatalf("tracking: %v", tr)
+	}
+	if r := env.Do(apitest.Req{Method: "GET", Path: "/v1/public/track/" + token[:len(token)-2] + "AA"}); r.Status != 404 {
+		t.Fatalf("tampered tracking link: %d", r.Status)
+	}
+	// A new link replaces the old one.
+	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + str(mine["id"]) + "/tracking-link", Token: w.tn.Admin})
+	if r := env.Do(apitest.Req{Method: "GET", Path: "/v1/public/track/" + token}); r.Status != 404 {
+		t.Fatalf("the old tracking link still works: %d", r.Status)
+	}
+}
+
+func TestOrderOutletScopeAndDispute(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	w := newOrderWorld(t, env)
+	o := w.order(t, map[string]any{"outlet_id": w.tn.Outlets[1]})["order"].(map[string]any)
+	id := str(o["id"])
+	_, mgr0 := env.Person(w.tn, "outlet_manager", w.tn.Outlets[0])
+	_, mgr1 := env.Person(w.tn, "outlet_manager", w.tn.Outlets[1])
+	if r := env.Do(apitest.Req{Method: "GET", Path: "/v1/orders/" + id, Token: mgr0}); r.Status != 404 {
+		t.Fatalf("another outlet's order: %d", r.Status)
+	}
+	if n := len(isoItems(t, env.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders", Token: mgr0}))); n != 0 {
+		t.Fatalf("outlet 0's manager lists %d orders of outlet 1", n)
+	}
+	att := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/attachments?kind=evidence", Token: mgr1,
+		Body: isoPNG, Header: map[string]string{"Content-Type": "image/png"}}).Map(t)
+	if r := env.Do(apitest.Req{Method: "GET", Path: "/v1/attachments/" + str(att["id"]), Token: mgr0}); r.Status != 404 {
+		t.Fatalf("another outlet's attachment: %d", r.Status)
+	}
+	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/transitions", Token: mgr1, Body: map[string]any{"to": "repairing"}})
+	// An exclusion needs evidence.
+	if r := env.Do(apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/completion", Token: mgr1, Body: map[string]any{
+		"diagnosis": "water inside", "work_done": "none", "result": "not_fixed", "exclusion": "liquid_damage"}}); r.Status != 422 {
+		t.Fatalf("exclusion without evidence: %d %s", r.Status, r.Body)
+	}
+	done := env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/completion", Token: mgr1, Body: map[string]any{
+		"diagnosis": "water inside", "work_done": "none", "result": "not_fixed", "exclusion": "liquid_damage",
+		"evidence_ids": []string{str(att["id"])}}}).Map(t)
+	if done["entitlement_class"] != "out_of_warranty" || done["completion"].(map[string]any)["decided_by"] == "" {
+		t.Fatalf("liquid damage voids the warranty, and the report names who decided: %v %v", done["entitlement_class"], done["completion"])
+	}
+	d := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/disputes", Token: w.tn.Admin,
+		Body: map[string]any{"statement": "it was never wet"}}).Map(t)
+	if r := env.Do(apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/disputes", Token: w.tn.Admin,
+		Body: map[string]any{"statement": "again"}}); r.Status != 409 {
+		t.Fatalf("second open dispute: %d", r.Status)
+	}
+	dec := env.Must(200, apitest.Req{Method: "POST", Path: "/v1/disputes/" + str(d["id"]) + "/decision", Token: w.tn.Admin,
+		Body: map[string]any{"overturn": true, "note": "the sensor was faulty"}}).Map(t)
+	if dec["status"] != "overturned" {
+		t.Fatalf("dispute: %v", dec)
+	}
+	after := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/" + id, Token: w.tn.Admin}).Map(t)
+	if after["entitlement_class"] != "manufacturer" {
+		t.Fatalf("overturning the exclusion restores coverage: %v", after["entitlement_class"])
+	}
+	var tl struct {
+		Items []struct{ Kind, From, To string } `json:"items"`
+	}
+	if err := json.Unmarshal(env.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/" + id + "/timeline", Token: w.tn.Admin}).Body, &tl); err != nil {
+		t.Fatal(err)
+	}
+	var ents []string
+	for _, e := range tl.Items {
+		if e.Kind == "entitlement" {
+			ents = append(ents, e.From+">"+e.To)
+		}
+	}
+	if !slices.Equal(ents, []string{">manufacturer", "manufacturer>out_of_warranty", "out_of_warranty>manufacturer"}) {
+		t.Fatalf("entitlement changes on the timeline: %v", ents)
+	}
+}
+
+func TestInstallOrderFromDeliveryScan(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	w := newOrderWorld(t, env)
+	u := env.Unique()
+	env.Must(201, apitest.Req{Method: "POST", Path: "/v1/models", Token: w.tn.Admin, Body: map[string]any{
+		"category_id": w.category, "sku": "INST-" + u, "name": "Ducted AC", "needs_install": true,
+		"components": []map[string]any{{"code": "compressor", "name": "压缩机", "main": true}}}})
+	scan := map[string]any{"stage": "delivery", "model_sku": "INST-" + u, "serial": "D-" + u,
+		"buyer": map[string]any{"customer_id": w.customer}}
+	first := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/registrations/scan", Token: w.tn.Admin, Body: scan}).Map(t)
+	o, ok := first["installation_order"].(map[string]any)
+	if !ok || o["type"] != "installation" || o["flow"] != "on_site" || o["status"] != "created" {
+		t.Fatalf("delivery of a unit that needs installing: %v", first)
+	}
+	if first["registration"].(map[string]any)["install_date"] != nil {
+		t.Fatalf("a delivery records no install date: %v", first["registration"])
+	}
+	again := env.Must(200, apitest.Req{Method: "POST", Path: "/v1/registrations/scan", Token: w.tn.Admin, Body: scan}).Map(t)
+	if again["installation_order"] != nil || !strings.Contains(str(again["no_installation"]), "already") {
+		t.Fatalf("a second delivery scan: %v", again)
+	}
+	// The model of the world's unit needs no installation.
+	plain := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/registrations/scan", Token: w.tn.Admin, Body: map[string]any{
+		"stage": "delivery", "model_sku": w.unitModelSKU(t), "serial": "P-" + u}}).Map(t)
+	if plain["installation_order"] != nil {
+		t.Fatalf("a model that needs no installation got an order: %v", plain)
+	}
+}
+
+func (w *orderWorld) unitModelSKU(t *testing.T) string {
+	return str(w.env.Must(200, apitest.Req{Method: "GET", Path: "/v1/models/" + w.model, Token: w.tn.Admin}).Map(t)["sku"])
+}

@@ -1,0 +1,99 @@
+package notify
+
+// def is the shipped wording of one event in both locales; the channels derive from it:
+// SMS is "【tenant】text", email is title + text, in-app is title + text.
+type def struct {
+	info            EventInfo
+	zhTitle, zhText string
+	enTitle, enText string
+}
+
+var defs = []def{
+	{EventInfo{OrderCreated, "A service order was opened for the customer",
+		map[string]string{"order_number": "SO-2026-000123", "tracking_link": "https://t.example.com/SO-2026-000123"}},
+		"服务单已受理", "您的服务单 {{.order_number}} 已受理，我们会尽快为您安排。进度查询：{{.tracking_link}}",
+		"Service order received", "Your service order {{.order_number}} has been received. Track it at {{.tracking_link}}"},
+	{EventInfo{OrderEngineerAssigned, "An engineer was assigned to the order",
+		map[string]string{"order_number": "SO-2026-000123", "engineer_name": "王师傅", "tracking_link": "https://t.example.com/SO-2026-000123"}},
+		"已为您派工", "服务单 {{.order_number}} 已安排工程师 {{.engineer_name}} 为您服务。进度：{{.tracking_link}}",
+		"Engineer assigned", "Engineer {{.engineer_name}} will handle your order {{.order_number}}. Track it at {{.tracking_link}}"},
+	{EventInfo{AppointmentBooked, "A visit or drop-off was booked",
+		map[string]string{"order_number": "SO-2026-000123", "appointment_window": "2026-10-08 09:00-12:00"}},
+		"预约成功", "服务单 {{.order_number}} 已预约 {{.appointment_window}}，届时请保持电话畅通。",
+		"Appointment booked", "Your appointment for order {{.order_number}} is booked for {{.appointment_window}}."},
+	{EventInfo{AppointmentChanged, "The appointment was moved",
+		map[string]string{"order_number": "SO-2026-000123", "appointment_window": "2026-10-09 14:00-17:00"}},
+		"预约时间变更", "服务单 {{.order_number}} 的预约时间已改为 {{.appointment_window}}。",
+		"Appointment changed", "The appointment for order {{.order_number}} is now {{.appointment_window}}."},
+	{EventInfo{OrderOnTheWay, "The engineer is on the way",
+		map[string]string{"order_number": "SO-2026-000123", "engineer_name": "王师傅", "eta": "10:30"}},
+		"工程师已出发", "工程师 {{.engineer_name}} 已出发，预计 {{.eta}} 到达（服务单 {{.order_number}}）。",
+		"Engineer on the way", "Engineer {{.engineer_name}} is on the way and expected at {{.eta}} (order {{.order_number}})."},
+	{EventInfo{PartsArrived, "Parts the repair waited for have arrived (到货通知)",
+		map[string]string{"order_number": "SO-2026-000123", "part_name": "压缩机"}},
+		"配件已到货", "服务单 {{.order_number}} 所需配件（{{.part_name}}）已到货，我们将尽快为您维修。",
+		"Parts arrived", "The part for order {{.order_number}} ({{.part_name}}) has arrived; the repair continues."},
+	{EventInfo{PartsAwaiting, "The repair waits for parts (维修待件通知)",
+		map[string]string{"order_number": "SO-2026-000123", "part_name": "压缩机", "expected_date": "2026-10-15"}},
+		"维修待件", "服务单 {{.order_number}} 正在等待配件（{{.part_name}}），预计 {{.expected_date}} 到货。",
+		"Waiting for parts", "Order {{.order_number}} is waiting for a part ({{.part_name}}), expected by {{.expected_date}}."},
+	{EventInfo{WarrantyCycleExtended, "The repair period was extended (延长维修周期通知); the time in repair extends the warranty",
+		map[string]string{"order_number": "SO-2026-000123", "new_due_date": "2026-10-20", "reason": "等待配件"}},
+		"维修周期延长", "服务单 {{.order_number}} 的维修周期延长至 {{.new_due_date}}（原因：{{.reason}}），维修期间不计入保修期。",
+		"Repair period extended", "The repair of order {{.order_number}} now runs until {{.new_due_date}} ({{.reason}}); time in repair extends your warranty."},
+	{EventInfo{OrderRepairDone, "The repair is finished (修复通知)",
+		map[string]string{"order_number": "SO-2026-000123", "tracking_link": "https://t.example.com/SO-2026-000123"}},
+		"维修完成", "服务单 {{.order_number}} 已维修完成。详情：{{.tracking_link}}",
+		"Repair done", "The repair of order {{.order_number}} is done. Details: {{.tracking_link}}"},
+	{EventInfo{OrderReadyForPickup, "The unit is ready for pickup (待取)",
+		map[string]string{"order_number": "SO-2026-000123", "outlet_name": "浦东服务中心", "outlet_address": "世纪大道100号"}},
+		"请取机", "服务单 {{.order_number}} 已可取机，请到 {{.outlet_name}}（{{.outlet_address}}）领取。",
+		"Ready for pickup", "Order {{.order_number}} is ready for pickup at {{.outlet_name}} ({{.outlet_address}})."},
+	{EventInfo{QuoteToApprove, "A quote waits for the customer's approval (报价确认)",
+		map[string]string{"order_number": "SO-2026-000123", "amount": "¥350.00", "approve_link": "https://t.example.com/q/abc"}},
+		"请确认报价", "服务单 {{.order_number}} 报价 {{.amount}}，请确认：{{.approve_link}}",
+		"Quote to approve", "The quote for order {{.order_number}} is {{.amount}}. Approve it at {{.approve_link}}"},
+	{EventInfo{SLAWarning, "An SLA target is close to breach",
+		map[string]string{"order_number": "SO-2026-000123", "target": "arrival", "due_time": "2026-10-08 12:00"}},
+		"时效预警", "服务单 {{.order_number}} 的时效（{{.target}}）将于 {{.due_time}} 到期，请及时处理。",
+		"SLA warning", "Order {{.order_number}}: the {{.target}} target is due at {{.due_time}}."},
+	{EventInfo{SLABreached, "An SLA target was breached",
+		map[string]string{"order_number": "SO-2026-000123", "target": "arrival", "due_time": "2026-10-08 12:00"}},
+		"时效超期", "服务单 {{.order_number}} 的时效（{{.target}}）已于 {{.due_time}} 超期。",
+		"SLA breached", "Order {{.order_number}}: the {{.target}} target was due at {{.due_time}} and is breached."},
+	{EventInfo{CallbackDue, "A callback (回访) is due",
+		map[string]string{"order_number": "SO-2026-000123", "due_time": "2026-10-10 18:00"}},
+		"回访提醒", "服务单 {{.order_number}} 需在 {{.due_time}} 前完成回访。",
+		"Callback due", "Order {{.order_number}} needs a callback by {{.due_time}}."},
+	{EventInfo{WebhookDisabled, "A webhook endpoint was disabled after sustained failures",
+		map[string]string{"endpoint_url": "https://erp.example.com/hooks", "reason": "failing for 24h"}},
+		"Webhook 已停用", "Webhook 地址 {{.endpoint_url}} 因持续失败已被停用（{{.reason}}）。修复后请在设置中重新启用。",
+		"Webhook disabled", "The webhook endpoint {{.endpoint_url}} was disabled ({{.reason}}). Re-enable it in settings once it is fixed."},
+	{EventInfo{CompensationIssued, "A compensation (e.g. for a broken service promise) was issued",
+		map[string]string{"order_number": "SO-2026-000123", "amount": "¥50.00", "reason": "未按承诺时间上门"}},
+		"补偿已发放", "因服务单 {{.order_number}} {{.reason}}，已向您发放补偿 {{.amount}}。",
+		"Compensation issued", "For order {{.order_number}} ({{.reason}}) you have received a compensation of {{.amount}}."},
+}
+
+var (
+	catalogue = map[string]EventInfo{}
+	defaults  = map[[3]string]Template{} // by event type, channel, locale
+)
+
+func init() {
+	for _, d := range defs {
+		catalogue[d.info.Type] = d.info
+		for _, l := range []struct{ locale, title, text, brand string }{
+			{"zh-CN", d.zhTitle, d.zhText, "【{{.tenant_name}}】"},
+			{"en", d.enTitle, d.enText, "[{{.tenant_name}}] "},
+		} {
+			add := func(channel, subject, body string) {
+				defaults[[3]string{d.info.Type, channel, l.locale}] = Template{EventType: d.info.Type, Channel: channel,
+					Locale: l.locale, Subject: subject, Body: body, Default: true}
+			}
+			add(ChannelSMS, "", l.brand+l.text)
+			add(ChannelEmail, l.title+" - {{.tenant_name}}", l.text+"\n\n{{.tenant_name}}")
+			add(ChannelInApp, l.title, l.text)
+		}
+	}
+}

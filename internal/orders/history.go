@@ -1,0 +1,96 @@
+package orders
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/aftersales/aftersales/internal/warranty"
+	"github.com/aftersales/aftersales/tenants"
+)
+
+// History is the repair history of a unit, read from its orders for the warranty engine
+// (coverage.HistorySource). Now is the clock; nil means time.Now.
+type History struct {
+	Now func() time.Time
+}
+
+// History counts, over the unit's orders (cancelled ones excluded):
+//   - failed repairs of the fault: completed repairs of the same fault code that did not fix
+//     it, because the result was "not fixed", the order was reopened, or a later order came
+//     for the same fault;
+//   - days in repair: calendar days from intake to completion of every order (open ones up
+//     to now), each started day counted;
+//   - the last exchange: the completion day of the latest order whose result was an exchange;
+//   - parts waits: the longest time an open order has waited for parts so far, in days.
+func (h History) History(ctx context.Context, tx *tenants.Tx, registrationID uuid.UUID, faultCode string) (warranty.History, error) {
+	now := time.Now()
+	if h.Now != nil {
+		now = h.Now()
+	}
+	rows, err := tx.Q.UnitOrders(ctx, tx, uuid.NullUUID{UUID: registrationID, Valid: true})
+	if err != nil {
+		return warranty.History{}, fmt.Errorf("unit orders: %w", err)
+	}
+	t, err := tenants.GetTenant(ctx, tx)
+	if err != nil {
+		return warranty.History{}, err
+	}
+	loc, err := time.LoadLocation(t.Timezone)
+	if err != nil {
+		loc = time.UTC
+	}
+	var out warranty.History
+	open := map[uuid.UUID]bool{}
+	for i, r := range rows {
+		end := now
+		if r.CompletedAt != nil {
+			end = *r.CompletedAt
+		} else {
+			open[r.ID] = true
+		}
+		out.DaysInRepair += int(math.Ceil(end.Sub(r.CreatedAt).Hours() / 24))
+		if r.Result == "exchange" && r.CompletedAt != nil {
+			out.LastExchange = warranty.DateOf(*r.CompletedAt, loc)
+		}
+		if faultCode == "" || r.FaultCode != faultCode {
+			continue
+		}
+		out.FailedRepairs += int(r.ReopenCount)
+		if r.CompletedAt == nil {
+			continue
+		}
+		later := false
+		for _, n := range rows[i+1:] {
+			later = later || n.FaultCode == faultCode
+		}
+		if r.Result == "not_fixed" || later {
+			out.FailedRepairs++
+		}
+	}
+	waits, err := tx.Q.UnitPartsWaits(ctx, tx, uuid.NullUUID{UUID: registrationID, Valid: true})
+	if err != nil {
+		return warranty.History{}, fmt.Errorf("parts waits: %w", err)
+	}
+	since := map[uuid.UUID]time.Time{}
+	longest := time.Duration(0)
+	for _, w := range waits {
+		if !open[w.OrderID] {
+			continue
+		}
+		if w.ToStatus == StatusWaitingParts {
+			since[w.OrderID] = w.At
+		} else if start, ok := since[w.OrderID]; ok {
+			longest = max(longest, w.At.Sub(start))
+			delete(since, w.OrderID)
+		}
+	}
+	for _, start := range since {
+		longest = max(longest, now.Sub(start))
+	}
+	out.PartsWaitDays = int(longest.Hours() / 24)
+	return out, nil
+}

@@ -1,0 +1,697 @@
+// Package orders runs service orders (工单) from intake to close: numbering without gaps,
+// the entitlement snapshot from the warranty engine, the status machine (status.go, the one
+// place the lifecycle is defined), the timeline written in the same transaction as every
+// change, quotes and customer approval, engineers, completion, repeat-repair detection and
+// the unit's repair history the warranty engine reads.
+package orders
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/catalog"
+	"github.com/aftersales/aftersales/internal/coverage"
+	"github.com/aftersales/aftersales/internal/customers"
+	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/events"
+	"github.com/aftersales/aftersales/internal/platform"
+	"github.com/aftersales/aftersales/internal/registry"
+	"github.com/aftersales/aftersales/tenants"
+)
+
+// Channels an order arrives by.
+var Channels = []string{"carry_in", "on_site", "phone", "web", "mail_in", "api"}
+
+// Token prefixes of the links sent to customers.
+const (
+	trackingPrefix = "trk_"
+	quotePrefix    = "qte_"
+)
+
+// Service runs orders. Jobs queues the events and timers of a change in its transaction;
+// PublicURL is the base of links sent to customers.
+type Service struct {
+	Jobs      events.Inserter
+	PublicURL string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// Location is where the service happens (the customer's address for on-site work).
+type Location struct {
+	ProvinceCode string   `json:"province_code,omitempty" pattern:"^([0-9]{2}0000)?$" doc:"GB/T 2260 province code, e.g. 310000"`
+	CityCode     string   `json:"city_code,omitempty" pattern:"^([0-9]{4}00)?$"`
+	DistrictCode string   `json:"district_code,omitempty" pattern:"^([0-9]{6})?$"`
+	PostalCode   string   `json:"postal_code,omitempty" pattern:"^([0-9]{6})?$"`
+	Address      string   `json:"address,omitempty" maxLength:"500"`
+	Latitude     *float64 `json:"latitude,omitempty" minimum:"-90" maximum:"90"`
+	Longitude    *float64 `json:"longitude,omitempty" minimum:"-180" maximum:"180"`
+}
+
+// Order is one service order.
+type Order struct {
+	ID                 uuid.UUID       `json:"id"`
+	Number             string          `json:"number" example:"SO-2026-000123"`
+	Type               string          `json:"type"`
+	Flow               string          `json:"flow" enum:"carry_in,on_site"`
+	Channel            string          `json:"channel"`
+	Urgent             bool            `json:"urgent"`
+	Priority           int             `json:"priority" doc:"Higher is served first: tier and urgency"`
+	Status             string          `json:"status"`
+	Next               []string        `json:"next" doc:"Statuses the order may move to now"`
+	CustomerID         uuid.UUID       `json:"customer_id"`
+	RegistrationID     *uuid.UUID      `json:"registration_id,omitempty"`
+	ModelID            *uuid.UUID      `json:"model_id,omitempty"`
+	Serial             string          `json:"serial,omitempty"`
+	Unregistered       bool            `json:"unregistered" doc:"The unit is not registered: entitlement could not be decided from a registration"`
+	OutletID           *uuid.UUID      `json:"outlet_id,omitempty"`
+	Location           Location        `json:"location"`
+	FaultDescription   string          `json:"fault_description"`
+	FaultCode          string          `json:"fault_code,omitempty"`
+	Component          string          `json:"component,omitempty"`
+	Entitlement        json.RawMessage `json:"entitlement" doc:"The warranty engine's decision with its reasons, as last evaluated"`
+	EntitlementClass   string          `json:"entitlement_class,omitempty"`
+	TierCode           string          `json:"tier_code,omitempty"`
+	DesignatedEngineer *uuid.UUID      `json:"designated_engineer_id,omitempty"`
+	RepeatOf           *uuid.UUID      `json:"repeat_of,omitempty"`
+	IsRepeat           bool            `json:"is_repeat"`
+	ReopenCount        int             `json:"reopen_count"`
+	RescheduleCount    int             `json:"reschedule_count"`
+	Completion         *Completion     `json:"completion,omitempty"`
+	Result             string          `json:"result,omitempty"`
+	CancelReason       string          `json:"cancel_reason,omitempty"`
+	Version            int32           `json:"version"`
+	CreatedBy          string          `json:"created_by"`
+	CreatedAt          time.Time       `json:"created_at"`
+	UpdatedAt          time.Time       `json:"updated_at"`
+	CompletedAt        *time.Time      `json:"completed_at,omitempty"`
+	ClosedAt           *time.Time      `json:"closed_at,omitempty"`
+}
+
+func idPtr(n uuid.NullUUID) *uuid.UUID {
+	if !n.Valid {
+		return nil
+	}
+	id := n.UUID
+	return &id
+}
+
+func nullID(p *uuid.UUID) uuid.NullUUID {
+	if p == nil || *p == uuid.Nil {
+		return uuid.NullUUID{}
+	}
+	return uuid.NullUUID{UUID: *p, Valid: true}
+}
+
+// FromRow converts a stored order.
+func FromRow(r db.ServiceOrder) Order {
+	o := Order{ID: r.ID, Number: r.Number, Type: r.TypeCode, Flow: r.Flow, Channel: r.Channel, Urgent: r.Urgent,
+		Priority: int(r.Priority), Status: r.Status, Next: Next(r.Flow, r.Status), CustomerID: r.CustomerID,
+		RegistrationID: idPtr(r.RegistrationID), ModelID: idPtr(r.ModelID), Serial: r.Serial, Unregistered: r.Unregistered,
+		OutletID: idPtr(r.OutletID), Location: Location{ProvinceCode: r.ProvinceCode, CityCode: r.CityCode,
+			DistrictCode: r.DistrictCode, PostalCode: r.PostalCode, Address: r.Address, Latitude: r.Latitude, Longitude: r.Longitude},
+		FaultDescription: r.FaultDescription, FaultCode: r.FaultCode, Component: r.Component, Entitlement: r.Entitlement,
+		EntitlementClass: r.EntitlementClass, TierCode: r.TierCode, DesignatedEngineer: idPtr(r.DesignatedEngineer),
+		RepeatOf: idPtr(r.RepeatOf), IsRepeat: r.IsRepeat, ReopenCount: int(r.ReopenCount), RescheduleCount: int(r.RescheduleCount),
+		Result: r.Result, CancelReason: r.CancelReason, Version: r.Version, CreatedBy: r.CreatedBy,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, CompletedAt: r.CompletedAt, ClosedAt: r.ClosedAt}
+	if len(o.Entitlement) == 0 {
+		o.Entitlement = json.RawMessage("{}")
+	}
+	if len(r.Completion) > 0 {
+		var c Completion
+		if json.Unmarshal(r.Completion, &c) == nil {
+			o.Completion = &c
+		}
+	}
+	return o
+}
+
+// Intake is a new order as taken by an agent, an outlet, the consumer portal or an API client.
+type Intake struct {
+	Type    string `json:"type" pattern:"^[a-z][a-z0-9_]{0,39}$" example:"repair_minor"`
+	Channel string `json:"channel" enum:"carry_in,on_site,phone,web,mail_in,api"`
+	Flow    string `json:"flow,omitempty" enum:"carry_in,on_site" doc:"Default: carry-in for carry-in and mail-in, on-site for on-site, else the type's flow"`
+	Urgent  bool   `json:"urgent,omitempty"`
+	// The customer: an existing one, or name and phone to find (by phone) or create.
+	CustomerID *uuid.UUID        `json:"customer_id,omitempty"`
+	Customer   *customers.Fields `json:"customer,omitempty"`
+	// The unit: a registration, or a serial (with the model) of a unit not registered yet.
+	RegistrationID *uuid.UUID `json:"registration_id,omitempty"`
+	Serial         string     `json:"serial,omitempty" maxLength:"64"`
+	ModelID        *uuid.UUID `json:"model_id,omitempty"`
+	// Where: an outlet (default: proposed by dispatch) and the service address.
+	OutletID *uuid.UUID `json:"outlet_id,omitempty"`
+	Location *Location  `json:"location,omitempty" doc:"Default: the customer's address"`
+
+	FaultDescription     string     `json:"fault_description" minLength:"1" maxLength:"4000"`
+	FaultCode            string     `json:"fault_code,omitempty" maxLength:"64" doc:"An unknown code is added to the dictionary, normalised"`
+	Component            string     `json:"component,omitempty" maxLength:"64" doc:"Component at fault, e.g. compressor"`
+	DesignatedEngineerID *uuid.UUID `json:"designated_engineer_id,omitempty"`
+}
+
+// Created is a new order with its tracking link (the token is shown once).
+type Created struct {
+	Order       Order  `json:"order"`
+	TrackingURL string `json:"tracking_url" doc:"The customer's tracking link; shown once"`
+}
+
+// Create takes an order in: customer, unit, entitlement snapshot, repeat check, outlet
+// proposal, number, timeline, event. All in tx.
+func (s *Service) Create(ctx context.Context, tx *tenants.Tx, in Intake) (Created, error) {
+	typ, err := typeFor(ctx, tx, in.Type)
+	if err != nil {
+		return Created{}, err
+	}
+	if !slices.Contains(Channels, in.Channel) {
+		return Created{}, tenants.Invalid("body.channel", "must be one of "+strings.Join(Channels, ", "))
+	}
+	flow := in.Flow
+	switch {
+	case flow != "":
+		if flow != FlowCarryIn && flow != FlowOnSite {
+			return Created{}, tenants.Invalid("body.flow", "must be carry_in or on_site")
+		}
+	case in.Channel == "carry_in" || in.Channel == "mail_in":
+		flow = FlowCarryIn
+	case in.Channel == "on_site":
+		flow = FlowOnSite
+	default:
+		flow = typ.Flow
+	}
+	if strings.TrimSpace(in.FaultDescription) == "" {
+		return Created{}, tenants.Invalid("body.fault_description", "describe the fault")
+	}
+	cust, err := s.customerFor(ctx, tx, in)
+	if err != nil {
+		return Created{}, err
+	}
+	unit, err := unitFor(ctx, tx, in)
+	if err != nil {
+		return Created{}, err
+	}
+	faultCode := ""
+	if strings.TrimSpace(in.FaultCode) != "" {
+		fc, err := catalog.EnsureFaultCode(ctx, tx, in.FaultCode, "", in.Component)
+		if err != nil {
+			return Created{}, fieldPrefix(err, "body.fault_code")
+		}
+		faultCode = fc.Code
+	}
+	loc := Location{ProvinceCode: cust.ProvinceCode, CityCode: cust.CityCode, DistrictCode: cust.DistrictCode, Address: cust.Address}
+	if in.Location != nil {
+		loc = *in.Location
+	}
+	outlet := nullID(in.OutletID)
+	if tx.Scope.OutletID != uuid.Nil {
+		if outlet.Valid && outlet.UUID != tx.Scope.OutletID {
+			return Created{}, tenants.Invalid("body.outlet_id", "outlet staff take orders for their own outlet")
+		}
+		outlet = uuid.NullUUID{UUID: tx.Scope.OutletID, Valid: true}
+	}
+	if outlet.Valid {
+		if _, err := tenants.GetOutlet(ctx, tx, outlet.UUID); err != nil {
+			return Created{}, fieldPrefix(notFoundAsField(err, "is not an outlet of this tenant"), "body.outlet_id")
+		}
+	}
+	var designated uuid.NullUUID
+	if in.DesignatedEngineerID != nil {
+		designated = uuid.NullUUID{UUID: *in.DesignatedEngineerID, Valid: true}
+	}
+
+	id := platform.NewID()
+	number, err := nextNumber(ctx, tx, s.now())
+	if err != nil {
+		return Created{}, err
+	}
+	token, hash := auth.NewLinkToken(trackingPrefix, tx.Scope.TenantID, id)
+	settings, err := GetSettings(ctx, tx)
+	if err != nil {
+		return Created{}, err
+	}
+	prior, err := tx.Q.PriorOrderSameFault(ctx, tx, db.PriorOrderSameFaultParams{ID: id, RegistrationID: unit.registration,
+		Serial: unit.serial, FaultCode: faultCode, Since: s.now().AddDate(0, 0, -settings.RepeatWindowDays)})
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return Created{}, fmt.Errorf("repeat check: %w", err)
+	}
+	repeat := err == nil
+
+	row, err := tx.Q.CreateOrder(ctx, tx, db.CreateOrderParams{ID: id, Number: number, TypeCode: typ.Code, Flow: flow,
+		Channel: in.Channel, Urgent: in.Urgent, Priority: priority("", 0, in.Urgent), Status: InitialStatus(flow), CustomerID: cust.ID,
+		RegistrationID: unit.registration, ModelID: unit.model, Serial: unit.serial, Unregistered: unit.unregistered,
+		OutletID: outlet, ProvinceCode: loc.ProvinceCode, CityCode: loc.CityCode, DistrictCode: loc.DistrictCode,
+		PostalCode: loc.PostalCode, Address: loc.Address, Latitude: loc.Latitude, Longitude: loc.Longitude,
+		FaultDescription: in.FaultDescription, FaultCode: faultCode, Component: in.Component, Entitlement: []byte("{}"),
+		DesignatedEngineer: designated, RepeatOf: uuid.NullUUID{UUID: prior.ID, Valid: repeat}, IsRepeat: repeat,
+		TrackingHash: hash, CreatedBy: tx.Scope.Actor.Label})
+	if err != nil {
+		return Created{}, tenants.DBError(err, "", "body.designated_engineer_id")
+	}
+	o := FromRow(row)
+	if err := record(ctx, tx, o.ID, Entry{Kind: "created", To: o.Status, Public: true,
+		Data: map[string]any{"number": o.Number, "channel": o.Channel, "type": o.Type}}); err != nil {
+		return Created{}, err
+	}
+	if repeat {
+		if err := record(ctx, tx, o.ID, Entry{Kind: "repeat", Reason: fmt.Sprintf("same unit and fault %s as %s within %d days",
+			faultCode, prior.Number, settings.RepeatWindowDays), Data: map[string]any{"repeat_of": prior.ID, "number": prior.Number}}); err != nil {
+			return Created{}, err
+		}
+	}
+	if unit.unregistered {
+		if err := record(ctx, tx, o.ID, Entry{Kind: "unregistered", Reason: "the unit is not registered; entitlement needs proof of purchase"}); err != nil {
+			return Created{}, err
+		}
+	}
+	if o, err = s.autoOutlet(ctx, tx, o); err != nil {
+		return Created{}, err
+	}
+	if o, err = s.evaluate(ctx, tx, o, "intake"); err != nil {
+		return Created{}, err
+	}
+	trackingURL := strings.TrimRight(s.PublicURL, "/") + "/track/" + token
+	if err := s.emit(ctx, tx, o, "order.created", map[string]any{"tracking_url": trackingURL}); err != nil {
+		return Created{}, err
+	}
+	if err := tx.Audit(ctx, "order.create", "service_order", o.ID, nil, o); err != nil {
+		return Created{}, err
+	}
+	return Created{Order: o, TrackingURL: trackingURL}, nil
+}
+
+// priority orders the queue: a higher tier (rank 1 is highest) and urgency come first.
+func priority(tier string, rank int, urgent bool) int32 {
+	p := int32(0)
+	if tier != "" && rank > 0 && rank <= 100 {
+		p = int32(101 - rank)
+	}
+	if urgent {
+		p += 1000
+	}
+	return p
+}
+
+func nextNumber(ctx context.Context, tx *tenants.Tx, now time.Time) (string, error) {
+	t, err := tenants.GetTenant(ctx, tx)
+	if err != nil {
+		return "", err
+	}
+	loc, err := time.LoadLocation(t.Timezone)
+	if err != nil {
+		loc = time.UTC
+	}
+	year := now.In(loc).Year()
+	n, err := tx.Q.NextOrderNumber(ctx, tx, int32(year))
+	if err != nil {
+		return "", fmt.Errorf("next order number: %w", err)
+	}
+	return fmt.Sprintf("SO-%d-%06d", year, n), nil
+}
+
+func (s *Service) customerFor(ctx context.Context, tx *tenants.Tx, in Intake) (customers.Customer, error) {
+	switch {
+	case in.CustomerID != nil:
+		c, err := customers.Get(ctx, tx, *in.CustomerID)
+		return c, fieldPrefix(notFoundAsField(err, "is not a customer of this tenant"), "body.customer_id")
+	case in.Customer != nil:
+		phone, err := customers.NormalizePhone(in.Customer.Phone)
+		if err != nil {
+			return customers.Customer{}, fieldPrefix(err, "body.customer")
+		}
+		if phone != "" {
+			found, err := customers.List(ctx, tx, uuid.NullUUID{}, phone, 1)
+			if err != nil {
+				return customers.Customer{}, err
+			}
+			if len(found) > 0 {
+				return found[0], nil
+			}
+		}
+		c, err := customers.Create(ctx, tx, *in.Customer)
+		return c, fieldPrefix(err, "body.customer")
+	}
+	return customers.Customer{}, tenants.Invalid("body.customer_id", "give customer_id or customer")
+}
+
+type unitFacts struct {
+	registration uuid.NullUUID
+	model        uuid.NullUUID
+	serial       string
+	unregistered bool
+}
+
+func unitFor(ctx context.Context, tx *tenants.Tx, in Intake) (unitFacts, error) {
+	if in.RegistrationID != nil {
+		r, err := registry.Get(ctx, tx, *in.RegistrationID)
+		if err != nil {
+			return unitFacts{}, fieldPrefix(notFoundAsField(err, "is not a registration of this tenant"), "body.registration_id")
+		}
+		return unitFacts{registration: uuid.NullUUID{UUID: r.ID, Valid: true}, model: uuid.NullUUID{UUID: r.ModelID, Valid: true},
+			serial: r.Serial}, nil
+	}
+	serial := strings.TrimSpace(in.Serial)
+	if serial == "" {
+		return unitFacts{unregistered: true, model: nullID(in.ModelID)}, nil
+	}
+	rows, err := tx.Q.FindRegistrationsBySerial(ctx, tx, db.FindRegistrationsBySerialParams{TenantID: tx.Scope.TenantID, Serial: serial})
+	if err != nil {
+		return unitFacts{}, fmt.Errorf("find unit: %w", err)
+	}
+	for _, r := range rows {
+		if in.ModelID == nil || r.ModelID == *in.ModelID {
+			return unitFacts{registration: uuid.NullUUID{UUID: r.ID, Valid: true}, model: uuid.NullUUID{UUID: r.ModelID, Valid: true},
+				serial: r.Serial}, nil
+		}
+	}
+	if in.ModelID != nil {
+		if _, err := catalog.GetModel(ctx, tx, *in.ModelID); err != nil {
+			return unitFacts{}, fieldPrefix(notFoundAsField(err, "is not a model of this tenant"), "body.model_id")
+		}
+	}
+	return unitFacts{model: nullID(in.ModelID), serial: serial, unregistered: true}, nil
+}
+
+// notFoundAsField turns "not found" of a referenced row into a field error: the reference,
+// not the order, is what is missing.
+func notFoundAsField(err error, reason string) error {
+	if errors.Is(err, tenants.ErrNotFound) {
+		return tenants.Invalid("", reason)
+	}
+	return err
+}
+
+// fieldPrefix places a field error under the input field it came from.
+func fieldPrefix(err error, field string) error {
+	var fe *tenants.FieldError
+	if errors.As(err, &fe) {
+		f := fe.Field
+		switch {
+		case f == "":
+			f = field
+		case strings.HasPrefix(f, "body."):
+			f = field + "." + strings.TrimPrefix(f, "body.")
+		}
+		return tenants.Invalid(f, fe.Reason)
+	}
+	return err
+}
+
+// Get returns one order.
+func Get(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Order, error) {
+	r, err := tx.Q.GetOrder(ctx, tx, id)
+	if err != nil {
+		return Order{}, tenants.DBError(err, "", "")
+	}
+	return FromRow(r), nil
+}
+
+// lock reads the order for a change and checks the caller's version (0: any).
+func lock(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32) (db.ServiceOrder, error) {
+	r, err := tx.Q.GetOrderForUpdate(ctx, tx, id)
+	if err != nil {
+		return db.ServiceOrder{}, tenants.DBError(err, "", "")
+	}
+	if version != 0 && r.Version != version {
+		return db.ServiceOrder{}, tenants.ErrStale
+	}
+	return r, nil
+}
+
+// Filter selects orders for a list, newest first.
+type Filter struct {
+	Statuses      []string
+	Type          string
+	Outlet        uuid.NullUUID
+	Engineer      uuid.NullUUID
+	Customer      uuid.NullUUID
+	Registration  uuid.NullUUID
+	From, To      *time.Time
+	Repeat        *bool
+	OverdueBefore *time.Time    // open orders created before this instant
+	BeforeID      uuid.NullUUID // cursor: the id of the last row seen
+	Limit         int32
+}
+
+// List lists orders matching f.
+func List(ctx context.Context, tx *tenants.Tx, f Filter) ([]Order, error) {
+	var typ *string
+	if f.Type != "" {
+		typ = &f.Type
+	}
+	rows, err := tx.Q.ListOrders(ctx, tx, db.ListOrdersParams{BeforeID: f.BeforeID,
+		Statuses: append([]string{}, f.Statuses...), TypeCode: typ, OutletID: f.Outlet, CustomerID: f.Customer,
+		RegistrationID: f.Registration, EngineerID: f.Engineer, CreatedFrom: f.From, CreatedTo: f.To, IsRepeat: f.Repeat,
+		OpenBefore: f.OverdueBefore, Lim: f.Limit})
+	if err != nil {
+		return nil, fmt.Errorf("list orders: %w", err)
+	}
+	out := make([]Order, len(rows))
+	for i, r := range rows {
+		out[i] = FromRow(r)
+	}
+	return out, nil
+}
+
+// evaluate asks the warranty engine about the order's unit and stores the decision. When
+// the decision's class or tier changes from what was stored, the change is on the timeline.
+func (s *Service) evaluate(ctx context.Context, tx *tenants.Tx, o Order, why string) (Order, error) {
+	if o.RegistrationID == nil {
+		return o, nil
+	}
+	res, err := coverage.Check(ctx, tx, History{Now: s.Now}, coverage.CheckInput{RegistrationID: *o.RegistrationID,
+		FaultCode: o.FaultCode, Component: o.Component, Exclusion: exclusionOf(o), Channel: o.Channel})
+	if err != nil {
+		return o, fmt.Errorf("entitlement of %s: %w", o.Number, err)
+	}
+	snap, err := json.Marshal(res)
+	if err != nil {
+		return o, fmt.Errorf("encode entitlement: %w", err)
+	}
+	class, tier := res.Decision.Class, res.Tier.Code
+	prio := priority(tier, res.Tier.Rank, o.Urgent)
+	if err := tx.Q.SetOrderEntitlement(ctx, tx, db.SetOrderEntitlementParams{ID: o.ID, Entitlement: snap,
+		EntitlementClass: class, TierCode: tier, Priority: prio}); err != nil {
+		return o, fmt.Errorf("store entitlement: %w", err)
+	}
+	if class != o.EntitlementClass || tier != o.TierCode {
+		if err := record(ctx, tx, o.ID, Entry{Kind: "entitlement", From: o.EntitlementClass, To: class, Reason: why,
+			Data: map[string]any{"tier": tier, "remedies": res.Decision.Remedies, "covered_until": res.Decision.CoveredUntil}}); err != nil {
+			return o, err
+		}
+	}
+	o.Entitlement, o.EntitlementClass, o.TierCode, o.Priority = snap, class, tier, int(prio)
+	return o, nil
+}
+
+func exclusionOf(o Order) string {
+	if o.Completion != nil {
+		return o.Completion.Exclusion
+	}
+	return ""
+}
+
+// emit records a domain event about the order for notifications and webhooks.
+func (s *Service) emit(ctx context.Context, tx *tenants.Tx, o Order, typ string, vars map[string]any) error {
+	if s.Jobs == nil {
+		return nil
+	}
+	data := map[string]any{"order_id": o.ID, "number": o.Number, "status": o.Status, "type": o.Type,
+		"customer_id": o.CustomerID, "urgent": o.Urgent}
+	for k, v := range vars {
+		data[k] = v
+	}
+	outlet := uuid.Nil
+	if o.OutletID != nil {
+		outlet = *o.OutletID
+	}
+	_, err := events.Emit(ctx, tx, s.Jobs, typ, "service_order", o.ID, outlet, data)
+	return err
+}
+
+// TransitionInput moves an order to another status.
+type TransitionInput struct {
+	To     string `json:"to" doc:"The status to move to; see the order's next"`
+	Reason string `json:"reason,omitempty" maxLength:"1000" doc:"Required to cancel, reject or reopen"`
+}
+
+// statusEvents are the events a move into a status announces.
+var statusEvents = map[string]string{
+	StatusAccepted:       "order.accepted",
+	StatusEnRoute:        "order.on_the_way",
+	StatusWaitingParts:   "parts.awaiting",
+	StatusReadyForPickup: "order.ready_for_pickup",
+	StatusCompleted:      "order.repair_done",
+	StatusClosed:         "order.closed",
+	StatusCancelled:      "order.cancelled",
+}
+
+// Transition moves the order along its status machine. version 0 skips the version check;
+// the row lock makes concurrent moves serial, so of two identical moves one wins and the
+// other is rejected by the machine.
+func (s *Service) Transition(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, in TransitionInput) (Order, error) {
+	r, err := lock(ctx, tx, id, version)
+	if err != nil {
+		return Order{}, err
+	}
+	return s.move(ctx, tx, r, in.To, in.Reason, nil)
+}
+
+func (s *Service) move(ctx context.Context, tx *tenants.Tx, r db.ServiceOrder, to, reason string, data map[string]any) (Order, error) {
+	from := r.Status
+	if err := CheckTransition(r.Flow, from, to); err != nil {
+		return Order{}, err
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" && (to == StatusCancelled || to == StatusRejected || IsReopen(from, to)) {
+		return Order{}, tenants.Invalid("body.reason", "give a reason to "+verb(from, to))
+	}
+	reopened := IsReopen(from, to)
+	completed := to == StatusReadyForPickup || to == StatusCompleted
+	row, err := tx.Q.UpdateOrderStatus(ctx, tx, db.UpdateOrderStatusParams{ID: r.ID, Version: r.Version, Status: to,
+		Completed: completed, Reason: reason, Reopened: reopened})
+	if err != nil {
+		return Order{}, tenants.StaleIfMissing(err)
+	}
+	o := FromRow(row)
+	if err := record(ctx, tx, o.ID, Entry{Kind: "status", From: from, To: to, Reason: reason, Public: true, Data: data}); err != nil {
+		return Order{}, err
+	}
+	if reopened {
+		if o, err = s.evaluate(ctx, tx, o, "reopened: counts as a repeat repair"); err != nil {
+			return Order{}, err
+		}
+	}
+	typ := statusEvents[to]
+	if from == StatusWaitingParts {
+		typ = "parts.arrived"
+	}
+	if reopened {
+		typ = "order.reopened"
+	}
+	if typ == "" {
+		typ = "order.status_changed"
+	}
+	if err := s.emit(ctx, tx, o, typ, map[string]any{"from": from, "to": to, "reason": reason}); err != nil {
+		return Order{}, err
+	}
+	return o, tx.Audit(ctx, "order.status", "service_order", o.ID, map[string]string{"status": from}, map[string]string{"status": to, "reason": reason})
+}
+
+func verb(from, to string) string {
+	switch {
+	case to == StatusCancelled:
+		return "cancel"
+	case to == StatusRejected:
+		return "reject"
+	case IsReopen(from, to):
+		return "reopen"
+	}
+	return "move"
+}
+
+// Update changes the facts of an open order (fault, urgency, address, designated engineer)
+// and re-evaluates the entitlement when the fault changed.
+type Update struct {
+	FaultDescription     string     `json:"fault_description" minLength:"1" maxLength:"4000"`
+	FaultCode            string     `json:"fault_code,omitempty" maxLength:"64"`
+	Component            string     `json:"component,omitempty" maxLength:"64"`
+	Urgent               bool       `json:"urgent,omitempty"`
+	Location             Location   `json:"location"`
+	DesignatedEngineerID *uuid.UUID `json:"designated_engineer_id,omitempty"`
+}
+
+// UpdateFacts stores u on the order if version is current.
+func (s *Service) UpdateFacts(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, u Update) (Order, error) {
+	r, err := lock(ctx, tx, id, version)
+	if err != nil {
+		return Order{}, err
+	}
+	if r.Status == StatusClosed || r.Status == StatusCancelled {
+		return Order{}, &tenants.ConflictError{Detail: "order " + r.Number + " is " + r.Status + "; reopen it first"}
+	}
+	before := FromRow(r)
+	code := ""
+	if strings.TrimSpace(u.FaultCode) != "" {
+		fc, err := catalog.EnsureFaultCode(ctx, tx, u.FaultCode, "", u.Component)
+		if err != nil {
+			return Order{}, fieldPrefix(err, "body.fault_code")
+		}
+		code = fc.Code
+	}
+	prio := r.Priority
+	if u.Urgent != r.Urgent {
+		prio += map[bool]int32{true: 1000, false: -1000}[u.Urgent]
+	}
+	row, err := tx.Q.UpdateOrderFacts(ctx, tx, db.UpdateOrderFactsParams{ID: id, Version: r.Version,
+		FaultDescription: u.FaultDescription, FaultCode: code, Component: u.Component, Urgent: u.Urgent, Priority: prio,
+		Address: u.Location.Address, ProvinceCode: u.Location.ProvinceCode, CityCode: u.Location.CityCode,
+		DistrictCode: u.Location.DistrictCode, PostalCode: u.Location.PostalCode, Latitude: u.Location.Latitude,
+		Longitude: u.Location.Longitude, DesignatedEngineer: nullID(u.DesignatedEngineerID)})
+	if err != nil {
+		return Order{}, tenants.DBError(err, "", "body.designated_engineer_id")
+	}
+	o := FromRow(row)
+	if err := record(ctx, tx, o.ID, Entry{Kind: "updated", Data: map[string]any{"fault_code": code, "urgent": u.Urgent}}); err != nil {
+		return Order{}, err
+	}
+	if code != r.FaultCode || u.Component != r.Component {
+		if o, err = s.evaluate(ctx, tx, o, "fault changed"); err != nil {
+			return Order{}, err
+		}
+	}
+	return o, tx.Audit(ctx, "order.update", "service_order", o.ID, before, o)
+}
+
+// Track finds the order of a tracking token and returns it with its public timeline.
+func Track(ctx context.Context, d *tenants.DB, token string) (Order, []Entry, error) {
+	tenantID, id, hash, err := auth.ParseLinkToken(trackingPrefix, token)
+	if err != nil {
+		return Order{}, nil, tenants.ErrNotFound
+	}
+	var o Order
+	var tl []Entry
+	err = d.Tx(ctx, tenants.Scope{TenantID: tenantID, Actor: tenants.Actor{Kind: "consumer", Label: "tracking link"}}, func(tx *tenants.Tx) error {
+		r, err := tx.Q.GetOrder(ctx, tx, id)
+		if err != nil {
+			return tenants.DBError(err, "", "")
+		}
+		if !auth.SameHash(r.TrackingHash, hash) {
+			return tenants.ErrNotFound
+		}
+		o = FromRow(r)
+		tl, err = Timeline(ctx, tx, id, true)
+		return err
+	})
+	return o, tl, err
+}
+
+// NewTrackingLink replaces the order's tracking link (the old one stops working).
+func (s *Service) NewTrackingLink(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (string, error) {
+	if _, err := lock(ctx, tx, id, 0); err != nil {
+		return "", err
+	}
+	token, hash := auth.NewLinkToken(trackingPrefix, tx.Scope.TenantID, id)
+	if err := tx.Q.SetTrackingHash(ctx, tx, db.SetTrackingHashParams{ID: id, TrackingHash: hash}); err != nil {
+		return "", fmt.Errorf("store tracking link: %w", err)
+	}
+	if err := record(ctx, tx, id, Entry{Kind: "tracking_link", Reason: "a new tracking link replaced the old one"}); err != nil {
+		return "", err
+	}
+	return strings.TrimRight(s.PublicURL, "/") + "/track/" + token, nil
+}
