@@ -403,8 +403,9 @@ func (s *Service) eachTenant(ctx context.Context, fn func(tx *tenants.Tx) error)
 	}
 }
 
-// CountOrder counts one service order of the scope's tenant towards this month's metered
-// usage (orders call it in the transaction that creates the order).
+// CountOrder counts one unit of this month's metered usage for the scope's tenant. Service
+// orders need not call it: ReportUsage counts the month's stored orders and reports the
+// greater of the two; it is for usage that leaves no order row.
 func CountOrder(ctx context.Context, tx *tenants.Tx, at time.Time) error {
 	return tx.Q.CountUsage(ctx, tx, db.CountUsageParams{Metric: "orders", Month: monthOf(at), N: 1})
 }
@@ -428,6 +429,14 @@ func (s *Service) ReportUsage(ctx context.Context) error {
 			return nil
 		}
 		if err != nil {
+			return err
+		}
+		// The month's service orders as stored are the usage (CountOrder may only add to it).
+		n, err := tx.Q.CountOrdersInMonth(ctx, tx, db.CountOrdersInMonthParams{FromAt: month, ToAt: month.AddDate(0, 1, 0)})
+		if err != nil {
+			return err
+		}
+		if err := tx.Q.RaiseUsage(ctx, tx, db.RaiseUsageParams{Metric: "orders", Month: month, N: n}); err != nil {
 			return err
 		}
 		u, err := tx.Q.GetUsage(ctx, tx, db.GetUsageParams{Metric: "orders", Month: month})

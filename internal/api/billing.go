@@ -496,6 +496,11 @@ func registerBilling(s *Server) {
 						return tenants.Invalid("body.registration_id", "is not one of your units")
 					}
 				}
+				if order := optionalID(b.OrderID).UUID; order != uuid.Nil {
+					if owner, err := tx.Q.GetOrderCustomer(ctx, tx, order); err != nil || owner != me.ID {
+						return tenants.Invalid("body.order_id", "is not one of your service orders")
+					}
+				}
 				out.Body, err = s.Billing.StartCheckout(ctx, tx, billing.BuyInput{ProductID: uuid.MustParse(b.ProductID), Currency: b.Currency,
 					RegistrationID: unit, OrderID: optionalID(b.OrderID).UUID, CustomerID: me.ID, ConsumerID: principal(ctx).ConsumerID,
 					SuccessURL: b.SuccessURL, CancelURL: b.CancelURL})

@@ -249,6 +249,22 @@ func (q *Queries) ConfirmRefund(ctx context.Context, db DBTX, id uuid.UUID) (int
 	return result.RowsAffected(), nil
 }
 
+const countOrdersInMonth = `-- name: CountOrdersInMonth :one
+SELECT count(*) FROM service_orders WHERE tenant_id = app.tenant_id() AND created_at >= $1 AND created_at < $2
+`
+
+type CountOrdersInMonthParams struct {
+	FromAt time.Time
+	ToAt   time.Time
+}
+
+func (q *Queries) CountOrdersInMonth(ctx context.Context, db DBTX, arg CountOrdersInMonthParams) (int64, error) {
+	row := db.QueryRow(ctx, countOrdersInMonth, arg.FromAt, arg.ToAt)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const countOutletsInRegions = `-- name: CountOutletsInRegions :one
 SELECT count(*) FROM outlets WHERE tenant_id = app.tenant_id() AND status = 'active'
   AND (province_code = ANY($1::text[]) OR city_code = ANY($2::text[]))
@@ -801,6 +817,17 @@ func (q *Queries) GetExpressProduct(ctx context.Context, db DBTX, id uuid.UUID) 
 		&i.UpdatedAt,
 	)
 	return i, err
+}
+
+const getOrderCustomer = `-- name: GetOrderCustomer :one
+SELECT customer_id FROM service_orders WHERE tenant_id = app.tenant_id() AND id = $1
+`
+
+func (q *Queries) GetOrderCustomer(ctx context.Context, db DBTX, id uuid.UUID) (uuid.UUID, error) {
+	row := db.QueryRow(ctx, getOrderCustomer, id)
+	var customer_id uuid.UUID
+	err := row.Scan(&customer_id)
+	return customer_id, err
 }
 
 const getPlatformPlan = `-- name: GetPlatformPlan :one
@@ -1576,6 +1603,22 @@ type PutStripeRouteParams struct {
 
 func (q *Queries) PutStripeRoute(ctx context.Context, db DBTX, arg PutStripeRouteParams) error {
 	_, err := db.Exec(ctx, putStripeRoute, arg.ObjectID, arg.Tenant, arg.Purchase)
+	return err
+}
+
+const raiseUsage = `-- name: RaiseUsage :exec
+INSERT INTO usage_counters (tenant_id, metric, month, count) VALUES (app.tenant_id(), $1, $2, $3)
+ON CONFLICT (tenant_id, metric, month) DO UPDATE SET count = GREATEST(usage_counters.count, EXCLUDED.count)
+`
+
+type RaiseUsageParams struct {
+	Metric string
+	Month  time.Time
+	N      int64
+}
+
+func (q *Queries) RaiseUsage(ctx context.Context, db DBTX, arg RaiseUsageParams) error {
+	_, err := db.Exec(ctx, raiseUsage, arg.Metric, arg.Month, arg.N)
 	return err
 }
 

@@ -284,3 +284,13 @@ SELECT pg_advisory_xact_lock(70110001);
 
 -- name: GetTenantStatusBySlug :one
 SELECT status FROM tenants WHERE slug = @slug;
+
+-- name: CountOrdersInMonth :one
+SELECT count(*) FROM service_orders WHERE tenant_id = app.tenant_id() AND created_at >= @from_at AND created_at < @to_at;
+
+-- name: RaiseUsage :exec
+INSERT INTO usage_counters (tenant_id, metric, month, count) VALUES (app.tenant_id(), @metric, @month, @n)
+ON CONFLICT (tenant_id, metric, month) DO UPDATE SET count = GREATEST(usage_counters.count, EXCLUDED.count);
+
+-- name: GetOrderCustomer :one
+SELECT customer_id FROM service_orders WHERE tenant_id = app.tenant_id() AND id = @id;
