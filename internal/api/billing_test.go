@@ -254,6 +254,29 @@ func TestBillingProductsPurchaseCancelAndEntitlement(t *testing.T) {
 		t.Errorf("another consumer's receipt: %d", r.Status)
 	}
 
+	// Upgrades are bought for one's own service orders only.
+	onsite := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/express-products", Token: tn.Admin, Body: map[string]any{
+		"code": "onsite-6h", "name": "6-hour on-site", "kind": "per_incident", "targets": map[string]any{"arrival": map[string]any{"minutes": 360, "clock": "clock"}},
+		"compensation": map[string]any{"kind": "refund_partial", "percent": 50}, "prices": []map[string]any{{"currency": "CNY", "unit_amount": 9900}}}}).Map(t)["id"]
+	if r := env.Do(apitest.Req{Method: "POST", Path: base + "/purchases", Token: ctok, Body: map[string]any{
+		"product_id": onsite, "order_id": platform.NewID().String()}}); r.Status != 422 || !strings.Contains(string(r.Body), "body.order_id") {
+		t.Errorf("upgrade for an unknown order: %d %s", r.Status, r.Body)
+	}
+	buyer := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/registrations/" + unit, Token: tn.Admin}).Map(t)["buyer_id"]
+	order := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/orders", Token: tn.Admin, Body: map[string]any{
+		"type": "repair_minor", "channel": "on_site", "customer_id": buyer, "registration_id": unit,
+		"fault_description": "does not cool", "location": map[string]any{"province_code": "310000", "address": "世纪大道 100 号"}}}).Map(t)
+	orderID := order["order"].(map[string]any)["id"].(string)
+	if r := env.Do(apitest.Req{Method: "POST", Path: base + "/purchases", Token: other, Body: map[string]any{
+		"product_id": onsite, "order_id": orderID}}); r.Status != 422 {
+		t.Errorf("upgrade for another's order: %d %s", r.Status, r.Body)
+	}
+	up := env.Must(201, apitest.Req{Method: "POST", Path: base + "/purchases", Token: ctok, Body: map[string]any{
+		"product_id": onsite, "order_id": orderID}}).Map(t)
+	if up["purchase"].(map[string]any)["order_id"] != orderID {
+		t.Errorf("upgrade: %v", up)
+	}
+
 	// Stripe confirms the payment (twice, as it does).
 	pi := "pi_" + strings.ReplaceAll(pid, "-", "")[:20]
 	paid := stripeEvent("evt_paid_"+pid[:8], "checkout.session.completed", paidSession(tn.ID, pid, pi, 29900))
