@@ -13,6 +13,9 @@ SELECT create_reference_table('users');
 SELECT create_reference_table('consumers');
 SELECT create_reference_table('sessions');
 SELECT create_reference_table('otp_codes');
+SELECT create_reference_table('platform_plans');
+SELECT create_reference_table('stripe_events');
+SELECT create_reference_table('stripe_routes');
 
 -- Tenant tables, distributed by tenant_id and co-located with outlets.
 SELECT create_distributed_table('outlets', 'tenant_id');
@@ -60,3 +63,13 @@ SELECT create_distributed_table('webhook_deliveries', 'tenant_id', colocate_with
 SELECT create_distributed_table('sla_settings', 'tenant_id', colocate_with => 'outlets');
 SELECT create_distributed_table('sla_clocks', 'tenant_id', colocate_with => 'outlets');
 SELECT create_distributed_table('sla_breaches', 'tenant_id', colocate_with => 'outlets');
+SELECT create_distributed_table('express_products', 'tenant_id', colocate_with => 'outlets');
+SELECT create_distributed_table('express_prices', 'tenant_id', colocate_with => 'outlets');
+SELECT create_distributed_table('purchases', 'tenant_id', colocate_with => 'outlets');
+SELECT create_distributed_table('refunds', 'tenant_id', colocate_with => 'outlets');
+SELECT create_distributed_table('compensations', 'tenant_id', colocate_with => 'outlets');
+SELECT create_distributed_table('ledger_entries', 'tenant_id', colocate_with => 'outlets');
+SELECT create_distributed_table('reconciliations', 'tenant_id', colocate_with => 'outlets');
+SELECT create_distributed_table('platform_subscriptions', 'tenant_id', colocate_with => 'outlets');
+SELECT create_distributed_table('platform_invoices', 'tenant_id', colocate_with => 'outlets');
+SELECT create_distributed_table('usage_counters', 'tenant_id', colocate_with => 'outlets');

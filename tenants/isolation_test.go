@@ -229,6 +229,33 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 		           (app.tenant_id(), $3, 'accept', $4, now() - interval '1 hour', now() - interval '1 hour')`,
 			[]any{order1, f.Outlet1, order2, f.Outlet2}},
 	}
+	// Billing.
+	product, price, purchase, refund := uuid.New(), uuid.New(), uuid.New(), uuid.New()
+	stmts = append(stmts, []struct {
+		sql  string
+		args []any
+	}{
+		{`INSERT INTO express_products (tenant_id, id, code, name, kind, targets) VALUES
+		    (app.tenant_id(), $1, 'onsite-6h', '6-hour on-site', 'per_incident', '{"arrival": {"minutes": 360, "clock": "clock"}}')`,
+			[]any{product}},
+		{`INSERT INTO express_prices (tenant_id, id, product_id, currency, unit_amount) VALUES (app.tenant_id(), $1, $2, 'CNY', 9900)`,
+			[]any{price, product}},
+		{`INSERT INTO purchases (tenant_id, id, product_id, price_id, kind, product_code, channel, order_id, currency, amount, status)
+		    VALUES (app.tenant_id(), $1, $2, $3, 'per_incident', 'onsite-6h', 'checkout', $4, 'CNY', 9900, 'active')`,
+			[]any{purchase, product, price, uuid.New()}},
+		{`INSERT INTO refunds (tenant_id, id, purchase_id, reason, amount, currency, idempotency_key) VALUES
+		    (app.tenant_id(), $1, $2, 'compensation', 9900, 'CNY', $3)`, []any{refund, purchase, "compensation:" + purchase.String()}},
+		{`INSERT INTO compensations (tenant_id, id, purchase_id, order_id, breach_key, kind, amount, currency, refund_id) VALUES
+		    (app.tenant_id(), $1, $2, $3, 'evt', 'refund', 9900, 'CNY', $4)`, []any{uuid.New(), purchase, uuid.New(), refund}},
+		{`INSERT INTO ledger_entries (tenant_id, id, kind, purchase_id, amount, currency, effect_key, occurred_at) VALUES
+		    (app.tenant_id(), $1, 'payment', $2, 9900, 'CNY', 'payment:pi_1', now())`, []any{uuid.New(), purchase}},
+		{`INSERT INTO reconciliations (tenant_id, id, from_at, to_at, checked, matched) VALUES
+		    (app.tenant_id(), $1, now() - interval '1 day', now(), 1, 1)`, []any{uuid.New()}},
+		{`INSERT INTO platform_subscriptions (tenant_id, plan_code, status) VALUES (app.tenant_id(), 'growth', 'active')`, nil},
+		{`INSERT INTO platform_invoices (tenant_id, stripe_invoice_id, status, currency, amount_due, amount_paid) VALUES
+		    (app.tenant_id(), $1, 'paid', 'CNY', 100, 100)`, []any{"in_" + uuid.NewString()}},
+		{`INSERT INTO usage_counters (tenant_id, metric, month, count) VALUES (app.tenant_id(), 'orders', '2026-11-01', 3)`, nil},
+	}...)
 	if err := iso.app.Tx(iso.ctx, tenants.Scope{TenantID: f.Tenant}, func(tx *tenants.Tx) error {
 		for _, s := range stmts {
 			if _, err := tx.Exec(iso.ctx, s.sql, s.args...); err != nil {

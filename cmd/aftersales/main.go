@@ -25,6 +25,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/aftersales/aftersales/billing"
 	"github.com/aftersales/aftersales/internal/api"
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/demo"
@@ -162,12 +163,13 @@ func serve(ctx context.Context, cfg platform.Config, log *slog.Logger, d *tenant
 	limiter := platform.NewLimiter(rdb, log, reg).WithPrefix(cfg.RedisPrefix)
 	authSvc := auth.NewService(d, limiter, auth.NewDevSender(log), log,
 		auth.Options{SessionTTL: cfg.SessionTTL, OTPPerHour: cfg.OTPPerHour})
-	jobClient, err := jobs.NewClient(d, log, false)
+	bill := newBilling(cfg, log, d)
+	jobClient, err := jobs.NewClient(d, log, false, bill.Consumer())
 	if err != nil {
 		return err
 	}
 	s := api.New(api.Deps{DB: d, Auth: authSvc, Limiter: limiter, Redis: rdb, Log: log, Registry: reg, Config: cfg, Jobs: jobClient,
-		Limits: sla.VisitLimits{}})
+		Limits: sla.VisitLimits{}, Billing: bill})
 	srv := &http.Server{Addr: cfg.HTTPAddr, Handler: s, ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
 	errc := make(chan error, 1)
@@ -183,6 +185,12 @@ func serve(ctx context.Context, cfg platform.Config, log *slog.Logger, d *tenant
 	return srv.Shutdown(shutdown)
 }
 
+// newBilling builds the Stripe billing service from the configuration.
+func newBilling(cfg platform.Config, log *slog.Logger, d *tenants.DB) *billing.Service {
+	return billing.New(d, log, billing.Config{SecretKey: cfg.StripeSecretKey, WebhookSecret: cfg.StripeWebhookSecret,
+		APIBase: cfg.StripeAPIBase, PublicURL: cfg.PublicURL, Grace: cfg.BillingGrace})
+}
+
 // consumers are the parts of the product that react to events in the worker.
 func consumers(cfg platform.Config, log *slog.Logger, d *tenants.DB) ([]events.Consumer, error) {
 	providers, err := notify.NewProviders(notify.Config{SMTPURL: cfg.SMTPURL, SMTPFrom: cfg.SMTPFrom, SMSURL: cfg.SMSURL,
@@ -194,6 +202,7 @@ func consumers(cfg platform.Config, log *slog.Logger, d *tenants.DB) ([]events.C
 		log.Warn("SMTP_URL or SMS_URL is unset: those messages are logged, not sent (development provider)")
 	}
 	return []events.Consumer{
+		newBilling(cfg, log, d).Consumer(),
 		notify.New(d, log, providers),
 		webhooks.New(d, log, webhooks.Options{AllowPrivate: cfg.WebhookAllowPrivate, Timeout: cfg.WebhookTimeout}),
 	}, nil

@@ -63,6 +63,15 @@ const (
 	WebhooksManage      Permission = "webhooks:manage"      // endpoints, secrets, deliveries
 	SLARead             Permission = "sla:read"             // orders' SLA clocks and attainment reports
 	SLASettings         Permission = "sla:settings"         // warning threshold, pause statuses, escalation chain
+
+	ExpressRead     Permission = "express_products:read" // paid express products and plans
+	ExpressWrite    Permission = "express_products:write"
+	PurchasesRead   Permission = "purchases:read"  // purchases, receipts, compensations
+	PurchasesWrite  Permission = "purchases:write" // counter sales, cancellations
+	LedgerRead      Permission = "ledger:read"     // money ledger and its CSV export
+	LedgerReconcile Permission = "ledger:reconcile"
+	PlatformBilling Permission = "platform_billing:manage" // the tenant's own platform subscription
+	InvoicesRead    Permission = "platform_invoices:read"
 )
 
 // orderGrants are the order permissions of each role (tenant admins hold all).
@@ -89,31 +98,32 @@ func (r Role) Can(p Permission) bool {
 	case Agent:
 		switch p {
 		case OutletsRead, CalendarsRead, CustomersRead, CustomersWrite, ContactsFull, CatalogRead, FaultCodesWrite,
-			RegistrationsRead, RegistrationsWrite, PoliciesRead, EntitlementsCheck, NotificationsRead, SLARead:
+			RegistrationsRead, RegistrationsWrite, PoliciesRead, EntitlementsCheck, NotificationsRead, ExpressRead, PurchasesRead, PurchasesWrite, SLARead:
 			return true
 		}
 	case OutletManager:
 		switch p {
 		case OutletsRead, OutletsWrite, CalendarsRead, CalendarsWrite, MembersRead, CustomersRead,
 			CustomersWrite, ContactsFull, AuditRead, CatalogRead, FaultCodesWrite, RegistrationsRead,
-			RegistrationsWrite, PoliciesRead, EntitlementsCheck, SLARead:
+			RegistrationsWrite, PoliciesRead, EntitlementsCheck, ExpressRead, PurchasesRead, PurchasesWrite, SLARead:
 			return true
 		}
 	case Engineer:
 		switch p {
 		case OutletsRead, CalendarsRead, CustomersRead, CatalogRead, FaultCodesWrite, RegistrationsRead,
-			RegistrationsWrite, PoliciesRead, EntitlementsCheck, SLARead:
+			RegistrationsWrite, PoliciesRead, EntitlementsCheck, ExpressRead, SLARead:
 			return true
 		}
 	case Finance:
 		switch p {
-		case OutletsRead, CalendarsRead, CustomersRead, MembersRead, CatalogRead, RegistrationsRead, PoliciesRead, SLARead:
+		case OutletsRead, CalendarsRead, CustomersRead, MembersRead, CatalogRead, RegistrationsRead, PoliciesRead,
+			ExpressRead, PurchasesRead, LedgerRead, LedgerReconcile, InvoicesRead, SLARead:
 			return true
 		}
 	case Auditor:
 		switch p {
 		case OutletsRead, CalendarsRead, CustomersRead, MembersRead, AuditRead, CatalogRead, RegistrationsRead,
-			PoliciesRead, NotificationsRead, SLARead:
+			PoliciesRead, NotificationsRead, ExpressRead, PurchasesRead, LedgerRead, InvoicesRead, SLARead:
 			return true
 		}
 	}
@@ -174,5 +184,7 @@ func All() []Permission {
 	return []Permission{OutletsRead, OutletsWrite, OutletsCreate, CalendarsRead, CalendarsWrite, MembersRead, MembersWrite,
 		APIKeysManage, AuditRead, CustomersRead, CustomersWrite, ContactsFull, TenantSettings, TenantsOnboard, TenantsReadAll,
 		CatalogRead, CatalogWrite, FaultCodesWrite, RegistrationsRead, RegistrationsWrite, ImportsManage, PoliciesRead,
-		PoliciesWrite, GrantsWrite, EntitlementsCheck, NotificationsRead, NotificationsManage, WebhooksManage, SLARead, SLASettings}
+		PoliciesWrite, GrantsWrite, EntitlementsCheck, NotificationsRead, NotificationsManage, WebhooksManage,
+		ExpressRead, ExpressWrite, PurchasesRead, PurchasesWrite, LedgerRead, LedgerReconcile, PlatformBilling, InvoicesRead, SLARead, SLASettings,
+		OrdersRead, OrdersWrite, OrdersAudit, OrdersDispatch, DispatchConfig}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/riverqueue/river"
 
+	"github.com/aftersales/aftersales/billing"
 	"github.com/aftersales/aftersales/internal/access"
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/coverage"
@@ -44,6 +45,8 @@ type Deps struct {
 	History coverage.HistorySource
 	// Limits tells appointment booking the order's time limit (SLA clocks).
 	Limits orders.Limits
+	// Billing takes payments with Stripe; nil serves billing routes that answer 503.
+	Billing *billing.Service
 }
 
 // Server is the HTTP API.
@@ -89,6 +92,7 @@ func New(d Deps) *Server {
 	registerNotifications(s)
 	registerWebhooks(s)
 	registerSLA(s)
+	registerBilling(s)
 
 	mux.HandleFunc("GET /problems", problemDocs)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
@@ -124,6 +128,7 @@ type route struct {
 	consumer bool              // a consumer session is required
 	noTenant bool              // a staff credential without a tenant is enough
 	idem     bool              // honours Idempotency-Key
+	billing  bool              // allowed while the tenant is read-only (paying the platform)
 }
 
 type routeKey struct{}

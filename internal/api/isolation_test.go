@@ -38,7 +38,8 @@ type isoFixtures map[string]string
 var isoKinds = []string{"/v1/outlets/", "/v1/calendars/", "/v1/members/", "/v1/invitations/", "/v1/api-keys/", "/v1/customers/",
 	"/v1/categories/", "/v1/models/", "/v1/fault-codes/", "/v1/registrations/", "/v1/policies/", "/v1/tier-rules/", "/v1/grants/",
 	"/v1/imports/", "/v1/orders/", "/v1/quotes/", "/v1/attachments/", "/v1/disputes/", "/v1/outlet-coverage/", "/v1/engineers/",
-	"/v1/notification-templates/", "/v1/webhook-endpoints/", "/v1/webhook-deliveries/", "/v1/sla/orders/"}
+	"/v1/notification-templates/", "/v1/webhook-endpoints/", "/v1/webhook-deliveries/", "/v1/sla/orders/",
+	"/v1/express-products/", "/v1/purchases/"}
 
 // isoSnapshotSuffix completes a kind's prefix and id into a GET path where the kind has no
 // GET prefix+id of its own.
@@ -176,6 +177,12 @@ func isoMake(t *testing.T, env *apitest.Env, tn *apitest.Tenant) isoFixtures {
 		t.Fatal(err)
 	}
 	f["/v1/sla/orders/"] = order.String()
+	// Billing: a plan on sale and a (pending) counter sale of it for the unit.
+	prod := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/express-products", Token: tn.Admin, Body: isoProduct(u)})
+	f["/v1/express-products/"] = prod.Map(t)["id"].(string)
+	buy := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/purchases/counter", Token: tn.Admin, Body: map[string]any{
+		"product_id": f["/v1/express-products/"], "outlet_id": tn.Outlets[0], "registration_id": f["/v1/registrations/"]}})
+	f["/v1/purchases/"] = buy.Map(t)["purchase"].(map[string]any)["id"].(string)
 	return f
 }
 
@@ -193,6 +200,12 @@ func isoSlot() string {
 		d = d.AddDate(0, 0, 1)
 	}
 	return time.Date(d.Year(), d.Month(), d.Day(), 11, 0, 0, 0, loc).Format(time.RFC3339)
+}
+
+func isoProduct(u string) map[string]any {
+	return map[string]any{"code": "gold-" + strings.ToLower(u), "name": "Gold express 2 years", "kind": "plan", "term_months": 24,
+		"tier_code": "gold", "cooling_off_days": 14, "compensation": map[string]any{"kind": "none"},
+		"prices": []map[string]any{{"currency": "CNY", "unit_amount": 39900}}}
 }
 
 // isoPNG is the smallest valid PNG (1x1).
@@ -258,6 +271,9 @@ func isoBodies(t *testing.T, u string, own isoFixtures) map[string]any {
 		"PUT /v1/notification-templates/{id}":             map[string]any{"body": "Order {{.order_number}} changed"},
 		"PUT /v1/webhook-endpoints/{id}":                  map[string]any{"url": "https://hooks.example.com/put-" + u, "events": []string{"*"}},
 		"POST /v1/webhook-endpoints/{id}/rotate-secret":   map[string]any{"previous_valid_seconds": 60},
+		"PUT /v1/express-products/{id}": map[string]any{"name": "Renamed plan", "kind": "plan", "code": "ignored", "tier_code": "gold",
+			"cooling_off_days": 7},
+		"POST /v1/express-products/{id}/prices": map[string]any{"currency": "CNY", "unit_amount": 29900},
 	}
 }
 

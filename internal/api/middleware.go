@@ -14,6 +14,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/aftersales/aftersales/internal/auth"
@@ -138,6 +139,32 @@ func (s *Server) authenticate(hctx huma.Context, next func(huma.Context)) {
 	if rt.perm != "" && !p.Can(rt.perm) {
 		_ = huma.WriteErr(s.api, hctx, 403, "your role does not allow this")
 		return
+	}
+	if m := hctx.Method(); m != http.MethodGet && m != http.MethodHead && !rt.billing && (p.TenantID != uuid.Nil || hctx.Param("tenant") != "") {
+		// A tenant whose platform payment failed past its grace period reads but does not
+		// write, neither through staff nor through its consumer portal.
+		var status string
+		err := s.DB.Global(ctx, uuid.Nil, func(tx *tenants.Tx) (err error) {
+			if p.TenantID != uuid.Nil {
+				status, err = tx.Q.GetTenantStatus(ctx, tx, p.TenantID)
+			} else {
+				status, err = tx.Q.GetTenantStatusBySlug(ctx, tx, hctx.Param("tenant"))
+			}
+			if errors.Is(err, pgx.ErrNoRows) {
+				return nil // an unknown tenant is answered by the operation itself
+			}
+			return err
+		})
+		if err != nil {
+			s.writeErr(hctx, err)
+			return
+		}
+		if status == "read_only" {
+			_ = huma.WriteErr(s.api, hctx, http.StatusPaymentRequired,
+				"this tenant is read-only until its platform subscription is paid; data is intact and reads still work",
+				&huma.ErrorDetail{Location: "tenant", Message: "read-only: pay the open invoice (GET /v1/billing/invoices)"})
+			return
+		}
 	}
 	if wait, ok := s.allow(ctx, p); !ok {
 		secs := strconv.Itoa(int(wait.Seconds()) + 1)

@@ -12,6 +12,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/aftersales/aftersales/billing"
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/tenants"
@@ -22,9 +23,9 @@ const ProblemBase = "/problems/"
 
 // problemTypes maps a status to its stable problem type slug.
 var problemTypes = map[int]string{
-	400: "bad-request", 401: "unauthenticated", 403: "forbidden", 404: "not-found", 405: "method-not-allowed",
+	400: "bad-request", 401: "unauthenticated", 402: "tenant-read-only", 403: "forbidden", 404: "not-found", 405: "method-not-allowed",
 	409: "conflict", 412: "stale-version", 413: "body-too-large", 415: "unsupported-media-type",
-	422: "invalid-input", 428: "precondition-required", 429: "rate-limited", 500: "internal", 503: "unavailable",
+	422: "invalid-input", 428: "precondition-required", 429: "rate-limited", 500: "internal", 502: "payment-provider", 503: "unavailable",
 }
 
 var installErrors sync.Once
@@ -78,6 +79,7 @@ func fail(ctx context.Context, log *slog.Logger, err error) error {
 	var se huma.StatusError
 	var pgErr *pgconn.PgError
 	var te *orders.TransitionError
+	var stripeErr *billing.StripeError
 	switch {
 	case errors.As(err, &te):
 		return huma.Error409Conflict(te.Error(), &huma.ErrorDetail{Location: "body.to", Message: "allowed: " + strings.Join(te.Allowed, ", "),
@@ -108,6 +110,10 @@ func fail(ctx context.Context, log *slog.Logger, err error) error {
 	case errors.As(err, &pgErr) && strings.HasPrefix(pgErr.Code, "22"):
 		// Data exceptions (e.g. a NUL character in text): the input, not the server, is at fault.
 		return huma.Error422UnprocessableEntity("a value cannot be stored (text must not contain NUL characters)")
+	case errors.As(err, &stripeErr):
+		return huma.NewError(http.StatusBadGateway, stripeErr.Error())
+	case errors.Is(err, billing.ErrNotConfigured):
+		return huma.Error503ServiceUnavailable("payments are not configured on this server")
 	case errors.Is(err, context.Canceled):
 		return huma.NewError(499, "request cancelled")
 	}
@@ -120,7 +126,7 @@ func problemDocs(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	var b strings.Builder
 	b.WriteString("<!doctype html><title>Problem types</title><h1>Problem types</h1><p>Every error is an RFC 9457 problem whose <code>type</code> is one of these. Field errors list <code>location</code> (e.g. <code>body.name</code>) and <code>message</code>.</p><dl>")
-	for _, code := range []int{400, 401, 403, 404, 405, 409, 412, 413, 415, 422, 428, 429, 500, 503} {
+	for _, code := range []int{400, 401, 402, 403, 404, 405, 409, 412, 413, 415, 422, 428, 429, 500, 502, 503} {
 		b.WriteString(`<dt id="` + problemTypes[code] + `"><code>` + ProblemBase + problemTypes[code] + "</code></dt><dd>" +
 			strconv.Itoa(code) + " " + http.StatusText(code) + "</dd>")
 	}

@@ -116,6 +116,13 @@ func Check(ctx context.Context, tx *tenants.Tx, src HistorySource, in CheckInput
 	if err != nil {
 		return Result{}, err
 	}
+	// Plans bought through billing count while active on the day asked about, whether or not
+	// they add coverage (a tier-only plan such as gold express has no grant).
+	bought, err := tx.Q.ActivePlanCodesForUnit(ctx, tx, db.ActivePlanCodesForUnitParams{RegistrationID: uuid.NullUUID{UUID: reg.ID, Valid: true}, OnDate: on})
+	if err != nil {
+		return Result{}, err
+	}
+	plans = append(plans, bought...)
 	pv, err := tx.Q.PolicyVersionFor(ctx, tx, db.PolicyVersionForParams{TenantID: tx.Scope.TenantID, ModelID: m.ID,
 		CategoryID: m.CategoryID, OnDate: unit.PurchaseDate.Time()})
 	var policy warranty.Policy

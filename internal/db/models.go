@@ -82,6 +82,23 @@ type CalendarDay struct {
 	Hours      []byte
 }
 
+// Compensation issued once per paid express promise that was broken (SLA breach).
+type Compensation struct {
+	TenantID   uuid.UUID
+	ID         uuid.UUID
+	PurchaseID uuid.UUID
+	OrderID    uuid.UUID
+	BreachKey  string
+	Target     string
+	Kind       string
+	Amount     int64
+	Currency   string
+	RefundID   uuid.NullUUID
+	Status     string
+	CreatedAt  time.Time
+	IssuedAt   *time.Time
+}
+
 // Global consumer identities (by phone or email), linked to per-tenant customers.
 type Consumer struct {
 	ID        uuid.UUID
@@ -152,6 +169,41 @@ type Event struct {
 	OutletID  uuid.NullUUID
 	Payload   []byte
 	CreatedAt time.Time
+}
+
+// Prices of a product per currency in minor units; a change adds a price, paid ones are never edited.
+type ExpressPrice struct {
+	TenantID      uuid.UUID
+	ID            uuid.UUID
+	ProductID     uuid.UUID
+	Currency      string
+	UnitAmount    int64
+	Active        bool
+	StripePriceID string
+	CreatedAt     time.Time
+}
+
+// Paid express-service products (per-incident upgrades) and fixed-term plans a root tenant sells.
+type ExpressProduct struct {
+	TenantID        uuid.UUID
+	ID              uuid.UUID
+	Code            string
+	Name            string
+	Description     string
+	Kind            string
+	Status          string
+	TermMonths      int32
+	Targets         []byte
+	TierCode        string
+	Coverage        []byte
+	Eligibility     []byte
+	CoolingOffDays  int32
+	AfterCoolingOff string
+	Compensation    []byte
+	StripeProductID string
+	Version         int32
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
 }
 
 // Fault-code dictionary; grows at entry time, duplicates merged by admins.
@@ -247,6 +299,21 @@ type InvoiceImage struct {
 	Sha256         []byte
 	UploadedBy     string
 	UploadedAt     time.Time
+}
+
+// Every money movement of a tenant (signed minor units: + to the tenant, - from it); effect_key makes each one recorded once.
+type LedgerEntry struct {
+	TenantID       uuid.UUID
+	ID             uuid.UUID
+	Kind           string
+	PurchaseID     uuid.NullUUID
+	Amount         int64
+	Currency       string
+	StripeObjectID string
+	EffectKey      string
+	Memo           string
+	OccurredAt     time.Time
+	CreatedAt      time.Time
 }
 
 // A user's role in a tenant, optionally confined to one outlet.
@@ -481,6 +548,51 @@ type OutletCoverage struct {
 	CategoryIds  []uuid.UUID
 }
 
+// Invoices of the platform subscription, as Stripe reported them.
+type PlatformInvoice struct {
+	TenantID        uuid.UUID
+	StripeInvoiceID string
+	Status          string
+	Currency        string
+	AmountDue       int64
+	AmountPaid      int64
+	HostedUrl       string
+	PeriodStart     *time.Time
+	PeriodEnd       *time.Time
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+}
+
+// Plans the platform sells to root tenants (a monthly fee and a metered price per order).
+type PlatformPlan struct {
+	Code                 string
+	Name                 string
+	Currency             string
+	MonthlyAmount        int64
+	PerOrderAmount       int64
+	MaxOutlets           int32
+	StripePriceID        string
+	StripeMeteredPriceID string
+	Active               bool
+	CreatedAt            time.Time
+}
+
+// A root tenant's subscription to a platform plan; payment failure starts a grace period, then read-only.
+type PlatformSubscription struct {
+	TenantID             uuid.UUID
+	PlanCode             string
+	StripeCustomerID     string
+	StripeSubscriptionID string
+	MeteredItemID        string
+	Status               string
+	CurrentPeriodEnd     *time.Time
+	GraceUntil           *time.Time
+	LastEventAt          *time.Time
+	Version              int32
+	CreatedAt            time.Time
+	UpdatedAt            time.Time
+}
+
 // Immutable versions of a policy; a unit is judged by the version in force on its purchase date.
 type PolicyVersion struct {
 	TenantID      uuid.UUID
@@ -517,6 +629,65 @@ type ProductModel struct {
 	Version       int32
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
+}
+
+// A consumer's purchase of an express product or plan; active only after Stripe confirms payment.
+type Purchase struct {
+	TenantID                uuid.UUID
+	ID                      uuid.UUID
+	ProductID               uuid.UUID
+	PriceID                 uuid.UUID
+	Kind                    string
+	ProductCode             string
+	Channel                 string
+	CustomerID              uuid.NullUUID
+	ConsumerID              uuid.NullUUID
+	RegistrationID          uuid.NullUUID
+	OrderID                 uuid.NullUUID
+	OutletID                uuid.NullUUID
+	Currency                string
+	Amount                  int64
+	Status                  string
+	StripeCheckoutSessionID string
+	StripePaymentIntentID   string
+	StripeChargeID          string
+	PaidAt                  *time.Time
+	ValidFrom               *time.Time
+	ValidUntil              *time.Time
+	GrantID                 uuid.NullUUID
+	RefundedAmount          int64
+	CancelRequestedAt       *time.Time
+	EndedAt                 *time.Time
+	Version                 int32
+	CreatedAt               time.Time
+	UpdatedAt               time.Time
+}
+
+// Results of checking the ledger against Stripe balance transactions.
+type Reconciliation struct {
+	TenantID   uuid.UUID
+	ID         uuid.UUID
+	FromAt     time.Time
+	ToAt       time.Time
+	Checked    int32
+	Matched    int32
+	Mismatches []byte
+	CreatedAt  time.Time
+}
+
+// Refunds asked of Stripe (cancellation, compensation); succeeded when charge.refunded confirms them.
+type Refund struct {
+	TenantID       uuid.UUID
+	ID             uuid.UUID
+	PurchaseID     uuid.UUID
+	Reason         string
+	Amount         int64
+	Currency       string
+	IdempotencyKey string
+	Status         string
+	StripeRefundID string
+	CreatedAt      time.Time
+	ConfirmedAt    *time.Time
 }
 
 // One record per sold unit (三包档案): the facts coverage is derived from.
@@ -664,6 +835,30 @@ type SlaSetting struct {
 	UpdatedAt     time.Time
 }
 
+// Webhook inbox: each Stripe event once (by id). Platform data: readable only without a tenant.
+type StripeEvent struct {
+	ID           string
+	Type         string
+	Livemode     bool
+	Created      time.Time
+	Payload      []byte
+	TargetTenant uuid.NullUUID
+	ObjectKeys   []string
+	Outcome      string
+	Detail       string
+	Attempts     int32
+	ReceivedAt   time.Time
+	ProcessedAt  *time.Time
+}
+
+// Which tenant (and purchase) a Stripe object belongs to, for events that carry no metadata (charges, invoices).
+type StripeRoute struct {
+	ObjectID  string
+	Tenant    uuid.UUID
+	Purchase  uuid.NullUUID
+	CreatedAt time.Time
+}
+
 // Root tenants: brands, distributors, carriers, service providers.
 type Tenant struct {
 	ID        uuid.UUID
@@ -687,6 +882,15 @@ type TierRule struct {
 	Kind             string
 	MinLifetimeValue int64
 	Match            string
+}
+
+// Metered usage per month (service orders), reported to Stripe for metered prices.
+type UsageCounter struct {
+	TenantID uuid.UUID
+	Metric   string
+	Month    time.Time
+	Count    int64
+	Reported int64
 }
 
 // Global staff identities; access to a tenant comes from memberships.

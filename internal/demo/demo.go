@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/aftersales/aftersales/billing"
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/catalog"
 	"github.com/aftersales/aftersales/internal/coverage"
@@ -129,7 +130,10 @@ func Seed(ctx context.Context, d *tenants.DB) ([]Login, error) {
 		if err := seedWarranty(ctx, tx); err != nil {
 			return err
 		}
-		return seedOrders(ctx, tx)
+		if err := seedOrders(ctx, tx); err != nil {
+			return err
+		}
+		return seedBilling(ctx, tx)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("seed brand network: %w", err)
@@ -243,9 +247,47 @@ func upgrade(ctx context.Context, d *tenants.DB) error {
 	}
 	return d.Tx(ctx, tenants.Scope{TenantID: brand, Actor: tenants.SystemActor}, func(tx *tenants.Tx) error {
 		cats, err := catalog.ListCategories(ctx, tx, uuid.NullUUID{}, 1)
-		if err != nil || len(cats) > 0 {
+		if err != nil {
 			return err
 		}
-		return seedWarranty(ctx, tx)
+		if len(cats) == 0 {
+			if err := seedWarranty(ctx, tx); err != nil {
+				return err
+			}
+		}
+		products, err := billing.ListProducts(ctx, tx, uuid.NullUUID{}, 1, false)
+		if err != nil || len(products) > 0 {
+			return err
+		}
+		return seedBilling(ctx, tx)
 	})
+}
+
+// seedBilling gives the brand its paid express products (seed 004: service sold as a
+// product, 6-hour against the 24-hour standard) and the platform its plans.
+func seedBilling(ctx context.Context, tx *tenants.Tx) error {
+	for _, p := range []billing.PlatformPlan{
+		{Code: "starter", Name: "Starter", Currency: "CNY", MonthlyAmount: 29900, PerOrderAmount: 100, MaxOutlets: 5},
+		{Code: "growth", Name: "Growth", Currency: "CNY", MonthlyAmount: 99900, PerOrderAmount: 50, MaxOutlets: 50},
+	} {
+		if err := billing.UpsertPlatformPlan(ctx, tx, p); err != nil {
+			return err
+		}
+	}
+	free := warranty.Line{Mode: warranty.Free}
+	if _, err := billing.CreateProduct(ctx, tx, billing.ProductInput{Code: "onsite-6h", Name: "6 小时上门 6-hour on-site", Kind: billing.PerIncident,
+		Description: "An engineer at your door within 6 hours instead of 24, or half the price back.",
+		Targets:     map[string]warranty.Target{warranty.TargetArrival: {Minutes: 360, Clock: "clock"}, warranty.TargetAccept: {Minutes: 30, Clock: "clock"}},
+		Eligibility: billing.Eligibility{ProvinceCodes: []string{"310000", "330000"}}, CoolingOffDays: 0, AfterCoolingOff: "none",
+		Compensation: billing.Compensation{Kind: "refund_partial", Percent: 50}},
+		[]billing.PriceInput{{Currency: "CNY", UnitAmount: 9900}}); err != nil {
+		return err
+	}
+	_, err := billing.CreateProduct(ctx, tx, billing.ProductInput{Code: "gold-express-2y", Name: "金牌快修 2 年 Gold express, 2 years", Kind: billing.Plan,
+		Description: "Two years of gold service (priority, on-site, loaner) and extended coverage of parts and labour.",
+		TermMonths:  24, TierCode: "gold", CoolingOffDays: 14, AfterCoolingOff: "pro_rata",
+		Coverage:     &billing.PlanCoverage{Kind: warranty.GrantExtended, Covered: warranty.Lines{Parts: free, Labour: free, Visit: free, Shipping: free}},
+		Compensation: billing.Compensation{Kind: "credit", Percent: 10}},
+		[]billing.PriceInput{{Currency: "CNY", UnitAmount: 39900}})
+	return err
 }

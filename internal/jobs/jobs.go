@@ -62,6 +62,12 @@ type QueueProvider interface {
 	Queues() map[string]river.QueueConfig
 }
 
+// PeriodicProvider is a consumer with periodic jobs of its own (billing: grace periods,
+// usage reports, reconciliation); the worker schedules them.
+type PeriodicProvider interface {
+	PeriodicJobs() []*river.PeriodicJob
+}
+
 // NewClient builds a River client on the application pool. With work set it also runs the
 // workers and periodic jobs (the worker process); without, it only inserts jobs. The
 // consumers receive every event the product emits (see package events); those that are
@@ -117,6 +123,11 @@ func NewConfig(d *tenants.DB, log *slog.Logger, work bool, consumers ...events.C
 				&river.PeriodicJobOpts{RunOnStart: true}),
 		}
 		cfg.PeriodicJobs = append(cfg.PeriodicJobs, timers.PeriodicJobs()...)
+		for _, c := range consumers {
+			if pp, ok := c.(PeriodicProvider); ok {
+				cfg.PeriodicJobs = append(cfg.PeriodicJobs, pp.PeriodicJobs()...)
+			}
+		}
 	}
 	return cfg, nil
 }

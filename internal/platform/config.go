@@ -52,6 +52,13 @@ type Config struct {
 	WebhookTimeout time.Duration `env:"WEBHOOK_TIMEOUT" envDefault:"10s"`
 	// StripeAPIBase overrides Stripe's API address (stripe-mock in tests).
 	StripeAPIBase string `env:"STRIPE_API_BASE"`
+	// StripeSecretKey is the platform account's secret key; empty disables Stripe calls.
+	StripeSecretKey string `env:"STRIPE_SECRET_KEY"`
+	// StripeWebhookSecret verifies webhook signatures (whsec_...); create the endpoint on
+	// API version 2023-10-16.
+	StripeWebhookSecret string `env:"STRIPE_WEBHOOK_SECRET"`
+	// BillingGrace is how long a tenant keeps writing after a failed platform payment.
+	BillingGrace time.Duration `env:"BILLING_GRACE" envDefault:"168h"`
 }
 
 // LoadConfig reads the environment.

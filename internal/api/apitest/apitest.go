@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/aftersales/aftersales/billing"
 	"github.com/aftersales/aftersales/internal/api"
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/db"
@@ -32,6 +33,9 @@ import (
 // Password is every test account's password.
 const Password = "test-password-123"
 
+// WebhookSecret signs the Stripe webhook payloads of tests (webhook.GenerateTestSignedPayload).
+const WebhookSecret = "whsec_test_secret"
+
 // Env is one test's running API.
 type Env struct {
 	T       testing.TB
@@ -42,6 +46,7 @@ type Env struct {
 	Server  *httptest.Server
 	Config  platform.Config
 	Log     *slog.Logger
+	Billing *billing.Service
 	seq     atomic.Int64
 	pwHash  string
 }
@@ -90,18 +95,30 @@ func New(t testing.TB, opts ...Options) *Env {
 	tdb := tenants.NewDB(d.App)
 	sender := auth.NewDevSender(log)
 	authSvc := auth.NewService(tdb, limiter, sender, log, auth.Options{SessionTTL: cfg.SessionTTL, OTPPerHour: cfg.OTPPerHour})
-	jobClient, err := jobs.NewClient(tdb, log, false)
+	stripeURL := os.Getenv("STRIPE_MOCK_URL")
+	if cfg.StripeAPIBase == "" {
+		cfg.StripeAPIBase = stripeURL
+	}
+	if cfg.StripeSecretKey == "" && cfg.StripeAPIBase != "" {
+		cfg.StripeSecretKey = "sk_test_123"
+	}
+	if cfg.StripeWebhookSecret == "" {
+		cfg.StripeWebhookSecret = WebhookSecret
+	}
+	bill := billing.New(tdb, log, billing.Config{SecretKey: cfg.StripeSecretKey, WebhookSecret: cfg.StripeWebhookSecret,
+		APIBase: cfg.StripeAPIBase, PublicURL: "http://portal.test", Grace: cfg.BillingGrace})
+	jobClient, err := jobs.NewClient(tdb, log, false, bill.Consumer())
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(api.New(api.Deps{DB: tdb, Auth: authSvc, Limiter: limiter, Redis: rdb, Log: log,
-		Registry: reg, Config: cfg, Jobs: jobClient}))
+		Registry: reg, Config: cfg, Jobs: jobClient, Billing: bill}))
 	t.Cleanup(srv.Close)
 	hash, err := auth.HashPassword(Password)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Env{T: t, DB: d, Tenants: tdb, Redis: rdb, Sender: sender, Server: srv, Config: cfg, Log: log, pwHash: hash}
+	return &Env{T: t, DB: d, Tenants: tdb, Redis: rdb, Sender: sender, Server: srv, Config: cfg, Log: log, pwHash: hash, Billing: bill}
 }
 
 // Response is a finished request.

@@ -1,0 +1,218 @@
+package billing
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stripe/stripe-go/v76"
+
+	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/platform"
+	"github.com/aftersales/aftersales/tenants"
+)
+
+// LedgerEntry is one money movement of the tenant: signed minor units, + received by the
+// tenant (payments), - paid out or given up (refunds, compensation, credits, disputes,
+// platform fees).
+type LedgerEntry struct {
+	ID             uuid.UUID  `json:"id"`
+	Kind           string     `json:"kind" enum:"payment,refund,compensation,credit,dispute,platform_fee"`
+	PurchaseID     *uuid.UUID `json:"purchase_id,omitempty"`
+	Amount         int64      `json:"amount" doc:"Signed minor units"`
+	Currency       string     `json:"currency"`
+	StripeObjectID string     `json:"stripe_object_id,omitempty"`
+	Memo           string     `json:"memo,omitempty"`
+	OccurredAt     time.Time  `json:"occurred_at"`
+}
+
+// ledger records a movement once: effectKey names the effect (e.g. "payment:pi_123"), so a
+// repeated webhook or job adds nothing.
+func ledger(ctx context.Context, tx *tenants.Tx, kind string, purchase uuid.UUID, amount int64, currency, stripeID, effectKey, memo string, at time.Time) error {
+	_, err := tx.Q.InsertLedgerEntry(ctx, tx, db.InsertLedgerEntryParams{ID: platform.NewID(), Kind: kind, PurchaseID: nullID(purchase),
+		Amount: amount, Currency: strings.ToUpper(currency), StripeObjectID: stripeID, EffectKey: effectKey, Memo: memo, OccurredAt: at})
+	return err
+}
+
+// ListLedger lists entries that occurred in [from, to), by id.
+func ListLedger(ctx context.Context, tx *tenants.Tx, from, to time.Time, after uuid.NullUUID, limit int32) ([]LedgerEntry, error) {
+	rows, err := tx.Q.ListLedger(ctx, tx, db.ListLedgerParams{FromAt: from, ToAt: to, After: after, Lim: limit})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]LedgerEntry, len(rows))
+	for i, r := range rows {
+		out[i] = LedgerEntry{ID: r.ID, Kind: r.Kind, PurchaseID: idPtr(r.PurchaseID), Amount: r.Amount, Currency: r.Currency,
+			StripeObjectID: r.StripeObjectID, Memo: r.Memo, OccurredAt: r.OccurredAt}
+	}
+	return out, nil
+}
+
+// WriteLedgerCSV writes the entries of [from, to) as CSV (cells that a spreadsheet would
+// run as formulas are escaped).
+func WriteLedgerCSV(ctx context.Context, tx *tenants.Tx, from, to time.Time, w io.Writer) error {
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"id", "occurred_at", "kind", "amount_minor", "currency", "purchase_id", "stripe_object_id", "memo"})
+	after := uuid.NullUUID{}
+	for {
+		page, err := ListLedger(ctx, tx, from, to, after, 1000)
+		if err != nil {
+			return err
+		}
+		for _, e := range page {
+			pid := ""
+			if e.PurchaseID != nil {
+				pid = e.PurchaseID.String()
+			}
+			_ = cw.Write([]string{e.ID.String(), e.OccurredAt.UTC().Format(time.RFC3339), e.Kind, strconv.FormatInt(e.Amount, 10),
+				e.Currency, pid, cell(e.StripeObjectID), cell(e.Memo)})
+		}
+		if len(page) < 1000 {
+			break
+		}
+		after = uuid.NullUUID{UUID: page[len(page)-1].ID, Valid: true}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// cell defuses spreadsheet formulas.
+func cell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// Mismatch is one ledger entry that Stripe's balance transactions do not confirm.
+type Mismatch struct {
+	LedgerID       uuid.UUID `json:"ledger_id"`
+	StripeObjectID string    `json:"stripe_object_id"`
+	Problem        string    `json:"problem" enum:"missing,amount,currency"`
+	LedgerAmount   int64     `json:"ledger_amount"`
+	StripeAmount   int64     `json:"stripe_amount,omitempty"`
+}
+
+// Reconciliation is the result of one check.
+type Reconciliation struct {
+	ID         uuid.UUID  `json:"id"`
+	From       time.Time  `json:"from"`
+	To         time.Time  `json:"to"`
+	Checked    int        `json:"checked"`
+	Matched    int        `json:"matched"`
+	Mismatches []Mismatch `json:"mismatches"`
+	CreatedAt  time.Time  `json:"created_at"`
+}
+
+func reconciliationFromRow(r db.Reconciliation) Reconciliation {
+	out := Reconciliation{ID: r.ID, From: r.FromAt, To: r.ToAt, Checked: int(r.Checked), Matched: int(r.Matched), CreatedAt: r.CreatedAt}
+	_ = json.Unmarshal(r.Mismatches, &out.Mismatches)
+	if out.Mismatches == nil {
+		out.Mismatches = []Mismatch{}
+	}
+	return out
+}
+
+// Reconcile checks the tenant's Stripe-backed ledger entries of [from, to) against Stripe's
+// balance transactions of the platform account (matched by source: charge, refund,
+// dispute, or the payment intent of a charge) and stores the result. Credits have no Stripe
+// object and are not checked.
+func (s *Service) Reconcile(ctx context.Context, scope tenants.Scope, from, to time.Time) (Reconciliation, error) {
+	sc, err := s.api()
+	if err != nil {
+		return Reconciliation{}, err
+	}
+	// Stripe first (no transaction open during the calls), then the ledger.
+	type bt struct {
+		amount   int64
+		currency string
+	}
+	bySource := map[string]bt{}
+	params := &stripe.BalanceTransactionListParams{}
+	params.Filters.AddFilter("created", "gte", strconv.FormatInt(from.Add(-24*time.Hour).Unix(), 10))
+	params.Filters.AddFilter("created", "lt", strconv.FormatInt(to.Add(24*time.Hour).Unix(), 10))
+	params.AddExpand("data.source")
+	params.Context = ctx
+	it := sc.BalanceTransactions.List(params)
+	for it.Next() {
+		t := it.BalanceTransaction()
+		v := bt{amount: t.Amount, currency: strings.ToUpper(string(t.Currency))}
+		if t.Source == nil {
+			continue
+		}
+		bySource[t.Source.ID] = v
+		if t.Source.Charge != nil && t.Source.Charge.PaymentIntent != nil {
+			bySource[t.Source.Charge.PaymentIntent.ID] = v
+		}
+	}
+	if err := it.Err(); err != nil {
+		return Reconciliation{}, stripeError(err)
+	}
+	var out Reconciliation
+	err = s.DB.Tx(ctx, scope, func(tx *tenants.Tx) error {
+		mism := []Mismatch{}
+		checked, matched := 0, 0
+		after := uuid.NullUUID{}
+		for {
+			page, err := ListLedger(ctx, tx, from, to, after, 1000)
+			if err != nil {
+				return err
+			}
+			for _, e := range page {
+				if e.StripeObjectID == "" || e.Kind == "credit" {
+					continue
+				}
+				checked++
+				b, ok := bySource[e.StripeObjectID]
+				switch {
+				case !ok:
+					mism = append(mism, Mismatch{LedgerID: e.ID, StripeObjectID: e.StripeObjectID, Problem: "missing", LedgerAmount: e.Amount})
+				case b.currency != e.Currency:
+					mism = append(mism, Mismatch{LedgerID: e.ID, StripeObjectID: e.StripeObjectID, Problem: "currency", LedgerAmount: e.Amount, StripeAmount: b.amount})
+				case abs(b.amount) != abs(e.Amount):
+					mism = append(mism, Mismatch{LedgerID: e.ID, StripeObjectID: e.StripeObjectID, Problem: "amount", LedgerAmount: e.Amount, StripeAmount: b.amount})
+				default:
+					matched++
+				}
+			}
+			if len(page) < 1000 {
+				break
+			}
+			after = uuid.NullUUID{UUID: page[len(page)-1].ID, Valid: true}
+		}
+		body, _ := json.Marshal(mism)
+		row, err := tx.Q.CreateReconciliation(ctx, tx, db.CreateReconciliationParams{ID: platform.NewID(), FromAt: from, ToAt: to,
+			Checked: int32(checked), Matched: int32(matched), Mismatches: body})
+		if err != nil {
+			return err
+		}
+		out = reconciliationFromRow(row)
+		return nil
+	})
+	return out, err
+}
+
+// ListReconciliations returns the latest checks, newest first.
+func ListReconciliations(ctx context.Context, tx *tenants.Tx, limit int32) ([]Reconciliation, error) {
+	rows, err := tx.Q.ListReconciliations(ctx, tx, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Reconciliation, len(rows))
+	for i, r := range rows {
+		out[i] = reconciliationFromRow(r)
+	}
+	return out, nil
+}
+
+func abs(v int64) int64 {
+	if v < 0 {
+		return -v
+	}
+	return v
+}

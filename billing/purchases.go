@@ -1,0 +1,522 @@
+package billing
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stripe/stripe-go/v76"
+
+	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/events"
+	"github.com/aftersales/aftersales/internal/platform"
+	"github.com/aftersales/aftersales/internal/registry"
+	"github.com/aftersales/aftersales/internal/warranty"
+	"github.com/aftersales/aftersales/tenants"
+)
+
+// Purchase statuses. Only active purchases grant anything; refunded and disputed are final.
+const (
+	StatusPending  = "pending"
+	StatusFailed   = "failed"
+	StatusActive   = "active"
+	StatusRefunded = "refunded"
+	StatusDisputed = "disputed"
+)
+
+// Event types billing emits.
+const (
+	EventPurchaseActivated  = "purchase.activated"
+	EventPurchaseRefunded   = "purchase.refunded"
+	EventCompensationIssued = "compensation.issued"
+)
+
+// Purchase is a consumer's purchase of an express product or plan: its receipt.
+type Purchase struct {
+	ID              uuid.UUID  `json:"id"`
+	ProductID       uuid.UUID  `json:"product_id"`
+	ProductCode     string     `json:"product_code"`
+	Kind            string     `json:"kind" enum:"per_incident,plan"`
+	Channel         string     `json:"channel" enum:"checkout,counter"`
+	CustomerID      *uuid.UUID `json:"customer_id,omitempty"`
+	RegistrationID  *uuid.UUID `json:"registration_id,omitempty"`
+	OrderID         *uuid.UUID `json:"order_id,omitempty"`
+	OutletID        *uuid.UUID `json:"outlet_id,omitempty"`
+	Currency        string     `json:"currency"`
+	Amount          int64      `json:"amount" doc:"Minor units"`
+	RefundedAmount  int64      `json:"refunded_amount"`
+	Status          string     `json:"status" enum:"pending,failed,active,refunded,disputed,expired"`
+	PaidAt          *time.Time `json:"paid_at,omitempty"`
+	ValidFrom       string     `json:"valid_from,omitempty"`
+	ValidUntil      string     `json:"valid_until,omitempty"`
+	GrantID         *uuid.UUID `json:"grant_id,omitempty"`
+	CancelRequested bool       `json:"cancel_requested"`
+	PaymentIntentID string     `json:"stripe_payment_intent_id,omitempty"`
+	Version         int32      `json:"version"`
+	CreatedAt       time.Time  `json:"created_at"`
+}
+
+func idPtr(n uuid.NullUUID) *uuid.UUID {
+	if !n.Valid {
+		return nil
+	}
+	return &n.UUID
+}
+
+func nullID(id uuid.UUID) uuid.NullUUID { return uuid.NullUUID{UUID: id, Valid: id != uuid.Nil} }
+
+func dateText(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.Format(time.DateOnly)
+}
+
+func purchaseFromRow(r db.Purchase) Purchase {
+	return Purchase{ID: r.ID, ProductID: r.ProductID, ProductCode: r.ProductCode, Kind: r.Kind, Channel: r.Channel,
+		CustomerID: idPtr(r.CustomerID), RegistrationID: idPtr(r.RegistrationID), OrderID: idPtr(r.OrderID), OutletID: idPtr(r.OutletID),
+		Currency: r.Currency, Amount: r.Amount, RefundedAmount: r.RefundedAmount, Status: r.Status, PaidAt: r.PaidAt,
+		ValidFrom: dateText(r.ValidFrom), ValidUntil: dateText(r.ValidUntil), GrantID: idPtr(r.GrantID),
+		CancelRequested: r.CancelRequestedAt != nil, PaymentIntentID: r.StripePaymentIntentID, Version: r.Version, CreatedAt: r.CreatedAt}
+}
+
+// BuyInput asks to buy a product.
+type BuyInput struct {
+	ProductID      uuid.UUID
+	Currency       string
+	RegistrationID uuid.UUID // plans: the unit covered
+	OrderID        uuid.UUID // per-incident upgrades: the service order upgraded
+	CustomerID     uuid.UUID
+	ConsumerID     uuid.UUID
+	OutletID       uuid.UUID // counter sales
+	SuccessURL     string
+	CancelURL      string
+}
+
+// Checkout is a started purchase: the consumer pays at URL (Checkout) or with ClientSecret
+// (a PaymentIntent confirmed at the counter's terminal or page).
+type Checkout struct {
+	Purchase     Purchase `json:"purchase"`
+	URL          string   `json:"url,omitempty" doc:"Stripe Checkout page (checkout channel)"`
+	ClientSecret string   `json:"client_secret,omitempty" doc:"PaymentIntent client secret (counter channel)"`
+}
+
+func (s *Service) newPurchase(ctx context.Context, tx *tenants.Tx, in BuyInput, channel string) (Product, Price, db.Purchase, error) {
+	p, err := GetProduct(ctx, tx, in.ProductID)
+	if err != nil {
+		if errors.Is(err, tenants.ErrNotFound) {
+			return p, Price{}, db.Purchase{}, tenants.Invalid("body.product_id", "is not a product on sale")
+		}
+		return p, Price{}, db.Purchase{}, err
+	}
+	if p.Status != "active" {
+		return p, Price{}, db.Purchase{}, tenants.Invalid("body.product_id", "is not a product on sale")
+	}
+	if in.Currency == "" {
+		t, err := tenants.GetTenant(ctx, tx)
+		if err != nil {
+			return p, Price{}, db.Purchase{}, err
+		}
+		in.Currency = t.Currency
+	}
+	pr, ok := p.ActivePrice(in.Currency)
+	if !ok {
+		return p, Price{}, db.Purchase{}, tenants.Invalid("body.currency", "the product has no price in "+in.Currency)
+	}
+	switch p.Kind {
+	case PerIncident:
+		if in.OrderID == uuid.Nil {
+			return p, pr, db.Purchase{}, tenants.Invalid("body.order_id", "a per-incident upgrade is bought for a service order")
+		}
+	case Plan:
+		if in.RegistrationID == uuid.Nil {
+			return p, pr, db.Purchase{}, tenants.Invalid("body.registration_id", "a plan is bought for a registered unit")
+		}
+	}
+	if err := CheckEligible(ctx, tx, p, in.RegistrationID, "body.registration_id"); err != nil {
+		return p, pr, db.Purchase{}, err
+	}
+	row, err := tx.Q.CreatePurchase(ctx, tx, db.CreatePurchaseParams{ID: platform.NewID(), ProductID: p.ID, PriceID: pr.ID, Kind: p.Kind,
+		ProductCode: p.Code, Channel: channel, CustomerID: nullID(in.CustomerID), ConsumerID: nullID(in.ConsumerID),
+		RegistrationID: nullID(in.RegistrationID), OrderID: nullID(in.OrderID), OutletID: nullID(in.OutletID),
+		Currency: pr.Currency, Amount: pr.UnitAmount})
+	if err != nil {
+		return p, pr, db.Purchase{}, tenants.DBError(err, "", "body.outlet_id")
+	}
+	return p, pr, row, nil
+}
+
+func metadata(tenant, purchase uuid.UUID) map[string]string {
+	return map[string]string{"tenant_id": tenant.String(), "purchase_id": purchase.String()}
+}
+
+// StartCheckout creates a pending purchase and a Stripe Checkout Session (one-time payment)
+// for it. Nothing is granted until Stripe confirms the payment by webhook.
+func (s *Service) StartCheckout(ctx context.Context, tx *tenants.Tx, in BuyInput) (Checkout, error) {
+	sc, err := s.api()
+	if err != nil {
+		return Checkout{}, err
+	}
+	p, pr, row, err := s.newPurchase(ctx, tx, in, "checkout")
+	if err != nil {
+		return Checkout{}, err
+	}
+	priceID, err := s.ensureStripePrice(ctx, tx, p, pr)
+	if err != nil {
+		return Checkout{}, err
+	}
+	md := metadata(tx.Scope.TenantID, row.ID)
+	success, cancel := in.SuccessURL, in.CancelURL
+	if success == "" {
+		success = s.cfg.PublicURL + "/purchases/" + row.ID.String() + "?paid=1"
+	}
+	if cancel == "" {
+		cancel = s.cfg.PublicURL + "/purchases/" + row.ID.String() + "?cancelled=1"
+	}
+	params := &stripe.CheckoutSessionParams{
+		Mode:              stripe.String(string(stripe.CheckoutSessionModePayment)),
+		ClientReferenceID: stripe.String(row.ID.String()),
+		SuccessURL:        stripe.String(success),
+		CancelURL:         stripe.String(cancel),
+		LineItems:         []*stripe.CheckoutSessionLineItemParams{{Price: stripe.String(priceID), Quantity: stripe.Int64(1)}},
+		PaymentIntentData: &stripe.CheckoutSessionPaymentIntentDataParams{Metadata: md},
+	}
+	params.Metadata = md
+	params.SetIdempotencyKey("checkout:" + row.ID.String())
+	params.Context = ctx
+	sess, err := sc.CheckoutSessions.New(params)
+	if err != nil {
+		return Checkout{}, stripeError(err)
+	}
+	if err := tx.Q.SetPurchaseStripeRefs(ctx, tx, db.SetPurchaseStripeRefsParams{ID: row.ID, SessionID: sess.ID}); err != nil {
+		return Checkout{}, err
+	}
+	row.StripeCheckoutSessionID = sess.ID
+	out := Checkout{Purchase: purchaseFromRow(row), URL: sess.URL}
+	return out, tx.Audit(ctx, "purchase.checkout", "purchase", row.ID, nil, out.Purchase)
+}
+
+// StartCounter creates a pending purchase paid at an outlet's counter with a PaymentIntent.
+func (s *Service) StartCounter(ctx context.Context, tx *tenants.Tx, in BuyInput) (Checkout, error) {
+	sc, err := s.api()
+	if err != nil {
+		return Checkout{}, err
+	}
+	if in.OutletID == uuid.Nil {
+		return Checkout{}, tenants.Invalid("body.outlet_id", "a counter sale names the outlet")
+	}
+	_, _, row, err := s.newPurchase(ctx, tx, in, "counter")
+	if err != nil {
+		return Checkout{}, err
+	}
+	params := &stripe.PaymentIntentParams{Amount: stripe.Int64(row.Amount), Currency: stripe.String(lower(row.Currency)),
+		AutomaticPaymentMethods: &stripe.PaymentIntentAutomaticPaymentMethodsParams{Enabled: stripe.Bool(true)}}
+	params.Metadata = metadata(tx.Scope.TenantID, row.ID)
+	params.SetIdempotencyKey("counter:" + row.ID.String())
+	params.Context = ctx
+	pi, err := sc.PaymentIntents.New(params)
+	if err != nil {
+		return Checkout{}, stripeError(err)
+	}
+	if err := tx.Q.SetPurchaseStripeRefs(ctx, tx, db.SetPurchaseStripeRefsParams{ID: row.ID, PaymentIntentID: pi.ID}); err != nil {
+		return Checkout{}, err
+	}
+	row.StripePaymentIntentID = pi.ID
+	out := Checkout{Purchase: purchaseFromRow(row), ClientSecret: pi.ClientSecret}
+	return out, tx.Audit(ctx, "purchase.counter", "purchase", row.ID, nil, out.Purchase)
+}
+
+// GetPurchase returns one purchase.
+func GetPurchase(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Purchase, error) {
+	r, err := tx.Q.GetPurchase(ctx, tx, id)
+	if err != nil {
+		return Purchase{}, tenants.DBError(err, "", "")
+	}
+	return purchaseFromRow(r), nil
+}
+
+// PurchaseFilter narrows a purchase list.
+type PurchaseFilter struct {
+	After                               uuid.NullUUID
+	RegistrationID, OrderID, CustomerID uuid.NullUUID
+	Status                              *string
+	Limit                               int32
+}
+
+// ListPurchases lists purchases by id.
+func ListPurchases(ctx context.Context, tx *tenants.Tx, f PurchaseFilter) ([]Purchase, error) {
+	rows, err := tx.Q.ListPurchases(ctx, tx, db.ListPurchasesParams{After: f.After, RegistrationID: f.RegistrationID,
+		OrderID: f.OrderID, CustomerID: f.CustomerID, Status: f.Status, Lim: f.Limit})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Purchase, len(rows))
+	for i, r := range rows {
+		out[i] = purchaseFromRow(r)
+	}
+	return out, nil
+}
+
+// ExpressTargets returns the SLA targets a paid, active per-incident upgrade sets on a
+// service order; ok is false when the order has none. The orders and SLA code call it when
+// they start the order's clocks.
+func ExpressTargets(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID) (map[string]warranty.Target, bool, error) {
+	r, err := tx.Q.ActiveExpressForOrder(ctx, tx, nullID(orderID))
+	if err != nil {
+		if errors.Is(tenants.DBError(err, "", ""), tenants.ErrNotFound) {
+			return nil, false, nil
+		}
+		return nil, false, err
+	}
+	var t map[string]warranty.Target
+	if err := json.Unmarshal(r.Targets, &t); err != nil {
+		return nil, false, fmt.Errorf("decode express targets: %w", err)
+	}
+	return t, len(t) > 0, nil
+}
+
+// RefundQuote is what cancelling a purchase now would refund.
+type RefundQuote struct {
+	Amount     int64  `json:"amount"`
+	Currency   string `json:"currency"`
+	CoolingOff bool   `json:"within_cooling_off"`
+	Basis      string `json:"basis" enum:"full,pro_rata,none"`
+}
+
+// QuoteCancel computes the refund for cancelling p at now under its product's terms:
+// in the cooling-off period everything not yet refunded; after it, the unused share of a
+// plan (pro_rata) or nothing.
+func QuoteCancel(p db.Purchase, prod Product, now time.Time) RefundQuote {
+	q := RefundQuote{Currency: p.Currency, Basis: "none"}
+	left := p.Amount - p.RefundedAmount
+	if p.PaidAt == nil || left <= 0 {
+		return q
+	}
+	if now.Before(p.PaidAt.AddDate(0, 0, prod.CoolingOffDays)) {
+		q.CoolingOff, q.Basis, q.Amount = true, "full", left
+		return q
+	}
+	if prod.AfterCoolingOff != "pro_rata" || p.Kind != Plan || p.ValidFrom == nil || p.ValidUntil == nil {
+		return q
+	}
+	total := p.ValidUntil.Sub(*p.ValidFrom).Hours()/24 + 1
+	used := now.Sub(*p.ValidFrom).Hours() / 24
+	if used < 0 {
+		used = 0
+	}
+	share := (total - float64(int(used))) / total
+	if share <= 0 {
+		return q
+	}
+	q.Basis = "pro_rata"
+	q.Amount = min(left, int64(float64(p.Amount)*share))
+	return q
+}
+
+// Cancel asks Stripe to refund an active purchase per its terms. The entitlement ends when
+// Stripe confirms the refund (charge.refunded), not before.
+func (s *Service) Cancel(ctx context.Context, scope tenants.Scope, id uuid.UUID) (Purchase, RefundQuote, error) {
+	if _, err := s.api(); err != nil {
+		return Purchase{}, RefundQuote{}, err
+	}
+	var refund db.Refund
+	var row db.Purchase
+	var q RefundQuote
+	// The refund is recorded and committed before Stripe is asked, so the webhook that
+	// confirms it always finds it.
+	err := s.DB.Tx(ctx, scope, func(tx *tenants.Tx) error {
+		var err error
+		row, err = tx.Q.GetPurchaseForUpdate(ctx, tx, id)
+		if err != nil {
+			return tenants.DBError(err, "", "")
+		}
+		if row.Status != StatusActive {
+			return &tenants.ConflictError{Detail: "only an active purchase can be cancelled (this one is " + row.Status + ")"}
+		}
+		prod, err := GetProduct(ctx, tx, row.ProductID)
+		if err != nil {
+			return err
+		}
+		q = QuoteCancel(row, prod, time.Now())
+		if q.Amount <= 0 {
+			return &tenants.ConflictError{Detail: "the cooling-off period is over and the product's terms give no refund"}
+		}
+		refund, err = tx.Q.CreateRefund(ctx, tx, db.CreateRefundParams{ID: platform.NewID(), PurchaseID: id, Reason: "cancellation",
+			Amount: q.Amount, Currency: row.Currency, IdempotencyKey: "cancel:" + id.String()})
+		if err != nil {
+			return err
+		}
+		if err := tx.Q.RequestPurchaseCancel(ctx, tx, id); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, "purchase.cancel", "purchase", id, nil, q)
+	})
+	if err != nil {
+		return Purchase{}, q, err
+	}
+	if err := s.requestRefund(ctx, scope, row, refund); err != nil {
+		return Purchase{}, q, err
+	}
+	var out Purchase
+	err = s.DB.Tx(ctx, scope, func(tx *tenants.Tx) (err error) {
+		out, err = GetPurchase(ctx, tx, id)
+		return err
+	})
+	return out, q, err
+}
+
+// requestRefund asks Stripe for a recorded refund with the refund's idempotency key, so a
+// retry (of the request or of the job) never refunds twice.
+func (s *Service) requestRefund(ctx context.Context, scope tenants.Scope, p db.Purchase, r db.Refund) error {
+	sc, err := s.api()
+	if err != nil {
+		return err
+	}
+	if p.StripePaymentIntentID == "" {
+		return &tenants.ConflictError{Detail: "the purchase has no confirmed payment to refund"}
+	}
+	params := &stripe.RefundParams{PaymentIntent: stripe.String(p.StripePaymentIntentID), Amount: stripe.Int64(r.Amount)}
+	params.Metadata = metadata(scope.TenantID, p.ID)
+	params.AddMetadata("refund_id", r.ID.String())
+	params.AddMetadata("reason", r.Reason)
+	params.SetIdempotencyKey(r.IdempotencyKey)
+	params.Context = ctx
+	rf, err := sc.Refunds.New(params)
+	if err != nil {
+		return stripeError(err)
+	}
+	return s.DB.Tx(ctx, scope, func(tx *tenants.Tx) error {
+		return tx.Q.SetRefundRequested(ctx, tx, db.SetRefundRequestedParams{ID: r.ID, StripeRefundID: rf.ID})
+	})
+}
+
+func lower(c string) string {
+	b := []byte(c)
+	for i := range b {
+		if b[i] >= 'A' && b[i] <= 'Z' {
+			b[i] += 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// StripeError is a failure reported by Stripe; the API answers 502 with its message.
+type StripeError struct{ Msg string }
+
+func (e *StripeError) Error() string { return "payment provider: " + e.Msg }
+
+func stripeError(err error) error {
+	var se *stripe.Error
+	if errors.As(err, &se) {
+		if se.HTTPStatusCode == 400 || se.HTTPStatusCode == 402 {
+			return &StripeError{Msg: se.Msg}
+		}
+		return &StripeError{Msg: "unavailable, retry later"}
+	}
+	if errors.Is(err, ErrNotConfigured) {
+		return err
+	}
+	return &StripeError{Msg: "unavailable, retry later"}
+}
+
+// emit records an event in the tenant's transaction.
+func emit(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, typ string, p db.Purchase, data any) error {
+	_, err := events.Emit(ctx, tx, jobs, typ, "purchase", p.ID, p.OutletID.UUID, data)
+	return err
+}
+
+// activate makes a paid purchase active: a plan's validity and coverage grant start, the
+// ledger records the payment, purchase.activated is emitted. Idempotent, and a no-op for a
+// purchase already ended (refunded or disputed): state only moves forward.
+func activate(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, purchaseID uuid.UUID, paymentIntent, charge string,
+	amount int64, currency string, paidAt time.Time) (string, error) {
+	p, err := tx.Q.GetPurchaseForUpdate(ctx, tx, purchaseID)
+	if err != nil {
+		if errors.Is(tenants.DBError(err, "", ""), tenants.ErrNotFound) {
+			return "no such purchase in the tenant", nil
+		}
+		return "", err
+	}
+	if amount != p.Amount || !equalFold(currency, p.Currency) {
+		return fmt.Sprintf("paid %d %s does not match the purchase's %d %s: not activated", amount, currency, p.Amount, p.Currency), nil
+	}
+	if err := tx.Q.SetPurchaseStripeRefs(ctx, tx, db.SetPurchaseStripeRefsParams{ID: p.ID, PaymentIntentID: paymentIntent, ChargeID: charge}); err != nil {
+		return "", err
+	}
+	// The money arrived whatever the purchase's state: the ledger records it once.
+	if err := ledger(ctx, tx, "payment", p.ID, p.Amount, p.Currency, firstNonEmpty(charge, paymentIntent), "payment:"+paymentIntent,
+		"payment of "+p.ProductCode, paidAt); err != nil {
+		return "", err
+	}
+	if p.Status != StatusPending && p.Status != StatusFailed {
+		return "purchase is already " + p.Status, nil
+	}
+	prod, err := GetProduct(ctx, tx, p.ProductID)
+	if err != nil {
+		return "", err
+	}
+	var from, until *time.Time
+	var grant uuid.NullUUID
+	if p.Kind == Plan {
+		today, err := registry.Today(ctx, tx)
+		if err != nil {
+			return "", err
+		}
+		end := today.AddDate(0, prod.TermMonths, -1)
+		from, until = &today, &end
+		if c := prod.Coverage; c != nil && p.RegistrationID.Valid {
+			covered, _ := json.Marshal(c.Covered)
+			g, err := tx.Q.CreateGrant(ctx, tx, db.CreateGrantParams{TenantID: tx.Scope.TenantID, ID: platform.NewID(),
+				RegistrationID: p.RegistrationID.UUID, Kind: c.Kind, Component: c.Component, ValidFrom: today, ValidUntil: end,
+				Covered: covered, Source: "purchase " + p.ID.String(), PlanCode: p.ProductCode})
+			if err != nil {
+				return "", err
+			}
+			grant = uuid.NullUUID{UUID: g.ID, Valid: true}
+		}
+	}
+	row, err := tx.Q.ActivatePurchase(ctx, tx, db.ActivatePurchaseParams{ID: p.ID, PaidAt: &paidAt, ValidFrom: from, ValidUntil: until, GrantID: grant})
+	if err != nil {
+		return "", err
+	}
+	return "activated", emit(ctx, tx, jobs, EventPurchaseActivated, row, map[string]any{"purchase_id": row.ID, "product_code": row.ProductCode,
+		"kind": row.Kind, "order_id": idPtr(row.OrderID), "registration_id": idPtr(row.RegistrationID), "amount": row.Amount, "currency": row.Currency})
+}
+
+// end ends an active (or not yet active) purchase for good: its coverage grant is cancelled
+// and purchase.refunded is emitted when it had been active.
+func end(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, p db.Purchase, status string) error {
+	wasActive := p.Status == StatusActive
+	row, err := tx.Q.EndPurchase(ctx, tx, db.EndPurchaseParams{ID: p.ID, Status: status})
+	if err != nil {
+		if errors.Is(tenants.DBError(err, "", ""), tenants.ErrNotFound) {
+			return nil // already ended
+		}
+		return err
+	}
+	if row.GrantID.Valid {
+		if _, err := tx.Q.CancelGrant(ctx, tx, db.CancelGrantParams{TenantID: tx.Scope.TenantID, ID: row.GrantID.UUID}); err != nil &&
+			!errors.Is(tenants.DBError(err, "", ""), tenants.ErrNotFound) {
+			return err
+		}
+	}
+	if !wasActive || status != StatusRefunded {
+		return nil
+	}
+	return emit(ctx, tx, jobs, EventPurchaseRefunded, row, map[string]any{"purchase_id": row.ID, "product_code": row.ProductCode,
+		"order_id": idPtr(row.OrderID), "registration_id": idPtr(row.RegistrationID), "refunded_amount": row.RefundedAmount, "currency": row.Currency})
+}
+
+func equalFold(a, b string) bool { return lower(a) == lower(b) }
+
+func firstNonEmpty(v ...string) string {
+	for _, s := range v {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
