@@ -19,8 +19,8 @@ import (
 	"github.com/aftersales/aftersales/tenants"
 )
 
-// billingWorker runs billing's jobs for the test and returns a function that waits until
-// every queued job has run.
+// billingWorker runs the billing consumer; the function it returns waits until every job
+// but the SLA timers (scheduled for the orders' due times, hours ahead) has run.
 func billingWorker(t *testing.T, env *apitest.Env) func() {
 	t.Helper()
 	client, err := jobs.NewClient(env.Tenants, env.Log, true, env.Billing.Consumer())
@@ -37,7 +37,8 @@ func billingWorker(t *testing.T, env *apitest.Env) func() {
 		for {
 			var n int
 			if err := env.DB.Owner.QueryRow(context.Background(),
-				`SELECT count(*) FROM river.river_job WHERE state IN ('available', 'running', 'retryable', 'scheduled', 'pending')`).Scan(&n); err != nil {
+				`SELECT count(*) FROM river.river_job WHERE state IN ('available', 'running', 'retryable', 'scheduled', 'pending')
+				   AND kind NOT IN ('sla_timer', 'sla_sweep')`).Scan(&n); err != nil {
 				t.Fatal(err)
 			}
 			if n == 0 {

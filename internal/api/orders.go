@@ -11,8 +11,8 @@ import (
 
 	"github.com/aftersales/aftersales/internal/access"
 	"github.com/aftersales/aftersales/internal/dispatch"
-	"github.com/aftersales/aftersales/internal/events"
 	"github.com/aftersales/aftersales/internal/orders"
+	"github.com/aftersales/aftersales/internal/sla"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -21,7 +21,7 @@ import (
 func (s *Server) orderService() *orders.Service {
 	svc := &orders.Service{PublicURL: s.Config.PublicURL}
 	if s.Jobs != nil {
-		svc.Jobs = events.Inserter(s.Jobs)
+		svc.Jobs = s.Jobs
 	}
 	return svc
 }
@@ -31,7 +31,7 @@ func (s *Server) limits() orders.Limits {
 	if s.Limits != nil {
 		return s.Limits
 	}
-	return orders.NoLimits{}
+	return sla.VisitLimits{} // the order's SLA clocks
 }
 
 // OrderOutput is one order with its ETag.
@@ -59,10 +59,11 @@ type OrderFilter struct {
 	To           string `query:"to" format:"date-time" doc:"Created before"`
 	Repeat       string `query:"repeat" enum:"true,false" doc:"Only repeat repairs (true) or only first ones (false)"`
 	OpenOlder    string `query:"open_older_than" pattern:"^[0-9]{1,4}h$" doc:"Open orders created more than this many hours ago, e.g. 48h"`
+	Overdue      bool   `query:"overdue" doc:"Only orders with a breached or overdue time limit"`
 }
 
 func (f OrderFilter) filter(now time.Time) (orders.Filter, error) {
-	out := orders.Filter{Type: f.Type, Outlet: optionalID(f.Outlet), Engineer: optionalID(f.Engineer),
+	out := orders.Filter{Type: f.Type, Overdue: f.Overdue, Outlet: optionalID(f.Outlet), Engineer: optionalID(f.Engineer),
 		Customer: optionalID(f.Customer), Registration: optionalID(f.Registration)}
 	if f.Status != "" {
 		out.Statuses = strings.Split(f.Status, ",")

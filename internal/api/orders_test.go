@@ -610,3 +610,88 @@ func TestOrderEventsCarryMessages(t *testing.T) {
 		}
 	}
 }
+
+func TestOrderTimeLimitsFollowTheOrder(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	w := newOrderWorld(t, env)
+	o := w.order(t, nil)["order"].(map[string]any)
+	id := str(o["id"])
+	clocks := func() map[string]map[string]any {
+		t.Helper()
+		out := map[string]map[string]any{}
+		for _, c := range env.Must(200, apitest.Req{Method: "GET", Path: "/v1/sla/orders/" + id + "/clocks", Token: w.tn.Admin}).Map(t)["items"].([]any) {
+			c := c.(map[string]any)
+			out[str(c["target"])] = c
+		}
+		return out
+	}
+	// The standard tier's targets: accept, arrival, resolution (completion), callback.
+	c := clocks()
+	for _, target := range []string{"accept", "arrival", "completion", "callback"} {
+		if c[target]["status"] != "running" || c[target]["due_at"] == nil {
+			t.Fatalf("clock %s at intake: %v", target, c[target])
+		}
+	}
+	w.move(t, id, "repairing", "")
+	if c = clocks(); c["accept"]["status"] != "met" {
+		t.Fatalf("taking the unit into repair meets the accept target: %v", c["accept"])
+	}
+	// A quote waiting for the customer stops the clocks; the answer restarts them.
+	q := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/quotes", Token: w.tn.Admin, Body: isoQuote()}).Map(t)
+	if c = clocks(); c["completion"]["status"] != "paused" {
+		t.Fatalf("a quote to approve pauses the clocks: %v", c["completion"])
+	}
+	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/quotes/" + str(q["id"]) + "/decision", Token: w.tn.Admin, Body: map[string]any{"approve": true}})
+	if c = clocks(); c["completion"]["status"] != "running" || len(c["completion"]["pauses"].([]any)) != 1 {
+		t.Fatalf("the answer resumes them: %v", c["completion"])
+	}
+	// Waiting for parts is a pause status by default.
+	w.move(t, id, "waiting_parts", "")
+	if c = clocks(); c["completion"]["status"] != "paused" {
+		t.Fatalf("waiting for parts pauses the clocks: %v", c["completion"])
+	}
+	w.move(t, id, "repairing", "")
+	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/completion", Token: w.tn.Admin,
+		Body: map[string]any{"diagnosis": "leak", "work_done": "sealed", "result": "fixed"}})
+	if c = clocks(); c["completion"]["status"] != "met" {
+		t.Fatalf("the repair meets the completion target: %v", c["completion"])
+	}
+	tl := string(env.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/" + id + "/timeline", Token: w.tn.Admin}).Body)
+	for _, want := range []string{`"reason":"completion: awaiting_customer_approval"`, `"reason":"completion: waiting_parts"`} {
+		if !strings.Contains(tl, want) {
+			t.Errorf("timeline lacks the pause %s", want)
+		}
+	}
+	// Cancelling another order stops its clocks; nothing is overdue yet.
+	other := str(w.order(t, nil)["order"].(map[string]any)["id"])
+	w.move(t, other, "cancelled", "customer withdrew")
+	cc := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/sla/orders/" + other + "/clocks", Token: w.tn.Admin}).Map(t)["items"].([]any)
+	for _, x := range cc {
+		if x.(map[string]any)["status"] != "cancelled" {
+			t.Errorf("clock of a cancelled order: %v", x)
+		}
+	}
+	if n := len(isoItems(t, env.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders?overdue=true", Token: w.tn.Admin}))); n != 0 {
+		t.Fatalf("%d overdue orders, want none", n)
+	}
+}
+
+func TestBookingPastTheTimeLimitWarns(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	w := newOrderWorld(t, env)
+	id := str(w.order(t, map[string]any{"channel": "on_site", "type": "inspection"})["order"].(map[string]any)["id"])
+	slots := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/" + id + "/slots?days=21", Token: w.tn.Admin}).Map(t)["items"].([]any)
+	first, last := slots[0].(map[string]any), slots[len(slots)-1].(map[string]any)
+	b := env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/appointment", Token: w.tn.Admin,
+		Body: map[string]any{"start": first["start"]}}).Map(t)
+	if len(b["warnings"].([]any)) != 0 {
+		t.Fatalf("the first window is within the arrival limit: %v", b["warnings"])
+	}
+	late := env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/appointment", Token: w.tn.Admin,
+		Body: map[string]any{"start": last["start"], "reason": "customer travelling"}}).Map(t)
+	if ws := late["warnings"].([]any); len(ws) != 1 || !strings.Contains(str(ws[0]), "time limit") {
+		t.Fatalf("three weeks out breaks the two-day arrival limit: %v", late["warnings"])
+	}
+}

@@ -33,7 +33,7 @@ func settingsOutput(st sla.Settings) *SLASettingsOutput {
 // SLASettingsBody is the writable part of the SLA settings.
 type SLASettingsBody struct {
 	WarnPercent   int         `json:"warn_percent" minimum:"1" maximum:"99" example:"75" doc:"Warn when this share of a target has elapsed"`
-	PauseStatuses []string    `json:"pause_statuses" maxItems:"20" doc:"Order statuses in which clocks stand still, e.g. awaiting_customer_approval, awaiting_parts"`
+	PauseStatuses []string    `json:"pause_statuses" maxItems:"20" doc:"Order statuses in which clocks stand still, e.g. awaiting_customer_approval, waiting_parts"`
 	Escalation    []sla.Level `json:"escalation" maxItems:"5" doc:"The chain after a breach, in order; each level's deadline counts from the breach"`
 }
 

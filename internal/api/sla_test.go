@@ -51,7 +51,7 @@ func TestSLASettingsAPI(t *testing.T) {
 	if got.Header.Get("ETag") != `"1"` || got.Map(t)["warn_percent"].(float64) != 75 {
 		t.Fatalf("defaults: %s %s", got.Header.Get("ETag"), got.Body)
 	}
-	body := map[string]any{"warn_percent": 80, "pause_statuses": []string{"awaiting_parts"},
+	body := map[string]any{"warn_percent": 80, "pause_statuses": []string{"waiting_parts"},
 		"escalation": []map[string]any{{"role": "engineer", "after_minutes": 0}, {"role": "outlet_manager", "after_minutes": 30}}}
 	env.Must(428, apitest.Req{Method: "PUT", Path: "/v1/sla/settings", Token: tn.Admin, Body: body})
 	put := env.Must(200, apitest.Req{Method: "PUT", Path: "/v1/sla/settings", Token: tn.Admin, Body: body, Header: map[string]string{"If-Match": `"1"`}})

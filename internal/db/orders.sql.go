@@ -1136,8 +1136,11 @@ WHERE o.tenant_id = app.tenant_id()
   AND ($10::boolean IS NULL OR o.is_repeat = $10::boolean)
   AND ($11::timestamptz IS NULL OR (o.created_at < $11::timestamptz
         AND o.status NOT IN ('closed', 'cancelled', 'approved', 'completed', 'picked_up')))
+  AND (NOT $12::boolean OR EXISTS (
+        SELECT 1 FROM sla_clocks c WHERE c.tenant_id = o.tenant_id AND c.order_id = o.id
+          AND (c.status = 'breached' OR (c.status = 'running' AND c.due_at < now()))))
 ORDER BY o.id DESC
-LIMIT $12
+LIMIT $13
 `
 
 type ListOrdersParams struct {
@@ -1152,6 +1155,7 @@ type ListOrdersParams struct {
 	CreatedTo      *time.Time
 	IsRepeat       *bool
 	OpenBefore     *time.Time
+	Overdue        bool
 	Lim            int32
 }
 
@@ -1168,6 +1172,7 @@ func (q *Queries) ListOrders(ctx context.Context, db DBTX, arg ListOrdersParams)
 		arg.CreatedTo,
 		arg.IsRepeat,
 		arg.OpenBefore,
+		arg.Overdue,
 		arg.Lim,
 	)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/platform"
+	"github.com/aftersales/aftersales/internal/sla"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -232,6 +233,9 @@ func (s *Service) Book(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, v
 	}
 	if r, err = tx.Q.BumpOrder(ctx, tx, db.BumpOrderParams{ID: orderID, Rescheduled: reschedule}); err != nil {
 		return Booking{}, fmt.Errorf("bump order: %w", err)
+	}
+	if err := s.meet(ctx, tx, orderID, sla.Appointment); err != nil {
+		return Booking{}, err
 	}
 	o := FromRow(r)
 	if r.Flow == FlowOnSite && r.Status == StatusDispatched {

@@ -13,6 +13,7 @@ import (
 	"github.com/aftersales/aftersales/internal/catalog"
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/dispatch"
+	"github.com/aftersales/aftersales/internal/sla"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -252,6 +253,11 @@ func (s *Service) Assign(ctx context.Context, tx *tenants.Tx, id uuid.UUID, in A
 	if err := tx.Audit(ctx, "order.assign", "service_order", id, nil, data); err != nil {
 		return Order{}, err
 	}
+	if in.Role == "lead" {
+		if err := s.meet(ctx, tx, id, sla.Dispatch); err != nil {
+			return Order{}, err
+		}
+	}
 	o := FromRow(r)
 	if in.Role == "lead" && r.Flow == FlowOnSite && r.Status == StatusAccepted {
 		if o, err = s.move(ctx, tx, r, StatusDispatched, "engineer assigned", nil); err != nil {
@@ -303,6 +309,11 @@ func (s *Service) Answer(ctx context.Context, tx *tenants.Tx, id, userID uuid.UU
 		return Order{}, fmt.Errorf("bump order: %w", err)
 	}
 	o := FromRow(r)
+	if in.Accept && e.Role == "lead" && s.Jobs != nil {
+		if err := sla.SetEngineer(ctx, tx, s.Jobs, id, userID, s.now()); err != nil {
+			return Order{}, err
+		}
+	}
 	if in.Accept || e.Role != "lead" {
 		return o, nil
 	}

@@ -22,9 +22,9 @@ import (
 	"github.com/aftersales/aftersales/internal/coverage"
 	"github.com/aftersales/aftersales/internal/customers"
 	"github.com/aftersales/aftersales/internal/db"
-	"github.com/aftersales/aftersales/internal/events"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/internal/registry"
+	"github.com/aftersales/aftersales/internal/sla"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -40,7 +40,7 @@ const (
 // Service runs orders. Jobs queues the events and timers of a change in its transaction;
 // PublicURL is the base of links sent to customers.
 type Service struct {
-	Jobs      events.Inserter
+	Jobs      sla.Inserter
 	PublicURL string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
@@ -288,6 +288,9 @@ func (s *Service) Create(ctx context.Context, tx *tenants.Tx, in Intake) (Create
 	if o, err = s.evaluate(ctx, tx, o, "intake"); err != nil {
 		return Created{}, err
 	}
+	if err := s.startClocks(ctx, tx, o); err != nil {
+		return Created{}, err
+	}
 	trackingURL := s.trackingURL(token)
 	if err := s.emit(ctx, tx, o, "order.created", nil); err != nil {
 		return Created{}, err
@@ -447,6 +450,7 @@ type Filter struct {
 	From, To      *time.Time
 	Repeat        *bool
 	OverdueBefore *time.Time    // open orders created before this instant
+	Overdue       bool          // orders with a breached or overdue SLA clock
 	BeforeID      uuid.NullUUID // cursor: the id of the last row seen
 	Limit         int32
 }
@@ -460,7 +464,7 @@ func List(ctx context.Context, tx *tenants.Tx, f Filter) ([]Order, error) {
 	rows, err := tx.Q.ListOrders(ctx, tx, db.ListOrdersParams{BeforeID: f.BeforeID,
 		Statuses: append([]string{}, f.Statuses...), TypeCode: typ, OutletID: f.Outlet, CustomerID: f.Customer,
 		RegistrationID: f.Registration, EngineerID: f.Engineer, CreatedFrom: f.From, CreatedTo: f.To, IsRepeat: f.Repeat,
-		OpenBefore: f.OverdueBefore, Lim: f.Limit})
+		OpenBefore: f.OverdueBefore, Overdue: f.Overdue, Lim: f.Limit})
 	if err != nil {
 		return nil, fmt.Errorf("list orders: %w", err)
 	}
@@ -555,6 +559,9 @@ func (s *Service) move(ctx context.Context, tx *tenants.Tx, r db.ServiceOrder, t
 	}
 	o := FromRow(row)
 	if err := record(ctx, tx, o.ID, Entry{Kind: "status", From: from, To: to, Reason: reason, Public: true, Data: data}); err != nil {
+		return Order{}, err
+	}
+	if err := s.clocksOnMove(ctx, tx, o, from, to); err != nil {
 		return Order{}, err
 	}
 	if reopened {

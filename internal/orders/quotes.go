@@ -136,6 +136,9 @@ func (s *Service) CreateQuote(ctx context.Context, tx *tenants.Tx, orderID uuid.
 		Data: map[string]any{"quote_id": id, "total_charged": total, "currency": t.Currency}}); err != nil {
 		return Quote{}, err
 	}
+	if err := s.applyStatus(ctx, tx, FromRow(r)); err != nil {
+		return Quote{}, err
+	}
 	if err := s.emit(ctx, tx, FromRow(r), "quote.to_approve", map[string]any{"quote_id": id, "approval_url": q.ApprovalURL,
 		"total_charged": total, "currency": t.Currency},
 		notice{vars: map[string]string{"approve_link": q.ApprovalURL, "amount": money(total, t.Currency)}}); err != nil {
@@ -187,6 +190,9 @@ func (s *Service) DecideQuote(ctx context.Context, tx *tenants.Tx, orderID, quot
 	q := quoteFromRow(row)
 	if err := record(ctx, tx, orderID, Entry{Kind: "quote", Public: true, Reason: "quote " + status + " via " + channel,
 		Data: map[string]any{"quote_id": quoteID, "status": status, "channel": channel}}); err != nil {
+		return Quote{}, err
+	}
+	if err := s.applyStatus(ctx, tx, FromRow(r)); err != nil {
 		return Quote{}, err
 	}
 	if err := s.emit(ctx, tx, FromRow(r), "quote."+status, map[string]any{"quote_id": quoteID, "channel": channel}); err != nil {

@@ -188,7 +188,7 @@ func Meet(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderID uuid.UUID,
 }
 
 // PauseOrder stops the order's running clocks at at for reason (an order status such as
-// awaiting_parts); their timers become no-ops. Due times return on ResumeOrder.
+// waiting_parts); their timers become no-ops. Due times return on ResumeOrder.
 func PauseOrder(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderID uuid.UUID, reason string, at time.Time) ([]Change, error) {
 	return change(ctx, tx, jobs, orderID, at, func(c *Clock, _ *calendars, _ Settings) (Change, bool, error) {
 		if c.Status != Running {

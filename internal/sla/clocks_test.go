@@ -169,8 +169,8 @@ func TestPauseAndResume(t *testing.T) {
 
 	// Waiting for parts pauses every running clock; an unrelated status does nothing.
 	b.tx(t, func(tx *tenants.Tx) error {
-		ch, err := sla.ApplyStatus(b.ctx, tx, b.inserter, order, "awaiting_parts", shanghai(t, "2026-11-02 11:00"))
-		if len(ch) != 2 || ch[0].From != sla.Running || ch[0].To != sla.Paused || ch[0].Reason != "awaiting_parts" {
+		ch, err := sla.ApplyStatus(b.ctx, tx, b.inserter, order, "waiting_parts", shanghai(t, "2026-11-02 11:00"))
+		if len(ch) != 2 || ch[0].From != sla.Running || ch[0].To != sla.Paused || ch[0].Reason != "waiting_parts" {
 			t.Errorf("pause changes = %+v", ch)
 		}
 		return err
@@ -209,7 +209,7 @@ func TestPauseAndResume(t *testing.T) {
 	// The next morning the parts arrive: due times return without the paused time.
 	b.tx(t, func(tx *tenants.Tx) error {
 		ch, err := sla.ApplyStatus(b.ctx, tx, b.inserter, order, "repairing", shanghai(t, "2026-11-03 10:00"))
-		if len(ch) != 2 || ch[0].To != sla.Running || ch[0].Reason != "awaiting_parts" {
+		if len(ch) != 2 || ch[0].To != sla.Running || ch[0].Reason != "waiting_parts" {
 			t.Errorf("resume changes = %+v", ch)
 		}
 		return err
@@ -217,7 +217,7 @@ func TestPauseAndResume(t *testing.T) {
 	c = b.clocks(t, order)
 	eq(t, "accept due after resume (1h of business time left)", c[sla.Accept].DueAt, shanghai(t, "2026-11-03 11:00"))
 	eq(t, "arrival due after resume (5h of clock time left)", c[sla.Arrival].DueAt, shanghai(t, "2026-11-03 15:00"))
-	if p := c[sla.Accept].Pauses; len(p) != 1 || p[0].Reason != "awaiting_parts" || !p[0].To.Equal(shanghai(t, "2026-11-03 10:00")) {
+	if p := c[sla.Accept].Pauses; len(p) != 1 || p[0].Reason != "waiting_parts" || !p[0].To.Equal(shanghai(t, "2026-11-03 10:00")) {
 		t.Fatalf("pauses = %+v", p)
 	}
 	if tm := b.timers(t, order); len(tm["accept/breach"]) != 2 || !tm["accept/breach"][1].Equal(shanghai(t, "2026-11-03 11:00")) {
@@ -307,8 +307,8 @@ func TestPauseStatusesAreTenantSettings(t *testing.T) {
 			return err
 		}
 		eq(t, "warning at 50%", cs[0].WarnAt, shanghai(t, "2026-11-02 12:00"))
-		if ch, err := sla.ApplyStatus(b.ctx, tx, b.inserter, order, "awaiting_parts", at.Add(time.Hour)); err != nil || len(ch) != 0 {
-			t.Errorf("awaiting_parts is no longer a pause status: %+v %v", ch, err)
+		if ch, err := sla.ApplyStatus(b.ctx, tx, b.inserter, order, "waiting_parts", at.Add(time.Hour)); err != nil || len(ch) != 0 {
+			t.Errorf("waiting_parts is no longer a pause status: %+v %v", ch, err)
 		}
 		ch, err := sla.ApplyStatus(b.ctx, tx, b.inserter, order, "waiting_for_customer", at.Add(time.Hour))
 		if len(ch) != 1 || ch[0].To != sla.Paused {
@@ -853,7 +853,7 @@ func TestRetargetPausedClockAndSetEngineer(t *testing.T) {
 			Targets: []sla.Target{{Kind: sla.Completion, Duration: 72 * time.Hour, Business: true}}, At: t0}); err != nil {
 			return err
 		}
-		if _, err := sla.PauseOrder(b.ctx, tx, b.inserter, order, "awaiting_parts", t0.Add(time.Hour)); err != nil {
+		if _, err := sla.PauseOrder(b.ctx, tx, b.inserter, order, "waiting_parts", t0.Add(time.Hour)); err != nil {
 			return err
 		}
 		ch, err := sla.Retarget(b.ctx, tx, b.inserter, order, []sla.Target{{Kind: sla.Completion, Duration: 24 * time.Hour}}, t0.Add(2*time.Hour))

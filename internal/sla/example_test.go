@@ -36,7 +36,7 @@ func ExampleDue() {
 	loc := cal.Location()
 	start := time.Date(2026, 9, 30, 17, 0, 0, 0, loc) // Wednesday before the holidays
 	fmt.Println(sla.Due(start, 2*time.Hour, cal, nil).Format("Mon 2006-01-02 15:04"))
-	parts := []sla.Pause{{From: time.Date(2026, 10, 8, 9, 30, 0, 0, loc), To: time.Date(2026, 10, 9, 11, 0, 0, 0, loc), Reason: "awaiting_parts"}}
+	parts := []sla.Pause{{From: time.Date(2026, 10, 8, 9, 30, 0, 0, loc), To: time.Date(2026, 10, 9, 11, 0, 0, 0, loc), Reason: "waiting_parts"}}
 	fmt.Println(sla.Due(start, 2*time.Hour, cal, parts).Format("Mon 2006-01-02 15:04"))
 	fmt.Println(sla.WarnAt(start, 2*time.Hour, 75, cal, nil).Format("Mon 2006-01-02 15:04"))
 	// Output:

@@ -37,7 +37,7 @@ type Settings struct {
 	// WarnPercent is the share of a target's duration after which a warning is sent.
 	WarnPercent int `json:"warn_percent" minimum:"1" maximum:"99" example:"75"`
 	// PauseStatuses are the order statuses in which clocks stand still.
-	PauseStatuses []string `json:"pause_statuses" maxItems:"20" example:"[\"awaiting_customer_approval\",\"awaiting_parts\"]"`
+	PauseStatuses []string `json:"pause_statuses" maxItems:"20" example:"[\"awaiting_customer_approval\",\"waiting_parts\"]"`
 	// Escalation is the chain after a breach, in order.
 	Escalation []Level `json:"escalation" maxItems:"5"`
 	Version    int32   `json:"version" readOnly:"true"`
@@ -45,7 +45,7 @@ type Settings struct {
 
 // DefaultSettings are a tenant's settings until it stores its own.
 func DefaultSettings() Settings {
-	return Settings{WarnPercent: 75, PauseStatuses: []string{"awaiting_customer_approval", "awaiting_parts"},
+	return Settings{WarnPercent: 75, PauseStatuses: []string{"awaiting_customer_approval", "waiting_parts"},
 		Escalation: []Level{{RoleEngineer, 0}, {RoleOutletManager, 60}, {RoleBrandServiceManager, 240}}, Version: 1}
 }
 

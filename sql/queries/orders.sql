@@ -68,6 +68,9 @@ WHERE o.tenant_id = app.tenant_id()
   AND (sqlc.narg(is_repeat)::boolean IS NULL OR o.is_repeat = sqlc.narg(is_repeat)::boolean)
   AND (sqlc.narg(open_before)::timestamptz IS NULL OR (o.created_at < sqlc.narg(open_before)::timestamptz
         AND o.status NOT IN ('closed', 'cancelled', 'approved', 'completed', 'picked_up')))
+  AND (NOT @overdue::boolean OR EXISTS (
+        SELECT 1 FROM sla_clocks c WHERE c.tenant_id = o.tenant_id AND c.order_id = o.id
+          AND (c.status = 'breached' OR (c.status = 'running' AND c.due_at < now()))))
 ORDER BY o.id DESC
 LIMIT @lim;
 

@@ -8,7 +8,7 @@
 CREATE TABLE sla_settings (
   tenant_id       uuid NOT NULL REFERENCES tenants (id),
   warn_percent    integer NOT NULL DEFAULT 75 CHECK (warn_percent BETWEEN 1 AND 99),
-  pause_statuses  text[] NOT NULL DEFAULT '{awaiting_customer_approval,awaiting_parts}',
+  pause_statuses  text[] NOT NULL DEFAULT '{awaiting_customer_approval,waiting_parts}',
   escalation      jsonb NOT NULL DEFAULT '[]',
   version         integer NOT NULL DEFAULT 1,
   updated_at      timestamptz NOT NULL DEFAULT now(),

@@ -1,0 +1,168 @@
+package orders
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/aftersales/aftersales/internal/coverage"
+	"github.com/aftersales/aftersales/internal/sla"
+	"github.com/aftersales/aftersales/internal/warranty"
+	"github.com/aftersales/aftersales/tenants"
+)
+
+// AwaitingApproval is the SLA status of an order whose quote waits for the customer: the
+// tenant's SLA settings decide whether it stops the clocks (it does by default).
+const AwaitingApproval = "awaiting_customer_approval"
+
+// The order's time limits (package sla) follow its changes in the same transaction:
+//   - clocks start at intake, with the targets of the order's service tier;
+//   - reaching a milestone meets its target (see metOn, and dispatch and appointment);
+//   - every status change re-applies the tenant's pause statuses, an open quote counting as
+//     AwaitingApproval; cancelling stops the clocks;
+//   - each clock change is a row of the order's timeline.
+// Without a job inserter (seeding) no clocks run.
+
+// startClocks starts the order's clocks with its tier's targets.
+func (s *Service) startClocks(ctx context.Context, tx *tenants.Tx, o Order) error {
+	if s.Jobs == nil {
+		return nil
+	}
+	var res coverage.Result
+	_ = json.Unmarshal(o.Entitlement, &res)
+	tier := res.Tier.Tier
+	if tier.Code == "" {
+		tiers, err := coverage.Tiers(ctx, tx)
+		if err != nil {
+			return err
+		}
+		for _, t := range tiers {
+			if t.Default {
+				tier = t
+			}
+		}
+	}
+	targets := sla.Targets(tier, nil)
+	if len(targets) == 0 {
+		return nil
+	}
+	outlet := uuid.Nil
+	if o.OutletID != nil {
+		outlet = *o.OutletID
+	}
+	ch, err := sla.Start(ctx, tx, s.Jobs, sla.StartInput{OrderID: o.ID, OrderNumber: o.Number, OutletID: outlet,
+		TierCode: tier.Code, OrderType: o.Type, Targets: targets, At: s.now()})
+	if err != nil {
+		return fmt.Errorf("start the time limits of %s: %w", o.Number, err)
+	}
+	return recordClocks(ctx, tx, o.ID, ch)
+}
+
+// metOn lists the targets a move reaches.
+func metOn(flow, from, to string) []string {
+	switch {
+	case to == StatusAccepted && from == StatusCreated, flow == FlowCarryIn && from == StatusWaiting && to == StatusRepairing:
+		return []string{sla.Accept}
+	case to == StatusOnSite:
+		return []string{sla.Arrival}
+	case to == StatusCompleted, to == StatusReadyForPickup:
+		return []string{sla.Completion}
+	case to == StatusPickedUp:
+		return []string{sla.Return}
+	case to == StatusClosed:
+		return []string{sla.Callback}
+	}
+	return nil
+}
+
+// clocksOnMove tells the clocks about a status change.
+func (s *Service) clocksOnMove(ctx context.Context, tx *tenants.Tx, o Order, from, to string) error {
+	if s.Jobs == nil {
+		return nil
+	}
+	at := s.now()
+	if to == StatusCancelled {
+		ch, err := sla.CancelOrder(ctx, tx, s.Jobs, o.ID, at)
+		if err != nil {
+			return err
+		}
+		return recordClocks(ctx, tx, o.ID, ch)
+	}
+	for _, target := range metOn(o.Flow, from, to) {
+		if err := s.meet(ctx, tx, o.ID, target); err != nil {
+			return err
+		}
+	}
+	return s.applyStatus(ctx, tx, o)
+}
+
+// applyStatus pauses or resumes the clocks by the order's SLA status.
+func (s *Service) applyStatus(ctx context.Context, tx *tenants.Tx, o Order) error {
+	if s.Jobs == nil {
+		return nil
+	}
+	status := o.Status
+	quotes, err := Quotes(ctx, tx, o.ID)
+	if err != nil {
+		return err
+	}
+	for _, q := range quotes {
+		if q.Status == "sent" {
+			status = AwaitingApproval
+		}
+	}
+	ch, err := sla.ApplyStatus(ctx, tx, s.Jobs, o.ID, status, s.now())
+	if err != nil {
+		return err
+	}
+	return recordClocks(ctx, tx, o.ID, ch)
+}
+
+// meet records that the order reached a target.
+func (s *Service) meet(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, target string) error {
+	if s.Jobs == nil {
+		return nil
+	}
+	ch, err := sla.Meet(ctx, tx, s.Jobs, orderID, target, s.now())
+	if err != nil {
+		return err
+	}
+	return recordClocks(ctx, tx, orderID, ch)
+}
+
+// RecordClockChanges writes clock changes made outside this package (an express upgrade
+// bought for the order retargets its clocks) to the order's timeline.
+func RecordClockChanges(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, ch []sla.Change) error {
+	return recordClocks(ctx, tx, orderID, ch)
+}
+
+func recordClocks(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, ch []sla.Change) error {
+	for _, c := range ch {
+		data := map[string]any{"target": c.Target}
+		if c.DueAt != nil {
+			data["due_at"] = c.DueAt
+		}
+		if c.Late {
+			data["late"] = true
+		}
+		if err := record(ctx, tx, orderID, Entry{Kind: "sla", From: c.From, To: c.To, Reason: c.Target + reasonSuffix(c.Reason),
+			Data: data}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func reasonSuffix(r string) string {
+	if r == "" {
+		return ""
+	}
+	return ": " + r
+}
+
+// ExpressClockTargets turns an express product's promise into clock targets.
+func ExpressClockTargets(express map[string]warranty.Target) []sla.Target {
+	return sla.Targets(warranty.Tier{}, express)
+}
