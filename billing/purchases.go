@@ -12,8 +12,10 @@ import (
 
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/events"
+	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/internal/registry"
+	"github.com/aftersales/aftersales/internal/sla"
 	"github.com/aftersales/aftersales/internal/warranty"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -482,8 +484,29 @@ func activate(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, purchas
 	if err != nil {
 		return "", err
 	}
+	if err := retargetOrder(ctx, tx, jobs, row, paidAt); err != nil {
+		return "", err
+	}
 	return "activated", emit(ctx, tx, jobs, EventPurchaseActivated, row, map[string]any{"purchase_id": row.ID, "product_code": row.ProductCode,
 		"kind": row.Kind, "order_id": idPtr(row.OrderID), "registration_id": idPtr(row.RegistrationID), "amount": row.Amount, "currency": row.Currency})
+}
+
+// retargetOrder applies a paid upgrade's promise to its order's SLA clocks, from the payment
+// on (a stricter target replaces the tier's), with the change on the order's timeline.
+func retargetOrder(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, p db.Purchase, paidAt time.Time) error {
+	si, ok := jobs.(sla.Inserter)
+	if p.Kind != PerIncident || !p.OrderID.Valid || !ok {
+		return nil
+	}
+	targets, ok, err := ExpressTargets(ctx, tx, p.OrderID.UUID)
+	if err != nil || !ok {
+		return err
+	}
+	ch, err := sla.Retarget(ctx, tx, si, p.OrderID.UUID, orders.ExpressClockTargets(targets), paidAt)
+	if err != nil {
+		return fmt.Errorf("apply %s to the order's time limits: %w", p.ProductCode, err)
+	}
+	return orders.RecordClockChanges(ctx, tx, p.OrderID.UUID, ch)
 }
 
 // end ends an active (or not yet active) purchase for good: its coverage grant is cancelled

@@ -277,6 +277,19 @@ func TestBillingProductsPurchaseCancelAndEntitlement(t *testing.T) {
 	if up["purchase"].(map[string]any)["order_id"] != orderID {
 		t.Errorf("upgrade: %v", up)
 	}
+	// Paid, the upgrade's 6-hour promise (clock time) replaces the tier's arrival target.
+	upID := up["purchase"].(map[string]any)["id"].(string)
+	upPaid := stripeEvent("evt_up_"+upID[:8], "checkout.session.completed",
+		paidSession(tn.ID, upID, "pi_"+strings.ReplaceAll(upID, "-", "")[:20], 9900))
+	if r := postWebhook(env, upPaid, apitest.WebhookSecret); r.Status != 200 {
+		t.Fatalf("upgrade webhook: %d %s", r.Status, r.Body)
+	}
+	settle()
+	for _, c := range env.Must(200, apitest.Req{Method: "GET", Path: "/v1/sla/orders/" + orderID + "/clocks", Token: tn.Admin}).Map(t)["items"].([]any) {
+		if c := c.(map[string]any); c["target"] == "arrival" && (c["minutes"] != float64(360) || c["business"] != false) {
+			t.Errorf("arrival clock after the 6-hour upgrade: %v", c)
+		}
+	}
 
 	// Stripe confirms the payment (twice, as it does).
 	pi := "pi_" + strings.ReplaceAll(pid, "-", "")[:20]
@@ -319,18 +332,18 @@ func TestBillingProductsPurchaseCancelAndEntitlement(t *testing.T) {
 	if tier := check()["tier"].(map[string]any)["code"]; tier == "gold" {
 		t.Error("gold after the refund")
 	}
-	// Ledger and its CSV export (finance).
+	// Ledger (the upgrade's payment, the plan's, its refund) and its CSV export (finance).
 	ledger := isoItems(t, env.Must(200, apitest.Req{Method: "GET", Path: "/v1/billing/ledger", Token: fin}))
-	if len(ledger) != 2 || ledger[0]["amount"] != float64(29900) || ledger[1]["amount"] != float64(-29900) {
+	if len(ledger) != 3 || ledger[0]["amount"] != float64(9900) || ledger[1]["amount"] != float64(29900) || ledger[2]["amount"] != float64(-29900) {
 		t.Errorf("ledger: %v", ledger)
 	}
 	csv := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/billing/ledger.csv", Token: fin})
-	if !strings.HasPrefix(csv.Header.Get("Content-Type"), "text/csv") || strings.Count(string(csv.Body), "\n") != 3 {
+	if !strings.HasPrefix(csv.Header.Get("Content-Type"), "text/csv") || strings.Count(string(csv.Body), "\n") != 4 {
 		t.Errorf("csv: %s %s", csv.Header.Get("Content-Type"), csv.Body)
 	}
 	rec := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/billing/reconciliations", Token: fin, Body: map[string]any{
 		"from": time.Now().AddDate(0, 0, -1).Format(time.DateOnly), "to": time.Now().AddDate(0, 0, 1).Format(time.DateOnly)}}).Map(t)
-	if rec["checked"] != float64(2) {
+	if rec["checked"] != float64(3) {
 		t.Errorf("reconciliation: %v", rec)
 	}
 }
