@@ -502,7 +502,23 @@ func retargetOrder(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, p 
 	if err != nil || !ok {
 		return err
 	}
-	ch, err := sla.Retarget(ctx, tx, si, p.OrderID.UUID, orders.ExpressClockTargets(targets), paidAt)
+	clockTargets := orders.ExpressClockTargets(targets)
+	ch, err := sla.Retarget(ctx, tx, si, p.OrderID.UUID, clockTargets, paidAt)
+	if errors.Is(err, tenants.ErrNotFound) {
+		// The order runs no clocks yet (its tier sets no targets): the promise starts them.
+		o, gerr := orders.Get(ctx, tx, p.OrderID.UUID)
+		if errors.Is(gerr, tenants.ErrNotFound) {
+			return nil // no such order in the tenant: nothing to time
+		}
+		if gerr != nil {
+			return gerr
+		}
+		in := sla.StartInput{OrderID: o.ID, OrderNumber: o.Number, TierCode: o.TierCode, OrderType: o.Type, Targets: clockTargets, At: paidAt}
+		if o.OutletID != nil {
+			in.OutletID = *o.OutletID
+		}
+		ch, err = sla.Start(ctx, tx, si, in)
+	}
 	if err != nil {
 		return fmt.Errorf("apply %s to the order's time limits: %w", p.ProductCode, err)
 	}
