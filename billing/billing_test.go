@@ -8,8 +8,11 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/aftersales/aftersales/billing"
+	"github.com/aftersales/aftersales/internal/customers"
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/events"
+	"github.com/aftersales/aftersales/internal/notify"
+	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/internal/warranty"
 	"github.com/aftersales/aftersales/tenants"
@@ -101,9 +104,15 @@ func TestCompensationCreditOnce(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	f := b.tenant()
-	order := platform.NewID()
-	var purchase uuid.UUID
+	var order, customer, purchase uuid.UUID
 	b.in(f.tenant, func(tx *tenants.Tx) error {
+		// A carry-in order of a customer (taken without a job runner: no clocks or events).
+		c, err := (&orders.Service{}).Create(b.ctx, tx, orders.Intake{Type: "repair_minor", Channel: "carry_in",
+			Customer: &customers.Fields{Name: "Zhao", Phone: "+8613912345678"}, OutletID: &f.outlet, FaultDescription: "not cooling"})
+		if err != nil {
+			return err
+		}
+		order, customer = c.Order.ID, c.Order.CustomerID
 		p, err := billing.CreateProduct(b.ctx, tx, billing.ProductInput{Code: "sameday", Name: "Same-day carry-in", Kind: billing.PerIncident,
 			Targets:      map[string]warranty.Target{warranty.TargetResolution: {Minutes: 480, Clock: "business"}},
 			Compensation: billing.Compensation{Kind: "credit", Percent: 20}}, []billing.PriceInput{{Currency: "CNY", UnitAmount: 5000}})
@@ -156,6 +165,15 @@ func TestCompensationCreditOnce(t *testing.T) {
 		}
 		if n != 1 {
 			t.Errorf("compensation.issued %d times", n)
+		}
+		var payload []byte
+		if err := tx.QueryRow(b.ctx, `SELECT payload FROM events WHERE type = 'compensation.issued'`).Scan(&payload); err != nil {
+			return err
+		}
+		msg, err := notify.ParsePayload(payload)
+		if err != nil || len(msg.Recipients) != 1 || *msg.Recipients[0].CustomerID != customer ||
+			len(notify.MissingVars(notify.CompensationIssued, msg.Vars)) > 0 || msg.Vars["amount"] != "¥10.00" {
+			t.Errorf("compensation message: %+v %v", msg, err)
 		}
 		targets, ok, err := billing.ExpressTargets(b.ctx, tx, order)
 		if !ok || err != nil || targets[warranty.TargetResolution].Clock != "business" {

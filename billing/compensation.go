@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -12,6 +14,8 @@ import (
 
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/events"
+	"github.com/aftersales/aftersales/internal/notify"
+	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -189,8 +193,32 @@ func issued(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, comp db.C
 	if err != nil || n == 0 {
 		return err
 	}
-	_, err = events.Emit(ctx, tx, jobs, EventCompensationIssued, "compensation", comp.ID, p.OutletID.UUID, map[string]any{
+	data := map[string]any{
 		"compensation_id": comp.ID, "purchase_id": p.ID, "order_id": comp.OrderID, "customer_id": idPtr(p.CustomerID),
-		"target": comp.Target, "kind": comp.Kind, "amount": comp.Amount, "currency": comp.Currency})
+		"target": comp.Target, "kind": comp.Kind, "amount": comp.Amount, "currency": comp.Currency}
+	// The customer (the buyer, else the order's customer) is told: notify's
+	// compensation.issued templates.
+	customer, number := p.CustomerID.UUID, ""
+	if o, err := orders.Get(ctx, tx, comp.OrderID); err == nil {
+		number = o.Number
+		if customer == uuid.Nil {
+			customer = o.CustomerID
+		}
+	}
+	if customer != uuid.Nil {
+		data["recipients"] = []notify.Recipient{notify.Customer(customer)}
+		data["vars"] = map[string]string{"order_number": number, "amount": formatMoney(comp.Amount, comp.Currency),
+			"reason": "service time limit (" + comp.Target + ") missed"}
+	}
+	_, err = events.Emit(ctx, tx, jobs, EventCompensationIssued, "compensation", comp.ID, p.OutletID.UUID, data)
 	return err
+}
+
+// formatMoney writes minor units for a message: ¥50.00.
+func formatMoney(amount int64, currency string) string {
+	sym := map[string]string{"CNY": "¥", "USD": "$", "EUR": "€"}[strings.ToUpper(currency)]
+	if sym == "" {
+		sym = strings.ToUpper(currency) + " "
+	}
+	return fmt.Sprintf("%s%d.%02d", sym, amount/100, amount%100)
 }
