@@ -695,3 +695,34 @@ func TestBookingPastTheTimeLimitWarns(t *testing.T) {
 		t.Fatalf("three weeks out breaks the two-day arrival limit: %v", late["warnings"])
 	}
 }
+
+func TestOrderEntitlementFollowsTheUnitsFacts(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	w := newOrderWorld(t, env)
+	id := str(w.order(t, nil)["order"].(map[string]any)["id"])
+	reg := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/registrations/" + w.unit, Token: w.tn.Admin})
+	// The invoice shows the unit was bought years ago: out of warranty now.
+	env.Must(200, apitest.Req{Method: "PUT", Path: "/v1/registrations/" + w.unit, Token: w.tn.Admin,
+		Header: map[string]string{"If-Match": reg.Header.Get("ETag")},
+		Body:   map[string]any{"serial": w.unitSerial, "purchase_date": "2015-03-01", "invoice_no": "INV-OLD", "has_warranty_card": true}})
+	o := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/" + id, Token: w.tn.Admin}).Map(t)
+	if o["entitlement_class"] != "out_of_warranty" {
+		t.Fatalf("after the purchase date was corrected: %v", o["entitlement_class"])
+	}
+	// An extended warranty brings it back under contract.
+	free := map[string]any{"mode": "free"}
+	env.Must(201, apitest.Req{Method: "POST", Path: "/v1/registrations/" + w.unit + "/grants", Token: w.tn.Admin, Body: map[string]any{
+		"kind": "extended", "valid_from": time.Now().AddDate(0, -1, 0).Format(time.DateOnly), "valid_until": time.Now().AddDate(1, 0, 0).Format(time.DateOnly),
+		"source": "contract EW-9", "covered": map[string]any{"parts": free, "labour": free, "visit": free, "shipping": free}}})
+	o = env.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/" + id, Token: w.tn.Admin}).Map(t)
+	if o["entitlement_class"] != "contract" {
+		t.Fatalf("after an extended warranty: %v", o["entitlement_class"])
+	}
+	tl := string(env.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/" + id + "/timeline", Token: w.tn.Admin}).Body)
+	for _, why := range []string{"registration corrected", "extra coverage added"} {
+		if !strings.Contains(tl, why) {
+			t.Errorf("timeline does not say %q", why)
+		}
+	}
+}

@@ -92,7 +92,11 @@ func registerRegistrations(s *Server) {
 				return nil, err
 			}
 			r, err := within(ctx, s, func(tx *tenants.Tx) (registry.Registration, error) {
-				return registry.Update(ctx, tx, in.id(), v, in.Body)
+				r, err := registry.Update(ctx, tx, in.id(), v, in.Body)
+				if err != nil {
+					return r, err
+				}
+				return r, s.orderService().Reevaluate(ctx, tx, r.ID, "registration corrected")
 			})
 			if err != nil {
 				return nil, err
@@ -147,7 +151,11 @@ func registerRegistrations(s *Server) {
 		Errors: []int{404, 413, 422}},
 		route{perm: access.RegistrationsWrite}, func(ctx context.Context, in *invoicePutIn) (*RegistrationOutput, error) {
 			r, err := within(ctx, s, func(tx *tenants.Tx) (registry.Registration, error) {
-				return registry.PutInvoiceImage(ctx, tx, in.id(), in.RawBody)
+				r, err := registry.PutInvoiceImage(ctx, tx, in.id(), in.RawBody)
+				if err != nil {
+					return r, err
+				}
+				return r, s.orderService().Reevaluate(ctx, tx, r.ID, "invoice image added")
 			})
 			if err != nil {
 				return nil, err
@@ -196,8 +204,10 @@ func registerRegistrations(s *Server) {
 		route{perm: access.GrantsWrite, idem: true}, func(ctx context.Context, in *addGrantIn) (*grantOut, error) {
 			out := &grantOut{}
 			err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				out.Body, err = registry.AddGrant(ctx, tx, in.id(), in.Body)
-				return err
+				if out.Body, err = registry.AddGrant(ctx, tx, in.id(), in.Body); err != nil {
+					return err
+				}
+				return s.orderService().Reevaluate(ctx, tx, in.id(), "extra coverage added")
 			})
 			if err != nil {
 				return nil, err
@@ -222,8 +232,10 @@ func registerRegistrations(s *Server) {
 		route{perm: access.GrantsWrite}, func(ctx context.Context, in *IDPath) (*grantOut, error) {
 			out := &grantOut{}
 			err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				out.Body, err = registry.CancelGrant(ctx, tx, in.id())
-				return err
+				if out.Body, err = registry.CancelGrant(ctx, tx, in.id()); err != nil {
+					return err
+				}
+				return s.orderService().Reevaluate(ctx, tx, out.Body.RegistrationID, "extra coverage cancelled")
 			})
 			if err != nil {
 				return nil, err

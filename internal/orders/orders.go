@@ -687,3 +687,22 @@ func (s *Service) NewTrackingLink(ctx context.Context, tx *tenants.Tx, id uuid.U
 	}
 	return s.trackingURL(token), nil
 }
+
+// Reevaluate asks the warranty engine again about the open orders of a unit whose facts
+// changed (purchase date, proof, extra coverage); a changed decision is on each order's
+// timeline with why.
+func (s *Service) Reevaluate(ctx context.Context, tx *tenants.Tx, registrationID uuid.UUID, why string) error {
+	list, err := List(ctx, tx, Filter{Registration: uuid.NullUUID{UUID: registrationID, Valid: true}, Limit: 100})
+	if err != nil {
+		return err
+	}
+	for _, o := range list {
+		if o.Status == StatusClosed || o.Status == StatusCancelled {
+			continue
+		}
+		if _, err := s.evaluate(ctx, tx, o, why); err != nil {
+			return err
+		}
+	}
+	return nil
+}
