@@ -33,6 +33,7 @@ import (
 	"github.com/aftersales/aftersales/internal/jobs"
 	"github.com/aftersales/aftersales/internal/migrate"
 	"github.com/aftersales/aftersales/internal/notify"
+	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/internal/sla"
 	"github.com/aftersales/aftersales/internal/webhooks"
@@ -205,6 +206,7 @@ func consumers(cfg platform.Config, log *slog.Logger, d *tenants.DB) ([]events.C
 		newBilling(cfg, log, d).Consumer(),
 		notify.New(d, log, providers),
 		webhooks.New(d, log, webhooks.Options{AllowPrivate: cfg.WebhookAllowPrivate, Timeout: cfg.WebhookTimeout}),
+		orders.Hooks{PublicURL: cfg.PublicURL},
 	}, nil
 }
 

@@ -82,12 +82,15 @@ type BatchItem struct {
 	Buyer           *BatchParty `json:"buyer,omitempty"`
 	User            *BatchParty `json:"user,omitempty"`
 	InstallDate     string      `json:"install_date,omitempty" doc:"YYYY-MM-DD"`
+	// NeedsInstallation asks for an installation order for a unit of a model that needs one.
+	NeedsInstallation bool `json:"needs_installation,omitempty"`
 }
 
 func (b BatchItem) input() registry.Input {
 	return registry.Input{ModelID: b.ModelID, ModelSKU: b.ModelSKU, Serial: b.Serial, PurchaseDate: b.PurchaseDate,
 		InvoiceNo: b.InvoiceNo, InvoiceDate: b.InvoiceDate, InvoiceImage: b.InvoiceImage, HasWarrantyCard: b.HasWarrantyCard,
-		Seller: b.Seller, Buyer: b.Buyer.party(), User: b.User.party(), InstallDate: b.InstallDate}
+		Seller: b.Seller, Buyer: b.Buyer.party(), User: b.User.party(), InstallDate: b.InstallDate,
+		NeedsInstallation: b.NeedsInstallation}
 }
 
 // BatchResult is what became of one item, in the order of the request.
@@ -269,7 +272,7 @@ func registerImports(s *Server) {
 		route{perm: access.ImportsManage, idem: true}, func(ctx context.Context, in *batchIn) (*BatchOutput, error) {
 			out := &BatchOutput{}
 			err := s.tx(ctx, func(tx *tenants.Tx) error {
-				res, err := storeBatch(ctx, tx, in.Body.Items)
+				res, err := storeBatch(ctx, tx, in.Body.Items, s.orderService())
 				out.Body.Items = res
 				return err
 			})
@@ -292,7 +295,7 @@ func registerImports(s *Server) {
 
 // storeBatch validates and stores a batch's items through the bulk path, and audits the
 // batch as one entry.
-func storeBatch(ctx context.Context, tx *tenants.Tx, items []BatchItem) ([]BatchResult, error) {
+func storeBatch(ctx context.Context, tx *tenants.Tx, items []BatchItem, install registry.Installer) ([]BatchResult, error) {
 	v, err := registry.NewValidator(ctx, tx)
 	if err != nil {
 		return nil, err
@@ -311,6 +314,9 @@ func storeBatch(ctx context.Context, tx *tenants.Tx, items []BatchItem) ([]Batch
 	}
 	outs, stats, err := registry.StoreBulk(ctx, tx, units, registry.ChannelAPI, uuid.NullUUID{})
 	if err != nil {
+		return nil, err
+	}
+	if err := registry.InstallNew(ctx, tx, install, units, outs); err != nil {
 		return nil, err
 	}
 	created := []uuid.UUID{}

@@ -85,7 +85,7 @@ func (f *importFixture) importNow(t *testing.T, content []byte, ctype string) ma
 
 func (f *importFixture) run(t *testing.T, id string, chunk int) {
 	t.Helper()
-	if err := registry.RunImport(context.Background(), f.env.Tenants, uuid.MustParse(f.tn.ID), uuid.MustParse(id), chunk); err != nil {
+	if err := registry.RunImport(context.Background(), f.env.Tenants, uuid.MustParse(f.tn.ID), uuid.MustParse(id), chunk, nil); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -16,6 +16,8 @@ import (
 	"github.com/aftersales/aftersales/internal/api/apitest"
 	"github.com/aftersales/aftersales/internal/events"
 	"github.com/aftersales/aftersales/internal/notify"
+	"github.com/aftersales/aftersales/internal/orders"
+	"github.com/aftersales/aftersales/internal/registry"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -724,5 +726,59 @@ func TestOrderEntitlementFollowsTheUnitsFacts(t *testing.T) {
 		if !strings.Contains(tl, why) {
 			t.Errorf("timeline does not say %q", why)
 		}
+	}
+}
+
+func TestInstallOrdersFromShipments(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	w := newOrderWorld(t, env)
+	u := env.Unique()
+	env.Must(201, apitest.Req{Method: "POST", Path: "/v1/models", Token: w.tn.Admin, Body: map[string]any{
+		"category_id": w.category, "sku": "SHIP-" + u, "name": "Ducted AC", "needs_install": true,
+		"components": []map[string]any{{"code": "compressor", "name": "压缩机", "main": true}}}})
+	today := time.Now().Format(time.DateOnly)
+	// An ERP pushes a batch: one unit to install, one not.
+	batch := env.Must(200, apitest.Req{Method: "POST", Path: "/v1/registrations/batch", Token: w.tn.Admin, Body: map[string]any{
+		"items": []map[string]any{
+			{"model_sku": "SHIP-" + u, "serial": "B1-" + u, "purchase_date": today, "needs_installation": true,
+				"buyer": map[string]any{"name": "Buyer", "phone": w.phone}},
+			{"model_sku": "SHIP-" + u, "serial": "B2-" + u, "purchase_date": today, "buyer": map[string]any{"name": "Buyer", "phone": w.phone}},
+		}}}).Map(t)
+	if batch["created"] != float64(2) {
+		t.Fatalf("batch: %v", batch)
+	}
+	installs := func() int {
+		n := 0
+		for _, o := range isoItems(t, env.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders?type=installation", Token: w.tn.Admin})) {
+			if o["status"] == "created" && o["flow"] == "on_site" {
+				n++
+			}
+		}
+		return n
+	}
+	if n := installs(); n != 1 {
+		t.Fatalf("installation orders after the batch: %d, want 1", n)
+	}
+	// An imported shipment file with the column does the same, through the import job.
+	csv := "model_sku,serial,purchase_date,buyer_name,buyer_phone,needs_installation\n" +
+		"SHIP-" + u + ",F1-" + u + "," + today + ",Buyer," + w.phone[3:] + ",是\n" +
+		"SHIP-" + u + ",F2-" + u + "," + today + ",Buyer," + w.phone[3:] + ",否\n"
+	imp := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/imports/registrations?filename=ship.csv", Token: w.tn.Admin,
+		Body: []byte(csv), Header: map[string]string{"Content-Type": "text/csv"}}).Map(t)
+	if err := registry.RunImport(context.Background(), env.Tenants, uuid.MustParse(w.tn.ID), uuid.MustParse(str(imp["id"])), 0,
+		orders.Hooks{PublicURL: "http://portal.test"}); err != nil {
+		t.Fatal(err)
+	}
+	if n := installs(); n != 2 {
+		t.Fatalf("installation orders after the import: %d, want 2", n)
+	}
+	// Importing the same file again changes nothing.
+	if err := registry.RunImport(context.Background(), env.Tenants, uuid.MustParse(w.tn.ID), uuid.MustParse(str(imp["id"])), 0,
+		orders.Hooks{}); err != nil {
+		t.Fatal(err)
+	}
+	if n := installs(); n != 2 {
+		t.Fatalf("installation orders after importing again: %d", n)
 	}
 }

@@ -90,7 +90,13 @@ func NewClient(d *tenants.DB, log *slog.Logger, work bool, consumers ...events.C
 func NewConfig(d *tenants.DB, log *slog.Logger, work bool, consumers ...events.Consumer) (*river.Config, error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &CleanupWorker{DB: d, Log: log})
-	river.AddWorker(workers, &registry.ImportWorker{DB: d, Log: log})
+	imports := &registry.ImportWorker{DB: d, Log: log}
+	for _, c := range consumers {
+		if in, ok := c.(registry.Installer); ok {
+			imports.Install = in // installation orders of imported shipments
+		}
+	}
+	river.AddWorker(workers, imports)
 	bus, err := events.NewBus(d, consumers...)
 	if err != nil {
 		return nil, err

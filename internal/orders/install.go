@@ -5,9 +5,12 @@ import (
 	"fmt"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
 
 	"github.com/aftersales/aftersales/internal/catalog"
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/events"
 	"github.com/aftersales/aftersales/internal/registry"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -47,4 +50,41 @@ func (s *Service) InstallFor(ctx context.Context, tx *tenants.Tx, reg registry.R
 		return nil, "", err
 	}
 	return &c, "", nil
+}
+
+// InstallUnit creates the installation order of a unit just registered from a shipment
+// marked needs_installation (registry.Installer), when its model needs installing.
+func (s *Service) InstallUnit(ctx context.Context, tx *tenants.Tx, registrationID uuid.UUID) error {
+	reg, err := registry.Get(ctx, tx, registrationID)
+	if err != nil {
+		return err
+	}
+	_, _, err = s.InstallFor(ctx, tx, reg, "api")
+	return err
+}
+
+// Hooks is what service orders do inside background jobs: the installation orders of
+// imported shipments. It is an events.Consumer of no events, so the worker passes it with
+// the other consumers; its jobs are inserted through the running job's client.
+type Hooks struct {
+	PublicURL string
+}
+
+// Name names the consumer.
+func (Hooks) Name() string { return "orders" }
+
+// Wants no events.
+func (Hooks) Wants(string) bool { return false }
+
+// Handle does nothing (Wants is always false).
+func (Hooks) Handle(context.Context, events.Event) error { return nil }
+
+// InstallUnit creates the installation order of an imported unit, its events and timers
+// queued through the import job's client.
+func (h Hooks) InstallUnit(ctx context.Context, tx *tenants.Tx, registrationID uuid.UUID) error {
+	svc := &Service{PublicURL: h.PublicURL}
+	if c, err := river.ClientFromContextSafely[pgx.Tx](ctx); err == nil {
+		svc.Jobs = c // outside a job (a direct run), no events or timers are queued
+	}
+	return svc.InstallUnit(ctx, tx, registrationID)
 }

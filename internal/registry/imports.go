@@ -223,6 +223,8 @@ type ImportWorker struct {
 	DB    *tenants.DB
 	Log   *slog.Logger
 	Chunk int // rows per transaction; 0 = DefaultChunk
+	// Install creates installation orders of rows marked needs_installation (nil: none).
+	Install Installer
 }
 
 // Timeout allows large files (River's default is one minute).
@@ -235,7 +237,7 @@ func (w *ImportWorker) Work(ctx context.Context, job *river.Job[ImportArgs]) err
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	err := RunImport(ctx, w.DB, job.Args.TenantID, job.Args.ImportID, w.Chunk)
+	err := RunImport(ctx, w.DB, job.Args.TenantID, job.Args.ImportID, w.Chunk, w.Install)
 	if err != nil && job.Attempt >= job.MaxAttempts {
 		log.ErrorContext(ctx, "import failed", "import_id", job.Args.ImportID, "tenant_id", job.Args.TenantID, "err", err)
 		if ferr := w.DB.Tx(ctx, importScope(job.Args.TenantID), func(tx *tenants.Tx) error {
@@ -265,7 +267,7 @@ func (e *fileError) Error() string { return e.msg }
 // that is done or failed, or does not exist, is left alone. A problem with the file as a
 // whole (unreadable, missing columns) fails the import; database errors are returned for
 // a retry.
-func RunImport(ctx context.Context, d *tenants.DB, tenantID, importID uuid.UUID, chunk int) error {
+func RunImport(ctx context.Context, d *tenants.DB, tenantID, importID uuid.UUID, chunk int, install Installer) error {
 	if chunk <= 0 {
 		chunk = DefaultChunk
 	}
@@ -286,7 +288,7 @@ func RunImport(ctx context.Context, d *tenants.DB, tenantID, importID uuid.UUID,
 	if err != nil {
 		return fmt.Errorf("load import: %w", err)
 	}
-	r := &importRun{d: d, scope: scope, id: importID, v: v, chunk: chunk, seen: map[unitKey]bool{}}
+	r := &importRun{d: d, scope: scope, id: importID, v: v, chunk: chunk, seen: map[unitKey]bool{}, install: install}
 	err = r.run(ctx, row.Format, row.Content)
 	var fe *fileError
 	if errors.As(err, &fe) {
@@ -310,6 +312,8 @@ type importRun struct {
 	v     *Validator
 	chunk int
 	seen  map[unitKey]bool // units stored or found by earlier chunks: later rows are "existing"
+	// install creates the installation orders of new units marked needs_installation.
+	install Installer
 
 	done, created, failed int
 }
@@ -415,6 +419,9 @@ func (r *importRun) flush(ctx context.Context, batch []pendingRow) error {
 				addErrs(unitRows[n], o.Problems)
 			}
 		}
+		if err := InstallNew(ctx, tx, r.install, units, outs); err != nil {
+			return err
+		}
 		if len(errRows) > 0 {
 			if err := tx.Q.AddImportErrors(ctx, tx, db.AddImportErrorsParams{TenantID: tx.Scope.TenantID, ImportID: r.id,
 				RowNos: errRows, Fields: errFields, Messages: errMsgs}); err != nil {
@@ -479,6 +486,7 @@ const (
 	colUserName     = "user_name"
 	colUserPhone    = "user_phone"
 	colInstallDate  = "install_date"
+	colNeedsInstall = "needs_installation"
 )
 
 // columnAliases maps header names (lower case) to columns; Chinese headers are accepted.
@@ -495,6 +503,7 @@ var columnAliases = map[string]string{
 	colUserName: colUserName, "使用人": colUserName,
 	colUserPhone: colUserPhone, "使用人电话": colUserPhone,
 	colInstallDate: colInstallDate, "安装日期": colInstallDate,
+	colNeedsInstall: colNeedsInstall, "needs_install": colNeedsInstall, "需安装": colNeedsInstall, "是否安装": colNeedsInstall,
 }
 
 // requiredColumns must be in every file, with their Chinese names for the error message.
@@ -552,12 +561,17 @@ func (c columns) input(cells []string, dates *excelDates) (Input, []Problem) {
 	if in.ModelSKU == "" {
 		ps.add("model_sku", "is required")
 	}
-	switch strings.ToLower(get(colWarrantyCard)) {
-	case "", "false", "0", "否", "no", "n", "无":
-	case "true", "1", "是", "yes", "y", "有":
-		in.HasWarrantyCard = true
-	default:
-		ps.add(colWarrantyCard, "must be true or false (1/0, 是/否)")
+	for _, b := range []struct {
+		col string
+		dst *bool
+	}{{colWarrantyCard, &in.HasWarrantyCard}, {colNeedsInstall, &in.NeedsInstallation}} {
+		switch strings.ToLower(get(b.col)) {
+		case "", "false", "0", "否", "no", "n", "无":
+		case "true", "1", "是", "yes", "y", "有":
+			*b.dst = true
+		default:
+			ps.add(b.col, "must be true or false (1/0, 是/否)")
+		}
 	}
 	if name, phone := get(colBuyerName), number(colBuyerPhone); name != "" || phone != "" {
 		in.Buyer = &Party{Name: name, Phone: phone}
@@ -735,3 +749,19 @@ func (x xlsxRows) Next() ([]string, int, error) {
 	return cells, *x.n, err
 }
 func (x xlsxRows) Close() error { return x.r.Close() }
+
+// InstallNew has the installer create installation orders for the units of a bulk store
+// that were created and marked needs_installation.
+func InstallNew(ctx context.Context, tx *tenants.Tx, install Installer, units []Checked, outs []Outcome) error {
+	if install == nil {
+		return nil
+	}
+	for n, o := range outs {
+		if o.Status == StatusCreated && units[n].NeedsInstallation {
+			if err := install.InstallUnit(ctx, tx, o.ID); err != nil {
+				return fmt.Errorf("installation order of row %d: %w", n+1, err)
+			}
+		}
+	}
+	return nil
+}

@@ -50,6 +50,9 @@ type Input struct {
 	Buyer           *Party `json:"buyer,omitempty"`
 	User            *Party `json:"user,omitempty" doc:"The person using the unit, when not the buyer"`
 	InstallDate     string `json:"install_date,omitempty" format:"date"`
+	// NeedsInstallation asks for an installation order when the unit is registered (a
+	// shipment that is to be installed); the model must need installing.
+	NeedsInstallation bool `json:"needs_installation,omitempty"`
 }
 
 // Registration is a registered unit.
@@ -134,13 +137,14 @@ type Checked struct {
 	InvoiceNo, InvoiceImage, Seller string
 	HasCard                         bool
 	Buyer, User                     *Party
+	NeedsInstallation               bool
 }
 
 // Check validates one input against its model; today is the tenant's current date.
 // Field names are prefixed with prefix (e.g. "body.").
 func Check(in Input, m catalog.Model, today time.Time, prefix string) (Checked, error) {
 	c := Checked{Model: m, Serial: strings.TrimSpace(in.Serial), InvoiceNo: in.InvoiceNo, InvoiceImage: in.InvoiceImage,
-		Seller: in.Seller, HasCard: in.HasWarrantyCard, Buyer: in.Buyer, User: in.User}
+		Seller: in.Seller, HasCard: in.HasWarrantyCard, Buyer: in.Buyer, User: in.User, NeedsInstallation: in.NeedsInstallation}
 	if c.Serial == "" {
 		return c, tenants.Invalid(prefix+"serial", "is required")
 	}
@@ -210,6 +214,12 @@ func ResolveModel(ctx context.Context, tx *tenants.Tx, in Input, prefix string) 
 		return catalog.ModelFromRow(r)
 	}
 	return catalog.Model{}, tenants.Invalid(prefix+"model_id", "give model_id or model_sku")
+}
+
+// Installer creates the installation order of a newly registered unit that needs one
+// (service orders implement it; registration cannot depend on orders).
+type Installer interface {
+	InstallUnit(ctx context.Context, tx *tenants.Tx, registrationID uuid.UUID) error
 }
 
 // Today is the tenant's current date (day boundaries in the tenant's time zone).
