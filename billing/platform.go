@@ -348,6 +348,7 @@ func (s *Service) startGrace(ctx context.Context, tx *tenants.Tx) error {
 }
 
 func readOnly(ctx context.Context, tx *tenants.Tx) error {
+	tx.Forget()
 	n, err := tx.Q.SetTenantStatus(ctx, tx, db.SetTenantStatusParams{ID: tx.Scope.TenantID, Status: "read_only", FromStatus: "active"})
 	if err != nil || n == 0 {
 		return err
@@ -360,6 +361,7 @@ func restore(ctx context.Context, tx *tenants.Tx) error {
 	if _, err := tx.Q.SetSubscriptionGrace(ctx, tx, nil); err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return err
 	}
+	tx.Forget()
 	n, err := tx.Q.SetTenantStatus(ctx, tx, db.SetTenantStatusParams{ID: tx.Scope.TenantID, Status: "active", FromStatus: "read_only"})
 	if err != nil || n == 0 {
 		return err

@@ -58,6 +58,8 @@ type Tx struct {
 	pgx.Tx
 	Scope Scope
 	Q     *db.Queries
+
+	tenant *Tenant // the scope's tenant once read (GetTenant); changes to it clear it
 }
 
 // Tx runs fn in a transaction confined to scope and commits when fn returns nil.

@@ -79,13 +79,24 @@ func (d *DB) Onboard(ctx context.Context, actor Actor, in NewTenant) (Tenant, uu
 }
 
 // GetTenant returns the tenant of the scope.
+//
+// The tenant is read once per transaction: its settings (timezone, currency) are asked for
+// by many rules of one change.
 func GetTenant(ctx context.Context, tx *Tx) (Tenant, error) {
+	if tx.tenant != nil && tx.tenant.ID == tx.Scope.TenantID {
+		return *tx.tenant, nil
+	}
 	r, err := tx.Q.GetTenant(ctx, tx, tx.Scope.TenantID)
 	if err != nil {
 		return Tenant{}, DBError(err, "", "")
 	}
-	return tenantFromRow(r), nil
+	t := tenantFromRow(r)
+	tx.tenant = &t
+	return t, nil
 }
+
+// Forget drops what the transaction remembers of its tenant (after a change to it).
+func (t *Tx) Forget() { t.tenant = nil }
 
 // ListTenants lists all tenants (platform operators only; the caller checks).
 func (d *DB) ListTenants(ctx context.Context, after uuid.NullUUID, limit int32) ([]Tenant, error) {
@@ -117,6 +128,7 @@ func UpdateTenant(ctx context.Context, tx *Tx, version int32, in TenantSettings)
 	if before.Version != version {
 		return Tenant{}, ErrStale
 	}
+	tx.Forget()
 	r, err := tx.Q.UpdateTenant(ctx, tx, db.UpdateTenantParams{ID: before.ID, Name: in.Name, Status: before.Status,
 		Timezone: in.Timezone, Currency: in.Currency, Locale: in.Locale, Version: version})
 	if err != nil {

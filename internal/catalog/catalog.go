@@ -5,6 +5,7 @@ package catalog
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"unicode"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/platform"
@@ -245,8 +247,13 @@ func EnsureFaultCode(ctx context.Context, tx *tenants.Tx, code, name, component 
 	if norm == "" || len(norm) > 32 {
 		return FaultCode{}, tenants.Invalid("body.fault_code", "must have 1 to 32 letters or digits")
 	}
-	r, err := tx.Q.UpsertFaultCode(ctx, tx, db.UpsertFaultCodeParams{TenantID: tx.Scope.TenantID, ID: platform.NewID(),
-		Code: norm, Name: name, Component: component})
+	// Read first: the upsert locks the code's row until commit, which would make every
+	// order of a common fault wait for the others.
+	r, err := tx.Q.GetFaultCodeByCode(ctx, tx, db.GetFaultCodeByCodeParams{TenantID: tx.Scope.TenantID, Code: norm})
+	if errors.Is(err, pgx.ErrNoRows) {
+		r, err = tx.Q.UpsertFaultCode(ctx, tx, db.UpsertFaultCodeParams{TenantID: tx.Scope.TenantID, ID: platform.NewID(),
+			Code: norm, Name: name, Component: component})
+	}
 	if err != nil {
 		return FaultCode{}, tenants.DBError(err, "", "")
 	}

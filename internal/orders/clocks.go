@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -139,20 +140,29 @@ func RecordClockChanges(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, 
 }
 
 func recordClocks(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, ch []sla.Change) error {
+	if len(ch) == 0 {
+		return nil
+	}
+	// One timeline row per change of the clocks, naming each clock's move.
+	var targets []string
+	clocks := make([]map[string]any, 0, len(ch))
 	for _, c := range ch {
-		data := map[string]any{"target": c.Target}
+		x := map[string]any{"target": c.Target, "from": c.From, "to": c.To}
 		if c.DueAt != nil {
-			data["due_at"] = c.DueAt
+			x["due_at"] = c.DueAt
+		}
+		if c.Reason != "" {
+			x["reason"] = c.Reason
 		}
 		if c.Late {
-			data["late"] = true
+			x["late"] = true
 		}
-		if err := record(ctx, tx, orderID, Entry{Kind: "sla", From: c.From, To: c.To, Reason: c.Target + reasonSuffix(c.Reason),
-			Data: data}); err != nil {
-			return err
-		}
+		clocks = append(clocks, x)
+		targets = append(targets, c.Target+reasonSuffix(c.Reason))
 	}
-	return nil
+	first := ch[0]
+	return record(ctx, tx, orderID, Entry{Kind: "sla", From: first.From, To: first.To, Reason: strings.Join(targets, "; "),
+		Data: map[string]any{"clocks": clocks}})
 }
 
 func reasonSuffix(r string) string {
