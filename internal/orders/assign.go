@@ -54,34 +54,24 @@ func (s *Service) ProposeOutlets(ctx context.Context, tx *tenants.Tx, id uuid.UU
 	return dispatch.ProposeOutlets(ctx, tx, need)
 }
 
-// autoOutlet gives an order without an outlet the best eligible one, if any, and records
-// the proposal with its reasons and runners-up on the timeline.
-func (s *Service) autoOutlet(ctx context.Context, tx *tenants.Tx, o Order) (Order, error) {
-	if o.OutletID != nil {
-		return o, nil
-	}
+// proposeOutlets ranks the outlets covering the order (none without a known area).
+func (s *Service) proposeOutlets(ctx context.Context, tx *tenants.Tx, o Order) ([]dispatch.OutletCandidate, error) {
 	need, err := s.outletNeed(ctx, tx, o)
 	if err != nil {
-		return o, err
+		return nil, err
 	}
-	cands, err := dispatch.ProposeOutlets(ctx, tx, need)
-	if err != nil {
-		return o, err
-	}
+	return dispatch.ProposeOutlets(ctx, tx, need)
+}
+
+// dispatchEntry is the timeline row of the outlet proposal at intake: the outlet chosen
+// with its reasons and the runners-up, or why none was.
+func dispatchEntry(cands []dispatch.OutletCandidate) Entry {
 	if len(cands) == 0 || !cands[0].Eligible {
-		return o, record(ctx, tx, o.ID, Entry{Kind: "dispatch", Reason: "no eligible outlet covers the address; dispatch by hand",
-			Data: map[string]any{"candidates": cands}})
+		return Entry{Kind: "dispatch", Reason: "no eligible outlet covers the address; dispatch by hand",
+			Data: map[string]any{"candidates": cands}}
 	}
-	row, err := tx.Q.SetOrderOutlet(ctx, tx, db.SetOrderOutletParams{ID: o.ID, Version: o.Version,
-		OutletID: uuid.NullUUID{UUID: cands[0].OutletID, Valid: true}})
-	if err != nil {
-		return o, tenants.StaleIfMissing(err)
-	}
-	keep := o.Entitlement
-	o = FromRow(row)
-	o.Entitlement = keep
-	return o, record(ctx, tx, o.ID, Entry{Kind: "dispatch", To: cands[0].Code, Reason: strings.Join(cands[0].Reasons, "; "),
-		Data: map[string]any{"outlet_id": cands[0].OutletID, "runners_up": cands[1:]}})
+	return Entry{Kind: "dispatch", To: cands[0].Code, Reason: strings.Join(cands[0].Reasons, "; "),
+		Data: map[string]any{"outlet_id": cands[0].OutletID, "runners_up": cands[1:]}}
 }
 
 // OutletChange moves an order to another outlet by hand.

@@ -16,12 +16,15 @@ import (
 // (coverage.HistorySource). Now is the clock; nil means time.Now.
 type History struct {
 	Now func() time.Time
+	// Current is the order the question is for. An order not stored yet (an intake) is a
+	// new report of the fault: every completed repair of it before has failed.
+	Current uuid.UUID
 }
 
 // History counts, over the unit's orders (cancelled ones excluded):
 //   - failed repairs of the fault: completed repairs of the same fault code that did not fix
 //     it, because the result was "not fixed", the order was reopened, or a later order came
-//     for the same fault;
+//     for the same fault (an intake being decided, History.Current, is such a later order);
 //   - days in repair: calendar days from intake to completion of every order (open ones up
 //     to now), each started day counted;
 //   - the last exchange: the completion day of the latest order whose result was an exchange;
@@ -45,6 +48,10 @@ func (h History) History(ctx context.Context, tx *tenants.Tx, registrationID uui
 	}
 	var out warranty.History
 	open := map[uuid.UUID]bool{}
+	newReport := h.Current != uuid.Nil
+	for _, r := range rows {
+		newReport = newReport && r.ID != h.Current
+	}
 	for i, r := range rows {
 		end := now
 		if r.CompletedAt != nil {
@@ -63,7 +70,7 @@ func (h History) History(ctx context.Context, tx *tenants.Tx, registrationID uui
 		if r.CompletedAt == nil {
 			continue
 		}
-		later := false
+		later := newReport
 		for _, n := range rows[i+1:] {
 			later = later || n.FaultCode == faultCode
 		}

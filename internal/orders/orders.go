@@ -22,6 +22,7 @@ import (
 	"github.com/aftersales/aftersales/internal/coverage"
 	"github.com/aftersales/aftersales/internal/customers"
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/dispatch"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/internal/registry"
 	"github.com/aftersales/aftersales/internal/sla"
@@ -239,11 +240,6 @@ func (s *Service) Create(ctx context.Context, tx *tenants.Tx, in Intake) (Create
 	}
 
 	id := platform.NewID()
-	number, err := nextNumber(ctx, tx, s.now())
-	if err != nil {
-		return Created{}, err
-	}
-	token, _ := auth.NewLinkToken(trackingPrefix, tx.Scope.TenantID, id)
 	settings, err := GetSettings(ctx, tx)
 	if err != nil {
 		return Created{}, err
@@ -255,38 +251,69 @@ func (s *Service) Create(ctx context.Context, tx *tenants.Tx, in Intake) (Create
 	}
 	repeat := err == nil
 
+	// Everything that only reads comes before the number: taking it locks the tenant's
+	// counter until commit, so the rest of the intake must be short.
+	draft := Order{ID: id, Type: typ.Code, Flow: flow, Channel: in.Channel, Urgent: in.Urgent, CustomerID: cust.ID,
+		RegistrationID: idPtr(unit.registration), ModelID: idPtr(unit.model), Serial: unit.serial, OutletID: idPtr(outlet),
+		Location: loc, FaultCode: faultCode, Component: in.Component}
+	res, err := s.decide(ctx, tx, draft)
+	if err != nil {
+		return Created{}, err
+	}
+	var cands []dispatch.OutletCandidate
+	if !outlet.Valid {
+		if cands, err = s.proposeOutlets(ctx, tx, draft); err != nil {
+			return Created{}, err
+		}
+		if len(cands) > 0 && cands[0].Eligible {
+			outlet = uuid.NullUUID{UUID: cands[0].OutletID, Valid: true}
+		}
+	}
+	ent, class, tier, prio := []byte("{}"), "", "", priority("", 0, in.Urgent)
+	if res != nil {
+		if ent, err = json.Marshal(res); err != nil {
+			return Created{}, fmt.Errorf("encode entitlement: %w", err)
+		}
+		class, tier, prio = res.Decision.Class, res.Tier.Code, priority(res.Tier.Code, res.Tier.Rank, in.Urgent)
+	}
+
+	number, err := nextNumber(ctx, tx, s.now())
+	if err != nil {
+		return Created{}, err
+	}
+	token, _ := auth.NewLinkToken(trackingPrefix, tx.Scope.TenantID, id)
 	row, err := tx.Q.CreateOrder(ctx, tx, db.CreateOrderParams{ID: id, Number: number, TypeCode: typ.Code, Flow: flow,
-		Channel: in.Channel, Urgent: in.Urgent, Priority: priority("", 0, in.Urgent), Status: InitialStatus(flow), CustomerID: cust.ID,
+		Channel: in.Channel, Urgent: in.Urgent, Priority: prio, Status: InitialStatus(flow), CustomerID: cust.ID,
 		RegistrationID: unit.registration, ModelID: unit.model, Serial: unit.serial, Unregistered: unit.unregistered,
 		OutletID: outlet, ProvinceCode: loc.ProvinceCode, CityCode: loc.CityCode, DistrictCode: loc.DistrictCode,
 		PostalCode: loc.PostalCode, Address: loc.Address, Latitude: loc.Latitude, Longitude: loc.Longitude,
-		FaultDescription: in.FaultDescription, FaultCode: faultCode, Component: in.Component, Entitlement: []byte("{}"),
+		FaultDescription: in.FaultDescription, FaultCode: faultCode, Component: in.Component, Entitlement: ent,
+		EntitlementClass: class, TierCode: tier,
 		DesignatedEngineer: designated, RepeatOf: uuid.NullUUID{UUID: prior.ID, Valid: repeat}, IsRepeat: repeat,
 		TrackingToken: token, CreatedBy: tx.Scope.Actor.Label})
 	if err != nil {
 		return Created{}, tenants.DBError(err, "", "body.designated_engineer_id")
 	}
 	o := FromRow(row)
-	if err := record(ctx, tx, o.ID, Entry{Kind: "created", To: o.Status, Public: true,
-		Data: map[string]any{"number": o.Number, "channel": o.Channel, "type": o.Type}}); err != nil {
-		return Created{}, err
-	}
+	entries := []Entry{{Kind: "created", To: o.Status, Public: true,
+		Data: map[string]any{"number": o.Number, "channel": o.Channel, "type": o.Type}}}
 	if repeat {
-		if err := record(ctx, tx, o.ID, Entry{Kind: "repeat", Reason: fmt.Sprintf("same unit and fault %s as %s within %d days",
-			faultCode, prior.Number, settings.RepeatWindowDays), Data: map[string]any{"repeat_of": prior.ID, "number": prior.Number}}); err != nil {
-			return Created{}, err
-		}
+		entries = append(entries, Entry{Kind: "repeat", Reason: fmt.Sprintf("same unit and fault %s as %s within %d days",
+			faultCode, prior.Number, settings.RepeatWindowDays), Data: map[string]any{"repeat_of": prior.ID, "number": prior.Number}})
 	}
 	if unit.unregistered {
-		if err := record(ctx, tx, o.ID, Entry{Kind: "unregistered", Reason: "the unit is not registered; entitlement needs proof of purchase"}); err != nil {
+		entries = append(entries, Entry{Kind: "unregistered", Reason: "the unit is not registered; entitlement needs proof of purchase"})
+	}
+	if in.OutletID == nil && tx.Scope.OutletID == uuid.Nil {
+		entries = append(entries, dispatchEntry(cands))
+	}
+	if res != nil {
+		entries = append(entries, entitlementEntry("", res, "intake"))
+	}
+	for _, e := range entries {
+		if err := record(ctx, tx, o.ID, e); err != nil {
 			return Created{}, err
 		}
-	}
-	if o, err = s.autoOutlet(ctx, tx, o); err != nil {
-		return Created{}, err
-	}
-	if o, err = s.evaluate(ctx, tx, o, "intake"); err != nil {
-		return Created{}, err
 	}
 	if err := s.startClocks(ctx, tx, o); err != nil {
 		return Created{}, err
@@ -478,13 +505,9 @@ func List(ctx context.Context, tx *tenants.Tx, f Filter) ([]Order, error) {
 // evaluate asks the warranty engine about the order's unit and stores the decision. When
 // the decision's class or tier changes from what was stored, the change is on the timeline.
 func (s *Service) evaluate(ctx context.Context, tx *tenants.Tx, o Order, why string) (Order, error) {
-	if o.RegistrationID == nil {
-		return o, nil
-	}
-	res, err := coverage.Check(ctx, tx, History{Now: s.Now}, coverage.CheckInput{RegistrationID: *o.RegistrationID,
-		FaultCode: o.FaultCode, Component: o.Component, Exclusion: exclusionOf(o), Channel: o.Channel})
-	if err != nil {
-		return o, fmt.Errorf("entitlement of %s: %w", o.Number, err)
+	res, err := s.decide(ctx, tx, o)
+	if err != nil || res == nil {
+		return o, err
 	}
 	snap, err := json.Marshal(res)
 	if err != nil {
@@ -497,13 +520,31 @@ func (s *Service) evaluate(ctx context.Context, tx *tenants.Tx, o Order, why str
 		return o, fmt.Errorf("store entitlement: %w", err)
 	}
 	if class != o.EntitlementClass || tier != o.TierCode {
-		if err := record(ctx, tx, o.ID, Entry{Kind: "entitlement", From: o.EntitlementClass, To: class, Reason: why,
-			Data: map[string]any{"tier": tier, "remedies": res.Decision.Remedies, "covered_until": res.Decision.CoveredUntil}}); err != nil {
+		if err := record(ctx, tx, o.ID, entitlementEntry(o.EntitlementClass, res, why)); err != nil {
 			return o, err
 		}
 	}
 	o.Entitlement, o.EntitlementClass, o.TierCode, o.Priority = snap, class, tier, int(prio)
 	return o, nil
+}
+
+// decide asks the warranty engine about the order's unit (nil without a registration).
+func (s *Service) decide(ctx context.Context, tx *tenants.Tx, o Order) (*coverage.Result, error) {
+	if o.RegistrationID == nil {
+		return nil, nil
+	}
+	res, err := coverage.Check(ctx, tx, History{Now: s.Now, Current: o.ID}, coverage.CheckInput{RegistrationID: *o.RegistrationID,
+		FaultCode: o.FaultCode, Component: o.Component, Exclusion: exclusionOf(o), Channel: o.Channel})
+	if err != nil {
+		return nil, fmt.Errorf("entitlement of %s: %w", firstOf(o.Number, "the order"), err)
+	}
+	return &res, nil
+}
+
+// entitlementEntry is the timeline row of a changed entitlement decision.
+func entitlementEntry(from string, res *coverage.Result, why string) Entry {
+	return Entry{Kind: "entitlement", From: from, To: res.Decision.Class, Reason: why,
+		Data: map[string]any{"tier": res.Tier.Code, "remedies": res.Decision.Remedies, "covered_until": res.Decision.CoveredUntil}}
 }
 
 func exclusionOf(o Order) string {
