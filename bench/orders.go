@@ -72,10 +72,10 @@ func seedOrders(ctx context.Context, ownerURL string, tdb *tenants.DB, baseURL s
 				{`INSERT INTO customers (tenant_id, id, name, phone) SELECT tenant_id, ` + uuidExpr("n", "0000", "0") + `, 'Customer', '+8613900000000'
 				  FROM bench_o`, nil},
 				{`INSERT INTO service_orders (tenant_id, id, number, type_code, flow, channel, status, customer_id, serial,
-				    fault_description, tracking_hash, created_at, updated_at)
+				    fault_description, tracking_token, created_at, updated_at)
 				  SELECT b.tenant_id, ` + uuidExpr("b.n", "0002", "i") + `, 'SO-2026-' || lpad(i::text, 6, '0'), 'repair_minor',
 				    'carry_in', 'phone', (` + statuses + `)[1 + (i * 7) % 10], ` + uuidExpr("b.n", "0000", "0") + `,
-				    'SN-' || i, 'bench order', decode(md5(b.n || ':' || i), 'hex'),
+				    'SN-' || i, 'bench order', 'trk_' || md5(b.n || ':' || i),
 				    now() - make_interval(secs => ($1::int - i) * (31536000.0 / $1::int)),
 				    now() - make_interval(secs => ($1::int - i) * (31536000.0 / $1::int))
 				  FROM bench_o b, generate_series(1, $1::int) i`, []any{d.perTenant}},
