@@ -94,6 +94,39 @@ func (f OrderFilter) filter(now time.Time) (orders.Filter, error) {
 	return out, nil
 }
 
+// ItemsOutput is a list that is not paged (the parts of one order).
+type ItemsOutput[T any] struct {
+	Body Items[T]
+}
+
+// Items are the elements of an unpaged list.
+type Items[T any] struct {
+	Items []T `json:"items"`
+}
+
+// orderParts registers GET {path} listing one kind of an order's parts: the order must be
+// in the caller's scope (another outlet's or tenant's order is not found), then list reads
+// its parts.
+func orderParts[T any](s *Server, op huma.Operation, perm access.Permission,
+	list func(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID) ([]T, error)) {
+	op.Method, op.Errors = http.MethodGet, []int{404}
+	register(s, op, route{perm: perm}, func(ctx context.Context, in *IDPath) (*ItemsOutput[T], error) {
+		items, err := within(ctx, s, func(tx *tenants.Tx) ([]T, error) {
+			if _, err := orders.Get(ctx, tx, in.id()); err != nil {
+				return nil, err
+			}
+			return list(ctx, tx, in.id())
+		})
+		if err != nil {
+			return nil, err
+		}
+		if items == nil {
+			items = []T{}
+		}
+		return &ItemsOutput[T]{Body: Items[T]{Items: items}}, nil
+	})
+}
+
 func registerOrders(s *Server) {
 	tags := []string{"Service orders"}
 	type listIn struct {
@@ -185,24 +218,10 @@ func registerOrders(s *Server) {
 			}))
 		})
 
-	type timelineOut struct {
-		Body struct {
-			Items []orders.Entry `json:"items"`
-		}
-	}
-	register(s, huma.Operation{OperationID: "order-timeline", Method: http.MethodGet, Path: "/v1/orders/{id}/timeline", Tags: tags,
-		Summary: "The order's timeline: every change with who, when, from, to and why", Errors: []int{404}},
-		route{perm: access.OrdersRead}, func(ctx context.Context, in *IDPath) (*timelineOut, error) {
-			out := &timelineOut{}
-			err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				if _, err = orders.Get(ctx, tx, in.id()); err != nil {
-					return err
-				}
-				out.Body.Items, err = orders.Timeline(ctx, tx, in.id(), false)
-				return err
-			})
-			return out, err
-		})
+	orderParts(s, huma.Operation{OperationID: "order-timeline", Path: "/v1/orders/{id}/timeline", Tags: tags,
+		Summary: "The order's timeline: every change with who, when, from, to and why"}, access.OrdersRead, func(ctx context.Context, tx *tenants.Tx, id uuid.UUID) ([]orders.Entry, error) {
+		return orders.Timeline(ctx, tx, id, false)
+	})
 
 	type commentIn struct {
 		IDPath
@@ -292,24 +311,8 @@ func registerOrderParts(s *Server) {
 			}
 			return &attachmentOut{Body: a}, nil
 		})
-	type attachmentsOut struct {
-		Body struct {
-			Items []orders.Attachment `json:"items"`
-		}
-	}
-	register(s, huma.Operation{OperationID: "list-order-attachments", Method: http.MethodGet, Path: "/v1/orders/{id}/attachments", Tags: tags,
-		Summary: "List an order's attachments", Errors: []int{404}},
-		route{perm: access.OrdersRead}, func(ctx context.Context, in *IDPath) (*attachmentsOut, error) {
-			out := &attachmentsOut{}
-			err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				if _, err = orders.Get(ctx, tx, in.id()); err != nil {
-					return err
-				}
-				out.Body.Items, err = orders.Attachments(ctx, tx, in.id())
-				return err
-			})
-			return out, err
-		})
+	orderParts(s, huma.Operation{OperationID: "list-order-attachments", Path: "/v1/orders/{id}/attachments", Tags: tags,
+		Summary: "List an order's attachments"}, access.OrdersRead, orders.Attachments)
 	register(s, huma.Operation{OperationID: "get-attachment", Method: http.MethodGet, Path: "/v1/attachments/{id}", Tags: tags,
 		Summary: "Download an attachment", Errors: []int{404}},
 		route{perm: access.OrdersRead}, func(ctx context.Context, in *IDPath) (*InvoiceImageOutput, error) {
@@ -343,24 +346,8 @@ func registerOrderParts(s *Server) {
 			}
 			return &quoteOut{Body: q}, nil
 		})
-	type quotesOut struct {
-		Body struct {
-			Items []orders.Quote `json:"items"`
-		}
-	}
-	register(s, huma.Operation{OperationID: "list-quotes", Method: http.MethodGet, Path: "/v1/orders/{id}/quotes", Tags: tags,
-		Summary: "List an order's quotes and the customer's answers", Errors: []int{404}},
-		route{perm: access.OrdersRead}, func(ctx context.Context, in *IDPath) (*quotesOut, error) {
-			out := &quotesOut{}
-			err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				if _, err = orders.Get(ctx, tx, in.id()); err != nil {
-					return err
-				}
-				out.Body.Items, err = orders.Quotes(ctx, tx, in.id())
-				return err
-			})
-			return out, err
-		})
+	orderParts(s, huma.Operation{OperationID: "list-quotes", Path: "/v1/orders/{id}/quotes", Tags: tags,
+		Summary: "List an order's quotes and the customer's answers"}, access.OrdersRead, orders.Quotes)
 	type staffDecisionIn struct {
 		IDPath
 		Body orders.QuoteAnswer
@@ -391,24 +378,8 @@ func registerOrderParts(s *Server) {
 		})
 
 	// Engineers.
-	type engineersOut struct {
-		Body struct {
-			Items []orders.OrderEngineer `json:"items"`
-		}
-	}
-	register(s, huma.Operation{OperationID: "list-order-engineers", Method: http.MethodGet, Path: "/v1/orders/{id}/engineers", Tags: tags,
-		Summary: "The engineers on an order, their roles and answers", Errors: []int{404}},
-		route{perm: access.OrdersRead}, func(ctx context.Context, in *IDPath) (*engineersOut, error) {
-			out := &engineersOut{}
-			err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				if _, err = orders.Get(ctx, tx, in.id()); err != nil {
-					return err
-				}
-				out.Body.Items, err = orders.Engineers(ctx, tx, in.id())
-				return err
-			})
-			return out, err
-		})
+	orderParts(s, huma.Operation{OperationID: "list-order-engineers", Path: "/v1/orders/{id}/engineers", Tags: tags,
+		Summary: "The engineers on an order, their roles and answers"}, access.OrdersRead, orders.Engineers)
 	type engProposalsOut struct {
 		Body struct {
 			Items []dispatch.EngineerCandidate `json:"items"`
@@ -554,44 +525,12 @@ func registerOrderParts(s *Server) {
 			}
 			return &bookingOut{Body: b}, nil
 		})
-	type apptsOut struct {
-		Body struct {
-			Items []orders.Appointment `json:"items"`
-		}
-	}
-	register(s, huma.Operation{OperationID: "list-appointments", Method: http.MethodGet, Path: "/v1/orders/{id}/appointments", Tags: tags,
-		Summary: "The order's appointments, earlier ones as moved or cancelled", Errors: []int{404}},
-		route{perm: access.OrdersRead}, func(ctx context.Context, in *IDPath) (*apptsOut, error) {
-			out := &apptsOut{}
-			err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				if _, err = orders.Get(ctx, tx, in.id()); err != nil {
-					return err
-				}
-				out.Body.Items, err = orders.Appointments(ctx, tx, in.id())
-				return err
-			})
-			return out, err
-		})
+	orderParts(s, huma.Operation{OperationID: "list-appointments", Path: "/v1/orders/{id}/appointments", Tags: tags,
+		Summary: "The order's appointments, earlier ones as moved or cancelled"}, access.OrdersRead, orders.Appointments)
 
 	// Disputes.
-	type disputesOut struct {
-		Body struct {
-			Items []orders.Dispute `json:"items"`
-		}
-	}
-	register(s, huma.Operation{OperationID: "list-disputes", Method: http.MethodGet, Path: "/v1/orders/{id}/disputes", Tags: tags,
-		Summary: "The customer's disputes of the order's exclusion decision", Errors: []int{404}},
-		route{perm: access.OrdersRead}, func(ctx context.Context, in *IDPath) (*disputesOut, error) {
-			out := &disputesOut{}
-			err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				if _, err = orders.Get(ctx, tx, in.id()); err != nil {
-					return err
-				}
-				out.Body.Items, err = orders.Disputes(ctx, tx, in.id())
-				return err
-			})
-			return out, err
-		})
+	orderParts(s, huma.Operation{OperationID: "list-disputes", Path: "/v1/orders/{id}/disputes", Tags: tags,
+		Summary: "The customer's disputes of the order's exclusion decision"}, access.OrdersRead, orders.Disputes)
 	type staffDisputeIn struct {
 		IDPath
 		Body struct {
