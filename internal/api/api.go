@@ -27,6 +27,7 @@ import (
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/tenants"
 	"github.com/aftersales/aftersales/web/console"
+	"github.com/aftersales/aftersales/web/customer"
 	"github.com/aftersales/aftersales/web/docs"
 )
 
@@ -100,6 +101,7 @@ func New(d Deps) *Server {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{}))
 	docs.Mount(mux, "/openapi.json")
 	console.Mount(mux)
+	customer.Mount(mux)
 	s.handler = s.observe(problemFallback(mux))
 	return s
 }
