@@ -250,7 +250,10 @@ const SECTIONS = [
     ["people", ["Members", "成员"], "members:read"],
     ["api-keys", ["API keys", "API 密钥"], "api_keys:manage"],
   ]],
-  [["Service", "服务"], [["customers", ["Customers", "客户"], "customers:read"]]],
+  [["Service", "服务"], [
+    ["orders", ["Service orders", "服务工单"], "orders:read"],
+    ["customers", ["Customers", "客户"], "customers:read"],
+  ]],
   [["Administration", "管理"], [
     ["audit", ["Audit log", "审计日志"], "audit:read"],
     ["settings", ["Tenant settings", "租户设置"], "tenant:settings"],
@@ -321,6 +324,9 @@ const ROUTES = [
   [new RegExp(`^people/${UUID}$`), "people", memberPage],
   [/^api-keys$/, "api-keys", apiKeysPage],
   [/^api-keys\/new$/, "api-keys", apiKeyNewPage],
+  [/^orders$/, "orders", ordersPage],
+  [/^orders\/new$/, "orders", orderNewPage],
+  [new RegExp(`^orders/${UUID}$`), "orders", orderPage],
   [/^customers$/, "customers", customersPage],
   [/^customers\/new$/, "customers", customerNewPage],
   [/^audit$/, "audit", auditPage],
@@ -1004,6 +1010,135 @@ async function customerNewPage() {
     }
   });
   return [pageHeader(t("New customer", "新建客户"), null), card(f)];
+}
+
+// ---- Service orders --------------------------------------------------------------
+
+const ORDER_STATUS = {
+  waiting: ["Waiting", "待修"], repairing: ["Repairing", "修理中"], waiting_parts: ["Waiting for parts", "待件"],
+  escalated: ["Escalated", "难修"], ready_for_pickup: ["Ready for pickup", "待取"], picked_up: ["Picked up", "已取"],
+  created: ["Created", "已受理"], accepted: ["Accepted", "已接单"], dispatched: ["Dispatched", "已派工"],
+  scheduled: ["Scheduled", "已预约"], en_route: ["On the way", "在途"], on_site: ["On site", "已上门"],
+  completed: ["Completed", "已完工"], approved: ["Approved", "审核通过"], rejected: ["Rejected", "审核退回"],
+  closed: ["Closed", "已关闭"], cancelled: ["Cancelled", "已取消"],
+};
+const ORDER_STYLE = { closed: "", cancelled: "warn", escalated: "warn", waiting_parts: "info", approved: "ok", completed: "ok", picked_up: "ok" };
+const orderBadge = (s) => badge(label(ORDER_STATUS, s), ORDER_STYLE[s] ?? "info");
+const CLASSES = { manufacturer: ["Manufacturer warranty", "厂家保修"], contract: ["Contract", "合同保修"],
+  repair_warranty: ["Repair warranty", "维修保修"], out_of_warranty: ["Out of warranty", "保外"] };
+
+async function ordersPage() {
+  const outlets = await outletMap();
+  const status = select("status", options(ORDER_STATUS), { "aria-label": t("Status", "状态") }, t("All statuses", "全部状态"));
+  const overdue = h("label", { class: "check" }, h("input", { type: "checkbox", name: "overdue" }), " ", t("Overdue only", "仅超时"));
+  const table = dataTable(
+    [
+      { title: t("Number", "工单号"), cell: (o) => h("a", { href: `#/orders/${o.id}`, class: "mono strong" }, o.number), class: "nowrap" },
+      { title: t("Status", "状态"), cell: (o) => [orderBadge(o.status), o.urgent ? [" ", badge(t("urgent", "加急"), "warn")] : null,
+        o.is_repeat ? [" ", badge(t("repeat", "重复维修"), "warn")] : null] },
+      { title: t("Type", "类型"), cell: (o) => o.type },
+      { title: t("Coverage", "保修"), cell: (o) => label(CLASSES, o.entitlement_class) || "—" },
+      { title: t("Outlet", "网点"), cell: (o) => outletName(outlets, o.outlet_id) },
+      { title: t("Fault", "故障"), cell: (o) => o.fault_description },
+      { title: t("Created", "创建时间"), cell: (o) => fmtDateTime(o.created_at), class: "nowrap muted" },
+    ],
+    (cursor) => api.get("/v1/orders", { query: { cursor, limit: 50, status: status.value, overdue: overdue.querySelector("input").checked || "" } })
+      .then((r) => r.data),
+    t("No orders match.", "没有符合条件的工单。"),
+  );
+  status.addEventListener("change", table.reload);
+  overdue.addEventListener("change", table.reload);
+  return [
+    pageHeader(t("Service orders", "服务工单"), t("Orders of the network, newest first.", "服务网络的工单，最新在前。"),
+      can("orders:write") ? linkButton("#/orders/new", t("New order", "新建工单")) : null),
+    card(h("div", { class: "filters" }, status, overdue), table.el),
+  ];
+}
+
+function outletName(outlets, id) {
+  if (!id) return "—";
+  const o = outlets.get(id);
+  return o ? o.name : shortID(id);
+}
+
+async function orderNewPage() {
+  if (!can("orders:write")) return emptyState(t("No access", "无权访问"));
+  const types = (await api.get("/v1/order-types")).data.items.filter((x) => x.active);
+  const f = form(
+    [
+      field(t("Customer name", "客户姓名"), input("name"), null, true),
+      field(t("Customer phone", "客户电话"), input("phone", { type: "tel" }), t("An existing customer is found by phone.", "按电话匹配已有客户。")),
+      field(t("Serial / IMEI", "序列号 / IMEI"), input("serial"), t("A registered unit is found by serial.", "按序列号匹配已登记产品。")),
+      field(t("Type", "类型"), select("type", types.map((x) => [x.code, x.name]))),
+      field(t("Channel", "渠道"), select("channel", [["phone", t("Phone", "电话")], ["carry_in", t("Carry-in", "送修")],
+        ["on_site", t("On-site", "上门")], ["web", t("Web", "网站")], ["mail_in", t("Mail-in", "寄修")]])),
+      field(t("Fault code", "故障代码"), input("fault_code")),
+      field(t("Fault", "故障描述"), input("fault_description"), null, true),
+    ],
+    [submitButton(t("Take the order", "受理工单")), linkButton("#/orders", t("Cancel", "取消"), "")],
+  );
+  f.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const body = { type: val(f, "type"), channel: val(f, "channel"), customer: { name: val(f, "name"), phone: val(f, "phone") },
+      serial: val(f, "serial"), fault_code: val(f, "fault_code"), fault_description: val(f, "fault_description") };
+    const res = await submitting(f, (key) => api.post("/v1/orders", body, { idem: key }), { idem: true });
+    if (res) {
+      toast(t(`Order ${res.data.order.number} taken`, `已受理工单 ${res.data.order.number}`));
+      go(`#/orders/${res.data.order.id}`);
+    }
+  });
+  return [pageHeader(t("New service order", "新建服务工单"), null), card(f)];
+}
+
+async function orderPage(id) {
+  const [res, outlets] = await Promise.all([api.get(`/v1/orders/${seg(id)}`), outletMap()]);
+  const o = res.data;
+  const moves = h("form", { class: "inline-form" });
+  if (can("orders:write") && o.next.length) {
+    const reason = input("reason", { placeholder: t("Reason (to cancel, reject or reopen)", "原因（取消、退回、重开时必填）") });
+    moves.append(reason, ...o.next.map((to) => h("button", { type: "submit", class: "btn small", value: to }, label(ORDER_STATUS, to))));
+    moves.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const to = e.submitter?.value;
+      const r = await submitting(moves, () => api.post(`/v1/orders/${seg(id)}/transitions`, { to, reason: val(moves, "reason") },
+        { etag: res.etag }), { onProblem: reloadOnStale });
+      if (r) {
+        toast(t("Status changed", "状态已更新"));
+        render();
+      }
+    });
+  }
+  const ent = o.entitlement?.decision;
+  const side = card(
+    h("h2", null, t("Details", "详情")),
+    meta([t("Status", "状态"), orderBadge(o.status)], [t("Type", "类型"), o.type], [t("Channel", "渠道"), o.channel],
+      [t("Coverage", "保修"), ent ? label(CLASSES, ent.class) : t("Unregistered unit", "未登记产品")],
+      [t("Remedies", "处理方式"), ent?.remedies?.join(", ")], [t("Tier", "服务等级"), o.tier_code],
+      [t("Serial", "序列号"), o.serial ? h("span", { class: "mono" }, o.serial) : null],
+      [t("Outlet", "网点"), outletName(outlets, o.outlet_id)], [t("Fault", "故障"), `${o.fault_code ? o.fault_code + " · " : ""}${o.fault_description}`],
+      [t("Reschedules", "改约次数"), String(o.reschedule_count)], [t("Created", "创建时间"), fmtDateTime(o.created_at)]),
+  );
+  const timeline = h("ol", { class: "timeline" });
+  api.get(`/v1/orders/${seg(id)}/timeline`).then((r) => {
+    setChildren(timeline, ...r.data.items.slice().reverse().map((e) => h("li", null,
+      h("span", { class: "muted small nowrap" }, fmtDateTime(e.at)), " ",
+      h("strong", null, e.kind === "status" ? `${label(ORDER_STATUS, e.from)} → ${label(ORDER_STATUS, e.to)}` : e.kind),
+      e.reason ? [" · ", e.reason] : null, e.kind === "comment" && e.data ? [" · ", e.data.text] : null,
+      e.actor ? h("span", { class: "muted small" }, ` — ${e.actor}`) : null)));
+  }, () => {});
+  const clocks = h("div");
+  if (can("sla:read")) {
+    api.get(`/v1/sla/orders/${seg(id)}/clocks`).then((r) => {
+      setChildren(clocks, h("h2", null, t("Time limits", "时效")), meta(...r.data.items.map((c) =>
+        [c.target, [badge(c.status, c.status === "breached" ? "warn" : c.status === "met" ? "ok" : "info"), c.due_at ? ` ${fmtDateTime(c.due_at)}` : ""]])));
+    }, () => {});
+  }
+  side.append(clocks);
+  return [
+    pageHeader(o.number, label(ORDER_STATUS, o.status), linkButton("#/orders", t("All orders", "全部工单"), "")),
+    moves.childNodes.length ? card(h("h2", null, t("Move to", "流转到")), moves) : null,
+    h("div", { class: "split" }, card(h("h2", null, t("Timeline", "时间线")), timeline), side),
+  ];
 }
 
 // ---- Audit log -----------------------------------------------------------------
