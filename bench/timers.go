@@ -114,12 +114,16 @@ func measureTimers(ctx context.Context, d *database, clocks int) (timersResult, 
 	}
 	scope := tenants.Scope{TenantID: tn.ID, Actor: tenants.SystemActor}
 	var outlet uuid.UUID
+	customer := platform.NewID()
 	if err := tdb.Tx(ctx, scope, func(tx *tenants.Tx) error {
 		o, err := tenants.CreateOutlet(ctx, tx, tenants.OutletFields{Code: "SLA", Name: "SLA outlet", Kind: "service_center"})
 		if err != nil {
 			return err
 		}
 		outlet = o.ID
+		if _, err := tx.Exec(ctx, `INSERT INTO customers (tenant_id, id, name) VALUES (app.tenant_id(), $1, 'Bench customer')`, customer); err != nil {
+			return err
+		}
 		s := sla.DefaultSettings()
 		s.Escalation = nil
 		_, err = sla.SaveSettings(ctx, tx, 1, s)
@@ -173,12 +177,23 @@ func measureTimers(ctx context.Context, d *database, clocks int) (timersResult, 
 	now := time.Now()
 	warned, breached := clocks/2, clocks-clocks/2
 	if err := tdb.Tx(ctx, scope, func(tx *tenants.Tx) error {
+		// The orders the clocks time, in one statement.
+		orders := make([]uuid.UUID, clocks)
+		for i := range orders {
+			orders[i] = platform.NewID()
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO service_orders (tenant_id, id, number, type_code, flow, channel, status, customer_id,
+				outlet_id, tracking_token)
+			SELECT app.tenant_id(), id, 'SO-B-' || n, 'repair', 'carry_in', 'phone', 'waiting', $2, $3, 'trk_' || id::text
+			FROM unnest($1::uuid[]) WITH ORDINALITY AS o(id, n)`, orders, customer, outlet); err != nil {
+			return fmt.Errorf("insert the orders: %w", err)
+		}
 		for i := range clocks {
 			start := now.Add(-50 * time.Minute)
 			if i >= warned {
 				start = now.Add(-2 * time.Hour)
 			}
-			if _, err := sla.Start(ctx, tx, client, sla.StartInput{OrderID: platform.NewID(), OutletID: outlet, TierCode: "gold",
+			if _, err := sla.Start(ctx, tx, client, sla.StartInput{OrderID: orders[i], OutletID: outlet, TierCode: "gold",
 				OrderType: "repair", Targets: []sla.Target{{Kind: sla.Accept, Duration: time.Hour}}, At: start}); err != nil {
 				return err
 			}

@@ -108,6 +108,23 @@ func (b *bundle) unit(f fixture, serial string) uuid.UUID {
 	return id
 }
 
+// order stores a carry-in service order of a new customer at the fixture's outlet.
+func (b *bundle) order(f fixture) uuid.UUID {
+	b.t.Helper()
+	id, customer := platform.NewID(), platform.NewID()
+	b.in(f.tenant, func(tx *tenants.Tx) error {
+		if _, err := tx.Exec(b.ctx, `INSERT INTO customers (tenant_id, id, name) VALUES (app.tenant_id(), $1, 'Customer')`, customer); err != nil {
+			return err
+		}
+		_, err := tx.Exec(b.ctx, `INSERT INTO service_orders (tenant_id, id, number, type_code, flow, channel, status, customer_id,
+				outlet_id, tracking_token)
+			VALUES (app.tenant_id(), $1, $2, 'repair_minor', 'carry_in', 'phone', 'waiting', $3, $4, $5)`,
+			id, "SO-"+id.String(), customer, f.outlet, "trk_"+id.String())
+		return err
+	})
+	return id
+}
+
 func (b *bundle) in(tenant uuid.UUID, fn func(tx *tenants.Tx) error) {
 	b.t.Helper()
 	if err := b.tdb.Tx(b.ctx, tenants.Scope{TenantID: tenant, Actor: tenants.SystemActor}, fn); err != nil {

@@ -69,7 +69,7 @@ func TestReplay(t *testing.T) {
 			p.unit = b.unit(f, fmt.Sprintf("SN-%03d", i))
 			in.ProductID, in.RegistrationID, p.amount = gold.ID, p.unit, goldPrice
 		} else {
-			p.order = platform.NewID()
+			p.order = b.order(f)
 			in.ProductID, in.OrderID, p.amount = onsite.ID, p.order, onsitePrice
 		}
 		b.in(f.tenant, func(tx *tenants.Tx) error {

@@ -242,7 +242,7 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 			[]any{price, product}},
 		{`INSERT INTO purchases (tenant_id, id, product_id, price_id, kind, product_code, channel, order_id, currency, amount, status)
 		    VALUES (app.tenant_id(), $1, $2, $3, 'per_incident', 'onsite-6h', 'checkout', $4, 'CNY', 9900, 'active')`,
-			[]any{purchase, product, price, uuid.New()}},
+			[]any{purchase, product, price, order2}},
 		{`INSERT INTO refunds (tenant_id, id, purchase_id, reason, amount, currency, idempotency_key) VALUES
 		    (app.tenant_id(), $1, $2, 'compensation', 9900, 'CNY', $3)`, []any{refund, purchase, "compensation:" + purchase.String()}},
 		{`INSERT INTO compensations (tenant_id, id, purchase_id, order_id, breach_key, kind, amount, currency, refund_id) VALUES

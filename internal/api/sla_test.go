@@ -24,8 +24,17 @@ func slaOrder(t *testing.T, env *apitest.Env, tn *apitest.Tenant, outlet string,
 	if err != nil {
 		t.Fatal(err)
 	}
-	order := platform.NewID()
+	order, customer := platform.NewID(), platform.NewID()
 	if err := env.Tenants.Tx(ctx, tenants.Scope{TenantID: uuid.MustParse(tn.ID), Actor: tenants.SystemActor}, func(tx *tenants.Tx) error {
+		// The order the clocks time, stored bare: its clocks are the ones started below.
+		if _, err := tx.Exec(ctx, `INSERT INTO customers (tenant_id, id, name) VALUES (app.tenant_id(), $1, 'Customer')`, customer); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO service_orders (tenant_id, id, number, type_code, flow, channel, status, customer_id,
+				outlet_id, tracking_token) VALUES (app.tenant_id(), $1, $2, 'repair', 'carry_in', 'phone', 'waiting', $3, $4, $5)`,
+			order, "SO-"+order.String(), customer, uuid.MustParse(outlet), "trk_"+order.String()); err != nil {
+			return err
+		}
 		if _, err := sla.Start(ctx, tx, inserter, sla.StartInput{OrderID: order, OutletID: uuid.MustParse(outlet), TierCode: "gold",
 			OrderType: "repair", Targets: []sla.Target{{Kind: sla.Accept, Duration: time.Hour}, {Kind: sla.Arrival, Duration: 6 * time.Hour}},
 			At: at}); err != nil {

@@ -31,6 +31,7 @@ type bundle struct {
 	owner    *pgxpool.Pool
 	tenant   uuid.UUID
 	outlets  [2]uuid.UUID
+	customer uuid.UUID
 	scope    tenants.Scope
 	inserter *river.Client[pgx.Tx] // inserts jobs only, as the API server does
 	log      *slog.Logger
@@ -58,12 +59,26 @@ func setup(t *testing.T) *bundle {
 			}
 			b.outlets[i] = o.ID
 		}
-		return nil
+		b.customer = platform.NewID()
+		_, err := tx.Exec(ctx, `INSERT INTO customers (tenant_id, id, name) VALUES (app.tenant_id(), $1, 'Customer')`, b.customer)
+		return err
 	})
 	if b.inserter, err = jobs.NewClient(b.db, b.log, false); err != nil {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// order stores a service order to time (clocks belong to an order of the tenant).
+func (b *bundle) order(t *testing.T) uuid.UUID {
+	t.Helper()
+	id := platform.NewID()
+	b.tx(t, func(tx *tenants.Tx) error {
+		_, err := tx.Exec(b.ctx, `INSERT INTO service_orders (tenant_id, id, number, type_code, flow, channel, status, customer_id, tracking_token)
+			VALUES (app.tenant_id(), $1, $2, 'repair_minor', 'carry_in', 'phone', 'waiting', $3, $4)`, id, "SO-"+id.String(), b.customer, "trk_"+id.String())
+		return err
+	})
+	return id
 }
 
 func (b *bundle) tx(t *testing.T, fn func(tx *tenants.Tx) error) {
@@ -142,7 +157,7 @@ func eq(t *testing.T, what string, got *time.Time, want time.Time) {
 func TestPauseAndResume(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	order := platform.NewID()
+	order := b.order(t)
 	start := shanghai(t, "2026-11-02 10:00") // a Monday
 	targets := []sla.Target{{Kind: sla.Accept, Duration: 2 * time.Hour, Business: true}, {Kind: sla.Arrival, Duration: 6 * time.Hour}}
 	b.tx(t, func(tx *tenants.Tx) error {
@@ -280,7 +295,7 @@ func cmpErr(errs ...error) error {
 func TestPauseStatusesAreTenantSettings(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	order := platform.NewID()
+	order := b.order(t)
 	at := shanghai(t, "2026-11-02 10:00")
 	b.tx(t, func(tx *tenants.Tx) error {
 		s, err := sla.GetSettings(b.ctx, tx)
@@ -321,7 +336,7 @@ func TestPauseStatusesAreTenantSettings(t *testing.T) {
 func TestWarningBreachAndEscalationChain(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	order := platform.NewID()
+	order := b.order(t)
 	engineer := platform.NewID()
 	t0 := time.Date(2026, 11, 2, 2, 0, 0, 0, time.UTC)
 	b.tx(t, func(tx *tenants.Tx) error {
@@ -425,7 +440,7 @@ func TestWarningBreachAndEscalationChain(t *testing.T) {
 func TestMetLateStopsEscalation(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	order := platform.NewID()
+	order := b.order(t)
 	t0 := time.Date(2026, 11, 2, 2, 0, 0, 0, time.UTC)
 	b.tx(t, func(tx *tenants.Tx) error {
 		_, err := sla.Start(b.ctx, tx, b.inserter, sla.StartInput{OrderID: order, OutletID: b.outlets[0],
@@ -456,7 +471,7 @@ func TestMetLateStopsEscalation(t *testing.T) {
 func TestRetargetExpressBoughtMidOrder(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	order := platform.NewID()
+	order := b.order(t)
 	t0 := shanghai(t, "2026-11-02 10:00")
 	b.tx(t, func(tx *tenants.Tx) error {
 		_, err := sla.Start(b.ctx, tx, b.inserter, sla.StartInput{OrderID: order, OutletID: b.outlets[0], TierCode: "standard",
@@ -498,7 +513,7 @@ func TestExactlyOneBreachUnderConcurrentFires(t *testing.T) {
 	orders := make([]uuid.UUID, 20)
 	b.tx(t, func(tx *tenants.Tx) error {
 		for i := range orders {
-			orders[i] = platform.NewID()
+			orders[i] = b.order(t)
 			if _, err := sla.Start(b.ctx, tx, b.inserter, sla.StartInput{OrderID: orders[i], OutletID: b.outlets[i%2],
 				Targets: []sla.Target{{Kind: sla.Accept, Duration: time.Minute}, {Kind: sla.Arrival, Duration: time.Hour}}, At: now.Add(-time.Hour)}); err != nil {
 				return err
@@ -580,7 +595,7 @@ func TestExactlyOneBreachWithTwoWorkers(t *testing.T) {
 	now := time.Now()
 	b.tx(t, func(tx *tenants.Tx) error {
 		for i := range orders {
-			orders[i] = platform.NewID()
+			orders[i] = b.order(t)
 			if _, err := sla.Start(b.ctx, tx, b.inserter, sla.StartInput{OrderID: orders[i], OutletID: b.outlets[0],
 				Targets: []sla.Target{{Kind: sla.Accept, Duration: 2 * time.Second}}, At: now}); err != nil {
 				return err
@@ -606,7 +621,7 @@ func TestExactlyOneBreachWithTwoWorkers(t *testing.T) {
 func TestRestartDuringPendingTimer(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	order := platform.NewID()
+	order := b.order(t)
 	first, err := jobs.NewClient(b.db, b.log, true)
 	if err != nil {
 		t.Fatal(err)
@@ -644,7 +659,7 @@ func TestRestartDuringPendingTimer(t *testing.T) {
 func TestSweepCatchesLostTimers(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	order := platform.NewID()
+	order := b.order(t)
 	t0 := time.Now().Add(-90 * time.Minute) // due half an hour ago; level 2 escalates in half an hour
 	b.tx(t, func(tx *tenants.Tx) error {
 		_, err := sla.Start(b.ctx, tx, b.inserter, sla.StartInput{OrderID: order, OutletID: b.outlets[0],
@@ -673,7 +688,7 @@ func TestAttainment(t *testing.T) {
 	t0 := time.Date(2026, 11, 2, 2, 0, 0, 0, time.UTC)
 	// Outlet 0: three met, one breached; outlet 1: one breached; one cancelled (not counted).
 	for i, outcome := range []string{"met", "met", "met", "breached", "breached1", "cancelled"} {
-		order := platform.NewID()
+		order := b.order(t)
 		outlet := b.outlets[0]
 		if outcome == "breached1" {
 			outlet = b.outlets[1]
@@ -767,7 +782,7 @@ func TestStartOnStoredCalendars(t *testing.T) {
 	}
 	start := shanghai(t, "2026-09-28 09:00")
 	for _, d := range []time.Duration{2 * time.Hour, 72 * time.Hour, 30 * 9 * time.Hour, 100 * 9 * time.Hour} {
-		order := platform.NewID()
+		order := b.order(t)
 		b.tx(t, func(tx *tenants.Tx) error {
 			_, err := sla.Start(b.ctx, tx, b.inserter, sla.StartInput{OrderID: order, OutletID: b.outlets[0],
 				Targets: []sla.Target{{Kind: sla.Completion, Duration: d, Business: true}}, At: start})
@@ -781,7 +796,7 @@ func TestStartOnStoredCalendars(t *testing.T) {
 		t.Fatalf("100 working days end %s", got)
 	}
 
-	order := platform.NewID()
+	order := b.order(t)
 	berlin, _ := time.LoadLocation("Europe/Berlin")
 	b.tx(t, func(tx *tenants.Tx) error {
 		_, err := sla.Start(b.ctx, tx, b.inserter, sla.StartInput{OrderID: order, OutletID: b.outlets[1],
@@ -802,7 +817,7 @@ func TestBatchedTimersWithTwoWorkers(t *testing.T) {
 	orders := make([]uuid.UUID, 200)
 	b.tx(t, func(tx *tenants.Tx) error {
 		for i := range orders {
-			orders[i] = platform.NewID()
+			orders[i] = b.order(t)
 			start := now.Add(-50 * time.Minute) // past the warning, not due
 			if i%2 == 1 {
 				start = now.Add(-90 * time.Minute) // overdue by half an hour: breach and the first escalation level
@@ -846,7 +861,7 @@ func TestBatchedTimersWithTwoWorkers(t *testing.T) {
 func TestRetargetPausedClockAndSetEngineer(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	order, engineer := platform.NewID(), platform.NewID()
+	order, engineer := b.order(t), platform.NewID()
 	t0 := shanghai(t, "2026-11-02 10:00")
 	b.tx(t, func(tx *tenants.Tx) error {
 		if _, err := sla.Start(b.ctx, tx, b.inserter, sla.StartInput{OrderID: order, OutletID: b.outlets[0],
