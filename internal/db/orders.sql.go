@@ -826,6 +826,17 @@ func (q *Queries) GetQuote(ctx context.Context, db DBTX, id uuid.UUID) (OrderQuo
 	return i, err
 }
 
+const hasOpenQuote = `-- name: HasOpenQuote :one
+SELECT EXISTS (SELECT 1 FROM order_quotes WHERE tenant_id = app.tenant_id() AND order_id = $1 AND status = 'sent')::boolean
+`
+
+func (q *Queries) HasOpenQuote(ctx context.Context, db DBTX, orderID uuid.UUID) (bool, error) {
+	row := db.QueryRow(ctx, hasOpenQuote, orderID)
+	var column_1 bool
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
 const insertOrderEvent = `-- name: InsertOrderEvent :one
 INSERT INTO order_events (tenant_id, id, order_id, actor_kind, actor_id, actor_label, kind, from_status, to_status, reason, public, data)
 VALUES (app.tenant_id(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)

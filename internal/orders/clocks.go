@@ -105,14 +105,12 @@ func (s *Service) applyStatus(ctx context.Context, tx *tenants.Tx, o Order) erro
 		return nil
 	}
 	status := o.Status
-	quotes, err := Quotes(ctx, tx, o.ID)
+	open, err := tx.Q.HasOpenQuote(ctx, tx, o.ID)
 	if err != nil {
-		return err
+		return fmt.Errorf("open quote of %s: %w", o.Number, err)
 	}
-	for _, q := range quotes {
-		if q.Status == "sent" {
-			status = AwaitingApproval
-		}
+	if open {
+		status = AwaitingApproval
 	}
 	ch, err := sla.ApplyStatus(ctx, tx, s.Jobs, o.ID, status, s.now())
 	if err != nil {

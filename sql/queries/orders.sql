@@ -244,3 +244,6 @@ SELECT pg_advisory_xact_lock(hashtextextended('bookings:' || @outlet_id::text, 0
 -- name: OpenOrderOfType :one
 SELECT EXISTS (SELECT 1 FROM service_orders WHERE tenant_id = app.tenant_id() AND registration_id = @registration_id
   AND type_code = @type_code AND status NOT IN ('closed', 'cancelled'))::boolean;
+
+-- name: HasOpenQuote :one
+SELECT EXISTS (SELECT 1 FROM order_quotes WHERE tenant_id = app.tenant_id() AND order_id = @order_id AND status = 'sent')::boolean;
