@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -207,18 +205,9 @@ func issued(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, comp db.C
 	}
 	if customer != uuid.Nil {
 		data["recipients"] = []notify.Recipient{notify.Customer(customer)}
-		data["vars"] = map[string]string{"order_number": number, "amount": formatMoney(comp.Amount, comp.Currency),
+		data["vars"] = map[string]string{"order_number": number, "amount": notify.FormatMoney(comp.Amount, comp.Currency),
 			"reason": "service time limit (" + comp.Target + ") missed"}
 	}
 	_, err = events.Emit(ctx, tx, jobs, EventCompensationIssued, "compensation", comp.ID, p.OutletID.UUID, data)
 	return err
-}
-
-// formatMoney writes minor units for a message: ¥50.00.
-func formatMoney(amount int64, currency string) string {
-	sym := map[string]string{"CNY": "¥", "USD": "$", "EUR": "€"}[strings.ToUpper(currency)]
-	if sym == "" {
-		sym = strings.ToUpper(currency) + " "
-	}
-	return fmt.Sprintf("%s%d.%02d", sym, amount/100, amount%100)
 }

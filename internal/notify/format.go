@@ -1,7 +1,9 @@
 package notify
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -44,4 +46,19 @@ func MissingVars(eventType string, vars map[string]string) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// FormatMoney formats an amount in minor units for a message: "¥350.00", "$12.50", or the
+// ISO code for other currencies ("JPY 1200.00").
+func FormatMoney(amount int64, currency string) string {
+	currency = strings.ToUpper(currency)
+	sym := map[string]string{"CNY": "¥", "USD": "$", "EUR": "€"}[currency]
+	if sym == "" {
+		sym = currency + " "
+	}
+	sign := ""
+	if amount < 0 {
+		sign, amount = "-", -amount
+	}
+	return fmt.Sprintf("%s%s%d.%02d", sign, sym, amount/100, amount%100)
 }

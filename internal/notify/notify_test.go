@@ -596,3 +596,15 @@ func TestParsePayload(t *testing.T) {
 		t.Errorf("empty payload: %+v %v", p, err)
 	}
 }
+
+func TestFormatMoney(t *testing.T) {
+	for _, c := range []struct {
+		amount   int64
+		currency string
+		want     string
+	}{{35000, "CNY", "¥350.00"}, {1250, "usd", "$12.50"}, {5, "EUR", "€0.05"}, {-2990, "CNY", "-¥29.90"}, {120000, "JPY", "JPY 1200.00"}} {
+		if got := notify.FormatMoney(c.amount, c.currency); got != c.want {
+			t.Errorf("FormatMoney(%d, %s) = %q, want %q", c.amount, c.currency, got, c.want)
+		}
+	}
+}

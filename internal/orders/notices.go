@@ -136,12 +136,3 @@ func windowText(ctx context.Context, tx *tenants.Tx, start, end time.Time) strin
 	}
 	return notify.FormatWindow(start, end, tz)
 }
-
-// money formats minor units of a currency for messages (¥350.00).
-func money(amount int64, currency string) string {
-	sym := map[string]string{"CNY": "¥", "USD": "$", "EUR": "€"}[currency]
-	if sym == "" {
-		sym = currency + " "
-	}
-	return fmt.Sprintf("%s%d.%02d", sym, amount/100, amount%100)
-}

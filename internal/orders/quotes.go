@@ -12,6 +12,7 @@ import (
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/coverage"
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/notify"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/internal/warranty"
 	"github.com/aftersales/aftersales/tenants"
@@ -141,7 +142,7 @@ func (s *Service) CreateQuote(ctx context.Context, tx *tenants.Tx, orderID uuid.
 	}
 	if err := s.emit(ctx, tx, FromRow(r), "quote.to_approve", map[string]any{"quote_id": id, "approval_url": q.ApprovalURL,
 		"total_charged": total, "currency": t.Currency},
-		notice{vars: map[string]string{"approve_link": q.ApprovalURL, "amount": money(total, t.Currency)}}); err != nil {
+		notice{vars: map[string]string{"approve_link": q.ApprovalURL, "amount": notify.FormatMoney(total, t.Currency)}}); err != nil {
 		return Quote{}, err
 	}
 	return q, tx.Audit(ctx, "quote.create", "order_quote", id, nil, q)
