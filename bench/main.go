@@ -41,6 +41,7 @@ type options struct {
 	poolSize    int
 	cpuProfile  string
 	explain     bool
+	keep        bool
 	// The warranty data set and the import measurement.
 	tenants, registrations, keyTenants, importRows int
 	// The order data set.
@@ -76,6 +77,7 @@ func parseOptions() (options, error) {
 	flag.IntVar(&o.importRows, "import-rows", 100_000, "rows of the import measurement's CSV file (0: no import measurement)")
 	flag.IntVar(&o.orders, "orders", 10_000_000, "service orders of the order data set, spread evenly over -order-tenants")
 	flag.IntVar(&o.orderTenants, "order-tenants", 1000, "tenants of the order data set (bench-o0000, ...)")
+	flag.BoolVar(&o.keep, "keep", false, "keep the bench database afterwards (to look at plans); its name is printed")
 	flag.IntVar(&o.timers, "timers", 5000, "SLA clocks of the timer measurement: half warn, half breach (0: no timer measurement)")
 	flag.Parse()
 	if flag.NArg() > 0 {
@@ -165,6 +167,10 @@ func run() error {
 	defer func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
+		if o.keep {
+			progress("kept database " + db.name + " (-keep): drop it when done")
+			return
+		}
 		if err := db.drop(ctx); err != nil {
 			fmt.Fprintln(os.Stderr, "bench:", err)
 		}

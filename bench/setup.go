@@ -125,7 +125,8 @@ func (c *counters) snapshot(pool *pgxpool.Pool) snapshot {
 }
 
 // sqlTracer counts statements and, with a timer (-statements), times them by label; it
-// implements pgx.QueryTracer.
+// implements pgx.QueryTracer and pgx.BatchTracer (each statement of a pipelined batch
+// counts; the batch is timed as one round trip, labelled by its last statement).
 type sqlTracer struct {
 	c *counters
 	t *stmtTimer // nil: count only
@@ -140,6 +141,22 @@ func (t sqlTracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.Trace
 }
 
 func (t sqlTracer) TraceQueryEnd(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryEndData) {
+	if s, ok := ctx.Value(traceKey{}).(traceStart); ok && t.t != nil {
+		t.t.add(s.label, time.Since(s.at))
+	}
+}
+
+func (t sqlTracer) TraceBatchStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceBatchStartData) context.Context {
+	if t.t != nil && d.Batch != nil && len(d.Batch.QueuedQueries) > 0 {
+		last := d.Batch.QueuedQueries[len(d.Batch.QueuedQueries)-1].SQL
+		return context.WithValue(ctx, traceKey{}, traceStart{"batch: " + stmtLabel(last), time.Now()})
+	}
+	return ctx
+}
+
+func (t sqlTracer) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) { t.c.sql.Add(1) }
+
+func (t sqlTracer) TraceBatchEnd(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchEndData) {
 	if s, ok := ctx.Value(traceKey{}).(traceStart); ok && t.t != nil {
 		t.t.add(s.label, time.Since(s.at))
 	}

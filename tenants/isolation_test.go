@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/testdb"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -71,6 +72,7 @@ func TestIsolation(t *testing.T) {
 		})
 	}
 	t.Run("pooled_connection_after_tenant_tx", iso.checkPooledConnection)
+	t.Run("one_trip_read", iso.checkOneTripRead)
 	t.Run("outlet_scope", iso.checkOutletScope)
 	t.Run("own_memberships", iso.checkOwnMemberships)
 }
@@ -457,6 +459,68 @@ func (iso *isolation) checkPooledConnection(t *testing.T) {
 				expectCount(t, table+" on a reused pooled connection", n, 0)
 			}
 		})
+	}
+}
+
+// One-trip reads (DB.Read) are confined like transactions, to the tenant and to the outlet,
+// and leave nothing on the connection.
+func (iso *isolation) checkOneTripRead(t *testing.T) {
+	cfg, err := pgxpool.ParseConfig(iso.appURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.MinConns, cfg.MaxConns = 1, 1
+	pool, err := pgxpool.NewWithConfig(iso.ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	single := tenants.NewDB(pool)
+	count := func(scope tenants.Scope, q string, args ...any) (n int64) {
+		t.Helper()
+		if err := single.Read(iso.ctx, scope, func(q2 db.DBTX) error { return q2.QueryRow(iso.ctx, q, args...).Scan(&n) }); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	a, b := iso.A, iso.B
+	if n := count(tenants.Scope{TenantID: a.Tenant}, `SELECT count(*) FROM outlets`); n != 2 {
+		t.Errorf("tenant A's read sees %d outlets, want its 2", n)
+	}
+	if n := count(tenants.Scope{TenantID: a.Tenant}, `SELECT count(*) FROM outlets WHERE tenant_id = $1`, b.Tenant); n != 0 {
+		t.Errorf("tenant A's read sees %d outlets of tenant B", n)
+	}
+	if n := count(tenants.Scope{TenantID: a.Tenant, OutletID: a.Outlet1}, `SELECT count(*) FROM outlets`); n != 1 {
+		t.Errorf("outlet A1's read sees %d outlets, want only itself", n)
+	}
+	var rows int
+	err = single.Read(iso.ctx, tenants.Scope{TenantID: b.Tenant}, func(q db.DBTX) error {
+		r, err := q.Query(iso.ctx, `SELECT id FROM outlets`)
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		for r.Next() {
+			rows++
+		}
+		return r.Err()
+	})
+	if err != nil || rows != 2 {
+		t.Errorf("tenant B's read: %d rows, %v; want its 2 outlets", rows, err)
+	}
+	if err := single.Read(iso.ctx, tenants.Scope{}, func(db.DBTX) error { return nil }); err == nil {
+		t.Error("a read without a tenant was allowed")
+	}
+	var tenant, outlet, user string
+	if err := pool.QueryRow(iso.ctx, `SELECT current_setting('app.tenant_id', true), current_setting('app.outlet_id', true),
+		current_setting('app.user_id', true)`).Scan(&tenant, &outlet, &user); err != nil {
+		t.Fatal(err)
+	}
+	if tenant != "" || outlet != "" || user != "" {
+		t.Errorf("connection kept settings of a one-trip read: tenant=%q outlet=%q user=%q", tenant, outlet, user)
+	}
+	if n := queryCount(t, iso.ctx, pool, `SELECT count(*) FROM outlets`); n != 0 {
+		t.Errorf("after one-trip reads, a plain query sees %d outlets", n)
 	}
 }
 

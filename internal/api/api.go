@@ -23,6 +23,7 @@ import (
 	"github.com/aftersales/aftersales/internal/access"
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/coverage"
+	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/tenants"
@@ -55,6 +56,7 @@ type Server struct {
 	Deps
 	api     huma.API
 	handler http.Handler
+	slugs   slugCache
 }
 
 // New builds the API and its HTTP handler.
@@ -131,6 +133,7 @@ type route struct {
 	noTenant bool              // a staff credential without a tenant is enough
 	idem     bool              // honours Idempotency-Key
 	billing  bool              // allowed while the tenant is read-only (paying the platform)
+	reads    bool              // a POST that only reads (a question in a body): allowed while read-only
 }
 
 type routeKey struct{}
@@ -182,6 +185,16 @@ func (s *Server) tx(ctx context.Context, fn func(tx *tenants.Tx) error) error {
 		return huma.Error400BadRequest("choose a tenant with the X-Tenant-ID header")
 	}
 	return s.DB.Tx(ctx, p.Scope(actorMeta(ctx)), fn)
+}
+
+// read runs fn's statements in the caller's scope, each in one round trip (tenants.DB.Read):
+// for hot reads that fit in one statement.
+func (s *Server) read(ctx context.Context, fn func(q db.DBTX) error) error {
+	p := principal(ctx)
+	if p == nil || p.TenantID == uuid.Nil {
+		return huma.Error400BadRequest("choose a tenant with the X-Tenant-ID header")
+	}
+	return s.DB.Read(ctx, p.Scope(actorMeta(ctx)), fn)
 }
 
 // bearer extracts the credential from the Authorization header or the session cookie.

@@ -66,10 +66,10 @@ func registerEntitlements(s *Server) {
 	register(s, huma.Operation{OperationID: "check-entitlement", Method: http.MethodPost, Path: "/v1/entitlements/check", Tags: tags,
 		Summary: "Is this unit covered for this fault on this day, with which remedies, at what cost and service level, and why",
 		Errors:  []int{404, 422}},
-		route{perm: access.EntitlementsCheck}, func(ctx context.Context, in *checkIn) (*checkOut, error) {
+		route{perm: access.EntitlementsCheck, reads: true}, func(ctx context.Context, in *checkIn) (*checkOut, error) {
 			out := &checkOut{}
-			err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				out.Body, err = coverage.Check(ctx, tx, s.history(), in.Body.input())
+			err := s.read(ctx, func(q db.DBTX) (err error) {
+				out.Body, err = coverage.Check(ctx, q, s.history(), in.Body.input())
 				return err
 			})
 			if err != nil {
@@ -200,25 +200,26 @@ func registerEntitlements(s *Server) {
 				return nil, err
 			}
 			out := &publicOut{}
+			phoneLast4 := in.PhoneLast4
 			scope := tenants.Scope{TenantID: tenantID, Actor: tenants.Actor{Kind: "system", Label: "public coverage check", IP: meta.IP, RequestID: meta.RequestID}}
-			err = s.DB.Tx(ctx, scope, func(tx *tenants.Tx) error {
-				regs, err := tx.Q.FindRegistrationsBySerial(ctx, tx, db.FindRegistrationsBySerialParams{TenantID: tenantID, Serial: strings.TrimSpace(in.Serial)})
+			err = s.DB.Read(ctx, scope, func(q db.DBTX) error {
+				in := coverage.CheckInput{Serial: strings.TrimSpace(in.Serial), Channel: "web"}
+				if in.Serial == "" {
+					return tenants.ErrNotFound
+				}
+				units, err := coverage.LoadFacts(ctx, q, in)
 				if err != nil {
 					return err
 				}
-				for _, r := range regs {
-					phones, err := tx.Q.RegistrationContactPhones(ctx, tx, db.RegistrationContactPhonesParams{TenantID: tenantID, ID: r.ID})
-					if err != nil {
-						return err
-					}
-					if !lastFour(phones.BuyerPhone, in.PhoneLast4) && !lastFour(phones.UserPhone, in.PhoneLast4) {
+				for _, u := range units {
+					if !lastFour(u.BuyerPhone, phoneLast4) && !lastFour(u.UserPhone, phoneLast4) {
 						continue
 					}
-					res, err := coverage.Check(ctx, tx, s.history(), coverage.CheckInput{RegistrationID: r.ID, Channel: "web"})
+					res, err := coverage.Decide(u, s.history(), in)
 					if err != nil {
 						return err
 					}
-					out.Body.ModelSKU, out.Body.PurchaseDate, out.Body.Class = res.ModelSKU, registry.FromRow(r).PurchaseDate, res.Decision.Class
+					out.Body.ModelSKU, out.Body.PurchaseDate, out.Body.Class = res.ModelSKU, registry.FromRow(u.Registration).PurchaseDate, res.Decision.Class
 					if res.Decision.CoveredUntil != nil {
 						out.Body.CoveredUntil = res.Decision.CoveredUntil.String()
 					}
@@ -259,6 +260,9 @@ func (s *Server) history() coverage.HistorySource {
 
 // tenantBySlug resolves a public tenant slug; unknown and inactive tenants are not found.
 func (s *Server) tenantBySlug(ctx context.Context, slug string) (uuid.UUID, error) {
+	if id, ok := s.slugs.get(slug, time.Now()); ok {
+		return id, nil
+	}
 	var id uuid.UUID
 	err := s.DB.Global(ctx, uuid.Nil, func(tx *tenants.Tx) error {
 		t, err := tx.Q.GetTenantBySlug(ctx, tx, slug)
@@ -271,6 +275,9 @@ func (s *Server) tenantBySlug(ctx context.Context, slug string) (uuid.UUID, erro
 		id = t.ID
 		return nil
 	})
+	if err == nil {
+		s.slugs.put(slug, id, time.Now())
+	}
 	return id, err
 }
 

@@ -140,7 +140,7 @@ func (s *Server) authenticate(hctx huma.Context, next func(huma.Context)) {
 		_ = huma.WriteErr(s.api, hctx, 403, "your role does not allow this")
 		return
 	}
-	if m := hctx.Method(); m != http.MethodGet && m != http.MethodHead && !rt.billing && (p.TenantID != uuid.Nil || hctx.Param("tenant") != "") {
+	if m := hctx.Method(); m != http.MethodGet && m != http.MethodHead && !rt.billing && !rt.reads && (p.TenantID != uuid.Nil || hctx.Param("tenant") != "") {
 		// A tenant whose platform payment failed past its grace period reads but does not
 		// write, neither through staff nor through its consumer portal.
 		var status string

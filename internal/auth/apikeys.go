@@ -110,29 +110,30 @@ func (s *Service) authenticateAPIKey(ctx context.Context, token string) (*Princi
 	if err != nil {
 		return nil, err
 	}
-	var p *Principal
-	err = s.db.Tx(ctx, tenants.Scope{TenantID: tenantID, Actor: tenants.SystemActor}, func(tx *tenants.Tx) error {
-		k, err := tx.Q.GetAPIKey(ctx, tx, db.GetAPIKeyParams{TenantID: tenantID, ID: id})
-		if err != nil {
-			return err
-		}
-		if !equalHash(k.SecretHash, hash) || k.RevokedAt != nil || (k.ExpiresAt != nil && k.ExpiresAt.Before(time.Now())) {
-			return ErrBadToken
-		}
-		p = &Principal{Kind: KindAPIKey, APIKeyID: k.ID, Label: "key:" + k.Name, TenantID: tenantID,
-			OutletID: k.OutletID.UUID, Role: access.Role(k.Role), Scopes: slices.Clip(k.Scopes)}
-		if k.LastUsedAt != nil && time.Since(*k.LastUsedAt) < time.Minute {
-			return nil // recorded recently: keep the hot path free of writes
-		}
-		return tx.Q.TouchAPIKey(ctx, tx, db.TouchAPIKeyParams{TenantID: tenantID, ID: id})
+	// The key is read in one round trip; its use is recorded (a write, in a transaction of
+	// its own) at most once a minute.
+	scope := tenants.Scope{TenantID: tenantID, Actor: tenants.SystemActor}
+	var k db.ApiKey
+	err = s.db.Read(ctx, scope, func(q db.DBTX) (err error) {
+		k, err = db.New().GetAPIKey(ctx, q, db.GetAPIKeyParams{TenantID: tenantID, ID: id})
+		return err
 	})
+	if err == nil && (!equalHash(k.SecretHash, hash) || k.RevokedAt != nil || (k.ExpiresAt != nil && k.ExpiresAt.Before(time.Now()))) {
+		err = ErrBadToken
+	}
+	if err == nil && (k.LastUsedAt == nil || time.Since(*k.LastUsedAt) >= time.Minute) {
+		err = s.db.Tx(ctx, scope, func(tx *tenants.Tx) error {
+			return tx.Q.TouchAPIKey(ctx, tx, db.TouchAPIKeyParams{TenantID: tenantID, ID: id})
+		})
+	}
 	if err != nil {
 		if errors.Is(err, ErrBadToken) || errors.Is(tenants.DBError(err, "", ""), tenants.ErrNotFound) {
 			return nil, ErrBadToken
 		}
 		return nil, fmt.Errorf("resolve api key: %w", err)
 	}
-	return p, nil
+	return &Principal{Kind: KindAPIKey, APIKeyID: k.ID, Label: "key:" + k.Name, TenantID: tenantID,
+		OutletID: k.OutletID.UUID, Role: access.Role(k.Role), Scopes: slices.Clip(k.Scopes)}, nil
 }
 
 func someID(id uuid.UUID) uuid.NullUUID {

@@ -2,32 +2,54 @@ package coverage
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/aftersales/aftersales/internal/catalog"
-	"github.com/aftersales/aftersales/internal/customers"
 	"github.com/aftersales/aftersales/internal/db"
-	"github.com/aftersales/aftersales/internal/registry"
 	"github.com/aftersales/aftersales/internal/warranty"
 	"github.com/aftersales/aftersales/tenants"
 )
 
-// HistorySource supplies a unit's repair history (failed repairs of a fault, days in repair,
-// exchanges, parts waits). Service orders implement it; NoHistory is the empty history.
+// HistorySource turns a unit's service record into its repair history (failed repairs of
+// a fault, days in repair, exchanges, parts waits): the rule of what counts lives with
+// service orders, which implement it; NoHistory is the empty history.
 type HistorySource interface {
-	History(ctx context.Context, tx *tenants.Tx, registrationID uuid.UUID, faultCode string) (warranty.History, error)
+	History(rec ServiceRecord, faultCode string) warranty.History
 }
 
 // NoHistory reports no earlier service.
 type NoHistory struct{}
 
 // History returns the empty history.
-func (NoHistory) History(context.Context, *tenants.Tx, uuid.UUID, string) (warranty.History, error) {
-	return warranty.History{}, nil
+func (NoHistory) History(ServiceRecord, string) warranty.History { return warranty.History{} }
+
+// ServiceRecord is what the database holds about a unit's service: its orders (cancelled
+// ones excluded), oldest first, and their moves into and out of waiting for parts.
+type ServiceRecord struct {
+	Orders     []PastOrder
+	PartsWaits []PartsMove
+}
+
+// PastOrder is one service order of a unit, as the repair history reads it.
+type PastOrder struct {
+	ID          uuid.UUID     `json:"id"`
+	Result      string        `json:"result"`
+	FaultCode   string        `json:"fault_code"`
+	CreatedAt   time.Time     `json:"created_at"`
+	CompletedAt *time.Time    `json:"completed_at"`
+	CompletedOn warranty.Date `json:"-"` // the completion day in the tenant's time zone
+	ReopenCount int           `json:"reopen_count"`
+}
+
+// PartsMove is an order's status change into or out of waiting for parts.
+type PartsMove struct {
+	OrderID  uuid.UUID `json:"order_id"`
+	At       time.Time `json:"at"`
+	ToStatus string    `json:"to_status"`
 }
 
 // CheckInput is an entitlement question about one unit.
@@ -71,21 +93,76 @@ type Result struct {
 	Tier           TierView          `json:"tier"`
 }
 
-// Check answers an entitlement question. It reads only: the same facts give the same answer.
-func Check(ctx context.Context, tx *tenants.Tx, src HistorySource, in CheckInput) (Result, error) {
-	reg, err := findUnit(ctx, tx, in)
+// Facts are what a decision reads about one unit, loaded in one statement (UnitFacts).
+type Facts struct {
+	Registration db.Registration
+	Model        catalog.Model
+	BuyerPhone   string // for the public check's last four digits
+	UserPhone    string
+	row          db.UnitFactsRow
+}
+
+// LoadFacts reads the facts of the units in (by registration id, or serial and optionally
+// model SKU; several when a serial repeats across models), in one statement on q: a
+// transaction (*tenants.Tx) or a one-trip read (tenants.DB.Read). The date asked about
+// (in.Date, default today in the tenant's time zone) selects the plans active on it.
+func LoadFacts(ctx context.Context, q db.DBTX, in CheckInput) ([]Facts, error) {
+	p := db.UnitFactsParams{FaultCode: catalog.NormalizeFaultCode(in.FaultCode), OnDate: in.Date}
+	if in.RegistrationID != uuid.Nil {
+		p.RegistrationID = uuid.NullUUID{UUID: in.RegistrationID, Valid: true}
+	} else {
+		p.Serial = strings.TrimSpace(in.Serial)
+		if p.Serial == "" {
+			return nil, tenants.Invalid("body.serial", "give registration_id, or serial (with model_sku when serials repeat across models)")
+		}
+		if in.ModelSKU != "" {
+			p.ModelSku = &in.ModelSKU
+		}
+	}
+	rows, err := db.New().UnitFacts(ctx, q, p)
+	if err != nil {
+		return nil, fmt.Errorf("unit facts: %w", err)
+	}
+	out := make([]Facts, len(rows))
+	for i, r := range rows {
+		m, err := catalog.ModelFromRow(r.ProductModel)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = Facts{Registration: r.Registration, Model: m, BuyerPhone: r.BuyerPhone, UserPhone: r.UserPhone, row: r}
+	}
+	return out, nil
+}
+
+// Check answers an entitlement question. It reads only, in one statement: the same facts
+// give the same answer. q is a transaction (*tenants.Tx) or a one-trip read.
+func Check(ctx context.Context, q db.DBTX, src HistorySource, in CheckInput) (Result, error) {
+	units, err := LoadFacts(ctx, q, in)
 	if err != nil {
 		return Result{}, err
 	}
-	m, err := catalog.GetModel(ctx, tx, reg.ModelID)
-	if err != nil {
-		return Result{}, err
+	switch {
+	case len(units) == 1:
+		return Decide(units[0], src, in)
+	case len(units) > 1:
+		return Result{}, tenants.Invalid("body.model_sku", "this serial is registered for several models: give model_sku")
+	case in.RegistrationID == uuid.Nil && in.ModelSKU != "":
+		// Tell an unknown model from an unknown serial (a miss costs the second statement).
+		known, err := db.New().ModelSKUExists(ctx, q, in.ModelSKU)
+		if err != nil {
+			return Result{}, fmt.Errorf("model sku: %w", err)
+		}
+		if !known {
+			return Result{}, tenants.Invalid("body.model_sku", "is not a model of this tenant")
+		}
 	}
-	today, err := registry.Today(ctx, tx)
-	if err != nil {
-		return Result{}, err
-	}
-	on := today
+	return Result{}, tenants.ErrNotFound
+}
+
+// Decide makes the decision for one unit from its facts. It reads nothing.
+func Decide(f Facts, src HistorySource, in CheckInput) (Result, error) {
+	reg, m, row := f.Registration, f.Model, f.row
+	on := row.Today
 	if in.Date != nil {
 		on = *in.Date
 	}
@@ -95,9 +172,8 @@ func Check(ctx context.Context, tx *tenants.Tx, src HistorySource, in CheckInput
 	// The fault's component, from the dictionary when the code is known.
 	if in.FaultCode != "" {
 		res.FaultCode = catalog.NormalizeFaultCode(in.FaultCode)
-		fc, err := tx.Q.GetFaultCodeByCode(ctx, tx, db.GetFaultCodeByCodeParams{TenantID: tx.Scope.TenantID, Code: res.FaultCode})
-		if err == nil && res.Component == "" {
-			res.Component = fc.Component
+		if res.Component == "" {
+			res.Component = row.FaultComponent
 		}
 	}
 	if res.Component == "" {
@@ -108,37 +184,29 @@ func Check(ctx context.Context, tx *tenants.Tx, src HistorySource, in CheckInput
 
 	unit := warranty.Unit{PurchaseDate: dateOf(reg.PurchaseDate), InvoiceDate: dateOf(reg.InvoiceDate), InstallDate: dateOf(reg.InstallDate),
 		HasInvoice: reg.InvoiceNo != "" || reg.InvoiceImage != "", HasWarrantyCard: reg.HasWarrantyCard}
-	res.History, err = src.History(ctx, tx, reg.ID, res.FaultCode)
+	rec, err := serviceRecord(row)
 	if err != nil {
 		return Result{}, err
 	}
-	grants, plans, err := grantsOf(ctx, tx, reg.ID)
+	res.History = src.History(rec, res.FaultCode)
+	grants, plans, err := grantsOf(row.Grants)
 	if err != nil {
 		return Result{}, err
 	}
 	// Plans bought through billing count while active on the day asked about, whether or not
 	// they add coverage (a tier-only plan such as gold express has no grant).
-	bought, err := tx.Q.ActivePlanCodesForUnit(ctx, tx, db.ActivePlanCodesForUnitParams{RegistrationID: uuid.NullUUID{UUID: reg.ID, Valid: true}, OnDate: on})
-	if err != nil {
-		return Result{}, err
-	}
-	plans = append(plans, bought...)
-	pv, err := tx.Q.PolicyVersionFor(ctx, tx, db.PolicyVersionForParams{TenantID: tx.Scope.TenantID, ModelID: m.ID,
-		CategoryID: m.CategoryID, OnDate: unit.PurchaseDate.Time()})
+	plans = append(plans, row.Plans...)
 	var policy warranty.Policy
-	switch {
-	case err == nil:
-		v, err := versionFromRow(db.PolicyVersion{TenantID: pv.TenantID, PolicyID: pv.PolicyID, Version: pv.Version,
-			EffectiveFrom: pv.EffectiveFrom, Body: pv.Body, CreatedBy: pv.CreatedBy, CreatedAt: pv.CreatedAt})
+	if row.HasPolicy {
+		v, err := versionFromRow(db.PolicyVersion{PolicyID: row.PolicyID, Version: row.PolicyVersion,
+			EffectiveFrom: row.PolicyEffectiveFrom, Body: row.PolicyBody})
 		if err != nil {
 			return Result{}, err
 		}
-		policy = v.Rules.ToPolicy(pv.PolicyID.String(), v.Version, dateOf(pv.EffectiveFrom))
-		res.Policy = &PolicyRef{ID: pv.PolicyID, Name: pv.PolicyName, Version: v.Version}
-	case errors.Is(tenants.DBError(err, "", ""), tenants.ErrNotFound):
+		policy = v.Rules.ToPolicy(row.PolicyID.String(), v.Version, dateOf(row.PolicyEffectiveFrom))
+		res.Policy = &PolicyRef{ID: row.PolicyID, Name: row.PolicyName, Version: v.Version}
+	} else {
 		policy = warranty.Policy{ID: "none", Terms: nil}
-	default:
-		return Result{}, err
 	}
 	res.Decision = warranty.Decide(warranty.Request{Unit: unit, Policy: policy, History: res.History, Grants: grants,
 		Component: res.Component, Exclusion: in.Exclusion, Today: dateOf(on)})
@@ -147,23 +215,15 @@ func Check(ctx context.Context, tx *tenants.Tx, src HistorySource, in CheckInput
 			Detail: "no warranty policy applies to this model or its category on the purchase date"}}, res.Decision.Reasons...)
 	}
 
-	facts, err := customerFacts(ctx, tx, reg, plans)
+	tiers, err := tiersOf(row.Tiers)
 	if err != nil {
 		return Result{}, err
 	}
-	tiers, err := Tiers(ctx, tx)
-	if err != nil {
+	var rules []warranty.TierRule
+	if err := jsonUnmarshal(row.TierRules, &rules); err != nil {
 		return Result{}, err
 	}
-	rules, err := TierRules(ctx, tx)
-	if err != nil {
-		return Result{}, err
-	}
-	plain := make([]warranty.TierRule, len(rules))
-	for i, r := range rules {
-		plain[i] = r.TierRule
-	}
-	tier, reasons, err := warranty.AssignTier(tiers, plain, facts)
+	tier, reasons, err := warranty.AssignTier(tiers, rules, customerFacts(reg, row, plans))
 	if err != nil {
 		return Result{}, &tenants.ConflictError{Detail: err.Error()}
 	}
@@ -180,57 +240,57 @@ func hasComponent(m catalog.Model, code string) bool {
 	return false
 }
 
-func findUnit(ctx context.Context, tx *tenants.Tx, in CheckInput) (db.Registration, error) {
-	if in.RegistrationID != uuid.Nil {
-		r, err := tx.Q.GetRegistration(ctx, tx, db.GetRegistrationParams{TenantID: tx.Scope.TenantID, ID: in.RegistrationID})
-		if err != nil {
-			return r, tenants.DBError(err, "", "")
+func serviceRecord(row db.UnitFactsRow) (ServiceRecord, error) {
+	var orders []struct {
+		PastOrder
+		CompletedOn string `json:"completed_on"`
+	}
+	var rec ServiceRecord
+	if err := jsonUnmarshal(row.Orders, &orders); err != nil {
+		return rec, err
+	}
+	rec.Orders = make([]PastOrder, len(orders))
+	for i, o := range orders {
+		rec.Orders[i] = o.PastOrder
+		if o.CompletedOn != "" {
+			d, err := warranty.ParseDate(o.CompletedOn)
+			if err != nil {
+				return rec, fmt.Errorf("completion day: %w", err)
+			}
+			rec.Orders[i].CompletedOn = d
 		}
-		return r, nil
 	}
-	serial := strings.TrimSpace(in.Serial)
-	if serial == "" {
-		return db.Registration{}, tenants.Invalid("body.serial", "give registration_id, or serial (with model_sku when serials repeat across models)")
-	}
-	if in.ModelSKU != "" {
-		m, err := tx.Q.GetModelBySKU(ctx, tx, db.GetModelBySKUParams{TenantID: tx.Scope.TenantID, Sku: in.ModelSKU})
-		if err != nil {
-			return db.Registration{}, tenants.Invalid("body.model_sku", "is not a model of this tenant")
-		}
-		r, err := tx.Q.GetRegistrationBySerial(ctx, tx, db.GetRegistrationBySerialParams{TenantID: tx.Scope.TenantID, ModelID: m.ID, Serial: serial})
-		if err != nil {
-			return r, tenants.DBError(err, "", "")
-		}
-		return r, nil
-	}
-	rows, err := tx.Q.FindRegistrationsBySerial(ctx, tx, db.FindRegistrationsBySerialParams{TenantID: tx.Scope.TenantID, Serial: serial})
-	if err != nil {
-		return db.Registration{}, err
-	}
-	switch len(rows) {
-	case 0:
-		return db.Registration{}, tenants.ErrNotFound
-	case 1:
-		return rows[0], nil
-	}
-	return db.Registration{}, tenants.Invalid("body.model_sku", "this serial is registered for several models: give model_sku")
+	return rec, jsonUnmarshal(row.PartsWaits, &rec.PartsWaits)
 }
 
-// grantsOf returns the unit's active grants and the codes of purchased plans among them.
-func grantsOf(ctx context.Context, tx *tenants.Tx, registrationID uuid.UUID) ([]warranty.Grant, []string, error) {
-	rows, err := tx.Q.ActiveGrants(ctx, tx, db.ActiveGrantsParams{TenantID: tx.Scope.TenantID, RegistrationID: registrationID})
-	if err != nil {
+// grantsOf decodes the unit's active grants and the codes of purchased plans among them.
+func grantsOf(stored []byte) ([]warranty.Grant, []string, error) {
+	var rows []struct {
+		ID         uuid.UUID      `json:"id"`
+		Kind       string         `json:"kind"`
+		Component  string         `json:"component"`
+		ValidFrom  string         `json:"valid_from"`
+		ValidUntil string         `json:"valid_until"`
+		Covered    warranty.Lines `json:"covered"`
+		Source     string         `json:"source"`
+		PlanCode   string         `json:"plan_code"`
+	}
+	if err := jsonUnmarshal(stored, &rows); err != nil {
 		return nil, nil, err
 	}
 	var grants []warranty.Grant
 	var plans []string
 	for _, g := range rows {
-		var lines warranty.Lines
-		if err := jsonUnmarshal(g.Covered, &lines); err != nil {
-			return nil, nil, err
+		from, err := warranty.ParseDate(g.ValidFrom)
+		if err != nil {
+			return nil, nil, fmt.Errorf("grant start: %w", err)
+		}
+		until, err := warranty.ParseDate(g.ValidUntil)
+		if err != nil {
+			return nil, nil, fmt.Errorf("grant end: %w", err)
 		}
 		grants = append(grants, warranty.Grant{ID: g.ID.String(), Kind: g.Kind, Component: g.Component,
-			From: dateOf(g.ValidFrom), Until: dateOf(g.ValidUntil), Covered: lines, Source: g.Source})
+			From: from, Until: until, Covered: g.Covered, Source: g.Source})
 		if g.PlanCode != "" {
 			plans = append(plans, g.PlanCode)
 		}
@@ -238,23 +298,31 @@ func grantsOf(ctx context.Context, tx *tenants.Tx, registrationID uuid.UUID) ([]
 	return grants, plans, nil
 }
 
-func customerFacts(ctx context.Context, tx *tenants.Tx, reg db.Registration, plans []string) (warranty.CustomerFacts, error) {
+// customerFacts are the tier rules' inputs: the user's and the buyer's value facts.
+func customerFacts(reg db.Registration, row db.UnitFactsRow, plans []string) warranty.CustomerFacts {
 	f := warranty.CustomerFacts{Plans: plans}
-	for _, id := range []uuid.NullUUID{reg.UserID, reg.BuyerID} {
-		if !id.Valid {
+	type value struct {
+		lifetime          int64
+		contracts         []string
+		override, whyOver string
+	}
+	for _, c := range []struct {
+		ok bool
+		v  value
+	}{
+		{reg.UserID.Valid, value{row.UserLifetimeValue, row.UserContracts, row.UserTierOverride, row.UserTierOverrideReason}},
+		{reg.BuyerID.Valid, value{row.BuyerLifetimeValue, row.BuyerContracts, row.BuyerTierOverride, row.BuyerTierOverrideReason}},
+	} {
+		if !c.ok {
 			continue
 		}
-		c, err := customers.Value(ctx, tx, id.UUID)
-		if err != nil {
-			return f, err
-		}
-		f.LifetimeValue = max(f.LifetimeValue, c.LifetimeValue)
-		f.Contracts = append(f.Contracts, c.Contracts...)
-		if f.Override == "" && c.TierOverride != "" {
-			f.Override, f.OverrideWhy = c.TierOverride, c.TierOverrideReason
+		f.LifetimeValue = max(f.LifetimeValue, c.v.lifetime)
+		f.Contracts = append(f.Contracts, c.v.contracts...)
+		if f.Override == "" && c.v.override != "" {
+			f.Override, f.OverrideWhy = c.v.override, c.v.whyOver
 		}
 	}
-	return f, nil
+	return f
 }
 
 // dateOf reads a stored date (midnight UTC) as a civil date; nil or zero stays zero.

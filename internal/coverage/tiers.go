@@ -34,6 +34,18 @@ func Tiers(ctx context.Context, tx *tenants.Tx) ([]warranty.Tier, error) {
 	return out, nil
 }
 
+// tiersOf decodes the tiers a fact row carries; none configured means the defaults.
+func tiersOf(stored []byte) ([]warranty.Tier, error) {
+	var out []warranty.Tier
+	if err := jsonUnmarshal(stored, &out); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return warranty.DefaultTiers(), nil
+	}
+	return out, nil
+}
+
 var targetNames = []string{warranty.TargetAccept, warranty.TargetArrival, warranty.TargetResolution, warranty.TargetCallback}
 
 // ReplaceTiers sets the tenant's tiers (names and count are the tenant's choice); exactly

@@ -1,15 +1,13 @@
 package orders
 
 import (
-	"context"
-	"fmt"
 	"math"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/aftersales/aftersales/internal/coverage"
 	"github.com/aftersales/aftersales/internal/warranty"
-	"github.com/aftersales/aftersales/tenants"
 )
 
 // History is the repair history of a unit, read from its orders for the warranty engine
@@ -29,23 +27,12 @@ type History struct {
 //     to now), each started day counted;
 //   - the last exchange: the completion day of the latest order whose result was an exchange;
 //   - parts waits: the longest time an open order has waited for parts so far, in days.
-func (h History) History(ctx context.Context, tx *tenants.Tx, registrationID uuid.UUID, faultCode string) (warranty.History, error) {
+func (h History) History(rec coverage.ServiceRecord, faultCode string) warranty.History {
 	now := time.Now()
 	if h.Now != nil {
 		now = h.Now()
 	}
-	rows, err := tx.Q.UnitOrders(ctx, tx, uuid.NullUUID{UUID: registrationID, Valid: true})
-	if err != nil {
-		return warranty.History{}, fmt.Errorf("unit orders: %w", err)
-	}
-	t, err := tenants.GetTenant(ctx, tx)
-	if err != nil {
-		return warranty.History{}, err
-	}
-	loc, err := time.LoadLocation(t.Timezone)
-	if err != nil {
-		loc = time.UTC
-	}
+	rows := rec.Orders
 	var out warranty.History
 	open := map[uuid.UUID]bool{}
 	newReport := h.Current != uuid.Nil
@@ -61,12 +48,12 @@ func (h History) History(ctx context.Context, tx *tenants.Tx, registrationID uui
 		}
 		out.DaysInRepair += int(math.Ceil(end.Sub(r.CreatedAt).Hours() / 24))
 		if r.Result == "exchange" && r.CompletedAt != nil {
-			out.LastExchange = warranty.DateOf(*r.CompletedAt, loc)
+			out.LastExchange = r.CompletedOn
 		}
 		if faultCode == "" || r.FaultCode != faultCode {
 			continue
 		}
-		out.FailedRepairs += int(r.ReopenCount)
+		out.FailedRepairs += r.ReopenCount
 		if r.CompletedAt == nil {
 			continue
 		}
@@ -78,13 +65,9 @@ func (h History) History(ctx context.Context, tx *tenants.Tx, registrationID uui
 			out.FailedRepairs++
 		}
 	}
-	waits, err := tx.Q.UnitPartsWaits(ctx, tx, uuid.NullUUID{UUID: registrationID, Valid: true})
-	if err != nil {
-		return warranty.History{}, fmt.Errorf("parts waits: %w", err)
-	}
 	since := map[uuid.UUID]time.Time{}
 	longest := time.Duration(0)
-	for _, w := range waits {
+	for _, w := range rec.PartsWaits {
 		if !open[w.OrderID] {
 			continue
 		}
@@ -99,5 +82,5 @@ func (h History) History(ctx context.Context, tx *tenants.Tx, registrationID uui
 		longest = max(longest, now.Sub(start))
 	}
 	out.PartsWaitDays = int(longest.Hours() / 24)
-	return out, nil
+	return out
 }

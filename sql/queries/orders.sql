@@ -138,20 +138,6 @@ WHERE tenant_id = app.tenant_id() AND id <> @id
   AND created_at >= @since AND status <> 'cancelled'
 ORDER BY created_at DESC LIMIT 1;
 
--- name: UnitOrders :many
--- Orders of a unit for its repair history, oldest first.
-SELECT id, status, result, fault_code, created_at, completed_at, closed_at, reopen_count FROM service_orders
-WHERE tenant_id = app.tenant_id() AND registration_id = @registration_id AND status <> 'cancelled'
-ORDER BY created_at;
-
--- name: UnitPartsWaits :many
--- Status changes into and out of waiting for parts on a unit's orders, for the parts-wait rule.
-SELECT e.order_id, e.at, e.from_status, e.to_status FROM order_events e
-JOIN service_orders o ON o.tenant_id = e.tenant_id AND o.id = e.order_id
-WHERE e.tenant_id = app.tenant_id() AND o.registration_id = @registration_id AND e.kind = 'status'
-  AND (e.from_status = 'waiting_parts' OR e.to_status = 'waiting_parts')
-ORDER BY e.order_id, e.id;
-
 -- name: UpsertOrderEngineer :one
 INSERT INTO order_engineers (tenant_id, order_id, user_id, role, state, rule, reason)
 VALUES (app.tenant_id(), @order_id, @user_id, @role, 'offered', @rule, '')

@@ -1,0 +1,128 @@
+package tenants
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/aftersales/aftersales/internal/db"
+)
+
+// Read runs read-only statements confined to scope, each in a single round trip: the
+// scope's settings and the statement travel together in one pipelined batch, which the
+// server runs as one implicit transaction, so row-level security applies exactly as in Tx
+// without the round trips of BEGIN and COMMIT. It is for hot reads that fit in one
+// statement (an entitlement check); each statement fn runs sees its own snapshot. The
+// settings are made with set_config(..., true), which ends with the implicit transaction:
+// nothing carries over to the connection's next use.
+func (d *DB) Read(ctx context.Context, scope Scope, fn func(q db.DBTX) error) error {
+	if scope.TenantID == uuid.Nil {
+		return errors.New("tenants: read without a tenant")
+	}
+	return fn(oneTrip{pool: d.pool, scope: scope})
+}
+
+const setScope = "SELECT set_config('app.tenant_id', $1, true), set_config('app.outlet_id', $2, true), set_config('app.user_id', $3, true)"
+
+// oneTrip is a db.DBTX whose every statement is sent with the scope's settings in one batch.
+type oneTrip struct {
+	pool  *pgxpool.Pool
+	scope Scope
+}
+
+func (o oneTrip) send(ctx context.Context, sql string, args []any) (*pgxpool.Conn, pgx.BatchResults, error) {
+	conn, err := o.pool.Acquire(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("acquire connection: %w", err)
+	}
+	b := &pgx.Batch{}
+	b.Queue(setScope, idText(o.scope.TenantID), idText(o.scope.OutletID), idText(o.scope.UserID))
+	b.Queue(sql, args...)
+	br := conn.SendBatch(ctx, b)
+	if _, err := br.Exec(); err != nil {
+		br.Close()
+		conn.Release()
+		return nil, nil, fmt.Errorf("set scope: %w", err)
+	}
+	return conn, br, nil
+}
+
+func (o oneTrip) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	conn, br, err := o.send(ctx, sql, args)
+	if err != nil {
+		return pgconn.CommandTag{}, err
+	}
+	defer conn.Release()
+	tag, err := br.Exec()
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	return tag, err
+}
+
+func (o oneTrip) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	conn, br, err := o.send(ctx, sql, args)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := br.Query()
+	if err != nil {
+		br.Close()
+		conn.Release()
+		return nil, err
+	}
+	return &batchRows{Rows: rows, br: br, conn: conn}, nil
+}
+
+func (o oneTrip) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	rows, err := o.Query(ctx, sql, args...)
+	if err != nil {
+		return errRow{err}
+	}
+	return batchRow{rows.(*batchRows)}
+}
+
+// batchRows closes the batch and gives the connection back when the rows are closed.
+type batchRows struct {
+	pgx.Rows
+	br   pgx.BatchResults
+	conn *pgxpool.Conn
+	done bool
+}
+
+func (r *batchRows) Close() {
+	if r.done {
+		return
+	}
+	r.done = true
+	r.Rows.Close()
+	r.br.Close()
+	r.conn.Release()
+}
+
+// batchRow is the first row of batchRows, as pgx.Conn.QueryRow gives it.
+type batchRow struct{ rows *batchRows }
+
+func (r batchRow) Scan(dest ...any) error {
+	defer r.rows.Close()
+	if !r.rows.Next() {
+		if err := r.rows.Err(); err != nil {
+			return err
+		}
+		return pgx.ErrNoRows
+	}
+	if err := r.rows.Scan(dest...); err != nil {
+		return err
+	}
+	r.rows.Rows.Close()
+	return r.rows.Err()
+}
+
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
