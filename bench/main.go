@@ -274,7 +274,7 @@ func run() error {
 		res := scenarioResult{scenario: s, load: lr, txPerReq: per(before.acquires, after.acquires),
 			sqlPerReq: per(before.sql, after.sql), redisPerReq: per(before.redis, after.redis)}
 		if timer != nil {
-			res.statements = timer.top(12)
+			res.statements = timer.top(40)
 			if cpu1 := probe.sample(ctx); cpu0.ok && cpu1.ok {
 				res.cpu = cpuUse{self: cpu1.self - cpu0.self, db: cpu1.db - cpu0.db, redis: cpu1.redis - cpu0.redis, ok: true}
 			}

@@ -264,8 +264,8 @@ func (s *Server) tenantBySlug(ctx context.Context, slug string) (uuid.UUID, erro
 		return id, nil
 	}
 	var id uuid.UUID
-	err := s.DB.Global(ctx, uuid.Nil, func(tx *tenants.Tx) error {
-		t, err := tx.Q.GetTenantBySlug(ctx, tx, slug)
+	err := s.DB.GlobalRead(ctx, func(q db.DBTX) error {
+		t, err := db.New().GetTenantBySlug(ctx, q, slug)
 		if err != nil {
 			return tenants.DBError(err, "", "")
 		}

@@ -144,11 +144,11 @@ func (s *Server) authenticate(hctx huma.Context, next func(huma.Context)) {
 		// A tenant whose platform payment failed past its grace period reads but does not
 		// write, neither through staff nor through its consumer portal.
 		var status string
-		err := s.DB.Global(ctx, uuid.Nil, func(tx *tenants.Tx) (err error) {
+		err := s.DB.GlobalRead(ctx, func(q db.DBTX) (err error) {
 			if p.TenantID != uuid.Nil {
-				status, err = tx.Q.GetTenantStatus(ctx, tx, p.TenantID)
+				status, err = db.New().GetTenantStatus(ctx, q, p.TenantID)
 			} else {
-				status, err = tx.Q.GetTenantStatusBySlug(ctx, tx, hctx.Param("tenant"))
+				status, err = db.New().GetTenantStatusBySlug(ctx, q, hctx.Param("tenant"))
 			}
 			if errors.Is(err, pgx.ErrNoRows) {
 				return nil // an unknown tenant is answered by the operation itself

@@ -837,57 +837,46 @@ func (q *Queries) HasOpenQuote(ctx context.Context, db DBTX, orderID uuid.UUID) 
 	return column_1, err
 }
 
-const insertOrderEvent = `-- name: InsertOrderEvent :one
+const insertOrderEvents = `-- name: InsertOrderEvents :exec
 INSERT INTO order_events (tenant_id, id, order_id, actor_kind, actor_id, actor_label, kind, from_status, to_status, reason, public, data)
-VALUES (app.tenant_id(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-RETURNING tenant_id, id, order_id, at, actor_kind, actor_id, actor_label, kind, from_status, to_status, reason, public, data
+SELECT app.tenant_id(), e.id, $1, $2, $3, $4, e.kind, e.from_status, e.to_status,
+  e.reason, e.public, e.data::jsonb
+FROM (SELECT unnest($5::uuid[]) AS id, unnest($6::text[]) AS kind, unnest($7::text[]) AS from_status,
+  unnest($8::text[]) AS to_status, unnest($9::text[]) AS reason, unnest($10::boolean[]) AS public,
+  unnest($11::text[]) AS data) e
 `
 
-type InsertOrderEventParams struct {
-	ID         uuid.UUID
-	OrderID    uuid.UUID
-	ActorKind  string
-	ActorID    uuid.NullUUID
-	ActorLabel string
-	Kind       string
-	FromStatus string
-	ToStatus   string
-	Reason     string
-	Public     bool
-	Data       []byte
+type InsertOrderEventsParams struct {
+	OrderID      uuid.UUID
+	ActorKind    string
+	ActorID      uuid.NullUUID
+	ActorLabel   string
+	Ids          []uuid.UUID
+	Kinds        []string
+	FromStatuses []string
+	ToStatuses   []string
+	Reasons      []string
+	Publics      []bool
+	Datas        []string
 }
 
-func (q *Queries) InsertOrderEvent(ctx context.Context, db DBTX, arg InsertOrderEventParams) (OrderEvent, error) {
-	row := db.QueryRow(ctx, insertOrderEvent,
-		arg.ID,
+// Appends entries to an order's timeline in one statement, in the order given (ids are
+// time-ordered).
+func (q *Queries) InsertOrderEvents(ctx context.Context, db DBTX, arg InsertOrderEventsParams) error {
+	_, err := db.Exec(ctx, insertOrderEvents,
 		arg.OrderID,
 		arg.ActorKind,
 		arg.ActorID,
 		arg.ActorLabel,
-		arg.Kind,
-		arg.FromStatus,
-		arg.ToStatus,
-		arg.Reason,
-		arg.Public,
-		arg.Data,
+		arg.Ids,
+		arg.Kinds,
+		arg.FromStatuses,
+		arg.ToStatuses,
+		arg.Reasons,
+		arg.Publics,
+		arg.Datas,
 	)
-	var i OrderEvent
-	err := row.Scan(
-		&i.TenantID,
-		&i.ID,
-		&i.OrderID,
-		&i.At,
-		&i.ActorKind,
-		&i.ActorID,
-		&i.ActorLabel,
-		&i.Kind,
-		&i.FromStatus,
-		&i.ToStatus,
-		&i.Reason,
-		&i.Public,
-		&i.Data,
-	)
-	return i, err
+	return err
 }
 
 const listAppointments = `-- name: ListAppointments :many

@@ -389,75 +389,89 @@ func (q *Queries) GetSLASettings(ctx context.Context, db DBTX, tenantID uuid.UUI
 	return i, err
 }
 
-const insertSLAClock = `-- name: InsertSLAClock :one
+const insertSLAClocks = `-- name: InsertSLAClocks :many
 INSERT INTO sla_clocks (tenant_id, order_id, order_number, target, outlet_id, engineer_id, tier_code, order_type, business,
   duration_ms, status, started_at, due_at, warn_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
-  $10, 'running', $11, $12, $13)
+SELECT app.tenant_id(), $1, $2, c.target, $3, $4, $5, $6,
+  c.business, c.duration_ms, 'running', $7, c.due_at, c.warn_at
+FROM (SELECT unnest($8::text[]) AS target, unnest($9::boolean[]) AS business,
+  unnest($10::bigint[]) AS duration_ms, unnest($11::timestamptz[]) AS due_at, unnest($12::timestamptz[]) AS warn_at) c
 ON CONFLICT (tenant_id, order_id, target) DO NOTHING
 RETURNING tenant_id, order_id, order_number, target, outlet_id, engineer_id, tier_code, order_type, business, duration_ms, status, started_at, due_at, warn_at, warned_at, met_at, breached_at, stopped_at, pauses, escalation_level, escalate_at, version, updated_at
 `
 
-type InsertSLAClockParams struct {
-	TenantID    uuid.UUID
+type InsertSLAClocksParams struct {
 	OrderID     uuid.UUID
 	OrderNumber string
-	Target      string
 	OutletID    uuid.NullUUID
 	EngineerID  uuid.NullUUID
 	TierCode    string
 	OrderType   string
-	Business    bool
-	DurationMs  int64
 	StartedAt   time.Time
-	DueAt       *time.Time
-	WarnAt      *time.Time
+	Targets     []string
+	Businesses  []bool
+	DurationMs  []int64
+	DueAts      []time.Time
+	WarnAts     []time.Time
 }
 
-// Starts a clock; an existing clock of the order and target is left as it is (no row).
-func (q *Queries) InsertSLAClock(ctx context.Context, db DBTX, arg InsertSLAClockParams) (SlaClock, error) {
-	row := db.QueryRow(ctx, insertSLAClock,
-		arg.TenantID,
+// Starts an order's clocks, one per target, in one statement; existing clocks of the order
+// and a target are left as they are (no row returned for them).
+func (q *Queries) InsertSLAClocks(ctx context.Context, db DBTX, arg InsertSLAClocksParams) ([]SlaClock, error) {
+	rows, err := db.Query(ctx, insertSLAClocks,
 		arg.OrderID,
 		arg.OrderNumber,
-		arg.Target,
 		arg.OutletID,
 		arg.EngineerID,
 		arg.TierCode,
 		arg.OrderType,
-		arg.Business,
-		arg.DurationMs,
 		arg.StartedAt,
-		arg.DueAt,
-		arg.WarnAt,
+		arg.Targets,
+		arg.Businesses,
+		arg.DurationMs,
+		arg.DueAts,
+		arg.WarnAts,
 	)
-	var i SlaClock
-	err := row.Scan(
-		&i.TenantID,
-		&i.OrderID,
-		&i.OrderNumber,
-		&i.Target,
-		&i.OutletID,
-		&i.EngineerID,
-		&i.TierCode,
-		&i.OrderType,
-		&i.Business,
-		&i.DurationMs,
-		&i.Status,
-		&i.StartedAt,
-		&i.DueAt,
-		&i.WarnAt,
-		&i.WarnedAt,
-		&i.MetAt,
-		&i.BreachedAt,
-		&i.StoppedAt,
-		&i.Pauses,
-		&i.EscalationLevel,
-		&i.EscalateAt,
-		&i.Version,
-		&i.UpdatedAt,
-	)
-	return i, err
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []SlaClock
+	for rows.Next() {
+		var i SlaClock
+		if err := rows.Scan(
+			&i.TenantID,
+			&i.OrderID,
+			&i.OrderNumber,
+			&i.Target,
+			&i.OutletID,
+			&i.EngineerID,
+			&i.TierCode,
+			&i.OrderType,
+			&i.Business,
+			&i.DurationMs,
+			&i.Status,
+			&i.StartedAt,
+			&i.DueAt,
+			&i.WarnAt,
+			&i.WarnedAt,
+			&i.MetAt,
+			&i.BreachedAt,
+			&i.StoppedAt,
+			&i.Pauses,
+			&i.EscalationLevel,
+			&i.EscalateAt,
+			&i.Version,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const listSLAClocks = `-- name: ListSLAClocks :many

@@ -2,7 +2,6 @@ package orders
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -26,18 +25,20 @@ const AwaitingApproval = "awaiting_customer_approval"
 //   - each clock change is a row of the order's timeline.
 // Without a job inserter (seeding) no clocks run.
 
-// startClocks starts the order's clocks with its tier's targets.
-func (s *Service) startClocks(ctx context.Context, tx *tenants.Tx, o Order) error {
+// prepareClocks computes the clocks of a new order with its tier's targets (reading the
+// calendars), before the order has its number; startClocks stores them.
+func (s *Service) prepareClocks(ctx context.Context, tx *tenants.Tx, o Order, res *coverage.Result) (*sla.Prepared, error) {
 	if s.Jobs == nil {
-		return nil
+		return nil, nil
 	}
-	var res coverage.Result
-	_ = json.Unmarshal(o.Entitlement, &res)
-	tier := res.Tier.Tier
+	var tier warranty.Tier
+	if res != nil {
+		tier = res.Tier.Tier
+	}
 	if tier.Code == "" {
 		tiers, err := coverage.Tiers(ctx, tx)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, t := range tiers {
 			if t.Default {
@@ -47,18 +48,34 @@ func (s *Service) startClocks(ctx context.Context, tx *tenants.Tx, o Order) erro
 	}
 	targets := sla.Targets(tier, nil)
 	if len(targets) == 0 {
-		return nil
+		return nil, nil
 	}
 	outlet := uuid.Nil
 	if o.OutletID != nil {
 		outlet = *o.OutletID
 	}
-	ch, err := sla.Start(ctx, tx, s.Jobs, sla.StartInput{OrderID: o.ID, OrderNumber: o.Number, OutletID: outlet,
-		TierCode: tier.Code, OrderType: o.Type, Targets: targets, At: s.now()})
+	p, err := sla.Prepare(ctx, tx, sla.StartInput{OrderID: o.ID, OutletID: outlet, TierCode: tier.Code, OrderType: o.Type,
+		Targets: targets, At: s.now()})
 	if err != nil {
-		return fmt.Errorf("start the time limits of %s: %w", o.Number, err)
+		return nil, fmt.Errorf("time limits of the new order: %w", err)
 	}
-	return recordClocks(ctx, tx, o.ID, ch)
+	return &p, nil
+}
+
+// startClocks starts the prepared clocks of the stored order o and returns the timeline
+// entry that says so (none when no clock started), for the caller to record with its own.
+func (s *Service) startClocks(ctx context.Context, tx *tenants.Tx, o Order, p *sla.Prepared) ([]Entry, error) {
+	if p == nil {
+		return nil, nil
+	}
+	ch, err := p.Start(ctx, tx, s.Jobs, o.Number)
+	if err != nil {
+		return nil, fmt.Errorf("start the time limits of %s: %w", o.Number, err)
+	}
+	if len(ch) == 0 {
+		return nil, nil
+	}
+	return []Entry{clockEntry(ch)}, nil
 }
 
 // metOn lists the targets a move reaches.
@@ -141,7 +158,11 @@ func recordClocks(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, ch []s
 	if len(ch) == 0 {
 		return nil
 	}
-	// One timeline row per change of the clocks, naming each clock's move.
+	return record(ctx, tx, orderID, clockEntry(ch))
+}
+
+// clockEntry is the timeline row of a change of the clocks, naming each clock's move.
+func clockEntry(ch []sla.Change) Entry {
 	var targets []string
 	clocks := make([]map[string]any, 0, len(ch))
 	for _, c := range ch {
@@ -159,8 +180,8 @@ func recordClocks(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, ch []s
 		targets = append(targets, c.Target+reasonSuffix(c.Reason))
 	}
 	first := ch[0]
-	return record(ctx, tx, orderID, Entry{Kind: "sla", From: first.From, To: first.To, Reason: strings.Join(targets, "; "),
-		Data: map[string]any{"clocks": clocks}})
+	return Entry{Kind: "sla", From: first.From, To: first.To, Reason: strings.Join(targets, "; "),
+		Data: map[string]any{"clocks": clocks}}
 }
 
 func reasonSuffix(r string) string {

@@ -269,6 +269,11 @@ func (s *Service) Create(ctx context.Context, tx *tenants.Tx, in Intake) (Create
 			outlet = uuid.NullUUID{UUID: cands[0].OutletID, Valid: true}
 		}
 	}
+	draft.OutletID = idPtr(outlet)
+	clocks, err := s.prepareClocks(ctx, tx, draft, res)
+	if err != nil {
+		return Created{}, err
+	}
 	ent, class, tier, prio := []byte("{}"), "", "", priority("", 0, in.Urgent)
 	if res != nil {
 		if ent, err = json.Marshal(res); err != nil {
@@ -310,12 +315,11 @@ func (s *Service) Create(ctx context.Context, tx *tenants.Tx, in Intake) (Create
 	if res != nil {
 		entries = append(entries, entitlementEntry("", res, "intake"))
 	}
-	for _, e := range entries {
-		if err := record(ctx, tx, o.ID, e); err != nil {
-			return Created{}, err
-		}
+	started, err := s.startClocks(ctx, tx, o, clocks)
+	if err != nil {
+		return Created{}, err
 	}
-	if err := s.startClocks(ctx, tx, o); err != nil {
+	if err := record(ctx, tx, o.ID, append(entries, started...)...); err != nil {
 		return Created{}, err
 	}
 	trackingURL := s.trackingURL(token)

@@ -27,28 +27,36 @@ type Entry struct {
 	Data   map[string]any `json:"data,omitempty"`
 }
 
-// record appends an entry to the order's timeline in tx, as tx's actor.
-func record(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, e Entry) error {
-	data := []byte("{}")
-	if len(e.Data) > 0 {
-		var err error
-		if data, err = json.Marshal(e.Data); err != nil {
-			return fmt.Errorf("timeline data: %w", err)
-		}
+// record appends entries to the order's timeline in tx, as tx's actor, in one statement.
+func record(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, entries ...Entry) error {
+	if len(entries) == 0 {
+		return nil
 	}
 	act := tx.Scope.Actor
-	kind := act.Kind
-	if kind == "" {
-		kind = "system"
+	p := db.InsertOrderEventsParams{OrderID: orderID, ActorKind: act.Kind, ActorLabel: act.Label}
+	if p.ActorKind == "" {
+		p.ActorKind = "system"
 	}
-	var actorID uuid.NullUUID
 	if act.ID != uuid.Nil {
-		actorID = uuid.NullUUID{UUID: act.ID, Valid: true}
+		p.ActorID = uuid.NullUUID{UUID: act.ID, Valid: true}
 	}
-	_, err := tx.Q.InsertOrderEvent(ctx, tx, db.InsertOrderEventParams{ID: platform.NewID(), OrderID: orderID,
-		ActorKind: kind, ActorID: actorID, ActorLabel: act.Label, Kind: e.Kind, FromStatus: e.From, ToStatus: e.To,
-		Reason: e.Reason, Public: e.Public, Data: data})
-	if err != nil {
+	for _, e := range entries {
+		data := []byte("{}")
+		if len(e.Data) > 0 {
+			var err error
+			if data, err = json.Marshal(e.Data); err != nil {
+				return fmt.Errorf("timeline data: %w", err)
+			}
+		}
+		p.Ids = append(p.Ids, platform.NewID())
+		p.Kinds = append(p.Kinds, e.Kind)
+		p.FromStatuses = append(p.FromStatuses, e.From)
+		p.ToStatuses = append(p.ToStatuses, e.To)
+		p.Reasons = append(p.Reasons, e.Reason)
+		p.Publics = append(p.Publics, e.Public)
+		p.Datas = append(p.Datas, string(data))
+	}
+	if err := tx.Q.InsertOrderEvents(ctx, tx, p); err != nil {
 		return fmt.Errorf("write timeline: %w", err)
 	}
 	return nil

@@ -124,40 +124,77 @@ type StartInput struct {
 // left as it is, so Start may be repeated (a retried request). It returns the clocks
 // started.
 func Start(ctx context.Context, tx *tenants.Tx, jobs Inserter, in StartInput) ([]Change, error) {
-	settings, err := GetSettings(ctx, tx)
+	p, err := Prepare(ctx, tx, in)
 	if err != nil {
 		return nil, err
 	}
+	return p.Start(ctx, tx, jobs, in.OrderNumber)
+}
+
+// Prepared clocks have their due and warning times computed (the calendars read) and are
+// not stored yet: order intake prepares them before it takes the order's number, which
+// holds the tenant's number counter until commit, and starts them after.
+type Prepared struct {
+	in     StartInput
+	params db.InsertSLAClocksParams
+}
+
+// Prepare computes the clocks Start would start, reading the settings and calendars.
+func Prepare(ctx context.Context, tx *tenants.Tx, in StartInput) (Prepared, error) {
+	settings, err := GetSettings(ctx, tx)
+	if err != nil {
+		return Prepared{}, err
+	}
 	cals := newCalendars(ctx, tx, in.OutletID)
-	var changes []Change
-	var timers []river.InsertManyParams
+	p := db.InsertSLAClocksParams{OrderID: in.OrderID, OutletID: nullID(in.OutletID),
+		EngineerID: nullID(in.EngineerID), TierCode: in.TierCode, OrderType: in.OrderType, StartedAt: in.At}
 	for _, t := range in.Targets {
 		if !slices.Contains(Kinds, t.Kind) || t.Duration <= 0 {
-			return nil, fmt.Errorf("sla: invalid target %q of %s", t.Kind, t.Duration)
+			return Prepared{}, fmt.Errorf("sla: invalid target %q of %s", t.Kind, t.Duration)
 		}
 		due, warn, err := cals.due(in.At, t.Duration, t.Business, nil, settings.WarnPercent)
 		if err != nil {
-			return nil, err
+			return Prepared{}, err
 		}
 		if due.IsZero() {
-			return nil, fmt.Errorf("sla: target %s cannot be met: the calendar has no working time", t.Kind)
+			return Prepared{}, fmt.Errorf("sla: target %s cannot be met: the calendar has no working time", t.Kind)
 		}
-		r, err := tx.Q.InsertSLAClock(ctx, tx, db.InsertSLAClockParams{TenantID: tx.Scope.TenantID, OrderID: in.OrderID, OrderNumber: in.OrderNumber,
-			Target: t.Kind, OutletID: nullID(in.OutletID), EngineerID: nullID(in.EngineerID), TierCode: in.TierCode,
-			OrderType: in.OrderType, Business: t.Business, DurationMs: t.Duration.Milliseconds(), StartedAt: in.At,
-			DueAt: &due, WarnAt: &warn})
-		if errors.Is(err, pgx.ErrNoRows) {
-			continue // started before
+		p.Targets = append(p.Targets, t.Kind)
+		p.Businesses = append(p.Businesses, t.Business)
+		p.DurationMs = append(p.DurationMs, t.Duration.Milliseconds())
+		p.DueAts = append(p.DueAts, due)
+		p.WarnAts = append(p.WarnAts, warn)
+	}
+	return Prepared{in: in, params: p}, nil
+}
+
+// Start stores the prepared clocks of the order numbered orderNumber (for messages) and
+// queues their timers, in tx.
+func (pr Prepared) Start(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderNumber string) ([]Change, error) {
+	in, p := pr.in, pr.params
+	p.OrderNumber = orderNumber
+	if len(p.Targets) == 0 {
+		return nil, nil
+	}
+	// One statement for all the clocks; a clock started before returns no row and stays.
+	rows, err := tx.Q.InsertSLAClocks(ctx, tx, p)
+	if err != nil {
+		return nil, tenants.DBError(err, "", "outlet_id")
+	}
+	var changes []Change
+	var timers []river.InsertManyParams
+	for _, t := range in.Targets { // in the targets' order, whatever the rows'
+		for _, r := range rows {
+			if r.Target != t.Kind {
+				continue
+			}
+			c, err := clockFromRow(r)
+			if err != nil {
+				return nil, err
+			}
+			timers = append(timers, timersOf(tx.Scope.TenantID, c)...)
+			changes = append(changes, Change{Target: t.Kind, To: Running, At: in.At, DueAt: c.DueAt})
 		}
-		if err != nil {
-			return nil, tenants.DBError(err, "", "outlet_id")
-		}
-		c, err := clockFromRow(r)
-		if err != nil {
-			return nil, err
-		}
-		timers = append(timers, timersOf(tx.Scope.TenantID, c)...)
-		changes = append(changes, Change{Target: t.Kind, To: Running, At: in.At, DueAt: c.DueAt})
 	}
 	return changes, queue(ctx, tx, jobs, timers)
 }

@@ -115,10 +115,15 @@ UPDATE service_orders SET version = version + 1, updated_at = now(),
 WHERE tenant_id = app.tenant_id() AND id = @id AND (@version::integer = 0 OR version = @version)
 RETURNING *;
 
--- name: InsertOrderEvent :one
+-- name: InsertOrderEvents :exec
+-- Appends entries to an order's timeline in one statement, in the order given (ids are
+-- time-ordered).
 INSERT INTO order_events (tenant_id, id, order_id, actor_kind, actor_id, actor_label, kind, from_status, to_status, reason, public, data)
-VALUES (app.tenant_id(), @id, @order_id, @actor_kind, @actor_id, @actor_label, @kind, @from_status, @to_status, @reason, @public, @data)
-RETURNING *;
+SELECT app.tenant_id(), e.id, @order_id, @actor_kind, sqlc.narg(actor_id), @actor_label, e.kind, e.from_status, e.to_status,
+  e.reason, e.public, e.data::jsonb
+FROM (SELECT unnest(@ids::uuid[]) AS id, unnest(@kinds::text[]) AS kind, unnest(@from_statuses::text[]) AS from_status,
+  unnest(@to_statuses::text[]) AS to_status, unnest(@reasons::text[]) AS reason, unnest(@publics::boolean[]) AS public,
+  unnest(@datas::text[]) AS data) e;
 
 -- name: ListOrderEvents :many
 SELECT * FROM order_events WHERE tenant_id = app.tenant_id() AND order_id = @order_id

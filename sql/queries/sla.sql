@@ -11,12 +11,15 @@ SET warn_percent = EXCLUDED.warn_percent, pause_statuses = EXCLUDED.pause_status
 WHERE sla_settings.version = EXCLUDED.version - 1
 RETURNING *;
 
--- name: InsertSLAClock :one
--- Starts a clock; an existing clock of the order and target is left as it is (no row).
+-- name: InsertSLAClocks :many
+-- Starts an order's clocks, one per target, in one statement; existing clocks of the order
+-- and a target are left as they are (no row returned for them).
 INSERT INTO sla_clocks (tenant_id, order_id, order_number, target, outlet_id, engineer_id, tier_code, order_type, business,
   duration_ms, status, started_at, due_at, warn_at)
-VALUES (@tenant_id, @order_id, @order_number, @target, @outlet_id, @engineer_id, @tier_code, @order_type, @business,
-  @duration_ms, 'running', @started_at, @due_at, @warn_at)
+SELECT app.tenant_id(), @order_id, @order_number, c.target, sqlc.narg(outlet_id), sqlc.narg(engineer_id), @tier_code, @order_type,
+  c.business, c.duration_ms, 'running', @started_at, c.due_at, c.warn_at
+FROM (SELECT unnest(@targets::text[]) AS target, unnest(@businesses::boolean[]) AS business,
+  unnest(@duration_ms::bigint[]) AS duration_ms, unnest(@due_ats::timestamptz[]) AS due_at, unnest(@warn_ats::timestamptz[]) AS warn_at) c
 ON CONFLICT (tenant_id, order_id, target) DO NOTHING
 RETURNING *;
 
