@@ -185,13 +185,10 @@ func (h redisCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.
 // statements into c (and timing them into timer unless it is nil). It refuses a role that bypasses row-level security: the benchmark
 // must pay what production pays.
 func openAppPool(ctx context.Context, appURL string, maxConns int, c *counters, timer *stmtTimer) (*pgxpool.Pool, error) {
-	cfg, err := pgxpool.ParseConfig(appURL)
-	if err != nil {
-		return nil, fmt.Errorf("parse app database URL: %w", err)
-	}
-	cfg.MaxConns = int32(maxConns)
-	cfg.ConnConfig.Tracer = sqlTracer{c: c, t: timer}
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	pool, err := platform.NewPool(ctx, appURL, func(cfg *pgxpool.Config) {
+		cfg.MaxConns = int32(maxConns)
+		cfg.ConnConfig.Tracer = sqlTracer{c: c, t: timer}
+	})
 	if err != nil {
 		return nil, fmt.Errorf("connect as app role: %w", err)
 	}

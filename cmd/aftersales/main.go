@@ -121,7 +121,7 @@ func withOwner(ctx context.Context, cfg platform.Config, fn func(*pgxpool.Pool) 
 	if cfg.DatabaseURL == "" {
 		return errors.New("DATABASE_URL (the owner role, for migrations) is not set")
 	}
-	pool, err := pgxpool.New(ctx, cfg.DatabaseURL)
+	pool, err := platform.NewPool(ctx, cfg.DatabaseURL, nil)
 	if err != nil {
 		return fmt.Errorf("connect as owner: %w", err)
 	}
@@ -135,7 +135,7 @@ func withApp(ctx context.Context, cfg platform.Config, fn func(*tenants.DB) erro
 	if cfg.AppDatabaseURL == "" {
 		return errors.New("APP_DATABASE_URL (the application role) is not set")
 	}
-	pool, err := pgxpool.New(ctx, cfg.AppDatabaseURL)
+	pool, err := platform.NewPool(ctx, cfg.AppDatabaseURL, nil)
 	if err != nil {
 		return fmt.Errorf("connect as app role: %w", err)
 	}

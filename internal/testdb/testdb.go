@@ -18,6 +18,7 @@ import (
 	"github.com/peterldowns/pgtestdb"
 
 	"github.com/aftersales/aftersales/internal/migrate"
+	"github.com/aftersales/aftersales/internal/platform"
 )
 
 // DB is one test's database.
@@ -69,10 +70,10 @@ func New(t testing.TB) *DB {
 	appConf.User, appConf.Password = appUser, appPass
 	d := &DB{OwnerURL: inst.URL(), AppURL: appConf.URL()}
 	ctx := context.Background()
-	if d.Owner, err = pgxpool.New(ctx, d.OwnerURL); err != nil {
+	if d.Owner, err = platform.NewPool(ctx, d.OwnerURL, nil); err != nil {
 		t.Fatalf("connect as owner: %v", err)
 	}
-	if d.App, err = pgxpool.New(ctx, d.AppURL); err != nil {
+	if d.App, err = platform.NewPool(ctx, d.AppURL, nil); err != nil {
 		t.Fatalf("connect as app role: %v", err)
 	}
 	t.Cleanup(func() { d.App.Close(); d.Owner.Close() })
