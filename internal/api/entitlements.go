@@ -203,7 +203,7 @@ func registerEntitlements(s *Server) {
 			phoneLast4 := in.PhoneLast4
 			scope := tenants.Scope{TenantID: tenantID, Actor: tenants.Actor{Kind: "system", Label: "public coverage check", IP: meta.IP, RequestID: meta.RequestID}}
 			err = s.DB.Read(ctx, scope, func(q db.DBTX) error {
-				in := coverage.CheckInput{Serial: strings.TrimSpace(in.Serial), Channel: "web"}
+				in := coverage.CheckInput{Serial: strings.TrimSpace(in.Serial), Channel: "web", NoTier: true}
 				if in.Serial == "" {
 					return tenants.ErrNotFound
 				}

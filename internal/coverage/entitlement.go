@@ -62,6 +62,9 @@ type CheckInput struct {
 	Exclusion      string
 	Date           *time.Time // default: today in the tenant's time zone
 	Channel        string
+	// NoTier skips the service tier (and reading what it depends on): the public check
+	// shows only the coverage.
+	NoTier bool
 }
 
 // PolicyRef names the policy version a decision came from.
@@ -107,7 +110,7 @@ type Facts struct {
 // transaction (*tenants.Tx) or a one-trip read (tenants.DB.Read). The date asked about
 // (in.Date, default today in the tenant's time zone) selects the plans active on it.
 func LoadFacts(ctx context.Context, q db.DBTX, in CheckInput) ([]Facts, error) {
-	p := db.UnitFactsParams{FaultCode: catalog.NormalizeFaultCode(in.FaultCode), OnDate: in.Date}
+	p := db.UnitFactsParams{FaultCode: catalog.NormalizeFaultCode(in.FaultCode), OnDate: in.Date, WithTier: !in.NoTier}
 	if in.RegistrationID != uuid.Nil {
 		p.RegistrationID = uuid.NullUUID{UUID: in.RegistrationID, Valid: true}
 	} else {
@@ -213,6 +216,9 @@ func Decide(f Facts, src HistorySource, in CheckInput) (Result, error) {
 	if res.Policy == nil {
 		res.Decision.Reasons = append([]warranty.Reason{{Rule: "policy", Outcome: "fail",
 			Detail: "no warranty policy applies to this model or its category on the purchase date"}}, res.Decision.Reasons...)
+	}
+	if in.NoTier {
+		return res, nil
 	}
 
 	tiers, err := tiersOf(row.Tiers)

@@ -46,16 +46,16 @@ SELECT r.tenant_id, r.id, r.model_id, r.serial, r.purchase_date, r.invoice_no, r
   (SELECT coalesce(jsonb_agg(jsonb_build_object('id', g.id, 'kind', g.kind, 'component', g.component, 'valid_from', g.valid_from,
       'valid_until', g.valid_until, 'covered', g.covered, 'source', g.source, 'plan_code', g.plan_code) ORDER BY g.id), '[]')
    FROM coverage_grants g WHERE g.tenant_id = r.tenant_id AND g.registration_id = r.id AND g.status = 'active')::jsonb AS grants,
-  ARRAY(SELECT DISTINCT p.product_code FROM purchases p
+  CASE WHEN $2::boolean THEN ARRAY(SELECT DISTINCT p.product_code FROM purchases p
     WHERE p.tenant_id = r.tenant_id AND p.registration_id = r.id AND p.kind = 'plan' AND p.status = 'active'
-      AND p.valid_from <= coalesce($2::date, (now() AT TIME ZONE t.timezone)::date)
-      AND p.valid_until >= coalesce($2::date, (now() AT TIME ZONE t.timezone)::date))::text[] AS plans,
-  (SELECT coalesce(jsonb_agg(jsonb_build_object('code', s.code, 'name', s.name, 'rank', s.rank, 'targets', s.targets,
+      AND p.valid_from <= coalesce($3::date, (now() AT TIME ZONE t.timezone)::date)
+      AND p.valid_until >= coalesce($3::date, (now() AT TIME ZONE t.timezone)::date)) END::text[] AS plans,
+  CASE WHEN $2::boolean THEN (SELECT coalesce(jsonb_agg(jsonb_build_object('code', s.code, 'name', s.name, 'rank', s.rank, 'targets', s.targets,
       'on_site', s.on_site, 'loaner', s.loaner, 'default', s.is_default) ORDER BY s.rank, s.code), '[]')
-   FROM service_tiers s WHERE s.tenant_id = r.tenant_id)::jsonb AS tiers,
-  (SELECT coalesce(jsonb_agg(jsonb_build_object('tier', x.tier_code, 'kind', x.kind, 'min_lifetime_value', x.min_lifetime_value,
+   FROM service_tiers s WHERE s.tenant_id = r.tenant_id) ELSE '[]' END::jsonb AS tiers,
+  CASE WHEN $2::boolean THEN (SELECT coalesce(jsonb_agg(jsonb_build_object('tier', x.tier_code, 'kind', x.kind, 'min_lifetime_value', x.min_lifetime_value,
       'match', x.match) ORDER BY x.id), '[]')
-   FROM tier_rules x WHERE x.tenant_id = r.tenant_id)::jsonb AS tier_rules
+   FROM tier_rules x WHERE x.tenant_id = r.tenant_id) ELSE '[]' END::jsonb AS tier_rules
 FROM registrations r
 JOIN product_models m ON m.tenant_id = r.tenant_id AND m.id = r.model_id
 JOIN tenants t ON t.id = r.tenant_id
@@ -72,17 +72,18 @@ LEFT JOIN LATERAL (
 ) pv ON true
 WHERE r.tenant_id = app.tenant_id()
   AND r.id IN (
-    SELECT x.id FROM registrations x WHERE x.tenant_id = app.tenant_id() AND x.id = $3::uuid
+    SELECT x.id FROM registrations x WHERE x.tenant_id = app.tenant_id() AND x.id = $4::uuid
     UNION ALL
     SELECT x.id FROM registrations x
-    WHERE x.tenant_id = app.tenant_id() AND $3::uuid IS NULL AND x.serial = $4::text)
-  AND ($5::text IS NULL OR m.sku = $5::text)
+    WHERE x.tenant_id = app.tenant_id() AND $4::uuid IS NULL AND x.serial = $5::text)
+  AND ($6::text IS NULL OR m.sku = $6::text)
 ORDER BY r.id
 LIMIT 10
 `
 
 type UnitFactsParams struct {
 	FaultCode      string
+	WithTier       bool
 	OnDate         *time.Time
 	RegistrationID uuid.NullUUID
 	Serial         string
@@ -124,10 +125,12 @@ type UnitFactsRow struct {
 // buyer's and user's phones and value facts; the tenant's time zone; the fault code's
 // component; the service record (orders and their parts waits) for the repair history; the
 // active grants and purchased plans; the policy version in force on the purchase date (a
-// policy naming the model wins over one naming its category); the tiers and tier rules.
+// policy naming the model wins over one naming its category); the tiers and tier rules
+// (skipped, with the plans, when with_tier is false: the public check shows no tier).
 func (q *Queries) UnitFacts(ctx context.Context, db DBTX, arg UnitFactsParams) ([]UnitFactsRow, error) {
 	rows, err := db.Query(ctx, unitFacts,
 		arg.FaultCode,
+		arg.WithTier,
 		arg.OnDate,
 		arg.RegistrationID,
 		arg.Serial,

@@ -4,7 +4,8 @@
 -- buyer's and user's phones and value facts; the tenant's time zone; the fault code's
 -- component; the service record (orders and their parts waits) for the repair history; the
 -- active grants and purchased plans; the policy version in force on the purchase date (a
--- policy naming the model wins over one naming its category); the tiers and tier rules.
+-- policy naming the model wins over one naming its category); the tiers and tier rules
+-- (skipped, with the plans, when with_tier is false: the public check shows no tier).
 SELECT sqlc.embed(r), sqlc.embed(m), t.timezone,
   coalesce(b.phone, '')::text AS buyer_phone, coalesce(u.phone, '')::text AS user_phone,
   coalesce(b.lifetime_value, 0)::bigint AS buyer_lifetime_value, coalesce(b.contracts, '{}')::text[] AS buyer_contracts,
@@ -27,16 +28,16 @@ SELECT sqlc.embed(r), sqlc.embed(m), t.timezone,
   (SELECT coalesce(jsonb_agg(jsonb_build_object('id', g.id, 'kind', g.kind, 'component', g.component, 'valid_from', g.valid_from,
       'valid_until', g.valid_until, 'covered', g.covered, 'source', g.source, 'plan_code', g.plan_code) ORDER BY g.id), '[]')
    FROM coverage_grants g WHERE g.tenant_id = r.tenant_id AND g.registration_id = r.id AND g.status = 'active')::jsonb AS grants,
-  ARRAY(SELECT DISTINCT p.product_code FROM purchases p
+  CASE WHEN @with_tier::boolean THEN ARRAY(SELECT DISTINCT p.product_code FROM purchases p
     WHERE p.tenant_id = r.tenant_id AND p.registration_id = r.id AND p.kind = 'plan' AND p.status = 'active'
       AND p.valid_from <= coalesce(sqlc.narg(on_date)::date, (now() AT TIME ZONE t.timezone)::date)
-      AND p.valid_until >= coalesce(sqlc.narg(on_date)::date, (now() AT TIME ZONE t.timezone)::date))::text[] AS plans,
-  (SELECT coalesce(jsonb_agg(jsonb_build_object('code', s.code, 'name', s.name, 'rank', s.rank, 'targets', s.targets,
+      AND p.valid_until >= coalesce(sqlc.narg(on_date)::date, (now() AT TIME ZONE t.timezone)::date)) END::text[] AS plans,
+  CASE WHEN @with_tier::boolean THEN (SELECT coalesce(jsonb_agg(jsonb_build_object('code', s.code, 'name', s.name, 'rank', s.rank, 'targets', s.targets,
       'on_site', s.on_site, 'loaner', s.loaner, 'default', s.is_default) ORDER BY s.rank, s.code), '[]')
-   FROM service_tiers s WHERE s.tenant_id = r.tenant_id)::jsonb AS tiers,
-  (SELECT coalesce(jsonb_agg(jsonb_build_object('tier', x.tier_code, 'kind', x.kind, 'min_lifetime_value', x.min_lifetime_value,
+   FROM service_tiers s WHERE s.tenant_id = r.tenant_id) ELSE '[]' END::jsonb AS tiers,
+  CASE WHEN @with_tier::boolean THEN (SELECT coalesce(jsonb_agg(jsonb_build_object('tier', x.tier_code, 'kind', x.kind, 'min_lifetime_value', x.min_lifetime_value,
       'match', x.match) ORDER BY x.id), '[]')
-   FROM tier_rules x WHERE x.tenant_id = r.tenant_id)::jsonb AS tier_rules
+   FROM tier_rules x WHERE x.tenant_id = r.tenant_id) ELSE '[]' END::jsonb AS tier_rules
 FROM registrations r
 JOIN product_models m ON m.tenant_id = r.tenant_id AND m.id = r.model_id
 JOIN tenants t ON t.id = r.tenant_id
