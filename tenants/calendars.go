@@ -270,6 +270,12 @@ func ListCalendarDays(ctx context.Context, tx *Tx, calendarID uuid.UUID, from, t
 	if _, err := GetCalendar(ctx, tx, calendarID); err != nil {
 		return nil, err
 	}
+	return CalendarDays(ctx, tx, calendarID, from, to)
+}
+
+// CalendarDays lists the exception days of a calendar known to exist (just read) between
+// from and to, without ListCalendarDays' check that it does.
+func CalendarDays(ctx context.Context, tx *Tx, calendarID uuid.UUID, from, to time.Time) ([]CalendarDay, error) {
 	rows, err := tx.Q.ListCalendarDays(ctx, tx, db.ListCalendarDaysParams{TenantID: tx.Scope.TenantID,
 		CalendarID: calendarID, FromDay: from, ToDay: to})
 	if err != nil {

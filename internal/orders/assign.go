@@ -17,11 +17,12 @@ import (
 	"github.com/aftersales/aftersales/tenants"
 )
 
-// outletNeed is what the order asks of an outlet, for dispatch.
-func (s *Service) outletNeed(ctx context.Context, tx *tenants.Tx, o Order) (dispatch.OutletNeed, error) {
+// outletNeed is what the order asks of an outlet, for dispatch; category is the model's
+// when the caller knows it already.
+func (s *Service) outletNeed(ctx context.Context, tx *tenants.Tx, o Order, category uuid.NullUUID) (dispatch.OutletNeed, error) {
 	need := dispatch.OutletNeed{Area: dispatch.Area(o.Location.ProvinceCode, o.Location.CityCode, o.Location.DistrictCode),
-		PostalCode: o.Location.PostalCode, Type: o.Type}
-	if o.ModelID != nil {
+		PostalCode: o.Location.PostalCode, Type: o.Type, Category: category}
+	if o.ModelID != nil && !category.Valid {
 		m, err := catalog.GetModel(ctx, tx, *o.ModelID)
 		if err != nil {
 			return need, err
@@ -47,7 +48,7 @@ func (s *Service) ProposeOutlets(ctx context.Context, tx *tenants.Tx, id uuid.UU
 	if err != nil {
 		return nil, err
 	}
-	need, err := s.outletNeed(ctx, tx, o)
+	need, err := s.outletNeed(ctx, tx, o, uuid.NullUUID{})
 	if err != nil {
 		return nil, err
 	}
@@ -55,8 +56,8 @@ func (s *Service) ProposeOutlets(ctx context.Context, tx *tenants.Tx, id uuid.UU
 }
 
 // proposeOutlets ranks the outlets covering the order (none without a known area).
-func (s *Service) proposeOutlets(ctx context.Context, tx *tenants.Tx, o Order) ([]dispatch.OutletCandidate, error) {
-	need, err := s.outletNeed(ctx, tx, o)
+func (s *Service) proposeOutlets(ctx context.Context, tx *tenants.Tx, o Order, category uuid.NullUUID) ([]dispatch.OutletCandidate, error) {
+	need, err := s.outletNeed(ctx, tx, o, category)
 	if err != nil {
 		return nil, err
 	}

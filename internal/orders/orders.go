@@ -24,7 +24,6 @@ import (
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/dispatch"
 	"github.com/aftersales/aftersales/internal/platform"
-	"github.com/aftersales/aftersales/internal/registry"
 	"github.com/aftersales/aftersales/internal/sla"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -206,10 +205,6 @@ func (s *Service) Create(ctx context.Context, tx *tenants.Tx, in Intake) (Create
 	if err != nil {
 		return Created{}, err
 	}
-	unit, err := unitFor(ctx, tx, in)
-	if err != nil {
-		return Created{}, err
-	}
 	faultCode := ""
 	if strings.TrimSpace(in.FaultCode) != "" {
 		fc, err := catalog.EnsureFaultCode(ctx, tx, in.FaultCode, "", in.Component)
@@ -217,6 +212,10 @@ func (s *Service) Create(ctx context.Context, tx *tenants.Tx, in Intake) (Create
 			return Created{}, fieldPrefix(err, "body.fault_code")
 		}
 		faultCode = fc.Code
+	}
+	unit, err := unitFor(ctx, tx, in, faultCode)
+	if err != nil {
+		return Created{}, err
 	}
 	loc := Location{ProvinceCode: cust.ProvinceCode, CityCode: cust.CityCode, DistrictCode: cust.DistrictCode, Address: cust.Address}
 	if in.Location != nil {
@@ -256,13 +255,18 @@ func (s *Service) Create(ctx context.Context, tx *tenants.Tx, in Intake) (Create
 	draft := Order{ID: id, Type: typ.Code, Flow: flow, Channel: in.Channel, Urgent: in.Urgent, CustomerID: cust.ID,
 		RegistrationID: idPtr(unit.registration), ModelID: idPtr(unit.model), Serial: unit.serial, OutletID: idPtr(outlet),
 		Location: loc, FaultCode: faultCode, Component: in.Component}
-	res, err := s.decide(ctx, tx, draft)
-	if err != nil {
-		return Created{}, err
+	var res *coverage.Result
+	if unit.facts != nil {
+		r, err := coverage.Decide(*unit.facts, History{Now: s.Now, Current: id}, coverage.CheckInput{FaultCode: faultCode,
+			Component: in.Component, Channel: in.Channel})
+		if err != nil {
+			return Created{}, fmt.Errorf("entitlement of the new order: %w", err)
+		}
+		res = &r
 	}
 	var cands []dispatch.OutletCandidate
 	if !outlet.Valid {
-		if cands, err = s.proposeOutlets(ctx, tx, draft); err != nil {
+		if cands, err = s.proposeOutlets(ctx, tx, draft, unit.category); err != nil {
 			return Created{}, err
 		}
 		if len(cands) > 0 && cands[0].Eligible {
@@ -389,31 +393,41 @@ func (s *Service) customerFor(ctx context.Context, tx *tenants.Tx, in Intake) (c
 type unitFacts struct {
 	registration uuid.NullUUID
 	model        uuid.NullUUID
+	category     uuid.NullUUID // the model's, when the unit is registered
 	serial       string
 	unregistered bool
+	facts        *coverage.Facts // what the entitlement decision reads, when registered
 }
 
-func unitFor(ctx context.Context, tx *tenants.Tx, in Intake) (unitFacts, error) {
-	if in.RegistrationID != nil {
-		r, err := registry.Get(ctx, tx, *in.RegistrationID)
-		if err != nil {
-			return unitFacts{}, fieldPrefix(notFoundAsField(err, "is not a registration of this tenant"), "body.registration_id")
-		}
+// unitFor finds the unit of an intake, by registration or serial, with the facts of its
+// entitlement (read in the same statement); faultCode is the order's, normalised.
+func unitFor(ctx context.Context, tx *tenants.Tx, in Intake, faultCode string) (unitFacts, error) {
+	found := func(f coverage.Facts) unitFacts {
+		r := f.Registration
 		return unitFacts{registration: uuid.NullUUID{UUID: r.ID, Valid: true}, model: uuid.NullUUID{UUID: r.ModelID, Valid: true},
-			serial: r.Serial}, nil
+			category: uuid.NullUUID{UUID: f.Model.CategoryID, Valid: true}, serial: r.Serial, facts: &f}
+	}
+	if in.RegistrationID != nil {
+		units, err := coverage.LoadFacts(ctx, tx, coverage.CheckInput{RegistrationID: *in.RegistrationID, FaultCode: faultCode})
+		if err != nil {
+			return unitFacts{}, err
+		}
+		if len(units) == 0 {
+			return unitFacts{}, tenants.Invalid("body.registration_id", "is not a registration of this tenant")
+		}
+		return found(units[0]), nil
 	}
 	serial := strings.TrimSpace(in.Serial)
 	if serial == "" {
 		return unitFacts{unregistered: true, model: nullID(in.ModelID)}, nil
 	}
-	rows, err := tx.Q.FindRegistrationsBySerial(ctx, tx, db.FindRegistrationsBySerialParams{TenantID: tx.Scope.TenantID, Serial: serial})
+	units, err := coverage.LoadFacts(ctx, tx, coverage.CheckInput{Serial: serial, FaultCode: faultCode})
 	if err != nil {
 		return unitFacts{}, fmt.Errorf("find unit: %w", err)
 	}
-	for _, r := range rows {
-		if in.ModelID == nil || r.ModelID == *in.ModelID {
-			return unitFacts{registration: uuid.NullUUID{UUID: r.ID, Valid: true}, model: uuid.NullUUID{UUID: r.ModelID, Valid: true},
-				serial: r.Serial}, nil
+	for _, u := range units {
+		if in.ModelID == nil || u.Registration.ModelID == *in.ModelID {
+			return found(u), nil
 		}
 	}
 	if in.ModelID != nil {

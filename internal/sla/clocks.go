@@ -148,6 +148,19 @@ func Prepare(ctx context.Context, tx *tenants.Tx, in StartInput) (Prepared, erro
 	cals := newCalendars(ctx, tx, in.OutletID)
 	p := db.InsertSLAClocksParams{OrderID: in.OrderID, OutletID: nullID(in.OutletID),
 		EngineerID: nullID(in.EngineerID), TierCode: in.TierCode, OrderType: in.OrderType, StartedAt: in.At}
+	// The longest business target first: its window of calendar days covers the others,
+	// so the days are read once.
+	longest := -1
+	for i, t := range in.Targets {
+		if t.Business && (longest < 0 || t.Duration > in.Targets[longest].Duration) {
+			longest = i
+		}
+	}
+	if longest >= 0 && in.Targets[longest].Duration > 0 {
+		if _, _, err := cals.due(in.At, in.Targets[longest].Duration, true, nil, settings.WarnPercent); err != nil {
+			return Prepared{}, err
+		}
+	}
 	for _, t := range in.Targets {
 		if !slices.Contains(Kinds, t.Kind) || t.Duration <= 0 {
 			return Prepared{}, fmt.Errorf("sla: invalid target %q of %s", t.Kind, t.Duration)

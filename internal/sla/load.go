@@ -25,7 +25,7 @@ func loadDays(ctx context.Context, tx *tenants.Tx, c tenants.Calendar, from, thr
 	// calendar's zone (up to 14 hours from UTC).
 	lo := civil(from.AddDate(0, 0, -1))
 	hi := civil(through.AddDate(0, 0, 1))
-	days, err := tenants.ListCalendarDays(ctx, tx, c.ID, lo, hi)
+	days, err := tenants.CalendarDays(ctx, tx, c.ID, lo, hi)
 	if err != nil {
 		return Calendar{}, err
 	}
