@@ -38,7 +38,9 @@ func (t *Tx) Audit(ctx context.Context, action, entity string, entityID uuid.UUI
 	if kind == "" {
 		kind = "system"
 	}
-	err = t.Q.InsertAudit(ctx, t, db.InsertAuditParams{
+	// Queued for the commit (Later): nothing reads an audit entry in the transaction that
+	// wrote it.
+	err = t.Q.InsertAudit(ctx, t.Later(), db.InsertAuditParams{
 		TenantID: t.Scope.TenantID, ID: platform.NewID(), ActorKind: kind, ActorID: actorID,
 		ActorLabel: act.Label, Action: action, Entity: entity, EntityID: eid, OutletID: outlet,
 		Before: b, After: a, Ip: act.IP, UserAgent: act.UserAgent, RequestID: act.RequestID,

@@ -59,7 +59,8 @@ type Tx struct {
 	Scope Scope
 	Q     *db.Queries
 
-	tenant *Tenant // the scope's tenant once read (GetTenant); changes to it clear it
+	tenant *Tenant    // the scope's tenant once read (GetTenant); changes to it clear it
+	later  *pgx.Batch // statements queued by Later, sent before commit
 }
 
 // Tx runs fn in a transaction confined to scope and commits when fn returns nil.
@@ -86,7 +87,11 @@ func (d *DB) run(ctx context.Context, scope Scope, fn func(tx *Tx) error) error 
 		"'; SET LOCAL app.outlet_id = '" + idText(scope.OutletID) +
 		"'; SET LOCAL app.user_id = '" + idText(scope.UserID) + "'"
 	return pgx.BeginTxFunc(ctx, d.pool, pgx.TxOptions{BeginQuery: begin}, func(ptx pgx.Tx) error {
-		return fn(&Tx{Tx: ptx, Scope: scope, Q: d.q})
+		tx := &Tx{Tx: ptx, Scope: scope, Q: d.q}
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return tx.flush(ctx)
 	})
 }
 

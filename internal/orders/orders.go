@@ -323,7 +323,8 @@ func (s *Service) Create(ctx context.Context, tx *tenants.Tx, in Intake) (Create
 	if err != nil {
 		return Created{}, err
 	}
-	if err := record(ctx, tx, o.ID, append(entries, started...)...); err != nil {
+	// The timeline of a new order is written at commit (nothing reads it before).
+	if err := recordOn(ctx, tx, tx.Later(), o.ID, append(entries, started...)...); err != nil {
 		return Created{}, err
 	}
 	trackingURL := s.trackingURL(token)

@@ -29,6 +29,12 @@ type Entry struct {
 
 // record appends entries to the order's timeline in tx, as tx's actor, in one statement.
 func record(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, entries ...Entry) error {
+	return recordOn(ctx, tx, tx, orderID, entries...)
+}
+
+// recordOn is record with the statement sent on q: tx, or tx.Later() when nothing in the
+// transaction reads the entries back.
+func recordOn(ctx context.Context, tx *tenants.Tx, q db.DBTX, orderID uuid.UUID, entries ...Entry) error {
 	if len(entries) == 0 {
 		return nil
 	}
@@ -56,7 +62,7 @@ func record(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, entries ...E
 		p.Publics = append(p.Publics, e.Public)
 		p.Datas = append(p.Datas, string(data))
 	}
-	if err := tx.Q.InsertOrderEvents(ctx, tx, p); err != nil {
+	if err := tx.Q.InsertOrderEvents(ctx, q, p); err != nil {
 		return fmt.Errorf("write timeline: %w", err)
 	}
 	return nil
