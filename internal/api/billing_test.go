@@ -415,6 +415,8 @@ func TestBillingReadOnlyTenant(t *testing.T) {
 		t.Fatal("no platform plans")
 	}
 	env.Must(201, apitest.Req{Method: "POST", Path: "/v1/billing/subscription", Token: tn.Admin, Body: map[string]any{"plan_code": "growth"}})
+	key := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/api-keys", Token: tn.Admin,
+		Body: map[string]any{"name": "erp", "role": "agent"}}).Map(t)["token"].(string)
 	invoice := func(id, typ string, paid int64) []byte {
 		return stripeEvent(id, typ, map[string]any{"id": "in_" + tn.ID[:8], "object": "invoice", "status": map[bool]string{true: "paid", false: "open"}[paid > 0],
 			"currency": "cny", "amount_due": 99900, "amount_paid": paid, "customer": "cus_" + tn.ID[:8],
@@ -435,6 +437,15 @@ func TestBillingReadOnlyTenant(t *testing.T) {
 	}
 	isoCheckProblem(t, "read-only write", w, "/problems/tenant-read-only")
 	env.Must(200, apitest.Req{Method: "GET", Path: "/v1/outlets", Token: tn.Admin})
+	// The same through an API key (whose tenant status is read with the key); a question
+	// asked by POST only reads and is answered.
+	if r := env.Do(apitest.Req{Method: "POST", Path: "/v1/customers", Token: key, Body: map[string]any{"name": "New"}}); r.Status != 402 {
+		t.Errorf("API key write while read-only: %d %s", r.Status, r.Body)
+	}
+	if r := env.Do(apitest.Req{Method: "POST", Path: "/v1/entitlements/check", Token: key,
+		Body: map[string]any{"serial": "NO-SUCH-UNIT"}}); r.Status != 404 {
+		t.Errorf("entitlement check while read-only: %d %s, want the check's own 404", r.Status, r.Body)
+	}
 	ctok := consumerLogin(t, env, env.Phone())
 	if r := env.Do(apitest.Req{Method: "POST", Path: "/v1/consumer/tenants/" + tn.Slug + "/units", Token: ctok, Body: map[string]any{
 		"model_sku": "X", "serial": "SN1", "purchase_date": "2026-01-01"}}); r.Status != 402 {

@@ -143,8 +143,11 @@ func (s *Server) authenticate(hctx huma.Context, next func(huma.Context)) {
 	if m := hctx.Method(); m != http.MethodGet && m != http.MethodHead && !rt.billing && !rt.reads && (p.TenantID != uuid.Nil || hctx.Param("tenant") != "") {
 		// A tenant whose platform payment failed past its grace period reads but does not
 		// write, neither through staff nor through its consumer portal.
-		var status string
+		status := p.TenantStatus
 		err := s.DB.GlobalRead(ctx, func(q db.DBTX) (err error) {
+			if status != "" {
+				return nil // read with the credential
+			}
 			if p.TenantID != uuid.Nil {
 				status, err = db.New().GetTenantStatus(ctx, q, p.TenantID)
 			} else {

@@ -113,11 +113,12 @@ func (s *Service) authenticateAPIKey(ctx context.Context, token string) (*Princi
 	// The key is read in one round trip; its use is recorded (a write, in a transaction of
 	// its own) at most once a minute.
 	scope := tenants.Scope{TenantID: tenantID, Actor: tenants.SystemActor}
-	var k db.ApiKey
+	var row db.APIKeyForAuthRow
 	err = s.db.Read(ctx, scope, func(q db.DBTX) (err error) {
-		k, err = db.New().GetAPIKey(ctx, q, db.GetAPIKeyParams{TenantID: tenantID, ID: id})
+		row, err = db.New().APIKeyForAuth(ctx, q, db.APIKeyForAuthParams{TenantID: tenantID, ID: id})
 		return err
 	})
+	k := row.ApiKey
 	if err == nil && (!equalHash(k.SecretHash, hash) || k.RevokedAt != nil || (k.ExpiresAt != nil && k.ExpiresAt.Before(time.Now()))) {
 		err = ErrBadToken
 	}
@@ -133,7 +134,7 @@ func (s *Service) authenticateAPIKey(ctx context.Context, token string) (*Princi
 		return nil, fmt.Errorf("resolve api key: %w", err)
 	}
 	return &Principal{Kind: KindAPIKey, APIKeyID: k.ID, Label: "key:" + k.Name, TenantID: tenantID,
-		OutletID: k.OutletID.UUID, Role: access.Role(k.Role), Scopes: slices.Clip(k.Scopes)}, nil
+		OutletID: k.OutletID.UUID, Role: access.Role(k.Role), Scopes: slices.Clip(k.Scopes), TenantStatus: row.TenantStatus}, nil
 }
 
 func someID(id uuid.UUID) uuid.NullUUID {

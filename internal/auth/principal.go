@@ -35,6 +35,9 @@ type Principal struct {
 	OutletID uuid.UUID
 	Role     access.Role
 	Scopes   []string // API keys: permissions the key is limited to (empty: all of its role)
+	// TenantStatus is the tenant's status when it was read with the credential (API keys),
+	// so a write need not read it again; "" when unknown.
+	TenantStatus string
 }
 
 // Can reports whether the principal holds permission p in its current tenant.

@@ -12,6 +12,45 @@ import (
 	"github.com/google/uuid"
 )
 
+const aPIKeyForAuth = `-- name: APIKeyForAuth :one
+SELECT k.tenant_id, k.id, k.name, k.role, k.outlet_id, k.scopes, k.secret_hash, k.created_by, k.created_at, k.expires_at, k.last_used_at, k.revoked_at, t.status AS tenant_status
+FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
+WHERE k.tenant_id = $1 AND k.id = $2
+`
+
+type APIKeyForAuthParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+type APIKeyForAuthRow struct {
+	ApiKey       ApiKey
+	TenantStatus string
+}
+
+// A key being presented, with its tenant's status (a read-only tenant refuses writes), in
+// one statement.
+func (q *Queries) APIKeyForAuth(ctx context.Context, db DBTX, arg APIKeyForAuthParams) (APIKeyForAuthRow, error) {
+	row := db.QueryRow(ctx, aPIKeyForAuth, arg.TenantID, arg.ID)
+	var i APIKeyForAuthRow
+	err := row.Scan(
+		&i.ApiKey.TenantID,
+		&i.ApiKey.ID,
+		&i.ApiKey.Name,
+		&i.ApiKey.Role,
+		&i.ApiKey.OutletID,
+		&i.ApiKey.Scopes,
+		&i.ApiKey.SecretHash,
+		&i.ApiKey.CreatedBy,
+		&i.ApiKey.CreatedAt,
+		&i.ApiKey.ExpiresAt,
+		&i.ApiKey.LastUsedAt,
+		&i.ApiKey.RevokedAt,
+		&i.TenantStatus,
+	)
+	return i, err
+}
+
 const createAPIKey = `-- name: CreateAPIKey :one
 INSERT INTO api_keys (tenant_id, id, name, role, outlet_id, scopes, secret_hash, created_by, expires_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)

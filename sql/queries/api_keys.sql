@@ -21,3 +21,10 @@ UPDATE api_keys SET revoked_at = now() WHERE tenant_id = @tenant_id AND id = @id
 UPDATE api_keys SET last_used_at = now()
 WHERE tenant_id = @tenant_id AND id = @id
   AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute');
+
+-- name: APIKeyForAuth :one
+-- A key being presented, with its tenant's status (a read-only tenant refuses writes), in
+-- one statement.
+SELECT sqlc.embed(k), t.status AS tenant_status
+FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
+WHERE k.tenant_id = @tenant_id AND k.id = @id;
