@@ -261,13 +261,15 @@ type fileError struct{ msg string }
 func (e *fileError) Error() string { return e.msg }
 
 // RunImport reads an import's file and stores its rows, chunk rows per transaction, with
-// the progress committed after each chunk. Rows that fail validation are recorded as
-// errors and never stop the import. A run starts over from the first row and is
-// idempotent: errors are cleared first, stored units are skipped, and counts are
-// recomputed (units this import stored in an earlier run count as created). An import
-// that is done or failed, or does not exist, is left alone. A problem with the file as a
-// whole (unreadable, missing columns) fails the import; database errors are returned for
-// a retry.
+// the progress committed after each chunk. Rows are parsed and checked in Go a chunk ahead
+// of the database; each chunk is stored with a few set-based statements (StoreBulk), and
+// importStreams chunks at a time when they share no unit and no buyer's phone (see
+// importChunk). Rows that fail validation are recorded as errors and never stop the import.
+// A run starts over from the first row and is idempotent: errors are cleared first, stored
+// units are skipped, and counts are recomputed (units this import stored in an earlier run
+// count as created). An import that is done or failed, or does not exist, is left alone. A
+// problem with the file as a whole (unreadable, missing columns) fails the import; database
+// errors are returned for a retry.
 func RunImport(ctx context.Context, d *tenants.DB, tenantID, importID uuid.UUID, chunk int, install Installer) error {
 	if chunk <= 0 {
 		chunk = DefaultChunk
