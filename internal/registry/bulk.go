@@ -189,17 +189,16 @@ type unitKey struct {
 }
 
 // StoreBulk stores checked units in a few set-based statements, whatever their number:
-// the units' keys are copied into a temporary table and looked up in registrations at once;
-// the missing buyer and user customers are copied into another and created with their
-// consumer identities (by phone) in one statement; the units are copied into a third and
-// inserted into registrations in one INSERT ... SELECT that skips units registered
-// meanwhile. Outcomes are in the order of units. A unit repeated within units is stored
-// once (the first wins) and reported as existing. A unit already registered by importID
-// counts as created, so a re-run import reports what it stored. Nothing is audited here:
-// callers write one entry per batch.
+// one lookup of the units already registered (their keys as arrays), one statement that
+// creates the missing buyer and user customers with their consumer identities (by phone),
+// then COPY of the units into a temporary staging table and one INSERT ... SELECT into
+// registrations that skips units registered meanwhile. Outcomes are in the order of units.
+// A unit repeated within units is stored once (the first wins) and reported as existing. A
+// unit already registered by importID counts as created, so a re-run import reports what
+// it stored. Nothing is audited here: callers write one entry per batch.
 //
-// The temporary tables live until the transaction ends. They have no row-level security:
-// rows leave them only through inserts into tenant tables, which RLS checks.
+// The staging table lives until the transaction ends. It has no row-level security: rows
+// leave it only through the insert into registrations, which RLS checks.
 func StoreBulk(ctx context.Context, tx *tenants.Tx, units []Checked, channel string, importID uuid.NullUUID) ([]Outcome, BulkStats, error) {
 	out := make([]Outcome, len(units))
 	var stats BulkStats
@@ -289,17 +288,12 @@ func stage(ctx context.Context, tx *tenants.Tx, table, columns string, names []s
 func pgUUID(id uuid.UUID) pgtype.UUID         { return pgtype.UUID{Bytes: id, Valid: true} }
 func pgNullUUID(id uuid.NullUUID) pgtype.UUID { return pgtype.UUID{Bytes: id.UUID, Valid: id.Valid} }
 
-// Staged keys of units to look up: n is the unit's index.
-const (
-	keyStaging        = "registration_keys"
-	keyStagingColumns = "n integer NOT NULL, model_id uuid NOT NULL, serial text NOT NULL"
-)
-
-// findStagedKeys is raw SQL (sqlc cannot check a temporary table): one probe of the unique
-// index (tenant_id, model_id, serial) per staged key (LATERAL ... LIMIT 1 keeps the planner
-// from scanning the tenant's registrations for a hash join).
-const findStagedKeys = `SELECT k.n, r.id, r.import_id
-FROM registration_keys k
+// findKeys is raw SQL with pgx's own UUID type (see pgUUID): the registrations of units
+// given as arrays of equal length (n: the unit's index), by one probe of the unique index
+// (tenant_id, model_id, serial) per unit (LATERAL ... LIMIT 1 keeps the planner from
+// scanning the tenant's registrations for a hash join).
+const findKeys = `SELECT k.n, r.id, r.import_id
+FROM unnest($2::integer[], $3::uuid[], $4::text[]) AS k (n, model_id, serial)
 CROSS JOIN LATERAL (
   SELECT x.id, x.import_id FROM registrations x
   WHERE x.tenant_id = $1 AND x.model_id = k.model_id AND x.serial = k.serial
@@ -319,16 +313,11 @@ func findRegistrations(ctx context.Context, tx *tenants.Tx, units []Checked, idx
 	if len(idx) == 0 {
 		return found, nil
 	}
-	row := make([]any, 3)
-	err := stage(ctx, tx, keyStaging, keyStagingColumns, []string{"n", "model_id", "serial"}, len(idx), func(n int) []any {
-		u := units[idx[n]]
-		row[0], row[1], row[2] = int32(idx[n]), pgUUID(u.Model.ID), u.Serial
-		return row
-	})
-	if err != nil {
-		return nil, err
+	ns, models, serials := make([]int32, len(idx)), make([]pgtype.UUID, len(idx)), make([]string, len(idx))
+	for k, i := range idx {
+		ns[k], models[k], serials[k] = int32(i), pgUUID(units[i].Model.ID), units[i].Serial
 	}
-	rows, err := tx.Query(ctx, findStagedKeys, pgUUID(tx.Scope.TenantID))
+	rows, err := tx.Query(ctx, findKeys, pgUUID(tx.Scope.TenantID), ns, models, serials)
 	if err != nil {
 		return nil, fmt.Errorf("find registered units: %w", err)
 	}
@@ -454,41 +443,35 @@ func resolveParties(ctx context.Context, tx *tenants.Tx, units []Checked, idx []
 	return links, n, err
 }
 
-// Staged new customers (consumer_id: the identity to create for the phone, if it has none).
-const (
-	customerStaging        = "customer_staging"
-	customerStagingColumns = "id uuid NOT NULL, consumer_id uuid, name text NOT NULL, phone text NOT NULL"
-)
-
-// insertStagedCustomers creates the staged customers and, first, the consumer identities of
-// their phones (an existing identity is reused; phones in order, a stable lock order against
-// concurrent bulk stores). Phones are distinct among the staged customers.
-const insertStagedCustomers = `WITH linked AS (
+// insertCustomers creates customers given as arrays of equal length (id, consumer_id,
+// name, phone) and, first, the consumer identities of their phones: consumer_id is the
+// identity to create for the phone if it has none (an existing one is reused); phones go
+// in order, a stable lock order against concurrent bulk stores. Phones are distinct among
+// the customers; a customer without a phone has no identity.
+const insertCustomers = `WITH c AS (
+  SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[]) AS c (id, consumer_id, name, phone)
+), linked AS (
   INSERT INTO consumers (id, phone)
-  SELECT consumer_id, phone FROM customer_staging WHERE phone <> '' ORDER BY phone
+  SELECT consumer_id, phone FROM c WHERE phone <> '' ORDER BY phone
   ON CONFLICT (phone) DO UPDATE SET phone = EXCLUDED.phone
   RETURNING id, phone
 )
 INSERT INTO customers (tenant_id, id, consumer_id, name, phone)
 SELECT $1, c.id, l.id, c.name, c.phone
-FROM customer_staging c LEFT JOIN linked l ON l.phone = c.phone`
+FROM c LEFT JOIN linked l ON l.phone = c.phone`
 
 // createCustomers stores new customers with their consumer identities; it returns how many.
 func createCustomers(ctx context.Context, tx *tenants.Tx, made []newCustomer) (int, error) {
 	if len(made) == 0 {
 		return 0, nil
 	}
-	row := make([]any, 4)
-	err := stage(ctx, tx, customerStaging, customerStagingColumns, []string{"id", "consumer_id", "name", "phone"}, len(made),
-		func(n int) []any {
-			c := made[n]
-			row[0], row[1], row[2], row[3] = pgUUID(c.id), pgtype.UUID{Bytes: c.consumer, Valid: c.phone != ""}, c.name, c.phone
-			return row
-		})
-	if err != nil {
-		return 0, err
+	ids, consumers := make([]pgtype.UUID, len(made)), make([]pgtype.UUID, len(made))
+	names, phones := make([]string, len(made)), make([]string, len(made))
+	for n, c := range made {
+		ids[n], consumers[n] = pgUUID(c.id), pgtype.UUID{Bytes: c.consumer, Valid: c.phone != ""}
+		names[n], phones[n] = c.name, c.phone
 	}
-	tag, err := tx.Exec(ctx, insertStagedCustomers, pgUUID(tx.Scope.TenantID))
+	tag, err := tx.Exec(ctx, insertCustomers, pgUUID(tx.Scope.TenantID), ids, consumers, names, phones)
 	if err != nil {
 		return 0, fmt.Errorf("create customers: %w", err)
 	}
