@@ -12,14 +12,17 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/aftersales/aftersales/internal/jobs"
+	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -70,16 +73,19 @@ type importResult struct {
 	// The API: upload (POST until 201), queued (until a poll sees it running), running
 	// (until a poll sees it done); total is their sum.
 	upload, queued, running, total time.Duration
-	created, failed                int
-	status, error                  string
-	sqlPerRow                      float64 // statements the worker sent, per row (River's own polling included)
-	top                            []stmtTime
-	cpu                            cpuUse // from just before the upload to the last poll
+	// floor: the writes alone (see measureFloor), after the import.
+	floor           time.Duration
+	created, failed int
+	status, error   string
+	sqlPerRow       float64 // statements the worker sent, per row (River's own polling included)
+	top             []stmtTime
+	cpu             cpuUse // from just before the upload to the last poll
 }
 
-func (r importResult) copyRPS() float64 { return float64(r.rows) / r.copyTime.Seconds() }
-func (r importResult) apiRPS() float64  { return float64(r.rows) / r.total.Seconds() }
-func (r importResult) ratio() float64   { return r.apiRPS() / r.copyRPS() }
+func (r importResult) copyRPS() float64  { return float64(r.rows) / r.copyTime.Seconds() }
+func (r importResult) apiRPS() float64   { return float64(r.rows) / r.total.Seconds() }
+func (r importResult) ratio() float64    { return r.apiRPS() / r.copyRPS() }
+func (r importResult) floorRPS() float64 { return float64(r.rows) / r.floor.Seconds() }
 
 // measureCopy times pgx CopyFrom of rows into a fresh scratch table with the CSV's column
 // types (no index, no constraint beyond NOT NULL), as the superuser; copyRuns runs, median.
@@ -256,7 +262,63 @@ func measureImport(ctx context.Context, db *database, fx fixture, rows int, rdb 
 	}
 	r.sqlPerRow = float64(timer.count()) / float64(max(rows, 1))
 	r.top = timer.top(5)
-	return r, nil
+	if err := db.settle(ctx); err != nil {
+		return r, err
+	}
+	r.floor, err = measureFloor(ctx, db, rows, today())
+	return r, err
+}
+
+// measureFloor times the writes that importing rows new units with new buyers makes, and
+// nothing else: the rows' consumer identities, customers and registrations, inserted in
+// three INSERT ... SELECTs from a temporary table (filled first, not timed) into the
+// product's tables of tenant 0 (their keys, indexes, checks and foreign keys; as the
+// superuser, so without RLS and without ON CONFLICT), in one transaction rolled back. Its
+// serials and phones are not the import's. No parsing, no validation, no lookups: what any
+// implementation of the import must at least cost on this schema.
+func measureFloor(ctx context.Context, db *database, rows int, today time.Time) (time.Duration, error) {
+	conn, err := pgx.Connect(ctx, db.ownerURL)
+	if err != nil {
+		return 0, fmt.Errorf("connect as owner: %w", err)
+	}
+	defer conn.Close(ctx)
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	var tenant, model uuid.UUID
+	if err := tx.QueryRow(ctx, `SELECT t.id, m.id FROM tenants t JOIN product_models m ON m.tenant_id = t.id AND m.sku = $2
+		WHERE t.slug = $1`, warrantyData{}.slug(0), benchSKU).Scan(&tenant, &model); err != nil {
+		return 0, fmt.Errorf("floor: the bench model: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE floor_rows (id uuid, customer_id uuid, consumer_id uuid, serial text,
+		purchase_date date, invoice_no text, has_warranty_card boolean, buyer_name text, buyer_phone text) ON COMMIT DROP`); err != nil {
+		return 0, err
+	}
+	_, err = tx.CopyFrom(ctx, pgx.Identifier{"floor_rows"}, []string{"id", "customer_id", "consumer_id", "serial", "purchase_date",
+		"invoice_no", "has_warranty_card", "buyer_name", "buyer_phone"}, pgx.CopyFromSlice(rows, func(i int) ([]any, error) {
+		return []any{platform.NewID(), platform.NewID(), platform.NewID(), fmt.Sprintf("FL%08d", i),
+			today.AddDate(0, 0, -(1 + (i*7919)%1095)), fmt.Sprintf("INV-FL-%d", i), i%4 != 0, fmt.Sprintf("买家%d", i),
+			fmt.Sprintf("+86136%08d", i)}, nil
+	}))
+	if err != nil {
+		return 0, fmt.Errorf("floor: stage the rows: %w", err)
+	}
+	t0 := time.Now()
+	for _, stmt := range []string{
+		`INSERT INTO consumers (id, phone) SELECT consumer_id, buyer_phone FROM floor_rows`,
+		`INSERT INTO customers (tenant_id, id, consumer_id, name, phone)
+		 SELECT $1, customer_id, consumer_id, buyer_name, buyer_phone FROM floor_rows`,
+		`INSERT INTO registrations (tenant_id, id, model_id, serial, purchase_date, invoice_no, has_warranty_card, buyer_id, channel)
+		 SELECT $1, id, $2, serial, purchase_date, invoice_no, has_warranty_card, customer_id, 'import' FROM floor_rows`,
+	} {
+		args := []any{tenant, model}[:strings.Count(stmt, "$")]
+		if _, err := tx.Exec(ctx, stmt, args...); err != nil {
+			return 0, fmt.Errorf("floor: %w", err)
+		}
+	}
+	return time.Since(t0), nil
 }
 
 // today is the date in Asia/Shanghai (the bench tenants' zone) at midnight UTC.
@@ -281,6 +343,11 @@ func reportImport(w io.Writer, r importResult) {
 		secs(r.upload), secs(r.queued), secs(r.running), r.apiRPS(), r.rows, float64(r.bytes)/(1<<20), r.sqlPerRow, r.failed,
 		verdict(r.ratio(), importTarget))
 	tw.Flush()
+	if r.floor > 0 {
+		fmt.Fprintf(w, "  floor (the writes alone: consumers, customers, registrations set-based from a temporary table, "+
+			"no parsing or checks): %.0f rows/s, %.3f of COPY; the import reaches %.2f of it\n",
+			r.floorRPS(), r.floorRPS()/r.copyRPS(), r.apiRPS()/r.floorRPS())
+	}
 	if r.cpu.ok {
 		n := time.Duration(max(r.rows, 1))
 		fmt.Fprintf(w, "  CPU per row: API process (with the worker) %s, database backends %s; in all %s of CPU over %s\n",

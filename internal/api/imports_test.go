@@ -261,6 +261,53 @@ func TestImportCSVGoodAndBadRows(t *testing.T) {
 	wantCounts(t, f.get(t, id), "done", 14, 3, 1, 10)
 }
 
+// TestImportChunksSharingBuyersAndUnits imports one row per chunk, so that chunks are stored
+// concurrently: chunks that share a buyer's phone or a unit must still see what the earlier
+// ones stored, as if stored one after the other.
+func TestImportChunksSharingBuyersAndUnits(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	f := newImportFixture(t, env)
+	p1, p2, p3 := env.Phone(), env.Phone(), env.Phone()
+	row := func(serial, buyer, phone, userPhone string) string {
+		return "KFR-35GW," + serial + "," + day(3) + ",,,,," + buyer + "," + phone + ",," + userPhone + ",,"
+	}
+	rows := []string{
+		/* 2 */ row("SNH0000001", "", p1, ""), // p1 without a name: row 4 names it, in a later chunk
+		/* 3 */ row("SNH0000002", "王芳", p2, ""),
+		/* 4 */ row("SNH0000003", "李雷", p1, ""),
+		/* 5 */ row("SNH0000002", "王芳", p2, ""), // row 3's unit again
+		/* 6 */ row("SNH0000004", "韩梅梅", p3, ""),
+		/* 7 */ row("SNH0000005", "", p2, ""), // p2's customer from row 3
+		/* 8 */ row("SNH0000006", "韩梅梅", p3, p1), // the user: row 4's customer
+		/* 9 */ row("SNH0000004", "", "", ""), // row 6's unit again
+	}
+	resp := f.upload(t, []byte(importHeader+strings.Join(rows, "\n")+"\n"), "text/csv", "chunks.csv")
+	if resp.Status != 201 {
+		t.Fatalf("upload: %d %s", resp.Status, resp.Body)
+	}
+	id := resp.Map(t)["id"].(string)
+	f.run(t, id, 1)
+	// Row 2 is rejected (a new phone needs a name in its own chunk's rows) and stores nothing.
+	wantCounts(t, f.get(t, id), "done", 8, 5, 2, 1)
+	if got := f.errorPairs(t, id, 100); len(got) != 1 || got[0] != "2 buyer_name" {
+		t.Fatalf("errors %v", got)
+	}
+	if n := f.count(t, `SELECT count(*) FROM customers WHERE tenant_id = $1 AND phone IN ($2, $3, $4)`, p1, p2, p3); n != 3 {
+		t.Fatalf("%d customers for 3 phones, want 3", n)
+	}
+	if n := f.count(t, `SELECT count(DISTINCT buyer_id) FROM registrations WHERE tenant_id = $1 AND serial IN ('SNH0000002', 'SNH0000005')`); n != 1 {
+		t.Fatalf("rows 3 and 7 have %d buyers, want 1", n)
+	}
+	if n := f.count(t, `SELECT count(*) FROM registrations r JOIN customers u ON u.tenant_id = r.tenant_id AND u.id = r.user_id
+		WHERE r.tenant_id = $1 AND r.serial = 'SNH0000006' AND u.name = '李雷'`); n != 1 {
+		t.Fatal("row 8's user is not row 4's buyer")
+	}
+	if n := f.count(t, `SELECT count(*) FROM audit_log WHERE tenant_id = $1 AND action = 'registration.import' AND entity_id = $2`, id); n != 8 {
+		t.Fatalf("%d audit entries, want one per chunk (8)", n)
+	}
+}
+
 func TestImportErrorsCSVEscapesFormulas(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/nyaruka/phonenumbers"
 
 	"github.com/aftersales/aftersales/internal/access"
 	"github.com/aftersales/aftersales/internal/db"
@@ -57,18 +56,6 @@ func (c Customer) ForRole(canSee bool) Customer {
 	}
 	c.Phone, c.Email, c.Address, c.Masked = access.MaskPhone(c.Phone), access.MaskEmail(c.Email), access.MaskAddress(c.Address), true
 	return c
-}
-
-// NormalizePhone returns a phone number in E.164 (Chinese numbers may omit +86).
-func NormalizePhone(s string) (string, error) {
-	if s == "" {
-		return "", nil
-	}
-	n, err := phonenumbers.Parse(s, "CN")
-	if err != nil || !phonenumbers.IsValidNumber(n) {
-		return "", tenants.Invalid("body.phone", "is not a valid phone number")
-	}
-	return phonenumbers.Format(n, phonenumbers.E164), nil
 }
 
 // consumerFor links a customer to the global consumer identity of their phone (else email),

@@ -38,6 +38,32 @@ func (q *Queries) AddImportErrors(ctx context.Context, db DBTX, arg AddImportErr
 	return err
 }
 
+const addImportProgress = `-- name: AddImportProgress :exec
+UPDATE imports SET rows_done = rows_done + $1::integer, rows_created = rows_created + $2::integer,
+  rows_failed = rows_failed + $3::integer
+WHERE tenant_id = $4 AND id = $5
+`
+
+type AddImportProgressParams struct {
+	RowsDone    int32
+	RowsCreated int32
+	RowsFailed  int32
+	TenantID    uuid.UUID
+	ID          uuid.UUID
+}
+
+// Adds a stored chunk's rows to the progress of the run (StartImport set it to zero).
+func (q *Queries) AddImportProgress(ctx context.Context, db DBTX, arg AddImportProgressParams) error {
+	_, err := db.Exec(ctx, addImportProgress,
+		arg.RowsDone,
+		arg.RowsCreated,
+		arg.RowsFailed,
+		arg.TenantID,
+		arg.ID,
+	)
+	return err
+}
+
 const clearImportErrors = `-- name: ClearImportErrors :exec
 DELETE FROM import_errors WHERE tenant_id = $1 AND import_id = $2
 `
@@ -50,36 +76,6 @@ type ClearImportErrorsParams struct {
 func (q *Queries) ClearImportErrors(ctx context.Context, db DBTX, arg ClearImportErrorsParams) error {
 	_, err := db.Exec(ctx, clearImportErrors, arg.TenantID, arg.ImportID)
 	return err
-}
-
-const createCustomersBulk = `-- name: CreateCustomersBulk :execrows
-INSERT INTO customers (tenant_id, id, consumer_id, name, phone)
-SELECT $1, c.id, NULLIF(c.consumer_id, '00000000-0000-0000-0000-000000000000'::uuid), c.name, c.phone
-FROM (SELECT unnest($2::uuid[]) AS id, unnest($3::uuid[]) AS consumer_id, unnest($4::text[]) AS name,
-             unnest($5::text[]) AS phone) AS c
-`
-
-type CreateCustomersBulkParams struct {
-	TenantID    uuid.UUID
-	Ids         []uuid.UUID
-	ConsumerIds []uuid.UUID
-	Names       []string
-	Phones      []string
-}
-
-// Customers from bulk stores: name and phone only; a nil consumer id stores NULL.
-func (q *Queries) CreateCustomersBulk(ctx context.Context, db DBTX, arg CreateCustomersBulkParams) (int64, error) {
-	result, err := db.Exec(ctx, createCustomersBulk,
-		arg.TenantID,
-		arg.Ids,
-		arg.ConsumerIds,
-		arg.Names,
-		arg.Phones,
-	)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
 }
 
 const createImport = `-- name: CreateImport :one
@@ -176,56 +172,6 @@ func (q *Queries) ExistingCustomerIDs(ctx context.Context, db DBTX, arg Existing
 			return nil, err
 		}
 		items = append(items, id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const findRegistrationsByKeys = `-- name: FindRegistrationsByKeys :many
-SELECT r.model_id, r.serial, r.id, r.import_id
-FROM (SELECT unnest($1::uuid[]) AS model_id, unnest($2::text[]) AS serial) AS k
-JOIN LATERAL (
-  SELECT x.model_id, x.serial, x.id, x.import_id FROM registrations x
-  WHERE x.tenant_id = $3 AND x.model_id = k.model_id AND x.serial = k.serial
-  LIMIT 1
-) AS r ON true
-`
-
-type FindRegistrationsByKeysParams struct {
-	ModelIds []uuid.UUID
-	Serials  []string
-	TenantID uuid.UUID
-}
-
-type FindRegistrationsByKeysRow struct {
-	ModelID  uuid.UUID
-	Serial   string
-	ID       uuid.UUID
-	ImportID uuid.NullUUID
-}
-
-// The registrations among (model_ids[i], serials[i]) pairs, for bulk stores: one unique-index
-// probe per pair (the LIMIT keeps the planner from scanning the tenant's registrations).
-func (q *Queries) FindRegistrationsByKeys(ctx context.Context, db DBTX, arg FindRegistrationsByKeysParams) ([]FindRegistrationsByKeysRow, error) {
-	rows, err := db.Query(ctx, findRegistrationsByKeys, arg.ModelIds, arg.Serials, arg.TenantID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []FindRegistrationsByKeysRow
-	for rows.Next() {
-		var i FindRegistrationsByKeysRow
-		if err := rows.Scan(
-			&i.ModelID,
-			&i.Serial,
-			&i.ID,
-			&i.ImportID,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
@@ -339,30 +285,6 @@ func (q *Queries) ImportContent(ctx context.Context, db DBTX, arg ImportContentP
 	var i ImportContentRow
 	err := row.Scan(&i.Format, &i.Content, &i.Status)
 	return i, err
-}
-
-const importProgress = `-- name: ImportProgress :exec
-UPDATE imports SET rows_done = $1, rows_created = $2, rows_failed = $3
-WHERE tenant_id = $4 AND id = $5
-`
-
-type ImportProgressParams struct {
-	RowsDone    int32
-	RowsCreated int32
-	RowsFailed  int32
-	TenantID    uuid.UUID
-	ID          uuid.UUID
-}
-
-func (q *Queries) ImportProgress(ctx context.Context, db DBTX, arg ImportProgressParams) error {
-	_, err := db.Exec(ctx, importProgress,
-		arg.RowsDone,
-		arg.RowsCreated,
-		arg.RowsFailed,
-		arg.TenantID,
-		arg.ID,
-	)
-	return err
 }
 
 const listImportErrors = `-- name: ListImportErrors :many
@@ -526,42 +448,4 @@ type StartImportParams struct {
 func (q *Queries) StartImport(ctx context.Context, db DBTX, arg StartImportParams) error {
 	_, err := db.Exec(ctx, startImport, arg.RowsTotal, arg.TenantID, arg.ID)
 	return err
-}
-
-const upsertConsumersByPhones = `-- name: UpsertConsumersByPhones :many
-INSERT INTO consumers (id, phone)
-SELECT unnest($1::uuid[]), unnest($2::text[])
-ON CONFLICT (phone) DO UPDATE SET phone = EXCLUDED.phone
-RETURNING id, phone
-`
-
-type UpsertConsumersByPhonesParams struct {
-	Ids    []uuid.UUID
-	Phones []string
-}
-
-type UpsertConsumersByPhonesRow struct {
-	ID    uuid.UUID
-	Phone *string
-}
-
-// Global consumer identities for distinct phones (sorted by the caller: a stable lock order).
-func (q *Queries) UpsertConsumersByPhones(ctx context.Context, db DBTX, arg UpsertConsumersByPhonesParams) ([]UpsertConsumersByPhonesRow, error) {
-	rows, err := db.Query(ctx, upsertConsumersByPhones, arg.Ids, arg.Phones)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []UpsertConsumersByPhonesRow
-	for rows.Next() {
-		var i UpsertConsumersByPhonesRow
-		if err := rows.Scan(&i.ID, &i.Phone); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
 }

@@ -4,13 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/aftersales/aftersales/internal/catalog"
 	"github.com/aftersales/aftersales/internal/customers"
@@ -50,9 +51,10 @@ type BulkStats struct {
 // Validator checks inputs against a tenant's catalog without a query per unit: many units
 // are validated with the models and the date loaded once.
 type Validator struct {
-	bySKU map[string]catalog.Model
-	byID  map[uuid.UUID]catalog.Model
-	today time.Time
+	bySKU  map[string]catalog.Model
+	byID   map[uuid.UUID]catalog.Model
+	serial map[uuid.UUID]*regexp.Regexp // each model's serial format, compiled once
+	today  time.Time
 }
 
 // NewValidator loads the tenant's models and current date.
@@ -61,13 +63,14 @@ func NewValidator(ctx context.Context, tx *tenants.Tx) (*Validator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load models: %w", err)
 	}
-	v := &Validator{bySKU: make(map[string]catalog.Model, len(rows)), byID: make(map[uuid.UUID]catalog.Model, len(rows))}
+	v := &Validator{bySKU: make(map[string]catalog.Model, len(rows)), byID: make(map[uuid.UUID]catalog.Model, len(rows)),
+		serial: make(map[uuid.UUID]*regexp.Regexp, len(rows))}
 	for _, r := range rows {
 		m, err := catalog.ModelFromRow(r)
 		if err != nil {
 			return nil, err
 		}
-		v.bySKU[m.SKU], v.byID[m.ID] = m, m
+		v.bySKU[m.SKU], v.byID[m.ID], v.serial[m.ID] = m, m, serialPattern(m)
 	}
 	if v.today, err = Today(ctx, tx); err != nil {
 		return nil, err
@@ -109,7 +112,7 @@ func (v *Validator) Check(in Input) (Checked, []Problem) {
 	if !haveModel || ps.has("serial") {
 		return Checked{}, ps.list
 	}
-	c, err := Check(in, m, v.today, "")
+	c, err := check(in, m, v.serial[m.ID], v.today, "")
 	if err != nil {
 		var fe *tenants.FieldError
 		if !errors.As(err, &fe) {
@@ -185,13 +188,17 @@ type unitKey struct {
 	serial string
 }
 
-// StoreBulk stores checked units in a few statements: one lookup of the units already
-// registered, bulk creation of missing buyer and user customers (linked to their consumer
-// identity by phone), then COPY into a temporary staging table and one INSERT ... SELECT
-// into registrations that skips units registered meanwhile. Outcomes are in the order of
-// units. A unit repeated within units is stored once (the first wins) and reported as
-// existing. A unit already registered by importID counts as created, so a re-run import
-// reports what it stored. Nothing is audited here: callers write one entry per batch.
+// StoreBulk stores checked units in a few set-based statements, whatever their number:
+// one lookup of the units already registered (their keys as arrays), one statement that
+// creates the missing buyer and user customers with their consumer identities (by phone),
+// then COPY of the units into a temporary staging table and one INSERT ... SELECT into
+// registrations that skips units registered meanwhile. Outcomes are in the order of units.
+// A unit repeated within units is stored once (the first wins) and reported as existing. A
+// unit already registered by importID counts as created, so a re-run import reports what
+// it stored. Nothing is audited here: callers write one entry per batch.
+//
+// The staging table lives until the transaction ends. It has no row-level security: rows
+// leave it only through the insert into registrations, which RLS checks.
 func StoreBulk(ctx context.Context, tx *tenants.Tx, units []Checked, channel string, importID uuid.NullUUID) ([]Outcome, BulkStats, error) {
 	out := make([]Outcome, len(units))
 	var stats BulkStats
@@ -216,14 +223,14 @@ func StoreBulk(ctx context.Context, tx *tenants.Tx, units []Checked, channel str
 	}
 	fresh := make([]int, 0, len(firsts))
 	for _, i := range firsts {
-		r, ok := found[unitKey{units[i].Model.ID, units[i].Serial}]
+		r, ok := found[i]
 		switch {
 		case !ok:
 			fresh = append(fresh, i)
-		case importID.Valid && r.ImportID == importID:
-			out[i] = Outcome{Status: StatusCreated, ID: r.ID} // stored by an earlier run of this import
+		case importID.Valid && r.importID == importID:
+			out[i] = Outcome{Status: StatusCreated, ID: r.id} // stored by an earlier run of this import
 		default:
-			out[i] = Outcome{Status: StatusExisting, ID: r.ID}
+			out[i] = Outcome{Status: StatusExisting, ID: r.id}
 		}
 	}
 	links, made, err := resolveParties(ctx, tx, units, fresh, out)
@@ -263,29 +270,78 @@ func StoreBulk(ctx context.Context, tx *tenants.Tx, units []Checked, channel str
 	return out, stats, nil
 }
 
-// findRegistrations looks up the registrations of units[idx] by model and serial.
-func findRegistrations(ctx context.Context, tx *tenants.Tx, units []Checked, idx []int) (map[unitKey]db.FindRegistrationsByKeysRow, error) {
-	found := map[unitKey]db.FindRegistrationsByKeysRow{}
+// stage fills a temporary table of the transaction with n rows made by row (which may
+// reuse its slice): created on first use, emptied when a bulk store in the same transaction
+// filled it before. columns are its column definitions, names the columns row gives.
+func stage(ctx context.Context, tx *tenants.Tx, table, columns string, names []string, n int, row func(i int) []any) error {
+	if _, err := tx.Exec(ctx, "CREATE TEMP TABLE IF NOT EXISTS "+table+" ("+columns+") ON COMMIT DROP; TRUNCATE "+table); err != nil {
+		return fmt.Errorf("create %s: %w", table, err)
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{table}, names, pgx.CopyFromSlice(n, func(i int) ([]any, error) { return row(i), nil })); err != nil {
+		return fmt.Errorf("copy into %s: %w", table, err)
+	}
+	return nil
+}
+
+// pgUUID and pgNullUUID hand ids to pgx as its own type, which it encodes directly (a
+// google/uuid value goes through its text form, a failed binary attempt and a parse).
+func pgUUID(id uuid.UUID) pgtype.UUID         { return pgtype.UUID{Bytes: id, Valid: true} }
+func pgNullUUID(id uuid.NullUUID) pgtype.UUID { return pgtype.UUID{Bytes: id.UUID, Valid: id.Valid} }
+
+// findKeys is raw SQL with pgx's own UUID type (see pgUUID): the registrations of units
+// given as arrays of equal length (n: the unit's index), by one probe of the unique index
+// (tenant_id, model_id, serial) per unit (LATERAL ... LIMIT 1 keeps the planner from
+// scanning the tenant's registrations for a hash join).
+const findKeys = `SELECT k.n, r.id, r.import_id
+FROM unnest($2::integer[], $3::uuid[], $4::text[]) AS k (n, model_id, serial)
+CROSS JOIN LATERAL (
+  SELECT x.id, x.import_id FROM registrations x
+  WHERE x.tenant_id = $1 AND x.model_id = k.model_id AND x.serial = k.serial
+  LIMIT 1
+) AS r`
+
+// registered is a unit's existing registration.
+type registered struct {
+	id       uuid.UUID
+	importID uuid.NullUUID
+}
+
+// findRegistrations looks up the registrations of units[idx] by model and serial, by unit
+// index.
+func findRegistrations(ctx context.Context, tx *tenants.Tx, units []Checked, idx []int) (map[int]registered, error) {
+	found := map[int]registered{}
 	if len(idx) == 0 {
 		return found, nil
 	}
-	models, serials := make([]uuid.UUID, len(idx)), make([]string, len(idx))
-	for n, i := range idx {
-		models[n], serials[n] = units[i].Model.ID, units[i].Serial
+	ns, models, serials := make([]int32, len(idx)), make([]pgtype.UUID, len(idx)), make([]string, len(idx))
+	for k, i := range idx {
+		ns[k], models[k], serials[k] = int32(i), pgUUID(units[i].Model.ID), units[i].Serial
 	}
-	rows, err := tx.Q.FindRegistrationsByKeys(ctx, tx, db.FindRegistrationsByKeysParams{TenantID: tx.Scope.TenantID,
-		ModelIds: models, Serials: serials})
+	rows, err := tx.Query(ctx, findKeys, pgUUID(tx.Scope.TenantID), ns, models, serials)
 	if err != nil {
 		return nil, fmt.Errorf("find registered units: %w", err)
 	}
-	for _, r := range rows {
-		found[unitKey{r.ModelID, r.Serial}] = r
+	var n int32
+	var id, imp pgtype.UUID
+	_, err = pgx.ForEachRow(rows, []any{&n, &id, &imp}, func() error {
+		found[int(n)] = registered{id: id.Bytes, importID: uuid.NullUUID{UUID: imp.Bytes, Valid: imp.Valid}}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("find registered units: %w", err)
 	}
 	return found, nil
 }
 
 // partyLinks are the customer ids of each unit's buyer and user.
 type partyLinks struct{ buyer, user []uuid.NullUUID }
+
+// newCustomer is a customer a bulk store creates: a phone's (linked to the consumer
+// identity of the phone) or a name's alone.
+type newCustomer struct {
+	id, consumer uuid.UUID // consumer: the identity to create if the phone has none yet
+	name, phone  string
+}
 
 // resolveParties finds or creates the customers of the units' buyers and users, as party()
 // does for one unit: a given customer id must exist; a phone reuses the tenant's customer
@@ -338,7 +394,7 @@ func resolveParties(ctx context.Context, tx *tenants.Tx, units []Checked, idx []
 			known[id] = true
 		}
 	}
-	byPhone := map[string]uuid.UUID{}
+	byPhone := make(map[string]uuid.UUID, len(phones))
 	if len(phones) > 0 {
 		got, err := tx.Q.CustomersByPhones(ctx, tx, db.CustomersByPhonesParams{TenantID: tx.Scope.TenantID, Phones: phones})
 		if err != nil {
@@ -361,8 +417,7 @@ func resolveParties(ctx context.Context, tx *tenants.Tx, units []Checked, idx []
 			}
 		}
 	}
-	var newIDs, newConsumers []uuid.UUID
-	var newNames, newPhones, consumerPhones []string
+	var made []newCustomer
 	for _, r := range refs {
 		if out[r.unit].Status == StatusInvalid {
 			continue
@@ -375,56 +430,52 @@ func resolveParties(ctx context.Context, tx *tenants.Tx, units []Checked, idx []
 			if !ok {
 				id = platform.NewID()
 				byPhone[r.p.Phone] = id
-				newIDs, newNames, newPhones = append(newIDs, id), append(newNames, nameOf[r.p.Phone]), append(newPhones, r.p.Phone)
-				consumerPhones = append(consumerPhones, r.p.Phone)
+				made = append(made, newCustomer{id: id, consumer: platform.NewID(), name: nameOf[r.p.Phone], phone: r.p.Phone})
 			}
 			*r.link = uuid.NullUUID{UUID: id, Valid: true}
 		default: // a name alone: a new customer, as for a single registration
 			id := platform.NewID()
-			newIDs, newNames, newPhones = append(newIDs, id), append(newNames, r.p.Name), append(newPhones, "")
+			made = append(made, newCustomer{id: id, name: r.p.Name})
 			*r.link = uuid.NullUUID{UUID: id, Valid: true}
 		}
 	}
-	if len(newIDs) == 0 {
-		return links, 0, nil
-	}
-	consumerOf, err := upsertConsumers(ctx, tx, consumerPhones)
-	if err != nil {
-		return links, 0, err
-	}
-	newConsumers = make([]uuid.UUID, len(newIDs))
-	for n, phone := range newPhones {
-		newConsumers[n] = consumerOf[phone] // uuid.Nil (stored as NULL) without a phone
-	}
-	made, err := tx.Q.CreateCustomersBulk(ctx, tx, db.CreateCustomersBulkParams{TenantID: tx.Scope.TenantID, Ids: newIDs,
-		ConsumerIds: newConsumers, Names: newNames, Phones: newPhones})
-	if err != nil {
-		return links, 0, fmt.Errorf("create customers: %w", err)
-	}
-	return links, int(made), nil
+	n, err := createCustomers(ctx, tx, made)
+	return links, n, err
 }
 
-// upsertConsumers returns the global consumer identity of each phone, creating missing ones.
-func upsertConsumers(ctx context.Context, tx *tenants.Tx, phones []string) (map[string]uuid.UUID, error) {
-	ids := map[string]uuid.UUID{}
-	if len(phones) == 0 {
-		return ids, nil
+// insertCustomers creates customers given as arrays of equal length (id, consumer_id,
+// name, phone) and, first, the consumer identities of their phones: consumer_id is the
+// identity to create for the phone if it has none (an existing one is reused); phones go
+// in order, a stable lock order against concurrent bulk stores. Phones are distinct among
+// the customers; a customer without a phone has no identity.
+const insertCustomers = `WITH c AS (
+  SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[]) AS c (id, consumer_id, name, phone)
+), linked AS (
+  INSERT INTO consumers (id, phone)
+  SELECT consumer_id, phone FROM c WHERE phone <> '' ORDER BY phone
+  ON CONFLICT (phone) DO UPDATE SET phone = EXCLUDED.phone
+  RETURNING id, phone
+)
+INSERT INTO customers (tenant_id, id, consumer_id, name, phone)
+SELECT $1, c.id, l.id, c.name, c.phone
+FROM c LEFT JOIN linked l ON l.phone = c.phone`
+
+// createCustomers stores new customers with their consumer identities; it returns how many.
+func createCustomers(ctx context.Context, tx *tenants.Tx, made []newCustomer) (int, error) {
+	if len(made) == 0 {
+		return 0, nil
 	}
-	sort.Strings(phones) // a stable lock order against concurrent bulk stores
-	newIDs := make([]uuid.UUID, len(phones))
-	for n := range phones {
-		newIDs[n] = platform.NewID()
+	ids, consumers := make([]pgtype.UUID, len(made)), make([]pgtype.UUID, len(made))
+	names, phones := make([]string, len(made)), make([]string, len(made))
+	for n, c := range made {
+		ids[n], consumers[n] = pgUUID(c.id), pgtype.UUID{Bytes: c.consumer, Valid: c.phone != ""}
+		names[n], phones[n] = c.name, c.phone
 	}
-	rows, err := tx.Q.UpsertConsumersByPhones(ctx, tx, db.UpsertConsumersByPhonesParams{Ids: newIDs, Phones: phones})
+	tag, err := tx.Exec(ctx, insertCustomers, pgUUID(tx.Scope.TenantID), ids, consumers, names, phones)
 	if err != nil {
-		return nil, fmt.Errorf("link consumer identities: %w", err)
+		return 0, fmt.Errorf("create customers: %w", err)
 	}
-	for _, r := range rows {
-		if r.Phone != nil {
-			ids[*r.Phone] = r.ID
-		}
-	}
-	return ids, nil
+	return int(tag.RowsAffected()), nil
 }
 
 func reject(out []Outcome, i int, field, msg string) {
@@ -437,28 +488,31 @@ func reject(out []Outcome, i int, field, msg string) {
 	out[i].Problems = append(out[i].Problems, Problem{Field: field, Message: msg})
 }
 
-// stagingDDL creates the per-transaction staging table. Temporary tables have no row-level
-// security; rows leave it only through the INSERT into registrations, which RLS checks.
-const stagingDDL = `CREATE TEMP TABLE IF NOT EXISTS registration_staging (
-  id uuid NOT NULL, model_id uuid NOT NULL, serial text NOT NULL, purchase_date date NOT NULL,
-  invoice_no text NOT NULL, invoice_date date, invoice_image text NOT NULL, has_warranty_card boolean NOT NULL,
-  seller text NOT NULL, buyer_id uuid, user_id uuid, install_date date
-) ON COMMIT DROP;
-TRUNCATE registration_staging`
+// Staged units to register (n: the unit's index).
+const (
+	registrationStaging        = "registration_staging"
+	registrationStagingColumns = `n integer NOT NULL, id uuid NOT NULL, model_id uuid NOT NULL, serial text NOT NULL,
+  purchase_date date NOT NULL, invoice_no text NOT NULL, invoice_date date, invoice_image text NOT NULL,
+  has_warranty_card boolean NOT NULL, seller text NOT NULL, buyer_id uuid, user_id uuid, install_date date`
+)
 
-var stagingColumns = []string{"id", "model_id", "serial", "purchase_date", "invoice_no", "invoice_date", "invoice_image",
-	"has_warranty_card", "seller", "buyer_id", "user_id", "install_date"}
+var registrationStagingNames = []string{"n", "id", "model_id", "serial", "purchase_date", "invoice_no", "invoice_date",
+	"invoice_image", "has_warranty_card", "seller", "buyer_id", "user_id", "install_date"}
 
-// insertFromStaging is the raw SQL sqlc cannot check (the staging table is temporary). Units
-// registered since the lookup (a concurrent store) are skipped by ON CONFLICT.
+// insertFromStaging registers the staged units; units registered since the lookup (a
+// concurrent store) are skipped by ON CONFLICT. Rows go in key order: a stable lock order
+// against concurrent bulk stores.
 const insertFromStaging = `INSERT INTO registrations (tenant_id, id, model_id, serial, purchase_date, invoice_no, invoice_date,
   invoice_image, has_warranty_card, seller, buyer_id, user_id, install_date, channel, import_id)
 SELECT $1, id, model_id, serial, purchase_date, invoice_no, invoice_date, invoice_image, has_warranty_card, seller,
   buyer_id, user_id, install_date, $2, $3
 FROM registration_staging
 ORDER BY model_id, serial
-ON CONFLICT (tenant_id, model_id, serial) DO NOTHING
-RETURNING id`
+ON CONFLICT (tenant_id, model_id, serial) DO NOTHING`
+
+// unstoredStaged lists the staged units the insert skipped.
+const unstoredStaged = `SELECT s.n FROM registration_staging s
+WHERE NOT EXISTS (SELECT 1 FROM registrations r WHERE r.tenant_id = $1 AND r.id = s.id)`
 
 // insertStaged copies units[idx] into the staging table and inserts them into registrations.
 func insertStaged(ctx context.Context, tx *tenants.Tx, units []Checked, idx []int, links partyLinks, channel string,
@@ -466,49 +520,51 @@ func insertStaged(ctx context.Context, tx *tenants.Tx, units []Checked, idx []in
 	if len(idx) == 0 {
 		return nil
 	}
-	if _, err := tx.Exec(ctx, stagingDDL); err != nil {
-		return fmt.Errorf("create staging table: %w", err)
-	}
 	ids := make([]uuid.UUID, len(idx))
-	rows := make([][]any, len(idx))
-	for n, i := range idx {
-		u := units[i]
+	for n := range idx {
 		ids[n] = platform.NewID()
-		rows[n] = []any{ids[n], u.Model.ID, u.Serial, u.Purchase, u.InvoiceNo, u.Invoice, u.InvoiceImage, u.HasCard,
-			u.Seller, links.buyer[i], links.user[i], u.Install}
 	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"registration_staging"}, stagingColumns, pgx.CopyFromRows(rows)); err != nil {
-		return fmt.Errorf("copy into staging: %w", err)
-	}
-	res, err := tx.Query(ctx, insertFromStaging, tx.Scope.TenantID, channel, importID)
-	if err != nil {
-		return fmt.Errorf("insert registrations: %w", err)
-	}
-	created, err := pgx.CollectRows(res, pgx.RowTo[uuid.UUID])
-	if err != nil {
-		return fmt.Errorf("insert registrations: %w", err)
-	}
-	inserted := make(map[uuid.UUID]bool, len(created))
-	for _, id := range created {
-		inserted[id] = true
-	}
-	var raced []int
-	for n, i := range idx {
-		if inserted[ids[n]] {
-			out[i] = Outcome{Status: StatusCreated, ID: ids[n]}
-		} else {
-			raced = append(raced, i)
-		}
-	}
-	if len(raced) == 0 {
-		return nil
-	}
-	found, err := findRegistrations(ctx, tx, units, raced)
+	row := make([]any, len(registrationStagingNames))
+	err := stage(ctx, tx, registrationStaging, registrationStagingColumns, registrationStagingNames, len(idx), func(n int) []any {
+		i := idx[n]
+		u := &units[i]
+		row[0], row[1], row[2], row[3], row[4], row[5], row[6] = int32(i), pgUUID(ids[n]), pgUUID(u.Model.ID), u.Serial,
+			u.Purchase, u.InvoiceNo, u.Invoice
+		row[7], row[8], row[9], row[10], row[11], row[12] = u.InvoiceImage, u.HasCard, u.Seller, pgNullUUID(links.buyer[i]),
+			pgNullUUID(links.user[i]), u.Install
+		return row
+	})
 	if err != nil {
 		return err
 	}
-	for _, i := range raced {
-		out[i] = Outcome{Status: StatusExisting, ID: found[unitKey{units[i].Model.ID, units[i].Serial}].ID}
+	tag, err := tx.Exec(ctx, insertFromStaging, pgUUID(tx.Scope.TenantID), channel, pgNullUUID(importID))
+	if err != nil {
+		return fmt.Errorf("insert registrations: %w", err)
+	}
+	for n, i := range idx {
+		out[i] = Outcome{Status: StatusCreated, ID: ids[n]}
+	}
+	if int(tag.RowsAffected()) == len(idx) {
+		return nil
+	}
+	rows, err := tx.Query(ctx, unstoredStaged, pgUUID(tx.Scope.TenantID))
+	if err != nil {
+		return fmt.Errorf("find units registered meanwhile: %w", err)
+	}
+	raced, err := pgx.CollectRows(rows, pgx.RowTo[int32])
+	if err != nil {
+		return fmt.Errorf("find units registered meanwhile: %w", err)
+	}
+	racedIdx := make([]int, len(raced))
+	for n, i := range raced {
+		racedIdx[n] = int(i)
+	}
+	found, err := findRegistrations(ctx, tx, units, racedIdx)
+	if err != nil {
+		return err
+	}
+	for _, i := range racedIdx {
+		out[i] = Outcome{Status: StatusExisting, ID: found[i].id}
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -260,13 +261,15 @@ type fileError struct{ msg string }
 func (e *fileError) Error() string { return e.msg }
 
 // RunImport reads an import's file and stores its rows, chunk rows per transaction, with
-// the progress committed after each chunk. Rows that fail validation are recorded as
-// errors and never stop the import. A run starts over from the first row and is
-// idempotent: errors are cleared first, stored units are skipped, and counts are
-// recomputed (units this import stored in an earlier run count as created). An import
-// that is done or failed, or does not exist, is left alone. A problem with the file as a
-// whole (unreadable, missing columns) fails the import; database errors are returned for
-// a retry.
+// the progress committed after each chunk. Rows are parsed and checked in Go a chunk ahead
+// of the database; each chunk is stored with a few set-based statements (StoreBulk), and
+// importStreams chunks at a time when they share no unit and no buyer's phone (see
+// importChunk). Rows that fail validation are recorded as errors and never stop the import.
+// A run starts over from the first row and is idempotent: errors are cleared first, stored
+// units are skipped, and counts are recomputed (units this import stored in an earlier run
+// count as created). An import that is done or failed, or does not exist, is left alone. A
+// problem with the file as a whole (unreadable, missing columns) fails the import; database
+// errors are returned for a retry.
 func RunImport(ctx context.Context, d *tenants.DB, tenantID, importID uuid.UUID, chunk int, install Installer) error {
 	if chunk <= 0 {
 		chunk = DefaultChunk
@@ -311,11 +314,11 @@ type importRun struct {
 	id    uuid.UUID
 	v     *Validator
 	chunk int
-	seen  map[unitKey]bool // units stored or found by earlier chunks: later rows are "existing"
 	// install creates the installation orders of new units marked needs_installation.
 	install Installer
 
-	done, created, failed int
+	mu   sync.Mutex
+	seen map[unitKey]bool // units stored or found by earlier chunks: later rows are "existing"
 }
 
 // pendingRow is a parsed and validated row awaiting its chunk's transaction.
@@ -324,6 +327,22 @@ type pendingRow struct {
 	c        Checked
 	problems []Problem
 }
+
+// importChunk is a chunk of rows on its way to its transaction. Chunks that share no unit
+// and no phone are independent and stored concurrently; a chunk waits for the earlier
+// chunks it shares one with (after), so that it finds the units and customers they stored
+// as it would one chunk at a time.
+type importChunk struct {
+	rows  []pendingRow
+	after []<-chan struct{}
+	done  chan struct{} // closed once the chunk is stored (or failed)
+}
+
+// importStreams is how many chunks are stored at once, each in its own transaction on its
+// own connection. Inserting a row costs the database more than reading and checking it costs
+// the worker, most of it in per-row work (foreign-key checks, index entries) that one
+// backend does alone; two backends halve it where two cores are free.
+const importStreams = 2
 
 func (r *importRun) run(ctx context.Context, format string, content []byte) error {
 	t, err := openTable(format, content)
@@ -344,11 +363,106 @@ func (r *importRun) run(ctx context.Context, format string, content []byte) erro
 	if err != nil {
 		return fmt.Errorf("start import: %w", err)
 	}
+	if total == 0 {
+		return nil
+	}
 	rows, err := t.rows()
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
+	// Rows are read and checked in a goroutine, ahead of the transactions that store them:
+	// parsing and validation overlap the database's work.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	chunks := make(chan importChunk, importStreams)
+	var readErr error
+	go func() {
+		defer close(chunks)
+		readErr = r.read(ctx, rows, cols, t.dates, chunks)
+	}()
+	var wg sync.WaitGroup
+	var failOnce sync.Once
+	var flushErr error
+	for range importStreams {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range chunks {
+				err := r.store(ctx, c)
+				close(c.done)
+				if err != nil {
+					failOnce.Do(func() { flushErr = err; cancel() })
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if flushErr != nil {
+		return flushErr
+	}
+	return readErr // written before chunks was closed
+}
+
+// store stores a chunk once the chunks it depends on are stored.
+func (r *importRun) store(ctx context.Context, c importChunk) error {
+	for _, d := range c.after {
+		select {
+		case <-d:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	if err := ctx.Err(); err != nil { // an earlier chunk failed: the run stops
+		return err
+	}
+	return r.flush(ctx, c.rows)
+}
+
+// read parses and checks the data rows, sending them in chunks of r.chunk rows with the
+// earlier chunks each depends on; blank rows are skipped. A row that cannot be parsed is a
+// pending row with its problem; a file that cannot be read on is a fileError.
+func (r *importRun) read(ctx context.Context, rows rowReader, cols columns, dates *excelDates, out chan<- importChunk) error {
+	var dones []chan struct{}
+	lastUnit := map[unitKey]int{} // the last chunk with the unit
+	lastPhone := map[string]int{} // the last chunk with the phone
+	var after map[int]bool
+	depend := func(last, k int, ok bool) {
+		if ok && last < k {
+			after[last] = true
+		}
+	}
+	send := func(batch []pendingRow) error {
+		k := len(dones)
+		after = map[int]bool{}
+		for _, p := range batch {
+			if len(p.problems) > 0 {
+				continue
+			}
+			key := unitKey{p.c.Model.ID, p.c.Serial}
+			last, ok := lastUnit[key]
+			depend(last, k, ok)
+			lastUnit[key] = k
+			for _, party := range []*Party{p.c.Buyer, p.c.User} {
+				if party != nil && party.CustomerID == "" && party.Phone != "" {
+					last, ok := lastPhone[party.Phone]
+					depend(last, k, ok)
+					lastPhone[party.Phone] = k
+				}
+			}
+		}
+		c := importChunk{rows: batch, done: make(chan struct{})}
+		for j := range after {
+			c.after = append(c.after, dones[j])
+		}
+		dones = append(dones, c.done)
+		select {
+		case out <- c:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	batch := make([]pendingRow, 0, r.chunk)
 	for header := true; ; header = false {
 		cells, n, err := rows.Next()
@@ -367,19 +481,19 @@ func (r *importRun) run(ctx context.Context, format string, content []byte) erro
 		case blank(cells):
 			continue
 		default:
-			in, ps := cols.input(cells, t.dates)
+			in, ps := cols.input(cells, dates)
 			c, more := r.v.Check(in)
 			batch = append(batch, pendingRow{row: n, c: c, problems: mergeProblems(ps, more)})
 		}
 		if len(batch) == r.chunk {
-			if err := r.flush(ctx, batch); err != nil {
+			if err := send(batch); err != nil {
 				return err
 			}
-			batch = batch[:0]
+			batch = make([]pendingRow, 0, r.chunk)
 		}
 	}
-	if len(batch) > 0 || total == 0 {
-		return r.flush(ctx, batch)
+	if len(batch) > 0 {
+		return send(batch)
 	}
 	return nil
 }
@@ -396,6 +510,7 @@ func (r *importRun) flush(ctx context.Context, batch []pendingRow) error {
 		}
 	}
 	rejected, existing := 0, 0
+	r.mu.Lock()
 	for _, p := range batch {
 		switch {
 		case len(p.problems) > 0:
@@ -407,6 +522,7 @@ func (r *importRun) flush(ctx context.Context, batch []pendingRow) error {
 			units, unitRows = append(units, p.c), append(unitRows, p.row)
 		}
 	}
+	r.mu.Unlock()
 	var outs []Outcome
 	var stats BulkStats
 	err := r.d.Tx(ctx, r.scope, func(tx *tenants.Tx) (err error) {
@@ -428,22 +544,23 @@ func (r *importRun) flush(ctx context.Context, batch []pendingRow) error {
 				return fmt.Errorf("record import errors: %w", err)
 			}
 		}
-		if err := tx.Q.ImportProgress(ctx, tx, db.ImportProgressParams{TenantID: tx.Scope.TenantID, ID: r.id,
-			RowsDone: int32(r.done + len(batch)), RowsCreated: int32(r.created + stats.Created),
-			RowsFailed: int32(r.failed + rejected + stats.Invalid)}); err != nil {
+		if err := tx.Audit(ctx, "registration.import", "import", r.id, nil, map[string]any{"rows": len(batch),
+			"created": stats.Created, "existing": existing + stats.Existing, "failed": rejected + stats.Invalid,
+			"customers_created": stats.CustomersCreated, "first_row": batch[0].row, "last_row": batch[len(batch)-1].row}); err != nil {
+			return err
+		}
+		// Last: concurrent chunks wait for each other's commit on the import's row here.
+		if err := tx.Q.AddImportProgress(ctx, tx, db.AddImportProgressParams{TenantID: tx.Scope.TenantID, ID: r.id,
+			RowsDone: int32(len(batch)), RowsCreated: int32(stats.Created), RowsFailed: int32(rejected + stats.Invalid)}); err != nil {
 			return fmt.Errorf("record progress: %w", err)
 		}
-		if len(batch) == 0 {
-			return nil
-		}
-		return tx.Audit(ctx, "registration.import", "import", r.id, nil, map[string]any{"rows": len(batch),
-			"created": stats.Created, "existing": existing + stats.Existing, "failed": rejected + stats.Invalid,
-			"customers_created": stats.CustomersCreated, "first_row": batch[0].row, "last_row": batch[len(batch)-1].row})
+		return nil
 	})
 	if err != nil {
 		return err
 	}
-	r.done, r.created, r.failed = r.done+len(batch), r.created+stats.Created, r.failed+rejected+stats.Invalid
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	for n, o := range outs {
 		if o.Status != StatusInvalid {
 			r.seen[unitKey{units[n].Model.ID, units[n].Serial}] = true
@@ -456,6 +573,9 @@ func (r *importRun) flush(ctx context.Context, batch []pendingRow) error {
 func columnOf(field string) string { return strings.ReplaceAll(field, ".", "_") }
 
 func mergeProblems(a, b []Problem) []Problem {
+	if len(a) == 0 {
+		return b
+	}
 	var ps problems
 	for _, p := range append(a, b...) {
 		ps.add(p.Field, p.Message)
@@ -630,7 +750,9 @@ type rowReader interface {
 
 // table is an opened import file.
 type table struct {
-	rows  func() (rowReader, error)
+	rows func() (rowReader, error)
+	// scan reads the rows like rows, for survey: its cells are valid until the next row.
+	scan  func() (rowReader, error)
 	dates *excelDates
 	close func() error
 }
@@ -639,7 +761,11 @@ func (t *table) Close() error { return t.close() }
 
 // survey reads the header and counts the non-blank data rows.
 func (t *table) survey() (columns, int, error) {
-	rows, err := t.rows()
+	scan := t.scan
+	if scan == nil {
+		scan = t.rows
+	}
+	rows, err := scan()
 	if err != nil {
 		return nil, 0, err
 	}
@@ -684,11 +810,14 @@ func openTable(format string, content []byte) (*table, error) {
 			}
 			text = dec
 		}
-		return &table{close: func() error { return nil }, rows: func() (rowReader, error) {
-			cr := csv.NewReader(bytes.NewReader(text))
-			cr.FieldsPerRecord, cr.LazyQuotes, cr.ReuseRecord = -1, true, false
-			return csvRows{cr}, nil
-		}}, nil
+		reader := func(reuse bool) func() (rowReader, error) {
+			return func() (rowReader, error) {
+				cr := csv.NewReader(bytes.NewReader(text))
+				cr.FieldsPerRecord, cr.LazyQuotes, cr.ReuseRecord = -1, true, reuse
+				return csvRows{cr}, nil
+			}
+		}
+		return &table{close: func() error { return nil }, rows: reader(false), scan: reader(true)}, nil
 	case FormatXLSX:
 		f, err := excelize.OpenReader(bytes.NewReader(content), excelize.Options{UnzipSizeLimit: 1 << 30})
 		if err != nil {

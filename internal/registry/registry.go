@@ -143,6 +143,24 @@ type Checked struct {
 // Check validates one input against its model; today is the tenant's current date.
 // Field names are prefixed with prefix (e.g. "body.").
 func Check(in Input, m catalog.Model, today time.Time, prefix string) (Checked, error) {
+	return check(in, m, serialPattern(m), today, prefix)
+}
+
+// serialPattern compiles a model's serial format (anchored), or returns nil when it has
+// none or it does not compile (then any serial is accepted).
+func serialPattern(m catalog.Model) *regexp.Regexp {
+	if m.SerialPattern == "" {
+		return nil
+	}
+	re, err := regexp.Compile("^(?:" + m.SerialPattern + ")$")
+	if err != nil {
+		return nil
+	}
+	return re
+}
+
+// check is Check with the model's serial pattern compiled (nil: none).
+func check(in Input, m catalog.Model, serial *regexp.Regexp, today time.Time, prefix string) (Checked, error) {
 	c := Checked{Model: m, Serial: strings.TrimSpace(in.Serial), InvoiceNo: in.InvoiceNo, InvoiceImage: in.InvoiceImage,
 		Seller: in.Seller, HasCard: in.HasWarrantyCard, Buyer: in.Buyer, User: in.User, NeedsInstallation: in.NeedsInstallation}
 	if c.Serial == "" {
@@ -151,11 +169,8 @@ func Check(in Input, m catalog.Model, today time.Time, prefix string) (Checked, 
 	if m.IMEI && !ValidIMEI(c.Serial) {
 		return c, tenants.Invalid(prefix+"serial", "is not a valid IMEI (15 digits with a correct check digit)")
 	}
-	if m.SerialPattern != "" {
-		re, err := regexp.Compile("^(?:" + m.SerialPattern + ")$")
-		if err == nil && !re.MatchString(c.Serial) {
-			return c, tenants.Invalid(prefix+"serial", "does not match the model's serial format")
-		}
+	if serial != nil && !serial.MatchString(c.Serial) {
+		return c, tenants.Invalid(prefix+"serial", "does not match the model's serial format")
 	}
 	var err error
 	if c.Purchase, err = time.Parse(time.DateOnly, in.PurchaseDate); err != nil {

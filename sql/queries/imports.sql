@@ -27,8 +27,10 @@ ORDER BY id DESC LIMIT @lim;
 UPDATE imports SET status = 'running', rows_total = @rows_total, rows_done = 0, rows_created = 0, rows_failed = 0
 WHERE tenant_id = @tenant_id AND id = @id;
 
--- name: ImportProgress :exec
-UPDATE imports SET rows_done = @rows_done, rows_created = @rows_created, rows_failed = @rows_failed
+-- name: AddImportProgress :exec
+-- Adds a stored chunk's rows to the progress of the run (StartImport set it to zero).
+UPDATE imports SET rows_done = rows_done + @rows_done::integer, rows_created = rows_created + @rows_created::integer,
+  rows_failed = rows_failed + @rows_failed::integer
 WHERE tenant_id = @tenant_id AND id = @id;
 
 -- name: FinishImport :exec
@@ -53,17 +55,6 @@ INSERT INTO import_errors (tenant_id, import_id, row_no, field, message)
 SELECT @tenant_id, @import_id, unnest(@row_nos::integer[]), unnest(@fields::text[]), unnest(@messages::text[])
 ON CONFLICT (tenant_id, import_id, row_no, field) DO NOTHING;
 
--- name: FindRegistrationsByKeys :many
--- The registrations among (model_ids[i], serials[i]) pairs, for bulk stores: one unique-index
--- probe per pair (the LIMIT keeps the planner from scanning the tenant's registrations).
-SELECT r.model_id, r.serial, r.id, r.import_id
-FROM (SELECT unnest(@model_ids::uuid[]) AS model_id, unnest(@serials::text[]) AS serial) AS k
-JOIN LATERAL (
-  SELECT x.model_id, x.serial, x.id, x.import_id FROM registrations x
-  WHERE x.tenant_id = @tenant_id AND x.model_id = k.model_id AND x.serial = k.serial
-  LIMIT 1
-) AS r ON true;
-
 -- name: CustomersByPhones :many
 -- The first customer (lowest id, as a phone search finds it) for each of the phones.
 SELECT DISTINCT ON (phone) phone, id FROM customers
@@ -72,17 +63,3 @@ ORDER BY phone, id;
 
 -- name: ExistingCustomerIDs :many
 SELECT id FROM customers WHERE tenant_id = @tenant_id AND id = ANY (@ids::uuid[]);
-
--- name: UpsertConsumersByPhones :many
--- Global consumer identities for distinct phones (sorted by the caller: a stable lock order).
-INSERT INTO consumers (id, phone)
-SELECT unnest(@ids::uuid[]), unnest(@phones::text[])
-ON CONFLICT (phone) DO UPDATE SET phone = EXCLUDED.phone
-RETURNING id, phone;
-
--- name: CreateCustomersBulk :execrows
--- Customers from bulk stores: name and phone only; a nil consumer id stores NULL.
-INSERT INTO customers (tenant_id, id, consumer_id, name, phone)
-SELECT @tenant_id, c.id, NULLIF(c.consumer_id, '00000000-0000-0000-0000-000000000000'::uuid), c.name, c.phone
-FROM (SELECT unnest(@ids::uuid[]) AS id, unnest(@consumer_ids::uuid[]) AS consumer_id, unnest(@names::text[]) AS name,
-             unnest(@phones::text[]) AS phone) AS c;
