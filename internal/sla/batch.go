@@ -1,8 +1,10 @@
 package sla
 
 import (
+	"bytes"
 	"context"
-	"encoding/json"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -16,8 +18,8 @@ import (
 
 // Batching: the warning and breach jobs that a worker process runs at the same moment for
 // the same tenant are fired together, in one transaction with set-based statements (one
-// update for all the breaches with their breach rows, one for all the warnings, one insert
-// for all the events, one for their dispatch jobs), instead of one transaction each. Each
+// statement for all the warnings and breaches with their breach rows, one insert for all
+// the events, and one dispatch job for them all), instead of one transaction each. Each
 // job still waits for the transaction that fired its clock and fails if it fails, so River
 // retries it: nothing is lost, and the conditional updates keep every step exactly once.
 // Under light load a batch holds one job and costs what a single job did, after waiting
@@ -100,76 +102,65 @@ func (b *batcher) run(tenant uuid.UUID, bt *timerBatch) {
 }
 
 type clockKey struct {
-	OrderID uuid.UUID `json:"order_id"`
-	Target  string    `json:"target"`
+	OrderID uuid.UUID
+	Target  string
 }
 
-// fireBatch fires the warnings and breaches of reqs (one tenant's) in tx.
+// fireBatch fires the warnings and breaches of reqs (one tenant's) in tx: one statement
+// updates the clocks and records the breaches, one records the events, one job dispatches
+// them.
 func fireBatch(ctx context.Context, tx *tenants.Tx, jobs Inserter, reqs []*timerReq, now time.Time) error {
-	var warnKeys, breachKeys []clockKey
-	type step struct {
-		k     clockKey
-		event string
+	p := db.FireSLAClocksParams{TenantID: tx.Scope.TenantID, Now: now}
+	if def := DefaultSettings().Escalation; len(def) > 0 {
+		p.DefaultFirstAfterS = afterSeconds(def[0])
 	}
-	seen := map[step]bool{}
+	var warns, breaches []clockKey
 	for _, r := range reqs {
 		k := clockKey{r.args.OrderID, r.args.Target}
-		if seen[step{k, r.args.Event}] {
-			continue
-		}
-		seen[step{k, r.args.Event}] = true
 		if r.args.Event == "breach" {
-			breachKeys = append(breachKeys, k)
+			breaches = append(breaches, k)
 		} else {
-			warnKeys = append(warnKeys, k)
+			warns = append(warns, k)
 		}
 	}
-	var evs []events.New
+	// Each list in key order, without repeats (a retried job next to its first run): clocks
+	// are locked in the same order by every batch.
+	for _, k := range sortedKeys(warns) {
+		p.WarnOrders, p.WarnTargets = append(p.WarnOrders, k.OrderID.String()), append(p.WarnTargets, k.Target)
+	}
+	for _, k := range sortedKeys(breaches) {
+		p.BreachOrders, p.BreachTargets = append(p.BreachOrders, k.OrderID.String()), append(p.BreachTargets, k.Target)
+	}
+	rows, err := tx.Q.FireSLAClocks(ctx, tx, p)
+	if err != nil {
+		return err
+	}
+	evs := make([]events.New, 0, len(rows))
 	var pl payloads
 	var timers []river.InsertManyParams
 	var escalateNow []clockKey
-	if len(breachKeys) > 0 {
-		var first *float64
-		if def := DefaultSettings().Escalation; len(def) > 0 {
-			first = afterSeconds(def[0])
+	for _, r := range rows {
+		c := Clock{OrderID: r.OrderID, OrderNumber: r.OrderNumber, Target: r.Target, Business: r.Business,
+			Minutes: int(r.DurationMs / 60000), DueAt: r.DueAt, TierCode: r.TierCode, OrderType: r.OrderType, Version: r.Version}
+		if r.OutletID.Valid {
+			c.OutletID = &r.OutletID.UUID
 		}
-		keys, _ := json.Marshal(breachKeys)
-		rows, err := tx.Q.BreachSLAClocks(ctx, tx, db.BreachSLAClocksParams{TenantID: tx.Scope.TenantID, Now: now, Keys: keys,
-			DefaultFirstAfterS: first})
-		if err != nil {
-			return err
+		if r.EngineerID.Valid {
+			c.EngineerID = &r.EngineerID.UUID
 		}
-		for _, row := range rows {
-			r := db.SlaClock(row)
-			c, err := clockFromRow(r)
-			if err != nil {
-				return err
-			}
-			evs = append(evs, events.New{Type: EventBreached, Subject: "service_order", SubjectID: c.OrderID,
-				OutletID: ptrID(c.OutletID).UUID, Data: pl.data(ctx, tx, EventBreached, c, 0, "")})
+		typ := EventWarning
+		if r.Step == "breach" {
+			typ = EventBreached
 			switch {
 			case r.EscalateAt == nil:
 			case r.EscalateAt.After(now):
-				timers = append(timers, escalationTimer(tx.Scope.TenantID, r)...)
+				timers = append(timers, escalationTimerOf(tx.Scope.TenantID, r.OrderID, r.Target, r.Version, r.DueAt, r.EscalateAt)...)
 			default:
 				escalateNow = append(escalateNow, clockKey{r.OrderID, r.Target})
 			}
 		}
-	}
-	if len(warnKeys) > 0 {
-		keys, _ := json.Marshal(warnKeys)
-		rows, err := tx.Q.WarnSLAClocks(ctx, tx, db.WarnSLAClocksParams{TenantID: tx.Scope.TenantID, Now: now, Keys: keys})
-		if err != nil {
-			return err
-		}
-		for _, r := range rows {
-			c, err := clockFromRow(r)
-			if err != nil {
-				return err
-			}
-			evs = append(evs, events.New{Type: EventWarning, Subject: "service_order", SubjectID: c.OrderID,
-				OutletID: ptrID(c.OutletID).UUID, Data: pl.data(ctx, tx, EventWarning, c, 0, "")})
-		}
+		evs = append(evs, events.New{Type: typ, Subject: "service_order", SubjectID: c.OrderID,
+			OutletID: r.OutletID.UUID, Data: pl.data(ctx, tx, typ, c, 0, "")})
 	}
 	if _, err := events.EmitMany(ctx, tx, jobs, evs); err != nil {
 		return err
@@ -183,6 +174,16 @@ func fireBatch(ctx context.Context, tx *tenants.Tx, jobs Inserter, reqs []*timer
 		}
 	}
 	return nil
+}
+
+func sortedKeys(ks []clockKey) []clockKey {
+	slices.SortFunc(ks, func(a, b clockKey) int {
+		if c := bytes.Compare(a.OrderID[:], b.OrderID[:]); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Target, b.Target)
+	})
+	return slices.Compact(ks)
 }
 
 // fireOne fires one job's step in tx: its breach or warning, and what its state makes due.
