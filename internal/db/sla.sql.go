@@ -225,6 +225,90 @@ func (q *Queries) EscalateSLAClock(ctx context.Context, db DBTX, arg EscalateSLA
 	return i, err
 }
 
+const escalateSLAClocks = `-- name: EscalateSLAClocks :many
+UPDATE sla_clocks c
+SET escalation_level = c.escalation_level + 1,
+    escalate_at = CASE WHEN k.next_after_s < 0 THEN NULL ELSE c.breached_at + make_interval(secs => k.next_after_s) END,
+    updated_at = now()
+FROM (SELECT unnest($3::text[])::uuid AS order_id, unnest($4::text[]) AS target,
+             unnest($5::int[]) AS from_level, unnest($6::float8[]) AS next_after_s) k
+WHERE c.tenant_id = $1 AND c.order_id = k.order_id AND c.target = k.target
+  AND c.status = 'breached' AND c.met_at IS NULL AND c.stopped_at IS NULL AND c.escalation_level = k.from_level
+  AND c.escalate_at <= $2::timestamptz
+RETURNING c.order_id, c.order_number, c.target, c.outlet_id, c.engineer_id, c.tier_code, c.order_type, c.business,
+          c.duration_ms, c.due_at, c.escalation_level, c.escalate_at, c.version
+`
+
+type EscalateSLAClocksParams struct {
+	TenantID   uuid.UUID
+	Now        time.Time
+	Orders     []string
+	Targets    []string
+	FromLevels []int32
+	NextAfterS []float64
+}
+
+type EscalateSLAClocksRow struct {
+	OrderID         uuid.UUID
+	OrderNumber     string
+	Target          string
+	OutletID        uuid.NullUUID
+	EngineerID      uuid.NullUUID
+	TierCode        string
+	OrderType       string
+	Business        bool
+	DurationMs      int64
+	DueAt           *time.Time
+	EscalationLevel int32
+	EscalateAt      *time.Time
+	Version         int32
+}
+
+// EscalateSLAClock for several clocks of the tenant at once: clock i (orders[i], targets[i])
+// moves up from from_levels[i] if that level is still its own and due; its next level falls
+// next_after_s[i] seconds after the breach (none when negative). Ids travel as text (see
+// InsertEvents).
+func (q *Queries) EscalateSLAClocks(ctx context.Context, db DBTX, arg EscalateSLAClocksParams) ([]EscalateSLAClocksRow, error) {
+	rows, err := db.Query(ctx, escalateSLAClocks,
+		arg.TenantID,
+		arg.Now,
+		arg.Orders,
+		arg.Targets,
+		arg.FromLevels,
+		arg.NextAfterS,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []EscalateSLAClocksRow
+	for rows.Next() {
+		var i EscalateSLAClocksRow
+		if err := rows.Scan(
+			&i.OrderID,
+			&i.OrderNumber,
+			&i.Target,
+			&i.OutletID,
+			&i.EngineerID,
+			&i.TierCode,
+			&i.OrderType,
+			&i.Business,
+			&i.DurationMs,
+			&i.DueAt,
+			&i.EscalationLevel,
+			&i.EscalateAt,
+			&i.Version,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const fireSLAClocks = `-- name: FireSLAClocks :many
 WITH s AS (
   SELECT CASE WHEN st.tenant_id IS NULL THEN $1::float8

@@ -159,3 +159,20 @@ UNION ALL
 SELECT 'breach'::text, b.order_id, b.order_number, b.target, b.outlet_id, b.engineer_id, b.tier_code, b.order_type,
        b.business, b.duration_ms, b.due_at, b.escalate_at, b.version
 FROM b;
+
+-- name: EscalateSLAClocks :many
+-- EscalateSLAClock for several clocks of the tenant at once: clock i (orders[i], targets[i])
+-- moves up from from_levels[i] if that level is still its own and due; its next level falls
+-- next_after_s[i] seconds after the breach (none when negative). Ids travel as text (see
+-- InsertEvents).
+UPDATE sla_clocks c
+SET escalation_level = c.escalation_level + 1,
+    escalate_at = CASE WHEN k.next_after_s < 0 THEN NULL ELSE c.breached_at + make_interval(secs => k.next_after_s) END,
+    updated_at = now()
+FROM (SELECT unnest(@orders::text[])::uuid AS order_id, unnest(@targets::text[]) AS target,
+             unnest(@from_levels::int[]) AS from_level, unnest(@next_after_s::float8[]) AS next_after_s) k
+WHERE c.tenant_id = @tenant_id AND c.order_id = k.order_id AND c.target = k.target
+  AND c.status = 'breached' AND c.met_at IS NULL AND c.stopped_at IS NULL AND c.escalation_level = k.from_level
+  AND c.escalate_at <= @now::timestamptz
+RETURNING c.order_id, c.order_number, c.target, c.outlet_id, c.engineer_id, c.tier_code, c.order_type, c.business,
+          c.duration_ms, c.due_at, c.escalation_level, c.escalate_at, c.version;
