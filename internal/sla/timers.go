@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -46,8 +45,8 @@ type EventData struct {
 	Role        string     `json:"role,omitempty"`  // sla.escalated: who is told
 }
 
-// payloads builds event data, reading each outlet's calendar timezone once (due times in
-// messages are wall time where the clock runs).
+// payloads builds event data, reading each outlet's calendar timezone and loading its zone
+// once (due times in messages are wall time where the clock runs).
 type payloads struct {
 	zones map[uuid.UUID]*time.Location
 }
@@ -68,19 +67,13 @@ func (p *payloads) zone(ctx context.Context, tx *tenants.Tx, outlet uuid.UUID) *
 	return z
 }
 
-// locations caches time.LoadLocation, which reads the zone's file on every call.
-var locations sync.Map // zone name -> *time.Location
-
-// location is the zone named tz, UTC when there is no such zone (as notify.FormatTime).
+// location is the zone named tz, UTC when there is no such zone (as notify.FormatTime,
+// which loads the zone, reading its file, on every call).
 func location(tz string) *time.Location {
-	if l, ok := locations.Load(tz); ok {
-		return l.(*time.Location)
-	}
 	l, err := time.LoadLocation(tz)
 	if err != nil || tz == "" {
-		l = time.UTC
+		return time.UTC
 	}
-	locations.Store(tz, l)
 	return l
 }
 
