@@ -108,111 +108,6 @@ func (q *Queries) BreachSLAClock(ctx context.Context, db DBTX, arg BreachSLACloc
 	return i, err
 }
 
-const breachSLAClocks = `-- name: BreachSLAClocks :many
-WITH s AS (
-  SELECT CASE WHEN st.tenant_id IS NULL THEN $1::float8
-              ELSE (st.escalation -> 0 ->> 'after_minutes')::float8 * 60 END AS first_after_s
-  FROM (SELECT 1) one LEFT JOIN sla_settings st ON st.tenant_id = $2
-), b AS (
-  UPDATE sla_clocks c
-  SET status = 'breached', breached_at = c.due_at, escalation_level = 0,
-      escalate_at = c.due_at + make_interval(secs => (SELECT first_after_s FROM s)),
-      version = c.version + 1, updated_at = now()
-  FROM jsonb_to_recordset($4::jsonb) AS k(order_id uuid, target text)
-  WHERE c.tenant_id = $2 AND c.order_id = k.order_id AND c.target = k.target
-    AND c.status = 'running' AND c.due_at <= $3::timestamptz
-  RETURNING c.tenant_id, c.order_id, c.order_number, c.target, c.outlet_id, c.engineer_id, c.tier_code, c.order_type, c.business, c.duration_ms, c.status, c.started_at, c.due_at, c.warn_at, c.warned_at, c.met_at, c.breached_at, c.stopped_at, c.pauses, c.escalation_level, c.escalate_at, c.version, c.updated_at
-), r AS (
-  INSERT INTO sla_breaches (tenant_id, order_id, target, outlet_id, engineer_id, tier_code, order_type, due_at, breached_at)
-  SELECT b.tenant_id, b.order_id, b.target, b.outlet_id, b.engineer_id, b.tier_code, b.order_type, b.due_at, b.breached_at FROM b
-  ON CONFLICT (tenant_id, order_id, target) DO NOTHING
-)
-SELECT b.tenant_id, b.order_id, b.order_number, b.target, b.outlet_id, b.engineer_id, b.tier_code, b.order_type, b.business, b.duration_ms, b.status, b.started_at, b.due_at, b.warn_at, b.warned_at, b.met_at, b.breached_at, b.stopped_at, b.pauses, b.escalation_level, b.escalate_at, b.version, b.updated_at FROM b
-`
-
-type BreachSLAClocksParams struct {
-	DefaultFirstAfterS *float64
-	TenantID           uuid.UUID
-	Now                time.Time
-	Keys               []byte
-}
-
-type BreachSLAClocksRow struct {
-	TenantID        uuid.UUID
-	OrderID         uuid.UUID
-	OrderNumber     string
-	Target          string
-	OutletID        uuid.NullUUID
-	EngineerID      uuid.NullUUID
-	TierCode        string
-	OrderType       string
-	Business        bool
-	DurationMs      int64
-	Status          string
-	StartedAt       time.Time
-	DueAt           *time.Time
-	WarnAt          *time.Time
-	WarnedAt        *time.Time
-	MetAt           *time.Time
-	BreachedAt      *time.Time
-	StoppedAt       *time.Time
-	Pauses          []byte
-	EscalationLevel int32
-	EscalateAt      *time.Time
-	Version         int32
-	UpdatedAt       time.Time
-}
-
-// BreachSLAClock for several clocks of the tenant at once; keys is a JSON array of {order_id, target}.
-func (q *Queries) BreachSLAClocks(ctx context.Context, db DBTX, arg BreachSLAClocksParams) ([]BreachSLAClocksRow, error) {
-	rows, err := db.Query(ctx, breachSLAClocks,
-		arg.DefaultFirstAfterS,
-		arg.TenantID,
-		arg.Now,
-		arg.Keys,
-	)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []BreachSLAClocksRow
-	for rows.Next() {
-		var i BreachSLAClocksRow
-		if err := rows.Scan(
-			&i.TenantID,
-			&i.OrderID,
-			&i.OrderNumber,
-			&i.Target,
-			&i.OutletID,
-			&i.EngineerID,
-			&i.TierCode,
-			&i.OrderType,
-			&i.Business,
-			&i.DurationMs,
-			&i.Status,
-			&i.StartedAt,
-			&i.DueAt,
-			&i.WarnAt,
-			&i.WarnedAt,
-			&i.MetAt,
-			&i.BreachedAt,
-			&i.StoppedAt,
-			&i.Pauses,
-			&i.EscalationLevel,
-			&i.EscalateAt,
-			&i.Version,
-			&i.UpdatedAt,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const dueSLAClocks = `-- name: DueSLAClocks :many
 SELECT order_id, target FROM sla_clocks
 WHERE tenant_id = $1 AND (
@@ -328,6 +223,198 @@ func (q *Queries) EscalateSLAClock(ctx context.Context, db DBTX, arg EscalateSLA
 		&i.UpdatedAt,
 	)
 	return i, err
+}
+
+const escalateSLAClocks = `-- name: EscalateSLAClocks :many
+UPDATE sla_clocks c
+SET escalation_level = c.escalation_level + 1,
+    escalate_at = CASE WHEN k.next_after_s < 0 THEN NULL ELSE c.breached_at + make_interval(secs => k.next_after_s) END,
+    updated_at = now()
+FROM (SELECT unnest($3::text[])::uuid AS order_id, unnest($4::text[]) AS target,
+             unnest($5::int[]) AS from_level, unnest($6::float8[]) AS next_after_s) k
+WHERE c.tenant_id = $1 AND c.order_id = k.order_id AND c.target = k.target
+  AND c.status = 'breached' AND c.met_at IS NULL AND c.stopped_at IS NULL AND c.escalation_level = k.from_level
+  AND c.escalate_at <= $2::timestamptz
+RETURNING c.order_id, c.order_number, c.target, c.outlet_id, c.engineer_id, c.tier_code, c.order_type, c.business,
+          c.duration_ms, c.due_at, c.escalation_level, c.escalate_at, c.version
+`
+
+type EscalateSLAClocksParams struct {
+	TenantID   uuid.UUID
+	Now        time.Time
+	Orders     []string
+	Targets    []string
+	FromLevels []int32
+	NextAfterS []float64
+}
+
+type EscalateSLAClocksRow struct {
+	OrderID         uuid.UUID
+	OrderNumber     string
+	Target          string
+	OutletID        uuid.NullUUID
+	EngineerID      uuid.NullUUID
+	TierCode        string
+	OrderType       string
+	Business        bool
+	DurationMs      int64
+	DueAt           *time.Time
+	EscalationLevel int32
+	EscalateAt      *time.Time
+	Version         int32
+}
+
+// EscalateSLAClock for several clocks of the tenant at once: clock i (orders[i], targets[i])
+// moves up from from_levels[i] if that level is still its own and due; its next level falls
+// next_after_s[i] seconds after the breach (none when negative). Ids travel as text (see
+// InsertEvents).
+func (q *Queries) EscalateSLAClocks(ctx context.Context, db DBTX, arg EscalateSLAClocksParams) ([]EscalateSLAClocksRow, error) {
+	rows, err := db.Query(ctx, escalateSLAClocks,
+		arg.TenantID,
+		arg.Now,
+		arg.Orders,
+		arg.Targets,
+		arg.FromLevels,
+		arg.NextAfterS,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []EscalateSLAClocksRow
+	for rows.Next() {
+		var i EscalateSLAClocksRow
+		if err := rows.Scan(
+			&i.OrderID,
+			&i.OrderNumber,
+			&i.Target,
+			&i.OutletID,
+			&i.EngineerID,
+			&i.TierCode,
+			&i.OrderType,
+			&i.Business,
+			&i.DurationMs,
+			&i.DueAt,
+			&i.EscalationLevel,
+			&i.EscalateAt,
+			&i.Version,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const fireSLAClocks = `-- name: FireSLAClocks :many
+WITH s AS (
+  SELECT CASE WHEN st.tenant_id IS NULL THEN $1::float8
+              ELSE (st.escalation -> 0 ->> 'after_minutes')::float8 * 60 END AS first_after_s
+  FROM (SELECT 1) one LEFT JOIN sla_settings st ON st.tenant_id = $2
+), w AS (
+  UPDATE sla_clocks c SET warned_at = $3::timestamptz, updated_at = now()
+  FROM (SELECT unnest($4::text[])::uuid AS order_id, unnest($5::text[]) AS target) k
+  WHERE c.tenant_id = $2 AND c.order_id = k.order_id AND c.target = k.target
+    AND c.status = 'running' AND c.warned_at IS NULL AND c.warn_at <= $3::timestamptz AND c.due_at > $3::timestamptz
+  RETURNING c.tenant_id, c.order_id, c.order_number, c.target, c.outlet_id, c.engineer_id, c.tier_code, c.order_type, c.business, c.duration_ms, c.status, c.started_at, c.due_at, c.warn_at, c.warned_at, c.met_at, c.breached_at, c.stopped_at, c.pauses, c.escalation_level, c.escalate_at, c.version, c.updated_at
+), b AS (
+  UPDATE sla_clocks c
+  SET status = 'breached', breached_at = c.due_at, escalation_level = 0,
+      escalate_at = c.due_at + make_interval(secs => (SELECT first_after_s FROM s)),
+      version = c.version + 1, updated_at = now()
+  FROM (SELECT unnest($6::text[])::uuid AS order_id, unnest($7::text[]) AS target) k
+  WHERE c.tenant_id = $2 AND c.order_id = k.order_id AND c.target = k.target
+    AND c.status = 'running' AND c.due_at <= $3::timestamptz
+  RETURNING c.tenant_id, c.order_id, c.order_number, c.target, c.outlet_id, c.engineer_id, c.tier_code, c.order_type, c.business, c.duration_ms, c.status, c.started_at, c.due_at, c.warn_at, c.warned_at, c.met_at, c.breached_at, c.stopped_at, c.pauses, c.escalation_level, c.escalate_at, c.version, c.updated_at
+), r AS (
+  INSERT INTO sla_breaches (tenant_id, order_id, target, outlet_id, engineer_id, tier_code, order_type, due_at, breached_at)
+  SELECT b.tenant_id, b.order_id, b.target, b.outlet_id, b.engineer_id, b.tier_code, b.order_type, b.due_at, b.breached_at FROM b
+  ON CONFLICT (tenant_id, order_id, target) DO NOTHING
+)
+SELECT 'warning'::text AS step, w.order_id, w.order_number, w.target, w.outlet_id, w.engineer_id, w.tier_code, w.order_type,
+       w.business, w.duration_ms, w.due_at, w.escalate_at, w.version
+FROM w
+UNION ALL
+SELECT 'breach'::text, b.order_id, b.order_number, b.target, b.outlet_id, b.engineer_id, b.tier_code, b.order_type,
+       b.business, b.duration_ms, b.due_at, b.escalate_at, b.version
+FROM b
+`
+
+type FireSLAClocksParams struct {
+	DefaultFirstAfterS *float64
+	TenantID           uuid.UUID
+	Now                time.Time
+	WarnOrders         []string
+	WarnTargets        []string
+	BreachOrders       []string
+	BreachTargets      []string
+}
+
+type FireSLAClocksRow struct {
+	Step        string
+	OrderID     uuid.UUID
+	OrderNumber string
+	Target      string
+	OutletID    uuid.NullUUID
+	EngineerID  uuid.NullUUID
+	TierCode    string
+	OrderType   string
+	Business    bool
+	DurationMs  int64
+	DueAt       *time.Time
+	EscalateAt  *time.Time
+	Version     int32
+}
+
+// The warnings and breaches due for several clocks of the tenant, in one statement: each
+// clock of the warn pairs (warn_orders[i], warn_targets[i]) as WarnSLAClock, each of the
+// breach pairs as BreachSLAClock (breach row, first escalation). A clock cannot take both
+// at one moment (a warning needs due_at > now, a breach due_at <= now). Only the clocks that
+// changed come back, with step 'warning' or 'breach'. Order ids travel as text (see
+// InsertEvents).
+func (q *Queries) FireSLAClocks(ctx context.Context, db DBTX, arg FireSLAClocksParams) ([]FireSLAClocksRow, error) {
+	rows, err := db.Query(ctx, fireSLAClocks,
+		arg.DefaultFirstAfterS,
+		arg.TenantID,
+		arg.Now,
+		arg.WarnOrders,
+		arg.WarnTargets,
+		arg.BreachOrders,
+		arg.BreachTargets,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []FireSLAClocksRow
+	for rows.Next() {
+		var i FireSLAClocksRow
+		if err := rows.Scan(
+			&i.Step,
+			&i.OrderID,
+			&i.OrderNumber,
+			&i.Target,
+			&i.OutletID,
+			&i.EngineerID,
+			&i.TierCode,
+			&i.OrderType,
+			&i.Business,
+			&i.DurationMs,
+			&i.DueAt,
+			&i.EscalateAt,
+			&i.Version,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const getSLAClock = `-- name: GetSLAClock :one
@@ -845,63 +932,4 @@ func (q *Queries) WarnSLAClock(ctx context.Context, db DBTX, arg WarnSLAClockPar
 		&i.UpdatedAt,
 	)
 	return i, err
-}
-
-const warnSLAClocks = `-- name: WarnSLAClocks :many
-UPDATE sla_clocks c SET warned_at = $1::timestamptz, updated_at = now()
-FROM jsonb_to_recordset($3::jsonb) AS k(order_id uuid, target text)
-WHERE c.tenant_id = $2 AND c.order_id = k.order_id AND c.target = k.target
-  AND c.status = 'running' AND c.warned_at IS NULL AND c.warn_at <= $1::timestamptz AND c.due_at > $1::timestamptz
-RETURNING c.tenant_id, c.order_id, c.order_number, c.target, c.outlet_id, c.engineer_id, c.tier_code, c.order_type, c.business, c.duration_ms, c.status, c.started_at, c.due_at, c.warn_at, c.warned_at, c.met_at, c.breached_at, c.stopped_at, c.pauses, c.escalation_level, c.escalate_at, c.version, c.updated_at
-`
-
-type WarnSLAClocksParams struct {
-	Now      time.Time
-	TenantID uuid.UUID
-	Keys     []byte
-}
-
-// WarnSLAClock for several clocks of the tenant at once; keys is a JSON array of {order_id, target}.
-func (q *Queries) WarnSLAClocks(ctx context.Context, db DBTX, arg WarnSLAClocksParams) ([]SlaClock, error) {
-	rows, err := db.Query(ctx, warnSLAClocks, arg.Now, arg.TenantID, arg.Keys)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []SlaClock
-	for rows.Next() {
-		var i SlaClock
-		if err := rows.Scan(
-			&i.TenantID,
-			&i.OrderID,
-			&i.OrderNumber,
-			&i.Target,
-			&i.OutletID,
-			&i.EngineerID,
-			&i.TierCode,
-			&i.OrderType,
-			&i.Business,
-			&i.DurationMs,
-			&i.Status,
-			&i.StartedAt,
-			&i.DueAt,
-			&i.WarnAt,
-			&i.WarnedAt,
-			&i.MetAt,
-			&i.BreachedAt,
-			&i.StoppedAt,
-			&i.Pauses,
-			&i.EscalationLevel,
-			&i.EscalateAt,
-			&i.Version,
-			&i.UpdatedAt,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
 }

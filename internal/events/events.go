@@ -112,10 +112,13 @@ type Consumer interface {
 	Handle(ctx context.Context, ev Event) error
 }
 
-// DispatchArgs asks for one event to be fanned out to its consumers.
+// DispatchArgs asks for events to be fanned out to their consumers: one (EventID, what Emit
+// queues) or the several one transaction recorded together (EventIDs, what EmitMany
+// queues).
 type DispatchArgs struct {
-	TenantID uuid.UUID `json:"tenant_id"`
-	EventID  uuid.UUID `json:"event_id"`
+	TenantID uuid.UUID   `json:"tenant_id"`
+	EventID  uuid.UUID   `json:"event_id,omitzero"`
+	EventIDs []uuid.UUID `json:"event_ids,omitempty"`
 }
 
 // Kind names the job.
@@ -168,28 +171,49 @@ type dispatchWorker struct {
 	bus *Bus
 }
 
-// Work queues one delivery per consumer that wants the event.
+// Work queues one delivery per consumer that wants each event. Events that are gone are
+// skipped; a dispatch whose events are all gone is cancelled.
 func (w *dispatchWorker) Work(ctx context.Context, job *river.Job[DispatchArgs]) error {
 	client := river.ClientFromContext[pgx.Tx](ctx)
+	ids := job.Args.EventIDs
+	if job.Args.EventID != uuid.Nil {
+		ids = append([]uuid.UUID{job.Args.EventID}, ids...)
+	}
 	return w.bus.DB.Tx(ctx, tenants.Scope{TenantID: job.Args.TenantID, Actor: tenants.SystemActor}, func(tx *tenants.Tx) error {
-		ev, err := Load(ctx, tx, job.Args.EventID)
-		if errors.Is(err, tenants.ErrNotFound) {
-			return river.JobCancel(fmt.Errorf("event %s is gone", job.Args.EventID))
+		var evs []Event
+		if len(ids) == 1 {
+			ev, err := Load(ctx, tx, ids[0])
+			if err != nil && !errors.Is(err, tenants.ErrNotFound) {
+				return err
+			}
+			if err == nil {
+				evs = append(evs, ev)
+			}
+		} else {
+			rows, err := tx.Q.GetEvents(ctx, tx, ids)
+			if err != nil {
+				return fmt.Errorf("load %d events: %w", len(ids), err)
+			}
+			for _, r := range rows {
+				evs = append(evs, fromRow(r))
+			}
 		}
-		if err != nil {
-			return err
+		if len(evs) == 0 {
+			return river.JobCancel(fmt.Errorf("events %v are gone", ids))
 		}
 		var params []river.InsertManyParams
-		for _, name := range w.bus.order {
-			if w.bus.consumers[name].Wants(ev.Type) {
-				params = append(params, river.InsertManyParams{Args: DeliverArgs{TenantID: ev.TenantID, EventID: ev.ID, Consumer: name}})
+		for _, ev := range evs {
+			for _, name := range w.bus.order {
+				if w.bus.consumers[name].Wants(ev.Type) {
+					params = append(params, river.InsertManyParams{Args: DeliverArgs{TenantID: ev.TenantID, EventID: ev.ID, Consumer: name}})
+				}
 			}
 		}
 		if len(params) == 0 {
 			return nil
 		}
 		if _, err := client.InsertManyTx(ctx, tx.Tx, params); err != nil {
-			return fmt.Errorf("queue deliveries of %s: %w", ev.Type, err)
+			return fmt.Errorf("queue deliveries of %d events: %w", len(evs), err)
 		}
 		return nil
 	})

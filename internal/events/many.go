@@ -11,6 +11,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -30,7 +31,8 @@ type ManyInserter interface {
 }
 
 // EmitMany is Emit for several events of one transaction: one statement records them all
-// and one call queues their dispatch jobs. It returns their ids in order.
+// and one dispatch job fans them all out (DispatchArgs.EventIDs). It returns their ids in
+// order.
 func EmitMany(ctx context.Context, tx *tenants.Tx, jobs ManyInserter, evs []New) ([]uuid.UUID, error) {
 	if len(evs) == 0 {
 		return nil, nil
@@ -38,17 +40,9 @@ func EmitMany(ctx context.Context, tx *tenants.Tx, jobs ManyInserter, evs []New)
 	if jobs == nil {
 		return nil, errors.New("events: no job inserter to dispatch events")
 	}
-	type row struct {
-		ID        uuid.UUID       `json:"id"`
-		Type      string          `json:"type"`
-		Subject   string          `json:"subject"`
-		SubjectID *uuid.UUID      `json:"subject_id"`
-		OutletID  *uuid.UUID      `json:"outlet_id"`
-		Payload   json.RawMessage `json:"payload"`
-	}
-	rows := make([]row, len(evs))
 	ids := make([]uuid.UUID, len(evs))
-	params := make([]river.InsertManyParams, len(evs))
+	p := db.InsertEventsParams{Ids: make([]string, len(evs)), Types: make([]string, len(evs)), Subjects: make([]string, len(evs)),
+		SubjectIds: make([]string, len(evs)), OutletIds: make([]string, len(evs)), Payloads: make([][]byte, len(evs))}
 	for i, e := range evs {
 		payload := []byte("{}")
 		if e.Data != nil {
@@ -58,25 +52,26 @@ func EmitMany(ctx context.Context, tx *tenants.Tx, jobs ManyInserter, evs []New)
 			}
 		}
 		ids[i] = platform.NewID()
-		rows[i] = row{ID: ids[i], Type: e.Type, Subject: e.Subject, SubjectID: optional(e.SubjectID), OutletID: optional(e.OutletID), Payload: payload}
-		params[i] = river.InsertManyParams{Args: DispatchArgs{TenantID: tx.Scope.TenantID, EventID: ids[i]}}
+		p.Ids[i], p.SubjectIds[i], p.OutletIds[i] = ids[i].String(), idText(e.SubjectID), idText(e.OutletID)
+		p.Types[i], p.Subjects[i], p.Payloads[i] = e.Type, e.Subject, payload
 	}
-	b, err := json.Marshal(rows)
-	if err != nil {
-		return nil, err
-	}
-	if err := tx.Q.InsertEvents(ctx, tx, b); err != nil {
+	if err := tx.Q.InsertEvents(ctx, tx, p); err != nil {
 		return nil, fmt.Errorf("record %d events: %w", len(evs), err)
 	}
-	if _, err := jobs.InsertManyTx(ctx, tx.Tx, params); err != nil {
+	args := DispatchArgs{TenantID: tx.Scope.TenantID, EventIDs: ids}
+	if len(evs) == 1 {
+		args = DispatchArgs{TenantID: tx.Scope.TenantID, EventID: ids[0]}
+	}
+	if _, err := jobs.InsertManyTx(ctx, tx.Tx, []river.InsertManyParams{{Args: args}}); err != nil {
 		return nil, fmt.Errorf("queue %d events: %w", len(evs), err)
 	}
 	return ids, nil
 }
 
-func optional(id uuid.UUID) *uuid.UUID {
+// idText is id as InsertEvents takes it: empty for none.
+func idText(id uuid.UUID) string {
 	if id == uuid.Nil {
-		return nil
+		return ""
 	}
-	return &id
+	return id.String()
 }

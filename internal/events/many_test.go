@@ -63,4 +63,66 @@ func TestEmitManyRecordsAndDeliversEach(t *testing.T) {
 	if len(list) != 2 || string(list[0].Data) == "" || list[0].OutletID != uuid.Nil {
 		t.Fatalf("stored = %+v", list)
 	}
+	var dispatches int
+	if err := d.Pool().QueryRow(ctx, `SELECT count(*) FROM river.river_job WHERE kind = 'event_dispatch' AND args->>'tenant_id' = $1`,
+		tenant.String()).Scan(&dispatches); err != nil {
+		t.Fatal(err)
+	}
+	if dispatches != 1 {
+		t.Fatalf("%d dispatch jobs for one EmitMany, want 1", dispatches)
+	}
+}
+
+// TestDispatchSkipsEventsThatAreGone: a dispatch of several events delivers those that
+// exist; one whose events are all gone is cancelled.
+func TestDispatchSkipsEventsThatAreGone(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := tenants.NewDB(testdb.New(t).App)
+	tenant := platform.NewID()
+	if err := d.Global(ctx, uuid.Nil, func(tx *tenants.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO tenants (id, slug, name, kind) VALUES ($1, $2, 'T', 'brand')`, tenant, "g-"+tenant.String()[:8])
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{name: "sla", prefix: "sla.", got: map[uuid.UUID]int{}}
+	client, err := jobs.NewClient(d, slog.New(slog.DiscardHandler), true, rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := client.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = client.Stop(context.Background()) })
+	id := platform.NewID() // an event recorded without a dispatch of its own
+	if err := d.Tx(ctx, tenants.Scope{TenantID: tenant, Actor: tenants.SystemActor}, func(tx *tenants.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO events (tenant_id, id, type, subject) VALUES (app.tenant_id(), $1, 'sla.warning', 'service_order')`, id)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	some, err := client.Insert(ctx, events.DispatchArgs{TenantID: tenant, EventIDs: []uuid.UUID{platform.NewID(), id}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	none, err := client.Insert(ctx, events.DispatchArgs{TenantID: tenant, EventIDs: []uuid.UUID{platform.NewID(), platform.NewID()}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var someState, noneState string
+		if err := d.Pool().QueryRow(ctx, `SELECT (SELECT state FROM river.river_job WHERE id = $1), (SELECT state FROM river.river_job WHERE id = $2)`,
+			some.Job.ID, none.Job.ID).Scan(&someState, &noneState); err != nil {
+			t.Fatal(err)
+		}
+		if someState == "completed" && noneState == "cancelled" && rec.count(id) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("dispatch of a gone and a present event: %s; of gone events: %s; deliveries %d", someState, noneState, rec.count(id))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }

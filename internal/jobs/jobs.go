@@ -114,8 +114,12 @@ func NewConfig(d *tenants.DB, log *slog.Logger, work bool, consumers ...events.C
 	cfg := &river.Config{Schema: migrate.RiverSchema, Logger: log, Workers: workers, SkipUnknownJobCheck: !work}
 	if work {
 		// SLA timers wait for their batch (package sla) without holding a connection: many
-		// workers cost goroutines, and make batches, not connections.
-		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 20}, sla.Queue: {MaxWorkers: 100}}
+		// workers cost goroutines, and make batches, not connections. A job holds its worker
+		// until its batch commits, and River fetches only for free workers: with 100, fetching
+		// and firing took turns; 1000 keep several batches in flight while the next jobs are
+		// fetched (and lift the cap River's fetch cooldown puts on a queue, ten fetches a
+		// second, to 10000 timers a second).
+		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 20}, sla.Queue: {MaxWorkers: 1000}}
 		for _, c := range consumers {
 			if qp, ok := c.(QueueProvider); ok {
 				for name, q := range qp.Queues() {

@@ -1,8 +1,11 @@
 package sla
 
 import (
+	"bytes"
 	"context"
-	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -16,8 +19,8 @@ import (
 
 // Batching: the warning and breach jobs that a worker process runs at the same moment for
 // the same tenant are fired together, in one transaction with set-based statements (one
-// update for all the breaches with their breach rows, one for all the warnings, one insert
-// for all the events, one for their dispatch jobs), instead of one transaction each. Each
+// statement for all the warnings and breaches with their breach rows, one insert for all
+// the events, and one dispatch job for them all), instead of one transaction each. Each
 // job still waits for the transaction that fired its clock and fails if it fails, so River
 // retries it: nothing is lost, and the conditional updates keep every step exactly once.
 // Under light load a batch holds one job and costs what a single job did, after waiting
@@ -100,89 +103,148 @@ func (b *batcher) run(tenant uuid.UUID, bt *timerBatch) {
 }
 
 type clockKey struct {
-	OrderID uuid.UUID `json:"order_id"`
-	Target  string    `json:"target"`
+	OrderID uuid.UUID
+	Target  string
 }
 
-// fireBatch fires the warnings and breaches of reqs (one tenant's) in tx.
+// fireBatch fires the warnings and breaches of reqs (one tenant's) in tx: one statement
+// updates the clocks and records the breaches, one records the events, one job dispatches
+// them.
 func fireBatch(ctx context.Context, tx *tenants.Tx, jobs Inserter, reqs []*timerReq, now time.Time) error {
-	var warnKeys, breachKeys []clockKey
-	type step struct {
-		k     clockKey
-		event string
+	p := db.FireSLAClocksParams{TenantID: tx.Scope.TenantID, Now: now}
+	if def := DefaultSettings().Escalation; len(def) > 0 {
+		p.DefaultFirstAfterS = afterSeconds(def[0])
 	}
-	seen := map[step]bool{}
+	var warns, breaches []clockKey
 	for _, r := range reqs {
 		k := clockKey{r.args.OrderID, r.args.Target}
-		if seen[step{k, r.args.Event}] {
-			continue
-		}
-		seen[step{k, r.args.Event}] = true
 		if r.args.Event == "breach" {
-			breachKeys = append(breachKeys, k)
+			breaches = append(breaches, k)
 		} else {
-			warnKeys = append(warnKeys, k)
+			warns = append(warns, k)
 		}
 	}
-	var evs []events.New
+	// Each list in key order, without repeats (a retried job next to its first run): clocks
+	// are locked in the same order by every batch.
+	for _, k := range sortedKeys(warns) {
+		p.WarnOrders, p.WarnTargets = append(p.WarnOrders, k.OrderID.String()), append(p.WarnTargets, k.Target)
+	}
+	for _, k := range sortedKeys(breaches) {
+		p.BreachOrders, p.BreachTargets = append(p.BreachOrders, k.OrderID.String()), append(p.BreachTargets, k.Target)
+	}
+	rows, err := tx.Q.FireSLAClocks(ctx, tx, p)
+	if err != nil {
+		return err
+	}
+	evs := make([]events.New, 0, len(rows))
 	var pl payloads
 	var timers []river.InsertManyParams
 	var escalateNow []clockKey
-	if len(breachKeys) > 0 {
-		var first *float64
-		if def := DefaultSettings().Escalation; len(def) > 0 {
-			first = afterSeconds(def[0])
+	for _, r := range rows {
+		c := Clock{OrderID: r.OrderID, OrderNumber: r.OrderNumber, Target: r.Target, Business: r.Business,
+			Minutes: int(r.DurationMs / 60000), DueAt: r.DueAt, TierCode: r.TierCode, OrderType: r.OrderType, Version: r.Version}
+		if r.OutletID.Valid {
+			c.OutletID = &r.OutletID.UUID
 		}
-		keys, _ := json.Marshal(breachKeys)
-		rows, err := tx.Q.BreachSLAClocks(ctx, tx, db.BreachSLAClocksParams{TenantID: tx.Scope.TenantID, Now: now, Keys: keys,
-			DefaultFirstAfterS: first})
-		if err != nil {
-			return err
+		if r.EngineerID.Valid {
+			c.EngineerID = &r.EngineerID.UUID
 		}
-		for _, row := range rows {
-			r := db.SlaClock(row)
-			c, err := clockFromRow(r)
-			if err != nil {
-				return err
-			}
-			evs = append(evs, events.New{Type: EventBreached, Subject: "service_order", SubjectID: c.OrderID,
-				OutletID: ptrID(c.OutletID).UUID, Data: pl.data(ctx, tx, EventBreached, c, 0, "")})
+		typ := EventWarning
+		if r.Step == "breach" {
+			typ = EventBreached
 			switch {
 			case r.EscalateAt == nil:
 			case r.EscalateAt.After(now):
-				timers = append(timers, escalationTimer(tx.Scope.TenantID, r)...)
+				timers = append(timers, escalationTimerOf(tx.Scope.TenantID, r.OrderID, r.Target, r.Version, r.DueAt, r.EscalateAt)...)
 			default:
 				escalateNow = append(escalateNow, clockKey{r.OrderID, r.Target})
 			}
 		}
+		evs = append(evs, events.New{Type: typ, Subject: "service_order", SubjectID: c.OrderID,
+			OutletID: r.OutletID.UUID, Data: pl.data(ctx, tx, typ, c, 0, "")})
 	}
-	if len(warnKeys) > 0 {
-		keys, _ := json.Marshal(warnKeys)
-		rows, err := tx.Q.WarnSLAClocks(ctx, tx, db.WarnSLAClocksParams{TenantID: tx.Scope.TenantID, Now: now, Keys: keys})
+	if len(escalateNow) > 0 { // the first level is due at the breach (the default chain)
+		more, next, err := escalateBatch(ctx, tx, &pl, escalateNow, now)
 		if err != nil {
 			return err
 		}
-		for _, r := range rows {
-			c, err := clockFromRow(r)
-			if err != nil {
-				return err
-			}
-			evs = append(evs, events.New{Type: EventWarning, Subject: "service_order", SubjectID: c.OrderID,
-				OutletID: ptrID(c.OutletID).UUID, Data: pl.data(ctx, tx, EventWarning, c, 0, "")})
-		}
+		evs, timers = append(evs, more...), append(timers, next...)
 	}
 	if _, err := events.EmitMany(ctx, tx, jobs, evs); err != nil {
 		return err
 	}
-	if err := queue(ctx, tx, jobs, timers); err != nil {
-		return err
+	return queue(ctx, tx, jobs, timers)
+}
+
+// escalateBatch moves clocks just breached (at level 0) up the tenant's escalation chain
+// for every level whose time has come, one statement per level for all of them: what Fire
+// does for one clock. It returns the sla.escalated events and the timers of the levels
+// still to come.
+func escalateBatch(ctx context.Context, tx *tenants.Tx, pl *payloads, keys []clockKey, now time.Time) ([]events.New, []river.InsertManyParams, error) {
+	st, err := GetSettings(ctx, tx)
+	if err != nil {
+		return nil, nil, err
 	}
-	for _, k := range escalateNow { // the first level is due at the breach (the default chain)
-		if _, err := Fire(ctx, tx, jobs, k.OrderID, k.Target, now); err != nil {
-			return err
+	var evs []events.New
+	var timers []river.InsertManyParams
+	level := int32(0)
+	for len(keys) > 0 {
+		if int(level) >= len(st.Escalation) {
+			// The chain was shortened since the breach: nothing further to tell anyone.
+			for _, k := range keys {
+				if err := tx.Q.EndSLAEscalation(ctx, tx, db.EndSLAEscalationParams{TenantID: tx.Scope.TenantID, OrderID: k.OrderID, Target: k.Target}); err != nil {
+					return nil, nil, err
+				}
+			}
+			break
 		}
+		next := -1.0
+		if int(level)+1 < len(st.Escalation) {
+			next = st.Escalation[level+1].After().Seconds()
+		}
+		p := db.EscalateSLAClocksParams{TenantID: tx.Scope.TenantID, Now: now}
+		for _, k := range keys {
+			p.Orders, p.Targets = append(p.Orders, k.OrderID.String()), append(p.Targets, k.Target)
+			p.FromLevels, p.NextAfterS = append(p.FromLevels, level), append(p.NextAfterS, next)
+		}
+		rows, err := tx.Q.EscalateSLAClocks(ctx, tx, p)
+		if err != nil {
+			return nil, nil, fmt.Errorf("escalate %d clocks: %w", len(keys), err)
+		}
+		keys = keys[:0]
+		for _, r := range rows {
+			c := Clock{OrderID: r.OrderID, OrderNumber: r.OrderNumber, Target: r.Target, Business: r.Business,
+				Minutes: int(r.DurationMs / 60000), DueAt: r.DueAt, TierCode: r.TierCode, OrderType: r.OrderType, Version: r.Version,
+				EscalationLevel: int(r.EscalationLevel)}
+			if r.OutletID.Valid {
+				c.OutletID = &r.OutletID.UUID
+			}
+			if r.EngineerID.Valid {
+				c.EngineerID = &r.EngineerID.UUID
+			}
+			evs = append(evs, events.New{Type: EventEscalated, Subject: "service_order", SubjectID: c.OrderID, OutletID: r.OutletID.UUID,
+				Data: pl.data(ctx, tx, EventEscalated, c, c.EscalationLevel, st.Escalation[c.EscalationLevel-1].Role)})
+			switch {
+			case r.EscalateAt == nil:
+			case r.EscalateAt.After(now):
+				timers = append(timers, escalationTimerOf(tx.Scope.TenantID, r.OrderID, r.Target, r.Version, r.DueAt, r.EscalateAt)...)
+			default:
+				keys = append(keys, clockKey{r.OrderID, r.Target})
+			}
+		}
+		level++
 	}
-	return nil
+	return evs, timers, nil
+}
+
+func sortedKeys(ks []clockKey) []clockKey {
+	slices.SortFunc(ks, func(a, b clockKey) int {
+		if c := bytes.Compare(a.OrderID[:], b.OrderID[:]); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Target, b.Target)
+	})
+	return slices.Compact(ks)
 }
 
 // fireOne fires one job's step in tx: its breach or warning, and what its state makes due.

@@ -814,13 +814,16 @@ func TestBatchedTimersWithTwoWorkers(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	now := time.Now()
-	orders := make([]uuid.UUID, 200)
+	orders := make([]uuid.UUID, 300)
 	b.tx(t, func(tx *tenants.Tx) error {
 		for i := range orders {
 			orders[i] = b.order(t)
 			start := now.Add(-50 * time.Minute) // past the warning, not due
-			if i%2 == 1 {
+			switch i % 3 {
+			case 1:
 				start = now.Add(-90 * time.Minute) // overdue by half an hour: breach and the first escalation level
+			case 2:
+				start = now.Add(-150 * time.Minute) // overdue by an hour and a half: breach and two levels
 			}
 			if _, err := sla.Start(b.ctx, tx, b.inserter, sla.StartInput{OrderID: orders[i], OutletID: b.outlets[i%2],
 				Targets: []sla.Target{{Kind: sla.Completion, Duration: time.Hour}}, At: start}); err != nil {
@@ -838,20 +841,41 @@ func TestBatchedTimersWithTwoWorkers(t *testing.T) {
 			return tx.QueryRow(b.ctx, `SELECT count(*) FILTER (WHERE type = 'sla.warning'), count(*) FILTER (WHERE type = 'sla.breached'),
 				count(*) FILTER (WHERE type = 'sla.escalated') FROM events`).Scan(&warned, &breached, &escalated)
 		})
-		if warned == 100 && breached == 100 && escalated == 100 {
+		if warned == 100 && breached == 200 && escalated == 300 {
 			break
 		}
-		if warned > 100 || breached > 100 || escalated > 100 || time.Now().After(deadline) {
-			t.Fatalf("warnings %d, breaches %d, escalations %d; want 100 each", warned, breached, escalated)
+		if warned > 100 || breached > 200 || escalated > 300 || time.Now().After(deadline) {
+			t.Fatalf("warnings %d, breaches %d, escalations %d; want 100, 200, 300", warned, breached, escalated)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 	time.Sleep(500 * time.Millisecond)
 	for i, o := range orders {
 		n, _ := b.events(t, o)
-		if i%2 == 0 && (n[sla.EventWarning] != 1 || len(n) != 1) || i%2 == 1 && (n[sla.EventBreached] != 1 || n[sla.EventEscalated] != 1 || n[sla.EventWarning] != 0) {
+		ok := false
+		switch i % 3 {
+		case 0:
+			ok = n[sla.EventWarning] == 1 && len(n) == 1
+		case 1:
+			ok = n[sla.EventBreached] == 1 && n[sla.EventEscalated] == 1 && len(n) == 2
+		case 2:
+			ok = n[sla.EventBreached] == 1 && n[sla.EventEscalated] == 2 && len(n) == 2
+		}
+		if !ok {
 			t.Fatalf("order %d: events %v", i, n)
 		}
+	}
+	var levels []int32
+	b.tx(t, func(tx *tenants.Tx) error {
+		rows, err := tx.Query(b.ctx, `SELECT escalation_level FROM sla_clocks WHERE status = 'breached' ORDER BY escalation_level`)
+		if err != nil {
+			return err
+		}
+		levels, err = pgx.CollectRows(rows, pgx.RowTo[int32])
+		return err
+	})
+	if len(levels) != 200 || levels[0] != 1 || levels[99] != 1 || levels[100] != 2 || levels[199] != 2 {
+		t.Fatalf("escalation levels of the breached clocks: %v", levels)
 	}
 }
 

@@ -47,7 +47,10 @@
 // warning job whose queued due time has passed returns without reading the clock (there is
 // no warning after a breach). Warning and breach jobs that a worker runs at the same
 // moment for the same tenant are fired together in one transaction with set-based
-// statements (batch.go); each job still succeeds or fails with that transaction. The sweep
+// statements, the escalation levels already due at the breach included, and their events
+// go out with one dispatch job (batch.go); each job still succeeds or fails with that
+// transaction. The SLA queue runs 1000 workers: a job waits for its batch on a goroutine,
+// not a connection, and more of them keep several batches in flight. The sweep
 // (SweepArgs, every minute) fires whatever is overdue in every tenant, one clock per
 // transaction, for timers that were lost or failed for good.
 //

@@ -45,26 +45,41 @@ type EventData struct {
 	Role        string     `json:"role,omitempty"`  // sla.escalated: who is told
 }
 
-// payloads builds event data, reading each outlet's calendar timezone once (due times in
-// messages are wall time where the clock runs).
+// payloads builds event data, reading each outlet's calendar timezone and loading its zone
+// once (due times in messages are wall time where the clock runs).
 type payloads struct {
-	zones map[uuid.UUID]string
+	zones map[uuid.UUID]*time.Location
 }
 
-func (p *payloads) zone(ctx context.Context, tx *tenants.Tx, outlet uuid.UUID) string {
+func (p *payloads) zone(ctx context.Context, tx *tenants.Tx, outlet uuid.UUID) *time.Location {
 	if p.zones == nil {
-		p.zones = map[uuid.UUID]string{}
+		p.zones = map[uuid.UUID]*time.Location{}
 	}
 	if z, ok := p.zones[outlet]; ok {
 		return z
 	}
-	z := "Asia/Shanghai"
+	name := "Asia/Shanghai"
 	if c, err := tenants.EffectiveCalendar(ctx, tx, outlet); err == nil {
-		z = c.Timezone
+		name = c.Timezone
 	}
+	z := location(name)
 	p.zones[outlet] = z
 	return z
 }
+
+// location is the zone named tz, UTC when there is no such zone (as notify.FormatTime,
+// which loads the zone, reading its file, on every call).
+func location(tz string) *time.Location {
+	l, err := time.LoadLocation(tz)
+	if err != nil || tz == "" {
+		return time.UTC
+	}
+	return l
+}
+
+// dueTimeLayout is notify.FormatTime's layout: due times in messages read as every other
+// time does.
+const dueTimeLayout = "2006-01-02 15:04"
 
 // data is the payload of event typ about c; level is the escalation level reached (0 for
 // warnings and breaches) and role its role.
@@ -80,7 +95,7 @@ func (p *payloads) data(ctx context.Context, tx *tenants.Tx, typ string, c Clock
 	if number == "" {
 		number = c.OrderID.String()
 	}
-	d.Vars = map[string]string{"order_number": number, "target": c.Target, "due_time": notify.FormatTime(d.DueAt, p.zone(ctx, tx, outlet))}
+	d.Vars = map[string]string{"order_number": number, "target": c.Target, "due_time": d.DueAt.In(p.zone(ctx, tx, outlet)).Format(dueTimeLayout)}
 	engineer := func() []notify.Recipient {
 		if c.EngineerID != nil {
 			return []notify.Recipient{notify.User(*c.EngineerID)}
@@ -190,14 +205,18 @@ func queue(ctx context.Context, tx *tenants.Tx, jobs Inserter, timers []river.In
 }
 
 func escalationTimer(tenant uuid.UUID, r db.SlaClock) []river.InsertManyParams {
-	if r.EscalateAt == nil {
+	return escalationTimerOf(tenant, r.OrderID, r.Target, r.Version, r.DueAt, r.EscalateAt)
+}
+
+func escalationTimerOf(tenant, orderID uuid.UUID, target string, version int32, dueAt, escalateAt *time.Time) []river.InsertManyParams {
+	if escalateAt == nil {
 		return nil
 	}
-	a := TimerArgs{TenantID: tenant, OrderID: r.OrderID, Target: r.Target, Event: "escalate", Version: r.Version}
-	if r.DueAt != nil {
-		a.DueAt = *r.DueAt
+	a := TimerArgs{TenantID: tenant, OrderID: orderID, Target: target, Event: "escalate", Version: version}
+	if dueAt != nil {
+		a.DueAt = *dueAt
 	}
-	return []river.InsertManyParams{{Args: a, InsertOpts: timerOpts(*r.EscalateAt)}}
+	return []river.InsertManyParams{{Args: a, InsertOpts: timerOpts(*escalateAt)}}
 }
 
 // breach marks a running, overdue clock breached and records the breach (one statement),

@@ -124,18 +124,29 @@ SELECT * FROM sla_clocks WHERE tenant_id = @tenant_id AND order_id = @order_id A
 UPDATE sla_clocks SET escalate_at = NULL, updated_at = now()
 WHERE tenant_id = @tenant_id AND order_id = @order_id AND target = @target AND status = 'breached';
 
--- name: BreachSLAClocks :many
--- BreachSLAClock for several clocks of the tenant at once; keys is a JSON array of {order_id, target}.
+-- name: FireSLAClocks :many
+-- The warnings and breaches due for several clocks of the tenant, in one statement: each
+-- clock of the warn pairs (warn_orders[i], warn_targets[i]) as WarnSLAClock, each of the
+-- breach pairs as BreachSLAClock (breach row, first escalation). A clock cannot take both
+-- at one moment (a warning needs due_at > now, a breach due_at <= now). Only the clocks that
+-- changed come back, with step 'warning' or 'breach'. Order ids travel as text (see
+-- InsertEvents).
 WITH s AS (
   SELECT CASE WHEN st.tenant_id IS NULL THEN sqlc.narg(default_first_after_s)::float8
               ELSE (st.escalation -> 0 ->> 'after_minutes')::float8 * 60 END AS first_after_s
   FROM (SELECT 1) one LEFT JOIN sla_settings st ON st.tenant_id = @tenant_id
+), w AS (
+  UPDATE sla_clocks c SET warned_at = @now::timestamptz, updated_at = now()
+  FROM (SELECT unnest(@warn_orders::text[])::uuid AS order_id, unnest(@warn_targets::text[]) AS target) k
+  WHERE c.tenant_id = @tenant_id AND c.order_id = k.order_id AND c.target = k.target
+    AND c.status = 'running' AND c.warned_at IS NULL AND c.warn_at <= @now::timestamptz AND c.due_at > @now::timestamptz
+  RETURNING c.*
 ), b AS (
   UPDATE sla_clocks c
   SET status = 'breached', breached_at = c.due_at, escalation_level = 0,
       escalate_at = c.due_at + make_interval(secs => (SELECT first_after_s FROM s)),
       version = c.version + 1, updated_at = now()
-  FROM jsonb_to_recordset(@keys::jsonb) AS k(order_id uuid, target text)
+  FROM (SELECT unnest(@breach_orders::text[])::uuid AS order_id, unnest(@breach_targets::text[]) AS target) k
   WHERE c.tenant_id = @tenant_id AND c.order_id = k.order_id AND c.target = k.target
     AND c.status = 'running' AND c.due_at <= @now::timestamptz
   RETURNING c.*
@@ -144,12 +155,27 @@ WITH s AS (
   SELECT b.tenant_id, b.order_id, b.target, b.outlet_id, b.engineer_id, b.tier_code, b.order_type, b.due_at, b.breached_at FROM b
   ON CONFLICT (tenant_id, order_id, target) DO NOTHING
 )
-SELECT b.* FROM b;
+SELECT 'warning'::text AS step, w.order_id, w.order_number, w.target, w.outlet_id, w.engineer_id, w.tier_code, w.order_type,
+       w.business, w.duration_ms, w.due_at, w.escalate_at, w.version
+FROM w
+UNION ALL
+SELECT 'breach'::text, b.order_id, b.order_number, b.target, b.outlet_id, b.engineer_id, b.tier_code, b.order_type,
+       b.business, b.duration_ms, b.due_at, b.escalate_at, b.version
+FROM b;
 
--- name: WarnSLAClocks :many
--- WarnSLAClock for several clocks of the tenant at once; keys is a JSON array of {order_id, target}.
-UPDATE sla_clocks c SET warned_at = @now::timestamptz, updated_at = now()
-FROM jsonb_to_recordset(@keys::jsonb) AS k(order_id uuid, target text)
+-- name: EscalateSLAClocks :many
+-- EscalateSLAClock for several clocks of the tenant at once: clock i (orders[i], targets[i])
+-- moves up from from_levels[i] if that level is still its own and due; its next level falls
+-- next_after_s[i] seconds after the breach (none when negative). Ids travel as text (see
+-- InsertEvents).
+UPDATE sla_clocks c
+SET escalation_level = c.escalation_level + 1,
+    escalate_at = CASE WHEN k.next_after_s < 0 THEN NULL ELSE c.breached_at + make_interval(secs => k.next_after_s) END,
+    updated_at = now()
+FROM (SELECT unnest(@orders::text[])::uuid AS order_id, unnest(@targets::text[]) AS target,
+             unnest(@from_levels::int[]) AS from_level, unnest(@next_after_s::float8[]) AS next_after_s) k
 WHERE c.tenant_id = @tenant_id AND c.order_id = k.order_id AND c.target = k.target
-  AND c.status = 'running' AND c.warned_at IS NULL AND c.warn_at <= @now::timestamptz AND c.due_at > @now::timestamptz
-RETURNING c.*;
+  AND c.status = 'breached' AND c.met_at IS NULL AND c.stopped_at IS NULL AND c.escalation_level = k.from_level
+  AND c.escalate_at <= @now::timestamptz
+RETURNING c.order_id, c.order_number, c.target, c.outlet_id, c.engineer_id, c.tier_code, c.order_type, c.business,
+          c.duration_ms, c.due_at, c.escalation_level, c.escalate_at, c.version;
