@@ -125,12 +125,7 @@ func measureCopy(ctx context.Context, db *database, rows [][]any) (time.Duration
 // process does: on a pool of its own (the app role, pgxpool's default size), so that it does
 // not take connections from the API's pool. Statements are timed into timer.
 func startWorker(ctx context.Context, appURL string, timer *stmtTimer) (stop func(), err error) {
-	cfg, err := pgxpool.ParseConfig(appURL)
-	if err != nil {
-		return nil, err
-	}
-	cfg.ConnConfig.Tracer = &timingTracer{t: timer}
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	pool, err := platform.NewPool(ctx, appURL, func(cfg *pgxpool.Config) { cfg.ConnConfig.Tracer = &timingTracer{t: timer} })
 	if err != nil {
 		return nil, fmt.Errorf("connect the worker as app role: %w", err)
 	}

@@ -77,13 +77,10 @@ func (r timersResult) ratio() float64     { return r.timerRate() / r.noopRate() 
 func measureTimers(ctx context.Context, d *database, clocks int) (timersResult, error) {
 	r := timersResult{clocks: clocks, noopJobs: clocks}
 	timer := newStmtTimer()
-	pcfg, err := pgxpool.ParseConfig(d.appURL)
-	if err != nil {
-		return r, err
-	}
-	pcfg.ConnConfig.Tracer = &timingTracer{t: timer}
-	pcfg.MaxConns = 20 // timers share a connection per batch; River needs a few of its own
-	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
+	pool, err := platform.NewPool(ctx, d.appURL, func(pcfg *pgxpool.Config) {
+		pcfg.ConnConfig.Tracer = &timingTracer{t: timer}
+		pcfg.MaxConns = 20 // timers share a connection per batch; River needs a few of its own
+	})
 	if err != nil {
 		return r, fmt.Errorf("connect the worker as app role: %w", err)
 	}
