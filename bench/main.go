@@ -78,7 +78,7 @@ func parseOptions() (options, error) {
 	flag.IntVar(&o.orders, "orders", 10_000_000, "service orders of the order data set, spread evenly over -order-tenants")
 	flag.IntVar(&o.orderTenants, "order-tenants", 1000, "tenants of the order data set (bench-o0000, ...)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the bench database afterwards (to look at plans); its name is printed")
-	flag.IntVar(&o.timers, "timers", 5000, "SLA clocks of the timer measurement: half warn, half breach (0: no timer measurement)")
+	flag.IntVar(&o.timers, "timers", 20000, "SLA clocks of the timer measurement: half warn, half breach (0: no timer measurement)")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		return o, fmt.Errorf("unexpected arguments %q", flag.Args())
