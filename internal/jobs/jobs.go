@@ -119,7 +119,8 @@ func NewConfig(d *tenants.DB, log *slog.Logger, work bool, consumers ...events.C
 		// and firing took turns; 1000 keep several batches in flight while the next jobs are
 		// fetched (and lift the cap River's fetch cooldown puts on a queue, ten fetches a
 		// second, to 10000 timers a second).
-		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 20}, sla.Queue: {MaxWorkers: 1000}}
+		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 20}, sla.Queue: {MaxWorkers: 1000},
+			registry.ImportQueue: {MaxWorkers: registry.ImportWorkers}}
 		for _, c := range consumers {
 			if qp, ok := c.(QueueProvider); ok {
 				for name, q := range qp.Queues() {

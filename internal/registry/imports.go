@@ -215,8 +215,17 @@ func (ImportArgs) Kind() string { return "registration_import" }
 // InsertOpts limits retries: a run starts over and is idempotent, but a file that keeps
 // failing should be reported, not retried for days.
 func (ImportArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: 5, UniqueOpts: river.UniqueOpts{ByArgs: true}} // one live job per import
+	return river.InsertOpts{Queue: ImportQueue, MaxAttempts: 5, UniqueOpts: river.UniqueOpts{ByArgs: true}} // one live job per import
 }
+
+// ImportQueue is the River queue of imports: their own, so that a burst of other work (the
+// events of a busy hour of intake) does not hold an uploaded file back, and a long import
+// does not hold the default queue's workers.
+const ImportQueue = "imports"
+
+// ImportWorkers is how many imports run at once in a worker process (each uses two
+// database connections while it stores its chunks).
+const ImportWorkers = 2
 
 // ImportWorker runs imports. River may deliver a job more than once; a run is idempotent.
 type ImportWorker struct {
