@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
 
 	"github.com/aftersales/aftersales/internal/events"
 	"github.com/aftersales/aftersales/internal/jobs"
@@ -18,23 +20,7 @@ import (
 func TestEmitManyRecordsAndDeliversEach(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	d := tenants.NewDB(testdb.New(t).App)
-	tenant := platform.NewID()
-	if err := d.Global(ctx, uuid.Nil, func(tx *tenants.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO tenants (id, slug, name, kind) VALUES ($1, $2, 'T', 'brand')`, tenant, "m-"+tenant.String()[:8])
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	rec := &recorder{name: "sla", prefix: "sla.", got: map[uuid.UUID]int{}}
-	client, err := jobs.NewClient(d, slog.New(slog.DiscardHandler), true, rec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := client.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = client.Stop(context.Background()) })
+	d, tenant, rec, client := startWorker(t, "m")
 	subject := platform.NewID()
 	var ids []uuid.UUID
 	if err := d.Tx(ctx, tenants.Scope{TenantID: tenant, Actor: tenants.SystemActor}, func(tx *tenants.Tx) (err error) {
@@ -78,23 +64,7 @@ func TestEmitManyRecordsAndDeliversEach(t *testing.T) {
 func TestDispatchSkipsEventsThatAreGone(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	d := tenants.NewDB(testdb.New(t).App)
-	tenant := platform.NewID()
-	if err := d.Global(ctx, uuid.Nil, func(tx *tenants.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO tenants (id, slug, name, kind) VALUES ($1, $2, 'T', 'brand')`, tenant, "g-"+tenant.String()[:8])
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	rec := &recorder{name: "sla", prefix: "sla.", got: map[uuid.UUID]int{}}
-	client, err := jobs.NewClient(d, slog.New(slog.DiscardHandler), true, rec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := client.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = client.Stop(context.Background()) })
+	d, tenant, rec, client := startWorker(t, "g")
 	id := platform.NewID() // an event recorded without a dispatch of its own
 	if err := d.Tx(ctx, tenants.Scope{TenantID: tenant, Actor: tenants.SystemActor}, func(tx *tenants.Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO events (tenant_id, id, type, subject) VALUES (app.tenant_id(), $1, 'sla.warning', 'service_order')`, id)
@@ -125,4 +95,29 @@ func TestDispatchSkipsEventsThatAreGone(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// startWorker makes a tenant (slug prefix) and runs a River worker with a recorder
+// consuming the tenant's sla.* events, stopped when the test ends.
+func startWorker(t *testing.T, prefix string) (*tenants.DB, uuid.UUID, *recorder, *river.Client[pgx.Tx]) {
+	t.Helper()
+	ctx := context.Background()
+	d := tenants.NewDB(testdb.New(t).App)
+	tenant := platform.NewID()
+	if err := d.Global(ctx, uuid.Nil, func(tx *tenants.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO tenants (id, slug, name, kind) VALUES ($1, $2, 'T', 'brand')`, tenant, prefix+"-"+tenant.String()[:8])
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{name: "sla", prefix: "sla.", got: map[uuid.UUID]int{}}
+	client, err := jobs.NewClient(d, slog.New(slog.DiscardHandler), true, rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := client.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = client.Stop(context.Background()) })
+	return d, tenant, rec, client
 }
