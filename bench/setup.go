@@ -154,7 +154,9 @@ func (t sqlTracer) TraceBatchStart(ctx context.Context, _ *pgx.Conn, d pgx.Trace
 	return ctx
 }
 
-func (t sqlTracer) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) { t.c.sql.Add(1) }
+func (t sqlTracer) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {
+	t.c.sql.Add(1)
+}
 
 func (t sqlTracer) TraceBatchEnd(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchEndData) {
 	if s, ok := ctx.Value(traceKey{}).(traceStart); ok && t.t != nil {
