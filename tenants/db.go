@@ -11,6 +11,7 @@ package tenants
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -59,8 +60,9 @@ type Tx struct {
 	Scope Scope
 	Q     *db.Queries
 
-	tenant *Tenant    // the scope's tenant once read (GetTenant); changes to it clear it
-	later  *pgx.Batch // statements queued by Later, sent before commit
+	tenant *Tenant        // the scope's tenant once read (GetTenant); changes to it clear it
+	loc    *time.Location // the tenant's time zone once loaded (Location)
+	later  *pgx.Batch     // statements queued by Later, sent before commit
 }
 
 // Tx runs fn in a transaction confined to scope and commits when fn returns nil.

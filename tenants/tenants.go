@@ -95,8 +95,27 @@ func GetTenant(ctx context.Context, tx *Tx) (Tenant, error) {
 	return t, nil
 }
 
+// Location is the tenant's time zone (UTC when its name is unknown to this machine), read
+// and loaded once per transaction: day boundaries, order numbers' years and the engineer
+// board all count in it.
+func Location(ctx context.Context, tx *Tx) (*time.Location, error) {
+	if tx.loc != nil && tx.tenant != nil && tx.tenant.ID == tx.Scope.TenantID {
+		return tx.loc, nil
+	}
+	t, err := GetTenant(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	loc, err := time.LoadLocation(t.Timezone)
+	if err != nil {
+		loc = time.UTC
+	}
+	tx.loc = loc
+	return loc, nil
+}
+
 // Forget drops what the transaction remembers of its tenant (after a change to it).
-func (t *Tx) Forget() { t.tenant = nil }
+func (t *Tx) Forget() { t.tenant, t.loc = nil, nil }
 
 // ListTenants lists all tenants (platform operators only; the caller checks).
 func (d *DB) ListTenants(ctx context.Context, after uuid.NullUUID, limit int32) ([]Tenant, error) {

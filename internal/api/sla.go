@@ -124,13 +124,9 @@ func registerSLA(s *Server) {
 			var from, to time.Time
 			rows, err := within(ctx, s, func(tx *tenants.Tx) ([]sla.AttainmentRow, error) {
 				// Days are the tenant's: midnight to midnight in its timezone.
-				t, err := tenants.GetTenant(ctx, tx)
+				loc, err := tenants.Location(ctx, tx)
 				if err != nil {
 					return nil, err
-				}
-				loc, err := time.LoadLocation(t.Timezone)
-				if err != nil {
-					loc = time.UTC
 				}
 				from = time.Date(fromDay.Year(), fromDay.Month(), fromDay.Day(), 0, 0, 0, 0, loc)
 				to = time.Date(toDay.Year(), toDay.Month(), toDay.Day()+1, 0, 0, 0, 0, loc)

@@ -29,13 +29,9 @@ func (s *Service) outletNeed(ctx context.Context, tx *tenants.Tx, o Order, categ
 		}
 		need.Category = uuid.NullUUID{UUID: m.CategoryID, Valid: true}
 	}
-	t, err := tenants.GetTenant(ctx, tx)
+	loc, err := tenants.Location(ctx, tx)
 	if err != nil {
 		return need, err
-	}
-	loc, err := time.LoadLocation(t.Timezone)
-	if err != nil {
-		loc = time.UTC
 	}
 	y, m, d := s.now().In(loc).Date()
 	need.Day = time.Date(y, m, d, 0, 0, 0, 0, loc)

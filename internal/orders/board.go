@@ -23,13 +23,9 @@ type Job struct {
 // Board lists an engineer's open jobs for a day in route order: booked windows by start
 // time; jobs without a window after them, nearest first from the last stop.
 func (s *Service) Board(ctx context.Context, tx *tenants.Tx, userID uuid.UUID, day time.Time) ([]Job, error) {
-	t, err := tenants.GetTenant(ctx, tx)
+	loc, err := tenants.Location(ctx, tx)
 	if err != nil {
 		return nil, err
-	}
-	loc, err := time.LoadLocation(t.Timezone)
-	if err != nil {
-		loc = time.UTC
 	}
 	y, m, d := day.In(loc).Date()
 	start := time.Date(y, m, d, 0, 0, 0, 0, loc)

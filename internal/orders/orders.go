@@ -350,13 +350,9 @@ func priority(tier string, rank int, urgent bool) int32 {
 }
 
 func nextNumber(ctx context.Context, tx *tenants.Tx, now time.Time) (string, error) {
-	t, err := tenants.GetTenant(ctx, tx)
+	loc, err := tenants.Location(ctx, tx)
 	if err != nil {
 		return "", err
-	}
-	loc, err := time.LoadLocation(t.Timezone)
-	if err != nil {
-		loc = time.UTC
 	}
 	year := now.In(loc).Year()
 	n, err := tx.Q.NextOrderNumber(ctx, tx, int32(year))

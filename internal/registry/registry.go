@@ -239,13 +239,9 @@ type Installer interface {
 
 // Today is the tenant's current date (day boundaries in the tenant's time zone).
 func Today(ctx context.Context, tx *tenants.Tx) (time.Time, error) {
-	t, err := tenants.GetTenant(ctx, tx)
+	loc, err := tenants.Location(ctx, tx)
 	if err != nil {
 		return time.Time{}, err
-	}
-	loc, err := time.LoadLocation(t.Timezone)
-	if err != nil {
-		loc = time.UTC
 	}
 	y, m, d := time.Now().In(loc).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC), nil
