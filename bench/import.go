@@ -348,14 +348,7 @@ func reportImport(w io.Writer, r importResult) {
 		fmt.Fprintf(w, "  CPU per row: API process (with the worker) %s, database backends %s; in all %s of CPU over %s\n",
 			us(r.cpu.self/n), us(r.cpu.db/n), secs(r.cpu.self+r.cpu.db), secs(r.total))
 	}
-	if len(r.top) > 0 {
-		fmt.Fprintln(w, "  worker's database time by statement (client side, round trips included):")
-		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		for _, s := range r.top {
-			fmt.Fprintf(tw, "    %s\t%d×\t%s\n", s.label, s.count, secs(s.total))
-		}
-		tw.Flush()
-	}
+	printWorkerStatements(w, r.top)
 }
 
 // checkImport fails the run when the import did not finish or rejected rows: the figure

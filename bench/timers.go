@@ -339,14 +339,7 @@ func reportTimers(w io.Writer, r timersResult) {
 		fmt.Fprintf(w, "  CPU per job, worker process + database: no-op %.0f + %.0f µs, timer %.0f + %.0f µs\n",
 			per(r.noopCPU.self, r.noopJobs), per(r.noopCPU.db, r.noopJobs), per(r.timerCPU.self, r.timerJobs), per(r.timerCPU.db, r.timerJobs))
 	}
-	if len(r.top) > 0 {
-		fmt.Fprintln(w, "  worker's database time by statement (client side, round trips included):")
-		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		for _, s := range r.top {
-			fmt.Fprintf(tw, "    %s\t%d×\t%s\n", s.label, s.count, secs(s.total))
-		}
-		tw.Flush()
-	}
+	printWorkerStatements(w, r.top)
 }
 
 // checkTimers fails the run unless every warning and breach happened exactly once.

@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"regexp"
 	"slices"
 	"strings"
 	"sync"
+	"text/tabwriter"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -117,4 +120,18 @@ func (tr *timingTracer) TraceCopyFromEnd(ctx context.Context, _ *pgx.Conn, _ pgx
 	if s, ok := ctx.Value(traceKey{}).(traceStart); ok {
 		tr.t.add(s.label, time.Since(s.at))
 	}
+}
+
+// printWorkerStatements lists a worker's costliest statements with their count and total
+// time (the import's and the timers' reports).
+func printWorkerStatements(w io.Writer, top []stmtTime) {
+	if len(top) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "  worker's database time by statement (client side, round trips included):")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, s := range top {
+		fmt.Fprintf(tw, "    %s\t%d×\t%s\n", s.label, s.count, secs(s.total))
+	}
+	tw.Flush()
 }

@@ -200,22 +200,21 @@ func registerEntitlements(s *Server) {
 				return nil, err
 			}
 			out := &publicOut{}
-			phoneLast4 := in.PhoneLast4
 			scope := tenants.Scope{TenantID: tenantID, Actor: tenants.Actor{Kind: "system", Label: "public coverage check", IP: meta.IP, RequestID: meta.RequestID}}
 			err = s.DB.Read(ctx, scope, func(q db.DBTX) error {
-				in := coverage.CheckInput{Serial: strings.TrimSpace(in.Serial), Channel: "web", NoTier: true}
-				if in.Serial == "" {
+				check := coverage.CheckInput{Serial: strings.TrimSpace(in.Serial), Channel: "web", NoTier: true}
+				if check.Serial == "" {
 					return tenants.ErrNotFound
 				}
-				units, err := coverage.LoadFacts(ctx, q, in)
+				units, err := coverage.LoadFacts(ctx, q, check)
 				if err != nil {
 					return err
 				}
 				for _, u := range units {
-					if !lastFour(u.BuyerPhone, phoneLast4) && !lastFour(u.UserPhone, phoneLast4) {
+					if !lastFour(u.BuyerPhone, in.PhoneLast4) && !lastFour(u.UserPhone, in.PhoneLast4) {
 						continue
 					}
-					res, err := coverage.Decide(u, s.history(), in)
+					res, err := coverage.Decide(u, s.history(), check)
 					if err != nil {
 						return err
 					}
