@@ -47,6 +47,11 @@ func scenarios(fx fixture) []scenario {
 		// (GET /healthz). No API scenario can beat this ratio on the same machine.
 		{name: "healthz (no auth, no SQL)", baseline: "pgbench-select",
 			request: get(fx.baseURL+"/healthz", "")},
+		// The ceiling of anything that reads the database: the same exchange plus one round
+		// trip to PostgreSQL that does no work (GET /readyz pings the pool). A scenario that
+		// reads a row, checks a credential or counts a rate limit costs more than this.
+		{name: "readyz (no auth, one empty round trip)", baseline: "pgbench-select",
+			request: get(fx.baseURL+"/readyz", "")},
 		{name: "list-outlets (api key)", baseline: "pgbench-select",
 			request: get(fx.baseURL+"/v1/outlets", fx.apiKey)},
 		{name: "list-outlets (session)", baseline: "pgbench-select",
