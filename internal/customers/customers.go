@@ -4,12 +4,14 @@ package customers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/mail"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/aftersales/aftersales/internal/access"
 	"github.com/aftersales/aftersales/internal/db"
@@ -120,6 +122,19 @@ func Get(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Customer, error) {
 		return Customer{}, tenants.DBError(err, "", "")
 	}
 	return fromRow(r), nil
+}
+
+// ByPhone returns the tenant's first customer with phone (normalised), ok false when
+// there is none.
+func ByPhone(ctx context.Context, tx *tenants.Tx, phone string) (Customer, bool, error) {
+	r, err := tx.Q.CustomerByPhone(ctx, tx, db.CustomerByPhoneParams{TenantID: tx.Scope.TenantID, Phone: phone})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Customer{}, false, nil
+	}
+	if err != nil {
+		return Customer{}, false, fmt.Errorf("customer by phone: %w", err)
+	}
+	return fromRow(r), true, nil
 }
 
 // List lists customers after the cursor, optionally those with one phone number.

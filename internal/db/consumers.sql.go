@@ -121,6 +121,43 @@ func (q *Queries) CreateOTP(ctx context.Context, db DBTX, arg CreateOTPParams) (
 	return i, err
 }
 
+const customerByPhone = `-- name: CustomerByPhone :one
+SELECT tenant_id, id, consumer_id, name, phone, email, province_code, city_code, district_code, address, version, created_at, updated_at, lifetime_value, contracts, tier_override, tier_override_reason FROM customers WHERE tenant_id = $1 AND phone = $2 ORDER BY id LIMIT 1
+`
+
+type CustomerByPhoneParams struct {
+	TenantID uuid.UUID
+	Phone    string
+}
+
+// The tenant's first customer with this (normalised) phone: how intake recognises a
+// repeat customer. A statement of its own, so that its plan stays generic (ListCustomers'
+// optional filters make PostgreSQL plan it afresh on every call).
+func (q *Queries) CustomerByPhone(ctx context.Context, db DBTX, arg CustomerByPhoneParams) (Customer, error) {
+	row := db.QueryRow(ctx, customerByPhone, arg.TenantID, arg.Phone)
+	var i Customer
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.ConsumerID,
+		&i.Name,
+		&i.Phone,
+		&i.Email,
+		&i.ProvinceCode,
+		&i.CityCode,
+		&i.DistrictCode,
+		&i.Address,
+		&i.Version,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.LifetimeValue,
+		&i.Contracts,
+		&i.TierOverride,
+		&i.TierOverrideReason,
+	)
+	return i, err
+}
+
 const customerOfConsumer = `-- name: CustomerOfConsumer :one
 SELECT tenant_id, id, consumer_id, name, phone, email, province_code, city_code, district_code, address, version, created_at, updated_at, lifetime_value, contracts, tier_override, tier_override_reason FROM customers WHERE tenant_id = $1 AND consumer_id = $2 ORDER BY id LIMIT 1
 `

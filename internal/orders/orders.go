@@ -373,12 +373,9 @@ func (s *Service) customerFor(ctx context.Context, tx *tenants.Tx, in Intake) (c
 			return customers.Customer{}, fieldPrefix(err, "body.customer")
 		}
 		if phone != "" {
-			found, err := customers.List(ctx, tx, uuid.NullUUID{}, phone, 1)
-			if err != nil {
-				return customers.Customer{}, err
-			}
-			if len(found) > 0 {
-				return found[0], nil
+			c, ok, err := customers.ByPhone(ctx, tx, phone)
+			if err != nil || ok {
+				return c, err
 			}
 		}
 		c, err := customers.Create(ctx, tx, *in.Customer)

@@ -318,16 +318,16 @@ func party(ctx context.Context, tx *tenants.Tx, p *Party, field string) (uuid.Nu
 		return uuid.NullUUID{UUID: id, Valid: true}, nil
 	}
 	if p.Phone != "" {
-		found, err := customers.List(ctx, tx, uuid.NullUUID{}, p.Phone, 1)
+		phone, err := customers.NormalizePhone(p.Phone)
 		if err != nil {
-			var fe *tenants.FieldError
-			if errors.As(err, &fe) {
-				return uuid.NullUUID{}, tenants.Invalid(field+".phone", "is not a valid phone number")
-			}
+			return uuid.NullUUID{}, tenants.Invalid(field+".phone", "is not a valid phone number")
+		}
+		c, ok, err := customers.ByPhone(ctx, tx, phone)
+		if err != nil {
 			return uuid.NullUUID{}, err
 		}
-		if len(found) == 1 {
-			return uuid.NullUUID{UUID: found[0].ID, Valid: true}, nil
+		if ok {
+			return uuid.NullUUID{UUID: c.ID, Valid: true}, nil
 		}
 	}
 	if p.Name == "" {

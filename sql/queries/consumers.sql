@@ -48,6 +48,12 @@ WHERE tenant_id = @tenant_id
 ORDER BY id
 LIMIT @lim;
 
+-- name: CustomerByPhone :one
+-- The tenant's first customer with this (normalised) phone: how intake recognises a
+-- repeat customer. A statement of its own, so that its plan stays generic (ListCustomers'
+-- optional filters make PostgreSQL plan it afresh on every call).
+SELECT * FROM customers WHERE tenant_id = @tenant_id AND phone = @phone ORDER BY id LIMIT 1;
+
 -- name: UpdateCustomer :one
 UPDATE customers
 SET consumer_id = @consumer_id, name = @name, phone = @phone, email = @email, province_code = @province_code, city_code = @city_code,
