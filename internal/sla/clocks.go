@@ -195,7 +195,7 @@ func (pr Prepared) Start(ctx context.Context, tx *tenants.Tx, jobs Inserter, ord
 		return nil, tenants.DBError(err, "", "outlet_id")
 	}
 	var changes []Change
-	var timers []river.InsertManyParams
+	var steps []time.Time
 	for _, t := range in.Targets { // in the targets' order, whatever the rows'
 		for _, r := range rows {
 			if r.Target != t.Kind {
@@ -205,11 +205,11 @@ func (pr Prepared) Start(ctx context.Context, tx *tenants.Tx, jobs Inserter, ord
 			if err != nil {
 				return nil, err
 			}
-			timers = append(timers, timersOf(tx.Scope.TenantID, c)...)
+			steps = append(steps, stepsOf(c)...)
 			changes = append(changes, Change{Target: t.Kind, To: Running, At: in.At, DueAt: c.DueAt})
 		}
 	}
-	return changes, queue(ctx, tx, jobs, timers)
+	return changes, queue(ctx, tx, jobs, steps)
 }
 
 // Meet records that an order reached a target at at. A clock that was due before at is
@@ -426,13 +426,14 @@ func change(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderID uuid.UUI
 		cals = newCalendars(ctx, tx, uuid.Nil)
 	}
 	var changes []Change
-	var timers []river.InsertManyParams
+	var steps []time.Time
 	for _, r := range rows {
 		if r.Status == Running && r.DueAt != nil && !r.DueAt.After(at) {
-			b, ok, err := breach(ctx, tx, jobs, r.OrderID, r.Target, at, false)
+			b, ok, esc, err := breach(ctx, tx, jobs, r.OrderID, r.Target, at, false)
 			if err != nil {
 				return nil, err
 			}
+			steps = append(steps, esc...)
 			if ok {
 				r = b
 				changes = append(changes, Change{Target: r.Target, From: Running, To: Breached, At: *r.BreachedAt, DueAt: r.DueAt})
@@ -465,12 +466,12 @@ func change(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderID uuid.UUI
 		if err != nil {
 			return nil, err
 		}
-		timers = append(timers, timersOf(tx.Scope.TenantID, nc)...)
+		steps = append(steps, stepsOf(nc)...)
 		if ch.Target != "" {
 			changes = append(changes, ch)
 		}
 	}
-	return changes, queue(ctx, tx, jobs, timers)
+	return changes, queue(ctx, tx, jobs, steps)
 }
 
 func nullID(id uuid.UUID) uuid.NullUUID { return uuid.NullUUID{UUID: id, Valid: id != uuid.Nil} }
