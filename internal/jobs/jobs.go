@@ -116,11 +116,11 @@ func NewConfig(d *tenants.DB, log *slog.Logger, work bool, consumers ...events.C
 		// The SLA queue runs wakes (package sla): one job fires everything due in its tenant,
 		// hundreds of clocks per transaction, so a burst of due times is a few jobs, not one
 		// per step, and needs no crowd of workers to keep batches in flight. Twenty let as
-		// many tenants' wakes run at once. A wake that finds a backlog runs up to four
-		// transactions at a time, each on a connection: the pool (pgxpool's default,
-		// max(4, CPUs), unless APP_DATABASE_URL sets pool_max_conns) caps them, and since no
-		// wake holds two connections in one goroutine, a small pool slows them, never
-		// deadlocks them.
+		// many tenants' wakes run at once. The wakes of a tenant with a backlog run up to
+		// four transactions at a time between them, each on a connection: the pool
+		// (pgxpool's default, max(4, CPUs), unless APP_DATABASE_URL sets pool_max_conns)
+		// caps them, and since no wake holds two connections in one goroutine, a small pool
+		// slows them, never deadlocks them.
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 20}, sla.Queue: {MaxWorkers: 20},
 			registry.ImportQueue: {MaxWorkers: registry.ImportWorkers}}
 		for _, c := range consumers {

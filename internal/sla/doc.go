@@ -53,7 +53,8 @@
 // for the events and one dispatch job for them all, the escalation levels already due at
 // the breach included, and escalations of clocks breached earlier one clock at a time;
 // batches follow until one comes back short. When the first is full (a backlog), four
-// transactions run at once on disjoint clocks. A batch that fails is retried one clock per
+// transactions run at once on disjoint clocks; the wakes of one tenant running at the same
+// time in a process share those four rather than fight over the same clocks. A batch that fails is retried one clock per
 // transaction, so one bad clock cannot hold back the others, and the wake fails (River
 // retries it). Every step is a conditional update (UPDATE ... WHERE status = 'running' AND
 // due_at <= now RETURNING): a wake that finds nothing due (its clocks stopped, paused,

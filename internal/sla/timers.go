@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -332,6 +333,9 @@ type Timers struct {
 	Log *slog.Logger
 	// Now is the time the jobs act at; time.Now when nil.
 	Now func() time.Time
+
+	mu   sync.Mutex
+	busy map[uuid.UUID]*tenantTurns // tenants whose wakes run (see wakeParallel)
 }
 
 func (t *Timers) now() time.Time {

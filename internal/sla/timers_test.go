@@ -94,3 +94,26 @@ func TestWakeUnique(t *testing.T) {
 		t.Fatalf("unique by state %s", got)
 	}
 }
+
+// TestTurnsShared: the wakes of one tenant under way in a process share its transaction
+// tokens; another tenant has its own; the last wake over forgets the tenant.
+func TestTurnsShared(t *testing.T) {
+	t.Parallel()
+	var tm Timers
+	a, b := uuid.New(), uuid.New()
+	semA1, releaseA1 := tm.turns(a)
+	semA2, releaseA2 := tm.turns(a)
+	semB, releaseB := tm.turns(b)
+	if semA1 != semA2 || semA1 == semB || cap(semA1) != wakeParallel {
+		t.Fatalf("tokens: a %p and %p, b %p, capacity %d", semA1, semA2, semB, cap(semA1))
+	}
+	releaseA1()
+	if _, ok := tm.busy[a]; !ok {
+		t.Fatal("tenant forgotten while a wake is still under way")
+	}
+	releaseA2()
+	releaseB()
+	if len(tm.busy) != 0 {
+		t.Fatalf("busy after every wake: %v", tm.busy)
+	}
+}
