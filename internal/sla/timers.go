@@ -146,7 +146,7 @@ func (TimerArgs) Kind() string { return "sla_timer" }
 // (webhook deliveries, imports) never delays a breach.
 const Queue = "sla"
 
-// InsertOpts puts timers on their queue.
+// InsertOpts puts timers on the SLA queue.
 func (TimerArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: Queue} }
 
 // SweepArgs asks for every tenant's overdue clocks to be examined (a periodic safety net
