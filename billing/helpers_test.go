@@ -138,14 +138,14 @@ func (b *bundle) deliver(payload []byte) (billing.Receipt, error) {
 	return b.svc.Receive(b.ctx, b.client, sp.Payload, sp.Header)
 }
 
-// settle waits until every job but the SLA timers (due hours ahead) has run.
+// settle waits until every job but the SLA wakes (due hours ahead) has run.
 func (b *bundle) settle() {
 	b.t.Helper()
 	deadline := time.Now().Add(90 * time.Second)
 	for {
 		var n int
 		if err := b.db.Owner.QueryRow(b.ctx, `SELECT count(*) FROM river.river_job WHERE state IN ('available', 'running', 'retryable', 'scheduled', 'pending')
-			   AND kind NOT IN ('sla_timer', 'sla_sweep')`).Scan(&n); err != nil {
+			   AND kind NOT IN ('sla_wake', 'sla_timer', 'sla_sweep')`).Scan(&n); err != nil {
 			b.t.Fatal(err)
 		}
 		if n == 0 {

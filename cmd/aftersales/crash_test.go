@@ -32,7 +32,7 @@ import (
 // TestCrashKeepsEveryAcknowledgedOrder kills the API server with SIGKILL while a load
 // generator takes orders in, then checks the database: every order the server answered 2xx
 // for is there with its timeline, its order.created event and that event's dispatch job,
-// and its SLA clocks with their timers; no order is half-written; the numbers have no gap.
+// and its SLA clocks with their wakes; no order is half-written; the numbers have no gap.
 // A restarted server then serves again and numbers the next order N+1.
 func TestCrashKeepsEveryAcknowledgedOrder(t *testing.T) {
 	if testing.Short() {
@@ -161,7 +161,9 @@ func TestCrashKeepsEveryAcknowledgedOrder(t *testing.T) {
 		dispatched  = map[uuid.UUID]int{}         // event -> its event_dispatch jobs
 		clocks      = map[uuid.UUID][]string{}    // order -> targets of running clocks
 		allClocks   = map[uuid.UUID]int{}
-		timers      = map[string]int{} // order/target -> sla_timer jobs
+		clockDue    = map[string]time.Time{} // order/target -> due time of a running clock
+		wakes       = map[time.Time]int{}    // sla_wake jobs by their second
+		availWakes  = 0                      // sla_wake jobs available now
 	)
 	err = tdb.Tx(ctx, brand, func(tx *tenants.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT o.id, o.number, (SELECT count(*) FROM order_events e
@@ -209,35 +211,43 @@ func TestCrashKeepsEveryAcknowledgedOrder(t *testing.T) {
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		rows, err = tx.Query(ctx, `SELECT order_id, target, status FROM sla_clocks`)
+		rows, err = tx.Query(ctx, `SELECT order_id, target, status, due_at FROM sla_clocks`)
 		if err != nil {
 			return err
 		}
 		for rows.Next() {
 			var order uuid.UUID
 			var target, status string
-			if err := rows.Scan(&order, &target, &status); err != nil {
+			var due *time.Time
+			if err := rows.Scan(&order, &target, &status, &due); err != nil {
 				return err
 			}
 			allClocks[order]++
 			if status == "running" {
 				clocks[order] = append(clocks[order], target)
+				if due != nil {
+					clockDue[order.String()+"/"+target] = *due
+				}
 			}
 		}
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		rows, err = tx.Query(ctx, `SELECT args->>'order_id', args->>'target' FROM river.river_job
-			WHERE kind = 'sla_timer' AND (args->>'tenant_id')::uuid = $1`, tenant)
+		rows, err = tx.Query(ctx, `SELECT (args->>'at')::timestamptz, state = 'available' FROM river.river_job
+			WHERE kind = 'sla_wake' AND (args->>'tenant_id')::uuid = $1`, tenant)
 		if err != nil {
 			return err
 		}
 		for rows.Next() {
-			var order, target string
-			if err := rows.Scan(&order, &target); err != nil {
+			var at time.Time
+			var available bool
+			if err := rows.Scan(&at, &available); err != nil {
 				return err
 			}
-			timers[order+"/"+target]++
+			wakes[at.UTC()]++
+			if available {
+				availWakes++
+			}
 		}
 		return rows.Err()
 	})
@@ -280,8 +290,15 @@ func TestCrashKeepsEveryAcknowledgedOrder(t *testing.T) {
 			t.Errorf("order %s has %d SLA clocks (%d running), want running clocks", o.Number, allClocks[id], len(clocks[id]))
 		}
 		for _, target := range clocks[id] {
-			if timers[id.String()+"/"+target] == 0 {
-				t.Errorf("order %s: running %s clock has no sla_timer job", o.Number, target)
+			// The wake of its due time's second (rounded up), or one available now if the
+			// clock came due already.
+			due, ok := clockDue[id.String()+"/"+target]
+			at := due.UTC().Truncate(time.Second)
+			if at.Before(due) {
+				at = at.Add(time.Second)
+			}
+			if !ok || (wakes[at] == 0 && (due.After(time.Now()) || availWakes == 0)) {
+				t.Errorf("order %s: running %s clock due %s has no sla_wake job at %s", o.Number, target, due, at)
 			}
 		}
 	}
@@ -294,19 +311,19 @@ func TestCrashKeepsEveryAcknowledgedOrder(t *testing.T) {
 		numbers = append(numbers, o.Number)
 	}
 	last := checkGapless(t, numbers)
-	nClocks, nTimers, nJobs := 0, 0, 0
+	nClocks, nWakes, nJobs := 0, 0, 0
 	for _, n := range allClocks {
 		nClocks += n
 	}
-	for _, n := range timers {
-		nTimers += n
+	for _, n := range wakes {
+		nWakes += n
 	}
 	for _, n := range dispatched {
 		nJobs += n
 	}
 	t.Logf("after the crash: %d orders (%d seeded, %d through the API, %d committed without an answer), last number %s; "+
-		"%d event_dispatch jobs, %d SLA clocks, %d sla_timer jobs", len(orders), len(seeded), apiOrders, apiOrders-len(ok), last,
-		nJobs, nClocks, nTimers)
+		"%d event_dispatch jobs, %d SLA clocks, %d sla_wake jobs", len(orders), len(seeded), apiOrders, apiOrders-len(ok), last,
+		nJobs, nClocks, nWakes)
 
 	// Restart: the same database serves again, the session survives, numbering goes on.
 	srv = startServer(t, bin, env)

@@ -20,7 +20,7 @@ import (
 )
 
 // billingWorker runs the billing consumer; the function it returns waits until every job
-// but the SLA timers (scheduled for the orders' due times, hours ahead) has run.
+// but the SLA wakes (scheduled for the orders' due times, hours ahead) has run.
 func billingWorker(t *testing.T, env *apitest.Env) func() {
 	t.Helper()
 	client, err := jobs.NewClient(env.Tenants, env.Log, true, env.Billing.Consumer())
@@ -38,7 +38,7 @@ func billingWorker(t *testing.T, env *apitest.Env) func() {
 			var n int
 			if err := env.DB.Owner.QueryRow(context.Background(),
 				`SELECT count(*) FROM river.river_job WHERE state IN ('available', 'running', 'retryable', 'scheduled', 'pending')
-				   AND kind NOT IN ('sla_timer', 'sla_sweep')`).Scan(&n); err != nil {
+				   AND kind NOT IN ('sla_wake', 'sla_timer', 'sla_sweep')`).Scan(&n); err != nil {
 				t.Fatal(err)
 			}
 			if n == 0 {

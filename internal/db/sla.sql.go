@@ -108,38 +108,77 @@ func (q *Queries) BreachSLAClock(ctx context.Context, db DBTX, arg BreachSLACloc
 	return i, err
 }
 
-const dueSLAClocks = `-- name: DueSLAClocks :many
-SELECT order_id, target FROM sla_clocks
-WHERE tenant_id = $1 AND (
-      (status = 'running' AND due_at <= $2::timestamptz)
-   OR (status = 'running' AND warned_at IS NULL AND warn_at <= $2::timestamptz)
-   OR (escalate_at <= $2::timestamptz))
-ORDER BY order_id, target
-LIMIT $3
+const dueSLASteps = `-- name: DueSLASteps :many
+WITH breach AS (
+  SELECT c.order_id, c.target FROM sla_clocks c
+  WHERE c.tenant_id = $1 AND c.status = 'running' AND c.due_at <= $2::timestamptz
+    AND c.order_id::text || '/' || c.target <> ALL (coalesce($3::text[], '{}'))
+  ORDER BY c.due_at
+  LIMIT $4
+  FOR UPDATE SKIP LOCKED
+), warn AS (
+  SELECT c.order_id, c.target FROM sla_clocks c
+  WHERE c.tenant_id = $1 AND c.status = 'running' AND c.warned_at IS NULL AND c.warn_at <= $2::timestamptz
+    AND c.due_at > $2::timestamptz
+    AND c.order_id::text || '/' || c.target <> ALL (coalesce($3::text[], '{}'))
+  ORDER BY c.warn_at
+  LIMIT $4
+  FOR UPDATE SKIP LOCKED
+), escalate AS (
+  SELECT c.order_id, c.target FROM sla_clocks c
+  WHERE c.tenant_id = $1 AND c.status = 'breached' AND c.met_at IS NULL AND c.stopped_at IS NULL
+    AND c.escalate_at <= $2::timestamptz
+    AND c.order_id::text || '/' || c.target <> ALL (coalesce($3::text[], '{}'))
+  ORDER BY c.escalate_at
+  LIMIT $4
+  FOR UPDATE SKIP LOCKED
+)
+SELECT order_id, target, 'breach'::text AS step FROM breach
+UNION ALL
+SELECT order_id, target, 'warn'::text FROM warn
+UNION ALL
+SELECT order_id, target, 'escalate'::text FROM escalate
 `
 
-type DueSLAClocksParams struct {
+type DueSLAStepsParams struct {
 	TenantID uuid.UUID
 	Now      time.Time
+	Skip     []string
 	Lim      int32
 }
 
-type DueSLAClocksRow struct {
+type DueSLAStepsRow struct {
 	OrderID uuid.UUID
 	Target  string
+	Step    string
 }
 
-// Clocks whose warning, breach or escalation is overdue: what the sweep re-examines.
-func (q *Queries) DueSLAClocks(ctx context.Context, db DBTX, arg DueSLAClocksParams) ([]DueSLAClocksRow, error) {
-	rows, err := db.Query(ctx, dueSLAClocks, arg.TenantID, arg.Now, arg.Lim)
+// The tenant's steps due at now, what a wake fires, up to lim of each kind: running clocks
+// past their due time (step 'breach'), running clocks past their warning and not yet due,
+// not warned (step 'warn'), breached clocks past their next escalation (step 'escalate'):
+// the conditions of FireSLAClocks and EscalateSLAClock, so a clock returned changes when
+// fired. Clocks named in skip ("order_id/target"; NULL for none) are left out (they failed
+// in this wake). The rows are locked; SKIP LOCKED leaves the clocks another transaction
+// holds (a concurrent wake of the same tenant, an order's change) to it, so concurrent wakes
+// take disjoint clocks. Each kind reads its partial index (sla_clocks_due_idx, _warn_idx,
+// _escalate_idx) in time order, the longest overdue first, and stops at lim: a bitmap scan
+// of the three at once would read every due entry, the ones fired a moment ago included,
+// on every batch of a backlog.
+func (q *Queries) DueSLASteps(ctx context.Context, db DBTX, arg DueSLAStepsParams) ([]DueSLAStepsRow, error) {
+	rows, err := db.Query(ctx, dueSLASteps,
+		arg.TenantID,
+		arg.Now,
+		arg.Skip,
+		arg.Lim,
+	)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var items []DueSLAClocksRow
+	var items []DueSLAStepsRow
 	for rows.Next() {
-		var i DueSLAClocksRow
-		if err := rows.Scan(&i.OrderID, &i.Target); err != nil {
+		var i DueSLAStepsRow
+		if err := rows.Scan(&i.OrderID, &i.Target, &i.Step); err != nil {
 			return nil, err
 		}
 		items = append(items, i)

@@ -1,5 +1,5 @@
 // Package jobs runs durable background work with River on the product's database:
-// periodic housekeeping, SLA timers and their sweep (package sla), event delivery.
+// periodic housekeeping, SLA wakes and their sweep (package sla), event delivery.
 package jobs
 
 import (
@@ -57,7 +57,7 @@ type WorkerProvider interface {
 }
 
 // QueueProvider is a consumer whose jobs run in queues of their own (webhook deliveries wait
-// on tenants' servers and must not hold the workers SLA timers need); the worker runs them.
+// on tenants' servers and must not hold the workers SLA wakes need); the worker runs them.
 type QueueProvider interface {
 	Queues() map[string]river.QueueConfig
 }
@@ -113,13 +113,15 @@ func NewConfig(d *tenants.DB, log *slog.Logger, work bool, consumers ...events.C
 	// typed args, and the worker process runs them.
 	cfg := &river.Config{Schema: migrate.RiverSchema, Logger: log, Workers: workers, SkipUnknownJobCheck: !work}
 	if work {
-		// SLA timers wait for their batch (package sla) without holding a connection: many
-		// workers cost goroutines, and make batches, not connections. A job holds its worker
-		// until its batch commits, and River fetches only for free workers: with 100, fetching
-		// and firing took turns; 1000 keep several batches in flight while the next jobs are
-		// fetched (and lift the cap River's fetch cooldown puts on a queue, ten fetches a
-		// second, to 10000 timers a second).
-		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 20}, sla.Queue: {MaxWorkers: 1000},
+		// The SLA queue runs wakes (package sla): one job fires everything due in its tenant,
+		// hundreds of clocks per transaction, so a burst of due times is a few jobs, not one
+		// per step, and needs no crowd of workers to keep batches in flight. Twenty let as
+		// many tenants' wakes run at once. The wakes of a tenant with a backlog run up to
+		// four transactions at a time between them, each on a connection: the pool
+		// (pgxpool's default, max(4, CPUs), unless APP_DATABASE_URL sets pool_max_conns)
+		// caps them, and since no wake holds two connections in one goroutine, a small pool
+		// slows them, never deadlocks them.
+		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 20}, sla.Queue: {MaxWorkers: 20},
 			registry.ImportQueue: {MaxWorkers: registry.ImportWorkers}}
 		for _, c := range consumers {
 			if qp, ok := c.(QueueProvider); ok {

@@ -6,126 +6,36 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/riverqueue/river"
 
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/events"
 	"github.com/aftersales/aftersales/tenants"
 )
 
-// Batching: the warning and breach jobs that a worker process runs at the same moment for
-// the same tenant are fired together, in one transaction with set-based statements (one
-// statement for all the warnings and breaches with their breach rows, one insert for all
-// the events, and one dispatch job for them all), instead of one transaction each. Each
-// job still waits for the transaction that fired its clock and fails if it fails, so River
-// retries it: nothing is lost, and the conditional updates keep every step exactly once.
-// Under light load a batch holds one job and costs what a single job did, after waiting
-// batchLinger for company; under load (a burst of due times, a backlog after an outage)
-// the cost per timer falls with the batch size. A batch that fails is retried one job per
-// transaction, so one bad clock cannot hold back the others.
-const (
-	batchLinger = 2 * time.Millisecond
-	batchMax    = 200
-)
+// Set-based firing: the warnings and breaches of a wake's batch of clocks go out in one
+// transaction with a statement for the clocks and their breach rows, one for the events and
+// one dispatch job for them all, instead of a transaction each.
 
-type timerReq struct {
-	args TimerArgs
-	jobs Inserter
-	done chan error
-}
-
-type timerBatch struct{ reqs []*timerReq }
-
-type batcher struct {
-	t       *Timers
-	mu      sync.Mutex
-	pending map[uuid.UUID]*timerBatch // open batch per tenant
-}
-
-// fire hands a warning or breach job to the tenant's open batch and waits for its outcome.
-func (b *batcher) fire(ctx context.Context, jobs Inserter, a TimerArgs) error {
-	r := &timerReq{args: a, jobs: jobs, done: make(chan error, 1)}
-	b.mu.Lock()
-	bt := b.pending[a.TenantID]
-	if bt == nil {
-		bt = &timerBatch{}
-		b.pending[a.TenantID] = bt
-		time.AfterFunc(batchLinger, func() { b.close(a.TenantID, bt) })
-	}
-	bt.reqs = append(bt.reqs, r)
-	full := len(bt.reqs) >= batchMax
-	if full {
-		delete(b.pending, a.TenantID)
-	}
-	b.mu.Unlock()
-	if full {
-		go b.run(a.TenantID, bt)
-	}
-	select {
-	case err := <-r.done:
-		return err
-	case <-ctx.Done():
-		return ctx.Err() // the job is retried; its clock may or may not have fired: both are fine
-	}
-}
-
-// close runs bt when its linger ends, unless it filled up and ran already.
-func (b *batcher) close(tenant uuid.UUID, bt *timerBatch) {
-	b.mu.Lock()
-	if b.pending[tenant] != bt {
-		b.mu.Unlock()
-		return
-	}
-	delete(b.pending, tenant)
-	b.mu.Unlock()
-	b.run(tenant, bt)
-}
-
-func (b *batcher) run(tenant uuid.UUID, bt *timerBatch) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	scope := tenants.Scope{TenantID: tenant, Actor: tenants.SystemActor}
-	now := b.t.now()
-	err := b.t.DB.Tx(ctx, scope, func(tx *tenants.Tx) error { return fireBatch(ctx, tx, bt.reqs[0].jobs, bt.reqs, now) })
-	if err == nil || len(bt.reqs) == 1 {
-		for _, r := range bt.reqs {
-			r.done <- err
-		}
-		return
-	}
-	for _, r := range bt.reqs { // one at a time: the failure is some clock's, not every one's
-		r.done <- b.t.DB.Tx(ctx, scope, func(tx *tenants.Tx) error { return fireOne(ctx, tx, r.jobs, r.args, now) })
-	}
-}
-
+// clockKey names a clock: an order's target.
 type clockKey struct {
 	OrderID uuid.UUID
 	Target  string
 }
 
-// fireBatch fires the warnings and breaches of reqs (one tenant's) in tx: one statement
-// updates the clocks and records the breaches, one records the events, one job dispatches
-// them.
-func fireBatch(ctx context.Context, tx *tenants.Tx, jobs Inserter, reqs []*timerReq, now time.Time) error {
+// fireBatch fires the warnings and breaches of several clocks of the tx's tenant, locked by
+// the caller: one statement updates the clocks and records the breaches, one records the
+// events, one job dispatches them; the escalation levels already due at a breach go the
+// same way (escalateBatch). It returns the number of events emitted and the times of the
+// escalation levels to come, for the caller to queue.
+func fireBatch(ctx context.Context, tx *tenants.Tx, jobs Inserter, warns, breaches []clockKey, now time.Time) (int, []time.Time, error) {
 	p := db.FireSLAClocksParams{TenantID: tx.Scope.TenantID, Now: now}
 	if def := DefaultSettings().Escalation; len(def) > 0 {
 		p.DefaultFirstAfterS = afterSeconds(def[0])
 	}
-	var warns, breaches []clockKey
-	for _, r := range reqs {
-		k := clockKey{r.args.OrderID, r.args.Target}
-		if r.args.Event == "breach" {
-			breaches = append(breaches, k)
-		} else {
-			warns = append(warns, k)
-		}
-	}
-	// Each list in key order, without repeats (a retried job next to its first run): clocks
-	// are locked in the same order by every batch.
+	// Each list in key order, without repeats: every batch updates its clocks in the same order.
 	for _, k := range sortedKeys(warns) {
 		p.WarnOrders, p.WarnTargets = append(p.WarnOrders, k.OrderID.String()), append(p.WarnTargets, k.Target)
 	}
@@ -134,11 +44,11 @@ func fireBatch(ctx context.Context, tx *tenants.Tx, jobs Inserter, reqs []*timer
 	}
 	rows, err := tx.Q.FireSLAClocks(ctx, tx, p)
 	if err != nil {
-		return err
+		return 0, nil, fmt.Errorf("fire %d warnings and %d breaches: %w", len(p.WarnOrders), len(p.BreachOrders), err)
 	}
 	evs := make([]events.New, 0, len(rows))
 	var pl payloads
-	var timers []river.InsertManyParams
+	var steps []time.Time // escalations to come
 	var escalateNow []clockKey
 	for _, r := range rows {
 		c := Clock{OrderID: r.OrderID, OrderNumber: r.OrderNumber, Target: r.Target, Business: r.Business,
@@ -155,7 +65,7 @@ func fireBatch(ctx context.Context, tx *tenants.Tx, jobs Inserter, reqs []*timer
 			switch {
 			case r.EscalateAt == nil:
 			case r.EscalateAt.After(now):
-				timers = append(timers, escalationTimerOf(tx.Scope.TenantID, r.OrderID, r.Target, r.Version, r.DueAt, r.EscalateAt)...)
+				steps = append(steps, *r.EscalateAt)
 			default:
 				escalateNow = append(escalateNow, clockKey{r.OrderID, r.Target})
 			}
@@ -166,27 +76,27 @@ func fireBatch(ctx context.Context, tx *tenants.Tx, jobs Inserter, reqs []*timer
 	if len(escalateNow) > 0 { // the first level is due at the breach (the default chain)
 		more, next, err := escalateBatch(ctx, tx, &pl, escalateNow, now)
 		if err != nil {
-			return err
+			return 0, nil, err
 		}
-		evs, timers = append(evs, more...), append(timers, next...)
+		evs, steps = append(evs, more...), append(steps, next...)
 	}
 	if _, err := events.EmitMany(ctx, tx, jobs, evs); err != nil {
-		return err
+		return 0, nil, err
 	}
-	return queue(ctx, tx, jobs, timers)
+	return len(evs), steps, nil
 }
 
 // escalateBatch moves clocks just breached (at level 0) up the tenant's escalation chain
 // for every level whose time has come, one statement per level for all of them: what Fire
-// does for one clock. It returns the sla.escalated events and the timers of the levels
+// does for one clock. It returns the sla.escalated events and the times of the levels
 // still to come.
-func escalateBatch(ctx context.Context, tx *tenants.Tx, pl *payloads, keys []clockKey, now time.Time) ([]events.New, []river.InsertManyParams, error) {
+func escalateBatch(ctx context.Context, tx *tenants.Tx, pl *payloads, keys []clockKey, now time.Time) ([]events.New, []time.Time, error) {
 	st, err := GetSettings(ctx, tx)
 	if err != nil {
 		return nil, nil, err
 	}
 	var evs []events.New
-	var timers []river.InsertManyParams
+	var steps []time.Time
 	level := int32(0)
 	for len(keys) > 0 {
 		if int(level) >= len(st.Escalation) {
@@ -227,14 +137,14 @@ func escalateBatch(ctx context.Context, tx *tenants.Tx, pl *payloads, keys []clo
 			switch {
 			case r.EscalateAt == nil:
 			case r.EscalateAt.After(now):
-				timers = append(timers, escalationTimerOf(tx.Scope.TenantID, r.OrderID, r.Target, r.Version, r.DueAt, r.EscalateAt)...)
+				steps = append(steps, *r.EscalateAt)
 			default:
 				keys = append(keys, clockKey{r.OrderID, r.Target})
 			}
 		}
 		level++
 	}
-	return evs, timers, nil
+	return evs, steps, nil
 }
 
 func sortedKeys(ks []clockKey) []clockKey {
@@ -245,20 +155,4 @@ func sortedKeys(ks []clockKey) []clockKey {
 		return strings.Compare(a.Target, b.Target)
 	})
 	return slices.Compact(ks)
-}
-
-// fireOne fires one job's step in tx: its breach or warning, and what its state makes due.
-func fireOne(ctx context.Context, tx *tenants.Tx, jobs Inserter, a TimerArgs, now time.Time) error {
-	switch a.Event {
-	case "breach":
-		r, ok, err := breach(ctx, tx, jobs, a.OrderID, a.Target, now, true)
-		if err != nil || !ok || r.EscalateAt == nil || r.EscalateAt.After(now) {
-			return err
-		}
-	case "warn":
-		_, err := warn(ctx, tx, jobs, a.OrderID, a.Target, now)
-		return err
-	}
-	_, err := Fire(ctx, tx, jobs, a.OrderID, a.Target, now)
-	return err
 }

@@ -120,7 +120,7 @@ type StartInput struct {
 }
 
 // Start starts a clock per target, due by the outlet's calendar (or 24x7), with its warning
-// and breach timers queued in the same transaction. A target whose clock exists already is
+// and breach wakes queued in the same transaction. A target whose clock exists already is
 // left as it is, so Start may be repeated (a retried request). It returns the clocks
 // started.
 func Start(ctx context.Context, tx *tenants.Tx, jobs Inserter, in StartInput) ([]Change, error) {
@@ -182,7 +182,7 @@ func Prepare(ctx context.Context, tx *tenants.Tx, in StartInput) (Prepared, erro
 }
 
 // Start stores the prepared clocks of the order numbered orderNumber (for messages) and
-// queues their timers, in tx.
+// queues their wakes, in tx.
 func (pr Prepared) Start(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderNumber string) ([]Change, error) {
 	in, p := pr.in, pr.params
 	p.OrderNumber = orderNumber
@@ -195,7 +195,7 @@ func (pr Prepared) Start(ctx context.Context, tx *tenants.Tx, jobs Inserter, ord
 		return nil, tenants.DBError(err, "", "outlet_id")
 	}
 	var changes []Change
-	var timers []river.InsertManyParams
+	var steps []time.Time
 	for _, t := range in.Targets { // in the targets' order, whatever the rows'
 		for _, r := range rows {
 			if r.Target != t.Kind {
@@ -205,15 +205,15 @@ func (pr Prepared) Start(ctx context.Context, tx *tenants.Tx, jobs Inserter, ord
 			if err != nil {
 				return nil, err
 			}
-			timers = append(timers, timersOf(tx.Scope.TenantID, c)...)
+			steps = append(steps, stepsOf(c)...)
 			changes = append(changes, Change{Target: t.Kind, To: Running, At: in.At, DueAt: c.DueAt})
 		}
 	}
-	return changes, queue(ctx, tx, jobs, timers)
+	return changes, queue(ctx, tx, jobs, steps)
 }
 
 // Meet records that an order reached a target at at. A clock that was due before at is
-// breached first (once; its breach event is emitted here if no timer did it yet) and then
+// breached first (once; its breach event is emitted here if no wake did it yet) and then
 // marked reached late, which stops its escalation. A paused clock's pause ends at at.
 func Meet(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderID uuid.UUID, target string, at time.Time) ([]Change, error) {
 	return change(ctx, tx, jobs, orderID, at, func(c *Clock, _ *calendars, _ Settings) (Change, bool, error) {
@@ -238,7 +238,7 @@ func Meet(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderID uuid.UUID,
 }
 
 // PauseOrder stops the order's running clocks at at for reason (an order status such as
-// waiting_parts); their timers become no-ops. Due times return on ResumeOrder.
+// waiting_parts); their wakes find nothing to do. Due times return on ResumeOrder.
 func PauseOrder(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderID uuid.UUID, reason string, at time.Time) ([]Change, error) {
 	return change(ctx, tx, jobs, orderID, at, func(c *Clock, _ *calendars, _ Settings) (Change, bool, error) {
 		if c.Status != Running {
@@ -251,7 +251,7 @@ func PauseOrder(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderID uuid
 }
 
 // ResumeOrder restarts the order's paused clocks at at, with due and warning times recomputed
-// from their start without the paused time, and new timers.
+// from their start without the paused time, and their wakes queued.
 func ResumeOrder(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderID uuid.UUID, at time.Time) ([]Change, error) {
 	return change(ctx, tx, jobs, orderID, at, func(c *Clock, cals *calendars, s Settings) (Change, bool, error) {
 		if c.Status != Paused {
@@ -405,7 +405,7 @@ func closePause(c *Clock, at time.Time) string {
 
 // change locks an order's clocks and applies fn to each; a running clock already due at at
 // is breached first (so no change can hide a breach). Changed clocks are written with a
-// new version and their timers queued. It returns the changes for the timeline.
+// new version and their wakes queued. It returns the changes for the timeline.
 func change(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderID uuid.UUID, at time.Time,
 	fn func(c *Clock, cals *calendars, s Settings) (Change, bool, error)) ([]Change, error) {
 	rows, err := tx.Q.LockSLAClocks(ctx, tx, db.LockSLAClocksParams{TenantID: tx.Scope.TenantID, OrderID: orderID})
@@ -426,13 +426,14 @@ func change(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderID uuid.UUI
 		cals = newCalendars(ctx, tx, uuid.Nil)
 	}
 	var changes []Change
-	var timers []river.InsertManyParams
+	var steps []time.Time
 	for _, r := range rows {
 		if r.Status == Running && r.DueAt != nil && !r.DueAt.After(at) {
-			b, ok, err := breach(ctx, tx, jobs, r.OrderID, r.Target, at, false)
+			b, ok, esc, err := breach(ctx, tx, jobs, r.OrderID, r.Target, at, false)
 			if err != nil {
 				return nil, err
 			}
+			steps = append(steps, esc...)
 			if ok {
 				r = b
 				changes = append(changes, Change{Target: r.Target, From: Running, To: Breached, At: *r.BreachedAt, DueAt: r.DueAt})
@@ -465,12 +466,12 @@ func change(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderID uuid.UUI
 		if err != nil {
 			return nil, err
 		}
-		timers = append(timers, timersOf(tx.Scope.TenantID, nc)...)
+		steps = append(steps, stepsOf(nc)...)
 		if ch.Target != "" {
 			changes = append(changes, ch)
 		}
 	}
-	return changes, queue(ctx, tx, jobs, timers)
+	return changes, queue(ctx, tx, jobs, steps)
 }
 
 func nullID(id uuid.UUID) uuid.NullUUID { return uuid.NullUUID{UUID: id, Valid: id != uuid.Nil} }

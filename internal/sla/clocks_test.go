@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -116,25 +117,42 @@ func (b *bundle) events(t *testing.T, order uuid.UUID) (map[string]int, []events
 	return n, list
 }
 
-// timers returns the due times the order's pending timer jobs were queued for, by target
-// and event (the clocks of these tests are in the past, so their jobs are available now).
-func (b *bundle) timers(t *testing.T, order uuid.UUID) map[string][]time.Time {
+// wake is a queued wake job of the bundle's tenant.
+type wake struct {
+	At          time.Time
+	State       string
+	ScheduledAt time.Time
+}
+
+// wakes lists the tenant's wake jobs not finished yet, by time.
+func (b *bundle) wakes(t *testing.T) []wake {
 	t.Helper()
-	rows, err := b.owner.Query(b.ctx, `SELECT args->>'target', args->>'event', (args->>'due_at')::timestamptz FROM river.river_job
-		WHERE kind = 'sla_timer' AND args->>'order_id' = $1 AND state IN ('available', 'scheduled') ORDER BY id`, order.String())
+	rows, err := b.owner.Query(b.ctx, `SELECT (args->>'at')::timestamptz, state::text, scheduled_at FROM river.river_job
+		WHERE kind = 'sla_wake' AND (args->>'tenant_id')::uuid = $1 AND state NOT IN ('completed', 'cancelled', 'discarded')
+		ORDER BY 1`, b.tenant)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string][]time.Time{}
-	for rows.Next() {
-		var target, event string
-		var at time.Time
-		if err := rows.Scan(&target, &event, &at); err != nil {
-			t.Fatal(err)
-		}
-		out[target+"/"+event] = append(out[target+"/"+event], at)
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[wake])
+	if err != nil {
+		t.Fatal(err)
 	}
 	return out
+}
+
+// dueWakes checks that the tenant's wakes are all available now: the clocks of these tests
+// are in the past, so their steps are due.
+func (b *bundle) dueWakes(t *testing.T, what string) {
+	t.Helper()
+	ws := b.wakes(t)
+	if len(ws) == 0 {
+		t.Fatalf("%s: no wake queued", what)
+	}
+	for _, w := range ws {
+		if w.State != "available" || w.At.After(time.Now()) || w.At.Truncate(time.Second) != w.At {
+			t.Fatalf("%s: wakes %+v, want available ones at a whole second already passed", what, ws)
+		}
+	}
 }
 
 func shanghai(t *testing.T, s string) time.Time {
@@ -177,10 +195,7 @@ func TestPauseAndResume(t *testing.T) {
 	eq(t, "accept due", c[sla.Accept].DueAt, shanghai(t, "2026-11-02 12:00"))
 	eq(t, "accept warning (75%)", c[sla.Accept].WarnAt, shanghai(t, "2026-11-02 11:30"))
 	eq(t, "arrival due (clock time)", c[sla.Arrival].DueAt, shanghai(t, "2026-11-02 16:00"))
-	if tm := b.timers(t, order); len(tm["accept/breach"]) != 1 || !tm["accept/breach"][0].Equal(shanghai(t, "2026-11-02 12:00")) ||
-		len(tm["accept/warn"]) != 1 || len(tm["arrival/breach"]) != 1 {
-		t.Fatalf("timers after start: %v", tm)
-	}
+	b.dueWakes(t, "after start")
 
 	// Waiting for parts pauses every running clock; an unrelated status does nothing.
 	b.tx(t, func(tx *tenants.Tx) error {
@@ -235,9 +250,7 @@ func TestPauseAndResume(t *testing.T) {
 	if p := c[sla.Accept].Pauses; len(p) != 1 || p[0].Reason != "waiting_parts" || !p[0].To.Equal(shanghai(t, "2026-11-03 10:00")) {
 		t.Fatalf("pauses = %+v", p)
 	}
-	if tm := b.timers(t, order); len(tm["accept/breach"]) != 2 || !tm["accept/breach"][1].Equal(shanghai(t, "2026-11-03 11:00")) {
-		t.Fatalf("timers after resume: %v", tm)
-	}
+	b.dueWakes(t, "after resume")
 	// A timer of the clock's old due time finds nothing to do.
 	b.tx(t, func(tx *tenants.Tx) error {
 		fired, err := sla.Fire(b.ctx, tx, b.inserter, order, sla.Accept, shanghai(t, "2026-11-02 12:00"))
@@ -603,6 +616,9 @@ func TestExactlyOneBreachWithTwoWorkers(t *testing.T) {
 		}
 		return nil
 	})
+	if ws := b.wakes(t); len(ws) == 0 || len(ws) > 2 {
+		t.Fatalf("wakes %+v, want one for the warnings' second and one for the breaches' (or one for both)", ws)
+	}
 	b.worker(t)
 	b.worker(t)
 	b.waitBreached(t, orders, 30*time.Second)
@@ -655,7 +671,8 @@ func TestRestartDuringPendingTimer(t *testing.T) {
 	}
 }
 
-// TestSweepCatchesLostTimers deletes a clock's timer jobs (lost) and lets the sweep find it.
+// TestSweepCatchesLostTimers deletes the tenant's wake jobs (lost) and lets the sweep find
+// the clock.
 func TestSweepCatchesLostTimers(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
@@ -666,7 +683,7 @@ func TestSweepCatchesLostTimers(t *testing.T) {
 			Targets: []sla.Target{{Kind: sla.Accept, Duration: time.Hour}}, At: t0})
 		return err
 	})
-	if _, err := b.owner.Exec(b.ctx, `DELETE FROM river.river_job WHERE kind = 'sla_timer'`); err != nil {
+	if _, err := b.owner.Exec(b.ctx, `DELETE FROM river.river_job WHERE kind = 'sla_wake'`); err != nil {
 		t.Fatal(err)
 	}
 	timers := &sla.Timers{DB: b.db}
@@ -679,6 +696,103 @@ func TestSweepCatchesLostTimers(t *testing.T) {
 	}
 	if n, _ := b.events(t, order); n[sla.EventBreached] != 1 {
 		t.Fatalf("events %v", n)
+	}
+}
+
+// TestWakeRetriesOneClockAtATime: a clock whose event cannot be recorded fails its batch;
+// the wake then fires the batch's clocks one per transaction, so the others go out, and
+// reports the bad one, which fires once it can.
+func TestWakeRetriesOneClockAtATime(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	orders := []uuid.UUID{b.order(t), b.order(t), b.order(t)}
+	b.tx(t, func(tx *tenants.Tx) error {
+		for _, o := range orders {
+			if _, err := sla.Start(b.ctx, tx, b.inserter, sla.StartInput{OrderID: o, OutletID: b.outlets[0],
+				Targets: []sla.Target{{Kind: sla.Accept, Duration: time.Hour}}, At: time.Now().Add(-90 * time.Minute)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	bad := orders[1]
+	if _, err := b.owner.Exec(b.ctx, `CREATE FUNCTION refuse_event() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN IF NEW.subject_id = '`+bad.String()+`' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$;
+		CREATE TRIGGER refuse_event BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION refuse_event()`); err != nil {
+		t.Fatal(err)
+	}
+	timers := &sla.Timers{DB: b.db}
+	n, err := timers.Sweep(b.ctx, b.inserter)
+	if n != 4 || err == nil || !strings.Contains(err.Error(), bad.String()) {
+		t.Fatalf("sweep: %d events, %v; want 4 (two orders' breach and escalation) and the bad clock's error", n, err)
+	}
+	for _, o := range orders {
+		want := sla.Breached
+		if o == bad {
+			want = sla.Running
+		}
+		if s := b.clocks(t, o)[sla.Accept].Status; s != want {
+			t.Fatalf("order %s: clock %s, want %s", o, s, want)
+		}
+	}
+	if _, err := b.owner.Exec(b.ctx, `DROP TRIGGER refuse_event ON events`); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := timers.Sweep(b.ctx, b.inserter); n != 2 || err != nil {
+		t.Fatalf("sweep after the fix: %d events, %v; want the bad clock's breach and escalation", n, err)
+	}
+}
+
+// TestWakeBacklogInParallel: a tenant's backlog larger than a batch is fired by several
+// transactions at once (the first batch came back full), and two wakes running at the same
+// time share it: every step fires exactly once.
+func TestWakeBacklogInParallel(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	orders := make([]uuid.UUID, 1300)
+	for i := range orders {
+		orders[i] = platform.NewID()
+	}
+	now := time.Now()
+	b.tx(t, func(tx *tenants.Tx) error {
+		if _, err := tx.Exec(b.ctx, `INSERT INTO service_orders (tenant_id, id, number, type_code, flow, channel, status, customer_id, tracking_token)
+			SELECT app.tenant_id(), id, 'SO-P-' || n, 'repair_minor', 'carry_in', 'phone', 'waiting', $2, 'trk_' || id::text
+			FROM unnest($1::uuid[]) WITH ORDINALITY AS o(id, n)`, orders, b.customer); err != nil {
+			return err
+		}
+		for i, o := range orders {
+			start := now.Add(-50 * time.Minute) // past the warning
+			if i%2 == 1 {
+				start = now.Add(-90 * time.Minute) // overdue: breach and the first escalation level
+			}
+			if _, err := sla.Start(b.ctx, tx, b.inserter, sla.StartInput{OrderID: o, OutletID: b.outlets[i%2],
+				Targets: []sla.Target{{Kind: sla.Completion, Duration: time.Hour}}, At: start}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	timers := &sla.Timers{DB: b.db}
+	var wg sync.WaitGroup
+	var fired [2]int
+	var errs [2]error
+	for i := range fired {
+		wg.Go(func() { fired[i], errs[i] = timers.Sweep(b.ctx, b.inserter) })
+	}
+	wg.Wait()
+	if err := cmpErr(errs[:]...); err != nil || fired[0]+fired[1] != 3*len(orders)/2 {
+		t.Fatalf("sweeps: %v events, %v; want %d in all", fired, err, 3*len(orders)/2)
+	}
+	var warned, breached, escalated, orders3 int
+	b.tx(t, func(tx *tenants.Tx) error {
+		return tx.QueryRow(b.ctx, `SELECT count(*) FILTER (WHERE type = 'sla.warning'), count(*) FILTER (WHERE type = 'sla.breached'),
+			count(*) FILTER (WHERE type = 'sla.escalated'), count(DISTINCT (subject_id, type)) FROM events`).Scan(&warned, &breached, &escalated, &orders3)
+	})
+	if half := len(orders) / 2; warned != half || breached != half || escalated != half || orders3 != 3*half {
+		t.Fatalf("warnings %d, breaches %d, escalations %d (%d distinct); want %d each, once per order", warned, breached, escalated, orders3, half)
+	}
+	if n, err := timers.Sweep(b.ctx, b.inserter); n != 0 || err != nil {
+		t.Fatalf("sweep after: %d events, %v", n, err)
 	}
 }
 
@@ -809,7 +923,8 @@ func TestStartOnStoredCalendars(t *testing.T) {
 func hrs(a, b string) []tenants.Interval { return []tenants.Interval{{Start: a, End: b}} }
 
 // TestBatchedTimersWithTwoWorkers commits many due warnings and breaches at once, worked by
-// two worker processes' clients: they are fired in batches, each exactly once.
+// two worker processes' clients: one wake fires them all set-based, each exactly once, the
+// escalation levels due at the breach included.
 func TestBatchedTimersWithTwoWorkers(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
@@ -832,6 +947,21 @@ func TestBatchedTimersWithTwoWorkers(t *testing.T) {
 		}
 		return nil
 	})
+	// One wake for every step due already (one per second the start took); the 100 running
+	// clocks, started at one instant, come due in one second: one wake, scheduled then.
+	ws := b.wakes(t)
+	if len(ws) < 2 || len(ws) > 3 {
+		t.Fatalf("wakes %+v, want one or two available now and one scheduled at the running clocks' due second", ws)
+	}
+	if last := ws[len(ws)-1]; last.State != "scheduled" ||
+		!last.At.Equal(now.Add(10*time.Minute).UTC().Truncate(time.Second).Add(time.Second)) || !last.ScheduledAt.Equal(last.At) {
+		t.Fatalf("wakes %+v, want one or two available now and one scheduled at the running clocks' due second", ws)
+	}
+	for _, w := range ws[:len(ws)-1] {
+		if w.State != "available" {
+			t.Fatalf("wakes %+v, want one or two available now and one scheduled at the running clocks' due second", ws)
+		}
+	}
 	b.worker(t)
 	b.worker(t)
 	deadline := time.Now().Add(30 * time.Second)
@@ -876,6 +1006,66 @@ func TestBatchedTimersWithTwoWorkers(t *testing.T) {
 	})
 	if len(levels) != 200 || levels[0] != 1 || levels[99] != 1 || levels[100] != 2 || levels[199] != 2 {
 		t.Fatalf("escalation levels of the breached clocks: %v", levels)
+	}
+}
+
+// TestOneWakePerSecond takes orders in one by one (a transaction each) whose clocks come due
+// in the same second, as overnight orders' business-hour clocks all start at opening time:
+// their breaches share one wake job, and each fires exactly once with its first escalation.
+func TestOneWakePerSecond(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	orders := make([]uuid.UUID, 40)
+	for i := range orders {
+		orders[i] = b.order(t)
+	}
+	// Started an hour before a due time a few seconds ahead: each warning is due already,
+	// each breach in the same second.
+	due := time.Now().Add(4 * time.Second)
+	for i, o := range orders {
+		b.tx(t, func(tx *tenants.Tx) error {
+			_, err := sla.Start(b.ctx, tx, b.inserter, sla.StartInput{OrderID: o, OutletID: b.outlets[i%2],
+				Targets: []sla.Target{{Kind: sla.Accept, Duration: time.Hour}}, At: due.Add(-time.Hour)})
+			return err
+		})
+	}
+	at := due.UTC().Truncate(time.Second).Add(time.Second)
+	ws := b.wakes(t)
+	var breachWakes, dueWakes int
+	for _, w := range ws {
+		switch {
+		case w.At.Equal(at) && w.State == "scheduled" && w.ScheduledAt.Equal(at):
+			breachWakes++
+		case w.State == "available" && !w.At.After(time.Now()):
+			dueWakes++
+		}
+	}
+	// The warnings were queued over a second or two: a wake per second they spanned.
+	if breachWakes != 1 || dueWakes < 1 || dueWakes > 3 || len(ws) != breachWakes+dueWakes {
+		t.Fatalf("wakes %+v: want one scheduled at %s for the %d breaches and one available per second for the warnings",
+			ws, at, len(orders))
+	}
+	b.worker(t)
+	b.worker(t)
+	b.waitBreached(t, orders, 30*time.Second)
+	time.Sleep(500 * time.Millisecond)
+	for _, o := range orders {
+		if n, _ := b.events(t, o); n[sla.EventWarning] != 1 || n[sla.EventBreached] != 1 || n[sla.EventEscalated] != 1 || len(n) != 3 {
+			t.Fatalf("order %s: events %v, want one warning, one breach, one first-level escalation", o, n)
+		}
+	}
+	var jobs int
+	if err := b.owner.QueryRow(b.ctx, `SELECT count(*) FROM river.river_job WHERE kind = 'sla_wake' AND (args->>'tenant_id')::uuid = $1
+		AND (args->>'at')::timestamptz = $2`, b.tenant, at).Scan(&jobs); err != nil {
+		t.Fatal(err)
+	}
+	if jobs != 1 {
+		t.Fatalf("%d wake jobs at %s, want 1", jobs, at)
+	}
+	// The second escalation level, an hour after the breach: one wake for them all.
+	ws = b.wakes(t)
+	if len(ws) != 1 || !ws[0].At.Equal(at.Add(time.Hour)) || ws[0].State != "scheduled" {
+		t.Fatalf("wakes after the breaches %+v, want one at %s", ws, at.Add(time.Hour))
 	}
 }
 

@@ -37,22 +37,44 @@
 // # Timers
 //
 // Warnings (at Settings.WarnPercent of a target), breaches (at its due time) and each level
-// of the escalation chain after a breach are River jobs (TimerArgs, on their own queue,
-// Queue) inserted in the same transaction as the clock change, so a crash or restart loses
-// none. A timer already due is inserted available; a later one scheduled, which River makes
-// available within about five seconds of its time. A job re-checks its clock with a
-// conditional update (UPDATE ... WHERE status = 'running' AND due_at <= now RETURNING): a
-// timer of a clock that has since stopped, paused or moved does nothing, and of concurrent
-// timers, the sweep and order changes exactly one gets the row and emits the event. A
-// warning job whose queued due time has passed returns without reading the clock (there is
-// no warning after a breach). Warning and breach jobs that a worker runs at the same
-// moment for the same tenant are fired together in one transaction with set-based
-// statements, the escalation levels already due at the breach included, and their events
-// go out with one dispatch job (batch.go); each job still succeeds or fails with that
-// transaction. The SLA queue runs 1000 workers: a job waits for its batch on a goroutine,
-// not a connection, and more of them keep several batches in flight. The sweep
-// (SweepArgs, every minute) fires whatever is overdue in every tenant, one clock per
-// transaction, for timers that were lost or failed for good.
+// of the escalation chain after a breach are fired by wakes: River jobs (WakeArgs, on their
+// own queue, Queue) of a tenant and a second, inserted in the same transaction as the clock
+// change that gives a clock a step, so a crash or restart loses none. A step to come queues
+// the wake of its time rounded up to the whole second, scheduled then (River makes it
+// available within about five seconds); a step already due queues the wake of the current
+// second rounded down, available at once. Wakes are unique by tenant and second while
+// queued or running, so all the steps of a tenant that fall in one second share one job:
+// overnight orders whose business-hour clocks all start at opening time come due at the
+// same instant and are one wake, not a job per step.
+//
+// A wake fires everything due in its tenant when it runs, whichever clock queued it: it
+// locks the due clocks (FOR UPDATE SKIP LOCKED, up to 500 per transaction) and fires the
+// warnings and breaches set-based, one statement for the clocks and their breach rows, one
+// for the events and one dispatch job for them all, the escalation levels already due at
+// the breach included, and escalations of clocks breached earlier one clock at a time;
+// batches follow until one comes back short. When the first is full (a backlog), four
+// transactions run at once on disjoint clocks; the wakes of one tenant running at the same
+// time in a process share those four rather than fight over the same clocks. A batch that fails is retried one clock per
+// transaction, so one bad clock cannot hold back the others, and the wake fails (River
+// retries it). Every step is a conditional update (UPDATE ... WHERE status = 'running' AND
+// due_at <= now RETURNING): a wake that finds nothing due (its clocks stopped, paused,
+// moved, or fired by another wake) does nothing, and of concurrent wakes, the sweep and
+// order changes exactly one gets the row and emits the event. There is no warning after a
+// breach.
+//
+// One race is accepted: a wake for a step already due whose second matches a wake that is
+// running already is skipped by River's unique insert, and the running wake may have read
+// the clocks before the step's transaction committed. That step fires at the tenant's next
+// wake or at the sweep, within a minute. A step to come does not meet it (as long as the
+// processes' clocks agree): its wake is scheduled after the moment it is queued and runs at
+// or after its time, and the wake of due steps is never after the moment it is queued. Transactions that queue the same wake
+// wait for each other from that insert to their commit (River's unique key): each function
+// here queues its wakes at its end, in time order and in one statement, so that they take
+// the keys in the same order.
+//
+// The sweep (SweepArgs, every minute) runs every tenant's wake, for wakes that were skipped,
+// lost or failed for good. TimerArgs, the job of earlier releases (one per step), is still
+// worked, for the jobs such a release left queued: it runs its tenant's wake.
 //
 // Events, emitted with package events in the same transaction: sla.warning, sla.breached,
 // sla.escalated (payload EventData: order_id, target, due_at, outlet_id, engineer_id, and

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -125,10 +126,10 @@ func (p *payloads) data(ctx context.Context, tx *tenants.Tx, typ string, c Clock
 	return d
 }
 
-// TimerArgs wakes one clock up: at its warning time, due time or next escalation. The
-// worker re-reads the clock and acts only on what is due now (a conditional update), so a
-// timer of a clock that has since stopped, paused or moved does nothing; Version and DueAt
-// say which state of the clock queued it.
+// TimerArgs is the job of earlier releases, one per step of a clock (kind sla_timer).
+// Nothing queues it any more; its worker stays for the jobs such a release left queued in a
+// database, and runs its tenant's wake (WakeArgs): whatever is due fires, the step it was
+// queued for included if still due.
 type TimerArgs struct {
 	TenantID uuid.UUID `json:"tenant_id"`
 	OrderID  uuid.UUID `json:"order_id"`
@@ -141,15 +142,15 @@ type TimerArgs struct {
 // Kind names the job.
 func (TimerArgs) Kind() string { return "sla_timer" }
 
-// Queue is the River queue of the timers: their own, so that a backlog of other work
+// Queue is the River queue of the wakes: their own, so that a backlog of other work
 // (webhook deliveries, imports) never delays a breach.
 const Queue = "sla"
 
-// InsertOpts puts timers on their queue.
+// InsertOpts puts timers on the SLA queue.
 func (TimerArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: Queue} }
 
 // SweepArgs asks for every tenant's overdue clocks to be examined (a periodic safety net
-// for timers that were lost or failed for good).
+// for wakes that were skipped, lost or failed for good).
 type SweepArgs struct{}
 
 // Kind names the job.
@@ -158,99 +159,51 @@ func (SweepArgs) Kind() string { return "sla_sweep" }
 // SweepInterval is how often the sweep runs.
 const SweepInterval = time.Minute
 
-// timersOf lists the jobs a clock needs in its current state.
-func timersOf(tenant uuid.UUID, c Clock) []river.InsertManyParams {
-	args := func(event string, at time.Time) river.InsertManyParams {
-		a := TimerArgs{TenantID: tenant, OrderID: c.OrderID, Target: c.Target, Event: event, Version: c.Version}
-		if c.DueAt != nil {
-			a.DueAt = *c.DueAt
-		}
-		return river.InsertManyParams{Args: a, InsertOpts: timerOpts(at)}
-	}
-	var out []river.InsertManyParams
-	switch {
-	case c.Status == Running && c.DueAt != nil:
-		if c.WarnedAt == nil && c.WarnAt != nil && c.WarnAt.Before(*c.DueAt) {
-			out = append(out, args("warn", *c.WarnAt))
-		}
-		out = append(out, args("breach", *c.DueAt))
-	case c.Status == Breached && c.MetAt == nil && c.StoppedAt == nil:
-		// escalations are queued by the breach and by each level (see escalate)
-	}
-	return out
-}
-
-// timerOpts schedules a timer at at. A timer due already is inserted available, to run at
-// once: River inserts any job given a ScheduledAt as scheduled, and its scheduler makes
-// scheduled jobs available only every few seconds (so a timer fires up to about five
-// seconds after its time).
-func timerOpts(at time.Time) *river.InsertOpts {
-	if !at.After(time.Now()) {
-		return &river.InsertOpts{Queue: Queue}
-	}
-	return &river.InsertOpts{ScheduledAt: at, Queue: Queue}
-}
-
-func queue(ctx context.Context, tx *tenants.Tx, jobs Inserter, timers []river.InsertManyParams) error {
-	if len(timers) == 0 {
+// stepsOf lists the times of the steps a clock has to come in its current state: its
+// warning (unless given, or not before the due time) and its breach while it runs. A
+// breached clock's escalations are queued by the breach and by each level (see Fire).
+func stepsOf(c Clock) []time.Time {
+	if c.Status != Running || c.DueAt == nil {
 		return nil
 	}
-	if jobs == nil {
-		return errors.New("sla: no job inserter for the clocks' timers")
+	if c.WarnedAt == nil && c.WarnAt != nil && c.WarnAt.Before(*c.DueAt) {
+		return []time.Time{*c.WarnAt, *c.DueAt}
 	}
-	if _, err := jobs.InsertManyTx(ctx, tx.Tx, timers); err != nil {
-		return fmt.Errorf("queue sla timers: %w", err)
-	}
-	return nil
+	return []time.Time{*c.DueAt}
 }
 
-func escalationTimer(tenant uuid.UUID, r db.SlaClock) []river.InsertManyParams {
-	return escalationTimerOf(tenant, r.OrderID, r.Target, r.Version, r.DueAt, r.EscalateAt)
-}
-
-func escalationTimerOf(tenant, orderID uuid.UUID, target string, version int32, dueAt, escalateAt *time.Time) []river.InsertManyParams {
-	if escalateAt == nil {
-		return nil
-	}
-	a := TimerArgs{TenantID: tenant, OrderID: orderID, Target: target, Event: "escalate", Version: version}
-	if dueAt != nil {
-		a.DueAt = *dueAt
-	}
-	return []river.InsertManyParams{{Args: a, InsertOpts: timerOpts(*escalateAt)}}
-}
-
-// breach marks a running, overdue clock breached and records the breach (one statement),
-// emits sla.breached and queues the first escalation, all in tx. The conditional update
-// makes the caller that gets the row the only one: concurrent timers, the sweep and order
-// changes never emit a second breach for the same target. ok is false when there was
-// nothing to breach. With escalateHere the caller escalates at once if the first level is
-// due already; otherwise that level's timer is queued whenever it falls.
-func breach(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderID uuid.UUID, target string, now time.Time, escalateHere bool) (db.SlaClock, bool, error) {
+// breach marks a running, overdue clock breached and records the breach (one statement) and
+// emits sla.breached, in tx. The conditional update makes the caller that gets the row the
+// only one: concurrent wakes, the sweep and order changes never emit a second breach for the
+// same target. ok is false when there was nothing to breach. With escalateHere the caller
+// escalates at once if the first level is due already; otherwise the first escalation's
+// time is returned in steps, for the caller to queue its wake.
+func breach(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderID uuid.UUID, target string, now time.Time, escalateHere bool) (r db.SlaClock, ok bool, steps []time.Time, err error) {
 	var first *float64
 	if def := DefaultSettings().Escalation; len(def) > 0 {
 		first = afterSeconds(def[0])
 	}
 	row, err := tx.Q.BreachSLAClock(ctx, tx, db.BreachSLAClockParams{TenantID: tx.Scope.TenantID, OrderID: orderID, Target: target,
 		Now: now, DefaultFirstAfterS: first})
-	r := db.SlaClock(row)
+	r = db.SlaClock(row)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return r, false, nil
+		return r, false, nil, nil
 	}
 	if err != nil {
-		return r, false, fmt.Errorf("breach %s/%s: %w", orderID, target, err)
+		return r, false, nil, fmt.Errorf("breach %s/%s: %w", orderID, target, err)
 	}
 	c, err := clockFromRow(r)
 	if err != nil {
-		return r, false, err
+		return r, false, nil, err
 	}
 	if _, err := events.Emit(ctx, tx, jobs, EventBreached, "service_order", orderID, ptrID(c.OutletID).UUID,
 		(&payloads{}).data(ctx, tx, EventBreached, c, 0, "")); err != nil {
-		return r, false, err
+		return r, false, nil, err
 	}
 	if r.EscalateAt != nil && (r.EscalateAt.After(now) || !escalateHere) {
-		return r, true, queue(ctx, tx, jobs, escalationTimer(tx.Scope.TenantID, r))
+		steps = []time.Time{*r.EscalateAt}
 	}
-	return r, true, nil
+	return r, true, steps, nil
 }
 
 // warn gives a running clock's warning once, if its threshold has passed but not its due
@@ -278,15 +231,25 @@ func warn(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderID uuid.UUID,
 // escalation levels whose deadlines passed. It reads the clock once to see what may be due;
 // each step is then a conditional update that re-checks the clock's state, so Fire may run
 // any number of times, concurrently, for the same clock, and only one caller acts on each
-// step. It returns the events emitted.
+// step. It returns the events emitted, and queues the wake of the next escalation level.
 func Fire(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderID uuid.UUID, target string, now time.Time) ([]string, error) {
+	fired, steps, err := fire(ctx, tx, jobs, orderID, target, now)
+	if err != nil {
+		return nil, err
+	}
+	return fired, queue(ctx, tx, jobs, steps)
+}
+
+// fire is Fire without queueing: it returns the time of the next escalation level, if
+// any, for the caller to queue with the wakes of its other clocks.
+func fire(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderID uuid.UUID, target string, now time.Time) (fired []string, steps []time.Time, err error) {
 	key := db.GetSLAClockParams{TenantID: tx.Scope.TenantID, OrderID: orderID, Target: target}
 	cur, err := tx.Q.GetSLAClock(ctx, tx, key)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, nil // gone (or another outlet's, in an outlet scope): nothing to do
+		return nil, nil, nil // gone (or another outlet's, in an outlet scope): nothing to do
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read clock %s/%s: %w", orderID, target, err)
+		return nil, nil, fmt.Errorf("read clock %s/%s: %w", orderID, target, err)
 	}
 	var s *Settings
 	settings := func() (Settings, error) {
@@ -299,14 +262,14 @@ func Fire(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderID uuid.UUID,
 		}
 		return *s, nil
 	}
-	var fired []string
 	running := cur.Status == Running && cur.DueAt != nil
 	switch {
 	case running && !cur.DueAt.After(now):
-		r, ok, err := breach(ctx, tx, jobs, orderID, target, now, true)
+		r, ok, esc, err := breach(ctx, tx, jobs, orderID, target, now, true)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
+		steps = esc
 		if ok {
 			cur = r
 			fired = append(fired, EventBreached)
@@ -314,21 +277,21 @@ func Fire(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderID uuid.UUID,
 	case running && cur.WarnedAt == nil && cur.WarnAt != nil && !cur.WarnAt.After(now):
 		ok, err := warn(ctx, tx, jobs, orderID, target, now)
 		if err != nil || !ok {
-			return nil, err
+			return nil, nil, err
 		}
-		return []string{EventWarning}, nil
+		return []string{EventWarning}, nil, nil
 	}
 	// Escalation levels whose deadlines passed, one at a time (each has its own event).
 	for cur.Status == Breached && cur.EscalateAt != nil && !cur.EscalateAt.After(now) {
 		st, err := settings()
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		level := cur.EscalationLevel
 		if int(level) >= len(st.Escalation) {
 			// The chain was shortened since the breach: nothing further to tell anyone.
 			err := tx.Q.EndSLAEscalation(ctx, tx, db.EndSLAEscalationParams{TenantID: tx.Scope.TenantID, OrderID: orderID, Target: target})
-			return fired, err
+			return fired, nil, err
 		}
 		var next *float64
 		if int(level)+1 < len(st.Escalation) {
@@ -337,26 +300,26 @@ func Fire(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderID uuid.UUID,
 		r, err := tx.Q.EscalateSLAClock(ctx, tx, db.EscalateSLAClockParams{TenantID: tx.Scope.TenantID, OrderID: orderID, Target: target,
 			FromLevel: level, Now: now, NextAfterS: next})
 		if errors.Is(err, pgx.ErrNoRows) {
-			return fired, nil
+			return fired, nil, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("escalate %s/%s: %w", orderID, target, err)
+			return nil, nil, fmt.Errorf("escalate %s/%s: %w", orderID, target, err)
 		}
 		c, err := clockFromRow(r)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		d := (&payloads{}).data(ctx, tx, EventEscalated, c, c.EscalationLevel, st.Escalation[c.EscalationLevel-1].Role)
 		if _, err := events.Emit(ctx, tx, jobs, EventEscalated, "service_order", orderID, ptrID(c.OutletID).UUID, d); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		fired = append(fired, EventEscalated)
-		if err := queue(ctx, tx, jobs, escalationTimer(tx.Scope.TenantID, r)); err != nil {
-			return nil, err
+		if r.EscalateAt != nil && r.EscalateAt.After(now) {
+			steps = []time.Time{*r.EscalateAt}
 		}
 		cur = r
 	}
-	return fired, nil
+	return fired, steps, nil
 }
 
 func afterSeconds(l Level) *float64 {
@@ -364,14 +327,15 @@ func afterSeconds(l Level) *float64 {
 	return &v
 }
 
-// Timers runs the timer and sweep jobs.
+// Timers runs the wake and sweep jobs (and the timer jobs earlier releases left queued).
 type Timers struct {
 	DB  *tenants.DB
 	Log *slog.Logger
 	// Now is the time the jobs act at; time.Now when nil.
 	Now func() time.Time
 
-	batch *batcher
+	mu   sync.Mutex
+	busy map[uuid.UUID]*tenantTurns // tenants whose wakes run (see wakeParallel)
 }
 
 func (t *Timers) now() time.Time {
@@ -381,9 +345,9 @@ func (t *Timers) now() time.Time {
 	return time.Now()
 }
 
-// AddWorkers registers the timer and sweep workers.
+// AddWorkers registers the wake, timer and sweep workers.
 func (t *Timers) AddWorkers(w *river.Workers) {
-	t.batch = &batcher{t: t, pending: map[uuid.UUID]*timerBatch{}}
+	river.AddWorker(w, &wakeWorker{t: t})
 	river.AddWorker(w, &timerWorker{t: t})
 	river.AddWorker(w, &sweepWorker{t: t})
 }
@@ -394,34 +358,27 @@ func (t *Timers) PeriodicJobs() []*river.PeriodicJob {
 		func() (river.JobArgs, *river.InsertOpts) { return SweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})}
 }
 
+type wakeWorker struct {
+	river.WorkerDefaults[WakeArgs]
+	t *Timers
+}
+
+// Work fires everything due in the wake's tenant now. A wake that finds nothing due (its
+// clocks stopped, paused, moved, or fired by another wake) does nothing.
+func (w *wakeWorker) Work(ctx context.Context, job *river.Job[WakeArgs]) error {
+	_, err := w.t.wake(ctx, river.ClientFromContext[pgx.Tx](ctx), job.Args.TenantID, w.t.now())
+	return err
+}
+
 type timerWorker struct {
 	river.WorkerDefaults[TimerArgs]
 	t *Timers
 }
 
-// Work does the job's step if it is still due: a breach job tries the breach and a warning
-// job the warning (conditional updates: nothing happens to a clock that stopped, paused or
-// moved), batched with the other warnings and breaches of the tenant that come due at the
-// same moment (see batchLinger); an escalation job goes through Fire, which does whatever
-// the clock's state makes due.
+// Work runs the wake of the timer's tenant (see TimerArgs).
 func (w *timerWorker) Work(ctx context.Context, job *river.Job[TimerArgs]) error {
-	client := river.ClientFromContext[pgx.Tx](ctx)
-	a := job.Args
-	now := w.t.now()
-	switch a.Event {
-	case "warn":
-		if !a.DueAt.IsZero() && !a.DueAt.After(now) {
-			// Too late to warn: the due time the warning was queued for has passed (no warning
-			// after a breach), or the clock moved and queued a warning of its own. Nothing to read.
-			return nil
-		}
-		return w.t.batch.fire(ctx, client, a)
-	case "breach":
-		return w.t.batch.fire(ctx, client, a)
-	}
-	return w.t.DB.Tx(ctx, tenants.Scope{TenantID: a.TenantID, Actor: tenants.SystemActor}, func(tx *tenants.Tx) error {
-		return fireOne(ctx, tx, client, a, now)
-	})
+	_, err := w.t.wake(ctx, river.ClientFromContext[pgx.Tx](ctx), job.Args.TenantID, w.t.now())
+	return err
 }
 
 type sweepWorker struct {
@@ -438,10 +395,10 @@ func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
 	return err
 }
 
-// Sweep fires every overdue warning, breach and escalation of every tenant (up to 1000
-// clocks per tenant and run; the next run takes the rest), one transaction per clock, and
-// returns the number of events emitted. Tenants are a global
-// table; each tenant's clocks are read in its own scope, so no query crosses tenants.
+// Sweep runs every tenant's wake: it fires every overdue warning, breach and escalation
+// (for wakes that were skipped, lost or failed for good) and returns the number of events
+// emitted. Tenants are a global table; each tenant's clocks are read in its own scope, so
+// no query crosses tenants.
 func (t *Timers) Sweep(ctx context.Context, jobs Inserter) (int, error) {
 	now := t.now()
 	var after uuid.NullUUID
@@ -456,26 +413,10 @@ func (t *Timers) Sweep(ctx context.Context, jobs Inserter) (int, error) {
 			return n, fmt.Errorf("sweep: list tenants: %w", err)
 		}
 		for _, id := range ids {
-			scope := tenants.Scope{TenantID: id, Actor: tenants.SystemActor}
-			var due []db.DueSLAClocksRow
-			if err := t.DB.Tx(ctx, scope, func(tx *tenants.Tx) (err error) {
-				due, err = tx.Q.DueSLAClocks(ctx, tx, db.DueSLAClocksParams{TenantID: id, Now: now, Lim: 1000})
-				return err
-			}); err != nil {
-				errs = append(errs, fmt.Errorf("sweep tenant %s: %w", id, err))
-				continue
-			}
-			// One transaction per clock: a clock that fails does not hold back the others.
-			for _, d := range due {
-				var fired []string
-				if err := t.DB.Tx(ctx, scope, func(tx *tenants.Tx) (err error) {
-					fired, err = Fire(ctx, tx, jobs, d.OrderID, d.Target, now)
-					return err
-				}); err != nil {
-					errs = append(errs, fmt.Errorf("sweep %s/%s: %w", d.OrderID, d.Target, err))
-					continue
-				}
-				n += len(fired)
+			fired, err := t.wake(ctx, jobs, id, now)
+			n += fired
+			if err != nil {
+				errs = append(errs, fmt.Errorf("sweep: %w", err))
 			}
 		}
 		if len(ids) < 500 {

@@ -81,15 +81,47 @@ WHERE tenant_id = @tenant_id AND order_id = @order_id AND target = @target
   AND status = 'breached' AND met_at IS NULL AND stopped_at IS NULL AND escalation_level = @from_level AND escalate_at <= @now::timestamptz
 RETURNING *;
 
--- name: DueSLAClocks :many
--- Clocks whose warning, breach or escalation is overdue: what the sweep re-examines.
-SELECT order_id, target FROM sla_clocks
-WHERE tenant_id = @tenant_id AND (
-      (status = 'running' AND due_at <= @now::timestamptz)
-   OR (status = 'running' AND warned_at IS NULL AND warn_at <= @now::timestamptz)
-   OR (escalate_at <= @now::timestamptz))
-ORDER BY order_id, target
-LIMIT @lim;
+-- name: DueSLASteps :many
+-- The tenant's steps due at now, what a wake fires, up to lim of each kind: running clocks
+-- past their due time (step 'breach'), running clocks past their warning and not yet due,
+-- not warned (step 'warn'), breached clocks past their next escalation (step 'escalate'):
+-- the conditions of FireSLAClocks and EscalateSLAClock, so a clock returned changes when
+-- fired. Clocks named in skip ("order_id/target"; NULL for none) are left out (they failed
+-- in this wake). The rows are locked; SKIP LOCKED leaves the clocks another transaction
+-- holds (a concurrent wake of the same tenant, an order's change) to it, so concurrent wakes
+-- take disjoint clocks. Each kind reads its partial index (sla_clocks_due_idx, _warn_idx,
+-- _escalate_idx) in time order, the longest overdue first, and stops at lim: a bitmap scan
+-- of the three at once would read every due entry, the ones fired a moment ago included,
+-- on every batch of a backlog.
+WITH breach AS (
+  SELECT c.order_id, c.target FROM sla_clocks c
+  WHERE c.tenant_id = @tenant_id AND c.status = 'running' AND c.due_at <= @now::timestamptz
+    AND c.order_id::text || '/' || c.target <> ALL (coalesce(@skip::text[], '{}'))
+  ORDER BY c.due_at
+  LIMIT @lim
+  FOR UPDATE SKIP LOCKED
+), warn AS (
+  SELECT c.order_id, c.target FROM sla_clocks c
+  WHERE c.tenant_id = @tenant_id AND c.status = 'running' AND c.warned_at IS NULL AND c.warn_at <= @now::timestamptz
+    AND c.due_at > @now::timestamptz
+    AND c.order_id::text || '/' || c.target <> ALL (coalesce(@skip::text[], '{}'))
+  ORDER BY c.warn_at
+  LIMIT @lim
+  FOR UPDATE SKIP LOCKED
+), escalate AS (
+  SELECT c.order_id, c.target FROM sla_clocks c
+  WHERE c.tenant_id = @tenant_id AND c.status = 'breached' AND c.met_at IS NULL AND c.stopped_at IS NULL
+    AND c.escalate_at <= @now::timestamptz
+    AND c.order_id::text || '/' || c.target <> ALL (coalesce(@skip::text[], '{}'))
+  ORDER BY c.escalate_at
+  LIMIT @lim
+  FOR UPDATE SKIP LOCKED
+)
+SELECT order_id, target, 'breach'::text AS step FROM breach
+UNION ALL
+SELECT order_id, target, 'warn'::text FROM warn
+UNION ALL
+SELECT order_id, target, 'escalate'::text FROM escalate;
 
 -- name: ListTenantIDs :many
 -- Root tenants, for per-tenant background sweeps (tenants is a global table).
