@@ -2,14 +2,11 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/csv"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 )
 
 func TestWarrantyDataNumbering(t *testing.T) {
@@ -86,38 +83,6 @@ func TestImportFile(t *testing.T) {
 		if len(r[6]) != 11 || !strings.HasPrefix(r[6], "137") {
 			t.Fatalf("row %d: phone %s", n, r[6])
 		}
-	}
-}
-
-func TestLiftLimit(t *testing.T) {
-	ctx := context.Background()
-	args := func(name, key string) []any {
-		return redis.NewCmd(ctx, name, "0123abcd", 1, key, 20, 20, 60.0, 1).Args()
-	}
-	for _, tc := range []struct {
-		name, key string
-		lifted    bool
-	}{
-		{"evalsha", "rate:rl:public:ip:127.0.0.1", true},
-		{"EVAL", "rate:rl:public:serial:SN0000000001", true},
-		{"evalsha", "rate:rl:tenant:0193", false},
-		{"evalsha", "rate:rl:login:a@b.c", false},
-		{"get", "rate:rl:public:ip:127.0.0.1", false},
-	} {
-		a := args(tc.name, tc.key)
-		if got := liftLimit(a); got != tc.lifted {
-			t.Fatalf("%s %s: lifted %v", tc.name, tc.key, got)
-		}
-		want := 20
-		if tc.lifted {
-			want = liftedLimit
-		}
-		if a[4] != want || a[5] != want || a[6] != 60.0 || a[7] != 1 {
-			t.Fatalf("%s %s: args %v", tc.name, tc.key, a)
-		}
-	}
-	if liftLimit([]any{"evalsha", "x", 1, "rate:rl:public:ip:1"}) {
-		t.Fatal("lifted a command of another shape")
 	}
 }
 
