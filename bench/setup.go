@@ -216,9 +216,8 @@ type apiServer struct {
 }
 
 // startAPI builds the API as cmd/aftersales does, with rate limits far above what the
-// benchmark can reach (so they cost their Redis round trips but never refuse; the public
-// check's fixed limits are lifted by publicLimitLifter) and a logger that drops everything
-// below errors (a log line per request would dominate).
+// benchmark can reach (so they cost their Redis round trips but never refuse) and a
+// logger that drops everything below errors (a log line per request would dominate).
 func startAPI(pool *pgxpool.Pool, redisURL string, c *counters) (*apiServer, error) {
 	rdb, stop, err := platform.OpenRedis(redisURL)
 	if err != nil {
