@@ -107,6 +107,11 @@ func fail(ctx context.Context, log *slog.Logger, err error) error {
 		return huma.Error401Unauthorized("the credential is invalid, expired or revoked")
 	case errors.Is(err, auth.ErrBadCode):
 		return huma.Error401Unauthorized(auth.ErrBadCode.Error())
+	case errors.As(err, &pgErr) && (pgErr.Code == "40001" || pgErr.Code == "40P01"):
+		// A serialization failure or a deadlock with a concurrent transaction: PostgreSQL rolled
+		// this one back whole, so the request changed nothing and may be sent again.
+		return huma.ErrorWithHeaders(huma.Error409Conflict("a concurrent change to the same records got in the way; nothing was changed, retry the request"),
+			http.Header{"Retry-After": {"1"}})
 	case errors.As(err, &pgErr) && strings.HasPrefix(pgErr.Code, "22"):
 		// Data exceptions (e.g. a NUL character in text): the input, not the server, is at fault.
 		return huma.Error422UnprocessableEntity("a value cannot be stored (text must not contain NUL characters)")

@@ -1,0 +1,35 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"testing"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// TestConcurrencyFailuresAreRetryableConflicts: a transaction PostgreSQL rolled back for a
+// deadlock or a serialization failure is a 409 the client may retry, never a 500.
+func TestConcurrencyFailuresAreRetryableConflicts(t *testing.T) {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	for _, code := range []string{"40P01", "40001"} {
+		err := fail(context.Background(), log, fmt.Errorf("queue sla wakes: %w", &pgconn.PgError{Code: code}))
+		var se huma.StatusError
+		if !errors.As(err, &se) || se.GetStatus() != 409 {
+			t.Fatalf("%s: %v, want a 409", code, err)
+		}
+		h, ok := err.(huma.HeadersError)
+		if !ok || h.GetHeaders().Get("Retry-After") != "1" {
+			t.Fatalf("%s: no Retry-After header in %#v", code, err)
+		}
+	}
+	err := fail(context.Background(), log, &pgconn.PgError{Code: "XX000"})
+	var se huma.StatusError
+	if !errors.As(err, &se) || se.GetStatus() != 500 {
+		t.Fatalf("an internal error: %v, want a 500", err)
+	}
+}
