@@ -494,8 +494,7 @@ func activate(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, purchas
 // retargetOrder applies a paid upgrade's promise to its order's SLA clocks, from the payment
 // on (a stricter target replaces the tier's), with the change on the order's timeline.
 func retargetOrder(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, p db.Purchase, paidAt time.Time) error {
-	si, ok := jobs.(sla.Inserter)
-	if p.Kind != PerIncident || !p.OrderID.Valid || !ok {
+	if p.Kind != PerIncident || !p.OrderID.Valid {
 		return nil
 	}
 	targets, ok, err := ExpressTargets(ctx, tx, p.OrderID.UUID)
@@ -503,7 +502,7 @@ func retargetOrder(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, p 
 		return err
 	}
 	clockTargets := orders.ExpressClockTargets(targets)
-	ch, err := sla.Retarget(ctx, tx, si, p.OrderID.UUID, clockTargets, paidAt)
+	ch, err := sla.Retarget(ctx, tx, jobs, p.OrderID.UUID, clockTargets, paidAt)
 	if errors.Is(err, tenants.ErrNotFound) {
 		// The order runs no clocks yet (its tier sets no targets): the promise starts them.
 		o, gerr := orders.Get(ctx, tx, p.OrderID.UUID)
@@ -517,7 +516,7 @@ func retargetOrder(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, p 
 		if o.OutletID != nil {
 			in.OutletID = *o.OutletID
 		}
-		ch, err = sla.Start(ctx, tx, si, in)
+		ch, err = sla.Start(ctx, tx, jobs, in)
 	}
 	if err != nil {
 		return fmt.Errorf("apply %s to the order's time limits: %w", p.ProductCode, err)

@@ -63,6 +63,7 @@ type Tx struct {
 	tenant *Tenant        // the scope's tenant once read (GetTenant); changes to it clear it
 	loc    *time.Location // the tenant's time zone once loaded (Location)
 	later  *pgx.Batch     // statements queued by Later, sent before commit
+	jobs   []queuedJob    // jobs queued by Job, inserted before commit
 }
 
 // Tx runs fn in a transaction confined to scope and commits when fn returns nil.
@@ -91,6 +92,9 @@ func (d *DB) run(ctx context.Context, scope Scope, fn func(tx *Tx) error) error 
 	return pgx.BeginTxFunc(ctx, d.pool, pgx.TxOptions{BeginQuery: begin}, func(ptx pgx.Tx) error {
 		tx := &Tx{Tx: ptx, Scope: scope, Q: d.q}
 		if err := fn(tx); err != nil {
+			return err
+		}
+		if err := tx.flushJobs(ctx); err != nil {
 			return err
 		}
 		return tx.flush(ctx)

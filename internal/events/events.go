@@ -43,10 +43,12 @@ type Event struct {
 // Inserter inserts jobs in a transaction; *river.Client[pgx.Tx] is one.
 type Inserter interface {
 	InsertTx(ctx context.Context, tx pgx.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+	InsertManyTx(ctx context.Context, tx pgx.Tx, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
 }
 
-// Emit records ev in tx and queues its dispatch in the same transaction. It returns the
-// event's id. ID and CreatedAt are set here; TenantID comes from the transaction's scope.
+// Emit records ev in tx and queues its dispatch in the same transaction (inserted at
+// commit with the transaction's other jobs, tenants.Tx.Job). It returns the event's id. ID
+// and CreatedAt are set here; TenantID comes from the transaction's scope.
 func Emit(ctx context.Context, tx *tenants.Tx, jobs Inserter, typ, subject string, subjectID, outletID uuid.UUID, data any) (uuid.UUID, error) {
 	payload, err := json.Marshal(data)
 	if err != nil {
@@ -66,9 +68,7 @@ func Emit(ctx context.Context, tx *tenants.Tx, jobs Inserter, typ, subject strin
 	if jobs == nil {
 		return id, errors.New("events: no job inserter to dispatch " + typ)
 	}
-	if _, err := jobs.InsertTx(ctx, tx.Tx, DispatchArgs{TenantID: tx.Scope.TenantID, EventID: id}, nil); err != nil {
-		return uuid.Nil, fmt.Errorf("queue event %s: %w", typ, err)
-	}
+	tx.Job(jobs, "", river.InsertManyParams{Args: DispatchArgs{TenantID: tx.Scope.TenantID, EventID: id}})
 	return id, nil
 }
 

@@ -7,9 +7,7 @@ import (
 	"fmt"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/platform"
@@ -25,15 +23,10 @@ type New struct {
 	Data      any
 }
 
-// ManyInserter inserts several jobs in one call; *river.Client[pgx.Tx] is one.
-type ManyInserter interface {
-	InsertManyTx(ctx context.Context, tx pgx.Tx, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
-}
-
 // EmitMany is Emit for several events of one transaction: one statement records them all
-// and one dispatch job fans them all out (DispatchArgs.EventIDs). It returns their ids in
-// order.
-func EmitMany(ctx context.Context, tx *tenants.Tx, jobs ManyInserter, evs []New) ([]uuid.UUID, error) {
+// and one dispatch job, inserted at commit (tenants.Tx.Job), fans them all out
+// (DispatchArgs.EventIDs). It returns their ids in order.
+func EmitMany(ctx context.Context, tx *tenants.Tx, jobs tenants.JobInserter, evs []New) ([]uuid.UUID, error) {
 	if len(evs) == 0 {
 		return nil, nil
 	}
@@ -62,9 +55,7 @@ func EmitMany(ctx context.Context, tx *tenants.Tx, jobs ManyInserter, evs []New)
 	if len(evs) == 1 {
 		args = DispatchArgs{TenantID: tx.Scope.TenantID, EventID: ids[0]}
 	}
-	if _, err := jobs.InsertManyTx(ctx, tx.Tx, []river.InsertManyParams{{Args: args}}); err != nil {
-		return nil, fmt.Errorf("queue %d events: %w", len(evs), err)
-	}
+	tx.Job(jobs, "", river.InsertManyParams{Args: args})
 	return ids, nil
 }
 

@@ -10,8 +10,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/events"
@@ -27,11 +25,9 @@ const (
 	Cancelled = "cancelled"
 )
 
-// Inserter inserts jobs in the caller's transaction; *river.Client[pgx.Tx] is one.
-type Inserter interface {
-	events.Inserter
-	InsertManyTx(ctx context.Context, tx pgx.Tx, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
-}
+// Inserter inserts jobs in the caller's transaction (*river.Client[pgx.Tx] is one): the
+// clocks' wakes and their events' dispatch, queued for the commit (tenants.Tx.Job).
+type Inserter = events.Inserter
 
 // Clock is one target's clock of an order.
 type Clock struct {

@@ -84,16 +84,18 @@ func wakeParams(tenant uuid.UUID, steps []time.Time, now time.Time) []river.Inse
 }
 
 // queue queues the wakes of steps (times at which some clock of the tx's tenant has a step
-// due) in tx.
-func queue(ctx context.Context, tx *tenants.Tx, jobs Inserter, steps []time.Time) error {
+// due) in tx: they are inserted at commit with the transaction's other jobs
+// (tenants.Tx.Job), each second once however many clock changes of the transaction ask for
+// it, in time order.
+func queue(_ context.Context, tx *tenants.Tx, jobs Inserter, steps []time.Time) error {
 	if len(steps) == 0 {
 		return nil
 	}
 	if jobs == nil {
 		return errors.New("sla: no job inserter for the clocks' wakes")
 	}
-	if _, err := jobs.InsertManyTx(ctx, tx.Tx, wakeParams(tx.Scope.TenantID, steps, time.Now())); err != nil {
-		return fmt.Errorf("queue sla wakes: %w", err)
+	for _, p := range wakeParams(tx.Scope.TenantID, steps, time.Now()) {
+		tx.Job(jobs, "sla_wake:"+p.Args.(WakeArgs).At.Format(time.RFC3339), p)
 	}
 	return nil
 }

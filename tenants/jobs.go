@@ -1,0 +1,81 @@
+package tenants
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+)
+
+// JobInserter inserts River jobs in a transaction; *river.Client[pgx.Tx] is one.
+type JobInserter interface {
+	InsertManyTx(ctx context.Context, tx pgx.Tx, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
+}
+
+// queuedJob is a job Tx.Job holds for the commit.
+type queuedJob struct {
+	ins    JobInserter
+	once   string
+	params river.InsertManyParams
+}
+
+// Job queues a River job to be inserted in the transaction just before it commits, in one
+// statement with every other job queued so (an order's intake queues its SLA wakes and its
+// event's dispatch: one round trip instead of two). Nothing in the transaction can see the
+// job before then; a failing insert rolls the transaction back. A non-empty once queues the
+// job once per transaction however often it is asked for: jobs unique by their args (River's
+// unique jobs) cannot appear twice in one statement. Those jobs go first, in the order of
+// their once keys, so that transactions that take the same unique keys take them in the same
+// order; the others follow in the order queued.
+func (t *Tx) Job(ins JobInserter, once string, p river.InsertManyParams) {
+	if once != "" {
+		for _, j := range t.jobs {
+			if j.once == once {
+				return
+			}
+		}
+	}
+	t.jobs = append(t.jobs, queuedJob{ins: ins, once: once, params: p})
+}
+
+// flushJobs inserts the jobs Job queued, one statement per inserter (there is one in the
+// product).
+func (t *Tx) flushJobs(ctx context.Context) error {
+	if len(t.jobs) == 0 {
+		return nil
+	}
+	jobs := t.jobs
+	t.jobs = nil
+	slices.SortStableFunc(jobs, func(a, b queuedJob) int {
+		switch {
+		case a.once != "" && b.once != "":
+			return strings.Compare(a.once, b.once)
+		case a.once != "":
+			return -1
+		case b.once != "":
+			return 1
+		}
+		return 0
+	})
+	for len(jobs) > 0 {
+		ins := jobs[0].ins
+		var params []river.InsertManyParams
+		rest := jobs[:0:0]
+		for _, j := range jobs {
+			if j.ins == ins {
+				params = append(params, j.params)
+			} else {
+				rest = append(rest, j)
+			}
+		}
+		if _, err := ins.InsertManyTx(ctx, t.Tx, params); err != nil {
+			return fmt.Errorf("queued jobs: %w", err)
+		}
+		jobs = rest
+	}
+	return nil
+}
