@@ -281,6 +281,23 @@ func run() error {
 		}
 		results = append(results, res)
 	}
+	// The floor of create-order, if it ran: the least SQL an intake could send, from pgbench.
+	var floor *pgbenchResult
+	for _, s := range selected {
+		if !strings.HasPrefix(s.name, "create-order") {
+			continue
+		}
+		progress("create-order floor: pgbench runs the least SQL an intake could send")
+		if err := db.settle(ctx); err != nil {
+			return err
+		}
+		r, err := measureIntakeFloor(ctx, o.pgbenchBin, db.appURL, fx.warranty, o.concurrency, o.duration)
+		if err != nil {
+			return fmt.Errorf("create-order floor: %w", err)
+		}
+		floor = &r
+		break
+	}
 	var imp *importResult
 	if o.wantImport() {
 		progress(fmt.Sprintf("%s: COPY baseline (%d runs), then the API import of %d rows", importName, copyRuns, o.importRows))
@@ -314,6 +331,11 @@ func run() error {
 	}
 	fmt.Println()
 	report(os.Stdout, o.concurrency, baseRes, results)
+	if floor != nil {
+		fmt.Printf("\nfloor of create-order: the least SQL of an intake (set the tenant, read the unit, take the number, write the order,\n"+
+			"  a timeline entry, an event and a job in one transaction), run by pgbench as the app role, no API: %.0f tps, %.3f of tpcb-like\n",
+			floor.TPS, floor.TPS/baseRes["pgbench-tpcb"].TPS)
+	}
 	if imp != nil {
 		fmt.Println()
 		reportImport(os.Stdout, *imp)

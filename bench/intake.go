@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"time"
+)
+
+// intakeFloorScript is the least SQL an order's intake could send, as a pgbench script:
+// one transaction of a keyed tenant (as create-order spreads its load) that sets the
+// tenant, reads the unit by serial, takes the next number from the tenant's counter, and
+// writes the order, one timeline entry, one event and one job. No entitlement decision,
+// dispatch, SLA clocks, customer lookup, audit entry or API: what any intake that numbers
+// its orders without gaps and keeps a timeline, an event and a job in the same transaction
+// must do at the least.
+func intakeFloorScript(keyTenants, perTenant int) string {
+	return fmt.Sprintf(`\set t random(0, %d)
+\set s random(1, %d)
+BEGIN;
+SELECT set_config('app.tenant_id', (SELECT id::text FROM tenants WHERE slug = 'bench-t' || lpad(:t::text, 3, '0')), true),
+  gen_random_uuid() AS oid \gset
+SELECT r.id AS rid, (SELECT c.id FROM customers c WHERE c.tenant_id = r.tenant_id AND c.id = r.buyer_id) AS cid
+  FROM registrations r WHERE r.tenant_id = app.tenant_id() AND r.serial = 'SN' || lpad(:t::text, 3, '0') || lpad(:s::text, 7, '0') \gset
+INSERT INTO order_counters (tenant_id, year, last) VALUES (app.tenant_id(), extract(year FROM now())::int, 1)
+  ON CONFLICT (tenant_id, year) DO UPDATE SET last = order_counters.last + 1 RETURNING last \gset
+INSERT INTO service_orders (tenant_id, id, number, type_code, flow, channel, status, customer_id, registration_id, serial,
+    fault_description, tracking_token)
+  VALUES (app.tenant_id(), :oid::uuid, 'SO-' || extract(year FROM now())::int || '-' || lpad(:last::text, 6, '0'), 'repair_minor',
+    'carry_in', 'phone', 'waiting', :cid::uuid, :rid::uuid, 'SN', 'bench: floor', 'trk_' || :oid::text);
+INSERT INTO order_events (tenant_id, id, order_id, actor_kind, kind, to_status, public)
+  VALUES (app.tenant_id(), gen_random_uuid(), :oid::uuid, 'api_key', 'created', 'waiting', true);
+INSERT INTO events (tenant_id, id, type, subject, subject_id, payload)
+  VALUES (app.tenant_id(), gen_random_uuid(), 'order.created', 'service_order', :oid::uuid, '{}');
+INSERT INTO river.river_job (args, kind, max_attempts, priority, queue, state)
+  VALUES ('{}', 'bench_floor', 25, 1, 'bench_floor', 'available');
+COMMIT;
+`, keyTenants-1, perTenant)
+}
+
+// measureIntakeFloor runs intakeFloorScript with pgbench as the application role (under
+// row-level security, as the API), with prepared statements (as pgx sends them), at the
+// scenarios' concurrency.
+func measureIntakeFloor(ctx context.Context, bin, appURL string, w warrantyData, clients int, d time.Duration) (pgbenchResult, error) {
+	f, err := os.CreateTemp("", "intake-floor-*.sql")
+	if err != nil {
+		return pgbenchResult{}, err
+	}
+	defer os.Remove(f.Name())
+	if _, err := io.WriteString(f, intakeFloorScript(max(1, len(w.keys)), w.perTenant)); err != nil {
+		f.Close()
+		return pgbenchResult{}, err
+	}
+	if err := f.Close(); err != nil {
+		return pgbenchResult{}, err
+	}
+	p, err := newPgbench(bin, appURL)
+	if err != nil {
+		return pgbenchResult{}, err
+	}
+	return p.measure(ctx, baseline{args: []string{"-f", f.Name(), "-M", "prepared"}}, clients, d)
+}
