@@ -54,9 +54,9 @@
 // the breach included, and escalations of clocks breached earlier one clock at a time;
 // batches follow until one comes back short. When the first is full (a backlog), four
 // transactions run at once on disjoint clocks; the wakes of one tenant running at the same
-// time in a process share those four rather than fight over the same clocks. A batch that fails is retried one clock per
-// transaction, so one bad clock cannot hold back the others, and the wake fails (River
-// retries it). Every step is a conditional update (UPDATE ... WHERE status = 'running' AND
+// time in a process share those four rather than fight over the same clocks. A batch that
+// fails is retried one clock per transaction, so one bad clock cannot hold back the others,
+// and the wake fails (River retries it). Every step is a conditional update (UPDATE ... WHERE status = 'running' AND
 // due_at <= now RETURNING): a wake that finds nothing due (its clocks stopped, paused,
 // moved, or fired by another wake) does nothing, and of concurrent wakes, the sweep and
 // order changes exactly one gets the row and emits the event. There is no warning after a
@@ -67,10 +67,12 @@
 // the clocks before the step's transaction committed. That step fires at the tenant's next
 // wake or at the sweep, within a minute. A step to come does not meet it (as long as the
 // processes' clocks agree): its wake is scheduled after the moment it is queued and runs at
-// or after its time, and the wake of due steps is never after the moment it is queued. Transactions that queue the same wake
-// wait for each other from that insert to their commit (River's unique key): each function
-// here queues its wakes at its end, in time order and in one statement, so that they take
-// the keys in the same order.
+// or after its time, and the wake of due steps is never after the moment it is queued.
+// Transactions that queue the same wake wait for each other from that insert to their
+// commit (River's unique key). Wakes are queued with the transaction's other jobs
+// (tenants.Tx.Job): inserted just before commit, in one statement, each second once
+// however many clock changes of the transaction ask for it, in time order, so that
+// transactions take the keys in the same order and the wait is short.
 //
 // The sweep (SweepArgs, every minute) runs every tenant's wake, for wakes that were skipped,
 // lost or failed for good. TimerArgs, the job of earlier releases (one per step), is still
