@@ -36,8 +36,8 @@ const timersCooldown = river.FetchCooldownMin
 // many jobs a second River itself can fetch, run and complete here. That takes many
 // workers (River fetches only for free ones, and a fetch, a completion batch and a job's
 // goroutine each wait on the others): 1000, what the SLA queue had when timers were a job
-// per step. It is set here, not taken from the product's SLA queue, which now runs 20
-// wakes, each firing hundreds of clocks: fewer workers would lower the baseline and flatter
+// per step. It is set here, not taken from the product's SLA queue, which now runs 100
+// wakes at most, each firing hundreds of clocks: fewer workers would lower the baseline and flatter
 // the ratio, without making a timer any cheaper.
 const noopWorkers = 1000
 

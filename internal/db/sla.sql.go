@@ -805,6 +805,28 @@ func (q *Queries) SLAAttainment(ctx context.Context, db DBTX, arg SLAAttainmentP
 	return items, nil
 }
 
+const sLAStepsDue = `-- name: SLAStepsDue :one
+SELECT (EXISTS (SELECT 1 FROM sla_clocks c WHERE c.tenant_id = $1 AND c.status = 'running' AND c.due_at <= $2::timestamptz)
+    OR EXISTS (SELECT 1 FROM sla_clocks c WHERE c.tenant_id = $1 AND c.status = 'running' AND c.warned_at IS NULL
+                 AND c.warn_at <= $2::timestamptz AND c.due_at > $2::timestamptz)
+    OR EXISTS (SELECT 1 FROM sla_clocks c WHERE c.tenant_id = $1 AND c.status = 'breached' AND c.met_at IS NULL
+                 AND c.stopped_at IS NULL AND c.escalate_at <= $2::timestamptz))::boolean AS due
+`
+
+type SLAStepsDueParams struct {
+	TenantID uuid.UUID
+	Now      time.Time
+}
+
+// Whether the tenant has any step due at now (what DueSLASteps would return), without
+// locking: a wake that finds none ends after this one read.
+func (q *Queries) SLAStepsDue(ctx context.Context, db DBTX, arg SLAStepsDueParams) (bool, error) {
+	row := db.QueryRow(ctx, sLAStepsDue, arg.TenantID, arg.Now)
+	var due bool
+	err := row.Scan(&due)
+	return due, err
+}
+
 const updateSLAClock = `-- name: UpdateSLAClock :one
 UPDATE sla_clocks
 SET status = $1, business = $2, duration_ms = $3, started_at = $4,

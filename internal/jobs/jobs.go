@@ -115,13 +115,17 @@ func NewConfig(d *tenants.DB, log *slog.Logger, work bool, consumers ...events.C
 	if work {
 		// The SLA queue runs wakes (package sla): one job fires everything due in its tenant,
 		// hundreds of clocks per transaction, so a burst of due times is a few jobs, not one
-		// per step, and needs no crowd of workers to keep batches in flight. Twenty let as
-		// many tenants' wakes run at once. The wakes of a tenant with a backlog run up to
-		// four transactions at a time between them, each on a connection: the pool
-		// (pgxpool's default, max(4, CPUs), unless APP_DATABASE_URL sets pool_max_conns)
-		// caps them, and since no wake holds two connections in one goroutine, a small pool
-		// slows them, never deadlocks them.
-		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 20}, sla.Queue: {MaxWorkers: 20},
+		// per step. Its workers bound how many wakes run at once, and River's fetch cooldown
+		// (at most a fetch every 100 ms, each for the free workers) how many start a second:
+		// 100 workers, up to about 1000 a second, so that a backlog after a worker outage
+		// (a wake per second that had steps, per tenant; the first of a tenant's fires them
+		// all, the others end after one read) drains in seconds, not minutes, and new wakes
+		// do not wait behind it. The wakes of a tenant with a backlog run up to four
+		// transactions at a time between them, each on a connection: the pool (pgxpool's
+		// default, max(4, CPUs), unless APP_DATABASE_URL sets pool_max_conns) caps them, and
+		// since no wake holds two connections in one goroutine, a small pool slows them,
+		// never deadlocks them.
+		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 20}, sla.Queue: {MaxWorkers: 100},
 			registry.ImportQueue: {MaxWorkers: registry.ImportWorkers}}
 		for _, c := range consumers {
 			if qp, ok := c.(QueueProvider); ok {

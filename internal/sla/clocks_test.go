@@ -796,6 +796,77 @@ func TestWakeBacklogInParallel(t *testing.T) {
 	}
 }
 
+// TestOutageBacklog: the worker was down while 600 clocks came due, each in a second of its
+// own, so 600 wakes wait. The first wake to run fires them all; every other one ends after
+// one read. Every clock breaches once and every wake completes.
+func TestOutageBacklog(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	const n = 600
+	orders := make([]uuid.UUID, n)
+	for i := range orders {
+		orders[i] = platform.NewID()
+	}
+	now := time.Now()
+	client := b.worker(t)
+	if err := client.QueuePause(b.ctx, sla.Queue, nil); err != nil {
+		t.Fatal(err)
+	}
+	b.tx(t, func(tx *tenants.Tx) error {
+		if _, err := tx.Exec(b.ctx, `INSERT INTO service_orders (tenant_id, id, number, type_code, flow, channel, status, customer_id, tracking_token)
+			SELECT app.tenant_id(), id, 'SO-O-' || n, 'repair_minor', 'carry_in', 'phone', 'waiting', $2, 'trk_' || id::text
+			FROM unnest($1::uuid[]) WITH ORDINALITY AS o(id, n)`, orders, b.customer); err != nil {
+			return err
+		}
+		for i, o := range orders { // due an hour ago and later, a second apart
+			if _, err := sla.Start(b.ctx, tx, b.inserter, sla.StartInput{OrderID: o, OutletID: b.outlets[i%2],
+				Targets: []sla.Target{{Kind: sla.Accept, Duration: time.Hour}}, At: now.Add(-2*time.Hour + time.Duration(i)*time.Second)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	// The wakes as they were queued when the clocks started: one at each due second.
+	if _, err := b.owner.Exec(b.ctx, `DELETE FROM river.river_job WHERE kind = 'sla_wake'`); err != nil {
+		t.Fatal(err)
+	}
+	params := make([]river.InsertManyParams, n)
+	for i := range params {
+		at := now.Add(-time.Hour + time.Duration(i)*time.Second).UTC().Truncate(time.Second).Add(time.Second)
+		params[i] = river.InsertManyParams{Args: sla.WakeArgs{TenantID: b.tenant, At: at}}
+	}
+	b.tx(t, func(tx *tenants.Tx) error {
+		_, err := client.InsertManyTx(b.ctx, tx.Tx, params)
+		return err
+	})
+	t0 := time.Now()
+	if err := client.QueueResume(b.ctx, sla.Queue, nil); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		var left int
+		if err := b.owner.QueryRow(b.ctx, `SELECT count(*) FROM river.river_job WHERE kind = 'sla_wake' AND state <> 'completed'
+			AND (args->>'at')::timestamptz < $1`, t0).Scan(&left); err != nil {
+			t.Fatal(err)
+		}
+		if left == 0 {
+			break
+		}
+		if time.Since(t0) > 60*time.Second {
+			t.Fatalf("%d of %d wakes not done after a minute", left, n)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Logf("%d wakes done in %s", n, time.Since(t0).Round(time.Millisecond))
+	var breached, distinct int
+	b.tx(t, func(tx *tenants.Tx) error {
+		return tx.QueryRow(b.ctx, `SELECT count(*), count(DISTINCT subject_id) FROM events WHERE type = 'sla.breached'`).Scan(&breached, &distinct)
+	})
+	if breached != n || distinct != n {
+		t.Fatalf("%d breaches of %d orders, want one each of %d", breached, distinct, n)
+	}
+}
+
 func TestAttainment(t *testing.T) {
 	t.Parallel()
 	b := setup(t)

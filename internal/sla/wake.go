@@ -153,9 +153,23 @@ func (t *Timers) turns(tenant uuid.UUID) (sem chan struct{}, release func()) {
 // still fail are left out of the rest of the wake and their errors returned, joined (River
 // retries the wake).
 func (t *Timers) wake(ctx context.Context, jobs Inserter, tenant uuid.UUID, now time.Time) (int, error) {
+	scope := tenants.Scope{TenantID: tenant, Actor: tenants.SystemActor}
+	// Most wakes of a backlog find their steps fired already, by the first wake of the
+	// tenant to run (it fires everything due): one read, without locks or a transaction,
+	// tells, and the wake ends there.
+	var due bool
+	if err := t.DB.Read(ctx, scope, func(q db.DBTX) (err error) {
+		due, err = db.New().SLAStepsDue(ctx, q, db.SLAStepsDueParams{TenantID: tenant, Now: now})
+		return err
+	}); err != nil {
+		return 0, fmt.Errorf("wake tenant %s: %w", tenant, err)
+	}
+	if !due {
+		return 0, nil
+	}
 	sem, release := t.turns(tenant)
 	defer release()
-	w := &waking{t: t, jobs: jobs, scope: tenants.Scope{TenantID: tenant, Actor: tenants.SystemActor}, now: now, sem: sem}
+	w := &waking{t: t, jobs: jobs, scope: scope, now: now, sem: sem}
 	if w.batch(ctx) {
 		var wg sync.WaitGroup
 		for range wakeParallel {

@@ -81,6 +81,15 @@ WHERE tenant_id = @tenant_id AND order_id = @order_id AND target = @target
   AND status = 'breached' AND met_at IS NULL AND stopped_at IS NULL AND escalation_level = @from_level AND escalate_at <= @now::timestamptz
 RETURNING *;
 
+-- name: SLAStepsDue :one
+-- Whether the tenant has any step due at now (what DueSLASteps would return), without
+-- locking: a wake that finds none ends after this one read.
+SELECT (EXISTS (SELECT 1 FROM sla_clocks c WHERE c.tenant_id = @tenant_id AND c.status = 'running' AND c.due_at <= @now::timestamptz)
+    OR EXISTS (SELECT 1 FROM sla_clocks c WHERE c.tenant_id = @tenant_id AND c.status = 'running' AND c.warned_at IS NULL
+                 AND c.warn_at <= @now::timestamptz AND c.due_at > @now::timestamptz)
+    OR EXISTS (SELECT 1 FROM sla_clocks c WHERE c.tenant_id = @tenant_id AND c.status = 'breached' AND c.met_at IS NULL
+                 AND c.stopped_at IS NULL AND c.escalate_at <= @now::timestamptz))::boolean AS due;
+
 -- name: DueSLASteps :many
 -- The tenant's steps due at now, what a wake fires, up to lim of each kind: running clocks
 -- past their due time (step 'breach'), running clocks past their warning and not yet due,
