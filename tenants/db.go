@@ -60,10 +60,11 @@ type Tx struct {
 	Scope Scope
 	Q     *db.Queries
 
-	tenant *Tenant        // the scope's tenant once read (GetTenant); changes to it clear it
-	loc    *time.Location // the tenant's time zone once loaded (Location)
-	later  *pgx.Batch     // statements queued by Later, sent before commit
-	jobs   []queuedJob    // jobs queued by Job, inserted before commit
+	tenant   *Tenant             // the scope's tenant once read (GetTenant); changes to it clear it
+	loc      *time.Location      // the tenant's time zone once loaded (Location)
+	later    *pgx.Batch          // statements queued by Later, sent before commit
+	jobs     []queuedJob         // jobs queued by Job, inserted before commit
+	onceJobs map[string]struct{} // the once keys of jobs
 }
 
 // Tx runs fn in a transaction confined to scope and commits when fn returns nil.

@@ -33,11 +33,13 @@ type queuedJob struct {
 // order; the others follow in the order queued.
 func (t *Tx) Job(ins JobInserter, once string, p river.InsertManyParams) {
 	if once != "" {
-		for _, j := range t.jobs {
-			if j.once == once {
-				return
-			}
+		if _, ok := t.onceJobs[once]; ok {
+			return
 		}
+		if t.onceJobs == nil {
+			t.onceJobs = map[string]struct{}{}
+		}
+		t.onceJobs[once] = struct{}{}
 	}
 	t.jobs = append(t.jobs, queuedJob{ins: ins, once: once, params: p})
 }
@@ -49,7 +51,7 @@ func (t *Tx) flushJobs(ctx context.Context) error {
 		return nil
 	}
 	jobs := t.jobs
-	t.jobs = nil
+	t.jobs, t.onceJobs = nil, nil
 	slices.SortStableFunc(jobs, func(a, b queuedJob) int {
 		switch {
 		case a.once != "" && b.once != "":
