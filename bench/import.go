@@ -130,7 +130,7 @@ func startWorker(ctx context.Context, appURL string, timer *stmtTimer) (stop fun
 		return nil, fmt.Errorf("connect the worker as app role: %w", err)
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-	client, err := jobs.NewClient(tenants.NewDB(pool), log, true)
+	client, err := jobs.NewClient(pool, tenants.NewDB(pool), log, true)
 	if err != nil {
 		pool.Close()
 		return nil, err

@@ -236,7 +236,7 @@ func startAPI(pool *pgxpool.Pool, redisURL string, c *counters) (*apiServer, err
 		auth.Options{SessionTTL: cfg.SessionTTL, OTPPerHour: cfg.OTPPerHour})
 	// Insert-only, as in cmd/aftersales' API process: imports queue their job in the upload's
 	// transaction; the worker (startWorker) runs on a pool of its own.
-	jobClient, err := jobs.NewClient(tdb, log, false)
+	jobClient, err := jobs.NewClient(pool, tdb, log, false)
 	if err != nil {
 		stop()
 		return nil, err

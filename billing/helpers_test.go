@@ -49,7 +49,7 @@ func setup(t *testing.T) *bundle {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	svc := billing.New(tdb, log, billing.Config{SecretKey: "sk_test_123", WebhookSecret: secret, APIBase: mock,
 		PublicURL: "http://portal.test", Grace: time.Hour})
-	client, err := jobs.NewClient(tdb, log, true, svc.Consumer())
+	client, err := jobs.NewClient(d.App, tdb, log, true, svc.Consumer())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +69,7 @@ type fixture struct {
 func (b *bundle) tenant() fixture {
 	b.t.Helper()
 	f := fixture{tenant: platform.NewID(), outlet: platform.NewID(), model: platform.NewID()}
-	if err := b.tdb.Global(b.ctx, uuid.Nil, func(tx *tenants.Tx) error {
+	if err := b.tdb.Platform(b.ctx, "test", uuid.Nil, func(tx *tenants.Tx) error {
 		_, err := tx.Exec(b.ctx, `INSERT INTO tenants (id, slug, name, kind) VALUES ($1, $2, 'Brand', 'brand')`, f.tenant, "t-"+f.tenant.String()[:8])
 		return err
 	}); err != nil {

@@ -194,7 +194,7 @@ func (s *Service) Subscribe(ctx context.Context, scope tenants.Scope, planCode s
 		return out, err
 	}
 	// Events about this customer and subscription route to the tenant even without metadata.
-	err = s.DB.Global(ctx, uuid.Nil, func(tx *tenants.Tx) error {
+	err = s.DB.Platform(ctx, "platform billing: route subscription", uuid.Nil, func(tx *tenants.Tx) error {
 		for _, id := range []string{customerID, sub.ID} {
 			if err := tx.Q.PutStripeRoute(ctx, tx, db.PutStripeRouteParams{ObjectID: id, Tenant: scope.TenantID}); err != nil {
 				return err
@@ -252,7 +252,7 @@ func (s *Service) ensurePlatformPrices(ctx context.Context, plan *db.PlatformPla
 		}
 		plan.StripeMeteredPriceID = m.ID
 	}
-	return s.DB.Global(ctx, uuid.Nil, func(tx *tenants.Tx) error {
+	return s.DB.Platform(ctx, "platform billing: store plan prices", uuid.Nil, func(tx *tenants.Tx) error {
 		return tx.Q.SetPlatformPlanPrices(ctx, tx, db.SetPlatformPlanPricesParams{Code: plan.Code, StripePriceID: plan.StripePriceID,
 			StripeMeteredPriceID: plan.StripeMeteredPriceID})
 	})

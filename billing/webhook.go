@@ -161,7 +161,7 @@ func (s *Service) Receive(ctx context.Context, jobs events.Inserter, payload []b
 	if rec.Ignored {
 		s.Log.InfoContext(ctx, "stripe event type ignored", "event", ev.ID, "type", ev.Type)
 	}
-	err = s.DB.Global(ctx, uuid.Nil, func(tx *tenants.Tx) error {
+	err = s.DB.Platform(ctx, "stripe event: record", uuid.Nil, func(tx *tenants.Tx) error {
 		n, err := tx.Q.InsertStripeEvent(ctx, tx, db.InsertStripeEventParams{ID: ev.ID, Type: string(ev.Type), Livemode: ev.Livemode,
 			Created: time.Unix(ev.Created, 0), Payload: payload, TargetTenant: nullID(h.tenant()), ObjectKeys: h.keys()})
 		if err != nil {
@@ -174,7 +174,7 @@ func (s *Service) Receive(ctx context.Context, jobs events.Inserter, payload []b
 		if rec.Ignored {
 			return tx.Q.FinishStripeEvent(ctx, tx, db.FinishStripeEventParams{ID: ev.ID, Outcome: "ignored", Detail: "type not handled"})
 		}
-		_, err = jobs.InsertTx(ctx, tx.Tx, ProcessArgs{EventID: ev.ID}, nil)
+		_, err = tx.Insert(ctx, jobs, ProcessArgs{EventID: ev.ID}, nil)
 		return err
 	})
 	return rec, err
@@ -200,7 +200,7 @@ type effect struct {
 // charge seen before its payment) is deferred and re-run when its owner becomes known.
 func (s *Service) Process(ctx context.Context, jobs events.Inserter, id string) error {
 	var row db.StripeEvent
-	err := s.DB.Global(ctx, uuid.Nil, func(tx *tenants.Tx) (err error) {
+	err := s.DB.Platform(ctx, "stripe event: load", uuid.Nil, func(tx *tenants.Tx) (err error) {
 		row, err = tx.Q.GetStripeEvent(ctx, tx, id)
 		return err
 	})
@@ -228,7 +228,7 @@ func (s *Service) Process(ctx context.Context, jobs events.Inserter, id string) 
 		return s.finish(ctx, jobs, id, uuid.Nil, effect{outcome: "deferred", detail: "no tenant known for " + strings.Join(h.keys(), ","), keys: h.keys()})
 	}
 	var exists bool
-	if err := s.DB.Global(ctx, uuid.Nil, func(tx *tenants.Tx) (err error) {
+	if err := s.DB.Platform(ctx, "stripe event: tenant exists", uuid.Nil, func(tx *tenants.Tx) (err error) {
 		exists, err = tx.Q.TenantExists(ctx, tx, tenant)
 		return err
 	}); err != nil {
@@ -262,7 +262,7 @@ func (s *Service) resolve(ctx context.Context, h hints) (uuid.UUID, uuid.UUID, e
 	keys := h.keys()
 	if len(keys) > 0 {
 		var r db.StripeRoute
-		err := s.DB.Global(ctx, uuid.Nil, func(tx *tenants.Tx) (err error) {
+		err := s.DB.Platform(ctx, "stripe event: route to tenant", uuid.Nil, func(tx *tenants.Tx) (err error) {
 			r, err = tx.Q.GetStripeRoute(ctx, tx, keys)
 			return err
 		})
@@ -286,7 +286,7 @@ func (s *Service) resolve(ctx context.Context, h hints) (uuid.UUID, uuid.UUID, e
 
 // finish records the outcome, the routes learned, and re-queues deferred events they unblock.
 func (s *Service) finish(ctx context.Context, jobs events.Inserter, id string, tenant uuid.UUID, eff effect) error {
-	return s.DB.Global(ctx, uuid.Nil, func(tx *tenants.Tx) error {
+	return s.DB.Platform(ctx, "stripe event: finish", uuid.Nil, func(tx *tenants.Tx) error {
 		if err := tx.Q.LockStripeRoutes(ctx, tx); err != nil {
 			return err
 		}
@@ -294,7 +294,7 @@ func (s *Service) finish(ctx context.Context, jobs events.Inserter, id string, t
 			// The owner may have become known since resolve looked: then run again now.
 			if _, err := tx.Q.GetStripeRoute(ctx, tx, eff.keys); err == nil {
 				eff.outcome, eff.detail = "received", "owner known: retrying"
-				if _, err := jobs.InsertTx(ctx, tx.Tx, ProcessArgs{EventID: id}, nil); err != nil {
+				if _, err := tx.Insert(ctx, jobs, ProcessArgs{EventID: id}, nil); err != nil {
 					return err
 				}
 			} else if !errors.Is(err, pgx.ErrNoRows) {
@@ -323,7 +323,7 @@ func (s *Service) finish(ctx context.Context, jobs events.Inserter, id string, t
 			return err
 		}
 		for _, w := range waiting {
-			if _, err := jobs.InsertTx(ctx, tx.Tx, ProcessArgs{EventID: w}, nil); err != nil {
+			if _, err := tx.Insert(ctx, jobs, ProcessArgs{EventID: w}, nil); err != nil {
 				return err
 			}
 		}

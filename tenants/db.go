@@ -1,11 +1,17 @@
 // Package tenants owns the tenant tree (root tenants, outlets), memberships, business
-// calendars, and the tenant-scoped transaction runner: the one way request code reaches
-// tenant data.
+// calendars, and the doors through which code reaches the database:
 //
-// Every transaction opened by DB.Tx first sets app.tenant_id, app.outlet_id and app.user_id
-// with SET LOCAL, so PostgreSQL's row-level security policies confine every statement to the
-// scope. The settings end with the transaction, so a pooled connection never carries a
-// tenant into the next request; with no tenant set, tenant tables show no rows.
+//   - DB.Tx(scope): tenant work, a transaction confined to a Scope;
+//   - DB.Read(scope): one read statement confined to a Scope, in one round trip;
+//   - DB.Platform / DB.PlatformRead: the few cross-tenant platform paths (signing in,
+//     routing a Stripe event, the SLA sweep), each call named, logged and counted; every
+//     use is listed in docs/tenancy.md.
+//
+// Nothing else reaches the pool. Every door first sets app.tenant_id, app.outlet_id,
+// app.user_id, app.consumer_id and app.customer_id with SET LOCAL, so PostgreSQL's
+// row-level security policies confine every statement to the scope. The settings end with
+// the transaction, so a pooled connection never carries a tenant into the next request;
+// with no tenant set, tenant tables show no rows.
 package tenants
 
 import (
@@ -15,19 +21,35 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/aftersales/aftersales/internal/db"
 )
 
-// Scope is what one transaction may see: a root tenant, optionally one of its outlets, and
-// the acting user (whose own memberships in other tenants stay visible to pick a tenant).
+// Scope is what one transaction may see: a root tenant, optionally one of its outlets or
+// one of its customers (a signed-in consumer), and the acting user (whose own memberships in
+// other tenants stay visible to pick a tenant). Row-level security enforces each part.
 type Scope struct {
 	TenantID uuid.UUID
 	OutletID uuid.UUID // uuid.Nil: tenant-wide
 	UserID   uuid.UUID // uuid.Nil: no user (API key, consumer, system)
+	// ConsumerID is set for a consumer's requests: the global identity signed in. Tables a
+	// consumer reaches then show only rows of CustomerID, the consumer's customer record in
+	// the tenant (uuid.Nil before they have one: no rows).
+	ConsumerID uuid.UUID
+	CustomerID uuid.UUID
+	// Contacts is true when the scope may read customers' phones, emails and street
+	// addresses unmasked (the contacts:unmasked permission, the system, the customer
+	// themself); reads of customers mask them otherwise.
+	Contacts bool
 	Actor    Actor
 }
+
+// Consumer reports whether the scope is a consumer's.
+func (s Scope) Consumer() bool { return s.ConsumerID != uuid.Nil }
 
 // Actor is who acts, as written to the audit log.
 type Actor struct {
@@ -42,21 +64,39 @@ type Actor struct {
 // SystemActor is the actor of background work and seeding.
 var SystemActor = Actor{Kind: "system", Label: "system"}
 
+// System is the scope of background work in a tenant: tenant-wide, contacts unmasked.
+func System(tenantID uuid.UUID) Scope {
+	return Scope{TenantID: tenantID, Contacts: true, Actor: SystemActor}
+}
+
 // DB runs scoped transactions on a pool of the application role.
 type DB struct {
-	pool *pgxpool.Pool
-	q    *db.Queries
+	pool  *pgxpool.Pool
+	q     *db.Queries
+	audit PlatformAudit
 }
+
+// PlatformAudit records each use of the platform door (a log line and a counter in the
+// product); nil records nothing.
+type PlatformAudit func(ctx context.Context, purpose string)
 
 // NewDB wraps a pool that connects as the application role (NOBYPASSRLS, owns nothing).
 func NewDB(pool *pgxpool.Pool) *DB { return &DB{pool: pool, q: db.New()} }
 
-// Pool returns the underlying pool for River and health checks; never for tenant data.
-func (d *DB) Pool() *pgxpool.Pool { return d.pool }
+// WithPlatformAudit makes audit be told of every Platform and PlatformRead call.
+func (d *DB) WithPlatformAudit(audit PlatformAudit) *DB {
+	d.audit = audit
+	return d
+}
 
-// Tx is a transaction confined to a Scope.
+// Ping checks that the database answers (readiness).
+func (d *DB) Ping(ctx context.Context) error { return d.pool.Ping(ctx) }
+
+// Tx is a transaction confined to a Scope. It runs statements (it is a db.DBTX) and queues
+// jobs and writes for its commit; committing and rolling back belong to the door that
+// opened it.
 type Tx struct {
-	pgx.Tx
+	tx    pgx.Tx
 	Scope Scope
 	Q     *db.Queries
 
@@ -65,6 +105,42 @@ type Tx struct {
 	later    *pgx.Batch          // statements queued by Later, sent before commit
 	jobs     []queuedJob         // jobs queued by Job, inserted before commit
 	onceJobs map[string]struct{} // the once keys of jobs
+}
+
+// Exec runs a statement in the transaction.
+func (t *Tx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	return t.tx.Exec(ctx, sql, args...)
+}
+
+// Query runs a query in the transaction.
+func (t *Tx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	return t.tx.Query(ctx, sql, args...)
+}
+
+// QueryRow runs a query returning at most one row in the transaction.
+func (t *Tx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	return t.tx.QueryRow(ctx, sql, args...)
+}
+
+// SendBatch sends queued statements in one round trip.
+func (t *Tx) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
+	return t.tx.SendBatch(ctx, b)
+}
+
+// CopyFrom bulk-loads rows (imports).
+func (t *Tx) CopyFrom(ctx context.Context, table pgx.Identifier, columns []string, src pgx.CopyFromSource) (int64, error) {
+	return t.tx.CopyFrom(ctx, table, columns, src)
+}
+
+// Inserter inserts one River job in a transaction; *river.Client[pgx.Tx] is one.
+type Inserter interface {
+	InsertTx(ctx context.Context, tx pgx.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+}
+
+// Insert inserts a River job now, in the transaction (its result is needed before commit,
+// e.g. a unique job's skip); Job queues one for the commit instead.
+func (t *Tx) Insert(ctx context.Context, ins Inserter, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error) {
+	return ins.InsertTx(ctx, t.tx, args, opts)
 }
 
 // Tx runs fn in a transaction confined to scope and commits when fn returns nil.
@@ -76,22 +152,37 @@ func (d *DB) Tx(ctx context.Context, scope Scope, fn func(tx *Tx) error) error {
 	return d.run(ctx, scope, fn)
 }
 
-// Global runs fn in a transaction with no tenant set, for global tables (users, sessions,
-// consumers, tenants). Tenant tables show no rows in it; a user's own memberships do when
-// userID is set.
-func (d *DB) Global(ctx context.Context, userID uuid.UUID, fn func(tx *Tx) error) error {
+// Platform runs fn in a transaction with no tenant set, for the platform's own work on
+// global tables (users, sessions, consumers, tenants, Stripe events). Tenant tables show no
+// rows in it; a user's own memberships do when userID is set. purpose names the use (it is
+// logged and counted, and docs/tenancy.md lists every one).
+func (d *DB) Platform(ctx context.Context, purpose string, userID uuid.UUID, fn func(tx *Tx) error) error {
+	d.record(ctx, purpose)
 	return d.run(ctx, Scope{UserID: userID, Actor: SystemActor}, fn)
 }
 
+func (d *DB) record(ctx context.Context, purpose string) {
+	if d.audit != nil {
+		d.audit(ctx, purpose)
+	}
+}
+
+// scopeSQL is the SET LOCAL of a scope. SET LOCAL (not set_config) so that the context also
+// reaches Citus workers. The values are formatted uuid.UUIDs: hex digits and dashes only,
+// never user text.
+func scopeSQL(s Scope) string {
+	return "SET LOCAL app.tenant_id = '" + idText(s.TenantID) +
+		"'; SET LOCAL app.outlet_id = '" + idText(s.OutletID) +
+		"'; SET LOCAL app.user_id = '" + idText(s.UserID) +
+		"'; SET LOCAL app.consumer_id = '" + idText(s.ConsumerID) +
+		"'; SET LOCAL app.customer_id = '" + idText(s.CustomerID) + "'"
+}
+
 func (d *DB) run(ctx context.Context, scope Scope, fn func(tx *Tx) error) error {
-	// BEGIN and the context travel in one round trip. SET LOCAL (not set_config) so the
-	// context also reaches Citus workers. The values are formatted uuid.UUIDs: hex digits
-	// and dashes only, never user text.
-	begin := "BEGIN; SET LOCAL app.tenant_id = '" + idText(scope.TenantID) +
-		"'; SET LOCAL app.outlet_id = '" + idText(scope.OutletID) +
-		"'; SET LOCAL app.user_id = '" + idText(scope.UserID) + "'"
+	// BEGIN and the context travel in one round trip.
+	begin := "BEGIN; " + scopeSQL(scope)
 	return pgx.BeginTxFunc(ctx, d.pool, pgx.TxOptions{BeginQuery: begin}, func(ptx pgx.Tx) error {
-		tx := &Tx{Tx: ptx, Scope: scope, Q: d.q}
+		tx := &Tx{tx: ptx, Scope: scope, Q: d.q}
 		if err := fn(tx); err != nil {
 			return err
 		}

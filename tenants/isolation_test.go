@@ -36,12 +36,13 @@ var errRollback = errors.New("rollback")
 
 // isolation holds the test database and both tenants' fixtures.
 type isolation struct {
-	ctx    context.Context
-	app    *tenants.DB // application role: NOBYPASSRLS, owns nothing
-	owner  *tenants.DB // owner role: still subject to RLS (FORCE), used to look behind the app's back
-	appURL string
-	shared uuid.UUID // user with a membership in both A and B
-	A, B   tenantFixture
+	ctx     context.Context
+	app     *tenants.DB // application role: NOBYPASSRLS, owns nothing
+	appPool *pgxpool.Pool
+	owner   *tenants.DB // owner role: still subject to RLS (FORCE), used to look behind the app's back
+	appURL  string
+	shared  uuid.UUID // user with a membership in both A and B
+	A, B    tenantFixture
 	// stored counts rows per table and tenant after the fixture; every check rolls back.
 	stored map[string]map[uuid.UUID]int64
 }
@@ -51,7 +52,7 @@ func TestIsolation(t *testing.T) {
 	ctx := context.Background()
 	d := testdb.New(t)
 	iso := &isolation{
-		ctx: ctx, app: tenants.NewDB(d.App), owner: tenants.NewDB(d.Owner), appURL: d.AppURL,
+		ctx: ctx, app: tenants.NewDB(d.App), appPool: d.App, owner: tenants.NewDB(d.Owner), appURL: d.AppURL,
 		shared: uuid.New(), stored: map[string]map[uuid.UUID]int64{},
 	}
 	iso.insertUser(t, iso.shared, "shared")
@@ -81,7 +82,7 @@ func TestIsolation(t *testing.T) {
 
 func (iso *isolation) insertUser(t *testing.T, id uuid.UUID, name string) {
 	t.Helper()
-	if _, err := iso.app.Pool().Exec(iso.ctx,
+	if _, err := iso.appPool.Exec(iso.ctx,
 		`INSERT INTO users (id, email, name, password_hash) VALUES ($1, $2, $3, 'x')`,
 		id, name+"-"+id.String()+"@example.com", name); err != nil {
 		t.Fatalf("insert user %s: %v", name, err)
@@ -97,7 +98,7 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 		Admin: uuid.New(), Eng1: uuid.New(), Eng2: uuid.New(), SharedMembership: uuid.New(),
 	}
 	// tenants is global: a plain transaction of the application role, no tenant set.
-	if err := pgx.BeginFunc(iso.ctx, iso.app.Pool(), func(tx pgx.Tx) error {
+	if err := pgx.BeginFunc(iso.ctx, iso.appPool, func(tx pgx.Tx) error {
 		_, err := tx.Exec(iso.ctx, `INSERT INTO tenants (id, slug, name, kind) VALUES ($1, $2, $2, 'brand')`,
 			f.Tenant, slug)
 		return err
@@ -378,7 +379,7 @@ func (iso *isolation) checkMoveToOther(t *testing.T, table string) {
 func (iso *isolation) checkNoTenant(t *testing.T, table string) {
 	q := `SELECT count(*) FROM ` + ident(table)
 	t.Run("global_tx", func(t *testing.T) {
-		if err := iso.app.Global(iso.ctx, uuid.Nil, func(tx *tenants.Tx) error {
+		if err := iso.app.Platform(iso.ctx, "test", uuid.Nil, func(tx *tenants.Tx) error {
 			expectCount(t, table+" in DB.Global with no user", queryCount(t, iso.ctx, tx, q), 0)
 			return nil
 		}); err != nil {
@@ -386,7 +387,7 @@ func (iso *isolation) checkNoTenant(t *testing.T, table string) {
 		}
 	})
 	t.Run("plain_tx", func(t *testing.T) {
-		if err := pgx.BeginFunc(iso.ctx, iso.app.Pool(), func(tx pgx.Tx) error {
+		if err := pgx.BeginFunc(iso.ctx, iso.appPool, func(tx pgx.Tx) error {
 			expectCount(t, table+" in a plain transaction of the app role", queryCount(t, iso.ctx, tx, q), 0)
 			return errRollback
 		}); err != nil && !errors.Is(err, errRollback) {
@@ -394,7 +395,7 @@ func (iso *isolation) checkNoTenant(t *testing.T, table string) {
 		}
 	})
 	t.Run("no_tx", func(t *testing.T) {
-		expectCount(t, table+" outside any transaction", queryCount(t, iso.ctx, iso.app.Pool(), q), 0)
+		expectCount(t, table+" outside any transaction", queryCount(t, iso.ctx, iso.appPool, q), 0)
 	})
 }
 
@@ -614,7 +615,7 @@ func (iso *isolation) checkOwnMemberships(t *testing.T) {
 			`UPDATE memberships SET role = 'tenant_admin', status = 'active' WHERE id = $1`, a.SharedMembership)
 	})
 	t.Run("global_tx_lists_own_memberships", func(t *testing.T) {
-		if err := iso.app.Global(iso.ctx, iso.shared, func(tx *tenants.Tx) error {
+		if err := iso.app.Platform(iso.ctx, "test", iso.shared, func(tx *tenants.Tx) error {
 			var own, others int64
 			if err := tx.QueryRow(iso.ctx, `SELECT count(*) FILTER (WHERE user_id = $1), count(*) FILTER (WHERE user_id <> $1)
 				FROM memberships`, iso.shared).Scan(&own, &others); err != nil {
@@ -655,13 +656,14 @@ func (iso *isolation) inScope(t *testing.T, scope tenants.Scope, fn func(tx *ten
 
 // tryExec runs one statement in a savepoint and always rolls the savepoint back, so a
 // failing statement does not abort the transaction and a succeeding one changes nothing.
-func tryExec(ctx context.Context, tx pgx.Tx, sql string, args ...any) (int64, error) {
-	sp, err := tx.Begin(ctx)
-	if err != nil {
+func tryExec(ctx context.Context, tx *tenants.Tx, sql string, args ...any) (int64, error) {
+	if _, err := tx.Exec(ctx, "SAVEPOINT try"); err != nil {
 		return 0, err
 	}
-	defer func() { _ = sp.Rollback(ctx) }()
-	tag, err := sp.Exec(ctx, sql, args...)
+	tag, err := tx.Exec(ctx, sql, args...)
+	if _, rerr := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT try"); rerr != nil && err == nil {
+		err = rerr
+	}
 	return tag.RowsAffected(), err
 }
 

@@ -74,10 +74,15 @@ func (t *Tx) flushJobs(ctx context.Context) error {
 				rest = append(rest, j)
 			}
 		}
-		if _, err := ins.InsertManyTx(ctx, t.Tx, params); err != nil {
+		if _, err := ins.InsertManyTx(ctx, t.tx, params); err != nil {
 			return fmt.Errorf("queued jobs: %w", err)
 		}
 		jobs = rest
 	}
 	return nil
+}
+
+// InsertMany inserts River jobs now, in the transaction, in one statement.
+func (t *Tx) InsertMany(ctx context.Context, ins JobInserter, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error) {
+	return ins.InsertManyTx(ctx, t.tx, params)
 }

@@ -29,7 +29,7 @@ func TestJobsQueuedForCommit(t *testing.T) {
 	ctx := context.Background()
 	d := testdb.New(t)
 	app := tenants.NewDB(d.App)
-	client, err := jobs.NewClient(app, slog.New(slog.NewTextHandler(io.Discard, nil)), false)
+	client, err := jobs.NewClient(d.App, app, slog.New(slog.NewTextHandler(io.Discard, nil)), false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,13 +13,11 @@ import (
 	"github.com/aftersales/aftersales/internal/db"
 )
 
-// Read runs read-only statements confined to scope, each in a single round trip: the
-// scope's settings and the statement travel together in one pipelined batch, which the
-// server runs as one implicit transaction, so row-level security applies exactly as in Tx
-// without the round trips of BEGIN and COMMIT. It is for hot reads that fit in one
-// statement (an entitlement check); each statement fn runs sees its own snapshot. The
-// settings are made with set_config(..., true), which ends with the implicit transaction:
-// nothing carries over to the connection's next use.
+// Read runs read-only statements confined to scope, each in a single round trip: BEGIN,
+// the scope's SET LOCAL, the statement and COMMIT travel together in one pipelined batch, so
+// row-level security applies exactly as in Tx (and the settings reach Citus workers) without
+// the round trips of a Tx. It is for hot reads that fit in one statement (an entitlement
+// check); each statement fn runs sees its own snapshot, in its own transaction.
 func (d *DB) Read(ctx context.Context, scope Scope, fn func(q db.DBTX) error) error {
 	if scope.TenantID == uuid.Nil {
 		return errors.New("tenants: read without a tenant")
@@ -27,13 +25,35 @@ func (d *DB) Read(ctx context.Context, scope Scope, fn func(q db.DBTX) error) er
 	return fn(oneTrip{pool: d.pool, scope: scope})
 }
 
-const setScope = "SELECT set_config('app.tenant_id', $1, true), set_config('app.outlet_id', $2, true), set_config('app.user_id', $3, true)"
+// PlatformRead is Read with no tenant set, for the platform's hot reads of global tables
+// (a session's user, a tenant by its slug). purpose names the use, as for Platform.
+func (d *DB) PlatformRead(ctx context.Context, purpose string, fn func(q db.DBTX) error) error {
+	d.record(ctx, purpose)
+	return fn(oneTrip{pool: d.pool, scope: Scope{}})
+}
 
-// oneTrip is a db.DBTX whose every statement is sent with the scope's settings in one batch.
+// scopeStatements are the SET LOCAL statements of a scope, one per setting: a batch sends
+// each as its own statement. Every setting is set, empty ones too, so that nothing a
+// connection held before can show through.
+func scopeStatements(s Scope) [5]string {
+	return [5]string{
+		"SET LOCAL app.tenant_id = '" + idText(s.TenantID) + "'",
+		"SET LOCAL app.outlet_id = '" + idText(s.OutletID) + "'",
+		"SET LOCAL app.user_id = '" + idText(s.UserID) + "'",
+		"SET LOCAL app.consumer_id = '" + idText(s.ConsumerID) + "'",
+		"SET LOCAL app.customer_id = '" + idText(s.CustomerID) + "'",
+	}
+}
+
+// oneTrip is a db.DBTX whose every statement is sent inside its own transaction with the
+// scope's settings, in one batch.
 type oneTrip struct {
 	pool  *pgxpool.Pool
 	scope Scope
 }
+
+// prefix is the number of batch results before the statement's: BEGIN and the settings.
+const prefix = 1 + 5
 
 func (o oneTrip) send(ctx context.Context, sql string, args []any) (*pgxpool.Conn, pgx.BatchResults, error) {
 	conn, err := o.pool.Acquire(ctx)
@@ -41,13 +61,19 @@ func (o oneTrip) send(ctx context.Context, sql string, args []any) (*pgxpool.Con
 		return nil, nil, fmt.Errorf("acquire connection: %w", err)
 	}
 	b := &pgx.Batch{}
-	b.Queue(setScope, idText(o.scope.TenantID), idText(o.scope.OutletID), idText(o.scope.UserID))
+	b.Queue("BEGIN READ ONLY")
+	for _, set := range scopeStatements(o.scope) {
+		b.Queue(set)
+	}
 	b.Queue(sql, args...)
+	b.Queue("COMMIT")
 	br := conn.SendBatch(ctx, b)
-	if _, err := br.Exec(); err != nil {
-		br.Close()
-		conn.Release()
-		return nil, nil, fmt.Errorf("set scope: %w", err)
+	for range prefix {
+		if _, err := br.Exec(); err != nil {
+			br.Close()
+			conn.Release()
+			return nil, nil, fmt.Errorf("set scope: %w", err)
+		}
 	}
 	return conn, br, nil
 }
@@ -59,6 +85,9 @@ func (o oneTrip) Exec(ctx context.Context, sql string, args ...any) (pgconn.Comm
 	}
 	defer conn.Release()
 	tag, err := br.Exec()
+	if err == nil {
+		_, err = br.Exec() // COMMIT
+	}
 	if cerr := br.Close(); err == nil {
 		err = cerr
 	}
@@ -87,12 +116,14 @@ func (o oneTrip) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row 
 	return batchRow{rows.(*batchRows)}
 }
 
-// batchRows closes the batch and gives the connection back when the rows are closed.
+// batchRows reads the COMMIT, closes the batch and gives the connection back when the rows
+// are closed. A failed statement aborts the transaction; the COMMIT then rolls it back.
 type batchRows struct {
 	pgx.Rows
 	br   pgx.BatchResults
 	conn *pgxpool.Conn
 	done bool
+	err  error
 }
 
 func (r *batchRows) Close() {
@@ -101,8 +132,21 @@ func (r *batchRows) Close() {
 	}
 	r.done = true
 	r.Rows.Close()
-	r.br.Close()
+	if r.Rows.Err() == nil {
+		_, r.err = r.br.Exec() // COMMIT
+	}
+	if err := r.br.Close(); r.err == nil {
+		r.err = err
+	}
 	r.conn.Release()
+}
+
+// Err is the statement's error, else the COMMIT's.
+func (r *batchRows) Err() error {
+	if err := r.Rows.Err(); err != nil {
+		return err
+	}
+	return r.err
 }
 
 // batchRow is the first row of batchRows, as pgx.Conn.QueryRow gives it.
@@ -119,20 +163,13 @@ func (r batchRow) Scan(dest ...any) error {
 	if err := r.rows.Scan(dest...); err != nil {
 		return err
 	}
-	r.rows.Rows.Close()
+	r.rows.Close()
 	return r.rows.Err()
 }
 
 type errRow struct{ err error }
 
 func (r errRow) Scan(...any) error { return r.err }
-
-// GlobalRead runs read-only statements on global tables (tenants, users) with no scope set,
-// each on its own in autocommit: one round trip where Global costs three. Tenant tables show
-// no rows to it.
-func (d *DB) GlobalRead(ctx context.Context, fn func(q db.DBTX) error) error {
-	return fn(d.pool)
-}
 
 // Later returns a db.DBTX whose Exec queues the statement instead of running it; the queued
 // statements run just before commit, all in one pipelined round trip, and their failure
@@ -164,7 +201,7 @@ func (t *Tx) flush(ctx context.Context) error {
 		return nil
 	}
 	t.later = nil
-	br := t.Tx.SendBatch(ctx, b)
+	br := t.tx.SendBatch(ctx, b)
 	for range b.Len() {
 		if _, err := br.Exec(); err != nil {
 			br.Close()

@@ -120,7 +120,7 @@ func (t *Tx) Forget() { t.tenant, t.loc = nil, nil }
 // ListTenants lists all tenants (platform operators only; the caller checks).
 func (d *DB) ListTenants(ctx context.Context, after uuid.NullUUID, limit int32) ([]Tenant, error) {
 	var out []Tenant
-	err := d.Global(ctx, uuid.Nil, func(tx *Tx) error {
+	err := d.Platform(ctx, "list tenants", uuid.Nil, func(tx *Tx) error {
 		rows, err := tx.Q.ListTenants(ctx, tx, db.ListTenantsParams{After: after, Lim: limit})
 		for _, r := range rows {
 			out = append(out, tenantFromRow(r))

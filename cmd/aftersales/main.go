@@ -79,33 +79,33 @@ func run(ctx context.Context, cfg platform.Config, log *slog.Logger, args []stri
 			return errors.New(usage)
 		})
 	case "seed":
-		return withApp(ctx, cfg, func(d *tenants.DB) error {
+		return withApp(ctx, cfg, log, func(pool *pgxpool.Pool, d *tenants.DB) error {
 			logins, err := demo.Seed(ctx, d)
 			printLogins(cfg, logins)
 			return err
 		})
 	case "serve":
-		return withApp(ctx, cfg, func(d *tenants.DB) error { return serve(ctx, cfg, log, d) })
+		return withApp(ctx, cfg, log, func(pool *pgxpool.Pool, d *tenants.DB) error { return serve(ctx, cfg, log, pool, d) })
 	case "worker":
-		return withApp(ctx, cfg, func(d *tenants.DB) error { return work(ctx, cfg, log, d) })
+		return withApp(ctx, cfg, log, func(pool *pgxpool.Pool, d *tenants.DB) error { return work(ctx, cfg, log, pool, d) })
 	case "dev":
 		if err := withOwner(ctx, cfg, func(pool *pgxpool.Pool) error { return migrate.Up(ctx, pool) }); err != nil {
 			return err
 		}
 		// Local use: webhooks may target receivers on this machine or network.
 		cfg.WebhookAllowPrivate = true
-		return withApp(ctx, cfg, func(d *tenants.DB) error {
+		return withApp(ctx, cfg, log, func(pool *pgxpool.Pool, d *tenants.DB) error {
 			logins, err := demo.Seed(ctx, d)
 			if err != nil {
 				return err
 			}
 			go func() {
-				if err := work(ctx, cfg, log, d); err != nil {
+				if err := work(ctx, cfg, log, pool, d); err != nil {
 					log.Error("worker stopped", "err", err)
 				}
 			}()
 			time.AfterFunc(300*time.Millisecond, func() { printLogins(cfg, logins) })
-			return serve(ctx, cfg, log, d)
+			return serve(ctx, cfg, log, pool, d)
 		})
 	case "openapi":
 		reg := prometheus.NewRegistry()
@@ -131,7 +131,7 @@ func withOwner(ctx context.Context, cfg platform.Config, fn func(*pgxpool.Pool) 
 
 // withApp connects as the application role and refuses to run with a role that could
 // bypass row-level security.
-func withApp(ctx context.Context, cfg platform.Config, fn func(*tenants.DB) error) error {
+func withApp(ctx context.Context, cfg platform.Config, log *slog.Logger, fn func(*pgxpool.Pool, *tenants.DB) error) error {
 	if cfg.AppDatabaseURL == "" {
 		return errors.New("APP_DATABASE_URL (the application role) is not set")
 	}
@@ -147,10 +147,22 @@ func withApp(ctx context.Context, cfg platform.Config, fn func(*tenants.DB) erro
 	if super || bypass {
 		return errors.New("APP_DATABASE_URL connects as a superuser or BYPASSRLS role: tenant isolation would not hold; use a member of aftersales_app")
 	}
-	return fn(tenants.NewDB(pool))
+	d := tenants.NewDB(pool).WithPlatformAudit(platformAudit(log, nil))
+	return fn(pool, d)
 }
 
-func serve(ctx context.Context, cfg platform.Config, log *slog.Logger, d *tenants.DB) error {
+// platformAudit records a use of the platform door: a debug log line with its purpose and,
+// with calls set, a count per purpose on /metrics.
+func platformAudit(log *slog.Logger, calls *prometheus.CounterVec) tenants.PlatformAudit {
+	return func(ctx context.Context, purpose string) {
+		if calls != nil {
+			calls.WithLabelValues(purpose).Inc()
+		}
+		log.DebugContext(ctx, "platform door", "purpose", purpose)
+	}
+}
+
+func serve(ctx context.Context, cfg platform.Config, log *slog.Logger, pool *pgxpool.Pool, d *tenants.DB) error {
 	rdb, stopRedis, err := platform.OpenRedis(cfg.RedisURL)
 	if err != nil {
 		return err
@@ -161,11 +173,15 @@ func serve(ctx context.Context, cfg platform.Config, log *slog.Logger, d *tenant
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	calls := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "aftersales_platform_calls_total",
+		Help: "Uses of the cross-tenant platform door (tenants.DB.Platform, PlatformRead), by purpose"}, []string{"purpose"})
+	reg.MustRegister(calls)
+	d.WithPlatformAudit(platformAudit(log, calls))
 	limiter := platform.NewLimiter(rdb, log, reg).WithPrefix(cfg.RedisPrefix)
 	authSvc := auth.NewService(d, limiter, auth.NewDevSender(log), log,
 		auth.Options{SessionTTL: cfg.SessionTTL, OTPPerHour: cfg.OTPPerHour})
 	bill := newBilling(cfg, log, d)
-	jobClient, err := jobs.NewClient(d, log, false, bill.Consumer())
+	jobClient, err := jobs.NewClient(pool, d, log, false, bill.Consumer())
 	if err != nil {
 		return err
 	}
@@ -210,12 +226,12 @@ func consumers(cfg platform.Config, log *slog.Logger, d *tenants.DB) ([]events.C
 	}, nil
 }
 
-func work(ctx context.Context, cfg platform.Config, log *slog.Logger, d *tenants.DB) error {
+func work(ctx context.Context, cfg platform.Config, log *slog.Logger, pool *pgxpool.Pool, d *tenants.DB) error {
 	cs, err := consumers(cfg, log, d)
 	if err != nil {
 		return err
 	}
-	client, err := jobs.NewClient(d, log, true, cs...)
+	client, err := jobs.NewClient(pool, d, log, true, cs...)
 	if err != nil {
 		return err
 	}

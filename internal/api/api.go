@@ -117,7 +117,7 @@ func (s *Server) OpenAPI() *huma.OpenAPI { return s.api.OpenAPI() }
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	if err := s.DB.Pool().Ping(ctx); err != nil {
+	if err := s.DB.Ping(ctx); err != nil {
 		s.Log.WarnContext(ctx, "not ready: database", "err", err)
 		http.Error(w, "database unavailable", http.StatusServiceUnavailable)
 		return

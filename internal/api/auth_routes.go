@@ -120,7 +120,7 @@ func registerAuth(s *Server) {
 				}
 			}
 			if p.Kind == auth.KindUser {
-				err := s.DB.Global(ctx, p.UserID, func(tx *tenants.Tx) error {
+				err := s.DB.Platform(ctx, "me: memberships", p.UserID, func(tx *tenants.Tx) error {
 					rows, err := tx.Q.MembershipsOfUser(ctx, tx, p.UserID)
 					for _, r := range rows {
 						me.Memberships = append(me.Memberships, membershipView(r))

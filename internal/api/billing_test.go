@@ -23,7 +23,7 @@ import (
 // but the SLA wakes (scheduled for the orders' due times, hours ahead) has run.
 func billingWorker(t *testing.T, env *apitest.Env) func() {
 	t.Helper()
-	client, err := jobs.NewClient(env.Tenants, env.Log, true, env.Billing.Consumer())
+	client, err := jobs.NewClient(env.DB.App, env.Tenants, env.Log, true, env.Billing.Consumer())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -404,7 +404,7 @@ func TestBillingReadOnlyTenant(t *testing.T) {
 	env := apitest.New(t, apitest.Options{Configure: func(c *platform.Config) { c.BillingGrace = time.Nanosecond }})
 	settle := billingWorker(t, env)
 	tn := env.NewTenant(env.PlatformAdmin())
-	if err := env.Tenants.Global(context.Background(), uuid.Nil, func(tx *tenants.Tx) error {
+	if err := env.Tenants.Platform(context.Background(), "test", uuid.Nil, func(tx *tenants.Tx) error {
 		return billing.UpsertPlatformPlan(context.Background(), tx, billing.PlatformPlan{Code: "growth", Name: "Growth", Currency: "CNY",
 			MonthlyAmount: 99900, PerOrderAmount: 200, MaxOutlets: 50})
 	}); err != nil {

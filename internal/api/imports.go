@@ -157,7 +157,7 @@ func registerImports(s *Server) {
 				if err != nil || !created {
 					return err
 				}
-				_, err = s.Jobs.InsertTx(ctx, tx.Tx, registry.ImportArgs{TenantID: tx.Scope.TenantID, ImportID: imp.ID}, nil)
+				_, err = tx.Insert(ctx, s.Jobs, registry.ImportArgs{TenantID: tx.Scope.TenantID, ImportID: imp.ID}, nil)
 				return err
 			})
 			if err != nil {

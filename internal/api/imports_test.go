@@ -617,7 +617,7 @@ func TestImportThroughRiver20k(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 	f := newImportFixture(t, env)
-	worker, err := jobs.NewClient(env.Tenants, env.Log, true)
+	worker, err := jobs.NewClient(env.DB.App, env.Tenants, env.Log, true)
 	if err != nil {
 		t.Fatal(err)
 	}

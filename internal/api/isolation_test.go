@@ -165,7 +165,7 @@ func isoMake(t *testing.T, env *apitest.Env, tn *apitest.Tenant) isoFixtures {
 	// SLA clocks of the order (started the way service orders start them, in the tenant's
 	// scope, with their timers queued).
 	order := uuid.MustParse(f["/v1/orders/"])
-	inserter, err := jobs.NewClient(env.Tenants, env.Log, false)
+	inserter, err := jobs.NewClient(env.DB.App, env.Tenants, env.Log, false)
 	if err != nil {
 		t.Fatal(err)
 	}

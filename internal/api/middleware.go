@@ -144,7 +144,7 @@ func (s *Server) authenticate(hctx huma.Context, next func(huma.Context)) {
 		// A tenant whose platform payment failed past its grace period reads but does not
 		// write, neither through staff nor through its consumer portal.
 		status := p.TenantStatus
-		err := s.DB.GlobalRead(ctx, func(q db.DBTX) (err error) {
+		err := s.DB.PlatformRead(ctx, "read-only tenant check", func(q db.DBTX) (err error) {
 			if status != "" {
 				return nil // read with the credential
 			}

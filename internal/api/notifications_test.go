@@ -137,7 +137,7 @@ func TestNotificationSendLogInboxesAndPreferences(t *testing.T) {
 
 	// An event as a producer emits it, handed to the notifier (no worker runs in API tests).
 	ctx := context.Background()
-	client, err := jobs.NewClient(env.Tenants, env.Log, false)
+	client, err := jobs.NewClient(env.DB.App, env.Tenants, env.Log, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,7 +20,7 @@ import (
 func slaOrder(t *testing.T, env *apitest.Env, tn *apitest.Tenant, outlet string, at time.Time, met bool) string {
 	t.Helper()
 	ctx := context.Background()
-	inserter, err := jobs.NewClient(env.Tenants, env.Log, false)
+	inserter, err := jobs.NewClient(env.DB.App, env.Tenants, env.Log, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -97,7 +97,7 @@ func (s *Service) RequestOTP(ctx context.Context, destination string) error {
 		return fmt.Errorf("generate code: %w", err)
 	}
 	code := fmt.Sprintf("%0*d", otpDigits, n.Int64())
-	err = s.db.Global(ctx, uuid.Nil, func(tx *tenants.Tx) error {
+	err = s.db.Platform(ctx, "consumer sign-in: store code", uuid.Nil, func(tx *tenants.Tx) error {
 		_, err := tx.Q.CreateOTP(ctx, tx, db.CreateOTPParams{
 			ID: platform.NewID(), Destination: dest, Channel: channel,
 			CodeHash: HashToken(dest + ":" + code), ExpiresAt: time.Now().Add(otpTTL),
@@ -123,7 +123,7 @@ func (s *Service) VerifyOTP(ctx context.Context, destination, code string, meta 
 	}
 	var sess Session
 	var bad bool
-	err = s.db.Global(ctx, uuid.Nil, func(tx *tenants.Tx) error {
+	err = s.db.Platform(ctx, "consumer sign-in: verify code", uuid.Nil, func(tx *tenants.Tx) error {
 		if bad, err = consumeOTP(ctx, tx, dest, code); bad || err != nil {
 			return err
 		}
@@ -178,7 +178,7 @@ func (s *Service) ConfirmOTP(ctx context.Context, destination, code string) erro
 		return err
 	}
 	var bad bool
-	err = s.db.Global(ctx, uuid.Nil, func(tx *tenants.Tx) error {
+	err = s.db.Platform(ctx, "consumer sign-in: verify code for link", uuid.Nil, func(tx *tenants.Tx) error {
 		bad, err = consumeOTP(ctx, tx, dest, code)
 		return err
 	})

@@ -74,7 +74,7 @@ func (s *Service) Login(ctx context.Context, email, password string, meta tenant
 		return Session{}, &RateLimitError{RetryAfter: wait}
 	}
 	var user db.User
-	err := s.db.Global(ctx, uuid.Nil, func(tx *tenants.Tx) error {
+	err := s.db.Platform(ctx, "staff sign-in: find user", uuid.Nil, func(tx *tenants.Tx) error {
 		var err error
 		user, err = tx.Q.GetUserByEmail(ctx, tx, email)
 		return err
@@ -98,7 +98,7 @@ func (s *Service) Login(ctx context.Context, email, password string, meta tenant
 	}
 	tok, hash := newSessionToken()
 	exp := time.Now().Add(s.sessionTTL)
-	err = s.db.Global(ctx, uuid.Nil, func(tx *tenants.Tx) error {
+	err = s.db.Platform(ctx, "staff sign-in: create session", uuid.Nil, func(tx *tenants.Tx) error {
 		_, err := tx.Q.CreateSession(ctx, tx, db.CreateSessionParams{
 			ID: platform.NewID(), TokenHash: hash, UserID: uuid.NullUUID{UUID: user.ID, Valid: true},
 			Ip: meta.IP, UserAgent: meta.UserAgent, ExpiresAt: exp,
@@ -116,7 +116,7 @@ func (s *Service) Login(ctx context.Context, email, password string, meta tenant
 // write it is logged, never turned into a failed login.
 func (s *Service) auditLogin(ctx context.Context, userID uuid.UUID, meta tenants.Actor, action string) {
 	var tenantIDs []uuid.UUID
-	err := s.db.Global(ctx, userID, func(tx *tenants.Tx) error {
+	err := s.db.Platform(ctx, "staff sign-in: memberships to audit", userID, func(tx *tenants.Tx) error {
 		rows, err := tx.Q.MembershipsOfUser(ctx, tx, userID)
 		for _, r := range rows {
 			tenantIDs = append(tenantIDs, r.Membership.TenantID)
@@ -139,7 +139,7 @@ func (s *Service) auditLogin(ctx context.Context, userID uuid.UUID, meta tenants
 
 // Logout revokes a session token.
 func (s *Service) Logout(ctx context.Context, token string) error {
-	return s.db.Global(ctx, uuid.Nil, func(tx *tenants.Tx) error {
+	return s.db.Platform(ctx, "sign-out", uuid.Nil, func(tx *tenants.Tx) error {
 		return tx.Q.RevokeSession(ctx, tx, HashToken(token))
 	})
 }
@@ -155,7 +155,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Principal, e
 		return nil, ErrBadToken
 	}
 	var p *Principal
-	err := s.db.Global(ctx, uuid.Nil, func(tx *tenants.Tx) error {
+	err := s.db.Platform(ctx, "session: resolve", uuid.Nil, func(tx *tenants.Tx) error {
 		r, err := tx.Q.SessionPrincipal(ctx, tx, HashToken(token))
 		if err != nil {
 			return err
@@ -193,7 +193,7 @@ func (s *Service) SelectTenant(ctx context.Context, p *Principal, tenantID uuid.
 		}
 		return nil
 	}
-	return s.db.Global(ctx, p.UserID, func(tx *tenants.Tx) error {
+	return s.db.Platform(ctx, "session: memberships", p.UserID, func(tx *tenants.Tx) error {
 		rows, err := tx.Q.MembershipsOfUser(ctx, tx, p.UserID)
 		if err != nil {
 			return err

@@ -52,7 +52,7 @@ func Seed(ctx context.Context, d *tenants.DB) ([]Login, error) {
 		return nil, err
 	}
 	exists := false
-	err = d.Global(ctx, uuid.Nil, func(tx *tenants.Tx) error {
+	err = d.Platform(ctx, "demo seed: find brand", uuid.Nil, func(tx *tenants.Tx) error {
 		_, err := tx.Q.GetUserByEmail(ctx, tx, "platform@aftersales.local")
 		if err == nil {
 			exists = true
@@ -237,7 +237,7 @@ func shanghai() *time.Location {
 // upgrade adds the parts of the demo that a database seeded by an older release lacks.
 func upgrade(ctx context.Context, d *tenants.DB) error {
 	var brand uuid.UUID
-	err := d.Global(ctx, uuid.Nil, func(tx *tenants.Tx) error {
+	err := d.Platform(ctx, "demo seed: upgrade", uuid.Nil, func(tx *tenants.Tx) error {
 		t, err := tx.Q.GetTenantBySlug(ctx, tx, BrandSlug)
 		brand = t.ID
 		return err

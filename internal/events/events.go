@@ -212,7 +212,7 @@ func (w *dispatchWorker) Work(ctx context.Context, job *river.Job[DispatchArgs])
 		if len(params) == 0 {
 			return nil
 		}
-		if _, err := client.InsertManyTx(ctx, tx.Tx, params); err != nil {
+		if _, err := tx.InsertMany(ctx, client, params); err != nil {
 			return fmt.Errorf("queue deliveries of %d events: %w", len(evs), err)
 		}
 		return nil

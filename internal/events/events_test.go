@@ -50,9 +50,10 @@ func (r *recorder) count(id uuid.UUID) int {
 func TestEmitDeliversCommittedEventsToInterestedConsumersOnly(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	d := tenants.NewDB(testdb.New(t).App)
+	pool := testdb.New(t).App
+	d := tenants.NewDB(pool)
 	tenant := platform.NewID()
-	if err := d.Global(ctx, uuid.Nil, func(tx *tenants.Tx) error {
+	if err := d.Platform(ctx, "test", uuid.Nil, func(tx *tenants.Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO tenants (id, slug, name, kind) VALUES ($1, $2, 'T', 'brand')`, tenant, "t-"+tenant.String()[:8])
 		return err
 	}); err != nil {
@@ -61,7 +62,7 @@ func TestEmitDeliversCommittedEventsToInterestedConsumersOnly(t *testing.T) {
 	orders := &recorder{name: "orders", prefix: "order.", got: map[uuid.UUID]int{}, failOnce: true}
 	billing := &recorder{name: "billing", prefix: "sla.", got: map[uuid.UUID]int{}}
 	log := slog.New(slog.DiscardHandler)
-	client, err := jobs.NewClient(d, log, true, orders, billing)
+	client, err := jobs.NewClient(pool, d, log, true, orders, billing)
 	if err != nil {
 		t.Fatal(err)
 	}

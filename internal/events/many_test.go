@@ -50,8 +50,9 @@ func TestEmitManyRecordsAndDeliversEach(t *testing.T) {
 		t.Fatalf("stored = %+v", list)
 	}
 	var dispatches int
-	if err := d.Pool().QueryRow(ctx, `SELECT count(*) FROM river.river_job WHERE kind = 'event_dispatch' AND args->>'tenant_id' = $1`,
-		tenant.String()).Scan(&dispatches); err != nil {
+	if err := d.Platform(ctx, "test", uuid.Nil, func(tx *tenants.Tx) error {
+		return tx.QueryRow(ctx, `SELECT count(*) FROM river.river_job WHERE kind = 'event_dispatch' AND args->>'tenant_id' = $1`, tenant.String()).Scan(&dispatches)
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if dispatches != 1 {
@@ -83,8 +84,9 @@ func TestDispatchSkipsEventsThatAreGone(t *testing.T) {
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		var someState, noneState string
-		if err := d.Pool().QueryRow(ctx, `SELECT (SELECT state FROM river.river_job WHERE id = $1), (SELECT state FROM river.river_job WHERE id = $2)`,
-			some.Job.ID, none.Job.ID).Scan(&someState, &noneState); err != nil {
+		if err := d.Platform(ctx, "test", uuid.Nil, func(tx *tenants.Tx) error {
+			return tx.QueryRow(ctx, `SELECT (SELECT state FROM river.river_job WHERE id = $1), (SELECT state FROM river.river_job WHERE id = $2)`, some.Job.ID, none.Job.ID).Scan(&someState, &noneState)
+		}); err != nil {
 			t.Fatal(err)
 		}
 		if someState == "completed" && noneState == "cancelled" && rec.count(id) == 1 {
@@ -102,16 +104,17 @@ func TestDispatchSkipsEventsThatAreGone(t *testing.T) {
 func startWorker(t *testing.T, prefix string) (*tenants.DB, uuid.UUID, *recorder, *river.Client[pgx.Tx]) {
 	t.Helper()
 	ctx := context.Background()
-	d := tenants.NewDB(testdb.New(t).App)
+	pool := testdb.New(t).App
+	d := tenants.NewDB(pool)
 	tenant := platform.NewID()
-	if err := d.Global(ctx, uuid.Nil, func(tx *tenants.Tx) error {
+	if err := d.Platform(ctx, "test", uuid.Nil, func(tx *tenants.Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO tenants (id, slug, name, kind) VALUES ($1, $2, 'T', 'brand')`, tenant, prefix+"-"+tenant.String()[:8])
 		return err
 	}); err != nil {
 		t.Fatal(err)
 	}
 	rec := &recorder{name: "sla", prefix: "sla.", got: map[uuid.UUID]int{}}
-	client, err := jobs.NewClient(d, slog.New(slog.DiscardHandler), true, rec)
+	client, err := jobs.NewClient(pool, d, slog.New(slog.DiscardHandler), true, rec)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
@@ -36,7 +37,7 @@ type CleanupWorker struct {
 // Work deletes expired sessions and codes.
 func (w *CleanupWorker) Work(ctx context.Context, _ *river.Job[CleanupArgs]) error {
 	cutoff := time.Now().Add(-24 * time.Hour)
-	return w.DB.Global(ctx, uuid.Nil, func(tx *tenants.Tx) error {
+	return w.DB.Platform(ctx, "cleanup: expired sessions and codes", uuid.Nil, func(tx *tenants.Tx) error {
 		s, err := tx.Q.DeleteExpiredSessions(ctx, tx, cutoff)
 		if err != nil {
 			return fmt.Errorf("delete sessions: %w", err)
@@ -68,16 +69,17 @@ type PeriodicProvider interface {
 	PeriodicJobs() []*river.PeriodicJob
 }
 
-// NewClient builds a River client on the application pool. With work set it also runs the
+// NewClient builds a River client on pool, the application role's pool that main hands it
+// (River's tables are the platform's own, outside tenant scopes). With work set it also runs the
 // workers and periodic jobs (the worker process); without, it only inserts jobs. The
 // consumers receive every event the product emits (see package events); those that are
 // WorkerProviders also get their own jobs' workers registered.
-func NewClient(d *tenants.DB, log *slog.Logger, work bool, consumers ...events.Consumer) (*river.Client[pgx.Tx], error) {
+func NewClient(pool *pgxpool.Pool, d *tenants.DB, log *slog.Logger, work bool, consumers ...events.Consumer) (*river.Client[pgx.Tx], error) {
 	cfg, err := NewConfig(d, log, work, consumers...)
 	if err != nil {
 		return nil, err
 	}
-	c, err := river.NewClient(riverpgxv5.New(d.Pool()), cfg)
+	c, err := river.NewClient(riverpgxv5.New(pool), cfg)
 	if err != nil {
 		return nil, fmt.Errorf("river client: %w", err)
 	}

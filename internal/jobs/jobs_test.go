@@ -20,7 +20,7 @@ func TestCleanupDeletesOnlyLongExpiredCredentials(t *testing.T) {
 	ctx := context.Background()
 	d := tenants.NewDB(testdb.New(t).App)
 	var userID uuid.UUID
-	err := d.Global(ctx, uuid.Nil, func(tx *tenants.Tx) error {
+	err := d.Platform(ctx, "test", uuid.Nil, func(tx *tenants.Tx) error {
 		u, err := tx.Q.CreateUser(ctx, tx, db.CreateUserParams{ID: platform.NewID(), Email: "u@x.test", Name: "u", PasswordHash: "x"})
 		userID = u.ID
 		if err != nil {
@@ -48,7 +48,7 @@ func TestCleanupDeletesOnlyLongExpiredCredentials(t *testing.T) {
 		}
 	}
 	var sessions, codes int
-	err = d.Global(ctx, uuid.Nil, func(tx *tenants.Tx) error {
+	err = d.Platform(ctx, "test", uuid.Nil, func(tx *tenants.Tx) error {
 		if err := tx.QueryRow(ctx, `SELECT count(*) FROM sessions WHERE user_id = $1`, userID).Scan(&sessions); err != nil {
 			return err
 		}

@@ -202,7 +202,7 @@ func (n *Notifier) Handle(ctx context.Context, ev events.Event) error {
 				if send.ScheduledAt.After(now) {
 					opts.ScheduledAt = send.ScheduledAt
 				}
-				if _, err := inserter.InsertTx(ctx, tx.Tx, SendArgs{TenantID: ev.TenantID, SendID: send.ID}, &opts); err != nil {
+				if _, err := tx.Insert(ctx, inserter, SendArgs{TenantID: ev.TenantID, SendID: send.ID}, &opts); err != nil {
 					return fmt.Errorf("queue send: %w", err)
 				}
 			}

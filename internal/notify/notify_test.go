@@ -150,10 +150,11 @@ type bundle struct {
 func setup(t *testing.T, work bool, configure func(n *notify.Notifier)) *bundle {
 	t.Helper()
 	ctx := context.Background()
-	d := tenants.NewDB(testdb.New(t).App)
+	pool := testdb.New(t).App
+	d := tenants.NewDB(pool)
 	b := &bundle{ctx: ctx, db: d, tenant: platform.NewID(), admin: platform.NewID()}
 	b.scope = tenants.Scope{TenantID: b.tenant, Actor: tenants.SystemActor}
-	if err := d.Global(ctx, uuid.Nil, func(tx *tenants.Tx) error {
+	if err := d.Platform(ctx, "test", uuid.Nil, func(tx *tenants.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO tenants (id, slug, name, kind, timezone, locale) VALUES ($1, $2, '安心售后', 'brand', 'Asia/Shanghai', 'zh-CN')`,
 			b.tenant, "t-"+b.tenant.String()[:8]); err != nil {
 			return err
@@ -181,7 +182,7 @@ func setup(t *testing.T, work bool, configure func(n *notify.Notifier)) *bundle 
 		configure(b.n)
 	}
 	var err error
-	b.client, err = jobs.NewClient(d, log, work, b.n)
+	b.client, err = jobs.NewClient(pool, d, log, work, b.n)
 	if err != nil {
 		t.Fatal(err)
 	}

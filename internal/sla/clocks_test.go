@@ -28,6 +28,7 @@ import (
 // is Shanghai, 09:00-18:00 on weekdays (the onboarding default).
 type bundle struct {
 	ctx      context.Context
+	pool     *pgxpool.Pool
 	db       *tenants.DB
 	owner    *pgxpool.Pool
 	tenant   uuid.UUID
@@ -42,7 +43,7 @@ func setup(t *testing.T) *bundle {
 	t.Helper()
 	ctx := context.Background()
 	tdb := testdb.New(t)
-	b := &bundle{ctx: ctx, db: tenants.NewDB(tdb.App), owner: tdb.Owner, log: slog.New(slog.DiscardHandler)}
+	b := &bundle{ctx: ctx, pool: tdb.App, db: tenants.NewDB(tdb.App), owner: tdb.Owner, log: slog.New(slog.DiscardHandler)}
 	u := platform.NewID().String()[:8]
 	tn, _, err := b.db.Onboard(ctx, tenants.SystemActor, tenants.NewTenant{Slug: "sla-" + u, Name: "SLA", Kind: "brand",
 		Timezone: "Asia/Shanghai", Currency: "CNY", Locale: "zh-CN", AdminEmail: "admin-" + u + "@sla.test", AdminName: "Admin",
@@ -64,7 +65,7 @@ func setup(t *testing.T) *bundle {
 		_, err := tx.Exec(ctx, `INSERT INTO customers (tenant_id, id, name) VALUES (app.tenant_id(), $1, 'Customer')`, b.customer)
 		return err
 	})
-	if b.inserter, err = jobs.NewClient(b.db, b.log, false); err != nil {
+	if b.inserter, err = jobs.NewClient(b.pool, b.db, b.log, false); err != nil {
 		t.Fatal(err)
 	}
 	return b
@@ -568,7 +569,7 @@ func TestExactlyOneBreachUnderConcurrentFires(t *testing.T) {
 // worker starts a River client that works jobs, as `aftersales worker` does.
 func (b *bundle) worker(t *testing.T) *river.Client[pgx.Tx] {
 	t.Helper()
-	c, err := jobs.NewClient(b.db, b.log, true)
+	c, err := jobs.NewClient(b.pool, b.db, b.log, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -638,7 +639,7 @@ func TestRestartDuringPendingTimer(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	order := b.order(t)
-	first, err := jobs.NewClient(b.db, b.log, true)
+	first, err := jobs.NewClient(b.pool, b.db, b.log, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -836,7 +837,7 @@ func TestOutageBacklog(t *testing.T) {
 		params[i] = river.InsertManyParams{Args: sla.WakeArgs{TenantID: b.tenant, At: at}}
 	}
 	b.tx(t, func(tx *tenants.Tx) error {
-		_, err := client.InsertManyTx(b.ctx, tx.Tx, params)
+		_, err := tx.InsertMany(b.ctx, client, params)
 		return err
 	})
 	t0 := time.Now()

@@ -406,7 +406,7 @@ func (t *Timers) Sweep(ctx context.Context, jobs Inserter) (int, error) {
 	var errs []error
 	for {
 		var ids []uuid.UUID
-		if err := t.DB.Global(ctx, uuid.Nil, func(tx *tenants.Tx) (err error) {
+		if err := t.DB.Platform(ctx, "sla sweep: tenants with clocks", uuid.Nil, func(tx *tenants.Tx) (err error) {
 			ids, err = tx.Q.ListTenantIDs(ctx, tx, db.ListTenantIDsParams{After: after, Lim: 500})
 			return err
 		}); err != nil {

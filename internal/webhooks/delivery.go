@@ -228,7 +228,7 @@ func (d *Deliverer) Handle(ctx context.Context, ev events.Event) error {
 }
 
 func (d *Deliverer) queue(ctx context.Context, tx *tenants.Tx, ins events.Inserter, del db.WebhookDelivery) error {
-	_, err := ins.InsertTx(ctx, tx.Tx, DeliveryArgs{TenantID: tx.Scope.TenantID, DeliveryID: del.ID},
+	_, err := tx.Insert(ctx, ins, DeliveryArgs{TenantID: tx.Scope.TenantID, DeliveryID: del.ID},
 		&river.InsertOpts{MaxAttempts: d.opts.MaxAttempts, Queue: Queue})
 	if err != nil {
 		return fmt.Errorf("queue delivery: %w", err)
@@ -305,7 +305,7 @@ func Redeliver(ctx context.Context, tx *tenants.Tx, ins events.Inserter, deliver
 	if err != nil {
 		return Delivery{}, tenants.DBError(err, "", "")
 	}
-	if _, err := ins.InsertTx(ctx, tx.Tx, DeliveryArgs{TenantID: tx.Scope.TenantID, DeliveryID: del.ID},
+	if _, err := tx.Insert(ctx, ins, DeliveryArgs{TenantID: tx.Scope.TenantID, DeliveryID: del.ID},
 		&river.InsertOpts{MaxAttempts: DefaultMaxAttempts, Queue: Queue}); err != nil {
 		return Delivery{}, fmt.Errorf("queue redelivery: %w", err)
 	}
@@ -332,7 +332,7 @@ func Ping(ctx context.Context, tx *tenants.Tx, ins events.Inserter, endpointID u
 	if err != nil {
 		return Delivery{}, tenants.DBError(err, "", "")
 	}
-	if _, err := ins.InsertTx(ctx, tx.Tx, DeliveryArgs{TenantID: tx.Scope.TenantID, DeliveryID: del.ID},
+	if _, err := tx.Insert(ctx, ins, DeliveryArgs{TenantID: tx.Scope.TenantID, DeliveryID: del.ID},
 		&river.InsertOpts{MaxAttempts: 3, Queue: Queue}); err != nil {
 		return Delivery{}, fmt.Errorf("queue ping: %w", err)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 
 	"github.com/aftersales/aftersales/internal/events"
@@ -129,6 +130,7 @@ func (r *receiver) deliveries() []delivery {
 
 type bundle struct {
 	ctx    context.Context
+	pool   *pgxpool.Pool
 	db     *tenants.DB
 	tenant uuid.UUID
 	scope  tenants.Scope
@@ -140,12 +142,13 @@ type bundle struct {
 func setup(t *testing.T, o webhooks.Options) *bundle {
 	t.Helper()
 	ctx := context.Background()
-	d := tenants.NewDB(testdb.New(t).App)
-	b := &bundle{ctx: ctx, db: d, tenant: platform.NewID()}
+	pool := testdb.New(t).App
+	d := tenants.NewDB(pool)
+	b := &bundle{ctx: ctx, pool: pool, db: d, tenant: platform.NewID()}
 	b.scope = tenants.Scope{TenantID: b.tenant, Actor: tenants.SystemActor}
 	admin := platform.NewID()
 	b.admin = "admin-" + admin.String() + "@example.com"
-	if err := d.Global(ctx, uuid.Nil, func(tx *tenants.Tx) error {
+	if err := d.Platform(ctx, "test", uuid.Nil, func(tx *tenants.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO tenants (id, slug, name, kind) VALUES ($1, $2, 'Hooks', 'brand')`,
 			b.tenant, "t-"+b.tenant.String()[:8]); err != nil {
 			return err
@@ -164,7 +167,7 @@ func setup(t *testing.T, o webhooks.Options) *bundle {
 	}
 	log := slog.New(slog.DiscardHandler)
 	var err error
-	if b.client, err = jobs.NewClient(d, log, false); err != nil {
+	if b.client, err = jobs.NewClient(pool, d, log, false); err != nil {
 		t.Fatal(err)
 	}
 	o.AllowPrivate = true
@@ -413,7 +416,7 @@ func TestSustainedFailureDisablesAndNotifiesAdmins(t *testing.T) {
 	n := notify.New(b.db, log, notify.Providers{SMS: dev, Email: dev})
 	d := webhooks.New(b.db, log, webhooks.Options{AllowPrivate: true, DisableAfter: time.Nanosecond, DisableMinFailures: 3,
 		Backoff: func(int) time.Duration { return 10 * time.Millisecond }})
-	worker, err := jobs.NewClient(b.db, log, true, n, d)
+	worker, err := jobs.NewClient(b.pool, b.db, log, true, n, d)
 	if err != nil {
 		t.Fatal(err)
 	}

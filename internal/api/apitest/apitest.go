@@ -107,7 +107,7 @@ func New(t testing.TB, opts ...Options) *Env {
 	}
 	bill := billing.New(tdb, log, billing.Config{SecretKey: cfg.StripeSecretKey, WebhookSecret: cfg.StripeWebhookSecret,
 		APIBase: cfg.StripeAPIBase, PublicURL: "http://portal.test", Grace: cfg.BillingGrace})
-	jobClient, err := jobs.NewClient(tdb, log, false, bill.Consumer())
+	jobClient, err := jobs.NewClient(d.App, tdb, log, false, bill.Consumer())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +223,7 @@ func (e *Env) PlatformAdmin() string {
 	e.T.Helper()
 	email := "op" + e.Unique() + "@platform.test"
 	ctx := context.Background()
-	err := e.Tenants.Global(ctx, uuid.Nil, func(tx *tenants.Tx) error {
+	err := e.Tenants.Platform(ctx, "test: platform operator", uuid.Nil, func(tx *tenants.Tx) error {
 		_, err := tx.Q.CreateUser(ctx, tx, db.CreateUserParams{ID: platform.NewID(), Email: email, Name: "Operator",
 			PasswordHash: e.pwHash, IsPlatformAdmin: true})
 		return err
