@@ -207,12 +207,12 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 		    (app.tenant_id(), $1, $2, 'system', 'created', 'waiting', true)`, []any{uuid.New(), order1}},
 		{`INSERT INTO order_engineers (tenant_id, order_id, user_id, role) VALUES (app.tenant_id(), $1, $2, 'lead')`,
 			[]any{order1, f.Eng1}},
-		{`INSERT INTO order_quotes (tenant_id, id, order_id, currency, lines, total_charged, token_hash) VALUES
-		    (app.tenant_id(), $1, $2, 'CNY', '[]', 0, $3)`, []any{uuid.New(), order1, randomBytes()}},
+		{`INSERT INTO order_quotes (tenant_id, id, order_id, currency, lines, total_charged, token_hash, customer_id) VALUES
+		    (app.tenant_id(), $1, $2, 'CNY', '[]', 0, $3, $4)`, []any{uuid.New(), order1, randomBytes(), customer}},
 		{`INSERT INTO order_attachments (tenant_id, id, order_id, kind, content_type, content, sha256) VALUES
 		    (app.tenant_id(), $1, $2, 'photo', 'image/png', '\x89504e47', $3)`, []any{uuid.New(), order1, randomBytes()}},
-		{`INSERT INTO order_disputes (tenant_id, id, order_id, statement, exclusion) VALUES
-		    (app.tenant_id(), $1, $2, 'not my fault', 'misuse')`, []any{uuid.New(), order1}},
+		{`INSERT INTO order_disputes (tenant_id, id, order_id, statement, exclusion, customer_id) VALUES
+		    (app.tenant_id(), $1, $2, 'not my fault', 'misuse', $3)`, []any{uuid.New(), order1, customer}},
 		{`INSERT INTO outlet_coverage (tenant_id, id, outlet_id, region_code) VALUES
 		    (app.tenant_id(), $1, $2, '31'), (app.tenant_id(), $3, $4, '44')`, []any{uuid.New(), f.Outlet1, uuid.New(), f.Outlet2}},
 		{`INSERT INTO outlet_authorizations (tenant_id, outlet_id, category_id) VALUES

@@ -422,6 +422,8 @@ type OrderDispute struct {
 	DecidedBy    string
 	CreatedAt    time.Time
 	DecidedAt    *time.Time
+	// The order's customer (who raised the dispute).
+	CustomerID uuid.UUID
 }
 
 // Engineers on an order with their role (lead, assistant) and answer (accepted, declined with reason).
@@ -469,6 +471,8 @@ type OrderQuote struct {
 	DecidedBy      string
 	CreatedBy      string
 	CreatedAt      time.Time
+	// The order's customer (who may answer the quote).
+	CustomerID uuid.UUID
 }
 
 // Per-tenant order rules: repeat-repair window, engineer dispatch rule order, appointment slots.

@@ -247,22 +247,24 @@ func (q *Queries) CreateAttachment(ctx context.Context, db DBTX, arg CreateAttac
 }
 
 const createDispute = `-- name: CreateDispute :one
-INSERT INTO order_disputes (tenant_id, id, order_id, statement, exclusion)
-VALUES (app.tenant_id(), $1, $2, $3, $4)
-RETURNING tenant_id, id, order_id, status, statement, exclusion, decision_note, decided_by, created_at, decided_at
+INSERT INTO order_disputes (tenant_id, id, order_id, customer_id, statement, exclusion)
+VALUES (app.tenant_id(), $1, $2, $3, $4, $5)
+RETURNING tenant_id, id, order_id, status, statement, exclusion, decision_note, decided_by, created_at, decided_at, customer_id
 `
 
 type CreateDisputeParams struct {
-	ID        uuid.UUID
-	OrderID   uuid.UUID
-	Statement string
-	Exclusion string
+	ID         uuid.UUID
+	OrderID    uuid.UUID
+	CustomerID uuid.UUID
+	Statement  string
+	Exclusion  string
 }
 
 func (q *Queries) CreateDispute(ctx context.Context, db DBTX, arg CreateDisputeParams) (OrderDispute, error) {
 	row := db.QueryRow(ctx, createDispute,
 		arg.ID,
 		arg.OrderID,
+		arg.CustomerID,
 		arg.Statement,
 		arg.Exclusion,
 	)
@@ -278,6 +280,7 @@ func (q *Queries) CreateDispute(ctx context.Context, db DBTX, arg CreateDisputeP
 		&i.DecidedBy,
 		&i.CreatedAt,
 		&i.DecidedAt,
+		&i.CustomerID,
 	)
 	return i, err
 }
@@ -416,14 +419,15 @@ func (q *Queries) CreateOrder(ctx context.Context, db DBTX, arg CreateOrderParam
 }
 
 const createQuote = `-- name: CreateQuote :one
-INSERT INTO order_quotes (tenant_id, id, order_id, currency, lines, total_charged, token_hash, created_by)
-VALUES (app.tenant_id(), $1, $2, $3, $4, $5, $6, $7)
-RETURNING tenant_id, id, order_id, status, currency, lines, total_charged, token_hash, decided_at, decided_channel, decided_by, created_by, created_at
+INSERT INTO order_quotes (tenant_id, id, order_id, customer_id, currency, lines, total_charged, token_hash, created_by)
+VALUES (app.tenant_id(), $1, $2, $3, $4, $5, $6, $7, $8)
+RETURNING tenant_id, id, order_id, status, currency, lines, total_charged, token_hash, decided_at, decided_channel, decided_by, created_by, created_at, customer_id
 `
 
 type CreateQuoteParams struct {
 	ID           uuid.UUID
 	OrderID      uuid.UUID
+	CustomerID   uuid.UUID
 	Currency     string
 	Lines        []byte
 	TotalCharged int64
@@ -435,6 +439,7 @@ func (q *Queries) CreateQuote(ctx context.Context, db DBTX, arg CreateQuoteParam
 	row := db.QueryRow(ctx, createQuote,
 		arg.ID,
 		arg.OrderID,
+		arg.CustomerID,
 		arg.Currency,
 		arg.Lines,
 		arg.TotalCharged,
@@ -456,6 +461,7 @@ func (q *Queries) CreateQuote(ctx context.Context, db DBTX, arg CreateQuoteParam
 		&i.DecidedBy,
 		&i.CreatedBy,
 		&i.CreatedAt,
+		&i.CustomerID,
 	)
 	return i, err
 }
@@ -485,7 +491,7 @@ func (q *Queries) CurrentAppointment(ctx context.Context, db DBTX, orderID uuid.
 const decideDispute = `-- name: DecideDispute :one
 UPDATE order_disputes SET status = $1, decision_note = $2, decided_by = $3, decided_at = now()
 WHERE tenant_id = app.tenant_id() AND order_id = $4 AND id = $5 AND status = 'open'
-RETURNING tenant_id, id, order_id, status, statement, exclusion, decision_note, decided_by, created_at, decided_at
+RETURNING tenant_id, id, order_id, status, statement, exclusion, decision_note, decided_by, created_at, decided_at, customer_id
 `
 
 type DecideDisputeParams struct {
@@ -516,6 +522,7 @@ func (q *Queries) DecideDispute(ctx context.Context, db DBTX, arg DecideDisputeP
 		&i.DecidedBy,
 		&i.CreatedAt,
 		&i.DecidedAt,
+		&i.CustomerID,
 	)
 	return i, err
 }
@@ -523,7 +530,7 @@ func (q *Queries) DecideDispute(ctx context.Context, db DBTX, arg DecideDisputeP
 const decideQuote = `-- name: DecideQuote :one
 UPDATE order_quotes SET status = $1, decided_at = now(), decided_channel = $2, decided_by = $3
 WHERE tenant_id = app.tenant_id() AND id = $4 AND status = 'sent'
-RETURNING tenant_id, id, order_id, status, currency, lines, total_charged, token_hash, decided_at, decided_channel, decided_by, created_by, created_at
+RETURNING tenant_id, id, order_id, status, currency, lines, total_charged, token_hash, decided_at, decided_channel, decided_by, created_by, created_at, customer_id
 `
 
 type DecideQuoteParams struct {
@@ -555,6 +562,7 @@ func (q *Queries) DecideQuote(ctx context.Context, db DBTX, arg DecideQuoteParam
 		&i.DecidedBy,
 		&i.CreatedBy,
 		&i.CreatedAt,
+		&i.CustomerID,
 	)
 	return i, err
 }
@@ -596,7 +604,7 @@ func (q *Queries) GetAttachment(ctx context.Context, db DBTX, id uuid.UUID) (Ord
 }
 
 const getDispute = `-- name: GetDispute :one
-SELECT tenant_id, id, order_id, status, statement, exclusion, decision_note, decided_by, created_at, decided_at FROM order_disputes WHERE tenant_id = app.tenant_id() AND id = $1
+SELECT tenant_id, id, order_id, status, statement, exclusion, decision_note, decided_by, created_at, decided_at, customer_id FROM order_disputes WHERE tenant_id = app.tenant_id() AND id = $1
 `
 
 func (q *Queries) GetDispute(ctx context.Context, db DBTX, id uuid.UUID) (OrderDispute, error) {
@@ -613,6 +621,7 @@ func (q *Queries) GetDispute(ctx context.Context, db DBTX, id uuid.UUID) (OrderD
 		&i.DecidedBy,
 		&i.CreatedAt,
 		&i.DecidedAt,
+		&i.CustomerID,
 	)
 	return i, err
 }
@@ -802,7 +811,7 @@ func (q *Queries) GetOrderSettings(ctx context.Context, db DBTX) (OrderSetting, 
 }
 
 const getQuote = `-- name: GetQuote :one
-SELECT tenant_id, id, order_id, status, currency, lines, total_charged, token_hash, decided_at, decided_channel, decided_by, created_by, created_at FROM order_quotes WHERE tenant_id = app.tenant_id() AND id = $1
+SELECT tenant_id, id, order_id, status, currency, lines, total_charged, token_hash, decided_at, decided_channel, decided_by, created_by, created_at, customer_id FROM order_quotes WHERE tenant_id = app.tenant_id() AND id = $1
 `
 
 func (q *Queries) GetQuote(ctx context.Context, db DBTX, id uuid.UUID) (OrderQuote, error) {
@@ -822,6 +831,7 @@ func (q *Queries) GetQuote(ctx context.Context, db DBTX, id uuid.UUID) (OrderQuo
 		&i.DecidedBy,
 		&i.CreatedBy,
 		&i.CreatedAt,
+		&i.CustomerID,
 	)
 	return i, err
 }
@@ -958,7 +968,7 @@ func (q *Queries) ListAttachments(ctx context.Context, db DBTX, orderID uuid.UUI
 }
 
 const listDisputes = `-- name: ListDisputes :many
-SELECT tenant_id, id, order_id, status, statement, exclusion, decision_note, decided_by, created_at, decided_at FROM order_disputes WHERE tenant_id = app.tenant_id() AND order_id = $1 ORDER BY created_at, id
+SELECT tenant_id, id, order_id, status, statement, exclusion, decision_note, decided_by, created_at, decided_at, customer_id FROM order_disputes WHERE tenant_id = app.tenant_id() AND order_id = $1 ORDER BY created_at, id
 `
 
 func (q *Queries) ListDisputes(ctx context.Context, db DBTX, orderID uuid.UUID) ([]OrderDispute, error) {
@@ -981,6 +991,7 @@ func (q *Queries) ListDisputes(ctx context.Context, db DBTX, orderID uuid.UUID) 
 			&i.DecidedBy,
 			&i.CreatedAt,
 			&i.DecidedAt,
+			&i.CustomerID,
 		); err != nil {
 			return nil, err
 		}
@@ -1238,7 +1249,7 @@ func (q *Queries) ListOrders(ctx context.Context, db DBTX, arg ListOrdersParams)
 }
 
 const listQuotes = `-- name: ListQuotes :many
-SELECT tenant_id, id, order_id, status, currency, lines, total_charged, token_hash, decided_at, decided_channel, decided_by, created_by, created_at FROM order_quotes WHERE tenant_id = app.tenant_id() AND order_id = $1 ORDER BY created_at, id
+SELECT tenant_id, id, order_id, status, currency, lines, total_charged, token_hash, decided_at, decided_channel, decided_by, created_by, created_at, customer_id FROM order_quotes WHERE tenant_id = app.tenant_id() AND order_id = $1 ORDER BY created_at, id
 `
 
 func (q *Queries) ListQuotes(ctx context.Context, db DBTX, orderID uuid.UUID) ([]OrderQuote, error) {
@@ -1264,6 +1275,7 @@ func (q *Queries) ListQuotes(ctx context.Context, db DBTX, orderID uuid.UUID) ([
 			&i.DecidedBy,
 			&i.CreatedBy,
 			&i.CreatedAt,
+			&i.CustomerID,
 		); err != nil {
 			return nil, err
 		}

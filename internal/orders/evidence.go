@@ -142,7 +142,7 @@ func (s *Service) OpenDispute(ctx context.Context, tx *tenants.Tx, orderID uuid.
 	if strings.TrimSpace(statement) == "" {
 		return Dispute{}, tenants.Invalid("body.statement", "say why the decision is wrong")
 	}
-	row, err := tx.Q.CreateDispute(ctx, tx, db.CreateDisputeParams{ID: platform.NewID(), OrderID: orderID, Statement: statement,
+	row, err := tx.Q.CreateDispute(ctx, tx, db.CreateDisputeParams{ID: platform.NewID(), OrderID: orderID, CustomerID: r.CustomerID, Statement: statement,
 		Exclusion: o.Completion.Exclusion})
 	if err != nil {
 		return Dispute{}, tenants.DBError(err, "a dispute of this order is already open", "")

@@ -126,7 +126,7 @@ func (s *Service) CreateQuote(ctx context.Context, tx *tenants.Tx, orderID uuid.
 	id := platform.NewID()
 	token, hash := auth.NewLinkToken(quotePrefix, tx.Scope.TenantID, id)
 	body, _ := json.Marshal(lines)
-	row, err := tx.Q.CreateQuote(ctx, tx, db.CreateQuoteParams{ID: id, OrderID: orderID, Currency: t.Currency, Lines: body,
+	row, err := tx.Q.CreateQuote(ctx, tx, db.CreateQuoteParams{ID: id, OrderID: orderID, CustomerID: r.CustomerID, Currency: t.Currency, Lines: body,
 		TotalCharged: total, TokenHash: hash, CreatedBy: tx.Scope.Actor.Label})
 	if err != nil {
 		return Quote{}, fmt.Errorf("store quote: %w", err)

@@ -160,8 +160,8 @@ WHERE tenant_id = app.tenant_id() AND order_id = @order_id AND user_id = @user_i
 RETURNING *;
 
 -- name: CreateQuote :one
-INSERT INTO order_quotes (tenant_id, id, order_id, currency, lines, total_charged, token_hash, created_by)
-VALUES (app.tenant_id(), @id, @order_id, @currency, @lines, @total_charged, @token_hash, @created_by)
+INSERT INTO order_quotes (tenant_id, id, order_id, customer_id, currency, lines, total_charged, token_hash, created_by)
+VALUES (app.tenant_id(), @id, @order_id, @customer_id, @currency, @lines, @total_charged, @token_hash, @created_by)
 RETURNING *;
 
 -- name: SupersedeQuotes :exec
@@ -191,8 +191,8 @@ WHERE tenant_id = app.tenant_id() AND order_id = @order_id ORDER BY id;
 SELECT * FROM order_attachments WHERE tenant_id = app.tenant_id() AND id = @id;
 
 -- name: CreateDispute :one
-INSERT INTO order_disputes (tenant_id, id, order_id, statement, exclusion)
-VALUES (app.tenant_id(), @id, @order_id, @statement, @exclusion)
+INSERT INTO order_disputes (tenant_id, id, order_id, customer_id, statement, exclusion)
+VALUES (app.tenant_id(), @id, @order_id, @customer_id, @statement, @exclusion)
 RETURNING *;
 
 -- name: ListDisputes :many
