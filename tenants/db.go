@@ -41,11 +41,12 @@ type Scope struct {
 	// the tenant (uuid.Nil before they have one: no rows).
 	ConsumerID uuid.UUID
 	CustomerID uuid.UUID
-	// Contacts is true when the scope may read customers' phones, emails and street
-	// addresses unmasked (the contacts:unmasked permission, the system, the customer
-	// themself); reads of customers mask them otherwise.
-	Contacts bool
-	Actor    Actor
+	// MaskContacts is set for staff without the contacts:unmasked permission: what the
+	// product reads of customers for them (customers, the send log) comes with phones,
+	// emails and street addresses masked. The system and consumers (their own data) read
+	// them in full.
+	MaskContacts bool
+	Actor        Actor
 }
 
 // Consumer reports whether the scope is a consumer's.
@@ -63,11 +64,6 @@ type Actor struct {
 
 // SystemActor is the actor of background work and seeding.
 var SystemActor = Actor{Kind: "system", Label: "system"}
-
-// System is the scope of background work in a tenant: tenant-wide, contacts unmasked.
-func System(tenantID uuid.UUID) Scope {
-	return Scope{TenantID: tenantID, Contacts: true, Actor: SystemActor}
-}
 
 // DB runs scoped transactions on a pool of the application role.
 type DB struct {

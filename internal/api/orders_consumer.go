@@ -262,7 +262,7 @@ func registerOrderConsumer(s *Server) {
 			if err != nil {
 				return err
 			}
-			c, err := customers.Get(ctx, tx, o.CustomerID)
+			c, err := customers.Contact(ctx, tx, o.CustomerID)
 			if err != nil {
 				return err
 			}

@@ -65,5 +65,6 @@ func (p *Principal) Scope(meta tenants.Actor) tenants.Scope {
 	case KindConsumer:
 		meta.ID = p.ConsumerID
 	}
-	return tenants.Scope{TenantID: p.TenantID, OutletID: p.OutletID, UserID: p.UserID, Actor: meta}
+	return tenants.Scope{TenantID: p.TenantID, OutletID: p.OutletID, UserID: p.UserID, Actor: meta,
+		MaskContacts: p.Kind != KindConsumer && !p.Can(access.ContactsFull)}
 }

@@ -51,9 +51,12 @@ func fromRow(r db.Customer) Customer {
 	return c
 }
 
-// ForRole masks phone, email and street address unless the role needs them.
-func (c Customer) ForRole(canSee bool) Customer {
-	if canSee {
+// view is a customer as the scope may see it: phone, email and street address masked when
+// the scope masks contacts (staff without contacts:unmasked). Every function that returns
+// customers to a caller passes them through it; Contact is the one unmasked read, for the
+// product's own use.
+func view(tx *tenants.Tx, c Customer) Customer {
+	if !tx.Scope.MaskContacts {
 		return c
 	}
 	c.Phone, c.Email, c.Address, c.Masked = access.MaskPhone(c.Phone), access.MaskEmail(c.Email), access.MaskAddress(c.Address), true
@@ -112,11 +115,19 @@ func Create(ctx context.Context, tx *tenants.Tx, f Fields) (Customer, error) {
 		return Customer{}, tenants.DBError(err, "", "")
 	}
 	c := fromRow(r)
-	return c, tx.Audit(ctx, "customer.create", "customer", c.ID, nil, c)
+	return view(tx, c), tx.Audit(ctx, "customer.create", "customer", c.ID, nil, c)
 }
 
-// Get returns one customer.
+// Get returns one customer as the scope may see it.
 func Get(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Customer, error) {
+	c, err := Contact(ctx, tx, id)
+	return view(tx, c), err
+}
+
+// Contact returns one customer with their contact data in full whatever the scope, for the
+// product's own use (an order's address, a notification's recipient); never return it to a
+// caller, who gets Get.
+func Contact(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Customer, error) {
 	r, err := tx.Q.GetCustomer(ctx, tx, db.GetCustomerParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
 		return Customer{}, tenants.DBError(err, "", "")
@@ -125,7 +136,8 @@ func Get(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Customer, error) {
 }
 
 // ByPhone returns the tenant's first customer with phone (normalised), ok false when
-// there is none.
+// there is none. Like Contact, it is for the product's own use (finding a customer at
+// intake): contact data is in full.
 func ByPhone(ctx context.Context, tx *tenants.Tx, phone string) (Customer, bool, error) {
 	r, err := tx.Q.CustomerByPhone(ctx, tx, db.CustomerByPhoneParams{TenantID: tx.Scope.TenantID, Phone: phone})
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -153,7 +165,7 @@ func List(ctx context.Context, tx *tenants.Tx, after uuid.NullUUID, phone string
 	}
 	out := make([]Customer, len(rows))
 	for i, r := range rows {
-		out[i] = fromRow(r)
+		out[i] = view(tx, fromRow(r))
 	}
 	return out, nil
 }
@@ -168,7 +180,7 @@ func Update(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, f 
 	if err != nil {
 		return Customer{}, err
 	}
-	before, err := Get(ctx, tx, id)
+	before, err := Contact(ctx, tx, id)
 	if err != nil {
 		return Customer{}, err
 	}
@@ -182,7 +194,7 @@ func Update(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, f 
 		return Customer{}, tenants.DBError(tenants.StaleIfMissing(err), "", "")
 	}
 	after := fromRow(r)
-	return after, tx.Audit(ctx, "customer.update", "customer", id, before, after)
+	return view(tx, after), tx.Audit(ctx, "customer.update", "customer", id, before, after)
 }
 
 // ValueFacts are a customer's attributes that service tiers read.
@@ -224,7 +236,7 @@ func SetValue(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, 
 		return Customer{}, tenants.DBError(tenants.StaleIfMissing(err), "", "")
 	}
 	c := fromRow(r)
-	return c, tx.Audit(ctx, "customer.value", "customer", id, before, v)
+	return view(tx, c), tx.Audit(ctx, "customer.value", "customer", id, before, v)
 }
 
 // ForConsumer returns the tenant's customer record of a signed-in consumer, creating it from
@@ -250,4 +262,33 @@ func ForConsumer(ctx context.Context, tx *tenants.Tx, consumerID uuid.UUID) (Cus
 		f.Name = access.MaskEmail(*c.Email)
 	}
 	return Create(ctx, tx, f)
+}
+
+// ConsumerScope is the scope of a signed-in consumer's request in a tenant: the tenant,
+// their identity and their customer record there, so that row-level security shows them
+// their own rows and nobody else's. The record is found with the consumer's own scope; a
+// consumer new to the tenant gets one when create is set (a request that changes something:
+// registering a unit, booking, buying), and otherwise none, so a read creates nothing and
+// shows nothing.
+func ConsumerScope(ctx context.Context, d *tenants.DB, tenantID, consumerID uuid.UUID, actor tenants.Actor, create bool) (tenants.Scope, error) {
+	scope := tenants.Scope{TenantID: tenantID, ConsumerID: consumerID, Actor: actor}
+	err := d.Read(ctx, scope, func(q db.DBTX) error {
+		r, err := db.New().CustomerOfConsumer(ctx, q, db.CustomerOfConsumerParams{TenantID: tenantID, ConsumerID: uuid.NullUUID{UUID: consumerID, Valid: true}})
+		if err == nil {
+			scope.CustomerID = r.ID
+		}
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		return err
+	})
+	if err != nil || scope.CustomerID != uuid.Nil || !create {
+		return scope, err
+	}
+	err = d.Tx(ctx, scope, func(tx *tenants.Tx) error {
+		c, err := ForConsumer(ctx, tx, consumerID)
+		scope.CustomerID = c.ID
+		return err
+	})
+	return scope, err
 }

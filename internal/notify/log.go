@@ -77,8 +77,9 @@ func opt(s string) *string {
 	return &s
 }
 
-// ListSends lists the send log, newest first; recipients are masked unless unmasked.
-func ListSends(ctx context.Context, tx *tenants.Tx, f SendFilter, unmasked bool) ([]Send, error) {
+// ListSends lists the send log, newest first; recipients are masked for scopes that mask
+// contacts.
+func ListSends(ctx context.Context, tx *tenants.Tx, f SendFilter) ([]Send, error) {
 	rows, err := tx.Q.ListNotificationSends(ctx, tx, db.ListNotificationSendsParams{After: f.After, EventType: opt(f.EventType),
 		Status: opt(f.Status), Channel: opt(f.Channel), SubjectID: f.SubjectID, Lim: f.Limit})
 	if err != nil {
@@ -86,18 +87,18 @@ func ListSends(ctx context.Context, tx *tenants.Tx, f SendFilter, unmasked bool)
 	}
 	out := make([]Send, len(rows))
 	for i, r := range rows {
-		out[i] = sendFromRow(r, unmasked)
+		out[i] = sendFromRow(r, !tx.Scope.MaskContacts)
 	}
 	return out, nil
 }
 
 // GetSend returns one entry of the send log.
-func GetSend(ctx context.Context, tx *tenants.Tx, id uuid.UUID, unmasked bool) (Send, error) {
+func GetSend(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Send, error) {
 	r, err := tx.Q.GetNotificationSend(ctx, tx, id)
 	if err != nil {
 		return Send{}, tenants.DBError(err, "", "")
 	}
-	return sendFromRow(r, unmasked), nil
+	return sendFromRow(r, !tx.Scope.MaskContacts), nil
 }
 
 // InboxMessage is an in-app message.

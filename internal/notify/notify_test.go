@@ -223,7 +223,7 @@ func (b *bundle) sends(t *testing.T, f notify.SendFilter) []notify.Send {
 	}
 	var out []notify.Send
 	if err := b.db.Tx(b.ctx, b.scope, func(tx *tenants.Tx) (err error) {
-		out, err = notify.ListSends(b.ctx, tx, f, true)
+		out, err = notify.ListSends(b.ctx, tx, f)
 		return err
 	}); err != nil {
 		t.Fatal(err)

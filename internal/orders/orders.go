@@ -365,7 +365,7 @@ func nextNumber(ctx context.Context, tx *tenants.Tx, now time.Time) (string, err
 func (s *Service) customerFor(ctx context.Context, tx *tenants.Tx, in Intake) (customers.Customer, error) {
 	switch {
 	case in.CustomerID != nil:
-		c, err := customers.Get(ctx, tx, *in.CustomerID)
+		c, err := customers.Contact(ctx, tx, *in.CustomerID)
 		return c, fieldPrefix(notFoundAsField(err, "is not a customer of this tenant"), "body.customer_id")
 	case in.Customer != nil:
 		phone, err := customers.NormalizePhone(in.Customer.Phone)
