@@ -2,10 +2,12 @@ package tenants
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/platform"
@@ -162,4 +164,32 @@ func checkTimezone(tz, field string) error {
 		return Invalid(field, "is not an IANA time zone (e.g. Asia/Shanghai)")
 	}
 	return nil
+}
+
+// StatusReadOnly is the status of a tenant whose platform payment failed past its grace
+// period: its data is intact and reads work, writes are refused until the bill is paid.
+const StatusReadOnly = "read_only"
+
+// ReadOnly reports whether a tenant, named by id or else by slug, is read-only. known is the
+// status already read with the caller's credential, if any (then nothing is read). An
+// unknown tenant is not read-only: the operation itself answers for it.
+func (d *DB) ReadOnly(ctx context.Context, id uuid.UUID, slug, known string) (bool, error) {
+	status := known
+	if status == "" {
+		err := d.PlatformRead(ctx, "read-only tenant check", func(q db.DBTX) (err error) {
+			if id != uuid.Nil {
+				status, err = db.New().GetTenantStatus(ctx, q, id)
+			} else {
+				status, err = db.New().GetTenantStatusBySlug(ctx, q, slug)
+			}
+			if errors.Is(err, pgx.ErrNoRows) {
+				return nil
+			}
+			return err
+		})
+		if err != nil {
+			return false, err
+		}
+	}
+	return status == StatusReadOnly, nil
 }

@@ -14,7 +14,6 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/aftersales/aftersales/internal/auth"
@@ -143,26 +142,12 @@ func (s *Server) authenticate(hctx huma.Context, next func(huma.Context)) {
 	if m := hctx.Method(); m != http.MethodGet && m != http.MethodHead && !rt.billing && !rt.reads && (p.TenantID != uuid.Nil || hctx.Param("tenant") != "") {
 		// A tenant whose platform payment failed past its grace period reads but does not
 		// write, neither through staff nor through its consumer portal.
-		status := p.TenantStatus
-		err := s.DB.PlatformRead(ctx, "read-only tenant check", func(q db.DBTX) (err error) {
-			if status != "" {
-				return nil // read with the credential
-			}
-			if p.TenantID != uuid.Nil {
-				status, err = db.New().GetTenantStatus(ctx, q, p.TenantID)
-			} else {
-				status, err = db.New().GetTenantStatusBySlug(ctx, q, hctx.Param("tenant"))
-			}
-			if errors.Is(err, pgx.ErrNoRows) {
-				return nil // an unknown tenant is answered by the operation itself
-			}
-			return err
-		})
+		readOnly, err := s.DB.ReadOnly(ctx, p.TenantID, hctx.Param("tenant"), p.TenantStatus)
 		if err != nil {
 			s.writeErr(hctx, err)
 			return
 		}
-		if status == "read_only" {
+		if readOnly {
 			_ = huma.WriteErr(s.api, hctx, http.StatusPaymentRequired,
 				"this tenant is read-only until its platform subscription is paid; data is intact and reads still work",
 				&huma.ErrorDetail{Location: "tenant", Message: "read-only: pay the open invoice (GET /v1/billing/invoices)"})
