@@ -2,6 +2,7 @@ package tenants_test
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -300,5 +301,194 @@ func TestCatalogNoUnprotectedViews(t *testing.T) {
 		ORDER BY 1`)
 	if len(bad) > 0 {
 		t.Errorf("tenant data exposed without row-level security: %s", strings.Join(bad, ", "))
+	}
+}
+
+// notTenantConfined are the policies on tenant tables that do not confine rows to
+// app.tenant_id(), each with the only command it may apply to and why.
+var notTenantConfined = map[string]struct{ cmd, reason string }{
+	"memberships.own_memberships": {"SELECT",
+		"a user sees their own memberships in every tenant, to pick one; writes stay with tenant_isolation"},
+}
+
+// tenantCondition is how pg_policies renders the tenant condition of a policy.
+const tenantCondition = "(tenant_id = app.tenant_id())"
+
+var selectWord = regexp.MustCompile(`(?i)\bselect\b`)
+
+// TestCatalogPolicies: policies stay Citus-compatible, i.e. contain no subquery (Citus refuses
+// them in policies of distributed and reference tables; call app.tenant_id() directly, it is
+// inlined), and every policy on a tenant table requires tenant_id = app.tenant_id() of every row
+// it shows or accepts, but for the few listed in notTenantConfined.
+func TestCatalogPolicies(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := testdb.New(t)
+	isTenant := map[string]bool{}
+	for _, table := range tenantTables(t, ctx, d.Owner) {
+		isTenant[table] = true
+	}
+	rows, err := d.Owner.Query(ctx, `
+		SELECT schemaname::text, tablename::text, policyname::text, cmd, coalesce(qual, ''), coalesce(with_check, '')
+		FROM pg_policies ORDER BY 1, 2, 3`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type policy struct{ Schema, Table, Name, Cmd, Qual, WithCheck string }
+	policies, err := pgx.CollectRows(rows, pgx.RowToStructByPos[policy])
+	if err != nil {
+		t.Fatal(err)
+	}
+	onTenantTables, exceptions := 0, map[string]bool{}
+	for _, p := range policies {
+		name := p.Table + "." + p.Name
+		if p.Schema != "public" {
+			name = p.Schema + "." + name
+		}
+		t.Run(name, func(t *testing.T) {
+			for _, e := range []struct{ clause, expr string }{{"USING", p.Qual}, {"WITH CHECK", p.WithCheck}} {
+				if selectWord.MatchString(e.expr) {
+					t.Errorf("policy %s: %s (%s) contains a subquery, which Citus refuses in policies: call the app.* function directly",
+						name, e.clause, e.expr)
+				}
+			}
+			if p.Schema != "public" || !isTenant[p.Table] {
+				return
+			}
+			onTenantTables++
+			if ex, ok := notTenantConfined[name]; ok {
+				exceptions[name] = true
+				if p.Cmd != ex.cmd {
+					t.Errorf("policy %s, not confined to the tenant (%s), applies to %s; want %s only", name, ex.reason, p.Cmd, ex.cmd)
+				}
+				return
+			}
+			if p.Qual == "" && p.WithCheck == "" {
+				t.Errorf("policy %s has neither USING nor WITH CHECK", name)
+			}
+			for _, e := range []struct{ clause, expr string }{{"USING", p.Qual}, {"WITH CHECK", p.WithCheck}} {
+				if e.expr != "" && !tenantConfined(e.expr) {
+					t.Errorf("policy %s: %s (%s) does not require %s of every row (alone, or as an operand of a top-level AND)",
+						name, e.clause, e.expr, tenantCondition)
+				}
+			}
+		})
+	}
+	if onTenantTables < len(isTenant) {
+		t.Errorf("found %d policies on %d tenant tables: is the pg_policies query broken?", onTenantTables, len(isTenant))
+	}
+	for name := range notTenantConfined {
+		if !exceptions[name] {
+			t.Errorf("notTenantConfined lists %s, which is no longer a policy on a tenant table", name)
+		}
+	}
+}
+
+// tenantConfined reports whether a policy expression, as pg_policies renders it (every
+// operator parenthesized), is the tenant condition or an AND of which it is an operand.
+func tenantConfined(expr string) bool {
+	if expr == tenantCondition {
+		return true
+	}
+	if !strings.HasPrefix(expr, "(") || closingParen(expr) != len(expr)-1 {
+		return false
+	}
+	ops, op := topLevel(expr[1 : len(expr)-1])
+	if op != "AND" {
+		return false
+	}
+	for _, o := range ops {
+		if o == tenantCondition {
+			return true
+		}
+	}
+	return false
+}
+
+// topLevel splits expr at its top-level AND or OR (pg_get_expr never mixes them unparenthesized)
+// and returns the operands and the operator ("" when there is none, "mixed" when both occur).
+func topLevel(expr string) ([]string, string) {
+	var ops []string
+	op, depth, start := "", 0, 0
+	var quote byte
+	for i := 0; i < len(expr); i++ {
+		ch := expr[i]
+		switch {
+		case quote != 0:
+			if ch == quote {
+				quote = 0 // a doubled quote closes and reopens: same effect
+			}
+		case ch == '\'' || ch == '"':
+			quote = ch
+		case ch == '(':
+			depth++
+		case ch == ')':
+			depth--
+		case depth == 0:
+			for _, word := range []string{"AND", "OR"} {
+				sep := " " + word + " "
+				if strings.HasPrefix(expr[i:], sep) {
+					if op != "" && op != word {
+						op = "mixed"
+					} else if op == "" {
+						op = word
+					}
+					ops = append(ops, expr[start:i])
+					start = i + len(sep)
+					i += len(sep) - 1
+					break
+				}
+			}
+		}
+	}
+	return append(ops, expr[start:]), op
+}
+
+// closingParen returns the index of the parenthesis closing expr[0], skipping quoted literals
+// and identifiers; -1 if it never closes.
+func closingParen(expr string) int {
+	depth := 0
+	var quote byte
+	for i := 0; i < len(expr); i++ {
+		ch := expr[i]
+		switch {
+		case quote != 0:
+			if ch == quote {
+				quote = 0
+			}
+		case ch == '\'' || ch == '"':
+			quote = ch
+		case ch == '(':
+			depth++
+		case ch == ')':
+			depth--
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+func TestTenantConfined(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		expr string
+		want bool
+	}{
+		{`(tenant_id = app.tenant_id())`, true},
+		{`((tenant_id = app.tenant_id()) AND ((app.outlet_id() IS NULL) OR (id = app.outlet_id())))`, true},
+		{`((app.consumer_id() IS NULL) AND (tenant_id = app.tenant_id()))`, true},
+		{`((name = ') OR (') AND (tenant_id = app.tenant_id()))`, true},
+		{`((tenant_id = app.tenant_id()) OR (app.user_id() IS NOT NULL))`, false},
+		{`(((tenant_id = app.tenant_id()) AND (x = 1)) OR (y = 2))`, false},
+		{`((tenant_id = app.tenant_id()) AND (x = 1)) OR (y = 2)`, false},
+		{`(tenant_id = ( SELECT app.tenant_id() AS tenant_id))`, false},
+		{`(user_id = app.user_id())`, false},
+		{`(tenant_id IS NOT NULL)`, false},
+	} {
+		if got := tenantConfined(c.expr); got != c.want {
+			t.Errorf("tenantConfined(%q) = %v, want %v", c.expr, got, c.want)
+		}
 	}
 }

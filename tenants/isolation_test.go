@@ -20,7 +20,8 @@ import (
 // The SQL isolation matrix: for every tenant table found in the catalog, the application
 // role confined to tenant A can neither see, change, delete, nor create tenant B's rows, and
 // sees nothing at all without a tenant. A new tenant table fails here until the fixture
-// below gives it rows for both tenants.
+// below gives it rows for both tenants. Within tenant A, consumer_scope does the same along the
+// consumer axis: a signed-in consumer reaches only their own rows of every consumer table.
 
 // tenantFixture is what insertFixture created for one tenant.
 type tenantFixture struct {
@@ -29,6 +30,11 @@ type tenantFixture struct {
 	Admin            uuid.UUID // user: tenant-wide tenant_admin
 	Eng1, Eng2       uuid.UUID // users: engineers confined to Outlet1, Outlet2
 	SharedMembership uuid.UUID // the shared user's membership in this tenant
+	// Two customers, each the record of a signed-in consumer (a global consumers row), each
+	// with rows in every consumer table. Customer1 is the record of the consumer shared by
+	// both tenants (isolation.consumer); Customer2 of Consumer2, who is this tenant's only.
+	Customer1, Customer2 uuid.UUID
+	Consumer2            uuid.UUID
 }
 
 // errRollback ends a scoped transaction without committing it.
@@ -42,7 +48,9 @@ type isolation struct {
 	owner   *tenants.DB // owner role: still subject to RLS (FORCE), used to look behind the app's back
 	appURL  string
 	shared  uuid.UUID // user with a membership in both A and B
-	A, B    tenantFixture
+	// consumer is a global consumer with a customer record (Customer1) in both A and B.
+	consumer uuid.UUID
+	A, B     tenantFixture
 	// stored counts rows per table and tenant after the fixture; every check rolls back.
 	stored map[string]map[uuid.UUID]int64
 }
@@ -53,13 +61,16 @@ func TestIsolation(t *testing.T) {
 	d := testdb.New(t)
 	iso := &isolation{
 		ctx: ctx, app: tenants.NewDB(d.App), appPool: d.App, owner: tenants.NewDB(d.Owner), appURL: d.AppURL,
-		shared: uuid.New(), stored: map[string]map[uuid.UUID]int64{},
+		shared: uuid.New(), consumer: uuid.New(), stored: map[string]map[uuid.UUID]int64{},
 	}
 	iso.insertUser(t, iso.shared, "shared")
+	iso.insertConsumer(t, iso.consumer)
 	iso.A = iso.insertFixture(t, "tenant-a")
 	iso.B = iso.insertFixture(t, "tenant-b")
 
-	for _, table := range tenantTables(t, ctx, d.Owner) {
+	tables := tenantTables(t, ctx, d.Owner)
+	iso.recordStored(t, tables)
+	for _, table := range tables {
 		t.Run(table, func(t *testing.T) {
 			if !t.Run("fixture", func(t *testing.T) { iso.checkFixture(t, table) }) {
 				return
@@ -76,6 +87,7 @@ func TestIsolation(t *testing.T) {
 	t.Run("one_trip_read", iso.checkOneTripRead)
 	t.Run("outlet_scope", iso.checkOutletScope)
 	t.Run("own_memberships", iso.checkOwnMemberships)
+	t.Run("consumer_scope", iso.checkConsumerScope)
 }
 
 // ---- fixture ----
@@ -89,6 +101,16 @@ func (iso *isolation) insertUser(t *testing.T, id uuid.UUID, name string) {
 	}
 }
 
+// insertConsumer creates a global consumer identity (consumers has no tenant: a plain
+// statement of the application role, as signing in does).
+func (iso *isolation) insertConsumer(t *testing.T, id uuid.UUID) {
+	t.Helper()
+	if _, err := iso.appPool.Exec(iso.ctx, `INSERT INTO consumers (id, email) VALUES ($1, $2)`,
+		id, "consumer-"+id.String()+"@example.com"); err != nil {
+		t.Fatalf("insert consumer: %v", err)
+	}
+}
+
 // insertFixture creates a tenant and, through the application role confined to it, at least
 // one row in every tenant table. Add rows here for every new tenant table.
 func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
@@ -96,6 +118,7 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 	f := tenantFixture{
 		Tenant: uuid.New(), Outlet1: uuid.New(), Outlet2: uuid.New(),
 		Admin: uuid.New(), Eng1: uuid.New(), Eng2: uuid.New(), SharedMembership: uuid.New(),
+		Customer1: uuid.New(), Customer2: uuid.New(), Consumer2: uuid.New(),
 	}
 	// tenants is global: a plain transaction of the application role, no tenant set.
 	if err := pgx.BeginFunc(iso.ctx, iso.appPool, func(tx pgx.Tx) error {
@@ -108,11 +131,13 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 	iso.insertUser(t, f.Admin, slug+"-admin")
 	iso.insertUser(t, f.Eng1, slug+"-eng1")
 	iso.insertUser(t, f.Eng2, slug+"-eng2")
+	iso.insertConsumer(t, f.Consumer2)
 
 	calendar := uuid.New()
 	category, model, registration, policy, importID := uuid.New(), uuid.New(), uuid.New(), uuid.New(), uuid.New()
-	customer, event, send, endpoint := uuid.New(), uuid.New(), uuid.New(), uuid.New()
-	order1, order2 := uuid.New(), uuid.New()
+	customer, customer2, event, send, endpoint := f.Customer1, f.Customer2, uuid.New(), uuid.New(), uuid.New()
+	registration2, send1, send2 := uuid.New(), uuid.New(), uuid.New() // consumers' registration, in-app sends
+	order1, order2, order3 := uuid.New(), uuid.New(), uuid.New()      // order3: customer 2's
 	stmts := []struct {
 		sql  string
 		args []any
@@ -142,8 +167,10 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 		{`INSERT INTO api_keys (tenant_id, id, name, role, outlet_id, scopes, secret_hash, created_by) VALUES
 		    (app.tenant_id(), $1, 'integration', 'agent', $2, '{tickets:read}', $4, $3)`,
 			[]any{uuid.New(), f.Outlet1, f.Admin, randomBytes()}},
-		{`INSERT INTO customers (tenant_id, id, name, phone) VALUES (app.tenant_id(), $1, 'Customer', '13800000000')`,
-			[]any{customer}},
+		{`INSERT INTO customers (tenant_id, id, name, phone, consumer_id) VALUES
+		    (app.tenant_id(), $1, 'Customer', '13800000000', $2),
+		    (app.tenant_id(), $3, 'Customer 2', '13900000000', $4)`,
+			[]any{customer, iso.consumer, customer2, f.Consumer2}},
 		{`INSERT INTO audit_log (tenant_id, id, actor_kind, action, entity, outlet_id) VALUES
 		    (app.tenant_id(), $1, 'system', 'fixture', 'tenant', NULL),
 		    (app.tenant_id(), $2, 'system', 'fixture', 'outlet', $3),
@@ -158,8 +185,11 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 		{`INSERT INTO product_models (tenant_id, id, category_id, sku, name) VALUES (app.tenant_id(), $1, $2, 'AC-1', 'Model 1')`,
 			[]any{model, category}},
 		{`INSERT INTO fault_codes (tenant_id, id, code) VALUES (app.tenant_id(), $1, 'E1')`, []any{uuid.New()}},
-		{`INSERT INTO registrations (tenant_id, id, model_id, serial, purchase_date, channel) VALUES
-		    (app.tenant_id(), $1, $2, 'SN-1', '2026-01-01', 'staff')`, []any{registration, model}},
+		// Customer 1 bought unit SN-1; customer 2 uses SN-2 (no buyer on record).
+		{`INSERT INTO registrations (tenant_id, id, model_id, serial, purchase_date, channel, buyer_id, user_id) VALUES
+		    (app.tenant_id(), $1, $2, 'SN-1', '2026-01-01', 'staff', $3, NULL),
+		    (app.tenant_id(), $4, $2, 'SN-2', '2026-01-01', 'consumer', NULL, $5)`,
+			[]any{registration, model, customer, registration2, customer2}},
 		{`INSERT INTO warranty_policies (tenant_id, id, name) VALUES (app.tenant_id(), $1, 'Policy')`, []any{policy}},
 		{`INSERT INTO policy_versions (tenant_id, policy_id, version, effective_from, body) VALUES
 		    (app.tenant_id(), $1, 1, '2026-01-01', '{}')`, []any{policy}},
@@ -182,13 +212,21 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 		    (app.tenant_id(), $1, 'order.created', 'sms', 'en', '', 'Order {{.order_number}}')`, []any{uuid.New()}},
 		{`INSERT INTO notification_settings (tenant_id, quiet_start, quiet_end) VALUES (app.tenant_id(), '22:00', '08:00')`, nil},
 		{`INSERT INTO notification_preferences (tenant_id, customer_id, channel, event_class) VALUES
-		    (app.tenant_id(), $1, 'sms', 'order')`, []any{customer}},
+		    (app.tenant_id(), $1, 'sms', 'order'), (app.tenant_id(), $2, 'email', '*')`, []any{customer, customer2}},
 		{`INSERT INTO notification_sends (tenant_id, id, event_id, event_type, channel, recipient_key, recipient_kind,
 		    user_id, address, locale, status) VALUES
 		    (app.tenant_id(), $1, $2, 'order.created', 'in_app', 'user:a', 'user', $3, 'user:a', 'en', 'sent')`,
 			[]any{send, event, f.Admin}},
-		{`INSERT INTO inbox_messages (tenant_id, id, send_id, user_id, event_type, title, body) VALUES
-		    (app.tenant_id(), $1, $2, $3, 'order.created', 'Order', 'Order SO-1')`, []any{uuid.New(), send, f.Admin}},
+		{`INSERT INTO notification_sends (tenant_id, id, event_id, event_type, channel, recipient_key, recipient_kind,
+		    customer_id, consumer_id, address, locale, status) VALUES
+		    (app.tenant_id(), $1, $2, 'order.created', 'in_app', 'customer:1', 'customer', $3, $4, 'consumer:1', 'en', 'sent'),
+		    (app.tenant_id(), $5, $2, 'order.created', 'in_app', 'customer:2', 'customer', $6, $7, 'consumer:2', 'en', 'sent')`,
+			[]any{send1, event, customer, iso.consumer, send2, customer2, f.Consumer2}},
+		{`INSERT INTO inbox_messages (tenant_id, id, send_id, user_id, consumer_id, event_type, title, body) VALUES
+		    (app.tenant_id(), $1, $2, $3, NULL, 'order.created', 'Order', 'Order SO-1'),
+		    (app.tenant_id(), $4, $5, NULL, $6, 'order.created', 'Order', 'Your order SO-1'),
+		    (app.tenant_id(), $7, $8, NULL, $9, 'order.created', 'Order', 'Your order SO-3')`,
+			[]any{uuid.New(), send, f.Admin, uuid.New(), send1, iso.consumer, uuid.New(), send2, f.Consumer2}},
 		{`INSERT INTO webhook_endpoints (tenant_id, id, url, events, secret) VALUES
 		    (app.tenant_id(), $1, 'https://hooks.example.com/a', '{order.created}', 'whsec_x')`, []any{endpoint}},
 		{`INSERT INTO webhook_deliveries (tenant_id, id, endpoint_id, event_id, event_type, payload, status) VALUES
@@ -196,23 +234,31 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 		// Service orders and dispatch.
 		{`INSERT INTO order_settings (tenant_id) VALUES (app.tenant_id())`, nil},
 		{`INSERT INTO order_types (tenant_id, code, name, flow) VALUES (app.tenant_id(), 'repair_minor', 'Minor repair', 'carry_in')`, nil},
-		{`INSERT INTO order_counters (tenant_id, year, last) VALUES (app.tenant_id(), 2026, 2)`, nil},
+		{`INSERT INTO order_counters (tenant_id, year, last) VALUES (app.tenant_id(), 2026, 3)`, nil},
+		// Orders 1 and 2 are customer 1's, order 3 customer 2's.
 		{`INSERT INTO service_orders (tenant_id, id, number, type_code, flow, channel, status, customer_id, registration_id, outlet_id, tracking_token)
-		    SELECT app.tenant_id(), $1, 'SO-2026-000001', 'repair_minor', 'carry_in', 'carry_in', 'waiting', c.id, $2, $3, $4
-		    FROM customers c LIMIT 1`, []any{order1, registration, f.Outlet1, "trk_a"}},
+		    VALUES (app.tenant_id(), $1, 'SO-2026-000001', 'repair_minor', 'carry_in', 'carry_in', 'waiting', $5, $2, $3, $4)`,
+			[]any{order1, registration, f.Outlet1, "trk_a", customer}},
 		{`INSERT INTO service_orders (tenant_id, id, number, type_code, flow, channel, status, customer_id, outlet_id, tracking_token)
-		    SELECT app.tenant_id(), $1, 'SO-2026-000002', 'installation', 'on_site', 'phone', 'created', c.id, $2, $3
-		    FROM customers c LIMIT 1`, []any{order2, f.Outlet2, "trk_b"}},
+		    VALUES (app.tenant_id(), $1, 'SO-2026-000002', 'installation', 'on_site', 'phone', 'created', $4, $2, $3)`,
+			[]any{order2, f.Outlet2, "trk_b", customer}},
+		{`INSERT INTO service_orders (tenant_id, id, number, type_code, flow, channel, status, customer_id, registration_id, outlet_id, tracking_token)
+		    VALUES (app.tenant_id(), $1, 'SO-2026-000003', 'repair_minor', 'carry_in', 'web', 'waiting', $5, $2, $3, $4)`,
+			[]any{order3, registration2, f.Outlet1, "trk_c", customer2}},
 		{`INSERT INTO order_events (tenant_id, id, order_id, actor_kind, kind, to_status, public) VALUES
 		    (app.tenant_id(), $1, $2, 'system', 'created', 'waiting', true)`, []any{uuid.New(), order1}},
 		{`INSERT INTO order_engineers (tenant_id, order_id, user_id, role) VALUES (app.tenant_id(), $1, $2, 'lead')`,
 			[]any{order1, f.Eng1}},
 		{`INSERT INTO order_quotes (tenant_id, id, order_id, currency, lines, total_charged, token_hash, customer_id) VALUES
-		    (app.tenant_id(), $1, $2, 'CNY', '[]', 0, $3, $4)`, []any{uuid.New(), order1, randomBytes(), customer}},
+		    (app.tenant_id(), $1, $2, 'CNY', '[]', 0, $3, $4),
+		    (app.tenant_id(), $5, $6, 'CNY', '[]', 0, $7, $8)`,
+			[]any{uuid.New(), order1, randomBytes(), customer, uuid.New(), order3, randomBytes(), customer2}},
 		{`INSERT INTO order_attachments (tenant_id, id, order_id, kind, content_type, content, sha256) VALUES
 		    (app.tenant_id(), $1, $2, 'photo', 'image/png', '\x89504e47', $3)`, []any{uuid.New(), order1, randomBytes()}},
 		{`INSERT INTO order_disputes (tenant_id, id, order_id, statement, exclusion, customer_id) VALUES
-		    (app.tenant_id(), $1, $2, 'not my fault', 'misuse', $3)`, []any{uuid.New(), order1, customer}},
+		    (app.tenant_id(), $1, $2, 'not my fault', 'misuse', $3),
+		    (app.tenant_id(), $4, $5, 'it was like that', 'liquid_damage', $6)`,
+			[]any{uuid.New(), order1, customer, uuid.New(), order3, customer2}},
 		{`INSERT INTO outlet_coverage (tenant_id, id, outlet_id, region_code) VALUES
 		    (app.tenant_id(), $1, $2, '31'), (app.tenant_id(), $3, $4, '44')`, []any{uuid.New(), f.Outlet1, uuid.New(), f.Outlet2}},
 		{`INSERT INTO outlet_authorizations (tenant_id, outlet_id, category_id) VALUES
@@ -243,9 +289,11 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 			[]any{product}},
 		{`INSERT INTO express_prices (tenant_id, id, product_id, currency, unit_amount) VALUES (app.tenant_id(), $1, $2, 'CNY', 9900)`,
 			[]any{price, product}},
-		{`INSERT INTO purchases (tenant_id, id, product_id, price_id, kind, product_code, channel, order_id, currency, amount, status)
-		    VALUES (app.tenant_id(), $1, $2, $3, 'per_incident', 'onsite-6h', 'checkout', $4, 'CNY', 9900, 'active')`,
-			[]any{purchase, product, price, order2}},
+		{`INSERT INTO purchases (tenant_id, id, product_id, price_id, kind, product_code, channel, order_id, currency, amount, status,
+		    customer_id, consumer_id)
+		    VALUES (app.tenant_id(), $1, $2, $3, 'per_incident', 'onsite-6h', 'checkout', $4, 'CNY', 9900, 'active', $5, $6),
+		           (app.tenant_id(), $7, $2, $3, 'per_incident', 'onsite-6h', 'checkout', $8, 'CNY', 9900, 'active', $9, $10)`,
+			[]any{purchase, product, price, order2, customer, iso.consumer, uuid.New(), order3, customer2, f.Consumer2}},
 		{`INSERT INTO refunds (tenant_id, id, purchase_id, reason, amount, currency, idempotency_key) VALUES
 		    (app.tenant_id(), $1, $2, 'compensation', 9900, 'CNY', $3)`, []any{refund, purchase, "compensation:" + purchase.String()}},
 		{`INSERT INTO compensations (tenant_id, id, purchase_id, order_id, breach_key, kind, amount, currency, refund_id) VALUES
@@ -272,18 +320,25 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 	return f
 }
 
+// recordStored counts, as owner, the rows of every tenant table per tenant after the fixture,
+// before any check (so that a check run alone with -run compares with the right counts).
+func (iso *isolation) recordStored(t *testing.T, tables []string) {
+	t.Helper()
+	for _, table := range tables {
+		iso.stored[table] = map[uuid.UUID]int64{}
+		for _, tenant := range []uuid.UUID{iso.A.Tenant, iso.B.Tenant} {
+			iso.stored[table][tenant] = iso.ownerCount(t, tenant, `SELECT count(*) FROM `+ident(table)+` WHERE tenant_id = $1`, tenant)
+		}
+	}
+}
+
 // checkFixture fails when the catalog lists a tenant table the fixture gives no rows.
 func (iso *isolation) checkFixture(t *testing.T, table string) {
 	for _, side := range []struct {
 		name   string
 		tenant uuid.UUID
 	}{{"A", iso.A.Tenant}, {"B", iso.B.Tenant}} {
-		n := iso.ownerCount(t, side.tenant, `SELECT count(*) FROM `+ident(table)+` WHERE tenant_id = $1`, side.tenant)
-		if iso.stored[table] == nil {
-			iso.stored[table] = map[uuid.UUID]int64{}
-		}
-		iso.stored[table][side.tenant] = n
-		if n == 0 {
+		if iso.stored[table][side.tenant] == 0 {
 			t.Errorf("table %s has no fixture rows for tenant %s: add them to the isolation fixture (insertFixture in tenants/isolation_test.go)",
 				table, side.name)
 		}
@@ -639,6 +694,344 @@ func (iso *isolation) checkOwnMemberships(t *testing.T) {
 	}
 }
 
+// ---- the consumer axis ----
+
+// consumerTable is a table a signed-in consumer reaches. In a consumer's scope (app.consumer_id
+// set), row-level security shows and accepts only the rows whose owner columns name the
+// consumer; staff and system scopes are not narrowed.
+type consumerTable struct {
+	name string
+	// byConsumer: the owner columns hold the global consumer identity (app.consumer_id());
+	// otherwise they hold the consumer's customer record in the tenant (app.customer_id()).
+	byConsumer bool
+	owners     []string // a row is the consumer's when any of these columns names them
+}
+
+// consumerTables are every table narrowed to the consumer (sql/schema/00011_consumer_scope.sql).
+// A table with a customer or consumer column, or a foreign key to customers or consumers, must
+// be listed here or in staffOnlyTables (checkConsumerTablesListed).
+var consumerTables = []consumerTable{
+	{name: "customers", byConsumer: true, owners: []string{"consumer_id"}},
+	{name: "registrations", owners: []string{"buyer_id", "user_id"}},
+	{name: "service_orders", owners: []string{"customer_id"}},
+	{name: "order_quotes", owners: []string{"customer_id"}},
+	{name: "order_disputes", owners: []string{"customer_id"}},
+	{name: "purchases", owners: []string{"customer_id"}},
+	{name: "notification_preferences", owners: []string{"customer_id"}},
+	{name: "inbox_messages", byConsumer: true, owners: []string{"consumer_id"}},
+}
+
+// staffOnlyTables name a customer or consumer but are not narrowed to the consumer, each with
+// the reason no consumer's request reaches them.
+var staffOnlyTables = map[string]string{
+	"notification_sends": "the send log: the notifier writes it as the system and staff read it; " +
+		"a consumer reads their in-app messages from inbox_messages",
+	"sessions": "global (no tenant_id): signing in reads it through the Platform door, by token hash",
+}
+
+// owned is the condition "the row is param's" (param: a placeholder such as $1).
+func (c consumerTable) owned(param string) string {
+	conds := make([]string, len(c.owners))
+	for i, col := range c.owners {
+		conds[i] = ident(col) + " = " + param + "::uuid"
+	}
+	return "(" + strings.Join(conds, " OR ") + ")"
+}
+
+// give is the SET list of an UPDATE that gives the row to param.
+func (c consumerTable) give(param string) string {
+	sets := make([]string, len(c.owners))
+	for i, col := range c.owners {
+		sets[i] = ident(col) + " = " + param + "::uuid"
+	}
+	return strings.Join(sets, ", ")
+}
+
+// relabel is a jsonb object setting every owner column to param.
+func (c consumerTable) relabel(param string) string {
+	kv := make([]string, len(c.owners))
+	for i, col := range c.owners {
+		kv[i] = "'" + col + "', " + param + "::uuid"
+	}
+	return "jsonb_build_object(" + strings.Join(kv, ", ") + ")"
+}
+
+// consumerSide is one signed-in consumer of tenant A and their customer record there.
+type consumerSide struct {
+	name               string
+	consumer, customer uuid.UUID
+}
+
+// owner is the value of c's owner columns on the side's rows.
+func (c consumerTable) owner(s consumerSide) uuid.UUID {
+	if c.byConsumer {
+		return s.consumer
+	}
+	return s.customer
+}
+
+func (s consumerSide) scope(tenant uuid.UUID) tenants.Scope {
+	return tenants.Scope{TenantID: tenant, ConsumerID: s.consumer, CustomerID: s.customer,
+		Actor: tenants.Actor{Kind: "consumer", ID: s.consumer}}
+}
+
+// (i) Confined to a consumer of tenant A, every consumer table shows and accepts only that
+// consumer's rows: not another consumer's of the same tenant, nothing without a customer
+// record, nothing of tenant B (where the same global consumer has rows too).
+func (iso *isolation) checkConsumerScope(t *testing.T) {
+	t.Run("tables_listed", iso.checkConsumerTablesListed)
+	a := iso.A
+	one := consumerSide{"consumer1", iso.consumer, a.Customer1}
+	two := consumerSide{"consumer2", a.Consumer2, a.Customer2}
+	for _, c := range consumerTables {
+		t.Run(c.name, func(t *testing.T) {
+			if !t.Run("fixture", func(t *testing.T) { iso.checkConsumerFixture(t, c, one, two) }) {
+				return
+			}
+			t.Run("staff_not_narrowed", func(t *testing.T) { iso.checkStaffNotNarrowed(t, c, one, two) })
+			for _, pair := range [][2]consumerSide{{one, two}, {two, one}} {
+				me, other := pair[0], pair[1]
+				t.Run(me.name, func(t *testing.T) {
+					t.Run("sees_own", func(t *testing.T) { iso.checkConsumerSeesOwn(t, c, me) })
+					t.Run("invisible", func(t *testing.T) { iso.checkConsumerInvisible(t, c, me, other) })
+					t.Run("update_other", func(t *testing.T) { iso.checkConsumerWriteOther(t, c, me, other, "UPDATE") })
+					t.Run("delete_other", func(t *testing.T) { iso.checkConsumerWriteOther(t, c, me, other, "DELETE") })
+					t.Run("insert_other", func(t *testing.T) { iso.checkConsumerInsertOther(t, c, me, other) })
+					t.Run("reassign_to_other", func(t *testing.T) { iso.checkConsumerReassign(t, c, me, other) })
+				})
+			}
+			t.Run("no_customer", func(t *testing.T) { iso.checkConsumerNoCustomer(t, c, one, two) })
+			t.Run("other_tenant", func(t *testing.T) { iso.checkConsumerOtherTenant(t, c, one) })
+		})
+	}
+}
+
+// checkConsumerTablesListed fails when a table names a customer or consumer (a customer_id or
+// consumer_id column, or a foreign key to customers or consumers) and is in neither
+// consumerTables nor staffOnlyTables: a new consumer table must not be forgotten.
+func (iso *isolation) checkConsumerTablesListed(t *testing.T) {
+	found := queryStrings(t, iso.ctx, iso.appPool, `
+		SELECT c.relname::text
+		FROM pg_class c
+		JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
+		  AND (EXISTS (SELECT FROM pg_attribute a
+		               WHERE a.attrelid = c.oid AND a.attname IN ('customer_id', 'consumer_id') AND NOT a.attisdropped)
+		       OR EXISTS (SELECT FROM pg_constraint con
+		                  WHERE con.conrelid = c.oid AND con.contype = 'f'
+		                    AND con.confrelid IN ('public.customers'::regclass, 'public.consumers'::regclass)))
+		ORDER BY 1`)
+	inCatalog := map[string]bool{}
+	for _, table := range found {
+		inCatalog[table] = true
+	}
+	listed := map[string]bool{}
+	for _, c := range consumerTables {
+		if listed[c.name] {
+			t.Errorf("consumerTables lists %s twice", c.name)
+		}
+		listed[c.name] = true
+		if reason, ok := staffOnlyTables[c.name]; ok {
+			t.Errorf("table %s is both a consumer table and staff-only (%s)", c.name, reason)
+		}
+		if !inCatalog[c.name] {
+			t.Errorf("consumer table %s has no customer or consumer column in the catalog: renamed, dropped, or is the catalog query broken? (found %v)",
+				c.name, found)
+		}
+	}
+	for table, reason := range staffOnlyTables {
+		if strings.TrimSpace(reason) == "" {
+			t.Errorf("staff-only table %s has no reason", table)
+		}
+		if !inCatalog[table] {
+			t.Errorf("staff-only table %s no longer names a customer or consumer: remove it from staffOnlyTables", table)
+		}
+	}
+	for _, table := range found {
+		if !listed[table] && staffOnlyTables[table] == "" {
+			t.Errorf("table %s names a customer or consumer but is neither in consumerTables (narrowed to the consumer by its policy, and tested here) "+
+				"nor in staffOnlyTables (with the reason no consumer request reaches it); see tenants/isolation_test.go", table)
+		}
+	}
+}
+
+// checkConsumerFixture: both consumers of A have rows (so no check below is vacuous), and so
+// does consumer 1 in tenant B (the same global consumer, another customer record).
+func (iso *isolation) checkConsumerFixture(t *testing.T, c consumerTable, one, two consumerSide) {
+	q := `SELECT count(*) FROM ` + ident(c.name) + ` WHERE ` + c.owned("$1")
+	for _, s := range []consumerSide{one, two} {
+		if iso.ownerCount(t, iso.A.Tenant, q, c.owner(s)) == 0 {
+			t.Errorf("table %s has no fixture rows of tenant A's %s: add them to insertFixture", c.name, s.name)
+		}
+	}
+	ofB := consumerSide{"consumer1 in B", iso.consumer, iso.B.Customer1}
+	if iso.ownerCount(t, iso.B.Tenant, q, c.owner(ofB)) == 0 {
+		t.Errorf("table %s has no fixture rows of consumer 1 in tenant B: add them to insertFixture", c.name)
+	}
+}
+
+// Staff and system scopes (no consumer) see every customer's rows.
+func (iso *isolation) checkStaffNotNarrowed(t *testing.T, c consumerTable, one, two consumerSide) {
+	q := `SELECT count(*) FROM ` + ident(c.name) + ` WHERE ` + c.owned("$1")
+	for _, scope := range []struct {
+		name  string
+		scope tenants.Scope
+	}{
+		{"staff", tenants.Scope{TenantID: iso.A.Tenant, UserID: iso.A.Admin}},
+		{"system", tenants.System(iso.A.Tenant)},
+	} {
+		iso.inScope(t, scope.scope, func(tx *tenants.Tx) {
+			for _, s := range []consumerSide{one, two} {
+				want := iso.ownerCount(t, iso.A.Tenant, q, c.owner(s))
+				expectCount(t, c.name+" of "+s.name+" in a "+scope.name+" scope", queryCount(t, iso.ctx, tx, q, c.owner(s)), want)
+			}
+		})
+	}
+}
+
+// The consumer sees all their own rows.
+func (iso *isolation) checkConsumerSeesOwn(t *testing.T, c consumerTable, me consumerSide) {
+	q := `SELECT count(*) FROM ` + ident(c.name) + ` WHERE ` + c.owned("$1")
+	stored := iso.ownerCount(t, iso.A.Tenant, q, c.owner(me))
+	iso.inScope(t, me.scope(iso.A.Tenant), func(tx *tenants.Tx) {
+		n := queryCount(t, iso.ctx, tx, q, c.owner(me))
+		if n == 0 {
+			t.Errorf("table %s: %s sees none of their own rows", c.name, me.name)
+		}
+		expectCount(t, c.name+" of "+me.name+", as "+me.name, n, stored)
+	})
+}
+
+// The other consumer's rows, and any row that is not the consumer's, are invisible.
+func (iso *isolation) checkConsumerInvisible(t *testing.T, c consumerTable, me, other consumerSide) {
+	iso.inScope(t, me.scope(iso.A.Tenant), func(tx *tenants.Tx) {
+		var mine, theirs, all int64
+		if err := tx.QueryRow(iso.ctx, `SELECT count(*) FILTER (WHERE `+c.owned("$1")+`), count(*) FILTER (WHERE `+c.owned("$2")+
+			`), count(*) FROM `+ident(c.name), c.owner(me), c.owner(other)).Scan(&mine, &theirs, &all); err != nil {
+			t.Fatal(err)
+		}
+		expectCount(t, c.name+" of "+other.name+", as "+me.name, theirs, 0)
+		expectCount(t, c.name+" not "+me.name+"'s, as "+me.name, all-mine, 0)
+	})
+}
+
+// An UPDATE or DELETE aimed at the other consumer's rows changes nothing; the same statement
+// aimed at the consumer's own rows reaches them (the control).
+func (iso *isolation) checkConsumerWriteOther(t *testing.T, c consumerTable, me, other consumerSide, verb string) {
+	stmt := `DELETE FROM ` + ident(c.name) + ` WHERE ` + c.owned("$1")
+	if verb == "UPDATE" {
+		stmt = `UPDATE ` + ident(c.name) + ` SET ` + ident(c.owners[0]) + ` = ` + ident(c.owners[0]) + ` WHERE ` + c.owned("$1")
+	}
+	iso.inScope(t, me.scope(iso.A.Tenant), func(tx *tenants.Tx) {
+		iso.expectRowsOrDenied(t, tx, c.name, verb+" as "+me.name, stmt, c.owner(me))
+		iso.expectZeroOrDenied(t, tx, c.name, verb+" of "+other.name+"'s rows as "+me.name, stmt, c.owner(other))
+	})
+	iso.expectOwnerCountUnchanged(t, c.name)
+}
+
+// Inserting a row of the other consumer (a copy of one of theirs, or one of the consumer's own
+// given to them) violates the policy; the consumer's own row, relabelled to themself, passes the
+// policy and is stopped only by its unique key.
+func (iso *isolation) checkConsumerInsertOther(t *testing.T, c consumerTable, me, other consumerSide) {
+	var rowOfOther []byte
+	if err := iso.owner.Tx(iso.ctx, tenants.Scope{TenantID: iso.A.Tenant}, func(tx *tenants.Tx) error {
+		return tx.QueryRow(iso.ctx, `SELECT row_to_json(t) FROM `+ident(c.name)+` t WHERE `+c.owned("$1")+` LIMIT 1`,
+			c.owner(other)).Scan(&rowOfOther)
+	}); err != nil {
+		t.Fatalf("read a row of %s from %s as owner: %v", other.name, c.name, err)
+	}
+	insert := `INSERT INTO ` + ident(c.name) + ` SELECT * FROM json_populate_record(NULL::` + ident(c.name) + `, $1::json)`
+	relabel := `INSERT INTO ` + ident(c.name) + ` SELECT * FROM jsonb_populate_record(NULL::` + ident(c.name) +
+		`, (SELECT to_jsonb(t) FROM ` + ident(c.name) + ` t WHERE ` + c.owned("$2") + ` LIMIT 1) || ` + c.relabel("$1") + `)`
+	iso.inScope(t, me.scope(iso.A.Tenant), func(tx *tenants.Tx) {
+		_, err := tryExec(iso.ctx, tx, insert, rowOfOther)
+		expectRLSViolation(t, err, c.name, "INSERT of a copy of "+other.name+"'s row as "+me.name)
+		_, err = tryExec(iso.ctx, tx, relabel, c.owner(other), c.owner(me))
+		expectRLSViolation(t, err, c.name, "INSERT of "+me.name+"'s row given to "+other.name)
+		_, err = tryExec(iso.ctx, tx, relabel, c.owner(me), c.owner(me))
+		if code := sqlState(err); code != "23505" {
+			t.Errorf("table %s: control INSERT of a duplicate of %s's own row: want unique violation 23505, got %v", c.name, me.name, err)
+		}
+	})
+	iso.expectOwnerCountUnchanged(t, c.name)
+}
+
+// Giving one of the consumer's own rows to the other consumer violates the policy.
+func (iso *isolation) checkConsumerReassign(t *testing.T, c consumerTable, me, other consumerSide) {
+	iso.inScope(t, me.scope(iso.A.Tenant), func(tx *tenants.Tx) {
+		n, err := tryExec(iso.ctx, tx, `UPDATE `+ident(c.name)+` SET `+c.give("$1")+` WHERE `+c.owned("$2"),
+			c.owner(other), c.owner(me))
+		if err == nil && n == 0 {
+			t.Errorf("table %s: UPDATE giving %s's rows to %s reached none of their rows: the check proves nothing", c.name, me.name, other.name)
+			return
+		}
+		expectRLSViolation(t, err, c.name, "UPDATE giving "+me.name+"'s rows to "+other.name)
+	})
+	iso.expectOwnerCountUnchanged(t, c.name)
+}
+
+// A consumer without a customer record in the tenant (CustomerID unset) sees and writes no row
+// of the tables kept by customer. The tables kept by the consumer identity (customers,
+// inbox_messages) still show the consumer's own rows and nobody else's: that is how the
+// consumer's customer record is found, or created, on first contact (customers.ForConsumer).
+func (iso *isolation) checkConsumerNoCustomer(t *testing.T, c consumerTable, one, two consumerSide) {
+	scope := tenants.Scope{TenantID: iso.A.Tenant, ConsumerID: one.consumer, Actor: tenants.Actor{Kind: "consumer", ID: one.consumer}}
+	var rowOfOne []byte
+	if err := iso.owner.Tx(iso.ctx, tenants.Scope{TenantID: iso.A.Tenant}, func(tx *tenants.Tx) error {
+		return tx.QueryRow(iso.ctx, `SELECT row_to_json(t) FROM `+ident(c.name)+` t WHERE `+c.owned("$1")+` LIMIT 1`,
+			c.owner(one)).Scan(&rowOfOne)
+	}); err != nil {
+		t.Fatalf("read a row of consumer 1 from %s as owner: %v", c.name, err)
+	}
+	iso.inScope(t, scope, func(tx *tenants.Tx) {
+		var mine, theirs, all int64
+		if err := tx.QueryRow(iso.ctx, `SELECT count(*) FILTER (WHERE `+c.owned("$1")+`), count(*) FILTER (WHERE `+c.owned("$2")+
+			`), count(*) FROM `+ident(c.name), c.owner(one), c.owner(two)).Scan(&mine, &theirs, &all); err != nil {
+			t.Fatal(err)
+		}
+		what := c.name + " as consumer 1 without a customer record"
+		if !c.byConsumer {
+			expectCount(t, what, all, 0)
+			_, err := tryExec(iso.ctx, tx, `INSERT INTO `+ident(c.name)+` SELECT * FROM json_populate_record(NULL::`+ident(c.name)+`, $1::json)`,
+				rowOfOne)
+			expectRLSViolation(t, err, c.name, "INSERT of a copy of consumer 1's own row without a customer record")
+			return
+		}
+		if mine == 0 {
+			t.Errorf("%s: their own rows are invisible", what)
+		}
+		expectCount(t, what+": consumer 2's", theirs, 0)
+		expectCount(t, what+": not consumer 1's", all-mine, 0)
+	})
+	iso.expectOwnerCountUnchanged(t, c.name)
+}
+
+// Confined to consumer 1 of tenant A, nothing of tenant B shows or changes, although the same
+// global consumer has rows there; nor when the scope names consumer 1's customer record of B.
+func (iso *isolation) checkConsumerOtherTenant(t *testing.T, c consumerTable, one consumerSide) {
+	b := iso.B
+	ofB := `SELECT count(*) FROM ` + ident(c.name) + ` WHERE tenant_id = $1`
+	if iso.ownerCount(t, b.Tenant, ofB, b.Tenant) == 0 {
+		t.Fatalf("table %s has no fixture rows in tenant B", c.name)
+	}
+	foreign := tenants.Scope{TenantID: iso.A.Tenant, ConsumerID: iso.consumer, CustomerID: b.Customer1}
+	for _, scope := range []tenants.Scope{one.scope(iso.A.Tenant), foreign} {
+		iso.inScope(t, scope, func(tx *tenants.Tx) {
+			what := fmt.Sprintf("%s of tenant B as consumer 1 of tenant A (customer %s)", c.name, scope.CustomerID)
+			expectCount(t, what, queryCount(t, iso.ctx, tx, ofB, b.Tenant), 0)
+			if !c.byConsumer {
+				expectCount(t, what+", by consumer 1's record in B",
+					queryCount(t, iso.ctx, tx, `SELECT count(*) FROM `+ident(c.name)+` WHERE `+c.owned("$1"), b.Customer1), 0)
+			}
+			iso.expectZeroOrDenied(t, tx, c.name, "UPDATE of tenant B's rows as consumer 1 of A",
+				`UPDATE `+ident(c.name)+` SET tenant_id = tenant_id WHERE tenant_id = $1`, b.Tenant)
+			iso.expectZeroOrDenied(t, tx, c.name, "DELETE of tenant B's rows as consumer 1 of A",
+				`DELETE FROM `+ident(c.name)+` WHERE tenant_id = $1`, b.Tenant)
+		})
+	}
+	iso.expectOwnerCountUnchanged(t, c.name)
+}
+
 // ---- helpers ----
 
 // inScope runs fn in a transaction of the application role confined to scope, and rolls it
@@ -696,11 +1089,11 @@ func (iso *isolation) expectRowsOrDenied(t *testing.T, tx *tenants.Tx, table, wh
 		if sqlState(err) == "23503" {
 			return // a foreign key still references the rows: the statement did reach them
 		}
-		t.Errorf("table %s: control %s of tenant A's own rows failed: %v", table, what, err)
+		t.Errorf("table %s: control %s of the scope's own rows failed: %v", table, what, err)
 		return
 	}
 	if n == 0 {
-		t.Errorf("table %s: control %s of tenant A's own rows affected none: the check proves nothing (%s)", table, what, stmt)
+		t.Errorf("table %s: control %s of the scope's own rows affected none: the check proves nothing (%s)", table, what, stmt)
 	}
 }
 
