@@ -878,7 +878,7 @@ func (iso *isolation) checkStaffNotNarrowed(t *testing.T, c consumerTable, one, 
 		scope tenants.Scope
 	}{
 		{"staff", tenants.Scope{TenantID: iso.A.Tenant, UserID: iso.A.Admin}},
-		{"system", tenants.System(iso.A.Tenant)},
+		{"system", tenants.Scope{TenantID: iso.A.Tenant, Actor: tenants.SystemActor}},
 	} {
 		iso.inScope(t, scope.scope, func(tx *tenants.Tx) {
 			for _, s := range []consumerSide{one, two} {
