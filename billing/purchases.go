@@ -107,6 +107,9 @@ type Checkout struct {
 }
 
 func (s *Service) newPurchase(ctx context.Context, tx *tenants.Tx, in BuyInput, channel string) (Product, Price, db.Purchase, error) {
+	if err := checkParties(ctx, tx, in); err != nil {
+		return Product{}, Price{}, db.Purchase{}, err
+	}
 	p, err := GetProduct(ctx, tx, in.ProductID)
 	if err != nil {
 		if errors.Is(err, tenants.ErrNotFound) {
@@ -209,6 +212,9 @@ func (s *Service) StartCounter(ctx context.Context, tx *tenants.Tx, in BuyInput)
 	}
 	if in.OutletID == uuid.Nil {
 		return Checkout{}, tenants.Invalid("body.outlet_id", "a counter sale names the outlet")
+	}
+	if err := checkCounter(tx.Scope, in.OutletID); err != nil {
+		return Checkout{}, err
 	}
 	_, _, row, err := s.newPurchase(ctx, tx, in, "counter")
 	if err != nil {
