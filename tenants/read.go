@@ -32,17 +32,21 @@ func (d *DB) PlatformRead(ctx context.Context, purpose string, fn func(q db.DBTX
 	return fn(oneTrip{pool: d.pool, scope: Scope{}})
 }
 
-// scopeStatements are the SET LOCAL statements of a scope, one per setting: a batch sends
-// each as its own statement. Every setting is set, empty ones too, so that nothing a
-// connection held before can show through.
-func scopeStatements(s Scope) [5]string {
-	return [5]string{
-		"SET LOCAL app.tenant_id = '" + idText(s.TenantID) + "'",
-		"SET LOCAL app.outlet_id = '" + idText(s.OutletID) + "'",
-		"SET LOCAL app.user_id = '" + idText(s.UserID) + "'",
-		"SET LOCAL app.consumer_id = '" + idText(s.ConsumerID) + "'",
-		"SET LOCAL app.customer_id = '" + idText(s.CustomerID) + "'",
+// scopeStatements are the SET LOCAL statements of a scope's settings that are not empty,
+// one per setting (a batch sends each as its own statement). An empty setting needs none:
+// settings are only ever set with SET LOCAL, so every transaction starts with all of them
+// empty (the pooled-connection test in tenants/isolation_test.go holds the product to it).
+func scopeStatements(s Scope) []string {
+	var out []string
+	for _, set := range []struct {
+		name string
+		id   uuid.UUID
+	}{{"tenant_id", s.TenantID}, {"outlet_id", s.OutletID}, {"user_id", s.UserID}, {"consumer_id", s.ConsumerID}, {"customer_id", s.CustomerID}} {
+		if set.id != uuid.Nil {
+			out = append(out, "SET LOCAL app."+set.name+" = '"+set.id.String()+"'")
+		}
 	}
+	return out
 }
 
 // oneTrip is a db.DBTX whose every statement is sent inside its own transaction with the
@@ -52,9 +56,6 @@ type oneTrip struct {
 	scope Scope
 }
 
-// prefix is the number of batch results before the statement's: BEGIN and the settings.
-const prefix = 1 + 5
-
 func (o oneTrip) send(ctx context.Context, sql string, args []any) (*pgxpool.Conn, pgx.BatchResults, error) {
 	conn, err := o.pool.Acquire(ctx)
 	if err != nil {
@@ -62,13 +63,14 @@ func (o oneTrip) send(ctx context.Context, sql string, args []any) (*pgxpool.Con
 	}
 	b := &pgx.Batch{}
 	b.Queue("BEGIN READ ONLY")
-	for _, set := range scopeStatements(o.scope) {
+	sets := scopeStatements(o.scope)
+	for _, set := range sets {
 		b.Queue(set)
 	}
 	b.Queue(sql, args...)
 	b.Queue("COMMIT")
 	br := conn.SendBatch(ctx, b)
-	for range prefix {
+	for range 1 + len(sets) { // BEGIN and the settings
 		if _, err := br.Exec(); err != nil {
 			br.Close()
 			conn.Release()
