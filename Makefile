@@ -15,7 +15,7 @@ export PATH := $(GOBIN_DIR):$(PATH):$(dir $(GO))
 # Variables given on the command line reach the scripts through the environment:
 #   make test TEST_ARGS='-run TestLogin -v'   make run PGPORT=5434
 
-.PHONY: help run test bench build openapi generate tools db stop-db psql clean-data
+.PHONY: help run test lint bench build openapi generate tools db stop-db psql clean-data
 
 help: ## List targets
 	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z0-9_-]+:.*## / { printf "  %-12s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -23,8 +23,12 @@ help: ## List targets
 run: ## Run the app locally (private PostgreSQL in ./.data, port PGPORT=5433; `aftersales dev`)
 	bash scripts/run.sh
 
-test: ## Start throwaway PostgreSQL/Redis/stripe-mock, then sqlc diff, go vet, go test (TEST_ARGS, TEST_PKGS)
+test: ## Start throwaway PostgreSQL/Redis/stripe-mock, then sqlc diff, go vet, lint, go test (TEST_ARGS, TEST_PKGS)
 	bash scripts/test.sh
+
+lint: ## Run golangci-lint (.golangci.yml), installing the pinned version if missing or another
+	bash scripts/tools.sh golangci-lint
+	golangci-lint run ./...
 
 bench: ## Same environment as test, plus BENCH_PGBENCH; go run ./bench (BENCH_ARGS)
 	bash scripts/bench.sh
@@ -39,8 +43,8 @@ generate: ## Regenerate internal/db with sqlc
 	bash scripts/tools.sh sqlc
 	sqlc generate
 
-tools: ## Install sqlc and stripe-mock (pinned versions) if missing
-	bash scripts/tools.sh sqlc stripe-mock
+tools: ## Install sqlc, stripe-mock and golangci-lint (pinned versions) if missing
+	bash scripts/tools.sh sqlc stripe-mock golangci-lint
 
 db: ## Start only the dev PostgreSQL cluster and print DATABASE_URL/APP_DATABASE_URL
 	bash scripts/dev-db.sh start

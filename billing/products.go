@@ -3,6 +3,7 @@ package billing
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -36,7 +37,7 @@ type Eligibility struct {
 	CityCodes      []string    `json:"city_codes,omitempty" maxItems:"500"`
 }
 
-// Coverage is the extra coverage a plan adds to the unit (read by the warranty engine).
+// PlanCoverage is the extra coverage a plan adds to the unit (read by the warranty engine).
 type PlanCoverage struct {
 	Kind      string         `json:"kind" enum:"extended,accidental"`
 	Component string         `json:"component,omitempty" maxLength:"32" doc:"Component code, or * (default) for the whole unit"`
@@ -369,7 +370,7 @@ func (s *Service) SetPrice(ctx context.Context, tx *tenants.Tx, productID uuid.U
 		return Product{}, err
 	}
 	old, err := tx.Q.DeactivateExpressPrice(ctx, tx, db.DeactivateExpressPriceParams{ProductID: productID, Currency: in.Currency})
-	if err != nil && tenants.DBError(err, "", "") != tenants.ErrNotFound {
+	if err != nil && !errors.Is(tenants.DBError(err, "", ""), tenants.ErrNotFound) {
 		return Product{}, err
 	}
 	if _, err := tx.Q.CreateExpressPrice(ctx, tx, db.CreateExpressPriceParams{ID: platform.NewID(), ProductID: productID,
@@ -466,7 +467,7 @@ func CheckEligible(ctx context.Context, tx *tenants.Tx, p Product, registrationI
 	if registrationID != uuid.Nil {
 		reg, err := registry.Get(ctx, tx, registrationID)
 		if err != nil {
-			if err == tenants.ErrNotFound {
+			if errors.Is(err, tenants.ErrNotFound) {
 				return tenants.Invalid(field, "is not a registered unit")
 			}
 			return err

@@ -35,7 +35,7 @@ type Service struct {
 	stripe *client.API
 }
 
-// ErrNotConfigured: no Stripe key is configured.
+// ErrNotConfigured means no Stripe key is configured.
 var ErrNotConfigured = errors.New("billing: Stripe is not configured (STRIPE_SECRET_KEY)")
 
 // New builds the service; a Stripe client is made only when a key is configured.

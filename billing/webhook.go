@@ -19,7 +19,7 @@ import (
 	"github.com/aftersales/aftersales/tenants"
 )
 
-// ErrBadSignature: the webhook request is not signed by Stripe with our secret (or is too old).
+// ErrBadSignature means the webhook request is not signed by Stripe with our secret (or is too old).
 var ErrBadSignature = errors.New("billing: invalid Stripe signature")
 
 // Handled are the Stripe event types billing acts on; others are stored as ignored.
@@ -151,7 +151,7 @@ func (s *Service) Receive(ctx context.Context, jobs events.Inserter, payload []b
 	ev, err := webhook.ConstructEvent(payload, signature, s.cfg.WebhookSecret)
 	if err != nil {
 		s.Log.WarnContext(ctx, "stripe webhook rejected", "err", err)
-		return Receipt{}, fmt.Errorf("%w: %v", ErrBadSignature, err)
+		return Receipt{}, fmt.Errorf("%w: %w", ErrBadSignature, err)
 	}
 	rec := Receipt{EventID: ev.ID, Type: string(ev.Type), Ignored: !handled(string(ev.Type))}
 	if ev.ID == "" || ev.Data == nil {

@@ -20,6 +20,9 @@ SQLC_VERSION=v1.31.1
 STRIPE_MOCK_MODULE=github.com/stripe/stripe-mock
 STRIPE_MOCK_PKG=github.com/stripe/stripe-mock
 STRIPE_MOCK_VERSION=v0.183.0
+GOLANGCI_LINT_MODULE=github.com/golangci/golangci-lint/v2
+GOLANGCI_LINT_PKG=github.com/golangci/golangci-lint/v2/cmd/golangci-lint
+GOLANGCI_LINT_VERSION=v2.15.0
 PG_PREFERRED_MAJOR=15
 
 # ---------------------------------------------------------------- output ----
@@ -119,6 +122,9 @@ ensure_go_tool() {
 
 ensure_sqlc()        { ensure_go_tool sqlc "$SQLC_PKG" "$SQLC_MODULE" "$SQLC_VERSION"; }
 ensure_stripe_mock() { ensure_go_tool stripe-mock "$STRIPE_MOCK_PKG" "$STRIPE_MOCK_MODULE" "$STRIPE_MOCK_VERSION"; }
+# Built with `go install` like the others (golangci-lint's docs prefer their release
+# binaries): built by the project's Go toolchain, it understands the Go version go.mod names.
+ensure_golangci_lint() { ensure_go_tool golangci-lint "$GOLANGCI_LINT_PKG" "$GOLANGCI_LINT_MODULE" "$GOLANGCI_LINT_VERSION"; }
 
 # --------------------------------------------------------------- network ----
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make test: start throwaway PostgreSQL, redis-server and stripe-mock on free
-# ports, check generated code (sqlc diff), go vet, then go test.
+# ports, check generated code (sqlc diff), go vet, golangci-lint (.golangci.yml), then go test.
 #
 # Exports for the tests:
 #   TEST_DATABASE_URL  superuser URL to the `postgres` database of the cluster
@@ -27,6 +27,11 @@ log "ok"
 
 section "go vet ./..."
 go vet ./... || die "go vet failed"
+log "ok"
+
+section "golangci-lint run ./... ($GOLANGCI_LINT_VERSION)"
+ensure_golangci_lint
+run_child golangci-lint run ./... || die "golangci-lint found problems (see above; make lint runs it alone)"
 log "ok"
 
 read -r -a test_args <<<"${TEST_ARGS:-}"

@@ -111,7 +111,7 @@ func (o oneTrip) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, 
 }
 
 func (o oneTrip) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
-	rows, err := o.Query(ctx, sql, args...)
+	rows, err := o.Query(ctx, sql, args...) //nolint:sqlclosecheck // batchRow.Scan closes the rows, as pgx's QueryRow does
 	if err != nil {
 		return errRow{err}
 	}

@@ -57,7 +57,7 @@ func (d *DB) Onboard(ctx context.Context, actor Actor, in NewTenant) (Tenant, uu
 		t = tenantFromRow(row)
 		u, err := tx.Q.GetUserByEmail(ctx, tx, in.AdminEmail)
 		if err != nil {
-			if DBError(err, "", "") != ErrNotFound {
+			if !errors.Is(DBError(err, "", ""), ErrNotFound) {
 				return fmt.Errorf("look up admin: %w", err)
 			}
 			u, err = tx.Q.CreateUser(ctx, tx, db.CreateUserParams{ID: platform.NewID(), Email: in.AdminEmail,

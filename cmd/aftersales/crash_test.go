@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -427,7 +428,7 @@ func startServer(t *testing.T, bin string, env []string) *server {
 	addr := freeAddr(t)
 	s := &server{base: "http://" + addr, out: &lockedBuffer{}, done: make(chan struct{})}
 	s.cmd = exec.Command(bin, "serve")
-	s.cmd.Env = append(env, "HTTP_ADDR="+addr)
+	s.cmd.Env = append(slices.Clip(env), "HTTP_ADDR="+addr)
 	s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
 	if err := s.cmd.Start(); err != nil {
 		t.Fatalf("start the server: %v", err)

@@ -54,8 +54,9 @@ func main() {
 	}
 	log := platform.NewLogger(cfg.LogLevel)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, cfg, log, os.Args[1:]); err != nil {
+	err = run(ctx, cfg, log, os.Args[1:])
+	stop()
+	if err != nil {
 		log.Error("exit", "err", err)
 		os.Exit(1)
 	}

@@ -62,7 +62,7 @@ const (
 	otpDigits      = 6
 )
 
-// ErrBadCode: the code is wrong, expired, used, or tried too often.
+// ErrBadCode means the code is wrong, expired, used, or tried too often.
 var ErrBadCode = errors.New("the code is invalid or has expired")
 
 // NormalizeDestination returns the channel and canonical form (E.164 phone, lower-case email).

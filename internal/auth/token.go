@@ -20,7 +20,7 @@ const (
 
 var b64 = base64.RawURLEncoding
 
-// ErrBadToken: a credential is malformed, unknown, expired or revoked. Callers do not learn which.
+// ErrBadToken means a credential is malformed, unknown, expired or revoked. Callers do not learn which.
 var ErrBadToken = errors.New("invalid credential")
 
 func randomBytes(n int) []byte {

@@ -300,7 +300,7 @@ func MergeFaultCode(ctx context.Context, tx *tenants.Tx, id, into uuid.UUID) (Fa
 	}
 	target, err := GetFaultCode(ctx, tx, into)
 	if err != nil {
-		if err == tenants.ErrNotFound {
+		if errors.Is(err, tenants.ErrNotFound) {
 			return FaultCode{}, tenants.Invalid("body.into", "does not exist")
 		}
 		return FaultCode{}, err
@@ -315,7 +315,7 @@ func MergeFaultCode(ctx context.Context, tx *tenants.Tx, id, into uuid.UUID) (Fa
 	r, err := tx.Q.MergeFaultCode(ctx, tx, db.MergeFaultCodeParams{TenantID: tx.Scope.TenantID, ID: id,
 		TargetID: uuid.NullUUID{UUID: into, Valid: true}})
 	if err != nil {
-		if tenants.DBError(err, "", "") == tenants.ErrNotFound {
+		if errors.Is(tenants.DBError(err, "", ""), tenants.ErrNotFound) {
 			return FaultCode{}, &tenants.ConflictError{Detail: "the code was already merged"}
 		}
 		return FaultCode{}, err

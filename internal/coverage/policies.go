@@ -6,6 +6,7 @@ package coverage
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -66,8 +67,11 @@ func (r Rules) ToPolicy(id string, version int, from warranty.Date) warranty.Pol
 
 func (r Rules) validate(prefix string) error {
 	if err := r.ToPolicy("", 0, warranty.Date{}).Validate(prefix); err != nil {
-		fe := err.(*warranty.FieldError)
-		return tenants.Invalid(fe.Field, fe.Reason)
+		var fe *warranty.FieldError
+		if errors.As(err, &fe) {
+			return tenants.Invalid(fe.Field, fe.Reason)
+		}
+		return err
 	}
 	for i, p := range r.RequiredProof {
 		if p != warranty.ProofInvoice && p != warranty.ProofWarrantyCard {

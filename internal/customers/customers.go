@@ -246,7 +246,7 @@ func ForConsumer(ctx context.Context, tx *tenants.Tx, consumerID uuid.UUID) (Cus
 	if err == nil {
 		return fromRow(r), nil
 	}
-	if tenants.DBError(err, "", "") != tenants.ErrNotFound {
+	if !errors.Is(tenants.DBError(err, "", ""), tenants.ErrNotFound) {
 		return Customer{}, err
 	}
 	c, err := tx.Q.GetConsumer(ctx, tx, consumerID)

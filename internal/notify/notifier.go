@@ -62,7 +62,7 @@ type SendArgs struct {
 // Kind names the job.
 func (SendArgs) Kind() string { return "notify_send" }
 
-// InsertOpts: a send is attempted up to 8 times (River's backoff: about 1.3 hours in all).
+// InsertOpts has a send attempted up to 8 times (River's backoff: about 1.3 hours in all).
 func (SendArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{MaxAttempts: 8, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }

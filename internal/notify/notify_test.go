@@ -111,11 +111,7 @@ func TestRenderRejectsMissingVariables(t *testing.T) {
 	}
 }
 
-func asField(err error, fe **tenants.FieldError) bool {
-	f, ok := err.(*tenants.FieldError)
-	*fe = f
-	return ok
-}
+func asField(err error, fe **tenants.FieldError) bool { return errors.As(err, fe) }
 
 func TestPreferencesSuppress(t *testing.T) {
 	t.Parallel()
@@ -408,11 +404,7 @@ func TestInterruptedSendIsNotDuplicated(t *testing.T) {
 	}
 }
 
-func errorsAs(err error, target **river.JobSnoozeError) bool {
-	e, ok := err.(*river.JobSnoozeError)
-	*target = e
-	return ok
-}
+func errorsAs(err error, target **river.JobSnoozeError) bool { return errors.As(err, target) }
 
 func TestOptOutAndQuietHours(t *testing.T) {
 	t.Parallel()
@@ -465,7 +457,7 @@ func TestOptOutAndQuietHours(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if len(scheduled) != 2 || !(scheduled[0].Equal(morning) || scheduled[1].Equal(morning)) {
+	if len(scheduled) != 2 || !scheduled[0].Equal(morning) && !scheduled[1].Equal(morning) {
 		t.Errorf("send jobs scheduled at %v, want one at %s", scheduled, morning)
 	}
 	// A template missing a variable is logged as failed, not sent with a hole.

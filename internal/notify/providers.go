@@ -177,7 +177,7 @@ func (s *SMSProvider) Send(ctx context.Context, m Message) (string, error) {
 	return out.ID, nil
 }
 
-// Idempotent: the gateway receives the send's id as Idempotency-Key and reference.
+// Idempotent reports true: the gateway receives the send's id as Idempotency-Key and reference.
 func (s *SMSProvider) Idempotent() bool { return true }
 
 // SMTPProvider sends plain-text UTF-8 email with net/smtp (STARTTLS when the server offers

@@ -70,8 +70,8 @@ func QuietUntil(now time.Time, loc *time.Location, start, end string) time.Time 
 	local := now.In(loc)
 	m := local.Hour()*60 + local.Minute()
 	y, mo, d := local.Date()
-	at := func(dayOffset, min int) time.Time {
-		return time.Date(y, mo, d+dayOffset, min/60, min%60, 0, 0, loc)
+	at := func(dayOffset, minute int) time.Time {
+		return time.Date(y, mo, d+dayOffset, minute/60, minute%60, 0, 0, loc)
 	}
 	if s < e { // same day, e.g. 12:00-14:00
 		if m >= s && m < e {

@@ -200,7 +200,7 @@ func (s *Service) Assign(ctx context.Context, tx *tenants.Tx, id uuid.UUID, in A
 	if len(cands) > 0 && cands[0].Eligible {
 		chosen = &cands[0]
 	}
-	rule := ""
+	var rule string
 	switch {
 	case in.UserID == nil && chosen == nil:
 		return Order{}, &tenants.ConflictError{Detail: "no eligible engineer at the outlet; name one"}
@@ -245,7 +245,7 @@ func (s *Service) Assign(ctx context.Context, tx *tenants.Tx, id uuid.UUID, in A
 			return Order{}, err
 		}
 	}
-	o := FromRow(r)
+	var o Order
 	if in.Role == "lead" && r.Flow == FlowOnSite && r.Status == StatusAccepted {
 		if o, err = s.move(ctx, tx, r, StatusDispatched, "engineer assigned", nil); err != nil {
 			return Order{}, err
@@ -269,8 +269,7 @@ type Answer struct {
 // lead goes back to dispatch: the next engineer by the rules (excluding those who declined)
 // is offered the order, if there is one.
 func (s *Service) Answer(ctx context.Context, tx *tenants.Tx, id, userID uuid.UUID, in Answer) (Order, error) {
-	r, err := lock(ctx, tx, id, 0)
-	if err != nil {
+	if _, err := lock(ctx, tx, id, 0); err != nil {
 		return Order{}, err
 	}
 	state := "accepted"
@@ -292,7 +291,8 @@ func (s *Service) Answer(ctx context.Context, tx *tenants.Tx, id, userID uuid.UU
 		Data: map[string]any{"user_id": userID, "role": e.Role}}); err != nil {
 		return Order{}, err
 	}
-	if r, err = tx.Q.BumpOrder(ctx, tx, db.BumpOrderParams{ID: id}); err != nil {
+	r, err := tx.Q.BumpOrder(ctx, tx, db.BumpOrderParams{ID: id})
+	if err != nil {
 		return Order{}, fmt.Errorf("bump order: %w", err)
 	}
 	o := FromRow(r)

@@ -441,12 +441,14 @@ func notFoundAsField(err error, reason string) error {
 	return err
 }
 
-// fieldPrefix places a field error under the input field it came from.
+// fieldPrefix places a field error under the input field it came from; an error already
+// there (EnsureFaultCode names body.fault_code itself) stays where it is.
 func fieldPrefix(err error, field string) error {
 	var fe *tenants.FieldError
 	if errors.As(err, &fe) {
 		f := fe.Field
 		switch {
+		case f == field || strings.HasPrefix(f, field+"."):
 		case f == "":
 			f = field
 		case strings.HasPrefix(f, "body."):

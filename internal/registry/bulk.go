@@ -169,14 +169,14 @@ func (p *problems) has(field string) bool {
 }
 
 // text rejects a value that is too long or cannot be stored; it reports whether s is fine.
-func (p *problems) text(field, s string, max int) bool {
+func (p *problems) text(field, s string, maxLen int) bool {
 	switch {
 	case !utf8.ValidString(s):
 		p.add(field, "is not valid UTF-8 text")
 	case strings.ContainsRune(s, 0):
 		p.add(field, "must not contain NUL characters")
-	case utf8.RuneCountInString(s) > max:
-		p.add(field, fmt.Sprintf("is longer than %d characters", max))
+	case utf8.RuneCountInString(s) > maxLen:
+		p.add(field, fmt.Sprintf("is longer than %d characters", maxLen))
 	default:
 		return true
 	}

@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -113,7 +114,7 @@ func CancelGrant(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Grant, erro
 	}
 	r, err := tx.Q.CancelGrant(ctx, tx, db.CancelGrantParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
-		if tenants.DBError(err, "", "") == tenants.ErrNotFound {
+		if errors.Is(tenants.DBError(err, "", ""), tenants.ErrNotFound) {
 			return Grant{}, &tenants.ConflictError{Detail: "the grant is already cancelled"}
 		}
 		return Grant{}, err

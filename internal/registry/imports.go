@@ -475,7 +475,7 @@ func (r *importRun) read(ctx context.Context, rows rowReader, cols columns, date
 	batch := make([]pendingRow, 0, r.chunk)
 	for header := true; ; header = false {
 		cells, n, err := rows.Next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if header {
@@ -780,7 +780,7 @@ func (t *table) survey() (columns, int, error) {
 	}
 	defer rows.Close()
 	header, _, err := rows.Next()
-	if err == io.EOF || (err == nil && blank(header)) {
+	if errors.Is(err, io.EOF) || (err == nil && blank(header)) {
 		return nil, 0, &fileError{msg: "the file is empty: the first row must name the columns"}
 	}
 	if err != nil {
@@ -793,7 +793,7 @@ func (t *table) survey() (columns, int, error) {
 	total := 0
 	for {
 		cells, _, err := rows.Next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return cols, total, nil
 		}
 		var pe *csv.ParseError

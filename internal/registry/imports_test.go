@@ -108,7 +108,7 @@ func readAll(t *testing.T, tb *table) [][]string {
 	var out [][]string
 	for {
 		cells, _, err := rows.Next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return out
 		}
 		if err != nil {
@@ -152,7 +152,7 @@ func TestImportCSVRowNumbersAreLines(t *testing.T) {
 	var lines []int
 	for {
 		_, n, err := rows.Next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		lines = append(lines, n)
@@ -188,7 +188,7 @@ func TestImportXLSX(t *testing.T) {
 	var nums []int
 	for {
 		cells, n, err := rows.Next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {

@@ -3,6 +3,7 @@ package sla_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -324,7 +325,7 @@ func TestPauseStatusesAreTenantSettings(t *testing.T) {
 		if _, err := sla.SaveSettings(b.ctx, tx, 1, s); err != nil {
 			return err
 		}
-		if _, err := sla.SaveSettings(b.ctx, tx, 1, s); err != tenants.ErrStale {
+		if _, err := sla.SaveSettings(b.ctx, tx, 1, s); !errors.Is(err, tenants.ErrStale) {
 			t.Errorf("stale save: %v, want ErrStale", err)
 		}
 		if _, err := sla.Start(b.ctx, tx, b.inserter, sla.StartInput{OrderID: order, OutletID: b.outlets[0],
@@ -1179,7 +1180,7 @@ func TestRetargetPausedClockAndSetEngineer(t *testing.T) {
 	}
 	// Another tenant's order, or one without clocks, cannot be retargeted.
 	b.tx(t, func(tx *tenants.Tx) error {
-		if _, err := sla.Retarget(b.ctx, tx, b.inserter, platform.NewID(), []sla.Target{{Kind: sla.Completion, Duration: time.Hour}}, t0); err != tenants.ErrNotFound {
+		if _, err := sla.Retarget(b.ctx, tx, b.inserter, platform.NewID(), []sla.Target{{Kind: sla.Completion, Duration: time.Hour}}, t0); !errors.Is(err, tenants.ErrNotFound) {
 			t.Errorf("retarget of an unknown order: %v", err)
 		}
 		return nil

@@ -117,8 +117,8 @@ func (c *calendars) span(d time.Duration) time.Duration {
 	if weekly <= 0 {
 		return 366 * 24 * time.Hour
 	}
-	weeks := d/weekly + 1
-	return 2*weeks*7*24*time.Hour + 42*24*time.Hour
+	weeks := int64(d/weekly) + 1
+	return time.Duration(2*weeks)*7*24*time.Hour + 42*24*time.Hour
 }
 
 func hasOpenPause(ps []Pause) bool {

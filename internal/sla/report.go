@@ -10,7 +10,7 @@ import (
 	"github.com/aftersales/aftersales/tenants"
 )
 
-// Attainment groupings.
+// GroupBys are the groupings of the attainment report.
 var GroupBys = []string{"outlet", "engineer", "tier", "order_type", "target"}
 
 // AttainmentRow is the outcome of the clocks of one group: met on time, breached, and the

@@ -45,9 +45,19 @@ func (migrator) Migrate(ctx context.Context, _ *sql.DB, conf pgtestdb.Config) er
 // New creates the database and closes it when the test ends.
 func New(t testing.TB) *DB {
 	t.Helper()
+	d := create(t, nil)
+	t.Cleanup(func() { d.App.Close(); d.Owner.Close() })
+	return d
+}
+
+// create clones a database from the migrated template and connects to it as the owner and
+// as the application role; configure (optional) adjusts both pools. Failures go to
+// t.Fatalf. pgtestdb drops the database in t's cleanup when t has not failed.
+func create(t pgtestdb.TB, configure func(*pgxpool.Config)) *DB {
+	t.Helper()
 	raw := os.Getenv("TEST_DATABASE_URL")
 	if raw == "" {
-		t.Fatal("TEST_DATABASE_URL is not set: run tests with `make test`, which starts PostgreSQL")
+		t.Fatalf("TEST_DATABASE_URL is not set: run tests with `make test`, which starts PostgreSQL")
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -70,13 +80,13 @@ func New(t testing.TB) *DB {
 	appConf.User, appConf.Password = appUser, appPass
 	d := &DB{OwnerURL: inst.URL(), AppURL: appConf.URL()}
 	ctx := context.Background()
-	if d.Owner, err = platform.NewPool(ctx, d.OwnerURL, nil); err != nil {
+	if d.Owner, err = platform.NewPool(ctx, d.OwnerURL, configure); err != nil {
 		t.Fatalf("connect as owner: %v", err)
 	}
-	if d.App, err = platform.NewPool(ctx, d.AppURL, nil); err != nil {
+	if d.App, err = platform.NewPool(ctx, d.AppURL, configure); err != nil {
+		d.Owner.Close()
 		t.Fatalf("connect as app role: %v", err)
 	}
-	t.Cleanup(func() { d.App.Close(); d.Owner.Close() })
 	return d
 }
 

@@ -1,6 +1,7 @@
 package warranty
 
 import (
+	"errors"
 	"slices"
 	"testing"
 	"time"
@@ -201,7 +202,8 @@ func TestPolicyValidation(t *testing.T) {
 	}
 	p := NationalTemplate()
 	p.Terms[0].Covered.Labour = Line{Mode: Shared, CustomerPercent: 0}
-	if err := p.Validate("body."); err == nil || err.(*FieldError).Field != "body.terms[0].covered.labour.customer_percent" {
+	var fe *FieldError
+	if err := p.Validate("body."); !errors.As(err, &fe) || fe.Field != "body.terms[0].covered.labour.customer_percent" {
 		t.Fatalf("shared without percent: %v", err)
 	}
 	p = NationalTemplate()
