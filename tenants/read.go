@@ -27,6 +27,20 @@ func (d *DB) Read(ctx context.Context, scope Scope, fn func(q db.DBTX) error) er
 	return fn(oneTrip{pool: d.pool, scope: scope})
 }
 
+// TenantOf returns the tenant that q is confined to when q is a transaction (*Tx) or the
+// executor a Read passes to its function, for statements that name the tenant as their
+// route (tenant_id = @tenant_id) but receive only the executor. For any other executor it
+// returns uuid.Nil, which matches no rows.
+func TenantOf(q db.DBTX) uuid.UUID {
+	switch q := q.(type) {
+	case *Tx:
+		return q.Scope.TenantID
+	case oneTrip:
+		return q.scope.TenantID
+	}
+	return uuid.Nil
+}
+
 const setScope = "SELECT set_config('app.tenant_id', $1, true), set_config('app.outlet_id', $2, true), set_config('app.user_id', $3, true)"
 
 // oneTrip is a db.DBTX whose every statement is sent with the scope's settings in one batch.
