@@ -272,6 +272,21 @@ func splitQueries(file, text string) ([]query, []error) {
 	return qs, errs
 }
 
+// locksRows reports whether a query takes row locks (FOR UPDATE, FOR SHARE and their kin).
+func locksRows(sql string) bool {
+	toks, err := lex(sql)
+	if err != nil {
+		return false
+	}
+	for i := 0; i+1 < len(toks); i++ {
+		if toks[i].text == "for" && (toks[i+1].text == "update" || toks[i+1].text == "share" ||
+			toks[i+1].text == "no" || toks[i+1].text == "key") {
+			return true
+		}
+	}
+	return false
+}
+
 // tableRef is one mention of a table in a FROM, JOIN, UPDATE, DELETE or INSERT.
 type tableRef struct {
 	table, alias string

@@ -86,6 +86,9 @@ func TestQueriesRouteByTenant(t *testing.T) {
 				t.Errorf("%s:%d %s: needless -- platform: the query touches global tables only", q.file, q.line, q.name)
 			case q.platform != "" && len(problems) == 0:
 				t.Errorf("%s:%d %s: needless -- platform: the query is routed by @tenant_id", q.file, q.line, q.name)
+			case q.platform != "" && locksRows(q.sql):
+				t.Errorf("%s:%d %s: FOR UPDATE/SHARE on tenant rows needs tenant_id = @tenant_id (Citus refuses it otherwise)",
+					q.file, q.line, q.name)
 			case q.platform != "":
 				platform = append(platform, q.name+": "+q.platform)
 			case refs == 0:
