@@ -306,7 +306,6 @@ type analysis struct {
 	group   []int // innermost parenthesis group of each token (0: top level)
 	gStart  []int // index of each group's "(" (-1 for group 0)
 	gEnd    []int // index of each group's ")"
-	gPar    []int // parent group
 	inCase  []bool
 	scopeOf []int // scope of each token that sits directly at a scope level; -1 otherwise
 	scopes  []scope
@@ -346,14 +345,13 @@ func analyse(sql string) (*analysis, error) {
 	}
 	a := &analysis{toks: toks, group: make([]int, len(toks)), inCase: make([]bool, len(toks)), scopeOf: make([]int, len(toks))}
 	// Parenthesis groups.
-	a.gStart, a.gEnd, a.gPar = []int{-1}, []int{len(toks)}, []int{-1}
+	a.gStart, a.gEnd = []int{-1}, []int{len(toks)}
 	stack := []int{0}
 	for i, t := range toks {
 		if t.kind == tOp && t.text == "(" {
 			a.group[i] = stack[len(stack)-1]
 			a.gStart = append(a.gStart, i)
 			a.gEnd = append(a.gEnd, -1)
-			a.gPar = append(a.gPar, stack[len(stack)-1])
 			stack = append(stack, len(a.gStart)-1)
 			continue
 		}
