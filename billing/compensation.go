@@ -47,7 +47,7 @@ func compensationFromRow(r db.Compensation) CompensationView {
 
 // ListCompensations lists the tenant's compensations by id.
 func ListCompensations(ctx context.Context, tx *tenants.Tx, after uuid.NullUUID, limit int32) ([]CompensationView, error) {
-	rows, err := tx.Q.ListCompensations(ctx, tx, db.ListCompensationsParams{After: after, Lim: limit})
+	rows, err := tx.Q.ListCompensations(ctx, tx, db.ListCompensationsParams{TenantID: tx.Scope.TenantID, After: after, Lim: limit})
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +93,8 @@ func (s *Service) Compensate(ctx context.Context, jobs events.Inserter, ev event
 	var purchase db.Purchase
 	needRefund := false
 	err := s.DB.Tx(ctx, scope, func(tx *tenants.Tx) error {
-		r, err := tx.Q.ActiveExpressForOrder(ctx, tx, nullID(b.OrderID))
+		r, err := tx.Q.ActiveExpressForOrder(ctx, tx, db.ActiveExpressForOrderParams{TenantID: tx.Scope.TenantID,
+			OrderID: nullID(b.OrderID)})
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil // no paid promise on this order
 		}
@@ -107,7 +108,7 @@ func (s *Service) Compensate(ctx context.Context, jobs events.Inserter, ev event
 		if promise.Kind == "none" || promise.Kind == "" {
 			return nil
 		}
-		p, err := tx.Q.GetPurchaseForUpdate(ctx, tx, r.ID)
+		p, err := tx.Q.GetPurchaseForUpdate(ctx, tx, db.GetPurchaseForUpdateParams{TenantID: tx.Scope.TenantID, ID: r.ID})
 		if err != nil {
 			return err
 		}
@@ -127,21 +128,23 @@ func (s *Service) Compensate(ctx context.Context, jobs events.Inserter, ev event
 		if amount <= 0 {
 			return nil
 		}
-		existing, err := tx.Q.GetCompensationOfPurchase(ctx, tx, p.ID)
+		existing, err := tx.Q.GetCompensationOfPurchase(ctx, tx, db.GetCompensationOfPurchaseParams{TenantID: tx.Scope.TenantID, PurchaseID: p.ID})
 		switch {
 		case err == nil:
 			comp = existing
 		case errors.Is(err, pgx.ErrNoRows):
 			var refundID uuid.NullUUID
 			if kind == "refund" {
-				refund, err = tx.Q.CreateRefund(ctx, tx, db.CreateRefundParams{ID: platform.NewID(), PurchaseID: p.ID, Reason: "compensation",
+				refund, err = tx.Q.CreateRefund(ctx, tx, db.CreateRefundParams{TenantID: tx.Scope.TenantID,
+					ID: platform.NewID(), PurchaseID: p.ID, Reason: "compensation",
 					Amount: amount, Currency: p.Currency, IdempotencyKey: "compensation:" + p.ID.String()})
 				if err != nil {
 					return err
 				}
 				refundID = uuid.NullUUID{UUID: refund.ID, Valid: true}
 			}
-			comp, err = tx.Q.CreateCompensation(ctx, tx, db.CreateCompensationParams{ID: platform.NewID(), PurchaseID: p.ID,
+			comp, err = tx.Q.CreateCompensation(ctx, tx, db.CreateCompensationParams{TenantID: tx.Scope.TenantID,
+				ID: platform.NewID(), PurchaseID: p.ID,
 				OrderID: b.OrderID, BreachKey: ev.ID.String(), Target: b.Target, Kind: kind, Amount: amount, Currency: p.Currency, RefundID: refundID})
 			if err != nil {
 				return err
@@ -160,7 +163,7 @@ func (s *Service) Compensate(ctx context.Context, jobs events.Inserter, ev event
 			return issued(ctx, tx, jobs, comp, p)
 		}
 		if comp.RefundID.Valid && refund.ID == uuid.Nil {
-			refunds, err := tx.Q.ListRefundsOfPurchase(ctx, tx, p.ID)
+			refunds, err := tx.Q.ListRefundsOfPurchase(ctx, tx, db.ListRefundsOfPurchaseParams{TenantID: tx.Scope.TenantID, PurchaseID: p.ID})
 			if err != nil {
 				return err
 			}
@@ -187,7 +190,7 @@ func (s *Service) Compensate(ctx context.Context, jobs events.Inserter, ev event
 
 // issued marks the compensation issued and tells the consumer (notifications) once.
 func issued(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, comp db.Compensation, p db.Purchase) error {
-	n, err := tx.Q.IssueCompensation(ctx, tx, comp.ID)
+	n, err := tx.Q.IssueCompensation(ctx, tx, db.IssueCompensationParams{TenantID: tx.Scope.TenantID, ID: comp.ID})
 	if err != nil || n == 0 {
 		return err
 	}

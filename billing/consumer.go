@@ -5,6 +5,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/registry"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -52,7 +53,7 @@ func checkParties(ctx context.Context, tx *tenants.Tx, in BuyInput) error {
 		}
 	}
 	if in.OrderID != uuid.Nil {
-		if _, err := tx.Q.GetOrderCustomer(ctx, tx, in.OrderID); err != nil {
+		if _, err := tx.Q.GetOrderCustomer(ctx, tx, db.GetOrderCustomerParams{TenantID: tx.Scope.TenantID, ID: in.OrderID}); err != nil {
 			if err = tenants.DBError(err, "", ""); err == tenants.ErrNotFound {
 				return tenants.Invalid("body.order_id", "is not one of your service orders")
 			}

@@ -34,14 +34,16 @@ type LedgerEntry struct {
 // ledger records a movement once: effectKey names the effect (e.g. "payment:pi_123"), so a
 // repeated webhook or job adds nothing.
 func ledger(ctx context.Context, tx *tenants.Tx, kind string, purchase uuid.UUID, amount int64, currency, stripeID, effectKey, memo string, at time.Time) error {
-	_, err := tx.Q.InsertLedgerEntry(ctx, tx, db.InsertLedgerEntryParams{ID: platform.NewID(), Kind: kind, PurchaseID: nullID(purchase),
+	_, err := tx.Q.InsertLedgerEntry(ctx, tx, db.InsertLedgerEntryParams{TenantID: tx.Scope.TenantID,
+		ID: platform.NewID(), Kind: kind, PurchaseID: nullID(purchase),
 		Amount: amount, Currency: strings.ToUpper(currency), StripeObjectID: stripeID, EffectKey: effectKey, Memo: memo, OccurredAt: at})
 	return err
 }
 
 // ListLedger lists entries that occurred in [from, to), by id.
 func ListLedger(ctx context.Context, tx *tenants.Tx, from, to time.Time, after uuid.NullUUID, limit int32) ([]LedgerEntry, error) {
-	rows, err := tx.Q.ListLedger(ctx, tx, db.ListLedgerParams{FromAt: from, ToAt: to, After: after, Lim: limit})
+	rows, err := tx.Q.ListLedger(ctx, tx, db.ListLedgerParams{TenantID: tx.Scope.TenantID,
+		FromAt: from, ToAt: to, After: after, Lim: limit})
 	if err != nil {
 		return nil, err
 	}
@@ -186,7 +188,8 @@ func (s *Service) Reconcile(ctx context.Context, scope tenants.Scope, from, to t
 			after = uuid.NullUUID{UUID: page[len(page)-1].ID, Valid: true}
 		}
 		body, _ := json.Marshal(mism)
-		row, err := tx.Q.CreateReconciliation(ctx, tx, db.CreateReconciliationParams{ID: platform.NewID(), FromAt: from, ToAt: to,
+		row, err := tx.Q.CreateReconciliation(ctx, tx, db.CreateReconciliationParams{TenantID: tx.Scope.TenantID,
+			ID: platform.NewID(), FromAt: from, ToAt: to,
 			Checked: int32(checked), Matched: int32(matched), Mismatches: body})
 		if err != nil {
 			return err
@@ -199,7 +202,7 @@ func (s *Service) Reconcile(ctx context.Context, scope tenants.Scope, from, to t
 
 // ListReconciliations returns the latest checks, newest first.
 func ListReconciliations(ctx context.Context, tx *tenants.Tx, limit int32) ([]Reconciliation, error) {
-	rows, err := tx.Q.ListReconciliations(ctx, tx, limit)
+	rows, err := tx.Q.ListReconciliations(ctx, tx, db.ListReconciliationsParams{TenantID: tx.Scope.TenantID, Lim: limit})
 	if err != nil {
 		return nil, err
 	}

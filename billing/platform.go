@@ -74,7 +74,7 @@ func GetSubscription(ctx context.Context, tx *tenants.Tx) (Subscription, error) 
 	if err != nil {
 		return Subscription{}, err
 	}
-	r, err := tx.Q.GetPlatformSubscription(ctx, tx)
+	r, err := tx.Q.GetPlatformSubscription(ctx, tx, tx.Scope.TenantID)
 	if err != nil {
 		return Subscription{TenantStatus: t.Status}, tenants.DBError(err, "", "")
 	}
@@ -84,7 +84,7 @@ func GetSubscription(ctx context.Context, tx *tenants.Tx) (Subscription, error) 
 
 // ListInvoices returns the tenant's latest platform invoices.
 func ListInvoices(ctx context.Context, tx *tenants.Tx, limit int32) ([]Invoice, error) {
-	rows, err := tx.Q.ListPlatformInvoices(ctx, tx, limit)
+	rows, err := tx.Q.ListPlatformInvoices(ctx, tx, db.ListPlatformInvoicesParams{TenantID: tx.Scope.TenantID, Lim: limit})
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +118,7 @@ func (s *Service) Subscribe(ctx context.Context, scope tenants.Scope, planCode s
 		if t, err = tenants.GetTenant(ctx, tx); err != nil {
 			return err
 		}
-		r, err := tx.Q.GetPlatformSubscription(ctx, tx)
+		r, err := tx.Q.GetPlatformSubscription(ctx, tx, tx.Scope.TenantID)
 		if err == nil {
 			existing = &r
 		} else if !errors.Is(err, pgx.ErrNoRows) {
@@ -180,7 +180,8 @@ func (s *Service) Subscribe(ctx context.Context, scope tenants.Scope, planCode s
 	}
 	var out Subscription
 	err = s.DB.Tx(ctx, scope, func(tx *tenants.Tx) error {
-		if _, err := tx.Q.UpsertPlatformSubscription(ctx, tx, db.UpsertPlatformSubscriptionParams{PlanCode: planCode, StripeCustomerID: customerID,
+		if _, err := tx.Q.UpsertPlatformSubscription(ctx, tx, db.UpsertPlatformSubscriptionParams{TenantID: tx.Scope.TenantID,
+			PlanCode: planCode, StripeCustomerID: customerID,
 			StripeSubscriptionID: sub.ID, MeteredItemID: metered, Status: subscriptionStatus(string(sub.Status)), CurrentPeriodEnd: pe}); err != nil {
 			return err
 		}
@@ -266,7 +267,8 @@ func (s *Service) applySubscription(ctx context.Context, tx *tenants.Tx, status 
 		v := time.Unix(periodEnd, 0).UTC()
 		pe = &v
 	}
-	_, err := tx.Q.ApplySubscriptionState(ctx, tx, db.ApplySubscriptionStateParams{Status: subscriptionStatus(status), CurrentPeriodEnd: pe, EventAt: &at})
+	_, err := tx.Q.ApplySubscriptionState(ctx, tx, db.ApplySubscriptionStateParams{TenantID: tx.Scope.TenantID,
+		Status: subscriptionStatus(status), CurrentPeriodEnd: pe, EventAt: &at})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "older than the state applied, or no subscription: ignored", nil
 	}
@@ -297,7 +299,8 @@ func (s *Service) applyInvoice(ctx context.Context, tx *tenants.Tx, inv stripe.I
 		v := time.Unix(inv.PeriodEnd, 0).UTC()
 		pe = &v
 	}
-	if err := tx.Q.UpsertPlatformInvoice(ctx, tx, db.UpsertPlatformInvoiceParams{StripeInvoiceID: inv.ID, Status: status,
+	if err := tx.Q.UpsertPlatformInvoice(ctx, tx, db.UpsertPlatformInvoiceParams{TenantID: tx.Scope.TenantID,
+		StripeInvoiceID: inv.ID, Status: status,
 		Currency: strings.ToUpper(string(inv.Currency)), AmountDue: inv.AmountDue, AmountPaid: inv.AmountPaid, HostedUrl: inv.HostedInvoiceURL,
 		PeriodStart: ps, PeriodEnd: pe}); err != nil {
 		return "", err
@@ -311,7 +314,7 @@ func (s *Service) applyInvoice(ctx context.Context, tx *tenants.Tx, inv stripe.I
 		}
 		return "invoice paid", restore(ctx, tx)
 	}
-	invs, err := tx.Q.ListPlatformInvoices(ctx, tx, 100)
+	invs, err := tx.Q.ListPlatformInvoices(ctx, tx, db.ListPlatformInvoicesParams{TenantID: tx.Scope.TenantID, Lim: 100})
 	if err != nil {
 		return "", err
 	}
@@ -326,7 +329,7 @@ func (s *Service) applyInvoice(ctx context.Context, tx *tenants.Tx, inv stripe.I
 // startGrace starts the grace period once; after it the tenant becomes read-only
 // (EnforceGrace, or at once when the grace period is already over).
 func (s *Service) startGrace(ctx context.Context, tx *tenants.Tx) error {
-	sub, err := tx.Q.GetPlatformSubscription(ctx, tx)
+	sub, err := tx.Q.GetPlatformSubscription(ctx, tx, tx.Scope.TenantID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil
 	}
@@ -337,7 +340,8 @@ func (s *Service) startGrace(ctx context.Context, tx *tenants.Tx) error {
 	if until == nil {
 		v := time.Now().Add(s.cfg.Grace).UTC()
 		until = &v
-		if _, err := tx.Q.SetSubscriptionGrace(ctx, tx, until); err != nil {
+		if _, err := tx.Q.SetSubscriptionGrace(ctx, tx, db.SetSubscriptionGraceParams{TenantID: tx.Scope.TenantID,
+			GraceUntil: until}); err != nil {
 			return err
 		}
 	}
@@ -358,7 +362,8 @@ func readOnly(ctx context.Context, tx *tenants.Tx) error {
 
 // restore ends the grace period and lifts read-only.
 func restore(ctx context.Context, tx *tenants.Tx) error {
-	if _, err := tx.Q.SetSubscriptionGrace(ctx, tx, nil); err != nil && !errors.Is(err, pgx.ErrNoRows) {
+	if _, err := tx.Q.SetSubscriptionGrace(ctx, tx, db.SetSubscriptionGraceParams{TenantID: tx.Scope.TenantID,
+		GraceUntil: nil}); err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return err
 	}
 	tx.Forget()
@@ -372,7 +377,7 @@ func restore(ctx context.Context, tx *tenants.Tx) error {
 // EnforceGrace makes tenants whose grace period is over read-only.
 func (s *Service) EnforceGrace(ctx context.Context) error {
 	return s.eachTenant(ctx, func(tx *tenants.Tx) error {
-		sub, err := tx.Q.GetPlatformSubscription(ctx, tx)
+		sub, err := tx.Q.GetPlatformSubscription(ctx, tx, tx.Scope.TenantID)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil
 		}
@@ -409,7 +414,7 @@ func (s *Service) eachTenant(ctx context.Context, fn func(tx *tenants.Tx) error)
 // orders need not call it: ReportUsage counts the month's stored orders and reports the
 // greater of the two; it is for usage that leaves no order row.
 func CountOrder(ctx context.Context, tx *tenants.Tx, at time.Time) error {
-	return tx.Q.CountUsage(ctx, tx, db.CountUsageParams{Metric: "orders", Month: monthOf(at), N: 1})
+	return tx.Q.CountUsage(ctx, tx, db.CountUsageParams{TenantID: tx.Scope.TenantID, Metric: "orders", Month: monthOf(at), N: 1})
 }
 
 func monthOf(t time.Time) time.Time {
@@ -426,7 +431,7 @@ func (s *Service) ReportUsage(ctx context.Context) error {
 	}
 	month := monthOf(time.Now())
 	return s.eachTenant(ctx, func(tx *tenants.Tx) error {
-		sub, err := tx.Q.GetPlatformSubscription(ctx, tx)
+		sub, err := tx.Q.GetPlatformSubscription(ctx, tx, tx.Scope.TenantID)
 		if errors.Is(err, pgx.ErrNoRows) || (err == nil && (sub.MeteredItemID == "" || sub.Status == "canceled")) {
 			return nil
 		}
@@ -434,14 +439,16 @@ func (s *Service) ReportUsage(ctx context.Context) error {
 			return err
 		}
 		// The month's service orders as stored are the usage (CountOrder may only add to it).
-		n, err := tx.Q.CountOrdersInMonth(ctx, tx, db.CountOrdersInMonthParams{FromAt: month, ToAt: month.AddDate(0, 1, 0)})
+		n, err := tx.Q.CountOrdersInMonth(ctx, tx, db.CountOrdersInMonthParams{TenantID: tx.Scope.TenantID,
+			FromAt: month, ToAt: month.AddDate(0, 1, 0)})
 		if err != nil {
 			return err
 		}
-		if err := tx.Q.RaiseUsage(ctx, tx, db.RaiseUsageParams{Metric: "orders", Month: month, N: n}); err != nil {
+		if err := tx.Q.RaiseUsage(ctx, tx, db.RaiseUsageParams{TenantID: tx.Scope.TenantID,
+			Metric: "orders", Month: month, N: n}); err != nil {
 			return err
 		}
-		u, err := tx.Q.GetUsage(ctx, tx, db.GetUsageParams{Metric: "orders", Month: month})
+		u, err := tx.Q.GetUsage(ctx, tx, db.GetUsageParams{TenantID: tx.Scope.TenantID, Metric: "orders", Month: month})
 		if errors.Is(err, pgx.ErrNoRows) || (err == nil && u.Count <= u.Reported) {
 			return nil
 		}
@@ -456,7 +463,8 @@ func (s *Service) ReportUsage(ctx context.Context) error {
 			s.Log.WarnContext(ctx, "report usage", "tenant", tx.Scope.TenantID, "err", err)
 			return nil
 		}
-		return tx.Q.MarkUsageReported(ctx, tx, db.MarkUsageReportedParams{Metric: "orders", Month: month, Reported: u.Count})
+		return tx.Q.MarkUsageReported(ctx, tx, db.MarkUsageReportedParams{TenantID: tx.Scope.TenantID,
+			Metric: "orders", Month: month, Reported: u.Count})
 	})
 }
 

@@ -256,14 +256,16 @@ func CreateProduct(ctx context.Context, tx *tenants.Tx, in ProductInput, prices 
 		seen[p.Currency] = true
 	}
 	targets, cov, elig, comp := productJSON(in)
-	row, err := tx.Q.CreateExpressProduct(ctx, tx, db.CreateExpressProductParams{ID: platform.NewID(), Code: in.Code, Name: in.Name,
+	row, err := tx.Q.CreateExpressProduct(ctx, tx, db.CreateExpressProductParams{TenantID: tx.Scope.TenantID,
+		ID: platform.NewID(), Code: in.Code, Name: in.Name,
 		Description: in.Description, Kind: in.Kind, TermMonths: int32(in.TermMonths), Targets: targets, TierCode: in.TierCode,
 		Coverage: cov, Eligibility: elig, CoolingOffDays: int32(in.CoolingOffDays), AfterCoolingOff: in.AfterCoolingOff, Compensation: comp})
 	if err != nil {
 		return Product{}, tenants.DBError(err, "a product with this code exists", "")
 	}
 	for _, p := range prices {
-		if _, err := tx.Q.CreateExpressPrice(ctx, tx, db.CreateExpressPriceParams{ID: platform.NewID(), ProductID: row.ID,
+		if _, err := tx.Q.CreateExpressPrice(ctx, tx, db.CreateExpressPriceParams{TenantID: tx.Scope.TenantID,
+			ID: platform.NewID(), ProductID: row.ID,
 			Currency: p.Currency, UnitAmount: p.UnitAmount}); err != nil {
 			return Product{}, tenants.DBError(err, "", "")
 		}
@@ -296,11 +298,11 @@ func ensurePlanRule(ctx context.Context, tx *tenants.Tx, tier, code string) erro
 
 // GetProduct returns one product with its prices.
 func GetProduct(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Product, error) {
-	r, err := tx.Q.GetExpressProduct(ctx, tx, id)
+	r, err := tx.Q.GetExpressProduct(ctx, tx, db.GetExpressProductParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
 		return Product{}, tenants.DBError(err, "", "")
 	}
-	prices, err := tx.Q.ListExpressPrices(ctx, tx, id)
+	prices, err := tx.Q.ListExpressPrices(ctx, tx, db.ListExpressPricesParams{TenantID: tx.Scope.TenantID, ProductID: id})
 	if err != nil {
 		return Product{}, err
 	}
@@ -309,13 +311,14 @@ func GetProduct(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Product, err
 
 // ListProducts lists products by id; activeOnly hides archived ones.
 func ListProducts(ctx context.Context, tx *tenants.Tx, after uuid.NullUUID, limit int32, activeOnly bool) ([]Product, error) {
-	rows, err := tx.Q.ListExpressProducts(ctx, tx, db.ListExpressProductsParams{After: after, ActiveOnly: activeOnly, Lim: limit})
+	rows, err := tx.Q.ListExpressProducts(ctx, tx, db.ListExpressProductsParams{TenantID: tx.Scope.TenantID,
+		After: after, ActiveOnly: activeOnly, Lim: limit})
 	if err != nil {
 		return nil, err
 	}
 	out := make([]Product, 0, len(rows))
 	for _, r := range rows {
-		prices, err := tx.Q.ListExpressPrices(ctx, tx, r.ID)
+		prices, err := tx.Q.ListExpressPrices(ctx, tx, db.ListExpressPricesParams{TenantID: tx.Scope.TenantID, ProductID: r.ID})
 		if err != nil {
 			return nil, err
 		}
@@ -345,7 +348,8 @@ func UpdateProduct(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version in
 		return Product{}, err
 	}
 	targets, cov, elig, comp := productJSON(in)
-	if _, err := tx.Q.UpdateExpressProduct(ctx, tx, db.UpdateExpressProductParams{ID: id, Version: version, Name: in.Name,
+	if _, err := tx.Q.UpdateExpressProduct(ctx, tx, db.UpdateExpressProductParams{TenantID: tx.Scope.TenantID,
+		ID: id, Version: version, Name: in.Name,
 		Description: in.Description, Targets: targets, TierCode: in.TierCode, Coverage: cov, Eligibility: elig,
 		CoolingOffDays: int32(in.CoolingOffDays), AfterCoolingOff: in.AfterCoolingOff, Compensation: comp, Status: in.Status}); err != nil {
 		return Product{}, tenants.DBError(tenants.StaleIfMissing(err), "", "")
@@ -369,11 +373,13 @@ func (s *Service) SetPrice(ctx context.Context, tx *tenants.Tx, productID uuid.U
 	if err != nil {
 		return Product{}, err
 	}
-	old, err := tx.Q.DeactivateExpressPrice(ctx, tx, db.DeactivateExpressPriceParams{ProductID: productID, Currency: in.Currency})
+	old, err := tx.Q.DeactivateExpressPrice(ctx, tx, db.DeactivateExpressPriceParams{TenantID: tx.Scope.TenantID,
+		ProductID: productID, Currency: in.Currency})
 	if err != nil && !errors.Is(tenants.DBError(err, "", ""), tenants.ErrNotFound) {
 		return Product{}, err
 	}
-	if _, err := tx.Q.CreateExpressPrice(ctx, tx, db.CreateExpressPriceParams{ID: platform.NewID(), ProductID: productID,
+	if _, err := tx.Q.CreateExpressPrice(ctx, tx, db.CreateExpressPriceParams{TenantID: tx.Scope.TenantID,
+		ID: platform.NewID(), ProductID: productID,
 		Currency: in.Currency, UnitAmount: in.UnitAmount}); err != nil {
 		return Product{}, tenants.DBError(err, "", "")
 	}
@@ -414,7 +420,8 @@ func (s *Service) ensureStripePrice(ctx context.Context, tx *tenants.Tx, p Produ
 			return "", stripeError(err)
 		}
 		productID = sp.ID
-		if err := tx.Q.SetExpressProductStripeID(ctx, tx, db.SetExpressProductStripeIDParams{ID: p.ID, StripeProductID: productID}); err != nil {
+		if err := tx.Q.SetExpressProductStripeID(ctx, tx, db.SetExpressProductStripeIDParams{TenantID: tx.Scope.TenantID,
+			ID: p.ID, StripeProductID: productID}); err != nil {
 			return "", err
 		}
 	}
@@ -428,7 +435,8 @@ func (s *Service) ensureStripePrice(ctx context.Context, tx *tenants.Tx, p Produ
 	if err != nil {
 		return "", stripeError(err)
 	}
-	if err := tx.Q.SetExpressPriceStripeID(ctx, tx, db.SetExpressPriceStripeIDParams{ID: pr.ID, StripePriceID: sp.ID}); err != nil {
+	if err := tx.Q.SetExpressPriceStripeID(ctx, tx, db.SetExpressPriceStripeIDParams{TenantID: tx.Scope.TenantID,
+		ID: pr.ID, StripePriceID: sp.ID}); err != nil {
 		return "", err
 	}
 	return sp.ID, nil
@@ -497,7 +505,8 @@ func CheckEligible(ctx context.Context, tx *tenants.Tx, p Product, registrationI
 	if len(e.ProvinceCodes) > 0 || len(e.CityCodes) > 0 {
 		// Until outlets carry service regions (orders issue), an outlet keeps a promise in its
 		// own province or city.
-		n, err := tx.Q.CountOutletsInRegions(ctx, tx, db.CountOutletsInRegionsParams{ProvinceCodes: e.ProvinceCodes, CityCodes: e.CityCodes})
+		n, err := tx.Q.CountOutletsInRegions(ctx, tx, db.CountOutletsInRegionsParams{TenantID: tx.Scope.TenantID,
+			ProvinceCodes: e.ProvinceCodes, CityCodes: e.CityCodes})
 		if err != nil {
 			return err
 		}

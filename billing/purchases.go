@@ -144,7 +144,8 @@ func (s *Service) newPurchase(ctx context.Context, tx *tenants.Tx, in BuyInput, 
 	if err := CheckEligible(ctx, tx, p, in.RegistrationID, "body.registration_id"); err != nil {
 		return p, pr, db.Purchase{}, err
 	}
-	row, err := tx.Q.CreatePurchase(ctx, tx, db.CreatePurchaseParams{ID: platform.NewID(), ProductID: p.ID, PriceID: pr.ID, Kind: p.Kind,
+	row, err := tx.Q.CreatePurchase(ctx, tx, db.CreatePurchaseParams{TenantID: tx.Scope.TenantID,
+		ID: platform.NewID(), ProductID: p.ID, PriceID: pr.ID, Kind: p.Kind,
 		ProductCode: p.Code, Channel: channel, CustomerID: nullID(in.CustomerID), ConsumerID: nullID(in.ConsumerID),
 		RegistrationID: nullID(in.RegistrationID), OrderID: nullID(in.OrderID), OutletID: nullID(in.OutletID),
 		Currency: pr.Currency, Amount: pr.UnitAmount})
@@ -196,7 +197,8 @@ func (s *Service) StartCheckout(ctx context.Context, tx *tenants.Tx, in BuyInput
 	if err != nil {
 		return Checkout{}, stripeError(err)
 	}
-	if err := tx.Q.SetPurchaseStripeRefs(ctx, tx, db.SetPurchaseStripeRefsParams{ID: row.ID, SessionID: sess.ID}); err != nil {
+	if err := tx.Q.SetPurchaseStripeRefs(ctx, tx, db.SetPurchaseStripeRefsParams{TenantID: tx.Scope.TenantID,
+		ID: row.ID, SessionID: sess.ID}); err != nil {
 		return Checkout{}, err
 	}
 	row.StripeCheckoutSessionID = sess.ID
@@ -229,7 +231,8 @@ func (s *Service) StartCounter(ctx context.Context, tx *tenants.Tx, in BuyInput)
 	if err != nil {
 		return Checkout{}, stripeError(err)
 	}
-	if err := tx.Q.SetPurchaseStripeRefs(ctx, tx, db.SetPurchaseStripeRefsParams{ID: row.ID, PaymentIntentID: pi.ID}); err != nil {
+	if err := tx.Q.SetPurchaseStripeRefs(ctx, tx, db.SetPurchaseStripeRefsParams{TenantID: tx.Scope.TenantID,
+		ID: row.ID, PaymentIntentID: pi.ID}); err != nil {
 		return Checkout{}, err
 	}
 	row.StripePaymentIntentID = pi.ID
@@ -239,7 +242,7 @@ func (s *Service) StartCounter(ctx context.Context, tx *tenants.Tx, in BuyInput)
 
 // GetPurchase returns one purchase.
 func GetPurchase(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Purchase, error) {
-	r, err := tx.Q.GetPurchase(ctx, tx, id)
+	r, err := tx.Q.GetPurchase(ctx, tx, db.GetPurchaseParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
 		return Purchase{}, tenants.DBError(err, "", "")
 	}
@@ -256,7 +259,8 @@ type PurchaseFilter struct {
 
 // ListPurchases lists purchases by id.
 func ListPurchases(ctx context.Context, tx *tenants.Tx, f PurchaseFilter) ([]Purchase, error) {
-	rows, err := tx.Q.ListPurchases(ctx, tx, db.ListPurchasesParams{After: f.After, RegistrationID: f.RegistrationID,
+	rows, err := tx.Q.ListPurchases(ctx, tx, db.ListPurchasesParams{TenantID: tx.Scope.TenantID,
+		After: f.After, RegistrationID: f.RegistrationID,
 		OrderID: f.OrderID, CustomerID: f.CustomerID, Status: f.Status, Lim: f.Limit})
 	if err != nil {
 		return nil, err
@@ -272,7 +276,7 @@ func ListPurchases(ctx context.Context, tx *tenants.Tx, f PurchaseFilter) ([]Pur
 // service order; ok is false when the order has none. The orders and SLA code call it when
 // they start the order's clocks.
 func ExpressTargets(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID) (map[string]warranty.Target, bool, error) {
-	r, err := tx.Q.ActiveExpressForOrder(ctx, tx, nullID(orderID))
+	r, err := tx.Q.ActiveExpressForOrder(ctx, tx, db.ActiveExpressForOrderParams{TenantID: tx.Scope.TenantID, OrderID: nullID(orderID)})
 	if err != nil {
 		if errors.Is(tenants.DBError(err, "", ""), tenants.ErrNotFound) {
 			return nil, false, nil
@@ -337,7 +341,7 @@ func (s *Service) Cancel(ctx context.Context, scope tenants.Scope, id uuid.UUID)
 	// confirms it always finds it.
 	err := s.DB.Tx(ctx, scope, func(tx *tenants.Tx) error {
 		var err error
-		row, err = tx.Q.GetPurchaseForUpdate(ctx, tx, id)
+		row, err = tx.Q.GetPurchaseForUpdate(ctx, tx, db.GetPurchaseForUpdateParams{TenantID: tx.Scope.TenantID, ID: id})
 		if err != nil {
 			return tenants.DBError(err, "", "")
 		}
@@ -352,12 +356,13 @@ func (s *Service) Cancel(ctx context.Context, scope tenants.Scope, id uuid.UUID)
 		if q.Amount <= 0 {
 			return &tenants.ConflictError{Detail: "the cooling-off period is over and the product's terms give no refund"}
 		}
-		refund, err = tx.Q.CreateRefund(ctx, tx, db.CreateRefundParams{ID: platform.NewID(), PurchaseID: id, Reason: "cancellation",
+		refund, err = tx.Q.CreateRefund(ctx, tx, db.CreateRefundParams{TenantID: tx.Scope.TenantID,
+			ID: platform.NewID(), PurchaseID: id, Reason: "cancellation",
 			Amount: q.Amount, Currency: row.Currency, IdempotencyKey: "cancel:" + id.String()})
 		if err != nil {
 			return err
 		}
-		if err := tx.Q.RequestPurchaseCancel(ctx, tx, id); err != nil {
+		if err := tx.Q.RequestPurchaseCancel(ctx, tx, db.RequestPurchaseCancelParams{TenantID: tx.Scope.TenantID, ID: id}); err != nil {
 			return err
 		}
 		return tx.Audit(ctx, "purchase.cancel", "purchase", id, nil, q)
@@ -397,7 +402,7 @@ func (s *Service) requestRefund(ctx context.Context, scope tenants.Scope, p db.P
 		return stripeError(err)
 	}
 	return s.DB.Tx(ctx, scope, func(tx *tenants.Tx) error {
-		return tx.Q.SetRefundRequested(ctx, tx, db.SetRefundRequestedParams{ID: r.ID, StripeRefundID: rf.ID})
+		return tx.Q.SetRefundRequested(ctx, tx, db.SetRefundRequestedParams{TenantID: tx.Scope.TenantID, ID: r.ID, StripeRefundID: rf.ID})
 	})
 }
 
@@ -441,7 +446,7 @@ func emit(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, typ string,
 // purchase already ended (refunded or disputed): state only moves forward.
 func activate(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, purchaseID uuid.UUID, paymentIntent, charge string,
 	amount int64, currency string, paidAt time.Time) (string, error) {
-	p, err := tx.Q.GetPurchaseForUpdate(ctx, tx, purchaseID)
+	p, err := tx.Q.GetPurchaseForUpdate(ctx, tx, db.GetPurchaseForUpdateParams{TenantID: tx.Scope.TenantID, ID: purchaseID})
 	if err != nil {
 		if errors.Is(tenants.DBError(err, "", ""), tenants.ErrNotFound) {
 			return "no such purchase in the tenant", nil
@@ -451,7 +456,8 @@ func activate(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, purchas
 	if amount != p.Amount || !equalFold(currency, p.Currency) {
 		return fmt.Sprintf("paid %d %s does not match the purchase's %d %s: not activated", amount, currency, p.Amount, p.Currency), nil
 	}
-	if err := tx.Q.SetPurchaseStripeRefs(ctx, tx, db.SetPurchaseStripeRefsParams{ID: p.ID, PaymentIntentID: paymentIntent, ChargeID: charge}); err != nil {
+	if err := tx.Q.SetPurchaseStripeRefs(ctx, tx, db.SetPurchaseStripeRefsParams{TenantID: tx.Scope.TenantID,
+		ID: p.ID, PaymentIntentID: paymentIntent, ChargeID: charge}); err != nil {
 		return "", err
 	}
 	// The money arrived whatever the purchase's state: the ledger records it once.
@@ -486,7 +492,8 @@ func activate(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, purchas
 			grant = uuid.NullUUID{UUID: g.ID, Valid: true}
 		}
 	}
-	row, err := tx.Q.ActivatePurchase(ctx, tx, db.ActivatePurchaseParams{ID: p.ID, PaidAt: &paidAt, ValidFrom: from, ValidUntil: until, GrantID: grant})
+	row, err := tx.Q.ActivatePurchase(ctx, tx, db.ActivatePurchaseParams{TenantID: tx.Scope.TenantID,
+		ID: p.ID, PaidAt: &paidAt, ValidFrom: from, ValidUntil: until, GrantID: grant})
 	if err != nil {
 		return "", err
 	}
@@ -534,7 +541,7 @@ func retargetOrder(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, p 
 // and purchase.refunded is emitted when it had been active.
 func end(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, p db.Purchase, status string) error {
 	wasActive := p.Status == StatusActive
-	row, err := tx.Q.EndPurchase(ctx, tx, db.EndPurchaseParams{ID: p.ID, Status: status})
+	row, err := tx.Q.EndPurchase(ctx, tx, db.EndPurchaseParams{TenantID: tx.Scope.TenantID, ID: p.ID, Status: status})
 	if err != nil {
 		if errors.Is(tenants.DBError(err, "", ""), tenants.ErrNotFound) {
 			return nil // already ended

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/coverage"
 	"github.com/aftersales/aftersales/internal/registry"
 	"github.com/aftersales/aftersales/internal/testfactory"
@@ -166,7 +167,7 @@ func TestPlanPurchaseStates(t *testing.T) {
 	}
 
 	// Refunded: the coverage ends, for good.
-	cur, err := b.tx.Q.GetPurchase(b.ctx, b.tx, row.ID)
+	cur, err := b.tx.Q.GetPurchase(b.ctx, b.tx, db.GetPurchaseParams{TenantID: b.tx.Scope.TenantID, ID: row.ID})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -348,7 +348,8 @@ func (s *Service) apply(ctx context.Context, tx *tenants.Tx, jobs events.Inserte
 			return eff, nil
 		}
 		if cs.PaymentStatus != stripe.CheckoutSessionPaymentStatusPaid {
-			if err := tx.Q.SetPurchaseStripeRefs(ctx, tx, db.SetPurchaseStripeRefsParams{ID: purchase, SessionID: cs.ID, PaymentIntentID: h.paymentIntent}); err != nil {
+			if err := tx.Q.SetPurchaseStripeRefs(ctx, tx, db.SetPurchaseStripeRefsParams{TenantID: tx.Scope.TenantID,
+				ID: purchase, SessionID: cs.ID, PaymentIntentID: h.paymentIntent}); err != nil {
 				return eff, err
 			}
 			eff.detail = "awaiting payment (" + string(cs.PaymentStatus) + ")"
@@ -386,7 +387,7 @@ func (s *Service) apply(ctx context.Context, tx *tenants.Tx, jobs events.Inserte
 			eff.outcome, eff.detail = "ignored", "payment intent without a purchase"
 			return eff, nil
 		}
-		n, err := tx.Q.FailPurchase(ctx, tx, purchase)
+		n, err := tx.Q.FailPurchase(ctx, tx, db.FailPurchaseParams{TenantID: tx.Scope.TenantID, ID: purchase})
 		eff.detail = "payment failed"
 		if n == 0 {
 			eff.detail = "payment failed; purchase was not pending (a later success or end wins)"
@@ -449,9 +450,10 @@ func purchaseOf(ctx context.Context, tx *tenants.Tx, id uuid.UUID, paymentIntent
 	var err error
 	switch {
 	case id != uuid.Nil:
-		p, err = tx.Q.GetPurchase(ctx, tx, id)
+		p, err = tx.Q.GetPurchase(ctx, tx, db.GetPurchaseParams{TenantID: tx.Scope.TenantID, ID: id})
 	case paymentIntent != "":
-		p, err = tx.Q.GetPurchaseByIntent(ctx, tx, paymentIntent)
+		p, err = tx.Q.GetPurchaseByIntent(ctx, tx, db.GetPurchaseByIntentParams{TenantID: tx.Scope.TenantID,
+			PaymentIntentID: paymentIntent})
 	default:
 		return p, false, nil
 	}
@@ -467,11 +469,11 @@ func purchaseOf(ctx context.Context, tx *tenants.Tx, id uuid.UUID, paymentIntent
 // so an older event delivered late changes nothing. A confirmed cancellation, or a full
 // refund, ends the entitlement.
 func applyRefunds(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, purchaseID uuid.UUID, refunded int64, charge, currency string, at time.Time) (string, error) {
-	p, err := tx.Q.GetPurchaseForUpdate(ctx, tx, purchaseID)
+	p, err := tx.Q.GetPurchaseForUpdate(ctx, tx, db.GetPurchaseForUpdateParams{TenantID: tx.Scope.TenantID, ID: purchaseID})
 	if err != nil {
 		return "", err
 	}
-	refunds, err := tx.Q.ListRefundsOfPurchase(ctx, tx, p.ID)
+	refunds, err := tx.Q.ListRefundsOfPurchase(ctx, tx, db.ListRefundsOfPurchaseParams{TenantID: tx.Scope.TenantID, PurchaseID: p.ID})
 	if err != nil {
 		return "", err
 	}
@@ -490,7 +492,7 @@ func applyRefunds(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, pur
 		if r.Status == "succeeded" || r.Status == "failed" || confirmed+r.Amount > refunded {
 			continue
 		}
-		if _, err := tx.Q.ConfirmRefund(ctx, tx, r.ID); err != nil {
+		if _, err := tx.Q.ConfirmRefund(ctx, tx, db.ConfirmRefundParams{TenantID: tx.Scope.TenantID, ID: r.ID}); err != nil {
 			return "", err
 		}
 		confirmed += r.Amount
@@ -506,7 +508,8 @@ func applyRefunds(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, pur
 			return "", err
 		}
 	}
-	recorded, err := tx.Q.SumRefundLedgerOfPurchase(ctx, tx, nullID(p.ID))
+	recorded, err := tx.Q.SumRefundLedgerOfPurchase(ctx, tx, db.SumRefundLedgerOfPurchaseParams{TenantID: tx.Scope.TenantID,
+		PurchaseID: nullID(p.ID)})
 	if err != nil {
 		return "", err
 	}
@@ -516,7 +519,8 @@ func applyRefunds(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, pur
 			return "", err
 		}
 	}
-	if err := tx.Q.SetPurchaseRefunded(ctx, tx, db.SetPurchaseRefundedParams{ID: p.ID, RefundedAmount: refunded}); err != nil {
+	if err := tx.Q.SetPurchaseRefunded(ctx, tx, db.SetPurchaseRefundedParams{TenantID: tx.Scope.TenantID,
+		ID: p.ID, RefundedAmount: refunded}); err != nil {
 		return "", err
 	}
 	// A compensation refund, even a full one, leaves the upgrade in force for its order; a

@@ -32,6 +32,20 @@ func (d *DB) PlatformRead(ctx context.Context, purpose string, fn func(q db.DBTX
 	return fn(oneTrip{pool: d.pool, scope: Scope{}})
 }
 
+// TenantOf returns the tenant that q is confined to when q is a transaction (*Tx) or the
+// executor a Read passes to its function, for statements that name the tenant as their
+// route (tenant_id = @tenant_id) but receive only the executor. For any other executor it
+// returns uuid.Nil, which matches no rows.
+func TenantOf(q db.DBTX) uuid.UUID {
+	switch q := q.(type) {
+	case *Tx:
+		return q.Scope.TenantID
+	case oneTrip:
+		return q.scope.TenantID
+	}
+	return uuid.Nil
+}
+
 // scopeStatements are the SET LOCAL statements of a scope's settings that are not empty,
 // one per setting (a batch sends each as its own statement). An empty setting needs none:
 // settings are only ever set with SET LOCAL, so every transaction starts with all of them

@@ -497,7 +497,7 @@ func registerBilling(s *Server) {
 					}
 				}
 				if order := optionalID(b.OrderID).UUID; order != uuid.Nil {
-					if owner, err := tx.Q.GetOrderCustomer(ctx, tx, order); err != nil || owner != me.ID {
+					if owner, err := tx.Q.GetOrderCustomer(ctx, tx, db.GetOrderCustomerParams{TenantID: tx.Scope.TenantID, ID: order}); err != nil || owner != me.ID {
 						return tenants.Invalid("body.order_id", "is not one of your service orders")
 					}
 				}

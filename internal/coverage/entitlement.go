@@ -110,7 +110,8 @@ type Facts struct {
 // transaction (*tenants.Tx) or a one-trip read (tenants.DB.Read). The date asked about
 // (in.Date, default today in the tenant's time zone) selects the plans active on it.
 func LoadFacts(ctx context.Context, q db.DBTX, in CheckInput) ([]Facts, error) {
-	p := db.UnitFactsParams{FaultCode: catalog.NormalizeFaultCode(in.FaultCode), OnDate: in.Date, WithTier: !in.NoTier}
+	p := db.UnitFactsParams{TenantID: tenants.TenantOf(q), FaultCode: catalog.NormalizeFaultCode(in.FaultCode), OnDate: in.Date,
+		WithTier: !in.NoTier}
 	if in.RegistrationID != uuid.Nil {
 		p.RegistrationID = uuid.NullUUID{UUID: in.RegistrationID, Valid: true}
 	} else {
@@ -151,7 +152,7 @@ func Check(ctx context.Context, q db.DBTX, src HistorySource, in CheckInput) (Re
 		return Result{}, tenants.Invalid("body.model_sku", "this serial is registered for several models: give model_sku")
 	case in.RegistrationID == uuid.Nil && in.ModelSKU != "":
 		// Tell an unknown model from an unknown serial (a miss costs the second statement).
-		known, err := db.New().ModelSKUExists(ctx, q, in.ModelSKU)
+		known, err := db.New().ModelSKUExists(ctx, q, db.ModelSKUExistsParams{TenantID: tenants.TenantOf(q), Sku: in.ModelSKU})
 		if err != nil {
 			return Result{}, fmt.Errorf("model sku: %w", err)
 		}

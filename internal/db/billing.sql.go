@@ -15,7 +15,7 @@ import (
 const activatePurchase = `-- name: ActivatePurchase :one
 UPDATE purchases SET status = 'active', paid_at = $1, valid_from = $2, valid_until = $3,
   grant_id = $4, version = version + 1, updated_at = now()
-WHERE tenant_id = app.tenant_id() AND id = $5 AND status IN ('pending', 'failed')
+WHERE tenant_id = $5 AND id = $6 AND status IN ('pending', 'failed')
 RETURNING tenant_id, id, product_id, price_id, kind, product_code, channel, customer_id, consumer_id, registration_id, order_id, outlet_id, currency, amount, status, stripe_checkout_session_id, stripe_payment_intent_id, stripe_charge_id, paid_at, valid_from, valid_until, grant_id, refunded_amount, cancel_requested_at, ended_at, version, created_at, updated_at
 `
 
@@ -24,6 +24,7 @@ type ActivatePurchaseParams struct {
 	ValidFrom  *time.Time
 	ValidUntil *time.Time
 	GrantID    uuid.NullUUID
+	TenantID   uuid.UUID
 	ID         uuid.UUID
 }
 
@@ -33,6 +34,7 @@ func (q *Queries) ActivatePurchase(ctx context.Context, db DBTX, arg ActivatePur
 		arg.ValidFrom,
 		arg.ValidUntil,
 		arg.GrantID,
+		arg.TenantID,
 		arg.ID,
 	)
 	var i Purchase
@@ -72,9 +74,14 @@ func (q *Queries) ActivatePurchase(ctx context.Context, db DBTX, arg ActivatePur
 const activeExpressForOrder = `-- name: ActiveExpressForOrder :one
 SELECT p.tenant_id, p.id, p.product_id, p.price_id, p.kind, p.product_code, p.channel, p.customer_id, p.consumer_id, p.registration_id, p.order_id, p.outlet_id, p.currency, p.amount, p.status, p.stripe_checkout_session_id, p.stripe_payment_intent_id, p.stripe_charge_id, p.paid_at, p.valid_from, p.valid_until, p.grant_id, p.refunded_amount, p.cancel_requested_at, p.ended_at, p.version, p.created_at, p.updated_at, e.targets, e.compensation FROM purchases p
 JOIN express_products e ON e.tenant_id = p.tenant_id AND e.id = p.product_id
-WHERE p.tenant_id = app.tenant_id() AND p.order_id = $1 AND p.kind = 'per_incident' AND p.status = 'active'
+WHERE p.tenant_id = $1 AND p.order_id = $2 AND p.kind = 'per_incident' AND p.status = 'active'
 ORDER BY p.paid_at, p.id LIMIT 1
 `
+
+type ActiveExpressForOrderParams struct {
+	TenantID uuid.UUID
+	OrderID  uuid.NullUUID
+}
 
 type ActiveExpressForOrderRow struct {
 	TenantID                uuid.UUID
@@ -109,8 +116,8 @@ type ActiveExpressForOrderRow struct {
 	Compensation            []byte
 }
 
-func (q *Queries) ActiveExpressForOrder(ctx context.Context, db DBTX, orderID uuid.NullUUID) (ActiveExpressForOrderRow, error) {
-	row := db.QueryRow(ctx, activeExpressForOrder, orderID)
+func (q *Queries) ActiveExpressForOrder(ctx context.Context, db DBTX, arg ActiveExpressForOrderParams) (ActiveExpressForOrderRow, error) {
+	row := db.QueryRow(ctx, activeExpressForOrder, arg.TenantID, arg.OrderID)
 	var i ActiveExpressForOrderRow
 	err := row.Scan(
 		&i.TenantID,
@@ -148,16 +155,17 @@ func (q *Queries) ActiveExpressForOrder(ctx context.Context, db DBTX, orderID uu
 }
 
 const activeExpressPrice = `-- name: ActiveExpressPrice :one
-SELECT tenant_id, id, product_id, currency, unit_amount, active, stripe_price_id, created_at FROM express_prices WHERE tenant_id = app.tenant_id() AND product_id = $1 AND currency = $2 AND active
+SELECT tenant_id, id, product_id, currency, unit_amount, active, stripe_price_id, created_at FROM express_prices WHERE tenant_id = $1 AND product_id = $2 AND currency = $3 AND active
 `
 
 type ActiveExpressPriceParams struct {
+	TenantID  uuid.UUID
 	ProductID uuid.UUID
 	Currency  string
 }
 
 func (q *Queries) ActiveExpressPrice(ctx context.Context, db DBTX, arg ActiveExpressPriceParams) (ExpressPrice, error) {
-	row := db.QueryRow(ctx, activeExpressPrice, arg.ProductID, arg.Currency)
+	row := db.QueryRow(ctx, activeExpressPrice, arg.TenantID, arg.ProductID, arg.Currency)
 	var i ExpressPrice
 	err := row.Scan(
 		&i.TenantID,
@@ -174,17 +182,18 @@ func (q *Queries) ActiveExpressPrice(ctx context.Context, db DBTX, arg ActiveExp
 
 const activePlanCodesForUnit = `-- name: ActivePlanCodesForUnit :many
 SELECT DISTINCT product_code FROM purchases
-WHERE tenant_id = app.tenant_id() AND registration_id = $1 AND kind = 'plan' AND status = 'active'
-  AND valid_from <= $2::date AND valid_until >= $2::date
+WHERE tenant_id = $1 AND registration_id = $2 AND kind = 'plan' AND status = 'active'
+  AND valid_from <= $3::date AND valid_until >= $3::date
 `
 
 type ActivePlanCodesForUnitParams struct {
+	TenantID       uuid.UUID
 	RegistrationID uuid.NullUUID
 	OnDate         time.Time
 }
 
 func (q *Queries) ActivePlanCodesForUnit(ctx context.Context, db DBTX, arg ActivePlanCodesForUnitParams) ([]string, error) {
-	rows, err := db.Query(ctx, activePlanCodesForUnit, arg.RegistrationID, arg.OnDate)
+	rows, err := db.Query(ctx, activePlanCodesForUnit, arg.TenantID, arg.RegistrationID, arg.OnDate)
 	if err != nil {
 		return nil, err
 	}
@@ -206,7 +215,7 @@ func (q *Queries) ActivePlanCodesForUnit(ctx context.Context, db DBTX, arg Activ
 const applySubscriptionState = `-- name: ApplySubscriptionState :one
 UPDATE platform_subscriptions SET status = $1, current_period_end = coalesce($2, current_period_end),
   last_event_at = $3, version = version + 1, updated_at = now()
-WHERE tenant_id = app.tenant_id() AND (last_event_at IS NULL OR last_event_at <= $3)
+WHERE tenant_id = $4 AND (last_event_at IS NULL OR last_event_at <= $3)
 RETURNING tenant_id, plan_code, stripe_customer_id, stripe_subscription_id, metered_item_id, status, current_period_end, grace_until, last_event_at, version, created_at, updated_at
 `
 
@@ -214,10 +223,16 @@ type ApplySubscriptionStateParams struct {
 	Status           string
 	CurrentPeriodEnd *time.Time
 	EventAt          *time.Time
+	TenantID         uuid.UUID
 }
 
 func (q *Queries) ApplySubscriptionState(ctx context.Context, db DBTX, arg ApplySubscriptionStateParams) (PlatformSubscription, error) {
-	row := db.QueryRow(ctx, applySubscriptionState, arg.Status, arg.CurrentPeriodEnd, arg.EventAt)
+	row := db.QueryRow(ctx, applySubscriptionState,
+		arg.Status,
+		arg.CurrentPeriodEnd,
+		arg.EventAt,
+		arg.TenantID,
+	)
 	var i PlatformSubscription
 	err := row.Scan(
 		&i.TenantID,
@@ -238,11 +253,16 @@ func (q *Queries) ApplySubscriptionState(ctx context.Context, db DBTX, arg Apply
 
 const confirmRefund = `-- name: ConfirmRefund :execrows
 UPDATE refunds SET status = 'succeeded', confirmed_at = now()
-WHERE tenant_id = app.tenant_id() AND id = $1 AND status IN ('pending', 'requested')
+WHERE tenant_id = $1 AND id = $2 AND status IN ('pending', 'requested')
 `
 
-func (q *Queries) ConfirmRefund(ctx context.Context, db DBTX, id uuid.UUID) (int64, error) {
-	result, err := db.Exec(ctx, confirmRefund, id)
+type ConfirmRefundParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+func (q *Queries) ConfirmRefund(ctx context.Context, db DBTX, arg ConfirmRefundParams) (int64, error) {
+	result, err := db.Exec(ctx, confirmRefund, arg.TenantID, arg.ID)
 	if err != nil {
 		return 0, err
 	}
@@ -250,62 +270,71 @@ func (q *Queries) ConfirmRefund(ctx context.Context, db DBTX, id uuid.UUID) (int
 }
 
 const countOrdersInMonth = `-- name: CountOrdersInMonth :one
-SELECT count(*) FROM service_orders WHERE tenant_id = app.tenant_id() AND created_at >= $1 AND created_at < $2
+SELECT count(*) FROM service_orders WHERE tenant_id = $1 AND created_at >= $2 AND created_at < $3
 `
 
 type CountOrdersInMonthParams struct {
-	FromAt time.Time
-	ToAt   time.Time
+	TenantID uuid.UUID
+	FromAt   time.Time
+	ToAt     time.Time
 }
 
 func (q *Queries) CountOrdersInMonth(ctx context.Context, db DBTX, arg CountOrdersInMonthParams) (int64, error) {
-	row := db.QueryRow(ctx, countOrdersInMonth, arg.FromAt, arg.ToAt)
+	row := db.QueryRow(ctx, countOrdersInMonth, arg.TenantID, arg.FromAt, arg.ToAt)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
 }
 
 const countOutletsInRegions = `-- name: CountOutletsInRegions :one
-SELECT count(*) FROM outlets WHERE tenant_id = app.tenant_id() AND status = 'active'
-  AND (province_code = ANY($1::text[]) OR city_code = ANY($2::text[]))
+SELECT count(*) FROM outlets WHERE tenant_id = $1 AND status = 'active'
+  AND (province_code = ANY($2::text[]) OR city_code = ANY($3::text[]))
 `
 
 type CountOutletsInRegionsParams struct {
+	TenantID      uuid.UUID
 	ProvinceCodes []string
 	CityCodes     []string
 }
 
 func (q *Queries) CountOutletsInRegions(ctx context.Context, db DBTX, arg CountOutletsInRegionsParams) (int64, error) {
-	row := db.QueryRow(ctx, countOutletsInRegions, arg.ProvinceCodes, arg.CityCodes)
+	row := db.QueryRow(ctx, countOutletsInRegions, arg.TenantID, arg.ProvinceCodes, arg.CityCodes)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
 }
 
 const countUsage = `-- name: CountUsage :exec
-INSERT INTO usage_counters (tenant_id, metric, month, count) VALUES (app.tenant_id(), $1, $2, $3)
+INSERT INTO usage_counters (tenant_id, metric, month, count) VALUES ($1, $2, $3, $4)
 ON CONFLICT (tenant_id, metric, month) DO UPDATE SET count = usage_counters.count + EXCLUDED.count
 `
 
 type CountUsageParams struct {
-	Metric string
-	Month  time.Time
-	N      int64
+	TenantID uuid.UUID
+	Metric   string
+	Month    time.Time
+	N        int64
 }
 
 func (q *Queries) CountUsage(ctx context.Context, db DBTX, arg CountUsageParams) error {
-	_, err := db.Exec(ctx, countUsage, arg.Metric, arg.Month, arg.N)
+	_, err := db.Exec(ctx, countUsage,
+		arg.TenantID,
+		arg.Metric,
+		arg.Month,
+		arg.N,
+	)
 	return err
 }
 
 const createCompensation = `-- name: CreateCompensation :one
 INSERT INTO compensations (tenant_id, id, purchase_id, order_id, breach_key, target, kind, amount, currency, refund_id)
-VALUES (app.tenant_id(), $1, $2, $3, $4, $5, $6, $7, $8, $9)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 ON CONFLICT (tenant_id, purchase_id) DO NOTHING
 RETURNING tenant_id, id, purchase_id, order_id, breach_key, target, kind, amount, currency, refund_id, status, created_at, issued_at
 `
 
 type CreateCompensationParams struct {
+	TenantID   uuid.UUID
 	ID         uuid.UUID
 	PurchaseID uuid.UUID
 	OrderID    uuid.UUID
@@ -319,6 +348,7 @@ type CreateCompensationParams struct {
 
 func (q *Queries) CreateCompensation(ctx context.Context, db DBTX, arg CreateCompensationParams) (Compensation, error) {
 	row := db.QueryRow(ctx, createCompensation,
+		arg.TenantID,
 		arg.ID,
 		arg.PurchaseID,
 		arg.OrderID,
@@ -350,11 +380,12 @@ func (q *Queries) CreateCompensation(ctx context.Context, db DBTX, arg CreateCom
 
 const createExpressPrice = `-- name: CreateExpressPrice :one
 INSERT INTO express_prices (tenant_id, id, product_id, currency, unit_amount, stripe_price_id)
-VALUES (app.tenant_id(), $1, $2, $3, $4, $5)
+VALUES ($1, $2, $3, $4, $5, $6)
 RETURNING tenant_id, id, product_id, currency, unit_amount, active, stripe_price_id, created_at
 `
 
 type CreateExpressPriceParams struct {
+	TenantID      uuid.UUID
 	ID            uuid.UUID
 	ProductID     uuid.UUID
 	Currency      string
@@ -364,6 +395,7 @@ type CreateExpressPriceParams struct {
 
 func (q *Queries) CreateExpressPrice(ctx context.Context, db DBTX, arg CreateExpressPriceParams) (ExpressPrice, error) {
 	row := db.QueryRow(ctx, createExpressPrice,
+		arg.TenantID,
 		arg.ID,
 		arg.ProductID,
 		arg.Currency,
@@ -388,12 +420,13 @@ const createExpressProduct = `-- name: CreateExpressProduct :one
 
 INSERT INTO express_products (tenant_id, id, code, name, description, kind, term_months, targets, tier_code, coverage,
   eligibility, cooling_off_days, after_cooling_off, compensation)
-VALUES (app.tenant_id(), $1, $2, $3, $4, $5, $6, $7, $8, $9,
-  $10, $11, $12, $13)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
+  $11, $12, $13, $14)
 RETURNING tenant_id, id, code, name, description, kind, status, term_months, targets, tier_code, coverage, eligibility, cooling_off_days, after_cooling_off, compensation, stripe_product_id, version, created_at, updated_at
 `
 
 type CreateExpressProductParams struct {
+	TenantID        uuid.UUID
 	ID              uuid.UUID
 	Code            string
 	Name            string
@@ -412,6 +445,7 @@ type CreateExpressProductParams struct {
 // Express products and prices.
 func (q *Queries) CreateExpressProduct(ctx context.Context, db DBTX, arg CreateExpressProductParams) (ExpressProduct, error) {
 	row := db.QueryRow(ctx, createExpressProduct,
+		arg.TenantID,
 		arg.ID,
 		arg.Code,
 		arg.Name,
@@ -455,12 +489,13 @@ const createPurchase = `-- name: CreatePurchase :one
 
 INSERT INTO purchases (tenant_id, id, product_id, price_id, kind, product_code, channel, customer_id, consumer_id,
   registration_id, order_id, outlet_id, currency, amount)
-VALUES (app.tenant_id(), $1, $2, $3, $4, $5, $6, $7, $8,
-  $9, $10, $11, $12, $13)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
+  $10, $11, $12, $13, $14)
 RETURNING tenant_id, id, product_id, price_id, kind, product_code, channel, customer_id, consumer_id, registration_id, order_id, outlet_id, currency, amount, status, stripe_checkout_session_id, stripe_payment_intent_id, stripe_charge_id, paid_at, valid_from, valid_until, grant_id, refunded_amount, cancel_requested_at, ended_at, version, created_at, updated_at
 `
 
 type CreatePurchaseParams struct {
+	TenantID       uuid.UUID
 	ID             uuid.UUID
 	ProductID      uuid.UUID
 	PriceID        uuid.UUID
@@ -479,6 +514,7 @@ type CreatePurchaseParams struct {
 // Purchases.
 func (q *Queries) CreatePurchase(ctx context.Context, db DBTX, arg CreatePurchaseParams) (Purchase, error) {
 	row := db.QueryRow(ctx, createPurchase,
+		arg.TenantID,
 		arg.ID,
 		arg.ProductID,
 		arg.PriceID,
@@ -529,11 +565,12 @@ func (q *Queries) CreatePurchase(ctx context.Context, db DBTX, arg CreatePurchas
 
 const createReconciliation = `-- name: CreateReconciliation :one
 INSERT INTO reconciliations (tenant_id, id, from_at, to_at, checked, matched, mismatches)
-VALUES (app.tenant_id(), $1, $2, $3, $4, $5, $6)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
 RETURNING tenant_id, id, from_at, to_at, checked, matched, mismatches, created_at
 `
 
 type CreateReconciliationParams struct {
+	TenantID   uuid.UUID
 	ID         uuid.UUID
 	FromAt     time.Time
 	ToAt       time.Time
@@ -544,6 +581,7 @@ type CreateReconciliationParams struct {
 
 func (q *Queries) CreateReconciliation(ctx context.Context, db DBTX, arg CreateReconciliationParams) (Reconciliation, error) {
 	row := db.QueryRow(ctx, createReconciliation,
+		arg.TenantID,
 		arg.ID,
 		arg.FromAt,
 		arg.ToAt,
@@ -568,12 +606,13 @@ func (q *Queries) CreateReconciliation(ctx context.Context, db DBTX, arg CreateR
 const createRefund = `-- name: CreateRefund :one
 
 INSERT INTO refunds (tenant_id, id, purchase_id, reason, amount, currency, idempotency_key)
-VALUES (app.tenant_id(), $1, $2, $3, $4, $5, $6)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
 ON CONFLICT (tenant_id, idempotency_key) DO UPDATE SET idempotency_key = EXCLUDED.idempotency_key
 RETURNING tenant_id, id, purchase_id, reason, amount, currency, idempotency_key, status, stripe_refund_id, created_at, confirmed_at
 `
 
 type CreateRefundParams struct {
+	TenantID       uuid.UUID
 	ID             uuid.UUID
 	PurchaseID     uuid.UUID
 	Reason         string
@@ -585,6 +624,7 @@ type CreateRefundParams struct {
 // Refunds and compensation.
 func (q *Queries) CreateRefund(ctx context.Context, db DBTX, arg CreateRefundParams) (Refund, error) {
 	row := db.QueryRow(ctx, createRefund,
+		arg.TenantID,
 		arg.ID,
 		arg.PurchaseID,
 		arg.Reason,
@@ -611,17 +651,18 @@ func (q *Queries) CreateRefund(ctx context.Context, db DBTX, arg CreateRefundPar
 
 const deactivateExpressPrice = `-- name: DeactivateExpressPrice :one
 UPDATE express_prices SET active = false
-WHERE tenant_id = app.tenant_id() AND product_id = $1 AND currency = $2 AND active
+WHERE tenant_id = $1 AND product_id = $2 AND currency = $3 AND active
 RETURNING tenant_id, id, product_id, currency, unit_amount, active, stripe_price_id, created_at
 `
 
 type DeactivateExpressPriceParams struct {
+	TenantID  uuid.UUID
 	ProductID uuid.UUID
 	Currency  string
 }
 
 func (q *Queries) DeactivateExpressPrice(ctx context.Context, db DBTX, arg DeactivateExpressPriceParams) (ExpressPrice, error) {
-	row := db.QueryRow(ctx, deactivateExpressPrice, arg.ProductID, arg.Currency)
+	row := db.QueryRow(ctx, deactivateExpressPrice, arg.TenantID, arg.ProductID, arg.Currency)
 	var i ExpressPrice
 	err := row.Scan(
 		&i.TenantID,
@@ -662,17 +703,18 @@ func (q *Queries) DeferredStripeEvents(ctx context.Context, db DBTX, keys []stri
 
 const endPurchase = `-- name: EndPurchase :one
 UPDATE purchases SET status = $1, ended_at = now(), version = version + 1, updated_at = now()
-WHERE tenant_id = app.tenant_id() AND id = $2 AND status IN ('pending', 'failed', 'active')
+WHERE tenant_id = $2 AND id = $3 AND status IN ('pending', 'failed', 'active')
 RETURNING tenant_id, id, product_id, price_id, kind, product_code, channel, customer_id, consumer_id, registration_id, order_id, outlet_id, currency, amount, status, stripe_checkout_session_id, stripe_payment_intent_id, stripe_charge_id, paid_at, valid_from, valid_until, grant_id, refunded_amount, cancel_requested_at, ended_at, version, created_at, updated_at
 `
 
 type EndPurchaseParams struct {
-	Status string
-	ID     uuid.UUID
+	Status   string
+	TenantID uuid.UUID
+	ID       uuid.UUID
 }
 
 func (q *Queries) EndPurchase(ctx context.Context, db DBTX, arg EndPurchaseParams) (Purchase, error) {
-	row := db.QueryRow(ctx, endPurchase, arg.Status, arg.ID)
+	row := db.QueryRow(ctx, endPurchase, arg.Status, arg.TenantID, arg.ID)
 	var i Purchase
 	err := row.Scan(
 		&i.TenantID,
@@ -709,11 +751,16 @@ func (q *Queries) EndPurchase(ctx context.Context, db DBTX, arg EndPurchaseParam
 
 const failPurchase = `-- name: FailPurchase :execrows
 UPDATE purchases SET status = 'failed', version = version + 1, updated_at = now()
-WHERE tenant_id = app.tenant_id() AND id = $1 AND status = 'pending'
+WHERE tenant_id = $1 AND id = $2 AND status = 'pending'
 `
 
-func (q *Queries) FailPurchase(ctx context.Context, db DBTX, id uuid.UUID) (int64, error) {
-	result, err := db.Exec(ctx, failPurchase, id)
+type FailPurchaseParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+func (q *Queries) FailPurchase(ctx context.Context, db DBTX, arg FailPurchaseParams) (int64, error) {
+	result, err := db.Exec(ctx, failPurchase, arg.TenantID, arg.ID)
 	if err != nil {
 		return 0, err
 	}
@@ -744,11 +791,16 @@ func (q *Queries) FinishStripeEvent(ctx context.Context, db DBTX, arg FinishStri
 }
 
 const getCompensationOfPurchase = `-- name: GetCompensationOfPurchase :one
-SELECT tenant_id, id, purchase_id, order_id, breach_key, target, kind, amount, currency, refund_id, status, created_at, issued_at FROM compensations WHERE tenant_id = app.tenant_id() AND purchase_id = $1
+SELECT tenant_id, id, purchase_id, order_id, breach_key, target, kind, amount, currency, refund_id, status, created_at, issued_at FROM compensations WHERE tenant_id = $1 AND purchase_id = $2
 `
 
-func (q *Queries) GetCompensationOfPurchase(ctx context.Context, db DBTX, purchaseID uuid.UUID) (Compensation, error) {
-	row := db.QueryRow(ctx, getCompensationOfPurchase, purchaseID)
+type GetCompensationOfPurchaseParams struct {
+	TenantID   uuid.UUID
+	PurchaseID uuid.UUID
+}
+
+func (q *Queries) GetCompensationOfPurchase(ctx context.Context, db DBTX, arg GetCompensationOfPurchaseParams) (Compensation, error) {
+	row := db.QueryRow(ctx, getCompensationOfPurchase, arg.TenantID, arg.PurchaseID)
 	var i Compensation
 	err := row.Scan(
 		&i.TenantID,
@@ -769,11 +821,16 @@ func (q *Queries) GetCompensationOfPurchase(ctx context.Context, db DBTX, purcha
 }
 
 const getExpressPrice = `-- name: GetExpressPrice :one
-SELECT tenant_id, id, product_id, currency, unit_amount, active, stripe_price_id, created_at FROM express_prices WHERE tenant_id = app.tenant_id() AND id = $1
+SELECT tenant_id, id, product_id, currency, unit_amount, active, stripe_price_id, created_at FROM express_prices WHERE tenant_id = $1 AND id = $2
 `
 
-func (q *Queries) GetExpressPrice(ctx context.Context, db DBTX, id uuid.UUID) (ExpressPrice, error) {
-	row := db.QueryRow(ctx, getExpressPrice, id)
+type GetExpressPriceParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+func (q *Queries) GetExpressPrice(ctx context.Context, db DBTX, arg GetExpressPriceParams) (ExpressPrice, error) {
+	row := db.QueryRow(ctx, getExpressPrice, arg.TenantID, arg.ID)
 	var i ExpressPrice
 	err := row.Scan(
 		&i.TenantID,
@@ -789,11 +846,16 @@ func (q *Queries) GetExpressPrice(ctx context.Context, db DBTX, id uuid.UUID) (E
 }
 
 const getExpressProduct = `-- name: GetExpressProduct :one
-SELECT tenant_id, id, code, name, description, kind, status, term_months, targets, tier_code, coverage, eligibility, cooling_off_days, after_cooling_off, compensation, stripe_product_id, version, created_at, updated_at FROM express_products WHERE tenant_id = app.tenant_id() AND id = $1
+SELECT tenant_id, id, code, name, description, kind, status, term_months, targets, tier_code, coverage, eligibility, cooling_off_days, after_cooling_off, compensation, stripe_product_id, version, created_at, updated_at FROM express_products WHERE tenant_id = $1 AND id = $2
 `
 
-func (q *Queries) GetExpressProduct(ctx context.Context, db DBTX, id uuid.UUID) (ExpressProduct, error) {
-	row := db.QueryRow(ctx, getExpressProduct, id)
+type GetExpressProductParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+func (q *Queries) GetExpressProduct(ctx context.Context, db DBTX, arg GetExpressProductParams) (ExpressProduct, error) {
+	row := db.QueryRow(ctx, getExpressProduct, arg.TenantID, arg.ID)
 	var i ExpressProduct
 	err := row.Scan(
 		&i.TenantID,
@@ -820,11 +882,16 @@ func (q *Queries) GetExpressProduct(ctx context.Context, db DBTX, id uuid.UUID) 
 }
 
 const getOrderCustomer = `-- name: GetOrderCustomer :one
-SELECT customer_id FROM service_orders WHERE tenant_id = app.tenant_id() AND id = $1
+SELECT customer_id FROM service_orders WHERE tenant_id = $1 AND id = $2
 `
 
-func (q *Queries) GetOrderCustomer(ctx context.Context, db DBTX, id uuid.UUID) (uuid.UUID, error) {
-	row := db.QueryRow(ctx, getOrderCustomer, id)
+type GetOrderCustomerParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+func (q *Queries) GetOrderCustomer(ctx context.Context, db DBTX, arg GetOrderCustomerParams) (uuid.UUID, error) {
+	row := db.QueryRow(ctx, getOrderCustomer, arg.TenantID, arg.ID)
 	var customer_id uuid.UUID
 	err := row.Scan(&customer_id)
 	return customer_id, err
@@ -853,11 +920,11 @@ func (q *Queries) GetPlatformPlan(ctx context.Context, db DBTX, code string) (Pl
 }
 
 const getPlatformSubscription = `-- name: GetPlatformSubscription :one
-SELECT tenant_id, plan_code, stripe_customer_id, stripe_subscription_id, metered_item_id, status, current_period_end, grace_until, last_event_at, version, created_at, updated_at FROM platform_subscriptions WHERE tenant_id = app.tenant_id()
+SELECT tenant_id, plan_code, stripe_customer_id, stripe_subscription_id, metered_item_id, status, current_period_end, grace_until, last_event_at, version, created_at, updated_at FROM platform_subscriptions WHERE tenant_id = $1
 `
 
-func (q *Queries) GetPlatformSubscription(ctx context.Context, db DBTX) (PlatformSubscription, error) {
-	row := db.QueryRow(ctx, getPlatformSubscription)
+func (q *Queries) GetPlatformSubscription(ctx context.Context, db DBTX, tenantID uuid.UUID) (PlatformSubscription, error) {
+	row := db.QueryRow(ctx, getPlatformSubscription, tenantID)
 	var i PlatformSubscription
 	err := row.Scan(
 		&i.TenantID,
@@ -877,11 +944,16 @@ func (q *Queries) GetPlatformSubscription(ctx context.Context, db DBTX) (Platfor
 }
 
 const getPurchase = `-- name: GetPurchase :one
-SELECT tenant_id, id, product_id, price_id, kind, product_code, channel, customer_id, consumer_id, registration_id, order_id, outlet_id, currency, amount, status, stripe_checkout_session_id, stripe_payment_intent_id, stripe_charge_id, paid_at, valid_from, valid_until, grant_id, refunded_amount, cancel_requested_at, ended_at, version, created_at, updated_at FROM purchases WHERE tenant_id = app.tenant_id() AND id = $1
+SELECT tenant_id, id, product_id, price_id, kind, product_code, channel, customer_id, consumer_id, registration_id, order_id, outlet_id, currency, amount, status, stripe_checkout_session_id, stripe_payment_intent_id, stripe_charge_id, paid_at, valid_from, valid_until, grant_id, refunded_amount, cancel_requested_at, ended_at, version, created_at, updated_at FROM purchases WHERE tenant_id = $1 AND id = $2
 `
 
-func (q *Queries) GetPurchase(ctx context.Context, db DBTX, id uuid.UUID) (Purchase, error) {
-	row := db.QueryRow(ctx, getPurchase, id)
+type GetPurchaseParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+func (q *Queries) GetPurchase(ctx context.Context, db DBTX, arg GetPurchaseParams) (Purchase, error) {
+	row := db.QueryRow(ctx, getPurchase, arg.TenantID, arg.ID)
 	var i Purchase
 	err := row.Scan(
 		&i.TenantID,
@@ -917,12 +989,17 @@ func (q *Queries) GetPurchase(ctx context.Context, db DBTX, id uuid.UUID) (Purch
 }
 
 const getPurchaseByIntent = `-- name: GetPurchaseByIntent :one
-SELECT tenant_id, id, product_id, price_id, kind, product_code, channel, customer_id, consumer_id, registration_id, order_id, outlet_id, currency, amount, status, stripe_checkout_session_id, stripe_payment_intent_id, stripe_charge_id, paid_at, valid_from, valid_until, grant_id, refunded_amount, cancel_requested_at, ended_at, version, created_at, updated_at FROM purchases WHERE tenant_id = app.tenant_id() AND stripe_payment_intent_id = $1
+SELECT tenant_id, id, product_id, price_id, kind, product_code, channel, customer_id, consumer_id, registration_id, order_id, outlet_id, currency, amount, status, stripe_checkout_session_id, stripe_payment_intent_id, stripe_charge_id, paid_at, valid_from, valid_until, grant_id, refunded_amount, cancel_requested_at, ended_at, version, created_at, updated_at FROM purchases WHERE tenant_id = $1 AND stripe_payment_intent_id = $2
 ORDER BY created_at LIMIT 1
 `
 
-func (q *Queries) GetPurchaseByIntent(ctx context.Context, db DBTX, paymentIntentID string) (Purchase, error) {
-	row := db.QueryRow(ctx, getPurchaseByIntent, paymentIntentID)
+type GetPurchaseByIntentParams struct {
+	TenantID        uuid.UUID
+	PaymentIntentID string
+}
+
+func (q *Queries) GetPurchaseByIntent(ctx context.Context, db DBTX, arg GetPurchaseByIntentParams) (Purchase, error) {
+	row := db.QueryRow(ctx, getPurchaseByIntent, arg.TenantID, arg.PaymentIntentID)
 	var i Purchase
 	err := row.Scan(
 		&i.TenantID,
@@ -958,11 +1035,16 @@ func (q *Queries) GetPurchaseByIntent(ctx context.Context, db DBTX, paymentInten
 }
 
 const getPurchaseForUpdate = `-- name: GetPurchaseForUpdate :one
-SELECT tenant_id, id, product_id, price_id, kind, product_code, channel, customer_id, consumer_id, registration_id, order_id, outlet_id, currency, amount, status, stripe_checkout_session_id, stripe_payment_intent_id, stripe_charge_id, paid_at, valid_from, valid_until, grant_id, refunded_amount, cancel_requested_at, ended_at, version, created_at, updated_at FROM purchases WHERE tenant_id = app.tenant_id() AND id = $1 FOR UPDATE
+SELECT tenant_id, id, product_id, price_id, kind, product_code, channel, customer_id, consumer_id, registration_id, order_id, outlet_id, currency, amount, status, stripe_checkout_session_id, stripe_payment_intent_id, stripe_charge_id, paid_at, valid_from, valid_until, grant_id, refunded_amount, cancel_requested_at, ended_at, version, created_at, updated_at FROM purchases WHERE tenant_id = $1 AND id = $2 FOR UPDATE
 `
 
-func (q *Queries) GetPurchaseForUpdate(ctx context.Context, db DBTX, id uuid.UUID) (Purchase, error) {
-	row := db.QueryRow(ctx, getPurchaseForUpdate, id)
+type GetPurchaseForUpdateParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+func (q *Queries) GetPurchaseForUpdate(ctx context.Context, db DBTX, arg GetPurchaseForUpdateParams) (Purchase, error) {
+	row := db.QueryRow(ctx, getPurchaseForUpdate, arg.TenantID, arg.ID)
 	var i Purchase
 	err := row.Scan(
 		&i.TenantID,
@@ -1060,16 +1142,17 @@ func (q *Queries) GetTenantStatusBySlug(ctx context.Context, db DBTX, slug strin
 }
 
 const getUsage = `-- name: GetUsage :one
-SELECT tenant_id, metric, month, count, reported FROM usage_counters WHERE tenant_id = app.tenant_id() AND metric = $1 AND month = $2
+SELECT tenant_id, metric, month, count, reported FROM usage_counters WHERE tenant_id = $1 AND metric = $2 AND month = $3
 `
 
 type GetUsageParams struct {
-	Metric string
-	Month  time.Time
+	TenantID uuid.UUID
+	Metric   string
+	Month    time.Time
 }
 
 func (q *Queries) GetUsage(ctx context.Context, db DBTX, arg GetUsageParams) (UsageCounter, error) {
-	row := db.QueryRow(ctx, getUsage, arg.Metric, arg.Month)
+	row := db.QueryRow(ctx, getUsage, arg.TenantID, arg.Metric, arg.Month)
 	var i UsageCounter
 	err := row.Scan(
 		&i.TenantID,
@@ -1084,11 +1167,12 @@ func (q *Queries) GetUsage(ctx context.Context, db DBTX, arg GetUsageParams) (Us
 const insertLedgerEntry = `-- name: InsertLedgerEntry :execrows
 
 INSERT INTO ledger_entries (tenant_id, id, kind, purchase_id, amount, currency, stripe_object_id, effect_key, memo, occurred_at)
-VALUES (app.tenant_id(), $1, $2, $3, $4, $5, $6, $7, $8, $9)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 ON CONFLICT (tenant_id, effect_key) DO NOTHING
 `
 
 type InsertLedgerEntryParams struct {
+	TenantID       uuid.UUID
 	ID             uuid.UUID
 	Kind           string
 	PurchaseID     uuid.NullUUID
@@ -1103,6 +1187,7 @@ type InsertLedgerEntryParams struct {
 // Ledger.
 func (q *Queries) InsertLedgerEntry(ctx context.Context, db DBTX, arg InsertLedgerEntryParams) (int64, error) {
 	result, err := db.Exec(ctx, insertLedgerEntry,
+		arg.TenantID,
 		arg.ID,
 		arg.Kind,
 		arg.PurchaseID,
@@ -1155,11 +1240,16 @@ func (q *Queries) InsertStripeEvent(ctx context.Context, db DBTX, arg InsertStri
 
 const issueCompensation = `-- name: IssueCompensation :execrows
 UPDATE compensations SET status = 'issued', issued_at = now()
-WHERE tenant_id = app.tenant_id() AND id = $1 AND status = 'pending'
+WHERE tenant_id = $1 AND id = $2 AND status = 'pending'
 `
 
-func (q *Queries) IssueCompensation(ctx context.Context, db DBTX, id uuid.UUID) (int64, error) {
-	result, err := db.Exec(ctx, issueCompensation, id)
+type IssueCompensationParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+func (q *Queries) IssueCompensation(ctx context.Context, db DBTX, arg IssueCompensationParams) (int64, error) {
+	result, err := db.Exec(ctx, issueCompensation, arg.TenantID, arg.ID)
 	if err != nil {
 		return 0, err
 	}
@@ -1168,17 +1258,18 @@ func (q *Queries) IssueCompensation(ctx context.Context, db DBTX, id uuid.UUID) 
 
 const listCompensations = `-- name: ListCompensations :many
 SELECT tenant_id, id, purchase_id, order_id, breach_key, target, kind, amount, currency, refund_id, status, created_at, issued_at FROM compensations
-WHERE tenant_id = app.tenant_id() AND ($1::uuid IS NULL OR id > $1::uuid)
-ORDER BY id LIMIT $2
+WHERE tenant_id = $1 AND ($2::uuid IS NULL OR id > $2::uuid)
+ORDER BY id LIMIT $3
 `
 
 type ListCompensationsParams struct {
-	After uuid.NullUUID
-	Lim   int32
+	TenantID uuid.UUID
+	After    uuid.NullUUID
+	Lim      int32
 }
 
 func (q *Queries) ListCompensations(ctx context.Context, db DBTX, arg ListCompensationsParams) ([]Compensation, error) {
-	rows, err := db.Query(ctx, listCompensations, arg.After, arg.Lim)
+	rows, err := db.Query(ctx, listCompensations, arg.TenantID, arg.After, arg.Lim)
 	if err != nil {
 		return nil, err
 	}
@@ -1212,11 +1303,16 @@ func (q *Queries) ListCompensations(ctx context.Context, db DBTX, arg ListCompen
 }
 
 const listExpressPrices = `-- name: ListExpressPrices :many
-SELECT tenant_id, id, product_id, currency, unit_amount, active, stripe_price_id, created_at FROM express_prices WHERE tenant_id = app.tenant_id() AND product_id = $1 ORDER BY created_at, id
+SELECT tenant_id, id, product_id, currency, unit_amount, active, stripe_price_id, created_at FROM express_prices WHERE tenant_id = $1 AND product_id = $2 ORDER BY created_at, id
 `
 
-func (q *Queries) ListExpressPrices(ctx context.Context, db DBTX, productID uuid.UUID) ([]ExpressPrice, error) {
-	rows, err := db.Query(ctx, listExpressPrices, productID)
+type ListExpressPricesParams struct {
+	TenantID  uuid.UUID
+	ProductID uuid.UUID
+}
+
+func (q *Queries) ListExpressPrices(ctx context.Context, db DBTX, arg ListExpressPricesParams) ([]ExpressPrice, error) {
+	rows, err := db.Query(ctx, listExpressPrices, arg.TenantID, arg.ProductID)
 	if err != nil {
 		return nil, err
 	}
@@ -1246,19 +1342,25 @@ func (q *Queries) ListExpressPrices(ctx context.Context, db DBTX, productID uuid
 
 const listExpressProducts = `-- name: ListExpressProducts :many
 SELECT tenant_id, id, code, name, description, kind, status, term_months, targets, tier_code, coverage, eligibility, cooling_off_days, after_cooling_off, compensation, stripe_product_id, version, created_at, updated_at FROM express_products
-WHERE tenant_id = app.tenant_id() AND ($1::uuid IS NULL OR id > $1::uuid)
-  AND (NOT $2::boolean OR status = 'active')
-ORDER BY id LIMIT $3
+WHERE tenant_id = $1 AND ($2::uuid IS NULL OR id > $2::uuid)
+  AND (NOT $3::boolean OR status = 'active')
+ORDER BY id LIMIT $4
 `
 
 type ListExpressProductsParams struct {
+	TenantID   uuid.UUID
 	After      uuid.NullUUID
 	ActiveOnly bool
 	Lim        int32
 }
 
 func (q *Queries) ListExpressProducts(ctx context.Context, db DBTX, arg ListExpressProductsParams) ([]ExpressProduct, error) {
-	rows, err := db.Query(ctx, listExpressProducts, arg.After, arg.ActiveOnly, arg.Lim)
+	rows, err := db.Query(ctx, listExpressProducts,
+		arg.TenantID,
+		arg.After,
+		arg.ActiveOnly,
+		arg.Lim,
+	)
 	if err != nil {
 		return nil, err
 	}
@@ -1299,20 +1401,22 @@ func (q *Queries) ListExpressProducts(ctx context.Context, db DBTX, arg ListExpr
 
 const listLedger = `-- name: ListLedger :many
 SELECT tenant_id, id, kind, purchase_id, amount, currency, stripe_object_id, effect_key, memo, occurred_at, created_at FROM ledger_entries
-WHERE tenant_id = app.tenant_id() AND occurred_at >= $1 AND occurred_at < $2
-  AND ($3::uuid IS NULL OR id > $3::uuid)
-ORDER BY id LIMIT $4
+WHERE tenant_id = $1 AND occurred_at >= $2 AND occurred_at < $3
+  AND ($4::uuid IS NULL OR id > $4::uuid)
+ORDER BY id LIMIT $5
 `
 
 type ListLedgerParams struct {
-	FromAt time.Time
-	ToAt   time.Time
-	After  uuid.NullUUID
-	Lim    int32
+	TenantID uuid.UUID
+	FromAt   time.Time
+	ToAt     time.Time
+	After    uuid.NullUUID
+	Lim      int32
 }
 
 func (q *Queries) ListLedger(ctx context.Context, db DBTX, arg ListLedgerParams) ([]LedgerEntry, error) {
 	rows, err := db.Query(ctx, listLedger,
+		arg.TenantID,
 		arg.FromAt,
 		arg.ToAt,
 		arg.After,
@@ -1349,11 +1453,16 @@ func (q *Queries) ListLedger(ctx context.Context, db DBTX, arg ListLedgerParams)
 }
 
 const listPlatformInvoices = `-- name: ListPlatformInvoices :many
-SELECT tenant_id, stripe_invoice_id, status, currency, amount_due, amount_paid, hosted_url, period_start, period_end, created_at, updated_at FROM platform_invoices WHERE tenant_id = app.tenant_id() ORDER BY created_at DESC, stripe_invoice_id LIMIT $1
+SELECT tenant_id, stripe_invoice_id, status, currency, amount_due, amount_paid, hosted_url, period_start, period_end, created_at, updated_at FROM platform_invoices WHERE tenant_id = $1 ORDER BY created_at DESC, stripe_invoice_id LIMIT $2
 `
 
-func (q *Queries) ListPlatformInvoices(ctx context.Context, db DBTX, lim int32) ([]PlatformInvoice, error) {
-	rows, err := db.Query(ctx, listPlatformInvoices, lim)
+type ListPlatformInvoicesParams struct {
+	TenantID uuid.UUID
+	Lim      int32
+}
+
+func (q *Queries) ListPlatformInvoices(ctx context.Context, db DBTX, arg ListPlatformInvoicesParams) ([]PlatformInvoice, error) {
+	rows, err := db.Query(ctx, listPlatformInvoices, arg.TenantID, arg.Lim)
 	if err != nil {
 		return nil, err
 	}
@@ -1423,15 +1532,16 @@ func (q *Queries) ListPlatformPlans(ctx context.Context, db DBTX) ([]PlatformPla
 
 const listPurchases = `-- name: ListPurchases :many
 SELECT tenant_id, id, product_id, price_id, kind, product_code, channel, customer_id, consumer_id, registration_id, order_id, outlet_id, currency, amount, status, stripe_checkout_session_id, stripe_payment_intent_id, stripe_charge_id, paid_at, valid_from, valid_until, grant_id, refunded_amount, cancel_requested_at, ended_at, version, created_at, updated_at FROM purchases
-WHERE tenant_id = app.tenant_id() AND ($1::uuid IS NULL OR id > $1::uuid)
-  AND ($2::uuid IS NULL OR registration_id = $2::uuid)
-  AND ($3::uuid IS NULL OR order_id = $3::uuid)
-  AND ($4::uuid IS NULL OR customer_id = $4::uuid)
-  AND ($5::text IS NULL OR status = $5::text)
-ORDER BY id LIMIT $6
+WHERE tenant_id = $1 AND ($2::uuid IS NULL OR id > $2::uuid)
+  AND ($3::uuid IS NULL OR registration_id = $3::uuid)
+  AND ($4::uuid IS NULL OR order_id = $4::uuid)
+  AND ($5::uuid IS NULL OR customer_id = $5::uuid)
+  AND ($6::text IS NULL OR status = $6::text)
+ORDER BY id LIMIT $7
 `
 
 type ListPurchasesParams struct {
+	TenantID       uuid.UUID
 	After          uuid.NullUUID
 	RegistrationID uuid.NullUUID
 	OrderID        uuid.NullUUID
@@ -1442,6 +1552,7 @@ type ListPurchasesParams struct {
 
 func (q *Queries) ListPurchases(ctx context.Context, db DBTX, arg ListPurchasesParams) ([]Purchase, error) {
 	rows, err := db.Query(ctx, listPurchases,
+		arg.TenantID,
 		arg.After,
 		arg.RegistrationID,
 		arg.OrderID,
@@ -1497,11 +1608,16 @@ func (q *Queries) ListPurchases(ctx context.Context, db DBTX, arg ListPurchasesP
 }
 
 const listReconciliations = `-- name: ListReconciliations :many
-SELECT tenant_id, id, from_at, to_at, checked, matched, mismatches, created_at FROM reconciliations WHERE tenant_id = app.tenant_id() ORDER BY created_at DESC, id DESC LIMIT $1
+SELECT tenant_id, id, from_at, to_at, checked, matched, mismatches, created_at FROM reconciliations WHERE tenant_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2
 `
 
-func (q *Queries) ListReconciliations(ctx context.Context, db DBTX, lim int32) ([]Reconciliation, error) {
-	rows, err := db.Query(ctx, listReconciliations, lim)
+type ListReconciliationsParams struct {
+	TenantID uuid.UUID
+	Lim      int32
+}
+
+func (q *Queries) ListReconciliations(ctx context.Context, db DBTX, arg ListReconciliationsParams) ([]Reconciliation, error) {
+	rows, err := db.Query(ctx, listReconciliations, arg.TenantID, arg.Lim)
 	if err != nil {
 		return nil, err
 	}
@@ -1530,11 +1646,16 @@ func (q *Queries) ListReconciliations(ctx context.Context, db DBTX, lim int32) (
 }
 
 const listRefundsOfPurchase = `-- name: ListRefundsOfPurchase :many
-SELECT tenant_id, id, purchase_id, reason, amount, currency, idempotency_key, status, stripe_refund_id, created_at, confirmed_at FROM refunds WHERE tenant_id = app.tenant_id() AND purchase_id = $1 ORDER BY created_at, id
+SELECT tenant_id, id, purchase_id, reason, amount, currency, idempotency_key, status, stripe_refund_id, created_at, confirmed_at FROM refunds WHERE tenant_id = $1 AND purchase_id = $2 ORDER BY created_at, id
 `
 
-func (q *Queries) ListRefundsOfPurchase(ctx context.Context, db DBTX, purchaseID uuid.UUID) ([]Refund, error) {
-	rows, err := db.Query(ctx, listRefundsOfPurchase, purchaseID)
+type ListRefundsOfPurchaseParams struct {
+	TenantID   uuid.UUID
+	PurchaseID uuid.UUID
+}
+
+func (q *Queries) ListRefundsOfPurchase(ctx context.Context, db DBTX, arg ListRefundsOfPurchaseParams) ([]Refund, error) {
+	rows, err := db.Query(ctx, listRefundsOfPurchase, arg.TenantID, arg.PurchaseID)
 	if err != nil {
 		return nil, err
 	}
@@ -1576,17 +1697,23 @@ func (q *Queries) LockStripeRoutes(ctx context.Context, db DBTX) error {
 }
 
 const markUsageReported = `-- name: MarkUsageReported :exec
-UPDATE usage_counters SET reported = GREATEST(reported, $1) WHERE tenant_id = app.tenant_id() AND metric = $2 AND month = $3
+UPDATE usage_counters SET reported = GREATEST(reported, $1) WHERE tenant_id = $2 AND metric = $3 AND month = $4
 `
 
 type MarkUsageReportedParams struct {
 	Reported int64
+	TenantID uuid.UUID
 	Metric   string
 	Month    time.Time
 }
 
 func (q *Queries) MarkUsageReported(ctx context.Context, db DBTX, arg MarkUsageReportedParams) error {
-	_, err := db.Exec(ctx, markUsageReported, arg.Reported, arg.Metric, arg.Month)
+	_, err := db.Exec(ctx, markUsageReported,
+		arg.Reported,
+		arg.TenantID,
+		arg.Metric,
+		arg.Month,
+	)
 	return err
 }
 
@@ -1607,56 +1734,69 @@ func (q *Queries) PutStripeRoute(ctx context.Context, db DBTX, arg PutStripeRout
 }
 
 const raiseUsage = `-- name: RaiseUsage :exec
-INSERT INTO usage_counters (tenant_id, metric, month, count) VALUES (app.tenant_id(), $1, $2, $3)
+INSERT INTO usage_counters (tenant_id, metric, month, count) VALUES ($1, $2, $3, $4)
 ON CONFLICT (tenant_id, metric, month) DO UPDATE SET count = GREATEST(usage_counters.count, EXCLUDED.count)
 `
 
 type RaiseUsageParams struct {
-	Metric string
-	Month  time.Time
-	N      int64
+	TenantID uuid.UUID
+	Metric   string
+	Month    time.Time
+	N        int64
 }
 
 func (q *Queries) RaiseUsage(ctx context.Context, db DBTX, arg RaiseUsageParams) error {
-	_, err := db.Exec(ctx, raiseUsage, arg.Metric, arg.Month, arg.N)
+	_, err := db.Exec(ctx, raiseUsage,
+		arg.TenantID,
+		arg.Metric,
+		arg.Month,
+		arg.N,
+	)
 	return err
 }
 
 const requestPurchaseCancel = `-- name: RequestPurchaseCancel :exec
 UPDATE purchases SET cancel_requested_at = coalesce(cancel_requested_at, now()), version = version + 1, updated_at = now()
-WHERE tenant_id = app.tenant_id() AND id = $1
+WHERE tenant_id = $1 AND id = $2
 `
 
-func (q *Queries) RequestPurchaseCancel(ctx context.Context, db DBTX, id uuid.UUID) error {
-	_, err := db.Exec(ctx, requestPurchaseCancel, id)
+type RequestPurchaseCancelParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+func (q *Queries) RequestPurchaseCancel(ctx context.Context, db DBTX, arg RequestPurchaseCancelParams) error {
+	_, err := db.Exec(ctx, requestPurchaseCancel, arg.TenantID, arg.ID)
 	return err
 }
 
 const setExpressPriceStripeID = `-- name: SetExpressPriceStripeID :exec
-UPDATE express_prices SET stripe_price_id = $1 WHERE tenant_id = app.tenant_id() AND id = $2
+UPDATE express_prices SET stripe_price_id = $1 WHERE tenant_id = $2 AND id = $3
 `
 
 type SetExpressPriceStripeIDParams struct {
 	StripePriceID string
+	TenantID      uuid.UUID
 	ID            uuid.UUID
 }
 
 func (q *Queries) SetExpressPriceStripeID(ctx context.Context, db DBTX, arg SetExpressPriceStripeIDParams) error {
-	_, err := db.Exec(ctx, setExpressPriceStripeID, arg.StripePriceID, arg.ID)
+	_, err := db.Exec(ctx, setExpressPriceStripeID, arg.StripePriceID, arg.TenantID, arg.ID)
 	return err
 }
 
 const setExpressProductStripeID = `-- name: SetExpressProductStripeID :exec
-UPDATE express_products SET stripe_product_id = $1 WHERE tenant_id = app.tenant_id() AND id = $2
+UPDATE express_products SET stripe_product_id = $1 WHERE tenant_id = $2 AND id = $3
 `
 
 type SetExpressProductStripeIDParams struct {
 	StripeProductID string
+	TenantID        uuid.UUID
 	ID              uuid.UUID
 }
 
 func (q *Queries) SetExpressProductStripeID(ctx context.Context, db DBTX, arg SetExpressProductStripeIDParams) error {
-	_, err := db.Exec(ctx, setExpressProductStripeID, arg.StripeProductID, arg.ID)
+	_, err := db.Exec(ctx, setExpressProductStripeID, arg.StripeProductID, arg.TenantID, arg.ID)
 	return err
 }
 
@@ -1677,16 +1817,17 @@ func (q *Queries) SetPlatformPlanPrices(ctx context.Context, db DBTX, arg SetPla
 
 const setPurchaseRefunded = `-- name: SetPurchaseRefunded :exec
 UPDATE purchases SET refunded_amount = GREATEST(refunded_amount, $1), updated_at = now()
-WHERE tenant_id = app.tenant_id() AND id = $2
+WHERE tenant_id = $2 AND id = $3
 `
 
 type SetPurchaseRefundedParams struct {
 	RefundedAmount int64
+	TenantID       uuid.UUID
 	ID             uuid.UUID
 }
 
 func (q *Queries) SetPurchaseRefunded(ctx context.Context, db DBTX, arg SetPurchaseRefundedParams) error {
-	_, err := db.Exec(ctx, setPurchaseRefunded, arg.RefundedAmount, arg.ID)
+	_, err := db.Exec(ctx, setPurchaseRefunded, arg.RefundedAmount, arg.TenantID, arg.ID)
 	return err
 }
 
@@ -1695,13 +1836,14 @@ UPDATE purchases SET stripe_checkout_session_id = CASE WHEN $1::text = '' THEN s
   stripe_payment_intent_id = CASE WHEN $2::text = '' THEN stripe_payment_intent_id ELSE $2::text END,
   stripe_charge_id = CASE WHEN $3::text = '' THEN stripe_charge_id ELSE $3::text END,
   updated_at = now()
-WHERE tenant_id = app.tenant_id() AND id = $4
+WHERE tenant_id = $4 AND id = $5
 `
 
 type SetPurchaseStripeRefsParams struct {
 	SessionID       string
 	PaymentIntentID string
 	ChargeID        string
+	TenantID        uuid.UUID
 	ID              uuid.UUID
 }
 
@@ -1710,6 +1852,7 @@ func (q *Queries) SetPurchaseStripeRefs(ctx context.Context, db DBTX, arg SetPur
 		arg.SessionID,
 		arg.PaymentIntentID,
 		arg.ChargeID,
+		arg.TenantID,
 		arg.ID,
 	)
 	return err
@@ -1717,27 +1860,33 @@ func (q *Queries) SetPurchaseStripeRefs(ctx context.Context, db DBTX, arg SetPur
 
 const setRefundRequested = `-- name: SetRefundRequested :exec
 UPDATE refunds SET stripe_refund_id = $1, status = CASE WHEN status = 'pending' THEN 'requested' ELSE status END
-WHERE tenant_id = app.tenant_id() AND id = $2
+WHERE tenant_id = $2 AND id = $3
 `
 
 type SetRefundRequestedParams struct {
 	StripeRefundID string
+	TenantID       uuid.UUID
 	ID             uuid.UUID
 }
 
 func (q *Queries) SetRefundRequested(ctx context.Context, db DBTX, arg SetRefundRequestedParams) error {
-	_, err := db.Exec(ctx, setRefundRequested, arg.StripeRefundID, arg.ID)
+	_, err := db.Exec(ctx, setRefundRequested, arg.StripeRefundID, arg.TenantID, arg.ID)
 	return err
 }
 
 const setSubscriptionGrace = `-- name: SetSubscriptionGrace :one
 UPDATE platform_subscriptions SET grace_until = $1, version = version + 1, updated_at = now()
-WHERE tenant_id = app.tenant_id()
+WHERE tenant_id = $2
 RETURNING tenant_id, plan_code, stripe_customer_id, stripe_subscription_id, metered_item_id, status, current_period_end, grace_until, last_event_at, version, created_at, updated_at
 `
 
-func (q *Queries) SetSubscriptionGrace(ctx context.Context, db DBTX, graceUntil *time.Time) (PlatformSubscription, error) {
-	row := db.QueryRow(ctx, setSubscriptionGrace, graceUntil)
+type SetSubscriptionGraceParams struct {
+	GraceUntil *time.Time
+	TenantID   uuid.UUID
+}
+
+func (q *Queries) SetSubscriptionGrace(ctx context.Context, db DBTX, arg SetSubscriptionGraceParams) (PlatformSubscription, error) {
+	row := db.QueryRow(ctx, setSubscriptionGrace, arg.GraceUntil, arg.TenantID)
 	var i PlatformSubscription
 	err := row.Scan(
 		&i.TenantID,
@@ -1776,11 +1925,16 @@ func (q *Queries) SetTenantStatus(ctx context.Context, db DBTX, arg SetTenantSta
 
 const sumRefundLedgerOfPurchase = `-- name: SumRefundLedgerOfPurchase :one
 SELECT coalesce(-sum(amount), 0)::bigint FROM ledger_entries
-WHERE tenant_id = app.tenant_id() AND purchase_id = $1 AND kind IN ('refund', 'compensation')
+WHERE tenant_id = $1 AND purchase_id = $2 AND kind IN ('refund', 'compensation')
 `
 
-func (q *Queries) SumRefundLedgerOfPurchase(ctx context.Context, db DBTX, purchaseID uuid.NullUUID) (int64, error) {
-	row := db.QueryRow(ctx, sumRefundLedgerOfPurchase, purchaseID)
+type SumRefundLedgerOfPurchaseParams struct {
+	TenantID   uuid.UUID
+	PurchaseID uuid.NullUUID
+}
+
+func (q *Queries) SumRefundLedgerOfPurchase(ctx context.Context, db DBTX, arg SumRefundLedgerOfPurchaseParams) (int64, error) {
+	row := db.QueryRow(ctx, sumRefundLedgerOfPurchase, arg.TenantID, arg.PurchaseID)
 	var column_1 int64
 	err := row.Scan(&column_1)
 	return column_1, err
@@ -1802,7 +1956,7 @@ UPDATE express_products SET name = $1, description = $2, targets = $3, tier_code
   coverage = $5, eligibility = $6, cooling_off_days = $7,
   after_cooling_off = $8, compensation = $9, status = $10,
   version = version + 1, updated_at = now()
-WHERE tenant_id = app.tenant_id() AND id = $11 AND version = $12
+WHERE tenant_id = $11 AND id = $12 AND version = $13
 RETURNING tenant_id, id, code, name, description, kind, status, term_months, targets, tier_code, coverage, eligibility, cooling_off_days, after_cooling_off, compensation, stripe_product_id, version, created_at, updated_at
 `
 
@@ -1817,6 +1971,7 @@ type UpdateExpressProductParams struct {
 	AfterCoolingOff string
 	Compensation    []byte
 	Status          string
+	TenantID        uuid.UUID
 	ID              uuid.UUID
 	Version         int32
 }
@@ -1833,6 +1988,7 @@ func (q *Queries) UpdateExpressProduct(ctx context.Context, db DBTX, arg UpdateE
 		arg.AfterCoolingOff,
 		arg.Compensation,
 		arg.Status,
+		arg.TenantID,
 		arg.ID,
 		arg.Version,
 	)
@@ -1863,13 +2019,14 @@ func (q *Queries) UpdateExpressProduct(ctx context.Context, db DBTX, arg UpdateE
 
 const upsertPlatformInvoice = `-- name: UpsertPlatformInvoice :exec
 INSERT INTO platform_invoices (tenant_id, stripe_invoice_id, status, currency, amount_due, amount_paid, hosted_url, period_start, period_end)
-VALUES (app.tenant_id(), $1, $2, $3, $4, $5, $6, $7, $8)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (tenant_id, stripe_invoice_id) DO UPDATE SET
   status = CASE WHEN platform_invoices.status = 'paid' THEN 'paid' ELSE EXCLUDED.status END,
   amount_paid = GREATEST(platform_invoices.amount_paid, EXCLUDED.amount_paid), updated_at = now()
 `
 
 type UpsertPlatformInvoiceParams struct {
+	TenantID        uuid.UUID
 	StripeInvoiceID string
 	Status          string
 	Currency        string
@@ -1882,6 +2039,7 @@ type UpsertPlatformInvoiceParams struct {
 
 func (q *Queries) UpsertPlatformInvoice(ctx context.Context, db DBTX, arg UpsertPlatformInvoiceParams) error {
 	_, err := db.Exec(ctx, upsertPlatformInvoice,
+		arg.TenantID,
 		arg.StripeInvoiceID,
 		arg.Status,
 		arg.Currency,
@@ -1941,7 +2099,7 @@ func (q *Queries) UpsertPlatformPlan(ctx context.Context, db DBTX, arg UpsertPla
 
 const upsertPlatformSubscription = `-- name: UpsertPlatformSubscription :one
 INSERT INTO platform_subscriptions (tenant_id, plan_code, stripe_customer_id, stripe_subscription_id, metered_item_id, status, current_period_end)
-VALUES (app.tenant_id(), $1, $2, $3, $4, $5, $6)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
 ON CONFLICT (tenant_id) DO UPDATE SET plan_code = EXCLUDED.plan_code, stripe_customer_id = EXCLUDED.stripe_customer_id,
   stripe_subscription_id = EXCLUDED.stripe_subscription_id, metered_item_id = EXCLUDED.metered_item_id,
   status = EXCLUDED.status, current_period_end = EXCLUDED.current_period_end, version = platform_subscriptions.version + 1,
@@ -1950,6 +2108,7 @@ RETURNING tenant_id, plan_code, stripe_customer_id, stripe_subscription_id, mete
 `
 
 type UpsertPlatformSubscriptionParams struct {
+	TenantID             uuid.UUID
 	PlanCode             string
 	StripeCustomerID     string
 	StripeSubscriptionID string
@@ -1960,6 +2119,7 @@ type UpsertPlatformSubscriptionParams struct {
 
 func (q *Queries) UpsertPlatformSubscription(ctx context.Context, db DBTX, arg UpsertPlatformSubscriptionParams) (PlatformSubscription, error) {
 	row := db.QueryRow(ctx, upsertPlatformSubscription,
+		arg.TenantID,
 		arg.PlanCode,
 		arg.StripeCustomerID,
 		arg.StripeSubscriptionID,

@@ -13,26 +13,32 @@ import (
 )
 
 const authorizeOutlet = `-- name: AuthorizeOutlet :exec
-INSERT INTO outlet_authorizations (tenant_id, outlet_id, category_id) VALUES (app.tenant_id(), $1, $2)
+INSERT INTO outlet_authorizations (tenant_id, outlet_id, category_id) VALUES ($1, $2, $3)
 ON CONFLICT DO NOTHING
 `
 
 type AuthorizeOutletParams struct {
+	TenantID   uuid.UUID
 	OutletID   uuid.UUID
 	CategoryID uuid.UUID
 }
 
 func (q *Queries) AuthorizeOutlet(ctx context.Context, db DBTX, arg AuthorizeOutletParams) error {
-	_, err := db.Exec(ctx, authorizeOutlet, arg.OutletID, arg.CategoryID)
+	_, err := db.Exec(ctx, authorizeOutlet, arg.TenantID, arg.OutletID, arg.CategoryID)
 	return err
 }
 
 const deleteCoverage = `-- name: DeleteCoverage :one
-DELETE FROM outlet_coverage WHERE tenant_id = app.tenant_id() AND id = $1 RETURNING outlet_id
+DELETE FROM outlet_coverage WHERE tenant_id = $1 AND id = $2 RETURNING outlet_id
 `
 
-func (q *Queries) DeleteCoverage(ctx context.Context, db DBTX, id uuid.UUID) (uuid.UUID, error) {
-	row := db.QueryRow(ctx, deleteCoverage, id)
+type DeleteCoverageParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+func (q *Queries) DeleteCoverage(ctx context.Context, db DBTX, arg DeleteCoverageParams) (uuid.UUID, error) {
+	row := db.QueryRow(ctx, deleteCoverage, arg.TenantID, arg.ID)
 	var outlet_id uuid.UUID
 	err := row.Scan(&outlet_id)
 	return outlet_id, err
@@ -43,13 +49,14 @@ SELECT s.tenant_id, s.id, s.number, s.type_code, s.flow, s.channel, s.urgent, s.
 FROM order_engineers e
 JOIN service_orders s ON s.tenant_id = e.tenant_id AND s.id = e.order_id
 LEFT JOIN appointments a ON a.tenant_id = s.tenant_id AND a.order_id = s.id AND a.status = 'booked'
-WHERE e.tenant_id = app.tenant_id() AND e.user_id = $1 AND e.state IN ('offered', 'accepted')
+WHERE e.tenant_id = $1 AND e.user_id = $2 AND e.state IN ('offered', 'accepted')
   AND s.status NOT IN ('picked_up', 'completed', 'approved', 'closed', 'cancelled')
-  AND (a.starts_at IS NULL OR (a.starts_at >= $2 AND a.starts_at < $3))
+  AND (a.starts_at IS NULL OR (a.starts_at >= $3 AND a.starts_at < $4))
 ORDER BY a.starts_at NULLS LAST, s.priority DESC, s.created_at
 `
 
 type EngineerBoardParams struct {
+	TenantID uuid.UUID
 	UserID   uuid.UUID
 	DayStart time.Time
 	DayEnd   time.Time
@@ -63,7 +70,12 @@ type EngineerBoardRow struct {
 
 // An engineer's open jobs with their current appointment, earliest first.
 func (q *Queries) EngineerBoard(ctx context.Context, db DBTX, arg EngineerBoardParams) ([]EngineerBoardRow, error) {
-	rows, err := db.Query(ctx, engineerBoard, arg.UserID, arg.DayStart, arg.DayEnd)
+	rows, err := db.Query(ctx, engineerBoard,
+		arg.TenantID,
+		arg.UserID,
+		arg.DayStart,
+		arg.DayEnd,
+	)
 	if err != nil {
 		return nil, err
 	}
@@ -138,12 +150,13 @@ SELECT p.user_id, u.name, p.skills, p.level, p.is_default, p.latitude, p.longitu
   coalesce((SELECT max(s.created_at) FROM order_engineers e JOIN service_orders s ON s.tenant_id = e.tenant_id AND s.id = e.order_id
    WHERE e.tenant_id = p.tenant_id AND e.user_id = p.user_id AND e.state = 'accepted' AND s.customer_id = $1), 'epoch')::timestamptz AS last_served
 FROM engineer_profiles p JOIN users u ON u.id = p.user_id
-WHERE p.tenant_id = app.tenant_id() AND p.outlet_id = $2 AND p.active
+WHERE p.tenant_id = $2 AND p.outlet_id = $3 AND p.active
 ORDER BY p.user_id
 `
 
 type EngineerCandidatesParams struct {
 	CustomerID uuid.UUID
+	TenantID   uuid.UUID
 	OutletID   uuid.UUID
 }
 
@@ -163,7 +176,7 @@ type EngineerCandidatesRow struct {
 
 // The outlet's active engineers with their open load and their history with the customer.
 func (q *Queries) EngineerCandidates(ctx context.Context, db DBTX, arg EngineerCandidatesParams) ([]EngineerCandidatesRow, error) {
-	rows, err := db.Query(ctx, engineerCandidates, arg.CustomerID, arg.OutletID)
+	rows, err := db.Query(ctx, engineerCandidates, arg.CustomerID, arg.TenantID, arg.OutletID)
 	if err != nil {
 		return nil, err
 	}
@@ -196,29 +209,35 @@ func (q *Queries) EngineerCandidates(ctx context.Context, db DBTX, arg EngineerC
 
 const engineerMembership = `-- name: EngineerMembership :one
 SELECT m.id FROM memberships m
-WHERE m.tenant_id = app.tenant_id() AND m.user_id = $1 AND m.outlet_id = $2 AND m.role = 'engineer'
+WHERE m.tenant_id = $1 AND m.user_id = $2 AND m.outlet_id = $3 AND m.role = 'engineer'
 LIMIT 1
 `
 
 type EngineerMembershipParams struct {
+	TenantID uuid.UUID
 	UserID   uuid.UUID
 	OutletID uuid.NullUUID
 }
 
 // The engineer's membership at an outlet (dispatch only picks engineers who work there).
 func (q *Queries) EngineerMembership(ctx context.Context, db DBTX, arg EngineerMembershipParams) (uuid.UUID, error) {
-	row := db.QueryRow(ctx, engineerMembership, arg.UserID, arg.OutletID)
+	row := db.QueryRow(ctx, engineerMembership, arg.TenantID, arg.UserID, arg.OutletID)
 	var id uuid.UUID
 	err := row.Scan(&id)
 	return id, err
 }
 
 const getCoverage = `-- name: GetCoverage :one
-SELECT tenant_id, id, outlet_id, region_code, postal_prefix, order_types, category_ids FROM outlet_coverage WHERE tenant_id = app.tenant_id() AND id = $1
+SELECT tenant_id, id, outlet_id, region_code, postal_prefix, order_types, category_ids FROM outlet_coverage WHERE tenant_id = $1 AND id = $2
 `
 
-func (q *Queries) GetCoverage(ctx context.Context, db DBTX, id uuid.UUID) (OutletCoverage, error) {
-	row := db.QueryRow(ctx, getCoverage, id)
+type GetCoverageParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+func (q *Queries) GetCoverage(ctx context.Context, db DBTX, arg GetCoverageParams) (OutletCoverage, error) {
+	row := db.QueryRow(ctx, getCoverage, arg.TenantID, arg.ID)
 	var i OutletCoverage
 	err := row.Scan(
 		&i.TenantID,
@@ -233,11 +252,16 @@ func (q *Queries) GetCoverage(ctx context.Context, db DBTX, id uuid.UUID) (Outle
 }
 
 const getEngineerProfile = `-- name: GetEngineerProfile :one
-SELECT tenant_id, user_id, outlet_id, skills, level, is_default, active, latitude, longitude, position_at, version FROM engineer_profiles WHERE tenant_id = app.tenant_id() AND user_id = $1
+SELECT tenant_id, user_id, outlet_id, skills, level, is_default, active, latitude, longitude, position_at, version FROM engineer_profiles WHERE tenant_id = $1 AND user_id = $2
 `
 
-func (q *Queries) GetEngineerProfile(ctx context.Context, db DBTX, userID uuid.UUID) (EngineerProfile, error) {
-	row := db.QueryRow(ctx, getEngineerProfile, userID)
+type GetEngineerProfileParams struct {
+	TenantID uuid.UUID
+	UserID   uuid.UUID
+}
+
+func (q *Queries) GetEngineerProfile(ctx context.Context, db DBTX, arg GetEngineerProfileParams) (EngineerProfile, error) {
+	row := db.QueryRow(ctx, getEngineerProfile, arg.TenantID, arg.UserID)
 	var i EngineerProfile
 	err := row.Scan(
 		&i.TenantID,
@@ -256,11 +280,16 @@ func (q *Queries) GetEngineerProfile(ctx context.Context, db DBTX, userID uuid.U
 }
 
 const listCoverage = `-- name: ListCoverage :many
-SELECT tenant_id, id, outlet_id, region_code, postal_prefix, order_types, category_ids FROM outlet_coverage WHERE tenant_id = app.tenant_id() AND outlet_id = $1 ORDER BY region_code, id
+SELECT tenant_id, id, outlet_id, region_code, postal_prefix, order_types, category_ids FROM outlet_coverage WHERE tenant_id = $1 AND outlet_id = $2 ORDER BY region_code, id
 `
 
-func (q *Queries) ListCoverage(ctx context.Context, db DBTX, outletID uuid.UUID) ([]OutletCoverage, error) {
-	rows, err := db.Query(ctx, listCoverage, outletID)
+type ListCoverageParams struct {
+	TenantID uuid.UUID
+	OutletID uuid.UUID
+}
+
+func (q *Queries) ListCoverage(ctx context.Context, db DBTX, arg ListCoverageParams) ([]OutletCoverage, error) {
+	rows, err := db.Query(ctx, listCoverage, arg.TenantID, arg.OutletID)
 	if err != nil {
 		return nil, err
 	}
@@ -288,13 +317,18 @@ func (q *Queries) ListCoverage(ctx context.Context, db DBTX, outletID uuid.UUID)
 }
 
 const listEngineerProfiles = `-- name: ListEngineerProfiles :many
-SELECT tenant_id, user_id, outlet_id, skills, level, is_default, active, latitude, longitude, position_at, version FROM engineer_profiles WHERE tenant_id = app.tenant_id()
-  AND ($1::uuid IS NULL OR outlet_id = $1::uuid)
+SELECT tenant_id, user_id, outlet_id, skills, level, is_default, active, latitude, longitude, position_at, version FROM engineer_profiles WHERE tenant_id = $1
+  AND ($2::uuid IS NULL OR outlet_id = $2::uuid)
 ORDER BY outlet_id, user_id
 `
 
-func (q *Queries) ListEngineerProfiles(ctx context.Context, db DBTX, outletID uuid.NullUUID) ([]EngineerProfile, error) {
-	rows, err := db.Query(ctx, listEngineerProfiles, outletID)
+type ListEngineerProfilesParams struct {
+	TenantID uuid.UUID
+	OutletID uuid.NullUUID
+}
+
+func (q *Queries) ListEngineerProfiles(ctx context.Context, db DBTX, arg ListEngineerProfilesParams) ([]EngineerProfile, error) {
+	rows, err := db.Query(ctx, listEngineerProfiles, arg.TenantID, arg.OutletID)
 	if err != nil {
 		return nil, err
 	}
@@ -326,11 +360,16 @@ func (q *Queries) ListEngineerProfiles(ctx context.Context, db DBTX, outletID uu
 }
 
 const listOutletAuthorizations = `-- name: ListOutletAuthorizations :many
-SELECT category_id FROM outlet_authorizations WHERE tenant_id = app.tenant_id() AND outlet_id = $1 ORDER BY category_id
+SELECT category_id FROM outlet_authorizations WHERE tenant_id = $1 AND outlet_id = $2 ORDER BY category_id
 `
 
-func (q *Queries) ListOutletAuthorizations(ctx context.Context, db DBTX, outletID uuid.UUID) ([]uuid.UUID, error) {
-	rows, err := db.Query(ctx, listOutletAuthorizations, outletID)
+type ListOutletAuthorizationsParams struct {
+	TenantID uuid.UUID
+	OutletID uuid.UUID
+}
+
+func (q *Queries) ListOutletAuthorizations(ctx context.Context, db DBTX, arg ListOutletAuthorizationsParams) ([]uuid.UUID, error) {
+	rows, err := db.Query(ctx, listOutletAuthorizations, arg.TenantID, arg.OutletID)
 	if err != nil {
 		return nil, err
 	}
@@ -359,10 +398,10 @@ SELECT o.id, o.code, o.name, o.daily_capacity, c.region_code, c.postal_prefix,
      AND s.status <> 'cancelled')::integer AS load
 FROM outlets o
 JOIN outlet_coverage c ON c.tenant_id = o.tenant_id AND c.outlet_id = o.id
-WHERE o.tenant_id = app.tenant_id() AND o.status = 'active'
-  AND starts_with($4::text, c.region_code)
-  AND (c.postal_prefix = '' OR starts_with($5::text, c.postal_prefix))
-  AND (cardinality(c.order_types) = 0 OR $6::text = ANY(c.order_types))
+WHERE o.tenant_id = $4 AND o.status = 'active'
+  AND starts_with($5::text, c.region_code)
+  AND (c.postal_prefix = '' OR starts_with($6::text, c.postal_prefix))
+  AND (cardinality(c.order_types) = 0 OR $7::text = ANY(c.order_types))
   AND (cardinality(c.category_ids) = 0 OR $1::uuid = ANY(c.category_ids))
 ORDER BY o.code, length(c.region_code) DESC
 `
@@ -371,6 +410,7 @@ type OutletCandidatesParams struct {
 	CategoryID uuid.NullUUID
 	DayStart   time.Time
 	DayEnd     time.Time
+	TenantID   uuid.UUID
 	Area       string
 	PostalCode string
 	TypeCode   string
@@ -394,6 +434,7 @@ func (q *Queries) OutletCandidates(ctx context.Context, db DBTX, arg OutletCandi
 		arg.CategoryID,
 		arg.DayStart,
 		arg.DayEnd,
+		arg.TenantID,
 		arg.Area,
 		arg.PostalCode,
 		arg.TypeCode,
@@ -426,16 +467,17 @@ func (q *Queries) OutletCandidates(ctx context.Context, db DBTX, arg OutletCandi
 }
 
 const revokeOutletAuthorization = `-- name: RevokeOutletAuthorization :execrows
-DELETE FROM outlet_authorizations WHERE tenant_id = app.tenant_id() AND outlet_id = $1 AND category_id = $2
+DELETE FROM outlet_authorizations WHERE tenant_id = $1 AND outlet_id = $2 AND category_id = $3
 `
 
 type RevokeOutletAuthorizationParams struct {
+	TenantID   uuid.UUID
 	OutletID   uuid.UUID
 	CategoryID uuid.UUID
 }
 
 func (q *Queries) RevokeOutletAuthorization(ctx context.Context, db DBTX, arg RevokeOutletAuthorizationParams) (int64, error) {
-	result, err := db.Exec(ctx, revokeOutletAuthorization, arg.OutletID, arg.CategoryID)
+	result, err := db.Exec(ctx, revokeOutletAuthorization, arg.TenantID, arg.OutletID, arg.CategoryID)
 	if err != nil {
 		return 0, err
 	}
@@ -444,17 +486,23 @@ func (q *Queries) RevokeOutletAuthorization(ctx context.Context, db DBTX, arg Re
 
 const setEngineerPosition = `-- name: SetEngineerPosition :execrows
 UPDATE engineer_profiles SET latitude = $1, longitude = $2, position_at = now()
-WHERE tenant_id = app.tenant_id() AND user_id = $3
+WHERE tenant_id = $3 AND user_id = $4
 `
 
 type SetEngineerPositionParams struct {
 	Latitude  *float64
 	Longitude *float64
+	TenantID  uuid.UUID
 	UserID    uuid.UUID
 }
 
 func (q *Queries) SetEngineerPosition(ctx context.Context, db DBTX, arg SetEngineerPositionParams) (int64, error) {
-	result, err := db.Exec(ctx, setEngineerPosition, arg.Latitude, arg.Longitude, arg.UserID)
+	result, err := db.Exec(ctx, setEngineerPosition,
+		arg.Latitude,
+		arg.Longitude,
+		arg.TenantID,
+		arg.UserID,
+	)
 	if err != nil {
 		return 0, err
 	}
@@ -463,18 +511,24 @@ func (q *Queries) SetEngineerPosition(ctx context.Context, db DBTX, arg SetEngin
 
 const setOutletCapacity = `-- name: SetOutletCapacity :one
 UPDATE outlets SET daily_capacity = $1, version = version + 1, updated_at = now()
-WHERE tenant_id = app.tenant_id() AND id = $2 AND version = $3
+WHERE tenant_id = $2 AND id = $3 AND version = $4
 RETURNING version
 `
 
 type SetOutletCapacityParams struct {
 	DailyCapacity int32
+	TenantID      uuid.UUID
 	ID            uuid.UUID
 	Version       int32
 }
 
 func (q *Queries) SetOutletCapacity(ctx context.Context, db DBTX, arg SetOutletCapacityParams) (int32, error) {
-	row := db.QueryRow(ctx, setOutletCapacity, arg.DailyCapacity, arg.ID, arg.Version)
+	row := db.QueryRow(ctx, setOutletCapacity,
+		arg.DailyCapacity,
+		arg.TenantID,
+		arg.ID,
+		arg.Version,
+	)
 	var version int32
 	err := row.Scan(&version)
 	return version, err
@@ -482,11 +536,12 @@ func (q *Queries) SetOutletCapacity(ctx context.Context, db DBTX, arg SetOutletC
 
 const upsertCoverage = `-- name: UpsertCoverage :one
 INSERT INTO outlet_coverage (tenant_id, id, outlet_id, region_code, postal_prefix, order_types, category_ids)
-VALUES (app.tenant_id(), $1, $2, $3, $4, $5, $6)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
 RETURNING tenant_id, id, outlet_id, region_code, postal_prefix, order_types, category_ids
 `
 
 type UpsertCoverageParams struct {
+	TenantID     uuid.UUID
 	ID           uuid.UUID
 	OutletID     uuid.UUID
 	RegionCode   string
@@ -497,6 +552,7 @@ type UpsertCoverageParams struct {
 
 func (q *Queries) UpsertCoverage(ctx context.Context, db DBTX, arg UpsertCoverageParams) (OutletCoverage, error) {
 	row := db.QueryRow(ctx, upsertCoverage,
+		arg.TenantID,
 		arg.ID,
 		arg.OutletID,
 		arg.RegionCode,
@@ -519,15 +575,16 @@ func (q *Queries) UpsertCoverage(ctx context.Context, db DBTX, arg UpsertCoverag
 
 const upsertEngineerProfile = `-- name: UpsertEngineerProfile :one
 INSERT INTO engineer_profiles (tenant_id, user_id, outlet_id, skills, level, is_default, active)
-VALUES (app.tenant_id(), $1, $2, $3, $4, $5, $6)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
 ON CONFLICT (tenant_id, user_id) DO UPDATE
 SET outlet_id = EXCLUDED.outlet_id, skills = EXCLUDED.skills, level = EXCLUDED.level, is_default = EXCLUDED.is_default,
     active = EXCLUDED.active, version = engineer_profiles.version + 1
-WHERE engineer_profiles.version = $7
+WHERE engineer_profiles.version = $8
 RETURNING tenant_id, user_id, outlet_id, skills, level, is_default, active, latitude, longitude, position_at, version
 `
 
 type UpsertEngineerProfileParams struct {
+	TenantID  uuid.UUID
 	UserID    uuid.UUID
 	OutletID  uuid.UUID
 	Skills    []string
@@ -539,6 +596,7 @@ type UpsertEngineerProfileParams struct {
 
 func (q *Queries) UpsertEngineerProfile(ctx context.Context, db DBTX, arg UpsertEngineerProfileParams) (EngineerProfile, error) {
 	row := db.QueryRow(ctx, upsertEngineerProfile,
+		arg.TenantID,
 		arg.UserID,
 		arg.OutletID,
 		arg.Skills,
@@ -565,11 +623,16 @@ func (q *Queries) UpsertEngineerProfile(ctx context.Context, db DBTX, arg Upsert
 }
 
 const userInTenant = `-- name: UserInTenant :one
-SELECT EXISTS (SELECT 1 FROM memberships WHERE tenant_id = app.tenant_id() AND user_id = $1)::boolean
+SELECT EXISTS (SELECT 1 FROM memberships WHERE tenant_id = $1 AND user_id = $2)::boolean
 `
 
-func (q *Queries) UserInTenant(ctx context.Context, db DBTX, userID uuid.UUID) (bool, error) {
-	row := db.QueryRow(ctx, userInTenant, userID)
+type UserInTenantParams struct {
+	TenantID uuid.UUID
+	UserID   uuid.UUID
+}
+
+func (q *Queries) UserInTenant(ctx context.Context, db DBTX, arg UserInTenantParams) (bool, error) {
+	row := db.QueryRow(ctx, userInTenant, arg.TenantID, arg.UserID)
 	var column_1 bool
 	err := row.Scan(&column_1)
 	return column_1, err

@@ -13,11 +13,16 @@ import (
 )
 
 const modelSKUExists = `-- name: ModelSKUExists :one
-SELECT EXISTS (SELECT 1 FROM product_models WHERE tenant_id = app.tenant_id() AND sku = $1)
+SELECT EXISTS (SELECT 1 FROM product_models WHERE tenant_id = $1 AND sku = $2)
 `
 
-func (q *Queries) ModelSKUExists(ctx context.Context, db DBTX, sku string) (bool, error) {
-	row := db.QueryRow(ctx, modelSKUExists, sku)
+type ModelSKUExistsParams struct {
+	TenantID uuid.UUID
+	Sku      string
+}
+
+func (q *Queries) ModelSKUExists(ctx context.Context, db DBTX, arg ModelSKUExistsParams) (bool, error) {
+	row := db.QueryRow(ctx, modelSKUExists, arg.TenantID, arg.Sku)
 	var exists bool
 	err := row.Scan(&exists)
 	return exists, err
@@ -70,13 +75,13 @@ LEFT JOIN LATERAL (
   ORDER BY (r.model_id = ANY (p.model_ids)) DESC, v.effective_from DESC, p.id
   LIMIT 1
 ) pv ON true
-WHERE r.tenant_id = app.tenant_id()
+WHERE r.tenant_id = $4
   AND r.id IN (
-    SELECT x.id FROM registrations x WHERE x.tenant_id = app.tenant_id() AND x.id = $4::uuid
+    SELECT x.id FROM registrations x WHERE x.tenant_id = $4 AND x.id = $5::uuid
     UNION ALL
     SELECT x.id FROM registrations x
-    WHERE x.tenant_id = app.tenant_id() AND $4::uuid IS NULL AND x.serial = $5::text)
-  AND ($6::text IS NULL OR m.sku = $6::text)
+    WHERE x.tenant_id = $4 AND $5::uuid IS NULL AND x.serial = $6::text)
+  AND ($7::text IS NULL OR m.sku = $7::text)
 ORDER BY r.id
 LIMIT 10
 `
@@ -85,6 +90,7 @@ type UnitFactsParams struct {
 	FaultCode      string
 	WithTier       bool
 	OnDate         *time.Time
+	TenantID       uuid.UUID
 	RegistrationID uuid.NullUUID
 	Serial         string
 	ModelSku       *string
@@ -132,6 +138,7 @@ func (q *Queries) UnitFacts(ctx context.Context, db DBTX, arg UnitFactsParams) (
 		arg.FaultCode,
 		arg.WithTier,
 		arg.OnDate,
+		arg.TenantID,
 		arg.RegistrationID,
 		arg.Serial,
 		arg.ModelSku,

@@ -12,11 +12,16 @@ import (
 )
 
 const getEvent = `-- name: GetEvent :one
-SELECT tenant_id, id, type, subject, subject_id, outlet_id, payload, created_at FROM events WHERE id = $1
+SELECT tenant_id, id, type, subject, subject_id, outlet_id, payload, created_at FROM events WHERE tenant_id = $1 AND id = $2
 `
 
-func (q *Queries) GetEvent(ctx context.Context, db DBTX, id uuid.UUID) (Event, error) {
-	row := db.QueryRow(ctx, getEvent, id)
+type GetEventParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+func (q *Queries) GetEvent(ctx context.Context, db DBTX, arg GetEventParams) (Event, error) {
+	row := db.QueryRow(ctx, getEvent, arg.TenantID, arg.ID)
 	var i Event
 	err := row.Scan(
 		&i.TenantID,
@@ -32,12 +37,17 @@ func (q *Queries) GetEvent(ctx context.Context, db DBTX, id uuid.UUID) (Event, e
 }
 
 const getEvents = `-- name: GetEvents :many
-SELECT tenant_id, id, type, subject, subject_id, outlet_id, payload, created_at FROM events WHERE id = ANY($1::uuid[]) ORDER BY id
+SELECT tenant_id, id, type, subject, subject_id, outlet_id, payload, created_at FROM events WHERE tenant_id = $1 AND id = ANY($2::uuid[]) ORDER BY id
 `
 
+type GetEventsParams struct {
+	TenantID uuid.UUID
+	Ids      []uuid.UUID
+}
+
 // The events of ids that exist (a dispatch of several events).
-func (q *Queries) GetEvents(ctx context.Context, db DBTX, ids []uuid.UUID) ([]Event, error) {
-	rows, err := db.Query(ctx, getEvents, ids)
+func (q *Queries) GetEvents(ctx context.Context, db DBTX, arg GetEventsParams) ([]Event, error) {
+	rows, err := db.Query(ctx, getEvents, arg.TenantID, arg.Ids)
 	if err != nil {
 		return nil, err
 	}
@@ -67,10 +77,11 @@ func (q *Queries) GetEvents(ctx context.Context, db DBTX, ids []uuid.UUID) ([]Ev
 
 const insertEvent = `-- name: InsertEvent :exec
 INSERT INTO events (tenant_id, id, type, subject, subject_id, outlet_id, payload)
-VALUES (app.tenant_id(), $1, $2, $3, $4, $5, $6)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
 `
 
 type InsertEventParams struct {
+	TenantID  uuid.UUID
 	ID        uuid.UUID
 	Type      string
 	Subject   string
@@ -81,6 +92,7 @@ type InsertEventParams struct {
 
 func (q *Queries) InsertEvent(ctx context.Context, db DBTX, arg InsertEventParams) error {
 	_, err := db.Exec(ctx, insertEvent,
+		arg.TenantID,
 		arg.ID,
 		arg.Type,
 		arg.Subject,
@@ -93,12 +105,13 @@ func (q *Queries) InsertEvent(ctx context.Context, db DBTX, arg InsertEventParam
 
 const insertEvents = `-- name: InsertEvents :exec
 INSERT INTO events (tenant_id, id, type, subject, subject_id, outlet_id, payload)
-SELECT app.tenant_id(), unnest($1::text[])::uuid, unnest($2::text[]), unnest($3::text[]),
-       nullif(unnest($4::text[]), '')::uuid, nullif(unnest($5::text[]), '')::uuid,
-       unnest($6::jsonb[])
+SELECT $1, unnest($2::text[])::uuid, unnest($3::text[]), unnest($4::text[]),
+       nullif(unnest($5::text[]), '')::uuid, nullif(unnest($6::text[]), '')::uuid,
+       unnest($7::jsonb[])
 `
 
 type InsertEventsParams struct {
+	TenantID   uuid.UUID
 	Ids        []string
 	Types      []string
 	Subjects   []string
@@ -113,6 +126,7 @@ type InsertEventsParams struct {
 // allocations an id), where a []string costs one.
 func (q *Queries) InsertEvents(ctx context.Context, db DBTX, arg InsertEventsParams) error {
 	_, err := db.Exec(ctx, insertEvents,
+		arg.TenantID,
 		arg.Ids,
 		arg.Types,
 		arg.Subjects,
@@ -124,11 +138,16 @@ func (q *Queries) InsertEvents(ctx context.Context, db DBTX, arg InsertEventsPar
 }
 
 const listEventsBySubject = `-- name: ListEventsBySubject :many
-SELECT tenant_id, id, type, subject, subject_id, outlet_id, payload, created_at FROM events WHERE subject_id = $1 ORDER BY created_at, id
+SELECT tenant_id, id, type, subject, subject_id, outlet_id, payload, created_at FROM events WHERE tenant_id = $1 AND subject_id = $2 ORDER BY created_at, id
 `
 
-func (q *Queries) ListEventsBySubject(ctx context.Context, db DBTX, subjectID uuid.NullUUID) ([]Event, error) {
-	rows, err := db.Query(ctx, listEventsBySubject, subjectID)
+type ListEventsBySubjectParams struct {
+	TenantID  uuid.UUID
+	SubjectID uuid.NullUUID
+}
+
+func (q *Queries) ListEventsBySubject(ctx context.Context, db DBTX, arg ListEventsBySubjectParams) ([]Event, error) {
+	rows, err := db.Query(ctx, listEventsBySubject, arg.TenantID, arg.SubjectID)
 	if err != nil {
 		return nil, err
 	}

@@ -341,6 +341,7 @@ type MembershipsOfUserRow struct {
 	TenantKind string
 }
 
+// platform: a signed-in user's memberships across all tenants, to pick one (own_memberships policy)
 // Every active membership of the current user (visible through the own_memberships policy).
 func (q *Queries) MembershipsOfUser(ctx context.Context, db DBTX, userID uuid.UUID) ([]MembershipsOfUserRow, error) {
 	rows, err := db.Query(ctx, membershipsOfUser, userID)

@@ -14,12 +14,17 @@ import (
 
 const claimNotificationSend = `-- name: ClaimNotificationSend :one
 UPDATE notification_sends SET status = 'sending', attempts = attempts + 1, claimed_at = now(), updated_at = now()
-WHERE id = $1
+WHERE tenant_id = $1 AND id = $2
 RETURNING tenant_id, id, event_id, event_type, subject_id, channel, recipient_key, recipient_kind, customer_id, user_id, consumer_id, address, locale, subject, body, status, attempts, provider_message_id, error, scheduled_at, claimed_at, sent_at, created_at, updated_at
 `
 
-func (q *Queries) ClaimNotificationSend(ctx context.Context, db DBTX, id uuid.UUID) (NotificationSend, error) {
-	row := db.QueryRow(ctx, claimNotificationSend, id)
+type ClaimNotificationSendParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+func (q *Queries) ClaimNotificationSend(ctx context.Context, db DBTX, arg ClaimNotificationSendParams) (NotificationSend, error) {
+	row := db.QueryRow(ctx, claimNotificationSend, arg.TenantID, arg.ID)
 	var i NotificationSend
 	err := row.Scan(
 		&i.TenantID,
@@ -52,11 +57,12 @@ func (q *Queries) ClaimNotificationSend(ctx context.Context, db DBTX, id uuid.UU
 
 const createNotificationTemplate = `-- name: CreateNotificationTemplate :one
 INSERT INTO notification_templates (tenant_id, id, event_type, channel, locale, subject, body)
-VALUES (app.tenant_id(), $1, $2, $3, $4, $5, $6)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
 RETURNING tenant_id, id, event_type, channel, locale, subject, body, version, created_at, updated_at
 `
 
 type CreateNotificationTemplateParams struct {
+	TenantID  uuid.UUID
 	ID        uuid.UUID
 	EventType string
 	Channel   string
@@ -67,6 +73,7 @@ type CreateNotificationTemplateParams struct {
 
 func (q *Queries) CreateNotificationTemplate(ctx context.Context, db DBTX, arg CreateNotificationTemplateParams) (NotificationTemplate, error) {
 	row := db.QueryRow(ctx, createNotificationTemplate,
+		arg.TenantID,
 		arg.ID,
 		arg.EventType,
 		arg.Channel,
@@ -91,8 +98,13 @@ func (q *Queries) CreateNotificationTemplate(ctx context.Context, db DBTX, arg C
 }
 
 const customerContact = `-- name: CustomerContact :one
-SELECT id, consumer_id, phone, email FROM customers WHERE id = $1
+SELECT id, consumer_id, phone, email FROM customers WHERE tenant_id = $1 AND id = $2
 `
+
+type CustomerContactParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
 
 type CustomerContactRow struct {
 	ID         uuid.UUID
@@ -101,8 +113,8 @@ type CustomerContactRow struct {
 	Email      string
 }
 
-func (q *Queries) CustomerContact(ctx context.Context, db DBTX, id uuid.UUID) (CustomerContactRow, error) {
-	row := db.QueryRow(ctx, customerContact, id)
+func (q *Queries) CustomerContact(ctx context.Context, db DBTX, arg CustomerContactParams) (CustomerContactRow, error) {
+	row := db.QueryRow(ctx, customerContact, arg.TenantID, arg.ID)
 	var i CustomerContactRow
 	err := row.Scan(
 		&i.ID,
@@ -114,25 +126,31 @@ func (q *Queries) CustomerContact(ctx context.Context, db DBTX, id uuid.UUID) (C
 }
 
 const deleteNotificationPreferences = `-- name: DeleteNotificationPreferences :exec
-DELETE FROM notification_preferences WHERE customer_id = $1
+DELETE FROM notification_preferences WHERE tenant_id = $1 AND customer_id = $2
 `
 
-func (q *Queries) DeleteNotificationPreferences(ctx context.Context, db DBTX, customerID uuid.UUID) error {
-	_, err := db.Exec(ctx, deleteNotificationPreferences, customerID)
+type DeleteNotificationPreferencesParams struct {
+	TenantID   uuid.UUID
+	CustomerID uuid.UUID
+}
+
+func (q *Queries) DeleteNotificationPreferences(ctx context.Context, db DBTX, arg DeleteNotificationPreferencesParams) error {
+	_, err := db.Exec(ctx, deleteNotificationPreferences, arg.TenantID, arg.CustomerID)
 	return err
 }
 
 const deleteNotificationTemplate = `-- name: DeleteNotificationTemplate :execrows
-DELETE FROM notification_templates WHERE id = $1 AND version = $2
+DELETE FROM notification_templates WHERE tenant_id = $1 AND id = $2 AND version = $3
 `
 
 type DeleteNotificationTemplateParams struct {
-	ID      uuid.UUID
-	Version int32
+	TenantID uuid.UUID
+	ID       uuid.UUID
+	Version  int32
 }
 
 func (q *Queries) DeleteNotificationTemplate(ctx context.Context, db DBTX, arg DeleteNotificationTemplateParams) (int64, error) {
-	result, err := db.Exec(ctx, deleteNotificationTemplate, arg.ID, arg.Version)
+	result, err := db.Exec(ctx, deleteNotificationTemplate, arg.TenantID, arg.ID, arg.Version)
 	if err != nil {
 		return 0, err
 	}
@@ -140,17 +158,23 @@ func (q *Queries) DeleteNotificationTemplate(ctx context.Context, db DBTX, arg D
 }
 
 const findNotificationTemplate = `-- name: FindNotificationTemplate :one
-SELECT tenant_id, id, event_type, channel, locale, subject, body, version, created_at, updated_at FROM notification_templates WHERE event_type = $1 AND channel = $2 AND locale = $3
+SELECT tenant_id, id, event_type, channel, locale, subject, body, version, created_at, updated_at FROM notification_templates WHERE tenant_id = $1 AND event_type = $2 AND channel = $3 AND locale = $4
 `
 
 type FindNotificationTemplateParams struct {
+	TenantID  uuid.UUID
 	EventType string
 	Channel   string
 	Locale    string
 }
 
 func (q *Queries) FindNotificationTemplate(ctx context.Context, db DBTX, arg FindNotificationTemplateParams) (NotificationTemplate, error) {
-	row := db.QueryRow(ctx, findNotificationTemplate, arg.EventType, arg.Channel, arg.Locale)
+	row := db.QueryRow(ctx, findNotificationTemplate,
+		arg.TenantID,
+		arg.EventType,
+		arg.Channel,
+		arg.Locale,
+	)
 	var i NotificationTemplate
 	err := row.Scan(
 		&i.TenantID,
@@ -170,7 +194,7 @@ func (q *Queries) FindNotificationTemplate(ctx context.Context, db DBTX, arg Fin
 const finishNotificationSend = `-- name: FinishNotificationSend :one
 UPDATE notification_sends SET status = $1, provider_message_id = $2, error = $3,
   sent_at = CASE WHEN $1::text = 'sent' THEN now() ELSE sent_at END, updated_at = now()
-WHERE id = $4
+WHERE tenant_id = $4 AND id = $5
 RETURNING tenant_id, id, event_id, event_type, subject_id, channel, recipient_key, recipient_kind, customer_id, user_id, consumer_id, address, locale, subject, body, status, attempts, provider_message_id, error, scheduled_at, claimed_at, sent_at, created_at, updated_at
 `
 
@@ -178,6 +202,7 @@ type FinishNotificationSendParams struct {
 	Status            string
 	ProviderMessageID string
 	Error             string
+	TenantID          uuid.UUID
 	ID                uuid.UUID
 }
 
@@ -186,6 +211,7 @@ func (q *Queries) FinishNotificationSend(ctx context.Context, db DBTX, arg Finis
 		arg.Status,
 		arg.ProviderMessageID,
 		arg.Error,
+		arg.TenantID,
 		arg.ID,
 	)
 	var i NotificationSend
@@ -219,11 +245,16 @@ func (q *Queries) FinishNotificationSend(ctx context.Context, db DBTX, arg Finis
 }
 
 const getNotificationSend = `-- name: GetNotificationSend :one
-SELECT tenant_id, id, event_id, event_type, subject_id, channel, recipient_key, recipient_kind, customer_id, user_id, consumer_id, address, locale, subject, body, status, attempts, provider_message_id, error, scheduled_at, claimed_at, sent_at, created_at, updated_at FROM notification_sends WHERE id = $1
+SELECT tenant_id, id, event_id, event_type, subject_id, channel, recipient_key, recipient_kind, customer_id, user_id, consumer_id, address, locale, subject, body, status, attempts, provider_message_id, error, scheduled_at, claimed_at, sent_at, created_at, updated_at FROM notification_sends WHERE tenant_id = $1 AND id = $2
 `
 
-func (q *Queries) GetNotificationSend(ctx context.Context, db DBTX, id uuid.UUID) (NotificationSend, error) {
-	row := db.QueryRow(ctx, getNotificationSend, id)
+type GetNotificationSendParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+func (q *Queries) GetNotificationSend(ctx context.Context, db DBTX, arg GetNotificationSendParams) (NotificationSend, error) {
+	row := db.QueryRow(ctx, getNotificationSend, arg.TenantID, arg.ID)
 	var i NotificationSend
 	err := row.Scan(
 		&i.TenantID,
@@ -255,11 +286,11 @@ func (q *Queries) GetNotificationSend(ctx context.Context, db DBTX, id uuid.UUID
 }
 
 const getNotificationSettings = `-- name: GetNotificationSettings :one
-SELECT tenant_id, quiet_start, quiet_end, version, updated_at FROM notification_settings
+SELECT tenant_id, quiet_start, quiet_end, version, updated_at FROM notification_settings WHERE tenant_id = $1
 `
 
-func (q *Queries) GetNotificationSettings(ctx context.Context, db DBTX) (NotificationSetting, error) {
-	row := db.QueryRow(ctx, getNotificationSettings)
+func (q *Queries) GetNotificationSettings(ctx context.Context, db DBTX, tenantID uuid.UUID) (NotificationSetting, error) {
+	row := db.QueryRow(ctx, getNotificationSettings, tenantID)
 	var i NotificationSetting
 	err := row.Scan(
 		&i.TenantID,
@@ -272,11 +303,16 @@ func (q *Queries) GetNotificationSettings(ctx context.Context, db DBTX) (Notific
 }
 
 const getNotificationTemplate = `-- name: GetNotificationTemplate :one
-SELECT tenant_id, id, event_type, channel, locale, subject, body, version, created_at, updated_at FROM notification_templates WHERE id = $1
+SELECT tenant_id, id, event_type, channel, locale, subject, body, version, created_at, updated_at FROM notification_templates WHERE tenant_id = $1 AND id = $2
 `
 
-func (q *Queries) GetNotificationTemplate(ctx context.Context, db DBTX, id uuid.UUID) (NotificationTemplate, error) {
-	row := db.QueryRow(ctx, getNotificationTemplate, id)
+type GetNotificationTemplateParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+func (q *Queries) GetNotificationTemplate(ctx context.Context, db DBTX, arg GetNotificationTemplateParams) (NotificationTemplate, error) {
+	row := db.QueryRow(ctx, getNotificationTemplate, arg.TenantID, arg.ID)
 	var i NotificationTemplate
 	err := row.Scan(
 		&i.TenantID,
@@ -295,11 +331,12 @@ func (q *Queries) GetNotificationTemplate(ctx context.Context, db DBTX, id uuid.
 
 const insertInboxMessage = `-- name: InsertInboxMessage :exec
 INSERT INTO inbox_messages (tenant_id, id, send_id, user_id, consumer_id, event_type, subject_id, title, body)
-VALUES (app.tenant_id(), $1, $2, $3, $4, $5, $6, $7, $8)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (tenant_id, send_id) DO NOTHING
 `
 
 type InsertInboxMessageParams struct {
+	TenantID   uuid.UUID
 	ID         uuid.UUID
 	SendID     uuid.UUID
 	UserID     uuid.NullUUID
@@ -312,6 +349,7 @@ type InsertInboxMessageParams struct {
 
 func (q *Queries) InsertInboxMessage(ctx context.Context, db DBTX, arg InsertInboxMessageParams) error {
 	_, err := db.Exec(ctx, insertInboxMessage,
+		arg.TenantID,
 		arg.ID,
 		arg.SendID,
 		arg.UserID,
@@ -326,31 +364,38 @@ func (q *Queries) InsertInboxMessage(ctx context.Context, db DBTX, arg InsertInb
 
 const insertNotificationPreference = `-- name: InsertNotificationPreference :exec
 INSERT INTO notification_preferences (tenant_id, customer_id, channel, event_class)
-VALUES (app.tenant_id(), $1, $2, $3)
+VALUES ($1, $2, $3, $4)
 ON CONFLICT DO NOTHING
 `
 
 type InsertNotificationPreferenceParams struct {
+	TenantID   uuid.UUID
 	CustomerID uuid.UUID
 	Channel    string
 	EventClass string
 }
 
 func (q *Queries) InsertNotificationPreference(ctx context.Context, db DBTX, arg InsertNotificationPreferenceParams) error {
-	_, err := db.Exec(ctx, insertNotificationPreference, arg.CustomerID, arg.Channel, arg.EventClass)
+	_, err := db.Exec(ctx, insertNotificationPreference,
+		arg.TenantID,
+		arg.CustomerID,
+		arg.Channel,
+		arg.EventClass,
+	)
 	return err
 }
 
 const insertNotificationSend = `-- name: InsertNotificationSend :one
 INSERT INTO notification_sends (tenant_id, id, event_id, event_type, subject_id, channel, recipient_key, recipient_kind,
   customer_id, user_id, consumer_id, address, locale, subject, body, status, error, scheduled_at)
-VALUES (app.tenant_id(), $1, $2, $3, $4, $5, $6, $7,
-  $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
+  $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
 ON CONFLICT (tenant_id, event_id, recipient_key, channel) DO NOTHING
 RETURNING tenant_id, id, event_id, event_type, subject_id, channel, recipient_key, recipient_kind, customer_id, user_id, consumer_id, address, locale, subject, body, status, attempts, provider_message_id, error, scheduled_at, claimed_at, sent_at, created_at, updated_at
 `
 
 type InsertNotificationSendParams struct {
+	TenantID      uuid.UUID
 	ID            uuid.UUID
 	EventID       uuid.UUID
 	EventType     string
@@ -374,6 +419,7 @@ type InsertNotificationSendParams struct {
 // the row and inserts nothing (no row returned).
 func (q *Queries) InsertNotificationSend(ctx context.Context, db DBTX, arg InsertNotificationSendParams) (NotificationSend, error) {
 	row := db.QueryRow(ctx, insertNotificationSend,
+		arg.TenantID,
 		arg.ID,
 		arg.EventID,
 		arg.EventType,
@@ -424,14 +470,15 @@ func (q *Queries) InsertNotificationSend(ctx context.Context, db DBTX, arg Inser
 
 const listInboxForConsumer = `-- name: ListInboxForConsumer :many
 SELECT tenant_id, id, send_id, user_id, consumer_id, event_type, subject_id, title, body, read_at, created_at FROM inbox_messages
-WHERE consumer_id = $1
-  AND ($2::uuid IS NULL OR id < $2::uuid)
-  AND (NOT $3::boolean OR read_at IS NULL)
+WHERE tenant_id = $1 AND consumer_id = $2
+  AND ($3::uuid IS NULL OR id < $3::uuid)
+  AND (NOT $4::boolean OR read_at IS NULL)
 ORDER BY id DESC
-LIMIT $4
+LIMIT $5
 `
 
 type ListInboxForConsumerParams struct {
+	TenantID   uuid.UUID
 	ConsumerID uuid.NullUUID
 	After      uuid.NullUUID
 	UnreadOnly bool
@@ -440,6 +487,7 @@ type ListInboxForConsumerParams struct {
 
 func (q *Queries) ListInboxForConsumer(ctx context.Context, db DBTX, arg ListInboxForConsumerParams) ([]InboxMessage, error) {
 	rows, err := db.Query(ctx, listInboxForConsumer,
+		arg.TenantID,
 		arg.ConsumerID,
 		arg.After,
 		arg.UnreadOnly,
@@ -477,14 +525,15 @@ func (q *Queries) ListInboxForConsumer(ctx context.Context, db DBTX, arg ListInb
 
 const listInboxForUser = `-- name: ListInboxForUser :many
 SELECT tenant_id, id, send_id, user_id, consumer_id, event_type, subject_id, title, body, read_at, created_at FROM inbox_messages
-WHERE user_id = $1
-  AND ($2::uuid IS NULL OR id < $2::uuid)
-  AND (NOT $3::boolean OR read_at IS NULL)
+WHERE tenant_id = $1 AND user_id = $2
+  AND ($3::uuid IS NULL OR id < $3::uuid)
+  AND (NOT $4::boolean OR read_at IS NULL)
 ORDER BY id DESC
-LIMIT $4
+LIMIT $5
 `
 
 type ListInboxForUserParams struct {
+	TenantID   uuid.UUID
 	UserID     uuid.NullUUID
 	After      uuid.NullUUID
 	UnreadOnly bool
@@ -493,6 +542,7 @@ type ListInboxForUserParams struct {
 
 func (q *Queries) ListInboxForUser(ctx context.Context, db DBTX, arg ListInboxForUserParams) ([]InboxMessage, error) {
 	rows, err := db.Query(ctx, listInboxForUser,
+		arg.TenantID,
 		arg.UserID,
 		arg.After,
 		arg.UnreadOnly,
@@ -529,11 +579,16 @@ func (q *Queries) ListInboxForUser(ctx context.Context, db DBTX, arg ListInboxFo
 }
 
 const listNotificationPreferences = `-- name: ListNotificationPreferences :many
-SELECT tenant_id, customer_id, channel, event_class, updated_at FROM notification_preferences WHERE customer_id = $1 ORDER BY channel, event_class
+SELECT tenant_id, customer_id, channel, event_class, updated_at FROM notification_preferences WHERE tenant_id = $1 AND customer_id = $2 ORDER BY channel, event_class
 `
 
-func (q *Queries) ListNotificationPreferences(ctx context.Context, db DBTX, customerID uuid.UUID) ([]NotificationPreference, error) {
-	rows, err := db.Query(ctx, listNotificationPreferences, customerID)
+type ListNotificationPreferencesParams struct {
+	TenantID   uuid.UUID
+	CustomerID uuid.UUID
+}
+
+func (q *Queries) ListNotificationPreferences(ctx context.Context, db DBTX, arg ListNotificationPreferencesParams) ([]NotificationPreference, error) {
+	rows, err := db.Query(ctx, listNotificationPreferences, arg.TenantID, arg.CustomerID)
 	if err != nil {
 		return nil, err
 	}
@@ -560,16 +615,17 @@ func (q *Queries) ListNotificationPreferences(ctx context.Context, db DBTX, cust
 
 const listNotificationSends = `-- name: ListNotificationSends :many
 SELECT tenant_id, id, event_id, event_type, subject_id, channel, recipient_key, recipient_kind, customer_id, user_id, consumer_id, address, locale, subject, body, status, attempts, provider_message_id, error, scheduled_at, claimed_at, sent_at, created_at, updated_at FROM notification_sends
-WHERE ($1::uuid IS NULL OR id < $1::uuid)
-  AND ($2::text IS NULL OR event_type = $2::text)
-  AND ($3::text IS NULL OR status = $3::text)
-  AND ($4::text IS NULL OR channel = $4::text)
-  AND ($5::uuid IS NULL OR subject_id = $5::uuid)
+WHERE tenant_id = $1 AND ($2::uuid IS NULL OR id < $2::uuid)
+  AND ($3::text IS NULL OR event_type = $3::text)
+  AND ($4::text IS NULL OR status = $4::text)
+  AND ($5::text IS NULL OR channel = $5::text)
+  AND ($6::uuid IS NULL OR subject_id = $6::uuid)
 ORDER BY id DESC
-LIMIT $6
+LIMIT $7
 `
 
 type ListNotificationSendsParams struct {
+	TenantID  uuid.UUID
 	After     uuid.NullUUID
 	EventType *string
 	Status    *string
@@ -580,6 +636,7 @@ type ListNotificationSendsParams struct {
 
 func (q *Queries) ListNotificationSends(ctx context.Context, db DBTX, arg ListNotificationSendsParams) ([]NotificationSend, error) {
 	rows, err := db.Query(ctx, listNotificationSends,
+		arg.TenantID,
 		arg.After,
 		arg.EventType,
 		arg.Status,
@@ -632,12 +689,17 @@ func (q *Queries) ListNotificationSends(ctx context.Context, db DBTX, arg ListNo
 
 const listNotificationTemplates = `-- name: ListNotificationTemplates :many
 SELECT tenant_id, id, event_type, channel, locale, subject, body, version, created_at, updated_at FROM notification_templates
-WHERE ($1::text IS NULL OR event_type = $1::text)
+WHERE tenant_id = $1 AND ($2::text IS NULL OR event_type = $2::text)
 ORDER BY event_type, channel, locale
 `
 
-func (q *Queries) ListNotificationTemplates(ctx context.Context, db DBTX, eventType *string) ([]NotificationTemplate, error) {
-	rows, err := db.Query(ctx, listNotificationTemplates, eventType)
+type ListNotificationTemplatesParams struct {
+	TenantID  uuid.UUID
+	EventType *string
+}
+
+func (q *Queries) ListNotificationTemplates(ctx context.Context, db DBTX, arg ListNotificationTemplatesParams) ([]NotificationTemplate, error) {
+	rows, err := db.Query(ctx, listNotificationTemplates, arg.TenantID, arg.EventType)
 	if err != nil {
 		return nil, err
 	}
@@ -668,11 +730,16 @@ func (q *Queries) ListNotificationTemplates(ctx context.Context, db DBTX, eventT
 }
 
 const lockNotificationSend = `-- name: LockNotificationSend :one
-SELECT tenant_id, id, event_id, event_type, subject_id, channel, recipient_key, recipient_kind, customer_id, user_id, consumer_id, address, locale, subject, body, status, attempts, provider_message_id, error, scheduled_at, claimed_at, sent_at, created_at, updated_at FROM notification_sends WHERE id = $1 FOR UPDATE
+SELECT tenant_id, id, event_id, event_type, subject_id, channel, recipient_key, recipient_kind, customer_id, user_id, consumer_id, address, locale, subject, body, status, attempts, provider_message_id, error, scheduled_at, claimed_at, sent_at, created_at, updated_at FROM notification_sends WHERE tenant_id = $1 AND id = $2 FOR UPDATE
 `
 
-func (q *Queries) LockNotificationSend(ctx context.Context, db DBTX, id uuid.UUID) (NotificationSend, error) {
-	row := db.QueryRow(ctx, lockNotificationSend, id)
+type LockNotificationSendParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+func (q *Queries) LockNotificationSend(ctx context.Context, db DBTX, arg LockNotificationSendParams) (NotificationSend, error) {
+	row := db.QueryRow(ctx, lockNotificationSend, arg.TenantID, arg.ID)
 	var i NotificationSend
 	err := row.Scan(
 		&i.TenantID,
@@ -705,16 +772,17 @@ func (q *Queries) LockNotificationSend(ctx context.Context, db DBTX, id uuid.UUI
 
 const markInboxReadForConsumer = `-- name: MarkInboxReadForConsumer :execrows
 UPDATE inbox_messages SET read_at = now()
-WHERE consumer_id = $1 AND id = ANY($2::uuid[]) AND read_at IS NULL
+WHERE tenant_id = $1 AND consumer_id = $2 AND id = ANY($3::uuid[]) AND read_at IS NULL
 `
 
 type MarkInboxReadForConsumerParams struct {
+	TenantID   uuid.UUID
 	ConsumerID uuid.NullUUID
 	Ids        []uuid.UUID
 }
 
 func (q *Queries) MarkInboxReadForConsumer(ctx context.Context, db DBTX, arg MarkInboxReadForConsumerParams) (int64, error) {
-	result, err := db.Exec(ctx, markInboxReadForConsumer, arg.ConsumerID, arg.Ids)
+	result, err := db.Exec(ctx, markInboxReadForConsumer, arg.TenantID, arg.ConsumerID, arg.Ids)
 	if err != nil {
 		return 0, err
 	}
@@ -723,16 +791,17 @@ func (q *Queries) MarkInboxReadForConsumer(ctx context.Context, db DBTX, arg Mar
 
 const markInboxReadForUser = `-- name: MarkInboxReadForUser :execrows
 UPDATE inbox_messages SET read_at = now()
-WHERE user_id = $1 AND id = ANY($2::uuid[]) AND read_at IS NULL
+WHERE tenant_id = $1 AND user_id = $2 AND id = ANY($3::uuid[]) AND read_at IS NULL
 `
 
 type MarkInboxReadForUserParams struct {
-	UserID uuid.NullUUID
-	Ids    []uuid.UUID
+	TenantID uuid.UUID
+	UserID   uuid.NullUUID
+	Ids      []uuid.UUID
 }
 
 func (q *Queries) MarkInboxReadForUser(ctx context.Context, db DBTX, arg MarkInboxReadForUserParams) (int64, error) {
-	result, err := db.Exec(ctx, markInboxReadForUser, arg.UserID, arg.Ids)
+	result, err := db.Exec(ctx, markInboxReadForUser, arg.TenantID, arg.UserID, arg.Ids)
 	if err != nil {
 		return 0, err
 	}
@@ -742,14 +811,15 @@ func (q *Queries) MarkInboxReadForUser(ctx context.Context, db DBTX, arg MarkInb
 const memberContacts = `-- name: MemberContacts :many
 SELECT u.id, u.email, coalesce(u.phone, '')::text AS phone
 FROM memberships m JOIN users u ON u.id = m.user_id
-WHERE m.status = 'active' AND u.status = 'active'
-  AND ($1::uuid IS NULL OR m.user_id = $1::uuid)
-  AND ($2::text IS NULL OR m.role = $2::text)
-  AND ($3::uuid IS NULL OR m.outlet_id = $3::uuid)
+WHERE m.tenant_id = $1 AND m.status = 'active' AND u.status = 'active'
+  AND ($2::uuid IS NULL OR m.user_id = $2::uuid)
+  AND ($3::text IS NULL OR m.role = $3::text)
+  AND ($4::uuid IS NULL OR m.outlet_id = $4::uuid)
 ORDER BY u.id
 `
 
 type MemberContactsParams struct {
+	TenantID uuid.UUID
 	UserID   uuid.NullUUID
 	Role     *string
 	OutletID uuid.NullUUID
@@ -763,7 +833,12 @@ type MemberContactsRow struct {
 
 // Active members of the tenant: by user, or by role (optionally of one outlet).
 func (q *Queries) MemberContacts(ctx context.Context, db DBTX, arg MemberContactsParams) ([]MemberContactsRow, error) {
-	rows, err := db.Query(ctx, memberContacts, arg.UserID, arg.Role, arg.OutletID)
+	rows, err := db.Query(ctx, memberContacts,
+		arg.TenantID,
+		arg.UserID,
+		arg.Role,
+		arg.OutletID,
+	)
 	if err != nil {
 		return nil, err
 	}
@@ -784,21 +859,23 @@ func (q *Queries) MemberContacts(ctx context.Context, db DBTX, arg MemberContact
 
 const updateNotificationTemplate = `-- name: UpdateNotificationTemplate :one
 UPDATE notification_templates SET subject = $1, body = $2, version = version + 1, updated_at = now()
-WHERE id = $3 AND version = $4
+WHERE tenant_id = $3 AND id = $4 AND version = $5
 RETURNING tenant_id, id, event_type, channel, locale, subject, body, version, created_at, updated_at
 `
 
 type UpdateNotificationTemplateParams struct {
-	Subject string
-	Body    string
-	ID      uuid.UUID
-	Version int32
+	Subject  string
+	Body     string
+	TenantID uuid.UUID
+	ID       uuid.UUID
+	Version  int32
 }
 
 func (q *Queries) UpdateNotificationTemplate(ctx context.Context, db DBTX, arg UpdateNotificationTemplateParams) (NotificationTemplate, error) {
 	row := db.QueryRow(ctx, updateNotificationTemplate,
 		arg.Subject,
 		arg.Body,
+		arg.TenantID,
 		arg.ID,
 		arg.Version,
 	)
@@ -820,14 +897,15 @@ func (q *Queries) UpdateNotificationTemplate(ctx context.Context, db DBTX, arg U
 
 const upsertNotificationSettings = `-- name: UpsertNotificationSettings :one
 INSERT INTO notification_settings (tenant_id, quiet_start, quiet_end, version)
-VALUES (app.tenant_id(), $1, $2, 2)
+VALUES ($1, $2, $3, 2)
 ON CONFLICT (tenant_id) DO UPDATE SET quiet_start = EXCLUDED.quiet_start, quiet_end = EXCLUDED.quiet_end,
   version = notification_settings.version + 1, updated_at = now()
-WHERE notification_settings.version = $3
+WHERE notification_settings.version = $4
 RETURNING tenant_id, quiet_start, quiet_end, version, updated_at
 `
 
 type UpsertNotificationSettingsParams struct {
+	TenantID   uuid.UUID
 	QuietStart string
 	QuietEnd   string
 	Version    int32
@@ -835,7 +913,12 @@ type UpsertNotificationSettingsParams struct {
 
 // Never-saved settings read as version 1, so the first save inserts version 2.
 func (q *Queries) UpsertNotificationSettings(ctx context.Context, db DBTX, arg UpsertNotificationSettingsParams) (NotificationSetting, error) {
-	row := db.QueryRow(ctx, upsertNotificationSettings, arg.QuietStart, arg.QuietEnd, arg.Version)
+	row := db.QueryRow(ctx, upsertNotificationSettings,
+		arg.TenantID,
+		arg.QuietStart,
+		arg.QuietEnd,
+		arg.Version,
+	)
 	var i NotificationSetting
 	err := row.Scan(
 		&i.TenantID,

@@ -14,13 +14,14 @@ import (
 
 const answerOrderEngineer = `-- name: AnswerOrderEngineer :one
 UPDATE order_engineers SET state = $1, reason = $2, responded_at = now()
-WHERE tenant_id = app.tenant_id() AND order_id = $3 AND user_id = $4 AND state = ANY($5::text[])
+WHERE tenant_id = $3 AND order_id = $4 AND user_id = $5 AND state = ANY($6::text[])
 RETURNING tenant_id, order_id, user_id, role, state, rule, reason, assigned_at, responded_at
 `
 
 type AnswerOrderEngineerParams struct {
 	State      string
 	Reason     string
+	TenantID   uuid.UUID
 	OrderID    uuid.UUID
 	UserID     uuid.UUID
 	FromStates []string
@@ -30,6 +31,7 @@ func (q *Queries) AnswerOrderEngineer(ctx context.Context, db DBTX, arg AnswerOr
 	row := db.QueryRow(ctx, answerOrderEngineer,
 		arg.State,
 		arg.Reason,
+		arg.TenantID,
 		arg.OrderID,
 		arg.UserID,
 		arg.FromStates,
@@ -51,12 +53,13 @@ func (q *Queries) AnswerOrderEngineer(ctx context.Context, db DBTX, arg AnswerOr
 
 const bookedInRange = `-- name: BookedInRange :many
 SELECT starts_at, count(*)::integer AS booked FROM appointments
-WHERE tenant_id = app.tenant_id() AND outlet_id = $1 AND status = 'booked'
-  AND starts_at >= $2 AND starts_at < $3
+WHERE tenant_id = $1 AND outlet_id = $2 AND status = 'booked'
+  AND starts_at >= $3 AND starts_at < $4
 GROUP BY starts_at
 `
 
 type BookedInRangeParams struct {
+	TenantID uuid.UUID
 	OutletID uuid.UUID
 	FromAt   time.Time
 	ToAt     time.Time
@@ -69,7 +72,12 @@ type BookedInRangeRow struct {
 
 // Booked appointments of an outlet starting in [from, to), for slot capacity.
 func (q *Queries) BookedInRange(ctx context.Context, db DBTX, arg BookedInRangeParams) ([]BookedInRangeRow, error) {
-	rows, err := db.Query(ctx, bookedInRange, arg.OutletID, arg.FromAt, arg.ToAt)
+	rows, err := db.Query(ctx, bookedInRange,
+		arg.TenantID,
+		arg.OutletID,
+		arg.FromAt,
+		arg.ToAt,
+	)
 	if err != nil {
 		return nil, err
 	}
@@ -91,19 +99,25 @@ func (q *Queries) BookedInRange(ctx context.Context, db DBTX, arg BookedInRangeP
 const bumpOrder = `-- name: BumpOrder :one
 UPDATE service_orders SET version = version + 1, updated_at = now(),
   reschedule_count = reschedule_count + CASE WHEN $1::boolean THEN 1 ELSE 0 END
-WHERE tenant_id = app.tenant_id() AND id = $2 AND ($3::integer = 0 OR version = $3)
+WHERE tenant_id = $2 AND id = $3 AND ($4::integer = 0 OR version = $4)
 RETURNING tenant_id, id, number, type_code, flow, channel, urgent, priority, status, customer_id, registration_id, model_id, serial, unregistered, outlet_id, province_code, city_code, district_code, postal_code, address, latitude, longitude, fault_description, fault_code, component, entitlement, entitlement_class, tier_code, designated_engineer, repeat_of, is_repeat, reopen_count, reschedule_count, completion, result, cancel_reason, tracking_token, version, created_by, created_at, updated_at, completed_at, closed_at
 `
 
 type BumpOrderParams struct {
 	Rescheduled bool
+	TenantID    uuid.UUID
 	ID          uuid.UUID
 	Version     int32
 }
 
 // Takes the order's version for a change to its parts (engineers, quotes, appointments).
 func (q *Queries) BumpOrder(ctx context.Context, db DBTX, arg BumpOrderParams) (ServiceOrder, error) {
-	row := db.QueryRow(ctx, bumpOrder, arg.Rescheduled, arg.ID, arg.Version)
+	row := db.QueryRow(ctx, bumpOrder,
+		arg.Rescheduled,
+		arg.TenantID,
+		arg.ID,
+		arg.Version,
+	)
 	var i ServiceOrder
 	err := row.Scan(
 		&i.TenantID,
@@ -155,11 +169,12 @@ func (q *Queries) BumpOrder(ctx context.Context, db DBTX, arg BumpOrderParams) (
 
 const createAppointment = `-- name: CreateAppointment :one
 INSERT INTO appointments (tenant_id, id, order_id, outlet_id, starts_at, ends_at, booked_via, reason)
-VALUES (app.tenant_id(), $1, $2, $3, $4, $5, $6, $7)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 RETURNING tenant_id, id, order_id, outlet_id, starts_at, ends_at, status, booked_via, reason, created_at
 `
 
 type CreateAppointmentParams struct {
+	TenantID  uuid.UUID
 	ID        uuid.UUID
 	OrderID   uuid.UUID
 	OutletID  uuid.UUID
@@ -171,6 +186,7 @@ type CreateAppointmentParams struct {
 
 func (q *Queries) CreateAppointment(ctx context.Context, db DBTX, arg CreateAppointmentParams) (Appointment, error) {
 	row := db.QueryRow(ctx, createAppointment,
+		arg.TenantID,
 		arg.ID,
 		arg.OrderID,
 		arg.OutletID,
@@ -197,11 +213,12 @@ func (q *Queries) CreateAppointment(ctx context.Context, db DBTX, arg CreateAppo
 
 const createAttachment = `-- name: CreateAttachment :one
 INSERT INTO order_attachments (tenant_id, id, order_id, kind, content_type, content, sha256, public, uploaded_by)
-VALUES (app.tenant_id(), $1, $2, $3, $4, $5, $6, $7, $8)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 RETURNING id, order_id, kind, content_type, public, uploaded_by, uploaded_at
 `
 
 type CreateAttachmentParams struct {
+	TenantID    uuid.UUID
 	ID          uuid.UUID
 	OrderID     uuid.UUID
 	Kind        string
@@ -224,6 +241,7 @@ type CreateAttachmentRow struct {
 
 func (q *Queries) CreateAttachment(ctx context.Context, db DBTX, arg CreateAttachmentParams) (CreateAttachmentRow, error) {
 	row := db.QueryRow(ctx, createAttachment,
+		arg.TenantID,
 		arg.ID,
 		arg.OrderID,
 		arg.Kind,
@@ -248,11 +266,12 @@ func (q *Queries) CreateAttachment(ctx context.Context, db DBTX, arg CreateAttac
 
 const createDispute = `-- name: CreateDispute :one
 INSERT INTO order_disputes (tenant_id, id, order_id, customer_id, statement, exclusion)
-VALUES (app.tenant_id(), $1, $2, $3, $4, $5)
+VALUES ($1, $2, $3, $4, $5, $6)
 RETURNING tenant_id, id, order_id, status, statement, exclusion, decision_note, decided_by, created_at, decided_at, customer_id
 `
 
 type CreateDisputeParams struct {
+	TenantID   uuid.UUID
 	ID         uuid.UUID
 	OrderID    uuid.UUID
 	CustomerID uuid.UUID
@@ -262,6 +281,7 @@ type CreateDisputeParams struct {
 
 func (q *Queries) CreateDispute(ctx context.Context, db DBTX, arg CreateDisputeParams) (OrderDispute, error) {
 	row := db.QueryRow(ctx, createDispute,
+		arg.TenantID,
 		arg.ID,
 		arg.OrderID,
 		arg.CustomerID,
@@ -292,14 +312,15 @@ INSERT INTO service_orders (
   fault_description, fault_code, component, entitlement, entitlement_class, tier_code, designated_engineer,
   repeat_of, is_repeat, tracking_token, created_by)
 VALUES (
-  app.tenant_id(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
-  $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-  $22, $23, $24, $25, $26, $27, $28,
-  $29, $30, $31, $32)
+  $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+  $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
+  $23, $24, $25, $26, $27, $28, $29,
+  $30, $31, $32, $33)
 RETURNING tenant_id, id, number, type_code, flow, channel, urgent, priority, status, customer_id, registration_id, model_id, serial, unregistered, outlet_id, province_code, city_code, district_code, postal_code, address, latitude, longitude, fault_description, fault_code, component, entitlement, entitlement_class, tier_code, designated_engineer, repeat_of, is_repeat, reopen_count, reschedule_count, completion, result, cancel_reason, tracking_token, version, created_by, created_at, updated_at, completed_at, closed_at
 `
 
 type CreateOrderParams struct {
+	TenantID           uuid.UUID
 	ID                 uuid.UUID
 	Number             string
 	TypeCode           string
@@ -336,6 +357,7 @@ type CreateOrderParams struct {
 
 func (q *Queries) CreateOrder(ctx context.Context, db DBTX, arg CreateOrderParams) (ServiceOrder, error) {
 	row := db.QueryRow(ctx, createOrder,
+		arg.TenantID,
 		arg.ID,
 		arg.Number,
 		arg.TypeCode,
@@ -420,11 +442,12 @@ func (q *Queries) CreateOrder(ctx context.Context, db DBTX, arg CreateOrderParam
 
 const createQuote = `-- name: CreateQuote :one
 INSERT INTO order_quotes (tenant_id, id, order_id, customer_id, currency, lines, total_charged, token_hash, created_by)
-VALUES (app.tenant_id(), $1, $2, $3, $4, $5, $6, $7, $8)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 RETURNING tenant_id, id, order_id, status, currency, lines, total_charged, token_hash, decided_at, decided_channel, decided_by, created_by, created_at, customer_id
 `
 
 type CreateQuoteParams struct {
+	TenantID     uuid.UUID
 	ID           uuid.UUID
 	OrderID      uuid.UUID
 	CustomerID   uuid.UUID
@@ -437,6 +460,7 @@ type CreateQuoteParams struct {
 
 func (q *Queries) CreateQuote(ctx context.Context, db DBTX, arg CreateQuoteParams) (OrderQuote, error) {
 	row := db.QueryRow(ctx, createQuote,
+		arg.TenantID,
 		arg.ID,
 		arg.OrderID,
 		arg.CustomerID,
@@ -467,11 +491,16 @@ func (q *Queries) CreateQuote(ctx context.Context, db DBTX, arg CreateQuoteParam
 }
 
 const currentAppointment = `-- name: CurrentAppointment :one
-SELECT tenant_id, id, order_id, outlet_id, starts_at, ends_at, status, booked_via, reason, created_at FROM appointments WHERE tenant_id = app.tenant_id() AND order_id = $1 AND status = 'booked'
+SELECT tenant_id, id, order_id, outlet_id, starts_at, ends_at, status, booked_via, reason, created_at FROM appointments WHERE tenant_id = $1 AND order_id = $2 AND status = 'booked'
 `
 
-func (q *Queries) CurrentAppointment(ctx context.Context, db DBTX, orderID uuid.UUID) (Appointment, error) {
-	row := db.QueryRow(ctx, currentAppointment, orderID)
+type CurrentAppointmentParams struct {
+	TenantID uuid.UUID
+	OrderID  uuid.UUID
+}
+
+func (q *Queries) CurrentAppointment(ctx context.Context, db DBTX, arg CurrentAppointmentParams) (Appointment, error) {
+	row := db.QueryRow(ctx, currentAppointment, arg.TenantID, arg.OrderID)
 	var i Appointment
 	err := row.Scan(
 		&i.TenantID,
@@ -490,7 +519,7 @@ func (q *Queries) CurrentAppointment(ctx context.Context, db DBTX, orderID uuid.
 
 const decideDispute = `-- name: DecideDispute :one
 UPDATE order_disputes SET status = $1, decision_note = $2, decided_by = $3, decided_at = now()
-WHERE tenant_id = app.tenant_id() AND order_id = $4 AND id = $5 AND status = 'open'
+WHERE tenant_id = $4 AND order_id = $5 AND id = $6 AND status = 'open'
 RETURNING tenant_id, id, order_id, status, statement, exclusion, decision_note, decided_by, created_at, decided_at, customer_id
 `
 
@@ -498,6 +527,7 @@ type DecideDisputeParams struct {
 	Status       string
 	DecisionNote string
 	DecidedBy    string
+	TenantID     uuid.UUID
 	OrderID      uuid.UUID
 	ID           uuid.UUID
 }
@@ -507,6 +537,7 @@ func (q *Queries) DecideDispute(ctx context.Context, db DBTX, arg DecideDisputeP
 		arg.Status,
 		arg.DecisionNote,
 		arg.DecidedBy,
+		arg.TenantID,
 		arg.OrderID,
 		arg.ID,
 	)
@@ -529,7 +560,7 @@ func (q *Queries) DecideDispute(ctx context.Context, db DBTX, arg DecideDisputeP
 
 const decideQuote = `-- name: DecideQuote :one
 UPDATE order_quotes SET status = $1, decided_at = now(), decided_channel = $2, decided_by = $3
-WHERE tenant_id = app.tenant_id() AND id = $4 AND status = 'sent'
+WHERE tenant_id = $4 AND id = $5 AND status = 'sent'
 RETURNING tenant_id, id, order_id, status, currency, lines, total_charged, token_hash, decided_at, decided_channel, decided_by, created_by, created_at, customer_id
 `
 
@@ -537,6 +568,7 @@ type DecideQuoteParams struct {
 	Status         string
 	DecidedChannel string
 	DecidedBy      string
+	TenantID       uuid.UUID
 	ID             uuid.UUID
 }
 
@@ -545,6 +577,7 @@ func (q *Queries) DecideQuote(ctx context.Context, db DBTX, arg DecideQuoteParam
 		arg.Status,
 		arg.DecidedChannel,
 		arg.DecidedBy,
+		arg.TenantID,
 		arg.ID,
 	)
 	var i OrderQuote
@@ -568,25 +601,31 @@ func (q *Queries) DecideQuote(ctx context.Context, db DBTX, arg DecideQuoteParam
 }
 
 const endAppointment = `-- name: EndAppointment :exec
-UPDATE appointments SET status = $1 WHERE tenant_id = app.tenant_id() AND id = $2 AND status = 'booked'
+UPDATE appointments SET status = $1 WHERE tenant_id = $2 AND id = $3 AND status = 'booked'
 `
 
 type EndAppointmentParams struct {
-	Status string
-	ID     uuid.UUID
+	Status   string
+	TenantID uuid.UUID
+	ID       uuid.UUID
 }
 
 func (q *Queries) EndAppointment(ctx context.Context, db DBTX, arg EndAppointmentParams) error {
-	_, err := db.Exec(ctx, endAppointment, arg.Status, arg.ID)
+	_, err := db.Exec(ctx, endAppointment, arg.Status, arg.TenantID, arg.ID)
 	return err
 }
 
 const getAttachment = `-- name: GetAttachment :one
-SELECT tenant_id, id, order_id, kind, content_type, content, sha256, public, uploaded_by, uploaded_at FROM order_attachments WHERE tenant_id = app.tenant_id() AND id = $1
+SELECT tenant_id, id, order_id, kind, content_type, content, sha256, public, uploaded_by, uploaded_at FROM order_attachments WHERE tenant_id = $1 AND id = $2
 `
 
-func (q *Queries) GetAttachment(ctx context.Context, db DBTX, id uuid.UUID) (OrderAttachment, error) {
-	row := db.QueryRow(ctx, getAttachment, id)
+type GetAttachmentParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+func (q *Queries) GetAttachment(ctx context.Context, db DBTX, arg GetAttachmentParams) (OrderAttachment, error) {
+	row := db.QueryRow(ctx, getAttachment, arg.TenantID, arg.ID)
 	var i OrderAttachment
 	err := row.Scan(
 		&i.TenantID,
@@ -604,11 +643,16 @@ func (q *Queries) GetAttachment(ctx context.Context, db DBTX, id uuid.UUID) (Ord
 }
 
 const getDispute = `-- name: GetDispute :one
-SELECT tenant_id, id, order_id, status, statement, exclusion, decision_note, decided_by, created_at, decided_at, customer_id FROM order_disputes WHERE tenant_id = app.tenant_id() AND id = $1
+SELECT tenant_id, id, order_id, status, statement, exclusion, decision_note, decided_by, created_at, decided_at, customer_id FROM order_disputes WHERE tenant_id = $1 AND id = $2
 `
 
-func (q *Queries) GetDispute(ctx context.Context, db DBTX, id uuid.UUID) (OrderDispute, error) {
-	row := db.QueryRow(ctx, getDispute, id)
+type GetDisputeParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+func (q *Queries) GetDispute(ctx context.Context, db DBTX, arg GetDisputeParams) (OrderDispute, error) {
+	row := db.QueryRow(ctx, getDispute, arg.TenantID, arg.ID)
 	var i OrderDispute
 	err := row.Scan(
 		&i.TenantID,
@@ -627,11 +671,16 @@ func (q *Queries) GetDispute(ctx context.Context, db DBTX, id uuid.UUID) (OrderD
 }
 
 const getOrder = `-- name: GetOrder :one
-SELECT tenant_id, id, number, type_code, flow, channel, urgent, priority, status, customer_id, registration_id, model_id, serial, unregistered, outlet_id, province_code, city_code, district_code, postal_code, address, latitude, longitude, fault_description, fault_code, component, entitlement, entitlement_class, tier_code, designated_engineer, repeat_of, is_repeat, reopen_count, reschedule_count, completion, result, cancel_reason, tracking_token, version, created_by, created_at, updated_at, completed_at, closed_at FROM service_orders WHERE tenant_id = app.tenant_id() AND id = $1
+SELECT tenant_id, id, number, type_code, flow, channel, urgent, priority, status, customer_id, registration_id, model_id, serial, unregistered, outlet_id, province_code, city_code, district_code, postal_code, address, latitude, longitude, fault_description, fault_code, component, entitlement, entitlement_class, tier_code, designated_engineer, repeat_of, is_repeat, reopen_count, reschedule_count, completion, result, cancel_reason, tracking_token, version, created_by, created_at, updated_at, completed_at, closed_at FROM service_orders WHERE tenant_id = $1 AND id = $2
 `
 
-func (q *Queries) GetOrder(ctx context.Context, db DBTX, id uuid.UUID) (ServiceOrder, error) {
-	row := db.QueryRow(ctx, getOrder, id)
+type GetOrderParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+func (q *Queries) GetOrder(ctx context.Context, db DBTX, arg GetOrderParams) (ServiceOrder, error) {
+	row := db.QueryRow(ctx, getOrder, arg.TenantID, arg.ID)
 	var i ServiceOrder
 	err := row.Scan(
 		&i.TenantID,
@@ -682,11 +731,16 @@ func (q *Queries) GetOrder(ctx context.Context, db DBTX, id uuid.UUID) (ServiceO
 }
 
 const getOrderByNumber = `-- name: GetOrderByNumber :one
-SELECT tenant_id, id, number, type_code, flow, channel, urgent, priority, status, customer_id, registration_id, model_id, serial, unregistered, outlet_id, province_code, city_code, district_code, postal_code, address, latitude, longitude, fault_description, fault_code, component, entitlement, entitlement_class, tier_code, designated_engineer, repeat_of, is_repeat, reopen_count, reschedule_count, completion, result, cancel_reason, tracking_token, version, created_by, created_at, updated_at, completed_at, closed_at FROM service_orders WHERE tenant_id = app.tenant_id() AND number = $1
+SELECT tenant_id, id, number, type_code, flow, channel, urgent, priority, status, customer_id, registration_id, model_id, serial, unregistered, outlet_id, province_code, city_code, district_code, postal_code, address, latitude, longitude, fault_description, fault_code, component, entitlement, entitlement_class, tier_code, designated_engineer, repeat_of, is_repeat, reopen_count, reschedule_count, completion, result, cancel_reason, tracking_token, version, created_by, created_at, updated_at, completed_at, closed_at FROM service_orders WHERE tenant_id = $1 AND number = $2
 `
 
-func (q *Queries) GetOrderByNumber(ctx context.Context, db DBTX, number string) (ServiceOrder, error) {
-	row := db.QueryRow(ctx, getOrderByNumber, number)
+type GetOrderByNumberParams struct {
+	TenantID uuid.UUID
+	Number   string
+}
+
+func (q *Queries) GetOrderByNumber(ctx context.Context, db DBTX, arg GetOrderByNumberParams) (ServiceOrder, error) {
+	row := db.QueryRow(ctx, getOrderByNumber, arg.TenantID, arg.Number)
 	var i ServiceOrder
 	err := row.Scan(
 		&i.TenantID,
@@ -737,11 +791,16 @@ func (q *Queries) GetOrderByNumber(ctx context.Context, db DBTX, number string) 
 }
 
 const getOrderForUpdate = `-- name: GetOrderForUpdate :one
-SELECT tenant_id, id, number, type_code, flow, channel, urgent, priority, status, customer_id, registration_id, model_id, serial, unregistered, outlet_id, province_code, city_code, district_code, postal_code, address, latitude, longitude, fault_description, fault_code, component, entitlement, entitlement_class, tier_code, designated_engineer, repeat_of, is_repeat, reopen_count, reschedule_count, completion, result, cancel_reason, tracking_token, version, created_by, created_at, updated_at, completed_at, closed_at FROM service_orders WHERE tenant_id = app.tenant_id() AND id = $1 FOR UPDATE
+SELECT tenant_id, id, number, type_code, flow, channel, urgent, priority, status, customer_id, registration_id, model_id, serial, unregistered, outlet_id, province_code, city_code, district_code, postal_code, address, latitude, longitude, fault_description, fault_code, component, entitlement, entitlement_class, tier_code, designated_engineer, repeat_of, is_repeat, reopen_count, reschedule_count, completion, result, cancel_reason, tracking_token, version, created_by, created_at, updated_at, completed_at, closed_at FROM service_orders WHERE tenant_id = $1 AND id = $2 FOR UPDATE
 `
 
-func (q *Queries) GetOrderForUpdate(ctx context.Context, db DBTX, id uuid.UUID) (ServiceOrder, error) {
-	row := db.QueryRow(ctx, getOrderForUpdate, id)
+type GetOrderForUpdateParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+func (q *Queries) GetOrderForUpdate(ctx context.Context, db DBTX, arg GetOrderForUpdateParams) (ServiceOrder, error) {
+	row := db.QueryRow(ctx, getOrderForUpdate, arg.TenantID, arg.ID)
 	var i ServiceOrder
 	err := row.Scan(
 		&i.TenantID,
@@ -792,11 +851,11 @@ func (q *Queries) GetOrderForUpdate(ctx context.Context, db DBTX, id uuid.UUID) 
 }
 
 const getOrderSettings = `-- name: GetOrderSettings :one
-SELECT tenant_id, repeat_window_days, engineer_rules, max_open_per_engineer, slot_minutes, slot_capacity, version FROM order_settings WHERE tenant_id = app.tenant_id()
+SELECT tenant_id, repeat_window_days, engineer_rules, max_open_per_engineer, slot_minutes, slot_capacity, version FROM order_settings WHERE tenant_id = $1
 `
 
-func (q *Queries) GetOrderSettings(ctx context.Context, db DBTX) (OrderSetting, error) {
-	row := db.QueryRow(ctx, getOrderSettings)
+func (q *Queries) GetOrderSettings(ctx context.Context, db DBTX, tenantID uuid.UUID) (OrderSetting, error) {
+	row := db.QueryRow(ctx, getOrderSettings, tenantID)
 	var i OrderSetting
 	err := row.Scan(
 		&i.TenantID,
@@ -811,11 +870,16 @@ func (q *Queries) GetOrderSettings(ctx context.Context, db DBTX) (OrderSetting, 
 }
 
 const getQuote = `-- name: GetQuote :one
-SELECT tenant_id, id, order_id, status, currency, lines, total_charged, token_hash, decided_at, decided_channel, decided_by, created_by, created_at, customer_id FROM order_quotes WHERE tenant_id = app.tenant_id() AND id = $1
+SELECT tenant_id, id, order_id, status, currency, lines, total_charged, token_hash, decided_at, decided_channel, decided_by, created_by, created_at, customer_id FROM order_quotes WHERE tenant_id = $1 AND id = $2
 `
 
-func (q *Queries) GetQuote(ctx context.Context, db DBTX, id uuid.UUID) (OrderQuote, error) {
-	row := db.QueryRow(ctx, getQuote, id)
+type GetQuoteParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+func (q *Queries) GetQuote(ctx context.Context, db DBTX, arg GetQuoteParams) (OrderQuote, error) {
+	row := db.QueryRow(ctx, getQuote, arg.TenantID, arg.ID)
 	var i OrderQuote
 	err := row.Scan(
 		&i.TenantID,
@@ -837,11 +901,16 @@ func (q *Queries) GetQuote(ctx context.Context, db DBTX, id uuid.UUID) (OrderQuo
 }
 
 const hasOpenQuote = `-- name: HasOpenQuote :one
-SELECT EXISTS (SELECT 1 FROM order_quotes WHERE tenant_id = app.tenant_id() AND order_id = $1 AND status = 'sent')::boolean
+SELECT EXISTS (SELECT 1 FROM order_quotes WHERE tenant_id = $1 AND order_id = $2 AND status = 'sent')::boolean
 `
 
-func (q *Queries) HasOpenQuote(ctx context.Context, db DBTX, orderID uuid.UUID) (bool, error) {
-	row := db.QueryRow(ctx, hasOpenQuote, orderID)
+type HasOpenQuoteParams struct {
+	TenantID uuid.UUID
+	OrderID  uuid.UUID
+}
+
+func (q *Queries) HasOpenQuote(ctx context.Context, db DBTX, arg HasOpenQuoteParams) (bool, error) {
+	row := db.QueryRow(ctx, hasOpenQuote, arg.TenantID, arg.OrderID)
 	var column_1 bool
 	err := row.Scan(&column_1)
 	return column_1, err
@@ -849,14 +918,15 @@ func (q *Queries) HasOpenQuote(ctx context.Context, db DBTX, orderID uuid.UUID) 
 
 const insertOrderEvents = `-- name: InsertOrderEvents :exec
 INSERT INTO order_events (tenant_id, id, order_id, actor_kind, actor_id, actor_label, kind, from_status, to_status, reason, public, data)
-SELECT app.tenant_id(), e.id, $1, $2, $3, $4, e.kind, e.from_status, e.to_status,
+SELECT $1, e.id, $2, $3, $4, $5, e.kind, e.from_status, e.to_status,
   e.reason, e.public, e.data::jsonb
-FROM (SELECT unnest($5::uuid[]) AS id, unnest($6::text[]) AS kind, unnest($7::text[]) AS from_status,
-  unnest($8::text[]) AS to_status, unnest($9::text[]) AS reason, unnest($10::boolean[]) AS public,
-  unnest($11::text[]) AS data) e
+FROM (SELECT unnest($6::uuid[]) AS id, unnest($7::text[]) AS kind, unnest($8::text[]) AS from_status,
+  unnest($9::text[]) AS to_status, unnest($10::text[]) AS reason, unnest($11::boolean[]) AS public,
+  unnest($12::text[]) AS data) e
 `
 
 type InsertOrderEventsParams struct {
+	TenantID     uuid.UUID
 	OrderID      uuid.UUID
 	ActorKind    string
 	ActorID      uuid.NullUUID
@@ -874,6 +944,7 @@ type InsertOrderEventsParams struct {
 // time-ordered).
 func (q *Queries) InsertOrderEvents(ctx context.Context, db DBTX, arg InsertOrderEventsParams) error {
 	_, err := db.Exec(ctx, insertOrderEvents,
+		arg.TenantID,
 		arg.OrderID,
 		arg.ActorKind,
 		arg.ActorID,
@@ -890,11 +961,16 @@ func (q *Queries) InsertOrderEvents(ctx context.Context, db DBTX, arg InsertOrde
 }
 
 const listAppointments = `-- name: ListAppointments :many
-SELECT tenant_id, id, order_id, outlet_id, starts_at, ends_at, status, booked_via, reason, created_at FROM appointments WHERE tenant_id = app.tenant_id() AND order_id = $1 ORDER BY created_at, id
+SELECT tenant_id, id, order_id, outlet_id, starts_at, ends_at, status, booked_via, reason, created_at FROM appointments WHERE tenant_id = $1 AND order_id = $2 ORDER BY created_at, id
 `
 
-func (q *Queries) ListAppointments(ctx context.Context, db DBTX, orderID uuid.UUID) ([]Appointment, error) {
-	rows, err := db.Query(ctx, listAppointments, orderID)
+type ListAppointmentsParams struct {
+	TenantID uuid.UUID
+	OrderID  uuid.UUID
+}
+
+func (q *Queries) ListAppointments(ctx context.Context, db DBTX, arg ListAppointmentsParams) ([]Appointment, error) {
+	rows, err := db.Query(ctx, listAppointments, arg.TenantID, arg.OrderID)
 	if err != nil {
 		return nil, err
 	}
@@ -926,8 +1002,13 @@ func (q *Queries) ListAppointments(ctx context.Context, db DBTX, orderID uuid.UU
 
 const listAttachments = `-- name: ListAttachments :many
 SELECT id, order_id, kind, content_type, public, uploaded_by, uploaded_at FROM order_attachments
-WHERE tenant_id = app.tenant_id() AND order_id = $1 ORDER BY id
+WHERE tenant_id = $1 AND order_id = $2 ORDER BY id
 `
+
+type ListAttachmentsParams struct {
+	TenantID uuid.UUID
+	OrderID  uuid.UUID
+}
 
 type ListAttachmentsRow struct {
 	ID          uuid.UUID
@@ -939,8 +1020,8 @@ type ListAttachmentsRow struct {
 	UploadedAt  time.Time
 }
 
-func (q *Queries) ListAttachments(ctx context.Context, db DBTX, orderID uuid.UUID) ([]ListAttachmentsRow, error) {
-	rows, err := db.Query(ctx, listAttachments, orderID)
+func (q *Queries) ListAttachments(ctx context.Context, db DBTX, arg ListAttachmentsParams) ([]ListAttachmentsRow, error) {
+	rows, err := db.Query(ctx, listAttachments, arg.TenantID, arg.OrderID)
 	if err != nil {
 		return nil, err
 	}
@@ -968,11 +1049,16 @@ func (q *Queries) ListAttachments(ctx context.Context, db DBTX, orderID uuid.UUI
 }
 
 const listDisputes = `-- name: ListDisputes :many
-SELECT tenant_id, id, order_id, status, statement, exclusion, decision_note, decided_by, created_at, decided_at, customer_id FROM order_disputes WHERE tenant_id = app.tenant_id() AND order_id = $1 ORDER BY created_at, id
+SELECT tenant_id, id, order_id, status, statement, exclusion, decision_note, decided_by, created_at, decided_at, customer_id FROM order_disputes WHERE tenant_id = $1 AND order_id = $2 ORDER BY created_at, id
 `
 
-func (q *Queries) ListDisputes(ctx context.Context, db DBTX, orderID uuid.UUID) ([]OrderDispute, error) {
-	rows, err := db.Query(ctx, listDisputes, orderID)
+type ListDisputesParams struct {
+	TenantID uuid.UUID
+	OrderID  uuid.UUID
+}
+
+func (q *Queries) ListDisputes(ctx context.Context, db DBTX, arg ListDisputesParams) ([]OrderDispute, error) {
+	rows, err := db.Query(ctx, listDisputes, arg.TenantID, arg.OrderID)
 	if err != nil {
 		return nil, err
 	}
@@ -1005,8 +1091,13 @@ func (q *Queries) ListDisputes(ctx context.Context, db DBTX, orderID uuid.UUID) 
 
 const listOrderEngineers = `-- name: ListOrderEngineers :many
 SELECT e.tenant_id, e.order_id, e.user_id, e.role, e.state, e.rule, e.reason, e.assigned_at, e.responded_at, u.name AS user_name FROM order_engineers e JOIN users u ON u.id = e.user_id
-WHERE e.tenant_id = app.tenant_id() AND e.order_id = $1 ORDER BY e.assigned_at, e.user_id
+WHERE e.tenant_id = $1 AND e.order_id = $2 ORDER BY e.assigned_at, e.user_id
 `
+
+type ListOrderEngineersParams struct {
+	TenantID uuid.UUID
+	OrderID  uuid.UUID
+}
 
 type ListOrderEngineersRow struct {
 	TenantID    uuid.UUID
@@ -1021,8 +1112,8 @@ type ListOrderEngineersRow struct {
 	UserName    string
 }
 
-func (q *Queries) ListOrderEngineers(ctx context.Context, db DBTX, orderID uuid.UUID) ([]ListOrderEngineersRow, error) {
-	rows, err := db.Query(ctx, listOrderEngineers, orderID)
+func (q *Queries) ListOrderEngineers(ctx context.Context, db DBTX, arg ListOrderEngineersParams) ([]ListOrderEngineersRow, error) {
+	rows, err := db.Query(ctx, listOrderEngineers, arg.TenantID, arg.OrderID)
 	if err != nil {
 		return nil, err
 	}
@@ -1053,18 +1144,19 @@ func (q *Queries) ListOrderEngineers(ctx context.Context, db DBTX, orderID uuid.
 }
 
 const listOrderEvents = `-- name: ListOrderEvents :many
-SELECT tenant_id, id, order_id, at, actor_kind, actor_id, actor_label, kind, from_status, to_status, reason, public, data FROM order_events WHERE tenant_id = app.tenant_id() AND order_id = $1
-  AND (NOT $2::boolean OR public)
+SELECT tenant_id, id, order_id, at, actor_kind, actor_id, actor_label, kind, from_status, to_status, reason, public, data FROM order_events WHERE tenant_id = $1 AND order_id = $2
+  AND (NOT $3::boolean OR public)
 ORDER BY id
 `
 
 type ListOrderEventsParams struct {
+	TenantID   uuid.UUID
 	OrderID    uuid.UUID
 	PublicOnly bool
 }
 
 func (q *Queries) ListOrderEvents(ctx context.Context, db DBTX, arg ListOrderEventsParams) ([]OrderEvent, error) {
-	rows, err := db.Query(ctx, listOrderEvents, arg.OrderID, arg.PublicOnly)
+	rows, err := db.Query(ctx, listOrderEvents, arg.TenantID, arg.OrderID, arg.PublicOnly)
 	if err != nil {
 		return nil, err
 	}
@@ -1098,11 +1190,11 @@ func (q *Queries) ListOrderEvents(ctx context.Context, db DBTX, arg ListOrderEve
 }
 
 const listOrderTypes = `-- name: ListOrderTypes :many
-SELECT tenant_id, code, name, flow, skill, min_level, active, version FROM order_types WHERE tenant_id = app.tenant_id() ORDER BY code
+SELECT tenant_id, code, name, flow, skill, min_level, active, version FROM order_types WHERE tenant_id = $1 ORDER BY code
 `
 
-func (q *Queries) ListOrderTypes(ctx context.Context, db DBTX) ([]OrderType, error) {
-	rows, err := db.Query(ctx, listOrderTypes)
+func (q *Queries) ListOrderTypes(ctx context.Context, db DBTX, tenantID uuid.UUID) ([]OrderType, error) {
+	rows, err := db.Query(ctx, listOrderTypes, tenantID)
 	if err != nil {
 		return nil, err
 	}
@@ -1132,29 +1224,30 @@ func (q *Queries) ListOrderTypes(ctx context.Context, db DBTX) ([]OrderType, err
 
 const listOrders = `-- name: ListOrders :many
 SELECT o.tenant_id, o.id, o.number, o.type_code, o.flow, o.channel, o.urgent, o.priority, o.status, o.customer_id, o.registration_id, o.model_id, o.serial, o.unregistered, o.outlet_id, o.province_code, o.city_code, o.district_code, o.postal_code, o.address, o.latitude, o.longitude, o.fault_description, o.fault_code, o.component, o.entitlement, o.entitlement_class, o.tier_code, o.designated_engineer, o.repeat_of, o.is_repeat, o.reopen_count, o.reschedule_count, o.completion, o.result, o.cancel_reason, o.tracking_token, o.version, o.created_by, o.created_at, o.updated_at, o.completed_at, o.closed_at FROM service_orders o
-WHERE o.tenant_id = app.tenant_id()
-  AND ($1::uuid IS NULL OR o.id < $1::uuid)
-  AND (cardinality($2::text[]) = 0 OR o.status = ANY($2::text[]))
-  AND ($3::text IS NULL OR o.type_code = $3::text)
-  AND ($4::uuid IS NULL OR o.outlet_id = $4::uuid)
-  AND ($5::uuid IS NULL OR o.customer_id = $5::uuid)
-  AND ($6::uuid IS NULL OR o.registration_id = $6::uuid)
-  AND ($7::uuid IS NULL OR EXISTS (
+WHERE o.tenant_id = $1
+  AND ($2::uuid IS NULL OR o.id < $2::uuid)
+  AND (cardinality($3::text[]) = 0 OR o.status = ANY($3::text[]))
+  AND ($4::text IS NULL OR o.type_code = $4::text)
+  AND ($5::uuid IS NULL OR o.outlet_id = $5::uuid)
+  AND ($6::uuid IS NULL OR o.customer_id = $6::uuid)
+  AND ($7::uuid IS NULL OR o.registration_id = $7::uuid)
+  AND ($8::uuid IS NULL OR EXISTS (
         SELECT 1 FROM order_engineers e WHERE e.tenant_id = o.tenant_id AND e.order_id = o.id
-          AND e.user_id = $7::uuid AND e.state IN ('offered', 'accepted')))
-  AND ($8::timestamptz IS NULL OR o.created_at >= $8::timestamptz)
-  AND ($9::timestamptz IS NULL OR o.created_at < $9::timestamptz)
-  AND ($10::boolean IS NULL OR o.is_repeat = $10::boolean)
-  AND ($11::timestamptz IS NULL OR (o.created_at < $11::timestamptz
+          AND e.user_id = $8::uuid AND e.state IN ('offered', 'accepted')))
+  AND ($9::timestamptz IS NULL OR o.created_at >= $9::timestamptz)
+  AND ($10::timestamptz IS NULL OR o.created_at < $10::timestamptz)
+  AND ($11::boolean IS NULL OR o.is_repeat = $11::boolean)
+  AND ($12::timestamptz IS NULL OR (o.created_at < $12::timestamptz
         AND o.status NOT IN ('closed', 'cancelled', 'approved', 'completed', 'picked_up')))
-  AND (NOT $12::boolean OR EXISTS (
+  AND (NOT $13::boolean OR EXISTS (
         SELECT 1 FROM sla_clocks c WHERE c.tenant_id = o.tenant_id AND c.order_id = o.id
           AND (c.status = 'breached' OR (c.status = 'running' AND c.due_at < now()))))
 ORDER BY o.id DESC
-LIMIT $13
+LIMIT $14
 `
 
 type ListOrdersParams struct {
+	TenantID       uuid.UUID
 	BeforeID       uuid.NullUUID
 	Statuses       []string
 	TypeCode       *string
@@ -1172,6 +1265,7 @@ type ListOrdersParams struct {
 
 func (q *Queries) ListOrders(ctx context.Context, db DBTX, arg ListOrdersParams) ([]ServiceOrder, error) {
 	rows, err := db.Query(ctx, listOrders,
+		arg.TenantID,
 		arg.BeforeID,
 		arg.Statuses,
 		arg.TypeCode,
@@ -1249,11 +1343,16 @@ func (q *Queries) ListOrders(ctx context.Context, db DBTX, arg ListOrdersParams)
 }
 
 const listQuotes = `-- name: ListQuotes :many
-SELECT tenant_id, id, order_id, status, currency, lines, total_charged, token_hash, decided_at, decided_channel, decided_by, created_by, created_at, customer_id FROM order_quotes WHERE tenant_id = app.tenant_id() AND order_id = $1 ORDER BY created_at, id
+SELECT tenant_id, id, order_id, status, currency, lines, total_charged, token_hash, decided_at, decided_channel, decided_by, created_by, created_at, customer_id FROM order_quotes WHERE tenant_id = $1 AND order_id = $2 ORDER BY created_at, id
 `
 
-func (q *Queries) ListQuotes(ctx context.Context, db DBTX, orderID uuid.UUID) ([]OrderQuote, error) {
-	rows, err := db.Query(ctx, listQuotes, orderID)
+type ListQuotesParams struct {
+	TenantID uuid.UUID
+	OrderID  uuid.UUID
+}
+
+func (q *Queries) ListQuotes(ctx context.Context, db DBTX, arg ListQuotesParams) ([]OrderQuote, error) {
+	rows, err := db.Query(ctx, listQuotes, arg.TenantID, arg.OrderID)
 	if err != nil {
 		return nil, err
 	}
@@ -1299,32 +1398,38 @@ func (q *Queries) LockOutletBookings(ctx context.Context, db DBTX, outletID stri
 }
 
 const nextOrderNumber = `-- name: NextOrderNumber :one
-INSERT INTO order_counters (tenant_id, year, last) VALUES (app.tenant_id(), $1, 1)
+INSERT INTO order_counters (tenant_id, year, last) VALUES ($1, $2, 1)
 ON CONFLICT (tenant_id, year) DO UPDATE SET last = order_counters.last + 1
 RETURNING last
 `
 
+type NextOrderNumberParams struct {
+	TenantID uuid.UUID
+	Year     int32
+}
+
 // Takes the next number of the year. The row stays locked until the creating transaction
 // ends, so numbers are consecutive: a rolled-back order gives its number back.
-func (q *Queries) NextOrderNumber(ctx context.Context, db DBTX, year int32) (int64, error) {
-	row := db.QueryRow(ctx, nextOrderNumber, year)
+func (q *Queries) NextOrderNumber(ctx context.Context, db DBTX, arg NextOrderNumberParams) (int64, error) {
+	row := db.QueryRow(ctx, nextOrderNumber, arg.TenantID, arg.Year)
 	var last int64
 	err := row.Scan(&last)
 	return last, err
 }
 
 const openOrderOfType = `-- name: OpenOrderOfType :one
-SELECT EXISTS (SELECT 1 FROM service_orders WHERE tenant_id = app.tenant_id() AND registration_id = $1
-  AND type_code = $2 AND status NOT IN ('closed', 'cancelled'))::boolean
+SELECT EXISTS (SELECT 1 FROM service_orders WHERE tenant_id = $1 AND registration_id = $2
+  AND type_code = $3 AND status NOT IN ('closed', 'cancelled'))::boolean
 `
 
 type OpenOrderOfTypeParams struct {
+	TenantID       uuid.UUID
 	RegistrationID uuid.NullUUID
 	TypeCode       string
 }
 
 func (q *Queries) OpenOrderOfType(ctx context.Context, db DBTX, arg OpenOrderOfTypeParams) (bool, error) {
-	row := db.QueryRow(ctx, openOrderOfType, arg.RegistrationID, arg.TypeCode)
+	row := db.QueryRow(ctx, openOrderOfType, arg.TenantID, arg.RegistrationID, arg.TypeCode)
 	var column_1 bool
 	err := row.Scan(&column_1)
 	return column_1, err
@@ -1332,15 +1437,16 @@ func (q *Queries) OpenOrderOfType(ctx context.Context, db DBTX, arg OpenOrderOfT
 
 const priorOrderSameFault = `-- name: PriorOrderSameFault :one
 SELECT id, number, created_at FROM service_orders
-WHERE tenant_id = app.tenant_id() AND id <> $1
-  AND (($2::uuid IS NOT NULL AND registration_id = $2::uuid)
-       OR ($2::uuid IS NULL AND $3::text <> '' AND serial = $3::text))
-  AND fault_code = $4 AND $4::text <> ''
-  AND created_at >= $5 AND status <> 'cancelled'
+WHERE tenant_id = $1 AND id <> $2
+  AND (($3::uuid IS NOT NULL AND registration_id = $3::uuid)
+       OR ($3::uuid IS NULL AND $4::text <> '' AND serial = $4::text))
+  AND fault_code = $5 AND $5::text <> ''
+  AND created_at >= $6 AND status <> 'cancelled'
 ORDER BY created_at DESC LIMIT 1
 `
 
 type PriorOrderSameFaultParams struct {
+	TenantID       uuid.UUID
 	ID             uuid.UUID
 	RegistrationID uuid.NullUUID
 	Serial         string
@@ -1357,6 +1463,7 @@ type PriorOrderSameFaultRow struct {
 // The latest earlier order on the same unit and fault within the window: a repeat repair.
 func (q *Queries) PriorOrderSameFault(ctx context.Context, db DBTX, arg PriorOrderSameFaultParams) (PriorOrderSameFaultRow, error) {
 	row := db.QueryRow(ctx, priorOrderSameFault,
+		arg.TenantID,
 		arg.ID,
 		arg.RegistrationID,
 		arg.Serial,
@@ -1370,7 +1477,7 @@ func (q *Queries) PriorOrderSameFault(ctx context.Context, db DBTX, arg PriorOrd
 
 const setOrderCompletion = `-- name: SetOrderCompletion :exec
 UPDATE service_orders SET completion = $1, result = $2, fault_code = $3, component = $4
-WHERE tenant_id = app.tenant_id() AND id = $5
+WHERE tenant_id = $5 AND id = $6
 `
 
 type SetOrderCompletionParams struct {
@@ -1378,6 +1485,7 @@ type SetOrderCompletionParams struct {
 	Result     string
 	FaultCode  string
 	Component  string
+	TenantID   uuid.UUID
 	ID         uuid.UUID
 }
 
@@ -1387,6 +1495,7 @@ func (q *Queries) SetOrderCompletion(ctx context.Context, db DBTX, arg SetOrderC
 		arg.Result,
 		arg.FaultCode,
 		arg.Component,
+		arg.TenantID,
 		arg.ID,
 	)
 	return err
@@ -1395,7 +1504,7 @@ func (q *Queries) SetOrderCompletion(ctx context.Context, db DBTX, arg SetOrderC
 const setOrderEntitlement = `-- name: SetOrderEntitlement :exec
 UPDATE service_orders SET entitlement = $1, entitlement_class = $2, tier_code = $3,
   priority = $4
-WHERE tenant_id = app.tenant_id() AND id = $5
+WHERE tenant_id = $5 AND id = $6
 `
 
 type SetOrderEntitlementParams struct {
@@ -1403,6 +1512,7 @@ type SetOrderEntitlementParams struct {
 	EntitlementClass string
 	TierCode         string
 	Priority         int32
+	TenantID         uuid.UUID
 	ID               uuid.UUID
 }
 
@@ -1412,6 +1522,7 @@ func (q *Queries) SetOrderEntitlement(ctx context.Context, db DBTX, arg SetOrder
 		arg.EntitlementClass,
 		arg.TierCode,
 		arg.Priority,
+		arg.TenantID,
 		arg.ID,
 	)
 	return err
@@ -1419,18 +1530,24 @@ func (q *Queries) SetOrderEntitlement(ctx context.Context, db DBTX, arg SetOrder
 
 const setOrderOutlet = `-- name: SetOrderOutlet :one
 UPDATE service_orders SET outlet_id = $1, version = version + 1, updated_at = now()
-WHERE tenant_id = app.tenant_id() AND id = $2 AND version = $3
+WHERE tenant_id = $2 AND id = $3 AND version = $4
 RETURNING tenant_id, id, number, type_code, flow, channel, urgent, priority, status, customer_id, registration_id, model_id, serial, unregistered, outlet_id, province_code, city_code, district_code, postal_code, address, latitude, longitude, fault_description, fault_code, component, entitlement, entitlement_class, tier_code, designated_engineer, repeat_of, is_repeat, reopen_count, reschedule_count, completion, result, cancel_reason, tracking_token, version, created_by, created_at, updated_at, completed_at, closed_at
 `
 
 type SetOrderOutletParams struct {
 	OutletID uuid.NullUUID
+	TenantID uuid.UUID
 	ID       uuid.UUID
 	Version  int32
 }
 
 func (q *Queries) SetOrderOutlet(ctx context.Context, db DBTX, arg SetOrderOutletParams) (ServiceOrder, error) {
-	row := db.QueryRow(ctx, setOrderOutlet, arg.OutletID, arg.ID, arg.Version)
+	row := db.QueryRow(ctx, setOrderOutlet,
+		arg.OutletID,
+		arg.TenantID,
+		arg.ID,
+		arg.Version,
+	)
 	var i ServiceOrder
 	err := row.Scan(
 		&i.TenantID,
@@ -1481,25 +1598,31 @@ func (q *Queries) SetOrderOutlet(ctx context.Context, db DBTX, arg SetOrderOutle
 }
 
 const setTrackingToken = `-- name: SetTrackingToken :exec
-UPDATE service_orders SET tracking_token = $1 WHERE tenant_id = app.tenant_id() AND id = $2
+UPDATE service_orders SET tracking_token = $1 WHERE tenant_id = $2 AND id = $3
 `
 
 type SetTrackingTokenParams struct {
 	TrackingToken string
+	TenantID      uuid.UUID
 	ID            uuid.UUID
 }
 
 func (q *Queries) SetTrackingToken(ctx context.Context, db DBTX, arg SetTrackingTokenParams) error {
-	_, err := db.Exec(ctx, setTrackingToken, arg.TrackingToken, arg.ID)
+	_, err := db.Exec(ctx, setTrackingToken, arg.TrackingToken, arg.TenantID, arg.ID)
 	return err
 }
 
 const supersedeQuotes = `-- name: SupersedeQuotes :exec
-UPDATE order_quotes SET status = 'superseded' WHERE tenant_id = app.tenant_id() AND order_id = $1 AND status = 'sent'
+UPDATE order_quotes SET status = 'superseded' WHERE tenant_id = $1 AND order_id = $2 AND status = 'sent'
 `
 
-func (q *Queries) SupersedeQuotes(ctx context.Context, db DBTX, orderID uuid.UUID) error {
-	_, err := db.Exec(ctx, supersedeQuotes, orderID)
+type SupersedeQuotesParams struct {
+	TenantID uuid.UUID
+	OrderID  uuid.UUID
+}
+
+func (q *Queries) SupersedeQuotes(ctx context.Context, db DBTX, arg SupersedeQuotesParams) error {
+	_, err := db.Exec(ctx, supersedeQuotes, arg.TenantID, arg.OrderID)
 	return err
 }
 
@@ -1509,7 +1632,7 @@ SET fault_description = $1, fault_code = $2, component = $3, urgent = $4,
     priority = $5, address = $6, province_code = $7, city_code = $8,
     district_code = $9, postal_code = $10, latitude = $11, longitude = $12,
     designated_engineer = $13, version = version + 1, updated_at = now()
-WHERE tenant_id = app.tenant_id() AND id = $14 AND version = $15
+WHERE tenant_id = $14 AND id = $15 AND version = $16
 RETURNING tenant_id, id, number, type_code, flow, channel, urgent, priority, status, customer_id, registration_id, model_id, serial, unregistered, outlet_id, province_code, city_code, district_code, postal_code, address, latitude, longitude, fault_description, fault_code, component, entitlement, entitlement_class, tier_code, designated_engineer, repeat_of, is_repeat, reopen_count, reschedule_count, completion, result, cancel_reason, tracking_token, version, created_by, created_at, updated_at, completed_at, closed_at
 `
 
@@ -1527,6 +1650,7 @@ type UpdateOrderFactsParams struct {
 	Latitude           *float64
 	Longitude          *float64
 	DesignatedEngineer uuid.NullUUID
+	TenantID           uuid.UUID
 	ID                 uuid.UUID
 	Version            int32
 }
@@ -1546,6 +1670,7 @@ func (q *Queries) UpdateOrderFacts(ctx context.Context, db DBTX, arg UpdateOrder
 		arg.Latitude,
 		arg.Longitude,
 		arg.DesignatedEngineer,
+		arg.TenantID,
 		arg.ID,
 		arg.Version,
 	)
@@ -1606,7 +1731,7 @@ SET status = $1, version = version + 1, updated_at = now(),
     cancel_reason = CASE WHEN $1 = 'cancelled' THEN $3 ELSE cancel_reason END,
     reopen_count = reopen_count + CASE WHEN $4::boolean THEN 1 ELSE 0 END,
     is_repeat = is_repeat OR $4::boolean
-WHERE tenant_id = app.tenant_id() AND id = $5 AND version = $6
+WHERE tenant_id = $5 AND id = $6 AND version = $7
 RETURNING tenant_id, id, number, type_code, flow, channel, urgent, priority, status, customer_id, registration_id, model_id, serial, unregistered, outlet_id, province_code, city_code, district_code, postal_code, address, latitude, longitude, fault_description, fault_code, component, entitlement, entitlement_class, tier_code, designated_engineer, repeat_of, is_repeat, reopen_count, reschedule_count, completion, result, cancel_reason, tracking_token, version, created_by, created_at, updated_at, completed_at, closed_at
 `
 
@@ -1615,6 +1740,7 @@ type UpdateOrderStatusParams struct {
 	Completed bool
 	Reason    string
 	Reopened  bool
+	TenantID  uuid.UUID
 	ID        uuid.UUID
 	Version   int32
 }
@@ -1625,6 +1751,7 @@ func (q *Queries) UpdateOrderStatus(ctx context.Context, db DBTX, arg UpdateOrde
 		arg.Completed,
 		arg.Reason,
 		arg.Reopened,
+		arg.TenantID,
 		arg.ID,
 		arg.Version,
 	)
@@ -1679,21 +1806,23 @@ func (q *Queries) UpdateOrderStatus(ctx context.Context, db DBTX, arg UpdateOrde
 
 const upsertOrderEngineer = `-- name: UpsertOrderEngineer :one
 INSERT INTO order_engineers (tenant_id, order_id, user_id, role, state, rule, reason)
-VALUES (app.tenant_id(), $1, $2, $3, 'offered', $4, '')
+VALUES ($1, $2, $3, $4, 'offered', $5, '')
 ON CONFLICT (tenant_id, order_id, user_id) DO UPDATE
 SET role = EXCLUDED.role, state = 'offered', rule = EXCLUDED.rule, reason = '', assigned_at = now(), responded_at = NULL
 RETURNING tenant_id, order_id, user_id, role, state, rule, reason, assigned_at, responded_at
 `
 
 type UpsertOrderEngineerParams struct {
-	OrderID uuid.UUID
-	UserID  uuid.UUID
-	Role    string
-	Rule    string
+	TenantID uuid.UUID
+	OrderID  uuid.UUID
+	UserID   uuid.UUID
+	Role     string
+	Rule     string
 }
 
 func (q *Queries) UpsertOrderEngineer(ctx context.Context, db DBTX, arg UpsertOrderEngineerParams) (OrderEngineer, error) {
 	row := db.QueryRow(ctx, upsertOrderEngineer,
+		arg.TenantID,
 		arg.OrderID,
 		arg.UserID,
 		arg.Role,
@@ -1716,16 +1845,17 @@ func (q *Queries) UpsertOrderEngineer(ctx context.Context, db DBTX, arg UpsertOr
 
 const upsertOrderSettings = `-- name: UpsertOrderSettings :one
 INSERT INTO order_settings (tenant_id, repeat_window_days, engineer_rules, max_open_per_engineer, slot_minutes, slot_capacity)
-VALUES (app.tenant_id(), $1, $2, $3, $4, $5)
+VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT (tenant_id) DO UPDATE
 SET repeat_window_days = EXCLUDED.repeat_window_days, engineer_rules = EXCLUDED.engineer_rules,
     max_open_per_engineer = EXCLUDED.max_open_per_engineer, slot_minutes = EXCLUDED.slot_minutes,
     slot_capacity = EXCLUDED.slot_capacity, version = order_settings.version + 1
-WHERE order_settings.version = $6
+WHERE order_settings.version = $7
 RETURNING tenant_id, repeat_window_days, engineer_rules, max_open_per_engineer, slot_minutes, slot_capacity, version
 `
 
 type UpsertOrderSettingsParams struct {
+	TenantID           uuid.UUID
 	RepeatWindowDays   int32
 	EngineerRules      []string
 	MaxOpenPerEngineer int32
@@ -1736,6 +1866,7 @@ type UpsertOrderSettingsParams struct {
 
 func (q *Queries) UpsertOrderSettings(ctx context.Context, db DBTX, arg UpsertOrderSettingsParams) (OrderSetting, error) {
 	row := db.QueryRow(ctx, upsertOrderSettings,
+		arg.TenantID,
 		arg.RepeatWindowDays,
 		arg.EngineerRules,
 		arg.MaxOpenPerEngineer,
@@ -1758,7 +1889,7 @@ func (q *Queries) UpsertOrderSettings(ctx context.Context, db DBTX, arg UpsertOr
 
 const upsertOrderType = `-- name: UpsertOrderType :one
 INSERT INTO order_types (tenant_id, code, name, flow, skill, min_level, active)
-VALUES (app.tenant_id(), $1, $2, $3, $4, $5, $6)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
 ON CONFLICT (tenant_id, code) DO UPDATE
 SET name = EXCLUDED.name, flow = EXCLUDED.flow, skill = EXCLUDED.skill, min_level = EXCLUDED.min_level,
     active = EXCLUDED.active, version = order_types.version + 1
@@ -1766,6 +1897,7 @@ RETURNING tenant_id, code, name, flow, skill, min_level, active, version
 `
 
 type UpsertOrderTypeParams struct {
+	TenantID uuid.UUID
 	Code     string
 	Name     string
 	Flow     string
@@ -1776,6 +1908,7 @@ type UpsertOrderTypeParams struct {
 
 func (q *Queries) UpsertOrderType(ctx context.Context, db DBTX, arg UpsertOrderTypeParams) (OrderType, error) {
 	row := db.QueryRow(ctx, upsertOrderType,
+		arg.TenantID,
 		arg.Code,
 		arg.Name,
 		arg.Flow,

@@ -27,7 +27,7 @@ WITH s AS (
   RETURNING c.tenant_id, c.order_id, c.order_number, c.target, c.outlet_id, c.engineer_id, c.tier_code, c.order_type, c.business, c.duration_ms, c.status, c.started_at, c.due_at, c.warn_at, c.warned_at, c.met_at, c.breached_at, c.stopped_at, c.pauses, c.escalation_level, c.escalate_at, c.version, c.updated_at
 ), r AS (
   INSERT INTO sla_breaches (tenant_id, order_id, target, outlet_id, engineer_id, tier_code, order_type, due_at, breached_at)
-  SELECT b.tenant_id, b.order_id, b.target, b.outlet_id, b.engineer_id, b.tier_code, b.order_type, b.due_at, b.breached_at FROM b
+  SELECT $2, b.order_id, b.target, b.outlet_id, b.engineer_id, b.tier_code, b.order_type, b.due_at, b.breached_at FROM b
   ON CONFLICT (tenant_id, order_id, target) DO NOTHING
 )
 SELECT b.tenant_id, b.order_id, b.order_number, b.target, b.outlet_id, b.engineer_id, b.tier_code, b.order_type, b.business, b.duration_ms, b.status, b.started_at, b.due_at, b.warn_at, b.warned_at, b.met_at, b.breached_at, b.stopped_at, b.pauses, b.escalation_level, b.escalate_at, b.version, b.updated_at FROM b
@@ -370,7 +370,7 @@ WITH s AS (
   RETURNING c.tenant_id, c.order_id, c.order_number, c.target, c.outlet_id, c.engineer_id, c.tier_code, c.order_type, c.business, c.duration_ms, c.status, c.started_at, c.due_at, c.warn_at, c.warned_at, c.met_at, c.breached_at, c.stopped_at, c.pauses, c.escalation_level, c.escalate_at, c.version, c.updated_at
 ), r AS (
   INSERT INTO sla_breaches (tenant_id, order_id, target, outlet_id, engineer_id, tier_code, order_type, due_at, breached_at)
-  SELECT b.tenant_id, b.order_id, b.target, b.outlet_id, b.engineer_id, b.tier_code, b.order_type, b.due_at, b.breached_at FROM b
+  SELECT $2, b.order_id, b.target, b.outlet_id, b.engineer_id, b.tier_code, b.order_type, b.due_at, b.breached_at FROM b
   ON CONFLICT (tenant_id, order_id, target) DO NOTHING
 )
 SELECT 'warning'::text AS step, w.order_id, w.order_number, w.target, w.outlet_id, w.engineer_id, w.tier_code, w.order_type,
@@ -518,15 +518,16 @@ func (q *Queries) GetSLASettings(ctx context.Context, db DBTX, tenantID uuid.UUI
 const insertSLAClocks = `-- name: InsertSLAClocks :many
 INSERT INTO sla_clocks (tenant_id, order_id, order_number, target, outlet_id, engineer_id, tier_code, order_type, business,
   duration_ms, status, started_at, due_at, warn_at)
-SELECT app.tenant_id(), $1, $2, c.target, $3, $4, $5, $6,
-  c.business, c.duration_ms, 'running', $7, c.due_at, c.warn_at
-FROM (SELECT unnest($8::text[]) AS target, unnest($9::boolean[]) AS business,
-  unnest($10::bigint[]) AS duration_ms, unnest($11::timestamptz[]) AS due_at, unnest($12::timestamptz[]) AS warn_at) c
+SELECT $1, $2, $3, c.target, $4, $5, $6, $7,
+  c.business, c.duration_ms, 'running', $8, c.due_at, c.warn_at
+FROM (SELECT unnest($9::text[]) AS target, unnest($10::boolean[]) AS business,
+  unnest($11::bigint[]) AS duration_ms, unnest($12::timestamptz[]) AS due_at, unnest($13::timestamptz[]) AS warn_at) c
 ON CONFLICT (tenant_id, order_id, target) DO NOTHING
 RETURNING tenant_id, order_id, order_number, target, outlet_id, engineer_id, tier_code, order_type, business, duration_ms, status, started_at, due_at, warn_at, warned_at, met_at, breached_at, stopped_at, pauses, escalation_level, escalate_at, version, updated_at
 `
 
 type InsertSLAClocksParams struct {
+	TenantID    uuid.UUID
 	OrderID     uuid.UUID
 	OrderNumber string
 	OutletID    uuid.NullUUID
@@ -545,6 +546,7 @@ type InsertSLAClocksParams struct {
 // and a target are left as they are (no row returned for them).
 func (q *Queries) InsertSLAClocks(ctx context.Context, db DBTX, arg InsertSLAClocksParams) ([]SlaClock, error) {
 	rows, err := db.Query(ctx, insertSLAClocks,
+		arg.TenantID,
 		arg.OrderID,
 		arg.OrderNumber,
 		arg.OutletID,

@@ -14,36 +14,43 @@ import (
 
 const cancelWebhookDelivery = `-- name: CancelWebhookDelivery :exec
 UPDATE webhook_deliveries SET status = 'cancelled', error = $1, next_attempt_at = NULL
-WHERE id = $2 AND status = 'pending'
+WHERE tenant_id = $2 AND id = $3 AND status = 'pending'
 `
 
 type CancelWebhookDeliveryParams struct {
-	Error string
-	ID    uuid.UUID
+	Error    string
+	TenantID uuid.UUID
+	ID       uuid.UUID
 }
 
 func (q *Queries) CancelWebhookDelivery(ctx context.Context, db DBTX, arg CancelWebhookDeliveryParams) error {
-	_, err := db.Exec(ctx, cancelWebhookDelivery, arg.Error, arg.ID)
+	_, err := db.Exec(ctx, cancelWebhookDelivery, arg.Error, arg.TenantID, arg.ID)
 	return err
 }
 
 const claimWebhookDelivery = `-- name: ClaimWebhookDelivery :exec
-UPDATE webhook_deliveries SET claimed_at = now() WHERE id = $1
+UPDATE webhook_deliveries SET claimed_at = now() WHERE tenant_id = $1 AND id = $2
 `
 
+type ClaimWebhookDeliveryParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
 // Marks an attempt in flight, so a second run of the same job (a rescue) does not post too.
-func (q *Queries) ClaimWebhookDelivery(ctx context.Context, db DBTX, id uuid.UUID) error {
-	_, err := db.Exec(ctx, claimWebhookDelivery, id)
+func (q *Queries) ClaimWebhookDelivery(ctx context.Context, db DBTX, arg ClaimWebhookDeliveryParams) error {
+	_, err := db.Exec(ctx, claimWebhookDelivery, arg.TenantID, arg.ID)
 	return err
 }
 
 const createWebhookEndpoint = `-- name: CreateWebhookEndpoint :one
 INSERT INTO webhook_endpoints (tenant_id, id, url, events, description, enabled, secret)
-VALUES (app.tenant_id(), $1, $2, $3::text[], $4, $5, $6)
+VALUES ($1, $2, $3, $4::text[], $5, $6, $7)
 RETURNING tenant_id, id, url, events, description, enabled, secret, previous_secret, previous_expires_at, consecutive_failures, failing_since, disabled_at, disabled_reason, version, created_at, updated_at
 `
 
 type CreateWebhookEndpointParams struct {
+	TenantID    uuid.UUID
 	ID          uuid.UUID
 	Url         string
 	Events      []string
@@ -54,6 +61,7 @@ type CreateWebhookEndpointParams struct {
 
 func (q *Queries) CreateWebhookEndpoint(ctx context.Context, db DBTX, arg CreateWebhookEndpointParams) (WebhookEndpoint, error) {
 	row := db.QueryRow(ctx, createWebhookEndpoint,
+		arg.TenantID,
 		arg.ID,
 		arg.Url,
 		arg.Events,
@@ -84,16 +92,17 @@ func (q *Queries) CreateWebhookEndpoint(ctx context.Context, db DBTX, arg Create
 }
 
 const deleteWebhookEndpoint = `-- name: DeleteWebhookEndpoint :execrows
-DELETE FROM webhook_endpoints WHERE id = $1 AND version = $2
+DELETE FROM webhook_endpoints WHERE tenant_id = $1 AND id = $2 AND version = $3
 `
 
 type DeleteWebhookEndpointParams struct {
-	ID      uuid.UUID
-	Version int32
+	TenantID uuid.UUID
+	ID       uuid.UUID
+	Version  int32
 }
 
 func (q *Queries) DeleteWebhookEndpoint(ctx context.Context, db DBTX, arg DeleteWebhookEndpointParams) (int64, error) {
-	result, err := db.Exec(ctx, deleteWebhookEndpoint, arg.ID, arg.Version)
+	result, err := db.Exec(ctx, deleteWebhookEndpoint, arg.TenantID, arg.ID, arg.Version)
 	if err != nil {
 		return 0, err
 	}
@@ -103,16 +112,17 @@ func (q *Queries) DeleteWebhookEndpoint(ctx context.Context, db DBTX, arg Delete
 const disableWebhookEndpoint = `-- name: DisableWebhookEndpoint :execrows
 UPDATE webhook_endpoints
 SET enabled = false, disabled_at = now(), disabled_reason = $1, version = version + 1, updated_at = now()
-WHERE id = $2 AND enabled
+WHERE tenant_id = $2 AND id = $3 AND enabled
 `
 
 type DisableWebhookEndpointParams struct {
-	Reason string
-	ID     uuid.UUID
+	Reason   string
+	TenantID uuid.UUID
+	ID       uuid.UUID
 }
 
 func (q *Queries) DisableWebhookEndpoint(ctx context.Context, db DBTX, arg DisableWebhookEndpointParams) (int64, error) {
-	result, err := db.Exec(ctx, disableWebhookEndpoint, arg.Reason, arg.ID)
+	result, err := db.Exec(ctx, disableWebhookEndpoint, arg.Reason, arg.TenantID, arg.ID)
 	if err != nil {
 		return 0, err
 	}
@@ -120,11 +130,16 @@ func (q *Queries) DisableWebhookEndpoint(ctx context.Context, db DBTX, arg Disab
 }
 
 const getWebhookDelivery = `-- name: GetWebhookDelivery :one
-SELECT tenant_id, id, endpoint_id, event_id, event_type, redelivery_of, payload, status, attempts, response_code, latency_ms, response_body, error, last_attempt_at, next_attempt_at, claimed_at, created_at FROM webhook_deliveries WHERE id = $1
+SELECT tenant_id, id, endpoint_id, event_id, event_type, redelivery_of, payload, status, attempts, response_code, latency_ms, response_body, error, last_attempt_at, next_attempt_at, claimed_at, created_at FROM webhook_deliveries WHERE tenant_id = $1 AND id = $2
 `
 
-func (q *Queries) GetWebhookDelivery(ctx context.Context, db DBTX, id uuid.UUID) (WebhookDelivery, error) {
-	row := db.QueryRow(ctx, getWebhookDelivery, id)
+type GetWebhookDeliveryParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+func (q *Queries) GetWebhookDelivery(ctx context.Context, db DBTX, arg GetWebhookDeliveryParams) (WebhookDelivery, error) {
+	row := db.QueryRow(ctx, getWebhookDelivery, arg.TenantID, arg.ID)
 	var i WebhookDelivery
 	err := row.Scan(
 		&i.TenantID,
@@ -149,11 +164,16 @@ func (q *Queries) GetWebhookDelivery(ctx context.Context, db DBTX, id uuid.UUID)
 }
 
 const getWebhookEndpoint = `-- name: GetWebhookEndpoint :one
-SELECT tenant_id, id, url, events, description, enabled, secret, previous_secret, previous_expires_at, consecutive_failures, failing_since, disabled_at, disabled_reason, version, created_at, updated_at FROM webhook_endpoints WHERE id = $1
+SELECT tenant_id, id, url, events, description, enabled, secret, previous_secret, previous_expires_at, consecutive_failures, failing_since, disabled_at, disabled_reason, version, created_at, updated_at FROM webhook_endpoints WHERE tenant_id = $1 AND id = $2
 `
 
-func (q *Queries) GetWebhookEndpoint(ctx context.Context, db DBTX, id uuid.UUID) (WebhookEndpoint, error) {
-	row := db.QueryRow(ctx, getWebhookEndpoint, id)
+type GetWebhookEndpointParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+func (q *Queries) GetWebhookEndpoint(ctx context.Context, db DBTX, arg GetWebhookEndpointParams) (WebhookEndpoint, error) {
+	row := db.QueryRow(ctx, getWebhookEndpoint, arg.TenantID, arg.ID)
 	var i WebhookEndpoint
 	err := row.Scan(
 		&i.TenantID,
@@ -178,12 +198,13 @@ func (q *Queries) GetWebhookEndpoint(ctx context.Context, db DBTX, id uuid.UUID)
 
 const insertWebhookDelivery = `-- name: InsertWebhookDelivery :one
 INSERT INTO webhook_deliveries (tenant_id, id, endpoint_id, event_id, event_type, redelivery_of, payload, status)
-VALUES (app.tenant_id(), $1, $2, $3, $4, $5, $6, 'pending')
+VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending')
 ON CONFLICT (tenant_id, endpoint_id, event_id) WHERE redelivery_of IS NULL DO NOTHING
 RETURNING tenant_id, id, endpoint_id, event_id, event_type, redelivery_of, payload, status, attempts, response_code, latency_ms, response_body, error, last_attempt_at, next_attempt_at, claimed_at, created_at
 `
 
 type InsertWebhookDeliveryParams struct {
+	TenantID     uuid.UUID
 	ID           uuid.UUID
 	EndpointID   uuid.UUID
 	EventID      uuid.UUID
@@ -194,6 +215,7 @@ type InsertWebhookDeliveryParams struct {
 
 func (q *Queries) InsertWebhookDelivery(ctx context.Context, db DBTX, arg InsertWebhookDeliveryParams) (WebhookDelivery, error) {
 	row := db.QueryRow(ctx, insertWebhookDelivery,
+		arg.TenantID,
 		arg.ID,
 		arg.EndpointID,
 		arg.EventID,
@@ -226,14 +248,15 @@ func (q *Queries) InsertWebhookDelivery(ctx context.Context, db DBTX, arg Insert
 
 const listWebhookDeliveries = `-- name: ListWebhookDeliveries :many
 SELECT tenant_id, id, endpoint_id, event_id, event_type, redelivery_of, payload, status, attempts, response_code, latency_ms, response_body, error, last_attempt_at, next_attempt_at, claimed_at, created_at FROM webhook_deliveries
-WHERE endpoint_id = $1
-  AND ($2::uuid IS NULL OR id < $2::uuid)
-  AND ($3::text IS NULL OR status = $3::text)
+WHERE tenant_id = $1 AND endpoint_id = $2
+  AND ($3::uuid IS NULL OR id < $3::uuid)
+  AND ($4::text IS NULL OR status = $4::text)
 ORDER BY id DESC
-LIMIT $4
+LIMIT $5
 `
 
 type ListWebhookDeliveriesParams struct {
+	TenantID   uuid.UUID
 	EndpointID uuid.UUID
 	After      uuid.NullUUID
 	Status     *string
@@ -242,6 +265,7 @@ type ListWebhookDeliveriesParams struct {
 
 func (q *Queries) ListWebhookDeliveries(ctx context.Context, db DBTX, arg ListWebhookDeliveriesParams) ([]WebhookDelivery, error) {
 	rows, err := db.Query(ctx, listWebhookDeliveries,
+		arg.TenantID,
 		arg.EndpointID,
 		arg.After,
 		arg.Status,
@@ -285,18 +309,19 @@ func (q *Queries) ListWebhookDeliveries(ctx context.Context, db DBTX, arg ListWe
 
 const listWebhookEndpoints = `-- name: ListWebhookEndpoints :many
 SELECT tenant_id, id, url, events, description, enabled, secret, previous_secret, previous_expires_at, consecutive_failures, failing_since, disabled_at, disabled_reason, version, created_at, updated_at FROM webhook_endpoints
-WHERE ($1::uuid IS NULL OR id > $1::uuid)
+WHERE tenant_id = $1 AND ($2::uuid IS NULL OR id > $2::uuid)
 ORDER BY id
-LIMIT $2
+LIMIT $3
 `
 
 type ListWebhookEndpointsParams struct {
-	After uuid.NullUUID
-	Lim   int32
+	TenantID uuid.UUID
+	After    uuid.NullUUID
+	Lim      int32
 }
 
 func (q *Queries) ListWebhookEndpoints(ctx context.Context, db DBTX, arg ListWebhookEndpointsParams) ([]WebhookEndpoint, error) {
-	rows, err := db.Query(ctx, listWebhookEndpoints, arg.After, arg.Lim)
+	rows, err := db.Query(ctx, listWebhookEndpoints, arg.TenantID, arg.After, arg.Lim)
 	if err != nil {
 		return nil, err
 	}
@@ -333,11 +358,16 @@ func (q *Queries) ListWebhookEndpoints(ctx context.Context, db DBTX, arg ListWeb
 }
 
 const lockWebhookDelivery = `-- name: LockWebhookDelivery :one
-SELECT tenant_id, id, endpoint_id, event_id, event_type, redelivery_of, payload, status, attempts, response_code, latency_ms, response_body, error, last_attempt_at, next_attempt_at, claimed_at, created_at FROM webhook_deliveries WHERE id = $1 FOR UPDATE
+SELECT tenant_id, id, endpoint_id, event_id, event_type, redelivery_of, payload, status, attempts, response_code, latency_ms, response_body, error, last_attempt_at, next_attempt_at, claimed_at, created_at FROM webhook_deliveries WHERE tenant_id = $1 AND id = $2 FOR UPDATE
 `
 
-func (q *Queries) LockWebhookDelivery(ctx context.Context, db DBTX, id uuid.UUID) (WebhookDelivery, error) {
-	row := db.QueryRow(ctx, lockWebhookDelivery, id)
+type LockWebhookDeliveryParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+func (q *Queries) LockWebhookDelivery(ctx context.Context, db DBTX, arg LockWebhookDeliveryParams) (WebhookDelivery, error) {
+	row := db.QueryRow(ctx, lockWebhookDelivery, arg.TenantID, arg.ID)
 	var i WebhookDelivery
 	err := row.Scan(
 		&i.TenantID,
@@ -366,7 +396,7 @@ UPDATE webhook_deliveries
 SET status = $1, attempts = attempts + 1, response_code = $2, latency_ms = $3,
   response_body = $4, error = $5, last_attempt_at = now(), next_attempt_at = $6,
   claimed_at = NULL
-WHERE id = $7
+WHERE tenant_id = $7 AND id = $8
 RETURNING tenant_id, id, endpoint_id, event_id, event_type, redelivery_of, payload, status, attempts, response_code, latency_ms, response_body, error, last_attempt_at, next_attempt_at, claimed_at, created_at
 `
 
@@ -377,6 +407,7 @@ type RecordWebhookAttemptParams struct {
 	ResponseBody  string
 	Error         string
 	NextAttemptAt *time.Time
+	TenantID      uuid.UUID
 	ID            uuid.UUID
 }
 
@@ -388,6 +419,7 @@ func (q *Queries) RecordWebhookAttempt(ctx context.Context, db DBTX, arg RecordW
 		arg.ResponseBody,
 		arg.Error,
 		arg.NextAttemptAt,
+		arg.TenantID,
 		arg.ID,
 	)
 	var i WebhookDelivery
@@ -417,13 +449,14 @@ const rotateWebhookSecret = `-- name: RotateWebhookSecret :one
 UPDATE webhook_endpoints
 SET previous_secret = secret, previous_expires_at = $1, secret = $2,
   version = version + 1, updated_at = now()
-WHERE id = $3 AND version = $4
+WHERE tenant_id = $3 AND id = $4 AND version = $5
 RETURNING tenant_id, id, url, events, description, enabled, secret, previous_secret, previous_expires_at, consecutive_failures, failing_since, disabled_at, disabled_reason, version, created_at, updated_at
 `
 
 type RotateWebhookSecretParams struct {
 	PreviousExpiresAt *time.Time
 	Secret            string
+	TenantID          uuid.UUID
 	ID                uuid.UUID
 	Version           int32
 }
@@ -432,6 +465,7 @@ func (q *Queries) RotateWebhookSecret(ctx context.Context, db DBTX, arg RotateWe
 	row := db.QueryRow(ctx, rotateWebhookSecret,
 		arg.PreviousExpiresAt,
 		arg.Secret,
+		arg.TenantID,
 		arg.ID,
 		arg.Version,
 	)
@@ -465,7 +499,7 @@ SET url = $1, events = $2::text[], description = $3, enabled = $4,
   disabled_at = CASE WHEN $4 THEN NULL ELSE coalesce(disabled_at, now()) END,
   disabled_reason = CASE WHEN $4 THEN '' WHEN enabled THEN 'disabled by a user' ELSE disabled_reason END,
   version = version + 1, updated_at = now()
-WHERE id = $5 AND version = $6
+WHERE tenant_id = $5 AND id = $6 AND version = $7
 RETURNING tenant_id, id, url, events, description, enabled, secret, previous_secret, previous_expires_at, consecutive_failures, failing_since, disabled_at, disabled_reason, version, created_at, updated_at
 `
 
@@ -474,6 +508,7 @@ type UpdateWebhookEndpointParams struct {
 	Events      []string
 	Description string
 	Enabled     bool
+	TenantID    uuid.UUID
 	ID          uuid.UUID
 	Version     int32
 }
@@ -484,6 +519,7 @@ func (q *Queries) UpdateWebhookEndpoint(ctx context.Context, db DBTX, arg Update
 		arg.Events,
 		arg.Description,
 		arg.Enabled,
+		arg.TenantID,
 		arg.ID,
 		arg.Version,
 	)
@@ -512,12 +548,17 @@ func (q *Queries) UpdateWebhookEndpoint(ctx context.Context, db DBTX, arg Update
 const webhookEndpointFailed = `-- name: WebhookEndpointFailed :one
 UPDATE webhook_endpoints
 SET consecutive_failures = consecutive_failures + 1, failing_since = coalesce(failing_since, now())
-WHERE id = $1
+WHERE tenant_id = $1 AND id = $2
 RETURNING tenant_id, id, url, events, description, enabled, secret, previous_secret, previous_expires_at, consecutive_failures, failing_since, disabled_at, disabled_reason, version, created_at, updated_at
 `
 
-func (q *Queries) WebhookEndpointFailed(ctx context.Context, db DBTX, id uuid.UUID) (WebhookEndpoint, error) {
-	row := db.QueryRow(ctx, webhookEndpointFailed, id)
+type WebhookEndpointFailedParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+func (q *Queries) WebhookEndpointFailed(ctx context.Context, db DBTX, arg WebhookEndpointFailedParams) (WebhookEndpoint, error) {
+	row := db.QueryRow(ctx, webhookEndpointFailed, arg.TenantID, arg.ID)
 	var i WebhookEndpoint
 	err := row.Scan(
 		&i.TenantID,
@@ -541,23 +582,33 @@ func (q *Queries) WebhookEndpointFailed(ctx context.Context, db DBTX, id uuid.UU
 }
 
 const webhookEndpointSucceeded = `-- name: WebhookEndpointSucceeded :exec
-UPDATE webhook_endpoints SET consecutive_failures = 0, failing_since = NULL WHERE id = $1
+UPDATE webhook_endpoints SET consecutive_failures = 0, failing_since = NULL WHERE tenant_id = $1 AND id = $2
 `
 
-func (q *Queries) WebhookEndpointSucceeded(ctx context.Context, db DBTX, id uuid.UUID) error {
-	_, err := db.Exec(ctx, webhookEndpointSucceeded, id)
+type WebhookEndpointSucceededParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+func (q *Queries) WebhookEndpointSucceeded(ctx context.Context, db DBTX, arg WebhookEndpointSucceededParams) error {
+	_, err := db.Exec(ctx, webhookEndpointSucceeded, arg.TenantID, arg.ID)
 	return err
 }
 
 const webhookEndpointsFor = `-- name: WebhookEndpointsFor :many
 SELECT tenant_id, id, url, events, description, enabled, secret, previous_secret, previous_expires_at, consecutive_failures, failing_since, disabled_at, disabled_reason, version, created_at, updated_at FROM webhook_endpoints
-WHERE enabled AND ($1::text = ANY(events) OR '*' = ANY(events))
+WHERE tenant_id = $1 AND enabled AND ($2::text = ANY(events) OR '*' = ANY(events))
 ORDER BY id
 `
 
+type WebhookEndpointsForParams struct {
+	TenantID  uuid.UUID
+	EventType string
+}
+
 // Enabled endpoints subscribed to an event type ('*' subscribes to everything).
-func (q *Queries) WebhookEndpointsFor(ctx context.Context, db DBTX, eventType string) ([]WebhookEndpoint, error) {
-	rows, err := db.Query(ctx, webhookEndpointsFor, eventType)
+func (q *Queries) WebhookEndpointsFor(ctx context.Context, db DBTX, arg WebhookEndpointsForParams) ([]WebhookEndpoint, error) {
+	rows, err := db.Query(ctx, webhookEndpointsFor, arg.TenantID, arg.EventType)
 	if err != nil {
 		return nil, err
 	}

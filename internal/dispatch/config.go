@@ -40,7 +40,8 @@ func AddCoverage(ctx context.Context, tx *tenants.Tx, outletID uuid.UUID, c Cove
 	if c.CategoryIDs == nil {
 		c.CategoryIDs = []uuid.UUID{}
 	}
-	r, err := tx.Q.UpsertCoverage(ctx, tx, db.UpsertCoverageParams{ID: platform.NewID(), OutletID: outletID, RegionCode: c.RegionCode,
+	r, err := tx.Q.UpsertCoverage(ctx, tx, db.UpsertCoverageParams{TenantID: tx.Scope.TenantID,
+		ID: platform.NewID(), OutletID: outletID, RegionCode: c.RegionCode,
 		PostalPrefix: c.PostalPrefix, OrderTypes: c.OrderTypes, CategoryIds: c.CategoryIDs})
 	if err != nil {
 		return Coverage{}, tenants.DBError(err, "", "")
@@ -51,7 +52,7 @@ func AddCoverage(ctx context.Context, tx *tenants.Tx, outletID uuid.UUID, c Cove
 
 // GetCoverage returns one region entry of an outlet.
 func GetCoverage(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Coverage, error) {
-	r, err := tx.Q.GetCoverage(ctx, tx, id)
+	r, err := tx.Q.GetCoverage(ctx, tx, db.GetCoverageParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
 		return Coverage{}, tenants.DBError(err, "", "")
 	}
@@ -63,7 +64,7 @@ func ListCoverage(ctx context.Context, tx *tenants.Tx, outletID uuid.UUID) ([]Co
 	if _, err := tenants.GetOutlet(ctx, tx, outletID); err != nil {
 		return nil, err
 	}
-	rows, err := tx.Q.ListCoverage(ctx, tx, outletID)
+	rows, err := tx.Q.ListCoverage(ctx, tx, db.ListCoverageParams{TenantID: tx.Scope.TenantID, OutletID: outletID})
 	if err != nil {
 		return nil, fmt.Errorf("list coverage: %w", err)
 	}
@@ -76,7 +77,7 @@ func ListCoverage(ctx context.Context, tx *tenants.Tx, outletID uuid.UUID) ([]Co
 
 // RemoveCoverage removes one region of an outlet.
 func RemoveCoverage(ctx context.Context, tx *tenants.Tx, id uuid.UUID) error {
-	outletID, err := tx.Q.DeleteCoverage(ctx, tx, id)
+	outletID, err := tx.Q.DeleteCoverage(ctx, tx, db.DeleteCoverageParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
 		return tenants.DBError(err, "", "")
 	}
@@ -88,7 +89,8 @@ func Authorize(ctx context.Context, tx *tenants.Tx, outletID, categoryID uuid.UU
 	if _, err := tenants.GetOutlet(ctx, tx, outletID); err != nil {
 		return err
 	}
-	if err := tx.Q.AuthorizeOutlet(ctx, tx, db.AuthorizeOutletParams{OutletID: outletID, CategoryID: categoryID}); err != nil {
+	if err := tx.Q.AuthorizeOutlet(ctx, tx, db.AuthorizeOutletParams{TenantID: tx.Scope.TenantID,
+		OutletID: outletID, CategoryID: categoryID}); err != nil {
 		return tenants.DBError(err, "", "body.category_id")
 	}
 	return tx.Audit(ctx, "outlet.authorize", "outlet", outletID, nil, map[string]any{"category_id": categoryID})
@@ -96,7 +98,8 @@ func Authorize(ctx context.Context, tx *tenants.Tx, outletID, categoryID uuid.UU
 
 // Revoke withdraws an authorization.
 func Revoke(ctx context.Context, tx *tenants.Tx, outletID, categoryID uuid.UUID) error {
-	n, err := tx.Q.RevokeOutletAuthorization(ctx, tx, db.RevokeOutletAuthorizationParams{OutletID: outletID, CategoryID: categoryID})
+	n, err := tx.Q.RevokeOutletAuthorization(ctx, tx, db.RevokeOutletAuthorizationParams{TenantID: tx.Scope.TenantID,
+		OutletID: outletID, CategoryID: categoryID})
 	if err != nil {
 		return fmt.Errorf("revoke: %w", err)
 	}
@@ -111,7 +114,7 @@ func Authorizations(ctx context.Context, tx *tenants.Tx, outletID uuid.UUID) ([]
 	if _, err := tenants.GetOutlet(ctx, tx, outletID); err != nil {
 		return nil, err
 	}
-	ids, err := tx.Q.ListOutletAuthorizations(ctx, tx, outletID)
+	ids, err := tx.Q.ListOutletAuthorizations(ctx, tx, db.ListOutletAuthorizationsParams{TenantID: tx.Scope.TenantID, OutletID: outletID})
 	if err != nil {
 		return nil, fmt.Errorf("list authorizations: %w", err)
 	}
@@ -124,7 +127,8 @@ func SetCapacity(ctx context.Context, tx *tenants.Tx, outletID uuid.UUID, versio
 	if _, err := tenants.GetOutlet(ctx, tx, outletID); err != nil {
 		return 0, err
 	}
-	v, err := tx.Q.SetOutletCapacity(ctx, tx, db.SetOutletCapacityParams{ID: outletID, Version: version, DailyCapacity: int32(perDay)})
+	v, err := tx.Q.SetOutletCapacity(ctx, tx, db.SetOutletCapacityParams{TenantID: tx.Scope.TenantID,
+		ID: outletID, Version: version, DailyCapacity: int32(perDay)})
 	if err != nil {
 		return 0, tenants.StaleIfMissing(err)
 	}
@@ -158,14 +162,14 @@ func profileFromRow(r db.EngineerProfile) Profile {
 // SaveProfile creates (version 0) or replaces (the current version) an engineer's profile.
 // The engineer must hold an engineer membership at the outlet.
 func SaveProfile(ctx context.Context, tx *tenants.Tx, userID uuid.UUID, version int32, p Profile) (Profile, error) {
-	member, err := tx.Q.UserInTenant(ctx, tx, userID)
+	member, err := tx.Q.UserInTenant(ctx, tx, db.UserInTenantParams{TenantID: tx.Scope.TenantID, UserID: userID})
 	if err != nil {
 		return Profile{}, fmt.Errorf("membership: %w", err)
 	}
 	if !member {
 		return Profile{}, tenants.ErrNotFound // someone else's user is indistinguishable from none
 	}
-	if _, err := tx.Q.EngineerMembership(ctx, tx, db.EngineerMembershipParams{UserID: userID,
+	if _, err := tx.Q.EngineerMembership(ctx, tx, db.EngineerMembershipParams{TenantID: tx.Scope.TenantID, UserID: userID,
 		OutletID: uuid.NullUUID{UUID: p.OutletID, Valid: true}}); err != nil {
 		if errors.Is(err, pgx.ErrNoRows) {
 			return Profile{}, tenants.Invalid("body.outlet_id", "the user is not an engineer of this outlet")
@@ -175,7 +179,8 @@ func SaveProfile(ctx context.Context, tx *tenants.Tx, userID uuid.UUID, version 
 	if p.Skills == nil {
 		p.Skills = []string{}
 	}
-	r, err := tx.Q.UpsertEngineerProfile(ctx, tx, db.UpsertEngineerProfileParams{UserID: userID, OutletID: p.OutletID,
+	r, err := tx.Q.UpsertEngineerProfile(ctx, tx, db.UpsertEngineerProfileParams{TenantID: tx.Scope.TenantID,
+		UserID: userID, OutletID: p.OutletID,
 		Skills: p.Skills, Level: int32(p.Level), IsDefault: p.IsDefault, Active: p.Active, Version: version})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Profile{}, tenants.ErrStale
@@ -192,7 +197,7 @@ func SaveProfile(ctx context.Context, tx *tenants.Tx, userID uuid.UUID, version 
 
 // GetProfile returns an engineer's profile.
 func GetProfile(ctx context.Context, tx *tenants.Tx, userID uuid.UUID) (Profile, error) {
-	r, err := tx.Q.GetEngineerProfile(ctx, tx, userID)
+	r, err := tx.Q.GetEngineerProfile(ctx, tx, db.GetEngineerProfileParams{TenantID: tx.Scope.TenantID, UserID: userID})
 	if err != nil {
 		return Profile{}, tenants.DBError(err, "", "")
 	}
@@ -201,7 +206,7 @@ func GetProfile(ctx context.Context, tx *tenants.Tx, userID uuid.UUID) (Profile,
 
 // ListProfiles lists engineer profiles, optionally of one outlet.
 func ListProfiles(ctx context.Context, tx *tenants.Tx, outlet uuid.NullUUID) ([]Profile, error) {
-	rows, err := tx.Q.ListEngineerProfiles(ctx, tx, outlet)
+	rows, err := tx.Q.ListEngineerProfiles(ctx, tx, db.ListEngineerProfilesParams{TenantID: tx.Scope.TenantID, OutletID: outlet})
 	if err != nil {
 		return nil, fmt.Errorf("list profiles: %w", err)
 	}
@@ -220,7 +225,8 @@ type Position struct {
 
 // SetPosition records an engineer's last known position (used by the nearest rule).
 func SetPosition(ctx context.Context, tx *tenants.Tx, userID uuid.UUID, p Position) error {
-	n, err := tx.Q.SetEngineerPosition(ctx, tx, db.SetEngineerPositionParams{UserID: userID, Latitude: &p.Latitude, Longitude: &p.Longitude})
+	n, err := tx.Q.SetEngineerPosition(ctx, tx, db.SetEngineerPositionParams{TenantID: tx.Scope.TenantID,
+		UserID: userID, Latitude: &p.Latitude, Longitude: &p.Longitude})
 	if err != nil {
 		return fmt.Errorf("set position: %w", err)
 	}

@@ -131,7 +131,8 @@ func ProposeOutlets(ctx context.Context, tx *tenants.Tx, need OutletNeed) ([]Out
 	if need.Area == "" {
 		return nil, nil
 	}
-	rows, err := tx.Q.OutletCandidates(ctx, tx, db.OutletCandidatesParams{CategoryID: need.Category, DayStart: need.Day,
+	rows, err := tx.Q.OutletCandidates(ctx, tx, db.OutletCandidatesParams{TenantID: tx.Scope.TenantID,
+		CategoryID: need.Category, DayStart: need.Day,
 		DayEnd: need.Day.Add(24 * time.Hour), Area: need.Area, PostalCode: need.PostalCode, TypeCode: need.Type})
 	if err != nil {
 		return nil, fmt.Errorf("outlet candidates: %w", err)
@@ -295,7 +296,8 @@ func hasAny(engs []Engineer, cands []*EngineerCandidate, taken map[uuid.UUID]boo
 
 // ProposeEngineers ranks the engineers of need.Outlet.
 func ProposeEngineers(ctx context.Context, tx *tenants.Tx, need EngineerNeed) ([]EngineerCandidate, error) {
-	engs, err := tx.Q.EngineerCandidates(ctx, tx, db.EngineerCandidatesParams{CustomerID: need.Customer, OutletID: need.Outlet})
+	engs, err := tx.Q.EngineerCandidates(ctx, tx, db.EngineerCandidatesParams{TenantID: tx.Scope.TenantID,
+		CustomerID: need.Customer, OutletID: need.Outlet})
 	if err != nil {
 		return nil, fmt.Errorf("engineer candidates: %w", err)
 	}

@@ -58,7 +58,7 @@ func Emit(ctx context.Context, tx *tenants.Tx, jobs Inserter, typ, subject strin
 		payload = []byte("{}")
 	}
 	id := platform.NewID()
-	err = tx.Q.InsertEvent(ctx, tx, db.InsertEventParams{
+	err = tx.Q.InsertEvent(ctx, tx, db.InsertEventParams{TenantID: tx.Scope.TenantID,
 		ID: id, Type: typ, Subject: subject,
 		SubjectID: nullID(subjectID), OutletID: nullID(outletID), Payload: payload,
 	})
@@ -74,7 +74,7 @@ func Emit(ctx context.Context, tx *tenants.Tx, jobs Inserter, typ, subject strin
 
 // Load reads a stored event in a transaction of its tenant.
 func Load(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Event, error) {
-	r, err := tx.Q.GetEvent(ctx, tx, id)
+	r, err := tx.Q.GetEvent(ctx, tx, db.GetEventParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
 		if errors.Is(err, pgx.ErrNoRows) {
 			return Event{}, tenants.ErrNotFound
@@ -86,7 +86,7 @@ func Load(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Event, error) {
 
 // ForSubject lists the events about one subject, oldest first.
 func ForSubject(ctx context.Context, tx *tenants.Tx, subjectID uuid.UUID) ([]Event, error) {
-	rows, err := tx.Q.ListEventsBySubject(ctx, tx, nullID(subjectID))
+	rows, err := tx.Q.ListEventsBySubject(ctx, tx, db.ListEventsBySubjectParams{TenantID: tx.Scope.TenantID, SubjectID: nullID(subjectID)})
 	if err != nil {
 		return nil, fmt.Errorf("list events: %w", err)
 	}
@@ -190,7 +190,7 @@ func (w *dispatchWorker) Work(ctx context.Context, job *river.Job[DispatchArgs])
 				evs = append(evs, ev)
 			}
 		} else {
-			rows, err := tx.Q.GetEvents(ctx, tx, ids)
+			rows, err := tx.Q.GetEvents(ctx, tx, db.GetEventsParams{TenantID: tx.Scope.TenantID, Ids: ids})
 			if err != nil {
 				return fmt.Errorf("load %d events: %w", len(ids), err)
 			}

@@ -34,7 +34,8 @@ func EmitMany(ctx context.Context, tx *tenants.Tx, jobs tenants.JobInserter, evs
 		return nil, errors.New("events: no job inserter to dispatch events")
 	}
 	ids := make([]uuid.UUID, len(evs))
-	p := db.InsertEventsParams{Ids: make([]string, len(evs)), Types: make([]string, len(evs)), Subjects: make([]string, len(evs)),
+	p := db.InsertEventsParams{TenantID: tx.Scope.TenantID,
+		Ids: make([]string, len(evs)), Types: make([]string, len(evs)), Subjects: make([]string, len(evs)),
 		SubjectIds: make([]string, len(evs)), OutletIds: make([]string, len(evs)), Payloads: make([][]byte, len(evs))}
 	for i, e := range evs {
 		payload := []byte("{}")

@@ -80,7 +80,8 @@ func opt(s string) *string {
 // ListSends lists the send log, newest first; recipients are masked for scopes that mask
 // contacts.
 func ListSends(ctx context.Context, tx *tenants.Tx, f SendFilter) ([]Send, error) {
-	rows, err := tx.Q.ListNotificationSends(ctx, tx, db.ListNotificationSendsParams{After: f.After, EventType: opt(f.EventType),
+	rows, err := tx.Q.ListNotificationSends(ctx, tx, db.ListNotificationSendsParams{TenantID: tx.Scope.TenantID,
+		After: f.After, EventType: opt(f.EventType),
 		Status: opt(f.Status), Channel: opt(f.Channel), SubjectID: f.SubjectID, Lim: f.Limit})
 	if err != nil {
 		return nil, fmt.Errorf("list sends: %w", err)
@@ -94,7 +95,7 @@ func ListSends(ctx context.Context, tx *tenants.Tx, f SendFilter) ([]Send, error
 
 // GetSend returns one entry of the send log.
 func GetSend(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Send, error) {
-	r, err := tx.Q.GetNotificationSend(ctx, tx, id)
+	r, err := tx.Q.GetNotificationSend(ctx, tx, db.GetNotificationSendParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
 		return Send{}, tenants.DBError(err, "", "")
 	}
@@ -132,10 +133,12 @@ func ListInbox(ctx context.Context, tx *tenants.Tx, in Inbox, after uuid.NullUUI
 	var err error
 	switch {
 	case in.UserID != uuid.Nil:
-		rows, err = tx.Q.ListInboxForUser(ctx, tx, db.ListInboxForUserParams{UserID: nullID(in.UserID), After: after,
+		rows, err = tx.Q.ListInboxForUser(ctx, tx, db.ListInboxForUserParams{TenantID: tx.Scope.TenantID,
+			UserID: nullID(in.UserID), After: after,
 			UnreadOnly: unreadOnly, Lim: limit})
 	case in.ConsumerID != uuid.Nil:
-		rows, err = tx.Q.ListInboxForConsumer(ctx, tx, db.ListInboxForConsumerParams{ConsumerID: nullID(in.ConsumerID), After: after,
+		rows, err = tx.Q.ListInboxForConsumer(ctx, tx, db.ListInboxForConsumerParams{TenantID: tx.Scope.TenantID,
+			ConsumerID: nullID(in.ConsumerID), After: after,
 			UnreadOnly: unreadOnly, Lim: limit})
 	default:
 		return nil, nil
@@ -155,9 +158,11 @@ func ListInbox(ctx context.Context, tx *tenants.Tx, in Inbox, after uuid.NullUUI
 func MarkRead(ctx context.Context, tx *tenants.Tx, in Inbox, ids []uuid.UUID) (int64, error) {
 	switch {
 	case in.UserID != uuid.Nil:
-		return tx.Q.MarkInboxReadForUser(ctx, tx, db.MarkInboxReadForUserParams{UserID: nullID(in.UserID), Ids: ids})
+		return tx.Q.MarkInboxReadForUser(ctx, tx, db.MarkInboxReadForUserParams{TenantID: tx.Scope.TenantID,
+			UserID: nullID(in.UserID), Ids: ids})
 	case in.ConsumerID != uuid.Nil:
-		return tx.Q.MarkInboxReadForConsumer(ctx, tx, db.MarkInboxReadForConsumerParams{ConsumerID: nullID(in.ConsumerID), Ids: ids})
+		return tx.Q.MarkInboxReadForConsumer(ctx, tx, db.MarkInboxReadForConsumerParams{TenantID: tx.Scope.TenantID,
+			ConsumerID: nullID(in.ConsumerID), Ids: ids})
 	}
 	return 0, nil
 }

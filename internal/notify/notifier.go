@@ -165,7 +165,8 @@ func (n *Notifier) Handle(ctx context.Context, ev events.Event) error {
 				if !found {
 					continue
 				}
-				row := db.InsertNotificationSendParams{ID: platform.NewID(), EventID: ev.ID, EventType: ev.Type,
+				row := db.InsertNotificationSendParams{TenantID: tx.Scope.TenantID,
+					ID: platform.NewID(), EventID: ev.ID, EventType: ev.Type,
 					SubjectID: nullID(ev.SubjectID), Channel: ch, RecipientKey: t.key, RecipientKind: t.kind,
 					CustomerID: t.customerID, UserID: t.userID, ConsumerID: t.consumerID, Address: addr, Locale: locale,
 					Status: "queued", ScheduledAt: now}
@@ -237,6 +238,7 @@ func resolve(ctx context.Context, tx *tenants.Tx, rs []Recipient) ([]target, err
 		}
 	}
 	members := func(p db.MemberContactsParams) error {
+		p.TenantID = tx.Scope.TenantID
 		rows, err := tx.Q.MemberContacts(ctx, tx, p)
 		if err != nil {
 			return fmt.Errorf("recipients: %w", err)
@@ -253,7 +255,7 @@ func resolve(ctx context.Context, tx *tenants.Tx, rs []Recipient) ([]target, err
 			if r.CustomerID == nil {
 				continue
 			}
-			c, err := tx.Q.CustomerContact(ctx, tx, *r.CustomerID)
+			c, err := tx.Q.CustomerContact(ctx, tx, db.CustomerContactParams{TenantID: tx.Scope.TenantID, ID: *r.CustomerID})
 			if errors.Is(err, pgx.ErrNoRows) {
 				continue
 			}
@@ -288,15 +290,15 @@ func resolve(ctx context.Context, tx *tenants.Tx, rs []Recipient) ([]target, err
 func nullID(id uuid.UUID) uuid.NullUUID { return uuid.NullUUID{UUID: id, Valid: id != uuid.Nil} }
 
 func deliverInApp(ctx context.Context, tx *tenants.Tx, s db.NotificationSend) error {
-	if err := tx.Q.InsertInboxMessage(ctx, tx, db.InsertInboxMessageParams{ID: platform.NewID(), SendID: s.ID,
+	if err := tx.Q.InsertInboxMessage(ctx, tx, db.InsertInboxMessageParams{TenantID: tx.Scope.TenantID, ID: platform.NewID(), SendID: s.ID,
 		UserID: s.UserID, ConsumerID: s.ConsumerID, EventType: s.EventType, SubjectID: s.SubjectID,
 		Title: s.Subject, Body: s.Body}); err != nil {
 		return fmt.Errorf("in-app message: %w", err)
 	}
-	if _, err := tx.Q.ClaimNotificationSend(ctx, tx, s.ID); err != nil {
+	if _, err := tx.Q.ClaimNotificationSend(ctx, tx, db.ClaimNotificationSendParams{TenantID: tx.Scope.TenantID, ID: s.ID}); err != nil {
 		return fmt.Errorf("in-app message: %w", err)
 	}
-	_, err := tx.Q.FinishNotificationSend(ctx, tx, db.FinishNotificationSendParams{ID: s.ID, Status: "sent"})
+	_, err := tx.Q.FinishNotificationSend(ctx, tx, db.FinishNotificationSendParams{TenantID: tx.Scope.TenantID, ID: s.ID, Status: "sent"})
 	return err
 }
 
@@ -339,7 +341,7 @@ func (n *Notifier) Deliver(ctx context.Context, tenantID, sendID uuid.UUID, atte
 	var provider Provider
 	var snooze time.Duration
 	err := n.DB.Tx(ctx, scope, func(tx *tenants.Tx) error {
-		s, err := tx.Q.LockNotificationSend(ctx, tx, job.Args.SendID)
+		s, err := tx.Q.LockNotificationSend(ctx, tx, db.LockNotificationSendParams{TenantID: tx.Scope.TenantID, ID: job.Args.SendID})
 		if err != nil {
 			return tenants.DBError(err, "", "")
 		}
@@ -353,16 +355,18 @@ func (n *Notifier) Deliver(ctx context.Context, tenantID, sendID uuid.UUID, atte
 				return nil
 			}
 			if provider == nil || !provider.Idempotent() {
-				_, err := tx.Q.FinishNotificationSend(ctx, tx, db.FinishNotificationSendParams{ID: s.ID, Status: "failed", Error: errInterrupted})
+				_, err := tx.Q.FinishNotificationSend(ctx, tx, db.FinishNotificationSendParams{TenantID: tx.Scope.TenantID,
+					ID: s.ID, Status: "failed", Error: errInterrupted})
 				return err
 			}
 		}
 		if provider == nil {
-			_, err := tx.Q.FinishNotificationSend(ctx, tx, db.FinishNotificationSendParams{ID: s.ID, Status: "failed",
+			_, err := tx.Q.FinishNotificationSend(ctx, tx, db.FinishNotificationSendParams{TenantID: tx.Scope.TenantID,
+				ID: s.ID, Status: "failed",
 				Error: "no provider for channel " + s.Channel})
 			return err
 		}
-		send, err = tx.Q.ClaimNotificationSend(ctx, tx, s.ID)
+		send, err = tx.Q.ClaimNotificationSend(ctx, tx, db.ClaimNotificationSendParams{TenantID: tx.Scope.TenantID, ID: s.ID})
 		return err
 	})
 	if errors.Is(err, tenants.ErrNotFound) {
@@ -379,7 +383,7 @@ func (n *Notifier) Deliver(ctx context.Context, tenantID, sendID uuid.UUID, atte
 	}
 	msgID, sendErr := provider.Send(ctx, Message{Channel: send.Channel, To: send.Address, Subject: send.Subject,
 		Body: send.Body, Key: send.ID.String()})
-	fin := db.FinishNotificationSendParams{ID: send.ID, Status: "sent", ProviderMessageID: msgID}
+	fin := db.FinishNotificationSendParams{TenantID: scope.TenantID, ID: send.ID, Status: "sent", ProviderMessageID: msgID}
 	if sendErr != nil {
 		fin.Status, fin.Error = "queued", truncate(sendErr.Error(), 1000)
 		if job.Attempt >= job.MaxAttempts {

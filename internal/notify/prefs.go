@@ -35,14 +35,15 @@ func (p Preferences) Suppresses(channel, eventType string) bool {
 
 // GetPreferences returns a customer's preferences (the customer must exist in the tenant).
 func GetPreferences(ctx context.Context, tx *tenants.Tx, customerID uuid.UUID) (Preferences, error) {
-	if _, err := tx.Q.CustomerContact(ctx, tx, customerID); err != nil {
+	if _, err := tx.Q.CustomerContact(ctx, tx, db.CustomerContactParams{TenantID: tx.Scope.TenantID, ID: customerID}); err != nil {
 		return Preferences{}, tenants.DBError(err, "", "")
 	}
 	return preferences(ctx, tx, customerID)
 }
 
 func preferences(ctx context.Context, tx *tenants.Tx, customerID uuid.UUID) (Preferences, error) {
-	rows, err := tx.Q.ListNotificationPreferences(ctx, tx, customerID)
+	rows, err := tx.Q.ListNotificationPreferences(ctx, tx, db.ListNotificationPreferencesParams{TenantID: tx.Scope.TenantID,
+		CustomerID: customerID})
 	if err != nil {
 		return Preferences{}, fmt.Errorf("preferences: %w", err)
 	}
@@ -59,12 +60,13 @@ func PutPreferences(ctx context.Context, tx *tenants.Tx, customerID uuid.UUID, p
 	if err != nil {
 		return Preferences{}, err
 	}
-	if err := tx.Q.DeleteNotificationPreferences(ctx, tx, customerID); err != nil {
+	if err := tx.Q.DeleteNotificationPreferences(ctx, tx, db.DeleteNotificationPreferencesParams{TenantID: tx.Scope.TenantID,
+		CustomerID: customerID}); err != nil {
 		return Preferences{}, fmt.Errorf("preferences: %w", err)
 	}
 	for _, o := range p.OptOuts {
-		if err := tx.Q.InsertNotificationPreference(ctx, tx, db.InsertNotificationPreferenceParams{CustomerID: customerID,
-			Channel: o.Channel, EventClass: o.EventClass}); err != nil {
+		if err := tx.Q.InsertNotificationPreference(ctx, tx, db.InsertNotificationPreferenceParams{TenantID: tx.Scope.TenantID,
+			CustomerID: customerID, Channel: o.Channel, EventClass: o.EventClass}); err != nil {
 			return Preferences{}, tenants.DBError(err, "", "")
 		}
 	}

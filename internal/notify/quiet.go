@@ -21,7 +21,7 @@ type QuietHours struct {
 
 // GetQuietHours returns the tenant's settings (version 1 until first saved).
 func GetQuietHours(ctx context.Context, tx *tenants.Tx) (QuietHours, error) {
-	r, err := tx.Q.GetNotificationSettings(ctx, tx)
+	r, err := tx.Q.GetNotificationSettings(ctx, tx, tx.Scope.TenantID)
 	if err != nil {
 		if err := tenants.DBError(err, "", ""); errors.Is(err, tenants.ErrNotFound) {
 			return QuietHours{Version: 1}, nil
@@ -46,8 +46,8 @@ func PutQuietHours(ctx context.Context, tx *tenants.Tx, version int32, in QuietH
 	if before.Version != version {
 		return QuietHours{}, tenants.ErrStale
 	}
-	r, err := tx.Q.UpsertNotificationSettings(ctx, tx, db.UpsertNotificationSettingsParams{QuietStart: in.QuietStart,
-		QuietEnd: in.QuietEnd, Version: version})
+	r, err := tx.Q.UpsertNotificationSettings(ctx, tx, db.UpsertNotificationSettingsParams{TenantID: tx.Scope.TenantID,
+		QuietStart: in.QuietStart, QuietEnd: in.QuietEnd, Version: version})
 	if err != nil {
 		return QuietHours{}, tenants.DBError(tenants.StaleIfMissing(err), "", "")
 	}

@@ -120,7 +120,8 @@ func DefaultTemplate(eventType, channel, locale string) (Template, bool) {
 
 // Effective returns the template in force: the tenant's own, else the shipped default.
 func Effective(ctx context.Context, tx *tenants.Tx, eventType, channel, locale string) (Template, bool, error) {
-	r, err := tx.Q.FindNotificationTemplate(ctx, tx, db.FindNotificationTemplateParams{EventType: eventType, Channel: channel, Locale: locale})
+	r, err := tx.Q.FindNotificationTemplate(ctx, tx, db.FindNotificationTemplateParams{TenantID: tx.Scope.TenantID,
+		EventType: eventType, Channel: channel, Locale: locale})
 	if err == nil {
 		return templateFromRow(r), true, nil
 	}
@@ -138,7 +139,7 @@ func ListTemplates(ctx context.Context, tx *tenants.Tx, eventType string) ([]Tem
 	if eventType != "" {
 		filter = &eventType
 	}
-	rows, err := tx.Q.ListNotificationTemplates(ctx, tx, filter)
+	rows, err := tx.Q.ListNotificationTemplates(ctx, tx, db.ListNotificationTemplatesParams{TenantID: tx.Scope.TenantID, EventType: filter})
 	if err != nil {
 		return nil, fmt.Errorf("list templates: %w", err)
 	}
@@ -175,8 +176,8 @@ func CreateTemplate(ctx context.Context, tx *tenants.Tx, in TemplateInput) (Temp
 	if err := Validate(in.EventType, in.Subject, in.Body); err != nil {
 		return Template{}, err
 	}
-	r, err := tx.Q.CreateNotificationTemplate(ctx, tx, db.CreateNotificationTemplateParams{ID: platform.NewID(),
-		EventType: in.EventType, Channel: in.Channel, Locale: in.Locale, Subject: in.Subject, Body: in.Body})
+	r, err := tx.Q.CreateNotificationTemplate(ctx, tx, db.CreateNotificationTemplateParams{TenantID: tx.Scope.TenantID,
+		ID: platform.NewID(), EventType: in.EventType, Channel: in.Channel, Locale: in.Locale, Subject: in.Subject, Body: in.Body})
 	if err != nil {
 		return Template{}, tenants.DBError(err, "this event, channel and locale already has a template: update it", "")
 	}
@@ -186,7 +187,7 @@ func CreateTemplate(ctx context.Context, tx *tenants.Tx, in TemplateInput) (Temp
 
 // GetTemplate returns a tenant override.
 func GetTemplate(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Template, error) {
-	r, err := tx.Q.GetNotificationTemplate(ctx, tx, id)
+	r, err := tx.Q.GetNotificationTemplate(ctx, tx, db.GetNotificationTemplateParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
 		return Template{}, tenants.DBError(err, "", "")
 	}
@@ -205,7 +206,8 @@ func UpdateTemplate(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version i
 	if err := Validate(before.EventType, subject, body); err != nil {
 		return Template{}, err
 	}
-	r, err := tx.Q.UpdateNotificationTemplate(ctx, tx, db.UpdateNotificationTemplateParams{ID: id, Version: version,
+	r, err := tx.Q.UpdateNotificationTemplate(ctx, tx, db.UpdateNotificationTemplateParams{TenantID: tx.Scope.TenantID,
+		ID: id, Version: version,
 		Subject: subject, Body: body})
 	if err != nil {
 		return Template{}, tenants.DBError(tenants.StaleIfMissing(err), "", "")
@@ -223,7 +225,8 @@ func DeleteTemplate(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version i
 	if before.Version != version {
 		return tenants.ErrStale
 	}
-	n, err := tx.Q.DeleteNotificationTemplate(ctx, tx, db.DeleteNotificationTemplateParams{ID: id, Version: version})
+	n, err := tx.Q.DeleteNotificationTemplate(ctx, tx, db.DeleteNotificationTemplateParams{TenantID: tx.Scope.TenantID,
+		ID: id, Version: version})
 	if err != nil {
 		return tenants.DBError(err, "", "")
 	}

@@ -85,7 +85,7 @@ func (s *Service) windows(ctx context.Context, tx *tenants.Tx, outletID uuid.UUI
 		exceptions[e.Day] = e
 	}
 	startLocal := time.Date(y, m, d, 0, 0, 0, 0, loc)
-	booked, err := tx.Q.BookedInRange(ctx, tx, db.BookedInRangeParams{OutletID: outletID, FromAt: startLocal,
+	booked, err := tx.Q.BookedInRange(ctx, tx, db.BookedInRangeParams{TenantID: tx.Scope.TenantID, OutletID: outletID, FromAt: startLocal,
 		ToAt: startLocal.AddDate(0, 0, days)})
 	if err != nil {
 		return nil, fmt.Errorf("booked appointments: %w", err)
@@ -167,7 +167,7 @@ func (s *Service) Book(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, v
 	if err := tx.Q.LockOutletBookings(ctx, tx, r.OutletID.UUID.String()); err != nil {
 		return Booking{}, fmt.Errorf("lock bookings: %w", err)
 	}
-	cur, err := tx.Q.CurrentAppointment(ctx, tx, orderID)
+	cur, err := tx.Q.CurrentAppointment(ctx, tx, db.CurrentAppointmentParams{TenantID: tx.Scope.TenantID, OrderID: orderID})
 	reschedule := err == nil
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return Booking{}, fmt.Errorf("current appointment: %w", err)
@@ -198,11 +198,13 @@ func (s *Service) Book(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, v
 		return Booking{}, &tenants.ConflictError{Detail: "the window is full; pick another"}
 	}
 	if reschedule {
-		if err := tx.Q.EndAppointment(ctx, tx, db.EndAppointmentParams{ID: cur.ID, Status: "moved"}); err != nil {
+		if err := tx.Q.EndAppointment(ctx, tx, db.EndAppointmentParams{TenantID: tx.Scope.TenantID,
+			ID: cur.ID, Status: "moved"}); err != nil {
 			return Booking{}, fmt.Errorf("move appointment: %w", err)
 		}
 	}
-	row, err := tx.Q.CreateAppointment(ctx, tx, db.CreateAppointmentParams{ID: platform.NewID(), OrderID: orderID,
+	row, err := tx.Q.CreateAppointment(ctx, tx, db.CreateAppointmentParams{TenantID: tx.Scope.TenantID,
+		ID: platform.NewID(), OrderID: orderID,
 		OutletID: r.OutletID.UUID, StartsAt: slot.Start, EndsAt: slot.End, BookedVia: via, Reason: in.Reason})
 	if err != nil {
 		return Booking{}, tenants.DBError(err, "the order already has an appointment", "")
@@ -231,7 +233,7 @@ func (s *Service) Book(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, v
 	if err := record(ctx, tx, orderID, Entry{Kind: "appointment", To: kind, Reason: in.Reason, Public: true, Data: data}); err != nil {
 		return Booking{}, err
 	}
-	if r, err = tx.Q.BumpOrder(ctx, tx, db.BumpOrderParams{ID: orderID, Rescheduled: reschedule}); err != nil {
+	if r, err = tx.Q.BumpOrder(ctx, tx, db.BumpOrderParams{TenantID: tx.Scope.TenantID, ID: orderID, Rescheduled: reschedule}); err != nil {
 		return Booking{}, fmt.Errorf("bump order: %w", err)
 	}
 	if err := s.meet(ctx, tx, orderID, sla.Appointment); err != nil {
@@ -252,7 +254,7 @@ func (s *Service) Book(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, v
 
 // Appointments lists the order's appointments, the current one last.
 func Appointments(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID) ([]Appointment, error) {
-	rows, err := tx.Q.ListAppointments(ctx, tx, orderID)
+	rows, err := tx.Q.ListAppointments(ctx, tx, db.ListAppointmentsParams{TenantID: tx.Scope.TenantID, OrderID: orderID})
 	if err != nil {
 		return nil, fmt.Errorf("list appointments: %w", err)
 	}

@@ -90,7 +90,7 @@ func (s *Service) SetOutlet(ctx context.Context, tx *tenants.Tx, id uuid.UUID, v
 	if err != nil {
 		return Order{}, fieldPrefix(notFoundAsField(err, "is not an outlet of this tenant"), "body.outlet_id")
 	}
-	row, err := tx.Q.SetOrderOutlet(ctx, tx, db.SetOrderOutletParams{ID: id, Version: r.Version,
+	row, err := tx.Q.SetOrderOutlet(ctx, tx, db.SetOrderOutletParams{TenantID: tx.Scope.TenantID, ID: id, Version: r.Version,
 		OutletID: uuid.NullUUID{UUID: out.ID, Valid: true}})
 	if err != nil {
 		return Order{}, tenants.StaleIfMissing(err)
@@ -120,7 +120,7 @@ func (s *Service) engineerNeed(ctx context.Context, tx *tenants.Tx, r db.Service
 	need := dispatch.EngineerNeed{Outlet: r.OutletID.UUID, Customer: r.CustomerID, Designated: r.DesignatedEngineer,
 		Skill: typ.Skill, MinLevel: typ.MinLevel, Lat: r.Latitude, Lon: r.Longitude, MaxOpen: set.MaxOpenPerEngineer,
 		Rules: set.EngineerRules}
-	engs, err := tx.Q.ListOrderEngineers(ctx, tx, r.ID)
+	engs, err := tx.Q.ListOrderEngineers(ctx, tx, db.ListOrderEngineersParams{TenantID: tx.Scope.TenantID, OrderID: r.ID})
 	if err != nil {
 		return need, fmt.Errorf("order engineers: %w", err)
 	}
@@ -134,7 +134,7 @@ func (s *Service) engineerNeed(ctx context.Context, tx *tenants.Tx, r db.Service
 
 // ProposeEngineers ranks the engineers of the order's outlet by the tenant's rules.
 func (s *Service) ProposeEngineers(ctx context.Context, tx *tenants.Tx, id uuid.UUID) ([]dispatch.EngineerCandidate, error) {
-	r, err := tx.Q.GetOrder(ctx, tx, id)
+	r, err := tx.Q.GetOrder(ctx, tx, db.GetOrderParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
 		return nil, tenants.DBError(err, "", "")
 	}
@@ -166,7 +166,7 @@ type OrderEngineer struct {
 
 // Engineers lists the engineers on an order.
 func Engineers(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID) ([]OrderEngineer, error) {
-	rows, err := tx.Q.ListOrderEngineers(ctx, tx, orderID)
+	rows, err := tx.Q.ListOrderEngineers(ctx, tx, db.ListOrderEngineersParams{TenantID: tx.Scope.TenantID, OrderID: orderID})
 	if err != nil {
 		return nil, fmt.Errorf("order engineers: %w", err)
 	}
@@ -214,14 +214,16 @@ func (s *Service) Assign(ctx context.Context, tx *tenants.Tx, id uuid.UUID, in A
 		if strings.TrimSpace(in.Reason) == "" {
 			return Order{}, tenants.Invalid("body.reason", "give a reason to override the proposed engineer")
 		}
-		if _, err := tx.Q.EngineerMembership(ctx, tx, db.EngineerMembershipParams{UserID: *in.UserID, OutletID: r.OutletID}); err != nil {
+		if _, err := tx.Q.EngineerMembership(ctx, tx, db.EngineerMembershipParams{TenantID: tx.Scope.TenantID,
+			UserID: *in.UserID, OutletID: r.OutletID}); err != nil {
 			if errors.Is(err, pgx.ErrNoRows) {
 				return Order{}, tenants.Invalid("body.user_id", "is not an engineer of the order's outlet")
 			}
 			return Order{}, fmt.Errorf("engineer membership: %w", err)
 		}
 	}
-	if _, err := tx.Q.UpsertOrderEngineer(ctx, tx, db.UpsertOrderEngineerParams{OrderID: id, UserID: *in.UserID, Role: in.Role,
+	if _, err := tx.Q.UpsertOrderEngineer(ctx, tx, db.UpsertOrderEngineerParams{TenantID: tx.Scope.TenantID,
+		OrderID: id, UserID: *in.UserID, Role: in.Role,
 		Rule: rule}); err != nil {
 		return Order{}, tenants.DBError(err, "", "body.user_id")
 	}
@@ -250,7 +252,7 @@ func (s *Service) Assign(ctx context.Context, tx *tenants.Tx, id uuid.UUID, in A
 		if o, err = s.move(ctx, tx, r, StatusDispatched, "engineer assigned", nil); err != nil {
 			return Order{}, err
 		}
-	} else if r, err = tx.Q.BumpOrder(ctx, tx, db.BumpOrderParams{ID: id}); err != nil {
+	} else if r, err = tx.Q.BumpOrder(ctx, tx, db.BumpOrderParams{TenantID: tx.Scope.TenantID, ID: id}); err != nil {
 		return Order{}, fmt.Errorf("bump order: %w", err)
 	} else {
 		o = FromRow(r)
@@ -279,7 +281,8 @@ func (s *Service) Answer(ctx context.Context, tx *tenants.Tx, id, userID uuid.UU
 			return Order{}, tenants.Invalid("body.reason", "give a reason to decline")
 		}
 	}
-	e, err := tx.Q.AnswerOrderEngineer(ctx, tx, db.AnswerOrderEngineerParams{OrderID: id, UserID: userID, State: state,
+	e, err := tx.Q.AnswerOrderEngineer(ctx, tx, db.AnswerOrderEngineerParams{TenantID: tx.Scope.TenantID,
+		OrderID: id, UserID: userID, State: state,
 		Reason: in.Reason, FromStates: []string{"offered"}})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Order{}, &tenants.ConflictError{Detail: "the order is not offered to you (already answered, or not yours)"}
@@ -291,7 +294,7 @@ func (s *Service) Answer(ctx context.Context, tx *tenants.Tx, id, userID uuid.UU
 		Data: map[string]any{"user_id": userID, "role": e.Role}}); err != nil {
 		return Order{}, err
 	}
-	r, err := tx.Q.BumpOrder(ctx, tx, db.BumpOrderParams{ID: id})
+	r, err := tx.Q.BumpOrder(ctx, tx, db.BumpOrderParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
 		return Order{}, fmt.Errorf("bump order: %w", err)
 	}

@@ -29,12 +29,13 @@ func (s *Service) Board(ctx context.Context, tx *tenants.Tx, userID uuid.UUID, d
 	}
 	y, m, d := day.In(loc).Date()
 	start := time.Date(y, m, d, 0, 0, 0, 0, loc)
-	rows, err := tx.Q.EngineerBoard(ctx, tx, db.EngineerBoardParams{UserID: userID, DayStart: start, DayEnd: start.AddDate(0, 0, 1)})
+	rows, err := tx.Q.EngineerBoard(ctx, tx, db.EngineerBoardParams{TenantID: tx.Scope.TenantID,
+		UserID: userID, DayStart: start, DayEnd: start.AddDate(0, 0, 1)})
 	if err != nil {
 		return nil, fmt.Errorf("engineer board: %w", err)
 	}
 	var lat, lon *float64
-	if p, err := tx.Q.GetEngineerProfile(ctx, tx, userID); err == nil {
+	if p, err := tx.Q.GetEngineerProfile(ctx, tx, db.GetEngineerProfileParams{TenantID: tx.Scope.TenantID, UserID: userID}); err == nil {
 		lat, lon = p.Latitude, p.Longitude
 	}
 	var booked, loose []Job

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/aftersales/aftersales/internal/coverage"
+	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/sla"
 	"github.com/aftersales/aftersales/internal/warranty"
 	"github.com/aftersales/aftersales/tenants"
@@ -122,7 +123,7 @@ func (s *Service) applyStatus(ctx context.Context, tx *tenants.Tx, o Order) erro
 		return nil
 	}
 	status := o.Status
-	open, err := tx.Q.HasOpenQuote(ctx, tx, o.ID)
+	open, err := tx.Q.HasOpenQuote(ctx, tx, db.HasOpenQuoteParams{TenantID: tx.Scope.TenantID, OrderID: o.ID})
 	if err != nil {
 		return fmt.Errorf("open quote of %s: %w", o.Number, err)
 	}

@@ -74,7 +74,7 @@ func (s *Service) Complete(ctx context.Context, tx *tenants.Tx, id uuid.UUID, ve
 	if c.Exclusion != "" && len(c.EvidenceIDs) == 0 {
 		return Order{}, tenants.Invalid("body.evidence_ids", "an exclusion needs evidence: upload photos as attachments and list them")
 	}
-	atts, err := tx.Q.ListAttachments(ctx, tx, id)
+	atts, err := tx.Q.ListAttachments(ctx, tx, db.ListAttachmentsParams{TenantID: tx.Scope.TenantID, OrderID: id})
 	if err != nil {
 		return Order{}, fmt.Errorf("attachments: %w", err)
 	}
@@ -113,7 +113,8 @@ func (s *Service) Complete(ctx context.Context, tx *tenants.Tx, id uuid.UUID, ve
 	if err != nil {
 		return Order{}, fmt.Errorf("encode completion: %w", err)
 	}
-	if err := tx.Q.SetOrderCompletion(ctx, tx, db.SetOrderCompletionParams{ID: id, Completion: body, Result: c.Result,
+	if err := tx.Q.SetOrderCompletion(ctx, tx, db.SetOrderCompletionParams{TenantID: tx.Scope.TenantID,
+		ID: id, Completion: body, Result: c.Result,
 		FaultCode: code, Component: c.Component}); err != nil {
 		return Order{}, fmt.Errorf("store completion: %w", err)
 	}

@@ -51,7 +51,8 @@ func Attach(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, kind string,
 		return Attachment{}, err
 	}
 	sum := sha256.Sum256(content)
-	r, err := tx.Q.CreateAttachment(ctx, tx, db.CreateAttachmentParams{ID: platform.NewID(), OrderID: orderID, Kind: kind,
+	r, err := tx.Q.CreateAttachment(ctx, tx, db.CreateAttachmentParams{TenantID: tx.Scope.TenantID,
+		ID: platform.NewID(), OrderID: orderID, Kind: kind,
 		ContentType: ct, Content: content, Sha256: sum[:], Public: public, UploadedBy: tx.Scope.Actor.Label})
 	if err != nil {
 		return Attachment{}, fmt.Errorf("store attachment: %w", err)
@@ -63,7 +64,7 @@ func Attach(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, kind string,
 
 // Attachments lists the order's attachments (without content).
 func Attachments(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID) ([]Attachment, error) {
-	rows, err := tx.Q.ListAttachments(ctx, tx, orderID)
+	rows, err := tx.Q.ListAttachments(ctx, tx, db.ListAttachmentsParams{TenantID: tx.Scope.TenantID, OrderID: orderID})
 	if err != nil {
 		return nil, fmt.Errorf("list attachments: %w", err)
 	}
@@ -77,7 +78,7 @@ func Attachments(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID) ([]Atta
 
 // AttachmentContent returns one attachment's bytes and type, if its order is in scope.
 func AttachmentContent(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (string, []byte, error) {
-	r, err := tx.Q.GetAttachment(ctx, tx, id)
+	r, err := tx.Q.GetAttachment(ctx, tx, db.GetAttachmentParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
 		return "", nil, tenants.DBError(err, "", "")
 	}
@@ -89,7 +90,7 @@ func AttachmentContent(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (strin
 
 // GetDispute returns one dispute, if its order is in scope.
 func GetDispute(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Dispute, error) {
-	r, err := tx.Q.GetDispute(ctx, tx, id)
+	r, err := tx.Q.GetDispute(ctx, tx, db.GetDisputeParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
 		return Dispute{}, tenants.DBError(err, "", "")
 	}
@@ -101,7 +102,7 @@ func GetDispute(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Dispute, err
 
 // DisputeOrder returns the order a dispute is about, if in scope.
 func DisputeOrder(ctx context.Context, tx *tenants.Tx, disputeID uuid.UUID) (uuid.UUID, error) {
-	r, err := tx.Q.GetDispute(ctx, tx, disputeID)
+	r, err := tx.Q.GetDispute(ctx, tx, db.GetDisputeParams{TenantID: tx.Scope.TenantID, ID: disputeID})
 	if err != nil {
 		return uuid.Nil, tenants.DBError(err, "", "")
 	}
@@ -142,7 +143,8 @@ func (s *Service) OpenDispute(ctx context.Context, tx *tenants.Tx, orderID uuid.
 	if strings.TrimSpace(statement) == "" {
 		return Dispute{}, tenants.Invalid("body.statement", "say why the decision is wrong")
 	}
-	row, err := tx.Q.CreateDispute(ctx, tx, db.CreateDisputeParams{ID: platform.NewID(), OrderID: orderID, CustomerID: r.CustomerID, Statement: statement,
+	row, err := tx.Q.CreateDispute(ctx, tx, db.CreateDisputeParams{TenantID: tx.Scope.TenantID,
+		ID: platform.NewID(), OrderID: orderID, CustomerID: r.CustomerID, Statement: statement,
 		Exclusion: o.Completion.Exclusion})
 	if err != nil {
 		return Dispute{}, tenants.DBError(err, "a dispute of this order is already open", "")
@@ -160,7 +162,7 @@ func (s *Service) OpenDispute(ctx context.Context, tx *tenants.Tx, orderID uuid.
 
 // Disputes lists an order's disputes.
 func Disputes(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID) ([]Dispute, error) {
-	rows, err := tx.Q.ListDisputes(ctx, tx, orderID)
+	rows, err := tx.Q.ListDisputes(ctx, tx, db.ListDisputesParams{TenantID: tx.Scope.TenantID, OrderID: orderID})
 	if err != nil {
 		return nil, fmt.Errorf("list disputes: %w", err)
 	}
@@ -188,7 +190,8 @@ func (s *Service) DecideDispute(ctx context.Context, tx *tenants.Tx, orderID, di
 	if in.Overturn {
 		status = "overturned"
 	}
-	row, err := tx.Q.DecideDispute(ctx, tx, db.DecideDisputeParams{OrderID: orderID, ID: disputeID, Status: status,
+	row, err := tx.Q.DecideDispute(ctx, tx, db.DecideDisputeParams{TenantID: tx.Scope.TenantID,
+		OrderID: orderID, ID: disputeID, Status: status,
 		DecisionNote: in.Note, DecidedBy: tx.Scope.Actor.Label})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Dispute{}, disputeMissing(ctx, tx, orderID, disputeID)
@@ -205,7 +208,8 @@ func (s *Service) DecideDispute(ctx context.Context, tx *tenants.Tx, orderID, di
 	if in.Overturn && o.Completion != nil {
 		o.Completion.Exclusion = ""
 		body, _ := jsonMarshal(o.Completion)
-		if err := tx.Q.SetOrderCompletion(ctx, tx, db.SetOrderCompletionParams{ID: orderID, Completion: body, Result: r.Result,
+		if err := tx.Q.SetOrderCompletion(ctx, tx, db.SetOrderCompletionParams{TenantID: tx.Scope.TenantID,
+			ID: orderID, Completion: body, Result: r.Result,
 			FaultCode: r.FaultCode, Component: r.Component}); err != nil {
 			return Dispute{}, fmt.Errorf("drop exclusion: %w", err)
 		}

@@ -36,8 +36,8 @@ func (s *Service) InstallFor(ctx context.Context, tx *tenants.Tx, reg registry.R
 	if customer == nil {
 		return nil, "no buyer or user on the registration: nobody to visit", nil
 	}
-	open, err := tx.Q.OpenOrderOfType(ctx, tx, db.OpenOrderOfTypeParams{RegistrationID: uuid.NullUUID{UUID: reg.ID, Valid: true},
-		TypeCode: InstallType})
+	open, err := tx.Q.OpenOrderOfType(ctx, tx, db.OpenOrderOfTypeParams{TenantID: tx.Scope.TenantID,
+		RegistrationID: uuid.NullUUID{UUID: reg.ID, Valid: true}, TypeCode: InstallType})
 	if err != nil {
 		return nil, "", fmt.Errorf("open installation order: %w", err)
 	}

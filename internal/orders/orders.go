@@ -243,7 +243,8 @@ func (s *Service) Create(ctx context.Context, tx *tenants.Tx, in Intake) (Create
 	if err != nil {
 		return Created{}, err
 	}
-	prior, err := tx.Q.PriorOrderSameFault(ctx, tx, db.PriorOrderSameFaultParams{ID: id, RegistrationID: unit.registration,
+	prior, err := tx.Q.PriorOrderSameFault(ctx, tx, db.PriorOrderSameFaultParams{TenantID: tx.Scope.TenantID,
+		ID: id, RegistrationID: unit.registration,
 		Serial: unit.serial, FaultCode: faultCode, Since: s.now().AddDate(0, 0, -settings.RepeatWindowDays)})
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return Created{}, fmt.Errorf("repeat check: %w", err)
@@ -291,7 +292,8 @@ func (s *Service) Create(ctx context.Context, tx *tenants.Tx, in Intake) (Create
 		return Created{}, err
 	}
 	token, _ := auth.NewLinkToken(trackingPrefix, tx.Scope.TenantID, id)
-	row, err := tx.Q.CreateOrder(ctx, tx, db.CreateOrderParams{ID: id, Number: number, TypeCode: typ.Code, Flow: flow,
+	row, err := tx.Q.CreateOrder(ctx, tx, db.CreateOrderParams{TenantID: tx.Scope.TenantID,
+		ID: id, Number: number, TypeCode: typ.Code, Flow: flow,
 		Channel: in.Channel, Urgent: in.Urgent, Priority: prio, Status: InitialStatus(flow), CustomerID: cust.ID,
 		RegistrationID: unit.registration, ModelID: unit.model, Serial: unit.serial, Unregistered: unit.unregistered,
 		OutletID: outlet, ProvinceCode: loc.ProvinceCode, CityCode: loc.CityCode, DistrictCode: loc.DistrictCode,
@@ -355,7 +357,7 @@ func nextNumber(ctx context.Context, tx *tenants.Tx, now time.Time) (string, err
 		return "", err
 	}
 	year := now.In(loc).Year()
-	n, err := tx.Q.NextOrderNumber(ctx, tx, int32(year))
+	n, err := tx.Q.NextOrderNumber(ctx, tx, db.NextOrderNumberParams{TenantID: tx.Scope.TenantID, Year: int32(year)})
 	if err != nil {
 		return "", fmt.Errorf("next order number: %w", err)
 	}
@@ -461,7 +463,7 @@ func fieldPrefix(err error, field string) error {
 
 // Get returns one order.
 func Get(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Order, error) {
-	r, err := tx.Q.GetOrder(ctx, tx, id)
+	r, err := tx.Q.GetOrder(ctx, tx, db.GetOrderParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
 		return Order{}, tenants.DBError(err, "", "")
 	}
@@ -470,7 +472,7 @@ func Get(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Order, error) {
 
 // lock reads the order for a change and checks the caller's version (0: any).
 func lock(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32) (db.ServiceOrder, error) {
-	r, err := tx.Q.GetOrderForUpdate(ctx, tx, id)
+	r, err := tx.Q.GetOrderForUpdate(ctx, tx, db.GetOrderForUpdateParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
 		return db.ServiceOrder{}, tenants.DBError(err, "", "")
 	}
@@ -502,7 +504,7 @@ func List(ctx context.Context, tx *tenants.Tx, f Filter) ([]Order, error) {
 	if f.Type != "" {
 		typ = &f.Type
 	}
-	rows, err := tx.Q.ListOrders(ctx, tx, db.ListOrdersParams{BeforeID: f.BeforeID,
+	rows, err := tx.Q.ListOrders(ctx, tx, db.ListOrdersParams{TenantID: tx.Scope.TenantID, BeforeID: f.BeforeID,
 		Statuses: append([]string{}, f.Statuses...), TypeCode: typ, OutletID: f.Outlet, CustomerID: f.Customer,
 		RegistrationID: f.Registration, EngineerID: f.Engineer, CreatedFrom: f.From, CreatedTo: f.To, IsRepeat: f.Repeat,
 		OpenBefore: f.OverdueBefore, Overdue: f.Overdue, Lim: f.Limit})
@@ -529,7 +531,7 @@ func (s *Service) evaluate(ctx context.Context, tx *tenants.Tx, o Order, why str
 	}
 	class, tier := res.Decision.Class, res.Tier.Code
 	prio := priority(tier, res.Tier.Rank, o.Urgent)
-	if err := tx.Q.SetOrderEntitlement(ctx, tx, db.SetOrderEntitlementParams{ID: o.ID, Entitlement: snap,
+	if err := tx.Q.SetOrderEntitlement(ctx, tx, db.SetOrderEntitlementParams{TenantID: tx.Scope.TenantID, ID: o.ID, Entitlement: snap,
 		EntitlementClass: class, TierCode: tier, Priority: prio}); err != nil {
 		return o, fmt.Errorf("store entitlement: %w", err)
 	}
@@ -607,7 +609,8 @@ func (s *Service) move(ctx context.Context, tx *tenants.Tx, r db.ServiceOrder, t
 	}
 	reopened := IsReopen(from, to)
 	completed := to == StatusReadyForPickup || to == StatusCompleted
-	row, err := tx.Q.UpdateOrderStatus(ctx, tx, db.UpdateOrderStatusParams{ID: r.ID, Version: r.Version, Status: to,
+	row, err := tx.Q.UpdateOrderStatus(ctx, tx, db.UpdateOrderStatusParams{TenantID: tx.Scope.TenantID,
+		ID: r.ID, Version: r.Version, Status: to,
 		Completed: completed, Reason: reason, Reopened: reopened})
 	if err != nil {
 		return Order{}, tenants.StaleIfMissing(err)
@@ -685,7 +688,7 @@ func (s *Service) UpdateFacts(ctx context.Context, tx *tenants.Tx, id uuid.UUID,
 	if u.Urgent != r.Urgent {
 		prio += map[bool]int32{true: 1000, false: -1000}[u.Urgent]
 	}
-	row, err := tx.Q.UpdateOrderFacts(ctx, tx, db.UpdateOrderFactsParams{ID: id, Version: r.Version,
+	row, err := tx.Q.UpdateOrderFacts(ctx, tx, db.UpdateOrderFactsParams{TenantID: tx.Scope.TenantID, ID: id, Version: r.Version,
 		FaultDescription: u.FaultDescription, FaultCode: code, Component: u.Component, Urgent: u.Urgent, Priority: prio,
 		Address: u.Location.Address, ProvinceCode: u.Location.ProvinceCode, CityCode: u.Location.CityCode,
 		DistrictCode: u.Location.DistrictCode, PostalCode: u.Location.PostalCode, Latitude: u.Location.Latitude,
@@ -714,7 +717,7 @@ func Track(ctx context.Context, d *tenants.DB, token string) (Order, []Entry, er
 	var o Order
 	var tl []Entry
 	err = d.Tx(ctx, tenants.Scope{TenantID: tenantID, Actor: tenants.Actor{Kind: "consumer", Label: "tracking link"}}, func(tx *tenants.Tx) error {
-		r, err := tx.Q.GetOrder(ctx, tx, id)
+		r, err := tx.Q.GetOrder(ctx, tx, db.GetOrderParams{TenantID: tx.Scope.TenantID, ID: id})
 		if err != nil {
 			return tenants.DBError(err, "", "")
 		}
@@ -734,7 +737,8 @@ func (s *Service) NewTrackingLink(ctx context.Context, tx *tenants.Tx, id uuid.U
 		return "", err
 	}
 	token, _ := auth.NewLinkToken(trackingPrefix, tx.Scope.TenantID, id)
-	if err := tx.Q.SetTrackingToken(ctx, tx, db.SetTrackingTokenParams{ID: id, TrackingToken: token}); err != nil {
+	if err := tx.Q.SetTrackingToken(ctx, tx, db.SetTrackingTokenParams{TenantID: tx.Scope.TenantID,
+		ID: id, TrackingToken: token}); err != nil {
 		return "", fmt.Errorf("store tracking link: %w", err)
 	}
 	if err := record(ctx, tx, id, Entry{Kind: "tracking_link", Reason: "a new tracking link replaced the old one"}); err != nil {

@@ -120,13 +120,14 @@ func (s *Service) CreateQuote(ctx context.Context, tx *tenants.Tx, orderID uuid.
 	if err != nil {
 		return Quote{}, err
 	}
-	if err := tx.Q.SupersedeQuotes(ctx, tx, orderID); err != nil {
+	if err := tx.Q.SupersedeQuotes(ctx, tx, db.SupersedeQuotesParams{TenantID: tx.Scope.TenantID, OrderID: orderID}); err != nil {
 		return Quote{}, fmt.Errorf("supersede quotes: %w", err)
 	}
 	id := platform.NewID()
 	token, hash := auth.NewLinkToken(quotePrefix, tx.Scope.TenantID, id)
 	body, _ := json.Marshal(lines)
-	row, err := tx.Q.CreateQuote(ctx, tx, db.CreateQuoteParams{ID: id, OrderID: orderID, CustomerID: r.CustomerID, Currency: t.Currency, Lines: body,
+	row, err := tx.Q.CreateQuote(ctx, tx, db.CreateQuoteParams{TenantID: tx.Scope.TenantID,
+		ID: id, OrderID: orderID, CustomerID: r.CustomerID, Currency: t.Currency, Lines: body,
 		TotalCharged: total, TokenHash: hash, CreatedBy: tx.Scope.Actor.Label})
 	if err != nil {
 		return Quote{}, fmt.Errorf("store quote: %w", err)
@@ -150,7 +151,7 @@ func (s *Service) CreateQuote(ctx context.Context, tx *tenants.Tx, orderID uuid.
 
 // Quotes lists an order's quotes, oldest first.
 func Quotes(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID) ([]Quote, error) {
-	rows, err := tx.Q.ListQuotes(ctx, tx, orderID)
+	rows, err := tx.Q.ListQuotes(ctx, tx, db.ListQuotesParams{TenantID: tx.Scope.TenantID, OrderID: orderID})
 	if err != nil {
 		return nil, fmt.Errorf("list quotes: %w", err)
 	}
@@ -173,7 +174,7 @@ func (s *Service) DecideQuote(ctx context.Context, tx *tenants.Tx, orderID, quot
 	if err != nil {
 		return Quote{}, err
 	}
-	cur, err := tx.Q.GetQuote(ctx, tx, quoteID)
+	cur, err := tx.Q.GetQuote(ctx, tx, db.GetQuoteParams{TenantID: tx.Scope.TenantID, ID: quoteID})
 	if err != nil || cur.OrderID != orderID {
 		return Quote{}, tenants.ErrNotFound
 	}
@@ -184,7 +185,8 @@ func (s *Service) DecideQuote(ctx context.Context, tx *tenants.Tx, orderID, quot
 	if approve {
 		status = "approved"
 	}
-	row, err := tx.Q.DecideQuote(ctx, tx, db.DecideQuoteParams{ID: quoteID, Status: status, DecidedChannel: channel, DecidedBy: by})
+	row, err := tx.Q.DecideQuote(ctx, tx, db.DecideQuoteParams{TenantID: tx.Scope.TenantID,
+		ID: quoteID, Status: status, DecidedChannel: channel, DecidedBy: by})
 	if err != nil {
 		return Quote{}, tenants.StaleIfMissing(err)
 	}
@@ -204,7 +206,7 @@ func (s *Service) DecideQuote(ctx context.Context, tx *tenants.Tx, orderID, quot
 
 // GetQuote returns one quote, if its order is in scope.
 func GetQuote(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Quote, error) {
-	r, err := tx.Q.GetQuote(ctx, tx, id)
+	r, err := tx.Q.GetQuote(ctx, tx, db.GetQuoteParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
 		return Quote{}, tenants.DBError(err, "", "")
 	}
@@ -216,7 +218,7 @@ func GetQuote(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Quote, error) 
 
 // QuoteOrder returns the order a quote belongs to, if in scope.
 func QuoteOrder(ctx context.Context, tx *tenants.Tx, quoteID uuid.UUID) (uuid.UUID, error) {
-	r, err := tx.Q.GetQuote(ctx, tx, quoteID)
+	r, err := tx.Q.GetQuote(ctx, tx, db.GetQuoteParams{TenantID: tx.Scope.TenantID, ID: quoteID})
 	if err != nil {
 		return uuid.Nil, tenants.DBError(err, "", "")
 	}
@@ -228,7 +230,7 @@ func QuoteOrder(ctx context.Context, tx *tenants.Tx, quoteID uuid.UUID) (uuid.UU
 
 // QuoteByLink finds the quote and order of an approval link, in the link's tenant.
 func QuoteByLink(ctx context.Context, tx *tenants.Tx, quoteID uuid.UUID, secretHash []byte) (Quote, Order, error) {
-	r, err := tx.Q.GetQuote(ctx, tx, quoteID)
+	r, err := tx.Q.GetQuote(ctx, tx, db.GetQuoteParams{TenantID: tx.Scope.TenantID, ID: quoteID})
 	if err != nil || !auth.SameHash(r.TokenHash, secretHash) {
 		return Quote{}, Order{}, tenants.ErrNotFound
 	}

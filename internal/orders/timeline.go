@@ -39,7 +39,7 @@ func recordOn(ctx context.Context, tx *tenants.Tx, q db.DBTX, orderID uuid.UUID,
 		return nil
 	}
 	act := tx.Scope.Actor
-	p := db.InsertOrderEventsParams{OrderID: orderID, ActorKind: act.Kind, ActorLabel: act.Label}
+	p := db.InsertOrderEventsParams{TenantID: tx.Scope.TenantID, OrderID: orderID, ActorKind: act.Kind, ActorLabel: act.Label}
 	if p.ActorKind == "" {
 		p.ActorKind = "system"
 	}
@@ -71,7 +71,8 @@ func recordOn(ctx context.Context, tx *tenants.Tx, q db.DBTX, orderID uuid.UUID,
 // Timeline lists an order's entries, oldest first; publicOnly gives the customer's view,
 // without who acted internally and without internal data.
 func Timeline(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, publicOnly bool) ([]Entry, error) {
-	rows, err := tx.Q.ListOrderEvents(ctx, tx, db.ListOrderEventsParams{OrderID: orderID, PublicOnly: publicOnly})
+	rows, err := tx.Q.ListOrderEvents(ctx, tx, db.ListOrderEventsParams{TenantID: tx.Scope.TenantID,
+		OrderID: orderID, PublicOnly: publicOnly})
 	if err != nil {
 		return nil, fmt.Errorf("read timeline: %w", err)
 	}

@@ -40,7 +40,7 @@ var DefaultTypes = []Type{
 
 // Types lists the tenant's order types: the defaults, replaced or extended by its own.
 func Types(ctx context.Context, tx *tenants.Tx) ([]Type, error) {
-	rows, err := tx.Q.ListOrderTypes(ctx, tx)
+	rows, err := tx.Q.ListOrderTypes(ctx, tx, tx.Scope.TenantID)
 	if err != nil {
 		return nil, fmt.Errorf("list order types: %w", err)
 	}
@@ -62,7 +62,8 @@ func SaveType(ctx context.Context, tx *tenants.Tx, t Type) (Type, error) {
 	if t.Flow != FlowCarryIn && t.Flow != FlowOnSite {
 		return Type{}, tenants.Invalid("body.flow", "must be carry_in or on_site")
 	}
-	r, err := tx.Q.UpsertOrderType(ctx, tx, db.UpsertOrderTypeParams{Code: t.Code, Name: t.Name, Flow: t.Flow, Skill: t.Skill,
+	r, err := tx.Q.UpsertOrderType(ctx, tx, db.UpsertOrderTypeParams{TenantID: tx.Scope.TenantID,
+		Code: t.Code, Name: t.Name, Flow: t.Flow, Skill: t.Skill,
 		MinLevel: int32(t.MinLevel), Active: t.Active})
 	if err != nil {
 		return Type{}, tenants.DBError(err, "", "")
@@ -107,7 +108,7 @@ var DefaultSettings = Settings{RepeatWindowDays: 90, EngineerRules: EngineerRule
 
 // GetSettings returns the tenant's order rules (the defaults until saved; version 0).
 func GetSettings(ctx context.Context, tx *tenants.Tx) (Settings, error) {
-	r, err := tx.Q.GetOrderSettings(ctx, tx)
+	r, err := tx.Q.GetOrderSettings(ctx, tx, tx.Scope.TenantID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return DefaultSettings, nil
 	}
@@ -136,9 +137,9 @@ func SaveSettings(ctx context.Context, tx *tenants.Tx, version int32, s Settings
 	if before.Version != version {
 		return Settings{}, tenants.ErrStale
 	}
-	r, err := tx.Q.UpsertOrderSettings(ctx, tx, db.UpsertOrderSettingsParams{RepeatWindowDays: int32(s.RepeatWindowDays),
-		EngineerRules: s.EngineerRules, MaxOpenPerEngineer: int32(s.MaxOpenPerEngineer), SlotMinutes: int32(s.SlotMinutes),
-		SlotCapacity: int32(s.SlotCapacity), Version: version})
+	r, err := tx.Q.UpsertOrderSettings(ctx, tx, db.UpsertOrderSettingsParams{TenantID: tx.Scope.TenantID,
+		RepeatWindowDays: int32(s.RepeatWindowDays), EngineerRules: s.EngineerRules, MaxOpenPerEngineer: int32(s.MaxOpenPerEngineer),
+		SlotMinutes: int32(s.SlotMinutes), SlotCapacity: int32(s.SlotCapacity), Version: version})
 	if err != nil {
 		return Settings{}, tenants.StaleIfMissing(err)
 	}

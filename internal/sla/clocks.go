@@ -181,7 +181,7 @@ func Prepare(ctx context.Context, tx *tenants.Tx, in StartInput) (Prepared, erro
 // queues their wakes, in tx.
 func (pr Prepared) Start(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderNumber string) ([]Change, error) {
 	in, p := pr.in, pr.params
-	p.OrderNumber = orderNumber
+	p.TenantID, p.OrderNumber = tx.Scope.TenantID, orderNumber
 	if len(p.Targets) == 0 {
 		return nil, nil
 	}

@@ -206,12 +206,13 @@ func (d *Deliverer) Handle(ctx context.Context, ev events.Event) error {
 		return err
 	}
 	return d.DB.Tx(ctx, tenants.Scope{TenantID: ev.TenantID, Actor: tenants.SystemActor}, func(tx *tenants.Tx) error {
-		eps, err := tx.Q.WebhookEndpointsFor(ctx, tx, ev.Type)
+		eps, err := tx.Q.WebhookEndpointsFor(ctx, tx, db.WebhookEndpointsForParams{TenantID: tx.Scope.TenantID, EventType: ev.Type})
 		if err != nil {
 			return fmt.Errorf("endpoints for %s: %w", ev.Type, err)
 		}
 		for _, ep := range eps {
-			del, err := tx.Q.InsertWebhookDelivery(ctx, tx, db.InsertWebhookDeliveryParams{ID: platform.NewID(), EndpointID: ep.ID,
+			del, err := tx.Q.InsertWebhookDelivery(ctx, tx, db.InsertWebhookDeliveryParams{TenantID: tx.Scope.TenantID,
+				ID: platform.NewID(), EndpointID: ep.ID,
 				EventID: ev.ID, EventType: ev.Type, Payload: payload})
 			if errors.Is(err, pgx.ErrNoRows) {
 				continue
@@ -266,7 +267,7 @@ func deliveryFromRow(r db.WebhookDelivery) Delivery {
 
 // GetDelivery returns one delivery.
 func GetDelivery(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Delivery, error) {
-	r, err := tx.Q.GetWebhookDelivery(ctx, tx, id)
+	r, err := tx.Q.GetWebhookDelivery(ctx, tx, db.GetWebhookDeliveryParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
 		return Delivery{}, tenants.DBError(err, "", "")
 	}
@@ -282,7 +283,8 @@ func ListDeliveries(ctx context.Context, tx *tenants.Tx, endpointID uuid.UUID, s
 	if status != "" {
 		st = &status
 	}
-	rows, err := tx.Q.ListWebhookDeliveries(ctx, tx, db.ListWebhookDeliveriesParams{EndpointID: endpointID, After: after, Status: st, Lim: limit})
+	rows, err := tx.Q.ListWebhookDeliveries(ctx, tx, db.ListWebhookDeliveriesParams{TenantID: tx.Scope.TenantID,
+		EndpointID: endpointID, After: after, Status: st, Lim: limit})
 	if err != nil {
 		return nil, fmt.Errorf("list deliveries: %w", err)
 	}
@@ -296,11 +298,12 @@ func ListDeliveries(ctx context.Context, tx *tenants.Tx, endpointID uuid.UUID, s
 // Redeliver sends a delivery's payload again as a new delivery (same event id, so the
 // receiver can recognise it), queued in tx with ins.
 func Redeliver(ctx context.Context, tx *tenants.Tx, ins events.Inserter, deliveryID uuid.UUID) (Delivery, error) {
-	orig, err := tx.Q.GetWebhookDelivery(ctx, tx, deliveryID)
+	orig, err := tx.Q.GetWebhookDelivery(ctx, tx, db.GetWebhookDeliveryParams{TenantID: tx.Scope.TenantID, ID: deliveryID})
 	if err != nil {
 		return Delivery{}, tenants.DBError(err, "", "")
 	}
-	del, err := tx.Q.InsertWebhookDelivery(ctx, tx, db.InsertWebhookDeliveryParams{ID: platform.NewID(), EndpointID: orig.EndpointID,
+	del, err := tx.Q.InsertWebhookDelivery(ctx, tx, db.InsertWebhookDeliveryParams{TenantID: tx.Scope.TenantID,
+		ID: platform.NewID(), EndpointID: orig.EndpointID,
 		EventID: orig.EventID, EventType: orig.EventType, RedeliveryOf: uuid.NullUUID{UUID: orig.ID, Valid: true}, Payload: orig.Payload})
 	if err != nil {
 		return Delivery{}, tenants.DBError(err, "", "")
@@ -327,7 +330,8 @@ func Ping(ctx context.Context, tx *tenants.Tx, ins events.Inserter, endpointID u
 	if err != nil {
 		return Delivery{}, err
 	}
-	del, err := tx.Q.InsertWebhookDelivery(ctx, tx, db.InsertWebhookDeliveryParams{ID: platform.NewID(), EndpointID: endpointID,
+	del, err := tx.Q.InsertWebhookDelivery(ctx, tx, db.InsertWebhookDeliveryParams{TenantID: tx.Scope.TenantID,
+		ID: platform.NewID(), EndpointID: endpointID,
 		EventID: ev.ID, EventType: PingType, Payload: payload})
 	if err != nil {
 		return Delivery{}, tenants.DBError(err, "", "")
@@ -378,7 +382,8 @@ func (d *Deliverer) attempt(ctx context.Context, args DeliveryArgs, attempt, max
 	var snooze time.Duration
 	err := d.DB.Tx(ctx, scope, func(tx *tenants.Tx) error {
 		var err error
-		if del, err = tx.Q.LockWebhookDelivery(ctx, tx, args.DeliveryID); err != nil {
+		if del, err = tx.Q.LockWebhookDelivery(ctx, tx, db.LockWebhookDeliveryParams{TenantID: tx.Scope.TenantID,
+			ID: args.DeliveryID}); err != nil {
 			return tenants.DBError(err, "", "")
 		}
 		if del.Status != "pending" {
@@ -390,14 +395,16 @@ func (d *Deliverer) attempt(ctx context.Context, args DeliveryArgs, attempt, max
 			snooze = d.opts.Timeout + 10*time.Second - time.Since(*del.ClaimedAt)
 			return nil
 		}
-		if ep, err = tx.Q.GetWebhookEndpoint(ctx, tx, del.EndpointID); err != nil {
+		if ep, err = tx.Q.GetWebhookEndpoint(ctx, tx, db.GetWebhookEndpointParams{TenantID: tx.Scope.TenantID,
+			ID: del.EndpointID}); err != nil {
 			return tenants.DBError(err, "", "")
 		}
 		if !ep.Enabled && del.EventType != PingType {
 			cancelled = true
-			return tx.Q.CancelWebhookDelivery(ctx, tx, db.CancelWebhookDeliveryParams{ID: del.ID, Error: "the endpoint is disabled"})
+			return tx.Q.CancelWebhookDelivery(ctx, tx, db.CancelWebhookDeliveryParams{TenantID: tx.Scope.TenantID,
+				ID: del.ID, Error: "the endpoint is disabled"})
 		}
-		return tx.Q.ClaimWebhookDelivery(ctx, tx, del.ID)
+		return tx.Q.ClaimWebhookDelivery(ctx, tx, db.ClaimWebhookDeliveryParams{TenantID: tx.Scope.TenantID, ID: del.ID})
 	})
 	if errors.Is(err, tenants.ErrNotFound) {
 		return river.JobCancel(fmt.Errorf("delivery %s is gone", args.DeliveryID))
@@ -418,7 +425,8 @@ func (d *Deliverer) attempt(ctx context.Context, args DeliveryArgs, attempt, max
 	latency := int32(time.Since(start) / time.Millisecond)
 	ok := postErr == nil && code >= 200 && code < 300
 	final := attempt >= maxAttempts
-	rec := db.RecordWebhookAttemptParams{ID: del.ID, Status: "succeeded", LatencyMs: &latency, ResponseBody: trimBody(respBody, 2048)}
+	rec := db.RecordWebhookAttemptParams{TenantID: scope.TenantID, ID: del.ID, Status: "succeeded", LatencyMs: &latency,
+		ResponseBody: trimBody(respBody, 2048)}
 	if code > 0 {
 		c := int32(code)
 		rec.ResponseCode = &c
@@ -448,9 +456,9 @@ func (d *Deliverer) attempt(ctx context.Context, args DeliveryArgs, attempt, max
 			return nil // a test delivery says nothing about the endpoint's health
 		}
 		if ok {
-			return tx.Q.WebhookEndpointSucceeded(ctx, tx, ep.ID)
+			return tx.Q.WebhookEndpointSucceeded(ctx, tx, db.WebhookEndpointSucceededParams{TenantID: tx.Scope.TenantID, ID: ep.ID})
 		}
-		after, err := tx.Q.WebhookEndpointFailed(ctx, tx, ep.ID)
+		after, err := tx.Q.WebhookEndpointFailed(ctx, tx, db.WebhookEndpointFailedParams{TenantID: tx.Scope.TenantID, ID: ep.ID})
 		if err != nil {
 			return fmt.Errorf("count failure: %w", err)
 		}
@@ -460,7 +468,7 @@ func (d *Deliverer) attempt(ctx context.Context, args DeliveryArgs, attempt, max
 			if err := d.disable(ctx, tx, after); err != nil {
 				return err
 			}
-			return tx.Q.CancelWebhookDelivery(ctx, tx, db.CancelWebhookDeliveryParams{ID: del.ID,
+			return tx.Q.CancelWebhookDelivery(ctx, tx, db.CancelWebhookDeliveryParams{TenantID: tx.Scope.TenantID, ID: del.ID,
 				Error: rec.Error + "; the endpoint was disabled after sustained failures"})
 		}
 		return nil
@@ -480,7 +488,7 @@ func (d *Deliverer) attempt(ctx context.Context, args DeliveryArgs, attempt, max
 func (d *Deliverer) disable(ctx context.Context, tx *tenants.Tx, ep db.WebhookEndpoint) error {
 	reason := fmt.Sprintf("%d consecutive failed deliveries since %s", ep.ConsecutiveFailures,
 		ep.FailingSince.UTC().Format(time.RFC3339))
-	n, err := tx.Q.DisableWebhookEndpoint(ctx, tx, db.DisableWebhookEndpointParams{ID: ep.ID, Reason: reason})
+	n, err := tx.Q.DisableWebhookEndpoint(ctx, tx, db.DisableWebhookEndpointParams{TenantID: tx.Scope.TenantID, ID: ep.ID, Reason: reason})
 	if err != nil || n == 0 {
 		return err
 	}

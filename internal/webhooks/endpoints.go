@@ -116,7 +116,8 @@ func Create(ctx context.Context, tx *tenants.Tx, in EndpointInput) (Endpoint, st
 	}
 	secret := NewSecret()
 	enabled := in.Enabled == nil || *in.Enabled
-	r, err := tx.Q.CreateWebhookEndpoint(ctx, tx, db.CreateWebhookEndpointParams{ID: platform.NewID(), Url: in.URL,
+	r, err := tx.Q.CreateWebhookEndpoint(ctx, tx, db.CreateWebhookEndpointParams{TenantID: tx.Scope.TenantID,
+		ID: platform.NewID(), Url: in.URL,
 		Events: evs, Description: in.Description, Enabled: enabled, Secret: secret})
 	if err != nil {
 		return Endpoint{}, "", tenants.DBError(err, "", "")
@@ -127,7 +128,7 @@ func Create(ctx context.Context, tx *tenants.Tx, in EndpointInput) (Endpoint, st
 
 // Get returns an endpoint.
 func Get(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Endpoint, error) {
-	r, err := tx.Q.GetWebhookEndpoint(ctx, tx, id)
+	r, err := tx.Q.GetWebhookEndpoint(ctx, tx, db.GetWebhookEndpointParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
 		return Endpoint{}, tenants.DBError(err, "", "")
 	}
@@ -136,7 +137,7 @@ func Get(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Endpoint, error) {
 
 // List lists endpoints after the cursor.
 func List(ctx context.Context, tx *tenants.Tx, after uuid.NullUUID, limit int32) ([]Endpoint, error) {
-	rows, err := tx.Q.ListWebhookEndpoints(ctx, tx, db.ListWebhookEndpointsParams{After: after, Lim: limit})
+	rows, err := tx.Q.ListWebhookEndpoints(ctx, tx, db.ListWebhookEndpointsParams{TenantID: tx.Scope.TenantID, After: after, Lim: limit})
 	if err != nil {
 		return nil, fmt.Errorf("list webhook endpoints: %w", err)
 	}
@@ -164,7 +165,8 @@ func Update(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, in
 	if in.Enabled != nil {
 		enabled = *in.Enabled
 	}
-	r, err := tx.Q.UpdateWebhookEndpoint(ctx, tx, db.UpdateWebhookEndpointParams{ID: id, Version: version, Url: in.URL,
+	r, err := tx.Q.UpdateWebhookEndpoint(ctx, tx, db.UpdateWebhookEndpointParams{TenantID: tx.Scope.TenantID,
+		ID: id, Version: version, Url: in.URL,
 		Events: evs, Description: in.Description, Enabled: enabled})
 	if err != nil {
 		return Endpoint{}, tenants.DBError(tenants.StaleIfMissing(err), "", "")
@@ -182,7 +184,7 @@ func Delete(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32) er
 	if before.Version != version {
 		return tenants.ErrStale
 	}
-	n, err := tx.Q.DeleteWebhookEndpoint(ctx, tx, db.DeleteWebhookEndpointParams{ID: id, Version: version})
+	n, err := tx.Q.DeleteWebhookEndpoint(ctx, tx, db.DeleteWebhookEndpointParams{TenantID: tx.Scope.TenantID, ID: id, Version: version})
 	if err != nil {
 		return tenants.DBError(err, "", "")
 	}
@@ -209,7 +211,8 @@ func Rotate(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, ov
 		return Endpoint{}, "", tenants.ErrStale
 	}
 	secret := NewSecret()
-	r, err := tx.Q.RotateWebhookSecret(ctx, tx, db.RotateWebhookSecretParams{ID: id, Version: version, Secret: secret,
+	r, err := tx.Q.RotateWebhookSecret(ctx, tx, db.RotateWebhookSecretParams{TenantID: tx.Scope.TenantID,
+		ID: id, Version: version, Secret: secret,
 		PreviousExpiresAt: ptr(time.Now().Add(overlap))})
 	if err != nil {
 		return Endpoint{}, "", tenants.DBError(tenants.StaleIfMissing(err), "", "")

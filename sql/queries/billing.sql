@@ -3,7 +3,7 @@
 -- name: CreateExpressProduct :one
 INSERT INTO express_products (tenant_id, id, code, name, description, kind, term_months, targets, tier_code, coverage,
   eligibility, cooling_off_days, after_cooling_off, compensation)
-VALUES (app.tenant_id(), @id, @code, @name, @description, @kind, @term_months, @targets, @tier_code, @coverage,
+VALUES (@tenant_id, @id, @code, @name, @description, @kind, @term_months, @targets, @tier_code, @coverage,
   @eligibility, @cooling_off_days, @after_cooling_off, @compensation)
 RETURNING *;
 
@@ -12,46 +12,46 @@ UPDATE express_products SET name = @name, description = @description, targets = 
   coverage = @coverage, eligibility = @eligibility, cooling_off_days = @cooling_off_days,
   after_cooling_off = @after_cooling_off, compensation = @compensation, status = @status,
   version = version + 1, updated_at = now()
-WHERE tenant_id = app.tenant_id() AND id = @id AND version = @version
+WHERE tenant_id = @tenant_id AND id = @id AND version = @version
 RETURNING *;
 
 -- name: SetExpressProductStripeID :exec
-UPDATE express_products SET stripe_product_id = @stripe_product_id WHERE tenant_id = app.tenant_id() AND id = @id;
+UPDATE express_products SET stripe_product_id = @stripe_product_id WHERE tenant_id = @tenant_id AND id = @id;
 
 -- name: GetExpressProduct :one
-SELECT * FROM express_products WHERE tenant_id = app.tenant_id() AND id = @id;
+SELECT * FROM express_products WHERE tenant_id = @tenant_id AND id = @id;
 
 -- name: ListExpressProducts :many
 SELECT * FROM express_products
-WHERE tenant_id = app.tenant_id() AND (sqlc.narg('after')::uuid IS NULL OR id > sqlc.narg('after')::uuid)
+WHERE tenant_id = @tenant_id AND (sqlc.narg('after')::uuid IS NULL OR id > sqlc.narg('after')::uuid)
   AND (NOT @active_only::boolean OR status = 'active')
 ORDER BY id LIMIT @lim;
 
 -- name: CreateExpressPrice :one
 INSERT INTO express_prices (tenant_id, id, product_id, currency, unit_amount, stripe_price_id)
-VALUES (app.tenant_id(), @id, @product_id, @currency, @unit_amount, @stripe_price_id)
+VALUES (@tenant_id, @id, @product_id, @currency, @unit_amount, @stripe_price_id)
 RETURNING *;
 
 -- name: DeactivateExpressPrice :one
 UPDATE express_prices SET active = false
-WHERE tenant_id = app.tenant_id() AND product_id = @product_id AND currency = @currency AND active
+WHERE tenant_id = @tenant_id AND product_id = @product_id AND currency = @currency AND active
 RETURNING *;
 
 -- name: ListExpressPrices :many
-SELECT * FROM express_prices WHERE tenant_id = app.tenant_id() AND product_id = @product_id ORDER BY created_at, id;
+SELECT * FROM express_prices WHERE tenant_id = @tenant_id AND product_id = @product_id ORDER BY created_at, id;
 
 -- name: ActiveExpressPrice :one
-SELECT * FROM express_prices WHERE tenant_id = app.tenant_id() AND product_id = @product_id AND currency = @currency AND active;
+SELECT * FROM express_prices WHERE tenant_id = @tenant_id AND product_id = @product_id AND currency = @currency AND active;
 
 -- name: GetExpressPrice :one
-SELECT * FROM express_prices WHERE tenant_id = app.tenant_id() AND id = @id;
+SELECT * FROM express_prices WHERE tenant_id = @tenant_id AND id = @id;
 
 -- Purchases.
 
 -- name: CreatePurchase :one
 INSERT INTO purchases (tenant_id, id, product_id, price_id, kind, product_code, channel, customer_id, consumer_id,
   registration_id, order_id, outlet_id, currency, amount)
-VALUES (app.tenant_id(), @id, @product_id, @price_id, @kind, @product_code, @channel, @customer_id, @consumer_id,
+VALUES (@tenant_id, @id, @product_id, @price_id, @kind, @product_code, @channel, @customer_id, @consumer_id,
   @registration_id, @order_id, @outlet_id, @currency, @amount)
 RETURNING *;
 
@@ -60,21 +60,21 @@ UPDATE purchases SET stripe_checkout_session_id = CASE WHEN @session_id::text = 
   stripe_payment_intent_id = CASE WHEN @payment_intent_id::text = '' THEN stripe_payment_intent_id ELSE @payment_intent_id::text END,
   stripe_charge_id = CASE WHEN @charge_id::text = '' THEN stripe_charge_id ELSE @charge_id::text END,
   updated_at = now()
-WHERE tenant_id = app.tenant_id() AND id = @id;
+WHERE tenant_id = @tenant_id AND id = @id;
 
 -- name: GetPurchase :one
-SELECT * FROM purchases WHERE tenant_id = app.tenant_id() AND id = @id;
+SELECT * FROM purchases WHERE tenant_id = @tenant_id AND id = @id;
 
 -- name: GetPurchaseForUpdate :one
-SELECT * FROM purchases WHERE tenant_id = app.tenant_id() AND id = @id FOR UPDATE;
+SELECT * FROM purchases WHERE tenant_id = @tenant_id AND id = @id FOR UPDATE;
 
 -- name: GetPurchaseByIntent :one
-SELECT * FROM purchases WHERE tenant_id = app.tenant_id() AND stripe_payment_intent_id = @payment_intent_id
+SELECT * FROM purchases WHERE tenant_id = @tenant_id AND stripe_payment_intent_id = @payment_intent_id
 ORDER BY created_at LIMIT 1;
 
 -- name: ListPurchases :many
 SELECT * FROM purchases
-WHERE tenant_id = app.tenant_id() AND (sqlc.narg('after')::uuid IS NULL OR id > sqlc.narg('after')::uuid)
+WHERE tenant_id = @tenant_id AND (sqlc.narg('after')::uuid IS NULL OR id > sqlc.narg('after')::uuid)
   AND (sqlc.narg('registration_id')::uuid IS NULL OR registration_id = sqlc.narg('registration_id')::uuid)
   AND (sqlc.narg('order_id')::uuid IS NULL OR order_id = sqlc.narg('order_id')::uuid)
   AND (sqlc.narg('customer_id')::uuid IS NULL OR customer_id = sqlc.narg('customer_id')::uuid)
@@ -84,98 +84,98 @@ ORDER BY id LIMIT @lim;
 -- name: ActivatePurchase :one
 UPDATE purchases SET status = 'active', paid_at = @paid_at, valid_from = @valid_from, valid_until = @valid_until,
   grant_id = @grant_id, version = version + 1, updated_at = now()
-WHERE tenant_id = app.tenant_id() AND id = @id AND status IN ('pending', 'failed')
+WHERE tenant_id = @tenant_id AND id = @id AND status IN ('pending', 'failed')
 RETURNING *;
 
 -- name: FailPurchase :execrows
 UPDATE purchases SET status = 'failed', version = version + 1, updated_at = now()
-WHERE tenant_id = app.tenant_id() AND id = @id AND status = 'pending';
+WHERE tenant_id = @tenant_id AND id = @id AND status = 'pending';
 
 -- name: EndPurchase :one
 UPDATE purchases SET status = @status, ended_at = now(), version = version + 1, updated_at = now()
-WHERE tenant_id = app.tenant_id() AND id = @id AND status IN ('pending', 'failed', 'active')
+WHERE tenant_id = @tenant_id AND id = @id AND status IN ('pending', 'failed', 'active')
 RETURNING *;
 
 -- name: SetPurchaseRefunded :exec
 UPDATE purchases SET refunded_amount = GREATEST(refunded_amount, @refunded_amount), updated_at = now()
-WHERE tenant_id = app.tenant_id() AND id = @id;
+WHERE tenant_id = @tenant_id AND id = @id;
 
 -- name: RequestPurchaseCancel :exec
 UPDATE purchases SET cancel_requested_at = coalesce(cancel_requested_at, now()), version = version + 1, updated_at = now()
-WHERE tenant_id = app.tenant_id() AND id = @id;
+WHERE tenant_id = @tenant_id AND id = @id;
 
 -- name: ActiveExpressForOrder :one
 SELECT p.*, e.targets, e.compensation FROM purchases p
 JOIN express_products e ON e.tenant_id = p.tenant_id AND e.id = p.product_id
-WHERE p.tenant_id = app.tenant_id() AND p.order_id = @order_id AND p.kind = 'per_incident' AND p.status = 'active'
+WHERE p.tenant_id = @tenant_id AND p.order_id = @order_id AND p.kind = 'per_incident' AND p.status = 'active'
 ORDER BY p.paid_at, p.id LIMIT 1;
 
 -- name: ActivePlanCodesForUnit :many
 SELECT DISTINCT product_code FROM purchases
-WHERE tenant_id = app.tenant_id() AND registration_id = @registration_id AND kind = 'plan' AND status = 'active'
+WHERE tenant_id = @tenant_id AND registration_id = @registration_id AND kind = 'plan' AND status = 'active'
   AND valid_from <= @on_date::date AND valid_until >= @on_date::date;
 
 -- Refunds and compensation.
 
 -- name: CreateRefund :one
 INSERT INTO refunds (tenant_id, id, purchase_id, reason, amount, currency, idempotency_key)
-VALUES (app.tenant_id(), @id, @purchase_id, @reason, @amount, @currency, @idempotency_key)
+VALUES (@tenant_id, @id, @purchase_id, @reason, @amount, @currency, @idempotency_key)
 ON CONFLICT (tenant_id, idempotency_key) DO UPDATE SET idempotency_key = EXCLUDED.idempotency_key
 RETURNING *;
 
 -- name: SetRefundRequested :exec
 UPDATE refunds SET stripe_refund_id = @stripe_refund_id, status = CASE WHEN status = 'pending' THEN 'requested' ELSE status END
-WHERE tenant_id = app.tenant_id() AND id = @id;
+WHERE tenant_id = @tenant_id AND id = @id;
 
 -- name: ConfirmRefund :execrows
 UPDATE refunds SET status = 'succeeded', confirmed_at = now()
-WHERE tenant_id = app.tenant_id() AND id = @id AND status IN ('pending', 'requested');
+WHERE tenant_id = @tenant_id AND id = @id AND status IN ('pending', 'requested');
 
 -- name: ListRefundsOfPurchase :many
-SELECT * FROM refunds WHERE tenant_id = app.tenant_id() AND purchase_id = @purchase_id ORDER BY created_at, id;
+SELECT * FROM refunds WHERE tenant_id = @tenant_id AND purchase_id = @purchase_id ORDER BY created_at, id;
 
 -- name: CreateCompensation :one
 INSERT INTO compensations (tenant_id, id, purchase_id, order_id, breach_key, target, kind, amount, currency, refund_id)
-VALUES (app.tenant_id(), @id, @purchase_id, @order_id, @breach_key, @target, @kind, @amount, @currency, @refund_id)
+VALUES (@tenant_id, @id, @purchase_id, @order_id, @breach_key, @target, @kind, @amount, @currency, @refund_id)
 ON CONFLICT (tenant_id, purchase_id) DO NOTHING
 RETURNING *;
 
 -- name: GetCompensationOfPurchase :one
-SELECT * FROM compensations WHERE tenant_id = app.tenant_id() AND purchase_id = @purchase_id;
+SELECT * FROM compensations WHERE tenant_id = @tenant_id AND purchase_id = @purchase_id;
 
 -- name: IssueCompensation :execrows
 UPDATE compensations SET status = 'issued', issued_at = now()
-WHERE tenant_id = app.tenant_id() AND id = @id AND status = 'pending';
+WHERE tenant_id = @tenant_id AND id = @id AND status = 'pending';
 
 -- name: ListCompensations :many
 SELECT * FROM compensations
-WHERE tenant_id = app.tenant_id() AND (sqlc.narg('after')::uuid IS NULL OR id > sqlc.narg('after')::uuid)
+WHERE tenant_id = @tenant_id AND (sqlc.narg('after')::uuid IS NULL OR id > sqlc.narg('after')::uuid)
 ORDER BY id LIMIT @lim;
 
 -- Ledger.
 
 -- name: InsertLedgerEntry :execrows
 INSERT INTO ledger_entries (tenant_id, id, kind, purchase_id, amount, currency, stripe_object_id, effect_key, memo, occurred_at)
-VALUES (app.tenant_id(), @id, @kind, @purchase_id, @amount, @currency, @stripe_object_id, @effect_key, @memo, @occurred_at)
+VALUES (@tenant_id, @id, @kind, @purchase_id, @amount, @currency, @stripe_object_id, @effect_key, @memo, @occurred_at)
 ON CONFLICT (tenant_id, effect_key) DO NOTHING;
 
 -- name: ListLedger :many
 SELECT * FROM ledger_entries
-WHERE tenant_id = app.tenant_id() AND occurred_at >= @from_at AND occurred_at < @to_at
+WHERE tenant_id = @tenant_id AND occurred_at >= @from_at AND occurred_at < @to_at
   AND (sqlc.narg('after')::uuid IS NULL OR id > sqlc.narg('after')::uuid)
 ORDER BY id LIMIT @lim;
 
 -- name: SumRefundLedgerOfPurchase :one
 SELECT coalesce(-sum(amount), 0)::bigint FROM ledger_entries
-WHERE tenant_id = app.tenant_id() AND purchase_id = @purchase_id AND kind IN ('refund', 'compensation');
+WHERE tenant_id = @tenant_id AND purchase_id = @purchase_id AND kind IN ('refund', 'compensation');
 
 -- name: CreateReconciliation :one
 INSERT INTO reconciliations (tenant_id, id, from_at, to_at, checked, matched, mismatches)
-VALUES (app.tenant_id(), @id, @from_at, @to_at, @checked, @matched, @mismatches)
+VALUES (@tenant_id, @id, @from_at, @to_at, @checked, @matched, @mismatches)
 RETURNING *;
 
 -- name: ListReconciliations :many
-SELECT * FROM reconciliations WHERE tenant_id = app.tenant_id() ORDER BY created_at DESC, id DESC LIMIT @lim;
+SELECT * FROM reconciliations WHERE tenant_id = @tenant_id ORDER BY created_at DESC, id DESC LIMIT @lim;
 
 -- Platform subscriptions of tenants.
 
@@ -192,11 +192,11 @@ ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, max_outlets = EXCLUDED.ma
 RETURNING *;
 
 -- name: GetPlatformSubscription :one
-SELECT * FROM platform_subscriptions WHERE tenant_id = app.tenant_id();
+SELECT * FROM platform_subscriptions WHERE tenant_id = @tenant_id;
 
 -- name: UpsertPlatformSubscription :one
 INSERT INTO platform_subscriptions (tenant_id, plan_code, stripe_customer_id, stripe_subscription_id, metered_item_id, status, current_period_end)
-VALUES (app.tenant_id(), @plan_code, @stripe_customer_id, @stripe_subscription_id, @metered_item_id, @status, @current_period_end)
+VALUES (@tenant_id, @plan_code, @stripe_customer_id, @stripe_subscription_id, @metered_item_id, @status, @current_period_end)
 ON CONFLICT (tenant_id) DO UPDATE SET plan_code = EXCLUDED.plan_code, stripe_customer_id = EXCLUDED.stripe_customer_id,
   stripe_subscription_id = EXCLUDED.stripe_subscription_id, metered_item_id = EXCLUDED.metered_item_id,
   status = EXCLUDED.status, current_period_end = EXCLUDED.current_period_end, version = platform_subscriptions.version + 1,
@@ -206,33 +206,33 @@ RETURNING *;
 -- name: ApplySubscriptionState :one
 UPDATE platform_subscriptions SET status = @status, current_period_end = coalesce(sqlc.narg('current_period_end'), current_period_end),
   last_event_at = @event_at, version = version + 1, updated_at = now()
-WHERE tenant_id = app.tenant_id() AND (last_event_at IS NULL OR last_event_at <= @event_at)
+WHERE tenant_id = @tenant_id AND (last_event_at IS NULL OR last_event_at <= @event_at)
 RETURNING *;
 
 -- name: SetSubscriptionGrace :one
 UPDATE platform_subscriptions SET grace_until = sqlc.narg('grace_until'), version = version + 1, updated_at = now()
-WHERE tenant_id = app.tenant_id()
+WHERE tenant_id = @tenant_id
 RETURNING *;
 
 -- name: UpsertPlatformInvoice :exec
 INSERT INTO platform_invoices (tenant_id, stripe_invoice_id, status, currency, amount_due, amount_paid, hosted_url, period_start, period_end)
-VALUES (app.tenant_id(), @stripe_invoice_id, @status, @currency, @amount_due, @amount_paid, @hosted_url, @period_start, @period_end)
+VALUES (@tenant_id, @stripe_invoice_id, @status, @currency, @amount_due, @amount_paid, @hosted_url, @period_start, @period_end)
 ON CONFLICT (tenant_id, stripe_invoice_id) DO UPDATE SET
   status = CASE WHEN platform_invoices.status = 'paid' THEN 'paid' ELSE EXCLUDED.status END,
   amount_paid = GREATEST(platform_invoices.amount_paid, EXCLUDED.amount_paid), updated_at = now();
 
 -- name: ListPlatformInvoices :many
-SELECT * FROM platform_invoices WHERE tenant_id = app.tenant_id() ORDER BY created_at DESC, stripe_invoice_id LIMIT @lim;
+SELECT * FROM platform_invoices WHERE tenant_id = @tenant_id ORDER BY created_at DESC, stripe_invoice_id LIMIT @lim;
 
 -- name: CountUsage :exec
-INSERT INTO usage_counters (tenant_id, metric, month, count) VALUES (app.tenant_id(), @metric, @month, @n)
+INSERT INTO usage_counters (tenant_id, metric, month, count) VALUES (@tenant_id, @metric, @month, @n)
 ON CONFLICT (tenant_id, metric, month) DO UPDATE SET count = usage_counters.count + EXCLUDED.count;
 
 -- name: GetUsage :one
-SELECT * FROM usage_counters WHERE tenant_id = app.tenant_id() AND metric = @metric AND month = @month;
+SELECT * FROM usage_counters WHERE tenant_id = @tenant_id AND metric = @metric AND month = @month;
 
 -- name: MarkUsageReported :exec
-UPDATE usage_counters SET reported = GREATEST(reported, @reported) WHERE tenant_id = app.tenant_id() AND metric = @metric AND month = @month;
+UPDATE usage_counters SET reported = GREATEST(reported, @reported) WHERE tenant_id = @tenant_id AND metric = @metric AND month = @month;
 
 -- name: SetTenantStatus :execrows
 UPDATE tenants SET status = @status, version = version + 1, updated_at = now() WHERE id = @id AND status = @from_status;
@@ -269,10 +269,10 @@ SELECT * FROM stripe_routes WHERE object_id = ANY(@ids::text[]) ORDER BY object_
 SELECT EXISTS (SELECT 1 FROM tenants WHERE id = @id)::boolean;
 
 -- name: SetExpressPriceStripeID :exec
-UPDATE express_prices SET stripe_price_id = @stripe_price_id WHERE tenant_id = app.tenant_id() AND id = @id;
+UPDATE express_prices SET stripe_price_id = @stripe_price_id WHERE tenant_id = @tenant_id AND id = @id;
 
 -- name: CountOutletsInRegions :one
-SELECT count(*) FROM outlets WHERE tenant_id = app.tenant_id() AND status = 'active'
+SELECT count(*) FROM outlets WHERE tenant_id = @tenant_id AND status = 'active'
   AND (province_code = ANY(@province_codes::text[]) OR city_code = ANY(@city_codes::text[]));
 
 -- name: SetPlatformPlanPrices :exec
@@ -286,11 +286,11 @@ SELECT pg_advisory_xact_lock(70110001);
 SELECT status FROM tenants WHERE slug = @slug;
 
 -- name: CountOrdersInMonth :one
-SELECT count(*) FROM service_orders WHERE tenant_id = app.tenant_id() AND created_at >= @from_at AND created_at < @to_at;
+SELECT count(*) FROM service_orders WHERE tenant_id = @tenant_id AND created_at >= @from_at AND created_at < @to_at;
 
 -- name: RaiseUsage :exec
-INSERT INTO usage_counters (tenant_id, metric, month, count) VALUES (app.tenant_id(), @metric, @month, @n)
+INSERT INTO usage_counters (tenant_id, metric, month, count) VALUES (@tenant_id, @metric, @month, @n)
 ON CONFLICT (tenant_id, metric, month) DO UPDATE SET count = GREATEST(usage_counters.count, EXCLUDED.count);
 
 -- name: GetOrderCustomer :one
-SELECT customer_id FROM service_orders WHERE tenant_id = app.tenant_id() AND id = @id;
+SELECT customer_id FROM service_orders WHERE tenant_id = @tenant_id AND id = @id;

@@ -10,7 +10,7 @@ SELECT o.id, o.code, o.name, o.daily_capacity, c.region_code, c.postal_prefix,
      AND s.status <> 'cancelled')::integer AS load
 FROM outlets o
 JOIN outlet_coverage c ON c.tenant_id = o.tenant_id AND c.outlet_id = o.id
-WHERE o.tenant_id = app.tenant_id() AND o.status = 'active'
+WHERE o.tenant_id = @tenant_id AND o.status = 'active'
   AND starts_with(@area::text, c.region_code)
   AND (c.postal_prefix = '' OR starts_with(@postal_code::text, c.postal_prefix))
   AND (cardinality(c.order_types) = 0 OR @type_code::text = ANY(c.order_types))
@@ -28,38 +28,38 @@ SELECT p.user_id, u.name, p.skills, p.level, p.is_default, p.latitude, p.longitu
   coalesce((SELECT max(s.created_at) FROM order_engineers e JOIN service_orders s ON s.tenant_id = e.tenant_id AND s.id = e.order_id
    WHERE e.tenant_id = p.tenant_id AND e.user_id = p.user_id AND e.state = 'accepted' AND s.customer_id = @customer_id), 'epoch')::timestamptz AS last_served
 FROM engineer_profiles p JOIN users u ON u.id = p.user_id
-WHERE p.tenant_id = app.tenant_id() AND p.outlet_id = @outlet_id AND p.active
+WHERE p.tenant_id = @tenant_id AND p.outlet_id = @outlet_id AND p.active
 ORDER BY p.user_id;
 
 -- name: UpsertCoverage :one
 INSERT INTO outlet_coverage (tenant_id, id, outlet_id, region_code, postal_prefix, order_types, category_ids)
-VALUES (app.tenant_id(), @id, @outlet_id, @region_code, @postal_prefix, @order_types, @category_ids)
+VALUES (@tenant_id, @id, @outlet_id, @region_code, @postal_prefix, @order_types, @category_ids)
 RETURNING *;
 
 -- name: ListCoverage :many
-SELECT * FROM outlet_coverage WHERE tenant_id = app.tenant_id() AND outlet_id = @outlet_id ORDER BY region_code, id;
+SELECT * FROM outlet_coverage WHERE tenant_id = @tenant_id AND outlet_id = @outlet_id ORDER BY region_code, id;
 
 -- name: DeleteCoverage :one
-DELETE FROM outlet_coverage WHERE tenant_id = app.tenant_id() AND id = @id RETURNING outlet_id;
+DELETE FROM outlet_coverage WHERE tenant_id = @tenant_id AND id = @id RETURNING outlet_id;
 
 -- name: AuthorizeOutlet :exec
-INSERT INTO outlet_authorizations (tenant_id, outlet_id, category_id) VALUES (app.tenant_id(), @outlet_id, @category_id)
+INSERT INTO outlet_authorizations (tenant_id, outlet_id, category_id) VALUES (@tenant_id, @outlet_id, @category_id)
 ON CONFLICT DO NOTHING;
 
 -- name: RevokeOutletAuthorization :execrows
-DELETE FROM outlet_authorizations WHERE tenant_id = app.tenant_id() AND outlet_id = @outlet_id AND category_id = @category_id;
+DELETE FROM outlet_authorizations WHERE tenant_id = @tenant_id AND outlet_id = @outlet_id AND category_id = @category_id;
 
 -- name: ListOutletAuthorizations :many
-SELECT category_id FROM outlet_authorizations WHERE tenant_id = app.tenant_id() AND outlet_id = @outlet_id ORDER BY category_id;
+SELECT category_id FROM outlet_authorizations WHERE tenant_id = @tenant_id AND outlet_id = @outlet_id ORDER BY category_id;
 
 -- name: SetOutletCapacity :one
 UPDATE outlets SET daily_capacity = @daily_capacity, version = version + 1, updated_at = now()
-WHERE tenant_id = app.tenant_id() AND id = @id AND version = @version
+WHERE tenant_id = @tenant_id AND id = @id AND version = @version
 RETURNING version;
 
 -- name: UpsertEngineerProfile :one
 INSERT INTO engineer_profiles (tenant_id, user_id, outlet_id, skills, level, is_default, active)
-VALUES (app.tenant_id(), @user_id, @outlet_id, @skills, @level, @is_default, @active)
+VALUES (@tenant_id, @user_id, @outlet_id, @skills, @level, @is_default, @active)
 ON CONFLICT (tenant_id, user_id) DO UPDATE
 SET outlet_id = EXCLUDED.outlet_id, skills = EXCLUDED.skills, level = EXCLUDED.level, is_default = EXCLUDED.is_default,
     active = EXCLUDED.active, version = engineer_profiles.version + 1
@@ -67,21 +67,21 @@ WHERE engineer_profiles.version = @version
 RETURNING *;
 
 -- name: GetEngineerProfile :one
-SELECT * FROM engineer_profiles WHERE tenant_id = app.tenant_id() AND user_id = @user_id;
+SELECT * FROM engineer_profiles WHERE tenant_id = @tenant_id AND user_id = @user_id;
 
 -- name: ListEngineerProfiles :many
-SELECT * FROM engineer_profiles WHERE tenant_id = app.tenant_id()
+SELECT * FROM engineer_profiles WHERE tenant_id = @tenant_id
   AND (sqlc.narg(outlet_id)::uuid IS NULL OR outlet_id = sqlc.narg(outlet_id)::uuid)
 ORDER BY outlet_id, user_id;
 
 -- name: SetEngineerPosition :execrows
 UPDATE engineer_profiles SET latitude = @latitude, longitude = @longitude, position_at = now()
-WHERE tenant_id = app.tenant_id() AND user_id = @user_id;
+WHERE tenant_id = @tenant_id AND user_id = @user_id;
 
 -- name: EngineerMembership :one
 -- The engineer's membership at an outlet (dispatch only picks engineers who work there).
 SELECT m.id FROM memberships m
-WHERE m.tenant_id = app.tenant_id() AND m.user_id = @user_id AND m.outlet_id = @outlet_id AND m.role = 'engineer'
+WHERE m.tenant_id = @tenant_id AND m.user_id = @user_id AND m.outlet_id = @outlet_id AND m.role = 'engineer'
 LIMIT 1;
 
 -- name: EngineerBoard :many
@@ -90,13 +90,13 @@ SELECT sqlc.embed(s), a.starts_at AS appointment_start, a.ends_at AS appointment
 FROM order_engineers e
 JOIN service_orders s ON s.tenant_id = e.tenant_id AND s.id = e.order_id
 LEFT JOIN appointments a ON a.tenant_id = s.tenant_id AND a.order_id = s.id AND a.status = 'booked'
-WHERE e.tenant_id = app.tenant_id() AND e.user_id = @user_id AND e.state IN ('offered', 'accepted')
+WHERE e.tenant_id = @tenant_id AND e.user_id = @user_id AND e.state IN ('offered', 'accepted')
   AND s.status NOT IN ('picked_up', 'completed', 'approved', 'closed', 'cancelled')
   AND (a.starts_at IS NULL OR (a.starts_at >= @day_start AND a.starts_at < @day_end))
 ORDER BY a.starts_at NULLS LAST, s.priority DESC, s.created_at;
 
 -- name: UserInTenant :one
-SELECT EXISTS (SELECT 1 FROM memberships WHERE tenant_id = app.tenant_id() AND user_id = @user_id)::boolean;
+SELECT EXISTS (SELECT 1 FROM memberships WHERE tenant_id = @tenant_id AND user_id = @user_id)::boolean;
 
 -- name: GetCoverage :one
-SELECT * FROM outlet_coverage WHERE tenant_id = app.tenant_id() AND id = @id;
+SELECT * FROM outlet_coverage WHERE tenant_id = @tenant_id AND id = @id;

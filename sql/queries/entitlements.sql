@@ -52,15 +52,15 @@ LEFT JOIN LATERAL (
   ORDER BY (r.model_id = ANY (p.model_ids)) DESC, v.effective_from DESC, p.id
   LIMIT 1
 ) pv ON true
-WHERE r.tenant_id = app.tenant_id()
+WHERE r.tenant_id = @tenant_id
   AND r.id IN (
-    SELECT x.id FROM registrations x WHERE x.tenant_id = app.tenant_id() AND x.id = sqlc.narg(registration_id)::uuid
+    SELECT x.id FROM registrations x WHERE x.tenant_id = @tenant_id AND x.id = sqlc.narg(registration_id)::uuid
     UNION ALL
     SELECT x.id FROM registrations x
-    WHERE x.tenant_id = app.tenant_id() AND sqlc.narg(registration_id)::uuid IS NULL AND x.serial = @serial::text)
+    WHERE x.tenant_id = @tenant_id AND sqlc.narg(registration_id)::uuid IS NULL AND x.serial = @serial::text)
   AND (sqlc.narg(model_sku)::text IS NULL OR m.sku = sqlc.narg(model_sku)::text)
 ORDER BY r.id
 LIMIT 10;
 
 -- name: ModelSKUExists :one
-SELECT EXISTS (SELECT 1 FROM product_models WHERE tenant_id = app.tenant_id() AND sku = @sku);
+SELECT EXISTS (SELECT 1 FROM product_models WHERE tenant_id = @tenant_id AND sku = @sku);

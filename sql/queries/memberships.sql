@@ -26,6 +26,7 @@ RETURNING *;
 -- name: DeleteMembership :execrows
 DELETE FROM memberships WHERE tenant_id = @tenant_id AND id = @id AND version = @version;
 
+-- platform: a signed-in user's memberships across all tenants, to pick one (own_memberships policy)
 -- name: MembershipsOfUser :many
 -- Every active membership of the current user (visible through the own_memberships policy).
 SELECT sqlc.embed(m), t.name AS tenant_name, t.slug AS tenant_slug, t.kind AS tenant_kind

@@ -1,9 +1,9 @@
 -- name: GetOrderSettings :one
-SELECT * FROM order_settings WHERE tenant_id = app.tenant_id();
+SELECT * FROM order_settings WHERE tenant_id = @tenant_id;
 
 -- name: UpsertOrderSettings :one
 INSERT INTO order_settings (tenant_id, repeat_window_days, engineer_rules, max_open_per_engineer, slot_minutes, slot_capacity)
-VALUES (app.tenant_id(), @repeat_window_days, @engineer_rules, @max_open_per_engineer, @slot_minutes, @slot_capacity)
+VALUES (@tenant_id, @repeat_window_days, @engineer_rules, @max_open_per_engineer, @slot_minutes, @slot_capacity)
 ON CONFLICT (tenant_id) DO UPDATE
 SET repeat_window_days = EXCLUDED.repeat_window_days, engineer_rules = EXCLUDED.engineer_rules,
     max_open_per_engineer = EXCLUDED.max_open_per_engineer, slot_minutes = EXCLUDED.slot_minutes,
@@ -12,11 +12,11 @@ WHERE order_settings.version = @version
 RETURNING *;
 
 -- name: ListOrderTypes :many
-SELECT * FROM order_types WHERE tenant_id = app.tenant_id() ORDER BY code;
+SELECT * FROM order_types WHERE tenant_id = @tenant_id ORDER BY code;
 
 -- name: UpsertOrderType :one
 INSERT INTO order_types (tenant_id, code, name, flow, skill, min_level, active)
-VALUES (app.tenant_id(), @code, @name, @flow, @skill, @min_level, @active)
+VALUES (@tenant_id, @code, @name, @flow, @skill, @min_level, @active)
 ON CONFLICT (tenant_id, code) DO UPDATE
 SET name = EXCLUDED.name, flow = EXCLUDED.flow, skill = EXCLUDED.skill, min_level = EXCLUDED.min_level,
     active = EXCLUDED.active, version = order_types.version + 1
@@ -25,7 +25,7 @@ RETURNING *;
 -- name: NextOrderNumber :one
 -- Takes the next number of the year. The row stays locked until the creating transaction
 -- ends, so numbers are consecutive: a rolled-back order gives its number back.
-INSERT INTO order_counters (tenant_id, year, last) VALUES (app.tenant_id(), @year, 1)
+INSERT INTO order_counters (tenant_id, year, last) VALUES (@tenant_id, @year, 1)
 ON CONFLICT (tenant_id, year) DO UPDATE SET last = order_counters.last + 1
 RETURNING last;
 
@@ -36,24 +36,24 @@ INSERT INTO service_orders (
   fault_description, fault_code, component, entitlement, entitlement_class, tier_code, designated_engineer,
   repeat_of, is_repeat, tracking_token, created_by)
 VALUES (
-  app.tenant_id(), @id, @number, @type_code, @flow, @channel, @urgent, @priority, @status, @customer_id, @registration_id, @model_id,
+  @tenant_id, @id, @number, @type_code, @flow, @channel, @urgent, @priority, @status, @customer_id, @registration_id, @model_id,
   @serial, @unregistered, @outlet_id, @province_code, @city_code, @district_code, @postal_code, @address, @latitude, @longitude,
   @fault_description, @fault_code, @component, @entitlement, @entitlement_class, @tier_code, @designated_engineer,
   @repeat_of, @is_repeat, @tracking_token, @created_by)
 RETURNING *;
 
 -- name: GetOrder :one
-SELECT * FROM service_orders WHERE tenant_id = app.tenant_id() AND id = @id;
+SELECT * FROM service_orders WHERE tenant_id = @tenant_id AND id = @id;
 
 -- name: GetOrderForUpdate :one
-SELECT * FROM service_orders WHERE tenant_id = app.tenant_id() AND id = @id FOR UPDATE;
+SELECT * FROM service_orders WHERE tenant_id = @tenant_id AND id = @id FOR UPDATE;
 
 -- name: GetOrderByNumber :one
-SELECT * FROM service_orders WHERE tenant_id = app.tenant_id() AND number = @number;
+SELECT * FROM service_orders WHERE tenant_id = @tenant_id AND number = @number;
 
 -- name: ListOrders :many
 SELECT o.* FROM service_orders o
-WHERE o.tenant_id = app.tenant_id()
+WHERE o.tenant_id = @tenant_id
   AND (sqlc.narg(before_id)::uuid IS NULL OR o.id < sqlc.narg(before_id)::uuid)
   AND (cardinality(@statuses::text[]) = 0 OR o.status = ANY(@statuses::text[]))
   AND (sqlc.narg(type_code)::text IS NULL OR o.type_code = sqlc.narg(type_code)::text)
@@ -82,7 +82,7 @@ SET status = @status, version = version + 1, updated_at = now(),
     cancel_reason = CASE WHEN @status = 'cancelled' THEN @reason ELSE cancel_reason END,
     reopen_count = reopen_count + CASE WHEN @reopened::boolean THEN 1 ELSE 0 END,
     is_repeat = is_repeat OR @reopened::boolean
-WHERE tenant_id = app.tenant_id() AND id = @id AND version = @version
+WHERE tenant_id = @tenant_id AND id = @id AND version = @version
 RETURNING *;
 
 -- name: UpdateOrderFacts :one
@@ -91,52 +91,52 @@ SET fault_description = @fault_description, fault_code = @fault_code, component 
     priority = @priority, address = @address, province_code = @province_code, city_code = @city_code,
     district_code = @district_code, postal_code = @postal_code, latitude = @latitude, longitude = @longitude,
     designated_engineer = @designated_engineer, version = version + 1, updated_at = now()
-WHERE tenant_id = app.tenant_id() AND id = @id AND version = @version
+WHERE tenant_id = @tenant_id AND id = @id AND version = @version
 RETURNING *;
 
 -- name: SetOrderEntitlement :exec
 UPDATE service_orders SET entitlement = @entitlement, entitlement_class = @entitlement_class, tier_code = @tier_code,
   priority = @priority
-WHERE tenant_id = app.tenant_id() AND id = @id;
+WHERE tenant_id = @tenant_id AND id = @id;
 
 -- name: SetOrderOutlet :one
 UPDATE service_orders SET outlet_id = @outlet_id, version = version + 1, updated_at = now()
-WHERE tenant_id = app.tenant_id() AND id = @id AND version = @version
+WHERE tenant_id = @tenant_id AND id = @id AND version = @version
 RETURNING *;
 
 -- name: SetOrderCompletion :exec
 UPDATE service_orders SET completion = @completion, result = @result, fault_code = @fault_code, component = @component
-WHERE tenant_id = app.tenant_id() AND id = @id;
+WHERE tenant_id = @tenant_id AND id = @id;
 
 -- name: BumpOrder :one
 -- Takes the order's version for a change to its parts (engineers, quotes, appointments).
 UPDATE service_orders SET version = version + 1, updated_at = now(),
   reschedule_count = reschedule_count + CASE WHEN @rescheduled::boolean THEN 1 ELSE 0 END
-WHERE tenant_id = app.tenant_id() AND id = @id AND (@version::integer = 0 OR version = @version)
+WHERE tenant_id = @tenant_id AND id = @id AND (@version::integer = 0 OR version = @version)
 RETURNING *;
 
 -- name: InsertOrderEvents :exec
 -- Appends entries to an order's timeline in one statement, in the order given (ids are
 -- time-ordered).
 INSERT INTO order_events (tenant_id, id, order_id, actor_kind, actor_id, actor_label, kind, from_status, to_status, reason, public, data)
-SELECT app.tenant_id(), e.id, @order_id, @actor_kind, sqlc.narg(actor_id), @actor_label, e.kind, e.from_status, e.to_status,
+SELECT @tenant_id, e.id, @order_id, @actor_kind, sqlc.narg(actor_id), @actor_label, e.kind, e.from_status, e.to_status,
   e.reason, e.public, e.data::jsonb
 FROM (SELECT unnest(@ids::uuid[]) AS id, unnest(@kinds::text[]) AS kind, unnest(@from_statuses::text[]) AS from_status,
   unnest(@to_statuses::text[]) AS to_status, unnest(@reasons::text[]) AS reason, unnest(@publics::boolean[]) AS public,
   unnest(@datas::text[]) AS data) e;
 
 -- name: ListOrderEvents :many
-SELECT * FROM order_events WHERE tenant_id = app.tenant_id() AND order_id = @order_id
+SELECT * FROM order_events WHERE tenant_id = @tenant_id AND order_id = @order_id
   AND (NOT @public_only::boolean OR public)
 ORDER BY id;
 
 -- name: SetTrackingToken :exec
-UPDATE service_orders SET tracking_token = @tracking_token WHERE tenant_id = app.tenant_id() AND id = @id;
+UPDATE service_orders SET tracking_token = @tracking_token WHERE tenant_id = @tenant_id AND id = @id;
 
 -- name: PriorOrderSameFault :one
 -- The latest earlier order on the same unit and fault within the window: a repeat repair.
 SELECT id, number, created_at FROM service_orders
-WHERE tenant_id = app.tenant_id() AND id <> @id
+WHERE tenant_id = @tenant_id AND id <> @id
   AND ((sqlc.narg(registration_id)::uuid IS NOT NULL AND registration_id = sqlc.narg(registration_id)::uuid)
        OR (sqlc.narg(registration_id)::uuid IS NULL AND @serial::text <> '' AND serial = @serial::text))
   AND fault_code = @fault_code AND @fault_code::text <> ''
@@ -145,86 +145,86 @@ ORDER BY created_at DESC LIMIT 1;
 
 -- name: UpsertOrderEngineer :one
 INSERT INTO order_engineers (tenant_id, order_id, user_id, role, state, rule, reason)
-VALUES (app.tenant_id(), @order_id, @user_id, @role, 'offered', @rule, '')
+VALUES (@tenant_id, @order_id, @user_id, @role, 'offered', @rule, '')
 ON CONFLICT (tenant_id, order_id, user_id) DO UPDATE
 SET role = EXCLUDED.role, state = 'offered', rule = EXCLUDED.rule, reason = '', assigned_at = now(), responded_at = NULL
 RETURNING *;
 
 -- name: ListOrderEngineers :many
 SELECT e.*, u.name AS user_name FROM order_engineers e JOIN users u ON u.id = e.user_id
-WHERE e.tenant_id = app.tenant_id() AND e.order_id = @order_id ORDER BY e.assigned_at, e.user_id;
+WHERE e.tenant_id = @tenant_id AND e.order_id = @order_id ORDER BY e.assigned_at, e.user_id;
 
 -- name: AnswerOrderEngineer :one
 UPDATE order_engineers SET state = @state, reason = @reason, responded_at = now()
-WHERE tenant_id = app.tenant_id() AND order_id = @order_id AND user_id = @user_id AND state = ANY(@from_states::text[])
+WHERE tenant_id = @tenant_id AND order_id = @order_id AND user_id = @user_id AND state = ANY(@from_states::text[])
 RETURNING *;
 
 -- name: CreateQuote :one
 INSERT INTO order_quotes (tenant_id, id, order_id, customer_id, currency, lines, total_charged, token_hash, created_by)
-VALUES (app.tenant_id(), @id, @order_id, @customer_id, @currency, @lines, @total_charged, @token_hash, @created_by)
+VALUES (@tenant_id, @id, @order_id, @customer_id, @currency, @lines, @total_charged, @token_hash, @created_by)
 RETURNING *;
 
 -- name: SupersedeQuotes :exec
-UPDATE order_quotes SET status = 'superseded' WHERE tenant_id = app.tenant_id() AND order_id = @order_id AND status = 'sent';
+UPDATE order_quotes SET status = 'superseded' WHERE tenant_id = @tenant_id AND order_id = @order_id AND status = 'sent';
 
 -- name: ListQuotes :many
-SELECT * FROM order_quotes WHERE tenant_id = app.tenant_id() AND order_id = @order_id ORDER BY created_at, id;
+SELECT * FROM order_quotes WHERE tenant_id = @tenant_id AND order_id = @order_id ORDER BY created_at, id;
 
 -- name: GetQuote :one
-SELECT * FROM order_quotes WHERE tenant_id = app.tenant_id() AND id = @id;
+SELECT * FROM order_quotes WHERE tenant_id = @tenant_id AND id = @id;
 
 -- name: DecideQuote :one
 UPDATE order_quotes SET status = @status, decided_at = now(), decided_channel = @decided_channel, decided_by = @decided_by
-WHERE tenant_id = app.tenant_id() AND id = @id AND status = 'sent'
+WHERE tenant_id = @tenant_id AND id = @id AND status = 'sent'
 RETURNING *;
 
 -- name: CreateAttachment :one
 INSERT INTO order_attachments (tenant_id, id, order_id, kind, content_type, content, sha256, public, uploaded_by)
-VALUES (app.tenant_id(), @id, @order_id, @kind, @content_type, @content, @sha256, @public, @uploaded_by)
+VALUES (@tenant_id, @id, @order_id, @kind, @content_type, @content, @sha256, @public, @uploaded_by)
 RETURNING id, order_id, kind, content_type, public, uploaded_by, uploaded_at;
 
 -- name: ListAttachments :many
 SELECT id, order_id, kind, content_type, public, uploaded_by, uploaded_at FROM order_attachments
-WHERE tenant_id = app.tenant_id() AND order_id = @order_id ORDER BY id;
+WHERE tenant_id = @tenant_id AND order_id = @order_id ORDER BY id;
 
 -- name: GetAttachment :one
-SELECT * FROM order_attachments WHERE tenant_id = app.tenant_id() AND id = @id;
+SELECT * FROM order_attachments WHERE tenant_id = @tenant_id AND id = @id;
 
 -- name: CreateDispute :one
 INSERT INTO order_disputes (tenant_id, id, order_id, customer_id, statement, exclusion)
-VALUES (app.tenant_id(), @id, @order_id, @customer_id, @statement, @exclusion)
+VALUES (@tenant_id, @id, @order_id, @customer_id, @statement, @exclusion)
 RETURNING *;
 
 -- name: ListDisputes :many
-SELECT * FROM order_disputes WHERE tenant_id = app.tenant_id() AND order_id = @order_id ORDER BY created_at, id;
+SELECT * FROM order_disputes WHERE tenant_id = @tenant_id AND order_id = @order_id ORDER BY created_at, id;
 
 -- name: GetDispute :one
-SELECT * FROM order_disputes WHERE tenant_id = app.tenant_id() AND id = @id;
+SELECT * FROM order_disputes WHERE tenant_id = @tenant_id AND id = @id;
 
 -- name: DecideDispute :one
 UPDATE order_disputes SET status = @status, decision_note = @decision_note, decided_by = @decided_by, decided_at = now()
-WHERE tenant_id = app.tenant_id() AND order_id = @order_id AND id = @id AND status = 'open'
+WHERE tenant_id = @tenant_id AND order_id = @order_id AND id = @id AND status = 'open'
 RETURNING *;
 
 -- name: BookedInRange :many
 -- Booked appointments of an outlet starting in [from, to), for slot capacity.
 SELECT starts_at, count(*)::integer AS booked FROM appointments
-WHERE tenant_id = app.tenant_id() AND outlet_id = @outlet_id AND status = 'booked'
+WHERE tenant_id = @tenant_id AND outlet_id = @outlet_id AND status = 'booked'
   AND starts_at >= @from_at AND starts_at < @to_at
 GROUP BY starts_at;
 
 -- name: CurrentAppointment :one
-SELECT * FROM appointments WHERE tenant_id = app.tenant_id() AND order_id = @order_id AND status = 'booked';
+SELECT * FROM appointments WHERE tenant_id = @tenant_id AND order_id = @order_id AND status = 'booked';
 
 -- name: ListAppointments :many
-SELECT * FROM appointments WHERE tenant_id = app.tenant_id() AND order_id = @order_id ORDER BY created_at, id;
+SELECT * FROM appointments WHERE tenant_id = @tenant_id AND order_id = @order_id ORDER BY created_at, id;
 
 -- name: EndAppointment :exec
-UPDATE appointments SET status = @status WHERE tenant_id = app.tenant_id() AND id = @id AND status = 'booked';
+UPDATE appointments SET status = @status WHERE tenant_id = @tenant_id AND id = @id AND status = 'booked';
 
 -- name: CreateAppointment :one
 INSERT INTO appointments (tenant_id, id, order_id, outlet_id, starts_at, ends_at, booked_via, reason)
-VALUES (app.tenant_id(), @id, @order_id, @outlet_id, @starts_at, @ends_at, @booked_via, @reason)
+VALUES (@tenant_id, @id, @order_id, @outlet_id, @starts_at, @ends_at, @booked_via, @reason)
 RETURNING *;
 
 -- name: LockOutletBookings :exec
@@ -233,8 +233,8 @@ RETURNING *;
 SELECT pg_advisory_xact_lock(hashtextextended('bookings:' || @outlet_id::text, 0));
 
 -- name: OpenOrderOfType :one
-SELECT EXISTS (SELECT 1 FROM service_orders WHERE tenant_id = app.tenant_id() AND registration_id = @registration_id
+SELECT EXISTS (SELECT 1 FROM service_orders WHERE tenant_id = @tenant_id AND registration_id = @registration_id
   AND type_code = @type_code AND status NOT IN ('closed', 'cancelled'))::boolean;
 
 -- name: HasOpenQuote :one
-SELECT EXISTS (SELECT 1 FROM order_quotes WHERE tenant_id = app.tenant_id() AND order_id = @order_id AND status = 'sent')::boolean;
+SELECT EXISTS (SELECT 1 FROM order_quotes WHERE tenant_id = @tenant_id AND order_id = @order_id AND status = 'sent')::boolean;

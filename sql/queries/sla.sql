@@ -16,7 +16,7 @@ RETURNING *;
 -- and a target are left as they are (no row returned for them).
 INSERT INTO sla_clocks (tenant_id, order_id, order_number, target, outlet_id, engineer_id, tier_code, order_type, business,
   duration_ms, status, started_at, due_at, warn_at)
-SELECT app.tenant_id(), @order_id, @order_number, c.target, sqlc.narg(outlet_id), sqlc.narg(engineer_id), @tier_code, @order_type,
+SELECT @tenant_id, @order_id, @order_number, c.target, sqlc.narg(outlet_id), sqlc.narg(engineer_id), @tier_code, @order_type,
   c.business, c.duration_ms, 'running', @started_at, c.due_at, c.warn_at
 FROM (SELECT unnest(@targets::text[]) AS target, unnest(@businesses::boolean[]) AS business,
   unnest(@duration_ms::bigint[]) AS duration_ms, unnest(@due_ats::timestamptz[]) AS due_at, unnest(@warn_ats::timestamptz[]) AS warn_at) c
@@ -66,7 +66,7 @@ WITH s AS (
   RETURNING c.*
 ), r AS (
   INSERT INTO sla_breaches (tenant_id, order_id, target, outlet_id, engineer_id, tier_code, order_type, due_at, breached_at)
-  SELECT b.tenant_id, b.order_id, b.target, b.outlet_id, b.engineer_id, b.tier_code, b.order_type, b.due_at, b.breached_at FROM b
+  SELECT @tenant_id, b.order_id, b.target, b.outlet_id, b.engineer_id, b.tier_code, b.order_type, b.due_at, b.breached_at FROM b
   ON CONFLICT (tenant_id, order_id, target) DO NOTHING
 )
 SELECT b.* FROM b;
@@ -193,7 +193,7 @@ WITH s AS (
   RETURNING c.*
 ), r AS (
   INSERT INTO sla_breaches (tenant_id, order_id, target, outlet_id, engineer_id, tier_code, order_type, due_at, breached_at)
-  SELECT b.tenant_id, b.order_id, b.target, b.outlet_id, b.engineer_id, b.tier_code, b.order_type, b.due_at, b.breached_at FROM b
+  SELECT @tenant_id, b.order_id, b.target, b.outlet_id, b.engineer_id, b.tier_code, b.order_type, b.due_at, b.breached_at FROM b
   ON CONFLICT (tenant_id, order_id, target) DO NOTHING
 )
 SELECT 'warning'::text AS step, w.order_id, w.order_number, w.target, w.outlet_id, w.engineer_id, w.tier_code, w.order_type,
