@@ -32,7 +32,8 @@ import (
 	"github.com/aftersales/aftersales/web/docs"
 )
 
-// Deps are what the API needs; main builds them.
+// Deps are what the API needs; cmd/aftersales builds them (tests: apitest.New). New adds
+// nothing of its own: every service a route uses is given here.
 type Deps struct {
 	DB       *tenants.DB
 	Auth     *auth.Service
@@ -43,6 +44,9 @@ type Deps struct {
 	Config   platform.Config
 	// Jobs inserts background jobs in the same transaction as the change that causes them.
 	Jobs *river.Client[pgx.Tx]
+	// Orders runs service orders: intake, status moves, quotes, dispatch, appointments,
+	// disputes (orders.Wire builds the product's).
+	Orders *orders.Service
 	// History supplies units' repair history to entitlement checks (service orders).
 	History coverage.HistorySource
 	// Limits tells appointment booking the order's time limit (SLA clocks).

@@ -223,7 +223,7 @@ func registerDispatch(s *Server) {
 			}
 			out := &boardOut{}
 			err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				out.Body.Items, err = s.orderService().Board(ctx, tx, p.UserID, day)
+				out.Body.Items, err = s.Orders.Board(ctx, tx, p.UserID, day)
 				if out.Body.Items == nil {
 					out.Body.Items = []orders.Job{}
 				}

@@ -13,7 +13,6 @@ import (
 	"github.com/aftersales/aftersales/internal/coverage"
 	"github.com/aftersales/aftersales/internal/customers"
 	"github.com/aftersales/aftersales/internal/db"
-	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/internal/registry"
 	"github.com/aftersales/aftersales/tenants"
@@ -69,7 +68,7 @@ func registerEntitlements(s *Server) {
 		route{perm: access.EntitlementsCheck, reads: true}, func(ctx context.Context, in *checkIn) (*checkOut, error) {
 			out := &checkOut{}
 			err := s.read(ctx, func(q db.DBTX) (err error) {
-				out.Body, err = coverage.Check(ctx, q, s.history(), in.Body.input())
+				out.Body, err = coverage.Check(ctx, q, s.History, in.Body.input())
 				return err
 			})
 			if err != nil {
@@ -96,7 +95,7 @@ func registerEntitlements(s *Server) {
 				}
 				out.Body.Items = make([]ConsumerUnit, 0, len(regs))
 				for _, r := range regs {
-					res, err := coverage.Check(ctx, tx, s.history(), coverage.CheckInput{RegistrationID: r.ID, Channel: "web"})
+					res, err := coverage.Check(ctx, tx, s.History, coverage.CheckInput{RegistrationID: r.ID, Channel: "web"})
 					if err != nil {
 						return err
 					}
@@ -214,7 +213,7 @@ func registerEntitlements(s *Server) {
 					if !lastFour(u.BuyerPhone, in.PhoneLast4) && !lastFour(u.UserPhone, in.PhoneLast4) {
 						continue
 					}
-					res, err := coverage.Decide(u, s.history(), check)
+					res, err := coverage.Decide(u, s.History, check)
 					if err != nil {
 						return err
 					}
@@ -247,14 +246,6 @@ func publicLimit(c platform.Config) int {
 
 func lastFour(phone, last4 string) bool {
 	return len(phone) >= 4 && phone[len(phone)-4:] == last4
-}
-
-// history is where repair history comes from; service orders will supply it.
-func (s *Server) history() coverage.HistorySource {
-	if s.History != nil {
-		return s.History
-	}
-	return orders.History{} // repair history from service orders
 }
 
 // tenantBySlug resolves a public tenant slug; unknown and inactive tenants are not found.

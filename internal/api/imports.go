@@ -272,7 +272,7 @@ func registerImports(s *Server) {
 		route{perm: access.ImportsManage, idem: true}, func(ctx context.Context, in *batchIn) (*BatchOutput, error) {
 			out := &BatchOutput{}
 			err := s.tx(ctx, func(tx *tenants.Tx) error {
-				res, err := storeBatch(ctx, tx, in.Body.Items, s.orderService())
+				res, err := storeBatch(ctx, tx, in.Body.Items, s.Orders)
 				out.Body.Items = res
 				return err
 			})

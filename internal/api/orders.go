@@ -12,27 +12,8 @@ import (
 	"github.com/aftersales/aftersales/internal/access"
 	"github.com/aftersales/aftersales/internal/dispatch"
 	"github.com/aftersales/aftersales/internal/orders"
-	"github.com/aftersales/aftersales/internal/sla"
 	"github.com/aftersales/aftersales/tenants"
 )
-
-// orderService is the order runner of this server: its events and timers go through the
-// server's job client, its links start at the public URL.
-func (s *Server) orderService() *orders.Service {
-	svc := &orders.Service{PublicURL: s.Config.PublicURL}
-	if s.Jobs != nil {
-		svc.Jobs = s.Jobs
-	}
-	return svc
-}
-
-// limits is where appointment bookings learn the order's time limit.
-func (s *Server) limits() orders.Limits {
-	if s.Limits != nil {
-		return s.Limits
-	}
-	return sla.VisitLimits{} // the order's SLA clocks
-}
 
 // OrderOutput is one order with its ETag.
 type OrderOutput struct {
@@ -164,7 +145,7 @@ func registerOrders(s *Server) {
 			"the entitlement decision, flags a repeat repair, proposes an outlet, and numbers the order without gaps. " +
 			"The tracking link is returned once."},
 		route{perm: access.OrdersWrite, idem: true}, func(ctx context.Context, in *createOrderIn) (*createdOut, error) {
-			c, err := within(ctx, s, func(tx *tenants.Tx) (orders.Created, error) { return s.orderService().Create(ctx, tx, in.Body) })
+			c, err := within(ctx, s, func(tx *tenants.Tx) (orders.Created, error) { return s.Orders.Create(ctx, tx, in.Body) })
 			if err != nil {
 				return nil, err
 			}
@@ -191,7 +172,7 @@ func registerOrders(s *Server) {
 				return nil, err
 			}
 			return orderOut(within(ctx, s, func(tx *tenants.Tx) (orders.Order, error) {
-				return s.orderService().UpdateFacts(ctx, tx, in.id(), v, in.Body)
+				return s.Orders.UpdateFacts(ctx, tx, in.id(), v, in.Body)
 			}))
 		})
 
@@ -214,7 +195,7 @@ func registerOrders(s *Server) {
 				return nil, huma.Error403Forbidden("approving or rejecting work needs the orders:audit permission (outlet manager or brand)")
 			}
 			return orderOut(within(ctx, s, func(tx *tenants.Tx) (orders.Order, error) {
-				return s.orderService().Transition(ctx, tx, in.id(), v, in.Body)
+				return s.Orders.Transition(ctx, tx, in.id(), v, in.Body)
 			}))
 		})
 
@@ -232,7 +213,7 @@ func registerOrders(s *Server) {
 		Summary: "Comment on an order (internal, or visible to the customer)", DefaultStatus: 201, Errors: []int{404, 422}},
 		route{perm: access.OrdersWrite}, func(ctx context.Context, in *commentIn) (*entryOut, error) {
 			e, err := within(ctx, s, func(tx *tenants.Tx) (orders.Entry, error) {
-				return s.orderService().AddComment(ctx, tx, in.id(), in.Body)
+				return s.Orders.AddComment(ctx, tx, in.id(), in.Body)
 			})
 			if err != nil {
 				return nil, err
@@ -250,7 +231,7 @@ func registerOrders(s *Server) {
 		route{perm: access.OrdersWrite}, func(ctx context.Context, in *IDPath) (*linkOut, error) {
 			out := &linkOut{}
 			err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				out.Body.TrackingURL, err = s.orderService().NewTrackingLink(ctx, tx, in.id())
+				out.Body.TrackingURL, err = s.Orders.NewTrackingLink(ctx, tx, in.id())
 				return err
 			})
 			return out, err
@@ -271,7 +252,7 @@ func registerOrders(s *Server) {
 				return nil, err
 			}
 			return orderOut(within(ctx, s, func(tx *tenants.Tx) (orders.Order, error) {
-				return s.orderService().Complete(ctx, tx, in.id(), v, in.Body)
+				return s.Orders.Complete(ctx, tx, in.id(), v, in.Body)
 			}))
 		})
 
@@ -339,7 +320,7 @@ func registerOrderParts(s *Server) {
 			"returned once; an earlier open quote is superseded.", Errors: []int{404, 409, 422}},
 		route{perm: access.OrdersWrite, idem: true}, func(ctx context.Context, in *quoteIn) (*quoteOut, error) {
 			q, err := within(ctx, s, func(tx *tenants.Tx) (orders.Quote, error) {
-				return s.orderService().CreateQuote(ctx, tx, in.id(), in.Body)
+				return s.Orders.CreateQuote(ctx, tx, in.id(), in.Body)
 			})
 			if err != nil {
 				return nil, err
@@ -369,7 +350,7 @@ func registerOrderParts(s *Server) {
 				if err != nil {
 					return orders.Quote{}, err
 				}
-				return s.orderService().DecideQuote(ctx, tx, orderID, in.id(), in.Body.Approve, "staff", tx.Scope.Actor.Label)
+				return s.Orders.DecideQuote(ctx, tx, orderID, in.id(), in.Body.Approve, "staff", tx.Scope.Actor.Label)
 			})
 			if err != nil {
 				return nil, err
@@ -390,7 +371,7 @@ func registerOrderParts(s *Server) {
 		route{perm: access.OrdersDispatch}, func(ctx context.Context, in *IDPath) (*engProposalsOut, error) {
 			out := &engProposalsOut{}
 			err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				out.Body.Items, err = s.orderService().ProposeEngineers(ctx, tx, in.id())
+				out.Body.Items, err = s.Orders.ProposeEngineers(ctx, tx, in.id())
 				return err
 			})
 			return out, err
@@ -405,7 +386,7 @@ func registerOrderParts(s *Server) {
 		Errors:      []int{404, 409, 422}},
 		route{perm: access.OrdersDispatch}, func(ctx context.Context, in *assignIn) (*OrderOutput, error) {
 			return orderOut(within(ctx, s, func(tx *tenants.Tx) (orders.Order, error) {
-				return s.orderService().Assign(ctx, tx, in.id(), in.Body)
+				return s.Orders.Assign(ctx, tx, in.id(), in.Body)
 			}))
 		})
 	type answerIn struct {
@@ -422,7 +403,7 @@ func registerOrderParts(s *Server) {
 				return nil, huma.Error403Forbidden("only an engineer signed in as themselves answers an offer")
 			}
 			return orderOut(within(ctx, s, func(tx *tenants.Tx) (orders.Order, error) {
-				return s.orderService().Answer(ctx, tx, in.id(), p.UserID, in.Body)
+				return s.Orders.Answer(ctx, tx, in.id(), p.UserID, in.Body)
 			}))
 		})
 
@@ -437,7 +418,7 @@ func registerOrderParts(s *Server) {
 		route{perm: access.OrdersDispatch}, func(ctx context.Context, in *IDPath) (*outletProposalsOut, error) {
 			out := &outletProposalsOut{}
 			err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				out.Body.Items, err = s.orderService().ProposeOutlets(ctx, tx, in.id())
+				out.Body.Items, err = s.Orders.ProposeOutlets(ctx, tx, in.id())
 				if out.Body.Items == nil {
 					out.Body.Items = []dispatch.OutletCandidate{}
 				}
@@ -458,7 +439,7 @@ func registerOrderParts(s *Server) {
 				return nil, err
 			}
 			return orderOut(within(ctx, s, func(tx *tenants.Tx) (orders.Order, error) {
-				return s.orderService().SetOutlet(ctx, tx, in.id(), v, in.Body)
+				return s.Orders.SetOutlet(ctx, tx, in.id(), v, in.Body)
 			}))
 		})
 
@@ -486,7 +467,7 @@ func registerOrderParts(s *Server) {
 		if days == 0 {
 			days = 7
 		}
-		items, err := s.orderService().Slots(ctx, tx, in.id(), from, days)
+		items, err := s.Orders.Slots(ctx, tx, in.id(), from, days)
 		if items == nil {
 			items = []orders.Slot{}
 		}
@@ -518,7 +499,7 @@ func registerOrderParts(s *Server) {
 				return nil, err
 			}
 			b, err := within(ctx, s, func(tx *tenants.Tx) (orders.Booking, error) {
-				return s.orderService().Book(ctx, tx, in.id(), v, in.Body, "staff", s.limits())
+				return s.Orders.Book(ctx, tx, in.id(), v, in.Body, "staff", s.Limits)
 			})
 			if err != nil {
 				return nil, err
@@ -542,7 +523,7 @@ func registerOrderParts(s *Server) {
 		Summary: "Open a dispute of the exclusion decision for the customer", DefaultStatus: 201, Errors: []int{404, 409, 422}},
 		route{perm: access.OrdersWrite}, func(ctx context.Context, in *staffDisputeIn) (*disputeOut, error) {
 			d, err := within(ctx, s, func(tx *tenants.Tx) (orders.Dispute, error) {
-				return s.orderService().OpenDispute(ctx, tx, in.id(), in.Body.Statement)
+				return s.Orders.OpenDispute(ctx, tx, in.id(), in.Body.Statement)
 			})
 			if err != nil {
 				return nil, err
@@ -570,7 +551,7 @@ func registerOrderParts(s *Server) {
 				if err != nil {
 					return orders.Dispute{}, err
 				}
-				return s.orderService().DecideDispute(ctx, tx, orderID, in.id(), in.Body)
+				return s.Orders.DecideDispute(ctx, tx, orderID, in.id(), in.Body)
 			})
 			if err != nil {
 				return nil, err

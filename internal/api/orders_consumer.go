@@ -86,7 +86,7 @@ func registerOrderConsumer(s *Server) {
 				if in.Body.OnSite {
 					flow = orders.FlowOnSite
 				}
-				c, err := s.orderService().Create(ctx, tx, orders.Intake{Type: in.Body.Type, Channel: "web", Flow: flow,
+				c, err := s.Orders.Create(ctx, tx, orders.Intake{Type: in.Body.Type, Channel: "web", Flow: flow,
 					CustomerID: &me.ID, RegistrationID: &r.ID, Location: in.Body.Location, FaultDescription: in.Body.FaultDescription})
 				if err != nil {
 					return err
@@ -135,7 +135,7 @@ func registerOrderConsumer(s *Server) {
 				if days == 0 {
 					days = 7
 				}
-				items, err := s.orderService().Slots(ctx, tx, in.id(), time.Now(), days)
+				items, err := s.Orders.Slots(ctx, tx, in.id(), time.Now(), days)
 				out.Body.Items = items
 				if out.Body.Items == nil {
 					out.Body.Items = []orders.Slot{}
@@ -159,7 +159,7 @@ func registerOrderConsumer(s *Server) {
 				if _, err = myOrder(ctx, tx, me, in.id()); err != nil {
 					return err
 				}
-				out.Body, err = s.orderService().Book(ctx, tx, in.id(), 0, in.Body, "portal", s.limits())
+				out.Body, err = s.Orders.Book(ctx, tx, in.id(), 0, in.Body, "portal", s.Limits)
 				return err
 			})
 			return out, err
@@ -199,7 +199,7 @@ func registerOrderConsumer(s *Server) {
 				if _, err = myOrder(ctx, tx, me, in.id()); err != nil {
 					return err
 				}
-				out.Body, err = s.orderService().DecideQuote(ctx, tx, in.id(), uuid.MustParse(in.Quote), in.Body.Approve, "portal",
+				out.Body, err = s.Orders.DecideQuote(ctx, tx, in.id(), uuid.MustParse(in.Quote), in.Body.Approve, "portal",
 					"consumer:"+access.MaskPhone(me.Phone))
 				return err
 			})
@@ -222,7 +222,7 @@ func registerOrderConsumer(s *Server) {
 				if _, err = myOrder(ctx, tx, me, in.id()); err != nil {
 					return err
 				}
-				out.Body, err = s.orderService().OpenDispute(ctx, tx, in.id(), in.Body.Statement)
+				out.Body, err = s.Orders.OpenDispute(ctx, tx, in.id(), in.Body.Statement)
 				return err
 			})
 			return out, err
@@ -321,7 +321,7 @@ func registerOrderConsumer(s *Server) {
 			}
 			out := &linkDecisionOut{}
 			err := linkTx(ctx, in.Token, func(tx *tenants.Tx, q orders.Quote, o orders.Order, p string) (err error) {
-				out.Body, err = s.orderService().DecideQuote(ctx, tx, o.ID, q.ID, in.Body.Approve, "link", "consumer:"+access.MaskPhone(p))
+				out.Body, err = s.Orders.DecideQuote(ctx, tx, o.ID, q.ID, in.Body.Approve, "link", "consumer:"+access.MaskPhone(p))
 				return err
 			})
 			return out, err

@@ -96,7 +96,7 @@ func registerRegistrations(s *Server) {
 				if err != nil {
 					return r, err
 				}
-				return r, s.orderService().Reevaluate(ctx, tx, r.ID, "registration corrected")
+				return r, s.Orders.Reevaluate(ctx, tx, r.ID, "registration corrected")
 			})
 			if err != nil {
 				return nil, err
@@ -124,7 +124,7 @@ func registerRegistrations(s *Server) {
 				if err != nil || in.Body.Stage != "delivery" {
 					return err
 				}
-				c, why, err := s.orderService().InstallFor(ctx, tx, out.Body.Registration, "api")
+				c, why, err := s.Orders.InstallFor(ctx, tx, out.Body.Registration, "api")
 				if c != nil {
 					out.Body.InstallationOrder = &c.Order
 				}
@@ -155,7 +155,7 @@ func registerRegistrations(s *Server) {
 				if err != nil {
 					return r, err
 				}
-				return r, s.orderService().Reevaluate(ctx, tx, r.ID, "invoice image added")
+				return r, s.Orders.Reevaluate(ctx, tx, r.ID, "invoice image added")
 			})
 			if err != nil {
 				return nil, err
@@ -207,7 +207,7 @@ func registerRegistrations(s *Server) {
 				if out.Body, err = registry.AddGrant(ctx, tx, in.id(), in.Body); err != nil {
 					return err
 				}
-				return s.orderService().Reevaluate(ctx, tx, in.id(), "extra coverage added")
+				return s.Orders.Reevaluate(ctx, tx, in.id(), "extra coverage added")
 			})
 			if err != nil {
 				return nil, err
@@ -235,7 +235,7 @@ func registerRegistrations(s *Server) {
 				if out.Body, err = registry.CancelGrant(ctx, tx, in.id()); err != nil {
 					return err
 				}
-				return s.orderService().Reevaluate(ctx, tx, out.Body.RegistrationID, "extra coverage cancelled")
+				return s.Orders.Reevaluate(ctx, tx, out.Body.RegistrationID, "extra coverage cancelled")
 			})
 			if err != nil {
 				return nil, err
