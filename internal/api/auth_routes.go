@@ -58,14 +58,14 @@ func (s *Server) cookie(value string, exp time.Time) http.Cookie {
 	return c
 }
 
-func registerAuth(s *Server) {
+func registerAuth(api huma.API, s *Server) {
 	type loginIn struct {
 		Body struct {
 			Email    string `json:"email" format:"email" maxLength:"254"`
 			Password string `json:"password" minLength:"1" maxLength:"200"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "login", Method: http.MethodPost, Path: "/v1/auth/login", Tags: []string{"Auth"},
+	register(api, s, huma.Operation{OperationID: "login", Method: http.MethodPost, Path: "/auth/login", Tags: []string{"Auth"},
 		Summary: "Sign in with email and password", Errors: []int{401, 422, 429}},
 		route{public: true}, func(ctx context.Context, in *loginIn) (*SessionOutput, error) {
 			sess, err := s.Auth.Login(ctx, in.Body.Email, in.Body.Password, actorMeta(ctx))
@@ -83,7 +83,7 @@ func registerAuth(s *Server) {
 	type logoutOut struct {
 		SetCookie http.Cookie `header:"Set-Cookie"`
 	}
-	register(s, huma.Operation{OperationID: "logout", Method: http.MethodPost, Path: "/v1/auth/logout", Tags: []string{"Auth"},
+	register(api, s, huma.Operation{OperationID: "logout", Method: http.MethodPost, Path: "/auth/logout", Tags: []string{"Auth"},
 		Summary: "Sign out (revokes the session)", DefaultStatus: 204},
 		route{noTenant: true}, func(ctx context.Context, in *logoutIn) (*logoutOut, error) {
 			if principal(ctx).Kind == auth.KindAPIKey {
@@ -96,7 +96,7 @@ func registerAuth(s *Server) {
 		})
 
 	type meOut struct{ Body MeBody }
-	register(s, huma.Operation{OperationID: "me", Method: http.MethodGet, Path: "/v1/me", Tags: []string{"Auth"},
+	register(api, s, huma.Operation{OperationID: "me", Method: http.MethodGet, Path: "/me", Tags: []string{"Auth"},
 		Summary: "Who am I: identity, tenant of this request, role, permissions, memberships"},
 		route{noTenant: true}, func(ctx context.Context, _ *struct {
 			Tenant string `header:"X-Tenant-ID" doc:"Tenant to describe the role in"`
@@ -142,7 +142,7 @@ func registerAuth(s *Server) {
 		}
 	}
 	type memberOut struct{ Body tenants.Member }
-	register(s, huma.Operation{OperationID: "accept-invitation", Method: http.MethodPost, Path: "/v1/invitations/accept",
+	register(api, s, huma.Operation{OperationID: "accept-invitation", Method: http.MethodPost, Path: "/invitations/accept",
 		Tags: []string{"People"}, Summary: "Accept an invitation (creates the account or adds the tenant to it)",
 		Errors: []int{401, 409, 422}},
 		route{public: true}, func(ctx context.Context, in *acceptIn) (*memberOut, error) {
@@ -158,7 +158,7 @@ func registerAuth(s *Server) {
 			Destination string `json:"destination" minLength:"3" maxLength:"254" doc:"Mobile number (E.164 or Chinese national) or email" example:"13812345678"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "consumer-request-code", Method: http.MethodPost, Path: "/v1/consumer/otp",
+	register(api, s, huma.Operation{OperationID: "consumer-request-code", Method: http.MethodPost, Path: "/consumer/otp",
 		Tags: []string{"Consumer"}, Summary: "Send a one-time sign-in code to a phone or email", DefaultStatus: 202,
 		Errors: []int{422, 429}},
 		route{public: true}, func(ctx context.Context, in *otpIn) (*struct{}, error) {
@@ -171,7 +171,7 @@ func registerAuth(s *Server) {
 			Code        string `json:"code" pattern:"^[0-9]{6}$"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "consumer-verify-code", Method: http.MethodPost, Path: "/v1/consumer/otp/verify",
+	register(api, s, huma.Operation{OperationID: "consumer-verify-code", Method: http.MethodPost, Path: "/consumer/otp/verify",
 		Tags: []string{"Consumer"}, Summary: "Exchange a one-time code for a consumer session", Errors: []int{401, 422}},
 		route{public: true}, func(ctx context.Context, in *verifyIn) (*SessionOutput, error) {
 			sess, err := s.Auth.VerifyOTP(ctx, in.Body.Destination, in.Body.Code, actorMeta(ctx))
@@ -188,7 +188,7 @@ func registerAuth(s *Server) {
 			Label string    `json:"label" doc:"Masked phone or email"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "consumer-me", Method: http.MethodGet, Path: "/v1/consumer/me",
+	register(api, s, huma.Operation{OperationID: "consumer-me", Method: http.MethodGet, Path: "/consumer/me",
 		Tags: []string{"Consumer"}, Summary: "The signed-in consumer"},
 		route{consumer: true}, func(ctx context.Context, _ *struct{}) (*consumerMe, error) {
 			p := principal(ctx)

@@ -65,9 +65,9 @@ func (r dateRange) bounds() (time.Time, time.Time) {
 	return from, to
 }
 
-func registerBilling(s *Server) {
+func registerBilling(api huma.API, s *Server) {
 	tags := []string{"Express products"}
-	register(s, huma.Operation{OperationID: "list-express-products", Method: http.MethodGet, Path: "/v1/express-products", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "list-express-products", Method: http.MethodGet, Path: "/express-products", Tags: tags,
 		Summary: "List paid express-service products and plans"},
 		route{perm: access.ExpressRead}, func(ctx context.Context, in *PageQuery) (*PageOutput[billing.Product], error) {
 			after, err := in.after()
@@ -84,7 +84,7 @@ func registerBilling(s *Server) {
 		})
 
 	type createProductIn struct{ Body ExpressProductBody }
-	register(s, huma.Operation{OperationID: "create-express-product", Method: http.MethodPost, Path: "/v1/express-products", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "create-express-product", Method: http.MethodPost, Path: "/express-products", Tags: tags,
 		Summary: "Create an express product (per-incident upgrade) or plan with its prices", DefaultStatus: 201, Errors: []int{409, 422},
 		Description: "Products and prices are created in Stripe (platform account, tagged with the tenant) at once when possible, else at first checkout."},
 		route{perm: access.ExpressWrite, idem: true}, func(ctx context.Context, in *createProductIn) (*ExpressProductOutput, error) {
@@ -98,7 +98,7 @@ func registerBilling(s *Server) {
 			return &ExpressProductOutput{ETag: etag(p.Version), Body: p}, nil
 		})
 
-	register(s, huma.Operation{OperationID: "get-express-product", Method: http.MethodGet, Path: "/v1/express-products/{id}", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "get-express-product", Method: http.MethodGet, Path: "/express-products/{id}", Tags: tags,
 		Summary: "Get an express product or plan", Errors: []int{404}},
 		route{perm: access.ExpressRead}, func(ctx context.Context, in *IDPath) (*ExpressProductOutput, error) {
 			p, err := within(ctx, s, func(tx *tenants.Tx) (billing.Product, error) { return billing.GetProduct(ctx, tx, in.id()) })
@@ -113,7 +113,7 @@ func registerBilling(s *Server) {
 		IfMatch
 		Body billing.ProductInput
 	}
-	register(s, huma.Operation{OperationID: "update-express-product", Method: http.MethodPut, Path: "/v1/express-products/{id}", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "update-express-product", Method: http.MethodPut, Path: "/express-products/{id}", Tags: tags,
 		Summary: "Change a product's terms (code, kind and term stay; prices change by new prices); archive it to stop selling",
 		Errors:  []int{404, 412, 422, 428}},
 		route{perm: access.ExpressWrite}, func(ctx context.Context, in *updateProductIn) (*ExpressProductOutput, error) {
@@ -134,7 +134,7 @@ func registerBilling(s *Server) {
 		IDPath
 		Body billing.PriceInput
 	}
-	register(s, huma.Operation{OperationID: "set-express-price", Method: http.MethodPost, Path: "/v1/express-products/{id}/prices", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "set-express-price", Method: http.MethodPost, Path: "/express-products/{id}/prices", Tags: tags,
 		Summary: "Set a new price in a currency (the old price is kept for its purchases, never edited)", DefaultStatus: 201,
 		Errors: []int{404, 422}},
 		route{perm: access.ExpressWrite, idem: true}, func(ctx context.Context, in *priceIn) (*ExpressProductOutput, error) {
@@ -157,7 +157,7 @@ func registerBilling(s *Server) {
 		Customer     string `query:"customer_id" format:"uuid"`
 		Status       string `query:"status" enum:"pending,failed,active,refunded,disputed,expired"`
 	}
-	register(s, huma.Operation{OperationID: "list-purchases", Method: http.MethodGet, Path: "/v1/purchases", Tags: ptags,
+	register(api, s, huma.Operation{OperationID: "list-purchases", Method: http.MethodGet, Path: "/purchases", Tags: ptags,
 		Summary: "List purchases of express products and plans"},
 		route{perm: access.PurchasesRead}, func(ctx context.Context, in *listPurchasesIn) (*PageOutput[billing.Purchase], error) {
 			after, err := in.after()
@@ -175,7 +175,7 @@ func registerBilling(s *Server) {
 			}
 			return pageOf(rows, in.limit(), func(p billing.Purchase) uuid.UUID { return p.ID }), nil
 		})
-	register(s, huma.Operation{OperationID: "get-purchase", Method: http.MethodGet, Path: "/v1/purchases/{id}", Tags: ptags,
+	register(api, s, huma.Operation{OperationID: "get-purchase", Method: http.MethodGet, Path: "/purchases/{id}", Tags: ptags,
 		Summary: "Get a purchase (receipt)", Errors: []int{404}},
 		route{perm: access.PurchasesRead}, func(ctx context.Context, in *IDPath) (*PurchaseOutput, error) {
 			p, err := within(ctx, s, func(tx *tenants.Tx) (billing.Purchase, error) { return billing.GetPurchase(ctx, tx, in.id()) })
@@ -189,7 +189,7 @@ func registerBilling(s *Server) {
 			Items []billing.Purchase `json:"items"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "list-registration-plans", Method: http.MethodGet, Path: "/v1/registrations/{id}/plans",
+	register(api, s, huma.Operation{OperationID: "list-registration-plans", Method: http.MethodGet, Path: "/registrations/{id}/plans",
 		Tags: []string{"Registrations"}, Summary: "Plans bought for a unit", Errors: []int{404}},
 		route{perm: access.PurchasesRead}, func(ctx context.Context, in *IDPath) (*unitPlansOut, error) {
 			out := &unitPlansOut{}
@@ -216,7 +216,7 @@ func registerBilling(s *Server) {
 			CustomerID     string `json:"customer_id,omitempty" format:"uuid"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "create-counter-purchase", Method: http.MethodPost, Path: "/v1/purchases/counter", Tags: ptags,
+	register(api, s, huma.Operation{OperationID: "create-counter-purchase", Method: http.MethodPost, Path: "/purchases/counter", Tags: ptags,
 		Summary: "Sell an express product or plan at an outlet's counter (Stripe PaymentIntent)", DefaultStatus: 201,
 		Errors: []int{422, 502, 503}, Description: "Active only after Stripe confirms the payment (webhook)."},
 		route{perm: access.PurchasesWrite, idem: true}, func(ctx context.Context, in *counterIn) (*CheckoutOutput, error) {
@@ -234,7 +234,7 @@ func registerBilling(s *Server) {
 			}
 			return &CheckoutOutput{Body: co}, nil
 		})
-	register(s, huma.Operation{OperationID: "cancel-purchase", Method: http.MethodPost, Path: "/v1/purchases/{id}/cancel", Tags: ptags,
+	register(api, s, huma.Operation{OperationID: "cancel-purchase", Method: http.MethodPost, Path: "/purchases/{id}/cancel", Tags: ptags,
 		Summary: "Cancel a purchase: full refund in the cooling-off period, after it per the product's terms", Errors: []int{404, 409, 502, 503}},
 		route{perm: access.PurchasesWrite}, func(ctx context.Context, in *IDPath) (*CancelOutput, error) {
 			out := &CancelOutput{}
@@ -245,7 +245,7 @@ func registerBilling(s *Server) {
 			}
 			return out, nil
 		})
-	register(s, huma.Operation{OperationID: "list-compensations", Method: http.MethodGet, Path: "/v1/compensations", Tags: ptags,
+	register(api, s, huma.Operation{OperationID: "list-compensations", Method: http.MethodGet, Path: "/compensations", Tags: ptags,
 		Summary: "Compensation issued for broken express promises (SLA breaches)"},
 		route{perm: access.PurchasesRead}, func(ctx context.Context, in *PageQuery) (*PageOutput[billing.CompensationView], error) {
 			after, err := in.after()
@@ -267,7 +267,7 @@ func registerBilling(s *Server) {
 		PageQuery
 		dateRange
 	}
-	register(s, huma.Operation{OperationID: "list-ledger", Method: http.MethodGet, Path: "/v1/billing/ledger", Tags: mtags,
+	register(api, s, huma.Operation{OperationID: "list-ledger", Method: http.MethodGet, Path: "/billing/ledger", Tags: mtags,
 		Summary: "Money movements: payments, refunds, compensation, credits, disputes, platform fees (signed minor units)"},
 		route{perm: access.LedgerRead}, func(ctx context.Context, in *ledgerIn) (*PageOutput[billing.LedgerEntry], error) {
 			after, err := in.after()
@@ -289,7 +289,7 @@ func registerBilling(s *Server) {
 		ContentDisposition string `header:"Content-Disposition"`
 		Body               []byte
 	}
-	register(s, huma.Operation{OperationID: "export-ledger", Method: http.MethodGet, Path: "/v1/billing/ledger.csv", Tags: mtags,
+	register(api, s, huma.Operation{OperationID: "export-ledger", Method: http.MethodGet, Path: "/billing/ledger.csv", Tags: mtags,
 		Summary: "Export the ledger as CSV (finance)"},
 		route{perm: access.LedgerRead}, func(ctx context.Context, in *ledgerCSVIn) (*ledgerCSVOut, error) {
 			from, to := in.bounds()
@@ -307,7 +307,7 @@ func registerBilling(s *Server) {
 		}
 	}
 	type reconcileOut struct{ Body billing.Reconciliation }
-	register(s, huma.Operation{OperationID: "create-reconciliation", Method: http.MethodPost, Path: "/v1/billing/reconciliations", Tags: mtags,
+	register(api, s, huma.Operation{OperationID: "create-reconciliation", Method: http.MethodPost, Path: "/billing/reconciliations", Tags: mtags,
 		Summary: "Check the ledger against Stripe balance transactions", DefaultStatus: 201, Errors: []int{422, 502, 503}},
 		route{perm: access.LedgerReconcile, idem: true}, func(ctx context.Context, in *reconcileIn) (*reconcileOut, error) {
 			from, _ := time.Parse(time.DateOnly, in.Body.From)
@@ -326,7 +326,7 @@ func registerBilling(s *Server) {
 			Items []billing.Reconciliation `json:"items"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "list-reconciliations", Method: http.MethodGet, Path: "/v1/billing/reconciliations", Tags: mtags,
+	register(api, s, huma.Operation{OperationID: "list-reconciliations", Method: http.MethodGet, Path: "/billing/reconciliations", Tags: mtags,
 		Summary: "Latest reconciliation results"},
 		route{perm: access.LedgerRead}, func(ctx context.Context, _ *struct{}) (*reconciliationsOut, error) {
 			out := &reconciliationsOut{}
@@ -346,7 +346,7 @@ func registerBilling(s *Server) {
 			Items []billing.PlatformPlan `json:"items"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "list-platform-plans", Method: http.MethodGet, Path: "/v1/billing/platform-plans", Tags: mtags,
+	register(api, s, huma.Operation{OperationID: "list-platform-plans", Method: http.MethodGet, Path: "/billing/platform-plans", Tags: mtags,
 		Summary: "Plans the platform offers"},
 		route{perm: access.InvoicesRead}, func(ctx context.Context, _ *struct{}) (*plansOut, error) {
 			out := &plansOut{}
@@ -360,7 +360,7 @@ func registerBilling(s *Server) {
 			return out, nil
 		})
 	type subscriptionOut struct{ Body billing.Subscription }
-	register(s, huma.Operation{OperationID: "get-platform-subscription", Method: http.MethodGet, Path: "/v1/billing/subscription", Tags: mtags,
+	register(api, s, huma.Operation{OperationID: "get-platform-subscription", Method: http.MethodGet, Path: "/billing/subscription", Tags: mtags,
 		Summary: "The tenant's platform subscription, grace period and read-only state", Errors: []int{404}},
 		route{perm: access.InvoicesRead, billing: true}, func(ctx context.Context, _ *struct{}) (*subscriptionOut, error) {
 			sub, err := within(ctx, s, func(tx *tenants.Tx) (billing.Subscription, error) { return billing.GetSubscription(ctx, tx) })
@@ -374,7 +374,7 @@ func registerBilling(s *Server) {
 			PlanCode string `json:"plan_code" minLength:"1" maxLength:"64"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "create-platform-subscription", Method: http.MethodPost, Path: "/v1/billing/subscription", Tags: mtags,
+	register(api, s, huma.Operation{OperationID: "create-platform-subscription", Method: http.MethodPost, Path: "/billing/subscription", Tags: mtags,
 		Summary: "Subscribe the tenant to a platform plan (Stripe subscription with a metered price per order)", DefaultStatus: 201,
 		Errors: []int{409, 422, 502, 503}},
 		route{perm: access.PlatformBilling, idem: true, billing: true}, func(ctx context.Context, in *subscribeIn) (*subscriptionOut, error) {
@@ -389,7 +389,7 @@ func registerBilling(s *Server) {
 			Items []billing.Invoice `json:"items"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "list-platform-invoices", Method: http.MethodGet, Path: "/v1/billing/invoices", Tags: mtags,
+	register(api, s, huma.Operation{OperationID: "list-platform-invoices", Method: http.MethodGet, Path: "/billing/invoices", Tags: mtags,
 		Summary: "The tenant's platform invoices"},
 		route{perm: access.InvoicesRead, billing: true}, func(ctx context.Context, _ *struct{}) (*invoicesOut, error) {
 			out := &invoicesOut{}
@@ -409,7 +409,7 @@ func registerBilling(s *Server) {
 		RawBody   []byte `contentType:"application/json"`
 	}
 	type webhookOut struct{ Body billing.Receipt }
-	register(s, huma.Operation{OperationID: "stripe-webhook", Method: http.MethodPost, Path: "/v1/billing/stripe/webhook", Tags: mtags,
+	register(api, s, huma.Operation{OperationID: "stripe-webhook", Method: http.MethodPost, Path: "/billing/stripe/webhook", Tags: mtags,
 		Summary: "Stripe events: verified, stored once, processed by a job", Errors: []int{400, 503}, MaxBodyBytes: 1 << 20,
 		SkipValidateBody: true}, // the signature, not a schema, decides what is accepted
 		route{public: true}, func(ctx context.Context, in *webhookIn) (*webhookOut, error) {
@@ -441,8 +441,8 @@ func registerBilling(s *Server) {
 			Items []billing.Product `json:"items"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "consumer-list-express-products", Method: http.MethodGet,
-		Path: "/v1/consumer/tenants/{tenant}/express-products", Tags: ctags, Summary: "Express products and plans on sale (for my unit)",
+	register(api, s, huma.Operation{OperationID: "consumer-list-express-products", Method: http.MethodGet,
+		Path: "/consumer/tenants/{tenant}/express-products", Tags: ctags, Summary: "Express products and plans on sale (for my unit)",
 		Errors: []int{404}},
 		route{consumer: true}, func(ctx context.Context, in *offersIn) (*offersOut, error) {
 			out := &offersOut{}
@@ -483,7 +483,7 @@ func registerBilling(s *Server) {
 			CancelURL      string `json:"cancel_url,omitempty" format:"uri" maxLength:"500"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "consumer-checkout", Method: http.MethodPost, Path: "/v1/consumer/tenants/{tenant}/purchases",
+	register(api, s, huma.Operation{OperationID: "consumer-checkout", Method: http.MethodPost, Path: "/consumer/tenants/{tenant}/purchases",
 		Tags: ctags, Summary: "Buy an express upgrade or plan: returns the Stripe Checkout page", DefaultStatus: 201,
 		Errors: []int{404, 422, 502, 503}, Description: "Nothing is granted until Stripe confirms the payment."},
 		route{consumer: true}, func(ctx context.Context, in *consumerBuyIn) (*CheckoutOutput, error) {
@@ -520,7 +520,7 @@ func registerBilling(s *Server) {
 			Items []billing.Purchase `json:"items"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "consumer-list-purchases", Method: http.MethodGet, Path: "/v1/consumer/tenants/{tenant}/purchases",
+	register(api, s, huma.Operation{OperationID: "consumer-list-purchases", Method: http.MethodGet, Path: "/consumer/tenants/{tenant}/purchases",
 		Tags: ctags, Summary: "My purchases and receipts", Errors: []int{404}},
 		route{consumer: true}, func(ctx context.Context, in *myPurchasesIn) (*myPurchasesOut, error) {
 			out := &myPurchasesOut{}
@@ -538,7 +538,7 @@ func registerBilling(s *Server) {
 		TenantPath
 		IDPath
 	}
-	register(s, huma.Operation{OperationID: "consumer-get-purchase", Method: http.MethodGet, Path: "/v1/consumer/tenants/{tenant}/purchases/{id}",
+	register(api, s, huma.Operation{OperationID: "consumer-get-purchase", Method: http.MethodGet, Path: "/consumer/tenants/{tenant}/purchases/{id}",
 		Tags: ctags, Summary: "A receipt", Errors: []int{404}},
 		route{consumer: true}, func(ctx context.Context, in *myPurchaseIn) (*PurchaseOutput, error) {
 			out := &PurchaseOutput{}
@@ -551,8 +551,8 @@ func registerBilling(s *Server) {
 			}
 			return out, nil
 		})
-	register(s, huma.Operation{OperationID: "consumer-cancel-purchase", Method: http.MethodPost,
-		Path: "/v1/consumer/tenants/{tenant}/purchases/{id}/cancel", Tags: ctags,
+	register(api, s, huma.Operation{OperationID: "consumer-cancel-purchase", Method: http.MethodPost,
+		Path: "/consumer/tenants/{tenant}/purchases/{id}/cancel", Tags: ctags,
 		Summary: "Cancel my purchase (full refund in the cooling-off period)", Errors: []int{404, 409, 502, 503}},
 		route{consumer: true}, func(ctx context.Context, in *myPurchaseIn) (*CancelOutput, error) {
 			var scope tenants.Scope

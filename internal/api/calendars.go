@@ -45,9 +45,9 @@ func (d DayPath) date() time.Time {
 	return t
 }
 
-func registerCalendars(s *Server) {
+func registerCalendars(api huma.API, s *Server) {
 	tags := []string{"Calendars"}
-	register(s, huma.Operation{OperationID: "list-calendars", Method: http.MethodGet, Path: "/v1/calendars", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "list-calendars", Method: http.MethodGet, Path: "/calendars", Tags: tags,
 		Summary: "List business calendars (the tenant default and outlet overrides)"},
 		route{perm: access.CalendarsRead}, func(ctx context.Context, in *PageQuery) (*PageOutput[tenants.Calendar], error) {
 			after, err := in.after()
@@ -64,7 +64,7 @@ func registerCalendars(s *Server) {
 		})
 
 	type createIn struct{ Body CalendarBody }
-	register(s, huma.Operation{OperationID: "create-calendar", Method: http.MethodPost, Path: "/v1/calendars", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "create-calendar", Method: http.MethodPost, Path: "/calendars", Tags: tags,
 		Summary: "Create an outlet's own calendar", DefaultStatus: 201, Errors: []int{409, 422}},
 		route{perm: access.CalendarsWrite, idem: true}, func(ctx context.Context, in *createIn) (*CalendarOutput, error) {
 			if in.Body.OutletID == "" {
@@ -82,7 +82,7 @@ func registerCalendars(s *Server) {
 			return &CalendarOutput{ETag: etag(c.Version), Body: c}, nil
 		})
 
-	register(s, huma.Operation{OperationID: "get-calendar", Method: http.MethodGet, Path: "/v1/calendars/{id}", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "get-calendar", Method: http.MethodGet, Path: "/calendars/{id}", Tags: tags,
 		Summary: "Get a calendar", Errors: []int{404}},
 		route{perm: access.CalendarsRead}, func(ctx context.Context, in *IDPath) (*CalendarOutput, error) {
 			c, err := within(ctx, s, func(tx *tenants.Tx) (tenants.Calendar, error) { return tenants.GetCalendar(ctx, tx, in.id()) })
@@ -92,7 +92,7 @@ func registerCalendars(s *Server) {
 			return &CalendarOutput{ETag: etag(c.Version), Body: c}, nil
 		})
 
-	register(s, huma.Operation{OperationID: "get-outlet-calendar", Method: http.MethodGet, Path: "/v1/outlets/{id}/calendar",
+	register(api, s, huma.Operation{OperationID: "get-outlet-calendar", Method: http.MethodGet, Path: "/outlets/{id}/calendar",
 		Tags: tags, Summary: "The calendar in force at an outlet (its own, else the tenant's)", Errors: []int{404}},
 		route{perm: access.CalendarsRead}, func(ctx context.Context, in *IDPath) (*CalendarOutput, error) {
 			var c tenants.Calendar
@@ -114,7 +114,7 @@ func registerCalendars(s *Server) {
 		IfMatch
 		Body CalendarBody
 	}
-	register(s, huma.Operation{OperationID: "update-calendar", Method: http.MethodPut, Path: "/v1/calendars/{id}", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "update-calendar", Method: http.MethodPut, Path: "/calendars/{id}", Tags: tags,
 		Summary: "Replace a calendar's name, time zone and weekly hours", Errors: []int{404, 412, 422, 428}},
 		route{perm: access.CalendarsWrite}, func(ctx context.Context, in *updateIn) (*CalendarOutput, error) {
 			v, err := in.version()
@@ -134,7 +134,7 @@ func registerCalendars(s *Server) {
 		IDPath
 		IfMatch
 	}
-	register(s, huma.Operation{OperationID: "delete-calendar", Method: http.MethodDelete, Path: "/v1/calendars/{id}", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "delete-calendar", Method: http.MethodDelete, Path: "/calendars/{id}", Tags: tags,
 		Summary: "Delete an outlet's calendar (it falls back to the tenant's)", DefaultStatus: 204, Errors: []int{404, 409, 412, 428}},
 		route{perm: access.CalendarsWrite}, func(ctx context.Context, in *deleteIn) (*struct{}, error) {
 			v, err := in.version()
@@ -154,7 +154,7 @@ func registerCalendars(s *Server) {
 			Items []tenants.CalendarDay `json:"items"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "list-calendar-days", Method: http.MethodGet, Path: "/v1/calendars/{id}/days",
+	register(api, s, huma.Operation{OperationID: "list-calendar-days", Method: http.MethodGet, Path: "/calendars/{id}/days",
 		Tags: tags, Summary: "Holidays and make-up working days between two dates", Errors: []int{404, 422}},
 		route{perm: access.CalendarsRead}, func(ctx context.Context, in *daysIn) (*daysOut, error) {
 			from, _ := time.Parse(time.DateOnly, in.From)
@@ -182,7 +182,7 @@ func registerCalendars(s *Server) {
 		}
 	}
 	type dayOut struct{ Body tenants.CalendarDay }
-	register(s, huma.Operation{OperationID: "set-calendar-day", Method: http.MethodPut, Path: "/v1/calendars/{id}/days/{day}",
+	register(api, s, huma.Operation{OperationID: "set-calendar-day", Method: http.MethodPut, Path: "/calendars/{id}/days/{day}",
 		Tags: tags, Summary: "Mark a date as a holiday or a make-up working day", Errors: []int{404, 422}},
 		route{perm: access.CalendarsWrite}, func(ctx context.Context, in *setDayIn) (*dayOut, error) {
 			out := &dayOut{}
@@ -197,7 +197,7 @@ func registerCalendars(s *Server) {
 			return out, nil
 		})
 
-	register(s, huma.Operation{OperationID: "delete-calendar-day", Method: http.MethodDelete, Path: "/v1/calendars/{id}/days/{day}",
+	register(api, s, huma.Operation{OperationID: "delete-calendar-day", Method: http.MethodDelete, Path: "/calendars/{id}/days/{day}",
 		Tags: tags, Summary: "Remove a holiday or make-up day", DefaultStatus: 204, Errors: []int{404}},
 		route{perm: access.CalendarsWrite}, func(ctx context.Context, in *DayPath) (*struct{}, error) {
 			return nil, s.tx(ctx, func(tx *tenants.Tx) error { return tenants.DeleteCalendarDay(ctx, tx, in.id(), in.date()) })

@@ -29,13 +29,13 @@ type FaultCodeOutput struct {
 	Body catalog.FaultCode
 }
 
-func registerCatalog(s *Server) {
+func registerCatalog(api huma.API, s *Server) {
 	tags := []string{"Catalog"}
 	type categoryBody struct {
 		Code string `json:"code" pattern:"^[A-Za-z0-9._-]{1,64}$" example:"air-conditioner"`
 		Name string `json:"name" minLength:"1" maxLength:"200" example:"空调"`
 	}
-	register(s, huma.Operation{OperationID: "list-categories", Method: http.MethodGet, Path: "/v1/categories", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "list-categories", Method: http.MethodGet, Path: "/categories", Tags: tags,
 		Summary: "List product categories"},
 		route{perm: access.CatalogRead}, func(ctx context.Context, in *PageQuery) (*PageOutput[catalog.Category], error) {
 			after, err := in.after()
@@ -51,7 +51,7 @@ func registerCatalog(s *Server) {
 			return pageOf(rows, in.limit(), func(c catalog.Category) uuid.UUID { return c.ID }), nil
 		})
 	type createCategoryIn struct{ Body categoryBody }
-	register(s, huma.Operation{OperationID: "create-category", Method: http.MethodPost, Path: "/v1/categories", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "create-category", Method: http.MethodPost, Path: "/categories", Tags: tags,
 		Summary: "Create a product category", DefaultStatus: 201, Errors: []int{409, 422}},
 		route{perm: access.CatalogWrite, idem: true}, func(ctx context.Context, in *createCategoryIn) (*CategoryOutput, error) {
 			c, err := within(ctx, s, func(tx *tenants.Tx) (catalog.Category, error) {
@@ -62,7 +62,7 @@ func registerCatalog(s *Server) {
 			}
 			return &CategoryOutput{ETag: etag(c.Version), Body: c}, nil
 		})
-	register(s, huma.Operation{OperationID: "get-category", Method: http.MethodGet, Path: "/v1/categories/{id}", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "get-category", Method: http.MethodGet, Path: "/categories/{id}", Tags: tags,
 		Summary: "Get a product category", Errors: []int{404}},
 		route{perm: access.CatalogRead}, func(ctx context.Context, in *IDPath) (*CategoryOutput, error) {
 			c, err := within(ctx, s, func(tx *tenants.Tx) (catalog.Category, error) { return catalog.GetCategory(ctx, tx, in.id()) })
@@ -76,7 +76,7 @@ func registerCatalog(s *Server) {
 		IfMatch
 		Body categoryBody
 	}
-	register(s, huma.Operation{OperationID: "update-category", Method: http.MethodPut, Path: "/v1/categories/{id}", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "update-category", Method: http.MethodPut, Path: "/categories/{id}", Tags: tags,
 		Summary: "Rename a product category", Errors: []int{404, 409, 412, 422, 428}},
 		route{perm: access.CatalogWrite}, func(ctx context.Context, in *updateCategoryIn) (*CategoryOutput, error) {
 			v, err := in.version()
@@ -97,7 +97,7 @@ func registerCatalog(s *Server) {
 		PageQuery
 		Category string `query:"category_id" format:"uuid"`
 	}
-	register(s, huma.Operation{OperationID: "list-models", Method: http.MethodGet, Path: "/v1/models", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "list-models", Method: http.MethodGet, Path: "/models", Tags: tags,
 		Summary: "List product models"},
 		route{perm: access.CatalogRead}, func(ctx context.Context, in *listModelsIn) (*PageOutput[catalog.Model], error) {
 			after, err := in.after()
@@ -113,7 +113,7 @@ func registerCatalog(s *Server) {
 			return pageOf(rows, in.limit(), func(m catalog.Model) uuid.UUID { return m.ID }), nil
 		})
 	type createModelIn struct{ Body catalog.ModelFields }
-	register(s, huma.Operation{OperationID: "create-model", Method: http.MethodPost, Path: "/v1/models", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "create-model", Method: http.MethodPost, Path: "/models", Tags: tags,
 		Summary: "Create a product model with its components", DefaultStatus: 201, Errors: []int{409, 422}},
 		route{perm: access.CatalogWrite, idem: true}, func(ctx context.Context, in *createModelIn) (*ModelOutput, error) {
 			m, err := within(ctx, s, func(tx *tenants.Tx) (catalog.Model, error) { return catalog.CreateModel(ctx, tx, in.Body) })
@@ -122,7 +122,7 @@ func registerCatalog(s *Server) {
 			}
 			return &ModelOutput{ETag: etag(m.Version), Body: m}, nil
 		})
-	register(s, huma.Operation{OperationID: "get-model", Method: http.MethodGet, Path: "/v1/models/{id}", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "get-model", Method: http.MethodGet, Path: "/models/{id}", Tags: tags,
 		Summary: "Get a product model", Errors: []int{404}},
 		route{perm: access.CatalogRead}, func(ctx context.Context, in *IDPath) (*ModelOutput, error) {
 			m, err := within(ctx, s, func(tx *tenants.Tx) (catalog.Model, error) { return catalog.GetModel(ctx, tx, in.id()) })
@@ -136,7 +136,7 @@ func registerCatalog(s *Server) {
 		IfMatch
 		Body catalog.ModelFields
 	}
-	register(s, huma.Operation{OperationID: "update-model", Method: http.MethodPut, Path: "/v1/models/{id}", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "update-model", Method: http.MethodPut, Path: "/models/{id}", Tags: tags,
 		Summary: "Replace a product model's fields", Errors: []int{404, 409, 412, 422, 428}},
 		route{perm: access.CatalogWrite}, func(ctx context.Context, in *updateModelIn) (*ModelOutput, error) {
 			v, err := in.version()
@@ -155,7 +155,7 @@ func registerCatalog(s *Server) {
 		PageQuery
 		Prefix string `query:"prefix" maxLength:"32" doc:"Codes starting with this (normalised)"`
 	}
-	register(s, huma.Operation{OperationID: "list-fault-codes", Method: http.MethodGet, Path: "/v1/fault-codes", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "list-fault-codes", Method: http.MethodGet, Path: "/fault-codes", Tags: tags,
 		Summary: "List the fault-code dictionary"},
 		route{perm: access.CatalogRead}, func(ctx context.Context, in *listFaultsIn) (*PageOutput[catalog.FaultCode], error) {
 			after, err := in.after()
@@ -177,7 +177,7 @@ func registerCatalog(s *Server) {
 			Component string `json:"component,omitempty" maxLength:"32" doc:"Component the fault concerns"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "ensure-fault-code", Method: http.MethodPost, Path: "/v1/fault-codes", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "ensure-fault-code", Method: http.MethodPost, Path: "/fault-codes", Tags: tags,
 		Summary: "Look up a fault code, adding it to the dictionary if new (normalised: \"e-1\" is \"E1\")", Errors: []int{422}},
 		route{perm: access.FaultCodesWrite}, func(ctx context.Context, in *faultIn) (*FaultCodeOutput, error) {
 			out := &FaultCodeOutput{}
@@ -190,7 +190,7 @@ func registerCatalog(s *Server) {
 			}
 			return out, nil
 		})
-	register(s, huma.Operation{OperationID: "get-fault-code", Method: http.MethodGet, Path: "/v1/fault-codes/{id}", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "get-fault-code", Method: http.MethodGet, Path: "/fault-codes/{id}", Tags: tags,
 		Summary: "Get a fault code", Errors: []int{404}},
 		route{perm: access.CatalogRead}, func(ctx context.Context, in *IDPath) (*FaultCodeOutput, error) {
 			out := &FaultCodeOutput{}
@@ -209,7 +209,7 @@ func registerCatalog(s *Server) {
 			Into string `json:"into" format:"uuid" doc:"The code to keep"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "merge-fault-code", Method: http.MethodPost, Path: "/v1/fault-codes/{id}/merge", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "merge-fault-code", Method: http.MethodPost, Path: "/fault-codes/{id}/merge", Tags: tags,
 		Summary: "Merge a duplicate fault code into another", Errors: []int{404, 409, 422}},
 		route{perm: access.CatalogWrite}, func(ctx context.Context, in *mergeIn) (*FaultCodeOutput, error) {
 			out := &FaultCodeOutput{}

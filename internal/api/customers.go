@@ -19,7 +19,7 @@ type CustomerOutput struct {
 	Body customers.Customer
 }
 
-func registerCustomers(s *Server) {
+func registerCustomers(api huma.API, s *Server) {
 	tags := []string{"Customers"}
 	visible := func(ctx context.Context, c customers.Customer) customers.Customer {
 		return c.ForRole(principal(ctx).Can(access.ContactsFull))
@@ -31,7 +31,7 @@ func registerCustomers(s *Server) {
 		PageQuery
 		Phone string `query:"phone" maxLength:"32" doc:"Find by phone (repeat customers)"`
 	}
-	register(s, huma.Operation{OperationID: "list-customers", Method: http.MethodGet, Path: "/v1/customers", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "list-customers", Method: http.MethodGet, Path: "/customers", Tags: tags,
 		Summary: "List customers (contact data masked for roles that do not need it)"},
 		route{perm: access.CustomersRead}, func(ctx context.Context, in *listIn) (*PageOutput[customers.Customer], error) {
 			after, err := in.after()
@@ -60,7 +60,7 @@ func registerCustomers(s *Server) {
 			Units     int64                `json:"units" doc:"Units they bought or use"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "lookup-customer", Method: http.MethodGet, Path: "/v1/customers/lookup", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "lookup-customer", Method: http.MethodGet, Path: "/customers/lookup", Tags: tags,
 		Summary: "Look up a caller by phone: a repeat customer is flagged with their units", Errors: []int{422}},
 		route{perm: access.CustomersRead}, func(ctx context.Context, in *lookupIn) (*lookupOut, error) {
 			out := &lookupOut{}
@@ -89,7 +89,7 @@ func registerCustomers(s *Server) {
 		})
 
 	type createIn struct{ Body customers.Fields }
-	register(s, huma.Operation{OperationID: "create-customer", Method: http.MethodPost, Path: "/v1/customers", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "create-customer", Method: http.MethodPost, Path: "/customers", Tags: tags,
 		Summary: "Create a customer", DefaultStatus: 201, Errors: []int{422}},
 		route{perm: access.CustomersWrite, idem: true}, func(ctx context.Context, in *createIn) (*CustomerOutput, error) {
 			c, err := within(ctx, s, func(tx *tenants.Tx) (customers.Customer, error) { return customers.Create(ctx, tx, in.Body) })
@@ -99,7 +99,7 @@ func registerCustomers(s *Server) {
 			return one(ctx, c), nil
 		})
 
-	register(s, huma.Operation{OperationID: "get-customer", Method: http.MethodGet, Path: "/v1/customers/{id}", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "get-customer", Method: http.MethodGet, Path: "/customers/{id}", Tags: tags,
 		Summary: "Get a customer", Errors: []int{404}},
 		route{perm: access.CustomersRead}, func(ctx context.Context, in *IDPath) (*CustomerOutput, error) {
 			c, err := within(ctx, s, func(tx *tenants.Tx) (customers.Customer, error) { return customers.Get(ctx, tx, in.id()) })
@@ -114,7 +114,7 @@ func registerCustomers(s *Server) {
 		IfMatch
 		Body customers.Fields
 	}
-	register(s, huma.Operation{OperationID: "update-customer", Method: http.MethodPut, Path: "/v1/customers/{id}", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "update-customer", Method: http.MethodPut, Path: "/customers/{id}", Tags: tags,
 		Summary: "Replace a customer's fields", Errors: []int{404, 412, 422, 428}},
 		route{perm: access.CustomersWrite}, func(ctx context.Context, in *updateIn) (*CustomerOutput, error) {
 			v, err := in.version()

@@ -14,7 +14,7 @@ import (
 	"github.com/aftersales/aftersales/tenants"
 )
 
-func registerDispatch(s *Server) {
+func registerDispatch(api huma.API, s *Server) {
 	tags := []string{"Dispatch"}
 
 	type coverageOut struct {
@@ -22,7 +22,7 @@ func registerDispatch(s *Server) {
 			Items []dispatch.Coverage `json:"items"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "list-outlet-coverage", Method: http.MethodGet, Path: "/v1/outlets/{id}/coverage", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "list-outlet-coverage", Method: http.MethodGet, Path: "/outlets/{id}/coverage", Tags: tags,
 		Summary: "Regions the outlet serves", Errors: []int{404}},
 		route{perm: access.OutletsRead}, func(ctx context.Context, in *IDPath) (*coverageOut, error) {
 			out := &coverageOut{}
@@ -37,7 +37,7 @@ func registerDispatch(s *Server) {
 		Body dispatch.Coverage
 	}
 	type oneCoverageOut struct{ Body dispatch.Coverage }
-	register(s, huma.Operation{OperationID: "add-outlet-coverage", Method: http.MethodPost, Path: "/v1/outlets/{id}/coverage", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "add-outlet-coverage", Method: http.MethodPost, Path: "/outlets/{id}/coverage", Tags: tags,
 		Summary: "Add a region the outlet serves (province, city or district code prefix)", DefaultStatus: 201, Errors: []int{404, 422}},
 		route{perm: access.DispatchConfig}, func(ctx context.Context, in *addCoverageIn) (*oneCoverageOut, error) {
 			c, err := within(ctx, s, func(tx *tenants.Tx) (dispatch.Coverage, error) {
@@ -48,7 +48,7 @@ func registerDispatch(s *Server) {
 			}
 			return &oneCoverageOut{Body: c}, nil
 		})
-	register(s, huma.Operation{OperationID: "get-outlet-coverage", Method: http.MethodGet, Path: "/v1/outlet-coverage/{id}", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "get-outlet-coverage", Method: http.MethodGet, Path: "/outlet-coverage/{id}", Tags: tags,
 		Summary: "One region an outlet serves", Errors: []int{404}},
 		route{perm: access.OutletsRead}, func(ctx context.Context, in *IDPath) (*oneCoverageOut, error) {
 			c, err := within(ctx, s, func(tx *tenants.Tx) (dispatch.Coverage, error) { return dispatch.GetCoverage(ctx, tx, in.id()) })
@@ -57,7 +57,7 @@ func registerDispatch(s *Server) {
 			}
 			return &oneCoverageOut{Body: c}, nil
 		})
-	register(s, huma.Operation{OperationID: "remove-outlet-coverage", Method: http.MethodDelete, Path: "/v1/outlet-coverage/{id}", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "remove-outlet-coverage", Method: http.MethodDelete, Path: "/outlet-coverage/{id}", Tags: tags,
 		Summary: "Remove a region from an outlet", DefaultStatus: 204, Errors: []int{404}},
 		route{perm: access.DispatchConfig}, func(ctx context.Context, in *IDPath) (*struct{}, error) {
 			return nil, s.tx(ctx, func(tx *tenants.Tx) error { return dispatch.RemoveCoverage(ctx, tx, in.id()) })
@@ -68,7 +68,7 @@ func registerDispatch(s *Server) {
 			CategoryIDs []uuid.UUID `json:"category_ids"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "list-outlet-authorizations", Method: http.MethodGet, Path: "/v1/outlets/{id}/authorizations",
+	register(api, s, huma.Operation{OperationID: "list-outlet-authorizations", Method: http.MethodGet, Path: "/outlets/{id}/authorizations",
 		Tags: tags, Summary: "Product categories the brand authorized the outlet to service", Errors: []int{404}},
 		route{perm: access.OutletsRead}, func(ctx context.Context, in *IDPath) (*authsOut, error) {
 			out := &authsOut{}
@@ -85,7 +85,7 @@ func registerDispatch(s *Server) {
 			Authorized bool      `json:"authorized" doc:"false withdraws the authorization"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "set-outlet-authorization", Method: http.MethodPost, Path: "/v1/outlets/{id}/authorizations",
+	register(api, s, huma.Operation{OperationID: "set-outlet-authorization", Method: http.MethodPost, Path: "/outlets/{id}/authorizations",
 		Tags: tags, Summary: "Authorize an outlet for a product category, or withdraw it", Errors: []int{404, 422}},
 		route{perm: access.DispatchConfig}, func(ctx context.Context, in *authIn) (*authsOut, error) {
 			out := &authsOut{}
@@ -117,7 +117,7 @@ func registerDispatch(s *Server) {
 			DailyCapacity int `json:"daily_capacity"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "set-outlet-capacity", Method: http.MethodPut, Path: "/v1/outlets/{id}/capacity", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "set-outlet-capacity", Method: http.MethodPut, Path: "/outlets/{id}/capacity", Tags: tags,
 		Summary: "Set how many orders the outlet takes per day (If-Match: the outlet's ETag)", Errors: []int{404, 412, 422, 428}},
 		route{perm: access.DispatchConfig}, func(ctx context.Context, in *capacityIn) (*capacityOut, error) {
 			v, err := in.version()
@@ -144,7 +144,7 @@ func registerDispatch(s *Server) {
 			Items []dispatch.Profile `json:"items"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "list-engineer-profiles", Method: http.MethodGet, Path: "/v1/engineers", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "list-engineer-profiles", Method: http.MethodGet, Path: "/engineers", Tags: tags,
 		Summary: "Engineers' dispatch profiles (skills, level, last position)"},
 		route{perm: access.OrdersRead}, func(ctx context.Context, in *profilesIn) (*profilesOut, error) {
 			out := &profilesOut{}
@@ -158,7 +158,7 @@ func registerDispatch(s *Server) {
 		ETag string `header:"ETag"`
 		Body dispatch.Profile
 	}
-	register(s, huma.Operation{OperationID: "get-engineer-profile", Method: http.MethodGet, Path: "/v1/engineers/{id}", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "get-engineer-profile", Method: http.MethodGet, Path: "/engineers/{id}", Tags: tags,
 		Summary: "An engineer's dispatch profile (id: the engineer's user id)", Errors: []int{404}},
 		route{perm: access.OrdersRead}, func(ctx context.Context, in *IDPath) (*profileOut, error) {
 			p, err := within(ctx, s, func(tx *tenants.Tx) (dispatch.Profile, error) { return dispatch.GetProfile(ctx, tx, in.id()) })
@@ -172,7 +172,7 @@ func registerDispatch(s *Server) {
 		IfMatch
 		Body dispatch.Profile
 	}
-	register(s, huma.Operation{OperationID: "put-engineer-profile", Method: http.MethodPut, Path: "/v1/engineers/{id}", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "put-engineer-profile", Method: http.MethodPut, Path: "/engineers/{id}", Tags: tags,
 		Summary: "Create (If-Match: \"0\") or change an engineer's dispatch profile", Errors: []int{404, 412, 422, 428}},
 		route{perm: access.DispatchConfig}, func(ctx context.Context, in *putProfileIn) (*profileOut, error) {
 			v, err := in.versionOrNew()
@@ -189,7 +189,7 @@ func registerDispatch(s *Server) {
 		})
 
 	type positionIn struct{ Body dispatch.Position }
-	register(s, huma.Operation{OperationID: "report-position", Method: http.MethodPost, Path: "/v1/me/position", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "report-position", Method: http.MethodPost, Path: "/me/position", Tags: tags,
 		Summary: "Report my position (engineers' devices), for the nearest-engineer rule", DefaultStatus: 204, Errors: []int{409, 422}},
 		route{perm: access.OrdersWrite}, func(ctx context.Context, in *positionIn) (*struct{}, error) {
 			p := principal(ctx)
@@ -206,7 +206,7 @@ func registerDispatch(s *Server) {
 			Items []orders.Job `json:"items"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "my-board", Method: http.MethodGet, Path: "/v1/me/board", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "my-board", Method: http.MethodGet, Path: "/me/board", Tags: tags,
 		Summary: "My jobs for a day in route order (engineers)"},
 		route{perm: access.OrdersRead}, func(ctx context.Context, in *boardIn) (*boardOut, error) {
 			p := principal(ctx)
@@ -238,7 +238,7 @@ func registerDispatch(s *Server) {
 			Items []orders.Type `json:"items"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "list-order-types", Method: http.MethodGet, Path: "/v1/order-types", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "list-order-types", Method: http.MethodGet, Path: "/order-types", Tags: tags,
 		Summary: "Order types of the tenant (the built-in ones until changed)"},
 		route{perm: access.OrdersRead}, func(ctx context.Context, _ *struct{}) (*typesOut, error) {
 			out := &typesOut{}
@@ -250,7 +250,7 @@ func registerDispatch(s *Server) {
 		})
 	type typeIn struct{ Body orders.Type }
 	type typeOut struct{ Body orders.Type }
-	register(s, huma.Operation{OperationID: "save-order-type", Method: http.MethodPost, Path: "/v1/order-types", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "save-order-type", Method: http.MethodPost, Path: "/order-types", Tags: tags,
 		Summary: "Add or change an order type (by code)", Errors: []int{422}},
 		route{perm: access.DispatchConfig}, func(ctx context.Context, in *typeIn) (*typeOut, error) {
 			t, err := within(ctx, s, func(tx *tenants.Tx) (orders.Type, error) { return orders.SaveType(ctx, tx, in.Body) })
@@ -263,7 +263,7 @@ func registerDispatch(s *Server) {
 		ETag string `header:"ETag"`
 		Body orders.Settings
 	}
-	register(s, huma.Operation{OperationID: "get-order-settings", Method: http.MethodGet, Path: "/v1/order-settings", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "get-order-settings", Method: http.MethodGet, Path: "/order-settings", Tags: tags,
 		Summary: "The tenant's order rules: repeat window, engineer rule order, appointment windows"},
 		route{perm: access.OrdersRead}, func(ctx context.Context, _ *struct{}) (*settingsOut, error) {
 			st, err := within(ctx, s, func(tx *tenants.Tx) (orders.Settings, error) { return orders.GetSettings(ctx, tx) })
@@ -276,7 +276,7 @@ func registerDispatch(s *Server) {
 		IfMatch
 		Body orders.Settings
 	}
-	register(s, huma.Operation{OperationID: "put-order-settings", Method: http.MethodPut, Path: "/v1/order-settings", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "put-order-settings", Method: http.MethodPut, Path: "/order-settings", Tags: tags,
 		Summary: "Change the tenant's order rules (If-Match: \"0\" before the first change)", Errors: []int{412, 422, 428}},
 		route{perm: access.DispatchConfig}, func(ctx context.Context, in *putSettingsIn) (*settingsOut, error) {
 			v, err := in.versionOrNew()

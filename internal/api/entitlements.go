@@ -58,11 +58,11 @@ type ConsumerUnit struct {
 	Tier         string                `json:"tier"`
 }
 
-func registerEntitlements(s *Server) {
+func registerEntitlements(api huma.API, s *Server) {
 	tags := []string{"Entitlements"}
 	type checkIn struct{ Body CheckBody }
 	type checkOut struct{ Body coverage.Result }
-	register(s, huma.Operation{OperationID: "check-entitlement", Method: http.MethodPost, Path: "/v1/entitlements/check", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "check-entitlement", Method: http.MethodPost, Path: "/entitlements/check", Tags: tags,
 		Summary: "Is this unit covered for this fault on this day, with which remedies, at what cost and service level, and why",
 		Errors:  []int{404, 422}},
 		route{perm: access.EntitlementsCheck, reads: true}, func(ctx context.Context, in *checkIn) (*checkOut, error) {
@@ -84,7 +84,7 @@ func registerEntitlements(s *Server) {
 			Items []ConsumerUnit `json:"items"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "consumer-list-units", Method: http.MethodGet, Path: "/v1/consumer/tenants/{tenant}/units",
+	register(api, s, huma.Operation{OperationID: "consumer-list-units", Method: http.MethodGet, Path: "/consumer/tenants/{tenant}/units",
 		Tags: ctags, Summary: "My registered units with this brand, and their coverage today", Errors: []int{404}},
 		route{consumer: true}, func(ctx context.Context, in *TenantPath) (*unitsOut, error) {
 			out := &unitsOut{}
@@ -126,7 +126,7 @@ func registerEntitlements(s *Server) {
 			Seller          string `json:"seller,omitempty" maxLength:"200"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "consumer-register-unit", Method: http.MethodPost, Path: "/v1/consumer/tenants/{tenant}/units",
+	register(api, s, huma.Operation{OperationID: "consumer-register-unit", Method: http.MethodPost, Path: "/consumer/tenants/{tenant}/units",
 		Tags: ctags, Summary: "Register a unit I bought", DefaultStatus: 201, Errors: []int{404, 409, 422}},
 		route{consumer: true}, func(ctx context.Context, in *registerIn) (*RegistrationOutput, error) {
 			var r registry.Registration
@@ -148,8 +148,8 @@ func registerEntitlements(s *Server) {
 		IDPath
 		RawBody []byte `contentType:"image/jpeg" doc:"JPEG, PNG, WebP or PDF"`
 	}
-	register(s, huma.Operation{OperationID: "consumer-put-invoice-image", Method: http.MethodPut,
-		Path: "/v1/consumer/tenants/{tenant}/units/{id}/invoice-image", Tags: ctags,
+	register(api, s, huma.Operation{OperationID: "consumer-put-invoice-image", Method: http.MethodPut,
+		Path: "/consumer/tenants/{tenant}/units/{id}/invoice-image", Tags: ctags,
 		Summary: "Upload the invoice image of my unit", MaxBodyBytes: registry.MaxInvoiceImageBytes, Errors: []int{404, 413, 422}},
 		route{consumer: true}, func(ctx context.Context, in *consumerInvoiceIn) (*RegistrationOutput, error) {
 			var r registry.Registration
@@ -183,7 +183,7 @@ func registerEntitlements(s *Server) {
 			CoveredUntil string `json:"covered_until,omitempty"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "public-coverage", Method: http.MethodGet, Path: "/v1/public/tenants/{tenant}/coverage",
+	register(api, s, huma.Operation{OperationID: "public-coverage", Method: http.MethodGet, Path: "/public/tenants/{tenant}/coverage",
 		Tags: []string{"Public"}, Summary: "Check a unit's coverage without signing in (serial + last 4 digits of the phone)",
 		Description: "Reveals only the model, purchase date and coverage; any mismatch is the same 404.",
 		Errors:      []int{404, 422, 429}},

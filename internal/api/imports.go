@@ -119,16 +119,16 @@ type ErrorsPageQuery struct {
 
 // registerImports adds the bulk-import operations (registrations from CSV and XLSX) and the
 // batch endpoint for ERP pushes.
-func registerImports(s *Server) {
+func registerImports(api huma.API, s *Server) {
 	tags := []string{"Registrations"}
-	importSchema := s.api.OpenAPI().Components.Schemas.Schema(reflect.TypeOf(ImportBody{}), true, "")
+	importSchema := api.OpenAPI().Components.Schemas.Schema(reflect.TypeOf(ImportBody{}), true, "")
 
 	type uploadIn struct {
 		Filename    string `query:"filename" maxLength:"255" doc:"Name of the file, shown in the list of imports"`
 		ContentType string `header:"Content-Type" doc:"text/csv or the XLSX media type"`
 		RawBody     []byte `contentType:"text/csv"`
 	}
-	register(s, huma.Operation{OperationID: "create-registration-import", Method: http.MethodPost, Path: "/v1/imports/registrations",
+	register(api, s, huma.Operation{OperationID: "create-registration-import", Method: http.MethodPost, Path: "/imports/registrations",
 		Tags: tags, Summary: "Import sales as registrations from a CSV or XLSX file",
 		Description: "The request body is the file: CSV (UTF-8 or GB18030) or an XLSX workbook (its first sheet). " +
 			"The first row names the columns, in English or Chinese: model_sku (型号), serial (序列号, 串号, IMEI), " +
@@ -171,7 +171,7 @@ func registerImports(s *Server) {
 			return out, nil
 		})
 
-	register(s, huma.Operation{OperationID: "list-imports", Method: http.MethodGet, Path: "/v1/imports", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "list-imports", Method: http.MethodGet, Path: "/imports", Tags: tags,
 		Summary: "List imports, newest first"},
 		route{perm: access.RegistrationsRead}, func(ctx context.Context, in *PageQuery) (*PageOutput[ImportBody], error) {
 			before, err := in.after()
@@ -191,7 +191,7 @@ func registerImports(s *Server) {
 			return pageOf(items, in.limit(), func(b ImportBody) uuid.UUID { return b.ID }), nil
 		})
 
-	register(s, huma.Operation{OperationID: "get-import", Method: http.MethodGet, Path: "/v1/imports/{id}", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "get-import", Method: http.MethodGet, Path: "/imports/{id}", Tags: tags,
 		Summary: "Get an import and its progress", Errors: []int{404}},
 		route{perm: access.RegistrationsRead}, func(ctx context.Context, in *IDPath) (*ImportOutput, error) {
 			imp, err := within(ctx, s, func(tx *tenants.Tx) (registry.Import, error) { return registry.GetImport(ctx, tx, in.id()) })
@@ -205,7 +205,7 @@ func registerImports(s *Server) {
 		IDPath
 		ErrorsPageQuery
 	}
-	register(s, huma.Operation{OperationID: "list-import-errors", Method: http.MethodGet, Path: "/v1/imports/{id}/errors", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "list-import-errors", Method: http.MethodGet, Path: "/imports/{id}/errors", Tags: tags,
 		Summary: "List an import's rejected rows", Errors: []int{404}},
 		route{perm: access.RegistrationsRead}, func(ctx context.Context, in *errorsIn) (*PageOutput[registry.ImportError], error) {
 			after, err := registry.DecodeErrorCursor(in.Cursor)
@@ -239,7 +239,7 @@ func registerImports(s *Server) {
 		ContentDisposition string `header:"Content-Disposition"`
 		Body               []byte
 	}
-	register(s, huma.Operation{OperationID: "download-import-errors", Method: http.MethodGet, Path: "/v1/imports/{id}/errors.csv",
+	register(api, s, huma.Operation{OperationID: "download-import-errors", Method: http.MethodGet, Path: "/imports/{id}/errors.csv",
 		Tags: tags, Summary: "Download an import's rejected rows as CSV",
 		Description: "Columns: row (as numbered in the file, the header being row 1), field, message. Cells that a " +
 			"spreadsheet would run as a formula are prefixed with a single quote.",
@@ -263,7 +263,7 @@ func registerImports(s *Server) {
 			Items []BatchItem `json:"items" minItems:"1" maxItems:"1000"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "batch-create-registrations", Method: http.MethodPost, Path: "/v1/registrations/batch",
+	register(api, s, huma.Operation{OperationID: "batch-create-registrations", Method: http.MethodPost, Path: "/registrations/batch",
 		Tags: tags, Summary: "Register up to 1000 sold units at once (ERP push)",
 		Description: "Each item is checked and stored on its own: the results list, in request order, which items " +
 			"created a registration, which were registered before (pushing the same batch again creates nothing), " +

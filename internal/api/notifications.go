@@ -60,14 +60,14 @@ type InboxQuery struct {
 	Unread bool `query:"unread" doc:"Only unread messages"`
 }
 
-func registerNotifications(s *Server) {
+func registerNotifications(api huma.API, s *Server) {
 	tags := []string{"Notifications"}
 	type eventsOut struct {
 		Body struct {
 			Items []notify.EventInfo `json:"items"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "list-notification-events", Method: http.MethodGet, Path: "/v1/notification-events",
+	register(api, s, huma.Operation{OperationID: "list-notification-events", Method: http.MethodGet, Path: "/notification-events",
 		Tags: tags, Summary: "Event types with notification templates, and the variables their templates may use"},
 		route{perm: access.NotificationsRead}, func(ctx context.Context, _ *struct{}) (*eventsOut, error) {
 			out := &eventsOut{}
@@ -83,7 +83,7 @@ func registerNotifications(s *Server) {
 			Items []notify.Template `json:"items"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "list-notification-templates", Method: http.MethodGet, Path: "/v1/notification-templates",
+	register(api, s, huma.Operation{OperationID: "list-notification-templates", Method: http.MethodGet, Path: "/notification-templates",
 		Tags: tags, Summary: "Templates in force: the tenant's own, else the shipped defaults (zh-CN and en)"},
 		route{perm: access.NotificationsManage}, func(ctx context.Context, in *templatesIn) (*templatesOut, error) {
 			out := &templatesOut{}
@@ -98,7 +98,7 @@ func registerNotifications(s *Server) {
 		})
 
 	type createTemplateIn struct{ Body notify.TemplateInput }
-	register(s, huma.Operation{OperationID: "create-notification-template", Method: http.MethodPost, Path: "/v1/notification-templates",
+	register(api, s, huma.Operation{OperationID: "create-notification-template", Method: http.MethodPost, Path: "/notification-templates",
 		Tags: tags, Summary: "Override a default template for an event, channel and locale", DefaultStatus: 201, Errors: []int{409, 422},
 		Description: "The template is rendered with the event's sample variables before it is saved: an unknown variable or a " +
 			"syntax error is a 422 naming body.subject or body.body. Go text/template syntax: {{.order_number}}."},
@@ -110,7 +110,7 @@ func registerNotifications(s *Server) {
 			return &NotificationTemplateOutput{ETag: etag(t.Version), Body: t}, nil
 		})
 
-	register(s, huma.Operation{OperationID: "get-notification-template", Method: http.MethodGet, Path: "/v1/notification-templates/{id}",
+	register(api, s, huma.Operation{OperationID: "get-notification-template", Method: http.MethodGet, Path: "/notification-templates/{id}",
 		Tags: tags, Summary: "Get a tenant template", Errors: []int{404}},
 		route{perm: access.NotificationsManage}, func(ctx context.Context, in *IDPath) (*NotificationTemplateOutput, error) {
 			t, err := within(ctx, s, func(tx *tenants.Tx) (notify.Template, error) { return notify.GetTemplate(ctx, tx, in.id()) })
@@ -128,7 +128,7 @@ func registerNotifications(s *Server) {
 			Body    string `json:"body" minLength:"1" maxLength:"20000"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "update-notification-template", Method: http.MethodPut, Path: "/v1/notification-templates/{id}",
+	register(api, s, huma.Operation{OperationID: "update-notification-template", Method: http.MethodPut, Path: "/notification-templates/{id}",
 		Tags: tags, Summary: "Change a tenant template (validated like a new one)", Errors: []int{404, 412, 422, 428}},
 		route{perm: access.NotificationsManage}, func(ctx context.Context, in *updateTemplateIn) (*NotificationTemplateOutput, error) {
 			v, err := in.version()
@@ -148,7 +148,7 @@ func registerNotifications(s *Server) {
 		IDPath
 		IfMatch
 	}
-	register(s, huma.Operation{OperationID: "delete-notification-template", Method: http.MethodDelete, Path: "/v1/notification-templates/{id}",
+	register(api, s, huma.Operation{OperationID: "delete-notification-template", Method: http.MethodDelete, Path: "/notification-templates/{id}",
 		Tags: tags, Summary: "Remove a tenant template: the shipped default applies again", DefaultStatus: 204, Errors: []int{404, 412, 428}},
 		route{perm: access.NotificationsManage}, func(ctx context.Context, in *deleteTemplateIn) (*struct{}, error) {
 			v, err := in.version()
@@ -160,7 +160,7 @@ func registerNotifications(s *Server) {
 
 	type previewIn struct{ Body notify.PreviewInput }
 	type previewOut struct{ Body notify.Rendered }
-	register(s, huma.Operation{OperationID: "preview-notification-template", Method: http.MethodPost, Path: "/v1/notification-templates/preview",
+	register(api, s, huma.Operation{OperationID: "preview-notification-template", Method: http.MethodPost, Path: "/notification-templates/preview",
 		Tags: tags, Summary: "Render a template (the one in force, or the subject and body sent) with sample variables", Errors: []int{422}},
 		route{perm: access.NotificationsManage}, func(ctx context.Context, in *previewIn) (*previewOut, error) {
 			r, err := within(ctx, s, func(tx *tenants.Tx) (notify.Rendered, error) { return notify.Preview(ctx, tx, in.Body) })
@@ -170,7 +170,7 @@ func registerNotifications(s *Server) {
 			return &previewOut{Body: r}, nil
 		})
 
-	register(s, huma.Operation{OperationID: "get-notification-settings", Method: http.MethodGet, Path: "/v1/notification-settings",
+	register(api, s, huma.Operation{OperationID: "get-notification-settings", Method: http.MethodGet, Path: "/notification-settings",
 		Tags: tags, Summary: "Quiet hours: non-urgent SMS and email created in them wait until they end (tenant's time zone)"},
 		route{perm: access.NotificationsManage}, func(ctx context.Context, _ *struct{}) (*NotificationSettingsOutput, error) {
 			st, err := within(ctx, s, func(tx *tenants.Tx) (notify.QuietHours, error) { return notify.GetQuietHours(ctx, tx) })
@@ -186,7 +186,7 @@ func registerNotifications(s *Server) {
 			QuietEnd   string `json:"quiet_end" pattern:"^(([01][0-9]|2[0-3]):[0-5][0-9])?$" example:"08:00"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "put-notification-settings", Method: http.MethodPut, Path: "/v1/notification-settings",
+	register(api, s, huma.Operation{OperationID: "put-notification-settings", Method: http.MethodPut, Path: "/notification-settings",
 		Tags: tags, Summary: "Set quiet hours", Errors: []int{412, 422, 428}},
 		route{perm: access.NotificationsManage}, func(ctx context.Context, in *putSettingsIn) (*NotificationSettingsOutput, error) {
 			v, err := in.version()
@@ -209,7 +209,7 @@ func registerNotifications(s *Server) {
 		Channel   string `query:"channel" enum:"sms,email,in_app"`
 		SubjectID string `query:"subject_id" format:"uuid" doc:"Sends about one order (or other subject)"`
 	}
-	register(s, huma.Operation{OperationID: "list-notification-sends", Method: http.MethodGet, Path: "/v1/notification-sends",
+	register(api, s, huma.Operation{OperationID: "list-notification-sends", Method: http.MethodGet, Path: "/notification-sends",
 		Tags: tags, Summary: "The send log, newest first: every message with its status and attempts (recipients masked for roles without contacts:unmasked)"},
 		route{perm: access.NotificationsRead}, func(ctx context.Context, in *sendsIn) (*PageOutput[notify.Send], error) {
 			after, err := in.after()
@@ -228,7 +228,7 @@ func registerNotifications(s *Server) {
 		})
 
 	// Staff in-app messages.
-	register(s, huma.Operation{OperationID: "list-my-notifications", Method: http.MethodGet, Path: "/v1/me/notifications",
+	register(api, s, huma.Operation{OperationID: "list-my-notifications", Method: http.MethodGet, Path: "/me/notifications",
 		Tags: tags, Summary: "My in-app messages in the chosen tenant, newest first"},
 		route{}, func(ctx context.Context, in *InboxQuery) (*PageOutput[notify.InboxMessage], error) {
 			after, err := in.after()
@@ -248,7 +248,7 @@ func registerNotifications(s *Server) {
 			return pageOf(rows, in.limit(), func(m notify.InboxMessage) uuid.UUID { return m.ID }), nil
 		})
 	type markMineIn struct{ Body MarkReadBody }
-	register(s, huma.Operation{OperationID: "mark-my-notifications-read", Method: http.MethodPost, Path: "/v1/me/notifications/read",
+	register(api, s, huma.Operation{OperationID: "mark-my-notifications-read", Method: http.MethodPost, Path: "/me/notifications/read",
 		Tags: tags, Summary: "Mark my in-app messages read (ids not mine are ignored)"},
 		route{}, func(ctx context.Context, in *markMineIn) (*MarkReadOutput, error) {
 			p := principal(ctx)
@@ -272,8 +272,8 @@ func registerNotifications(s *Server) {
 
 	// Customer preferences, set by staff (e.g. on the phone) or by the consumer.
 	type prefsIn struct{ IDPath }
-	register(s, huma.Operation{OperationID: "get-customer-notification-preferences", Method: http.MethodGet,
-		Path: "/v1/customers/{id}/notification-preferences", Tags: []string{"Customers"},
+	register(api, s, huma.Operation{OperationID: "get-customer-notification-preferences", Method: http.MethodGet,
+		Path: "/customers/{id}/notification-preferences", Tags: []string{"Customers"},
 		Summary: "A customer's notification opt-outs", Errors: []int{404}},
 		route{perm: access.CustomersRead}, func(ctx context.Context, in *prefsIn) (*PreferencesOutput, error) {
 			p, err := within(ctx, s, func(tx *tenants.Tx) (notify.Preferences, error) { return notify.GetPreferences(ctx, tx, in.id()) })
@@ -286,8 +286,8 @@ func registerNotifications(s *Server) {
 		IDPath
 		Body notify.Preferences
 	}
-	register(s, huma.Operation{OperationID: "put-customer-notification-preferences", Method: http.MethodPut,
-		Path: "/v1/customers/{id}/notification-preferences", Tags: []string{"Customers"},
+	register(api, s, huma.Operation{OperationID: "put-customer-notification-preferences", Method: http.MethodPut,
+		Path: "/customers/{id}/notification-preferences", Tags: []string{"Customers"},
 		Summary: "Replace a customer's notification opt-outs (audited)", Errors: []int{404, 422}},
 		route{perm: access.CustomersWrite}, func(ctx context.Context, in *putPrefsIn) (*PreferencesOutput, error) {
 			p, err := within(ctx, s, func(tx *tenants.Tx) (notify.Preferences, error) {
@@ -305,8 +305,8 @@ func registerNotifications(s *Server) {
 		TenantPath
 		InboxQuery
 	}
-	register(s, huma.Operation{OperationID: "consumer-list-notifications", Method: http.MethodGet,
-		Path: "/v1/consumer/tenants/{tenant}/notifications", Tags: ctags, Summary: "My in-app messages from this brand", Errors: []int{404}},
+	register(api, s, huma.Operation{OperationID: "consumer-list-notifications", Method: http.MethodGet,
+		Path: "/consumer/tenants/{tenant}/notifications", Tags: ctags, Summary: "My in-app messages from this brand", Errors: []int{404}},
 		route{consumer: true}, func(ctx context.Context, in *consumerInboxIn) (*PageOutput[notify.InboxMessage], error) {
 			after, err := in.after()
 			if err != nil {
@@ -326,8 +326,8 @@ func registerNotifications(s *Server) {
 		TenantPath
 		Body MarkReadBody
 	}
-	register(s, huma.Operation{OperationID: "consumer-mark-notifications-read", Method: http.MethodPost,
-		Path: "/v1/consumer/tenants/{tenant}/notifications/read", Tags: ctags, Summary: "Mark my in-app messages read", Errors: []int{404}},
+	register(api, s, huma.Operation{OperationID: "consumer-mark-notifications-read", Method: http.MethodPost,
+		Path: "/consumer/tenants/{tenant}/notifications/read", Tags: ctags, Summary: "Mark my in-app messages read", Errors: []int{404}},
 		route{consumer: true}, func(ctx context.Context, in *consumerMarkIn) (*MarkReadOutput, error) {
 			ids, err := in.Body.ids()
 			if err != nil {
@@ -343,8 +343,8 @@ func registerNotifications(s *Server) {
 			}
 			return out, nil
 		})
-	register(s, huma.Operation{OperationID: "consumer-get-notification-preferences", Method: http.MethodGet,
-		Path: "/v1/consumer/tenants/{tenant}/notification-preferences", Tags: ctags, Summary: "My notification opt-outs with this brand",
+	register(api, s, huma.Operation{OperationID: "consumer-get-notification-preferences", Method: http.MethodGet,
+		Path: "/consumer/tenants/{tenant}/notification-preferences", Tags: ctags, Summary: "My notification opt-outs with this brand",
 		Errors: []int{404}},
 		route{consumer: true}, func(ctx context.Context, in *TenantPath) (*PreferencesOutput, error) {
 			out := &PreferencesOutput{}
@@ -361,8 +361,8 @@ func registerNotifications(s *Server) {
 		TenantPath
 		Body notify.Preferences
 	}
-	register(s, huma.Operation{OperationID: "consumer-put-notification-preferences", Method: http.MethodPut,
-		Path: "/v1/consumer/tenants/{tenant}/notification-preferences", Tags: ctags,
+	register(api, s, huma.Operation{OperationID: "consumer-put-notification-preferences", Method: http.MethodPut,
+		Path: "/consumer/tenants/{tenant}/notification-preferences", Tags: ctags,
 		Summary: "Opt out of channels or kinds of messages (e.g. no SMS, or no order updates by email)", Errors: []int{404, 422}},
 		route{consumer: true}, func(ctx context.Context, in *consumerPrefsIn) (*PreferencesOutput, error) {
 			out := &PreferencesOutput{}

@@ -88,10 +88,10 @@ type Items[T any] struct {
 // orderParts registers GET {path} listing one kind of an order's parts: the order must be
 // in the caller's scope (another outlet's or tenant's order is not found), then list reads
 // its parts.
-func orderParts[T any](s *Server, op huma.Operation, perm access.Permission,
+func orderParts[T any](api huma.API, s *Server, op huma.Operation, perm access.Permission,
 	list func(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID) ([]T, error)) {
 	op.Method, op.Errors = http.MethodGet, []int{404}
-	register(s, op, route{perm: perm}, func(ctx context.Context, in *IDPath) (*ItemsOutput[T], error) {
+	register(api, s, op, route{perm: perm}, func(ctx context.Context, in *IDPath) (*ItemsOutput[T], error) {
 		items, err := within(ctx, s, func(tx *tenants.Tx) ([]T, error) {
 			if _, err := orders.Get(ctx, tx, in.id()); err != nil {
 				return nil, err
@@ -108,13 +108,13 @@ func orderParts[T any](s *Server, op huma.Operation, perm access.Permission,
 	})
 }
 
-func registerOrders(s *Server) {
+func registerOrders(api huma.API, s *Server) {
 	tags := []string{"Service orders"}
 	type listIn struct {
 		PageQuery
 		OrderFilter
 	}
-	register(s, huma.Operation{OperationID: "list-orders", Method: http.MethodGet, Path: "/v1/orders", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "list-orders", Method: http.MethodGet, Path: "/orders", Tags: tags,
 		Summary: "List service orders, newest first", Description: "Outlet staff see their outlet's orders only."},
 		route{perm: access.OrdersRead}, func(ctx context.Context, in *listIn) (*PageOutput[orders.Order], error) {
 			after, err := in.after()
@@ -139,7 +139,7 @@ func registerOrders(s *Server) {
 		ETag     string `header:"ETag"`
 		Body     orders.Created
 	}
-	register(s, huma.Operation{OperationID: "create-order", Method: http.MethodPost, Path: "/v1/orders", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "create-order", Method: http.MethodPost, Path: "/orders", Tags: tags,
 		Summary: "Take a service order in", DefaultStatus: 201, Errors: []int{409, 422},
 		Description: "Finds or creates the customer, links the registered unit (or flags an unregistered one), snapshots " +
 			"the entitlement decision, flags a repeat repair, proposes an outlet, and numbers the order without gaps. " +
@@ -152,7 +152,7 @@ func registerOrders(s *Server) {
 			return &createdOut{Location: "/v1/orders/" + c.Order.ID.String(), ETag: etag(c.Order.Version), Body: c}, nil
 		})
 
-	register(s, huma.Operation{OperationID: "get-order", Method: http.MethodGet, Path: "/v1/orders/{id}", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "get-order", Method: http.MethodGet, Path: "/orders/{id}", Tags: tags,
 		Summary: "Get a service order", Errors: []int{404}},
 		route{perm: access.OrdersRead}, func(ctx context.Context, in *IDPath) (*OrderOutput, error) {
 			return orderOut(within(ctx, s, func(tx *tenants.Tx) (orders.Order, error) { return orders.Get(ctx, tx, in.id()) }))
@@ -163,7 +163,7 @@ func registerOrders(s *Server) {
 		IfMatch
 		Body orders.Update
 	}
-	register(s, huma.Operation{OperationID: "update-order", Method: http.MethodPut, Path: "/v1/orders/{id}", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "update-order", Method: http.MethodPut, Path: "/orders/{id}", Tags: tags,
 		Summary:     "Change an order's facts (fault, urgency, address, designated engineer)",
 		Description: "A changed fault re-evaluates the entitlement; the change is on the timeline.", Errors: []int{404, 409, 412, 422, 428}},
 		route{perm: access.OrdersWrite}, func(ctx context.Context, in *updateOrderIn) (*OrderOutput, error) {
@@ -181,7 +181,7 @@ func registerOrders(s *Server) {
 		IfMatch string `header:"If-Match" doc:"Optional: the ETag you read; a stale one is refused with 412"`
 		Body    orders.TransitionInput
 	}
-	register(s, huma.Operation{OperationID: "transition-order", Method: http.MethodPost, Path: "/v1/orders/{id}/transitions", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "transition-order", Method: http.MethodPost, Path: "/orders/{id}/transitions", Tags: tags,
 		Summary: "Move an order to another status",
 		Description: "The order's status machine decides; a move it does not allow is a 409 naming the allowed ones. Approving " +
 			"or rejecting finished work needs the audit permission. Cancelling, rejecting and reopening need a reason.",
@@ -199,7 +199,7 @@ func registerOrders(s *Server) {
 			}))
 		})
 
-	orderParts(s, huma.Operation{OperationID: "order-timeline", Path: "/v1/orders/{id}/timeline", Tags: tags,
+	orderParts(api, s, huma.Operation{OperationID: "order-timeline", Path: "/orders/{id}/timeline", Tags: tags,
 		Summary: "The order's timeline: every change with who, when, from, to and why"}, access.OrdersRead, func(ctx context.Context, tx *tenants.Tx, id uuid.UUID) ([]orders.Entry, error) {
 		return orders.Timeline(ctx, tx, id, false)
 	})
@@ -209,7 +209,7 @@ func registerOrders(s *Server) {
 		Body orders.Comment
 	}
 	type entryOut struct{ Body orders.Entry }
-	register(s, huma.Operation{OperationID: "comment-order", Method: http.MethodPost, Path: "/v1/orders/{id}/comments", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "comment-order", Method: http.MethodPost, Path: "/orders/{id}/comments", Tags: tags,
 		Summary: "Comment on an order (internal, or visible to the customer)", DefaultStatus: 201, Errors: []int{404, 422}},
 		route{perm: access.OrdersWrite}, func(ctx context.Context, in *commentIn) (*entryOut, error) {
 			e, err := within(ctx, s, func(tx *tenants.Tx) (orders.Entry, error) {
@@ -226,7 +226,7 @@ func registerOrders(s *Server) {
 			TrackingURL string `json:"tracking_url"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "renew-tracking-link", Method: http.MethodPost, Path: "/v1/orders/{id}/tracking-link", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "renew-tracking-link", Method: http.MethodPost, Path: "/orders/{id}/tracking-link", Tags: tags,
 		Summary: "Issue a new tracking link (the old one stops working)", Errors: []int{404}},
 		route{perm: access.OrdersWrite}, func(ctx context.Context, in *IDPath) (*linkOut, error) {
 			out := &linkOut{}
@@ -242,7 +242,7 @@ func registerOrders(s *Server) {
 		IfMatch string `header:"If-Match" doc:"Optional: the ETag you read"`
 		Body    orders.Completion
 	}
-	register(s, huma.Operation{OperationID: "complete-order", Method: http.MethodPost, Path: "/v1/orders/{id}/completion", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "complete-order", Method: http.MethodPost, Path: "/orders/{id}/completion", Tags: tags,
 		Summary:     "File the engineer's report: diagnosis, work, parts, result, evidence",
 		Description: "Moves the order by the result and re-evaluates the entitlement (an exclusion needs evidence).",
 		Errors:      []int{404, 409, 412, 422}},
@@ -256,9 +256,9 @@ func registerOrders(s *Server) {
 			}))
 		})
 
-	registerOrderParts(s)
-	registerDispatch(s)
-	registerOrderConsumer(s)
+	registerOrderParts(api, s)
+	registerDispatch(api, s)
+	registerOrderConsumer(api, s)
 }
 
 // optionalVersion parses an optional If-Match header (0: not sent).
@@ -269,7 +269,7 @@ func optionalVersion(h string) (int32, error) {
 	return IfMatch{IfMatch: h}.version()
 }
 
-func registerOrderParts(s *Server) {
+func registerOrderParts(api huma.API, s *Server) {
 	tags := []string{"Service orders"}
 
 	// Attachments.
@@ -280,7 +280,7 @@ func registerOrderParts(s *Server) {
 		RawBody []byte `contentType:"image/jpeg" doc:"JPEG, PNG, WebP or PDF"`
 	}
 	type attachmentOut struct{ Body orders.Attachment }
-	register(s, huma.Operation{OperationID: "attach-to-order", Method: http.MethodPost, Path: "/v1/orders/{id}/attachments", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "attach-to-order", Method: http.MethodPost, Path: "/orders/{id}/attachments", Tags: tags,
 		Summary: "Attach a photo, the customer's signature or evidence", DefaultStatus: 201,
 		MaxBodyBytes: orders.MaxAttachmentBytes, Errors: []int{404, 413, 422}},
 		route{perm: access.OrdersWrite}, func(ctx context.Context, in *attachIn) (*attachmentOut, error) {
@@ -292,9 +292,9 @@ func registerOrderParts(s *Server) {
 			}
 			return &attachmentOut{Body: a}, nil
 		})
-	orderParts(s, huma.Operation{OperationID: "list-order-attachments", Path: "/v1/orders/{id}/attachments", Tags: tags,
+	orderParts(api, s, huma.Operation{OperationID: "list-order-attachments", Path: "/orders/{id}/attachments", Tags: tags,
 		Summary: "List an order's attachments"}, access.OrdersRead, orders.Attachments)
-	register(s, huma.Operation{OperationID: "get-attachment", Method: http.MethodGet, Path: "/v1/attachments/{id}", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "get-attachment", Method: http.MethodGet, Path: "/attachments/{id}", Tags: tags,
 		Summary: "Download an attachment", Errors: []int{404}},
 		route{perm: access.OrdersRead}, func(ctx context.Context, in *IDPath) (*InvoiceImageOutput, error) {
 			out := &InvoiceImageOutput{CacheControl: "private, max-age=300"}
@@ -314,7 +314,7 @@ func registerOrderParts(s *Server) {
 		Body orders.QuoteInput
 	}
 	type quoteOut struct{ Body orders.Quote }
-	register(s, huma.Operation{OperationID: "create-quote", Method: http.MethodPost, Path: "/v1/orders/{id}/quotes", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "create-quote", Method: http.MethodPost, Path: "/orders/{id}/quotes", Tags: tags,
 		Summary: "Send a quote for charged work to the customer", DefaultStatus: 201,
 		Description: "Each line is marked covered, shared or charged per the order's entitlement. The approval link is " +
 			"returned once; an earlier open quote is superseded.", Errors: []int{404, 409, 422}},
@@ -327,13 +327,13 @@ func registerOrderParts(s *Server) {
 			}
 			return &quoteOut{Body: q}, nil
 		})
-	orderParts(s, huma.Operation{OperationID: "list-quotes", Path: "/v1/orders/{id}/quotes", Tags: tags,
+	orderParts(api, s, huma.Operation{OperationID: "list-quotes", Path: "/orders/{id}/quotes", Tags: tags,
 		Summary: "List an order's quotes and the customer's answers"}, access.OrdersRead, orders.Quotes)
 	type staffDecisionIn struct {
 		IDPath
 		Body orders.QuoteAnswer
 	}
-	register(s, huma.Operation{OperationID: "get-quote", Method: http.MethodGet, Path: "/v1/quotes/{id}", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "get-quote", Method: http.MethodGet, Path: "/quotes/{id}", Tags: tags,
 		Summary: "Get a quote with the customer's answer", Errors: []int{404}},
 		route{perm: access.OrdersRead}, func(ctx context.Context, in *IDPath) (*quoteOut, error) {
 			q, err := within(ctx, s, func(tx *tenants.Tx) (orders.Quote, error) { return orders.GetQuote(ctx, tx, in.id()) })
@@ -342,7 +342,7 @@ func registerOrderParts(s *Server) {
 			}
 			return &quoteOut{Body: q}, nil
 		})
-	register(s, huma.Operation{OperationID: "record-quote-decision", Method: http.MethodPost, Path: "/v1/quotes/{id}/decision", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "record-quote-decision", Method: http.MethodPost, Path: "/quotes/{id}/decision", Tags: tags,
 		Summary: "Record the customer's answer to a quote taken by phone or at the counter", Errors: []int{404, 409}},
 		route{perm: access.OrdersWrite}, func(ctx context.Context, in *staffDecisionIn) (*quoteOut, error) {
 			q, err := within(ctx, s, func(tx *tenants.Tx) (orders.Quote, error) {
@@ -359,14 +359,14 @@ func registerOrderParts(s *Server) {
 		})
 
 	// Engineers.
-	orderParts(s, huma.Operation{OperationID: "list-order-engineers", Path: "/v1/orders/{id}/engineers", Tags: tags,
+	orderParts(api, s, huma.Operation{OperationID: "list-order-engineers", Path: "/orders/{id}/engineers", Tags: tags,
 		Summary: "The engineers on an order, their roles and answers"}, access.OrdersRead, orders.Engineers)
 	type engProposalsOut struct {
 		Body struct {
 			Items []dispatch.EngineerCandidate `json:"items"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "propose-engineers", Method: http.MethodGet, Path: "/v1/orders/{id}/engineer-proposals", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "propose-engineers", Method: http.MethodGet, Path: "/orders/{id}/engineer-proposals", Tags: tags,
 		Summary: "Engineers of the order's outlet ranked by the dispatch rules, with the rule and reasons", Errors: []int{404, 409}},
 		route{perm: access.OrdersDispatch}, func(ctx context.Context, in *IDPath) (*engProposalsOut, error) {
 			out := &engProposalsOut{}
@@ -380,7 +380,7 @@ func registerOrderParts(s *Server) {
 		IDPath
 		Body orders.Assignment
 	}
-	register(s, huma.Operation{OperationID: "assign-engineer", Method: http.MethodPost, Path: "/v1/orders/{id}/engineers", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "assign-engineer", Method: http.MethodPost, Path: "/orders/{id}/engineers", Tags: tags,
 		Summary:     "Offer the order to an engineer (lead or assistant); without a user, to the proposed one",
 		Description: "Overriding the proposal needs a reason and is audited. A lead on an accepted on-site order dispatches it.",
 		Errors:      []int{404, 409, 422}},
@@ -393,7 +393,7 @@ func registerOrderParts(s *Server) {
 		IDPath
 		Body orders.Answer
 	}
-	register(s, huma.Operation{OperationID: "answer-order", Method: http.MethodPost, Path: "/v1/orders/{id}/answer", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "answer-order", Method: http.MethodPost, Path: "/orders/{id}/answer", Tags: tags,
 		Summary:     "Accept or decline an order offered to me (engineers)",
 		Description: "Declining needs a reason; the order then goes to the next engineer by the dispatch rules.",
 		Errors:      []int{404, 409, 422}},
@@ -413,7 +413,7 @@ func registerOrderParts(s *Server) {
 			Items []dispatch.OutletCandidate `json:"items"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "propose-outlets", Method: http.MethodGet, Path: "/v1/orders/{id}/outlet-proposals", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "propose-outlets", Method: http.MethodGet, Path: "/orders/{id}/outlet-proposals", Tags: tags,
 		Summary: "Outlets covering the order's address, best first, with reasons", Errors: []int{404}},
 		route{perm: access.OrdersDispatch}, func(ctx context.Context, in *IDPath) (*outletProposalsOut, error) {
 			out := &outletProposalsOut{}
@@ -431,7 +431,7 @@ func registerOrderParts(s *Server) {
 		IfMatch
 		Body orders.OutletChange
 	}
-	register(s, huma.Operation{OperationID: "set-order-outlet", Method: http.MethodPut, Path: "/v1/orders/{id}/outlet", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "set-order-outlet", Method: http.MethodPut, Path: "/orders/{id}/outlet", Tags: tags,
 		Summary: "Dispatch the order to an outlet by hand (audited, with a reason)", Errors: []int{404, 409, 412, 422, 428}},
 		route{perm: access.OrdersDispatch}, func(ctx context.Context, in *outletIn) (*OrderOutput, error) {
 			v, err := in.version()
@@ -473,7 +473,7 @@ func registerOrderParts(s *Server) {
 		}
 		return items, err
 	}
-	register(s, huma.Operation{OperationID: "order-slots", Method: http.MethodGet, Path: "/v1/orders/{id}/slots", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "order-slots", Method: http.MethodGet, Path: "/orders/{id}/slots", Tags: tags,
 		Summary: "Appointment windows of the order's outlet with places left", Errors: []int{404, 409, 422}},
 		route{perm: access.OrdersRead}, func(ctx context.Context, in *slotsIn) (*slotsOut, error) {
 			out := &slotsOut{}
@@ -489,7 +489,7 @@ func registerOrderParts(s *Server) {
 		Body    orders.BookingInput
 	}
 	type bookingOut struct{ Body orders.Booking }
-	register(s, huma.Operation{OperationID: "book-appointment", Method: http.MethodPost, Path: "/v1/orders/{id}/appointment", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "book-appointment", Method: http.MethodPost, Path: "/orders/{id}/appointment", Tags: tags,
 		Summary:     "Book or reschedule the order's appointment",
 		Description: "Rescheduling needs a reason and is counted; a window past the order's time limit is booked with a warning.",
 		Errors:      []int{404, 409, 412, 422}},
@@ -506,11 +506,11 @@ func registerOrderParts(s *Server) {
 			}
 			return &bookingOut{Body: b}, nil
 		})
-	orderParts(s, huma.Operation{OperationID: "list-appointments", Path: "/v1/orders/{id}/appointments", Tags: tags,
+	orderParts(api, s, huma.Operation{OperationID: "list-appointments", Path: "/orders/{id}/appointments", Tags: tags,
 		Summary: "The order's appointments, earlier ones as moved or cancelled"}, access.OrdersRead, orders.Appointments)
 
 	// Disputes.
-	orderParts(s, huma.Operation{OperationID: "list-disputes", Path: "/v1/orders/{id}/disputes", Tags: tags,
+	orderParts(api, s, huma.Operation{OperationID: "list-disputes", Path: "/orders/{id}/disputes", Tags: tags,
 		Summary: "The customer's disputes of the order's exclusion decision"}, access.OrdersRead, orders.Disputes)
 	type staffDisputeIn struct {
 		IDPath
@@ -519,7 +519,7 @@ func registerOrderParts(s *Server) {
 		}
 	}
 	type disputeOut struct{ Body orders.Dispute }
-	register(s, huma.Operation{OperationID: "open-dispute", Method: http.MethodPost, Path: "/v1/orders/{id}/disputes", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "open-dispute", Method: http.MethodPost, Path: "/orders/{id}/disputes", Tags: tags,
 		Summary: "Open a dispute of the exclusion decision for the customer", DefaultStatus: 201, Errors: []int{404, 409, 422}},
 		route{perm: access.OrdersWrite}, func(ctx context.Context, in *staffDisputeIn) (*disputeOut, error) {
 			d, err := within(ctx, s, func(tx *tenants.Tx) (orders.Dispute, error) {
@@ -530,7 +530,7 @@ func registerOrderParts(s *Server) {
 			}
 			return &disputeOut{Body: d}, nil
 		})
-	register(s, huma.Operation{OperationID: "get-dispute", Method: http.MethodGet, Path: "/v1/disputes/{id}", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "get-dispute", Method: http.MethodGet, Path: "/disputes/{id}", Tags: tags,
 		Summary: "Get a dispute", Errors: []int{404}},
 		route{perm: access.OrdersRead}, func(ctx context.Context, in *IDPath) (*disputeOut, error) {
 			d, err := within(ctx, s, func(tx *tenants.Tx) (orders.Dispute, error) { return orders.GetDispute(ctx, tx, in.id()) })
@@ -543,7 +543,7 @@ func registerOrderParts(s *Server) {
 		IDPath
 		Body orders.DisputeDecision
 	}
-	register(s, huma.Operation{OperationID: "decide-dispute", Method: http.MethodPost, Path: "/v1/disputes/{id}/decision", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "decide-dispute", Method: http.MethodPost, Path: "/disputes/{id}/decision", Tags: tags,
 		Summary: "Review a dispute: uphold the exclusion or overturn it (re-evaluating the entitlement)", Errors: []int{404, 409, 422}},
 		route{perm: access.OrdersAudit}, func(ctx context.Context, in *decideDisputeIn) (*disputeOut, error) {
 			d, err := within(ctx, s, func(tx *tenants.Tx) (orders.Dispute, error) {

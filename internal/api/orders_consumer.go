@@ -27,7 +27,7 @@ func myOrder(ctx context.Context, tx *tenants.Tx, me customers.Customer, id uuid
 	return o, nil
 }
 
-func registerOrderConsumer(s *Server) {
+func registerOrderConsumer(api huma.API, s *Server) {
 	ctags := []string{"Consumer"}
 	type consumerOrderPath struct {
 		TenantPath
@@ -39,7 +39,7 @@ func registerOrderConsumer(s *Server) {
 			Items []orders.CustomerView `json:"items"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "consumer-list-orders", Method: http.MethodGet, Path: "/v1/consumer/tenants/{tenant}/orders",
+	register(api, s, huma.Operation{OperationID: "consumer-list-orders", Method: http.MethodGet, Path: "/consumer/tenants/{tenant}/orders",
 		Tags: ctags, Summary: "My service orders with this brand", Errors: []int{404}},
 		route{consumer: true}, func(ctx context.Context, in *TenantPath) (*viewsOut, error) {
 			out := &viewsOut{}
@@ -73,7 +73,7 @@ func registerOrderConsumer(s *Server) {
 			TrackingURL string              `json:"tracking_url"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "consumer-book-service", Method: http.MethodPost, Path: "/v1/consumer/tenants/{tenant}/orders",
+	register(api, s, huma.Operation{OperationID: "consumer-book-service", Method: http.MethodPost, Path: "/consumer/tenants/{tenant}/orders",
 		Tags: ctags, Summary: "Ask for service on one of my units", DefaultStatus: 201, Errors: []int{404, 422}},
 		route{consumer: true}, func(ctx context.Context, in *bookServiceIn) (*consumerCreatedOut, error) {
 			out := &consumerCreatedOut{}
@@ -97,7 +97,7 @@ func registerOrderConsumer(s *Server) {
 			return out, err
 		})
 
-	register(s, huma.Operation{OperationID: "consumer-get-order", Method: http.MethodGet, Path: "/v1/consumer/tenants/{tenant}/orders/{id}",
+	register(api, s, huma.Operation{OperationID: "consumer-get-order", Method: http.MethodGet, Path: "/consumer/tenants/{tenant}/orders/{id}",
 		Tags: ctags, Summary: "One of my orders with its progress", Errors: []int{404}},
 		route{consumer: true}, func(ctx context.Context, in *consumerOrderPath) (*viewOut, error) {
 			out := &viewOut{}
@@ -123,7 +123,7 @@ func registerOrderConsumer(s *Server) {
 			Items []orders.Slot `json:"items"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "consumer-order-slots", Method: http.MethodGet, Path: "/v1/consumer/tenants/{tenant}/orders/{id}/slots",
+	register(api, s, huma.Operation{OperationID: "consumer-order-slots", Method: http.MethodGet, Path: "/consumer/tenants/{tenant}/orders/{id}/slots",
 		Tags: ctags, Summary: "Windows I can book for my order", Errors: []int{404, 409}},
 		route{consumer: true}, func(ctx context.Context, in *consumerSlotsIn) (*consumerSlotsOut, error) {
 			out := &consumerSlotsOut{}
@@ -150,8 +150,8 @@ func registerOrderConsumer(s *Server) {
 		Body orders.BookingInput
 	}
 	type consumerBookingOut struct{ Body orders.Booking }
-	register(s, huma.Operation{OperationID: "consumer-book-appointment", Method: http.MethodPost,
-		Path: "/v1/consumer/tenants/{tenant}/orders/{id}/appointment", Tags: ctags,
+	register(api, s, huma.Operation{OperationID: "consumer-book-appointment", Method: http.MethodPost,
+		Path: "/consumer/tenants/{tenant}/orders/{id}/appointment", Tags: ctags,
 		Summary: "Book or move the appointment of my order (moving needs a reason)", Errors: []int{404, 409, 422}},
 		route{consumer: true}, func(ctx context.Context, in *consumerBookIn) (*consumerBookingOut, error) {
 			out := &consumerBookingOut{}
@@ -170,7 +170,7 @@ func registerOrderConsumer(s *Server) {
 			Items []orders.Quote `json:"items"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "consumer-list-quotes", Method: http.MethodGet, Path: "/v1/consumer/tenants/{tenant}/orders/{id}/quotes",
+	register(api, s, huma.Operation{OperationID: "consumer-list-quotes", Method: http.MethodGet, Path: "/consumer/tenants/{tenant}/orders/{id}/quotes",
 		Tags: ctags, Summary: "Quotes for my order", Errors: []int{404}},
 		route{consumer: true}, func(ctx context.Context, in *consumerOrderPath) (*consumerQuotesOut, error) {
 			out := &consumerQuotesOut{}
@@ -190,8 +190,8 @@ func registerOrderConsumer(s *Server) {
 		Body  orders.QuoteAnswer
 	}
 	type consumerQuoteOut struct{ Body orders.Quote }
-	register(s, huma.Operation{OperationID: "consumer-decide-quote", Method: http.MethodPost,
-		Path: "/v1/consumer/tenants/{tenant}/orders/{id}/quotes/{quote}/decision", Tags: ctags,
+	register(api, s, huma.Operation{OperationID: "consumer-decide-quote", Method: http.MethodPost,
+		Path: "/consumer/tenants/{tenant}/orders/{id}/quotes/{quote}/decision", Tags: ctags,
 		Summary: "Approve or decline a quote for my order", Errors: []int{404, 409}},
 		route{consumer: true}, func(ctx context.Context, in *consumerDecideIn) (*consumerQuoteOut, error) {
 			out := &consumerQuoteOut{}
@@ -213,8 +213,8 @@ func registerOrderConsumer(s *Server) {
 		}
 	}
 	type consumerDisputeOut struct{ Body orders.Dispute }
-	register(s, huma.Operation{OperationID: "consumer-dispute-order", Method: http.MethodPost,
-		Path: "/v1/consumer/tenants/{tenant}/orders/{id}/disputes", Tags: ctags, DefaultStatus: 201,
+	register(api, s, huma.Operation{OperationID: "consumer-dispute-order", Method: http.MethodPost,
+		Path: "/consumer/tenants/{tenant}/orders/{id}/disputes", Tags: ctags, DefaultStatus: 201,
 		Summary: "Dispute the exclusion the diagnosis invoked on my order; the brand reviews it", Errors: []int{404, 409, 422}},
 		route{consumer: true}, func(ctx context.Context, in *consumerDisputeIn) (*consumerDisputeOut, error) {
 			out := &consumerDisputeOut{}
@@ -233,7 +233,7 @@ func registerOrderConsumer(s *Server) {
 	type trackIn struct {
 		Token string `path:"token" maxLength:"200"`
 	}
-	register(s, huma.Operation{OperationID: "public-track-order", Method: http.MethodGet, Path: "/v1/public/track/{token}", Tags: ptags,
+	register(api, s, huma.Operation{OperationID: "public-track-order", Method: http.MethodGet, Path: "/public/track/{token}", Tags: ptags,
 		Summary: "Follow an order by its tracking link", Errors: []int{404}},
 		route{public: true}, func(ctx context.Context, in *trackIn) (*viewOut, error) {
 			o, tl, err := orders.Track(ctx, s.DB, in.Token)
@@ -269,7 +269,7 @@ func registerOrderConsumer(s *Server) {
 			return fn(tx, q, o, c.Phone)
 		})
 	}
-	register(s, huma.Operation{OperationID: "public-get-quote", Method: http.MethodGet, Path: "/v1/public/quotes/{token}", Tags: ptags,
+	register(api, s, huma.Operation{OperationID: "public-get-quote", Method: http.MethodGet, Path: "/public/quotes/{token}", Tags: ptags,
 		Summary: "See a quote sent to me by link", Errors: []int{404}},
 		route{public: true}, func(ctx context.Context, in *trackIn) (*linkQuoteOut, error) {
 			out := &linkQuoteOut{}
@@ -279,7 +279,7 @@ func registerOrderConsumer(s *Server) {
 			})
 			return out, err
 		})
-	register(s, huma.Operation{OperationID: "public-quote-code", Method: http.MethodPost, Path: "/v1/public/quotes/{token}/code", Tags: ptags,
+	register(api, s, huma.Operation{OperationID: "public-quote-code", Method: http.MethodPost, Path: "/public/quotes/{token}/code", Tags: ptags,
 		Summary: "Send a confirmation code to the customer's phone on file", DefaultStatus: 204, Errors: []int{404, 409, 429}},
 		route{public: true}, func(ctx context.Context, in *trackIn) (*struct{}, error) {
 			var phone string
@@ -306,7 +306,7 @@ func registerOrderConsumer(s *Server) {
 		}
 	}
 	type linkDecisionOut struct{ Body orders.Quote }
-	register(s, huma.Operation{OperationID: "public-decide-quote", Method: http.MethodPost, Path: "/v1/public/quotes/{token}/decision",
+	register(api, s, huma.Operation{OperationID: "public-decide-quote", Method: http.MethodPost, Path: "/public/quotes/{token}/decision",
 		Tags: ptags, Summary: "Approve or decline a quote with the code sent to my phone", Errors: []int{401, 404, 409, 422}},
 		route{public: true}, func(ctx context.Context, in *linkDecideIn) (*linkDecisionOut, error) {
 			var phone string

@@ -17,7 +17,7 @@ type OutletOutput struct {
 	Body tenants.Outlet
 }
 
-func registerOutlets(s *Server) {
+func registerOutlets(api huma.API, s *Server) {
 	tags := []string{"Outlets"}
 	type listIn struct {
 		PageQuery
@@ -25,7 +25,7 @@ func registerOutlets(s *Server) {
 		Kind     string `query:"kind" enum:"service_center,authorized_outlet,carrier_store,warehouse"`
 		Province string `query:"province_code" maxLength:"12"`
 	}
-	register(s, huma.Operation{OperationID: "list-outlets", Method: http.MethodGet, Path: "/v1/outlets", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "list-outlets", Method: http.MethodGet, Path: "/outlets", Tags: tags,
 		Summary: "List outlets (outlet staff see only their own)"},
 		route{perm: access.OutletsRead}, func(ctx context.Context, in *listIn) (*PageOutput[tenants.Outlet], error) {
 			after, err := in.after()
@@ -45,7 +45,7 @@ func registerOutlets(s *Server) {
 		})
 
 	type createIn struct{ Body tenants.OutletFields }
-	register(s, huma.Operation{OperationID: "create-outlet", Method: http.MethodPost, Path: "/v1/outlets", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "create-outlet", Method: http.MethodPost, Path: "/outlets", Tags: tags,
 		Summary: "Create an outlet", DefaultStatus: 201, Errors: []int{409, 422}},
 		route{perm: access.OutletsCreate, idem: true}, func(ctx context.Context, in *createIn) (*OutletOutput, error) {
 			o, err := within(ctx, s, func(tx *tenants.Tx) (tenants.Outlet, error) { return tenants.CreateOutlet(ctx, tx, in.Body) })
@@ -55,7 +55,7 @@ func registerOutlets(s *Server) {
 			return &OutletOutput{ETag: etag(o.Version), Body: o}, nil
 		})
 
-	register(s, huma.Operation{OperationID: "get-outlet", Method: http.MethodGet, Path: "/v1/outlets/{id}", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "get-outlet", Method: http.MethodGet, Path: "/outlets/{id}", Tags: tags,
 		Summary: "Get an outlet", Errors: []int{404}},
 		route{perm: access.OutletsRead}, func(ctx context.Context, in *IDPath) (*OutletOutput, error) {
 			o, err := within(ctx, s, func(tx *tenants.Tx) (tenants.Outlet, error) { return tenants.GetOutlet(ctx, tx, in.id()) })
@@ -70,7 +70,7 @@ func registerOutlets(s *Server) {
 		IfMatch
 		Body tenants.OutletFields
 	}
-	register(s, huma.Operation{OperationID: "update-outlet", Method: http.MethodPut, Path: "/v1/outlets/{id}", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "update-outlet", Method: http.MethodPut, Path: "/outlets/{id}", Tags: tags,
 		Summary: "Replace an outlet's fields", Errors: []int{404, 409, 412, 422, 428}},
 		route{perm: access.OutletsWrite}, func(ctx context.Context, in *updateIn) (*OutletOutput, error) {
 			v, err := in.version()
@@ -90,7 +90,7 @@ func registerOutlets(s *Server) {
 		IDPath
 		IfMatch
 	}
-	register(s, huma.Operation{OperationID: "delete-outlet", Method: http.MethodDelete, Path: "/v1/outlets/{id}", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "delete-outlet", Method: http.MethodDelete, Path: "/outlets/{id}", Tags: tags,
 		Summary: "Delete an unused outlet (close it instead once it has history)", DefaultStatus: 204,
 		Errors: []int{404, 409, 412, 428}},
 		route{perm: access.OutletsCreate}, func(ctx context.Context, in *deleteIn) (*struct{}, error) {

@@ -32,13 +32,13 @@ func (b RoleBody) outlet() uuid.UUID {
 	return uuid.MustParse(b.OutletID)
 }
 
-func registerMembers(s *Server) {
+func registerMembers(api huma.API, s *Server) {
 	tags := []string{"People"}
 	type listIn struct {
 		PageQuery
 		Role string `query:"role" enum:"tenant_admin,agent,outlet_manager,engineer,finance,auditor"`
 	}
-	register(s, huma.Operation{OperationID: "list-members", Method: http.MethodGet, Path: "/v1/members", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "list-members", Method: http.MethodGet, Path: "/members", Tags: tags,
 		Summary: "List the tenant's people and their roles (outlet managers see their outlet's)"},
 		route{perm: access.MembersRead}, func(ctx context.Context, in *listIn) (*PageOutput[tenants.Member], error) {
 			after, err := in.after()
@@ -54,7 +54,7 @@ func registerMembers(s *Server) {
 			return pageOf(rows, in.limit(), func(m tenants.Member) uuid.UUID { return m.ID }), nil
 		})
 
-	register(s, huma.Operation{OperationID: "get-member", Method: http.MethodGet, Path: "/v1/members/{id}", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "get-member", Method: http.MethodGet, Path: "/members/{id}", Tags: tags,
 		Summary: "Get a membership", Errors: []int{404}},
 		route{perm: access.MembersRead}, func(ctx context.Context, in *IDPath) (*MemberOutput, error) {
 			m, err := within(ctx, s, func(tx *tenants.Tx) (tenants.Member, error) { return tenants.GetMember(ctx, tx, in.id()) })
@@ -72,7 +72,7 @@ func registerMembers(s *Server) {
 			Status string `json:"status,omitempty" enum:"active,disabled"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "update-member", Method: http.MethodPut, Path: "/v1/members/{id}", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "update-member", Method: http.MethodPut, Path: "/members/{id}", Tags: tags,
 		Summary: "Change a member's role, outlet or status", Errors: []int{404, 409, 412, 422, 428}},
 		route{perm: access.MembersWrite}, func(ctx context.Context, in *updateIn) (*MemberOutput, error) {
 			v, err := in.version()
@@ -95,7 +95,7 @@ func registerMembers(s *Server) {
 		IDPath
 		IfMatch
 	}
-	register(s, huma.Operation{OperationID: "delete-member", Method: http.MethodDelete, Path: "/v1/members/{id}", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "delete-member", Method: http.MethodDelete, Path: "/members/{id}", Tags: tags,
 		Summary: "Remove a member from the tenant", DefaultStatus: 204, Errors: []int{404, 409, 412, 428}},
 		route{perm: access.MembersWrite}, func(ctx context.Context, in *deleteIn) (*struct{}, error) {
 			v, err := in.version()
@@ -118,7 +118,7 @@ func registerMembers(s *Server) {
 			Token string `json:"token" doc:"Single-use token for the invitee; shown once"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "create-invitation", Method: http.MethodPost, Path: "/v1/invitations", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "create-invitation", Method: http.MethodPost, Path: "/invitations", Tags: tags,
 		Summary: "Invite someone to the tenant with a role", DefaultStatus: 201, Errors: []int{422}},
 		route{perm: access.MembersWrite, idem: true}, func(ctx context.Context, in *inviteIn) (*invitationCreated, error) {
 			out := &invitationCreated{}
@@ -132,7 +132,7 @@ func registerMembers(s *Server) {
 			return out, nil
 		})
 
-	register(s, huma.Operation{OperationID: "list-invitations", Method: http.MethodGet, Path: "/v1/invitations", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "list-invitations", Method: http.MethodGet, Path: "/invitations", Tags: tags,
 		Summary: "List invitations"},
 		route{perm: access.MembersWrite}, func(ctx context.Context, in *PageQuery) (*PageOutput[auth.Invitation], error) {
 			after, err := in.after()
@@ -149,7 +149,7 @@ func registerMembers(s *Server) {
 		})
 
 	type invitationOut struct{ Body auth.Invitation }
-	register(s, huma.Operation{OperationID: "get-invitation", Method: http.MethodGet, Path: "/v1/invitations/{id}", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "get-invitation", Method: http.MethodGet, Path: "/invitations/{id}", Tags: tags,
 		Summary: "Get an invitation", Errors: []int{404}},
 		route{perm: access.MembersWrite}, func(ctx context.Context, in *IDPath) (*invitationOut, error) {
 			out := &invitationOut{}
@@ -163,14 +163,14 @@ func registerMembers(s *Server) {
 			return out, nil
 		})
 
-	register(s, huma.Operation{OperationID: "revoke-invitation", Method: http.MethodDelete, Path: "/v1/invitations/{id}", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "revoke-invitation", Method: http.MethodDelete, Path: "/invitations/{id}", Tags: tags,
 		Summary: "Withdraw a pending invitation", DefaultStatus: 204, Errors: []int{404, 409}},
 		route{perm: access.MembersWrite}, func(ctx context.Context, in *IDPath) (*struct{}, error) {
 			return nil, s.tx(ctx, func(tx *tenants.Tx) error { return auth.RevokeInvitation(ctx, tx, in.id()) })
 		})
 }
 
-func registerAPIKeys(s *Server) {
+func registerAPIKeys(api huma.API, s *Server) {
 	tags := []string{"API keys"}
 	type createIn struct {
 		Body struct {
@@ -186,7 +186,7 @@ func registerAPIKeys(s *Server) {
 			Token string `json:"token" doc:"The key; shown once, store it safely"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "create-api-key", Method: http.MethodPost, Path: "/v1/api-keys", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "create-api-key", Method: http.MethodPost, Path: "/api-keys", Tags: tags,
 		Summary: "Create an API key for a machine client", DefaultStatus: 201, Errors: []int{422}},
 		route{perm: access.APIKeysManage, idem: true}, func(ctx context.Context, in *createIn) (*created, error) {
 			out := &created{}
@@ -201,7 +201,7 @@ func registerAPIKeys(s *Server) {
 			return out, nil
 		})
 
-	register(s, huma.Operation{OperationID: "list-api-keys", Method: http.MethodGet, Path: "/v1/api-keys", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "list-api-keys", Method: http.MethodGet, Path: "/api-keys", Tags: tags,
 		Summary: "List API keys (never their secrets)"},
 		route{perm: access.APIKeysManage}, func(ctx context.Context, in *PageQuery) (*PageOutput[auth.APIKey], error) {
 			after, err := in.after()
@@ -216,7 +216,7 @@ func registerAPIKeys(s *Server) {
 		})
 
 	type keyOut struct{ Body auth.APIKey }
-	register(s, huma.Operation{OperationID: "get-api-key", Method: http.MethodGet, Path: "/v1/api-keys/{id}", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "get-api-key", Method: http.MethodGet, Path: "/api-keys/{id}", Tags: tags,
 		Summary: "Get an API key", Errors: []int{404}},
 		route{perm: access.APIKeysManage}, func(ctx context.Context, in *IDPath) (*keyOut, error) {
 			out := &keyOut{}
@@ -230,7 +230,7 @@ func registerAPIKeys(s *Server) {
 			return out, nil
 		})
 
-	register(s, huma.Operation{OperationID: "revoke-api-key", Method: http.MethodDelete, Path: "/v1/api-keys/{id}", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "revoke-api-key", Method: http.MethodDelete, Path: "/api-keys/{id}", Tags: tags,
 		Summary: "Revoke an API key", DefaultStatus: 204, Errors: []int{404}},
 		route{perm: access.APIKeysManage}, func(ctx context.Context, in *IDPath) (*struct{}, error) {
 			return nil, s.tx(ctx, func(tx *tenants.Tx) error { return auth.RevokeAPIKey(ctx, tx, in.id()) })

@@ -29,12 +29,12 @@ func ids(s []string) []uuid.UUID {
 	return out
 }
 
-func registerPolicies(s *Server) {
+func registerPolicies(api huma.API, s *Server) {
 	tags := []string{"Warranty policies"}
 	type templateOut struct {
 		Body coverage.Rules
 	}
-	register(s, huma.Operation{OperationID: "get-national-template", Method: http.MethodGet, Path: "/v1/policy-templates/national",
+	register(api, s, huma.Operation{OperationID: "get-national-template", Method: http.MethodGet, Path: "/policy-templates/national",
 		Tags: tags, Summary: "The national 三包 template: adopt it as a policy's rules and adjust"},
 		route{perm: access.PoliciesRead}, func(ctx context.Context, _ *struct{}) (*templateOut, error) {
 			var currency string
@@ -49,7 +49,7 @@ func registerPolicies(s *Server) {
 			return &templateOut{Body: coverage.NationalRules(currency)}, nil
 		})
 
-	register(s, huma.Operation{OperationID: "list-policies", Method: http.MethodGet, Path: "/v1/policies", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "list-policies", Method: http.MethodGet, Path: "/policies", Tags: tags,
 		Summary: "List warranty policies with their versions"},
 		route{perm: access.PoliciesRead}, func(ctx context.Context, in *PageQuery) (*PageOutput[coverage.Policy], error) {
 			after, err := in.after()
@@ -74,7 +74,7 @@ func registerPolicies(s *Server) {
 			Rules         coverage.Rules `json:"rules"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "create-policy", Method: http.MethodPost, Path: "/v1/policies", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "create-policy", Method: http.MethodPost, Path: "/policies", Tags: tags,
 		Summary: "Create a warranty policy with its first version", DefaultStatus: 201, Errors: []int{409, 422}},
 		route{perm: access.PoliciesWrite, idem: true}, func(ctx context.Context, in *createPolicyIn) (*PolicyOutput, error) {
 			cats, models, err := parseIDs(in.Body.CategoryIDs, in.Body.ModelIDs)
@@ -94,7 +94,7 @@ func registerPolicies(s *Server) {
 			return &PolicyOutput{ETag: etag(p.Version), Body: p}, nil
 		})
 
-	register(s, huma.Operation{OperationID: "get-policy", Method: http.MethodGet, Path: "/v1/policies/{id}", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "get-policy", Method: http.MethodGet, Path: "/policies/{id}", Tags: tags,
 		Summary: "Get a warranty policy with its versions", Errors: []int{404}},
 		route{perm: access.PoliciesRead}, func(ctx context.Context, in *IDPath) (*PolicyOutput, error) {
 			p, err := within(ctx, s, func(tx *tenants.Tx) (coverage.Policy, error) { return coverage.GetPolicy(ctx, tx, in.id()) })
@@ -113,7 +113,7 @@ func registerPolicies(s *Server) {
 			ModelIDs    []string `json:"model_ids,omitempty" maxItems:"500"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "update-policy", Method: http.MethodPut, Path: "/v1/policies/{id}", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "update-policy", Method: http.MethodPut, Path: "/policies/{id}", Tags: tags,
 		Summary: "Rename a policy or change what it applies to (rules change by new versions)", Errors: []int{404, 412, 422, 428}},
 		route{perm: access.PoliciesWrite}, func(ctx context.Context, in *updatePolicyIn) (*PolicyOutput, error) {
 			v, err := in.version()
@@ -141,7 +141,7 @@ func registerPolicies(s *Server) {
 		}
 	}
 	type versionOut struct{ Body coverage.Version }
-	register(s, huma.Operation{OperationID: "add-policy-version", Method: http.MethodPost, Path: "/v1/policies/{id}/versions", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "add-policy-version", Method: http.MethodPost, Path: "/policies/{id}/versions", Tags: tags,
 		Summary: "Add a version of a policy's rules, effective from a date", DefaultStatus: 201, Errors: []int{404, 409, 422}},
 		route{perm: access.PoliciesWrite, idem: true}, func(ctx context.Context, in *versionIn) (*versionOut, error) {
 			from, _ := time.Parse(time.DateOnly, in.Body.EffectiveFrom)
@@ -163,7 +163,7 @@ func registerPolicies(s *Server) {
 			Tiers []warranty.Tier `json:"tiers"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "list-tiers", Method: http.MethodGet, Path: "/v1/tiers", Tags: ttags,
+	register(api, s, huma.Operation{OperationID: "list-tiers", Method: http.MethodGet, Path: "/tiers", Tags: ttags,
 		Summary: "Service tiers with their SLA targets"},
 		route{perm: access.PoliciesRead}, func(ctx context.Context, _ *struct{}) (*tiersOut, error) {
 			out := &tiersOut{}
@@ -181,7 +181,7 @@ func registerPolicies(s *Server) {
 			Tiers []warranty.Tier `json:"tiers" minItems:"1" maxItems:"10"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "replace-tiers", Method: http.MethodPut, Path: "/v1/tiers", Tags: ttags,
+	register(api, s, huma.Operation{OperationID: "replace-tiers", Method: http.MethodPut, Path: "/tiers", Tags: ttags,
 		Summary: "Set the tenant's service tiers (names, count and targets are yours)", Errors: []int{409, 422}},
 		route{perm: access.PoliciesWrite}, func(ctx context.Context, in *putTiersIn) (*tiersOut, error) {
 			out := &tiersOut{}
@@ -199,7 +199,7 @@ func registerPolicies(s *Server) {
 			Items []coverage.TierRuleEntry `json:"items"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "list-tier-rules", Method: http.MethodGet, Path: "/v1/tier-rules", Tags: ttags,
+	register(api, s, huma.Operation{OperationID: "list-tier-rules", Method: http.MethodGet, Path: "/tier-rules", Tags: ttags,
 		Summary: "Rules that assign customers to tiers"},
 		route{perm: access.PoliciesRead}, func(ctx context.Context, _ *struct{}) (*rulesOut, error) {
 			out := &rulesOut{}
@@ -214,7 +214,7 @@ func registerPolicies(s *Server) {
 		})
 	type ruleIn struct{ Body warranty.TierRule }
 	type ruleOut struct{ Body coverage.TierRuleEntry }
-	register(s, huma.Operation{OperationID: "create-tier-rule", Method: http.MethodPost, Path: "/v1/tier-rules", Tags: ttags,
+	register(api, s, huma.Operation{OperationID: "create-tier-rule", Method: http.MethodPost, Path: "/tier-rules", Tags: ttags,
 		Summary: "Add a tier rule (by customer value, contract or purchased plan)", DefaultStatus: 201, Errors: []int{422}},
 		route{perm: access.PoliciesWrite, idem: true}, func(ctx context.Context, in *ruleIn) (*ruleOut, error) {
 			out := &ruleOut{}
@@ -227,7 +227,7 @@ func registerPolicies(s *Server) {
 			}
 			return out, nil
 		})
-	register(s, huma.Operation{OperationID: "get-tier-rule", Method: http.MethodGet, Path: "/v1/tier-rules/{id}", Tags: ttags,
+	register(api, s, huma.Operation{OperationID: "get-tier-rule", Method: http.MethodGet, Path: "/tier-rules/{id}", Tags: ttags,
 		Summary: "Get a tier rule", Errors: []int{404}},
 		route{perm: access.PoliciesRead}, func(ctx context.Context, in *IDPath) (*ruleOut, error) {
 			out := &ruleOut{}
@@ -240,7 +240,7 @@ func registerPolicies(s *Server) {
 			}
 			return out, nil
 		})
-	register(s, huma.Operation{OperationID: "delete-tier-rule", Method: http.MethodDelete, Path: "/v1/tier-rules/{id}", Tags: ttags,
+	register(api, s, huma.Operation{OperationID: "delete-tier-rule", Method: http.MethodDelete, Path: "/tier-rules/{id}", Tags: ttags,
 		Summary: "Remove a tier rule", DefaultStatus: 204, Errors: []int{404}},
 		route{perm: access.PoliciesWrite}, func(ctx context.Context, in *IDPath) (*struct{}, error) {
 			return nil, s.tx(ctx, func(tx *tenants.Tx) error { return coverage.DeleteTierRule(ctx, tx, in.id()) })
@@ -251,7 +251,7 @@ func registerPolicies(s *Server) {
 		IfMatch
 		Body customers.ValueFacts
 	}
-	register(s, huma.Operation{OperationID: "set-customer-value", Method: http.MethodPut, Path: "/v1/customers/{id}/value",
+	register(api, s, huma.Operation{OperationID: "set-customer-value", Method: http.MethodPut, Path: "/customers/{id}/value",
 		Tags: []string{"Customers"}, Summary: "Set a customer's value, contracts and tier override (audited)",
 		Errors: []int{404, 412, 422, 428}},
 		route{perm: access.PoliciesWrite}, func(ctx context.Context, in *valueIn) (*CustomerOutput, error) {

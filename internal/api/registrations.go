@@ -28,7 +28,7 @@ type RegistrationOutput struct {
 	Body     registry.Registration
 }
 
-func registerRegistrations(s *Server) {
+func registerRegistrations(api huma.API, s *Server) {
 	tags := []string{"Registrations"}
 	type listIn struct {
 		PageQuery
@@ -36,7 +36,7 @@ func registerRegistrations(s *Server) {
 		Customer string `query:"customer_id" format:"uuid" doc:"Units bought or used by this customer"`
 		Serial   string `query:"serial" maxLength:"64" doc:"Find by serial or IMEI"`
 	}
-	register(s, huma.Operation{OperationID: "list-registrations", Method: http.MethodGet, Path: "/v1/registrations", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "list-registrations", Method: http.MethodGet, Path: "/registrations", Tags: tags,
 		Summary: "List registered units"},
 		route{perm: access.RegistrationsRead}, func(ctx context.Context, in *listIn) (*PageOutput[registry.Registration], error) {
 			after, err := in.after()
@@ -56,7 +56,7 @@ func registerRegistrations(s *Server) {
 		})
 
 	type createIn struct{ Body registry.Input }
-	register(s, huma.Operation{OperationID: "create-registration", Method: http.MethodPost, Path: "/v1/registrations", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "create-registration", Method: http.MethodPost, Path: "/registrations", Tags: tags,
 		Summary: "Register a sold unit", DefaultStatus: 201, Errors: []int{409, 422},
 		Description: "A unit is unique per model and serial; a duplicate is a 409 naming the existing registration."},
 		route{perm: access.RegistrationsWrite, idem: true}, func(ctx context.Context, in *createIn) (*RegistrationOutput, error) {
@@ -69,7 +69,7 @@ func registerRegistrations(s *Server) {
 			return &RegistrationOutput{ETag: etag(r.Version), Location: "/v1/registrations/" + r.ID.String(), Body: r}, nil
 		})
 
-	register(s, huma.Operation{OperationID: "get-registration", Method: http.MethodGet, Path: "/v1/registrations/{id}", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "get-registration", Method: http.MethodGet, Path: "/registrations/{id}", Tags: tags,
 		Summary: "Get a registered unit", Errors: []int{404}},
 		route{perm: access.RegistrationsRead}, func(ctx context.Context, in *IDPath) (*RegistrationOutput, error) {
 			r, err := within(ctx, s, func(tx *tenants.Tx) (registry.Registration, error) { return registry.Get(ctx, tx, in.id()) })
@@ -84,7 +84,7 @@ func registerRegistrations(s *Server) {
 		IfMatch
 		Body registry.Input
 	}
-	register(s, huma.Operation{OperationID: "update-registration", Method: http.MethodPut, Path: "/v1/registrations/{id}", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "update-registration", Method: http.MethodPut, Path: "/registrations/{id}", Tags: tags,
 		Summary: "Correct a unit's facts (model and serial stay)", Errors: []int{404, 412, 422, 428}},
 		route{perm: access.RegistrationsWrite}, func(ctx context.Context, in *updateIn) (*RegistrationOutput, error) {
 			v, err := in.version()
@@ -115,7 +115,7 @@ func registerRegistrations(s *Server) {
 			NoInstallation    string        `json:"no_installation,omitempty" doc:"Why a delivery created no installation order"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "scan-registration", Method: http.MethodPost, Path: "/v1/registrations/scan", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "scan-registration", Method: http.MethodPost, Path: "/registrations/scan", Tags: tags,
 		Summary: "Barcode scan at delivery or installation: registers the unit or records its install date", Errors: []int{422}},
 		route{perm: access.RegistrationsWrite, idem: true}, func(ctx context.Context, in *scanIn) (*scanOut, error) {
 			out := &scanOut{}
@@ -146,7 +146,7 @@ func registerRegistrations(s *Server) {
 		IDPath
 		RawBody []byte `contentType:"image/jpeg" doc:"JPEG, PNG, WebP or PDF (checked against the content)"`
 	}
-	register(s, huma.Operation{OperationID: "put-invoice-image", Method: http.MethodPut, Path: "/v1/registrations/{id}/invoice-image",
+	register(api, s, huma.Operation{OperationID: "put-invoice-image", Method: http.MethodPut, Path: "/registrations/{id}/invoice-image",
 		Tags: tags, Summary: "Upload a unit's invoice image (proof of purchase)", MaxBodyBytes: registry.MaxInvoiceImageBytes,
 		Errors: []int{404, 413, 422}},
 		route{perm: access.RegistrationsWrite}, func(ctx context.Context, in *invoicePutIn) (*RegistrationOutput, error) {
@@ -162,7 +162,7 @@ func registerRegistrations(s *Server) {
 			}
 			return &RegistrationOutput{ETag: etag(r.Version), Body: r}, nil
 		})
-	register(s, huma.Operation{OperationID: "get-invoice-image", Method: http.MethodGet, Path: "/v1/registrations/{id}/invoice-image",
+	register(api, s, huma.Operation{OperationID: "get-invoice-image", Method: http.MethodGet, Path: "/registrations/{id}/invoice-image",
 		Tags: tags, Summary: "Download a unit's invoice image", Errors: []int{404}},
 		route{perm: access.RegistrationsRead}, func(ctx context.Context, in *IDPath) (*InvoiceImageOutput, error) {
 			img, err := within(ctx, s, func(tx *tenants.Tx) (registry.InvoiceImage, error) {
@@ -180,7 +180,7 @@ func registerRegistrations(s *Server) {
 			Items []registry.Grant `json:"items"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "list-registration-grants", Method: http.MethodGet, Path: "/v1/registrations/{id}/grants",
+	register(api, s, huma.Operation{OperationID: "list-registration-grants", Method: http.MethodGet, Path: "/registrations/{id}/grants",
 		Tags: tags, Summary: "Extra coverage of a unit (contracts, plans, repair warranties)", Errors: []int{404}},
 		route{perm: access.RegistrationsRead}, func(ctx context.Context, in *IDPath) (*grantsOut, error) {
 			out := &grantsOut{}
@@ -198,7 +198,7 @@ func registerRegistrations(s *Server) {
 		Body registry.GrantInput
 	}
 	type grantOut struct{ Body registry.Grant }
-	register(s, huma.Operation{OperationID: "create-registration-grant", Method: http.MethodPost, Path: "/v1/registrations/{id}/grants",
+	register(api, s, huma.Operation{OperationID: "create-registration-grant", Method: http.MethodPost, Path: "/registrations/{id}/grants",
 		Tags: tags, Summary: "Give a unit extra coverage (contract, extended warranty, accidental damage, repair warranty)",
 		DefaultStatus: 201, Errors: []int{404, 422}},
 		route{perm: access.GrantsWrite, idem: true}, func(ctx context.Context, in *addGrantIn) (*grantOut, error) {
@@ -214,7 +214,7 @@ func registerRegistrations(s *Server) {
 			}
 			return out, nil
 		})
-	register(s, huma.Operation{OperationID: "get-grant", Method: http.MethodGet, Path: "/v1/grants/{id}",
+	register(api, s, huma.Operation{OperationID: "get-grant", Method: http.MethodGet, Path: "/grants/{id}",
 		Tags: tags, Summary: "Get extra coverage", Errors: []int{404}},
 		route{perm: access.RegistrationsRead}, func(ctx context.Context, in *IDPath) (*grantOut, error) {
 			out := &grantOut{}
@@ -227,7 +227,7 @@ func registerRegistrations(s *Server) {
 			}
 			return out, nil
 		})
-	register(s, huma.Operation{OperationID: "cancel-grant", Method: http.MethodPost, Path: "/v1/grants/{id}/cancel",
+	register(api, s, huma.Operation{OperationID: "cancel-grant", Method: http.MethodPost, Path: "/grants/{id}/cancel",
 		Tags: tags, Summary: "Cancel extra coverage", Errors: []int{404, 409}},
 		route{perm: access.GrantsWrite}, func(ctx context.Context, in *IDPath) (*grantOut, error) {
 			out := &grantOut{}

@@ -54,9 +54,9 @@ type SLAAttainmentOutput struct {
 	}
 }
 
-func registerSLA(s *Server) {
+func registerSLA(api huma.API, s *Server) {
 	tags := []string{"SLA"}
-	register(s, huma.Operation{OperationID: "get-sla-settings", Method: http.MethodGet, Path: "/v1/sla/settings", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "get-sla-settings", Method: http.MethodGet, Path: "/sla/settings", Tags: tags,
 		Summary: "SLA settings: warning threshold, pause statuses, escalation chain"},
 		route{perm: access.SLARead}, func(ctx context.Context, _ *struct{}) (*SLASettingsOutput, error) {
 			st, err := within(ctx, s, func(tx *tenants.Tx) (sla.Settings, error) { return sla.GetSettings(ctx, tx) })
@@ -70,7 +70,7 @@ func registerSLA(s *Server) {
 		IfMatch
 		Body SLASettingsBody
 	}
-	register(s, huma.Operation{OperationID: "update-sla-settings", Method: http.MethodPut, Path: "/v1/sla/settings", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "update-sla-settings", Method: http.MethodPut, Path: "/sla/settings", Tags: tags,
 		Summary: "Change the SLA settings (clocks started later use them; escalations read them when they fire)",
 		Errors:  []int{412, 422, 428}},
 		route{perm: access.SLASettings}, func(ctx context.Context, in *putSettingsIn) (*SLASettingsOutput, error) {
@@ -88,7 +88,7 @@ func registerSLA(s *Server) {
 			return settingsOutput(st), nil
 		})
 
-	register(s, huma.Operation{OperationID: "list-order-sla-clocks", Method: http.MethodGet, Path: "/v1/sla/orders/{id}/clocks", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "list-order-sla-clocks", Method: http.MethodGet, Path: "/sla/orders/{id}/clocks", Tags: tags,
 		Summary: "An order's SLA clocks: status, due and warning times, pauses, escalation level", Errors: []int{404}},
 		route{perm: access.SLARead}, func(ctx context.Context, in *IDPath) (*SLAClocksOutput, error) {
 			clocks, err := within(ctx, s, func(tx *tenants.Tx) ([]sla.Clock, error) { return sla.Clocks(ctx, tx, in.id()) })
@@ -109,7 +109,7 @@ func registerSLA(s *Server) {
 		To      string `query:"to" format:"date" required:"true" doc:"Last day, inclusive"`
 		Target  string `query:"target" enum:"accept,dispatch,appointment,arrival,completion,return,callback" doc:"Only this target"`
 	}
-	register(s, huma.Operation{OperationID: "sla-attainment", Method: http.MethodGet, Path: "/v1/sla/attainment", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "sla-attainment", Method: http.MethodGet, Path: "/sla/attainment", Tags: tags,
 		Summary: "SLA attainment: targets met on time, breached, and the share met, by outlet, engineer, tier, order type or target",
 		Errors:  []int{422}},
 		route{perm: access.SLARead}, func(ctx context.Context, in *attainmentIn) (*SLAAttainmentOutput, error) {

@@ -38,7 +38,7 @@ type AuditEntry struct {
 	RequestID  string     `json:"request_id,omitempty"`
 }
 
-func registerTenants(s *Server) {
+func registerTenants(api huma.API, s *Server) {
 	tags := []string{"Tenants"}
 	type onboardIn struct {
 		Body struct {
@@ -55,7 +55,7 @@ func registerTenants(s *Server) {
 			} `json:"admin"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "onboard-tenant", Method: http.MethodPost, Path: "/v1/tenants", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "onboard-tenant", Method: http.MethodPost, Path: "/tenants", Tags: tags,
 		Summary: "Onboard a root tenant and its first admin (platform admins)", DefaultStatus: 201, Errors: []int{409, 422}},
 		route{perm: access.TenantsOnboard, noTenant: true}, func(ctx context.Context, in *onboardIn) (*TenantOutput, error) {
 			if !principal(ctx).PlatformAdmin {
@@ -77,7 +77,7 @@ func registerTenants(s *Server) {
 			return &TenantOutput{ETag: etag(t.Version), Body: t}, nil
 		})
 
-	register(s, huma.Operation{OperationID: "list-tenants", Method: http.MethodGet, Path: "/v1/tenants", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "list-tenants", Method: http.MethodGet, Path: "/tenants", Tags: tags,
 		Summary: "List all tenants (platform admins)"},
 		route{noTenant: true}, func(ctx context.Context, in *PageQuery) (*PageOutput[tenants.Tenant], error) {
 			if !principal(ctx).PlatformAdmin {
@@ -94,7 +94,7 @@ func registerTenants(s *Server) {
 			return pageOf(rows, in.limit(), func(t tenants.Tenant) uuid.UUID { return t.ID }), nil
 		})
 
-	register(s, huma.Operation{OperationID: "get-tenant", Method: http.MethodGet, Path: "/v1/tenant", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "get-tenant", Method: http.MethodGet, Path: "/tenant", Tags: tags,
 		Summary: "The current tenant and its settings"},
 		route{}, func(ctx context.Context, _ *struct{}) (*TenantOutput, error) {
 			t, err := within(ctx, s, func(tx *tenants.Tx) (tenants.Tenant, error) { return tenants.GetTenant(ctx, tx) })
@@ -113,7 +113,7 @@ func registerTenants(s *Server) {
 			Locale   string `json:"locale" enum:"zh-CN,en"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "update-tenant", Method: http.MethodPut, Path: "/v1/tenant", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "update-tenant", Method: http.MethodPut, Path: "/tenant", Tags: tags,
 		Summary: "Change the current tenant's settings", Errors: []int{412, 422, 428}},
 		route{perm: access.TenantSettings}, func(ctx context.Context, in *settingsIn) (*TenantOutput, error) {
 			v, err := in.version()
@@ -133,7 +133,7 @@ func registerTenants(s *Server) {
 		})
 }
 
-func registerAudit(s *Server) {
+func registerAudit(api huma.API, s *Server) {
 	type listIn struct {
 		Before   string `query:"cursor" maxLength:"64" doc:"Opaque cursor: next_cursor of the previous page"`
 		Limit    int32  `query:"limit" minimum:"1" maximum:"200" default:"50"`
@@ -142,7 +142,7 @@ func registerAudit(s *Server) {
 		Action   string `query:"action" maxLength:"64" example:"auth.login_failed"`
 		ActorID  string `query:"actor_id" format:"uuid"`
 	}
-	register(s, huma.Operation{OperationID: "list-audit", Method: http.MethodGet, Path: "/v1/audit-log", Tags: []string{"Audit"},
+	register(api, s, huma.Operation{OperationID: "list-audit", Method: http.MethodGet, Path: "/audit-log", Tags: []string{"Audit"},
 		Summary: "Read the audit log, newest first (tenant admins, auditors; outlet managers see their outlet)"},
 		route{perm: access.AuditRead}, func(ctx context.Context, in *listIn) (*PageOutput[AuditEntry], error) {
 			pq := PageQuery{Cursor: in.Before, Limit: in.Limit}

@@ -34,14 +34,14 @@ type WebhookDeliveryOutput struct {
 	Body webhooks.Delivery
 }
 
-func registerWebhooks(s *Server) {
+func registerWebhooks(api huma.API, s *Server) {
 	tags := []string{"Webhooks"}
 	desc := "Deliveries are JSON POSTs signed with HMAC-SHA256 over timestamp + \".\" + body, in the header " +
 		"Aftersales-Signature: t=<unix>,v1=<hex>[,v1=<hex>] (one v1 per valid secret during a rotation). Failed deliveries " +
 		"are retried with exponential backoff for about 25 hours; an endpoint failing for 24 hours is disabled and the " +
 		"tenant admins are notified. See docs/webhooks.md for verification examples."
 
-	register(s, huma.Operation{OperationID: "list-webhook-endpoints", Method: http.MethodGet, Path: "/v1/webhook-endpoints",
+	register(api, s, huma.Operation{OperationID: "list-webhook-endpoints", Method: http.MethodGet, Path: "/webhook-endpoints",
 		Tags: tags, Summary: "List webhook endpoints", Description: desc},
 		route{perm: access.WebhooksManage}, func(ctx context.Context, in *PageQuery) (*PageOutput[webhooks.Endpoint], error) {
 			after, err := in.after()
@@ -58,7 +58,7 @@ func registerWebhooks(s *Server) {
 		})
 
 	type createIn struct{ Body webhooks.EndpointInput }
-	register(s, huma.Operation{OperationID: "create-webhook-endpoint", Method: http.MethodPost, Path: "/v1/webhook-endpoints",
+	register(api, s, huma.Operation{OperationID: "create-webhook-endpoint", Method: http.MethodPost, Path: "/webhook-endpoints",
 		Tags: tags, Summary: "Register an endpoint; the response holds its signing secret, shown only once", DefaultStatus: 201,
 		Errors: []int{422}, Description: desc},
 		route{perm: access.WebhooksManage, idem: true}, func(ctx context.Context, in *createIn) (*WebhookSecretOutput, error) {
@@ -74,7 +74,7 @@ func registerWebhooks(s *Server) {
 			return out, nil
 		})
 
-	register(s, huma.Operation{OperationID: "get-webhook-endpoint", Method: http.MethodGet, Path: "/v1/webhook-endpoints/{id}",
+	register(api, s, huma.Operation{OperationID: "get-webhook-endpoint", Method: http.MethodGet, Path: "/webhook-endpoints/{id}",
 		Tags: tags, Summary: "Get a webhook endpoint (never its secret)", Errors: []int{404}},
 		route{perm: access.WebhooksManage}, func(ctx context.Context, in *IDPath) (*WebhookEndpointOutput, error) {
 			e, err := within(ctx, s, func(tx *tenants.Tx) (webhooks.Endpoint, error) { return webhooks.Get(ctx, tx, in.id()) })
@@ -89,7 +89,7 @@ func registerWebhooks(s *Server) {
 		IfMatch
 		Body webhooks.EndpointInput
 	}
-	register(s, huma.Operation{OperationID: "update-webhook-endpoint", Method: http.MethodPut, Path: "/v1/webhook-endpoints/{id}",
+	register(api, s, huma.Operation{OperationID: "update-webhook-endpoint", Method: http.MethodPut, Path: "/webhook-endpoints/{id}",
 		Tags: tags, Summary: "Change an endpoint's URL, events or description, or enable/disable it", Errors: []int{404, 412, 422, 428}},
 		route{perm: access.WebhooksManage}, func(ctx context.Context, in *updateIn) (*WebhookEndpointOutput, error) {
 			v, err := in.version()
@@ -109,7 +109,7 @@ func registerWebhooks(s *Server) {
 		IDPath
 		IfMatch
 	}
-	register(s, huma.Operation{OperationID: "delete-webhook-endpoint", Method: http.MethodDelete, Path: "/v1/webhook-endpoints/{id}",
+	register(api, s, huma.Operation{OperationID: "delete-webhook-endpoint", Method: http.MethodDelete, Path: "/webhook-endpoints/{id}",
 		Tags: tags, Summary: "Remove an endpoint and its delivery log", DefaultStatus: 204, Errors: []int{404, 412, 428}},
 		route{perm: access.WebhooksManage}, func(ctx context.Context, in *deleteIn) (*struct{}, error) {
 			v, err := in.version()
@@ -125,7 +125,7 @@ func registerWebhooks(s *Server) {
 			PreviousValidSeconds *int64 `json:"previous_valid_seconds,omitempty" minimum:"0" maximum:"604800" doc:"How long the previous secret keeps signing (as a second v1); default 86400"`
 		}
 	}
-	register(s, huma.Operation{OperationID: "rotate-webhook-secret", Method: http.MethodPost, Path: "/v1/webhook-endpoints/{id}/rotate-secret",
+	register(api, s, huma.Operation{OperationID: "rotate-webhook-secret", Method: http.MethodPost, Path: "/webhook-endpoints/{id}/rotate-secret",
 		Tags: tags, Summary: "Replace the signing secret; the previous one stays valid for a while, so receivers switch without a gap",
 		Errors: []int{404, 422}},
 		route{perm: access.WebhooksManage}, func(ctx context.Context, in *rotateIn) (*WebhookSecretOutput, error) {
@@ -149,7 +149,7 @@ func registerWebhooks(s *Server) {
 			return out, nil
 		})
 
-	register(s, huma.Operation{OperationID: "ping-webhook-endpoint", Method: http.MethodPost, Path: "/v1/webhook-endpoints/{id}/ping",
+	register(api, s, huma.Operation{OperationID: "ping-webhook-endpoint", Method: http.MethodPost, Path: "/webhook-endpoints/{id}/ping",
 		Tags: tags, Summary: "Queue a test delivery (event type webhook.ping)", DefaultStatus: 202, Errors: []int{404}},
 		route{perm: access.WebhooksManage}, func(ctx context.Context, in *IDPath) (*WebhookDeliveryOutput, error) {
 			d, err := within(ctx, s, func(tx *tenants.Tx) (webhooks.Delivery, error) {
@@ -166,7 +166,7 @@ func registerWebhooks(s *Server) {
 		PageQuery
 		Status string `query:"status" enum:"pending,succeeded,failed,cancelled"`
 	}
-	register(s, huma.Operation{OperationID: "list-webhook-deliveries", Method: http.MethodGet, Path: "/v1/webhook-endpoints/{id}/deliveries",
+	register(api, s, huma.Operation{OperationID: "list-webhook-deliveries", Method: http.MethodGet, Path: "/webhook-endpoints/{id}/deliveries",
 		Tags: tags, Summary: "An endpoint's deliveries, newest first, with response code, latency and attempts", Errors: []int{404}},
 		route{perm: access.WebhooksManage}, func(ctx context.Context, in *deliveriesIn) (*PageOutput[webhooks.Delivery], error) {
 			after, err := in.after()
@@ -182,7 +182,7 @@ func registerWebhooks(s *Server) {
 			return pageOf(rows, in.limit(), func(d webhooks.Delivery) uuid.UUID { return d.ID }), nil
 		})
 
-	register(s, huma.Operation{OperationID: "get-webhook-delivery", Method: http.MethodGet, Path: "/v1/webhook-deliveries/{id}",
+	register(api, s, huma.Operation{OperationID: "get-webhook-delivery", Method: http.MethodGet, Path: "/webhook-deliveries/{id}",
 		Tags: tags, Summary: "Get a delivery", Errors: []int{404}},
 		route{perm: access.WebhooksManage}, func(ctx context.Context, in *IDPath) (*WebhookDeliveryOutput, error) {
 			d, err := within(ctx, s, func(tx *tenants.Tx) (webhooks.Delivery, error) { return webhooks.GetDelivery(ctx, tx, in.id()) })
@@ -192,7 +192,7 @@ func registerWebhooks(s *Server) {
 			return &WebhookDeliveryOutput{Body: d}, nil
 		})
 
-	register(s, huma.Operation{OperationID: "redeliver-webhook", Method: http.MethodPost, Path: "/v1/webhook-deliveries/{id}/redeliver",
+	register(api, s, huma.Operation{OperationID: "redeliver-webhook", Method: http.MethodPost, Path: "/webhook-deliveries/{id}/redeliver",
 		Tags: tags, Summary: "Send a delivery's payload again, as a new delivery with the same event id", DefaultStatus: 202, Errors: []int{404}},
 		route{perm: access.WebhooksManage}, func(ctx context.Context, in *IDPath) (*WebhookDeliveryOutput, error) {
 			d, err := within(ctx, s, func(tx *tenants.Tx) (webhooks.Delivery, error) {
