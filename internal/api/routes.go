@@ -2,14 +2,21 @@ package api
 
 import "github.com/danielgtaylor/huma/v2"
 
-// registerRoutes adds every operation of the API to v1 (the /v1 group).
+// registerRoutes adds every operation of the API to v1 (the /v1 group), resource by
+// resource; each resource's file holds its register function and its handlers.
+//
+// Operation inputs and outputs whose Body is an anonymous struct name that body's schema in
+// the OpenAPI document after themselves (createIn gives CreateInBody): renaming such a type
+// changes the published document.
 func registerRoutes(v1 huma.API, s *Server) {
-	registerAuth(v1, s)
+	registerAuthRoutes(v1, s)
+	registerConsumerAuthRoutes(v1, s)
 	registerTenants(v1, s)
 	registerOutlets(v1, s)
 	registerCalendars(v1, s)
-	registerMembers(v1, s)
-	registerAPIKeys(v1, s)
+	registerMemberRoutes(v1, s)
+	registerInvitationRoutes(v1, s)
+	registerAPIKeyRoutes(v1, s)
 	registerAudit(v1, s)
 	registerCustomers(v1, s)
 	registerCatalog(v1, s)
