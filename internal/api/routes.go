@@ -54,5 +54,10 @@ func registerRoutes(v1 huma.API, s *Server) {
 	registerWebhookEndpointRoutes(v1, s)
 	registerWebhookDeliveryRoutes(v1, s)
 	registerSLARoutes(v1, s)
-	registerBilling(v1, s)
+	registerExpressProductRoutes(v1, s)
+	registerPurchaseRoutes(v1, s)
+	registerLedgerRoutes(v1, s)
+	registerPlatformBillingRoutes(v1, s)
+	registerStripeWebhookRoutes(v1, s)
+	registerConsumerBillingRoutes(v1, s)
 }
