@@ -27,6 +27,7 @@ import (
 	"github.com/aftersales/aftersales/internal/demo"
 	"github.com/aftersales/aftersales/internal/jobs"
 	"github.com/aftersales/aftersales/internal/migrate"
+	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -241,8 +242,9 @@ func startAPI(pool *pgxpool.Pool, redisURL string, c *counters) (*apiServer, err
 		stop()
 		return nil, err
 	}
+	ow := orders.Wire(cfg.PublicURL, jobClient)
 	handler := api.New(api.Deps{DB: tdb, Auth: authSvc, Limiter: limiter, Redis: rdb, Log: log, Registry: reg, Config: cfg,
-		Jobs: jobClient})
+		Jobs: jobClient, Orders: ow.Service, History: ow.History, Limits: ow.Limits})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		stop()

@@ -35,7 +35,6 @@ import (
 	"github.com/aftersales/aftersales/internal/notify"
 	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/internal/platform"
-	"github.com/aftersales/aftersales/internal/sla"
 	"github.com/aftersales/aftersales/internal/webhooks"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -110,7 +109,8 @@ func run(ctx context.Context, cfg platform.Config, log *slog.Logger, args []stri
 		})
 	case "openapi":
 		reg := prometheus.NewRegistry()
-		s := api.New(api.Deps{Log: log, Registry: reg, Config: cfg})
+		ow := orders.Wire(cfg.PublicURL, nil)
+		s := api.New(api.Deps{Log: log, Registry: reg, Config: cfg, Orders: ow.Service, History: ow.History, Limits: ow.Limits})
 		enc := json.NewEncoder(os.Stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(s.OpenAPI())
@@ -186,8 +186,9 @@ func serve(ctx context.Context, cfg platform.Config, log *slog.Logger, pool *pgx
 	if err != nil {
 		return err
 	}
+	ow := orders.Wire(cfg.PublicURL, jobClient)
 	s := api.New(api.Deps{DB: d, Auth: authSvc, Limiter: limiter, Redis: rdb, Log: log, Registry: reg, Config: cfg, Jobs: jobClient,
-		Limits: sla.VisitLimits{}, Billing: bill})
+		Orders: ow.Service, History: ow.History, Limits: ow.Limits, Billing: bill})
 	srv := &http.Server{Addr: cfg.HTTPAddr, Handler: s, ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
 	errc := make(chan error, 1)

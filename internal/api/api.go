@@ -32,7 +32,8 @@ import (
 	"github.com/aftersales/aftersales/web/docs"
 )
 
-// Deps are what the API needs; main builds them.
+// Deps are what the API needs; cmd/aftersales builds them (tests: apitest.New). New adds
+// nothing of its own: every service a route uses is given here.
 type Deps struct {
 	DB       *tenants.DB
 	Auth     *auth.Service
@@ -43,6 +44,9 @@ type Deps struct {
 	Config   platform.Config
 	// Jobs inserts background jobs in the same transaction as the change that causes them.
 	Jobs *river.Client[pgx.Tx]
+	// Orders runs service orders: intake, status moves, quotes, dispatch, appointments,
+	// disputes (orders.Wire builds the product's).
+	Orders *orders.Service
 	// History supplies units' repair history to entitlement checks (service orders).
 	History coverage.HistorySource
 	// Limits tells appointment booking the order's time limit (SLA clocks).
@@ -78,24 +82,7 @@ func New(d Deps) *Server {
 	s := &Server{Deps: d, api: api}
 	api.UseMiddleware(s.authenticate, s.idempotency)
 
-	registerAuth(s)
-	registerTenants(s)
-	registerOutlets(s)
-	registerCalendars(s)
-	registerMembers(s)
-	registerAPIKeys(s)
-	registerAudit(s)
-	registerCustomers(s)
-	registerCatalog(s)
-	registerRegistrations(s)
-	registerImports(s)
-	registerPolicies(s)
-	registerEntitlements(s)
-	registerOrders(s)
-	registerNotifications(s)
-	registerWebhooks(s)
-	registerSLA(s)
-	registerBilling(s)
+	registerRoutes(huma.NewGroup(api, "/v1"), s)
 
 	mux.HandleFunc("GET /problems", problemDocs)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
@@ -138,8 +125,9 @@ type route struct {
 
 type routeKey struct{}
 
-// register adds an operation with its access rule; handler errors pass through fail.
-func register[I, O any](s *Server, op huma.Operation, r route, h func(context.Context, *I) (*O, error)) {
+// register adds an operation to api (the /v1 group) with its access rule: every route goes
+// through here. Handler errors pass through fail.
+func register[I, O any](api huma.API, s *Server, op huma.Operation, r route, h func(context.Context, *I) (*O, error)) {
 	if op.Metadata == nil {
 		op.Metadata = map[string]any{}
 	}
@@ -159,7 +147,7 @@ func register[I, O any](s *Server, op huma.Operation, r route, h func(context.Co
 		op.Parameters = append(op.Parameters, &huma.Param{Name: "Idempotency-Key", In: "header",
 			Description: "Repeat a create safely: the first response is replayed", Schema: &huma.Schema{Type: "string", MaxLength: ptr(200)}})
 	}
-	huma.Register(s.api, op, func(ctx context.Context, in *I) (*O, error) {
+	huma.Register(api, op, func(ctx context.Context, in *I) (*O, error) {
 		out, err := h(ctx, in)
 		if err != nil {
 			return nil, fail(ctx, s.Log, err)

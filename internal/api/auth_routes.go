@@ -1,5 +1,8 @@
 package api
 
+// Signing in and out: staff sessions with email and password, consumer sessions with a
+// one-time code, and who the caller is.
+
 import (
 	"context"
 	"net/http"
@@ -58,144 +61,148 @@ func (s *Server) cookie(value string, exp time.Time) http.Cookie {
 	return c
 }
 
-func registerAuth(s *Server) {
-	type loginIn struct {
-		Body struct {
-			Email    string `json:"email" format:"email" maxLength:"254"`
-			Password string `json:"password" minLength:"1" maxLength:"200"`
-		}
-	}
-	register(s, huma.Operation{OperationID: "login", Method: http.MethodPost, Path: "/v1/auth/login", Tags: []string{"Auth"},
+// registerAuthRoutes adds staff sign-in, sign-out and who-am-I.
+func registerAuthRoutes(api huma.API, s *Server) {
+	tags := []string{"Auth"}
+	register(api, s, huma.Operation{OperationID: "login", Method: http.MethodPost, Path: "/auth/login", Tags: tags,
 		Summary: "Sign in with email and password", Errors: []int{401, 422, 429}},
-		route{public: true}, func(ctx context.Context, in *loginIn) (*SessionOutput, error) {
-			sess, err := s.Auth.Login(ctx, in.Body.Email, in.Body.Password, actorMeta(ctx))
-			if err != nil {
-				return nil, err
-			}
-			return &SessionOutput{SetCookie: s.cookie(sess.Token, sess.ExpiresAt),
-				Body: SessionBody{Token: sess.Token, ExpiresAt: sess.ExpiresAt}}, nil
-		})
-
-	type logoutIn struct {
-		Authorization string `header:"Authorization"`
-		Cookie        string `cookie:"aftersales_session"`
-	}
-	type logoutOut struct {
-		SetCookie http.Cookie `header:"Set-Cookie"`
-	}
-	register(s, huma.Operation{OperationID: "logout", Method: http.MethodPost, Path: "/v1/auth/logout", Tags: []string{"Auth"},
+		route{public: true}, s.login)
+	register(api, s, huma.Operation{OperationID: "logout", Method: http.MethodPost, Path: "/auth/logout", Tags: tags,
 		Summary: "Sign out (revokes the session)", DefaultStatus: 204},
-		route{noTenant: true}, func(ctx context.Context, in *logoutIn) (*logoutOut, error) {
-			if principal(ctx).Kind == auth.KindAPIKey {
-				return nil, huma.Error400BadRequest("API keys are revoked, not signed out")
-			}
-			if err := s.Auth.Logout(ctx, bearer(in.Authorization, in.Cookie)); err != nil {
-				return nil, err
-			}
-			return &logoutOut{SetCookie: s.cookie("", time.Time{})}, nil
-		})
-
-	type meOut struct{ Body MeBody }
-	register(s, huma.Operation{OperationID: "me", Method: http.MethodGet, Path: "/v1/me", Tags: []string{"Auth"},
+		route{noTenant: true}, s.logout)
+	register(api, s, huma.Operation{OperationID: "me", Method: http.MethodGet, Path: "/me", Tags: tags,
 		Summary: "Who am I: identity, tenant of this request, role, permissions, memberships"},
-		route{noTenant: true}, func(ctx context.Context, _ *struct {
-			Tenant string `header:"X-Tenant-ID" doc:"Tenant to describe the role in"`
-		}) (*meOut, error) {
-			p := principal(ctx)
-			me := MeBody{Kind: p.Kind, Label: p.Label, PlatformAdmin: p.PlatformAdmin, Role: string(p.Role),
-				Permissions: []string{}, Memberships: []MembershipView{}}
-			me.ID = p.UserID
-			if p.Kind == auth.KindAPIKey {
-				me.ID = p.APIKeyID
-			}
-			if p.TenantID != uuid.Nil {
-				me.TenantID = &p.TenantID
-			}
-			if p.OutletID != uuid.Nil {
-				me.OutletID = &p.OutletID
-			}
-			for _, perm := range access.All() {
-				if p.Can(perm) {
-					me.Permissions = append(me.Permissions, string(perm))
-				}
-			}
-			if p.Kind == auth.KindUser {
-				err := s.DB.Platform(ctx, "me: memberships", p.UserID, func(tx *tenants.Tx) error {
-					rows, err := tx.Q.MembershipsOfUser(ctx, tx, p.UserID)
-					for _, r := range rows {
-						me.Memberships = append(me.Memberships, membershipView(r))
-					}
-					return err
-				})
-				if err != nil {
-					return nil, err
-				}
-			}
-			return &meOut{Body: me}, nil
-		})
+		route{noTenant: true}, s.me)
+}
 
-	type acceptIn struct {
-		Body struct {
-			Token    string `json:"token" minLength:"10" maxLength:"200"`
-			Name     string `json:"name,omitempty" maxLength:"200" doc:"Your name, for a new account"`
-			Password string `json:"password" minLength:"1" maxLength:"200" doc:"New password (10+ characters), or your existing password"`
-		}
-	}
-	type memberOut struct{ Body tenants.Member }
-	register(s, huma.Operation{OperationID: "accept-invitation", Method: http.MethodPost, Path: "/v1/invitations/accept",
-		Tags: []string{"People"}, Summary: "Accept an invitation (creates the account or adds the tenant to it)",
-		Errors: []int{401, 409, 422}},
-		route{public: true}, func(ctx context.Context, in *acceptIn) (*memberOut, error) {
-			m, err := s.Auth.AcceptInvitation(ctx, in.Body.Token, in.Body.Name, in.Body.Password, actorMeta(ctx))
-			if err != nil {
-				return nil, err
-			}
-			return &memberOut{Body: m}, nil
-		})
-
-	type otpIn struct {
-		Body struct {
-			Destination string `json:"destination" minLength:"3" maxLength:"254" doc:"Mobile number (E.164 or Chinese national) or email" example:"13812345678"`
-		}
-	}
-	register(s, huma.Operation{OperationID: "consumer-request-code", Method: http.MethodPost, Path: "/v1/consumer/otp",
-		Tags: []string{"Consumer"}, Summary: "Send a one-time sign-in code to a phone or email", DefaultStatus: 202,
+// registerConsumerAuthRoutes adds consumers' sign-in with a one-time code, and who they are.
+func registerConsumerAuthRoutes(api huma.API, s *Server) {
+	tags := []string{"Consumer"}
+	register(api, s, huma.Operation{OperationID: "consumer-request-code", Method: http.MethodPost, Path: "/consumer/otp",
+		Tags: tags, Summary: "Send a one-time sign-in code to a phone or email", DefaultStatus: 202,
 		Errors: []int{422, 429}},
-		route{public: true}, func(ctx context.Context, in *otpIn) (*struct{}, error) {
-			return nil, s.Auth.RequestOTP(ctx, in.Body.Destination)
-		})
+		route{public: true}, s.consumerRequestCode)
+	register(api, s, huma.Operation{OperationID: "consumer-verify-code", Method: http.MethodPost, Path: "/consumer/otp/verify",
+		Tags: tags, Summary: "Exchange a one-time code for a consumer session", Errors: []int{401, 422}},
+		route{public: true}, s.consumerVerifyCode)
+	register(api, s, huma.Operation{OperationID: "consumer-me", Method: http.MethodGet, Path: "/consumer/me",
+		Tags: tags, Summary: "The signed-in consumer"},
+		route{consumer: true}, s.getConsumerMe)
+}
 
-	type verifyIn struct {
-		Body struct {
-			Destination string `json:"destination" minLength:"3" maxLength:"254"`
-			Code        string `json:"code" pattern:"^[0-9]{6}$"`
+type loginIn struct {
+	Body struct {
+		Email    string `json:"email" format:"email" maxLength:"254"`
+		Password string `json:"password" minLength:"1" maxLength:"200"`
+	}
+}
+
+func (s *Server) login(ctx context.Context, in *loginIn) (*SessionOutput, error) {
+	sess, err := s.Auth.Login(ctx, in.Body.Email, in.Body.Password, actorMeta(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return &SessionOutput{SetCookie: s.cookie(sess.Token, sess.ExpiresAt),
+		Body: SessionBody{Token: sess.Token, ExpiresAt: sess.ExpiresAt}}, nil
+}
+
+type logoutIn struct {
+	Authorization string `header:"Authorization"`
+	Cookie        string `cookie:"aftersales_session"`
+}
+
+type logoutOut struct {
+	SetCookie http.Cookie `header:"Set-Cookie"`
+}
+
+func (s *Server) logout(ctx context.Context, in *logoutIn) (*logoutOut, error) {
+	if principal(ctx).Kind == auth.KindAPIKey {
+		return nil, huma.Error400BadRequest("API keys are revoked, not signed out")
+	}
+	if err := s.Auth.Logout(ctx, bearer(in.Authorization, in.Cookie)); err != nil {
+		return nil, err
+	}
+	return &logoutOut{SetCookie: s.cookie("", time.Time{})}, nil
+}
+
+type meIn struct {
+	Tenant string `header:"X-Tenant-ID" doc:"Tenant to describe the role in"`
+}
+
+type meOut struct{ Body MeBody }
+
+func (s *Server) me(ctx context.Context, _ *meIn) (*meOut, error) {
+	p := principal(ctx)
+	me := MeBody{Kind: p.Kind, Label: p.Label, PlatformAdmin: p.PlatformAdmin, Role: string(p.Role),
+		Permissions: []string{}, Memberships: []MembershipView{}}
+	me.ID = p.UserID
+	if p.Kind == auth.KindAPIKey {
+		me.ID = p.APIKeyID
+	}
+	if p.TenantID != uuid.Nil {
+		me.TenantID = &p.TenantID
+	}
+	if p.OutletID != uuid.Nil {
+		me.OutletID = &p.OutletID
+	}
+	for _, perm := range access.All() {
+		if p.Can(perm) {
+			me.Permissions = append(me.Permissions, string(perm))
 		}
 	}
-	register(s, huma.Operation{OperationID: "consumer-verify-code", Method: http.MethodPost, Path: "/v1/consumer/otp/verify",
-		Tags: []string{"Consumer"}, Summary: "Exchange a one-time code for a consumer session", Errors: []int{401, 422}},
-		route{public: true}, func(ctx context.Context, in *verifyIn) (*SessionOutput, error) {
-			sess, err := s.Auth.VerifyOTP(ctx, in.Body.Destination, in.Body.Code, actorMeta(ctx))
-			if err != nil {
-				return nil, err
+	if p.Kind == auth.KindUser {
+		err := s.DB.Platform(ctx, "me: memberships", p.UserID, func(tx *tenants.Tx) error {
+			rows, err := tx.Q.MembershipsOfUser(ctx, tx, p.UserID)
+			for _, r := range rows {
+				me.Memberships = append(me.Memberships, membershipView(r))
 			}
-			return &SessionOutput{SetCookie: s.cookie(sess.Token, sess.ExpiresAt),
-				Body: SessionBody{Token: sess.Token, ExpiresAt: sess.ExpiresAt}}, nil
+			return err
 		})
-
-	type consumerMe struct {
-		Body struct {
-			ID    uuid.UUID `json:"id"`
-			Label string    `json:"label" doc:"Masked phone or email"`
+		if err != nil {
+			return nil, err
 		}
 	}
-	register(s, huma.Operation{OperationID: "consumer-me", Method: http.MethodGet, Path: "/v1/consumer/me",
-		Tags: []string{"Consumer"}, Summary: "The signed-in consumer"},
-		route{consumer: true}, func(ctx context.Context, _ *struct{}) (*consumerMe, error) {
-			p := principal(ctx)
-			out := &consumerMe{}
-			out.Body.ID, out.Body.Label = p.ConsumerID, p.Label
-			return out, nil
-		})
+	return &meOut{Body: me}, nil
+}
+
+type otpIn struct {
+	Body struct {
+		Destination string `json:"destination" minLength:"3" maxLength:"254" doc:"Mobile number (E.164 or Chinese national) or email" example:"13812345678"`
+	}
+}
+
+func (s *Server) consumerRequestCode(ctx context.Context, in *otpIn) (*struct{}, error) {
+	return nil, s.Auth.RequestOTP(ctx, in.Body.Destination)
+}
+
+type verifyIn struct {
+	Body struct {
+		Destination string `json:"destination" minLength:"3" maxLength:"254"`
+		Code        string `json:"code" pattern:"^[0-9]{6}$"`
+	}
+}
+
+func (s *Server) consumerVerifyCode(ctx context.Context, in *verifyIn) (*SessionOutput, error) {
+	sess, err := s.Auth.VerifyOTP(ctx, in.Body.Destination, in.Body.Code, actorMeta(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return &SessionOutput{SetCookie: s.cookie(sess.Token, sess.ExpiresAt),
+		Body: SessionBody{Token: sess.Token, ExpiresAt: sess.ExpiresAt}}, nil
+}
+
+type consumerMe struct {
+	Body struct {
+		ID    uuid.UUID `json:"id"`
+		Label string    `json:"label" doc:"Masked phone or email"`
+	}
+}
+
+func (s *Server) getConsumerMe(ctx context.Context, _ *struct{}) (*consumerMe, error) {
+	p := principal(ctx)
+	out := &consumerMe{}
+	out.Body.ID, out.Body.Label = p.ConsumerID, p.Label
+	return out, nil
 }
 
 func membershipView(r db.MembershipsOfUserRow) MembershipView {

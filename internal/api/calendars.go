@@ -1,5 +1,8 @@
 package api
 
+// Business calendars: the tenant's default and outlets' own, with holidays and make-up
+// working days.
+
 import (
 	"context"
 	"net/http"
@@ -45,161 +48,179 @@ func (d DayPath) date() time.Time {
 	return t
 }
 
-func registerCalendars(s *Server) {
+// registerCalendarRoutes adds calendars and the calendar in force at an outlet.
+func registerCalendarRoutes(api huma.API, s *Server) {
 	tags := []string{"Calendars"}
-	register(s, huma.Operation{OperationID: "list-calendars", Method: http.MethodGet, Path: "/v1/calendars", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "list-calendars", Method: http.MethodGet, Path: "/calendars", Tags: tags,
 		Summary: "List business calendars (the tenant default and outlet overrides)"},
-		route{perm: access.CalendarsRead}, func(ctx context.Context, in *PageQuery) (*PageOutput[tenants.Calendar], error) {
-			after, err := in.after()
-			if err != nil {
-				return nil, err
-			}
-			rows, err := within(ctx, s, func(tx *tenants.Tx) ([]tenants.Calendar, error) {
-				return tenants.ListCalendars(ctx, tx, after, in.limit()+1)
-			})
-			if err != nil {
-				return nil, err
-			}
-			return pageOf(rows, in.limit(), func(c tenants.Calendar) uuid.UUID { return c.ID }), nil
-		})
-
-	type createIn struct{ Body CalendarBody }
-	register(s, huma.Operation{OperationID: "create-calendar", Method: http.MethodPost, Path: "/v1/calendars", Tags: tags,
+		route{perm: access.CalendarsRead}, s.listCalendars)
+	register(api, s, huma.Operation{OperationID: "create-calendar", Method: http.MethodPost, Path: "/calendars", Tags: tags,
 		Summary: "Create an outlet's own calendar", DefaultStatus: 201, Errors: []int{409, 422}},
-		route{perm: access.CalendarsWrite, idem: true}, func(ctx context.Context, in *createIn) (*CalendarOutput, error) {
-			if in.Body.OutletID == "" {
-				return nil, tenants.Invalid("body.outlet_id", "is required: the tenant's default calendar exists already")
-			}
-			if uuid.MustParse(in.Body.OutletID) == uuid.Nil {
-				return nil, tenants.Invalid("body.outlet_id", "does not exist")
-			}
-			c, err := within(ctx, s, func(tx *tenants.Tx) (tenants.Calendar, error) {
-				return tenants.CreateCalendar(ctx, tx, in.Body.input())
-			})
-			if err != nil {
-				return nil, err
-			}
-			return &CalendarOutput{ETag: etag(c.Version), Body: c}, nil
-		})
-
-	register(s, huma.Operation{OperationID: "get-calendar", Method: http.MethodGet, Path: "/v1/calendars/{id}", Tags: tags,
+		route{perm: access.CalendarsWrite, idem: true}, s.createCalendar)
+	register(api, s, huma.Operation{OperationID: "get-calendar", Method: http.MethodGet, Path: "/calendars/{id}", Tags: tags,
 		Summary: "Get a calendar", Errors: []int{404}},
-		route{perm: access.CalendarsRead}, func(ctx context.Context, in *IDPath) (*CalendarOutput, error) {
-			c, err := within(ctx, s, func(tx *tenants.Tx) (tenants.Calendar, error) { return tenants.GetCalendar(ctx, tx, in.id()) })
-			if err != nil {
-				return nil, err
-			}
-			return &CalendarOutput{ETag: etag(c.Version), Body: c}, nil
-		})
-
-	register(s, huma.Operation{OperationID: "get-outlet-calendar", Method: http.MethodGet, Path: "/v1/outlets/{id}/calendar",
+		route{perm: access.CalendarsRead}, s.getCalendar)
+	register(api, s, huma.Operation{OperationID: "get-outlet-calendar", Method: http.MethodGet, Path: "/outlets/{id}/calendar",
 		Tags: tags, Summary: "The calendar in force at an outlet (its own, else the tenant's)", Errors: []int{404}},
-		route{perm: access.CalendarsRead}, func(ctx context.Context, in *IDPath) (*CalendarOutput, error) {
-			var c tenants.Calendar
-			err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				if _, err = tenants.GetOutlet(ctx, tx, in.id()); err != nil {
-					return err
-				}
-				c, err = tenants.EffectiveCalendar(ctx, tx, in.id())
-				return err
-			})
-			if err != nil {
-				return nil, err
-			}
-			return &CalendarOutput{ETag: etag(c.Version), Body: c}, nil
-		})
-
-	type updateIn struct {
-		IDPath
-		IfMatch
-		Body CalendarBody
-	}
-	register(s, huma.Operation{OperationID: "update-calendar", Method: http.MethodPut, Path: "/v1/calendars/{id}", Tags: tags,
+		route{perm: access.CalendarsRead}, s.getOutletCalendar)
+	register(api, s, huma.Operation{OperationID: "update-calendar", Method: http.MethodPut, Path: "/calendars/{id}", Tags: tags,
 		Summary: "Replace a calendar's name, time zone and weekly hours", Errors: []int{404, 412, 422, 428}},
-		route{perm: access.CalendarsWrite}, func(ctx context.Context, in *updateIn) (*CalendarOutput, error) {
-			v, err := in.version()
-			if err != nil {
-				return nil, err
-			}
-			c, err := within(ctx, s, func(tx *tenants.Tx) (tenants.Calendar, error) {
-				return tenants.UpdateCalendar(ctx, tx, in.id(), v, in.Body.input())
-			})
-			if err != nil {
-				return nil, err
-			}
-			return &CalendarOutput{ETag: etag(c.Version), Body: c}, nil
-		})
-
-	type deleteIn struct {
-		IDPath
-		IfMatch
-	}
-	register(s, huma.Operation{OperationID: "delete-calendar", Method: http.MethodDelete, Path: "/v1/calendars/{id}", Tags: tags,
+		route{perm: access.CalendarsWrite}, s.updateCalendar)
+	register(api, s, huma.Operation{OperationID: "delete-calendar", Method: http.MethodDelete, Path: "/calendars/{id}", Tags: tags,
 		Summary: "Delete an outlet's calendar (it falls back to the tenant's)", DefaultStatus: 204, Errors: []int{404, 409, 412, 428}},
-		route{perm: access.CalendarsWrite}, func(ctx context.Context, in *deleteIn) (*struct{}, error) {
-			v, err := in.version()
-			if err != nil {
-				return nil, err
-			}
-			return nil, s.tx(ctx, func(tx *tenants.Tx) error { return tenants.DeleteCalendar(ctx, tx, in.id(), v) })
-		})
+		route{perm: access.CalendarsWrite}, s.deleteCalendar)
+}
 
-	type daysIn struct {
-		IDPath
-		From string `query:"from" format:"date" required:"true"`
-		To   string `query:"to" format:"date" required:"true"`
-	}
-	type daysOut struct {
-		Body struct {
-			Items []tenants.CalendarDay `json:"items"`
-		}
-	}
-	register(s, huma.Operation{OperationID: "list-calendar-days", Method: http.MethodGet, Path: "/v1/calendars/{id}/days",
+// registerCalendarDayRoutes adds a calendar's holidays and make-up working days.
+func registerCalendarDayRoutes(api huma.API, s *Server) {
+	tags := []string{"Calendars"}
+	register(api, s, huma.Operation{OperationID: "list-calendar-days", Method: http.MethodGet, Path: "/calendars/{id}/days",
 		Tags: tags, Summary: "Holidays and make-up working days between two dates", Errors: []int{404, 422}},
-		route{perm: access.CalendarsRead}, func(ctx context.Context, in *daysIn) (*daysOut, error) {
-			from, _ := time.Parse(time.DateOnly, in.From)
-			to, _ := time.Parse(time.DateOnly, in.To)
-			if to.Before(from) || to.Sub(from) > 3*366*24*time.Hour {
-				return nil, tenants.Invalid("query.to", "must be on or after from, within 3 years")
-			}
-			out := &daysOut{}
-			err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				out.Body.Items, err = tenants.ListCalendarDays(ctx, tx, in.id(), from, to)
-				return err
-			})
-			if err != nil {
-				return nil, err
-			}
-			return out, nil
-		})
-
-	type setDayIn struct {
-		DayPath
-		Body struct {
-			Kind  string             `json:"kind" enum:"holiday,workday" doc:"holiday: closed; workday: a make-up working day (调休)"`
-			Name  string             `json:"name,omitempty" maxLength:"100"`
-			Hours []tenants.Interval `json:"hours,omitempty" maxItems:"6"`
-		}
-	}
-	type dayOut struct{ Body tenants.CalendarDay }
-	register(s, huma.Operation{OperationID: "set-calendar-day", Method: http.MethodPut, Path: "/v1/calendars/{id}/days/{day}",
+		route{perm: access.CalendarsRead}, s.listCalendarDays)
+	register(api, s, huma.Operation{OperationID: "set-calendar-day", Method: http.MethodPut, Path: "/calendars/{id}/days/{day}",
 		Tags: tags, Summary: "Mark a date as a holiday or a make-up working day", Errors: []int{404, 422}},
-		route{perm: access.CalendarsWrite}, func(ctx context.Context, in *setDayIn) (*dayOut, error) {
-			out := &dayOut{}
-			err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				out.Body, err = tenants.SetCalendarDay(ctx, tx, in.id(), in.date(),
-					tenants.CalendarDay{Kind: in.Body.Kind, Name: in.Body.Name, Hours: in.Body.Hours})
-				return err
-			})
-			if err != nil {
-				return nil, err
-			}
-			return out, nil
-		})
-
-	register(s, huma.Operation{OperationID: "delete-calendar-day", Method: http.MethodDelete, Path: "/v1/calendars/{id}/days/{day}",
+		route{perm: access.CalendarsWrite}, s.setCalendarDay)
+	register(api, s, huma.Operation{OperationID: "delete-calendar-day", Method: http.MethodDelete, Path: "/calendars/{id}/days/{day}",
 		Tags: tags, Summary: "Remove a holiday or make-up day", DefaultStatus: 204, Errors: []int{404}},
-		route{perm: access.CalendarsWrite}, func(ctx context.Context, in *DayPath) (*struct{}, error) {
-			return nil, s.tx(ctx, func(tx *tenants.Tx) error { return tenants.DeleteCalendarDay(ctx, tx, in.id(), in.date()) })
-		})
+		route{perm: access.CalendarsWrite}, s.deleteCalendarDay)
+}
+
+func (s *Server) listCalendars(ctx context.Context, in *PageQuery) (*PageOutput[tenants.Calendar], error) {
+	after, err := in.after()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := within(ctx, s, func(tx *tenants.Tx) ([]tenants.Calendar, error) {
+		return tenants.ListCalendars(ctx, tx, after, in.limit()+1)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return pageOf(rows, in.limit(), func(c tenants.Calendar) uuid.UUID { return c.ID }), nil
+}
+
+type createCalendarIn struct{ Body CalendarBody }
+
+func (s *Server) createCalendar(ctx context.Context, in *createCalendarIn) (*CalendarOutput, error) {
+	if in.Body.OutletID == "" {
+		return nil, tenants.Invalid("body.outlet_id", "is required: the tenant's default calendar exists already")
+	}
+	if uuid.MustParse(in.Body.OutletID) == uuid.Nil {
+		return nil, tenants.Invalid("body.outlet_id", "does not exist")
+	}
+	c, err := within(ctx, s, func(tx *tenants.Tx) (tenants.Calendar, error) {
+		return tenants.CreateCalendar(ctx, tx, in.Body.input())
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &CalendarOutput{ETag: etag(c.Version), Body: c}, nil
+}
+
+func (s *Server) getCalendar(ctx context.Context, in *IDPath) (*CalendarOutput, error) {
+	c, err := within(ctx, s, func(tx *tenants.Tx) (tenants.Calendar, error) { return tenants.GetCalendar(ctx, tx, in.id()) })
+	if err != nil {
+		return nil, err
+	}
+	return &CalendarOutput{ETag: etag(c.Version), Body: c}, nil
+}
+
+func (s *Server) getOutletCalendar(ctx context.Context, in *IDPath) (*CalendarOutput, error) {
+	var c tenants.Calendar
+	err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
+		if _, err = tenants.GetOutlet(ctx, tx, in.id()); err != nil {
+			return err
+		}
+		c, err = tenants.EffectiveCalendar(ctx, tx, in.id())
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &CalendarOutput{ETag: etag(c.Version), Body: c}, nil
+}
+
+type updateCalendarIn struct {
+	IDPath
+	IfMatch
+	Body CalendarBody
+}
+
+func (s *Server) updateCalendar(ctx context.Context, in *updateCalendarIn) (*CalendarOutput, error) {
+	v, err := in.version()
+	if err != nil {
+		return nil, err
+	}
+	c, err := within(ctx, s, func(tx *tenants.Tx) (tenants.Calendar, error) {
+		return tenants.UpdateCalendar(ctx, tx, in.id(), v, in.Body.input())
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &CalendarOutput{ETag: etag(c.Version), Body: c}, nil
+}
+
+func (s *Server) deleteCalendar(ctx context.Context, in *deleteIn) (*struct{}, error) {
+	v, err := in.version()
+	if err != nil {
+		return nil, err
+	}
+	return nil, s.tx(ctx, func(tx *tenants.Tx) error { return tenants.DeleteCalendar(ctx, tx, in.id(), v) })
+}
+
+type daysIn struct {
+	IDPath
+	From string `query:"from" format:"date" required:"true"`
+	To   string `query:"to" format:"date" required:"true"`
+}
+
+type daysOut struct {
+	Body struct {
+		Items []tenants.CalendarDay `json:"items"`
+	}
+}
+
+func (s *Server) listCalendarDays(ctx context.Context, in *daysIn) (*daysOut, error) {
+	from, _ := time.Parse(time.DateOnly, in.From)
+	to, _ := time.Parse(time.DateOnly, in.To)
+	if to.Before(from) || to.Sub(from) > 3*366*24*time.Hour {
+		return nil, tenants.Invalid("query.to", "must be on or after from, within 3 years")
+	}
+	out := &daysOut{}
+	err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
+		out.Body.Items, err = tenants.ListCalendarDays(ctx, tx, in.id(), from, to)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+type setDayIn struct {
+	DayPath
+	Body struct {
+		Kind  string             `json:"kind" enum:"holiday,workday" doc:"holiday: closed; workday: a make-up working day (调休)"`
+		Name  string             `json:"name,omitempty" maxLength:"100"`
+		Hours []tenants.Interval `json:"hours,omitempty" maxItems:"6"`
+	}
+}
+
+type dayOut struct{ Body tenants.CalendarDay }
+
+func (s *Server) setCalendarDay(ctx context.Context, in *setDayIn) (*dayOut, error) {
+	out := &dayOut{}
+	err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
+		out.Body, err = tenants.SetCalendarDay(ctx, tx, in.id(), in.date(),
+			tenants.CalendarDay{Kind: in.Body.Kind, Name: in.Body.Name, Hours: in.Body.Hours})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (s *Server) deleteCalendarDay(ctx context.Context, in *DayPath) (*struct{}, error) {
+	return nil, s.tx(ctx, func(tx *tenants.Tx) error { return tenants.DeleteCalendarDay(ctx, tx, in.id(), in.date()) })
 }

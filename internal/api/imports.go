@@ -117,180 +117,192 @@ type ErrorsPageQuery struct {
 	Limit  int32  `query:"limit" minimum:"1" maximum:"1000" default:"100" doc:"Page size"`
 }
 
-// registerImports adds the bulk-import operations (registrations from CSV and XLSX) and the
-// batch endpoint for ERP pushes.
-func registerImports(s *Server) {
-	tags := []string{"Registrations"}
-	importSchema := s.api.OpenAPI().Components.Schemas.Schema(reflect.TypeOf(ImportBody{}), true, "")
+// importUploadDescription explains the file formats of create-registration-import.
+const importUploadDescription = "The request body is the file: CSV (UTF-8 or GB18030) or an XLSX workbook (its first sheet). " +
+	"The first row names the columns, in English or Chinese: model_sku (型号), serial (序列号, 串号, IMEI), " +
+	"purchase_date (购买日期) are required; invoice_no (发票号), invoice_date (发票日期), has_warranty_card " +
+	"(保修卡: true/false, 1/0, 是/否), seller (销售商), buyer_name (购买人), buyer_phone (购买人电话), user_name " +
+	"(使用人), user_phone (使用人电话), install_date (安装日期) are optional; other columns are ignored. Dates are " +
+	"YYYY-MM-DD or YYYY/MM/DD (or date cells in XLSX).\n\n" +
+	"The file is imported in the background: poll the import for progress and download the rejected rows " +
+	"from errors.csv. A bad row never stops the others, and units already registered are counted as existing. " +
+	"Uploading a file this tenant already imported changes nothing: the response is 200 with that import " +
+	"instead of 201 with a new one."
 
-	type uploadIn struct {
-		Filename    string `query:"filename" maxLength:"255" doc:"Name of the file, shown in the list of imports"`
-		ContentType string `header:"Content-Type" doc:"text/csv or the XLSX media type"`
-		RawBody     []byte `contentType:"text/csv"`
-	}
-	register(s, huma.Operation{OperationID: "create-registration-import", Method: http.MethodPost, Path: "/v1/imports/registrations",
-		Tags: tags, Summary: "Import sales as registrations from a CSV or XLSX file",
-		Description: "The request body is the file: CSV (UTF-8 or GB18030) or an XLSX workbook (its first sheet). " +
-			"The first row names the columns, in English or Chinese: model_sku (型号), serial (序列号, 串号, IMEI), " +
-			"purchase_date (购买日期) are required; invoice_no (发票号), invoice_date (发票日期), has_warranty_card " +
-			"(保修卡: true/false, 1/0, 是/否), seller (销售商), buyer_name (购买人), buyer_phone (购买人电话), user_name " +
-			"(使用人), user_phone (使用人电话), install_date (安装日期) are optional; other columns are ignored. Dates are " +
-			"YYYY-MM-DD or YYYY/MM/DD (or date cells in XLSX).\n\n" +
-			"The file is imported in the background: poll the import for progress and download the rejected rows " +
-			"from errors.csv. A bad row never stops the others, and units already registered are counted as existing. " +
-			"Uploading a file this tenant already imported changes nothing: the response is 200 with that import " +
-			"instead of 201 with a new one.",
+// registerImportRoutes adds the bulk-import operations (registrations from CSV and XLSX) and
+// the batch endpoint for ERP pushes.
+func registerImportRoutes(api huma.API, s *Server) {
+	tags := []string{"Registrations"}
+	importSchema := api.OpenAPI().Components.Schemas.Schema(reflect.TypeOf(ImportBody{}), true, "")
+	register(api, s, huma.Operation{OperationID: "create-registration-import", Method: http.MethodPost, Path: "/imports/registrations",
+		Tags: tags, Summary: "Import sales as registrations from a CSV or XLSX file", Description: importUploadDescription,
 		DefaultStatus: http.StatusCreated, MaxBodyBytes: maxImportBytes, Errors: []int{413, 415, 422},
 		RequestBody: &huma.RequestBody{Description: "The file (at most 64 MiB)", Content: map[string]*huma.MediaType{
 			mediaXLSX: {Schema: &huma.Schema{Type: "string", Format: "binary"}}}},
 		Responses: map[string]*huma.Response{"200": {Description: "The same file was imported before: that import, unchanged",
 			Content: map[string]*huma.MediaType{"application/json": {Schema: importSchema}}}}},
-		route{perm: access.ImportsManage, idem: true}, func(ctx context.Context, in *uploadIn) (*ImportOutput, error) {
-			format, err := importFormat(in.ContentType, in.RawBody)
-			if err != nil {
-				return nil, err
-			}
-			var imp registry.Import
-			var created bool
-			err = s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				imp, created, err = registry.CreateImport(ctx, tx, in.Filename, format, in.RawBody, principal(ctx).Label)
-				if err != nil || !created {
-					return err
-				}
-				_, err = tx.Insert(ctx, s.Jobs, registry.ImportArgs{TenantID: tx.Scope.TenantID, ImportID: imp.ID}, nil)
-				return err
-			})
-			if err != nil {
-				return nil, err
-			}
-			out := &ImportOutput{Status: http.StatusOK, Body: importBody(imp)}
-			out.Location = out.Body.Links.Self
-			if created {
-				out.Status = http.StatusCreated
-			}
-			return out, nil
-		})
-
-	register(s, huma.Operation{OperationID: "list-imports", Method: http.MethodGet, Path: "/v1/imports", Tags: tags,
+		route{perm: access.ImportsManage, idem: true}, s.createRegistrationImport)
+	register(api, s, huma.Operation{OperationID: "list-imports", Method: http.MethodGet, Path: "/imports", Tags: tags,
 		Summary: "List imports, newest first"},
-		route{perm: access.RegistrationsRead}, func(ctx context.Context, in *PageQuery) (*PageOutput[ImportBody], error) {
-			before, err := in.after()
-			if err != nil {
-				return nil, err
-			}
-			rows, err := within(ctx, s, func(tx *tenants.Tx) ([]registry.Import, error) {
-				return registry.ListImports(ctx, tx, before, in.limit()+1)
-			})
-			if err != nil {
-				return nil, err
-			}
-			items := make([]ImportBody, len(rows))
-			for i, r := range rows {
-				items[i] = importBody(r)
-			}
-			return pageOf(items, in.limit(), func(b ImportBody) uuid.UUID { return b.ID }), nil
-		})
-
-	register(s, huma.Operation{OperationID: "get-import", Method: http.MethodGet, Path: "/v1/imports/{id}", Tags: tags,
+		route{perm: access.RegistrationsRead}, s.listImports)
+	register(api, s, huma.Operation{OperationID: "get-import", Method: http.MethodGet, Path: "/imports/{id}", Tags: tags,
 		Summary: "Get an import and its progress", Errors: []int{404}},
-		route{perm: access.RegistrationsRead}, func(ctx context.Context, in *IDPath) (*ImportOutput, error) {
-			imp, err := within(ctx, s, func(tx *tenants.Tx) (registry.Import, error) { return registry.GetImport(ctx, tx, in.id()) })
-			if err != nil {
-				return nil, err
-			}
-			return &ImportOutput{Status: http.StatusOK, Body: importBody(imp)}, nil
-		})
-
-	type errorsIn struct {
-		IDPath
-		ErrorsPageQuery
-	}
-	register(s, huma.Operation{OperationID: "list-import-errors", Method: http.MethodGet, Path: "/v1/imports/{id}/errors", Tags: tags,
+		route{perm: access.RegistrationsRead}, s.getImport)
+	register(api, s, huma.Operation{OperationID: "list-import-errors", Method: http.MethodGet, Path: "/imports/{id}/errors", Tags: tags,
 		Summary: "List an import's rejected rows", Errors: []int{404}},
-		route{perm: access.RegistrationsRead}, func(ctx context.Context, in *errorsIn) (*PageOutput[registry.ImportError], error) {
-			after, err := registry.DecodeErrorCursor(in.Cursor)
-			if err != nil {
-				return nil, err
-			}
-			limit := in.Limit
-			if limit <= 0 {
-				limit = 100
-			}
-			rows, err := within(ctx, s, func(tx *tenants.Tx) ([]registry.ImportError, error) {
-				return registry.ListImportErrors(ctx, tx, in.id(), after, limit+1)
-			})
-			if err != nil {
-				return nil, err
-			}
-			out := &PageOutput[registry.ImportError]{Body: Page[registry.ImportError]{Items: rows}}
-			if out.Body.Items == nil {
-				out.Body.Items = []registry.ImportError{}
-			}
-			if int32(len(rows)) > limit {
-				out.Body.Items = rows[:limit]
-				last := rows[limit-1]
-				out.Body.NextCursor = registry.ErrorCursor{Row: last.Row, Field: last.Field}.Encode()
-			}
-			return out, nil
-		})
-
-	type csvOut struct {
-		ContentType        string `header:"Content-Type"`
-		ContentDisposition string `header:"Content-Disposition"`
-		Body               []byte
-	}
-	register(s, huma.Operation{OperationID: "download-import-errors", Method: http.MethodGet, Path: "/v1/imports/{id}/errors.csv",
+		route{perm: access.RegistrationsRead}, s.listImportErrors)
+	register(api, s, huma.Operation{OperationID: "download-import-errors", Method: http.MethodGet, Path: "/imports/{id}/errors.csv",
 		Tags: tags, Summary: "Download an import's rejected rows as CSV",
 		Description: "Columns: row (as numbered in the file, the header being row 1), field, message. Cells that a " +
 			"spreadsheet would run as a formula are prefixed with a single quote.",
 		Errors: []int{404}, Responses: map[string]*huma.Response{"200": {Description: "The CSV report",
 			Content: map[string]*huma.MediaType{mediaCSV: {Schema: &huma.Schema{Type: "string"}}}}}},
-		route{perm: access.RegistrationsRead}, func(ctx context.Context, in *IDPath) (*csvOut, error) {
-			var buf bytes.Buffer
-			err := s.tx(ctx, func(tx *tenants.Tx) error {
-				buf.Reset()
-				return registry.ImportErrorsCSV(ctx, tx, in.id(), &buf)
-			})
-			if err != nil {
-				return nil, err
-			}
-			return &csvOut{ContentType: mediaCSV + "; charset=utf-8", Body: buf.Bytes(),
-				ContentDisposition: `attachment; filename="import-` + in.ID + `-errors.csv"`}, nil
-		})
-
-	type batchIn struct {
-		Body struct {
-			Items []BatchItem `json:"items" minItems:"1" maxItems:"1000"`
-		}
-	}
-	register(s, huma.Operation{OperationID: "batch-create-registrations", Method: http.MethodPost, Path: "/v1/registrations/batch",
+		route{perm: access.RegistrationsRead}, s.downloadImportErrors)
+	register(api, s, huma.Operation{OperationID: "batch-create-registrations", Method: http.MethodPost, Path: "/registrations/batch",
 		Tags: tags, Summary: "Register up to 1000 sold units at once (ERP push)",
 		Description: "Each item is checked and stored on its own: the results list, in request order, which items " +
 			"created a registration, which were registered before (pushing the same batch again creates nothing), " +
 			"and which were rejected and why. A unit repeated within the batch is stored once.",
 		MaxBodyBytes: maxBatchBytes, Errors: []int{413, 422}},
-		route{perm: access.ImportsManage, idem: true}, func(ctx context.Context, in *batchIn) (*BatchOutput, error) {
-			out := &BatchOutput{}
-			err := s.tx(ctx, func(tx *tenants.Tx) error {
-				res, err := storeBatch(ctx, tx, in.Body.Items, s.orderService())
-				out.Body.Items = res
-				return err
-			})
-			if err != nil {
-				return nil, err
-			}
-			for _, r := range out.Body.Items {
-				switch r.Status {
-				case registry.StatusCreated:
-					out.Body.Created++
-				case registry.StatusExisting:
-					out.Body.Existing++
-				default:
-					out.Body.Invalid++
-				}
-			}
-			return out, nil
-		})
+		route{perm: access.ImportsManage, idem: true}, s.batchCreateRegistrations)
+}
+
+type uploadIn struct {
+	Filename    string `query:"filename" maxLength:"255" doc:"Name of the file, shown in the list of imports"`
+	ContentType string `header:"Content-Type" doc:"text/csv or the XLSX media type"`
+	RawBody     []byte `contentType:"text/csv"`
+}
+
+func (s *Server) createRegistrationImport(ctx context.Context, in *uploadIn) (*ImportOutput, error) {
+	format, err := importFormat(in.ContentType, in.RawBody)
+	if err != nil {
+		return nil, err
+	}
+	var imp registry.Import
+	var created bool
+	err = s.tx(ctx, func(tx *tenants.Tx) (err error) {
+		imp, created, err = registry.CreateImport(ctx, tx, in.Filename, format, in.RawBody, principal(ctx).Label)
+		if err != nil || !created {
+			return err
+		}
+		_, err = tx.Insert(ctx, s.Jobs, registry.ImportArgs{TenantID: tx.Scope.TenantID, ImportID: imp.ID}, nil)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := &ImportOutput{Status: http.StatusOK, Body: importBody(imp)}
+	out.Location = out.Body.Links.Self
+	if created {
+		out.Status = http.StatusCreated
+	}
+	return out, nil
+}
+
+func (s *Server) listImports(ctx context.Context, in *PageQuery) (*PageOutput[ImportBody], error) {
+	before, err := in.after()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := within(ctx, s, func(tx *tenants.Tx) ([]registry.Import, error) {
+		return registry.ListImports(ctx, tx, before, in.limit()+1)
+	})
+	if err != nil {
+		return nil, err
+	}
+	items := make([]ImportBody, len(rows))
+	for i, r := range rows {
+		items[i] = importBody(r)
+	}
+	return pageOf(items, in.limit(), func(b ImportBody) uuid.UUID { return b.ID }), nil
+}
+
+func (s *Server) getImport(ctx context.Context, in *IDPath) (*ImportOutput, error) {
+	imp, err := within(ctx, s, func(tx *tenants.Tx) (registry.Import, error) { return registry.GetImport(ctx, tx, in.id()) })
+	if err != nil {
+		return nil, err
+	}
+	return &ImportOutput{Status: http.StatusOK, Body: importBody(imp)}, nil
+}
+
+type errorsIn struct {
+	IDPath
+	ErrorsPageQuery
+}
+
+func (s *Server) listImportErrors(ctx context.Context, in *errorsIn) (*PageOutput[registry.ImportError], error) {
+	after, err := registry.DecodeErrorCursor(in.Cursor)
+	if err != nil {
+		return nil, err
+	}
+	limit := in.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	rows, err := within(ctx, s, func(tx *tenants.Tx) ([]registry.ImportError, error) {
+		return registry.ListImportErrors(ctx, tx, in.id(), after, limit+1)
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := &PageOutput[registry.ImportError]{Body: Page[registry.ImportError]{Items: rows}}
+	if out.Body.Items == nil {
+		out.Body.Items = []registry.ImportError{}
+	}
+	if int32(len(rows)) > limit {
+		out.Body.Items = rows[:limit]
+		last := rows[limit-1]
+		out.Body.NextCursor = registry.ErrorCursor{Row: last.Row, Field: last.Field}.Encode()
+	}
+	return out, nil
+}
+
+type csvOut struct {
+	ContentType        string `header:"Content-Type"`
+	ContentDisposition string `header:"Content-Disposition"`
+	Body               []byte
+}
+
+func (s *Server) downloadImportErrors(ctx context.Context, in *IDPath) (*csvOut, error) {
+	var buf bytes.Buffer
+	err := s.tx(ctx, func(tx *tenants.Tx) error {
+		buf.Reset()
+		return registry.ImportErrorsCSV(ctx, tx, in.id(), &buf)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &csvOut{ContentType: mediaCSV + "; charset=utf-8", Body: buf.Bytes(),
+		ContentDisposition: `attachment; filename="import-` + in.ID + `-errors.csv"`}, nil
+}
+
+type batchIn struct {
+	Body struct {
+		Items []BatchItem `json:"items" minItems:"1" maxItems:"1000"`
+	}
+}
+
+func (s *Server) batchCreateRegistrations(ctx context.Context, in *batchIn) (*BatchOutput, error) {
+	out := &BatchOutput{}
+	err := s.tx(ctx, func(tx *tenants.Tx) error {
+		res, err := storeBatch(ctx, tx, in.Body.Items, s.Orders)
+		out.Body.Items = res
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range out.Body.Items {
+		switch r.Status {
+		case registry.StatusCreated:
+			out.Body.Created++
+		case registry.StatusExisting:
+			out.Body.Existing++
+		default:
+			out.Body.Invalid++
+		}
+	}
+	return out, nil
 }
 
 // storeBatch validates and stores a batch's items through the bulk path, and audits the

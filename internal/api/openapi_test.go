@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/aftersales/aftersales/internal/api"
+	"github.com/aftersales/aftersales/internal/api/apitest"
 	"github.com/aftersales/aftersales/internal/platform"
 )
 
@@ -17,8 +18,8 @@ import (
 // the routes. Regenerate it with `make openapi`.
 func TestOpenAPIMatchesCommittedSpec(t *testing.T) {
 	t.Parallel()
-	s := api.New(api.Deps{Log: slog.New(slog.DiscardHandler), Registry: prometheus.NewRegistry(),
-		Config: platform.Config{MaxBodyBytes: 1 << 20}})
+	s := api.New(apitest.Wire(api.Deps{Log: slog.New(slog.DiscardHandler), Registry: prometheus.NewRegistry(),
+		Config: platform.Config{MaxBodyBytes: 1 << 20}}))
 	var got bytes.Buffer
 	enc := json.NewEncoder(&got)
 	enc.SetIndent("", "  ")

@@ -91,3 +91,9 @@ type IDPath struct {
 }
 
 func (p IDPath) id() uuid.UUID { return uuid.MustParse(p.ID) }
+
+// deleteIn addresses one resource at the version the caller read (deletes).
+type deleteIn struct {
+	IDPath
+	IfMatch
+}

@@ -1,5 +1,7 @@
 package api
 
+// Service-level agreements: settings, an order's clocks, and attainment reports.
+
 import (
 	"context"
 	"net/http"
@@ -54,89 +56,97 @@ type SLAAttainmentOutput struct {
 	}
 }
 
-func registerSLA(s *Server) {
+// registerSLARoutes adds SLA settings, clocks and attainment.
+func registerSLARoutes(api huma.API, s *Server) {
 	tags := []string{"SLA"}
-	register(s, huma.Operation{OperationID: "get-sla-settings", Method: http.MethodGet, Path: "/v1/sla/settings", Tags: tags,
+	register(api, s, huma.Operation{OperationID: "get-sla-settings", Method: http.MethodGet, Path: "/sla/settings", Tags: tags,
 		Summary: "SLA settings: warning threshold, pause statuses, escalation chain"},
-		route{perm: access.SLARead}, func(ctx context.Context, _ *struct{}) (*SLASettingsOutput, error) {
-			st, err := within(ctx, s, func(tx *tenants.Tx) (sla.Settings, error) { return sla.GetSettings(ctx, tx) })
-			if err != nil {
-				return nil, err
-			}
-			return settingsOutput(st), nil
-		})
-
-	type putSettingsIn struct {
-		IfMatch
-		Body SLASettingsBody
-	}
-	register(s, huma.Operation{OperationID: "update-sla-settings", Method: http.MethodPut, Path: "/v1/sla/settings", Tags: tags,
+		route{perm: access.SLARead}, s.getSLASettings)
+	register(api, s, huma.Operation{OperationID: "update-sla-settings", Method: http.MethodPut, Path: "/sla/settings", Tags: tags,
 		Summary: "Change the SLA settings (clocks started later use them; escalations read them when they fire)",
 		Errors:  []int{412, 422, 428}},
-		route{perm: access.SLASettings}, func(ctx context.Context, in *putSettingsIn) (*SLASettingsOutput, error) {
-			v, err := in.version()
-			if err != nil {
-				return nil, err
-			}
-			st, err := within(ctx, s, func(tx *tenants.Tx) (sla.Settings, error) {
-				return sla.SaveSettings(ctx, tx, v, sla.Settings{WarnPercent: in.Body.WarnPercent,
-					PauseStatuses: in.Body.PauseStatuses, Escalation: in.Body.Escalation})
-			})
-			if err != nil {
-				return nil, err
-			}
-			return settingsOutput(st), nil
-		})
-
-	register(s, huma.Operation{OperationID: "list-order-sla-clocks", Method: http.MethodGet, Path: "/v1/sla/orders/{id}/clocks", Tags: tags,
+		route{perm: access.SLASettings}, s.updateSLASettings)
+	register(api, s, huma.Operation{OperationID: "list-order-sla-clocks", Method: http.MethodGet, Path: "/sla/orders/{id}/clocks", Tags: tags,
 		Summary: "An order's SLA clocks: status, due and warning times, pauses, escalation level", Errors: []int{404}},
-		route{perm: access.SLARead}, func(ctx context.Context, in *IDPath) (*SLAClocksOutput, error) {
-			clocks, err := within(ctx, s, func(tx *tenants.Tx) ([]sla.Clock, error) { return sla.Clocks(ctx, tx, in.id()) })
-			if err != nil {
-				return nil, err
-			}
-			if len(clocks) == 0 {
-				return nil, tenants.ErrNotFound // no clocks in the caller's scope: unknown, whoever's it is
-			}
-			out := &SLAClocksOutput{}
-			out.Body.Items = clocks
-			return out, nil
-		})
-
-	type attainmentIn struct {
-		GroupBy string `query:"group_by" enum:"outlet,engineer,tier,order_type,target" default:"outlet"`
-		From    string `query:"from" format:"date" required:"true" doc:"First day of outcomes counted (days in the tenant's timezone)"`
-		To      string `query:"to" format:"date" required:"true" doc:"Last day, inclusive"`
-		Target  string `query:"target" enum:"accept,dispatch,appointment,arrival,completion,return,callback" doc:"Only this target"`
-	}
-	register(s, huma.Operation{OperationID: "sla-attainment", Method: http.MethodGet, Path: "/v1/sla/attainment", Tags: tags,
+		route{perm: access.SLARead}, s.listOrderSLAClocks)
+	register(api, s, huma.Operation{OperationID: "sla-attainment", Method: http.MethodGet, Path: "/sla/attainment", Tags: tags,
 		Summary: "SLA attainment: targets met on time, breached, and the share met, by outlet, engineer, tier, order type or target",
 		Errors:  []int{422}},
-		route{perm: access.SLARead}, func(ctx context.Context, in *attainmentIn) (*SLAAttainmentOutput, error) {
-			fromDay, _ := time.Parse(time.DateOnly, in.From) // format:"date" validated them
-			toDay, _ := time.Parse(time.DateOnly, in.To)
-			if toDay.Before(fromDay) {
-				return nil, tenants.Invalid("query.to", "must not be before from")
-			}
-			if toDay.Sub(fromDay) > 366*24*time.Hour {
-				return nil, tenants.Invalid("query.to", "the range is at most a year")
-			}
-			var from, to time.Time
-			rows, err := within(ctx, s, func(tx *tenants.Tx) ([]sla.AttainmentRow, error) {
-				// Days are the tenant's: midnight to midnight in its timezone.
-				loc, err := tenants.Location(ctx, tx)
-				if err != nil {
-					return nil, err
-				}
-				from = time.Date(fromDay.Year(), fromDay.Month(), fromDay.Day(), 0, 0, 0, 0, loc)
-				to = time.Date(toDay.Year(), toDay.Month(), toDay.Day()+1, 0, 0, 0, 0, loc)
-				return sla.Attainment(ctx, tx, in.GroupBy, from, to, in.Target)
-			})
-			if err != nil {
-				return nil, err
-			}
-			out := &SLAAttainmentOutput{}
-			out.Body.GroupBy, out.Body.From, out.Body.To, out.Body.Items = in.GroupBy, from, to, rows
-			return out, nil
-		})
+		route{perm: access.SLARead}, s.slaAttainment)
+}
+
+func (s *Server) getSLASettings(ctx context.Context, _ *struct{}) (*SLASettingsOutput, error) {
+	st, err := within(ctx, s, func(tx *tenants.Tx) (sla.Settings, error) { return sla.GetSettings(ctx, tx) })
+	if err != nil {
+		return nil, err
+	}
+	return settingsOutput(st), nil
+}
+
+type putSLASettingsIn struct {
+	IfMatch
+	Body SLASettingsBody
+}
+
+func (s *Server) updateSLASettings(ctx context.Context, in *putSLASettingsIn) (*SLASettingsOutput, error) {
+	v, err := in.version()
+	if err != nil {
+		return nil, err
+	}
+	st, err := within(ctx, s, func(tx *tenants.Tx) (sla.Settings, error) {
+		return sla.SaveSettings(ctx, tx, v, sla.Settings{WarnPercent: in.Body.WarnPercent,
+			PauseStatuses: in.Body.PauseStatuses, Escalation: in.Body.Escalation})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return settingsOutput(st), nil
+}
+
+func (s *Server) listOrderSLAClocks(ctx context.Context, in *IDPath) (*SLAClocksOutput, error) {
+	clocks, err := within(ctx, s, func(tx *tenants.Tx) ([]sla.Clock, error) { return sla.Clocks(ctx, tx, in.id()) })
+	if err != nil {
+		return nil, err
+	}
+	if len(clocks) == 0 {
+		return nil, tenants.ErrNotFound // no clocks in the caller's scope: unknown, whoever's it is
+	}
+	out := &SLAClocksOutput{}
+	out.Body.Items = clocks
+	return out, nil
+}
+
+type attainmentIn struct {
+	GroupBy string `query:"group_by" enum:"outlet,engineer,tier,order_type,target" default:"outlet"`
+	From    string `query:"from" format:"date" required:"true" doc:"First day of outcomes counted (days in the tenant's timezone)"`
+	To      string `query:"to" format:"date" required:"true" doc:"Last day, inclusive"`
+	Target  string `query:"target" enum:"accept,dispatch,appointment,arrival,completion,return,callback" doc:"Only this target"`
+}
+
+func (s *Server) slaAttainment(ctx context.Context, in *attainmentIn) (*SLAAttainmentOutput, error) {
+	fromDay, _ := time.Parse(time.DateOnly, in.From) // format:"date" validated them
+	toDay, _ := time.Parse(time.DateOnly, in.To)
+	if toDay.Before(fromDay) {
+		return nil, tenants.Invalid("query.to", "must not be before from")
+	}
+	if toDay.Sub(fromDay) > 366*24*time.Hour {
+		return nil, tenants.Invalid("query.to", "the range is at most a year")
+	}
+	var from, to time.Time
+	rows, err := within(ctx, s, func(tx *tenants.Tx) ([]sla.AttainmentRow, error) {
+		// Days are the tenant's: midnight to midnight in its timezone.
+		loc, err := tenants.Location(ctx, tx)
+		if err != nil {
+			return nil, err
+		}
+		from = time.Date(fromDay.Year(), fromDay.Month(), fromDay.Day(), 0, 0, 0, 0, loc)
+		to = time.Date(toDay.Year(), toDay.Month(), toDay.Day()+1, 0, 0, 0, 0, loc)
+		return sla.Attainment(ctx, tx, in.GroupBy, from, to, in.Target)
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := &SLAAttainmentOutput{}
+	out.Body.GroupBy, out.Body.From, out.Body.To, out.Body.Items = in.GroupBy, from, to, rows
+	return out, nil
 }

@@ -25,7 +25,9 @@ import (
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/jobs"
+	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/internal/platform"
+	"github.com/aftersales/aftersales/internal/sla"
 	"github.com/aftersales/aftersales/internal/testdb"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -111,14 +113,28 @@ func New(t testing.TB, opts ...Options) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(api.New(api.Deps{DB: tdb, Auth: authSvc, Limiter: limiter, Redis: rdb, Log: log,
-		Registry: reg, Config: cfg, Jobs: jobClient, Billing: bill}))
+	srv := httptest.NewServer(api.New(Wire(api.Deps{DB: tdb, Auth: authSvc, Limiter: limiter, Redis: rdb, Log: log,
+		Registry: reg, Config: cfg, Jobs: jobClient, Billing: bill})))
 	t.Cleanup(srv.Close)
 	hash, err := auth.HashPassword(Password)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return &Env{T: t, DB: d, Tenants: tdb, Redis: rdb, Sender: sender, Server: srv, Config: cfg, Log: log, pwHash: hash, Billing: bill}
+}
+
+// Wire returns d with the service orders' wiring cmd/aftersales gives the API (orders.Wire):
+// the order runner queues events and timers with d.Jobs (none when it is nil) and starts
+// customer links at d.Config.PublicURL; repair history and time limits are the product's.
+// Tests that build a server with api.New pass their Deps through it.
+func Wire(d api.Deps) api.Deps {
+	var jobs sla.Inserter
+	if d.Jobs != nil {
+		jobs = d.Jobs
+	}
+	w := orders.Wire(d.Config.PublicURL, jobs)
+	d.Orders, d.History, d.Limits = w.Service, w.History, w.Limits
+	return d
 }
 
 // Response is a finished request.

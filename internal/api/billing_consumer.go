@@ -1,0 +1,200 @@
+package api
+
+// A consumer buying from a brand: offers, checkout, receipts and cancellation.
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/google/uuid"
+
+	"github.com/aftersales/aftersales/billing"
+	"github.com/aftersales/aftersales/internal/customers"
+	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/tenants"
+)
+
+// registerConsumerBillingRoutes adds the consumer's express products and purchases.
+func registerConsumerBillingRoutes(api huma.API, s *Server) {
+	ctags := []string{"Consumer"}
+	register(api, s, huma.Operation{OperationID: "consumer-list-express-products", Method: http.MethodGet,
+		Path: "/consumer/tenants/{tenant}/express-products", Tags: ctags, Summary: "Express products and plans on sale (for my unit)",
+		Errors: []int{404}},
+		route{consumer: true}, s.consumerListExpressProducts)
+	register(api, s, huma.Operation{OperationID: "consumer-checkout", Method: http.MethodPost, Path: "/consumer/tenants/{tenant}/purchases",
+		Tags: ctags, Summary: "Buy an express upgrade or plan: returns the Stripe Checkout page", DefaultStatus: 201,
+		Errors: []int{404, 422, 502, 503}, Description: "Nothing is granted until Stripe confirms the payment."},
+		route{consumer: true}, s.consumerCheckout)
+	register(api, s, huma.Operation{OperationID: "consumer-list-purchases", Method: http.MethodGet, Path: "/consumer/tenants/{tenant}/purchases",
+		Tags: ctags, Summary: "My purchases and receipts", Errors: []int{404}},
+		route{consumer: true}, s.consumerListPurchases)
+	register(api, s, huma.Operation{OperationID: "consumer-get-purchase", Method: http.MethodGet, Path: "/consumer/tenants/{tenant}/purchases/{id}",
+		Tags: ctags, Summary: "A receipt", Errors: []int{404}},
+		route{consumer: true}, s.consumerGetPurchase)
+	register(api, s, huma.Operation{OperationID: "consumer-cancel-purchase", Method: http.MethodPost,
+		Path: "/consumer/tenants/{tenant}/purchases/{id}/cancel", Tags: ctags,
+		Summary: "Cancel my purchase (full refund in the cooling-off period)", Errors: []int{404, 409, 502, 503}},
+		route{consumer: true}, s.consumerCancelPurchase)
+}
+
+// ownUnit checks that a unit is the consumer's (bought or used by them).
+func ownUnit(ctx context.Context, tx *tenants.Tx, me customers.Customer, id uuid.UUID) error {
+	r, err := tx.Q.GetRegistration(ctx, tx, db.GetRegistrationParams{TenantID: tx.Scope.TenantID, ID: id})
+	if err != nil {
+		return tenants.DBError(err, "", "")
+	}
+	if r.BuyerID.UUID != me.ID && r.UserID.UUID != me.ID {
+		return tenants.ErrNotFound
+	}
+	return nil
+}
+
+// ownPurchase returns a purchase of the consumer's; others' are not found.
+func ownPurchase(ctx context.Context, tx *tenants.Tx, me customers.Customer, id uuid.UUID) (billing.Purchase, error) {
+	p, err := billing.GetPurchase(ctx, tx, id)
+	if err != nil {
+		return p, err
+	}
+	if p.CustomerID == nil || *p.CustomerID != me.ID {
+		return billing.Purchase{}, tenants.ErrNotFound
+	}
+	return p, nil
+}
+
+type offersIn struct {
+	TenantPath
+	Registration string `query:"registration_id" format:"uuid" doc:"Only products this unit can buy"`
+}
+
+type offersOut struct {
+	Body struct {
+		Items []billing.Product `json:"items"`
+	}
+}
+
+func (s *Server) consumerListExpressProducts(ctx context.Context, in *offersIn) (*offersOut, error) {
+	out := &offersOut{}
+	err := s.consumerTx(ctx, in.Tenant, func(tx *tenants.Tx, me customers.Customer) error {
+		unit := optionalID(in.Registration).UUID
+		if unit != uuid.Nil {
+			if err := ownUnit(ctx, tx, me, unit); err != nil {
+				return err
+			}
+		}
+		all, err := billing.ListProducts(ctx, tx, uuid.NullUUID{}, 200, true)
+		if err != nil {
+			return err
+		}
+		out.Body.Items = []billing.Product{}
+		for _, p := range all {
+			if unit != uuid.Nil && billing.CheckEligible(ctx, tx, p, unit, "query.registration_id") != nil {
+				continue
+			}
+			p.StripeProductID = ""
+			out.Body.Items = append(out.Body.Items, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+type consumerBuyIn struct {
+	TenantPath
+	Body struct {
+		ProductID      string `json:"product_id" format:"uuid"`
+		Currency       string `json:"currency,omitempty" pattern:"^[A-Z]{3}$"`
+		RegistrationID string `json:"registration_id,omitempty" format:"uuid" doc:"Plans: my unit"`
+		OrderID        string `json:"order_id,omitempty" format:"uuid" doc:"Per-incident upgrades: my service order"`
+		SuccessURL     string `json:"success_url,omitempty" format:"uri" maxLength:"500"`
+		CancelURL      string `json:"cancel_url,omitempty" format:"uri" maxLength:"500"`
+	}
+}
+
+func (s *Server) consumerCheckout(ctx context.Context, in *consumerBuyIn) (*CheckoutOutput, error) {
+	out := &CheckoutOutput{}
+	b := in.Body
+	err := s.consumerTx(ctx, in.Tenant, func(tx *tenants.Tx, me customers.Customer) (err error) {
+		unit := optionalID(b.RegistrationID).UUID
+		if unit != uuid.Nil {
+			if err := ownUnit(ctx, tx, me, unit); err != nil {
+				return tenants.Invalid("body.registration_id", "is not one of your units")
+			}
+		}
+		if order := optionalID(b.OrderID).UUID; order != uuid.Nil {
+			if owner, err := tx.Q.GetOrderCustomer(ctx, tx, db.GetOrderCustomerParams{TenantID: tx.Scope.TenantID, ID: order}); err != nil || owner != me.ID {
+				return tenants.Invalid("body.order_id", "is not one of your service orders")
+			}
+		}
+		out.Body, err = s.Billing.StartCheckout(ctx, tx, billing.BuyInput{ProductID: uuid.MustParse(b.ProductID), Currency: b.Currency,
+			RegistrationID: unit, OrderID: optionalID(b.OrderID).UUID, CustomerID: me.ID, ConsumerID: principal(ctx).ConsumerID,
+			SuccessURL: b.SuccessURL, CancelURL: b.CancelURL})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+type myPurchasesIn struct {
+	TenantPath
+	Registration string `query:"registration_id" format:"uuid" doc:"Plans of one of my units"`
+}
+
+type myPurchasesOut struct {
+	Body struct {
+		Items []billing.Purchase `json:"items"`
+	}
+}
+
+func (s *Server) consumerListPurchases(ctx context.Context, in *myPurchasesIn) (*myPurchasesOut, error) {
+	out := &myPurchasesOut{}
+	err := s.consumerTx(ctx, in.Tenant, func(tx *tenants.Tx, me customers.Customer) (err error) {
+		out.Body.Items, err = billing.ListPurchases(ctx, tx, billing.PurchaseFilter{CustomerID: uuid.NullUUID{UUID: me.ID, Valid: true},
+			RegistrationID: optionalID(in.Registration), Limit: 200})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+type myPurchaseIn struct {
+	TenantPath
+	IDPath
+}
+
+func (s *Server) consumerGetPurchase(ctx context.Context, in *myPurchaseIn) (*PurchaseOutput, error) {
+	out := &PurchaseOutput{}
+	err := s.consumerTx(ctx, in.Tenant, func(tx *tenants.Tx, me customers.Customer) (err error) {
+		out.Body, err = ownPurchase(ctx, tx, me, in.id())
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (s *Server) consumerCancelPurchase(ctx context.Context, in *myPurchaseIn) (*CancelOutput, error) {
+	var scope tenants.Scope
+	err := s.consumerTx(ctx, in.Tenant, func(tx *tenants.Tx, me customers.Customer) error {
+		scope = tx.Scope
+		_, err := ownPurchase(ctx, tx, me, in.id())
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := &CancelOutput{}
+	out.Body.Purchase, out.Body.Refund, err = s.Billing.Cancel(ctx, scope, in.id())
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}

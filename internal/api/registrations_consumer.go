@@ -1,0 +1,132 @@
+package api
+
+// A consumer's registered units with a brand: their coverage today, registering a unit
+// they bought, and uploading its invoice.
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/google/uuid"
+
+	"github.com/aftersales/aftersales/internal/coverage"
+	"github.com/aftersales/aftersales/internal/customers"
+	"github.com/aftersales/aftersales/internal/registry"
+	"github.com/aftersales/aftersales/tenants"
+)
+
+// ConsumerUnit is a consumer's registered unit with its coverage today.
+type ConsumerUnit struct {
+	Registration registry.Registration `json:"registration"`
+	ModelSKU     string                `json:"model_sku"`
+	Class        string                `json:"coverage_class"`
+	CoveredUntil string                `json:"covered_until,omitempty"`
+	Remedies     []string              `json:"remedies"`
+	Tier         string                `json:"tier"`
+}
+
+// registerConsumerUnitRoutes adds the consumer's units in a brand's portal.
+func registerConsumerUnitRoutes(api huma.API, s *Server) {
+	ctags := []string{"Consumer"}
+	register(api, s, huma.Operation{OperationID: "consumer-list-units", Method: http.MethodGet, Path: "/consumer/tenants/{tenant}/units",
+		Tags: ctags, Summary: "My registered units with this brand, and their coverage today", Errors: []int{404}},
+		route{consumer: true}, s.consumerListUnits)
+	register(api, s, huma.Operation{OperationID: "consumer-register-unit", Method: http.MethodPost, Path: "/consumer/tenants/{tenant}/units",
+		Tags: ctags, Summary: "Register a unit I bought", DefaultStatus: 201, Errors: []int{404, 409, 422}},
+		route{consumer: true}, s.consumerRegisterUnit)
+	register(api, s, huma.Operation{OperationID: "consumer-put-invoice-image", Method: http.MethodPut,
+		Path: "/consumer/tenants/{tenant}/units/{id}/invoice-image", Tags: ctags,
+		Summary: "Upload the invoice image of my unit", MaxBodyBytes: registry.MaxInvoiceImageBytes, Errors: []int{404, 413, 422}},
+		route{consumer: true}, s.consumerPutInvoiceImage)
+}
+
+func owns(r registry.Registration, customer uuid.UUID) bool {
+	return (r.BuyerID != nil && *r.BuyerID == customer) || (r.UserID != nil && *r.UserID == customer)
+}
+
+type unitsOut struct {
+	Body struct {
+		Items []ConsumerUnit `json:"items"`
+	}
+}
+
+func (s *Server) consumerListUnits(ctx context.Context, in *TenantPath) (*unitsOut, error) {
+	out := &unitsOut{}
+	err := s.consumerTx(ctx, in.Tenant, func(tx *tenants.Tx, me customers.Customer) error {
+		regs, err := registry.List(ctx, tx, registry.Filter{Customer: uuid.NullUUID{UUID: me.ID, Valid: true}, Limit: 200})
+		if err != nil {
+			return err
+		}
+		out.Body.Items = make([]ConsumerUnit, 0, len(regs))
+		for _, r := range regs {
+			res, err := coverage.Check(ctx, tx, s.History, coverage.CheckInput{RegistrationID: r.ID, Channel: "web"})
+			if err != nil {
+				return err
+			}
+			u := ConsumerUnit{Registration: r, ModelSKU: res.ModelSKU, Class: res.Decision.Class, Remedies: res.Decision.Remedies, Tier: res.Tier.Code}
+			if res.Decision.CoveredUntil != nil {
+				u.CoveredUntil = res.Decision.CoveredUntil.String()
+			}
+			out.Body.Items = append(out.Body.Items, u)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+type registerIn struct {
+	TenantPath
+	Body struct {
+		ModelSKU        string `json:"model_sku" minLength:"1" maxLength:"64"`
+		Serial          string `json:"serial" minLength:"1" maxLength:"64"`
+		PurchaseDate    string `json:"purchase_date" format:"date"`
+		InvoiceNo       string `json:"invoice_no,omitempty" maxLength:"64"`
+		InvoiceDate     string `json:"invoice_date,omitempty" format:"date"`
+		InvoiceImage    string `json:"invoice_image,omitempty" maxLength:"500"`
+		HasWarrantyCard bool   `json:"has_warranty_card,omitempty"`
+		Seller          string `json:"seller,omitempty" maxLength:"200"`
+	}
+}
+
+func (s *Server) consumerRegisterUnit(ctx context.Context, in *registerIn) (*RegistrationOutput, error) {
+	var r registry.Registration
+	err := s.consumerTx(ctx, in.Tenant, func(tx *tenants.Tx, me customers.Customer) (err error) {
+		b := in.Body
+		r, err = registry.Register(ctx, tx, registry.Input{ModelSKU: b.ModelSKU, Serial: b.Serial, PurchaseDate: b.PurchaseDate,
+			InvoiceNo: b.InvoiceNo, InvoiceDate: b.InvoiceDate, InvoiceImage: b.InvoiceImage, HasWarrantyCard: b.HasWarrantyCard,
+			Seller: b.Seller, Buyer: &registry.Party{CustomerID: me.ID.String()}}, registry.ChannelConsumer)
+		return err
+	})
+	if err != nil {
+		return nil, duplicateProblem(err)
+	}
+	return &RegistrationOutput{ETag: etag(r.Version), Body: r}, nil
+}
+
+type consumerInvoiceIn struct {
+	TenantPath
+	IDPath
+	RawBody []byte `contentType:"image/jpeg" doc:"JPEG, PNG, WebP or PDF"`
+}
+
+func (s *Server) consumerPutInvoiceImage(ctx context.Context, in *consumerInvoiceIn) (*RegistrationOutput, error) {
+	var r registry.Registration
+	err := s.consumerTx(ctx, in.Tenant, func(tx *tenants.Tx, me customers.Customer) (err error) {
+		if r, err = registry.Get(ctx, tx, in.id()); err != nil {
+			return err
+		}
+		if !owns(r, me.ID) {
+			return tenants.ErrNotFound // someone else's unit is indistinguishable from none
+		}
+		r, err = registry.PutInvoiceImage(ctx, tx, r.ID, in.RawBody)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &RegistrationOutput{ETag: etag(r.Version), Body: r}, nil
+}
