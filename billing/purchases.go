@@ -208,14 +208,14 @@ func (s *Service) StartCheckout(ctx context.Context, tx *tenants.Tx, in BuyInput
 
 // StartCounter creates a pending purchase paid at an outlet's counter with a PaymentIntent.
 func (s *Service) StartCounter(ctx context.Context, tx *tenants.Tx, in BuyInput) (Checkout, error) {
-	sc, err := s.api()
-	if err != nil {
-		return Checkout{}, err
-	}
 	if in.OutletID == uuid.Nil {
 		return Checkout{}, tenants.Invalid("body.outlet_id", "a counter sale names the outlet")
 	}
 	if err := checkCounter(tx.Scope, in.OutletID); err != nil {
+		return Checkout{}, err
+	}
+	sc, err := s.api()
+	if err != nil {
 		return Checkout{}, err
 	}
 	_, _, row, err := s.newPurchase(ctx, tx, in, "counter")

@@ -10,8 +10,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/aftersales/aftersales/billing"
-	"github.com/aftersales/aftersales/internal/customers"
-	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -38,30 +36,6 @@ func registerConsumerBillingRoutes(api huma.API, s *Server) {
 		route{consumer: true}, s.consumerCancelPurchase)
 }
 
-// ownUnit checks that a unit is the consumer's (bought or used by them).
-func ownUnit(ctx context.Context, tx *tenants.Tx, me customers.Customer, id uuid.UUID) error {
-	r, err := tx.Q.GetRegistration(ctx, tx, db.GetRegistrationParams{TenantID: tx.Scope.TenantID, ID: id})
-	if err != nil {
-		return tenants.DBError(err, "", "")
-	}
-	if r.BuyerID.UUID != me.ID && r.UserID.UUID != me.ID {
-		return tenants.ErrNotFound
-	}
-	return nil
-}
-
-// ownPurchase returns a purchase of the consumer's; others' are not found.
-func ownPurchase(ctx context.Context, tx *tenants.Tx, me customers.Customer, id uuid.UUID) (billing.Purchase, error) {
-	p, err := billing.GetPurchase(ctx, tx, id)
-	if err != nil {
-		return p, err
-	}
-	if p.CustomerID == nil || *p.CustomerID != me.ID {
-		return billing.Purchase{}, tenants.ErrNotFound
-	}
-	return p, nil
-}
-
 type offersIn struct {
 	TenantPath
 	Registration string `query:"registration_id" format:"uuid" doc:"Only products this unit can buy"`
@@ -75,26 +49,9 @@ type offersOut struct {
 
 func (s *Server) consumerListExpressProducts(ctx context.Context, in *offersIn) (*offersOut, error) {
 	out := &offersOut{}
-	err := s.consumerTx(ctx, in.Tenant, func(tx *tenants.Tx, me customers.Customer) error {
-		unit := optionalID(in.Registration).UUID
-		if unit != uuid.Nil {
-			if err := ownUnit(ctx, tx, me, unit); err != nil {
-				return err
-			}
-		}
-		all, err := billing.ListProducts(ctx, tx, uuid.NullUUID{}, 200, true)
-		if err != nil {
-			return err
-		}
-		out.Body.Items = []billing.Product{}
-		for _, p := range all {
-			if unit != uuid.Nil && billing.CheckEligible(ctx, tx, p, unit, "query.registration_id") != nil {
-				continue
-			}
-			p.StripeProductID = ""
-			out.Body.Items = append(out.Body.Items, p)
-		}
-		return nil
+	err := s.consumerTx(ctx, in.Tenant, false, func(tx *tenants.Tx) (err error) {
+		out.Body.Items, err = billing.Offers(ctx, tx, optionalID(in.Registration).UUID)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -117,21 +74,10 @@ type consumerBuyIn struct {
 func (s *Server) consumerCheckout(ctx context.Context, in *consumerBuyIn) (*CheckoutOutput, error) {
 	out := &CheckoutOutput{}
 	b := in.Body
-	err := s.consumerTx(ctx, in.Tenant, func(tx *tenants.Tx, me customers.Customer) (err error) {
-		unit := optionalID(b.RegistrationID).UUID
-		if unit != uuid.Nil {
-			if err := ownUnit(ctx, tx, me, unit); err != nil {
-				return tenants.Invalid("body.registration_id", "is not one of your units")
-			}
-		}
-		if order := optionalID(b.OrderID).UUID; order != uuid.Nil {
-			if owner, err := tx.Q.GetOrderCustomer(ctx, tx, db.GetOrderCustomerParams{TenantID: tx.Scope.TenantID, ID: order}); err != nil || owner != me.ID {
-				return tenants.Invalid("body.order_id", "is not one of your service orders")
-			}
-		}
+	err := s.consumerTx(ctx, in.Tenant, true, func(tx *tenants.Tx) (err error) {
 		out.Body, err = s.Billing.StartCheckout(ctx, tx, billing.BuyInput{ProductID: uuid.MustParse(b.ProductID), Currency: b.Currency,
-			RegistrationID: unit, OrderID: optionalID(b.OrderID).UUID, CustomerID: me.ID, ConsumerID: principal(ctx).ConsumerID,
-			SuccessURL: b.SuccessURL, CancelURL: b.CancelURL})
+			RegistrationID: optionalID(b.RegistrationID).UUID, OrderID: optionalID(b.OrderID).UUID, CustomerID: tx.Scope.CustomerID,
+			ConsumerID: tx.Scope.ConsumerID, SuccessURL: b.SuccessURL, CancelURL: b.CancelURL})
 		return err
 	})
 	if err != nil {
@@ -153,9 +99,8 @@ type myPurchasesOut struct {
 
 func (s *Server) consumerListPurchases(ctx context.Context, in *myPurchasesIn) (*myPurchasesOut, error) {
 	out := &myPurchasesOut{}
-	err := s.consumerTx(ctx, in.Tenant, func(tx *tenants.Tx, me customers.Customer) (err error) {
-		out.Body.Items, err = billing.ListPurchases(ctx, tx, billing.PurchaseFilter{CustomerID: uuid.NullUUID{UUID: me.ID, Valid: true},
-			RegistrationID: optionalID(in.Registration), Limit: 200})
+	err := s.consumerTx(ctx, in.Tenant, false, func(tx *tenants.Tx) (err error) {
+		out.Body.Items, err = billing.ListPurchases(ctx, tx, billing.PurchaseFilter{RegistrationID: optionalID(in.Registration), Limit: 200})
 		return err
 	})
 	if err != nil {
@@ -171,8 +116,8 @@ type myPurchaseIn struct {
 
 func (s *Server) consumerGetPurchase(ctx context.Context, in *myPurchaseIn) (*PurchaseOutput, error) {
 	out := &PurchaseOutput{}
-	err := s.consumerTx(ctx, in.Tenant, func(tx *tenants.Tx, me customers.Customer) (err error) {
-		out.Body, err = ownPurchase(ctx, tx, me, in.id())
+	err := s.consumerTx(ctx, in.Tenant, false, func(tx *tenants.Tx) (err error) {
+		out.Body, err = billing.GetPurchase(ctx, tx, in.id())
 		return err
 	})
 	if err != nil {
@@ -182,12 +127,7 @@ func (s *Server) consumerGetPurchase(ctx context.Context, in *myPurchaseIn) (*Pu
 }
 
 func (s *Server) consumerCancelPurchase(ctx context.Context, in *myPurchaseIn) (*CancelOutput, error) {
-	var scope tenants.Scope
-	err := s.consumerTx(ctx, in.Tenant, func(tx *tenants.Tx, me customers.Customer) error {
-		scope = tx.Scope
-		_, err := ownPurchase(ctx, tx, me, in.id())
-		return err
-	})
+	scope, err := s.consumerScope(ctx, in.Tenant, false)
 	if err != nil {
 		return nil, err
 	}

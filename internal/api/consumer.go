@@ -42,21 +42,26 @@ func (s *Server) tenantBySlug(ctx context.Context, slug string) (uuid.UUID, erro
 	return id, err
 }
 
-// consumerTx runs fn in a tenant's scope as the signed-in consumer, with their customer
-// record there (created on first contact).
-func (s *Server) consumerTx(ctx context.Context, slug string, fn func(tx *tenants.Tx, me customers.Customer) error) error {
+// consumerScope is the signed-in consumer's scope in the tenant named by slug
+// (customers.ConsumerScope): row-level security shows them their own rows and nobody
+// else's, so no handler checks ownership. A request that changes something (write) gets
+// the consumer a customer record on first contact; a read creates nothing.
+func (s *Server) consumerScope(ctx context.Context, slug string, write bool) (tenants.Scope, error) {
 	tenantID, err := s.tenantBySlug(ctx, slug)
 	if err != nil {
-		return err
+		return tenants.Scope{}, err
 	}
 	p := principal(ctx)
 	meta := actorMeta(ctx)
 	meta.Kind, meta.ID, meta.Label = "consumer", p.ConsumerID, p.Label
-	return s.DB.Tx(ctx, tenants.Scope{TenantID: tenantID, Actor: meta}, func(tx *tenants.Tx) error {
-		me, err := customers.ForConsumer(ctx, tx, p.ConsumerID)
-		if err != nil {
-			return err
-		}
-		return fn(tx, me)
-	})
+	return customers.ConsumerScope(ctx, s.DB, tenantID, p.ConsumerID, meta, write)
+}
+
+// consumerTx runs fn in the signed-in consumer's scope (consumerScope).
+func (s *Server) consumerTx(ctx context.Context, slug string, write bool, fn func(tx *tenants.Tx) error) error {
+	scope, err := s.consumerScope(ctx, slug, write)
+	if err != nil {
+		return err
+	}
+	return s.DB.Tx(ctx, scope, fn)
 }

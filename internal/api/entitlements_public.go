@@ -6,7 +6,6 @@ package api
 import (
 	"context"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -14,7 +13,6 @@ import (
 	"github.com/aftersales/aftersales/internal/coverage"
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/platform"
-	"github.com/aftersales/aftersales/internal/registry"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -56,29 +54,9 @@ func (s *Server) publicCoverage(ctx context.Context, in *publicIn) (*publicOut, 
 	out := &publicOut{}
 	scope := tenants.Scope{TenantID: tenantID, Actor: tenants.Actor{Kind: "system", Label: "public coverage check", IP: meta.IP, RequestID: meta.RequestID}}
 	err = s.DB.Read(ctx, scope, func(q db.DBTX) error {
-		check := coverage.CheckInput{Serial: strings.TrimSpace(in.Serial), Channel: "web", NoTier: true}
-		if check.Serial == "" {
-			return tenants.ErrNotFound
-		}
-		units, err := coverage.LoadFacts(ctx, q, check)
-		if err != nil {
-			return err
-		}
-		for _, u := range units {
-			if !lastFour(u.BuyerPhone, in.PhoneLast4) && !lastFour(u.UserPhone, in.PhoneLast4) {
-				continue
-			}
-			res, err := coverage.Decide(u, s.History, check)
-			if err != nil {
-				return err
-			}
-			out.Body.ModelSKU, out.Body.PurchaseDate, out.Body.Class = res.ModelSKU, registry.FromRow(u.Registration).PurchaseDate, res.Decision.Class
-			if res.Decision.CoveredUntil != nil {
-				out.Body.CoveredUntil = res.Decision.CoveredUntil.String()
-			}
-			return nil
-		}
-		return tenants.ErrNotFound
+		a, err := coverage.Public(ctx, q, s.History, in.Serial, in.PhoneLast4)
+		out.Body.ModelSKU, out.Body.PurchaseDate, out.Body.Class, out.Body.CoveredUntil = a.ModelSKU, a.PurchaseDate, a.Class, a.CoveredUntil
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -92,10 +70,6 @@ func publicLimit(c platform.Config) int {
 		return 20
 	}
 	return c.RatePublicPerMinute
-}
-
-func lastFour(phone, last4 string) bool {
-	return len(phone) >= 4 && phone[len(phone)-4:] == last4
 }
 
 func rateLimited(wait time.Duration) error {

@@ -9,7 +9,6 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
 
-	"github.com/aftersales/aftersales/internal/customers"
 	"github.com/aftersales/aftersales/internal/notify"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -44,8 +43,8 @@ func (s *Server) consumerListNotifications(ctx context.Context, in *consumerInbo
 		return nil, err
 	}
 	var rows []notify.InboxMessage
-	err = s.consumerTx(ctx, in.Tenant, func(tx *tenants.Tx, _ customers.Customer) (err error) {
-		rows, err = notify.ListInbox(ctx, tx, notify.Inbox{ConsumerID: principal(ctx).ConsumerID}, after, in.Unread, in.limit()+1)
+	err = s.consumerTx(ctx, in.Tenant, false, func(tx *tenants.Tx) (err error) {
+		rows, err = notify.ListInbox(ctx, tx, notify.Inbox{ConsumerID: tx.Scope.ConsumerID}, after, in.Unread, in.limit()+1)
 		return err
 	})
 	if err != nil {
@@ -65,8 +64,8 @@ func (s *Server) consumerMarkNotificationsRead(ctx context.Context, in *consumer
 		return nil, err
 	}
 	out := &MarkReadOutput{}
-	err = s.consumerTx(ctx, in.Tenant, func(tx *tenants.Tx, _ customers.Customer) (err error) {
-		out.Body.Marked, err = notify.MarkRead(ctx, tx, notify.Inbox{ConsumerID: principal(ctx).ConsumerID}, ids)
+	err = s.consumerTx(ctx, in.Tenant, false, func(tx *tenants.Tx) (err error) {
+		out.Body.Marked, err = notify.MarkRead(ctx, tx, notify.Inbox{ConsumerID: tx.Scope.ConsumerID}, ids)
 		return err
 	})
 	if err != nil {
@@ -77,8 +76,8 @@ func (s *Server) consumerMarkNotificationsRead(ctx context.Context, in *consumer
 
 func (s *Server) consumerGetNotificationPreferences(ctx context.Context, in *TenantPath) (*PreferencesOutput, error) {
 	out := &PreferencesOutput{}
-	err := s.consumerTx(ctx, in.Tenant, func(tx *tenants.Tx, me customers.Customer) (err error) {
-		out.Body, err = notify.GetPreferences(ctx, tx, me.ID)
+	err := s.consumerTx(ctx, in.Tenant, false, func(tx *tenants.Tx) (err error) {
+		out.Body, err = notify.GetPreferences(ctx, tx, tx.Scope.CustomerID)
 		return err
 	})
 	if err != nil {
@@ -94,8 +93,8 @@ type consumerPrefsIn struct {
 
 func (s *Server) consumerPutNotificationPreferences(ctx context.Context, in *consumerPrefsIn) (*PreferencesOutput, error) {
 	out := &PreferencesOutput{}
-	err := s.consumerTx(ctx, in.Tenant, func(tx *tenants.Tx, me customers.Customer) (err error) {
-		out.Body, err = notify.PutPreferences(ctx, tx, me.ID, in.Body)
+	err := s.consumerTx(ctx, in.Tenant, true, func(tx *tenants.Tx) (err error) {
+		out.Body, err = notify.PutPreferences(ctx, tx, tx.Scope.CustomerID, in.Body)
 		return err
 	})
 	if err != nil {

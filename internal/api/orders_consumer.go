@@ -11,24 +11,9 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
 
-	"github.com/aftersales/aftersales/internal/access"
-	"github.com/aftersales/aftersales/internal/customers"
 	"github.com/aftersales/aftersales/internal/orders"
-	"github.com/aftersales/aftersales/internal/registry"
 	"github.com/aftersales/aftersales/tenants"
 )
-
-// myOrder returns the consumer's own order; anyone else's is not found.
-func myOrder(ctx context.Context, tx *tenants.Tx, me customers.Customer, id uuid.UUID) (orders.Order, error) {
-	o, err := orders.Get(ctx, tx, id)
-	if err != nil {
-		return o, err
-	}
-	if o.CustomerID != me.ID {
-		return orders.Order{}, tenants.ErrNotFound
-	}
-	return o, nil
-}
 
 // registerConsumerOrderRoutes adds the consumer's orders in a brand's portal.
 func registerConsumerOrderRoutes(api huma.API, s *Server) {
@@ -78,8 +63,8 @@ type viewsOut struct {
 
 func (s *Server) consumerListOrders(ctx context.Context, in *TenantPath) (*viewsOut, error) {
 	out := &viewsOut{}
-	err := s.consumerTx(ctx, in.Tenant, func(tx *tenants.Tx, me customers.Customer) error {
-		list, err := orders.List(ctx, tx, orders.Filter{Customer: uuid.NullUUID{UUID: me.ID, Valid: true}, Limit: 200})
+	err := s.consumerTx(ctx, in.Tenant, false, func(tx *tenants.Tx) error {
+		list, err := orders.List(ctx, tx, orders.Filter{Limit: 200})
 		if err != nil {
 			return err
 		}
@@ -111,31 +96,24 @@ type consumerCreatedOut struct {
 }
 
 func (s *Server) consumerBookService(ctx context.Context, in *bookServiceIn) (*consumerCreatedOut, error) {
+	scope, err := s.consumerScope(ctx, in.Tenant, true)
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.Orders.Request(ctx, s.DB, scope, orders.ServiceRequest{RegistrationID: in.Body.RegistrationID, Type: in.Body.Type,
+		OnSite: in.Body.OnSite, FaultDescription: in.Body.FaultDescription, Location: in.Body.Location})
+	if err != nil {
+		return nil, err
+	}
 	out := &consumerCreatedOut{}
-	err := s.consumerTx(ctx, in.Tenant, func(tx *tenants.Tx, me customers.Customer) error {
-		r, err := registry.Get(ctx, tx, in.Body.RegistrationID)
-		if err != nil || !owns(r, me.ID) {
-			return tenants.Invalid("body.registration_id", "is not one of your registered units")
-		}
-		flow := orders.FlowCarryIn
-		if in.Body.OnSite {
-			flow = orders.FlowOnSite
-		}
-		c, err := s.Orders.Create(ctx, tx, orders.Intake{Type: in.Body.Type, Channel: "web", Flow: flow,
-			CustomerID: &me.ID, RegistrationID: &r.ID, Location: in.Body.Location, FaultDescription: in.Body.FaultDescription})
-		if err != nil {
-			return err
-		}
-		out.Body.Order, out.Body.TrackingURL = c.Order.ForCustomer(nil), c.TrackingURL
-		return nil
-	})
-	return out, err
+	out.Body.Order, out.Body.TrackingURL = c.Order.ForCustomer(nil), c.TrackingURL
+	return out, nil
 }
 
 func (s *Server) consumerGetOrder(ctx context.Context, in *consumerOrderPath) (*customerViewOut, error) {
 	out := &customerViewOut{}
-	err := s.consumerTx(ctx, in.Tenant, func(tx *tenants.Tx, me customers.Customer) error {
-		o, err := myOrder(ctx, tx, me, in.id())
+	err := s.consumerTx(ctx, in.Tenant, false, func(tx *tenants.Tx) error {
+		o, err := orders.Get(ctx, tx, in.id())
 		if err != nil {
 			return err
 		}
@@ -160,10 +138,7 @@ type consumerSlotsOut struct {
 
 func (s *Server) consumerOrderSlots(ctx context.Context, in *consumerSlotsIn) (*consumerSlotsOut, error) {
 	out := &consumerSlotsOut{}
-	err := s.consumerTx(ctx, in.Tenant, func(tx *tenants.Tx, me customers.Customer) error {
-		if _, err := myOrder(ctx, tx, me, in.id()); err != nil {
-			return err
-		}
+	err := s.consumerTx(ctx, in.Tenant, false, func(tx *tenants.Tx) error {
 		days := in.Days
 		if days == 0 {
 			days = 7
@@ -188,10 +163,7 @@ type consumerBookingOut struct{ Body orders.Booking }
 
 func (s *Server) consumerBookAppointment(ctx context.Context, in *consumerBookIn) (*consumerBookingOut, error) {
 	out := &consumerBookingOut{}
-	err := s.consumerTx(ctx, in.Tenant, func(tx *tenants.Tx, me customers.Customer) (err error) {
-		if _, err = myOrder(ctx, tx, me, in.id()); err != nil {
-			return err
-		}
+	err := s.consumerTx(ctx, in.Tenant, true, func(tx *tenants.Tx) (err error) {
 		out.Body, err = s.Orders.Book(ctx, tx, in.id(), 0, in.Body, "portal", s.Limits)
 		return err
 	})
@@ -206,8 +178,8 @@ type consumerQuotesOut struct {
 
 func (s *Server) consumerListQuotes(ctx context.Context, in *consumerOrderPath) (*consumerQuotesOut, error) {
 	out := &consumerQuotesOut{}
-	err := s.consumerTx(ctx, in.Tenant, func(tx *tenants.Tx, me customers.Customer) (err error) {
-		if _, err = myOrder(ctx, tx, me, in.id()); err != nil {
+	err := s.consumerTx(ctx, in.Tenant, false, func(tx *tenants.Tx) (err error) {
+		if _, err = orders.Get(ctx, tx, in.id()); err != nil { // the order must exist in the scope
 			return err
 		}
 		out.Body.Items, err = orders.Quotes(ctx, tx, in.id())
@@ -227,12 +199,9 @@ type consumerQuoteOut struct{ Body orders.Quote }
 
 func (s *Server) consumerDecideQuote(ctx context.Context, in *consumerDecideIn) (*consumerQuoteOut, error) {
 	out := &consumerQuoteOut{}
-	err := s.consumerTx(ctx, in.Tenant, func(tx *tenants.Tx, me customers.Customer) (err error) {
-		if _, err = myOrder(ctx, tx, me, in.id()); err != nil {
-			return err
-		}
+	err := s.consumerTx(ctx, in.Tenant, true, func(tx *tenants.Tx) (err error) {
 		out.Body, err = s.Orders.DecideQuote(ctx, tx, in.id(), uuid.MustParse(in.Quote), in.Body.Approve, "portal",
-			"consumer:"+access.MaskPhone(me.Phone))
+			"consumer:"+principal(ctx).Label)
 		return err
 	})
 	return out, err
@@ -250,10 +219,7 @@ type consumerDisputeOut struct{ Body orders.Dispute }
 
 func (s *Server) consumerDisputeOrder(ctx context.Context, in *consumerDisputeIn) (*consumerDisputeOut, error) {
 	out := &consumerDisputeOut{}
-	err := s.consumerTx(ctx, in.Tenant, func(tx *tenants.Tx, me customers.Customer) (err error) {
-		if _, err = myOrder(ctx, tx, me, in.id()); err != nil {
-			return err
-		}
+	err := s.consumerTx(ctx, in.Tenant, true, func(tx *tenants.Tx) (err error) {
 		out.Body, err = s.Orders.OpenDispute(ctx, tx, in.id(), in.Body.Statement)
 		return err
 	})

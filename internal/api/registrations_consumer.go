@@ -11,7 +11,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/aftersales/aftersales/internal/coverage"
-	"github.com/aftersales/aftersales/internal/customers"
 	"github.com/aftersales/aftersales/internal/registry"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -41,10 +40,6 @@ func registerConsumerUnitRoutes(api huma.API, s *Server) {
 		route{consumer: true}, s.consumerPutInvoiceImage)
 }
 
-func owns(r registry.Registration, customer uuid.UUID) bool {
-	return (r.BuyerID != nil && *r.BuyerID == customer) || (r.UserID != nil && *r.UserID == customer)
-}
-
 type unitsOut struct {
 	Body struct {
 		Items []ConsumerUnit `json:"items"`
@@ -53,27 +48,33 @@ type unitsOut struct {
 
 func (s *Server) consumerListUnits(ctx context.Context, in *TenantPath) (*unitsOut, error) {
 	out := &unitsOut{}
-	err := s.consumerTx(ctx, in.Tenant, func(tx *tenants.Tx, me customers.Customer) error {
-		regs, err := registry.List(ctx, tx, registry.Filter{Customer: uuid.NullUUID{UUID: me.ID, Valid: true}, Limit: 200})
-		if err != nil {
-			return err
-		}
-		out.Body.Items = make([]ConsumerUnit, 0, len(regs))
-		for _, r := range regs {
-			res, err := coverage.Check(ctx, tx, s.History, coverage.CheckInput{RegistrationID: r.ID, Channel: "web"})
-			if err != nil {
-				return err
-			}
-			u := ConsumerUnit{Registration: r, ModelSKU: res.ModelSKU, Class: res.Decision.Class, Remedies: res.Decision.Remedies, Tier: res.Tier.Code}
-			if res.Decision.CoveredUntil != nil {
-				u.CoveredUntil = res.Decision.CoveredUntil.String()
-			}
-			out.Body.Items = append(out.Body.Items, u)
-		}
-		return nil
+	scope, err := s.consumerScope(ctx, in.Tenant, false)
+	if err != nil {
+		return nil, err
+	}
+	var regs []registry.Registration
+	err = s.DB.Tx(ctx, scope, func(tx *tenants.Tx) (err error) {
+		regs, err = registry.List(ctx, tx, registry.Filter{Limit: 200}) // row-level security: the consumer's own
+		return err
 	})
 	if err != nil {
 		return nil, err
+	}
+	ids := make([]uuid.UUID, len(regs))
+	for i, r := range regs {
+		ids[i] = r.ID
+	}
+	decisions, err := coverage.ForUnits(ctx, s.DB, scope.TenantID, s.History, ids)
+	if err != nil {
+		return nil, err
+	}
+	out.Body.Items = make([]ConsumerUnit, len(regs))
+	for i, res := range decisions {
+		u := ConsumerUnit{Registration: regs[i], ModelSKU: res.ModelSKU, Class: res.Decision.Class, Remedies: res.Decision.Remedies, Tier: res.Tier.Code}
+		if res.Decision.CoveredUntil != nil {
+			u.CoveredUntil = res.Decision.CoveredUntil.String()
+		}
+		out.Body.Items[i] = u
 	}
 	return out, nil
 }
@@ -94,11 +95,11 @@ type registerIn struct {
 
 func (s *Server) consumerRegisterUnit(ctx context.Context, in *registerIn) (*RegistrationOutput, error) {
 	var r registry.Registration
-	err := s.consumerTx(ctx, in.Tenant, func(tx *tenants.Tx, me customers.Customer) (err error) {
+	err := s.consumerTx(ctx, in.Tenant, true, func(tx *tenants.Tx) (err error) {
 		b := in.Body
 		r, err = registry.Register(ctx, tx, registry.Input{ModelSKU: b.ModelSKU, Serial: b.Serial, PurchaseDate: b.PurchaseDate,
 			InvoiceNo: b.InvoiceNo, InvoiceDate: b.InvoiceDate, InvoiceImage: b.InvoiceImage, HasWarrantyCard: b.HasWarrantyCard,
-			Seller: b.Seller, Buyer: &registry.Party{CustomerID: me.ID.String()}}, registry.ChannelConsumer)
+			Seller: b.Seller, Buyer: &registry.Party{CustomerID: tx.Scope.CustomerID.String()}}, registry.ChannelConsumer)
 		return err
 	})
 	if err != nil {
@@ -115,12 +116,9 @@ type consumerInvoiceIn struct {
 
 func (s *Server) consumerPutInvoiceImage(ctx context.Context, in *consumerInvoiceIn) (*RegistrationOutput, error) {
 	var r registry.Registration
-	err := s.consumerTx(ctx, in.Tenant, func(tx *tenants.Tx, me customers.Customer) (err error) {
-		if r, err = registry.Get(ctx, tx, in.id()); err != nil {
+	err := s.consumerTx(ctx, in.Tenant, true, func(tx *tenants.Tx) (err error) {
+		if r, err = registry.Get(ctx, tx, in.id()); err != nil { // another's unit is not found
 			return err
-		}
-		if !owns(r, me.ID) {
-			return tenants.ErrNotFound // someone else's unit is indistinguishable from none
 		}
 		r, err = registry.PutInvoiceImage(ctx, tx, r.ID, in.RawBody)
 		return err
