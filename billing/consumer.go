@@ -2,6 +2,7 @@ package billing
 
 import (
 	"context"
+	"errors"
 
 	"github.com/google/uuid"
 
@@ -46,7 +47,7 @@ func visibleUnit(ctx context.Context, tx *tenants.Tx, id uuid.UUID) error {
 func checkParties(ctx context.Context, tx *tenants.Tx, in BuyInput) error {
 	if in.RegistrationID != uuid.Nil {
 		if err := visibleUnit(ctx, tx, in.RegistrationID); err != nil {
-			if err == tenants.ErrNotFound {
+			if errors.Is(err, tenants.ErrNotFound) {
 				return tenants.Invalid("body.registration_id", "is not one of your units")
 			}
 			return err
@@ -54,7 +55,7 @@ func checkParties(ctx context.Context, tx *tenants.Tx, in BuyInput) error {
 	}
 	if in.OrderID != uuid.Nil {
 		if _, err := tx.Q.GetOrderCustomer(ctx, tx, db.GetOrderCustomerParams{TenantID: tx.Scope.TenantID, ID: in.OrderID}); err != nil {
-			if err = tenants.DBError(err, "", ""); err == tenants.ErrNotFound {
+			if err = tenants.DBError(err, "", ""); errors.Is(err, tenants.ErrNotFound) {
 				return tenants.Invalid("body.order_id", "is not one of your service orders")
 			}
 			return err

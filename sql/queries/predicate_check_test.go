@@ -528,7 +528,7 @@ func (a *analysis) collectRefs(s int) error {
 		if t(k).text == "as" {
 			k++
 		}
-		if t(k).kind == tIdent && !notAlias[t(k).text] && !(insert && t(k).text == "(") {
+		if t(k).kind == tIdent && !notAlias[t(k).text] && (!insert || t(k).text != "(") {
 			alias = t(k).text
 			k++
 		}
@@ -629,7 +629,7 @@ func (a *analysis) collectEqualities(s int, tenant map[string]bool) {
 		}
 		if clauseEnd[tk.text] {
 			flush(k)
-			inCond = (tk.text == "where" || tk.text == "on") && !(k+1 < len(idx) && a.toks[idx[k+1]].text == "conflict")
+			inCond = (tk.text == "where" || tk.text == "on") && (k+1 >= len(idx) || a.toks[idx[k+1]].text != "conflict")
 			hasOr, start = false, k+1
 			continue
 		}
@@ -727,7 +727,8 @@ func (a *analysis) checkInsertValue(r *tableRef) error {
 		}
 	}
 	// Find the column list: the first "(" after the table name at this level.
-	for ; k < len(idx) && a.toks[idx[k]].text != "("; k++ {
+	for k < len(idx) && a.toks[idx[k]].text != "(" {
+		k++
 	}
 	if k == len(idx) {
 		return fmt.Errorf("INSERT INTO %s: no column list", r.table)
