@@ -11,7 +11,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/aftersales/aftersales/internal/access"
-	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -55,11 +54,10 @@ func (s *Server) listAudit(ctx context.Context, in *listAuditIn) (*PageOutput[Au
 	if err != nil {
 		return nil, err
 	}
-	var rows []db.AuditLog
+	var rows []tenants.AuditRecord
 	err = s.tx(ctx, func(tx *tenants.Tx) (err error) {
-		rows, err = tx.Q.ListAudit(ctx, tx, db.ListAuditParams{TenantID: tx.Scope.TenantID, BeforeID: before,
-			Entity: optional(in.Entity), EntityID: optionalID(in.EntityID), Action: optional(in.Action),
-			ActorID: optionalID(in.ActorID), Lim: pq.limit() + 1})
+		rows, err = tenants.ListAudit(ctx, tx, tenants.AuditFilter{Before: before, Entity: in.Entity, EntityID: optionalID(in.EntityID),
+			Action: in.Action, ActorID: optionalID(in.ActorID), Limit: pq.limit() + 1})
 		return err
 	})
 	if err != nil {
@@ -67,9 +65,9 @@ func (s *Server) listAudit(ctx context.Context, in *listAuditIn) (*PageOutput[Au
 	}
 	entries := make([]AuditEntry, len(rows))
 	for i, r := range rows {
-		entries[i] = AuditEntry{ID: r.ID, At: r.At, ActorKind: r.ActorKind, ActorID: idPtr(r.ActorID),
-			ActorLabel: r.ActorLabel, Action: r.Action, Entity: r.Entity, EntityID: idPtr(r.EntityID),
-			OutletID: idPtr(r.OutletID), Before: rawJSON(r.Before), After: rawJSON(r.After), IP: r.Ip,
+		entries[i] = AuditEntry{ID: r.ID, At: r.At, ActorKind: r.ActorKind, ActorID: r.ActorID,
+			ActorLabel: r.ActorLabel, Action: r.Action, Entity: r.Entity, EntityID: r.EntityID,
+			OutletID: r.OutletID, Before: rawJSON(r.Before), After: rawJSON(r.After), IP: r.IP,
 			UserAgent: r.UserAgent, RequestID: r.RequestID}
 	}
 	return pageOf(entries, pq.limit(), func(e AuditEntry) uuid.UUID { return e.ID }), nil
