@@ -76,7 +76,7 @@ func New(d Deps) *Server {
 	}
 	api := humago.New(mux, cfg)
 	s := &Server{Deps: d, api: api}
-	api.UseMiddleware(s.authenticate, s.idempotency)
+	api.UseMiddleware(withOperation, s.authenticate, s.idempotency)
 
 	registerAuth(s)
 	registerTenants(s)

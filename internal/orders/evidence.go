@@ -38,14 +38,14 @@ const MaxAttachmentBytes = 5 << 20
 // Attach stores a file on the order; its type is sniffed from the content, not trusted.
 func Attach(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, kind string, public bool, content []byte) (Attachment, error) {
 	if len(content) == 0 || len(content) > MaxAttachmentBytes {
-		return Attachment{}, tenants.Invalid("body", fmt.Sprintf("must be 1 byte to %d MiB", MaxAttachmentBytes>>20))
+		return Attachment{}, tenants.Invalid("", fmt.Sprintf("must be 1 byte to %d MiB", MaxAttachmentBytes>>20))
 	}
 	ct := http.DetectContentType(content)
 	if i := strings.IndexByte(ct, ';'); i >= 0 {
 		ct = ct[:i]
 	}
 	if !slices.Contains(AttachmentTypes, ct) {
-		return Attachment{}, tenants.Invalid("body", "must be a JPEG, PNG, WebP image or a PDF; got "+ct)
+		return Attachment{}, tenants.Invalid("", "must be a JPEG, PNG, WebP image or a PDF; got "+ct)
 	}
 	if _, err := lock(ctx, tx, orderID, 0); err != nil {
 		return Attachment{}, err

@@ -87,7 +87,7 @@ func CreateImport(ctx context.Context, tx *tenants.Tx, filename, format string, 
 		return Import{}, false, tenants.Invalid("header.Content-Type", "must be text/csv or an XLSX workbook")
 	}
 	if len(content) == 0 {
-		return Import{}, false, tenants.Invalid("body", "the file is empty")
+		return Import{}, false, tenants.Invalid("", "the file is empty")
 	}
 	if !utf8.ValidString(filename) || strings.ContainsRune(filename, 0) {
 		return Import{}, false, tenants.Invalid("query.filename", "must be UTF-8 text without NUL characters")

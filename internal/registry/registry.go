@@ -337,6 +337,9 @@ func party(ctx context.Context, tx *tenants.Tx, p *Party, field string) (uuid.Nu
 	if err != nil {
 		var fe *tenants.FieldError
 		if errors.As(err, &fe) {
+			if fe.Field == "" {
+				return uuid.NullUUID{}, tenants.Invalid(field, fe.Reason)
+			}
 			return uuid.NullUUID{}, tenants.Invalid(field+"."+strings.TrimPrefix(fe.Field, "body."), fe.Reason)
 		}
 		return uuid.NullUUID{}, err
