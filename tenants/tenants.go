@@ -40,7 +40,7 @@ type NewTenant struct {
 // Onboard creates a root tenant, its default business calendar, and its first admin (a new
 // user, or an existing one by email who gains a membership). Audited in the new tenant.
 func (d *DB) Onboard(ctx context.Context, actor Actor, in NewTenant) (Tenant, uuid.UUID, error) {
-	if err := checkTimezone(in.Timezone, "body.timezone"); err != nil {
+	if err := checkTimezone(in.Timezone, "timezone"); err != nil {
 		return Tenant{}, uuid.Nil, err
 	}
 	id := platform.NewID()
@@ -137,7 +137,7 @@ type TenantSettings struct {
 
 // UpdateTenant changes the scope's tenant settings if version is current.
 func UpdateTenant(ctx context.Context, tx *Tx, version int32, in TenantSettings) (Tenant, error) {
-	if err := checkTimezone(in.Timezone, "body.timezone"); err != nil {
+	if err := checkTimezone(in.Timezone, "timezone"); err != nil {
 		return Tenant{}, err
 	}
 	before, err := GetTenant(ctx, tx)
