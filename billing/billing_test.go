@@ -63,13 +63,13 @@ func TestProductValidationAndEligibility(t *testing.T) {
 			in    billing.ProductInput
 			field string
 		}{
-			{billing.ProductInput{Code: "a", Name: "A", Kind: billing.PerIncident}, "body.targets"},
-			{billing.ProductInput{Code: "a", Name: "A", Kind: billing.PerIncident, Targets: map[string]warranty.Target{"teleport": {Minutes: 1}}}, "body.targets.teleport"},
-			{billing.ProductInput{Code: "a", Name: "A", Kind: billing.Plan, TermMonths: 12, TierCode: "platinum"}, "body.tier_code"},
+			{billing.ProductInput{Code: "a", Name: "A", Kind: billing.PerIncident}, "targets"},
+			{billing.ProductInput{Code: "a", Name: "A", Kind: billing.PerIncident, Targets: map[string]warranty.Target{"teleport": {Minutes: 1}}}, "targets.teleport"},
+			{billing.ProductInput{Code: "a", Name: "A", Kind: billing.Plan, TermMonths: 12, TierCode: "platinum"}, "tier_code"},
 			{billing.ProductInput{Code: "a", Name: "A", Kind: billing.Plan, TermMonths: 12, TierCode: "gold",
-				Compensation: billing.Compensation{Kind: "credit"}}, "body.compensation.percent"},
+				Compensation: billing.Compensation{Kind: "credit"}}, "compensation.percent"},
 			{billing.ProductInput{Code: "a", Name: "A", Kind: billing.Plan, TermMonths: 12,
-				Coverage: &billing.PlanCoverage{Kind: "accidental"}}, "body.coverage.covered.parts.mode"},
+				Coverage: &billing.PlanCoverage{Kind: "accidental"}}, "coverage.covered.parts.mode"},
 		}
 		for _, c := range bad {
 			_, err := billing.CreateProduct(b.ctx, tx, c.in, []billing.PriceInput{{Currency: "CNY", UnitAmount: 1}})
@@ -82,13 +82,13 @@ func TestProductValidationAndEligibility(t *testing.T) {
 		other := platform.NewID()
 		for _, e := range []billing.Eligibility{{ModelIDs: []uuid.UUID{other}}, {MaxUnitAgeDays: 10}, {ProvinceCodes: []string{"440000"}}} {
 			p := billing.Product{ProductInput: billing.ProductInput{Code: "x", Kind: billing.Plan, Eligibility: e}}
-			if err := billing.CheckEligible(b.ctx, tx, p, unit, "body.registration_id"); err == nil {
+			if err := billing.CheckEligible(b.ctx, tx, p, unit, "registration_id"); err == nil {
 				t.Errorf("eligibility %+v: the unit passed", e)
 			}
 		}
 		for _, e := range []billing.Eligibility{{ModelIDs: []uuid.UUID{f.model}}, {MaxUnitAgeDays: 60}, {ProvinceCodes: []string{"310000"}}, {}} {
 			p := billing.Product{ProductInput: billing.ProductInput{Code: "x", Kind: billing.Plan, Eligibility: e}}
-			if err := billing.CheckEligible(b.ctx, tx, p, unit, "body.registration_id"); err != nil {
+			if err := billing.CheckEligible(b.ctx, tx, p, unit, "registration_id"); err != nil {
 				t.Errorf("eligibility %+v: %v", e, err)
 			}
 		}

@@ -111,7 +111,7 @@ func (s *Service) Subscribe(ctx context.Context, scope tenants.Scope, planCode s
 		plan, err = tx.Q.GetPlatformPlan(ctx, tx, planCode)
 		if err != nil {
 			if errors.Is(err, pgx.ErrNoRows) {
-				return tenants.Invalid("body.plan_code", "is not a platform plan")
+				return tenants.Invalid("plan_code", "is not a platform plan")
 			}
 			return err
 		}

@@ -110,12 +110,12 @@ func (s *Service) newPurchase(ctx context.Context, tx *tenants.Tx, in BuyInput, 
 	p, err := GetProduct(ctx, tx, in.ProductID)
 	if err != nil {
 		if errors.Is(err, tenants.ErrNotFound) {
-			return p, Price{}, db.Purchase{}, tenants.Invalid("body.product_id", "is not a product on sale")
+			return p, Price{}, db.Purchase{}, tenants.Invalid("product_id", "is not a product on sale")
 		}
 		return p, Price{}, db.Purchase{}, err
 	}
 	if p.Status != "active" {
-		return p, Price{}, db.Purchase{}, tenants.Invalid("body.product_id", "is not a product on sale")
+		return p, Price{}, db.Purchase{}, tenants.Invalid("product_id", "is not a product on sale")
 	}
 	if in.Currency == "" {
 		t, err := tenants.GetTenant(ctx, tx)
@@ -126,19 +126,19 @@ func (s *Service) newPurchase(ctx context.Context, tx *tenants.Tx, in BuyInput, 
 	}
 	pr, ok := p.ActivePrice(in.Currency)
 	if !ok {
-		return p, Price{}, db.Purchase{}, tenants.Invalid("body.currency", "the product has no price in "+in.Currency)
+		return p, Price{}, db.Purchase{}, tenants.Invalid("currency", "the product has no price in "+in.Currency)
 	}
 	switch p.Kind {
 	case PerIncident:
 		if in.OrderID == uuid.Nil {
-			return p, pr, db.Purchase{}, tenants.Invalid("body.order_id", "a per-incident upgrade is bought for a service order")
+			return p, pr, db.Purchase{}, tenants.Invalid("order_id", "a per-incident upgrade is bought for a service order")
 		}
 	case Plan:
 		if in.RegistrationID == uuid.Nil {
-			return p, pr, db.Purchase{}, tenants.Invalid("body.registration_id", "a plan is bought for a registered unit")
+			return p, pr, db.Purchase{}, tenants.Invalid("registration_id", "a plan is bought for a registered unit")
 		}
 	}
-	if err := CheckEligible(ctx, tx, p, in.RegistrationID, "body.registration_id"); err != nil {
+	if err := CheckEligible(ctx, tx, p, in.RegistrationID, "registration_id"); err != nil {
 		return p, pr, db.Purchase{}, err
 	}
 	row, err := tx.Q.CreatePurchase(ctx, tx, db.CreatePurchaseParams{ID: platform.NewID(), ProductID: p.ID, PriceID: pr.ID, Kind: p.Kind,
@@ -146,7 +146,7 @@ func (s *Service) newPurchase(ctx context.Context, tx *tenants.Tx, in BuyInput, 
 		RegistrationID: nullID(in.RegistrationID), OrderID: nullID(in.OrderID), OutletID: nullID(in.OutletID),
 		Currency: pr.Currency, Amount: pr.UnitAmount})
 	if err != nil {
-		return p, pr, db.Purchase{}, tenants.DBError(err, "", "body.outlet_id")
+		return p, pr, db.Purchase{}, tenants.DBError(err, "", "outlet_id")
 	}
 	return p, pr, row, nil
 }
@@ -208,7 +208,7 @@ func (s *Service) StartCounter(ctx context.Context, tx *tenants.Tx, in BuyInput)
 		return Checkout{}, err
 	}
 	if in.OutletID == uuid.Nil {
-		return Checkout{}, tenants.Invalid("body.outlet_id", "a counter sale names the outlet")
+		return Checkout{}, tenants.Invalid("outlet_id", "a counter sale names the outlet")
 	}
 	_, _, row, err := s.newPurchase(ctx, tx, in, "counter")
 	if err != nil {
