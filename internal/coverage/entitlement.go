@@ -116,7 +116,7 @@ func LoadFacts(ctx context.Context, q db.DBTX, in CheckInput) ([]Facts, error) {
 	} else {
 		p.Serial = strings.TrimSpace(in.Serial)
 		if p.Serial == "" {
-			return nil, tenants.Invalid("body.serial", "give registration_id, or serial (with model_sku when serials repeat across models)")
+			return nil, tenants.Invalid("serial", "give registration_id, or serial (with model_sku when serials repeat across models)")
 		}
 		if in.ModelSKU != "" {
 			p.ModelSku = &in.ModelSKU
@@ -148,7 +148,7 @@ func Check(ctx context.Context, q db.DBTX, src HistorySource, in CheckInput) (Re
 	case len(units) == 1:
 		return Decide(units[0], src, in)
 	case len(units) > 1:
-		return Result{}, tenants.Invalid("body.model_sku", "this serial is registered for several models: give model_sku")
+		return Result{}, tenants.Invalid("model_sku", "this serial is registered for several models: give model_sku")
 	case in.RegistrationID == uuid.Nil && in.ModelSKU != "":
 		// Tell an unknown model from an unknown serial (a miss costs the second statement).
 		known, err := db.New().ModelSKUExists(ctx, q, in.ModelSKU)
@@ -156,7 +156,7 @@ func Check(ctx context.Context, q db.DBTX, src HistorySource, in CheckInput) (Re
 			return Result{}, fmt.Errorf("model sku: %w", err)
 		}
 		if !known {
-			return Result{}, tenants.Invalid("body.model_sku", "is not a model of this tenant")
+			return Result{}, tenants.Invalid("model_sku", "is not a model of this tenant")
 		}
 	}
 	return Result{}, tenants.ErrNotFound
@@ -182,7 +182,7 @@ func Decide(f Facts, src HistorySource, in CheckInput) (Result, error) {
 	if res.Component == "" {
 		res.Component = warranty.WholeUnit
 	} else if res.Component != warranty.WholeUnit && !hasComponent(m, res.Component) {
-		return Result{}, tenants.Invalid("body.component", "is not a component of model "+m.SKU)
+		return Result{}, tenants.Invalid("component", "is not a component of model "+m.SKU)
 	}
 
 	unit := warranty.Unit{PurchaseDate: dateOf(reg.PurchaseDate), InvoiceDate: dateOf(reg.InvoiceDate), InstallDate: dateOf(reg.InstallDate),

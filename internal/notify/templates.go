@@ -88,14 +88,14 @@ func cleanTemplateErr(err error) string {
 func Validate(eventType, subject, body string) error {
 	info, ok := Lookup(eventType)
 	if !ok {
-		return tenants.Invalid("body.event_type", "is not an event type with notifications (see /v1/notification-events)")
+		return tenants.Invalid("event_type", "is not an event type with notifications (see /v1/notification-events)")
 	}
 	vars := sampleVars(info)
 	if _, err := execute("subject", subject, vars); err != nil {
-		return tenants.Invalid("body.subject", strings.TrimPrefix(err.Error(), "template: subject: "))
+		return tenants.Invalid("subject", strings.TrimPrefix(err.Error(), "template: subject: "))
 	}
 	if _, err := execute("body", body, vars); err != nil {
-		return tenants.Invalid("body.body", strings.TrimPrefix(err.Error(), "template: body: "))
+		return tenants.Invalid("body", strings.TrimPrefix(err.Error(), "template: body: "))
 	}
 	return nil
 }
@@ -248,14 +248,14 @@ type PreviewInput struct {
 func Preview(ctx context.Context, tx *tenants.Tx, in PreviewInput) (Rendered, error) {
 	info, ok := Lookup(in.EventType)
 	if !ok {
-		return Rendered{}, tenants.Invalid("body.event_type", "is not an event type with notifications (see /v1/notification-events)")
+		return Rendered{}, tenants.Invalid("event_type", "is not an event type with notifications (see /v1/notification-events)")
 	}
 	t, found, err := Effective(ctx, tx, in.EventType, in.Channel, in.Locale)
 	if err != nil {
 		return Rendered{}, err
 	}
 	if !found && in.Body == nil {
-		return Rendered{}, tenants.Invalid("body.body", "there is no template for this event, channel and locale: send one")
+		return Rendered{}, tenants.Invalid("body", "there is no template for this event, channel and locale: send one")
 	}
 	if in.Subject != nil {
 		t.Subject = *in.Subject
@@ -270,9 +270,9 @@ func Preview(ctx context.Context, tx *tenants.Tx, in PreviewInput) (Rendered, er
 	maps.Copy(vars, in.Vars)
 	r, err := Render(t.Subject, t.Body, vars)
 	if err != nil {
-		field := "body.body"
+		field := "body"
 		if strings.Contains(err.Error(), ": subject: ") {
-			field = "body.subject"
+			field = "subject"
 		}
 		return Rendered{}, tenants.Invalid(field, strings.TrimPrefix(strings.SplitN(err.Error(), ": ", 3)[2], ""))
 	}
