@@ -140,13 +140,13 @@ func UpdateCategory(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version i
 func (f ModelFields) validate() error {
 	if f.SerialPattern != "" {
 		if _, err := regexp.Compile("^(?:" + f.SerialPattern + ")$"); err != nil {
-			return tenants.Invalid("body.serial_pattern", "is not a valid regular expression")
+			return tenants.Invalid("serial_pattern", "is not a valid regular expression")
 		}
 	}
 	seen := map[string]bool{}
 	for i, c := range f.Components {
 		if seen[c.Code] {
-			return tenants.Invalid(fmt.Sprintf("body.components[%d].code", i), "appears twice")
+			return tenants.Invalid(fmt.Sprintf("components[%d].code", i), "appears twice")
 		}
 		seen[c.Code] = true
 	}
@@ -165,7 +165,7 @@ func CreateModel(ctx context.Context, tx *tenants.Tx, f ModelFields) (Model, err
 	r, err := tx.Q.CreateModel(ctx, tx, db.CreateModelParams{TenantID: tx.Scope.TenantID, ID: platform.NewID(), CategoryID: f.CategoryID,
 		Sku: f.SKU, Name: f.Name, Components: comps, SerialPattern: f.SerialPattern, Imei: f.IMEI, NeedsInstall: f.NeedsInstall})
 	if err != nil {
-		return Model{}, tenants.DBError(err, "a model with this SKU exists", "body.category_id")
+		return Model{}, tenants.DBError(err, "a model with this SKU exists", "category_id")
 	}
 	m, err := ModelFromRow(r)
 	if err != nil {
@@ -219,7 +219,7 @@ func UpdateModel(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int3
 	r, err := tx.Q.UpdateModel(ctx, tx, db.UpdateModelParams{TenantID: tx.Scope.TenantID, ID: id, Version: version, CategoryID: f.CategoryID,
 		Sku: f.SKU, Name: f.Name, Components: comps, SerialPattern: f.SerialPattern, Imei: f.IMEI, NeedsInstall: f.NeedsInstall})
 	if err != nil {
-		return Model{}, tenants.DBError(tenants.StaleIfMissing(err), "a model with this SKU exists", "body.category_id")
+		return Model{}, tenants.DBError(tenants.StaleIfMissing(err), "a model with this SKU exists", "category_id")
 	}
 	after, err := ModelFromRow(r)
 	if err != nil {
@@ -245,7 +245,7 @@ func NormalizeFaultCode(s string) string {
 func EnsureFaultCode(ctx context.Context, tx *tenants.Tx, code, name, component string) (FaultCode, error) {
 	norm := NormalizeFaultCode(code)
 	if norm == "" || len(norm) > 32 {
-		return FaultCode{}, tenants.Invalid("body.fault_code", "must have 1 to 32 letters or digits")
+		return FaultCode{}, tenants.Invalid("fault_code", "must have 1 to 32 letters or digits")
 	}
 	// Read first: the upsert locks the code's row until commit, which would make every
 	// order of a common fault wait for the others.
@@ -296,17 +296,17 @@ func GetFaultCode(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (FaultCode,
 // duplicate resolve to the target.
 func MergeFaultCode(ctx context.Context, tx *tenants.Tx, id, into uuid.UUID) (FaultCode, error) {
 	if id == into {
-		return FaultCode{}, tenants.Invalid("body.into", "cannot merge a code into itself")
+		return FaultCode{}, tenants.Invalid("into", "cannot merge a code into itself")
 	}
 	target, err := GetFaultCode(ctx, tx, into)
 	if err != nil {
 		if err == tenants.ErrNotFound {
-			return FaultCode{}, tenants.Invalid("body.into", "does not exist")
+			return FaultCode{}, tenants.Invalid("into", "does not exist")
 		}
 		return FaultCode{}, err
 	}
 	if target.MergedInto != nil {
-		return FaultCode{}, tenants.Invalid("body.into", "was itself merged; merge into "+target.MergedInto.String())
+		return FaultCode{}, tenants.Invalid("into", "was itself merged; merge into "+target.MergedInto.String())
 	}
 	before, err := GetFaultCode(ctx, tx, id)
 	if err != nil {

@@ -88,7 +88,7 @@ func (s *Service) SetOutlet(ctx context.Context, tx *tenants.Tx, id uuid.UUID, v
 	}
 	out, err := tenants.GetOutlet(ctx, tx, in.OutletID)
 	if err != nil {
-		return Order{}, fieldPrefix(notFoundAsField(err, "is not an outlet of this tenant"), "body.outlet_id")
+		return Order{}, fieldPrefix(notFoundAsField(err, "is not an outlet of this tenant"), "outlet_id")
 	}
 	row, err := tx.Q.SetOrderOutlet(ctx, tx, db.SetOrderOutletParams{ID: id, Version: r.Version,
 		OutletID: uuid.NullUUID{UUID: out.ID, Valid: true}})
@@ -212,18 +212,18 @@ func (s *Service) Assign(ctx context.Context, tx *tenants.Tx, id uuid.UUID, in A
 	default:
 		rule = "manual"
 		if strings.TrimSpace(in.Reason) == "" {
-			return Order{}, tenants.Invalid("body.reason", "give a reason to override the proposed engineer")
+			return Order{}, tenants.Invalid("reason", "give a reason to override the proposed engineer")
 		}
 		if _, err := tx.Q.EngineerMembership(ctx, tx, db.EngineerMembershipParams{UserID: *in.UserID, OutletID: r.OutletID}); err != nil {
 			if errors.Is(err, pgx.ErrNoRows) {
-				return Order{}, tenants.Invalid("body.user_id", "is not an engineer of the order's outlet")
+				return Order{}, tenants.Invalid("user_id", "is not an engineer of the order's outlet")
 			}
 			return Order{}, fmt.Errorf("engineer membership: %w", err)
 		}
 	}
 	if _, err := tx.Q.UpsertOrderEngineer(ctx, tx, db.UpsertOrderEngineerParams{OrderID: id, UserID: *in.UserID, Role: in.Role,
 		Rule: rule}); err != nil {
-		return Order{}, tenants.DBError(err, "", "body.user_id")
+		return Order{}, tenants.DBError(err, "", "user_id")
 	}
 	data := map[string]any{"user_id": *in.UserID, "role": in.Role, "rule": rule}
 	if rule == "manual" {
@@ -277,7 +277,7 @@ func (s *Service) Answer(ctx context.Context, tx *tenants.Tx, id, userID uuid.UU
 	if !in.Accept {
 		state = "declined"
 		if strings.TrimSpace(in.Reason) == "" {
-			return Order{}, tenants.Invalid("body.reason", "give a reason to decline")
+			return Order{}, tenants.Invalid("reason", "give a reason to decline")
 		}
 	}
 	e, err := tx.Q.AnswerOrderEngineer(ctx, tx, db.AnswerOrderEngineerParams{OrderID: id, UserID: userID, State: state,

@@ -140,7 +140,7 @@ func (s *Service) OpenDispute(ctx context.Context, tx *tenants.Tx, orderID uuid.
 		return Dispute{}, &tenants.ConflictError{Detail: "the order's diagnosis invoked no exclusion; there is nothing to dispute"}
 	}
 	if strings.TrimSpace(statement) == "" {
-		return Dispute{}, tenants.Invalid("body.statement", "say why the decision is wrong")
+		return Dispute{}, tenants.Invalid("statement", "say why the decision is wrong")
 	}
 	row, err := tx.Q.CreateDispute(ctx, tx, db.CreateDisputeParams{ID: platform.NewID(), OrderID: orderID, Statement: statement,
 		Exclusion: o.Completion.Exclusion})

@@ -183,13 +183,13 @@ func (s *Service) Create(ctx context.Context, tx *tenants.Tx, in Intake) (Create
 		return Created{}, err
 	}
 	if !slices.Contains(Channels, in.Channel) {
-		return Created{}, tenants.Invalid("body.channel", "must be one of "+strings.Join(Channels, ", "))
+		return Created{}, tenants.Invalid("channel", "must be one of "+strings.Join(Channels, ", "))
 	}
 	flow := in.Flow
 	switch {
 	case flow != "":
 		if flow != FlowCarryIn && flow != FlowOnSite {
-			return Created{}, tenants.Invalid("body.flow", "must be carry_in or on_site")
+			return Created{}, tenants.Invalid("flow", "must be carry_in or on_site")
 		}
 	case in.Channel == "carry_in" || in.Channel == "mail_in":
 		flow = FlowCarryIn
@@ -199,7 +199,7 @@ func (s *Service) Create(ctx context.Context, tx *tenants.Tx, in Intake) (Create
 		flow = typ.Flow
 	}
 	if strings.TrimSpace(in.FaultDescription) == "" {
-		return Created{}, tenants.Invalid("body.fault_description", "describe the fault")
+		return Created{}, tenants.Invalid("fault_description", "describe the fault")
 	}
 	cust, err := s.customerFor(ctx, tx, in)
 	if err != nil {
@@ -209,7 +209,7 @@ func (s *Service) Create(ctx context.Context, tx *tenants.Tx, in Intake) (Create
 	if strings.TrimSpace(in.FaultCode) != "" {
 		fc, err := catalog.EnsureFaultCode(ctx, tx, in.FaultCode, "", in.Component)
 		if err != nil {
-			return Created{}, fieldPrefix(err, "body.fault_code")
+			return Created{}, fieldPrefix(err, "fault_code")
 		}
 		faultCode = fc.Code
 	}
@@ -224,13 +224,13 @@ func (s *Service) Create(ctx context.Context, tx *tenants.Tx, in Intake) (Create
 	outlet := nullID(in.OutletID)
 	if tx.Scope.OutletID != uuid.Nil {
 		if outlet.Valid && outlet.UUID != tx.Scope.OutletID {
-			return Created{}, tenants.Invalid("body.outlet_id", "outlet staff take orders for their own outlet")
+			return Created{}, tenants.Invalid("outlet_id", "outlet staff take orders for their own outlet")
 		}
 		outlet = uuid.NullUUID{UUID: tx.Scope.OutletID, Valid: true}
 	}
 	if outlet.Valid {
 		if _, err := tenants.GetOutlet(ctx, tx, outlet.UUID); err != nil {
-			return Created{}, fieldPrefix(notFoundAsField(err, "is not an outlet of this tenant"), "body.outlet_id")
+			return Created{}, fieldPrefix(notFoundAsField(err, "is not an outlet of this tenant"), "outlet_id")
 		}
 	}
 	var designated uuid.NullUUID
@@ -301,7 +301,7 @@ func (s *Service) Create(ctx context.Context, tx *tenants.Tx, in Intake) (Create
 		DesignatedEngineer: designated, RepeatOf: uuid.NullUUID{UUID: prior.ID, Valid: repeat}, IsRepeat: repeat,
 		TrackingToken: token, CreatedBy: tx.Scope.Actor.Label})
 	if err != nil {
-		return Created{}, tenants.DBError(err, "", "body.designated_engineer_id")
+		return Created{}, tenants.DBError(err, "", "designated_engineer_id")
 	}
 	o := FromRow(row)
 	entries := []Entry{{Kind: "created", To: o.Status, Public: true,
@@ -366,11 +366,11 @@ func (s *Service) customerFor(ctx context.Context, tx *tenants.Tx, in Intake) (c
 	switch {
 	case in.CustomerID != nil:
 		c, err := customers.Get(ctx, tx, *in.CustomerID)
-		return c, fieldPrefix(notFoundAsField(err, "is not a customer of this tenant"), "body.customer_id")
+		return c, fieldPrefix(notFoundAsField(err, "is not a customer of this tenant"), "customer_id")
 	case in.Customer != nil:
 		phone, err := customers.NormalizePhone(in.Customer.Phone)
 		if err != nil {
-			return customers.Customer{}, fieldPrefix(err, "body.customer")
+			return customers.Customer{}, fieldPrefix(err, "customer")
 		}
 		if phone != "" {
 			c, ok, err := customers.ByPhone(ctx, tx, phone)
@@ -379,9 +379,9 @@ func (s *Service) customerFor(ctx context.Context, tx *tenants.Tx, in Intake) (c
 			}
 		}
 		c, err := customers.Create(ctx, tx, *in.Customer)
-		return c, fieldPrefix(err, "body.customer")
+		return c, fieldPrefix(err, "customer")
 	}
-	return customers.Customer{}, tenants.Invalid("body.customer_id", "give customer_id or customer")
+	return customers.Customer{}, tenants.Invalid("customer_id", "give customer_id or customer")
 }
 
 type unitFacts struct {
@@ -407,7 +407,7 @@ func unitFor(ctx context.Context, tx *tenants.Tx, in Intake, faultCode string) (
 			return unitFacts{}, err
 		}
 		if len(units) == 0 {
-			return unitFacts{}, tenants.Invalid("body.registration_id", "is not a registration of this tenant")
+			return unitFacts{}, tenants.Invalid("registration_id", "is not a registration of this tenant")
 		}
 		return found(units[0]), nil
 	}
@@ -426,7 +426,7 @@ func unitFor(ctx context.Context, tx *tenants.Tx, in Intake, faultCode string) (
 	}
 	if in.ModelID != nil {
 		if _, err := catalog.GetModel(ctx, tx, *in.ModelID); err != nil {
-			return unitFacts{}, fieldPrefix(notFoundAsField(err, "is not a model of this tenant"), "body.model_id")
+			return unitFacts{}, fieldPrefix(notFoundAsField(err, "is not a model of this tenant"), "model_id")
 		}
 	}
 	return unitFacts{model: nullID(in.ModelID), serial: serial, unregistered: true}, nil
@@ -445,12 +445,9 @@ func notFoundAsField(err error, reason string) error {
 func fieldPrefix(err error, field string) error {
 	var fe *tenants.FieldError
 	if errors.As(err, &fe) {
-		f := fe.Field
-		switch {
-		case f == "":
-			f = field
-		case strings.HasPrefix(f, "body."):
-			f = field + "." + strings.TrimPrefix(f, "body.")
+		f := field
+		if fe.Field != "" {
+			f += "." + fe.Field
 		}
 		return tenants.Invalid(f, fe.Reason)
 	}
@@ -601,7 +598,7 @@ func (s *Service) move(ctx context.Context, tx *tenants.Tx, r db.ServiceOrder, t
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" && (to == StatusCancelled || to == StatusRejected || IsReopen(from, to)) {
-		return Order{}, tenants.Invalid("body.reason", "give a reason to "+verb(from, to))
+		return Order{}, tenants.Invalid("reason", "give a reason to "+verb(from, to))
 	}
 	reopened := IsReopen(from, to)
 	completed := to == StatusReadyForPickup || to == StatusCompleted
@@ -675,7 +672,7 @@ func (s *Service) UpdateFacts(ctx context.Context, tx *tenants.Tx, id uuid.UUID,
 	if strings.TrimSpace(u.FaultCode) != "" {
 		fc, err := catalog.EnsureFaultCode(ctx, tx, u.FaultCode, "", u.Component)
 		if err != nil {
-			return Order{}, fieldPrefix(err, "body.fault_code")
+			return Order{}, fieldPrefix(err, "fault_code")
 		}
 		code = fc.Code
 	}
@@ -689,7 +686,7 @@ func (s *Service) UpdateFacts(ctx context.Context, tx *tenants.Tx, id uuid.UUID,
 		DistrictCode: u.Location.DistrictCode, PostalCode: u.Location.PostalCode, Latitude: u.Location.Latitude,
 		Longitude: u.Location.Longitude, DesignatedEngineer: nullID(u.DesignatedEngineerID)})
 	if err != nil {
-		return Order{}, tenants.DBError(err, "", "body.designated_engineer_id")
+		return Order{}, tenants.DBError(err, "", "designated_engineer_id")
 	}
 	o := FromRow(row)
 	if err := record(ctx, tx, o.ID, Entry{Kind: "updated", Data: map[string]any{"fault_code": code, "urgent": u.Urgent}}); err != nil {

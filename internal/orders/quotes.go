@@ -82,7 +82,7 @@ func priceLines(ent json.RawMessage, lines []QuoteLine) ([]QuoteLine, int64, err
 	for i, l := range lines {
 		amount := l.UnitPrice * int64(l.Quantity)
 		if amount > 1_000_000_000_00 {
-			return nil, 0, tenants.Invalid(fmt.Sprintf("body.lines[%d].unit_price", i), "the line total is too large")
+			return nil, 0, tenants.Invalid(fmt.Sprintf("lines[%d].unit_price", i), "the line total is too large")
 		}
 		line := warranty.Line{Mode: warranty.Charged}
 		if decided {

@@ -60,7 +60,7 @@ func Types(ctx context.Context, tx *tenants.Tx) ([]Type, error) {
 // SaveType adds or changes one order type of the tenant.
 func SaveType(ctx context.Context, tx *tenants.Tx, t Type) (Type, error) {
 	if t.Flow != FlowCarryIn && t.Flow != FlowOnSite {
-		return Type{}, tenants.Invalid("body.flow", "must be carry_in or on_site")
+		return Type{}, tenants.Invalid("flow", "must be carry_in or on_site")
 	}
 	r, err := tx.Q.UpsertOrderType(ctx, tx, db.UpsertOrderTypeParams{Code: t.Code, Name: t.Name, Flow: t.Flow, Skill: t.Skill,
 		MinLevel: int32(t.MinLevel), Active: t.Active})
@@ -85,7 +85,7 @@ func typeFor(ctx context.Context, tx *tenants.Tx, code string) (Type, error) {
 			names = append(names, t.Code)
 		}
 	}
-	return Type{}, tenants.Invalid("body.type", "is not an active order type; one of "+strings.Join(names, ", "))
+	return Type{}, tenants.Invalid("type", "is not an active order type; one of "+strings.Join(names, ", "))
 }
 
 // Settings are a tenant's order rules.
@@ -126,7 +126,7 @@ func settingsFromRow(r db.OrderSetting) Settings {
 func SaveSettings(ctx context.Context, tx *tenants.Tx, version int32, s Settings) (Settings, error) {
 	for i, r := range s.EngineerRules {
 		if !slices.Contains(EngineerRules, r) {
-			return Settings{}, tenants.Invalid(fmt.Sprintf("body.engineer_rules[%d]", i), "must be one of "+strings.Join(EngineerRules, ", "))
+			return Settings{}, tenants.Invalid(fmt.Sprintf("engineer_rules[%d]", i), "must be one of "+strings.Join(EngineerRules, ", "))
 		}
 	}
 	before, err := GetSettings(ctx, tx)
