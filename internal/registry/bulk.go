@@ -112,7 +112,7 @@ func (v *Validator) Check(in Input) (Checked, []Problem) {
 	if !haveModel || ps.has("serial") {
 		return Checked{}, ps.list
 	}
-	c, err := check(in, m, v.serial[m.ID], v.today, "")
+	c, err := check(in, m, v.serial[m.ID], v.today)
 	if err != nil {
 		var fe *tenants.FieldError
 		if !errors.As(err, &fe) {

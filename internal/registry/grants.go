@@ -58,15 +58,15 @@ func AddGrant(ctx context.Context, tx *tenants.Tx, registrationID uuid.UUID, in 
 	}
 	from, err := time.Parse(time.DateOnly, in.ValidFrom)
 	if err != nil {
-		return Grant{}, tenants.Invalid("body.valid_from", "must be a date YYYY-MM-DD")
+		return Grant{}, tenants.Invalid("valid_from", "must be a date YYYY-MM-DD")
 	}
 	until, err := time.Parse(time.DateOnly, in.ValidUntil)
 	if err != nil || until.Before(from) {
-		return Grant{}, tenants.Invalid("body.valid_until", "must be a date on or after valid_from")
+		return Grant{}, tenants.Invalid("valid_until", "must be a date on or after valid_from")
 	}
 	for name, l := range map[string]warranty.Line{"parts": in.Covered.Parts, "labour": in.Covered.Labour, "visit": in.Covered.Visit, "shipping": in.Covered.Shipping} {
 		if l.Mode == "" {
-			return Grant{}, tenants.Invalid("body.covered."+name+".mode", "is required")
+			return Grant{}, tenants.Invalid("covered."+name+".mode", "is required")
 		}
 	}
 	if in.Component == "" {

@@ -84,13 +84,13 @@ type ImportError struct {
 // and the caller must not queue it again.
 func CreateImport(ctx context.Context, tx *tenants.Tx, filename, format string, content []byte, createdBy string) (Import, bool, error) {
 	if format != FormatCSV && format != FormatXLSX {
-		return Import{}, false, tenants.Invalid("header.Content-Type", "must be text/csv or an XLSX workbook")
+		return Import{}, false, tenants.Invalid("format", "must be text/csv or an XLSX workbook")
 	}
 	if len(content) == 0 {
 		return Import{}, false, tenants.Invalid("", "the file is empty")
 	}
 	if !utf8.ValidString(filename) || strings.ContainsRune(filename, 0) {
-		return Import{}, false, tenants.Invalid("query.filename", "must be UTF-8 text without NUL characters")
+		return Import{}, false, tenants.Invalid("filename", "must be UTF-8 text without NUL characters")
 	}
 	sum := sha256.Sum256(content)
 	id, err := tx.Q.CreateImport(ctx, tx, db.CreateImportParams{TenantID: tx.Scope.TenantID, ID: platform.NewID(),
@@ -152,7 +152,7 @@ func DecodeErrorCursor(s string) (ErrorCursor, error) {
 	row, field, ok := strings.Cut(string(b), "\x00")
 	n, nerr := strconv.ParseInt(row, 10, 32)
 	if err != nil || !ok || nerr != nil || n < 0 {
-		return ErrorCursor{}, tenants.Invalid("query.cursor", "is not a cursor returned by this API")
+		return ErrorCursor{}, tenants.Invalid("cursor", "is not a cursor returned by this API")
 	}
 	return ErrorCursor{Row: int32(n), Field: field}, nil
 }
