@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"encoding/json"
 	"log/slog"
 	"sort"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/aftersales/aftersales/internal/api"
+	"github.com/aftersales/aftersales/internal/api/apitest"
 	"github.com/aftersales/aftersales/internal/platform"
 )
 
@@ -47,5 +49,31 @@ func TestParametersAndBodyFieldsDiffer(t *testing.T) {
 	sort.Strings(clashes)
 	if len(clashes) > 0 {
 		t.Fatalf("parameters named like a body field:\n%s", strings.Join(clashes, "\n"))
+	}
+}
+
+// TestDomainErrorsOnParameters: a domain error on a value the request passed as a query
+// parameter points at that parameter.
+func TestDomainErrorsOnParameters(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	tn := env.NewTenant(env.PlatformAdmin())
+	for _, c := range []struct {
+		req apitest.Req
+		loc string
+	}{
+		{apitest.Req{Method: "GET", Path: "/v1/customers?phone=12345"}, "query.phone"},
+		{apitest.Req{Method: "GET", Path: "/v1/imports/00000000-0000-0000-0000-000000000000/errors?cursor=!!!"}, "query.cursor"},
+		{apitest.Req{Method: "POST", Path: "/v1/imports/registrations?filename=%FF.csv", Body: []byte("model_sku,serial,purchase_date\n"),
+			Header: map[string]string{"Content-Type": "text/csv"}}, "query.filename"},
+	} {
+		c.req.Token = tn.Admin
+		r := env.Do(c.req)
+		var p struct {
+			Errors []struct{ Location string } `json:"errors"`
+		}
+		if err := json.Unmarshal(r.Body, &p); err != nil || r.Status != 422 || len(p.Errors) != 1 || p.Errors[0].Location != c.loc {
+			t.Errorf("%s %s: %d %s, want 422 at %s", c.req.Method, c.req.Path, r.Status, r.Body, c.loc)
+		}
 	}
 }
