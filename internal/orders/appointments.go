@@ -237,7 +237,7 @@ func (s *Service) Book(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, v
 	if err := s.meet(ctx, tx, orderID, sla.Appointment); err != nil {
 		return Booking{}, err
 	}
-	o := FromRow(r)
+	o := orderFromRow(r)
 	if r.Flow == FlowOnSite && r.Status == StatusDispatched {
 		if o, err = s.move(ctx, tx, r, StatusScheduled, "appointment booked", nil); err != nil {
 			return Booking{}, err

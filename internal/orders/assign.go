@@ -95,7 +95,7 @@ func (s *Service) SetOutlet(ctx context.Context, tx *tenants.Tx, id uuid.UUID, v
 	if err != nil {
 		return Order{}, tenants.StaleIfMissing(err)
 	}
-	o := FromRow(row)
+	o := orderFromRow(row)
 	if err := record(ctx, tx, id, Entry{Kind: "dispatch", To: out.Code, Reason: "manual: " + in.Reason,
 		Data: map[string]any{"outlet_id": out.ID, "previous": idPtr(r.OutletID)}}); err != nil {
 		return Order{}, err
@@ -245,7 +245,7 @@ func (s *Service) Assign(ctx context.Context, tx *tenants.Tx, id uuid.UUID, in A
 			return Order{}, err
 		}
 	}
-	o := FromRow(r)
+	o := orderFromRow(r)
 	if in.Role == "lead" && r.Flow == FlowOnSite && r.Status == StatusAccepted {
 		if o, err = s.move(ctx, tx, r, StatusDispatched, "engineer assigned", nil); err != nil {
 			return Order{}, err
@@ -253,7 +253,7 @@ func (s *Service) Assign(ctx context.Context, tx *tenants.Tx, id uuid.UUID, in A
 	} else if r, err = tx.Q.BumpOrder(ctx, tx, db.BumpOrderParams{ID: id}); err != nil {
 		return Order{}, fmt.Errorf("bump order: %w", err)
 	} else {
-		o = FromRow(r)
+		o = orderFromRow(r)
 	}
 	return o, s.emit(ctx, tx, o, "order.engineer_assigned", map[string]any{"engineer_id": *in.UserID, "role": in.Role},
 		notice{users: []uuid.UUID{*in.UserID}})
@@ -295,7 +295,7 @@ func (s *Service) Answer(ctx context.Context, tx *tenants.Tx, id, userID uuid.UU
 	if r, err = tx.Q.BumpOrder(ctx, tx, db.BumpOrderParams{ID: id}); err != nil {
 		return Order{}, fmt.Errorf("bump order: %w", err)
 	}
-	o := FromRow(r)
+	o := orderFromRow(r)
 	if in.Accept && e.Role == "lead" && s.Jobs != nil {
 		if err := sla.SetEngineer(ctx, tx, s.Jobs, id, userID, s.now()); err != nil {
 			return Order{}, err

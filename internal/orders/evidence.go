@@ -135,7 +135,7 @@ func (s *Service) OpenDispute(ctx context.Context, tx *tenants.Tx, orderID uuid.
 	if err != nil {
 		return Dispute{}, err
 	}
-	o := FromRow(r)
+	o := orderFromRow(r)
 	if o.Completion == nil || o.Completion.Exclusion == "" {
 		return Dispute{}, &tenants.ConflictError{Detail: "the order's diagnosis invoked no exclusion; there is nothing to dispute"}
 	}
@@ -201,7 +201,7 @@ func (s *Service) DecideDispute(ctx context.Context, tx *tenants.Tx, orderID, di
 		Data: map[string]any{"dispute_id": d.ID}}); err != nil {
 		return Dispute{}, err
 	}
-	o := FromRow(r)
+	o := orderFromRow(r)
 	if in.Overturn && o.Completion != nil {
 		o.Completion.Exclusion = ""
 		body, _ := jsonMarshal(o.Completion)

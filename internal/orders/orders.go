@@ -121,8 +121,8 @@ func nullID(p *uuid.UUID) uuid.NullUUID {
 	return uuid.NullUUID{UUID: *p, Valid: true}
 }
 
-// FromRow converts a stored order.
-func FromRow(r db.ServiceOrder) Order {
+// orderFromRow converts a stored order.
+func orderFromRow(r db.ServiceOrder) Order {
 	o := Order{ID: r.ID, Number: r.Number, Type: r.TypeCode, Flow: r.Flow, Channel: r.Channel, Urgent: r.Urgent,
 		Priority: int(r.Priority), Status: r.Status, Next: Next(r.Flow, r.Status), CustomerID: r.CustomerID,
 		RegistrationID: idPtr(r.RegistrationID), ModelID: idPtr(r.ModelID), Serial: r.Serial, Unregistered: r.Unregistered,
@@ -303,7 +303,7 @@ func (s *Service) Create(ctx context.Context, tx *tenants.Tx, in Intake) (Create
 	if err != nil {
 		return Created{}, tenants.DBError(err, "", "designated_engineer_id")
 	}
-	o := FromRow(row)
+	o := orderFromRow(row)
 	entries := []Entry{{Kind: "created", To: o.Status, Public: true,
 		Data: map[string]any{"number": o.Number, "channel": o.Channel, "type": o.Type}}}
 	if repeat {
@@ -460,7 +460,7 @@ func Get(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Order, error) {
 	if err != nil {
 		return Order{}, tenants.DBError(err, "", "")
 	}
-	return FromRow(r), nil
+	return orderFromRow(r), nil
 }
 
 // lock reads the order for a change and checks the caller's version (0: any).
@@ -506,7 +506,7 @@ func List(ctx context.Context, tx *tenants.Tx, f Filter) ([]Order, error) {
 	}
 	out := make([]Order, len(rows))
 	for i, r := range rows {
-		out[i] = FromRow(r)
+		out[i] = orderFromRow(r)
 	}
 	return out, nil
 }
@@ -607,7 +607,7 @@ func (s *Service) move(ctx context.Context, tx *tenants.Tx, r db.ServiceOrder, t
 	if err != nil {
 		return Order{}, tenants.StaleIfMissing(err)
 	}
-	o := FromRow(row)
+	o := orderFromRow(row)
 	if err := record(ctx, tx, o.ID, Entry{Kind: "status", From: from, To: to, Reason: reason, Public: true, Data: data}); err != nil {
 		return Order{}, err
 	}
@@ -667,7 +667,7 @@ func (s *Service) UpdateFacts(ctx context.Context, tx *tenants.Tx, id uuid.UUID,
 	if r.Status == StatusClosed || r.Status == StatusCancelled {
 		return Order{}, &tenants.ConflictError{Detail: "order " + r.Number + " is " + r.Status + "; reopen it first"}
 	}
-	before := FromRow(r)
+	before := orderFromRow(r)
 	code := ""
 	if strings.TrimSpace(u.FaultCode) != "" {
 		fc, err := catalog.EnsureFaultCode(ctx, tx, u.FaultCode, "", u.Component)
@@ -688,7 +688,7 @@ func (s *Service) UpdateFacts(ctx context.Context, tx *tenants.Tx, id uuid.UUID,
 	if err != nil {
 		return Order{}, tenants.DBError(err, "", "designated_engineer_id")
 	}
-	o := FromRow(row)
+	o := orderFromRow(row)
 	if err := record(ctx, tx, o.ID, Entry{Kind: "updated", Data: map[string]any{"fault_code": code, "urgent": u.Urgent}}); err != nil {
 		return Order{}, err
 	}
@@ -716,7 +716,7 @@ func Track(ctx context.Context, d *tenants.DB, token string) (Order, []Entry, er
 		if !auth.SameHash([]byte(r.TrackingToken), []byte(token)) {
 			return tenants.ErrNotFound
 		}
-		o = FromRow(r)
+		o = orderFromRow(r)
 		tl, err = Timeline(ctx, tx, id, true)
 		return err
 	})

@@ -137,10 +137,10 @@ func (s *Service) CreateQuote(ctx context.Context, tx *tenants.Tx, orderID uuid.
 		Data: map[string]any{"quote_id": id, "total_charged": total, "currency": t.Currency}}); err != nil {
 		return Quote{}, err
 	}
-	if err := s.applyStatus(ctx, tx, FromRow(r)); err != nil {
+	if err := s.applyStatus(ctx, tx, orderFromRow(r)); err != nil {
 		return Quote{}, err
 	}
-	if err := s.emit(ctx, tx, FromRow(r), "quote.to_approve", map[string]any{"quote_id": id, "approval_url": q.ApprovalURL,
+	if err := s.emit(ctx, tx, orderFromRow(r), "quote.to_approve", map[string]any{"quote_id": id, "approval_url": q.ApprovalURL,
 		"total_charged": total, "currency": t.Currency},
 		notice{vars: map[string]string{"approve_link": q.ApprovalURL, "amount": notify.FormatMoney(total, t.Currency)}}); err != nil {
 		return Quote{}, err
@@ -193,10 +193,10 @@ func (s *Service) DecideQuote(ctx context.Context, tx *tenants.Tx, orderID, quot
 		Data: map[string]any{"quote_id": quoteID, "status": status, "channel": channel}}); err != nil {
 		return Quote{}, err
 	}
-	if err := s.applyStatus(ctx, tx, FromRow(r)); err != nil {
+	if err := s.applyStatus(ctx, tx, orderFromRow(r)); err != nil {
 		return Quote{}, err
 	}
-	if err := s.emit(ctx, tx, FromRow(r), "quote."+status, map[string]any{"quote_id": quoteID, "channel": channel}); err != nil {
+	if err := s.emit(ctx, tx, orderFromRow(r), "quote."+status, map[string]any{"quote_id": quoteID, "channel": channel}); err != nil {
 		return Quote{}, err
 	}
 	return q, tx.Audit(ctx, "quote.decide", "order_quote", quoteID, nil, q)
