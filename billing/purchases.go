@@ -291,7 +291,7 @@ type RefundQuote struct {
 // QuoteCancel computes the refund for cancelling p at now under its product's terms:
 // in the cooling-off period everything not yet refunded; after it, the unused share of a
 // plan (pro_rata) or nothing.
-func QuoteCancel(p db.Purchase, prod Product, now time.Time) RefundQuote {
+func QuoteCancel(p Purchase, prod Product, now time.Time) RefundQuote {
 	q := RefundQuote{Currency: p.Currency, Basis: "none"}
 	left := p.Amount - p.RefundedAmount
 	if p.PaidAt == nil || left <= 0 {
@@ -301,11 +301,13 @@ func QuoteCancel(p db.Purchase, prod Product, now time.Time) RefundQuote {
 		q.CoolingOff, q.Basis, q.Amount = true, "full", left
 		return q
 	}
-	if prod.AfterCoolingOff != "pro_rata" || p.Kind != Plan || p.ValidFrom == nil || p.ValidUntil == nil {
+	from, ferr := time.Parse(time.DateOnly, p.ValidFrom)
+	until, uerr := time.Parse(time.DateOnly, p.ValidUntil)
+	if prod.AfterCoolingOff != "pro_rata" || p.Kind != Plan || ferr != nil || uerr != nil {
 		return q
 	}
-	total := p.ValidUntil.Sub(*p.ValidFrom).Hours()/24 + 1
-	used := now.Sub(*p.ValidFrom).Hours() / 24
+	total := until.Sub(from).Hours()/24 + 1
+	used := now.Sub(from).Hours() / 24
 	if used < 0 {
 		used = 0
 	}
@@ -342,7 +344,7 @@ func (s *Service) Cancel(ctx context.Context, scope tenants.Scope, id uuid.UUID)
 		if err != nil {
 			return err
 		}
-		q = QuoteCancel(row, prod, time.Now())
+		q = QuoteCancel(purchaseFromRow(row), prod, time.Now())
 		if q.Amount <= 0 {
 			return &tenants.ConflictError{Detail: "the cooling-off period is over and the product's terms give no refund"}
 		}
