@@ -218,7 +218,7 @@ func registerEntitlements(s *Server) {
 					if err != nil {
 						return err
 					}
-					out.Body.ModelSKU, out.Body.PurchaseDate, out.Body.Class = res.ModelSKU, registry.FromRow(u.Registration).PurchaseDate, res.Decision.Class
+					out.Body.ModelSKU, out.Body.PurchaseDate, out.Body.Class = res.ModelSKU, u.Registration.PurchaseDate, res.Decision.Class
 					if res.Decision.CoveredUntil != nil {
 						out.Body.CoveredUntil = res.Decision.CoveredUntil.String()
 					}

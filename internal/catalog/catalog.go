@@ -70,8 +70,8 @@ func categoryFromRow(r db.ProductCategory) Category {
 	return Category{ID: r.ID, Code: r.Code, Name: r.Name, Version: r.Version, CreatedAt: r.CreatedAt}
 }
 
-// ModelFromRow converts a stored model.
-func ModelFromRow(r db.ProductModel) (Model, error) {
+// modelFromRow converts a stored model.
+func modelFromRow(r db.ProductModel) (Model, error) {
 	m := Model{ID: r.ID, Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, ModelFields: ModelFields{
 		CategoryID: r.CategoryID, SKU: r.Sku, Name: r.Name, SerialPattern: r.SerialPattern, IMEI: r.Imei, NeedsInstall: r.NeedsInstall}}
 	if err := json.Unmarshal(r.Components, &m.Components); err != nil {
@@ -167,7 +167,7 @@ func CreateModel(ctx context.Context, tx *tenants.Tx, f ModelFields) (Model, err
 	if err != nil {
 		return Model{}, tenants.DBError(err, "a model with this SKU exists", "category_id")
 	}
-	m, err := ModelFromRow(r)
+	m, err := modelFromRow(r)
 	if err != nil {
 		return m, err
 	}
@@ -180,7 +180,33 @@ func GetModel(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Model, error) 
 	if err != nil {
 		return Model{}, tenants.DBError(err, "", "")
 	}
-	return ModelFromRow(r)
+	return modelFromRow(r)
+}
+
+// GetModelBySKU returns the model with a SKU.
+func GetModelBySKU(ctx context.Context, tx *tenants.Tx, sku string) (Model, error) {
+	r, err := tx.Q.GetModelBySKU(ctx, tx, db.GetModelBySKUParams{TenantID: tx.Scope.TenantID, Sku: sku})
+	if err != nil {
+		return Model{}, tenants.DBError(err, "", "")
+	}
+	return modelFromRow(r)
+}
+
+// AllModels returns all the tenant's models, to check many units against them.
+func AllModels(ctx context.Context, tx *tenants.Tx) ([]Model, error) {
+	rows, err := tx.Q.AllModels(ctx, tx, tx.Scope.TenantID)
+	if err != nil {
+		return nil, fmt.Errorf("all models: %w", err)
+	}
+	out := make([]Model, 0, len(rows))
+	for _, r := range rows {
+		m, err := modelFromRow(r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, nil
 }
 
 // ListModels lists models after the cursor, optionally of one category.
@@ -191,7 +217,7 @@ func ListModels(ctx context.Context, tx *tenants.Tx, after, category uuid.NullUU
 	}
 	out := make([]Model, 0, len(rows))
 	for _, r := range rows {
-		m, err := ModelFromRow(r)
+		m, err := modelFromRow(r)
 		if err != nil {
 			return nil, err
 		}
@@ -221,7 +247,7 @@ func UpdateModel(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int3
 	if err != nil {
 		return Model{}, tenants.DBError(tenants.StaleIfMissing(err), "a model with this SKU exists", "category_id")
 	}
-	after, err := ModelFromRow(r)
+	after, err := modelFromRow(r)
 	if err != nil {
 		return after, err
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/catalog"
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/registry"
 	"github.com/aftersales/aftersales/internal/warranty"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -98,7 +99,7 @@ type Result struct {
 
 // Facts are what a decision reads about one unit, loaded in one statement (UnitFacts).
 type Facts struct {
-	Registration db.Registration
+	Registration registry.Registration
 	Model        catalog.Model
 	BuyerPhone   string // for the public check's last four digits
 	UserPhone    string
@@ -128,11 +129,11 @@ func LoadFacts(ctx context.Context, q db.DBTX, in CheckInput) ([]Facts, error) {
 	}
 	out := make([]Facts, len(rows))
 	for i, r := range rows {
-		m, err := catalog.ModelFromRow(r.ProductModel)
+		m, err := modelOf(r.ProductModel)
 		if err != nil {
 			return nil, err
 		}
-		out[i] = Facts{Registration: r.Registration, Model: m, BuyerPhone: r.BuyerPhone, UserPhone: r.UserPhone, row: r}
+		out[i] = Facts{Registration: registrationOf(r.Registration), Model: m, BuyerPhone: r.BuyerPhone, UserPhone: r.UserPhone, row: r}
 	}
 	return out, nil
 }
@@ -164,7 +165,7 @@ func Check(ctx context.Context, q db.DBTX, src HistorySource, in CheckInput) (Re
 
 // Decide makes the decision for one unit from its facts. It reads nothing.
 func Decide(f Facts, src HistorySource, in CheckInput) (Result, error) {
-	reg, m, row := f.Registration, f.Model, f.row
+	reg, m, row := f.row.Registration, f.Model, f.row
 	on := row.Today
 	if in.Date != nil {
 		on = *in.Date

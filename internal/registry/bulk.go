@@ -59,17 +59,13 @@ type Validator struct {
 
 // NewValidator loads the tenant's models and current date.
 func NewValidator(ctx context.Context, tx *tenants.Tx) (*Validator, error) {
-	rows, err := tx.Q.AllModels(ctx, tx, tx.Scope.TenantID)
+	models, err := catalog.AllModels(ctx, tx)
 	if err != nil {
 		return nil, fmt.Errorf("load models: %w", err)
 	}
-	v := &Validator{bySKU: make(map[string]catalog.Model, len(rows)), byID: make(map[uuid.UUID]catalog.Model, len(rows)),
-		serial: make(map[uuid.UUID]*regexp.Regexp, len(rows))}
-	for _, r := range rows {
-		m, err := catalog.ModelFromRow(r)
-		if err != nil {
-			return nil, err
-		}
+	v := &Validator{bySKU: make(map[string]catalog.Model, len(models)), byID: make(map[uuid.UUID]catalog.Model, len(models)),
+		serial: make(map[uuid.UUID]*regexp.Regexp, len(models))}
+	for _, m := range models {
 		v.bySKU[m.SKU], v.byID[m.ID], v.serial[m.ID] = m, m, serialPattern(m)
 	}
 	if v.today, err = Today(ctx, tx); err != nil {

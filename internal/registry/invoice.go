@@ -51,7 +51,7 @@ func PutInvoiceImage(ctx context.Context, tx *tenants.Tx, registrationID uuid.UU
 	if err != nil {
 		return Registration{}, tenants.DBError(err, "", "")
 	}
-	after := FromRow(r)
+	after := registrationFromRow(r)
 	return after, tx.Audit(ctx, "registration.invoice_image", "registration", registrationID, before,
 		map[string]any{"content_type": ct, "bytes": len(content), "invoice_image": after.InvoiceImage})
 }

@@ -75,8 +75,8 @@ type Registration struct {
 	UpdatedAt       time.Time  `json:"updated_at"`
 }
 
-// FromRow converts a stored registration.
-func FromRow(r db.Registration) Registration {
+// registrationFromRow converts a stored registration.
+func registrationFromRow(r db.Registration) Registration {
 	return Registration{ID: r.ID, ModelID: r.ModelID, Serial: r.Serial, PurchaseDate: day(&r.PurchaseDate),
 		InvoiceNo: r.InvoiceNo, InvoiceDate: day(r.InvoiceDate), InvoiceImage: r.InvoiceImage, HasWarrantyCard: r.HasWarrantyCard,
 		Seller: r.Seller, BuyerID: idPtr(r.BuyerID), UserID: idPtr(r.UserID), InstallDate: day(r.InstallDate),
@@ -218,14 +218,11 @@ func ResolveModel(ctx context.Context, tx *tenants.Tx, in Input) (catalog.Model,
 		}
 		return m, err
 	case in.ModelSKU != "":
-		r, err := tx.Q.GetModelBySKU(ctx, tx, db.GetModelBySKUParams{TenantID: tx.Scope.TenantID, Sku: in.ModelSKU})
-		if err != nil {
-			if errors.Is(tenants.DBError(err, "", ""), tenants.ErrNotFound) {
-				return catalog.Model{}, tenants.Invalid("model_sku", "is not a model of this tenant")
-			}
-			return catalog.Model{}, err
+		m, err := catalog.GetModelBySKU(ctx, tx, in.ModelSKU)
+		if errors.Is(err, tenants.ErrNotFound) {
+			return m, tenants.Invalid("model_sku", "is not a model of this tenant")
 		}
-		return catalog.ModelFromRow(r)
+		return m, err
 	}
 	return catalog.Model{}, tenants.Invalid("model_id", "give model_id or model_sku")
 }
@@ -294,7 +291,7 @@ func Store(ctx context.Context, tx *tenants.Tx, c Checked, channel string, impor
 		}
 		return Registration{}, tenants.DBError(err, "this unit is already registered", "")
 	}
-	reg := FromRow(r)
+	reg := registrationFromRow(r)
 	return reg, tx.Audit(ctx, "registration.create", "registration", reg.ID, nil, reg)
 }
 
@@ -352,7 +349,7 @@ func Get(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Registration, error
 	if err != nil {
 		return Registration{}, tenants.DBError(err, "", "")
 	}
-	return FromRow(r), nil
+	return registrationFromRow(r), nil
 }
 
 // Filter narrows List.
@@ -377,7 +374,7 @@ func List(ctx context.Context, tx *tenants.Tx, f Filter) ([]Registration, error)
 	}
 	out := make([]Registration, len(rows))
 	for i, r := range rows {
-		out[i] = FromRow(r)
+		out[i] = registrationFromRow(r)
 	}
 	return out, nil
 }
@@ -418,7 +415,7 @@ func Update(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, in
 	if err != nil {
 		return Registration{}, tenants.DBError(tenants.StaleIfMissing(err), "", "")
 	}
-	after := FromRow(r)
+	after := registrationFromRow(r)
 	return after, tx.Audit(ctx, "registration.update", "registration", id, before, after)
 }
 
@@ -451,7 +448,7 @@ func Scan(ctx context.Context, tx *tenants.Tx, in ScanInput) (Registration, bool
 	existing, err := tx.Q.GetRegistrationBySerial(ctx, tx, db.GetRegistrationBySerialParams{TenantID: tx.Scope.TenantID,
 		ModelID: m.ID, Serial: strings.TrimSpace(in.Serial)})
 	if err == nil && install == "" {
-		return FromRow(existing), false, nil // delivered again: nothing new to record
+		return registrationFromRow(existing), false, nil // delivered again: nothing new to record
 	}
 	if err == nil {
 		d, err := optionalDate(install, "install_date")
@@ -461,12 +458,12 @@ func Scan(ctx context.Context, tx *tenants.Tx, in ScanInput) (Registration, bool
 		if d.Before(existing.PurchaseDate) {
 			return Registration{}, false, tenants.Invalid("install_date", "is before the purchase date")
 		}
-		before := FromRow(existing)
+		before := registrationFromRow(existing)
 		r, err := tx.Q.SetInstallDate(ctx, tx, db.SetInstallDateParams{TenantID: tx.Scope.TenantID, ID: existing.ID, InstallDate: d})
 		if err != nil {
 			return Registration{}, false, err
 		}
-		after := FromRow(r)
+		after := registrationFromRow(r)
 		return after, false, tx.Audit(ctx, "registration.install", "registration", after.ID, before, after)
 	}
 	purchase := in.PurchaseDate
