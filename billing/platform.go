@@ -32,7 +32,7 @@ type Subscription struct {
 	Status           string     `json:"status"`
 	CurrentPeriodEnd *time.Time `json:"current_period_end,omitempty"`
 	GraceUntil       *time.Time `json:"grace_until,omitempty" doc:"After this, with payment still failing, the tenant becomes read-only"`
-	TenantStatus     string     `json:"tenant_status" enum:"active,suspended,read_only"`
+	TenantStatus     string     `json:"tenant_status"` // one of tenants.Statuses
 }
 
 // Invoice is a platform invoice of the tenant.

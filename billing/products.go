@@ -27,6 +27,9 @@ const (
 	Plan        = "plan"         // a fixed-term plan for one registered unit
 )
 
+// Kinds lists the product kinds.
+var Kinds = []string{PerIncident, Plan}
+
 // Eligibility says who may buy a product. Empty lists allow everything.
 type Eligibility struct {
 	CategoryIDs    []uuid.UUID `json:"category_ids,omitempty" maxItems:"100"`
@@ -54,7 +57,7 @@ type ProductInput struct {
 	Code            string                     `json:"code" pattern:"^[a-z0-9][a-z0-9_-]{0,63}$" example:"onsite-6h"`
 	Name            string                     `json:"name" minLength:"1" maxLength:"200"`
 	Description     string                     `json:"description,omitempty" maxLength:"2000"`
-	Kind            string                     `json:"kind" enum:"per_incident,plan"`
+	Kind            string                     `json:"kind"` // one of Kinds
 	TermMonths      int                        `json:"term_months,omitempty" minimum:"0" maximum:"120" doc:"Plans only: length of the plan"`
 	Targets         map[string]warranty.Target `json:"targets,omitempty" doc:"SLA targets granted (accept, arrival, resolution, callback)"`
 	TierCode        string                     `json:"tier_code,omitempty" maxLength:"32" doc:"Service tier granted while a plan is active"`

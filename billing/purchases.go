@@ -29,6 +29,9 @@ const (
 	StatusDisputed = "disputed"
 )
 
+// PurchaseStatuses lists the purchase statuses.
+var PurchaseStatuses = []string{StatusPending, StatusFailed, StatusActive, StatusRefunded, StatusDisputed, "expired"}
+
 // Event types billing emits.
 const (
 	EventPurchaseActivated  = "purchase.activated"
@@ -41,7 +44,7 @@ type Purchase struct {
 	ID              uuid.UUID  `json:"id"`
 	ProductID       uuid.UUID  `json:"product_id"`
 	ProductCode     string     `json:"product_code"`
-	Kind            string     `json:"kind" enum:"per_incident,plan"`
+	Kind            string     `json:"kind"` // one of Kinds
 	Channel         string     `json:"channel" enum:"checkout,counter"`
 	CustomerID      *uuid.UUID `json:"customer_id,omitempty"`
 	RegistrationID  *uuid.UUID `json:"registration_id,omitempty"`
@@ -50,7 +53,7 @@ type Purchase struct {
 	Currency        string     `json:"currency"`
 	Amount          int64      `json:"amount" doc:"Minor units"`
 	RefundedAmount  int64      `json:"refunded_amount"`
-	Status          string     `json:"status" enum:"pending,failed,active,refunded,disputed,expired"`
+	Status          string     `json:"status"` // one of PurchaseStatuses
 	PaidAt          *time.Time `json:"paid_at,omitempty"`
 	ValidFrom       string     `json:"valid_from,omitempty"`
 	ValidUntil      string     `json:"valid_until,omitempty"`

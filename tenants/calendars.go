@@ -84,10 +84,13 @@ type Calendar struct {
 	UpdatedAt   time.Time   `json:"updated_at"`
 }
 
+// DayKinds are the kinds of calendar exception: a holiday, or a make-up working day.
+var DayKinds = []string{"holiday", "workday"}
+
 // CalendarDay is an exception: a holiday, or a make-up working day (调休) on a weekend.
 type CalendarDay struct {
 	Day   string     `json:"day" format:"date" example:"2026-10-01"`
-	Kind  string     `json:"kind" enum:"holiday,workday"`
+	Kind  string     `json:"kind"` // one of DayKinds
 	Name  string     `json:"name,omitempty" maxLength:"100" example:"国庆节"`
 	Hours []Interval `json:"hours,omitempty" doc:"Working hours of a make-up day; defaults to Monday's hours"`
 }

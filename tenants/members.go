@@ -10,6 +10,9 @@ import (
 	"github.com/aftersales/aftersales/internal/db"
 )
 
+// MemberStatuses are the statuses of a membership.
+var MemberStatuses = []string{"active", "disabled"}
+
 // Member is a user's membership in the tenant.
 type Member struct {
 	ID        uuid.UUID  `json:"id"`

@@ -11,13 +11,19 @@ import (
 	"github.com/aftersales/aftersales/internal/platform"
 )
 
+// Kinds of root tenant.
+var Kinds = []string{"brand", "distributor", "carrier", "service_provider"}
+
+// Statuses of a tenant.
+var Statuses = []string{"active", "suspended", "read_only"}
+
 // Tenant is a root tenant: a brand, distributor, carrier or service provider.
 type Tenant struct {
 	ID        uuid.UUID `json:"id"`
 	Slug      string    `json:"slug"`
 	Name      string    `json:"name"`
-	Kind      string    `json:"kind" enum:"brand,distributor,carrier,service_provider"`
-	Status    string    `json:"status" enum:"active,suspended,read_only"`
+	Kind      string    `json:"kind"`   // one of Kinds
+	Status    string    `json:"status"` // one of Statuses
 	Timezone  string    `json:"timezone"`
 	Currency  string    `json:"currency"`
 	Locale    string    `json:"locale"`

@@ -96,6 +96,7 @@ func New(d Deps) *Server {
 	registerWebhooks(s)
 	registerSLA(s)
 	registerBilling(s)
+	useDomainEnums(api.OpenAPI().Components.Schemas)
 
 	mux.HandleFunc("GET /problems", problemDocs)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })

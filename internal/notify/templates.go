@@ -22,8 +22,8 @@ import (
 type Template struct {
 	ID        *uuid.UUID `json:"id,omitempty" doc:"Absent for a shipped default"`
 	EventType string     `json:"event_type"`
-	Channel   string     `json:"channel" enum:"sms,email,in_app"`
-	Locale    string     `json:"locale" enum:"zh-CN,en"`
+	Channel   string     `json:"channel"` // one of Channels
+	Locale    string     `json:"locale"`  // one of Locales
 	Subject   string     `json:"subject" doc:"Email subject or in-app title; unused for SMS"`
 	Body      string     `json:"body"`
 	Default   bool       `json:"default" doc:"The shipped default (no tenant override)"`
@@ -164,8 +164,8 @@ func ListTemplates(ctx context.Context, tx *tenants.Tx, eventType string) ([]Tem
 // TemplateInput is a tenant's wording for an event, channel and locale.
 type TemplateInput struct {
 	EventType string `json:"event_type" maxLength:"100" example:"order.repair_done"`
-	Channel   string `json:"channel" enum:"sms,email,in_app"`
-	Locale    string `json:"locale" enum:"zh-CN,en"`
+	Channel   string `json:"channel"` // one of Channels
+	Locale    string `json:"locale"`  // one of Locales
 	Subject   string `json:"subject,omitempty" maxLength:"500"`
 	Body      string `json:"body" minLength:"1" maxLength:"20000"`
 }
@@ -237,8 +237,8 @@ func DeleteTemplate(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version i
 // is previewed; vars override the event's sample variables.
 type PreviewInput struct {
 	EventType string            `json:"event_type" maxLength:"100" example:"order.repair_done"`
-	Channel   string            `json:"channel" enum:"sms,email,in_app"`
-	Locale    string            `json:"locale" enum:"zh-CN,en"`
+	Channel   string            `json:"channel"` // one of Channels
+	Locale    string            `json:"locale"`  // one of Locales
 	Subject   *string           `json:"subject,omitempty" maxLength:"500"`
 	Body      *string           `json:"body,omitempty" maxLength:"20000"`
 	Vars      map[string]string `json:"vars,omitempty" maxProperties:"50"`

@@ -145,10 +145,13 @@ func (s *Service) ProposeEngineers(ctx context.Context, tx *tenants.Tx, id uuid.
 	return dispatch.ProposeEngineers(ctx, tx, need)
 }
 
+// EngineerRoles are the roles of an engineer on an order: one lead, any assistants.
+var EngineerRoles = []string{"lead", "assistant"}
+
 // Assignment puts an engineer on an order. Without a user the proposal is taken.
 type Assignment struct {
 	UserID *uuid.UUID `json:"user_id,omitempty" doc:"Default: the engineer dispatch proposes"`
-	Role   string     `json:"role" enum:"lead,assistant"`
+	Role   string     `json:"role"` // one of EngineerRoles
 	Reason string     `json:"reason,omitempty" maxLength:"1000" doc:"Required when overriding the proposal"`
 }
 
@@ -156,7 +159,7 @@ type Assignment struct {
 type OrderEngineer struct {
 	UserID      uuid.UUID  `json:"user_id"`
 	Name        string     `json:"name"`
-	Role        string     `json:"role" enum:"lead,assistant"`
+	Role        string     `json:"role"` // one of EngineerRoles
 	State       string     `json:"state" enum:"offered,accepted,declined,removed"`
 	Rule        string     `json:"rule,omitempty" doc:"The dispatch rule that chose them, or manual"`
 	Reason      string     `json:"reason,omitempty"`

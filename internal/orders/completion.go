@@ -33,7 +33,7 @@ type Completion struct {
 	WorkDone    string      `json:"work_done" minLength:"1" maxLength:"4000"`
 	Parts       []Part      `json:"parts,omitempty" maxItems:"100"`
 	Result      string      `json:"result" enum:"fixed,not_fixed,needs_parts,exchange"`
-	Exclusion   string      `json:"exclusion,omitempty" enum:"misuse,liquid_damage,unauthorised_repair,cosmetic" doc:"A cause the warranty excludes, found in the diagnosis"`
+	Exclusion   string      `json:"exclusion,omitempty" doc:"A cause the warranty excludes, found in the diagnosis"` // one of warranty.ExclusionCodes
 	EvidenceIDs []uuid.UUID `json:"evidence_ids,omitempty" maxItems:"20" doc:"Attachments proving the exclusion; required with one"`
 	PhotoIDs    []uuid.UUID `json:"photo_ids,omitempty" maxItems:"20"`
 	SignatureID *uuid.UUID  `json:"signature_id,omitempty" doc:"The customer's signature (an attachment of kind signature)"`

@@ -18,11 +18,14 @@ import (
 	"github.com/aftersales/aftersales/tenants"
 )
 
+// AttachmentKinds are the kinds of attachment.
+var AttachmentKinds = []string{"photo", "signature", "evidence"}
+
 // Attachment is a photo, signature or piece of evidence on an order.
 type Attachment struct {
 	ID          uuid.UUID `json:"id"`
 	OrderID     uuid.UUID `json:"order_id"`
-	Kind        string    `json:"kind" enum:"photo,signature,evidence"`
+	Kind        string    `json:"kind"` // one of AttachmentKinds
 	ContentType string    `json:"content_type"`
 	Public      bool      `json:"public"`
 	UploadedBy  string    `json:"uploaded_by"`

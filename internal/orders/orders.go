@@ -69,7 +69,7 @@ type Order struct {
 	ID                 uuid.UUID       `json:"id"`
 	Number             string          `json:"number" example:"SO-2026-000123"`
 	Type               string          `json:"type"`
-	Flow               string          `json:"flow" enum:"carry_in,on_site"`
+	Flow               string          `json:"flow"` // one of Flows
 	Channel            string          `json:"channel"`
 	Urgent             bool            `json:"urgent"`
 	Priority           int             `json:"priority" doc:"Higher is served first: tier and urgency"`
@@ -149,8 +149,8 @@ func orderFromRow(r db.ServiceOrder) Order {
 // Intake is a new order as taken by an agent, an outlet, the consumer portal or an API client.
 type Intake struct {
 	Type    string `json:"type" pattern:"^[a-z][a-z0-9_]{0,39}$" example:"repair_minor"`
-	Channel string `json:"channel" enum:"carry_in,on_site,phone,web,mail_in,api"`
-	Flow    string `json:"flow,omitempty" enum:"carry_in,on_site" doc:"Default: carry-in for carry-in and mail-in, on-site for on-site, else the type's flow"`
+	Channel string `json:"channel"` // one of Channels
+	Flow    string `json:"flow,omitempty" doc:"Default: carry-in for carry-in and mail-in, on-site for on-site, else the type's flow"`
 	Urgent  bool   `json:"urgent,omitempty"`
 	// The customer: an existing one, or name and phone to find (by phone) or create.
 	CustomerID *uuid.UUID        `json:"customer_id,omitempty"`

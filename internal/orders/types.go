@@ -18,7 +18,7 @@ import (
 type Type struct {
 	Code     string `json:"code" pattern:"^[a-z][a-z0-9_]{0,39}$"`
 	Name     string `json:"name" minLength:"1" maxLength:"100"`
-	Flow     string `json:"flow" enum:"carry_in,on_site"`
+	Flow     string `json:"flow"` // one of Flows
 	Skill    string `json:"skill,omitempty" maxLength:"40" doc:"Skill an engineer needs, e.g. gas"`
 	MinLevel int    `json:"min_level,omitempty" minimum:"0" maximum:"10" doc:"Lowest certification level"`
 	Active   bool   `json:"active"`

@@ -27,6 +27,9 @@ const (
 	StatusInvalid  = "invalid"  // rejected; see the problems
 )
 
+// Statuses lists the outcomes of a unit of a bulk store.
+var Statuses = []string{StatusCreated, StatusExisting, StatusInvalid}
+
 // Problem is one reason a unit of a bulk store was rejected.
 type Problem struct {
 	Field   string `json:"field" doc:"Field of the item, e.g. serial or buyer.phone; empty for the whole item"`

@@ -19,7 +19,7 @@ import (
 type Grant struct {
 	ID             uuid.UUID      `json:"id"`
 	RegistrationID uuid.UUID      `json:"registration_id"`
-	Kind           string         `json:"kind" enum:"extended,accidental,repair_warranty"`
+	Kind           string         `json:"kind"` // one of warranty.GrantKinds
 	Component      string         `json:"component"`
 	ValidFrom      string         `json:"valid_from" format:"date"`
 	ValidUntil     string         `json:"valid_until" format:"date"`
@@ -32,7 +32,7 @@ type Grant struct {
 
 // GrantInput creates a grant.
 type GrantInput struct {
-	Kind       string         `json:"kind" enum:"extended,accidental,repair_warranty"`
+	Kind       string         `json:"kind"` // one of warranty.GrantKinds
 	Component  string         `json:"component,omitempty" maxLength:"32" doc:"Component code, or * (default) for the whole unit"`
 	ValidFrom  string         `json:"valid_from" format:"date"`
 	ValidUntil string         `json:"valid_until" format:"date"`

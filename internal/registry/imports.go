@@ -33,6 +33,9 @@ const (
 	FormatXLSX = "xlsx"
 )
 
+// Formats lists the file formats.
+var Formats = []string{FormatCSV, FormatXLSX}
+
 // Import states.
 const (
 	ImportQueued  = "queued"
@@ -40,6 +43,9 @@ const (
 	ImportDone    = "done"
 	ImportFailed  = "failed"
 )
+
+// ImportStatuses lists the import states.
+var ImportStatuses = []string{ImportQueued, ImportRunning, ImportDone, ImportFailed}
 
 // importKind is the only kind of import so far.
 const importKind = "registrations"
@@ -52,8 +58,8 @@ type Import struct {
 	ID           uuid.UUID  `json:"id"`
 	Kind         string     `json:"kind" enum:"registrations"`
 	Filename     string     `json:"filename,omitempty"`
-	Format       string     `json:"format" enum:"csv,xlsx"`
-	Status       string     `json:"status" enum:"queued,running,done,failed"`
+	Format       string     `json:"format"` // one of Formats
+	Status       string     `json:"status"` // one of ImportStatuses
 	RowsTotal    int32      `json:"rows_total" doc:"Data rows in the file (blank rows not counted); known once running"`
 	RowsDone     int32      `json:"rows_done" doc:"Rows processed so far"`
 	RowsCreated  int32      `json:"rows_created" doc:"Rows that created a registration"`

@@ -22,10 +22,13 @@ const (
 	RoleBrandServiceManager = "brand_service_manager"
 )
 
+// EscalationRoles lists the escalation roles.
+var EscalationRoles = []string{RoleEngineer, RoleOutletManager, RoleBrandServiceManager}
+
 // Level is one step of the escalation chain after a breach: who is told, and how long
 // after the breach (each level has its own deadline).
 type Level struct {
-	Role         string `json:"role" enum:"engineer,outlet_manager,brand_service_manager"`
+	Role         string `json:"role"` // one of EscalationRoles
 	AfterMinutes int    `json:"after_minutes" minimum:"0" maximum:"43200" doc:"Minutes after the breach"`
 }
 
