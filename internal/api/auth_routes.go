@@ -38,7 +38,7 @@ type MembershipView struct {
 
 // MeBody describes the caller.
 type MeBody struct {
-	Kind          string           `json:"kind" enum:"user,api_key"`
+	Kind          staffKind        `json:"kind"`
 	ID            uuid.UUID        `json:"id"`
 	Label         string           `json:"label"`
 	PlatformAdmin bool             `json:"platform_admin"`
@@ -102,7 +102,7 @@ func registerAuth(s *Server) {
 			Tenant string `header:"X-Tenant-ID" doc:"Tenant to describe the role in"`
 		}) (*meOut, error) {
 			p := principal(ctx)
-			me := MeBody{Kind: p.Kind, Label: p.Label, PlatformAdmin: p.PlatformAdmin, Role: string(p.Role),
+			me := MeBody{Kind: staffKind(p.Kind), Label: p.Label, PlatformAdmin: p.PlatformAdmin, Role: string(p.Role),
 				Permissions: []string{}, Memberships: []MembershipView{}}
 			me.ID = p.UserID
 			if p.Kind == auth.KindAPIKey {

@@ -152,10 +152,10 @@ func registerBilling(s *Server) {
 	ptags := []string{"Purchases"}
 	type listPurchasesIn struct {
 		PageQuery
-		Registration string `query:"registration_id" format:"uuid" doc:"Plans of this unit"`
-		Order        string `query:"order_id" format:"uuid" doc:"Upgrades of this service order"`
-		Customer     string `query:"customer_id" format:"uuid"`
-		Status       string `query:"status" enum:"pending,failed,active,refunded,disputed,expired"`
+		Registration string         `query:"registration_id" format:"uuid" doc:"Plans of this unit"`
+		Order        string         `query:"order_id" format:"uuid" doc:"Upgrades of this service order"`
+		Customer     string         `query:"customer_id" format:"uuid"`
+		Status       purchaseStatus `query:"status"`
 	}
 	register(s, huma.Operation{OperationID: "list-purchases", Method: http.MethodGet, Path: "/v1/purchases", Tags: ptags,
 		Summary: "List purchases of express products and plans"},
@@ -167,7 +167,7 @@ func registerBilling(s *Server) {
 			f := billing.PurchaseFilter{After: after, RegistrationID: optionalID(in.Registration), OrderID: optionalID(in.Order),
 				CustomerID: optionalID(in.Customer), Limit: in.limit() + 1}
 			if in.Status != "" {
-				f.Status = &in.Status
+				f.Status = optional(in.Status)
 			}
 			rows, err := within(ctx, s, func(tx *tenants.Tx) ([]billing.Purchase, error) { return billing.ListPurchases(ctx, tx, f) })
 			if err != nil {

@@ -176,7 +176,7 @@ func registerCalendars(s *Server) {
 	type setDayIn struct {
 		DayPath
 		Body struct {
-			Kind  string             `json:"kind" enum:"holiday,workday" doc:"holiday: closed; workday: a make-up working day (调休)"`
+			Kind  dayKind            `json:"kind" doc:"holiday: closed; workday: a make-up working day (调休)"`
 			Name  string             `json:"name,omitempty" maxLength:"100"`
 			Hours []tenants.Interval `json:"hours,omitempty" maxItems:"6"`
 		}
@@ -188,7 +188,7 @@ func registerCalendars(s *Server) {
 			out := &dayOut{}
 			err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
 				out.Body, err = tenants.SetCalendarDay(ctx, tx, in.id(), in.date(),
-					tenants.CalendarDay{Kind: in.Body.Kind, Name: in.Body.Name, Hours: in.Body.Hours})
+					tenants.CalendarDay{Kind: string(in.Body.Kind), Name: in.Body.Name, Hours: in.Body.Hours})
 				return err
 			})
 			if err != nil {

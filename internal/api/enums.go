@@ -7,6 +7,8 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/aftersales/aftersales/billing"
+	"github.com/aftersales/aftersales/internal/access"
+	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/coverage"
 	"github.com/aftersales/aftersales/internal/notify"
 	"github.com/aftersales/aftersales/internal/orders"
@@ -17,8 +19,9 @@ import (
 	"github.com/aftersales/aftersales/tenants"
 )
 
-// The document's enums come from the domain's lists, one list per enum: fields of domain
-// types get theirs once the routes are registered (useDomainEnums).
+// The document's enums come from the domain's lists, one list per enum. A field the API
+// declares has a string type whose schema is built from the list; fields of domain types get
+// theirs once the routes are registered (useDomainEnums).
 
 func enumSchema[T ~string](values []T) *huma.Schema {
 	s := &huma.Schema{Type: huma.TypeString, Enum: make([]any, len(values))}
@@ -27,6 +30,49 @@ func enumSchema[T ~string](values []T) *huma.Schema {
 	}
 	return s
 }
+
+// Enum types of fields the API declares.
+type (
+	outletKind     string
+	outletStatus   string
+	tenantKind     string
+	memberStatus   string
+	dayKind        string
+	locale         string
+	tenantRole     string
+	staffKind      string
+	attachmentKind string
+	orderChannel   string
+	exclusionCode  string
+	unitOutcome    string
+	sendStatus     string
+	sendChannel    string
+	deliveryStatus string
+	purchaseStatus string
+	slaGroupBy     string
+	slaTarget      string
+)
+
+func (outletKind) Schema(huma.Registry) *huma.Schema     { return enumSchema(tenants.OutletKinds) }
+func (outletStatus) Schema(huma.Registry) *huma.Schema   { return enumSchema(tenants.OutletStatuses) }
+func (tenantKind) Schema(huma.Registry) *huma.Schema     { return enumSchema(tenants.Kinds) }
+func (memberStatus) Schema(huma.Registry) *huma.Schema   { return enumSchema(tenants.MemberStatuses) }
+func (dayKind) Schema(huma.Registry) *huma.Schema        { return enumSchema(tenants.DayKinds) }
+func (locale) Schema(huma.Registry) *huma.Schema         { return enumSchema(notify.Locales) }
+func (tenantRole) Schema(huma.Registry) *huma.Schema     { return enumSchema(access.TenantRoles) }
+func (staffKind) Schema(huma.Registry) *huma.Schema      { return enumSchema(auth.StaffKinds) }
+func (attachmentKind) Schema(huma.Registry) *huma.Schema { return enumSchema(orders.AttachmentKinds) }
+func (orderChannel) Schema(huma.Registry) *huma.Schema   { return enumSchema(orders.Channels) }
+func (exclusionCode) Schema(huma.Registry) *huma.Schema  { return enumSchema(warranty.ExclusionCodes) }
+func (unitOutcome) Schema(huma.Registry) *huma.Schema    { return enumSchema(registry.Statuses) }
+func (sendStatus) Schema(huma.Registry) *huma.Schema     { return enumSchema(notify.SendStatuses) }
+func (sendChannel) Schema(huma.Registry) *huma.Schema    { return enumSchema(notify.Channels) }
+func (deliveryStatus) Schema(huma.Registry) *huma.Schema {
+	return enumSchema(webhooks.DeliveryStatuses)
+}
+func (purchaseStatus) Schema(huma.Registry) *huma.Schema { return enumSchema(billing.PurchaseStatuses) }
+func (slaGroupBy) Schema(huma.Registry) *huma.Schema     { return enumSchema(sla.GroupBys) }
+func (slaTarget) Schema(huma.Registry) *huma.Schema      { return enumSchema(sla.Kinds) }
 
 // domainEnum is a field of a domain type whose values the domain lists.
 type domainEnum struct {

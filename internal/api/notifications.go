@@ -204,10 +204,10 @@ func registerNotifications(s *Server) {
 
 	type sendsIn struct {
 		PageQuery
-		EventType string `query:"event_type" maxLength:"100"`
-		Status    string `query:"status" enum:"queued,sending,sent,failed,suppressed"`
-		Channel   string `query:"channel" enum:"sms,email,in_app"`
-		SubjectID string `query:"subject_id" format:"uuid" doc:"Sends about one order (or other subject)"`
+		EventType string      `query:"event_type" maxLength:"100"`
+		Status    sendStatus  `query:"status"`
+		Channel   sendChannel `query:"channel"`
+		SubjectID string      `query:"subject_id" format:"uuid" doc:"Sends about one order (or other subject)"`
 	}
 	register(s, huma.Operation{OperationID: "list-notification-sends", Method: http.MethodGet, Path: "/v1/notification-sends",
 		Tags: tags, Summary: "The send log, newest first: every message with its status and attempts (recipients masked for roles without contacts:unmasked)"},
@@ -218,8 +218,8 @@ func registerNotifications(s *Server) {
 			}
 			unmasked := principal(ctx).Can(access.ContactsFull)
 			rows, err := within(ctx, s, func(tx *tenants.Tx) ([]notify.Send, error) {
-				return notify.ListSends(ctx, tx, notify.SendFilter{After: after, EventType: in.EventType, Status: in.Status,
-					Channel: in.Channel, SubjectID: optionalID(in.SubjectID), Limit: in.limit() + 1}, unmasked)
+				return notify.ListSends(ctx, tx, notify.SendFilter{After: after, EventType: in.EventType, Status: string(in.Status),
+					Channel: string(in.Channel), SubjectID: optionalID(in.SubjectID), Limit: in.limit() + 1}, unmasked)
 			})
 			if err != nil {
 				return nil, err

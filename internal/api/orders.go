@@ -294,9 +294,9 @@ func registerOrderParts(s *Server) {
 	// Attachments.
 	type attachIn struct {
 		IDPath
-		Kind    string `query:"kind" enum:"photo,signature,evidence" default:"photo"`
-		Public  bool   `query:"public" doc:"Show it to the customer"`
-		RawBody []byte `contentType:"image/jpeg" doc:"JPEG, PNG, WebP or PDF"`
+		Kind    attachmentKind `query:"kind" default:"photo"`
+		Public  bool           `query:"public" doc:"Show it to the customer"`
+		RawBody []byte         `contentType:"image/jpeg" doc:"JPEG, PNG, WebP or PDF"`
 	}
 	type attachmentOut struct{ Body orders.Attachment }
 	register(s, huma.Operation{OperationID: "attach-to-order", Method: http.MethodPost, Path: "/v1/orders/{id}/attachments", Tags: tags,
@@ -304,7 +304,7 @@ func registerOrderParts(s *Server) {
 		MaxBodyBytes: orders.MaxAttachmentBytes, Errors: []int{404, 413, 422}},
 		route{perm: access.OrdersWrite}, func(ctx context.Context, in *attachIn) (*attachmentOut, error) {
 			a, err := within(ctx, s, func(tx *tenants.Tx) (orders.Attachment, error) {
-				return orders.Attach(ctx, tx, in.id(), in.Kind, in.Public, in.RawBody)
+				return orders.Attach(ctx, tx, in.id(), string(in.Kind), in.Public, in.RawBody)
 			})
 			if err != nil {
 				return nil, err

@@ -21,9 +21,9 @@ func registerOutlets(s *Server) {
 	tags := []string{"Outlets"}
 	type listIn struct {
 		PageQuery
-		Status   string `query:"status" enum:"active,suspended,closed"`
-		Kind     string `query:"kind" enum:"service_center,authorized_outlet,carrier_store,warehouse"`
-		Province string `query:"province_code" maxLength:"12"`
+		Status   outletStatus `query:"status"`
+		Kind     outletKind   `query:"kind"`
+		Province string       `query:"province_code" maxLength:"12"`
 	}
 	register(s, huma.Operation{OperationID: "list-outlets", Method: http.MethodGet, Path: "/v1/outlets", Tags: tags,
 		Summary: "List outlets (outlet staff see only their own)"},
@@ -102,9 +102,10 @@ func registerOutlets(s *Server) {
 		})
 }
 
-func optional(s string) *string {
+func optional[T ~string](s T) *string {
 	if s == "" {
 		return nil
 	}
-	return &s
+	v := string(s)
+	return &v
 }

@@ -21,8 +21,8 @@ type MemberOutput struct {
 
 // RoleBody assigns a role, with the outlet for outlet roles.
 type RoleBody struct {
-	Role     string `json:"role" enum:"tenant_admin,agent,outlet_manager,engineer,finance,auditor"`
-	OutletID string `json:"outlet_id,omitempty" format:"uuid" doc:"Required for outlet_manager and engineer"`
+	Role     tenantRole `json:"role"`
+	OutletID string     `json:"outlet_id,omitempty" format:"uuid" doc:"Required for outlet_manager and engineer"`
 }
 
 func (b RoleBody) outlet() uuid.UUID {
@@ -36,7 +36,7 @@ func registerMembers(s *Server) {
 	tags := []string{"People"}
 	type listIn struct {
 		PageQuery
-		Role string `query:"role" enum:"tenant_admin,agent,outlet_manager,engineer,finance,auditor"`
+		Role tenantRole `query:"role"`
 	}
 	register(s, huma.Operation{OperationID: "list-members", Method: http.MethodGet, Path: "/v1/members", Tags: tags,
 		Summary: "List the tenant's people and their roles (outlet managers see their outlet's)"},
@@ -69,7 +69,7 @@ func registerMembers(s *Server) {
 		IfMatch
 		Body struct {
 			RoleBody
-			Status string `json:"status,omitempty" enum:"active,disabled"`
+			Status memberStatus `json:"status,omitempty"`
 		}
 	}
 	register(s, huma.Operation{OperationID: "update-member", Method: http.MethodPut, Path: "/v1/members/{id}", Tags: tags,
@@ -81,8 +81,8 @@ func registerMembers(s *Server) {
 			}
 			var m tenants.Member
 			err = s.tx(ctx, func(tx *tenants.Tx) (err error) {
-				m, err = tenants.UpdateMember(ctx, tx, in.id(), v, tenants.MemberChange{Role: in.Body.Role,
-					OutletID: in.Body.outlet(), Status: in.Body.Status})
+				m, err = tenants.UpdateMember(ctx, tx, in.id(), v, tenants.MemberChange{Role: string(in.Body.Role),
+					OutletID: in.Body.outlet(), Status: string(in.Body.Status)})
 				return err
 			})
 			if err != nil {

@@ -42,12 +42,12 @@ func registerTenants(s *Server) {
 	tags := []string{"Tenants"}
 	type onboardIn struct {
 		Body struct {
-			Slug     string `json:"slug" pattern:"^[a-z0-9][a-z0-9-]{1,62}$" example:"acme-appliances"`
-			Name     string `json:"name" minLength:"1" maxLength:"200"`
-			Kind     string `json:"kind" enum:"brand,distributor,carrier,service_provider"`
-			Timezone string `json:"timezone,omitempty" default:"Asia/Shanghai" maxLength:"64"`
-			Currency string `json:"currency,omitempty" default:"CNY" pattern:"^[A-Z]{3}$"`
-			Locale   string `json:"locale,omitempty" default:"zh-CN" enum:"zh-CN,en"`
+			Slug     string     `json:"slug" pattern:"^[a-z0-9][a-z0-9-]{1,62}$" example:"acme-appliances"`
+			Name     string     `json:"name" minLength:"1" maxLength:"200"`
+			Kind     tenantKind `json:"kind"`
+			Timezone string     `json:"timezone,omitempty" default:"Asia/Shanghai" maxLength:"64"`
+			Currency string     `json:"currency,omitempty" default:"CNY" pattern:"^[A-Z]{3}$"`
+			Locale   locale     `json:"locale,omitempty" default:"zh-CN"`
 			Admin    struct {
 				Email    string `json:"email" format:"email" maxLength:"254"`
 				Name     string `json:"name" minLength:"1" maxLength:"200"`
@@ -68,8 +68,8 @@ func registerTenants(s *Server) {
 			p := principal(ctx)
 			meta := actorMeta(ctx)
 			meta.Kind, meta.ID, meta.Label = "platform", p.UserID, p.Label
-			t, _, err := s.DB.Onboard(ctx, meta, tenants.NewTenant{Slug: in.Body.Slug, Name: in.Body.Name, Kind: in.Body.Kind,
-				Timezone: in.Body.Timezone, Currency: in.Body.Currency, Locale: in.Body.Locale,
+			t, _, err := s.DB.Onboard(ctx, meta, tenants.NewTenant{Slug: in.Body.Slug, Name: in.Body.Name, Kind: string(in.Body.Kind),
+				Timezone: in.Body.Timezone, Currency: in.Body.Currency, Locale: string(in.Body.Locale),
 				AdminEmail: in.Body.Admin.Email, AdminName: in.Body.Admin.Name, AdminPasswordHash: ph})
 			if err != nil {
 				return nil, err
@@ -110,7 +110,7 @@ func registerTenants(s *Server) {
 			Name     string `json:"name" minLength:"1" maxLength:"200"`
 			Timezone string `json:"timezone" maxLength:"64"`
 			Currency string `json:"currency" pattern:"^[A-Z]{3}$"`
-			Locale   string `json:"locale" enum:"zh-CN,en"`
+			Locale   locale `json:"locale"`
 		}
 	}
 	register(s, huma.Operation{OperationID: "update-tenant", Method: http.MethodPut, Path: "/v1/tenant", Tags: tags,
@@ -123,7 +123,7 @@ func registerTenants(s *Server) {
 			var t tenants.Tenant
 			err = s.tx(ctx, func(tx *tenants.Tx) (err error) {
 				t, err = tenants.UpdateTenant(ctx, tx, v, tenants.TenantSettings{Name: in.Body.Name, Timezone: in.Body.Timezone,
-					Currency: in.Body.Currency, Locale: in.Body.Locale})
+					Currency: in.Body.Currency, Locale: string(in.Body.Locale)})
 				return err
 			})
 			if err != nil {

@@ -164,7 +164,7 @@ func registerWebhooks(s *Server) {
 	type deliveriesIn struct {
 		IDPath
 		PageQuery
-		Status string `query:"status" enum:"pending,succeeded,failed,cancelled"`
+		Status deliveryStatus `query:"status"`
 	}
 	register(s, huma.Operation{OperationID: "list-webhook-deliveries", Method: http.MethodGet, Path: "/v1/webhook-endpoints/{id}/deliveries",
 		Tags: tags, Summary: "An endpoint's deliveries, newest first, with response code, latency and attempts", Errors: []int{404}},
@@ -174,7 +174,7 @@ func registerWebhooks(s *Server) {
 				return nil, err
 			}
 			rows, err := within(ctx, s, func(tx *tenants.Tx) ([]webhooks.Delivery, error) {
-				return webhooks.ListDeliveries(ctx, tx, in.id(), in.Status, after, in.limit()+1)
+				return webhooks.ListDeliveries(ctx, tx, in.id(), string(in.Status), after, in.limit()+1)
 			})
 			if err != nil {
 				return nil, err
