@@ -84,7 +84,7 @@ func cleanTemplateErr(err error) string {
 }
 
 // Validate renders a template with the sample variables of its event type; the error names
-// the field (body.subject or body.body) and the unknown variable.
+// the field (subject or body) and the unknown variable.
 func Validate(eventType, subject, body string) error {
 	info, ok := Lookup(eventType)
 	if !ok {
