@@ -9,7 +9,6 @@ import (
 
 	"github.com/aftersales/aftersales/billing"
 	"github.com/aftersales/aftersales/internal/customers"
-	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/events"
 	"github.com/aftersales/aftersales/internal/notify"
 	"github.com/aftersales/aftersales/internal/orders"
@@ -23,7 +22,8 @@ func TestQuoteCancel(t *testing.T) {
 	paid := time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC)
 	from := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	until := from.AddDate(0, 12, -1) // 365 days
-	plan := db.Purchase{Kind: billing.Plan, Amount: 36500, Currency: "CNY", PaidAt: &paid, ValidFrom: &from, ValidUntil: &until}
+	plan := billing.Purchase{Kind: billing.Plan, Amount: 36500, Currency: "CNY", PaidAt: &paid,
+		ValidFrom: from.Format(time.DateOnly), ValidUntil: until.Format(time.DateOnly)}
 	prod := billing.Product{ProductInput: billing.ProductInput{CoolingOffDays: 14, AfterCoolingOff: "pro_rata"}}
 
 	if q := billing.QuoteCancel(plan, prod, paid.AddDate(0, 0, 13)); q.Basis != "full" || q.Amount != 36500 || !q.CoolingOff {
@@ -44,11 +44,11 @@ func TestQuoteCancel(t *testing.T) {
 	if q := billing.QuoteCancel(plan, none, from.AddDate(0, 0, 100)); q.Amount != 0 || q.Basis != "none" {
 		t.Errorf("no refund after cooling-off: %+v", q)
 	}
-	upgrade := db.Purchase{Kind: billing.PerIncident, Amount: 9900, PaidAt: &paid}
+	upgrade := billing.Purchase{Kind: billing.PerIncident, Amount: 9900, PaidAt: &paid}
 	if q := billing.QuoteCancel(upgrade, prod, paid.AddDate(0, 0, 20)); q.Amount != 0 {
 		t.Errorf("per-incident after cooling-off: %+v", q)
 	}
-	if q := billing.QuoteCancel(db.Purchase{Kind: billing.Plan, Amount: 100}, prod, paid); q.Amount != 0 {
+	if q := billing.QuoteCancel(billing.Purchase{Kind: billing.Plan, Amount: 100}, prod, paid); q.Amount != 0 {
 		t.Errorf("unpaid: %+v", q)
 	}
 }
@@ -63,13 +63,13 @@ func TestProductValidationAndEligibility(t *testing.T) {
 			in    billing.ProductInput
 			field string
 		}{
-			{billing.ProductInput{Code: "a", Name: "A", Kind: billing.PerIncident}, "body.targets"},
-			{billing.ProductInput{Code: "a", Name: "A", Kind: billing.PerIncident, Targets: map[string]warranty.Target{"teleport": {Minutes: 1}}}, "body.targets.teleport"},
-			{billing.ProductInput{Code: "a", Name: "A", Kind: billing.Plan, TermMonths: 12, TierCode: "platinum"}, "body.tier_code"},
+			{billing.ProductInput{Code: "a", Name: "A", Kind: billing.PerIncident}, "targets"},
+			{billing.ProductInput{Code: "a", Name: "A", Kind: billing.PerIncident, Targets: map[string]warranty.Target{"teleport": {Minutes: 1}}}, "targets.teleport"},
+			{billing.ProductInput{Code: "a", Name: "A", Kind: billing.Plan, TermMonths: 12, TierCode: "platinum"}, "tier_code"},
 			{billing.ProductInput{Code: "a", Name: "A", Kind: billing.Plan, TermMonths: 12, TierCode: "gold",
-				Compensation: billing.Compensation{Kind: "credit"}}, "body.compensation.percent"},
+				Compensation: billing.Compensation{Kind: "credit"}}, "compensation.percent"},
 			{billing.ProductInput{Code: "a", Name: "A", Kind: billing.Plan, TermMonths: 12,
-				Coverage: &billing.PlanCoverage{Kind: "accidental"}}, "body.coverage.covered.parts.mode"},
+				Coverage: &billing.PlanCoverage{Kind: "accidental"}}, "coverage.covered.parts.mode"},
 		}
 		for _, c := range bad {
 			_, err := billing.CreateProduct(b.ctx, tx, c.in, []billing.PriceInput{{Currency: "CNY", UnitAmount: 1}})
@@ -82,13 +82,13 @@ func TestProductValidationAndEligibility(t *testing.T) {
 		other := platform.NewID()
 		for _, e := range []billing.Eligibility{{ModelIDs: []uuid.UUID{other}}, {MaxUnitAgeDays: 10}, {ProvinceCodes: []string{"440000"}}} {
 			p := billing.Product{ProductInput: billing.ProductInput{Code: "x", Kind: billing.Plan, Eligibility: e}}
-			if err := billing.CheckEligible(b.ctx, tx, p, unit, "body.registration_id"); err == nil {
+			if err := billing.CheckEligible(b.ctx, tx, p, unit, "registration_id"); err == nil {
 				t.Errorf("eligibility %+v: the unit passed", e)
 			}
 		}
 		for _, e := range []billing.Eligibility{{ModelIDs: []uuid.UUID{f.model}}, {MaxUnitAgeDays: 60}, {ProvinceCodes: []string{"310000"}}, {}} {
 			p := billing.Product{ProductInput: billing.ProductInput{Code: "x", Kind: billing.Plan, Eligibility: e}}
-			if err := billing.CheckEligible(b.ctx, tx, p, unit, "body.registration_id"); err != nil {
+			if err := billing.CheckEligible(b.ctx, tx, p, unit, "registration_id"); err != nil {
 				t.Errorf("eligibility %+v: %v", e, err)
 			}
 		}

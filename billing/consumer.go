@@ -26,7 +26,7 @@ func Offers(ctx context.Context, tx *tenants.Tx, unit uuid.UUID) ([]Product, err
 	}
 	out := []Product{}
 	for _, p := range all {
-		if unit != uuid.Nil && CheckEligible(ctx, tx, p, unit, "query.registration_id") != nil {
+		if unit != uuid.Nil && CheckEligible(ctx, tx, p, unit, "registration_id") != nil {
 			continue
 		}
 		p.StripeProductID = ""
@@ -48,7 +48,7 @@ func checkParties(ctx context.Context, tx *tenants.Tx, in BuyInput) error {
 	if in.RegistrationID != uuid.Nil {
 		if err := visibleUnit(ctx, tx, in.RegistrationID); err != nil {
 			if errors.Is(err, tenants.ErrNotFound) {
-				return tenants.Invalid("body.registration_id", "is not one of your units")
+				return tenants.Invalid("registration_id", "is not one of your units")
 			}
 			return err
 		}
@@ -56,7 +56,7 @@ func checkParties(ctx context.Context, tx *tenants.Tx, in BuyInput) error {
 	if in.OrderID != uuid.Nil {
 		if _, err := tx.Q.GetOrderCustomer(ctx, tx, db.GetOrderCustomerParams{TenantID: tx.Scope.TenantID, ID: in.OrderID}); err != nil {
 			if err = tenants.DBError(err, "", ""); errors.Is(err, tenants.ErrNotFound) {
-				return tenants.Invalid("body.order_id", "is not one of your service orders")
+				return tenants.Invalid("order_id", "is not one of your service orders")
 			}
 			return err
 		}
@@ -68,7 +68,7 @@ func checkParties(ctx context.Context, tx *tenants.Tx, in BuyInput) error {
 // outlet: they sell at their own.
 func checkCounter(scope tenants.Scope, outlet uuid.UUID) error {
 	if scope.OutletID != uuid.Nil && scope.OutletID != outlet {
-		return tenants.Invalid("body.outlet_id", "outlet staff sell at their own outlet's counter")
+		return tenants.Invalid("outlet_id", "outlet staff sell at their own outlet's counter")
 	}
 	return nil
 }

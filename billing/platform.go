@@ -32,7 +32,7 @@ type Subscription struct {
 	Status           string     `json:"status"`
 	CurrentPeriodEnd *time.Time `json:"current_period_end,omitempty"`
 	GraceUntil       *time.Time `json:"grace_until,omitempty" doc:"After this, with payment still failing, the tenant becomes read-only"`
-	TenantStatus     string     `json:"tenant_status" enum:"active,suspended,read_only"`
+	TenantStatus     string     `json:"tenant_status"` // one of tenants.Statuses
 }
 
 // Invoice is a platform invoice of the tenant.
@@ -111,7 +111,7 @@ func (s *Service) Subscribe(ctx context.Context, scope tenants.Scope, planCode s
 		plan, err = tx.Q.GetPlatformPlan(ctx, tx, planCode)
 		if err != nil {
 			if errors.Is(err, pgx.ErrNoRows) {
-				return tenants.Invalid("body.plan_code", "is not a platform plan")
+				return tenants.Invalid("plan_code", "is not a platform plan")
 			}
 			return err
 		}

@@ -28,6 +28,9 @@ const (
 	Plan        = "plan"         // a fixed-term plan for one registered unit
 )
 
+// Kinds lists the product kinds.
+var Kinds = []string{PerIncident, Plan}
+
 // Eligibility says who may buy a product. Empty lists allow everything.
 type Eligibility struct {
 	CategoryIDs    []uuid.UUID `json:"category_ids,omitempty" maxItems:"100"`
@@ -55,7 +58,7 @@ type ProductInput struct {
 	Code            string                     `json:"code" pattern:"^[a-z0-9][a-z0-9_-]{0,63}$" example:"onsite-6h"`
 	Name            string                     `json:"name" minLength:"1" maxLength:"200"`
 	Description     string                     `json:"description,omitempty" maxLength:"2000"`
-	Kind            string                     `json:"kind" enum:"per_incident,plan"`
+	Kind            string                     `json:"kind"` // one of Kinds
 	TermMonths      int                        `json:"term_months,omitempty" minimum:"0" maximum:"120" doc:"Plans only: length of the plan"`
 	Targets         map[string]warranty.Target `json:"targets,omitempty" doc:"SLA targets granted (accept, arrival, resolution, callback)"`
 	TierCode        string                     `json:"tier_code,omitempty" maxLength:"32" doc:"Service tier granted while a plan is active"`
@@ -138,31 +141,31 @@ func validate(ctx context.Context, tx *tenants.Tx, in *ProductInput) error {
 	switch in.Kind {
 	case PerIncident:
 		if in.TermMonths != 0 {
-			return tenants.Invalid("body.term_months", "only plans have a term")
+			return tenants.Invalid("term_months", "only plans have a term")
 		}
 		if in.Coverage != nil {
-			return tenants.Invalid("body.coverage", "only plans add coverage to a unit")
+			return tenants.Invalid("coverage", "only plans add coverage to a unit")
 		}
 		if len(in.Targets) == 0 {
-			return tenants.Invalid("body.targets", "a per-incident upgrade grants at least one SLA target")
+			return tenants.Invalid("targets", "a per-incident upgrade grants at least one SLA target")
 		}
 	case Plan:
 		if in.TermMonths <= 0 {
-			return tenants.Invalid("body.term_months", "a plan needs a term of 1 to 120 months")
+			return tenants.Invalid("term_months", "a plan needs a term of 1 to 120 months")
 		}
 		if in.TierCode == "" && in.Coverage == nil && len(in.Targets) == 0 {
-			return tenants.Invalid("body.tier_code", "a plan grants a tier, SLA targets or coverage")
+			return tenants.Invalid("tier_code", "a plan grants a tier, SLA targets or coverage")
 		}
 	default:
-		return tenants.Invalid("body.kind", "is per_incident or plan")
+		return tenants.Invalid("kind", "is per_incident or plan")
 	}
 	for _, name := range slices.Sorted(maps.Keys(in.Targets)) {
 		t := in.Targets[name]
 		if !slices.Contains(targetNames, name) {
-			return tenants.Invalid("body.targets."+name, "is not a target (accept, arrival, resolution, callback)")
+			return tenants.Invalid("targets."+name, "is not a target (accept, arrival, resolution, callback)")
 		}
 		if t.Minutes <= 0 {
-			return tenants.Invalid("body.targets."+name+".minutes", "must be positive")
+			return tenants.Invalid("targets."+name+".minutes", "must be positive")
 		}
 		if t.Clock == "" {
 			t.Clock = "clock"
@@ -175,19 +178,19 @@ func validate(ctx context.Context, tx *tenants.Tx, in *ProductInput) error {
 			return err
 		}
 		if !ok {
-			return tenants.Invalid("body.tier_code", "is not a configured tier")
+			return tenants.Invalid("tier_code", "is not a configured tier")
 		}
 	}
 	if c := in.Coverage; c != nil {
 		if c.Kind != warranty.GrantExtended && c.Kind != warranty.GrantAccidental {
-			return tenants.Invalid("body.coverage.kind", "is extended or accidental")
+			return tenants.Invalid("coverage.kind", "is extended or accidental")
 		}
 		for _, l := range []struct {
 			name string
 			line warranty.Line
 		}{{"parts", c.Covered.Parts}, {"labour", c.Covered.Labour}, {"visit", c.Covered.Visit}, {"shipping", c.Covered.Shipping}} {
 			if l.line.Mode == "" {
-				return tenants.Invalid("body.coverage.covered."+l.name+".mode", "is required")
+				return tenants.Invalid("coverage.covered."+l.name+".mode", "is required")
 			}
 		}
 		if c.Component == "" {
@@ -199,24 +202,24 @@ func validate(ctx context.Context, tx *tenants.Tx, in *ProductInput) error {
 		in.Compensation.Percent = 0
 	case "refund_partial", "credit":
 		if in.Compensation.Percent < 1 || in.Compensation.Percent > 100 {
-			return tenants.Invalid("body.compensation.percent", "give 1 to 100 percent of the price")
+			return tenants.Invalid("compensation.percent", "give 1 to 100 percent of the price")
 		}
 	case "":
 		in.Compensation.Kind = "none"
 	default:
-		return tenants.Invalid("body.compensation.kind", "is none, refund_full, refund_partial or credit")
+		return tenants.Invalid("compensation.kind", "is none, refund_full, refund_partial or credit")
 	}
 	if in.AfterCoolingOff == "" {
 		in.AfterCoolingOff = "pro_rata"
 	}
 	for i, c := range in.Eligibility.ProvinceCodes {
 		if !isDigits(c) {
-			return tenants.Invalid(fmt.Sprintf("body.eligibility.province_codes[%d]", i), "is a numeric region code")
+			return tenants.Invalid(fmt.Sprintf("eligibility.province_codes[%d]", i), "is a numeric region code")
 		}
 	}
 	for i, c := range in.Eligibility.CityCodes {
 		if !isDigits(c) {
-			return tenants.Invalid(fmt.Sprintf("body.eligibility.city_codes[%d]", i), "is a numeric region code")
+			return tenants.Invalid(fmt.Sprintf("eligibility.city_codes[%d]", i), "is a numeric region code")
 		}
 	}
 	return nil
@@ -246,12 +249,12 @@ func CreateProduct(ctx context.Context, tx *tenants.Tx, in ProductInput, prices 
 		return Product{}, err
 	}
 	if len(prices) == 0 {
-		return Product{}, tenants.Invalid("body.prices", "give at least one price")
+		return Product{}, tenants.Invalid("prices", "give at least one price")
 	}
 	seen := map[string]bool{}
 	for i, p := range prices {
 		if seen[p.Currency] {
-			return Product{}, tenants.Invalid(fmt.Sprintf("body.prices[%d].currency", i), "appears twice")
+			return Product{}, tenants.Invalid(fmt.Sprintf("prices[%d].currency", i), "appears twice")
 		}
 		seen[p.Currency] = true
 	}
@@ -469,7 +472,8 @@ func (s *Service) SyncProduct(ctx context.Context, tx *tenants.Tx, id uuid.UUID)
 	return nil
 }
 
-// CheckEligible says whether a unit (and the consumer's region) may buy the product.
+// CheckEligible says whether a unit (and the consumer's region) may buy the product. Its
+// field errors name field, the caller's field holding registrationID.
 func CheckEligible(ctx context.Context, tx *tenants.Tx, p Product, registrationID uuid.UUID, field string) error {
 	e := p.Eligibility
 	if registrationID != uuid.Nil {

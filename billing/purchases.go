@@ -29,6 +29,9 @@ const (
 	StatusDisputed = "disputed"
 )
 
+// PurchaseStatuses lists the purchase statuses.
+var PurchaseStatuses = []string{StatusPending, StatusFailed, StatusActive, StatusRefunded, StatusDisputed, "expired"}
+
 // Event types billing emits.
 const (
 	EventPurchaseActivated  = "purchase.activated"
@@ -41,7 +44,7 @@ type Purchase struct {
 	ID              uuid.UUID  `json:"id"`
 	ProductID       uuid.UUID  `json:"product_id"`
 	ProductCode     string     `json:"product_code"`
-	Kind            string     `json:"kind" enum:"per_incident,plan"`
+	Kind            string     `json:"kind"` // one of Kinds
 	Channel         string     `json:"channel" enum:"checkout,counter"`
 	CustomerID      *uuid.UUID `json:"customer_id,omitempty"`
 	RegistrationID  *uuid.UUID `json:"registration_id,omitempty"`
@@ -50,7 +53,7 @@ type Purchase struct {
 	Currency        string     `json:"currency"`
 	Amount          int64      `json:"amount" doc:"Minor units"`
 	RefundedAmount  int64      `json:"refunded_amount"`
-	Status          string     `json:"status" enum:"pending,failed,active,refunded,disputed,expired"`
+	Status          string     `json:"status"` // one of PurchaseStatuses
 	PaidAt          *time.Time `json:"paid_at,omitempty"`
 	ValidFrom       string     `json:"valid_from,omitempty"`
 	ValidUntil      string     `json:"valid_until,omitempty"`
@@ -113,12 +116,12 @@ func (s *Service) newPurchase(ctx context.Context, tx *tenants.Tx, in BuyInput, 
 	p, err := GetProduct(ctx, tx, in.ProductID)
 	if err != nil {
 		if errors.Is(err, tenants.ErrNotFound) {
-			return p, Price{}, db.Purchase{}, tenants.Invalid("body.product_id", "is not a product on sale")
+			return p, Price{}, db.Purchase{}, tenants.Invalid("product_id", "is not a product on sale")
 		}
 		return p, Price{}, db.Purchase{}, err
 	}
 	if p.Status != "active" {
-		return p, Price{}, db.Purchase{}, tenants.Invalid("body.product_id", "is not a product on sale")
+		return p, Price{}, db.Purchase{}, tenants.Invalid("product_id", "is not a product on sale")
 	}
 	if in.Currency == "" {
 		t, err := tenants.GetTenant(ctx, tx)
@@ -129,19 +132,19 @@ func (s *Service) newPurchase(ctx context.Context, tx *tenants.Tx, in BuyInput, 
 	}
 	pr, ok := p.ActivePrice(in.Currency)
 	if !ok {
-		return p, Price{}, db.Purchase{}, tenants.Invalid("body.currency", "the product has no price in "+in.Currency)
+		return p, Price{}, db.Purchase{}, tenants.Invalid("currency", "the product has no price in "+in.Currency)
 	}
 	switch p.Kind {
 	case PerIncident:
 		if in.OrderID == uuid.Nil {
-			return p, pr, db.Purchase{}, tenants.Invalid("body.order_id", "a per-incident upgrade is bought for a service order")
+			return p, pr, db.Purchase{}, tenants.Invalid("order_id", "a per-incident upgrade is bought for a service order")
 		}
 	case Plan:
 		if in.RegistrationID == uuid.Nil {
-			return p, pr, db.Purchase{}, tenants.Invalid("body.registration_id", "a plan is bought for a registered unit")
+			return p, pr, db.Purchase{}, tenants.Invalid("registration_id", "a plan is bought for a registered unit")
 		}
 	}
-	if err := CheckEligible(ctx, tx, p, in.RegistrationID, "body.registration_id"); err != nil {
+	if err := CheckEligible(ctx, tx, p, in.RegistrationID, "registration_id"); err != nil {
 		return p, pr, db.Purchase{}, err
 	}
 	row, err := tx.Q.CreatePurchase(ctx, tx, db.CreatePurchaseParams{TenantID: tx.Scope.TenantID,
@@ -150,7 +153,7 @@ func (s *Service) newPurchase(ctx context.Context, tx *tenants.Tx, in BuyInput, 
 		RegistrationID: nullID(in.RegistrationID), OrderID: nullID(in.OrderID), OutletID: nullID(in.OutletID),
 		Currency: pr.Currency, Amount: pr.UnitAmount})
 	if err != nil {
-		return p, pr, db.Purchase{}, tenants.DBError(err, "", "body.outlet_id")
+		return p, pr, db.Purchase{}, tenants.DBError(err, "", "outlet_id")
 	}
 	return p, pr, row, nil
 }
@@ -209,7 +212,7 @@ func (s *Service) StartCheckout(ctx context.Context, tx *tenants.Tx, in BuyInput
 // StartCounter creates a pending purchase paid at an outlet's counter with a PaymentIntent.
 func (s *Service) StartCounter(ctx context.Context, tx *tenants.Tx, in BuyInput) (Checkout, error) {
 	if in.OutletID == uuid.Nil {
-		return Checkout{}, tenants.Invalid("body.outlet_id", "a counter sale names the outlet")
+		return Checkout{}, tenants.Invalid("outlet_id", "a counter sale names the outlet")
 	}
 	if err := checkCounter(tx.Scope, in.OutletID); err != nil {
 		return Checkout{}, err
@@ -301,7 +304,7 @@ type RefundQuote struct {
 // QuoteCancel computes the refund for cancelling p at now under its product's terms:
 // in the cooling-off period everything not yet refunded; after it, the unused share of a
 // plan (pro_rata) or nothing.
-func QuoteCancel(p db.Purchase, prod Product, now time.Time) RefundQuote {
+func QuoteCancel(p Purchase, prod Product, now time.Time) RefundQuote {
 	q := RefundQuote{Currency: p.Currency, Basis: "none"}
 	left := p.Amount - p.RefundedAmount
 	if p.PaidAt == nil || left <= 0 {
@@ -311,11 +314,13 @@ func QuoteCancel(p db.Purchase, prod Product, now time.Time) RefundQuote {
 		q.CoolingOff, q.Basis, q.Amount = true, "full", left
 		return q
 	}
-	if prod.AfterCoolingOff != "pro_rata" || p.Kind != Plan || p.ValidFrom == nil || p.ValidUntil == nil {
+	from, ferr := time.Parse(time.DateOnly, p.ValidFrom)
+	until, uerr := time.Parse(time.DateOnly, p.ValidUntil)
+	if prod.AfterCoolingOff != "pro_rata" || p.Kind != Plan || ferr != nil || uerr != nil {
 		return q
 	}
-	total := p.ValidUntil.Sub(*p.ValidFrom).Hours()/24 + 1
-	used := now.Sub(*p.ValidFrom).Hours() / 24
+	total := until.Sub(from).Hours()/24 + 1
+	used := now.Sub(from).Hours() / 24
 	if used < 0 {
 		used = 0
 	}
@@ -352,7 +357,7 @@ func (s *Service) Cancel(ctx context.Context, scope tenants.Scope, id uuid.UUID)
 		if err != nil {
 			return err
 		}
-		q = QuoteCancel(row, prod, time.Now())
+		q = QuoteCancel(purchaseFromRow(row), prod, time.Now())
 		if q.Amount <= 0 {
 			return &tenants.ConflictError{Detail: "the cooling-off period is over and the product's terms give no refund"}
 		}

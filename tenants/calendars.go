@@ -84,10 +84,13 @@ type Calendar struct {
 	UpdatedAt   time.Time   `json:"updated_at"`
 }
 
+// DayKinds are the kinds of calendar exception: a holiday, or a make-up working day.
+var DayKinds = []string{"holiday", "workday"}
+
 // CalendarDay is an exception: a holiday, or a make-up working day (调休) on a weekend.
 type CalendarDay struct {
 	Day   string     `json:"day" format:"date" example:"2026-10-01"`
-	Kind  string     `json:"kind" enum:"holiday,workday"`
+	Kind  string     `json:"kind"` // one of DayKinds
 	Name  string     `json:"name,omitempty" maxLength:"100" example:"国庆节"`
 	Hours []Interval `json:"hours,omitempty" doc:"Working hours of a make-up day; defaults to Monday's hours"`
 }
@@ -115,10 +118,10 @@ type CalendarInput struct {
 // CreateCalendar creates an outlet's own calendar (a tenant has exactly one default,
 // created at onboarding).
 func CreateCalendar(ctx context.Context, tx *Tx, in CalendarInput) (Calendar, error) {
-	if err := checkTimezone(in.Timezone, "body.timezone"); err != nil {
+	if err := checkTimezone(in.Timezone, "timezone"); err != nil {
 		return Calendar{}, err
 	}
-	if err := in.WeeklyHours.Validate("body.weekly_hours"); err != nil {
+	if err := in.WeeklyHours.Validate("weekly_hours"); err != nil {
 		return Calendar{}, err
 	}
 	if tx.Scope.OutletID != uuid.Nil && in.OutletID != tx.Scope.OutletID {
@@ -128,7 +131,7 @@ func CreateCalendar(ctx context.Context, tx *Tx, in CalendarInput) (Calendar, er
 		OutletID: uuid.NullUUID{UUID: in.OutletID, Valid: in.OutletID != uuid.Nil}, Name: in.Name,
 		Timezone: in.Timezone, WeeklyHours: mustJSON(in.WeeklyHours)})
 	if err != nil {
-		return Calendar{}, DBError(err, "this outlet already has a calendar", "body.outlet_id")
+		return Calendar{}, DBError(err, "this outlet already has a calendar", "outlet_id")
 	}
 	c, err := calendarFromRow(r)
 	if err != nil {
@@ -175,10 +178,10 @@ func ListCalendars(ctx context.Context, tx *Tx, after uuid.NullUUID, limit int32
 
 // UpdateCalendar replaces name, timezone and weekly hours if version is current.
 func UpdateCalendar(ctx context.Context, tx *Tx, id uuid.UUID, version int32, in CalendarInput) (Calendar, error) {
-	if err := checkTimezone(in.Timezone, "body.timezone"); err != nil {
+	if err := checkTimezone(in.Timezone, "timezone"); err != nil {
 		return Calendar{}, err
 	}
-	if err := in.WeeklyHours.Validate("body.weekly_hours"); err != nil {
+	if err := in.WeeklyHours.Validate("weekly_hours"); err != nil {
 		return Calendar{}, err
 	}
 	before, err := editableCalendar(ctx, tx, id)
@@ -229,9 +232,9 @@ func SetCalendarDay(ctx context.Context, tx *Tx, calendarID uuid.UUID, day time.
 		return CalendarDay{}, err
 	}
 	if in.Kind == "holiday" && len(in.Hours) > 0 {
-		return CalendarDay{}, Invalid("body.hours", "a holiday has no working hours")
+		return CalendarDay{}, Invalid("hours", "a holiday has no working hours")
 	}
-	if err := validIntervals(in.Hours, "body.hours"); err != nil {
+	if err := validIntervals(in.Hours, "hours"); err != nil {
 		return CalendarDay{}, err
 	}
 	var hours []byte

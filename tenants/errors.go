@@ -21,13 +21,20 @@ var (
 	ErrForbidden = errors.New("forbidden")
 )
 
-// FieldError rejects one input field with a reason; the API reports it at that location.
+// FieldError rejects one input field with a reason. Field names the field in the input's
+// JSON names (customer.phone, lines[2].unit_price), or is empty for the input as a whole;
+// the API says where in the request that field is.
 type FieldError struct {
 	Field  string
 	Reason string
 }
 
-func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }
+func (e *FieldError) Error() string {
+	if e.Field == "" {
+		return e.Reason
+	}
+	return e.Field + ": " + e.Reason
+}
 
 // Invalid returns a FieldError.
 func Invalid(field, reason string) error { return &FieldError{Field: field, Reason: reason} }
@@ -58,7 +65,7 @@ func DBError(err error, uniqueDetail, fkField string) error {
 			}
 			return &ConflictError{Detail: "the record is still referenced"}
 		case "23514":
-			return Invalid("body", "a value is out of the allowed range")
+			return Invalid("", "a value is out of the allowed range")
 		}
 	}
 	return fmt.Errorf("database: %w", err)

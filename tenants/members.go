@@ -10,6 +10,9 @@ import (
 	"github.com/aftersales/aftersales/internal/db"
 )
 
+// MemberStatuses are the statuses of a membership.
+var MemberStatuses = []string{"active", "disabled"}
+
 // Member is a user's membership in the tenant.
 type Member struct {
 	ID        uuid.UUID  `json:"id"`
@@ -86,7 +89,7 @@ func UpdateMember(ctx context.Context, tx *Tx, id uuid.UUID, version int32, in M
 	r, err := tx.Q.UpdateMembership(ctx, tx, db.UpdateMembershipParams{TenantID: tx.Scope.TenantID, ID: id, Version: version,
 		Role: in.Role, OutletID: uuid.NullUUID{UUID: in.OutletID, Valid: in.OutletID != uuid.Nil}, Status: in.Status})
 	if err != nil {
-		return Member{}, DBError(StaleIfMissing(err), "", "body.outlet_id")
+		return Member{}, DBError(StaleIfMissing(err), "", "outlet_id")
 	}
 	after := memberFromRow(r, before.Email, before.Name)
 	return after, tx.Audit(ctx, "member.update", "membership", id, before, after)
@@ -130,10 +133,10 @@ func keepOneAdmin(ctx context.Context, tx *Tx) error {
 func checkOutletRole(role string, outletID uuid.UUID) error {
 	outletRole := role == "outlet_manager" || role == "engineer"
 	if outletRole && outletID == uuid.Nil {
-		return Invalid("body.outlet_id", "is required for outlet roles")
+		return Invalid("outlet_id", "is required for outlet roles")
 	}
 	if !outletRole && outletID != uuid.Nil {
-		return Invalid("body.outlet_id", "is only allowed for outlet roles (outlet_manager, engineer)")
+		return Invalid("outlet_id", "is only allowed for outlet roles (outlet_manager, engineer)")
 	}
 	return nil
 }

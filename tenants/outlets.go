@@ -11,6 +11,12 @@ import (
 	"github.com/aftersales/aftersales/internal/platform"
 )
 
+// OutletKinds are the kinds of outlet.
+var OutletKinds = []string{"service_center", "authorized_outlet", "carrier_store", "warehouse"}
+
+// OutletStatuses are the statuses of an outlet.
+var OutletStatuses = []string{"active", "suspended", "closed"}
+
 // Outlet is a service outlet: a sub-tenant of a root tenant.
 type Outlet struct {
 	ID uuid.UUID `json:"id"`
@@ -24,8 +30,8 @@ type Outlet struct {
 type OutletFields struct {
 	Code         string   `json:"code" minLength:"1" maxLength:"64" pattern:"^[A-Za-z0-9._-]+$" doc:"Unique code within the tenant"`
 	Name         string   `json:"name" minLength:"1" maxLength:"200"`
-	Kind         string   `json:"kind" enum:"service_center,authorized_outlet,carrier_store,warehouse"`
-	Status       string   `json:"status,omitempty" enum:"active,suspended,closed" default:"active"`
+	Kind         string   `json:"kind"`                              // one of OutletKinds
+	Status       string   `json:"status,omitempty" default:"active"` // one of OutletStatuses
 	Phone        string   `json:"phone,omitempty" maxLength:"32"`
 	ProvinceCode string   `json:"province_code,omitempty" maxLength:"12" pattern:"^[0-9]*$" doc:"Region code (GB/T 2260), e.g. 310000"`
 	CityCode     string   `json:"city_code,omitempty" maxLength:"12" pattern:"^[0-9]*$"`

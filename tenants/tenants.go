@@ -13,13 +13,19 @@ import (
 	"github.com/aftersales/aftersales/internal/platform"
 )
 
+// Kinds of root tenant.
+var Kinds = []string{"brand", "distributor", "carrier", "service_provider"}
+
+// Statuses of a tenant.
+var Statuses = []string{"active", "suspended", "read_only"}
+
 // Tenant is a root tenant: a brand, distributor, carrier or service provider.
 type Tenant struct {
 	ID        uuid.UUID `json:"id"`
 	Slug      string    `json:"slug"`
 	Name      string    `json:"name"`
-	Kind      string    `json:"kind" enum:"brand,distributor,carrier,service_provider"`
-	Status    string    `json:"status" enum:"active,suspended,read_only"`
+	Kind      string    `json:"kind"`   // one of Kinds
+	Status    string    `json:"status"` // one of Statuses
 	Timezone  string    `json:"timezone"`
 	Currency  string    `json:"currency"`
 	Locale    string    `json:"locale"`
@@ -42,7 +48,7 @@ type NewTenant struct {
 // Onboard creates a root tenant, its default business calendar, and its first admin (a new
 // user, or an existing one by email who gains a membership). Audited in the new tenant.
 func (d *DB) Onboard(ctx context.Context, actor Actor, in NewTenant) (Tenant, uuid.UUID, error) {
-	if err := checkTimezone(in.Timezone, "body.timezone"); err != nil {
+	if err := checkTimezone(in.Timezone, "timezone"); err != nil {
 		return Tenant{}, uuid.Nil, err
 	}
 	id := platform.NewID()
@@ -139,7 +145,7 @@ type TenantSettings struct {
 
 // UpdateTenant changes the scope's tenant settings if version is current.
 func UpdateTenant(ctx context.Context, tx *Tx, version int32, in TenantSettings) (Tenant, error) {
-	if err := checkTimezone(in.Timezone, "body.timezone"); err != nil {
+	if err := checkTimezone(in.Timezone, "timezone"); err != nil {
 		return Tenant{}, err
 	}
 	before, err := GetTenant(ctx, tx)

@@ -80,9 +80,10 @@ func New(d Deps) *Server {
 	}
 	api := humago.New(mux, cfg)
 	s := &Server{Deps: d, api: api}
-	api.UseMiddleware(s.authenticate, s.idempotency)
+	api.UseMiddleware(withOperation, s.authenticate, s.idempotency)
 
 	registerRoutes(huma.NewGroup(api, "/v1"), s)
+	useDomainEnums(api.OpenAPI().Components.Schemas)
 
 	mux.HandleFunc("GET /problems", problemDocs)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })

@@ -96,7 +96,7 @@ func (b BatchItem) input() registry.Input {
 // BatchResult is what became of one item, in the order of the request.
 type BatchResult struct {
 	Index          int                `json:"index" doc:"Position of the item in the request, from 0"`
-	Status         string             `json:"status" enum:"created,existing,invalid"`
+	Status         unitOutcome        `json:"status"`
 	RegistrationID *uuid.UUID         `json:"registration_id,omitempty" doc:"The registration created or found"`
 	Errors         []registry.Problem `json:"errors,omitempty" doc:"Why the item was rejected"`
 }
@@ -334,7 +334,7 @@ func storeBatch(ctx context.Context, tx *tenants.Tx, items []BatchItem, install 
 	created := []uuid.UUID{}
 	for n, o := range outs {
 		r := &results[at[n]]
-		r.Status, r.Errors = o.Status, o.Problems
+		r.Status, r.Errors = unitOutcome(o.Status), o.Problems
 		if o.ID != uuid.Nil {
 			id := o.ID
 			r.RegistrationID = &id

@@ -88,7 +88,7 @@ func fail(ctx context.Context, log *slog.Logger, err error) error {
 		return err
 	case errors.As(err, &fe):
 		return huma.Error422UnprocessableEntity("validation failed", &huma.ErrorDetail{
-			Message: fe.Reason, Location: fe.Field})
+			Message: fe.Reason, Location: location(ctx, fe.Field)})
 	case errors.Is(err, tenants.ErrNotFound):
 		return huma.Error404NotFound("not found")
 	case errors.Is(err, tenants.ErrStale):
@@ -124,6 +124,39 @@ func fail(ctx context.Context, log *slog.Logger, err error) error {
 	}
 	log.ErrorContext(ctx, "request failed", "err", err)
 	return huma.Error500InternalServerError("internal error; quote the request id to support")
+}
+
+type operationKey struct{}
+
+// withOperation passes the operation on to fail, which needs its parameters to locate a
+// domain field error in the request.
+func withOperation(hctx huma.Context, next func(huma.Context)) {
+	next(huma.WithValue(hctx, operationKey{}, hctx.Operation()))
+}
+
+// location is where a domain field error points in the request. Domain errors name the input
+// field (customer.phone, lines[2].unit_price; empty for the input as a whole); the request
+// carries it in the body unless the operation takes it as a path, query or header parameter.
+// A field the handler located already (body.x, path.x, query.x, header.x) is kept as it is.
+func location(ctx context.Context, field string) string {
+	if field == "" {
+		return "body"
+	}
+	for _, in := range []string{"body.", "path.", "query.", "header."} {
+		if strings.HasPrefix(field, in) {
+			return field
+		}
+	}
+	if op, _ := ctx.Value(operationKey{}).(*huma.Operation); op != nil {
+		name, _, _ := strings.Cut(field, ".")
+		name, _, _ = strings.Cut(name, "[")
+		for _, p := range op.Parameters {
+			if p.Name == name && p.In != "cookie" {
+				return p.In + "." + field
+			}
+		}
+	}
+	return "body." + field
 }
 
 // problemDocs is the page each problem type URI resolves to.

@@ -33,3 +33,34 @@ func TestConcurrencyFailuresAreRetryableConflicts(t *testing.T) {
 		t.Fatalf("an internal error: %v, want a 500", err)
 	}
 }
+
+// TestFieldLocation: a domain field error points where the request carried the field: at the
+// operation's parameter of that name, else in the body.
+func TestFieldLocation(t *testing.T) {
+	op := &huma.Operation{Parameters: []*huma.Param{{Name: "to", In: "query"}, {Name: "id", In: "path"},
+		{Name: "Content-Type", In: "header"}, {Name: "session", In: "cookie"}}}
+	ctx := context.WithValue(context.Background(), operationKey{}, op)
+	for field, want := range map[string]string{
+		"":                    "body",
+		"body":                "body.body",
+		"customer.phone":      "body.customer.phone",
+		"lines[2].unit_price": "body.lines[2].unit_price",
+		"to":                  "query.to",
+		"to.x":                "query.to.x",
+		"tos":                 "body.tos",
+		"id":                  "path.id",
+		"Content-Type":        "header.Content-Type",
+		"session":             "body.session",
+		"body.name":           "body.name",
+		"query.from":          "query.from",
+		"path.id":             "path.id",
+		"header.If-Match":     "header.If-Match",
+	} {
+		if got := location(ctx, field); got != want {
+			t.Errorf("location(%q) = %q, want %q", field, got, want)
+		}
+	}
+	if got := location(context.Background(), "to"); got != "body.to" {
+		t.Errorf("without an operation: %q, want body.to", got)
+	}
+}

@@ -45,14 +45,14 @@ type NewAPIKey struct {
 // CreateAPIKey creates a key and returns its secret token, shown this once.
 func CreateAPIKey(ctx context.Context, tx *tenants.Tx, in NewAPIKey) (APIKey, string, error) {
 	if !in.Role.Valid() {
-		return APIKey{}, "", tenants.Invalid("body.role", "is not a tenant role")
+		return APIKey{}, "", tenants.Invalid("role", "is not a tenant role")
 	}
 	if in.Role.OutletScoped() != (in.OutletID != uuid.Nil) {
-		return APIKey{}, "", tenants.Invalid("body.outlet_id", "is required for outlet roles and only for them")
+		return APIKey{}, "", tenants.Invalid("outlet_id", "is required for outlet roles and only for them")
 	}
 	for i, s := range in.Scopes {
 		if !in.Role.Can(access.Permission(s)) {
-			return APIKey{}, "", tenants.Invalid(fmt.Sprintf("body.scopes[%d]", i), "is not a permission of the key's role")
+			return APIKey{}, "", tenants.Invalid(fmt.Sprintf("scopes[%d]", i), "is not a permission of the key's role")
 		}
 	}
 	if in.Scopes == nil {
@@ -65,7 +65,7 @@ func CreateAPIKey(ctx context.Context, tx *tenants.Tx, in NewAPIKey) (APIKey, st
 		Scopes: in.Scopes, SecretHash: hash, CreatedBy: someID(tx.Scope.Actor.ID), ExpiresAt: in.ExpiresAt,
 	})
 	if err != nil {
-		return APIKey{}, "", tenants.DBError(err, "an API key with this id exists", "body.outlet_id")
+		return APIKey{}, "", tenants.DBError(err, "an API key with this id exists", "outlet_id")
 	}
 	k := apiKeyFromRow(row)
 	return k, tok, tx.Audit(ctx, "api_key.create", "api_key", id, nil, k)

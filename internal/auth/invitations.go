@@ -38,7 +38,7 @@ func invitationFromRow(r db.Invitation) Invitation {
 // Invite creates an invitation and returns its single-use token (sent to the invitee).
 func Invite(ctx context.Context, tx *tenants.Tx, email string, role access.Role, outletID uuid.UUID) (Invitation, string, error) {
 	if !role.Valid() {
-		return Invitation{}, "", tenants.Invalid("body.role", "is not a tenant role")
+		return Invitation{}, "", tenants.Invalid("role", "is not a tenant role")
 	}
 	if err := tenants.CheckOutletRole(string(role), outletID); err != nil {
 		return Invitation{}, "", err
@@ -49,7 +49,7 @@ func Invite(ctx context.Context, tx *tenants.Tx, email string, role access.Role,
 		Email: strings.ToLower(email), Role: string(role), OutletID: someID(outletID), TokenHash: hash,
 		InvitedBy: someID(tx.Scope.Actor.ID), ExpiresAt: time.Now().Add(invitationTTL)})
 	if err != nil {
-		return Invitation{}, "", tenants.DBError(err, "", "body.outlet_id")
+		return Invitation{}, "", tenants.DBError(err, "", "outlet_id")
 	}
 	inv := invitationFromRow(r)
 	return inv, tok, tx.Audit(ctx, "invitation.create", "invitation", id, nil, inv)
@@ -119,7 +119,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, name, password st
 			}
 		case errors.Is(tenants.DBError(err, "", ""), tenants.ErrNotFound):
 			if len(password) < 10 {
-				return tenants.Invalid("body.password", "must be at least 10 characters")
+				return tenants.Invalid("password", "must be at least 10 characters")
 			}
 			ph, err := HashPassword(password)
 			if err != nil {

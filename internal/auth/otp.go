@@ -72,13 +72,13 @@ func NormalizeDestination(s string) (channel, dest string, err error) {
 	if strings.Contains(s, "@") {
 		a, err := mail.ParseAddress(s)
 		if err != nil || a.Address != s {
-			return "", "", tenants.Invalid("body.destination", "is not a valid email address")
+			return "", "", tenants.Invalid("destination", "is not a valid email address")
 		}
 		return "email", strings.ToLower(a.Address), nil
 	}
 	num, err := phonenumbers.Parse(s, "CN")
 	if err != nil || !phonenumbers.IsValidNumber(num) {
-		return "", "", tenants.Invalid("body.destination", "is not a valid phone number or email address")
+		return "", "", tenants.Invalid("destination", "is not a valid phone number or email address")
 	}
 	return "sms", phonenumbers.Format(num, phonenumbers.E164), nil
 }

@@ -19,6 +19,9 @@ const (
 	KindConsumer = "consumer"
 )
 
+// StaffKinds are the kinds of staff principal.
+var StaffKinds = []string{KindUser, KindAPIKey}
+
 // Principal is the authenticated caller of one request.
 type Principal struct {
 	Kind          string

@@ -70,8 +70,8 @@ func categoryFromRow(r db.ProductCategory) Category {
 	return Category{ID: r.ID, Code: r.Code, Name: r.Name, Version: r.Version, CreatedAt: r.CreatedAt}
 }
 
-// ModelFromRow converts a stored model.
-func ModelFromRow(r db.ProductModel) (Model, error) {
+// modelFromRow converts a stored model.
+func modelFromRow(r db.ProductModel) (Model, error) {
 	m := Model{ID: r.ID, Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, ModelFields: ModelFields{
 		CategoryID: r.CategoryID, SKU: r.Sku, Name: r.Name, SerialPattern: r.SerialPattern, IMEI: r.Imei, NeedsInstall: r.NeedsInstall}}
 	if err := json.Unmarshal(r.Components, &m.Components); err != nil {
@@ -140,13 +140,13 @@ func UpdateCategory(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version i
 func (f ModelFields) validate() error {
 	if f.SerialPattern != "" {
 		if _, err := regexp.Compile("^(?:" + f.SerialPattern + ")$"); err != nil {
-			return tenants.Invalid("body.serial_pattern", "is not a valid regular expression")
+			return tenants.Invalid("serial_pattern", "is not a valid regular expression")
 		}
 	}
 	seen := map[string]bool{}
 	for i, c := range f.Components {
 		if seen[c.Code] {
-			return tenants.Invalid(fmt.Sprintf("body.components[%d].code", i), "appears twice")
+			return tenants.Invalid(fmt.Sprintf("components[%d].code", i), "appears twice")
 		}
 		seen[c.Code] = true
 	}
@@ -165,9 +165,9 @@ func CreateModel(ctx context.Context, tx *tenants.Tx, f ModelFields) (Model, err
 	r, err := tx.Q.CreateModel(ctx, tx, db.CreateModelParams{TenantID: tx.Scope.TenantID, ID: platform.NewID(), CategoryID: f.CategoryID,
 		Sku: f.SKU, Name: f.Name, Components: comps, SerialPattern: f.SerialPattern, Imei: f.IMEI, NeedsInstall: f.NeedsInstall})
 	if err != nil {
-		return Model{}, tenants.DBError(err, "a model with this SKU exists", "body.category_id")
+		return Model{}, tenants.DBError(err, "a model with this SKU exists", "category_id")
 	}
-	m, err := ModelFromRow(r)
+	m, err := modelFromRow(r)
 	if err != nil {
 		return m, err
 	}
@@ -180,7 +180,33 @@ func GetModel(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Model, error) 
 	if err != nil {
 		return Model{}, tenants.DBError(err, "", "")
 	}
-	return ModelFromRow(r)
+	return modelFromRow(r)
+}
+
+// GetModelBySKU returns the model with a SKU.
+func GetModelBySKU(ctx context.Context, tx *tenants.Tx, sku string) (Model, error) {
+	r, err := tx.Q.GetModelBySKU(ctx, tx, db.GetModelBySKUParams{TenantID: tx.Scope.TenantID, Sku: sku})
+	if err != nil {
+		return Model{}, tenants.DBError(err, "", "")
+	}
+	return modelFromRow(r)
+}
+
+// AllModels returns all the tenant's models, to check many units against them.
+func AllModels(ctx context.Context, tx *tenants.Tx) ([]Model, error) {
+	rows, err := tx.Q.AllModels(ctx, tx, tx.Scope.TenantID)
+	if err != nil {
+		return nil, fmt.Errorf("all models: %w", err)
+	}
+	out := make([]Model, 0, len(rows))
+	for _, r := range rows {
+		m, err := modelFromRow(r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, nil
 }
 
 // ListModels lists models after the cursor, optionally of one category.
@@ -191,7 +217,7 @@ func ListModels(ctx context.Context, tx *tenants.Tx, after, category uuid.NullUU
 	}
 	out := make([]Model, 0, len(rows))
 	for _, r := range rows {
-		m, err := ModelFromRow(r)
+		m, err := modelFromRow(r)
 		if err != nil {
 			return nil, err
 		}
@@ -219,9 +245,9 @@ func UpdateModel(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int3
 	r, err := tx.Q.UpdateModel(ctx, tx, db.UpdateModelParams{TenantID: tx.Scope.TenantID, ID: id, Version: version, CategoryID: f.CategoryID,
 		Sku: f.SKU, Name: f.Name, Components: comps, SerialPattern: f.SerialPattern, Imei: f.IMEI, NeedsInstall: f.NeedsInstall})
 	if err != nil {
-		return Model{}, tenants.DBError(tenants.StaleIfMissing(err), "a model with this SKU exists", "body.category_id")
+		return Model{}, tenants.DBError(tenants.StaleIfMissing(err), "a model with this SKU exists", "category_id")
 	}
-	after, err := ModelFromRow(r)
+	after, err := modelFromRow(r)
 	if err != nil {
 		return after, err
 	}
@@ -245,7 +271,7 @@ func NormalizeFaultCode(s string) string {
 func EnsureFaultCode(ctx context.Context, tx *tenants.Tx, code, name, component string) (FaultCode, error) {
 	norm := NormalizeFaultCode(code)
 	if norm == "" || len(norm) > 32 {
-		return FaultCode{}, tenants.Invalid("body.fault_code", "must have 1 to 32 letters or digits")
+		return FaultCode{}, tenants.Invalid("fault_code", "must have 1 to 32 letters or digits")
 	}
 	// Read first: the upsert locks the code's row until commit, which would make every
 	// order of a common fault wait for the others.
@@ -296,17 +322,17 @@ func GetFaultCode(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (FaultCode,
 // duplicate resolve to the target.
 func MergeFaultCode(ctx context.Context, tx *tenants.Tx, id, into uuid.UUID) (FaultCode, error) {
 	if id == into {
-		return FaultCode{}, tenants.Invalid("body.into", "cannot merge a code into itself")
+		return FaultCode{}, tenants.Invalid("into", "cannot merge a code into itself")
 	}
 	target, err := GetFaultCode(ctx, tx, into)
 	if err != nil {
 		if errors.Is(err, tenants.ErrNotFound) {
-			return FaultCode{}, tenants.Invalid("body.into", "does not exist")
+			return FaultCode{}, tenants.Invalid("into", "does not exist")
 		}
 		return FaultCode{}, err
 	}
 	if target.MergedInto != nil {
-		return FaultCode{}, tenants.Invalid("body.into", "was itself merged; merge into "+target.MergedInto.String())
+		return FaultCode{}, tenants.Invalid("into", "was itself merged; merge into "+target.MergedInto.String())
 	}
 	before, err := GetFaultCode(ctx, tx, id)
 	if err != nil {

@@ -3,7 +3,6 @@ package coverage
 import (
 	"context"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -41,7 +40,7 @@ func Public(ctx context.Context, q db.DBTX, src HistorySource, serial, last4 str
 		if err != nil {
 			return PublicAnswer{}, err
 		}
-		a := PublicAnswer{ModelSKU: res.ModelSKU, PurchaseDate: u.Registration.PurchaseDate.Format(time.DateOnly), Class: res.Decision.Class}
+		a := PublicAnswer{ModelSKU: res.ModelSKU, PurchaseDate: u.Registration.PurchaseDate, Class: res.Decision.Class}
 		if res.Decision.CoveredUntil != nil {
 			a.CoveredUntil = res.Decision.CoveredUntil.String()
 		}

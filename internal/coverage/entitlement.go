@@ -10,6 +10,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/catalog"
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/registry"
 	"github.com/aftersales/aftersales/internal/warranty"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -98,7 +99,7 @@ type Result struct {
 
 // Facts are what a decision reads about one unit, loaded in one statement (UnitFacts).
 type Facts struct {
-	Registration db.Registration
+	Registration registry.Registration
 	Model        catalog.Model
 	BuyerPhone   string // for the public check's last four digits
 	UserPhone    string
@@ -117,7 +118,7 @@ func LoadFacts(ctx context.Context, q db.DBTX, in CheckInput) ([]Facts, error) {
 	} else {
 		p.Serial = strings.TrimSpace(in.Serial)
 		if p.Serial == "" {
-			return nil, tenants.Invalid("body.serial", "give registration_id, or serial (with model_sku when serials repeat across models)")
+			return nil, tenants.Invalid("serial", "give registration_id, or serial (with model_sku when serials repeat across models)")
 		}
 		if in.ModelSKU != "" {
 			p.ModelSku = &in.ModelSKU
@@ -129,11 +130,11 @@ func LoadFacts(ctx context.Context, q db.DBTX, in CheckInput) ([]Facts, error) {
 	}
 	out := make([]Facts, len(rows))
 	for i, r := range rows {
-		m, err := catalog.ModelFromRow(r.ProductModel)
+		m, err := modelOf(r.ProductModel)
 		if err != nil {
 			return nil, err
 		}
-		out[i] = Facts{Registration: r.Registration, Model: m, BuyerPhone: r.BuyerPhone, UserPhone: r.UserPhone, row: r}
+		out[i] = Facts{Registration: registrationOf(r.Registration), Model: m, BuyerPhone: r.BuyerPhone, UserPhone: r.UserPhone, row: r}
 	}
 	return out, nil
 }
@@ -149,7 +150,7 @@ func Check(ctx context.Context, q db.DBTX, src HistorySource, in CheckInput) (Re
 	case len(units) == 1:
 		return Decide(units[0], src, in)
 	case len(units) > 1:
-		return Result{}, tenants.Invalid("body.model_sku", "this serial is registered for several models: give model_sku")
+		return Result{}, tenants.Invalid("model_sku", "this serial is registered for several models: give model_sku")
 	case in.RegistrationID == uuid.Nil && in.ModelSKU != "":
 		// Tell an unknown model from an unknown serial (a miss costs the second statement).
 		known, err := db.New().ModelSKUExists(ctx, q, db.ModelSKUExistsParams{TenantID: tenants.TenantOf(q), Sku: in.ModelSKU})
@@ -157,7 +158,7 @@ func Check(ctx context.Context, q db.DBTX, src HistorySource, in CheckInput) (Re
 			return Result{}, fmt.Errorf("model sku: %w", err)
 		}
 		if !known {
-			return Result{}, tenants.Invalid("body.model_sku", "is not a model of this tenant")
+			return Result{}, tenants.Invalid("model_sku", "is not a model of this tenant")
 		}
 	}
 	return Result{}, tenants.ErrNotFound
@@ -165,7 +166,7 @@ func Check(ctx context.Context, q db.DBTX, src HistorySource, in CheckInput) (Re
 
 // Decide makes the decision for one unit from its facts. It reads nothing.
 func Decide(f Facts, src HistorySource, in CheckInput) (Result, error) {
-	reg, m, row := f.Registration, f.Model, f.row
+	reg, m, row := f.row.Registration, f.Model, f.row
 	on := row.Today
 	if in.Date != nil {
 		on = *in.Date
@@ -183,7 +184,7 @@ func Decide(f Facts, src HistorySource, in CheckInput) (Result, error) {
 	if res.Component == "" {
 		res.Component = warranty.WholeUnit
 	} else if res.Component != warranty.WholeUnit && !hasComponent(m, res.Component) {
-		return Result{}, tenants.Invalid("body.component", "is not a component of model "+m.SKU)
+		return Result{}, tenants.Invalid("component", "is not a component of model "+m.SKU)
 	}
 
 	unit := warranty.Unit{PurchaseDate: dateOf(reg.PurchaseDate), InvoiceDate: dateOf(reg.InvoiceDate), InstallDate: dateOf(reg.InstallDate),

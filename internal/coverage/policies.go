@@ -102,9 +102,9 @@ type PolicyInput struct {
 // it describes the terms units were sold under).
 func CreatePolicy(ctx context.Context, tx *tenants.Tx, in PolicyInput) (Policy, error) {
 	if len(in.CategoryIDs)+len(in.ModelIDs) == 0 {
-		return Policy{}, tenants.Invalid("body.category_ids", "name at least one category or model")
+		return Policy{}, tenants.Invalid("category_ids", "name at least one category or model")
 	}
-	if err := in.Rules.validate("body.rules."); err != nil {
+	if err := in.Rules.validate("rules."); err != nil {
 		return Policy{}, err
 	}
 	if err := checkScope(ctx, tx, in.CategoryIDs, in.ModelIDs); err != nil {
@@ -135,12 +135,12 @@ func nonNil(ids []uuid.UUID) []uuid.UUID {
 func checkScope(ctx context.Context, tx *tenants.Tx, cats, models []uuid.UUID) error {
 	for i, id := range cats {
 		if _, err := tx.Q.GetCategory(ctx, tx, db.GetCategoryParams{TenantID: tx.Scope.TenantID, ID: id}); err != nil {
-			return tenants.Invalid(fmt.Sprintf("body.category_ids[%d]", i), "does not exist")
+			return tenants.Invalid(fmt.Sprintf("category_ids[%d]", i), "does not exist")
 		}
 	}
 	for i, id := range models {
 		if _, err := tx.Q.GetModel(ctx, tx, db.GetModelParams{TenantID: tx.Scope.TenantID, ID: id}); err != nil {
-			return tenants.Invalid(fmt.Sprintf("body.model_ids[%d]", i), "does not exist")
+			return tenants.Invalid(fmt.Sprintf("model_ids[%d]", i), "does not exist")
 		}
 	}
 	return nil
@@ -162,7 +162,7 @@ func addVersion(ctx context.Context, tx *tenants.Tx, policyID uuid.UUID, from ti
 // AddVersion adds a version effective from a date that is not in the past, so a change
 // never alters the terms of units already sold.
 func AddVersion(ctx context.Context, tx *tenants.Tx, policyID uuid.UUID, from time.Time, rules Rules) (Version, error) {
-	if err := rules.validate("body.rules."); err != nil {
+	if err := rules.validate("rules."); err != nil {
 		return Version{}, err
 	}
 	today, err := registry.Today(ctx, tx)
@@ -170,7 +170,7 @@ func AddVersion(ctx context.Context, tx *tenants.Tx, policyID uuid.UUID, from ti
 		return Version{}, err
 	}
 	if from.Before(today) {
-		return Version{}, tenants.Invalid("body.effective_from", "cannot be in the past: units already sold keep the terms they were sold under")
+		return Version{}, tenants.Invalid("effective_from", "cannot be in the past: units already sold keep the terms they were sold under")
 	}
 	if _, err := GetPolicy(ctx, tx, policyID); err != nil {
 		return Version{}, err
@@ -223,7 +223,7 @@ func ListPolicies(ctx context.Context, tx *tenants.Tx, after uuid.NullUUID, limi
 // UpdatePolicy renames a policy or changes the categories and models it applies to.
 func UpdatePolicy(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, name string, cats, models []uuid.UUID) (Policy, error) {
 	if len(cats)+len(models) == 0 {
-		return Policy{}, tenants.Invalid("body.category_ids", "name at least one category or model")
+		return Policy{}, tenants.Invalid("category_ids", "name at least one category or model")
 	}
 	if err := checkScope(ctx, tx, cats, models); err != nil {
 		return Policy{}, err

@@ -58,7 +58,7 @@ func ReplaceTiers(ctx context.Context, tx *tenants.Tx, tiers []warranty.Tier) ([
 	defaults := 0
 	codes := map[string]bool{}
 	for i, t := range tiers {
-		f := fmt.Sprintf("body.tiers[%d]", i)
+		f := fmt.Sprintf("tiers[%d]", i)
 		if codes[t.Code] {
 			return nil, tenants.Invalid(f+".code", "appears twice")
 		}
@@ -73,7 +73,7 @@ func ReplaceTiers(ctx context.Context, tx *tenants.Tx, tiers []warranty.Tier) ([
 		}
 	}
 	if defaults != 1 {
-		return nil, tenants.Invalid("body.tiers", "exactly one tier must be the default")
+		return nil, tenants.Invalid("tiers", "exactly one tier must be the default")
 	}
 	rules, err := tx.Q.ListTierRules(ctx, tx, tx.Scope.TenantID)
 	if err != nil {
@@ -148,7 +148,7 @@ func AddTierRule(ctx context.Context, tx *tenants.Tx, r warranty.TierRule) (Tier
 		if err != nil {
 			return TierRuleEntry{}, err
 		}
-		return TierRuleEntry{}, tenants.Invalid("body.tier", "is not a configured tier")
+		return TierRuleEntry{}, tenants.Invalid("tier", "is not a configured tier")
 	}
 	if rows, _ := tx.Q.ListTiers(ctx, tx, tx.Scope.TenantID); len(rows) == 0 {
 		// Store the default tiers the rule refers to.
@@ -157,12 +157,12 @@ func AddTierRule(ctx context.Context, tx *tenants.Tx, r warranty.TierRule) (Tier
 		}
 	}
 	if (r.Kind == warranty.RuleContract || r.Kind == warranty.RulePlan) && r.Match == "" {
-		return TierRuleEntry{}, tenants.Invalid("body.match", "names the contract kind or plan code")
+		return TierRuleEntry{}, tenants.Invalid("match", "names the contract kind or plan code")
 	}
 	row, err := tx.Q.CreateTierRule(ctx, tx, db.CreateTierRuleParams{TenantID: tx.Scope.TenantID, ID: platform.NewID(), TierCode: r.Tier,
 		Kind: r.Kind, MinLifetimeValue: r.MinLifetimeValue, Match: r.Match})
 	if err != nil {
-		return TierRuleEntry{}, tenants.DBError(err, "", "body.tier")
+		return TierRuleEntry{}, tenants.DBError(err, "", "tier")
 	}
 	out := TierRuleEntry{ID: row.ID, TierRule: r}
 	return out, tx.Audit(ctx, "tier_rule.create", "tier_rule", row.ID, nil, out)

@@ -92,7 +92,7 @@ func normalize(f Fields) (Fields, error) {
 	if f.Email != "" {
 		a, err := mail.ParseAddress(f.Email)
 		if err != nil || a.Address != f.Email {
-			return f, tenants.Invalid("body.email", "is not a valid email address")
+			return f, tenants.Invalid("email", "is not a valid email address")
 		}
 	}
 	return f, nil
@@ -155,7 +155,7 @@ func List(ctx context.Context, tx *tenants.Tx, after uuid.NullUUID, phone string
 	if phone != "" {
 		norm, err := NormalizePhone(phone)
 		if err != nil {
-			return nil, tenants.Invalid("query.phone", "is not a valid phone number")
+			return nil, tenants.Invalid("phone", "is not a valid phone number")
 		}
 		p = &norm
 	}
@@ -218,7 +218,7 @@ func Value(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (ValueFacts, error
 // needs a reason; both are audited.
 func SetValue(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, v ValueFacts) (Customer, error) {
 	if v.TierOverride != "" && strings.TrimSpace(v.TierOverrideReason) == "" {
-		return Customer{}, tenants.Invalid("body.tier_override_reason", "is required with a tier override")
+		return Customer{}, tenants.Invalid("tier_override_reason", "is required with a tier override")
 	}
 	if v.TierOverride == "" {
 		v.TierOverrideReason = ""

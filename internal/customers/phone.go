@@ -24,7 +24,7 @@ func NormalizePhone(s string) (string, error) {
 	}
 	n, err := phonenumbers.Parse(s, "CN")
 	if err != nil || !phonenumbers.IsValidNumber(n) {
-		return "", tenants.Invalid("body.phone", "is not a valid phone number")
+		return "", tenants.Invalid("phone", "is not a valid phone number")
 	}
 	return phonenumbers.Format(n, phonenumbers.E164), nil
 }

@@ -91,7 +91,7 @@ func Authorize(ctx context.Context, tx *tenants.Tx, outletID, categoryID uuid.UU
 	}
 	if err := tx.Q.AuthorizeOutlet(ctx, tx, db.AuthorizeOutletParams{TenantID: tx.Scope.TenantID,
 		OutletID: outletID, CategoryID: categoryID}); err != nil {
-		return tenants.DBError(err, "", "body.category_id")
+		return tenants.DBError(err, "", "category_id")
 	}
 	return tx.Audit(ctx, "outlet.authorize", "outlet", outletID, nil, map[string]any{"category_id": categoryID})
 }
@@ -172,7 +172,7 @@ func SaveProfile(ctx context.Context, tx *tenants.Tx, userID uuid.UUID, version 
 	if _, err := tx.Q.EngineerMembership(ctx, tx, db.EngineerMembershipParams{TenantID: tx.Scope.TenantID, UserID: userID,
 		OutletID: uuid.NullUUID{UUID: p.OutletID, Valid: true}}); err != nil {
 		if errors.Is(err, pgx.ErrNoRows) {
-			return Profile{}, tenants.Invalid("body.outlet_id", "the user is not an engineer of this outlet")
+			return Profile{}, tenants.Invalid("outlet_id", "the user is not an engineer of this outlet")
 		}
 		return Profile{}, fmt.Errorf("engineer membership: %w", err)
 	}
@@ -186,7 +186,7 @@ func SaveProfile(ctx context.Context, tx *tenants.Tx, userID uuid.UUID, version 
 		return Profile{}, tenants.ErrStale
 	}
 	if err != nil {
-		return Profile{}, tenants.DBError(err, "", "body.outlet_id")
+		return Profile{}, tenants.DBError(err, "", "outlet_id")
 	}
 	if version == 0 && r.Version != 1 {
 		return Profile{}, tenants.ErrStale

@@ -57,11 +57,24 @@ type OutletCandidate struct {
 	Capacity    int `json:"capacity" doc:"0: no limit"`
 }
 
+// CoveringOutlet is one coverage entry of an outlet that covers an order's area, with the
+// outlet's authorization for the category and its load for the day.
+type CoveringOutlet struct {
+	ID            uuid.UUID
+	Code          string
+	Name          string
+	DailyCapacity int32
+	RegionCode    string
+	PostalPrefix  string
+	Authorized    bool
+	Load          int32
+}
+
 // RankOutlets orders covering outlets: eligible first (authorized for the category when the
 // category is known, under capacity), then the most specific coverage, then the lightest
 // load relative to capacity, then code. Rows of one outlet (several coverage entries) are
 // merged, keeping the most specific.
-func RankOutlets(rows []db.OutletCandidatesRow, categoryKnown bool) []OutletCandidate {
+func RankOutlets(rows []CoveringOutlet, categoryKnown bool) []OutletCandidate {
 	byID := map[uuid.UUID]*OutletCandidate{}
 	var out []*OutletCandidate
 	for _, r := range rows {
@@ -137,7 +150,11 @@ func ProposeOutlets(ctx context.Context, tx *tenants.Tx, need OutletNeed) ([]Out
 	if err != nil {
 		return nil, fmt.Errorf("outlet candidates: %w", err)
 	}
-	return RankOutlets(rows, need.Category.Valid), nil
+	outlets := make([]CoveringOutlet, len(rows))
+	for i, r := range rows {
+		outlets[i] = CoveringOutlet(r)
+	}
+	return RankOutlets(outlets, need.Category.Valid), nil
 }
 
 // EngineerNeed is what an order asks of an engineer.
@@ -164,8 +181,21 @@ type EngineerCandidate struct {
 	DistanceKM *float64  `json:"distance_km,omitempty"`
 }
 
-// Engineer is an engineer's dispatch facts (a row of EngineerCandidates).
-type Engineer = db.EngineerCandidatesRow
+// Engineer is an engineer's dispatch facts: skills, level, position, open orders, and
+// history with the order's customer.
+type Engineer struct {
+	UserID     uuid.UUID
+	Name       string
+	Skills     []string
+	Level      int32
+	IsDefault  bool
+	Latitude   *float64
+	Longitude  *float64
+	PositionAt *time.Time
+	OpenOrders int32
+	Served     int32     // the customer's orders the engineer accepted
+	LastServed time.Time // when the latest of them was created; the zero Unix time if none
+}
 
 // RankEngineers applies the rules in order. Each rule names at most one engineer among the
 // eligible ones not named yet; the first named is the proposal, the others runners-up in
@@ -301,7 +331,11 @@ func ProposeEngineers(ctx context.Context, tx *tenants.Tx, need EngineerNeed) ([
 	if err != nil {
 		return nil, fmt.Errorf("engineer candidates: %w", err)
 	}
-	return RankEngineers(engs, need), nil
+	cands := make([]Engineer, len(engs))
+	for i, e := range engs {
+		cands[i] = Engineer(e)
+	}
+	return RankEngineers(cands, need), nil
 }
 
 // Haversine is the great-circle distance in kilometres.

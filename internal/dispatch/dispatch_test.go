@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-
-	"github.com/aftersales/aftersales/internal/db"
 )
 
 func TestArea(t *testing.T) {
@@ -27,7 +25,7 @@ func TestArea(t *testing.T) {
 func TestRankOutlets(t *testing.T) {
 	t.Parallel()
 	a, b, c, d := uuid.New(), uuid.New(), uuid.New(), uuid.New()
-	rows := []db.OutletCandidatesRow{
+	rows := []CoveringOutlet{
 		{ID: a, Code: "A", RegionCode: "31", Authorized: true, Load: 0},
 		{ID: b, Code: "B", RegionCode: "310115", Authorized: true, Load: 5, DailyCapacity: 5}, // most specific but full
 		{ID: c, Code: "C", RegionCode: "3101", Authorized: false},                             // not authorized

@@ -13,20 +13,27 @@ import (
 	"github.com/aftersales/aftersales/tenants"
 )
 
+// SendStatuses are the statuses of a send.
+var SendStatuses = []string{"queued", "sending", "sent", "failed", "suppressed"}
+
+// SendRecipients are the kinds of recipient of a send: a message to a role is sent to each
+// of its users.
+var SendRecipients = []string{RecipientCustomer, RecipientUser}
+
 // Send is one entry of the send log.
 type Send struct {
 	ID                uuid.UUID  `json:"id"`
 	EventID           uuid.UUID  `json:"event_id"`
 	EventType         string     `json:"event_type"`
 	SubjectID         *uuid.UUID `json:"subject_id,omitempty"`
-	Channel           string     `json:"channel" enum:"sms,email,in_app"`
-	RecipientKind     string     `json:"recipient_kind" enum:"customer,user"`
+	Channel           string     `json:"channel"`        // one of Channels
+	RecipientKind     string     `json:"recipient_kind"` // one of SendRecipients
 	CustomerID        *uuid.UUID `json:"customer_id,omitempty"`
 	UserID            *uuid.UUID `json:"user_id,omitempty"`
 	Recipient         string     `json:"recipient" doc:"Phone, email or inbox; masked unless your role sees contacts"`
 	Masked            bool       `json:"masked"`
 	Locale            string     `json:"locale"`
-	Status            string     `json:"status" enum:"queued,sending,sent,failed,suppressed"`
+	Status            string     `json:"status"` // one of SendStatuses
 	Attempts          int32      `json:"attempts"`
 	ProviderMessageID string     `json:"provider_message_id,omitempty"`
 	Error             string     `json:"error,omitempty"`

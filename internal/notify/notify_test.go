@@ -97,16 +97,16 @@ func TestRenderRejectsMissingVariables(t *testing.T) {
 	}
 	err := notify.Validate("order.on_the_way", "", "{{.engineer_name}} arrives at {{.arrival_time}}")
 	var fe *tenants.FieldError
-	if !asField(err, &fe) || fe.Field != "body.body" || !strings.Contains(fe.Reason, "arrival_time") {
+	if !asField(err, &fe) || fe.Field != "body" || !strings.Contains(fe.Reason, "arrival_time") {
 		t.Errorf("Validate with an unknown variable: %v", err)
 	}
-	if err := notify.Validate("order.on_the_way", "{{.order_number", "x"); !asField(err, &fe) || fe.Field != "body.subject" {
+	if err := notify.Validate("order.on_the_way", "{{.order_number", "x"); !asField(err, &fe) || fe.Field != "subject" {
 		t.Errorf("Validate with a broken subject: %v", err)
 	}
 	if err := notify.Validate("order.on_the_way", "", "{{.engineer_name}} · {{.eta}} · {{.tenant_name}}"); err != nil {
 		t.Errorf("valid template rejected: %v", err)
 	}
-	if err := notify.Validate("no.such_event", "", "x"); !asField(err, &fe) || fe.Field != "body.event_type" {
+	if err := notify.Validate("no.such_event", "", "x"); !asField(err, &fe) || fe.Field != "event_type" {
 		t.Errorf("unknown event type: %v", err)
 	}
 }

@@ -11,11 +11,14 @@ import (
 	"github.com/aftersales/aftersales/tenants"
 )
 
+// OptOutChannels are the channels of an opt-out: each channel, or "*" for every channel.
+var OptOutChannels = append(slices.Clip(Channels), "*")
+
 // OptOut is one thing a customer does not want: a channel ("*": every channel) for an event
 // class ("*": every class; classes are the event type's first part: order, appointment,
 // parts, warranty, quote, sla, callback, compensation).
 type OptOut struct {
-	Channel    string `json:"channel" enum:"sms,email,in_app,*"`
+	Channel    string `json:"channel"` // one of OptOutChannels
 	EventClass string `json:"event_class" pattern:"^([a-z_]+|\\*)$" maxLength:"40" example:"order"`
 }
 

@@ -34,10 +34,10 @@ func GetQuietHours(ctx context.Context, tx *tenants.Tx) (QuietHours, error) {
 // PutQuietHours saves the settings if version is current (1 for never saved).
 func PutQuietHours(ctx context.Context, tx *tenants.Tx, version int32, in QuietHours) (QuietHours, error) {
 	if (in.QuietStart == "") != (in.QuietEnd == "") {
-		return QuietHours{}, tenants.Invalid("body.quiet_end", "set both quiet_start and quiet_end, or neither")
+		return QuietHours{}, tenants.Invalid("quiet_end", "set both quiet_start and quiet_end, or neither")
 	}
 	if in.QuietStart != "" && in.QuietStart == in.QuietEnd {
-		return QuietHours{}, tenants.Invalid("body.quiet_end", "must differ from quiet_start")
+		return QuietHours{}, tenants.Invalid("quiet_end", "must differ from quiet_start")
 	}
 	before, err := GetQuietHours(ctx, tx)
 	if err != nil {

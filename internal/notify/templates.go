@@ -22,8 +22,8 @@ import (
 type Template struct {
 	ID        *uuid.UUID `json:"id,omitempty" doc:"Absent for a shipped default"`
 	EventType string     `json:"event_type"`
-	Channel   string     `json:"channel" enum:"sms,email,in_app"`
-	Locale    string     `json:"locale" enum:"zh-CN,en"`
+	Channel   string     `json:"channel"` // one of Channels
+	Locale    string     `json:"locale"`  // one of Locales
 	Subject   string     `json:"subject" doc:"Email subject or in-app title; unused for SMS"`
 	Body      string     `json:"body"`
 	Default   bool       `json:"default" doc:"The shipped default (no tenant override)"`
@@ -84,18 +84,18 @@ func cleanTemplateErr(err error) string {
 }
 
 // Validate renders a template with the sample variables of its event type; the error names
-// the field (body.subject or body.body) and the unknown variable.
+// the field (subject or body) and the unknown variable.
 func Validate(eventType, subject, body string) error {
 	info, ok := Lookup(eventType)
 	if !ok {
-		return tenants.Invalid("body.event_type", "is not an event type with notifications (see /v1/notification-events)")
+		return tenants.Invalid("event_type", "is not an event type with notifications (see /v1/notification-events)")
 	}
 	vars := sampleVars(info)
 	if _, err := execute("subject", subject, vars); err != nil {
-		return tenants.Invalid("body.subject", strings.TrimPrefix(err.Error(), "template: subject: "))
+		return tenants.Invalid("subject", strings.TrimPrefix(err.Error(), "template: subject: "))
 	}
 	if _, err := execute("body", body, vars); err != nil {
-		return tenants.Invalid("body.body", strings.TrimPrefix(err.Error(), "template: body: "))
+		return tenants.Invalid("body", strings.TrimPrefix(err.Error(), "template: body: "))
 	}
 	return nil
 }
@@ -165,8 +165,8 @@ func ListTemplates(ctx context.Context, tx *tenants.Tx, eventType string) ([]Tem
 // TemplateInput is a tenant's wording for an event, channel and locale.
 type TemplateInput struct {
 	EventType string `json:"event_type" maxLength:"100" example:"order.repair_done"`
-	Channel   string `json:"channel" enum:"sms,email,in_app"`
-	Locale    string `json:"locale" enum:"zh-CN,en"`
+	Channel   string `json:"channel"` // one of Channels
+	Locale    string `json:"locale"`  // one of Locales
 	Subject   string `json:"subject,omitempty" maxLength:"500"`
 	Body      string `json:"body" minLength:"1" maxLength:"20000"`
 }
@@ -240,8 +240,8 @@ func DeleteTemplate(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version i
 // is previewed; vars override the event's sample variables.
 type PreviewInput struct {
 	EventType string            `json:"event_type" maxLength:"100" example:"order.repair_done"`
-	Channel   string            `json:"channel" enum:"sms,email,in_app"`
-	Locale    string            `json:"locale" enum:"zh-CN,en"`
+	Channel   string            `json:"channel"` // one of Channels
+	Locale    string            `json:"locale"`  // one of Locales
 	Subject   *string           `json:"subject,omitempty" maxLength:"500"`
 	Body      *string           `json:"body,omitempty" maxLength:"20000"`
 	Vars      map[string]string `json:"vars,omitempty" maxProperties:"50"`
@@ -251,14 +251,14 @@ type PreviewInput struct {
 func Preview(ctx context.Context, tx *tenants.Tx, in PreviewInput) (Rendered, error) {
 	info, ok := Lookup(in.EventType)
 	if !ok {
-		return Rendered{}, tenants.Invalid("body.event_type", "is not an event type with notifications (see /v1/notification-events)")
+		return Rendered{}, tenants.Invalid("event_type", "is not an event type with notifications (see /v1/notification-events)")
 	}
 	t, found, err := Effective(ctx, tx, in.EventType, in.Channel, in.Locale)
 	if err != nil {
 		return Rendered{}, err
 	}
 	if !found && in.Body == nil {
-		return Rendered{}, tenants.Invalid("body.body", "there is no template for this event, channel and locale: send one")
+		return Rendered{}, tenants.Invalid("body", "there is no template for this event, channel and locale: send one")
 	}
 	if in.Subject != nil {
 		t.Subject = *in.Subject
@@ -273,9 +273,9 @@ func Preview(ctx context.Context, tx *tenants.Tx, in PreviewInput) (Rendered, er
 	maps.Copy(vars, in.Vars)
 	r, err := Render(t.Subject, t.Body, vars)
 	if err != nil {
-		field := "body.body"
+		field := "body"
 		if strings.Contains(err.Error(), ": subject: ") {
-			field = "body.subject"
+			field = "subject"
 		}
 		return Rendered{}, tenants.Invalid(field, strings.TrimPrefix(strings.SplitN(err.Error(), ": ", 3)[2], ""))
 	}

@@ -129,7 +129,7 @@ func (s *Service) Slots(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, 
 		return nil, &tenants.ConflictError{Detail: "order " + o.Number + " has no outlet yet; dispatch it first"}
 	}
 	if days < 1 || days > maxSlotDays {
-		return nil, tenants.Invalid("query.days", fmt.Sprintf("must be 1 to %d", maxSlotDays))
+		return nil, tenants.Invalid("days", fmt.Sprintf("must be 1 to %d", maxSlotDays))
 	}
 	if now := s.now(); from.Before(now) {
 		from = now
@@ -173,13 +173,13 @@ func (s *Service) Book(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, v
 		return Booking{}, fmt.Errorf("current appointment: %w", err)
 	}
 	if reschedule && strings.TrimSpace(in.Reason) == "" {
-		return Booking{}, tenants.Invalid("body.reason", "give a reason to reschedule")
+		return Booking{}, tenants.Invalid("reason", "give a reason to reschedule")
 	}
 	if reschedule && cur.StartsAt.Equal(in.Start) {
 		return Booking{}, &tenants.ConflictError{Detail: "the order is already booked in this window"}
 	}
 	if in.Start.Before(s.now()) {
-		return Booking{}, tenants.Invalid("body.start", "is in the past")
+		return Booking{}, tenants.Invalid("start", "is in the past")
 	}
 	slots, err := s.windows(ctx, tx, r.OutletID.UUID, in.Start, 1)
 	if err != nil {
@@ -192,7 +192,7 @@ func (s *Service) Book(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, v
 		}
 	}
 	if slot == nil {
-		return Booking{}, tenants.Invalid("body.start", "is not the start of an appointment window of the outlet")
+		return Booking{}, tenants.Invalid("start", "is not the start of an appointment window of the outlet")
 	}
 	if slot.Free < 1 {
 		return Booking{}, &tenants.ConflictError{Detail: "the window is full; pick another"}
@@ -239,7 +239,7 @@ func (s *Service) Book(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, v
 	if err := s.meet(ctx, tx, orderID, sla.Appointment); err != nil {
 		return Booking{}, err
 	}
-	o := FromRow(r)
+	o := orderFromRow(r)
 	if r.Flow == FlowOnSite && r.Status == StatusDispatched {
 		if o, err = s.move(ctx, tx, r, StatusScheduled, "appointment booked", nil); err != nil {
 			return Booking{}, err

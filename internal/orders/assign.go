@@ -88,14 +88,14 @@ func (s *Service) SetOutlet(ctx context.Context, tx *tenants.Tx, id uuid.UUID, v
 	}
 	out, err := tenants.GetOutlet(ctx, tx, in.OutletID)
 	if err != nil {
-		return Order{}, fieldPrefix(notFoundAsField(err, "is not an outlet of this tenant"), "body.outlet_id")
+		return Order{}, fieldPrefix(notFoundAsField(err, "is not an outlet of this tenant"), "outlet_id")
 	}
 	row, err := tx.Q.SetOrderOutlet(ctx, tx, db.SetOrderOutletParams{TenantID: tx.Scope.TenantID, ID: id, Version: r.Version,
 		OutletID: uuid.NullUUID{UUID: out.ID, Valid: true}})
 	if err != nil {
 		return Order{}, tenants.StaleIfMissing(err)
 	}
-	o := FromRow(row)
+	o := orderFromRow(row)
 	if err := record(ctx, tx, id, Entry{Kind: "dispatch", To: out.Code, Reason: "manual: " + in.Reason,
 		Data: map[string]any{"outlet_id": out.ID, "previous": idPtr(r.OutletID)}}); err != nil {
 		return Order{}, err
@@ -145,10 +145,13 @@ func (s *Service) ProposeEngineers(ctx context.Context, tx *tenants.Tx, id uuid.
 	return dispatch.ProposeEngineers(ctx, tx, need)
 }
 
+// EngineerRoles are the roles of an engineer on an order: one lead, any assistants.
+var EngineerRoles = []string{"lead", "assistant"}
+
 // Assignment puts an engineer on an order. Without a user the proposal is taken.
 type Assignment struct {
 	UserID *uuid.UUID `json:"user_id,omitempty" doc:"Default: the engineer dispatch proposes"`
-	Role   string     `json:"role" enum:"lead,assistant"`
+	Role   string     `json:"role"` // one of EngineerRoles
 	Reason string     `json:"reason,omitempty" maxLength:"1000" doc:"Required when overriding the proposal"`
 }
 
@@ -156,7 +159,7 @@ type Assignment struct {
 type OrderEngineer struct {
 	UserID      uuid.UUID  `json:"user_id"`
 	Name        string     `json:"name"`
-	Role        string     `json:"role" enum:"lead,assistant"`
+	Role        string     `json:"role"` // one of EngineerRoles
 	State       string     `json:"state" enum:"offered,accepted,declined,removed"`
 	Rule        string     `json:"rule,omitempty" doc:"The dispatch rule that chose them, or manual"`
 	Reason      string     `json:"reason,omitempty"`
@@ -212,12 +215,12 @@ func (s *Service) Assign(ctx context.Context, tx *tenants.Tx, id uuid.UUID, in A
 	default:
 		rule = "manual"
 		if strings.TrimSpace(in.Reason) == "" {
-			return Order{}, tenants.Invalid("body.reason", "give a reason to override the proposed engineer")
+			return Order{}, tenants.Invalid("reason", "give a reason to override the proposed engineer")
 		}
 		if _, err := tx.Q.EngineerMembership(ctx, tx, db.EngineerMembershipParams{TenantID: tx.Scope.TenantID,
 			UserID: *in.UserID, OutletID: r.OutletID}); err != nil {
 			if errors.Is(err, pgx.ErrNoRows) {
-				return Order{}, tenants.Invalid("body.user_id", "is not an engineer of the order's outlet")
+				return Order{}, tenants.Invalid("user_id", "is not an engineer of the order's outlet")
 			}
 			return Order{}, fmt.Errorf("engineer membership: %w", err)
 		}
@@ -225,7 +228,7 @@ func (s *Service) Assign(ctx context.Context, tx *tenants.Tx, id uuid.UUID, in A
 	if _, err := tx.Q.UpsertOrderEngineer(ctx, tx, db.UpsertOrderEngineerParams{TenantID: tx.Scope.TenantID,
 		OrderID: id, UserID: *in.UserID, Role: in.Role,
 		Rule: rule}); err != nil {
-		return Order{}, tenants.DBError(err, "", "body.user_id")
+		return Order{}, tenants.DBError(err, "", "user_id")
 	}
 	data := map[string]any{"user_id": *in.UserID, "role": in.Role, "rule": rule}
 	if rule == "manual" {
@@ -255,7 +258,7 @@ func (s *Service) Assign(ctx context.Context, tx *tenants.Tx, id uuid.UUID, in A
 	} else if r, err = tx.Q.BumpOrder(ctx, tx, db.BumpOrderParams{TenantID: tx.Scope.TenantID, ID: id}); err != nil {
 		return Order{}, fmt.Errorf("bump order: %w", err)
 	} else {
-		o = FromRow(r)
+		o = orderFromRow(r)
 	}
 	return o, s.emit(ctx, tx, o, "order.engineer_assigned", map[string]any{"engineer_id": *in.UserID, "role": in.Role},
 		notice{users: []uuid.UUID{*in.UserID}})
@@ -278,7 +281,7 @@ func (s *Service) Answer(ctx context.Context, tx *tenants.Tx, id, userID uuid.UU
 	if !in.Accept {
 		state = "declined"
 		if strings.TrimSpace(in.Reason) == "" {
-			return Order{}, tenants.Invalid("body.reason", "give a reason to decline")
+			return Order{}, tenants.Invalid("reason", "give a reason to decline")
 		}
 	}
 	e, err := tx.Q.AnswerOrderEngineer(ctx, tx, db.AnswerOrderEngineerParams{TenantID: tx.Scope.TenantID,
@@ -298,7 +301,7 @@ func (s *Service) Answer(ctx context.Context, tx *tenants.Tx, id, userID uuid.UU
 	if err != nil {
 		return Order{}, fmt.Errorf("bump order: %w", err)
 	}
-	o := FromRow(r)
+	o := orderFromRow(r)
 	if in.Accept && e.Role == "lead" && s.Jobs != nil {
 		if err := sla.SetEngineer(ctx, tx, s.Jobs, id, userID, s.now()); err != nil {
 			return Order{}, err

@@ -40,7 +40,7 @@ func (s *Service) Board(ctx context.Context, tx *tenants.Tx, userID uuid.UUID, d
 	}
 	var booked, loose []Job
 	for _, r := range rows {
-		j := Job{Order: FromRow(r.ServiceOrder),
+		j := Job{Order: orderFromRow(r.ServiceOrder),
 			AppointmentStart: r.AppointmentStart, AppointmentEnd: r.AppointmentEnd}
 		if r.AppointmentStart != nil {
 			booked = append(booked, j)

@@ -33,7 +33,7 @@ type Completion struct {
 	WorkDone    string      `json:"work_done" minLength:"1" maxLength:"4000"`
 	Parts       []Part      `json:"parts,omitempty" maxItems:"100"`
 	Result      string      `json:"result" enum:"fixed,not_fixed,needs_parts,exchange"`
-	Exclusion   string      `json:"exclusion,omitempty" enum:"misuse,liquid_damage,unauthorised_repair,cosmetic" doc:"A cause the warranty excludes, found in the diagnosis"`
+	Exclusion   string      `json:"exclusion,omitempty" doc:"A cause the warranty excludes, found in the diagnosis"` // one of warranty.ExclusionCodes
 	EvidenceIDs []uuid.UUID `json:"evidence_ids,omitempty" maxItems:"20" doc:"Attachments proving the exclusion; required with one"`
 	PhotoIDs    []uuid.UUID `json:"photo_ids,omitempty" maxItems:"20"`
 	SignatureID *uuid.UUID  `json:"signature_id,omitempty" doc:"The customer's signature (an attachment of kind signature)"`
@@ -69,10 +69,10 @@ func (s *Service) Complete(ctx context.Context, tx *tenants.Tx, id uuid.UUID, ve
 		return Order{}, &tenants.ConflictError{Detail: fmt.Sprintf("order %s is %s; a report is filed while repairing, escalated or on site", r.Number, r.Status)}
 	}
 	if strings.TrimSpace(c.Diagnosis) == "" {
-		return Order{}, tenants.Invalid("body.diagnosis", "describe the diagnosis")
+		return Order{}, tenants.Invalid("diagnosis", "describe the diagnosis")
 	}
 	if c.Exclusion != "" && len(c.EvidenceIDs) == 0 {
-		return Order{}, tenants.Invalid("body.evidence_ids", "an exclusion needs evidence: upload photos as attachments and list them")
+		return Order{}, tenants.Invalid("evidence_ids", "an exclusion needs evidence: upload photos as attachments and list them")
 	}
 	atts, err := tx.Q.ListAttachments(ctx, tx, db.ListAttachmentsParams{TenantID: tx.Scope.TenantID, OrderID: id})
 	if err != nil {
@@ -84,22 +84,22 @@ func (s *Service) Complete(ctx context.Context, tx *tenants.Tx, id uuid.UUID, ve
 	}
 	for i, e := range c.EvidenceIDs {
 		if _, ok := have[e]; !ok {
-			return Order{}, tenants.Invalid(fmt.Sprintf("body.evidence_ids[%d]", i), "is not an attachment of this order")
+			return Order{}, tenants.Invalid(fmt.Sprintf("evidence_ids[%d]", i), "is not an attachment of this order")
 		}
 	}
 	for i, e := range c.PhotoIDs {
 		if _, ok := have[e]; !ok {
-			return Order{}, tenants.Invalid(fmt.Sprintf("body.photo_ids[%d]", i), "is not an attachment of this order")
+			return Order{}, tenants.Invalid(fmt.Sprintf("photo_ids[%d]", i), "is not an attachment of this order")
 		}
 	}
 	if c.SignatureID != nil && have[*c.SignatureID] != "signature" {
-		return Order{}, tenants.Invalid("body.signature_id", "is not a signature attached to this order")
+		return Order{}, tenants.Invalid("signature_id", "is not a signature attached to this order")
 	}
 	code := r.FaultCode
 	if strings.TrimSpace(c.FaultCode) != "" {
 		fc, err := catalog.EnsureFaultCode(ctx, tx, c.FaultCode, "", c.Component)
 		if err != nil {
-			return Order{}, fieldPrefix(err, "body.fault_code")
+			return Order{}, fieldPrefix(err, "fault_code")
 		}
 		code = fc.Code
 	}

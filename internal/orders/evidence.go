@@ -18,11 +18,14 @@ import (
 	"github.com/aftersales/aftersales/tenants"
 )
 
+// AttachmentKinds are the kinds of attachment.
+var AttachmentKinds = []string{"photo", "signature", "evidence"}
+
 // Attachment is a photo, signature or piece of evidence on an order.
 type Attachment struct {
 	ID          uuid.UUID `json:"id"`
 	OrderID     uuid.UUID `json:"order_id"`
-	Kind        string    `json:"kind" enum:"photo,signature,evidence"`
+	Kind        string    `json:"kind"` // one of AttachmentKinds
 	ContentType string    `json:"content_type"`
 	Public      bool      `json:"public"`
 	UploadedBy  string    `json:"uploaded_by"`
@@ -38,14 +41,14 @@ const MaxAttachmentBytes = 5 << 20
 // Attach stores a file on the order; its type is sniffed from the content, not trusted.
 func Attach(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, kind string, public bool, content []byte) (Attachment, error) {
 	if len(content) == 0 || len(content) > MaxAttachmentBytes {
-		return Attachment{}, tenants.Invalid("body", fmt.Sprintf("must be 1 byte to %d MiB", MaxAttachmentBytes>>20))
+		return Attachment{}, tenants.Invalid("", fmt.Sprintf("must be 1 byte to %d MiB", MaxAttachmentBytes>>20))
 	}
 	ct := http.DetectContentType(content)
 	if i := strings.IndexByte(ct, ';'); i >= 0 {
 		ct = ct[:i]
 	}
 	if !slices.Contains(AttachmentTypes, ct) {
-		return Attachment{}, tenants.Invalid("body", "must be a JPEG, PNG, WebP image or a PDF; got "+ct)
+		return Attachment{}, tenants.Invalid("", "must be a JPEG, PNG, WebP image or a PDF; got "+ct)
 	}
 	if _, err := lock(ctx, tx, orderID, 0); err != nil {
 		return Attachment{}, err
@@ -136,12 +139,12 @@ func (s *Service) OpenDispute(ctx context.Context, tx *tenants.Tx, orderID uuid.
 	if err != nil {
 		return Dispute{}, err
 	}
-	o := FromRow(r)
+	o := orderFromRow(r)
 	if o.Completion == nil || o.Completion.Exclusion == "" {
 		return Dispute{}, &tenants.ConflictError{Detail: "the order's diagnosis invoked no exclusion; there is nothing to dispute"}
 	}
 	if strings.TrimSpace(statement) == "" {
-		return Dispute{}, tenants.Invalid("body.statement", "say why the decision is wrong")
+		return Dispute{}, tenants.Invalid("statement", "say why the decision is wrong")
 	}
 	row, err := tx.Q.CreateDispute(ctx, tx, db.CreateDisputeParams{TenantID: tx.Scope.TenantID,
 		ID: platform.NewID(), OrderID: orderID, CustomerID: r.CustomerID, Statement: statement,
@@ -204,7 +207,7 @@ func (s *Service) DecideDispute(ctx context.Context, tx *tenants.Tx, orderID, di
 		Data: map[string]any{"dispute_id": d.ID}}); err != nil {
 		return Dispute{}, err
 	}
-	o := FromRow(r)
+	o := orderFromRow(r)
 	if in.Overturn && o.Completion != nil {
 		o.Completion.Exclusion = ""
 		body, _ := jsonMarshal(o.Completion)

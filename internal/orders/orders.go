@@ -69,7 +69,7 @@ type Order struct {
 	ID                 uuid.UUID       `json:"id"`
 	Number             string          `json:"number" example:"SO-2026-000123"`
 	Type               string          `json:"type"`
-	Flow               string          `json:"flow" enum:"carry_in,on_site"`
+	Flow               string          `json:"flow"` // one of Flows
 	Channel            string          `json:"channel"`
 	Urgent             bool            `json:"urgent"`
 	Priority           int             `json:"priority" doc:"Higher is served first: tier and urgency"`
@@ -121,8 +121,8 @@ func nullID(p *uuid.UUID) uuid.NullUUID {
 	return uuid.NullUUID{UUID: *p, Valid: true}
 }
 
-// FromRow converts a stored order.
-func FromRow(r db.ServiceOrder) Order {
+// orderFromRow converts a stored order.
+func orderFromRow(r db.ServiceOrder) Order {
 	o := Order{ID: r.ID, Number: r.Number, Type: r.TypeCode, Flow: r.Flow, Channel: r.Channel, Urgent: r.Urgent,
 		Priority: int(r.Priority), Status: r.Status, Next: Next(r.Flow, r.Status), CustomerID: r.CustomerID,
 		RegistrationID: idPtr(r.RegistrationID), ModelID: idPtr(r.ModelID), Serial: r.Serial, Unregistered: r.Unregistered,
@@ -149,8 +149,8 @@ func FromRow(r db.ServiceOrder) Order {
 // Intake is a new order as taken by an agent, an outlet, the consumer portal or an API client.
 type Intake struct {
 	Type    string `json:"type" pattern:"^[a-z][a-z0-9_]{0,39}$" example:"repair_minor"`
-	Channel string `json:"channel" enum:"carry_in,on_site,phone,web,mail_in,api"`
-	Flow    string `json:"flow,omitempty" enum:"carry_in,on_site" doc:"Default: carry-in for carry-in and mail-in, on-site for on-site, else the type's flow"`
+	Channel string `json:"channel"` // one of Channels
+	Flow    string `json:"flow,omitempty" doc:"Default: carry-in for carry-in and mail-in, on-site for on-site, else the type's flow"`
 	Urgent  bool   `json:"urgent,omitempty"`
 	// The customer: an existing one, or name and phone to find (by phone) or create.
 	CustomerID *uuid.UUID        `json:"customer_id,omitempty"`
@@ -183,13 +183,13 @@ func (s *Service) Create(ctx context.Context, tx *tenants.Tx, in Intake) (Create
 		return Created{}, err
 	}
 	if !slices.Contains(Channels, in.Channel) {
-		return Created{}, tenants.Invalid("body.channel", "must be one of "+strings.Join(Channels, ", "))
+		return Created{}, tenants.Invalid("channel", "must be one of "+strings.Join(Channels, ", "))
 	}
 	flow := in.Flow
 	switch {
 	case flow != "":
 		if flow != FlowCarryIn && flow != FlowOnSite {
-			return Created{}, tenants.Invalid("body.flow", "must be carry_in or on_site")
+			return Created{}, tenants.Invalid("flow", "must be carry_in or on_site")
 		}
 	case in.Channel == "carry_in" || in.Channel == "mail_in":
 		flow = FlowCarryIn
@@ -199,7 +199,7 @@ func (s *Service) Create(ctx context.Context, tx *tenants.Tx, in Intake) (Create
 		flow = typ.Flow
 	}
 	if strings.TrimSpace(in.FaultDescription) == "" {
-		return Created{}, tenants.Invalid("body.fault_description", "describe the fault")
+		return Created{}, tenants.Invalid("fault_description", "describe the fault")
 	}
 	cust, err := s.customerFor(ctx, tx, in)
 	if err != nil {
@@ -209,7 +209,7 @@ func (s *Service) Create(ctx context.Context, tx *tenants.Tx, in Intake) (Create
 	if strings.TrimSpace(in.FaultCode) != "" {
 		fc, err := catalog.EnsureFaultCode(ctx, tx, in.FaultCode, "", in.Component)
 		if err != nil {
-			return Created{}, fieldPrefix(err, "body.fault_code")
+			return Created{}, fieldPrefix(err, "fault_code")
 		}
 		faultCode = fc.Code
 	}
@@ -224,13 +224,13 @@ func (s *Service) Create(ctx context.Context, tx *tenants.Tx, in Intake) (Create
 	outlet := nullID(in.OutletID)
 	if tx.Scope.OutletID != uuid.Nil {
 		if outlet.Valid && outlet.UUID != tx.Scope.OutletID {
-			return Created{}, tenants.Invalid("body.outlet_id", "outlet staff take orders for their own outlet")
+			return Created{}, tenants.Invalid("outlet_id", "outlet staff take orders for their own outlet")
 		}
 		outlet = uuid.NullUUID{UUID: tx.Scope.OutletID, Valid: true}
 	}
 	if outlet.Valid {
 		if _, err := tenants.GetOutlet(ctx, tx, outlet.UUID); err != nil {
-			return Created{}, fieldPrefix(notFoundAsField(err, "is not an outlet of this tenant"), "body.outlet_id")
+			return Created{}, fieldPrefix(notFoundAsField(err, "is not an outlet of this tenant"), "outlet_id")
 		}
 	}
 	var designated uuid.NullUUID
@@ -303,9 +303,9 @@ func (s *Service) Create(ctx context.Context, tx *tenants.Tx, in Intake) (Create
 		DesignatedEngineer: designated, RepeatOf: uuid.NullUUID{UUID: prior.ID, Valid: repeat}, IsRepeat: repeat,
 		TrackingToken: token, CreatedBy: tx.Scope.Actor.Label})
 	if err != nil {
-		return Created{}, tenants.DBError(err, "", "body.designated_engineer_id")
+		return Created{}, tenants.DBError(err, "", "designated_engineer_id")
 	}
-	o := FromRow(row)
+	o := orderFromRow(row)
 	entries := []Entry{{Kind: "created", To: o.Status, Public: true,
 		Data: map[string]any{"number": o.Number, "channel": o.Channel, "type": o.Type}}}
 	if repeat {
@@ -368,11 +368,11 @@ func (s *Service) customerFor(ctx context.Context, tx *tenants.Tx, in Intake) (c
 	switch {
 	case in.CustomerID != nil:
 		c, err := customers.Contact(ctx, tx, *in.CustomerID)
-		return c, fieldPrefix(notFoundAsField(err, "is not a customer of this tenant"), "body.customer_id")
+		return c, fieldPrefix(notFoundAsField(err, "is not a customer of this tenant"), "customer_id")
 	case in.Customer != nil:
 		phone, err := customers.NormalizePhone(in.Customer.Phone)
 		if err != nil {
-			return customers.Customer{}, fieldPrefix(err, "body.customer")
+			return customers.Customer{}, fieldPrefix(err, "customer")
 		}
 		if phone != "" {
 			c, ok, err := customers.ByPhone(ctx, tx, phone)
@@ -381,9 +381,9 @@ func (s *Service) customerFor(ctx context.Context, tx *tenants.Tx, in Intake) (c
 			}
 		}
 		c, err := customers.Create(ctx, tx, *in.Customer)
-		return c, fieldPrefix(err, "body.customer")
+		return c, fieldPrefix(err, "customer")
 	}
-	return customers.Customer{}, tenants.Invalid("body.customer_id", "give customer_id or customer")
+	return customers.Customer{}, tenants.Invalid("customer_id", "give customer_id or customer")
 }
 
 type unitFacts struct {
@@ -409,7 +409,7 @@ func unitFor(ctx context.Context, tx *tenants.Tx, in Intake, faultCode string) (
 			return unitFacts{}, err
 		}
 		if len(units) == 0 {
-			return unitFacts{}, tenants.Invalid("body.registration_id", "is not a registration of this tenant")
+			return unitFacts{}, tenants.Invalid("registration_id", "is not a registration of this tenant")
 		}
 		return found(units[0]), nil
 	}
@@ -428,7 +428,7 @@ func unitFor(ctx context.Context, tx *tenants.Tx, in Intake, faultCode string) (
 	}
 	if in.ModelID != nil {
 		if _, err := catalog.GetModel(ctx, tx, *in.ModelID); err != nil {
-			return unitFacts{}, fieldPrefix(notFoundAsField(err, "is not a model of this tenant"), "body.model_id")
+			return unitFacts{}, fieldPrefix(notFoundAsField(err, "is not a model of this tenant"), "model_id")
 		}
 	}
 	return unitFacts{model: nullID(in.ModelID), serial: serial, unregistered: true}, nil
@@ -453,8 +453,8 @@ func fieldPrefix(err error, field string) error {
 		case f == field || strings.HasPrefix(f, field+"."):
 		case f == "":
 			f = field
-		case strings.HasPrefix(f, "body."):
-			f = field + "." + strings.TrimPrefix(f, "body.")
+		default:
+			f = field + "." + f
 		}
 		return tenants.Invalid(f, fe.Reason)
 	}
@@ -467,7 +467,7 @@ func Get(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Order, error) {
 	if err != nil {
 		return Order{}, tenants.DBError(err, "", "")
 	}
-	return FromRow(r), nil
+	return orderFromRow(r), nil
 }
 
 // lock reads the order for a change and checks the caller's version (0: any).
@@ -513,7 +513,7 @@ func List(ctx context.Context, tx *tenants.Tx, f Filter) ([]Order, error) {
 	}
 	out := make([]Order, len(rows))
 	for i, r := range rows {
-		out[i] = FromRow(r)
+		out[i] = orderFromRow(r)
 	}
 	return out, nil
 }
@@ -605,7 +605,7 @@ func (s *Service) move(ctx context.Context, tx *tenants.Tx, r db.ServiceOrder, t
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" && (to == StatusCancelled || to == StatusRejected || IsReopen(from, to)) {
-		return Order{}, tenants.Invalid("body.reason", "give a reason to "+verb(from, to))
+		return Order{}, tenants.Invalid("reason", "give a reason to "+verb(from, to))
 	}
 	reopened := IsReopen(from, to)
 	completed := to == StatusReadyForPickup || to == StatusCompleted
@@ -615,7 +615,7 @@ func (s *Service) move(ctx context.Context, tx *tenants.Tx, r db.ServiceOrder, t
 	if err != nil {
 		return Order{}, tenants.StaleIfMissing(err)
 	}
-	o := FromRow(row)
+	o := orderFromRow(row)
 	if err := record(ctx, tx, o.ID, Entry{Kind: "status", From: from, To: to, Reason: reason, Public: true, Data: data}); err != nil {
 		return Order{}, err
 	}
@@ -675,12 +675,12 @@ func (s *Service) UpdateFacts(ctx context.Context, tx *tenants.Tx, id uuid.UUID,
 	if r.Status == StatusClosed || r.Status == StatusCancelled {
 		return Order{}, &tenants.ConflictError{Detail: "order " + r.Number + " is " + r.Status + "; reopen it first"}
 	}
-	before := FromRow(r)
+	before := orderFromRow(r)
 	code := ""
 	if strings.TrimSpace(u.FaultCode) != "" {
 		fc, err := catalog.EnsureFaultCode(ctx, tx, u.FaultCode, "", u.Component)
 		if err != nil {
-			return Order{}, fieldPrefix(err, "body.fault_code")
+			return Order{}, fieldPrefix(err, "fault_code")
 		}
 		code = fc.Code
 	}
@@ -694,9 +694,9 @@ func (s *Service) UpdateFacts(ctx context.Context, tx *tenants.Tx, id uuid.UUID,
 		DistrictCode: u.Location.DistrictCode, PostalCode: u.Location.PostalCode, Latitude: u.Location.Latitude,
 		Longitude: u.Location.Longitude, DesignatedEngineer: nullID(u.DesignatedEngineerID)})
 	if err != nil {
-		return Order{}, tenants.DBError(err, "", "body.designated_engineer_id")
+		return Order{}, tenants.DBError(err, "", "designated_engineer_id")
 	}
-	o := FromRow(row)
+	o := orderFromRow(row)
 	if err := record(ctx, tx, o.ID, Entry{Kind: "updated", Data: map[string]any{"fault_code": code, "urgent": u.Urgent}}); err != nil {
 		return Order{}, err
 	}
@@ -724,7 +724,7 @@ func Track(ctx context.Context, d *tenants.DB, token string) (Order, []Entry, er
 		if !auth.SameHash([]byte(r.TrackingToken), []byte(token)) {
 			return tenants.ErrNotFound
 		}
-		o = FromRow(r)
+		o = orderFromRow(r)
 		tl, err = Timeline(ctx, tx, id, true)
 		return err
 	})

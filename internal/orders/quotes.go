@@ -82,7 +82,7 @@ func priceLines(ent json.RawMessage, lines []QuoteLine) ([]QuoteLine, int64, err
 	for i, l := range lines {
 		amount := l.UnitPrice * int64(l.Quantity)
 		if amount > 1_000_000_000_00 {
-			return nil, 0, tenants.Invalid(fmt.Sprintf("body.lines[%d].unit_price", i), "the line total is too large")
+			return nil, 0, tenants.Invalid(fmt.Sprintf("lines[%d].unit_price", i), "the line total is too large")
 		}
 		line := warranty.Line{Mode: warranty.Charged}
 		if decided {
@@ -138,10 +138,10 @@ func (s *Service) CreateQuote(ctx context.Context, tx *tenants.Tx, orderID uuid.
 		Data: map[string]any{"quote_id": id, "total_charged": total, "currency": t.Currency}}); err != nil {
 		return Quote{}, err
 	}
-	if err := s.applyStatus(ctx, tx, FromRow(r)); err != nil {
+	if err := s.applyStatus(ctx, tx, orderFromRow(r)); err != nil {
 		return Quote{}, err
 	}
-	if err := s.emit(ctx, tx, FromRow(r), "quote.to_approve", map[string]any{"quote_id": id, "approval_url": q.ApprovalURL,
+	if err := s.emit(ctx, tx, orderFromRow(r), "quote.to_approve", map[string]any{"quote_id": id, "approval_url": q.ApprovalURL,
 		"total_charged": total, "currency": t.Currency},
 		notice{vars: map[string]string{"approve_link": q.ApprovalURL, "amount": notify.FormatMoney(total, t.Currency)}}); err != nil {
 		return Quote{}, err
@@ -195,10 +195,10 @@ func (s *Service) DecideQuote(ctx context.Context, tx *tenants.Tx, orderID, quot
 		Data: map[string]any{"quote_id": quoteID, "status": status, "channel": channel}}); err != nil {
 		return Quote{}, err
 	}
-	if err := s.applyStatus(ctx, tx, FromRow(r)); err != nil {
+	if err := s.applyStatus(ctx, tx, orderFromRow(r)); err != nil {
 		return Quote{}, err
 	}
-	if err := s.emit(ctx, tx, FromRow(r), "quote."+status, map[string]any{"quote_id": quoteID, "channel": channel}); err != nil {
+	if err := s.emit(ctx, tx, orderFromRow(r), "quote."+status, map[string]any{"quote_id": quoteID, "channel": channel}); err != nil {
 		return Quote{}, err
 	}
 	return q, tx.Audit(ctx, "quote.decide", "order_quote", quoteID, nil, q)

@@ -33,7 +33,7 @@ func (s *Service) Request(ctx context.Context, d *tenants.DB, scope tenants.Scop
 		return err
 	})
 	if errors.Is(err, tenants.ErrNotFound) {
-		return Created{}, tenants.Invalid("body.registration_id", "is not one of your registered units")
+		return Created{}, tenants.Invalid("registration_id", "is not one of your registered units")
 	}
 	if err != nil {
 		return Created{}, err

@@ -14,6 +14,9 @@ const (
 	FlowOnSite  = "on_site"  // an engineer visits the customer
 )
 
+// Flows lists the flows.
+var Flows = []string{FlowCarryIn, FlowOnSite}
+
 // Statuses. Carry-in: 待修 waiting -> 修理中 repairing -> 待件 waiting_parts -> 难修 escalated ->
 // 待取 ready_for_pickup -> 已取 picked_up. On-site: created -> accepted -> dispatched ->
 // scheduled -> en_route -> on_site -> completed. Both then pass audit (approved, or rejected

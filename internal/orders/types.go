@@ -18,7 +18,7 @@ import (
 type Type struct {
 	Code     string `json:"code" pattern:"^[a-z][a-z0-9_]{0,39}$"`
 	Name     string `json:"name" minLength:"1" maxLength:"100"`
-	Flow     string `json:"flow" enum:"carry_in,on_site"`
+	Flow     string `json:"flow"` // one of Flows
 	Skill    string `json:"skill,omitempty" maxLength:"40" doc:"Skill an engineer needs, e.g. gas"`
 	MinLevel int    `json:"min_level,omitempty" minimum:"0" maximum:"10" doc:"Lowest certification level"`
 	Active   bool   `json:"active"`
@@ -60,7 +60,7 @@ func Types(ctx context.Context, tx *tenants.Tx) ([]Type, error) {
 // SaveType adds or changes one order type of the tenant.
 func SaveType(ctx context.Context, tx *tenants.Tx, t Type) (Type, error) {
 	if t.Flow != FlowCarryIn && t.Flow != FlowOnSite {
-		return Type{}, tenants.Invalid("body.flow", "must be carry_in or on_site")
+		return Type{}, tenants.Invalid("flow", "must be carry_in or on_site")
 	}
 	r, err := tx.Q.UpsertOrderType(ctx, tx, db.UpsertOrderTypeParams{TenantID: tx.Scope.TenantID,
 		Code: t.Code, Name: t.Name, Flow: t.Flow, Skill: t.Skill,
@@ -86,7 +86,7 @@ func typeFor(ctx context.Context, tx *tenants.Tx, code string) (Type, error) {
 			names = append(names, t.Code)
 		}
 	}
-	return Type{}, tenants.Invalid("body.type", "is not an active order type; one of "+strings.Join(names, ", "))
+	return Type{}, tenants.Invalid("type", "is not an active order type; one of "+strings.Join(names, ", "))
 }
 
 // Settings are a tenant's order rules.
@@ -127,7 +127,7 @@ func settingsFromRow(r db.OrderSetting) Settings {
 func SaveSettings(ctx context.Context, tx *tenants.Tx, version int32, s Settings) (Settings, error) {
 	for i, r := range s.EngineerRules {
 		if !slices.Contains(EngineerRules, r) {
-			return Settings{}, tenants.Invalid(fmt.Sprintf("body.engineer_rules[%d]", i), "must be one of "+strings.Join(EngineerRules, ", "))
+			return Settings{}, tenants.Invalid(fmt.Sprintf("engineer_rules[%d]", i), "must be one of "+strings.Join(EngineerRules, ", "))
 		}
 	}
 	before, err := GetSettings(ctx, tx)

@@ -27,6 +27,9 @@ const (
 	StatusInvalid  = "invalid"  // rejected; see the problems
 )
 
+// Statuses lists the outcomes of a unit of a bulk store.
+var Statuses = []string{StatusCreated, StatusExisting, StatusInvalid}
+
 // Problem is one reason a unit of a bulk store was rejected.
 type Problem struct {
 	Field   string `json:"field" doc:"Field of the item, e.g. serial or buyer.phone; empty for the whole item"`
@@ -59,17 +62,13 @@ type Validator struct {
 
 // NewValidator loads the tenant's models and current date.
 func NewValidator(ctx context.Context, tx *tenants.Tx) (*Validator, error) {
-	rows, err := tx.Q.AllModels(ctx, tx, tx.Scope.TenantID)
+	models, err := catalog.AllModels(ctx, tx)
 	if err != nil {
 		return nil, fmt.Errorf("load models: %w", err)
 	}
-	v := &Validator{bySKU: make(map[string]catalog.Model, len(rows)), byID: make(map[uuid.UUID]catalog.Model, len(rows)),
-		serial: make(map[uuid.UUID]*regexp.Regexp, len(rows))}
-	for _, r := range rows {
-		m, err := catalog.ModelFromRow(r)
-		if err != nil {
-			return nil, err
-		}
+	v := &Validator{bySKU: make(map[string]catalog.Model, len(models)), byID: make(map[uuid.UUID]catalog.Model, len(models)),
+		serial: make(map[uuid.UUID]*regexp.Regexp, len(models))}
+	for _, m := range models {
 		v.bySKU[m.SKU], v.byID[m.ID], v.serial[m.ID] = m, m, serialPattern(m)
 	}
 	if v.today, err = Today(ctx, tx); err != nil {
@@ -112,7 +111,7 @@ func (v *Validator) Check(in Input) (Checked, []Problem) {
 	if !haveModel || ps.has("serial") {
 		return Checked{}, ps.list
 	}
-	c, err := check(in, m, v.serial[m.ID], v.today, "")
+	c, err := check(in, m, v.serial[m.ID], v.today)
 	if err != nil {
 		var fe *tenants.FieldError
 		if !errors.As(err, &fe) {

@@ -20,7 +20,7 @@ import (
 type Grant struct {
 	ID             uuid.UUID      `json:"id"`
 	RegistrationID uuid.UUID      `json:"registration_id"`
-	Kind           string         `json:"kind" enum:"extended,accidental,repair_warranty"`
+	Kind           string         `json:"kind"` // one of warranty.GrantKinds
 	Component      string         `json:"component"`
 	ValidFrom      string         `json:"valid_from" format:"date"`
 	ValidUntil     string         `json:"valid_until" format:"date"`
@@ -33,7 +33,7 @@ type Grant struct {
 
 // GrantInput creates a grant.
 type GrantInput struct {
-	Kind       string         `json:"kind" enum:"extended,accidental,repair_warranty"`
+	Kind       string         `json:"kind"` // one of warranty.GrantKinds
 	Component  string         `json:"component,omitempty" maxLength:"32" doc:"Component code, or * (default) for the whole unit"`
 	ValidFrom  string         `json:"valid_from" format:"date"`
 	ValidUntil string         `json:"valid_until" format:"date"`
@@ -59,15 +59,15 @@ func AddGrant(ctx context.Context, tx *tenants.Tx, registrationID uuid.UUID, in 
 	}
 	from, err := time.Parse(time.DateOnly, in.ValidFrom)
 	if err != nil {
-		return Grant{}, tenants.Invalid("body.valid_from", "must be a date YYYY-MM-DD")
+		return Grant{}, tenants.Invalid("valid_from", "must be a date YYYY-MM-DD")
 	}
 	until, err := time.Parse(time.DateOnly, in.ValidUntil)
 	if err != nil || until.Before(from) {
-		return Grant{}, tenants.Invalid("body.valid_until", "must be a date on or after valid_from")
+		return Grant{}, tenants.Invalid("valid_until", "must be a date on or after valid_from")
 	}
 	for name, l := range map[string]warranty.Line{"parts": in.Covered.Parts, "labour": in.Covered.Labour, "visit": in.Covered.Visit, "shipping": in.Covered.Shipping} {
 		if l.Mode == "" {
-			return Grant{}, tenants.Invalid("body.covered."+name+".mode", "is required")
+			return Grant{}, tenants.Invalid("covered."+name+".mode", "is required")
 		}
 	}
 	if in.Component == "" {

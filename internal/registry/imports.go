@@ -33,6 +33,9 @@ const (
 	FormatXLSX = "xlsx"
 )
 
+// Formats lists the file formats.
+var Formats = []string{FormatCSV, FormatXLSX}
+
 // Import states.
 const (
 	ImportQueued  = "queued"
@@ -40,6 +43,9 @@ const (
 	ImportDone    = "done"
 	ImportFailed  = "failed"
 )
+
+// ImportStatuses lists the import states.
+var ImportStatuses = []string{ImportQueued, ImportRunning, ImportDone, ImportFailed}
 
 // importKind is the only kind of import so far.
 const importKind = "registrations"
@@ -52,8 +58,8 @@ type Import struct {
 	ID           uuid.UUID  `json:"id"`
 	Kind         string     `json:"kind" enum:"registrations"`
 	Filename     string     `json:"filename,omitempty"`
-	Format       string     `json:"format" enum:"csv,xlsx"`
-	Status       string     `json:"status" enum:"queued,running,done,failed"`
+	Format       string     `json:"format"` // one of Formats
+	Status       string     `json:"status"` // one of ImportStatuses
 	RowsTotal    int32      `json:"rows_total" doc:"Data rows in the file (blank rows not counted); known once running"`
 	RowsDone     int32      `json:"rows_done" doc:"Rows processed so far"`
 	RowsCreated  int32      `json:"rows_created" doc:"Rows that created a registration"`
@@ -84,13 +90,13 @@ type ImportError struct {
 // and the caller must not queue it again.
 func CreateImport(ctx context.Context, tx *tenants.Tx, filename, format string, content []byte, createdBy string) (Import, bool, error) {
 	if format != FormatCSV && format != FormatXLSX {
-		return Import{}, false, tenants.Invalid("header.Content-Type", "must be text/csv or an XLSX workbook")
+		return Import{}, false, tenants.Invalid("format", "must be text/csv or an XLSX workbook")
 	}
 	if len(content) == 0 {
-		return Import{}, false, tenants.Invalid("body", "the file is empty")
+		return Import{}, false, tenants.Invalid("", "the file is empty")
 	}
 	if !utf8.ValidString(filename) || strings.ContainsRune(filename, 0) {
-		return Import{}, false, tenants.Invalid("query.filename", "must be UTF-8 text without NUL characters")
+		return Import{}, false, tenants.Invalid("filename", "must be UTF-8 text without NUL characters")
 	}
 	sum := sha256.Sum256(content)
 	id, err := tx.Q.CreateImport(ctx, tx, db.CreateImportParams{TenantID: tx.Scope.TenantID, ID: platform.NewID(),
@@ -152,7 +158,7 @@ func DecodeErrorCursor(s string) (ErrorCursor, error) {
 	row, field, ok := strings.Cut(string(b), "\x00")
 	n, nerr := strconv.ParseInt(row, 10, 32)
 	if err != nil || !ok || nerr != nil || n < 0 {
-		return ErrorCursor{}, tenants.Invalid("query.cursor", "is not a cursor returned by this API")
+		return ErrorCursor{}, tenants.Invalid("cursor", "is not a cursor returned by this API")
 	}
 	return ErrorCursor{Row: int32(n), Field: field}, nil
 }

@@ -39,7 +39,7 @@ func PutInvoiceImage(ctx context.Context, tx *tenants.Tx, registrationID uuid.UU
 		ct = "image/webp"
 	}
 	if len(content) == 0 || !slices.Contains(invoiceTypes, ct) {
-		return Registration{}, tenants.Invalid("body", "must be a JPEG, PNG, WebP image or a PDF")
+		return Registration{}, tenants.Invalid("", "must be a JPEG, PNG, WebP image or a PDF")
 	}
 	sum := sha256.Sum256(content)
 	if err := tx.Q.PutInvoiceImage(ctx, tx, db.PutInvoiceImageParams{TenantID: tx.Scope.TenantID, RegistrationID: registrationID,
@@ -51,7 +51,7 @@ func PutInvoiceImage(ctx context.Context, tx *tenants.Tx, registrationID uuid.UU
 	if err != nil {
 		return Registration{}, tenants.DBError(err, "", "")
 	}
-	after := FromRow(r)
+	after := registrationFromRow(r)
 	return after, tx.Audit(ctx, "registration.invoice_image", "registration", registrationID, before,
 		map[string]any{"content_type": ct, "bytes": len(content), "invoice_image": after.InvoiceImage})
 }

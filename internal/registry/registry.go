@@ -75,8 +75,8 @@ type Registration struct {
 	UpdatedAt       time.Time  `json:"updated_at"`
 }
 
-// FromRow converts a stored registration.
-func FromRow(r db.Registration) Registration {
+// registrationFromRow converts a stored registration.
+func registrationFromRow(r db.Registration) Registration {
 	return Registration{ID: r.ID, ModelID: r.ModelID, Serial: r.Serial, PurchaseDate: day(&r.PurchaseDate),
 		InvoiceNo: r.InvoiceNo, InvoiceDate: day(r.InvoiceDate), InvoiceImage: r.InvoiceImage, HasWarrantyCard: r.HasWarrantyCard,
 		Seller: r.Seller, BuyerID: idPtr(r.BuyerID), UserID: idPtr(r.UserID), InstallDate: day(r.InstallDate),
@@ -141,9 +141,8 @@ type Checked struct {
 }
 
 // Check validates one input against its model; today is the tenant's current date.
-// Field names are prefixed with prefix (e.g. "body.").
-func Check(in Input, m catalog.Model, today time.Time, prefix string) (Checked, error) {
-	return check(in, m, serialPattern(m), today, prefix)
+func Check(in Input, m catalog.Model, today time.Time) (Checked, error) {
+	return check(in, m, serialPattern(m), today)
 }
 
 // serialPattern compiles a model's serial format (anchored), or returns nil when it has
@@ -160,36 +159,36 @@ func serialPattern(m catalog.Model) *regexp.Regexp {
 }
 
 // check is Check with the model's serial pattern compiled (nil: none).
-func check(in Input, m catalog.Model, serial *regexp.Regexp, today time.Time, prefix string) (Checked, error) {
+func check(in Input, m catalog.Model, serial *regexp.Regexp, today time.Time) (Checked, error) {
 	c := Checked{Model: m, Serial: strings.TrimSpace(in.Serial), InvoiceNo: in.InvoiceNo, InvoiceImage: in.InvoiceImage,
 		Seller: in.Seller, HasCard: in.HasWarrantyCard, Buyer: in.Buyer, User: in.User, NeedsInstallation: in.NeedsInstallation}
 	if c.Serial == "" {
-		return c, tenants.Invalid(prefix+"serial", "is required")
+		return c, tenants.Invalid("serial", "is required")
 	}
 	if m.IMEI && !ValidIMEI(c.Serial) {
-		return c, tenants.Invalid(prefix+"serial", "is not a valid IMEI (15 digits with a correct check digit)")
+		return c, tenants.Invalid("serial", "is not a valid IMEI (15 digits with a correct check digit)")
 	}
 	if serial != nil && !serial.MatchString(c.Serial) {
-		return c, tenants.Invalid(prefix+"serial", "does not match the model's serial format")
+		return c, tenants.Invalid("serial", "does not match the model's serial format")
 	}
 	var err error
 	if c.Purchase, err = time.Parse(time.DateOnly, in.PurchaseDate); err != nil {
-		return c, tenants.Invalid(prefix+"purchase_date", "must be a date YYYY-MM-DD")
+		return c, tenants.Invalid("purchase_date", "must be a date YYYY-MM-DD")
 	}
 	if c.Purchase.After(today) {
-		return c, tenants.Invalid(prefix+"purchase_date", "is in the future")
+		return c, tenants.Invalid("purchase_date", "is in the future")
 	}
-	if c.Invoice, err = optionalDate(in.InvoiceDate, prefix+"invoice_date"); err != nil {
+	if c.Invoice, err = optionalDate(in.InvoiceDate, "invoice_date"); err != nil {
 		return c, err
 	}
 	if c.Invoice != nil && c.Invoice.After(today) {
-		return c, tenants.Invalid(prefix+"invoice_date", "is in the future")
+		return c, tenants.Invalid("invoice_date", "is in the future")
 	}
-	if c.Install, err = optionalDate(in.InstallDate, prefix+"install_date"); err != nil {
+	if c.Install, err = optionalDate(in.InstallDate, "install_date"); err != nil {
 		return c, err
 	}
 	if c.Install != nil && c.Install.Before(c.Purchase) {
-		return c, tenants.Invalid(prefix+"install_date", "is before the purchase date")
+		return c, tenants.Invalid("install_date", "is before the purchase date")
 	}
 	return c, nil
 }
@@ -206,29 +205,26 @@ func optionalDate(s, field string) (*time.Time, error) {
 }
 
 // ResolveModel finds the input's model by id or SKU.
-func ResolveModel(ctx context.Context, tx *tenants.Tx, in Input, prefix string) (catalog.Model, error) {
+func ResolveModel(ctx context.Context, tx *tenants.Tx, in Input) (catalog.Model, error) {
 	switch {
 	case in.ModelID != "":
 		id, err := uuid.Parse(in.ModelID)
 		if err != nil {
-			return catalog.Model{}, tenants.Invalid(prefix+"model_id", "must be a UUID")
+			return catalog.Model{}, tenants.Invalid("model_id", "must be a UUID")
 		}
 		m, err := catalog.GetModel(ctx, tx, id)
 		if errors.Is(err, tenants.ErrNotFound) {
-			return m, tenants.Invalid(prefix+"model_id", "does not exist")
+			return m, tenants.Invalid("model_id", "does not exist")
 		}
 		return m, err
 	case in.ModelSKU != "":
-		r, err := tx.Q.GetModelBySKU(ctx, tx, db.GetModelBySKUParams{TenantID: tx.Scope.TenantID, Sku: in.ModelSKU})
-		if err != nil {
-			if errors.Is(tenants.DBError(err, "", ""), tenants.ErrNotFound) {
-				return catalog.Model{}, tenants.Invalid(prefix+"model_sku", "is not a model of this tenant")
-			}
-			return catalog.Model{}, err
+		m, err := catalog.GetModelBySKU(ctx, tx, in.ModelSKU)
+		if errors.Is(err, tenants.ErrNotFound) {
+			return m, tenants.Invalid("model_sku", "is not a model of this tenant")
 		}
-		return catalog.ModelFromRow(r)
+		return m, err
 	}
-	return catalog.Model{}, tenants.Invalid(prefix+"model_id", "give model_id or model_sku")
+	return catalog.Model{}, tenants.Invalid("model_id", "give model_id or model_sku")
 }
 
 // Installer creates the installation order of a newly registered unit that needs one
@@ -250,7 +246,7 @@ func Today(ctx context.Context, tx *tenants.Tx) (time.Time, error) {
 // Register validates and stores one unit. A duplicate serial of the same model is a
 // DuplicateError naming the existing registration.
 func Register(ctx context.Context, tx *tenants.Tx, in Input, channel string) (Registration, error) {
-	m, err := ResolveModel(ctx, tx, in, "body.")
+	m, err := ResolveModel(ctx, tx, in)
 	if err != nil {
 		return Registration{}, err
 	}
@@ -258,7 +254,7 @@ func Register(ctx context.Context, tx *tenants.Tx, in Input, channel string) (Re
 	if err != nil {
 		return Registration{}, err
 	}
-	c, err := Check(in, m, today, "body.")
+	c, err := Check(in, m, today)
 	if err != nil {
 		return Registration{}, err
 	}
@@ -267,11 +263,11 @@ func Register(ctx context.Context, tx *tenants.Tx, in Input, channel string) (Re
 
 // Store saves a checked unit.
 func Store(ctx context.Context, tx *tenants.Tx, c Checked, channel string, importID uuid.NullUUID) (Registration, error) {
-	buyer, err := party(ctx, tx, c.Buyer, "body.buyer")
+	buyer, err := party(ctx, tx, c.Buyer, "buyer")
 	if err != nil {
 		return Registration{}, err
 	}
-	user, err := party(ctx, tx, c.User, "body.user")
+	user, err := party(ctx, tx, c.User, "user")
 	if err != nil {
 		return Registration{}, err
 	}
@@ -295,7 +291,7 @@ func Store(ctx context.Context, tx *tenants.Tx, c Checked, channel string, impor
 		}
 		return Registration{}, tenants.DBError(err, "this unit is already registered", "")
 	}
-	reg := FromRow(r)
+	reg := registrationFromRow(r)
 	return reg, tx.Audit(ctx, "registration.create", "registration", reg.ID, nil, reg)
 }
 
@@ -337,7 +333,10 @@ func party(ctx context.Context, tx *tenants.Tx, p *Party, field string) (uuid.Nu
 	if err != nil {
 		var fe *tenants.FieldError
 		if errors.As(err, &fe) {
-			return uuid.NullUUID{}, tenants.Invalid(field+"."+strings.TrimPrefix(fe.Field, "body."), fe.Reason)
+			if fe.Field == "" {
+				return uuid.NullUUID{}, tenants.Invalid(field, fe.Reason)
+			}
+			return uuid.NullUUID{}, tenants.Invalid(field+"."+fe.Field, fe.Reason)
 		}
 		return uuid.NullUUID{}, err
 	}
@@ -350,7 +349,7 @@ func Get(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Registration, error
 	if err != nil {
 		return Registration{}, tenants.DBError(err, "", "")
 	}
-	return FromRow(r), nil
+	return registrationFromRow(r), nil
 }
 
 // Filter narrows List.
@@ -375,7 +374,7 @@ func List(ctx context.Context, tx *tenants.Tx, f Filter) ([]Registration, error)
 	}
 	out := make([]Registration, len(rows))
 	for i, r := range rows {
-		out[i] = FromRow(r)
+		out[i] = registrationFromRow(r)
 	}
 	return out, nil
 }
@@ -398,15 +397,15 @@ func Update(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, in
 		return Registration{}, err
 	}
 	in.Serial = before.Serial
-	c, err := Check(in, m, today, "body.")
+	c, err := Check(in, m, today)
 	if err != nil {
 		return Registration{}, err
 	}
-	buyer, err := party(ctx, tx, c.Buyer, "body.buyer")
+	buyer, err := party(ctx, tx, c.Buyer, "buyer")
 	if err != nil {
 		return Registration{}, err
 	}
-	user, err := party(ctx, tx, c.User, "body.user")
+	user, err := party(ctx, tx, c.User, "user")
 	if err != nil {
 		return Registration{}, err
 	}
@@ -416,7 +415,7 @@ func Update(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, in
 	if err != nil {
 		return Registration{}, tenants.DBError(tenants.StaleIfMissing(err), "", "")
 	}
-	after := FromRow(r)
+	after := registrationFromRow(r)
 	return after, tx.Audit(ctx, "registration.update", "registration", id, before, after)
 }
 
@@ -434,7 +433,7 @@ type ScanInput struct {
 // Scan registers a unit at delivery or installation, or records the install date of an
 // already registered one. It reports whether the registration is new.
 func Scan(ctx context.Context, tx *tenants.Tx, in ScanInput) (Registration, bool, error) {
-	m, err := ResolveModel(ctx, tx, Input{ModelSKU: in.ModelSKU}, "body.")
+	m, err := ResolveModel(ctx, tx, Input{ModelSKU: in.ModelSKU})
 	if err != nil {
 		return Registration{}, false, err
 	}
@@ -449,29 +448,29 @@ func Scan(ctx context.Context, tx *tenants.Tx, in ScanInput) (Registration, bool
 	existing, err := tx.Q.GetRegistrationBySerial(ctx, tx, db.GetRegistrationBySerialParams{TenantID: tx.Scope.TenantID,
 		ModelID: m.ID, Serial: strings.TrimSpace(in.Serial)})
 	if err == nil && install == "" {
-		return FromRow(existing), false, nil // delivered again: nothing new to record
+		return registrationFromRow(existing), false, nil // delivered again: nothing new to record
 	}
 	if err == nil {
-		d, err := optionalDate(install, "body.install_date")
+		d, err := optionalDate(install, "install_date")
 		if err != nil {
 			return Registration{}, false, err
 		}
 		if d.Before(existing.PurchaseDate) {
-			return Registration{}, false, tenants.Invalid("body.install_date", "is before the purchase date")
+			return Registration{}, false, tenants.Invalid("install_date", "is before the purchase date")
 		}
-		before := FromRow(existing)
+		before := registrationFromRow(existing)
 		r, err := tx.Q.SetInstallDate(ctx, tx, db.SetInstallDateParams{TenantID: tx.Scope.TenantID, ID: existing.ID, InstallDate: d})
 		if err != nil {
 			return Registration{}, false, err
 		}
-		after := FromRow(r)
+		after := registrationFromRow(r)
 		return after, false, tx.Audit(ctx, "registration.install", "registration", after.ID, before, after)
 	}
 	purchase := in.PurchaseDate
 	if purchase == "" {
 		purchase = today.Format(time.DateOnly)
 	}
-	c, err := Check(Input{Serial: in.Serial, PurchaseDate: purchase, InstallDate: install, Seller: in.Seller, Buyer: in.Buyer}, m, today, "body.")
+	c, err := Check(Input{Serial: in.Serial, PurchaseDate: purchase, InstallDate: install, Seller: in.Seller, Buyer: in.Buyer}, m, today)
 	if err != nil {
 		return Registration{}, false, err
 	}

@@ -25,6 +25,9 @@ const (
 	Cancelled = "cancelled"
 )
 
+// ClockStatuses lists the clock statuses.
+var ClockStatuses = []string{Running, Paused, Met, Breached, Cancelled}
+
 // Inserter inserts jobs in the caller's transaction (*river.Client[pgx.Tx] is one): the
 // clocks' wakes and their events' dispatch, queued for the commit (tenants.Tx.Job).
 type Inserter = events.Inserter
@@ -33,8 +36,8 @@ type Inserter = events.Inserter
 type Clock struct {
 	OrderID         uuid.UUID  `json:"order_id"`
 	OrderNumber     string     `json:"order_number"`
-	Target          string     `json:"target" enum:"accept,dispatch,appointment,arrival,completion,return,callback"`
-	Status          string     `json:"status" enum:"running,paused,met,breached,cancelled"`
+	Target          string     `json:"target"` // one of Kinds
+	Status          string     `json:"status"` // one of ClockStatuses
 	Business        bool       `json:"business" doc:"Business time on the outlet's calendar; false: clock time (24x7)"`
 	Minutes         int        `json:"minutes"`
 	StartedAt       time.Time  `json:"started_at"`

@@ -22,10 +22,13 @@ const (
 	RoleBrandServiceManager = "brand_service_manager"
 )
 
+// EscalationRoles lists the escalation roles.
+var EscalationRoles = []string{RoleEngineer, RoleOutletManager, RoleBrandServiceManager}
+
 // Level is one step of the escalation chain after a breach: who is told, and how long
 // after the breach (each level has its own deadline).
 type Level struct {
-	Role         string `json:"role" enum:"engineer,outlet_manager,brand_service_manager"`
+	Role         string `json:"role"` // one of EscalationRoles
 	AfterMinutes int    `json:"after_minutes" minimum:"0" maximum:"43200" doc:"Minutes after the breach"`
 }
 
@@ -72,19 +75,19 @@ func GetSettings(ctx context.Context, tx *tenants.Tx) (Settings, error) {
 // The chain's deadlines must not decrease from one level to the next.
 func SaveSettings(ctx context.Context, tx *tenants.Tx, version int32, s Settings) (Settings, error) {
 	if s.WarnPercent < 1 || s.WarnPercent > 99 {
-		return Settings{}, tenants.Invalid("body.warn_percent", "must be 1 to 99")
+		return Settings{}, tenants.Invalid("warn_percent", "must be 1 to 99")
 	}
 	for i, l := range s.Escalation {
 		if !slices.Contains([]string{RoleEngineer, RoleOutletManager, RoleBrandServiceManager}, l.Role) {
-			return Settings{}, tenants.Invalid(fmt.Sprintf("body.escalation[%d].role", i), "is not an escalation role")
+			return Settings{}, tenants.Invalid(fmt.Sprintf("escalation[%d].role", i), "is not an escalation role")
 		}
 		if i > 0 && l.AfterMinutes < s.Escalation[i-1].AfterMinutes {
-			return Settings{}, tenants.Invalid(fmt.Sprintf("body.escalation[%d].after_minutes", i), "must not be before the previous level's")
+			return Settings{}, tenants.Invalid(fmt.Sprintf("escalation[%d].after_minutes", i), "must not be before the previous level's")
 		}
 	}
 	for i, p := range s.PauseStatuses {
 		if p == "" || len(p) > 64 {
-			return Settings{}, tenants.Invalid(fmt.Sprintf("body.pause_statuses[%d]", i), "must be 1 to 64 characters")
+			return Settings{}, tenants.Invalid(fmt.Sprintf("pause_statuses[%d]", i), "must be 1 to 64 characters")
 		}
 	}
 	before, err := GetSettings(ctx, tx)

@@ -13,6 +13,9 @@ const (
 	OutOfWarranty  = "out_of_warranty" // 保外: charged
 )
 
+// Classes lists the coverage classes.
+var Classes = []string{Manufacturer, Contract, RepairWarranty, OutOfWarranty}
+
 // Remedies a consumer may be offered.
 const (
 	Repair   = "repair"
@@ -48,10 +51,13 @@ const (
 	GrantRepairWarranty = "repair_warranty" // a previous repair's part, e.g. 90 days
 )
 
+// GrantKinds lists the grant kinds.
+var GrantKinds = []string{GrantExtended, GrantAccidental, GrantRepairWarranty}
+
 // Grant is extra coverage for the unit between From and Until inclusive.
 type Grant struct {
 	ID        string `json:"id"`
-	Kind      string `json:"kind" enum:"extended,accidental,repair_warranty"`
+	Kind      string `json:"kind"` // one of GrantKinds
 	Component string `json:"component" doc:"* for the whole unit"`
 	From      Date   `json:"from"`
 	Until     Date   `json:"until"`
@@ -98,7 +104,7 @@ type Charges struct {
 
 // Decision is the answer with its reasons.
 type Decision struct {
-	Class        string   `json:"class" enum:"manufacturer,contract,repair_warranty,out_of_warranty"`
+	Class        string   `json:"class"` // one of Classes
 	Remedies     []string `json:"remedies"`
 	Charges      Charges  `json:"charges"`
 	CoveredUntil *Date    `json:"covered_until,omitempty"`

@@ -87,6 +87,9 @@ const (
 	FromInstall  Basis = "install"
 )
 
+// Bases lists the bases.
+var Bases = []Basis{FromInvoice, FromPurchase, FromInstall}
+
 // LineMode says who pays one kind of cost.
 type LineMode string
 
@@ -97,9 +100,12 @@ const (
 	Charged LineMode = "charged"
 )
 
+// LineModes lists the line modes.
+var LineModes = []LineMode{Free, Shared, Charged}
+
 // Line is the coverage of one kind of cost.
 type Line struct {
-	Mode            LineMode `json:"mode" enum:"free,shared,charged"`
+	Mode            LineMode `json:"mode"` // one of LineModes
 	CustomerPercent int      `json:"customer_percent,omitempty" minimum:"0" maximum:"100"`
 }
 
@@ -126,7 +132,7 @@ type Term struct {
 	Component string `json:"component" doc:"Component code, or * for the whole unit" example:"compressor"`
 	Months    int    `json:"months" minimum:"0" maximum:"240"`
 	Days      int    `json:"days,omitempty" minimum:"0" maximum:"3650"`
-	Basis     Basis  `json:"basis" enum:"invoice,purchase,install"`
+	Basis     Basis  `json:"basis"` // one of Bases
 	Covered   Lines  `json:"covered"`
 }
 
@@ -138,9 +144,12 @@ type Fees struct {
 	ShippingFee int64  `json:"shipping_fee" minimum:"0"`
 }
 
+// ExclusionCodes are the causes a policy can exclude.
+var ExclusionCodes = []string{"misuse", "liquid_damage", "unauthorised_repair", "cosmetic"}
+
 // Exclusion is a cause that voids coverage when the engineer's diagnosis invokes it.
 type Exclusion struct {
-	Code        string `json:"code" enum:"misuse,liquid_damage,unauthorised_repair,cosmetic"`
+	Code        string `json:"code"` // one of ExclusionCodes
 	Description string `json:"description,omitempty" maxLength:"500"`
 }
 

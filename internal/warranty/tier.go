@@ -38,10 +38,13 @@ const (
 	RulePlan          = "plan"
 )
 
+// RuleKinds lists the tier rule kinds.
+var RuleKinds = []string{RuleCustomerValue, RuleContract, RulePlan}
+
 // TierRule assigns a tier to customers matching it.
 type TierRule struct {
 	Tier             string `json:"tier"`
-	Kind             string `json:"kind" enum:"customer_value,contract,plan"`
+	Kind             string `json:"kind"` // one of RuleKinds
 	MinLifetimeValue int64  `json:"min_lifetime_value,omitempty" minimum:"0" doc:"Minor units of lifetime purchases"`
 	Match            string `json:"match,omitempty" maxLength:"64" doc:"Contract kind or plan code"`
 }

@@ -237,6 +237,9 @@ func (d *Deliverer) queue(ctx context.Context, tx *tenants.Tx, ins events.Insert
 	return nil
 }
 
+// DeliveryStatuses are the statuses of a delivery.
+var DeliveryStatuses = []string{"pending", "succeeded", "failed", "cancelled"}
+
 // Delivery is one delivery of an event to an endpoint.
 type Delivery struct {
 	ID            uuid.UUID  `json:"id"`
@@ -244,7 +247,7 @@ type Delivery struct {
 	EventID       uuid.UUID  `json:"event_id"`
 	EventType     string     `json:"event_type"`
 	RedeliveryOf  *uuid.UUID `json:"redelivery_of,omitempty"`
-	Status        string     `json:"status" enum:"pending,succeeded,failed,cancelled"`
+	Status        string     `json:"status"` // one of DeliveryStatuses
 	Attempts      int32      `json:"attempts"`
 	ResponseCode  *int32     `json:"response_code,omitempty"`
 	LatencyMS     *int32     `json:"latency_ms,omitempty"`

@@ -86,13 +86,13 @@ func CheckURL(raw, field string) error {
 }
 
 func (in EndpointInput) check() ([]string, error) {
-	if err := CheckURL(in.URL, "body.url"); err != nil {
+	if err := CheckURL(in.URL, "url"); err != nil {
 		return nil, err
 	}
 	evs := slices.Clone(in.Events)
 	for i, e := range evs {
 		if !eventPattern.MatchString(e) {
-			return nil, tenants.Invalid(fmt.Sprintf("body.events[%d]", i), "must be an event type such as order.created, or *")
+			return nil, tenants.Invalid(fmt.Sprintf("events[%d]", i), "must be an event type such as order.created, or *")
 		}
 	}
 	slices.Sort(evs)
@@ -201,7 +201,7 @@ const MaxOverlap = 7 * 24 * time.Hour
 // for overlap, so receivers can switch without losing a delivery. It returns the new secret.
 func Rotate(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, overlap time.Duration) (Endpoint, string, error) {
 	if overlap < 0 || overlap > MaxOverlap {
-		return Endpoint{}, "", tenants.Invalid("body.previous_valid_seconds", "must be between 0 and 604800 (7 days)")
+		return Endpoint{}, "", tenants.Invalid("previous_valid_seconds", "must be between 0 and 604800 (7 days)")
 	}
 	before, err := Get(ctx, tx, id)
 	if err != nil {

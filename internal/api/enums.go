@@ -1,0 +1,160 @@
+package api
+
+import (
+	"fmt"
+	"reflect"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/aftersales/aftersales/billing"
+	"github.com/aftersales/aftersales/internal/access"
+	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/coverage"
+	"github.com/aftersales/aftersales/internal/notify"
+	"github.com/aftersales/aftersales/internal/orders"
+	"github.com/aftersales/aftersales/internal/registry"
+	"github.com/aftersales/aftersales/internal/sla"
+	"github.com/aftersales/aftersales/internal/warranty"
+	"github.com/aftersales/aftersales/internal/webhooks"
+	"github.com/aftersales/aftersales/tenants"
+)
+
+// The document's enums come from the domain's lists, one list per enum. A field the API
+// declares has a string type whose schema is built from the list; fields of domain types get
+// theirs once the routes are registered (useDomainEnums).
+
+func enumSchema[T ~string](values []T) *huma.Schema {
+	s := &huma.Schema{Type: huma.TypeString, Enum: make([]any, len(values))}
+	for i, v := range values {
+		s.Enum[i] = string(v)
+	}
+	return s
+}
+
+// Enum types of fields the API declares.
+type (
+	outletKind     string
+	outletStatus   string
+	tenantKind     string
+	memberStatus   string
+	dayKind        string
+	locale         string
+	tenantRole     string
+	staffKind      string
+	attachmentKind string
+	orderChannel   string
+	exclusionCode  string
+	unitOutcome    string
+	sendStatus     string
+	sendChannel    string
+	deliveryStatus string
+	purchaseStatus string
+	slaGroupBy     string
+	slaTarget      string
+)
+
+func (outletKind) Schema(huma.Registry) *huma.Schema     { return enumSchema(tenants.OutletKinds) }
+func (outletStatus) Schema(huma.Registry) *huma.Schema   { return enumSchema(tenants.OutletStatuses) }
+func (tenantKind) Schema(huma.Registry) *huma.Schema     { return enumSchema(tenants.Kinds) }
+func (memberStatus) Schema(huma.Registry) *huma.Schema   { return enumSchema(tenants.MemberStatuses) }
+func (dayKind) Schema(huma.Registry) *huma.Schema        { return enumSchema(tenants.DayKinds) }
+func (locale) Schema(huma.Registry) *huma.Schema         { return enumSchema(notify.Locales) }
+func (tenantRole) Schema(huma.Registry) *huma.Schema     { return enumSchema(access.TenantRoles) }
+func (staffKind) Schema(huma.Registry) *huma.Schema      { return enumSchema(auth.StaffKinds) }
+func (attachmentKind) Schema(huma.Registry) *huma.Schema { return enumSchema(orders.AttachmentKinds) }
+func (orderChannel) Schema(huma.Registry) *huma.Schema   { return enumSchema(orders.Channels) }
+func (exclusionCode) Schema(huma.Registry) *huma.Schema  { return enumSchema(warranty.ExclusionCodes) }
+func (unitOutcome) Schema(huma.Registry) *huma.Schema    { return enumSchema(registry.Statuses) }
+func (sendStatus) Schema(huma.Registry) *huma.Schema     { return enumSchema(notify.SendStatuses) }
+func (sendChannel) Schema(huma.Registry) *huma.Schema    { return enumSchema(notify.Channels) }
+func (deliveryStatus) Schema(huma.Registry) *huma.Schema {
+	return enumSchema(webhooks.DeliveryStatuses)
+}
+func (purchaseStatus) Schema(huma.Registry) *huma.Schema { return enumSchema(billing.PurchaseStatuses) }
+func (slaGroupBy) Schema(huma.Registry) *huma.Schema     { return enumSchema(sla.GroupBys) }
+func (slaTarget) Schema(huma.Registry) *huma.Schema      { return enumSchema(sla.Kinds) }
+
+// domainEnum is a field of a domain type whose values the domain lists.
+type domainEnum struct {
+	of     any    // a value of the domain type
+	field  string // the field's JSON name
+	values []string
+}
+
+func stringList[T ~string](list []T) []string {
+	out := make([]string, len(list))
+	for i, v := range list {
+		out[i] = string(v)
+	}
+	return out
+}
+
+// domainEnums are the enum fields of domain types in the document. A type that embeds
+// another has the embedded fields as its own and is listed too.
+var domainEnums = []domainEnum{
+	{tenants.Tenant{}, "kind", tenants.Kinds},
+	{tenants.Tenant{}, "status", tenants.Statuses},
+	{tenants.Outlet{}, "kind", tenants.OutletKinds},
+	{tenants.Outlet{}, "status", tenants.OutletStatuses},
+	{tenants.OutletFields{}, "kind", tenants.OutletKinds},
+	{tenants.OutletFields{}, "status", tenants.OutletStatuses},
+	{tenants.CalendarDay{}, "kind", tenants.DayKinds},
+	{billing.Subscription{}, "tenant_status", tenants.Statuses},
+	{billing.ProductInput{}, "kind", billing.Kinds},
+	{billing.Product{}, "kind", billing.Kinds},
+	{ExpressProductBody{}, "kind", billing.Kinds},
+	{billing.Purchase{}, "kind", billing.Kinds},
+	{billing.Purchase{}, "status", billing.PurchaseStatuses},
+	{notify.Send{}, "channel", notify.Channels},
+	{notify.Send{}, "recipient_kind", notify.SendRecipients},
+	{notify.Send{}, "status", notify.SendStatuses},
+	{notify.OptOut{}, "channel", notify.OptOutChannels},
+	{notify.Template{}, "channel", notify.Channels},
+	{notify.Template{}, "locale", notify.Locales},
+	{notify.TemplateInput{}, "channel", notify.Channels},
+	{notify.TemplateInput{}, "locale", notify.Locales},
+	{notify.PreviewInput{}, "channel", notify.Channels},
+	{notify.PreviewInput{}, "locale", notify.Locales},
+	{orders.Order{}, "flow", orders.Flows},
+	{orders.Intake{}, "channel", orders.Channels},
+	{orders.Intake{}, "flow", orders.Flows},
+	{orders.Type{}, "flow", orders.Flows},
+	{orders.Attachment{}, "kind", orders.AttachmentKinds},
+	{orders.Assignment{}, "role", orders.EngineerRoles},
+	{orders.OrderEngineer{}, "role", orders.EngineerRoles},
+	{orders.Completion{}, "exclusion", warranty.ExclusionCodes},
+	{ImportBody{}, "format", registry.Formats},
+	{ImportBody{}, "status", registry.ImportStatuses},
+	{registry.Grant{}, "kind", warranty.GrantKinds},
+	{registry.GrantInput{}, "kind", warranty.GrantKinds},
+	{sla.Clock{}, "target", sla.Kinds},
+	{sla.Clock{}, "status", sla.ClockStatuses},
+	{sla.Level{}, "role", sla.EscalationRoles},
+	{warranty.Decision{}, "class", warranty.Classes},
+	{warranty.Line{}, "mode", stringList(warranty.LineModes)},
+	{warranty.Charge{}, "mode", stringList(warranty.LineModes)},
+	{warranty.Term{}, "basis", stringList(warranty.Bases)},
+	{warranty.Exclusion{}, "code", warranty.ExclusionCodes},
+	{warranty.TierRule{}, "kind", warranty.RuleKinds},
+	{coverage.TierRuleEntry{}, "kind", warranty.RuleKinds},
+	{webhooks.Delivery{}, "status", webhooks.DeliveryStatuses},
+}
+
+// useDomainEnums sets the enum of each domain enum field in the registered schemas, with the
+// message validation reports. A type no operation uses is a mistake in the list.
+func useDomainEnums(r huma.Registry) {
+	for _, e := range domainEnums {
+		t := reflect.TypeOf(e.of)
+		n := len(r.Map())
+		s := r.Schema(t, false, "")
+		if len(r.Map()) != n {
+			panic(fmt.Sprintf("enum of %s.%s: no operation uses %s", t, e.field, t))
+		}
+		f := s.Properties[e.field]
+		if f == nil {
+			panic(fmt.Sprintf("enum of %s.%s: no such field", t, e.field))
+		}
+		f.Enum = enumSchema(e.values).Enum
+		f.PrecomputeMessages()
+	}
+}
