@@ -10,6 +10,7 @@ import (
 	"github.com/aftersales/aftersales/billing"
 	"github.com/aftersales/aftersales/internal/customers"
 	"github.com/aftersales/aftersales/internal/events"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/notify"
 	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/internal/platform"
@@ -73,7 +74,7 @@ func TestProductValidationAndEligibility(t *testing.T) {
 		}
 		for _, c := range bad {
 			_, err := billing.CreateProduct(b.ctx, tx, c.in, []billing.PriceInput{{Currency: "CNY", UnitAmount: 1}})
-			var fe *tenants.FieldError
+			var fe *fault.FieldError
 			if !errors.As(err, &fe) || fe.Field != c.field {
 				t.Errorf("%+v: %v, want a field error at %s", c.in, err, c.field)
 			}

@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/registry"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -47,16 +48,16 @@ func visibleUnit(ctx context.Context, tx *tenants.Tx, id uuid.UUID) error {
 func checkParties(ctx context.Context, tx *tenants.Tx, in BuyInput) error {
 	if in.RegistrationID != uuid.Nil {
 		if err := visibleUnit(ctx, tx, in.RegistrationID); err != nil {
-			if errors.Is(err, tenants.ErrNotFound) {
-				return tenants.Invalid("registration_id", "is not one of your units")
+			if errors.Is(err, fault.ErrNotFound) {
+				return fault.Invalid("registration_id", "is not one of your units")
 			}
 			return err
 		}
 	}
 	if in.OrderID != uuid.Nil {
 		if _, err := tx.Q.GetOrderCustomer(ctx, tx, db.GetOrderCustomerParams{TenantID: tx.Scope.TenantID, ID: in.OrderID}); err != nil {
-			if err = tenants.DBError(err, "", ""); errors.Is(err, tenants.ErrNotFound) {
-				return tenants.Invalid("order_id", "is not one of your service orders")
+			if err = fault.DBError(err, "", ""); errors.Is(err, fault.ErrNotFound) {
+				return fault.Invalid("order_id", "is not one of your service orders")
 			}
 			return err
 		}
@@ -68,7 +69,7 @@ func checkParties(ctx context.Context, tx *tenants.Tx, in BuyInput) error {
 // outlet: they sell at their own.
 func checkCounter(scope tenants.Scope, outlet uuid.UUID) error {
 	if scope.OutletID != uuid.Nil && scope.OutletID != outlet {
-		return tenants.Invalid("outlet_id", "outlet staff sell at their own outlet's counter")
+		return fault.Invalid("outlet_id", "outlet staff sell at their own outlet's counter")
 	}
 	return nil
 }

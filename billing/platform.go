@@ -13,6 +13,7 @@ import (
 	"github.com/stripe/stripe-go/v76"
 
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -76,7 +77,7 @@ func GetSubscription(ctx context.Context, tx *tenants.Tx) (Subscription, error) 
 	}
 	r, err := tx.Q.GetPlatformSubscription(ctx, tx, tx.Scope.TenantID)
 	if err != nil {
-		return Subscription{TenantStatus: t.Status}, tenants.DBError(err, "", "")
+		return Subscription{TenantStatus: t.Status}, fault.DBError(err, "", "")
 	}
 	return Subscription{PlanCode: r.PlanCode, Status: r.Status, CurrentPeriodEnd: r.CurrentPeriodEnd, GraceUntil: r.GraceUntil,
 		TenantStatus: t.Status}, nil
@@ -111,7 +112,7 @@ func (s *Service) Subscribe(ctx context.Context, scope tenants.Scope, planCode s
 		plan, err = tx.Q.GetPlatformPlan(ctx, tx, planCode)
 		if err != nil {
 			if errors.Is(err, pgx.ErrNoRows) {
-				return tenants.Invalid("plan_code", "is not a platform plan")
+				return fault.Invalid("plan_code", "is not a platform plan")
 			}
 			return err
 		}
@@ -130,7 +131,7 @@ func (s *Service) Subscribe(ctx context.Context, scope tenants.Scope, planCode s
 		return Subscription{}, err
 	}
 	if existing != nil && existing.Status != "canceled" && existing.Status != "incomplete_expired" && existing.PlanCode == planCode {
-		return Subscription{}, &tenants.ConflictError{Detail: "the tenant already subscribes to this plan"}
+		return Subscription{}, &fault.ConflictError{Detail: "the tenant already subscribes to this plan"}
 	}
 	if err := s.ensurePlatformPrices(ctx, &plan); err != nil {
 		return Subscription{}, err

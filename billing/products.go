@@ -16,6 +16,7 @@ import (
 	"github.com/aftersales/aftersales/internal/catalog"
 	"github.com/aftersales/aftersales/internal/coverage"
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/internal/registry"
 	"github.com/aftersales/aftersales/internal/warranty"
@@ -141,31 +142,31 @@ func validate(ctx context.Context, tx *tenants.Tx, in *ProductInput) error {
 	switch in.Kind {
 	case PerIncident:
 		if in.TermMonths != 0 {
-			return tenants.Invalid("term_months", "only plans have a term")
+			return fault.Invalid("term_months", "only plans have a term")
 		}
 		if in.Coverage != nil {
-			return tenants.Invalid("coverage", "only plans add coverage to a unit")
+			return fault.Invalid("coverage", "only plans add coverage to a unit")
 		}
 		if len(in.Targets) == 0 {
-			return tenants.Invalid("targets", "a per-incident upgrade grants at least one SLA target")
+			return fault.Invalid("targets", "a per-incident upgrade grants at least one SLA target")
 		}
 	case Plan:
 		if in.TermMonths <= 0 {
-			return tenants.Invalid("term_months", "a plan needs a term of 1 to 120 months")
+			return fault.Invalid("term_months", "a plan needs a term of 1 to 120 months")
 		}
 		if in.TierCode == "" && in.Coverage == nil && len(in.Targets) == 0 {
-			return tenants.Invalid("tier_code", "a plan grants a tier, SLA targets or coverage")
+			return fault.Invalid("tier_code", "a plan grants a tier, SLA targets or coverage")
 		}
 	default:
-		return tenants.Invalid("kind", "is per_incident or plan")
+		return fault.Invalid("kind", "is per_incident or plan")
 	}
 	for _, name := range slices.Sorted(maps.Keys(in.Targets)) {
 		t := in.Targets[name]
 		if !slices.Contains(targetNames, name) {
-			return tenants.Invalid("targets."+name, "is not a target (accept, arrival, resolution, callback)")
+			return fault.Invalid("targets."+name, "is not a target (accept, arrival, resolution, callback)")
 		}
 		if t.Minutes <= 0 {
-			return tenants.Invalid("targets."+name+".minutes", "must be positive")
+			return fault.Invalid("targets."+name+".minutes", "must be positive")
 		}
 		if t.Clock == "" {
 			t.Clock = "clock"
@@ -178,19 +179,19 @@ func validate(ctx context.Context, tx *tenants.Tx, in *ProductInput) error {
 			return err
 		}
 		if !ok {
-			return tenants.Invalid("tier_code", "is not a configured tier")
+			return fault.Invalid("tier_code", "is not a configured tier")
 		}
 	}
 	if c := in.Coverage; c != nil {
 		if c.Kind != warranty.GrantExtended && c.Kind != warranty.GrantAccidental {
-			return tenants.Invalid("coverage.kind", "is extended or accidental")
+			return fault.Invalid("coverage.kind", "is extended or accidental")
 		}
 		for _, l := range []struct {
 			name string
 			line warranty.Line
 		}{{"parts", c.Covered.Parts}, {"labour", c.Covered.Labour}, {"visit", c.Covered.Visit}, {"shipping", c.Covered.Shipping}} {
 			if l.line.Mode == "" {
-				return tenants.Invalid("coverage.covered."+l.name+".mode", "is required")
+				return fault.Invalid("coverage.covered."+l.name+".mode", "is required")
 			}
 		}
 		if c.Component == "" {
@@ -202,24 +203,24 @@ func validate(ctx context.Context, tx *tenants.Tx, in *ProductInput) error {
 		in.Compensation.Percent = 0
 	case "refund_partial", "credit":
 		if in.Compensation.Percent < 1 || in.Compensation.Percent > 100 {
-			return tenants.Invalid("compensation.percent", "give 1 to 100 percent of the price")
+			return fault.Invalid("compensation.percent", "give 1 to 100 percent of the price")
 		}
 	case "":
 		in.Compensation.Kind = "none"
 	default:
-		return tenants.Invalid("compensation.kind", "is none, refund_full, refund_partial or credit")
+		return fault.Invalid("compensation.kind", "is none, refund_full, refund_partial or credit")
 	}
 	if in.AfterCoolingOff == "" {
 		in.AfterCoolingOff = "pro_rata"
 	}
 	for i, c := range in.Eligibility.ProvinceCodes {
 		if !isDigits(c) {
-			return tenants.Invalid(fmt.Sprintf("eligibility.province_codes[%d]", i), "is a numeric region code")
+			return fault.Invalid(fmt.Sprintf("eligibility.province_codes[%d]", i), "is a numeric region code")
 		}
 	}
 	for i, c := range in.Eligibility.CityCodes {
 		if !isDigits(c) {
-			return tenants.Invalid(fmt.Sprintf("eligibility.city_codes[%d]", i), "is a numeric region code")
+			return fault.Invalid(fmt.Sprintf("eligibility.city_codes[%d]", i), "is a numeric region code")
 		}
 	}
 	return nil
@@ -249,12 +250,12 @@ func CreateProduct(ctx context.Context, tx *tenants.Tx, in ProductInput, prices 
 		return Product{}, err
 	}
 	if len(prices) == 0 {
-		return Product{}, tenants.Invalid("prices", "give at least one price")
+		return Product{}, fault.Invalid("prices", "give at least one price")
 	}
 	seen := map[string]bool{}
 	for i, p := range prices {
 		if seen[p.Currency] {
-			return Product{}, tenants.Invalid(fmt.Sprintf("prices[%d].currency", i), "appears twice")
+			return Product{}, fault.Invalid(fmt.Sprintf("prices[%d].currency", i), "appears twice")
 		}
 		seen[p.Currency] = true
 	}
@@ -264,13 +265,13 @@ func CreateProduct(ctx context.Context, tx *tenants.Tx, in ProductInput, prices 
 		Description: in.Description, Kind: in.Kind, TermMonths: int32(in.TermMonths), Targets: targets, TierCode: in.TierCode,
 		Coverage: cov, Eligibility: elig, CoolingOffDays: int32(in.CoolingOffDays), AfterCoolingOff: in.AfterCoolingOff, Compensation: comp})
 	if err != nil {
-		return Product{}, tenants.DBError(err, "a product with this code exists", "")
+		return Product{}, fault.DBError(err, "a product with this code exists", "")
 	}
 	for _, p := range prices {
 		if _, err := tx.Q.CreateExpressPrice(ctx, tx, db.CreateExpressPriceParams{TenantID: tx.Scope.TenantID,
 			ID: platform.NewID(), ProductID: row.ID,
 			Currency: p.Currency, UnitAmount: p.UnitAmount}); err != nil {
-			return Product{}, tenants.DBError(err, "", "")
+			return Product{}, fault.DBError(err, "", "")
 		}
 	}
 	if in.Kind == Plan && in.TierCode != "" {
@@ -303,7 +304,7 @@ func ensurePlanRule(ctx context.Context, tx *tenants.Tx, tier, code string) erro
 func GetProduct(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Product, error) {
 	r, err := tx.Q.GetExpressProduct(ctx, tx, db.GetExpressProductParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
-		return Product{}, tenants.DBError(err, "", "")
+		return Product{}, fault.DBError(err, "", "")
 	}
 	prices, err := tx.Q.ListExpressPrices(ctx, tx, db.ListExpressPricesParams{TenantID: tx.Scope.TenantID, ProductID: id})
 	if err != nil {
@@ -341,7 +342,7 @@ func UpdateProduct(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version in
 		return Product{}, err
 	}
 	if before.Version != version {
-		return Product{}, tenants.ErrStale
+		return Product{}, fault.ErrStale
 	}
 	in.Code, in.Kind, in.TermMonths = before.Code, before.Kind, before.TermMonths
 	if in.Status == "" {
@@ -355,7 +356,7 @@ func UpdateProduct(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version in
 		ID: id, Version: version, Name: in.Name,
 		Description: in.Description, Targets: targets, TierCode: in.TierCode, Coverage: cov, Eligibility: elig,
 		CoolingOffDays: int32(in.CoolingOffDays), AfterCoolingOff: in.AfterCoolingOff, Compensation: comp, Status: in.Status}); err != nil {
-		return Product{}, tenants.DBError(tenants.StaleIfMissing(err), "", "")
+		return Product{}, fault.DBError(fault.StaleIfMissing(err), "", "")
 	}
 	if in.Kind == Plan && in.TierCode != "" {
 		if err := ensurePlanRule(ctx, tx, in.TierCode, in.Code); err != nil {
@@ -378,13 +379,13 @@ func (s *Service) SetPrice(ctx context.Context, tx *tenants.Tx, productID uuid.U
 	}
 	old, err := tx.Q.DeactivateExpressPrice(ctx, tx, db.DeactivateExpressPriceParams{TenantID: tx.Scope.TenantID,
 		ProductID: productID, Currency: in.Currency})
-	if err != nil && !errors.Is(tenants.DBError(err, "", ""), tenants.ErrNotFound) {
+	if err != nil && !errors.Is(fault.DBError(err, "", ""), fault.ErrNotFound) {
 		return Product{}, err
 	}
 	if _, err := tx.Q.CreateExpressPrice(ctx, tx, db.CreateExpressPriceParams{TenantID: tx.Scope.TenantID,
 		ID: platform.NewID(), ProductID: productID,
 		Currency: in.Currency, UnitAmount: in.UnitAmount}); err != nil {
-		return Product{}, tenants.DBError(err, "", "")
+		return Product{}, fault.DBError(err, "", "")
 	}
 	if old.StripePriceID != "" && s.Configured() {
 		// Stop selling the old Stripe price; its amount is never changed.
@@ -479,8 +480,8 @@ func CheckEligible(ctx context.Context, tx *tenants.Tx, p Product, registrationI
 	if registrationID != uuid.Nil {
 		reg, err := registry.Get(ctx, tx, registrationID)
 		if err != nil {
-			if errors.Is(err, tenants.ErrNotFound) {
-				return tenants.Invalid(field, "is not a registered unit")
+			if errors.Is(err, fault.ErrNotFound) {
+				return fault.Invalid(field, "is not a registered unit")
 			}
 			return err
 		}
@@ -490,7 +491,7 @@ func CheckEligible(ctx context.Context, tx *tenants.Tx, p Product, registrationI
 		}
 		if len(e.ModelIDs) > 0 || len(e.CategoryIDs) > 0 {
 			if !slices.Contains(e.ModelIDs, m.ID) && !slices.Contains(e.CategoryIDs, m.CategoryID) {
-				return tenants.Invalid(field, "this unit's model is not eligible for "+p.Code)
+				return fault.Invalid(field, "this unit's model is not eligible for "+p.Code)
 			}
 		}
 		if e.MaxUnitAgeDays > 0 {
@@ -500,11 +501,11 @@ func CheckEligible(ctx context.Context, tx *tenants.Tx, p Product, registrationI
 				return err
 			}
 			if today.Sub(bought) > time.Duration(e.MaxUnitAgeDays)*24*time.Hour {
-				return tenants.Invalid(field, fmt.Sprintf("the unit is older than %d days", e.MaxUnitAgeDays))
+				return fault.Invalid(field, fmt.Sprintf("the unit is older than %d days", e.MaxUnitAgeDays))
 			}
 		}
 	} else if p.Kind == Plan {
-		return tenants.Invalid(field, "a plan is bought for a registered unit")
+		return fault.Invalid(field, "a plan is bought for a registered unit")
 	}
 	if len(e.ProvinceCodes) > 0 || len(e.CityCodes) > 0 {
 		// Until outlets carry service regions (orders issue), an outlet keeps a promise in its
@@ -515,7 +516,7 @@ func CheckEligible(ctx context.Context, tx *tenants.Tx, p Product, registrationI
 			return err
 		}
 		if n == 0 {
-			return tenants.Invalid(field, "no outlet in the product's regions can keep this promise")
+			return fault.Invalid(field, "no outlet in the product's regions can keep this promise")
 		}
 	}
 	return nil

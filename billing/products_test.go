@@ -12,6 +12,7 @@ import (
 
 	"github.com/aftersales/aftersales/billing"
 	"github.com/aftersales/aftersales/internal/coverage"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/testfactory"
 	"github.com/aftersales/aftersales/internal/warranty"
 	"github.com/aftersales/aftersales/tenants"
@@ -113,7 +114,7 @@ func TestCreateProductDefaultsAndPlanTierRule(t *testing.T) {
 		_, err := billing.CreateProduct(ctx, tx, upgrade("onsite-6h"), cny)
 		return err
 	})
-	if !errors.Is(err, tenants.ErrConflict) {
+	if !errors.Is(err, fault.ErrConflict) {
 		t.Fatalf("a second product with the code: %v", err)
 	}
 
@@ -143,7 +144,7 @@ func TestCreateProductDefaultsAndPlanTierRule(t *testing.T) {
 	if after.Code != "gold-care" || after.TermMonths != 12 || after.Name != "Gold care 2" || after.Status != "archived" {
 		t.Fatalf("updated plan: %+v", after)
 	}
-	if _, err := billing.UpdateProduct(ctx, tx, gold.ID, gold.Version, in); !errors.Is(err, tenants.ErrStale) {
+	if _, err := billing.UpdateProduct(ctx, tx, gold.ID, gold.Version, in); !errors.Is(err, fault.ErrStale) {
 		t.Fatalf("stale update: %v", err)
 	}
 	rules, err = coverage.TierRules(ctx, tx)

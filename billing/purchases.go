@@ -12,6 +12,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/events"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/internal/registry"
@@ -115,13 +116,13 @@ func (s *Service) newPurchase(ctx context.Context, tx *tenants.Tx, in BuyInput, 
 	}
 	p, err := GetProduct(ctx, tx, in.ProductID)
 	if err != nil {
-		if errors.Is(err, tenants.ErrNotFound) {
-			return p, Price{}, db.Purchase{}, tenants.Invalid("product_id", "is not a product on sale")
+		if errors.Is(err, fault.ErrNotFound) {
+			return p, Price{}, db.Purchase{}, fault.Invalid("product_id", "is not a product on sale")
 		}
 		return p, Price{}, db.Purchase{}, err
 	}
 	if p.Status != "active" {
-		return p, Price{}, db.Purchase{}, tenants.Invalid("product_id", "is not a product on sale")
+		return p, Price{}, db.Purchase{}, fault.Invalid("product_id", "is not a product on sale")
 	}
 	if in.Currency == "" {
 		t, err := tenants.GetTenant(ctx, tx)
@@ -132,16 +133,16 @@ func (s *Service) newPurchase(ctx context.Context, tx *tenants.Tx, in BuyInput, 
 	}
 	pr, ok := p.ActivePrice(in.Currency)
 	if !ok {
-		return p, Price{}, db.Purchase{}, tenants.Invalid("currency", "the product has no price in "+in.Currency)
+		return p, Price{}, db.Purchase{}, fault.Invalid("currency", "the product has no price in "+in.Currency)
 	}
 	switch p.Kind {
 	case PerIncident:
 		if in.OrderID == uuid.Nil {
-			return p, pr, db.Purchase{}, tenants.Invalid("order_id", "a per-incident upgrade is bought for a service order")
+			return p, pr, db.Purchase{}, fault.Invalid("order_id", "a per-incident upgrade is bought for a service order")
 		}
 	case Plan:
 		if in.RegistrationID == uuid.Nil {
-			return p, pr, db.Purchase{}, tenants.Invalid("registration_id", "a plan is bought for a registered unit")
+			return p, pr, db.Purchase{}, fault.Invalid("registration_id", "a plan is bought for a registered unit")
 		}
 	}
 	if err := CheckEligible(ctx, tx, p, in.RegistrationID, "registration_id"); err != nil {
@@ -153,7 +154,7 @@ func (s *Service) newPurchase(ctx context.Context, tx *tenants.Tx, in BuyInput, 
 		RegistrationID: nullID(in.RegistrationID), OrderID: nullID(in.OrderID), OutletID: nullID(in.OutletID),
 		Currency: pr.Currency, Amount: pr.UnitAmount})
 	if err != nil {
-		return p, pr, db.Purchase{}, tenants.DBError(err, "", "outlet_id")
+		return p, pr, db.Purchase{}, fault.DBError(err, "", "outlet_id")
 	}
 	return p, pr, row, nil
 }
@@ -212,7 +213,7 @@ func (s *Service) StartCheckout(ctx context.Context, tx *tenants.Tx, in BuyInput
 // StartCounter creates a pending purchase paid at an outlet's counter with a PaymentIntent.
 func (s *Service) StartCounter(ctx context.Context, tx *tenants.Tx, in BuyInput) (Checkout, error) {
 	if in.OutletID == uuid.Nil {
-		return Checkout{}, tenants.Invalid("outlet_id", "a counter sale names the outlet")
+		return Checkout{}, fault.Invalid("outlet_id", "a counter sale names the outlet")
 	}
 	if err := checkCounter(tx.Scope, in.OutletID); err != nil {
 		return Checkout{}, err
@@ -247,7 +248,7 @@ func (s *Service) StartCounter(ctx context.Context, tx *tenants.Tx, in BuyInput)
 func GetPurchase(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Purchase, error) {
 	r, err := tx.Q.GetPurchase(ctx, tx, db.GetPurchaseParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
-		return Purchase{}, tenants.DBError(err, "", "")
+		return Purchase{}, fault.DBError(err, "", "")
 	}
 	return purchaseFromRow(r), nil
 }
@@ -281,7 +282,7 @@ func ListPurchases(ctx context.Context, tx *tenants.Tx, f PurchaseFilter) ([]Pur
 func ExpressTargets(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID) (map[string]warranty.Target, bool, error) {
 	r, err := tx.Q.ActiveExpressForOrder(ctx, tx, db.ActiveExpressForOrderParams{TenantID: tx.Scope.TenantID, OrderID: nullID(orderID)})
 	if err != nil {
-		if errors.Is(tenants.DBError(err, "", ""), tenants.ErrNotFound) {
+		if errors.Is(fault.DBError(err, "", ""), fault.ErrNotFound) {
 			return nil, false, nil
 		}
 		return nil, false, err
@@ -348,10 +349,10 @@ func (s *Service) Cancel(ctx context.Context, scope tenants.Scope, id uuid.UUID)
 		var err error
 		row, err = tx.Q.GetPurchaseForUpdate(ctx, tx, db.GetPurchaseForUpdateParams{TenantID: tx.Scope.TenantID, ID: id})
 		if err != nil {
-			return tenants.DBError(err, "", "")
+			return fault.DBError(err, "", "")
 		}
 		if row.Status != StatusActive {
-			return &tenants.ConflictError{Detail: "only an active purchase can be cancelled (this one is " + row.Status + ")"}
+			return &fault.ConflictError{Detail: "only an active purchase can be cancelled (this one is " + row.Status + ")"}
 		}
 		prod, err := GetProduct(ctx, tx, row.ProductID)
 		if err != nil {
@@ -359,7 +360,7 @@ func (s *Service) Cancel(ctx context.Context, scope tenants.Scope, id uuid.UUID)
 		}
 		q = QuoteCancel(purchaseFromRow(row), prod, time.Now())
 		if q.Amount <= 0 {
-			return &tenants.ConflictError{Detail: "the cooling-off period is over and the product's terms give no refund"}
+			return &fault.ConflictError{Detail: "the cooling-off period is over and the product's terms give no refund"}
 		}
 		refund, err = tx.Q.CreateRefund(ctx, tx, db.CreateRefundParams{TenantID: tx.Scope.TenantID,
 			ID: platform.NewID(), PurchaseID: id, Reason: "cancellation",
@@ -394,7 +395,7 @@ func (s *Service) requestRefund(ctx context.Context, scope tenants.Scope, p db.P
 		return err
 	}
 	if p.StripePaymentIntentID == "" {
-		return &tenants.ConflictError{Detail: "the purchase has no confirmed payment to refund"}
+		return &fault.ConflictError{Detail: "the purchase has no confirmed payment to refund"}
 	}
 	params := &stripe.RefundParams{PaymentIntent: stripe.String(p.StripePaymentIntentID), Amount: stripe.Int64(r.Amount)}
 	params.Metadata = metadata(scope.TenantID, p.ID)
@@ -453,7 +454,7 @@ func activate(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, purchas
 	amount int64, currency string, paidAt time.Time) (string, error) {
 	p, err := tx.Q.GetPurchaseForUpdate(ctx, tx, db.GetPurchaseForUpdateParams{TenantID: tx.Scope.TenantID, ID: purchaseID})
 	if err != nil {
-		if errors.Is(tenants.DBError(err, "", ""), tenants.ErrNotFound) {
+		if errors.Is(fault.DBError(err, "", ""), fault.ErrNotFound) {
 			return "no such purchase in the tenant", nil
 		}
 		return "", err
@@ -521,10 +522,10 @@ func retargetOrder(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, p 
 	}
 	clockTargets := orders.ExpressClockTargets(targets)
 	ch, err := sla.Retarget(ctx, tx, jobs, p.OrderID.UUID, clockTargets, paidAt)
-	if errors.Is(err, tenants.ErrNotFound) {
+	if errors.Is(err, fault.ErrNotFound) {
 		// The order runs no clocks yet (its tier sets no targets): the promise starts them.
 		o, gerr := orders.Get(ctx, tx, p.OrderID.UUID)
-		if errors.Is(gerr, tenants.ErrNotFound) {
+		if errors.Is(gerr, fault.ErrNotFound) {
 			return nil // no such order in the tenant: nothing to time
 		}
 		if gerr != nil {
@@ -548,14 +549,14 @@ func end(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, p db.Purchas
 	wasActive := p.Status == StatusActive
 	row, err := tx.Q.EndPurchase(ctx, tx, db.EndPurchaseParams{TenantID: tx.Scope.TenantID, ID: p.ID, Status: status})
 	if err != nil {
-		if errors.Is(tenants.DBError(err, "", ""), tenants.ErrNotFound) {
+		if errors.Is(fault.DBError(err, "", ""), fault.ErrNotFound) {
 			return nil // already ended
 		}
 		return err
 	}
 	if row.GrantID.Valid {
 		if _, err := tx.Q.CancelGrant(ctx, tx, db.CancelGrantParams{TenantID: tx.Scope.TenantID, ID: row.GrantID.UUID}); err != nil &&
-			!errors.Is(tenants.DBError(err, "", ""), tenants.ErrNotFound) {
+			!errors.Is(fault.DBError(err, "", ""), fault.ErrNotFound) {
 			return err
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/platform"
 )
 
@@ -62,10 +63,10 @@ func validIntervals(iv []Interval, field string) error {
 	prevEnd := ""
 	for i, v := range iv {
 		if v.Start >= v.End {
-			return Invalid(fmt.Sprintf("%s[%d]", field, i), "start must be before end")
+			return fault.Invalid(fmt.Sprintf("%s[%d]", field, i), "start must be before end")
 		}
 		if v.Start < prevEnd {
-			return Invalid(fmt.Sprintf("%s[%d]", field, i), "intervals must be in order and not overlap")
+			return fault.Invalid(fmt.Sprintf("%s[%d]", field, i), "intervals must be in order and not overlap")
 		}
 		prevEnd = v.End
 	}
@@ -125,13 +126,13 @@ func CreateCalendar(ctx context.Context, tx *Tx, in CalendarInput) (Calendar, er
 		return Calendar{}, err
 	}
 	if tx.Scope.OutletID != uuid.Nil && in.OutletID != tx.Scope.OutletID {
-		return Calendar{}, ErrForbidden
+		return Calendar{}, fault.ErrForbidden
 	}
 	r, err := tx.Q.CreateCalendar(ctx, tx, db.CreateCalendarParams{TenantID: tx.Scope.TenantID, ID: platform.NewID(),
 		OutletID: uuid.NullUUID{UUID: in.OutletID, Valid: in.OutletID != uuid.Nil}, Name: in.Name,
 		Timezone: in.Timezone, WeeklyHours: mustJSON(in.WeeklyHours)})
 	if err != nil {
-		return Calendar{}, DBError(err, "this outlet already has a calendar", "outlet_id")
+		return Calendar{}, fault.DBError(err, "this outlet already has a calendar", "outlet_id")
 	}
 	c, err := calendarFromRow(r)
 	if err != nil {
@@ -144,7 +145,7 @@ func CreateCalendar(ctx context.Context, tx *Tx, in CalendarInput) (Calendar, er
 func GetCalendar(ctx context.Context, tx *Tx, id uuid.UUID) (Calendar, error) {
 	r, err := tx.Q.GetCalendar(ctx, tx, db.GetCalendarParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
-		return Calendar{}, DBError(err, "", "")
+		return Calendar{}, fault.DBError(err, "", "")
 	}
 	return calendarFromRow(r)
 }
@@ -154,7 +155,7 @@ func EffectiveCalendar(ctx context.Context, tx *Tx, outletID uuid.UUID) (Calenda
 	r, err := tx.Q.CalendarForOutlet(ctx, tx, db.CalendarForOutletParams{TenantID: tx.Scope.TenantID,
 		OutletID: uuid.NullUUID{UUID: outletID, Valid: outletID != uuid.Nil}})
 	if err != nil {
-		return Calendar{}, DBError(err, "", "")
+		return Calendar{}, fault.DBError(err, "", "")
 	}
 	return calendarFromRow(r)
 }
@@ -189,12 +190,12 @@ func UpdateCalendar(ctx context.Context, tx *Tx, id uuid.UUID, version int32, in
 		return Calendar{}, err
 	}
 	if before.Version != version {
-		return Calendar{}, ErrStale
+		return Calendar{}, fault.ErrStale
 	}
 	r, err := tx.Q.UpdateCalendar(ctx, tx, db.UpdateCalendarParams{TenantID: tx.Scope.TenantID, ID: id, Version: version,
 		Name: in.Name, Timezone: in.Timezone, WeeklyHours: mustJSON(in.WeeklyHours)})
 	if err != nil {
-		return Calendar{}, DBError(StaleIfMissing(err), "", "")
+		return Calendar{}, fault.DBError(fault.StaleIfMissing(err), "", "")
 	}
 	after, err := calendarFromRow(r)
 	if err != nil {
@@ -211,17 +212,17 @@ func DeleteCalendar(ctx context.Context, tx *Tx, id uuid.UUID, version int32) er
 		return err
 	}
 	if before.OutletID == nil {
-		return &ConflictError{Detail: "the tenant's default calendar cannot be deleted"}
+		return &fault.ConflictError{Detail: "the tenant's default calendar cannot be deleted"}
 	}
 	if before.Version != version {
-		return ErrStale
+		return fault.ErrStale
 	}
 	n, err := tx.Q.DeleteCalendar(ctx, tx, db.DeleteCalendarParams{TenantID: tx.Scope.TenantID, ID: id, Version: version})
 	if err != nil {
-		return DBError(err, "", "")
+		return fault.DBError(err, "", "")
 	}
 	if n == 0 {
-		return ErrStale
+		return fault.ErrStale
 	}
 	return tx.Audit(ctx, "calendar.delete", "calendar", id, before, nil)
 }
@@ -232,7 +233,7 @@ func SetCalendarDay(ctx context.Context, tx *Tx, calendarID uuid.UUID, day time.
 		return CalendarDay{}, err
 	}
 	if in.Kind == "holiday" && len(in.Hours) > 0 {
-		return CalendarDay{}, Invalid("hours", "a holiday has no working hours")
+		return CalendarDay{}, fault.Invalid("hours", "a holiday has no working hours")
 	}
 	if err := validIntervals(in.Hours, "hours"); err != nil {
 		return CalendarDay{}, err
@@ -244,7 +245,7 @@ func SetCalendarDay(ctx context.Context, tx *Tx, calendarID uuid.UUID, day time.
 	r, err := tx.Q.UpsertCalendarDay(ctx, tx, db.UpsertCalendarDayParams{TenantID: tx.Scope.TenantID, CalendarID: calendarID,
 		Day: day, Kind: in.Kind, Name: in.Name, Hours: hours})
 	if err != nil {
-		return CalendarDay{}, DBError(err, "", "")
+		return CalendarDay{}, fault.DBError(err, "", "")
 	}
 	out, err := dayFromRow(r)
 	if err != nil {
@@ -260,10 +261,10 @@ func DeleteCalendarDay(ctx context.Context, tx *Tx, calendarID uuid.UUID, day ti
 	}
 	n, err := tx.Q.DeleteCalendarDay(ctx, tx, db.DeleteCalendarDayParams{TenantID: tx.Scope.TenantID, CalendarID: calendarID, Day: day})
 	if err != nil {
-		return DBError(err, "", "")
+		return fault.DBError(err, "", "")
 	}
 	if n == 0 {
-		return ErrNotFound
+		return fault.ErrNotFound
 	}
 	return tx.Audit(ctx, "calendar.day_delete", "calendar", calendarID, map[string]string{"day": day.Format(time.DateOnly)}, nil)
 }
@@ -313,7 +314,7 @@ func editableCalendar(ctx context.Context, tx *Tx, id uuid.UUID) (Calendar, erro
 		return c, err
 	}
 	if tx.Scope.OutletID != uuid.Nil && (c.OutletID == nil || *c.OutletID != tx.Scope.OutletID) {
-		return c, ErrForbidden
+		return c, fault.ErrForbidden
 	}
 	return c, nil
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/fault"
 )
 
 // MemberStatuses are the statuses of a membership.
@@ -40,7 +41,7 @@ func memberFromRow(m db.Membership, email, name string) Member {
 func GetMember(ctx context.Context, tx *Tx, id uuid.UUID) (Member, error) {
 	r, err := tx.Q.GetMembership(ctx, tx, db.GetMembershipParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
-		return Member{}, DBError(err, "", "")
+		return Member{}, fault.DBError(err, "", "")
 	}
 	return memberFromRow(r.Membership, r.Email, r.UserName), nil
 }
@@ -73,7 +74,7 @@ func UpdateMember(ctx context.Context, tx *Tx, id uuid.UUID, version int32, in M
 		return Member{}, err
 	}
 	if before.Version != version {
-		return Member{}, ErrStale
+		return Member{}, fault.ErrStale
 	}
 	if in.Status == "" {
 		in.Status = before.Status
@@ -89,7 +90,7 @@ func UpdateMember(ctx context.Context, tx *Tx, id uuid.UUID, version int32, in M
 	r, err := tx.Q.UpdateMembership(ctx, tx, db.UpdateMembershipParams{TenantID: tx.Scope.TenantID, ID: id, Version: version,
 		Role: in.Role, OutletID: uuid.NullUUID{UUID: in.OutletID, Valid: in.OutletID != uuid.Nil}, Status: in.Status})
 	if err != nil {
-		return Member{}, DBError(StaleIfMissing(err), "", "outlet_id")
+		return Member{}, fault.DBError(fault.StaleIfMissing(err), "", "outlet_id")
 	}
 	after := memberFromRow(r, before.Email, before.Name)
 	return after, tx.Audit(ctx, "member.update", "membership", id, before, after)
@@ -102,7 +103,7 @@ func DeleteMember(ctx context.Context, tx *Tx, id uuid.UUID, version int32) erro
 		return err
 	}
 	if before.Version != version {
-		return ErrStale
+		return fault.ErrStale
 	}
 	if before.Role == "tenant_admin" && before.Status == "active" {
 		if err := keepOneAdmin(ctx, tx); err != nil {
@@ -111,10 +112,10 @@ func DeleteMember(ctx context.Context, tx *Tx, id uuid.UUID, version int32) erro
 	}
 	n, err := tx.Q.DeleteMembership(ctx, tx, db.DeleteMembershipParams{TenantID: tx.Scope.TenantID, ID: id, Version: version})
 	if err != nil {
-		return DBError(err, "", "")
+		return fault.DBError(err, "", "")
 	}
 	if n == 0 {
-		return ErrStale
+		return fault.ErrStale
 	}
 	return tx.Audit(ctx, "member.delete", "membership", id, before, nil)
 }
@@ -125,7 +126,7 @@ func keepOneAdmin(ctx context.Context, tx *Tx) error {
 		return fmt.Errorf("count admins: %w", err)
 	}
 	if len(ids) <= 1 {
-		return &ConflictError{Detail: "the tenant must keep at least one active tenant admin"}
+		return &fault.ConflictError{Detail: "the tenant must keep at least one active tenant admin"}
 	}
 	return nil
 }
@@ -133,10 +134,10 @@ func keepOneAdmin(ctx context.Context, tx *Tx) error {
 func checkOutletRole(role string, outletID uuid.UUID) error {
 	outletRole := role == "outlet_manager" || role == "engineer"
 	if outletRole && outletID == uuid.Nil {
-		return Invalid("outlet_id", "is required for outlet roles")
+		return fault.Invalid("outlet_id", "is required for outlet roles")
 	}
 	if !outletRole && outletID != uuid.Nil {
-		return Invalid("outlet_id", "is only allowed for outlet roles (outlet_manager, engineer)")
+		return fault.Invalid("outlet_id", "is only allowed for outlet roles (outlet_manager, engineer)")
 	}
 	return nil
 }

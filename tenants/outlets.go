@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/platform"
 )
 
@@ -61,7 +62,7 @@ func CreateOutlet(ctx context.Context, tx *Tx, f OutletFields) (Outlet, error) {
 		CityCode: f.CityCode, DistrictCode: f.DistrictCode, Address: f.Address, PostalCode: f.PostalCode,
 		Latitude: f.Latitude, Longitude: f.Longitude})
 	if err != nil {
-		return Outlet{}, DBError(err, dupOutletCode, "")
+		return Outlet{}, fault.DBError(err, dupOutletCode, "")
 	}
 	o := outletFromRow(r)
 	return o, tx.Audit(ctx, "outlet.create", "outlet", o.ID, nil, o)
@@ -71,7 +72,7 @@ func CreateOutlet(ctx context.Context, tx *Tx, f OutletFields) (Outlet, error) {
 func GetOutlet(ctx context.Context, tx *Tx, id uuid.UUID) (Outlet, error) {
 	r, err := tx.Q.GetOutlet(ctx, tx, db.GetOutletParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
-		return Outlet{}, DBError(err, "", "")
+		return Outlet{}, fault.DBError(err, "", "")
 	}
 	return outletFromRow(r), nil
 }
@@ -104,7 +105,7 @@ func UpdateOutlet(ctx context.Context, tx *Tx, id uuid.UUID, version int32, f Ou
 		return Outlet{}, err
 	}
 	if before.Version != version {
-		return Outlet{}, ErrStale
+		return Outlet{}, fault.ErrStale
 	}
 	if f.Status == "" {
 		f.Status = before.Status
@@ -114,7 +115,7 @@ func UpdateOutlet(ctx context.Context, tx *Tx, id uuid.UUID, version int32, f Ou
 		CityCode: f.CityCode, DistrictCode: f.DistrictCode, Address: f.Address, PostalCode: f.PostalCode,
 		Latitude: f.Latitude, Longitude: f.Longitude})
 	if err != nil {
-		return Outlet{}, DBError(StaleIfMissing(err), dupOutletCode, "")
+		return Outlet{}, fault.DBError(fault.StaleIfMissing(err), dupOutletCode, "")
 	}
 	after := outletFromRow(r)
 	return after, tx.Audit(ctx, "outlet.update", "outlet", id, before, after)
@@ -128,14 +129,14 @@ func DeleteOutlet(ctx context.Context, tx *Tx, id uuid.UUID, version int32) erro
 		return err
 	}
 	if before.Version != version {
-		return ErrStale
+		return fault.ErrStale
 	}
 	n, err := tx.Q.DeleteOutlet(ctx, tx, db.DeleteOutletParams{TenantID: tx.Scope.TenantID, ID: id, Version: version})
 	if err != nil {
-		return DBError(err, "", "")
+		return fault.DBError(err, "", "")
 	}
 	if n == 0 {
-		return ErrStale
+		return fault.ErrStale
 	}
 	return tx.Audit(ctx, "outlet.delete", "outlet", id, before, nil)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/platform"
 )
 
@@ -58,18 +59,18 @@ func (d *DB) Onboard(ctx context.Context, actor Actor, in NewTenant) (Tenant, uu
 		row, err := tx.Q.CreateTenant(ctx, tx, db.CreateTenantParams{ID: id, Slug: in.Slug, Name: in.Name, Kind: in.Kind,
 			Timezone: in.Timezone, Currency: in.Currency, Locale: in.Locale})
 		if err != nil {
-			return DBError(err, "a tenant with this slug exists", "")
+			return fault.DBError(err, "a tenant with this slug exists", "")
 		}
 		t = tenantFromRow(row)
 		u, err := tx.Q.GetUserByEmail(ctx, tx, in.AdminEmail)
 		if err != nil {
-			if !errors.Is(DBError(err, "", ""), ErrNotFound) {
+			if !errors.Is(fault.DBError(err, "", ""), fault.ErrNotFound) {
 				return fmt.Errorf("look up admin: %w", err)
 			}
 			u, err = tx.Q.CreateUser(ctx, tx, db.CreateUserParams{ID: platform.NewID(), Email: in.AdminEmail,
 				Name: in.AdminName, PasswordHash: in.AdminPasswordHash})
 			if err != nil {
-				return DBError(err, "a user with this email exists", "")
+				return fault.DBError(err, "a user with this email exists", "")
 			}
 		}
 		userID = u.ID
@@ -96,7 +97,7 @@ func GetTenant(ctx context.Context, tx *Tx) (Tenant, error) {
 	}
 	r, err := tx.Q.GetTenant(ctx, tx, tx.Scope.TenantID)
 	if err != nil {
-		return Tenant{}, DBError(err, "", "")
+		return Tenant{}, fault.DBError(err, "", "")
 	}
 	t := tenantFromRow(r)
 	tx.tenant = &t
@@ -153,13 +154,13 @@ func UpdateTenant(ctx context.Context, tx *Tx, version int32, in TenantSettings)
 		return Tenant{}, err
 	}
 	if before.Version != version {
-		return Tenant{}, ErrStale
+		return Tenant{}, fault.ErrStale
 	}
 	tx.Forget()
 	r, err := tx.Q.UpdateTenant(ctx, tx, db.UpdateTenantParams{ID: before.ID, Name: in.Name, Status: before.Status,
 		Timezone: in.Timezone, Currency: in.Currency, Locale: in.Locale, Version: version})
 	if err != nil {
-		return Tenant{}, DBError(StaleIfMissing(err), "", "")
+		return Tenant{}, fault.DBError(fault.StaleIfMissing(err), "", "")
 	}
 	after := tenantFromRow(r)
 	return after, tx.Audit(ctx, "tenant.update", "tenant", after.ID, before, after)
@@ -167,7 +168,7 @@ func UpdateTenant(ctx context.Context, tx *Tx, version int32, in TenantSettings)
 
 func checkTimezone(tz, field string) error {
 	if _, err := time.LoadLocation(tz); err != nil || tz == "" || tz == "Local" {
-		return Invalid(field, "is not an IANA time zone (e.g. Asia/Shanghai)")
+		return fault.Invalid(field, "is not an IANA time zone (e.g. Asia/Shanghai)")
 	}
 	return nil
 }

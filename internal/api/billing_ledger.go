@@ -13,6 +13,7 @@ import (
 
 	"github.com/aftersales/aftersales/billing"
 	"github.com/aftersales/aftersales/internal/access"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -102,7 +103,7 @@ func (s *Server) createReconciliation(ctx context.Context, in *reconcileIn) (*re
 	from, _ := time.Parse(time.DateOnly, in.Body.From)
 	to, _ := time.Parse(time.DateOnly, in.Body.To)
 	if !to.After(from) {
-		return nil, tenants.Invalid("body.to", "must be after from")
+		return nil, fault.Invalid("body.to", "must be after from")
 	}
 	r, err := s.Billing.Reconcile(ctx, principal(ctx).Scope(actorMeta(ctx)), from, to)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/aftersales/aftersales/billing"
 	"github.com/aftersales/aftersales/internal/access"
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -101,7 +102,7 @@ func (s *Server) listRegistrationPlans(ctx context.Context, in *IDPath) (*unitPl
 	out := &unitPlansOut{}
 	err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
 		if _, err := tx.Q.GetRegistration(ctx, tx, db.GetRegistrationParams{TenantID: tx.Scope.TenantID, ID: in.id()}); err != nil {
-			return tenants.DBError(err, "", "")
+			return fault.DBError(err, "", "")
 		}
 		out.Body.Items, err = billing.ListPurchases(ctx, tx, billing.PurchaseFilter{RegistrationID: uuid.NullUUID{UUID: in.id(), Valid: true}, Limit: 200})
 		return err

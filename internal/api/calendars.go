@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/aftersales/aftersales/internal/access"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -103,10 +104,10 @@ type createCalendarIn struct{ Body CalendarBody }
 
 func (s *Server) createCalendar(ctx context.Context, in *createCalendarIn) (*CalendarOutput, error) {
 	if in.Body.OutletID == "" {
-		return nil, tenants.Invalid("body.outlet_id", "is required: the tenant's default calendar exists already")
+		return nil, fault.Invalid("body.outlet_id", "is required: the tenant's default calendar exists already")
 	}
 	if uuid.MustParse(in.Body.OutletID) == uuid.Nil {
-		return nil, tenants.Invalid("body.outlet_id", "does not exist")
+		return nil, fault.Invalid("body.outlet_id", "does not exist")
 	}
 	c, err := within(ctx, s, func(tx *tenants.Tx) (tenants.Calendar, error) {
 		return tenants.CreateCalendar(ctx, tx, in.Body.input())
@@ -184,7 +185,7 @@ func (s *Server) listCalendarDays(ctx context.Context, in *daysIn) (*daysOut, er
 	from, _ := time.Parse(time.DateOnly, in.From)
 	to, _ := time.Parse(time.DateOnly, in.To)
 	if to.Before(from) || to.Sub(from) > 3*366*24*time.Hour {
-		return nil, tenants.Invalid("query.to", "must be on or after from, within 3 years")
+		return nil, fault.Invalid("query.to", "must be on or after from, within 3 years")
 	}
 	out := &daysOut{}
 	err := s.tx(ctx, func(tx *tenants.Tx) (err error) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/customers"
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -28,10 +29,10 @@ func (s *Server) tenantBySlug(ctx context.Context, slug string) (uuid.UUID, erro
 	err := s.DB.PlatformRead(ctx, "tenant by slug", func(q db.DBTX) error {
 		t, err := db.New().GetTenantBySlug(ctx, q, slug)
 		if err != nil {
-			return tenants.DBError(err, "", "")
+			return fault.DBError(err, "", "")
 		}
 		if t.Status == "suspended" {
-			return tenants.ErrNotFound
+			return fault.ErrNotFound
 		}
 		id = t.ID
 		return nil

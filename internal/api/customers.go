@@ -14,6 +14,7 @@ import (
 	"github.com/aftersales/aftersales/internal/coverage"
 	"github.com/aftersales/aftersales/internal/customers"
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -177,7 +178,7 @@ func (s *Server) setCustomerValue(ctx context.Context, in *valueIn) (*CustomerOu
 				if err != nil {
 					return err
 				}
-				return tenants.Invalid("body.tier_override", "is not a configured tier")
+				return fault.Invalid("body.tier_override", "is not a configured tier")
 			}
 		}
 		c, err = customers.SetValue(ctx, tx, in.id(), v, in.Body)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/access"
 	"github.com/aftersales/aftersales/internal/dispatch"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -118,7 +119,7 @@ func (s *Server) setOutletAuthorization(ctx context.Context, in *authIn) (*auths
 	err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
 		if in.Body.Authorized {
 			err = dispatch.Authorize(ctx, tx, in.id(), in.Body.CategoryID)
-		} else if err = dispatch.Revoke(ctx, tx, in.id(), in.Body.CategoryID); err == tenants.ErrNotFound {
+		} else if err = dispatch.Revoke(ctx, tx, in.id(), in.Body.CategoryID); err == fault.ErrNotFound {
 			err = nil // withdrawing what was never granted changes nothing
 		}
 		if err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/access"
 	"github.com/aftersales/aftersales/internal/dispatch"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -118,7 +119,7 @@ func (s *Server) myBoard(ctx context.Context, in *boardIn) (*boardOut, error) {
 	if in.Date != "" {
 		d, err := time.Parse(time.DateOnly, in.Date)
 		if err != nil {
-			return nil, tenants.Invalid("query.date", "must be a date")
+			return nil, fault.Invalid("query.date", "must be a date")
 		}
 		day = d.Add(12 * time.Hour)
 	}

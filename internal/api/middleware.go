@@ -18,6 +18,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -250,7 +251,7 @@ func (s *Server) idempotency(hctx huma.Context, next func(huma.Context)) {
 		if err == nil {
 			return nil
 		}
-		if !errors.Is(tenants.DBError(err, "", ""), tenants.ErrNotFound) {
+		if !errors.Is(fault.DBError(err, "", ""), fault.ErrNotFound) {
 			return err
 		}
 		row, err := tx.Q.GetIdempotencyKey(ctx, tx, db.GetIdempotencyKeyParams{TenantID: p.TenantID, Key: key})

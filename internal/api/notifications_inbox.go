@@ -9,6 +9,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
 
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/notify"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -23,7 +24,7 @@ func (b MarkReadBody) ids() ([]uuid.UUID, error) {
 	for i, v := range b.IDs {
 		id, err := uuid.Parse(v)
 		if err != nil {
-			return nil, tenants.Invalid("body.ids["+itoa(i)+"]", "must be a UUID")
+			return nil, fault.Invalid("body.ids["+itoa(i)+"]", "must be a UUID")
 		}
 		out[i] = id
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/aftersales/aftersales/internal/access"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -62,7 +63,7 @@ func (f OrderFilter) filter(now time.Time) (orders.Filter, error) {
 		}
 		v, err := time.Parse(time.RFC3339, t.s)
 		if err != nil {
-			return out, tenants.Invalid(t.loc, "must be an RFC 3339 time")
+			return out, fault.Invalid(t.loc, "must be an RFC 3339 time")
 		}
 		*t.dst = &v
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/aftersales/aftersales/internal/access"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -57,7 +58,7 @@ func (s *Server) slots(ctx context.Context, tx *tenants.Tx, in *slotsIn) ([]orde
 	if in.From != "" {
 		t, err := time.Parse(time.RFC3339, in.From)
 		if err != nil {
-			return nil, tenants.Invalid("query.from", "must be an RFC 3339 time")
+			return nil, fault.Invalid("query.from", "must be an RFC 3339 time")
 		}
 		from = t
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/access"
 	"github.com/aftersales/aftersales/internal/customers"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -86,7 +87,7 @@ func (s *Server) publicQuoteCode(ctx context.Context, in *trackIn) (*struct{}, e
 	var phone string
 	err := s.quoteLinkTx(ctx, in.Token, func(_ *tenants.Tx, q orders.Quote, _ orders.Order, p string) error {
 		if q.Status != "sent" {
-			return &tenants.ConflictError{Detail: "this quote is " + q.Status + "; it cannot be answered"}
+			return &fault.ConflictError{Detail: "this quote is " + q.Status + "; it cannot be answered"}
 		}
 		phone = p
 		return nil
@@ -95,7 +96,7 @@ func (s *Server) publicQuoteCode(ctx context.Context, in *trackIn) (*struct{}, e
 		return nil, err
 	}
 	if phone == "" {
-		return nil, &tenants.ConflictError{Detail: "no phone on file for this order; answer in the portal or call us"}
+		return nil, &fault.ConflictError{Detail: "no phone on file for this order; answer in the portal or call us"}
 	}
 	return nil, s.Auth.RequestOTP(ctx, phone)
 }

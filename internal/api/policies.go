@@ -12,6 +12,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/access"
 	"github.com/aftersales/aftersales/internal/coverage"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -173,12 +174,12 @@ func ids(s []string) []uuid.UUID {
 func parseIDs(cats, models []string) ([]uuid.UUID, []uuid.UUID, error) {
 	for i, c := range cats {
 		if _, err := uuid.Parse(c); err != nil {
-			return nil, nil, tenants.Invalid("body.category_ids["+itoa(i)+"]", "must be a UUID")
+			return nil, nil, fault.Invalid("body.category_ids["+itoa(i)+"]", "must be a UUID")
 		}
 	}
 	for i, m := range models {
 		if _, err := uuid.Parse(m); err != nil {
-			return nil, nil, tenants.Invalid("body.model_ids["+itoa(i)+"]", "must be a UUID")
+			return nil, nil, fault.Invalid("body.model_ids["+itoa(i)+"]", "must be a UUID")
 		}
 	}
 	return ids(cats), ids(models), nil

@@ -14,8 +14,8 @@ import (
 
 	"github.com/aftersales/aftersales/billing"
 	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/orders"
-	"github.com/aftersales/aftersales/tenants"
 )
 
 // ProblemBase prefixes every problem type; each type is documented at that address.
@@ -73,8 +73,8 @@ func secretField(loc string) bool {
 // fail maps a domain error to its problem. Unknown errors are logged with the request id and
 // reported as a bare 500: no SQL, constraint names or other tenants' data reach the client.
 func fail(ctx context.Context, log *slog.Logger, err error) error {
-	var fe *tenants.FieldError
-	var ce *tenants.ConflictError
+	var fe *fault.FieldError
+	var ce *fault.ConflictError
 	var rl *auth.RateLimitError
 	var se huma.StatusError
 	var pgErr *pgconn.PgError
@@ -89,13 +89,13 @@ func fail(ctx context.Context, log *slog.Logger, err error) error {
 	case errors.As(err, &fe):
 		return huma.Error422UnprocessableEntity("validation failed", &huma.ErrorDetail{
 			Message: fe.Reason, Location: location(ctx, fe.Field)})
-	case errors.Is(err, tenants.ErrNotFound):
+	case errors.Is(err, fault.ErrNotFound):
 		return huma.Error404NotFound("not found")
-	case errors.Is(err, tenants.ErrStale):
+	case errors.Is(err, fault.ErrStale):
 		return huma.Error412PreconditionFailed("the resource changed since you read it; read it again and retry")
 	case errors.As(err, &ce):
 		return huma.Error409Conflict(ce.Detail)
-	case errors.Is(err, tenants.ErrForbidden):
+	case errors.Is(err, fault.ErrForbidden):
 		return huma.Error403Forbidden("your role does not allow this")
 	case errors.As(err, &rl):
 		secs := int(rl.RetryAfter.Seconds()) + 1

@@ -10,6 +10,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/aftersales/aftersales/internal/access"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/sla"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -109,7 +110,7 @@ func (s *Server) listOrderSLAClocks(ctx context.Context, in *IDPath) (*SLAClocks
 		return nil, err
 	}
 	if len(clocks) == 0 {
-		return nil, tenants.ErrNotFound // no clocks in the caller's scope: unknown, whoever's it is
+		return nil, fault.ErrNotFound // no clocks in the caller's scope: unknown, whoever's it is
 	}
 	out := &SLAClocksOutput{}
 	out.Body.Items = clocks
@@ -127,10 +128,10 @@ func (s *Server) slaAttainment(ctx context.Context, in *attainmentIn) (*SLAAttai
 	fromDay, _ := time.Parse(time.DateOnly, in.From) // format:"date" validated them
 	toDay, _ := time.Parse(time.DateOnly, in.To)
 	if toDay.Before(fromDay) {
-		return nil, tenants.Invalid("query.to", "must not be before from")
+		return nil, fault.Invalid("query.to", "must not be before from")
 	}
 	if toDay.Sub(fromDay) > 366*24*time.Hour {
-		return nil, tenants.Invalid("query.to", "the range is at most a year")
+		return nil, fault.Invalid("query.to", "the range is at most a year")
 	}
 	var from, to time.Time
 	rows, err := within(ctx, s, func(tx *tenants.Tx) ([]sla.AttainmentRow, error) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/access"
 	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -55,7 +56,7 @@ type onboardIn struct {
 
 func (s *Server) onboardTenant(ctx context.Context, in *onboardIn) (*TenantOutput, error) {
 	if !principal(ctx).PlatformAdmin {
-		return nil, tenants.ErrForbidden
+		return nil, fault.ErrForbidden
 	}
 	ph, err := auth.HashPassword(in.Body.Admin.Password)
 	if err != nil {
@@ -75,7 +76,7 @@ func (s *Server) onboardTenant(ctx context.Context, in *onboardIn) (*TenantOutpu
 
 func (s *Server) listTenants(ctx context.Context, in *PageQuery) (*PageOutput[tenants.Tenant], error) {
 	if !principal(ctx).PlatformAdmin {
-		return nil, tenants.ErrForbidden
+		return nil, fault.ErrForbidden
 	}
 	after, err := in.after()
 	if err != nil {

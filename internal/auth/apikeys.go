@@ -11,6 +11,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/access"
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -45,14 +46,14 @@ type NewAPIKey struct {
 // CreateAPIKey creates a key and returns its secret token, shown this once.
 func CreateAPIKey(ctx context.Context, tx *tenants.Tx, in NewAPIKey) (APIKey, string, error) {
 	if !in.Role.Valid() {
-		return APIKey{}, "", tenants.Invalid("role", "is not a tenant role")
+		return APIKey{}, "", fault.Invalid("role", "is not a tenant role")
 	}
 	if in.Role.OutletScoped() != (in.OutletID != uuid.Nil) {
-		return APIKey{}, "", tenants.Invalid("outlet_id", "is required for outlet roles and only for them")
+		return APIKey{}, "", fault.Invalid("outlet_id", "is required for outlet roles and only for them")
 	}
 	for i, s := range in.Scopes {
 		if !in.Role.Can(access.Permission(s)) {
-			return APIKey{}, "", tenants.Invalid(fmt.Sprintf("scopes[%d]", i), "is not a permission of the key's role")
+			return APIKey{}, "", fault.Invalid(fmt.Sprintf("scopes[%d]", i), "is not a permission of the key's role")
 		}
 	}
 	if in.Scopes == nil {
@@ -65,7 +66,7 @@ func CreateAPIKey(ctx context.Context, tx *tenants.Tx, in NewAPIKey) (APIKey, st
 		Scopes: in.Scopes, SecretHash: hash, CreatedBy: someID(tx.Scope.Actor.ID), ExpiresAt: in.ExpiresAt,
 	})
 	if err != nil {
-		return APIKey{}, "", tenants.DBError(err, "an API key with this id exists", "outlet_id")
+		return APIKey{}, "", fault.DBError(err, "an API key with this id exists", "outlet_id")
 	}
 	k := apiKeyFromRow(row)
 	return k, tok, tx.Audit(ctx, "api_key.create", "api_key", id, nil, k)
@@ -88,7 +89,7 @@ func ListAPIKeys(ctx context.Context, tx *tenants.Tx, after uuid.NullUUID, limit
 func GetAPIKey(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (APIKey, error) {
 	row, err := tx.Q.GetAPIKey(ctx, tx, db.GetAPIKeyParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
-		return APIKey{}, tenants.DBError(err, "", "")
+		return APIKey{}, fault.DBError(err, "", "")
 	}
 	return apiKeyFromRow(row), nil
 }
@@ -128,7 +129,7 @@ func (s *Service) authenticateAPIKey(ctx context.Context, token string) (*Princi
 		})
 	}
 	if err != nil {
-		if errors.Is(err, ErrBadToken) || errors.Is(tenants.DBError(err, "", ""), tenants.ErrNotFound) {
+		if errors.Is(err, ErrBadToken) || errors.Is(fault.DBError(err, "", ""), fault.ErrNotFound) {
 			return nil, ErrBadToken
 		}
 		return nil, fmt.Errorf("resolve api key: %w", err)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/access"
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -38,7 +39,7 @@ func invitationFromRow(r db.Invitation) Invitation {
 // Invite creates an invitation and returns its single-use token (sent to the invitee).
 func Invite(ctx context.Context, tx *tenants.Tx, email string, role access.Role, outletID uuid.UUID) (Invitation, string, error) {
 	if !role.Valid() {
-		return Invitation{}, "", tenants.Invalid("role", "is not a tenant role")
+		return Invitation{}, "", fault.Invalid("role", "is not a tenant role")
 	}
 	if err := tenants.CheckOutletRole(string(role), outletID); err != nil {
 		return Invitation{}, "", err
@@ -49,7 +50,7 @@ func Invite(ctx context.Context, tx *tenants.Tx, email string, role access.Role,
 		Email: strings.ToLower(email), Role: string(role), OutletID: someID(outletID), TokenHash: hash,
 		InvitedBy: someID(tx.Scope.Actor.ID), ExpiresAt: time.Now().Add(invitationTTL)})
 	if err != nil {
-		return Invitation{}, "", tenants.DBError(err, "", "outlet_id")
+		return Invitation{}, "", fault.DBError(err, "", "outlet_id")
 	}
 	inv := invitationFromRow(r)
 	return inv, tok, tx.Audit(ctx, "invitation.create", "invitation", id, nil, inv)
@@ -72,7 +73,7 @@ func ListInvitations(ctx context.Context, tx *tenants.Tx, after uuid.NullUUID, l
 func GetInvitation(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Invitation, error) {
 	r, err := tx.Q.GetInvitation(ctx, tx, db.GetInvitationParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
-		return Invitation{}, tenants.DBError(err, "", "")
+		return Invitation{}, fault.DBError(err, "", "")
 	}
 	return invitationFromRow(r), nil
 }
@@ -88,7 +89,7 @@ func RevokeInvitation(ctx context.Context, tx *tenants.Tx, id uuid.UUID) error {
 		return fmt.Errorf("revoke invitation: %w", err)
 	}
 	if n == 0 {
-		return &tenants.ConflictError{Detail: "the invitation was already accepted or revoked"}
+		return &fault.ConflictError{Detail: "the invitation was already accepted or revoked"}
 	}
 	return tx.Audit(ctx, "invitation.revoke", "invitation", id, before, nil)
 }
@@ -117,9 +118,9 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, name, password st
 			if verr != nil || !ok {
 				return ErrBadLogin
 			}
-		case errors.Is(tenants.DBError(err, "", ""), tenants.ErrNotFound):
+		case errors.Is(fault.DBError(err, "", ""), fault.ErrNotFound):
 			if len(password) < 10 {
-				return tenants.Invalid("password", "must be at least 10 characters")
+				return fault.Invalid("password", "must be at least 10 characters")
 			}
 			ph, err := HashPassword(password)
 			if err != nil {
@@ -136,7 +137,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, name, password st
 		m, err := tx.Q.CreateMembership(ctx, tx, db.CreateMembershipParams{TenantID: tenantID, ID: platform.NewID(),
 			UserID: u.ID, OutletID: inv.OutletID, Role: inv.Role})
 		if err != nil {
-			return tenants.DBError(err, "the user is already a member of this tenant", "")
+			return fault.DBError(err, "the user is already a member of this tenant", "")
 		}
 		member, err = tenants.GetMember(ctx, tx, m.ID)
 		if err != nil {

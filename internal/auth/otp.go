@@ -17,6 +17,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/access"
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -72,13 +73,13 @@ func NormalizeDestination(s string) (channel, dest string, err error) {
 	if strings.Contains(s, "@") {
 		a, err := mail.ParseAddress(s)
 		if err != nil || a.Address != s {
-			return "", "", tenants.Invalid("destination", "is not a valid email address")
+			return "", "", fault.Invalid("destination", "is not a valid email address")
 		}
 		return "email", strings.ToLower(a.Address), nil
 	}
 	num, err := phonenumbers.Parse(s, "CN")
 	if err != nil || !phonenumbers.IsValidNumber(num) {
-		return "", "", tenants.Invalid("destination", "is not a valid phone number or email address")
+		return "", "", fault.Invalid("destination", "is not a valid phone number or email address")
 	}
 	return "sms", phonenumbers.Format(num, phonenumbers.E164), nil
 }

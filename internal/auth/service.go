@@ -12,6 +12,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/access"
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -81,7 +82,7 @@ func (s *Service) Login(ctx context.Context, email, password string, meta tenant
 	})
 	if err != nil {
 		_, _ = VerifyPassword(dummyHash, password) // same cost as a real check
-		if errors.Is(tenants.DBError(err, "", ""), tenants.ErrNotFound) {
+		if errors.Is(fault.DBError(err, "", ""), fault.ErrNotFound) {
 			s.log.WarnContext(ctx, "login failed: unknown email", "ip", meta.IP)
 			return Session{}, ErrBadLogin
 		}
@@ -175,7 +176,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Principal, e
 		return nil
 	})
 	if err != nil {
-		if errors.Is(err, ErrBadToken) || errors.Is(tenants.DBError(err, "", ""), tenants.ErrNotFound) {
+		if errors.Is(err, ErrBadToken) || errors.Is(fault.DBError(err, "", ""), fault.ErrNotFound) {
 			return nil, ErrBadToken
 		}
 		return nil, fmt.Errorf("resolve session: %w", err)

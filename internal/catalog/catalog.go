@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -92,7 +93,7 @@ func faultFromRow(r db.FaultCode) FaultCode {
 func CreateCategory(ctx context.Context, tx *tenants.Tx, code, name string) (Category, error) {
 	r, err := tx.Q.CreateCategory(ctx, tx, db.CreateCategoryParams{TenantID: tx.Scope.TenantID, ID: platform.NewID(), Code: code, Name: name})
 	if err != nil {
-		return Category{}, tenants.DBError(err, "a category with this code exists", "")
+		return Category{}, fault.DBError(err, "a category with this code exists", "")
 	}
 	c := categoryFromRow(r)
 	return c, tx.Audit(ctx, "category.create", "category", c.ID, nil, c)
@@ -102,7 +103,7 @@ func CreateCategory(ctx context.Context, tx *tenants.Tx, code, name string) (Cat
 func GetCategory(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Category, error) {
 	r, err := tx.Q.GetCategory(ctx, tx, db.GetCategoryParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
-		return Category{}, tenants.DBError(err, "", "")
+		return Category{}, fault.DBError(err, "", "")
 	}
 	return categoryFromRow(r), nil
 }
@@ -127,11 +128,11 @@ func UpdateCategory(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version i
 		return Category{}, err
 	}
 	if before.Version != version {
-		return Category{}, tenants.ErrStale
+		return Category{}, fault.ErrStale
 	}
 	r, err := tx.Q.UpdateCategory(ctx, tx, db.UpdateCategoryParams{TenantID: tx.Scope.TenantID, ID: id, Version: version, Code: code, Name: name})
 	if err != nil {
-		return Category{}, tenants.DBError(tenants.StaleIfMissing(err), "a category with this code exists", "")
+		return Category{}, fault.DBError(fault.StaleIfMissing(err), "a category with this code exists", "")
 	}
 	after := categoryFromRow(r)
 	return after, tx.Audit(ctx, "category.update", "category", id, before, after)
@@ -140,13 +141,13 @@ func UpdateCategory(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version i
 func (f ModelFields) validate() error {
 	if f.SerialPattern != "" {
 		if _, err := regexp.Compile("^(?:" + f.SerialPattern + ")$"); err != nil {
-			return tenants.Invalid("serial_pattern", "is not a valid regular expression")
+			return fault.Invalid("serial_pattern", "is not a valid regular expression")
 		}
 	}
 	seen := map[string]bool{}
 	for i, c := range f.Components {
 		if seen[c.Code] {
-			return tenants.Invalid(fmt.Sprintf("components[%d].code", i), "appears twice")
+			return fault.Invalid(fmt.Sprintf("components[%d].code", i), "appears twice")
 		}
 		seen[c.Code] = true
 	}
@@ -165,7 +166,7 @@ func CreateModel(ctx context.Context, tx *tenants.Tx, f ModelFields) (Model, err
 	r, err := tx.Q.CreateModel(ctx, tx, db.CreateModelParams{TenantID: tx.Scope.TenantID, ID: platform.NewID(), CategoryID: f.CategoryID,
 		Sku: f.SKU, Name: f.Name, Components: comps, SerialPattern: f.SerialPattern, Imei: f.IMEI, NeedsInstall: f.NeedsInstall})
 	if err != nil {
-		return Model{}, tenants.DBError(err, "a model with this SKU exists", "category_id")
+		return Model{}, fault.DBError(err, "a model with this SKU exists", "category_id")
 	}
 	m, err := modelFromRow(r)
 	if err != nil {
@@ -178,7 +179,7 @@ func CreateModel(ctx context.Context, tx *tenants.Tx, f ModelFields) (Model, err
 func GetModel(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Model, error) {
 	r, err := tx.Q.GetModel(ctx, tx, db.GetModelParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
-		return Model{}, tenants.DBError(err, "", "")
+		return Model{}, fault.DBError(err, "", "")
 	}
 	return modelFromRow(r)
 }
@@ -187,7 +188,7 @@ func GetModel(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Model, error) 
 func GetModelBySKU(ctx context.Context, tx *tenants.Tx, sku string) (Model, error) {
 	r, err := tx.Q.GetModelBySKU(ctx, tx, db.GetModelBySKUParams{TenantID: tx.Scope.TenantID, Sku: sku})
 	if err != nil {
-		return Model{}, tenants.DBError(err, "", "")
+		return Model{}, fault.DBError(err, "", "")
 	}
 	return modelFromRow(r)
 }
@@ -236,7 +237,7 @@ func UpdateModel(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int3
 		return Model{}, err
 	}
 	if before.Version != version {
-		return Model{}, tenants.ErrStale
+		return Model{}, fault.ErrStale
 	}
 	if f.Components == nil {
 		f.Components = []Component{}
@@ -245,7 +246,7 @@ func UpdateModel(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int3
 	r, err := tx.Q.UpdateModel(ctx, tx, db.UpdateModelParams{TenantID: tx.Scope.TenantID, ID: id, Version: version, CategoryID: f.CategoryID,
 		Sku: f.SKU, Name: f.Name, Components: comps, SerialPattern: f.SerialPattern, Imei: f.IMEI, NeedsInstall: f.NeedsInstall})
 	if err != nil {
-		return Model{}, tenants.DBError(tenants.StaleIfMissing(err), "a model with this SKU exists", "category_id")
+		return Model{}, fault.DBError(fault.StaleIfMissing(err), "a model with this SKU exists", "category_id")
 	}
 	after, err := modelFromRow(r)
 	if err != nil {
@@ -271,7 +272,7 @@ func NormalizeFaultCode(s string) string {
 func EnsureFaultCode(ctx context.Context, tx *tenants.Tx, code, name, component string) (FaultCode, error) {
 	norm := NormalizeFaultCode(code)
 	if norm == "" || len(norm) > 32 {
-		return FaultCode{}, tenants.Invalid("fault_code", "must have 1 to 32 letters or digits")
+		return FaultCode{}, fault.Invalid("fault_code", "must have 1 to 32 letters or digits")
 	}
 	// Read first: the upsert locks the code's row until commit, which would make every
 	// order of a common fault wait for the others.
@@ -281,11 +282,11 @@ func EnsureFaultCode(ctx context.Context, tx *tenants.Tx, code, name, component 
 			Code: norm, Name: name, Component: component})
 	}
 	if err != nil {
-		return FaultCode{}, tenants.DBError(err, "", "")
+		return FaultCode{}, fault.DBError(err, "", "")
 	}
 	for r.MergedInto.Valid {
 		if r, err = tx.Q.GetFaultCode(ctx, tx, db.GetFaultCodeParams{TenantID: tx.Scope.TenantID, ID: r.MergedInto.UUID}); err != nil {
-			return FaultCode{}, tenants.DBError(err, "", "")
+			return FaultCode{}, fault.DBError(err, "", "")
 		}
 	}
 	return faultFromRow(r), nil
@@ -313,7 +314,7 @@ func ListFaultCodes(ctx context.Context, tx *tenants.Tx, after uuid.NullUUID, pr
 func GetFaultCode(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (FaultCode, error) {
 	r, err := tx.Q.GetFaultCode(ctx, tx, db.GetFaultCodeParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
-		return FaultCode{}, tenants.DBError(err, "", "")
+		return FaultCode{}, fault.DBError(err, "", "")
 	}
 	return faultFromRow(r), nil
 }
@@ -322,17 +323,17 @@ func GetFaultCode(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (FaultCode,
 // duplicate resolve to the target.
 func MergeFaultCode(ctx context.Context, tx *tenants.Tx, id, into uuid.UUID) (FaultCode, error) {
 	if id == into {
-		return FaultCode{}, tenants.Invalid("into", "cannot merge a code into itself")
+		return FaultCode{}, fault.Invalid("into", "cannot merge a code into itself")
 	}
 	target, err := GetFaultCode(ctx, tx, into)
 	if err != nil {
-		if errors.Is(err, tenants.ErrNotFound) {
-			return FaultCode{}, tenants.Invalid("into", "does not exist")
+		if errors.Is(err, fault.ErrNotFound) {
+			return FaultCode{}, fault.Invalid("into", "does not exist")
 		}
 		return FaultCode{}, err
 	}
 	if target.MergedInto != nil {
-		return FaultCode{}, tenants.Invalid("into", "was itself merged; merge into "+target.MergedInto.String())
+		return FaultCode{}, fault.Invalid("into", "was itself merged; merge into "+target.MergedInto.String())
 	}
 	before, err := GetFaultCode(ctx, tx, id)
 	if err != nil {
@@ -341,8 +342,8 @@ func MergeFaultCode(ctx context.Context, tx *tenants.Tx, id, into uuid.UUID) (Fa
 	r, err := tx.Q.MergeFaultCode(ctx, tx, db.MergeFaultCodeParams{TenantID: tx.Scope.TenantID, ID: id,
 		TargetID: uuid.NullUUID{UUID: into, Valid: true}})
 	if err != nil {
-		if errors.Is(tenants.DBError(err, "", ""), tenants.ErrNotFound) {
-			return FaultCode{}, &tenants.ConflictError{Detail: "the code was already merged"}
+		if errors.Is(fault.DBError(err, "", ""), fault.ErrNotFound) {
+			return FaultCode{}, &fault.ConflictError{Detail: "the code was already merged"}
 		}
 		return FaultCode{}, err
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/aftersales/aftersales/internal/catalog"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/testfactory"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -68,7 +69,7 @@ func TestCreateModelValidation(t *testing.T) {
 		_, err := catalog.CreateModel(ctx, tx, catalog.ModelFields{CategoryID: cat.ID, SKU: m.SKU, Name: "Copy"})
 		return err
 	})
-	var conflict *tenants.ConflictError
+	var conflict *fault.ConflictError
 	if !errors.As(err, &conflict) || conflict.Detail != "a model with this SKU exists" {
 		t.Fatalf("duplicate SKU: %v", err)
 	}
@@ -89,14 +90,14 @@ func TestUpdateModelAndCategory(t *testing.T) {
 	if up.CategoryID != other.ID || up.Name != "Renamed" || !up.IMEI || up.Version != m.Version+1 || len(up.Components) != 1 {
 		t.Fatalf("updated model: %+v", up)
 	}
-	if _, err := catalog.UpdateModel(ctx, tx, m.ID, m.Version, f); !errors.Is(err, tenants.ErrStale) {
+	if _, err := catalog.UpdateModel(ctx, tx, m.ID, m.Version, f); !errors.Is(err, fault.ErrStale) {
 		t.Fatalf("stale model update: %v", err)
 	}
 	f.SerialPattern = "("
 	if _, err := catalog.UpdateModel(ctx, tx, m.ID, up.Version, f); testfactory.ErrField(err) != "body.serial_pattern" {
 		t.Fatalf("update to a bad pattern: %v", err)
 	}
-	if _, err := catalog.GetModel(ctx, tx, uuid.New()); !errors.Is(err, tenants.ErrNotFound) {
+	if _, err := catalog.GetModel(ctx, tx, uuid.New()); !errors.Is(err, fault.ErrNotFound) {
 		t.Fatalf("get of no model: %v", err)
 	}
 	listed, err := catalog.ListModels(ctx, tx, uuid.NullUUID{}, uuid.NullUUID{UUID: other.ID, Valid: true}, 10)
@@ -108,14 +109,14 @@ func TestUpdateModelAndCategory(t *testing.T) {
 	if err != nil || c.Name != "Renamed" || c.Version != other.Version+1 {
 		t.Fatalf("updated category: %+v, %v", c, err)
 	}
-	if _, err := catalog.UpdateCategory(ctx, tx, other.ID, other.Version, "x", "X"); !errors.Is(err, tenants.ErrStale) {
+	if _, err := catalog.UpdateCategory(ctx, tx, other.ID, other.Version, "x", "X"); !errors.Is(err, fault.ErrStale) {
 		t.Fatalf("stale category update: %v", err)
 	}
 	err = testfactory.Savepoint(ctx, t, tx, func(tx *tenants.Tx) error {
 		_, err := catalog.CreateCategory(ctx, tx, c.Code, "Same code")
 		return err
 	})
-	if !errors.Is(err, tenants.ErrConflict) {
+	if !errors.Is(err, fault.ErrConflict) {
 		t.Fatalf("duplicate category code: %v", err)
 	}
 }
@@ -157,7 +158,7 @@ func TestFaultCodes(t *testing.T) {
 	if got, err := catalog.EnsureFaultCode(ctx, tx, "e01", "", ""); err != nil || got.ID != e1.ID {
 		t.Fatalf("a merged code resolves to %+v, %v; want %s", got, err, e1.Code)
 	}
-	if _, err := catalog.MergeFaultCode(ctx, tx, dup.ID, e1.ID); !errors.Is(err, tenants.ErrConflict) {
+	if _, err := catalog.MergeFaultCode(ctx, tx, dup.ID, e1.ID); !errors.Is(err, fault.ErrConflict) {
 		t.Fatalf("merging twice: %v", err)
 	}
 	third, err := catalog.EnsureFaultCode(ctx, tx, "E001", "", "")

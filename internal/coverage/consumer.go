@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -26,7 +27,7 @@ type PublicAnswer struct {
 func Public(ctx context.Context, q db.DBTX, src HistorySource, serial, last4 string) (PublicAnswer, error) {
 	check := CheckInput{Serial: strings.TrimSpace(serial), Channel: "web", NoTier: true}
 	if check.Serial == "" {
-		return PublicAnswer{}, tenants.ErrNotFound
+		return PublicAnswer{}, fault.ErrNotFound
 	}
 	units, err := LoadFacts(ctx, q, check)
 	if err != nil {
@@ -46,7 +47,7 @@ func Public(ctx context.Context, q db.DBTX, src HistorySource, serial, last4 str
 		}
 		return a, nil
 	}
-	return PublicAnswer{}, tenants.ErrNotFound
+	return PublicAnswer{}, fault.ErrNotFound
 }
 
 // endsWith reports whether phone ends in the four digits given.

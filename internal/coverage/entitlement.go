@@ -10,6 +10,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/catalog"
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/registry"
 	"github.com/aftersales/aftersales/internal/warranty"
 	"github.com/aftersales/aftersales/tenants"
@@ -118,7 +119,7 @@ func LoadFacts(ctx context.Context, q db.DBTX, in CheckInput) ([]Facts, error) {
 	} else {
 		p.Serial = strings.TrimSpace(in.Serial)
 		if p.Serial == "" {
-			return nil, tenants.Invalid("serial", "give registration_id, or serial (with model_sku when serials repeat across models)")
+			return nil, fault.Invalid("serial", "give registration_id, or serial (with model_sku when serials repeat across models)")
 		}
 		if in.ModelSKU != "" {
 			p.ModelSku = &in.ModelSKU
@@ -150,7 +151,7 @@ func Check(ctx context.Context, q db.DBTX, src HistorySource, in CheckInput) (Re
 	case len(units) == 1:
 		return Decide(units[0], src, in)
 	case len(units) > 1:
-		return Result{}, tenants.Invalid("model_sku", "this serial is registered for several models: give model_sku")
+		return Result{}, fault.Invalid("model_sku", "this serial is registered for several models: give model_sku")
 	case in.RegistrationID == uuid.Nil && in.ModelSKU != "":
 		// Tell an unknown model from an unknown serial (a miss costs the second statement).
 		known, err := db.New().ModelSKUExists(ctx, q, db.ModelSKUExistsParams{TenantID: tenants.TenantOf(q), Sku: in.ModelSKU})
@@ -158,10 +159,10 @@ func Check(ctx context.Context, q db.DBTX, src HistorySource, in CheckInput) (Re
 			return Result{}, fmt.Errorf("model sku: %w", err)
 		}
 		if !known {
-			return Result{}, tenants.Invalid("model_sku", "is not a model of this tenant")
+			return Result{}, fault.Invalid("model_sku", "is not a model of this tenant")
 		}
 	}
-	return Result{}, tenants.ErrNotFound
+	return Result{}, fault.ErrNotFound
 }
 
 // Decide makes the decision for one unit from its facts. It reads nothing.
@@ -184,7 +185,7 @@ func Decide(f Facts, src HistorySource, in CheckInput) (Result, error) {
 	if res.Component == "" {
 		res.Component = warranty.WholeUnit
 	} else if res.Component != warranty.WholeUnit && !hasComponent(m, res.Component) {
-		return Result{}, tenants.Invalid("component", "is not a component of model "+m.SKU)
+		return Result{}, fault.Invalid("component", "is not a component of model "+m.SKU)
 	}
 
 	unit := warranty.Unit{PurchaseDate: dateOf(reg.PurchaseDate), InvoiceDate: dateOf(reg.InvoiceDate), InstallDate: dateOf(reg.InstallDate),
@@ -233,7 +234,7 @@ func Decide(f Facts, src HistorySource, in CheckInput) (Result, error) {
 	}
 	tier, reasons, err := warranty.AssignTier(tiers, rules, customerFacts(reg, row, plans))
 	if err != nil {
-		return Result{}, &tenants.ConflictError{Detail: err.Error()}
+		return Result{}, &fault.ConflictError{Detail: err.Error()}
 	}
 	res.Tier = TierView{Tier: tier, Reasons: reasons}
 	return res, nil

@@ -12,6 +12,7 @@ import (
 	"github.com/aftersales/aftersales/internal/catalog"
 	"github.com/aftersales/aftersales/internal/coverage"
 	"github.com/aftersales/aftersales/internal/customers"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/registry"
 	"github.com/aftersales/aftersales/internal/testfactory"
 	"github.com/aftersales/aftersales/internal/warranty"
@@ -258,7 +259,7 @@ func TestCheckFindsUnits(t *testing.T) {
 	if _, err := coverage.Check(b.ctx, b.tx, coverage.NoHistory{}, coverage.CheckInput{Serial: "NOPE", ModelSKU: "NO-SUCH-SKU"}); testfactory.ErrField(err) != "body.model_sku" {
 		t.Fatalf("unknown SKU: %v", err)
 	}
-	if _, err := coverage.Check(b.ctx, b.tx, coverage.NoHistory{}, coverage.CheckInput{Serial: "NOPE", ModelSKU: b.model.SKU}); !errors.Is(err, tenants.ErrNotFound) {
+	if _, err := coverage.Check(b.ctx, b.tx, coverage.NoHistory{}, coverage.CheckInput{Serial: "NOPE", ModelSKU: b.model.SKU}); !errors.Is(err, fault.ErrNotFound) {
 		t.Fatalf("unknown serial of a known model: %v", err)
 	}
 	if _, err := coverage.Check(b.ctx, b.tx, coverage.NoHistory{}, coverage.CheckInput{}); testfactory.ErrField(err) != "body.serial" {

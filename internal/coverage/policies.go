@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/internal/registry"
 	"github.com/aftersales/aftersales/internal/warranty"
@@ -69,13 +70,13 @@ func (r Rules) validate(prefix string) error {
 	if err := r.ToPolicy("", 0, warranty.Date{}).Validate(prefix); err != nil {
 		var fe *warranty.FieldError
 		if errors.As(err, &fe) {
-			return tenants.Invalid(fe.Field, fe.Reason)
+			return fault.Invalid(fe.Field, fe.Reason)
 		}
 		return err
 	}
 	for i, p := range r.RequiredProof {
 		if p != warranty.ProofInvoice && p != warranty.ProofWarrantyCard {
-			return tenants.Invalid(fmt.Sprintf("%srequired_proof[%d]", prefix, i), "must be invoice or warranty_card")
+			return fault.Invalid(fmt.Sprintf("%srequired_proof[%d]", prefix, i), "must be invoice or warranty_card")
 		}
 	}
 	return nil
@@ -102,7 +103,7 @@ type PolicyInput struct {
 // it describes the terms units were sold under).
 func CreatePolicy(ctx context.Context, tx *tenants.Tx, in PolicyInput) (Policy, error) {
 	if len(in.CategoryIDs)+len(in.ModelIDs) == 0 {
-		return Policy{}, tenants.Invalid("category_ids", "name at least one category or model")
+		return Policy{}, fault.Invalid("category_ids", "name at least one category or model")
 	}
 	if err := in.Rules.validate("rules."); err != nil {
 		return Policy{}, err
@@ -113,7 +114,7 @@ func CreatePolicy(ctx context.Context, tx *tenants.Tx, in PolicyInput) (Policy, 
 	r, err := tx.Q.CreatePolicy(ctx, tx, db.CreatePolicyParams{TenantID: tx.Scope.TenantID, ID: platform.NewID(), Name: in.Name,
 		CategoryIds: nonNil(in.CategoryIDs), ModelIds: nonNil(in.ModelIDs)})
 	if err != nil {
-		return Policy{}, tenants.DBError(err, "", "")
+		return Policy{}, fault.DBError(err, "", "")
 	}
 	if _, err := addVersion(ctx, tx, r.ID, in.EffectiveFrom, in.Rules); err != nil {
 		return Policy{}, err
@@ -135,12 +136,12 @@ func nonNil(ids []uuid.UUID) []uuid.UUID {
 func checkScope(ctx context.Context, tx *tenants.Tx, cats, models []uuid.UUID) error {
 	for i, id := range cats {
 		if _, err := tx.Q.GetCategory(ctx, tx, db.GetCategoryParams{TenantID: tx.Scope.TenantID, ID: id}); err != nil {
-			return tenants.Invalid(fmt.Sprintf("category_ids[%d]", i), "does not exist")
+			return fault.Invalid(fmt.Sprintf("category_ids[%d]", i), "does not exist")
 		}
 	}
 	for i, id := range models {
 		if _, err := tx.Q.GetModel(ctx, tx, db.GetModelParams{TenantID: tx.Scope.TenantID, ID: id}); err != nil {
-			return tenants.Invalid(fmt.Sprintf("model_ids[%d]", i), "does not exist")
+			return fault.Invalid(fmt.Sprintf("model_ids[%d]", i), "does not exist")
 		}
 	}
 	return nil
@@ -154,7 +155,7 @@ func addVersion(ctx context.Context, tx *tenants.Tx, policyID uuid.UUID, from ti
 	v, err := tx.Q.AddPolicyVersion(ctx, tx, db.AddPolicyVersionParams{TenantID: tx.Scope.TenantID, PolicyID: policyID,
 		EffectiveFrom: from, Body: body, CreatedBy: tx.Scope.Actor.Label})
 	if err != nil {
-		return Version{}, tenants.DBError(err, "a version of this policy already starts on that date", "")
+		return Version{}, fault.DBError(err, "a version of this policy already starts on that date", "")
 	}
 	return versionFromRow(v)
 }
@@ -170,7 +171,7 @@ func AddVersion(ctx context.Context, tx *tenants.Tx, policyID uuid.UUID, from ti
 		return Version{}, err
 	}
 	if from.Before(today) {
-		return Version{}, tenants.Invalid("effective_from", "cannot be in the past: units already sold keep the terms they were sold under")
+		return Version{}, fault.Invalid("effective_from", "cannot be in the past: units already sold keep the terms they were sold under")
 	}
 	if _, err := GetPolicy(ctx, tx, policyID); err != nil {
 		return Version{}, err
@@ -186,7 +187,7 @@ func AddVersion(ctx context.Context, tx *tenants.Tx, policyID uuid.UUID, from ti
 func GetPolicy(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Policy, error) {
 	r, err := tx.Q.GetPolicy(ctx, tx, db.GetPolicyParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
-		return Policy{}, tenants.DBError(err, "", "")
+		return Policy{}, fault.DBError(err, "", "")
 	}
 	vs, err := tx.Q.ListPolicyVersions(ctx, tx, db.ListPolicyVersionsParams{TenantID: tx.Scope.TenantID, PolicyID: id})
 	if err != nil {
@@ -223,7 +224,7 @@ func ListPolicies(ctx context.Context, tx *tenants.Tx, after uuid.NullUUID, limi
 // UpdatePolicy renames a policy or changes the categories and models it applies to.
 func UpdatePolicy(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, name string, cats, models []uuid.UUID) (Policy, error) {
 	if len(cats)+len(models) == 0 {
-		return Policy{}, tenants.Invalid("category_ids", "name at least one category or model")
+		return Policy{}, fault.Invalid("category_ids", "name at least one category or model")
 	}
 	if err := checkScope(ctx, tx, cats, models); err != nil {
 		return Policy{}, err
@@ -233,11 +234,11 @@ func UpdatePolicy(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int
 		return Policy{}, err
 	}
 	if before.Version != version {
-		return Policy{}, tenants.ErrStale
+		return Policy{}, fault.ErrStale
 	}
 	if _, err := tx.Q.UpdatePolicy(ctx, tx, db.UpdatePolicyParams{TenantID: tx.Scope.TenantID, ID: id, Version: version, Name: name,
 		CategoryIds: nonNil(cats), ModelIds: nonNil(models)}); err != nil {
-		return Policy{}, tenants.DBError(tenants.StaleIfMissing(err), "", "")
+		return Policy{}, fault.DBError(fault.StaleIfMissing(err), "", "")
 	}
 	after, err := GetPolicy(ctx, tx, id)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/aftersales/aftersales/internal/coverage"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/testfactory"
 	"github.com/aftersales/aftersales/internal/warranty"
 	"github.com/aftersales/aftersales/tenants"
@@ -68,7 +69,7 @@ func TestPolicyVersions(t *testing.T) {
 	if _, err := coverage.AddVersion(ctx, tx, p.ID, today.AddDate(0, 0, -1), longer); testfactory.ErrField(err) != "body.effective_from" {
 		t.Fatalf("a version starting yesterday: %v", err)
 	}
-	if _, err := coverage.AddVersion(ctx, tx, uuid.New(), today, longer); !errors.Is(err, tenants.ErrNotFound) {
+	if _, err := coverage.AddVersion(ctx, tx, uuid.New(), today, longer); !errors.Is(err, fault.ErrNotFound) {
 		t.Fatalf("a version of no policy: %v", err)
 	}
 	v, err := coverage.AddVersion(ctx, tx, p.ID, today, longer)
@@ -82,7 +83,7 @@ func TestPolicyVersions(t *testing.T) {
 		_, err := coverage.AddVersion(ctx, tx, p.ID, today, longer)
 		return err
 	})
-	if !errors.Is(err, tenants.ErrConflict) {
+	if !errors.Is(err, fault.ErrConflict) {
 		t.Fatalf("two versions starting the same day: %v", err)
 	}
 
@@ -124,13 +125,13 @@ func TestUpdatePolicy(t *testing.T) {
 	if up.Name != "Renamed" || len(up.CategoryIDs) != 2 || up.Version != p.Version+1 || len(up.Versions) != 1 {
 		t.Fatalf("updated: %+v", up)
 	}
-	if _, err := coverage.UpdatePolicy(ctx, tx, p.ID, p.Version, "Again", []uuid.UUID{a.ID}, nil); !errors.Is(err, tenants.ErrStale) {
+	if _, err := coverage.UpdatePolicy(ctx, tx, p.ID, p.Version, "Again", []uuid.UUID{a.ID}, nil); !errors.Is(err, fault.ErrStale) {
 		t.Fatalf("stale update: %v", err)
 	}
 	if _, err := coverage.UpdatePolicy(ctx, tx, p.ID, up.Version, "Empty", nil, nil); testfactory.ErrField(err) != "body.category_ids" {
 		t.Fatalf("update to no scope: %v", err)
 	}
-	if _, err := coverage.GetPolicy(ctx, tx, uuid.New()); !errors.Is(err, tenants.ErrNotFound) {
+	if _, err := coverage.GetPolicy(ctx, tx, uuid.New()); !errors.Is(err, fault.ErrNotFound) {
 		t.Fatalf("get of no policy: %v", err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/internal/warranty"
 	"github.com/aftersales/aftersales/tenants"
@@ -60,7 +61,7 @@ func ReplaceTiers(ctx context.Context, tx *tenants.Tx, tiers []warranty.Tier) ([
 	for i, t := range tiers {
 		f := fmt.Sprintf("tiers[%d]", i)
 		if codes[t.Code] {
-			return nil, tenants.Invalid(f+".code", "appears twice")
+			return nil, fault.Invalid(f+".code", "appears twice")
 		}
 		codes[t.Code] = true
 		if t.Default {
@@ -68,12 +69,12 @@ func ReplaceTiers(ctx context.Context, tx *tenants.Tx, tiers []warranty.Tier) ([
 		}
 		for name := range t.Targets {
 			if !slices.Contains(targetNames, name) {
-				return nil, tenants.Invalid(f+".targets."+name, "is not a target (accept, arrival, resolution, callback)")
+				return nil, fault.Invalid(f+".targets."+name, "is not a target (accept, arrival, resolution, callback)")
 			}
 		}
 	}
 	if defaults != 1 {
-		return nil, tenants.Invalid("tiers", "exactly one tier must be the default")
+		return nil, fault.Invalid("tiers", "exactly one tier must be the default")
 	}
 	rules, err := tx.Q.ListTierRules(ctx, tx, tx.Scope.TenantID)
 	if err != nil {
@@ -81,7 +82,7 @@ func ReplaceTiers(ctx context.Context, tx *tenants.Tx, tiers []warranty.Tier) ([
 	}
 	for _, r := range rules {
 		if !codes[r.TierCode] {
-			return nil, &tenants.ConflictError{Detail: "tier " + r.TierCode + " is used by a tier rule; delete the rule first"}
+			return nil, &fault.ConflictError{Detail: "tier " + r.TierCode + " is used by a tier rule; delete the rule first"}
 		}
 	}
 	existing, err := tx.Q.ListTiers(ctx, tx, tx.Scope.TenantID)
@@ -104,7 +105,7 @@ func ReplaceTiers(ctx context.Context, tx *tenants.Tx, tiers []warranty.Tier) ([
 		}
 		if _, err := tx.Q.UpsertTier(ctx, tx, db.UpsertTierParams{TenantID: tx.Scope.TenantID, Code: t.Code, Name: t.Name,
 			Rank: int32(t.Rank), Targets: targets, OnSite: t.OnSite, Loaner: t.Loaner, IsDefault: t.Default}); err != nil {
-			return nil, tenants.DBError(err, "", "")
+			return nil, fault.DBError(err, "", "")
 		}
 	}
 	after, err := Tiers(ctx, tx)
@@ -148,7 +149,7 @@ func AddTierRule(ctx context.Context, tx *tenants.Tx, r warranty.TierRule) (Tier
 		if err != nil {
 			return TierRuleEntry{}, err
 		}
-		return TierRuleEntry{}, tenants.Invalid("tier", "is not a configured tier")
+		return TierRuleEntry{}, fault.Invalid("tier", "is not a configured tier")
 	}
 	if rows, _ := tx.Q.ListTiers(ctx, tx, tx.Scope.TenantID); len(rows) == 0 {
 		// Store the default tiers the rule refers to.
@@ -157,12 +158,12 @@ func AddTierRule(ctx context.Context, tx *tenants.Tx, r warranty.TierRule) (Tier
 		}
 	}
 	if (r.Kind == warranty.RuleContract || r.Kind == warranty.RulePlan) && r.Match == "" {
-		return TierRuleEntry{}, tenants.Invalid("match", "names the contract kind or plan code")
+		return TierRuleEntry{}, fault.Invalid("match", "names the contract kind or plan code")
 	}
 	row, err := tx.Q.CreateTierRule(ctx, tx, db.CreateTierRuleParams{TenantID: tx.Scope.TenantID, ID: platform.NewID(), TierCode: r.Tier,
 		Kind: r.Kind, MinLifetimeValue: r.MinLifetimeValue, Match: r.Match})
 	if err != nil {
-		return TierRuleEntry{}, tenants.DBError(err, "", "tier")
+		return TierRuleEntry{}, fault.DBError(err, "", "tier")
 	}
 	out := TierRuleEntry{ID: row.ID, TierRule: r}
 	return out, tx.Audit(ctx, "tier_rule.create", "tier_rule", row.ID, nil, out)
@@ -175,7 +176,7 @@ func DeleteTierRule(ctx context.Context, tx *tenants.Tx, id uuid.UUID) error {
 		return err
 	}
 	if n == 0 {
-		return tenants.ErrNotFound
+		return fault.ErrNotFound
 	}
 	return tx.Audit(ctx, "tier_rule.delete", "tier_rule", id, nil, nil)
 }
@@ -184,7 +185,7 @@ func DeleteTierRule(ctx context.Context, tx *tenants.Tx, id uuid.UUID) error {
 func GetTierRule(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (TierRuleEntry, error) {
 	r, err := tx.Q.GetTierRule(ctx, tx, db.GetTierRuleParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
-		return TierRuleEntry{}, tenants.DBError(err, "", "")
+		return TierRuleEntry{}, fault.DBError(err, "", "")
 	}
 	return TierRuleEntry{ID: r.ID, TierRule: warranty.TierRule{Tier: r.TierCode, Kind: r.Kind, MinLifetimeValue: r.MinLifetimeValue, Match: r.Match}}, nil
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/access"
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -92,7 +93,7 @@ func normalize(f Fields) (Fields, error) {
 	if f.Email != "" {
 		a, err := mail.ParseAddress(f.Email)
 		if err != nil || a.Address != f.Email {
-			return f, tenants.Invalid("email", "is not a valid email address")
+			return f, fault.Invalid("email", "is not a valid email address")
 		}
 	}
 	return f, nil
@@ -112,7 +113,7 @@ func Create(ctx context.Context, tx *tenants.Tx, f Fields) (Customer, error) {
 		ConsumerID: consumer, Name: f.Name, Phone: f.Phone, Email: f.Email, ProvinceCode: f.ProvinceCode, CityCode: f.CityCode,
 		DistrictCode: f.DistrictCode, Address: f.Address})
 	if err != nil {
-		return Customer{}, tenants.DBError(err, "", "")
+		return Customer{}, fault.DBError(err, "", "")
 	}
 	c := fromRow(r)
 	return view(tx, c), tx.Audit(ctx, "customer.create", "customer", c.ID, nil, c)
@@ -130,7 +131,7 @@ func Get(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Customer, error) {
 func Contact(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Customer, error) {
 	r, err := tx.Q.GetCustomer(ctx, tx, db.GetCustomerParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
-		return Customer{}, tenants.DBError(err, "", "")
+		return Customer{}, fault.DBError(err, "", "")
 	}
 	return fromRow(r), nil
 }
@@ -155,7 +156,7 @@ func List(ctx context.Context, tx *tenants.Tx, after uuid.NullUUID, phone string
 	if phone != "" {
 		norm, err := NormalizePhone(phone)
 		if err != nil {
-			return nil, tenants.Invalid("phone", "is not a valid phone number")
+			return nil, fault.Invalid("phone", "is not a valid phone number")
 		}
 		p = &norm
 	}
@@ -185,13 +186,13 @@ func Update(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, f 
 		return Customer{}, err
 	}
 	if before.Version != version {
-		return Customer{}, tenants.ErrStale
+		return Customer{}, fault.ErrStale
 	}
 	r, err := tx.Q.UpdateCustomer(ctx, tx, db.UpdateCustomerParams{TenantID: tx.Scope.TenantID, ID: id, Version: version,
 		ConsumerID: consumer, Name: f.Name, Phone: f.Phone, Email: f.Email, ProvinceCode: f.ProvinceCode, CityCode: f.CityCode,
 		DistrictCode: f.DistrictCode, Address: f.Address})
 	if err != nil {
-		return Customer{}, tenants.DBError(tenants.StaleIfMissing(err), "", "")
+		return Customer{}, fault.DBError(fault.StaleIfMissing(err), "", "")
 	}
 	after := fromRow(r)
 	return view(tx, after), tx.Audit(ctx, "customer.update", "customer", id, before, after)
@@ -209,7 +210,7 @@ type ValueFacts struct {
 func Value(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (ValueFacts, error) {
 	r, err := tx.Q.GetCustomer(ctx, tx, db.GetCustomerParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
-		return ValueFacts{}, tenants.DBError(err, "", "")
+		return ValueFacts{}, fault.DBError(err, "", "")
 	}
 	return ValueFacts{LifetimeValue: r.LifetimeValue, Contracts: r.Contracts, TierOverride: r.TierOverride, TierOverrideReason: r.TierOverrideReason}, nil
 }
@@ -218,7 +219,7 @@ func Value(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (ValueFacts, error
 // needs a reason; both are audited.
 func SetValue(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, v ValueFacts) (Customer, error) {
 	if v.TierOverride != "" && strings.TrimSpace(v.TierOverrideReason) == "" {
-		return Customer{}, tenants.Invalid("tier_override_reason", "is required with a tier override")
+		return Customer{}, fault.Invalid("tier_override_reason", "is required with a tier override")
 	}
 	if v.TierOverride == "" {
 		v.TierOverrideReason = ""
@@ -233,7 +234,7 @@ func SetValue(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, 
 	r, err := tx.Q.SetCustomerValue(ctx, tx, db.SetCustomerValueParams{TenantID: tx.Scope.TenantID, ID: id, Version: version,
 		LifetimeValue: v.LifetimeValue, Contracts: v.Contracts, TierOverride: v.TierOverride, TierOverrideReason: v.TierOverrideReason})
 	if err != nil {
-		return Customer{}, tenants.DBError(tenants.StaleIfMissing(err), "", "")
+		return Customer{}, fault.DBError(fault.StaleIfMissing(err), "", "")
 	}
 	c := fromRow(r)
 	return view(tx, c), tx.Audit(ctx, "customer.value", "customer", id, before, v)
@@ -246,12 +247,12 @@ func ForConsumer(ctx context.Context, tx *tenants.Tx, consumerID uuid.UUID) (Cus
 	if err == nil {
 		return fromRow(r), nil
 	}
-	if !errors.Is(tenants.DBError(err, "", ""), tenants.ErrNotFound) {
+	if !errors.Is(fault.DBError(err, "", ""), fault.ErrNotFound) {
 		return Customer{}, err
 	}
 	c, err := tx.Q.GetConsumer(ctx, tx, consumerID)
 	if err != nil {
-		return Customer{}, tenants.DBError(err, "", "")
+		return Customer{}, fault.DBError(err, "", "")
 	}
 	f := Fields{Name: "Customer"}
 	if c.Phone != nil {

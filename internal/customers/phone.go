@@ -6,7 +6,7 @@ import (
 
 	"github.com/nyaruka/phonenumbers"
 
-	"github.com/aftersales/aftersales/tenants"
+	"github.com/aftersales/aftersales/internal/fault"
 )
 
 // NormalizePhone returns a phone number in E.164 (Chinese numbers may omit +86).
@@ -24,7 +24,7 @@ func NormalizePhone(s string) (string, error) {
 	}
 	n, err := phonenumbers.Parse(s, "CN")
 	if err != nil || !phonenumbers.IsValidNumber(n) {
-		return "", tenants.Invalid("phone", "is not a valid phone number")
+		return "", fault.Invalid("phone", "is not a valid phone number")
 	}
 	return phonenumbers.Format(n, phonenumbers.E164), nil
 }

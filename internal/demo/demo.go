@@ -17,6 +17,7 @@ import (
 	"github.com/aftersales/aftersales/internal/coverage"
 	"github.com/aftersales/aftersales/internal/customers"
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/internal/registry"
 	"github.com/aftersales/aftersales/internal/warranty"
@@ -58,7 +59,7 @@ func Seed(ctx context.Context, d *tenants.DB) ([]Login, error) {
 			exists = true
 			return nil
 		}
-		if !errors.Is(tenants.DBError(err, "", ""), tenants.ErrNotFound) {
+		if !errors.Is(fault.DBError(err, "", ""), fault.ErrNotFound) {
 			return err
 		}
 		_, err = tx.Q.CreateUser(ctx, tx, db.CreateUserParams{ID: platform.NewID(), Email: "platform@aftersales.local",

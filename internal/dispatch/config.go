@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -44,7 +45,7 @@ func AddCoverage(ctx context.Context, tx *tenants.Tx, outletID uuid.UUID, c Cove
 		ID: platform.NewID(), OutletID: outletID, RegionCode: c.RegionCode,
 		PostalPrefix: c.PostalPrefix, OrderTypes: c.OrderTypes, CategoryIds: c.CategoryIDs})
 	if err != nil {
-		return Coverage{}, tenants.DBError(err, "", "")
+		return Coverage{}, fault.DBError(err, "", "")
 	}
 	out := coverageFromRow(r)
 	return out, tx.Audit(ctx, "outlet.coverage_add", "outlet", outletID, nil, out)
@@ -54,7 +55,7 @@ func AddCoverage(ctx context.Context, tx *tenants.Tx, outletID uuid.UUID, c Cove
 func GetCoverage(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Coverage, error) {
 	r, err := tx.Q.GetCoverage(ctx, tx, db.GetCoverageParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
-		return Coverage{}, tenants.DBError(err, "", "")
+		return Coverage{}, fault.DBError(err, "", "")
 	}
 	return coverageFromRow(r), nil
 }
@@ -79,7 +80,7 @@ func ListCoverage(ctx context.Context, tx *tenants.Tx, outletID uuid.UUID) ([]Co
 func RemoveCoverage(ctx context.Context, tx *tenants.Tx, id uuid.UUID) error {
 	outletID, err := tx.Q.DeleteCoverage(ctx, tx, db.DeleteCoverageParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
-		return tenants.DBError(err, "", "")
+		return fault.DBError(err, "", "")
 	}
 	return tx.Audit(ctx, "outlet.coverage_remove", "outlet", outletID, map[string]any{"coverage_id": id}, nil)
 }
@@ -91,7 +92,7 @@ func Authorize(ctx context.Context, tx *tenants.Tx, outletID, categoryID uuid.UU
 	}
 	if err := tx.Q.AuthorizeOutlet(ctx, tx, db.AuthorizeOutletParams{TenantID: tx.Scope.TenantID,
 		OutletID: outletID, CategoryID: categoryID}); err != nil {
-		return tenants.DBError(err, "", "category_id")
+		return fault.DBError(err, "", "category_id")
 	}
 	return tx.Audit(ctx, "outlet.authorize", "outlet", outletID, nil, map[string]any{"category_id": categoryID})
 }
@@ -104,7 +105,7 @@ func Revoke(ctx context.Context, tx *tenants.Tx, outletID, categoryID uuid.UUID)
 		return fmt.Errorf("revoke: %w", err)
 	}
 	if n == 0 {
-		return tenants.ErrNotFound
+		return fault.ErrNotFound
 	}
 	return tx.Audit(ctx, "outlet.revoke", "outlet", outletID, map[string]any{"category_id": categoryID}, nil)
 }
@@ -130,7 +131,7 @@ func SetCapacity(ctx context.Context, tx *tenants.Tx, outletID uuid.UUID, versio
 	v, err := tx.Q.SetOutletCapacity(ctx, tx, db.SetOutletCapacityParams{TenantID: tx.Scope.TenantID,
 		ID: outletID, Version: version, DailyCapacity: int32(perDay)})
 	if err != nil {
-		return 0, tenants.StaleIfMissing(err)
+		return 0, fault.StaleIfMissing(err)
 	}
 	return v, tx.Audit(ctx, "outlet.capacity", "outlet", outletID, nil, map[string]int{"daily_capacity": perDay})
 }
@@ -167,12 +168,12 @@ func SaveProfile(ctx context.Context, tx *tenants.Tx, userID uuid.UUID, version 
 		return Profile{}, fmt.Errorf("membership: %w", err)
 	}
 	if !member {
-		return Profile{}, tenants.ErrNotFound // someone else's user is indistinguishable from none
+		return Profile{}, fault.ErrNotFound // someone else's user is indistinguishable from none
 	}
 	if _, err := tx.Q.EngineerMembership(ctx, tx, db.EngineerMembershipParams{TenantID: tx.Scope.TenantID, UserID: userID,
 		OutletID: uuid.NullUUID{UUID: p.OutletID, Valid: true}}); err != nil {
 		if errors.Is(err, pgx.ErrNoRows) {
-			return Profile{}, tenants.Invalid("outlet_id", "the user is not an engineer of this outlet")
+			return Profile{}, fault.Invalid("outlet_id", "the user is not an engineer of this outlet")
 		}
 		return Profile{}, fmt.Errorf("engineer membership: %w", err)
 	}
@@ -183,13 +184,13 @@ func SaveProfile(ctx context.Context, tx *tenants.Tx, userID uuid.UUID, version 
 		UserID: userID, OutletID: p.OutletID,
 		Skills: p.Skills, Level: int32(p.Level), IsDefault: p.IsDefault, Active: p.Active, Version: version})
 	if errors.Is(err, pgx.ErrNoRows) {
-		return Profile{}, tenants.ErrStale
+		return Profile{}, fault.ErrStale
 	}
 	if err != nil {
-		return Profile{}, tenants.DBError(err, "", "outlet_id")
+		return Profile{}, fault.DBError(err, "", "outlet_id")
 	}
 	if version == 0 && r.Version != 1 {
-		return Profile{}, tenants.ErrStale
+		return Profile{}, fault.ErrStale
 	}
 	out := profileFromRow(r)
 	return out, tx.Audit(ctx, "engineer.profile", "user", userID, nil, out)
@@ -199,7 +200,7 @@ func SaveProfile(ctx context.Context, tx *tenants.Tx, userID uuid.UUID, version 
 func GetProfile(ctx context.Context, tx *tenants.Tx, userID uuid.UUID) (Profile, error) {
 	r, err := tx.Q.GetEngineerProfile(ctx, tx, db.GetEngineerProfileParams{TenantID: tx.Scope.TenantID, UserID: userID})
 	if err != nil {
-		return Profile{}, tenants.DBError(err, "", "")
+		return Profile{}, fault.DBError(err, "", "")
 	}
 	return profileFromRow(r), nil
 }
@@ -231,7 +232,7 @@ func SetPosition(ctx context.Context, tx *tenants.Tx, userID uuid.UUID, p Positi
 		return fmt.Errorf("set position: %w", err)
 	}
 	if n == 0 {
-		return &tenants.ConflictError{Detail: "you have no engineer profile in this tenant; ask an admin to create one"}
+		return &fault.ConflictError{Detail: "you have no engineer profile in this tenant; ask an admin to create one"}
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/aftersales/aftersales/internal/dispatch"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/testfactory"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -96,7 +97,7 @@ func TestProposeOutletsRanking(t *testing.T) {
 	if err := dispatch.Revoke(ctx, tx, district.ID, cat.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := dispatch.Revoke(ctx, tx, district.ID, cat.ID); !errors.Is(err, tenants.ErrNotFound) {
+	if err := dispatch.Revoke(ctx, tx, district.ID, cat.ID); !errors.Is(err, fault.ErrNotFound) {
 		t.Fatalf("revoking twice: %v", err)
 	}
 	need.Area, need.Category = "310115", uuid.NullUUID{UUID: cat.ID, Valid: true}
@@ -112,7 +113,7 @@ func TestOutletConfiguration(t *testing.T) {
 	tx := testfactory.TestTx(ctx, t, nil)
 	o := testfactory.Outlet(ctx, t, tx, nil)
 	cat := testfactory.Category(ctx, t, tx, nil)
-	if _, err := dispatch.AddCoverage(ctx, tx, uuid.New(), dispatch.Coverage{RegionCode: "31"}); !errors.Is(err, tenants.ErrNotFound) {
+	if _, err := dispatch.AddCoverage(ctx, tx, uuid.New(), dispatch.Coverage{RegionCode: "31"}); !errors.Is(err, fault.ErrNotFound) {
 		t.Fatalf("coverage of no outlet: %v", err)
 	}
 	c, err := dispatch.AddCoverage(ctx, tx, o.ID, dispatch.Coverage{RegionCode: "3101", PostalPrefix: "200"})
@@ -125,7 +126,7 @@ func TestOutletConfiguration(t *testing.T) {
 	if err := dispatch.RemoveCoverage(ctx, tx, c.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := dispatch.GetCoverage(ctx, tx, c.ID); !errors.Is(err, tenants.ErrNotFound) {
+	if _, err := dispatch.GetCoverage(ctx, tx, c.ID); !errors.Is(err, fault.ErrNotFound) {
 		t.Fatalf("removed coverage: %v", err)
 	}
 	for range 2 { // idempotent
@@ -140,7 +141,7 @@ func TestOutletConfiguration(t *testing.T) {
 	if err != nil || v != o.Version+1 {
 		t.Fatalf("capacity: version %d, %v", v, err)
 	}
-	if _, err := dispatch.SetCapacity(ctx, tx, o.ID, o.Version, 6); !errors.Is(err, tenants.ErrStale) {
+	if _, err := dispatch.SetCapacity(ctx, tx, o.ID, o.Version, 6); !errors.Is(err, fault.ErrStale) {
 		t.Fatalf("stale capacity: %v", err)
 	}
 }
@@ -216,7 +217,7 @@ func TestSaveProfileRules(t *testing.T) {
 	if _, err := dispatch.SaveProfile(ctx, tx, eng.UserID, 0, moved); testfactory.ErrField(err) != "body.outlet_id" {
 		t.Fatalf("a profile at another outlet: %v", err)
 	}
-	if _, err := dispatch.SaveProfile(ctx, tx, uuid.New(), 0, p); !errors.Is(err, tenants.ErrNotFound) {
+	if _, err := dispatch.SaveProfile(ctx, tx, uuid.New(), 0, p); !errors.Is(err, fault.ErrNotFound) {
 		t.Fatalf("a profile for no member: %v", err)
 	}
 	saved, err := dispatch.SaveProfile(ctx, tx, eng.UserID, 0, p)
@@ -226,7 +227,7 @@ func TestSaveProfileRules(t *testing.T) {
 	if saved.Skills == nil || saved.Version != 1 {
 		t.Fatalf("saved: %+v", saved)
 	}
-	if _, err := dispatch.SaveProfile(ctx, tx, eng.UserID, 0, p); !errors.Is(err, tenants.ErrStale) {
+	if _, err := dispatch.SaveProfile(ctx, tx, eng.UserID, 0, p); !errors.Is(err, fault.ErrStale) {
 		t.Fatalf("creating it again: %v", err)
 	}
 	p.Level = 3
@@ -234,7 +235,7 @@ func TestSaveProfileRules(t *testing.T) {
 	if err != nil || up.Level != 3 || up.Version != 2 {
 		t.Fatalf("update: %+v, %v", up, err)
 	}
-	if err := dispatch.SetPosition(ctx, tx, agent.UserID, dispatch.Position{Latitude: 31.2, Longitude: 121.5}); !errors.Is(err, tenants.ErrConflict) {
+	if err := dispatch.SetPosition(ctx, tx, agent.UserID, dispatch.Position{Latitude: 31.2, Longitude: 121.5}); !errors.Is(err, fault.ErrConflict) {
 		t.Fatalf("a position without a profile: %v", err)
 	}
 	if err := dispatch.SetPosition(ctx, tx, eng.UserID, dispatch.Position{Latitude: 31.2, Longitude: 121.5}); err != nil {

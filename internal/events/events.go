@@ -22,6 +22,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -77,7 +78,7 @@ func Load(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Event, error) {
 	r, err := tx.Q.GetEvent(ctx, tx, db.GetEventParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
 		if errors.Is(err, pgx.ErrNoRows) {
-			return Event{}, tenants.ErrNotFound
+			return Event{}, fault.ErrNotFound
 		}
 		return Event{}, fmt.Errorf("load event %s: %w", id, err)
 	}
@@ -183,7 +184,7 @@ func (w *dispatchWorker) Work(ctx context.Context, job *river.Job[DispatchArgs])
 		var evs []Event
 		if len(ids) == 1 {
 			ev, err := Load(ctx, tx, ids[0])
-			if err != nil && !errors.Is(err, tenants.ErrNotFound) {
+			if err != nil && !errors.Is(err, fault.ErrNotFound) {
 				return err
 			}
 			if err == nil {
@@ -236,7 +237,7 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 		ev, err = Load(ctx, tx, job.Args.EventID)
 		return err
 	})
-	if errors.Is(err, tenants.ErrNotFound) {
+	if errors.Is(err, fault.ErrNotFound) {
 		return river.JobCancel(fmt.Errorf("event %s is gone", job.Args.EventID))
 	}
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/access"
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -104,7 +105,7 @@ func ListSends(ctx context.Context, tx *tenants.Tx, f SendFilter) ([]Send, error
 func GetSend(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Send, error) {
 	r, err := tx.Q.GetNotificationSend(ctx, tx, db.GetNotificationSendParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
-		return Send{}, tenants.DBError(err, "", "")
+		return Send{}, fault.DBError(err, "", "")
 	}
 	return sendFromRow(r, !tx.Scope.MaskContacts), nil
 }

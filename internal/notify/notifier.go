@@ -14,6 +14,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/events"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -343,7 +344,7 @@ func (n *Notifier) Deliver(ctx context.Context, tenantID, sendID uuid.UUID, atte
 	err := n.DB.Tx(ctx, scope, func(tx *tenants.Tx) error {
 		s, err := tx.Q.LockNotificationSend(ctx, tx, db.LockNotificationSendParams{TenantID: tx.Scope.TenantID, ID: job.Args.SendID})
 		if err != nil {
-			return tenants.DBError(err, "", "")
+			return fault.DBError(err, "", "")
 		}
 		provider = n.Providers.of(s.Channel)
 		switch s.Status {
@@ -369,7 +370,7 @@ func (n *Notifier) Deliver(ctx context.Context, tenantID, sendID uuid.UUID, atte
 		send, err = tx.Q.ClaimNotificationSend(ctx, tx, db.ClaimNotificationSendParams{TenantID: tx.Scope.TenantID, ID: s.ID})
 		return err
 	})
-	if errors.Is(err, tenants.ErrNotFound) {
+	if errors.Is(err, fault.ErrNotFound) {
 		return river.JobCancel(fmt.Errorf("send %s is gone", job.Args.SendID))
 	}
 	if err != nil {

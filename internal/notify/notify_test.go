@@ -16,6 +16,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/customers"
 	"github.com/aftersales/aftersales/internal/events"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/jobs"
 	"github.com/aftersales/aftersales/internal/notify"
 	"github.com/aftersales/aftersales/internal/platform"
@@ -96,7 +97,7 @@ func TestRenderRejectsMissingVariables(t *testing.T) {
 		t.Errorf("missing variable: %v", err)
 	}
 	err := notify.Validate("order.on_the_way", "", "{{.engineer_name}} arrives at {{.arrival_time}}")
-	var fe *tenants.FieldError
+	var fe *fault.FieldError
 	if !asField(err, &fe) || fe.Field != "body" || !strings.Contains(fe.Reason, "arrival_time") {
 		t.Errorf("Validate with an unknown variable: %v", err)
 	}
@@ -111,7 +112,7 @@ func TestRenderRejectsMissingVariables(t *testing.T) {
 	}
 }
 
-func asField(err error, fe **tenants.FieldError) bool { return errors.As(err, fe) }
+func asField(err error, fe **fault.FieldError) bool { return errors.As(err, fe) }
 
 func TestPreferencesSuppress(t *testing.T) {
 	t.Parallel()
@@ -492,7 +493,7 @@ func TestTenantTemplateOverridesDefault(t *testing.T) {
 	if err := b.db.Tx(b.ctx, b.scope, func(tx *tenants.Tx) error {
 		_, err := notify.CreateTemplate(b.ctx, tx, notify.TemplateInput{EventType: notify.OrderCreated, Channel: "sms", Locale: "zh-CN", Body: "x"})
 		return err
-	}); !errors.Is(err, tenants.ErrConflict) {
+	}); !errors.Is(err, fault.ErrConflict) {
 		t.Errorf("a second template for the same event, channel and locale: %v, want a conflict", err)
 	}
 	p := notify.Payload{Recipients: []notify.Recipient{notify.Customer(b.customer.ID)}, Channels: []string{"sms"},

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -39,7 +40,7 @@ func (p Preferences) Suppresses(channel, eventType string) bool {
 // GetPreferences returns a customer's preferences (the customer must exist in the tenant).
 func GetPreferences(ctx context.Context, tx *tenants.Tx, customerID uuid.UUID) (Preferences, error) {
 	if _, err := tx.Q.CustomerContact(ctx, tx, db.CustomerContactParams{TenantID: tx.Scope.TenantID, ID: customerID}); err != nil {
-		return Preferences{}, tenants.DBError(err, "", "")
+		return Preferences{}, fault.DBError(err, "", "")
 	}
 	return preferences(ctx, tx, customerID)
 }
@@ -70,7 +71,7 @@ func PutPreferences(ctx context.Context, tx *tenants.Tx, customerID uuid.UUID, p
 	for _, o := range p.OptOuts {
 		if err := tx.Q.InsertNotificationPreference(ctx, tx, db.InsertNotificationPreferenceParams{TenantID: tx.Scope.TenantID,
 			CustomerID: customerID, Channel: o.Channel, EventClass: o.EventClass}); err != nil {
-			return Preferences{}, tenants.DBError(err, "", "")
+			return Preferences{}, fault.DBError(err, "", "")
 		}
 	}
 	after, err := preferences(ctx, tx, customerID)

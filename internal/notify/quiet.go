@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -23,7 +24,7 @@ type QuietHours struct {
 func GetQuietHours(ctx context.Context, tx *tenants.Tx) (QuietHours, error) {
 	r, err := tx.Q.GetNotificationSettings(ctx, tx, tx.Scope.TenantID)
 	if err != nil {
-		if err := tenants.DBError(err, "", ""); errors.Is(err, tenants.ErrNotFound) {
+		if err := fault.DBError(err, "", ""); errors.Is(err, fault.ErrNotFound) {
 			return QuietHours{Version: 1}, nil
 		}
 		return QuietHours{}, fmt.Errorf("notification settings: %w", err)
@@ -34,22 +35,22 @@ func GetQuietHours(ctx context.Context, tx *tenants.Tx) (QuietHours, error) {
 // PutQuietHours saves the settings if version is current (1 for never saved).
 func PutQuietHours(ctx context.Context, tx *tenants.Tx, version int32, in QuietHours) (QuietHours, error) {
 	if (in.QuietStart == "") != (in.QuietEnd == "") {
-		return QuietHours{}, tenants.Invalid("quiet_end", "set both quiet_start and quiet_end, or neither")
+		return QuietHours{}, fault.Invalid("quiet_end", "set both quiet_start and quiet_end, or neither")
 	}
 	if in.QuietStart != "" && in.QuietStart == in.QuietEnd {
-		return QuietHours{}, tenants.Invalid("quiet_end", "must differ from quiet_start")
+		return QuietHours{}, fault.Invalid("quiet_end", "must differ from quiet_start")
 	}
 	before, err := GetQuietHours(ctx, tx)
 	if err != nil {
 		return QuietHours{}, err
 	}
 	if before.Version != version {
-		return QuietHours{}, tenants.ErrStale
+		return QuietHours{}, fault.ErrStale
 	}
 	r, err := tx.Q.UpsertNotificationSettings(ctx, tx, db.UpsertNotificationSettingsParams{TenantID: tx.Scope.TenantID,
 		QuietStart: in.QuietStart, QuietEnd: in.QuietEnd, Version: version})
 	if err != nil {
-		return QuietHours{}, tenants.DBError(tenants.StaleIfMissing(err), "", "")
+		return QuietHours{}, fault.DBError(fault.StaleIfMissing(err), "", "")
 	}
 	after := QuietHours{QuietStart: r.QuietStart, QuietEnd: r.QuietEnd, Version: r.Version}
 	return after, tx.Audit(ctx, "notification_settings.update", "tenant", tx.Scope.TenantID, before, after)

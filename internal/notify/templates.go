@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -88,14 +89,14 @@ func cleanTemplateErr(err error) string {
 func Validate(eventType, subject, body string) error {
 	info, ok := Lookup(eventType)
 	if !ok {
-		return tenants.Invalid("event_type", "is not an event type with notifications (see /v1/notification-events)")
+		return fault.Invalid("event_type", "is not an event type with notifications (see /v1/notification-events)")
 	}
 	vars := sampleVars(info)
 	if _, err := execute("subject", subject, vars); err != nil {
-		return tenants.Invalid("subject", strings.TrimPrefix(err.Error(), "template: subject: "))
+		return fault.Invalid("subject", strings.TrimPrefix(err.Error(), "template: subject: "))
 	}
 	if _, err := execute("body", body, vars); err != nil {
-		return tenants.Invalid("body", strings.TrimPrefix(err.Error(), "template: body: "))
+		return fault.Invalid("body", strings.TrimPrefix(err.Error(), "template: body: "))
 	}
 	return nil
 }
@@ -125,7 +126,7 @@ func Effective(ctx context.Context, tx *tenants.Tx, eventType, channel, locale s
 	if err == nil {
 		return templateFromRow(r), true, nil
 	}
-	if err := tenants.DBError(err, "", ""); !errors.Is(err, tenants.ErrNotFound) {
+	if err := fault.DBError(err, "", ""); !errors.Is(err, fault.ErrNotFound) {
 		return Template{}, false, err
 	}
 	t, ok := DefaultTemplate(eventType, channel, locale)
@@ -179,7 +180,7 @@ func CreateTemplate(ctx context.Context, tx *tenants.Tx, in TemplateInput) (Temp
 	r, err := tx.Q.CreateNotificationTemplate(ctx, tx, db.CreateNotificationTemplateParams{TenantID: tx.Scope.TenantID,
 		ID: platform.NewID(), EventType: in.EventType, Channel: in.Channel, Locale: in.Locale, Subject: in.Subject, Body: in.Body})
 	if err != nil {
-		return Template{}, tenants.DBError(err, "this event, channel and locale already has a template: update it", "")
+		return Template{}, fault.DBError(err, "this event, channel and locale already has a template: update it", "")
 	}
 	t := templateFromRow(r)
 	return t, tx.Audit(ctx, "notification_template.create", "notification_template", r.ID, nil, t)
@@ -189,7 +190,7 @@ func CreateTemplate(ctx context.Context, tx *tenants.Tx, in TemplateInput) (Temp
 func GetTemplate(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Template, error) {
 	r, err := tx.Q.GetNotificationTemplate(ctx, tx, db.GetNotificationTemplateParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
-		return Template{}, tenants.DBError(err, "", "")
+		return Template{}, fault.DBError(err, "", "")
 	}
 	return templateFromRow(r), nil
 }
@@ -201,7 +202,7 @@ func UpdateTemplate(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version i
 		return Template{}, err
 	}
 	if before.Version != version {
-		return Template{}, tenants.ErrStale
+		return Template{}, fault.ErrStale
 	}
 	if err := Validate(before.EventType, subject, body); err != nil {
 		return Template{}, err
@@ -210,7 +211,7 @@ func UpdateTemplate(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version i
 		ID: id, Version: version,
 		Subject: subject, Body: body})
 	if err != nil {
-		return Template{}, tenants.DBError(tenants.StaleIfMissing(err), "", "")
+		return Template{}, fault.DBError(fault.StaleIfMissing(err), "", "")
 	}
 	after := templateFromRow(r)
 	return after, tx.Audit(ctx, "notification_template.update", "notification_template", id, before, after)
@@ -223,15 +224,15 @@ func DeleteTemplate(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version i
 		return err
 	}
 	if before.Version != version {
-		return tenants.ErrStale
+		return fault.ErrStale
 	}
 	n, err := tx.Q.DeleteNotificationTemplate(ctx, tx, db.DeleteNotificationTemplateParams{TenantID: tx.Scope.TenantID,
 		ID: id, Version: version})
 	if err != nil {
-		return tenants.DBError(err, "", "")
+		return fault.DBError(err, "", "")
 	}
 	if n == 0 {
-		return tenants.ErrStale
+		return fault.ErrStale
 	}
 	return tx.Audit(ctx, "notification_template.delete", "notification_template", id, before, nil)
 }
@@ -251,14 +252,14 @@ type PreviewInput struct {
 func Preview(ctx context.Context, tx *tenants.Tx, in PreviewInput) (Rendered, error) {
 	info, ok := Lookup(in.EventType)
 	if !ok {
-		return Rendered{}, tenants.Invalid("event_type", "is not an event type with notifications (see /v1/notification-events)")
+		return Rendered{}, fault.Invalid("event_type", "is not an event type with notifications (see /v1/notification-events)")
 	}
 	t, found, err := Effective(ctx, tx, in.EventType, in.Channel, in.Locale)
 	if err != nil {
 		return Rendered{}, err
 	}
 	if !found && in.Body == nil {
-		return Rendered{}, tenants.Invalid("body", "there is no template for this event, channel and locale: send one")
+		return Rendered{}, fault.Invalid("body", "there is no template for this event, channel and locale: send one")
 	}
 	if in.Subject != nil {
 		t.Subject = *in.Subject
@@ -277,7 +278,7 @@ func Preview(ctx context.Context, tx *tenants.Tx, in PreviewInput) (Rendered, er
 		if strings.Contains(err.Error(), ": subject: ") {
 			field = "subject"
 		}
-		return Rendered{}, tenants.Invalid(field, strings.TrimPrefix(strings.SplitN(err.Error(), ": ", 3)[2], ""))
+		return Rendered{}, fault.Invalid(field, strings.TrimPrefix(strings.SplitN(err.Error(), ": ", 3)[2], ""))
 	}
 	return r, nil
 }

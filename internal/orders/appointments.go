@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/internal/sla"
 	"github.com/aftersales/aftersales/tenants"
@@ -126,10 +127,10 @@ func (s *Service) Slots(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, 
 		return nil, err
 	}
 	if o.OutletID == nil {
-		return nil, &tenants.ConflictError{Detail: "order " + o.Number + " has no outlet yet; dispatch it first"}
+		return nil, &fault.ConflictError{Detail: "order " + o.Number + " has no outlet yet; dispatch it first"}
 	}
 	if days < 1 || days > maxSlotDays {
-		return nil, tenants.Invalid("days", fmt.Sprintf("must be 1 to %d", maxSlotDays))
+		return nil, fault.Invalid("days", fmt.Sprintf("must be 1 to %d", maxSlotDays))
 	}
 	if now := s.now(); from.Before(now) {
 		from = now
@@ -159,10 +160,10 @@ func (s *Service) Book(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, v
 		return Booking{}, err
 	}
 	if !IsOpen(r.Status) {
-		return Booking{}, &tenants.ConflictError{Detail: fmt.Sprintf("order %s is %s; appointments are for open orders", r.Number, r.Status)}
+		return Booking{}, &fault.ConflictError{Detail: fmt.Sprintf("order %s is %s; appointments are for open orders", r.Number, r.Status)}
 	}
 	if !r.OutletID.Valid {
-		return Booking{}, &tenants.ConflictError{Detail: "order " + r.Number + " has no outlet yet; dispatch it first"}
+		return Booking{}, &fault.ConflictError{Detail: "order " + r.Number + " has no outlet yet; dispatch it first"}
 	}
 	if err := tx.Q.LockOutletBookings(ctx, tx, r.OutletID.UUID.String()); err != nil {
 		return Booking{}, fmt.Errorf("lock bookings: %w", err)
@@ -173,13 +174,13 @@ func (s *Service) Book(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, v
 		return Booking{}, fmt.Errorf("current appointment: %w", err)
 	}
 	if reschedule && strings.TrimSpace(in.Reason) == "" {
-		return Booking{}, tenants.Invalid("reason", "give a reason to reschedule")
+		return Booking{}, fault.Invalid("reason", "give a reason to reschedule")
 	}
 	if reschedule && cur.StartsAt.Equal(in.Start) {
-		return Booking{}, &tenants.ConflictError{Detail: "the order is already booked in this window"}
+		return Booking{}, &fault.ConflictError{Detail: "the order is already booked in this window"}
 	}
 	if in.Start.Before(s.now()) {
-		return Booking{}, tenants.Invalid("start", "is in the past")
+		return Booking{}, fault.Invalid("start", "is in the past")
 	}
 	slots, err := s.windows(ctx, tx, r.OutletID.UUID, in.Start, 1)
 	if err != nil {
@@ -192,10 +193,10 @@ func (s *Service) Book(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, v
 		}
 	}
 	if slot == nil {
-		return Booking{}, tenants.Invalid("start", "is not the start of an appointment window of the outlet")
+		return Booking{}, fault.Invalid("start", "is not the start of an appointment window of the outlet")
 	}
 	if slot.Free < 1 {
-		return Booking{}, &tenants.ConflictError{Detail: "the window is full; pick another"}
+		return Booking{}, &fault.ConflictError{Detail: "the window is full; pick another"}
 	}
 	if reschedule {
 		if err := tx.Q.EndAppointment(ctx, tx, db.EndAppointmentParams{TenantID: tx.Scope.TenantID,
@@ -207,7 +208,7 @@ func (s *Service) Book(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, v
 		ID: platform.NewID(), OrderID: orderID,
 		OutletID: r.OutletID.UUID, StartsAt: slot.Start, EndsAt: slot.End, BookedVia: via, Reason: in.Reason})
 	if err != nil {
-		return Booking{}, tenants.DBError(err, "the order already has an appointment", "")
+		return Booking{}, fault.DBError(err, "the order already has an appointment", "")
 	}
 	b := Booking{Appointment: appointmentFromRow(row), Rescheduled: reschedule, Warnings: []string{}}
 	if limits == nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/aftersales/aftersales/internal/catalog"
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/dispatch"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/sla"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -84,7 +85,7 @@ func (s *Service) SetOutlet(ctx context.Context, tx *tenants.Tx, id uuid.UUID, v
 		return Order{}, err
 	}
 	if !IsOpen(r.Status) {
-		return Order{}, &tenants.ConflictError{Detail: fmt.Sprintf("order %s is %s; only open orders move between outlets", r.Number, r.Status)}
+		return Order{}, &fault.ConflictError{Detail: fmt.Sprintf("order %s is %s; only open orders move between outlets", r.Number, r.Status)}
 	}
 	out, err := tenants.GetOutlet(ctx, tx, in.OutletID)
 	if err != nil {
@@ -93,7 +94,7 @@ func (s *Service) SetOutlet(ctx context.Context, tx *tenants.Tx, id uuid.UUID, v
 	row, err := tx.Q.SetOrderOutlet(ctx, tx, db.SetOrderOutletParams{TenantID: tx.Scope.TenantID, ID: id, Version: r.Version,
 		OutletID: uuid.NullUUID{UUID: out.ID, Valid: true}})
 	if err != nil {
-		return Order{}, tenants.StaleIfMissing(err)
+		return Order{}, fault.StaleIfMissing(err)
 	}
 	o := orderFromRow(row)
 	if err := record(ctx, tx, id, Entry{Kind: "dispatch", To: out.Code, Reason: "manual: " + in.Reason,
@@ -107,7 +108,7 @@ func (s *Service) SetOutlet(ctx context.Context, tx *tenants.Tx, id uuid.UUID, v
 // engineerNeed is what the order asks of an engineer.
 func (s *Service) engineerNeed(ctx context.Context, tx *tenants.Tx, r db.ServiceOrder) (dispatch.EngineerNeed, error) {
 	if !r.OutletID.Valid {
-		return dispatch.EngineerNeed{}, &tenants.ConflictError{Detail: "order " + r.Number + " has no outlet yet; dispatch it to an outlet first"}
+		return dispatch.EngineerNeed{}, &fault.ConflictError{Detail: "order " + r.Number + " has no outlet yet; dispatch it to an outlet first"}
 	}
 	typ, err := typeFor(ctx, tx, r.TypeCode)
 	if err != nil {
@@ -136,7 +137,7 @@ func (s *Service) engineerNeed(ctx context.Context, tx *tenants.Tx, r db.Service
 func (s *Service) ProposeEngineers(ctx context.Context, tx *tenants.Tx, id uuid.UUID) ([]dispatch.EngineerCandidate, error) {
 	r, err := tx.Q.GetOrder(ctx, tx, db.GetOrderParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
-		return nil, tenants.DBError(err, "", "")
+		return nil, fault.DBError(err, "", "")
 	}
 	need, err := s.engineerNeed(ctx, tx, r)
 	if err != nil {
@@ -189,7 +190,7 @@ func (s *Service) Assign(ctx context.Context, tx *tenants.Tx, id uuid.UUID, in A
 		return Order{}, err
 	}
 	if !IsOpen(r.Status) {
-		return Order{}, &tenants.ConflictError{Detail: fmt.Sprintf("order %s is %s; engineers are assigned to open orders", r.Number, r.Status)}
+		return Order{}, &fault.ConflictError{Detail: fmt.Sprintf("order %s is %s; engineers are assigned to open orders", r.Number, r.Status)}
 	}
 	need, err := s.engineerNeed(ctx, tx, r)
 	if err != nil {
@@ -206,7 +207,7 @@ func (s *Service) Assign(ctx context.Context, tx *tenants.Tx, id uuid.UUID, in A
 	var rule string
 	switch {
 	case in.UserID == nil && chosen == nil:
-		return Order{}, &tenants.ConflictError{Detail: "no eligible engineer at the outlet; name one"}
+		return Order{}, &fault.ConflictError{Detail: "no eligible engineer at the outlet; name one"}
 	case in.UserID == nil:
 		rule = chosen.Rule
 		in.UserID = &chosen.UserID
@@ -215,12 +216,12 @@ func (s *Service) Assign(ctx context.Context, tx *tenants.Tx, id uuid.UUID, in A
 	default:
 		rule = "manual"
 		if strings.TrimSpace(in.Reason) == "" {
-			return Order{}, tenants.Invalid("reason", "give a reason to override the proposed engineer")
+			return Order{}, fault.Invalid("reason", "give a reason to override the proposed engineer")
 		}
 		if _, err := tx.Q.EngineerMembership(ctx, tx, db.EngineerMembershipParams{TenantID: tx.Scope.TenantID,
 			UserID: *in.UserID, OutletID: r.OutletID}); err != nil {
 			if errors.Is(err, pgx.ErrNoRows) {
-				return Order{}, tenants.Invalid("user_id", "is not an engineer of the order's outlet")
+				return Order{}, fault.Invalid("user_id", "is not an engineer of the order's outlet")
 			}
 			return Order{}, fmt.Errorf("engineer membership: %w", err)
 		}
@@ -228,7 +229,7 @@ func (s *Service) Assign(ctx context.Context, tx *tenants.Tx, id uuid.UUID, in A
 	if _, err := tx.Q.UpsertOrderEngineer(ctx, tx, db.UpsertOrderEngineerParams{TenantID: tx.Scope.TenantID,
 		OrderID: id, UserID: *in.UserID, Role: in.Role,
 		Rule: rule}); err != nil {
-		return Order{}, tenants.DBError(err, "", "user_id")
+		return Order{}, fault.DBError(err, "", "user_id")
 	}
 	data := map[string]any{"user_id": *in.UserID, "role": in.Role, "rule": rule}
 	if rule == "manual" {
@@ -281,14 +282,14 @@ func (s *Service) Answer(ctx context.Context, tx *tenants.Tx, id, userID uuid.UU
 	if !in.Accept {
 		state = "declined"
 		if strings.TrimSpace(in.Reason) == "" {
-			return Order{}, tenants.Invalid("reason", "give a reason to decline")
+			return Order{}, fault.Invalid("reason", "give a reason to decline")
 		}
 	}
 	e, err := tx.Q.AnswerOrderEngineer(ctx, tx, db.AnswerOrderEngineerParams{TenantID: tx.Scope.TenantID,
 		OrderID: id, UserID: userID, State: state,
 		Reason: in.Reason, FromStates: []string{"offered"}})
 	if errors.Is(err, pgx.ErrNoRows) {
-		return Order{}, &tenants.ConflictError{Detail: "the order is not offered to you (already answered, or not yours)"}
+		return Order{}, &fault.ConflictError{Detail: "the order is not offered to you (already answered, or not yours)"}
 	}
 	if err != nil {
 		return Order{}, fmt.Errorf("answer: %w", err)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/catalog"
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -66,13 +67,13 @@ func (s *Service) Complete(ctx context.Context, tx *tenants.Tx, id uuid.UUID, ve
 	}
 	workable := []string{StatusRepairing, StatusEscalated, StatusOnSite}
 	if !slices.Contains(workable, r.Status) {
-		return Order{}, &tenants.ConflictError{Detail: fmt.Sprintf("order %s is %s; a report is filed while repairing, escalated or on site", r.Number, r.Status)}
+		return Order{}, &fault.ConflictError{Detail: fmt.Sprintf("order %s is %s; a report is filed while repairing, escalated or on site", r.Number, r.Status)}
 	}
 	if strings.TrimSpace(c.Diagnosis) == "" {
-		return Order{}, tenants.Invalid("diagnosis", "describe the diagnosis")
+		return Order{}, fault.Invalid("diagnosis", "describe the diagnosis")
 	}
 	if c.Exclusion != "" && len(c.EvidenceIDs) == 0 {
-		return Order{}, tenants.Invalid("evidence_ids", "an exclusion needs evidence: upload photos as attachments and list them")
+		return Order{}, fault.Invalid("evidence_ids", "an exclusion needs evidence: upload photos as attachments and list them")
 	}
 	atts, err := tx.Q.ListAttachments(ctx, tx, db.ListAttachmentsParams{TenantID: tx.Scope.TenantID, OrderID: id})
 	if err != nil {
@@ -84,16 +85,16 @@ func (s *Service) Complete(ctx context.Context, tx *tenants.Tx, id uuid.UUID, ve
 	}
 	for i, e := range c.EvidenceIDs {
 		if _, ok := have[e]; !ok {
-			return Order{}, tenants.Invalid(fmt.Sprintf("evidence_ids[%d]", i), "is not an attachment of this order")
+			return Order{}, fault.Invalid(fmt.Sprintf("evidence_ids[%d]", i), "is not an attachment of this order")
 		}
 	}
 	for i, e := range c.PhotoIDs {
 		if _, ok := have[e]; !ok {
-			return Order{}, tenants.Invalid(fmt.Sprintf("photo_ids[%d]", i), "is not an attachment of this order")
+			return Order{}, fault.Invalid(fmt.Sprintf("photo_ids[%d]", i), "is not an attachment of this order")
 		}
 	}
 	if c.SignatureID != nil && have[*c.SignatureID] != "signature" {
-		return Order{}, tenants.Invalid("signature_id", "is not a signature attached to this order")
+		return Order{}, fault.Invalid("signature_id", "is not a signature attached to this order")
 	}
 	code := r.FaultCode
 	if strings.TrimSpace(c.FaultCode) != "" {

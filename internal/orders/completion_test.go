@@ -6,9 +6,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/internal/testfactory"
-	"github.com/aftersales/aftersales/tenants"
 )
 
 // The engineer's report moves the order by its result, and only while it is worked on.
@@ -62,7 +62,7 @@ func TestCompleteMovesByResult(t *testing.T) {
 
 	waiting := b.order(t, reg, "")
 	r.Result = "fixed"
-	if _, err := b.svc.Complete(b.ctx, b.tx, waiting.ID, waiting.Version, r); !errors.Is(err, tenants.ErrConflict) {
+	if _, err := b.svc.Complete(b.ctx, b.tx, waiting.ID, waiting.Version, r); !errors.Is(err, fault.ErrConflict) {
 		t.Fatalf("a report on a waiting order: %v", err)
 	}
 	o = repairing()
@@ -85,7 +85,7 @@ func TestCompleteMovesByResult(t *testing.T) {
 			t.Errorf("%s: %v, want a field error at %s", c.name, err, c.field)
 		}
 	}
-	if _, err := b.svc.Complete(b.ctx, b.tx, o.ID, o.Version+5, r); !errors.Is(err, tenants.ErrStale) {
+	if _, err := b.svc.Complete(b.ctx, b.tx, o.ID, o.Version+5, r); !errors.Is(err, fault.ErrStale) {
 		t.Fatalf("a stale report: %v", err)
 	}
 }

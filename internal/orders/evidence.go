@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -41,14 +42,14 @@ const MaxAttachmentBytes = 5 << 20
 // Attach stores a file on the order; its type is sniffed from the content, not trusted.
 func Attach(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, kind string, public bool, content []byte) (Attachment, error) {
 	if len(content) == 0 || len(content) > MaxAttachmentBytes {
-		return Attachment{}, tenants.Invalid("", fmt.Sprintf("must be 1 byte to %d MiB", MaxAttachmentBytes>>20))
+		return Attachment{}, fault.Invalid("", fmt.Sprintf("must be 1 byte to %d MiB", MaxAttachmentBytes>>20))
 	}
 	ct := http.DetectContentType(content)
 	if i := strings.IndexByte(ct, ';'); i >= 0 {
 		ct = ct[:i]
 	}
 	if !slices.Contains(AttachmentTypes, ct) {
-		return Attachment{}, tenants.Invalid("", "must be a JPEG, PNG, WebP image or a PDF; got "+ct)
+		return Attachment{}, fault.Invalid("", "must be a JPEG, PNG, WebP image or a PDF; got "+ct)
 	}
 	if _, err := lock(ctx, tx, orderID, 0); err != nil {
 		return Attachment{}, err
@@ -83,7 +84,7 @@ func Attachments(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID) ([]Atta
 func AttachmentContent(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (string, []byte, error) {
 	r, err := tx.Q.GetAttachment(ctx, tx, db.GetAttachmentParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
-		return "", nil, tenants.DBError(err, "", "")
+		return "", nil, fault.DBError(err, "", "")
 	}
 	if _, err := Get(ctx, tx, r.OrderID); err != nil {
 		return "", nil, err // an order of another outlet: its attachments are not found either
@@ -95,7 +96,7 @@ func AttachmentContent(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (strin
 func GetDispute(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Dispute, error) {
 	r, err := tx.Q.GetDispute(ctx, tx, db.GetDisputeParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
-		return Dispute{}, tenants.DBError(err, "", "")
+		return Dispute{}, fault.DBError(err, "", "")
 	}
 	if _, err := Get(ctx, tx, r.OrderID); err != nil {
 		return Dispute{}, err
@@ -107,7 +108,7 @@ func GetDispute(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Dispute, err
 func DisputeOrder(ctx context.Context, tx *tenants.Tx, disputeID uuid.UUID) (uuid.UUID, error) {
 	r, err := tx.Q.GetDispute(ctx, tx, db.GetDisputeParams{TenantID: tx.Scope.TenantID, ID: disputeID})
 	if err != nil {
-		return uuid.Nil, tenants.DBError(err, "", "")
+		return uuid.Nil, fault.DBError(err, "", "")
 	}
 	if _, err := Get(ctx, tx, r.OrderID); err != nil {
 		return uuid.Nil, err
@@ -141,16 +142,16 @@ func (s *Service) OpenDispute(ctx context.Context, tx *tenants.Tx, orderID uuid.
 	}
 	o := orderFromRow(r)
 	if o.Completion == nil || o.Completion.Exclusion == "" {
-		return Dispute{}, &tenants.ConflictError{Detail: "the order's diagnosis invoked no exclusion; there is nothing to dispute"}
+		return Dispute{}, &fault.ConflictError{Detail: "the order's diagnosis invoked no exclusion; there is nothing to dispute"}
 	}
 	if strings.TrimSpace(statement) == "" {
-		return Dispute{}, tenants.Invalid("statement", "say why the decision is wrong")
+		return Dispute{}, fault.Invalid("statement", "say why the decision is wrong")
 	}
 	row, err := tx.Q.CreateDispute(ctx, tx, db.CreateDisputeParams{TenantID: tx.Scope.TenantID,
 		ID: platform.NewID(), OrderID: orderID, CustomerID: r.CustomerID, Statement: statement,
 		Exclusion: o.Completion.Exclusion})
 	if err != nil {
-		return Dispute{}, tenants.DBError(err, "a dispute of this order is already open", "")
+		return Dispute{}, fault.DBError(err, "a dispute of this order is already open", "")
 	}
 	d := disputeFromRow(row)
 	if err := record(ctx, tx, orderID, Entry{Kind: "dispute", To: "open", Public: true, Reason: "the customer disputes " + d.Exclusion,
@@ -234,8 +235,8 @@ func disputeMissing(ctx context.Context, tx *tenants.Tx, orderID, id uuid.UUID) 
 	}
 	for _, d := range all {
 		if d.ID == id {
-			return &tenants.ConflictError{Detail: "the dispute was already decided: " + d.Status}
+			return &fault.ConflictError{Detail: "the dispute was already decided: " + d.Status}
 		}
 	}
-	return tenants.ErrNotFound
+	return fault.ErrNotFound
 }

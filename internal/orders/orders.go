@@ -23,6 +23,7 @@ import (
 	"github.com/aftersales/aftersales/internal/customers"
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/dispatch"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/internal/sla"
 	"github.com/aftersales/aftersales/tenants"
@@ -183,13 +184,13 @@ func (s *Service) Create(ctx context.Context, tx *tenants.Tx, in Intake) (Create
 		return Created{}, err
 	}
 	if !slices.Contains(Channels, in.Channel) {
-		return Created{}, tenants.Invalid("channel", "must be one of "+strings.Join(Channels, ", "))
+		return Created{}, fault.Invalid("channel", "must be one of "+strings.Join(Channels, ", "))
 	}
 	flow := in.Flow
 	switch {
 	case flow != "":
 		if flow != FlowCarryIn && flow != FlowOnSite {
-			return Created{}, tenants.Invalid("flow", "must be carry_in or on_site")
+			return Created{}, fault.Invalid("flow", "must be carry_in or on_site")
 		}
 	case in.Channel == "carry_in" || in.Channel == "mail_in":
 		flow = FlowCarryIn
@@ -199,7 +200,7 @@ func (s *Service) Create(ctx context.Context, tx *tenants.Tx, in Intake) (Create
 		flow = typ.Flow
 	}
 	if strings.TrimSpace(in.FaultDescription) == "" {
-		return Created{}, tenants.Invalid("fault_description", "describe the fault")
+		return Created{}, fault.Invalid("fault_description", "describe the fault")
 	}
 	cust, err := s.customerFor(ctx, tx, in)
 	if err != nil {
@@ -224,7 +225,7 @@ func (s *Service) Create(ctx context.Context, tx *tenants.Tx, in Intake) (Create
 	outlet := nullID(in.OutletID)
 	if tx.Scope.OutletID != uuid.Nil {
 		if outlet.Valid && outlet.UUID != tx.Scope.OutletID {
-			return Created{}, tenants.Invalid("outlet_id", "outlet staff take orders for their own outlet")
+			return Created{}, fault.Invalid("outlet_id", "outlet staff take orders for their own outlet")
 		}
 		outlet = uuid.NullUUID{UUID: tx.Scope.OutletID, Valid: true}
 	}
@@ -303,7 +304,7 @@ func (s *Service) Create(ctx context.Context, tx *tenants.Tx, in Intake) (Create
 		DesignatedEngineer: designated, RepeatOf: uuid.NullUUID{UUID: prior.ID, Valid: repeat}, IsRepeat: repeat,
 		TrackingToken: token, CreatedBy: tx.Scope.Actor.Label})
 	if err != nil {
-		return Created{}, tenants.DBError(err, "", "designated_engineer_id")
+		return Created{}, fault.DBError(err, "", "designated_engineer_id")
 	}
 	o := orderFromRow(row)
 	entries := []Entry{{Kind: "created", To: o.Status, Public: true,
@@ -383,7 +384,7 @@ func (s *Service) customerFor(ctx context.Context, tx *tenants.Tx, in Intake) (c
 		c, err := customers.Create(ctx, tx, *in.Customer)
 		return c, fieldPrefix(err, "customer")
 	}
-	return customers.Customer{}, tenants.Invalid("customer_id", "give customer_id or customer")
+	return customers.Customer{}, fault.Invalid("customer_id", "give customer_id or customer")
 }
 
 type unitFacts struct {
@@ -409,7 +410,7 @@ func unitFor(ctx context.Context, tx *tenants.Tx, in Intake, faultCode string) (
 			return unitFacts{}, err
 		}
 		if len(units) == 0 {
-			return unitFacts{}, tenants.Invalid("registration_id", "is not a registration of this tenant")
+			return unitFacts{}, fault.Invalid("registration_id", "is not a registration of this tenant")
 		}
 		return found(units[0]), nil
 	}
@@ -437,8 +438,8 @@ func unitFor(ctx context.Context, tx *tenants.Tx, in Intake, faultCode string) (
 // notFoundAsField turns "not found" of a referenced row into a field error: the reference,
 // not the order, is what is missing.
 func notFoundAsField(err error, reason string) error {
-	if errors.Is(err, tenants.ErrNotFound) {
-		return tenants.Invalid("", reason)
+	if errors.Is(err, fault.ErrNotFound) {
+		return fault.Invalid("", reason)
 	}
 	return err
 }
@@ -446,7 +447,7 @@ func notFoundAsField(err error, reason string) error {
 // fieldPrefix places a field error under the input field it came from; an error already
 // there (EnsureFaultCode names body.fault_code itself) stays where it is.
 func fieldPrefix(err error, field string) error {
-	var fe *tenants.FieldError
+	var fe *fault.FieldError
 	if errors.As(err, &fe) {
 		f := fe.Field
 		switch {
@@ -456,7 +457,7 @@ func fieldPrefix(err error, field string) error {
 		default:
 			f = field + "." + f
 		}
-		return tenants.Invalid(f, fe.Reason)
+		return fault.Invalid(f, fe.Reason)
 	}
 	return err
 }
@@ -465,7 +466,7 @@ func fieldPrefix(err error, field string) error {
 func Get(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Order, error) {
 	r, err := tx.Q.GetOrder(ctx, tx, db.GetOrderParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
-		return Order{}, tenants.DBError(err, "", "")
+		return Order{}, fault.DBError(err, "", "")
 	}
 	return orderFromRow(r), nil
 }
@@ -474,10 +475,10 @@ func Get(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Order, error) {
 func lock(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32) (db.ServiceOrder, error) {
 	r, err := tx.Q.GetOrderForUpdate(ctx, tx, db.GetOrderForUpdateParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
-		return db.ServiceOrder{}, tenants.DBError(err, "", "")
+		return db.ServiceOrder{}, fault.DBError(err, "", "")
 	}
 	if version != 0 && r.Version != version {
-		return db.ServiceOrder{}, tenants.ErrStale
+		return db.ServiceOrder{}, fault.ErrStale
 	}
 	return r, nil
 }
@@ -605,7 +606,7 @@ func (s *Service) move(ctx context.Context, tx *tenants.Tx, r db.ServiceOrder, t
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" && (to == StatusCancelled || to == StatusRejected || IsReopen(from, to)) {
-		return Order{}, tenants.Invalid("reason", "give a reason to "+verb(from, to))
+		return Order{}, fault.Invalid("reason", "give a reason to "+verb(from, to))
 	}
 	reopened := IsReopen(from, to)
 	completed := to == StatusReadyForPickup || to == StatusCompleted
@@ -613,7 +614,7 @@ func (s *Service) move(ctx context.Context, tx *tenants.Tx, r db.ServiceOrder, t
 		ID: r.ID, Version: r.Version, Status: to,
 		Completed: completed, Reason: reason, Reopened: reopened})
 	if err != nil {
-		return Order{}, tenants.StaleIfMissing(err)
+		return Order{}, fault.StaleIfMissing(err)
 	}
 	o := orderFromRow(row)
 	if err := record(ctx, tx, o.ID, Entry{Kind: "status", From: from, To: to, Reason: reason, Public: true, Data: data}); err != nil {
@@ -673,7 +674,7 @@ func (s *Service) UpdateFacts(ctx context.Context, tx *tenants.Tx, id uuid.UUID,
 		return Order{}, err
 	}
 	if r.Status == StatusClosed || r.Status == StatusCancelled {
-		return Order{}, &tenants.ConflictError{Detail: "order " + r.Number + " is " + r.Status + "; reopen it first"}
+		return Order{}, &fault.ConflictError{Detail: "order " + r.Number + " is " + r.Status + "; reopen it first"}
 	}
 	before := orderFromRow(r)
 	code := ""
@@ -694,7 +695,7 @@ func (s *Service) UpdateFacts(ctx context.Context, tx *tenants.Tx, id uuid.UUID,
 		DistrictCode: u.Location.DistrictCode, PostalCode: u.Location.PostalCode, Latitude: u.Location.Latitude,
 		Longitude: u.Location.Longitude, DesignatedEngineer: nullID(u.DesignatedEngineerID)})
 	if err != nil {
-		return Order{}, tenants.DBError(err, "", "designated_engineer_id")
+		return Order{}, fault.DBError(err, "", "designated_engineer_id")
 	}
 	o := orderFromRow(row)
 	if err := record(ctx, tx, o.ID, Entry{Kind: "updated", Data: map[string]any{"fault_code": code, "urgent": u.Urgent}}); err != nil {
@@ -712,17 +713,17 @@ func (s *Service) UpdateFacts(ctx context.Context, tx *tenants.Tx, id uuid.UUID,
 func Track(ctx context.Context, d *tenants.DB, token string) (Order, []Entry, error) {
 	tenantID, id, _, err := auth.ParseLinkToken(trackingPrefix, token)
 	if err != nil {
-		return Order{}, nil, tenants.ErrNotFound
+		return Order{}, nil, fault.ErrNotFound
 	}
 	var o Order
 	var tl []Entry
 	err = d.Tx(ctx, tenants.Scope{TenantID: tenantID, Actor: tenants.Actor{Kind: "consumer", Label: "tracking link"}}, func(tx *tenants.Tx) error {
 		r, err := tx.Q.GetOrder(ctx, tx, db.GetOrderParams{TenantID: tx.Scope.TenantID, ID: id})
 		if err != nil {
-			return tenants.DBError(err, "", "")
+			return fault.DBError(err, "", "")
 		}
 		if !auth.SameHash([]byte(r.TrackingToken), []byte(token)) {
-			return tenants.ErrNotFound
+			return fault.ErrNotFound
 		}
 		o = orderFromRow(r)
 		tl, err = Timeline(ctx, tx, id, true)

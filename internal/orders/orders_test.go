@@ -14,6 +14,7 @@ import (
 	"github.com/aftersales/aftersales/internal/catalog"
 	"github.com/aftersales/aftersales/internal/coverage"
 	"github.com/aftersales/aftersales/internal/customers"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/internal/registry"
 	"github.com/aftersales/aftersales/internal/testfactory"
@@ -162,7 +163,7 @@ func TestCreateNumbersWithoutGaps(t *testing.T) {
 	if o := b.order(t, reg, ""); o.Number != number(3) {
 		t.Fatalf("after a rolled-back intake: %s, want %s (no gap)", o.Number, number(3))
 	}
-	if _, err := orders.Get(b.ctx, b.tx, uuid.Nil); !errors.Is(err, tenants.ErrNotFound) {
+	if _, err := orders.Get(b.ctx, b.tx, uuid.Nil); !errors.Is(err, fault.ErrNotFound) {
 		t.Fatalf("get of no order: %v", err)
 	}
 }
@@ -312,7 +313,7 @@ func TestTransition(t *testing.T) {
 	// A move the machine does not allow is a conflict naming the allowed moves.
 	_, err := b.svc.Transition(b.ctx, b.tx, o.ID, o.Version, orders.TransitionInput{To: orders.StatusPickedUp})
 	var te *orders.TransitionError
-	if !errors.As(err, &te) || !errors.Is(err, tenants.ErrConflict) ||
+	if !errors.As(err, &te) || !errors.Is(err, fault.ErrConflict) ||
 		!slices.Equal(te.Allowed, []string{orders.StatusRepairing, orders.StatusCancelled}) {
 		t.Fatalf("waiting -> picked_up: %v", err)
 	}
@@ -320,7 +321,7 @@ func TestTransition(t *testing.T) {
 	if _, err := b.svc.Transition(b.ctx, b.tx, o.ID, o.Version, orders.TransitionInput{To: orders.StatusCancelled}); testfactory.ErrField(err) != "body.reason" {
 		t.Fatalf("cancel without a reason: %v", err)
 	}
-	if _, err := b.svc.Transition(b.ctx, b.tx, o.ID, o.Version+1, orders.TransitionInput{To: orders.StatusRepairing}); !errors.Is(err, tenants.ErrStale) {
+	if _, err := b.svc.Transition(b.ctx, b.tx, o.ID, o.Version+1, orders.TransitionInput{To: orders.StatusRepairing}); !errors.Is(err, fault.ErrStale) {
 		t.Fatalf("stale version: %v", err)
 	}
 
@@ -379,13 +380,13 @@ func TestUpdateFacts(t *testing.T) {
 	if up.FaultCode != "E7" || up.Priority != o.Priority+1000 || decision(t, up).Component != "compressor" {
 		t.Fatalf("updated: code %s priority %d (was %d) component %s", up.FaultCode, up.Priority, o.Priority, decision(t, up).Component)
 	}
-	if _, err := b.svc.UpdateFacts(b.ctx, b.tx, o.ID, o.Version, orders.Update{FaultDescription: "x"}); !errors.Is(err, tenants.ErrStale) {
+	if _, err := b.svc.UpdateFacts(b.ctx, b.tx, o.ID, o.Version, orders.Update{FaultDescription: "x"}); !errors.Is(err, fault.ErrStale) {
 		t.Fatalf("stale update: %v", err)
 	}
 	if _, err := b.svc.Transition(b.ctx, b.tx, o.ID, 0, orders.TransitionInput{To: orders.StatusCancelled, Reason: "customer withdrew"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.svc.UpdateFacts(b.ctx, b.tx, o.ID, 0, orders.Update{FaultDescription: "x"}); !errors.Is(err, tenants.ErrConflict) {
+	if _, err := b.svc.UpdateFacts(b.ctx, b.tx, o.ID, 0, orders.Update{FaultDescription: "x"}); !errors.Is(err, fault.ErrConflict) {
 		t.Fatalf("update of a cancelled order: %v", err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/coverage"
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/notify"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/internal/warranty"
@@ -82,7 +83,7 @@ func priceLines(ent json.RawMessage, lines []QuoteLine) ([]QuoteLine, int64, err
 	for i, l := range lines {
 		amount := l.UnitPrice * int64(l.Quantity)
 		if amount > 1_000_000_000_00 {
-			return nil, 0, tenants.Invalid(fmt.Sprintf("lines[%d].unit_price", i), "the line total is too large")
+			return nil, 0, fault.Invalid(fmt.Sprintf("lines[%d].unit_price", i), "the line total is too large")
 		}
 		line := warranty.Line{Mode: warranty.Charged}
 		if decided {
@@ -110,7 +111,7 @@ func (s *Service) CreateQuote(ctx context.Context, tx *tenants.Tx, orderID uuid.
 		return Quote{}, err
 	}
 	if !IsOpen(r.Status) {
-		return Quote{}, &tenants.ConflictError{Detail: fmt.Sprintf("order %s is %s; quotes are for open orders", r.Number, r.Status)}
+		return Quote{}, &fault.ConflictError{Detail: fmt.Sprintf("order %s is %s; quotes are for open orders", r.Number, r.Status)}
 	}
 	lines, total, err := priceLines(r.Entitlement, in.Lines)
 	if err != nil {
@@ -176,10 +177,10 @@ func (s *Service) DecideQuote(ctx context.Context, tx *tenants.Tx, orderID, quot
 	}
 	cur, err := tx.Q.GetQuote(ctx, tx, db.GetQuoteParams{TenantID: tx.Scope.TenantID, ID: quoteID})
 	if err != nil || cur.OrderID != orderID {
-		return Quote{}, tenants.ErrNotFound
+		return Quote{}, fault.ErrNotFound
 	}
 	if cur.Status != "sent" {
-		return Quote{}, &tenants.ConflictError{Detail: "this quote is " + cur.Status + "; only the open quote can be answered"}
+		return Quote{}, &fault.ConflictError{Detail: "this quote is " + cur.Status + "; only the open quote can be answered"}
 	}
 	status := "declined"
 	if approve {
@@ -188,7 +189,7 @@ func (s *Service) DecideQuote(ctx context.Context, tx *tenants.Tx, orderID, quot
 	row, err := tx.Q.DecideQuote(ctx, tx, db.DecideQuoteParams{TenantID: tx.Scope.TenantID,
 		ID: quoteID, Status: status, DecidedChannel: channel, DecidedBy: by})
 	if err != nil {
-		return Quote{}, tenants.StaleIfMissing(err)
+		return Quote{}, fault.StaleIfMissing(err)
 	}
 	q := quoteFromRow(row)
 	if err := record(ctx, tx, orderID, Entry{Kind: "quote", Public: true, Reason: "quote " + status + " via " + channel,
@@ -208,7 +209,7 @@ func (s *Service) DecideQuote(ctx context.Context, tx *tenants.Tx, orderID, quot
 func GetQuote(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Quote, error) {
 	r, err := tx.Q.GetQuote(ctx, tx, db.GetQuoteParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
-		return Quote{}, tenants.DBError(err, "", "")
+		return Quote{}, fault.DBError(err, "", "")
 	}
 	if _, err := Get(ctx, tx, r.OrderID); err != nil {
 		return Quote{}, err
@@ -220,7 +221,7 @@ func GetQuote(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Quote, error) 
 func QuoteOrder(ctx context.Context, tx *tenants.Tx, quoteID uuid.UUID) (uuid.UUID, error) {
 	r, err := tx.Q.GetQuote(ctx, tx, db.GetQuoteParams{TenantID: tx.Scope.TenantID, ID: quoteID})
 	if err != nil {
-		return uuid.Nil, tenants.DBError(err, "", "")
+		return uuid.Nil, fault.DBError(err, "", "")
 	}
 	if _, err := Get(ctx, tx, r.OrderID); err != nil {
 		return uuid.Nil, err
@@ -232,7 +233,7 @@ func QuoteOrder(ctx context.Context, tx *tenants.Tx, quoteID uuid.UUID) (uuid.UU
 func QuoteByLink(ctx context.Context, tx *tenants.Tx, quoteID uuid.UUID, secretHash []byte) (Quote, Order, error) {
 	r, err := tx.Q.GetQuote(ctx, tx, db.GetQuoteParams{TenantID: tx.Scope.TenantID, ID: quoteID})
 	if err != nil || !auth.SameHash(r.TokenHash, secretHash) {
-		return Quote{}, Order{}, tenants.ErrNotFound
+		return Quote{}, Order{}, fault.ErrNotFound
 	}
 	o, err := Get(ctx, tx, r.OrderID)
 	return quoteFromRow(r), o, err
@@ -242,7 +243,7 @@ func QuoteByLink(ctx context.Context, tx *tenants.Tx, quoteID uuid.UUID, secretH
 func ParseQuoteLink(token string) (tenantID, quoteID uuid.UUID, secretHash []byte, err error) {
 	tenantID, quoteID, secretHash, err = auth.ParseLinkToken(quotePrefix, token)
 	if err != nil {
-		return uuid.Nil, uuid.Nil, nil, tenants.ErrNotFound
+		return uuid.Nil, uuid.Nil, nil, fault.ErrNotFound
 	}
 	return tenantID, quoteID, secretHash, nil
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/registry"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -32,8 +33,8 @@ func (s *Service) Request(ctx context.Context, d *tenants.DB, scope tenants.Scop
 		_, err := registry.Get(ctx, tx, b.RegistrationID)
 		return err
 	})
-	if errors.Is(err, tenants.ErrNotFound) {
-		return Created{}, tenants.Invalid("registration_id", "is not one of your registered units")
+	if errors.Is(err, fault.ErrNotFound) {
+		return Created{}, fault.Invalid("registration_id", "is not one of your registered units")
 	}
 	if err != nil {
 		return Created{}, err

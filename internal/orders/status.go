@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/aftersales/aftersales/tenants"
+	"github.com/aftersales/aftersales/internal/fault"
 )
 
 // Flows: how the unit reaches the engineer. The flow decides the status machine.
@@ -129,7 +129,7 @@ func (e *TransitionError) Error() string {
 }
 
 // Unwrap makes a TransitionError a conflict (409).
-func (e *TransitionError) Unwrap() error { return tenants.ErrConflict }
+func (e *TransitionError) Unwrap() error { return fault.ErrConflict }
 
 // CheckTransition returns a *TransitionError unless the machine allows from -> to.
 func CheckTransition(flow, from, to string) error {

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/aftersales/aftersales/tenants"
+	"github.com/aftersales/aftersales/internal/fault"
 )
 
 func TestStatusMachines(t *testing.T) {
@@ -48,7 +48,7 @@ func TestStatusMachines(t *testing.T) {
 			}
 			continue
 		}
-		if !errors.As(err, &te) || !errors.Is(err, tenants.ErrConflict) {
+		if !errors.As(err, &te) || !errors.Is(err, fault.ErrConflict) {
 			t.Errorf("%s: %s -> %s: %v, want a TransitionError conflict", c.flow, c.from, c.to, err)
 			continue
 		}

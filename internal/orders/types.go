@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -60,13 +61,13 @@ func Types(ctx context.Context, tx *tenants.Tx) ([]Type, error) {
 // SaveType adds or changes one order type of the tenant.
 func SaveType(ctx context.Context, tx *tenants.Tx, t Type) (Type, error) {
 	if t.Flow != FlowCarryIn && t.Flow != FlowOnSite {
-		return Type{}, tenants.Invalid("flow", "must be carry_in or on_site")
+		return Type{}, fault.Invalid("flow", "must be carry_in or on_site")
 	}
 	r, err := tx.Q.UpsertOrderType(ctx, tx, db.UpsertOrderTypeParams{TenantID: tx.Scope.TenantID,
 		Code: t.Code, Name: t.Name, Flow: t.Flow, Skill: t.Skill,
 		MinLevel: int32(t.MinLevel), Active: t.Active})
 	if err != nil {
-		return Type{}, tenants.DBError(err, "", "")
+		return Type{}, fault.DBError(err, "", "")
 	}
 	saved := Type{Code: r.Code, Name: r.Name, Flow: r.Flow, Skill: r.Skill, MinLevel: int(r.MinLevel), Active: r.Active}
 	return saved, tx.Audit(ctx, "order_type.save", "order_type", [16]byte{}, nil, saved)
@@ -86,7 +87,7 @@ func typeFor(ctx context.Context, tx *tenants.Tx, code string) (Type, error) {
 			names = append(names, t.Code)
 		}
 	}
-	return Type{}, tenants.Invalid("type", "is not an active order type; one of "+strings.Join(names, ", "))
+	return Type{}, fault.Invalid("type", "is not an active order type; one of "+strings.Join(names, ", "))
 }
 
 // Settings are a tenant's order rules.
@@ -127,7 +128,7 @@ func settingsFromRow(r db.OrderSetting) Settings {
 func SaveSettings(ctx context.Context, tx *tenants.Tx, version int32, s Settings) (Settings, error) {
 	for i, r := range s.EngineerRules {
 		if !slices.Contains(EngineerRules, r) {
-			return Settings{}, tenants.Invalid(fmt.Sprintf("engineer_rules[%d]", i), "must be one of "+strings.Join(EngineerRules, ", "))
+			return Settings{}, fault.Invalid(fmt.Sprintf("engineer_rules[%d]", i), "must be one of "+strings.Join(EngineerRules, ", "))
 		}
 	}
 	before, err := GetSettings(ctx, tx)
@@ -135,13 +136,13 @@ func SaveSettings(ctx context.Context, tx *tenants.Tx, version int32, s Settings
 		return Settings{}, err
 	}
 	if before.Version != version {
-		return Settings{}, tenants.ErrStale
+		return Settings{}, fault.ErrStale
 	}
 	r, err := tx.Q.UpsertOrderSettings(ctx, tx, db.UpsertOrderSettingsParams{TenantID: tx.Scope.TenantID,
 		RepeatWindowDays: int32(s.RepeatWindowDays), EngineerRules: s.EngineerRules, MaxOpenPerEngineer: int32(s.MaxOpenPerEngineer),
 		SlotMinutes: int32(s.SlotMinutes), SlotCapacity: int32(s.SlotCapacity), Version: version})
 	if err != nil {
-		return Settings{}, tenants.StaleIfMissing(err)
+		return Settings{}, fault.StaleIfMissing(err)
 	}
 	after := settingsFromRow(r)
 	return after, tx.Audit(ctx, "order_settings.update", "order_settings", [16]byte{}, before, after)

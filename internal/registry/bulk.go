@@ -16,6 +16,7 @@ import (
 	"github.com/aftersales/aftersales/internal/catalog"
 	"github.com/aftersales/aftersales/internal/customers"
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -113,9 +114,9 @@ func (v *Validator) Check(in Input) (Checked, []Problem) {
 	}
 	c, err := check(in, m, v.serial[m.ID], v.today)
 	if err != nil {
-		var fe *tenants.FieldError
+		var fe *fault.FieldError
 		if !errors.As(err, &fe) {
-			fe = &tenants.FieldError{Reason: err.Error()}
+			fe = &fault.FieldError{Reason: err.Error()}
 		}
 		ps.add(fe.Field, fe.Reason)
 	}

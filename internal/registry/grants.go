@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/internal/warranty"
 	"github.com/aftersales/aftersales/tenants"
@@ -59,15 +60,15 @@ func AddGrant(ctx context.Context, tx *tenants.Tx, registrationID uuid.UUID, in 
 	}
 	from, err := time.Parse(time.DateOnly, in.ValidFrom)
 	if err != nil {
-		return Grant{}, tenants.Invalid("valid_from", "must be a date YYYY-MM-DD")
+		return Grant{}, fault.Invalid("valid_from", "must be a date YYYY-MM-DD")
 	}
 	until, err := time.Parse(time.DateOnly, in.ValidUntil)
 	if err != nil || until.Before(from) {
-		return Grant{}, tenants.Invalid("valid_until", "must be a date on or after valid_from")
+		return Grant{}, fault.Invalid("valid_until", "must be a date on or after valid_from")
 	}
 	for name, l := range map[string]warranty.Line{"parts": in.Covered.Parts, "labour": in.Covered.Labour, "visit": in.Covered.Visit, "shipping": in.Covered.Shipping} {
 		if l.Mode == "" {
-			return Grant{}, tenants.Invalid("covered."+name+".mode", "is required")
+			return Grant{}, fault.Invalid("covered."+name+".mode", "is required")
 		}
 	}
 	if in.Component == "" {
@@ -77,7 +78,7 @@ func AddGrant(ctx context.Context, tx *tenants.Tx, registrationID uuid.UUID, in 
 	r, err := tx.Q.CreateGrant(ctx, tx, db.CreateGrantParams{TenantID: tx.Scope.TenantID, ID: platform.NewID(), RegistrationID: registrationID,
 		Kind: in.Kind, Component: in.Component, ValidFrom: from, ValidUntil: until, Covered: covered, Source: in.Source, PlanCode: in.PlanCode})
 	if err != nil {
-		return Grant{}, tenants.DBError(err, "", "")
+		return Grant{}, fault.DBError(err, "", "")
 	}
 	g, err := grantFromRow(r)
 	if err != nil {
@@ -110,12 +111,12 @@ func Grants(ctx context.Context, tx *tenants.Tx, registrationID uuid.UUID) ([]Gr
 func CancelGrant(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Grant, error) {
 	before, err := tx.Q.GetGrant(ctx, tx, db.GetGrantParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
-		return Grant{}, tenants.DBError(err, "", "")
+		return Grant{}, fault.DBError(err, "", "")
 	}
 	r, err := tx.Q.CancelGrant(ctx, tx, db.CancelGrantParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
-		if errors.Is(tenants.DBError(err, "", ""), tenants.ErrNotFound) {
-			return Grant{}, &tenants.ConflictError{Detail: "the grant is already cancelled"}
+		if errors.Is(fault.DBError(err, "", ""), fault.ErrNotFound) {
+			return Grant{}, &fault.ConflictError{Detail: "the grant is already cancelled"}
 		}
 		return Grant{}, err
 	}
@@ -131,7 +132,7 @@ func CancelGrant(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Grant, erro
 func GetGrant(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Grant, error) {
 	r, err := tx.Q.GetGrant(ctx, tx, db.GetGrantParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
-		return Grant{}, tenants.DBError(err, "", "")
+		return Grant{}, fault.DBError(err, "", "")
 	}
 	return grantFromRow(r)
 }

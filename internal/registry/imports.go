@@ -23,6 +23,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -90,13 +91,13 @@ type ImportError struct {
 // and the caller must not queue it again.
 func CreateImport(ctx context.Context, tx *tenants.Tx, filename, format string, content []byte, createdBy string) (Import, bool, error) {
 	if format != FormatCSV && format != FormatXLSX {
-		return Import{}, false, tenants.Invalid("format", "must be text/csv or an XLSX workbook")
+		return Import{}, false, fault.Invalid("format", "must be text/csv or an XLSX workbook")
 	}
 	if len(content) == 0 {
-		return Import{}, false, tenants.Invalid("", "the file is empty")
+		return Import{}, false, fault.Invalid("", "the file is empty")
 	}
 	if !utf8.ValidString(filename) || strings.ContainsRune(filename, 0) {
-		return Import{}, false, tenants.Invalid("filename", "must be UTF-8 text without NUL characters")
+		return Import{}, false, fault.Invalid("filename", "must be UTF-8 text without NUL characters")
 	}
 	sum := sha256.Sum256(content)
 	id, err := tx.Q.CreateImport(ctx, tx, db.CreateImportParams{TenantID: tx.Scope.TenantID, ID: platform.NewID(),
@@ -120,7 +121,7 @@ func CreateImport(ctx context.Context, tx *tenants.Tx, filename, format string, 
 func GetImport(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Import, error) {
 	r, err := tx.Q.GetImport(ctx, tx, db.GetImportParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
-		return Import{}, tenants.DBError(err, "", "")
+		return Import{}, fault.DBError(err, "", "")
 	}
 	return importFromRow(r), nil
 }
@@ -158,7 +159,7 @@ func DecodeErrorCursor(s string) (ErrorCursor, error) {
 	row, field, ok := strings.Cut(string(b), "\x00")
 	n, nerr := strconv.ParseInt(row, 10, 32)
 	if err != nil || !ok || nerr != nil || n < 0 {
-		return ErrorCursor{}, tenants.Invalid("cursor", "is not a cursor returned by this API")
+		return ErrorCursor{}, fault.Invalid("cursor", "is not a cursor returned by this API")
 	}
 	return ErrorCursor{Row: int32(n), Field: field}, nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -39,7 +40,7 @@ func PutInvoiceImage(ctx context.Context, tx *tenants.Tx, registrationID uuid.UU
 		ct = "image/webp"
 	}
 	if len(content) == 0 || !slices.Contains(invoiceTypes, ct) {
-		return Registration{}, tenants.Invalid("", "must be a JPEG, PNG, WebP image or a PDF")
+		return Registration{}, fault.Invalid("", "must be a JPEG, PNG, WebP image or a PDF")
 	}
 	sum := sha256.Sum256(content)
 	if err := tx.Q.PutInvoiceImage(ctx, tx, db.PutInvoiceImageParams{TenantID: tx.Scope.TenantID, RegistrationID: registrationID,
@@ -49,7 +50,7 @@ func PutInvoiceImage(ctx context.Context, tx *tenants.Tx, registrationID uuid.UU
 	r, err := tx.Q.SetInvoiceImageRef(ctx, tx, db.SetInvoiceImageRefParams{TenantID: tx.Scope.TenantID, ID: registrationID,
 		InvoiceImage: "/v1/registrations/" + registrationID.String() + "/invoice-image"})
 	if err != nil {
-		return Registration{}, tenants.DBError(err, "", "")
+		return Registration{}, fault.DBError(err, "", "")
 	}
 	after := registrationFromRow(r)
 	return after, tx.Audit(ctx, "registration.invoice_image", "registration", registrationID, before,
@@ -60,7 +61,7 @@ func PutInvoiceImage(ctx context.Context, tx *tenants.Tx, registrationID uuid.UU
 func GetInvoiceImage(ctx context.Context, tx *tenants.Tx, registrationID uuid.UUID) (InvoiceImage, error) {
 	r, err := tx.Q.GetInvoiceImage(ctx, tx, db.GetInvoiceImageParams{TenantID: tx.Scope.TenantID, RegistrationID: registrationID})
 	if err != nil {
-		return InvoiceImage{}, tenants.DBError(err, "", "")
+		return InvoiceImage{}, fault.DBError(err, "", "")
 	}
 	return InvoiceImage{ContentType: r.ContentType, Content: r.Content, UploadedAt: r.UploadedAt}, nil
 }

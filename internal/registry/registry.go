@@ -15,6 +15,7 @@ import (
 	"github.com/aftersales/aftersales/internal/catalog"
 	"github.com/aftersales/aftersales/internal/customers"
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -103,7 +104,7 @@ type DuplicateError struct{ Existing uuid.UUID }
 func (e *DuplicateError) Error() string {
 	return "this model and serial are already registered as " + e.Existing.String()
 }
-func (e *DuplicateError) Unwrap() error { return tenants.ErrConflict }
+func (e *DuplicateError) Unwrap() error { return fault.ErrConflict }
 
 // ValidIMEI reports whether s is 15 digits whose last is the Luhn check digit.
 func ValidIMEI(s string) bool {
@@ -163,32 +164,32 @@ func check(in Input, m catalog.Model, serial *regexp.Regexp, today time.Time) (C
 	c := Checked{Model: m, Serial: strings.TrimSpace(in.Serial), InvoiceNo: in.InvoiceNo, InvoiceImage: in.InvoiceImage,
 		Seller: in.Seller, HasCard: in.HasWarrantyCard, Buyer: in.Buyer, User: in.User, NeedsInstallation: in.NeedsInstallation}
 	if c.Serial == "" {
-		return c, tenants.Invalid("serial", "is required")
+		return c, fault.Invalid("serial", "is required")
 	}
 	if m.IMEI && !ValidIMEI(c.Serial) {
-		return c, tenants.Invalid("serial", "is not a valid IMEI (15 digits with a correct check digit)")
+		return c, fault.Invalid("serial", "is not a valid IMEI (15 digits with a correct check digit)")
 	}
 	if serial != nil && !serial.MatchString(c.Serial) {
-		return c, tenants.Invalid("serial", "does not match the model's serial format")
+		return c, fault.Invalid("serial", "does not match the model's serial format")
 	}
 	var err error
 	if c.Purchase, err = time.Parse(time.DateOnly, in.PurchaseDate); err != nil {
-		return c, tenants.Invalid("purchase_date", "must be a date YYYY-MM-DD")
+		return c, fault.Invalid("purchase_date", "must be a date YYYY-MM-DD")
 	}
 	if c.Purchase.After(today) {
-		return c, tenants.Invalid("purchase_date", "is in the future")
+		return c, fault.Invalid("purchase_date", "is in the future")
 	}
 	if c.Invoice, err = optionalDate(in.InvoiceDate, "invoice_date"); err != nil {
 		return c, err
 	}
 	if c.Invoice != nil && c.Invoice.After(today) {
-		return c, tenants.Invalid("invoice_date", "is in the future")
+		return c, fault.Invalid("invoice_date", "is in the future")
 	}
 	if c.Install, err = optionalDate(in.InstallDate, "install_date"); err != nil {
 		return c, err
 	}
 	if c.Install != nil && c.Install.Before(c.Purchase) {
-		return c, tenants.Invalid("install_date", "is before the purchase date")
+		return c, fault.Invalid("install_date", "is before the purchase date")
 	}
 	return c, nil
 }
@@ -199,7 +200,7 @@ func optionalDate(s, field string) (*time.Time, error) {
 	}
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		return nil, tenants.Invalid(field, "must be a date YYYY-MM-DD")
+		return nil, fault.Invalid(field, "must be a date YYYY-MM-DD")
 	}
 	return &t, nil
 }
@@ -210,21 +211,21 @@ func ResolveModel(ctx context.Context, tx *tenants.Tx, in Input) (catalog.Model,
 	case in.ModelID != "":
 		id, err := uuid.Parse(in.ModelID)
 		if err != nil {
-			return catalog.Model{}, tenants.Invalid("model_id", "must be a UUID")
+			return catalog.Model{}, fault.Invalid("model_id", "must be a UUID")
 		}
 		m, err := catalog.GetModel(ctx, tx, id)
-		if errors.Is(err, tenants.ErrNotFound) {
-			return m, tenants.Invalid("model_id", "does not exist")
+		if errors.Is(err, fault.ErrNotFound) {
+			return m, fault.Invalid("model_id", "does not exist")
 		}
 		return m, err
 	case in.ModelSKU != "":
 		m, err := catalog.GetModelBySKU(ctx, tx, in.ModelSKU)
-		if errors.Is(err, tenants.ErrNotFound) {
-			return m, tenants.Invalid("model_sku", "is not a model of this tenant")
+		if errors.Is(err, fault.ErrNotFound) {
+			return m, fault.Invalid("model_sku", "is not a model of this tenant")
 		}
 		return m, err
 	}
-	return catalog.Model{}, tenants.Invalid("model_id", "give model_id or model_sku")
+	return catalog.Model{}, fault.Invalid("model_id", "give model_id or model_sku")
 }
 
 // Installer creates the installation order of a newly registered unit that needs one
@@ -281,15 +282,15 @@ func Store(ctx context.Context, tx *tenants.Tx, c Checked, channel string, impor
 		InvoiceImage: c.InvoiceImage, HasWarrantyCard: c.HasCard, Seller: c.Seller, BuyerID: buyer, UserID: user,
 		InstallDate: c.Install, Channel: channel, ImportID: importID})
 	if err != nil {
-		var dup *tenants.ConflictError
-		if errors.As(tenants.DBError(err, "dup", ""), &dup) {
+		var dup *fault.ConflictError
+		if errors.As(fault.DBError(err, "dup", ""), &dup) {
 			// A concurrent registration of the same unit won the race.
 			if ex, gerr := tx.Q.GetRegistrationBySerial(ctx, tx, db.GetRegistrationBySerialParams{TenantID: tx.Scope.TenantID,
 				ModelID: c.Model.ID, Serial: c.Serial}); gerr == nil {
 				return Registration{}, &DuplicateError{Existing: ex.ID}
 			}
 		}
-		return Registration{}, tenants.DBError(err, "this unit is already registered", "")
+		return Registration{}, fault.DBError(err, "this unit is already registered", "")
 	}
 	reg := registrationFromRow(r)
 	return reg, tx.Audit(ctx, "registration.create", "registration", reg.ID, nil, reg)
@@ -303,11 +304,11 @@ func party(ctx context.Context, tx *tenants.Tx, p *Party, field string) (uuid.Nu
 	if p.CustomerID != "" {
 		id, err := uuid.Parse(p.CustomerID)
 		if err != nil {
-			return uuid.NullUUID{}, tenants.Invalid(field+".customer_id", "must be a UUID")
+			return uuid.NullUUID{}, fault.Invalid(field+".customer_id", "must be a UUID")
 		}
 		if _, err := customers.Get(ctx, tx, id); err != nil {
-			if errors.Is(err, tenants.ErrNotFound) {
-				return uuid.NullUUID{}, tenants.Invalid(field+".customer_id", "does not exist")
+			if errors.Is(err, fault.ErrNotFound) {
+				return uuid.NullUUID{}, fault.Invalid(field+".customer_id", "does not exist")
 			}
 			return uuid.NullUUID{}, err
 		}
@@ -316,7 +317,7 @@ func party(ctx context.Context, tx *tenants.Tx, p *Party, field string) (uuid.Nu
 	if p.Phone != "" {
 		phone, err := customers.NormalizePhone(p.Phone)
 		if err != nil {
-			return uuid.NullUUID{}, tenants.Invalid(field+".phone", "is not a valid phone number")
+			return uuid.NullUUID{}, fault.Invalid(field+".phone", "is not a valid phone number")
 		}
 		c, ok, err := customers.ByPhone(ctx, tx, phone)
 		if err != nil {
@@ -327,16 +328,16 @@ func party(ctx context.Context, tx *tenants.Tx, p *Party, field string) (uuid.Nu
 		}
 	}
 	if p.Name == "" {
-		return uuid.NullUUID{}, tenants.Invalid(field+".name", "is required for a new customer")
+		return uuid.NullUUID{}, fault.Invalid(field+".name", "is required for a new customer")
 	}
 	c, err := customers.Create(ctx, tx, customers.Fields{Name: p.Name, Phone: p.Phone})
 	if err != nil {
-		var fe *tenants.FieldError
+		var fe *fault.FieldError
 		if errors.As(err, &fe) {
 			if fe.Field == "" {
-				return uuid.NullUUID{}, tenants.Invalid(field, fe.Reason)
+				return uuid.NullUUID{}, fault.Invalid(field, fe.Reason)
 			}
-			return uuid.NullUUID{}, tenants.Invalid(field+"."+fe.Field, fe.Reason)
+			return uuid.NullUUID{}, fault.Invalid(field+"."+fe.Field, fe.Reason)
 		}
 		return uuid.NullUUID{}, err
 	}
@@ -347,7 +348,7 @@ func party(ctx context.Context, tx *tenants.Tx, p *Party, field string) (uuid.Nu
 func Get(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Registration, error) {
 	r, err := tx.Q.GetRegistration(ctx, tx, db.GetRegistrationParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
-		return Registration{}, tenants.DBError(err, "", "")
+		return Registration{}, fault.DBError(err, "", "")
 	}
 	return registrationFromRow(r), nil
 }
@@ -386,7 +387,7 @@ func Update(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, in
 		return Registration{}, err
 	}
 	if before.Version != version {
-		return Registration{}, tenants.ErrStale
+		return Registration{}, fault.ErrStale
 	}
 	m, err := catalog.GetModel(ctx, tx, before.ModelID)
 	if err != nil {
@@ -413,7 +414,7 @@ func Update(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, in
 		PurchaseDate: c.Purchase, InvoiceNo: c.InvoiceNo, InvoiceDate: c.Invoice, InvoiceImage: c.InvoiceImage,
 		HasWarrantyCard: c.HasCard, Seller: c.Seller, BuyerID: buyer, UserID: user, InstallDate: c.Install})
 	if err != nil {
-		return Registration{}, tenants.DBError(tenants.StaleIfMissing(err), "", "")
+		return Registration{}, fault.DBError(fault.StaleIfMissing(err), "", "")
 	}
 	after := registrationFromRow(r)
 	return after, tx.Audit(ctx, "registration.update", "registration", id, before, after)
@@ -456,7 +457,7 @@ func Scan(ctx context.Context, tx *tenants.Tx, in ScanInput) (Registration, bool
 			return Registration{}, false, err
 		}
 		if d.Before(existing.PurchaseDate) {
-			return Registration{}, false, tenants.Invalid("install_date", "is before the purchase date")
+			return Registration{}, false, fault.Invalid("install_date", "is before the purchase date")
 		}
 		before := registrationFromRow(existing)
 		r, err := tx.Q.SetInstallDate(ctx, tx, db.SetInstallDateParams{TenantID: tx.Scope.TenantID, ID: existing.ID, InstallDate: d})

@@ -13,6 +13,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/events"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -191,7 +192,7 @@ func (pr Prepared) Start(ctx context.Context, tx *tenants.Tx, jobs Inserter, ord
 	// One statement for all the clocks; a clock started before returns no row and stays.
 	rows, err := tx.Q.InsertSLAClocks(ctx, tx, p)
 	if err != nil {
-		return nil, tenants.DBError(err, "", "outlet_id")
+		return nil, fault.DBError(err, "", "outlet_id")
 	}
 	var changes []Change
 	var steps []time.Time
@@ -368,7 +369,7 @@ func Retarget(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderID uuid.U
 		return nil, err
 	}
 	if tmpl == nil {
-		return nil, tenants.ErrNotFound
+		return nil, fault.ErrNotFound
 	}
 	var rest []Target
 	for _, k := range Kinds {
@@ -459,7 +460,7 @@ func change(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderID uuid.UUI
 			MetAt: c.MetAt, StoppedAt: c.StoppedAt, Pauses: pauses, EngineerID: ptrID(c.EngineerID), EscalateAt: escalateAt,
 			TenantID: tx.Scope.TenantID, OrderID: c.OrderID, Target: c.Target, Version: r.Version})
 		if err != nil {
-			return nil, tenants.DBError(tenants.StaleIfMissing(err), "", "")
+			return nil, fault.DBError(fault.StaleIfMissing(err), "", "")
 		}
 		nc, err := clockFromRow(w)
 		if err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/aftersales/aftersales/internal/events"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/jobs"
 	"github.com/aftersales/aftersales/internal/notify"
 	"github.com/aftersales/aftersales/internal/platform"
@@ -325,7 +326,7 @@ func TestPauseStatusesAreTenantSettings(t *testing.T) {
 		if _, err := sla.SaveSettings(b.ctx, tx, 1, s); err != nil {
 			return err
 		}
-		if _, err := sla.SaveSettings(b.ctx, tx, 1, s); !errors.Is(err, tenants.ErrStale) {
+		if _, err := sla.SaveSettings(b.ctx, tx, 1, s); !errors.Is(err, fault.ErrStale) {
 			t.Errorf("stale save: %v, want ErrStale", err)
 		}
 		if _, err := sla.Start(b.ctx, tx, b.inserter, sla.StartInput{OrderID: order, OutletID: b.outlets[0],
@@ -1180,7 +1181,7 @@ func TestRetargetPausedClockAndSetEngineer(t *testing.T) {
 	}
 	// Another tenant's order, or one without clocks, cannot be retargeted.
 	b.tx(t, func(tx *tenants.Tx) error {
-		if _, err := sla.Retarget(b.ctx, tx, b.inserter, platform.NewID(), []sla.Target{{Kind: sla.Completion, Duration: time.Hour}}, t0); !errors.Is(err, tenants.ErrNotFound) {
+		if _, err := sla.Retarget(b.ctx, tx, b.inserter, platform.NewID(), []sla.Target{{Kind: sla.Completion, Duration: time.Hour}}, t0); !errors.Is(err, fault.ErrNotFound) {
 			t.Errorf("retarget of an unknown order: %v", err)
 		}
 		return nil

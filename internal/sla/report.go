@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -27,10 +28,10 @@ type AttainmentRow struct {
 // groupBy, optionally for one target. Running, paused and cancelled clocks do not count.
 func Attainment(ctx context.Context, tx *tenants.Tx, groupBy string, from, to time.Time, target string) ([]AttainmentRow, error) {
 	if !slices.Contains(GroupBys, groupBy) {
-		return nil, tenants.Invalid("group_by", "must be one of outlet, engineer, tier, order_type, target")
+		return nil, fault.Invalid("group_by", "must be one of outlet, engineer, tier, order_type, target")
 	}
 	if !to.After(from) {
-		return nil, tenants.Invalid("to", "must be after from")
+		return nil, fault.Invalid("to", "must be after from")
 	}
 	var tp *string
 	if target != "" {

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -75,19 +76,19 @@ func GetSettings(ctx context.Context, tx *tenants.Tx) (Settings, error) {
 // The chain's deadlines must not decrease from one level to the next.
 func SaveSettings(ctx context.Context, tx *tenants.Tx, version int32, s Settings) (Settings, error) {
 	if s.WarnPercent < 1 || s.WarnPercent > 99 {
-		return Settings{}, tenants.Invalid("warn_percent", "must be 1 to 99")
+		return Settings{}, fault.Invalid("warn_percent", "must be 1 to 99")
 	}
 	for i, l := range s.Escalation {
 		if !slices.Contains([]string{RoleEngineer, RoleOutletManager, RoleBrandServiceManager}, l.Role) {
-			return Settings{}, tenants.Invalid(fmt.Sprintf("escalation[%d].role", i), "is not an escalation role")
+			return Settings{}, fault.Invalid(fmt.Sprintf("escalation[%d].role", i), "is not an escalation role")
 		}
 		if i > 0 && l.AfterMinutes < s.Escalation[i-1].AfterMinutes {
-			return Settings{}, tenants.Invalid(fmt.Sprintf("escalation[%d].after_minutes", i), "must not be before the previous level's")
+			return Settings{}, fault.Invalid(fmt.Sprintf("escalation[%d].after_minutes", i), "must not be before the previous level's")
 		}
 	}
 	for i, p := range s.PauseStatuses {
 		if p == "" || len(p) > 64 {
-			return Settings{}, tenants.Invalid(fmt.Sprintf("pause_statuses[%d]", i), "must be 1 to 64 characters")
+			return Settings{}, fault.Invalid(fmt.Sprintf("pause_statuses[%d]", i), "must be 1 to 64 characters")
 		}
 	}
 	before, err := GetSettings(ctx, tx)
@@ -95,16 +96,16 @@ func SaveSettings(ctx context.Context, tx *tenants.Tx, version int32, s Settings
 		return Settings{}, err
 	}
 	if before.Version != version {
-		return Settings{}, tenants.ErrStale
+		return Settings{}, fault.ErrStale
 	}
 	esc, _ := json.Marshal(orEmpty(s.Escalation))
 	r, err := tx.Q.UpsertSLASettings(ctx, tx, db.UpsertSLASettingsParams{TenantID: tx.Scope.TenantID, WarnPercent: int32(s.WarnPercent),
 		PauseStatuses: orEmpty(s.PauseStatuses), Escalation: esc, NextVersion: version + 1})
 	if errors.Is(err, pgx.ErrNoRows) {
-		return Settings{}, tenants.ErrStale
+		return Settings{}, fault.ErrStale
 	}
 	if err != nil {
-		return Settings{}, tenants.DBError(err, "", "")
+		return Settings{}, fault.DBError(err, "", "")
 	}
 	after := Settings{WarnPercent: int(r.WarnPercent), PauseStatuses: r.PauseStatuses, Escalation: orEmpty(s.Escalation), Version: r.Version}
 	return after, tx.Audit(ctx, "sla_settings.update", "sla_settings", uuid.Nil, before, after)

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/aftersales/aftersales/internal/customers"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/testfactory"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -36,7 +37,7 @@ func TestTestTxIsScopedAndRolledBack(t *testing.T) {
 		}
 	})
 	tx := testfactory.TestTx(ctx, t, &testfactory.TxOpts{TenantID: tenant.ID})
-	if _, err := customers.Get(ctx, tx, created); !errors.Is(err, tenants.ErrNotFound) {
+	if _, err := customers.Get(ctx, tx, created); !errors.Is(err, fault.ErrNotFound) {
 		t.Fatalf("the first test's customer after its end: %v, want not found (rolled back)", err)
 	}
 	if got, err := tenants.GetTenant(ctx, tx); err != nil || got.Slug != tenant.Slug {
@@ -60,7 +61,7 @@ func TestTestTxSeesOnlyItsTenant(t *testing.T) {
 		t.Fatal(err)
 	}
 	tx := testfactory.TestTx(ctx, t, nil)
-	if _, err := customers.Get(ctx, tx, theirs); !errors.Is(err, tenants.ErrNotFound) {
+	if _, err := customers.Get(ctx, tx, theirs); !errors.Is(err, fault.ErrNotFound) {
 		t.Fatalf("another tenant's customer: %v, want not found", err)
 	}
 	var n int
@@ -116,7 +117,7 @@ func TestSavepoint(t *testing.T) {
 	if !errors.Is(err, boom) {
 		t.Fatalf("savepoint error: %v", err)
 	}
-	if _, err := customers.Get(ctx, tx, kept); !errors.Is(err, tenants.ErrNotFound) {
+	if _, err := customers.Get(ctx, tx, kept); !errors.Is(err, fault.ErrNotFound) {
 		t.Fatalf("a failed savepoint's customer: %v, want not found", err)
 	}
 	if err := testfactory.Savepoint(ctx, t, tx, func(tx *tenants.Tx) error {

@@ -11,6 +11,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/testdb"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -155,10 +156,10 @@ func (j *Jobs) Args() []river.JobArgs {
 	return append([]river.JobArgs(nil), j.args...)
 }
 
-// ErrField returns the input field named by the tenants.FieldError in err's chain, or ""
+// ErrField returns the input field named by the fault.FieldError in err's chain, or ""
 // when there is none: tests assert where a rule rejected an input.
 func ErrField(err error) string {
-	var fe *tenants.FieldError
+	var fe *fault.FieldError
 	if errors.As(err, &fe) {
 		return fe.Field
 	}

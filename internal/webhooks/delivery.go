@@ -21,6 +21,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/events"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/notify"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/tenants"
@@ -272,7 +273,7 @@ func deliveryFromRow(r db.WebhookDelivery) Delivery {
 func GetDelivery(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Delivery, error) {
 	r, err := tx.Q.GetWebhookDelivery(ctx, tx, db.GetWebhookDeliveryParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
-		return Delivery{}, tenants.DBError(err, "", "")
+		return Delivery{}, fault.DBError(err, "", "")
 	}
 	return deliveryFromRow(r), nil
 }
@@ -303,13 +304,13 @@ func ListDeliveries(ctx context.Context, tx *tenants.Tx, endpointID uuid.UUID, s
 func Redeliver(ctx context.Context, tx *tenants.Tx, ins events.Inserter, deliveryID uuid.UUID) (Delivery, error) {
 	orig, err := tx.Q.GetWebhookDelivery(ctx, tx, db.GetWebhookDeliveryParams{TenantID: tx.Scope.TenantID, ID: deliveryID})
 	if err != nil {
-		return Delivery{}, tenants.DBError(err, "", "")
+		return Delivery{}, fault.DBError(err, "", "")
 	}
 	del, err := tx.Q.InsertWebhookDelivery(ctx, tx, db.InsertWebhookDeliveryParams{TenantID: tx.Scope.TenantID,
 		ID: platform.NewID(), EndpointID: orig.EndpointID,
 		EventID: orig.EventID, EventType: orig.EventType, RedeliveryOf: uuid.NullUUID{UUID: orig.ID, Valid: true}, Payload: orig.Payload})
 	if err != nil {
-		return Delivery{}, tenants.DBError(err, "", "")
+		return Delivery{}, fault.DBError(err, "", "")
 	}
 	if _, err := tx.Insert(ctx, ins, DeliveryArgs{TenantID: tx.Scope.TenantID, DeliveryID: del.ID},
 		&river.InsertOpts{MaxAttempts: DefaultMaxAttempts, Queue: Queue}); err != nil {
@@ -337,7 +338,7 @@ func Ping(ctx context.Context, tx *tenants.Tx, ins events.Inserter, endpointID u
 		ID: platform.NewID(), EndpointID: endpointID,
 		EventID: ev.ID, EventType: PingType, Payload: payload})
 	if err != nil {
-		return Delivery{}, tenants.DBError(err, "", "")
+		return Delivery{}, fault.DBError(err, "", "")
 	}
 	if _, err := tx.Insert(ctx, ins, DeliveryArgs{TenantID: tx.Scope.TenantID, DeliveryID: del.ID},
 		&river.InsertOpts{MaxAttempts: 3, Queue: Queue}); err != nil {
@@ -387,7 +388,7 @@ func (d *Deliverer) attempt(ctx context.Context, args DeliveryArgs, attempt, max
 		var err error
 		if del, err = tx.Q.LockWebhookDelivery(ctx, tx, db.LockWebhookDeliveryParams{TenantID: tx.Scope.TenantID,
 			ID: args.DeliveryID}); err != nil {
-			return tenants.DBError(err, "", "")
+			return fault.DBError(err, "", "")
 		}
 		if del.Status != "pending" {
 			skip = true
@@ -400,7 +401,7 @@ func (d *Deliverer) attempt(ctx context.Context, args DeliveryArgs, attempt, max
 		}
 		if ep, err = tx.Q.GetWebhookEndpoint(ctx, tx, db.GetWebhookEndpointParams{TenantID: tx.Scope.TenantID,
 			ID: del.EndpointID}); err != nil {
-			return tenants.DBError(err, "", "")
+			return fault.DBError(err, "", "")
 		}
 		if !ep.Enabled && del.EventType != PingType {
 			cancelled = true
@@ -409,7 +410,7 @@ func (d *Deliverer) attempt(ctx context.Context, args DeliveryArgs, attempt, max
 		}
 		return tx.Q.ClaimWebhookDelivery(ctx, tx, db.ClaimWebhookDeliveryParams{TenantID: tx.Scope.TenantID, ID: del.ID})
 	})
-	if errors.Is(err, tenants.ErrNotFound) {
+	if errors.Is(err, fault.ErrNotFound) {
 		return river.JobCancel(fmt.Errorf("delivery %s is gone", args.DeliveryID))
 	}
 	if err != nil || skip {

@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -74,13 +75,13 @@ var eventPattern = regexp.MustCompile(`^([a-z_]+(\.[a-z_]+)+|\*)$`)
 func CheckURL(raw, field string) error {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
-		return tenants.Invalid(field, "must be an absolute http or https URL")
+		return fault.Invalid(field, "must be an absolute http or https URL")
 	}
 	if u.User != nil {
-		return tenants.Invalid(field, "must not contain credentials")
+		return fault.Invalid(field, "must not contain credentials")
 	}
 	if u.Fragment != "" {
-		return tenants.Invalid(field, "must not contain a fragment")
+		return fault.Invalid(field, "must not contain a fragment")
 	}
 	return nil
 }
@@ -92,7 +93,7 @@ func (in EndpointInput) check() ([]string, error) {
 	evs := slices.Clone(in.Events)
 	for i, e := range evs {
 		if !eventPattern.MatchString(e) {
-			return nil, tenants.Invalid(fmt.Sprintf("events[%d]", i), "must be an event type such as order.created, or *")
+			return nil, fault.Invalid(fmt.Sprintf("events[%d]", i), "must be an event type such as order.created, or *")
 		}
 	}
 	slices.Sort(evs)
@@ -120,7 +121,7 @@ func Create(ctx context.Context, tx *tenants.Tx, in EndpointInput) (Endpoint, st
 		ID: platform.NewID(), Url: in.URL,
 		Events: evs, Description: in.Description, Enabled: enabled, Secret: secret})
 	if err != nil {
-		return Endpoint{}, "", tenants.DBError(err, "", "")
+		return Endpoint{}, "", fault.DBError(err, "", "")
 	}
 	e := endpointFromRow(r)
 	return e, secret, tx.Audit(ctx, "webhook_endpoint.create", "webhook_endpoint", e.ID, nil, e)
@@ -130,7 +131,7 @@ func Create(ctx context.Context, tx *tenants.Tx, in EndpointInput) (Endpoint, st
 func Get(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Endpoint, error) {
 	r, err := tx.Q.GetWebhookEndpoint(ctx, tx, db.GetWebhookEndpointParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
-		return Endpoint{}, tenants.DBError(err, "", "")
+		return Endpoint{}, fault.DBError(err, "", "")
 	}
 	return endpointFromRow(r), nil
 }
@@ -159,7 +160,7 @@ func Update(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, in
 		return Endpoint{}, err
 	}
 	if before.Version != version {
-		return Endpoint{}, tenants.ErrStale
+		return Endpoint{}, fault.ErrStale
 	}
 	enabled := before.Enabled
 	if in.Enabled != nil {
@@ -169,7 +170,7 @@ func Update(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, in
 		ID: id, Version: version, Url: in.URL,
 		Events: evs, Description: in.Description, Enabled: enabled})
 	if err != nil {
-		return Endpoint{}, tenants.DBError(tenants.StaleIfMissing(err), "", "")
+		return Endpoint{}, fault.DBError(fault.StaleIfMissing(err), "", "")
 	}
 	after := endpointFromRow(r)
 	return after, tx.Audit(ctx, "webhook_endpoint.update", "webhook_endpoint", id, before, after)
@@ -182,14 +183,14 @@ func Delete(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32) er
 		return err
 	}
 	if before.Version != version {
-		return tenants.ErrStale
+		return fault.ErrStale
 	}
 	n, err := tx.Q.DeleteWebhookEndpoint(ctx, tx, db.DeleteWebhookEndpointParams{TenantID: tx.Scope.TenantID, ID: id, Version: version})
 	if err != nil {
-		return tenants.DBError(err, "", "")
+		return fault.DBError(err, "", "")
 	}
 	if n == 0 {
-		return tenants.ErrStale
+		return fault.ErrStale
 	}
 	return tx.Audit(ctx, "webhook_endpoint.delete", "webhook_endpoint", id, before, nil)
 }
@@ -201,21 +202,21 @@ const MaxOverlap = 7 * 24 * time.Hour
 // for overlap, so receivers can switch without losing a delivery. It returns the new secret.
 func Rotate(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, overlap time.Duration) (Endpoint, string, error) {
 	if overlap < 0 || overlap > MaxOverlap {
-		return Endpoint{}, "", tenants.Invalid("previous_valid_seconds", "must be between 0 and 604800 (7 days)")
+		return Endpoint{}, "", fault.Invalid("previous_valid_seconds", "must be between 0 and 604800 (7 days)")
 	}
 	before, err := Get(ctx, tx, id)
 	if err != nil {
 		return Endpoint{}, "", err
 	}
 	if before.Version != version {
-		return Endpoint{}, "", tenants.ErrStale
+		return Endpoint{}, "", fault.ErrStale
 	}
 	secret := NewSecret()
 	r, err := tx.Q.RotateWebhookSecret(ctx, tx, db.RotateWebhookSecretParams{TenantID: tx.Scope.TenantID,
 		ID: id, Version: version, Secret: secret,
 		PreviousExpiresAt: ptr(time.Now().Add(overlap))})
 	if err != nil {
-		return Endpoint{}, "", tenants.DBError(tenants.StaleIfMissing(err), "", "")
+		return Endpoint{}, "", fault.DBError(fault.StaleIfMissing(err), "", "")
 	}
 	after := endpointFromRow(r)
 	return after, secret, tx.Audit(ctx, "webhook_endpoint.rotate_secret", "webhook_endpoint", id, nil,

@@ -1,4 +1,8 @@
-package tenants
+// Package fault holds the errors every domain package shares: a row not found in the
+// caller's scope, a stale version, a conflict, a forbidden action and a rejected field, and
+// the one function that maps database errors to them. internal/api turns each into one
+// problem type (RFC 9457); domain code never speaks HTTP.
+package fault
 
 import (
 	"errors"
