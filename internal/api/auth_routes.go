@@ -41,7 +41,7 @@ type MembershipView struct {
 
 // MeBody describes the caller.
 type MeBody struct {
-	Kind          string           `json:"kind" enum:"user,api_key"`
+	Kind          staffKind        `json:"kind"`
 	ID            uuid.UUID        `json:"id"`
 	Label         string           `json:"label"`
 	PlatformAdmin bool             `json:"platform_admin"`
@@ -133,7 +133,7 @@ type meOut struct{ Body MeBody }
 
 func (s *Server) me(ctx context.Context, _ *meIn) (*meOut, error) {
 	p := principal(ctx)
-	me := MeBody{Kind: p.Kind, Label: p.Label, PlatformAdmin: p.PlatformAdmin, Role: string(p.Role),
+	me := MeBody{Kind: staffKind(p.Kind), Label: p.Label, PlatformAdmin: p.PlatformAdmin, Role: string(p.Role),
 		Permissions: []string{}, Memberships: []MembershipView{}}
 	me.ID = p.UserID
 	if p.Kind == auth.KindAPIKey {

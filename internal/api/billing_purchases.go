@@ -61,10 +61,10 @@ func registerPurchaseRoutes(api huma.API, s *Server) {
 
 type listPurchasesIn struct {
 	PageQuery
-	Registration string `query:"registration_id" format:"uuid" doc:"Plans of this unit"`
-	Order        string `query:"order_id" format:"uuid" doc:"Upgrades of this service order"`
-	Customer     string `query:"customer_id" format:"uuid"`
-	Status       string `query:"status" enum:"pending,failed,active,refunded,disputed,expired"`
+	Registration string         `query:"registration_id" format:"uuid" doc:"Plans of this unit"`
+	Order        string         `query:"order_id" format:"uuid" doc:"Upgrades of this service order"`
+	Customer     string         `query:"customer_id" format:"uuid"`
+	Status       purchaseStatus `query:"status"`
 }
 
 func (s *Server) listPurchases(ctx context.Context, in *listPurchasesIn) (*PageOutput[billing.Purchase], error) {
@@ -75,7 +75,7 @@ func (s *Server) listPurchases(ctx context.Context, in *listPurchasesIn) (*PageO
 	f := billing.PurchaseFilter{After: after, RegistrationID: optionalID(in.Registration), OrderID: optionalID(in.Order),
 		CustomerID: optionalID(in.Customer), Limit: in.limit() + 1}
 	if in.Status != "" {
-		f.Status = &in.Status
+		f.Status = optional(in.Status)
 	}
 	rows, err := within(ctx, s, func(tx *tenants.Tx) ([]billing.Purchase, error) { return billing.ListPurchases(ctx, tx, f) })
 	if err != nil {

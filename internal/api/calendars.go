@@ -201,7 +201,7 @@ func (s *Server) listCalendarDays(ctx context.Context, in *daysIn) (*daysOut, er
 type setDayIn struct {
 	DayPath
 	Body struct {
-		Kind  string             `json:"kind" enum:"holiday,workday" doc:"holiday: closed; workday: a make-up working day (调休)"`
+		Kind  dayKind            `json:"kind" doc:"holiday: closed; workday: a make-up working day (调休)"`
 		Name  string             `json:"name,omitempty" maxLength:"100"`
 		Hours []tenants.Interval `json:"hours,omitempty" maxItems:"6"`
 	}
@@ -213,7 +213,7 @@ func (s *Server) setCalendarDay(ctx context.Context, in *setDayIn) (*dayOut, err
 	out := &dayOut{}
 	err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
 		out.Body, err = tenants.SetCalendarDay(ctx, tx, in.id(), in.date(),
-			tenants.CalendarDay{Kind: in.Body.Kind, Name: in.Body.Name, Hours: in.Body.Hours})
+			tenants.CalendarDay{Kind: string(in.Body.Kind), Name: in.Body.Name, Hours: in.Body.Hours})
 		return err
 	})
 	if err != nil {

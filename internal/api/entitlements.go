@@ -17,19 +17,19 @@ import (
 
 // CheckBody asks whether a unit is covered.
 type CheckBody struct {
-	RegistrationID string `json:"registration_id,omitempty" format:"uuid"`
-	ModelSKU       string `json:"model_sku,omitempty" maxLength:"64"`
-	Serial         string `json:"serial,omitempty" maxLength:"64" doc:"Serial or IMEI, when registration_id is not given"`
-	FaultCode      string `json:"fault_code,omitempty" maxLength:"40"`
-	Component      string `json:"component,omitempty" maxLength:"32" doc:"Component at fault; default from the fault code, else the whole unit"`
-	Exclusion      string `json:"exclusion,omitempty" enum:"misuse,liquid_damage,unauthorised_repair,cosmetic" doc:"A cause the diagnosis found"`
-	Date           string `json:"date,omitempty" format:"date" doc:"Day to judge; default today in the tenant's time zone"`
-	Channel        string `json:"channel,omitempty" enum:"carry_in,on_site,phone,web,mail_in,api"`
+	RegistrationID string        `json:"registration_id,omitempty" format:"uuid"`
+	ModelSKU       string        `json:"model_sku,omitempty" maxLength:"64"`
+	Serial         string        `json:"serial,omitempty" maxLength:"64" doc:"Serial or IMEI, when registration_id is not given"`
+	FaultCode      string        `json:"fault_code,omitempty" maxLength:"40"`
+	Component      string        `json:"component,omitempty" maxLength:"32" doc:"Component at fault; default from the fault code, else the whole unit"`
+	Exclusion      exclusionCode `json:"exclusion,omitempty" doc:"A cause the diagnosis found"`
+	Date           string        `json:"date,omitempty" format:"date" doc:"Day to judge; default today in the tenant's time zone"`
+	Channel        orderChannel  `json:"channel,omitempty"`
 }
 
 func (b CheckBody) input() coverage.CheckInput {
 	in := coverage.CheckInput{ModelSKU: b.ModelSKU, Serial: b.Serial, FaultCode: b.FaultCode, Component: b.Component,
-		Exclusion: b.Exclusion, Channel: b.Channel}
+		Exclusion: string(b.Exclusion), Channel: string(b.Channel)}
 	if b.RegistrationID != "" {
 		in.RegistrationID = uuid.MustParse(b.RegistrationID)
 	}

@@ -196,10 +196,10 @@ func (s *Server) putNotificationSettings(ctx context.Context, in *putSettingsIn)
 
 type sendsIn struct {
 	PageQuery
-	EventType string `query:"event_type" maxLength:"100"`
-	Status    string `query:"status" enum:"queued,sending,sent,failed,suppressed"`
-	Channel   string `query:"channel" enum:"sms,email,in_app"`
-	SubjectID string `query:"subject_id" format:"uuid" doc:"Sends about one order (or other subject)"`
+	EventType string      `query:"event_type" maxLength:"100"`
+	Status    sendStatus  `query:"status"`
+	Channel   sendChannel `query:"channel"`
+	SubjectID string      `query:"subject_id" format:"uuid" doc:"Sends about one order (or other subject)"`
 }
 
 func (s *Server) listNotificationSends(ctx context.Context, in *sendsIn) (*PageOutput[notify.Send], error) {
@@ -208,8 +208,8 @@ func (s *Server) listNotificationSends(ctx context.Context, in *sendsIn) (*PageO
 		return nil, err
 	}
 	rows, err := within(ctx, s, func(tx *tenants.Tx) ([]notify.Send, error) {
-		return notify.ListSends(ctx, tx, notify.SendFilter{After: after, EventType: in.EventType, Status: in.Status,
-			Channel: in.Channel, SubjectID: optionalID(in.SubjectID), Limit: in.limit() + 1})
+		return notify.ListSends(ctx, tx, notify.SendFilter{After: after, EventType: in.EventType, Status: string(in.Status),
+			Channel: string(in.Channel), SubjectID: optionalID(in.SubjectID), Limit: in.limit() + 1})
 	})
 	if err != nil {
 		return nil, err

@@ -29,16 +29,16 @@ func registerAttachmentRoutes(api huma.API, s *Server) {
 
 type attachIn struct {
 	IDPath
-	Kind    string `query:"kind" enum:"photo,signature,evidence" default:"photo"`
-	Public  bool   `query:"public" doc:"Show it to the customer"`
-	RawBody []byte `contentType:"image/jpeg" doc:"JPEG, PNG, WebP or PDF"`
+	Kind    attachmentKind `query:"kind" default:"photo"`
+	Public  bool           `query:"public" doc:"Show it to the customer"`
+	RawBody []byte         `contentType:"image/jpeg" doc:"JPEG, PNG, WebP or PDF"`
 }
 
 type attachmentOut struct{ Body orders.Attachment }
 
 func (s *Server) attachToOrder(ctx context.Context, in *attachIn) (*attachmentOut, error) {
 	a, err := within(ctx, s, func(tx *tenants.Tx) (orders.Attachment, error) {
-		return orders.Attach(ctx, tx, in.id(), in.Kind, in.Public, in.RawBody)
+		return orders.Attach(ctx, tx, in.id(), string(in.Kind), in.Public, in.RawBody)
 	})
 	if err != nil {
 		return nil, err

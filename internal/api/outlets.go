@@ -42,9 +42,9 @@ func registerOutletRoutes(api huma.API, s *Server) {
 
 type listOutletsIn struct {
 	PageQuery
-	Status   string `query:"status" enum:"active,suspended,closed"`
-	Kind     string `query:"kind" enum:"service_center,authorized_outlet,carrier_store,warehouse"`
-	Province string `query:"province_code" maxLength:"12"`
+	Status   outletStatus `query:"status"`
+	Kind     outletKind   `query:"kind"`
+	Province string       `query:"province_code" maxLength:"12"`
 }
 
 func (s *Server) listOutlets(ctx context.Context, in *listOutletsIn) (*PageOutput[tenants.Outlet], error) {
@@ -110,9 +110,10 @@ func (s *Server) deleteOutlet(ctx context.Context, in *deleteIn) (*struct{}, err
 	return nil, s.tx(ctx, func(tx *tenants.Tx) error { return tenants.DeleteOutlet(ctx, tx, in.id(), v) })
 }
 
-func optional(s string) *string {
+func optional[S ~string](s S) *string {
 	if s == "" {
 		return nil
 	}
-	return &s
+	v := string(s)
+	return &v
 }

@@ -22,8 +22,8 @@ type MemberOutput struct {
 
 // RoleBody assigns a role, with the outlet for outlet roles.
 type RoleBody struct {
-	Role     string `json:"role" enum:"tenant_admin,agent,outlet_manager,engineer,finance,auditor"`
-	OutletID string `json:"outlet_id,omitempty" format:"uuid" doc:"Required for outlet_manager and engineer"`
+	Role     tenantRole `json:"role"`
+	OutletID string     `json:"outlet_id,omitempty" format:"uuid" doc:"Required for outlet_manager and engineer"`
 }
 
 func (b RoleBody) outlet() uuid.UUID {
@@ -74,7 +74,7 @@ func registerInvitationRoutes(api huma.API, s *Server) {
 
 type listMembersIn struct {
 	PageQuery
-	Role string `query:"role" enum:"tenant_admin,agent,outlet_manager,engineer,finance,auditor"`
+	Role tenantRole `query:"role"`
 }
 
 func (s *Server) listMembers(ctx context.Context, in *listMembersIn) (*PageOutput[tenants.Member], error) {
@@ -105,7 +105,7 @@ type updateIn struct {
 	IfMatch
 	Body struct {
 		RoleBody
-		Status string `json:"status,omitempty" enum:"active,disabled"`
+		Status memberStatus `json:"status,omitempty"`
 	}
 }
 
@@ -116,8 +116,8 @@ func (s *Server) updateMember(ctx context.Context, in *updateIn) (*MemberOutput,
 	}
 	var m tenants.Member
 	err = s.tx(ctx, func(tx *tenants.Tx) (err error) {
-		m, err = tenants.UpdateMember(ctx, tx, in.id(), v, tenants.MemberChange{Role: in.Body.Role,
-			OutletID: in.Body.outlet(), Status: in.Body.Status})
+		m, err = tenants.UpdateMember(ctx, tx, in.id(), v, tenants.MemberChange{Role: string(in.Body.Role),
+			OutletID: in.Body.outlet(), Status: string(in.Body.Status)})
 		return err
 	})
 	if err != nil {

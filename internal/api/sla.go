@@ -118,10 +118,10 @@ func (s *Server) listOrderSLAClocks(ctx context.Context, in *IDPath) (*SLAClocks
 }
 
 type attainmentIn struct {
-	GroupBy string `query:"group_by" enum:"outlet,engineer,tier,order_type,target" default:"outlet"`
-	From    string `query:"from" format:"date" required:"true" doc:"First day of outcomes counted (days in the tenant's timezone)"`
-	To      string `query:"to" format:"date" required:"true" doc:"Last day, inclusive"`
-	Target  string `query:"target" enum:"accept,dispatch,appointment,arrival,completion,return,callback" doc:"Only this target"`
+	GroupBy slaGroupBy `query:"group_by" default:"outlet"`
+	From    string     `query:"from" format:"date" required:"true" doc:"First day of outcomes counted (days in the tenant's timezone)"`
+	To      string     `query:"to" format:"date" required:"true" doc:"Last day, inclusive"`
+	Target  slaTarget  `query:"target" doc:"Only this target"`
 }
 
 func (s *Server) slaAttainment(ctx context.Context, in *attainmentIn) (*SLAAttainmentOutput, error) {
@@ -142,12 +142,12 @@ func (s *Server) slaAttainment(ctx context.Context, in *attainmentIn) (*SLAAttai
 		}
 		from = time.Date(fromDay.Year(), fromDay.Month(), fromDay.Day(), 0, 0, 0, 0, loc)
 		to = time.Date(toDay.Year(), toDay.Month(), toDay.Day()+1, 0, 0, 0, 0, loc)
-		return sla.Attainment(ctx, tx, in.GroupBy, from, to, in.Target)
+		return sla.Attainment(ctx, tx, string(in.GroupBy), from, to, string(in.Target))
 	})
 	if err != nil {
 		return nil, err
 	}
 	out := &SLAAttainmentOutput{}
-	out.Body.GroupBy, out.Body.From, out.Body.To, out.Body.Items = in.GroupBy, from, to, rows
+	out.Body.GroupBy, out.Body.From, out.Body.To, out.Body.Items = string(in.GroupBy), from, to, rows
 	return out, nil
 }

@@ -40,12 +40,12 @@ func registerTenantRoutes(api huma.API, s *Server) {
 
 type onboardIn struct {
 	Body struct {
-		Slug     string `json:"slug" pattern:"^[a-z0-9][a-z0-9-]{1,62}$" example:"acme-appliances"`
-		Name     string `json:"name" minLength:"1" maxLength:"200"`
-		Kind     string `json:"kind" enum:"brand,distributor,carrier,service_provider"`
-		Timezone string `json:"timezone,omitempty" default:"Asia/Shanghai" maxLength:"64"`
-		Currency string `json:"currency,omitempty" default:"CNY" pattern:"^[A-Z]{3}$"`
-		Locale   string `json:"locale,omitempty" default:"zh-CN" enum:"zh-CN,en"`
+		Slug     string     `json:"slug" pattern:"^[a-z0-9][a-z0-9-]{1,62}$" example:"acme-appliances"`
+		Name     string     `json:"name" minLength:"1" maxLength:"200"`
+		Kind     tenantKind `json:"kind"`
+		Timezone string     `json:"timezone,omitempty" default:"Asia/Shanghai" maxLength:"64"`
+		Currency string     `json:"currency,omitempty" default:"CNY" pattern:"^[A-Z]{3}$"`
+		Locale   locale     `json:"locale,omitempty" default:"zh-CN"`
 		Admin    struct {
 			Email    string `json:"email" format:"email" maxLength:"254"`
 			Name     string `json:"name" minLength:"1" maxLength:"200"`
@@ -65,8 +65,8 @@ func (s *Server) onboardTenant(ctx context.Context, in *onboardIn) (*TenantOutpu
 	p := principal(ctx)
 	meta := actorMeta(ctx)
 	meta.Kind, meta.ID, meta.Label = "platform", p.UserID, p.Label
-	t, _, err := s.DB.Onboard(ctx, meta, tenants.NewTenant{Slug: in.Body.Slug, Name: in.Body.Name, Kind: in.Body.Kind,
-		Timezone: in.Body.Timezone, Currency: in.Body.Currency, Locale: in.Body.Locale,
+	t, _, err := s.DB.Onboard(ctx, meta, tenants.NewTenant{Slug: in.Body.Slug, Name: in.Body.Name, Kind: string(in.Body.Kind),
+		Timezone: in.Body.Timezone, Currency: in.Body.Currency, Locale: string(in.Body.Locale),
 		AdminEmail: in.Body.Admin.Email, AdminName: in.Body.Admin.Name, AdminPasswordHash: ph})
 	if err != nil {
 		return nil, err
@@ -103,7 +103,7 @@ type settingsIn struct {
 		Name     string `json:"name" minLength:"1" maxLength:"200"`
 		Timezone string `json:"timezone" maxLength:"64"`
 		Currency string `json:"currency" pattern:"^[A-Z]{3}$"`
-		Locale   string `json:"locale" enum:"zh-CN,en"`
+		Locale   locale `json:"locale"`
 	}
 }
 
@@ -115,7 +115,7 @@ func (s *Server) updateTenant(ctx context.Context, in *settingsIn) (*TenantOutpu
 	var t tenants.Tenant
 	err = s.tx(ctx, func(tx *tenants.Tx) (err error) {
 		t, err = tenants.UpdateTenant(ctx, tx, v, tenants.TenantSettings{Name: in.Body.Name, Timezone: in.Body.Timezone,
-			Currency: in.Body.Currency, Locale: in.Body.Locale})
+			Currency: in.Body.Currency, Locale: string(in.Body.Locale)})
 		return err
 	})
 	if err != nil {
@@ -129,11 +129,4 @@ func optionalID(s string) uuid.NullUUID {
 		return uuid.NullUUID{}
 	}
 	return uuid.NullUUID{UUID: uuid.MustParse(s), Valid: true}
-}
-
-func idPtr(n uuid.NullUUID) *uuid.UUID {
-	if !n.Valid {
-		return nil
-	}
-	return &n.UUID
 }

@@ -190,7 +190,7 @@ func (s *Server) pingWebhookEndpoint(ctx context.Context, in *IDPath) (*WebhookD
 type deliveriesIn struct {
 	IDPath
 	PageQuery
-	Status string `query:"status" enum:"pending,succeeded,failed,cancelled"`
+	Status deliveryStatus `query:"status"`
 }
 
 func (s *Server) listWebhookDeliveries(ctx context.Context, in *deliveriesIn) (*PageOutput[webhooks.Delivery], error) {
@@ -199,7 +199,7 @@ func (s *Server) listWebhookDeliveries(ctx context.Context, in *deliveriesIn) (*
 		return nil, err
 	}
 	rows, err := within(ctx, s, func(tx *tenants.Tx) ([]webhooks.Delivery, error) {
-		return webhooks.ListDeliveries(ctx, tx, in.id(), in.Status, after, in.limit()+1)
+		return webhooks.ListDeliveries(ctx, tx, in.id(), string(in.Status), after, in.limit()+1)
 	})
 	if err != nil {
 		return nil, err
