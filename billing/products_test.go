@@ -39,54 +39,54 @@ func TestCreateProductValidation(t *testing.T) {
 		prices []billing.PriceInput
 		field  string
 	}{
-		{"upgrade with a term", func() billing.ProductInput { p := upgrade("a"); p.TermMonths = 3; return p }(), cny, "body.term_months"},
+		{"upgrade with a term", func() billing.ProductInput { p := upgrade("a"); p.TermMonths = 3; return p }(), cny, "term_months"},
 		{"upgrade with coverage", func() billing.ProductInput {
 			p := upgrade("a")
 			p.Coverage = &billing.PlanCoverage{Kind: warranty.GrantExtended, Covered: warranty.AllFree}
 			return p
-		}(), cny, "body.coverage"},
-		{"upgrade without targets", func() billing.ProductInput { p := upgrade("a"); p.Targets = nil; return p }(), cny, "body.targets"},
-		{"plan without a term", func() billing.ProductInput { p := plan("a"); p.TermMonths = 0; return p }(), cny, "body.term_months"},
-		{"plan granting nothing", func() billing.ProductInput { p := plan("a"); p.TierCode = ""; return p }(), cny, "body.tier_code"},
-		{"unknown kind", func() billing.ProductInput { p := plan("a"); p.Kind = "bundle"; return p }(), cny, "body.kind"},
+		}(), cny, "coverage"},
+		{"upgrade without targets", func() billing.ProductInput { p := upgrade("a"); p.Targets = nil; return p }(), cny, "targets"},
+		{"plan without a term", func() billing.ProductInput { p := plan("a"); p.TermMonths = 0; return p }(), cny, "term_months"},
+		{"plan granting nothing", func() billing.ProductInput { p := plan("a"); p.TierCode = ""; return p }(), cny, "tier_code"},
+		{"unknown kind", func() billing.ProductInput { p := plan("a"); p.Kind = "bundle"; return p }(), cny, "kind"},
 		{"unknown target", func() billing.ProductInput {
 			p := upgrade("a")
 			p.Targets["teleport"] = warranty.Target{Minutes: 1}
 			return p
-		}(), cny, "body.targets.teleport"},
+		}(), cny, "targets.teleport"},
 		{"target without minutes", func() billing.ProductInput {
 			p := upgrade("a")
 			p.Targets[warranty.TargetArrival] = warranty.Target{}
 			return p
-		}(), cny, "body.targets.arrival.minutes"},
-		{"unknown tier", func() billing.ProductInput { p := plan("a"); p.TierCode = "platinum"; return p }(), cny, "body.tier_code"},
+		}(), cny, "targets.arrival.minutes"},
+		{"unknown tier", func() billing.ProductInput { p := plan("a"); p.TierCode = "platinum"; return p }(), cny, "tier_code"},
 		{"coverage of another kind", func() billing.ProductInput {
 			p := plan("a")
 			p.Coverage = &billing.PlanCoverage{Kind: warranty.GrantRepairWarranty, Covered: warranty.AllFree}
 			return p
-		}(), cny, "body.coverage.kind"},
+		}(), cny, "coverage.kind"},
 		{"coverage line without a mode", func() billing.ProductInput {
 			p := plan("a")
 			p.Coverage = &billing.PlanCoverage{Kind: warranty.GrantExtended, Covered: warranty.Lines{Parts: warranty.Line{Mode: warranty.Free}}}
 			return p
-		}(), cny, "body.coverage.covered.labour.mode"},
+		}(), cny, "coverage.covered.labour.mode"},
 		{"partial refund without a percent", func() billing.ProductInput {
 			p := upgrade("a")
 			p.Compensation = billing.Compensation{Kind: "refund_partial"}
 			return p
-		}(), cny, "body.compensation.percent"},
+		}(), cny, "compensation.percent"},
 		{"unknown compensation", func() billing.ProductInput {
 			p := upgrade("a")
 			p.Compensation = billing.Compensation{Kind: "apology"}
 			return p
-		}(), cny, "body.compensation.kind"},
+		}(), cny, "compensation.kind"},
 		{"region that is no code", func() billing.ProductInput {
 			p := upgrade("a")
 			p.Eligibility.CityCodes = []string{"310100", "Shanghai"}
 			return p
-		}(), cny, "body.eligibility.city_codes[1]"},
-		{"no price", upgrade("a"), nil, "body.prices"},
-		{"a currency twice", upgrade("a"), []billing.PriceInput{{Currency: "CNY", UnitAmount: 1}, {Currency: "CNY", UnitAmount: 2}}, "body.prices[1].currency"},
+		}(), cny, "eligibility.city_codes[1]"},
+		{"no price", upgrade("a"), nil, "prices"},
+		{"a currency twice", upgrade("a"), []billing.PriceInput{{Currency: "CNY", UnitAmount: 1}, {Currency: "CNY", UnitAmount: 2}}, "prices[1].currency"},
 	} {
 		if _, err := billing.CreateProduct(ctx, tx, c.in, c.prices); testfactory.ErrField(err) != c.field {
 			t.Errorf("%s: %v, want a field error at %s", c.name, err, c.field)
@@ -221,12 +221,12 @@ func TestCheckEligible(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := billing.CheckEligible(ctx, tx, p, recent.ID, "body.registration_id"); err != nil {
+	if err := billing.CheckEligible(ctx, tx, p, recent.ID, "registration_id"); err != nil {
 		t.Fatalf("an eligible unit: %v", err)
 	}
 	for name, reg := range map[string]uuid.UUID{"older than 30 days": old.ID, "another model": foreign.ID, "no unit": uuid.Nil,
 		"an unknown unit": uuid.New()} {
-		if err := billing.CheckEligible(ctx, tx, p, reg, "body.registration_id"); testfactory.ErrField(err) != "body.registration_id" {
+		if err := billing.CheckEligible(ctx, tx, p, reg, "registration_id"); testfactory.ErrField(err) != "registration_id" {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
@@ -237,7 +237,7 @@ func TestCheckEligible(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := billing.CheckEligible(ctx, tx, far, uuid.Nil, "body.order_id"); testfactory.ErrField(err) != "body.order_id" {
+	if err := billing.CheckEligible(ctx, tx, far, uuid.Nil, "order_id"); testfactory.ErrField(err) != "order_id" {
 		t.Fatalf("no outlet in Guangdong: %v", err)
 	}
 	in.Code, in.Eligibility.ProvinceCodes = "sh-"+testfactory.Unique(), []string{"310000"}
@@ -245,7 +245,7 @@ func TestCheckEligible(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := billing.CheckEligible(ctx, tx, near, uuid.Nil, "body.order_id"); err != nil {
+	if err := billing.CheckEligible(ctx, tx, near, uuid.Nil, "order_id"); err != nil {
 		t.Fatalf("an outlet in Shanghai: %v", err)
 	}
 }

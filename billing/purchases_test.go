@@ -93,11 +93,11 @@ func TestNewPurchaseIsPendingAndChecked(t *testing.T) {
 		in    BuyInput
 		field string
 	}{
-		{"an upgrade without an order", BuyInput{ProductID: upgrade.ID}, "body.order_id"},
-		{"a plan without a unit", BuyInput{ProductID: plan.ID}, "body.registration_id"},
-		{"an unknown product", BuyInput{ProductID: uuid.New(), OrderID: order.ID}, "body.product_id"},
-		{"an archived product", BuyInput{ProductID: archived.ID, OrderID: order.ID}, "body.product_id"},
-		{"a currency without a price", BuyInput{ProductID: upgrade.ID, OrderID: order.ID, Currency: "USD"}, "body.currency"},
+		{"an upgrade without an order", BuyInput{ProductID: upgrade.ID}, "order_id"},
+		{"a plan without a unit", BuyInput{ProductID: plan.ID}, "registration_id"},
+		{"an unknown product", BuyInput{ProductID: uuid.New(), OrderID: order.ID}, "product_id"},
+		{"an archived product", BuyInput{ProductID: archived.ID, OrderID: order.ID}, "product_id"},
+		{"a currency without a price", BuyInput{ProductID: upgrade.ID, OrderID: order.ID, Currency: "USD"}, "currency"},
 	} {
 		if _, _, _, err := b.svc.newPurchase(b.ctx, b.tx, c.in, "checkout"); testfactory.ErrField(err) != c.field {
 			t.Errorf("%s: %v, want a field error at %s", c.name, err, c.field)

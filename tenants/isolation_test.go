@@ -567,9 +567,11 @@ func (iso *isolation) checkOneTripRead(t *testing.T) {
 	if err := single.Read(iso.ctx, tenants.Scope{}, func(db.DBTX) error { return nil }); err == nil {
 		t.Error("a read without a tenant was allowed")
 	}
+	// Unset settings read as NULL (never set on the connection) or '' (set by an earlier
+	// transaction): either way, empty.
 	var tenant, outlet, user string
-	if err := pool.QueryRow(iso.ctx, `SELECT current_setting('app.tenant_id', true), current_setting('app.outlet_id', true),
-		current_setting('app.user_id', true)`).Scan(&tenant, &outlet, &user); err != nil {
+	if err := pool.QueryRow(iso.ctx, `SELECT coalesce(current_setting('app.tenant_id', true), ''),
+		coalesce(current_setting('app.outlet_id', true), ''), coalesce(current_setting('app.user_id', true), '')`).Scan(&tenant, &outlet, &user); err != nil {
 		t.Fatal(err)
 	}
 	if tenant != "" || outlet != "" || user != "" {

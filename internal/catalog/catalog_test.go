@@ -41,9 +41,9 @@ func TestCreateModelValidation(t *testing.T) {
 		f     catalog.ModelFields
 		field string
 	}{
-		{"bad serial pattern", catalog.ModelFields{SerialPattern: "([A-Z"}, "body.serial_pattern"},
+		{"bad serial pattern", catalog.ModelFields{SerialPattern: "([A-Z"}, "serial_pattern"},
 		{"component twice", catalog.ModelFields{Components: []catalog.Component{{Code: "motor", Name: "Motor"},
-			{Code: "fan", Name: "Fan"}, {Code: "motor", Name: "Motor 2"}}}, "body.components[2].code"},
+			{Code: "fan", Name: "Fan"}, {Code: "motor", Name: "Motor 2"}}}, "components[2].code"},
 	} {
 		c.f.CategoryID, c.f.SKU, c.f.Name = cat.ID, "SKU-"+testfactory.Unique(), "Model"
 		if _, err := catalog.CreateModel(ctx, tx, c.f); testfactory.ErrField(err) != c.field {
@@ -55,7 +55,7 @@ func TestCreateModelValidation(t *testing.T) {
 		_, err := catalog.CreateModel(ctx, tx, catalog.ModelFields{CategoryID: uuid.New(), SKU: "SKU-X", Name: "X"})
 		return err
 	})
-	if testfactory.ErrField(err) != "body.category_id" {
+	if testfactory.ErrField(err) != "category_id" {
 		t.Fatalf("unknown category: %v", err)
 	}
 
@@ -94,7 +94,7 @@ func TestUpdateModelAndCategory(t *testing.T) {
 		t.Fatalf("stale model update: %v", err)
 	}
 	f.SerialPattern = "("
-	if _, err := catalog.UpdateModel(ctx, tx, m.ID, up.Version, f); testfactory.ErrField(err) != "body.serial_pattern" {
+	if _, err := catalog.UpdateModel(ctx, tx, m.ID, up.Version, f); testfactory.ErrField(err) != "serial_pattern" {
 		t.Fatalf("update to a bad pattern: %v", err)
 	}
 	if _, err := catalog.GetModel(ctx, tx, uuid.New()); !errors.Is(err, fault.ErrNotFound) {
@@ -136,7 +136,7 @@ func TestFaultCodes(t *testing.T) {
 		t.Fatalf("the same code again: %+v (first %+v), %v", again, e1, err)
 	}
 	for _, bad := range []string{"", "--", "X123456789012345678901234567890123"} {
-		if _, err := catalog.EnsureFaultCode(ctx, tx, bad, "", ""); testfactory.ErrField(err) != "body.fault_code" {
+		if _, err := catalog.EnsureFaultCode(ctx, tx, bad, "", ""); testfactory.ErrField(err) != "fault_code" {
 			t.Errorf("code %q: %v", bad, err)
 		}
 	}
@@ -145,10 +145,10 @@ func TestFaultCodes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := catalog.MergeFaultCode(ctx, tx, dup.ID, dup.ID); testfactory.ErrField(err) != "body.into" {
+	if _, err := catalog.MergeFaultCode(ctx, tx, dup.ID, dup.ID); testfactory.ErrField(err) != "into" {
 		t.Fatalf("merge into itself: %v", err)
 	}
-	if _, err := catalog.MergeFaultCode(ctx, tx, dup.ID, uuid.New()); testfactory.ErrField(err) != "body.into" {
+	if _, err := catalog.MergeFaultCode(ctx, tx, dup.ID, uuid.New()); testfactory.ErrField(err) != "into" {
 		t.Fatalf("merge into nothing: %v", err)
 	}
 	merged, err := catalog.MergeFaultCode(ctx, tx, dup.ID, e1.ID)
@@ -165,7 +165,7 @@ func TestFaultCodes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := catalog.MergeFaultCode(ctx, tx, third.ID, dup.ID); testfactory.ErrField(err) != "body.into" {
+	if _, err := catalog.MergeFaultCode(ctx, tx, third.ID, dup.ID); testfactory.ErrField(err) != "into" {
 		t.Fatalf("merge into a merged code: %v", err)
 	}
 	list, err := catalog.ListFaultCodes(ctx, tx, uuid.NullUUID{}, "e0", 10)

@@ -193,7 +193,7 @@ func TestCheckComponentTerm(t *testing.T) {
 	if res, err := check(coverage.CheckInput{FaultCode: "e5"}); err != nil || res.Component != "compressor" || res.Decision.Class != warranty.Manufacturer {
 		t.Fatalf("fault E5 (a compressor fault): component %s, %+v, %v", res.Component, res.Decision, err)
 	}
-	if _, err := check(coverage.CheckInput{Component: "door"}); testfactory.ErrField(err) != "body.component" {
+	if _, err := check(coverage.CheckInput{Component: "door"}); testfactory.ErrField(err) != "component" {
 		t.Fatalf("a component the model lacks: %v", err)
 	}
 }
@@ -250,19 +250,19 @@ func TestCheckFindsUnits(t *testing.T) {
 	if res := b.check(t, nil, coverage.CheckInput{Serial: " " + lone.Serial + " "}); res.RegistrationID != lone.ID {
 		t.Fatalf("by serial: %s, want %s", res.RegistrationID, lone.ID)
 	}
-	if _, err := coverage.Check(b.ctx, b.tx, coverage.NoHistory{}, coverage.CheckInput{Serial: serial}); testfactory.ErrField(err) != "body.model_sku" {
+	if _, err := coverage.Check(b.ctx, b.tx, coverage.NoHistory{}, coverage.CheckInput{Serial: serial}); testfactory.ErrField(err) != "model_sku" {
 		t.Fatalf("a serial of two models: %v", err)
 	}
 	if res := b.check(t, nil, coverage.CheckInput{Serial: serial, ModelSKU: b.model.SKU}); res.RegistrationID != mine.ID {
 		t.Fatalf("by serial and SKU: %s, want %s", res.RegistrationID, mine.ID)
 	}
-	if _, err := coverage.Check(b.ctx, b.tx, coverage.NoHistory{}, coverage.CheckInput{Serial: "NOPE", ModelSKU: "NO-SUCH-SKU"}); testfactory.ErrField(err) != "body.model_sku" {
+	if _, err := coverage.Check(b.ctx, b.tx, coverage.NoHistory{}, coverage.CheckInput{Serial: "NOPE", ModelSKU: "NO-SUCH-SKU"}); testfactory.ErrField(err) != "model_sku" {
 		t.Fatalf("unknown SKU: %v", err)
 	}
 	if _, err := coverage.Check(b.ctx, b.tx, coverage.NoHistory{}, coverage.CheckInput{Serial: "NOPE", ModelSKU: b.model.SKU}); !errors.Is(err, fault.ErrNotFound) {
 		t.Fatalf("unknown serial of a known model: %v", err)
 	}
-	if _, err := coverage.Check(b.ctx, b.tx, coverage.NoHistory{}, coverage.CheckInput{}); testfactory.ErrField(err) != "body.serial" {
+	if _, err := coverage.Check(b.ctx, b.tx, coverage.NoHistory{}, coverage.CheckInput{}); testfactory.ErrField(err) != "serial" {
 		t.Fatalf("nothing to look up: %v", err)
 	}
 }

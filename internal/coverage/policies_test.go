@@ -26,17 +26,17 @@ func TestCreatePolicyRefusesBadRules(t *testing.T) {
 		edit  func(in *coverage.PolicyInput)
 		field string
 	}{
-		{"no scope", func(in *coverage.PolicyInput) { in.CategoryIDs = nil }, "body.category_ids"},
-		{"unknown category", func(in *coverage.PolicyInput) { in.CategoryIDs = []uuid.UUID{uuid.New()} }, "body.category_ids[0]"},
-		{"unknown model", func(in *coverage.PolicyInput) { in.ModelIDs = []uuid.UUID{uuid.New()} }, "body.model_ids[0]"},
-		{"no terms", func(in *coverage.PolicyInput) { in.Rules.Terms = nil }, "body.rules.terms"},
-		{"no whole-unit term", func(in *coverage.PolicyInput) { in.Rules.Terms[0].Component = "compressor" }, "body.rules.terms"},
-		{"empty term", func(in *coverage.PolicyInput) { in.Rules.Terms[0].Months = 0 }, "body.rules.terms[0]"},
+		{"no scope", func(in *coverage.PolicyInput) { in.CategoryIDs = nil }, "category_ids"},
+		{"unknown category", func(in *coverage.PolicyInput) { in.CategoryIDs = []uuid.UUID{uuid.New()} }, "category_ids[0]"},
+		{"unknown model", func(in *coverage.PolicyInput) { in.ModelIDs = []uuid.UUID{uuid.New()} }, "model_ids[0]"},
+		{"no terms", func(in *coverage.PolicyInput) { in.Rules.Terms = nil }, "rules.terms"},
+		{"no whole-unit term", func(in *coverage.PolicyInput) { in.Rules.Terms[0].Component = "compressor" }, "rules.terms"},
+		{"empty term", func(in *coverage.PolicyInput) { in.Rules.Terms[0].Months = 0 }, "rules.terms[0]"},
 		{"shared line without a share", func(in *coverage.PolicyInput) {
 			in.Rules.Terms[0].Covered.Labour = warranty.Line{Mode: warranty.Shared}
-		}, "body.rules.terms[0].covered.labour.customer_percent"},
-		{"return after exchange", func(in *coverage.PolicyInput) { in.Rules.SanBao.ReturnDays = 20 }, "body.rules.sanbao.return_days"},
-		{"unknown proof", func(in *coverage.PolicyInput) { in.Rules.RequiredProof = []string{"receipt"} }, "body.rules.required_proof[0]"},
+		}, "rules.terms[0].covered.labour.customer_percent"},
+		{"return after exchange", func(in *coverage.PolicyInput) { in.Rules.SanBao.ReturnDays = 20 }, "rules.sanbao.return_days"},
+		{"unknown proof", func(in *coverage.PolicyInput) { in.Rules.RequiredProof = []string{"receipt"} }, "rules.required_proof[0]"},
 	} {
 		in := coverage.PolicyInput{Name: "National", CategoryIDs: []uuid.UUID{cat.ID}, EffectiveFrom: from,
 			Rules: coverage.NationalRules("CNY")}
@@ -66,7 +66,7 @@ func TestPolicyVersions(t *testing.T) {
 	today := testfactory.Today(ctx, t, tx)
 	longer := coverage.NationalRules("CNY")
 	longer.Terms[0].Months = 24
-	if _, err := coverage.AddVersion(ctx, tx, p.ID, today.AddDate(0, 0, -1), longer); testfactory.ErrField(err) != "body.effective_from" {
+	if _, err := coverage.AddVersion(ctx, tx, p.ID, today.AddDate(0, 0, -1), longer); testfactory.ErrField(err) != "effective_from" {
 		t.Fatalf("a version starting yesterday: %v", err)
 	}
 	if _, err := coverage.AddVersion(ctx, tx, uuid.New(), today, longer); !errors.Is(err, fault.ErrNotFound) {
@@ -128,7 +128,7 @@ func TestUpdatePolicy(t *testing.T) {
 	if _, err := coverage.UpdatePolicy(ctx, tx, p.ID, p.Version, "Again", []uuid.UUID{a.ID}, nil); !errors.Is(err, fault.ErrStale) {
 		t.Fatalf("stale update: %v", err)
 	}
-	if _, err := coverage.UpdatePolicy(ctx, tx, p.ID, up.Version, "Empty", nil, nil); testfactory.ErrField(err) != "body.category_ids" {
+	if _, err := coverage.UpdatePolicy(ctx, tx, p.ID, up.Version, "Empty", nil, nil); testfactory.ErrField(err) != "category_ids" {
 		t.Fatalf("update to no scope: %v", err)
 	}
 	if _, err := coverage.GetPolicy(ctx, tx, uuid.New()); !errors.Is(err, fault.ErrNotFound) {

@@ -209,12 +209,12 @@ func TestSaveProfileRules(t *testing.T) {
 	eng := testfactory.User(ctx, t, tx, &testfactory.UserOpts{OutletID: o.ID})
 	agent := testfactory.User(ctx, t, tx, nil)
 	p := dispatch.Profile{OutletID: o.ID, Level: 2, Active: true}
-	if _, err := dispatch.SaveProfile(ctx, tx, agent.UserID, 0, p); testfactory.ErrField(err) != "body.outlet_id" {
+	if _, err := dispatch.SaveProfile(ctx, tx, agent.UserID, 0, p); testfactory.ErrField(err) != "outlet_id" {
 		t.Fatalf("a profile for an agent: %v", err)
 	}
 	moved := p
 	moved.OutletID = elsewhere.ID
-	if _, err := dispatch.SaveProfile(ctx, tx, eng.UserID, 0, moved); testfactory.ErrField(err) != "body.outlet_id" {
+	if _, err := dispatch.SaveProfile(ctx, tx, eng.UserID, 0, moved); testfactory.ErrField(err) != "outlet_id" {
 		t.Fatalf("a profile at another outlet: %v", err)
 	}
 	if _, err := dispatch.SaveProfile(ctx, tx, uuid.New(), 0, p); !errors.Is(err, fault.ErrNotFound) {

@@ -71,13 +71,13 @@ func TestCompleteMovesByResult(t *testing.T) {
 		edit  func(c *orders.Completion)
 		field string
 	}{
-		{"no diagnosis", func(c *orders.Completion) { c.Diagnosis = " " }, "body.diagnosis"},
-		{"an exclusion without evidence", func(c *orders.Completion) { c.Exclusion = "liquid_damage" }, "body.evidence_ids"},
+		{"no diagnosis", func(c *orders.Completion) { c.Diagnosis = " " }, "diagnosis"},
+		{"an exclusion without evidence", func(c *orders.Completion) { c.Exclusion = "liquid_damage" }, "evidence_ids"},
 		{"evidence of another order", func(c *orders.Completion) {
 			c.Exclusion, c.EvidenceIDs = "liquid_damage", []uuid.UUID{uuid.New()}
-		}, "body.evidence_ids[0]"},
-		{"a photo of another order", func(c *orders.Completion) { c.PhotoIDs = []uuid.UUID{uuid.New()} }, "body.photo_ids[0]"},
-		{"a bad fault code", func(c *orders.Completion) { c.FaultCode = "??" }, "body.fault_code"},
+		}, "evidence_ids[0]"},
+		{"a photo of another order", func(c *orders.Completion) { c.PhotoIDs = []uuid.UUID{uuid.New()} }, "photo_ids[0]"},
+		{"a bad fault code", func(c *orders.Completion) { c.FaultCode = "??" }, "fault_code"},
 	} {
 		in := r
 		c.edit(&in)

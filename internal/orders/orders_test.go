@@ -179,19 +179,19 @@ func TestCreateRefusesBadIntake(t *testing.T) {
 		edit  func(in *orders.Intake)
 		field string
 	}{
-		{"unknown type", func(in *orders.Intake) { in.Type = "no_such_type" }, "body.type"},
-		{"unknown channel", func(in *orders.Intake) { in.Channel = "fax" }, "body.channel"},
-		{"bad flow", func(in *orders.Intake) { in.Flow = "drive_through" }, "body.flow"},
-		{"no fault", func(in *orders.Intake) { in.FaultDescription = "  " }, "body.fault_description"},
-		{"no customer", func(in *orders.Intake) { in.CustomerID = nil }, "body.customer_id"},
-		{"unknown customer", func(in *orders.Intake) { id := uuid.New(); in.CustomerID = &id }, "body.customer_id"},
+		{"unknown type", func(in *orders.Intake) { in.Type = "no_such_type" }, "type"},
+		{"unknown channel", func(in *orders.Intake) { in.Channel = "fax" }, "channel"},
+		{"bad flow", func(in *orders.Intake) { in.Flow = "drive_through" }, "flow"},
+		{"no fault", func(in *orders.Intake) { in.FaultDescription = "  " }, "fault_description"},
+		{"no customer", func(in *orders.Intake) { in.CustomerID = nil }, "customer_id"},
+		{"unknown customer", func(in *orders.Intake) { id := uuid.New(); in.CustomerID = &id }, "customer_id"},
 		{"bad customer phone", func(in *orders.Intake) {
 			in.CustomerID, in.Customer = nil, &customers.Fields{Name: "X", Phone: "12"}
-		}, "body.customer.phone"},
-		{"unknown registration", func(in *orders.Intake) { id := uuid.New(); in.RegistrationID = &id }, "body.registration_id"},
-		{"unknown model", func(in *orders.Intake) { in.RegistrationID, in.Serial, in.ModelID = nil, "X-1", &otherModel }, "body.model_id"},
-		{"unknown outlet", func(in *orders.Intake) { id := uuid.New(); in.OutletID = &id }, "body.outlet_id"},
-		{"bad fault code", func(in *orders.Intake) { in.FaultCode = "--" }, "body.fault_code"},
+		}, "customer.phone"},
+		{"unknown registration", func(in *orders.Intake) { id := uuid.New(); in.RegistrationID = &id }, "registration_id"},
+		{"unknown model", func(in *orders.Intake) { in.RegistrationID, in.Serial, in.ModelID = nil, "X-1", &otherModel }, "model_id"},
+		{"unknown outlet", func(in *orders.Intake) { id := uuid.New(); in.OutletID = &id }, "outlet_id"},
+		{"bad fault code", func(in *orders.Intake) { in.FaultCode = "--" }, "fault_code"},
 	} {
 		in := orders.Intake{Type: "repair_minor", Channel: "carry_in", CustomerID: &customer, RegistrationID: &reg.ID,
 			FaultDescription: "does not cool"}
@@ -318,7 +318,7 @@ func TestTransition(t *testing.T) {
 		t.Fatalf("waiting -> picked_up: %v", err)
 	}
 	// Cancelling needs a reason; a stale version is refused.
-	if _, err := b.svc.Transition(b.ctx, b.tx, o.ID, o.Version, orders.TransitionInput{To: orders.StatusCancelled}); testfactory.ErrField(err) != "body.reason" {
+	if _, err := b.svc.Transition(b.ctx, b.tx, o.ID, o.Version, orders.TransitionInput{To: orders.StatusCancelled}); testfactory.ErrField(err) != "reason" {
 		t.Fatalf("cancel without a reason: %v", err)
 	}
 	if _, err := b.svc.Transition(b.ctx, b.tx, o.ID, o.Version+1, orders.TransitionInput{To: orders.StatusRepairing}); !errors.Is(err, fault.ErrStale) {
@@ -339,7 +339,7 @@ func TestTransition(t *testing.T) {
 		t.Fatalf("closed order: completed %v closed %v", o.CompletedAt, o.ClosedAt)
 	}
 	// Reopening needs a reason and counts as a repeat repair.
-	if _, err := b.svc.Transition(b.ctx, b.tx, o.ID, 0, orders.TransitionInput{To: orders.StatusWaiting}); testfactory.ErrField(err) != "body.reason" {
+	if _, err := b.svc.Transition(b.ctx, b.tx, o.ID, 0, orders.TransitionInput{To: orders.StatusWaiting}); testfactory.ErrField(err) != "reason" {
 		t.Fatalf("reopen without a reason: %v", err)
 	}
 	re, err := b.svc.Transition(b.ctx, b.tx, o.ID, 0, orders.TransitionInput{To: orders.StatusWaiting, Reason: "fault came back"})
