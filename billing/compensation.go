@@ -32,10 +32,10 @@ type CompensationView struct {
 	PurchaseID uuid.UUID  `json:"purchase_id"`
 	OrderID    uuid.UUID  `json:"order_id"`
 	Target     string     `json:"target"`
-	Kind       string     `json:"kind" enum:"refund,credit"`
+	Kind       string     `json:"kind"`
 	Amount     int64      `json:"amount"`
 	Currency   string     `json:"currency"`
-	Status     string     `json:"status" enum:"pending,issued"`
+	Status     string     `json:"status"`
 	CreatedAt  time.Time  `json:"created_at"`
 	IssuedAt   *time.Time `json:"issued_at,omitempty"`
 }
@@ -214,3 +214,9 @@ func issued(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, comp db.C
 	_, err = events.Emit(ctx, tx, jobs, EventCompensationIssued, "compensation", comp.ID, p.OutletID.UUID, data)
 	return err
 }
+
+// PayoutKinds are how a compensation is paid (CompensationView.Kind), in the order the API documents them.
+var PayoutKinds = []string{"refund", "credit"}
+
+// CompensationStatuses are the states of a compensation (CompensationView.Status), in the order the API documents them.
+var CompensationStatuses = []string{"pending", "issued"}

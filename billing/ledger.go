@@ -22,7 +22,7 @@ import (
 // platform fees).
 type LedgerEntry struct {
 	ID             uuid.UUID  `json:"id"`
-	Kind           string     `json:"kind" enum:"payment,refund,compensation,credit,dispute,platform_fee"`
+	Kind           string     `json:"kind"`
 	PurchaseID     *uuid.UUID `json:"purchase_id,omitempty"`
 	Amount         int64      `json:"amount" doc:"Signed minor units"`
 	Currency       string     `json:"currency"`
@@ -95,7 +95,7 @@ func cell(s string) string {
 type Mismatch struct {
 	LedgerID       uuid.UUID `json:"ledger_id"`
 	StripeObjectID string    `json:"stripe_object_id"`
-	Problem        string    `json:"problem" enum:"missing,amount,currency"`
+	Problem        string    `json:"problem"`
 	LedgerAmount   int64     `json:"ledger_amount"`
 	StripeAmount   int64     `json:"stripe_amount,omitempty"`
 }
@@ -219,3 +219,9 @@ func abs(v int64) int64 {
 	}
 	return v
 }
+
+// LedgerKinds are the kinds of ledger entries (LedgerEntry.Kind), in the order the API documents them.
+var LedgerKinds = []string{"payment", "refund", "compensation", "credit", "dispute", "platform_fee"}
+
+// MismatchProblems are what reconciliation found wrong (Mismatch.Problem), in the order the API documents them.
+var MismatchProblems = []string{"missing", "amount", "currency"}

@@ -43,14 +43,14 @@ type Eligibility struct {
 
 // PlanCoverage is the extra coverage a plan adds to the unit (read by the warranty engine).
 type PlanCoverage struct {
-	Kind      string         `json:"kind" enum:"extended,accidental"`
+	Kind      string         `json:"kind"`
 	Component string         `json:"component,omitempty" maxLength:"32" doc:"Component code, or * (default) for the whole unit"`
 	Covered   warranty.Lines `json:"covered"`
 }
 
 // Compensation is what the consumer gets when the paid promise is broken.
 type Compensation struct {
-	Kind    string `json:"kind" enum:"none,refund_full,refund_partial,credit" default:"none"`
+	Kind    string `json:"kind" default:"none"`
 	Percent int    `json:"percent,omitempty" minimum:"0" maximum:"100" doc:"Share of the price refunded (refund_partial) or credited (credit)"`
 }
 
@@ -66,9 +66,9 @@ type ProductInput struct {
 	Coverage        *PlanCoverage              `json:"coverage,omitempty" doc:"Plans only: coverage added to the unit"`
 	Eligibility     Eligibility                `json:"eligibility" required:"false"`
 	CoolingOffDays  int                        `json:"cooling_off_days" required:"false" minimum:"0" maximum:"365" doc:"Days after payment with a full refund on cancellation"`
-	AfterCoolingOff string                     `json:"after_cooling_off" required:"false" enum:"pro_rata,none" doc:"Refund after the cooling-off period: unused share of a plan, or none"`
+	AfterCoolingOff string                     `json:"after_cooling_off" required:"false" doc:"Refund after the cooling-off period: unused share of a plan, or none"`
 	Compensation    Compensation               `json:"compensation" required:"false"`
-	Status          string                     `json:"status,omitempty" enum:"active,archived" doc:"Updates only: archive to stop selling"`
+	Status          string                     `json:"status,omitempty" doc:"Updates only: archive to stop selling"`
 }
 
 // PriceInput is a price in one currency.
@@ -521,3 +521,15 @@ func CheckEligible(ctx context.Context, tx *tenants.Tx, p Product, registrationI
 	}
 	return nil
 }
+
+// CoverageKinds are what a plan covers (PlanCoverage.Kind), in the order the API documents them.
+var CoverageKinds = []string{"extended", "accidental"}
+
+// PromiseKinds are what a product promises when its time limit is missed (Compensation.Kind), in the order the API documents them.
+var PromiseKinds = []string{"none", "refund_full", "refund_partial", "credit"}
+
+// CoolingOffRefunds are the refund after the cooling-off period (ProductInput.AfterCoolingOff), in the order the API documents them.
+var CoolingOffRefunds = []string{"pro_rata", "none"}
+
+// ProductStatuses are the states of a product (ProductInput.Status), in the order the API documents them.
+var ProductStatuses = []string{"active", "archived"}

@@ -46,7 +46,7 @@ type Purchase struct {
 	ProductID       uuid.UUID  `json:"product_id"`
 	ProductCode     string     `json:"product_code"`
 	Kind            string     `json:"kind"` // one of Kinds
-	Channel         string     `json:"channel" enum:"checkout,counter"`
+	Channel         string     `json:"channel"`
 	CustomerID      *uuid.UUID `json:"customer_id,omitempty"`
 	RegistrationID  *uuid.UUID `json:"registration_id,omitempty"`
 	OrderID         *uuid.UUID `json:"order_id,omitempty"`
@@ -299,7 +299,7 @@ type RefundQuote struct {
 	Amount     int64  `json:"amount"`
 	Currency   string `json:"currency"`
 	CoolingOff bool   `json:"within_cooling_off"`
-	Basis      string `json:"basis" enum:"full,pro_rata,none"`
+	Basis      string `json:"basis"`
 }
 
 // QuoteCancel computes the refund for cancelling p at now under its product's terms:
@@ -577,3 +577,9 @@ func firstNonEmpty(v ...string) string {
 	}
 	return ""
 }
+
+// Channels are where a purchase was made (Purchase.Channel), in the order the API documents them.
+var Channels = []string{"checkout", "counter"}
+
+// RefundBases are how a cancellation's refund is computed (RefundQuote.Basis), in the order the API documents them.
+var RefundBases = []string{"full", "pro_rata", "none"}

@@ -31,8 +31,8 @@ type Appointment struct {
 	OutletID  uuid.UUID `json:"outlet_id"`
 	Start     time.Time `json:"start"`
 	End       time.Time `json:"end"`
-	Status    string    `json:"status" enum:"booked,moved,cancelled"`
-	BookedVia string    `json:"booked_via" enum:"staff,portal"`
+	Status    string    `json:"status"`
+	BookedVia string    `json:"booked_via"`
 	Reason    string    `json:"reason,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 }
@@ -265,3 +265,9 @@ func Appointments(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID) ([]App
 	}
 	return out, nil
 }
+
+// AppointmentStatuses are the states of an appointment (Appointment.Status), in the order the API documents them.
+var AppointmentStatuses = []string{"booked", "moved", "cancelled"}
+
+// AppointmentSources are who booked an appointment (Appointment.BookedVia), in the order the API documents them.
+var AppointmentSources = []string{"staff", "portal"}

@@ -161,7 +161,7 @@ type OrderEngineer struct {
 	UserID      uuid.UUID  `json:"user_id"`
 	Name        string     `json:"name"`
 	Role        string     `json:"role"` // one of EngineerRoles
-	State       string     `json:"state" enum:"offered,accepted,declined,removed"`
+	State       string     `json:"state"`
 	Rule        string     `json:"rule,omitempty" doc:"The dispatch rule that chose them, or manual"`
 	Reason      string     `json:"reason,omitempty"`
 	AssignedAt  time.Time  `json:"assigned_at"`
@@ -330,3 +330,6 @@ func (s *Service) Answer(ctx context.Context, tx *tenants.Tx, id, userID uuid.UU
 	next := cands[0].UserID
 	return s.Assign(ctx, tx, id, Assignment{UserID: &next, Role: "lead"})
 }
+
+// EngineerStates are the states of an engineer's assignment to an order (OrderEngineer.State), in the order the API documents them.
+var EngineerStates = []string{"offered", "accepted", "declined", "removed"}

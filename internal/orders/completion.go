@@ -33,7 +33,7 @@ type Completion struct {
 	Component   string      `json:"component,omitempty" maxLength:"64"`
 	WorkDone    string      `json:"work_done" minLength:"1" maxLength:"4000"`
 	Parts       []Part      `json:"parts,omitempty" maxItems:"100"`
-	Result      string      `json:"result" enum:"fixed,not_fixed,needs_parts,exchange"`
+	Result      string      `json:"result"`
 	Exclusion   string      `json:"exclusion,omitempty" doc:"A cause the warranty excludes, found in the diagnosis"` // one of warranty.ExclusionCodes
 	EvidenceIDs []uuid.UUID `json:"evidence_ids,omitempty" maxItems:"20" doc:"Attachments proving the exclusion; required with one"`
 	PhotoIDs    []uuid.UUID `json:"photo_ids,omitempty" maxItems:"20"`
@@ -136,3 +136,6 @@ func (s *Service) Complete(ctx context.Context, tx *tenants.Tx, id uuid.UUID, ve
 	}
 	return s.evaluate(ctx, tx, o, why)
 }
+
+// Results are the results a completion records (Completion.Result), in the order the API documents them.
+var Results = []string{"fixed", "not_fixed", "needs_parts", "exchange"}

@@ -120,7 +120,7 @@ func DisputeOrder(ctx context.Context, tx *tenants.Tx, disputeID uuid.UUID) (uui
 type Dispute struct {
 	ID           uuid.UUID  `json:"id"`
 	OrderID      uuid.UUID  `json:"order_id"`
-	Status       string     `json:"status" enum:"open,upheld,overturned" doc:"upheld: the exclusion stands; overturned: it is dropped"`
+	Status       string     `json:"status" doc:"upheld: the exclusion stands; overturned: it is dropped"`
 	Statement    string     `json:"statement"`
 	Exclusion    string     `json:"exclusion"`
 	DecisionNote string     `json:"decision_note,omitempty"`
@@ -240,3 +240,6 @@ func disputeMissing(ctx context.Context, tx *tenants.Tx, orderID, id uuid.UUID) 
 	}
 	return fault.ErrNotFound
 }
+
+// DisputeStatuses are the states of a consumer's dispute (Dispute.Status), in the order the API documents them.
+var DisputeStatuses = []string{"open", "upheld", "overturned"}

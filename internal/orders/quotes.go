@@ -22,11 +22,11 @@ import (
 // QuoteLine is one priced line of a quote. The customer's share follows the entitlement:
 // a line the warranty covers costs the customer nothing, a shared one the policy's percent.
 type QuoteLine struct {
-	Kind           string `json:"kind" enum:"part,labour,visit,shipping"`
+	Kind           string `json:"kind"`
 	Description    string `json:"description" minLength:"1" maxLength:"500"`
 	Quantity       int    `json:"quantity" minimum:"1" maximum:"1000"`
 	UnitPrice      int64  `json:"unit_price" minimum:"0" maximum:"100000000" doc:"Minor units"`
-	Coverage       string `json:"coverage" readOnly:"true" enum:"covered,shared,charged" doc:"Set from the entitlement"`
+	Coverage       string `json:"coverage" readOnly:"true" doc:"Set from the entitlement"`
 	CustomerAmount int64  `json:"customer_amount" readOnly:"true" doc:"The customer's share in minor units"`
 }
 
@@ -39,12 +39,12 @@ type QuoteInput struct {
 type Quote struct {
 	ID             uuid.UUID   `json:"id"`
 	OrderID        uuid.UUID   `json:"order_id"`
-	Status         string      `json:"status" enum:"sent,approved,declined,superseded"`
+	Status         string      `json:"status"`
 	Currency       string      `json:"currency"`
 	Lines          []QuoteLine `json:"lines"`
 	TotalCharged   int64       `json:"total_charged" doc:"The customer's total in minor units"`
 	DecidedAt      *time.Time  `json:"decided_at,omitempty"`
-	DecidedChannel string      `json:"decided_channel,omitempty" enum:"link,portal,staff"`
+	DecidedChannel string      `json:"decided_channel,omitempty"`
 	DecidedBy      string      `json:"decided_by,omitempty"`
 	CreatedBy      string      `json:"created_by"`
 	CreatedAt      time.Time   `json:"created_at"`
@@ -247,3 +247,15 @@ func ParseQuoteLink(token string) (tenantID, quoteID uuid.UUID, secretHash []byt
 	}
 	return tenantID, quoteID, secretHash, nil
 }
+
+// QuoteLineKinds are what a quote line charges for (QuoteLine.Kind), in the order the API documents them.
+var QuoteLineKinds = []string{"part", "labour", "visit", "shipping"}
+
+// QuoteCoverages are how the entitlement covers a quote line (QuoteLine.Coverage), in the order the API documents them.
+var QuoteCoverages = []string{"covered", "shared", "charged"}
+
+// QuoteStatuses are the states of a quote (Quote.Status), in the order the API documents them.
+var QuoteStatuses = []string{"sent", "approved", "declined", "superseded"}
+
+// QuoteChannels are where a customer answered a quote (Quote.DecidedChannel), in the order the API documents them.
+var QuoteChannels = []string{"link", "portal", "staff"}

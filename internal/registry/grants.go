@@ -28,7 +28,7 @@ type Grant struct {
 	Covered        warranty.Lines `json:"covered"`
 	Source         string         `json:"source"`
 	PlanCode       string         `json:"plan_code,omitempty"`
-	Status         string         `json:"status" enum:"active,cancelled"`
+	Status         string         `json:"status"`
 	CreatedAt      time.Time      `json:"created_at"`
 }
 
@@ -136,3 +136,6 @@ func GetGrant(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Grant, error) 
 	}
 	return grantFromRow(r)
 }
+
+// GrantStatuses are the states of a coverage grant (Grant.Status), in the order the API documents them.
+var GrantStatuses = []string{"active", "cancelled"}

@@ -57,7 +57,7 @@ const DefaultChunk = 5000
 // Import is a bulk import of registrations and its progress.
 type Import struct {
 	ID           uuid.UUID  `json:"id"`
-	Kind         string     `json:"kind" enum:"registrations"`
+	Kind         string     `json:"kind"`
 	Filename     string     `json:"filename,omitempty"`
 	Format       string     `json:"format"` // one of Formats
 	Status       string     `json:"status"` // one of ImportStatuses
@@ -910,3 +910,6 @@ func InstallNew(ctx context.Context, tx *tenants.Tx, install Installer, units []
 	}
 	return nil
 }
+
+// ImportKinds are what an import brings in (Import.Kind), in the order the API documents them.
+var ImportKinds = []string{"registrations"}

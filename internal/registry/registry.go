@@ -422,7 +422,7 @@ func Update(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, in
 
 // ScanInput is what a barcode scan at delivery or installation reports.
 type ScanInput struct {
-	Stage        string `json:"stage,omitempty" enum:"delivery,installation" doc:"delivery: the unit reached the customer (an installation order follows when the model needs one); installation (default): it was installed"`
+	Stage        string `json:"stage,omitempty" doc:"delivery: the unit reached the customer (an installation order follows when the model needs one); installation (default): it was installed"`
 	ModelSKU     string `json:"model_sku" minLength:"1" maxLength:"64"`
 	Serial       string `json:"serial" minLength:"1" maxLength:"64"`
 	PurchaseDate string `json:"purchase_date,omitempty" format:"date" doc:"Defaults to the scan date"`
@@ -478,3 +478,6 @@ func Scan(ctx context.Context, tx *tenants.Tx, in ScanInput) (Registration, bool
 	reg, err := Store(ctx, tx, c, ChannelScan, uuid.NullUUID{})
 	return reg, true, err
 }
+
+// ScanStages are the stages a scan records (ScanInput.Stage), in the order the API documents them.
+var ScanStages = []string{"delivery", "installation"}

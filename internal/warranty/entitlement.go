@@ -80,7 +80,7 @@ type Request struct {
 // Reason is one rule evaluated: its outcome and the clause it came from.
 type Reason struct {
 	Rule    string `json:"rule"`
-	Outcome string `json:"outcome" enum:"pass,fail,applies,skipped"`
+	Outcome string `json:"outcome"`
 	Detail  string `json:"detail"`
 	Source  string `json:"source,omitempty"`
 }
@@ -324,3 +324,6 @@ func charges(l Lines, f Fees) Charges {
 	return Charges{Currency: f.Currency, Parts: Charge{Line: l.Parts}, Labour: price(l.Labour, f.LabourRate),
 		Visit: price(l.Visit, f.VisitFee), Shipping: price(l.Shipping, f.ShippingFee)}
 }
+
+// Outcomes are what a rule did in a decision (Reason.Outcome), in the order the API documents them.
+var Outcomes = []string{"pass", "fail", "applies", "skipped"}

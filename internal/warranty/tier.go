@@ -17,7 +17,7 @@ const (
 // time (24x7).
 type Target struct {
 	Minutes int    `json:"minutes" minimum:"1" maximum:"525600"`
-	Clock   string `json:"clock" enum:"business,clock"`
+	Clock   string `json:"clock"`
 }
 
 // Tier is a service level: gold, silver, standard, or whatever a tenant names.
@@ -126,3 +126,6 @@ func DefaultTiers() []Tier {
 			TargetAccept: {2 * 60, "business"}, TargetArrival: {48 * 60, "business"}, TargetResolution: {72 * 60, "business"}, TargetCallback: {72 * 60, "business"}}},
 	}
 }
+
+// Clocks are how a target's time is counted (Target.Clock), in the order the API documents them.
+var Clocks = []string{"business", "clock"}
