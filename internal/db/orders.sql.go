@@ -1435,6 +1435,39 @@ func (q *Queries) OpenOrderOfType(ctx context.Context, db DBTX, arg OpenOrderOfT
 	return column_1, err
 }
 
+const ordersWorkedBy = `-- name: OrdersWorkedBy :many
+SELECT order_id FROM order_engineers
+WHERE tenant_id = $1 AND user_id = $2 AND state IN ('offered', 'accepted') AND order_id = ANY($3::uuid[])
+`
+
+type OrdersWorkedByParams struct {
+	TenantID uuid.UUID
+	UserID   uuid.UUID
+	OrderIds []uuid.UUID
+}
+
+// Of the orders given, those the user is assigned to and has not declined or been removed
+// from: an engineer sees the service address of their own jobs.
+func (q *Queries) OrdersWorkedBy(ctx context.Context, db DBTX, arg OrdersWorkedByParams) ([]uuid.UUID, error) {
+	rows, err := db.Query(ctx, ordersWorkedBy, arg.TenantID, arg.UserID, arg.OrderIds)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []uuid.UUID
+	for rows.Next() {
+		var order_id uuid.UUID
+		if err := rows.Scan(&order_id); err != nil {
+			return nil, err
+		}
+		items = append(items, order_id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const priorOrderSameFault = `-- name: PriorOrderSameFault :one
 SELECT id, number, created_at FROM service_orders
 WHERE tenant_id = $1 AND id <> $2

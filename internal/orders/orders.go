@@ -337,7 +337,8 @@ func (s *Service) Create(ctx context.Context, tx *tenants.Tx, in Intake) (Create
 	if err := tx.Audit(ctx, "order.create", "service_order", o.ID, nil, o); err != nil {
 		return Created{}, err
 	}
-	return Created{Order: o, TrackingURL: trackingURL}, nil
+	o, err = viewOne(ctx, tx, o)
+	return Created{Order: o, TrackingURL: trackingURL}, err
 }
 
 // priority orders the queue: a higher tier (rank 1 is highest) and urgency come first.
@@ -462,13 +463,13 @@ func fieldPrefix(err error, field string) error {
 	return err
 }
 
-// Get returns one order.
+// Get returns one order as the scope may see it (view).
 func Get(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Order, error) {
 	r, err := tx.Q.GetOrder(ctx, tx, db.GetOrderParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
 		return Order{}, fault.DBError(err, "", "")
 	}
-	return orderFromRow(r), nil
+	return viewOne(ctx, tx, orderFromRow(r))
 }
 
 // lock reads the order for a change and checks the caller's version (0: any).
@@ -516,7 +517,7 @@ func List(ctx context.Context, tx *tenants.Tx, f Filter) ([]Order, error) {
 	for i, r := range rows {
 		out[i] = orderFromRow(r)
 	}
-	return out, nil
+	return out, view(ctx, tx, out)
 }
 
 // evaluate asks the warranty engine about the order's unit and stores the decision. When

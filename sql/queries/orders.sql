@@ -238,3 +238,9 @@ SELECT EXISTS (SELECT 1 FROM service_orders WHERE tenant_id = @tenant_id AND reg
 
 -- name: HasOpenQuote :one
 SELECT EXISTS (SELECT 1 FROM order_quotes WHERE tenant_id = @tenant_id AND order_id = @order_id AND status = 'sent')::boolean;
+
+-- name: OrdersWorkedBy :many
+-- Of the orders given, those the user is assigned to and has not declined or been removed
+-- from: an engineer sees the service address of their own jobs.
+SELECT order_id FROM order_engineers
+WHERE tenant_id = @tenant_id AND user_id = @user_id AND state IN ('offered', 'accepted') AND order_id = ANY(@order_ids::uuid[]);
