@@ -24,14 +24,10 @@ type CustomerOutput struct {
 	Body customers.Customer
 }
 
-// visibleCustomer is c as the caller may see it: contact data masked unless the role needs it.
-func visibleCustomer(ctx context.Context, c customers.Customer) customers.Customer {
-	return c
-}
-
-// customerOut is one customer as the caller may see it, with its ETag.
-func customerOut(ctx context.Context, c customers.Customer) *CustomerOutput {
-	return &CustomerOutput{ETag: etag(c.Version), Body: visibleCustomer(ctx, c)}
+// customerOut is one customer with its ETag, as the customers package read it for the
+// caller's scope (masked where the scope masks contacts).
+func customerOut(c customers.Customer) *CustomerOutput {
+	return &CustomerOutput{ETag: etag(c.Version), Body: c}
 }
 
 // registerCustomerRoutes adds customers.
@@ -78,9 +74,6 @@ func (s *Server) listCustomers(ctx context.Context, in *listCustomersIn) (*PageO
 	if err != nil {
 		return nil, err
 	}
-	for i := range rows {
-		rows[i] = visibleCustomer(ctx, rows[i])
-	}
 	return pageOf(rows, in.limit(), func(c customers.Customer) uuid.UUID { return c.ID }), nil
 }
 
@@ -111,7 +104,7 @@ func (s *Server) lookupCustomer(ctx context.Context, in *lookupIn) (*lookupOut, 
 				return err
 			}
 			out.Body.Units += n
-			out.Body.Customers = append(out.Body.Customers, visibleCustomer(ctx, c))
+			out.Body.Customers = append(out.Body.Customers, c)
 		}
 		out.Body.Repeat = len(found) > 0
 		return nil
@@ -129,7 +122,7 @@ func (s *Server) createCustomer(ctx context.Context, in *createCustomerIn) (*Cus
 	if err != nil {
 		return nil, err
 	}
-	return customerOut(ctx, c), nil
+	return customerOut(c), nil
 }
 
 func (s *Server) getCustomer(ctx context.Context, in *IDPath) (*CustomerOutput, error) {
@@ -137,7 +130,7 @@ func (s *Server) getCustomer(ctx context.Context, in *IDPath) (*CustomerOutput, 
 	if err != nil {
 		return nil, err
 	}
-	return customerOut(ctx, c), nil
+	return customerOut(c), nil
 }
 
 type updateCustomerIn struct {
@@ -157,7 +150,7 @@ func (s *Server) updateCustomer(ctx context.Context, in *updateCustomerIn) (*Cus
 	if err != nil {
 		return nil, err
 	}
-	return customerOut(ctx, c), nil
+	return customerOut(c), nil
 }
 
 type valueIn struct {
@@ -187,5 +180,5 @@ func (s *Server) setCustomerValue(ctx context.Context, in *valueIn) (*CustomerOu
 	if err != nil {
 		return nil, err
 	}
-	return customerOut(ctx, c), nil
+	return customerOut(c), nil
 }
