@@ -12,7 +12,14 @@ import (
 func TestLoginLogoutAndSessions(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	tn := env.NewTenant(env.PlatformAdmin())
+	// Onboarding over HTTP: the platform operator creates the tenant and its first admin,
+	// whose password is stored at the production cost and signs in below.
+	u := env.Unique()
+	tn := &apitest.Tenant{AdminEmail: "admin" + u + "@tenant.test"}
+	tn.ID = env.Must(201, apitest.Req{Method: "POST", Path: "/v1/tenants", Token: env.PlatformAdmin(), Body: map[string]any{
+		"slug": "t-" + u, "name": "Tenant " + u, "kind": "brand",
+		"admin": map[string]string{"email": tn.AdminEmail, "name": "Admin " + u, "password": apitest.Password}}}).Map(t)["id"].(string)
+	tn.Admin = env.Login(tn.AdminEmail)
 
 	bad := env.Do(apitest.Req{Method: "POST", Path: "/v1/auth/login", Body: map[string]string{"email": tn.AdminEmail, "password": "wrong-password"}})
 	if bad.Status != 401 || !strings.Contains(string(bad.Body), "/problems/unauthenticated") {
@@ -67,7 +74,7 @@ func TestLoginLogoutAndSessions(t *testing.T) {
 func TestAPIKeys(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	tn := env.NewTenant(env.PlatformAdmin())
+	tn := env.NewTenant()
 
 	created := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/api-keys", Token: tn.Admin,
 		Body: map[string]any{"name": "erp", "role": "agent", "scopes": []string{"outlets:read"}}}).Map(t)
@@ -185,8 +192,7 @@ func TestConsumerOTPAttemptsAndRateLimit(t *testing.T) {
 func TestCustomersLinkToOneConsumerIdentity(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	op := env.PlatformAdmin()
-	a, b := env.NewTenant(op), env.NewTenant(op)
+	a, b := env.NewTenant(), env.NewTenant()
 	phone := env.Phone()
 	ca := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/customers", Token: a.Admin, Body: map[string]any{"name": "张三", "phone": phone[3:]}}).Map(t)
 	cb := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/customers", Token: b.Admin, Body: map[string]any{"name": "Zhang San", "phone": phone}}).Map(t)

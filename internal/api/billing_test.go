@@ -94,9 +94,9 @@ func billingUnit(t *testing.T, env *apitest.Env, tn *apitest.Tenant, phone strin
 
 func TestBillingWebhookRejectsOrIgnoresWithoutHarm(t *testing.T) {
 	t.Parallel()
-	env := apitest.New(t)
+	env := apitest.New(t, apitest.Options{OwnDatabase: true}) // runs a worker, reads the Stripe inbox
 	settle := billingWorker(t, env)
-	tn := env.NewTenant(env.PlatformAdmin())
+	tn := env.NewTenant()
 
 	// Bad signature: 400 problem naming the header, nothing stored.
 	payload := stripeEvent("evt_bad_sig", "checkout.session.completed", paidSession(tn.ID, platform.NewID().String(), "pi_x", 100))
@@ -177,9 +177,9 @@ func TestBillingWebhookRejectsOrIgnoresWithoutHarm(t *testing.T) {
 
 func TestBillingProductsPurchaseCancelAndEntitlement(t *testing.T) {
 	t.Parallel()
-	env := apitest.New(t)
+	env := apitest.New(t, apitest.Options{OwnDatabase: true}) // runs a worker
 	settle := billingWorker(t, env)
-	tn := env.NewTenant(env.PlatformAdmin())
+	tn := env.NewTenant()
 	phone := env.Phone()
 	unit := billingUnit(t, env, tn, phone)
 
@@ -350,10 +350,9 @@ func TestBillingProductsPurchaseCancelAndEntitlement(t *testing.T) {
 
 func TestBillingCrossTenant(t *testing.T) {
 	t.Parallel()
-	env := apitest.New(t)
+	env := apitest.New(t, apitest.Options{OwnDatabase: true}) // runs a worker
 	settle := billingWorker(t, env)
-	op := env.PlatformAdmin()
-	a, b := env.NewTenant(op), env.NewTenant(op)
+	a, b := env.NewTenant(), env.NewTenant()
 	phone := env.Phone()
 	unitA := billingUnit(t, env, a, phone)
 	prodA := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/express-products", Token: a.Admin, Body: isoProduct("a")}).Map(t)["id"].(string)
@@ -401,9 +400,9 @@ func TestBillingCrossTenant(t *testing.T) {
 
 func TestBillingReadOnlyTenant(t *testing.T) {
 	t.Parallel()
-	env := apitest.New(t, apitest.Options{Configure: func(c *platform.Config) { c.BillingGrace = time.Nanosecond }})
+	env := apitest.New(t, apitest.Options{OwnDatabase: true, Configure: func(c *platform.Config) { c.BillingGrace = time.Nanosecond }})
 	settle := billingWorker(t, env)
-	tn := env.NewTenant(env.PlatformAdmin())
+	tn := env.NewTenant()
 	if err := env.Tenants.Platform(context.Background(), "test", uuid.Nil, func(tx *tenants.Tx) error {
 		return billing.UpsertPlatformPlan(context.Background(), tx, billing.PlatformPlan{Code: "growth", Name: "Growth", Currency: "CNY",
 			MonthlyAmount: 99900, PerOrderAmount: 200, MaxOutlets: 50})

@@ -533,9 +533,9 @@ func ciListIDs(t *testing.T, r *apitest.Response) map[string]bool {
 
 func TestConsumerIsolationEveryIDParameter(t *testing.T) {
 	t.Parallel()
-	env := apitest.New(t)
+	env := apitest.New(t, apitest.Options{OwnDatabase: true}) // runs a worker
 	settle := ciWorker(t, env)
-	w := ciNewWorld(t, env, env.NewTenant(env.PlatformAdmin()))
+	w := ciNewWorld(t, env, env.NewTenant())
 	a, b := ciMake(t, env, w), ciMake(t, env, w)
 	settle()
 	ciFinish(t, env, w, a)
@@ -671,8 +671,7 @@ func TestConsumerIsolationEveryIDParameter(t *testing.T) {
 func TestConsumerIsolationNewcomerReadsNothingAndLeavesNothing(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	op := env.PlatformAdmin()
-	home, other := env.NewTenant(op), env.NewTenant(op)
+	home, other := env.NewTenant(), env.NewTenant()
 	phone := env.Phone()
 	// A customer of home, with a unit there...
 	unit := billingUnit(t, env, home, phone)

@@ -57,7 +57,7 @@ func TestParametersAndBodyFieldsDiffer(t *testing.T) {
 func TestDomainErrorsOnParameters(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	tn := env.NewTenant(env.PlatformAdmin())
+	tn := env.NewTenant()
 	for _, c := range []struct {
 		req apitest.Req
 		loc string

@@ -31,7 +31,7 @@ type importFixture struct {
 
 func newImportFixture(t *testing.T, env *apitest.Env) *importFixture {
 	t.Helper()
-	f := &importFixture{env: env, tn: env.NewTenant(env.PlatformAdmin())}
+	f := &importFixture{env: env, tn: env.NewTenant()}
 	adm := f.tn.Admin
 	ac := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/categories", Token: adm, Body: map[string]any{"code": "ac", "name": "空调"}}).Map(t)["id"]
 	env.Must(201, apitest.Req{Method: "POST", Path: "/v1/models", Token: adm, Body: map[string]any{"category_id": ac, "sku": "KFR-35GW",
@@ -615,7 +615,7 @@ func TestBatchRegistrations(t *testing.T) {
 // import, polling the progress until it is done.
 func TestImportThroughRiver20k(t *testing.T) {
 	t.Parallel()
-	env := apitest.New(t)
+	env := apitest.New(t, apitest.Options{OwnDatabase: true}) // runs a worker
 	f := newImportFixture(t, env)
 	worker, err := jobs.NewClient(env.DB.App, env.Tenants, env.Log, true)
 	if err != nil {

@@ -419,8 +419,7 @@ func isoSnapshot(t *testing.T, env *apitest.Env, tn *apitest.Tenant, f isoFixtur
 func TestIsolationEveryIDEndpoint(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	op := env.PlatformAdmin()
-	a, b := env.NewTenant(op), env.NewTenant(op)
+	a, b := env.NewTenant(), env.NewTenant()
 	fa, fb := isoMake(t, env, a), isoMake(t, env, b)
 	for _, k := range isoKinds {
 		if fa[k] == "" || fb[k] == "" || fa[k] == fb[k] {
@@ -596,7 +595,7 @@ func isoEqual(a, b []string) bool { return strings.Join(a, ",") == strings.Join(
 func TestIsolationOutletScope(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	a := env.NewTenant(env.PlatformAdmin())
+	a := env.NewTenant()
 	a1, a2 := a.Outlets[0], a.Outlets[1]
 	mgrEmail, mgr := env.Person(a, "outlet_manager", a1)
 	engEmail, eng := env.Person(a, "engineer", a1)
@@ -718,8 +717,7 @@ func TestIsolationOutletScope(t *testing.T) {
 func TestIsolationMultiTenantUser(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	op := env.PlatformAdmin()
-	a, b, c := env.NewTenant(op), env.NewTenant(op), env.NewTenant(op)
+	a, b, c := env.NewTenant(), env.NewTenant(), env.NewTenant()
 
 	email := "both" + env.Unique() + "@people.test"
 	invA := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/invitations", Token: a.Admin,
@@ -822,7 +820,7 @@ func TestIsolationPlatformOperator(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 	op := env.PlatformAdmin()
-	a, b := env.NewTenant(op), env.NewTenant(op)
+	a, b := env.NewTenant(), env.NewTenant()
 
 	got := isoIDs(t, env.Must(200, apitest.Req{Method: "GET", Path: "/v1/outlets", Token: op, Tenant: a.ID}))
 	if !isoEqual(got, isoSorted(a.Outlets[:]...)) {

@@ -20,7 +20,7 @@ import (
 func TestNotificationTemplatesAndSettings(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	tn := env.NewTenant(env.PlatformAdmin())
+	tn := env.NewTenant()
 
 	var list struct {
 		Items []notify.Template `json:"items"`
@@ -118,7 +118,7 @@ func TestNotificationTemplatesAndSettings(t *testing.T) {
 func TestNotificationSendLogInboxesAndPreferences(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	tn := env.NewTenant(env.PlatformAdmin())
+	tn := env.NewTenant()
 	phone := env.Phone()
 	cust := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/customers", Token: tn.Admin, Body: map[string]any{
 		"name": "王先生", "phone": phone, "email": "wang" + env.Unique() + "@example.com"}}).Map(t)
@@ -246,7 +246,7 @@ func TestNotificationSendLogInboxesAndPreferences(t *testing.T) {
 func TestWebhookEndpointsAPI(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	tn := env.NewTenant(env.PlatformAdmin())
+	tn := env.NewTenant()
 	if r := env.Do(apitest.Req{Method: "POST", Path: "/v1/webhook-endpoints", Token: tn.Admin, Body: map[string]any{
 		"url": "ftp://erp.example.com/hooks", "events": []string{"order.created"}}}); r.Status != 422 || !strings.Contains(string(r.Body), "body.url") {
 		t.Errorf("ftp endpoint: %d %s", r.Status, r.Body)
@@ -307,7 +307,7 @@ func TestWebhookEndpointsAPI(t *testing.T) {
 func TestNotificationAndWebhookBadInput(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	tn := env.NewTenant(env.PlatformAdmin())
+	tn := env.NewTenant()
 	for _, c := range []struct {
 		name, method, path string
 		body               any

@@ -36,7 +36,7 @@ type orderWorld struct {
 
 func newOrderWorld(t *testing.T, env *apitest.Env) *orderWorld {
 	t.Helper()
-	w := &orderWorld{env: env, tn: env.NewTenant(env.PlatformAdmin())}
+	w := &orderWorld{env: env, tn: env.NewTenant()}
 	u := env.Unique()
 	adm := w.tn.Admin
 	w.category = env.Must(201, apitest.Req{Method: "POST", Path: "/v1/categories", Token: adm, Body: map[string]any{

@@ -24,7 +24,7 @@ func countOutlets(t *testing.T, env *apitest.Env, tok string) int {
 func TestIdempotencyKeyReplaysFirstResponse(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	tn := env.NewTenant(env.PlatformAdmin())
+	tn := env.NewTenant()
 	before := countOutlets(t, env, tn.Admin)
 	key := map[string]string{"Idempotency-Key": "create-outlet-" + env.Unique()}
 
@@ -42,7 +42,7 @@ func TestIdempotencyKeyReplaysFirstResponse(t *testing.T) {
 		t.Fatalf("different body: %d %s", r.Status, r.Body)
 	}
 	// Keys are per tenant: another tenant may use the same key for its own request.
-	other := env.NewTenant(env.PlatformAdmin())
+	other := env.NewTenant()
 	env.Must(201, apitest.Req{Method: "POST", Path: "/v1/outlets", Token: other.Admin, Body: outletBody("IDEM-1"), Header: key})
 	if got := countOutlets(t, env, tn.Admin); got != before+1 {
 		t.Fatalf("other tenant's key changed this tenant: %d", got)
@@ -58,7 +58,7 @@ func TestIdempotencyKeyReplaysFirstResponse(t *testing.T) {
 func TestIdempotencyConcurrentSameKeyCreatesOnce(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	tn := env.NewTenant(env.PlatformAdmin())
+	tn := env.NewTenant()
 	before := countOutlets(t, env, tn.Admin)
 	key := map[string]string{"Idempotency-Key": "race-" + env.Unique()}
 	var wg sync.WaitGroup
@@ -84,7 +84,7 @@ func TestIdempotencyConcurrentSameKeyCreatesOnce(t *testing.T) {
 func TestConcurrentUpdatesNeverOverwrite(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	tn := env.NewTenant(env.PlatformAdmin())
+	tn := env.NewTenant()
 	path := "/v1/outlets/" + tn.Outlets[0]
 	got := env.Must(200, apitest.Req{Method: "GET", Path: path, Token: tn.Admin})
 	tag := got.Header.Get("ETag")
@@ -140,7 +140,7 @@ func TestConcurrentUpdatesNeverOverwrite(t *testing.T) {
 func TestRateLimitPerTenant(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t, apitest.Options{Configure: func(c *platform.Config) { c.RateTenantPerSecond = 5; c.RateKeyPerSecond = 1000 }})
-	tn := env.NewTenant(env.PlatformAdmin())
+	tn := env.NewTenant()
 	limited := 0
 	for i := 0; i < 30; i++ {
 		r := env.Do(apitest.Req{Method: "GET", Path: "/v1/outlets", Token: tn.Admin})
@@ -166,7 +166,7 @@ func TestRedisDownKeepsServing(t *testing.T) {
 	l.Close() // nothing listens there now
 	env := apitest.New(t, apitest.Options{RedisURL: "redis://" + addr + "/0",
 		Configure: func(c *platform.Config) { c.RateTenantPerSecond = 1; c.RateKeyPerSecond = 1 }})
-	tn := env.NewTenant(env.PlatformAdmin())
+	tn := env.NewTenant()
 	for i := 0; i < 10; i++ {
 		env.Must(200, apitest.Req{Method: "GET", Path: "/v1/outlets", Token: tn.Admin})
 	}
@@ -180,7 +180,7 @@ func TestRedisDownKeepsServing(t *testing.T) {
 func TestContactMaskingByRole(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	tn := env.NewTenant(env.PlatformAdmin())
+	tn := env.NewTenant()
 	c := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/customers", Token: tn.Admin, Body: map[string]any{
 		"name": "赵敏", "phone": "13812345678", "email": "zhao.min@example.com", "address": "浦东新区世纪大道100号12楼"}}).Map(t)
 	if c["phone"] != "+8613812345678" || c["masked"] != false {
@@ -213,7 +213,7 @@ func TestContactMaskingByRole(t *testing.T) {
 func TestOversizeBodyWithIdempotencyKeyIs413(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	tn := env.NewTenant(env.PlatformAdmin())
+	tn := env.NewTenant()
 	big := map[string]any{"code": "BIG", "name": strings.Repeat("x", 70<<10), "kind": "warehouse"}
 	for _, h := range []map[string]string{nil, {"Idempotency-Key": "big-" + env.Unique()}} {
 		r := env.Do(apitest.Req{Method: "POST", Path: "/v1/outlets", Token: tn.Admin, Body: big, Header: h})

@@ -55,7 +55,7 @@ func slaOrder(t *testing.T, env *apitest.Env, tn *apitest.Tenant, outlet string,
 func TestSLASettingsAPI(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	tn := env.NewTenant(env.PlatformAdmin())
+	tn := env.NewTenant()
 	got := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/sla/settings", Token: tn.Admin})
 	if got.Header.Get("ETag") != `"1"` || got.Map(t)["warn_percent"].(float64) != 75 {
 		t.Fatalf("defaults: %s %s", got.Header.Get("ETag"), got.Body)
@@ -78,7 +78,7 @@ func TestSLASettingsAPI(t *testing.T) {
 	_, manager := env.Person(tn, "outlet_manager", tn.Outlets[0])
 	env.Must(200, apitest.Req{Method: "GET", Path: "/v1/sla/settings", Token: manager})
 	env.Must(403, apitest.Req{Method: "PUT", Path: "/v1/sla/settings", Token: manager, Body: body, Header: map[string]string{"If-Match": `"2"`}})
-	other := env.NewTenant(env.PlatformAdmin())
+	other := env.NewTenant()
 	if r := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/sla/settings", Token: other.Admin}); r.Header.Get("ETag") != `"1"` {
 		t.Fatalf("another tenant sees version %s", r.Header.Get("ETag"))
 	}
@@ -87,8 +87,7 @@ func TestSLASettingsAPI(t *testing.T) {
 func TestSLAClocksAndAttainmentAPI(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	op := env.PlatformAdmin()
-	tn, other := env.NewTenant(op), env.NewTenant(op)
+	tn, other := env.NewTenant(), env.NewTenant()
 	day := time.Date(2026, 11, 2, 2, 0, 0, 0, time.UTC)
 	o1 := slaOrder(t, env, tn, tn.Outlets[0], day, true)
 	slaOrder(t, env, tn, tn.Outlets[0], day, true)

@@ -22,7 +22,7 @@ type warrantyFixture struct {
 
 func newWarrantyFixture(t *testing.T, env *apitest.Env) warrantyFixture {
 	t.Helper()
-	f := warrantyFixture{tn: env.NewTenant(env.PlatformAdmin())}
+	f := warrantyFixture{tn: env.NewTenant()}
 	adm := f.tn.Admin
 	f.category = env.Must(201, apitest.Req{Method: "POST", Path: "/v1/categories", Token: adm, Body: map[string]any{"code": "ac", "name": "空调"}}).Map(t)["id"].(string)
 	f.model = env.Must(201, apitest.Req{Method: "POST", Path: "/v1/models", Token: adm, Body: map[string]any{
@@ -263,7 +263,7 @@ func TestPublicCoverageAndConsumerUnits(t *testing.T) {
 	}
 
 	// Another tenant's portal knows nothing of them; staff tokens cannot use consumer routes.
-	other := env.NewTenant(env.PlatformAdmin())
+	other := env.NewTenant()
 	none := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/consumer/tenants/" + other.Slug + "/units", Token: sess.Token}).Map(t)["items"].([]any)
 	if len(none) != 0 {
 		t.Fatalf("other tenant shows units: %v", none)
@@ -276,7 +276,7 @@ func TestPublicCoverageAndConsumerUnits(t *testing.T) {
 func TestPublicCoverageIsRateLimited(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t, apitest.Options{Configure: func(c *platform.Config) { c.RatePublicPerMinute = 3 }})
-	tn := env.NewTenant(env.PlatformAdmin())
+	tn := env.NewTenant()
 	serial := "SNLIMIT" + env.Unique()
 	statuses := []int{}
 	for i := 0; i < 5; i++ {

@@ -32,6 +32,17 @@ func TestPasswordHashing(t *testing.T) {
 	if _, err := VerifyPassword("$bcrypt$x", "x"); err == nil {
 		t.Fatal("foreign hash format accepted")
 	}
+	// The tests' cheap hash is a real argon2id hash that the same check verifies.
+	cheap, err := HashPasswordForTests("correct horse battery")
+	if err != nil || !strings.HasPrefix(cheap, "$argon2id$v=19$m=8,t=1,p=1$") {
+		t.Fatalf("test hash: %s %v", cheap, err)
+	}
+	if ok, err := VerifyPassword(cheap, "correct horse battery"); !ok || err != nil {
+		t.Fatalf("right password rejected by the test hash: %v", err)
+	}
+	if ok, _ := VerifyPassword(cheap, "correct horse batterY"); ok {
+		t.Fatal("wrong password accepted by the test hash")
+	}
 }
 
 func TestScopedTokens(t *testing.T) {

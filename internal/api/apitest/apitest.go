@@ -59,9 +59,18 @@ type Options struct {
 	RedisURL string
 	// Configure edits the configuration before the server starts.
 	Configure func(*platform.Config)
+	// OwnDatabase gives the test a fresh database of its own instead of the package's shared
+	// one: for tests that run a River worker (it would work every test's jobs) or read
+	// platform-wide tables (the Stripe inbox, every queued job).
+	OwnDatabase bool
 }
 
-// New starts the API on a fresh database.
+// New starts the API on the test binary's shared database (testdb.Shared), or on a fresh
+// one with Options.OwnDatabase. Tests on the shared database are kept apart the way the
+// product keeps tenants apart: each onboards tenants of its own (NewTenant), with unique
+// slugs, emails and phones (Unique, Phone), and has its own key space in Redis. What one
+// test commits is invisible to another's tenants, so tests can run in parallel without
+// paying for a database each.
 func New(t testing.TB, opts ...Options) *Env {
 	t.Helper()
 	var o Options
@@ -75,7 +84,12 @@ func New(t testing.TB, opts ...Options) *Env {
 	if redisURL == "" {
 		t.Fatal("TEST_REDIS_URL is not set: run tests with `make test`, which starts redis-server")
 	}
-	d := testdb.New(t)
+	var d *testdb.DB
+	if o.OwnDatabase {
+		d = testdb.New(t)
+	} else {
+		d = testdb.Shared(t)
+	}
 	rdb, stop, err := platform.OpenRedis(redisURL)
 	if err != nil {
 		t.Fatal(err)
@@ -116,7 +130,9 @@ func New(t testing.TB, opts ...Options) *Env {
 	srv := httptest.NewServer(api.New(Wire(api.Deps{DB: tdb, Auth: authSvc, Limiter: limiter, Redis: rdb, Log: log,
 		Registry: reg, Config: cfg, Jobs: jobClient, Billing: bill})))
 	t.Cleanup(srv.Close)
-	hash, err := auth.HashPassword(Password)
+	// Test accounts store Password at the lowest argon2 cost: they sign in through the real
+	// check without spending tens of milliseconds of CPU on every login.
+	hash, err := auth.HashPasswordForTests(Password)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,37 +275,68 @@ type Tenant struct {
 	Outlets    [2]string
 }
 
-// NewTenant onboards a brand with an admin and two outlets, through the API.
-func (e *Env) NewTenant(op string) *Tenant {
+// NewTenant onboards a brand with an admin and two outlets in Shanghai. It calls what the
+// onboarding and outlet routes call (tenants.DB.Onboard, tenants.CreateOutlet) directly, and
+// stores the admin's password at the tests' cost (auth.HashPasswordForTests): every test
+// needs tenants, and the routes themselves are tested on their own
+// (TestLoginLogoutAndSessions onboards over HTTP).
+func (e *Env) NewTenant() *Tenant {
 	e.T.Helper()
+	ctx := context.Background()
 	u := e.Unique()
 	tn := &Tenant{Slug: "t-" + u, AdminEmail: "admin" + u + "@tenant.test"}
-	resp := e.Must(201, Req{Method: "POST", Path: "/v1/tenants", Token: op, Body: map[string]any{
-		"slug": tn.Slug, "name": "Tenant " + u, "kind": "brand",
-		"admin": map[string]string{"email": tn.AdminEmail, "name": "Admin " + u, "password": Password}}})
-	tn.ID = resp.Map(e.T)["id"].(string)
-	tn.Admin = e.Login(tn.AdminEmail)
-	for i := range tn.Outlets {
-		o := e.Must(201, Req{Method: "POST", Path: "/v1/outlets", Token: tn.Admin, Body: map[string]any{
-			"code": fmt.Sprintf("O%d-%s", i, u), "name": fmt.Sprintf("Outlet %d", i), "kind": "service_center",
-			"province_code": "310000"}})
-		tn.Outlets[i] = o.Map(e.T)["id"].(string)
+	created, _, err := e.Tenants.Onboard(ctx, tenants.Actor{Kind: "platform", Label: "test"}, tenants.NewTenant{Slug: tn.Slug,
+		Name: "Tenant " + u, Kind: "brand", Timezone: "Asia/Shanghai", Currency: "CNY", Locale: "zh-CN",
+		AdminEmail: tn.AdminEmail, AdminName: "Admin " + u, AdminPasswordHash: e.pwHash})
+	if err != nil {
+		e.T.Fatalf("onboard tenant: %v", err)
 	}
+	tn.ID = created.ID.String()
+	err = e.Tenants.Tx(ctx, tenants.Scope{TenantID: created.ID, Actor: tenants.Actor{Kind: "system", Label: "test"}}, func(tx *tenants.Tx) error {
+		for i := range tn.Outlets {
+			o, err := tenants.CreateOutlet(ctx, tx, tenants.OutletFields{Code: fmt.Sprintf("O%d-%s", i, u), Name: fmt.Sprintf("Outlet %d", i),
+				Kind: "service_center", ProvinceCode: "310000"})
+			if err != nil {
+				return err
+			}
+			tn.Outlets[i] = o.ID.String()
+		}
+		return nil
+	})
+	if err != nil {
+		e.T.Fatalf("create outlets: %v", err)
+	}
+	tn.Admin = e.Login(tn.AdminEmail)
 	return tn
 }
 
-// Person invites someone into the tenant with a role (and outlet for outlet roles), has them
-// accept, and returns their email and token.
+// Person adds someone to the tenant with a role (and outlet for outlet roles) and returns
+// their email and token. It writes the user and membership that accepting an invitation
+// writes (after the same role check, tenants.CheckOutletRole), with the password at the
+// tests' cost; TestMembersRolesAndLastAdmin takes the invitation route itself.
 func (e *Env) Person(tn *Tenant, role, outletID string) (string, string) {
 	e.T.Helper()
+	ctx := context.Background()
 	email := role + e.Unique() + "@people.test"
-	body := map[string]any{"email": email, "role": role}
+	var outlet uuid.NullUUID
 	if outletID != "" {
-		body["outlet_id"] = outletID
+		outlet = uuid.NullUUID{UUID: uuid.MustParse(outletID), Valid: true}
 	}
-	inv := e.Must(201, Req{Method: "POST", Path: "/v1/invitations", Token: tn.Admin, Body: body})
-	tok := inv.Map(e.T)["token"].(string)
-	e.Must(200, Req{Method: "POST", Path: "/v1/invitations/accept", Body: map[string]any{"token": tok, "name": role, "password": Password}})
+	err := e.Tenants.Tx(ctx, tenants.Scope{TenantID: uuid.MustParse(tn.ID), Actor: tenants.Actor{Kind: "system", Label: "test"}}, func(tx *tenants.Tx) error {
+		if err := tenants.CheckOutletRole(role, outlet.UUID); err != nil {
+			return err
+		}
+		u, err := tx.Q.CreateUser(ctx, tx, db.CreateUserParams{ID: platform.NewID(), Email: email, Name: role, PasswordHash: e.pwHash})
+		if err != nil {
+			return err
+		}
+		_, err = tx.Q.CreateMembership(ctx, tx, db.CreateMembershipParams{TenantID: tx.Scope.TenantID, ID: platform.NewID(),
+			UserID: u.ID, OutletID: outlet, Role: role})
+		return err
+	})
+	if err != nil {
+		e.T.Fatalf("add %s to the tenant: %v", role, err)
+	}
 	return email, e.Login(email)
 }
 
