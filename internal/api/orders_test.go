@@ -140,6 +140,13 @@ func TestOrderCarryInLifecycle(t *testing.T) {
 	if closed["closed_at"] == nil || len(closed["next"].([]any)) != 1 {
 		t.Fatalf("closed: %v", closed)
 	}
+	repeats := func() []map[string]any {
+		t.Helper()
+		return isoItems(t, env.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders?repeat=true", Token: w.tn.Admin}))
+	}
+	if rep := repeats(); len(rep) != 0 {
+		t.Fatalf("repeat orders listed before any: %v", rep)
+	}
 	// Reopening needs a reason and counts as a repeat repair.
 	if r := w.move(t, id, "waiting", ""); r.Status != 422 {
 		t.Fatalf("reopen without reason: %d", r.Status)
@@ -150,6 +157,11 @@ func TestOrderCarryInLifecycle(t *testing.T) {
 	}
 	if m := re.Map(t); m["reopen_count"] != float64(1) || m["is_repeat"] != true || m["closed_at"] != nil {
 		t.Fatalf("reopened: %v", m)
+	}
+	// The list filters repeat repairs (which orders are repeats: internal/orders
+	// TestCreateMarksRepeatRepairs).
+	if rep := repeats(); len(rep) != 1 || rep[0]["id"] != id {
+		t.Fatalf("repeat orders listed: %v", rep)
 	}
 
 	// The timeline has every change, with who and why.
@@ -321,49 +333,9 @@ func TestOrderEngineerDispatchRulesAndDecline(t *testing.T) {
 	}
 }
 
-func TestOrderRepeatRepairFeedsWarranty(t *testing.T) {
-	t.Parallel()
-	env := apitest.New(t)
-	w := newOrderWorld(t, env)
-	finish := func(id, result string) {
-		t.Helper()
-		env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/transitions", Token: w.tn.Admin, Body: map[string]any{"to": "repairing"}})
-		m := env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/completion", Token: w.tn.Admin,
-			Body: map[string]any{"diagnosis": "compressor noise", "work_done": "adjusted", "result": result}}).Map(t)
-		if m["status"] == "escalated" {
-			env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/transitions", Token: w.tn.Admin, Body: map[string]any{"to": "ready_for_pickup"}})
-		}
-		env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/transitions", Token: w.tn.Admin, Body: map[string]any{"to": "picked_up"}})
-	}
-	first := w.order(t, nil)["order"].(map[string]any)
-	if first["is_repeat"] != false {
-		t.Fatalf("first order flagged as repeat")
-	}
-	finish(str(first["id"]), "not_fixed")
-	second := w.order(t, nil)["order"].(map[string]any)
-	if second["is_repeat"] != true || second["repeat_of"] != first["id"] {
-		t.Fatalf("second order: repeat %v of %v", second["is_repeat"], second["repeat_of"])
-	}
-	hist := second["entitlement"].(map[string]any)["history"].(map[string]any)
-	if hist["failed_repairs"] != float64(1) {
-		t.Fatalf("history after one failed repair: %v", hist)
-	}
-	finish(str(second["id"]), "fixed")
-	third := w.order(t, nil)["order"].(map[string]any)
-	dec := third["entitlement"].(map[string]any)["decision"].(map[string]any)
-	if h := third["entitlement"].(map[string]any)["history"].(map[string]any); h["failed_repairs"] != float64(2) {
-		t.Fatalf("history after two failed repairs: %v", h)
-	}
-	if !slices.Contains(dec["remedies"].([]any), any("exchange")) {
-		t.Fatalf("after two failed repairs of the same fault the remedies include exchange: %v", dec["remedies"])
-	}
-	// The list filters repeats.
-	rep := isoItems(t, env.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders?repeat=true", Token: w.tn.Admin}))
-	if len(rep) != 2 {
-		t.Fatalf("repeat orders listed: %d", len(rep))
-	}
-}
-
+// TestOrderAppointmentsAndReschedule walks the appointment routes: slots, booking, a
+// reschedule (refused without its reason, a 422 naming the field) and the list. The booking
+// rules (capacity, windows, time-limit warnings) are internal/orders TestBookAndReschedule.
 func TestOrderAppointmentsAndReschedule(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
@@ -371,25 +343,18 @@ func TestOrderAppointmentsAndReschedule(t *testing.T) {
 	o := w.order(t, map[string]any{"channel": "on_site", "type": "inspection"})["order"].(map[string]any)
 	id := str(o["id"])
 	slots := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/" + id + "/slots?days=14", Token: w.tn.Admin}).Map(t)["items"].([]any)
-	if len(slots) < 20 {
-		t.Fatalf("two weeks of a 9-18 calendar with 2-hour windows give at least 20 slots: %d", len(slots))
+	if len(slots) < 2 || slots[0].(map[string]any)["free"] != float64(4) {
+		t.Fatalf("slots: %v", slots)
 	}
 	first, second := slots[0].(map[string]any), slots[1].(map[string]any)
-	if first["free"] != float64(4) {
-		t.Fatalf("slot capacity: %v", first)
-	}
 	b := env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/appointment", Token: w.tn.Admin,
 		Body: map[string]any{"start": first["start"]}}).Map(t)
-	if b["rescheduled"] != false {
+	if b["rescheduled"] != false || b["warnings"] == nil {
 		t.Fatalf("booking: %v", b)
 	}
 	if r := env.Do(apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/appointment", Token: w.tn.Admin,
-		Body: map[string]any{"start": second["start"]}}); r.Status != 422 {
+		Body: map[string]any{"start": second["start"]}}); r.Status != 422 || !strings.Contains(string(r.Body), "body.reason") {
 		t.Fatalf("reschedule without reason: %d %s", r.Status, r.Body)
-	}
-	if r := env.Do(apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/appointment", Token: w.tn.Admin,
-		Body: map[string]any{"start": "2031-01-01T03:17:00Z", "reason": "x"}}); r.Status != 422 {
-		t.Fatalf("a time that is not a window: %d %s", r.Status, r.Body)
 	}
 	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/appointment", Token: w.tn.Admin,
 		Body: map[string]any{"start": second["start"], "reason": "customer away"}})
@@ -400,10 +365,6 @@ func TestOrderAppointmentsAndReschedule(t *testing.T) {
 	appts := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/" + id + "/appointments", Token: w.tn.Admin}).Map(t)["items"].([]any)
 	if len(appts) != 2 || appts[0].(map[string]any)["status"] != "moved" || appts[1].(map[string]any)["status"] != "booked" {
 		t.Fatalf("appointments: %v", appts)
-	}
-	again := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/" + id + "/slots?days=14", Token: w.tn.Admin}).Map(t)["items"].([]any)
-	if again[0].(map[string]any)["free"] != float64(4) || again[1].(map[string]any)["free"] != float64(3) {
-		t.Fatalf("the moved window is free again, the new one taken: %v %v", again[0], again[1])
 	}
 }
 
@@ -676,25 +637,6 @@ func TestOrderTimeLimitsFollowTheOrder(t *testing.T) {
 	}
 	if n := len(isoItems(t, env.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders?overdue=true", Token: w.tn.Admin}))); n != 0 {
 		t.Fatalf("%d overdue orders, want none", n)
-	}
-}
-
-func TestBookingPastTheTimeLimitWarns(t *testing.T) {
-	t.Parallel()
-	env := apitest.New(t)
-	w := newOrderWorld(t, env)
-	id := str(w.order(t, map[string]any{"channel": "on_site", "type": "inspection"})["order"].(map[string]any)["id"])
-	slots := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/" + id + "/slots?days=21", Token: w.tn.Admin}).Map(t)["items"].([]any)
-	first, last := slots[0].(map[string]any), slots[len(slots)-1].(map[string]any)
-	b := env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/appointment", Token: w.tn.Admin,
-		Body: map[string]any{"start": first["start"]}}).Map(t)
-	if len(b["warnings"].([]any)) != 0 {
-		t.Fatalf("the first window is within the arrival limit: %v", b["warnings"])
-	}
-	late := env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/appointment", Token: w.tn.Admin,
-		Body: map[string]any{"start": last["start"], "reason": "customer travelling"}}).Map(t)
-	if ws := late["warnings"].([]any); len(ws) != 1 || !strings.Contains(str(ws[0]), "time limit") {
-		t.Fatalf("three weeks out breaks the two-day arrival limit: %v", late["warnings"])
 	}
 }
 
