@@ -16,8 +16,6 @@ import (
 	"github.com/aftersales/aftersales/internal/api/apitest"
 	"github.com/aftersales/aftersales/internal/events"
 	"github.com/aftersales/aftersales/internal/notify"
-	"github.com/aftersales/aftersales/internal/orders"
-	"github.com/aftersales/aftersales/internal/registry"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -485,6 +483,9 @@ func TestOrderOutletScopeAndDispute(t *testing.T) {
 	}
 }
 
+// TestInstallOrderFromDeliveryScan: the scan route answers a delivery with the installation
+// order it created, or why it created none. (When an order is due: internal/orders
+// TestInstallForDeliveredUnits.)
 func TestInstallOrderFromDeliveryScan(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
@@ -507,16 +508,6 @@ func TestInstallOrderFromDeliveryScan(t *testing.T) {
 	if again["installation_order"] != nil || !strings.Contains(str(again["no_installation"]), "already") {
 		t.Fatalf("a second delivery scan: %v", again)
 	}
-	// The model of the world's unit needs no installation.
-	plain := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/registrations/scan", Token: w.tn.Admin, Body: map[string]any{
-		"stage": "delivery", "model_sku": w.unitModelSKU(t), "serial": "P-" + u}}).Map(t)
-	if plain["installation_order"] != nil {
-		t.Fatalf("a model that needs no installation got an order: %v", plain)
-	}
-}
-
-func (w *orderWorld) unitModelSKU(t *testing.T) string {
-	return str(w.env.Must(200, apitest.Req{Method: "GET", Path: "/v1/models/" + w.model, Token: w.tn.Admin}).Map(t)["sku"])
 }
 
 // TestOrderEventsCarryMessages checks that every order event a customer hears about names
@@ -574,72 +565,6 @@ func TestOrderEventsCarryMessages(t *testing.T) {
 	}
 }
 
-func TestOrderTimeLimitsFollowTheOrder(t *testing.T) {
-	t.Parallel()
-	env := apitest.New(t)
-	w := newOrderWorld(t, env)
-	o := w.order(t, nil)["order"].(map[string]any)
-	id := str(o["id"])
-	clocks := func() map[string]map[string]any {
-		t.Helper()
-		out := map[string]map[string]any{}
-		for _, c := range env.Must(200, apitest.Req{Method: "GET", Path: "/v1/sla/orders/" + id + "/clocks", Token: w.tn.Admin}).Map(t)["items"].([]any) {
-			c := c.(map[string]any)
-			out[str(c["target"])] = c
-		}
-		return out
-	}
-	// The standard tier's targets: accept, arrival, resolution (completion), callback.
-	c := clocks()
-	for _, target := range []string{"accept", "arrival", "completion", "callback"} {
-		if c[target]["status"] != "running" || c[target]["due_at"] == nil {
-			t.Fatalf("clock %s at intake: %v", target, c[target])
-		}
-	}
-	w.move(t, id, "repairing", "")
-	if c = clocks(); c["accept"]["status"] != "met" {
-		t.Fatalf("taking the unit into repair meets the accept target: %v", c["accept"])
-	}
-	// A quote waiting for the customer stops the clocks; the answer restarts them.
-	q := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/quotes", Token: w.tn.Admin, Body: isoQuote()}).Map(t)
-	if c = clocks(); c["completion"]["status"] != "paused" {
-		t.Fatalf("a quote to approve pauses the clocks: %v", c["completion"])
-	}
-	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/quotes/" + str(q["id"]) + "/decision", Token: w.tn.Admin, Body: map[string]any{"approve": true}})
-	if c = clocks(); c["completion"]["status"] != "running" || len(c["completion"]["pauses"].([]any)) != 1 {
-		t.Fatalf("the answer resumes them: %v", c["completion"])
-	}
-	// Waiting for parts is a pause status by default.
-	w.move(t, id, "waiting_parts", "")
-	if c = clocks(); c["completion"]["status"] != "paused" {
-		t.Fatalf("waiting for parts pauses the clocks: %v", c["completion"])
-	}
-	w.move(t, id, "repairing", "")
-	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/completion", Token: w.tn.Admin,
-		Body: map[string]any{"diagnosis": "leak", "work_done": "sealed", "result": "fixed"}})
-	if c = clocks(); c["completion"]["status"] != "met" {
-		t.Fatalf("the repair meets the completion target: %v", c["completion"])
-	}
-	tl := string(env.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/" + id + "/timeline", Token: w.tn.Admin}).Body)
-	for _, want := range []string{"completion: awaiting_customer_approval", "completion: waiting_parts"} {
-		if !strings.Contains(tl, want) {
-			t.Errorf("timeline lacks the pause %s", want)
-		}
-	}
-	// Cancelling another order stops its clocks; nothing is overdue yet.
-	other := str(w.order(t, nil)["order"].(map[string]any)["id"])
-	w.move(t, other, "cancelled", "customer withdrew")
-	cc := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/sla/orders/" + other + "/clocks", Token: w.tn.Admin}).Map(t)["items"].([]any)
-	for _, x := range cc {
-		if x.(map[string]any)["status"] != "cancelled" {
-			t.Errorf("clock of a cancelled order: %v", x)
-		}
-	}
-	if n := len(isoItems(t, env.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders?overdue=true", Token: w.tn.Admin}))); n != 0 {
-		t.Fatalf("%d overdue orders, want none", n)
-	}
-}
-
 func TestOrderEntitlementFollowsTheUnitsFacts(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
@@ -671,6 +596,9 @@ func TestOrderEntitlementFollowsTheUnitsFacts(t *testing.T) {
 	}
 }
 
+// TestInstallOrdersFromShipments: a batch pushed to the API creates the installation order
+// of a unit marked needs_installation. (Imported shipment files: internal/registry
+// TestImportedShipmentsGetInstallationOrders.)
 func TestInstallOrdersFromShipments(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
@@ -701,26 +629,5 @@ func TestInstallOrdersFromShipments(t *testing.T) {
 	}
 	if n := installs(); n != 1 {
 		t.Fatalf("installation orders after the batch: %d, want 1", n)
-	}
-	// An imported shipment file with the column does the same, through the import job.
-	csv := "model_sku,serial,purchase_date,buyer_name,buyer_phone,needs_installation\n" +
-		"SHIP-" + u + ",F1-" + u + "," + today + ",Buyer," + w.phone[3:] + ",是\n" +
-		"SHIP-" + u + ",F2-" + u + "," + today + ",Buyer," + w.phone[3:] + ",否\n"
-	imp := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/imports/registrations?filename=ship.csv", Token: w.tn.Admin,
-		Body: []byte(csv), Header: map[string]string{"Content-Type": "text/csv"}}).Map(t)
-	if err := registry.RunImport(context.Background(), env.Tenants, uuid.MustParse(w.tn.ID), uuid.MustParse(str(imp["id"])), 0,
-		orders.Hooks{PublicURL: "http://portal.test"}); err != nil {
-		t.Fatal(err)
-	}
-	if n := installs(); n != 2 {
-		t.Fatalf("installation orders after the import: %d, want 2", n)
-	}
-	// Importing the same file again changes nothing.
-	if err := registry.RunImport(context.Background(), env.Tenants, uuid.MustParse(w.tn.ID), uuid.MustParse(str(imp["id"])), 0,
-		orders.Hooks{}); err != nil {
-		t.Fatal(err)
-	}
-	if n := installs(); n != 2 {
-		t.Fatalf("installation orders after importing again: %d", n)
 	}
 }
