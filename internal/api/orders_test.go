@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"context"
 	"fmt"
 	"regexp"
 	"slices"
@@ -10,12 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/aftersales/aftersales/internal/api/apitest"
-	"github.com/aftersales/aftersales/internal/events"
-	"github.com/aftersales/aftersales/internal/notify"
-	"github.com/aftersales/aftersales/tenants"
 )
 
 // orderWorld is a tenant with a catalog, the national 三包 policy, a customer with a unit
@@ -484,61 +478,6 @@ func TestInstallOrderFromDeliveryScan(t *testing.T) {
 	again := env.Must(200, apitest.Req{Method: "POST", Path: "/v1/registrations/scan", Token: w.tn.Admin, Body: scan}).Map(t)
 	if again["installation_order"] != nil || !strings.Contains(str(again["no_installation"]), "already") {
 		t.Fatalf("a second delivery scan: %v", again)
-	}
-}
-
-// TestOrderEventsCarryMessages checks that every order event a customer hears about names
-// the customer and carries every variable its templates use.
-func TestOrderEventsCarryMessages(t *testing.T) {
-	t.Parallel()
-	env := apitest.New(t)
-	w := newOrderWorld(t, env)
-	o := w.order(t, map[string]any{"channel": "on_site", "type": "inspection"})["order"].(map[string]any)
-	id := str(o["id"])
-	_, tok := env.Person(w.tn, "engineer", str(o["outlet_id"]))
-	uid := str(env.Must(200, apitest.Req{Method: "GET", Path: "/v1/me", Token: tok}).Map(t)["id"])
-	env.Must(200, apitest.Req{Method: "PUT", Path: "/v1/engineers/" + uid, Token: w.tn.Admin, Header: map[string]string{"If-Match": `"0"`},
-		Body: map[string]any{"outlet_id": o["outlet_id"], "level": 3, "active": true}})
-	w.move(t, id, "accepted", "")
-	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/engineers", Token: w.tn.Admin, Body: map[string]any{"role": "lead"}})
-	slots := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/" + id + "/slots", Token: w.tn.Admin}).Map(t)["items"].([]any)
-	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/appointment", Token: w.tn.Admin,
-		Body: map[string]any{"start": slots[0].(map[string]any)["start"]}})
-	env.Must(201, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/quotes", Token: w.tn.Admin, Body: isoQuote()})
-	w.move(t, id, "en_route", "")
-
-	var evs []events.Event
-	if err := env.Tenants.Tx(context.Background(), tenants.Scope{TenantID: uuid.MustParse(w.tn.ID)}, func(tx *tenants.Tx) (err error) {
-		evs, err = events.ForSubject(context.Background(), tx, uuid.MustParse(id))
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	seen := map[string]bool{}
-	for _, ev := range evs {
-		typ, payload := ev.Type, []byte(ev.Data)
-		seen[typ] = true
-		p, err := notify.ParsePayload(payload)
-		if err != nil {
-			t.Fatalf("%s: %v", typ, err)
-		}
-		if _, known := notify.Lookup(typ); !known {
-			continue
-		}
-		if len(p.Recipients) == 0 || p.Recipients[0].Kind != "customer" || str(*p.Recipients[0].CustomerID) != w.customer {
-			t.Errorf("%s: not addressed to the customer: %+v", typ, p.Recipients)
-		}
-		if missing := notify.MissingVars(typ, p.Vars); len(missing) > 0 {
-			t.Errorf("%s: message variables missing: %v (have %v)", typ, missing, p.Vars)
-		}
-		if typ == "order.engineer_assigned" && (len(p.Recipients) != 2 || p.Vars["engineer_name"] == "") {
-			t.Errorf("engineer assignment tells the engineer too and names them: %+v %v", p.Recipients, p.Vars)
-		}
-	}
-	for _, typ := range []string{"order.created", "order.engineer_assigned", "appointment.booked", "quote.to_approve", "order.on_the_way"} {
-		if !seen[typ] {
-			t.Errorf("no %s event (saw %v)", typ, seen)
-		}
 	}
 }
 
