@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -317,8 +318,8 @@ func TestImportChineseHeadersAndXLSX(t *testing.T) {
 		}
 	}
 	purchase, _ := time.Parse(time.DateOnly, day(30))
-	var num int64
-	fmt.Sscan(imei(11), &num)
+	num, err := strconv.ParseInt(imei(11), 10, 64)
+	must(err)
 	must(x.SetSheetRow(sheet, "A1", &[]any{"Model_SKU", "IMEI", "Purchase_Date", "Buyer_Name", "Buyer_Phone", "安装日期"}))
 	must(x.SetSheetRow(sheet, "A2", &[]any{"X1", num, purchase, "李雷", testfactory.Phone()}))
 	must(x.SetSheetRow(sheet, "A3", &[]any{"KFR-35GW", "SNX0000001", day(2), "", "", day(1)}))
