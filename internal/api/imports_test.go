@@ -431,9 +431,10 @@ func TestBatchRegistrations(t *testing.T) {
 	}
 }
 
-// TestImportThroughRiver20k uploads 20,000 rows and lets a real River worker run the
-// import, polling the progress until it is done.
-func TestImportThroughRiver20k(t *testing.T) {
+// TestImportThroughRiver10k uploads 10,000 rows (two chunks) and lets a real River worker
+// run the import, polling the progress until it is done. Throughput at volume is measured
+// by the benchmark (bench/import.go, 100k rows against COPY), not here.
+func TestImportThroughRiver10k(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t, apitest.Options{OwnDatabase: true}) // runs a worker
 	f := newImportFixture(t, env)
@@ -447,7 +448,7 @@ func TestImportThroughRiver20k(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = worker.Stop(ctx) })
 
-	const n = 20000
+	const n = 10000
 	var b strings.Builder
 	b.WriteString(importHeader)
 	for i := range n {
@@ -494,7 +495,7 @@ func TestImportThroughRiver20k(t *testing.T) {
 	if c := f.count(t, `SELECT count(*) FROM customers WHERE tenant_id = $1`); c != 5000 {
 		t.Fatalf("%d customers, want 5000", c)
 	}
-	if c := f.count(t, `SELECT count(*) FROM audit_log WHERE tenant_id = $1 AND action = 'registration.import'`); c != 4 {
-		t.Fatalf("%d chunk audit entries, want 4", c)
+	if c := f.count(t, `SELECT count(*) FROM audit_log WHERE tenant_id = $1 AND action = 'registration.import'`); c != 2 {
+		t.Fatalf("%d chunk audit entries, want 2", c)
 	}
 }
