@@ -27,6 +27,8 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/fault"
+	"github.com/aftersales/aftersales/internal/platform"
 )
 
 // Scope is what one transaction may see: a root tenant, optionally one of its outlets or
@@ -67,9 +69,10 @@ var SystemActor = Actor{Kind: "system", Label: "system"}
 
 // DB runs scoped transactions on a pool of the application role.
 type DB struct {
-	pool  *pgxpool.Pool
-	q     *db.Queries
-	audit PlatformAudit
+	pool   *pgxpool.Pool
+	q      *db.Queries
+	audit  PlatformAudit
+	outage *platform.Outage
 }
 
 // PlatformAudit records each use of the platform door (a log line and a counter in the
@@ -85,8 +88,35 @@ func (d *DB) WithPlatformAudit(audit PlatformAudit) *DB {
 	return d
 }
 
+// WithOutageLog makes o hear how every call through the doors ends: failed because the
+// database is unreachable (fault.Unavailable), or answered. o logs each outage once, and its
+// end once, instead of a line per failed request (docs/operations.md).
+func (d *DB) WithOutageLog(o *platform.Outage) *DB {
+	d.outage = o
+	return d
+}
+
+// observe tells the outage log how a call ended and returns err: nil and an error the
+// database itself reported are answers; an unreachable database is a failure; other errors
+// (a domain error, a cancelled request) say nothing about the database.
+func (d *DB) observe(ctx context.Context, err error) error {
+	if d.outage == nil {
+		return err
+	}
+	var pgErr *pgconn.PgError
+	switch {
+	case err == nil:
+		d.outage.Succeeded(ctx)
+	case fault.Unavailable(err):
+		d.outage.Failed(ctx, err)
+	case errors.As(err, &pgErr):
+		d.outage.Succeeded(ctx)
+	}
+	return err
+}
+
 // Ping checks that the database answers (readiness).
-func (d *DB) Ping(ctx context.Context) error { return d.pool.Ping(ctx) }
+func (d *DB) Ping(ctx context.Context) error { return d.observe(ctx, d.pool.Ping(ctx)) }
 
 // Tx is a transaction confined to a Scope. It runs statements (it is a db.DBTX) and queues
 // jobs and writes for its commit; committing and rolling back belong to the door that
@@ -177,7 +207,7 @@ func scopeSQL(s Scope) string {
 func (d *DB) run(ctx context.Context, scope Scope, fn func(tx *Tx) error) error {
 	// BEGIN and the context travel in one round trip.
 	begin := "BEGIN; " + scopeSQL(scope)
-	return pgx.BeginTxFunc(ctx, d.pool, pgx.TxOptions{BeginQuery: begin}, func(ptx pgx.Tx) error {
+	return d.observe(ctx, pgx.BeginTxFunc(ctx, d.pool, pgx.TxOptions{BeginQuery: begin}, func(ptx pgx.Tx) error {
 		tx := &Tx{tx: ptx, Scope: scope, Q: d.q}
 		if err := fn(tx); err != nil {
 			return err
@@ -186,7 +216,7 @@ func (d *DB) run(ctx context.Context, scope Scope, fn func(tx *Tx) error) error 
 			return err
 		}
 		return tx.flush(ctx)
-	})
+	}))
 }
 
 func idText(id uuid.UUID) string {

@@ -22,14 +22,14 @@ func (d *DB) Read(ctx context.Context, scope Scope, fn func(q db.DBTX) error) er
 	if scope.TenantID == uuid.Nil {
 		return errors.New("tenants: read without a tenant")
 	}
-	return fn(oneTrip{pool: d.pool, scope: scope})
+	return d.observe(ctx, fn(oneTrip{pool: d.pool, scope: scope}))
 }
 
 // PlatformRead is Read with no tenant set, for the platform's hot reads of global tables
 // (a session's user, a tenant by its slug). purpose names the use, as for Platform.
 func (d *DB) PlatformRead(ctx context.Context, purpose string, fn func(q db.DBTX) error) error {
 	d.record(ctx, purpose)
-	return fn(oneTrip{pool: d.pool, scope: Scope{}})
+	return d.observe(ctx, fn(oneTrip{pool: d.pool, scope: Scope{}}))
 }
 
 // TenantOf returns the tenant that q is confined to when q is a transaction (*Tx) or the
