@@ -17,10 +17,14 @@ import (
 // the scope's SET LOCAL, the statement and COMMIT travel together in one pipelined batch, so
 // row-level security applies exactly as in Tx (and the settings reach Citus workers) without
 // the round trips of a Tx. It is for hot reads that fit in one statement (an entitlement
-// check); each statement fn runs sees its own snapshot, in its own transaction.
+// check); each statement fn runs sees its own snapshot, in its own transaction. Under a
+// context of Enclose with the same scope, the statements run in the enclosing transaction.
 func (d *DB) Read(ctx context.Context, scope Scope, fn func(q db.DBTX) error) error {
 	if scope.TenantID == uuid.Nil {
 		return errors.New("tenants: read without a tenant")
+	}
+	if outer := d.enclosing(ctx, scope); outer != nil {
+		return d.observe(ctx, fn(outer))
 	}
 	return d.observe(ctx, fn(oneTrip{pool: d.pool, scope: scope}))
 }

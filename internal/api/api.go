@@ -153,7 +153,10 @@ func register[I, O any](api huma.API, s *Server, op huma.Operation, r route, h f
 	}
 	if r.idem {
 		op.Parameters = append(op.Parameters, &huma.Param{Name: "Idempotency-Key", In: "header",
-			Description: "Repeat a create safely: the first response is replayed", Schema: &huma.Schema{Type: "string", MaxLength: ptr(200)}})
+			Description: "Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a " +
+				"request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the " +
+				"key with another request", Schema: &huma.Schema{Type: "string", MaxLength: ptr(200)}})
+		op.Errors = append(op.Errors, 409, 422)
 	}
 	huma.Register(api, op, func(ctx context.Context, in *I) (*O, error) {
 		out, err := h(ctx, in)
