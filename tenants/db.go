@@ -5,7 +5,9 @@
 //   - DB.Read(scope): one read statement confined to a Scope, in one round trip;
 //   - DB.Platform / DB.PlatformRead: the few cross-tenant platform paths (signing in,
 //     routing a Stripe event, the SLA sweep), each call named, logged and counted; every
-//     use is listed in docs/tenancy.md.
+//     use is listed in docs/tenancy.md;
+//   - DB.Enclose(scope): one transaction that the Tx and Read calls of the code it runs
+//     join, so that all of it commits once or not at all (the API's idempotent requests).
 //
 // Nothing else reaches the pool. Every door first sets app.tenant_id, app.outlet_id,
 // app.user_id, app.consumer_id and app.customer_id with SET LOCAL, so PostgreSQL's
@@ -27,6 +29,8 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/fault"
+	"github.com/aftersales/aftersales/internal/platform"
 )
 
 // Scope is what one transaction may see: a root tenant, optionally one of its outlets or
@@ -67,9 +71,10 @@ var SystemActor = Actor{Kind: "system", Label: "system"}
 
 // DB runs scoped transactions on a pool of the application role.
 type DB struct {
-	pool  *pgxpool.Pool
-	q     *db.Queries
-	audit PlatformAudit
+	pool   *pgxpool.Pool
+	q      *db.Queries
+	audit  PlatformAudit
+	outage *platform.Outage
 }
 
 // PlatformAudit records each use of the platform door (a log line and a counter in the
@@ -85,8 +90,35 @@ func (d *DB) WithPlatformAudit(audit PlatformAudit) *DB {
 	return d
 }
 
+// WithOutageLog makes o hear how every call through the doors ends: failed because the
+// database is unreachable (fault.Unavailable), or answered. o logs each outage once, and its
+// end once, instead of a line per failed request (docs/operations.md).
+func (d *DB) WithOutageLog(o *platform.Outage) *DB {
+	d.outage = o
+	return d
+}
+
+// observe tells the outage log how a call ended and returns err: nil and an error the
+// database itself reported are answers; an unreachable database is a failure; other errors
+// (a domain error, a cancelled request) say nothing about the database.
+func (d *DB) observe(ctx context.Context, err error) error {
+	if d.outage == nil {
+		return err
+	}
+	var pgErr *pgconn.PgError
+	switch {
+	case err == nil:
+		d.outage.Succeeded(ctx)
+	case fault.Unavailable(err):
+		d.outage.Failed(ctx, err)
+	case errors.As(err, &pgErr):
+		d.outage.Succeeded(ctx)
+	}
+	return err
+}
+
 // Ping checks that the database answers (readiness).
-func (d *DB) Ping(ctx context.Context) error { return d.pool.Ping(ctx) }
+func (d *DB) Ping(ctx context.Context) error { return d.observe(ctx, d.pool.Ping(ctx)) }
 
 // Tx is a transaction confined to a Scope. It runs statements (it is a db.DBTX) and queues
 // jobs and writes for its commit; committing and rolling back belong to the door that
@@ -140,12 +172,57 @@ func (t *Tx) Insert(ctx context.Context, ins Inserter, args river.JobArgs, opts 
 }
 
 // Tx runs fn in a transaction confined to scope and commits when fn returns nil.
-// scope.TenantID must be set: tenant data is unreachable otherwise.
+// scope.TenantID must be set: tenant data is unreachable otherwise. Under a context of
+// Enclose with the same scope, fn runs in a savepoint of the enclosing transaction instead,
+// and commits with it.
 func (d *DB) Tx(ctx context.Context, scope Scope, fn func(tx *Tx) error) error {
 	if scope.TenantID == uuid.Nil {
 		return errors.New("tenants: transaction without a tenant")
 	}
+	if outer := d.enclosing(ctx, scope); outer != nil {
+		return d.observe(ctx, outer.Savepoint(ctx, fn))
+	}
 	return d.run(ctx, scope, fn)
+}
+
+// enclosingKey is the context key of the transaction Enclose opened.
+type enclosingKey struct{}
+
+type enclosed struct {
+	pool *pgxpool.Pool
+	tx   *Tx
+}
+
+// Enclose runs fn in one transaction confined to scope, as Tx does, and gives fn a context
+// under which this database's Tx and Read calls with the same scope join that transaction
+// instead of opening their own: a Tx runs in a savepoint of it (its failure undoes its own
+// work and the enclosing transaction goes on), a Read's statements run in it (and see its
+// writes). Everything the code under that context does through these doors therefore
+// commits once, when fn returns nil, or not at all (fn's error, a crash, a lost
+// connection), and it holds one connection, not one per call. Calls with another scope (the
+// platform door, another tenant) open their own transactions, outside it.
+//
+// The API runs each request with an Idempotency-Key so: the key, the request's changes and
+// the response to replay commit together (internal/api, docs/operations.md). The code under
+// the context must call the doors from one goroutine at a time (a transaction is one
+// connection) and not after fn returns.
+func (d *DB) Enclose(ctx context.Context, scope Scope, fn func(ctx context.Context, tx *Tx) error) error {
+	if scope.TenantID == uuid.Nil {
+		return errors.New("tenants: transaction without a tenant")
+	}
+	return d.run(ctx, scope, func(tx *Tx) error {
+		return fn(context.WithValue(ctx, enclosingKey{}, &enclosed{pool: d.pool, tx: tx}), tx)
+	})
+}
+
+// enclosing is the transaction Enclose opened under ctx, if it is this database's and has
+// exactly this scope.
+func (d *DB) enclosing(ctx context.Context, scope Scope) *Tx {
+	e, _ := ctx.Value(enclosingKey{}).(*enclosed)
+	if e == nil || e.pool != d.pool || e.tx.Scope != scope {
+		return nil
+	}
+	return e.tx
 }
 
 // Platform runs fn in a transaction with no tenant set, for the platform's own work on
@@ -177,7 +254,7 @@ func scopeSQL(s Scope) string {
 func (d *DB) run(ctx context.Context, scope Scope, fn func(tx *Tx) error) error {
 	// BEGIN and the context travel in one round trip.
 	begin := "BEGIN; " + scopeSQL(scope)
-	return pgx.BeginTxFunc(ctx, d.pool, pgx.TxOptions{BeginQuery: begin}, func(ptx pgx.Tx) error {
+	return d.observe(ctx, pgx.BeginTxFunc(ctx, d.pool, pgx.TxOptions{BeginQuery: begin}, func(ptx pgx.Tx) error {
 		tx := &Tx{tx: ptx, Scope: scope, Q: d.q}
 		if err := fn(tx); err != nil {
 			return err
@@ -186,7 +263,7 @@ func (d *DB) run(ctx context.Context, scope Scope, fn func(tx *Tx) error) error 
 			return err
 		}
 		return tx.flush(ctx)
-	})
+	}))
 }
 
 func idText(id uuid.UUID) string {

@@ -17,19 +17,23 @@ import (
 // the scope's SET LOCAL, the statement and COMMIT travel together in one pipelined batch, so
 // row-level security applies exactly as in Tx (and the settings reach Citus workers) without
 // the round trips of a Tx. It is for hot reads that fit in one statement (an entitlement
-// check); each statement fn runs sees its own snapshot, in its own transaction.
+// check); each statement fn runs sees its own snapshot, in its own transaction. Under a
+// context of Enclose with the same scope, the statements run in the enclosing transaction.
 func (d *DB) Read(ctx context.Context, scope Scope, fn func(q db.DBTX) error) error {
 	if scope.TenantID == uuid.Nil {
 		return errors.New("tenants: read without a tenant")
 	}
-	return fn(oneTrip{pool: d.pool, scope: scope})
+	if outer := d.enclosing(ctx, scope); outer != nil {
+		return d.observe(ctx, fn(outer))
+	}
+	return d.observe(ctx, fn(oneTrip{pool: d.pool, scope: scope}))
 }
 
 // PlatformRead is Read with no tenant set, for the platform's hot reads of global tables
 // (a session's user, a tenant by its slug). purpose names the use, as for Platform.
 func (d *DB) PlatformRead(ctx context.Context, purpose string, fn func(q db.DBTX) error) error {
 	d.record(ctx, purpose)
-	return fn(oneTrip{pool: d.pool, scope: Scope{}})
+	return d.observe(ctx, fn(oneTrip{pool: d.pool, scope: Scope{}}))
 }
 
 // TenantOf returns the tenant that q is confined to when q is a transaction (*Tx) or the

@@ -49,8 +49,9 @@ func (t *Tx) Flush(ctx context.Context) error {
 
 // Savepoint runs fn in a savepoint of t as if fn had a transaction of its own: when fn fails,
 // everything it did is rolled back and t stays usable; when it succeeds, its queued writes
-// and jobs are sent and the savepoint is released. It returns fn's error. Tests use it to
-// try a change that must fail inside their one rolled-back transaction.
+// and jobs are sent and the savepoint is released. It returns fn's error. Tx runs so under
+// Enclose; tests use it to try a change that must fail inside their one rolled-back
+// transaction.
 func (t *Tx) Savepoint(ctx context.Context, fn func(tx *Tx) error) error {
 	sp, err := t.tx.Begin(ctx)
 	if err != nil {
@@ -59,7 +60,7 @@ func (t *Tx) Savepoint(ctx context.Context, fn func(tx *Tx) error) error {
 	inner := &Tx{tx: sp, Scope: t.Scope, Q: t.Q}
 	if ferr := fn(inner); ferr != nil {
 		if err := sp.Rollback(ctx); err != nil {
-			return fmt.Errorf("roll back to the savepoint: %w", err)
+			return fmt.Errorf("%w (then roll back to the savepoint: %w)", ferr, err)
 		}
 		return ferr
 	}

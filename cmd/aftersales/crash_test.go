@@ -34,7 +34,10 @@ import (
 // generator takes orders in, then checks the database: every order the server answered 2xx
 // for is there with its timeline, its order.created event and that event's dispatch job,
 // and its SLA clocks with their wakes; no order is half-written; the numbers have no gap.
-// A restarted server then serves again and numbers the next order N+1.
+// A restarted server then serves again and numbers the next order N+1. Every intake carries
+// an Idempotency-Key: retried after the restart, each key answers its acknowledged order
+// again, or the order the kill left committed without an answer, or takes the order in
+// cleanly; no key stays "in progress" and none makes a second order.
 func TestCrashKeepsEveryAcknowledgedOrder(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash test: builds and kills the server")
@@ -73,10 +76,12 @@ func TestCrashKeepsEveryAcknowledgedOrder(t *testing.T) {
 	type acked struct {
 		ID     uuid.UUID
 		Number string
+		Key    string
 	}
 	var (
 		mu      sync.Mutex
 		ok      []acked
+		keys    []string // every key sent, answered or not
 		killed  atomic.Bool
 		okCount atomic.Int64
 		failed  atomic.Int64 // transport errors and 5xx after the kill
@@ -89,10 +94,15 @@ func TestCrashKeepsEveryAcknowledgedOrder(t *testing.T) {
 	for w := range workers {
 		wg.Go(func() {
 			for i := 0; ; i++ {
+				key := fmt.Sprintf("crash-%d-%d", w, i)
+				mu.Lock()
+				keys = append(keys, key)
+				mu.Unlock()
 				req, _ := http.NewRequest(http.MethodPost, srv.base+"/v1/orders", strings.NewReader(body))
 				req.Header.Set("Content-Type", "application/json")
 				req.Header.Set("Authorization", "Bearer "+token)
 				req.Header.Set("X-Tenant-ID", tenant.String())
+				req.Header.Set("Idempotency-Key", key)
 				resp, err := client.Do(req)
 				if err != nil {
 					if killed.Load() {
@@ -117,7 +127,7 @@ func TestCrashKeepsEveryAcknowledgedOrder(t *testing.T) {
 						return
 					}
 					mu.Lock()
-					ok = append(ok, acked{c.Order.ID, c.Order.Number})
+					ok = append(ok, acked{c.Order.ID, c.Order.Number, key})
 					mu.Unlock()
 					okCount.Add(1)
 				case killed.Load():
@@ -343,6 +353,51 @@ func TestCrashKeepsEveryAcknowledgedOrder(t *testing.T) {
 	if want := nextNumber(t, last); c.Order.Number != want {
 		t.Errorf("order after the restart is %s, want %s", c.Order.Number, want)
 	}
+
+	// Every key retried: the acknowledged ones replay their order; the others replay what the
+	// kill left committed or take the order in now; afterwards the API's orders are one per key.
+	answered := map[string]uuid.UUID{}
+	for _, a := range ok {
+		answered[a.Key] = a.ID
+	}
+	byKey := map[uuid.UUID]string{}
+	replayed, fresh := 0, 0
+	for _, key := range keys {
+		resp, raw := retryKey(t, srv.base+"/v1/orders", token, tenant, key, body)
+		var r struct {
+			Order struct {
+				ID uuid.UUID `json:"id"`
+			} `json:"order"`
+		}
+		if resp.StatusCode != http.StatusCreated || json.Unmarshal(raw, &r) != nil {
+			t.Errorf("key %s retried after the restart: %d %s", key, resp.StatusCode, raw)
+			continue
+		}
+		if other, dup := byKey[r.Order.ID]; dup {
+			t.Errorf("keys %s and %s answer the same order %s", key, other, r.Order.ID)
+		}
+		byKey[r.Order.ID] = key
+		if resp.Header.Get("Idempotent-Replayed") == "true" {
+			replayed++
+		} else {
+			fresh++
+		}
+		if id, was := answered[key]; was && id != r.Order.ID {
+			t.Errorf("key %s answered order %s before the kill and %s after", key, id, r.Order.ID)
+		}
+	}
+	var total int
+	err = tdb.Tx(ctx, brand, func(tx *tenants.Tx) error {
+		return tx.QueryRow(ctx, `SELECT count(*) FROM service_orders`).Scan(&total)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if viaKeys := total - len(seeded) - 1; viaKeys != len(keys) { // less the one taken in without a key
+		t.Errorf("%d keys sent, %d orders taken in with them", len(keys), viaKeys)
+	}
+	t.Logf("%d keys retried after the restart: %d replayed (%d acknowledged before the kill), %d taken in now",
+		len(keys), replayed, len(ok), fresh)
 	srv.stop(t)
 	t.Logf("total %s", time.Since(start).Round(time.Millisecond))
 }
@@ -556,6 +611,31 @@ func post(t *testing.T, url, token string, tenant uuid.UUID, body string) (*http
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
 	return resp, raw
+}
+
+// retryKey posts an intake with an Idempotency-Key until it is no longer "in progress"
+// (409): a request the kill cut off may hold its key until PostgreSQL notices the dead
+// connection. Five seconds at most; a key still in progress then is held for good.
+func retryKey(t *testing.T, url, token string, tenant uuid.UUID, key, body string) (*http.Response, []byte) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("X-Tenant-ID", tenant.String())
+		req.Header.Set("Idempotency-Key", key)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusConflict || time.Now().After(deadline) {
+			return resp, raw
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 func queryIDs(ctx context.Context, tx *tenants.Tx, sql string) ([]uuid.UUID, error) {

@@ -148,7 +148,8 @@ func withApp(ctx context.Context, cfg platform.Config, log *slog.Logger, fn func
 	if super || bypass {
 		return errors.New("APP_DATABASE_URL connects as a superuser or BYPASSRLS role: tenant isolation would not hold; use a member of aftersales_app")
 	}
-	d := tenants.NewDB(pool).WithPlatformAudit(platformAudit(log, nil))
+	d := tenants.NewDB(pool).WithPlatformAudit(platformAudit(log, nil)).
+		WithOutageLog(platform.NewOutage(log, "database", time.Minute))
 	return fn(pool, d)
 }
 

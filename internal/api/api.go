@@ -24,6 +24,7 @@ import (
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/coverage"
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/tenants"
@@ -69,7 +70,8 @@ func New(d Deps) *Server {
 	mux := http.NewServeMux()
 	cfg := huma.DefaultConfig("aftersales API", "1.0.0")
 	cfg.Info.Description = "After-sales service networks: tenants, outlets, people, warranty, service orders. " +
-		"Errors are RFC 9457 problems (see /problems). Lists use cursor pagination. Updates need If-Match."
+		"Errors are RFC 9457 problems (see /problems). Lists use cursor pagination. Updates need If-Match. " +
+		"A 503 with Retry-After (the database unavailable) changed nothing: send the request again after the wait."
 	cfg.OpenAPIPath = "/openapi"
 	cfg.DocsPath = ""
 	cfg.SchemasPath = "/schemas"
@@ -102,11 +104,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 // OpenAPI returns the API description (for the spec dump command and tests).
 func (s *Server) OpenAPI() *huma.OpenAPI { return s.api.OpenAPI() }
 
+// ready answers 204 while the database answers, else 503. An unreachable database is
+// logged by the database's outage log, once per outage; other failures here.
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	if err := s.DB.Ping(ctx); err != nil {
-		s.Log.WarnContext(ctx, "not ready: database", "err", err)
+		if !fault.Unavailable(err) {
+			s.Log.WarnContext(ctx, "not ready: database", "err", err)
+		}
+		w.Header().Set("Retry-After", unavailableRetry)
 		http.Error(w, "database unavailable", http.StatusServiceUnavailable)
 		return
 	}
@@ -146,7 +153,10 @@ func register[I, O any](api huma.API, s *Server, op huma.Operation, r route, h f
 	}
 	if r.idem {
 		op.Parameters = append(op.Parameters, &huma.Param{Name: "Idempotency-Key", In: "header",
-			Description: "Repeat a create safely: the first response is replayed", Schema: &huma.Schema{Type: "string", MaxLength: ptr(200)}})
+			Description: "Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a " +
+				"request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the " +
+				"key with another request", Schema: &huma.Schema{Type: "string", MaxLength: ptr(200)}})
+		op.Errors = append(op.Errors, 409, 422)
 	}
 	huma.Register(api, op, func(ctx context.Context, in *I) (*O, error) {
 		out, err := h(ctx, in)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -14,11 +15,11 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/db"
-	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -216,9 +217,16 @@ func (s *Server) writeErr(hctx huma.Context, err error) {
 	}
 }
 
-// idempotency makes creating POSTs safe to repeat: the first response for an
-// Idempotency-Key is stored per tenant and replayed; the same key with a different body is
-// rejected with 422; a key still in flight gets 409.
+// idempotency makes creating POSTs safe to repeat. A request with an Idempotency-Key runs
+// in one transaction (tenants.DB.Enclose) that takes the key's lock, runs the operation
+// (whose own transactions join it), and records the key with the response to replay; the
+// client hears the response only once that transaction committed. The key is therefore
+// recorded exactly when the request's changes are: a request cut off anywhere (the client
+// gone, a crash, a lost connection) leaves nothing behind and its retry runs cleanly, and a
+// committed one is replayed. A repeat while the first is in flight gets 409 with
+// Retry-After; the key with another request (body, operation or caller) gets 422. Answers
+// that ask for a retry (5xx, 429, a 409 with Retry-After) are not kept: their changes roll
+// back and the key stays free. docs/operations.md, "Idempotency".
 func (s *Server) idempotency(hctx huma.Context, next func(huma.Context)) {
 	rt, _ := hctx.Operation().Metadata["route"].(route)
 	key := hctx.Header("Idempotency-Key")
@@ -244,74 +252,142 @@ func (s *Server) idempotency(hctx huma.Context, next func(huma.Context)) {
 	}
 	sum := sha256.Sum256(append([]byte(hctx.Operation().OperationID+"\n"), body...))
 	who := p.Kind + ":" + p.UserID.String() + p.APIKeyID.String()
+	held := &heldResponse{humaContext: hctx, body: bytes.NewReader(body), header: http.Header{}}
 	var prior *db.IdempotencyKey
-	err = s.tx(ctx, func(tx *tenants.Tx) error {
-		_, err := tx.Q.ClaimIdempotencyKey(ctx, tx, db.ClaimIdempotencyKeyParams{TenantID: p.TenantID, Key: key,
-			Principal: who, Operation: hctx.Operation().OperationID, RequestHash: sum[:]})
-		if err == nil {
-			return nil
-		}
-		if !errors.Is(fault.DBError(err, "", ""), fault.ErrNotFound) {
+	err = s.DB.Enclose(ctx, p.Scope(actorMeta(ctx)), func(ctx context.Context, tx *tenants.Tx) error {
+		free, err := tx.Q.LockIdempotencyKey(ctx, tx, db.LockIdempotencyKeyParams{TenantID: p.TenantID, Key: key})
+		if err != nil {
 			return err
 		}
+		if !free {
+			return errKeyInFlight
+		}
 		row, err := tx.Q.GetIdempotencyKey(ctx, tx, db.GetIdempotencyKeyParams{TenantID: p.TenantID, Key: key})
-		prior = &row
+		switch {
+		case err == nil && row.Status != nil:
+			prior = &row
+			return errKeyDone
+		case err != nil && !errors.Is(err, pgx.ErrNoRows):
+			return err
+		}
+		// No record, or a claim an earlier server committed and a crash abandoned: run.
+		held.ctx = ctx
+		next(held)
+		if !worthReplaying(held.status, held.header) {
+			return errNotKept
+		}
+		headers, err := json.Marshal(replayHeaders(held.header))
+		if err != nil {
+			return err
+		}
+		st := int32(held.status)
+		n, err := tx.Q.SaveIdempotentResponse(ctx, tx, db.SaveIdempotentResponseParams{TenantID: p.TenantID, Key: key,
+			Principal: who, Operation: hctx.Operation().OperationID, RequestHash: sum[:], Status: &st,
+			Response: held.out.Bytes(), ContentType: held.header.Get("Content-Type"), Headers: headers})
+		if err == nil && n == 0 {
+			return errKeyDone // completed meanwhile by a request that did not take the lock
+		}
 		return err
 	})
-	if err != nil {
-		s.writeErr(hctx, err)
-		return
-	}
-	if prior != nil {
-		switch {
-		case !bytes.Equal(prior.RequestHash, sum[:]) || prior.Principal != who:
+	switch {
+	case err == nil, errors.Is(err, errNotKept):
+		held.send()
+	case errors.Is(err, errKeyInFlight):
+		hctx.SetHeader("Retry-After", "1")
+		_ = huma.WriteErr(s.api, hctx, 409, "a request with this Idempotency-Key is in progress; retry after a second")
+	case errors.Is(err, errKeyDone):
+		if prior == nil {
+			err := s.read(ctx, func(q db.DBTX) error {
+				row, err := db.New().GetIdempotencyKey(ctx, q, db.GetIdempotencyKeyParams{TenantID: p.TenantID, Key: key})
+				prior = &row
+				return err
+			})
+			if err != nil {
+				s.writeErr(hctx, err)
+				return
+			}
+		}
+		if !bytes.Equal(prior.RequestHash, sum[:]) || prior.Principal != who {
 			_ = huma.WriteErr(s.api, hctx, 422, "this Idempotency-Key was used with a different request",
 				&huma.ErrorDetail{Location: "header.Idempotency-Key", Message: "reuse a key only to repeat the same request"})
-		case prior.Status == nil:
-			_ = huma.WriteErr(s.api, hctx, 409, "a request with this Idempotency-Key is still in progress")
-		default:
-			hctx.SetHeader("Content-Type", prior.ContentType)
-			hctx.SetHeader("Idempotent-Replayed", "true")
-			hctx.SetStatus(int(*prior.Status))
-			_, _ = hctx.BodyWriter().Write(prior.Response)
+			return
 		}
-		return
+		replay(hctx, prior)
+	default:
+		// The key's lock or record, or the commit, failed: nothing the operation did was kept,
+		// and its answer must not reach the client.
+		s.writeErr(hctx, err)
 	}
-	rec := &recordingContext{humaContext: hctx, body: bytes.NewReader(body)}
-	next(rec)
-	err = s.tx(ctx, func(tx *tenants.Tx) error {
-		if rec.status >= 500 || rec.status == 0 || rec.status == 429 {
-			// Not a response worth replaying: free the key so the client can retry.
-			return tx.Q.ReleaseIdempotencyKey(ctx, tx, db.ReleaseIdempotencyKeyParams{TenantID: p.TenantID, Key: key})
+}
+
+var (
+	errKeyInFlight = errors.New("idempotency key in flight")
+	errKeyDone     = errors.New("idempotency key completed")
+	errNotKept     = errors.New("response not kept")
+)
+
+// worthReplaying reports whether a response is the outcome to give every repeat of the
+// request: not one that asks for a retry (a server error, a rate limit, a cancelled
+// request, anything with Retry-After).
+func worthReplaying(status int, h http.Header) bool {
+	return status != 0 && status < 500 && status != 429 && status != 499 && h.Get("Retry-After") == ""
+}
+
+// replayHeaders are the response headers a replay repeats besides Content-Type.
+func replayHeaders(h http.Header) map[string]string {
+	out := map[string]string{}
+	for _, name := range []string{"Location", "ETag"} {
+		if v := h.Get(name); v != "" {
+			out[name] = v
 		}
-		st := int32(rec.status)
-		return tx.Q.CompleteIdempotencyKey(ctx, tx, db.CompleteIdempotencyKeyParams{TenantID: p.TenantID, Key: key,
-			Status: &st, Response: rec.out.Bytes(), ContentType: rec.contentType})
-	})
-	if err != nil {
-		s.Log.ErrorContext(ctx, "store idempotent response", "err", err)
 	}
+	return out
+}
+
+// replay answers with the recorded response.
+func replay(hctx huma.Context, prior *db.IdempotencyKey) {
+	var headers map[string]string
+	_ = json.Unmarshal(prior.Headers, &headers) // written by replayHeaders; legacy rows have '{}'
+	for name, v := range headers {
+		hctx.SetHeader(name, v)
+	}
+	hctx.SetHeader("Content-Type", prior.ContentType)
+	hctx.SetHeader("Idempotent-Replayed", "true")
+	hctx.SetStatus(int(*prior.Status))
+	_, _ = hctx.BodyWriter().Write(prior.Response)
 }
 
 type humaContext = huma.Context
 
-// recordingContext captures the status and body written by the operation.
-type recordingContext struct {
+// heldResponse holds the operation's response (status, headers, body) until the request's
+// transaction has committed; send then writes it to the client. It gives the operation the
+// enclosing transaction's context and the request body read already.
+type heldResponse struct {
 	humaContext
-	body        io.Reader
-	status      int
-	contentType string
-	out         bytes.Buffer
+	ctx    context.Context
+	body   io.Reader
+	status int
+	header http.Header
+	out    bytes.Buffer
 }
 
-func (c *recordingContext) BodyReader() io.Reader { return c.body }
-func (c *recordingContext) SetStatus(code int)    { c.status = code; c.humaContext.SetStatus(code) }
-func (c *recordingContext) SetHeader(name, value string) {
-	if http.CanonicalHeaderKey(name) == "Content-Type" {
-		c.contentType = value
+func (c *heldResponse) Context() context.Context        { return c.ctx }
+func (c *heldResponse) BodyReader() io.Reader           { return c.body }
+func (c *heldResponse) SetStatus(code int)              { c.status = code }
+func (c *heldResponse) Status() int                     { return c.status }
+func (c *heldResponse) SetHeader(name, value string)    { c.header.Set(name, value) }
+func (c *heldResponse) AppendHeader(name, value string) { c.header.Add(name, value) }
+func (c *heldResponse) BodyWriter() io.Writer           { return &c.out }
+
+// send writes the held response to the client.
+func (c *heldResponse) send() {
+	for name, values := range c.header {
+		for _, v := range values {
+			c.humaContext.AppendHeader(name, v)
+		}
 	}
-	c.humaContext.SetHeader(name, value)
-}
-func (c *recordingContext) BodyWriter() io.Writer {
-	return io.MultiWriter(c.humaContext.BodyWriter(), &c.out)
+	if c.status != 0 {
+		c.humaContext.SetStatus(c.status)
+	}
+	_, _ = c.humaContext.BodyWriter().Write(c.out.Bytes())
 }

@@ -70,8 +70,13 @@ func secretField(loc string) bool {
 	return false
 }
 
-// fail maps a domain error to its problem. Unknown errors are logged with the request id and
-// reported as a bare 500: no SQL, constraint names or other tenants' data reach the client.
+// unavailableRetry is the Retry-After of a 503 for an unreachable database, in seconds.
+const unavailableRetry = "5"
+
+// fail maps a domain error to its problem. An unreachable database is a 503 with
+// Retry-After, logged at debug level only: tenants.DB's outage log reports the outage once
+// (docs/operations.md). Unknown errors are logged with the request id and reported as a bare
+// 500: no SQL, constraint names or other tenants' data reach the client.
 func fail(ctx context.Context, log *slog.Logger, err error) error {
 	var fe *fault.FieldError
 	var ce *fault.ConflictError
@@ -121,6 +126,10 @@ func fail(ctx context.Context, log *slog.Logger, err error) error {
 		return huma.Error503ServiceUnavailable("payments are not configured on this server")
 	case errors.Is(err, context.Canceled):
 		return huma.NewError(499, "request cancelled")
+	case fault.Unavailable(err):
+		log.DebugContext(ctx, "request failed: database unavailable", "err", err)
+		return huma.ErrorWithHeaders(huma.Error503ServiceUnavailable("the database is unavailable; nothing was changed, retry after "+
+			unavailableRetry+"s"), http.Header{"Retry-After": {unavailableRetry}})
 	}
 	log.ErrorContext(ctx, "request failed", "err", err)
 	return huma.Error500InternalServerError("internal error; quote the request id to support")

@@ -34,6 +34,32 @@ func TestConcurrencyFailuresAreRetryableConflicts(t *testing.T) {
 	}
 }
 
+// TestDatabaseOutageIs503: a database that cannot be reached is a 503 /problems/unavailable
+// with Retry-After, however deep the error is wrapped; a refusal by the database is not.
+func TestDatabaseOutageIs503(t *testing.T) {
+	useProblemTypes()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	for _, cause := range []error{&pgconn.PgError{Code: "57P01"}, &pgconn.PgError{Code: "08006"}, pgconn.ErrConnClosed,
+		context.DeadlineExceeded} {
+		err := fail(context.Background(), log, fmt.Errorf("resolve session: %w", cause))
+		var em *huma.ErrorModel
+		if !errors.As(err, &em) || em.Status != 503 || em.Type != ProblemBase+"unavailable" {
+			t.Fatalf("%v: %v, want a 503 /problems/unavailable", cause, err)
+		}
+		h, ok := err.(huma.HeadersError)
+		if !ok || h.GetHeaders().Get("Retry-After") == "" {
+			t.Fatalf("%v: no Retry-After header in %#v", cause, err)
+		}
+	}
+	var se huma.StatusError
+	if err := fail(context.Background(), log, &pgconn.PgError{Code: "23505"}); !errors.As(err, &se) || se.GetStatus() != 500 {
+		t.Fatalf("a unique violation nobody mapped: %v, want a 500", err)
+	}
+	if err := fail(context.Background(), log, fmt.Errorf("x: %w", context.Canceled)); !errors.As(err, &se) || se.GetStatus() != 499 {
+		t.Fatalf("a cancelled request: %v, want a 499", err)
+	}
+}
+
 // TestFieldLocation: a domain field error points where the request carried the field: at the
 // operation's parameter of that name, else in the body.
 func TestFieldLocation(t *testing.T) {

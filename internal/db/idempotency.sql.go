@@ -11,72 +11,8 @@ import (
 	"github.com/google/uuid"
 )
 
-const claimIdempotencyKey = `-- name: ClaimIdempotencyKey :one
-INSERT INTO idempotency_keys (tenant_id, key, principal, operation, request_hash)
-VALUES ($1, $2, $3, $4, $5)
-ON CONFLICT (tenant_id, key) DO NOTHING
-RETURNING tenant_id, key, principal, operation, request_hash, status, response, content_type, created_at, completed_at
-`
-
-type ClaimIdempotencyKeyParams struct {
-	TenantID    uuid.UUID
-	Key         string
-	Principal   string
-	Operation   string
-	RequestHash []byte
-}
-
-// Inserts a pending record; returns no row when the key is already taken.
-func (q *Queries) ClaimIdempotencyKey(ctx context.Context, db DBTX, arg ClaimIdempotencyKeyParams) (IdempotencyKey, error) {
-	row := db.QueryRow(ctx, claimIdempotencyKey,
-		arg.TenantID,
-		arg.Key,
-		arg.Principal,
-		arg.Operation,
-		arg.RequestHash,
-	)
-	var i IdempotencyKey
-	err := row.Scan(
-		&i.TenantID,
-		&i.Key,
-		&i.Principal,
-		&i.Operation,
-		&i.RequestHash,
-		&i.Status,
-		&i.Response,
-		&i.ContentType,
-		&i.CreatedAt,
-		&i.CompletedAt,
-	)
-	return i, err
-}
-
-const completeIdempotencyKey = `-- name: CompleteIdempotencyKey :exec
-UPDATE idempotency_keys SET status = $1, response = $2, content_type = $3, completed_at = now()
-WHERE tenant_id = $4 AND key = $5
-`
-
-type CompleteIdempotencyKeyParams struct {
-	Status      *int32
-	Response    []byte
-	ContentType string
-	TenantID    uuid.UUID
-	Key         string
-}
-
-func (q *Queries) CompleteIdempotencyKey(ctx context.Context, db DBTX, arg CompleteIdempotencyKeyParams) error {
-	_, err := db.Exec(ctx, completeIdempotencyKey,
-		arg.Status,
-		arg.Response,
-		arg.ContentType,
-		arg.TenantID,
-		arg.Key,
-	)
-	return err
-}
-
 const getIdempotencyKey = `-- name: GetIdempotencyKey :one
-SELECT tenant_id, key, principal, operation, request_hash, status, response, content_type, created_at, completed_at FROM idempotency_keys WHERE tenant_id = $1 AND key = $2
+SELECT tenant_id, key, principal, operation, request_hash, status, response, content_type, created_at, completed_at, headers FROM idempotency_keys WHERE tenant_id = $1 AND key = $2
 `
 
 type GetIdempotencyKeyParams struct {
@@ -98,21 +34,70 @@ func (q *Queries) GetIdempotencyKey(ctx context.Context, db DBTX, arg GetIdempot
 		&i.ContentType,
 		&i.CreatedAt,
 		&i.CompletedAt,
+		&i.Headers,
 	)
 	return i, err
 }
 
-const releaseIdempotencyKey = `-- name: ReleaseIdempotencyKey :exec
-DELETE FROM idempotency_keys WHERE tenant_id = $1 AND key = $2 AND completed_at IS NULL
+const lockIdempotencyKey = `-- name: LockIdempotencyKey :one
+SELECT pg_try_advisory_xact_lock(hashtextextended(CAST($1::uuid AS text) || '/' || $2::text, 0))::boolean AS held
 `
 
-type ReleaseIdempotencyKeyParams struct {
+type LockIdempotencyKeyParams struct {
 	TenantID uuid.UUID
 	Key      string
 }
 
-// Frees a key whose request failed before a response worth replaying.
-func (q *Queries) ReleaseIdempotencyKey(ctx context.Context, db DBTX, arg ReleaseIdempotencyKeyParams) error {
-	_, err := db.Exec(ctx, releaseIdempotencyKey, arg.TenantID, arg.Key)
-	return err
+// Takes the key's transaction-level advisory lock unless another transaction holds it, that
+// is unless a request with the key is in flight. The lock ends with the transaction however
+// it ends: commit, rollback, or a connection lost with its server.
+func (q *Queries) LockIdempotencyKey(ctx context.Context, db DBTX, arg LockIdempotencyKeyParams) (bool, error) {
+	row := db.QueryRow(ctx, lockIdempotencyKey, arg.TenantID, arg.Key)
+	var held bool
+	err := row.Scan(&held)
+	return held, err
+}
+
+const saveIdempotentResponse = `-- name: SaveIdempotentResponse :execrows
+INSERT INTO idempotency_keys (tenant_id, key, principal, operation, request_hash, status, response, content_type, headers,
+  completed_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())
+ON CONFLICT (tenant_id, key) DO UPDATE SET principal = EXCLUDED.principal, operation = EXCLUDED.operation,
+  request_hash = EXCLUDED.request_hash, status = EXCLUDED.status, response = EXCLUDED.response,
+  content_type = EXCLUDED.content_type, headers = EXCLUDED.headers, created_at = now(), completed_at = now()
+WHERE idempotency_keys.status IS NULL
+`
+
+type SaveIdempotentResponseParams struct {
+	TenantID    uuid.UUID
+	Key         string
+	Principal   string
+	Operation   string
+	RequestHash []byte
+	Status      *int32
+	Response    []byte
+	ContentType string
+	Headers     []byte
+}
+
+// Records the key with the response to replay, in the transaction of the request's changes.
+// A record without a response is a claim an earlier server committed ahead of its request
+// and abandoned in a crash: it is taken over. A completed record is never overwritten: no
+// row is written, and the caller rolls back.
+func (q *Queries) SaveIdempotentResponse(ctx context.Context, db DBTX, arg SaveIdempotentResponseParams) (int64, error) {
+	result, err := db.Exec(ctx, saveIdempotentResponse,
+		arg.TenantID,
+		arg.Key,
+		arg.Principal,
+		arg.Operation,
+		arg.RequestHash,
+		arg.Status,
+		arg.Response,
+		arg.ContentType,
+		arg.Headers,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }

@@ -217,18 +217,21 @@ type FaultCode struct {
 	CreatedAt  time.Time
 }
 
-// First responses of creating POSTs, replayed for a repeated Idempotency-Key.
+// Responses of idempotent POSTs, committed with the changes the request made, replayed for a repeated Idempotency-Key.
 type IdempotencyKey struct {
 	TenantID    uuid.UUID
 	Key         string
 	Principal   string
 	Operation   string
 	RequestHash []byte
+	// Status of the response to replay. NULL only in claims that servers before migration 12 committed ahead of the request and a crash abandoned; the next request with the key takes them over.
 	Status      *int32
 	Response    []byte
 	ContentType string
 	CreatedAt   time.Time
 	CompletedAt *time.Time
+	// Response headers a replay repeats (Location, ETag), as a JSON object.
+	Headers []byte
 }
 
 // Bulk imports: the uploaded file, progress, and totals; a file imports once.

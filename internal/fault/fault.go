@@ -1,12 +1,18 @@
 // Package fault holds the errors every domain package shares: a row not found in the
 // caller's scope, a stale version, a conflict, a forbidden action and a rejected field, and
 // the one function that maps database errors to them. internal/api turns each into one
-// problem type (RFC 9457); domain code never speaks HTTP.
+// problem type (RFC 9457); domain code never speaks HTTP. Unavailable tells a database
+// outage from every other failure, for the API (503 with Retry-After) and the database's
+// outage log alike.
 package fault
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -82,4 +88,30 @@ func StaleIfMissing(err error) error {
 		return ErrStale
 	}
 	return err
+}
+
+// Unavailable reports whether err means the database could not be reached, or dropped the
+// connection, rather than refused the work: a failed connection attempt (refused, timed
+// out, the database not accepting connections, the role not allowed to log in), a
+// connection closed under the statement (terminated by an administrator 57P01, a crash
+// 57P02, a server starting or stopping 57P03, any 57P and class 08 connection exception,
+// an unexpected end of the stream, a network error), too many connections (53300), or a
+// deadline reached while waiting for the database or for a pooled connection. Nothing was
+// committed by the failed statement's transaction; the same request may succeed later,
+// unchanged. A cancelled context (the caller went away) is not an outage.
+func Unavailable(err error) bool {
+	if err == nil || errors.Is(err, context.Canceled) {
+		return false
+	}
+	var connectErr *pgconn.ConnectError
+	if errors.As(err, &connectErr) {
+		return true // whatever the server said (it may be a PgError: not accepting connections)
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return strings.HasPrefix(pgErr.Code, "08") || strings.HasPrefix(pgErr.Code, "57P") || pgErr.Code == "53300"
+	}
+	var netErr net.Error
+	return errors.As(err, &netErr) || errors.Is(err, pgconn.ErrConnClosed) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, context.DeadlineExceeded) || pgconn.Timeout(err)
 }

@@ -3,6 +3,7 @@ package platform
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -13,10 +14,16 @@ import (
 // to send and read github.com/google/uuid values in PostgreSQL's binary uuid format (pgx
 // alone would pass them through their text form, parsed again on every statement).
 // configure, when given, adjusts the parsed configuration first (pool size, tracing).
+// A connection attempt gives up after connectTimeout unless the URL sets connect_timeout:
+// a database that does not answer (a host gone, a paused proxy) then fails a request with a
+// connection error (503) instead of holding it until its client gives up.
 func NewPool(ctx context.Context, url string, configure func(*pgxpool.Config)) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("parse database URL: %w", err)
+	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = connectTimeout
 	}
 	if configure != nil {
 		configure(cfg)
@@ -31,3 +38,6 @@ func NewPool(ctx context.Context, url string, configure func(*pgxpool.Config)) (
 	}
 	return pgxpool.NewWithConfig(ctx, cfg)
 }
+
+// connectTimeout bounds a connection attempt when the database URL does not.
+const connectTimeout = 5 * time.Second

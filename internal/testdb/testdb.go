@@ -25,6 +25,10 @@ import (
 type DB struct {
 	OwnerURL string
 	AppURL   string
+	// SuperURL connects to this database as the cluster's superuser (TEST_DATABASE_URL's
+	// user), for tests that act on the server itself: terminating the application's
+	// connections, refusing new ones, reading pg_stat_activity.
+	SuperURL string
 	Owner    *pgxpool.Pool
 	App      *pgxpool.Pool
 }
@@ -78,7 +82,9 @@ func create(t pgtestdb.TB, configure func(*pgxpool.Config)) *DB {
 	appPass := envOr("TEST_APP_PASSWORD", "aftersales_api")
 	appConf := *inst
 	appConf.User, appConf.Password = appUser, appPass
-	d := &DB{OwnerURL: inst.URL(), AppURL: appConf.URL()}
+	super := *u
+	super.Path = "/" + inst.Database
+	d := &DB{OwnerURL: inst.URL(), AppURL: appConf.URL(), SuperURL: super.String()}
 	ctx := context.Background()
 	if d.Owner, err = platform.NewPool(ctx, d.OwnerURL, configure); err != nil {
 		t.Fatalf("connect as owner: %v", err)

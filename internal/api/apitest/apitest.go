@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
@@ -108,7 +109,7 @@ func New(t testing.TB, opts ...Options) *Env {
 	reg := prometheus.NewRegistry()
 	// Each test has its own key space in the shared Redis, so limits never leak between tests.
 	limiter := platform.NewLimiter(rdb, log, reg).WithPrefix("test:" + uuid.NewString() + ":")
-	tdb := tenants.NewDB(d.App)
+	tdb := tenants.NewDB(d.App).WithOutageLog(platform.NewOutage(log, "database", time.Minute))
 	sender := auth.NewDevSender(log)
 	authSvc := auth.NewService(tdb, limiter, sender, log, auth.Options{SessionTTL: cfg.SessionTTL, OTPPerHour: cfg.OTPPerHour})
 	stripeURL := os.Getenv("STRIPE_MOCK_URL")
