@@ -15,7 +15,7 @@ export PATH := $(GOBIN_DIR):$(PATH):$(dir $(GO))
 # Variables given on the command line reach the scripts through the environment:
 #   make test TEST_ARGS='-run TestLogin -v'   make run PGPORT=5434
 
-.PHONY: help run test lint bench build web openapi generate tools db stop-db psql clean-data
+.PHONY: help run test screens lint bench build web openapi generate tools db stop-db psql clean-data
 
 help: ## List targets
 	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z0-9_-]+:.*## / { printf "  %-12s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -25,6 +25,9 @@ run: ## Build the web app if its sources changed, then run locally (private Post
 
 test: ## Web app checks (types, unit tests); throwaway PostgreSQL/Redis/stripe-mock; sqlc diff, go vet, lint, go test with browser journeys (TEST_ARGS, TEST_PKGS)
 	bash scripts/test.sh
+
+screens: ## Run the browser journeys and save their screenshots to docs/screens
+	UPDATE_SCREENS=1 TEST_PKGS=./web/console/ TEST_ARGS='-run TestJourney' bash scripts/test.sh
 
 lint: ## Run golangci-lint (.golangci.yml), installing the pinned version if missing or another
 	bash scripts/tools.sh golangci-lint

@@ -21,4 +21,14 @@ onUnauthorized(() => {
   if (!here.meta.public) void router.push({ name: 'login', query: { redirect: here.fullPath, ended: '1' } })
 })
 
+// A new build replaced the files an open page still asks for (each build names its files by
+// their content, and the server has only its own): load the page again, once.
+window.addEventListener('vite:preloadError', (event) => {
+  const key = 'aftersales.reloadedFor'
+  if (sessionStorage.getItem(key) === location.pathname) return
+  sessionStorage.setItem(key, location.pathname)
+  event.preventDefault()
+  location.reload()
+})
+
 app.mount('#app')

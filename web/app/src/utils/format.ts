@@ -20,3 +20,19 @@ export function weekdayOf(day: string): string {
 export function shortId(id: string | null | undefined): string {
   return id ? `…${id.slice(-8)}` : ''
 }
+
+/** "a, b or c" in the current language (disjunction: one of them). */
+export function formatOr(items: string[]): string {
+  return new Intl.ListFormat(intlLocale(), { type: 'disjunction' }).format(items)
+}
+
+/** "a, b and c" in the current language. */
+export function formatAnd(items: string[]): string {
+  return new Intl.ListFormat(intlLocale(), { type: 'conjunction' }).format(items)
+}
+
+/** Today's date (YYYY-MM-DD) in a time zone: the API counts days in the tenant's. */
+export function todayIn(timeZone: string | undefined, now = new Date()): string {
+  // en-CA formats dates as YYYY-MM-DD.
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now)
+}
