@@ -260,7 +260,8 @@ func TestTheAppKeepsNoTokenInWebStorage(t *testing.T) {
 	rawHTML := regexp.MustCompile(`v-html|\.innerHTML\s*=|insertAdjacentHTML|document\.write|\beval\(|new Function\(`)
 	n := 0
 	err := filepath.WalkDir("../app/src", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !(strings.HasSuffix(p, ".ts") || strings.HasSuffix(p, ".vue")) || strings.HasSuffix(p, ".d.ts") {
+		source := strings.HasSuffix(p, ".ts") || strings.HasSuffix(p, ".vue")
+		if err != nil || d.IsDir() || !source || strings.HasSuffix(p, ".d.ts") {
 			return err
 		}
 		src, err := os.ReadFile(p)

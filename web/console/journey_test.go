@@ -133,7 +133,8 @@ func (b *browser) waitJS(expr string) {
 
 func (b *browser) waitVisible(css string) {
 	b.t.Helper()
-	b.waitJS(fmt.Sprintf(`(() => { const e = document.querySelector(%q); return e && e.offsetParent !== null })()`, css))
+	// getClientRects, not offsetParent: fixed elements (messages, drawers) have none.
+	b.waitJS(fmt.Sprintf(`(() => { const e = document.querySelector(%q); return e && e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden' })()`, css))
 }
 
 func (b *browser) js(expr string) string {
@@ -186,6 +187,7 @@ func (b *browser) shot(name string) {
 	if os.Getenv("UPDATE_SCREENS") != "1" {
 		return
 	}
+	b.js(`(() => { window.scrollTo(0, 0); return '' })()`)
 	buf, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		b.t.Fatalf("screenshot %s: %v", name, err)
@@ -262,16 +264,6 @@ func newJourney(t *testing.T) *journey {
 	o := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/outlets", Token: admin, Body: map[string]any{
 		"code": "SH-01", "name": "上海服务中心", "kind": "service_center", "province_code": "310000", "phone": "021-55550000"}})
 	return &journey{env: env, admin: admin, email: email, outletID: o.Map(t)["id"].(string)}
-}
-
-func (j *journey) signIn(b *browser) {
-	b.t.Helper()
-	b.open("/")
-	b.waitVisible(`input[name=email]`)
-	b.typeInto(`input[name=email]`, j.email)
-	b.typeInto(`input[name=password]`, apitest.Password+"\r") // Enter submits: the form works from the keyboard
-	b.waitVisible(`.app-layout`)
-	b.settle()
 }
 
 // moveOutOfBand moves the order on as another client would, and returns the new status.
@@ -482,4 +474,110 @@ func TestJourneyStaffWorksAnOrderInEnglishThenChineseOnADesktopAndAPhone(t *test
 	b.open("/orders/" + orderID)
 	b.shot("phone-order")
 	b.noConsoleProblems("phone")
+}
+
+func TestJourneyPlatformOperatorOnboardsATenantWhoseInviteeJoins(t *testing.T) {
+	chromiumPath(t)
+	env := apitest.New(t)
+	builtOrSkip(t, env)
+	opEmail, _ := env.PlatformOperator()
+	b := newBrowser(t, env.Server.URL)
+
+	// The operator works without a tenant: the overview leads to the tenants.
+	b.open("/")
+	b.typeInto(`input[name=email]`, opEmail)
+	b.typeInto(`input[name=password]`, apitest.Password+"\r")
+	b.waitJS(`location.pathname === '/console/tenants'`)
+	b.settle()
+	if got := b.js(`document.querySelector('.tenant-switcher').innerText`); !strings.Contains(got, "Platform administration") {
+		t.Errorf("the header shows %q, want platform administration", got)
+	}
+
+	// Onboarding: the empty form is refused on each field, the first administrator's too.
+	b.open("/tenants/new")
+	b.click(`button[type=submit]`)
+	b.waitVisible(`.el-form-item.is-error .el-form-item__error`)
+	for _, name := range []string{"name", "slug", "admin.email", "admin.name", "admin.password"} {
+		if b.js(fmt.Sprintf(`document.querySelector('input[name=%q]').closest('.el-form-item').classList.contains('is-error') ? 'yes' : ''`, name)) != "yes" {
+			t.Errorf("the empty %s is not highlighted", name)
+		}
+	}
+	u := env.Unique()
+	adminEmail := "admin" + u + "@tenant.test"
+	b.typeInto(`input[name=name]`, "华南电器")
+	b.typeInto(`input[name=slug]`, "t-"+u)
+	b.typeInto(`input[name="admin.email"]`, adminEmail)
+	b.typeInto(`input[name="admin.name"]`, "赵总")
+	b.typeInto(`input[name="admin.password"]`, apitest.Password)
+	b.shot("tenant-new")
+	b.click(`button[type=submit]`)
+	b.waitJS(`location.pathname === '/console/tenants' && document.querySelector('.list-table').innerText.includes('华南电器')`)
+	b.shot("tenants")
+
+	// Opening the tenant: the operator works in it.
+	b.js(`(() => { [...document.querySelectorAll('.list-table tr')].find((r) => r.innerText.includes('华南电器')).querySelector('button').click(); return '' })()`)
+	b.waitJS(`location.pathname === '/console/' && document.querySelector('.tenant-switcher').innerText.includes('华南电器')`)
+	b.settle()
+
+	// The tenant's calendar: hours the page cannot read are refused at the day, then saved.
+	b.open("/calendars")
+	b.click(`.list-table a`)
+	b.waitVisible(`input[name="weekly_hours.mon"]`)
+	b.typeInto(`input[name="weekly_hours.mon"]`, "9-18")
+	b.click(`.section-card button[type=submit]`)
+	b.waitVisible(`.el-form-item.is-error .el-form-item__error`)
+	if got := b.js(`document.querySelector('input[name="weekly_hours.mon"]').closest('.el-form-item').innerText`); !strings.Contains(got, `Cannot read "9-18"`) {
+		t.Errorf("unreadable hours show %q", got)
+	}
+	b.typeInto(`input[name="weekly_hours.mon"]`, "09:00-12:00, 13:00-18:00")
+	b.click(`.section-card button[type=submit]`)
+	b.waitVisible(`.el-message--success`)
+	b.shot("calendar")
+
+	// An API key, shown once.
+	b.open("/api-keys/new")
+	b.typeInto(`input[name=name]`, "呼叫中心对接")
+	b.click(`button[type=submit]`)
+	b.waitVisible(`input[name=api_key_token]`)
+	if tok := b.js(`document.querySelector('input[name=api_key_token]').value`); !strings.HasPrefix(tok, "ask_") {
+		t.Errorf("the new key shows %q", tok)
+	}
+
+	// An invitation: its link carries the token in the fragment, never sent to a server.
+	b.open("/people/invite")
+	inviteeEmail := "agent" + u + "@people.test"
+	b.typeInto(`input[name=email]`, inviteeEmail)
+	b.click(`button[type=submit]`)
+	b.waitVisible(`input[name=accept_link]`)
+	link := b.js(`document.querySelector('input[name=accept_link]').value`)
+	if !strings.HasPrefix(link, env.Server.URL+"/console/accept#") {
+		t.Fatalf("the accept link is %q", link)
+	}
+	b.shot("invitation")
+	b.noConsoleProblems("operator")
+
+	// Signed out, the invitee accepts and signs in: an agent sees the service, not the platform.
+	b.click(`.user-menu`)
+	b.clickText(`.el-dropdown-menu__item`, "Sign out")
+	b.waitJS(`location.pathname === '/console/login'`)
+	b.do(chromedp.Navigate(link))
+	b.settle()
+	b.typeInto(`input[name=name]`, "钱客服")
+	b.typeInto(`input[name=password]`, apitest.Password+"\r")
+	b.waitJS(`document.body.innerText.includes('Welcome aboard')`)
+	b.shot("accepted")
+	b.clickText(`a.el-button`, "Sign in")
+	b.typeInto(`input[name=email]`, inviteeEmail)
+	b.typeInto(`input[name=password]`, apitest.Password+"\r")
+	b.waitVisible(`.app-layout`)
+	b.settle()
+	menu := b.js(`document.querySelector('.side-menu').innerText`)
+	if !strings.Contains(menu, "Service orders") || strings.Contains(menu, "Tenants") || strings.Contains(menu, "API keys") {
+		t.Errorf("an agent's menu is:\n%s", menu)
+	}
+	b.open("/api-keys")
+	if got := b.visibleText(); !strings.Contains(got, "Your role does not allow this page.") {
+		t.Errorf("an agent opening API keys sees:\n%s", got)
+	}
+	b.noConsoleProblems("invitee")
 }
