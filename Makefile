@@ -15,16 +15,19 @@ export PATH := $(GOBIN_DIR):$(PATH):$(dir $(GO))
 # Variables given on the command line reach the scripts through the environment:
 #   make test TEST_ARGS='-run TestLogin -v'   make run PGPORT=5434
 
-.PHONY: help run test lint bench build openapi generate tools db stop-db psql clean-data
+.PHONY: help run test screens lint bench build web openapi generate tools db stop-db psql clean-data
 
 help: ## List targets
 	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z0-9_-]+:.*## / { printf "  %-12s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 
-run: ## Run the app locally (private PostgreSQL in ./.data, port PGPORT=5433; `aftersales dev`)
+run: ## Build the web app if its sources changed, then run locally (private PostgreSQL in ./.data, port PGPORT=5433; `aftersales dev`)
 	bash scripts/run.sh
 
-test: ## Start throwaway PostgreSQL/Redis/stripe-mock, then sqlc diff, go vet, lint, go test (TEST_ARGS, TEST_PKGS)
+test: ## Web app checks (types, unit tests); throwaway PostgreSQL/Redis/stripe-mock; sqlc diff, go vet, lint, go test with browser journeys (TEST_ARGS, TEST_PKGS)
 	bash scripts/test.sh
+
+screens: ## Run the browser journeys and save their screenshots to docs/screens
+	UPDATE_SCREENS=1 TEST_PKGS=./web/console/ TEST_ARGS='-run TestJourney' bash scripts/test.sh
 
 lint: ## Run golangci-lint (.golangci.yml), installing the pinned version if missing or another
 	bash scripts/tools.sh golangci-lint
@@ -33,11 +36,15 @@ lint: ## Run golangci-lint (.golangci.yml), installing the pinned version if mis
 bench: ## Same environment as test, plus BENCH_PGBENCH; go run ./bench (BENCH_ARGS)
 	bash scripts/bench.sh
 
-build: ## Build bin/aftersales
+build: web ## Build bin/aftersales (with the web app)
 	$(GO) build -o bin/aftersales ./cmd/aftersales
 
-openapi: ## Regenerate docs/openapi.json from the routes
+web: ## Build the staff web app (web/app) into web/console/dist; copied from ~/.cache/aftersales/web when its inputs were built before
+	bash scripts/web.sh build
+
+openapi: ## Regenerate docs/openapi.json from the routes, and the web app's API types from it
 	$(GO) run ./cmd/aftersales openapi > docs/openapi.json
+	bash scripts/web.sh schema
 
 generate: ## Regenerate internal/db with sqlc
 	bash scripts/tools.sh sqlc

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# make run: start the application locally with `aftersales dev`
-# (migrate + seed-if-empty + serve + worker in one process).
+# make run: build the web app when its sources changed (scripts/web.sh), then start the
+# application locally with `aftersales dev` (migrate + seed-if-empty + serve + worker in one
+# process).
 #
 # Without DATABASE_URL, a private PostgreSQL cluster is created in ./.data/pg
 # (port $PGPORT, default 5433) and reused on later runs; it keeps running
@@ -22,6 +23,9 @@ fi
 
 # Plain-HTTP localhost: session cookies cannot be Secure.
 export SECURE_COOKIES=${SECURE_COOKIES:-false}
+
+section "Web app (make web)"
+bash scripts/web.sh build
 
 section "Building bin/aftersales"
 add_go_bin_to_path

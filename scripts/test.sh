@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # make test: start throwaway PostgreSQL, redis-server and stripe-mock on free
-# ports, check generated code (sqlc diff), go vet, golangci-lint (.golangci.yml), then go test.
+# ports, check the web app (scripts/web.sh check: API types, build, type check, unit tests),
+# install Debian's chromium and CJK fonts for the browser journeys if missing, check
+# generated code (sqlc diff), go vet, golangci-lint (.golangci.yml), then go test.
 #
 # Exports for the tests:
 #   TEST_DATABASE_URL  superuser URL to the `postgres` database of the cluster
 #   TEST_APP_USER / TEST_APP_PASSWORD  aftersales_api (member of aftersales_app)
 #   TEST_REDIS_URL     redis://127.0.0.1:PORT/0
 #   STRIPE_MOCK_URL    http://127.0.0.1:PORT
+#   CHROMIUM_PATH      the browser of the journeys (web/console/journey_test.go)
 # Extra `go test` flags: TEST_ARGS (whitespace-separated) and/or script arguments.
 # Packages: TEST_PKGS (default ./...). KEEP_TEST_TMP=1 keeps the temp dir.
 set -euo pipefail
@@ -18,6 +21,15 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 start_test_env
+
+section "Web app: API types, build and type check, unit tests (scripts/web.sh check)"
+bash scripts/web.sh check
+
+section "Browser for the journeys (web/console)"
+ensure_apt_pkgs chromium fonts-noto-cjk
+CHROMIUM_PATH=$(command -v chromium) || die "chromium not found after installing it"
+export CHROMIUM_PATH
+log "chromium: $CHROMIUM_PATH"
 
 section "sqlc diff (generated code must be up to date)"
 if ! sqlc diff; then

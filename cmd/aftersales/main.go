@@ -248,8 +248,8 @@ func work(ctx context.Context, cfg platform.Config, log *slog.Logger, pool *pgxp
 }
 
 func printLogins(cfg platform.Config, logins []demo.Login) {
-	fmt.Printf("\n  aftersales is running\n\n    API        %s/v1\n    API docs   %s/docs\n    OpenAPI    %s/openapi.json\n    Metrics    %s/metrics\n\n  Demo logins (password %q):\n",
-		cfg.PublicURL, cfg.PublicURL, cfg.PublicURL, cfg.PublicURL, demo.Password)
+	fmt.Printf("\n  aftersales is running\n\n    Web app    %s/console/\n    API        %s/v1\n    API docs   %s/docs\n    OpenAPI    %s/openapi.json\n    Metrics    %s/metrics\n\n  Demo logins (password %q):\n",
+		cfg.PublicURL, cfg.PublicURL, cfg.PublicURL, cfg.PublicURL, cfg.PublicURL, demo.Password)
 	for _, l := range logins {
 		fmt.Printf("    %-28s %-26s %s\n", l.Email, l.Role, l.Tenant)
 	}

@@ -1,160 +1,216 @@
-// Package console serves the staff web console, embedded in the binary.
+// Package console serves the staff web app, embedded in the binary.
 //
-// The console is a small single-page application in plain HTML, CSS and
-// JavaScript modules (assets/), with no build step and no external URLs: it
-// talks only to the API on the same origin, signed in with the API's HttpOnly
-// session cookie. The page is served at / and /console/, the assets at
-// /console/{file}.
+// The app is a Vue 3 + Element Plus single-page application (web/app), built by `make web`
+// into dist/ (git-ignored but for a placeholder, so the package compiles before any build).
+// It lives under /console/ with history-mode routes: /console/orders/{id} and every other
+// path without a file extension answer the app's page, which routes in the browser; files
+// answer as themselves, and a missing file is a 404, never the page. GET / redirects to
+// /console/. Without a build, /console/ answers a page saying to run `make web`.
+//
+// The app talks only to the API on the same origin, signed in with the API's HttpOnly
+// session cookie; its page and files carry a strict Content-Security-Policy.
 package console
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
-	"html/template"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"path"
-	"sort"
+	"strings"
+	"sync"
 	"time"
 )
 
-//go:embed assets
-var assetFS embed.FS
+//go:embed all:dist
+var distFS embed.FS
+
+// Base is where the app is served; the build's base (web/app/vite.config.ts) must match.
+const Base = "/console/"
+
+// ContentSecurityPolicy lets the page load only its own scripts, styles, images and fonts,
+// and talk only to its own origin. No inline script or style element is allowed: Element
+// Plus and ECharts set element styles through the CSSOM (element.style), which style-src
+// does not govern, so 'unsafe-inline' is not needed; the browser journeys
+// (journey_test.go) fail on any CSP violation to keep it that way.
+const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; " +
+	"frame-ancestors 'none'"
+
+// notBuilt is served when the build is missing (a fresh clone before `make web`).
+const notBuilt = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Web app not built</title></head>
+<body><h1>web app not built: run make web</h1>
+<p>The staff web app (web/app) has not been built into this binary. Run <code>make web</code>
+(or <code>make run</code>, which builds it first), then rebuild and restart the server.</p>
+</body></html>
+`
 
 // asset is one embedded file, ready to serve.
 type asset struct {
 	data        []byte
 	contentType string
 	etag        string
+	immutable   bool // a hashed file name: its content never changes
+
+	gzipOnce sync.Once
+	gzipped  []byte // nil when not worth compressing
 }
 
-// contentTypes is set explicitly rather than taken from package mime, whose
-// table can be overridden by the host's mime.types (or the Windows registry).
+// app is the embedded build.
+type app struct {
+	index *asset            // index.html; nil when the build is missing
+	files map[string]*asset // other files by path below dist/
+}
+
+// contentTypes is set explicitly rather than taken from package mime, whose table can be
+// overridden by the host's mime.types (or the Windows registry).
 var contentTypes = map[string]string{
-	".js":  "text/javascript; charset=utf-8",
-	".css": "text/css; charset=utf-8",
-	".svg": "image/svg+xml",
+	".html":  "text/html; charset=utf-8",
+	".js":    "text/javascript; charset=utf-8",
+	".css":   "text/css; charset=utf-8",
+	".svg":   "image/svg+xml",
+	".png":   "image/png",
+	".ico":   "image/x-icon",
+	".json":  "application/json",
+	".txt":   "text/plain; charset=utf-8",
+	".woff2": "font/woff2",
 }
 
-// pageFile is the HTML template of the page; it is not served as an asset.
-const pageFile = "index.html"
+// compressible lists the types worth gzipping.
+var compressible = map[string]bool{".html": true, ".js": true, ".css": true, ".svg": true, ".json": true, ".txt": true}
 
-// contentSecurityPolicy allows the page to load only its own scripts, styles
-// and images and to talk only to its own origin. There are no inline scripts
-// or styles, so none need to be allowed.
-const contentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; " +
-	"connect-src 'self'; frame-ancestors 'none'"
-
-var (
-	assets = loadAssets()
-	// version is a short hash of all embedded files. The page references the
-	// entry assets as ?v=<version>, so they can be cached for long and a new
-	// build with updated assets is still picked up at once.
-	version = assetsVersion()
-	page    = renderPage()
-)
-
-func loadAssets() map[string]asset {
-	entries, err := fs.ReadDir(assetFS, "assets")
-	if err != nil {
-		panic("console: reading embedded assets: " + err.Error())
+func newAsset(name string, data []byte) *asset {
+	ct, ok := contentTypes[path.Ext(name)]
+	if !ok {
+		ct = "application/octet-stream"
 	}
-	m := make(map[string]asset, len(entries))
-	for _, e := range entries {
-		if e.IsDir() {
-			continue
-		}
-		data, err := assetFS.ReadFile("assets/" + e.Name())
+	sum := sha256.Sum256(data)
+	return &asset{data: data, contentType: ct, etag: `"` + hex.EncodeToString(sum[:12]) + `"`,
+		immutable: strings.HasPrefix(name, "assets/")}
+}
+
+// load reads the build from fsys (its root is the build's root).
+func load(fsys fs.FS) (*app, error) {
+	a := &app{files: map[string]*asset{}}
+	err := fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil {
-			panic("console: reading embedded asset: " + err.Error())
+			return err
 		}
-		ct, ok := contentTypes[path.Ext(e.Name())]
-		if !ok {
-			ct = "application/octet-stream"
+		if d.IsDir() || strings.HasPrefix(path.Base(name), ".") {
+			return nil
 		}
-		sum := sha256.Sum256(data)
-		m[e.Name()] = asset{
-			data:        data,
-			contentType: ct,
-			etag:        `"` + hex.EncodeToString(sum[:8]) + `"`,
+		data, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return fmt.Errorf("read %s: %w", name, err)
 		}
-	}
-	for _, name := range []string{pageFile, "app.js", "api.js", "style.css"} {
-		if _, ok := m[name]; !ok {
-			panic("console: embedded asset missing: " + name)
+		if name == "index.html" {
+			a.index = newAsset(name, data)
+		} else {
+			a.files[name] = newAsset(name, data)
 		}
-	}
-	return m
+		return nil
+	})
+	return a, err
 }
 
-func assetsVersion() string {
-	names := make([]string, 0, len(assets))
-	for name := range assets {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	h := sha256.New()
-	for _, name := range names {
-		h.Write([]byte(name))
-		h.Write(assets[name].data)
-	}
-	return hex.EncodeToString(h.Sum(nil)[:6])
-}
-
-func renderPage() []byte {
-	tmpl := template.Must(template.New(pageFile).Parse(string(assets[pageFile].data)))
-	var buf bytes.Buffer
-	if err := tmpl.Execute(&buf, struct{ Version string }{version}); err != nil {
-		panic("console: rendering page: " + err.Error())
-	}
-	return buf.Bytes()
+func (as *asset) gzipData() []byte {
+	as.gzipOnce.Do(func() {
+		if len(as.data) < 1024 {
+			return
+		}
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		_, _ = zw.Write(as.data)
+		_ = zw.Close()
+		if buf.Len() < len(as.data)*9/10 {
+			as.gzipped = buf.Bytes()
+		}
+	})
+	return as.gzipped
 }
 
 func securityHeaders(h http.Header) {
-	h.Set("Content-Security-Policy", contentSecurityPolicy)
+	h.Set("Content-Security-Policy", ContentSecurityPolicy)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
 }
 
-// Mount registers GET / (the page), GET /console/ (the page too) and
-// GET /console/{path...} (embedded assets, with correct content types and
-// cache headers) on mux. A request for /console is redirected to /console/.
-func Mount(mux *http.ServeMux) {
-	servePage := func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		securityHeaders(h)
-		h.Set("Content-Type", "text/html; charset=utf-8")
-		h.Set("Cache-Control", "no-cache")
-		http.ServeContent(w, r, pageFile, time.Time{}, bytes.NewReader(page))
+func (as *asset) serve(w http.ResponseWriter, r *http.Request, name string) {
+	h := w.Header()
+	securityHeaders(h)
+	h.Set("Content-Type", as.contentType)
+	h.Set("ETag", as.etag)
+	if as.immutable {
+		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		h.Set("Cache-Control", "no-cache") // revalidated by ETag on every use
 	}
-	mux.HandleFunc("GET /{$}", servePage)
+	body := as.data
+	if compressible[path.Ext(name)] {
+		h.Add("Vary", "Accept-Encoding")
+		if gz := as.gzipData(); gz != nil && acceptsGzip(r) {
+			h.Set("Content-Encoding", "gzip")
+			body = gz
+		}
+	}
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
+}
 
-	mux.HandleFunc("GET /console/{path...}", func(w http.ResponseWriter, r *http.Request) {
-		name := r.PathValue("path")
-		if name == "" || name == pageFile {
-			servePage(w, r)
-			return
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		enc, q, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(enc), "gzip") && strings.TrimSpace(q) != "q=0" {
+			return true
 		}
-		a, ok := assets[name]
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
+	}
+	return false
+}
+
+func (a *app) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if a.index == nil {
 		h := w.Header()
-		securityHeaders(h)
-		h.Set("Content-Type", a.contentType)
-		h.Set("ETag", a.etag)
-		if r.URL.Query().Get("v") == version {
-			// The URL names this exact content: cache it for a year.
-			h.Set("Cache-Control", "public, max-age=31536000, immutable")
-		} else {
-			// Unversioned URL (modules import each other without ?v=) or a
-			// stale one: the browser revalidates by ETag on every use, so a
-			// new build never runs with a mix of old and new modules.
-			h.Set("Cache-Control", "no-cache")
-		}
-		http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(a.data))
+		h.Set("Content-Type", "text/html; charset=utf-8")
+		h.Set("Cache-Control", "no-store")
+		h.Set("Content-Security-Policy", "default-src 'none'")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte(notBuilt))
+		return
+	}
+	name := r.PathValue("path")
+	if f, ok := a.files[name]; ok {
+		f.serve(w, r, name)
+		return
+	}
+	if path.Ext(name) != "" || strings.HasPrefix(name, "assets/") {
+		http.NotFound(w, r) // a missing file, never the page in its place
+		return
+	}
+	a.index.serve(w, r, "index.html") // an app route: the browser routes it
+}
+
+// Handler serves the embedded build below Base (the pattern must bind {path...}).
+func handler() http.Handler {
+	sub, err := fs.Sub(distFS, "dist")
+	if err != nil {
+		panic("console: " + err.Error())
+	}
+	a, err := load(sub)
+	if err != nil {
+		panic("console: loading the embedded build: " + err.Error())
+	}
+	return a
+}
+
+// Mount registers GET /console/{path...} (the app: its files, and its page for every app
+// route) and GET / (a redirect to the app) on mux.
+func Mount(mux *http.ServeMux) {
+	mux.Handle("GET "+Base+"{path...}", handler())
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, Base, http.StatusFound)
 	})
 }

@@ -1,19 +1,41 @@
 package console
 
 import (
+	"bytes"
+	"compress/gzip"
 	"io"
+	"io/fs"
 	"mime"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"testing/fstest"
 )
 
-func newServer(t *testing.T) *httptest.Server {
+// fakeBuild is a build as Vite lays it out: the page, hashed files under assets/, and the
+// files of public/ at the root.
+var fakeBuild = fstest.MapFS{
+	".placeholder":           {Data: []byte("placeholder")},
+	"index.html":             {Data: []byte(`<!doctype html><script type="module" src="/console/assets/index-Ab12.js"></script>`)},
+	"assets/index-Ab12.js":   {Data: []byte(strings.Repeat("console.log('the app');\n", 200))},
+	"assets/index-Cd34.css":  {Data: []byte("body{margin:0}")},
+	"favicon.svg":            {Data: []byte(`<svg xmlns="http://www.w3.org/2000/svg"/>`)},
+	"assets/sub/deep-Ef5.js": {Data: []byte("1")},
+}
+
+func serve(t *testing.T, fsys fs.FS) *httptest.Server {
 	t.Helper()
+	a, err := load(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
 	mux := http.NewServeMux()
-	Mount(mux)
+	mux.Handle("GET "+Base+"{path...}", a)
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, Base, http.StatusFound) })
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return srv
@@ -21,7 +43,11 @@ func newServer(t *testing.T) *httptest.Server {
 
 func do(t *testing.T, req *http.Request) (*http.Response, []byte) {
 	t.Helper()
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	client := &http.Client{
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		// Compression is tested explicitly: the transport must not undo it.
+		Transport: &http.Transport{DisableCompression: true},
+	}
 	resp, err := client.Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
@@ -34,11 +60,14 @@ func do(t *testing.T, req *http.Request) (*http.Response, []byte) {
 	return resp, body
 }
 
-func get(t *testing.T, rawURL string) (*http.Response, []byte) {
+func get(t *testing.T, rawURL string, header ...string) (*http.Response, []byte) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, rawURL, nil)
 	if err != nil {
 		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
 	}
 	return do(t, req)
 }
@@ -52,9 +81,9 @@ func mediaType(t *testing.T, resp *http.Response) string {
 	return mt
 }
 
-func TestPageServedWithSecurityHeaders(t *testing.T) {
-	srv := newServer(t)
-	for _, p := range []string{"/", "/console/", "/console/index.html"} {
+func TestAppRoutesServeThePageWithSecurityHeaders(t *testing.T) {
+	srv := serve(t, fakeBuild)
+	for _, p := range []string{"/console/", "/console/orders", "/console/orders/0199f1c2-7d3e-7a10-8000-000000000001", "/console/accept"} {
 		resp, body := get(t, srv.URL+p)
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("GET %s: status = %d, want 200", p, resp.StatusCode)
@@ -62,8 +91,11 @@ func TestPageServedWithSecurityHeaders(t *testing.T) {
 		if mt := mediaType(t, resp); mt != "text/html" {
 			t.Errorf("GET %s: content type = %q, want text/html", p, mt)
 		}
+		if !bytes.Contains(body, []byte("/console/assets/index-Ab12.js")) {
+			t.Errorf("GET %s: not the app's page: %s", p, body)
+		}
 		want := map[string]string{
-			"Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'",
+			"Content-Security-Policy": ContentSecurityPolicy,
 			"X-Content-Type-Options":  "nosniff",
 			"Referrer-Policy":         "same-origin",
 			"Cache-Control":           "no-cache",
@@ -73,90 +105,127 @@ func TestPageServedWithSecurityHeaders(t *testing.T) {
 				t.Errorf("GET %s: %s = %q, want %q", p, k, got, v)
 			}
 		}
-		if !strings.Contains(string(body), `/console/app.js?v=`+version) {
-			t.Errorf("GET %s: page does not load the versioned app.js:\n%s", p, body)
-		}
+	}
+	if !strings.Contains(ContentSecurityPolicy, "style-src 'self';") || strings.Contains(ContentSecurityPolicy, "unsafe") {
+		t.Errorf("CSP %q allows inline or eval'd code", ContentSecurityPolicy)
 	}
 }
 
-func TestOnlyExactRootServesThePage(t *testing.T) {
-	srv := newServer(t)
-	if resp, _ := get(t, srv.URL+"/v1/nothing"); resp.StatusCode != http.StatusNotFound {
-		t.Errorf("GET /v1/nothing: status = %d, want 404 (the page must not shadow other routes)", resp.StatusCode)
+func TestRootRedirectsToTheApp(t *testing.T) {
+	srv := serve(t, fakeBuild)
+	resp, _ := get(t, srv.URL+"/")
+	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "/console/" {
+		t.Errorf("GET /: status = %d, Location = %q, want a redirect to /console/", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	resp, _ := get(t, srv.URL+"/console")
+	resp, _ = get(t, srv.URL+"/console")
 	if resp.StatusCode/100 != 3 || resp.Header.Get("Location") != "/console/" {
 		t.Errorf("GET /console: status = %d, Location = %q, want a redirect to /console/", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/", nil)
+	if resp, _ := get(t, srv.URL+"/v1/nothing"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("GET /v1/nothing: status = %d, want 404 (the app must not shadow other routes)", resp.StatusCode)
+	}
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/console/orders", nil)
 	if resp, _ := do(t, req); resp.StatusCode != http.StatusMethodNotAllowed {
-		t.Errorf("POST /: status = %d, want 405", resp.StatusCode)
+		t.Errorf("POST /console/orders: status = %d, want 405", resp.StatusCode)
 	}
 }
 
-func TestAssetsServedWithTypesAndCaching(t *testing.T) {
-	srv := newServer(t)
-	for file, want := range map[string]string{
-		"app.js":    "text/javascript",
-		"api.js":    "text/javascript",
-		"ui.js":     "text/javascript",
-		"style.css": "text/css",
-		"icon.svg":  "image/svg+xml",
+func TestFilesServedWithTypesAndCaching(t *testing.T) {
+	srv := serve(t, fakeBuild)
+	for file, want := range map[string]struct{ mediaType, cache string }{
+		"assets/index-Ab12.js":  {"text/javascript", "public, max-age=31536000, immutable"},
+		"assets/index-Cd34.css": {"text/css", "public, max-age=31536000, immutable"},
+		"favicon.svg":           {"image/svg+xml", "no-cache"},
 	} {
-		resp, body := get(t, srv.URL+"/console/"+file+"?v="+version)
-		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("GET %s: status = %d, want 200", file, resp.StatusCode)
+		resp, body := get(t, srv.URL+Base+file)
+		if resp.StatusCode != http.StatusOK || len(body) == 0 {
+			t.Fatalf("GET %s: status = %d, %d bytes", file, resp.StatusCode, len(body))
 		}
-		if mt := mediaType(t, resp); mt != want {
-			t.Errorf("%s: content type = %q, want %q", file, mt, want)
+		if mt := mediaType(t, resp); mt != want.mediaType {
+			t.Errorf("%s: content type = %q, want %q", file, mt, want.mediaType)
+		}
+		if cc := resp.Header.Get("Cache-Control"); cc != want.cache {
+			t.Errorf("%s: Cache-Control = %q, want %q", file, cc, want.cache)
 		}
 		if resp.Header.Get("X-Content-Type-Options") != "nosniff" {
 			t.Errorf("%s: missing X-Content-Type-Options: nosniff", file)
-		}
-		if cc := resp.Header.Get("Cache-Control"); !strings.Contains(cc, "immutable") {
-			t.Errorf("%s: versioned Cache-Control = %q, want immutable", file, cc)
-		}
-		if len(body) == 0 {
-			t.Errorf("%s: empty body", file)
-		}
-
-		// Unversioned (modules import each other so) or stale: revalidate every time.
-		resp, _ = get(t, srv.URL+"/console/"+file)
-		if cc := resp.Header.Get("Cache-Control"); cc != "no-cache" {
-			t.Errorf("%s: unversioned Cache-Control = %q, want no-cache", file, cc)
 		}
 		etag := resp.Header.Get("ETag")
 		if etag == "" {
 			t.Fatalf("%s: no ETag", file)
 		}
-		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/console/"+file, nil)
-		req.Header.Set("If-None-Match", etag)
-		if resp, _ := do(t, req); resp.StatusCode != http.StatusNotModified {
+		if resp, _ := get(t, srv.URL+Base+file, "If-None-Match", etag); resp.StatusCode != http.StatusNotModified {
 			t.Errorf("%s: revalidation status = %d, want 304", file, resp.StatusCode)
 		}
 	}
 }
 
-func TestUnknownAssetIs404(t *testing.T) {
-	srv := newServer(t)
-	for _, p := range []string{"/console/nope.js", "/console/assets/app.js", "/console/console.go", "/console/.hidden", "/console/sub/app.js"} {
-		if resp, _ := get(t, srv.URL+p); resp.StatusCode != http.StatusNotFound {
+func TestScriptsAreCompressedForClientsThatAsk(t *testing.T) {
+	srv := serve(t, fakeBuild)
+	want := fakeBuild["assets/index-Ab12.js"].Data
+	resp, body := get(t, srv.URL+"/console/assets/index-Ab12.js", "Accept-Encoding", "br, gzip")
+	if resp.Header.Get("Content-Encoding") != "gzip" || !strings.Contains(resp.Header.Get("Vary"), "Accept-Encoding") {
+		t.Fatalf("Content-Encoding = %q, Vary = %q, want gzip and Vary: Accept-Encoding", resp.Header.Get("Content-Encoding"), resp.Header.Get("Vary"))
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := io.ReadAll(zr)
+	if err != nil || !bytes.Equal(plain, want) {
+		t.Fatalf("gunzipped body differs from the file (err %v)", err)
+	}
+	if len(body) >= len(want) {
+		t.Errorf("compressed %d bytes into %d", len(want), len(body))
+	}
+	resp, body = get(t, srv.URL+"/console/assets/index-Ab12.js")
+	if resp.Header.Get("Content-Encoding") != "" || !bytes.Equal(body, want) {
+		t.Errorf("without Accept-Encoding: Content-Encoding = %q, body differs = %v", resp.Header.Get("Content-Encoding"), !bytes.Equal(body, want))
+	}
+}
+
+func TestMissingFilesAre404NotThePage(t *testing.T) {
+	srv := serve(t, fakeBuild)
+	for _, p := range []string{"/console/assets/index-Old9.js", "/console/nope.js", "/console/.placeholder", "/console/assets/whatever", "/console/index.html.map"} {
+		resp, body := get(t, srv.URL+p)
+		if resp.StatusCode != http.StatusNotFound {
 			t.Errorf("GET %s: status = %d, want 404", p, resp.StatusCode)
+		}
+		if bytes.Contains(body, []byte("<script")) {
+			t.Errorf("GET %s: answered the page", p)
 		}
 	}
 }
 
+func TestWithoutABuildTheServerSaysHowToBuild(t *testing.T) {
+	srv := serve(t, fstest.MapFS{".placeholder": {Data: []byte("placeholder")}})
+	for _, p := range []string{"/console/", "/console/orders/x", "/console/assets/index-Ab12.js"} {
+		resp, body := get(t, srv.URL+p)
+		if resp.StatusCode != http.StatusServiceUnavailable || !bytes.Contains(body, []byte("web app not built: run make web")) {
+			t.Errorf("GET %s: status = %d, body %q; want 503 saying to run make web", p, resp.StatusCode, body)
+		}
+	}
+}
+
+func TestThePlaceholderIsCommittedSoTheEmbedCompiles(t *testing.T) {
+	if _, err := fs.Stat(distFS, "dist/.placeholder"); err != nil {
+		t.Fatalf("dist/.placeholder is missing from the embedded files: %v", err)
+	}
+}
+
 var (
-	absURL    = regexp.MustCompile(`(?i)\b(https?:|wss?:|ftp:)?//[a-z0-9.-]+\.[a-z]{2,}`)
-	urlAttr   = regexp.MustCompile(`(?i)\b(?:src|href|action)\s*=\s*["']([^"']*)["']`)
-	cssURL    = regexp.MustCompile(`(?i)url\(|@import`)
-	rawHTML   = regexp.MustCompile(`\.(innerHTML|outerHTML|insertAdjacentHTML)\b|document\.write|\beval\(|new Function\(`)
-	tokenSave = regexp.MustCompile(`(?i)(localStorage|sessionStorage)\.setItem\([^)]*token`)
+	absURL  = regexp.MustCompile(`(?i)\b(https?:|wss?:|ftp:)?//[a-z0-9.-]+\.[a-z]{2,}`)
+	urlAttr = regexp.MustCompile(`(?i)\b(?:src|href|action)\s*=\s*["']?([^"' >]*)`)
 )
 
-func TestPageReferencesOnlySameOriginURLs(t *testing.T) {
-	srv := newServer(t)
-	_, body := get(t, srv.URL+"/")
+// TestTheBuiltPageStaysOnItsOrigin checks the real build (make web) when there is one.
+func TestTheBuiltPageStaysOnItsOrigin(t *testing.T) {
+	if _, err := fs.Stat(distFS, "dist/index.html"); err != nil {
+		t.Skip("the web app is not built (make web)")
+	}
+	sub, _ := fs.Sub(distFS, "dist")
+	srv := serve(t, sub)
+	_, body := get(t, srv.URL+Base)
 	page := string(body)
 	if m := absURL.FindAllString(page, -1); len(m) > 0 {
 		t.Errorf("page references other hosts %v; it must work offline, on its own origin", m)
@@ -167,16 +236,15 @@ func TestPageReferencesOnlySameOriginURLs(t *testing.T) {
 	}
 	for _, m := range refs {
 		ref := m[1]
-		if !strings.HasPrefix(ref, "/console/") || strings.HasPrefix(ref, "//") {
-			t.Errorf("page references %q; want a same-origin /console/ path", ref)
+		if !strings.HasPrefix(ref, Base) {
+			t.Errorf("page references %q; want a same-origin %s path", ref, Base)
 			continue
 		}
-		resp, _ := get(t, srv.URL+ref)
-		if resp.StatusCode != http.StatusOK {
+		if resp, _ := get(t, srv.URL+ref); resp.StatusCode != http.StatusOK {
 			t.Errorf("page references %q, which answers %d", ref, resp.StatusCode)
 		}
 	}
-	// The CSP allows no inline script or style.
+	// The CSP allows no inline script, style or event handler.
 	if regexp.MustCompile(`(?i)<script(?:\s+[^>]*)?>\s*[^<\s]`).MatchString(page) || !strings.Contains(page, `type="module"`) {
 		t.Errorf("page has an inline script or no module script:\n%s", page)
 	}
@@ -185,33 +253,34 @@ func TestPageReferencesOnlySameOriginURLs(t *testing.T) {
 	}
 }
 
-func TestScriptsStayOnTheirOriginAndRenderText(t *testing.T) {
-	for name, a := range assets {
-		src := string(a.data)
-		if name == "icon.svg" {
-			src = strings.ReplaceAll(src, `xmlns="http://www.w3.org/2000/svg"`, "")
+// TestTheAppKeepsNoTokenInWebStorage reads the app's source: the session is the API's
+// HttpOnly cookie, and invitation tokens travel in URL fragments only.
+func TestTheAppKeepsNoTokenInWebStorage(t *testing.T) {
+	tokenSave := regexp.MustCompile(`(?i)(localStorage|sessionStorage)\.setItem\([^)]*(token|secret|password)`)
+	rawHTML := regexp.MustCompile(`v-html|\.innerHTML\s*=|insertAdjacentHTML|document\.write|\beval\(|new Function\(`)
+	n := 0
+	err := filepath.WalkDir("../app/src", func(p string, d fs.DirEntry, err error) error {
+		source := strings.HasSuffix(p, ".ts") || strings.HasSuffix(p, ".vue")
+		if err != nil || d.IsDir() || !source || strings.HasSuffix(p, ".d.ts") {
+			return err
 		}
-		if m := absURL.FindAllString(src, -1); len(m) > 0 {
-			t.Errorf("%s references other hosts %v", name, m)
+		src, err := os.ReadFile(p)
+		if err != nil {
+			return err
 		}
-		switch path := name; {
-		case strings.HasSuffix(path, ".js"):
-			// Data is rendered with text nodes only; the session token lives in the HttpOnly cookie.
-			if m := rawHTML.FindAllString(src, -1); len(m) > 0 {
-				t.Errorf("%s uses %v: render data as text", name, m)
-			}
-			if tokenSave.MatchString(src) {
-				t.Errorf("%s stores a token in web storage", name)
-			}
-			for _, imp := range regexp.MustCompile(`(?m)^import .* from "([^"]+)";`).FindAllStringSubmatch(src, -1) {
-				if _, ok := assets[strings.TrimPrefix(imp[1], "./")]; !ok || !strings.HasPrefix(imp[1], "./") {
-					t.Errorf("%s imports %q, which is not an embedded module", name, imp[1])
-				}
-			}
-		case strings.HasSuffix(path, ".css"):
-			if cssURL.MatchString(src) {
-				t.Errorf("%s loads external resources (url() or @import)", name)
-			}
+		n++
+		if tokenSave.Match(src) {
+			t.Errorf("%s stores a credential in web storage", p)
 		}
+		if m := rawHTML.Find(src); m != nil {
+			t.Errorf("%s renders raw HTML (%s): render data as text", p, m)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 20 {
+		t.Fatalf("read %d source files of the app, want its whole src/", n)
 	}
 }

@@ -254,7 +254,15 @@ func (e *Env) Unique() string { return fmt.Sprintf("%d%s", e.seq.Add(1), uuid.Ne
 // PlatformAdmin creates a platform operator and returns their token.
 func (e *Env) PlatformAdmin() string {
 	e.T.Helper()
-	email := "op" + e.Unique() + "@platform.test"
+	_, token := e.PlatformOperator()
+	return token
+}
+
+// PlatformOperator creates a platform operator and returns their email (to sign in as they
+// would, with Password) and token.
+func (e *Env) PlatformOperator() (email, token string) {
+	e.T.Helper()
+	email = "op" + e.Unique() + "@platform.test"
 	ctx := context.Background()
 	err := e.Tenants.Platform(ctx, "test: platform operator", uuid.Nil, func(tx *tenants.Tx) error {
 		_, err := tx.Q.CreateUser(ctx, tx, db.CreateUserParams{ID: platform.NewID(), Email: email, Name: "Operator",
@@ -264,7 +272,7 @@ func (e *Env) PlatformAdmin() string {
 	if err != nil {
 		e.T.Fatal(err)
 	}
-	return e.Login(email)
+	return email, e.Login(email)
 }
 
 // Tenant is an onboarded tenant with its admin and two outlets.

@@ -1,0 +1,143 @@
+// The languages are complete: the same keys in both, nothing empty, the same placeholders,
+// every key the source names exists, and every value of the API's enums has a label.
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+
+import { describe, expect, it } from 'vitest'
+
+import { Problem } from '@/api/problem'
+import { MENU_GROUPS } from '@/router/meta'
+import { problemText, problemTitle } from '@/utils/problems'
+
+import en from './locales/en'
+import zhCN from './locales/zh-CN'
+
+type Tree = { [k: string]: string | Tree }
+
+function flatten(tree: Tree, prefix = ''): Map<string, string> {
+  const out = new Map<string, string>()
+  for (const [k, v] of Object.entries(tree)) {
+    const key = prefix ? `${prefix}.${k}` : k
+    if (typeof v === 'string') out.set(key, v)
+    else for (const [kk, vv] of flatten(v, key)) out.set(kk, vv)
+  }
+  return out
+}
+
+const enKeys = flatten(en as unknown as Tree)
+const zhKeys = flatten(zhCN as unknown as Tree)
+const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort()
+
+describe('messages', () => {
+  it('have the same keys in every language', () => {
+    expect([...zhKeys.keys()].filter((k) => !enKeys.has(k))).toEqual([])
+    expect([...enKeys.keys()].filter((k) => !zhKeys.has(k))).toEqual([])
+  })
+
+  it('are never empty and keep their placeholders', () => {
+    for (const [k, v] of enKeys) {
+      const zh = zhKeys.get(k) ?? ''
+      expect(v.trim(), `en ${k}`).not.toBe('')
+      expect(zh.trim(), `zh-CN ${k}`).not.toBe('')
+      expect(placeholders(zh), `placeholders of ${k}`).toEqual(placeholders(v))
+    }
+  })
+
+  it('avoid the characters vue-i18n reads as syntax', () => {
+    for (const [k, v] of [...enKeys, ...zhKeys]) expect(v, k).not.toMatch(/[@|]/)
+  })
+
+  it('say something in Chinese where the English says something', () => {
+    // A zh-CN message equal to its English text is an untranslated copy, unless it is a
+    // name, a code or a format that reads the same in both.
+    const same = new Set(['lang.en', 'lang.zh-CN', 'enums.locale.zh-CN', 'audit.ip'])
+    for (const [k, v] of enKeys) {
+      if (same.has(k) || !/[a-z]{3}/.test(v)) continue
+      expect(zhKeys.get(k), k).not.toBe(v)
+    }
+  })
+})
+
+// ---- Keys named in the source ---------------------------------------------------------
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name)
+    if (statSync(p).isDirectory()) return sources(p)
+    return /\.(ts|vue)$/.test(name) && !name.endsWith('.test.ts') && !name.endsWith('.d.ts') ? [p] : []
+  })
+}
+
+describe('the source', () => {
+  const src = join(__dirname, '..')
+  const keyPatterns = [
+    /\bt\(\s*'([a-z][\w-]*(?:\.[\w:-]+)+)'/g, // t('orders.title')
+    /\btitle: '([a-z][\w-]*(?:\.[\w-]+)+)'/g, // route meta titles
+    /\bkey: '([a-z][\w-]*(?:\.[\w-]+)+)'/g, // message keys in utils/problems.ts
+    /, '(problem\.known\.\w+)'\]/g, // known problem details
+  ]
+
+  it('names only keys that exist', () => {
+    const missing: string[] = []
+    let found = 0
+    for (const file of sources(src)) {
+      const text = readFileSync(file, 'utf8')
+      for (const re of keyPatterns) {
+        for (const m of text.matchAll(re)) {
+          found++
+          if (!enKeys.has(m[1]!)) missing.push(`${file.slice(src.length)}: ${m[1]}`)
+        }
+      }
+    }
+    expect(found).toBeGreaterThan(300)
+    expect(missing).toEqual([])
+  })
+
+  it('has a title and an explanation for every problem status', () => {
+    for (let status = -1; status < 600; status++) {
+      const p = new Problem(status)
+      expect(enKeys.has(problemTitle(p).key), `title of ${status}`).toBe(true)
+      const text = problemText(p)
+      if (text) expect(enKeys.has(text.key), `text of ${status}`).toBe(true)
+    }
+  })
+
+  it('labels every menu group', () => {
+    for (const g of MENU_GROUPS) expect(enKeys.has(`menu.groups.${g}`), g).toBe(true)
+  })
+})
+
+// ---- The API's enums --------------------------------------------------------------------
+
+type Schema = { enum?: string[]; properties?: Record<string, Schema>; items?: Schema }
+const openapi = JSON.parse(readFileSync(join(__dirname, '../../../../docs/openapi.json'), 'utf8')) as {
+  components: { schemas: Record<string, Schema> }
+}
+
+function apiEnum(schema: string, prop: string): string[] {
+  const p = openapi.components.schemas[schema]?.properties?.[prop]
+  const values = p?.enum ?? p?.items?.enum
+  if (!values) throw new Error(`${schema}.${prop} has no enum in docs/openapi.json`)
+  return values
+}
+
+describe('labels of API values', () => {
+  const cases: [keyof typeof en.enums, string, string][] = [
+    ['outletKind', 'Outlet', 'kind'],
+    ['outletStatus', 'Outlet', 'status'],
+    ['tenantKind', 'Tenant', 'kind'],
+    ['tenantStatus', 'Tenant', 'status'],
+    ['dayKind', 'CalendarDay', 'kind'],
+    ['channel', 'Intake', 'channel'],
+    ['flow', 'Order', 'flow'],
+    ['slaTarget', 'Clock', 'target'],
+    ['slaStatus', 'Clock', 'status'],
+    ['memberStatus', 'UpdateInBody', 'status'],
+    ['role', 'InviteInBody', 'role'],
+    ['locale', 'OnboardInBody', 'locale'],
+  ]
+  it.each(cases)('%s covers %s.%s', (group, schema, prop) => {
+    const labels = Object.keys(en.enums[group])
+    expect(apiEnum(schema, prop).filter((v) => !labels.includes(v))).toEqual([])
+  })
+})

@@ -1,0 +1,38 @@
+import { Tickets, User } from '@element-plus/icons-vue'
+import type { RouteRecordRaw } from 'vue-router'
+
+const routes: RouteRecordRaw[] = [
+  {
+    path: '/orders',
+    name: 'orders',
+    component: () => import('@/views/orders/OrderList.vue'),
+    meta: { title: 'menu.orders', perm: 'orders:read', menu: { group: 'service', icon: Tickets, order: 10 } },
+  },
+  {
+    path: '/orders/new',
+    name: 'order-new',
+    component: () => import('@/views/orders/OrderNew.vue'),
+    meta: { title: 'orders.newTitle', perm: 'orders:write', activeMenu: '/orders' },
+  },
+  {
+    path: '/orders/:id',
+    name: 'order',
+    component: () => import('@/views/orders/OrderDetail.vue'),
+    props: true,
+    meta: { title: 'menu.orders', perm: 'orders:read', activeMenu: '/orders' },
+  },
+  {
+    path: '/customers',
+    name: 'customers',
+    component: () => import('@/views/customers/CustomerList.vue'),
+    meta: { title: 'menu.customers', perm: 'customers:read', menu: { group: 'service', icon: User, order: 20 } },
+  },
+  {
+    path: '/customers/new',
+    name: 'customer-new',
+    component: () => import('@/views/customers/CustomerNew.vue'),
+    meta: { title: 'customers.newTitle', perm: 'customers:write', activeMenu: '/customers' },
+  },
+]
+
+export default routes

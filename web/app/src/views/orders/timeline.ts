@@ -1,0 +1,41 @@
+// An order's timeline entry as a sentence in the user's language. Staff-typed text (a
+// status move's reason, a comment) is shown as typed; the server's own English notes are
+// shown in English only, and otherwise kept in the entry's tooltip.
+import type { TimelineEntry } from '@/api/models'
+import { currentLocale, enumLabel, i18n } from '@/i18n'
+
+export interface TimelineLine {
+  title: string
+  text: string
+  /** The server's note, for the tooltip. */
+  note: string
+}
+
+export function timelineLine(e: TimelineEntry): TimelineLine {
+  const { t } = i18n.global
+  const title = enumLabel('timeline', e.kind)
+  const english = currentLocale() === 'en'
+  const note = e.reason ?? ''
+  switch (e.kind) {
+    case 'status':
+      return {
+        title,
+        text: `${enumLabel('orderStatus', e.from)} → ${enumLabel('orderStatus', e.to)}${e.reason ? ` · ${e.reason}` : ''}`,
+        note: '',
+      }
+    case 'created':
+      return { title, text: enumLabel('orderStatus', e.to), note }
+    case 'comment': {
+      const text = e.data && typeof e.data.text === 'string' ? e.data.text : ''
+      return { title, text, note: '' }
+    }
+    case 'entitlement':
+      return {
+        title,
+        text: [e.from, e.to].filter(Boolean).map((c) => enumLabel('coverage', c)).join(' → ') || t('orders.unregisteredUnit'),
+        note,
+      }
+    default:
+      return { title, text: english ? note : '', note }
+  }
+}

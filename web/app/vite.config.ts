@@ -1,0 +1,51 @@
+/// <reference types="vitest/config" />
+// Vite builds the staff app for /console/ (the Go binary embeds the output; see
+// web/console/console.go). `make web` (scripts/web.sh) runs it with --outDir into a cache
+// outside the repository, then copies the result to web/console/dist.
+import { fileURLToPath, URL } from 'node:url'
+
+import vue from '@vitejs/plugin-vue'
+import Components from 'unplugin-vue-components/vite'
+import { ElementPlusResolver } from 'unplugin-vue-components/resolvers'
+import { defineConfig } from 'vite'
+
+export default defineConfig({
+  base: '/console/',
+  plugins: [
+    vue(),
+    // Element Plus components (and v-loading) are imported where a template uses them, with
+    // their CSS: no global registration, so each route chunk carries only what it shows.
+    Components({
+      dirs: [],
+      dts: 'types/components.d.ts',
+      resolvers: [ElementPlusResolver({ importStyle: 'css' })],
+    }),
+  ],
+  resolve: {
+    alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) },
+  },
+  define: {
+    // vue-i18n: Composition API only, no devtools hooks in production.
+    __VUE_I18N_FULL_INSTALL__: false,
+    __VUE_I18N_LEGACY_API__: false,
+    __INTLIFY_PROD_DEVTOOLS__: false,
+  },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    chunkSizeWarningLimit: 800,
+  },
+  server: {
+    // `npm run dev` against a server started by `make run` (127.0.0.1:8080).
+    proxy: {
+      '/v1': 'http://127.0.0.1:8080',
+      '/docs': 'http://127.0.0.1:8080',
+      '/openapi.json': 'http://127.0.0.1:8080',
+    },
+  },
+  test: {
+    include: ['src/**/*.test.ts'],
+    environment: 'node',
+  },
+})
