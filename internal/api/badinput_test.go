@@ -419,3 +419,40 @@ func badCheck(t *testing.T, c badCase, resp *apitest.Response) {
 		}
 	}
 }
+
+// TestProblemsEchoOnlySmallValues: a refused value is echoed in the problem's errors only
+// when it is small; a deeply nested body or a huge string is left out (the location still
+// names it), so the refusal stays small and parses with any JSON parser.
+func TestProblemsEchoOnlySmallValues(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	tn := env.NewTenant(env.PlatformAdmin())
+	for _, c := range []struct {
+		name, body, loc string
+		echoed          bool
+	}{
+		{"deep nesting", strings.Repeat("[", 9000) + strings.Repeat("]", 9000), "body", false},
+		{"huge string", `{"code":"A","kind":"service_center","name":"` + strings.Repeat("n", 20_000) + `"}`, "body.name", false},
+		{"small value", `{"code":"A","kind":"service_center","name":5}`, "body.name", true},
+	} {
+		r := env.Do(apitest.Req{Method: "POST", Path: "/v1/outlets", Token: tn.Admin, Body: c.body})
+		var p struct {
+			Status int `json:"status"`
+			Errors []struct {
+				Location string `json:"location"`
+				Value    any    `json:"value"`
+			} `json:"errors"`
+		}
+		if err := json.Unmarshal(r.Body, &p); err != nil {
+			t.Errorf("%s: %d, problem does not parse (%v): %.200s", c.name, r.Status, err, r.Body)
+			continue
+		}
+		if p.Status != 422 || len(p.Errors) == 0 || p.Errors[0].Location != c.loc {
+			t.Errorf("%s: %d %.300s, want 422 naming %s", c.name, r.Status, r.Body, c.loc)
+			continue
+		}
+		if echoed := p.Errors[0].Value != nil; echoed != c.echoed || len(r.Body) > 2048 {
+			t.Errorf("%s: value echoed %v (want %v), %d bytes: %.300s", c.name, echoed, c.echoed, len(r.Body), r.Body)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -38,8 +39,8 @@ func useProblemTypes() {
 			se := base(status, msg, errs...)
 			if em, ok := se.(*huma.ErrorModel); ok {
 				for _, d := range em.Errors {
-					if d != nil && secretField(d.Location) {
-						d.Value = nil // never echo passwords, tokens or codes
+					if d != nil && (secretField(d.Location) || !echoable(d.Value)) {
+						d.Value = nil // never echo passwords, tokens or codes, nor a huge value
 					}
 				}
 				if status == 422 && msg == "validation failed" && len(em.Errors) > 0 && em.Errors[0] != nil {
@@ -57,6 +58,20 @@ func useProblemTypes() {
 			return se
 		}
 	})
+}
+
+// maxEchoBytes bounds a value echoed back in a problem's errors. A bigger one (a huge string,
+// a deeply nested body) is left out, the location still naming the field: a refusal stays
+// small, and every JSON parser can read it (Go's stops at 10,000 levels of nesting).
+const maxEchoBytes = 1024
+
+// echoable reports whether a rejected value is small enough to echo back.
+func echoable(v any) bool {
+	if v == nil {
+		return true
+	}
+	b, err := json.Marshal(v)
+	return err == nil && len(b) <= maxEchoBytes
 }
 
 // secretField reports whether a field location holds a secret whose value must not be echoed.
