@@ -288,11 +288,13 @@ func TestBadInput(t *testing.T) {
 		{name: "audit NUL in entity filter", method: "GET", path: "/v1/audit-log?entity=%00", want: 0},
 		{name: "audit actor_id not a uuid", method: "GET", path: "/v1/audit-log?actor_id=1%27%20OR%201=1--", want: 422, loc: "query.actor_id"},
 
-		// Ids that are not UUIDs: the field is named.
+		// Ids that are not UUIDs, numbers beyond a field's integer type: the field is named.
 		{name: "model category_id not a uuid", method: "POST", path: "/v1/models",
 			body: map[string]any{"category_id": "空调a", "sku": "X-1", "name": "X", "components": []any{}}, want: 422, loc: "body.category_id"},
 		{name: "order customer_id not a uuid", method: "POST", path: "/v1/orders",
 			body: map[string]any{"type": "repair_minor", "channel": "phone", "fault_description": "x", "customer_id": "nope"}, want: 422, loc: "body.customer_id"},
+		{name: "customer value beyond int64", method: "PUT", path: "/v1/customers/" + customer + "/value", body: `{"lifetime_value": 1e300, "contracts": []}`,
+			header: ifm, want: 422, loc: "body.lifetime_value"},
 
 		// Members, tenant settings, tenants
 		{name: "member PUT invalid role", method: "PUT", path: "/v1/members/" + zero, body: map[string]any{"role": "platform_admin"}, header: ifm, want: 422, loc: "body.role"},
