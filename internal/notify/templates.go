@@ -194,12 +194,14 @@ func Validate(eventType, subject, body string) error {
 }
 
 func sampleVars(info EventInfo) map[string]string {
-	vars := maps.Clone(info.Vars)
+	vars := make(map[string]string, len(info.Vars)+len(commonVars))
+	maps.Copy(vars, info.Vars)
 	maps.Copy(vars, commonVars)
 	return vars
 }
 
-// SampleVars returns the sample variables of an event type, with the common ones.
+// SampleVars returns the sample variables of an event type, with the common ones (just
+// those for a type not in the catalogue).
 func SampleVars(eventType string) map[string]string {
 	info, _ := Lookup(eventType)
 	return sampleVars(info)
