@@ -13,9 +13,9 @@ endif
 export PATH := $(GOBIN_DIR):$(PATH):$(dir $(GO))
 
 # Variables given on the command line reach the scripts through the environment:
-#   make test TEST_ARGS='-run TestLogin -v'   make run PGPORT=5434
+#   make test TEST_ARGS='-run TestLogin -v'   make run PGPORT=5434   make fuzz FUZZ_TIME=2m FUZZ_SEED=42
 
-.PHONY: help run test lint bench build openapi generate tools db stop-db psql clean-data
+.PHONY: help run test fuzz lint bench build openapi generate tools db stop-db psql clean-data
 
 help: ## List targets
 	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z0-9_-]+:.*## / { printf "  %-12s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -25,6 +25,9 @@ run: ## Run the app locally (private PostgreSQL in ./.data, port PGPORT=5433; `a
 
 test: ## Start throwaway PostgreSQL/Redis/stripe-mock, then sqlc diff, go vet, lint, go test (TEST_ARGS, TEST_PKGS)
 	bash scripts/test.sh
+
+fuzz: ## Long fuzz runs: each go test -fuzz target for FUZZ_TIME (30s), then the API schema fuzz with FUZZ_CASES (200)/op
+	bash scripts/fuzz.sh
 
 lint: ## Run golangci-lint (.golangci.yml), installing the pinned version if missing or another
 	bash scripts/tools.sh golangci-lint
