@@ -19,6 +19,7 @@ package tenants
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -264,6 +265,28 @@ func (d *DB) run(ctx context.Context, scope Scope, fn func(tx *Tx) error) error 
 		}
 		return tx.flush(ctx)
 	}))
+}
+
+// NarrowToCustomer narrows a consumer's transaction, begun before they had a customer record
+// in the tenant, to the record the transaction has since created (customers.BecomeCustomer):
+// from then on the rows kept by customer show as if the scope had named the record from the
+// start. The record is looked up in the consumer's own scope, never given, so a transaction
+// can only be narrowed to the consumer's own.
+func (t *Tx) NarrowToCustomer(ctx context.Context) error {
+	if !t.Scope.Consumer() {
+		return errors.New("tenants: only a consumer's transaction narrows to a customer record")
+	}
+	r, err := t.Q.CustomerOfConsumer(ctx, t, db.CustomerOfConsumerParams{TenantID: t.Scope.TenantID,
+		ConsumerID: uuid.NullUUID{UUID: t.Scope.ConsumerID, Valid: true}})
+	if err != nil {
+		return fmt.Errorf("find the consumer's customer record: %w", err)
+	}
+	// SET LOCAL as in scopeSQL: the value is a formatted uuid.UUID, never user text.
+	if _, err := t.tx.Exec(ctx, "SET LOCAL app.customer_id = '"+idText(r.ID)+"'"); err != nil {
+		return fmt.Errorf("narrow to the customer record: %w", err)
+	}
+	t.Scope.CustomerID = r.ID
+	return nil
 }
 
 func idText(id uuid.UUID) string {

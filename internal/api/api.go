@@ -81,6 +81,7 @@ func New(d Deps) *Server {
 		"cookie": {Type: "apiKey", In: "cookie", Name: sessionCookie},
 	}
 	api := humago.New(mux, cfg)
+	useUUIDFormat(api.OpenAPI().Components.Schemas)
 	s := &Server{Deps: d, api: api}
 	api.UseMiddleware(withOperation, s.authenticate, s.idempotency)
 

@@ -293,6 +293,14 @@ func TestBadInput(t *testing.T) {
 		{name: "audit NUL in entity filter", method: "GET", path: "/v1/audit-log?entity=%00", want: 0},
 		{name: "audit actor_id not a uuid", method: "GET", path: "/v1/audit-log?actor_id=1%27%20OR%201=1--", want: 422, loc: "query.actor_id"},
 
+		// Ids that are not UUIDs, numbers beyond a field's integer type: the field is named.
+		{name: "model category_id not a uuid", method: "POST", path: "/v1/models",
+			body: map[string]any{"category_id": "空调a", "sku": "X-1", "name": "X", "components": []any{}}, want: 422, loc: "body.category_id"},
+		{name: "order customer_id not a uuid", method: "POST", path: "/v1/orders",
+			body: map[string]any{"type": "repair_minor", "channel": "phone", "fault_description": "x", "customer_id": "nope"}, want: 422, loc: "body.customer_id"},
+		{name: "customer value beyond int64", method: "PUT", path: "/v1/customers/" + customer + "/value", body: `{"lifetime_value": 1e300, "contracts": []}`,
+			header: ifm, want: 422, loc: "body.lifetime_value"},
+
 		// Members, tenant settings, tenants
 		{name: "member PUT invalid role", method: "PUT", path: "/v1/members/" + zero, body: map[string]any{"role": "platform_admin"}, header: ifm, want: 422, loc: "body.role"},
 		{name: "member list invalid role", method: "GET", path: "/v1/members?role=root", want: 422, loc: "query.role"},
@@ -433,6 +441,43 @@ func badCheck(t *testing.T, c badCase, resp *apitest.Response) {
 		}
 		if !found {
 			t.Errorf("%s: errors[].location %v does not name %s: %s", req, locs, c.loc, short)
+		}
+	}
+}
+
+// TestProblemsEchoOnlySmallValues: a refused value is echoed in the problem's errors only
+// when it is small; a deeply nested body or a huge string is left out (the location still
+// names it), so the refusal stays small and parses with any JSON parser.
+func TestProblemsEchoOnlySmallValues(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	tn := env.NewTenant(env.PlatformAdmin())
+	for _, c := range []struct {
+		name, body, loc string
+		echoed          bool
+	}{
+		{"deep nesting", strings.Repeat("[", 9000) + strings.Repeat("]", 9000), "body", false},
+		{"huge string", `{"code":"A","kind":"service_center","name":"` + strings.Repeat("n", 20_000) + `"}`, "body.name", false},
+		{"small value", `{"code":"A","kind":"service_center","name":5}`, "body.name", true},
+	} {
+		r := env.Do(apitest.Req{Method: "POST", Path: "/v1/outlets", Token: tn.Admin, Body: c.body})
+		var p struct {
+			Status int `json:"status"`
+			Errors []struct {
+				Location string `json:"location"`
+				Value    any    `json:"value"`
+			} `json:"errors"`
+		}
+		if err := json.Unmarshal(r.Body, &p); err != nil {
+			t.Errorf("%s: %d, problem does not parse (%v): %.200s", c.name, r.Status, err, r.Body)
+			continue
+		}
+		if p.Status != 422 || len(p.Errors) == 0 || p.Errors[0].Location != c.loc {
+			t.Errorf("%s: %d %.300s, want 422 naming %s", c.name, r.Status, r.Body, c.loc)
+			continue
+		}
+		if echoed := p.Errors[0].Value != nil; echoed != c.echoed || len(r.Body) > 2048 {
+			t.Errorf("%s: value echoed %v (want %v), %d bytes: %.300s", c.name, echoed, c.echoed, len(r.Body), r.Body)
 		}
 	}
 }

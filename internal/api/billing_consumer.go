@@ -127,7 +127,7 @@ func (s *Server) consumerGetPurchase(ctx context.Context, in *myPurchaseIn) (*Pu
 }
 
 func (s *Server) consumerCancelPurchase(ctx context.Context, in *myPurchaseIn) (*CancelOutput, error) {
-	scope, err := s.consumerScope(ctx, in.Tenant, false)
+	scope, err := s.consumerScope(ctx, in.Tenant)
 	if err != nil {
 		return nil, err
 	}

@@ -45,9 +45,9 @@ func (s *Server) tenantBySlug(ctx context.Context, slug string) (uuid.UUID, erro
 
 // consumerScope is the signed-in consumer's scope in the tenant named by slug
 // (customers.ConsumerScope): row-level security shows them their own rows and nobody
-// else's, so no handler checks ownership. A request that changes something (write) gets
-// the consumer a customer record on first contact; a read creates nothing.
-func (s *Server) consumerScope(ctx context.Context, slug string, write bool) (tenants.Scope, error) {
+// else's, so no handler checks ownership. A consumer new to the tenant has no customer
+// record in it yet; consumerTx gives them one with their first change.
+func (s *Server) consumerScope(ctx context.Context, slug string) (tenants.Scope, error) {
 	tenantID, err := s.tenantBySlug(ctx, slug)
 	if err != nil {
 		return tenants.Scope{}, err
@@ -55,14 +55,23 @@ func (s *Server) consumerScope(ctx context.Context, slug string, write bool) (te
 	p := principal(ctx)
 	meta := actorMeta(ctx)
 	meta.Kind, meta.ID, meta.Label = "consumer", p.ConsumerID, p.Label
-	return customers.ConsumerScope(ctx, s.DB, tenantID, p.ConsumerID, meta, write)
+	return customers.ConsumerScope(ctx, s.DB, tenantID, p.ConsumerID, meta)
 }
 
-// consumerTx runs fn in the signed-in consumer's scope (consumerScope).
+// consumerTx runs fn in the signed-in consumer's scope (consumerScope). A change (write)
+// gets a consumer new to the tenant a customer record first, in the same transaction, so a
+// change refused leaves none behind; a read creates nothing.
 func (s *Server) consumerTx(ctx context.Context, slug string, write bool, fn func(tx *tenants.Tx) error) error {
-	scope, err := s.consumerScope(ctx, slug, write)
+	scope, err := s.consumerScope(ctx, slug)
 	if err != nil {
 		return err
 	}
-	return s.DB.Tx(ctx, scope, fn)
+	return s.DB.Tx(ctx, scope, func(tx *tenants.Tx) error {
+		if write {
+			if err := customers.BecomeCustomer(ctx, tx); err != nil {
+				return err
+			}
+		}
+		return fn(tx)
+	})
 }

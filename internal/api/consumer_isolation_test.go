@@ -724,3 +724,70 @@ func TestConsumerIsolationNewcomerReadsNothingAndLeavesNothing(t *testing.T) {
 		}
 	})
 }
+
+// A consumer new to a tenant whose changes there are refused (ids that are not theirs, a
+// unit of another model) leaves no customer record behind; the first change that succeeds
+// makes them a customer, once, and shows them its result in the same request.
+func TestConsumerIsolationNewcomerRefusedChangesLeaveNothing(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	op := env.PlatformAdmin()
+	home, other := env.NewTenant(op), env.NewTenant(op)
+	phone := env.Phone()
+	homeUnit := billingUnit(t, env, home, phone)
+	tok := consumerLogin(t, env, phone)
+	// other sells a model the newcomer can register.
+	u := env.Unique()
+	cat := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/categories", Token: other.Admin, Body: map[string]any{"code": "ac-" + u, "name": "AC"}})
+	env.Must(201, apitest.Req{Method: "POST", Path: "/v1/models", Token: other.Admin, Body: map[string]any{
+		"category_id": cat.Map(t)["id"], "sku": "AC-" + u, "name": "Split AC", "components": []any{}}})
+	records := func() int {
+		t.Helper()
+		var n int
+		if err := env.Tenants.Tx(context.Background(), tenants.Scope{TenantID: uuid.MustParse(other.ID)}, func(tx *tenants.Tx) error {
+			return tx.QueryRow(context.Background(), `SELECT count(*) FROM customers WHERE tenant_id = $1 AND phone = $2`, other.ID, phone).Scan(&n)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	base := "/v1/consumer/tenants/" + other.Slug
+	bought := time.Now().AddDate(0, 0, -5).Format(time.DateOnly)
+	for _, r := range []struct {
+		name string
+		req  apitest.Req
+		want int
+	}{
+		{"invoice image of home's unit", apitest.Req{Method: "PUT", Path: base + "/units/" + homeUnit + "/invoice-image", Body: isoPNG,
+			Header: map[string]string{"Content-Type": "image/png"}}, 404},
+		{"service on home's unit", apitest.Req{Method: "POST", Path: base + "/orders", Body: map[string]any{
+			"registration_id": homeUnit, "type": "repair_minor", "fault_description": "noisy"}}, 422},
+		{"a unit of a model other does not sell", apitest.Req{Method: "POST", Path: base + "/units", Body: map[string]any{
+			"model_sku": "NOPE-" + u, "serial": "SN-" + u, "purchase_date": bought}}, 422},
+		{"a quote decision on a made-up order", apitest.Req{Method: "POST", Path: base + "/orders/" + ciGhost + "/quotes/" + ciGhost + "/decision",
+			Body: map[string]any{"approve": true}}, 404},
+	} {
+		r.req.Token = tok
+		resp := env.Do(r.req)
+		if resp.Status != r.want {
+			t.Errorf("%s: %d, want a refusal (%d): %s", r.name, resp.Status, r.want, resp.Body)
+		}
+		if n := records(); n != 0 {
+			t.Fatalf("ISOLATION: after the refused %s the newcomer has %d customer records in other, want none", r.name, n)
+		}
+	}
+
+	unit := env.Must(201, apitest.Req{Method: "POST", Path: base + "/units", Token: tok, Body: map[string]any{
+		"model_sku": "AC-" + u, "serial": "SN-" + u, "purchase_date": bought}}).Map(t)["id"].(string)
+	if n := records(); n != 1 {
+		t.Fatalf("after registering a unit in other the newcomer has %d customer records there, want 1", n)
+	}
+	if ids := ciListIDs(t, env.Must(200, apitest.Req{Method: "GET", Path: base + "/units", Token: tok})); !ids[unit] || len(ids) != 1 {
+		t.Fatalf("the newcomer's units in other: %v, want just %s", ids, unit)
+	}
+	env.Must(201, apitest.Req{Method: "POST", Path: base + "/units", Token: tok, Body: map[string]any{
+		"model_sku": "AC-" + u, "serial": "SN2-" + u, "purchase_date": bought}})
+	if n := records(); n != 1 {
+		t.Fatalf("after a second unit the newcomer has %d customer records in other, want 1", n)
+	}
+}

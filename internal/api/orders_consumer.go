@@ -11,6 +11,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
 
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -96,9 +97,13 @@ type consumerCreatedOut struct {
 }
 
 func (s *Server) consumerBookService(ctx context.Context, in *bookServiceIn) (*consumerCreatedOut, error) {
-	scope, err := s.consumerScope(ctx, in.Tenant, true)
+	scope, err := s.consumerScope(ctx, in.Tenant)
 	if err != nil {
 		return nil, err
+	}
+	if scope.CustomerID == uuid.Nil {
+		// Not yet a customer of the tenant, so no unit of theirs is registered here.
+		return nil, fault.Invalid("registration_id", "is not one of your registered units")
 	}
 	c, err := s.Orders.Request(ctx, s.DB, scope, orders.ServiceRequest{RegistrationID: in.Body.RegistrationID, Type: in.Body.Type,
 		OnSite: in.Body.OnSite, FaultDescription: in.Body.FaultDescription, Location: in.Body.Location})

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -38,8 +39,12 @@ func useProblemTypes() {
 			se := base(status, msg, errs...)
 			if em, ok := se.(*huma.ErrorModel); ok {
 				for _, d := range em.Errors {
-					if d != nil && secretField(d.Location) {
-						d.Value = nil // never echo passwords, tokens or codes
+					if d == nil {
+						continue
+					}
+					locateUnmarshalError(d)
+					if secretField(d.Location) || !echoable(d.Value) {
+						d.Value = nil // never echo passwords, tokens or codes, nor a huge value
 					}
 				}
 				if status == 422 && msg == "validation failed" && len(em.Errors) > 0 && em.Errors[0] != nil {
@@ -57,6 +62,41 @@ func useProblemTypes() {
 			return se
 		}
 	})
+}
+
+// locateUnmarshalError points an error of decoding a valid body into its Go type (a number
+// beyond the field's integer type: the schema has no bounds for it) at the field, in words
+// without Go's type names; the body is not echoed as the field's value.
+func locateUnmarshalError(d *huma.ErrorDetail) {
+	const prefix, into, of = "json: cannot unmarshal ", " into Go struct field ", " of type "
+	if d.Location != "body" || !strings.HasPrefix(d.Message, prefix) {
+		return
+	}
+	i, j := strings.Index(d.Message, into), strings.LastIndex(d.Message, of)
+	if i < 0 || j < i {
+		return
+	}
+	field := d.Message[i+len(into) : j]
+	if _, f, ok := strings.Cut(field, "."); ok { // the Go struct's name comes first
+		field = f
+	}
+	what := strings.TrimPrefix(d.Message[len(prefix):i], "number ")
+	d.Location, d.Value = "body."+field, nil
+	d.Message = "cannot be stored: " + what + " is out of range for this field"
+}
+
+// maxEchoBytes bounds a value echoed back in a problem's errors. A bigger one (a huge string,
+// a deeply nested body) is left out, the location still naming the field: a refusal stays
+// small, and every JSON parser can read it (Go's stops at 10,000 levels of nesting).
+const maxEchoBytes = 1024
+
+// echoable reports whether a rejected value is small enough to echo back.
+func echoable(v any) bool {
+	if v == nil {
+		return true
+	}
+	b, err := json.Marshal(v)
+	return err == nil && len(b) <= maxEchoBytes
 }
 
 // secretField reports whether a field location holds a secret whose value must not be echoed.

@@ -48,7 +48,7 @@ type unitsOut struct {
 
 func (s *Server) consumerListUnits(ctx context.Context, in *TenantPath) (*unitsOut, error) {
 	out := &unitsOut{}
-	scope, err := s.consumerScope(ctx, in.Tenant, false)
+	scope, err := s.consumerScope(ctx, in.Tenant)
 	if err != nil {
 		return nil, err
 	}

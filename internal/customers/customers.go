@@ -268,10 +268,9 @@ func ForConsumer(ctx context.Context, tx *tenants.Tx, consumerID uuid.UUID) (Cus
 // ConsumerScope is the scope of a signed-in consumer's request in a tenant: the tenant,
 // their identity and their customer record there, so that row-level security shows them
 // their own rows and nobody else's. The record is found with the consumer's own scope; a
-// consumer new to the tenant gets one when create is set (a request that changes something:
-// registering a unit, booking, buying), and otherwise none, so a read creates nothing and
-// shows nothing.
-func ConsumerScope(ctx context.Context, d *tenants.DB, tenantID, consumerID uuid.UUID, actor tenants.Actor, create bool) (tenants.Scope, error) {
+// consumer new to the tenant has none (CustomerID unset), so a read shows nothing, and a
+// change that needs one creates it in its own transaction (BecomeCustomer).
+func ConsumerScope(ctx context.Context, d *tenants.DB, tenantID, consumerID uuid.UUID, actor tenants.Actor) (tenants.Scope, error) {
 	scope := tenants.Scope{TenantID: tenantID, ConsumerID: consumerID, Actor: actor}
 	err := d.Read(ctx, scope, func(q db.DBTX) error {
 		r, err := db.New().CustomerOfConsumer(ctx, q, db.CustomerOfConsumerParams{TenantID: tenantID, ConsumerID: uuid.NullUUID{UUID: consumerID, Valid: true}})
@@ -283,13 +282,20 @@ func ConsumerScope(ctx context.Context, d *tenants.DB, tenantID, consumerID uuid
 		}
 		return err
 	})
-	if err != nil || scope.CustomerID != uuid.Nil || !create {
-		return scope, err
-	}
-	err = d.Tx(ctx, scope, func(tx *tenants.Tx) error {
-		c, err := ForConsumer(ctx, tx, consumerID)
-		scope.CustomerID = c.ID
-		return err
-	})
 	return scope, err
+}
+
+// BecomeCustomer gives the consumer of a transaction (ConsumerScope) a customer record in its
+// tenant if they have none (ForConsumer) and narrows the transaction to it. A consumer's
+// change calls it in the change's own transaction, so that a refused change takes the new
+// record with it: a consumer becomes a tenant's customer by a change that succeeds, never by
+// one refused (another tenant's unit, a bad id).
+func BecomeCustomer(ctx context.Context, tx *tenants.Tx) error {
+	if tx.Scope.CustomerID != uuid.Nil {
+		return nil
+	}
+	if _, err := ForConsumer(ctx, tx, tx.Scope.ConsumerID); err != nil {
+		return err
+	}
+	return tx.NarrowToCustomer(ctx)
 }

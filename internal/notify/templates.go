@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"text/template"
+	"text/template/parse"
 	"time"
 
 	"github.com/google/uuid"
@@ -62,16 +63,107 @@ func Render(subject, body string, vars map[string]string) (Rendered, error) {
 	return out, err
 }
 
+// MaxRendered bounds the text of a rendered subject or body, in bytes: far above any SMS,
+// in-app message or email a template is for, and low enough that no template makes the
+// notifier (or a preview) build a huge text.
+const MaxRendered = 64 << 10
+
 func execute(name, text string, vars map[string]string) (string, error) {
 	t, err := template.New(name).Option("missingkey=error").Parse(text)
+	if err == nil {
+		err = bounded(t)
+	}
 	if err != nil {
 		return "", fmt.Errorf("%w: %s: %s", ErrTemplate, name, cleanTemplateErr(err))
 	}
-	var b strings.Builder
-	if err := t.Execute(&b, vars); err != nil {
+	b := &cappedBuilder{max: MaxRendered}
+	if err := t.Execute(b, vars); err != nil {
 		return "", fmt.Errorf("%w: %s: %s", ErrTemplate, name, cleanTemplateErr(err))
 	}
 	return b.String(), nil
+}
+
+// bounded refuses what makes a template's work unbounded by its length: loops (range, which
+// counts to any number), other templates (define, block, template: recursion) and printf
+// (a width makes any length of text). What is left, variables, if/else, with and the other
+// functions, does work in proportion to the template's and the variables' length.
+func bounded(t *template.Template) error {
+	if len(t.Templates()) > 1 {
+		return errors.New("define and block are not allowed: a notification template is one text")
+	}
+	var check func(n parse.Node) error
+	check = func(n parse.Node) error {
+		switch n := n.(type) {
+		case *parse.RangeNode:
+			return fmt.Errorf("line %d: range is not allowed: use variables, if and with", n.Line)
+		case *parse.TemplateNode:
+			return fmt.Errorf("line %d: template is not allowed: a notification template is one text", n.Line)
+		case *parse.IdentifierNode:
+			if n.Ident == "printf" {
+				return errors.New("printf is not allowed: variables come formatted")
+			}
+		case *parse.ListNode:
+			for _, c := range n.Nodes {
+				if err := check(c); err != nil {
+					return err
+				}
+			}
+		case *parse.ActionNode:
+			return check(n.Pipe)
+		case *parse.PipeNode:
+			for _, c := range n.Cmds {
+				if err := check(c); err != nil {
+					return err
+				}
+			}
+		case *parse.CommandNode:
+			for _, c := range n.Args {
+				if err := check(c); err != nil {
+					return err
+				}
+			}
+		case *parse.ChainNode:
+			return check(n.Node)
+		case *parse.IfNode:
+			return checkBranch(check, &n.BranchNode)
+		case *parse.WithNode:
+			return checkBranch(check, &n.BranchNode)
+		}
+		return nil
+	}
+	if t.Tree == nil {
+		return nil
+	}
+	return check(t.Tree.Root)
+}
+
+func checkBranch(check func(parse.Node) error, b *parse.BranchNode) error {
+	if err := check(b.Pipe); err != nil {
+		return err
+	}
+	if b.List != nil {
+		if err := check(b.List); err != nil {
+			return err
+		}
+	}
+	if b.ElseList != nil {
+		return check(b.ElseList)
+	}
+	return nil
+}
+
+// cappedBuilder collects a rendered text and fails a write past max bytes, which stops the
+// template's execution.
+type cappedBuilder struct {
+	strings.Builder
+	max int
+}
+
+func (b *cappedBuilder) Write(p []byte) (int, error) {
+	if b.Len()+len(p) > b.max {
+		return 0, fmt.Errorf("the rendered text is longer than %d KiB", b.max>>10)
+	}
+	return b.Builder.Write(p)
 }
 
 // cleanTemplateErr keeps text/template's message readable for a tenant admin.
@@ -102,12 +194,14 @@ func Validate(eventType, subject, body string) error {
 }
 
 func sampleVars(info EventInfo) map[string]string {
-	vars := maps.Clone(info.Vars)
+	vars := make(map[string]string, len(info.Vars)+len(commonVars))
+	maps.Copy(vars, info.Vars)
 	maps.Copy(vars, commonVars)
 	return vars
 }
 
-// SampleVars returns the sample variables of an event type, with the common ones.
+// SampleVars returns the sample variables of an event type, with the common ones (just
+// those for a type not in the catalogue).
 func SampleVars(eventType string) map[string]string {
 	info, _ := Lookup(eventType)
 	return sampleVars(info)
@@ -169,7 +263,7 @@ type TemplateInput struct {
 	Channel   string `json:"channel"` // one of Channels
 	Locale    string `json:"locale"`  // one of Locales
 	Subject   string `json:"subject,omitempty" maxLength:"500"`
-	Body      string `json:"body" minLength:"1" maxLength:"20000"`
+	Body      string `json:"body" minLength:"1" maxLength:"20000" doc:"Go template text: the event's variables ({{.order_number}}), if/else and with; no range, define, template or printf. At most 64 KiB once rendered"`
 }
 
 // CreateTemplate saves a tenant override after rendering it with the event's sample variables.
