@@ -451,7 +451,7 @@ func badCheck(t *testing.T, c badCase, resp *apitest.Response) {
 func TestProblemsEchoOnlySmallValues(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	tn := env.NewTenant(env.PlatformAdmin())
+	tn := env.NewTenant()
 	for _, c := range []struct {
 		name, body, loc string
 		echoed          bool

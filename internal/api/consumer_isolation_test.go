@@ -731,8 +731,7 @@ func TestConsumerIsolationNewcomerReadsNothingAndLeavesNothing(t *testing.T) {
 func TestConsumerIsolationNewcomerRefusedChangesLeaveNothing(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	op := env.PlatformAdmin()
-	home, other := env.NewTenant(op), env.NewTenant(op)
+	home, other := env.NewTenant(), env.NewTenant()
 	phone := env.Phone()
 	homeUnit := billingUnit(t, env, home, phone)
 	tok := consumerLogin(t, env, phone)

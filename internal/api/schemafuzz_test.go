@@ -45,7 +45,7 @@ func TestSchemaFuzz(t *testing.T) {
 	t.Parallel()
 	cfg := sfConfigure(t)
 	t.Logf("schema fuzz: FUZZ_SEED=%d FUZZ_CASES=%d FUZZ_OPS=%q", cfg.seed, cfg.cases, cfg.ops)
-	env := apitest.New(t)
+	env := apitest.New(t, apitest.Options{OwnDatabase: true}) // it counts the rows of every table
 	r := &sfRun{t: t, cfg: cfg, env: env, w: sfSetup(t, env), rows: sfNewRows(t, env), known: map[string]int{}, succeeded: map[string]int{},
 		client: &http.Client{Timeout: 30 * time.Second,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
@@ -256,7 +256,7 @@ func sfSetup(t *testing.T, env *apitest.Env) *sfWorld {
 		tn.Outlets[i] = o["id"].(string)
 	}
 	own := isoMake(t, env, tn)
-	other := env.NewTenant(w.platform)
+	other := env.NewTenant()
 	foreign := isoMake(t, env, other)
 	w.otherID, w.otherSlug, w.otherAdmin = other.ID, other.Slug, other.Admin
 	w.bodies = isoBodies(t, env.Unique(), own)
