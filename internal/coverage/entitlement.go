@@ -17,23 +17,30 @@ import (
 )
 
 // HistorySource turns a unit's service record into its repair history (failed repairs of
-// a fault, days in repair, exchanges, parts waits): the rule of what counts lives with
-// service orders, which implement it; NoHistory is the empty history.
+// a fault, days in repair, exchanges, parts waits) as of a moment: the rule of what counts
+// lives with service orders, which implement it; NoHistory is the empty history.
 type HistorySource interface {
-	History(rec ServiceRecord, faultCode string) warranty.History
+	// History counts what had happened by asOf (the zero time: by now); nothing later
+	// counts.
+	History(rec ServiceRecord, faultCode string, asOf time.Time) warranty.History
 }
 
 // NoHistory reports no earlier service.
 type NoHistory struct{}
 
 // History returns the empty history.
-func (NoHistory) History(ServiceRecord, string) warranty.History { return warranty.History{} }
+func (NoHistory) History(ServiceRecord, string, time.Time) warranty.History {
+	return warranty.History{}
+}
 
 // ServiceRecord is what the database holds about a unit's service: its orders (cancelled
-// ones excluded), oldest first, and their moves into and out of waiting for parts.
+// ones excluded), oldest first, and their status moves that the history reads (into and out
+// of waiting for parts, and reopenings of closed orders). Zone is the tenant's time zone,
+// in which days count.
 type ServiceRecord struct {
-	Orders     []PastOrder
-	PartsWaits []PartsMove
+	Zone   *time.Location
+	Orders []PastOrder
+	Moves  []StatusMove
 }
 
 // PastOrder is one service order of a unit, as the repair history reads it.
@@ -47,11 +54,13 @@ type PastOrder struct {
 	ReopenCount int           `json:"reopen_count"`
 }
 
-// PartsMove is an order's status change into or out of waiting for parts.
-type PartsMove struct {
-	OrderID  uuid.UUID `json:"order_id"`
-	At       time.Time `json:"at"`
-	ToStatus string    `json:"to_status"`
+// StatusMove is an order's status change: into or out of waiting for parts, or out of closed
+// (a reopening).
+type StatusMove struct {
+	OrderID    uuid.UUID `json:"order_id"`
+	At         time.Time `json:"at"`
+	FromStatus string    `json:"from_status"`
+	ToStatus   string    `json:"to_status"`
 }
 
 // CheckInput is an entitlement question about one unit.
@@ -62,8 +71,10 @@ type CheckInput struct {
 	FaultCode      string
 	Component      string
 	Exclusion      string
-	Date           *time.Time // default: today in the tenant's time zone
-	Channel        string
+	// Date is the day asked about (a civil date, midnight UTC); default: today in the
+	// tenant's time zone. The decision counts what had happened by the end of that day.
+	Date    *time.Time
+	Channel string
 	// NoTier skips the service tier (and reading what it depends on): the public check
 	// shows only the coverage.
 	NoTier bool
@@ -166,11 +177,21 @@ func Check(ctx context.Context, q db.DBTX, src HistorySource, in CheckInput) (Re
 }
 
 // Decide makes the decision for one unit from its facts. It reads nothing.
+//
+// The decision is taken as of a moment: the end of the day asked about in the tenant's time
+// zone, or now when no day is given. Only what had happened by then counts: repairs, their
+// results and days, exchanges, parts waits (HistorySource), grants given and plans bought.
 func Decide(f Facts, src HistorySource, in CheckInput) (Result, error) {
 	reg, m, row := f.row.Registration, f.Model, f.row
+	zone, err := time.LoadLocation(row.Timezone)
+	if err != nil {
+		return Result{}, fmt.Errorf("tenant time zone %q: %w", row.Timezone, err)
+	}
 	on := row.Today
+	var asOf time.Time // zero: now
 	if in.Date != nil {
 		on = *in.Date
+		asOf = EndOfDay(dateOf(on), zone)
 	}
 	res := Result{RegistrationID: reg.ID, ModelID: m.ID, ModelSKU: m.SKU, Serial: reg.Serial, Date: on.Format(time.DateOnly),
 		Channel: in.Channel, Component: in.Component}
@@ -190,17 +211,18 @@ func Decide(f Facts, src HistorySource, in CheckInput) (Result, error) {
 
 	unit := warranty.Unit{PurchaseDate: dateOf(reg.PurchaseDate), InvoiceDate: dateOf(reg.InvoiceDate), InstallDate: dateOf(reg.InstallDate),
 		HasInvoice: reg.InvoiceNo != "" || reg.InvoiceImage != "", HasWarrantyCard: reg.HasWarrantyCard}
-	rec, err := serviceRecord(row)
+	rec, err := serviceRecord(row, zone)
 	if err != nil {
 		return Result{}, err
 	}
-	res.History = src.History(rec, res.FaultCode)
-	grants, plans, err := grantsOf(row.Grants)
+	res.History = src.History(rec, res.FaultCode, asOf)
+	grants, plans, err := grantsOf(row.Grants, asOf)
 	if err != nil {
 		return Result{}, err
 	}
-	// Plans bought through billing count while active on the day asked about, whether or not
-	// they add coverage (a tier-only plan such as gold express has no grant).
+	// Plans bought through billing by the moment asked about count while active on the day
+	// asked about, whether or not they add coverage (a tier-only plan such as gold express has
+	// no grant).
 	plans = append(plans, row.Plans...)
 	var policy warranty.Policy
 	if row.HasPolicy {
@@ -249,12 +271,19 @@ func hasComponent(m catalog.Model, code string) bool {
 	return false
 }
 
-func serviceRecord(row db.UnitFactsRow) (ServiceRecord, error) {
+// EndOfDay is the last instant of day d in zone: a question about a day counts everything
+// that happened on it.
+func EndOfDay(d warranty.Date, zone *time.Location) time.Time {
+	t := d.Time()
+	return time.Date(t.Year(), t.Month(), t.Day()+1, 0, 0, 0, 0, zone).Add(-time.Microsecond)
+}
+
+func serviceRecord(row db.UnitFactsRow, zone *time.Location) (ServiceRecord, error) {
 	var orders []struct {
 		PastOrder
 		CompletedOn string `json:"completed_on"`
 	}
-	var rec ServiceRecord
+	rec := ServiceRecord{Zone: zone}
 	if err := jsonUnmarshal(row.Orders, &orders); err != nil {
 		return rec, err
 	}
@@ -269,11 +298,12 @@ func serviceRecord(row db.UnitFactsRow) (ServiceRecord, error) {
 			rec.Orders[i].CompletedOn = d
 		}
 	}
-	return rec, jsonUnmarshal(row.PartsWaits, &rec.PartsWaits)
+	return rec, jsonUnmarshal(row.StatusMoves, &rec.Moves)
 }
 
-// grantsOf decodes the unit's active grants and the codes of purchased plans among them.
-func grantsOf(stored []byte) ([]warranty.Grant, []string, error) {
+// grantsOf decodes the unit's active grants given by asOf (the zero time: all) and the codes
+// of purchased plans among them.
+func grantsOf(stored []byte, asOf time.Time) ([]warranty.Grant, []string, error) {
 	var rows []struct {
 		ID         uuid.UUID      `json:"id"`
 		Kind       string         `json:"kind"`
@@ -283,6 +313,7 @@ func grantsOf(stored []byte) ([]warranty.Grant, []string, error) {
 		Covered    warranty.Lines `json:"covered"`
 		Source     string         `json:"source"`
 		PlanCode   string         `json:"plan_code"`
+		CreatedAt  time.Time      `json:"created_at"`
 	}
 	if err := jsonUnmarshal(stored, &rows); err != nil {
 		return nil, nil, err
@@ -290,6 +321,9 @@ func grantsOf(stored []byte) ([]warranty.Grant, []string, error) {
 	var grants []warranty.Grant
 	var plans []string
 	for _, g := range rows {
+		if !asOf.IsZero() && g.CreatedAt.After(asOf) {
+			continue
+		}
 		from, err := warranty.ParseDate(g.ValidFrom)
 		if err != nil {
 			return nil, nil, fmt.Errorf("grant start: %w", err)

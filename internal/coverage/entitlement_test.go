@@ -133,7 +133,9 @@ func TestCheckSanBaoWindows(t *testing.T) {
 // history is a HistorySource with a fixed history.
 type history warranty.History
 
-func (h history) History(coverage.ServiceRecord, string) warranty.History { return warranty.History(h) }
+func (h history) History(coverage.ServiceRecord, string, time.Time) warranty.History {
+	return warranty.History(h)
+}
 
 // The repair history reaches the 三包 limits: two failed repairs of a fault, or a parts wait
 // over 30 days, allow an exchange; days in repair extend the warranty.

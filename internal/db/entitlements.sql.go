@@ -44,17 +44,21 @@ SELECT r.tenant_id, r.id, r.model_id, r.serial, r.purchase_date, r.invoice_no, r
       'created_at', o.created_at, 'completed_at', o.completed_at,
       'completed_on', (o.completed_at AT TIME ZONE t.timezone)::date, 'reopen_count', o.reopen_count) ORDER BY o.created_at), '[]')
    FROM service_orders o WHERE o.tenant_id = r.tenant_id AND o.registration_id = r.id AND o.status <> 'cancelled')::jsonb AS orders,
-  (SELECT coalesce(jsonb_agg(jsonb_build_object('order_id', e.order_id, 'at', e.at, 'to_status', e.to_status) ORDER BY e.order_id, e.id), '[]')
+  (SELECT coalesce(jsonb_agg(jsonb_build_object('order_id', e.order_id, 'at', e.at, 'from_status', e.from_status,
+      'to_status', e.to_status) ORDER BY e.order_id, e.id), '[]')
    FROM order_events e JOIN service_orders o ON o.tenant_id = e.tenant_id AND o.id = e.order_id
-   WHERE e.tenant_id = r.tenant_id AND o.registration_id = r.id AND e.kind = 'status'
-     AND (e.from_status = 'waiting_parts' OR e.to_status = 'waiting_parts'))::jsonb AS parts_waits,
+   WHERE e.tenant_id = r.tenant_id AND o.registration_id = r.id AND o.status <> 'cancelled' AND e.kind = 'status'
+     AND (e.from_status IN ('waiting_parts', 'closed') OR e.to_status = 'waiting_parts'))::jsonb AS status_moves,
   (SELECT coalesce(jsonb_agg(jsonb_build_object('id', g.id, 'kind', g.kind, 'component', g.component, 'valid_from', g.valid_from,
-      'valid_until', g.valid_until, 'covered', g.covered, 'source', g.source, 'plan_code', g.plan_code) ORDER BY g.id), '[]')
+      'valid_until', g.valid_until, 'covered', g.covered, 'source', g.source, 'plan_code', g.plan_code,
+      'created_at', g.created_at) ORDER BY g.id), '[]')
    FROM coverage_grants g WHERE g.tenant_id = r.tenant_id AND g.registration_id = r.id AND g.status = 'active')::jsonb AS grants,
   CASE WHEN $2::boolean THEN ARRAY(SELECT DISTINCT p.product_code FROM purchases p
     WHERE p.tenant_id = r.tenant_id AND p.registration_id = r.id AND p.kind = 'plan' AND p.status = 'active'
-      AND p.valid_from <= coalesce($3::date, (now() AT TIME ZONE t.timezone)::date)
-      AND p.valid_until >= coalesce($3::date, (now() AT TIME ZONE t.timezone)::date)) END::text[] AS plans,
+      AND coalesce(p.paid_at, p.created_at) <= coalesce($3::timestamptz,
+        (($4::date + 1)::timestamp AT TIME ZONE t.timezone) - interval '1 microsecond', now())
+      AND p.valid_from <= coalesce($4::date, (now() AT TIME ZONE t.timezone)::date)
+      AND p.valid_until >= coalesce($4::date, (now() AT TIME ZONE t.timezone)::date)) END::text[] AS plans,
   CASE WHEN $2::boolean THEN (SELECT coalesce(jsonb_agg(jsonb_build_object('code', s.code, 'name', s.name, 'rank', s.rank, 'targets', s.targets,
       'on_site', s.on_site, 'loaner', s.loaner, 'default', s.is_default) ORDER BY s.rank, s.code), '[]')
    FROM service_tiers s WHERE s.tenant_id = r.tenant_id) ELSE '[]' END::jsonb AS tiers,
@@ -75,13 +79,13 @@ LEFT JOIN LATERAL (
   ORDER BY (r.model_id = ANY (p.model_ids)) DESC, v.effective_from DESC, p.id
   LIMIT 1
 ) pv ON true
-WHERE r.tenant_id = $4
+WHERE r.tenant_id = $5
   AND r.id IN (
-    SELECT x.id FROM registrations x WHERE x.tenant_id = $4 AND x.id = $5::uuid
+    SELECT x.id FROM registrations x WHERE x.tenant_id = $5 AND x.id = $6::uuid
     UNION ALL
     SELECT x.id FROM registrations x
-    WHERE x.tenant_id = $4 AND $5::uuid IS NULL AND x.serial = $6::text)
-  AND ($7::text IS NULL OR m.sku = $7::text)
+    WHERE x.tenant_id = $5 AND $6::uuid IS NULL AND x.serial = $7::text)
+  AND ($8::text IS NULL OR m.sku = $8::text)
 ORDER BY r.id
 LIMIT 10
 `
@@ -89,6 +93,7 @@ LIMIT 10
 type UnitFactsParams struct {
 	FaultCode      string
 	WithTier       bool
+	AskedAt        *time.Time
 	OnDate         *time.Time
 	TenantID       uuid.UUID
 	RegistrationID uuid.NullUUID
@@ -119,7 +124,7 @@ type UnitFactsRow struct {
 	PolicyEffectiveFrom     time.Time
 	PolicyBody              []byte
 	Orders                  []byte
-	PartsWaits              []byte
+	StatusMoves             []byte
 	Grants                  []byte
 	Plans                   []string
 	Tiers                   []byte
@@ -129,14 +134,17 @@ type UnitFactsRow struct {
 // Everything an entitlement decision reads about a unit, in one statement (one round trip):
 // the registration, found by id or by serial (and model SKU when given); its model; the
 // buyer's and user's phones and value facts; the tenant's time zone; the fault code's
-// component; the service record (orders and their parts waits) for the repair history; the
-// active grants and purchased plans; the policy version in force on the purchase date (a
-// policy naming the model wins over one naming its category); the tiers and tier rules
-// (skipped, with the plans, when with_tier is false: the public check shows no tier).
+// component; the service record (orders, their moves into and out of waiting for parts and
+// their reopenings) for the repair history; the active grants (with when each was given) and
+// the plans purchased by asked_at (default: the end of on_date in the tenant's time zone, else
+// now) and valid on on_date; the policy version in force on the purchase date (a policy naming
+// the model wins over one naming its category); the tiers and tier rules (skipped, with the
+// plans, when with_tier is false: the public check shows no tier).
 func (q *Queries) UnitFacts(ctx context.Context, db DBTX, arg UnitFactsParams) ([]UnitFactsRow, error) {
 	rows, err := db.Query(ctx, unitFacts,
 		arg.FaultCode,
 		arg.WithTier,
+		arg.AskedAt,
 		arg.OnDate,
 		arg.TenantID,
 		arg.RegistrationID,
@@ -201,7 +209,7 @@ func (q *Queries) UnitFacts(ctx context.Context, db DBTX, arg UnitFactsParams) (
 			&i.PolicyEffectiveFrom,
 			&i.PolicyBody,
 			&i.Orders,
-			&i.PartsWaits,
+			&i.StatusMoves,
 			&i.Grants,
 			&i.Plans,
 			&i.Tiers,

@@ -19,20 +19,49 @@ type History struct {
 	Current uuid.UUID
 }
 
-// History counts, over the unit's orders (cancelled ones excluded):
+// History counts, over the unit's orders (cancelled ones excluded), what had happened by
+// asOf (the zero time, or a moment still to come: by now). An order taken in later does
+// not exist yet; one completed later is still open; a reopening or a move of its parts wait
+// later has not happened.
 //   - failed repairs of the fault: completed repairs of the same fault code that did not fix
 //     it, because the result was "not fixed", the order was reopened, or a later order came
 //     for the same fault (an intake being decided, History.Current, is such a later order);
 //   - days in repair: calendar days from intake to completion of every order (open ones up
-//     to now), each started day counted;
+//     to the moment), each started day counted;
 //   - the last exchange: the completion day of the latest order whose result was an exchange;
-//   - parts waits: the longest time an open order has waited for parts so far, in days.
-func (h History) History(rec coverage.ServiceRecord, faultCode string) warranty.History {
+//   - parts waits: the longest time an order open at the moment had waited for parts by
+//     then, in days.
+func (h History) History(rec coverage.ServiceRecord, faultCode string, asOf time.Time) warranty.History {
 	now := time.Now()
 	if h.Now != nil {
 		now = h.Now()
 	}
-	rows := rec.Orders
+	if asOf.IsZero() || asOf.After(now) {
+		asOf = now
+	}
+	// The orders as they stood at the moment.
+	var rows []coverage.PastOrder
+	for _, r := range rec.Orders {
+		if r.CreatedAt.After(asOf) {
+			continue
+		}
+		if r.CompletedAt != nil && r.CompletedAt.After(asOf) {
+			r.CompletedAt, r.CompletedOn, r.Result = nil, warranty.Date{}, ""
+		}
+		r.ReopenCount = 0
+		rows = append(rows, r)
+	}
+	for _, m := range rec.Moves {
+		if m.FromStatus != StatusClosed || m.At.After(asOf) {
+			continue
+		}
+		for i := range rows {
+			if rows[i].ID == m.OrderID {
+				rows[i].ReopenCount++
+			}
+		}
+	}
+
 	var out warranty.History
 	open := map[uuid.UUID]bool{}
 	newReport := h.Current != uuid.Nil
@@ -40,7 +69,7 @@ func (h History) History(rec coverage.ServiceRecord, faultCode string) warranty.
 		newReport = newReport && r.ID != h.Current
 	}
 	for i, r := range rows {
-		end := now
+		end := asOf
 		if r.CompletedAt != nil {
 			end = *r.CompletedAt
 		} else {
@@ -67,8 +96,8 @@ func (h History) History(rec coverage.ServiceRecord, faultCode string) warranty.
 	}
 	since := map[uuid.UUID]time.Time{}
 	longest := time.Duration(0)
-	for _, w := range rec.PartsWaits {
-		if !open[w.OrderID] {
+	for _, w := range rec.Moves {
+		if !open[w.OrderID] || w.At.After(asOf) || (w.FromStatus != StatusWaitingParts && w.ToStatus != StatusWaitingParts) {
 			continue
 		}
 		if w.ToStatus == StatusWaitingParts {
@@ -79,7 +108,7 @@ func (h History) History(rec coverage.ServiceRecord, faultCode string) warranty.
 		}
 	}
 	for _, start := range since {
-		longest = max(longest, now.Sub(start))
+		longest = max(longest, asOf.Sub(start))
 	}
 	out.PartsWaitDays = int(longest.Hours() / 24)
 	return out

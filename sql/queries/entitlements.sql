@@ -2,10 +2,12 @@
 -- Everything an entitlement decision reads about a unit, in one statement (one round trip):
 -- the registration, found by id or by serial (and model SKU when given); its model; the
 -- buyer's and user's phones and value facts; the tenant's time zone; the fault code's
--- component; the service record (orders and their parts waits) for the repair history; the
--- active grants and purchased plans; the policy version in force on the purchase date (a
--- policy naming the model wins over one naming its category); the tiers and tier rules
--- (skipped, with the plans, when with_tier is false: the public check shows no tier).
+-- component; the service record (orders, their moves into and out of waiting for parts and
+-- their reopenings) for the repair history; the active grants (with when each was given) and
+-- the plans purchased by asked_at (default: the end of on_date in the tenant's time zone, else
+-- now) and valid on on_date; the policy version in force on the purchase date (a policy naming
+-- the model wins over one naming its category); the tiers and tier rules (skipped, with the
+-- plans, when with_tier is false: the public check shows no tier).
 SELECT sqlc.embed(r), sqlc.embed(m), t.timezone,
   coalesce(b.phone, '')::text AS buyer_phone, coalesce(u.phone, '')::text AS user_phone,
   coalesce(b.lifetime_value, 0)::bigint AS buyer_lifetime_value, coalesce(b.contracts, '{}')::text[] AS buyer_contracts,
@@ -21,15 +23,19 @@ SELECT sqlc.embed(r), sqlc.embed(m), t.timezone,
       'created_at', o.created_at, 'completed_at', o.completed_at,
       'completed_on', (o.completed_at AT TIME ZONE t.timezone)::date, 'reopen_count', o.reopen_count) ORDER BY o.created_at), '[]')
    FROM service_orders o WHERE o.tenant_id = r.tenant_id AND o.registration_id = r.id AND o.status <> 'cancelled')::jsonb AS orders,
-  (SELECT coalesce(jsonb_agg(jsonb_build_object('order_id', e.order_id, 'at', e.at, 'to_status', e.to_status) ORDER BY e.order_id, e.id), '[]')
+  (SELECT coalesce(jsonb_agg(jsonb_build_object('order_id', e.order_id, 'at', e.at, 'from_status', e.from_status,
+      'to_status', e.to_status) ORDER BY e.order_id, e.id), '[]')
    FROM order_events e JOIN service_orders o ON o.tenant_id = e.tenant_id AND o.id = e.order_id
-   WHERE e.tenant_id = r.tenant_id AND o.registration_id = r.id AND e.kind = 'status'
-     AND (e.from_status = 'waiting_parts' OR e.to_status = 'waiting_parts'))::jsonb AS parts_waits,
+   WHERE e.tenant_id = r.tenant_id AND o.registration_id = r.id AND o.status <> 'cancelled' AND e.kind = 'status'
+     AND (e.from_status IN ('waiting_parts', 'closed') OR e.to_status = 'waiting_parts'))::jsonb AS status_moves,
   (SELECT coalesce(jsonb_agg(jsonb_build_object('id', g.id, 'kind', g.kind, 'component', g.component, 'valid_from', g.valid_from,
-      'valid_until', g.valid_until, 'covered', g.covered, 'source', g.source, 'plan_code', g.plan_code) ORDER BY g.id), '[]')
+      'valid_until', g.valid_until, 'covered', g.covered, 'source', g.source, 'plan_code', g.plan_code,
+      'created_at', g.created_at) ORDER BY g.id), '[]')
    FROM coverage_grants g WHERE g.tenant_id = r.tenant_id AND g.registration_id = r.id AND g.status = 'active')::jsonb AS grants,
   CASE WHEN @with_tier::boolean THEN ARRAY(SELECT DISTINCT p.product_code FROM purchases p
     WHERE p.tenant_id = r.tenant_id AND p.registration_id = r.id AND p.kind = 'plan' AND p.status = 'active'
+      AND coalesce(p.paid_at, p.created_at) <= coalesce(sqlc.narg(asked_at)::timestamptz,
+        ((sqlc.narg(on_date)::date + 1)::timestamp AT TIME ZONE t.timezone) - interval '1 microsecond', now())
       AND p.valid_from <= coalesce(sqlc.narg(on_date)::date, (now() AT TIME ZONE t.timezone)::date)
       AND p.valid_until >= coalesce(sqlc.narg(on_date)::date, (now() AT TIME ZONE t.timezone)::date)) END::text[] AS plans,
   CASE WHEN @with_tier::boolean THEN (SELECT coalesce(jsonb_agg(jsonb_build_object('code', s.code, 'name', s.name, 'rank', s.rank, 'targets', s.targets,
