@@ -34,13 +34,13 @@ func (NoHistory) History(ServiceRecord, string, time.Time) warranty.History {
 }
 
 // ServiceRecord is what the database holds about a unit's service: its orders (cancelled
-// ones excluded), oldest first, and their status moves that the history reads (into and out
-// of waiting for parts, and reopenings of closed orders). Zone is the tenant's time zone,
-// in which days count.
+// ones excluded), oldest first, and the entries of their timelines that the history reads
+// (moves into and out of waiting for parts, reopenings of closed orders, and the engineers'
+// reports with their results). Zone is the tenant's time zone, in which days count.
 type ServiceRecord struct {
 	Zone   *time.Location
 	Orders []PastOrder
-	Moves  []StatusMove
+	Events []OrderEvent
 }
 
 // PastOrder is one service order of a unit, as the repair history reads it.
@@ -51,16 +51,17 @@ type PastOrder struct {
 	CreatedAt   time.Time     `json:"created_at"`
 	CompletedAt *time.Time    `json:"completed_at"`
 	CompletedOn warranty.Date `json:"-"` // the completion day in the tenant's time zone
-	ReopenCount int           `json:"reopen_count"`
 }
 
-// StatusMove is an order's status change: into or out of waiting for parts, or out of closed
-// (a reopening).
-type StatusMove struct {
+// OrderEvent is an entry of an order's timeline: a status move (Kind "status") or an
+// engineer's report (Kind "completion", with the Result it recorded).
+type OrderEvent struct {
 	OrderID    uuid.UUID `json:"order_id"`
 	At         time.Time `json:"at"`
+	Kind       string    `json:"kind"`
 	FromStatus string    `json:"from_status"`
 	ToStatus   string    `json:"to_status"`
+	Result     string    `json:"result"`
 }
 
 // CheckInput is an entitlement question about one unit.
@@ -298,7 +299,7 @@ func serviceRecord(row db.UnitFactsRow, zone *time.Location) (ServiceRecord, err
 			rec.Orders[i].CompletedOn = d
 		}
 	}
-	return rec, jsonUnmarshal(row.StatusMoves, &rec.Moves)
+	return rec, jsonUnmarshal(row.OrderEvents, &rec.Events)
 }
 
 // grantsOf decodes the unit's active grants given by asOf (the zero time: all) and the codes

@@ -21,11 +21,13 @@ type History struct {
 
 // History counts, over the unit's orders (cancelled ones excluded), what had happened by
 // asOf (the zero time, or a moment still to come: by now). An order taken in later does
-// not exist yet; one completed later is still open; a reopening or a move of its parts wait
-// later has not happened.
-//   - failed repairs of the fault: completed repairs of the same fault code that did not fix
-//     it, because the result was "not fixed", the order was reopened, or a later order came
-//     for the same fault (an intake being decided, History.Current, is such a later order);
+// not exist yet; one completed later is still open; a report, a reopening or a move of its
+// parts wait later has not happened.
+//   - failed repairs of the fault: every report of a repair of the same fault code whose
+//     result was "not fixed", counted when it was recorded (the unit may be escalated, or
+//     fixed at a later try); every reopening of an order of the fault; and every completed
+//     repair of the fault that came back: a later order came for the same fault (an intake
+//     being decided, History.Current, is such a later order);
 //   - days in repair: calendar days from intake to completion of every order (open ones up
 //     to the moment), each started day counted;
 //   - the last exchange: the completion day of the latest order whose result was an exchange;
@@ -39,8 +41,9 @@ func (h History) History(rec coverage.ServiceRecord, faultCode string, asOf time
 	if asOf.IsZero() || asOf.After(now) {
 		asOf = now
 	}
-	// The orders as they stood at the moment.
+	// The orders as they stood at the moment, and their timeline entries until then.
 	var rows []coverage.PastOrder
+	exists := map[uuid.UUID]bool{}
 	for _, r := range rec.Orders {
 		if r.CreatedAt.After(asOf) {
 			continue
@@ -48,17 +51,21 @@ func (h History) History(rec coverage.ServiceRecord, faultCode string, asOf time
 		if r.CompletedAt != nil && r.CompletedAt.After(asOf) {
 			r.CompletedAt, r.CompletedOn, r.Result = nil, warranty.Date{}, ""
 		}
-		r.ReopenCount = 0
+		exists[r.ID] = true
 		rows = append(rows, r)
 	}
-	for _, m := range rec.Moves {
-		if m.FromStatus != StatusClosed || m.At.After(asOf) {
+	var events []coverage.OrderEvent
+	notFixed, reopened := map[uuid.UUID]int{}, map[uuid.UUID]int{}
+	for _, e := range rec.Events {
+		if !exists[e.OrderID] || e.At.After(asOf) {
 			continue
 		}
-		for i := range rows {
-			if rows[i].ID == m.OrderID {
-				rows[i].ReopenCount++
-			}
+		events = append(events, e)
+		switch {
+		case e.Kind == "completion" && e.Result == "not_fixed":
+			notFixed[e.OrderID]++
+		case e.Kind == "status" && e.FromStatus == StatusClosed:
+			reopened[e.OrderID]++
 		}
 	}
 
@@ -82,22 +89,22 @@ func (h History) History(rec coverage.ServiceRecord, faultCode string, asOf time
 		if faultCode == "" || r.FaultCode != faultCode {
 			continue
 		}
-		out.FailedRepairs += r.ReopenCount
-		if r.CompletedAt == nil {
+		out.FailedRepairs += notFixed[r.ID] + reopened[r.ID]
+		if r.CompletedAt == nil || r.Result == "not_fixed" { // a result of not fixed counted above
 			continue
 		}
 		later := newReport
 		for _, n := range rows[i+1:] {
 			later = later || n.FaultCode == faultCode
 		}
-		if r.Result == "not_fixed" || later {
+		if later {
 			out.FailedRepairs++
 		}
 	}
 	since := map[uuid.UUID]time.Time{}
 	longest := time.Duration(0)
-	for _, w := range rec.Moves {
-		if !open[w.OrderID] || w.At.After(asOf) || (w.FromStatus != StatusWaitingParts && w.ToStatus != StatusWaitingParts) {
+	for _, w := range events {
+		if !open[w.OrderID] || w.Kind != "status" || (w.FromStatus != StatusWaitingParts && w.ToStatus != StatusWaitingParts) {
 			continue
 		}
 		if w.ToStatus == StatusWaitingParts {

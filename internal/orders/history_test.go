@@ -100,3 +100,36 @@ func TestHistoryAsOfTheDayAsked(t *testing.T) {
 		t.Fatalf("today, with the contract: %s", res.Decision.Class)
 	}
 }
+
+// A repair fails when its result is recorded as not fixed, not when the unit goes back: an
+// escalated (难修) unit has a failed repair behind it, and so has one fixed at the second try.
+func TestFailedRepairCountsWhenRecorded(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	reg := b.unit(t, 60)
+	o := b.repair(t, b.order(t, reg, "E1"), "not_fixed")
+	if o.Status != orders.StatusEscalated || o.CompletedAt != nil {
+		t.Fatalf("not fixed at the first try: %s, completed %v", o.Status, o.CompletedAt)
+	}
+	if h := decision(t, o).History; h.FailedRepairs != 1 {
+		t.Fatalf("the order's own decision after the report: %+v, want 1 failed repair", h)
+	}
+	if h := b.checkOn(t, reg, "E1", nil).History; h.FailedRepairs != 1 {
+		t.Fatalf("a check while the unit is escalated: %+v, want 1 failed repair", h)
+	}
+	// Fixed at the second try, and ready for pickup: the first try still failed.
+	o, err := b.svc.Transition(b.ctx, b.tx, o.ID, o.Version, orders.TransitionInput{To: orders.StatusRepairing})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o, err = b.svc.Complete(b.ctx, b.tx, o.ID, o.Version, orders.Completion{Diagnosis: "leak", WorkDone: "replaced the valve",
+		Result: "fixed"}); err != nil || o.Status != orders.StatusReadyForPickup {
+		t.Fatalf("second try: %v", err)
+	}
+	if h := b.checkOn(t, reg, "E1", nil).History; h.FailedRepairs != 1 {
+		t.Fatalf("after the second try fixed it: %+v, want 1 failed repair", h)
+	}
+	if h := b.checkOn(t, reg, "E2", nil).History; h.FailedRepairs != 0 {
+		t.Fatalf("another fault: %+v", h)
+	}
+}

@@ -2,8 +2,8 @@
 -- Everything an entitlement decision reads about a unit, in one statement (one round trip):
 -- the registration, found by id or by serial (and model SKU when given); its model; the
 -- buyer's and user's phones and value facts; the tenant's time zone; the fault code's
--- component; the service record (orders, their moves into and out of waiting for parts and
--- their reopenings) for the repair history; the active grants (with when each was given) and
+-- component; the service record (orders, their moves into and out of waiting for parts,
+-- their reopenings and the results recorded) for the repair history; the active grants (with when each was given) and
 -- the plans purchased by asked_at (default: the end of on_date in the tenant's time zone, else
 -- now) and valid on on_date; the policy version in force on the purchase date (a policy naming
 -- the model wins over one naming its category); the tiers and tier rules (skipped, with the
@@ -21,13 +21,14 @@ SELECT sqlc.embed(r), sqlc.embed(m), t.timezone,
   coalesce(pv.effective_from, r.purchase_date)::date AS policy_effective_from, coalesce(pv.body, '{}')::jsonb AS policy_body,
   (SELECT coalesce(jsonb_agg(jsonb_build_object('id', o.id, 'result', o.result, 'fault_code', o.fault_code,
       'created_at', o.created_at, 'completed_at', o.completed_at,
-      'completed_on', (o.completed_at AT TIME ZONE t.timezone)::date, 'reopen_count', o.reopen_count) ORDER BY o.created_at), '[]')
+      'completed_on', (o.completed_at AT TIME ZONE t.timezone)::date) ORDER BY o.created_at), '[]')
    FROM service_orders o WHERE o.tenant_id = r.tenant_id AND o.registration_id = r.id AND o.status <> 'cancelled')::jsonb AS orders,
-  (SELECT coalesce(jsonb_agg(jsonb_build_object('order_id', e.order_id, 'at', e.at, 'from_status', e.from_status,
-      'to_status', e.to_status) ORDER BY e.order_id, e.id), '[]')
+  (SELECT coalesce(jsonb_agg(jsonb_build_object('order_id', e.order_id, 'at', e.at, 'kind', e.kind, 'from_status', e.from_status,
+      'to_status', e.to_status, 'result', coalesce(e.data->>'result', '')) ORDER BY e.order_id, e.id), '[]')
    FROM order_events e JOIN service_orders o ON o.tenant_id = e.tenant_id AND o.id = e.order_id
-   WHERE e.tenant_id = r.tenant_id AND o.registration_id = r.id AND o.status <> 'cancelled' AND e.kind = 'status'
-     AND (e.from_status IN ('waiting_parts', 'closed') OR e.to_status = 'waiting_parts'))::jsonb AS status_moves,
+   WHERE e.tenant_id = r.tenant_id AND o.registration_id = r.id AND o.status <> 'cancelled'
+     AND ((e.kind = 'status' AND (e.from_status IN ('waiting_parts', 'closed') OR e.to_status = 'waiting_parts'))
+       OR e.kind = 'completion'))::jsonb AS order_events,
   (SELECT coalesce(jsonb_agg(jsonb_build_object('id', g.id, 'kind', g.kind, 'component', g.component, 'valid_from', g.valid_from,
       'valid_until', g.valid_until, 'covered', g.covered, 'source', g.source, 'plan_code', g.plan_code,
       'created_at', g.created_at) ORDER BY g.id), '[]')
