@@ -45,12 +45,11 @@ type ServiceRecord struct {
 
 // PastOrder is one service order of a unit, as the repair history reads it.
 type PastOrder struct {
-	ID          uuid.UUID     `json:"id"`
-	Result      string        `json:"result"`
-	FaultCode   string        `json:"fault_code"`
-	CreatedAt   time.Time     `json:"created_at"`
-	CompletedAt *time.Time    `json:"completed_at"`
-	CompletedOn warranty.Date `json:"-"` // the completion day in the tenant's time zone
+	ID          uuid.UUID  `json:"id"`
+	Result      string     `json:"result"`
+	FaultCode   string     `json:"fault_code"`
+	CreatedAt   time.Time  `json:"created_at"`
+	CompletedAt *time.Time `json:"completed_at"`
 }
 
 // OrderEvent is an entry of an order's timeline: a status move (Kind "status") or an
@@ -280,24 +279,9 @@ func EndOfDay(d warranty.Date, zone *time.Location) time.Time {
 }
 
 func serviceRecord(row db.UnitFactsRow, zone *time.Location) (ServiceRecord, error) {
-	var orders []struct {
-		PastOrder
-		CompletedOn string `json:"completed_on"`
-	}
 	rec := ServiceRecord{Zone: zone}
-	if err := jsonUnmarshal(row.Orders, &orders); err != nil {
+	if err := jsonUnmarshal(row.Orders, &rec.Orders); err != nil {
 		return rec, err
-	}
-	rec.Orders = make([]PastOrder, len(orders))
-	for i, o := range orders {
-		rec.Orders[i] = o.PastOrder
-		if o.CompletedOn != "" {
-			d, err := warranty.ParseDate(o.CompletedOn)
-			if err != nil {
-				return rec, fmt.Errorf("completion day: %w", err)
-			}
-			rec.Orders[i].CompletedOn = d
-		}
 	}
 	return rec, jsonUnmarshal(row.OrderEvents, &rec.Events)
 }

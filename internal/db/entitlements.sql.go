@@ -41,8 +41,7 @@ SELECT r.tenant_id, r.id, r.model_id, r.serial, r.purchase_date, r.invoice_no, r
   coalesce(pv.policy_name, '')::text AS policy_name, coalesce(pv.version, 0)::integer AS policy_version,
   coalesce(pv.effective_from, r.purchase_date)::date AS policy_effective_from, coalesce(pv.body, '{}')::jsonb AS policy_body,
   (SELECT coalesce(jsonb_agg(jsonb_build_object('id', o.id, 'result', o.result, 'fault_code', o.fault_code,
-      'created_at', o.created_at, 'completed_at', o.completed_at,
-      'completed_on', (o.completed_at AT TIME ZONE t.timezone)::date) ORDER BY o.created_at), '[]')
+      'created_at', o.created_at, 'completed_at', o.completed_at) ORDER BY o.created_at), '[]')
    FROM service_orders o WHERE o.tenant_id = r.tenant_id AND o.registration_id = r.id AND o.status <> 'cancelled')::jsonb AS orders,
   (SELECT coalesce(jsonb_agg(jsonb_build_object('order_id', e.order_id, 'at', e.at, 'kind', e.kind, 'from_status', e.from_status,
       'to_status', e.to_status, 'result', coalesce(e.data->>'result', '')) ORDER BY e.order_id, e.id), '[]')

@@ -1,7 +1,6 @@
 package orders
 
 import (
-	"math"
 	"time"
 
 	"github.com/google/uuid"
@@ -23,14 +22,19 @@ type History struct {
 // asOf (the zero time, or a moment still to come: by now). An order taken in later does
 // not exist yet; one completed later is still open; a report, a reopening or a move of its
 // parts wait later has not happened.
+//   - the last exchange: the completion of the latest order whose result was an exchange.
+//     What happened before it happened to the unit given back, not to the one in hand:
+//     failed repairs count after it, and only days in repair from its day on extend a
+//     warranty that the exchange restarted;
 //   - failed repairs of the fault: every report of a repair of the same fault code whose
 //     result was "not fixed", counted when it was recorded (the unit may be escalated, or
 //     fixed at a later try); every reopening of an order of the fault; and every completed
 //     repair of the fault that came back: a later order came for the same fault (an intake
 //     being decided, History.Current, is such a later order);
-//   - days in repair: calendar days from intake to completion of every order (open ones up
-//     to the moment), each started day counted;
-//   - the last exchange: the completion day of the latest order whose result was an exchange;
+//   - days in repair: calendar days in the tenant's zone from hand-over (intake) to return
+//     (completion: ready for pickup, or the visit done) of every order, open ones up to the
+//     moment. A day counts when the unit was in repair overnight into the next: a repair
+//     done within a day adds none, and a day in two orders at once counts once;
 //   - parts waits: the longest time an order open at the moment had waited for parts by
 //     then, in days.
 func (h History) History(rec coverage.ServiceRecord, faultCode string, asOf time.Time) warranty.History {
@@ -41,19 +45,33 @@ func (h History) History(rec coverage.ServiceRecord, faultCode string, asOf time
 	if asOf.IsZero() || asOf.After(now) {
 		asOf = now
 	}
-	// The orders as they stood at the moment, and their timeline entries until then.
+	zone := rec.Zone
+	if zone == nil {
+		zone = time.UTC
+	}
+	var out warranty.History
+
+	// The orders as they stood at the moment, and the last exchange among them.
 	var rows []coverage.PastOrder
 	exists := map[uuid.UUID]bool{}
+	var exchangedAt time.Time
 	for _, r := range rec.Orders {
 		if r.CreatedAt.After(asOf) {
 			continue
 		}
 		if r.CompletedAt != nil && r.CompletedAt.After(asOf) {
-			r.CompletedAt, r.CompletedOn, r.Result = nil, warranty.Date{}, ""
+			r.CompletedAt, r.Result = nil, ""
 		}
 		exists[r.ID] = true
 		rows = append(rows, r)
+		if r.Result == "exchange" && r.CompletedAt != nil && r.CompletedAt.After(exchangedAt) {
+			exchangedAt = *r.CompletedAt
+			out.LastExchange = warranty.DateOf(exchangedAt, zone)
+		}
 	}
+	sinceExchange := func(t time.Time) bool { return exchangedAt.IsZero() || t.After(exchangedAt) }
+
+	// Their timeline until then: reports of not fixed and reopenings since the exchange.
 	var events []coverage.OrderEvent
 	notFixed, reopened := map[uuid.UUID]int{}, map[uuid.UUID]int{}
 	for _, e := range rec.Events {
@@ -62,6 +80,7 @@ func (h History) History(rec coverage.ServiceRecord, faultCode string, asOf time
 		}
 		events = append(events, e)
 		switch {
+		case !sinceExchange(e.At):
 		case e.Kind == "completion" && e.Result == "not_fixed":
 			notFixed[e.OrderID]++
 		case e.Kind == "status" && e.FromStatus == StatusClosed:
@@ -69,8 +88,8 @@ func (h History) History(rec coverage.ServiceRecord, faultCode string, asOf time
 		}
 	}
 
-	var out warranty.History
 	open := map[uuid.UUID]bool{}
+	inRepair := map[warranty.Date]bool{}
 	newReport := h.Current != uuid.Nil
 	for _, r := range rows {
 		newReport = newReport && r.ID != h.Current
@@ -82,15 +101,15 @@ func (h History) History(rec coverage.ServiceRecord, faultCode string, asOf time
 		} else {
 			open[r.ID] = true
 		}
-		out.DaysInRepair += int(math.Ceil(end.Sub(r.CreatedAt).Hours() / 24))
-		if r.Result == "exchange" && r.CompletedAt != nil {
-			out.LastExchange = r.CompletedOn
+		for d, back := warranty.DateOf(r.CreatedAt, zone), warranty.DateOf(end, zone); d.Before(back); d = d.AddDays(1) {
+			inRepair[d] = true
 		}
 		if faultCode == "" || r.FaultCode != faultCode {
 			continue
 		}
 		out.FailedRepairs += notFixed[r.ID] + reopened[r.ID]
-		if r.CompletedAt == nil || r.Result == "not_fixed" { // a result of not fixed counted above
+		// A result of not fixed is counted above; an exchange ends the unit's repairs.
+		if r.CompletedAt == nil || !sinceExchange(*r.CompletedAt) || r.Result == "not_fixed" {
 			continue
 		}
 		later := newReport
@@ -101,6 +120,13 @@ func (h History) History(rec coverage.ServiceRecord, faultCode string, asOf time
 			out.FailedRepairs++
 		}
 	}
+	out.DaysInRepair = len(inRepair)
+	for d := range inRepair {
+		if out.LastExchange.IsZero() || !d.Before(out.LastExchange) {
+			out.DaysInRepairSinceExchange++
+		}
+	}
+
 	since := map[uuid.UUID]time.Time{}
 	longest := time.Duration(0)
 	for _, w := range events {

@@ -133,3 +133,67 @@ func TestFailedRepairCountsWhenRecorded(t *testing.T) {
 		t.Fatalf("another fault: %+v", h)
 	}
 }
+
+// Days in repair are calendar days in the tenant's zone from hand-over to return, never a
+// day for an order however short, and a day spent in two orders at once counts once. The
+// days a unit spent in repair before it was exchanged do not extend the warranty of the unit
+// given in exchange, which starts on the exchange day.
+func TestDaysInRepairAreCalendarDays(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	today := testfactory.Today(b.ctx, t, b.tx)
+	bought := today.AddDate(0, 0, -400)
+	reg := b.unit(t, 400)
+	at := func(days, hour int) time.Time { return local(t, bought.AddDate(0, 0, days), hour) }
+
+	// An afternoon's repair: no day. Taken in at 01:00 and back at 23:00 the same day in
+	// Shanghai (two days in UTC): no day.
+	b.backdate(t, b.repair(t, b.order(t, reg, "E1"), "fixed"), at(5, 10), at(5, 15))
+	b.backdate(t, b.repair(t, b.order(t, reg, "E1"), "fixed"), at(6, 1), at(6, 23))
+	asked := bought.AddDate(0, 0, 8)
+	if h := b.checkOn(t, reg, "", &asked).History; h.DaysInRepair != 0 {
+		t.Fatalf("two same-day repairs: %d days in repair, want 0", h.DaysInRepair)
+	}
+	// Overnight: one day. Two orders on the unit at once (days 20-24 and 22-26): six days, not
+	// eight.
+	b.backdate(t, b.repair(t, b.order(t, reg, "E2"), "fixed"), at(10, 22), at(11, 9))
+	b.backdate(t, b.repair(t, b.order(t, reg, "E3"), "fixed"), at(20, 10), at(24, 10))
+	b.backdate(t, b.repair(t, b.order(t, reg, "E4"), "fixed"), at(22, 10), at(26, 10))
+	asked = bought.AddDate(0, 0, 30)
+	if h := b.checkOn(t, reg, "", &asked).History; h.DaysInRepair != 7 {
+		t.Fatalf("an overnight repair and two overlapping ones: %d days in repair, want 1 + 6", h.DaysInRepair)
+	}
+
+	// Exchanged on day 104 after three days in the outlet: the new unit's warranty runs 12
+	// months from the exchange day, and the eleven days before do not extend it.
+	b.backdate(t, b.repair(t, b.order(t, reg, "E5"), "exchange"), at(101, 10), at(104, 10))
+	exchanged := warranty.NewDate(bought.Year(), bought.Month(), bought.Day()).AddDays(104)
+	until := exchanged.AddMonths(12).AddDays(-1)
+	lastDay, dayAfter := until.Time(), until.AddDays(1).Time()
+	res := b.checkOn(t, reg, "", &lastDay)
+	if res.History.LastExchange != exchanged || res.Decision.Class != warranty.Manufacturer || *res.Decision.CoveredUntil != until {
+		t.Fatalf("last day of the new unit's warranty: %+v, %s until %v, want until %s", res.History, res.Decision.Class,
+			res.Decision.CoveredUntil, until)
+	}
+	if res := b.checkOn(t, reg, "", &dayAfter); res.Decision.Class != warranty.OutOfWarranty {
+		t.Fatalf("the day after: %s until %v (days in repair before the exchange extended it)", res.Decision.Class, res.Decision.CoveredUntil)
+	}
+}
+
+// Two failed repairs of a fault allow an exchange; after it the unit in hand has no failed
+// repair behind it.
+func TestExchangeEndsTheFailedRepairs(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	reg := b.unit(t, 200)
+	b.repair(t, b.order(t, reg, "E1"), "not_fixed")
+	b.repair(t, b.order(t, reg, "E1"), "not_fixed")
+	third := b.order(t, reg, "E1")
+	if r := decision(t, third); r.History.FailedRepairs != 2 || r.Decision.Remedies[0] != warranty.Exchange {
+		t.Fatalf("third report after two failed repairs: %+v %v", r.History, r.Decision.Remedies)
+	}
+	b.repair(t, third, "exchange")
+	if h := b.checkOn(t, reg, "E1", nil).History; h.FailedRepairs != 0 || h.LastExchange.IsZero() {
+		t.Fatalf("after the exchange: %+v, want no failed repair", h)
+	}
+}

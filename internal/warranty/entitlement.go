@@ -34,10 +34,15 @@ type Unit struct {
 
 // History is what earlier service on the unit contributes, supplied by service orders.
 type History struct {
-	// FailedRepairs counts earlier repairs of the same fault that did not fix it.
+	// FailedRepairs counts earlier repairs of the same fault that did not fix it, since the
+	// last exchange (the unit given in exchange has its own).
 	FailedRepairs int `json:"failed_repairs"`
-	// DaysInRepair is the total of days the unit spent in repair so far.
+	// DaysInRepair is the calendar days the unit spent in repair so far.
 	DaysInRepair int `json:"days_in_repair"`
+	// DaysInRepairSinceExchange is those of the days in repair on or after the last exchange
+	// (all of them when the unit was never exchanged): a warranty restarted by the exchange
+	// is extended by these only.
+	DaysInRepairSinceExchange int `json:"days_in_repair_since_exchange"`
 	// LastExchange is the date the unit was last exchanged (zero: never).
 	LastExchange Date `json:"last_exchange,omitempty"`
 	// PartsWaitDays is the longest wait for parts in the current repair.
@@ -162,17 +167,17 @@ func Decide(r Request) Decision {
 		term, ok := termFor(p, component)
 		if ok {
 			basis, basisName := basisDate(r.Unit, term.Basis)
-			termStart := basis
+			termStart, repairDays := basis, r.History.DaysInRepair
 			if s.RestartOnExchange && !r.History.LastExchange.IsZero() && r.History.LastExchange.After(basis) {
-				termStart = r.History.LastExchange
+				termStart, repairDays = r.History.LastExchange, r.History.DaysInRepairSinceExchange
 				add("sanbao.restart_on_exchange", "applies", p.Ref("sanbao.restart_on_exchange"),
 					"the unit was exchanged on %s: its warranty counts from then", termStart)
 			}
 			until := termStart.AddMonths(term.Months).AddDays(term.Days - 1)
-			if s.ExtendByRepairDays && r.History.DaysInRepair > 0 {
-				until = until.AddDays(r.History.DaysInRepair)
+			if s.ExtendByRepairDays && repairDays > 0 {
+				until = until.AddDays(repairDays)
 				add("sanbao.extend_by_repair_days", "applies", p.Ref("sanbao.extend_by_repair_days"),
-					"%d days in repair extend the warranty to %s", r.History.DaysInRepair, until)
+					"%d days in repair extend the warranty to %s", repairDays, until)
 			}
 			clause := fmt.Sprintf("terms[%s]", term.Component)
 			if !r.Today.After(until) {
