@@ -245,3 +245,37 @@ func TestPublicCoverageIsRateLimited(t *testing.T) {
 		t.Fatalf("statuses %v: want three answers then 429", statuses)
 	}
 }
+
+// The check takes a date or a date-time: a moment is judged on the tenant's local date
+// (01:30 in Shanghai is already the next day there, not in UTC). A moment before the
+// purchase is refused at the field, not answered.
+func TestCheckAtAMoment(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	f := newWarrantyFixture(t, env)
+	adm := f.tn.Admin
+	regID := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/registrations", Token: adm, Body: map[string]any{
+		"model_sku": "KFR-35GW", "serial": "SNMOMENT01", "purchase_date": daysAgo(3), "invoice_no": "INV-M", "has_warranty_card": true}}).Map(t)["id"].(string)
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	bought, _ := time.ParseInLocation(time.DateOnly, daysAgo(3), sh)
+	// 01:30 on day 7 in Shanghai is 17:30 on day 6 in UTC: day 7, the last day of the return window.
+	moment := time.Date(bought.Year(), bought.Month(), bought.Day()+6, 1, 30, 0, 0, sh).UTC()
+	res := env.Must(200, apitest.Req{Method: "POST", Path: "/v1/entitlements/check", Token: adm,
+		Body: map[string]any{"registration_id": regID, "date": moment.Format(time.RFC3339)}}).Map(t)
+	dec := res["decision"].(map[string]any)
+	if res["date"] != bought.AddDate(0, 0, 6).Format(time.DateOnly) || dec["day_number"].(float64) != 7 ||
+		fmt.Sprint(dec["remedies"]) != "[refund exchange repair]" {
+		t.Fatalf("at %s: date %v, day %v, remedies %v", moment.Format(time.RFC3339), res["date"], dec["day_number"], dec["remedies"])
+	}
+	for _, c := range []struct{ name, date string }{
+		{"a day before the purchase", daysAgo(30)},
+		{"a moment before the purchase", bought.Add(-time.Hour).Format(time.RFC3339)},
+		{"not a date", "2026-13-01"},
+		{"a time without a zone", bought.Format("2006-01-02T15:04:05")},
+	} {
+		r := env.Do(apitest.Req{Method: "POST", Path: "/v1/entitlements/check", Token: adm, Body: map[string]any{"registration_id": regID, "date": c.date}})
+		if r.Status != 422 || !strings.Contains(string(r.Body), `"body.date"`) {
+			t.Errorf("%s (%s): %d %s", c.name, c.date, r.Status, r.Body)
+		}
+	}
+}

@@ -71,9 +71,11 @@ type CheckInput struct {
 	FaultCode      string
 	Component      string
 	Exclusion      string
-	// Date is the day asked about (a civil date, midnight UTC); default: today in the
-	// tenant's time zone. The decision counts what had happened by the end of that day.
+	// Date is the day asked about (a civil date, midnight UTC), or At the moment; default:
+	// now. A moment is judged on its date in the tenant's time zone and counts what had
+	// happened by then; a day counts what had happened by its end there. Give one of them.
 	Date    *time.Time
+	At      *time.Time
 	Channel string
 	// NoTier skips the service tier (and reading what it depends on): the public check
 	// shows only the coverage.
@@ -124,7 +126,7 @@ type Facts struct {
 // (in.Date, default today in the tenant's time zone) selects the plans active on it.
 func LoadFacts(ctx context.Context, q db.DBTX, in CheckInput) ([]Facts, error) {
 	p := db.UnitFactsParams{TenantID: tenants.TenantOf(q), FaultCode: catalog.NormalizeFaultCode(in.FaultCode), OnDate: in.Date,
-		WithTier: !in.NoTier}
+		AskedAt: in.At, WithTier: !in.NoTier}
 	if in.RegistrationID != uuid.Nil {
 		p.RegistrationID = uuid.NullUUID{UUID: in.RegistrationID, Valid: true}
 	} else {
@@ -178,22 +180,30 @@ func Check(ctx context.Context, q db.DBTX, src HistorySource, in CheckInput) (Re
 
 // Decide makes the decision for one unit from its facts. It reads nothing.
 //
-// The decision is taken as of a moment: the end of the day asked about in the tenant's time
-// zone, or now when no day is given. Only what had happened by then counts: repairs, their
-// results and days, exchanges, parts waits (HistorySource), grants given and plans bought.
+// The decision is taken as of a moment: the moment asked about, the end of the day asked
+// about in the tenant's time zone, or now. Only what had happened by then counts: repairs,
+// their results and days, exchanges, parts waits (HistorySource), grants given and plans
+// bought. A moment before the unit's purchase is refused (a field error at date).
 func Decide(f Facts, src HistorySource, in CheckInput) (Result, error) {
 	reg, m, row := f.row.Registration, f.Model, f.row
 	zone, err := time.LoadLocation(row.Timezone)
 	if err != nil {
 		return Result{}, fmt.Errorf("tenant time zone %q: %w", row.Timezone, err)
 	}
-	on := row.Today
+	on := dateOf(row.Today)
 	var asOf time.Time // zero: now
-	if in.Date != nil {
-		on = *in.Date
-		asOf = EndOfDay(dateOf(on), zone)
+	switch {
+	case in.At != nil:
+		asOf = *in.At
+		on = warranty.DateOf(asOf, zone)
+	case in.Date != nil:
+		on = dateOf(in.Date)
+		asOf = EndOfDay(on, zone)
 	}
-	res := Result{RegistrationID: reg.ID, ModelID: m.ID, ModelSKU: m.SKU, Serial: reg.Serial, Date: on.Format(time.DateOnly),
+	if bought := dateOf(reg.PurchaseDate); on.Before(bought) {
+		return Result{}, fault.Invalid("date", fmt.Sprintf("is before the unit's purchase on %s: there is nothing to decide", bought))
+	}
+	res := Result{RegistrationID: reg.ID, ModelID: m.ID, ModelSKU: m.SKU, Serial: reg.Serial, Date: on.String(),
 		Channel: in.Channel, Component: in.Component}
 
 	// The fault's component, from the dictionary when the code is known.
@@ -237,7 +247,7 @@ func Decide(f Facts, src HistorySource, in CheckInput) (Result, error) {
 		policy = warranty.Policy{ID: "none", Terms: nil}
 	}
 	res.Decision = warranty.Decide(warranty.Request{Unit: unit, Policy: policy, History: res.History, Grants: grants,
-		Component: res.Component, Exclusion: in.Exclusion, Today: dateOf(on)})
+		Component: res.Component, Exclusion: in.Exclusion, Today: on})
 	if res.Policy == nil {
 		res.Decision.Reasons = append([]warranty.Reason{{Rule: "policy", Outcome: "fail",
 			Detail: "no warranty policy applies to this model or its category on the purchase date"}}, res.Decision.Reasons...)

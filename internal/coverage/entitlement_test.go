@@ -292,3 +292,32 @@ func TestCheckTier(t *testing.T) {
 		t.Fatalf("tier set by hand: %+v", res.Tier)
 	}
 }
+
+// A question about a day or a moment before the purchase has no answer: it is refused at the
+// field.
+func TestCheckBeforePurchaseIsRefused(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	reg := b.unit(t, 10, nil)
+	before := b.today.AddDate(0, 0, -11)
+	_, err := coverage.Check(b.ctx, b.tx, coverage.NoHistory{}, coverage.CheckInput{RegistrationID: reg.ID, Date: &before})
+	if testfactory.ErrField(err) != "date" {
+		t.Fatalf("a day before the purchase: %v, want a field error at date", err)
+	}
+	bought := b.today.AddDate(0, 0, -10)
+	if res := b.check(t, nil, coverage.CheckInput{RegistrationID: reg.ID, Date: &bought}); res.Decision.DayNumber != 1 {
+		t.Fatalf("the purchase day: day %d", res.Decision.DayNumber)
+	}
+	// A moment is judged on its date in the tenant's zone: 00:30 in Shanghai on the purchase
+	// day is still the day before in UTC, and an hour earlier is before the purchase.
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	early := time.Date(bought.Year(), bought.Month(), bought.Day(), 0, 30, 0, 0, sh).UTC()
+	if res := b.check(t, nil, coverage.CheckInput{RegistrationID: reg.ID, At: &early}); res.Decision.DayNumber != 1 ||
+		res.Date != bought.Format(time.DateOnly) {
+		t.Fatalf("at %s: day %d of %s", early, res.Decision.DayNumber, res.Date)
+	}
+	earlier := early.Add(-time.Hour)
+	if _, err := coverage.Check(b.ctx, b.tx, coverage.NoHistory{}, coverage.CheckInput{RegistrationID: reg.ID, At: &earlier}); testfactory.ErrField(err) != "date" {
+		t.Fatalf("at %s, before the purchase: %v", earlier, err)
+	}
+}

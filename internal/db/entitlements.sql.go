@@ -57,8 +57,8 @@ SELECT r.tenant_id, r.id, r.model_id, r.serial, r.purchase_date, r.invoice_no, r
     WHERE p.tenant_id = r.tenant_id AND p.registration_id = r.id AND p.kind = 'plan' AND p.status = 'active'
       AND coalesce(p.paid_at, p.created_at) <= coalesce($3::timestamptz,
         (($4::date + 1)::timestamp AT TIME ZONE t.timezone) - interval '1 microsecond', now())
-      AND p.valid_from <= coalesce($4::date, (now() AT TIME ZONE t.timezone)::date)
-      AND p.valid_until >= coalesce($4::date, (now() AT TIME ZONE t.timezone)::date)) END::text[] AS plans,
+      AND (coalesce($4::date, (coalesce($3::timestamptz, now()) AT TIME ZONE t.timezone)::date)
+        BETWEEN p.valid_from AND p.valid_until)) END::text[] AS plans,
   CASE WHEN $2::boolean THEN (SELECT coalesce(jsonb_agg(jsonb_build_object('code', s.code, 'name', s.name, 'rank', s.rank, 'targets', s.targets,
       'on_site', s.on_site, 'loaner', s.loaner, 'default', s.is_default) ORDER BY s.rank, s.code), '[]')
    FROM service_tiers s WHERE s.tenant_id = r.tenant_id) ELSE '[]' END::jsonb AS tiers,
@@ -136,8 +136,8 @@ type UnitFactsRow struct {
 // buyer's and user's phones and value facts; the tenant's time zone; the fault code's
 // component; the service record (orders, their moves into and out of waiting for parts,
 // their reopenings and the results recorded) for the repair history; the active grants (with when each was given) and
-// the plans purchased by asked_at (default: the end of on_date in the tenant's time zone, else
-// now) and valid on on_date; the policy version in force on the purchase date (a policy naming
+// the plans purchased by the moment asked about (asked_at, else the end of on_date in the
+// tenant's time zone, else now) and valid on its day (on_date, else asked_at's date there); the policy version in force on the purchase date (a policy naming
 // the model wins over one naming its category); the tiers and tier rules (skipped, with the
 // plans, when with_tier is false: the public check shows no tier).
 func (q *Queries) UnitFacts(ctx context.Context, db DBTX, arg UnitFactsParams) ([]UnitFactsRow, error) {

@@ -4,8 +4,8 @@
 -- buyer's and user's phones and value facts; the tenant's time zone; the fault code's
 -- component; the service record (orders, their moves into and out of waiting for parts,
 -- their reopenings and the results recorded) for the repair history; the active grants (with when each was given) and
--- the plans purchased by asked_at (default: the end of on_date in the tenant's time zone, else
--- now) and valid on on_date; the policy version in force on the purchase date (a policy naming
+-- the plans purchased by the moment asked about (asked_at, else the end of on_date in the
+-- tenant's time zone, else now) and valid on its day (on_date, else asked_at's date there); the policy version in force on the purchase date (a policy naming
 -- the model wins over one naming its category); the tiers and tier rules (skipped, with the
 -- plans, when with_tier is false: the public check shows no tier).
 SELECT sqlc.embed(r), sqlc.embed(m), t.timezone,
@@ -36,8 +36,8 @@ SELECT sqlc.embed(r), sqlc.embed(m), t.timezone,
     WHERE p.tenant_id = r.tenant_id AND p.registration_id = r.id AND p.kind = 'plan' AND p.status = 'active'
       AND coalesce(p.paid_at, p.created_at) <= coalesce(sqlc.narg(asked_at)::timestamptz,
         ((sqlc.narg(on_date)::date + 1)::timestamp AT TIME ZONE t.timezone) - interval '1 microsecond', now())
-      AND p.valid_from <= coalesce(sqlc.narg(on_date)::date, (now() AT TIME ZONE t.timezone)::date)
-      AND p.valid_until >= coalesce(sqlc.narg(on_date)::date, (now() AT TIME ZONE t.timezone)::date)) END::text[] AS plans,
+      AND (coalesce(sqlc.narg(on_date)::date, (coalesce(sqlc.narg(asked_at)::timestamptz, now()) AT TIME ZONE t.timezone)::date)
+        BETWEEN p.valid_from AND p.valid_until)) END::text[] AS plans,
   CASE WHEN @with_tier::boolean THEN (SELECT coalesce(jsonb_agg(jsonb_build_object('code', s.code, 'name', s.name, 'rank', s.rank, 'targets', s.targets,
       'on_site', s.on_site, 'loaner', s.loaner, 'default', s.is_default) ORDER BY s.rank, s.code), '[]')
    FROM service_tiers s WHERE s.tenant_id = r.tenant_id) ELSE '[]' END::jsonb AS tiers,
