@@ -89,6 +89,8 @@ var domainEnums = map[string][]string{
 	"OrderEngineer.role":         orders.EngineerRoles,
 	"Completion.exclusion":       warranty.ExclusionCodes,
 	"BatchResult.status":         registry.Statuses,
+	"HistoryResult.status":       registry.Statuses,
+	"HistoryRecord.result":       registry.HistoryResults,
 	"ImportBody.format":          registry.Formats,
 	"ImportBody.status":          registry.ImportStatuses,
 	"Grant.kind":                 warranty.GrantKinds,

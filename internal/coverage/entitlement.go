@@ -34,13 +34,26 @@ func (NoHistory) History(ServiceRecord, string, time.Time) warranty.History {
 }
 
 // ServiceRecord is what the database holds about a unit's service: its orders (cancelled
-// ones excluded), oldest first, and the entries of their timelines that the history reads
+// ones excluded), oldest first, the entries of their timelines that the history reads
 // (moves into and out of waiting for parts, reopenings of closed orders, and the engineers'
-// reports with their results). Zone is the tenant's time zone, in which days count.
+// reports with their results), and the service history brought from another system
+// (registry.HistoryRecord). Zone is the tenant's time zone, in which days count.
 type ServiceRecord struct {
-	Zone   *time.Location
-	Orders []PastOrder
-	Events []OrderEvent
+	Zone     *time.Location
+	Orders   []PastOrder
+	Events   []OrderEvent
+	Imported []PastService
+}
+
+// PastService is a unit's service brought from another system: a repair (result fixed or
+// not_fixed) from DateIn to DateOut, an exchange or a refund on DateOut.
+type PastService struct {
+	ID        uuid.UUID     `json:"id"`
+	Reference string        `json:"reference"`
+	FaultCode string        `json:"fault_code"`
+	Result    string        `json:"result"`
+	DateIn    warranty.Date `json:"date_in"` // zero when not known (exchanges and refunds)
+	DateOut   warranty.Date `json:"date_out"`
 }
 
 // PastOrder is one service order of a unit, as the repair history reads it.
@@ -291,6 +304,9 @@ func EndOfDay(d warranty.Date, zone *time.Location) time.Time {
 func serviceRecord(row db.UnitFactsRow, zone *time.Location) (ServiceRecord, error) {
 	rec := ServiceRecord{Zone: zone}
 	if err := jsonUnmarshal(row.Orders, &rec.Orders); err != nil {
+		return rec, err
+	}
+	if err := jsonUnmarshal(row.ServiceHistory, &rec.Imported); err != nil {
 		return rec, err
 	}
 	return rec, jsonUnmarshal(row.OrderEvents, &rec.Events)

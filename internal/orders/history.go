@@ -1,6 +1,7 @@
 package orders
 
 import (
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -18,10 +19,13 @@ type History struct {
 	Current uuid.UUID
 }
 
-// History counts, over the unit's orders (cancelled ones excluded), what had happened by
-// asOf (the zero time, or a moment still to come: by now). An order taken in later does
-// not exist yet; one completed later is still open; a report, a reopening or a move of its
-// parts wait later has not happened.
+// History counts, over the unit's orders (cancelled ones excluded) and its service history
+// brought from another system, what had happened by asOf (the zero time, or a moment still
+// to come: by now). An order taken in later does not exist yet; one completed later is
+// still open; a report, a reopening or a move of its parts wait later has not happened. A
+// record brought in counts as an order taken in at the start of its date_in (else date_out)
+// and completed with its result at the start of its date_out, in the tenant's zone; a
+// refund ends the unit's coverage from its day (warranty.History.RefundedOn).
 //   - the last exchange: the completion of the latest order whose result was an exchange.
 //     What happened before it happened to the unit given back, not to the one in hand:
 //     failed repairs count after it, and only days in repair from its day on extend a
@@ -50,12 +54,13 @@ func (h History) History(rec coverage.ServiceRecord, faultCode string, asOf time
 		zone = time.UTC
 	}
 	var out warranty.History
+	all, allEvents := h.withImported(rec, zone, asOf, &out)
 
 	// The orders as they stood at the moment, and the last exchange among them.
 	var rows []coverage.PastOrder
 	exists := map[uuid.UUID]bool{}
 	var exchangedAt time.Time
-	for _, r := range rec.Orders {
+	for _, r := range all {
 		if r.CreatedAt.After(asOf) {
 			continue
 		}
@@ -74,7 +79,7 @@ func (h History) History(rec coverage.ServiceRecord, faultCode string, asOf time
 	// Their timeline until then: reports of not fixed and reopenings since the exchange.
 	var events []coverage.OrderEvent
 	notFixed, reopened := map[uuid.UUID]int{}, map[uuid.UUID]int{}
-	for _, e := range rec.Events {
+	for _, e := range allEvents {
 		if !exists[e.OrderID] || e.At.After(asOf) {
 			continue
 		}
@@ -145,4 +150,38 @@ func (h History) History(rec coverage.ServiceRecord, faultCode string, asOf time
 	}
 	out.PartsWaitDays = int(longest.Hours() / 24)
 	return out
+}
+
+// withImported returns the unit's orders and their timeline entries with the service
+// history brought from another system among them, as orders taken in and completed at the
+// start of its days, oldest first; a refund by asOf sets out.RefundedOn instead.
+func (h History) withImported(rec coverage.ServiceRecord, zone *time.Location, asOf time.Time, out *warranty.History) ([]coverage.PastOrder, []coverage.OrderEvent) {
+	if len(rec.Imported) == 0 {
+		return rec.Orders, rec.Events
+	}
+	startOf := func(d warranty.Date) time.Time {
+		t := d.Time()
+		return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, zone)
+	}
+	orders := append([]coverage.PastOrder(nil), rec.Orders...)
+	events := append([]coverage.OrderEvent(nil), rec.Events...)
+	for _, p := range rec.Imported {
+		done := startOf(p.DateOut)
+		if p.Result == "refund" {
+			if !done.After(asOf) && p.DateOut.After(out.RefundedOn) {
+				out.RefundedOn = p.DateOut
+			}
+			continue
+		}
+		in := p.DateIn
+		if in.IsZero() {
+			in = p.DateOut
+		}
+		orders = append(orders, coverage.PastOrder{ID: p.ID, Result: p.Result, FaultCode: p.FaultCode, CreatedAt: startOf(in), CompletedAt: &done})
+		if p.Result == "not_fixed" {
+			events = append(events, coverage.OrderEvent{OrderID: p.ID, At: done, Kind: "completion", Result: p.Result})
+		}
+	}
+	slices.SortStableFunc(orders, func(a, b coverage.PastOrder) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	return orders, events
 }

@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/aftersales/aftersales/internal/coverage"
 	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/internal/registry"
@@ -195,5 +197,51 @@ func TestExchangeEndsTheFailedRepairs(t *testing.T) {
 	b.repair(t, third, "exchange")
 	if h := b.checkOn(t, reg, "E1", nil).History; h.FailedRepairs != 0 || h.LastExchange.IsZero() {
 		t.Fatalf("after the exchange: %+v, want no failed repair", h)
+	}
+}
+
+// Service history brought from another system counts as the product's own orders would, as
+// of the moment asked: its failed repairs, days in repair and exchange; a refund ends the
+// unit's coverage from its day.
+func TestImportedHistoryCounts(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	today := testfactory.Today(b.ctx, t, b.tx)
+	bought := today.AddDate(0, 0, -300)
+	reg := b.unit(t, 300)
+	day := func(n int) *time.Time { d := bought.AddDate(0, 0, n); return &d }
+	store := func(ref, result string, in *time.Time, out time.Time) {
+		t.Helper()
+		if _, _, err := registry.StoreHistory(b.ctx, b.tx, []registry.CheckedHistory{{RegistrationID: reg.ID, Reference: ref, FaultCode: "E1",
+			Result: result, DateIn: in, DateOut: out}}, uuid.NullUUID{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	store("OLD-1", registry.HistoryNotFixed, day(20), *day(23))
+	store("OLD-2", registry.HistoryFixed, day(40), *day(41))
+	// The fault came back in the product: the second repair failed too.
+	o := b.order(t, reg, "E1")
+	if r := decision(t, o); r.History.FailedRepairs != 2 || r.History.DaysInRepair != 4 ||
+		r.Decision.Remedies[0] != warranty.Exchange {
+		t.Fatalf("intake after the imported repairs: %+v %v", r.History, r.Decision.Remedies)
+	}
+	// As of day 30 only the first had happened.
+	if h := b.checkOn(t, reg, "E1", day(30)).History; h.FailedRepairs != 1 || h.DaysInRepair != 3 {
+		t.Fatalf("as of day 31: %+v", h)
+	}
+	// Exchanged on day 50 (imported): no failed repair behind the new unit; then refunded on
+	// day 60, and nothing is covered from then on.
+	store("OLD-3", registry.HistoryExchange, nil, *day(50))
+	if res := b.checkOn(t, reg, "E1", day(55)); res.History.FailedRepairs != 0 || res.History.LastExchange.Time() != *day(50) ||
+		res.Decision.Class != warranty.Manufacturer {
+		t.Fatalf("as of day 56, after the exchange: %+v %s", res.History, res.Decision.Class)
+	}
+	store("OLD-4", registry.HistoryRefund, nil, *day(60))
+	if res := b.checkOn(t, reg, "E1", day(59)); res.Decision.Class != warranty.Manufacturer {
+		t.Fatalf("the day before the refund: %s", res.Decision.Class)
+	}
+	res := b.checkOn(t, reg, "E1", day(60))
+	if res.Decision.Class != warranty.OutOfWarranty || res.History.RefundedOn.Time() != *day(60) {
+		t.Fatalf("on the day of the refund: %s %+v", res.Decision.Class, res.History)
 	}
 }

@@ -47,6 +47,8 @@ type History struct {
 	LastExchange Date `json:"last_exchange,omitempty"`
 	// PartsWaitDays is the longest wait for parts in the current repair.
 	PartsWaitDays int `json:"parts_wait_days"`
+	// RefundedOn is the day the unit was returned for a refund (zero: never).
+	RefundedOn Date `json:"refunded_on,omitempty"`
 }
 
 // Grant kinds: coverage beyond the manufacturer's, from contracts and purchased plans.
@@ -135,6 +137,10 @@ func Decide(r Request) Decision {
 	add("policy_version", "applies", p.Ref(""), "judged by version %d, in force on the purchase date %s", p.Version, start)
 	if r.Today.Before(start) {
 		add("dates", "fail", "", "the date asked about (%s) is before the purchase (%s)", r.Today, start)
+		return outOfWarranty(d, p, r)
+	}
+	if !r.History.RefundedOn.IsZero() {
+		add("refunded", "applies", "", "the unit was returned for a refund on %s: nothing of it is covered any more", r.History.RefundedOn)
 		return outOfWarranty(d, p, r)
 	}
 

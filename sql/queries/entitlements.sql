@@ -3,7 +3,8 @@
 -- the registration, found by id or by serial (and model SKU when given); its model; the
 -- buyer's and user's phones and value facts; the tenant's time zone; the fault code's
 -- component; the service record (orders, their moves into and out of waiting for parts,
--- their reopenings and the results recorded) for the repair history; the active grants (with when each was given) and
+-- their reopenings and the results recorded, and the service history brought from another
+-- system) for the repair history; the active grants (with when each was given) and
 -- the plans purchased by the moment asked about (asked_at, else the end of on_date in the
 -- tenant's time zone, else now) and valid on its day (on_date, else asked_at's date there); the policy version in force on the purchase date (a policy naming
 -- the model wins over one naming its category); the tiers and tier rules (skipped, with the
@@ -28,6 +29,9 @@ SELECT sqlc.embed(r), sqlc.embed(m), t.timezone,
    WHERE e.tenant_id = r.tenant_id AND o.registration_id = r.id AND o.status <> 'cancelled'
      AND ((e.kind = 'status' AND (e.from_status IN ('waiting_parts', 'closed') OR e.to_status = 'waiting_parts'))
        OR e.kind = 'completion'))::jsonb AS order_events,
+  (SELECT coalesce(jsonb_agg(jsonb_build_object('id', h.id, 'reference', h.reference, 'fault_code', h.fault_code, 'result', h.result,
+      'date_in', h.date_in, 'date_out', h.date_out) ORDER BY h.date_out, h.id), '[]')
+   FROM service_history h WHERE h.tenant_id = r.tenant_id AND h.registration_id = r.id)::jsonb AS service_history,
   (SELECT coalesce(jsonb_agg(jsonb_build_object('id', g.id, 'kind', g.kind, 'component', g.component, 'valid_from', g.valid_from,
       'valid_until', g.valid_until, 'covered', g.covered, 'source', g.source, 'plan_code', g.plan_code,
       'created_at', g.created_at) ORDER BY g.id), '[]')
