@@ -149,6 +149,7 @@ var domainEnums = []domainEnum{
 	{ImportBody{}, "kind", registry.ImportKinds},
 	{registry.Grant{}, "status", registry.GrantStatuses},
 	{registry.HistoryRecord{}, "result", registry.HistoryResults},
+	{coverage.PolicyRef{}, "matched_by", coverage.Precedence},
 	{registry.ScanInput{}, "stage", registry.ScanStages},
 	{warranty.Target{}, "clock", warranty.Clocks},
 	{warranty.Reason{}, "outcome", warranty.Outcomes},

@@ -279,3 +279,45 @@ func TestCheckAtAMoment(t *testing.T) {
 		}
 	}
 }
+
+// A second policy for a category or a model is refused; a policy for a model takes
+// precedence over its category's, and the decision says so. Versions, the first included,
+// may be back-dated until a unit they would cover is sold under a policy.
+func TestPolicyPrecedenceAndBackdating(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	f := newWarrantyFixture(t, env)
+	adm := f.tn.Admin
+	rules := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/policy-templates/national", Token: adm}).Map(t)
+	if r := env.Do(apitest.Req{Method: "POST", Path: "/v1/policies", Token: adm, Body: map[string]any{
+		"name": "Another", "category_ids": []string{f.category}, "effective_from": "2024-01-01", "rules": rules}}); r.Status != 409 ||
+		!strings.Contains(string(r.Body), "空调三包") {
+		t.Fatalf("a second policy for the category: %d %s", r.Status, r.Body)
+	}
+	byModel := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/policies", Token: adm, Body: map[string]any{
+		"name": "KFR 专用", "model_ids": []string{f.model}, "effective_from": "2020-01-01", "rules": rules}}).Map(t)["id"].(string)
+	// Nothing sold yet: the policy's history goes in, back-dated.
+	env.Must(201, apitest.Req{Method: "POST", Path: "/v1/policies/" + byModel + "/versions", Token: adm,
+		Body: map[string]any{"effective_from": "2022-01-01", "rules": rules}})
+	get := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/policies/" + f.policy, Token: adm})
+	if r := env.Do(apitest.Req{Method: "PUT", Path: "/v1/policies/" + f.policy, Token: adm, Header: map[string]string{"If-Match": get.Header.Get("ETag")},
+		Body: map[string]any{"name": "空调三包", "category_ids": []string{f.category}, "model_ids": []string{f.model}}}); r.Status != 409 {
+		t.Fatalf("the category's policy extended to the model: %d %s", r.Status, r.Body)
+	}
+
+	regID := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/registrations", Token: adm, Body: map[string]any{
+		"model_sku": "KFR-35GW", "serial": "SNPREC0001", "purchase_date": daysAgo(3), "invoice_no": "INV-P", "has_warranty_card": true}}).Map(t)["id"].(string)
+	res := env.Must(200, apitest.Req{Method: "POST", Path: "/v1/entitlements/check", Token: adm, Body: map[string]any{"registration_id": regID}}).Map(t)
+	pol := res["policy"].(map[string]any)
+	if pol["id"] != byModel || pol["version"].(float64) != 2 || pol["matched_by"] != "model" {
+		t.Fatalf("the unit's policy: %v", pol)
+	}
+	if reasons := fmt.Sprint(res["decision"].(map[string]any)["reasons"]); !strings.Contains(reasons, "policy_precedence") ||
+		!strings.Contains(reasons, "KFR 专用") || !strings.Contains(reasons, "空调三包") {
+		t.Fatalf("the decision does not show the precedence: %s", reasons)
+	}
+	if r := env.Do(apitest.Req{Method: "POST", Path: "/v1/policies/" + byModel + "/versions", Token: adm,
+		Body: map[string]any{"effective_from": daysAgo(30), "rules": rules}}); r.Status != 422 || !strings.Contains(string(r.Body), "body.effective_from") {
+		t.Fatalf("a version back-dated over a unit sold: %d %s", r.Status, r.Body)
+	}
+}

@@ -2,6 +2,7 @@ package coverage
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -100,7 +101,13 @@ type PolicyRef struct {
 	ID      uuid.UUID `json:"id"`
 	Name    string    `json:"name"`
 	Version int       `json:"version"`
+	// MatchedBy says why the policy applies: it names the unit's model, or its category.
+	MatchedBy string `json:"matched_by" doc:"The policy names the unit's model (which takes precedence), or its category"` // one of Precedence
 }
+
+// Precedence lists, in the order policies take precedence over each other for a unit, what
+// PolicyRef.MatchedBy can be.
+var Precedence = []string{"model", "category"}
 
 // TierView is the service level of a decision with its SLA targets.
 type TierView struct {
@@ -247,23 +254,23 @@ func Decide(f Facts, src HistorySource, in CheckInput) (Result, error) {
 	// asked about, whether or not they add coverage (a tier-only plan such as gold express has
 	// no grant).
 	plans = append(plans, row.Plans...)
-	var policy warranty.Policy
-	if row.HasPolicy {
-		v, err := versionFromRow(db.PolicyVersion{PolicyID: row.PolicyID, Version: row.PolicyVersion,
-			EffectiveFrom: row.PolicyEffectiveFrom, Body: row.PolicyBody})
-		if err != nil {
-			return Result{}, err
-		}
-		policy = v.Rules.ToPolicy(row.PolicyID.String(), v.Version, dateOf(row.PolicyEffectiveFrom))
-		res.Policy = &PolicyRef{ID: row.PolicyID, Name: row.PolicyName, Version: v.Version}
-	} else {
-		policy = warranty.Policy{ID: "none", Terms: nil}
+	candidates, err := policiesOf(row.Policies)
+	if err != nil {
+		return Result{}, err
+	}
+	policy := warranty.Policy{ID: "none", Terms: nil}
+	if len(candidates) > 0 {
+		c := candidates[0]
+		policy = c.rules.ToPolicy(c.ID.String(), c.Version, c.EffectiveFrom)
+		res.Policy = &PolicyRef{ID: c.ID, Name: c.Name, Version: c.Version, MatchedBy: c.matchedBy()}
 	}
 	res.Decision = warranty.Decide(warranty.Request{Unit: unit, Policy: policy, History: res.History, Grants: grants,
 		Component: res.Component, Exclusion: in.Exclusion, Today: on})
 	if res.Policy == nil {
 		res.Decision.Reasons = append([]warranty.Reason{{Rule: "policy", Outcome: "fail",
 			Detail: "no warranty policy applies to this model or its category on the purchase date"}}, res.Decision.Reasons...)
+	} else if len(candidates) > 1 {
+		res.Decision.Reasons = append([]warranty.Reason{precedenceReason(candidates)}, res.Decision.Reasons...)
 	}
 	if in.NoTier {
 		return res, nil
@@ -395,4 +402,56 @@ func dateOf[T time.Time | *time.Time](v T) warranty.Date {
 		return warranty.Date{}
 	}
 	return warranty.NewDate(t.Year(), t.Month(), t.Day())
+}
+
+// candidate is a policy that covers a unit, with its version in force on the purchase date.
+type candidate struct {
+	ID            uuid.UUID       `json:"id"`
+	Name          string          `json:"name"`
+	ByModel       bool            `json:"by_model"`
+	Version       int             `json:"version"`
+	EffectiveFrom warranty.Date   `json:"effective_from"`
+	Body          json.RawMessage `json:"body"`
+	rules         Rules
+}
+
+func (c candidate) matchedBy() string {
+	if c.ByModel {
+		return "model"
+	}
+	return "category"
+}
+
+// policiesOf decodes the policies that cover a unit, in their order of precedence.
+func policiesOf(stored []byte) ([]candidate, error) {
+	var out []candidate
+	if err := jsonUnmarshal(stored, &out); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if err := json.Unmarshal(out[i].Body, &out[i].rules); err != nil {
+			return nil, fmt.Errorf("decode policy version: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// precedenceReason says which of several policies covering a unit decides, and why: a policy
+// naming the unit's model takes precedence over one naming its category; of two on the same
+// footing (refused since, but possible in older data) the one whose version in force started
+// latest.
+func precedenceReason(cs []candidate) warranty.Reason {
+	win := cs[0]
+	var yield []string
+	for _, c := range cs[1:] {
+		why := "names its category"
+		if c.ByModel == win.ByModel {
+			why = fmt.Sprintf("also names its %s, with a version in force since %s", c.matchedBy(), c.EffectiveFrom)
+		} else if c.ByModel {
+			why = "names its model"
+		}
+		yield = append(yield, fmt.Sprintf("%s (%s)", c.Name, why))
+	}
+	detail := fmt.Sprintf("%s names the unit's %s and takes precedence over %s", win.Name, win.matchedBy(), strings.Join(yield, "; "))
+	return warranty.Reason{Rule: "policy_precedence", Outcome: "applies", Detail: detail}
 }

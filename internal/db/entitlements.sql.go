@@ -37,9 +37,16 @@ SELECT r.tenant_id, r.id, r.model_id, r.serial, r.purchase_date, r.invoice_no, r
   coalesce(u.tier_override, '')::text AS user_tier_override, coalesce(u.tier_override_reason, '')::text AS user_tier_override_reason,
   coalesce((SELECT f.component FROM fault_codes f WHERE f.tenant_id = r.tenant_id AND f.code = $1::text), '')::text AS fault_component,
   (now() AT TIME ZONE t.timezone)::date AS today,
-  (pv.policy_id IS NOT NULL)::boolean AS has_policy, coalesce(pv.policy_id, r.id)::uuid AS policy_id,
-  coalesce(pv.policy_name, '')::text AS policy_name, coalesce(pv.version, 0)::integer AS policy_version,
-  coalesce(pv.effective_from, r.purchase_date)::date AS policy_effective_from, coalesce(pv.body, '{}')::jsonb AS policy_body,
+  (SELECT coalesce(jsonb_agg(jsonb_build_object('id', c.policy_id, 'name', c.policy_name, 'by_model', c.by_model,
+      'version', c.version, 'effective_from', c.effective_from, 'body', c.body)
+      ORDER BY c.by_model DESC, c.effective_from DESC, c.policy_id), '[]')
+   FROM (SELECT DISTINCT ON (p.id) p.id AS policy_id, p.name AS policy_name, (r.model_id = ANY (p.model_ids)) AS by_model,
+           v.version, v.effective_from, v.body
+         FROM warranty_policies p
+         JOIN policy_versions v ON v.tenant_id = p.tenant_id AND v.policy_id = p.id
+         WHERE p.tenant_id = r.tenant_id AND (r.model_id = ANY (p.model_ids) OR m.category_id = ANY (p.category_ids))
+           AND v.effective_from <= r.purchase_date
+         ORDER BY p.id, v.effective_from DESC) c)::jsonb AS policies,
   (SELECT coalesce(jsonb_agg(jsonb_build_object('id', o.id, 'result', o.result, 'fault_code', o.fault_code,
       'created_at', o.created_at, 'completed_at', o.completed_at) ORDER BY o.created_at), '[]')
    FROM service_orders o WHERE o.tenant_id = r.tenant_id AND o.registration_id = r.id AND o.status <> 'cancelled')::jsonb AS orders,
@@ -73,15 +80,6 @@ JOIN product_models m ON m.tenant_id = r.tenant_id AND m.id = r.model_id
 JOIN tenants t ON t.id = r.tenant_id
 LEFT JOIN customers b ON b.tenant_id = r.tenant_id AND b.id = r.buyer_id
 LEFT JOIN customers u ON u.tenant_id = r.tenant_id AND u.id = r.user_id
-LEFT JOIN LATERAL (
-  SELECT v.policy_id, p.name AS policy_name, v.version, v.effective_from, v.body
-  FROM warranty_policies p
-  JOIN policy_versions v ON v.tenant_id = p.tenant_id AND v.policy_id = p.id
-  WHERE p.tenant_id = r.tenant_id AND (r.model_id = ANY (p.model_ids) OR m.category_id = ANY (p.category_ids))
-    AND v.effective_from <= r.purchase_date
-  ORDER BY (r.model_id = ANY (p.model_ids)) DESC, v.effective_from DESC, p.id
-  LIMIT 1
-) pv ON true
 WHERE r.tenant_id = $5
   AND r.id IN (
     SELECT x.id FROM registrations x WHERE x.tenant_id = $5 AND x.id = $6::uuid
@@ -120,12 +118,7 @@ type UnitFactsRow struct {
 	UserTierOverrideReason  string
 	FaultComponent          string
 	Today                   time.Time
-	HasPolicy               bool
-	PolicyID                uuid.UUID
-	PolicyName              string
-	PolicyVersion           int32
-	PolicyEffectiveFrom     time.Time
-	PolicyBody              []byte
+	Policies                []byte
 	Orders                  []byte
 	OrderEvents             []byte
 	ServiceHistory          []byte
@@ -140,10 +133,12 @@ type UnitFactsRow struct {
 // buyer's and user's phones and value facts; the tenant's time zone; the fault code's
 // component; the service record (orders, their moves into and out of waiting for parts,
 // their reopenings and the results recorded, and the service history brought from another
-// system) for the repair history; the active grants (with when each was given) and
-// the plans purchased by the moment asked about (asked_at, else the end of on_date in the
-// tenant's time zone, else now) and valid on its day (on_date, else asked_at's date there); the policy version in force on the purchase date (a policy naming
-// the model wins over one naming its category); the tiers and tier rules (skipped, with the
+// system) for the repair history; the active grants (with when each was given); the plans
+// purchased by the moment asked about (asked_at, else the end of on_date in the tenant's time
+// zone, else now) and valid on its day (on_date, else asked_at's date there); the policies
+// that cover the unit, each with its version in force on the purchase date, in order of
+// precedence (a policy naming the model before one naming its category, then the version
+// that started latest, then the policy id); the tiers and tier rules (skipped, with the
 // plans, when with_tier is false: the public check shows no tier).
 func (q *Queries) UnitFacts(ctx context.Context, db DBTX, arg UnitFactsParams) ([]UnitFactsRow, error) {
 	rows, err := db.Query(ctx, unitFacts,
@@ -207,12 +202,7 @@ func (q *Queries) UnitFacts(ctx context.Context, db DBTX, arg UnitFactsParams) (
 			&i.UserTierOverrideReason,
 			&i.FaultComponent,
 			&i.Today,
-			&i.HasPolicy,
-			&i.PolicyID,
-			&i.PolicyName,
-			&i.PolicyVersion,
-			&i.PolicyEffectiveFrom,
-			&i.PolicyBody,
+			&i.Policies,
 			&i.Orders,
 			&i.OrderEvents,
 			&i.ServiceHistory,
