@@ -116,8 +116,9 @@ func TestRegistrationsAndEntitlements(t *testing.T) {
 		t.Fatalf("policy/tier: %v %v", res["policy"], res["tier"])
 	}
 	reasons := fmt.Sprint(dec["reasons"])
-	if !strings.Contains(reasons, "sanbao.return_days") || !strings.Contains(reasons, "policy "+f.policy+" v1") {
-		t.Fatalf("reasons do not cite the rule and version: %s", reasons)
+	if !strings.Contains(reasons, "sanbao.return_days") || !strings.Contains(reasons, "空调三包 v1, sanbao.return_days") ||
+		!strings.Contains(reasons, "《部分商品修理更换退货责任规定》第九条") || !strings.Contains(reasons, "zh-CN:购买后第 4 天") {
+		t.Fatalf("reasons do not cite the policy by name, version and clause, and the national article, in both languages: %s", reasons)
 	}
 	// Judged on a later day, by serial: past the exchange window, free repair.
 	later := time.Now().AddDate(0, 2, 0).Format(time.DateOnly)

@@ -262,13 +262,15 @@ func Decide(f Facts, src HistorySource, in CheckInput) (Result, error) {
 	if len(candidates) > 0 {
 		c := candidates[0]
 		policy = c.rules.ToPolicy(c.ID.String(), c.Version, c.EffectiveFrom)
+		policy.Name = c.Name
 		res.Policy = &PolicyRef{ID: c.ID, Name: c.Name, Version: c.Version, MatchedBy: c.matchedBy()}
 	}
 	res.Decision = warranty.Decide(warranty.Request{Unit: unit, Policy: policy, History: res.History, Grants: grants,
 		Component: res.Component, Exclusion: in.Exclusion, Today: on})
 	if res.Policy == nil {
-		res.Decision.Reasons = append([]warranty.Reason{{Rule: "policy", Outcome: "fail",
-			Detail: "no warranty policy applies to this model or its category on the purchase date"}}, res.Decision.Reasons...)
+		res.Decision.Reasons = append([]warranty.Reason{warranty.NewReason("policy", "fail", "", warranty.Texts{
+			En:   "no warranty policy applies to this model or its category on the purchase date",
+			ZhCN: "购买日期时没有适用于该机型或其品类的保修政策"})}, res.Decision.Reasons...)
 	} else if len(candidates) > 1 {
 		res.Decision.Reasons = append([]warranty.Reason{precedenceReason(candidates)}, res.Decision.Reasons...)
 	}
@@ -442,16 +444,19 @@ func policiesOf(stored []byte) ([]candidate, error) {
 // latest.
 func precedenceReason(cs []candidate) warranty.Reason {
 	win := cs[0]
-	var yield []string
+	footing := map[bool]warranty.Texts{true: {En: "model", ZhCN: "机型"}, false: {En: "category", ZhCN: "品类"}}
+	var en, zh []string
 	for _, c := range cs[1:] {
-		why := "names its category"
 		if c.ByModel == win.ByModel {
-			why = fmt.Sprintf("also names its %s, with a version in force since %s", c.matchedBy(), c.EffectiveFrom)
-		} else if c.ByModel {
-			why = "names its model"
+			en = append(en, fmt.Sprintf("%s (also naming its %s, with a version in force since %s)", c.Name, footing[c.ByModel].En, c.EffectiveFrom))
+			zh = append(zh, fmt.Sprintf("%s(同样指定其%s,现行版本自 %s 起)", c.Name, footing[c.ByModel].ZhCN, c.EffectiveFrom))
+			continue
 		}
-		yield = append(yield, fmt.Sprintf("%s (%s)", c.Name, why))
+		en = append(en, fmt.Sprintf("%s (naming its %s)", c.Name, footing[c.ByModel].En))
+		zh = append(zh, fmt.Sprintf("%s(指定其%s)", c.Name, footing[c.ByModel].ZhCN))
 	}
-	detail := fmt.Sprintf("%s names the unit's %s and takes precedence over %s", win.Name, win.matchedBy(), strings.Join(yield, "; "))
-	return warranty.Reason{Rule: "policy_precedence", Outcome: "applies", Detail: detail}
+	return warranty.NewReason("policy_precedence", "applies", "", warranty.Texts{
+		En:   fmt.Sprintf("%s names the unit's %s and takes precedence over %s", win.Name, footing[win.ByModel].En, strings.Join(en, "; ")),
+		ZhCN: fmt.Sprintf("%s 指定了该机的%s,优先于 %s", win.Name, footing[win.ByModel].ZhCN, strings.Join(zh, ";")),
+	})
 }

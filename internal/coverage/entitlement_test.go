@@ -321,3 +321,25 @@ func TestCheckBeforePurchaseIsRefused(t *testing.T) {
 		t.Fatalf("at %s, before the purchase: %v", earlier, err)
 	}
 }
+
+// Reasons cite the policy by its name, version and clause.
+func TestReasonsCiteThePolicyByName(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tx := testfactory.TestTx(ctx, t, nil)
+	model := testfactory.Model(ctx, t, tx, nil)
+	testfactory.Policy(ctx, t, tx, &testfactory.PolicyOpts{Name: "空调三包", CategoryIDs: []uuid.UUID{model.CategoryID}})
+	reg := testfactory.Registration(ctx, t, tx, &testfactory.RegistrationOpts{ModelID: model.ID,
+		PurchaseDate: testfactory.Today(ctx, t, tx).AddDate(0, 0, -3)})
+	res, err := coverage.Check(ctx, tx, coverage.NoHistory{}, coverage.CheckInput{RegistrationID: reg.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(res.Decision.Reasons, func(r warranty.Reason) bool { return r.Rule == "sanbao.return_days" })
+	if i < 0 || res.Decision.Reasons[i].Source != "空调三包 v1, sanbao.return_days" {
+		t.Fatalf("the 7-day rule's source: %+v", res.Decision.Reasons)
+	}
+	if src := res.Decision.Reasons[0].Source; src != "空调三包 v1" {
+		t.Fatalf("the policy version's source: %q", src)
+	}
+}
