@@ -38,6 +38,7 @@ SELECT create_distributed_table('tier_rules', 'tenant_id', colocate_with => 'out
 SELECT create_distributed_table('coverage_grants', 'tenant_id', colocate_with => 'outlets');
 SELECT create_distributed_table('imports', 'tenant_id', colocate_with => 'outlets');
 SELECT create_distributed_table('import_errors', 'tenant_id', colocate_with => 'outlets');
+SELECT create_distributed_table('service_history', 'tenant_id', colocate_with => 'outlets');
 SELECT create_distributed_table('invoice_images', 'tenant_id', colocate_with => 'outlets');
 SELECT create_distributed_table('events', 'tenant_id', colocate_with => 'outlets');
 SELECT create_distributed_table('order_settings', 'tenant_id', colocate_with => 'outlets');

@@ -205,6 +205,8 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 		    (app.tenant_id(), $1, 'image/png', '\x89504e47', $2)`, []any{registration, randomBytes()}},
 		{`INSERT INTO import_errors (tenant_id, import_id, row_no, field, message) VALUES
 		    (app.tenant_id(), $1, 2, 'serial', 'missing')`, []any{importID}},
+		{`INSERT INTO service_history (tenant_id, id, registration_id, reference, fault_code, result, date_in, date_out, import_id) VALUES
+		    (app.tenant_id(), $1, $2, 'OLD-1', 'E1', 'not_fixed', '2026-02-01', '2026-02-03', $3)`, []any{uuid.New(), registration, importID}},
 		{`INSERT INTO events (tenant_id, id, type, subject, subject_id, outlet_id) VALUES
 		    (app.tenant_id(), $1, 'order.created', 'service_order', $2, $3)`, []any{event, uuid.New(), f.Outlet1}},
 		// Notifications and webhooks.

@@ -148,6 +148,8 @@ var domainEnums = []domainEnum{
 	{orders.OrderEngineer{}, "state", orders.EngineerStates},
 	{ImportBody{}, "kind", registry.ImportKinds},
 	{registry.Grant{}, "status", registry.GrantStatuses},
+	{registry.HistoryRecord{}, "result", registry.HistoryResults},
+	{coverage.PolicyRef{}, "matched_by", coverage.Precedence},
 	{registry.ScanInput{}, "stage", registry.ScanStages},
 	{warranty.Target{}, "clock", warranty.Clocks},
 	{warranty.Reason{}, "outcome", warranty.Outcomes},

@@ -14,6 +14,7 @@ import (
 	"github.com/aftersales/aftersales/internal/access"
 	"github.com/aftersales/aftersales/internal/api"
 	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/coverage"
 	"github.com/aftersales/aftersales/internal/notify"
 	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/internal/platform"
@@ -89,6 +90,9 @@ var domainEnums = map[string][]string{
 	"OrderEngineer.role":         orders.EngineerRoles,
 	"Completion.exclusion":       warranty.ExclusionCodes,
 	"BatchResult.status":         registry.Statuses,
+	"HistoryResult.status":       registry.Statuses,
+	"HistoryRecord.result":       registry.HistoryResults,
+	"PolicyRef.matched_by":       coverage.Precedence,
 	"ImportBody.format":          registry.Formats,
 	"ImportBody.status":          registry.ImportStatuses,
 	"Grant.kind":                 warranty.GrantKinds,

@@ -174,6 +174,12 @@ type uploadIn struct {
 }
 
 func (s *Server) createRegistrationImport(ctx context.Context, in *uploadIn) (*ImportOutput, error) {
+	return s.createImport(ctx, registry.KindRegistrations, in)
+}
+
+// createImport stores an uploaded file as an import of kind and queues its job in the same
+// transaction.
+func (s *Server) createImport(ctx context.Context, kind string, in *uploadIn) (*ImportOutput, error) {
 	format, err := importFormat(in.ContentType, in.RawBody)
 	if err != nil {
 		return nil, err
@@ -181,7 +187,7 @@ func (s *Server) createRegistrationImport(ctx context.Context, in *uploadIn) (*I
 	var imp registry.Import
 	var created bool
 	err = s.tx(ctx, func(tx *tenants.Tx) (err error) {
-		imp, created, err = registry.CreateImport(ctx, tx, in.Filename, format, in.RawBody, principal(ctx).Label)
+		imp, created, err = registry.CreateImport(ctx, tx, kind, in.Filename, format, in.RawBody, principal(ctx).Label)
 		if err != nil || !created {
 			return err
 		}

@@ -547,3 +547,20 @@ func TestInstallOrdersFromShipments(t *testing.T) {
 		t.Fatalf("installation orders after the batch: %d, want 1", n)
 	}
 }
+
+// An intake that names a registered unit and no customer serves the unit's buyer.
+func TestOrderIntakeServesTheBuyer(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	w := newOrderWorld(t, env)
+	created := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/orders", Token: w.tn.Admin, Body: map[string]any{
+		"type": "repair_minor", "channel": "phone", "registration_id": w.unit, "fault_description": "不制冷"}}).Map(t)
+	if o := created["order"].(map[string]any); o["customer_id"] != w.customer {
+		t.Fatalf("the order's customer: %v, want the buyer %s", o["customer_id"], w.customer)
+	}
+	if r := env.Do(apitest.Req{Method: "POST", Path: "/v1/orders", Token: w.tn.Admin, Body: map[string]any{
+		"type": "repair_minor", "channel": "phone", "serial": "NOT-REGISTERED", "model_id": w.model, "fault_description": "x"}}); r.Status != 422 ||
+		!strings.Contains(string(r.Body), `"body.customer_id"`) {
+		t.Fatalf("an unregistered unit without a customer: %d %s", r.Status, r.Body)
+	}
+}

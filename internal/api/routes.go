@@ -27,6 +27,7 @@ func registerRoutes(v1 huma.API, s *Server) {
 	registerInvoiceImageRoutes(v1, s)
 	registerGrantRoutes(v1, s)
 	registerImportRoutes(v1, s)
+	registerServiceHistoryRoutes(v1, s)
 	registerPolicyRoutes(v1, s)
 	registerTierRoutes(v1, s)
 	registerCustomerValueRoutes(v1, s)

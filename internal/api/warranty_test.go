@@ -116,8 +116,9 @@ func TestRegistrationsAndEntitlements(t *testing.T) {
 		t.Fatalf("policy/tier: %v %v", res["policy"], res["tier"])
 	}
 	reasons := fmt.Sprint(dec["reasons"])
-	if !strings.Contains(reasons, "sanbao.return_days") || !strings.Contains(reasons, "policy "+f.policy+" v1") {
-		t.Fatalf("reasons do not cite the rule and version: %s", reasons)
+	if !strings.Contains(reasons, "sanbao.return_days") || !strings.Contains(reasons, "空调三包 v1, sanbao.return_days") ||
+		!strings.Contains(reasons, "《部分商品修理更换退货责任规定》第九条") || !strings.Contains(reasons, "zh-CN:购买后第 4 天") {
+		t.Fatalf("reasons do not cite the policy by name, version and clause, and the national article, in both languages: %s", reasons)
 	}
 	// Judged on a later day, by serial: past the exchange window, free repair.
 	later := time.Now().AddDate(0, 2, 0).Format(time.DateOnly)
@@ -243,5 +244,81 @@ func TestPublicCoverageIsRateLimited(t *testing.T) {
 	}
 	if fmt.Sprint(statuses) != "[404 404 404 429 429]" {
 		t.Fatalf("statuses %v: want three answers then 429", statuses)
+	}
+}
+
+// The check takes a date or a date-time: a moment is judged on the tenant's local date
+// (01:30 in Shanghai is already the next day there, not in UTC). A moment before the
+// purchase is refused at the field, not answered.
+func TestCheckAtAMoment(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	f := newWarrantyFixture(t, env)
+	adm := f.tn.Admin
+	regID := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/registrations", Token: adm, Body: map[string]any{
+		"model_sku": "KFR-35GW", "serial": "SNMOMENT01", "purchase_date": daysAgo(3), "invoice_no": "INV-M", "has_warranty_card": true}}).Map(t)["id"].(string)
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	bought, _ := time.ParseInLocation(time.DateOnly, daysAgo(3), sh)
+	// 01:30 on day 7 in Shanghai is 17:30 on day 6 in UTC: day 7, the last day of the return window.
+	moment := time.Date(bought.Year(), bought.Month(), bought.Day()+6, 1, 30, 0, 0, sh).UTC()
+	res := env.Must(200, apitest.Req{Method: "POST", Path: "/v1/entitlements/check", Token: adm,
+		Body: map[string]any{"registration_id": regID, "date": moment.Format(time.RFC3339)}}).Map(t)
+	dec := res["decision"].(map[string]any)
+	if res["date"] != bought.AddDate(0, 0, 6).Format(time.DateOnly) || dec["day_number"].(float64) != 7 ||
+		fmt.Sprint(dec["remedies"]) != "[refund exchange repair]" {
+		t.Fatalf("at %s: date %v, day %v, remedies %v", moment.Format(time.RFC3339), res["date"], dec["day_number"], dec["remedies"])
+	}
+	for _, c := range []struct{ name, date string }{
+		{"a day before the purchase", daysAgo(30)},
+		{"a moment before the purchase", bought.Add(-time.Hour).Format(time.RFC3339)},
+		{"not a date", "2026-13-01"},
+		{"a time without a zone", bought.Format("2006-01-02T15:04:05")},
+	} {
+		r := env.Do(apitest.Req{Method: "POST", Path: "/v1/entitlements/check", Token: adm, Body: map[string]any{"registration_id": regID, "date": c.date}})
+		if r.Status != 422 || !strings.Contains(string(r.Body), `"body.date"`) {
+			t.Errorf("%s (%s): %d %s", c.name, c.date, r.Status, r.Body)
+		}
+	}
+}
+
+// A second policy for a category or a model is refused; a policy for a model takes
+// precedence over its category's, and the decision says so. Versions, the first included,
+// may be back-dated until a unit they would cover is sold under a policy.
+func TestPolicyPrecedenceAndBackdating(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	f := newWarrantyFixture(t, env)
+	adm := f.tn.Admin
+	rules := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/policy-templates/national", Token: adm}).Map(t)
+	if r := env.Do(apitest.Req{Method: "POST", Path: "/v1/policies", Token: adm, Body: map[string]any{
+		"name": "Another", "category_ids": []string{f.category}, "effective_from": "2024-01-01", "rules": rules}}); r.Status != 409 ||
+		!strings.Contains(string(r.Body), "空调三包") {
+		t.Fatalf("a second policy for the category: %d %s", r.Status, r.Body)
+	}
+	byModel := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/policies", Token: adm, Body: map[string]any{
+		"name": "KFR 专用", "model_ids": []string{f.model}, "effective_from": "2020-01-01", "rules": rules}}).Map(t)["id"].(string)
+	// Nothing sold yet: the policy's history goes in, back-dated.
+	env.Must(201, apitest.Req{Method: "POST", Path: "/v1/policies/" + byModel + "/versions", Token: adm,
+		Body: map[string]any{"effective_from": "2022-01-01", "rules": rules}})
+	get := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/policies/" + f.policy, Token: adm})
+	if r := env.Do(apitest.Req{Method: "PUT", Path: "/v1/policies/" + f.policy, Token: adm, Header: map[string]string{"If-Match": get.Header.Get("ETag")},
+		Body: map[string]any{"name": "空调三包", "category_ids": []string{f.category}, "model_ids": []string{f.model}}}); r.Status != 409 {
+		t.Fatalf("the category's policy extended to the model: %d %s", r.Status, r.Body)
+	}
+
+	regID := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/registrations", Token: adm, Body: map[string]any{
+		"model_sku": "KFR-35GW", "serial": "SNPREC0001", "purchase_date": daysAgo(3), "invoice_no": "INV-P", "has_warranty_card": true}}).Map(t)["id"].(string)
+	res := env.Must(200, apitest.Req{Method: "POST", Path: "/v1/entitlements/check", Token: adm, Body: map[string]any{"registration_id": regID}}).Map(t)
+	pol := res["policy"].(map[string]any)
+	if pol["id"] != byModel || pol["version"].(float64) != 2 || pol["matched_by"] != "model" {
+		t.Fatalf("the unit's policy: %v", pol)
+	}
+	if reasons := fmt.Sprint(res["decision"].(map[string]any)["reasons"]); !strings.Contains(reasons, "policy_precedence") ||
+		!strings.Contains(reasons, "KFR 专用") || !strings.Contains(reasons, "空调三包") {
+		t.Fatalf("the decision does not show the precedence: %s", reasons)
+	}
+	if r := env.Do(apitest.Req{Method: "POST", Path: "/v1/policies/" + byModel + "/versions", Token: adm,
+		Body: map[string]any{"effective_from": daysAgo(30), "rules": rules}}); r.Status != 422 || !strings.Contains(string(r.Body), "body.effective_from") {
+		t.Fatalf("a version back-dated over a unit sold: %d %s", r.Status, r.Body)
 	}
 }

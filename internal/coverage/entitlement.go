@@ -2,6 +2,7 @@ package coverage
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -17,41 +18,63 @@ import (
 )
 
 // HistorySource turns a unit's service record into its repair history (failed repairs of
-// a fault, days in repair, exchanges, parts waits): the rule of what counts lives with
-// service orders, which implement it; NoHistory is the empty history.
+// a fault, days in repair, exchanges, parts waits) as of a moment: the rule of what counts
+// lives with service orders, which implement it; NoHistory is the empty history.
 type HistorySource interface {
-	History(rec ServiceRecord, faultCode string) warranty.History
+	// History counts what had happened by asOf (the zero time: by now); nothing later
+	// counts.
+	History(rec ServiceRecord, faultCode string, asOf time.Time) warranty.History
 }
 
 // NoHistory reports no earlier service.
 type NoHistory struct{}
 
 // History returns the empty history.
-func (NoHistory) History(ServiceRecord, string) warranty.History { return warranty.History{} }
+func (NoHistory) History(ServiceRecord, string, time.Time) warranty.History {
+	return warranty.History{}
+}
 
 // ServiceRecord is what the database holds about a unit's service: its orders (cancelled
-// ones excluded), oldest first, and their moves into and out of waiting for parts.
+// ones excluded), oldest first, the entries of their timelines that the history reads
+// (moves into and out of waiting for parts, reopenings of closed orders, and the engineers'
+// reports with their results), and the service history brought from another system
+// (registry.HistoryRecord). Zone is the tenant's time zone, in which days count.
 type ServiceRecord struct {
-	Orders     []PastOrder
-	PartsWaits []PartsMove
+	Zone     *time.Location
+	Orders   []PastOrder
+	Events   []OrderEvent
+	Imported []PastService
+}
+
+// PastService is a unit's service brought from another system: a repair (result fixed or
+// not_fixed) from DateIn to DateOut, an exchange or a refund on DateOut.
+type PastService struct {
+	ID        uuid.UUID     `json:"id"`
+	Reference string        `json:"reference"`
+	FaultCode string        `json:"fault_code"`
+	Result    string        `json:"result"`
+	DateIn    warranty.Date `json:"date_in"` // zero when not known (exchanges and refunds)
+	DateOut   warranty.Date `json:"date_out"`
 }
 
 // PastOrder is one service order of a unit, as the repair history reads it.
 type PastOrder struct {
-	ID          uuid.UUID     `json:"id"`
-	Result      string        `json:"result"`
-	FaultCode   string        `json:"fault_code"`
-	CreatedAt   time.Time     `json:"created_at"`
-	CompletedAt *time.Time    `json:"completed_at"`
-	CompletedOn warranty.Date `json:"-"` // the completion day in the tenant's time zone
-	ReopenCount int           `json:"reopen_count"`
+	ID          uuid.UUID  `json:"id"`
+	Result      string     `json:"result"`
+	FaultCode   string     `json:"fault_code"`
+	CreatedAt   time.Time  `json:"created_at"`
+	CompletedAt *time.Time `json:"completed_at"`
 }
 
-// PartsMove is an order's status change into or out of waiting for parts.
-type PartsMove struct {
-	OrderID  uuid.UUID `json:"order_id"`
-	At       time.Time `json:"at"`
-	ToStatus string    `json:"to_status"`
+// OrderEvent is an entry of an order's timeline: a status move (Kind "status") or an
+// engineer's report (Kind "completion", with the Result it recorded).
+type OrderEvent struct {
+	OrderID    uuid.UUID `json:"order_id"`
+	At         time.Time `json:"at"`
+	Kind       string    `json:"kind"`
+	FromStatus string    `json:"from_status"`
+	ToStatus   string    `json:"to_status"`
+	Result     string    `json:"result"`
 }
 
 // CheckInput is an entitlement question about one unit.
@@ -62,8 +85,12 @@ type CheckInput struct {
 	FaultCode      string
 	Component      string
 	Exclusion      string
-	Date           *time.Time // default: today in the tenant's time zone
-	Channel        string
+	// Date is the day asked about (a civil date, midnight UTC), or At the moment; default:
+	// now. A moment is judged on its date in the tenant's time zone and counts what had
+	// happened by then; a day counts what had happened by its end there. Give one of them.
+	Date    *time.Time
+	At      *time.Time
+	Channel string
 	// NoTier skips the service tier (and reading what it depends on): the public check
 	// shows only the coverage.
 	NoTier bool
@@ -74,7 +101,13 @@ type PolicyRef struct {
 	ID      uuid.UUID `json:"id"`
 	Name    string    `json:"name"`
 	Version int       `json:"version"`
+	// MatchedBy says why the policy applies: it names the unit's model, or its category.
+	MatchedBy string `json:"matched_by" doc:"The policy names the unit's model (which takes precedence), or its category"` // one of Precedence
 }
+
+// Precedence lists, in the order policies take precedence over each other for a unit, what
+// PolicyRef.MatchedBy can be.
+var Precedence = []string{"model", "category"}
 
 // TierView is the service level of a decision with its SLA targets.
 type TierView struct {
@@ -113,7 +146,7 @@ type Facts struct {
 // (in.Date, default today in the tenant's time zone) selects the plans active on it.
 func LoadFacts(ctx context.Context, q db.DBTX, in CheckInput) ([]Facts, error) {
 	p := db.UnitFactsParams{TenantID: tenants.TenantOf(q), FaultCode: catalog.NormalizeFaultCode(in.FaultCode), OnDate: in.Date,
-		WithTier: !in.NoTier}
+		AskedAt: in.At, WithTier: !in.NoTier}
 	if in.RegistrationID != uuid.Nil {
 		p.RegistrationID = uuid.NullUUID{UUID: in.RegistrationID, Valid: true}
 	} else {
@@ -166,13 +199,31 @@ func Check(ctx context.Context, q db.DBTX, src HistorySource, in CheckInput) (Re
 }
 
 // Decide makes the decision for one unit from its facts. It reads nothing.
+//
+// The decision is taken as of a moment: the moment asked about, the end of the day asked
+// about in the tenant's time zone, or now. Only what had happened by then counts: repairs,
+// their results and days, exchanges, parts waits (HistorySource), grants given and plans
+// bought. A moment before the unit's purchase is refused (a field error at date).
 func Decide(f Facts, src HistorySource, in CheckInput) (Result, error) {
 	reg, m, row := f.row.Registration, f.Model, f.row
-	on := row.Today
-	if in.Date != nil {
-		on = *in.Date
+	zone, err := time.LoadLocation(row.Timezone)
+	if err != nil {
+		return Result{}, fmt.Errorf("tenant time zone %q: %w", row.Timezone, err)
 	}
-	res := Result{RegistrationID: reg.ID, ModelID: m.ID, ModelSKU: m.SKU, Serial: reg.Serial, Date: on.Format(time.DateOnly),
+	on := dateOf(row.Today)
+	var asOf time.Time // zero: now
+	switch {
+	case in.At != nil:
+		asOf = *in.At
+		on = warranty.DateOf(asOf, zone)
+	case in.Date != nil:
+		on = dateOf(in.Date)
+		asOf = EndOfDay(on, zone)
+	}
+	if bought := dateOf(reg.PurchaseDate); on.Before(bought) {
+		return Result{}, fault.Invalid("date", fmt.Sprintf("is before the unit's purchase on %s: there is nothing to decide", bought))
+	}
+	res := Result{RegistrationID: reg.ID, ModelID: m.ID, ModelSKU: m.SKU, Serial: reg.Serial, Date: on.String(),
 		Channel: in.Channel, Component: in.Component}
 
 	// The fault's component, from the dictionary when the code is known.
@@ -190,35 +241,38 @@ func Decide(f Facts, src HistorySource, in CheckInput) (Result, error) {
 
 	unit := warranty.Unit{PurchaseDate: dateOf(reg.PurchaseDate), InvoiceDate: dateOf(reg.InvoiceDate), InstallDate: dateOf(reg.InstallDate),
 		HasInvoice: reg.InvoiceNo != "" || reg.InvoiceImage != "", HasWarrantyCard: reg.HasWarrantyCard}
-	rec, err := serviceRecord(row)
+	rec, err := serviceRecord(row, zone)
 	if err != nil {
 		return Result{}, err
 	}
-	res.History = src.History(rec, res.FaultCode)
-	grants, plans, err := grantsOf(row.Grants)
+	res.History = src.History(rec, res.FaultCode, asOf)
+	grants, plans, err := grantsOf(row.Grants, asOf)
 	if err != nil {
 		return Result{}, err
 	}
-	// Plans bought through billing count while active on the day asked about, whether or not
-	// they add coverage (a tier-only plan such as gold express has no grant).
+	// Plans bought through billing by the moment asked about count while active on the day
+	// asked about, whether or not they add coverage (a tier-only plan such as gold express has
+	// no grant).
 	plans = append(plans, row.Plans...)
-	var policy warranty.Policy
-	if row.HasPolicy {
-		v, err := versionFromRow(db.PolicyVersion{PolicyID: row.PolicyID, Version: row.PolicyVersion,
-			EffectiveFrom: row.PolicyEffectiveFrom, Body: row.PolicyBody})
-		if err != nil {
-			return Result{}, err
-		}
-		policy = v.Rules.ToPolicy(row.PolicyID.String(), v.Version, dateOf(row.PolicyEffectiveFrom))
-		res.Policy = &PolicyRef{ID: row.PolicyID, Name: row.PolicyName, Version: v.Version}
-	} else {
-		policy = warranty.Policy{ID: "none", Terms: nil}
+	candidates, err := policiesOf(row.Policies)
+	if err != nil {
+		return Result{}, err
+	}
+	policy := warranty.Policy{ID: "none", Terms: nil}
+	if len(candidates) > 0 {
+		c := candidates[0]
+		policy = c.rules.ToPolicy(c.ID.String(), c.Version, c.EffectiveFrom)
+		policy.Name = c.Name
+		res.Policy = &PolicyRef{ID: c.ID, Name: c.Name, Version: c.Version, MatchedBy: c.matchedBy()}
 	}
 	res.Decision = warranty.Decide(warranty.Request{Unit: unit, Policy: policy, History: res.History, Grants: grants,
-		Component: res.Component, Exclusion: in.Exclusion, Today: dateOf(on)})
+		Component: res.Component, Exclusion: in.Exclusion, Today: on})
 	if res.Policy == nil {
-		res.Decision.Reasons = append([]warranty.Reason{{Rule: "policy", Outcome: "fail",
-			Detail: "no warranty policy applies to this model or its category on the purchase date"}}, res.Decision.Reasons...)
+		res.Decision.Reasons = append([]warranty.Reason{warranty.NewReason("policy", "fail", "", warranty.Texts{
+			En:   "no warranty policy applies to this model or its category on the purchase date",
+			ZhCN: "购买日期时没有适用于该机型或其品类的保修政策"})}, res.Decision.Reasons...)
+	} else if len(candidates) > 1 {
+		res.Decision.Reasons = append([]warranty.Reason{precedenceReason(candidates)}, res.Decision.Reasons...)
 	}
 	if in.NoTier {
 		return res, nil
@@ -249,31 +303,27 @@ func hasComponent(m catalog.Model, code string) bool {
 	return false
 }
 
-func serviceRecord(row db.UnitFactsRow) (ServiceRecord, error) {
-	var orders []struct {
-		PastOrder
-		CompletedOn string `json:"completed_on"`
-	}
-	var rec ServiceRecord
-	if err := jsonUnmarshal(row.Orders, &orders); err != nil {
-		return rec, err
-	}
-	rec.Orders = make([]PastOrder, len(orders))
-	for i, o := range orders {
-		rec.Orders[i] = o.PastOrder
-		if o.CompletedOn != "" {
-			d, err := warranty.ParseDate(o.CompletedOn)
-			if err != nil {
-				return rec, fmt.Errorf("completion day: %w", err)
-			}
-			rec.Orders[i].CompletedOn = d
-		}
-	}
-	return rec, jsonUnmarshal(row.PartsWaits, &rec.PartsWaits)
+// EndOfDay is the last instant of day d in zone: a question about a day counts everything
+// that happened on it.
+func EndOfDay(d warranty.Date, zone *time.Location) time.Time {
+	t := d.Time()
+	return time.Date(t.Year(), t.Month(), t.Day()+1, 0, 0, 0, 0, zone).Add(-time.Microsecond)
 }
 
-// grantsOf decodes the unit's active grants and the codes of purchased plans among them.
-func grantsOf(stored []byte) ([]warranty.Grant, []string, error) {
+func serviceRecord(row db.UnitFactsRow, zone *time.Location) (ServiceRecord, error) {
+	rec := ServiceRecord{Zone: zone}
+	if err := jsonUnmarshal(row.Orders, &rec.Orders); err != nil {
+		return rec, err
+	}
+	if err := jsonUnmarshal(row.ServiceHistory, &rec.Imported); err != nil {
+		return rec, err
+	}
+	return rec, jsonUnmarshal(row.OrderEvents, &rec.Events)
+}
+
+// grantsOf decodes the unit's active grants given by asOf (the zero time: all) and the codes
+// of purchased plans among them.
+func grantsOf(stored []byte, asOf time.Time) ([]warranty.Grant, []string, error) {
 	var rows []struct {
 		ID         uuid.UUID      `json:"id"`
 		Kind       string         `json:"kind"`
@@ -283,6 +333,7 @@ func grantsOf(stored []byte) ([]warranty.Grant, []string, error) {
 		Covered    warranty.Lines `json:"covered"`
 		Source     string         `json:"source"`
 		PlanCode   string         `json:"plan_code"`
+		CreatedAt  time.Time      `json:"created_at"`
 	}
 	if err := jsonUnmarshal(stored, &rows); err != nil {
 		return nil, nil, err
@@ -290,6 +341,9 @@ func grantsOf(stored []byte) ([]warranty.Grant, []string, error) {
 	var grants []warranty.Grant
 	var plans []string
 	for _, g := range rows {
+		if !asOf.IsZero() && g.CreatedAt.After(asOf) {
+			continue
+		}
 		from, err := warranty.ParseDate(g.ValidFrom)
 		if err != nil {
 			return nil, nil, fmt.Errorf("grant start: %w", err)
@@ -350,4 +404,59 @@ func dateOf[T time.Time | *time.Time](v T) warranty.Date {
 		return warranty.Date{}
 	}
 	return warranty.NewDate(t.Year(), t.Month(), t.Day())
+}
+
+// candidate is a policy that covers a unit, with its version in force on the purchase date.
+type candidate struct {
+	ID            uuid.UUID       `json:"id"`
+	Name          string          `json:"name"`
+	ByModel       bool            `json:"by_model"`
+	Version       int             `json:"version"`
+	EffectiveFrom warranty.Date   `json:"effective_from"`
+	Body          json.RawMessage `json:"body"`
+	rules         Rules
+}
+
+func (c candidate) matchedBy() string {
+	if c.ByModel {
+		return "model"
+	}
+	return "category"
+}
+
+// policiesOf decodes the policies that cover a unit, in their order of precedence.
+func policiesOf(stored []byte) ([]candidate, error) {
+	var out []candidate
+	if err := jsonUnmarshal(stored, &out); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if err := json.Unmarshal(out[i].Body, &out[i].rules); err != nil {
+			return nil, fmt.Errorf("decode policy version: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// precedenceReason says which of several policies covering a unit decides, and why: a policy
+// naming the unit's model takes precedence over one naming its category; of two on the same
+// footing (refused since, but possible in older data) the one whose version in force started
+// latest.
+func precedenceReason(cs []candidate) warranty.Reason {
+	win := cs[0]
+	footing := map[bool]warranty.Texts{true: {En: "model", ZhCN: "机型"}, false: {En: "category", ZhCN: "品类"}}
+	var en, zh []string
+	for _, c := range cs[1:] {
+		if c.ByModel == win.ByModel {
+			en = append(en, fmt.Sprintf("%s (also naming its %s, with a version in force since %s)", c.Name, footing[c.ByModel].En, c.EffectiveFrom))
+			zh = append(zh, fmt.Sprintf("%s(同样指定其%s,现行版本自 %s 起)", c.Name, footing[c.ByModel].ZhCN, c.EffectiveFrom))
+			continue
+		}
+		en = append(en, fmt.Sprintf("%s (naming its %s)", c.Name, footing[c.ByModel].En))
+		zh = append(zh, fmt.Sprintf("%s(指定其%s)", c.Name, footing[c.ByModel].ZhCN))
+	}
+	return warranty.NewReason("policy_precedence", "applies", "", warranty.Texts{
+		En:   fmt.Sprintf("%s names the unit's %s and takes precedence over %s", win.Name, footing[win.ByModel].En, strings.Join(en, "; ")),
+		ZhCN: fmt.Sprintf("%s 指定了该机的%s,优先于 %s", win.Name, footing[win.ByModel].ZhCN, strings.Join(zh, ";")),
+	})
 }

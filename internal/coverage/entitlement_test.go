@@ -133,7 +133,9 @@ func TestCheckSanBaoWindows(t *testing.T) {
 // history is a HistorySource with a fixed history.
 type history warranty.History
 
-func (h history) History(coverage.ServiceRecord, string) warranty.History { return warranty.History(h) }
+func (h history) History(coverage.ServiceRecord, string, time.Time) warranty.History {
+	return warranty.History(h)
+}
 
 // The repair history reaches the 三包 limits: two failed repairs of a fault, or a parts wait
 // over 30 days, allow an exchange; days in repair extend the warranty.
@@ -288,5 +290,56 @@ func TestCheckTier(t *testing.T) {
 	}
 	if res := b.check(t, nil, coverage.CheckInput{RegistrationID: unit.ID}); res.Tier.Code != "gold" || len(res.Tier.Reasons) == 0 {
 		t.Fatalf("tier set by hand: %+v", res.Tier)
+	}
+}
+
+// A question about a day or a moment before the purchase has no answer: it is refused at the
+// field.
+func TestCheckBeforePurchaseIsRefused(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	reg := b.unit(t, 10, nil)
+	before := b.today.AddDate(0, 0, -11)
+	_, err := coverage.Check(b.ctx, b.tx, coverage.NoHistory{}, coverage.CheckInput{RegistrationID: reg.ID, Date: &before})
+	if testfactory.ErrField(err) != "date" {
+		t.Fatalf("a day before the purchase: %v, want a field error at date", err)
+	}
+	bought := b.today.AddDate(0, 0, -10)
+	if res := b.check(t, nil, coverage.CheckInput{RegistrationID: reg.ID, Date: &bought}); res.Decision.DayNumber != 1 {
+		t.Fatalf("the purchase day: day %d", res.Decision.DayNumber)
+	}
+	// A moment is judged on its date in the tenant's zone: 00:30 in Shanghai on the purchase
+	// day is still the day before in UTC, and an hour earlier is before the purchase.
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	early := time.Date(bought.Year(), bought.Month(), bought.Day(), 0, 30, 0, 0, sh).UTC()
+	if res := b.check(t, nil, coverage.CheckInput{RegistrationID: reg.ID, At: &early}); res.Decision.DayNumber != 1 ||
+		res.Date != bought.Format(time.DateOnly) {
+		t.Fatalf("at %s: day %d of %s", early, res.Decision.DayNumber, res.Date)
+	}
+	earlier := early.Add(-time.Hour)
+	if _, err := coverage.Check(b.ctx, b.tx, coverage.NoHistory{}, coverage.CheckInput{RegistrationID: reg.ID, At: &earlier}); testfactory.ErrField(err) != "date" {
+		t.Fatalf("at %s, before the purchase: %v", earlier, err)
+	}
+}
+
+// Reasons cite the policy by its name, version and clause.
+func TestReasonsCiteThePolicyByName(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tx := testfactory.TestTx(ctx, t, nil)
+	model := testfactory.Model(ctx, t, tx, nil)
+	testfactory.Policy(ctx, t, tx, &testfactory.PolicyOpts{Name: "空调三包", CategoryIDs: []uuid.UUID{model.CategoryID}})
+	reg := testfactory.Registration(ctx, t, tx, &testfactory.RegistrationOpts{ModelID: model.ID,
+		PurchaseDate: testfactory.Today(ctx, t, tx).AddDate(0, 0, -3)})
+	res, err := coverage.Check(ctx, tx, coverage.NoHistory{}, coverage.CheckInput{RegistrationID: reg.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(res.Decision.Reasons, func(r warranty.Reason) bool { return r.Rule == "sanbao.return_days" })
+	if i < 0 || res.Decision.Reasons[i].Source != "空调三包 v1, sanbao.return_days" {
+		t.Fatalf("the 7-day rule's source: %+v", res.Decision.Reasons)
+	}
+	if src := res.Decision.Reasons[0].Source; src != "空调三包 v1" {
+		t.Fatalf("the policy version's source: %q", src)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -15,7 +16,6 @@ import (
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/platform"
-	"github.com/aftersales/aftersales/internal/registry"
 	"github.com/aftersales/aftersales/internal/warranty"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -99,8 +99,11 @@ type PolicyInput struct {
 	Rules         Rules
 }
 
-// CreatePolicy creates a policy with its first version (which may start in the past:
-// it describes the terms units were sold under).
+// CreatePolicy creates a policy with its first version. A model or a category has one
+// policy (a second one naming it is a conflict); a policy naming a model takes precedence
+// over one naming its category. The first version follows the rule of every version
+// (checkBackdating): it may start in the past unless that would change the terms of units
+// already sold.
 func CreatePolicy(ctx context.Context, tx *tenants.Tx, in PolicyInput) (Policy, error) {
 	if len(in.CategoryIDs)+len(in.ModelIDs) == 0 {
 		return Policy{}, fault.Invalid("category_ids", "name at least one category or model")
@@ -109,6 +112,15 @@ func CreatePolicy(ctx context.Context, tx *tenants.Tx, in PolicyInput) (Policy, 
 		return Policy{}, err
 	}
 	if err := checkScope(ctx, tx, in.CategoryIDs, in.ModelIDs); err != nil {
+		return Policy{}, err
+	}
+	if err := lockPolicies(ctx, tx); err != nil {
+		return Policy{}, err
+	}
+	if err := checkOverlap(ctx, tx, uuid.Nil, in.CategoryIDs, in.ModelIDs); err != nil {
+		return Policy{}, err
+	}
+	if err := checkBackdating(ctx, tx, in.CategoryIDs, in.ModelIDs, in.EffectiveFrom, "effective_from"); err != nil {
 		return Policy{}, err
 	}
 	r, err := tx.Q.CreatePolicy(ctx, tx, db.CreatePolicyParams{TenantID: tx.Scope.TenantID, ID: platform.NewID(), Name: in.Name,
@@ -160,20 +172,22 @@ func addVersion(ctx context.Context, tx *tenants.Tx, policyID uuid.UUID, from ti
 	return versionFromRow(v)
 }
 
-// AddVersion adds a version effective from a date that is not in the past, so a change
-// never alters the terms of units already sold.
+// AddVersion adds a version effective from a day. Like the first version it may start in
+// the past unless that would change the terms of units already sold (checkBackdating): a
+// brand enters its policies' history before its units, and a change never alters the terms
+// of units sold.
 func AddVersion(ctx context.Context, tx *tenants.Tx, policyID uuid.UUID, from time.Time, rules Rules) (Version, error) {
 	if err := rules.validate("rules."); err != nil {
 		return Version{}, err
 	}
-	today, err := registry.Today(ctx, tx)
+	if err := lockPolicies(ctx, tx); err != nil {
+		return Version{}, err
+	}
+	p, err := GetPolicy(ctx, tx, policyID)
 	if err != nil {
 		return Version{}, err
 	}
-	if from.Before(today) {
-		return Version{}, fault.Invalid("effective_from", "cannot be in the past: units already sold keep the terms they were sold under")
-	}
-	if _, err := GetPolicy(ctx, tx, policyID); err != nil {
+	if err := checkBackdating(ctx, tx, p.CategoryIDs, p.ModelIDs, from, "effective_from"); err != nil {
 		return Version{}, err
 	}
 	v, err := addVersion(ctx, tx, policyID, from, rules)
@@ -221,12 +235,18 @@ func ListPolicies(ctx context.Context, tx *tenants.Tx, after uuid.NullUUID, limi
 	return out, nil
 }
 
-// UpdatePolicy renames a policy or changes the categories and models it applies to.
+// UpdatePolicy renames a policy or changes the categories and models it applies to. The new
+// scope may not name a model or category another policy names, and the models and
+// categories it gains or loses follow the rule of back-dated versions from the policy's
+// first version: a change of scope does not change the terms of units already sold.
 func UpdatePolicy(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, name string, cats, models []uuid.UUID) (Policy, error) {
 	if len(cats)+len(models) == 0 {
 		return Policy{}, fault.Invalid("category_ids", "name at least one category or model")
 	}
 	if err := checkScope(ctx, tx, cats, models); err != nil {
+		return Policy{}, err
+	}
+	if err := lockPolicies(ctx, tx); err != nil {
 		return Policy{}, err
 	}
 	before, err := GetPolicy(ctx, tx, id)
@@ -235,6 +255,28 @@ func UpdatePolicy(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int
 	}
 	if before.Version != version {
 		return Policy{}, fault.ErrStale
+	}
+	if err := checkOverlap(ctx, tx, id, cats, models); err != nil {
+		return Policy{}, err
+	}
+	if len(before.Versions) > 0 {
+		from, err := time.Parse(time.DateOnly, before.Versions[0].EffectiveFrom)
+		if err != nil {
+			return Policy{}, fmt.Errorf("first version's start: %w", err)
+		}
+		for _, v := range before.Versions {
+			if d, err := time.Parse(time.DateOnly, v.EffectiveFrom); err == nil && d.Before(from) {
+				from = d
+			}
+		}
+		changedCats, changedModels := symmetricDiff(before.CategoryIDs, cats), symmetricDiff(before.ModelIDs, models)
+		field := "category_ids"
+		if len(changedCats) == 0 {
+			field = "model_ids"
+		}
+		if err := checkBackdating(ctx, tx, changedCats, changedModels, from, field); err != nil {
+			return Policy{}, err
+		}
 	}
 	if _, err := tx.Q.UpdatePolicy(ctx, tx, db.UpdatePolicyParams{TenantID: tx.Scope.TenantID, ID: id, Version: version, Name: name,
 		CategoryIds: nonNil(cats), ModelIds: nonNil(models)}); err != nil {
@@ -245,4 +287,72 @@ func UpdatePolicy(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int
 		return after, err
 	}
 	return after, tx.Audit(ctx, "policy.update", "policy", id, before, after)
+}
+
+func lockPolicies(ctx context.Context, tx *tenants.Tx) error {
+	if err := tx.Q.LockPolicies(ctx, tx, tx.Scope.TenantID.String()); err != nil {
+		return fmt.Errorf("lock policies: %w", err)
+	}
+	return nil
+}
+
+// checkOverlap refuses a scope that names a model or a category another policy names (other
+// than the policy self): two policies covering the same model on the same day would leave
+// the decision to chance. A policy naming a model and another naming its category are
+// fine: the one naming the model takes precedence (docs/warranty.md).
+func checkOverlap(ctx context.Context, tx *tenants.Tx, self uuid.UUID, cats, models []uuid.UUID) error {
+	rows, err := tx.Q.PoliciesSharingScope(ctx, tx, db.PoliciesSharingScopeParams{TenantID: tx.Scope.TenantID, ID: self,
+		ModelIds: nonNil(models), CategoryIds: nonNil(cats)})
+	if err != nil {
+		return fmt.Errorf("policies sharing the scope: %w", err)
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	r := rows[0]
+	what := "model"
+	shared := r.SharedModels
+	if len(shared) == 0 {
+		what, shared = "category", r.SharedCategories
+	}
+	return &fault.ConflictError{Detail: fmt.Sprintf("the %s %s is covered by policy %q (%s) already: a model or a category has one "+
+		"policy, and a policy naming a model takes precedence over one naming its category; change that policy or add a version to it",
+		what, shared[0], r.Name, r.ID)}
+}
+
+// checkBackdating is the one rule for the start of every version, the first included: a
+// version may start on any day, in the past too, unless a registered unit of the models or
+// categories, bought on or after that day, is already judged by a policy version, whose
+// terms it would change (units keep the terms they were sold under). Units no policy judged
+// yet take it; a day after the last such sale, or a day to come, is always open.
+func checkBackdating(ctx context.Context, tx *tenants.Tx, cats, models []uuid.UUID, from time.Time, field string) error {
+	if len(cats)+len(models) == 0 {
+		return nil
+	}
+	r, err := tx.Q.JudgedUnitsSince(ctx, tx, db.JudgedUnitsSinceParams{TenantID: tx.Scope.TenantID, FromDate: from,
+		ModelIds: nonNil(models), CategoryIds: nonNil(cats)})
+	if err != nil {
+		return fmt.Errorf("units judged since %s: %w", from.Format(time.DateOnly), err)
+	}
+	if r.Units == 0 {
+		return nil
+	}
+	return fault.Invalid(field, fmt.Sprintf("from %s this would change the terms of %d unit(s) already sold under a policy (serial %s "+
+		"among them): units keep the terms they were sold under; start after the last such sale", from.Format(time.DateOnly), r.Units, r.Example))
+}
+
+// symmetricDiff lists the ids in one list and not in the other.
+func symmetricDiff(a, b []uuid.UUID) []uuid.UUID {
+	var out []uuid.UUID
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			out = append(out, x)
+		}
+	}
+	for _, x := range b {
+		if !slices.Contains(a, x) {
+			out = append(out, x)
+		}
+	}
+	return out
 }

@@ -3,6 +3,8 @@ package coverage_test
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,7 +55,7 @@ func TestCreatePolicyRefusesBadRules(t *testing.T) {
 }
 
 // A new version applies to units sold from its first day on; units sold before keep the
-// terms they were sold under, and no version can start in the past.
+// terms they were sold under, so no version starts before a sale a policy judges.
 func TestPolicyVersions(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -66,8 +68,13 @@ func TestPolicyVersions(t *testing.T) {
 	today := testfactory.Today(ctx, t, tx)
 	longer := coverage.NationalRules("CNY")
 	longer.Terms[0].Months = 24
-	if _, err := coverage.AddVersion(ctx, tx, p.ID, today.AddDate(0, 0, -1), longer); testfactory.ErrField(err) != "effective_from" {
-		t.Fatalf("a version starting yesterday: %v", err)
+	testfactory.Registration(ctx, t, tx, &testfactory.RegistrationOpts{ModelID: model.ID, PurchaseDate: today.AddDate(0, 0, -1)})
+	err := testfactory.Savepoint(ctx, t, tx, func(tx *tenants.Tx) error {
+		_, err := coverage.AddVersion(ctx, tx, p.ID, today.AddDate(0, 0, -1), longer)
+		return err
+	})
+	if testfactory.ErrField(err) != "effective_from" {
+		t.Fatalf("a version starting yesterday, when a unit was sold: %v", err)
 	}
 	if _, err := coverage.AddVersion(ctx, tx, uuid.New(), today, longer); !errors.Is(err, fault.ErrNotFound) {
 		t.Fatalf("a version of no policy: %v", err)
@@ -133,5 +140,120 @@ func TestUpdatePolicy(t *testing.T) {
 	}
 	if _, err := coverage.GetPolicy(ctx, tx, uuid.New()); !errors.Is(err, fault.ErrNotFound) {
 		t.Fatalf("get of no policy: %v", err)
+	}
+}
+
+// One policy per model and one per category: a second policy naming the same model or the
+// same category is refused, on creation and on a change of scope. A policy naming a model
+// takes precedence over one naming its category, and the decision says so.
+func TestPolicyPrecedence(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tx := testfactory.TestTx(ctx, t, nil)
+	model := testfactory.Model(ctx, t, tx, nil)
+	other := testfactory.Model(ctx, t, tx, &testfactory.ModelOpts{CategoryID: model.CategoryID})
+	byCategory := testfactory.Policy(ctx, t, tx, &testfactory.PolicyOpts{Name: "品类三包", CategoryIDs: []uuid.UUID{model.CategoryID}})
+	create := func(name string, cats, models []uuid.UUID) (coverage.Policy, error) {
+		var p coverage.Policy
+		err := testfactory.Savepoint(ctx, t, tx, func(tx *tenants.Tx) (err error) {
+			p, err = coverage.CreatePolicy(ctx, tx, coverage.PolicyInput{Name: name, CategoryIDs: cats, ModelIDs: models,
+				EffectiveFrom: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), Rules: coverage.NationalRules("CNY")})
+			return err
+		})
+		return p, err
+	}
+	if _, err := create("Another for the category", []uuid.UUID{model.CategoryID}, nil); !errors.Is(err, fault.ErrConflict) ||
+		!strings.Contains(err.Error(), "品类三包") {
+		t.Fatalf("a second policy for the category: %v", err)
+	}
+	byModel, err := create("机型三包", nil, []uuid.UUID{model.ID})
+	if err != nil {
+		t.Fatalf("a policy for one model of the category: %v", err)
+	}
+	if _, err := create("Another for the model", nil, []uuid.UUID{model.ID, other.ID}); !errors.Is(err, fault.ErrConflict) {
+		t.Fatalf("a second policy for the model: %v", err)
+	}
+	err = testfactory.Savepoint(ctx, t, tx, func(tx *tenants.Tx) error {
+		_, err := coverage.UpdatePolicy(ctx, tx, byCategory.ID, byCategory.Version, byCategory.Name, []uuid.UUID{model.CategoryID}, []uuid.UUID{model.ID})
+		return err
+	})
+	if !errors.Is(err, fault.ErrConflict) {
+		t.Fatalf("the category's policy extended to the model another policy names: %v", err)
+	}
+
+	today := testfactory.Today(ctx, t, tx)
+	check := func(modelID uuid.UUID) coverage.Result {
+		t.Helper()
+		reg := testfactory.Registration(ctx, t, tx, &testfactory.RegistrationOpts{ModelID: modelID, PurchaseDate: today.AddDate(0, 0, -30)})
+		res, err := coverage.Check(ctx, tx, coverage.NoHistory{}, coverage.CheckInput{RegistrationID: reg.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	res := check(model.ID)
+	if res.Policy == nil || res.Policy.ID != byModel.ID || res.Policy.Name != "机型三包" {
+		t.Fatalf("the model's unit is judged by %+v, want the model's policy", res.Policy)
+	}
+	i := slices.IndexFunc(res.Decision.Reasons, func(r warranty.Reason) bool { return r.Rule == "policy_precedence" })
+	if i < 0 || res.Decision.Reasons[i].Outcome != "applies" || !strings.Contains(res.Decision.Reasons[i].Detail, "品类三包") ||
+		!strings.Contains(res.Decision.Reasons[i].Detail, "机型三包") {
+		t.Fatalf("the decision does not show which policy took precedence and why: %+v", res.Decision.Reasons)
+	}
+	if res := check(other.ID); res.Policy == nil || res.Policy.ID != byCategory.ID || hasReason(res, "policy_precedence", "applies") {
+		t.Fatalf("another model of the category: %+v", res.Policy)
+	}
+}
+
+// The first version of a policy and its later versions follow one rule: a version may start
+// on a past day unless a unit it covers, bought on or after that day, is already judged by a
+// policy (its terms would change). Units with no policy yet, or none sold since, leave the
+// past open: a brand moving onto the product enters its policies' history first.
+func TestPolicyBackdating(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tx := testfactory.TestTx(ctx, t, nil)
+	today := testfactory.Today(ctx, t, tx)
+	model := testfactory.Model(ctx, t, tx, nil)
+	p := testfactory.Policy(ctx, t, tx, &testfactory.PolicyOpts{CategoryIDs: []uuid.UUID{model.CategoryID},
+		EffectiveFrom: today.AddDate(-5, 0, 0)})
+	rules := coverage.NationalRules("CNY")
+	addVersion := func(from time.Time) error {
+		return testfactory.Savepoint(ctx, t, tx, func(tx *tenants.Tx) error {
+			_, err := coverage.AddVersion(ctx, tx, p.ID, from, rules)
+			return err
+		})
+	}
+	// Nothing sold yet: the policy's history can be entered.
+	if err := addVersion(today.AddDate(-3, 0, 0)); err != nil {
+		t.Fatalf("a later version three years back, no unit sold: %v", err)
+	}
+	testfactory.Registration(ctx, t, tx, &testfactory.RegistrationOpts{ModelID: model.ID, PurchaseDate: today.AddDate(0, 0, -100)})
+	if err := addVersion(today.AddDate(-1, 0, 0)); testfactory.ErrField(err) != "effective_from" {
+		t.Fatalf("a later version from before a sale: %v", err)
+	}
+	if err := addVersion(today.AddDate(0, 0, -50)); err != nil {
+		t.Fatalf("a later version from after the last sale: %v", err)
+	}
+
+	// A new policy for the model, back-dated over the unit its category's policy judges.
+	create := func(models []uuid.UUID, from time.Time) error {
+		return testfactory.Savepoint(ctx, t, tx, func(tx *tenants.Tx) error {
+			_, err := coverage.CreatePolicy(ctx, tx, coverage.PolicyInput{Name: "Model " + testfactory.Unique(), ModelIDs: models,
+				EffectiveFrom: from, Rules: rules})
+			return err
+		})
+	}
+	if err := create([]uuid.UUID{model.ID}, today.AddDate(-1, 0, 0)); testfactory.ErrField(err) != "effective_from" {
+		t.Fatalf("a first version back-dated over a sold unit: %v", err)
+	}
+	if err := create([]uuid.UUID{model.ID}, today.AddDate(0, 0, -99)); err != nil {
+		t.Fatalf("a first version from after the sale: %v", err)
+	}
+	// Units that no policy judged take a back-dated first version.
+	lone := testfactory.Model(ctx, t, tx, nil)
+	testfactory.Registration(ctx, t, tx, &testfactory.RegistrationOpts{ModelID: lone.ID, PurchaseDate: today.AddDate(0, 0, -100)})
+	if err := create([]uuid.UUID{lone.ID}, today.AddDate(-1, 0, 0)); err != nil {
+		t.Fatalf("a first version for units without a policy: %v", err)
 	}
 }

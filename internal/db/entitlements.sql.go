@@ -37,24 +37,38 @@ SELECT r.tenant_id, r.id, r.model_id, r.serial, r.purchase_date, r.invoice_no, r
   coalesce(u.tier_override, '')::text AS user_tier_override, coalesce(u.tier_override_reason, '')::text AS user_tier_override_reason,
   coalesce((SELECT f.component FROM fault_codes f WHERE f.tenant_id = r.tenant_id AND f.code = $1::text), '')::text AS fault_component,
   (now() AT TIME ZONE t.timezone)::date AS today,
-  (pv.policy_id IS NOT NULL)::boolean AS has_policy, coalesce(pv.policy_id, r.id)::uuid AS policy_id,
-  coalesce(pv.policy_name, '')::text AS policy_name, coalesce(pv.version, 0)::integer AS policy_version,
-  coalesce(pv.effective_from, r.purchase_date)::date AS policy_effective_from, coalesce(pv.body, '{}')::jsonb AS policy_body,
+  (SELECT coalesce(jsonb_agg(jsonb_build_object('id', c.policy_id, 'name', c.policy_name, 'by_model', c.by_model,
+      'version', c.version, 'effective_from', c.effective_from, 'body', c.body)
+      ORDER BY c.by_model DESC, c.effective_from DESC, c.policy_id), '[]')
+   FROM (SELECT DISTINCT ON (p.id) p.id AS policy_id, p.name AS policy_name, (r.model_id = ANY (p.model_ids)) AS by_model,
+           v.version, v.effective_from, v.body
+         FROM warranty_policies p
+         JOIN policy_versions v ON v.tenant_id = p.tenant_id AND v.policy_id = p.id
+         WHERE p.tenant_id = r.tenant_id AND (r.model_id = ANY (p.model_ids) OR m.category_id = ANY (p.category_ids))
+           AND v.effective_from <= r.purchase_date
+         ORDER BY p.id, v.effective_from DESC) c)::jsonb AS policies,
   (SELECT coalesce(jsonb_agg(jsonb_build_object('id', o.id, 'result', o.result, 'fault_code', o.fault_code,
-      'created_at', o.created_at, 'completed_at', o.completed_at,
-      'completed_on', (o.completed_at AT TIME ZONE t.timezone)::date, 'reopen_count', o.reopen_count) ORDER BY o.created_at), '[]')
+      'created_at', o.created_at, 'completed_at', o.completed_at) ORDER BY o.created_at), '[]')
    FROM service_orders o WHERE o.tenant_id = r.tenant_id AND o.registration_id = r.id AND o.status <> 'cancelled')::jsonb AS orders,
-  (SELECT coalesce(jsonb_agg(jsonb_build_object('order_id', e.order_id, 'at', e.at, 'to_status', e.to_status) ORDER BY e.order_id, e.id), '[]')
+  (SELECT coalesce(jsonb_agg(jsonb_build_object('order_id', e.order_id, 'at', e.at, 'kind', e.kind, 'from_status', e.from_status,
+      'to_status', e.to_status, 'result', coalesce(e.data->>'result', '')) ORDER BY e.order_id, e.id), '[]')
    FROM order_events e JOIN service_orders o ON o.tenant_id = e.tenant_id AND o.id = e.order_id
-   WHERE e.tenant_id = r.tenant_id AND o.registration_id = r.id AND e.kind = 'status'
-     AND (e.from_status = 'waiting_parts' OR e.to_status = 'waiting_parts'))::jsonb AS parts_waits,
+   WHERE e.tenant_id = r.tenant_id AND o.registration_id = r.id AND o.status <> 'cancelled'
+     AND ((e.kind = 'status' AND (e.from_status IN ('waiting_parts', 'closed') OR e.to_status = 'waiting_parts'))
+       OR e.kind = 'completion'))::jsonb AS order_events,
+  (SELECT coalesce(jsonb_agg(jsonb_build_object('id', h.id, 'reference', h.reference, 'fault_code', h.fault_code, 'result', h.result,
+      'date_in', h.date_in, 'date_out', h.date_out) ORDER BY h.date_out, h.id), '[]')
+   FROM service_history h WHERE h.tenant_id = r.tenant_id AND h.registration_id = r.id)::jsonb AS service_history,
   (SELECT coalesce(jsonb_agg(jsonb_build_object('id', g.id, 'kind', g.kind, 'component', g.component, 'valid_from', g.valid_from,
-      'valid_until', g.valid_until, 'covered', g.covered, 'source', g.source, 'plan_code', g.plan_code) ORDER BY g.id), '[]')
+      'valid_until', g.valid_until, 'covered', g.covered, 'source', g.source, 'plan_code', g.plan_code,
+      'created_at', g.created_at) ORDER BY g.id), '[]')
    FROM coverage_grants g WHERE g.tenant_id = r.tenant_id AND g.registration_id = r.id AND g.status = 'active')::jsonb AS grants,
   CASE WHEN $2::boolean THEN ARRAY(SELECT DISTINCT p.product_code FROM purchases p
     WHERE p.tenant_id = r.tenant_id AND p.registration_id = r.id AND p.kind = 'plan' AND p.status = 'active'
-      AND p.valid_from <= coalesce($3::date, (now() AT TIME ZONE t.timezone)::date)
-      AND p.valid_until >= coalesce($3::date, (now() AT TIME ZONE t.timezone)::date)) END::text[] AS plans,
+      AND coalesce(p.paid_at, p.created_at) <= coalesce($3::timestamptz,
+        (($4::date + 1)::timestamp AT TIME ZONE t.timezone) - interval '1 microsecond', now())
+      AND (coalesce($4::date, (coalesce($3::timestamptz, now()) AT TIME ZONE t.timezone)::date)
+        BETWEEN p.valid_from AND p.valid_until)) END::text[] AS plans,
   CASE WHEN $2::boolean THEN (SELECT coalesce(jsonb_agg(jsonb_build_object('code', s.code, 'name', s.name, 'rank', s.rank, 'targets', s.targets,
       'on_site', s.on_site, 'loaner', s.loaner, 'default', s.is_default) ORDER BY s.rank, s.code), '[]')
    FROM service_tiers s WHERE s.tenant_id = r.tenant_id) ELSE '[]' END::jsonb AS tiers,
@@ -66,22 +80,13 @@ JOIN product_models m ON m.tenant_id = r.tenant_id AND m.id = r.model_id
 JOIN tenants t ON t.id = r.tenant_id
 LEFT JOIN customers b ON b.tenant_id = r.tenant_id AND b.id = r.buyer_id
 LEFT JOIN customers u ON u.tenant_id = r.tenant_id AND u.id = r.user_id
-LEFT JOIN LATERAL (
-  SELECT v.policy_id, p.name AS policy_name, v.version, v.effective_from, v.body
-  FROM warranty_policies p
-  JOIN policy_versions v ON v.tenant_id = p.tenant_id AND v.policy_id = p.id
-  WHERE p.tenant_id = r.tenant_id AND (r.model_id = ANY (p.model_ids) OR m.category_id = ANY (p.category_ids))
-    AND v.effective_from <= r.purchase_date
-  ORDER BY (r.model_id = ANY (p.model_ids)) DESC, v.effective_from DESC, p.id
-  LIMIT 1
-) pv ON true
-WHERE r.tenant_id = $4
+WHERE r.tenant_id = $5
   AND r.id IN (
-    SELECT x.id FROM registrations x WHERE x.tenant_id = $4 AND x.id = $5::uuid
+    SELECT x.id FROM registrations x WHERE x.tenant_id = $5 AND x.id = $6::uuid
     UNION ALL
     SELECT x.id FROM registrations x
-    WHERE x.tenant_id = $4 AND $5::uuid IS NULL AND x.serial = $6::text)
-  AND ($7::text IS NULL OR m.sku = $7::text)
+    WHERE x.tenant_id = $5 AND $6::uuid IS NULL AND x.serial = $7::text)
+  AND ($8::text IS NULL OR m.sku = $8::text)
 ORDER BY r.id
 LIMIT 10
 `
@@ -89,6 +94,7 @@ LIMIT 10
 type UnitFactsParams struct {
 	FaultCode      string
 	WithTier       bool
+	AskedAt        *time.Time
 	OnDate         *time.Time
 	TenantID       uuid.UUID
 	RegistrationID uuid.NullUUID
@@ -112,14 +118,10 @@ type UnitFactsRow struct {
 	UserTierOverrideReason  string
 	FaultComponent          string
 	Today                   time.Time
-	HasPolicy               bool
-	PolicyID                uuid.UUID
-	PolicyName              string
-	PolicyVersion           int32
-	PolicyEffectiveFrom     time.Time
-	PolicyBody              []byte
+	Policies                []byte
 	Orders                  []byte
-	PartsWaits              []byte
+	OrderEvents             []byte
+	ServiceHistory          []byte
 	Grants                  []byte
 	Plans                   []string
 	Tiers                   []byte
@@ -129,14 +131,20 @@ type UnitFactsRow struct {
 // Everything an entitlement decision reads about a unit, in one statement (one round trip):
 // the registration, found by id or by serial (and model SKU when given); its model; the
 // buyer's and user's phones and value facts; the tenant's time zone; the fault code's
-// component; the service record (orders and their parts waits) for the repair history; the
-// active grants and purchased plans; the policy version in force on the purchase date (a
-// policy naming the model wins over one naming its category); the tiers and tier rules
-// (skipped, with the plans, when with_tier is false: the public check shows no tier).
+// component; the service record (orders, their moves into and out of waiting for parts,
+// their reopenings and the results recorded, and the service history brought from another
+// system) for the repair history; the active grants (with when each was given); the plans
+// purchased by the moment asked about (asked_at, else the end of on_date in the tenant's time
+// zone, else now) and valid on its day (on_date, else asked_at's date there); the policies
+// that cover the unit, each with its version in force on the purchase date, in order of
+// precedence (a policy naming the model before one naming its category, then the version
+// that started latest, then the policy id); the tiers and tier rules (skipped, with the
+// plans, when with_tier is false: the public check shows no tier).
 func (q *Queries) UnitFacts(ctx context.Context, db DBTX, arg UnitFactsParams) ([]UnitFactsRow, error) {
 	rows, err := db.Query(ctx, unitFacts,
 		arg.FaultCode,
 		arg.WithTier,
+		arg.AskedAt,
 		arg.OnDate,
 		arg.TenantID,
 		arg.RegistrationID,
@@ -194,14 +202,10 @@ func (q *Queries) UnitFacts(ctx context.Context, db DBTX, arg UnitFactsParams) (
 			&i.UserTierOverrideReason,
 			&i.FaultComponent,
 			&i.Today,
-			&i.HasPolicy,
-			&i.PolicyID,
-			&i.PolicyName,
-			&i.PolicyVersion,
-			&i.PolicyEffectiveFrom,
-			&i.PolicyBody,
+			&i.Policies,
 			&i.Orders,
-			&i.PartsWaits,
+			&i.OrderEvents,
+			&i.ServiceHistory,
 			&i.Grants,
 			&i.Plans,
 			&i.Tiers,

@@ -266,7 +266,7 @@ func (q *Queries) GetImportBySHA(ctx context.Context, db DBTX, arg GetImportBySH
 }
 
 const importContent = `-- name: ImportContent :one
-SELECT format, content, status FROM imports WHERE tenant_id = $1 AND id = $2
+SELECT kind, format, content, status FROM imports WHERE tenant_id = $1 AND id = $2
 `
 
 type ImportContentParams struct {
@@ -275,6 +275,7 @@ type ImportContentParams struct {
 }
 
 type ImportContentRow struct {
+	Kind    string
 	Format  string
 	Content []byte
 	Status  string
@@ -283,7 +284,12 @@ type ImportContentRow struct {
 func (q *Queries) ImportContent(ctx context.Context, db DBTX, arg ImportContentParams) (ImportContentRow, error) {
 	row := db.QueryRow(ctx, importContent, arg.TenantID, arg.ID)
 	var i ImportContentRow
-	err := row.Scan(&i.Format, &i.Content, &i.Status)
+	err := row.Scan(
+		&i.Kind,
+		&i.Format,
+		&i.Content,
+		&i.Status,
+	)
 	return i, err
 }
 

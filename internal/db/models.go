@@ -719,6 +719,23 @@ type Registration struct {
 	UpdatedAt       time.Time
 }
 
+// Past service of a unit brought from another system (a repair with its fault, result and dates in and out, an exchange or a refund); keyed by the other system's reference, so bringing it twice stores it once.
+type ServiceHistory struct {
+	TenantID       uuid.UUID
+	ID             uuid.UUID
+	RegistrationID uuid.UUID
+	Reference      string
+	FaultCode      string
+	Result         string
+	// The day the unit was handed over; required for repairs.
+	DateIn *time.Time
+	// The day the unit was returned, exchanged or refunded.
+	DateOut   time.Time
+	ImportID  uuid.NullUUID
+	CreatedBy string
+	CreatedAt time.Time
+}
+
 // Service orders (工单): one job for one unit, from intake to close; status is the current state of the timeline.
 type ServiceOrder struct {
 	TenantID           uuid.UUID

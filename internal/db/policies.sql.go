@@ -108,6 +108,46 @@ func (q *Queries) GetPolicy(ctx context.Context, db DBTX, arg GetPolicyParams) (
 	return i, err
 }
 
+const judgedUnitsSince = `-- name: JudgedUnitsSince :one
+SELECT count(*)::bigint AS units, coalesce(min(r.serial), '')::text AS example
+FROM registrations r
+JOIN product_models m ON m.tenant_id = r.tenant_id AND m.id = r.model_id
+WHERE r.tenant_id = $1 AND r.purchase_date >= $2
+  AND (r.model_id = ANY ($3::uuid[]) OR m.category_id = ANY ($4::uuid[]))
+  AND EXISTS (
+    SELECT 1 FROM warranty_policies p
+    JOIN policy_versions v ON v.tenant_id = p.tenant_id AND v.policy_id = p.id
+    WHERE p.tenant_id = $1 AND (r.model_id = ANY (p.model_ids) OR m.category_id = ANY (p.category_ids))
+      AND v.effective_from <= r.purchase_date)
+`
+
+type JudgedUnitsSinceParams struct {
+	TenantID    uuid.UUID
+	FromDate    time.Time
+	ModelIds    []uuid.UUID
+	CategoryIds []uuid.UUID
+}
+
+type JudgedUnitsSinceRow struct {
+	Units   int64
+	Example string
+}
+
+// The registered units of the models or categories bought on or after from_date that a
+// policy version already judges (a policy naming the unit's model or category with a version
+// in force on the purchase date), with one serial for the message.
+func (q *Queries) JudgedUnitsSince(ctx context.Context, db DBTX, arg JudgedUnitsSinceParams) (JudgedUnitsSinceRow, error) {
+	row := db.QueryRow(ctx, judgedUnitsSince,
+		arg.TenantID,
+		arg.FromDate,
+		arg.ModelIds,
+		arg.CategoryIds,
+	)
+	var i JudgedUnitsSinceRow
+	err := row.Scan(&i.Units, &i.Example)
+	return i, err
+}
+
 const listPolicies = `-- name: ListPolicies :many
 SELECT tenant_id, id, name, category_ids, model_ids, created_at, updated_at, version FROM warranty_policies
 WHERE tenant_id = $1 AND ($2::uuid IS NULL OR id > $2::uuid)
@@ -186,56 +226,71 @@ func (q *Queries) ListPolicyVersions(ctx context.Context, db DBTX, arg ListPolic
 	return items, nil
 }
 
-const policyVersionFor = `-- name: PolicyVersionFor :one
-SELECT v.tenant_id, v.policy_id, v.version, v.effective_from, v.body, v.created_by, v.created_at, p.name AS policy_name
-FROM warranty_policies p
-JOIN policy_versions v ON v.tenant_id = p.tenant_id AND v.policy_id = p.id
-WHERE p.tenant_id = $1
-  AND ($2::uuid = ANY (p.model_ids) OR $3::uuid = ANY (p.category_ids))
-  AND v.effective_from <= $4
-ORDER BY ($2::uuid = ANY (p.model_ids)) DESC, v.effective_from DESC, p.id
-LIMIT 1
+const lockPolicies = `-- name: LockPolicies :exec
+SELECT pg_advisory_xact_lock(hashtextextended('policies:' || $1::text, 0))
 `
 
-type PolicyVersionForParams struct {
-	TenantID   uuid.UUID
-	ModelID    uuid.UUID
-	CategoryID uuid.UUID
-	OnDate     time.Time
+// Serialises changes of a tenant's policies' scopes and dates until commit, so that two
+// policies for one model or category cannot pass their checks at once.
+func (q *Queries) LockPolicies(ctx context.Context, db DBTX, tenantID string) error {
+	_, err := db.Exec(ctx, lockPolicies, tenantID)
+	return err
 }
 
-type PolicyVersionForRow struct {
-	TenantID      uuid.UUID
-	PolicyID      uuid.UUID
-	Version       int32
-	EffectiveFrom time.Time
-	Body          []byte
-	CreatedBy     string
-	CreatedAt     time.Time
-	PolicyName    string
+const policiesSharingScope = `-- name: PoliciesSharingScope :many
+SELECT p.id, p.name,
+  ARRAY(SELECT unnest(p.model_ids) INTERSECT SELECT unnest($1::uuid[]))::uuid[] AS shared_models,
+  ARRAY(SELECT unnest(p.category_ids) INTERSECT SELECT unnest($2::uuid[]))::uuid[] AS shared_categories
+FROM warranty_policies p
+WHERE p.tenant_id = $3 AND p.id <> $4
+  AND (p.model_ids && $1::uuid[] OR p.category_ids && $2::uuid[])
+ORDER BY p.id
+`
+
+type PoliciesSharingScopeParams struct {
+	ModelIds    []uuid.UUID
+	CategoryIds []uuid.UUID
+	TenantID    uuid.UUID
+	ID          uuid.UUID
 }
 
-// The version in force on a date of the policy that applies to a model: a policy naming the
-// model wins over one naming its category; the latest version effective on or before the date.
-func (q *Queries) PolicyVersionFor(ctx context.Context, db DBTX, arg PolicyVersionForParams) (PolicyVersionForRow, error) {
-	row := db.QueryRow(ctx, policyVersionFor,
+type PoliciesSharingScopeRow struct {
+	ID               uuid.UUID
+	Name             string
+	SharedModels     []uuid.UUID
+	SharedCategories []uuid.UUID
+}
+
+// The other policies that name one of the models, or one of the categories, with the ones
+// they share.
+func (q *Queries) PoliciesSharingScope(ctx context.Context, db DBTX, arg PoliciesSharingScopeParams) ([]PoliciesSharingScopeRow, error) {
+	rows, err := db.Query(ctx, policiesSharingScope,
+		arg.ModelIds,
+		arg.CategoryIds,
 		arg.TenantID,
-		arg.ModelID,
-		arg.CategoryID,
-		arg.OnDate,
+		arg.ID,
 	)
-	var i PolicyVersionForRow
-	err := row.Scan(
-		&i.TenantID,
-		&i.PolicyID,
-		&i.Version,
-		&i.EffectiveFrom,
-		&i.Body,
-		&i.CreatedBy,
-		&i.CreatedAt,
-		&i.PolicyName,
-	)
-	return i, err
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []PoliciesSharingScopeRow
+	for rows.Next() {
+		var i PoliciesSharingScopeRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Name,
+			&i.SharedModels,
+			&i.SharedCategories,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const updatePolicy = `-- name: UpdatePolicy :one

@@ -153,8 +153,9 @@ type Intake struct {
 	Channel string `json:"channel"` // one of Channels
 	Flow    string `json:"flow,omitempty" doc:"Default: carry-in for carry-in and mail-in, on-site for on-site, else the type's flow"`
 	Urgent  bool   `json:"urgent,omitempty"`
-	// The customer: an existing one, or name and phone to find (by phone) or create.
-	CustomerID *uuid.UUID        `json:"customer_id,omitempty"`
+	// The customer: an existing one, or name and phone to find (by phone) or create; by
+	// default the registered unit's buyer (else its user).
+	CustomerID *uuid.UUID        `json:"customer_id,omitempty" doc:"Default: the registered unit's buyer, else its user"`
 	Customer   *customers.Fields `json:"customer,omitempty"`
 	// The unit: a registration, or a serial (with the model) of a unit not registered yet.
 	RegistrationID *uuid.UUID `json:"registration_id,omitempty"`
@@ -202,10 +203,6 @@ func (s *Service) Create(ctx context.Context, tx *tenants.Tx, in Intake) (Create
 	if strings.TrimSpace(in.FaultDescription) == "" {
 		return Created{}, fault.Invalid("fault_description", "describe the fault")
 	}
-	cust, err := s.customerFor(ctx, tx, in)
-	if err != nil {
-		return Created{}, err
-	}
 	faultCode := ""
 	if strings.TrimSpace(in.FaultCode) != "" {
 		fc, err := catalog.EnsureFaultCode(ctx, tx, in.FaultCode, "", in.Component)
@@ -215,6 +212,10 @@ func (s *Service) Create(ctx context.Context, tx *tenants.Tx, in Intake) (Create
 		faultCode = fc.Code
 	}
 	unit, err := unitFor(ctx, tx, in, faultCode)
+	if err != nil {
+		return Created{}, err
+	}
+	cust, err := s.customerFor(ctx, tx, in, unit)
 	if err != nil {
 		return Created{}, err
 	}
@@ -366,7 +367,16 @@ func nextNumber(ctx context.Context, tx *tenants.Tx, now time.Time) (string, err
 	return fmt.Sprintf("SO-%d-%06d", year, n), nil
 }
 
-func (s *Service) customerFor(ctx context.Context, tx *tenants.Tx, in Intake) (customers.Customer, error) {
+// customerFor is the intake's customer: the one given (by id, or found by phone or created),
+// else the registered unit's buyer, else its user.
+func (s *Service) customerFor(ctx context.Context, tx *tenants.Tx, in Intake, unit unitFacts) (customers.Customer, error) {
+	var owner *uuid.UUID
+	if unit.facts != nil {
+		owner = unit.facts.Registration.BuyerID
+		if owner == nil {
+			owner = unit.facts.Registration.UserID
+		}
+	}
 	switch {
 	case in.CustomerID != nil:
 		c, err := customers.Contact(ctx, tx, *in.CustomerID)
@@ -384,8 +394,11 @@ func (s *Service) customerFor(ctx context.Context, tx *tenants.Tx, in Intake) (c
 		}
 		c, err := customers.Create(ctx, tx, *in.Customer)
 		return c, fieldPrefix(err, "customer")
+	case owner != nil:
+		c, err := customers.Contact(ctx, tx, *owner)
+		return c, fieldPrefix(notFoundAsField(err, "the registration's buyer is not a customer of this tenant"), "customer_id")
 	}
-	return customers.Customer{}, fault.Invalid("customer_id", "give customer_id or customer")
+	return customers.Customer{}, fault.Invalid("customer_id", "give customer_id or customer (or a registered unit with a buyer or user on record)")
 }
 
 type unitFacts struct {

@@ -183,7 +183,7 @@ func TestCreateRefusesBadIntake(t *testing.T) {
 		{"unknown channel", func(in *orders.Intake) { in.Channel = "fax" }, "channel"},
 		{"bad flow", func(in *orders.Intake) { in.Flow = "drive_through" }, "flow"},
 		{"no fault", func(in *orders.Intake) { in.FaultDescription = "  " }, "fault_description"},
-		{"no customer", func(in *orders.Intake) { in.CustomerID = nil }, "customer_id"},
+		{"no customer for an unregistered unit", func(in *orders.Intake) { in.CustomerID, in.RegistrationID, in.Serial = nil, nil, "X-2" }, "customer_id"},
 		{"unknown customer", func(in *orders.Intake) { id := uuid.New(); in.CustomerID = &id }, "customer_id"},
 		{"bad customer phone", func(in *orders.Intake) {
 			in.CustomerID, in.Customer = nil, &customers.Fields{Name: "X", Phone: "12"}
@@ -388,5 +388,42 @@ func TestUpdateFacts(t *testing.T) {
 	}
 	if _, err := b.svc.UpdateFacts(b.ctx, b.tx, o.ID, 0, orders.Update{FaultDescription: "x"}); !errors.Is(err, fault.ErrConflict) {
 		t.Fatalf("update of a cancelled order: %v", err)
+	}
+}
+
+// An intake for a registered unit without a customer serves the registration's buyer (its
+// user when no buyer is on record); an unregistered unit still needs the customer.
+func TestCreateServesTheRegistrationsBuyer(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	reg := b.unit(t, 60)
+	c, err := b.svc.Create(b.ctx, b.tx, orders.Intake{Type: "repair_minor", Channel: "phone", RegistrationID: &reg.ID, FaultDescription: "noise"})
+	if err != nil {
+		t.Fatalf("intake without a customer: %v", err)
+	}
+	if c.Order.CustomerID != *reg.BuyerID {
+		t.Fatalf("customer %s, want the buyer %s", c.Order.CustomerID, *reg.BuyerID)
+	}
+	c, err = b.svc.Create(b.ctx, b.tx, orders.Intake{Type: "repair_minor", Channel: "phone", Serial: reg.Serial, FaultDescription: "noise"})
+	if err != nil || c.Order.CustomerID != *reg.BuyerID {
+		t.Fatalf("intake by serial without a customer: %v, customer %s", err, c.Order.CustomerID)
+	}
+	userOnly, err := registry.Register(b.ctx, b.tx, registry.Input{ModelID: b.model.ID.String(), Serial: "SN-USER-" + testfactory.Unique(),
+		PurchaseDate: testfactory.Today(b.ctx, t, b.tx).AddDate(0, 0, -30).Format(time.DateOnly),
+		User:         &registry.Party{Name: "使用人", Phone: testfactory.Phone()}}, registry.ChannelStaff)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err = b.svc.Create(b.ctx, b.tx, orders.Intake{Type: "repair_minor", Channel: "phone", RegistrationID: &userOnly.ID, FaultDescription: "noise"})
+	if err != nil || userOnly.UserID == nil || c.Order.CustomerID != *userOnly.UserID {
+		t.Fatalf("intake for a unit with only a user: %v", err)
+	}
+	err = testfactory.Savepoint(b.ctx, t, b.tx, func(tx *tenants.Tx) error {
+		_, err := b.svc.Create(b.ctx, tx, orders.Intake{Type: "repair_minor", Channel: "phone", Serial: "NOT-REGISTERED-9",
+			ModelID: &b.model.ID, FaultDescription: "noise"})
+		return err
+	})
+	if testfactory.ErrField(err) != "customer_id" {
+		t.Fatalf("an unregistered unit without a customer: %v", err)
 	}
 }

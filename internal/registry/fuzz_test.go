@@ -58,7 +58,7 @@ func checkImport(t *testing.T, format string, content []byte) {
 		return
 	}
 	defer tb.Close()
-	cols, total, err := tb.survey()
+	cols, total, err := tb.survey(parseHeader)
 	if err != nil {
 		var fe *fileError
 		if !errors.As(err, &fe) || fe.msg == "" {

@@ -65,7 +65,7 @@ func (b *importBundle) create(t *testing.T, content []byte, format, name string)
 	var imp registry.Import
 	var created bool
 	b.exec(t, func(tx *tenants.Tx) (err error) {
-		imp, created, err = registry.CreateImport(b.ctx, tx, name, format, content, "test")
+		imp, created, err = registry.CreateImport(b.ctx, tx, registry.KindRegistrations, name, format, content, "test")
 		return err
 	})
 	return imp, created
@@ -387,7 +387,7 @@ func TestImportErrorsCSVEscapesFormulas(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	tx := testfactory.TestTx(ctx, t, nil)
-	imp, _, err := registry.CreateImport(ctx, tx, "x.csv", registry.FormatCSV, []byte("model_sku,serial,purchase_date\n"), "test")
+	imp, _, err := registry.CreateImport(ctx, tx, registry.KindRegistrations, "x.csv", registry.FormatCSV, []byte("model_sku,serial,purchase_date\n"), "test")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -48,23 +48,26 @@ const (
 // ImportStatuses lists the import states.
 var ImportStatuses = []string{ImportQueued, ImportRunning, ImportDone, ImportFailed}
 
-// importKind is the only kind of import so far.
-const importKind = "registrations"
+// Import kinds: what an import brings in.
+const (
+	KindRegistrations  = "registrations"   // sold units (registry.Input per row)
+	KindServiceHistory = "service_history" // units' past service (HistoryInput per row)
+)
 
 // DefaultChunk is how many rows an import stores per transaction.
 const DefaultChunk = 5000
 
-// Import is a bulk import of registrations and its progress.
+// Import is a bulk import (of registrations or of service history) and its progress.
 type Import struct {
 	ID           uuid.UUID  `json:"id"`
-	Kind         string     `json:"kind"`
+	Kind         string     `json:"kind"` // one of ImportKinds
 	Filename     string     `json:"filename,omitempty"`
 	Format       string     `json:"format"` // one of Formats
 	Status       string     `json:"status"` // one of ImportStatuses
 	RowsTotal    int32      `json:"rows_total" doc:"Data rows in the file (blank rows not counted); known once running"`
 	RowsDone     int32      `json:"rows_done" doc:"Rows processed so far"`
-	RowsCreated  int32      `json:"rows_created" doc:"Rows that created a registration"`
-	RowsExisting int32      `json:"rows_existing" doc:"Rows whose unit was already registered (or repeated in the file)"`
+	RowsCreated  int32      `json:"rows_created" doc:"Rows that created a record (a registration, or a unit's service record)"`
+	RowsExisting int32      `json:"rows_existing" doc:"Rows whose record was stored before (a unit already registered, a service record already brought in) or repeated in the file"`
 	RowsFailed   int32      `json:"rows_failed" doc:"Rows rejected; see the errors"`
 	Error        string     `json:"error,omitempty" doc:"Why the import failed as a whole"`
 	CreatedBy    string     `json:"created_by,omitempty"`
@@ -86,10 +89,13 @@ type ImportError struct {
 	Message string `json:"message"`
 }
 
-// CreateImport stores an uploaded file as a queued import. A file this tenant imported
-// before (same content) is not stored again: that import is returned with created false,
-// and the caller must not queue it again.
-func CreateImport(ctx context.Context, tx *tenants.Tx, filename, format string, content []byte, createdBy string) (Import, bool, error) {
+// CreateImport stores an uploaded file as a queued import of kind (one of ImportKinds). A
+// file this tenant imported before as the same kind (same content) is not stored again:
+// that import is returned with created false, and the caller must not queue it again.
+func CreateImport(ctx context.Context, tx *tenants.Tx, kind, filename, format string, content []byte, createdBy string) (Import, bool, error) {
+	if kind != KindRegistrations && kind != KindServiceHistory {
+		return Import{}, false, fmt.Errorf("registry: unknown import kind %q", kind)
+	}
 	if format != FormatCSV && format != FormatXLSX {
 		return Import{}, false, fault.Invalid("format", "must be text/csv or an XLSX workbook")
 	}
@@ -101,10 +107,10 @@ func CreateImport(ctx context.Context, tx *tenants.Tx, filename, format string, 
 	}
 	sum := sha256.Sum256(content)
 	id, err := tx.Q.CreateImport(ctx, tx, db.CreateImportParams{TenantID: tx.Scope.TenantID, ID: platform.NewID(),
-		Kind: importKind, Filename: filename, Format: format, Sha256: sum[:], Content: content, CreatedBy: createdBy})
+		Kind: kind, Filename: filename, Format: format, Sha256: sum[:], Content: content, CreatedBy: createdBy})
 	created := err == nil
 	if errors.Is(err, pgx.ErrNoRows) {
-		id, err = tx.Q.GetImportBySHA(ctx, tx, db.GetImportBySHAParams{TenantID: tx.Scope.TenantID, Kind: importKind, Sha256: sum[:]})
+		id, err = tx.Q.GetImportBySHA(ctx, tx, db.GetImportBySHAParams{TenantID: tx.Scope.TenantID, Kind: kind, Sha256: sum[:]})
 	}
 	if err != nil {
 		return Import{}, false, fmt.Errorf("store import: %w", err)
@@ -113,7 +119,7 @@ func CreateImport(ctx context.Context, tx *tenants.Tx, filename, format string, 
 	if err != nil || !created {
 		return imp, false, err
 	}
-	return imp, true, tx.Audit(ctx, "import.create", "import", id, nil, map[string]any{"filename": filename,
+	return imp, true, tx.Audit(ctx, "import.create", "import", id, nil, map[string]any{"kind": kind, "filename": filename,
 		"format": format, "bytes": len(content), "sha256": fmt.Sprintf("%x", sum)})
 }
 
@@ -209,8 +215,8 @@ func SafeCell(s string) string {
 	return s
 }
 
-// ImportArgs asks for an import to be run. It carries the tenant: the worker has no request
-// to take it from.
+// ImportArgs asks for an import (of any kind) to be run. It carries the tenant: the worker
+// has no request to take it from.
 type ImportArgs struct {
 	TenantID uuid.UUID `json:"tenant_id"`
 	ImportID uuid.UUID `json:"import_id"`
@@ -295,7 +301,7 @@ func RunImport(ctx context.Context, d *tenants.DB, tenantID, importID uuid.UUID,
 	var v *Validator
 	err := d.Tx(ctx, scope, func(tx *tenants.Tx) (err error) {
 		row, err = tx.Q.ImportContent(ctx, tx, db.ImportContentParams{TenantID: tenantID, ID: importID})
-		if err != nil {
+		if err != nil || row.Kind != KindRegistrations {
 			return err
 		}
 		v, err = NewValidator(ctx, tx)
@@ -307,8 +313,12 @@ func RunImport(ctx context.Context, d *tenants.DB, tenantID, importID uuid.UUID,
 	if err != nil {
 		return fmt.Errorf("load import: %w", err)
 	}
-	r := &importRun{d: d, scope: scope, id: importID, v: v, chunk: chunk, seen: map[unitKey]bool{}, install: install}
-	err = r.run(ctx, row.Format, row.Content)
+	if row.Kind == KindServiceHistory {
+		err = (&historyRun{d: d, scope: scope, id: importID, chunk: chunk}).run(ctx, row.Format, row.Content)
+	} else {
+		r := &importRun{d: d, scope: scope, id: importID, v: v, chunk: chunk, seen: map[unitKey]bool{}, install: install}
+		err = r.run(ctx, row.Format, row.Content)
+	}
 	var fe *fileError
 	if errors.As(err, &fe) {
 		return d.Tx(ctx, scope, func(tx *tenants.Tx) error {
@@ -366,7 +376,7 @@ func (r *importRun) run(ctx context.Context, format string, content []byte) erro
 		return err
 	}
 	defer t.Close()
-	cols, total, err := t.survey()
+	cols, total, err := t.survey(parseHeader)
 	if err != nil {
 		return err
 	}
@@ -642,20 +652,29 @@ var columnAliases = map[string]string{
 	colNeedsInstall: colNeedsInstall, "needs_install": colNeedsInstall, "需安装": colNeedsInstall, "是否安装": colNeedsInstall,
 }
 
-// requiredColumns must be in every file, with their Chinese names for the error message.
-var requiredColumns = []struct{ name, zh string }{{colModelSKU, "型号"}, {colSerial, "序列号"}, {colPurchaseDate, "购买日期"}}
+// column is a required column with its Chinese name, for the error message.
+type column struct{ name, zh string }
+
+// requiredColumns must be in every registrations file.
+var requiredColumns = []column{{colModelSKU, "型号"}, {colSerial, "序列号"}, {colPurchaseDate, "购买日期"}}
 
 // columns maps each known column to its index in a row.
 type columns map[string]int
 
-// parseHeader reads the header row: names are matched case-insensitively, unknown columns
-// are ignored, and a missing required column or a column given twice fails the import.
+// parseHeader reads the header row of a registrations file (parseColumns).
 func parseHeader(cells []string) (columns, error) {
+	return parseColumns(cells, columnAliases, requiredColumns)
+}
+
+// parseColumns reads a header row: names are matched case-insensitively against aliases,
+// unknown columns are ignored, and a missing required column or a column given twice fails
+// the import.
+func parseColumns(cells []string, aliases map[string]string, required []column) (columns, error) {
 	cols := columns{}
 	for i, h := range cells {
 		name := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
 		name = strings.NewReplacer(" ", "_", "-", "_").Replace(name)
-		col, ok := columnAliases[name]
+		col, ok := aliases[name]
 		if !ok {
 			continue
 		}
@@ -665,7 +684,7 @@ func parseHeader(cells []string) (columns, error) {
 		cols[col] = i
 	}
 	var missing []string
-	for _, c := range requiredColumns {
+	for _, c := range required {
 		if _, ok := cols[c.name]; !ok {
 			missing = append(missing, c.name+" ("+c.zh+")")
 		}
@@ -775,8 +794,8 @@ type table struct {
 
 func (t *table) Close() error { return t.close() }
 
-// survey reads the header and counts the non-blank data rows.
-func (t *table) survey() (columns, int, error) {
+// survey reads the header with parse and counts the non-blank data rows.
+func (t *table) survey(parse func([]string) (columns, error)) (columns, int, error) {
 	scan := t.scan
 	if scan == nil {
 		scan = t.rows
@@ -793,7 +812,7 @@ func (t *table) survey() (columns, int, error) {
 	if err != nil {
 		return nil, 0, &fileError{msg: "the header row cannot be read: " + err.Error()}
 	}
-	cols, err := parseHeader(header)
+	cols, err := parse(header)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -912,4 +931,4 @@ func InstallNew(ctx context.Context, tx *tenants.Tx, install Installer, units []
 }
 
 // ImportKinds are what an import brings in (Import.Kind), in the order the API documents them.
-var ImportKinds = []string{"registrations"}
+var ImportKinds = []string{KindRegistrations, KindServiceHistory}

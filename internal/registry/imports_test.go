@@ -133,7 +133,7 @@ func TestImportCSVEncodings(t *testing.T) {
 		if len(rows) != 2 || rows[0][0] != "型号" || rows[1][1] != "SN1" {
 			t.Fatalf("%s: %q", name, rows)
 		}
-		cols, total, err := tb.survey()
+		cols, total, err := tb.survey(parseHeader)
 		if err != nil || total != 1 || cols[colSerial] != 1 {
 			t.Fatalf("%s: survey %v %d %v", name, cols, total, err)
 		}
@@ -179,7 +179,7 @@ func TestImportXLSX(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tb.Close()
-	cols, total, err := tb.survey()
+	cols, total, err := tb.survey(parseHeader)
 	if err != nil || total != 2 {
 		t.Fatalf("survey: %v %d %v", cols, total, err)
 	}

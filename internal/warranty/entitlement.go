@@ -3,6 +3,7 @@ package warranty
 import (
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // Coverage classes (保修类别).
@@ -34,14 +35,21 @@ type Unit struct {
 
 // History is what earlier service on the unit contributes, supplied by service orders.
 type History struct {
-	// FailedRepairs counts earlier repairs of the same fault that did not fix it.
+	// FailedRepairs counts earlier repairs of the same fault that did not fix it, since the
+	// last exchange (the unit given in exchange has its own).
 	FailedRepairs int `json:"failed_repairs"`
-	// DaysInRepair is the total of days the unit spent in repair so far.
+	// DaysInRepair is the calendar days the unit spent in repair so far.
 	DaysInRepair int `json:"days_in_repair"`
+	// DaysInRepairSinceExchange is those of the days in repair on or after the last exchange
+	// (all of them when the unit was never exchanged): a warranty restarted by the exchange
+	// is extended by these only.
+	DaysInRepairSinceExchange int `json:"days_in_repair_since_exchange"`
 	// LastExchange is the date the unit was last exchanged (zero: never).
 	LastExchange Date `json:"last_exchange,omitempty"`
 	// PartsWaitDays is the longest wait for parts in the current repair.
 	PartsWaitDays int `json:"parts_wait_days"`
+	// RefundedOn is the day the unit was returned for a refund (zero: never).
+	RefundedOn Date `json:"refunded_on,omitempty"`
 }
 
 // Grant kinds: coverage beyond the manufacturer's, from contracts and purchased plans.
@@ -77,12 +85,18 @@ type Request struct {
 	Today     Date
 }
 
-// Reason is one rule evaluated: its outcome and the clause it came from.
+// Reason is one rule evaluated: its outcome, the clause of the policy it came from and the
+// article of the national 三包 rules it carries out, in words in each language.
 type Reason struct {
 	Rule    string `json:"rule"`
 	Outcome string `json:"outcome"`
-	Detail  string `json:"detail"`
-	Source  string `json:"source,omitempty"`
+	// Detail is the English text (Texts.En).
+	Detail string `json:"detail"`
+	Texts  Texts  `json:"texts"`
+	// Source cites the policy by name, version and clause.
+	Source string `json:"source,omitempty" example:"空调三包 v3, sanbao.return_days"`
+	// Law cites the article of the national rules the rule carries out.
+	Law string `json:"law,omitempty" example:"《部分商品修理更换退货责任规定》第九条"`
 }
 
 // Charge is what one cost line comes to.
@@ -122,39 +136,61 @@ func Decide(r Request) Decision {
 	if component == "" {
 		component = WholeUnit
 	}
-	add := func(rule, outcome, source, format string, args ...any) {
-		d.Reasons = append(d.Reasons, Reason{Rule: rule, Outcome: outcome, Detail: fmt.Sprintf(format, args...), Source: source})
+	add := func(rule, outcome, source string, a article, en, zh string) {
+		d.Reasons = append(d.Reasons, lawReason(rule, outcome, source, a, Texts{En: en, ZhCN: zh}))
 	}
 	start := r.Unit.PurchaseDate
 	d.DayNumber = start.DayNumber(r.Today)
-	add("policy_version", "applies", p.Ref(""), "judged by version %d, in force on the purchase date %s", p.Version, start)
+	add("policy_version", "applies", p.Ref(""), noArticle,
+		fmt.Sprintf("judged by version %d, in force on the purchase date %s", p.Version, start),
+		fmt.Sprintf("按购买日期 %s 时有效的第 %d 版判定", start, p.Version))
 	if r.Today.Before(start) {
-		add("dates", "fail", "", "the date asked about (%s) is before the purchase (%s)", r.Today, start)
+		add("dates", "fail", "", noArticle, fmt.Sprintf("the date asked about (%s) is before the purchase (%s)", r.Today, start),
+			fmt.Sprintf("所问日期(%s)早于购买日期(%s)", r.Today, start))
+		return outOfWarranty(d, p, r)
+	}
+	if !r.History.RefundedOn.IsZero() {
+		add("refunded", "applies", "", noArticle,
+			fmt.Sprintf("the unit was returned for a refund on %s: nothing of it is covered any more", r.History.RefundedOn),
+			fmt.Sprintf("该机已于 %s 退货退款,不再享受任何保修", r.History.RefundedOn))
 		return outOfWarranty(d, p, r)
 	}
 
 	// Proof: without it there is no manufacturer or 三包 coverage.
 	proofOK := true
+	var have []Texts
 	for _, need := range p.RequiredProof {
-		have := (need == ProofInvoice && r.Unit.HasInvoice) || (need == ProofWarrantyCard && r.Unit.HasWarrantyCard)
-		if !have {
-			proofOK = false
-			add("proof."+need, "fail", p.Ref("required_proof"), "no %s on file: manufacturer coverage needs it", need)
+		name := named(proofNames, need)
+		if (need == ProofInvoice && r.Unit.HasInvoice) || (need == ProofWarrantyCard && r.Unit.HasWarrantyCard) {
+			have = append(have, name)
+			continue
 		}
+		proofOK = false
+		add("proof."+need, "fail", p.Ref("required_proof"), artPeriod, fmt.Sprintf("no %s on file: manufacturer coverage needs it", name.En),
+			fmt.Sprintf("无%s:厂家保修须凭此办理", name.ZhCN))
 	}
 	if proofOK && len(p.RequiredProof) > 0 {
-		add("proof", "pass", p.Ref("required_proof"), "required proof on file: %v", p.RequiredProof)
+		var en, zh []string
+		for _, h := range have {
+			en, zh = append(en, h.En), append(zh, h.ZhCN)
+		}
+		add("proof", "pass", p.Ref("required_proof"), artPeriod, "required proof on file: "+strings.Join(en, " and "),
+			"所需凭证齐全:"+strings.Join(zh, "和"))
 	}
 
 	// Exclusions invoked by the diagnosis void manufacturer coverage; an accidental-damage
 	// grant may still cover misuse and liquid.
 	excluded := false
 	if r.Exclusion != "" {
+		name := named(exclusionNames, r.Exclusion)
 		if slices.ContainsFunc(p.Exclusions, func(e Exclusion) bool { return e.Code == r.Exclusion }) {
 			excluded = true
-			add("exclusion."+r.Exclusion, "applies", p.Ref("exclusions"), "the diagnosis found %s, which the policy excludes", r.Exclusion)
+			add("exclusion."+r.Exclusion, "applies", p.Ref("exclusions"), noArticle,
+				fmt.Sprintf("the diagnosis found %s, which the policy excludes", name.En),
+				fmt.Sprintf("检测结论为%s,属本政策的除外责任", name.ZhCN))
 		} else {
-			add("exclusion."+r.Exclusion, "skipped", p.Ref("exclusions"), "the policy does not exclude %s", r.Exclusion)
+			add("exclusion."+r.Exclusion, "skipped", p.Ref("exclusions"), noArticle,
+				fmt.Sprintf("the policy does not exclude %s", name.En), fmt.Sprintf("本政策未将%s列为除外责任", name.ZhCN))
 		}
 	}
 
@@ -162,28 +198,39 @@ func Decide(r Request) Decision {
 		term, ok := termFor(p, component)
 		if ok {
 			basis, basisName := basisDate(r.Unit, term.Basis)
-			termStart := basis
+			termStart, repairDays := basis, r.History.DaysInRepair
 			if s.RestartOnExchange && !r.History.LastExchange.IsZero() && r.History.LastExchange.After(basis) {
-				termStart = r.History.LastExchange
-				add("sanbao.restart_on_exchange", "applies", p.Ref("sanbao.restart_on_exchange"),
-					"the unit was exchanged on %s: its warranty counts from then", termStart)
+				termStart, repairDays = r.History.LastExchange, r.History.DaysInRepairSinceExchange
+				basisName = Texts{"exchange date", "换货之日"}
+				add("sanbao.restart_on_exchange", "applies", p.Ref("sanbao.restart_on_exchange"), artNewOnChange,
+					fmt.Sprintf("the unit was exchanged on %s: its warranty counts from the exchange date", termStart),
+					fmt.Sprintf("该机已于 %s 换货,三包有效期自换货之日起重新计算", termStart))
 			}
 			until := termStart.AddMonths(term.Months).AddDays(term.Days - 1)
-			if s.ExtendByRepairDays && r.History.DaysInRepair > 0 {
-				until = until.AddDays(r.History.DaysInRepair)
-				add("sanbao.extend_by_repair_days", "applies", p.Ref("sanbao.extend_by_repair_days"),
-					"%d days in repair extend the warranty to %s", r.History.DaysInRepair, until)
+			if s.ExtendByRepairDays && repairDays > 0 {
+				until = until.AddDays(repairDays)
+				verb := "extend"
+				if repairDays == 1 {
+					verb = "extends"
+				}
+				add("sanbao.extend_by_repair_days", "applies", p.Ref("sanbao.extend_by_repair_days"), artPeriod,
+					fmt.Sprintf("%s in repair %s the warranty to %s", days(repairDays), verb, until),
+					fmt.Sprintf("维修占用 %d 天,有效期顺延至 %s", repairDays, until))
 			}
 			clause := fmt.Sprintf("terms[%s]", term.Component)
+			what := termLabel(term.Component)
 			if !r.Today.After(until) {
 				d.Class, d.CoveredUntil = Manufacturer, &until
-				add("warranty_period", "pass", p.Ref(clause), "%s is covered for %d months from the %s %s, until %s",
-					termLabel(term.Component), term.Months, basisName, termStart, until)
+				en, zh := period(term.Months, term.Days)
+				add("warranty_period", "pass", p.Ref(clause), artPeriod,
+					fmt.Sprintf("%s is covered for %s from the %s %s, until %s", what.En, en, basisName.En, termStart, until),
+					fmt.Sprintf("%s自%s %s 起保修%s,至 %s", what.ZhCN, basisName.ZhCN, termStart, zh, until))
 				d.Remedies = sanBaoRemedies(r, d.DayNumber, add)
 				d.Charges = charges(term.Covered, p.Fees)
 				return d
 			}
-			add("warranty_period", "fail", p.Ref(clause), "%s was covered until %s", termLabel(term.Component), until)
+			add("warranty_period", "fail", p.Ref(clause), artPeriod, fmt.Sprintf("%s was covered until %s", what.En, until),
+				fmt.Sprintf("%s保修至 %s,已过期", what.ZhCN, until))
 		}
 	}
 
@@ -199,8 +246,10 @@ func Decide(r Request) Decision {
 			if excluded && r.Exclusion != "misuse" && r.Exclusion != "liquid_damage" {
 				continue
 			}
+			name := named(grantNames, kind)
 			if r.Today.Before(g.From) || r.Today.After(g.Until) {
-				add("grant."+kind, "fail", g.Source, "%s coverage ran %s to %s", kind, g.From, g.Until)
+				add("grant."+kind, "fail", g.Source, noArticle, fmt.Sprintf("%s ran %s to %s", name.En, g.From, g.Until),
+					fmt.Sprintf("%s的期限为 %s 至 %s,不含所问日期", name.ZhCN, g.From, g.Until))
 				continue
 			}
 			d.Class = Contract
@@ -211,7 +260,8 @@ func Decide(r Request) Decision {
 			d.CoveredUntil, d.GrantID = &until, g.ID
 			d.Remedies = []string{Repair}
 			d.Charges = charges(g.Covered, p.Fees)
-			add("grant."+kind, "pass", g.Source, "%s coverage runs until %s", kind, g.Until)
+			add("grant."+kind, "pass", g.Source, noArticle, fmt.Sprintf("%s runs until %s", name.En, g.Until),
+				fmt.Sprintf("%s有效至 %s", name.ZhCN, g.Until))
 			return d
 		}
 	}
@@ -220,51 +270,64 @@ func Decide(r Request) Decision {
 
 // sanBaoRemedies applies the 7-day, 15-day, failed-repair and parts-wait rules to a unit in
 // warranty. Day numbers count the purchase day as day 1.
-func sanBaoRemedies(r Request, day int, add func(rule, outcome, source, format string, args ...any)) []string {
+func sanBaoRemedies(r Request, day int, add func(rule, outcome, source string, a article, en, zh string)) []string {
 	p, s := r.Policy, r.Policy.SanBao
 	switch {
 	case s.ReturnDays > 0 && day <= s.ReturnDays:
-		add("sanbao.return_days", "applies", p.Ref("sanbao.return_days"),
-			"day %d of %d: a performance fault allows return, exchange or repair, at the consumer's choice", day, s.ReturnDays)
+		add("sanbao.return_days", "applies", p.Ref("sanbao.return_days"), artReturn,
+			fmt.Sprintf("day %d of %d: a performance fault allows return, exchange or repair, at the consumer's choice", day, s.ReturnDays),
+			fmt.Sprintf("购买后第 %d 天(%d 日内):发生性能故障,消费者可选择退货、换货或修理", day, s.ReturnDays))
 		return []string{Refund, Exchange, Repair}
 	case s.ExchangeDays > 0 && day <= s.ExchangeDays:
 		if s.ReturnDays > 0 {
-			add("sanbao.return_days", "fail", p.Ref("sanbao.return_days"), "day %d is past the %d-day return window", day, s.ReturnDays)
+			add("sanbao.return_days", "fail", p.Ref("sanbao.return_days"), artReturn,
+				fmt.Sprintf("day %d is past the %d-day return window", day, s.ReturnDays),
+				fmt.Sprintf("购买后第 %d 天,已过 %d 日退货期", day, s.ReturnDays))
 		}
-		add("sanbao.exchange_days", "applies", p.Ref("sanbao.exchange_days"), "day %d of %d: exchange or repair", day, s.ExchangeDays)
+		add("sanbao.exchange_days", "applies", p.Ref("sanbao.exchange_days"), artExchange,
+			fmt.Sprintf("day %d of %d: exchange or repair", day, s.ExchangeDays),
+			fmt.Sprintf("购买后第 %d 天(%d 日内):发生性能故障,消费者可选择换货或修理", day, s.ExchangeDays))
 		return []string{Exchange, Repair}
 	}
 	if s.ExchangeDays > 0 {
-		add("sanbao.exchange_days", "fail", p.Ref("sanbao.exchange_days"), "day %d is past the %d-day exchange window", day, s.ExchangeDays)
+		add("sanbao.exchange_days", "fail", p.Ref("sanbao.exchange_days"), artExchange,
+			fmt.Sprintf("day %d is past the %d-day exchange window", day, s.ExchangeDays),
+			fmt.Sprintf("购买后第 %d 天,已过 %d 日换货期", day, s.ExchangeDays))
 	}
-	if s.MaxFailedRepairs > 0 && r.History.FailedRepairs >= s.MaxFailedRepairs {
-		add("sanbao.max_failed_repairs", "applies", p.Ref("sanbao.max_failed_repairs"),
-			"%d failed repairs of the same fault (limit %d): exchange or refund", r.History.FailedRepairs, s.MaxFailedRepairs)
+	failed := r.History.FailedRepairs
+	if s.MaxFailedRepairs > 0 && failed >= s.MaxFailedRepairs {
+		add("sanbao.max_failed_repairs", "applies", p.Ref("sanbao.max_failed_repairs"), artFailed,
+			fmt.Sprintf("%s of the same fault (limit %d): exchange or refund", count(failed, "failed repair", "failed repairs"), s.MaxFailedRepairs),
+			fmt.Sprintf("同一故障已修理 %d 次仍未修好(上限 %d 次):可换货或退货", failed, s.MaxFailedRepairs))
 		return []string{Exchange, Refund}
 	}
 	if s.MaxFailedRepairs > 0 {
-		add("sanbao.max_failed_repairs", "fail", p.Ref("sanbao.max_failed_repairs"),
-			"%d failed repairs of the same fault so far (limit %d)", r.History.FailedRepairs, s.MaxFailedRepairs)
+		add("sanbao.max_failed_repairs", "fail", p.Ref("sanbao.max_failed_repairs"), artFailed,
+			fmt.Sprintf("%s of the same fault so far (limit %d)", count(failed, "failed repair", "failed repairs"), s.MaxFailedRepairs),
+			fmt.Sprintf("同一故障至今修理未果 %d 次(上限 %d 次)", failed, s.MaxFailedRepairs))
 	}
-	if s.PartsWaitDays > 0 && r.History.PartsWaitDays > s.PartsWaitDays {
-		add("sanbao.parts_wait_days", "applies", p.Ref("sanbao.parts_wait_days"),
-			"parts awaited %d days (more than %d): exchange", r.History.PartsWaitDays, s.PartsWaitDays)
+	wait := r.History.PartsWaitDays
+	if s.PartsWaitDays > 0 && wait > s.PartsWaitDays {
+		add("sanbao.parts_wait_days", "applies", p.Ref("sanbao.parts_wait_days"), artRepairTime,
+			fmt.Sprintf("parts awaited %s (more than %s): exchange", days(wait), days(s.PartsWaitDays)),
+			fmt.Sprintf("待件 %d 天(超过 %d 天):可换货", wait, s.PartsWaitDays))
 		return []string{Exchange, Repair}
 	}
-	if s.PartsWaitDays > 0 && r.History.PartsWaitDays > 0 {
-		add("sanbao.parts_wait_days", "fail", p.Ref("sanbao.parts_wait_days"),
-			"parts awaited %d days (exchange only after more than %d)", r.History.PartsWaitDays, s.PartsWaitDays)
+	if s.PartsWaitDays > 0 && wait > 0 {
+		add("sanbao.parts_wait_days", "fail", p.Ref("sanbao.parts_wait_days"), artRepairTime,
+			fmt.Sprintf("parts awaited %s (exchange only after more than %s)", days(wait), days(s.PartsWaitDays)),
+			fmt.Sprintf("待件 %d 天(超过 %d 天方可换货)", wait, s.PartsWaitDays))
 	}
-	add("free_repair", "applies", p.Ref("terms"), "in warranty: free repair")
+	add("free_repair", "applies", p.Ref("terms"), noArticle, "in warranty: free repair", "在保修期内:免费修理")
 	return []string{Repair}
 }
 
-func outOfWarranty(d Decision, p Policy, r Request) Decision {
+func outOfWarranty(d Decision, p Policy, _ Request) Decision {
 	d.Class, d.CoveredUntil, d.GrantID = OutOfWarranty, nil, ""
 	d.Remedies = []string{Repair}
 	d.Charges = charges(AllCharged, p.Fees)
-	d.Reasons = append(d.Reasons, Reason{Rule: "out_of_warranty", Outcome: "applies", Source: p.Ref("fees"),
-		Detail: "not covered: repair is charged at the policy's rates"})
+	d.Reasons = append(d.Reasons, NewReason("out_of_warranty", "applies", p.Ref("fees"),
+		Texts{"not covered: repair is charged at the policy's rates", "不在保修范围:按政策的收费标准有偿修理"}))
 	return d
 }
 
@@ -287,23 +350,17 @@ func termFor(p Policy, component string) (Term, bool) {
 
 // basisDate falls back to the purchase date when the basis date is unknown, and names the
 // date it used.
-func basisDate(u Unit, b Basis) (Date, string) {
+func basisDate(u Unit, b Basis) (Date, Texts) {
 	switch {
 	case b == FromInvoice && !u.InvoiceDate.IsZero():
-		return u.InvoiceDate, "invoice date"
+		return u.InvoiceDate, Texts{"invoice date", "发票日期"}
 	case b == FromInstall && !u.InstallDate.IsZero():
-		return u.InstallDate, "install date"
+		return u.InstallDate, Texts{"install date", "安装日期"}
 	case b == FromPurchase:
-		return u.PurchaseDate, "purchase date"
+		return u.PurchaseDate, Texts{"purchase date", "购买日期"}
 	}
-	return u.PurchaseDate, fmt.Sprintf("purchase date (no %s date on file)", b)
-}
-
-func termLabel(component string) string {
-	if component == WholeUnit {
-		return "the whole unit"
-	}
-	return "the " + component
+	other := map[Basis]string{FromInvoice: "发票", FromInstall: "安装", FromPurchase: "购买"}[b]
+	return u.PurchaseDate, Texts{fmt.Sprintf("purchase date (no %s date on file)", b), fmt.Sprintf("购买日期(无%s日期)", other)}
 }
 
 func charges(l Lines, f Fees) Charges {

@@ -1,8 +1,10 @@
 package warranty
 
 import (
+	"encoding/json"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -66,6 +68,11 @@ func TestSanBaoRules(t *testing.T) {
 			class: OutOfWarranty, remedies: []string{Repair}},
 		{name: "exchange restarts the warranty", today: NewDate(2027, time.June, 1), history: History{LastExchange: NewDate(2026, time.December, 1)},
 			class: Manufacturer, remedies: []string{Repair}, rule: "sanbao.restart_on_exchange"},
+		{name: "days in repair before an exchange do not extend the new unit's warranty", today: NewDate(2027, time.December, 1),
+			history: History{LastExchange: NewDate(2026, time.December, 1), DaysInRepair: 10}, class: OutOfWarranty, remedies: []string{Repair}},
+		{name: "days in repair after an exchange extend it", today: NewDate(2027, time.December, 3),
+			history: History{LastExchange: NewDate(2026, time.December, 1), DaysInRepair: 10, DaysInRepairSinceExchange: 3},
+			class:   Manufacturer, remedies: []string{Repair}, rule: "sanbao.extend_by_repair_days"},
 		{name: "missing invoice", today: day(3), unit: func(u *Unit) { u.HasInvoice = false }, class: OutOfWarranty, remedies: []string{Repair}, rule: "out_of_warranty"},
 		{name: "main part covered longer", today: NewDate(2028, time.June, 1), component: "compressor", class: Manufacturer, remedies: []string{Repair}},
 		{name: "main part term ends too", today: NewDate(2029, time.March, 1), component: "compressor", class: OutOfWarranty, remedies: []string{Repair}},
@@ -215,5 +222,73 @@ func TestPolicyValidation(t *testing.T) {
 	p.SanBao.ReturnDays = 20
 	if err := p.Validate("body."); err == nil {
 		t.Fatal("return window longer than exchange window accepted")
+	}
+}
+
+// Reasons read right in both languages the product ships: each 三包 rule cites its article of
+// the national rules, a warranty restarted by an exchange counts "from the exchange date",
+// and English counts one day, one month, one failed repair.
+func TestReasonTexts(t *testing.T) {
+	t.Parallel()
+	texts := func(r *Reason) (map[string]any, string) {
+		t.Helper()
+		if r == nil {
+			t.Fatal("no such reason")
+		}
+		b, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		tx, _ := m["texts"].(map[string]any)
+		if tx == nil || tx["en"] == "" || tx["zh-CN"] == "" || tx["en"] != r.Detail {
+			t.Fatalf("%s: texts %v, detail %q", r.Rule, m["texts"], r.Detail)
+		}
+		law, _ := m["law"].(string)
+		return tx, law
+	}
+	d := Decide(Request{Unit: unit(), Policy: template(), Today: day(3)})
+	if tx, law := texts(rule(d, "sanbao.return_days")); !strings.Contains(law, "第九条") ||
+		!strings.Contains(tx["zh-CN"].(string), "退货") || !strings.Contains(tx["en"].(string), "Art. 9") {
+		t.Fatalf("7-day rule: law %q texts %v", law, tx)
+	}
+	d = Decide(Request{Unit: unit(), Policy: template(), Today: day(10)})
+	if _, law := texts(rule(d, "sanbao.exchange_days")); !strings.Contains(law, "第十条") {
+		t.Fatalf("15-day rule: law %q", law)
+	}
+	d = Decide(Request{Unit: unit(), Policy: template(), Today: day(100), History: History{FailedRepairs: 1, PartsWaitDays: 1}})
+	if tx, law := texts(rule(d, "sanbao.max_failed_repairs")); !strings.Contains(law, "第十一条") ||
+		!strings.Contains(tx["en"].(string), "1 failed repair of") {
+		t.Fatalf("failed repairs: law %q texts %v", law, tx)
+	}
+	if tx, law := texts(rule(d, "sanbao.parts_wait_days")); !strings.Contains(law, "第十二条") ||
+		!strings.Contains(tx["en"].(string), "1 day ") {
+		t.Fatalf("parts wait: law %q texts %v", law, tx)
+	}
+	d = Decide(Request{Unit: unit(), Policy: template(), Today: NewDate(2027, time.June, 1),
+		History: History{LastExchange: NewDate(2026, time.December, 1), DaysInRepair: 1, DaysInRepairSinceExchange: 1}})
+	if _, law := texts(rule(d, "sanbao.restart_on_exchange")); !strings.Contains(law, "第十四条") {
+		t.Fatalf("restart on exchange: law %q", law)
+	}
+	if tx, _ := texts(rule(d, "warranty_period")); !strings.Contains(tx["en"].(string), "from the exchange date 2026-12-01") ||
+		!strings.Contains(tx["zh-CN"].(string), "换货之日") {
+		t.Fatalf("period after an exchange: %v", tx)
+	}
+	if tx, law := texts(rule(d, "sanbao.extend_by_repair_days")); !strings.Contains(tx["en"].(string), "1 day in repair extends") ||
+		!strings.Contains(law, "第八条") {
+		t.Fatalf("one day in repair: law %q texts %v", law, tx)
+	}
+	one := template()
+	one.Terms[0].Months = 1
+	d = Decide(Request{Unit: unit(), Policy: one, Today: day(20)})
+	if tx, _ := texts(rule(d, "warranty_period")); !strings.Contains(tx["en"].(string), "for 1 month from the invoice date") {
+		t.Fatalf("a one-month term: %v", tx)
+	}
+	// Every reason of a decision has both texts.
+	for i := range d.Reasons {
+		texts(&d.Reasons[i])
 	}
 }

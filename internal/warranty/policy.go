@@ -174,6 +174,7 @@ type SanBao struct {
 // registration is judged by the version in force on its purchase date.
 type Policy struct {
 	ID            string      `json:"id"`
+	Name          string      `json:"name,omitempty"`
 	Version       int         `json:"version"`
 	EffectiveFrom Date        `json:"effective_from"`
 	Terms         []Term      `json:"terms"`
@@ -183,12 +184,17 @@ type Policy struct {
 	SanBao        SanBao      `json:"sanbao"`
 }
 
-// Ref names a clause of this policy version in reasons.
+// Ref cites this policy version in reasons, by name (else id), version and clause:
+// "空调三包 v3, sanbao.return_days".
 func (p Policy) Ref(clause string) string {
-	if clause == "" {
-		return fmt.Sprintf("policy %s v%d", p.ID, p.Version)
+	name := p.Name
+	if name == "" {
+		name = "policy " + p.ID
 	}
-	return fmt.Sprintf("policy %s v%d %s", p.ID, p.Version, clause)
+	if clause == "" {
+		return fmt.Sprintf("%s v%d", name, p.Version)
+	}
+	return fmt.Sprintf("%s v%d, %s", name, p.Version, clause)
 }
 
 // NationalTemplate is the built-in 三包 template tenants adopt and adjust: 12 months on the

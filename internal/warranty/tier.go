@@ -74,7 +74,7 @@ func AssignTier(tiers []Tier, rules []TierRule, f CustomerFacts) (Tier, []Reason
 		if !ok {
 			return Tier{}, nil, fmt.Errorf("override tier %q is not configured", f.Override)
 		}
-		return t, []Reason{{Rule: "tier.override", Outcome: "applies", Detail: "set by hand: " + f.OverrideWhy}}, nil
+		return t, []Reason{NewReason("tier.override", "applies", "", Texts{"set by hand: " + f.OverrideWhy, "人工指定:" + f.OverrideWhy})}, nil
 	}
 	var best *Tier
 	var reasons []Reason
@@ -84,17 +84,18 @@ func AssignTier(tiers []Tier, rules []TierRule, f CustomerFacts) (Tier, []Reason
 			continue
 		}
 		var hit bool
-		var why string
+		var why Texts
 		switch r.Kind {
 		case RuleCustomerValue:
 			hit = f.LifetimeValue >= r.MinLifetimeValue
-			why = fmt.Sprintf("lifetime purchases %d against %d", f.LifetimeValue, r.MinLifetimeValue)
+			why = Texts{fmt.Sprintf("lifetime purchases %d against %d", f.LifetimeValue, r.MinLifetimeValue),
+				fmt.Sprintf("累计消费 %d,门槛 %d", f.LifetimeValue, r.MinLifetimeValue)}
 		case RuleContract:
 			hit = slices.Contains(f.Contracts, r.Match)
-			why = "contract " + r.Match
+			why = Texts{"contract " + r.Match, "合同 " + r.Match}
 		case RulePlan:
 			hit = slices.Contains(f.Plans, r.Match)
-			why = "plan " + r.Match
+			why = Texts{"plan " + r.Match, "服务计划 " + r.Match}
 		}
 		outcome := "fail"
 		if hit {
@@ -104,7 +105,8 @@ func AssignTier(tiers []Tier, rules []TierRule, f CustomerFacts) (Tier, []Reason
 				best = &tt
 			}
 		}
-		reasons = append(reasons, Reason{Rule: "tier." + r.Kind, Outcome: outcome, Detail: fmt.Sprintf("%s -> %s", why, r.Tier)})
+		reasons = append(reasons, NewReason("tier."+r.Kind, outcome, "", Texts{fmt.Sprintf("%s -> %s", why.En, r.Tier),
+			fmt.Sprintf("%s -> %s", why.ZhCN, r.Tier)}))
 	}
 	if best != nil {
 		return *best, reasons, nil
@@ -112,7 +114,7 @@ func AssignTier(tiers []Tier, rules []TierRule, f CustomerFacts) (Tier, []Reason
 	if def == nil {
 		return Tier{}, reasons, fmt.Errorf("no tier rule matched and no default tier is configured")
 	}
-	return *def, append(reasons, Reason{Rule: "tier.default", Outcome: "applies", Detail: "no rule matched: " + def.Code}), nil
+	return *def, append(reasons, NewReason("tier.default", "applies", "", Texts{"no rule matched: " + def.Code, "未匹配任何规则:" + def.Code})), nil
 }
 
 // DefaultTiers are the tiers a new tenant starts with.

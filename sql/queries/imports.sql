@@ -14,7 +14,7 @@ SELECT id, kind, filename, format, status, rows_total, rows_done, rows_created, 
 FROM imports WHERE tenant_id = @tenant_id AND id = @id;
 
 -- name: ImportContent :one
-SELECT format, content, status FROM imports WHERE tenant_id = @tenant_id AND id = @id;
+SELECT kind, format, content, status FROM imports WHERE tenant_id = @tenant_id AND id = @id;
 
 -- name: ListImports :many
 SELECT id, kind, filename, format, status, rows_total, rows_done, rows_created, rows_failed, error, created_by,
