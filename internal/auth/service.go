@@ -70,7 +70,7 @@ type Session struct {
 // Login checks a staff user's password and opens a session. Every attempt on a known account
 // is written to the audit log of each tenant the user belongs to.
 func (s *Service) Login(ctx context.Context, email, password string, meta tenants.Actor) (Session, error) {
-	email = strings.ToLower(strings.TrimSpace(email))
+	email = tenants.NormalizeEmail(email)
 	if ok, wait := s.limiter.Allow(ctx, "login:"+email, platform.PerMinute(10)); !ok {
 		return Session{}, &RateLimitError{RetryAfter: wait}
 	}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -161,7 +160,7 @@ func serialPattern(m catalog.Model) *regexp.Regexp {
 
 // check is Check with the model's serial pattern compiled (nil: none).
 func check(in Input, m catalog.Model, serial *regexp.Regexp, today time.Time) (Checked, error) {
-	c := Checked{Model: m, Serial: strings.TrimSpace(in.Serial), InvoiceNo: in.InvoiceNo, InvoiceImage: in.InvoiceImage,
+	c := Checked{Model: m, Serial: NormalizeSerial(in.Serial), InvoiceNo: in.InvoiceNo, InvoiceImage: in.InvoiceImage,
 		Seller: in.Seller, HasCard: in.HasWarrantyCard, Buyer: in.Buyer, User: in.User, NeedsInstallation: in.NeedsInstallation}
 	if c.Serial == "" {
 		return c, fault.Invalid("serial", "is required")
@@ -364,8 +363,8 @@ type Filter struct {
 func List(ctx context.Context, tx *tenants.Tx, f Filter) ([]Registration, error) {
 	var rows []db.Registration
 	var err error
-	if f.Serial != "" {
-		rows, err = tx.Q.FindRegistrationsBySerial(ctx, tx, db.FindRegistrationsBySerialParams{TenantID: tx.Scope.TenantID, Serial: f.Serial})
+	if serial := NormalizeSerial(f.Serial); serial != "" {
+		rows, err = tx.Q.FindRegistrationsBySerial(ctx, tx, db.FindRegistrationsBySerialParams{TenantID: tx.Scope.TenantID, Serial: serial})
 	} else {
 		rows, err = tx.Q.ListRegistrations(ctx, tx, db.ListRegistrationsParams{TenantID: tx.Scope.TenantID, After: f.After,
 			ModelID: f.Model, CustomerID: f.Customer, Lim: f.Limit})
@@ -447,7 +446,7 @@ func Scan(ctx context.Context, tx *tenants.Tx, in ScanInput) (Registration, bool
 		install = today.Format(time.DateOnly)
 	}
 	existing, err := tx.Q.GetRegistrationBySerial(ctx, tx, db.GetRegistrationBySerialParams{TenantID: tx.Scope.TenantID,
-		ModelID: m.ID, Serial: strings.TrimSpace(in.Serial)})
+		ModelID: m.ID, Serial: NormalizeSerial(in.Serial)})
 	if err == nil && install == "" {
 		return registrationFromRow(existing), false, nil // delivered again: nothing new to record
 	}

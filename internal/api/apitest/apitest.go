@@ -9,10 +9,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -51,6 +53,8 @@ type Env struct {
 	Billing *billing.Service
 	seq     atomic.Int64
 	pwHash  string
+	mu      sync.Mutex
+	clients map[string]*http.Client // by source address (Req.From)
 }
 
 // Options adjust an Env.
@@ -165,6 +169,9 @@ type Req struct {
 	Method, Path, Token, Tenant string
 	Body                        any
 	Header                      map[string]string
+	// From is the client's address: a loopback address other than 127.0.0.1 (127.0.0.2,
+	// 127.0.0.3, ...) makes the request come from another client IP, as the server sees it.
+	From string
 }
 
 // Do sends a request and reads the whole response.
@@ -200,7 +207,7 @@ func (e *Env) Do(r Req) *Response {
 	for k, v := range r.Header {
 		req.Header.Set(k, v)
 	}
-	resp, err := e.Server.Client().Do(req)
+	resp, err := e.client(r.From).Do(req)
 	if err != nil {
 		e.T.Fatal(err)
 	}
@@ -210,6 +217,31 @@ func (e *Env) Do(r Req) *Response {
 		e.T.Fatal(err)
 	}
 	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+// client returns the HTTP client whose connections leave from the address from ("" is the
+// server's default client, from 127.0.0.1).
+func (e *Env) client(from string) *http.Client {
+	if from == "" {
+		return e.Server.Client()
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if c, ok := e.clients[from]; ok {
+		return c
+	}
+	ip := net.ParseIP(from)
+	if ip == nil || !ip.IsLoopback() {
+		e.T.Fatalf("Req.From %q: want a loopback address such as 127.0.0.2", from)
+	}
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: ip}}
+	c := &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
+	if e.clients == nil {
+		e.clients = map[string]*http.Client{}
+	}
+	e.clients[from] = c
+	e.T.Cleanup(c.CloseIdleConnections)
+	return c
 }
 
 // Must sends a request and fails the test unless the status is want.

@@ -1,0 +1,59 @@
+package api_test
+
+// Faults found by attacking the product, each held by a test at the contract.
+
+import (
+	"fmt"
+	"net/url"
+	"testing"
+
+	"github.com/aftersales/aftersales/internal/api/apitest"
+	"github.com/aftersales/aftersales/internal/platform"
+)
+
+// TestPublicCoverageLimitsTheSerialAsLookedUp: the per-serial limit of the public check
+// counts every spelling of a serial that finds the same unit (spaces around or inside it,
+// full-width characters, a zero-width space), so a fresh IP cannot go on asking about a
+// serial whose limit is spent by writing it differently.
+func TestPublicCoverageLimitsTheSerialAsLookedUp(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t, apitest.Options{Configure: func(c *platform.Config) { c.RatePublicPerMinute = 3 }})
+	f := newWarrantyFixture(t, env)
+	phone := env.Phone()
+	serial := "SNNORM" + fmt.Sprint(len(phone)) + "0001"
+	env.Must(201, apitest.Req{Method: "POST", Path: "/v1/registrations", Token: f.tn.Admin, Body: map[string]any{
+		"model_sku": "KFR-35GW", "serial": serial, "purchase_date": daysAgo(20), "buyer": map[string]any{"name": "李雷", "phone": phone}}})
+	check := func(from, s string) int {
+		return env.Do(apitest.Req{From: from, Method: "GET", Path: "/v1/public/tenants/" + f.tn.Slug + "/coverage?serial=" +
+			url.QueryEscape(s) + "&phone_last4=" + phone[len(phone)-4:]}).Status
+	}
+	for i := range 3 {
+		if st := check("127.0.0.2", serial); st != 200 {
+			t.Fatalf("check %d: %d, want 200", i+1, st)
+		}
+	}
+	if st := check("127.0.0.2", serial); st != 429 {
+		t.Fatalf("fourth check of the serial: %d, want 429", st)
+	}
+	// Other spellings of the same serial, each from a fresh client address.
+	fullWidth := ""
+	for _, r := range serial {
+		fullWidth += string(r - 0x21 + 0xFF01) // ASCII ! .. ~ to full width
+	}
+	for i, s := range []string{" " + serial, serial + "\t", serial[:4] + " " + serial[4:], fullWidth, "\u200b" + serial} {
+		from := fmt.Sprintf("127.0.0.%d", 10+i)
+		if st := check(from, s); st != 429 {
+			t.Errorf("serial spelled %q from %s: %d, want 429 (the serial's limit is spent)", s, from, st)
+		}
+		// The address is fresh: another serial is answered.
+		if st := check(from, fmt.Sprintf("SNOTHER%04d", i)); st != 404 {
+			t.Errorf("another serial from %s: %d, want 404", from, st)
+		}
+	}
+	// A unit registered with a spaced, full-width serial is the same unit: no second registration.
+	dup := env.Do(apitest.Req{Method: "POST", Path: "/v1/registrations", Token: f.tn.Admin, Body: map[string]any{
+		"model_sku": "KFR-35GW", "serial": " " + fullWidth + " ", "purchase_date": daysAgo(20)}})
+	if dup.Status != 409 {
+		t.Fatalf("registering %q again: %d %s, want 409", fullWidth, dup.Status, dup.Body)
+	}
+}
