@@ -5,6 +5,7 @@ package api_test
 import (
 	"fmt"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/aftersales/aftersales/internal/api/apitest"
@@ -55,5 +56,32 @@ func TestPublicCoverageLimitsTheSerialAsLookedUp(t *testing.T) {
 		"model_sku": "KFR-35GW", "serial": " " + fullWidth + " ", "purchase_date": daysAgo(20)}})
 	if dup.Status != 409 {
 		t.Fatalf("registering %q again: %d %s, want 409", fullWidth, dup.Status, dup.Body)
+	}
+}
+
+// TestWebhookEndpointsRefuseReservedAddresses: an endpoint cannot be registered, or moved,
+// to an address deliveries may not reach (NAT64 and 6to4 forms of the metadata address,
+// reserved and special-purpose ranges), nor to a name that resolves to one.
+func TestWebhookEndpointsRefuseReservedAddresses(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	tn := env.NewTenant(env.PlatformAdmin())
+	ok := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/webhook-endpoints", Token: tn.Admin, Body: map[string]any{
+		"url": "https://93.184.215.14/hooks", "events": []string{"*"}}}).Map(t)
+	for _, u := range []string{
+		"http://[64:ff9b::a9fe:a9fe]/latest/meta-data", "http://[2002:a9fe:a9fe::1]/", "http://[::a9fe:a9fe]/",
+		"http://[::ffff:169.254.169.254]/", "http://240.0.0.1/", "http://198.18.0.1/", "http://192.0.0.170/",
+		"http://0.0.0.0:8080/", "http://169.254.169.254/latest/meta-data", "http://localhost:9000/hook",
+	} {
+		r := env.Do(apitest.Req{Method: "POST", Path: "/v1/webhook-endpoints", Token: tn.Admin, Body: map[string]any{
+			"url": u, "events": []string{"*"}}})
+		if r.Status != 422 || !strings.Contains(string(r.Body), `"location":"body.url"`) {
+			t.Errorf("POST endpoint at %s: %d %s, want 422 naming body.url", u, r.Status, r.Body)
+		}
+		r = env.Do(apitest.Req{Method: "PUT", Path: "/v1/webhook-endpoints/" + ok["id"].(string), Token: tn.Admin,
+			Header: map[string]string{"If-Match": `"1"`}, Body: map[string]any{"url": u, "events": []string{"*"}}})
+		if r.Status != 422 || !strings.Contains(string(r.Body), `"location":"body.url"`) {
+			t.Errorf("PUT endpoint to %s: %d %s, want 422 naming body.url", u, r.Status, r.Body)
+		}
 	}
 }

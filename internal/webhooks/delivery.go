@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"code.dny.dev/ssrf"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
@@ -104,14 +105,16 @@ func New(d *tenants.DB, log *slog.Logger, o Options) *Deliverer {
 // errPrivate refuses connections to addresses that are not public.
 var errPrivate = errors.New("webhooks: the endpoint resolves to a private or reserved address")
 
+// newClient posts deliveries. Unless allowPrivate, its dialer refuses, at connection time
+// (after DNS, on every address tried), any address Public refuses; redirects are not
+// followed, so a public endpoint cannot bounce a delivery into the platform's network.
 func newClient(timeout time.Duration, allowPrivate bool) *http.Client {
-	dialer := &net.Dialer{Timeout: timeout, Control: func(_, address string, _ syscall.RawConn) error {
+	dialer := &net.Dialer{Timeout: timeout, Control: func(network, address string, _ syscall.RawConn) error {
 		if allowPrivate {
 			return nil
 		}
-		ap, err := netip.ParseAddrPort(address)
-		if err != nil || !Public(ap.Addr()) {
-			return errPrivate
+		if err := guardian.Safe(network, address, nil); err != nil {
+			return fmt.Errorf("%w: %w", errPrivate, err)
 		}
 		return nil
 	}}
@@ -121,14 +124,19 @@ func newClient(timeout time.Duration, allowPrivate bool) *http.Client {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
-var cgnat = netip.MustParsePrefix("100.64.0.0/10")
+// guardian holds the addresses deliveries may not reach: code.dny.dev/ssrf's lists, taken
+// from IANA's special-purpose registries (private, loopback, link-local, shared, benchmarking,
+// reserved 240/4, "this network" 0/8, IETF 192.0.0/24, documentation, multicast; for IPv6
+// everything outside global unicast 2000::/3, which takes in NAT64 64:ff9b::/96 and the
+// IPv4-compatible ::/96, and inside it 6to4 2002::/16, Teredo and documentation), on any
+// port, over TCP. It is read-only and safe for concurrent use.
+var guardian = ssrf.New(ssrf.WithAnyPort())
 
-// Public reports whether a is a public unicast address (the checked address is the one
-// actually dialled, after DNS, so a name that resolves to 10.0.0.1 is refused too).
+// Public reports whether deliveries may reach a. IPv4-mapped IPv6 addresses are judged as
+// the IPv4 address they carry. Where an endpoint may point is checked when it is
+// registered (CheckDestination) and again on every connection, after DNS.
 func Public(a netip.Addr) bool {
-	a = a.Unmap()
-	return a.IsValid() && a.IsGlobalUnicast() && !a.IsPrivate() && !a.IsLoopback() && !a.IsLinkLocalUnicast() &&
-		!cgnat.Contains(a)
+	return a.IsValid() && guardian.SafeAddr(a.Unmap()) == nil
 }
 
 // Name keys the deliverer's event deliveries.
