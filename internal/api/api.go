@@ -66,6 +66,7 @@ type Server struct {
 // New builds the API and its HTTP handler.
 func New(d Deps) *Server {
 	useProblemTypes()
+	refuseNullArrays()
 	mux := http.NewServeMux()
 	cfg := huma.DefaultConfig("aftersales API", "1.0.0")
 	cfg.Info.Description = "After-sales service networks: tenants, outlets, people, warranty, service orders. " +

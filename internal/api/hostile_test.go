@@ -4,10 +4,15 @@ package api_test
 
 import (
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/aftersales/aftersales/internal/api"
 	"github.com/aftersales/aftersales/internal/api/apitest"
 	"github.com/aftersales/aftersales/internal/platform"
 )
@@ -83,5 +88,102 @@ func TestWebhookEndpointsRefuseReservedAddresses(t *testing.T) {
 		if r.Status != 422 || !strings.Contains(string(r.Body), `"location":"body.url"`) {
 			t.Errorf("PUT endpoint to %s: %d %s, want 422 naming body.url", u, r.Status, r.Body)
 		}
+	}
+}
+
+// TestNullArraysAreRefusedByName: a required array sent as null is a 422 naming it (it was
+// a 500 from a NOT NULL column); an optional one sent as null is the same as leaving it out.
+func TestNullArraysAreRefusedByName(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	tn := env.NewTenant(env.PlatformAdmin())
+	ep := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/webhook-endpoints", Token: tn.Admin, Body: map[string]any{
+		"url": "https://hooks.example.com/a", "events": []string{"*"}}}).Map(t)
+	settings := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/order-settings", Token: tn.Admin}).Map(t)
+	delete(settings, "version")
+	sla := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/sla/settings", Token: tn.Admin})
+	slaBody := sla.Map(t)
+	delete(slaBody, "version")
+	ifm := func(v string) map[string]string { return map[string]string{"If-Match": v} }
+	for _, c := range []struct {
+		method, path string
+		body         map[string]any
+		header       map[string]string
+		null         string // the field sent as null
+	}{
+		{"POST", "/v1/webhook-endpoints", map[string]any{"url": "https://hooks.example.com/b"}, nil, "events"},
+		{"PUT", "/v1/webhook-endpoints/" + ep["id"].(string), map[string]any{"url": "https://hooks.example.com/b"}, ifm(`"1"`), "events"},
+		{"PUT", "/v1/order-settings", settings, ifm(`"0"`), "engineer_rules"},
+		{"PUT", "/v1/sla/settings", slaBody, ifm(sla.Header.Get("ETag")), "pause_statuses"},
+	} {
+		body := map[string]any{c.null: nil}
+		for k, v := range c.body {
+			if k != c.null {
+				body[k] = v
+			}
+		}
+		r := env.Do(apitest.Req{Method: c.method, Path: c.path, Token: tn.Admin, Body: body, Header: c.header})
+		badCheck(t, badCase{name: c.null + " null", method: c.method, path: c.path, want: 422, loc: "body." + c.null}, r)
+	}
+	// An optional array sent as null is left out.
+	key := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/api-keys", Token: tn.Admin, Body: map[string]any{
+		"name": "erp", "role": "agent", "scopes": nil}}).Map(t)
+	if s, ok := key["scopes"].([]any); key["scopes"] != nil && (!ok || len(s) != 0) {
+		t.Errorf("api key with scopes null: %v", key["scopes"])
+	}
+	// Nothing changed.
+	if got := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/webhook-endpoints/" + ep["id"].(string), Token: tn.Admin}).Map(t); got["version"] != ep["version"] {
+		t.Errorf("endpoint changed: %v", got)
+	}
+}
+
+// TestRequestArraysAreNotNullable: no array in any request body is documented as nullable
+// unless it says so, so the document and the NOT NULL columns behind it agree.
+func TestRequestArraysAreNotNullable(t *testing.T) {
+	t.Parallel()
+	s := api.New(apitest.Wire(api.Deps{Log: slog.New(slog.DiscardHandler), Registry: prometheus.NewRegistry(),
+		Config: platform.Config{MaxBodyBytes: 1 << 20}}))
+	doc := s.OpenAPI()
+	seen := map[*huma.Schema]bool{}
+	var walk func(where string, sc *huma.Schema)
+	walk = func(where string, sc *huma.Schema) {
+		if sc == nil || seen[sc] {
+			return
+		}
+		if sc.Ref != "" {
+			walk(where, doc.Components.Schemas.SchemaFromRef(sc.Ref))
+			return
+		}
+		seen[sc] = true
+		if sc.Type == huma.TypeArray && sc.Nullable {
+			t.Errorf("%s: a nullable array in a request body", where)
+		}
+		for name, p := range sc.Properties {
+			walk(where+"."+name, p)
+		}
+		walk(where+"[]", sc.Items)
+		if ap, ok := sc.AdditionalProperties.(*huma.Schema); ok {
+			walk(where+".*", ap)
+		}
+		for _, sub := range append(append(sc.OneOf, sc.AnyOf...), sc.AllOf...) {
+			walk(where, sub)
+		}
+	}
+	n := 0
+	for path, item := range doc.Paths {
+		for _, op := range []*huma.Operation{item.Post, item.Put, item.Patch} {
+			if op == nil || op.RequestBody == nil {
+				continue
+			}
+			for ct, mt := range op.RequestBody.Content {
+				if strings.Contains(ct, "json") && mt.Schema != nil {
+					n++
+					walk(op.Method+" "+path+" body", mt.Schema)
+				}
+			}
+		}
+	}
+	if n < 50 {
+		t.Fatalf("only %d JSON request bodies found", n)
 	}
 }

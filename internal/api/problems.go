@@ -28,7 +28,16 @@ var problemTypes = map[int]string{
 	422: "invalid-input", 428: "precondition-required", 429: "rate-limited", 500: "internal", 502: "payment-provider", 503: "unavailable",
 }
 
-var installErrors sync.Once
+var installErrors, installArrays sync.Once
+
+// refuseNullArrays makes arrays non-nullable in every schema huma builds from here on (huma
+// makes them nullable by default). A required array sent as null is then a 422 naming the
+// field, as the document says, instead of a nil slice reaching a NOT NULL column; an
+// optional one sent as null is the same as leaving it out. An array that may be null says
+// so with the `nullable:"true"` tag. Called before any route is registered.
+func refuseNullArrays() {
+	installArrays.Do(func() { huma.DefaultArrayNullable = false })
+}
 
 // useProblemTypes makes every huma error an RFC 9457 problem with a stable type URI.
 func useProblemTypes() {
