@@ -46,7 +46,7 @@ func (s *Server) publicCoverage(ctx context.Context, in *publicIn) (*publicOut, 
 	// The serial is limited in the form it is looked up by: " KFR…" or "ＫＦＲ…" is the same
 	// unit as "KFR…", so it counts against the same limit.
 	serial := registry.NormalizeSerial(in.Serial)
-	for _, key := range []string{"public:ip:" + meta.IP, "public:serial:" + serial} {
+	for _, key := range []string{"public:ip:" + platform.LimitKey(meta.IP), "public:serial:" + serial} {
 		if ok, wait := s.Limiter.Allow(ctx, key, platform.PerMinute(publicLimit(s.Config))); !ok {
 			return nil, rateLimited(wait)
 		}

@@ -5,6 +5,7 @@ package api_test
 import (
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"net/url"
 	"strings"
 	"testing"
@@ -185,5 +186,85 @@ func TestRequestArraysAreNotNullable(t *testing.T) {
 	}
 	if n < 50 {
 		t.Fatalf("only %d JSON request bodies found", n)
+	}
+}
+
+// loginStatuses signs in n times from one client address and returns the statuses.
+func loginStatuses(env *apitest.Env, from string, header map[string]string, n int, email func(i int) string, password string) []int {
+	var out []int
+	for i := range n {
+		out = append(out, env.Do(apitest.Req{From: from, Method: "POST", Path: "/v1/auth/login", Header: header,
+			Body: map[string]string{"email": email(i), "password": password}}).Status)
+	}
+	return out
+}
+
+// TestLoginCannotBeLockedOutFromElsewhere: wrong passwords from one address limit that
+// address, not the account: its user still signs in from their own.
+func TestLoginCannotBeLockedOutFromElsewhere(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t, apitest.Options{Configure: func(c *platform.Config) { c.RateLoginPerMinute, c.RateLoginIPPerMinute = 5, 10 }})
+	tn := env.NewTenant(env.PlatformAdmin())
+	victim := func(int) string { return tn.AdminEmail }
+	got := loginStatuses(env, "127.0.0.2", nil, 10, victim, "wrong-password")
+	if fmt.Sprint(got) != "[401 401 401 401 401 429 429 429 429 429]" {
+		t.Errorf("ten wrong passwords from one address: %v, want five answers then 429", got)
+	}
+	// Other spellings of the address are the same account.
+	if st := loginStatuses(env, "127.0.0.2", nil, 1, func(int) string { return " " + strings.ToUpper(tn.AdminEmail) }, "wrong-password"); st[0] != 429 {
+		t.Errorf("the account in capitals from the limited address: %v, want 429", st)
+	}
+	// The user, from their own address, signs in.
+	if st := loginStatuses(env, "127.0.0.3", nil, 1, victim, apitest.Password); st[0] != 200 {
+		t.Fatalf("the user from their own address after the attack: %v, want 200", st)
+	}
+}
+
+// TestLoginIsLimitedPerClientAcrossAccounts: one address trying many accounts is refused
+// past its ceiling, whatever X-Forwarded-For it sends (no proxy is trusted), while another
+// address is not.
+func TestLoginIsLimitedPerClientAcrossAccounts(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t, apitest.Options{Configure: func(c *platform.Config) { c.RateLoginPerMinute, c.RateLoginIPPerMinute = 5, 10 }})
+	tn := env.NewTenant(env.PlatformAdmin())
+	spoof := map[string]string{"X-Forwarded-For": "198.51.100.77"}
+	many := func(i int) string { return fmt.Sprintf("guess%d@tenant.test", i) }
+	got := loginStatuses(env, "127.0.0.4", nil, 8, many, "password-1")
+	got = append(got, loginStatuses(env, "127.0.0.4", spoof, 7, func(i int) string { return many(100 + i) }, "password-1")...)
+	want := "[401 401 401 401 401 401 401 401 401 401 429 429 429 429 429]"
+	if fmt.Sprint(got) != want {
+		t.Fatalf("15 accounts from one address: %v, want %s", got, want)
+	}
+	if st := loginStatuses(env, "127.0.0.5", nil, 1, func(int) string { return tn.AdminEmail }, apitest.Password); st[0] != 200 {
+		t.Fatalf("another address: %v, want 200", st)
+	}
+}
+
+// TestTrustedProxyNamesTheClient: behind a trusted proxy the client is the address it puts
+// in X-Forwarded-For, for the sign-in limits and the audit log alike.
+func TestTrustedProxyNamesTheClient(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t, apitest.Options{Configure: func(c *platform.Config) {
+		c.RateLoginPerMinute, c.RateLoginIPPerMinute = 5, 10
+		c.TrustedProxies = platform.Proxies{netip.MustParsePrefix("127.0.0.9/32")}
+	}})
+	tn := env.NewTenant(env.PlatformAdmin())
+	via := func(client string) map[string]string {
+		return map[string]string{"X-Forwarded-For": "6.6.6.6, " + client} // the client wrote 6.6.6.6
+	}
+	victim := func(int) string { return tn.AdminEmail }
+	if got := loginStatuses(env, "127.0.0.9", via("198.51.100.1"), 6, victim, "wrong-password"); fmt.Sprint(got) != "[401 401 401 401 401 429]" {
+		t.Fatalf("wrong passwords from 198.51.100.1 through the proxy: %v", got)
+	}
+	if st := loginStatuses(env, "127.0.0.9", via("198.51.100.2"), 1, victim, apitest.Password); st[0] != 200 {
+		t.Fatalf("the user from 198.51.100.2 through the proxy: %v, want 200", st)
+	}
+	audit := isoItems(t, env.Must(200, apitest.Req{Method: "GET", Path: "/v1/audit-log?action=auth.login&limit=200", Token: tn.Admin}))
+	found := false
+	for _, e := range audit {
+		found = found || strings.Contains(fmt.Sprint(e), "198.51.100.2")
+	}
+	if !found {
+		t.Errorf("the audit log does not name the client 198.51.100.2: %v", audit)
 	}
 }

@@ -85,8 +85,10 @@ func New(t testing.TB, opts ...Options) *Env {
 		t.Fatal(err)
 	}
 	t.Cleanup(stop)
+	// Tests sign many people in from 127.0.0.1: the per-client sign-in limit is out of their
+	// way unless a test sets it (the per-account one is the product's).
 	cfg := platform.Config{SecureCookies: false, SessionTTL: 3600e9, RateTenantPerSecond: 10000, RateKeyPerSecond: 10000,
-		OTPPerHour: 5, MaxBodyBytes: 64 << 10}
+		RateLoginPerMinute: 5, RateLoginIPPerMinute: 100000, OTPPerHour: 5, MaxBodyBytes: 64 << 10}
 	if o.Configure != nil {
 		o.Configure(&cfg)
 	}
@@ -100,7 +102,8 @@ func New(t testing.TB, opts ...Options) *Env {
 	limiter := platform.NewLimiter(rdb, log, reg).WithPrefix("test:" + uuid.NewString() + ":")
 	tdb := tenants.NewDB(d.App)
 	sender := auth.NewDevSender(log)
-	authSvc := auth.NewService(tdb, limiter, sender, log, auth.Options{SessionTTL: cfg.SessionTTL, OTPPerHour: cfg.OTPPerHour})
+	authSvc := auth.NewService(tdb, limiter, sender, log, auth.Options{SessionTTL: cfg.SessionTTL, OTPPerHour: cfg.OTPPerHour,
+		LoginPerMinute: cfg.RateLoginPerMinute, LoginIPPerMinute: cfg.RateLoginIPPerMinute})
 	stripeURL := os.Getenv("STRIPE_MOCK_URL")
 	if cfg.StripeAPIBase == "" {
 		cfg.StripeAPIBase = stripeURL
