@@ -268,3 +268,51 @@ func TestTrustedProxyNamesTheClient(t *testing.T) {
 		t.Errorf("the audit log does not name the client 198.51.100.2: %v", audit)
 	}
 }
+
+// TestConsumerCannotLearnAnotherOwnersRegistration: a consumer registering a serial someone
+// else registered gets a neutral 409 that names neither the registration nor where it is;
+// staff still get its id and Location.
+func TestConsumerCannotLearnAnotherOwnersRegistration(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	f := newWarrantyFixture(t, env)
+	theirs := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/registrations", Token: f.tn.Admin, Body: map[string]any{
+		"model_sku": "KFR-35GW", "serial": "SNTHEIRS001", "purchase_date": daysAgo(10), "buyer": map[string]any{"name": "王芳", "phone": env.Phone()}}}).Map(t)
+	id := theirs["id"].(string)
+	tok := consumerLogin(t, env, env.Phone())
+	unit := map[string]any{"model_sku": "KFR-35GW", "serial": "SNTHEIRS001", "purchase_date": daysAgo(3)}
+	r := env.Do(apitest.Req{Method: "POST", Path: "/v1/consumer/tenants/" + f.tn.Slug + "/units", Token: tok, Body: unit})
+	if r.Status != 409 || r.Header.Get("Location") != "" || strings.Contains(string(r.Body), id) ||
+		!strings.Contains(string(r.Body), "contact the brand") {
+		t.Fatalf("consumer registering another's unit: %d Location=%q %s", r.Status, r.Header.Get("Location"), r.Body)
+	}
+	badCheck(t, badCase{method: "POST", path: "/v1/consumer/tenants/{tenant}/units", want: 409}, r)
+	// The same words for a serial spelled differently, and no registration was made.
+	r2 := env.Do(apitest.Req{Method: "POST", Path: "/v1/consumer/tenants/" + f.tn.Slug + "/units", Token: tok,
+		Body: badWith(unit, "serial", " SNTHEIRS001 ")})
+	if r2.Status != r.Status || string(r2.Body) != string(r.Body) {
+		t.Errorf("second attempt answered differently: %d %s", r2.Status, r2.Body)
+	}
+	if items := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/consumer/tenants/" + f.tn.Slug + "/units", Token: tok}).Map(t)["items"].([]any); len(items) != 0 {
+		t.Errorf("the consumer has units: %v", items)
+	}
+	// Staff see which registration it is.
+	s := env.Do(apitest.Req{Method: "POST", Path: "/v1/registrations", Token: f.tn.Admin, Body: unit})
+	if s.Status != 409 || s.Header.Get("Location") != "/v1/registrations/"+id || !strings.Contains(string(s.Body), id) {
+		t.Errorf("staff registering it again: %d Location=%q %s", s.Status, s.Header.Get("Location"), s.Body)
+	}
+}
+
+// TestConsumerRegisteringTheirOwnUnitAgain: the same neutral answer, without a staff URL.
+func TestConsumerRegisteringTheirOwnUnitAgain(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	f := newWarrantyFixture(t, env)
+	tok := consumerLogin(t, env, env.Phone())
+	unit := map[string]any{"model_sku": "KFR-35GW", "serial": "SNMINE00001", "purchase_date": daysAgo(3)}
+	env.Must(201, apitest.Req{Method: "POST", Path: "/v1/consumer/tenants/" + f.tn.Slug + "/units", Token: tok, Body: unit})
+	r := env.Do(apitest.Req{Method: "POST", Path: "/v1/consumer/tenants/" + f.tn.Slug + "/units", Token: tok, Body: unit})
+	if r.Status != 409 || r.Header.Get("Location") != "" || !strings.Contains(string(r.Body), "contact the brand") {
+		t.Fatalf("registering my own unit again: %d Location=%q %s", r.Status, r.Header.Get("Location"), r.Body)
+	}
+}

@@ -104,6 +104,8 @@ func fail(ctx context.Context, log *slog.Logger, err error) error {
 		return huma.Error412PreconditionFailed("the resource changed since you read it; read it again and retry")
 	case errors.As(err, &ce):
 		return huma.Error409Conflict(ce.Detail)
+	case errors.Is(err, fault.ErrConflict):
+		return huma.Error409Conflict("this conflicts with an existing record")
 	case errors.Is(err, fault.ErrForbidden):
 		return huma.Error403Forbidden("your role does not allow this")
 	case errors.As(err, &rl):

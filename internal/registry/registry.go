@@ -97,10 +97,15 @@ func idPtr(n uuid.NullUUID) *uuid.UUID {
 	return &n.UUID
 }
 
-// DuplicateError names the registration a unit already has.
+// DuplicateError says a unit is registered already, naming its registration when the
+// caller's scope can see it (Existing is uuid.Nil when it cannot: a consumer registering a
+// unit another customer registered).
 type DuplicateError struct{ Existing uuid.UUID }
 
 func (e *DuplicateError) Error() string {
+	if e.Existing == uuid.Nil {
+		return "this model and serial are already registered"
+	}
 	return "this model and serial are already registered as " + e.Existing.String()
 }
 func (e *DuplicateError) Unwrap() error { return fault.ErrConflict }
@@ -283,13 +288,15 @@ func Store(ctx context.Context, tx *tenants.Tx, c Checked, channel string, impor
 	if err != nil {
 		var dup *fault.ConflictError
 		if errors.As(fault.DBError(err, "dup", ""), &dup) {
-			// A concurrent registration of the same unit won the race.
+			// A concurrent registration of the same unit won the race, or one the scope
+			// cannot see (another customer's) holds the serial.
 			if ex, gerr := tx.Q.GetRegistrationBySerial(ctx, tx, db.GetRegistrationBySerialParams{TenantID: tx.Scope.TenantID,
 				ModelID: c.Model.ID, Serial: c.Serial}); gerr == nil {
 				return Registration{}, &DuplicateError{Existing: ex.ID}
 			}
+			return Registration{}, &DuplicateError{}
 		}
-		return Registration{}, fault.DBError(err, "this unit is already registered", "")
+		return Registration{}, fault.DBError(err, "", "")
 	}
 	reg := registrationFromRow(r)
 	return reg, tx.Audit(ctx, "registration.create", "registration", reg.ID, nil, reg)
