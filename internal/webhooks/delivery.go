@@ -36,6 +36,8 @@ type Options struct {
 	AllowPrivate bool
 	// Timeout bounds one attempt (connect, send, response). Default 10s.
 	Timeout time.Duration
+	// Resolver looks up endpoints' host names; nil is the system's.
+	Resolver *net.Resolver
 	// MaxAttempts per delivery. Default DefaultMaxAttempts (retries span more than 24h).
 	MaxAttempts int
 	// Backoff is the wait after failed attempt n (1-based). Default Backoff.
@@ -99,7 +101,7 @@ func New(d *tenants.DB, log *slog.Logger, o Options) *Deliverer {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Deliverer{DB: d, Log: log, opts: o, http: newClient(o.Timeout, o.AllowPrivate)}
+	return &Deliverer{DB: d, Log: log, opts: o, http: newClient(o.Timeout, o.AllowPrivate, o.Resolver)}
 }
 
 // errPrivate refuses connections to addresses that are not public.
@@ -108,8 +110,8 @@ var errPrivate = errors.New("webhooks: the endpoint resolves to a private or res
 // newClient posts deliveries. Unless allowPrivate, its dialer refuses, at connection time
 // (after DNS, on every address tried), any address Public refuses; redirects are not
 // followed, so a public endpoint cannot bounce a delivery into the platform's network.
-func newClient(timeout time.Duration, allowPrivate bool) *http.Client {
-	dialer := &net.Dialer{Timeout: timeout, Control: func(network, address string, _ syscall.RawConn) error {
+func newClient(timeout time.Duration, allowPrivate bool, resolver *net.Resolver) *http.Client {
+	dialer := &net.Dialer{Timeout: timeout, Resolver: resolver, Control: func(network, address string, _ syscall.RawConn) error {
 		if allowPrivate {
 			return nil
 		}
@@ -261,7 +263,8 @@ type Delivery struct {
 	ResponseCode  *int32     `json:"response_code,omitempty"`
 	LatencyMS     *int32     `json:"latency_ms,omitempty"`
 	ResponseBody  string     `json:"response_body,omitempty" doc:"First 2 KB of the last response"`
-	Error         string     `json:"error,omitempty"`
+	ErrorClass    string     `json:"error_class,omitempty" doc:"Why the last attempt failed: dns_failure, timeout, connection_refused, connection_error, tls_error, http_status (see response_code) or refused_address"`
+	Error         string     `json:"error,omitempty" doc:"What went wrong, in a sentence of the product's (never the raw network error)"`
 	LastAttemptAt *time.Time `json:"last_attempt_at,omitempty"`
 	NextAttemptAt *time.Time `json:"next_attempt_at,omitempty"`
 	CreatedAt     time.Time  `json:"created_at"`
@@ -270,6 +273,7 @@ type Delivery struct {
 func deliveryFromRow(r db.WebhookDelivery) Delivery {
 	out := Delivery{ID: r.ID, EndpointID: r.EndpointID, EventID: r.EventID, EventType: r.EventType, Status: r.Status,
 		Attempts: r.Attempts, ResponseCode: r.ResponseCode, LatencyMS: r.LatencyMs, ResponseBody: r.ResponseBody, Error: r.Error,
+		ErrorClass:    r.ErrorClass,
 		LastAttemptAt: r.LastAttemptAt, NextAttemptAt: r.NextAttemptAt, CreatedAt: r.CreatedAt}
 	if r.RedeliveryOf.Valid {
 		out.RedeliveryOf = &r.RedeliveryOf.UUID
@@ -447,11 +451,15 @@ func (d *Deliverer) attempt(ctx context.Context, args DeliveryArgs, attempt, max
 		rec.Status = "pending"
 		switch {
 		case postErr != nil:
-			rec.Error = trimBody(postErr.Error(), 500)
+			// The tenant sees the class and a sentence of ours; the raw error, which can name
+			// the platform's resolver and addresses, goes to the server's log only.
+			rec.ErrorClass, rec.Error = classify(postErr, d.opts.Timeout)
+			d.Log.WarnContext(ctx, "webhook delivery attempt failed", "tenant_id", scope.TenantID, "delivery", del.ID,
+				"endpoint", ep.ID, "attempt", attempt, "class", rec.ErrorClass, "err", postErr)
 		case code >= 300 && code < 400:
-			rec.Error = fmt.Sprintf("HTTP %d: redirects are not followed; register the final URL", code)
+			rec.ErrorClass, rec.Error = ClassHTTPStatus, fmt.Sprintf("HTTP %d: redirects are not followed; register the final URL", code)
 		default:
-			rec.Error = fmt.Sprintf("HTTP %d", code)
+			rec.ErrorClass, rec.Error = ClassHTTPStatus, fmt.Sprintf("HTTP %d", code)
 		}
 		if final {
 			rec.Status = "failed"

@@ -611,3 +611,102 @@ func TestConcurrentRunsOfOneDeliveryPostOnce(t *testing.T) {
 		t.Errorf("delivery: %+v", got)
 	}
 }
+
+// syncBuffer is a log sink safe for the deliverer's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestFailuresAreClassifiedForTenants: a failed attempt shows the tenant a class and a
+// sentence of the product's, never the raw network error (which names the platform's
+// resolver and addresses); the raw error is in the server's log.
+func TestFailuresAreClassifiedForTenants(t *testing.T) {
+	t.Parallel()
+	b := setup(t, webhooks.Options{})
+	// A resolver at an address where no DNS server listens: lookups fail naming it.
+	closed, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resolverAddr := closed.LocalAddr().String()
+	_ = closed.Close()
+	resolver := &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, "udp", resolverAddr)
+	}}
+	gone := httptest.NewServer(http.NotFoundHandler())
+	refusedURL := gone.URL
+	gone.Close()
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(5 * time.Second):
+		}
+	}))
+	t.Cleanup(slow.Close)
+	tlsSrv := httptest.NewTLSServer(http.NotFoundHandler()) // a certificate nobody trusts
+	t.Cleanup(tlsSrv.Close)
+	failing := newReceiver(t, 503)
+	redirect := newReceiver(t, 302)
+
+	var logs syncBuffer
+	log := slog.New(slog.NewJSONHandler(&logs, nil))
+	loose := webhooks.New(b.db, log, webhooks.Options{Jobs: b.client, AllowPrivate: true, Timeout: 500 * time.Millisecond, Resolver: resolver})
+	strict := webhooks.New(b.db, log, webhooks.Options{Jobs: b.client, Timeout: 500 * time.Millisecond, Resolver: resolver})
+	for _, c := range []struct {
+		url      string
+		d        *webhooks.Deliverer
+		class    string
+		code     int32
+		internal string // what the raw error names and the tenant must not see
+	}{
+		{"http://hooks.example.com/h", loose, webhooks.ClassDNS, 0, resolverAddr},
+		{refusedURL + "/h", loose, webhooks.ClassRefused, 0, refusedURL[len("http://"):]},
+		{slow.URL + "/h", loose, webhooks.ClassTimeout, 0, slow.URL[len("http://"):]},
+		{tlsSrv.URL + "/h", loose, webhooks.ClassTLS, 0, "x509"},
+		{failing.URL + "/h", loose, webhooks.ClassHTTPStatus, 503, ""},
+		{redirect.URL + "/h", loose, webhooks.ClassHTTPStatus, 302, ""},
+		{failing.URL + "/h", strict, webhooks.ClassRefusedAddress, 0, "127.0.0.1"},
+	} {
+		ep, _ := b.endpoint(t, c.url, "order.created")
+		_, dels := b.fanOut(t, "order.created")
+		var id uuid.UUID
+		for _, d := range dels {
+			if d.EndpointID == ep.ID {
+				id = d.ID
+			}
+		}
+		if err := c.d.Attempt(b.ctx, b.tenant, id, 1, 5); err == nil {
+			t.Errorf("%s: the attempt succeeded", c.url)
+			continue
+		}
+		got := b.delivery(t, id)
+		if got.ErrorClass != c.class || got.Error == "" {
+			t.Errorf("%s: class %q (%q), want %q", c.url, got.ErrorClass, got.Error, c.class)
+		}
+		if (c.code == 0 && got.ResponseCode != nil) || (c.code != 0 && (got.ResponseCode == nil || *got.ResponseCode != c.code)) {
+			t.Errorf("%s: response code %v, want %d", c.url, got.ResponseCode, c.code)
+		}
+		shown, _ := json.Marshal(got)
+		for _, leak := range []string{"dial", "lookup", "read udp", ":53", resolverAddr, "127.0.0.1", c.internal} {
+			if leak != "" && strings.Contains(string(shown), leak) {
+				t.Errorf("%s: the tenant's delivery names %q: %s", c.url, leak, shown)
+			}
+		}
+		if c.internal != "" && !strings.Contains(logs.String(), c.internal) {
+			t.Errorf("%s: the server log lacks the raw error (%q)", c.url, c.internal)
+		}
+	}
+}
