@@ -316,3 +316,22 @@ func TestConsumerRegisteringTheirOwnUnitAgain(t *testing.T) {
 		t.Fatalf("registering my own unit again: %d Location=%q %s", r.Status, r.Header.Get("Location"), r.Body)
 	}
 }
+
+// TestInvalidUTF8IsRefused: a JSON body that is not UTF-8, or that escapes a lone
+// surrogate, is a 400 problem at body; nothing is stored as U+FFFD.
+func TestInvalidUTF8IsRefused(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	tn := env.NewTenant(env.PlatformAdmin())
+	for _, body := range []string{"{\"name\":\"Li\xffLei\"}", `{"name":"Li\ud800Lei"}`, "{\"name\":\"Li Lei\",\"address\":\"\xe4\xb8\"}"} {
+		r := env.Do(apitest.Req{Method: "POST", Path: "/v1/customers", Token: tn.Admin, Body: body})
+		badCheck(t, badCase{method: "POST", path: "/v1/customers", want: 400, loc: "body"}, r)
+		if strings.Contains(string(r.Body), "\ufffd") {
+			t.Errorf("the problem echoes U+FFFD: %s", r.Body)
+		}
+	}
+	if items := isoItems(t, env.Must(200, apitest.Req{Method: "GET", Path: "/v1/customers", Token: tn.Admin})); len(items) != 0 {
+		t.Errorf("customers stored: %v", items)
+	}
+	env.Must(201, apitest.Req{Method: "POST", Path: "/v1/customers", Token: tn.Admin, Body: `{"name":"\u674e\u96f7 \ud83d\ude00"}`})
+}
