@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/prometheus/client_golang/prometheus"
@@ -334,4 +335,18 @@ func TestInvalidUTF8IsRefused(t *testing.T) {
 		t.Errorf("customers stored: %v", items)
 	}
 	env.Must(201, apitest.Req{Method: "POST", Path: "/v1/customers", Token: tn.Admin, Body: `{"name":"\u674e\u96f7 \ud83d\ude00"}`})
+}
+
+// TestAPIKeyExpiryInThePastIsRefused: 422 naming expires_at.
+func TestAPIKeyExpiryInThePastIsRefused(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	tn := env.NewTenant(env.PlatformAdmin())
+	for _, at := range []string{"2020-01-01T00:00:00Z", time.Now().Add(-time.Minute).UTC().Format(time.RFC3339)} {
+		r := env.Do(apitest.Req{Method: "POST", Path: "/v1/api-keys", Token: tn.Admin, Body: map[string]any{
+			"name": "erp", "role": "agent", "expires_at": at}})
+		badCheck(t, badCase{method: "POST", path: "/v1/api-keys", want: 422, loc: "body.expires_at"}, r)
+	}
+	env.Must(201, apitest.Req{Method: "POST", Path: "/v1/api-keys", Token: tn.Admin, Body: map[string]any{
+		"name": "erp", "role": "agent", "expires_at": time.Now().Add(24 * time.Hour).UTC().Format(time.RFC3339)}})
 }
