@@ -350,3 +350,26 @@ func TestAPIKeyExpiryInThePastIsRefused(t *testing.T) {
 	env.Must(201, apitest.Req{Method: "POST", Path: "/v1/api-keys", Token: tn.Admin, Body: map[string]any{
 		"name": "erp", "role": "agent", "expires_at": time.Now().Add(24 * time.Hour).UTC().Format(time.RFC3339)}})
 }
+
+// TestCounterSaleValidatesBeforePaymentsConfiguration: on a server without payments, a
+// counter sale that could never succeed says why (422 naming the field), not 503.
+func TestCounterSaleValidatesBeforePaymentsConfiguration(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t, apitest.Options{NoPayments: true})
+	w := newOrderWorld(t, env)
+	tn := w.tn
+	order := str(w.order(t, nil)["order"].(map[string]any)["id"])
+	prod := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/express-products", Token: tn.Admin, Body: map[string]any{
+		"code": "onsite-6h", "name": "6-hour on-site", "kind": "per_incident",
+		"targets": map[string]any{"arrival": map[string]any{"minutes": 360, "clock": "clock"}},
+		"prices":  []map[string]any{{"currency": "CNY", "unit_amount": 9900}}}}).Map(t)["id"].(string)
+	sale := map[string]any{"product_id": prod, "outlet_id": tn.Outlets[0], "order_id": order, "currency": "USD"}
+	r := env.Do(apitest.Req{Method: "POST", Path: "/v1/purchases/counter", Token: tn.Admin, Body: sale})
+	badCheck(t, badCase{method: "POST", path: "/v1/purchases/counter", want: 422, loc: "body.currency"}, r)
+	r = env.Do(apitest.Req{Method: "POST", Path: "/v1/purchases/counter", Token: tn.Admin, Body: badWith(sale, "product_id", tn.ID)})
+	badCheck(t, badCase{method: "POST", path: "/v1/purchases/counter", want: 422, loc: "body.product_id"}, r)
+	// A sale that is right but cannot be paid here: 503.
+	if r := env.Do(apitest.Req{Method: "POST", Path: "/v1/purchases/counter", Token: tn.Admin, Body: badWith(sale, "currency", "CNY")}); r.Status != 503 {
+		t.Errorf("a valid sale without payments configured: %d %s, want 503", r.Status, r.Body)
+	}
+}
