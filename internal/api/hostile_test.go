@@ -14,6 +14,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/aftersales/aftersales/internal/access"
 	"github.com/aftersales/aftersales/internal/api"
 	"github.com/aftersales/aftersales/internal/api/apitest"
 	"github.com/aftersales/aftersales/internal/platform"
@@ -315,6 +316,50 @@ func TestConsumerRegisteringTheirOwnUnitAgain(t *testing.T) {
 	r := env.Do(apitest.Req{Method: "POST", Path: "/v1/consumer/tenants/" + f.tn.Slug + "/units", Token: tok, Body: unit})
 	if r.Status != 409 || r.Header.Get("Location") != "" || !strings.Contains(string(r.Body), "contact the brand") {
 		t.Fatalf("registering my own unit again: %d Location=%q %s", r.Status, r.Header.Get("Location"), r.Body)
+	}
+}
+
+// TestEngineerSeesTheStreetAddressOnlyOnTheirOwnOpenOrders: an engineer (no
+// contacts:unmasked) reads the service address of an open order they work in full, and
+// masked on an order of their outlet they do not work, and on their own order once it is
+// no longer open.
+func TestEngineerSeesTheStreetAddressOnlyOnTheirOwnOpenOrders(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	w := newOrderWorld(t, env)
+	const address = "上海市浦东新区世纪大道100号"
+	outlet := w.tn.Outlets[0]
+	_, eng := env.Person(w.tn, "engineer", outlet)
+	engID := str(env.Must(200, apitest.Req{Method: "GET", Path: "/v1/me", Token: eng}).Map(t)["id"])
+	env.Must(200, apitest.Req{Method: "PUT", Path: "/v1/engineers/" + engID, Token: w.tn.Admin, Header: map[string]string{"If-Match": `"0"`},
+		Body: map[string]any{"outlet_id": outlet, "skills": []string{}, "level": 2, "active": true, "is_default": true}})
+	onSite := map[string]any{"channel": "on_site", "type": "inspection", "outlet_id": outlet}
+	mine := str(w.order(t, badWith(onSite, "designated_engineer_id", engID))["order"].(map[string]any)["id"])
+	w.move(t, mine, "accepted", "")
+	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + mine + "/engineers", Token: w.tn.Admin, Body: map[string]any{"role": "lead"}})
+	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + mine + "/answer", Token: eng, Body: map[string]any{"accept": true}})
+	other := str(w.order(t, onSite)["order"].(map[string]any)["id"])
+
+	addressOf := func(id string) string {
+		o := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/" + id, Token: eng}).Map(t)
+		loc, _ := o["location"].(map[string]any)
+		return str(loc["address"])
+	}
+	if got := addressOf(mine); got != address {
+		t.Errorf("the engineer's own open order: address %q, want it in full", got)
+	}
+	if got := addressOf(other); got != access.MaskAddress(address) {
+		t.Errorf("an order of the outlet the engineer does not work: address %q, want %q", got, access.MaskAddress(address))
+	}
+	list := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders?limit=200", Token: eng}).Map(t)["items"]
+	if got := str(findByID(t, list, other, "GET /v1/orders")["location"].(map[string]any)["address"]); got != access.MaskAddress(address) {
+		t.Errorf("listed, an order the engineer does not work: address %q", got)
+	}
+	if r := w.move(t, mine, "cancelled", "customer withdrew"); r.Status != 200 {
+		t.Fatalf("cancel: %d %s", r.Status, r.Body)
+	}
+	if got := addressOf(mine); got != access.MaskAddress(address) {
+		t.Errorf("the engineer's own order once cancelled: address %q, want %q", got, access.MaskAddress(address))
 	}
 }
 
