@@ -229,12 +229,13 @@ func startAPI(pool *pgxpool.Pool, redisURL string, c *counters) (*apiServer, err
 	// The limits are raised so that the load, all from 127.0.0.1 and on few tenants and
 	// keys, is never refused; every request still pays its rate-limit commands to Redis.
 	cfg := platform.Config{SessionTTL: time.Hour, RateTenantPerSecond: 1_000_000, RateKeyPerSecond: 1_000_000,
-		RatePublicPerMinute: 1_000_000_000, OTPPerHour: 5, MaxBodyBytes: 1 << 20}
+		RatePublicPerMinute: 1_000_000_000, RateLoginIPPerMinute: 1_000_000, OTPPerHour: 5, MaxBodyBytes: 1 << 20}
 	reg := prometheus.NewRegistry()
 	limiter := platform.NewLimiter(rdb, log, reg)
 	tdb := tenants.NewDB(pool)
 	authSvc := auth.NewService(tdb, limiter, auth.NewDevSender(log), log,
-		auth.Options{SessionTTL: cfg.SessionTTL, OTPPerHour: cfg.OTPPerHour})
+		auth.Options{SessionTTL: cfg.SessionTTL, OTPPerHour: cfg.OTPPerHour,
+			LoginPerMinute: cfg.RateLoginPerMinute, LoginIPPerMinute: cfg.RateLoginIPPerMinute})
 	// Insert-only, as in cmd/aftersales' API process: imports queue their job in the upload's
 	// transaction; the worker (startWorker) runs on a pool of its own.
 	jobClient, err := jobs.NewClient(pool, tdb, log, false)

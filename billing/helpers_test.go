@@ -70,7 +70,7 @@ func (b *bundle) tenant() fixture {
 	b.t.Helper()
 	f := fixture{tenant: platform.NewID(), outlet: platform.NewID(), model: platform.NewID()}
 	if err := b.tdb.Platform(b.ctx, "test", uuid.Nil, func(tx *tenants.Tx) error {
-		_, err := tx.Exec(b.ctx, `INSERT INTO tenants (id, slug, name, kind) VALUES ($1, $2, 'Brand', 'brand')`, f.tenant, "t-"+f.tenant.String()[:8])
+		_, err := tx.Exec(b.ctx, `INSERT INTO tenants (id, slug, name, kind) VALUES ($1, $2, 'Brand', 'brand')`, f.tenant, "t-"+f.tenant.String()[24:]) // the random end of the id: two tenants made in one millisecond differ
 		return err
 	}); err != nil {
 		b.t.Fatal(err)

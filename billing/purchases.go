@@ -165,12 +165,14 @@ func metadata(tenant, purchase uuid.UUID) map[string]string {
 
 // StartCheckout creates a pending purchase and a Stripe Checkout Session (one-time payment)
 // for it. Nothing is granted until Stripe confirms the payment by webhook.
+// The input is checked before the payment provider's configuration: a request that could
+// never succeed says why (422), not that payments are unavailable (503).
 func (s *Service) StartCheckout(ctx context.Context, tx *tenants.Tx, in BuyInput) (Checkout, error) {
-	sc, err := s.api()
+	p, pr, row, err := s.newPurchase(ctx, tx, in, "checkout")
 	if err != nil {
 		return Checkout{}, err
 	}
-	p, pr, row, err := s.newPurchase(ctx, tx, in, "checkout")
+	sc, err := s.api()
 	if err != nil {
 		return Checkout{}, err
 	}
@@ -211,6 +213,7 @@ func (s *Service) StartCheckout(ctx context.Context, tx *tenants.Tx, in BuyInput
 }
 
 // StartCounter creates a pending purchase paid at an outlet's counter with a PaymentIntent.
+// As StartCheckout, it checks the input before the payment provider's configuration.
 func (s *Service) StartCounter(ctx context.Context, tx *tenants.Tx, in BuyInput) (Checkout, error) {
 	if in.OutletID == uuid.Nil {
 		return Checkout{}, fault.Invalid("outlet_id", "a counter sale names the outlet")
@@ -218,11 +221,11 @@ func (s *Service) StartCounter(ctx context.Context, tx *tenants.Tx, in BuyInput)
 	if err := checkCounter(tx.Scope, in.OutletID); err != nil {
 		return Checkout{}, err
 	}
-	sc, err := s.api()
+	_, _, row, err := s.newPurchase(ctx, tx, in, "counter")
 	if err != nil {
 		return Checkout{}, err
 	}
-	_, _, row, err := s.newPurchase(ctx, tx, in, "counter")
+	sc, err := s.api()
 	if err != nil {
 		return Checkout{}, err
 	}

@@ -238,6 +238,16 @@ func (s *Service) Process(ctx context.Context, jobs events.Inserter, id string) 
 		s.Log.WarnContext(ctx, "stripe event for an unknown tenant ignored", "event", id, "type", ev.Type, "tenant", tenant)
 		return s.finish(ctx, jobs, id, uuid.Nil, effect{outcome: "unknown_tenant", detail: "tenant " + tenant.String() + " does not exist"})
 	}
+	foreign, err := s.routedElsewhere(ctx, tenant, h.keys())
+	if err != nil {
+		return err
+	}
+	if foreign {
+		// The event names this tenant, but Stripe objects it carries are another tenant's:
+		// nothing is applied, no route is learned.
+		s.Log.WarnContext(ctx, "stripe event refused: its objects belong to another tenant", "event", id, "type", ev.Type, "tenant", tenant)
+		return s.finish(ctx, jobs, id, tenant, effect{outcome: "ignored", detail: "refused: its objects belong to another tenant"})
+	}
 	var eff effect
 	err = s.DB.Tx(ctx, tenants.Scope{TenantID: tenant, Actor: tenants.Actor{Kind: "system", Label: "stripe " + id}}, func(tx *tenants.Tx) (err error) {
 		eff, err = s.apply(ctx, tx, jobs, ev, h, purchase)
@@ -246,11 +256,33 @@ func (s *Service) Process(ctx context.Context, jobs events.Inserter, id string) 
 	if err != nil {
 		return err
 	}
-	if eff.outcome == "" {
+	switch eff.outcome {
+	case "":
 		eff.outcome = "applied"
+	case "ignored":
+		eff.routes = nil // an event that changed nothing teaches no owner
 	}
 	s.Log.InfoContext(ctx, "stripe event processed", "event", id, "type", ev.Type, "tenant", tenant, "outcome", eff.outcome, "detail", eff.detail)
 	return s.finish(ctx, jobs, id, tenant, eff)
+}
+
+// routedElsewhere reports whether any of an event's objects is known to belong to a tenant
+// other than the one the event is for.
+func (s *Service) routedElsewhere(ctx context.Context, tenant uuid.UUID, keys []string) (bool, error) {
+	if len(keys) == 0 {
+		return false, nil
+	}
+	var owners []uuid.UUID
+	err := s.DB.Platform(ctx, "stripe event: owners of its objects", uuid.Nil, func(tx *tenants.Tx) (err error) {
+		owners, err = tx.Q.StripeRouteOwners(ctx, tx, keys)
+		return err
+	})
+	for _, o := range owners {
+		if o != tenant {
+			return true, err
+		}
+	}
+	return false, err
 }
 
 // resolve finds the tenant (and purchase) of an event: our metadata on the object, else a
@@ -347,6 +379,9 @@ func (s *Service) apply(ctx context.Context, tx *tenants.Tx, jobs events.Inserte
 			eff.outcome, eff.detail = "ignored", "session without a purchase"
 			return eff, nil
 		}
+		if ok, err := tenantsPurchase(ctx, tx, purchase); !ok || err != nil {
+			return notTenants, err
+		}
 		if cs.PaymentStatus != stripe.CheckoutSessionPaymentStatusPaid {
 			if err := tx.Q.SetPurchaseStripeRefs(ctx, tx, db.SetPurchaseStripeRefsParams{TenantID: tx.Scope.TenantID,
 				ID: purchase, SessionID: cs.ID, PaymentIntentID: h.paymentIntent}); err != nil {
@@ -373,6 +408,9 @@ func (s *Service) apply(ctx context.Context, tx *tenants.Tx, jobs events.Inserte
 			eff.outcome, eff.detail = "ignored", "payment intent without a purchase"
 			return eff, nil
 		}
+		if ok, err := tenantsPurchase(ctx, tx, purchase); !ok || err != nil {
+			return notTenants, err
+		}
 		amount := pi.AmountReceived
 		if amount == 0 {
 			amount = pi.Amount
@@ -386,6 +424,9 @@ func (s *Service) apply(ctx context.Context, tx *tenants.Tx, jobs events.Inserte
 		if purchase == uuid.Nil {
 			eff.outcome, eff.detail = "ignored", "payment intent without a purchase"
 			return eff, nil
+		}
+		if ok, err := tenantsPurchase(ctx, tx, purchase); !ok || err != nil {
+			return notTenants, err
 		}
 		n, err := tx.Q.FailPurchase(ctx, tx, db.FailPurchaseParams{TenantID: tx.Scope.TenantID, ID: purchase})
 		eff.detail = "payment failed"
@@ -442,6 +483,16 @@ func (s *Service) apply(ctx context.Context, tx *tenants.Tx, jobs events.Inserte
 		return effect{detail: d, routes: []route{{h.customer, t, uuid.Nil}}}, err
 	}
 	return effect{outcome: "ignored", detail: "type not handled"}, nil
+}
+
+// notTenants is the effect of an event naming a purchase the tenant does not have (another
+// tenant's, or nobody's): nothing.
+var notTenants = effect{outcome: "ignored", detail: "refused: the purchase named is not the tenant's"}
+
+// tenantsPurchase reports whether the tenant of tx has purchase id.
+func tenantsPurchase(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (bool, error) {
+	_, ok, err := purchaseOf(ctx, tx, id, "")
+	return ok, err
 }
 
 // purchaseOf finds the purchase an event names, by id or by payment intent.

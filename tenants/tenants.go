@@ -52,6 +52,7 @@ func (d *DB) Onboard(ctx context.Context, actor Actor, in NewTenant) (Tenant, uu
 	if err := checkTimezone(in.Timezone, "timezone"); err != nil {
 		return Tenant{}, uuid.Nil, err
 	}
+	in.AdminEmail = NormalizeEmail(in.AdminEmail)
 	id := platform.NewID()
 	var t Tenant
 	var userID uuid.UUID

@@ -67,6 +67,7 @@ type Server struct {
 // New builds the API and its HTTP handler.
 func New(d Deps) *Server {
 	useProblemTypes()
+	refuseNullArrays()
 	mux := http.NewServeMux()
 	cfg := huma.DefaultConfig("aftersales API", "1.0.0")
 	cfg.Info.Description = "After-sales service networks: tenants, outlets, people, warranty, service orders. " +
@@ -76,6 +77,7 @@ func New(d Deps) *Server {
 	cfg.DocsPath = ""
 	cfg.SchemasPath = "/schemas"
 	cfg.CreateHooks = nil // no $schema links: bodies stay plain and clients can send them back unchanged
+	cfg.Formats = map[string]huma.Format{"application/json": jsonFormat, "json": jsonFormat}
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		"bearer": {Type: "http", Scheme: "bearer", Description: "Session token (ses_...) or API key (ask_...)"},
 		"cookie": {Type: "apiKey", In: "cookie", Name: sessionCookie},

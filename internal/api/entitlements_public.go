@@ -13,6 +13,7 @@ import (
 	"github.com/aftersales/aftersales/internal/coverage"
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/platform"
+	"github.com/aftersales/aftersales/internal/registry"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -42,7 +43,10 @@ type publicOut struct {
 
 func (s *Server) publicCoverage(ctx context.Context, in *publicIn) (*publicOut, error) {
 	meta := actorMeta(ctx)
-	for _, key := range []string{"public:ip:" + meta.IP, "public:serial:" + in.Serial} {
+	// The serial is limited in the form it is looked up by: " KFR…" or "ＫＦＲ…" is the same
+	// unit as "KFR…", so it counts against the same limit.
+	serial := registry.NormalizeSerial(in.Serial)
+	for _, key := range []string{"public:ip:" + platform.LimitKey(meta.IP), "public:serial:" + serial} {
 		if ok, wait := s.Limiter.Allow(ctx, key, platform.PerMinute(publicLimit(s.Config))); !ok {
 			return nil, rateLimited(wait)
 		}
@@ -54,7 +58,7 @@ func (s *Server) publicCoverage(ctx context.Context, in *publicIn) (*publicOut, 
 	out := &publicOut{}
 	scope := tenants.Scope{TenantID: tenantID, Actor: tenants.Actor{Kind: "system", Label: "public coverage check", IP: meta.IP, RequestID: meta.RequestID}}
 	err = s.DB.Read(ctx, scope, func(q db.DBTX) error {
-		a, err := coverage.Public(ctx, q, s.History, in.Serial, in.PhoneLast4)
+		a, err := coverage.Public(ctx, q, s.History, serial, in.PhoneLast4)
 		out.Body.ModelSKU, out.Body.PurchaseDate, out.Body.Class, out.Body.CoveredUntil = a.ModelSKU, a.PurchaseDate, a.Class, a.CoveredUntil
 		return err
 	})

@@ -168,6 +168,7 @@ var domainEnums = []domainEnum{
 	{ExpressProductBody{}, "after_cooling_off", billing.CoolingOffRefunds},
 	{ExpressProductBody{}, "status", billing.ProductStatuses},
 	{webhooks.Delivery{}, "status", webhooks.DeliveryStatuses},
+	{webhooks.Delivery{}, "error_class", webhooks.ErrorClasses},
 }
 
 // useDomainEnums sets the enum of each domain enum field in the registered schemas, with the

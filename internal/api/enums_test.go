@@ -108,6 +108,7 @@ var domainEnums = map[string][]string{
 	"TierRule.kind":              warranty.RuleKinds,
 	"TierRuleEntry.kind":         warranty.RuleKinds,
 	"Delivery.status":            webhooks.DeliveryStatuses,
+	"Delivery.error_class":       webhooks.ErrorClasses,
 }
 
 // TestEnumsAreTheDomainLists: each enum of the document the domain lists is that list, in

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -61,10 +60,9 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			id = platform.NewID().String()
 		}
 		w.Header().Set("X-Request-ID", id)
-		ip, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			ip = r.RemoteAddr
-		}
+		// The client's address, the same for the audit log, sessions and every per-client
+		// limit: the peer, or what trusted proxies (TRUSTED_PROXIES) say it is.
+		ip := s.Config.TrustedProxies.ClientIP(r.RemoteAddr, r.Header.Values("X-Forwarded-For"))
 		ctx := context.WithValue(r.Context(), metaKey{}, requestMeta{ID: id, IP: ip, UserAgent: r.UserAgent()})
 		ctx = platform.WithLogAttrs(ctx, slog.String("request_id", id))
 		sw := &statusWriter{ResponseWriter: w, status: 200}

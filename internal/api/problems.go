@@ -29,7 +29,16 @@ var problemTypes = map[int]string{
 	422: "invalid-input", 428: "precondition-required", 429: "rate-limited", 500: "internal", 502: "payment-provider", 503: "unavailable",
 }
 
-var installErrors sync.Once
+var installErrors, installArrays sync.Once
+
+// refuseNullArrays makes arrays non-nullable in every schema huma builds from here on (huma
+// makes them nullable by default). A required array sent as null is then a 422 naming the
+// field, as the document says, instead of a nil slice reaching a NOT NULL column; an
+// optional one sent as null is the same as leaving it out. An array that may be null says
+// so with the `nullable:"true"` tag. Called before any route is registered.
+func refuseNullArrays() {
+	installArrays.Do(func() { huma.DefaultArrayNullable = false })
+}
 
 // useProblemTypes makes every huma error an RFC 9457 problem with a stable type URI.
 func useProblemTypes() {
@@ -140,6 +149,8 @@ func fail(ctx context.Context, log *slog.Logger, err error) error {
 		return huma.Error412PreconditionFailed("the resource changed since you read it; read it again and retry")
 	case errors.As(err, &ce):
 		return huma.Error409Conflict(ce.Detail)
+	case errors.Is(err, fault.ErrConflict):
+		return huma.Error409Conflict("this conflicts with an existing record")
 	case errors.Is(err, fault.ErrForbidden):
 		return huma.Error403Forbidden("your role does not allow this")
 	case errors.As(err, &rl):

@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/aftersales/aftersales/internal/fault"
 )
 
 // TestConcurrencyFailuresAreRetryableConflicts: a transaction PostgreSQL rolled back for a
@@ -57,6 +60,17 @@ func TestDatabaseOutageIs503(t *testing.T) {
 	}
 	if err := fail(context.Background(), log, fmt.Errorf("x: %w", context.Canceled)); !errors.As(err, &se) || se.GetStatus() != 499 {
 		t.Fatalf("a cancelled request: %v, want a 499", err)
+	}
+}
+
+// TestConflictsAreConflicts: any domain error that is a conflict (fault.ErrConflict) is a
+// 409 saying nothing of its details, never a 500.
+func TestConflictsAreConflicts(t *testing.T) {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	err := fail(context.Background(), log, fmt.Errorf("store unit 0192: %w", fault.ErrConflict))
+	var se huma.StatusError
+	if !errors.As(err, &se) || se.GetStatus() != 409 || strings.Contains(se.Error(), "0192") {
+		t.Fatalf("a wrapped conflict: %v, want a 409 without its details", err)
 	}
 }
 

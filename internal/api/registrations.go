@@ -209,10 +209,13 @@ func channelOf(ctx context.Context) string {
 // duplicateProblem turns a duplicate unit into a 409 that names the existing registration.
 func duplicateProblem(err error) error {
 	var dup *registry.DuplicateError
-	if errors.As(err, &dup) {
-		return huma.ErrorWithHeaders(huma.Error409Conflict(dup.Error(), &huma.ErrorDetail{
-			Location: "body.serial", Message: "already registered", Value: dup.Existing.String()}),
-			http.Header{"Location": {"/v1/registrations/" + dup.Existing.String()}})
+	if !errors.As(err, &dup) {
+		return err
 	}
-	return err
+	if dup.Existing == uuid.Nil {
+		return huma.Error409Conflict(dup.Error(), &huma.ErrorDetail{Location: "body.serial", Message: "already registered"})
+	}
+	return huma.ErrorWithHeaders(huma.Error409Conflict(dup.Error(), &huma.ErrorDetail{
+		Location: "body.serial", Message: "already registered", Value: dup.Existing.String()}),
+		http.Header{"Location": {"/v1/registrations/" + dup.Existing.String()}})
 }

@@ -5,6 +5,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -103,9 +104,20 @@ func (s *Server) consumerRegisterUnit(ctx context.Context, in *registerIn) (*Reg
 		return err
 	})
 	if err != nil {
-		return nil, duplicateProblem(err)
+		return nil, consumerDuplicateProblem(err)
 	}
 	return &RegistrationOutput{ETag: etag(r.Version), Body: r}, nil
+}
+
+// consumerDuplicateProblem is what a consumer learns of a unit registered already, theirs or
+// another customer's alike: that they cannot register it, never which registration holds
+// it or where (staff get that from duplicateProblem).
+func consumerDuplicateProblem(err error) error {
+	var dup *registry.DuplicateError
+	if errors.As(err, &dup) {
+		return huma.Error409Conflict("this product cannot be registered to your account; contact the brand")
+	}
+	return err
 }
 
 type consumerInvoiceIn struct {

@@ -143,12 +143,7 @@ func (r *sfRun) send(op sfOp, i int) {
 var sfKnown = map[string]struct {
 	statuses []int
 	why      string
-}{
-	"create-webhook-endpoint": {[]int{500}, "events: null answers 500"},
-	"update-webhook-endpoint": {[]int{500}, "events: null answers 500"},
-	"put-order-settings":      {[]int{500}, "engineer_rules: null answers 500"},
-	"create-counter-purchase": {[]int{503}, "a currency the product has no price in answers 503"},
-}
+}{}
 
 // sfWritesOnRefusal are the tables an operation writes on purpose when it refuses, by
 // operation id, with why.
@@ -865,10 +860,7 @@ func sfProblem(r sfResp) string {
 
 // sfKnownUnlocated are refusals known to name no field, by their detail, with why: logged,
 // not failed. Empty this list as the fixes land.
-var sfKnownUnlocated = map[string]string{
-	"a value cannot be stored (text must not contain NUL characters)": "PostgreSQL refuses the NUL, not knowing the field; " +
-		"to be refused at the API's boundary, where invalid UTF-8 is being refused, naming the field",
-}
+var sfKnownUnlocated = map[string]string{}
 
 // sfUnlocated says what is wrong with a 422 to a well-formed JSON object body that names no
 // field of it ("" if nothing is): a client cannot tell which value to correct. A refusal

@@ -98,12 +98,18 @@ func (s *Server) listWebhookEndpoints(ctx context.Context, in *PageQuery) (*Page
 	return pageOf(rows, in.limit(), func(e webhooks.Endpoint) uuid.UUID { return e.ID }), nil
 }
 
+// webhookDestinations is where endpoints may point: public addresses, unless the server
+// lets them reach private ones (WEBHOOK_ALLOW_PRIVATE, development).
+func (s *Server) webhookDestinations() webhooks.Destinations {
+	return webhooks.Destinations{AllowPrivate: s.Config.WebhookAllowPrivate}
+}
+
 type createWebhookIn struct{ Body webhooks.EndpointInput }
 
 func (s *Server) createWebhookEndpoint(ctx context.Context, in *createWebhookIn) (*WebhookSecretOutput, error) {
 	out := &WebhookSecretOutput{}
 	err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
-		out.Body.Endpoint, out.Body.Secret, err = webhooks.Create(ctx, tx, in.Body)
+		out.Body.Endpoint, out.Body.Secret, err = webhooks.Create(ctx, tx, s.webhookDestinations(), in.Body)
 		return err
 	})
 	if err != nil {
@@ -133,7 +139,7 @@ func (s *Server) updateWebhookEndpoint(ctx context.Context, in *updateWebhookIn)
 		return nil, err
 	}
 	e, err := within(ctx, s, func(tx *tenants.Tx) (webhooks.Endpoint, error) {
-		return webhooks.Update(ctx, tx, in.id(), v, in.Body)
+		return webhooks.Update(ctx, tx, s.webhookDestinations(), in.id(), v, in.Body)
 	})
 	if err != nil {
 		return nil, err

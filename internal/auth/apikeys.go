@@ -56,6 +56,9 @@ func CreateAPIKey(ctx context.Context, tx *tenants.Tx, in NewAPIKey) (APIKey, st
 			return APIKey{}, "", fault.Invalid(fmt.Sprintf("scopes[%d]", i), "is not a permission of the key's role")
 		}
 	}
+	if in.ExpiresAt != nil && !in.ExpiresAt.After(time.Now()) {
+		return APIKey{}, "", fault.Invalid("expires_at", "must be in the future")
+	}
 	if in.Scopes == nil {
 		in.Scopes = []string{}
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -47,7 +46,7 @@ func Invite(ctx context.Context, tx *tenants.Tx, email string, role access.Role,
 	id := platform.NewID()
 	tok, hash := newScopedToken(prefixInvitation, tx.Scope.TenantID, id)
 	r, err := tx.Q.CreateInvitation(ctx, tx, db.CreateInvitationParams{TenantID: tx.Scope.TenantID, ID: id,
-		Email: strings.ToLower(email), Role: string(role), OutletID: someID(outletID), TokenHash: hash,
+		Email: tenants.NormalizeEmail(email), Role: string(role), OutletID: someID(outletID), TokenHash: hash,
 		InvitedBy: someID(tx.Scope.Actor.ID), ExpiresAt: time.Now().Add(invitationTTL)})
 	if err != nil {
 		return Invitation{}, "", fault.DBError(err, "", "outlet_id")

@@ -13,9 +13,10 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/nyaruka/phonenumbers"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/aftersales/aftersales/internal/access"
+	"github.com/aftersales/aftersales/internal/customers"
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/platform"
@@ -66,22 +67,26 @@ const (
 // ErrBadCode means the code is wrong, expired, used, or tried too often.
 var ErrBadCode = errors.New("the code is invalid or has expired")
 
-// NormalizeDestination returns the channel and canonical form (E.164 phone, lower-case email).
-// Phones without a country code are read as Chinese numbers.
+// NormalizeDestination returns the channel and canonical form of a consumer's sign-in
+// destination: a phone in E.164 (customers.NormalizePhone; numbers without a country code
+// are read as Chinese), or an email address as tenants.NormalizeEmail writes it. The code,
+// its rate limit and the consumer are all keyed by this form, so " +86 138…" or a
+// full-width number is the same destination as "+86138…".
 func NormalizeDestination(s string) (channel, dest string, err error) {
-	s = strings.TrimSpace(s)
+	s = norm.NFKC.String(strings.TrimSpace(s))
 	if strings.Contains(s, "@") {
+		s = tenants.NormalizeEmail(s)
 		a, err := mail.ParseAddress(s)
 		if err != nil || a.Address != s {
 			return "", "", fault.Invalid("destination", "is not a valid email address")
 		}
-		return "email", strings.ToLower(a.Address), nil
+		return "email", a.Address, nil
 	}
-	num, err := phonenumbers.Parse(s, "CN")
-	if err != nil || !phonenumbers.IsValidNumber(num) {
+	phone, err := customers.NormalizePhone(s)
+	if err != nil || phone == "" {
 		return "", "", fault.Invalid("destination", "is not a valid phone number or email address")
 	}
-	return "sms", phonenumbers.Format(num, phonenumbers.E164), nil
+	return "sms", phone, nil
 }
 
 // RequestOTP sends a fresh code to a phone or email address, at most otpPerHour an hour.

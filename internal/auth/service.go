@@ -41,12 +41,18 @@ type Service struct {
 	log        *slog.Logger
 	sessionTTL time.Duration
 	otpPerHour int
+	// loginPerAccount bounds attempts on one account from one client address a minute;
+	// loginPerClient bounds a client address's attempts on all accounts a minute.
+	loginPerAccount, loginPerClient int
 }
 
 // Options configure a Service.
 type Options struct {
 	SessionTTL time.Duration
 	OTPPerHour int
+	// LoginPerMinute bounds sign-in attempts on one account from one client address
+	// (default 5); LoginIPPerMinute those from one client address on all accounts (default 10).
+	LoginPerMinute, LoginIPPerMinute int
 }
 
 // NewService builds the authentication service.
@@ -57,7 +63,14 @@ func NewService(d *tenants.DB, limiter *platform.Limiter, sender Sender, log *sl
 	if o.OTPPerHour == 0 {
 		o.OTPPerHour = 5
 	}
-	return &Service{db: d, limiter: limiter, sender: sender, log: log, sessionTTL: o.SessionTTL, otpPerHour: o.OTPPerHour}
+	if o.LoginPerMinute <= 0 {
+		o.LoginPerMinute = 5
+	}
+	if o.LoginIPPerMinute <= 0 {
+		o.LoginIPPerMinute = 10
+	}
+	return &Service{db: d, limiter: limiter, sender: sender, log: log, sessionTTL: o.SessionTTL, otpPerHour: o.OTPPerHour,
+		loginPerAccount: o.LoginPerMinute, loginPerClient: o.LoginIPPerMinute}
 }
 
 // Session is a newly issued login.
@@ -69,10 +82,21 @@ type Session struct {
 
 // Login checks a staff user's password and opens a session. Every attempt on a known account
 // is written to the audit log of each tenant the user belongs to.
+//
+// Attempts are limited per client address (meta.IP) on all accounts together, and per
+// account from that address; attempts from one address never count against another, so
+// guessing at an account from elsewhere cannot lock its user out.
 func (s *Service) Login(ctx context.Context, email, password string, meta tenants.Actor) (Session, error) {
-	email = strings.ToLower(strings.TrimSpace(email))
-	if ok, wait := s.limiter.Allow(ctx, "login:"+email, platform.PerMinute(10)); !ok {
-		return Session{}, &RateLimitError{RetryAfter: wait}
+	email = tenants.NormalizeEmail(email)
+	client := platform.LimitKey(meta.IP)
+	for _, l := range []struct {
+		key string
+		n   int
+	}{{"login:client:" + client, s.loginPerClient}, {"login:account:" + email + " " + client, s.loginPerAccount}} {
+		if ok, wait := s.limiter.Allow(ctx, l.key, platform.PerMinute(l.n)); !ok {
+			s.log.WarnContext(ctx, "login rate limited", "ip", meta.IP)
+			return Session{}, &RateLimitError{RetryAfter: wait}
+		}
 	}
 	var user db.User
 	err := s.db.Platform(ctx, "staff sign-in: find user", uuid.Nil, func(tx *tenants.Tx) error {

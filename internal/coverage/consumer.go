@@ -2,12 +2,12 @@ package coverage
 
 import (
 	"context"
-	"strings"
 
 	"github.com/google/uuid"
 
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/fault"
+	"github.com/aftersales/aftersales/internal/registry"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -25,7 +25,7 @@ type PublicAnswer struct {
 // ErrNotFound, so the answer reveals nothing about who owns which serial. The serial is
 // trimmed of surrounding space. q is a one-trip read in the tenant's scope.
 func Public(ctx context.Context, q db.DBTX, src HistorySource, serial, last4 string) (PublicAnswer, error) {
-	check := CheckInput{Serial: strings.TrimSpace(serial), Channel: "web", NoTier: true}
+	check := CheckInput{Serial: registry.NormalizeSerial(serial), Channel: "web", NoTier: true}
 	if check.Serial == "" {
 		return PublicAnswer{}, fault.ErrNotFound
 	}

@@ -150,7 +150,7 @@ func LoadFacts(ctx context.Context, q db.DBTX, in CheckInput) ([]Facts, error) {
 	if in.RegistrationID != uuid.Nil {
 		p.RegistrationID = uuid.NullUUID{UUID: in.RegistrationID, Valid: true}
 	} else {
-		p.Serial = strings.TrimSpace(in.Serial)
+		p.Serial = registry.NormalizeSerial(in.Serial)
 		if p.Serial == "" {
 			return nil, fault.Invalid("serial", "give registration_id, or serial (with model_sku when serials repeat across models)")
 		}

@@ -2,20 +2,28 @@ package customers
 
 import (
 	"regexp"
+	"strings"
 	"sync"
 
 	"github.com/nyaruka/phonenumbers"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/aftersales/aftersales/internal/fault"
 )
 
-// NormalizePhone returns a phone number in E.164 (Chinese numbers may omit +86).
+// NormalizePhone returns a phone number in E.164 (Chinese numbers may omit +86): the one
+// form of a phone the product stores, looks up and rate-limits by. Input is read after
+// Unicode NFKC (full-width digits are digits) and without surrounding spaces.
 //
 // Mainland mobile numbers, bare or after +86, take a fast path (bulk imports check one per
 // row, and the library's parse costs some 13 µs): the library's own pattern of Chinese
 // mobile numbers, matched against the 11 digits, gives the library's answer. Anything else
 // goes through the library.
 func NormalizePhone(s string) (string, error) {
+	if e164, ok := cnMobile(s); ok {
+		return e164, nil
+	}
+	s = strings.TrimSpace(norm.NFKC.String(s))
 	if s == "" {
 		return "", nil
 	}

@@ -1923,6 +1923,31 @@ func (q *Queries) SetTenantStatus(ctx context.Context, db DBTX, arg SetTenantSta
 	return result.RowsAffected(), nil
 }
 
+const stripeRouteOwners = `-- name: StripeRouteOwners :many
+SELECT DISTINCT tenant FROM stripe_routes WHERE object_id = ANY($1::text[])
+`
+
+// The tenants that objects are routed to (an event's objects should all be one tenant's).
+func (q *Queries) StripeRouteOwners(ctx context.Context, db DBTX, ids []string) ([]uuid.UUID, error) {
+	rows, err := db.Query(ctx, stripeRouteOwners, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []uuid.UUID
+	for rows.Next() {
+		var tenant uuid.UUID
+		if err := rows.Scan(&tenant); err != nil {
+			return nil, err
+		}
+		items = append(items, tenant)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const sumRefundLedgerOfPurchase = `-- name: SumRefundLedgerOfPurchase :one
 SELECT coalesce(-sum(amount), 0)::bigint FROM ledger_entries
 WHERE tenant_id = $1 AND purchase_id = $2 AND kind IN ('refund', 'compensation')

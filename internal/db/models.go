@@ -962,6 +962,8 @@ type WebhookDelivery struct {
 	NextAttemptAt *time.Time
 	ClaimedAt     *time.Time
 	CreatedAt     time.Time
+	// Class of the last failed attempt (webhooks.ErrorClasses); empty when none failed.
+	ErrorClass string
 }
 
 // A tenant's webhook receiver: URL, chosen events, signing secret (and the previous one until it expires).

@@ -130,7 +130,7 @@ func (q *Queries) DisableWebhookEndpoint(ctx context.Context, db DBTX, arg Disab
 }
 
 const getWebhookDelivery = `-- name: GetWebhookDelivery :one
-SELECT tenant_id, id, endpoint_id, event_id, event_type, redelivery_of, payload, status, attempts, response_code, latency_ms, response_body, error, last_attempt_at, next_attempt_at, claimed_at, created_at FROM webhook_deliveries WHERE tenant_id = $1 AND id = $2
+SELECT tenant_id, id, endpoint_id, event_id, event_type, redelivery_of, payload, status, attempts, response_code, latency_ms, response_body, error, last_attempt_at, next_attempt_at, claimed_at, created_at, error_class FROM webhook_deliveries WHERE tenant_id = $1 AND id = $2
 `
 
 type GetWebhookDeliveryParams struct {
@@ -159,6 +159,7 @@ func (q *Queries) GetWebhookDelivery(ctx context.Context, db DBTX, arg GetWebhoo
 		&i.NextAttemptAt,
 		&i.ClaimedAt,
 		&i.CreatedAt,
+		&i.ErrorClass,
 	)
 	return i, err
 }
@@ -200,7 +201,7 @@ const insertWebhookDelivery = `-- name: InsertWebhookDelivery :one
 INSERT INTO webhook_deliveries (tenant_id, id, endpoint_id, event_id, event_type, redelivery_of, payload, status)
 VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending')
 ON CONFLICT (tenant_id, endpoint_id, event_id) WHERE redelivery_of IS NULL DO NOTHING
-RETURNING tenant_id, id, endpoint_id, event_id, event_type, redelivery_of, payload, status, attempts, response_code, latency_ms, response_body, error, last_attempt_at, next_attempt_at, claimed_at, created_at
+RETURNING tenant_id, id, endpoint_id, event_id, event_type, redelivery_of, payload, status, attempts, response_code, latency_ms, response_body, error, last_attempt_at, next_attempt_at, claimed_at, created_at, error_class
 `
 
 type InsertWebhookDeliveryParams struct {
@@ -242,12 +243,13 @@ func (q *Queries) InsertWebhookDelivery(ctx context.Context, db DBTX, arg Insert
 		&i.NextAttemptAt,
 		&i.ClaimedAt,
 		&i.CreatedAt,
+		&i.ErrorClass,
 	)
 	return i, err
 }
 
 const listWebhookDeliveries = `-- name: ListWebhookDeliveries :many
-SELECT tenant_id, id, endpoint_id, event_id, event_type, redelivery_of, payload, status, attempts, response_code, latency_ms, response_body, error, last_attempt_at, next_attempt_at, claimed_at, created_at FROM webhook_deliveries
+SELECT tenant_id, id, endpoint_id, event_id, event_type, redelivery_of, payload, status, attempts, response_code, latency_ms, response_body, error, last_attempt_at, next_attempt_at, claimed_at, created_at, error_class FROM webhook_deliveries
 WHERE tenant_id = $1 AND endpoint_id = $2
   AND ($3::uuid IS NULL OR id < $3::uuid)
   AND ($4::text IS NULL OR status = $4::text)
@@ -296,6 +298,7 @@ func (q *Queries) ListWebhookDeliveries(ctx context.Context, db DBTX, arg ListWe
 			&i.NextAttemptAt,
 			&i.ClaimedAt,
 			&i.CreatedAt,
+			&i.ErrorClass,
 		); err != nil {
 			return nil, err
 		}
@@ -358,7 +361,7 @@ func (q *Queries) ListWebhookEndpoints(ctx context.Context, db DBTX, arg ListWeb
 }
 
 const lockWebhookDelivery = `-- name: LockWebhookDelivery :one
-SELECT tenant_id, id, endpoint_id, event_id, event_type, redelivery_of, payload, status, attempts, response_code, latency_ms, response_body, error, last_attempt_at, next_attempt_at, claimed_at, created_at FROM webhook_deliveries WHERE tenant_id = $1 AND id = $2 FOR UPDATE
+SELECT tenant_id, id, endpoint_id, event_id, event_type, redelivery_of, payload, status, attempts, response_code, latency_ms, response_body, error, last_attempt_at, next_attempt_at, claimed_at, created_at, error_class FROM webhook_deliveries WHERE tenant_id = $1 AND id = $2 FOR UPDATE
 `
 
 type LockWebhookDeliveryParams struct {
@@ -387,6 +390,7 @@ func (q *Queries) LockWebhookDelivery(ctx context.Context, db DBTX, arg LockWebh
 		&i.NextAttemptAt,
 		&i.ClaimedAt,
 		&i.CreatedAt,
+		&i.ErrorClass,
 	)
 	return i, err
 }
@@ -394,10 +398,11 @@ func (q *Queries) LockWebhookDelivery(ctx context.Context, db DBTX, arg LockWebh
 const recordWebhookAttempt = `-- name: RecordWebhookAttempt :one
 UPDATE webhook_deliveries
 SET status = $1, attempts = attempts + 1, response_code = $2, latency_ms = $3,
-  response_body = $4, error = $5, last_attempt_at = now(), next_attempt_at = $6,
+  response_body = $4, error = $5, error_class = $6, last_attempt_at = now(),
+  next_attempt_at = $7,
   claimed_at = NULL
-WHERE tenant_id = $7 AND id = $8
-RETURNING tenant_id, id, endpoint_id, event_id, event_type, redelivery_of, payload, status, attempts, response_code, latency_ms, response_body, error, last_attempt_at, next_attempt_at, claimed_at, created_at
+WHERE tenant_id = $8 AND id = $9
+RETURNING tenant_id, id, endpoint_id, event_id, event_type, redelivery_of, payload, status, attempts, response_code, latency_ms, response_body, error, last_attempt_at, next_attempt_at, claimed_at, created_at, error_class
 `
 
 type RecordWebhookAttemptParams struct {
@@ -406,6 +411,7 @@ type RecordWebhookAttemptParams struct {
 	LatencyMs     *int32
 	ResponseBody  string
 	Error         string
+	ErrorClass    string
 	NextAttemptAt *time.Time
 	TenantID      uuid.UUID
 	ID            uuid.UUID
@@ -418,6 +424,7 @@ func (q *Queries) RecordWebhookAttempt(ctx context.Context, db DBTX, arg RecordW
 		arg.LatencyMs,
 		arg.ResponseBody,
 		arg.Error,
+		arg.ErrorClass,
 		arg.NextAttemptAt,
 		arg.TenantID,
 		arg.ID,
@@ -441,6 +448,7 @@ func (q *Queries) RecordWebhookAttempt(ctx context.Context, db DBTX, arg RecordW
 		&i.NextAttemptAt,
 		&i.ClaimedAt,
 		&i.CreatedAt,
+		&i.ErrorClass,
 	)
 	return i, err
 }

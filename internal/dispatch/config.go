@@ -119,6 +119,9 @@ func Authorizations(ctx context.Context, tx *tenants.Tx, outletID uuid.UUID) ([]
 	if err != nil {
 		return nil, fmt.Errorf("list authorizations: %w", err)
 	}
+	if ids == nil {
+		ids = []uuid.UUID{} // an array, never null (the document says so)
+	}
 	return ids, nil
 }
 

@@ -25,6 +25,7 @@ import (
 	"github.com/aftersales/aftersales/internal/dispatch"
 	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/platform"
+	"github.com/aftersales/aftersales/internal/registry"
 	"github.com/aftersales/aftersales/internal/sla"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -428,7 +429,7 @@ func unitFor(ctx context.Context, tx *tenants.Tx, in Intake, faultCode string) (
 		}
 		return found(units[0]), nil
 	}
-	serial := strings.TrimSpace(in.Serial)
+	serial := registry.NormalizeSerial(in.Serial)
 	if serial == "" {
 		return unitFacts{unregistered: true, model: nullID(in.ModelID)}, nil
 	}

@@ -33,6 +33,14 @@ type Config struct {
 	RateKeyPerSecond    int `env:"RATE_KEY_PER_SECOND" envDefault:"50"`
 	// RatePublicPerMinute bounds public coverage checks per client IP and per serial.
 	RatePublicPerMinute int `env:"RATE_PUBLIC_PER_MINUTE" envDefault:"20"`
+	// RateLoginPerMinute bounds sign-in attempts on one account from one client address;
+	// RateLoginIPPerMinute bounds attempts from one client address on all accounts together.
+	// Neither counts attempts from elsewhere, so nobody can lock a user out from afar.
+	RateLoginPerMinute   int `env:"RATE_LOGIN_PER_MINUTE" envDefault:"5"`
+	RateLoginIPPerMinute int `env:"RATE_LOGIN_IP_PER_MINUTE" envDefault:"10"`
+	// TrustedProxies are the reverse proxies (addresses or CIDR prefixes, comma-separated)
+	// whose X-Forwarded-For names the client; empty trusts none (the client is the peer).
+	TrustedProxies Proxies `env:"TRUSTED_PROXIES"`
 	// OTPPerHour bounds one-time codes sent to one phone or email address.
 	OTPPerHour int `env:"OTP_PER_HOUR" envDefault:"5"`
 	// MaxBodyBytes caps request bodies.

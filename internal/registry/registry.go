@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -98,10 +97,15 @@ func idPtr(n uuid.NullUUID) *uuid.UUID {
 	return &n.UUID
 }
 
-// DuplicateError names the registration a unit already has.
+// DuplicateError says a unit is registered already, naming its registration when the
+// caller's scope can see it (Existing is uuid.Nil when it cannot: a consumer registering a
+// unit another customer registered).
 type DuplicateError struct{ Existing uuid.UUID }
 
 func (e *DuplicateError) Error() string {
+	if e.Existing == uuid.Nil {
+		return "this model and serial are already registered"
+	}
 	return "this model and serial are already registered as " + e.Existing.String()
 }
 func (e *DuplicateError) Unwrap() error { return fault.ErrConflict }
@@ -161,7 +165,7 @@ func serialPattern(m catalog.Model) *regexp.Regexp {
 
 // check is Check with the model's serial pattern compiled (nil: none).
 func check(in Input, m catalog.Model, serial *regexp.Regexp, today time.Time) (Checked, error) {
-	c := Checked{Model: m, Serial: strings.TrimSpace(in.Serial), InvoiceNo: in.InvoiceNo, InvoiceImage: in.InvoiceImage,
+	c := Checked{Model: m, Serial: NormalizeSerial(in.Serial), InvoiceNo: in.InvoiceNo, InvoiceImage: in.InvoiceImage,
 		Seller: in.Seller, HasCard: in.HasWarrantyCard, Buyer: in.Buyer, User: in.User, NeedsInstallation: in.NeedsInstallation}
 	if c.Serial == "" {
 		return c, fault.Invalid("serial", "is required")
@@ -284,13 +288,15 @@ func Store(ctx context.Context, tx *tenants.Tx, c Checked, channel string, impor
 	if err != nil {
 		var dup *fault.ConflictError
 		if errors.As(fault.DBError(err, "dup", ""), &dup) {
-			// A concurrent registration of the same unit won the race.
+			// A concurrent registration of the same unit won the race, or one the scope
+			// cannot see (another customer's) holds the serial.
 			if ex, gerr := tx.Q.GetRegistrationBySerial(ctx, tx, db.GetRegistrationBySerialParams{TenantID: tx.Scope.TenantID,
 				ModelID: c.Model.ID, Serial: c.Serial}); gerr == nil {
 				return Registration{}, &DuplicateError{Existing: ex.ID}
 			}
+			return Registration{}, &DuplicateError{}
 		}
-		return Registration{}, fault.DBError(err, "this unit is already registered", "")
+		return Registration{}, fault.DBError(err, "", "")
 	}
 	reg := registrationFromRow(r)
 	return reg, tx.Audit(ctx, "registration.create", "registration", reg.ID, nil, reg)
@@ -364,8 +370,8 @@ type Filter struct {
 func List(ctx context.Context, tx *tenants.Tx, f Filter) ([]Registration, error) {
 	var rows []db.Registration
 	var err error
-	if f.Serial != "" {
-		rows, err = tx.Q.FindRegistrationsBySerial(ctx, tx, db.FindRegistrationsBySerialParams{TenantID: tx.Scope.TenantID, Serial: f.Serial})
+	if serial := NormalizeSerial(f.Serial); serial != "" {
+		rows, err = tx.Q.FindRegistrationsBySerial(ctx, tx, db.FindRegistrationsBySerialParams{TenantID: tx.Scope.TenantID, Serial: serial})
 	} else {
 		rows, err = tx.Q.ListRegistrations(ctx, tx, db.ListRegistrationsParams{TenantID: tx.Scope.TenantID, After: f.After,
 			ModelID: f.Model, CustomerID: f.Customer, Lim: f.Limit})
@@ -447,7 +453,7 @@ func Scan(ctx context.Context, tx *tenants.Tx, in ScanInput) (Registration, bool
 		install = today.Format(time.DateOnly)
 	}
 	existing, err := tx.Q.GetRegistrationBySerial(ctx, tx, db.GetRegistrationBySerialParams{TenantID: tx.Scope.TenantID,
-		ModelID: m.ID, Serial: strings.TrimSpace(in.Serial)})
+		ModelID: m.ID, Serial: NormalizeSerial(in.Serial)})
 	if err == nil && install == "" {
 		return registrationFromRow(existing), false, nil // delivered again: nothing new to record
 	}

@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"code.dny.dev/ssrf"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
@@ -35,6 +36,8 @@ type Options struct {
 	AllowPrivate bool
 	// Timeout bounds one attempt (connect, send, response). Default 10s.
 	Timeout time.Duration
+	// Resolver looks up endpoints' host names; nil is the system's.
+	Resolver *net.Resolver
 	// MaxAttempts per delivery. Default DefaultMaxAttempts (retries span more than 24h).
 	MaxAttempts int
 	// Backoff is the wait after failed attempt n (1-based). Default Backoff.
@@ -98,20 +101,22 @@ func New(d *tenants.DB, log *slog.Logger, o Options) *Deliverer {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Deliverer{DB: d, Log: log, opts: o, http: newClient(o.Timeout, o.AllowPrivate)}
+	return &Deliverer{DB: d, Log: log, opts: o, http: newClient(o.Timeout, o.AllowPrivate, o.Resolver)}
 }
 
 // errPrivate refuses connections to addresses that are not public.
 var errPrivate = errors.New("webhooks: the endpoint resolves to a private or reserved address")
 
-func newClient(timeout time.Duration, allowPrivate bool) *http.Client {
-	dialer := &net.Dialer{Timeout: timeout, Control: func(_, address string, _ syscall.RawConn) error {
+// newClient posts deliveries. Unless allowPrivate, its dialer refuses, at connection time
+// (after DNS, on every address tried), any address Public refuses; redirects are not
+// followed, so a public endpoint cannot bounce a delivery into the platform's network.
+func newClient(timeout time.Duration, allowPrivate bool, resolver *net.Resolver) *http.Client {
+	dialer := &net.Dialer{Timeout: timeout, Resolver: resolver, Control: func(network, address string, _ syscall.RawConn) error {
 		if allowPrivate {
 			return nil
 		}
-		ap, err := netip.ParseAddrPort(address)
-		if err != nil || !Public(ap.Addr()) {
-			return errPrivate
+		if err := guardian.Safe(network, address, nil); err != nil {
+			return fmt.Errorf("%w: %w", errPrivate, err)
 		}
 		return nil
 	}}
@@ -121,14 +126,19 @@ func newClient(timeout time.Duration, allowPrivate bool) *http.Client {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
-var cgnat = netip.MustParsePrefix("100.64.0.0/10")
+// guardian holds the addresses deliveries may not reach: code.dny.dev/ssrf's lists, taken
+// from IANA's special-purpose registries (private, loopback, link-local, shared, benchmarking,
+// reserved 240/4, "this network" 0/8, IETF 192.0.0/24, documentation, multicast; for IPv6
+// everything outside global unicast 2000::/3, which takes in NAT64 64:ff9b::/96 and the
+// IPv4-compatible ::/96, and inside it 6to4 2002::/16, Teredo and documentation), on any
+// port, over TCP. It is read-only and safe for concurrent use.
+var guardian = ssrf.New(ssrf.WithAnyPort())
 
-// Public reports whether a is a public unicast address (the checked address is the one
-// actually dialled, after DNS, so a name that resolves to 10.0.0.1 is refused too).
+// Public reports whether deliveries may reach a. IPv4-mapped IPv6 addresses are judged as
+// the IPv4 address they carry. Where an endpoint may point is checked when it is
+// registered (CheckDestination) and again on every connection, after DNS.
 func Public(a netip.Addr) bool {
-	a = a.Unmap()
-	return a.IsValid() && a.IsGlobalUnicast() && !a.IsPrivate() && !a.IsLoopback() && !a.IsLinkLocalUnicast() &&
-		!cgnat.Contains(a)
+	return a.IsValid() && guardian.SafeAddr(a.Unmap()) == nil
 }
 
 // Name keys the deliverer's event deliveries.
@@ -253,7 +263,8 @@ type Delivery struct {
 	ResponseCode  *int32     `json:"response_code,omitempty"`
 	LatencyMS     *int32     `json:"latency_ms,omitempty"`
 	ResponseBody  string     `json:"response_body,omitempty" doc:"First 2 KB of the last response"`
-	Error         string     `json:"error,omitempty"`
+	ErrorClass    string     `json:"error_class,omitempty" doc:"Why the last attempt failed: dns_failure, timeout, connection_refused, connection_error, tls_error, http_status (see response_code) or refused_address"`
+	Error         string     `json:"error,omitempty" doc:"What went wrong, in a sentence of the product's (never the raw network error)"`
 	LastAttemptAt *time.Time `json:"last_attempt_at,omitempty"`
 	NextAttemptAt *time.Time `json:"next_attempt_at,omitempty"`
 	CreatedAt     time.Time  `json:"created_at"`
@@ -262,6 +273,7 @@ type Delivery struct {
 func deliveryFromRow(r db.WebhookDelivery) Delivery {
 	out := Delivery{ID: r.ID, EndpointID: r.EndpointID, EventID: r.EventID, EventType: r.EventType, Status: r.Status,
 		Attempts: r.Attempts, ResponseCode: r.ResponseCode, LatencyMS: r.LatencyMs, ResponseBody: r.ResponseBody, Error: r.Error,
+		ErrorClass:    r.ErrorClass,
 		LastAttemptAt: r.LastAttemptAt, NextAttemptAt: r.NextAttemptAt, CreatedAt: r.CreatedAt}
 	if r.RedeliveryOf.Valid {
 		out.RedeliveryOf = &r.RedeliveryOf.UUID
@@ -439,11 +451,15 @@ func (d *Deliverer) attempt(ctx context.Context, args DeliveryArgs, attempt, max
 		rec.Status = "pending"
 		switch {
 		case postErr != nil:
-			rec.Error = trimBody(postErr.Error(), 500)
+			// The tenant sees the class and a sentence of ours; the raw error, which can name
+			// the platform's resolver and addresses, goes to the server's log only.
+			rec.ErrorClass, rec.Error = classify(postErr, d.opts.Timeout)
+			d.Log.WarnContext(ctx, "webhook delivery attempt failed", "tenant_id", scope.TenantID, "delivery", del.ID,
+				"endpoint", ep.ID, "attempt", attempt, "class", rec.ErrorClass, "err", postErr)
 		case code >= 300 && code < 400:
-			rec.Error = fmt.Sprintf("HTTP %d: redirects are not followed; register the final URL", code)
+			rec.ErrorClass, rec.Error = ClassHTTPStatus, fmt.Sprintf("HTTP %d: redirects are not followed; register the final URL", code)
 		default:
-			rec.Error = fmt.Sprintf("HTTP %d", code)
+			rec.ErrorClass, rec.Error = ClassHTTPStatus, fmt.Sprintf("HTTP %d", code)
 		}
 		if final {
 			rec.Status = "failed"

@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
+	"net"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"slices"
@@ -71,7 +73,7 @@ type EndpointInput struct {
 var eventPattern = regexp.MustCompile(`^([a-z_]+(\.[a-z_]+)+|\*)$`)
 
 // CheckURL accepts absolute http(s) URLs without credentials. Where the URL may point
-// (private networks) is checked when connecting, after DNS resolution.
+// (private networks) is Destinations.Check's, and checked again when connecting.
 func CheckURL(raw, field string) error {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
@@ -86,8 +88,63 @@ func CheckURL(raw, field string) error {
 	return nil
 }
 
-func (in EndpointInput) check() ([]string, error) {
-	if err := CheckURL(in.URL, "url"); err != nil {
+// Resolver looks up a host's addresses; *net.Resolver does.
+type Resolver interface {
+	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
+}
+
+// Destinations decides where an endpoint may point when it is registered or changed. The
+// deliverer checks every connection again (the addresses a name resolves to may change).
+type Destinations struct {
+	// AllowPrivate accepts any address, as Options.AllowPrivate (development and tests).
+	AllowPrivate bool
+	// Resolver looks names up; nil is net.DefaultResolver.
+	Resolver Resolver
+}
+
+// resolveTimeout bounds the look-up of an endpoint's host name.
+const resolveTimeout = 3 * time.Second
+
+// Check refuses a URL whose host is an address deliveries may not reach (Public), or a name
+// any of whose addresses is one. A name that does not resolve (yet) is accepted: its
+// deliveries fail with dns_failure until it does, and are checked when they connect. The
+// message never names the addresses a name resolved to (the platform's resolver may know
+// names of its own network).
+func (d Destinations) Check(ctx context.Context, raw, field string) error {
+	if err := CheckURL(raw, field); err != nil {
+		return err
+	}
+	if d.AllowPrivate {
+		return nil
+	}
+	u, _ := url.Parse(raw) // CheckURL parsed it
+	host := u.Hostname()
+	if a, err := netip.ParseAddr(host); err == nil {
+		if !Public(a) {
+			return fault.Invalid(field, "must not point to a private, loopback, link-local or reserved address")
+		}
+		return nil
+	}
+	r := d.Resolver
+	if r == nil {
+		r = net.DefaultResolver
+	}
+	ctx, cancel := context.WithTimeout(ctx, resolveTimeout)
+	defer cancel()
+	addrs, err := r.LookupNetIP(ctx, "ip", host)
+	if err != nil {
+		return nil
+	}
+	for _, a := range addrs {
+		if !Public(a) {
+			return fault.Invalid(field, "must not point to a host that resolves to a private, loopback, link-local or reserved address")
+		}
+	}
+	return nil
+}
+
+func (in EndpointInput) check(ctx context.Context, dests Destinations) ([]string, error) {
+	if err := dests.Check(ctx, in.URL, "url"); err != nil {
 		return nil, err
 	}
 	evs := slices.Clone(in.Events)
@@ -109,9 +166,10 @@ func NewSecret() string {
 	return "whsec_" + base64.RawURLEncoding.EncodeToString(b)
 }
 
-// Create registers an endpoint and returns it with its secret (shown only now).
-func Create(ctx context.Context, tx *tenants.Tx, in EndpointInput) (Endpoint, string, error) {
-	evs, err := in.check()
+// Create registers an endpoint and returns it with its secret (shown only now). dests
+// decides where it may point.
+func Create(ctx context.Context, tx *tenants.Tx, dests Destinations, in EndpointInput) (Endpoint, string, error) {
+	evs, err := in.check(ctx, dests)
 	if err != nil {
 		return Endpoint{}, "", err
 	}
@@ -149,9 +207,9 @@ func List(ctx context.Context, tx *tenants.Tx, after uuid.NullUUID, limit int32)
 	return out, nil
 }
 
-// Update changes an endpoint if version is current.
-func Update(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, in EndpointInput) (Endpoint, error) {
-	evs, err := in.check()
+// Update changes an endpoint if version is current; dests decides where it may point.
+func Update(ctx context.Context, tx *tenants.Tx, dests Destinations, id uuid.UUID, version int32, in EndpointInput) (Endpoint, error) {
+	evs, err := in.check(ctx, dests)
 	if err != nil {
 		return Endpoint{}, err
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -20,6 +21,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/aftersales/aftersales/internal/events"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/jobs"
 	"github.com/aftersales/aftersales/internal/notify"
 	"github.com/aftersales/aftersales/internal/platform"
@@ -82,12 +84,86 @@ func TestBackoffSpansMoreThanADay(t *testing.T) {
 
 func TestPublicAddresses(t *testing.T) {
 	t.Parallel()
-	for addr, want := range map[string]bool{"8.8.8.8": true, "2001:4860:4860::8888": true, "127.0.0.1": false, "10.1.2.3": false,
-		"192.168.1.1": false, "172.16.0.1": false, "169.254.169.254": false, "100.64.0.1": false, "::1": false, "fe80::1": false,
-		"fd00::1": false, "0.0.0.0": false, "224.0.0.1": false, "::ffff:127.0.0.1": false} {
+	for addr, want := range map[string]bool{
+		"8.8.8.8": true, "1.1.1.1": true, "2001:4860:4860::8888": true, "2606:4700:4700::1111": true, "::ffff:8.8.8.8": true,
+		"127.0.0.1": false, "10.1.2.3": false, "192.168.1.1": false, "172.16.0.1": false, "169.254.169.254": false,
+		"100.64.0.1": false, "::1": false, "fe80::1": false, "fd00::1": false, "0.0.0.0": false, "224.0.0.1": false,
+		"::ffff:127.0.0.1": false, "::ffff:169.254.169.254": false, "255.255.255.255": false,
+		// NAT64 of 169.254.169.254 and of 127.0.0.1 (RFC 6052), and the local-use NAT64 prefix
+		"64:ff9b::a9fe:a9fe": false, "64:ff9b::7f00:1": false, "64:ff9b:1::a9fe:a9fe": false,
+		"2002:a9fe:a9fe::1": false, // 6to4 of 169.254.169.254
+		"::a9fe:a9fe":       false, // IPv4-compatible ::/96
+		"::":                false,
+		"2001::1":           false,                          // Teredo
+		"2001:db8::1":       false,                          // documentation
+		"240.0.0.1":         false,                          // reserved 240/4
+		"198.18.0.1":        false, "198.19.255.254": false, // benchmarking 198.18/15
+		"192.0.0.1": false, "192.0.0.170": false, // IETF protocol assignments 192.0.0/24
+		"0.1.2.3":   false,                                              // "this network" 0/8
+		"192.0.2.1": false, "198.51.100.1": false, "203.0.113.1": false, // documentation
+	} {
 		if got := webhooks.Public(netip.MustParseAddr(addr)); got != want {
 			t.Errorf("Public(%s) = %v, want %v", addr, got, want)
 		}
+	}
+}
+
+// hosts is a Resolver of fixed names.
+type hosts map[string][]string
+
+func (h hosts) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, error) {
+	addrs, ok := h[host]
+	if !ok {
+		return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+	}
+	out := make([]netip.Addr, len(addrs))
+	for i, a := range addrs {
+		out[i] = netip.MustParseAddr(a)
+	}
+	return out, nil
+}
+
+// TestDestinationsRefuseReservedAddresses: an endpoint cannot be registered at an address
+// deliveries may not reach, written as a literal or behind a name.
+func TestDestinationsRefuseReservedAddresses(t *testing.T) {
+	t.Parallel()
+	d := webhooks.Destinations{Resolver: hosts{
+		"nat64.example.com":  {"64:ff9b::a9fe:a9fe"},
+		"6to4.example.com":   {"2002:a9fe:a9fe::1"},
+		"mixed.example.com":  {"93.184.215.14", "10.0.0.5"},
+		"mapped.example.com": {"::ffff:127.0.0.1"},
+		"erp.example.com":    {"93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c"},
+	}}
+	for u, ok := range map[string]bool{
+		"https://erp.example.com/hooks":           true,
+		"https://unknown.example.com/hooks":       true, // does not resolve yet: deliveries check again
+		"https://93.184.215.14/hooks":             true,
+		"https://nat64.example.com/hooks":         false,
+		"https://6to4.example.com/hooks":          false,
+		"https://mixed.example.com/hooks":         false,
+		"https://mapped.example.com/hooks":        false,
+		"http://[64:ff9b::a9fe:a9fe]/latest":      false,
+		"http://[2002:a9fe:a9fe::1]:8080/":        false,
+		"http://[::a9fe:a9fe]/":                   false,
+		"http://[::ffff:169.254.169.254]/":        false,
+		"http://240.0.0.1/":                       false,
+		"http://198.18.0.1/":                      false,
+		"http://192.0.0.170/":                     false,
+		"http://0.0.0.0:8080/":                    false,
+		"http://169.254.169.254/latest/meta-data": false,
+		"http://127.0.0.1:9000/":                  false,
+	} {
+		err := d.Check(context.Background(), u, "url")
+		if ok != (err == nil) {
+			t.Errorf("Check(%s) = %v, want accepted %v", u, err, ok)
+		}
+		var fe *fault.FieldError
+		if err != nil && (!errors.As(err, &fe) || fe.Field != "url" || strings.Contains(err.Error(), "10.0.0.5")) {
+			t.Errorf("Check(%s): %v, want a field error on url naming no resolved address", u, err)
+		}
+	}
+	if err := (webhooks.Destinations{AllowPrivate: true}).Check(context.Background(), "http://127.0.0.1:9000/", "url"); err != nil {
+		t.Errorf("private addresses allowed: %v", err)
 	}
 }
 
@@ -183,7 +259,7 @@ func (b *bundle) endpoint(t *testing.T, url string, evs ...string) (webhooks.End
 	var ep webhooks.Endpoint
 	var secret string
 	if err := b.db.Tx(b.ctx, b.scope, func(tx *tenants.Tx) (err error) {
-		ep, secret, err = webhooks.Create(b.ctx, tx, webhooks.EndpointInput{URL: url, Events: evs, Description: "ERP"})
+		ep, secret, err = webhooks.Create(b.ctx, tx, webhooks.Destinations{AllowPrivate: true}, webhooks.EndpointInput{URL: url, Events: evs, Description: "ERP"})
 		return err
 	}); err != nil {
 		t.Fatal(err)
@@ -395,9 +471,29 @@ func TestPrivateAddressesAreRefusedUnlessAllowed(t *testing.T) {
 	if len(rcv.deliveries()) != 0 {
 		t.Error("the private receiver was reached")
 	}
+	// A NAT64 address that maps to 127.0.0.1 (an endpoint whose name resolved to it after
+	// registration): refused when connecting, the receiver never reached.
+	nat64 := "http://[64:ff9b::7f00:1]:" + rcv.URL[strings.LastIndex(rcv.URL, ":")+1:] + "/hook"
+	ep64, _ := b.endpoint(t, nat64, "order.created")
+	_, dels = b.fanOut(t, "order.created")
+	var del64 uuid.UUID
+	for _, d := range dels {
+		if d.EndpointID == ep64.ID {
+			del64 = d.ID
+		}
+	}
+	if err := strict.Attempt(b.ctx, b.tenant, del64, 1, 5); err == nil {
+		t.Fatal("a delivery to a NAT64 address succeeded with private addresses refused")
+	}
+	if got := b.delivery(t, del64); !strings.Contains(got.Error, "private") || got.ResponseCode != nil {
+		t.Errorf("refused NAT64 delivery: %+v", got)
+	}
+	if len(rcv.deliveries()) != 0 {
+		t.Error("the private receiver was reached")
+	}
 	for _, u := range []string{"ftp://example.com/x", "file:///etc/passwd", "https://user:pw@example.com/", "example.com/hook", "http:///x"} {
 		if err := b.db.Tx(b.ctx, b.scope, func(tx *tenants.Tx) error {
-			_, _, err := webhooks.Create(b.ctx, tx, webhooks.EndpointInput{URL: u, Events: []string{"*"}})
+			_, _, err := webhooks.Create(b.ctx, tx, webhooks.Destinations{AllowPrivate: true}, webhooks.EndpointInput{URL: u, Events: []string{"*"}})
 			return err
 		}); err == nil {
 			t.Errorf("endpoint URL %q was accepted", u)
@@ -464,7 +560,7 @@ func TestSustainedFailureDisablesAndNotifiesAdmins(t *testing.T) {
 	}
 	enabled := true
 	if err := b.db.Tx(b.ctx, b.scope, func(tx *tenants.Tx) error {
-		e, err := webhooks.Update(b.ctx, tx, ep.ID, e.Version, webhooks.EndpointInput{URL: e.URL, Events: e.Events, Enabled: &enabled})
+		e, err := webhooks.Update(b.ctx, tx, webhooks.Destinations{AllowPrivate: true}, ep.ID, e.Version, webhooks.EndpointInput{URL: e.URL, Events: e.Events, Enabled: &enabled})
 		if e.ConsecutiveFailures != 0 || e.DisabledReason != "" || !e.Enabled {
 			t.Errorf("re-enabled endpoint: %+v", e)
 		}
@@ -513,5 +609,104 @@ func TestConcurrentRunsOfOneDeliveryPostOnce(t *testing.T) {
 	}
 	if got := b.delivery(t, dels[0].ID); got.Status != "succeeded" || got.Attempts != 1 {
 		t.Errorf("delivery: %+v", got)
+	}
+}
+
+// syncBuffer is a log sink safe for the deliverer's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestFailuresAreClassifiedForTenants: a failed attempt shows the tenant a class and a
+// sentence of the product's, never the raw network error (which names the platform's
+// resolver and addresses); the raw error is in the server's log.
+func TestFailuresAreClassifiedForTenants(t *testing.T) {
+	t.Parallel()
+	b := setup(t, webhooks.Options{})
+	// A resolver at an address where no DNS server listens: lookups fail naming it.
+	closed, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resolverAddr := closed.LocalAddr().String()
+	_ = closed.Close()
+	resolver := &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, "udp", resolverAddr)
+	}}
+	gone := httptest.NewServer(http.NotFoundHandler())
+	refusedURL := gone.URL
+	gone.Close()
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(5 * time.Second):
+		}
+	}))
+	t.Cleanup(slow.Close)
+	tlsSrv := httptest.NewTLSServer(http.NotFoundHandler()) // a certificate nobody trusts
+	t.Cleanup(tlsSrv.Close)
+	failing := newReceiver(t, 503)
+	redirect := newReceiver(t, 302)
+
+	var logs syncBuffer
+	log := slog.New(slog.NewJSONHandler(&logs, nil))
+	loose := webhooks.New(b.db, log, webhooks.Options{Jobs: b.client, AllowPrivate: true, Timeout: 500 * time.Millisecond, Resolver: resolver})
+	strict := webhooks.New(b.db, log, webhooks.Options{Jobs: b.client, Timeout: 500 * time.Millisecond, Resolver: resolver})
+	for _, c := range []struct {
+		url      string
+		d        *webhooks.Deliverer
+		class    string
+		code     int32
+		internal string // what the raw error names and the tenant must not see
+	}{
+		{"http://hooks.example.com/h", loose, webhooks.ClassDNS, 0, resolverAddr},
+		{refusedURL + "/h", loose, webhooks.ClassRefused, 0, refusedURL[len("http://"):]},
+		{slow.URL + "/h", loose, webhooks.ClassTimeout, 0, slow.URL[len("http://"):]},
+		{tlsSrv.URL + "/h", loose, webhooks.ClassTLS, 0, "x509"},
+		{failing.URL + "/h", loose, webhooks.ClassHTTPStatus, 503, ""},
+		{redirect.URL + "/h", loose, webhooks.ClassHTTPStatus, 302, ""},
+		{failing.URL + "/h", strict, webhooks.ClassRefusedAddress, 0, "127.0.0.1"},
+	} {
+		ep, _ := b.endpoint(t, c.url, "order.created")
+		_, dels := b.fanOut(t, "order.created")
+		var id uuid.UUID
+		for _, d := range dels {
+			if d.EndpointID == ep.ID {
+				id = d.ID
+			}
+		}
+		if err := c.d.Attempt(b.ctx, b.tenant, id, 1, 5); err == nil {
+			t.Errorf("%s: the attempt succeeded", c.url)
+			continue
+		}
+		got := b.delivery(t, id)
+		if got.ErrorClass != c.class || got.Error == "" {
+			t.Errorf("%s: class %q (%q), want %q", c.url, got.ErrorClass, got.Error, c.class)
+		}
+		if (c.code == 0 && got.ResponseCode != nil) || (c.code != 0 && (got.ResponseCode == nil || *got.ResponseCode != c.code)) {
+			t.Errorf("%s: response code %v, want %d", c.url, got.ResponseCode, c.code)
+		}
+		shown, _ := json.Marshal(got)
+		for _, leak := range []string{"dial", "lookup", "read udp", ":53", resolverAddr, "127.0.0.1", c.internal} {
+			if leak != "" && strings.Contains(string(shown), leak) {
+				t.Errorf("%s: the tenant's delivery names %q: %s", c.url, leak, shown)
+			}
+		}
+		if c.internal != "" && !strings.Contains(logs.String(), c.internal) {
+			t.Errorf("%s: the server log lacks the raw error (%q)", c.url, c.internal)
+		}
 	}
 }

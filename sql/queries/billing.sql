@@ -265,6 +265,10 @@ ON CONFLICT (object_id) DO NOTHING;
 -- name: GetStripeRoute :one
 SELECT * FROM stripe_routes WHERE object_id = ANY(@ids::text[]) ORDER BY object_id LIMIT 1;
 
+-- name: StripeRouteOwners :many
+-- The tenants that objects are routed to (an event's objects should all be one tenant's).
+SELECT DISTINCT tenant FROM stripe_routes WHERE object_id = ANY(@ids::text[]);
+
 -- name: TenantExists :one
 SELECT EXISTS (SELECT 1 FROM tenants WHERE id = @id)::boolean;
 

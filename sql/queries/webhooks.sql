@@ -80,7 +80,8 @@ UPDATE webhook_deliveries SET claimed_at = now() WHERE tenant_id = @tenant_id AN
 -- name: RecordWebhookAttempt :one
 UPDATE webhook_deliveries
 SET status = @status, attempts = attempts + 1, response_code = @response_code, latency_ms = @latency_ms,
-  response_body = @response_body, error = @error, last_attempt_at = now(), next_attempt_at = @next_attempt_at,
+  response_body = @response_body, error = @error, error_class = @error_class, last_attempt_at = now(),
+  next_attempt_at = @next_attempt_at,
   claimed_at = NULL
 WHERE tenant_id = @tenant_id AND id = @id
 RETURNING *;

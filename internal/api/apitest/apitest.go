@@ -9,10 +9,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -52,6 +54,8 @@ type Env struct {
 	Billing *billing.Service
 	seq     atomic.Int64
 	pwHash  string
+	mu      sync.Mutex
+	clients map[string]*http.Client // by source address (Req.From)
 }
 
 // Options adjust an Env.
@@ -64,6 +68,9 @@ type Options struct {
 	// one: for tests that run a River worker (it would work every test's jobs) or read
 	// platform-wide tables (the Stripe inbox, every queued job).
 	OwnDatabase bool
+	// NoPayments runs the server without a payment provider (no Stripe key: payment routes
+	// answer 503), instead of against stripe-mock.
+	NoPayments bool
 }
 
 // New starts the API on the test binary's shared database (testdb.Shared), or on a fresh
@@ -96,8 +103,10 @@ func New(t testing.TB, opts ...Options) *Env {
 		t.Fatal(err)
 	}
 	t.Cleanup(stop)
+	// Tests sign many people in from 127.0.0.1: the per-client sign-in limit is out of their
+	// way unless a test sets it (the per-account one is the product's).
 	cfg := platform.Config{SecureCookies: false, SessionTTL: 3600e9, RateTenantPerSecond: 10000, RateKeyPerSecond: 10000,
-		OTPPerHour: 5, MaxBodyBytes: 64 << 10}
+		RateLoginPerMinute: 5, RateLoginIPPerMinute: 100000, OTPPerHour: 5, MaxBodyBytes: 64 << 10}
 	if o.Configure != nil {
 		o.Configure(&cfg)
 	}
@@ -111,8 +120,12 @@ func New(t testing.TB, opts ...Options) *Env {
 	limiter := platform.NewLimiter(rdb, log, reg).WithPrefix("test:" + uuid.NewString() + ":")
 	tdb := tenants.NewDB(d.App).WithOutageLog(platform.NewOutage(log, "database", time.Minute))
 	sender := auth.NewDevSender(log)
-	authSvc := auth.NewService(tdb, limiter, sender, log, auth.Options{SessionTTL: cfg.SessionTTL, OTPPerHour: cfg.OTPPerHour})
+	authSvc := auth.NewService(tdb, limiter, sender, log, auth.Options{SessionTTL: cfg.SessionTTL, OTPPerHour: cfg.OTPPerHour,
+		LoginPerMinute: cfg.RateLoginPerMinute, LoginIPPerMinute: cfg.RateLoginIPPerMinute})
 	stripeURL := os.Getenv("STRIPE_MOCK_URL")
+	if o.NoPayments {
+		stripeURL, cfg.StripeAPIBase, cfg.StripeSecretKey = "", "", ""
+	}
 	if cfg.StripeAPIBase == "" {
 		cfg.StripeAPIBase = stripeURL
 	}
@@ -182,6 +195,9 @@ type Req struct {
 	Method, Path, Token, Tenant string
 	Body                        any
 	Header                      map[string]string
+	// From is the client's address: a loopback address other than 127.0.0.1 (127.0.0.2,
+	// 127.0.0.3, ...) makes the request come from another client IP, as the server sees it.
+	From string
 }
 
 // Do sends a request and reads the whole response.
@@ -217,7 +233,7 @@ func (e *Env) Do(r Req) *Response {
 	for k, v := range r.Header {
 		req.Header.Set(k, v)
 	}
-	resp, err := e.Server.Client().Do(req)
+	resp, err := e.client(r.From).Do(req)
 	if err != nil {
 		e.T.Fatal(err)
 	}
@@ -227,6 +243,31 @@ func (e *Env) Do(r Req) *Response {
 		e.T.Fatal(err)
 	}
 	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+// client returns the HTTP client whose connections leave from the address from ("" is the
+// server's default client, from 127.0.0.1).
+func (e *Env) client(from string) *http.Client {
+	if from == "" {
+		return e.Server.Client()
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if c, ok := e.clients[from]; ok {
+		return c
+	}
+	ip := net.ParseIP(from)
+	if ip == nil || !ip.IsLoopback() {
+		e.T.Fatalf("Req.From %q: want a loopback address such as 127.0.0.2", from)
+	}
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: ip}}
+	c := &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
+	if e.clients == nil {
+		e.clients = map[string]*http.Client{}
+	}
+	e.clients[from] = c
+	e.T.Cleanup(c.CloseIdleConnections)
+	return c
 }
 
 // Must sends a request and fails the test unless the status is want.
