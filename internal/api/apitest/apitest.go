@@ -59,6 +59,8 @@ type Options struct {
 	RedisURL string
 	// Configure edits the configuration before the server starts.
 	Configure func(*platform.Config)
+	// DB is the database to serve from instead of a fresh one (a Citus cluster's).
+	DB *testdb.DB
 }
 
 // New starts the API on a fresh database.
@@ -75,7 +77,10 @@ func New(t testing.TB, opts ...Options) *Env {
 	if redisURL == "" {
 		t.Fatal("TEST_REDIS_URL is not set: run tests with `make test`, which starts redis-server")
 	}
-	d := testdb.New(t)
+	d := o.DB
+	if d == nil {
+		d = testdb.New(t)
+	}
 	rdb, stop, err := platform.OpenRedis(redisURL)
 	if err != nil {
 		t.Fatal(err)
