@@ -35,7 +35,7 @@ SELECT r.tenant_id, r.id, r.model_id, r.serial, r.purchase_date, r.invoice_no, r
   coalesce(b.tier_override, '')::text AS buyer_tier_override, coalesce(b.tier_override_reason, '')::text AS buyer_tier_override_reason,
   coalesce(u.lifetime_value, 0)::bigint AS user_lifetime_value, coalesce(u.contracts, '{}')::text[] AS user_contracts,
   coalesce(u.tier_override, '')::text AS user_tier_override, coalesce(u.tier_override_reason, '')::text AS user_tier_override_reason,
-  coalesce((SELECT f.component FROM fault_codes f WHERE f.tenant_id = r.tenant_id AND f.code = $1::text), '')::text AS fault_component,
+  coalesce((SELECT f.component FROM fault_codes f WHERE f.tenant_id = $1 AND f.code = $2::text), '')::text AS fault_component,
   (now() AT TIME ZONE t.timezone)::date AS today,
   (pv.policy_id IS NOT NULL)::boolean AS has_policy, coalesce(pv.policy_id, r.id)::uuid AS policy_id,
   coalesce(pv.policy_name, '')::text AS policy_name, coalesce(pv.version, 0)::integer AS policy_version,
@@ -43,24 +43,24 @@ SELECT r.tenant_id, r.id, r.model_id, r.serial, r.purchase_date, r.invoice_no, r
   (SELECT coalesce(jsonb_agg(jsonb_build_object('id', o.id, 'result', o.result, 'fault_code', o.fault_code,
       'created_at', o.created_at, 'completed_at', o.completed_at,
       'completed_on', (o.completed_at AT TIME ZONE t.timezone)::date, 'reopen_count', o.reopen_count) ORDER BY o.created_at), '[]')
-   FROM service_orders o WHERE o.tenant_id = r.tenant_id AND o.registration_id = r.id AND o.status <> 'cancelled')::jsonb AS orders,
+   FROM service_orders o WHERE o.tenant_id = $1 AND o.registration_id = r.id AND o.status <> 'cancelled')::jsonb AS orders,
   (SELECT coalesce(jsonb_agg(jsonb_build_object('order_id', e.order_id, 'at', e.at, 'to_status', e.to_status) ORDER BY e.order_id, e.id), '[]')
    FROM order_events e JOIN service_orders o ON o.tenant_id = e.tenant_id AND o.id = e.order_id
-   WHERE e.tenant_id = r.tenant_id AND o.registration_id = r.id AND e.kind = 'status'
+   WHERE e.tenant_id = $1 AND o.registration_id = r.id AND e.kind = 'status'
      AND (e.from_status = 'waiting_parts' OR e.to_status = 'waiting_parts'))::jsonb AS parts_waits,
   (SELECT coalesce(jsonb_agg(jsonb_build_object('id', g.id, 'kind', g.kind, 'component', g.component, 'valid_from', g.valid_from,
       'valid_until', g.valid_until, 'covered', g.covered, 'source', g.source, 'plan_code', g.plan_code) ORDER BY g.id), '[]')
-   FROM coverage_grants g WHERE g.tenant_id = r.tenant_id AND g.registration_id = r.id AND g.status = 'active')::jsonb AS grants,
-  CASE WHEN $2::boolean THEN ARRAY(SELECT DISTINCT p.product_code FROM purchases p
-    WHERE p.tenant_id = r.tenant_id AND p.registration_id = r.id AND p.kind = 'plan' AND p.status = 'active'
-      AND p.valid_from <= coalesce($3::date, (now() AT TIME ZONE t.timezone)::date)
-      AND p.valid_until >= coalesce($3::date, (now() AT TIME ZONE t.timezone)::date)) END::text[] AS plans,
-  CASE WHEN $2::boolean THEN (SELECT coalesce(jsonb_agg(jsonb_build_object('code', s.code, 'name', s.name, 'rank', s.rank, 'targets', s.targets,
+   FROM coverage_grants g WHERE g.tenant_id = $1 AND g.registration_id = r.id AND g.status = 'active')::jsonb AS grants,
+  CASE WHEN $3::boolean THEN ARRAY(SELECT DISTINCT p.product_code FROM purchases p
+    WHERE p.tenant_id = $1 AND p.registration_id = r.id AND p.kind = 'plan' AND p.status = 'active'
+      AND p.valid_from <= coalesce($4::date, (now() AT TIME ZONE t.timezone)::date)
+      AND p.valid_until >= coalesce($4::date, (now() AT TIME ZONE t.timezone)::date)) END::text[] AS plans,
+  CASE WHEN $3::boolean THEN (SELECT coalesce(jsonb_agg(jsonb_build_object('code', s.code, 'name', s.name, 'rank', s.rank, 'targets', s.targets,
       'on_site', s.on_site, 'loaner', s.loaner, 'default', s.is_default) ORDER BY s.rank, s.code), '[]')
-   FROM service_tiers s WHERE s.tenant_id = r.tenant_id) ELSE '[]' END::jsonb AS tiers,
-  CASE WHEN $2::boolean THEN (SELECT coalesce(jsonb_agg(jsonb_build_object('tier', x.tier_code, 'kind', x.kind, 'min_lifetime_value', x.min_lifetime_value,
+   FROM service_tiers s WHERE s.tenant_id = $1) ELSE '[]' END::jsonb AS tiers,
+  CASE WHEN $3::boolean THEN (SELECT coalesce(jsonb_agg(jsonb_build_object('tier', x.tier_code, 'kind', x.kind, 'min_lifetime_value', x.min_lifetime_value,
       'match', x.match) ORDER BY x.id), '[]')
-   FROM tier_rules x WHERE x.tenant_id = r.tenant_id) ELSE '[]' END::jsonb AS tier_rules
+   FROM tier_rules x WHERE x.tenant_id = $1) ELSE '[]' END::jsonb AS tier_rules
 FROM registrations r
 JOIN product_models m ON m.tenant_id = r.tenant_id AND m.id = r.model_id
 JOIN tenants t ON t.id = r.tenant_id
@@ -70,27 +70,27 @@ LEFT JOIN LATERAL (
   SELECT v.policy_id, p.name AS policy_name, v.version, v.effective_from, v.body
   FROM warranty_policies p
   JOIN policy_versions v ON v.tenant_id = p.tenant_id AND v.policy_id = p.id
-  WHERE p.tenant_id = r.tenant_id AND (r.model_id = ANY (p.model_ids) OR m.category_id = ANY (p.category_ids))
+  WHERE p.tenant_id = $1 AND (r.model_id = ANY (p.model_ids) OR m.category_id = ANY (p.category_ids))
     AND v.effective_from <= r.purchase_date
   ORDER BY (r.model_id = ANY (p.model_ids)) DESC, v.effective_from DESC, p.id
   LIMIT 1
 ) pv ON true
-WHERE r.tenant_id = $4
+WHERE r.tenant_id = $1
   AND r.id IN (
-    SELECT x.id FROM registrations x WHERE x.tenant_id = $4 AND x.id = $5::uuid
+    SELECT x.id FROM registrations x WHERE x.tenant_id = $1 AND x.id = $5::uuid
     UNION ALL
     SELECT x.id FROM registrations x
-    WHERE x.tenant_id = $4 AND $5::uuid IS NULL AND x.serial = $6::text)
+    WHERE x.tenant_id = $1 AND $5::uuid IS NULL AND x.serial = $6::text)
   AND ($7::text IS NULL OR m.sku = $7::text)
 ORDER BY r.id
 LIMIT 10
 `
 
 type UnitFactsParams struct {
+	TenantID       uuid.UUID
 	FaultCode      string
 	WithTier       bool
 	OnDate         *time.Time
-	TenantID       uuid.UUID
 	RegistrationID uuid.NullUUID
 	Serial         string
 	ModelSku       *string
@@ -135,10 +135,10 @@ type UnitFactsRow struct {
 // (skipped, with the plans, when with_tier is false: the public check shows no tier).
 func (q *Queries) UnitFacts(ctx context.Context, db DBTX, arg UnitFactsParams) ([]UnitFactsRow, error) {
 	rows, err := db.Query(ctx, unitFacts,
+		arg.TenantID,
 		arg.FaultCode,
 		arg.WithTier,
 		arg.OnDate,
-		arg.TenantID,
 		arg.RegistrationID,
 		arg.Serial,
 		arg.ModelSku,

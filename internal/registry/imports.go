@@ -555,8 +555,14 @@ func (r *importRun) flush(ctx context.Context, batch []pendingRow) error {
 			return err
 		}
 		if len(errRows) > 0 {
-			if err := tx.Q.AddImportErrors(ctx, tx, db.AddImportErrorsParams{TenantID: tx.Scope.TenantID, ImportID: r.id,
-				RowNos: errRows, Fields: errFields, Messages: errMsgs}); err != nil {
+			var rows tenants.MultiInsert
+			for i := range errRows {
+				if err := tx.Q.AddImportError(ctx, &rows, db.AddImportErrorParams{TenantID: tx.Scope.TenantID, ImportID: r.id,
+					RowNo: errRows[i], Field: errFields[i], Message: errMsgs[i]}); err != nil {
+					return err
+				}
+			}
+			if _, err := rows.Send(ctx, tx); err != nil {
 				return fmt.Errorf("record import errors: %w", err)
 			}
 		}
