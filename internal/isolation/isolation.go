@@ -458,17 +458,18 @@ func (iso *isolation) checkInsertOther(t *testing.T, table string) {
 	}); err != nil {
 		t.Fatalf("read a row of tenant B from %s as owner: %v", table, err)
 	}
-	insert := `INSERT INTO ` + ident(table) + ` SELECT * FROM json_populate_record(NULL::` + ident(table) + `, $1::json)`
-	relabel := `INSERT INTO ` + ident(table) + ` SELECT * FROM jsonb_populate_record(NULL::` + ident(table) +
-		`, (SELECT to_jsonb(t) FROM ` + ident(table) + ` t LIMIT 1) || jsonb_build_object('tenant_id', $1::uuid))`
+	insert := insertJSON(table)
+	relabelled := func(tx *tenants.Tx, tenant uuid.UUID) []byte {
+		return visibleRow(t, iso.ctx, tx, table, `true`, `jsonb_build_object('tenant_id', $1::uuid)`, tenant)
+	}
 	iso.inScope(t, tenants.Scope{TenantID: iso.A.Tenant}, func(tx *tenants.Tx) {
 		_, err := tryExec(iso.ctx, tx, insert, rowOfB)
 		expectRLSViolation(t, err, table, "INSERT of a copy of tenant B's row")
-		_, err = tryExec(iso.ctx, tx, relabel, iso.B.Tenant)
+		_, err = tryExec(iso.ctx, tx, insert, relabelled(tx, iso.B.Tenant))
 		expectRLSViolation(t, err, table, "INSERT of tenant A's row relabelled tenant_id = B")
 		// Control: the same relabelled insert for A itself passes the policy and is stopped only
 		// by a unique key (the row is a duplicate), so the refusals above are the policy's.
-		_, err = tryExec(iso.ctx, tx, relabel, iso.A.Tenant)
+		_, err = tryExec(iso.ctx, tx, insert, relabelled(tx, iso.A.Tenant))
 		if code := sqlState(err); code != "23505" {
 			t.Errorf("table %s: control INSERT of a duplicate of tenant A's own row: want unique violation 23505, got %v", table, err)
 		}
@@ -484,6 +485,9 @@ func (iso *isolation) checkMoveToOther(t *testing.T, table string) {
 		_, err := tryExec(iso.ctx, tx, stmt, iso.B.Tenant)
 		if !iso.hasPrivilege(t, tx, table, "UPDATE") && isPermissionDenied(err) {
 			return // no UPDATE grant (audit_log): refused before RLS is even consulted
+		}
+		if isDistributionColumnChange(err) {
+			return // Citus: a row never changes its tenant_id (the shard is chosen by it), whatever the policy
 		}
 		expectRLSViolation(t, err, table, "UPDATE moving a row of tenant A to tenant B")
 	})
@@ -1002,15 +1006,16 @@ func (iso *isolation) checkConsumerInsertOther(t *testing.T, c consumerTable, me
 	}); err != nil {
 		t.Fatalf("read a row of %s from %s as owner: %v", other.name, c.name, err)
 	}
-	insert := `INSERT INTO ` + ident(c.name) + ` SELECT * FROM json_populate_record(NULL::` + ident(c.name) + `, $1::json)`
-	relabel := `INSERT INTO ` + ident(c.name) + ` SELECT * FROM jsonb_populate_record(NULL::` + ident(c.name) +
-		`, (SELECT to_jsonb(t) FROM ` + ident(c.name) + ` t WHERE ` + c.owned("$2") + ` LIMIT 1) || ` + c.relabel("$1") + `)`
+	insert := insertJSON(c.name)
+	relabelled := func(tx *tenants.Tx, to consumerSide) []byte { // one of me's rows, given to
+		return visibleRow(t, iso.ctx, tx, c.name, c.owned("$2"), c.relabel("$1"), c.owner(to), c.owner(me))
+	}
 	iso.inScope(t, me.scope(iso.A.Tenant), func(tx *tenants.Tx) {
 		_, err := tryExec(iso.ctx, tx, insert, rowOfOther)
 		expectRLSViolation(t, err, c.name, "INSERT of a copy of "+other.name+"'s row as "+me.name)
-		_, err = tryExec(iso.ctx, tx, relabel, c.owner(other), c.owner(me))
+		_, err = tryExec(iso.ctx, tx, insert, relabelled(tx, other))
 		expectRLSViolation(t, err, c.name, "INSERT of "+me.name+"'s row given to "+other.name)
-		_, err = tryExec(iso.ctx, tx, relabel, c.owner(me), c.owner(me))
+		_, err = tryExec(iso.ctx, tx, insert, relabelled(tx, me))
 		if code := sqlState(err); code != "23505" {
 			t.Errorf("table %s: control INSERT of a duplicate of %s's own row: want unique violation 23505, got %v", c.name, me.name, err)
 		}
@@ -1054,8 +1059,7 @@ func (iso *isolation) checkConsumerNoCustomer(t *testing.T, c consumerTable, one
 		what := c.name + " as consumer 1 without a customer record"
 		if !c.byConsumer {
 			expectCount(t, what, all, 0)
-			_, err := tryExec(iso.ctx, tx, `INSERT INTO `+ident(c.name)+` SELECT * FROM json_populate_record(NULL::`+ident(c.name)+`, $1::json)`,
-				rowOfOne)
+			_, err := tryExec(iso.ctx, tx, insertJSON(c.name), rowOfOne)
 			expectRLSViolation(t, err, c.name, "INSERT of a copy of consumer 1's own row without a customer record")
 			return
 		}
@@ -1120,6 +1124,32 @@ func tryExec(ctx context.Context, tx *tenants.Tx, sql string, args ...any) (int6
 		err = rerr
 	}
 	return tag.RowsAffected(), err
+}
+
+// insertJSON is an INSERT of one row of table given as JSON ($1). It is an INSERT ... VALUES,
+// which Citus sends to the row's shard (where row-level security checks it); Citus would
+// copy the rows of an INSERT ... SELECT to the shards, which row-level security refuses.
+func insertJSON(table string) string {
+	return `INSERT INTO ` + ident(table) + ` VALUES ((json_populate_record(NULL::` + ident(table) + `, $1::json)).*)`
+}
+
+// visibleRow reads, in tx, one row of table that the scope sees and that matches where, as
+// JSON changed by relabel (a jsonb object merged into it); args are their parameters.
+func visibleRow(t *testing.T, ctx context.Context, tx *tenants.Tx, table, where, relabel string, args ...any) []byte {
+	t.Helper()
+	var row []byte
+	if err := tx.QueryRow(ctx, `SELECT to_jsonb(t) || `+relabel+` FROM `+ident(table)+` t WHERE `+where+` LIMIT 1`,
+		args...).Scan(&row); err != nil {
+		t.Fatalf("read a visible row of %s: %v", table, err)
+	}
+	return row
+}
+
+// isDistributionColumnChange: Citus refuses to change a distributed table's distribution
+// column (tenant_id): a row cannot move to another tenant's shard.
+func isDistributionColumnChange(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "0A000" && pgErr.Message == "modifying the partition value of rows is not allowed"
 }
 
 // expectZeroOrDenied: stmt must affect no rows, or be refused with insufficient_privilege
