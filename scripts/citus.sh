@@ -89,19 +89,25 @@ citus_psql() {
 
 # Settings of every node. shared_preload_libraries and citus.propagate_set_commands = 'local'
 # (which carries the tenant's SET LOCAL to the workers) are what the product needs (see
-# docs/scale-out.md); the rest keeps the throwaway cluster quick: 8 shards a table instead
-# of 32 (a test's multi-shard statements run 8 tasks), no TLS between nodes on loopback,
-# worker connections kept for the next transaction of a session.
-CITUS_NODE_SETTINGS=(-c shared_preload_libraries=citus -c citus.propagate_set_commands=local
-    -c citus.shard_count=8 -c citus.node_conninfo=sslmode=disable -c citus.max_cached_conns_per_worker=4 -c citus.max_adaptive_executor_pool_size=1
-    -c fsync=off -c full_page_writes=off -c synchronous_commit=off
-    -c max_connections=400 -c max_prepared_transactions=400)
+# docs/scale-out.md); the rest keeps the throwaway cluster quick: CITUS_SHARD_COUNT shards a
+# table (default 8 rather than Citus's 32: a test's multi-shard statements run 8 tasks), no
+# TLS between nodes on loopback, one connection a worker for a multi-shard statement (on
+# loopback, opening more costs more than it saves; an aborted transaction cancels on each),
+# worker connections kept for the session's next transaction, no fsync.
+citus_node_settings() {
+    printf '%s\n' -c shared_preload_libraries=citus -c citus.propagate_set_commands=local \
+        -c "citus.shard_count=${CITUS_SHARD_COUNT:-8}" -c citus.node_conninfo=sslmode=disable \
+        -c citus.max_adaptive_executor_pool_size=1 -c citus.max_cached_conns_per_worker=4 \
+        -c fsync=off -c full_page_writes=off -c synchronous_commit=off \
+        -c max_connections=400 -c max_prepared_transactions=400
+}
 
 # start_citus_node N PORT: node N of the cluster in $TEST_TMP/citus-N, with the `aftersales`
 # database and the extension in it.
 start_citus_node() {
-    local n=$1 port=$2
-    PG_AUTH_HOST=trust PG_SUPERUSER_PASSWORD_FILE="" start_pg "$TEST_TMP/citus-$n" "$port" "${CITUS_NODE_SETTINGS[@]}"
+    local n=$1 port=$2 settings
+    mapfile -t settings < <(citus_node_settings)
+    PG_AUTH_HOST=trust PG_SUPERUSER_PASSWORD_FILE="" start_pg "$TEST_TMP/citus-$n" "$port" "${settings[@]}"
     citus_psql "$port" postgres -c "CREATE DATABASE aftersales"
     citus_psql "$port" aftersales -c "SET client_min_messages = warning; CREATE EXTENSION citus"
 }
