@@ -1,8 +1,14 @@
 -- Distribution of the schema on Citus (the scale-out path; docs/scale-out.md).
 --
--- Run with psql as the owner role on the coordinator, after `aftersales migrate up`:
+-- Run with psql as a superuser on the coordinator, in the product's database, after
+-- `aftersales migrate up`:
 --
---   psql -v ON_ERROR_STOP=1 -d "$DATABASE_URL" -f deploy/citus.sql
+--   psql -v ON_ERROR_STOP=1 -d postgres://postgres@coordinator/aftersales -f deploy/citus.sql
+--
+-- A superuser (or a BYPASSRLS role) and not the owner: every tenant table forces row-level
+-- security, which binds its owner too, so Citus copying a table's rows into its shards as
+-- the owner is refused ("COPY FROM not supported with row-level security") once the tables
+-- hold rows. The same goes for moving and splitting shards later (docs/scale-out.md).
 --
 -- It is idempotent: run it again after a migration that adds tables, and only the new tables
 -- are placed. The cluster must be set up first, by a superuser (docs/scale-out.md):

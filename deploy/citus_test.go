@@ -2,13 +2,18 @@ package deploy_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
+	dbgen "github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/testdb"
+	"github.com/aftersales/aftersales/tenants"
 )
 
 // The Citus suite runs against the three-node cluster `make test` starts (scripts/citus.sh):
@@ -116,5 +121,72 @@ func TestCitusPlacement(t *testing.T) {
 	}
 	if fks < 80 {
 		t.Errorf("%d foreign keys in the public schema after the distribution, want them all back (80 or more)", fks)
+	}
+}
+
+// TestCitusIsolateTenant takes the procedure docs/scale-out.md gives for a large tenant: as
+// a superuser, its hash value split out to a shard group of its own. The tenant's rows and
+// its neighbours' are all still there, the tenant's shard holds that tenant alone, and the
+// application role still reads the tenant through the product's door. (Run as the owner,
+// whom FORCE ROW LEVEL SECURITY binds, the split copies the rows it can see, none, and drops
+// the old shard: hence the superuser.) Not parallel: the split blocks writes to the shard
+// group while it runs, so it runs before the other tests of the package start.
+func TestCitusIsolateTenant(t *testing.T) {
+	d := citusDB(t)
+	ctx := context.Background()
+	super, err := pgxpool.New(ctx, os.Getenv("TEST_CITUS_SUPER_URL"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer super.Close()
+	app := tenants.NewDB(d.App)
+	tenant := uuid.New()
+	if _, err := d.App.Exec(ctx, `INSERT INTO tenants (id, slug, name, kind) VALUES ($1, $2, 'Large', 'brand')`,
+		tenant, "large-"+tenant.String()[:8]); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Tx(ctx, tenants.Scope{TenantID: tenant}, func(tx *tenants.Tx) error {
+		for i := range 3 {
+			if _, err := tx.Exec(ctx, `INSERT INTO outlets (tenant_id, id, code, name, kind) VALUES ($1, $2, $3, 'Outlet', 'service_center')`,
+				tenant, uuid.New(), fmt.Sprintf("L%d", i)); err != nil {
+				return err
+			}
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO customers (tenant_id, id, name) VALUES ($1, $2, 'Customer')`, tenant, uuid.New())
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	count := func(table string) (all int64) {
+		t.Helper()
+		if err := super.QueryRow(ctx, `SELECT count(*) FROM `+table).Scan(&all); err != nil {
+			t.Fatal(err)
+		}
+		return all
+	}
+	outlets, customers := count("outlets"), count("customers")
+
+	var shard int64
+	if err := super.QueryRow(ctx, `SELECT isolate_tenant_to_new_shard('outlets', $1::uuid, 'CASCADE', shard_transfer_mode => 'block_writes')`,
+		tenant.String()).Scan(&shard); err != nil {
+		t.Fatalf("isolate the tenant: %v", err)
+	}
+	if o, c := count("outlets"), count("customers"); o != outlets || c != customers {
+		t.Errorf("after the split: %d outlets and %d customers, %d and %d before", o, c, outlets, customers)
+	}
+	var routed int64
+	var single bool
+	if err := super.QueryRow(ctx, `SELECT get_shard_id_for_distribution_column('outlets', $1::uuid),
+		(SELECT shardminvalue = shardmaxvalue FROM pg_dist_shard WHERE shardid = $2)`, tenant, shard).Scan(&routed, &single); err != nil {
+		t.Fatal(err)
+	}
+	if routed != shard || !single {
+		t.Errorf("the tenant routes to shard %d (isolated: %d, a single hash value: %v)", routed, shard, single)
+	}
+	var seen int64
+	if err := app.Read(ctx, tenants.Scope{TenantID: tenant}, func(q dbgen.DBTX) error {
+		return q.QueryRow(ctx, `SELECT count(*) FROM outlets WHERE tenant_id = $1`, tenant).Scan(&seen)
+	}); err != nil || seen != 3 {
+		t.Errorf("the isolated tenant's outlets, read in its scope: %d, %v; want 3", seen, err)
 	}
 }

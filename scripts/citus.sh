@@ -155,7 +155,7 @@ SQL
     export TEST_AFTERSALES_BIN=$bin
     DATABASE_URL=$TEST_CITUS_URL "$bin" migrate up || die "migrations failed on the Citus coordinator"
     log "migrated in $((SECONDS - start))s"
-    "$PG_BIN/psql" -X -w -q -v ON_ERROR_STOP=1 -d "$TEST_CITUS_URL" -f deploy/citus.sql >/dev/null ||
+    "$PG_BIN/psql" -X -w -q -v ON_ERROR_STOP=1 -d "$TEST_CITUS_SUPER_URL" -f deploy/citus.sql >/dev/null ||
         die "deploy/citus.sql failed on the Citus coordinator"
     log "distributed in $((SECONDS - start))s: coordinator 127.0.0.1:$coord, workers 127.0.0.1:${ports[1]} and :${ports[2]}"
 }
