@@ -170,11 +170,15 @@ CITUS_STARTED=0
 citus_setup_start() {
     section "Starting a Citus cluster in the background (coordinator and two workers; log: $TEST_TMP/citus-setup.log)"
     CITUS_STARTED=1
+    # In a process group of its own (set -m), so that stop_citus_cluster can end all of it
+    # (initdb, pg_ctl, go build) if the run stops first.
+    set -m
     (
         start_citus_cluster
         export -p | grep -E ' (TEST_CITUS_[A-Z_]+|TEST_AFTERSALES_BIN)=' >"$TEST_TMP/citus.env"
     ) >"$TEST_TMP/citus-setup.log" 2>&1 </dev/null &
     CITUS_SETUP_PID=$!
+    set +m
 }
 
 # citus_setup_wait: wait for the background setup; die if it failed, else take its exports.
@@ -195,9 +199,14 @@ citus_setup_wait() {
 # stop_citus_cluster: stop the background setup if it still runs and every node it started
 # (safe to call twice).
 stop_citus_cluster() {
-    local c
+    local c i
     if [[ -n $CITUS_SETUP_PID ]]; then
-        kill "$CITUS_SETUP_PID" 2>/dev/null || true
+        kill -TERM -- "-$CITUS_SETUP_PID" 2>/dev/null || true
+        for i in $(seq 1 50); do
+            kill -0 -- "-$CITUS_SETUP_PID" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -KILL -- "-$CITUS_SETUP_PID" 2>/dev/null || true
         wait "$CITUS_SETUP_PID" 2>/dev/null || true
         CITUS_SETUP_PID=""
     fi

@@ -43,7 +43,8 @@ log "ok"
 
 section "golangci-lint run ./... ($GOLANGCI_LINT_VERSION)"
 ensure_golangci_lint
-run_child golangci-lint run ./... || die "golangci-lint found problems (see above; make lint runs it alone)"
+# --allow-serial-runners: another run on the machine holds the linter's lock: wait for it.
+run_child golangci-lint run --allow-serial-runners ./... || die "golangci-lint found problems (see above; make lint runs it alone)"
 log "ok"
 
 citus_setup_wait
