@@ -175,7 +175,9 @@ citus_setup_start() {
     set -m
     (
         start_citus_cluster
-        export -p | grep -E ' (TEST_CITUS_[A-Z_]+|TEST_AFTERSALES_BIN)=' >"$TEST_TMP/citus.env"
+        # As export statements: `declare -x`, as export -p prints them, would make function-local
+        # variables when sourced in citus_setup_wait.
+        export -p | grep -E ' (TEST_CITUS_[A-Z_]+|TEST_AFTERSALES_BIN)=' | sed 's/^declare -x /export /' >"$TEST_TMP/citus.env"
     ) >"$TEST_TMP/citus-setup.log" 2>&1 </dev/null &
     CITUS_SETUP_PID=$!
     set +m
