@@ -50,6 +50,11 @@ type options struct {
 	timers int
 
 	databaseURL, appUser, appPassword, redisURL, pgbenchBin string
+	// citus: run on the Citus cluster scripts/bench.sh started (BENCH_CITUS=1), in its
+	// migrated and distributed database: citusURL as the superuser, citusAppURL as the
+	// application role.
+	citus                 bool
+	citusURL, citusAppURL string
 }
 
 func main() {
@@ -112,6 +117,13 @@ func parseOptions() (options, error) {
 		return o, errors.New("TEST_DATABASE_URL, TEST_REDIS_URL and TEST_APP_USER must be set: run `make bench`, " +
 			"which starts PostgreSQL and Redis and sets them")
 	}
+	if o.citus = os.Getenv("BENCH_CITUS") == "1"; o.citus {
+		o.citusURL, o.citusAppURL = os.Getenv("TEST_CITUS_SUPER_URL"), os.Getenv("TEST_CITUS_APP_URL")
+		if o.citusURL == "" || o.citusAppURL == "" {
+			return o, errors.New("BENCH_CITUS=1 needs TEST_CITUS_SUPER_URL and TEST_CITUS_APP_URL: run `make bench BENCH_CITUS=1`, " +
+				"which starts a Citus cluster and sets them")
+		}
+	}
 	return o, nil
 }
 
@@ -158,11 +170,16 @@ func run() error {
 	// Other work on the machine skews every figure; read it before ours adds to it.
 	load := loadAverage()
 
-	// Set-up: a fresh database with the schema, the demo data, pgbench's tables.
-	progress("creating a database")
-	db, err := createDatabase(ctx, o.databaseURL, o.appUser, o.appPassword)
-	if err != nil {
-		return err
+	// Set-up: a fresh database with the schema, the demo data, pgbench's tables (on Citus,
+	// the cluster's distributed database; pgbench's tables are local to the coordinator).
+	var db *database
+	if o.citus {
+		db = citusDatabase(o.citusURL, o.citusAppURL)
+	} else {
+		progress("creating a database")
+		if db, err = createDatabase(ctx, o.databaseURL, o.appUser, o.appPassword); err != nil {
+			return err
+		}
 	}
 	defer func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -320,6 +337,16 @@ func run() error {
 	var version string
 	if err := pool.QueryRow(ctx, "SHOW server_version").Scan(&version); err != nil {
 		return err
+	}
+	if o.citus {
+		var citus string
+		var workers, shards int
+		if err := pool.QueryRow(ctx, `SELECT (SELECT extversion FROM pg_extension WHERE extname = 'citus'),
+			(SELECT count(*) FROM pg_dist_node WHERE shouldhaveshards AND groupid <> 0)::int,
+			(SELECT count(*) FROM pg_dist_shard WHERE logicalrelid = 'outlets'::regclass)::int`).Scan(&citus, &workers, &shards); err != nil {
+			return fmt.Errorf("read the cluster: %w", err)
+		}
+		version += fmt.Sprintf(" with Citus %s (coordinator and %d workers on this machine, %d shards a table)", citus, workers, shards)
 	}
 	fmt.Printf("bench: %d CPUs (GOMAXPROCS %d, load average %s before the run, %s after), PostgreSQL %s, %d clients, %s per run, API pool %d connections\n",
 		runtime.NumCPU(), runtime.GOMAXPROCS(0), load, loadAverage(), version, o.concurrency, o.duration, o.poolSize)

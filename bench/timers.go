@@ -134,7 +134,7 @@ func measureTimers(ctx context.Context, d *database, clocks int) (timersResult, 
 			return err
 		}
 		outlet = o.ID
-		if _, err := tx.Exec(ctx, `INSERT INTO customers (tenant_id, id, name) VALUES (app.tenant_id(), $1, 'Bench customer')`, customer); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO customers (tenant_id, id, name) VALUES ($1, $2, 'Bench customer')`, tx.Scope.TenantID, customer); err != nil {
 			return err
 		}
 		s := sla.DefaultSettings()
@@ -211,15 +211,18 @@ func measureTimers(ctx context.Context, d *database, clocks int) (timersResult, 
 	now := time.Now()
 	warned := clocks / 2 // the first half warns, the rest breaches
 	if err := tdb.Tx(ctx, scope, func(tx *tenants.Tx) error {
-		// The orders the clocks time, in one statement.
+		// The orders the clocks time, in multi-row INSERTs (tenants.MultiInsert).
 		orders := make([]uuid.UUID, clocks)
+		var ins tenants.MultiInsert
 		for i := range orders {
 			orders[i] = platform.NewID()
+			if _, err := ins.Exec(ctx, `INSERT INTO service_orders (tenant_id, id, number, type_code, flow, channel, status,
+				customer_id, outlet_id, tracking_token) VALUES ($1, $2, $3, 'repair', 'carry_in', 'phone', 'waiting', $4, $5, $6)`,
+				tx.Scope.TenantID, orders[i], fmt.Sprintf("SO-B-%d", i+1), customer, outlet, "trk_"+orders[i].String()); err != nil {
+				return err
+			}
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO service_orders (tenant_id, id, number, type_code, flow, channel, status, customer_id,
-				outlet_id, tracking_token)
-			SELECT app.tenant_id(), id, 'SO-B-' || n, 'repair', 'carry_in', 'phone', 'waiting', $2, $3, 'trk_' || id::text
-			FROM unnest($1::uuid[]) WITH ORDINALITY AS o(id, n)`, orders, customer, outlet); err != nil {
+		if _, err := ins.Send(ctx, tx); err != nil {
 			return fmt.Errorf("insert the orders: %w", err)
 		}
 		for i := range clocks {

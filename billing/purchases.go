@@ -371,7 +371,7 @@ func (s *Service) Cancel(ctx context.Context, scope tenants.Scope, id uuid.UUID)
 		if err != nil {
 			return err
 		}
-		if err := tx.Q.RequestPurchaseCancel(ctx, tx, db.RequestPurchaseCancelParams{TenantID: tx.Scope.TenantID, ID: id}); err != nil {
+		if err := tx.Q.RequestPurchaseCancel(ctx, tx, db.RequestPurchaseCancelParams{TenantID: tx.Scope.TenantID, ID: id, Now: time.Now()}); err != nil {
 			return err
 		}
 		return tx.Audit(ctx, "purchase.cancel", "purchase", id, nil, q)

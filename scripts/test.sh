@@ -10,17 +10,29 @@
 #   TEST_REDIS_URL     redis://127.0.0.1:PORT/0
 #   STRIPE_MOCK_URL    http://127.0.0.1:PORT
 #   CHROMIUM_PATH      the browser of the journeys (web/console/journey_test.go)
+#   TEST_CITUS_*       a three-node Citus cluster, when the packages include ./deploy
+#                      (scripts/citus.sh; CITUS=0 skips it locally, never in CI)
 # Extra `go test` flags: TEST_ARGS (whitespace-separated) and/or script arguments.
 # Packages: TEST_PKGS (default ./...). KEEP_TEST_TMP=1 keeps the temp dir.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
+source scripts/citus.sh
 
-trap cleanup_test_env EXIT
+trap 'stop_citus_cluster; cleanup_test_env' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
 start_test_env
+
+read -r -a test_args <<<"${TEST_ARGS:-}"
+read -r -a test_pkgs <<<"${TEST_PKGS:-./...}"
+if citus_wanted && citus_needed "${test_pkgs[@]}"; then
+    ensure_citus
+    citus_setup_start
+elif [[ ${CITUS:-} == 0 ]]; then
+    log "CITUS=0: the Citus suite (./deploy) is skipped"
+fi
 
 section "Web app: API types, build and type check, unit tests (scripts/web.sh check)"
 bash scripts/web.sh check
@@ -43,11 +55,12 @@ log "ok"
 
 section "golangci-lint run ./... ($GOLANGCI_LINT_VERSION)"
 ensure_golangci_lint
-run_child golangci-lint run ./... || die "golangci-lint found problems (see above; make lint runs it alone)"
+# --allow-serial-runners: another run on the machine holds the linter's lock: wait for it.
+run_child golangci-lint run --allow-serial-runners ./... || die "golangci-lint found problems (see above; make lint runs it alone)"
 log "ok"
 
-read -r -a test_args <<<"${TEST_ARGS:-}"
-read -r -a test_pkgs <<<"${TEST_PKGS:-./...}"
+citus_setup_wait
+
 section "go test -count=1 -p 2 ${test_args[*]} $* ${test_pkgs[*]}"
 status=0
 run_child go test -count=1 -p 2 "${test_args[@]}" "$@" "${test_pkgs[@]}" || status=$?
@@ -56,6 +69,7 @@ if [[ $status -eq 0 ]]; then
     section "PASS"
 else
     show_log_tail "$TEST_TMP/pg/postgres.log" 20
+    if [[ $CITUS_STARTED == 1 ]]; then show_log_tail "$TEST_TMP/citus-0/postgres.log" 20; fi
     section "FAIL (go test exit status $status)"
 fi
 exit "$status"

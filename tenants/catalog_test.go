@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/aftersales/aftersales/internal/isolation"
 	"github.com/aftersales/aftersales/internal/testdb"
 )
 
@@ -18,35 +19,10 @@ const appGroupRole = "aftersales_app"
 // globalTables are the tables without tenant_id that tenant tables may reference directly.
 var globalTables = map[string]bool{"tenants": true, "users": true, "consumers": true}
 
-// minTenantTables guards against the catalog query silently finding nothing.
-const minTenantTables = 9
-
-// tenantTables lists, from pg_catalog, every table (plain or partitioned) in schema public
-// with a tenant_id column: the tables that must be isolated by row-level security. It reads
-// pg_catalog rather than information_schema, which hides tables the current role has no
-// privilege on.
+// tenantTables lists the tables with a tenant_id column (isolation.TenantTables).
 func tenantTables(t testing.TB, ctx context.Context, pool *pgxpool.Pool) []string {
 	t.Helper()
-	rows, err := pool.Query(ctx, `
-		SELECT c.relname
-		FROM pg_class c
-		JOIN pg_namespace n ON n.oid = c.relnamespace
-		JOIN pg_attribute a ON a.attrelid = c.oid
-		WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
-		  AND a.attname = 'tenant_id' AND NOT a.attisdropped
-		ORDER BY c.relname`)
-	if err != nil {
-		t.Fatalf("list tenant tables: %v", err)
-	}
-	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		t.Fatalf("list tenant tables: %v", err)
-	}
-	if len(tables) < minTenantTables {
-		t.Fatalf("found %d tenant tables %v, want at least %d: is the catalog query broken?",
-			len(tables), tables, minTenantTables)
-	}
-	return tables
+	return isolation.TenantTables(t, ctx, pool)
 }
 
 // queryStrings returns the first column of every row of sql.

@@ -156,11 +156,6 @@ func (t *Tx) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
 	return t.tx.SendBatch(ctx, b)
 }
 
-// CopyFrom bulk-loads rows (imports).
-func (t *Tx) CopyFrom(ctx context.Context, table pgx.Identifier, columns []string, src pgx.CopyFromSource) (int64, error) {
-	return t.tx.CopyFrom(ctx, table, columns, src)
-}
-
 // Inserter inserts one River job in a transaction; *river.Client[pgx.Tx] is one.
 type Inserter interface {
 	InsertTx(ctx context.Context, tx pgx.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)

@@ -164,8 +164,12 @@ func addVersion(ctx context.Context, tx *tenants.Tx, policyID uuid.UUID, from ti
 	if err != nil {
 		return Version{}, err
 	}
+	next, err := tx.Q.NextPolicyVersion(ctx, tx, db.NextPolicyVersionParams{TenantID: tx.Scope.TenantID, PolicyID: policyID})
+	if err != nil {
+		return Version{}, fault.DBError(err, "", "")
+	}
 	v, err := tx.Q.AddPolicyVersion(ctx, tx, db.AddPolicyVersionParams{TenantID: tx.Scope.TenantID, PolicyID: policyID,
-		EffectiveFrom: from, Body: body, CreatedBy: tx.Scope.Actor.Label})
+		Version: next, EffectiveFrom: from, Body: body, CreatedBy: tx.Scope.Actor.Label})
 	if err != nil {
 		return Version{}, fault.DBError(err, "a version of this policy already starts on that date", "")
 	}

@@ -1756,17 +1756,18 @@ func (q *Queries) RaiseUsage(ctx context.Context, db DBTX, arg RaiseUsageParams)
 }
 
 const requestPurchaseCancel = `-- name: RequestPurchaseCancel :exec
-UPDATE purchases SET cancel_requested_at = coalesce(cancel_requested_at, now()), version = version + 1, updated_at = now()
-WHERE tenant_id = $1 AND id = $2
+UPDATE purchases SET cancel_requested_at = coalesce(cancel_requested_at, $1::timestamptz), version = version + 1, updated_at = now()
+WHERE tenant_id = $2 AND id = $3
 `
 
 type RequestPurchaseCancelParams struct {
+	Now      time.Time
 	TenantID uuid.UUID
 	ID       uuid.UUID
 }
 
 func (q *Queries) RequestPurchaseCancel(ctx context.Context, db DBTX, arg RequestPurchaseCancelParams) error {
-	_, err := db.Exec(ctx, requestPurchaseCancel, arg.TenantID, arg.ID)
+	_, err := db.Exec(ctx, requestPurchaseCancel, arg.Now, arg.TenantID, arg.ID)
 	return err
 }
 
@@ -2047,7 +2048,7 @@ INSERT INTO platform_invoices (tenant_id, stripe_invoice_id, status, currency, a
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (tenant_id, stripe_invoice_id) DO UPDATE SET
   status = CASE WHEN platform_invoices.status = 'paid' THEN 'paid' ELSE EXCLUDED.status END,
-  amount_paid = GREATEST(platform_invoices.amount_paid, EXCLUDED.amount_paid), updated_at = now()
+  amount_paid = GREATEST(platform_invoices.amount_paid, EXCLUDED.amount_paid), updated_at = EXCLUDED.updated_at
 `
 
 type UpsertPlatformInvoiceParams struct {
@@ -2128,7 +2129,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7)
 ON CONFLICT (tenant_id) DO UPDATE SET plan_code = EXCLUDED.plan_code, stripe_customer_id = EXCLUDED.stripe_customer_id,
   stripe_subscription_id = EXCLUDED.stripe_subscription_id, metered_item_id = EXCLUDED.metered_item_id,
   status = EXCLUDED.status, current_period_end = EXCLUDED.current_period_end, version = platform_subscriptions.version + 1,
-  updated_at = now()
+  updated_at = EXCLUDED.updated_at
 RETURNING tenant_id, plan_code, stripe_customer_id, stripe_subscription_id, metered_item_id, status, current_period_end, grace_until, last_event_at, version, created_at, updated_at
 `
 

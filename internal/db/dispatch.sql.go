@@ -143,20 +143,20 @@ func (q *Queries) EngineerBoard(ctx context.Context, db DBTX, arg EngineerBoardP
 const engineerCandidates = `-- name: EngineerCandidates :many
 SELECT p.user_id, u.name, p.skills, p.level, p.is_default, p.latitude, p.longitude, p.position_at,
   (SELECT count(*) FROM order_engineers e JOIN service_orders s ON s.tenant_id = e.tenant_id AND s.id = e.order_id
-   WHERE e.tenant_id = p.tenant_id AND e.user_id = p.user_id AND e.state IN ('offered', 'accepted')
+   WHERE e.tenant_id = $1 AND e.user_id = p.user_id AND e.state IN ('offered', 'accepted')
      AND s.status NOT IN ('picked_up', 'completed', 'approved', 'closed', 'cancelled'))::integer AS open_orders,
   (SELECT count(*) FROM order_engineers e JOIN service_orders s ON s.tenant_id = e.tenant_id AND s.id = e.order_id
-   WHERE e.tenant_id = p.tenant_id AND e.user_id = p.user_id AND e.state = 'accepted' AND s.customer_id = $1)::integer AS served,
+   WHERE e.tenant_id = $1 AND e.user_id = p.user_id AND e.state = 'accepted' AND s.customer_id = $2)::integer AS served,
   coalesce((SELECT max(s.created_at) FROM order_engineers e JOIN service_orders s ON s.tenant_id = e.tenant_id AND s.id = e.order_id
-   WHERE e.tenant_id = p.tenant_id AND e.user_id = p.user_id AND e.state = 'accepted' AND s.customer_id = $1), 'epoch')::timestamptz AS last_served
+   WHERE e.tenant_id = $1 AND e.user_id = p.user_id AND e.state = 'accepted' AND s.customer_id = $2), 'epoch')::timestamptz AS last_served
 FROM engineer_profiles p JOIN users u ON u.id = p.user_id
-WHERE p.tenant_id = $2 AND p.outlet_id = $3 AND p.active
+WHERE p.tenant_id = $1 AND p.outlet_id = $3 AND p.active
 ORDER BY p.user_id
 `
 
 type EngineerCandidatesParams struct {
-	CustomerID uuid.UUID
 	TenantID   uuid.UUID
+	CustomerID uuid.UUID
 	OutletID   uuid.UUID
 }
 
@@ -176,7 +176,7 @@ type EngineerCandidatesRow struct {
 
 // The outlet's active engineers with their open load and their history with the customer.
 func (q *Queries) EngineerCandidates(ctx context.Context, db DBTX, arg EngineerCandidatesParams) ([]EngineerCandidatesRow, error) {
-	rows, err := db.Query(ctx, engineerCandidates, arg.CustomerID, arg.TenantID, arg.OutletID)
+	rows, err := db.Query(ctx, engineerCandidates, arg.TenantID, arg.CustomerID, arg.OutletID)
 	if err != nil {
 		return nil, err
 	}
@@ -392,13 +392,13 @@ const outletCandidates = `-- name: OutletCandidates :many
 SELECT o.id, o.code, o.name, o.daily_capacity, c.region_code, c.postal_prefix,
   ($1::uuid IS NOT NULL AND EXISTS (
      SELECT 1 FROM outlet_authorizations a
-     WHERE a.tenant_id = o.tenant_id AND a.outlet_id = o.id AND a.category_id = $1::uuid))::boolean AS authorized,
+     WHERE a.tenant_id = $2 AND a.outlet_id = o.id AND a.category_id = $1::uuid))::boolean AS authorized,
   (SELECT count(*) FROM service_orders s
-   WHERE s.tenant_id = o.tenant_id AND s.outlet_id = o.id AND s.created_at >= $2 AND s.created_at < $3
+   WHERE s.tenant_id = $2 AND s.outlet_id = o.id AND s.created_at >= $3 AND s.created_at < $4
      AND s.status <> 'cancelled')::integer AS load
 FROM outlets o
 JOIN outlet_coverage c ON c.tenant_id = o.tenant_id AND c.outlet_id = o.id
-WHERE o.tenant_id = $4 AND o.status = 'active'
+WHERE o.tenant_id = $2 AND o.status = 'active'
   AND starts_with($5::text, c.region_code)
   AND (c.postal_prefix = '' OR starts_with($6::text, c.postal_prefix))
   AND (cardinality(c.order_types) = 0 OR $7::text = ANY(c.order_types))
@@ -408,9 +408,9 @@ ORDER BY o.code, length(c.region_code) DESC
 
 type OutletCandidatesParams struct {
 	CategoryID uuid.NullUUID
+	TenantID   uuid.UUID
 	DayStart   time.Time
 	DayEnd     time.Time
-	TenantID   uuid.UUID
 	Area       string
 	PostalCode string
 	TypeCode   string
@@ -432,9 +432,9 @@ type OutletCandidatesRow struct {
 func (q *Queries) OutletCandidates(ctx context.Context, db DBTX, arg OutletCandidatesParams) ([]OutletCandidatesRow, error) {
 	rows, err := db.Query(ctx, outletCandidates,
 		arg.CategoryID,
+		arg.TenantID,
 		arg.DayStart,
 		arg.DayEnd,
-		arg.TenantID,
 		arg.Area,
 		arg.PostalCode,
 		arg.TypeCode,

@@ -35,7 +35,7 @@ SELECT r.tenant_id, r.id, r.model_id, r.serial, r.purchase_date, r.invoice_no, r
   coalesce(b.tier_override, '')::text AS buyer_tier_override, coalesce(b.tier_override_reason, '')::text AS buyer_tier_override_reason,
   coalesce(u.lifetime_value, 0)::bigint AS user_lifetime_value, coalesce(u.contracts, '{}')::text[] AS user_contracts,
   coalesce(u.tier_override, '')::text AS user_tier_override, coalesce(u.tier_override_reason, '')::text AS user_tier_override_reason,
-  coalesce((SELECT f.component FROM fault_codes f WHERE f.tenant_id = r.tenant_id AND f.code = $1::text), '')::text AS fault_component,
+  coalesce((SELECT f.component FROM fault_codes f WHERE f.tenant_id = $1 AND f.code = $2::text), '')::text AS fault_component,
   (now() AT TIME ZONE t.timezone)::date AS today,
   (SELECT coalesce(jsonb_agg(jsonb_build_object('id', c.policy_id, 'name', c.policy_name, 'by_model', c.by_model,
       'version', c.version, 'effective_from', c.effective_from, 'body', c.body)
@@ -44,59 +44,59 @@ SELECT r.tenant_id, r.id, r.model_id, r.serial, r.purchase_date, r.invoice_no, r
            v.version, v.effective_from, v.body
          FROM warranty_policies p
          JOIN policy_versions v ON v.tenant_id = p.tenant_id AND v.policy_id = p.id
-         WHERE p.tenant_id = r.tenant_id AND (r.model_id = ANY (p.model_ids) OR m.category_id = ANY (p.category_ids))
+         WHERE p.tenant_id = $1 AND (r.model_id = ANY (p.model_ids) OR m.category_id = ANY (p.category_ids))
            AND v.effective_from <= r.purchase_date
          ORDER BY p.id, v.effective_from DESC) c)::jsonb AS policies,
   (SELECT coalesce(jsonb_agg(jsonb_build_object('id', o.id, 'result', o.result, 'fault_code', o.fault_code,
       'created_at', o.created_at, 'completed_at', o.completed_at) ORDER BY o.created_at), '[]')
-   FROM service_orders o WHERE o.tenant_id = r.tenant_id AND o.registration_id = r.id AND o.status <> 'cancelled')::jsonb AS orders,
+   FROM service_orders o WHERE o.tenant_id = $1 AND o.registration_id = r.id AND o.status <> 'cancelled')::jsonb AS orders,
   (SELECT coalesce(jsonb_agg(jsonb_build_object('order_id', e.order_id, 'at', e.at, 'kind', e.kind, 'from_status', e.from_status,
       'to_status', e.to_status, 'result', coalesce(e.data->>'result', '')) ORDER BY e.order_id, e.id), '[]')
    FROM order_events e JOIN service_orders o ON o.tenant_id = e.tenant_id AND o.id = e.order_id
-   WHERE e.tenant_id = r.tenant_id AND o.registration_id = r.id AND o.status <> 'cancelled'
+   WHERE e.tenant_id = $1 AND o.registration_id = r.id AND o.status <> 'cancelled'
      AND ((e.kind = 'status' AND (e.from_status IN ('waiting_parts', 'closed') OR e.to_status = 'waiting_parts'))
        OR e.kind = 'completion'))::jsonb AS order_events,
   (SELECT coalesce(jsonb_agg(jsonb_build_object('id', h.id, 'reference', h.reference, 'fault_code', h.fault_code, 'result', h.result,
       'date_in', h.date_in, 'date_out', h.date_out) ORDER BY h.date_out, h.id), '[]')
-   FROM service_history h WHERE h.tenant_id = r.tenant_id AND h.registration_id = r.id)::jsonb AS service_history,
+   FROM service_history h WHERE h.tenant_id = $1 AND h.registration_id = r.id)::jsonb AS service_history,
   (SELECT coalesce(jsonb_agg(jsonb_build_object('id', g.id, 'kind', g.kind, 'component', g.component, 'valid_from', g.valid_from,
       'valid_until', g.valid_until, 'covered', g.covered, 'source', g.source, 'plan_code', g.plan_code,
       'created_at', g.created_at) ORDER BY g.id), '[]')
-   FROM coverage_grants g WHERE g.tenant_id = r.tenant_id AND g.registration_id = r.id AND g.status = 'active')::jsonb AS grants,
-  CASE WHEN $2::boolean THEN ARRAY(SELECT DISTINCT p.product_code FROM purchases p
-    WHERE p.tenant_id = r.tenant_id AND p.registration_id = r.id AND p.kind = 'plan' AND p.status = 'active'
-      AND coalesce(p.paid_at, p.created_at) <= coalesce($3::timestamptz,
-        (($4::date + 1)::timestamp AT TIME ZONE t.timezone) - interval '1 microsecond', now())
-      AND (coalesce($4::date, (coalesce($3::timestamptz, now()) AT TIME ZONE t.timezone)::date)
+   FROM coverage_grants g WHERE g.tenant_id = $1 AND g.registration_id = r.id AND g.status = 'active')::jsonb AS grants,
+  CASE WHEN $3::boolean THEN ARRAY(SELECT DISTINCT p.product_code FROM purchases p
+    WHERE p.tenant_id = $1 AND p.registration_id = r.id AND p.kind = 'plan' AND p.status = 'active'
+      AND coalesce(p.paid_at, p.created_at) <= coalesce($4::timestamptz,
+        (($5::date + 1)::timestamp AT TIME ZONE t.timezone) - interval '1 microsecond', now())
+      AND (coalesce($5::date, (coalesce($4::timestamptz, now()) AT TIME ZONE t.timezone)::date)
         BETWEEN p.valid_from AND p.valid_until)) END::text[] AS plans,
-  CASE WHEN $2::boolean THEN (SELECT coalesce(jsonb_agg(jsonb_build_object('code', s.code, 'name', s.name, 'rank', s.rank, 'targets', s.targets,
+  CASE WHEN $3::boolean THEN (SELECT coalesce(jsonb_agg(jsonb_build_object('code', s.code, 'name', s.name, 'rank', s.rank, 'targets', s.targets,
       'on_site', s.on_site, 'loaner', s.loaner, 'default', s.is_default) ORDER BY s.rank, s.code), '[]')
-   FROM service_tiers s WHERE s.tenant_id = r.tenant_id) ELSE '[]' END::jsonb AS tiers,
-  CASE WHEN $2::boolean THEN (SELECT coalesce(jsonb_agg(jsonb_build_object('tier', x.tier_code, 'kind', x.kind, 'min_lifetime_value', x.min_lifetime_value,
+   FROM service_tiers s WHERE s.tenant_id = $1) ELSE '[]' END::jsonb AS tiers,
+  CASE WHEN $3::boolean THEN (SELECT coalesce(jsonb_agg(jsonb_build_object('tier', x.tier_code, 'kind', x.kind, 'min_lifetime_value', x.min_lifetime_value,
       'match', x.match) ORDER BY x.id), '[]')
-   FROM tier_rules x WHERE x.tenant_id = r.tenant_id) ELSE '[]' END::jsonb AS tier_rules
+   FROM tier_rules x WHERE x.tenant_id = $1) ELSE '[]' END::jsonb AS tier_rules
 FROM registrations r
 JOIN product_models m ON m.tenant_id = r.tenant_id AND m.id = r.model_id
 JOIN tenants t ON t.id = r.tenant_id
 LEFT JOIN customers b ON b.tenant_id = r.tenant_id AND b.id = r.buyer_id
 LEFT JOIN customers u ON u.tenant_id = r.tenant_id AND u.id = r.user_id
-WHERE r.tenant_id = $5
+WHERE r.tenant_id = $1
   AND r.id IN (
-    SELECT x.id FROM registrations x WHERE x.tenant_id = $5 AND x.id = $6::uuid
+    SELECT x.id FROM registrations x WHERE x.tenant_id = $1 AND x.id = $6::uuid
     UNION ALL
     SELECT x.id FROM registrations x
-    WHERE x.tenant_id = $5 AND $6::uuid IS NULL AND x.serial = $7::text)
+    WHERE x.tenant_id = $1 AND $6::uuid IS NULL AND x.serial = $7::text)
   AND ($8::text IS NULL OR m.sku = $8::text)
 ORDER BY r.id
 LIMIT 10
 `
 
 type UnitFactsParams struct {
+	TenantID       uuid.UUID
 	FaultCode      string
 	WithTier       bool
 	AskedAt        *time.Time
 	OnDate         *time.Time
-	TenantID       uuid.UUID
 	RegistrationID uuid.NullUUID
 	Serial         string
 	ModelSku       *string
@@ -142,11 +142,11 @@ type UnitFactsRow struct {
 // plans, when with_tier is false: the public check shows no tier).
 func (q *Queries) UnitFacts(ctx context.Context, db DBTX, arg UnitFactsParams) ([]UnitFactsRow, error) {
 	rows, err := db.Query(ctx, unitFacts,
+		arg.TenantID,
 		arg.FaultCode,
 		arg.WithTier,
 		arg.AskedAt,
 		arg.OnDate,
-		arg.TenantID,
 		arg.RegistrationID,
 		arg.Serial,
 		arg.ModelSku,

@@ -90,6 +90,8 @@ type InsertEventParams struct {
 	Payload   []byte
 }
 
+// One event. EmitMany sends the events of a transaction as one multi-row INSERT
+// (tenants.MultiInsert), which Citus routes to the tenant's shard.
 func (q *Queries) InsertEvent(ctx context.Context, db DBTX, arg InsertEventParams) error {
 	_, err := db.Exec(ctx, insertEvent,
 		arg.TenantID,
@@ -99,40 +101,6 @@ func (q *Queries) InsertEvent(ctx context.Context, db DBTX, arg InsertEventParam
 		arg.SubjectID,
 		arg.OutletID,
 		arg.Payload,
-	)
-	return err
-}
-
-const insertEvents = `-- name: InsertEvents :exec
-INSERT INTO events (tenant_id, id, type, subject, subject_id, outlet_id, payload)
-SELECT $1, unnest($2::text[])::uuid, unnest($3::text[]), unnest($4::text[]),
-       nullif(unnest($5::text[]), '')::uuid, nullif(unnest($6::text[]), '')::uuid,
-       unnest($7::jsonb[])
-`
-
-type InsertEventsParams struct {
-	TenantID   uuid.UUID
-	Ids        []string
-	Types      []string
-	Subjects   []string
-	SubjectIds []string
-	OutletIds  []string
-	Payloads   [][]byte
-}
-
-// Several events of one transaction in one statement, one array element per event; an
-// empty subject or outlet id is stored as NULL. Ids travel as text: pgx sends each element
-// of a []uuid.UUID through its text form, a failed encoding and a re-parse (some twenty
-// allocations an id), where a []string costs one.
-func (q *Queries) InsertEvents(ctx context.Context, db DBTX, arg InsertEventsParams) error {
-	_, err := db.Exec(ctx, insertEvents,
-		arg.TenantID,
-		arg.Ids,
-		arg.Types,
-		arg.Subjects,
-		arg.SubjectIds,
-		arg.OutletIds,
-		arg.Payloads,
 	)
 	return err
 }

@@ -107,67 +107,42 @@ func (q *Queries) HistoryUnits(ctx context.Context, db DBTX, arg HistoryUnitsPar
 	return items, nil
 }
 
-const insertHistory = `-- name: InsertHistory :many
+const insertHistory = `-- name: InsertHistory :exec
 INSERT INTO service_history (tenant_id, id, registration_id, reference, fault_code, result, date_in, date_out, import_id, created_by)
-SELECT $1, x.id, x.registration_id, x.reference, x.fault_code, x.result, NULLIF(x.date_in, '')::date, x.date_out,
-  $2, $3
-FROM (SELECT unnest($4::uuid[]) AS id, unnest($5::uuid[]) AS registration_id, unnest($6::text[]) AS reference,
-  unnest($7::text[]) AS fault_code, unnest($8::text[]) AS result, unnest($9::text[]) AS date_in,
-  unnest($10::date[]) AS date_out) x
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 ON CONFLICT (tenant_id, registration_id, reference) DO NOTHING
-RETURNING id, registration_id, reference
 `
 
 type InsertHistoryParams struct {
-	TenantID        uuid.UUID
-	ImportID        uuid.NullUUID
-	CreatedBy       string
-	Ids             []uuid.UUID
-	RegistrationIds []uuid.UUID
-	Refs            []string
-	FaultCodes      []string
-	Results         []string
-	DatesIn         []string
-	DatesOut        []time.Time
-}
-
-type InsertHistoryRow struct {
+	TenantID       uuid.UUID
 	ID             uuid.UUID
 	RegistrationID uuid.UUID
 	Reference      string
+	FaultCode      string
+	Result         string
+	DateIn         *time.Time
+	DateOut        time.Time
+	ImportID       uuid.NullUUID
+	CreatedBy      string
 }
 
-// Stores records in bulk (arrays of equal length; dates_in as YYYY-MM-DD, ” for none); a
-// record stored already (same unit and reference) is skipped. Returns the records stored.
-func (q *Queries) InsertHistory(ctx context.Context, db DBTX, arg InsertHistoryParams) ([]InsertHistoryRow, error) {
-	rows, err := db.Query(ctx, insertHistory,
+// Stores one record (date_in NULL for none); a record stored already (same unit and
+// reference) is skipped. Called through tenants.MultiInsert, which sends many rows as one
+// multi-row INSERT.
+func (q *Queries) InsertHistory(ctx context.Context, db DBTX, arg InsertHistoryParams) error {
+	_, err := db.Exec(ctx, insertHistory,
 		arg.TenantID,
+		arg.ID,
+		arg.RegistrationID,
+		arg.Reference,
+		arg.FaultCode,
+		arg.Result,
+		arg.DateIn,
+		arg.DateOut,
 		arg.ImportID,
 		arg.CreatedBy,
-		arg.Ids,
-		arg.RegistrationIds,
-		arg.Refs,
-		arg.FaultCodes,
-		arg.Results,
-		arg.DatesIn,
-		arg.DatesOut,
 	)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []InsertHistoryRow
-	for rows.Next() {
-		var i InsertHistoryRow
-		if err := rows.Scan(&i.ID, &i.RegistrationID, &i.Reference); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
+	return err
 }
 
 const listUnitHistory = `-- name: ListUnitHistory :many
@@ -217,6 +192,36 @@ func (q *Queries) ListUnitHistory(ctx context.Context, db DBTX, arg ListUnitHist
 			return nil, err
 		}
 		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const storedHistoryIDs = `-- name: StoredHistoryIDs :many
+SELECT h.id FROM service_history h WHERE h.tenant_id = $1 AND h.id = ANY ($2::uuid[])
+`
+
+type StoredHistoryIDsParams struct {
+	TenantID uuid.UUID
+	Ids      []uuid.UUID
+}
+
+// Which of the given record ids are stored: after InsertHistory, the ones it did not skip.
+func (q *Queries) StoredHistoryIDs(ctx context.Context, db DBTX, arg StoredHistoryIDsParams) ([]uuid.UUID, error) {
+	rows, err := db.Query(ctx, storedHistoryIDs, arg.TenantID, arg.Ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []uuid.UUID
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err

@@ -12,28 +12,29 @@ import (
 	"github.com/google/uuid"
 )
 
-const addImportErrors = `-- name: AddImportErrors :exec
+const addImportError = `-- name: AddImportError :exec
 INSERT INTO import_errors (tenant_id, import_id, row_no, field, message)
-SELECT $1, $2, unnest($3::integer[]), unnest($4::text[]), unnest($5::text[])
+VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT (tenant_id, import_id, row_no, field) DO NOTHING
 `
 
-type AddImportErrorsParams struct {
+type AddImportErrorParams struct {
 	TenantID uuid.UUID
 	ImportID uuid.UUID
-	RowNos   []int32
-	Fields   []string
-	Messages []string
+	RowNo    int32
+	Field    string
+	Message  string
 }
 
-// Records rejected rows in bulk (arrays of equal length); a repeated (row, field) is kept once.
-func (q *Queries) AddImportErrors(ctx context.Context, db DBTX, arg AddImportErrorsParams) error {
-	_, err := db.Exec(ctx, addImportErrors,
+// Records a rejected row; a chunk's rows go as one multi-row INSERT (tenants.MultiInsert). A
+// repeated (row, field) is kept once.
+func (q *Queries) AddImportError(ctx context.Context, db DBTX, arg AddImportErrorParams) error {
+	_, err := db.Exec(ctx, addImportError,
 		arg.TenantID,
 		arg.ImportID,
-		arg.RowNos,
-		arg.Fields,
-		arg.Messages,
+		arg.RowNo,
+		arg.Field,
+		arg.Message,
 	)
 	return err
 }

@@ -193,8 +193,8 @@ func (q *Queries) FindNotificationTemplate(ctx context.Context, db DBTX, arg Fin
 
 const finishNotificationSend = `-- name: FinishNotificationSend :one
 UPDATE notification_sends SET status = $1, provider_message_id = $2, error = $3,
-  sent_at = CASE WHEN $1::text = 'sent' THEN now() ELSE sent_at END, updated_at = now()
-WHERE tenant_id = $4 AND id = $5
+  sent_at = CASE WHEN $1::text = 'sent' THEN $4::timestamptz ELSE sent_at END, updated_at = now()
+WHERE tenant_id = $5 AND id = $6
 RETURNING tenant_id, id, event_id, event_type, subject_id, channel, recipient_key, recipient_kind, customer_id, user_id, consumer_id, address, locale, subject, body, status, attempts, provider_message_id, error, scheduled_at, claimed_at, sent_at, created_at, updated_at
 `
 
@@ -202,6 +202,7 @@ type FinishNotificationSendParams struct {
 	Status            string
 	ProviderMessageID string
 	Error             string
+	Now               time.Time
 	TenantID          uuid.UUID
 	ID                uuid.UUID
 }
@@ -211,6 +212,7 @@ func (q *Queries) FinishNotificationSend(ctx context.Context, db DBTX, arg Finis
 		arg.Status,
 		arg.ProviderMessageID,
 		arg.Error,
+		arg.Now,
 		arg.TenantID,
 		arg.ID,
 	)
@@ -899,7 +901,7 @@ const upsertNotificationSettings = `-- name: UpsertNotificationSettings :one
 INSERT INTO notification_settings (tenant_id, quiet_start, quiet_end, version)
 VALUES ($1, $2, $3, 2)
 ON CONFLICT (tenant_id) DO UPDATE SET quiet_start = EXCLUDED.quiet_start, quiet_end = EXCLUDED.quiet_end,
-  version = notification_settings.version + 1, updated_at = now()
+  version = notification_settings.version + 1, updated_at = EXCLUDED.updated_at
 WHERE notification_settings.version = $4
 RETURNING tenant_id, quiet_start, quiet_end, version, updated_at
 `

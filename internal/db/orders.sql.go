@@ -916,46 +916,43 @@ func (q *Queries) HasOpenQuote(ctx context.Context, db DBTX, arg HasOpenQuotePar
 	return column_1, err
 }
 
-const insertOrderEvents = `-- name: InsertOrderEvents :exec
+const insertOrderEvent = `-- name: InsertOrderEvent :exec
 INSERT INTO order_events (tenant_id, id, order_id, actor_kind, actor_id, actor_label, kind, from_status, to_status, reason, public, data)
-SELECT $1, e.id, $2, $3, $4, $5, e.kind, e.from_status, e.to_status,
-  e.reason, e.public, e.data::jsonb
-FROM (SELECT unnest($6::uuid[]) AS id, unnest($7::text[]) AS kind, unnest($8::text[]) AS from_status,
-  unnest($9::text[]) AS to_status, unnest($10::text[]) AS reason, unnest($11::boolean[]) AS public,
-  unnest($12::text[]) AS data) e
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
+  $10, $11, $12)
 `
 
-type InsertOrderEventsParams struct {
-	TenantID     uuid.UUID
-	OrderID      uuid.UUID
-	ActorKind    string
-	ActorID      uuid.NullUUID
-	ActorLabel   string
-	Ids          []uuid.UUID
-	Kinds        []string
-	FromStatuses []string
-	ToStatuses   []string
-	Reasons      []string
-	Publics      []bool
-	Datas        []string
+type InsertOrderEventParams struct {
+	TenantID   uuid.UUID
+	ID         uuid.UUID
+	OrderID    uuid.UUID
+	ActorKind  string
+	ActorID    uuid.NullUUID
+	ActorLabel string
+	Kind       string
+	FromStatus string
+	ToStatus   string
+	Reason     string
+	Public     bool
+	Data       []byte
 }
 
-// Appends entries to an order's timeline in one statement, in the order given (ids are
-// time-ordered).
-func (q *Queries) InsertOrderEvents(ctx context.Context, db DBTX, arg InsertOrderEventsParams) error {
-	_, err := db.Exec(ctx, insertOrderEvents,
+// Appends one entry to an order's timeline; the entries of a change go as one multi-row
+// INSERT (tenants.MultiInsert), in the order given (ids are time-ordered).
+func (q *Queries) InsertOrderEvent(ctx context.Context, db DBTX, arg InsertOrderEventParams) error {
+	_, err := db.Exec(ctx, insertOrderEvent,
 		arg.TenantID,
+		arg.ID,
 		arg.OrderID,
 		arg.ActorKind,
 		arg.ActorID,
 		arg.ActorLabel,
-		arg.Ids,
-		arg.Kinds,
-		arg.FromStatuses,
-		arg.ToStatuses,
-		arg.Reasons,
-		arg.Publics,
-		arg.Datas,
+		arg.Kind,
+		arg.FromStatus,
+		arg.ToStatus,
+		arg.Reason,
+		arg.Public,
+		arg.Data,
 	)
 	return err
 }
@@ -1232,7 +1229,7 @@ WHERE o.tenant_id = $1
   AND ($6::uuid IS NULL OR o.customer_id = $6::uuid)
   AND ($7::uuid IS NULL OR o.registration_id = $7::uuid)
   AND ($8::uuid IS NULL OR EXISTS (
-        SELECT 1 FROM order_engineers e WHERE e.tenant_id = o.tenant_id AND e.order_id = o.id
+        SELECT 1 FROM order_engineers e WHERE e.tenant_id = $1 AND e.order_id = o.id
           AND e.user_id = $8::uuid AND e.state IN ('offered', 'accepted')))
   AND ($9::timestamptz IS NULL OR o.created_at >= $9::timestamptz)
   AND ($10::timestamptz IS NULL OR o.created_at < $10::timestamptz)
@@ -1240,7 +1237,7 @@ WHERE o.tenant_id = $1
   AND ($12::timestamptz IS NULL OR (o.created_at < $12::timestamptz
         AND o.status NOT IN ('closed', 'cancelled', 'approved', 'completed', 'picked_up')))
   AND (NOT $13::boolean OR EXISTS (
-        SELECT 1 FROM sla_clocks c WHERE c.tenant_id = o.tenant_id AND c.order_id = o.id
+        SELECT 1 FROM sla_clocks c WHERE c.tenant_id = $1 AND c.order_id = o.id
           AND (c.status = 'breached' OR (c.status = 'running' AND c.due_at < now()))))
 ORDER BY o.id DESC
 LIMIT $14
@@ -1759,18 +1756,19 @@ func (q *Queries) UpdateOrderFacts(ctx context.Context, db DBTX, arg UpdateOrder
 const updateOrderStatus = `-- name: UpdateOrderStatus :one
 UPDATE service_orders
 SET status = $1, version = version + 1, updated_at = now(),
-    completed_at = CASE WHEN $2::boolean THEN coalesce(completed_at, now()) ELSE completed_at END,
-    closed_at = CASE WHEN $1 = 'closed' THEN now() ELSE NULL END,
-    cancel_reason = CASE WHEN $1 = 'cancelled' THEN $3 ELSE cancel_reason END,
-    reopen_count = reopen_count + CASE WHEN $4::boolean THEN 1 ELSE 0 END,
-    is_repeat = is_repeat OR $4::boolean
-WHERE tenant_id = $5 AND id = $6 AND version = $7
+    completed_at = CASE WHEN $2::boolean THEN coalesce(completed_at, $3::timestamptz) ELSE completed_at END,
+    closed_at = CASE WHEN $1 = 'closed' THEN $3::timestamptz ELSE NULL END,
+    cancel_reason = CASE WHEN $1 = 'cancelled' THEN $4 ELSE cancel_reason END,
+    reopen_count = reopen_count + CASE WHEN $5::boolean THEN 1 ELSE 0 END,
+    is_repeat = is_repeat OR $5::boolean
+WHERE tenant_id = $6 AND id = $7 AND version = $8
 RETURNING tenant_id, id, number, type_code, flow, channel, urgent, priority, status, customer_id, registration_id, model_id, serial, unregistered, outlet_id, province_code, city_code, district_code, postal_code, address, latitude, longitude, fault_description, fault_code, component, entitlement, entitlement_class, tier_code, designated_engineer, repeat_of, is_repeat, reopen_count, reschedule_count, completion, result, cancel_reason, tracking_token, version, created_by, created_at, updated_at, completed_at, closed_at
 `
 
 type UpdateOrderStatusParams struct {
 	Status    string
 	Completed bool
+	Now       time.Time
 	Reason    string
 	Reopened  bool
 	TenantID  uuid.UUID
@@ -1782,6 +1780,7 @@ func (q *Queries) UpdateOrderStatus(ctx context.Context, db DBTX, arg UpdateOrde
 	row := db.QueryRow(ctx, updateOrderStatus,
 		arg.Status,
 		arg.Completed,
+		arg.Now,
 		arg.Reason,
 		arg.Reopened,
 		arg.TenantID,
@@ -1841,7 +1840,7 @@ const upsertOrderEngineer = `-- name: UpsertOrderEngineer :one
 INSERT INTO order_engineers (tenant_id, order_id, user_id, role, state, rule, reason)
 VALUES ($1, $2, $3, $4, 'offered', $5, '')
 ON CONFLICT (tenant_id, order_id, user_id) DO UPDATE
-SET role = EXCLUDED.role, state = 'offered', rule = EXCLUDED.rule, reason = '', assigned_at = now(), responded_at = NULL
+SET role = EXCLUDED.role, state = 'offered', rule = EXCLUDED.rule, reason = '', assigned_at = EXCLUDED.assigned_at, responded_at = NULL
 RETURNING tenant_id, order_id, user_id, role, state, rule, reason, assigned_at, responded_at
 `
 

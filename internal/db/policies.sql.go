@@ -14,14 +14,14 @@ import (
 
 const addPolicyVersion = `-- name: AddPolicyVersion :one
 INSERT INTO policy_versions (tenant_id, policy_id, version, effective_from, body, created_by)
-SELECT $1, $2, coalesce(max(version), 0) + 1, $3, $4, $5
-FROM policy_versions WHERE tenant_id = $1 AND policy_id = $2
+VALUES ($1, $2, $3, $4, $5, $6)
 RETURNING tenant_id, policy_id, version, effective_from, body, created_by, created_at
 `
 
 type AddPolicyVersionParams struct {
 	TenantID      uuid.UUID
 	PolicyID      uuid.UUID
+	Version       int32
 	EffectiveFrom time.Time
 	Body          []byte
 	CreatedBy     string
@@ -31,6 +31,7 @@ func (q *Queries) AddPolicyVersion(ctx context.Context, db DBTX, arg AddPolicyVe
 	row := db.QueryRow(ctx, addPolicyVersion,
 		arg.TenantID,
 		arg.PolicyID,
+		arg.Version,
 		arg.EffectiveFrom,
 		arg.Body,
 		arg.CreatedBy,
@@ -235,6 +236,28 @@ SELECT pg_advisory_xact_lock(hashtextextended('policies:' || $1::text, 0))
 func (q *Queries) LockPolicies(ctx context.Context, db DBTX, tenantID string) error {
 	_, err := db.Exec(ctx, lockPolicies, tenantID)
 	return err
+}
+
+const nextPolicyVersion = `-- name: NextPolicyVersion :one
+SELECT (coalesce((SELECT max(v.version) FROM policy_versions v WHERE v.tenant_id = $1 AND v.policy_id = p.id), 0) + 1)::integer
+FROM warranty_policies p
+WHERE p.tenant_id = $1 AND p.id = $2
+FOR UPDATE OF p
+`
+
+type NextPolicyVersionParams struct {
+	TenantID uuid.UUID
+	PolicyID uuid.UUID
+}
+
+// Locks the policy (concurrent additions of versions wait) and gives its next version
+// number; AddPolicyVersion then stores it. Two statements rather than one INSERT ...
+// SELECT max(version): Citus runs each on the tenant's shard.
+func (q *Queries) NextPolicyVersion(ctx context.Context, db DBTX, arg NextPolicyVersionParams) (int32, error) {
+	row := db.QueryRow(ctx, nextPolicyVersion, arg.TenantID, arg.PolicyID)
+	var column_1 int32
+	err := row.Scan(&column_1)
+	return column_1, err
 }
 
 const policiesSharingScope = `-- name: PoliciesSharingScope :many

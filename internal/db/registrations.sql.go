@@ -498,7 +498,7 @@ INSERT INTO invoice_images (tenant_id, registration_id, content_type, content, s
 VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT (tenant_id, registration_id) DO UPDATE
 SET content_type = EXCLUDED.content_type, content = EXCLUDED.content, sha256 = EXCLUDED.sha256,
-    uploaded_by = EXCLUDED.uploaded_by, uploaded_at = now()
+    uploaded_by = EXCLUDED.uploaded_by, uploaded_at = EXCLUDED.uploaded_at
 `
 
 type PutInvoiceImageParams struct {

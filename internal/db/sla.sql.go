@@ -20,15 +20,11 @@ WITH s AS (
 ), b AS (
   UPDATE sla_clocks c
   SET status = 'breached', breached_at = c.due_at, escalation_level = 0,
-      escalate_at = c.due_at + make_interval(secs => (SELECT first_after_s FROM s)),
+      escalate_at = ((c.due_at AT TIME ZONE 'UTC') + make_interval(secs => (SELECT first_after_s FROM s))) AT TIME ZONE 'UTC',
       version = c.version + 1, updated_at = now()
   WHERE c.tenant_id = $2 AND c.order_id = $3 AND c.target = $4
     AND c.status = 'running' AND c.due_at <= $5::timestamptz
   RETURNING c.tenant_id, c.order_id, c.order_number, c.target, c.outlet_id, c.engineer_id, c.tier_code, c.order_type, c.business, c.duration_ms, c.status, c.started_at, c.due_at, c.warn_at, c.warned_at, c.met_at, c.breached_at, c.stopped_at, c.pauses, c.escalation_level, c.escalate_at, c.version, c.updated_at
-), r AS (
-  INSERT INTO sla_breaches (tenant_id, order_id, target, outlet_id, engineer_id, tier_code, order_type, due_at, breached_at)
-  SELECT $2, b.order_id, b.target, b.outlet_id, b.engineer_id, b.tier_code, b.order_type, b.due_at, b.breached_at FROM b
-  ON CONFLICT (tenant_id, order_id, target) DO NOTHING
 )
 SELECT b.tenant_id, b.order_id, b.order_number, b.target, b.outlet_id, b.engineer_id, b.tier_code, b.order_type, b.business, b.duration_ms, b.status, b.started_at, b.due_at, b.warn_at, b.warned_at, b.met_at, b.breached_at, b.stopped_at, b.pauses, b.escalation_level, b.escalate_at, b.version, b.updated_at FROM b
 `
@@ -67,10 +63,12 @@ type BreachSLAClockRow struct {
 	UpdatedAt       time.Time
 }
 
-// Breaches a running clock whose due time has passed and records the breach, in one
-// statement: exactly one caller gets the row. The first escalation falls the first level's
-// after_minutes after the breach, from the tenant's settings or, with none stored,
-// default_first_after_s seconds (no escalation when NULL).
+// Breaches a running clock whose due time has passed: exactly one caller gets the row, and
+// records the breach (InsertSLABreach) in its transaction. The first escalation falls the
+// first level's after_minutes after the breach, from the tenant's settings or, with none
+// stored, default_first_after_s seconds (no escalation when NULL). The breach row is a
+// statement of its own: Citus would pull an INSERT ... SELECT FROM the update to the
+// coordinator.
 func (q *Queries) BreachSLAClock(ctx context.Context, db DBTX, arg BreachSLAClockParams) (BreachSLAClockRow, error) {
 	row := db.QueryRow(ctx, breachSLAClock,
 		arg.DefaultFirstAfterS,
@@ -209,7 +207,7 @@ func (q *Queries) EndSLAEscalation(ctx context.Context, db DBTX, arg EndSLAEscal
 const escalateSLAClock = `-- name: EscalateSLAClock :one
 UPDATE sla_clocks
 SET escalation_level = escalation_level + 1,
-    escalate_at = breached_at + make_interval(secs => $1::float8), updated_at = now()
+    escalate_at = ((breached_at AT TIME ZONE 'UTC') + make_interval(secs => $1::float8)) AT TIME ZONE 'UTC', updated_at = now()
 WHERE tenant_id = $2 AND order_id = $3 AND target = $4
   AND status = 'breached' AND met_at IS NULL AND stopped_at IS NULL AND escalation_level = $5 AND escalate_at <= $6::timestamptz
 RETURNING tenant_id, order_id, order_number, target, outlet_id, engineer_id, tier_code, order_type, business, duration_ms, status, started_at, due_at, warn_at, warned_at, met_at, breached_at, stopped_at, pauses, escalation_level, escalate_at, version, updated_at
@@ -267,24 +265,25 @@ func (q *Queries) EscalateSLAClock(ctx context.Context, db DBTX, arg EscalateSLA
 const escalateSLAClocks = `-- name: EscalateSLAClocks :many
 UPDATE sla_clocks c
 SET escalation_level = c.escalation_level + 1,
-    escalate_at = CASE WHEN k.next_after_s < 0 THEN NULL ELSE c.breached_at + make_interval(secs => k.next_after_s) END,
+    escalate_at = CASE WHEN $1::float8 < 0 THEN NULL
+                       ELSE ((c.breached_at AT TIME ZONE 'UTC') + make_interval(secs => $1::float8)) AT TIME ZONE 'UTC' END,
     updated_at = now()
-FROM (SELECT unnest($3::text[])::uuid AS order_id, unnest($4::text[]) AS target,
-             unnest($5::int[]) AS from_level, unnest($6::float8[]) AS next_after_s) k
-WHERE c.tenant_id = $1 AND c.order_id = k.order_id AND c.target = k.target
-  AND c.status = 'breached' AND c.met_at IS NULL AND c.stopped_at IS NULL AND c.escalation_level = k.from_level
-  AND c.escalate_at <= $2::timestamptz
+FROM unnest($5::text[]) WITH ORDINALITY AS ko (order_id, n)
+JOIN unnest($6::text[]) WITH ORDINALITY AS kt (target, n) ON kt.n = ko.n
+WHERE c.tenant_id = $2 AND c.order_id = ko.order_id::uuid AND c.target = kt.target
+  AND c.status = 'breached' AND c.met_at IS NULL AND c.stopped_at IS NULL AND c.escalation_level = $3::integer
+  AND c.escalate_at <= $4::timestamptz
 RETURNING c.order_id, c.order_number, c.target, c.outlet_id, c.engineer_id, c.tier_code, c.order_type, c.business,
           c.duration_ms, c.due_at, c.escalation_level, c.escalate_at, c.version
 `
 
 type EscalateSLAClocksParams struct {
+	NextAfterS float64
 	TenantID   uuid.UUID
+	FromLevel  int32
 	Now        time.Time
 	Orders     []string
 	Targets    []string
-	FromLevels []int32
-	NextAfterS []float64
 }
 
 type EscalateSLAClocksRow struct {
@@ -303,18 +302,18 @@ type EscalateSLAClocksRow struct {
 	Version         int32
 }
 
-// EscalateSLAClock for several clocks of the tenant at once: clock i (orders[i], targets[i])
-// moves up from from_levels[i] if that level is still its own and due; its next level falls
-// next_after_s[i] seconds after the breach (none when negative). Ids travel as text (see
-// InsertEvents).
+// EscalateSLAClock for several clocks of the tenant at once, all at one level: clock i
+// (orders[i], targets[i]) moves up from from_level if that level is still its own and due;
+// its next level falls next_after_s seconds after the breach (none when negative). Ids
+// travel as text and are unnested in FROM (see FireSLAClocks).
 func (q *Queries) EscalateSLAClocks(ctx context.Context, db DBTX, arg EscalateSLAClocksParams) ([]EscalateSLAClocksRow, error) {
 	rows, err := db.Query(ctx, escalateSLAClocks,
+		arg.NextAfterS,
 		arg.TenantID,
+		arg.FromLevel,
 		arg.Now,
 		arg.Orders,
 		arg.Targets,
-		arg.FromLevels,
-		arg.NextAfterS,
 	)
 	if err != nil {
 		return nil, err
@@ -355,23 +354,21 @@ WITH s AS (
   FROM (SELECT 1) one LEFT JOIN sla_settings st ON st.tenant_id = $2
 ), w AS (
   UPDATE sla_clocks c SET warned_at = $3::timestamptz, updated_at = now()
-  FROM (SELECT unnest($4::text[])::uuid AS order_id, unnest($5::text[]) AS target) k
-  WHERE c.tenant_id = $2 AND c.order_id = k.order_id AND c.target = k.target
+  FROM unnest($4::text[]) WITH ORDINALITY AS ko (order_id, n)
+  JOIN unnest($5::text[]) WITH ORDINALITY AS kt (target, n) ON kt.n = ko.n
+  WHERE c.tenant_id = $2 AND c.order_id = ko.order_id::uuid AND c.target = kt.target
     AND c.status = 'running' AND c.warned_at IS NULL AND c.warn_at <= $3::timestamptz AND c.due_at > $3::timestamptz
   RETURNING c.tenant_id, c.order_id, c.order_number, c.target, c.outlet_id, c.engineer_id, c.tier_code, c.order_type, c.business, c.duration_ms, c.status, c.started_at, c.due_at, c.warn_at, c.warned_at, c.met_at, c.breached_at, c.stopped_at, c.pauses, c.escalation_level, c.escalate_at, c.version, c.updated_at
 ), b AS (
   UPDATE sla_clocks c
   SET status = 'breached', breached_at = c.due_at, escalation_level = 0,
-      escalate_at = c.due_at + make_interval(secs => (SELECT first_after_s FROM s)),
+      escalate_at = ((c.due_at AT TIME ZONE 'UTC') + make_interval(secs => (SELECT first_after_s FROM s))) AT TIME ZONE 'UTC',
       version = c.version + 1, updated_at = now()
-  FROM (SELECT unnest($6::text[])::uuid AS order_id, unnest($7::text[]) AS target) k
-  WHERE c.tenant_id = $2 AND c.order_id = k.order_id AND c.target = k.target
+  FROM unnest($6::text[]) WITH ORDINALITY AS ko (order_id, n)
+  JOIN unnest($7::text[]) WITH ORDINALITY AS kt (target, n) ON kt.n = ko.n
+  WHERE c.tenant_id = $2 AND c.order_id = ko.order_id::uuid AND c.target = kt.target
     AND c.status = 'running' AND c.due_at <= $3::timestamptz
   RETURNING c.tenant_id, c.order_id, c.order_number, c.target, c.outlet_id, c.engineer_id, c.tier_code, c.order_type, c.business, c.duration_ms, c.status, c.started_at, c.due_at, c.warn_at, c.warned_at, c.met_at, c.breached_at, c.stopped_at, c.pauses, c.escalation_level, c.escalate_at, c.version, c.updated_at
-), r AS (
-  INSERT INTO sla_breaches (tenant_id, order_id, target, outlet_id, engineer_id, tier_code, order_type, due_at, breached_at)
-  SELECT $2, b.order_id, b.target, b.outlet_id, b.engineer_id, b.tier_code, b.order_type, b.due_at, b.breached_at FROM b
-  ON CONFLICT (tenant_id, order_id, target) DO NOTHING
 )
 SELECT 'warning'::text AS step, w.order_id, w.order_number, w.target, w.outlet_id, w.engineer_id, w.tier_code, w.order_type,
        w.business, w.duration_ms, w.due_at, w.escalate_at, w.version
@@ -410,10 +407,13 @@ type FireSLAClocksRow struct {
 
 // The warnings and breaches due for several clocks of the tenant, in one statement: each
 // clock of the warn pairs (warn_orders[i], warn_targets[i]) as WarnSLAClock, each of the
-// breach pairs as BreachSLAClock (breach row, first escalation). A clock cannot take both
-// at one moment (a warning needs due_at > now, a breach due_at <= now). Only the clocks that
-// changed come back, with step 'warning' or 'breach'. Order ids travel as text (see
-// InsertEvents).
+// breach pairs as BreachSLAClock (first escalation; the caller records the breach rows with
+// InsertSLABreach). A clock cannot take both at one moment (a warning needs due_at > now, a
+// breach due_at <= now). Only the clocks that changed come back, with step 'warning' or
+// 'breach'. Order ids travel as text: pgx sends each element of a []uuid.UUID through its
+// text form, a failed encoding and a re-parse, where a []string costs one allocation. The
+// pairs are unnested in FROM: Citus would try to evaluate a set-returning function of the
+// select list on the coordinator.
 func (q *Queries) FireSLAClocks(ctx context.Context, db DBTX, arg FireSLAClocksParams) ([]FireSLAClocksRow, error) {
 	rows, err := db.Query(ctx, fireSLAClocks,
 		arg.DefaultFirstAfterS,
@@ -515,91 +515,86 @@ func (q *Queries) GetSLASettings(ctx context.Context, db DBTX, tenantID uuid.UUI
 	return i, err
 }
 
-const insertSLAClocks = `-- name: InsertSLAClocks :many
-INSERT INTO sla_clocks (tenant_id, order_id, order_number, target, outlet_id, engineer_id, tier_code, order_type, business,
-  duration_ms, status, started_at, due_at, warn_at)
-SELECT $1, $2, $3, c.target, $4, $5, $6, $7,
-  c.business, c.duration_ms, 'running', $8, c.due_at, c.warn_at
-FROM (SELECT unnest($9::text[]) AS target, unnest($10::boolean[]) AS business,
-  unnest($11::bigint[]) AS duration_ms, unnest($12::timestamptz[]) AS due_at, unnest($13::timestamptz[]) AS warn_at) c
+const insertSLABreach = `-- name: InsertSLABreach :exec
+INSERT INTO sla_breaches (tenant_id, order_id, target, outlet_id, engineer_id, tier_code, order_type, due_at, breached_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (tenant_id, order_id, target) DO NOTHING
-RETURNING tenant_id, order_id, order_number, target, outlet_id, engineer_id, tier_code, order_type, business, duration_ms, status, started_at, due_at, warn_at, warned_at, met_at, breached_at, stopped_at, pauses, escalation_level, escalate_at, version, updated_at
 `
 
-type InsertSLAClocksParams struct {
-	TenantID    uuid.UUID
-	OrderID     uuid.UUID
-	OrderNumber string
-	OutletID    uuid.NullUUID
-	EngineerID  uuid.NullUUID
-	TierCode    string
-	OrderType   string
-	StartedAt   time.Time
-	Targets     []string
-	Businesses  []bool
-	DurationMs  []int64
-	DueAts      []time.Time
-	WarnAts     []time.Time
+type InsertSLABreachParams struct {
+	TenantID   uuid.UUID
+	OrderID    uuid.UUID
+	Target     string
+	OutletID   uuid.NullUUID
+	EngineerID uuid.NullUUID
+	TierCode   string
+	OrderType  string
+	DueAt      time.Time
+	BreachedAt time.Time
 }
 
-// Starts an order's clocks, one per target, in one statement; existing clocks of the order
-// and a target are left as they are (no row returned for them).
-func (q *Queries) InsertSLAClocks(ctx context.Context, db DBTX, arg InsertSLAClocksParams) ([]SlaClock, error) {
-	rows, err := db.Query(ctx, insertSLAClocks,
+// Records a breach of a clock (BreachSLAClock, FireSLAClocks), once; a batch's breaches go as
+// one multi-row INSERT (tenants.MultiInsert).
+func (q *Queries) InsertSLABreach(ctx context.Context, db DBTX, arg InsertSLABreachParams) error {
+	_, err := db.Exec(ctx, insertSLABreach,
 		arg.TenantID,
 		arg.OrderID,
-		arg.OrderNumber,
+		arg.Target,
 		arg.OutletID,
 		arg.EngineerID,
 		arg.TierCode,
 		arg.OrderType,
-		arg.StartedAt,
-		arg.Targets,
-		arg.Businesses,
-		arg.DurationMs,
-		arg.DueAts,
-		arg.WarnAts,
+		arg.DueAt,
+		arg.BreachedAt,
 	)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []SlaClock
-	for rows.Next() {
-		var i SlaClock
-		if err := rows.Scan(
-			&i.TenantID,
-			&i.OrderID,
-			&i.OrderNumber,
-			&i.Target,
-			&i.OutletID,
-			&i.EngineerID,
-			&i.TierCode,
-			&i.OrderType,
-			&i.Business,
-			&i.DurationMs,
-			&i.Status,
-			&i.StartedAt,
-			&i.DueAt,
-			&i.WarnAt,
-			&i.WarnedAt,
-			&i.MetAt,
-			&i.BreachedAt,
-			&i.StoppedAt,
-			&i.Pauses,
-			&i.EscalationLevel,
-			&i.EscalateAt,
-			&i.Version,
-			&i.UpdatedAt,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
+	return err
+}
+
+const insertSLAClock = `-- name: InsertSLAClock :exec
+INSERT INTO sla_clocks (tenant_id, order_id, order_number, target, outlet_id, engineer_id, tier_code, order_type, business,
+  duration_ms, status, started_at, due_at, warn_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
+  $9, $10, 'running', $11, $12, $13)
+ON CONFLICT (tenant_id, order_id, target) DO NOTHING
+RETURNING tenant_id, order_id, order_number, target, outlet_id, engineer_id, tier_code, order_type, business, duration_ms, status, started_at, due_at, warn_at, warned_at, met_at, breached_at, stopped_at, pauses, escalation_level, escalate_at, version, updated_at
+`
+
+type InsertSLAClockParams struct {
+	TenantID    uuid.UUID
+	OrderID     uuid.UUID
+	OrderNumber string
+	Target      string
+	OutletID    uuid.NullUUID
+	EngineerID  uuid.NullUUID
+	TierCode    string
+	OrderType   string
+	Business    bool
+	DurationMs  int64
+	StartedAt   time.Time
+	DueAt       *time.Time
+	WarnAt      *time.Time
+}
+
+// Starts one clock of an order. An order's clocks go as one multi-row INSERT
+// (tenants.MultiInsert) whose RETURNING gives the clocks started: an existing clock of the
+// order and target is left as it is (no row returned for it).
+func (q *Queries) InsertSLAClock(ctx context.Context, db DBTX, arg InsertSLAClockParams) error {
+	_, err := db.Exec(ctx, insertSLAClock,
+		arg.TenantID,
+		arg.OrderID,
+		arg.OrderNumber,
+		arg.Target,
+		arg.OutletID,
+		arg.EngineerID,
+		arg.TierCode,
+		arg.OrderType,
+		arg.Business,
+		arg.DurationMs,
+		arg.StartedAt,
+		arg.DueAt,
+		arg.WarnAt,
+	)
+	return err
 }
 
 const listSLAClocks = `-- name: ListSLAClocks :many
@@ -912,7 +907,7 @@ INSERT INTO sla_settings (tenant_id, warn_percent, pause_statuses, escalation, v
 VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT (tenant_id) DO UPDATE
 SET warn_percent = EXCLUDED.warn_percent, pause_statuses = EXCLUDED.pause_statuses, escalation = EXCLUDED.escalation,
-    version = EXCLUDED.version, updated_at = now()
+    version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
 WHERE sla_settings.version = EXCLUDED.version - 1
 RETURNING tenant_id, warn_percent, pause_statuses, escalation, version, updated_at
 `

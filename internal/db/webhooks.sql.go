@@ -504,10 +504,10 @@ UPDATE webhook_endpoints
 SET url = $1, events = $2::text[], description = $3, enabled = $4,
   consecutive_failures = CASE WHEN $4 AND NOT enabled THEN 0 ELSE consecutive_failures END,
   failing_since = CASE WHEN $4 AND NOT enabled THEN NULL ELSE failing_since END,
-  disabled_at = CASE WHEN $4 THEN NULL ELSE coalesce(disabled_at, now()) END,
+  disabled_at = CASE WHEN $4 THEN NULL ELSE coalesce(disabled_at, $5::timestamptz) END,
   disabled_reason = CASE WHEN $4 THEN '' WHEN enabled THEN 'disabled by a user' ELSE disabled_reason END,
   version = version + 1, updated_at = now()
-WHERE tenant_id = $5 AND id = $6 AND version = $7
+WHERE tenant_id = $6 AND id = $7 AND version = $8
 RETURNING tenant_id, id, url, events, description, enabled, secret, previous_secret, previous_expires_at, consecutive_failures, failing_since, disabled_at, disabled_reason, version, created_at, updated_at
 `
 
@@ -516,6 +516,7 @@ type UpdateWebhookEndpointParams struct {
 	Events      []string
 	Description string
 	Enabled     bool
+	Now         time.Time
 	TenantID    uuid.UUID
 	ID          uuid.UUID
 	Version     int32
@@ -527,6 +528,7 @@ func (q *Queries) UpdateWebhookEndpoint(ctx context.Context, db DBTX, arg Update
 		arg.Events,
 		arg.Description,
 		arg.Enabled,
+		arg.Now,
 		arg.TenantID,
 		arg.ID,
 		arg.Version,
@@ -555,18 +557,19 @@ func (q *Queries) UpdateWebhookEndpoint(ctx context.Context, db DBTX, arg Update
 
 const webhookEndpointFailed = `-- name: WebhookEndpointFailed :one
 UPDATE webhook_endpoints
-SET consecutive_failures = consecutive_failures + 1, failing_since = coalesce(failing_since, now())
-WHERE tenant_id = $1 AND id = $2
+SET consecutive_failures = consecutive_failures + 1, failing_since = coalesce(failing_since, $1::timestamptz)
+WHERE tenant_id = $2 AND id = $3
 RETURNING tenant_id, id, url, events, description, enabled, secret, previous_secret, previous_expires_at, consecutive_failures, failing_since, disabled_at, disabled_reason, version, created_at, updated_at
 `
 
 type WebhookEndpointFailedParams struct {
+	Now      time.Time
 	TenantID uuid.UUID
 	ID       uuid.UUID
 }
 
 func (q *Queries) WebhookEndpointFailed(ctx context.Context, db DBTX, arg WebhookEndpointFailedParams) (WebhookEndpoint, error) {
-	row := db.QueryRow(ctx, webhookEndpointFailed, arg.TenantID, arg.ID)
+	row := db.QueryRow(ctx, webhookEndpointFailed, arg.Now, arg.TenantID, arg.ID)
 	var i WebhookEndpoint
 	err := row.Scan(
 		&i.TenantID,

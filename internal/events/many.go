@@ -34,9 +34,7 @@ func EmitMany(ctx context.Context, tx *tenants.Tx, jobs tenants.JobInserter, evs
 		return nil, errors.New("events: no job inserter to dispatch events")
 	}
 	ids := make([]uuid.UUID, len(evs))
-	p := db.InsertEventsParams{TenantID: tx.Scope.TenantID,
-		Ids: make([]string, len(evs)), Types: make([]string, len(evs)), Subjects: make([]string, len(evs)),
-		SubjectIds: make([]string, len(evs)), OutletIds: make([]string, len(evs)), Payloads: make([][]byte, len(evs))}
+	var rows tenants.MultiInsert
 	for i, e := range evs {
 		payload := []byte("{}")
 		if e.Data != nil {
@@ -46,10 +44,12 @@ func EmitMany(ctx context.Context, tx *tenants.Tx, jobs tenants.JobInserter, evs
 			}
 		}
 		ids[i] = platform.NewID()
-		p.Ids[i], p.SubjectIds[i], p.OutletIds[i] = ids[i].String(), idText(e.SubjectID), idText(e.OutletID)
-		p.Types[i], p.Subjects[i], p.Payloads[i] = e.Type, e.Subject, payload
+		if err := tx.Q.InsertEvent(ctx, &rows, db.InsertEventParams{TenantID: tx.Scope.TenantID, ID: ids[i], Type: e.Type,
+			Subject: e.Subject, SubjectID: nullID(e.SubjectID), OutletID: nullID(e.OutletID), Payload: payload}); err != nil {
+			return nil, err
+		}
 	}
-	if err := tx.Q.InsertEvents(ctx, tx, p); err != nil {
+	if _, err := rows.Send(ctx, tx); err != nil {
 		return nil, fmt.Errorf("record %d events: %w", len(evs), err)
 	}
 	args := DispatchArgs{TenantID: tx.Scope.TenantID, EventIDs: ids}
@@ -58,12 +58,4 @@ func EmitMany(ctx context.Context, tx *tenants.Tx, jobs tenants.JobInserter, evs
 	}
 	tx.Job(jobs, "", river.InsertManyParams{Args: args})
 	return ids, nil
-}
-
-// idText is id as InsertEvents takes it: empty for none.
-func idText(id uuid.UUID) string {
-	if id == uuid.Nil {
-		return ""
-	}
-	return id.String()
 }

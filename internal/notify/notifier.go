@@ -299,7 +299,7 @@ func deliverInApp(ctx context.Context, tx *tenants.Tx, s db.NotificationSend) er
 	if _, err := tx.Q.ClaimNotificationSend(ctx, tx, db.ClaimNotificationSendParams{TenantID: tx.Scope.TenantID, ID: s.ID}); err != nil {
 		return fmt.Errorf("in-app message: %w", err)
 	}
-	_, err := tx.Q.FinishNotificationSend(ctx, tx, db.FinishNotificationSendParams{TenantID: tx.Scope.TenantID, ID: s.ID, Status: "sent"})
+	_, err := tx.Q.FinishNotificationSend(ctx, tx, db.FinishNotificationSendParams{TenantID: tx.Scope.TenantID, ID: s.ID, Status: "sent", Now: time.Now()})
 	return err
 }
 
@@ -357,13 +357,13 @@ func (n *Notifier) Deliver(ctx context.Context, tenantID, sendID uuid.UUID, atte
 			}
 			if provider == nil || !provider.Idempotent() {
 				_, err := tx.Q.FinishNotificationSend(ctx, tx, db.FinishNotificationSendParams{TenantID: tx.Scope.TenantID,
-					ID: s.ID, Status: "failed", Error: errInterrupted})
+					ID: s.ID, Status: "failed", Error: errInterrupted, Now: time.Now()})
 				return err
 			}
 		}
 		if provider == nil {
 			_, err := tx.Q.FinishNotificationSend(ctx, tx, db.FinishNotificationSendParams{TenantID: tx.Scope.TenantID,
-				ID: s.ID, Status: "failed",
+				ID: s.ID, Status: "failed", Now: time.Now(),
 				Error: "no provider for channel " + s.Channel})
 			return err
 		}
@@ -392,6 +392,7 @@ func (n *Notifier) Deliver(ctx context.Context, tenantID, sendID uuid.UUID, atte
 		}
 	}
 	if err := n.DB.Tx(ctx, scope, func(tx *tenants.Tx) error {
+		fin.Now = time.Now()
 		_, err := tx.Q.FinishNotificationSend(ctx, tx, fin)
 		return err
 	}); err != nil {

@@ -627,7 +627,7 @@ func (s *Service) move(ctx context.Context, tx *tenants.Tx, r db.ServiceOrder, t
 	completed := to == StatusReadyForPickup || to == StatusCompleted
 	row, err := tx.Q.UpdateOrderStatus(ctx, tx, db.UpdateOrderStatusParams{TenantID: tx.Scope.TenantID,
 		ID: r.ID, Version: r.Version, Status: to,
-		Completed: completed, Reason: reason, Reopened: reopened})
+		Completed: completed, Reason: reason, Reopened: reopened, Now: time.Now()})
 	if err != nil {
 		return Order{}, fault.StaleIfMissing(err)
 	}

@@ -39,13 +39,14 @@ func recordOn(ctx context.Context, tx *tenants.Tx, q db.DBTX, orderID uuid.UUID,
 		return nil
 	}
 	act := tx.Scope.Actor
-	p := db.InsertOrderEventsParams{TenantID: tx.Scope.TenantID, OrderID: orderID, ActorKind: act.Kind, ActorLabel: act.Label}
+	p := db.InsertOrderEventParams{TenantID: tx.Scope.TenantID, OrderID: orderID, ActorKind: act.Kind, ActorLabel: act.Label}
 	if p.ActorKind == "" {
 		p.ActorKind = "system"
 	}
 	if act.ID != uuid.Nil {
 		p.ActorID = uuid.NullUUID{UUID: act.ID, Valid: true}
 	}
+	var rows tenants.MultiInsert // one statement for all the entries
 	for _, e := range entries {
 		data := []byte("{}")
 		if len(e.Data) > 0 {
@@ -54,15 +55,12 @@ func recordOn(ctx context.Context, tx *tenants.Tx, q db.DBTX, orderID uuid.UUID,
 				return fmt.Errorf("timeline data: %w", err)
 			}
 		}
-		p.Ids = append(p.Ids, platform.NewID())
-		p.Kinds = append(p.Kinds, e.Kind)
-		p.FromStatuses = append(p.FromStatuses, e.From)
-		p.ToStatuses = append(p.ToStatuses, e.To)
-		p.Reasons = append(p.Reasons, e.Reason)
-		p.Publics = append(p.Publics, e.Public)
-		p.Datas = append(p.Datas, string(data))
+		p.ID, p.Kind, p.FromStatus, p.ToStatus, p.Reason, p.Public, p.Data = platform.NewID(), e.Kind, e.From, e.To, e.Reason, e.Public, data
+		if err := tx.Q.InsertOrderEvent(ctx, &rows, p); err != nil {
+			return err
+		}
 	}
-	if err := tx.Q.InsertOrderEvents(ctx, q, p); err != nil {
+	if _, err := rows.Send(ctx, q); err != nil {
 		return fmt.Errorf("write timeline: %w", err)
 	}
 	return nil

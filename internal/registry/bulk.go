@@ -1,10 +1,12 @@
 package registry
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -190,15 +192,15 @@ type unitKey struct {
 
 // StoreBulk stores checked units in a few set-based statements, whatever their number:
 // one lookup of the units already registered (their keys as arrays), one statement that
-// creates the missing buyer and user customers with their consumer identities (by phone),
-// then COPY of the units into a temporary staging table and one INSERT ... SELECT into
-// registrations that skips units registered meanwhile. Outcomes are in the order of units.
+// creates the consumer identities of new customers' phones and one multi-row INSERT of the
+// customers, then multi-row INSERTs of the units (up to a thousand a statement) that skip
+// units registered meanwhile. Multi-row INSERT ... VALUES rather than COPY or INSERT ...
+// SELECT: Citus routes it to the tenant's shard, where row-level security checks each row;
+// it copies the rows of the others, which row-level security refuses. Outcomes are in the
+// order of units.
 // A unit repeated within units is stored once (the first wins) and reported as existing. A
 // unit already registered by importID counts as created, so a re-run import reports what
 // it stored. Nothing is audited here: callers write one entry per batch.
-//
-// The staging table lives until the transaction ends. It has no row-level security: rows
-// leave it only through the insert into registrations, which RLS checks.
 func StoreBulk(ctx context.Context, tx *tenants.Tx, units []Checked, channel string, importID uuid.NullUUID) ([]Outcome, BulkStats, error) {
 	out := make([]Outcome, len(units))
 	var stats BulkStats
@@ -268,19 +270,6 @@ func StoreBulk(ctx context.Context, tx *tenants.Tx, units []Checked, channel str
 		}
 	}
 	return out, stats, nil
-}
-
-// stage fills a temporary table of the transaction with n rows made by row (which may
-// reuse its slice): created on first use, emptied when a bulk store in the same transaction
-// filled it before. columns are its column definitions, names the columns row gives.
-func stage(ctx context.Context, tx *tenants.Tx, table, columns string, names []string, n int, row func(i int) []any) error {
-	if _, err := tx.Exec(ctx, "CREATE TEMP TABLE IF NOT EXISTS "+table+" ("+columns+") ON COMMIT DROP; TRUNCATE "+table); err != nil {
-		return fmt.Errorf("create %s: %w", table, err)
-	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{table}, names, pgx.CopyFromSlice(n, func(i int) ([]any, error) { return row(i), nil })); err != nil {
-		return fmt.Errorf("copy into %s: %w", table, err)
-	}
-	return nil
 }
 
 // pgUUID and pgNullUUID hand ids to pgx as its own type, which it encodes directly (a
@@ -443,39 +432,53 @@ func resolveParties(ctx context.Context, tx *tenants.Tx, units []Checked, idx []
 	return links, n, err
 }
 
-// insertCustomers creates customers given as arrays of equal length (id, consumer_id,
-// name, phone) and, first, the consumer identities of their phones: consumer_id is the
-// identity to create for the phone if it has none (an existing one is reused); phones go
-// in order, a stable lock order against concurrent bulk stores. Phones are distinct among
-// the customers; a customer without a phone has no identity.
-const insertCustomers = `WITH c AS (
-  SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[]) AS c (id, consumer_id, name, phone)
-), linked AS (
-  INSERT INTO consumers (id, phone)
-  SELECT consumer_id, phone FROM c WHERE phone <> '' ORDER BY phone
-  ON CONFLICT (phone) DO UPDATE SET phone = EXCLUDED.phone
-  RETURNING id, phone
-)
-INSERT INTO customers (tenant_id, id, consumer_id, name, phone)
-SELECT $1, c.id, l.id, c.name, c.phone
-FROM c LEFT JOIN linked l ON l.phone = c.phone`
+// linkConsumers gives the phones (in order: a stable lock order against concurrent bulk
+// stores) their consumer identities: the existing one, else a new one with the id given
+// (consumers is a global table, a Citus reference table). It returns each phone's identity.
+const linkConsumers = `INSERT INTO consumers (id, phone)
+SELECT c.id, c.phone FROM unnest($1::uuid[], $2::text[]) AS c (id, phone) ORDER BY c.phone
+ON CONFLICT (phone) DO UPDATE SET phone = EXCLUDED.phone
+RETURNING id, phone`
+
+// insertCustomer is one new customer; createCustomers sends them as one multi-row INSERT.
+const insertCustomer = `INSERT INTO customers (tenant_id, id, consumer_id, name, phone) VALUES ($1, $2, $3, $4, $5)`
 
 // createCustomers stores new customers with their consumer identities; it returns how many.
 func createCustomers(ctx context.Context, tx *tenants.Tx, made []newCustomer) (int, error) {
 	if len(made) == 0 {
 		return 0, nil
 	}
-	ids, consumers := make([]pgtype.UUID, len(made)), make([]pgtype.UUID, len(made))
-	names, phones := make([]string, len(made)), make([]string, len(made))
-	for n, c := range made {
-		ids[n], consumers[n] = pgUUID(c.id), pgtype.UUID{Bytes: c.consumer, Valid: c.phone != ""}
-		names[n], phones[n] = c.name, c.phone
+	var ids []pgtype.UUID
+	var phones []string
+	for _, c := range made {
+		if c.phone != "" {
+			ids, phones = append(ids, pgUUID(c.consumer)), append(phones, c.phone)
+		}
 	}
-	tag, err := tx.Exec(ctx, insertCustomers, pgUUID(tx.Scope.TenantID), ids, consumers, names, phones)
+	identity := make(map[string]pgtype.UUID, len(phones))
+	if len(phones) > 0 {
+		rows, err := tx.Query(ctx, linkConsumers, ids, phones)
+		if err != nil {
+			return 0, fmt.Errorf("link consumers: %w", err)
+		}
+		var id pgtype.UUID
+		var phone string
+		if _, err := pgx.ForEachRow(rows, []any{&id, &phone}, func() error { identity[phone] = id; return nil }); err != nil {
+			return 0, fmt.Errorf("link consumers: %w", err)
+		}
+	}
+	var ins tenants.MultiInsert
+	tenant := pgUUID(tx.Scope.TenantID)
+	for _, c := range made {
+		if _, err := ins.Exec(ctx, insertCustomer, tenant, pgUUID(c.id), identity[c.phone], c.name, c.phone); err != nil {
+			return 0, err
+		}
+	}
+	n, err := ins.Send(ctx, tx)
 	if err != nil {
 		return 0, fmt.Errorf("create customers: %w", err)
 	}
-	return int(tag.RowsAffected()), nil
+	return int(n), nil
 }
 
 func reject(out []Outcome, i int, field, msg string) {
@@ -488,83 +491,74 @@ func reject(out []Outcome, i int, field, msg string) {
 	out[i].Problems = append(out[i].Problems, Problem{Field: field, Message: msg})
 }
 
-// Staged units to register (n: the unit's index).
-const (
-	registrationStaging        = "registration_staging"
-	registrationStagingColumns = `n integer NOT NULL, id uuid NOT NULL, model_id uuid NOT NULL, serial text NOT NULL,
-  purchase_date date NOT NULL, invoice_no text NOT NULL, invoice_date date, invoice_image text NOT NULL,
-  has_warranty_card boolean NOT NULL, seller text NOT NULL, buyer_id uuid, user_id uuid, install_date date`
-)
-
-var registrationStagingNames = []string{"n", "id", "model_id", "serial", "purchase_date", "invoice_no", "invoice_date",
-	"invoice_image", "has_warranty_card", "seller", "buyer_id", "user_id", "install_date"}
-
-// insertFromStaging registers the staged units; units registered since the lookup (a
-// concurrent store) are skipped by ON CONFLICT. Rows go in key order: a stable lock order
-// against concurrent bulk stores.
-const insertFromStaging = `INSERT INTO registrations (tenant_id, id, model_id, serial, purchase_date, invoice_no, invoice_date,
+// insertRegistration is one unit to register; insertStaged sends them as multi-row INSERTs,
+// which skip units registered since the lookup (a concurrent store) and return the ids of
+// those stored.
+const insertRegistration = `INSERT INTO registrations (tenant_id, id, model_id, serial, purchase_date, invoice_no, invoice_date,
   invoice_image, has_warranty_card, seller, buyer_id, user_id, install_date, channel, import_id)
-SELECT $1, id, model_id, serial, purchase_date, invoice_no, invoice_date, invoice_image, has_warranty_card, seller,
-  buyer_id, user_id, install_date, $2, $3
-FROM registration_staging
-ORDER BY model_id, serial
-ON CONFLICT (tenant_id, model_id, serial) DO NOTHING`
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+ON CONFLICT (tenant_id, model_id, serial) DO NOTHING
+RETURNING id`
 
-// unstoredStaged lists the staged units the insert skipped.
-const unstoredStaged = `SELECT s.n FROM registration_staging s
-WHERE NOT EXISTS (SELECT 1 FROM registrations r WHERE r.tenant_id = $1 AND r.id = s.id)`
-
-// insertStaged copies units[idx] into the staging table and inserts them into registrations.
+// insertStaged registers units[idx], in key order (model, serial: a stable lock order
+// against concurrent bulk stores); a unit registered meanwhile is reported as existing.
 func insertStaged(ctx context.Context, tx *tenants.Tx, units []Checked, idx []int, links partyLinks, channel string,
 	importID uuid.NullUUID, out []Outcome) error {
 	if len(idx) == 0 {
 		return nil
 	}
-	ids := make([]uuid.UUID, len(idx))
-	for n := range idx {
-		ids[n] = platform.NewID()
-	}
-	row := make([]any, len(registrationStagingNames))
-	err := stage(ctx, tx, registrationStaging, registrationStagingColumns, registrationStagingNames, len(idx), func(n int) []any {
-		i := idx[n]
-		u := &units[i]
-		row[0], row[1], row[2], row[3], row[4], row[5], row[6] = int32(i), pgUUID(ids[n]), pgUUID(u.Model.ID), u.Serial,
-			u.Purchase, u.InvoiceNo, u.Invoice
-		row[7], row[8], row[9], row[10], row[11], row[12] = u.InvoiceImage, u.HasCard, u.Seller, pgNullUUID(links.buyer[i]),
-			pgNullUUID(links.user[i]), u.Install
-		return row
+	order := slices.Clone(idx)
+	slices.SortFunc(order, func(a, b int) int {
+		if c := bytes.Compare(units[a].Model.ID[:], units[b].Model.ID[:]); c != 0 {
+			return c
+		}
+		return strings.Compare(units[a].Serial, units[b].Serial)
 	})
-	if err != nil {
-		return err
+	ids := make(map[int]uuid.UUID, len(order))
+	stored := make(map[uuid.UUID]bool, len(order))
+	tenant, imp := pgUUID(tx.Scope.TenantID), pgNullUUID(importID)
+	for len(order) > 0 {
+		chunk := order[:min(len(order), bulkChunk)]
+		order = order[len(chunk):]
+		var ins tenants.MultiInsert
+		for _, i := range chunk {
+			u := &units[i]
+			ids[i] = platform.NewID()
+			if _, err := ins.Exec(ctx, insertRegistration, tenant, pgUUID(ids[i]), pgUUID(u.Model.ID), u.Serial, u.Purchase,
+				u.InvoiceNo, u.Invoice, u.InvoiceImage, u.HasCard, u.Seller, pgNullUUID(links.buyer[i]), pgNullUUID(links.user[i]),
+				u.Install, channel, imp); err != nil {
+				return err
+			}
+		}
+		rows, err := ins.SendQuery(ctx, tx)
+		if err != nil {
+			return fmt.Errorf("insert registrations: %w", err)
+		}
+		var id pgtype.UUID
+		if _, err := pgx.ForEachRow(rows, []any{&id}, func() error { stored[id.Bytes] = true; return nil }); err != nil {
+			return fmt.Errorf("insert registrations: %w", err)
+		}
 	}
-	tag, err := tx.Exec(ctx, insertFromStaging, pgUUID(tx.Scope.TenantID), channel, pgNullUUID(importID))
-	if err != nil {
-		return fmt.Errorf("insert registrations: %w", err)
+	var raced []int
+	for _, i := range idx {
+		if stored[ids[i]] {
+			out[i] = Outcome{Status: StatusCreated, ID: ids[i]}
+		} else {
+			raced = append(raced, i)
+		}
 	}
-	for n, i := range idx {
-		out[i] = Outcome{Status: StatusCreated, ID: ids[n]}
-	}
-	if int(tag.RowsAffected()) == len(idx) {
+	if len(raced) == 0 {
 		return nil
 	}
-	rows, err := tx.Query(ctx, unstoredStaged, pgUUID(tx.Scope.TenantID))
-	if err != nil {
-		return fmt.Errorf("find units registered meanwhile: %w", err)
-	}
-	raced, err := pgx.CollectRows(rows, pgx.RowTo[int32])
-	if err != nil {
-		return fmt.Errorf("find units registered meanwhile: %w", err)
-	}
-	racedIdx := make([]int, len(raced))
-	for n, i := range raced {
-		racedIdx[n] = int(i)
-	}
-	found, err := findRegistrations(ctx, tx, units, racedIdx)
+	found, err := findRegistrations(ctx, tx, units, raced)
 	if err != nil {
 		return err
 	}
-	for _, i := range racedIdx {
+	for _, i := range raced {
 		out[i] = Outcome{Status: StatusExisting, ID: found[i].id}
 	}
 	return nil
 }
+
+// bulkChunk is the most units one INSERT of insertStaged takes (15 placeholders a unit).
+const bulkChunk = 1000

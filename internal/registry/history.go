@@ -281,7 +281,8 @@ func StoreHistory(ctx context.Context, tx *tenants.Tx, recs []CheckedHistory, im
 		before[key{s.RegistrationID, s.Reference}] = s
 	}
 	seen := map[key]int{} // the index of the record that stores each key
-	p := db.InsertHistoryParams{TenantID: tx.Scope.TenantID, ImportID: importID, CreatedBy: tx.Scope.Actor.Label}
+	var ins tenants.MultiInsert
+	var ids []uuid.UUID
 	for i, r := range recs {
 		k := key{r.RegistrationID, r.Reference}
 		if s, ok := before[k]; ok {
@@ -298,22 +299,24 @@ func StoreHistory(ctx context.Context, tx *tenants.Tx, recs []CheckedHistory, im
 		seen[k] = i
 		id := platform.NewID()
 		outs[i] = Outcome{Status: StatusCreated, ID: id}
-		in := ""
-		if r.DateIn != nil {
-			in = r.DateIn.Format(time.DateOnly)
+		ids = append(ids, id)
+		if err := tx.Q.InsertHistory(ctx, &ins, db.InsertHistoryParams{TenantID: tx.Scope.TenantID, ID: id,
+			RegistrationID: r.RegistrationID, Reference: r.Reference, FaultCode: r.FaultCode, Result: r.Result,
+			DateIn: r.DateIn, DateOut: r.DateOut, ImportID: importID, CreatedBy: tx.Scope.Actor.Label}); err != nil {
+			return nil, stats, err
 		}
-		p.Ids, p.RegistrationIds, p.Refs = append(p.Ids, id), append(p.RegistrationIds, r.RegistrationID), append(p.Refs, r.Reference)
-		p.FaultCodes, p.Results = append(p.FaultCodes, r.FaultCode), append(p.Results, r.Result)
-		p.DatesIn, p.DatesOut = append(p.DatesIn, in), append(p.DatesOut, r.DateOut)
 	}
-	if len(p.Ids) > 0 {
-		inserted, err := tx.Q.InsertHistory(ctx, tx, p)
-		if err != nil {
+	if len(ids) > 0 {
+		if _, err := ins.Send(ctx, tx); err != nil {
 			return nil, stats, fault.DBError(err, "", "")
 		}
+		inserted, err := tx.Q.StoredHistoryIDs(ctx, tx, db.StoredHistoryIDsParams{TenantID: tx.Scope.TenantID, Ids: ids})
+		if err != nil {
+			return nil, stats, fmt.Errorf("service records stored: %w", err)
+		}
 		got := map[uuid.UUID]bool{}
-		for _, r := range inserted {
-			got[r.ID] = true
+		for _, id := range inserted {
+			got[id] = true
 		}
 		// Stored meanwhile by another transaction: existing.
 		for _, i := range seen {
@@ -521,11 +524,8 @@ func (r *historyRun) flush(ctx context.Context, batch []historyRow) error {
 		if err != nil {
 			return err
 		}
-		if len(errRows) > 0 {
-			if err := tx.Q.AddImportErrors(ctx, tx, db.AddImportErrorsParams{TenantID: tx.Scope.TenantID, ImportID: r.id,
-				RowNos: errRows, Fields: errFields, Messages: errMsgs}); err != nil {
-				return fmt.Errorf("record import errors: %w", err)
-			}
+		if err := addImportErrors(ctx, tx, r.id, errRows, errFields, errMsgs); err != nil {
+			return err
 		}
 		if err := tx.Audit(ctx, "service_history.import", "import", r.id, nil, map[string]any{"rows": len(batch),
 			"created": stats.Created, "existing": stats.Existing, "failed": failed,

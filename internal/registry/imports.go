@@ -564,11 +564,8 @@ func (r *importRun) flush(ctx context.Context, batch []pendingRow) error {
 		if err := InstallNew(ctx, tx, r.install, units, outs); err != nil {
 			return err
 		}
-		if len(errRows) > 0 {
-			if err := tx.Q.AddImportErrors(ctx, tx, db.AddImportErrorsParams{TenantID: tx.Scope.TenantID, ImportID: r.id,
-				RowNos: errRows, Fields: errFields, Messages: errMsgs}); err != nil {
-				return fmt.Errorf("record import errors: %w", err)
-			}
+		if err := addImportErrors(ctx, tx, r.id, errRows, errFields, errMsgs); err != nil {
+			return err
 		}
 		if err := tx.Audit(ctx, "registration.import", "import", r.id, nil, map[string]any{"rows": len(batch),
 			"created": stats.Created, "existing": existing + stats.Existing, "failed": rejected + stats.Invalid,
@@ -932,3 +929,22 @@ func InstallNew(ctx context.Context, tx *tenants.Tx, install Installer, units []
 
 // ImportKinds are what an import brings in (Import.Kind), in the order the API documents them.
 var ImportKinds = []string{KindRegistrations, KindServiceHistory}
+
+// addImportErrors records a chunk's refused rows of an import in one multi-row INSERT (which
+// Citus routes to the tenant's shard).
+func addImportErrors(ctx context.Context, tx *tenants.Tx, importID uuid.UUID, rowNos []int32, fields, messages []string) error {
+	if len(rowNos) == 0 {
+		return nil
+	}
+	var rows tenants.MultiInsert
+	for i := range rowNos {
+		if err := tx.Q.AddImportError(ctx, &rows, db.AddImportErrorParams{TenantID: tx.Scope.TenantID, ImportID: importID,
+			RowNo: rowNos[i], Field: fields[i], Message: messages[i]}); err != nil {
+			return err
+		}
+	}
+	if _, err := rows.Send(ctx, tx); err != nil {
+		return fmt.Errorf("record import errors: %w", err)
+	}
+	return nil
+}

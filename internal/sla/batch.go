@@ -16,7 +16,7 @@ import (
 )
 
 // Set-based firing: the warnings and breaches of a wake's batch of clocks go out in one
-// transaction with a statement for the clocks and their breach rows, one for the events and
+// transaction with a statement for the clocks, one for their breach rows, one for the events and
 // one dispatch job for them all, instead of a transaction each.
 
 // clockKey names a clock: an order's target.
@@ -26,7 +26,7 @@ type clockKey struct {
 }
 
 // fireBatch fires the warnings and breaches of several clocks of the tx's tenant, locked by
-// the caller: one statement updates the clocks and records the breaches, one records the
+// the caller: one statement updates the clocks, one records the breaches, one records the
 // events, one job dispatches them; the escalation levels already due at a breach go the
 // same way (escalateBatch). It returns the number of events emitted and the times of the
 // escalation levels to come, for the caller to queue.
@@ -45,6 +45,18 @@ func fireBatch(ctx context.Context, tx *tenants.Tx, jobs Inserter, warns, breach
 	rows, err := tx.Q.FireSLAClocks(ctx, tx, p)
 	if err != nil {
 		return 0, nil, fmt.Errorf("fire %d warnings and %d breaches: %w", len(p.WarnOrders), len(p.BreachOrders), err)
+	}
+	var breachRows tenants.MultiInsert // the breaches' records, one statement
+	for _, r := range rows {
+		if r.Step == "breach" { // breached_at is the due time
+			if err := tx.Q.InsertSLABreach(ctx, &breachRows, breachRow(tx.Scope.TenantID, r.OrderID, r.Target, r.OutletID,
+				r.EngineerID, r.TierCode, r.OrderType, r.DueAt, r.DueAt)); err != nil {
+				return 0, nil, err
+			}
+		}
+	}
+	if _, err := breachRows.Send(ctx, tx); err != nil {
+		return 0, nil, fmt.Errorf("record %d breaches: %w", breachRows.Len(), err)
 	}
 	evs := make([]events.New, 0, len(rows))
 	var pl payloads
@@ -112,10 +124,9 @@ func escalateBatch(ctx context.Context, tx *tenants.Tx, pl *payloads, keys []clo
 		if int(level)+1 < len(st.Escalation) {
 			next = st.Escalation[level+1].After().Seconds()
 		}
-		p := db.EscalateSLAClocksParams{TenantID: tx.Scope.TenantID, Now: now}
+		p := db.EscalateSLAClocksParams{TenantID: tx.Scope.TenantID, Now: now, FromLevel: level, NextAfterS: next}
 		for _, k := range keys {
 			p.Orders, p.Targets = append(p.Orders, k.OrderID.String()), append(p.Targets, k.Target)
-			p.FromLevels, p.NextAfterS = append(p.FromLevels, level), append(p.NextAfterS, next)
 		}
 		rows, err := tx.Q.EscalateSLAClocks(ctx, tx, p)
 		if err != nil {

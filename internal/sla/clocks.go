@@ -136,7 +136,7 @@ func Start(ctx context.Context, tx *tenants.Tx, jobs Inserter, in StartInput) ([
 // holds the tenant's number counter until commit, and starts them after.
 type Prepared struct {
 	in     StartInput
-	params db.InsertSLAClocksParams
+	clocks []db.InsertSLAClockParams
 }
 
 // Prepare computes the clocks Start would start, reading the settings and calendars.
@@ -146,8 +146,7 @@ func Prepare(ctx context.Context, tx *tenants.Tx, in StartInput) (Prepared, erro
 		return Prepared{}, err
 	}
 	cals := newCalendars(ctx, tx, in.OutletID)
-	p := db.InsertSLAClocksParams{OrderID: in.OrderID, OutletID: nullID(in.OutletID),
-		EngineerID: nullID(in.EngineerID), TierCode: in.TierCode, OrderType: in.OrderType, StartedAt: in.At}
+	var clocks []db.InsertSLAClockParams
 	// The longest business target first: its window of calendar days covers the others,
 	// so the days are read once.
 	longest := -1
@@ -172,25 +171,34 @@ func Prepare(ctx context.Context, tx *tenants.Tx, in StartInput) (Prepared, erro
 		if due.IsZero() {
 			return Prepared{}, fmt.Errorf("sla: target %s cannot be met: the calendar has no working time", t.Kind)
 		}
-		p.Targets = append(p.Targets, t.Kind)
-		p.Businesses = append(p.Businesses, t.Business)
-		p.DurationMs = append(p.DurationMs, t.Duration.Milliseconds())
-		p.DueAts = append(p.DueAts, due)
-		p.WarnAts = append(p.WarnAts, warn)
+		clocks = append(clocks, db.InsertSLAClockParams{OrderID: in.OrderID, Target: t.Kind, OutletID: nullID(in.OutletID),
+			EngineerID: nullID(in.EngineerID), TierCode: in.TierCode, OrderType: in.OrderType, Business: t.Business,
+			DurationMs: t.Duration.Milliseconds(), StartedAt: in.At, DueAt: &due, WarnAt: &warn})
 	}
-	return Prepared{in: in, params: p}, nil
+	return Prepared{in: in, clocks: clocks}, nil
 }
 
 // Start stores the prepared clocks of the order numbered orderNumber (for messages) and
 // queues their wakes, in tx.
 func (pr Prepared) Start(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderNumber string) ([]Change, error) {
-	in, p := pr.in, pr.params
-	p.TenantID, p.OrderNumber = tx.Scope.TenantID, orderNumber
-	if len(p.Targets) == 0 {
+	in := pr.in
+	if len(pr.clocks) == 0 {
 		return nil, nil
 	}
 	// One statement for all the clocks; a clock started before returns no row and stays.
-	rows, err := tx.Q.InsertSLAClocks(ctx, tx, p)
+	var ins tenants.MultiInsert
+	for _, p := range pr.clocks {
+		p.TenantID, p.OrderNumber = tx.Scope.TenantID, orderNumber
+		if err := tx.Q.InsertSLAClock(ctx, &ins, p); err != nil {
+			return nil, err
+		}
+	}
+	started, err := ins.SendQuery(ctx, tx)
+	if err != nil {
+		return nil, fault.DBError(err, "", "outlet_id")
+	}
+	// RETURNING * lists the columns in the order of db.SlaClock's fields.
+	rows, err := pgx.CollectRows(started, pgx.RowToStructByPos[db.SlaClock])
 	if err != nil {
 		return nil, fault.DBError(err, "", "outlet_id")
 	}

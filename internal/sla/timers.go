@@ -192,6 +192,10 @@ func breach(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderID uuid.UUI
 	if err != nil {
 		return r, false, nil, fmt.Errorf("breach %s/%s: %w", orderID, target, err)
 	}
+	if err := tx.Q.InsertSLABreach(ctx, tx, breachRow(r.TenantID, r.OrderID, r.Target, r.OutletID, r.EngineerID,
+		r.TierCode, r.OrderType, r.DueAt, r.BreachedAt)); err != nil {
+		return r, false, nil, fmt.Errorf("record breach %s/%s: %w", orderID, target, err)
+	}
 	c, err := clockFromRow(r)
 	if err != nil {
 		return r, false, nil, err
@@ -204,6 +208,20 @@ func breach(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderID uuid.UUI
 		steps = []time.Time{*r.EscalateAt}
 	}
 	return r, true, steps, nil
+}
+
+// breachRow is the breach record of a clock just breached (BreachSLAClock, FireSLAClocks).
+func breachRow(tenant, order uuid.UUID, target string, outlet, engineer uuid.NullUUID, tier, orderType string,
+	dueAt, breachedAt *time.Time) db.InsertSLABreachParams {
+	p := db.InsertSLABreachParams{TenantID: tenant, OrderID: order, Target: target, OutletID: outlet, EngineerID: engineer,
+		TierCode: tier, OrderType: orderType}
+	if dueAt != nil {
+		p.DueAt = *dueAt
+	}
+	if breachedAt != nil {
+		p.BreachedAt = *breachedAt
+	}
+	return p
 }
 
 // warn gives a running clock's warning once, if its threshold has passed but not its due

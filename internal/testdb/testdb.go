@@ -102,3 +102,22 @@ func envOr(k, def string) string {
 	}
 	return def
 }
+
+// Open connects to an existing, migrated database (a Citus cluster's, which cannot be cloned
+// from a template) as the owner (ownerURL) and as the application role (appURL), and closes
+// the pools when the test ends. Nothing is dropped: tests in it keep to tenants of their own.
+func Open(t testing.TB, ownerURL, appURL string) *DB {
+	t.Helper()
+	ctx := context.Background()
+	d := &DB{OwnerURL: ownerURL, AppURL: appURL}
+	var err error
+	if d.Owner, err = platform.NewPool(ctx, ownerURL, nil); err != nil {
+		t.Fatalf("connect as owner: %v", err)
+	}
+	if d.App, err = platform.NewPool(ctx, appURL, nil); err != nil {
+		d.Owner.Close()
+		t.Fatalf("connect as app role: %v", err)
+	}
+	t.Cleanup(func() { d.App.Close(); d.Owner.Close() })
+	return d
+}

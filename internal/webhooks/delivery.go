@@ -478,7 +478,7 @@ func (d *Deliverer) attempt(ctx context.Context, args DeliveryArgs, attempt, max
 		if ok {
 			return tx.Q.WebhookEndpointSucceeded(ctx, tx, db.WebhookEndpointSucceededParams{TenantID: tx.Scope.TenantID, ID: ep.ID})
 		}
-		after, err := tx.Q.WebhookEndpointFailed(ctx, tx, db.WebhookEndpointFailedParams{TenantID: tx.Scope.TenantID, ID: ep.ID})
+		after, err := tx.Q.WebhookEndpointFailed(ctx, tx, db.WebhookEndpointFailedParams{TenantID: tx.Scope.TenantID, ID: ep.ID, Now: time.Now()})
 		if err != nil {
 			return fmt.Errorf("count failure: %w", err)
 		}

@@ -226,7 +226,7 @@ func Update(ctx context.Context, tx *tenants.Tx, dests Destinations, id uuid.UUI
 	}
 	r, err := tx.Q.UpdateWebhookEndpoint(ctx, tx, db.UpdateWebhookEndpointParams{TenantID: tx.Scope.TenantID,
 		ID: id, Version: version, Url: in.URL,
-		Events: evs, Description: in.Description, Enabled: enabled})
+		Events: evs, Description: in.Description, Enabled: enabled, Now: time.Now()})
 	if err != nil {
 		return Endpoint{}, fault.DBError(fault.StaleIfMissing(err), "", "")
 	}

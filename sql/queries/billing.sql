@@ -101,7 +101,7 @@ UPDATE purchases SET refunded_amount = GREATEST(refunded_amount, @refunded_amoun
 WHERE tenant_id = @tenant_id AND id = @id;
 
 -- name: RequestPurchaseCancel :exec
-UPDATE purchases SET cancel_requested_at = coalesce(cancel_requested_at, now()), version = version + 1, updated_at = now()
+UPDATE purchases SET cancel_requested_at = coalesce(cancel_requested_at, @now::timestamptz), version = version + 1, updated_at = now()
 WHERE tenant_id = @tenant_id AND id = @id;
 
 -- name: ActiveExpressForOrder :one
@@ -200,7 +200,7 @@ VALUES (@tenant_id, @plan_code, @stripe_customer_id, @stripe_subscription_id, @m
 ON CONFLICT (tenant_id) DO UPDATE SET plan_code = EXCLUDED.plan_code, stripe_customer_id = EXCLUDED.stripe_customer_id,
   stripe_subscription_id = EXCLUDED.stripe_subscription_id, metered_item_id = EXCLUDED.metered_item_id,
   status = EXCLUDED.status, current_period_end = EXCLUDED.current_period_end, version = platform_subscriptions.version + 1,
-  updated_at = now()
+  updated_at = EXCLUDED.updated_at
 RETURNING *;
 
 -- name: ApplySubscriptionState :one
@@ -219,7 +219,7 @@ INSERT INTO platform_invoices (tenant_id, stripe_invoice_id, status, currency, a
 VALUES (@tenant_id, @stripe_invoice_id, @status, @currency, @amount_due, @amount_paid, @hosted_url, @period_start, @period_end)
 ON CONFLICT (tenant_id, stripe_invoice_id) DO UPDATE SET
   status = CASE WHEN platform_invoices.status = 'paid' THEN 'paid' ELSE EXCLUDED.status END,
-  amount_paid = GREATEST(platform_invoices.amount_paid, EXCLUDED.amount_paid), updated_at = now();
+  amount_paid = GREATEST(platform_invoices.amount_paid, EXCLUDED.amount_paid), updated_at = EXCLUDED.updated_at;
 
 -- name: ListPlatformInvoices :many
 SELECT * FROM platform_invoices WHERE tenant_id = @tenant_id ORDER BY created_at DESC, stripe_invoice_id LIMIT @lim;

@@ -4,9 +4,9 @@
 SELECT o.id, o.code, o.name, o.daily_capacity, c.region_code, c.postal_prefix,
   (sqlc.narg(category_id)::uuid IS NOT NULL AND EXISTS (
      SELECT 1 FROM outlet_authorizations a
-     WHERE a.tenant_id = o.tenant_id AND a.outlet_id = o.id AND a.category_id = sqlc.narg(category_id)::uuid))::boolean AS authorized,
+     WHERE a.tenant_id = @tenant_id AND a.outlet_id = o.id AND a.category_id = sqlc.narg(category_id)::uuid))::boolean AS authorized,
   (SELECT count(*) FROM service_orders s
-   WHERE s.tenant_id = o.tenant_id AND s.outlet_id = o.id AND s.created_at >= @day_start AND s.created_at < @day_end
+   WHERE s.tenant_id = @tenant_id AND s.outlet_id = o.id AND s.created_at >= @day_start AND s.created_at < @day_end
      AND s.status <> 'cancelled')::integer AS load
 FROM outlets o
 JOIN outlet_coverage c ON c.tenant_id = o.tenant_id AND c.outlet_id = o.id
@@ -21,12 +21,12 @@ ORDER BY o.code, length(c.region_code) DESC;
 -- The outlet's active engineers with their open load and their history with the customer.
 SELECT p.user_id, u.name, p.skills, p.level, p.is_default, p.latitude, p.longitude, p.position_at,
   (SELECT count(*) FROM order_engineers e JOIN service_orders s ON s.tenant_id = e.tenant_id AND s.id = e.order_id
-   WHERE e.tenant_id = p.tenant_id AND e.user_id = p.user_id AND e.state IN ('offered', 'accepted')
+   WHERE e.tenant_id = @tenant_id AND e.user_id = p.user_id AND e.state IN ('offered', 'accepted')
      AND s.status NOT IN ('picked_up', 'completed', 'approved', 'closed', 'cancelled'))::integer AS open_orders,
   (SELECT count(*) FROM order_engineers e JOIN service_orders s ON s.tenant_id = e.tenant_id AND s.id = e.order_id
-   WHERE e.tenant_id = p.tenant_id AND e.user_id = p.user_id AND e.state = 'accepted' AND s.customer_id = @customer_id)::integer AS served,
+   WHERE e.tenant_id = @tenant_id AND e.user_id = p.user_id AND e.state = 'accepted' AND s.customer_id = @customer_id)::integer AS served,
   coalesce((SELECT max(s.created_at) FROM order_engineers e JOIN service_orders s ON s.tenant_id = e.tenant_id AND s.id = e.order_id
-   WHERE e.tenant_id = p.tenant_id AND e.user_id = p.user_id AND e.state = 'accepted' AND s.customer_id = @customer_id), 'epoch')::timestamptz AS last_served
+   WHERE e.tenant_id = @tenant_id AND e.user_id = p.user_id AND e.state = 'accepted' AND s.customer_id = @customer_id), 'epoch')::timestamptz AS last_served
 FROM engineer_profiles p JOIN users u ON u.id = p.user_id
 WHERE p.tenant_id = @tenant_id AND p.outlet_id = @outlet_id AND p.active
 ORDER BY p.user_id;

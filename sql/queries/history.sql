@@ -15,17 +15,17 @@ JOIN (SELECT unnest(@registration_ids::uuid[]) AS registration_id, unnest(@refs:
   ON k.registration_id = h.registration_id AND k.reference = h.reference
 WHERE h.tenant_id = @tenant_id;
 
--- name: InsertHistory :many
--- Stores records in bulk (arrays of equal length; dates_in as YYYY-MM-DD, '' for none); a
--- record stored already (same unit and reference) is skipped. Returns the records stored.
+-- name: InsertHistory :exec
+-- Stores one record (date_in NULL for none); a record stored already (same unit and
+-- reference) is skipped. Called through tenants.MultiInsert, which sends many rows as one
+-- multi-row INSERT.
 INSERT INTO service_history (tenant_id, id, registration_id, reference, fault_code, result, date_in, date_out, import_id, created_by)
-SELECT @tenant_id, x.id, x.registration_id, x.reference, x.fault_code, x.result, NULLIF(x.date_in, '')::date, x.date_out,
-  sqlc.narg(import_id), @created_by
-FROM (SELECT unnest(@ids::uuid[]) AS id, unnest(@registration_ids::uuid[]) AS registration_id, unnest(@refs::text[]) AS reference,
-  unnest(@fault_codes::text[]) AS fault_code, unnest(@results::text[]) AS result, unnest(@dates_in::text[]) AS date_in,
-  unnest(@dates_out::date[]) AS date_out) x
-ON CONFLICT (tenant_id, registration_id, reference) DO NOTHING
-RETURNING id, registration_id, reference;
+VALUES (@tenant_id, @id, @registration_id, @reference, @fault_code, @result, sqlc.narg(date_in), @date_out, sqlc.narg(import_id), @created_by)
+ON CONFLICT (tenant_id, registration_id, reference) DO NOTHING;
+
+-- name: StoredHistoryIDs :many
+-- Which of the given record ids are stored: after InsertHistory, the ones it did not skip.
+SELECT h.id FROM service_history h WHERE h.tenant_id = @tenant_id AND h.id = ANY (@ids::uuid[]);
 
 -- name: ListUnitHistory :many
 -- A unit's service history, oldest first (by the day it ended), after the cursor.

@@ -49,10 +49,11 @@ WHERE tenant_id = @tenant_id AND import_id = @import_id AND (row_no, field) > (@
 ORDER BY row_no, field
 LIMIT @lim;
 
--- name: AddImportErrors :exec
--- Records rejected rows in bulk (arrays of equal length); a repeated (row, field) is kept once.
+-- name: AddImportError :exec
+-- Records a rejected row; a chunk's rows go as one multi-row INSERT (tenants.MultiInsert). A
+-- repeated (row, field) is kept once.
 INSERT INTO import_errors (tenant_id, import_id, row_no, field, message)
-SELECT @tenant_id, @import_id, unnest(@row_nos::integer[]), unnest(@fields::text[]), unnest(@messages::text[])
+VALUES (@tenant_id, @import_id, @row_no, @field, @message)
 ON CONFLICT (tenant_id, import_id, row_no, field) DO NOTHING;
 
 -- name: CustomersByPhones :many

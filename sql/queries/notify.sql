@@ -30,7 +30,7 @@ SELECT * FROM notification_settings WHERE tenant_id = @tenant_id;
 INSERT INTO notification_settings (tenant_id, quiet_start, quiet_end, version)
 VALUES (@tenant_id, @quiet_start, @quiet_end, 2)
 ON CONFLICT (tenant_id) DO UPDATE SET quiet_start = EXCLUDED.quiet_start, quiet_end = EXCLUDED.quiet_end,
-  version = notification_settings.version + 1, updated_at = now()
+  version = notification_settings.version + 1, updated_at = EXCLUDED.updated_at
 WHERE notification_settings.version = @version
 RETURNING *;
 
@@ -68,7 +68,7 @@ RETURNING *;
 
 -- name: FinishNotificationSend :one
 UPDATE notification_sends SET status = @status, provider_message_id = @provider_message_id, error = @error,
-  sent_at = CASE WHEN @status::text = 'sent' THEN now() ELSE sent_at END, updated_at = now()
+  sent_at = CASE WHEN @status::text = 'sent' THEN @now::timestamptz ELSE sent_at END, updated_at = now()
 WHERE tenant_id = @tenant_id AND id = @id
 RETURNING *;
 

@@ -61,7 +61,7 @@ WHERE o.tenant_id = @tenant_id
   AND (sqlc.narg(customer_id)::uuid IS NULL OR o.customer_id = sqlc.narg(customer_id)::uuid)
   AND (sqlc.narg(registration_id)::uuid IS NULL OR o.registration_id = sqlc.narg(registration_id)::uuid)
   AND (sqlc.narg(engineer_id)::uuid IS NULL OR EXISTS (
-        SELECT 1 FROM order_engineers e WHERE e.tenant_id = o.tenant_id AND e.order_id = o.id
+        SELECT 1 FROM order_engineers e WHERE e.tenant_id = @tenant_id AND e.order_id = o.id
           AND e.user_id = sqlc.narg(engineer_id)::uuid AND e.state IN ('offered', 'accepted')))
   AND (sqlc.narg(created_from)::timestamptz IS NULL OR o.created_at >= sqlc.narg(created_from)::timestamptz)
   AND (sqlc.narg(created_to)::timestamptz IS NULL OR o.created_at < sqlc.narg(created_to)::timestamptz)
@@ -69,7 +69,7 @@ WHERE o.tenant_id = @tenant_id
   AND (sqlc.narg(open_before)::timestamptz IS NULL OR (o.created_at < sqlc.narg(open_before)::timestamptz
         AND o.status NOT IN ('closed', 'cancelled', 'approved', 'completed', 'picked_up')))
   AND (NOT @overdue::boolean OR EXISTS (
-        SELECT 1 FROM sla_clocks c WHERE c.tenant_id = o.tenant_id AND c.order_id = o.id
+        SELECT 1 FROM sla_clocks c WHERE c.tenant_id = @tenant_id AND c.order_id = o.id
           AND (c.status = 'breached' OR (c.status = 'running' AND c.due_at < now()))))
 ORDER BY o.id DESC
 LIMIT @lim;
@@ -77,8 +77,8 @@ LIMIT @lim;
 -- name: UpdateOrderStatus :one
 UPDATE service_orders
 SET status = @status, version = version + 1, updated_at = now(),
-    completed_at = CASE WHEN @completed::boolean THEN coalesce(completed_at, now()) ELSE completed_at END,
-    closed_at = CASE WHEN @status = 'closed' THEN now() ELSE NULL END,
+    completed_at = CASE WHEN @completed::boolean THEN coalesce(completed_at, @now::timestamptz) ELSE completed_at END,
+    closed_at = CASE WHEN @status = 'closed' THEN @now::timestamptz ELSE NULL END,
     cancel_reason = CASE WHEN @status = 'cancelled' THEN @reason ELSE cancel_reason END,
     reopen_count = reopen_count + CASE WHEN @reopened::boolean THEN 1 ELSE 0 END,
     is_repeat = is_repeat OR @reopened::boolean
@@ -115,15 +115,12 @@ UPDATE service_orders SET version = version + 1, updated_at = now(),
 WHERE tenant_id = @tenant_id AND id = @id AND (@version::integer = 0 OR version = @version)
 RETURNING *;
 
--- name: InsertOrderEvents :exec
--- Appends entries to an order's timeline in one statement, in the order given (ids are
--- time-ordered).
+-- name: InsertOrderEvent :exec
+-- Appends one entry to an order's timeline; the entries of a change go as one multi-row
+-- INSERT (tenants.MultiInsert), in the order given (ids are time-ordered).
 INSERT INTO order_events (tenant_id, id, order_id, actor_kind, actor_id, actor_label, kind, from_status, to_status, reason, public, data)
-SELECT @tenant_id, e.id, @order_id, @actor_kind, sqlc.narg(actor_id), @actor_label, e.kind, e.from_status, e.to_status,
-  e.reason, e.public, e.data::jsonb
-FROM (SELECT unnest(@ids::uuid[]) AS id, unnest(@kinds::text[]) AS kind, unnest(@from_statuses::text[]) AS from_status,
-  unnest(@to_statuses::text[]) AS to_status, unnest(@reasons::text[]) AS reason, unnest(@publics::boolean[]) AS public,
-  unnest(@datas::text[]) AS data) e;
+VALUES (@tenant_id, @id, @order_id, @actor_kind, sqlc.narg(actor_id), @actor_label, @kind, @from_status, @to_status,
+  @reason, @public, @data);
 
 -- name: ListOrderEvents :many
 SELECT * FROM order_events WHERE tenant_id = @tenant_id AND order_id = @order_id
@@ -147,7 +144,7 @@ ORDER BY created_at DESC LIMIT 1;
 INSERT INTO order_engineers (tenant_id, order_id, user_id, role, state, rule, reason)
 VALUES (@tenant_id, @order_id, @user_id, @role, 'offered', @rule, '')
 ON CONFLICT (tenant_id, order_id, user_id) DO UPDATE
-SET role = EXCLUDED.role, state = 'offered', rule = EXCLUDED.rule, reason = '', assigned_at = now(), responded_at = NULL
+SET role = EXCLUDED.role, state = 'offered', rule = EXCLUDED.rule, reason = '', assigned_at = EXCLUDED.assigned_at, responded_at = NULL
 RETURNING *;
 
 -- name: ListOrderEngineers :many

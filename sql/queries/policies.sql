@@ -15,10 +15,18 @@ UPDATE warranty_policies SET name = @name, category_ids = @category_ids, model_i
   version = version + 1, updated_at = now()
 WHERE tenant_id = @tenant_id AND id = @id AND version = @version RETURNING *;
 
+-- name: NextPolicyVersion :one
+-- Locks the policy (concurrent additions of versions wait) and gives its next version
+-- number; AddPolicyVersion then stores it. Two statements rather than one INSERT ...
+-- SELECT max(version): Citus runs each on the tenant's shard.
+SELECT (coalesce((SELECT max(v.version) FROM policy_versions v WHERE v.tenant_id = @tenant_id AND v.policy_id = p.id), 0) + 1)::integer
+FROM warranty_policies p
+WHERE p.tenant_id = @tenant_id AND p.id = @policy_id
+FOR UPDATE OF p;
+
 -- name: AddPolicyVersion :one
 INSERT INTO policy_versions (tenant_id, policy_id, version, effective_from, body, created_by)
-SELECT @tenant_id, @policy_id, coalesce(max(version), 0) + 1, @effective_from, @body, @created_by
-FROM policy_versions WHERE tenant_id = @tenant_id AND policy_id = @policy_id
+VALUES (@tenant_id, @policy_id, @version, @effective_from, @body, @created_by)
 RETURNING *;
 
 -- name: ListPolicyVersions :many

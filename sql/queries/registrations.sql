@@ -68,7 +68,7 @@ INSERT INTO invoice_images (tenant_id, registration_id, content_type, content, s
 VALUES (@tenant_id, @registration_id, @content_type, @content, @sha256, @uploaded_by)
 ON CONFLICT (tenant_id, registration_id) DO UPDATE
 SET content_type = EXCLUDED.content_type, content = EXCLUDED.content, sha256 = EXCLUDED.sha256,
-    uploaded_by = EXCLUDED.uploaded_by, uploaded_at = now();
+    uploaded_by = EXCLUDED.uploaded_by, uploaded_at = EXCLUDED.uploaded_at;
 
 -- name: GetInvoiceImage :one
 SELECT * FROM invoice_images WHERE tenant_id = @tenant_id AND registration_id = @registration_id;

@@ -7,19 +7,18 @@ INSERT INTO sla_settings (tenant_id, warn_percent, pause_statuses, escalation, v
 VALUES (@tenant_id, @warn_percent, @pause_statuses, @escalation, @next_version)
 ON CONFLICT (tenant_id) DO UPDATE
 SET warn_percent = EXCLUDED.warn_percent, pause_statuses = EXCLUDED.pause_statuses, escalation = EXCLUDED.escalation,
-    version = EXCLUDED.version, updated_at = now()
+    version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
 WHERE sla_settings.version = EXCLUDED.version - 1
 RETURNING *;
 
--- name: InsertSLAClocks :many
--- Starts an order's clocks, one per target, in one statement; existing clocks of the order
--- and a target are left as they are (no row returned for them).
+-- name: InsertSLAClock :exec
+-- Starts one clock of an order. An order's clocks go as one multi-row INSERT
+-- (tenants.MultiInsert) whose RETURNING gives the clocks started: an existing clock of the
+-- order and target is left as it is (no row returned for it).
 INSERT INTO sla_clocks (tenant_id, order_id, order_number, target, outlet_id, engineer_id, tier_code, order_type, business,
   duration_ms, status, started_at, due_at, warn_at)
-SELECT @tenant_id, @order_id, @order_number, c.target, sqlc.narg(outlet_id), sqlc.narg(engineer_id), @tier_code, @order_type,
-  c.business, c.duration_ms, 'running', @started_at, c.due_at, c.warn_at
-FROM (SELECT unnest(@targets::text[]) AS target, unnest(@businesses::boolean[]) AS business,
-  unnest(@duration_ms::bigint[]) AS duration_ms, unnest(@due_ats::timestamptz[]) AS due_at, unnest(@warn_ats::timestamptz[]) AS warn_at) c
+VALUES (@tenant_id, @order_id, @order_number, @target, sqlc.narg(outlet_id), sqlc.narg(engineer_id), @tier_code, @order_type,
+  @business, @duration_ms, 'running', @started_at, @due_at, @warn_at)
 ON CONFLICT (tenant_id, order_id, target) DO NOTHING
 RETURNING *;
 
@@ -48,10 +47,12 @@ WHERE tenant_id = @tenant_id AND order_id = @order_id AND target = @target
 RETURNING *;
 
 -- name: BreachSLAClock :one
--- Breaches a running clock whose due time has passed and records the breach, in one
--- statement: exactly one caller gets the row. The first escalation falls the first level's
--- after_minutes after the breach, from the tenant's settings or, with none stored,
--- default_first_after_s seconds (no escalation when NULL).
+-- Breaches a running clock whose due time has passed: exactly one caller gets the row, and
+-- records the breach (InsertSLABreach) in its transaction. The first escalation falls the
+-- first level's after_minutes after the breach, from the tenant's settings or, with none
+-- stored, default_first_after_s seconds (no escalation when NULL). The breach row is a
+-- statement of its own: Citus would pull an INSERT ... SELECT FROM the update to the
+-- coordinator.
 WITH s AS (
   SELECT CASE WHEN st.tenant_id IS NULL THEN sqlc.narg(default_first_after_s)::float8
               ELSE (st.escalation -> 0 ->> 'after_minutes')::float8 * 60 END AS first_after_s
@@ -59,24 +60,27 @@ WITH s AS (
 ), b AS (
   UPDATE sla_clocks c
   SET status = 'breached', breached_at = c.due_at, escalation_level = 0,
-      escalate_at = c.due_at + make_interval(secs => (SELECT first_after_s FROM s)),
+      escalate_at = ((c.due_at AT TIME ZONE 'UTC') + make_interval(secs => (SELECT first_after_s FROM s))) AT TIME ZONE 'UTC',
       version = c.version + 1, updated_at = now()
   WHERE c.tenant_id = @tenant_id AND c.order_id = @order_id AND c.target = @target
     AND c.status = 'running' AND c.due_at <= @now::timestamptz
   RETURNING c.*
-), r AS (
-  INSERT INTO sla_breaches (tenant_id, order_id, target, outlet_id, engineer_id, tier_code, order_type, due_at, breached_at)
-  SELECT @tenant_id, b.order_id, b.target, b.outlet_id, b.engineer_id, b.tier_code, b.order_type, b.due_at, b.breached_at FROM b
-  ON CONFLICT (tenant_id, order_id, target) DO NOTHING
 )
 SELECT b.* FROM b;
+
+-- name: InsertSLABreach :exec
+-- Records a breach of a clock (BreachSLAClock, FireSLAClocks), once; a batch's breaches go as
+-- one multi-row INSERT (tenants.MultiInsert).
+INSERT INTO sla_breaches (tenant_id, order_id, target, outlet_id, engineer_id, tier_code, order_type, due_at, breached_at)
+VALUES (@tenant_id, @order_id, @target, sqlc.narg(outlet_id), sqlc.narg(engineer_id), @tier_code, @order_type, @due_at, @breached_at)
+ON CONFLICT (tenant_id, order_id, target) DO NOTHING;
 
 -- name: EscalateSLAClock :one
 -- Moves a breached, unmet, uncancelled clock to the next escalation level once its time has come;
 -- the level after that falls next_after_s seconds after the breach (none when NULL).
 UPDATE sla_clocks
 SET escalation_level = escalation_level + 1,
-    escalate_at = breached_at + make_interval(secs => sqlc.narg(next_after_s)::float8), updated_at = now()
+    escalate_at = ((breached_at AT TIME ZONE 'UTC') + make_interval(secs => sqlc.narg(next_after_s)::float8)) AT TIME ZONE 'UTC', updated_at = now()
 WHERE tenant_id = @tenant_id AND order_id = @order_id AND target = @target
   AND status = 'breached' AND met_at IS NULL AND stopped_at IS NULL AND escalation_level = @from_level AND escalate_at <= @now::timestamptz
 RETURNING *;
@@ -168,33 +172,34 @@ WHERE tenant_id = @tenant_id AND order_id = @order_id AND target = @target AND s
 -- name: FireSLAClocks :many
 -- The warnings and breaches due for several clocks of the tenant, in one statement: each
 -- clock of the warn pairs (warn_orders[i], warn_targets[i]) as WarnSLAClock, each of the
--- breach pairs as BreachSLAClock (breach row, first escalation). A clock cannot take both
--- at one moment (a warning needs due_at > now, a breach due_at <= now). Only the clocks that
--- changed come back, with step 'warning' or 'breach'. Order ids travel as text (see
--- InsertEvents).
+-- breach pairs as BreachSLAClock (first escalation; the caller records the breach rows with
+-- InsertSLABreach). A clock cannot take both at one moment (a warning needs due_at > now, a
+-- breach due_at <= now). Only the clocks that changed come back, with step 'warning' or
+-- 'breach'. Order ids travel as text: pgx sends each element of a []uuid.UUID through its
+-- text form, a failed encoding and a re-parse, where a []string costs one allocation. The
+-- pairs are unnested in FROM: Citus would try to evaluate a set-returning function of the
+-- select list on the coordinator.
 WITH s AS (
   SELECT CASE WHEN st.tenant_id IS NULL THEN sqlc.narg(default_first_after_s)::float8
               ELSE (st.escalation -> 0 ->> 'after_minutes')::float8 * 60 END AS first_after_s
   FROM (SELECT 1) one LEFT JOIN sla_settings st ON st.tenant_id = @tenant_id
 ), w AS (
   UPDATE sla_clocks c SET warned_at = @now::timestamptz, updated_at = now()
-  FROM (SELECT unnest(@warn_orders::text[])::uuid AS order_id, unnest(@warn_targets::text[]) AS target) k
-  WHERE c.tenant_id = @tenant_id AND c.order_id = k.order_id AND c.target = k.target
+  FROM unnest(@warn_orders::text[]) WITH ORDINALITY AS ko (order_id, n)
+  JOIN unnest(@warn_targets::text[]) WITH ORDINALITY AS kt (target, n) ON kt.n = ko.n
+  WHERE c.tenant_id = @tenant_id AND c.order_id = ko.order_id::uuid AND c.target = kt.target
     AND c.status = 'running' AND c.warned_at IS NULL AND c.warn_at <= @now::timestamptz AND c.due_at > @now::timestamptz
   RETURNING c.*
 ), b AS (
   UPDATE sla_clocks c
   SET status = 'breached', breached_at = c.due_at, escalation_level = 0,
-      escalate_at = c.due_at + make_interval(secs => (SELECT first_after_s FROM s)),
+      escalate_at = ((c.due_at AT TIME ZONE 'UTC') + make_interval(secs => (SELECT first_after_s FROM s))) AT TIME ZONE 'UTC',
       version = c.version + 1, updated_at = now()
-  FROM (SELECT unnest(@breach_orders::text[])::uuid AS order_id, unnest(@breach_targets::text[]) AS target) k
-  WHERE c.tenant_id = @tenant_id AND c.order_id = k.order_id AND c.target = k.target
+  FROM unnest(@breach_orders::text[]) WITH ORDINALITY AS ko (order_id, n)
+  JOIN unnest(@breach_targets::text[]) WITH ORDINALITY AS kt (target, n) ON kt.n = ko.n
+  WHERE c.tenant_id = @tenant_id AND c.order_id = ko.order_id::uuid AND c.target = kt.target
     AND c.status = 'running' AND c.due_at <= @now::timestamptz
   RETURNING c.*
-), r AS (
-  INSERT INTO sla_breaches (tenant_id, order_id, target, outlet_id, engineer_id, tier_code, order_type, due_at, breached_at)
-  SELECT @tenant_id, b.order_id, b.target, b.outlet_id, b.engineer_id, b.tier_code, b.order_type, b.due_at, b.breached_at FROM b
-  ON CONFLICT (tenant_id, order_id, target) DO NOTHING
 )
 SELECT 'warning'::text AS step, w.order_id, w.order_number, w.target, w.outlet_id, w.engineer_id, w.tier_code, w.order_type,
        w.business, w.duration_ms, w.due_at, w.escalate_at, w.version
@@ -205,18 +210,19 @@ SELECT 'breach'::text, b.order_id, b.order_number, b.target, b.outlet_id, b.engi
 FROM b;
 
 -- name: EscalateSLAClocks :many
--- EscalateSLAClock for several clocks of the tenant at once: clock i (orders[i], targets[i])
--- moves up from from_levels[i] if that level is still its own and due; its next level falls
--- next_after_s[i] seconds after the breach (none when negative). Ids travel as text (see
--- InsertEvents).
+-- EscalateSLAClock for several clocks of the tenant at once, all at one level: clock i
+-- (orders[i], targets[i]) moves up from from_level if that level is still its own and due;
+-- its next level falls next_after_s seconds after the breach (none when negative). Ids
+-- travel as text and are unnested in FROM (see FireSLAClocks).
 UPDATE sla_clocks c
 SET escalation_level = c.escalation_level + 1,
-    escalate_at = CASE WHEN k.next_after_s < 0 THEN NULL ELSE c.breached_at + make_interval(secs => k.next_after_s) END,
+    escalate_at = CASE WHEN @next_after_s::float8 < 0 THEN NULL
+                       ELSE ((c.breached_at AT TIME ZONE 'UTC') + make_interval(secs => @next_after_s::float8)) AT TIME ZONE 'UTC' END,
     updated_at = now()
-FROM (SELECT unnest(@orders::text[])::uuid AS order_id, unnest(@targets::text[]) AS target,
-             unnest(@from_levels::int[]) AS from_level, unnest(@next_after_s::float8[]) AS next_after_s) k
-WHERE c.tenant_id = @tenant_id AND c.order_id = k.order_id AND c.target = k.target
-  AND c.status = 'breached' AND c.met_at IS NULL AND c.stopped_at IS NULL AND c.escalation_level = k.from_level
+FROM unnest(@orders::text[]) WITH ORDINALITY AS ko (order_id, n)
+JOIN unnest(@targets::text[]) WITH ORDINALITY AS kt (target, n) ON kt.n = ko.n
+WHERE c.tenant_id = @tenant_id AND c.order_id = ko.order_id::uuid AND c.target = kt.target
+  AND c.status = 'breached' AND c.met_at IS NULL AND c.stopped_at IS NULL AND c.escalation_level = @from_level::integer
   AND c.escalate_at <= @now::timestamptz
 RETURNING c.order_id, c.order_number, c.target, c.outlet_id, c.engineer_id, c.tier_code, c.order_type, c.business,
           c.duration_ms, c.due_at, c.escalation_level, c.escalate_at, c.version;

@@ -23,7 +23,7 @@ UPDATE webhook_endpoints
 SET url = @url, events = @events::text[], description = @description, enabled = @enabled,
   consecutive_failures = CASE WHEN @enabled AND NOT enabled THEN 0 ELSE consecutive_failures END,
   failing_since = CASE WHEN @enabled AND NOT enabled THEN NULL ELSE failing_since END,
-  disabled_at = CASE WHEN @enabled THEN NULL ELSE coalesce(disabled_at, now()) END,
+  disabled_at = CASE WHEN @enabled THEN NULL ELSE coalesce(disabled_at, @now::timestamptz) END,
   disabled_reason = CASE WHEN @enabled THEN '' WHEN enabled THEN 'disabled by a user' ELSE disabled_reason END,
   version = version + 1, updated_at = now()
 WHERE tenant_id = @tenant_id AND id = @id AND version = @version
@@ -44,7 +44,7 @@ UPDATE webhook_endpoints SET consecutive_failures = 0, failing_since = NULL WHER
 
 -- name: WebhookEndpointFailed :one
 UPDATE webhook_endpoints
-SET consecutive_failures = consecutive_failures + 1, failing_since = coalesce(failing_since, now())
+SET consecutive_failures = consecutive_failures + 1, failing_since = coalesce(failing_since, @now::timestamptz)
 WHERE tenant_id = @tenant_id AND id = @id
 RETURNING *;
 

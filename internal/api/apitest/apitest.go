@@ -71,6 +71,8 @@ type Options struct {
 	// NoPayments runs the server without a payment provider (no Stripe key: payment routes
 	// answer 503), instead of against stripe-mock.
 	NoPayments bool
+	// DB is the database to serve from instead of the shared or a fresh one (a Citus cluster's).
+	DB *testdb.DB
 }
 
 // New starts the API on the test binary's shared database (testdb.Shared), or on a fresh
@@ -92,10 +94,12 @@ func New(t testing.TB, opts ...Options) *Env {
 	if redisURL == "" {
 		t.Fatal("TEST_REDIS_URL is not set: run tests with `make test`, which starts redis-server")
 	}
-	var d *testdb.DB
-	if o.OwnDatabase {
+	d := o.DB
+	switch {
+	case d != nil:
+	case o.OwnDatabase:
 		d = testdb.New(t)
-	} else {
+	default:
 		d = testdb.Shared(t)
 	}
 	rdb, stop, err := platform.OpenRedis(redisURL)
