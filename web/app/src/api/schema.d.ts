@@ -1039,6 +1039,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/imports/service-history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import units' past repairs, exchanges and refunds from a CSV or XLSX file
+         * @description A brand moving onto the product brings its units' past with it: repairs (fault, result, the days the unit was handed over and returned), exchanges and refunds. Warranty decisions then count them as they count the product's own orders (failed repairs, days in repair, the last exchange, a refund).
+         *
+         *     The request body is the file: CSV (UTF-8 or GB18030) or an XLSX workbook (its first sheet). The first row names the columns, in English or Chinese: reference (单号, 工单号: the other system's number of the service; a unit's records are keyed by it), serial (序列号, 串号, IMEI) with model_sku (型号) when serials repeat across models, or registration_id; result (结果: fixed/已修好, not_fixed/未修好, exchange/换货, refund/退货) and date_out (取机日期: the day the unit was returned, exchanged or refunded) are required; date_in (送修日期: the day it was handed over; required for repairs) and fault_code (故障代码) are optional; other columns are ignored. Dates are YYYY-MM-DD or YYYY/MM/DD (or date cells in XLSX), neither in the future nor before the unit's purchase. The units must be registered first.
+         *
+         *     The file is imported in the background: poll the import for progress and download the rejected rows from errors.csv. A bad row never stops the others, and records brought in before (same unit and reference) are counted as existing. Uploading a file this tenant already imported changes nothing: the response is 200 with that import instead of 201 with a new one.
+         */
+        post: operations["create-service-history-import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/imports/{id}": {
         parameters: {
             query?: never;
@@ -2304,6 +2328,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/registrations/{id}/service-history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A unit's service history brought from another system, oldest first */
+        get: operations["list-registration-service-history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/service-history/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bring up to 1000 past repairs, exchanges and refunds at once (ERP push)
+         * @description Each item is checked and stored on its own: the results list, in request order, which items created a service record, which were brought in before (same unit and reference: pushing the same batch again creates nothing), and which were rejected and why. The fields and their rules are those of the file import (create-service-history-import).
+         */
+        post: operations["batch-create-service-history"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sla/attainment": {
         parameters: {
             query?: never;
@@ -2583,15 +2644,17 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             expires_at?: string;
+            /** Format: uuid */
             id: string;
             /** Format: date-time */
             last_used_at?: string;
             name: string;
+            /** Format: uuid */
             outlet_id?: string;
             /** Format: date-time */
             revoked_at?: string;
             role: string;
-            scopes: string[] | null;
+            scopes: string[];
         };
         AcceptInBody: {
             /** @description Your name, for a new account */
@@ -2619,8 +2682,11 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             end: string;
+            /** Format: uuid */
             id: string;
+            /** Format: uuid */
             order_id: string;
+            /** Format: uuid */
             outlet_id: string;
             reason?: string;
             /** Format: date-time */
@@ -2633,14 +2699,19 @@ export interface components {
             reason?: string;
             /** @enum {string} */
             role: "lead" | "assistant";
-            /** @description Default: the engineer dispatch proposes */
+            /**
+             * Format: uuid
+             * @description Default: the engineer dispatch proposes
+             */
             user_id?: string;
         };
         Attachment: {
             content_type: string;
+            /** Format: uuid */
             id: string;
             /** @enum {string} */
             kind: "photo" | "signature" | "evidence";
+            /** Format: uuid */
             order_id: string;
             public: boolean;
             /** Format: date-time */
@@ -2664,6 +2735,7 @@ export interface components {
         };
         AuditEntry: {
             action: string;
+            /** Format: uuid */
             actor_id?: string;
             actor_kind: string;
             actor_label: string;
@@ -2672,9 +2744,12 @@ export interface components {
             at: string;
             before?: unknown;
             entity: string;
+            /** Format: uuid */
             entity_id?: string;
+            /** Format: uuid */
             id: string;
             ip?: string;
+            /** Format: uuid */
             outlet_id?: string;
             request_id?: string;
             user_agent?: string;
@@ -2682,13 +2757,14 @@ export interface components {
         AuthInBody: {
             /** @description false withdraws the authorization */
             authorized: boolean;
+            /** Format: uuid */
             category_id: string;
         };
         AuthsOutBody: {
-            category_ids: string[] | null;
+            category_ids: string[];
         };
         BatchInBody: {
-            items: components["schemas"]["BatchItem"][] | null;
+            items: components["schemas"]["BatchItem"][];
         };
         BatchItem: {
             buyer?: components["schemas"]["BatchParty"];
@@ -2718,7 +2794,7 @@ export interface components {
             existing: number;
             /** Format: int64 */
             invalid: number;
-            items: components["schemas"]["BatchResult"][] | null;
+            items: components["schemas"]["BatchResult"][];
         };
         BatchParty: {
             /** @description An existing customer */
@@ -2730,19 +2806,22 @@ export interface components {
         };
         BatchResult: {
             /** @description Why the item was rejected */
-            errors?: components["schemas"]["Problem"][] | null;
+            errors?: components["schemas"]["Problem"][];
             /**
              * Format: int64
              * @description Position of the item in the request, from 0
              */
             index: number;
-            /** @description The registration created or found */
+            /**
+             * Format: uuid
+             * @description The registration created or found
+             */
             registration_id?: string;
             /** @enum {string} */
             status: "created" | "existing" | "invalid";
         };
         BoardOutBody: {
-            items: components["schemas"]["Job"][] | null;
+            items: components["schemas"]["Job"][];
         };
         BookServiceInBody: {
             fault_description: string;
@@ -2750,7 +2829,10 @@ export interface components {
             location?: components["schemas"]["Location"];
             /** @description Ask for a visit rather than bringing the unit in */
             on_site?: boolean;
-            /** @description One of my registered units */
+            /**
+             * Format: uuid
+             * @description One of my registered units
+             */
             registration_id: string;
             /** @example repair_minor */
             type: string;
@@ -2758,7 +2840,7 @@ export interface components {
         Booking: {
             appointment: components["schemas"]["Appointment"];
             rescheduled: boolean;
-            warnings: string[] | null;
+            warnings: string[];
         };
         BookingInput: {
             /** @description Required to reschedule */
@@ -2772,8 +2854,10 @@ export interface components {
         Calendar: {
             /** Format: date-time */
             created_at: string;
+            /** Format: uuid */
             id: string;
             name: string;
+            /** Format: uuid */
             outlet_id?: string;
             timezone: string;
             /** Format: date-time */
@@ -2800,7 +2884,7 @@ export interface components {
              */
             day: string;
             /** @description Working hours of a make-up day; defaults to Monday's hours */
-            hours?: components["schemas"]["Interval"][] | null;
+            hours?: components["schemas"]["Interval"][];
             /** @enum {string} */
             kind: "holiday" | "workday";
             /** @example 国庆节 */
@@ -2826,6 +2910,7 @@ export interface components {
             code: string;
             /** Format: date-time */
             created_at: string;
+            /** Format: uuid */
             id: string;
             name: string;
             /** Format: int32 */
@@ -2858,8 +2943,8 @@ export interface components {
             /** @description Component at fault; default from the fault code, else the whole unit */
             component?: string;
             /**
-             * Format: date
-             * @description Day to judge; default today in the tenant's time zone
+             * @description The day to judge (YYYY-MM-DD: facts up to the end of that day in the tenant's time zone count), or a moment (an RFC 3339 date-time with its offset, e.g. 2026-05-01T09:30:00+08:00: judged on its date in the tenant's time zone, facts up to that moment count). Default: now. A day or moment before the purchase is refused.
+             * @example 2026-05-01
              */
             date?: string;
             /**
@@ -2891,6 +2976,7 @@ export interface components {
              * @description Absent while paused
              */
             due_at?: string;
+            /** Format: uuid */
             engineer_id?: string;
             /** Format: int64 */
             escalation_level: number;
@@ -2901,11 +2987,13 @@ export interface components {
             met_at?: string;
             /** Format: int64 */
             minutes: number;
+            /** Format: uuid */
             order_id: string;
             order_number: string;
             order_type: string;
+            /** Format: uuid */
             outlet_id?: string;
-            pauses: components["schemas"]["Pause"][] | null;
+            pauses: components["schemas"]["Pause"][];
             /** Format: date-time */
             started_at: string;
             /** @enum {string} */
@@ -2945,12 +3033,15 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             currency: string;
+            /** Format: uuid */
             id: string;
             /** Format: date-time */
             issued_at?: string;
             /** @enum {string} */
             kind: "refund" | "credit";
+            /** Format: uuid */
             order_id: string;
+            /** Format: uuid */
             purchase_id: string;
             /** @enum {string} */
             status: "pending" | "issued";
@@ -2964,18 +3055,21 @@ export interface components {
             readonly decided_by?: string;
             diagnosis: string;
             /** @description Attachments proving the exclusion; required with one */
-            evidence_ids?: string[] | null;
+            evidence_ids?: string[];
             /**
              * @description A cause the warranty excludes, found in the diagnosis
              * @enum {string}
              */
             exclusion?: "misuse" | "liquid_damage" | "unauthorised_repair" | "cosmetic";
             fault_code?: string;
-            parts?: components["schemas"]["Part"][] | null;
-            photo_ids?: string[] | null;
+            parts?: components["schemas"]["Part"][];
+            photo_ids?: string[];
             /** @enum {string} */
             result: "fixed" | "not_fixed" | "needs_parts" | "exchange";
-            /** @description The customer's signature (an attachment of kind signature) */
+            /**
+             * Format: uuid
+             * @description The customer's signature (an attachment of kind signature)
+             */
             signature_id?: string;
             work_done: string;
         };
@@ -3015,22 +3109,23 @@ export interface components {
             statement: string;
         };
         ConsumerMeBody: {
+            /** Format: uuid */
             id: string;
             /** @description Masked phone or email */
             label: string;
         };
         ConsumerQuotesOutBody: {
-            items: components["schemas"]["Quote"][] | null;
+            items: components["schemas"]["Quote"][];
         };
         ConsumerSlotsOutBody: {
-            items: components["schemas"]["Slot"][] | null;
+            items: components["schemas"]["Slot"][];
         };
         ConsumerUnit: {
             coverage_class: string;
             covered_until?: string;
             model_sku: string;
             registration: components["schemas"]["Registration"];
-            remedies: string[] | null;
+            remedies: string[];
             tier: string;
         };
         CounterInBody: {
@@ -3057,16 +3152,18 @@ export interface components {
             registration_id?: string;
         };
         Coverage: {
-            category_ids?: string[] | null;
+            category_ids?: string[];
+            /** Format: uuid */
             readonly id: string;
-            order_types?: string[] | null;
+            order_types?: string[];
+            /** Format: uuid */
             readonly outlet_id: string;
             postal_prefix?: string;
             /** @description Province (31), city (3101) or district (310115) code prefix */
             region_code: string;
         };
         CoverageOutBody: {
-            items: components["schemas"]["Coverage"][] | null;
+            items: components["schemas"]["Coverage"][];
         };
         CreateInBody: {
             /** Format: date-time */
@@ -3080,16 +3177,16 @@ export interface components {
             /** @enum {string} */
             role: "tenant_admin" | "agent" | "outlet_manager" | "engineer" | "finance" | "auditor";
             /** @description Limit the key to these permissions of its role */
-            scopes?: string[] | null;
+            scopes?: string[];
         };
         CreatePolicyInBody: {
-            category_ids?: string[] | null;
+            category_ids?: string[];
             /**
              * Format: date
              * @description First day the first version applies (by purchase date)
              */
             effective_from: string;
-            model_ids?: string[] | null;
+            model_ids?: string[];
             name: string;
             rules: components["schemas"]["Rules"];
         };
@@ -3103,26 +3200,30 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             expires_at?: string;
+            /** Format: uuid */
             id: string;
             /** Format: date-time */
             last_used_at?: string;
             name: string;
+            /** Format: uuid */
             outlet_id?: string;
             /** Format: date-time */
             revoked_at?: string;
             role: string;
-            scopes: string[] | null;
+            scopes: string[];
             /** @description The key; shown once, store it safely */
             token: string;
         };
         Customer: {
             address?: string;
             city_code?: string;
+            /** Format: uuid */
             consumer_id?: string;
             /** Format: date-time */
             created_at: string;
             district_code?: string;
             email?: string;
+            /** Format: uuid */
             id: string;
             /** @description Contact data is masked for your role */
             masked: boolean;
@@ -3145,18 +3246,19 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             fault_description: string;
+            /** Format: uuid */
             id: string;
             number: string;
             result?: string;
             serial?: string;
             status: string;
-            timeline: components["schemas"]["Entry"][] | null;
+            timeline: components["schemas"]["Entry"][];
             type: string;
             /** Format: date-time */
             updated_at: string;
         };
         DaysOutBody: {
-            items: components["schemas"]["CalendarDay"][] | null;
+            items: components["schemas"]["CalendarDay"][];
         };
         Decision: {
             charges: components["schemas"]["Charges"];
@@ -3169,18 +3271,27 @@ export interface components {
              */
             day_number: number;
             grant_id?: string;
-            reasons: components["schemas"]["Reason"][] | null;
-            remedies: string[] | null;
+            reasons: components["schemas"]["Reason"][];
+            remedies: string[];
         };
         Delivery: {
             /** Format: int32 */
             attempts: number;
             /** Format: date-time */
             created_at: string;
+            /** Format: uuid */
             endpoint_id: string;
+            /** @description What went wrong, in a sentence of the product's (never the raw network error) */
             error?: string;
+            /**
+             * @description Why the last attempt failed: dns_failure, timeout, connection_refused, connection_error, tls_error, http_status (see response_code) or refused_address
+             * @enum {string}
+             */
+            error_class?: "dns_failure" | "timeout" | "connection_refused" | "connection_error" | "tls_error" | "http_status" | "refused_address";
+            /** Format: uuid */
             event_id: string;
             event_type: string;
+            /** Format: uuid */
             id: string;
             /** Format: date-time */
             last_attempt_at?: string;
@@ -3188,6 +3299,7 @@ export interface components {
             latency_ms?: number;
             /** Format: date-time */
             next_attempt_at?: string;
+            /** Format: uuid */
             redelivery_of?: string;
             /** @description First 2 KB of the last response */
             response_body?: string;
@@ -3204,7 +3316,9 @@ export interface components {
             decided_by?: string;
             decision_note?: string;
             exclusion: string;
+            /** Format: uuid */
             id: string;
+            /** Format: uuid */
             order_id: string;
             statement: string;
             /**
@@ -3219,16 +3333,16 @@ export interface components {
             overturn: boolean;
         };
         Eligibility: {
-            category_ids?: string[] | null;
-            city_codes?: string[] | null;
+            category_ids?: string[];
+            city_codes?: string[];
             /**
              * Format: int64
              * @description Unit age limit in days from purchase; 0: none
              */
             max_unit_age_days?: number;
-            model_ids?: string[] | null;
+            model_ids?: string[];
             /** @description Regions (GB/T 2260 codes) where an outlet can keep the promise */
-            province_codes?: string[] | null;
+            province_codes?: string[];
         };
         Endpoint: {
             /** Format: int32 */
@@ -3240,9 +3354,10 @@ export interface components {
             disabled_at?: string;
             disabled_reason?: string;
             enabled: boolean;
-            events: string[] | null;
+            events: string[];
             /** Format: date-time */
             failing_since?: string;
+            /** Format: uuid */
             id: string;
             /**
              * Format: date-time
@@ -3266,7 +3381,7 @@ export interface components {
              *       "sla.breached"
              *     ]
              */
-            events: string[] | null;
+            events: string[];
             /**
              * Format: uri
              * @example https://erp.example.com/aftersales/hooks
@@ -3274,7 +3389,7 @@ export interface components {
             url: string;
         };
         EngProposalsOutBody: {
-            items: components["schemas"]["EngineerCandidate"][] | null;
+            items: components["schemas"]["EngineerCandidate"][];
         };
         EngineerCandidate: {
             /** Format: double */
@@ -3283,9 +3398,10 @@ export interface components {
             name: string;
             /** Format: int64 */
             open_orders: number;
-            reasons: string[] | null;
+            reasons: string[];
             /** @description The dispatch rule that put the engineer here */
             rule?: string;
+            /** Format: uuid */
             user_id: string;
         };
         Entry: {
@@ -3297,6 +3413,7 @@ export interface components {
                 [key: string]: unknown;
             };
             from?: string;
+            /** Format: uuid */
             id: string;
             /** @description created, status, comment, entitlement, assignment, quote, appointment, completion, dispute, ... */
             kind: string;
@@ -3319,7 +3436,7 @@ export interface components {
              */
             detail?: string;
             /** @description Optional list of individual error details */
-            errors?: components["schemas"]["ErrorDetail"][] | null;
+            errors?: components["schemas"]["ErrorDetail"][];
             /**
              * Format: uri
              * @description A URI reference that identifies the specific occurrence of the problem.
@@ -3353,7 +3470,7 @@ export interface components {
             type: string;
         };
         EventsOutBody: {
-            items: components["schemas"]["EventInfo"][] | null;
+            items: components["schemas"]["EventInfo"][];
         };
         Exclusion: {
             /** @enum {string} */
@@ -3381,7 +3498,7 @@ export interface components {
             /** @enum {string} */
             kind: "per_incident" | "plan";
             name: string;
-            prices: components["schemas"]["PriceInput"][] | null;
+            prices: components["schemas"]["PriceInput"][];
             /**
              * @description Updates only: archive to stop selling
              * @enum {string}
@@ -3404,8 +3521,12 @@ export interface components {
             component?: string;
             /** Format: date-time */
             created_at: string;
+            /** Format: uuid */
             id: string;
-            /** @description The code this duplicate was merged into */
+            /**
+             * Format: uuid
+             * @description The code this duplicate was merged into
+             */
             merged_into?: string;
             name: string;
         };
@@ -3444,10 +3565,12 @@ export interface components {
             covered: components["schemas"]["Lines"];
             /** Format: date-time */
             created_at: string;
+            /** Format: uuid */
             id: string;
             /** @enum {string} */
             kind: "extended" | "accidental" | "repair_warranty";
             plan_code?: string;
+            /** Format: uuid */
             registration_id: string;
             source: string;
             /** @enum {string} */
@@ -3473,16 +3596,92 @@ export interface components {
             valid_until: string;
         };
         GrantsOutBody: {
-            items: components["schemas"]["Grant"][] | null;
+            items: components["schemas"]["Grant"][];
         };
         History: {
             /** Format: int64 */
             days_in_repair: number;
             /** Format: int64 */
+            days_in_repair_since_exchange: number;
+            /** Format: int64 */
             failed_repairs: number;
             last_exchange?: string;
             /** Format: int64 */
             parts_wait_days: number;
+            refunded_on?: string;
+        };
+        HistoryBatchInBody: {
+            items: components["schemas"]["HistoryItem"][];
+        };
+        HistoryBatchOutBody: {
+            /** Format: int64 */
+            created: number;
+            /** Format: int64 */
+            existing: number;
+            /** Format: int64 */
+            invalid: number;
+            items: components["schemas"]["HistoryResult"][];
+        };
+        HistoryItem: {
+            /** @description YYYY-MM-DD: the day the unit was handed over; required for repairs */
+            date_in?: string;
+            /** @description YYYY-MM-DD: the day it was returned, exchanged or refunded; required */
+            date_out?: string;
+            /** @description Entered in the fault-code dictionary as an order's would be */
+            fault_code?: string;
+            model_sku?: string;
+            /** @description The other system's number of the service; required. A unit's records are keyed by it */
+            reference?: string;
+            /** @description The unit, or give serial (and model_sku when serials repeat across models) */
+            registration_id?: string;
+            /** @description fixed, not_fixed, exchange or refund; required */
+            result?: string;
+            serial?: string;
+        };
+        HistoryRecord: {
+            /** Format: date-time */
+            created_at: string;
+            created_by?: string;
+            /**
+             * Format: date
+             * @description The day the unit was handed over
+             */
+            date_in?: string;
+            /**
+             * Format: date
+             * @description The day the unit was returned, exchanged or refunded
+             */
+            date_out: string;
+            fault_code?: string;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: uuid
+             * @description The import that brought it, if any
+             */
+            import_id?: string;
+            /** @description The other system's number of the service: a unit's records are keyed by it */
+            reference: string;
+            /** Format: uuid */
+            registration_id: string;
+            /** @enum {string} */
+            result: "fixed" | "not_fixed" | "exchange" | "refund";
+        };
+        HistoryResult: {
+            /** @description Why the item was rejected */
+            errors?: components["schemas"]["Problem"][];
+            /**
+             * Format: int64
+             * @description Position of the item in the request, from 0
+             */
+            index: number;
+            /**
+             * Format: uuid
+             * @description The service record created or found
+             */
+            record_id?: string;
+            /** @enum {string} */
+            status: "created" | "existing" | "invalid";
         };
         ImportBody: {
             /** Format: date-time */
@@ -3495,13 +3694,14 @@ export interface components {
             finished_at?: string;
             /** @enum {string} */
             format: "csv" | "xlsx";
+            /** Format: uuid */
             id: string;
             /** @enum {string} */
-            kind: "registrations";
+            kind: "registrations" | "service_history";
             links: components["schemas"]["ImportLinks"];
             /**
              * Format: int32
-             * @description Rows that created a registration
+             * @description Rows that created a record (a registration, or a unit's service record)
              */
             rows_created: number;
             /**
@@ -3511,7 +3711,7 @@ export interface components {
             rows_done: number;
             /**
              * Format: int32
-             * @description Rows whose unit was already registered (or repeated in the file)
+             * @description Rows whose record was stored before (a unit already registered, a service record already brought in) or repeated in the file
              */
             rows_existing: number;
             /**
@@ -3546,9 +3746,11 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             event_type: string;
+            /** Format: uuid */
             id: string;
             /** Format: date-time */
             read_at?: string;
+            /** Format: uuid */
             subject_id?: string;
             title: string;
         };
@@ -3584,7 +3786,12 @@ export interface components {
             /** @description Component at fault, e.g. compressor */
             component?: string;
             customer?: components["schemas"]["Fields"];
+            /**
+             * Format: uuid
+             * @description Default: the registered unit's buyer, else its user
+             */
             customer_id?: string;
+            /** Format: uuid */
             designated_engineer_id?: string;
             /** @description An unknown code is added to the dictionary, normalised */
             fault_code?: string;
@@ -3596,8 +3803,11 @@ export interface components {
             flow?: "carry_in" | "on_site";
             /** @description Default: the customer's address */
             location?: components["schemas"]["Location"];
+            /** Format: uuid */
             model_id?: string;
+            /** Format: uuid */
             outlet_id?: string;
+            /** Format: uuid */
             registration_id?: string;
             serial?: string;
             /** @example repair_minor */
@@ -3618,7 +3828,9 @@ export interface components {
             email: string;
             /** Format: date-time */
             expires_at: string;
+            /** Format: uuid */
             id: string;
+            /** Format: uuid */
             outlet_id?: string;
             /** Format: date-time */
             revoked_at?: string;
@@ -3632,7 +3844,9 @@ export interface components {
             email: string;
             /** Format: date-time */
             expires_at: string;
+            /** Format: uuid */
             id: string;
+            /** Format: uuid */
             outlet_id?: string;
             /** Format: date-time */
             revoked_at?: string;
@@ -3666,25 +3880,25 @@ export interface components {
             status: string;
         };
         InvoicesOutBody: {
-            items: components["schemas"]["Invoice"][] | null;
+            items: components["schemas"]["Invoice"][];
         };
         ItemsAppointment: {
-            items: components["schemas"]["Appointment"][] | null;
+            items: components["schemas"]["Appointment"][];
         };
         ItemsAttachment: {
-            items: components["schemas"]["Attachment"][] | null;
+            items: components["schemas"]["Attachment"][];
         };
         ItemsDispute: {
-            items: components["schemas"]["Dispute"][] | null;
+            items: components["schemas"]["Dispute"][];
         };
         ItemsEntry: {
-            items: components["schemas"]["Entry"][] | null;
+            items: components["schemas"]["Entry"][];
         };
         ItemsOrderEngineer: {
-            items: components["schemas"]["OrderEngineer"][] | null;
+            items: components["schemas"]["OrderEngineer"][];
         };
         ItemsQuote: {
-            items: components["schemas"]["Quote"][] | null;
+            items: components["schemas"]["Quote"][];
         };
         Job: {
             /** Format: date-time */
@@ -3705,12 +3919,14 @@ export interface components {
              */
             amount: number;
             currency: string;
+            /** Format: uuid */
             id: string;
             /** @enum {string} */
             kind: "payment" | "refund" | "compensation" | "credit" | "dispute" | "platform_fee";
             memo?: string;
             /** Format: date-time */
             occurred_at: string;
+            /** Format: uuid */
             purchase_id?: string;
             stripe_object_id?: string;
         };
@@ -3766,7 +3982,7 @@ export interface components {
             password: string;
         };
         LookupOutBody: {
-            customers: components["schemas"]["Customer"][] | null;
+            customers: components["schemas"]["Customer"][];
             /** @description The caller is a known customer */
             repeat: boolean;
             /**
@@ -3777,43 +3993,53 @@ export interface components {
         };
         MarkReadBody: {
             /** @description Message ids (UUIDs) */
-            ids: string[] | null;
+            ids: string[];
         };
         MarkReadOutputBody: {
             /** Format: int64 */
             marked: number;
         };
         MeBody: {
+            /** Format: uuid */
             id: string;
             /** @enum {string} */
             kind: "user" | "api_key";
             label: string;
-            memberships: components["schemas"]["MembershipView"][] | null;
+            memberships: components["schemas"]["MembershipView"][];
+            /** Format: uuid */
             outlet_id?: string;
-            permissions: string[] | null;
+            permissions: string[];
             platform_admin: boolean;
             role?: string;
-            /** @description Tenant of this request */
+            /**
+             * Format: uuid
+             * @description Tenant of this request
+             */
             tenant_id?: string;
         };
         Member: {
             /** Format: date-time */
             created_at: string;
             email: string;
+            /** Format: uuid */
             id: string;
             name: string;
+            /** Format: uuid */
             outlet_id?: string;
             role: string;
             status: string;
             /** Format: date-time */
             updated_at: string;
+            /** Format: uuid */
             user_id: string;
             /** Format: int32 */
             version: number;
         };
         MembershipView: {
+            /** Format: uuid */
             outlet_id?: string;
             role: string;
+            /** Format: uuid */
             tenant_id: string;
             tenant_kind: string;
             tenant_name: string;
@@ -3829,6 +4055,7 @@ export interface components {
         Mismatch: {
             /** Format: int64 */
             ledger_amount: number;
+            /** Format: uuid */
             ledger_id: string;
             /** @enum {string} */
             problem: "missing" | "amount" | "currency";
@@ -3837,10 +4064,12 @@ export interface components {
             stripe_object_id: string;
         };
         Model: {
+            /** Format: uuid */
             category_id: string;
-            components: components["schemas"]["Component"][] | null;
+            components: components["schemas"]["Component"][];
             /** Format: date-time */
             created_at: string;
+            /** Format: uuid */
             id: string;
             /** @description Serials are IMEIs (15 digits with a Luhn check digit) */
             imei?: boolean;
@@ -3857,8 +4086,9 @@ export interface components {
             version: number;
         };
         ModelFields: {
+            /** Format: uuid */
             category_id: string;
-            components: components["schemas"]["Component"][] | null;
+            components: components["schemas"]["Component"][];
             /** @description Serials are IMEIs (15 digits with a Luhn check digit) */
             imei?: boolean;
             name: string;
@@ -3870,10 +4100,10 @@ export interface components {
             sku: string;
         };
         MyPurchasesOutBody: {
-            items: components["schemas"]["Purchase"][] | null;
+            items: components["schemas"]["Purchase"][];
         };
         OffersOutBody: {
-            items: components["schemas"]["Product"][] | null;
+            items: components["schemas"]["Product"][];
         };
         OnboardInBody: {
             admin: components["schemas"]["AdminStruct"];
@@ -3910,7 +4140,9 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             created_by: string;
+            /** Format: uuid */
             customer_id: string;
+            /** Format: uuid */
             designated_engineer_id?: string;
             /** @description The warranty engine's decision with its reasons, as last evaluated */
             entitlement: unknown;
@@ -3919,23 +4151,28 @@ export interface components {
             fault_description: string;
             /** @enum {string} */
             flow: "carry_in" | "on_site";
+            /** Format: uuid */
             id: string;
             is_repeat: boolean;
             location: components["schemas"]["Location"];
+            /** Format: uuid */
             model_id?: string;
             /** @description Statuses the order may move to now */
-            next: string[] | null;
+            next: string[];
             /** @example SO-2026-000123 */
             number: string;
+            /** Format: uuid */
             outlet_id?: string;
             /**
              * Format: int64
              * @description Higher is served first: tier and urgency
              */
             priority: number;
+            /** Format: uuid */
             registration_id?: string;
             /** Format: int64 */
             reopen_count: number;
+            /** Format: uuid */
             repeat_of?: string;
             /** Format: int64 */
             reschedule_count: number;
@@ -3965,6 +4202,7 @@ export interface components {
             rule?: string;
             /** @enum {string} */
             state: "offered" | "accepted" | "declined" | "removed";
+            /** Format: uuid */
             user_id: string;
         };
         OtpInBody: {
@@ -3982,6 +4220,7 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             district_code?: string;
+            /** Format: uuid */
             id: string;
             /** @enum {string} */
             kind: "service_center" | "authorized_outlet" | "carrier_store" | "warehouse";
@@ -4018,12 +4257,14 @@ export interface components {
              */
             load: number;
             name: string;
+            /** Format: uuid */
             outlet_id: string;
-            reasons: string[] | null;
+            reasons: string[];
             /** Format: int64 */
             specificity: number;
         };
         OutletChange: {
+            /** Format: uuid */
             outlet_id: string;
             /** @description Why (a manual override is audited) */
             reason: string;
@@ -4052,125 +4293,130 @@ export interface components {
             status: "active" | "suspended" | "closed";
         };
         OutletProposalsOutBody: {
-            items: components["schemas"]["OutletCandidate"][] | null;
+            items: components["schemas"]["OutletCandidate"][];
         };
         PageAPIKey: {
-            items: components["schemas"]["APIKey"][] | null;
+            items: components["schemas"]["APIKey"][];
             /** @description Pass as cursor to get the next page; absent on the last page */
             next_cursor?: string;
         };
         PageAuditEntry: {
-            items: components["schemas"]["AuditEntry"][] | null;
+            items: components["schemas"]["AuditEntry"][];
             /** @description Pass as cursor to get the next page; absent on the last page */
             next_cursor?: string;
         };
         PageCalendar: {
-            items: components["schemas"]["Calendar"][] | null;
+            items: components["schemas"]["Calendar"][];
             /** @description Pass as cursor to get the next page; absent on the last page */
             next_cursor?: string;
         };
         PageCategory: {
-            items: components["schemas"]["Category"][] | null;
+            items: components["schemas"]["Category"][];
             /** @description Pass as cursor to get the next page; absent on the last page */
             next_cursor?: string;
         };
         PageCompensationView: {
-            items: components["schemas"]["CompensationView"][] | null;
+            items: components["schemas"]["CompensationView"][];
             /** @description Pass as cursor to get the next page; absent on the last page */
             next_cursor?: string;
         };
         PageCustomer: {
-            items: components["schemas"]["Customer"][] | null;
+            items: components["schemas"]["Customer"][];
             /** @description Pass as cursor to get the next page; absent on the last page */
             next_cursor?: string;
         };
         PageDelivery: {
-            items: components["schemas"]["Delivery"][] | null;
+            items: components["schemas"]["Delivery"][];
             /** @description Pass as cursor to get the next page; absent on the last page */
             next_cursor?: string;
         };
         PageEndpoint: {
-            items: components["schemas"]["Endpoint"][] | null;
+            items: components["schemas"]["Endpoint"][];
             /** @description Pass as cursor to get the next page; absent on the last page */
             next_cursor?: string;
         };
         PageFaultCode: {
-            items: components["schemas"]["FaultCode"][] | null;
+            items: components["schemas"]["FaultCode"][];
+            /** @description Pass as cursor to get the next page; absent on the last page */
+            next_cursor?: string;
+        };
+        PageHistoryRecord: {
+            items: components["schemas"]["HistoryRecord"][];
             /** @description Pass as cursor to get the next page; absent on the last page */
             next_cursor?: string;
         };
         PageImportBody: {
-            items: components["schemas"]["ImportBody"][] | null;
+            items: components["schemas"]["ImportBody"][];
             /** @description Pass as cursor to get the next page; absent on the last page */
             next_cursor?: string;
         };
         PageImportError: {
-            items: components["schemas"]["ImportError"][] | null;
+            items: components["schemas"]["ImportError"][];
             /** @description Pass as cursor to get the next page; absent on the last page */
             next_cursor?: string;
         };
         PageInboxMessage: {
-            items: components["schemas"]["InboxMessage"][] | null;
+            items: components["schemas"]["InboxMessage"][];
             /** @description Pass as cursor to get the next page; absent on the last page */
             next_cursor?: string;
         };
         PageInvitation: {
-            items: components["schemas"]["Invitation"][] | null;
+            items: components["schemas"]["Invitation"][];
             /** @description Pass as cursor to get the next page; absent on the last page */
             next_cursor?: string;
         };
         PageLedgerEntry: {
-            items: components["schemas"]["LedgerEntry"][] | null;
+            items: components["schemas"]["LedgerEntry"][];
             /** @description Pass as cursor to get the next page; absent on the last page */
             next_cursor?: string;
         };
         PageMember: {
-            items: components["schemas"]["Member"][] | null;
+            items: components["schemas"]["Member"][];
             /** @description Pass as cursor to get the next page; absent on the last page */
             next_cursor?: string;
         };
         PageModel: {
-            items: components["schemas"]["Model"][] | null;
+            items: components["schemas"]["Model"][];
             /** @description Pass as cursor to get the next page; absent on the last page */
             next_cursor?: string;
         };
         PageOrder: {
-            items: components["schemas"]["Order"][] | null;
+            items: components["schemas"]["Order"][];
             /** @description Pass as cursor to get the next page; absent on the last page */
             next_cursor?: string;
         };
         PageOutlet: {
-            items: components["schemas"]["Outlet"][] | null;
+            items: components["schemas"]["Outlet"][];
             /** @description Pass as cursor to get the next page; absent on the last page */
             next_cursor?: string;
         };
         PagePolicy: {
-            items: components["schemas"]["Policy"][] | null;
+            items: components["schemas"]["Policy"][];
             /** @description Pass as cursor to get the next page; absent on the last page */
             next_cursor?: string;
         };
         PageProduct: {
-            items: components["schemas"]["Product"][] | null;
+            items: components["schemas"]["Product"][];
             /** @description Pass as cursor to get the next page; absent on the last page */
             next_cursor?: string;
         };
         PagePurchase: {
-            items: components["schemas"]["Purchase"][] | null;
+            items: components["schemas"]["Purchase"][];
             /** @description Pass as cursor to get the next page; absent on the last page */
             next_cursor?: string;
         };
         PageRegistration: {
-            items: components["schemas"]["Registration"][] | null;
+            items: components["schemas"]["Registration"][];
             /** @description Pass as cursor to get the next page; absent on the last page */
             next_cursor?: string;
         };
         PageSend: {
-            items: components["schemas"]["Send"][] | null;
+            items: components["schemas"]["Send"][];
             /** @description Pass as cursor to get the next page; absent on the last page */
             next_cursor?: string;
         };
         PageTenant: {
-            items: components["schemas"]["Tenant"][] | null;
+            items: components["schemas"]["Tenant"][];
             /** @description Pass as cursor to get the next page; absent on the last page */
             next_cursor?: string;
         };
@@ -4205,7 +4451,7 @@ export interface components {
             kind: "extended" | "accidental";
         };
         PlansOutBody: {
-            items: components["schemas"]["PlatformPlan"][] | null;
+            items: components["schemas"]["PlatformPlan"][];
         };
         PlatformPlan: {
             code: string;
@@ -4228,21 +4474,28 @@ export interface components {
             per_order_amount: number;
         };
         Policy: {
-            category_ids: string[] | null;
+            category_ids: string[];
             /** Format: date-time */
             created_at: string;
+            /** Format: uuid */
             id: string;
-            model_ids: string[] | null;
+            model_ids: string[];
             name: string;
             /**
              * Format: int32
              * @description Version of the policy record (name and scope), for If-Match
              */
             version: number;
-            versions: components["schemas"]["Version"][] | null;
+            versions: components["schemas"]["Version"][];
         };
         PolicyRef: {
+            /** Format: uuid */
             id: string;
+            /**
+             * @description The policy names the unit's model (which takes precedence), or its category
+             * @enum {string}
+             */
+            matched_by: "model" | "category";
             name: string;
             /** Format: int64 */
             version: number;
@@ -4254,7 +4507,7 @@ export interface components {
             longitude: number;
         };
         Preferences: {
-            opt_outs: components["schemas"]["OptOut"][] | null;
+            opt_outs: components["schemas"]["OptOut"][];
         };
         PreviewInput: {
             body?: string;
@@ -4274,6 +4527,7 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             currency: string;
+            /** Format: uuid */
             id: string;
             stripe_price_id?: string;
             /** Format: int64 */
@@ -4313,11 +4567,12 @@ export interface components {
             created_at: string;
             description?: string;
             eligibility?: components["schemas"]["Eligibility"];
+            /** Format: uuid */
             id: string;
             /** @enum {string} */
             kind: "per_incident" | "plan";
             name: string;
-            prices: components["schemas"]["Price"][] | null;
+            prices: components["schemas"]["Price"][];
             /**
              * @description Updates only: archive to stop selling
              * @enum {string}
@@ -4391,16 +4646,18 @@ export interface components {
             level: number;
             /** Format: double */
             readonly longitude?: number;
+            /** Format: uuid */
             outlet_id: string;
             readonly position_at?: string;
             /** @description e.g. install, gas, compressor */
-            skills?: string[] | null;
+            skills?: string[];
+            /** Format: uuid */
             readonly user_id: string;
             /** Format: int32 */
             readonly version: number;
         };
         ProfilesOutBody: {
-            items: components["schemas"]["Profile"][] | null;
+            items: components["schemas"]["Profile"][];
         };
         PublicOutBody: {
             coverage_class: string;
@@ -4420,19 +4677,26 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             currency: string;
+            /** Format: uuid */
             customer_id?: string;
+            /** Format: uuid */
             grant_id?: string;
+            /** Format: uuid */
             id: string;
             /** @enum {string} */
             kind: "per_incident" | "plan";
+            /** Format: uuid */
             order_id?: string;
+            /** Format: uuid */
             outlet_id?: string;
             /** Format: date-time */
             paid_at?: string;
             product_code: string;
+            /** Format: uuid */
             product_id: string;
             /** Format: int64 */
             refunded_amount: number;
+            /** Format: uuid */
             registration_id?: string;
             /** @enum {string} */
             status: "pending" | "failed" | "active" | "refunded" | "disputed" | "expired";
@@ -4452,7 +4716,7 @@ export interface components {
             quiet_start: string;
         };
         PutTiersInBody: {
-            tiers: components["schemas"]["Tier"][] | null;
+            tiers: components["schemas"]["Tier"][];
         };
         QuietHours: {
             /** @example 08:00 */
@@ -4474,8 +4738,10 @@ export interface components {
             decided_by?: string;
             /** @enum {string} */
             decided_channel?: "link" | "portal" | "staff";
+            /** Format: uuid */
             id: string;
-            lines: components["schemas"]["QuoteLine"][] | null;
+            lines: components["schemas"]["QuoteLine"][];
+            /** Format: uuid */
             order_id: string;
             /** @enum {string} */
             status: "sent" | "approved" | "declined" | "superseded";
@@ -4489,7 +4755,7 @@ export interface components {
             approve: boolean;
         };
         QuoteInput: {
-            lines: components["schemas"]["QuoteLine"][] | null;
+            lines: components["schemas"]["QuoteLine"][];
         };
         QuoteLine: {
             /**
@@ -4515,10 +4781,14 @@ export interface components {
         };
         Reason: {
             detail: string;
+            /** @example 《部分商品修理更换退货责任规定》第九条 */
+            law?: string;
             /** @enum {string} */
             outcome: "pass" | "fail" | "applies" | "skipped";
             rule: string;
+            /** @example 空调三包 v3, sanbao.return_days */
             source?: string;
+            texts: components["schemas"]["Texts"];
         };
         Receipt: {
             /** @description Seen before: nothing was done again */
@@ -4544,15 +4814,16 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             from: string;
+            /** Format: uuid */
             id: string;
             /** Format: int64 */
             matched: number;
-            mismatches: components["schemas"]["Mismatch"][] | null;
+            mismatches: components["schemas"]["Mismatch"][];
             /** Format: date-time */
             to: string;
         };
         ReconciliationsOutBody: {
-            items: components["schemas"]["Reconciliation"][] | null;
+            items: components["schemas"]["Reconciliation"][];
         };
         RefundQuote: {
             /** Format: int64 */
@@ -4575,22 +4846,26 @@ export interface components {
             serial: string;
         };
         Registration: {
+            /** Format: uuid */
             buyer_id?: string;
             channel: string;
             /** Format: date-time */
             created_at: string;
             has_warranty_card: boolean;
+            /** Format: uuid */
             id: string;
             install_date?: string;
             invoice_date?: string;
             invoice_image?: string;
             invoice_no?: string;
+            /** Format: uuid */
             model_id: string;
             purchase_date: string;
             seller?: string;
             serial: string;
             /** Format: date-time */
             updated_at: string;
+            /** Format: uuid */
             user_id?: string;
             /** Format: int32 */
             version: number;
@@ -4607,9 +4882,11 @@ export interface components {
             decision: components["schemas"]["Decision"];
             fault_code?: string;
             history: components["schemas"]["History"];
+            /** Format: uuid */
             model_id: string;
             model_sku: string;
             policy?: components["schemas"]["PolicyRef"];
+            /** Format: uuid */
             registration_id: string;
             serial: string;
             tier: components["schemas"]["TierView"];
@@ -4622,15 +4899,15 @@ export interface components {
             previous_valid_seconds?: number;
         };
         Rules: {
-            exclusions: components["schemas"]["Exclusion"][] | null;
+            exclusions: components["schemas"]["Exclusion"][];
             fees: components["schemas"]["Fees"];
             /** @description invoice, warranty_card */
-            required_proof: string[] | null;
+            required_proof: string[];
             sanbao: components["schemas"]["SanBao"];
-            terms: components["schemas"]["Term"][] | null;
+            terms: components["schemas"]["Term"][];
         };
         RulesOutBody: {
-            items: components["schemas"]["TierRuleEntry"][] | null;
+            items: components["schemas"]["TierRuleEntry"][];
         };
         SLAAttainmentOutputBody: {
             /**
@@ -4639,7 +4916,7 @@ export interface components {
              */
             from: string;
             group_by: string;
-            items: components["schemas"]["AttainmentRow"][] | null;
+            items: components["schemas"]["AttainmentRow"][];
             /**
              * Format: date-time
              * @description End of the last day (exclusive)
@@ -4647,13 +4924,13 @@ export interface components {
             to: string;
         };
         SLAClocksOutputBody: {
-            items: components["schemas"]["Clock"][] | null;
+            items: components["schemas"]["Clock"][];
         };
         SLASettings: {
             /** @description The chain after a breach, in order; each level's deadline counts from the breach */
-            escalation: components["schemas"]["Level"][] | null;
+            escalation: components["schemas"]["Level"][];
             /** @description Order statuses in which clocks stand still, e.g. awaiting_customer_approval, waiting_parts */
-            pause_statuses: string[] | null;
+            pause_statuses: string[];
             /** Format: int32 */
             version: number;
             /**
@@ -4665,9 +4942,9 @@ export interface components {
         };
         SLASettingsBody: {
             /** @description The chain after a breach, in order; each level's deadline counts from the breach */
-            escalation: components["schemas"]["Level"][] | null;
+            escalation: components["schemas"]["Level"][];
             /** @description Order statuses in which clocks stand still, e.g. awaiting_customer_approval, waiting_parts */
-            pause_statuses: string[] | null;
+            pause_statuses: string[];
             /**
              * Format: int64
              * @description Warn when this share of a target has elapsed
@@ -4737,10 +5014,13 @@ export interface components {
             channel: "sms" | "email" | "in_app";
             /** Format: date-time */
             created_at: string;
+            /** Format: uuid */
             customer_id?: string;
             error?: string;
+            /** Format: uuid */
             event_id: string;
             event_type: string;
+            /** Format: uuid */
             id: string;
             locale: string;
             masked: boolean;
@@ -4758,9 +5038,11 @@ export interface components {
             sent_at?: string;
             /** @enum {string} */
             status: "queued" | "sending" | "sent" | "failed" | "suppressed";
+            /** Format: uuid */
             subject_id?: string;
             /** Format: date-time */
             updated_at: string;
+            /** Format: uuid */
             user_id?: string;
         };
         SessionBody: {
@@ -4770,7 +5052,7 @@ export interface components {
             token: string;
         };
         SetDayInBody: {
-            hours?: components["schemas"]["Interval"][] | null;
+            hours?: components["schemas"]["Interval"][];
             /**
              * @description holiday: closed; workday: a make-up working day (调休)
              * @enum {string}
@@ -4780,7 +5062,7 @@ export interface components {
         };
         Settings: {
             /** @description Engineer dispatch rules, in order: designated, outlet_default, most_served, most_recent, nearest */
-            engineer_rules: string[] | null;
+            engineer_rules: string[];
             /**
              * Format: int64
              * @description Open orders an engineer may hold before dispatch passes them over
@@ -4820,7 +5102,7 @@ export interface components {
             start: string;
         };
         SlotsOutBody: {
-            items: components["schemas"]["Slot"][] | null;
+            items: components["schemas"]["Slot"][];
         };
         StaffDisputeInBody: {
             /** @description The customer's words, as taken by phone or at the counter */
@@ -4855,7 +5137,10 @@ export interface components {
             /** @description The shipped default (no tenant override) */
             default: boolean;
             event_type: string;
-            /** @description Absent for a shipped default */
+            /**
+             * Format: uuid
+             * @description Absent for a shipped default
+             */
             id?: string;
             /** @enum {string} */
             locale: "zh-CN" | "en";
@@ -4867,6 +5152,7 @@ export interface components {
             version?: number;
         };
         TemplateInput: {
+            /** @description Go template text: the event's variables ({{.order_number}}), if/else and with; no range, define, template or printf. At most 64 KiB once rendered */
             body: string;
             /** @enum {string} */
             channel: "sms" | "email" | "in_app";
@@ -4877,12 +5163,13 @@ export interface components {
             subject?: string;
         };
         TemplatesOutBody: {
-            items: components["schemas"]["Template"][] | null;
+            items: components["schemas"]["Template"][];
         };
         Tenant: {
             /** Format: date-time */
             created_at: string;
             currency: string;
+            /** Format: uuid */
             id: string;
             /** @enum {string} */
             kind: "brand" | "distributor" | "carrier" | "service_provider";
@@ -4910,6 +5197,10 @@ export interface components {
             days?: number;
             /** Format: int64 */
             months: number;
+        };
+        Texts: {
+            en: string;
+            "zh-CN": string;
         };
         Tier: {
             /** @example gold */
@@ -4944,6 +5235,7 @@ export interface components {
             tier: string;
         };
         TierRuleEntry: {
+            /** Format: uuid */
             id: string;
             /** @enum {string} */
             kind: "customer_value" | "contract" | "plan";
@@ -4971,14 +5263,14 @@ export interface components {
              * @description 1 is the highest priority
              */
             rank: number;
-            reasons: components["schemas"]["Reason"][] | null;
+            reasons: components["schemas"]["Reason"][];
             /** @description accept, arrival, resolution, callback */
             targets: {
                 [key: string]: components["schemas"]["Target"];
             };
         };
         TiersOutBody: {
-            tiers: components["schemas"]["Tier"][] | null;
+            tiers: components["schemas"]["Tier"][];
         };
         TransitionInput: {
             /** @description Required to cancel, reject or reopen */
@@ -5001,16 +5293,17 @@ export interface components {
             skill?: string;
         };
         TypesOutBody: {
-            items: components["schemas"]["Type"][] | null;
+            items: components["schemas"]["Type"][];
         };
         UnitPlansOutBody: {
-            items: components["schemas"]["Purchase"][] | null;
+            items: components["schemas"]["Purchase"][];
         };
         UnitsOutBody: {
-            items: components["schemas"]["ConsumerUnit"][] | null;
+            items: components["schemas"]["ConsumerUnit"][];
         };
         Update: {
             component?: string;
+            /** Format: uuid */
             designated_engineer_id?: string;
             fault_code?: string;
             fault_description: string;
@@ -5029,8 +5322,8 @@ export interface components {
             status?: "active" | "disabled";
         };
         UpdatePolicyInBody: {
-            category_ids?: string[] | null;
-            model_ids?: string[] | null;
+            category_ids?: string[];
+            model_ids?: string[];
             name: string;
         };
         UpdateTemplateInBody: {
@@ -5039,7 +5332,7 @@ export interface components {
         };
         ValueFacts: {
             /** @description Kinds of service contracts in force */
-            contracts: string[] | null;
+            contracts: string[];
             /**
              * Format: int64
              * @description Lifetime purchases, minor units
@@ -5072,7 +5365,7 @@ export interface components {
             rules: components["schemas"]["Rules"];
         };
         ViewsOutBody: {
-            items: components["schemas"]["CustomerView"][] | null;
+            items: components["schemas"]["CustomerView"][];
         };
         WebhookSecretOutputBody: {
             /** Format: int32 */
@@ -5084,9 +5377,10 @@ export interface components {
             disabled_at?: string;
             disabled_reason?: string;
             enabled: boolean;
-            events: string[] | null;
+            events: string[];
             /** Format: date-time */
             failing_since?: string;
+            /** Format: uuid */
             id: string;
             /**
              * Format: date-time
@@ -5102,13 +5396,13 @@ export interface components {
             version: number;
         };
         WeeklyHours: {
-            fri: components["schemas"]["Interval"][] | null;
-            mon: components["schemas"]["Interval"][] | null;
-            sat: components["schemas"]["Interval"][] | null;
-            sun: components["schemas"]["Interval"][] | null;
-            thu: components["schemas"]["Interval"][] | null;
-            tue: components["schemas"]["Interval"][] | null;
-            wed: components["schemas"]["Interval"][] | null;
+            fri: components["schemas"]["Interval"][];
+            mon: components["schemas"]["Interval"][];
+            sat: components["schemas"]["Interval"][];
+            sun: components["schemas"]["Interval"][];
+            thu: components["schemas"]["Interval"][];
+            tue: components["schemas"]["Interval"][];
+            wed: components["schemas"]["Interval"][];
         };
     };
     responses: never;
@@ -5198,7 +5492,7 @@ export interface operations {
             header?: {
                 /** @description Tenant to act in, for users with several memberships */
                 "X-Tenant-ID"?: string;
-                /** @description Repeat a create safely: the first response is replayed */
+                /** @description Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the key with another request */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -5230,6 +5524,15 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6028,7 +6331,7 @@ export interface operations {
             header?: {
                 /** @description Tenant to act in, for users with several memberships */
                 "X-Tenant-ID"?: string;
-                /** @description Repeat a create safely: the first response is replayed */
+                /** @description Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the key with another request */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -6060,6 +6363,15 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6251,7 +6563,7 @@ export interface operations {
             header?: {
                 /** @description Tenant to act in, for users with several memberships */
                 "X-Tenant-ID"?: string;
-                /** @description Repeat a create safely: the first response is replayed */
+                /** @description Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the key with another request */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -6425,7 +6737,7 @@ export interface operations {
             header?: {
                 /** @description Tenant to act in, for users with several memberships */
                 "X-Tenant-ID"?: string;
-                /** @description Repeat a create safely: the first response is replayed */
+                /** @description Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the key with another request */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -7124,7 +7436,7 @@ export interface operations {
             header?: {
                 /** @description Tenant to act in, for users with several memberships */
                 "X-Tenant-ID"?: string;
-                /** @description Repeat a create safely: the first response is replayed */
+                /** @description Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the key with another request */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -9421,7 +9733,7 @@ export interface operations {
             header?: {
                 /** @description Tenant to act in, for users with several memberships */
                 "X-Tenant-ID"?: string;
-                /** @description Repeat a create safely: the first response is replayed */
+                /** @description Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the key with another request */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -9454,6 +9766,15 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10605,7 +10926,7 @@ export interface operations {
             header?: {
                 /** @description Tenant to act in, for users with several memberships */
                 "X-Tenant-ID"?: string;
-                /** @description Repeat a create safely: the first response is replayed */
+                /** @description Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the key with another request */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -10875,7 +11196,7 @@ export interface operations {
             header?: {
                 /** @description Tenant to act in, for users with several memberships */
                 "X-Tenant-ID"?: string;
-                /** @description Repeat a create safely: the first response is replayed */
+                /** @description Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the key with another request */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -10920,6 +11241,15 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11527,7 +11857,7 @@ export interface operations {
             header?: {
                 /** @description Tenant to act in, for users with several memberships */
                 "X-Tenant-ID"?: string;
-                /** @description Repeat a create safely: the first response is replayed */
+                /** @description Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the key with another request */
                 "Idempotency-Key"?: string;
                 /** @description text/csv or the XLSX media type */
                 "Content-Type"?: string;
@@ -11573,6 +11903,133 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "create-service-history-import": {
+        parameters: {
+            query?: {
+                /** @description Name of the file, shown in the list of imports */
+                filename?: string;
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the key with another request */
+                "Idempotency-Key"?: string;
+                /** @description text/csv or the XLSX media type */
+                "Content-Type"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The file (at most 64 MiB) */
+        requestBody: {
+            content: {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description The same file was imported before: that import, unchanged */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportBody"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11954,7 +12411,7 @@ export interface operations {
             header?: {
                 /** @description Tenant to act in, for users with several memberships */
                 "X-Tenant-ID"?: string;
-                /** @description Repeat a create safely: the first response is replayed */
+                /** @description Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the key with another request */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -11986,6 +12443,15 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13070,7 +13536,7 @@ export interface operations {
             header?: {
                 /** @description Tenant to act in, for users with several memberships */
                 "X-Tenant-ID"?: string;
-                /** @description Repeat a create safely: the first response is replayed */
+                /** @description Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the key with another request */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -13710,7 +14176,7 @@ export interface operations {
             header?: {
                 /** @description Tenant to act in, for users with several memberships */
                 "X-Tenant-ID"?: string;
-                /** @description Repeat a create safely: the first response is replayed */
+                /** @description Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the key with another request */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -14525,7 +14991,7 @@ export interface operations {
             header?: {
                 /** @description Tenant to act in, for users with several memberships */
                 "X-Tenant-ID"?: string;
-                /** @description Repeat a create safely: the first response is replayed */
+                /** @description Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the key with another request */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -16159,7 +16625,7 @@ export interface operations {
             header?: {
                 /** @description Tenant to act in, for users with several memberships */
                 "X-Tenant-ID"?: string;
-                /** @description Repeat a create safely: the first response is replayed */
+                /** @description Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the key with another request */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -16846,7 +17312,7 @@ export interface operations {
             header?: {
                 /** @description Tenant to act in, for users with several memberships */
                 "X-Tenant-ID"?: string;
-                /** @description Repeat a create safely: the first response is replayed */
+                /** @description Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the key with another request */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -17819,7 +18285,7 @@ export interface operations {
             header?: {
                 /** @description Tenant to act in, for users with several memberships */
                 "X-Tenant-ID"?: string;
-                /** @description Repeat a create safely: the first response is replayed */
+                /** @description Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the key with another request */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -18089,7 +18555,7 @@ export interface operations {
             header?: {
                 /** @description Tenant to act in, for users with several memberships */
                 "X-Tenant-ID"?: string;
-                /** @description Repeat a create safely: the first response is replayed */
+                /** @description Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the key with another request */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -18618,7 +19084,7 @@ export interface operations {
             header?: {
                 /** @description Tenant to act in, for users with several memberships */
                 "X-Tenant-ID"?: string;
-                /** @description Repeat a create safely: the first response is replayed */
+                /** @description Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the key with another request */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -18650,6 +19116,15 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -19148,7 +19623,7 @@ export interface operations {
             header?: {
                 /** @description Tenant to act in, for users with several memberships */
                 "X-Tenant-ID"?: string;
-                /** @description Repeat a create safely: the first response is replayed */
+                /** @description Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the key with another request */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -19233,7 +19708,7 @@ export interface operations {
             header?: {
                 /** @description Tenant to act in, for users with several memberships */
                 "X-Tenant-ID"?: string;
-                /** @description Repeat a create safely: the first response is replayed */
+                /** @description Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the key with another request */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -19265,6 +19740,15 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -19316,7 +19800,7 @@ export interface operations {
             header?: {
                 /** @description Tenant to act in, for users with several memberships */
                 "X-Tenant-ID"?: string;
-                /** @description Repeat a create safely: the first response is replayed */
+                /** @description Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the key with another request */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -19348,6 +19832,15 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -19658,7 +20151,7 @@ export interface operations {
             header?: {
                 /** @description Tenant to act in, for users with several memberships */
                 "X-Tenant-ID"?: string;
-                /** @description Repeat a create safely: the first response is replayed */
+                /** @description Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the key with another request */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -19702,6 +20195,15 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -19959,6 +20461,183 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-registration-service-history": {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor: next_cursor of the previous page */
+                cursor?: string;
+                /** @description Page size */
+                limit?: number;
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageHistoryRecord"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "batch-create-service-history": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the key with another request */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HistoryBatchInBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryBatchOutBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -20671,7 +21350,7 @@ export interface operations {
             header?: {
                 /** @description Tenant to act in, for users with several memberships */
                 "X-Tenant-ID"?: string;
-                /** @description Repeat a create safely: the first response is replayed */
+                /** @description Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the key with another request */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -20703,6 +21382,15 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -21276,7 +21964,7 @@ export interface operations {
             header?: {
                 /** @description Tenant to act in, for users with several memberships */
                 "X-Tenant-ID"?: string;
-                /** @description Repeat a create safely: the first response is replayed */
+                /** @description Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the key with another request */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -21310,6 +21998,15 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
