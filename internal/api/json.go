@@ -1,9 +1,11 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -64,7 +66,7 @@ func checkJSONText(data []byte) error {
 			i += 4
 			switch {
 			case r == 0:
-				return fmt.Errorf("NUL character escape (\\u0000) at byte offset %d: text cannot hold it", i-5)
+				return fmt.Errorf("NUL character (\\u0000) in %s at byte offset %d: text cannot hold it", nulPath(data), i-5)
 			case r >= 0xDC00 && r < 0xE000:
 				return fmt.Errorf("lone UTF-16 surrogate escape at byte offset %d", i-5)
 			case r >= 0xD800 && r < 0xDC00:
@@ -79,6 +81,77 @@ func checkJSONText(data []byte) error {
 		}
 	}
 	return nil
+}
+
+// nulPath names the first value of a JSON document holding a NUL character, as problems
+// name fields ("body.items[2].name"; a key holding one is named by its object).
+func nulPath(data []byte) string {
+	type level struct {
+		object bool
+		key    string
+		index  int
+		atKey  bool // an object expecting a key next
+	}
+	var stack []level
+	path := func() string {
+		p := "body"
+		for _, l := range stack {
+			if l.object {
+				p += "." + l.key
+			} else {
+				p += "[" + strconv.Itoa(l.index) + "]"
+			}
+		}
+		return p
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return "body"
+		}
+		top := len(stack) - 1
+		switch v := tok.(type) {
+		case json.Delim:
+			switch v {
+			case '{':
+				stack = append(stack, level{object: true, atKey: true})
+				continue
+			case '[':
+				stack = append(stack, level{})
+				continue
+			default: // the end of an object or array: its parent moves on
+				stack = stack[:top]
+				if top > 0 {
+					if stack[top-1].object {
+						stack[top-1].atKey = true
+					} else {
+						stack[top-1].index++
+					}
+				}
+				continue
+			}
+		case string:
+			if top >= 0 && stack[top].object && stack[top].atKey {
+				stack[top].key, stack[top].atKey = v, false
+				if strings.ContainsRune(v, 0) {
+					stack = stack[:top]
+					return path()
+				}
+				continue
+			}
+			if strings.ContainsRune(v, 0) {
+				return path()
+			}
+		}
+		if top >= 0 {
+			if stack[top].object {
+				stack[top].atKey = true
+			} else {
+				stack[top].index++
+			}
+		}
+	}
 }
 
 // hex4 reads four hex digits at data[i:].

@@ -1,6 +1,9 @@
 package api
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestCheckJSONText(t *testing.T) {
 	t.Parallel()
@@ -24,6 +27,22 @@ func TestCheckJSONText(t *testing.T) {
 	} {
 		if err := checkJSONText([]byte(in)); (err == nil) != ok {
 			t.Errorf("checkJSONText(%q) = %v, want accepted %v", in, err, ok)
+		}
+	}
+}
+
+func TestNULIsNamedByItsField(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		`{"name":"Li\u0000Lei"}`:                                "body.name",
+		`{"a":1,"b":[true,{"c":"x"},{"d":"\u0000"}]}`:           "body.b[2].d",
+		`{"a":{"b":[[],"y"]},"url":"https://x.example/\u0000"}`: "body.url",
+		`["ok","\u0000"]`:                                       "body[1]",
+		`{"k\u0000":1}`:                                         "body",
+	} {
+		err := checkJSONText([]byte(in))
+		if err == nil || !strings.Contains(err.Error(), " in "+want+" at ") {
+			t.Errorf("checkJSONText(%s) = %v, want the NUL named at %s", in, err, want)
 		}
 	}
 }

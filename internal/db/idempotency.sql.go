@@ -60,11 +60,12 @@ func (q *Queries) LockIdempotencyKey(ctx context.Context, db DBTX, arg LockIdemp
 
 const saveIdempotentResponse = `-- name: SaveIdempotentResponse :execrows
 INSERT INTO idempotency_keys (tenant_id, key, principal, operation, request_hash, status, response, content_type, headers,
-  completed_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())
+  created_at, completed_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now(), now())
 ON CONFLICT (tenant_id, key) DO UPDATE SET principal = EXCLUDED.principal, operation = EXCLUDED.operation,
   request_hash = EXCLUDED.request_hash, status = EXCLUDED.status, response = EXCLUDED.response,
-  content_type = EXCLUDED.content_type, headers = EXCLUDED.headers, created_at = now(), completed_at = now()
+  content_type = EXCLUDED.content_type, headers = EXCLUDED.headers, created_at = EXCLUDED.created_at,
+  completed_at = EXCLUDED.completed_at
 WHERE idempotency_keys.status IS NULL
 `
 
@@ -84,6 +85,7 @@ type SaveIdempotentResponseParams struct {
 // A record without a response is a claim an earlier server committed ahead of its request
 // and abandoned in a crash: it is taken over. A completed record is never overwritten: no
 // row is written, and the caller rolls back.
+// The times come from the inserted row (EXCLUDED), not now() in DO UPDATE, which Citus refuses.
 func (q *Queries) SaveIdempotentResponse(ctx context.Context, db DBTX, arg SaveIdempotentResponseParams) (int64, error) {
 	result, err := db.Exec(ctx, saveIdempotentResponse,
 		arg.TenantID,

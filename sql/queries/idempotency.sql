@@ -12,10 +12,12 @@ SELECT * FROM idempotency_keys WHERE tenant_id = @tenant_id AND key = @key;
 -- A record without a response is a claim an earlier server committed ahead of its request
 -- and abandoned in a crash: it is taken over. A completed record is never overwritten: no
 -- row is written, and the caller rolls back.
+-- The times come from the inserted row (EXCLUDED), not now() in DO UPDATE, which Citus refuses.
 INSERT INTO idempotency_keys (tenant_id, key, principal, operation, request_hash, status, response, content_type, headers,
-  completed_at)
-VALUES (@tenant_id, @key, @principal, @operation, @request_hash, @status, @response, @content_type, @headers, now())
+  created_at, completed_at)
+VALUES (@tenant_id, @key, @principal, @operation, @request_hash, @status, @response, @content_type, @headers, now(), now())
 ON CONFLICT (tenant_id, key) DO UPDATE SET principal = EXCLUDED.principal, operation = EXCLUDED.operation,
   request_hash = EXCLUDED.request_hash, status = EXCLUDED.status, response = EXCLUDED.response,
-  content_type = EXCLUDED.content_type, headers = EXCLUDED.headers, created_at = now(), completed_at = now()
+  content_type = EXCLUDED.content_type, headers = EXCLUDED.headers, created_at = EXCLUDED.created_at,
+  completed_at = EXCLUDED.completed_at
 WHERE idempotency_keys.status IS NULL;
