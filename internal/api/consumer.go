@@ -5,6 +5,7 @@ package api
 
 import (
 	"context"
+	"regexp"
 	"time"
 
 	"github.com/google/uuid"
@@ -14,6 +15,9 @@ import (
 	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/tenants"
 )
+
+// slugPattern is what a tenant slug looks like (TenantPath's pattern).
+var slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,62}$`)
 
 // TenantPath names a tenant by slug in consumer and public routes.
 type TenantPath struct {

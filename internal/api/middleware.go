@@ -139,10 +139,16 @@ func (s *Server) authenticate(hctx huma.Context, next func(huma.Context)) {
 		_ = huma.WriteErr(s.api, hctx, 403, "your role does not allow this")
 		return
 	}
-	if m := hctx.Method(); m != http.MethodGet && m != http.MethodHead && !rt.billing && !rt.reads && (p.TenantID != uuid.Nil || hctx.Param("tenant") != "") {
+	// A slug that is no slug is refused by the operation's validation (naming path.tenant),
+	// never looked up.
+	slug := hctx.Param("tenant")
+	if !slugPattern.MatchString(slug) {
+		slug = ""
+	}
+	if m := hctx.Method(); m != http.MethodGet && m != http.MethodHead && !rt.billing && !rt.reads && (p.TenantID != uuid.Nil || slug != "") {
 		// A tenant whose platform payment failed past its grace period reads but does not
 		// write, neither through staff nor through its consumer portal.
-		readOnly, err := s.DB.ReadOnly(ctx, p.TenantID, hctx.Param("tenant"), p.TenantStatus)
+		readOnly, err := s.DB.ReadOnly(ctx, p.TenantID, slug, p.TenantStatus)
 		if err != nil {
 			s.writeErr(hctx, err)
 			return

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/aftersales/aftersales/internal/api/apitest"
 )
 
@@ -57,12 +59,17 @@ func newOrderWorld(t *testing.T, env *apitest.Env) *orderWorld {
 // order takes an order in for the world's unit and returns it.
 func (w *orderWorld) order(t *testing.T, extra map[string]any) map[string]any {
 	t.Helper()
+	return w.env.Must(201, apitest.Req{Method: "POST", Path: "/v1/orders", Token: w.tn.Admin, Body: w.orderBody(extra)}).Map(t)
+}
+
+// orderBody is an intake of the world's unit with extra fields set.
+func (w *orderWorld) orderBody(extra map[string]any) map[string]any {
 	body := map[string]any{"type": "repair_minor", "channel": "carry_in", "customer_id": w.customer, "registration_id": w.unit,
 		"fault_description": "不制冷 does not cool", "fault_code": "E1"}
 	for k, v := range extra {
 		body[k] = v
 	}
-	return w.env.Must(201, apitest.Req{Method: "POST", Path: "/v1/orders", Token: w.tn.Admin, Body: body}).Map(t)
+	return body
 }
 
 func (w *orderWorld) move(t *testing.T, id, to, reason string) *apitest.Response {
@@ -269,6 +276,18 @@ func TestOrderEngineerDispatchRulesAndDecline(t *testing.T) {
 		ids[name], ids[name+"-token"] = uid, tok
 		env.Must(200, apitest.Req{Method: "PUT", Path: "/v1/engineers/" + uid, Token: w.tn.Admin, Header: map[string]string{"If-Match": `"0"`},
 			Body: map[string]any{"outlet_id": outlet, "skills": []string{}, "level": 2, "active": true, "is_default": name == "default"}})
+	}
+	// A designated engineer must be an active engineer of the tenant: an unknown id, or
+	// another tenant's engineer, names the field and takes no order.
+	other := env.NewTenant()
+	_, otherTok := env.Person(other, "engineer", other.Outlets[0])
+	otherEng := str(env.Must(200, apitest.Req{Method: "GET", Path: "/v1/me", Token: otherTok}).Map(t)["id"])
+	for _, bad := range []string{uuid.NewString(), otherEng} {
+		r := env.Do(apitest.Req{Method: "POST", Path: "/v1/orders", Token: w.tn.Admin, Body: w.orderBody(map[string]any{
+			"channel": "on_site", "type": "inspection", "designated_engineer_id": bad})})
+		if r.Status != 422 || !strings.Contains(string(r.Body), `"body.designated_engineer_id"`) {
+			t.Fatalf("designated engineer %s: %d %s, want 422 naming body.designated_engineer_id", bad, r.Status, r.Body)
+		}
 	}
 	o := w.order(t, map[string]any{"channel": "on_site", "type": "inspection", "designated_engineer_id": ids["designated"]})["order"].(map[string]any)
 	id := str(o["id"])

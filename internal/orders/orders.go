@@ -236,9 +236,9 @@ func (s *Service) Create(ctx context.Context, tx *tenants.Tx, in Intake) (Create
 			return Created{}, fieldPrefix(notFoundAsField(err, "is not an outlet of this tenant"), "outlet_id")
 		}
 	}
-	var designated uuid.NullUUID
-	if in.DesignatedEngineerID != nil {
-		designated = uuid.NullUUID{UUID: *in.DesignatedEngineerID, Valid: true}
+	designated, err := designatedEngineer(ctx, tx, in.DesignatedEngineerID)
+	if err != nil {
+		return Created{}, err
 	}
 
 	id := platform.NewID()
@@ -700,6 +700,10 @@ func (s *Service) UpdateFacts(ctx context.Context, tx *tenants.Tx, id uuid.UUID,
 		}
 		code = fc.Code
 	}
+	designated, err := designatedEngineer(ctx, tx, u.DesignatedEngineerID)
+	if err != nil {
+		return Order{}, err
+	}
 	prio := r.Priority
 	if u.Urgent != r.Urgent {
 		prio += map[bool]int32{true: 1000, false: -1000}[u.Urgent]
@@ -708,7 +712,7 @@ func (s *Service) UpdateFacts(ctx context.Context, tx *tenants.Tx, id uuid.UUID,
 		FaultDescription: u.FaultDescription, FaultCode: code, Component: u.Component, Urgent: u.Urgent, Priority: prio,
 		Address: u.Location.Address, ProvinceCode: u.Location.ProvinceCode, CityCode: u.Location.CityCode,
 		DistrictCode: u.Location.DistrictCode, PostalCode: u.Location.PostalCode, Latitude: u.Location.Latitude,
-		Longitude: u.Location.Longitude, DesignatedEngineer: nullID(u.DesignatedEngineerID)})
+		Longitude: u.Location.Longitude, DesignatedEngineer: designated})
 	if err != nil {
 		return Order{}, fault.DBError(err, "", "designated_engineer_id")
 	}
@@ -780,4 +784,20 @@ func (s *Service) Reevaluate(ctx context.Context, tx *tenants.Tx, registrationID
 		}
 	}
 	return nil
+}
+
+// designatedEngineer checks the engineer a customer asked for: an active engineer of the
+// tenant (any outlet's; dispatch then prefers theirs), or the request names the field.
+func designatedEngineer(ctx context.Context, tx *tenants.Tx, id *uuid.UUID) (uuid.NullUUID, error) {
+	if id == nil {
+		return uuid.NullUUID{}, nil
+	}
+	p, err := tx.Q.GetEngineerProfile(ctx, tx, db.GetEngineerProfileParams{TenantID: tx.Scope.TenantID, UserID: *id})
+	switch {
+	case errors.Is(err, pgx.ErrNoRows) || (err == nil && !p.Active):
+		return uuid.NullUUID{}, fault.Invalid("designated_engineer_id", "is not an active engineer of this tenant")
+	case err != nil:
+		return uuid.NullUUID{}, fmt.Errorf("designated engineer: %w", err)
+	}
+	return uuid.NullUUID{UUID: *id, Valid: true}, nil
 }
