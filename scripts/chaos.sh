@@ -11,7 +11,7 @@
 #
 # It prints a table of figures at the end; docs/operations.md ("Chaos drills") says what
 # each drill checks and holds the latest figures. Not part of make test (a few minutes).
-# CHAOS_ARGS: extra `go test` flags (e.g. -run 'TestChaos/redis').
+# CHAOS_ARGS: extra `go test` flags, split on whitespace (e.g. -run TestChaos/redis).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
