@@ -15,7 +15,7 @@ export PATH := $(GOBIN_DIR):$(PATH):$(dir $(GO))
 # Variables given on the command line reach the scripts through the environment:
 #   make test TEST_ARGS='-run TestLogin -v'   make run PGPORT=5434   make fuzz FUZZ_TIME=2m FUZZ_SEED=42
 
-.PHONY: help run test screens fuzz lint bench build web openapi generate tools db stop-db psql clean-data
+.PHONY: help run test screens fuzz chaos lint bench build web openapi generate tools db stop-db psql clean-data
 
 help: ## List targets
 	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z0-9_-]+:.*## / { printf "  %-12s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -31,6 +31,9 @@ screens: ## Run the browser journeys and save their screenshots to docs/screens
 
 fuzz: ## Long fuzz runs: each go test -fuzz target for FUZZ_TIME (30s), then the API schema fuzz with FUZZ_CASES (200)/op
 	bash scripts/fuzz.sh
+
+chaos: ## Chaos drills on loopback (kill -9 of server and worker, PostgreSQL restart, Redis stopped) and their table of figures
+	bash scripts/chaos.sh
 
 lint: ## Run golangci-lint (.golangci.yml), installing the pinned version if missing or another
 	bash scripts/tools.sh golangci-lint

@@ -49,8 +49,8 @@ if ! sqlc diff; then
 fi
 log "ok"
 
-section "go vet ./..."
-go vet ./... || die "go vet failed"
+section "go vet -tags chaos ./... (the chaos drills of make chaos included)"
+go vet -tags chaos ./... || die "go vet failed"
 log "ok"
 
 section "golangci-lint run ./... ($GOLANGCI_LINT_VERSION)"

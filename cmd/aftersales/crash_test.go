@@ -43,6 +43,29 @@ func TestCrashKeepsEveryAcknowledgedOrder(t *testing.T) {
 		t.Skip("crash test: builds and kills the server")
 	}
 	start := time.Now()
+	crashUnderLoad(t, 1500*time.Millisecond)
+	t.Logf("total %s", time.Since(start).Round(time.Millisecond))
+}
+
+// crashFigures are the counts of one kill -9 of the server under intake load (the chaos
+// drills print them; see docs/operations.md).
+type crashFigures struct {
+	requests     int           // intakes sent, each with an Idempotency-Key of its own
+	acknowledged int           // answered 2xx before the kill
+	found        int           // acknowledged orders in the database after the kill, as answered
+	serverErrors int           // 5xx answers before the kill
+	cutOff       int           // requests the kill cut off (no answer, or one after the kill)
+	recovery     time.Duration // from starting the server again to its first ready answer
+	replayed     int           // keys retried after the restart that replayed their order
+	fresh        int           // keys retried after the restart that took their order in then
+	duplicates   int           // orders a key answered beyond the one it should have
+}
+
+// crashUnderLoad is TestCrashKeepsEveryAcknowledgedOrder with the load running at least
+// minLoad before the kill; failures are reported on t, the counts returned.
+func crashUnderLoad(t *testing.T, minLoad time.Duration) crashFigures {
+	t.Helper()
+	var f crashFigures
 	ctx := context.Background()
 	d := testdb.New(t)
 	tdb := tenants.NewDB(d.App)
@@ -79,13 +102,14 @@ func TestCrashKeepsEveryAcknowledgedOrder(t *testing.T) {
 		Key    string
 	}
 	var (
-		mu      sync.Mutex
-		ok      []acked
-		keys    []string // every key sent, answered or not
-		killed  atomic.Bool
-		okCount atomic.Int64
-		failed  atomic.Int64 // transport errors and 5xx after the kill
-		wg      sync.WaitGroup
+		mu           sync.Mutex
+		ok           []acked
+		keys         []string // every key sent, answered or not
+		killed       atomic.Bool
+		okCount      atomic.Int64
+		failed       atomic.Int64 // transport errors and 5xx after the kill
+		serverErrors atomic.Int64 // 5xx before the kill
+		wg           sync.WaitGroup
 	)
 	body := `{"type":"repair_minor","channel":"phone","customer":{"name":"赵敏","phone":"13812345678"},` +
 		`"serial":"KFR35GW2611000001","fault_description":"crash test"}`
@@ -134,6 +158,9 @@ func TestCrashKeepsEveryAcknowledgedOrder(t *testing.T) {
 					failed.Add(1)
 					return
 				default:
+					if resp.StatusCode >= 500 {
+						serverErrors.Add(1)
+					}
 					t.Errorf("worker %d request %d before the kill: %d %v: %s", w, i, resp.StatusCode, rerr, raw)
 					return
 				}
@@ -141,9 +168,9 @@ func TestCrashKeepsEveryAcknowledgedOrder(t *testing.T) {
 		})
 	}
 
-	// Kill once the load has run a second and orders are going through (at most 8 s).
+	// Kill once the load has run minLoad and orders are going through (at most 8 s more).
 	loadStart := time.Now()
-	for time.Since(loadStart) < 8*time.Second && (time.Since(loadStart) < 1500*time.Millisecond || okCount.Load() < 20) {
+	for time.Since(loadStart) < minLoad+8*time.Second && (time.Since(loadStart) < minLoad || okCount.Load() < 20) {
 		if t.Failed() {
 			break
 		}
@@ -153,6 +180,7 @@ func TestCrashKeepsEveryAcknowledgedOrder(t *testing.T) {
 	srv.kill(t)
 	killedAt := time.Now()
 	wg.Wait()
+	f.requests, f.acknowledged, f.cutOff, f.serverErrors = len(keys), len(ok), int(failed.Load()), int(serverErrors.Load())
 	if t.Failed() {
 		t.FailNow()
 	}
@@ -275,7 +303,9 @@ func TestCrashKeepsEveryAcknowledgedOrder(t *testing.T) {
 		}
 		if o.Number != a.Number {
 			t.Errorf("order %s: number %s in the database, %s answered", a.ID, o.Number, a.Number)
+			continue
 		}
+		f.found++
 	}
 	// Every order taken in through the API, acknowledged or not, is whole: its creation was
 	// one transaction.
@@ -337,7 +367,9 @@ func TestCrashKeepsEveryAcknowledgedOrder(t *testing.T) {
 		nJobs, nClocks, nWakes)
 
 	// Restart: the same database serves again, the session survives, numbering goes on.
+	restart := time.Now()
 	srv = startServer(t, bin, env)
+	f.recovery = time.Since(restart)
 	resp, raw := post(t, srv.base+"/v1/orders", token, tenant, body)
 	if resp.StatusCode != http.StatusCreated {
 		t.Fatalf("order after the restart: %d: %s", resp.StatusCode, raw)
@@ -374,6 +406,7 @@ func TestCrashKeepsEveryAcknowledgedOrder(t *testing.T) {
 			continue
 		}
 		if other, dup := byKey[r.Order.ID]; dup {
+			f.duplicates++
 			t.Errorf("keys %s and %s answer the same order %s", key, other, r.Order.ID)
 		}
 		byKey[r.Order.ID] = key
@@ -394,12 +427,14 @@ func TestCrashKeepsEveryAcknowledgedOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	if viaKeys := total - len(seeded) - 1; viaKeys != len(keys) { // less the one taken in without a key
+		f.duplicates += max(0, viaKeys-len(keys))
 		t.Errorf("%d keys sent, %d orders taken in with them", len(keys), viaKeys)
 	}
 	t.Logf("%d keys retried after the restart: %d replayed (%d acknowledged before the kill), %d taken in now",
 		len(keys), replayed, len(ok), fresh)
+	f.replayed, f.fresh = replayed, fresh
 	srv.stop(t)
-	t.Logf("total %s", time.Since(start).Round(time.Millisecond))
+	return f
 }
 
 // checkGapless checks each year's numbers run SO-YYYY-000001..N and returns the last one.
@@ -442,9 +477,13 @@ func nextNumber(t *testing.T, last string) string {
 	return fmt.Sprintf("%s-%06d", last[:i], n+1)
 }
 
-// buildServer builds the command from the module root into a temporary directory.
+// buildServer builds the command from the module root into a temporary directory, or
+// returns AFTERSALES_BIN, a binary built already (scripts/chaos.sh builds it once).
 func buildServer(t *testing.T) string {
 	t.Helper()
+	if bin := os.Getenv("AFTERSALES_BIN"); bin != "" {
+		return bin
+	}
 	root, err := filepath.Abs(".")
 	if err != nil {
 		t.Fatal(err)
