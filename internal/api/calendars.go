@@ -79,10 +79,15 @@ func registerCalendarDayRoutes(api huma.API, s *Server) {
 		Tags: tags, Summary: "Holidays and make-up working days between two dates", Errors: []int{404, 422}},
 		route{perm: access.CalendarsRead}, s.listCalendarDays)
 	register(api, s, huma.Operation{OperationID: "set-calendar-day", Method: http.MethodPut, Path: "/calendars/{id}/days/{day}",
-		Tags: tags, Summary: "Mark a date as a holiday or a make-up working day", Errors: []int{404, 422}},
+		Tags: tags, Summary: "Mark a date as a holiday or a make-up working day",
+		Description: "A change of a calendar's days is a change of the calendar: If-Match is the calendar's ETag, and the answer carries its new one. " +
+			"A make-up working day (调休) is refused on a day the weekly hours open already. Running SLA clocks on the calendar are re-timed.",
+		Errors: []int{404, 412, 422, 428}},
 		route{perm: access.CalendarsWrite}, s.setCalendarDay)
 	register(api, s, huma.Operation{OperationID: "delete-calendar-day", Method: http.MethodDelete, Path: "/calendars/{id}/days/{day}",
-		Tags: tags, Summary: "Remove a holiday or make-up day", DefaultStatus: 204, Errors: []int{404}},
+		Tags: tags, Summary: "Remove a holiday or make-up day", DefaultStatus: 204,
+		Description: "If-Match is the calendar's ETag; the answer carries its new one. Running SLA clocks on the calendar are re-timed.",
+		Errors:      []int{404, 412, 428}},
 		route{perm: access.CalendarsWrite}, s.deleteCalendarDay)
 }
 
@@ -200,6 +205,7 @@ func (s *Server) listCalendarDays(ctx context.Context, in *daysIn) (*daysOut, er
 
 type setDayIn struct {
 	DayPath
+	IfMatch
 	Body struct {
 		Kind  dayKind            `json:"kind" doc:"holiday: closed; workday: a make-up working day (调休)"`
 		Name  string             `json:"name,omitempty" maxLength:"100"`
@@ -207,13 +213,21 @@ type setDayIn struct {
 	}
 }
 
-type dayOut struct{ Body tenants.CalendarDay }
+type dayOut struct {
+	ETag string `header:"ETag" doc:"The calendar's new version"`
+	Body tenants.CalendarDay
+}
 
 func (s *Server) setCalendarDay(ctx context.Context, in *setDayIn) (*dayOut, error) {
+	v, err := in.version()
+	if err != nil {
+		return nil, err
+	}
 	out := &dayOut{}
-	err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
-		out.Body, err = tenants.SetCalendarDay(ctx, tx, in.id(), in.date(),
+	err = s.tx(ctx, func(tx *tenants.Tx) (err error) {
+		out.Body, v, err = tenants.SetCalendarDay(ctx, tx, in.id(), in.date(), v,
 			tenants.CalendarDay{Kind: string(in.Body.Kind), Name: in.Body.Name, Hours: in.Body.Hours})
+		out.ETag = etag(v)
 		return err
 	})
 	if err != nil {
@@ -222,6 +236,27 @@ func (s *Server) setCalendarDay(ctx context.Context, in *setDayIn) (*dayOut, err
 	return out, nil
 }
 
-func (s *Server) deleteCalendarDay(ctx context.Context, in *DayPath) (*struct{}, error) {
-	return nil, s.tx(ctx, func(tx *tenants.Tx) error { return tenants.DeleteCalendarDay(ctx, tx, in.id(), in.date()) })
+// deleteDayIn addresses a calendar day at the calendar's version the caller read.
+type deleteDayIn struct {
+	DayPath
+	IfMatch
+}
+
+type deleteDayOut struct {
+	ETag string `header:"ETag" doc:"The calendar's new version"`
+}
+
+func (s *Server) deleteCalendarDay(ctx context.Context, in *deleteDayIn) (*deleteDayOut, error) {
+	v, err := in.version()
+	if err != nil {
+		return nil, err
+	}
+	err = s.tx(ctx, func(tx *tenants.Tx) (err error) {
+		v, err = tenants.DeleteCalendarDay(ctx, tx, in.id(), in.date(), v)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &deleteDayOut{ETag: etag(v)}, nil
 }

@@ -498,7 +498,7 @@ func (q *Queries) GetSLAClock(ctx context.Context, db DBTX, arg GetSLAClockParam
 }
 
 const getSLASettings = `-- name: GetSLASettings :one
-SELECT tenant_id, warn_percent, pause_statuses, escalation, version, updated_at FROM sla_settings WHERE tenant_id = $1
+SELECT tenant_id, warn_percent, pause_statuses, escalation, version, updated_at, carry_in_arrival FROM sla_settings WHERE tenant_id = $1
 `
 
 func (q *Queries) GetSLASettings(ctx context.Context, db DBTX, tenantID uuid.UUID) (SlaSetting, error) {
@@ -511,6 +511,7 @@ func (q *Queries) GetSLASettings(ctx context.Context, db DBTX, tenantID uuid.UUI
 		&i.Escalation,
 		&i.Version,
 		&i.UpdatedAt,
+		&i.CarryInArrival,
 	)
 	return i, err
 }
@@ -903,21 +904,22 @@ func (q *Queries) UpdateSLAClock(ctx context.Context, db DBTX, arg UpdateSLACloc
 }
 
 const upsertSLASettings = `-- name: UpsertSLASettings :one
-INSERT INTO sla_settings (tenant_id, warn_percent, pause_statuses, escalation, version)
-VALUES ($1, $2, $3, $4, $5)
+INSERT INTO sla_settings (tenant_id, warn_percent, pause_statuses, escalation, carry_in_arrival, version)
+VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT (tenant_id) DO UPDATE
 SET warn_percent = EXCLUDED.warn_percent, pause_statuses = EXCLUDED.pause_statuses, escalation = EXCLUDED.escalation,
-    version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
+    carry_in_arrival = EXCLUDED.carry_in_arrival, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
 WHERE sla_settings.version = EXCLUDED.version - 1
-RETURNING tenant_id, warn_percent, pause_statuses, escalation, version, updated_at
+RETURNING tenant_id, warn_percent, pause_statuses, escalation, version, updated_at, carry_in_arrival
 `
 
 type UpsertSLASettingsParams struct {
-	TenantID      uuid.UUID
-	WarnPercent   int32
-	PauseStatuses []string
-	Escalation    []byte
-	NextVersion   int32
+	TenantID       uuid.UUID
+	WarnPercent    int32
+	PauseStatuses  []string
+	Escalation     []byte
+	CarryInArrival bool
+	NextVersion    int32
 }
 
 // Writes the settings as next_version if the stored version is the one before (none stored: version 1).
@@ -927,6 +929,7 @@ func (q *Queries) UpsertSLASettings(ctx context.Context, db DBTX, arg UpsertSLAS
 		arg.WarnPercent,
 		arg.PauseStatuses,
 		arg.Escalation,
+		arg.CarryInArrival,
 		arg.NextVersion,
 	)
 	var i SlaSetting
@@ -937,6 +940,7 @@ func (q *Queries) UpsertSLASettings(ctx context.Context, db DBTX, arg UpsertSLAS
 		&i.Escalation,
 		&i.Version,
 		&i.UpdatedAt,
+		&i.CarryInArrival,
 	)
 	return i, err
 }

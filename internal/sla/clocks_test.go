@@ -942,8 +942,9 @@ func TestStartOnStoredCalendars(t *testing.T) {
 		}
 		set := func(day, kind string) error {
 			d, _ := time.Parse(time.DateOnly, day)
-			v, err := tenants.SetCalendarDay(b.ctx, tx, tenantCal.ID, d, tenants.CalendarDay{Day: day, Kind: kind})
+			v, ver, err := tenants.SetCalendarDay(b.ctx, tx, tenantCal.ID, d, tenantCal.Version, tenants.CalendarDay{Day: day, Kind: kind})
 			days = append(days, v)
+			tenantCal.Version = ver
 			return err
 		}
 		for d := 1; d <= 7; d++ {

@@ -3,11 +3,11 @@ SELECT * FROM sla_settings WHERE tenant_id = @tenant_id;
 
 -- name: UpsertSLASettings :one
 -- Writes the settings as next_version if the stored version is the one before (none stored: version 1).
-INSERT INTO sla_settings (tenant_id, warn_percent, pause_statuses, escalation, version)
-VALUES (@tenant_id, @warn_percent, @pause_statuses, @escalation, @next_version)
+INSERT INTO sla_settings (tenant_id, warn_percent, pause_statuses, escalation, carry_in_arrival, version)
+VALUES (@tenant_id, @warn_percent, @pause_statuses, @escalation, @carry_in_arrival, @next_version)
 ON CONFLICT (tenant_id) DO UPDATE
 SET warn_percent = EXCLUDED.warn_percent, pause_statuses = EXCLUDED.pause_statuses, escalation = EXCLUDED.escalation,
-    version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
+    carry_in_arrival = EXCLUDED.carry_in_arrival, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
 WHERE sla_settings.version = EXCLUDED.version - 1
 RETURNING *;
 
