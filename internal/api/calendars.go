@@ -13,6 +13,8 @@ import (
 
 	"github.com/aftersales/aftersales/internal/access"
 	"github.com/aftersales/aftersales/internal/fault"
+	"github.com/aftersales/aftersales/internal/orders"
+	"github.com/aftersales/aftersales/internal/sla"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -115,7 +117,11 @@ func (s *Server) createCalendar(ctx context.Context, in *createCalendarIn) (*Cal
 		return nil, fault.Invalid("body.outlet_id", "does not exist")
 	}
 	c, err := within(ctx, s, func(tx *tenants.Tx) (tenants.Calendar, error) {
-		return tenants.CreateCalendar(ctx, tx, in.Body.input())
+		c, err := tenants.CreateCalendar(ctx, tx, in.Body.input())
+		if err != nil {
+			return c, err
+		}
+		return c, s.retime(ctx, tx, c) // the outlet's clocks follow its own calendar now
 	})
 	if err != nil {
 		return nil, err
@@ -158,7 +164,11 @@ func (s *Server) updateCalendar(ctx context.Context, in *updateCalendarIn) (*Cal
 		return nil, err
 	}
 	c, err := within(ctx, s, func(tx *tenants.Tx) (tenants.Calendar, error) {
-		return tenants.UpdateCalendar(ctx, tx, in.id(), v, in.Body.input())
+		c, err := tenants.UpdateCalendar(ctx, tx, in.id(), v, in.Body.input())
+		if err != nil {
+			return c, err
+		}
+		return c, s.retime(ctx, tx, c)
 	})
 	if err != nil {
 		return nil, err
@@ -171,7 +181,16 @@ func (s *Server) deleteCalendar(ctx context.Context, in *deleteIn) (*struct{}, e
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.tx(ctx, func(tx *tenants.Tx) error { return tenants.DeleteCalendar(ctx, tx, in.id(), v) })
+	return nil, s.tx(ctx, func(tx *tenants.Tx) error {
+		c, err := tenants.GetCalendar(ctx, tx, in.id())
+		if err != nil {
+			return err
+		}
+		if err := tenants.DeleteCalendar(ctx, tx, in.id(), v); err != nil {
+			return err
+		}
+		return s.retime(ctx, tx, c) // the outlet's clocks follow the tenant's calendar now
+	})
 }
 
 type daysIn struct {
@@ -228,7 +247,10 @@ func (s *Server) setCalendarDay(ctx context.Context, in *setDayIn) (*dayOut, err
 		out.Body, v, err = tenants.SetCalendarDay(ctx, tx, in.id(), in.date(), v,
 			tenants.CalendarDay{Kind: string(in.Body.Kind), Name: in.Body.Name, Hours: in.Body.Hours})
 		out.ETag = etag(v)
-		return err
+		if err != nil {
+			return err
+		}
+		return s.retimeID(ctx, tx, in.id())
 	})
 	if err != nil {
 		return nil, err
@@ -252,11 +274,40 @@ func (s *Server) deleteCalendarDay(ctx context.Context, in *deleteDayIn) (*delet
 		return nil, err
 	}
 	err = s.tx(ctx, func(tx *tenants.Tx) (err error) {
-		v, err = tenants.DeleteCalendarDay(ctx, tx, in.id(), in.date(), v)
-		return err
+		if v, err = tenants.DeleteCalendarDay(ctx, tx, in.id(), in.date(), v); err != nil {
+			return err
+		}
+		return s.retimeID(ctx, tx, in.id())
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &deleteDayOut{ETag: etag(v)}, nil
+}
+
+// retime re-times the running SLA clocks that follow calendar c after a change of it, with
+// a timeline row on each order whose clocks moved (package sla: Retime). Without a job
+// runner (no clocks run) there is nothing to do.
+func (s *Server) retime(ctx context.Context, tx *tenants.Tx, c tenants.Calendar) error {
+	if s.Jobs == nil {
+		return nil
+	}
+	changed, err := sla.Retime(ctx, tx, s.Jobs, c, time.Now())
+	if err != nil {
+		return err
+	}
+	for order, ch := range changed {
+		if err := orders.RecordClockChanges(ctx, tx, order, ch); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Server) retimeID(ctx context.Context, tx *tenants.Tx, id uuid.UUID) error {
+	c, err := tenants.GetCalendar(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	return s.retime(ctx, tx, c)
 }

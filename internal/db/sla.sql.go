@@ -738,6 +738,52 @@ func (q *Queries) LockSLAClocks(ctx context.Context, db DBTX, arg LockSLAClocksP
 	return items, nil
 }
 
+const ordersOnCalendar = `-- name: OrdersOnCalendar :many
+SELECT DISTINCT c.order_id FROM sla_clocks c
+WHERE c.tenant_id = $1 AND c.status = 'running' AND c.business
+  AND ($2::uuid IS NULL OR c.order_id > $2::uuid)
+  AND CASE WHEN $3::uuid IS NOT NULL THEN c.outlet_id = $3::uuid
+      ELSE c.outlet_id IS NULL OR NOT EXISTS (SELECT 1 FROM business_calendars b
+        WHERE b.tenant_id = $1 AND b.outlet_id = c.outlet_id) END
+ORDER BY c.order_id
+LIMIT $4
+`
+
+type OrdersOnCalendarParams struct {
+	TenantID uuid.UUID
+	After    uuid.NullUUID
+	OutletID uuid.NullUUID
+	Lim      int32
+}
+
+// The orders with running business-time clocks that follow a calendar: an outlet's own
+// (outlet_id given), or the tenant's (outlet_id null: clocks without an outlet, or of an
+// outlet without a calendar of its own), after the cursor, by order.
+func (q *Queries) OrdersOnCalendar(ctx context.Context, db DBTX, arg OrdersOnCalendarParams) ([]uuid.UUID, error) {
+	rows, err := db.Query(ctx, ordersOnCalendar,
+		arg.TenantID,
+		arg.After,
+		arg.OutletID,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []uuid.UUID
+	for rows.Next() {
+		var order_id uuid.UUID
+		if err := rows.Scan(&order_id); err != nil {
+			return nil, err
+		}
+		items = append(items, order_id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const sLAAttainment = `-- name: SLAAttainment :many
 SELECT (CASE $1::text
           WHEN 'outlet' THEN coalesce(outlet_id::text, '')
