@@ -115,7 +115,7 @@ func TestCompensationCreditOnce(t *testing.T) {
 		}
 		order, customer = c.Order.ID, c.Order.CustomerID
 		p, err := billing.CreateProduct(b.ctx, tx, billing.ProductInput{Code: "sameday", Name: "Same-day carry-in", Kind: billing.PerIncident,
-			Targets:      map[string]warranty.Target{warranty.TargetResolution: {Minutes: 480, Clock: "business"}},
+			Targets:      map[string]warranty.Target{warranty.TargetCompletion: {Minutes: 480, Clock: "business"}},
 			Compensation: billing.Compensation{Kind: "credit", Percent: 20}}, []billing.PriceInput{{Currency: "CNY", UnitAmount: 5000}})
 		if err != nil {
 			return err
@@ -131,7 +131,7 @@ func TestCompensationCreditOnce(t *testing.T) {
 	for range 4 {
 		b.in(f.tenant, func(tx *tenants.Tx) error {
 			_, err := events.Emit(b.ctx, tx, b.client, "sla.breached", "service_order", order, f.outlet,
-				map[string]any{"order_id": order, "target": "resolution", "outlet_id": f.outlet})
+				map[string]any{"order_id": order, "target": "completion", "outlet_id": f.outlet})
 			return err
 		})
 	}
@@ -177,7 +177,7 @@ func TestCompensationCreditOnce(t *testing.T) {
 			t.Errorf("compensation message: %+v %v", msg, err)
 		}
 		targets, ok, err := billing.ExpressTargets(b.ctx, tx, order)
-		if !ok || err != nil || targets[warranty.TargetResolution].Clock != "business" {
+		if !ok || err != nil || targets[warranty.TargetCompletion].Clock != "business" {
 			t.Errorf("targets: %v %v %v", targets, ok, err)
 		}
 		return nil

@@ -61,7 +61,7 @@ type ProductInput struct {
 	Description     string                     `json:"description,omitempty" maxLength:"2000"`
 	Kind            string                     `json:"kind"` // one of Kinds
 	TermMonths      int                        `json:"term_months,omitempty" minimum:"0" maximum:"120" doc:"Plans only: length of the plan"`
-	Targets         map[string]warranty.Target `json:"targets,omitempty" doc:"SLA targets granted (accept, arrival, resolution, callback)"`
+	Targets         map[string]warranty.Target `json:"targets,omitempty" doc:"SLA targets granted, by target: accept, dispatch, appointment, arrival, completion, return, callback"`
 	TierCode        string                     `json:"tier_code,omitempty" maxLength:"32" doc:"Service tier granted while a plan is active"`
 	Coverage        *PlanCoverage              `json:"coverage,omitempty" doc:"Plans only: coverage added to the unit"`
 	Eligibility     Eligibility                `json:"eligibility" required:"false"`
@@ -135,8 +135,6 @@ func productFromRow(r db.ExpressProduct, prices []db.ExpressPrice) (Product, err
 	return p, nil
 }
 
-var targetNames = []string{warranty.TargetAccept, warranty.TargetArrival, warranty.TargetResolution, warranty.TargetCallback}
-
 // validate checks a product's cross-field rules; creating says whether code/kind/term count.
 func validate(ctx context.Context, tx *tenants.Tx, in *ProductInput) error {
 	switch in.Kind {
@@ -162,8 +160,8 @@ func validate(ctx context.Context, tx *tenants.Tx, in *ProductInput) error {
 	}
 	for _, name := range slices.Sorted(maps.Keys(in.Targets)) {
 		t := in.Targets[name]
-		if !slices.Contains(targetNames, name) {
-			return fault.Invalid("targets."+name, "is not a target (accept, arrival, resolution, callback)")
+		if msg := warranty.CheckTargetName(name); msg != "" {
+			return fault.Invalid("targets."+name, msg)
 		}
 		if t.Minutes <= 0 {
 			return fault.Invalid("targets."+name+".minutes", "must be positive")

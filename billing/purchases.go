@@ -534,6 +534,9 @@ func retargetOrder(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, p 
 		if gerr != nil {
 			return gerr
 		}
+		if clockTargets, err = orders.FlowClockTargets(ctx, tx, o.Flow, clockTargets); err != nil || len(clockTargets) == 0 {
+			return err
+		}
 		in := sla.StartInput{OrderID: o.ID, OrderNumber: o.Number, TierCode: o.TierCode, OrderType: o.Type, Targets: clockTargets, At: paidAt}
 		if o.OutletID != nil {
 			in.OutletID = *o.OutletID

@@ -227,16 +227,29 @@ func DeleteCalendar(ctx context.Context, tx *Tx, id uuid.UUID, version int32) er
 	return tx.Audit(ctx, "calendar.delete", "calendar", id, before, nil)
 }
 
-// SetCalendarDay records a holiday or make-up working day, replacing any for that date.
-func SetCalendarDay(ctx context.Context, tx *Tx, calendarID uuid.UUID, day time.Time, in CalendarDay) (CalendarDay, error) {
-	if _, err := editableCalendar(ctx, tx, calendarID); err != nil {
-		return CalendarDay{}, err
+// SetCalendarDay records a holiday or make-up working day, replacing any for that date,
+// and moves the calendar's version on (a change of its days is a change of the calendar).
+// version is the calendar's version the caller read (a stale one is fault.ErrStale). A make-up working day (调休) opens a day the weekly hours keep
+// closed: on a day that is a working day already it is refused. It returns the day and the
+// calendar's new version.
+func SetCalendarDay(ctx context.Context, tx *Tx, calendarID uuid.UUID, day time.Time, version int32, in CalendarDay) (CalendarDay, int32, error) {
+	c, err := editableCalendar(ctx, tx, calendarID)
+	if err != nil {
+		return CalendarDay{}, 0, err
 	}
 	if in.Kind == "holiday" && len(in.Hours) > 0 {
-		return CalendarDay{}, fault.Invalid("hours", "a holiday has no working hours")
+		return CalendarDay{}, 0, fault.Invalid("hours", "a holiday has no working hours")
 	}
 	if err := validIntervals(in.Hours, "hours"); err != nil {
-		return CalendarDay{}, err
+		return CalendarDay{}, 0, err
+	}
+	if in.Kind == "workday" && len(c.WeeklyHours.Days()[day.Weekday()]) > 0 {
+		return CalendarDay{}, 0, fault.Invalid("day", "is a working day already ("+day.Weekday().String()+
+			"); a make-up working day opens a day the weekly hours keep closed")
+	}
+	next, err := bumpCalendar(ctx, tx, c, version)
+	if err != nil {
+		return CalendarDay{}, 0, err
 	}
 	var hours []byte
 	if len(in.Hours) > 0 {
@@ -245,28 +258,47 @@ func SetCalendarDay(ctx context.Context, tx *Tx, calendarID uuid.UUID, day time.
 	r, err := tx.Q.UpsertCalendarDay(ctx, tx, db.UpsertCalendarDayParams{TenantID: tx.Scope.TenantID, CalendarID: calendarID,
 		Day: day, Kind: in.Kind, Name: in.Name, Hours: hours})
 	if err != nil {
-		return CalendarDay{}, fault.DBError(err, "", "")
+		return CalendarDay{}, 0, fault.DBError(err, "", "")
 	}
 	out, err := dayFromRow(r)
 	if err != nil {
-		return out, err
+		return out, 0, err
 	}
-	return out, tx.Audit(ctx, "calendar.day_set", "calendar", calendarID, nil, out)
+	return out, next, tx.Audit(ctx, "calendar.day_set", "calendar", calendarID, nil, out)
 }
 
-// DeleteCalendarDay removes an exception; it reports ErrNotFound when there was none.
-func DeleteCalendarDay(ctx context.Context, tx *Tx, calendarID uuid.UUID, day time.Time) error {
-	if _, err := editableCalendar(ctx, tx, calendarID); err != nil {
-		return err
+// bumpCalendar moves calendar c's version on if version is current.
+func bumpCalendar(ctx context.Context, tx *Tx, c Calendar, version int32) (int32, error) {
+	if c.Version != version {
+		return 0, fault.ErrStale
+	}
+	next, err := tx.Q.BumpCalendarVersion(ctx, tx, db.BumpCalendarVersionParams{TenantID: tx.Scope.TenantID, ID: c.ID, Version: version})
+	if err != nil {
+		return 0, fault.DBError(fault.StaleIfMissing(err), "", "")
+	}
+	return next, nil
+}
+
+// DeleteCalendarDay removes an exception if version is the calendar's current version
+// (fault.ErrStale otherwise), moving it on; it reports ErrNotFound when there was none. It
+// returns the calendar's new version.
+func DeleteCalendarDay(ctx context.Context, tx *Tx, calendarID uuid.UUID, day time.Time, version int32) (int32, error) {
+	c, err := editableCalendar(ctx, tx, calendarID)
+	if err != nil {
+		return 0, err
+	}
+	next, err := bumpCalendar(ctx, tx, c, version)
+	if err != nil {
+		return 0, err
 	}
 	n, err := tx.Q.DeleteCalendarDay(ctx, tx, db.DeleteCalendarDayParams{TenantID: tx.Scope.TenantID, CalendarID: calendarID, Day: day})
 	if err != nil {
-		return fault.DBError(err, "", "")
+		return 0, fault.DBError(err, "", "")
 	}
 	if n == 0 {
-		return fault.ErrNotFound
+		return 0, fault.ErrNotFound
 	}
-	return tx.Audit(ctx, "calendar.day_delete", "calendar", calendarID, map[string]string{"day": day.Format(time.DateOnly)}, nil)
+	return next, tx.Audit(ctx, "calendar.day_delete", "calendar", calendarID, map[string]string{"day": day.Format(time.DateOnly)}, nil)
 }
 
 // ListCalendarDays lists exceptions between from and to inclusive.

@@ -21,6 +21,9 @@ type queuedJob struct {
 	ins    JobInserter
 	once   string
 	params river.InsertManyParams
+	// again, for a unique job, is the job to insert instead when the insert finds the
+	// same unique key taken (nil: nothing).
+	again func(existing *rivertype.JobRow) *river.InsertManyParams
 }
 
 // Job queues a River job to be inserted in the transaction just before it commits, in one
@@ -32,6 +35,15 @@ type queuedJob struct {
 // their once keys, so that transactions that take the same unique keys take them in the same
 // order; the others follow in the order queued.
 func (t *Tx) Job(ins JobInserter, once string, p river.InsertManyParams) {
+	t.JobOrAgain(ins, once, p, nil)
+}
+
+// JobOrAgain is Job for a job unique by its args whose duplicate may not do this
+// transaction's work: when the insert finds its unique key taken by a job queued or running
+// already (which may have read the database before this transaction commits), again is
+// called with that job and the job it returns, if any, is inserted too, in the same
+// transaction (so it runs after the commit). The SLA wake of a step already due uses it.
+func (t *Tx) JobOrAgain(ins JobInserter, once string, p river.InsertManyParams, again func(existing *rivertype.JobRow) *river.InsertManyParams) {
 	if once != "" {
 		if _, ok := t.onceJobs[once]; ok {
 			return
@@ -41,7 +53,7 @@ func (t *Tx) Job(ins JobInserter, once string, p river.InsertManyParams) {
 		}
 		t.onceJobs[once] = struct{}{}
 	}
-	t.jobs = append(t.jobs, queuedJob{ins: ins, once: once, params: p})
+	t.jobs = append(t.jobs, queuedJob{ins: ins, once: once, params: p, again: again})
 }
 
 // flushJobs inserts the jobs Job queued, one statement per inserter (there is one in the
@@ -66,16 +78,32 @@ func (t *Tx) flushJobs(ctx context.Context) error {
 	for len(jobs) > 0 {
 		ins := jobs[0].ins
 		var params []river.InsertManyParams
+		var mine []queuedJob
 		rest := jobs[:0:0]
 		for _, j := range jobs {
 			if j.ins == ins {
 				params = append(params, j.params)
+				mine = append(mine, j)
 			} else {
 				rest = append(rest, j)
 			}
 		}
-		if _, err := ins.InsertManyTx(ctx, t.tx, params); err != nil {
+		res, err := ins.InsertManyTx(ctx, t.tx, params)
+		if err != nil {
 			return fmt.Errorf("queued jobs: %w", err)
+		}
+		var again []river.InsertManyParams
+		for i, r := range res {
+			if i < len(mine) && mine[i].again != nil && r != nil && r.UniqueSkippedAsDuplicate {
+				if p := mine[i].again(r.Job); p != nil {
+					again = append(again, *p)
+				}
+			}
+		}
+		if len(again) > 0 {
+			if _, err := ins.InsertManyTx(ctx, t.tx, again); err != nil {
+				return fmt.Errorf("queued jobs (again): %w", err)
+			}
 		}
 		jobs = rest
 	}

@@ -235,7 +235,7 @@ func work(ctx context.Context, cfg platform.Config, log *slog.Logger, pool *pgxp
 	if err != nil {
 		return err
 	}
-	client, err := jobs.NewClient(pool, d, log, true, cs...)
+	client, err := jobs.NewClientWith(pool, d, log, true, jobs.Capacity{DefaultWorkers: cfg.JobWorkers}, cs...)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,8 @@ import (
 
 	"github.com/aftersales/aftersales/internal/access"
 	"github.com/aftersales/aftersales/internal/fault"
+	"github.com/aftersales/aftersales/internal/orders"
+	"github.com/aftersales/aftersales/internal/sla"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -79,10 +81,15 @@ func registerCalendarDayRoutes(api huma.API, s *Server) {
 		Tags: tags, Summary: "Holidays and make-up working days between two dates", Errors: []int{404, 422}},
 		route{perm: access.CalendarsRead}, s.listCalendarDays)
 	register(api, s, huma.Operation{OperationID: "set-calendar-day", Method: http.MethodPut, Path: "/calendars/{id}/days/{day}",
-		Tags: tags, Summary: "Mark a date as a holiday or a make-up working day", Errors: []int{404, 422}},
+		Tags: tags, Summary: "Mark a date as a holiday or a make-up working day",
+		Description: "A change of a calendar's days is a change of the calendar: If-Match is the calendar's ETag, and the answer carries its new one. " +
+			"A make-up working day (调休) is refused on a day the weekly hours open already. Running SLA clocks on the calendar are re-timed.",
+		Errors: []int{404, 412, 422, 428}},
 		route{perm: access.CalendarsWrite}, s.setCalendarDay)
 	register(api, s, huma.Operation{OperationID: "delete-calendar-day", Method: http.MethodDelete, Path: "/calendars/{id}/days/{day}",
-		Tags: tags, Summary: "Remove a holiday or make-up day", DefaultStatus: 204, Errors: []int{404}},
+		Tags: tags, Summary: "Remove a holiday or make-up day", DefaultStatus: 204,
+		Description: "If-Match is the calendar's ETag; the answer carries its new one. Running SLA clocks on the calendar are re-timed.",
+		Errors:      []int{404, 412, 428}},
 		route{perm: access.CalendarsWrite}, s.deleteCalendarDay)
 }
 
@@ -110,7 +117,11 @@ func (s *Server) createCalendar(ctx context.Context, in *createCalendarIn) (*Cal
 		return nil, fault.Invalid("body.outlet_id", "does not exist")
 	}
 	c, err := within(ctx, s, func(tx *tenants.Tx) (tenants.Calendar, error) {
-		return tenants.CreateCalendar(ctx, tx, in.Body.input())
+		c, err := tenants.CreateCalendar(ctx, tx, in.Body.input())
+		if err != nil {
+			return c, err
+		}
+		return c, s.retime(ctx, tx, c) // the outlet's clocks follow its own calendar now
 	})
 	if err != nil {
 		return nil, err
@@ -153,7 +164,11 @@ func (s *Server) updateCalendar(ctx context.Context, in *updateCalendarIn) (*Cal
 		return nil, err
 	}
 	c, err := within(ctx, s, func(tx *tenants.Tx) (tenants.Calendar, error) {
-		return tenants.UpdateCalendar(ctx, tx, in.id(), v, in.Body.input())
+		c, err := tenants.UpdateCalendar(ctx, tx, in.id(), v, in.Body.input())
+		if err != nil {
+			return c, err
+		}
+		return c, s.retime(ctx, tx, c)
 	})
 	if err != nil {
 		return nil, err
@@ -166,7 +181,16 @@ func (s *Server) deleteCalendar(ctx context.Context, in *deleteIn) (*struct{}, e
 	if err != nil {
 		return nil, err
 	}
-	return nil, s.tx(ctx, func(tx *tenants.Tx) error { return tenants.DeleteCalendar(ctx, tx, in.id(), v) })
+	return nil, s.tx(ctx, func(tx *tenants.Tx) error {
+		c, err := tenants.GetCalendar(ctx, tx, in.id())
+		if err != nil {
+			return err
+		}
+		if err := tenants.DeleteCalendar(ctx, tx, in.id(), v); err != nil {
+			return err
+		}
+		return s.retime(ctx, tx, c) // the outlet's clocks follow the tenant's calendar now
+	})
 }
 
 type daysIn struct {
@@ -200,6 +224,7 @@ func (s *Server) listCalendarDays(ctx context.Context, in *daysIn) (*daysOut, er
 
 type setDayIn struct {
 	DayPath
+	IfMatch
 	Body struct {
 		Kind  dayKind            `json:"kind" doc:"holiday: closed; workday: a make-up working day (调休)"`
 		Name  string             `json:"name,omitempty" maxLength:"100"`
@@ -207,14 +232,25 @@ type setDayIn struct {
 	}
 }
 
-type dayOut struct{ Body tenants.CalendarDay }
+type dayOut struct {
+	ETag string `header:"ETag" doc:"The calendar's new version"`
+	Body tenants.CalendarDay
+}
 
 func (s *Server) setCalendarDay(ctx context.Context, in *setDayIn) (*dayOut, error) {
+	v, err := in.version()
+	if err != nil {
+		return nil, err
+	}
 	out := &dayOut{}
-	err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
-		out.Body, err = tenants.SetCalendarDay(ctx, tx, in.id(), in.date(),
+	err = s.tx(ctx, func(tx *tenants.Tx) (err error) {
+		out.Body, v, err = tenants.SetCalendarDay(ctx, tx, in.id(), in.date(), v,
 			tenants.CalendarDay{Kind: string(in.Body.Kind), Name: in.Body.Name, Hours: in.Body.Hours})
-		return err
+		out.ETag = etag(v)
+		if err != nil {
+			return err
+		}
+		return s.retimeID(ctx, tx, in.id())
 	})
 	if err != nil {
 		return nil, err
@@ -222,6 +258,56 @@ func (s *Server) setCalendarDay(ctx context.Context, in *setDayIn) (*dayOut, err
 	return out, nil
 }
 
-func (s *Server) deleteCalendarDay(ctx context.Context, in *DayPath) (*struct{}, error) {
-	return nil, s.tx(ctx, func(tx *tenants.Tx) error { return tenants.DeleteCalendarDay(ctx, tx, in.id(), in.date()) })
+// deleteDayIn addresses a calendar day at the calendar's version the caller read.
+type deleteDayIn struct {
+	DayPath
+	IfMatch
+}
+
+type deleteDayOut struct {
+	ETag string `header:"ETag" doc:"The calendar's new version"`
+}
+
+func (s *Server) deleteCalendarDay(ctx context.Context, in *deleteDayIn) (*deleteDayOut, error) {
+	v, err := in.version()
+	if err != nil {
+		return nil, err
+	}
+	err = s.tx(ctx, func(tx *tenants.Tx) (err error) {
+		if v, err = tenants.DeleteCalendarDay(ctx, tx, in.id(), in.date(), v); err != nil {
+			return err
+		}
+		return s.retimeID(ctx, tx, in.id())
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &deleteDayOut{ETag: etag(v)}, nil
+}
+
+// retime re-times the running SLA clocks that follow calendar c after a change of it, with
+// a timeline row on each order whose clocks moved (package sla: Retime). Without a job
+// runner (no clocks run) there is nothing to do.
+func (s *Server) retime(ctx context.Context, tx *tenants.Tx, c tenants.Calendar) error {
+	if s.Jobs == nil {
+		return nil
+	}
+	changed, err := sla.Retime(ctx, tx, s.Jobs, c, time.Now())
+	if err != nil {
+		return err
+	}
+	for order, ch := range changed {
+		if err := orders.RecordClockChanges(ctx, tx, order, ch); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Server) retimeID(ctx context.Context, tx *tenants.Tx, id uuid.UUID) error {
+	c, err := tenants.GetCalendar(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	return s.retime(ctx, tx, c)
 }

@@ -61,7 +61,7 @@ func isoMake(t *testing.T, env *apitest.Env, tn *apitest.Tenant) isoFixtures {
 		"outlet_id": tn.Outlets[0], "name": "Outlet hours " + u, "timezone": "Asia/Shanghai", "weekly_hours": isoWeek()}})
 	f["/v1/calendars/"] = c.Map(t)["id"].(string)
 	env.Must(200, apitest.Req{Method: "PUT", Path: "/v1/calendars/" + f["/v1/calendars/"] + "/days/" + isoDay, Token: tn.Admin,
-		Body: map[string]any{"kind": "holiday", "name": "National Day"}})
+		Body: map[string]any{"kind": "holiday", "name": "National Day"}, Header: map[string]string{"If-Match": c.Header.Get("ETag")}})
 
 	email, _ := env.Person(tn, "agent", "")
 	members := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/members?role=agent&limit=200", Token: tn.Admin}).Map(t)
@@ -666,7 +666,7 @@ func TestIsolationOutletScope(t *testing.T) {
 		t.Errorf("outlet manager PUT the tenant's default calendar: %d, want 403: %s", r.Status, r.Body)
 	}
 	if r := env.Do(apitest.Req{Method: "PUT", Path: "/v1/calendars/" + defID + "/days/" + isoDay, Token: mgr,
-		Body: map[string]any{"kind": "holiday"}}); r.Status != 403 {
+		Body: map[string]any{"kind": "holiday"}, Header: map[string]string{"If-Match": defGet.Header.Get("ETag")}}); r.Status != 403 {
 		t.Errorf("outlet manager set a day on the tenant's default calendar: %d, want 403: %s", r.Status, r.Body)
 	}
 	if r := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/calendars/" + defID, Token: a.Admin}); r.Map(t)["name"] == "Taken over" {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/google/uuid"
 
 	"github.com/aftersales/aftersales/internal/access"
 	"github.com/aftersales/aftersales/internal/fault"
@@ -30,7 +31,7 @@ type SLASettings struct {
 
 func settingsOutput(st sla.Settings) *SLASettingsOutput {
 	return &SLASettingsOutput{ETag: etag(st.Version), Body: SLASettings{Version: st.Version, SLASettingsBody: SLASettingsBody{
-		WarnPercent: st.WarnPercent, PauseStatuses: st.PauseStatuses, Escalation: st.Escalation}}}
+		WarnPercent: st.WarnPercent, PauseStatuses: st.PauseStatuses, Escalation: st.Escalation, CarryInArrival: st.CarryInArrival}}}
 }
 
 // SLASettingsBody is the writable part of the SLA settings.
@@ -38,6 +39,9 @@ type SLASettingsBody struct {
 	WarnPercent   int         `json:"warn_percent" minimum:"1" maximum:"99" example:"75" doc:"Warn when this share of a target has elapsed"`
 	PauseStatuses []string    `json:"pause_statuses" maxItems:"20" doc:"Order statuses in which clocks stand still, e.g. awaiting_customer_approval, waiting_parts"`
 	Escalation    []sla.Level `json:"escalation" maxItems:"5" doc:"The chain after a breach, in order; each level's deadline counts from the breach"`
+	// Optional so that a client written before it keeps working (false: carry-in orders
+	// have no arrival clock).
+	CarryInArrival bool `json:"carry_in_arrival,omitempty" required:"false" doc:"Run an arrival clock on carry-in orders too (they have no visit; default false)"`
 }
 
 // SLAClocksOutput lists one order's clocks.
@@ -70,6 +74,13 @@ func registerSLARoutes(api huma.API, s *Server) {
 	register(api, s, huma.Operation{OperationID: "list-order-sla-clocks", Method: http.MethodGet, Path: "/sla/orders/{id}/clocks", Tags: tags,
 		Summary: "An order's SLA clocks: status, due and warning times, pauses, escalation level", Errors: []int{404}},
 		route{perm: access.SLARead}, s.listOrderSLAClocks)
+	register(api, s, huma.Operation{OperationID: "sla-due-time", Method: http.MethodPost, Path: "/sla/due", Tags: tags,
+		Summary: "When a target falls due: from a start, on a calendar or an outlet's, with the calendar facts used",
+		Description: "Computes a due time as an order's clock would (business time on the calendar's working hours, holidays closed, " +
+			"make-up working days open, in its zone; or clock time), not counting the pauses given, and answers with the holidays and " +
+			"make-up days between the start and the due time. Nothing is stored.",
+		Errors: []int{404, 422}},
+		route{perm: access.SLARead}, s.slaDueTime)
 	register(api, s, huma.Operation{OperationID: "sla-attainment", Method: http.MethodGet, Path: "/sla/attainment", Tags: tags,
 		Summary: "SLA attainment: targets met on time, breached, and the share met, by outlet, engineer, tier, order type or target",
 		Errors:  []int{422}},
@@ -96,7 +107,7 @@ func (s *Server) updateSLASettings(ctx context.Context, in *putSLASettingsIn) (*
 	}
 	st, err := within(ctx, s, func(tx *tenants.Tx) (sla.Settings, error) {
 		return sla.SaveSettings(ctx, tx, v, sla.Settings{WarnPercent: in.Body.WarnPercent,
-			PauseStatuses: in.Body.PauseStatuses, Escalation: in.Body.Escalation})
+			PauseStatuses: in.Body.PauseStatuses, Escalation: in.Body.Escalation, CarryInArrival: in.Body.CarryInArrival})
 	})
 	if err != nil {
 		return nil, err
@@ -115,6 +126,43 @@ func (s *Server) listOrderSLAClocks(ctx context.Context, in *IDPath) (*SLAClocks
 	out := &SLAClocksOutput{}
 	out.Body.Items = clocks
 	return out, nil
+}
+
+type dueIn struct {
+	Body struct {
+		CalendarID string    `json:"calendar_id,omitempty" format:"uuid" doc:"The calendar to count on"`
+		OutletID   string    `json:"outlet_id,omitempty" format:"uuid" doc:"Or the outlet whose calendar is in force (its own, else the tenant's); neither: the tenant's"`
+		Start      time.Time `json:"start" doc:"When the clock starts"`
+		Minutes    int       `json:"minutes" minimum:"1" maximum:"527040" doc:"The target's length"`
+		Clock      string    `json:"clock,omitempty" enum:"business,clock" default:"business" doc:"business: working time on the calendar; clock: 24x7"`
+		Pauses     []struct {
+			From time.Time `json:"from"`
+			To   time.Time `json:"to"`
+		} `json:"pauses,omitempty" maxItems:"50" doc:"Spans that do not count (waiting for the customer, for parts)"`
+	}
+}
+
+type dueOut struct{ Body sla.DueAnswer }
+
+func (s *Server) slaDueTime(ctx context.Context, in *dueIn) (*dueOut, error) {
+	if in.Body.CalendarID != "" && in.Body.OutletID != "" {
+		return nil, fault.Invalid("body.outlet_id", "give a calendar or an outlet, not both")
+	}
+	q := sla.DueQuestion{Start: in.Body.Start, Minutes: in.Body.Minutes, Business: in.Body.Clock != "clock"}
+	if in.Body.CalendarID != "" {
+		q.CalendarID = uuid.MustParse(in.Body.CalendarID)
+	}
+	if in.Body.OutletID != "" {
+		q.OutletID = uuid.MustParse(in.Body.OutletID)
+	}
+	for _, p := range in.Body.Pauses {
+		q.Pauses = append(q.Pauses, sla.Pause{From: p.From, To: p.To})
+	}
+	a, err := within(ctx, s, func(tx *tenants.Tx) (sla.DueAnswer, error) { return sla.Answer(ctx, tx, q) })
+	if err != nil {
+		return nil, err
+	}
+	return &dueOut{Body: a}, nil
 }
 
 type attainmentIn struct {

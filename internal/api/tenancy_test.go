@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -27,22 +28,46 @@ func TestCalendarsHolidaysAndMakeUpDays(t *testing.T) {
 		t.Fatalf("deleting the default calendar: %d", r.Status)
 	}
 
-	// National Day is a holiday; the Saturday after is a make-up working day (调休).
-	env.Must(200, apitest.Req{Method: "PUT", Path: "/v1/calendars/" + defID + "/days/2026-10-01", Token: tn.Admin,
-		Body: map[string]any{"kind": "holiday", "name": "国庆节"}})
-	env.Must(200, apitest.Req{Method: "PUT", Path: "/v1/calendars/" + defID + "/days/2026-10-10", Token: tn.Admin,
-		Body: map[string]any{"kind": "workday", "name": "调休", "hours": []map[string]string{{"start": "09:00", "end": "17:00"}}}})
+	// National Day is a holiday; the Saturday after is a make-up working day (调休). A change
+	// of the days is a change of the calendar: If-Match is its ETag, and it moves on.
+	calETag := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/calendars/" + defID, Token: tn.Admin}).Header.Get("ETag")
+	setDay := func(want int, day string, body map[string]any) map[string]any {
+		t.Helper()
+		r := env.Must(want, apitest.Req{Method: "PUT", Path: "/v1/calendars/" + defID + "/days/" + day, Token: tn.Admin,
+			Body: body, Header: map[string]string{"If-Match": calETag}})
+		if want == 200 {
+			if r.Header.Get("ETag") == calETag || r.Header.Get("ETag") == "" {
+				t.Fatalf("day %s: the calendar's ETag stayed %s", day, calETag)
+			}
+			calETag = r.Header.Get("ETag")
+		}
+		return r.Map(t)
+	}
+	setDay(200, "2026-10-01", map[string]any{"kind": "holiday", "name": "国庆节"})
+	setDay(200, "2026-10-10", map[string]any{"kind": "workday", "name": "调休", "hours": []map[string]string{{"start": "09:00", "end": "17:00"}}})
 	days := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/calendars/" + defID + "/days?from=2026-10-01&to=2026-10-31", Token: tn.Admin}).Map(t)
 	items := days["items"].([]any)
 	if len(items) != 2 || items[0].(map[string]any)["kind"] != "holiday" || items[1].(map[string]any)["name"] != "调休" {
 		t.Fatalf("days: %v", items)
 	}
-	if r := env.Do(apitest.Req{Method: "PUT", Path: "/v1/calendars/" + defID + "/days/2026-10-02", Token: tn.Admin,
-		Body: map[string]any{"kind": "holiday", "hours": []map[string]string{{"start": "09:00", "end": "12:00"}}}}); r.Status != 422 {
-		t.Fatalf("holiday with hours: %d", r.Status)
+	setDay(422, "2026-10-02", map[string]any{"kind": "holiday", "hours": []map[string]string{{"start": "09:00", "end": "12:00"}}})
+	// A make-up working day on a Monday, which is a working day already, is refused by name.
+	if p := setDay(422, "2026-10-12", map[string]any{"kind": "workday"}); !strings.Contains(fmt.Sprint(p["errors"]), "location:path.day") {
+		t.Fatalf("make-up day on a working day: %v", p)
 	}
-	env.Must(204, apitest.Req{Method: "DELETE", Path: "/v1/calendars/" + defID + "/days/2026-10-01", Token: tn.Admin})
-	env.Must(404, apitest.Req{Method: "DELETE", Path: "/v1/calendars/" + defID + "/days/2026-10-01", Token: tn.Admin})
+	// Without If-Match, or with an old one, the days do not change.
+	env.Must(428, apitest.Req{Method: "PUT", Path: "/v1/calendars/" + defID + "/days/2026-10-03", Token: tn.Admin, Body: map[string]any{"kind": "holiday"}})
+	env.Must(428, apitest.Req{Method: "DELETE", Path: "/v1/calendars/" + defID + "/days/2026-10-01", Token: tn.Admin})
+	env.Must(412, apitest.Req{Method: "DELETE", Path: "/v1/calendars/" + defID + "/days/2026-10-01", Token: tn.Admin,
+		Header: map[string]string{"If-Match": `"1"`}})
+	del := env.Must(204, apitest.Req{Method: "DELETE", Path: "/v1/calendars/" + defID + "/days/2026-10-01", Token: tn.Admin,
+		Header: map[string]string{"If-Match": calETag}})
+	if del.Header.Get("ETag") == calETag {
+		t.Fatal("deleting a day left the calendar's ETag")
+	}
+	calETag = del.Header.Get("ETag")
+	env.Must(404, apitest.Req{Method: "DELETE", Path: "/v1/calendars/" + defID + "/days/2026-10-01", Token: tn.Admin,
+		Header: map[string]string{"If-Match": calETag}})
 
 	// An outlet override takes precedence; deleting it falls back to the tenant's.
 	own := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/calendars", Token: tn.Admin, Body: map[string]any{

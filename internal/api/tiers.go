@@ -21,7 +21,7 @@ func registerTierRoutes(api huma.API, s *Server) {
 		Summary: "Service tiers with their SLA targets"},
 		route{perm: access.PoliciesRead}, s.listTiers)
 	register(api, s, huma.Operation{OperationID: "replace-tiers", Method: http.MethodPut, Path: "/tiers", Tags: ttags,
-		Summary: "Set the tenant's service tiers (names, count and targets are yours)", Errors: []int{409, 422}},
+		Summary: "Set the tenant's service tiers (names, count and targets are yours)", Errors: []int{409, 412, 422, 428}},
 		route{perm: access.PoliciesWrite}, s.replaceTiers)
 	register(api, s, huma.Operation{OperationID: "list-tier-rules", Method: http.MethodGet, Path: "/tier-rules", Tags: ttags,
 		Summary: "Rules that assign customers to tiers"},
@@ -38,6 +38,7 @@ func registerTierRoutes(api huma.API, s *Server) {
 }
 
 type tiersOut struct {
+	ETag string `header:"ETag" doc:"Version of the tiers as a whole; PUT /tiers takes it as If-Match"`
 	Body struct {
 		Tiers []warranty.Tier `json:"tiers"`
 	}
@@ -46,7 +47,11 @@ type tiersOut struct {
 func (s *Server) listTiers(ctx context.Context, _ *struct{}) (*tiersOut, error) {
 	out := &tiersOut{}
 	err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
-		out.Body.Tiers, err = coverage.Tiers(ctx, tx)
+		if out.Body.Tiers, err = coverage.Tiers(ctx, tx); err != nil {
+			return err
+		}
+		v, err := coverage.TiersVersion(ctx, tx)
+		out.ETag = etag(v)
 		return err
 	})
 	if err != nil {
@@ -56,15 +61,21 @@ func (s *Server) listTiers(ctx context.Context, _ *struct{}) (*tiersOut, error) 
 }
 
 type putTiersIn struct {
+	IfMatch
 	Body struct {
 		Tiers []warranty.Tier `json:"tiers" minItems:"1" maxItems:"10"`
 	}
 }
 
 func (s *Server) replaceTiers(ctx context.Context, in *putTiersIn) (*tiersOut, error) {
+	v, err := in.version()
+	if err != nil {
+		return nil, err
+	}
 	out := &tiersOut{}
-	err := s.tx(ctx, func(tx *tenants.Tx) (err error) {
-		out.Body.Tiers, err = coverage.ReplaceTiers(ctx, tx, in.Body.Tiers)
+	err = s.tx(ctx, func(tx *tenants.Tx) (err error) {
+		out.Body.Tiers, v, err = coverage.ReplaceTiers(ctx, tx, v, in.Body.Tiers)
+		out.ETag = etag(v)
 		return err
 	})
 	if err != nil {

@@ -47,11 +47,35 @@ func tiersOf(stored []byte) ([]warranty.Tier, error) {
 	return out, nil
 }
 
-var targetNames = []string{warranty.TargetAccept, warranty.TargetArrival, warranty.TargetResolution, warranty.TargetCallback}
+// TiersVersion is the version of the tenant's tiers, their ETag (1 while the defaults apply).
+func TiersVersion(ctx context.Context, tx *tenants.Tx) (int32, error) {
+	v, err := tx.Q.TiersVersion(ctx, tx, tx.Scope.TenantID)
+	if err != nil {
+		return 0, fmt.Errorf("tiers version: %w", err)
+	}
+	return v, nil
+}
 
-// ReplaceTiers sets the tenant's tiers (names and count are the tenant's choice); exactly
-// one is the default. Tiers that rules still use cannot disappear.
-func ReplaceTiers(ctx context.Context, tx *tenants.Tx, tiers []warranty.Tier) ([]warranty.Tier, error) {
+// ReplaceTiers sets the tenant's tiers (names and count are the tenant's choice) if version
+// is the tiers' current version (fault.ErrStale otherwise); exactly one is the default.
+// Tiers that rules still use cannot disappear. It returns the tiers and their new version.
+func ReplaceTiers(ctx context.Context, tx *tenants.Tx, version int32, tiers []warranty.Tier) ([]warranty.Tier, int32, error) {
+	out, err := replaceTiers(ctx, tx, version, version+1, tiers)
+	if err != nil {
+		return nil, 0, err
+	}
+	return out, version + 1, nil
+}
+
+// replaceTiers replaces the tiers at version with rows of version next.
+func replaceTiers(ctx context.Context, tx *tenants.Tx, version, next int32, tiers []warranty.Tier) ([]warranty.Tier, error) {
+	cur, err := tx.Q.LockTiersVersion(ctx, tx, tx.Scope.TenantID)
+	if err != nil {
+		return nil, fmt.Errorf("lock tiers: %w", err)
+	}
+	if cur != version {
+		return nil, fault.ErrStale
+	}
 	before, err := Tiers(ctx, tx)
 	if err != nil {
 		return nil, err
@@ -68,8 +92,8 @@ func ReplaceTiers(ctx context.Context, tx *tenants.Tx, tiers []warranty.Tier) ([
 			defaults++
 		}
 		for name := range t.Targets {
-			if !slices.Contains(targetNames, name) {
-				return nil, fault.Invalid(f+".targets."+name, "is not a target (accept, arrival, resolution, callback)")
+			if msg := warranty.CheckTargetName(name); msg != "" {
+				return nil, fault.Invalid(f+".targets."+name, msg)
 			}
 		}
 	}
@@ -104,8 +128,10 @@ func ReplaceTiers(ctx context.Context, tx *tenants.Tx, tiers []warranty.Tier) ([
 			}
 		}
 		if _, err := tx.Q.UpsertTier(ctx, tx, db.UpsertTierParams{TenantID: tx.Scope.TenantID, Code: t.Code, Name: t.Name,
-			Rank: int32(t.Rank), Targets: targets, OnSite: t.OnSite, Loaner: t.Loaner, IsDefault: t.Default}); err != nil {
-			return nil, fault.DBError(err, "", "")
+			Rank: int32(t.Rank), Targets: targets, OnSite: t.OnSite, Loaner: t.Loaner, IsDefault: t.Default, Version: next}); err != nil {
+			// No row: a concurrent replacement (of the defaults, which had no rows to lock)
+			// wrote this tier first.
+			return nil, fault.DBError(fault.StaleIfMissing(err), "another change of the tiers came first; read them again", "")
 		}
 	}
 	after, err := Tiers(ctx, tx)
@@ -152,8 +178,8 @@ func AddTierRule(ctx context.Context, tx *tenants.Tx, r warranty.TierRule) (Tier
 		return TierRuleEntry{}, fault.Invalid("tier", "is not a configured tier")
 	}
 	if rows, _ := tx.Q.ListTiers(ctx, tx, tx.Scope.TenantID); len(rows) == 0 {
-		// Store the default tiers the rule refers to.
-		if _, err := ReplaceTiers(ctx, tx, warranty.DefaultTiers()); err != nil {
+		// Store the default tiers the rule refers to: the same tiers, at the same version.
+		if _, err := replaceTiers(ctx, tx, 1, 1, warranty.DefaultTiers()); err != nil {
 			return TierRuleEntry{}, err
 		}
 	}

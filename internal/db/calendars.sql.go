@@ -12,6 +12,28 @@ import (
 	"github.com/google/uuid"
 )
 
+const bumpCalendarVersion = `-- name: BumpCalendarVersion :one
+UPDATE business_calendars SET version = version + 1, updated_at = now()
+WHERE tenant_id = $1 AND id = $2 AND version = $3
+RETURNING version
+`
+
+type BumpCalendarVersionParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+	Version  int32
+}
+
+// A change of a calendar's days is a change of the calendar: its version moves on (the
+// days' If-Match is the calendar's ETag), taking the calendar's row lock. The version must
+// be current (no row otherwise).
+func (q *Queries) BumpCalendarVersion(ctx context.Context, db DBTX, arg BumpCalendarVersionParams) (int32, error) {
+	row := db.QueryRow(ctx, bumpCalendarVersion, arg.TenantID, arg.ID, arg.Version)
+	var version int32
+	err := row.Scan(&version)
+	return version, err
+}
+
 const calendarForOutlet = `-- name: CalendarForOutlet :one
 SELECT tenant_id, id, outlet_id, name, timezone, weekly_hours, version, created_at, updated_at FROM business_calendars
 WHERE tenant_id = $1 AND (outlet_id = $2::uuid OR outlet_id IS NULL)

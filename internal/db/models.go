@@ -793,6 +793,8 @@ type ServiceTier struct {
 	OnSite    bool
 	Loaner    bool
 	IsDefault bool
+	// Version of the tenant's tiers this row was written by (the tiers' ETag is the highest).
+	Version int32
 }
 
 // Login sessions of staff users and consumers; only the token hash is stored.
@@ -857,6 +859,8 @@ type SlaSetting struct {
 	Escalation    []byte
 	Version       int32
 	UpdatedAt     time.Time
+	// Whether carry-in orders run an arrival clock (the tier's arrival target) too.
+	CarryInArrival bool
 }
 
 // Webhook inbox: each Stripe event once (by id). Platform data: readable only without a tenant.

@@ -498,7 +498,7 @@ func (q *Queries) GetSLAClock(ctx context.Context, db DBTX, arg GetSLAClockParam
 }
 
 const getSLASettings = `-- name: GetSLASettings :one
-SELECT tenant_id, warn_percent, pause_statuses, escalation, version, updated_at FROM sla_settings WHERE tenant_id = $1
+SELECT tenant_id, warn_percent, pause_statuses, escalation, version, updated_at, carry_in_arrival FROM sla_settings WHERE tenant_id = $1
 `
 
 func (q *Queries) GetSLASettings(ctx context.Context, db DBTX, tenantID uuid.UUID) (SlaSetting, error) {
@@ -511,6 +511,7 @@ func (q *Queries) GetSLASettings(ctx context.Context, db DBTX, tenantID uuid.UUI
 		&i.Escalation,
 		&i.Version,
 		&i.UpdatedAt,
+		&i.CarryInArrival,
 	)
 	return i, err
 }
@@ -737,6 +738,52 @@ func (q *Queries) LockSLAClocks(ctx context.Context, db DBTX, arg LockSLAClocksP
 	return items, nil
 }
 
+const ordersOnCalendar = `-- name: OrdersOnCalendar :many
+SELECT DISTINCT c.order_id FROM sla_clocks c
+WHERE c.tenant_id = $1 AND c.status = 'running' AND c.business
+  AND ($2::uuid IS NULL OR c.order_id > $2::uuid)
+  AND CASE WHEN $3::uuid IS NOT NULL THEN c.outlet_id = $3::uuid
+      ELSE c.outlet_id IS NULL OR NOT EXISTS (SELECT 1 FROM business_calendars b
+        WHERE b.tenant_id = $1 AND b.outlet_id = c.outlet_id) END
+ORDER BY c.order_id
+LIMIT $4
+`
+
+type OrdersOnCalendarParams struct {
+	TenantID uuid.UUID
+	After    uuid.NullUUID
+	OutletID uuid.NullUUID
+	Lim      int32
+}
+
+// The orders with running business-time clocks that follow a calendar: an outlet's own
+// (outlet_id given), or the tenant's (outlet_id null: clocks without an outlet, or of an
+// outlet without a calendar of its own), after the cursor, by order.
+func (q *Queries) OrdersOnCalendar(ctx context.Context, db DBTX, arg OrdersOnCalendarParams) ([]uuid.UUID, error) {
+	rows, err := db.Query(ctx, ordersOnCalendar,
+		arg.TenantID,
+		arg.After,
+		arg.OutletID,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []uuid.UUID
+	for rows.Next() {
+		var order_id uuid.UUID
+		if err := rows.Scan(&order_id); err != nil {
+			return nil, err
+		}
+		items = append(items, order_id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const sLAAttainment = `-- name: SLAAttainment :many
 SELECT (CASE $1::text
           WHEN 'outlet' THEN coalesce(outlet_id::text, '')
@@ -903,21 +950,22 @@ func (q *Queries) UpdateSLAClock(ctx context.Context, db DBTX, arg UpdateSLACloc
 }
 
 const upsertSLASettings = `-- name: UpsertSLASettings :one
-INSERT INTO sla_settings (tenant_id, warn_percent, pause_statuses, escalation, version)
-VALUES ($1, $2, $3, $4, $5)
+INSERT INTO sla_settings (tenant_id, warn_percent, pause_statuses, escalation, carry_in_arrival, version)
+VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT (tenant_id) DO UPDATE
 SET warn_percent = EXCLUDED.warn_percent, pause_statuses = EXCLUDED.pause_statuses, escalation = EXCLUDED.escalation,
-    version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
+    carry_in_arrival = EXCLUDED.carry_in_arrival, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
 WHERE sla_settings.version = EXCLUDED.version - 1
-RETURNING tenant_id, warn_percent, pause_statuses, escalation, version, updated_at
+RETURNING tenant_id, warn_percent, pause_statuses, escalation, version, updated_at, carry_in_arrival
 `
 
 type UpsertSLASettingsParams struct {
-	TenantID      uuid.UUID
-	WarnPercent   int32
-	PauseStatuses []string
-	Escalation    []byte
-	NextVersion   int32
+	TenantID       uuid.UUID
+	WarnPercent    int32
+	PauseStatuses  []string
+	Escalation     []byte
+	CarryInArrival bool
+	NextVersion    int32
 }
 
 // Writes the settings as next_version if the stored version is the one before (none stored: version 1).
@@ -927,6 +975,7 @@ func (q *Queries) UpsertSLASettings(ctx context.Context, db DBTX, arg UpsertSLAS
 		arg.WarnPercent,
 		arg.PauseStatuses,
 		arg.Escalation,
+		arg.CarryInArrival,
 		arg.NextVersion,
 	)
 	var i SlaSetting
@@ -937,6 +986,7 @@ func (q *Queries) UpsertSLASettings(ctx context.Context, db DBTX, arg UpsertSLAS
 		&i.Escalation,
 		&i.Version,
 		&i.UpdatedAt,
+		&i.CarryInArrival,
 	)
 	return i, err
 }

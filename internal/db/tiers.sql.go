@@ -149,7 +149,7 @@ func (q *Queries) ListTierRules(ctx context.Context, db DBTX, tenantID uuid.UUID
 }
 
 const listTiers = `-- name: ListTiers :many
-SELECT tenant_id, code, name, rank, targets, on_site, loaner, is_default FROM service_tiers WHERE tenant_id = $1 ORDER BY rank, code
+SELECT tenant_id, code, name, rank, targets, on_site, loaner, is_default, version FROM service_tiers WHERE tenant_id = $1 ORDER BY rank, code
 `
 
 func (q *Queries) ListTiers(ctx context.Context, db DBTX, tenantID uuid.UUID) ([]ServiceTier, error) {
@@ -170,6 +170,7 @@ func (q *Queries) ListTiers(ctx context.Context, db DBTX, tenantID uuid.UUID) ([
 			&i.OnSite,
 			&i.Loaner,
 			&i.IsDefault,
+			&i.Version,
 		); err != nil {
 			return nil, err
 		}
@@ -181,12 +182,38 @@ func (q *Queries) ListTiers(ctx context.Context, db DBTX, tenantID uuid.UUID) ([
 	return items, nil
 }
 
+const lockTiersVersion = `-- name: LockTiersVersion :one
+SELECT coalesce(max(version), 1)::integer FROM (
+  SELECT version FROM service_tiers WHERE tenant_id = $1 FOR UPDATE) v
+`
+
+// The version of the tenant's tiers (1 while none are stored: the defaults), their rows
+// locked until commit.
+func (q *Queries) LockTiersVersion(ctx context.Context, db DBTX, tenantID uuid.UUID) (int32, error) {
+	row := db.QueryRow(ctx, lockTiersVersion, tenantID)
+	var column_1 int32
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
+const tiersVersion = `-- name: TiersVersion :one
+SELECT coalesce(max(version), 1)::integer FROM service_tiers WHERE tenant_id = $1
+`
+
+func (q *Queries) TiersVersion(ctx context.Context, db DBTX, tenantID uuid.UUID) (int32, error) {
+	row := db.QueryRow(ctx, tiersVersion, tenantID)
+	var column_1 int32
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
 const upsertTier = `-- name: UpsertTier :one
-INSERT INTO service_tiers (tenant_id, code, name, rank, targets, on_site, loaner, is_default)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+INSERT INTO service_tiers (tenant_id, code, name, rank, targets, on_site, loaner, is_default, version)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (tenant_id, code) DO UPDATE SET name = EXCLUDED.name, rank = EXCLUDED.rank, targets = EXCLUDED.targets,
-  on_site = EXCLUDED.on_site, loaner = EXCLUDED.loaner, is_default = EXCLUDED.is_default
-RETURNING tenant_id, code, name, rank, targets, on_site, loaner, is_default
+  on_site = EXCLUDED.on_site, loaner = EXCLUDED.loaner, is_default = EXCLUDED.is_default, version = EXCLUDED.version
+WHERE service_tiers.version < EXCLUDED.version
+RETURNING tenant_id, code, name, rank, targets, on_site, loaner, is_default, version
 `
 
 type UpsertTierParams struct {
@@ -198,8 +225,11 @@ type UpsertTierParams struct {
 	OnSite    bool
 	Loaner    bool
 	IsDefault bool
+	Version   int32
 }
 
+// A row of another replacement written since (its version as high) is not overwritten: no
+// row comes back, and the replacement is stale.
 func (q *Queries) UpsertTier(ctx context.Context, db DBTX, arg UpsertTierParams) (ServiceTier, error) {
 	row := db.QueryRow(ctx, upsertTier,
 		arg.TenantID,
@@ -210,6 +240,7 @@ func (q *Queries) UpsertTier(ctx context.Context, db DBTX, arg UpsertTierParams)
 		arg.OnSite,
 		arg.Loaner,
 		arg.IsDefault,
+		arg.Version,
 	)
 	var i ServiceTier
 	err := row.Scan(
@@ -221,6 +252,7 @@ func (q *Queries) UpsertTier(ctx context.Context, db DBTX, arg UpsertTierParams)
 		&i.OnSite,
 		&i.Loaner,
 		&i.IsDefault,
+		&i.Version,
 	)
 	return i, err
 }

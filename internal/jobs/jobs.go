@@ -75,7 +75,34 @@ type PeriodicProvider interface {
 // consumers receive every event the product emits (see package events); those that are
 // WorkerProviders also get their own jobs' workers registered.
 func NewClient(pool *pgxpool.Pool, d *tenants.DB, log *slog.Logger, work bool, consumers ...events.Consumer) (*river.Client[pgx.Tx], error) {
-	cfg, err := NewConfig(d, log, work, consumers...)
+	return NewClientWith(pool, d, log, work, Capacity{}, consumers...)
+}
+
+// DefaultWorkers is the default queue's capacity unless configured (JOB_WORKERS).
+const DefaultWorkers = 20
+
+// Capacity sizes the worker process's default queue: event dispatch, notifications and
+// webhook fan-out run there. Zero: DefaultWorkers.
+type Capacity struct {
+	DefaultWorkers int
+}
+
+// apply sets the capacity on a worker's configuration.
+func (c Capacity) apply(cfg *river.Config) {
+	if cfg.Queues == nil {
+		return // an inserting-only client runs nothing
+	}
+	n := c.DefaultWorkers
+	if n <= 0 {
+		n = DefaultWorkers
+	}
+	cfg.Queues[river.QueueDefault] = river.QueueConfig{MaxWorkers: n}
+}
+
+// NewClientWith is NewClient with the default queue's capacity given (the worker process
+// reads it from JOB_WORKERS).
+func NewClientWith(pool *pgxpool.Pool, d *tenants.DB, log *slog.Logger, work bool, capacity Capacity, consumers ...events.Consumer) (*river.Client[pgx.Tx], error) {
+	cfg, err := NewConfigWith(d, log, work, capacity, consumers...)
 	if err != nil {
 		return nil, err
 	}
@@ -90,6 +117,11 @@ func NewClient(pool *pgxpool.Pool, d *tenants.DB, log *slog.Logger, work bool, c
 // default queue and the periodic jobs (the clean-up, the SLA sweep). The benchmark builds
 // its worker from it.
 func NewConfig(d *tenants.DB, log *slog.Logger, work bool, consumers ...events.Consumer) (*river.Config, error) {
+	return NewConfigWith(d, log, work, Capacity{}, consumers...)
+}
+
+// NewConfigWith is NewConfig with the default queue's capacity given.
+func NewConfigWith(d *tenants.DB, log *slog.Logger, work bool, capacity Capacity, consumers ...events.Consumer) (*river.Config, error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &CleanupWorker{DB: d, Log: log})
 	imports := &registry.ImportWorker{DB: d, Log: log}
@@ -127,8 +159,8 @@ func NewConfig(d *tenants.DB, log *slog.Logger, work bool, consumers ...events.C
 		// default, max(4, CPUs), unless APP_DATABASE_URL sets pool_max_conns) caps them, and
 		// since no wake holds two connections in one goroutine, a small pool slows them,
 		// never deadlocks them.
-		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 20}, sla.Queue: {MaxWorkers: 100},
-			registry.ImportQueue: {MaxWorkers: registry.ImportWorkers}}
+		cfg.Queues = map[string]river.QueueConfig{sla.Queue: {MaxWorkers: 100}, registry.ImportQueue: {MaxWorkers: registry.ImportWorkers}}
+		capacity.apply(cfg) // the default queue: events, notifications, webhook fan-out (JOB_WORKERS)
 		for _, c := range consumers {
 			if qp, ok := c.(QueueProvider); ok {
 				for name, q := range qp.Queues() {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/riverqueue/river"
 
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/jobs"
@@ -59,5 +60,29 @@ func TestCleanupDeletesOnlyLongExpiredCredentials(t *testing.T) {
 	}
 	if sessions != 1 || codes != 1 {
 		t.Fatalf("left %d sessions and %d codes, want the live one of each", sessions, codes)
+	}
+}
+
+// TestDefaultQueueCapacity: the default queue (events, notifications, webhook fan-out) runs
+// DefaultWorkers at once unless the worker is given its capacity (JOB_WORKERS); an
+// inserting-only client has no queues.
+func TestDefaultQueueCapacity(t *testing.T) {
+	t.Parallel()
+	log := slog.New(slog.DiscardHandler)
+	for _, c := range []struct {
+		capacity jobs.Capacity
+		want     int
+	}{{jobs.Capacity{}, jobs.DefaultWorkers}, {jobs.Capacity{DefaultWorkers: 64}, 64}} {
+		cfg, err := jobs.NewConfigWith(nil, log, true, c.capacity)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := cfg.Queues[river.QueueDefault].MaxWorkers; got != c.want {
+			t.Errorf("capacity %+v: %d default workers, want %d", c.capacity, got, c.want)
+		}
+	}
+	cfg, err := jobs.NewConfigWith(nil, log, false, jobs.Capacity{DefaultWorkers: 64})
+	if err != nil || cfg.Queues != nil {
+		t.Fatalf("an inserting-only client: queues %v, %v", cfg.Queues, err)
 	}
 }

@@ -3,6 +3,7 @@ package orders
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -47,7 +48,10 @@ func (s *Service) prepareClocks(ctx context.Context, tx *tenants.Tx, o Order, re
 			}
 		}
 	}
-	targets := sla.Targets(tier, nil)
+	targets, err := s.flowTargets(ctx, tx, o.Flow, sla.Targets(tier, nil))
+	if err != nil {
+		return nil, err
+	}
 	if len(targets) == 0 {
 		return nil, nil
 	}
@@ -61,6 +65,28 @@ func (s *Service) prepareClocks(ctx context.Context, tx *tenants.Tx, o Order, re
 		return nil, fmt.Errorf("time limits of the new order: %w", err)
 	}
 	return &p, nil
+}
+
+// flowTargets drops the targets an order of flow never reaches: a carry-in order has no
+// visit, so no arrival clock unless the tenant's SLA settings ask for one.
+func (s *Service) flowTargets(ctx context.Context, tx *tenants.Tx, flow string, targets []sla.Target) ([]sla.Target, error) {
+	if flow != FlowCarryIn || !slices.ContainsFunc(targets, func(t sla.Target) bool { return t.Kind == sla.Arrival }) {
+		return targets, nil
+	}
+	settings, err := sla.GetSettings(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	if settings.CarryInArrival {
+		return targets, nil
+	}
+	return slices.DeleteFunc(targets, func(t sla.Target) bool { return t.Kind == sla.Arrival }), nil
+}
+
+// FlowClockTargets is flowTargets for clocks started outside this package (an express
+// upgrade bought for an order that runs none yet).
+func FlowClockTargets(ctx context.Context, tx *tenants.Tx, flow string, targets []sla.Target) ([]sla.Target, error) {
+	return (&Service{}).flowTargets(ctx, tx, flow, targets)
 }
 
 // startClocks starts the prepared clocks of the stored order o and returns the timeline

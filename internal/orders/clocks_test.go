@@ -47,10 +47,13 @@ func TestStatusesDriveTheClocks(t *testing.T) {
 
 	o := take()
 	c := clocks(o.ID)
-	for _, target := range []string{sla.Accept, sla.Arrival, sla.Completion, sla.Callback} {
+	for _, target := range []string{sla.Accept, sla.Completion, sla.Callback} {
 		if c[target].Status != sla.Running || c[target].DueAt == nil {
 			t.Fatalf("clock %s at intake: %+v", target, c[target])
 		}
+	}
+	if _, ok := c[sla.Arrival]; ok {
+		t.Fatal("a carry-in order runs an arrival clock; it has no visit")
 	}
 	move(o.ID, orders.StatusRepairing, "")
 	if c = clocks(o.ID); c[sla.Accept].Status != sla.Met {

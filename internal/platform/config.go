@@ -67,6 +67,10 @@ type Config struct {
 	StripeWebhookSecret string `env:"STRIPE_WEBHOOK_SECRET"`
 	// BillingGrace is how long a tenant keeps writing after a failed platform payment.
 	BillingGrace time.Duration `env:"BILLING_GRACE" envDefault:"168h"`
+	// JobWorkers is the worker process's default job queue capacity: the workers that run
+	// event dispatch, notifications and webhook fan-out at once (about 10 jobs a second
+	// each; 20 workers keep up with about 200 a second). Raise it with the order rate.
+	JobWorkers int `env:"JOB_WORKERS" envDefault:"20"`
 }
 
 // LoadConfig reads the environment.
@@ -77,6 +81,9 @@ func LoadConfig() (Config, error) {
 	}
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.HTTPAddr
+	}
+	if c.JobWorkers < 1 || c.JobWorkers > 10000 {
+		return c, fmt.Errorf("read configuration: JOB_WORKERS must be 1 to 10000, not %d", c.JobWorkers)
 	}
 	return c, nil
 }

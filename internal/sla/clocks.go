@@ -222,9 +222,11 @@ func (pr Prepared) Start(ctx context.Context, tx *tenants.Tx, jobs Inserter, ord
 
 // Meet records that an order reached a target at at. A clock that was due before at is
 // breached first (once; its breach event is emitted here if no wake did it yet) and then
-// marked reached late, which stops its escalation. A paused clock's pause ends at at.
+// marked reached late, which stops its escalation. A paused clock's pause ends at at. A met
+// clock keeps its due time (a paused one's as if it had resumed at at), so that how early it
+// was met stays readable.
 func Meet(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderID uuid.UUID, target string, at time.Time) ([]Change, error) {
-	return change(ctx, tx, jobs, orderID, at, func(c *Clock, _ *calendars, _ Settings) (Change, bool, error) {
+	return change(ctx, tx, jobs, orderID, at, func(c *Clock, cals *calendars, s Settings) (Change, bool, error) {
 		if c.Target != target {
 			return Change{}, false, nil
 		}
@@ -232,8 +234,17 @@ func Meet(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderID uuid.UUID,
 		switch c.Status {
 		case Running, Paused:
 			closePause(c, at)
-			c.Status, c.MetAt, c.StoppedAt, c.DueAt, c.WarnAt = Met, &at, &at, nil, nil
-			return Change{Target: c.Target, From: from, To: Met, At: at}, true, nil
+			if c.DueAt == nil {
+				due, _, err := cals.due(c.StartedAt, c.duration, c.Business, c.Pauses, s.WarnPercent)
+				if err != nil {
+					return Change{}, false, err
+				}
+				if !due.IsZero() {
+					c.DueAt = &due
+				}
+			}
+			c.Status, c.MetAt, c.StoppedAt, c.WarnAt = Met, &at, &at, nil
+			return Change{Target: c.Target, From: from, To: Met, At: at, DueAt: c.DueAt}, true, nil
 		case Breached:
 			if c.MetAt != nil {
 				return Change{}, false, nil
@@ -400,6 +411,54 @@ func Retarget(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderID uuid.U
 		changes = append(changes, started...)
 	}
 	return changes, nil
+}
+
+// CalendarChanged is the reason of the clock changes Retime makes.
+const CalendarChanged = "calendar changed"
+
+// retimeBatch bounds the orders Retime reads at a time.
+const retimeBatch = 500
+
+// Retime re-times the running business-time clocks that follow calendar cal (an outlet's
+// own: that outlet's clocks; the tenant's: the clocks of outlets without their own) after
+// a change of its hours or days, in tx: each due and warning time is computed again from
+// the clock's recorded start and pauses on the calendar as it now is, at at. A clock whose
+// new due time has passed is breached by its wake at once. Paused clocks get their due
+// time when they resume; met, breached and cancelled clocks keep their history. It
+// returns the changes by order, for the orders' timelines.
+func Retime(ctx context.Context, tx *tenants.Tx, jobs Inserter, cal tenants.Calendar, at time.Time) (map[uuid.UUID][]Change, error) {
+	out := map[uuid.UUID][]Change{}
+	var after uuid.NullUUID
+	for {
+		ids, err := tx.Q.OrdersOnCalendar(ctx, tx, db.OrdersOnCalendarParams{TenantID: tx.Scope.TenantID,
+			OutletID: ptrID(cal.OutletID), After: after, Lim: retimeBatch})
+		if err != nil {
+			return nil, fmt.Errorf("clocks on calendar %s: %w", cal.ID, err)
+		}
+		for _, id := range ids {
+			ch, err := change(ctx, tx, jobs, id, at, func(c *Clock, cals *calendars, s Settings) (Change, bool, error) {
+				if c.Status != Running || !c.Business || c.DueAt == nil {
+					return Change{}, false, nil
+				}
+				due, warn, err := cals.due(c.StartedAt, c.duration, true, c.Pauses, s.WarnPercent)
+				if err != nil || due.IsZero() || due.Equal(*c.DueAt) {
+					return Change{}, false, err
+				}
+				c.DueAt, c.WarnAt = &due, &warn
+				return Change{Target: c.Target, From: Running, To: Running, At: at, DueAt: &due, Reason: CalendarChanged}, true, nil
+			})
+			if err != nil {
+				return nil, err
+			}
+			if len(ch) > 0 {
+				out[id] = ch
+			}
+		}
+		if len(ids) < retimeBatch {
+			return out, nil
+		}
+		after = uuid.NullUUID{UUID: ids[len(ids)-1], Valid: true}
+	}
 }
 
 // closePause ends the open pause at at and returns its reason.

@@ -942,8 +942,9 @@ func TestStartOnStoredCalendars(t *testing.T) {
 		}
 		set := func(day, kind string) error {
 			d, _ := time.Parse(time.DateOnly, day)
-			v, err := tenants.SetCalendarDay(b.ctx, tx, tenantCal.ID, d, tenants.CalendarDay{Day: day, Kind: kind})
+			v, ver, err := tenants.SetCalendarDay(b.ctx, tx, tenantCal.ID, d, tenantCal.Version, tenants.CalendarDay{Day: day, Kind: kind})
 			days = append(days, v)
+			tenantCal.Version = ver
 			return err
 		}
 		for d := 1; d <= 7; d++ {
@@ -1189,4 +1190,51 @@ func TestRetargetPausedClockAndSetEngineer(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestDueStepBesideRunningWake: a step that is due when queued, in a second whose wake is
+// running already (it may have read the clocks before the step's transaction commits),
+// gets a wake of its own, available at the commit, rather than waiting for the sweep.
+func TestDueStepBesideRunningWake(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	for attempt := 0; ; attempt++ {
+		sec := time.Now().UTC().Truncate(time.Second)
+		// The wake of this second, running.
+		b.tx(t, func(tx *tenants.Tx) error {
+			opts := sla.WakeArgs{}.InsertOpts()
+			_, err := tx.InsertMany(b.ctx, b.inserter, []river.InsertManyParams{{Args: sla.WakeArgs{TenantID: b.tenant, At: sec}, InsertOpts: &opts}})
+			return err
+		})
+		if _, err := b.owner.Exec(b.ctx, `UPDATE river.river_job SET state = 'running', attempted_at = now(), attempt = 1
+			WHERE kind = 'sla_wake' AND (args->>'tenant_id')::uuid = $1`, b.tenant); err != nil {
+			t.Fatal(err)
+		}
+		// A clock started two hours ago with a one-hour target: its breach is due now.
+		order := b.order(t)
+		b.tx(t, func(tx *tenants.Tx) error {
+			_, err := sla.Start(b.ctx, tx, b.inserter, sla.StartInput{OrderID: order, OutletID: b.outlets[0],
+				Targets: []sla.Target{{Kind: sla.Accept, Duration: time.Hour}}, At: time.Now().Add(-2 * time.Hour)})
+			return err
+		})
+		if !time.Now().UTC().Truncate(time.Second).Equal(sec) {
+			// The second turned over: the step's wake had another key. Try again.
+			if _, err := b.owner.Exec(b.ctx, `DELETE FROM river.river_job WHERE kind = 'sla_wake' AND (args->>'tenant_id')::uuid = $1`, b.tenant); err != nil {
+				t.Fatal(err)
+			}
+			if attempt < 5 {
+				continue
+			}
+			t.Skip("the seconds kept turning over")
+		}
+		var available int
+		if err := b.owner.QueryRow(b.ctx, `SELECT count(*) FROM river.river_job WHERE kind = 'sla_wake' AND state = 'available'
+			AND (args->>'tenant_id')::uuid = $1 AND scheduled_at <= now()`, b.tenant).Scan(&available); err != nil {
+			t.Fatal(err)
+		}
+		if available != 1 {
+			t.Fatalf("%d wakes available beside the running one, want 1: %+v", available, b.wakes(t))
+		}
+		return
+	}
 }

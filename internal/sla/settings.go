@@ -44,7 +44,10 @@ type Settings struct {
 	PauseStatuses []string `json:"pause_statuses" maxItems:"20" example:"[\"awaiting_customer_approval\",\"waiting_parts\"]"`
 	// Escalation is the chain after a breach, in order.
 	Escalation []Level `json:"escalation" maxItems:"5"`
-	Version    int32   `json:"version" readOnly:"true"`
+	// CarryInArrival runs an arrival clock on carry-in orders too (the customer brings the
+	// unit: there is no visit to arrive at, so by default they have none).
+	CarryInArrival bool  `json:"carry_in_arrival"`
+	Version        int32 `json:"version" readOnly:"true"`
 }
 
 // DefaultSettings are a tenant's settings until it stores its own.
@@ -62,7 +65,7 @@ func GetSettings(ctx context.Context, tx *tenants.Tx) (Settings, error) {
 	if err != nil {
 		return Settings{}, fmt.Errorf("sla settings: %w", err)
 	}
-	s := Settings{WarnPercent: int(r.WarnPercent), PauseStatuses: r.PauseStatuses, Version: r.Version}
+	s := Settings{WarnPercent: int(r.WarnPercent), PauseStatuses: r.PauseStatuses, CarryInArrival: r.CarryInArrival, Version: r.Version}
 	if err := json.Unmarshal(r.Escalation, &s.Escalation); err != nil {
 		return Settings{}, fmt.Errorf("sla settings: escalation: %w", err)
 	}
@@ -100,14 +103,15 @@ func SaveSettings(ctx context.Context, tx *tenants.Tx, version int32, s Settings
 	}
 	esc, _ := json.Marshal(orEmpty(s.Escalation))
 	r, err := tx.Q.UpsertSLASettings(ctx, tx, db.UpsertSLASettingsParams{TenantID: tx.Scope.TenantID, WarnPercent: int32(s.WarnPercent),
-		PauseStatuses: orEmpty(s.PauseStatuses), Escalation: esc, NextVersion: version + 1})
+		PauseStatuses: orEmpty(s.PauseStatuses), Escalation: esc, CarryInArrival: s.CarryInArrival, NextVersion: version + 1})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Settings{}, fault.ErrStale
 	}
 	if err != nil {
 		return Settings{}, fault.DBError(err, "", "")
 	}
-	after := Settings{WarnPercent: int(r.WarnPercent), PauseStatuses: r.PauseStatuses, Escalation: orEmpty(s.Escalation), Version: r.Version}
+	after := Settings{WarnPercent: int(r.WarnPercent), PauseStatuses: r.PauseStatuses, Escalation: orEmpty(s.Escalation),
+		CarryInArrival: r.CarryInArrival, Version: r.Version}
 	return after, tx.Audit(ctx, "sla_settings.update", "sla_settings", uuid.Nil, before, after)
 }
 

@@ -7,19 +7,20 @@ import (
 	"github.com/aftersales/aftersales/internal/warranty"
 )
 
-// The targets (time limits) an order can have, in the order they usually fall.
+// The targets (time limits) an order can have, in the order they usually fall: the names of
+// package warranty, the same in tiers, express products, clocks, breaches and events.
 const (
-	Accept      = "accept"      // the outlet accepts the order
-	Dispatch    = "dispatch"    // an engineer is assigned
-	Appointment = "appointment" // a visit is booked with the customer
-	Arrival     = "arrival"     // the engineer is on site
-	Completion  = "completion"  // the repair is done (a tier's "resolution")
-	Return      = "return"      // the unit is back with the customer
-	Callback    = "callback"    // the customer is called back
+	Accept      = warranty.TargetAccept
+	Dispatch    = warranty.TargetDispatch
+	Appointment = warranty.TargetAppointment
+	Arrival     = warranty.TargetArrival
+	Completion  = warranty.TargetCompletion
+	Return      = warranty.TargetReturn
+	Callback    = warranty.TargetCallback
 )
 
 // Kinds lists every target in order.
-var Kinds = []string{Accept, Dispatch, Appointment, Arrival, Completion, Return, Callback}
+var Kinds = warranty.TargetNames
 
 // Target is one time limit of an order: a duration of business time (the outlet's
 // calendar) or of clock time (24x7).
@@ -41,23 +42,14 @@ func stricter(a, b Target) bool {
 	return !a.Business && b.Business
 }
 
-// kindOf maps a tier's target names to order targets (a tier's resolution is completion).
-func kindOf(name string) string {
-	if name == warranty.TargetResolution {
-		return Completion
-	}
-	return name
-}
-
 // Targets resolves an order's targets from its service tier and any purchased express
-// product (targets by the same names: accept, dispatch, appointment, arrival, completion or
-// resolution, return, callback): per kind, the stricter of the two wins. Unknown names and
+// product (targets by the same names: accept, dispatch, appointment, arrival, completion,
+// return, callback): per kind, the stricter of the two wins. Unknown names and
 // non-positive durations are ignored. The result is in the order of Kinds.
 func Targets(tier warranty.Tier, express map[string]warranty.Target) []Target {
 	best := map[string]Target{}
 	add := func(src map[string]warranty.Target) {
-		for name, v := range src {
-			k := kindOf(name)
+		for k, v := range src {
 			if !slices.Contains(Kinds, k) || v.Minutes <= 0 {
 				continue
 			}

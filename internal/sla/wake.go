@@ -28,6 +28,9 @@ type WakeArgs struct {
 	// step's time rounded up, or for steps already due the second they were queued in,
 	// rounded down. The job never runs before At.
 	At time.Time `json:"at"`
+	// Again, when set, makes the wake of due steps whose second's wake was queued or
+	// running already a job of its own (see queue): a distinct value, so never a duplicate.
+	Again int64 `json:"again,omitempty"`
 }
 
 // Kind names the job.
@@ -94,8 +97,25 @@ func queue(_ context.Context, tx *tenants.Tx, jobs Inserter, steps []time.Time) 
 	if jobs == nil {
 		return errors.New("sla: no job inserter for the clocks' wakes")
 	}
-	for _, p := range wakeParams(tx.Scope.TenantID, steps, time.Now()) {
-		tx.Job(jobs, "sla_wake:"+p.Args.(WakeArgs).At.Format(time.RFC3339), p)
+	now := time.Now()
+	for _, p := range wakeParams(tx.Scope.TenantID, steps, now) {
+		w := p.Args.(WakeArgs)
+		if w.At.After(now) {
+			// A step to come: its wake is scheduled after this moment, so whichever
+			// transaction queued it first, it runs after this one commits (see Timers).
+			tx.Job(jobs, "sla_wake:"+w.At.Format(time.RFC3339), p)
+			continue
+		}
+		// A step already due: a wake of this second queued or running already may read the
+		// clocks before this transaction commits and miss the step. Then a wake of its own
+		// goes in this transaction, available when it commits, so the step fires within a
+		// second rather than at the sweep.
+		tx.JobOrAgain(jobs, "sla_wake:"+w.At.Format(time.RFC3339), p, func(*rivertype.JobRow) *river.InsertManyParams {
+			again := w
+			again.Again = time.Now().UnixNano()
+			opts := WakeArgs{}.InsertOpts()
+			return &river.InsertManyParams{Args: again, InsertOpts: &opts}
+		})
 	}
 	return nil
 }

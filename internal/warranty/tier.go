@@ -3,15 +3,35 @@ package warranty
 import (
 	"fmt"
 	"slices"
+	"strings"
 )
 
-// SLA target names a tier sets.
+// SLA targets (time limits), one name each wherever they appear: a tier's targets, an
+// express product's, an order's clocks (package sla), breaches, events and compensation.
 const (
-	TargetAccept     = "accept"
-	TargetArrival    = "arrival"
-	TargetResolution = "resolution"
-	TargetCallback   = "callback"
+	TargetAccept      = "accept"      // the outlet accepts the order
+	TargetDispatch    = "dispatch"    // an engineer is assigned
+	TargetAppointment = "appointment" // a visit is booked with the customer
+	TargetArrival     = "arrival"     // the engineer is on site
+	TargetCompletion  = "completion"  // the repair is done (called "resolution" before)
+	TargetReturn      = "return"      // the unit is back with the customer
+	TargetCallback    = "callback"    // the customer is called back
 )
+
+// TargetNames lists every target, in the order they usually fall.
+var TargetNames = []string{TargetAccept, TargetDispatch, TargetAppointment, TargetArrival, TargetCompletion, TargetReturn, TargetCallback}
+
+// CheckTargetName says what is wrong with a target name given by a tenant (a tier's or an
+// express product's), "" when it is one of TargetNames.
+func CheckTargetName(name string) string {
+	if slices.Contains(TargetNames, name) {
+		return ""
+	}
+	if name == "resolution" {
+		return "is not a target: the repair's target is named completion"
+	}
+	return "is not a target (" + strings.Join(TargetNames, ", ") + ")"
+}
 
 // Target is one time limit: minutes of business time (the outlet's calendar) or of clock
 // time (24x7).
@@ -25,7 +45,7 @@ type Tier struct {
 	Code    string            `json:"code" pattern:"^[a-z0-9_-]{1,32}$" example:"gold"`
 	Name    string            `json:"name" minLength:"1" maxLength:"100"`
 	Rank    int               `json:"rank" minimum:"1" maximum:"100" doc:"1 is the highest priority"`
-	Targets map[string]Target `json:"targets" doc:"accept, arrival, resolution, callback"`
+	Targets map[string]Target `json:"targets" doc:"By target: accept, dispatch, appointment, arrival, completion, return, callback"`
 	OnSite  bool              `json:"on_site" required:"false" doc:"Served on site rather than carry-in"`
 	Loaner  bool              `json:"loaner" required:"false" doc:"Eligible for a loaner unit while in repair"`
 	Default bool              `json:"default,omitempty" doc:"The tier of customers no rule matches"`
@@ -121,11 +141,11 @@ func AssignTier(tiers []Tier, rules []TierRule, f CustomerFacts) (Tier, []Reason
 func DefaultTiers() []Tier {
 	return []Tier{
 		{Code: "gold", Name: "Gold 金牌", Rank: 1, OnSite: true, Loaner: true, Targets: map[string]Target{
-			TargetAccept: {30, "clock"}, TargetArrival: {6 * 60, "clock"}, TargetResolution: {24 * 60, "clock"}, TargetCallback: {24 * 60, "business"}}},
+			TargetAccept: {30, "clock"}, TargetArrival: {6 * 60, "clock"}, TargetCompletion: {24 * 60, "clock"}, TargetCallback: {24 * 60, "business"}}},
 		{Code: "silver", Name: "Silver 银牌", Rank: 2, OnSite: true, Targets: map[string]Target{
-			TargetAccept: {60, "business"}, TargetArrival: {24 * 60, "business"}, TargetResolution: {48 * 60, "business"}, TargetCallback: {48 * 60, "business"}}},
+			TargetAccept: {60, "business"}, TargetArrival: {24 * 60, "business"}, TargetCompletion: {48 * 60, "business"}, TargetCallback: {48 * 60, "business"}}},
 		{Code: "standard", Name: "Standard 标准", Rank: 3, Default: true, Targets: map[string]Target{
-			TargetAccept: {2 * 60, "business"}, TargetArrival: {48 * 60, "business"}, TargetResolution: {72 * 60, "business"}, TargetCallback: {72 * 60, "business"}}},
+			TargetAccept: {2 * 60, "business"}, TargetArrival: {48 * 60, "business"}, TargetCompletion: {72 * 60, "business"}, TargetCallback: {72 * 60, "business"}}},
 	}
 }
 

@@ -29,6 +29,14 @@ RETURNING *;
 -- name: DeleteCalendar :execrows
 DELETE FROM business_calendars WHERE tenant_id = @tenant_id AND id = @id AND version = @version;
 
+-- name: BumpCalendarVersion :one
+-- A change of a calendar's days is a change of the calendar: its version moves on (the
+-- days' If-Match is the calendar's ETag), taking the calendar's row lock. The version must
+-- be current (no row otherwise).
+UPDATE business_calendars SET version = version + 1, updated_at = now()
+WHERE tenant_id = @tenant_id AND id = @id AND version = @version
+RETURNING version;
+
 -- name: UpsertCalendarDay :one
 INSERT INTO calendar_days (tenant_id, calendar_id, day, kind, name, hours)
 VALUES (@tenant_id, @calendar_id, @day, @kind, @name, @hours)

@@ -3,11 +3,11 @@ SELECT * FROM sla_settings WHERE tenant_id = @tenant_id;
 
 -- name: UpsertSLASettings :one
 -- Writes the settings as next_version if the stored version is the one before (none stored: version 1).
-INSERT INTO sla_settings (tenant_id, warn_percent, pause_statuses, escalation, version)
-VALUES (@tenant_id, @warn_percent, @pause_statuses, @escalation, @next_version)
+INSERT INTO sla_settings (tenant_id, warn_percent, pause_statuses, escalation, carry_in_arrival, version)
+VALUES (@tenant_id, @warn_percent, @pause_statuses, @escalation, @carry_in_arrival, @next_version)
 ON CONFLICT (tenant_id) DO UPDATE
 SET warn_percent = EXCLUDED.warn_percent, pause_statuses = EXCLUDED.pause_statuses, escalation = EXCLUDED.escalation,
-    version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
+    carry_in_arrival = EXCLUDED.carry_in_arrival, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
 WHERE sla_settings.version = EXCLUDED.version - 1
 RETURNING *;
 
@@ -226,3 +226,16 @@ WHERE c.tenant_id = @tenant_id AND c.order_id = ko.order_id::uuid AND c.target =
   AND c.escalate_at <= @now::timestamptz
 RETURNING c.order_id, c.order_number, c.target, c.outlet_id, c.engineer_id, c.tier_code, c.order_type, c.business,
           c.duration_ms, c.due_at, c.escalation_level, c.escalate_at, c.version;
+
+-- name: OrdersOnCalendar :many
+-- The orders with running business-time clocks that follow a calendar: an outlet's own
+-- (outlet_id given), or the tenant's (outlet_id null: clocks without an outlet, or of an
+-- outlet without a calendar of its own), after the cursor, by order.
+SELECT DISTINCT c.order_id FROM sla_clocks c
+WHERE c.tenant_id = @tenant_id AND c.status = 'running' AND c.business
+  AND (sqlc.narg(after)::uuid IS NULL OR c.order_id > sqlc.narg(after)::uuid)
+  AND CASE WHEN sqlc.narg(outlet_id)::uuid IS NOT NULL THEN c.outlet_id = sqlc.narg(outlet_id)::uuid
+      ELSE c.outlet_id IS NULL OR NOT EXISTS (SELECT 1 FROM business_calendars b
+        WHERE b.tenant_id = @tenant_id AND b.outlet_id = c.outlet_id) END
+ORDER BY c.order_id
+LIMIT @lim;

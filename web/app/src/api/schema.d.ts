@@ -291,10 +291,16 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Mark a date as a holiday or a make-up working day */
+        /**
+         * Mark a date as a holiday or a make-up working day
+         * @description A change of a calendar's days is a change of the calendar: If-Match is the calendar's ETag, and the answer carries its new one. A make-up working day (调休) is refused on a day the weekly hours open already. Running SLA clocks on the calendar are re-timed.
+         */
         put: operations["set-calendar-day"];
         post?: never;
-        /** Remove a holiday or make-up day */
+        /**
+         * Remove a holiday or make-up day
+         * @description If-Match is the calendar's ETag; the answer carries its new one. Running SLA clocks on the calendar are re-timed.
+         */
         delete: operations["delete-calendar-day"];
         options?: never;
         head?: never;
@@ -2382,6 +2388,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sla/due": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * When a target falls due: from a start, on a calendar or an outlet's, with the calendar facts used
+         * @description Computes a due time as an order's clock would (business time on the calendar's working hours, holidays closed, make-up working days open, in its zone; or clock time), not counting the pauses given, and answers with the holidays and make-up days between the start and the due time. Nothing is stored.
+         */
+        post: operations["sla-due-time"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sla/orders/{id}/clocks": {
         parameters: {
             query?: never;
@@ -3332,6 +3358,65 @@ export interface components {
             /** @description true drops the exclusion and re-evaluates the entitlement */
             overturn: boolean;
         };
+        DueAnswer: {
+            business: boolean;
+            /** @description The calendar's name */
+            calendar: string;
+            /** Format: uuid */
+            calendar_id: string;
+            /** Format: date-time */
+            due_at: string;
+            /** @description The due time as wall time in the calendar's zone, 2006-01-02 15:04 */
+            due_local: string;
+            /** @description Holidays between the start and the due time (business time skipped them) */
+            holidays: components["schemas"]["CalendarDay"][];
+            /** @description Make-up working days (调休) between the start and the due time (business time counted them) */
+            make_up_days: components["schemas"]["CalendarDay"][];
+            /** Format: int64 */
+            minutes: number;
+            /**
+             * Format: uuid
+             * @description The outlet whose own calendar it is (absent: the tenant's)
+             */
+            outlet_id?: string;
+            pauses: components["schemas"]["Pause"][];
+            timezone: string;
+            /**
+             * Format: date-time
+             * @description When the warning would go out (the tenant's warn_percent of the target)
+             */
+            warn_at: string;
+        };
+        DueInBody: {
+            /**
+             * Format: uuid
+             * @description The calendar to count on
+             */
+            calendar_id?: string;
+            /**
+             * @description business: working time on the calendar; clock: 24x7
+             * @default business
+             * @enum {string}
+             */
+            clock: "business" | "clock";
+            /**
+             * Format: int64
+             * @description The target's length
+             */
+            minutes: number;
+            /**
+             * Format: uuid
+             * @description Or the outlet whose calendar is in force (its own, else the tenant's); neither: the tenant's
+             */
+            outlet_id?: string;
+            /** @description Spans that do not count (waiting for the customer, for parts) */
+            pauses?: components["schemas"]["Item"][];
+            /**
+             * Format: date-time
+             * @description When the clock starts
+             */
+            start: string;
+        };
         Eligibility: {
             category_ids?: string[];
             city_codes?: string[];
@@ -3504,7 +3589,7 @@ export interface components {
              * @enum {string}
              */
             status?: "active" | "archived";
-            /** @description SLA targets granted (accept, arrival, resolution, callback) */
+            /** @description SLA targets granted, by target: accept, dispatch, appointment, arrival, completion, return, callback */
             targets?: {
                 [key: string]: components["schemas"]["Target"];
             };
@@ -3881,6 +3966,12 @@ export interface components {
         };
         InvoicesOutBody: {
             items: components["schemas"]["Invoice"][];
+        };
+        Item: {
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
         };
         ItemsAppointment: {
             items: components["schemas"]["Appointment"][];
@@ -4579,7 +4670,7 @@ export interface components {
              */
             status?: "active" | "archived";
             stripe_product_id?: string;
-            /** @description SLA targets granted (accept, arrival, resolution, callback) */
+            /** @description SLA targets granted, by target: accept, dispatch, appointment, arrival, completion, return, callback */
             targets?: {
                 [key: string]: components["schemas"]["Target"];
             };
@@ -4621,7 +4712,7 @@ export interface components {
              * @enum {string}
              */
             status?: "active" | "archived";
-            /** @description SLA targets granted (accept, arrival, resolution, callback) */
+            /** @description SLA targets granted, by target: accept, dispatch, appointment, arrival, completion, return, callback */
             targets?: {
                 [key: string]: components["schemas"]["Target"];
             };
@@ -4927,6 +5018,8 @@ export interface components {
             items: components["schemas"]["Clock"][];
         };
         SLASettings: {
+            /** @description Run an arrival clock on carry-in orders too (they have no visit; default false) */
+            carry_in_arrival?: boolean;
             /** @description The chain after a breach, in order; each level's deadline counts from the breach */
             escalation: components["schemas"]["Level"][];
             /** @description Order statuses in which clocks stand still, e.g. awaiting_customer_approval, waiting_parts */
@@ -4941,6 +5034,8 @@ export interface components {
             warn_percent: number;
         };
         SLASettingsBody: {
+            /** @description Run an arrival clock on carry-in orders too (they have no visit; default false) */
+            carry_in_arrival?: boolean;
             /** @description The chain after a breach, in order; each level's deadline counts from the breach */
             escalation: components["schemas"]["Level"][];
             /** @description Order statuses in which clocks stand still, e.g. awaiting_customer_approval, waiting_parts */
@@ -5217,7 +5312,7 @@ export interface components {
              * @description 1 is the highest priority
              */
             rank: number;
-            /** @description accept, arrival, resolution, callback */
+            /** @description By target: accept, dispatch, appointment, arrival, completion, return, callback */
             targets: {
                 [key: string]: components["schemas"]["Target"];
             };
@@ -5264,7 +5359,7 @@ export interface components {
              */
             rank: number;
             reasons: components["schemas"]["Reason"][];
-            /** @description accept, arrival, resolution, callback */
+            /** @description By target: accept, dispatch, appointment, arrival, completion, return, callback */
             targets: {
                 [key: string]: components["schemas"]["Target"];
             };
@@ -7197,6 +7292,8 @@ export interface operations {
             header?: {
                 /** @description Tenant to act in, for users with several memberships */
                 "X-Tenant-ID"?: string;
+                /** @description ETag of the version you read, e.g. "3"; required */
+                "If-Match"?: string;
             };
             path: {
                 /** @description Resource id */
@@ -7215,6 +7312,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7248,8 +7346,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ErrorModel"];
                 };
             };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Required */
+            428: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7283,6 +7399,8 @@ export interface operations {
             header?: {
                 /** @description Tenant to act in, for users with several memberships */
                 "X-Tenant-ID"?: string;
+                /** @description ETag of the version you read, e.g. "3"; required */
+                "If-Match"?: string;
             };
             path: {
                 /** @description Resource id */
@@ -7297,6 +7415,7 @@ export interface operations {
             /** @description No Content */
             204: {
                 headers: {
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -7328,8 +7447,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ErrorModel"];
                 };
             };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Required */
+            428: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -20750,6 +20887,87 @@ export interface operations {
             };
         };
     };
+    "sla-due-time": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DueInBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DueAnswer"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "list-order-sla-clocks": {
         parameters: {
             query?: never;
@@ -21600,6 +21818,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21650,6 +21869,8 @@ export interface operations {
             header?: {
                 /** @description Tenant to act in, for users with several memberships */
                 "X-Tenant-ID"?: string;
+                /** @description ETag of the version you read, e.g. "3"; required */
+                "If-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -21663,6 +21884,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21696,8 +21918,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ErrorModel"];
                 };
             };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Required */
+            428: {
                 headers: {
                     [name: string]: unknown;
                 };
