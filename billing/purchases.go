@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/stripe/stripe-go/v76"
 
 	"github.com/aftersales/aftersales/internal/db"
@@ -154,9 +156,27 @@ func (s *Service) newPurchase(ctx context.Context, tx *tenants.Tx, in BuyInput, 
 		RegistrationID: nullID(in.RegistrationID), OrderID: nullID(in.OrderID), OutletID: nullID(in.OutletID),
 		Currency: pr.Currency, Amount: pr.UnitAmount})
 	if err != nil {
-		return p, pr, db.Purchase{}, fault.DBError(err, "", "outlet_id")
+		return p, pr, db.Purchase{}, fault.DBError(err, "", purchaseRefField(err))
 	}
 	return p, pr, row, nil
+}
+
+// purchaseRefField names the input field whose reference a failed purchase insert did not
+// find, from the foreign key that refused it (an unknown customer is not the outlet's fault).
+func purchaseRefField(err error) string {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		return ""
+	}
+	for _, f := range []string{"customer_id", "registration_id", "order_id", "outlet_id", "product_id", "price_id"} {
+		if strings.Contains(pgErr.ConstraintName, "_"+f+"_") {
+			if f == "price_id" {
+				return "currency"
+			}
+			return f
+		}
+	}
+	return ""
 }
 
 func metadata(tenant, purchase uuid.UUID) map[string]string {
