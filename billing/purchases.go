@@ -113,7 +113,7 @@ type Checkout struct {
 }
 
 func (s *Service) newPurchase(ctx context.Context, tx *tenants.Tx, in BuyInput, channel string) (Product, Price, db.Purchase, error) {
-	if err := checkParties(ctx, tx, in); err != nil {
+	if err := checkParties(ctx, tx, &in); err != nil {
 		return Product{}, Price{}, db.Purchase{}, err
 	}
 	p, err := GetProduct(ctx, tx, in.ProductID)

@@ -36,3 +36,54 @@ func TestBillingCounterUnknownCustomer(t *testing.T) {
 		t.Errorf("counter sale for an unknown customer: %d %s", r.Status, r.Body)
 	}
 }
+
+// Staff confined to an outlet see their outlet's purchases only; a paid plan sold elsewhere is
+// the unit's entitlement: they read it (their entitlement checks count it), never cancel it.
+func TestBillingPurchasesOutletScope(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t, apitest.Options{OwnDatabase: true}) // runs a worker
+	settle := billingWorker(t, env)
+	tn := env.NewTenant()
+	_, mgr := env.Person(tn, "outlet_manager", tn.Outlets[0])
+	prod := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/express-products", Token: tn.Admin, Body: isoProduct("o")}).Map(t)["id"]
+	unit0, unit1 := billingUnit(t, env, tn, env.Phone()), billingUnit(t, env, tn, env.Phone())
+	sell := func(token, outlet, unit string) string {
+		return env.Must(201, apitest.Req{Method: "POST", Path: "/v1/purchases/counter", Token: token, Body: map[string]any{
+			"product_id": prod, "outlet_id": outlet, "registration_id": unit}}).Map(t)["purchase"].(map[string]any)["id"].(string)
+	}
+	own := sell(mgr, tn.Outlets[0], unit0)
+	other := sell(tn.Admin, tn.Outlets[1], unit1)
+	ids := func(token string) map[string]bool {
+		out := map[string]bool{}
+		for _, p := range isoItems(t, env.Must(200, apitest.Req{Method: "GET", Path: "/v1/purchases", Token: token})) {
+			out[p["id"].(string)] = true
+		}
+		return out
+	}
+	if got := ids(mgr); !got[own] || got[other] || len(got) != 1 {
+		t.Errorf("outlet manager's purchases: %v, want only %s", got, own)
+	}
+	if got := ids(tn.Admin); !got[own] || !got[other] {
+		t.Errorf("admin's purchases: %v, want both", got)
+	}
+	if r := env.Do(apitest.Req{Method: "GET", Path: "/v1/purchases/" + other, Token: mgr}); r.Status != 404 {
+		t.Errorf("another outlet's pending sale read by the outlet manager: %d", r.Status)
+	}
+	// Paid, the other outlet's plan is the unit's: the manager's entitlement check counts it.
+	pi := "pi_" + strings.ReplaceAll(other, "-", "")[:20]
+	paid := stripeEvent("evt_scope_"+other[:8], "payment_intent.succeeded", map[string]any{"id": pi, "object": "payment_intent",
+		"amount": 39900, "amount_received": 39900, "currency": "cny", "status": "succeeded",
+		"metadata": map[string]string{"tenant_id": tn.ID, "purchase_id": other}})
+	if r := postWebhook(env, paid, apitest.WebhookSecret); r.Status != 200 {
+		t.Fatalf("webhook: %d %s", r.Status, r.Body)
+	}
+	settle()
+	check := env.Must(200, apitest.Req{Method: "POST", Path: "/v1/entitlements/check", Token: mgr, Body: map[string]any{"registration_id": unit1}}).Map(t)
+	if tier := check["tier"].(map[string]any)["code"]; tier != "gold" {
+		t.Errorf("outlet manager's check of a unit with another outlet's paid plan: tier %v", tier)
+	}
+	env.Must(200, apitest.Req{Method: "GET", Path: "/v1/purchases/" + other, Token: mgr})
+	if r := env.Do(apitest.Req{Method: "POST", Path: "/v1/purchases/" + other + "/cancel", Token: mgr}); r.Status != 404 {
+		t.Errorf("outlet manager cancelled another outlet's plan: %d %s", r.Status, r.Body)
+	}
+}

@@ -882,7 +882,7 @@ func (q *Queries) GetExpressProduct(ctx context.Context, db DBTX, arg GetExpress
 }
 
 const getOrderCustomer = `-- name: GetOrderCustomer :one
-SELECT customer_id FROM service_orders WHERE tenant_id = $1 AND id = $2
+SELECT customer_id, outlet_id FROM service_orders WHERE tenant_id = $1 AND id = $2
 `
 
 type GetOrderCustomerParams struct {
@@ -890,11 +890,16 @@ type GetOrderCustomerParams struct {
 	ID       uuid.UUID
 }
 
-func (q *Queries) GetOrderCustomer(ctx context.Context, db DBTX, arg GetOrderCustomerParams) (uuid.UUID, error) {
+type GetOrderCustomerRow struct {
+	CustomerID uuid.UUID
+	OutletID   uuid.NullUUID
+}
+
+func (q *Queries) GetOrderCustomer(ctx context.Context, db DBTX, arg GetOrderCustomerParams) (GetOrderCustomerRow, error) {
 	row := db.QueryRow(ctx, getOrderCustomer, arg.TenantID, arg.ID)
-	var customer_id uuid.UUID
-	err := row.Scan(&customer_id)
-	return customer_id, err
+	var i GetOrderCustomerRow
+	err := row.Scan(&i.CustomerID, &i.OutletID)
+	return i, err
 }
 
 const getPlatformPlan = `-- name: GetPlatformPlan :one

@@ -297,4 +297,4 @@ INSERT INTO usage_counters (tenant_id, metric, month, count) VALUES (@tenant_id,
 ON CONFLICT (tenant_id, metric, month) DO UPDATE SET count = GREATEST(usage_counters.count, EXCLUDED.count);
 
 -- name: GetOrderCustomer :one
-SELECT customer_id FROM service_orders WHERE tenant_id = @tenant_id AND id = @id;
+SELECT customer_id, outlet_id FROM service_orders WHERE tenant_id = @tenant_id AND id = @id;
