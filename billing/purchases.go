@@ -161,6 +161,19 @@ func (s *Service) newPurchase(ctx context.Context, tx *tenants.Tx, in BuyInput, 
 	return p, pr, row, nil
 }
 
+// recordOwner records, on the platform path, the tenant the platform created a purchase for:
+// webhook events are checked against this record, never routed by their metadata alone
+// (docs/billing.md). Written before Stripe is asked, so no event can precede it.
+func (s *Service) recordOwner(ctx context.Context, tenant, purchase uuid.UUID) error {
+	return s.DB.Platform(ctx, "stripe route: purchase created", uuid.Nil, func(ptx *tenants.Tx) error {
+		return ptx.Q.PutStripeRoute(ctx, ptx, db.PutStripeRouteParams{ObjectID: purchaseKey(purchase), Tenant: tenant,
+			Purchase: nullID(purchase)})
+	})
+}
+
+// purchaseKey is the stripe_routes key of a purchase the platform created.
+func purchaseKey(id uuid.UUID) string { return "purchase:" + id.String() }
+
 // purchaseRefField names the input field whose reference a failed purchase insert did not
 // find, from the foreign key that refused it (an unknown customer is not the outlet's fault).
 func purchaseRefField(err error) string {
@@ -194,6 +207,9 @@ func (s *Service) StartCheckout(ctx context.Context, tx *tenants.Tx, in BuyInput
 	}
 	sc, err := s.api()
 	if err != nil {
+		return Checkout{}, err
+	}
+	if err := s.recordOwner(ctx, tx.Scope.TenantID, row.ID); err != nil {
 		return Checkout{}, err
 	}
 	priceID, err := s.ensureStripePrice(ctx, tx, p, pr)
@@ -247,6 +263,9 @@ func (s *Service) StartCounter(ctx context.Context, tx *tenants.Tx, in BuyInput)
 	}
 	sc, err := s.api()
 	if err != nil {
+		return Checkout{}, err
+	}
+	if err := s.recordOwner(ctx, tx.Scope.TenantID, row.ID); err != nil {
 		return Checkout{}, err
 	}
 	params := &stripe.PaymentIntentParams{Amount: stripe.Int64(row.Amount), Currency: stripe.String(lower(row.Currency)),
@@ -481,6 +500,9 @@ func activate(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, purchas
 			return "no such purchase in the tenant", nil
 		}
 		return "", err
+	}
+	if p.StripePaymentIntentID != "" && paymentIntent != "" && p.StripePaymentIntentID != paymentIntent {
+		return "", &mismatchError{fmt.Sprintf("payment intent %s paid for purchase %s, which is paid by %s", paymentIntent, p.ID, p.StripePaymentIntentID)}
 	}
 	if amount != p.Amount || !equalFold(currency, p.Currency) {
 		return fmt.Sprintf("paid %d %s does not match the purchase's %d %s: not activated", amount, currency, p.Amount, p.Currency), nil

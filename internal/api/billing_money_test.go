@@ -53,12 +53,13 @@ func TestBillingPurchasesOutletScope(t *testing.T) {
 	_, mgr := env.Person(tn, "outlet_manager", tn.Outlets[0])
 	prod := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/express-products", Token: tn.Admin, Body: isoProduct("o")}).Map(t)["id"]
 	unit0, unit1 := billingUnit(t, env, tn, env.Phone()), billingUnit(t, env, tn, env.Phone())
-	sell := func(token, outlet, unit string) string {
-		return env.Must(201, apitest.Req{Method: "POST", Path: "/v1/purchases/counter", Token: token, Body: map[string]any{
-			"product_id": prod, "outlet_id": outlet, "registration_id": unit}}).Map(t)["purchase"].(map[string]any)["id"].(string)
+	sell := func(token, outlet, unit string) (id, intent string) {
+		p := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/purchases/counter", Token: token, Body: map[string]any{
+			"product_id": prod, "outlet_id": outlet, "registration_id": unit}}).Map(t)["purchase"].(map[string]any)
+		return p["id"].(string), p["stripe_payment_intent_id"].(string)
 	}
-	own := sell(mgr, tn.Outlets[0], unit0)
-	other := sell(tn.Admin, tn.Outlets[1], unit1)
+	own, _ := sell(mgr, tn.Outlets[0], unit0)
+	other, pi := sell(tn.Admin, tn.Outlets[1], unit1)
 	ids := func(token string) map[string]bool {
 		out := map[string]bool{}
 		for _, p := range isoItems(t, env.Must(200, apitest.Req{Method: "GET", Path: "/v1/purchases", Token: token})) {
@@ -76,7 +77,6 @@ func TestBillingPurchasesOutletScope(t *testing.T) {
 		t.Errorf("another outlet's pending sale read by the outlet manager: %d", r.Status)
 	}
 	// Paid, the other outlet's plan is the unit's: the manager's entitlement check counts it.
-	pi := "pi_" + strings.ReplaceAll(other, "-", "")[:20]
 	paid := stripeEvent("evt_scope_"+other[:8], "payment_intent.succeeded", map[string]any{"id": pi, "object": "payment_intent",
 		"amount": 39900, "amount_received": 39900, "currency": "cny", "status": "succeeded",
 		"metadata": map[string]string{"tenant_id": tn.ID, "purchase_id": other}})

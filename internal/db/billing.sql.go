@@ -1124,6 +1124,23 @@ func (q *Queries) GetStripeRoute(ctx context.Context, db DBTX, ids []string) (St
 	return i, err
 }
 
+const getStripeRouteOf = `-- name: GetStripeRouteOf :one
+SELECT object_id, tenant, purchase, created_at FROM stripe_routes WHERE object_id = $1
+`
+
+// The recorded owner of one object (e.g. "purchase:<id>", written when the platform created it).
+func (q *Queries) GetStripeRouteOf(ctx context.Context, db DBTX, objectID string) (StripeRoute, error) {
+	row := db.QueryRow(ctx, getStripeRouteOf, objectID)
+	var i StripeRoute
+	err := row.Scan(
+		&i.ObjectID,
+		&i.Tenant,
+		&i.Purchase,
+		&i.CreatedAt,
+	)
+	return i, err
+}
+
 const getTenantStatus = `-- name: GetTenantStatus :one
 SELECT status FROM tenants WHERE id = $1
 `

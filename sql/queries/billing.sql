@@ -298,3 +298,7 @@ ON CONFLICT (tenant_id, metric, month) DO UPDATE SET count = GREATEST(usage_coun
 
 -- name: GetOrderCustomer :one
 SELECT customer_id, outlet_id FROM service_orders WHERE tenant_id = @tenant_id AND id = @id;
+
+-- name: GetStripeRouteOf :one
+-- The recorded owner of one object (e.g. "purchase:<id>", written when the platform created it).
+SELECT * FROM stripe_routes WHERE object_id = @object_id;
