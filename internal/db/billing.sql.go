@@ -329,7 +329,7 @@ func (q *Queries) CountUsage(ctx context.Context, db DBTX, arg CountUsageParams)
 const createCompensation = `-- name: CreateCompensation :one
 INSERT INTO compensations (tenant_id, id, purchase_id, order_id, breach_key, target, kind, amount, currency, refund_id)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-ON CONFLICT (tenant_id, purchase_id) DO NOTHING
+ON CONFLICT (tenant_id, purchase_id, breach_key) DO NOTHING
 RETURNING tenant_id, id, purchase_id, order_id, breach_key, target, kind, amount, currency, refund_id, status, created_at, issued_at
 `
 
@@ -790,17 +790,18 @@ func (q *Queries) FinishStripeEvent(ctx context.Context, db DBTX, arg FinishStri
 	return err
 }
 
-const getCompensationOfPurchase = `-- name: GetCompensationOfPurchase :one
-SELECT tenant_id, id, purchase_id, order_id, breach_key, target, kind, amount, currency, refund_id, status, created_at, issued_at FROM compensations WHERE tenant_id = $1 AND purchase_id = $2
+const getCompensationOfBreach = `-- name: GetCompensationOfBreach :one
+SELECT tenant_id, id, purchase_id, order_id, breach_key, target, kind, amount, currency, refund_id, status, created_at, issued_at FROM compensations WHERE tenant_id = $1 AND purchase_id = $2 AND breach_key = $3
 `
 
-type GetCompensationOfPurchaseParams struct {
+type GetCompensationOfBreachParams struct {
 	TenantID   uuid.UUID
 	PurchaseID uuid.UUID
+	BreachKey  string
 }
 
-func (q *Queries) GetCompensationOfPurchase(ctx context.Context, db DBTX, arg GetCompensationOfPurchaseParams) (Compensation, error) {
-	row := db.QueryRow(ctx, getCompensationOfPurchase, arg.TenantID, arg.PurchaseID)
+func (q *Queries) GetCompensationOfBreach(ctx context.Context, db DBTX, arg GetCompensationOfBreachParams) (Compensation, error) {
+	row := db.QueryRow(ctx, getCompensationOfBreach, arg.TenantID, arg.PurchaseID, arg.BreachKey)
 	var i Compensation
 	err := row.Scan(
 		&i.TenantID,
@@ -1737,6 +1738,113 @@ func (q *Queries) MarkUsageReported(ctx context.Context, db DBTX, arg MarkUsageR
 		arg.Month,
 	)
 	return err
+}
+
+const paidPromisesForOrder = `-- name: PaidPromisesForOrder :many
+SELECT p.tenant_id, p.id, p.product_id, p.price_id, p.kind, p.product_code, p.channel, p.customer_id, p.consumer_id, p.registration_id, p.order_id, p.outlet_id, p.currency, p.amount, p.status, p.stripe_checkout_session_id, p.stripe_payment_intent_id, p.stripe_charge_id, p.paid_at, p.valid_from, p.valid_until, p.grant_id, p.refunded_amount, p.cancel_requested_at, p.ended_at, p.version, p.created_at, p.updated_at, e.compensation FROM purchases p
+JOIN express_products e ON e.tenant_id = p.tenant_id AND e.id = p.product_id
+WHERE p.tenant_id = $1 AND p.status = 'active'
+  AND ((p.kind = 'per_incident' AND p.order_id = $2)
+    OR (p.kind = 'plan' AND p.registration_id = $3::uuid
+        AND $4::date BETWEEN p.valid_from AND p.valid_until))
+ORDER BY p.paid_at, p.id
+FOR UPDATE OF p
+`
+
+type PaidPromisesForOrderParams struct {
+	TenantID       uuid.UUID
+	OrderID        uuid.NullUUID
+	RegistrationID uuid.NullUUID
+	OnDate         time.Time
+}
+
+type PaidPromisesForOrderRow struct {
+	TenantID                uuid.UUID
+	ID                      uuid.UUID
+	ProductID               uuid.UUID
+	PriceID                 uuid.UUID
+	Kind                    string
+	ProductCode             string
+	Channel                 string
+	CustomerID              uuid.NullUUID
+	ConsumerID              uuid.NullUUID
+	RegistrationID          uuid.NullUUID
+	OrderID                 uuid.NullUUID
+	OutletID                uuid.NullUUID
+	Currency                string
+	Amount                  int64
+	Status                  string
+	StripeCheckoutSessionID string
+	StripePaymentIntentID   string
+	StripeChargeID          string
+	PaidAt                  *time.Time
+	ValidFrom               *time.Time
+	ValidUntil              *time.Time
+	GrantID                 uuid.NullUUID
+	RefundedAmount          int64
+	CancelRequestedAt       *time.Time
+	EndedAt                 *time.Time
+	Version                 int32
+	CreatedAt               time.Time
+	UpdatedAt               time.Time
+	Compensation            []byte
+}
+
+// Every active purchase whose promise covers a service order: its per-incident upgrades, and
+// the plans of its unit valid on the day of the breach.
+func (q *Queries) PaidPromisesForOrder(ctx context.Context, db DBTX, arg PaidPromisesForOrderParams) ([]PaidPromisesForOrderRow, error) {
+	rows, err := db.Query(ctx, paidPromisesForOrder,
+		arg.TenantID,
+		arg.OrderID,
+		arg.RegistrationID,
+		arg.OnDate,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []PaidPromisesForOrderRow
+	for rows.Next() {
+		var i PaidPromisesForOrderRow
+		if err := rows.Scan(
+			&i.TenantID,
+			&i.ID,
+			&i.ProductID,
+			&i.PriceID,
+			&i.Kind,
+			&i.ProductCode,
+			&i.Channel,
+			&i.CustomerID,
+			&i.ConsumerID,
+			&i.RegistrationID,
+			&i.OrderID,
+			&i.OutletID,
+			&i.Currency,
+			&i.Amount,
+			&i.Status,
+			&i.StripeCheckoutSessionID,
+			&i.StripePaymentIntentID,
+			&i.StripeChargeID,
+			&i.PaidAt,
+			&i.ValidFrom,
+			&i.ValidUntil,
+			&i.GrantID,
+			&i.RefundedAmount,
+			&i.CancelRequestedAt,
+			&i.EndedAt,
+			&i.Version,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.Compensation,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const putStripeRoute = `-- name: PutStripeRoute :exec

@@ -137,11 +137,23 @@ SELECT * FROM refunds WHERE tenant_id = @tenant_id AND purchase_id = @purchase_i
 -- name: CreateCompensation :one
 INSERT INTO compensations (tenant_id, id, purchase_id, order_id, breach_key, target, kind, amount, currency, refund_id)
 VALUES (@tenant_id, @id, @purchase_id, @order_id, @breach_key, @target, @kind, @amount, @currency, @refund_id)
-ON CONFLICT (tenant_id, purchase_id) DO NOTHING
+ON CONFLICT (tenant_id, purchase_id, breach_key) DO NOTHING
 RETURNING *;
 
--- name: GetCompensationOfPurchase :one
-SELECT * FROM compensations WHERE tenant_id = @tenant_id AND purchase_id = @purchase_id;
+-- name: GetCompensationOfBreach :one
+SELECT * FROM compensations WHERE tenant_id = @tenant_id AND purchase_id = @purchase_id AND breach_key = @breach_key;
+
+-- name: PaidPromisesForOrder :many
+-- Every active purchase whose promise covers a service order: its per-incident upgrades, and
+-- the plans of its unit valid on the day of the breach.
+SELECT p.*, e.compensation FROM purchases p
+JOIN express_products e ON e.tenant_id = p.tenant_id AND e.id = p.product_id
+WHERE p.tenant_id = @tenant_id AND p.status = 'active'
+  AND ((p.kind = 'per_incident' AND p.order_id = @order_id)
+    OR (p.kind = 'plan' AND p.registration_id = sqlc.narg('registration_id')::uuid
+        AND @on_date::date BETWEEN p.valid_from AND p.valid_until))
+ORDER BY p.paid_at, p.id
+FOR UPDATE OF p;
 
 -- name: IssueCompensation :execrows
 UPDATE compensations SET status = 'issued', issued_at = now()
