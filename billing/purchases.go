@@ -9,9 +9,11 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/stripe/stripe-go/v76"
 
+	"github.com/aftersales/aftersales/internal/coverage"
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/events"
 	"github.com/aftersales/aftersales/internal/fault"
@@ -588,6 +590,64 @@ func retargetOrder(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, p 
 	return orders.RecordClockChanges(ctx, tx, p.OrderID.UUID, ch)
 }
 
+// restoreOrder returns the order of an ended upgrade to what its remaining entitlements give:
+// its tier's targets counted from intake, a remaining paid upgrade's counted from its payment,
+// and no clock that none of them gives. Nobody paid for the ended promise any more, so it
+// neither times the order nor compensates its breach.
+func restoreOrder(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, p db.Purchase) error {
+	if p.Kind != PerIncident || !p.OrderID.Valid || jobs == nil {
+		return nil
+	}
+	o, err := orders.Get(ctx, tx, p.OrderID.UUID)
+	if errors.Is(err, fault.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var tier warranty.Tier
+	if o.TierCode != "" {
+		tiers, err := coverage.Tiers(ctx, tx)
+		if err != nil {
+			return err
+		}
+		for _, t := range tiers {
+			if t.Code == o.TierCode {
+				tier = t
+			}
+		}
+	}
+	var express map[string]warranty.Target
+	var paidAt time.Time
+	if r, err := tx.Q.ActiveExpressForOrder(ctx, tx, db.ActiveExpressForOrderParams{TenantID: tx.Scope.TenantID, OrderID: p.OrderID}); err == nil {
+		if err := json.Unmarshal(r.Targets, &express); err != nil {
+			return fmt.Errorf("decode express targets: %w", err)
+		}
+		if r.PaidAt != nil {
+			paidAt = *r.PaidAt
+		}
+	} else if !errors.Is(err, pgx.ErrNoRows) {
+		return err
+	}
+	targets := sla.Targets(tier, express)
+	fromTier := map[string]sla.Target{}
+	for _, t := range sla.Targets(tier, nil) {
+		fromTier[t.Kind] = t
+	}
+	starts := map[string]time.Time{}
+	for _, t := range targets {
+		starts[t.Kind] = o.CreatedAt
+		if ft, ok := fromTier[t.Kind]; (!ok || ft != t) && !paidAt.IsZero() {
+			starts[t.Kind] = paidAt
+		}
+	}
+	ch, err := sla.Restore(ctx, tx, jobs, o.ID, targets, starts, time.Now())
+	if err != nil {
+		return fmt.Errorf("restore the time limits of %s after %s ended: %w", o.Number, p.ProductCode, err)
+	}
+	return orders.RecordClockChanges(ctx, tx, o.ID, ch)
+}
+
 // end ends an active (or not yet active) purchase for good: its coverage grant is cancelled
 // and purchase.refunded is emitted when it had been active.
 func end(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, p db.Purchase, status string) error {
@@ -602,6 +662,11 @@ func end(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, p db.Purchas
 	if row.GrantID.Valid {
 		if _, err := tx.Q.CancelGrant(ctx, tx, db.CancelGrantParams{TenantID: tx.Scope.TenantID, ID: row.GrantID.UUID}); err != nil &&
 			!errors.Is(fault.DBError(err, "", ""), fault.ErrNotFound) {
+			return err
+		}
+	}
+	if wasActive {
+		if err := restoreOrder(ctx, tx, jobs, row); err != nil {
 			return err
 		}
 	}

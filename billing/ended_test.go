@@ -1,0 +1,76 @@
+package billing_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/aftersales/aftersales/billing"
+	"github.com/aftersales/aftersales/internal/sla"
+	"github.com/aftersales/aftersales/internal/warranty"
+	"github.com/aftersales/aftersales/tenants"
+)
+
+// TestRefundedUpgradeStopsTimingTheOrder: a paid 2-minute upgrade times its order (the tenant
+// has no tier targets); once Stripe confirms its refund, the clock it started is cancelled, so
+// it neither breaches nor escalates, and no compensation is paid for it.
+func TestRefundedUpgradeStopsTimingTheOrder(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	f := b.tenant()
+	var fast billing.Product
+	b.in(f.tenant, func(tx *tenants.Tx) (err error) {
+		fast, err = billing.CreateProduct(b.ctx, tx, billing.ProductInput{Code: "accept-2m", Name: "Accepted in 2 minutes", Kind: billing.PerIncident,
+			Targets:        map[string]warranty.Target{warranty.TargetAccept: {Minutes: 2, Clock: "clock"}},
+			CoolingOffDays: 1, AfterCoolingOff: "none", Compensation: billing.Compensation{Kind: "refund_full"}},
+			[]billing.PriceInput{{Currency: "CNY", UnitAmount: 1000}})
+		return err
+	})
+	order := b.order(f)
+	var purchase uuid.UUID
+	b.in(f.tenant, func(tx *tenants.Tx) error {
+		co, err := b.svc.StartCheckout(b.ctx, tx, billing.BuyInput{Currency: "CNY", ProductID: fast.ID, OrderID: order})
+		purchase = co.Purchase.ID
+		return err
+	})
+	now := time.Now().Unix()
+	if _, err := b.deliver(sessionCompleted("evt_fast_paid", now-60, f.tenant, purchase, "pi_fast", 1000)); err != nil {
+		t.Fatal(err)
+	}
+	b.settle()
+	accept := func() sla.Clock {
+		var out sla.Clock
+		b.in(f.tenant, func(tx *tenants.Tx) error {
+			cs, err := sla.Clocks(b.ctx, tx, order)
+			for _, c := range cs {
+				if c.Target == sla.Accept {
+					out = c
+				}
+			}
+			return err
+		})
+		return out
+	}
+	if c := accept(); c.Status != sla.Running || c.Minutes != 2 {
+		t.Fatalf("accept clock after payment: %+v", c)
+	}
+	if _, err := b.deliver(chargeRefunded("evt_fast_refunded", now, "pi_fast", 1000, 1000)); err != nil {
+		t.Fatal(err)
+	}
+	b.settle()
+	if c := accept(); c.Status != sla.Cancelled || c.DueAt != nil {
+		t.Errorf("accept clock after the refund: %+v, want cancelled", c)
+	}
+	b.in(f.tenant, func(tx *tenants.Tx) error {
+		p, err := billing.GetPurchase(b.ctx, tx, purchase)
+		if err == nil && p.Status != billing.StatusRefunded {
+			t.Errorf("purchase %s, want refunded", p.Status)
+		}
+		comps, err := billing.ListCompensations(b.ctx, tx, uuid.NullUUID{}, 10)
+		if len(comps) != 0 {
+			t.Errorf("compensations for a refunded promise: %+v", comps)
+		}
+		return err
+	})
+}
