@@ -74,3 +74,54 @@ func TestRefundedUpgradeStopsTimingTheOrder(t *testing.T) {
 		return err
 	})
 }
+
+// TestExpiredCheckoutExpiresThePurchase: checkout.session.expired ends a pending purchase as
+// expired (once, however often delivered) and leaves a paid one alone; a payment Stripe still
+// confirms afterwards activates the expired purchase.
+func TestExpiredCheckoutExpiresThePurchase(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	f := b.tenant()
+	onsite, _ := demoProducts(b, f)
+	buy := func() (id uuid.UUID) {
+		order := b.order(f)
+		b.in(f.tenant, func(tx *tenants.Tx) error {
+			co, err := b.svc.StartCheckout(b.ctx, tx, billing.BuyInput{Currency: "CNY", ProductID: onsite.ID, OrderID: order})
+			id = co.Purchase.ID
+			return err
+		})
+		return id
+	}
+	stale, paid, late := buy(), buy(), buy()
+	expired := func(id string, p uuid.UUID) []byte {
+		return ev(id, "checkout.session.expired", time.Now().Unix(), map[string]any{"id": "cs_" + id, "object": "checkout.session",
+			"mode": "payment", "status": "expired", "payment_status": "unpaid", "client_reference_id": p.String(), "metadata": md(f.tenant, p)})
+	}
+	base := time.Now().Add(-time.Hour).Unix()
+	for _, p := range [][]byte{
+		expired("evt_exp_stale", stale), expired("evt_exp_stale", stale),
+		sessionCompleted("evt_paid_then_exp", base, f.tenant, paid, "pi_paid_exp", onsitePrice), expired("evt_exp_paid", paid),
+		expired("evt_exp_late", late),
+	} {
+		if _, err := b.deliver(p); err != nil {
+			t.Fatal(err)
+		}
+		b.settle()
+	}
+	if _, err := b.deliver(intentSucceeded("evt_late_paid", base+10, f.tenant, late, "pi_late_paid", onsitePrice)); err != nil {
+		t.Fatal(err)
+	}
+	b.settle()
+	b.in(f.tenant, func(tx *tenants.Tx) error {
+		for p, want := range map[uuid.UUID]string{stale: billing.StatusExpired, paid: billing.StatusActive, late: billing.StatusActive} {
+			got, err := billing.GetPurchase(b.ctx, tx, p)
+			if err != nil {
+				return err
+			}
+			if got.Status != want {
+				t.Errorf("purchase %s: %s, want %s", p, got.Status, want)
+			}
+		}
+		return nil
+	})
+}

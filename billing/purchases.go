@@ -32,10 +32,13 @@ const (
 	StatusActive   = "active"
 	StatusRefunded = "refunded"
 	StatusDisputed = "disputed"
+	// StatusExpired: the checkout session expired unpaid. A payment Stripe still confirms
+	// afterwards activates it (the money wins, as over a failure).
+	StatusExpired = "expired"
 )
 
 // PurchaseStatuses lists the purchase statuses.
-var PurchaseStatuses = []string{StatusPending, StatusFailed, StatusActive, StatusRefunded, StatusDisputed, "expired"}
+var PurchaseStatuses = []string{StatusPending, StatusFailed, StatusActive, StatusRefunded, StatusDisputed, StatusExpired}
 
 // Event types billing emits.
 const (
@@ -518,7 +521,7 @@ func activate(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, purchas
 		"payment of "+p.ProductCode, paidAt); err != nil {
 		return "", err
 	}
-	if p.Status != StatusPending && p.Status != StatusFailed {
+	if p.Status != StatusPending && p.Status != StatusFailed && p.Status != StatusExpired {
 		return "purchase is already " + p.Status, nil
 	}
 	prod, err := GetProduct(ctx, tx, p.ProductID)

@@ -24,7 +24,7 @@ var ErrBadSignature = errors.New("billing: invalid Stripe signature")
 
 // Handled are the Stripe event types billing acts on; others are stored as ignored.
 var Handled = []string{
-	"checkout.session.completed", "payment_intent.succeeded", "payment_intent.payment_failed",
+	"checkout.session.completed", "checkout.session.expired", "payment_intent.succeeded", "payment_intent.payment_failed",
 	"charge.refunded", "charge.dispute.created",
 	"customer.subscription.created", "customer.subscription.updated", "customer.subscription.deleted",
 	"invoice.paid", "invoice.payment_failed",
@@ -435,6 +435,22 @@ func (s *Service) apply(ctx context.Context, tx *tenants.Tx, jobs events.Inserte
 		}
 		var err error
 		eff.detail, err = activate(ctx, tx, jobs, purchase, h.paymentIntent, "", cs.AmountTotal, string(cs.Currency), at)
+		return eff, err
+
+	case "checkout.session.expired":
+		eff := effect{routes: []route{{h.id, t, purchase}}}
+		if purchase == uuid.Nil {
+			eff.outcome, eff.detail = "ignored", "session without a purchase"
+			return eff, nil
+		}
+		if err := requireTenantsPurchase(ctx, tx, purchase); err != nil {
+			return effect{}, err
+		}
+		n, err := tx.Q.ExpirePurchase(ctx, tx, db.ExpirePurchaseParams{TenantID: tx.Scope.TenantID, ID: purchase})
+		eff.detail = "checkout expired unpaid: purchase expired"
+		if n == 0 {
+			eff.detail = "checkout expired; purchase was not pending (a payment or an end wins)"
+		}
 		return eff, err
 
 	case "payment_intent.succeeded":

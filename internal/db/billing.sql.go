@@ -15,7 +15,7 @@ import (
 const activatePurchase = `-- name: ActivatePurchase :one
 UPDATE purchases SET status = 'active', paid_at = $1, valid_from = $2, valid_until = $3,
   grant_id = $4, version = version + 1, updated_at = now()
-WHERE tenant_id = $5 AND id = $6 AND status IN ('pending', 'failed')
+WHERE tenant_id = $5 AND id = $6 AND status IN ('pending', 'failed', 'expired')
 RETURNING tenant_id, id, product_id, price_id, kind, product_code, channel, customer_id, consumer_id, registration_id, order_id, outlet_id, currency, amount, status, stripe_checkout_session_id, stripe_payment_intent_id, stripe_charge_id, paid_at, valid_from, valid_until, grant_id, refunded_amount, cancel_requested_at, ended_at, version, created_at, updated_at
 `
 
@@ -747,6 +747,25 @@ func (q *Queries) EndPurchase(ctx context.Context, db DBTX, arg EndPurchaseParam
 		&i.UpdatedAt,
 	)
 	return i, err
+}
+
+const expirePurchase = `-- name: ExpirePurchase :execrows
+UPDATE purchases SET status = 'expired', ended_at = now(), version = version + 1, updated_at = now()
+WHERE tenant_id = $1 AND id = $2 AND status IN ('pending', 'failed')
+`
+
+type ExpirePurchaseParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+// A checkout session that expired unpaid: the purchase was never paid and never will be.
+func (q *Queries) ExpirePurchase(ctx context.Context, db DBTX, arg ExpirePurchaseParams) (int64, error) {
+	result, err := db.Exec(ctx, expirePurchase, arg.TenantID, arg.ID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const failPurchase = `-- name: FailPurchase :execrows

@@ -84,8 +84,13 @@ ORDER BY id LIMIT @lim;
 -- name: ActivatePurchase :one
 UPDATE purchases SET status = 'active', paid_at = @paid_at, valid_from = @valid_from, valid_until = @valid_until,
   grant_id = @grant_id, version = version + 1, updated_at = now()
-WHERE tenant_id = @tenant_id AND id = @id AND status IN ('pending', 'failed')
+WHERE tenant_id = @tenant_id AND id = @id AND status IN ('pending', 'failed', 'expired')
 RETURNING *;
+
+-- name: ExpirePurchase :execrows
+-- A checkout session that expired unpaid: the purchase was never paid and never will be.
+UPDATE purchases SET status = 'expired', ended_at = now(), version = version + 1, updated_at = now()
+WHERE tenant_id = @tenant_id AND id = @id AND status IN ('pending', 'failed');
 
 -- name: FailPurchase :execrows
 UPDATE purchases SET status = 'failed', version = version + 1, updated_at = now()
