@@ -125,3 +125,44 @@ func TestExpiredCheckoutExpiresThePurchase(t *testing.T) {
 		return nil
 	})
 }
+
+// TestPlanTermAndCoolingOffShareThePayment: a plan's term starts on the day of its payment
+// (in the tenant's time zone), the same moment its cooling-off period counts from, even when
+// the payment's event is applied days later.
+func TestPlanTermAndCoolingOffShareThePayment(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	f := b.tenant()
+	_, gold := demoProducts(b, f)
+	unit := b.unit(f, "SN-TERM")
+	var purchase uuid.UUID
+	b.in(f.tenant, func(tx *tenants.Tx) error {
+		co, err := b.svc.StartCheckout(b.ctx, tx, billing.BuyInput{Currency: "CNY", ProductID: gold.ID, RegistrationID: unit})
+		purchase = co.Purchase.ID
+		return err
+	})
+	paid := time.Now().Add(-3 * 24 * time.Hour)
+	if _, err := b.deliver(sessionCompleted("evt_term_paid", paid.Unix(), f.tenant, purchase, "pi_term", goldPrice)); err != nil {
+		t.Fatal(err)
+	}
+	b.settle()
+	b.in(f.tenant, func(tx *tenants.Tx) error {
+		p, err := billing.GetPurchase(b.ctx, tx, purchase)
+		if err != nil {
+			return err
+		}
+		loc, err := tenants.Location(b.ctx, tx)
+		if err != nil {
+			return err
+		}
+		day := paid.In(loc).Format(time.DateOnly)
+		if p.PaidAt == nil || p.PaidAt.In(loc).Format(time.DateOnly) != day || p.ValidFrom != day {
+			t.Errorf("paid %v, term from %s; want both on %s", p.PaidAt, p.ValidFrom, day)
+		}
+		until, _ := time.Parse(time.DateOnly, day)
+		if want := until.AddDate(0, 24, -1).Format(time.DateOnly); p.ValidUntil != want {
+			t.Errorf("term until %s, want %s", p.ValidUntil, want)
+		}
+		return nil
+	})
+}

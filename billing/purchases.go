@@ -19,7 +19,6 @@ import (
 	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/internal/platform"
-	"github.com/aftersales/aftersales/internal/registry"
 	"github.com/aftersales/aftersales/internal/sla"
 	"github.com/aftersales/aftersales/internal/warranty"
 	"github.com/aftersales/aftersales/tenants"
@@ -531,10 +530,15 @@ func activate(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, purchas
 	var from, until *time.Time
 	var grant uuid.NullUUID
 	if p.Kind == Plan {
-		today, err := registry.Today(ctx, tx)
+		// One basis for the term and the cooling-off period: the payment. The term starts on
+		// the day Stripe confirmed the payment (in the tenant's time zone), however late the
+		// event is applied; cooling-off counts from the same moment (QuoteCancel).
+		loc, err := tenants.Location(ctx, tx)
 		if err != nil {
 			return "", err
 		}
+		y, m, d := paidAt.In(loc).Date()
+		today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 		end := today.AddDate(0, prod.TermMonths, -1)
 		from, until = &today, &end
 		if c := prod.Coverage; c != nil && p.RegistrationID.Valid {
