@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -149,12 +150,9 @@ func (s *Service) Compensate(ctx context.Context, jobs events.Inserter, ev event
 	}
 	for _, r := range refunds {
 		// The refund row is committed before Stripe is asked; the key makes a retry safe.
+		// The compensation is issued (and the consumer told) when Stripe confirms the
+		// refund (charge.refunded, applyRefunds), not before.
 		if err := s.requestRefund(ctx, scope, r.purchase, r.refund); err != nil {
-			return err
-		}
-		if err := s.DB.Tx(ctx, scope, func(tx *tenants.Tx) error {
-			return issued(ctx, tx, jobs, r.comp, r.purchase)
-		}); err != nil {
 			return err
 		}
 	}
@@ -268,12 +266,42 @@ func issued(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, comp db.C
 		}
 	}
 	if customer != uuid.Nil {
+		// Every variable in the message's language: the tenant's locale decides both the
+		// template and the reason's wording.
+		t, err := tenants.GetTenant(ctx, tx)
+		if err != nil {
+			return err
+		}
+		locale := notify.LocaleZH // as the notifier picks it: zh-CN unless the tenant speaks English
+		if strings.HasPrefix(t.Locale, "en") {
+			locale = notify.LocaleEN
+		}
 		data["recipients"] = []notify.Recipient{notify.Customer(customer)}
+		data["locale"] = locale
 		data["vars"] = map[string]string{"order_number": number, "amount": notify.FormatMoney(comp.Amount, comp.Currency),
-			"reason": "service time limit (" + comp.Target + ") missed"}
+			"reason": breachReason(comp.Target, locale)}
 	}
 	_, err = events.Emit(ctx, tx, jobs, EventCompensationIssued, "compensation", comp.ID, p.OutletID.UUID, data)
 	return err
+}
+
+// breachReason says which promise was broken, in the message's locale.
+func breachReason(target, locale string) string {
+	zh := map[string]string{"accept": "未在承诺时限内受理", "arrival": "未按承诺时间上门", "resolution": "未在承诺时限内修复",
+		"completion": "未在承诺时限内完成维修", "return": "未在承诺时限内送还", "callback": "未在承诺时限内回访"}
+	en := map[string]string{"accept": "not accepted within the promised time", "arrival": "not on site at the promised time",
+		"resolution": "not repaired within the promised time", "completion": "not repaired within the promised time",
+		"return": "not returned within the promised time", "callback": "no callback within the promised time"}
+	if locale == notify.LocaleZH {
+		if r, ok := zh[target]; ok {
+			return r
+		}
+		return "未履行付费服务承诺"
+	}
+	if r, ok := en[target]; ok {
+		return r
+	}
+	return "a paid service promise was broken"
 }
 
 // PayoutKinds are how a compensation is paid (CompensationView.Kind), in the order the API documents them.

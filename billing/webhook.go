@@ -617,6 +617,20 @@ func applyRefunds(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, pur
 			r.Reason+" refund of "+p.ProductCode, at); err != nil {
 			return "", err
 		}
+		if r.Reason == "compensation" {
+			// Stripe confirmed the compensation refund: only now is it issued and the
+			// consumer told.
+			comp, err := tx.Q.GetCompensationByRefund(ctx, tx, db.GetCompensationByRefundParams{TenantID: tx.Scope.TenantID,
+				RefundID: uuid.NullUUID{UUID: r.ID, Valid: true}})
+			if err == nil {
+				err = issued(ctx, tx, jobs, comp, p)
+			} else if errors.Is(err, pgx.ErrNoRows) {
+				err = nil
+			}
+			if err != nil {
+				return "", err
+			}
+		}
 	}
 	recorded, err := tx.Q.SumRefundLedgerOfPurchase(ctx, tx, db.SumRefundLedgerOfPurchaseParams{TenantID: tx.Scope.TenantID,
 		PurchaseID: nullID(p.ID)})

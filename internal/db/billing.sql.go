@@ -809,6 +809,36 @@ func (q *Queries) FinishStripeEvent(ctx context.Context, db DBTX, arg FinishStri
 	return err
 }
 
+const getCompensationByRefund = `-- name: GetCompensationByRefund :one
+SELECT tenant_id, id, purchase_id, order_id, breach_key, target, kind, amount, currency, refund_id, status, created_at, issued_at FROM compensations WHERE tenant_id = $1 AND refund_id = $2
+`
+
+type GetCompensationByRefundParams struct {
+	TenantID uuid.UUID
+	RefundID uuid.NullUUID
+}
+
+func (q *Queries) GetCompensationByRefund(ctx context.Context, db DBTX, arg GetCompensationByRefundParams) (Compensation, error) {
+	row := db.QueryRow(ctx, getCompensationByRefund, arg.TenantID, arg.RefundID)
+	var i Compensation
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.PurchaseID,
+		&i.OrderID,
+		&i.BreachKey,
+		&i.Target,
+		&i.Kind,
+		&i.Amount,
+		&i.Currency,
+		&i.RefundID,
+		&i.Status,
+		&i.CreatedAt,
+		&i.IssuedAt,
+	)
+	return i, err
+}
+
 const getCompensationOfBreach = `-- name: GetCompensationOfBreach :one
 SELECT tenant_id, id, purchase_id, order_id, breach_key, target, kind, amount, currency, refund_id, status, created_at, issued_at FROM compensations WHERE tenant_id = $1 AND purchase_id = $2 AND breach_key = $3
 `

@@ -319,3 +319,6 @@ SELECT customer_id, outlet_id FROM service_orders WHERE tenant_id = @tenant_id A
 -- name: GetStripeRouteOf :one
 -- The recorded owner of one object (e.g. "purchase:<id>", written when the platform created it).
 SELECT * FROM stripe_routes WHERE object_id = @object_id;
+
+-- name: GetCompensationByRefund :one
+SELECT * FROM compensations WHERE tenant_id = @tenant_id AND refund_id = @refund_id;
