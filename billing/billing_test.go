@@ -106,6 +106,7 @@ func TestCompensationCreditOnce(t *testing.T) {
 	b := setup(t)
 	f := b.tenant()
 	var order, customer, purchase uuid.UUID
+	var intent string
 	b.in(f.tenant, func(tx *tenants.Tx) error {
 		// A carry-in order of a customer (taken without a job runner: no clocks or events).
 		c, err := (&orders.Service{}).Create(b.ctx, tx, orders.Intake{Type: "repair_minor", Channel: "carry_in",
@@ -121,10 +122,10 @@ func TestCompensationCreditOnce(t *testing.T) {
 			return err
 		}
 		co, err := b.svc.StartCounter(b.ctx, tx, billing.BuyInput{ProductID: p.ID, OrderID: order, OutletID: f.outlet})
-		purchase = co.Purchase.ID
+		purchase, intent = co.Purchase.ID, co.Purchase.PaymentIntentID
 		return err
 	})
-	if _, err := b.deliver(intentSucceeded("evt_credit_paid", time.Now().Unix(), f.tenant, purchase, "pi_credit", 5000)); err != nil {
+	if _, err := b.deliver(intentSucceeded("evt_credit_paid", time.Now().Unix(), f.tenant, purchase, intent, 5000)); err != nil {
 		t.Fatal(err)
 	}
 	b.settle()

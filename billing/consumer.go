@@ -44,8 +44,9 @@ func visibleUnit(ctx context.Context, tx *tenants.Tx, id uuid.UUID) error {
 
 // checkParties refuses a purchase for a unit or order the scope cannot see. In a consumer's
 // scope row-level security shows only their own, and foreign keys (which ignore row-level
-// security) would otherwise accept another customer's order.
-func checkParties(ctx context.Context, tx *tenants.Tx, in BuyInput) error {
+// security) would otherwise accept another customer's order. An upgrade bought outside a
+// counter belongs to its order's outlet (outlet staff see their outlet's purchases).
+func checkParties(ctx context.Context, tx *tenants.Tx, in *BuyInput) error {
 	if in.RegistrationID != uuid.Nil {
 		if err := visibleUnit(ctx, tx, in.RegistrationID); err != nil {
 			if errors.Is(err, fault.ErrNotFound) {
@@ -55,11 +56,15 @@ func checkParties(ctx context.Context, tx *tenants.Tx, in BuyInput) error {
 		}
 	}
 	if in.OrderID != uuid.Nil {
-		if _, err := tx.Q.GetOrderCustomer(ctx, tx, db.GetOrderCustomerParams{TenantID: tx.Scope.TenantID, ID: in.OrderID}); err != nil {
+		o, err := tx.Q.GetOrderCustomer(ctx, tx, db.GetOrderCustomerParams{TenantID: tx.Scope.TenantID, ID: in.OrderID})
+		if err != nil {
 			if err = fault.DBError(err, "", ""); errors.Is(err, fault.ErrNotFound) {
 				return fault.Invalid("order_id", "is not one of your service orders")
 			}
 			return err
+		}
+		if in.OutletID == uuid.Nil && o.OutletID.Valid {
+			in.OutletID = o.OutletID.UUID
 		}
 	}
 	return nil

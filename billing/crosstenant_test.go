@@ -12,7 +12,7 @@ import (
 
 // TestEventsForAnotherTenantsObjectsAreRefused: an event addressed to one tenant that names
 // another tenant's purchase, or carries another tenant's payment intent, changes nothing,
-// teaches no route, and is recorded as ignored (refused), never as applied.
+// teaches no route, and is recorded as a mismatch (and alerted), never as applied.
 func TestEventsForAnotherTenantsObjectsAreRefused(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
@@ -57,8 +57,8 @@ func TestEventsForAnotherTenantsObjectsAreRefused(t *testing.T) {
 		t.Errorf("A's own payment: %s (%s)", o, d)
 	}
 	for _, id := range []string{"evt_b_names_a_purchase", "evt_b_session_a_purchase", "evt_b_with_a_intent", "evt_b_paid_with_a_intent"} {
-		if o, d := outcome(id); o != "ignored" {
-			t.Errorf("%s: recorded %s (%s), want ignored", id, o, d)
+		if o, d := outcome(id); o != "mismatch" {
+			t.Errorf("%s: recorded %s (%s), want mismatch", id, o, d)
 		}
 	}
 	status := func(f fixture, id uuid.UUID) (s string) {

@@ -5,17 +5,20 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/stripe/stripe-go/v76"
 
+	"github.com/aftersales/aftersales/internal/coverage"
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/events"
 	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/internal/platform"
-	"github.com/aftersales/aftersales/internal/registry"
 	"github.com/aftersales/aftersales/internal/sla"
 	"github.com/aftersales/aftersales/internal/warranty"
 	"github.com/aftersales/aftersales/tenants"
@@ -28,10 +31,13 @@ const (
 	StatusActive   = "active"
 	StatusRefunded = "refunded"
 	StatusDisputed = "disputed"
+	// StatusExpired: the checkout session expired unpaid. A payment Stripe still confirms
+	// afterwards activates it (the money wins, as over a failure).
+	StatusExpired = "expired"
 )
 
 // PurchaseStatuses lists the purchase statuses.
-var PurchaseStatuses = []string{StatusPending, StatusFailed, StatusActive, StatusRefunded, StatusDisputed, "expired"}
+var PurchaseStatuses = []string{StatusPending, StatusFailed, StatusActive, StatusRefunded, StatusDisputed, StatusExpired}
 
 // Event types billing emits.
 const (
@@ -111,7 +117,7 @@ type Checkout struct {
 }
 
 func (s *Service) newPurchase(ctx context.Context, tx *tenants.Tx, in BuyInput, channel string) (Product, Price, db.Purchase, error) {
-	if err := checkParties(ctx, tx, in); err != nil {
+	if err := checkParties(ctx, tx, &in); err != nil {
 		return Product{}, Price{}, db.Purchase{}, err
 	}
 	p, err := GetProduct(ctx, tx, in.ProductID)
@@ -154,9 +160,40 @@ func (s *Service) newPurchase(ctx context.Context, tx *tenants.Tx, in BuyInput, 
 		RegistrationID: nullID(in.RegistrationID), OrderID: nullID(in.OrderID), OutletID: nullID(in.OutletID),
 		Currency: pr.Currency, Amount: pr.UnitAmount})
 	if err != nil {
-		return p, pr, db.Purchase{}, fault.DBError(err, "", "outlet_id")
+		return p, pr, db.Purchase{}, fault.DBError(err, "", purchaseRefField(err))
 	}
 	return p, pr, row, nil
+}
+
+// recordOwner records, on the platform path, the tenant the platform created a purchase for:
+// webhook events are checked against this record, never routed by their metadata alone
+// (docs/billing.md). Written before Stripe is asked, so no event can precede it.
+func (s *Service) recordOwner(ctx context.Context, tenant, purchase uuid.UUID) error {
+	return s.DB.Platform(ctx, "stripe route: purchase created", uuid.Nil, func(ptx *tenants.Tx) error {
+		return ptx.Q.PutStripeRoute(ctx, ptx, db.PutStripeRouteParams{ObjectID: purchaseKey(purchase), Tenant: tenant,
+			Purchase: nullID(purchase)})
+	})
+}
+
+// purchaseKey is the stripe_routes key of a purchase the platform created.
+func purchaseKey(id uuid.UUID) string { return "purchase:" + id.String() }
+
+// purchaseRefField names the input field whose reference a failed purchase insert did not
+// find, from the foreign key that refused it (an unknown customer is not the outlet's fault).
+func purchaseRefField(err error) string {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		return ""
+	}
+	for _, f := range []string{"customer_id", "registration_id", "order_id", "outlet_id", "product_id", "price_id"} {
+		if strings.Contains(pgErr.ConstraintName, "_"+f+"_") {
+			if f == "price_id" {
+				return "currency"
+			}
+			return f
+		}
+	}
+	return ""
 }
 
 func metadata(tenant, purchase uuid.UUID) map[string]string {
@@ -174,6 +211,9 @@ func (s *Service) StartCheckout(ctx context.Context, tx *tenants.Tx, in BuyInput
 	}
 	sc, err := s.api()
 	if err != nil {
+		return Checkout{}, err
+	}
+	if err := s.recordOwner(ctx, tx.Scope.TenantID, row.ID); err != nil {
 		return Checkout{}, err
 	}
 	priceID, err := s.ensureStripePrice(ctx, tx, p, pr)
@@ -227,6 +267,9 @@ func (s *Service) StartCounter(ctx context.Context, tx *tenants.Tx, in BuyInput)
 	}
 	sc, err := s.api()
 	if err != nil {
+		return Checkout{}, err
+	}
+	if err := s.recordOwner(ctx, tx.Scope.TenantID, row.ID); err != nil {
 		return Checkout{}, err
 	}
 	params := &stripe.PaymentIntentParams{Amount: stripe.Int64(row.Amount), Currency: stripe.String(lower(row.Currency)),
@@ -462,6 +505,9 @@ func activate(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, purchas
 		}
 		return "", err
 	}
+	if p.StripePaymentIntentID != "" && paymentIntent != "" && p.StripePaymentIntentID != paymentIntent {
+		return "", &mismatchError{fmt.Sprintf("payment intent %s paid for purchase %s, which is paid by %s", paymentIntent, p.ID, p.StripePaymentIntentID)}
+	}
 	if amount != p.Amount || !equalFold(currency, p.Currency) {
 		return fmt.Sprintf("paid %d %s does not match the purchase's %d %s: not activated", amount, currency, p.Amount, p.Currency), nil
 	}
@@ -474,7 +520,7 @@ func activate(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, purchas
 		"payment of "+p.ProductCode, paidAt); err != nil {
 		return "", err
 	}
-	if p.Status != StatusPending && p.Status != StatusFailed {
+	if p.Status != StatusPending && p.Status != StatusFailed && p.Status != StatusExpired {
 		return "purchase is already " + p.Status, nil
 	}
 	prod, err := GetProduct(ctx, tx, p.ProductID)
@@ -484,10 +530,15 @@ func activate(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, purchas
 	var from, until *time.Time
 	var grant uuid.NullUUID
 	if p.Kind == Plan {
-		today, err := registry.Today(ctx, tx)
+		// One basis for the term and the cooling-off period: the payment. The term starts on
+		// the day Stripe confirmed the payment (in the tenant's time zone), however late the
+		// event is applied; cooling-off counts from the same moment (QuoteCancel).
+		loc, err := tenants.Location(ctx, tx)
 		if err != nil {
 			return "", err
 		}
+		y, m, d := paidAt.In(loc).Date()
+		today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 		end := today.AddDate(0, prod.TermMonths, -1)
 		from, until = &today, &end
 		if c := prod.Coverage; c != nil && p.RegistrationID.Valid {
@@ -549,6 +600,64 @@ func retargetOrder(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, p 
 	return orders.RecordClockChanges(ctx, tx, p.OrderID.UUID, ch)
 }
 
+// restoreOrder returns the order of an ended upgrade to what its remaining entitlements give:
+// its tier's targets counted from intake, a remaining paid upgrade's counted from its payment,
+// and no clock that none of them gives. Nobody paid for the ended promise any more, so it
+// neither times the order nor compensates its breach.
+func restoreOrder(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, p db.Purchase) error {
+	if p.Kind != PerIncident || !p.OrderID.Valid || jobs == nil {
+		return nil
+	}
+	o, err := orders.Get(ctx, tx, p.OrderID.UUID)
+	if errors.Is(err, fault.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var tier warranty.Tier
+	if o.TierCode != "" {
+		tiers, err := coverage.Tiers(ctx, tx)
+		if err != nil {
+			return err
+		}
+		for _, t := range tiers {
+			if t.Code == o.TierCode {
+				tier = t
+			}
+		}
+	}
+	var express map[string]warranty.Target
+	var paidAt time.Time
+	if r, err := tx.Q.ActiveExpressForOrder(ctx, tx, db.ActiveExpressForOrderParams{TenantID: tx.Scope.TenantID, OrderID: p.OrderID}); err == nil {
+		if err := json.Unmarshal(r.Targets, &express); err != nil {
+			return fmt.Errorf("decode express targets: %w", err)
+		}
+		if r.PaidAt != nil {
+			paidAt = *r.PaidAt
+		}
+	} else if !errors.Is(err, pgx.ErrNoRows) {
+		return err
+	}
+	targets := sla.Targets(tier, express)
+	fromTier := map[string]sla.Target{}
+	for _, t := range sla.Targets(tier, nil) {
+		fromTier[t.Kind] = t
+	}
+	starts := map[string]time.Time{}
+	for _, t := range targets {
+		starts[t.Kind] = o.CreatedAt
+		if ft, ok := fromTier[t.Kind]; (!ok || ft != t) && !paidAt.IsZero() {
+			starts[t.Kind] = paidAt
+		}
+	}
+	ch, err := sla.Restore(ctx, tx, jobs, o.ID, targets, starts, time.Now())
+	if err != nil {
+		return fmt.Errorf("restore the time limits of %s after %s ended: %w", o.Number, p.ProductCode, err)
+	}
+	return orders.RecordClockChanges(ctx, tx, o.ID, ch)
+}
+
 // end ends an active (or not yet active) purchase for good: its coverage grant is cancelled
 // and purchase.refunded is emitted when it had been active.
 func end(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, p db.Purchase, status string) error {
@@ -563,6 +672,11 @@ func end(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, p db.Purchas
 	if row.GrantID.Valid {
 		if _, err := tx.Q.CancelGrant(ctx, tx, db.CancelGrantParams{TenantID: tx.Scope.TenantID, ID: row.GrantID.UUID}); err != nil &&
 			!errors.Is(fault.DBError(err, "", ""), fault.ErrNotFound) {
+			return err
+		}
+	}
+	if wasActive {
+		if err := restoreOrder(ctx, tx, jobs, row); err != nil {
 			return err
 		}
 	}

@@ -24,7 +24,7 @@ var ErrBadSignature = errors.New("billing: invalid Stripe signature")
 
 // Handled are the Stripe event types billing acts on; others are stored as ignored.
 var Handled = []string{
-	"checkout.session.completed", "payment_intent.succeeded", "payment_intent.payment_failed",
+	"checkout.session.completed", "checkout.session.expired", "payment_intent.succeeded", "payment_intent.payment_failed",
 	"charge.refunded", "charge.dispute.created",
 	"customer.subscription.created", "customer.subscription.updated", "customer.subscription.deleted",
 	"invoice.paid", "invoice.payment_failed",
@@ -211,7 +211,7 @@ func (s *Service) Process(ctx context.Context, jobs events.Inserter, id string) 
 		return err
 	}
 	switch row.Outcome {
-	case "applied", "ignored", "unknown_tenant":
+	case "applied", "ignored", "unknown_tenant", "mismatch":
 		return nil
 	}
 	var ev stripe.Event
@@ -238,6 +238,18 @@ func (s *Service) Process(ctx context.Context, jobs events.Inserter, id string) 
 		s.Log.WarnContext(ctx, "stripe event for an unknown tenant ignored", "event", id, "type", ev.Type, "tenant", tenant)
 		return s.finish(ctx, jobs, id, uuid.Nil, effect{outcome: "unknown_tenant", detail: "tenant " + tenant.String() + " does not exist"})
 	}
+	if purchase != uuid.Nil {
+		// The purchase's owner is the tenant the platform created it for, whatever the
+		// event's metadata says.
+		owner, known, err := s.ownerOf(ctx, purchaseKey(purchase))
+		if err != nil {
+			return err
+		}
+		if known && owner.Tenant != tenant {
+			return s.mismatch(ctx, jobs, id, string(ev.Type), tenant, fmt.Sprintf("names purchase %s of tenant %s, metadata says tenant %s",
+				purchase, owner.Tenant, tenant))
+		}
+	}
 	foreign, err := s.routedElsewhere(ctx, tenant, h.keys())
 	if err != nil {
 		return err
@@ -245,14 +257,17 @@ func (s *Service) Process(ctx context.Context, jobs events.Inserter, id string) 
 	if foreign {
 		// The event names this tenant, but Stripe objects it carries are another tenant's:
 		// nothing is applied, no route is learned.
-		s.Log.WarnContext(ctx, "stripe event refused: its objects belong to another tenant", "event", id, "type", ev.Type, "tenant", tenant)
-		return s.finish(ctx, jobs, id, tenant, effect{outcome: "ignored", detail: "refused: its objects belong to another tenant"})
+		return s.mismatch(ctx, jobs, id, string(ev.Type), tenant, "its objects belong to another tenant")
 	}
 	var eff effect
 	err = s.DB.Tx(ctx, tenants.Scope{TenantID: tenant, Actor: tenants.Actor{Kind: "system", Label: "stripe " + id}}, func(tx *tenants.Tx) (err error) {
 		eff, err = s.apply(ctx, tx, jobs, ev, h, purchase)
 		return err
 	})
+	var mm *mismatchError
+	if errors.As(err, &mm) {
+		return s.mismatch(ctx, jobs, id, string(ev.Type), tenant, mm.detail)
+	}
 	if err != nil {
 		return err
 	}
@@ -264,6 +279,34 @@ func (s *Service) Process(ctx context.Context, jobs events.Inserter, id string) 
 	}
 	s.Log.InfoContext(ctx, "stripe event processed", "event", id, "type", ev.Type, "tenant", tenant, "outcome", eff.outcome, "detail", eff.detail)
 	return s.finish(ctx, jobs, id, tenant, eff)
+}
+
+// mismatchError aborts applying an event whose objects disagree with what the platform
+// recorded (a purchase already paid by another payment intent): nothing of it is applied.
+type mismatchError struct{ detail string }
+
+func (e *mismatchError) Error() string { return "stripe event mismatch: " + e.detail }
+
+// mismatch records an event whose owner disagrees with the platform's record: nothing is
+// applied, no route is learned, the inbox keeps it as "mismatch" and an alert is logged
+// (level ERROR, alert=billing_stripe_mismatch) for a person to look at.
+func (s *Service) mismatch(ctx context.Context, jobs events.Inserter, id, typ string, tenant uuid.UUID, detail string) error {
+	s.Log.ErrorContext(ctx, "stripe event does not match the platform's records: not applied", "alert", "billing_stripe_mismatch",
+		"event", id, "type", typ, "tenant", tenant, "detail", detail)
+	return s.finish(ctx, jobs, id, tenant, effect{outcome: "mismatch", detail: "refused: " + detail})
+}
+
+// ownerOf returns the recorded owner of a Stripe object or purchase key.
+func (s *Service) ownerOf(ctx context.Context, key string) (db.StripeRoute, bool, error) {
+	var r db.StripeRoute
+	err := s.DB.Platform(ctx, "stripe event: recorded owner", uuid.Nil, func(tx *tenants.Tx) (err error) {
+		r, err = tx.Q.GetStripeRouteOf(ctx, tx, key)
+		return err
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return r, false, nil
+	}
+	return r, err == nil, err
 }
 
 // routedElsewhere reports whether any of an event's objects is known to belong to a tenant
@@ -379,8 +422,8 @@ func (s *Service) apply(ctx context.Context, tx *tenants.Tx, jobs events.Inserte
 			eff.outcome, eff.detail = "ignored", "session without a purchase"
 			return eff, nil
 		}
-		if ok, err := tenantsPurchase(ctx, tx, purchase); !ok || err != nil {
-			return notTenants, err
+		if err := requireTenantsPurchase(ctx, tx, purchase); err != nil {
+			return effect{}, err
 		}
 		if cs.PaymentStatus != stripe.CheckoutSessionPaymentStatusPaid {
 			if err := tx.Q.SetPurchaseStripeRefs(ctx, tx, db.SetPurchaseStripeRefsParams{TenantID: tx.Scope.TenantID,
@@ -392,6 +435,22 @@ func (s *Service) apply(ctx context.Context, tx *tenants.Tx, jobs events.Inserte
 		}
 		var err error
 		eff.detail, err = activate(ctx, tx, jobs, purchase, h.paymentIntent, "", cs.AmountTotal, string(cs.Currency), at)
+		return eff, err
+
+	case "checkout.session.expired":
+		eff := effect{routes: []route{{h.id, t, purchase}}}
+		if purchase == uuid.Nil {
+			eff.outcome, eff.detail = "ignored", "session without a purchase"
+			return eff, nil
+		}
+		if err := requireTenantsPurchase(ctx, tx, purchase); err != nil {
+			return effect{}, err
+		}
+		n, err := tx.Q.ExpirePurchase(ctx, tx, db.ExpirePurchaseParams{TenantID: tx.Scope.TenantID, ID: purchase})
+		eff.detail = "checkout expired unpaid: purchase expired"
+		if n == 0 {
+			eff.detail = "checkout expired; purchase was not pending (a payment or an end wins)"
+		}
 		return eff, err
 
 	case "payment_intent.succeeded":
@@ -408,8 +467,8 @@ func (s *Service) apply(ctx context.Context, tx *tenants.Tx, jobs events.Inserte
 			eff.outcome, eff.detail = "ignored", "payment intent without a purchase"
 			return eff, nil
 		}
-		if ok, err := tenantsPurchase(ctx, tx, purchase); !ok || err != nil {
-			return notTenants, err
+		if err := requireTenantsPurchase(ctx, tx, purchase); err != nil {
+			return effect{}, err
 		}
 		amount := pi.AmountReceived
 		if amount == 0 {
@@ -425,8 +484,8 @@ func (s *Service) apply(ctx context.Context, tx *tenants.Tx, jobs events.Inserte
 			eff.outcome, eff.detail = "ignored", "payment intent without a purchase"
 			return eff, nil
 		}
-		if ok, err := tenantsPurchase(ctx, tx, purchase); !ok || err != nil {
-			return notTenants, err
+		if err := requireTenantsPurchase(ctx, tx, purchase); err != nil {
+			return effect{}, err
 		}
 		n, err := tx.Q.FailPurchase(ctx, tx, db.FailPurchaseParams{TenantID: tx.Scope.TenantID, ID: purchase})
 		eff.detail = "payment failed"
@@ -485,14 +544,14 @@ func (s *Service) apply(ctx context.Context, tx *tenants.Tx, jobs events.Inserte
 	return effect{outcome: "ignored", detail: "type not handled"}, nil
 }
 
-// notTenants is the effect of an event naming a purchase the tenant does not have (another
-// tenant's, or nobody's): nothing.
-var notTenants = effect{outcome: "ignored", detail: "refused: the purchase named is not the tenant's"}
-
-// tenantsPurchase reports whether the tenant of tx has purchase id.
-func tenantsPurchase(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (bool, error) {
+// requireTenantsPurchase is a mismatch unless the tenant of tx has purchase id: an event
+// naming a purchase the tenant does not have (another tenant's, or nobody's) applies nothing.
+func requireTenantsPurchase(ctx context.Context, tx *tenants.Tx, id uuid.UUID) error {
 	_, ok, err := purchaseOf(ctx, tx, id, "")
-	return ok, err
+	if err == nil && !ok {
+		return &mismatchError{"names purchase " + id.String() + ", which the tenant does not have"}
+	}
+	return err
 }
 
 // purchaseOf finds the purchase an event names, by id or by payment intent.
@@ -557,6 +616,20 @@ func applyRefunds(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, pur
 		if err := ledger(ctx, tx, kind, p.ID, -r.Amount, r.Currency, firstNonEmpty(r.StripeRefundID, charge), "refund:"+r.ID.String(),
 			r.Reason+" refund of "+p.ProductCode, at); err != nil {
 			return "", err
+		}
+		if r.Reason == "compensation" {
+			// Stripe confirmed the compensation refund: only now is it issued and the
+			// consumer told.
+			comp, err := tx.Q.GetCompensationByRefund(ctx, tx, db.GetCompensationByRefundParams{TenantID: tx.Scope.TenantID,
+				RefundID: uuid.NullUUID{UUID: r.ID, Valid: true}})
+			if err == nil {
+				err = issued(ctx, tx, jobs, comp, p)
+			} else if errors.Is(err, pgx.ErrNoRows) {
+				err = nil
+			}
+			if err != nil {
+				return "", err
+			}
 		}
 	}
 	recorded, err := tx.Q.SumRefundLedgerOfPurchase(ctx, tx, db.SumRefundLedgerOfPurchaseParams{TenantID: tx.Scope.TenantID,

@@ -132,6 +132,9 @@ type route struct {
 	idem     bool              // honours Idempotency-Key
 	billing  bool              // allowed while the tenant is read-only (paying the platform)
 	reads    bool              // a POST that only reads (a question in a body): allowed while read-only
+	// right is a consumer right (cooling-off cancellation, opting out of messages, a
+	// complaint, declining a quote): never blocked by the tenant's own platform bill.
+	right bool
 }
 
 type routeKey struct{}

@@ -32,8 +32,9 @@ func registerConsumerBillingRoutes(api huma.API, s *Server) {
 		route{consumer: true}, s.consumerGetPurchase)
 	register(api, s, huma.Operation{OperationID: "consumer-cancel-purchase", Method: http.MethodPost,
 		Path: "/consumer/tenants/{tenant}/purchases/{id}/cancel", Tags: ctags,
-		Summary: "Cancel my purchase (full refund in the cooling-off period)", Errors: []int{404, 409, 502, 503}},
-		route{consumer: true}, s.consumerCancelPurchase)
+		Summary: "Cancel my purchase (full refund in the cooling-off period)", Errors: []int{404, 409, 502, 503},
+		Description: "A consumer right: answered even while the tenant is read-only."},
+		route{consumer: true, right: true}, s.consumerCancelPurchase)
 }
 
 type offersIn struct {

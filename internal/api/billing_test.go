@@ -144,7 +144,7 @@ func TestBillingWebhookRejectsOrIgnoresWithoutHarm(t *testing.T) {
 		outcomes[id] = o
 	}
 	rows.Close()
-	if outcomes["evt_unknown_type"] != "ignored" || outcomes["evt_ghost_tenant"] != "unknown_tenant" || outcomes["evt_ghost_purchase"] != "ignored" ||
+	if outcomes["evt_unknown_type"] != "ignored" || outcomes["evt_ghost_tenant"] != "unknown_tenant" || outcomes["evt_ghost_purchase"] != "mismatch" ||
 		outcomes["evt_bad_sig"] != "" || len(outcomes) != 3 {
 		t.Errorf("inbox outcomes: %v", outcomes)
 	}

@@ -145,9 +145,10 @@ func (s *Server) authenticate(hctx huma.Context, next func(huma.Context)) {
 	if !slugPattern.MatchString(slug) {
 		slug = ""
 	}
-	if m := hctx.Method(); m != http.MethodGet && m != http.MethodHead && !rt.billing && !rt.reads && (p.TenantID != uuid.Nil || slug != "") {
+	if m := hctx.Method(); m != http.MethodGet && m != http.MethodHead && !rt.billing && !rt.reads && !rt.right && (p.TenantID != uuid.Nil || slug != "") {
 		// A tenant whose platform payment failed past its grace period reads but does not
-		// write, neither through staff nor through its consumer portal.
+		// write, neither through staff nor through its consumer portal; a consumer's rights
+		// (route.right) never depend on the tenant's bill.
 		readOnly, err := s.DB.ReadOnly(ctx, p.TenantID, slug, p.TenantStatus)
 		if err != nil {
 			s.writeErr(hctx, err)
@@ -181,6 +182,19 @@ func (s *Server) authenticate(hctx huma.Context, next func(huma.Context)) {
 		}
 	}
 	next(hctx)
+}
+
+// refuseReadOnly is the 402 problem when the principal's tenant (or the consumer portal's
+// tenant, by slug) is read-only: for handlers whose route is a consumer right only in part.
+func (s *Server) refuseReadOnly(ctx context.Context, slug string) error {
+	p := principal(ctx)
+	readOnly, err := s.DB.ReadOnly(ctx, p.TenantID, slug, p.TenantStatus)
+	if err != nil || !readOnly {
+		return err
+	}
+	return huma.NewError(http.StatusPaymentRequired,
+		"this tenant is read-only until its platform subscription is paid; data is intact and reads still work",
+		&huma.ErrorDetail{Location: "tenant", Message: "read-only: declining is still possible"})
 }
 
 // allow applies the per-tenant and per-credential limits.

@@ -28,8 +28,9 @@ func registerConsumerNotificationRoutes(api huma.API, s *Server) {
 		route{consumer: true}, s.consumerGetNotificationPreferences)
 	register(api, s, huma.Operation{OperationID: "consumer-put-notification-preferences", Method: http.MethodPut,
 		Path: "/consumer/tenants/{tenant}/notification-preferences", Tags: ctags,
-		Summary: "Opt out of channels or kinds of messages (e.g. no SMS, or no order updates by email)", Errors: []int{404, 422}},
-		route{consumer: true}, s.consumerPutNotificationPreferences)
+		Summary: "Opt out of channels or kinds of messages (e.g. no SMS, or no order updates by email)", Errors: []int{404, 422},
+		Description: "A consumer right: answered even while the tenant is read-only."},
+		route{consumer: true, right: true}, s.consumerPutNotificationPreferences)
 }
 
 type consumerInboxIn struct {

@@ -27,8 +27,9 @@ func registerPreferenceRoutes(api huma.API, s *Server) {
 		route{perm: access.CustomersRead}, s.getCustomerNotificationPreferences)
 	register(api, s, huma.Operation{OperationID: "put-customer-notification-preferences", Method: http.MethodPut,
 		Path: "/customers/{id}/notification-preferences", Tags: tags,
-		Summary: "Replace a customer's notification opt-outs (audited)", Errors: []int{404, 422}},
-		route{perm: access.CustomersWrite}, s.putCustomerNotificationPreferences)
+		Summary: "Replace a customer's notification opt-outs (audited)", Errors: []int{404, 422},
+		Description: "The customer's right to opt out, recorded by staff: answered even while the tenant is read-only."},
+		route{perm: access.CustomersWrite, right: true}, s.putCustomerNotificationPreferences)
 }
 
 type prefsIn struct{ IDPath }

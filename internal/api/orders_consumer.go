@@ -40,12 +40,14 @@ func registerConsumerOrderRoutes(api huma.API, s *Server) {
 		route{consumer: true}, s.consumerListQuotes)
 	register(api, s, huma.Operation{OperationID: "consumer-decide-quote", Method: http.MethodPost,
 		Path: "/consumer/tenants/{tenant}/orders/{id}/quotes/{quote}/decision", Tags: ctags,
-		Summary: "Approve or decline a quote for my order", Errors: []int{404, 409}},
-		route{consumer: true}, s.consumerDecideQuote)
+		Summary: "Approve or decline a quote for my order", Errors: []int{402, 404, 409},
+		Description: "Declining is a consumer right, answered even while the tenant is read-only; approving starts paid work and is not."},
+		route{consumer: true, right: true}, s.consumerDecideQuote)
 	register(api, s, huma.Operation{OperationID: "consumer-dispute-order", Method: http.MethodPost,
 		Path: "/consumer/tenants/{tenant}/orders/{id}/disputes", Tags: ctags, DefaultStatus: 201,
-		Summary: "Dispute the exclusion the diagnosis invoked on my order; the brand reviews it", Errors: []int{404, 409, 422}},
-		route{consumer: true}, s.consumerDisputeOrder)
+		Summary: "Dispute the exclusion the diagnosis invoked on my order; the brand reviews it", Errors: []int{404, 409, 422},
+		Description: "A consumer right (a complaint): answered even while the tenant is read-only."},
+		route{consumer: true, right: true}, s.consumerDisputeOrder)
 }
 
 type consumerOrderPath struct {
@@ -204,6 +206,13 @@ type consumerQuoteOut struct{ Body orders.Quote }
 
 func (s *Server) consumerDecideQuote(ctx context.Context, in *consumerDecideIn) (*consumerQuoteOut, error) {
 	out := &consumerQuoteOut{}
+	if in.Body.Approve {
+		// Approving commits the tenant to paid work: a write like any other, refused while
+		// the tenant is read-only. Declining is the consumer's right.
+		if err := s.refuseReadOnly(ctx, in.Tenant); err != nil {
+			return nil, err
+		}
+	}
 	err := s.consumerTx(ctx, in.Tenant, true, func(tx *tenants.Tx) (err error) {
 		out.Body, err = s.Orders.DecideQuote(ctx, tx, in.id(), uuid.MustParse(in.Quote), in.Body.Approve, "portal",
 			"consumer:"+principal(ctx).Label)

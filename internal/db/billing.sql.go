@@ -15,7 +15,7 @@ import (
 const activatePurchase = `-- name: ActivatePurchase :one
 UPDATE purchases SET status = 'active', paid_at = $1, valid_from = $2, valid_until = $3,
   grant_id = $4, version = version + 1, updated_at = now()
-WHERE tenant_id = $5 AND id = $6 AND status IN ('pending', 'failed')
+WHERE tenant_id = $5 AND id = $6 AND status IN ('pending', 'failed', 'expired')
 RETURNING tenant_id, id, product_id, price_id, kind, product_code, channel, customer_id, consumer_id, registration_id, order_id, outlet_id, currency, amount, status, stripe_checkout_session_id, stripe_payment_intent_id, stripe_charge_id, paid_at, valid_from, valid_until, grant_id, refunded_amount, cancel_requested_at, ended_at, version, created_at, updated_at
 `
 
@@ -329,7 +329,7 @@ func (q *Queries) CountUsage(ctx context.Context, db DBTX, arg CountUsageParams)
 const createCompensation = `-- name: CreateCompensation :one
 INSERT INTO compensations (tenant_id, id, purchase_id, order_id, breach_key, target, kind, amount, currency, refund_id)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-ON CONFLICT (tenant_id, purchase_id) DO NOTHING
+ON CONFLICT (tenant_id, purchase_id, breach_key) DO NOTHING
 RETURNING tenant_id, id, purchase_id, order_id, breach_key, target, kind, amount, currency, refund_id, status, created_at, issued_at
 `
 
@@ -749,6 +749,25 @@ func (q *Queries) EndPurchase(ctx context.Context, db DBTX, arg EndPurchaseParam
 	return i, err
 }
 
+const expirePurchase = `-- name: ExpirePurchase :execrows
+UPDATE purchases SET status = 'expired', ended_at = now(), version = version + 1, updated_at = now()
+WHERE tenant_id = $1 AND id = $2 AND status IN ('pending', 'failed')
+`
+
+type ExpirePurchaseParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+// A checkout session that expired unpaid: the purchase was never paid and never will be.
+func (q *Queries) ExpirePurchase(ctx context.Context, db DBTX, arg ExpirePurchaseParams) (int64, error) {
+	result, err := db.Exec(ctx, expirePurchase, arg.TenantID, arg.ID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const failPurchase = `-- name: FailPurchase :execrows
 UPDATE purchases SET status = 'failed', version = version + 1, updated_at = now()
 WHERE tenant_id = $1 AND id = $2 AND status = 'pending'
@@ -790,17 +809,48 @@ func (q *Queries) FinishStripeEvent(ctx context.Context, db DBTX, arg FinishStri
 	return err
 }
 
-const getCompensationOfPurchase = `-- name: GetCompensationOfPurchase :one
-SELECT tenant_id, id, purchase_id, order_id, breach_key, target, kind, amount, currency, refund_id, status, created_at, issued_at FROM compensations WHERE tenant_id = $1 AND purchase_id = $2
+const getCompensationByRefund = `-- name: GetCompensationByRefund :one
+SELECT tenant_id, id, purchase_id, order_id, breach_key, target, kind, amount, currency, refund_id, status, created_at, issued_at FROM compensations WHERE tenant_id = $1 AND refund_id = $2
 `
 
-type GetCompensationOfPurchaseParams struct {
-	TenantID   uuid.UUID
-	PurchaseID uuid.UUID
+type GetCompensationByRefundParams struct {
+	TenantID uuid.UUID
+	RefundID uuid.NullUUID
 }
 
-func (q *Queries) GetCompensationOfPurchase(ctx context.Context, db DBTX, arg GetCompensationOfPurchaseParams) (Compensation, error) {
-	row := db.QueryRow(ctx, getCompensationOfPurchase, arg.TenantID, arg.PurchaseID)
+func (q *Queries) GetCompensationByRefund(ctx context.Context, db DBTX, arg GetCompensationByRefundParams) (Compensation, error) {
+	row := db.QueryRow(ctx, getCompensationByRefund, arg.TenantID, arg.RefundID)
+	var i Compensation
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.PurchaseID,
+		&i.OrderID,
+		&i.BreachKey,
+		&i.Target,
+		&i.Kind,
+		&i.Amount,
+		&i.Currency,
+		&i.RefundID,
+		&i.Status,
+		&i.CreatedAt,
+		&i.IssuedAt,
+	)
+	return i, err
+}
+
+const getCompensationOfBreach = `-- name: GetCompensationOfBreach :one
+SELECT tenant_id, id, purchase_id, order_id, breach_key, target, kind, amount, currency, refund_id, status, created_at, issued_at FROM compensations WHERE tenant_id = $1 AND purchase_id = $2 AND breach_key = $3
+`
+
+type GetCompensationOfBreachParams struct {
+	TenantID   uuid.UUID
+	PurchaseID uuid.UUID
+	BreachKey  string
+}
+
+func (q *Queries) GetCompensationOfBreach(ctx context.Context, db DBTX, arg GetCompensationOfBreachParams) (Compensation, error) {
+	row := db.QueryRow(ctx, getCompensationOfBreach, arg.TenantID, arg.PurchaseID, arg.BreachKey)
 	var i Compensation
 	err := row.Scan(
 		&i.TenantID,
@@ -882,7 +932,7 @@ func (q *Queries) GetExpressProduct(ctx context.Context, db DBTX, arg GetExpress
 }
 
 const getOrderCustomer = `-- name: GetOrderCustomer :one
-SELECT customer_id FROM service_orders WHERE tenant_id = $1 AND id = $2
+SELECT customer_id, outlet_id FROM service_orders WHERE tenant_id = $1 AND id = $2
 `
 
 type GetOrderCustomerParams struct {
@@ -890,11 +940,16 @@ type GetOrderCustomerParams struct {
 	ID       uuid.UUID
 }
 
-func (q *Queries) GetOrderCustomer(ctx context.Context, db DBTX, arg GetOrderCustomerParams) (uuid.UUID, error) {
+type GetOrderCustomerRow struct {
+	CustomerID uuid.UUID
+	OutletID   uuid.NullUUID
+}
+
+func (q *Queries) GetOrderCustomer(ctx context.Context, db DBTX, arg GetOrderCustomerParams) (GetOrderCustomerRow, error) {
 	row := db.QueryRow(ctx, getOrderCustomer, arg.TenantID, arg.ID)
-	var customer_id uuid.UUID
-	err := row.Scan(&customer_id)
-	return customer_id, err
+	var i GetOrderCustomerRow
+	err := row.Scan(&i.CustomerID, &i.OutletID)
+	return i, err
 }
 
 const getPlatformPlan = `-- name: GetPlatformPlan :one
@@ -1109,6 +1164,23 @@ SELECT object_id, tenant, purchase, created_at FROM stripe_routes WHERE object_i
 
 func (q *Queries) GetStripeRoute(ctx context.Context, db DBTX, ids []string) (StripeRoute, error) {
 	row := db.QueryRow(ctx, getStripeRoute, ids)
+	var i StripeRoute
+	err := row.Scan(
+		&i.ObjectID,
+		&i.Tenant,
+		&i.Purchase,
+		&i.CreatedAt,
+	)
+	return i, err
+}
+
+const getStripeRouteOf = `-- name: GetStripeRouteOf :one
+SELECT object_id, tenant, purchase, created_at FROM stripe_routes WHERE object_id = $1
+`
+
+// The recorded owner of one object (e.g. "purchase:<id>", written when the platform created it).
+func (q *Queries) GetStripeRouteOf(ctx context.Context, db DBTX, objectID string) (StripeRoute, error) {
+	row := db.QueryRow(ctx, getStripeRouteOf, objectID)
 	var i StripeRoute
 	err := row.Scan(
 		&i.ObjectID,
@@ -1715,6 +1787,113 @@ func (q *Queries) MarkUsageReported(ctx context.Context, db DBTX, arg MarkUsageR
 		arg.Month,
 	)
 	return err
+}
+
+const paidPromisesForOrder = `-- name: PaidPromisesForOrder :many
+SELECT p.tenant_id, p.id, p.product_id, p.price_id, p.kind, p.product_code, p.channel, p.customer_id, p.consumer_id, p.registration_id, p.order_id, p.outlet_id, p.currency, p.amount, p.status, p.stripe_checkout_session_id, p.stripe_payment_intent_id, p.stripe_charge_id, p.paid_at, p.valid_from, p.valid_until, p.grant_id, p.refunded_amount, p.cancel_requested_at, p.ended_at, p.version, p.created_at, p.updated_at, e.compensation FROM purchases p
+JOIN express_products e ON e.tenant_id = p.tenant_id AND e.id = p.product_id
+WHERE p.tenant_id = $1 AND p.status = 'active'
+  AND ((p.kind = 'per_incident' AND p.order_id = $2)
+    OR (p.kind = 'plan' AND p.registration_id = $3::uuid
+        AND $4::date BETWEEN p.valid_from AND p.valid_until))
+ORDER BY p.paid_at, p.id
+FOR UPDATE OF p
+`
+
+type PaidPromisesForOrderParams struct {
+	TenantID       uuid.UUID
+	OrderID        uuid.NullUUID
+	RegistrationID uuid.NullUUID
+	OnDate         time.Time
+}
+
+type PaidPromisesForOrderRow struct {
+	TenantID                uuid.UUID
+	ID                      uuid.UUID
+	ProductID               uuid.UUID
+	PriceID                 uuid.UUID
+	Kind                    string
+	ProductCode             string
+	Channel                 string
+	CustomerID              uuid.NullUUID
+	ConsumerID              uuid.NullUUID
+	RegistrationID          uuid.NullUUID
+	OrderID                 uuid.NullUUID
+	OutletID                uuid.NullUUID
+	Currency                string
+	Amount                  int64
+	Status                  string
+	StripeCheckoutSessionID string
+	StripePaymentIntentID   string
+	StripeChargeID          string
+	PaidAt                  *time.Time
+	ValidFrom               *time.Time
+	ValidUntil              *time.Time
+	GrantID                 uuid.NullUUID
+	RefundedAmount          int64
+	CancelRequestedAt       *time.Time
+	EndedAt                 *time.Time
+	Version                 int32
+	CreatedAt               time.Time
+	UpdatedAt               time.Time
+	Compensation            []byte
+}
+
+// Every active purchase whose promise covers a service order: its per-incident upgrades, and
+// the plans of its unit valid on the day of the breach.
+func (q *Queries) PaidPromisesForOrder(ctx context.Context, db DBTX, arg PaidPromisesForOrderParams) ([]PaidPromisesForOrderRow, error) {
+	rows, err := db.Query(ctx, paidPromisesForOrder,
+		arg.TenantID,
+		arg.OrderID,
+		arg.RegistrationID,
+		arg.OnDate,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []PaidPromisesForOrderRow
+	for rows.Next() {
+		var i PaidPromisesForOrderRow
+		if err := rows.Scan(
+			&i.TenantID,
+			&i.ID,
+			&i.ProductID,
+			&i.PriceID,
+			&i.Kind,
+			&i.ProductCode,
+			&i.Channel,
+			&i.CustomerID,
+			&i.ConsumerID,
+			&i.RegistrationID,
+			&i.OrderID,
+			&i.OutletID,
+			&i.Currency,
+			&i.Amount,
+			&i.Status,
+			&i.StripeCheckoutSessionID,
+			&i.StripePaymentIntentID,
+			&i.StripeChargeID,
+			&i.PaidAt,
+			&i.ValidFrom,
+			&i.ValidUntil,
+			&i.GrantID,
+			&i.RefundedAmount,
+			&i.CancelRequestedAt,
+			&i.EndedAt,
+			&i.Version,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.Compensation,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const putStripeRoute = `-- name: PutStripeRoute :exec

@@ -351,11 +351,12 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 			[]any{product}},
 		{`INSERT INTO express_prices (tenant_id, id, product_id, currency, unit_amount) VALUES (app.tenant_id(), $1, $2, 'CNY', 9900)`,
 			[]any{price, product}},
+		// Purchases belong to their order's outlet (order 2 is outlet 2's, order 3 outlet 1's).
 		{`INSERT INTO purchases (tenant_id, id, product_id, price_id, kind, product_code, channel, order_id, currency, amount, status,
-		    customer_id, consumer_id)
-		    VALUES (app.tenant_id(), $1, $2, $3, 'per_incident', 'onsite-6h', 'checkout', $4, 'CNY', 9900, 'active', $5, $6),
-		           (app.tenant_id(), $7, $2, $3, 'per_incident', 'onsite-6h', 'checkout', $8, 'CNY', 9900, 'active', $9, $10)`,
-			[]any{purchase, product, price, order2, customer, iso.consumer, uuid.New(), order3, customer2, f.Consumer2}},
+		    customer_id, consumer_id, outlet_id)
+		    VALUES (app.tenant_id(), $1, $2, $3, 'per_incident', 'onsite-6h', 'checkout', $4, 'CNY', 9900, 'active', $5, $6, $11),
+		           (app.tenant_id(), $7, $2, $3, 'per_incident', 'onsite-6h', 'checkout', $8, 'CNY', 9900, 'active', $9, $10, $12)`,
+			[]any{purchase, product, price, order2, customer, iso.consumer, uuid.New(), order3, customer2, f.Consumer2, f.Outlet2, f.Outlet1}},
 		{`INSERT INTO refunds (tenant_id, id, purchase_id, reason, amount, currency, idempotency_key) VALUES
 		    (app.tenant_id(), $1, $2, 'compensation', 9900, 'CNY', $3)`, []any{refund, purchase, "compensation:" + purchase.String()}},
 		{`INSERT INTO compensations (tenant_id, id, purchase_id, order_id, breach_key, kind, amount, currency, refund_id) VALUES
@@ -654,7 +655,7 @@ func (iso *isolation) checkOutletScope(t *testing.T) {
 	// The outlet column of each outlet-scoped table.
 	for _, c := range []struct{ table, outletCol string }{
 		{"outlets", "id"}, {"memberships", "outlet_id"}, {"audit_log", "outlet_id"},
-		{"sla_clocks", "outlet_id"}, {"sla_breaches", "outlet_id"},
+		{"sla_clocks", "outlet_id"}, {"sla_breaches", "outlet_id"}, {"purchases", "outlet_id"},
 	} {
 		t.Run(c.table, func(t *testing.T) {
 			q := `SELECT count(*) FROM ` + ident(c.table) + ` WHERE ` + ident(c.outletCol) + ` = $1`

@@ -34,8 +34,14 @@ const (
 // Channels lists every channel.
 var Channels = []string{ChannelSMS, ChannelEmail, ChannelInApp}
 
+// The shipped template locales.
+const (
+	LocaleZH = "zh-CN"
+	LocaleEN = "en"
+)
+
 // Locales are the shipped template locales.
-var Locales = []string{"zh-CN", "en"}
+var Locales = []string{LocaleZH, LocaleEN}
 
 // Recipient names who should hear about an event. Build one with Customer, User or Role.
 type Recipient struct {

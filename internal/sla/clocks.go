@@ -461,6 +461,53 @@ func Retime(ctx context.Context, tx *tenants.Tx, jobs Inserter, cal tenants.Cale
 	}
 }
 
+// Restore returns an order's unfinished clocks to the targets its remaining entitlements give
+// after a paid promise ended (an upgrade refunded or disputed): a running or paused clock
+// whose target is among targets counts again from starts[target] (the order's intake for the
+// tier's targets, a remaining upgrade's payment for its own) with that target; a clock that
+// no remaining entitlement gives is cancelled. Met, breached and cancelled clocks stay as they
+// are. A restored clock already past its due time breaches at its next wake.
+func Restore(ctx context.Context, tx *tenants.Tx, jobs Inserter, orderID uuid.UUID, targets []Target, starts map[string]time.Time,
+	at time.Time) ([]Change, error) {
+	byKind := map[string]Target{}
+	for _, t := range targets {
+		byKind[t.Kind] = t
+	}
+	const why = "paid promise ended"
+	return change(ctx, tx, jobs, orderID, at, func(c *Clock, cals *calendars, s Settings) (Change, bool, error) {
+		if c.Status != Running && c.Status != Paused {
+			return Change{}, false, nil
+		}
+		from := c.Status
+		t, ok := byKind[c.Target]
+		if !ok {
+			closePause(c, at)
+			c.Status, c.StoppedAt, c.DueAt, c.WarnAt = Cancelled, &at, nil, nil
+			return Change{Target: c.Target, From: from, To: Cancelled, At: at, Reason: why}, true, nil
+		}
+		start, ok := starts[c.Target]
+		if !ok || start.IsZero() {
+			start = c.StartedAt
+		}
+		if c.duration == t.Duration && c.Business == t.Business && c.StartedAt.Equal(start) {
+			return Change{}, false, nil
+		}
+		c.StartedAt, c.duration, c.Business, c.WarnedAt = start, t.Duration, t.Business, nil
+		c.Minutes = t.Minutes()
+		if c.Status == Paused {
+			c.Pauses = []Pause{{From: at, Reason: c.Pauses[len(c.Pauses)-1].Reason}}
+			return Change{Target: c.Target, From: Paused, To: Paused, At: at, Reason: why}, true, nil
+		}
+		c.Pauses = []Pause{}
+		due, warn, err := cals.due(start, t.Duration, t.Business, nil, s.WarnPercent)
+		if err != nil {
+			return Change{}, false, err
+		}
+		c.DueAt, c.WarnAt = &due, &warn
+		return Change{Target: c.Target, From: Running, To: Running, At: at, DueAt: &due, Reason: why}, true, nil
+	})
+}
+
 // closePause ends the open pause at at and returns its reason.
 func closePause(c *Clock, at time.Time) string {
 	if n := len(c.Pauses); n > 0 && c.Pauses[n-1].To.IsZero() {

@@ -84,8 +84,13 @@ ORDER BY id LIMIT @lim;
 -- name: ActivatePurchase :one
 UPDATE purchases SET status = 'active', paid_at = @paid_at, valid_from = @valid_from, valid_until = @valid_until,
   grant_id = @grant_id, version = version + 1, updated_at = now()
-WHERE tenant_id = @tenant_id AND id = @id AND status IN ('pending', 'failed')
+WHERE tenant_id = @tenant_id AND id = @id AND status IN ('pending', 'failed', 'expired')
 RETURNING *;
+
+-- name: ExpirePurchase :execrows
+-- A checkout session that expired unpaid: the purchase was never paid and never will be.
+UPDATE purchases SET status = 'expired', ended_at = now(), version = version + 1, updated_at = now()
+WHERE tenant_id = @tenant_id AND id = @id AND status IN ('pending', 'failed');
 
 -- name: FailPurchase :execrows
 UPDATE purchases SET status = 'failed', version = version + 1, updated_at = now()
@@ -137,11 +142,23 @@ SELECT * FROM refunds WHERE tenant_id = @tenant_id AND purchase_id = @purchase_i
 -- name: CreateCompensation :one
 INSERT INTO compensations (tenant_id, id, purchase_id, order_id, breach_key, target, kind, amount, currency, refund_id)
 VALUES (@tenant_id, @id, @purchase_id, @order_id, @breach_key, @target, @kind, @amount, @currency, @refund_id)
-ON CONFLICT (tenant_id, purchase_id) DO NOTHING
+ON CONFLICT (tenant_id, purchase_id, breach_key) DO NOTHING
 RETURNING *;
 
--- name: GetCompensationOfPurchase :one
-SELECT * FROM compensations WHERE tenant_id = @tenant_id AND purchase_id = @purchase_id;
+-- name: GetCompensationOfBreach :one
+SELECT * FROM compensations WHERE tenant_id = @tenant_id AND purchase_id = @purchase_id AND breach_key = @breach_key;
+
+-- name: PaidPromisesForOrder :many
+-- Every active purchase whose promise covers a service order: its per-incident upgrades, and
+-- the plans of its unit valid on the day of the breach.
+SELECT p.*, e.compensation FROM purchases p
+JOIN express_products e ON e.tenant_id = p.tenant_id AND e.id = p.product_id
+WHERE p.tenant_id = @tenant_id AND p.status = 'active'
+  AND ((p.kind = 'per_incident' AND p.order_id = @order_id)
+    OR (p.kind = 'plan' AND p.registration_id = sqlc.narg('registration_id')::uuid
+        AND @on_date::date BETWEEN p.valid_from AND p.valid_until))
+ORDER BY p.paid_at, p.id
+FOR UPDATE OF p;
 
 -- name: IssueCompensation :execrows
 UPDATE compensations SET status = 'issued', issued_at = now()
@@ -297,4 +314,11 @@ INSERT INTO usage_counters (tenant_id, metric, month, count) VALUES (@tenant_id,
 ON CONFLICT (tenant_id, metric, month) DO UPDATE SET count = GREATEST(usage_counters.count, EXCLUDED.count);
 
 -- name: GetOrderCustomer :one
-SELECT customer_id FROM service_orders WHERE tenant_id = @tenant_id AND id = @id;
+SELECT customer_id, outlet_id FROM service_orders WHERE tenant_id = @tenant_id AND id = @id;
+
+-- name: GetStripeRouteOf :one
+-- The recorded owner of one object (e.g. "purchase:<id>", written when the platform created it).
+SELECT * FROM stripe_routes WHERE object_id = @object_id;
+
+-- name: GetCompensationByRefund :one
+SELECT * FROM compensations WHERE tenant_id = @tenant_id AND refund_id = @refund_id;

@@ -437,7 +437,10 @@ export interface paths {
         };
         /** My notification opt-outs with this brand */
         get: operations["consumer-get-notification-preferences"];
-        /** Opt out of channels or kinds of messages (e.g. no SMS, or no order updates by email) */
+        /**
+         * Opt out of channels or kinds of messages (e.g. no SMS, or no order updates by email)
+         * @description A consumer right: answered even while the tenant is read-only.
+         */
         put: operations["consumer-put-notification-preferences"];
         post?: never;
         delete?: never;
@@ -541,7 +544,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Dispute the exclusion the diagnosis invoked on my order; the brand reviews it */
+        /**
+         * Dispute the exclusion the diagnosis invoked on my order; the brand reviews it
+         * @description A consumer right (a complaint): answered even while the tenant is read-only.
+         */
         post: operations["consumer-dispute-order"];
         delete?: never;
         options?: never;
@@ -575,7 +581,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Approve or decline a quote for my order */
+        /**
+         * Approve or decline a quote for my order
+         * @description Declining is a consumer right, answered even while the tenant is read-only; approving starts paid work and is not.
+         */
         post: operations["consumer-decide-quote"];
         delete?: never;
         options?: never;
@@ -647,7 +656,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Cancel my purchase (full refund in the cooling-off period) */
+        /**
+         * Cancel my purchase (full refund in the cooling-off period)
+         * @description A consumer right: answered even while the tenant is read-only.
+         */
         post: operations["consumer-cancel-purchase"];
         delete?: never;
         options?: never;
@@ -752,7 +764,10 @@ export interface paths {
         };
         /** A customer's notification opt-outs */
         get: operations["get-customer-notification-preferences"];
-        /** Replace a customer's notification opt-outs (audited) */
+        /**
+         * Replace a customer's notification opt-outs (audited)
+         * @description The customer's right to opt out, recorded by staff: answered even while the tenant is read-only.
+         */
         put: operations["put-customer-notification-preferences"];
         post?: never;
         delete?: never;
@@ -2163,7 +2178,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Cancel a purchase: full refund in the cooling-off period, after it per the product's terms */
+        /**
+         * Cancel a purchase: full refund in the cooling-off period, after it per the product's terms
+         * @description The consumer's right, asked through staff: answered even while the tenant is read-only.
+         */
         post: operations["cancel-purchase"];
         delete?: never;
         options?: never;
@@ -9009,6 +9027,15 @@ export interface operations {
             };
             /** @description Unauthorized */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Payment Required */
+            402: {
                 headers: {
                     [name: string]: unknown;
                 };
