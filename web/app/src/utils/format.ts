@@ -41,7 +41,16 @@ export function todayIn(timeZone: string | undefined, now = new Date()): string 
 export function formatDateTimeIn(s: string | null | undefined, timeZone: string | undefined): string {
   if (!s) return ''
   try {
-    return new Date(s).toLocaleString(intlLocale(), { dateStyle: 'medium', timeStyle: 'short', timeZone, timeZoneName: 'short' })
+    // dateStyle cannot be combined with timeZoneName: name the parts.
+    return new Date(s).toLocaleString(intlLocale(), {
+      year: 'numeric',
+      month: 'short',
+      day: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      timeZone,
+      timeZoneName: 'short',
+    })
   } catch {
     return formatDateTime(s) // an unknown zone name
   }
