@@ -275,6 +275,11 @@ func TestJourneyAgentTakesAnOrderDispatcherAssignsManagerRunsIt(t *testing.T) {
 		b.open(r.route)
 		b.noSidewaysScroll(r.route)
 		b.untranslated(r.route + " on a phone")
+		// The manager's outlet is named in the header on a desktop only: on a phone it pushed the
+		// tenant's name into a column of single characters.
+		if b.js(`[...document.querySelectorAll('.tenant-switcher .el-tag')].some((e) => e.getClientRects().length) ? 'shown' : ''`) != "" {
+			t.Errorf("%s shows the outlet in the header of a 390 px screen", r.route)
+		}
 		if r.shot != "" {
 			b.shot(r.shot)
 		}
