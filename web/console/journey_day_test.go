@@ -200,6 +200,8 @@ func TestJourneyAgentTakesAnOrderDispatcherAssignsManagerRunsIt(t *testing.T) {
 	}
 	b.click(`.proposal[data-engineer] .el-button--primary`)
 	b.waitJS(`document.querySelector('.current-engineers').innerText.includes('待接单')`)
+	// Dispatched (an outlet and a lead offered), it leaves the waiting list.
+	b.waitJS(fmt.Sprintf(`!document.querySelector('.dispatch-list[data-list=waiting] .dispatch-item[data-order=%q]')`, number))
 	b.settle()
 	b.untranslated("the dispatched order")
 	b.shot("zh-dispatch")
