@@ -45,10 +45,11 @@ type OrderFilter struct {
 	Repeat       string `query:"repeat" enum:"true,false" doc:"Only repeat repairs (true) or only first ones (false)"`
 	OpenOlder    string `query:"open_older_than" pattern:"^[0-9]{1,4}h$" doc:"Open orders created more than this many hours ago, e.g. 48h"`
 	Overdue      bool   `query:"overdue" doc:"Only orders with a breached or overdue time limit"`
+	Undispatched bool   `query:"undispatched" doc:"Only open orders waiting for dispatch: no outlet, or no lead engineer offered or accepted"`
 }
 
 func (f OrderFilter) filter(now time.Time) (orders.Filter, error) {
-	out := orders.Filter{Type: f.Type, Overdue: f.Overdue, Outlet: optionalID(f.Outlet), Engineer: optionalID(f.Engineer),
+	out := orders.Filter{Type: f.Type, Overdue: f.Overdue, Undispatched: f.Undispatched, Outlet: optionalID(f.Outlet), Engineer: optionalID(f.Engineer),
 		Customer: optionalID(f.Customer), Registration: optionalID(f.Registration)}
 	if f.Status != "" {
 		out.Statuses = strings.Split(f.Status, ",")

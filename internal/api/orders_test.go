@@ -583,3 +583,61 @@ func TestOrderIntakeServesTheBuyer(t *testing.T) {
 		t.Fatalf("an unregistered unit without a customer: %d %s", r.Status, r.Body)
 	}
 }
+
+// The dispatch board's list: open orders without an outlet or without a lead engineer,
+// each tenant's own only.
+func TestListUndispatchedOrders(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	a := newOrderWorld(t, env)
+	outlet := a.tn.Outlets[0]
+	_, engTok := env.Person(a.tn, "engineer", outlet)
+	eng := str(env.Must(200, apitest.Req{Method: "GET", Path: "/v1/me", Token: engTok}).Map(t)["id"])
+	env.Must(200, apitest.Req{Method: "PUT", Path: "/v1/engineers/" + eng, Token: a.tn.Admin, Header: map[string]string{"If-Match": `"0"`},
+		Body: map[string]any{"outlet_id": outlet, "skills": []string{}, "level": 3, "active": true}})
+
+	waiting := str(a.order(t, map[string]any{"outlet_id": outlet})["order"].(map[string]any)["id"])
+	led := str(a.order(t, map[string]any{"outlet_id": outlet})["order"].(map[string]any)["id"])
+	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + led + "/engineers", Token: a.tn.Admin,
+		Body: map[string]any{"role": "lead", "user_id": eng, "reason": "the only engineer in today"}})
+	assisted := str(a.order(t, map[string]any{"outlet_id": outlet})["order"].(map[string]any)["id"])
+	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + assisted + "/engineers", Token: a.tn.Admin,
+		Body: map[string]any{"role": "assistant", "user_id": eng, "reason": "helps only"}})
+	cancelled := str(a.order(t, map[string]any{"outlet_id": outlet})["order"].(map[string]any)["id"])
+	if r := a.move(t, cancelled, "cancelled", "customer withdrew"); r.Status != 200 {
+		t.Fatalf("cancel: %d %s", r.Status, r.Body)
+	}
+
+	// Another tenant's order has no outlet at all (nothing covers its address).
+	b := env.NewTenant()
+	cust := str(env.Must(201, apitest.Req{Method: "POST", Path: "/v1/customers", Token: b.Admin, Body: map[string]any{
+		"name": "李女士", "phone": env.Phone()}}).Map(t)["id"])
+	theirs := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/orders", Token: b.Admin, Body: map[string]any{
+		"type": "repair_minor", "channel": "carry_in", "customer_id": cust, "fault_description": "不开机"}}).Map(t)["order"].(map[string]any)
+	if theirs["outlet_id"] != nil {
+		t.Fatalf("the other tenant's order got an outlet: %v", theirs["outlet_id"])
+	}
+
+	listed := func(token string) []string {
+		var page struct{ Items []struct{ ID string } }
+		env.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders?undispatched=true", Token: token}).JSON(t, &page)
+		var out []string
+		for _, o := range page.Items {
+			out = append(out, o.ID)
+		}
+		return out
+	}
+	if got := listed(a.tn.Admin); !slices.Equal(got, []string{assisted, waiting}) {
+		t.Errorf("undispatched orders: %v, want the assisted one and the waiting one (%s, %s); led %s, cancelled %s",
+			got, assisted, waiting, led, cancelled)
+	}
+	if got := listed(b.Admin); !slices.Equal(got, []string{str(theirs["id"])}) {
+		t.Errorf("the other tenant's undispatched orders: %v, want only its own %s", got, theirs["id"])
+	}
+	// Without the filter every order is listed: the filter, not the data, made the difference.
+	var all struct{ Items []struct{ ID string } }
+	env.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders", Token: a.tn.Admin}).JSON(t, &all)
+	if len(all.Items) != 4 {
+		t.Errorf("all orders: %d, want 4", len(all.Items))
+	}
+}

@@ -1239,8 +1239,13 @@ WHERE o.tenant_id = $1
   AND (NOT $13::boolean OR EXISTS (
         SELECT 1 FROM sla_clocks c WHERE c.tenant_id = $1 AND c.order_id = o.id
           AND (c.status = 'breached' OR (c.status = 'running' AND c.due_at < now()))))
+  AND (NOT $14::boolean OR (
+        o.status NOT IN ('closed', 'cancelled', 'approved', 'completed', 'picked_up')
+        AND (o.outlet_id IS NULL OR NOT EXISTS (
+          SELECT 1 FROM order_engineers e WHERE e.tenant_id = $1 AND e.order_id = o.id
+            AND e.role = 'lead' AND e.state IN ('offered', 'accepted')))))
 ORDER BY o.id DESC
-LIMIT $14
+LIMIT $15
 `
 
 type ListOrdersParams struct {
@@ -1257,6 +1262,7 @@ type ListOrdersParams struct {
 	IsRepeat       *bool
 	OpenBefore     *time.Time
 	Overdue        bool
+	Undispatched   bool
 	Lim            int32
 }
 
@@ -1275,6 +1281,7 @@ func (q *Queries) ListOrders(ctx context.Context, db DBTX, arg ListOrdersParams)
 		arg.IsRepeat,
 		arg.OpenBefore,
 		arg.Overdue,
+		arg.Undispatched,
 		arg.Lim,
 	)
 	if err != nil {

@@ -510,6 +510,7 @@ type Filter struct {
 	Repeat        *bool
 	OverdueBefore *time.Time    // open orders created before this instant
 	Overdue       bool          // orders with a breached or overdue SLA clock
+	Undispatched  bool          // open orders without an outlet or without a lead engineer
 	BeforeID      uuid.NullUUID // cursor: the id of the last row seen
 	Limit         int32
 }
@@ -523,7 +524,7 @@ func List(ctx context.Context, tx *tenants.Tx, f Filter) ([]Order, error) {
 	rows, err := tx.Q.ListOrders(ctx, tx, db.ListOrdersParams{TenantID: tx.Scope.TenantID, BeforeID: f.BeforeID,
 		Statuses: append([]string{}, f.Statuses...), TypeCode: typ, OutletID: f.Outlet, CustomerID: f.Customer,
 		RegistrationID: f.Registration, EngineerID: f.Engineer, CreatedFrom: f.From, CreatedTo: f.To, IsRepeat: f.Repeat,
-		OpenBefore: f.OverdueBefore, Overdue: f.Overdue, Lim: f.Limit})
+		OpenBefore: f.OverdueBefore, Overdue: f.Overdue, Undispatched: f.Undispatched, Lim: f.Limit})
 	if err != nil {
 		return nil, fmt.Errorf("list orders: %w", err)
 	}

@@ -71,6 +71,11 @@ WHERE o.tenant_id = @tenant_id
   AND (NOT @overdue::boolean OR EXISTS (
         SELECT 1 FROM sla_clocks c WHERE c.tenant_id = @tenant_id AND c.order_id = o.id
           AND (c.status = 'breached' OR (c.status = 'running' AND c.due_at < now()))))
+  AND (NOT @undispatched::boolean OR (
+        o.status NOT IN ('closed', 'cancelled', 'approved', 'completed', 'picked_up')
+        AND (o.outlet_id IS NULL OR NOT EXISTS (
+          SELECT 1 FROM order_engineers e WHERE e.tenant_id = @tenant_id AND e.order_id = o.id
+            AND e.role = 'lead' AND e.state IN ('offered', 'accepted')))))
 ORDER BY o.id DESC
 LIMIT @lim;
 

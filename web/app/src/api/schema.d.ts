@@ -15083,6 +15083,8 @@ export interface operations {
                 open_older_than?: string;
                 /** @description Only orders with a breached or overdue time limit */
                 overdue?: boolean;
+                /** @description Only open orders waiting for dispatch: no outlet, or no lead engineer offered or accepted */
+                undispatched?: boolean;
             };
             header?: {
                 /** @description Tenant to act in, for users with several memberships */

@@ -135,6 +135,14 @@ describe('labels of API values', () => {
     ['memberStatus', 'UpdateInBody', 'status'],
     ['role', 'InviteInBody', 'role'],
     ['locale', 'OnboardInBody', 'locale'],
+    ['coverage', 'Decision', 'class'],
+    ['reasonOutcome', 'Reason', 'outcome'],
+    ['chargeMode', 'Charge', 'mode'],
+    ['quoteStatus', 'Quote', 'status'],
+    ['completionResult', 'Completion', 'result'],
+    ['exclusion', 'Completion', 'exclusion'],
+    ['engineerRole', 'OrderEngineer', 'role'],
+    ['engineerState', 'OrderEngineer', 'state'],
   ]
   it.each(cases)('%s covers %s.%s', (group, schema, prop) => {
     const labels = Object.keys(en.enums[group])

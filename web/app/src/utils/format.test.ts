@@ -1,11 +1,30 @@
 import { describe, expect, it } from 'vitest'
 
-import { todayIn } from './format'
+import { durationParts, formatDateTimeIn, todayIn } from './format'
 
 describe('todayIn', () => {
   it('is the date in the given time zone, not the browser’s', () => {
     const late = new Date('2026-12-06T16:45:00Z') // past midnight in Shanghai
     expect(todayIn('Asia/Shanghai', late)).toBe('2026-12-07')
     expect(todayIn('UTC', late)).toBe('2026-12-06')
+  })
+})
+
+describe('formatDateTimeIn', () => {
+  it('shows the moment in the given zone, naming the zone', () => {
+    const s = formatDateTimeIn('2026-12-06T19:00:00Z', 'Asia/Shanghai')
+    expect(s).toContain('03:00')
+    expect(s).toMatch(/GMT\+8|CST/)
+  })
+
+  it('falls back to the local time for an unknown zone', () => {
+    expect(formatDateTimeIn('2026-12-06T19:00:00Z', 'Nowhere/Else')).not.toBe('')
+  })
+})
+
+describe('durationParts', () => {
+  it('splits a span, overdue or not', () => {
+    expect(durationParts(((26 * 60 + 3) * 60 + 4) * 1000)).toEqual({ d: 1, h: 2, m: 3, s: 4 })
+    expect(durationParts(-61_000)).toEqual({ d: 0, h: 0, m: 1, s: 1 })
   })
 })

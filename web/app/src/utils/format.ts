@@ -36,3 +36,28 @@ export function todayIn(timeZone: string | undefined, now = new Date()): string 
   // en-CA formats dates as YYYY-MM-DD.
   return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now)
 }
+
+/** A moment in a given time zone (a calendar's), with the zone's short name. */
+export function formatDateTimeIn(s: string | null | undefined, timeZone: string | undefined): string {
+  if (!s) return ''
+  try {
+    // dateStyle cannot be combined with timeZoneName: name the parts.
+    return new Date(s).toLocaleString(intlLocale(), {
+      year: 'numeric',
+      month: 'short',
+      day: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      timeZone,
+      timeZoneName: 'short',
+    })
+  } catch {
+    return formatDateTime(s) // an unknown zone name
+  }
+}
+
+/** A span of time as days, hours, minutes and seconds (the parts a countdown shows). */
+export function durationParts(ms: number): { d: number; h: number; m: number; s: number } {
+  const total = Math.max(0, Math.floor(Math.abs(ms) / 1000))
+  return { d: Math.floor(total / 86400), h: Math.floor((total % 86400) / 3600), m: Math.floor((total % 3600) / 60), s: total % 60 }
+}

@@ -1,7 +1,26 @@
-import { Document, Setting } from '@element-plus/icons-vue'
+import { Document, Medal, Setting, Stamp } from '@element-plus/icons-vue'
 import type { RouteRecordRaw } from 'vue-router'
 
 const routes: RouteRecordRaw[] = [
+  {
+    path: '/policies',
+    name: 'policies',
+    component: () => import('@/views/warranty/PolicyList.vue'),
+    meta: { title: 'menu.policies', perm: 'policies:read', menu: { group: 'admin', icon: Stamp, order: 4 } },
+  },
+  {
+    path: '/policies/:id',
+    name: 'policy',
+    component: () => import('@/views/warranty/PolicyDetail.vue'),
+    props: true,
+    meta: { title: 'menu.policies', perm: 'policies:read', activeMenu: '/policies' },
+  },
+  {
+    path: '/tiers',
+    name: 'tiers',
+    component: () => import('@/views/warranty/TierSettings.vue'),
+    meta: { title: 'menu.tiers', perm: 'policies:read', menu: { group: 'admin', icon: Medal, order: 6 } },
+  },
   {
     path: '/audit',
     name: 'audit',

@@ -1,4 +1,4 @@
-import { Tickets, User } from '@element-plus/icons-vue'
+import { Grid, Position, Tickets, User } from '@element-plus/icons-vue'
 import type { RouteRecordRaw } from 'vue-router'
 
 const routes: RouteRecordRaw[] = [
@@ -13,6 +13,18 @@ const routes: RouteRecordRaw[] = [
     name: 'order-new',
     component: () => import('@/views/orders/OrderNew.vue'),
     meta: { title: 'orders.newTitle', perm: 'orders:write', activeMenu: '/orders' },
+  },
+  {
+    path: '/orders/board',
+    name: 'order-board',
+    component: () => import('@/views/orders/OrderBoard.vue'),
+    meta: { title: 'menu.board', perm: 'orders:read', menu: { group: 'service', icon: Grid, order: 12 } },
+  },
+  {
+    path: '/dispatch',
+    name: 'dispatch',
+    component: () => import('@/views/dispatch/DispatchBoard.vue'),
+    meta: { title: 'menu.dispatch', perm: 'orders:dispatch', menu: { group: 'service', icon: Position, order: 15 } },
   },
   {
     path: '/orders/:id',

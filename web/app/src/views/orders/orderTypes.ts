@@ -22,14 +22,17 @@ export function useOrderTypes() {
   return { types, loaded, label }
 }
 
-/** The warranty decision snapshotted on an order (the API leaves its shape open). */
-export function decisionOf(entitlement: unknown): { class?: string; remedies?: string[] } | undefined {
-  if (!entitlement || typeof entitlement !== 'object') return undefined
-  const d = (entitlement as { decision?: unknown }).decision
-  if (!d || typeof d !== 'object') return undefined
-  const { class: cls, remedies } = d as { class?: unknown; remedies?: unknown }
-  return {
-    class: typeof cls === 'string' ? cls : undefined,
-    remedies: Array.isArray(remedies) ? remedies.filter((x): x is string => typeof x === 'string') : undefined,
-  }
+/**
+ * The type an order taken on a channel most likely is: a visit (inspection) when the
+ * engineer goes on site, a minor carry-in repair otherwise; failing those, the first active
+ * type of the channel's flow, then any active type.
+ */
+export function defaultTypeFor(channel: string, types: OrderType[]): string | undefined {
+  const flow = channel === 'on_site' ? 'on_site' : 'carry_in'
+  const preferred = flow === 'on_site' ? 'inspection' : 'repair_minor'
+  return (
+    types.find((x) => x.code === preferred)?.code ??
+    types.find((x) => x.flow === flow)?.code ??
+    types[0]?.code
+  )
 }
