@@ -62,14 +62,16 @@
 // order changes exactly one gets the row and emits the event. There is no warning after a
 // breach.
 //
-// A step already due whose second's wake is queued or running already (River's unique
-// insert finds the key taken) could be missed by that wake, which may read the clocks
-// before the step's transaction commits; so that transaction inserts a wake of its own
+// A step already due whose second's wake is running already (River's unique insert finds
+// the key taken by a running job) could be missed by that wake, which may have read the
+// clocks before the step's transaction commits; so that transaction inserts a wake of its own
 // (WakeArgs.Again, never a duplicate; tenants.Tx.JobOrAgain), available when it commits:
 // the step fires within a second, not at the sweep. A step to come does not meet the race
 // (as long as the processes' clocks agree): its wake is scheduled after the moment it is
 // queued and runs at or after its time, and the wake of due steps is never after the
-// moment it is queued.
+// moment it is queued. A wake that is queued but not yet running keeps the second's steps
+// together (one wake a second); in the rare case that a worker takes it between the
+// insert and the step's commit, the tenant's next wake or the sweep fires the step.
 // Transactions that queue the same wake wait for each other from that insert to their
 // commit (River's unique key). Wakes are queued with the transaction's other jobs
 // (tenants.Tx.Job): inserted just before commit, in one statement, each second once

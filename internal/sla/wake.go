@@ -106,11 +106,16 @@ func queue(_ context.Context, tx *tenants.Tx, jobs Inserter, steps []time.Time) 
 			tx.Job(jobs, "sla_wake:"+w.At.Format(time.RFC3339), p)
 			continue
 		}
-		// A step already due: a wake of this second queued or running already may read the
+		// A step already due: a wake of this second running already may have read the
 		// clocks before this transaction commits and miss the step. Then a wake of its own
 		// goes in this transaction, available when it commits, so the step fires within a
 		// second rather than at the sweep.
-		tx.JobOrAgain(jobs, "sla_wake:"+w.At.Format(time.RFC3339), p, func(*rivertype.JobRow) *river.InsertManyParams {
+		tx.JobOrAgain(jobs, "sla_wake:"+w.At.Format(time.RFC3339), p, func(existing *rivertype.JobRow) *river.InsertManyParams {
+			if existing == nil || existing.State != rivertype.JobStateRunning {
+				// Queued, not running yet: it reads the clocks when it runs, which is
+				// almost always after this commit; the steps of one second keep one wake.
+				return nil
+			}
 			again := w
 			again.Again = time.Now().UnixNano()
 			opts := WakeArgs{}.InsertOpts()
