@@ -163,6 +163,9 @@ func (b *browser) clickText(css, text string) {
 func (b *browser) typeInto(css, text string) {
 	b.t.Helper()
 	b.waitVisible(css)
+	// A field may show before the page knows the user may edit it (disabled until then):
+	// keys sent to it then would be lost.
+	b.waitJS(fmt.Sprintf(`(() => { const e = document.querySelector(%q); return !!e && !e.disabled })()`, css))
 	b.js(fmt.Sprintf(`(() => { const e = document.querySelector(%q); e.value = ''; e.dispatchEvent(new Event('input', { bubbles: true })); return '' })()`, css))
 	b.do(chromedp.SendKeys(chromedp.CSS(css), text))
 }
