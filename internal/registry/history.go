@@ -436,14 +436,8 @@ func (r *historyRun) run(ctx context.Context, format string, content []byte) err
 	if err != nil {
 		return err
 	}
-	err = r.d.Tx(ctx, r.scope, func(tx *tenants.Tx) error {
-		if err := tx.Q.StartImport(ctx, tx, db.StartImportParams{TenantID: tx.Scope.TenantID, ID: r.id, RowsTotal: int32(total)}); err != nil {
-			return err
-		}
-		return tx.Q.ClearImportErrors(ctx, tx, db.ClearImportErrorsParams{TenantID: tx.Scope.TenantID, ImportID: r.id})
-	})
-	if err != nil {
-		return fmt.Errorf("start import: %w", err)
+	if err := startImport(ctx, r.d, r.scope, r.id, total); err != nil {
+		return err
 	}
 	if total == 0 {
 		return nil

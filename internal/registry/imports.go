@@ -380,14 +380,8 @@ func (r *importRun) run(ctx context.Context, format string, content []byte) erro
 	if err != nil {
 		return err
 	}
-	err = r.d.Tx(ctx, r.scope, func(tx *tenants.Tx) error {
-		if err := tx.Q.StartImport(ctx, tx, db.StartImportParams{TenantID: tx.Scope.TenantID, ID: r.id, RowsTotal: int32(total)}); err != nil {
-			return err
-		}
-		return tx.Q.ClearImportErrors(ctx, tx, db.ClearImportErrorsParams{TenantID: tx.Scope.TenantID, ImportID: r.id})
-	})
-	if err != nil {
-		return fmt.Errorf("start import: %w", err)
+	if err := startImport(ctx, r.d, r.scope, r.id, total); err != nil {
+		return err
 	}
 	if total == 0 {
 		return nil
@@ -945,6 +939,21 @@ func addImportErrors(ctx context.Context, tx *tenants.Tx, importID uuid.UUID, ro
 	}
 	if _, err := rows.Send(ctx, tx); err != nil {
 		return fmt.Errorf("record import errors: %w", err)
+	}
+	return nil
+}
+
+// startImport records that import id's run began with total rows to read, and clears the
+// errors of any earlier attempt of it (a retried job starts over).
+func startImport(ctx context.Context, d *tenants.DB, scope tenants.Scope, id uuid.UUID, total int) error {
+	err := d.Tx(ctx, scope, func(tx *tenants.Tx) error {
+		if err := tx.Q.StartImport(ctx, tx, db.StartImportParams{TenantID: tx.Scope.TenantID, ID: id, RowsTotal: int32(total)}); err != nil {
+			return err
+		}
+		return tx.Q.ClearImportErrors(ctx, tx, db.ClearImportErrorsParams{TenantID: tx.Scope.TenantID, ImportID: id})
+	})
+	if err != nil {
+		return fmt.Errorf("start import: %w", err)
 	}
 	return nil
 }
