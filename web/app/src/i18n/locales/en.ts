@@ -693,7 +693,6 @@ const en = {
     add: 'Add a tier',
     saved: 'Service tiers saved',
     target: '{target} {minutes} min',
-    resolution: 'Resolution',
     noTargets: 'No time targets',
   },
   customers: {

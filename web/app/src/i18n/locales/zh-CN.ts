@@ -692,7 +692,6 @@ const zhCN: Messages = {
     add: '添加等级',
     saved: '服务等级已保存',
     target: '{target} {minutes} 分钟',
-    resolution: '解决',
     noTargets: '无时限目标',
   },
   customers: {
