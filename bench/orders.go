@@ -7,6 +7,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -26,6 +27,10 @@ type orderData struct {
 }
 
 func (d orderData) slug(t int) string { return fmt.Sprintf("bench-o%04d", t) }
+
+// customers is how many customers each tenant has: one per ten orders, order i being
+// customer i mod that.
+func (d orderData) customers() int { return max(1, d.perTenant/10) }
 
 // orderStatuses are the statuses the seeded orders are spread over (carry-in orders).
 var orderStatuses = []string{"waiting", "repairing", "waiting_parts", "ready_for_pickup", "picked_up", "approved", "closed",
@@ -69,16 +74,17 @@ func seedOrders(ctx context.Context, ownerURL string, tdb *tenants.DB, baseURL s
 				{"SET LOCAL session_replication_role = replica", nil},
 				{"CREATE TEMP TABLE bench_o (tenant_id uuid PRIMARY KEY, n int NOT NULL) ON COMMIT DROP", nil},
 				{"INSERT INTO bench_o SELECT id, $2::int + (n - 1)::int FROM unnest($1::uuid[]) WITH ORDINALITY AS u(id, n)", []any{batch, from}},
-				{`INSERT INTO customers (tenant_id, id, name, phone) SELECT tenant_id, ` + uuidExpr("n", "0000", "0") + `, 'Customer', '+8613900000000'
-				  FROM bench_o`, nil},
+				{`INSERT INTO customers (tenant_id, id, name, phone) SELECT tenant_id, ` + uuidExpr("n", "0000", "c") + `, 'Customer ' || c,
+				    '+86139' || lpad(c::text, 8, '0')
+				  FROM bench_o, generate_series(0, $1::int - 1) c`, []any{d.customers()}},
 				{`INSERT INTO service_orders (tenant_id, id, number, type_code, flow, channel, status, customer_id, serial,
-				    fault_description, tracking_token, created_at, updated_at)
+				    fault_description, tracking_token, created_at, updated_at, is_repeat)
 				  SELECT b.tenant_id, ` + uuidExpr("b.n", "0002", "i") + `, 'SO-2026-' || lpad(i::text, 6, '0'), 'repair_minor',
-				    'carry_in', 'phone', (` + statuses + `)[1 + (i * 7) % 10], ` + uuidExpr("b.n", "0000", "0") + `,
+				    'carry_in', 'phone', (` + statuses + `)[1 + (i * 7) % 10], ` + uuidExpr("b.n", "0000", "i % $2::int") + `,
 				    'SN-' || i, 'bench order', 'trk_' || md5(b.n || ':' || i),
 				    now() - make_interval(secs => ($1::int - i) * (31536000.0 / $1::int)),
-				    now() - make_interval(secs => ($1::int - i) * (31536000.0 / $1::int))
-				  FROM bench_o b, generate_series(1, $1::int) i`, []any{d.perTenant}},
+				    now() - make_interval(secs => ($1::int - i) * (31536000.0 / $1::int)), i % 50 = 0
+				  FROM bench_o b, generate_series(1, $1::int) i`, []any{d.perTenant, d.customers()}},
 			} {
 				if _, err := tx.Exec(ctx, s.sql, s.args...); err != nil {
 					return fmt.Errorf("seed orders: %w", err)
@@ -123,6 +129,54 @@ func orderList(fx fixture) func(context.Context) (*http.Request, error) {
 			q += "&cursor=" + cursorOf(u)
 		}
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, fx.baseURL+"/v1/orders"+q, nil)
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Authorization", "Bearer "+d.keys[t])
+		return req, nil
+	}
+}
+
+// orderFilters builds list requests of a random keyed tenant's orders with the other filters
+// the staff screens offer, one at a time: a customer's orders, a month of intake, repeat
+// repairs, open orders older than two days, the dispatch board (undispatched), the late ones
+// (overdue), an engineer's (one without orders: the list must not read the tenant to find
+// none), an order type, and a status beside a month.
+func orderFilters(fx fixture) func(context.Context) (*http.Request, error) {
+	d := fx.orders
+	return func(ctx context.Context) (*http.Request, error) {
+		if len(d.keys) == 0 {
+			return nil, fmt.Errorf("no API key of an order tenant")
+		}
+		t := rand.IntN(len(d.keys))
+		q := url.Values{"limit": {"50"}}
+		month := func() {
+			from := time.Now().AddDate(0, -1-rand.IntN(11), 0)
+			q.Set("from", from.Format(time.RFC3339))
+			q.Set("to", from.AddDate(0, 1, 0).Format(time.RFC3339))
+		}
+		switch rand.IntN(9) {
+		case 0:
+			q.Set("customer_id", fmt.Sprintf("%08x-0000-7000-8000-%012x", t, rand.IntN(d.customers())))
+		case 1:
+			month()
+		case 2:
+			q.Set("repeat", "true")
+		case 3:
+			q.Set("open_older_than", "48h")
+		case 4:
+			q.Set("undispatched", "true")
+		case 5:
+			q.Set("overdue", "true")
+		case 6:
+			q.Set("engineer_id", uuid.NewString())
+		case 7:
+			q.Set("type", "repair_minor")
+		case 8:
+			month()
+			q.Set("status", orderStatuses[rand.IntN(6)])
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, fx.baseURL+"/v1/orders?"+q.Encode(), nil)
 		if err != nil {
 			return nil, err
 		}

@@ -69,6 +69,8 @@ func scenarios(fx fixture) []scenario {
 			request: createOrder(fx)},
 		{name: "list-orders (api key)", baseline: "pgbench-select", orders: true, p99: 25 * time.Millisecond,
 			request: orderList(fx)},
+		{name: "list-orders filtered (api key)", baseline: "pgbench-select", orders: true, p99: 25 * time.Millisecond,
+			request: orderFilters(fx)},
 	}
 }
 

@@ -141,6 +141,16 @@ func (t *Tx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandT
 	return t.tx.Exec(ctx, sql, args...)
 }
 
+// PlanForValues asks PostgreSQL to plan the rest of the transaction's statements for the
+// values they are given, not once for any value. Lists whose filters are optional need it:
+// planned once, `$1 IS NULL OR col = $1` cannot fold away, and the plan fits no filter well.
+func (t *Tx) PlanForValues(ctx context.Context) error {
+	if _, err := t.tx.Exec(ctx, "SET LOCAL plan_cache_mode = force_custom_plan"); err != nil {
+		return fmt.Errorf("plan for values: %w", err)
+	}
+	return nil
+}
+
 // Query runs a query in the transaction.
 func (t *Tx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
 	return t.tx.Query(ctx, sql, args...)

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"slices"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/aftersales/aftersales/internal/api/apitest"
 )
@@ -639,5 +641,95 @@ func TestListUndispatchedOrders(t *testing.T) {
 	env.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders", Token: a.tn.Admin}).JSON(t, &all)
 	if len(all.Items) != 4 {
 		t.Errorf("all orders: %d, want 4", len(all.Items))
+	}
+}
+
+// TestListOrdersOfEngineerAndLate: the engineer filter and the late filter are served by
+// queries of their own (driven by the assignments and by the clocks); they page newest first,
+// combine with the other filters, and see nothing of another tenant.
+func TestListOrdersOfEngineerAndLate(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	a := newOrderWorld(t, env)
+	outlet := a.tn.Outlets[0]
+	_, engTok := env.Person(a.tn, "engineer", outlet)
+	eng := str(env.Must(200, apitest.Req{Method: "GET", Path: "/v1/me", Token: engTok}).Map(t)["id"])
+	env.Must(200, apitest.Req{Method: "PUT", Path: "/v1/engineers/" + eng, Token: a.tn.Admin, Header: map[string]string{"If-Match": `"0"`},
+		Body: map[string]any{"outlet_id": outlet, "skills": []string{}, "level": 3, "active": true}})
+	newOrder := func() string {
+		return str(a.order(t, map[string]any{"outlet_id": outlet})["order"].(map[string]any)["id"])
+	}
+	assign := func(order, role string) {
+		env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + order + "/engineers", Token: a.tn.Admin,
+			Body: map[string]any{"role": role, "user_id": eng, "reason": "on shift"}})
+	}
+	first, other, second, third := newOrder(), newOrder(), newOrder(), newOrder()
+	assign(first, "lead")
+	assign(second, "assistant")
+	assign(third, "lead")
+	if r := a.move(t, third, "cancelled", "customer withdrew"); r.Status != 200 {
+		t.Fatalf("cancel: %d %s", r.Status, r.Body)
+	}
+
+	type page struct {
+		Items      []struct{ ID string }
+		NextCursor string `json:"next_cursor"`
+	}
+	all := func(token, query string) []string {
+		var out []string
+		cursor := ""
+		for range 10 {
+			var p page
+			path := "/v1/orders?limit=1&" + query
+			if cursor != "" {
+				path += "&cursor=" + cursor
+			}
+			env.Must(200, apitest.Req{Method: "GET", Path: path, Token: token}).JSON(t, &p)
+			for _, o := range p.Items {
+				out = append(out, o.ID)
+			}
+			if cursor = p.NextCursor; cursor == "" {
+				return out
+			}
+		}
+		t.Fatalf("%s: more than 10 pages", query)
+		return nil
+	}
+	if got, want := all(a.tn.Admin, "engineer_id="+eng), []string{third, second, first}; !slices.Equal(got, want) {
+		t.Errorf("the engineer's orders, a page at a time: %v, want %v (not %s)", got, want, other)
+	}
+	if got, want := all(a.tn.Admin, "engineer_id="+eng+"&status=cancelled"), []string{third}; !slices.Equal(got, want) {
+		t.Errorf("the engineer's cancelled orders: %v, want %v", got, want)
+	}
+
+	// Late: one order's clocks past their due time, another's breached; a third's on time.
+	super, err := pgx.Connect(t.Context(), env.DB.SuperURL) // row-level security is forced on the owner too
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer super.Close(context.Background())
+	for _, c := range []struct{ order, status, due string }{
+		{first, "running", "-1 minute"}, {other, "breached", "-1 hour"}, {second, "running", "+1 hour"},
+	} {
+		if tag, err := super.Exec(t.Context(), `UPDATE sla_clocks SET status = $2, due_at = now() + $3::interval,
+			breached_at = CASE WHEN $2 = 'breached' THEN now() END WHERE order_id = $1`,
+			c.order, c.status, c.due); err != nil || tag.RowsAffected() == 0 {
+			t.Fatalf("clock of %s: %v", c.order, err)
+		}
+	}
+	if got, want := all(a.tn.Admin, "overdue=true"), []string{other, first}; !slices.Equal(got, want) {
+		t.Errorf("late orders, a page at a time: %v, want %v", got, want)
+	}
+	if got, want := all(a.tn.Admin, "overdue=true&engineer_id="+eng), []string{first}; !slices.Equal(got, want) {
+		t.Errorf("the engineer's late orders: %v, want %v", got, want)
+	}
+
+	// Another tenant asking for this engineer's or its own late orders sees none of these.
+	b := env.NewTenant()
+	if got := all(b.Admin, "engineer_id="+eng); len(got) != 0 {
+		t.Errorf("another tenant lists this engineer's orders: %v", got)
+	}
+	if got := all(b.Admin, "overdue=true"); len(got) != 0 {
+		t.Errorf("another tenant lists late orders: %v", got)
 	}
 }

@@ -1220,67 +1220,317 @@ func (q *Queries) ListOrderTypes(ctx context.Context, db DBTX, tenantID uuid.UUI
 }
 
 const listOrders = `-- name: ListOrders :many
+
 SELECT o.tenant_id, o.id, o.number, o.type_code, o.flow, o.channel, o.urgent, o.priority, o.status, o.customer_id, o.registration_id, o.model_id, o.serial, o.unregistered, o.outlet_id, o.province_code, o.city_code, o.district_code, o.postal_code, o.address, o.latitude, o.longitude, o.fault_description, o.fault_code, o.component, o.entitlement, o.entitlement_class, o.tier_code, o.designated_engineer, o.repeat_of, o.is_repeat, o.reopen_count, o.reschedule_count, o.completion, o.result, o.cancel_reason, o.tracking_token, o.version, o.created_by, o.created_at, o.updated_at, o.completed_at, o.closed_at FROM service_orders o
 WHERE o.tenant_id = $1
   AND ($2::uuid IS NULL OR o.id < $2::uuid)
-  AND (cardinality($3::text[]) = 0 OR o.status = ANY($3::text[]))
-  AND ($4::text IS NULL OR o.type_code = $4::text)
-  AND ($5::uuid IS NULL OR o.outlet_id = $5::uuid)
-  AND ($6::uuid IS NULL OR o.customer_id = $6::uuid)
-  AND ($7::uuid IS NULL OR o.registration_id = $7::uuid)
-  AND ($8::uuid IS NULL OR EXISTS (
-        SELECT 1 FROM order_engineers e WHERE e.tenant_id = $1 AND e.order_id = o.id
-          AND e.user_id = $8::uuid AND e.state IN ('offered', 'accepted')))
+  AND ($3::text IS NULL OR o.status = $3::text)
+  AND (cardinality($4::text[]) = 0 OR o.status = ANY($4::text[]))
+  AND ($5::text IS NULL OR o.type_code = $5::text)
+  AND ($6::uuid IS NULL OR o.outlet_id = $6::uuid)
+  AND ($7::uuid IS NULL OR o.customer_id = $7::uuid)
+  AND ($8::uuid IS NULL OR o.registration_id = $8::uuid)
   AND ($9::timestamptz IS NULL OR o.created_at >= $9::timestamptz)
   AND ($10::timestamptz IS NULL OR o.created_at < $10::timestamptz)
   AND ($11::boolean IS NULL OR o.is_repeat = $11::boolean)
   AND ($12::timestamptz IS NULL OR (o.created_at < $12::timestamptz
         AND o.status NOT IN ('closed', 'cancelled', 'approved', 'completed', 'picked_up')))
-  AND (NOT $13::boolean OR EXISTS (
-        SELECT 1 FROM sla_clocks c WHERE c.tenant_id = $1 AND c.order_id = o.id
-          AND (c.status = 'breached' OR (c.status = 'running' AND c.due_at < now()))))
-  AND (NOT $14::boolean OR (
+  AND (NOT $13::boolean OR (
         o.status NOT IN ('closed', 'cancelled', 'approved', 'completed', 'picked_up')
         AND (o.outlet_id IS NULL OR NOT EXISTS (
           SELECT 1 FROM order_engineers e WHERE e.tenant_id = $1 AND e.order_id = o.id
             AND e.role = 'lead' AND e.state IN ('offered', 'accepted')))))
 ORDER BY o.id DESC
-LIMIT $15
+LIMIT $14
 `
 
 type ListOrdersParams struct {
 	TenantID       uuid.UUID
 	BeforeID       uuid.NullUUID
+	Status         *string
 	Statuses       []string
 	TypeCode       *string
 	OutletID       uuid.NullUUID
 	CustomerID     uuid.NullUUID
 	RegistrationID uuid.NullUUID
-	EngineerID     uuid.NullUUID
 	CreatedFrom    *time.Time
 	CreatedTo      *time.Time
 	IsRepeat       *bool
 	OpenBefore     *time.Time
-	Overdue        bool
 	Undispatched   bool
 	Lim            int32
 }
 
+// The order lists. Each is planned for the values it is given (orders.List asks for custom
+// plans): a filter left out folds away, and the plan walks the index that gives the newest
+// first. The filters that select few orders out of many drive from their own table: the
+// engineer's assignments (ListOrdersOfEngineer) and the late clocks (ListOrdersLate).
 func (q *Queries) ListOrders(ctx context.Context, db DBTX, arg ListOrdersParams) ([]ServiceOrder, error) {
 	rows, err := db.Query(ctx, listOrders,
 		arg.TenantID,
 		arg.BeforeID,
+		arg.Status,
 		arg.Statuses,
 		arg.TypeCode,
 		arg.OutletID,
 		arg.CustomerID,
 		arg.RegistrationID,
-		arg.EngineerID,
 		arg.CreatedFrom,
 		arg.CreatedTo,
 		arg.IsRepeat,
 		arg.OpenBefore,
-		arg.Overdue,
+		arg.Undispatched,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ServiceOrder
+	for rows.Next() {
+		var i ServiceOrder
+		if err := rows.Scan(
+			&i.TenantID,
+			&i.ID,
+			&i.Number,
+			&i.TypeCode,
+			&i.Flow,
+			&i.Channel,
+			&i.Urgent,
+			&i.Priority,
+			&i.Status,
+			&i.CustomerID,
+			&i.RegistrationID,
+			&i.ModelID,
+			&i.Serial,
+			&i.Unregistered,
+			&i.OutletID,
+			&i.ProvinceCode,
+			&i.CityCode,
+			&i.DistrictCode,
+			&i.PostalCode,
+			&i.Address,
+			&i.Latitude,
+			&i.Longitude,
+			&i.FaultDescription,
+			&i.FaultCode,
+			&i.Component,
+			&i.Entitlement,
+			&i.EntitlementClass,
+			&i.TierCode,
+			&i.DesignatedEngineer,
+			&i.RepeatOf,
+			&i.IsRepeat,
+			&i.ReopenCount,
+			&i.RescheduleCount,
+			&i.Completion,
+			&i.Result,
+			&i.CancelReason,
+			&i.TrackingToken,
+			&i.Version,
+			&i.CreatedBy,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.CompletedAt,
+			&i.ClosedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listOrdersLate = `-- name: ListOrdersLate :many
+SELECT o.tenant_id, o.id, o.number, o.type_code, o.flow, o.channel, o.urgent, o.priority, o.status, o.customer_id, o.registration_id, o.model_id, o.serial, o.unregistered, o.outlet_id, o.province_code, o.city_code, o.district_code, o.postal_code, o.address, o.latitude, o.longitude, o.fault_description, o.fault_code, o.component, o.entitlement, o.entitlement_class, o.tier_code, o.designated_engineer, o.repeat_of, o.is_repeat, o.reopen_count, o.reschedule_count, o.completion, o.result, o.cancel_reason, o.tracking_token, o.version, o.created_by, o.created_at, o.updated_at, o.completed_at, o.closed_at FROM service_orders o
+WHERE o.tenant_id = $1
+  AND o.id IN (SELECT c.order_id FROM sla_clocks c WHERE c.tenant_id = $1
+        AND c.status IN ('running', 'breached') AND (c.status = 'breached' OR c.due_at < now())
+        AND ($2::uuid IS NULL OR c.order_id < $2::uuid))
+  AND ($2::uuid IS NULL OR o.id < $2::uuid)
+  AND ($3::text IS NULL OR o.status = $3::text)
+  AND (cardinality($4::text[]) = 0 OR o.status = ANY($4::text[]))
+  AND ($5::text IS NULL OR o.type_code = $5::text)
+  AND ($6::uuid IS NULL OR o.outlet_id = $6::uuid)
+  AND ($7::uuid IS NULL OR o.customer_id = $7::uuid)
+  AND ($8::uuid IS NULL OR o.registration_id = $8::uuid)
+  AND ($9::timestamptz IS NULL OR o.created_at >= $9::timestamptz)
+  AND ($10::timestamptz IS NULL OR o.created_at < $10::timestamptz)
+  AND ($11::boolean IS NULL OR o.is_repeat = $11::boolean)
+  AND ($12::timestamptz IS NULL OR (o.created_at < $12::timestamptz
+        AND o.status NOT IN ('closed', 'cancelled', 'approved', 'completed', 'picked_up')))
+  AND (NOT $13::boolean OR (
+        o.status NOT IN ('closed', 'cancelled', 'approved', 'completed', 'picked_up')
+        AND (o.outlet_id IS NULL OR NOT EXISTS (
+          SELECT 1 FROM order_engineers e WHERE e.tenant_id = $1 AND e.order_id = o.id
+            AND e.role = 'lead' AND e.state IN ('offered', 'accepted')))))
+ORDER BY o.id DESC
+LIMIT $14
+`
+
+type ListOrdersLateParams struct {
+	TenantID       uuid.UUID
+	BeforeID       uuid.NullUUID
+	Status         *string
+	Statuses       []string
+	TypeCode       *string
+	OutletID       uuid.NullUUID
+	CustomerID     uuid.NullUUID
+	RegistrationID uuid.NullUUID
+	CreatedFrom    *time.Time
+	CreatedTo      *time.Time
+	IsRepeat       *bool
+	OpenBefore     *time.Time
+	Undispatched   bool
+	Lim            int32
+}
+
+func (q *Queries) ListOrdersLate(ctx context.Context, db DBTX, arg ListOrdersLateParams) ([]ServiceOrder, error) {
+	rows, err := db.Query(ctx, listOrdersLate,
+		arg.TenantID,
+		arg.BeforeID,
+		arg.Status,
+		arg.Statuses,
+		arg.TypeCode,
+		arg.OutletID,
+		arg.CustomerID,
+		arg.RegistrationID,
+		arg.CreatedFrom,
+		arg.CreatedTo,
+		arg.IsRepeat,
+		arg.OpenBefore,
+		arg.Undispatched,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ServiceOrder
+	for rows.Next() {
+		var i ServiceOrder
+		if err := rows.Scan(
+			&i.TenantID,
+			&i.ID,
+			&i.Number,
+			&i.TypeCode,
+			&i.Flow,
+			&i.Channel,
+			&i.Urgent,
+			&i.Priority,
+			&i.Status,
+			&i.CustomerID,
+			&i.RegistrationID,
+			&i.ModelID,
+			&i.Serial,
+			&i.Unregistered,
+			&i.OutletID,
+			&i.ProvinceCode,
+			&i.CityCode,
+			&i.DistrictCode,
+			&i.PostalCode,
+			&i.Address,
+			&i.Latitude,
+			&i.Longitude,
+			&i.FaultDescription,
+			&i.FaultCode,
+			&i.Component,
+			&i.Entitlement,
+			&i.EntitlementClass,
+			&i.TierCode,
+			&i.DesignatedEngineer,
+			&i.RepeatOf,
+			&i.IsRepeat,
+			&i.ReopenCount,
+			&i.RescheduleCount,
+			&i.Completion,
+			&i.Result,
+			&i.CancelReason,
+			&i.TrackingToken,
+			&i.Version,
+			&i.CreatedBy,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.CompletedAt,
+			&i.ClosedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listOrdersOfEngineer = `-- name: ListOrdersOfEngineer :many
+SELECT o.tenant_id, o.id, o.number, o.type_code, o.flow, o.channel, o.urgent, o.priority, o.status, o.customer_id, o.registration_id, o.model_id, o.serial, o.unregistered, o.outlet_id, o.province_code, o.city_code, o.district_code, o.postal_code, o.address, o.latitude, o.longitude, o.fault_description, o.fault_code, o.component, o.entitlement, o.entitlement_class, o.tier_code, o.designated_engineer, o.repeat_of, o.is_repeat, o.reopen_count, o.reschedule_count, o.completion, o.result, o.cancel_reason, o.tracking_token, o.version, o.created_by, o.created_at, o.updated_at, o.completed_at, o.closed_at FROM order_engineers w
+JOIN service_orders o ON o.tenant_id = w.tenant_id AND o.id = w.order_id
+WHERE w.tenant_id = $1 AND w.user_id = $2 AND w.state IN ('offered', 'accepted')
+  AND o.tenant_id = $1
+  AND ($3::uuid IS NULL OR w.order_id < $3::uuid)
+  AND ($4::text IS NULL OR o.status = $4::text)
+  AND (cardinality($5::text[]) = 0 OR o.status = ANY($5::text[]))
+  AND ($6::text IS NULL OR o.type_code = $6::text)
+  AND ($7::uuid IS NULL OR o.outlet_id = $7::uuid)
+  AND ($8::uuid IS NULL OR o.customer_id = $8::uuid)
+  AND ($9::uuid IS NULL OR o.registration_id = $9::uuid)
+  AND ($10::timestamptz IS NULL OR o.created_at >= $10::timestamptz)
+  AND ($11::timestamptz IS NULL OR o.created_at < $11::timestamptz)
+  AND ($12::boolean IS NULL OR o.is_repeat = $12::boolean)
+  AND ($13::timestamptz IS NULL OR (o.created_at < $13::timestamptz
+        AND o.status NOT IN ('closed', 'cancelled', 'approved', 'completed', 'picked_up')))
+  AND (NOT $14::boolean OR EXISTS (
+        SELECT 1 FROM sla_clocks c WHERE c.tenant_id = $1 AND c.order_id = o.id
+          AND (c.status = 'breached' OR (c.status = 'running' AND c.due_at < now()))))
+  AND (NOT $15::boolean OR (
+        o.status NOT IN ('closed', 'cancelled', 'approved', 'completed', 'picked_up')
+        AND (o.outlet_id IS NULL OR NOT EXISTS (
+          SELECT 1 FROM order_engineers e WHERE e.tenant_id = $1 AND e.order_id = o.id
+            AND e.role = 'lead' AND e.state IN ('offered', 'accepted')))))
+ORDER BY w.order_id DESC
+LIMIT $16
+`
+
+type ListOrdersOfEngineerParams struct {
+	TenantID       uuid.UUID
+	EngineerID     uuid.UUID
+	BeforeID       uuid.NullUUID
+	Status         *string
+	Statuses       []string
+	TypeCode       *string
+	OutletID       uuid.NullUUID
+	CustomerID     uuid.NullUUID
+	RegistrationID uuid.NullUUID
+	CreatedFrom    *time.Time
+	CreatedTo      *time.Time
+	IsRepeat       *bool
+	OpenBefore     *time.Time
+	Late           bool
+	Undispatched   bool
+	Lim            int32
+}
+
+func (q *Queries) ListOrdersOfEngineer(ctx context.Context, db DBTX, arg ListOrdersOfEngineerParams) ([]ServiceOrder, error) {
+	rows, err := db.Query(ctx, listOrdersOfEngineer,
+		arg.TenantID,
+		arg.EngineerID,
+		arg.BeforeID,
+		arg.Status,
+		arg.Statuses,
+		arg.TypeCode,
+		arg.OutletID,
+		arg.CustomerID,
+		arg.RegistrationID,
+		arg.CreatedFrom,
+		arg.CreatedTo,
+		arg.IsRepeat,
+		arg.OpenBefore,
+		arg.Late,
 		arg.Undispatched,
 		arg.Lim,
 	)
