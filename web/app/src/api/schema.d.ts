@@ -1517,6 +1517,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/orders/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the order list as XLSX or CSV
+         * @description The list's filters; every matching order, newest first, at most 100000 (a last row says when there were more). Columns and codes in the language asked for (lang, else Accept-Language, else the tenant's); times in the tenant's time zone. Outlet staff export their outlet's orders only.
+         */
+        get: operations["export-orders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/orders/{id}": {
         parameters: {
             query?: never;
@@ -15200,6 +15220,97 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "export-orders": {
+        parameters: {
+            query?: {
+                /** @description Comma-separated statuses */
+                status?: string;
+                type?: string;
+                outlet_id?: string;
+                /** @description Orders offered to or accepted by this engineer */
+                engineer_id?: string;
+                customer_id?: string;
+                registration_id?: string;
+                /** @description Created at or after */
+                from?: string;
+                /** @description Created before */
+                to?: string;
+                /** @description Only repeat repairs (true) or only first ones (false) */
+                repeat?: "true" | "false";
+                /** @description Open orders created more than this many hours ago, e.g. 48h */
+                open_older_than?: string;
+                /** @description Only orders with a breached or overdue time limit */
+                overdue?: boolean;
+                /** @description Only open orders waiting for dispatch: no outlet, or no lead engineer offered or accepted */
+                undispatched?: boolean;
+                format?: "xlsx" | "csv";
+                /** @description Language of the header and the codes; default: Accept-Language, else the tenant's */
+                lang?: "zh-CN" | "en";
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,0 +1,184 @@
+package api
+
+// The order list as a spreadsheet: the list's own filters, every page, in the reader's
+// language and the tenant's time zone.
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/google/uuid"
+
+	"github.com/aftersales/aftersales/internal/access"
+	"github.com/aftersales/aftersales/internal/export"
+	"github.com/aftersales/aftersales/internal/orders"
+	"github.com/aftersales/aftersales/tenants"
+)
+
+func registerOrderExportRoutes(api huma.API, s *Server) {
+	register(api, s, huma.Operation{OperationID: "export-orders", Method: http.MethodGet, Path: "/orders/export",
+		Tags: []string{"Service orders"}, Summary: "Export the order list as XLSX or CSV",
+		Description: fmt.Sprintf("The list's filters; every matching order, newest first, at most %d (a last row says when "+
+			"there were more). Columns and codes in the language asked for (lang, else Accept-Language, else the tenant's); "+
+			"times in the tenant's time zone. Outlet staff export their outlet's orders only.", export.MaxRows),
+		Errors: []int{422}},
+		route{perm: access.OrdersRead}, s.exportOrders)
+}
+
+// ExportQuery chooses an export's format and language.
+type ExportQuery struct {
+	Format         string `query:"format" enum:"xlsx,csv" default:"xlsx"`
+	Lang           string `query:"lang" enum:"zh-CN,en" doc:"Language of the header and the codes; default: Accept-Language, else the tenant's"`
+	AcceptLanguage string `header:"Accept-Language"`
+}
+
+// lang is the export's language given the tenant's.
+func (q ExportQuery) lang(tenant string) string {
+	switch {
+	case q.Lang != "":
+		return q.Lang
+	case strings.HasPrefix(strings.ToLower(q.AcceptLanguage), "zh"):
+		return "zh-CN"
+	case q.AcceptLanguage != "" && !strings.HasPrefix(q.AcceptLanguage, "*"):
+		return "en"
+	case tenant == "zh-CN":
+		return "zh-CN"
+	}
+	return "en"
+}
+
+type exportOrdersIn struct {
+	OrderFilter
+	ExportQuery
+}
+
+// orderColumns are the export's columns: zh-CN and en headers.
+var orderColumns = [][2]string{
+	{"单号", "Number"}, {"状态", "Status"}, {"类型", "Type"}, {"方式", "Flow"}, {"渠道", "Channel"},
+	{"序列号", "Serial"}, {"故障代码", "Fault code"}, {"故障描述", "Fault"}, {"保修判定", "Coverage"},
+	{"服务等级", "Tier"}, {"加急", "Urgent"}, {"重复维修", "Repeat repair"}, {"网点", "Outlet"},
+	{"下单时间", "Created"}, {"完工时间", "Completed"}, {"关闭时间", "Closed"},
+}
+
+// exportPage is how many orders each read takes.
+const exportPage = 500
+
+func (s *Server) exportOrders(ctx context.Context, in *exportOrdersIn) (*huma.StreamResponse, error) {
+	f, err := in.OrderFilter.filter(time.Now())
+	if err != nil {
+		return nil, err
+	}
+	// The first page and the tenant are read before anything is written, so a refusal is a
+	// problem, not a broken file.
+	var tn tenants.Tenant
+	var loc *time.Location
+	var outlets map[uuid.UUID]string
+	f.Limit = exportPage
+	first, err := within(ctx, s, func(tx *tenants.Tx) ([]orders.Order, error) {
+		var err error
+		if tn, err = tenants.GetTenant(ctx, tx); err != nil {
+			return nil, err
+		}
+		if loc, err = tenants.Location(ctx, tx); err != nil {
+			return nil, err
+		}
+		if outlets, err = outletNames(ctx, tx); err != nil {
+			return nil, err
+		}
+		return orders.List(ctx, tx, f)
+	})
+	if err != nil {
+		return nil, err
+	}
+	lang := in.lang(tn.Locale)
+	pick := func(l [2]string) string {
+		if lang == "zh-CN" {
+			return l[0]
+		}
+		return l[1]
+	}
+	yes := func(b bool) string {
+		if !b {
+			return ""
+		}
+		return pick([2]string{"是", "yes"})
+	}
+	local := func(t *time.Time) any {
+		if t == nil {
+			return nil
+		}
+		return t.In(loc)
+	}
+	name := pick([2]string{"工单", "orders"})
+	return &huma.StreamResponse{Body: func(hctx huma.Context) {
+		w, err := export.New(in.Format, hctx.BodyWriter(), name)
+		if err != nil {
+			return
+		}
+		hctx.SetHeader("Content-Type", w.ContentType())
+		hctx.SetHeader("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s.%s"`, name,
+			time.Now().In(loc).Format("20060102-1504"), in.Format))
+		header := make([]any, len(orderColumns))
+		for i, c := range orderColumns {
+			header[i] = pick(c)
+		}
+		if err := w.Row(header...); err != nil {
+			return
+		}
+		page, written := first, 0
+		for len(page) > 0 {
+			for _, o := range page {
+				if written == export.MaxRows {
+					_ = w.Row(pick([2]string{
+						fmt.Sprintf("仅导出前 %d 条：请缩小筛选范围", export.MaxRows),
+						fmt.Sprintf("Only the first %d orders: narrow the filters", export.MaxRows)}))
+					_ = w.Close()
+					return
+				}
+				outlet := ""
+				if o.OutletID != nil {
+					outlet = outlets[*o.OutletID]
+				}
+				if err := w.Row(o.Number, orders.Label(lang, "status", o.Status), orders.Label(lang, "type", o.Type),
+					orders.Label(lang, "flow", o.Flow), orders.Label(lang, "channel", o.Channel), o.Serial, o.FaultCode,
+					o.FaultDescription, orders.Label(lang, "coverage", o.EntitlementClass), o.TierCode, yes(o.Urgent),
+					yes(o.IsRepeat), outlet, o.CreatedAt.In(loc), local(o.CompletedAt), local(o.ClosedAt)); err != nil {
+					return
+				}
+				written++
+			}
+			if len(page) < exportPage {
+				break
+			}
+			f.BeforeID = uuid.NullUUID{UUID: page[len(page)-1].ID, Valid: true}
+			if page, err = within(ctx, s, func(tx *tenants.Tx) ([]orders.Order, error) { return orders.List(ctx, tx, f) }); err != nil {
+				s.Log.ErrorContext(ctx, "export orders: next page", "err", err)
+				return // the file stays incomplete: the client sees a broken download, not a short list
+			}
+		}
+		_ = w.Close()
+	}}, nil
+}
+
+// outletNames maps the scope's outlets to their names (every page of them).
+func outletNames(ctx context.Context, tx *tenants.Tx) (map[uuid.UUID]string, error) {
+	out := map[uuid.UUID]string{}
+	f := tenants.OutletFilter{Limit: 1000}
+	for {
+		page, err := tenants.ListOutlets(ctx, tx, f)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range page {
+			out[o.ID] = o.Name
+		}
+		if len(page) < int(f.Limit) {
+			return out, nil
+		}
+		f.After = uuid.NullUUID{UUID: page[len(page)-1].ID, Valid: true}
+	}
+}

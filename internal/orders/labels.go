@@ -1,0 +1,50 @@
+package orders
+
+// Labels of the order's codes in the languages the product speaks, for what the server
+// writes for people (exports). The staff app has the same words in its locale files
+// (web/app/src/i18n/locales); TestLabelsMatchTheWebApp keeps the two the same.
+
+// labels maps a kind of code, then the code, to its zh-CN and en words.
+var labels = map[string]map[string][2]string{
+	"status": {
+		StatusWaiting: {"待修", "Waiting"}, StatusRepairing: {"修理中", "Repairing"},
+		StatusWaitingParts: {"待件", "Waiting for parts"}, StatusEscalated: {"难修", "Escalated"},
+		StatusReadyForPickup: {"待取", "Ready for pickup"}, StatusPickedUp: {"已取", "Picked up"},
+		StatusCreated: {"已受理", "Created"}, StatusAccepted: {"已接单", "Accepted"},
+		StatusDispatched: {"已派工", "Dispatched"}, StatusScheduled: {"已预约", "Scheduled"},
+		StatusEnRoute: {"在途", "On the way"}, StatusOnSite: {"已上门", "On site"},
+		StatusCompleted: {"已完工", "Completed"}, StatusApproved: {"审核通过", "Approved"},
+		StatusRejected: {"审核退回", "Rejected"}, StatusClosed: {"已关闭", "Closed"},
+		StatusCancelled: {"已取消", "Cancelled"},
+	},
+	"flow": {FlowCarryIn: {"送修", "Carry-in"}, FlowOnSite: {"上门", "On-site"}},
+	"channel": {
+		"carry_in": {"送修", "Carry-in"}, "on_site": {"上门", "On-site"}, "phone": {"电话", "Phone"},
+		"web": {"网站", "Web"}, "mail_in": {"寄修", "Mail-in"}, "api": {"系统对接", "Integration"},
+	},
+	"coverage": {
+		"manufacturer": {"厂家保修", "Manufacturer warranty"}, "contract": {"合同保修", "Contract"},
+		"repair_warranty": {"维修保修", "Repair warranty"}, "out_of_warranty": {"保外", "Out of warranty"},
+	},
+	"type": {
+		"installation": {"安装", "Installation"}, "repair_major": {"大修", "Major repair"},
+		"repair_medium": {"中修", "Medium repair"}, "repair_minor": {"小修", "Minor repair"},
+		"delivery": {"送货", "Delivery"}, "exchange": {"换货", "Exchange"}, "return": {"退货", "Return"},
+		"maintenance": {"保养清洗", "Maintenance and cleaning"}, "gas_conversion": {"气源改装", "Gas conversion"},
+		"inspection": {"检测", "Inspection"},
+	},
+}
+
+// Label is the word for code of kind ("status", "flow", "channel", "coverage", "type") in lang
+// ("zh-CN" or "en"; other languages get English); a code it does not know (a tenant's own
+// order type) is returned as it is.
+func Label(lang, kind, code string) string {
+	l, ok := labels[kind][code]
+	if !ok {
+		return code
+	}
+	if lang == "zh-CN" {
+		return l[0]
+	}
+	return l[1]
+}
