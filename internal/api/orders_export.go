@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -120,8 +121,10 @@ func (s *Server) exportOrders(ctx context.Context, in *exportOrdersIn) (*huma.St
 			return
 		}
 		hctx.SetHeader("Content-Type", w.ContentType())
-		hctx.SetHeader("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s.%s"`, name,
-			time.Now().In(loc).Format("20060102-1504"), in.Format))
+		// An ASCII name for old clients, the reader's language's for the rest (RFC 6266).
+		stamp := time.Now().In(loc).Format("20060102-1504")
+		hctx.SetHeader("Content-Disposition", fmt.Sprintf(`attachment; filename="orders-%s.%s"; filename*=UTF-8''%s`,
+			stamp, in.Format, url.PathEscape(name+"-"+stamp+"."+in.Format)))
 		header := make([]any, len(orderColumns))
 		for i, c := range orderColumns {
 			header[i] = pick(c)

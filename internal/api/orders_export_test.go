@@ -30,7 +30,7 @@ func TestExportOrders(t *testing.T) {
 	if ct := r.Header.Get("Content-Type"); !strings.Contains(ct, "spreadsheetml") {
 		t.Errorf("content type %q", ct)
 	}
-	if cd := r.Header.Get("Content-Disposition"); !strings.Contains(cd, "attachment") || !strings.Contains(cd, ".xlsx") {
+	if cd := r.Header.Get("Content-Disposition"); !strings.Contains(cd, `filename="orders-`) || !strings.Contains(cd, "filename*=UTF-8''%E5%B7%A5%E5%8D%95-") || !strings.HasSuffix(cd, ".xlsx") {
 		t.Errorf("content disposition %q", cd)
 	}
 	f, err := excelize.OpenReader(bytes.NewReader(r.Body))

@@ -456,6 +456,17 @@ func TestJourneyStaffWorksAnOrderInEnglishThenChineseOnADesktopAndAPhone(t *test
 	b.shot("zh-orders-new")
 	b.open("/orders")
 	b.shot("zh-orders")
+	// The list exports as the reader sees it: an XLSX file (a zip) named in Chinese.
+	b.js(`window.__saved = null; const save = HTMLAnchorElement.prototype.click;
+		HTMLAnchorElement.prototype.click = function () { window.__savedName = this.download; return save.call(this) };
+		const made = URL.createObjectURL; URL.createObjectURL = (blob) => {
+			blob.arrayBuffer().then((buf) => { window.__saved = Array.from(new Uint8Array(buf.slice(0, 2))).join(',') });
+			return made(blob) }; 'ok'`)
+	b.click(`.export-xlsx`)
+	b.waitJS(`window.__saved === '80,75'`)
+	if name := b.js(`window.__savedName`); !strings.HasPrefix(name, "工单-") || !strings.HasSuffix(name, ".xlsx") {
+		t.Errorf("the export is saved as %q, want 工单-….xlsx", name)
+	}
 	b.open("/customers/new")
 	b.click(`button[type=submit]`)
 	b.waitVisible(`.el-form-item.is-error .el-form-item__error`)

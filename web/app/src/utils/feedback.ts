@@ -10,6 +10,10 @@ export function toastSuccess(message: string): void {
   ElMessage({ type: 'success', message, grouping: true })
 }
 
+export function toastError(message: string): void {
+  ElMessage({ type: 'error', message, grouping: true })
+}
+
 /** Asks before a destructive action; resolves to true when confirmed. */
 export async function confirmDanger(title: string, message: string, confirmText: string): Promise<boolean> {
   const { t } = i18n.global

@@ -21,6 +21,7 @@ const en = {
     back: 'Back',
     cancel: 'Cancel',
     close: 'Close',
+    exportFailed: 'The export failed',
     columns: 'Columns',
     confirm: 'Confirm',
     copy: 'Copy',

@@ -20,6 +20,7 @@ const zhCN: Messages = {
     back: '返回',
     cancel: '取消',
     close: '关闭',
+    exportFailed: '导出失败',
     columns: '列设置',
     confirm: '确定',
     copy: '复制',
