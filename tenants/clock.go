@@ -83,8 +83,8 @@ func GetClock(ctx context.Context, tx *Tx) (Clock, error) {
 // AdvanceClock moves a sandbox tenant's test clock forward to moment (moving it to where
 // it is changes nothing). A production tenant gets ErrNotSandbox; a moment before the
 // clock gets a fault.FieldError on field: a test clock never goes back, as nothing that
-// happened can be undone. The move is audited. It fires nothing by itself: the caller runs
-// the work that falls due (package sandbox).
+// happened can be undone. It fires nothing by itself and audits nothing: the caller
+// (package sandbox) runs the work that falls due and audits the advance as a whole.
 func AdvanceClock(ctx context.Context, tx *Tx, moment time.Time, field string) (Clock, error) {
 	before, err := GetClock(ctx, tx)
 	if err != nil {
@@ -109,21 +109,20 @@ func AdvanceClock(ctx context.Context, tx *Tx, moment time.Time, field string) (
 	}
 	tx.Forget()
 	tx.testNow = &at
-	after := Clock{Sandbox: true, Now: at}
-	return after, tx.Audit(ctx, "sandbox.clock.advance", "tenant", tx.Scope.TenantID, before, after)
+	return Clock{Sandbox: true, Now: at}, nil
 }
 
-// Now is the tenant's "now" outside a transaction of the caller (background work that
+// Clock is the tenant's clock outside a transaction of the caller (background work that
 // acts at the tenant's moment, such as the SLA wake): see Tx.Now. A production tenant known
 // to this DB costs no round trip.
-func (d *DB) Now(ctx context.Context, tenantID uuid.UUID) (time.Time, error) {
+func (d *DB) Clock(ctx context.Context, tenantID uuid.UUID) (Clock, error) {
 	if _, ok := d.clocks.wall.Load(tenantID); ok || tenantID == uuid.Nil {
-		return time.Now(), nil
+		return Clock{Now: time.Now()}, nil
 	}
-	var now time.Time
+	var c Clock
 	err := d.Tx(ctx, Scope{TenantID: tenantID, Actor: SystemActor}, func(tx *Tx) (err error) {
-		now, err = tx.Now(ctx)
+		c, err = GetClock(ctx, tx)
 		return err
 	})
-	return now, err
+	return c, err
 }
