@@ -509,6 +509,15 @@ func activate(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, purchas
 		}
 		return "", err
 	}
+	// A sandbox tenant's payments land at its test clock: Stripe's moment is the wall
+	// clock's, which means nothing to the tenant's terms and cooling-off periods.
+	if sandbox, err := tx.Sandbox(ctx); err != nil {
+		return "", err
+	} else if sandbox {
+		if paidAt, err = tx.Now(ctx); err != nil {
+			return "", err
+		}
+	}
 	if p.StripePaymentIntentID != "" && paymentIntent != "" && p.StripePaymentIntentID != paymentIntent {
 		return "", &mismatchError{fmt.Sprintf("payment intent %s paid for purchase %s, which is paid by %s", paymentIntent, p.ID, p.StripePaymentIntentID)}
 	}
