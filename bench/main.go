@@ -298,6 +298,24 @@ func run() error {
 		}
 		results = append(results, res)
 	}
+	// The notification pipeline, if create-order ran: the worker runs what the orders queued
+	// (the API only inserts), against the rate create-order took them in.
+	var pipe *notifyResult
+	for _, r := range results {
+		if !strings.HasPrefix(r.name, "create-order") {
+			continue
+		}
+		progress(notifyName + ": the worker runs the jobs create-order queued")
+		if err := db.settle(ctx); err != nil {
+			return err
+		}
+		nr, err := measureNotify(ctx, db, r.load.RPS)
+		if err != nil {
+			return err
+		}
+		pipe = &nr
+		break
+	}
 	// The floor of create-order, if it ran: the least SQL an intake could send, from pgbench.
 	var floor *pgbenchResult
 	for _, s := range selected {
@@ -363,6 +381,10 @@ func run() error {
 			"  a timeline entry, an event and a job in one transaction), run by pgbench as the app role, no API: %.0f tps, %.3f of tpcb-like\n",
 			floor.TPS, floor.TPS/baseRes["pgbench-tpcb"].TPS)
 	}
+	if pipe != nil {
+		fmt.Println()
+		reportNotify(os.Stdout, *pipe)
+	}
 	if imp != nil {
 		fmt.Println()
 		reportImport(os.Stdout, *imp)
@@ -371,7 +393,7 @@ func run() error {
 		fmt.Println()
 		reportTimers(os.Stdout, *tim)
 	}
-	return errors.Join(checkErrors(results), checkImport(imp), checkTimers(tim))
+	return errors.Join(checkErrors(results), checkImport(imp), checkTimers(tim), checkNotify(pipe))
 }
 
 // selectScenarios returns the scenarios whose name matches filter (maybe none: the filter
