@@ -14,7 +14,7 @@ import (
 
 const advanceTestClock = `-- name: AdvanceTestClock :one
 UPDATE tenants SET test_clock = $1::timestamptz
-WHERE id = $2 AND sandbox AND test_clock <= $1::timestamptz
+WHERE id = $2 AND id = app.tenant_id() AND sandbox AND test_clock <= $1::timestamptz
 RETURNING test_clock::timestamptz
 `
 
@@ -23,7 +23,8 @@ type AdvanceTestClockParams struct {
 	ID     uuid.UUID
 }
 
-// Moves a sandbox tenant's test clock forward to @moment (never back): no row for a production
+// Moves a sandbox tenant's test clock forward to @moment (never back), in its own scope only
+// (the tenants table has no row-level security): no row for a production
 // tenant or a clock already past @moment.
 func (q *Queries) AdvanceTestClock(ctx context.Context, db DBTX, arg AdvanceTestClockParams) (time.Time, error) {
 	row := db.QueryRow(ctx, advanceTestClock, arg.Moment, arg.ID)
