@@ -34,6 +34,7 @@ const maxErrorRate = 0.01
 // options are the command line and the environment of one run.
 type options struct {
 	concurrency int
+	jobWorkers  int // the notify-pipeline worker's default queue capacity
 	duration    time.Duration
 	warmup      time.Duration
 	filter      *regexp.Regexp
@@ -83,6 +84,7 @@ func parseOptions() (options, error) {
 	flag.IntVar(&o.orders, "orders", 10_000_000, "service orders of the order data set, spread evenly over -order-tenants")
 	flag.IntVar(&o.orderTenants, "order-tenants", 1000, "tenants of the order data set (bench-o0000, ...)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the bench database afterwards (to look at plans); its name is printed")
+	flag.IntVar(&o.jobWorkers, "job-workers", defaultJobWorkers, "the default job queue's capacity of the notify-pipeline worker (JOB_WORKERS)")
 	flag.IntVar(&o.timers, "timers", 20000, "SLA clocks of the timer measurement: half warn, half breach (0: no timer measurement)")
 	flag.Parse()
 	if flag.NArg() > 0 {
@@ -309,7 +311,7 @@ func run() error {
 		if err := db.settle(ctx); err != nil {
 			return err
 		}
-		nr, err := measureNotify(ctx, db, r.load.RPS)
+		nr, err := measureNotify(ctx, db, r.load.RPS, o.jobWorkers)
 		if err != nil {
 			return err
 		}

@@ -47,13 +47,13 @@ func (r notifyResult) ratio() float64 { return r.rate() / r.intakeRate }
 // measureNotify starts the product's worker (its event consumers: billing is left out, it
 // reacts to no order event; notifications with the development provider, which sends
 // nothing but records every send; tenant webhooks; order hooks) with the default queue at
-// its default capacity on a pool of its own, and times how long it takes to run every job
+// workers (-job-workers: JOB_WORKERS' default unless given) on a pool of its own, and times how long it takes to run every job
 // of the default queue that the create-order scenario left (the API only inserts): each
 // order's order.created dispatch, its deliveries to the consumers, and the sends they
 // queue. Divided into the orders, that is the pipeline's rate in orders a second, set
 // against the rate create-order took them in.
-func measureNotify(ctx context.Context, d *database, intakeRate float64) (notifyResult, error) {
-	r := notifyResult{intakeRate: intakeRate, workers: jobs.DefaultWorkers}
+func measureNotify(ctx context.Context, d *database, intakeRate float64, workers int) (notifyResult, error) {
+	r := notifyResult{intakeRate: intakeRate, workers: workers}
 	owner, err := pgx.Connect(ctx, d.ownerURL)
 	if err != nil {
 		return r, fmt.Errorf("%s: connect as owner: %w", notifyName, err)
@@ -156,3 +156,6 @@ func checkNotify(r *notifyResult) error {
 	}
 	return nil
 }
+
+// defaultJobWorkers is the product's default queue capacity (JOB_WORKERS unset).
+const defaultJobWorkers = jobs.DefaultWorkers
