@@ -144,8 +144,8 @@ func reportNotify(w io.Writer, r notifyResult) {
 	fmt.Fprintf(tw, "%s\t%.3f\t%s\t%s\t%.0f\t%.0f\t%d\t%d\t%d\t%d\t%d\t%d\t%s\n", notifyName, r.ratio(), "create-order", secs(r.took),
 		r.rate(), r.intakeRate, r.orders, r.jobs, r.worked, r.sends, r.deferred, r.workers, verdict(r.ratio(), notifyTarget))
 	_ = tw.Flush()
-	fmt.Fprintln(w, "  the worker (default queue at its default capacity) runs every job create-order queued: each order's event\n"+
-		"  dispatch, its deliveries to notifications, webhooks and order hooks, and the sends they queue; ratio >= 1: it keeps up")
+	fmt.Fprintf(w, "  the worker (default queue at %d workers) runs every job create-order queued: each order's event dispatch,\n"+
+		"  its deliveries to notifications, webhooks and order hooks, and the sends they queue; ratio >= 1: it keeps up\n", r.workers)
 }
 
 // checkNotify fails the run when the pipeline could not be measured (a slow one only misses
