@@ -34,6 +34,7 @@ const maxErrorRate = 0.01
 // options are the command line and the environment of one run.
 type options struct {
 	concurrency int
+	jobWorkers  int // the notify-pipeline worker's default queue capacity
 	duration    time.Duration
 	warmup      time.Duration
 	filter      *regexp.Regexp
@@ -83,6 +84,7 @@ func parseOptions() (options, error) {
 	flag.IntVar(&o.orders, "orders", 10_000_000, "service orders of the order data set, spread evenly over -order-tenants")
 	flag.IntVar(&o.orderTenants, "order-tenants", 1000, "tenants of the order data set (bench-o0000, ...)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the bench database afterwards (to look at plans); its name is printed")
+	flag.IntVar(&o.jobWorkers, "job-workers", defaultJobWorkers, "the default job queue's capacity of the notify-pipeline worker (JOB_WORKERS)")
 	flag.IntVar(&o.timers, "timers", 20000, "SLA clocks of the timer measurement: half warn, half breach (0: no timer measurement)")
 	flag.Parse()
 	if flag.NArg() > 0 {
@@ -298,6 +300,24 @@ func run() error {
 		}
 		results = append(results, res)
 	}
+	// The notification pipeline, if create-order ran: the worker runs what the orders queued
+	// (the API only inserts), against the rate create-order took them in.
+	var pipe *notifyResult
+	for _, r := range results {
+		if !strings.HasPrefix(r.name, "create-order") {
+			continue
+		}
+		progress(notifyName + ": the worker runs the jobs create-order queued")
+		if err := db.settle(ctx); err != nil {
+			return err
+		}
+		nr, err := measureNotify(ctx, db, r.load.RPS, o.jobWorkers)
+		if err != nil {
+			return err
+		}
+		pipe = &nr
+		break
+	}
 	// The floor of create-order, if it ran: the least SQL an intake could send, from pgbench.
 	var floor *pgbenchResult
 	for _, s := range selected {
@@ -363,6 +383,10 @@ func run() error {
 			"  a timeline entry, an event and a job in one transaction), run by pgbench as the app role, no API: %.0f tps, %.3f of tpcb-like\n",
 			floor.TPS, floor.TPS/baseRes["pgbench-tpcb"].TPS)
 	}
+	if pipe != nil {
+		fmt.Println()
+		reportNotify(os.Stdout, *pipe)
+	}
 	if imp != nil {
 		fmt.Println()
 		reportImport(os.Stdout, *imp)
@@ -371,7 +395,7 @@ func run() error {
 		fmt.Println()
 		reportTimers(os.Stdout, *tim)
 	}
-	return errors.Join(checkErrors(results), checkImport(imp), checkTimers(tim))
+	return errors.Join(checkErrors(results), checkImport(imp), checkTimers(tim), checkNotify(pipe))
 }
 
 // selectScenarios returns the scenarios whose name matches filter (maybe none: the filter

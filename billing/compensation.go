@@ -114,7 +114,9 @@ func (s *Service) Compensate(ctx context.Context, jobs events.Inserter, ev event
 		}
 		due := b.DueAt
 		if due.IsZero() {
-			due = time.Now()
+			if due, err = tx.Now(ctx); err != nil {
+				return err
+			}
 		}
 		y, m, d := due.In(loc).Date()
 		on := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
@@ -221,8 +223,12 @@ func compensateOne(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, p 
 		return comp, refund, false, nil
 	}
 	if comp.Kind == "credit" {
+		now, err := tx.Now(ctx)
+		if err != nil {
+			return comp, refund, false, err
+		}
 		if err := ledger(ctx, tx, "credit", p.ID, -comp.Amount, comp.Currency, "", "credit:"+comp.ID.String(),
-			"credit for the broken promise of "+p.ProductCode, time.Now()); err != nil {
+			"credit for the broken promise of "+p.ProductCode, now); err != nil {
 			return comp, refund, false, err
 		}
 		return comp, refund, false, issued(ctx, tx, jobs, comp, p)

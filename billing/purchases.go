@@ -404,7 +404,11 @@ func (s *Service) Cancel(ctx context.Context, scope tenants.Scope, id uuid.UUID)
 		if err != nil {
 			return err
 		}
-		q = QuoteCancel(purchaseFromRow(row), prod, time.Now())
+		now, err := tx.Now(ctx)
+		if err != nil {
+			return err
+		}
+		q = QuoteCancel(purchaseFromRow(row), prod, now)
 		if q.Amount <= 0 {
 			return &fault.ConflictError{Detail: "the cooling-off period is over and the product's terms give no refund"}
 		}
@@ -414,7 +418,7 @@ func (s *Service) Cancel(ctx context.Context, scope tenants.Scope, id uuid.UUID)
 		if err != nil {
 			return err
 		}
-		if err := tx.Q.RequestPurchaseCancel(ctx, tx, db.RequestPurchaseCancelParams{TenantID: tx.Scope.TenantID, ID: id, Now: time.Now()}); err != nil {
+		if err := tx.Q.RequestPurchaseCancel(ctx, tx, db.RequestPurchaseCancelParams{TenantID: tx.Scope.TenantID, ID: id, Now: now}); err != nil {
 			return err
 		}
 		return tx.Audit(ctx, "purchase.cancel", "purchase", id, nil, q)
@@ -504,6 +508,15 @@ func activate(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, purchas
 			return "no such purchase in the tenant", nil
 		}
 		return "", err
+	}
+	// A sandbox tenant's payments land at its test clock: Stripe's moment is the wall
+	// clock's, which means nothing to the tenant's terms and cooling-off periods.
+	if sandbox, err := tx.Sandbox(ctx); err != nil {
+		return "", err
+	} else if sandbox {
+		if paidAt, err = tx.Now(ctx); err != nil {
+			return "", err
+		}
 	}
 	if p.StripePaymentIntentID != "" && paymentIntent != "" && p.StripePaymentIntentID != paymentIntent {
 		return "", &mismatchError{fmt.Sprintf("payment intent %s paid for purchase %s, which is paid by %s", paymentIntent, p.ID, p.StripePaymentIntentID)}
@@ -651,7 +664,11 @@ func restoreOrder(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, p d
 			starts[t.Kind] = paidAt
 		}
 	}
-	ch, err := sla.Restore(ctx, tx, jobs, o.ID, targets, starts, time.Now())
+	now, err := tx.Now(ctx)
+	if err != nil {
+		return err
+	}
+	ch, err := sla.Restore(ctx, tx, jobs, o.ID, targets, starts, now)
 	if err != nil {
 		return fmt.Errorf("restore the time limits of %s after %s ended: %w", o.Number, p.ProductCode, err)
 	}

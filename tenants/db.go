@@ -76,6 +76,7 @@ type DB struct {
 	q      *db.Queries
 	audit  PlatformAudit
 	outage *platform.Outage
+	clocks *clocks // which tenants run on the wall clock (Tx.Now)
 }
 
 // PlatformAudit records each use of the platform door (a log line and a counter in the
@@ -83,7 +84,7 @@ type DB struct {
 type PlatformAudit func(ctx context.Context, purpose string)
 
 // NewDB wraps a pool that connects as the application role (NOBYPASSRLS, owns nothing).
-func NewDB(pool *pgxpool.Pool) *DB { return &DB{pool: pool, q: db.New()} }
+func NewDB(pool *pgxpool.Pool) *DB { return &DB{pool: pool, q: db.New(), clocks: &clocks{}} }
 
 // WithPlatformAudit makes audit be told of every Platform and PlatformRead call.
 func (d *DB) WithPlatformAudit(audit PlatformAudit) *DB {
@@ -130,6 +131,8 @@ type Tx struct {
 	Q     *db.Queries
 
 	tenant   *Tenant             // the scope's tenant once read (GetTenant); changes to it clear it
+	clocks   *clocks             // the door's memory of wall-clock tenants (Now)
+	testNow  *time.Time          // a sandbox tenant's test clock once read (Now)
 	loc      *time.Location      // the tenant's time zone once loaded (Location)
 	later    *pgx.Batch          // statements queued by Later, sent before commit
 	jobs     []queuedJob         // jobs queued by Job, inserted before commit
@@ -261,7 +264,7 @@ func (d *DB) run(ctx context.Context, scope Scope, fn func(tx *Tx) error) error 
 	// BEGIN and the context travel in one round trip.
 	begin := "BEGIN; " + scopeSQL(scope)
 	return d.observe(ctx, pgx.BeginTxFunc(ctx, d.pool, pgx.TxOptions{BeginQuery: begin}, func(ptx pgx.Tx) error {
-		tx := &Tx{tx: ptx, Scope: scope, Q: d.q}
+		tx := &Tx{tx: ptx, Scope: scope, Q: d.q, clocks: d.clocks}
 		if err := fn(tx); err != nil {
 			return err
 		}

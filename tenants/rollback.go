@@ -57,7 +57,7 @@ func (t *Tx) Savepoint(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("savepoint: %w", err)
 	}
-	inner := &Tx{tx: sp, Scope: t.Scope, Q: t.Q}
+	inner := &Tx{tx: sp, Scope: t.Scope, Q: t.Q, clocks: t.clocks, testNow: t.testNow}
 	if ferr := fn(inner); ferr != nil {
 		if err := sp.Rollback(ctx); err != nil {
 			return fmt.Errorf("%w (then roll back to the savepoint: %w)", ferr, err)

@@ -33,17 +33,25 @@ type Tenant struct {
 	Version   int32     `json:"version"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+	// Sandbox tenants run on a test clock their admin advances (TestClock, Tx.Now);
+	// production tenants on the wall clock. Decided at onboarding, never changed.
+	Sandbox   bool       `json:"sandbox"`
+	TestClock *time.Time `json:"test_clock,omitempty" doc:"A sandbox tenant's now (absent for production tenants)"`
 }
 
 func tenantFromRow(r db.Tenant) Tenant {
 	return Tenant{ID: r.ID, Slug: r.Slug, Name: r.Name, Kind: r.Kind, Status: r.Status, Timezone: r.Timezone,
-		Currency: r.Currency, Locale: r.Locale, Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		Currency: r.Currency, Locale: r.Locale, Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		Sandbox: r.Sandbox, TestClock: r.TestClock}
 }
 
 // NewTenant describes a tenant to onboard with its first administrator.
 type NewTenant struct {
 	Slug, Name, Kind, Timezone, Currency, Locale string
 	AdminEmail, AdminName, AdminPasswordHash     string
+	// Sandbox makes a tenant whose business rules follow a test clock (see Tx.Now),
+	// starting at the moment of onboarding; it cannot be changed later.
+	Sandbox bool
 }
 
 // Onboard creates a root tenant, its default business calendar, and its first admin (a new
@@ -56,9 +64,14 @@ func (d *DB) Onboard(ctx context.Context, actor Actor, in NewTenant) (Tenant, uu
 	id := platform.NewID()
 	var t Tenant
 	var userID uuid.UUID
+	var clock *time.Time
+	if in.Sandbox {
+		start := time.Now().UTC().Truncate(time.Second)
+		clock = &start
+	}
 	err := d.Tx(ctx, Scope{TenantID: id, Actor: actor}, func(tx *Tx) error {
 		row, err := tx.Q.CreateTenant(ctx, tx, db.CreateTenantParams{ID: id, Slug: in.Slug, Name: in.Name, Kind: in.Kind,
-			Timezone: in.Timezone, Currency: in.Currency, Locale: in.Locale})
+			Timezone: in.Timezone, Currency: in.Currency, Locale: in.Locale, Sandbox: in.Sandbox, TestClock: clock})
 		if err != nil {
 			return fault.DBError(err, "a tenant with this slug exists", "")
 		}
@@ -125,7 +138,7 @@ func Location(ctx context.Context, tx *Tx) (*time.Location, error) {
 }
 
 // Forget drops what the transaction remembers of its tenant (after a change to it).
-func (t *Tx) Forget() { t.tenant, t.loc = nil, nil }
+func (t *Tx) Forget() { t.tenant, t.loc, t.testNow = nil, nil, nil }
 
 // ListTenants lists all tenants (platform operators only; the caller checks).
 func (d *DB) ListTenants(ctx context.Context, after uuid.NullUUID, limit int32) ([]Tenant, error) {

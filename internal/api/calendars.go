@@ -292,7 +292,11 @@ func (s *Server) retime(ctx context.Context, tx *tenants.Tx, c tenants.Calendar)
 	if s.Jobs == nil {
 		return nil
 	}
-	changed, err := sla.Retime(ctx, tx, s.Jobs, c, time.Now())
+	now, err := tx.Now(ctx)
+	if err != nil {
+		return err
+	}
+	changed, err := sla.Retime(ctx, tx, s.Jobs, c, now)
 	if err != nil {
 		return err
 	}

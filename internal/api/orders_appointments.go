@@ -54,7 +54,10 @@ func (s *Server) orderSlots(ctx context.Context, in *slotsIn) (*slotsOut, error)
 // slots are the appointment windows of the order's outlet from in.From (default now) for
 // in.Days days (default 7).
 func (s *Server) slots(ctx context.Context, tx *tenants.Tx, in *slotsIn) ([]orders.Slot, error) {
-	from := time.Now()
+	from, err := tx.Now(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if in.From != "" {
 		t, err := time.Parse(time.RFC3339, in.From)
 		if err != nil {

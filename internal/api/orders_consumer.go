@@ -6,7 +6,6 @@ package api
 import (
 	"context"
 	"net/http"
-	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
@@ -150,7 +149,11 @@ func (s *Server) consumerOrderSlots(ctx context.Context, in *consumerSlotsIn) (*
 		if days == 0 {
 			days = 7
 		}
-		items, err := s.Orders.Slots(ctx, tx, in.id(), time.Now(), days)
+		now, err := tx.Now(ctx)
+		if err != nil {
+			return err
+		}
+		items, err := s.Orders.Slots(ctx, tx, in.id(), now, days)
 		out.Body.Items = items
 		if out.Body.Items == nil {
 			out.Body.Items = []orders.Slot{}

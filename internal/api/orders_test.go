@@ -31,7 +31,13 @@ type orderWorld struct {
 
 func newOrderWorld(t *testing.T, env *apitest.Env) *orderWorld {
 	t.Helper()
-	w := &orderWorld{env: env, tn: env.NewTenant()}
+	return newOrderWorldOf(t, env, env.NewTenant())
+}
+
+// newOrderWorldOf is newOrderWorld in tenant tn.
+func newOrderWorldOf(t *testing.T, env *apitest.Env, tn *apitest.Tenant) *orderWorld {
+	t.Helper()
+	w := &orderWorld{env: env, tn: tn}
 	u := env.Unique()
 	adm := w.tn.Admin
 	w.category = env.Must(201, apitest.Req{Method: "POST", Path: "/v1/categories", Token: adm, Body: map[string]any{

@@ -56,6 +56,7 @@ func registerRoutes(v1 huma.API, s *Server) {
 	registerWebhookEndpointRoutes(v1, s)
 	registerWebhookDeliveryRoutes(v1, s)
 	registerSLARoutes(v1, s)
+	registerSandboxRoutes(v1, s)
 	registerExpressProductRoutes(v1, s)
 	registerPurchaseRoutes(v1, s)
 	registerLedgerRoutes(v1, s)

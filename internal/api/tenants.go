@@ -46,6 +46,7 @@ type onboardIn struct {
 		Timezone string     `json:"timezone,omitempty" default:"Asia/Shanghai" maxLength:"64"`
 		Currency string     `json:"currency,omitempty" default:"CNY" pattern:"^[A-Z]{3}$"`
 		Locale   locale     `json:"locale,omitempty" default:"zh-CN"`
+		Sandbox  bool       `json:"sandbox,omitempty" required:"false" doc:"A sandbox tenant: its business rules follow a test clock its admin advances (POST /v1/sandbox/clock/advance), starting now. Cannot be changed later."`
 		Admin    struct {
 			Email    string `json:"email" format:"email" maxLength:"254"`
 			Name     string `json:"name" minLength:"1" maxLength:"200"`
@@ -67,7 +68,7 @@ func (s *Server) onboardTenant(ctx context.Context, in *onboardIn) (*TenantOutpu
 	meta.Kind, meta.ID, meta.Label = "platform", p.UserID, p.Label
 	t, _, err := s.DB.Onboard(ctx, meta, tenants.NewTenant{Slug: in.Body.Slug, Name: in.Body.Name, Kind: string(in.Body.Kind),
 		Timezone: in.Body.Timezone, Currency: in.Body.Currency, Locale: string(in.Body.Locale),
-		AdminEmail: in.Body.Admin.Email, AdminName: in.Body.Admin.Name, AdminPasswordHash: ph})
+		AdminEmail: in.Body.Admin.Email, AdminName: in.Body.Admin.Name, AdminPasswordHash: ph, Sandbox: in.Body.Sandbox})
 	if err != nil {
 		return nil, err
 	}

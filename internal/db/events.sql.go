@@ -142,3 +142,50 @@ func (q *Queries) ListEventsBySubject(ctx context.Context, db DBTX, arg ListEven
 	}
 	return items, nil
 }
+
+const listEventsOfTypeAfter = `-- name: ListEventsOfTypeAfter :many
+SELECT tenant_id, id, type, subject, subject_id, outlet_id, payload, created_at FROM events WHERE tenant_id = $1 AND type = $2 AND id > $3 ORDER BY id LIMIT $4
+`
+
+type ListEventsOfTypeAfterParams struct {
+	TenantID uuid.UUID
+	Type     string
+	After    uuid.UUID
+	Lim      int32
+}
+
+// The tenant's events of one type with ids after @after (ids are UUIDv7: created later), in
+// order: what a sandbox clock's advance fired, for the reactions it runs before answering.
+func (q *Queries) ListEventsOfTypeAfter(ctx context.Context, db DBTX, arg ListEventsOfTypeAfterParams) ([]Event, error) {
+	rows, err := db.Query(ctx, listEventsOfTypeAfter,
+		arg.TenantID,
+		arg.Type,
+		arg.After,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []Event
+	for rows.Next() {
+		var i Event
+		if err := rows.Scan(
+			&i.TenantID,
+			&i.ID,
+			&i.Type,
+			&i.Subject,
+			&i.SubjectID,
+			&i.OutletID,
+			&i.Payload,
+			&i.CreatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}

@@ -900,6 +900,10 @@ type Tenant struct {
 	Version   int32
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// Whether the tenant is a sandbox: its business rules follow test_clock, not the wall clock. Set at onboarding only.
+	Sandbox bool
+	// A sandbox tenant's now: frozen, moved only forward by its admin; NULL for production tenants.
+	TestClock *time.Time
 }
 
 // Rules assigning customers to tiers by value, contract or purchased plan.

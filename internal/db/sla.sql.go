@@ -738,6 +738,30 @@ func (q *Queries) LockSLAClocks(ctx context.Context, db DBTX, arg LockSLAClocksP
 	return items, nil
 }
 
+const nextSLAStep = `-- name: NextSLAStep :one
+SELECT least($1::timestamptz,
+  (SELECT min(c.warn_at) FROM sla_clocks c WHERE c.tenant_id = $2 AND c.status = 'running' AND c.warned_at IS NULL
+     AND c.warn_at > $3::timestamptz AND c.warn_at < c.due_at),
+  (SELECT min(c.due_at) FROM sla_clocks c WHERE c.tenant_id = $2 AND c.status = 'running' AND c.due_at > $3::timestamptz),
+  (SELECT min(c.escalate_at) FROM sla_clocks c WHERE c.tenant_id = $2 AND c.status = 'breached' AND c.met_at IS NULL
+     AND c.stopped_at IS NULL AND c.escalate_at > $3::timestamptz))::timestamptz AS at
+`
+
+type NextSLAStepParams struct {
+	Until    time.Time
+	TenantID uuid.UUID
+	After    time.Time
+}
+
+// The tenant's first step (a warning, a breach, an escalation) after @after, or @until when
+// none comes sooner: a sandbox tenant's advancing test clock stops at each in time order.
+func (q *Queries) NextSLAStep(ctx context.Context, db DBTX, arg NextSLAStepParams) (time.Time, error) {
+	row := db.QueryRow(ctx, nextSLAStep, arg.Until, arg.TenantID, arg.After)
+	var at time.Time
+	err := row.Scan(&at)
+	return at, err
+}
+
 const ordersOnCalendar = `-- name: OrdersOnCalendar :many
 SELECT DISTINCT c.order_id FROM sla_clocks c
 WHERE c.tenant_id = $1 AND c.status = 'running' AND c.business

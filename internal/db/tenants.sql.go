@@ -7,24 +7,48 @@ package db
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 )
 
+const advanceTestClock = `-- name: AdvanceTestClock :one
+UPDATE tenants SET test_clock = $1::timestamptz
+WHERE id = $2 AND id = app.tenant_id() AND sandbox AND test_clock <= $1::timestamptz
+RETURNING test_clock::timestamptz
+`
+
+type AdvanceTestClockParams struct {
+	Moment time.Time
+	ID     uuid.UUID
+}
+
+// Moves a sandbox tenant's test clock forward to @moment (never back), in its own scope only
+// (the tenants table has no row-level security): no row for a production
+// tenant or a clock already past @moment.
+func (q *Queries) AdvanceTestClock(ctx context.Context, db DBTX, arg AdvanceTestClockParams) (time.Time, error) {
+	row := db.QueryRow(ctx, advanceTestClock, arg.Moment, arg.ID)
+	var test_clock time.Time
+	err := row.Scan(&test_clock)
+	return test_clock, err
+}
+
 const createTenant = `-- name: CreateTenant :one
-INSERT INTO tenants (id, slug, name, kind, timezone, currency, locale)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
-RETURNING id, slug, name, kind, status, timezone, currency, locale, version, created_at, updated_at
+INSERT INTO tenants (id, slug, name, kind, timezone, currency, locale, sandbox, test_clock)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+RETURNING id, slug, name, kind, status, timezone, currency, locale, version, created_at, updated_at, sandbox, test_clock
 `
 
 type CreateTenantParams struct {
-	ID       uuid.UUID
-	Slug     string
-	Name     string
-	Kind     string
-	Timezone string
-	Currency string
-	Locale   string
+	ID        uuid.UUID
+	Slug      string
+	Name      string
+	Kind      string
+	Timezone  string
+	Currency  string
+	Locale    string
+	Sandbox   bool
+	TestClock *time.Time
 }
 
 func (q *Queries) CreateTenant(ctx context.Context, db DBTX, arg CreateTenantParams) (Tenant, error) {
@@ -36,6 +60,8 @@ func (q *Queries) CreateTenant(ctx context.Context, db DBTX, arg CreateTenantPar
 		arg.Timezone,
 		arg.Currency,
 		arg.Locale,
+		arg.Sandbox,
+		arg.TestClock,
 	)
 	var i Tenant
 	err := row.Scan(
@@ -50,12 +76,14 @@ func (q *Queries) CreateTenant(ctx context.Context, db DBTX, arg CreateTenantPar
 		&i.Version,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Sandbox,
+		&i.TestClock,
 	)
 	return i, err
 }
 
 const getTenant = `-- name: GetTenant :one
-SELECT id, slug, name, kind, status, timezone, currency, locale, version, created_at, updated_at FROM tenants WHERE id = $1
+SELECT id, slug, name, kind, status, timezone, currency, locale, version, created_at, updated_at, sandbox, test_clock FROM tenants WHERE id = $1
 `
 
 func (q *Queries) GetTenant(ctx context.Context, db DBTX, id uuid.UUID) (Tenant, error) {
@@ -73,12 +101,14 @@ func (q *Queries) GetTenant(ctx context.Context, db DBTX, id uuid.UUID) (Tenant,
 		&i.Version,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Sandbox,
+		&i.TestClock,
 	)
 	return i, err
 }
 
 const getTenantBySlug = `-- name: GetTenantBySlug :one
-SELECT id, slug, name, kind, status, timezone, currency, locale, version, created_at, updated_at FROM tenants WHERE slug = $1
+SELECT id, slug, name, kind, status, timezone, currency, locale, version, created_at, updated_at, sandbox, test_clock FROM tenants WHERE slug = $1
 `
 
 func (q *Queries) GetTenantBySlug(ctx context.Context, db DBTX, slug string) (Tenant, error) {
@@ -96,12 +126,31 @@ func (q *Queries) GetTenantBySlug(ctx context.Context, db DBTX, slug string) (Te
 		&i.Version,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Sandbox,
+		&i.TestClock,
 	)
 	return i, err
 }
 
+const getTenantClock = `-- name: GetTenantClock :one
+SELECT sandbox, test_clock FROM tenants WHERE id = $1
+`
+
+type GetTenantClockRow struct {
+	Sandbox   bool
+	TestClock *time.Time
+}
+
+// Whether the tenant is a sandbox, and its test clock (NULL for production tenants).
+func (q *Queries) GetTenantClock(ctx context.Context, db DBTX, id uuid.UUID) (GetTenantClockRow, error) {
+	row := db.QueryRow(ctx, getTenantClock, id)
+	var i GetTenantClockRow
+	err := row.Scan(&i.Sandbox, &i.TestClock)
+	return i, err
+}
+
 const listTenants = `-- name: ListTenants :many
-SELECT id, slug, name, kind, status, timezone, currency, locale, version, created_at, updated_at FROM tenants
+SELECT id, slug, name, kind, status, timezone, currency, locale, version, created_at, updated_at, sandbox, test_clock FROM tenants
 WHERE ($1::uuid IS NULL OR id > $1::uuid)
 ORDER BY id
 LIMIT $2
@@ -133,6 +182,8 @@ func (q *Queries) ListTenants(ctx context.Context, db DBTX, arg ListTenantsParam
 			&i.Version,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.Sandbox,
+			&i.TestClock,
 		); err != nil {
 			return nil, err
 		}
@@ -149,7 +200,7 @@ UPDATE tenants
 SET name = $1, status = $2, timezone = $3, currency = $4, locale = $5,
     version = version + 1, updated_at = now()
 WHERE id = $6 AND version = $7
-RETURNING id, slug, name, kind, status, timezone, currency, locale, version, created_at, updated_at
+RETURNING id, slug, name, kind, status, timezone, currency, locale, version, created_at, updated_at, sandbox, test_clock
 `
 
 type UpdateTenantParams struct {
@@ -185,6 +236,8 @@ func (q *Queries) UpdateTenant(ctx context.Context, db DBTX, arg UpdateTenantPar
 		&i.Version,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Sandbox,
+		&i.TestClock,
 	)
 	return i, err
 }

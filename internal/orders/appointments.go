@@ -132,7 +132,11 @@ func (s *Service) Slots(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, 
 	if days < 1 || days > maxSlotDays {
 		return nil, fault.Invalid("days", fmt.Sprintf("must be 1 to %d", maxSlotDays))
 	}
-	if now := s.now(); from.Before(now) {
+	now, err := s.now(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	if from.Before(now) {
 		from = now
 	}
 	return s.windows(ctx, tx, *o.OutletID, from, days)
@@ -179,7 +183,11 @@ func (s *Service) Book(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, v
 	if reschedule && cur.StartsAt.Equal(in.Start) {
 		return Booking{}, &fault.ConflictError{Detail: "the order is already booked in this window"}
 	}
-	if in.Start.Before(s.now()) {
+	now, err := s.now(ctx, tx)
+	if err != nil {
+		return Booking{}, err
+	}
+	if in.Start.Before(now) {
 		return Booking{}, fault.Invalid("start", "is in the past")
 	}
 	slots, err := s.windows(ctx, tx, r.OutletID.UUID, in.Start, 1)

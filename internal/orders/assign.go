@@ -34,7 +34,11 @@ func (s *Service) outletNeed(ctx context.Context, tx *tenants.Tx, o Order, categ
 	if err != nil {
 		return need, err
 	}
-	y, m, d := s.now().In(loc).Date()
+	now, err := s.now(ctx, tx)
+	if err != nil {
+		return need, err
+	}
+	y, m, d := now.In(loc).Date()
 	need.Day = time.Date(y, m, d, 0, 0, 0, 0, loc)
 	return need, nil
 }
@@ -304,7 +308,11 @@ func (s *Service) Answer(ctx context.Context, tx *tenants.Tx, id, userID uuid.UU
 	}
 	o := orderFromRow(r)
 	if in.Accept && e.Role == "lead" && s.Jobs != nil {
-		if err := sla.SetEngineer(ctx, tx, s.Jobs, id, userID, s.now()); err != nil {
+		now, err := s.now(ctx, tx)
+		if err != nil {
+			return Order{}, err
+		}
+		if err := sla.SetEngineer(ctx, tx, s.Jobs, id, userID, now); err != nil {
 			return Order{}, err
 		}
 	}

@@ -59,8 +59,12 @@ func (s *Service) prepareClocks(ctx context.Context, tx *tenants.Tx, o Order, re
 	if o.OutletID != nil {
 		outlet = *o.OutletID
 	}
+	now, err := s.now(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
 	p, err := sla.Prepare(ctx, tx, sla.StartInput{OrderID: o.ID, OutletID: outlet, TierCode: tier.Code, OrderType: o.Type,
-		Targets: targets, At: s.now()})
+		Targets: targets, At: now})
 	if err != nil {
 		return nil, fmt.Errorf("time limits of the new order: %w", err)
 	}
@@ -127,7 +131,10 @@ func (s *Service) clocksOnMove(ctx context.Context, tx *tenants.Tx, o Order, fro
 	if s.Jobs == nil {
 		return nil
 	}
-	at := s.now()
+	at, err := s.now(ctx, tx)
+	if err != nil {
+		return err
+	}
 	if to == StatusCancelled {
 		ch, err := sla.CancelOrder(ctx, tx, s.Jobs, o.ID, at)
 		if err != nil {
@@ -156,7 +163,11 @@ func (s *Service) applyStatus(ctx context.Context, tx *tenants.Tx, o Order) erro
 	if open {
 		status = AwaitingApproval
 	}
-	ch, err := sla.ApplyStatus(ctx, tx, s.Jobs, o.ID, status, s.now())
+	now, err := s.now(ctx, tx)
+	if err != nil {
+		return err
+	}
+	ch, err := sla.ApplyStatus(ctx, tx, s.Jobs, o.ID, status, now)
 	if err != nil {
 		return err
 	}
@@ -168,7 +179,11 @@ func (s *Service) meet(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, t
 	if s.Jobs == nil {
 		return nil
 	}
-	ch, err := sla.Meet(ctx, tx, s.Jobs, orderID, target, s.now())
+	now, err := s.now(ctx, tx)
+	if err != nil {
+		return err
+	}
+	ch, err := sla.Meet(ctx, tx, s.Jobs, orderID, target, now)
 	if err != nil {
 		return err
 	}

@@ -109,7 +109,11 @@ func (s *Service) Complete(ctx context.Context, tx *tenants.Tx, id uuid.UUID, ve
 		c.Component = r.Component
 	}
 	c.DecidedBy = tx.Scope.Actor.Kind + ":" + tx.Scope.Actor.Label
-	c.CompletedAt = s.now().UTC()
+	now, err := s.now(ctx, tx)
+	if err != nil {
+		return Order{}, err
+	}
+	c.CompletedAt = now.UTC()
 	body, err := json.Marshal(c)
 	if err != nil {
 		return Order{}, fmt.Errorf("encode completion: %w", err)

@@ -44,15 +44,17 @@ const (
 type Service struct {
 	Jobs      sla.Inserter
 	PublicURL string
-	// Now is the clock; nil means time.Now.
+	// Now is the clock; nil means the tenant's (tenants.Tx.Now: the wall clock, or a
+	// sandbox tenant's test clock).
 	Now func() time.Time
 }
 
-func (s *Service) now() time.Time {
+// now is the moment the transaction's rules act at.
+func (s *Service) now(ctx context.Context, tx *tenants.Tx) (time.Time, error) {
 	if s.Now != nil {
-		return s.Now()
+		return s.Now(), nil
 	}
-	return time.Now()
+	return tx.Now(ctx)
 }
 
 // Location is where the service happens (the customer's address for on-site work).
@@ -246,9 +248,13 @@ func (s *Service) Create(ctx context.Context, tx *tenants.Tx, in Intake) (Create
 	if err != nil {
 		return Created{}, err
 	}
+	now, err := s.now(ctx, tx)
+	if err != nil {
+		return Created{}, err
+	}
 	prior, err := tx.Q.PriorOrderSameFault(ctx, tx, db.PriorOrderSameFaultParams{TenantID: tx.Scope.TenantID,
 		ID: id, RegistrationID: unit.registration,
-		Serial: unit.serial, FaultCode: faultCode, Since: s.now().AddDate(0, 0, -settings.RepeatWindowDays)})
+		Serial: unit.serial, FaultCode: faultCode, Since: now.AddDate(0, 0, -settings.RepeatWindowDays)})
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return Created{}, fmt.Errorf("repeat check: %w", err)
 	}
@@ -290,7 +296,7 @@ func (s *Service) Create(ctx context.Context, tx *tenants.Tx, in Intake) (Create
 		class, tier, prio = res.Decision.Class, res.Tier.Code, priority(res.Tier.Code, res.Tier.Rank, in.Urgent)
 	}
 
-	number, err := nextNumber(ctx, tx, s.now())
+	number, err := nextNumber(ctx, tx, now)
 	if err != nil {
 		return Created{}, err
 	}
@@ -650,9 +656,13 @@ func (s *Service) move(ctx context.Context, tx *tenants.Tx, r db.ServiceOrder, t
 	}
 	reopened := IsReopen(from, to)
 	completed := to == StatusReadyForPickup || to == StatusCompleted
+	now, err := s.now(ctx, tx)
+	if err != nil {
+		return Order{}, err
+	}
 	row, err := tx.Q.UpdateOrderStatus(ctx, tx, db.UpdateOrderStatusParams{TenantID: tx.Scope.TenantID,
 		ID: r.ID, Version: r.Version, Status: to,
-		Completed: completed, Reason: reason, Reopened: reopened, Now: time.Now()})
+		Completed: completed, Reason: reason, Reopened: reopened, Now: now})
 	if err != nil {
 		return Order{}, fault.StaleIfMissing(err)
 	}

@@ -632,15 +632,18 @@ func Projected(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, target st
 // projected due time of its arrival clock, else of its appointment clock. It satisfies
 // service orders' Limits interface (VisitDue) without either package importing the other.
 type VisitLimits struct {
-	// Now is the time paused clocks are projected from; time.Now when nil.
+	// Now is the time paused clocks are projected from; the tenant's now (tenants.Tx.Now)
+	// when nil.
 	Now func() time.Time
 }
 
 // VisitDue returns the due time of the order's visit and whether it has one.
-func (l VisitLimits) VisitDue(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID) (time.Time, bool, error) {
-	now := time.Now()
+func (l VisitLimits) VisitDue(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID) (_ time.Time, _ bool, err error) {
+	var now time.Time
 	if l.Now != nil {
 		now = l.Now()
+	} else if now, err = tx.Now(ctx); err != nil {
+		return time.Time{}, false, err
 	}
 	for _, target := range []string{Arrival, Appointment} {
 		due, err := Projected(ctx, tx, orderID, target, now)

@@ -90,17 +90,30 @@ func wakeParams(tenant uuid.UUID, steps []time.Time, now time.Time) []river.Inse
 // due) in tx: they are inserted at commit with the transaction's other jobs
 // (tenants.Tx.Job), each second once however many clock changes of the transaction ask for
 // it, in time order.
-func queue(_ context.Context, tx *tenants.Tx, jobs Inserter, steps []time.Time) error {
+func queue(ctx context.Context, tx *tenants.Tx, jobs Inserter, steps []time.Time) error {
 	if len(steps) == 0 {
 		return nil
 	}
 	if jobs == nil {
 		return errors.New("sla: no job inserter for the clocks' wakes")
 	}
-	now := time.Now()
+	now, err := tx.Now(ctx)
+	if err != nil {
+		return err
+	}
+	sandbox, err := tx.Sandbox(ctx)
+	if err != nil {
+		return err
+	}
 	for _, p := range wakeParams(tx.Scope.TenantID, steps, now) {
 		w := p.Args.(WakeArgs)
 		if w.At.After(now) {
+			if sandbox {
+				// A sandbox tenant's steps to come fall due when its admin advances its
+				// test clock, which runs the wake itself (package sandbox): a job on the
+				// wall clock would run at a moment that means nothing to the tenant.
+				continue
+			}
 			// A step to come: its wake is scheduled after this moment, so whichever
 			// transaction queued it first, it runs after this one commits (see Timers).
 			tx.Job(jobs, "sla_wake:"+w.At.Format(time.RFC3339), p)
@@ -172,6 +185,13 @@ func (t *Timers) turns(tenant uuid.UUID) (sem chan struct{}, release func()) {
 	}
 }
 
+// Wake fires every step of the tenant's clocks due at the tenant's now (its test clock for
+// a sandbox tenant, else the Timers' now) and returns the number of events emitted: what
+// a wake job does, run by the caller (a sandbox clock's advance) instead of River.
+func (t *Timers) Wake(ctx context.Context, jobs Inserter, tenant uuid.UUID) (int, error) {
+	return t.wake(ctx, jobs, tenant, t.now())
+}
+
 // wake fires every step due in tenant at now, batch after batch until one comes back short,
 // and returns the number of events emitted. A batch whose transaction fails is retried one
 // clock per transaction, so that one bad clock cannot hold back the others; the clocks that
@@ -179,6 +199,14 @@ func (t *Timers) turns(tenant uuid.UUID) (sem chan struct{}, release func()) {
 // retries the wake).
 func (t *Timers) wake(ctx context.Context, jobs Inserter, tenant uuid.UUID, now time.Time) (int, error) {
 	scope := tenants.Scope{TenantID: tenant, Actor: tenants.SystemActor}
+	// A sandbox tenant's wake acts at its test clock, whenever River runs it.
+	clock, err := t.DB.Clock(ctx, tenant)
+	if err != nil {
+		return 0, fmt.Errorf("wake tenant %s: %w", tenant, err)
+	}
+	if clock.Sandbox {
+		now = clock.Now
+	}
 	// Most wakes of a backlog find their steps fired already, by the first wake of the
 	// tenant to run (it fires everything due): one read, without locks or a transaction,
 	// tells, and the wake ends there.

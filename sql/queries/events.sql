@@ -13,3 +13,8 @@ SELECT * FROM events WHERE tenant_id = @tenant_id AND subject_id = @subject_id O
 -- name: GetEvents :many
 -- The events of ids that exist (a dispatch of several events).
 SELECT * FROM events WHERE tenant_id = @tenant_id AND id = ANY(@ids::uuid[]) ORDER BY id;
+
+-- name: ListEventsOfTypeAfter :many
+-- The tenant's events of one type with ids after @after (ids are UUIDv7: created later), in
+-- order: what a sandbox clock's advance fired, for the reactions it runs before answering.
+SELECT * FROM events WHERE tenant_id = @tenant_id AND type = @type AND id > @after ORDER BY id LIMIT @lim;

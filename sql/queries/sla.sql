@@ -239,3 +239,13 @@ WHERE c.tenant_id = @tenant_id AND c.status = 'running' AND c.business
         WHERE b.tenant_id = @tenant_id AND b.outlet_id = c.outlet_id) END
 ORDER BY c.order_id
 LIMIT @lim;
+
+-- name: NextSLAStep :one
+-- The tenant's first step (a warning, a breach, an escalation) after @after, or @until when
+-- none comes sooner: a sandbox tenant's advancing test clock stops at each in time order.
+SELECT least(@until::timestamptz,
+  (SELECT min(c.warn_at) FROM sla_clocks c WHERE c.tenant_id = @tenant_id AND c.status = 'running' AND c.warned_at IS NULL
+     AND c.warn_at > @after::timestamptz AND c.warn_at < c.due_at),
+  (SELECT min(c.due_at) FROM sla_clocks c WHERE c.tenant_id = @tenant_id AND c.status = 'running' AND c.due_at > @after::timestamptz),
+  (SELECT min(c.escalate_at) FROM sla_clocks c WHERE c.tenant_id = @tenant_id AND c.status = 'breached' AND c.met_at IS NULL
+     AND c.stopped_at IS NULL AND c.escalate_at > @after::timestamptz))::timestamptz AS at;

@@ -1,6 +1,6 @@
 -- name: CreateTenant :one
-INSERT INTO tenants (id, slug, name, kind, timezone, currency, locale)
-VALUES (@id, @slug, @name, @kind, @timezone, @currency, @locale)
+INSERT INTO tenants (id, slug, name, kind, timezone, currency, locale, sandbox, test_clock)
+VALUES (@id, @slug, @name, @kind, @timezone, @currency, @locale, @sandbox, sqlc.narg(test_clock))
 RETURNING *;
 
 -- name: GetTenant :one
@@ -21,3 +21,15 @@ RETURNING *;
 
 -- name: GetTenantBySlug :one
 SELECT * FROM tenants WHERE slug = @slug;
+
+-- name: GetTenantClock :one
+-- Whether the tenant is a sandbox, and its test clock (NULL for production tenants).
+SELECT sandbox, test_clock FROM tenants WHERE id = @id;
+
+-- name: AdvanceTestClock :one
+-- Moves a sandbox tenant's test clock forward to @moment (never back), in its own scope only
+-- (the tenants table has no row-level security): no row for a production
+-- tenant or a clock already past @moment.
+UPDATE tenants SET test_clock = @moment::timestamptz
+WHERE id = @id AND id = app.tenant_id() AND sandbox AND test_clock <= @moment::timestamptz
+RETURNING test_clock::timestamptz;

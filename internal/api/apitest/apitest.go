@@ -336,12 +336,25 @@ type Tenant struct {
 // (TestLoginLogoutAndSessions onboards over HTTP).
 func (e *Env) NewTenant() *Tenant {
 	e.T.Helper()
+	return e.newTenant(false)
+}
+
+// NewSandboxTenant is NewTenant for a sandbox tenant: its business rules follow a test
+// clock, starting at the moment of onboarding, that its admin advances
+// (POST /v1/sandbox/clock/advance).
+func (e *Env) NewSandboxTenant() *Tenant {
+	e.T.Helper()
+	return e.newTenant(true)
+}
+
+func (e *Env) newTenant(sandbox bool) *Tenant {
+	e.T.Helper()
 	ctx := context.Background()
 	u := e.Unique()
 	tn := &Tenant{Slug: "t-" + u, AdminEmail: "admin" + u + "@tenant.test"}
 	created, _, err := e.Tenants.Onboard(ctx, tenants.Actor{Kind: "platform", Label: "test"}, tenants.NewTenant{Slug: tn.Slug,
 		Name: "Tenant " + u, Kind: "brand", Timezone: "Asia/Shanghai", Currency: "CNY", Locale: "zh-CN",
-		AdminEmail: tn.AdminEmail, AdminName: "Admin " + u, AdminPasswordHash: e.pwHash})
+		AdminEmail: tn.AdminEmail, AdminName: "Admin " + u, AdminPasswordHash: e.pwHash, Sandbox: sandbox})
 	if err != nil {
 		e.T.Fatalf("onboard tenant: %v", err)
 	}

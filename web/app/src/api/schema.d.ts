@@ -2389,6 +2389,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sandbox/clock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's clock: a sandbox tenant's test clock, or the wall clock of a production tenant */
+        get: operations["get-sandbox-clock"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sandbox/clock/advance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Advance a sandbox tenant's test clock and run what falls due on the way (tenant admins)
+         * @description Moves the test clock forward to `to`, or by `by`, stopping at each SLA step on the way in time order (warnings, breaches, escalations) to fire it at its own moment, and issues the compensation of breached paid promises, all before answering. A production tenant's clock is the wall clock: 409. A moment before the clock: 422.
+         */
+        post: operations["advance-sandbox-clock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/service-history/batch": {
         parameters: {
             query?: never;
@@ -2733,6 +2770,36 @@ export interface components {
             name: string;
             /** @description Initial password of a new admin account (ignored if the email has an account) */
             password: string;
+        };
+        AdvanceClockInBody: {
+            /**
+             * @description How far to move the clock: days, hours, minutes, seconds, e.g. 7d, 1d12h, 90m; give this or to
+             * @example 36h
+             */
+            by?: string;
+            /**
+             * Format: date-time
+             * @description The moment to move the clock to (RFC 3339); give this or by
+             */
+            to?: string;
+        };
+        Advanced: {
+            fired: components["schemas"]["Fired"];
+            /**
+             * Format: date-time
+             * @description The tenant's clock before the advance
+             */
+            from: string;
+            /**
+             * Format: date-time
+             * @description The tenant's clock after it
+             */
+            now: string;
+            /**
+             * Format: int64
+             * @description Moments the clock stopped at on the way to run what fell due
+             */
+            stops: number;
         };
         Answer: {
             accept: boolean;
@@ -3683,6 +3750,28 @@ export interface components {
             phone?: string;
             province_code?: string;
         };
+        Fired: {
+            /**
+             * Format: int64
+             * @description SLA targets breached
+             */
+            breaches: number;
+            /**
+             * Format: int64
+             * @description Escalation levels reached after breaches
+             */
+            escalations: number;
+            /**
+             * Format: int64
+             * @description Events whose reactions (billing's compensation of a breach) ran before the answer
+             */
+            reacted: number;
+            /**
+             * Format: int64
+             * @description SLA warnings given
+             */
+            warnings: number;
+        };
         Grant: {
             component: string;
             covered: components["schemas"]["Lines"];
@@ -4246,6 +4335,8 @@ export interface components {
              */
             locale: "zh-CN" | "en";
             name: string;
+            /** @description A sandbox tenant: its business rules follow a test clock its admin advances (POST /v1/sandbox/clock/advance), starting now. Cannot be changed later. */
+            sandbox?: boolean;
             /** @example acme-appliances */
             slug: string;
             /** @default Asia/Shanghai */
@@ -5111,6 +5202,15 @@ export interface components {
              */
             return_days: number;
         };
+        SandboxClock: {
+            /**
+             * Format: date-time
+             * @description The tenant's now: its test clock, or the wall clock of a production tenant
+             */
+            now: string;
+            /** @description Whether the tenant runs on a test clock (a sandbox) rather than the wall clock */
+            sandbox: boolean;
+        };
         ScanInput: {
             buyer?: components["schemas"]["Party"];
             /**
@@ -5308,9 +5408,15 @@ export interface components {
             kind: "brand" | "distributor" | "carrier" | "service_provider";
             locale: string;
             name: string;
+            sandbox: boolean;
             slug: string;
             /** @enum {string} */
             status: "active" | "suspended" | "read_only";
+            /**
+             * Format: date-time
+             * @description A sandbox tenant's now (absent for production tenants)
+             */
+            test_clock?: string;
             timezone: string;
             /** Format: date-time */
             updated_at: string;
@@ -20823,6 +20929,146 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-sandbox-clock": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SandboxClock"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "advance-sandbox-clock": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdvanceClockInBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Advanced"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
