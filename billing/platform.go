@@ -536,6 +536,7 @@ func (s *Service) AddWorkers(w *river.Workers) {
 	river.AddWorker(w, &graceWorker{s: s})
 	river.AddWorker(w, &usageWorker{s: s})
 	river.AddWorker(w, &reconcileWorker{s: s})
+	s.addMoneyWorkers(w)
 }
 
 // PeriodicJobs are billing's periodic jobs.
