@@ -235,6 +235,10 @@ func compensateOne(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, p 
 			"credit for the broken promise of "+p.ProductCode, time.Now()); err != nil {
 			return comp, refund, false, err
 		}
+		// The customer can spend it on their next purchase until the tenant's terms end it.
+		if err := issueCredit(ctx, tx, comp, p); err != nil {
+			return comp, refund, false, err
+		}
 		return comp, refund, false, issued(ctx, tx, jobs, comp, p)
 	}
 	if comp.RefundID.Valid && refund.ID == uuid.Nil {

@@ -225,6 +225,10 @@ func (s *Service) AcceptFlag(ctx context.Context, scope tenants.Scope, jobs even
 		if f.Kind == FlagWrongAmount {
 			detail, err := activatePayment(ctx, tx, jobs, payment{purchase: f.PurchaseID, intent: f.StripePaymentIntentID,
 				charge: f.StripeChargeID, amount: f.ReceivedAmount, currency: f.ReceivedCurrency, at: f.CreatedAt, accepted: true})
+			var mm *mismatchError
+			if errors.As(err, &mm) {
+				detail, err = "not activated, "+mm.detail, nil // the purchase is paid by another payment
+			}
 			if err != nil {
 				return err
 			}
@@ -347,6 +351,14 @@ func applyFlagRefund(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, 
 // credit expiry.
 func (s *Service) addMoneyWorkers(w *river.Workers) {
 	river.AddWorker(w, &refundWorker{s: s})
+	river.AddWorker(w, &creditExpiryWorker{s: s})
+}
+
+// moneyPeriodicJobs: credits expire hourly (a credit's last day ends at the tenant's midnight).
+func moneyPeriodicJobs() []*river.PeriodicJob {
+	return []*river.PeriodicJob{
+		river.NewPeriodicJob(river.PeriodicInterval(time.Hour), func() (river.JobArgs, *river.InsertOpts) { return CreditExpiryArgs{}, nil }, nil),
+	}
 }
 
 // purchaseRefunds leaves out refunds of flagged payments: they return a payment that never

@@ -13,6 +13,7 @@ import (
 	"github.com/aftersales/aftersales/internal/events"
 	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/platform"
+	"github.com/aftersales/aftersales/internal/warranty"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -436,4 +437,105 @@ func (b *bundle) get(f fixture, id uuid.UUID) billing.Purchase {
 func isInvalid(err error, field string) bool {
 	var fe *fault.FieldError
 	return errors.As(err, &fe) && fe.Field == field
+}
+
+// TestCreditsAreSpentAndExpire: a credit compensation becomes the customer's credit, valid
+// for the tenant's credit validity; their next purchase spends it (Stripe charges the rest,
+// the ledger records the credit redeemed) and a credit past its last day expires, its
+// remainder recorded as no longer owed.
+func TestCreditsAreSpentAndExpire(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	f := b.tenant()
+	_, gold := demoProducts(b, f)
+	var creditUpgrade billing.Product
+	var settings billing.MoneyTerms
+	b.in(f.tenant, func(tx *tenants.Tx) (err error) {
+		if _, err := billing.PutSettings(b.ctx, tx, 1, billing.MoneyTerms{CreditValidityDays: 30}); err == nil {
+			t.Error("terms set with a version that is not current")
+		}
+		if settings, err = billing.PutSettings(b.ctx, tx, 0, billing.MoneyTerms{CreditValidityDays: 30}); err != nil {
+			return err
+		}
+		u := upgradeWithCredit()
+		creditUpgrade, err = billing.CreateProduct(b.ctx, tx, u, []billing.PriceInput{{Currency: "CNY", UnitAmount: onsitePrice}})
+		return err
+	})
+	if settings.Version != 1 || settings.CreditValidityDays != 30 {
+		t.Errorf("terms: %+v", settings)
+	}
+	order := b.order(f)
+	var customer uuid.UUID
+	b.in(f.tenant, func(tx *tenants.Tx) error {
+		return tx.QueryRow(b.ctx, `SELECT customer_id FROM service_orders WHERE id = $1`, order).Scan(&customer)
+	})
+	now := time.Now().Unix()
+	up := b.checkout(f, billing.BuyInput{Currency: "CNY", ProductID: creditUpgrade.ID, OrderID: order, CustomerID: customer})
+	b.deliverAtOnce(intentSucceeded("evt_credit_up", now, f.tenant, up, "pi_credit_up", onsitePrice))
+	b.in(f.tenant, func(tx *tenants.Tx) error {
+		_, err := events.Emit(b.ctx, tx, b.client, "sla.breached", "service_order", order, f.outlet,
+			map[string]any{"order_id": order, "target": "arrival", "due_at": time.Now().Add(-time.Minute)})
+		return err
+	})
+	b.settle()
+	var credits []billing.Credit
+	b.in(f.tenant, func(tx *tenants.Tx) (err error) {
+		credits, err = billing.ListCredits(b.ctx, tx, uuid.NullUUID{UUID: customer, Valid: true}, uuid.NullUUID{}, 10)
+		return err
+	})
+	const credit = onsitePrice / 10
+	if len(credits) != 1 || credits[0].Amount != credit || credits[0].Remaining != credit || credits[0].Status != "open" {
+		t.Fatalf("credits after a credit compensation: %+v", credits)
+	}
+	issued, _ := time.Parse(time.DateOnly, credits[0].IssuedOn)
+	if until, _ := time.Parse(time.DateOnly, credits[0].ExpiresOn); !until.Equal(issued.AddDate(0, 0, 30)) {
+		t.Errorf("credit issued %s expires %s, want 30 days later", credits[0].IssuedOn, credits[0].ExpiresOn)
+	}
+
+	// The customer's next purchase spends it.
+	plan := b.checkout(f, billing.BuyInput{Currency: "CNY", ProductID: gold.ID, RegistrationID: b.unit(f, "SN-CREDIT"), CustomerID: customer})
+	p := b.get(f, plan)
+	if p.Amount != goldPrice-credit || p.CreditApplied != credit {
+		t.Fatalf("purchase with credit: charges %d with %d credit, want %d and %d", p.Amount, p.CreditApplied, goldPrice-credit, credit)
+	}
+	b.deliverAtOnce(intentSucceeded("evt_credit_plan", now, f.tenant, plan, "pi_credit_plan", goldPrice-credit))
+	if p := b.get(f, plan); p.Status != billing.StatusActive {
+		t.Errorf("plan paid with credit is %s", p.Status)
+	}
+	if n := b.count(f.tenant, `SELECT count(*) FROM ledger_entries WHERE kind = 'credit_redeemed' AND amount = $1 AND purchase_id = $2`, credit, plan); n != 1 {
+		t.Errorf("%d credit_redeemed entries, want 1", n)
+	}
+	if n := b.count(f.tenant, `SELECT count(*) FROM credits WHERE status = 'spent' AND remaining = 0`); n != 1 {
+		t.Error("the credit is not spent")
+	}
+
+	// A credit past its last day expires once; what remained is no longer owed.
+	b.in(f.tenant, func(tx *tenants.Tx) error {
+		_, err := tx.Exec(b.ctx, `INSERT INTO credits (tenant_id, id, customer_id, currency, amount, remaining, issued_on, expires_on)
+			VALUES (app.tenant_id(), $1, $2, 'CNY', 500, 300, current_date - 40, current_date - 10)`, platform.NewID(), customer)
+		return err
+	})
+	for range 2 {
+		b.in(f.tenant, func(tx *tenants.Tx) error {
+			_, err := billing.ExpireCredits(b.ctx, tx)
+			return err
+		})
+	}
+	if n := b.count(f.tenant, `SELECT count(*) FROM ledger_entries WHERE kind = 'credit_expired' AND amount = 300`); n != 1 {
+		t.Errorf("%d credit_expired entries of the remainder, want 1", n)
+	}
+	if n := b.count(f.tenant, `SELECT count(*) FROM credits WHERE status = 'expired' AND remaining = 0`); n != 1 {
+		t.Error("the old credit did not expire")
+	}
+	// An expired credit is not spent.
+	next := b.checkout(f, billing.BuyInput{Currency: "CNY", ProductID: gold.ID, RegistrationID: b.unit(f, "SN-CREDIT-2"), CustomerID: customer})
+	if p := b.get(f, next); p.CreditApplied != 0 || p.Amount != goldPrice {
+		t.Errorf("purchase after the credits ran out: %d credit, %d charged", p.CreditApplied, p.Amount)
+	}
+}
+
+func upgradeWithCredit() billing.ProductInput {
+	return billing.ProductInput{Code: "onsite-credit", Name: "6-hour on-site, credit if late", Kind: billing.PerIncident,
+		Targets:        map[string]warranty.Target{warranty.TargetArrival: {Minutes: 360, Clock: "clock"}},
+		CoolingOffDays: 1, AfterCoolingOff: "none", Compensation: billing.Compensation{Kind: "credit", Percent: 10}}
 }

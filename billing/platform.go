@@ -541,9 +541,9 @@ func (s *Service) AddWorkers(w *river.Workers) {
 
 // PeriodicJobs are billing's periodic jobs.
 func (s *Service) PeriodicJobs() []*river.PeriodicJob {
-	return []*river.PeriodicJob{
+	return append(moneyPeriodicJobs(),
 		river.NewPeriodicJob(river.PeriodicInterval(time.Hour), func() (river.JobArgs, *river.InsertOpts) { return GraceArgs{}, nil }, nil),
 		river.NewPeriodicJob(river.PeriodicInterval(time.Hour), func() (river.JobArgs, *river.InsertOpts) { return UsageArgs{}, nil }, nil),
 		river.NewPeriodicJob(river.PeriodicInterval(24*time.Hour), func() (river.JobArgs, *river.InsertOpts) { return ReconcileArgs{}, nil }, nil),
-	}
+	)
 }

@@ -66,6 +66,7 @@ type Purchase struct {
 	ValidFrom       string     `json:"valid_from,omitempty"`
 	ValidUntil      string     `json:"valid_until,omitempty"`
 	GrantID         *uuid.UUID `json:"grant_id,omitempty"`
+	CreditApplied   int64      `json:"credit_applied" doc:"Customer credit spent on it (minor units); amount is what is charged"`
 	CancelRequested bool       `json:"cancel_requested"`
 	PaymentIntentID string     `json:"stripe_payment_intent_id,omitempty"`
 	Version         int32      `json:"version"`
@@ -92,7 +93,7 @@ func purchaseFromRow(r db.Purchase) Purchase {
 	return Purchase{ID: r.ID, ProductID: r.ProductID, ProductCode: r.ProductCode, Kind: r.Kind, Channel: r.Channel,
 		CustomerID: idPtr(r.CustomerID), RegistrationID: idPtr(r.RegistrationID), OrderID: idPtr(r.OrderID), OutletID: idPtr(r.OutletID),
 		Currency: r.Currency, Amount: r.Amount, RefundedAmount: r.RefundedAmount, Status: r.Status, PaidAt: r.PaidAt,
-		ValidFrom: dateText(r.ValidFrom), ValidUntil: dateText(r.ValidUntil), GrantID: idPtr(r.GrantID),
+		ValidFrom: dateText(r.ValidFrom), ValidUntil: dateText(r.ValidUntil), GrantID: idPtr(r.GrantID), CreditApplied: r.CreditApplied,
 		CancelRequested: r.CancelRequestedAt != nil, PaymentIntentID: r.StripePaymentIntentID, Version: r.Version, CreatedAt: r.CreatedAt}
 }
 
@@ -163,15 +164,21 @@ func (s *Service) newPurchase(ctx context.Context, tx *tenants.Tx, in BuyInput, 
 	if err := CheckEligible(ctx, tx, p, in.RegistrationID, "registration_id"); err != nil {
 		return p, pr, db.Purchase{}, err
 	}
+	// The customer's credit pays part of the price: reserved now, spent when Stripe confirms
+	// the payment, given back if the purchase ends unpaid.
+	spends, credit, err := creditFor(ctx, tx, in.CustomerID, pr.Currency, pr.UnitAmount)
+	if err != nil {
+		return p, pr, db.Purchase{}, err
+	}
 	row, err := tx.Q.CreatePurchase(ctx, tx, db.CreatePurchaseParams{TenantID: tx.Scope.TenantID,
 		ID: platform.NewID(), ProductID: p.ID, PriceID: pr.ID, Kind: p.Kind,
 		ProductCode: p.Code, Channel: channel, CustomerID: nullID(in.CustomerID), ConsumerID: nullID(in.ConsumerID),
 		RegistrationID: nullID(in.RegistrationID), OrderID: nullID(in.OrderID), OutletID: nullID(in.OutletID),
-		Currency: pr.Currency, Amount: pr.UnitAmount})
+		Currency: pr.Currency, Amount: pr.UnitAmount - credit, CreditApplied: credit})
 	if err != nil {
 		return p, pr, db.Purchase{}, fault.DBError(err, "", purchaseRefField(err))
 	}
-	return p, pr, row, nil
+	return p, pr, row, reserveCredit(ctx, tx, row.ID, spends)
 }
 
 // recordOwner records, on the platform path, the tenant the platform created a purchase for:
@@ -237,12 +244,23 @@ func (s *Service) StartCheckout(ctx context.Context, tx *tenants.Tx, in BuyInput
 	if cancel == "" {
 		cancel = s.cfg.PublicURL + "/purchases/" + row.ID.String() + "?cancelled=1"
 	}
+	item := &stripe.CheckoutSessionLineItemParams{Price: stripe.String(priceID), Quantity: stripe.Int64(1)}
+	if row.CreditApplied > 0 {
+		// Credit paid part of the price: the consumer pays the rest, as an ad-hoc amount of
+		// the same Stripe product.
+		prod, err := GetProduct(ctx, tx, p.ID)
+		if err != nil {
+			return Checkout{}, err
+		}
+		item = &stripe.CheckoutSessionLineItemParams{Quantity: stripe.Int64(1), PriceData: &stripe.CheckoutSessionLineItemPriceDataParams{
+			Currency: stripe.String(lower(row.Currency)), Product: stripe.String(prod.StripeProductID), UnitAmount: stripe.Int64(row.Amount)}}
+	}
 	params := &stripe.CheckoutSessionParams{
 		Mode:              stripe.String(string(stripe.CheckoutSessionModePayment)),
 		ClientReferenceID: stripe.String(row.ID.String()),
 		SuccessURL:        stripe.String(success),
 		CancelURL:         stripe.String(cancel),
-		LineItems:         []*stripe.CheckoutSessionLineItemParams{{Price: stripe.String(priceID), Quantity: stripe.Int64(1)}},
+		LineItems:         []*stripe.CheckoutSessionLineItemParams{item},
 		PaymentIntentData: &stripe.CheckoutSessionPaymentIntentDataParams{Metadata: md},
 	}
 	params.Metadata = md
@@ -618,6 +636,9 @@ func activatePayment(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, 
 	if err != nil {
 		return "", err
 	}
+	if err := redeemCredit(ctx, tx, row, paidAt); err != nil {
+		return "", err
+	}
 	if err := retargetOrder(ctx, tx, jobs, row, paidAt); err != nil {
 		return "", err
 	}
@@ -740,6 +761,8 @@ func end(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, p db.Purchas
 		if err := restoreOrder(ctx, tx, jobs, row); err != nil {
 			return err
 		}
+	} else if err := releaseCredit(ctx, tx, row); err != nil {
+		return err // never paid: its reserved credit is the customer's again
 	}
 	if !wasActive || status != StatusRefunded {
 		return nil
