@@ -162,7 +162,6 @@ func TestPlansOnOneUnitFollowEachOther(t *testing.T) {
 	if len(plans) != 4 {
 		t.Fatalf("%d plans", len(plans))
 	}
-	type term struct{ from, until time.Time }
 	var terms []term
 	for _, p := range plans {
 		if p.Status != billing.StatusActive {
@@ -423,6 +422,11 @@ func TestCompensationsAreOutletScoped(t *testing.T) {
 		t.Errorf("outlet 2's compensations: %v, want only order %s's", got, o2)
 	}
 }
+
+// term is a plan's validity.
+type term struct{ from, until time.Time }
+
+func (t term) String() string { return t.from.Format(time.DateOnly) + ".." + t.until.Format(time.DateOnly) }
 
 func (b *bundle) get(f fixture, id uuid.UUID) billing.Purchase {
 	b.t.Helper()
