@@ -426,7 +426,9 @@ func TestCompensationsAreOutletScoped(t *testing.T) {
 // term is a plan's validity.
 type term struct{ from, until time.Time }
 
-func (t term) String() string { return t.from.Format(time.DateOnly) + ".." + t.until.Format(time.DateOnly) }
+func (t term) String() string {
+	return t.from.Format(time.DateOnly) + ".." + t.until.Format(time.DateOnly)
+}
 
 func (b *bundle) get(f fixture, id uuid.UUID) billing.Purchase {
 	b.t.Helper()
