@@ -38,13 +38,14 @@ type CompensationView struct {
 	Amount     int64      `json:"amount"`
 	Currency   string     `json:"currency"`
 	Status     string     `json:"status"`
+	OutletID   *uuid.UUID `json:"outlet_id,omitempty" doc:"The breached order's outlet"`
 	CreatedAt  time.Time  `json:"created_at"`
 	IssuedAt   *time.Time `json:"issued_at,omitempty"`
 }
 
 func compensationFromRow(r db.Compensation) CompensationView {
 	return CompensationView{ID: r.ID, PurchaseID: r.PurchaseID, OrderID: r.OrderID, Target: r.Target, Kind: r.Kind, Amount: r.Amount,
-		Currency: r.Currency, Status: r.Status, CreatedAt: r.CreatedAt, IssuedAt: r.IssuedAt}
+		Currency: r.Currency, Status: r.Status, OutletID: idPtr(r.OutletID), CreatedAt: r.CreatedAt, IssuedAt: r.IssuedAt}
 }
 
 // ListCompensations lists the tenant's compensations by id.
@@ -101,9 +102,17 @@ func (s *Service) Compensate(ctx context.Context, jobs events.Inserter, ev event
 	var refunds []pending
 	err := s.DB.Tx(ctx, scope, func(tx *tenants.Tx) error {
 		var unit uuid.NullUUID
-		if o, err := orders.Get(ctx, tx, b.OrderID); err == nil && o.RegistrationID != nil {
-			unit = uuid.NullUUID{UUID: *o.RegistrationID, Valid: true}
-		} else if err != nil && !errors.Is(err, fault.ErrNotFound) {
+		// The compensation belongs to the breached order's outlet: staff confined to an
+		// outlet see only theirs (row-level security on compensations).
+		outlet := nullID(b.OutletID)
+		if o, err := orders.Get(ctx, tx, b.OrderID); err == nil {
+			if o.RegistrationID != nil {
+				unit = uuid.NullUUID{UUID: *o.RegistrationID, Valid: true}
+			}
+			if o.OutletID != nil {
+				outlet = nullID(*o.OutletID)
+			}
+		} else if !errors.Is(err, fault.ErrNotFound) {
 			return err
 		}
 		// The plans valid on the day the promise was due, in the tenant's time zone (their
@@ -137,7 +146,7 @@ func (s *Service) Compensate(ctx context.Context, jobs events.Inserter, ev event
 			if err != nil {
 				return err
 			}
-			c, refund, needRefund, err := compensateOne(ctx, tx, jobs, p, promise, b, breachKey)
+			c, refund, needRefund, err := compensateOne(ctx, tx, jobs, p, promise, b, breachKey, outlet)
 			if err != nil {
 				return err
 			}
@@ -164,7 +173,7 @@ func (s *Service) Compensate(ctx context.Context, jobs events.Inserter, ev event
 // compensateOne records one purchase's compensation for one breach, once: a credit is
 // recorded and issued at once; a refund row is made (needRefund) for Stripe to be asked.
 func compensateOne(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, p db.Purchase, promise Compensation, b Breach,
-	breachKey string) (db.Compensation, db.Refund, bool, error) {
+	breachKey string, outlet uuid.NullUUID) (db.Compensation, db.Refund, bool, error) {
 	var comp db.Compensation
 	var refund db.Refund
 	amount := p.Amount
@@ -190,7 +199,7 @@ func compensateOne(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, p 
 			}
 			asked := p.RefundedAmount
 			var recorded int64
-			for _, r := range refunds {
+			for _, r := range purchaseRefunds(refunds) {
 				if r.Status != "failed" {
 					recorded += r.Amount
 				}
@@ -212,7 +221,8 @@ func compensateOne(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, p 
 		}
 		comp, err = tx.Q.CreateCompensation(ctx, tx, db.CreateCompensationParams{TenantID: tx.Scope.TenantID,
 			ID: platform.NewID(), PurchaseID: p.ID,
-			OrderID: b.OrderID, BreachKey: breachKey, Target: b.Target, Kind: kind, Amount: amount, Currency: p.Currency, RefundID: refundID})
+			OrderID: b.OrderID, BreachKey: breachKey, Target: b.Target, Kind: kind, Amount: amount, Currency: p.Currency, RefundID: refundID,
+			OutletID: outlet})
 		if err != nil {
 			return comp, refund, false, err
 		}
@@ -229,6 +239,10 @@ func compensateOne(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, p 
 		}
 		if err := ledger(ctx, tx, "credit", p.ID, -comp.Amount, comp.Currency, "", "credit:"+comp.ID.String(),
 			"credit for the broken promise of "+p.ProductCode, now); err != nil {
+			return comp, refund, false, err
+		}
+		// The customer can spend it on their next purchase until the tenant's terms end it.
+		if err := issueCredit(ctx, tx, comp, p); err != nil {
 			return comp, refund, false, err
 		}
 		return comp, refund, false, issued(ctx, tx, jobs, comp, p)
@@ -314,4 +328,4 @@ func breachReason(target, locale string) string {
 var PayoutKinds = []string{"refund", "credit"}
 
 // CompensationStatuses are the states of a compensation (CompensationView.Status), in the order the API documents them.
-var CompensationStatuses = []string{"pending", "issued"}
+var CompensationStatuses = []string{"pending", "issued", "failed"}

@@ -221,7 +221,8 @@ func abs(v int64) int64 {
 }
 
 // LedgerKinds are the kinds of ledger entries (LedgerEntry.Kind), in the order the API documents them.
-var LedgerKinds = []string{"payment", "refund", "compensation", "credit", "dispute", "platform_fee"}
+var LedgerKinds = []string{"payment", "refund", "compensation", "credit", "dispute", "platform_fee", "refund_failed", "credit_redeemed",
+	"credit_expired"}
 
 // MismatchProblems are what reconciliation found wrong (Mismatch.Problem), in the order the API documents them.
 var MismatchProblems = []string{"missing", "amount", "currency"}

@@ -536,13 +536,14 @@ func (s *Service) AddWorkers(w *river.Workers) {
 	river.AddWorker(w, &graceWorker{s: s})
 	river.AddWorker(w, &usageWorker{s: s})
 	river.AddWorker(w, &reconcileWorker{s: s})
+	s.addMoneyWorkers(w)
 }
 
 // PeriodicJobs are billing's periodic jobs.
 func (s *Service) PeriodicJobs() []*river.PeriodicJob {
-	return []*river.PeriodicJob{
+	return append(moneyPeriodicJobs(),
 		river.NewPeriodicJob(river.PeriodicInterval(time.Hour), func() (river.JobArgs, *river.InsertOpts) { return GraceArgs{}, nil }, nil),
 		river.NewPeriodicJob(river.PeriodicInterval(time.Hour), func() (river.JobArgs, *river.InsertOpts) { return UsageArgs{}, nil }, nil),
 		river.NewPeriodicJob(river.PeriodicInterval(24*time.Hour), func() (river.JobArgs, *river.InsertOpts) { return ReconcileArgs{}, nil }, nil),
-	}
+	)
 }

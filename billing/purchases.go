@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -65,6 +66,7 @@ type Purchase struct {
 	ValidFrom       string     `json:"valid_from,omitempty"`
 	ValidUntil      string     `json:"valid_until,omitempty"`
 	GrantID         *uuid.UUID `json:"grant_id,omitempty"`
+	CreditApplied   int64      `json:"credit_applied" doc:"Customer credit spent on it (minor units); amount is what is charged"`
 	CancelRequested bool       `json:"cancel_requested"`
 	PaymentIntentID string     `json:"stripe_payment_intent_id,omitempty"`
 	Version         int32      `json:"version"`
@@ -91,7 +93,7 @@ func purchaseFromRow(r db.Purchase) Purchase {
 	return Purchase{ID: r.ID, ProductID: r.ProductID, ProductCode: r.ProductCode, Kind: r.Kind, Channel: r.Channel,
 		CustomerID: idPtr(r.CustomerID), RegistrationID: idPtr(r.RegistrationID), OrderID: idPtr(r.OrderID), OutletID: idPtr(r.OutletID),
 		Currency: r.Currency, Amount: r.Amount, RefundedAmount: r.RefundedAmount, Status: r.Status, PaidAt: r.PaidAt,
-		ValidFrom: dateText(r.ValidFrom), ValidUntil: dateText(r.ValidUntil), GrantID: idPtr(r.GrantID),
+		ValidFrom: dateText(r.ValidFrom), ValidUntil: dateText(r.ValidUntil), GrantID: idPtr(r.GrantID), CreditApplied: r.CreditApplied,
 		CancelRequested: r.CancelRequestedAt != nil, PaymentIntentID: r.StripePaymentIntentID, Version: r.Version, CreatedAt: r.CreatedAt}
 }
 
@@ -146,6 +148,14 @@ func (s *Service) newPurchase(ctx context.Context, tx *tenants.Tx, in BuyInput, 
 		if in.OrderID == uuid.Nil {
 			return p, pr, db.Purchase{}, fault.Invalid("order_id", "a per-incident upgrade is bought for a service order")
 		}
+		// The same upgrade is not sold twice for one order (refused again, under concurrency,
+		// when the payment activates it).
+		if _, err := tx.Q.ActiveUpgradeOfOrder(ctx, tx, db.ActiveUpgradeOfOrderParams{TenantID: tx.Scope.TenantID,
+			OrderID: nullID(in.OrderID), ProductID: p.ID, ID: uuid.Nil}); err == nil {
+			return p, pr, db.Purchase{}, fault.Invalid("order_id", "the order already has this upgrade, paid")
+		} else if !errors.Is(err, pgx.ErrNoRows) {
+			return p, pr, db.Purchase{}, err
+		}
 	case Plan:
 		if in.RegistrationID == uuid.Nil {
 			return p, pr, db.Purchase{}, fault.Invalid("registration_id", "a plan is bought for a registered unit")
@@ -154,15 +164,21 @@ func (s *Service) newPurchase(ctx context.Context, tx *tenants.Tx, in BuyInput, 
 	if err := CheckEligible(ctx, tx, p, in.RegistrationID, "registration_id"); err != nil {
 		return p, pr, db.Purchase{}, err
 	}
+	// The customer's credit pays part of the price: reserved now, spent when Stripe confirms
+	// the payment, given back if the purchase ends unpaid.
+	spends, credit, err := creditFor(ctx, tx, in.CustomerID, pr.Currency, pr.UnitAmount)
+	if err != nil {
+		return p, pr, db.Purchase{}, err
+	}
 	row, err := tx.Q.CreatePurchase(ctx, tx, db.CreatePurchaseParams{TenantID: tx.Scope.TenantID,
 		ID: platform.NewID(), ProductID: p.ID, PriceID: pr.ID, Kind: p.Kind,
 		ProductCode: p.Code, Channel: channel, CustomerID: nullID(in.CustomerID), ConsumerID: nullID(in.ConsumerID),
 		RegistrationID: nullID(in.RegistrationID), OrderID: nullID(in.OrderID), OutletID: nullID(in.OutletID),
-		Currency: pr.Currency, Amount: pr.UnitAmount})
+		Currency: pr.Currency, Amount: pr.UnitAmount - credit, CreditApplied: credit})
 	if err != nil {
 		return p, pr, db.Purchase{}, fault.DBError(err, "", purchaseRefField(err))
 	}
-	return p, pr, row, nil
+	return p, pr, row, reserveCredit(ctx, tx, row.ID, spends)
 }
 
 // recordOwner records, on the platform path, the tenant the platform created a purchase for:
@@ -228,12 +244,23 @@ func (s *Service) StartCheckout(ctx context.Context, tx *tenants.Tx, in BuyInput
 	if cancel == "" {
 		cancel = s.cfg.PublicURL + "/purchases/" + row.ID.String() + "?cancelled=1"
 	}
+	item := &stripe.CheckoutSessionLineItemParams{Price: stripe.String(priceID), Quantity: stripe.Int64(1)}
+	if row.CreditApplied > 0 {
+		// Credit paid part of the price: the consumer pays the rest, as an ad-hoc amount of
+		// the same Stripe product.
+		prod, err := GetProduct(ctx, tx, p.ID)
+		if err != nil {
+			return Checkout{}, err
+		}
+		item = &stripe.CheckoutSessionLineItemParams{Quantity: stripe.Int64(1), PriceData: &stripe.CheckoutSessionLineItemPriceDataParams{
+			Currency: stripe.String(lower(row.Currency)), Product: stripe.String(prod.StripeProductID), UnitAmount: stripe.Int64(row.Amount)}}
+	}
 	params := &stripe.CheckoutSessionParams{
 		Mode:              stripe.String(string(stripe.CheckoutSessionModePayment)),
 		ClientReferenceID: stripe.String(row.ID.String()),
 		SuccessURL:        stripe.String(success),
 		CancelURL:         stripe.String(cancel),
-		LineItems:         []*stripe.CheckoutSessionLineItemParams{{Price: stripe.String(priceID), Quantity: stripe.Int64(1)}},
+		LineItems:         []*stripe.CheckoutSessionLineItemParams{item},
 		PaymentIntentData: &stripe.CheckoutSessionPaymentIntentDataParams{Metadata: md},
 	}
 	params.Metadata = md
@@ -412,9 +439,18 @@ func (s *Service) Cancel(ctx context.Context, scope tenants.Scope, id uuid.UUID)
 		if q.Amount <= 0 {
 			return &fault.ConflictError{Detail: "the cooling-off period is over and the product's terms give no refund"}
 		}
+		// A cancellation whose refund failed may be asked again: each attempt has its own key.
+		key := "cancel:" + id.String()
+		failed, err := tx.Q.CountFailedRefunds(ctx, tx, db.CountFailedRefundsParams{TenantID: tx.Scope.TenantID, PurchaseID: id, Reason: "cancellation"})
+		if err != nil {
+			return err
+		}
+		if failed > 0 {
+			key += ":" + strconv.FormatInt(failed, 10)
+		}
 		refund, err = tx.Q.CreateRefund(ctx, tx, db.CreateRefundParams{TenantID: tx.Scope.TenantID,
 			ID: platform.NewID(), PurchaseID: id, Reason: "cancellation",
-			Amount: q.Amount, Currency: row.Currency, IdempotencyKey: "cancel:" + id.String()})
+			Amount: q.Amount, Currency: row.Currency, IdempotencyKey: key})
 		if err != nil {
 			return err
 		}
@@ -437,29 +473,10 @@ func (s *Service) Cancel(ctx context.Context, scope tenants.Scope, id uuid.UUID)
 	return out, q, err
 }
 
-// requestRefund asks Stripe for a recorded refund with the refund's idempotency key, so a
-// retry (of the request or of the job) never refunds twice.
+// requestRefund asks Stripe for a recorded refund of a purchase's payment with the refund's
+// idempotency key, so a retry (of the request or of the job) never refunds twice.
 func (s *Service) requestRefund(ctx context.Context, scope tenants.Scope, p db.Purchase, r db.Refund) error {
-	sc, err := s.api()
-	if err != nil {
-		return err
-	}
-	if p.StripePaymentIntentID == "" {
-		return &fault.ConflictError{Detail: "the purchase has no confirmed payment to refund"}
-	}
-	params := &stripe.RefundParams{PaymentIntent: stripe.String(p.StripePaymentIntentID), Amount: stripe.Int64(r.Amount)}
-	params.Metadata = metadata(scope.TenantID, p.ID)
-	params.AddMetadata("refund_id", r.ID.String())
-	params.AddMetadata("reason", r.Reason)
-	params.SetIdempotencyKey(r.IdempotencyKey)
-	params.Context = ctx
-	rf, err := sc.Refunds.New(params)
-	if err != nil {
-		return stripeError(err)
-	}
-	return s.DB.Tx(ctx, scope, func(tx *tenants.Tx) error {
-		return tx.Q.SetRefundRequested(ctx, tx, db.SetRefundRequestedParams{TenantID: tx.Scope.TenantID, ID: r.ID, StripeRefundID: rf.ID})
-	})
+	return s.askRefund(ctx, scope, p.ID, p.StripePaymentIntentID, r)
 }
 
 func lower(c string) string {
@@ -499,10 +516,29 @@ func emit(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, typ string,
 
 // activate makes a paid purchase active: a plan's validity and coverage grant start, the
 // ledger records the payment, purchase.activated is emitted. Idempotent, and a no-op for a
-// purchase already ended (refunded or disputed): state only moves forward.
+// purchase already ended (refunded or disputed): state only moves forward. A payment of the
+// wrong amount, or one for an upgrade the order already has, activates nothing: it is
+// recorded and flagged for finance (payment_flags).
 func activate(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, purchaseID uuid.UUID, paymentIntent, charge string,
 	amount int64, currency string, paidAt time.Time) (string, error) {
-	p, err := tx.Q.GetPurchaseForUpdate(ctx, tx, db.GetPurchaseForUpdateParams{TenantID: tx.Scope.TenantID, ID: purchaseID})
+	return activatePayment(ctx, tx, jobs, payment{purchase: purchaseID, intent: paymentIntent, charge: charge, amount: amount,
+		currency: currency, at: paidAt})
+}
+
+// payment is one confirmed payment of a purchase; accepted is finance's word that a flagged
+// payment counts for the purchase despite its amount.
+type payment struct {
+	purchase       uuid.UUID
+	intent, charge string
+	amount         int64
+	currency       string
+	at             time.Time
+	accepted       bool
+}
+
+func activatePayment(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, pay payment) (string, error) {
+	paymentIntent, charge, paidAt := pay.intent, pay.charge, pay.at
+	p, err := tx.Q.GetPurchaseForUpdate(ctx, tx, db.GetPurchaseForUpdateParams{TenantID: tx.Scope.TenantID, ID: pay.purchase})
 	if err != nil {
 		if errors.Is(fault.DBError(err, "", ""), fault.ErrNotFound) {
 			return "no such purchase in the tenant", nil
@@ -521,19 +557,45 @@ func activate(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, purchas
 	if p.StripePaymentIntentID != "" && paymentIntent != "" && p.StripePaymentIntentID != paymentIntent {
 		return "", &mismatchError{fmt.Sprintf("payment intent %s paid for purchase %s, which is paid by %s", paymentIntent, p.ID, p.StripePaymentIntentID)}
 	}
-	if amount != p.Amount || !equalFold(currency, p.Currency) {
-		return fmt.Sprintf("paid %d %s does not match the purchase's %d %s: not activated", amount, currency, p.Amount, p.Currency), nil
+	if !pay.accepted && paymentIntent != "" {
+		// A payment flagged before (wrong amount, duplicate) stays with finance, however often
+		// Stripe reports it.
+		if f, err := tx.Q.GetPaymentFlagByIntent(ctx, tx, db.GetPaymentFlagByIntentParams{TenantID: tx.Scope.TenantID,
+			PaymentIntentID: paymentIntent}); err == nil {
+			return "payment flagged for finance (" + f.Kind + ", " + f.Status + "): not activated", nil
+		} else if !errors.Is(err, pgx.ErrNoRows) {
+			return "", err
+		}
+		if amount := pay.amount; amount != p.Amount || !equalFold(pay.currency, p.Currency) {
+			return flagPayment(ctx, tx, jobs, p, pay, FlagWrongAmount)
+		}
+	}
+	pending := p.Status == StatusPending || p.Status == StatusFailed || p.Status == StatusExpired
+	if pending && p.Kind == PerIncident && p.OrderID.Valid {
+		// One active upgrade per order and product: the order's row lock serializes
+		// activations, the unique index purchases_one_active_upgrade backs it.
+		if err := tx.Q.LockOrderForPurchase(ctx, tx, db.LockOrderForPurchaseParams{TenantID: tx.Scope.TenantID, ID: p.OrderID.UUID}); err != nil {
+			return "", err
+		}
+		_, err := tx.Q.ActiveUpgradeOfOrder(ctx, tx, db.ActiveUpgradeOfOrderParams{TenantID: tx.Scope.TenantID, OrderID: p.OrderID,
+			ProductID: p.ProductID, ID: p.ID})
+		if err == nil {
+			return flagPayment(ctx, tx, jobs, p, pay, FlagDuplicate)
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return "", err
+		}
 	}
 	if err := tx.Q.SetPurchaseStripeRefs(ctx, tx, db.SetPurchaseStripeRefsParams{TenantID: tx.Scope.TenantID,
 		ID: p.ID, PaymentIntentID: paymentIntent, ChargeID: charge}); err != nil {
 		return "", err
 	}
 	// The money arrived whatever the purchase's state: the ledger records it once.
-	if err := ledger(ctx, tx, "payment", p.ID, p.Amount, p.Currency, firstNonEmpty(charge, paymentIntent), "payment:"+paymentIntent,
+	if err := ledger(ctx, tx, "payment", p.ID, pay.amount, pay.currency, firstNonEmpty(charge, paymentIntent), "payment:"+paymentIntent,
 		"payment of "+p.ProductCode, paidAt); err != nil {
 		return "", err
 	}
-	if p.Status != StatusPending && p.Status != StatusFailed && p.Status != StatusExpired {
+	if !pending {
 		return "purchase is already " + p.Status, nil
 	}
 	prod, err := GetProduct(ctx, tx, p.ProductID)
@@ -552,6 +614,23 @@ func activate(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, purchas
 		}
 		y, m, d := paidAt.In(loc).Date()
 		today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+		// Plans on one unit follow each other: a plan bought while another runs extends the
+		// unit's cover, its term starting the day after the last one ends. The unit's row
+		// lock serializes concurrent activations.
+		if p.RegistrationID.Valid {
+			if err := tx.Q.LockRegistrationForPlan(ctx, tx, db.LockRegistrationForPlanParams{TenantID: tx.Scope.TenantID,
+				ID: p.RegistrationID.UUID}); err != nil {
+				return "", err
+			}
+			last, err := tx.Q.LastPlanDayOfUnit(ctx, tx, db.LastPlanDayOfUnitParams{TenantID: tx.Scope.TenantID,
+				RegistrationID: p.RegistrationID, ID: p.ID})
+			if err != nil {
+				return "", err
+			}
+			if !last.Before(today) {
+				today = last.AddDate(0, 0, 1)
+			}
+		}
 		end := today.AddDate(0, prod.TermMonths, -1)
 		from, until = &today, &end
 		if c := prod.Coverage; c != nil && p.RegistrationID.Valid {
@@ -568,6 +647,9 @@ func activate(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, purchas
 	row, err := tx.Q.ActivatePurchase(ctx, tx, db.ActivatePurchaseParams{TenantID: tx.Scope.TenantID,
 		ID: p.ID, PaidAt: &paidAt, ValidFrom: from, ValidUntil: until, GrantID: grant})
 	if err != nil {
+		return "", err
+	}
+	if err := redeemCredit(ctx, tx, row, paidAt); err != nil {
 		return "", err
 	}
 	if err := retargetOrder(ctx, tx, jobs, row, paidAt); err != nil {
@@ -696,6 +778,8 @@ func end(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, p db.Purchas
 		if err := restoreOrder(ctx, tx, jobs, row); err != nil {
 			return err
 		}
+	} else if err := releaseCredit(ctx, tx, row); err != nil {
+		return err // never paid: its reserved credit is the customer's again
 	}
 	if !wasActive || status != StatusRefunded {
 		return nil

@@ -51,7 +51,8 @@ type bought struct {
 }
 
 // TestReplay drives a realistic stream of Stripe events for 100 purchases, cancellations,
-// refunds made outside the product, a dispute and an SLA breach; every event is delivered
+// refunds made outside the product, a failed refund, a payment of the wrong amount, disputes
+// won and lost, and an SLA breach; every event is delivered
 // three times in shuffled order (and the first stream again, late). Afterwards statuses,
 // entitlements, ledger, refunds and compensation are exactly right.
 func TestReplay(t *testing.T) {
@@ -91,6 +92,10 @@ func TestReplay(t *testing.T) {
 	for i, p := range ps {
 		c := base + int64(i)
 		switch {
+		case i == 39:
+			// A payment of the wrong amount: recorded, flagged for finance, nothing granted.
+			streamA = append(streamA, intentSucceeded(evID("wrong", i), c, f.tenant, p.id, p.pi, p.amount-1))
+			want[i] = billing.StatusPending
 		case late[i]:
 			want[i] = billing.StatusPending // paid and refunded in the second stream
 		case i%20 == 19:
@@ -134,6 +139,14 @@ func TestReplay(t *testing.T) {
 		}
 		cancelled[i] = true
 	}
+	// A cancellation whose refund Stripe later reports failed: the plan stays active.
+	if _, _, err := b.svc.Cancel(b.ctx, tenants.Scope{TenantID: f.tenant, Actor: tenants.SystemActor}, ps[28].id); err != nil {
+		t.Fatalf("cancel 28: %v", err)
+	}
+	var failedRefund uuid.UUID
+	b.in(f.tenant, func(tx *tenants.Tx) error {
+		return tx.QueryRow(b.ctx, `SELECT id FROM refunds WHERE purchase_id = $1`, ps[28].id).Scan(&failedRefund)
+	})
 	breached := ps[1]
 	for range 3 {
 		b.in(f.tenant, func(tx *tenants.Tx) error {
@@ -161,8 +174,15 @@ func TestReplay(t *testing.T) {
 	streamB = append(streamB, chargeRefunded("evt_comp_refund", c, breached.pi, onsitePrice, onsitePrice/2),
 		chargeRefunded("evt_dash_refund_2", c+2, ps[22].pi, goldPrice, 1000),
 		chargeRefunded("evt_dash_refund_1", c+1, ps[22].pi, goldPrice, 500),
-		disputeCreated("evt_dispute", c, ps[24].pi, goldPrice))
-	want[24] = billing.StatusDisputed
+		disputeCreated("evt_dispute", c, ps[24].pi, goldPrice),
+		disputeEvent("evt_dispute_lost", "charge.dispute.closed", c+3, ps[24].pi, goldPrice, "lost"),
+		disputeCreated("evt_dispute_2", c, ps[26].pi, goldPrice),
+		disputeEvent("evt_dispute_2_won", "charge.dispute.closed", c+3, ps[26].pi, goldPrice, "won"),
+		disputeEvent("evt_dispute_2_back", "charge.dispute.funds_reinstated", c+3, ps[26].pi, goldPrice, "won"),
+		refundEvent("evt_refund_failed", "refund.failed", c+2, f.tenant, ps[28].id, failedRefund, ps[28].pi, "failed", goldPrice))
+	want[24] = billing.StatusDisputed // lost
+	want[26] = billing.StatusActive   // won: the plan is back
+	want[28] = billing.StatusActive   // its refund failed
 	for i := range late {
 		p := ps[i]
 		streamB = append(streamB, sessionCompleted(evID("cs", i), c, f.tenant, p.id, p.pi, p.amount),
@@ -196,6 +216,9 @@ func TestReplay(t *testing.T) {
 	add("refund", -1000)
 	add("compensation", -onsitePrice/2)
 	add("dispute", -goldPrice)
+	add("dispute", -goldPrice) // the won dispute: withdrawn, then reinstated
+	add("dispute", goldPrice)
+	add("payment", ps[39].amount-1) // the wrong amount, flagged
 	got := map[string]sum{}
 	b.in(f.tenant, func(tx *tenants.Tx) error {
 		rows, err := tx.Query(b.ctx, `SELECT kind, count(*), sum(amount) FROM ledger_entries GROUP BY kind`)
@@ -234,8 +257,16 @@ func TestReplay(t *testing.T) {
 	b.in(f.tenant, func(tx *tenants.Tx) error {
 		return tx.QueryRow(b.ctx, `SELECT count(*), count(*) FILTER (WHERE status = 'succeeded') FROM refunds`).Scan(&nRefunds, &nConfirmed)
 	})
-	if nRefunds != len(cancelled)+1 || nConfirmed != nRefunds {
-		t.Errorf("refunds: %d (%d confirmed), want %d all confirmed", nRefunds, nConfirmed, len(cancelled)+1)
+	if nRefunds != len(cancelled)+2 || nConfirmed != nRefunds-1 {
+		t.Errorf("refunds: %d (%d confirmed), want %d, all but the failed one confirmed", nRefunds, nConfirmed, len(cancelled)+2)
+	}
+	var flagged int
+	b.in(f.tenant, func(tx *tenants.Tx) error {
+		return tx.QueryRow(b.ctx, `SELECT count(*) FROM payment_flags WHERE purchase_id = $1 AND kind = 'wrong_amount' AND status = 'open'`,
+			ps[39].id).Scan(&flagged)
+	})
+	if flagged != 1 {
+		t.Errorf("wrong-amount payment flagged %d times, want once", flagged)
 	}
 
 	// Compensation: exactly once, issued, announced once.

@@ -170,3 +170,66 @@ func TestBillingReadOnlyKeepsConsumerRights(t *testing.T) {
 		isoCheckProblem(t, "approve while read-only", r, "/problems/tenant-read-only")
 	}
 }
+
+// Finance sees the tenant's payments of the wrong amount (no other tenant's), and accepts one
+// with a reason (a missing reason names body.reason), which pays its purchase; the money
+// terms are set with If-Match.
+func TestBillingPaymentFlagsForFinance(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t, apitest.Options{OwnDatabase: true}) // runs a worker
+	settle := billingWorker(t, env)
+	tn, other := env.NewTenant(), env.NewTenant()
+	_, fin := env.Person(tn, "finance", "")
+	prod := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/express-products", Token: tn.Admin, Body: isoProduct("f")}).Map(t)["id"]
+	unit := billingUnit(t, env, tn, env.Phone())
+	p := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/purchases/counter", Token: tn.Admin, Body: map[string]any{
+		"product_id": prod, "outlet_id": tn.Outlets[0], "registration_id": unit}}).Map(t)["purchase"].(map[string]any)
+	id, pi := p["id"].(string), p["stripe_payment_intent_id"].(string)
+	paid := stripeEvent("evt_flag_"+id[:8], "payment_intent.succeeded", map[string]any{"id": pi, "object": "payment_intent",
+		"amount": 100, "amount_received": 100, "currency": "cny", "status": "succeeded",
+		"metadata": map[string]string{"tenant_id": tn.ID, "purchase_id": id}})
+	if r := postWebhook(env, paid, apitest.WebhookSecret); r.Status != 200 {
+		t.Fatalf("webhook: %d %s", r.Status, r.Body)
+	}
+	settle()
+	flags := isoItems(t, env.Must(200, apitest.Req{Method: "GET", Path: "/v1/billing/payment-flags?status=open", Token: fin}))
+	if len(flags) != 1 || flags[0]["purchase_id"] != id || flags[0]["received_amount"].(float64) != 100 || flags[0]["kind"] != "wrong_amount" {
+		t.Fatalf("finance's open flags: %v", flags)
+	}
+	if got := isoItems(t, env.Must(200, apitest.Req{Method: "GET", Path: "/v1/billing/payment-flags", Token: other.Admin})); len(got) != 0 {
+		t.Errorf("another tenant lists %d flagged payments", len(got))
+	}
+	flag := flags[0]["id"].(string)
+	if r := env.Do(apitest.Req{Method: "POST", Path: "/v1/billing/payment-flags/" + flag + "/accept", Token: fin,
+		Body: map[string]any{"reason": ""}}); r.Status != 422 || !strings.Contains(string(r.Body), "body.reason") {
+		t.Errorf("accept without a reason: %d %s", r.Status, r.Body)
+	}
+	acc := env.Must(200, apitest.Req{Method: "POST", Path: "/v1/billing/payment-flags/" + flag + "/accept", Token: fin,
+		Body: map[string]any{"reason": "paid the rest in cash at the counter"}}).Map(t)
+	if acc["status"] != "accepted" {
+		t.Errorf("accepted flag: %v", acc)
+	}
+	if r := env.Do(apitest.Req{Method: "POST", Path: "/v1/billing/payment-flags/" + flag + "/accept", Token: fin,
+		Body: map[string]any{"reason": "again"}}); r.Status != 409 {
+		t.Errorf("accepting twice: %d %s", r.Status, r.Body)
+	}
+	if st := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/purchases/" + id, Token: tn.Admin}).Map(t)["status"]; st != "active" {
+		t.Errorf("purchase of the accepted payment: %v", st)
+	}
+
+	if r := env.Do(apitest.Req{Method: "PUT", Path: "/v1/billing/settings", Token: fin, Body: map[string]any{"credit_validity_days": 90}}); r.Status != 428 {
+		t.Errorf("terms without If-Match: %d", r.Status)
+	}
+	set := env.Must(200, apitest.Req{Method: "PUT", Path: "/v1/billing/settings", Token: fin, Body: map[string]any{"credit_validity_days": 90},
+		Header: map[string]string{"If-Match": `"0"`}})
+	if set.Header.Get("ETag") != `"1"` || set.Map(t)["credit_validity_days"].(float64) != 90 {
+		t.Errorf("terms set: %s %s", set.Header.Get("ETag"), set.Body)
+	}
+	if r := env.Do(apitest.Req{Method: "PUT", Path: "/v1/billing/settings", Token: fin, Body: map[string]any{"credit_validity_days": 0},
+		Header: map[string]string{"If-Match": `"1"`}}); r.Status != 422 || !strings.Contains(string(r.Body), "credit_validity_days") {
+		t.Errorf("zero validity: %d %s", r.Status, r.Body)
+	}
+	if got := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/billing/settings", Token: other.Admin}).Map(t)["credit_validity_days"]; got.(float64) != 365 {
+		t.Errorf("another tenant's terms: %v, want the default", got)
+	}
+}

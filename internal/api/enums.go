@@ -49,6 +49,7 @@ type (
 	sendChannel    string
 	deliveryStatus string
 	purchaseStatus string
+	flagStatus     string
 	slaGroupBy     string
 	slaTarget      string
 )
@@ -71,6 +72,7 @@ func (deliveryStatus) Schema(huma.Registry) *huma.Schema {
 	return enumSchema(webhooks.DeliveryStatuses)
 }
 func (purchaseStatus) Schema(huma.Registry) *huma.Schema { return enumSchema(billing.PurchaseStatuses) }
+func (flagStatus) Schema(huma.Registry) *huma.Schema     { return enumSchema(billing.FlagStatuses) }
 func (slaGroupBy) Schema(huma.Registry) *huma.Schema     { return enumSchema(sla.GroupBys) }
 func (slaTarget) Schema(huma.Registry) *huma.Schema      { return enumSchema(sla.Kinds) }
 
@@ -155,6 +157,9 @@ var domainEnums = []domainEnum{
 	{warranty.Reason{}, "outcome", warranty.Outcomes},
 	{billing.CompensationView{}, "kind", billing.PayoutKinds},
 	{billing.CompensationView{}, "status", billing.CompensationStatuses},
+	{billing.PaymentFlag{}, "kind", billing.FlagKinds},
+	{billing.PaymentFlag{}, "status", billing.FlagStatuses},
+	{billing.Credit{}, "status", billing.CreditStatuses},
 	{billing.LedgerEntry{}, "kind", billing.LedgerKinds},
 	{billing.Mismatch{}, "problem", billing.MismatchProblems},
 	{billing.Purchase{}, "channel", billing.Channels},

@@ -39,7 +39,7 @@ var isoKinds = []string{"/v1/outlets/", "/v1/calendars/", "/v1/members/", "/v1/i
 	"/v1/categories/", "/v1/models/", "/v1/fault-codes/", "/v1/registrations/", "/v1/policies/", "/v1/tier-rules/", "/v1/grants/",
 	"/v1/imports/", "/v1/orders/", "/v1/quotes/", "/v1/attachments/", "/v1/disputes/", "/v1/outlet-coverage/", "/v1/engineers/",
 	"/v1/notification-templates/", "/v1/webhook-endpoints/", "/v1/webhook-deliveries/", "/v1/sla/orders/",
-	"/v1/express-products/", "/v1/purchases/"}
+	"/v1/express-products/", "/v1/purchases/", "/v1/billing/payment-flags/"}
 
 // isoSnapshotSuffix completes a kind's prefix and id into a GET path where the kind has no
 // GET prefix+id of its own.
@@ -183,6 +183,18 @@ func isoMake(t *testing.T, env *apitest.Env, tn *apitest.Tenant) isoFixtures {
 	buy := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/purchases/counter", Token: tn.Admin, Body: map[string]any{
 		"product_id": f["/v1/express-products/"], "outlet_id": tn.Outlets[0], "registration_id": f["/v1/registrations/"]}})
 	f["/v1/purchases/"] = buy.Map(t)["purchase"].(map[string]any)["id"].(string)
+	intent := buy.Map(t)["purchase"].(map[string]any)["stripe_payment_intent_id"].(string)
+	// A payment of the wrong amount for it, flagged for finance (as the webhook records it).
+	flag := uuid.New()
+	if err := env.Tenants.Tx(context.Background(), tenants.Scope{TenantID: uuid.MustParse(tn.ID), Actor: tenants.SystemActor}, func(tx *tenants.Tx) error {
+		_, err := tx.Exec(context.Background(), `INSERT INTO payment_flags (tenant_id, id, purchase_id, kind, stripe_payment_intent_id,
+			expected_amount, expected_currency, received_amount, received_currency) VALUES (app.tenant_id(), $1, $2, 'wrong_amount', $3, 39900, 'CNY', 100, 'CNY')`,
+			flag, f["/v1/purchases/"], intent)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	f["/v1/billing/payment-flags/"] = flag.String()
 	return f
 }
 
@@ -233,7 +245,8 @@ func isoBodies(t *testing.T, u string, own isoFixtures) map[string]any {
 		t.Fatal(err)
 	}
 	return map[string]any{
-		"PUT /v1/categories/{id}": map[string]any{"code": "cat-put-" + u, "name": "Renamed category"},
+		"PUT /v1/categories/{id}":                    map[string]any{"code": "cat-put-" + u, "name": "Renamed category"},
+		"POST /v1/billing/payment-flags/{id}/accept": map[string]any{"reason": "matched to the bill"},
 		"PUT /v1/models/{id}": map[string]any{"category_id": own["/v1/categories/"], "sku": "M-PUT-" + u, "name": "Renamed model",
 			"components": []map[string]any{{"code": "compressor", "name": "压缩机", "main": true}}},
 		"POST /v1/fault-codes/{id}/merge":          map[string]any{"into": own["merge-target"]},

@@ -16,7 +16,7 @@ const activatePurchase = `-- name: ActivatePurchase :one
 UPDATE purchases SET status = 'active', paid_at = $1, valid_from = $2, valid_until = $3,
   grant_id = $4, version = version + 1, updated_at = now()
 WHERE tenant_id = $5 AND id = $6 AND status IN ('pending', 'failed', 'expired')
-RETURNING tenant_id, id, product_id, price_id, kind, product_code, channel, customer_id, consumer_id, registration_id, order_id, outlet_id, currency, amount, status, stripe_checkout_session_id, stripe_payment_intent_id, stripe_charge_id, paid_at, valid_from, valid_until, grant_id, refunded_amount, cancel_requested_at, ended_at, version, created_at, updated_at
+RETURNING tenant_id, id, product_id, price_id, kind, product_code, channel, customer_id, consumer_id, registration_id, order_id, outlet_id, currency, amount, status, stripe_checkout_session_id, stripe_payment_intent_id, stripe_charge_id, paid_at, valid_from, valid_until, grant_id, refunded_amount, cancel_requested_at, ended_at, version, created_at, updated_at, credit_applied
 `
 
 type ActivatePurchaseParams struct {
@@ -67,12 +67,13 @@ func (q *Queries) ActivatePurchase(ctx context.Context, db DBTX, arg ActivatePur
 		&i.Version,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.CreditApplied,
 	)
 	return i, err
 }
 
 const activeExpressForOrder = `-- name: ActiveExpressForOrder :one
-SELECT p.tenant_id, p.id, p.product_id, p.price_id, p.kind, p.product_code, p.channel, p.customer_id, p.consumer_id, p.registration_id, p.order_id, p.outlet_id, p.currency, p.amount, p.status, p.stripe_checkout_session_id, p.stripe_payment_intent_id, p.stripe_charge_id, p.paid_at, p.valid_from, p.valid_until, p.grant_id, p.refunded_amount, p.cancel_requested_at, p.ended_at, p.version, p.created_at, p.updated_at, e.targets, e.compensation FROM purchases p
+SELECT p.tenant_id, p.id, p.product_id, p.price_id, p.kind, p.product_code, p.channel, p.customer_id, p.consumer_id, p.registration_id, p.order_id, p.outlet_id, p.currency, p.amount, p.status, p.stripe_checkout_session_id, p.stripe_payment_intent_id, p.stripe_charge_id, p.paid_at, p.valid_from, p.valid_until, p.grant_id, p.refunded_amount, p.cancel_requested_at, p.ended_at, p.version, p.created_at, p.updated_at, p.credit_applied, e.targets, e.compensation FROM purchases p
 JOIN express_products e ON e.tenant_id = p.tenant_id AND e.id = p.product_id
 WHERE p.tenant_id = $1 AND p.order_id = $2 AND p.kind = 'per_incident' AND p.status = 'active'
 ORDER BY p.paid_at, p.id LIMIT 1
@@ -112,6 +113,7 @@ type ActiveExpressForOrderRow struct {
 	Version                 int32
 	CreatedAt               time.Time
 	UpdatedAt               time.Time
+	CreditApplied           int64
 	Targets                 []byte
 	Compensation            []byte
 }
@@ -148,6 +150,7 @@ func (q *Queries) ActiveExpressForOrder(ctx context.Context, db DBTX, arg Active
 		&i.Version,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.CreditApplied,
 		&i.Targets,
 		&i.Compensation,
 	)
@@ -212,6 +215,33 @@ func (q *Queries) ActivePlanCodesForUnit(ctx context.Context, db DBTX, arg Activ
 	return items, nil
 }
 
+const activeUpgradeOfOrder = `-- name: ActiveUpgradeOfOrder :one
+SELECT id FROM purchases
+WHERE tenant_id = $1 AND order_id = $2 AND product_id = $3 AND kind = 'per_incident'
+  AND status = 'active' AND id <> $4
+LIMIT 1
+`
+
+type ActiveUpgradeOfOrderParams struct {
+	TenantID  uuid.UUID
+	OrderID   uuid.NullUUID
+	ProductID uuid.UUID
+	ID        uuid.UUID
+}
+
+// Another active purchase of the same upgrade for the same order.
+func (q *Queries) ActiveUpgradeOfOrder(ctx context.Context, db DBTX, arg ActiveUpgradeOfOrderParams) (uuid.UUID, error) {
+	row := db.QueryRow(ctx, activeUpgradeOfOrder,
+		arg.TenantID,
+		arg.OrderID,
+		arg.ProductID,
+		arg.ID,
+	)
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
+}
+
 const applySubscriptionState = `-- name: ApplySubscriptionState :one
 UPDATE platform_subscriptions SET status = $1, current_period_end = coalesce($2, current_period_end),
   last_event_at = $3, version = version + 1, updated_at = now()
@@ -251,6 +281,46 @@ func (q *Queries) ApplySubscriptionState(ctx context.Context, db DBTX, arg Apply
 	return i, err
 }
 
+const clearPurchaseCancel = `-- name: ClearPurchaseCancel :exec
+UPDATE purchases SET cancel_requested_at = NULL, version = version + 1, updated_at = now()
+WHERE tenant_id = $1 AND id = $2
+`
+
+type ClearPurchaseCancelParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+func (q *Queries) ClearPurchaseCancel(ctx context.Context, db DBTX, arg ClearPurchaseCancelParams) error {
+	_, err := db.Exec(ctx, clearPurchaseCancel, arg.TenantID, arg.ID)
+	return err
+}
+
+const closeDispute = `-- name: CloseDispute :execrows
+UPDATE disputes SET status = $1, closed_at = $2
+WHERE tenant_id = $3 AND stripe_dispute_id = $4 AND status = 'open'
+`
+
+type CloseDisputeParams struct {
+	Status          string
+	ClosedAt        *time.Time
+	TenantID        uuid.UUID
+	StripeDisputeID string
+}
+
+func (q *Queries) CloseDispute(ctx context.Context, db DBTX, arg CloseDisputeParams) (int64, error) {
+	result, err := db.Exec(ctx, closeDispute,
+		arg.Status,
+		arg.ClosedAt,
+		arg.TenantID,
+		arg.StripeDisputeID,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const confirmRefund = `-- name: ConfirmRefund :execrows
 UPDATE refunds SET status = 'succeeded', confirmed_at = now()
 WHERE tenant_id = $1 AND id = $2 AND status IN ('pending', 'requested')
@@ -267,6 +337,23 @@ func (q *Queries) ConfirmRefund(ctx context.Context, db DBTX, arg ConfirmRefundP
 		return 0, err
 	}
 	return result.RowsAffected(), nil
+}
+
+const countFailedRefunds = `-- name: CountFailedRefunds :one
+SELECT count(*) FROM refunds WHERE tenant_id = $1 AND purchase_id = $2 AND reason = $3 AND status = 'failed'
+`
+
+type CountFailedRefundsParams struct {
+	TenantID   uuid.UUID
+	PurchaseID uuid.UUID
+	Reason     string
+}
+
+func (q *Queries) CountFailedRefunds(ctx context.Context, db DBTX, arg CountFailedRefundsParams) (int64, error) {
+	row := db.QueryRow(ctx, countFailedRefunds, arg.TenantID, arg.PurchaseID, arg.Reason)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
 }
 
 const countOrdersInMonth = `-- name: CountOrdersInMonth :one
@@ -327,10 +414,10 @@ func (q *Queries) CountUsage(ctx context.Context, db DBTX, arg CountUsageParams)
 }
 
 const createCompensation = `-- name: CreateCompensation :one
-INSERT INTO compensations (tenant_id, id, purchase_id, order_id, breach_key, target, kind, amount, currency, refund_id)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+INSERT INTO compensations (tenant_id, id, purchase_id, order_id, breach_key, target, kind, amount, currency, refund_id, outlet_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 ON CONFLICT (tenant_id, purchase_id, breach_key) DO NOTHING
-RETURNING tenant_id, id, purchase_id, order_id, breach_key, target, kind, amount, currency, refund_id, status, created_at, issued_at
+RETURNING tenant_id, id, purchase_id, order_id, breach_key, target, kind, amount, currency, refund_id, status, created_at, issued_at, outlet_id
 `
 
 type CreateCompensationParams struct {
@@ -344,6 +431,7 @@ type CreateCompensationParams struct {
 	Amount     int64
 	Currency   string
 	RefundID   uuid.NullUUID
+	OutletID   uuid.NullUUID
 }
 
 func (q *Queries) CreateCompensation(ctx context.Context, db DBTX, arg CreateCompensationParams) (Compensation, error) {
@@ -358,6 +446,7 @@ func (q *Queries) CreateCompensation(ctx context.Context, db DBTX, arg CreateCom
 		arg.Amount,
 		arg.Currency,
 		arg.RefundID,
+		arg.OutletID,
 	)
 	var i Compensation
 	err := row.Scan(
@@ -374,8 +463,78 @@ func (q *Queries) CreateCompensation(ctx context.Context, db DBTX, arg CreateCom
 		&i.Status,
 		&i.CreatedAt,
 		&i.IssuedAt,
+		&i.OutletID,
 	)
 	return i, err
+}
+
+const createCredit = `-- name: CreateCredit :one
+INSERT INTO credits (tenant_id, id, customer_id, compensation_id, currency, amount, remaining, issued_on, expires_on)
+VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8)
+ON CONFLICT (tenant_id, compensation_id) DO NOTHING
+RETURNING tenant_id, id, customer_id, compensation_id, currency, amount, remaining, issued_on, expires_on, status, created_at
+`
+
+type CreateCreditParams struct {
+	TenantID       uuid.UUID
+	ID             uuid.UUID
+	CustomerID     uuid.UUID
+	CompensationID uuid.NullUUID
+	Currency       string
+	Amount         int64
+	IssuedOn       time.Time
+	ExpiresOn      time.Time
+}
+
+func (q *Queries) CreateCredit(ctx context.Context, db DBTX, arg CreateCreditParams) (Credit, error) {
+	row := db.QueryRow(ctx, createCredit,
+		arg.TenantID,
+		arg.ID,
+		arg.CustomerID,
+		arg.CompensationID,
+		arg.Currency,
+		arg.Amount,
+		arg.IssuedOn,
+		arg.ExpiresOn,
+	)
+	var i Credit
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.CustomerID,
+		&i.CompensationID,
+		&i.Currency,
+		&i.Amount,
+		&i.Remaining,
+		&i.IssuedOn,
+		&i.ExpiresOn,
+		&i.Status,
+		&i.CreatedAt,
+	)
+	return i, err
+}
+
+const createCreditRedemption = `-- name: CreateCreditRedemption :exec
+INSERT INTO credit_redemptions (tenant_id, id, credit_id, purchase_id, amount) VALUES ($1, $2, $3, $4, $5)
+`
+
+type CreateCreditRedemptionParams struct {
+	TenantID   uuid.UUID
+	ID         uuid.UUID
+	CreditID   uuid.UUID
+	PurchaseID uuid.UUID
+	Amount     int64
+}
+
+func (q *Queries) CreateCreditRedemption(ctx context.Context, db DBTX, arg CreateCreditRedemptionParams) error {
+	_, err := db.Exec(ctx, createCreditRedemption,
+		arg.TenantID,
+		arg.ID,
+		arg.CreditID,
+		arg.PurchaseID,
+		arg.Amount,
+	)
+	return err
 }
 
 const createExpressPrice = `-- name: CreateExpressPrice :one
@@ -485,13 +644,77 @@ func (q *Queries) CreateExpressProduct(ctx context.Context, db DBTX, arg CreateE
 	return i, err
 }
 
+const createPaymentFlag = `-- name: CreatePaymentFlag :one
+INSERT INTO payment_flags (tenant_id, id, purchase_id, kind, stripe_payment_intent_id, stripe_charge_id, expected_amount,
+  expected_currency, received_amount, received_currency, status, resolution, refund_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7,
+  $8, $9, $10, $11, $12, $13)
+ON CONFLICT (tenant_id, stripe_payment_intent_id) DO NOTHING
+RETURNING tenant_id, id, purchase_id, kind, stripe_payment_intent_id, stripe_charge_id, expected_amount, expected_currency, received_amount, received_currency, status, resolution, refund_id, resolved_by, resolved_at, version, created_at
+`
+
+type CreatePaymentFlagParams struct {
+	TenantID              uuid.UUID
+	ID                    uuid.UUID
+	PurchaseID            uuid.UUID
+	Kind                  string
+	StripePaymentIntentID string
+	StripeChargeID        string
+	ExpectedAmount        int64
+	ExpectedCurrency      string
+	ReceivedAmount        int64
+	ReceivedCurrency      string
+	Status                string
+	Resolution            string
+	RefundID              uuid.NullUUID
+}
+
+func (q *Queries) CreatePaymentFlag(ctx context.Context, db DBTX, arg CreatePaymentFlagParams) (PaymentFlag, error) {
+	row := db.QueryRow(ctx, createPaymentFlag,
+		arg.TenantID,
+		arg.ID,
+		arg.PurchaseID,
+		arg.Kind,
+		arg.StripePaymentIntentID,
+		arg.StripeChargeID,
+		arg.ExpectedAmount,
+		arg.ExpectedCurrency,
+		arg.ReceivedAmount,
+		arg.ReceivedCurrency,
+		arg.Status,
+		arg.Resolution,
+		arg.RefundID,
+	)
+	var i PaymentFlag
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.PurchaseID,
+		&i.Kind,
+		&i.StripePaymentIntentID,
+		&i.StripeChargeID,
+		&i.ExpectedAmount,
+		&i.ExpectedCurrency,
+		&i.ReceivedAmount,
+		&i.ReceivedCurrency,
+		&i.Status,
+		&i.Resolution,
+		&i.RefundID,
+		&i.ResolvedBy,
+		&i.ResolvedAt,
+		&i.Version,
+		&i.CreatedAt,
+	)
+	return i, err
+}
+
 const createPurchase = `-- name: CreatePurchase :one
 
 INSERT INTO purchases (tenant_id, id, product_id, price_id, kind, product_code, channel, customer_id, consumer_id,
-  registration_id, order_id, outlet_id, currency, amount)
+  registration_id, order_id, outlet_id, currency, amount, credit_applied)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
-  $10, $11, $12, $13, $14)
-RETURNING tenant_id, id, product_id, price_id, kind, product_code, channel, customer_id, consumer_id, registration_id, order_id, outlet_id, currency, amount, status, stripe_checkout_session_id, stripe_payment_intent_id, stripe_charge_id, paid_at, valid_from, valid_until, grant_id, refunded_amount, cancel_requested_at, ended_at, version, created_at, updated_at
+  $10, $11, $12, $13, $14, $15)
+RETURNING tenant_id, id, product_id, price_id, kind, product_code, channel, customer_id, consumer_id, registration_id, order_id, outlet_id, currency, amount, status, stripe_checkout_session_id, stripe_payment_intent_id, stripe_charge_id, paid_at, valid_from, valid_until, grant_id, refunded_amount, cancel_requested_at, ended_at, version, created_at, updated_at, credit_applied
 `
 
 type CreatePurchaseParams struct {
@@ -509,6 +732,7 @@ type CreatePurchaseParams struct {
 	OutletID       uuid.NullUUID
 	Currency       string
 	Amount         int64
+	CreditApplied  int64
 }
 
 // Purchases.
@@ -528,6 +752,7 @@ func (q *Queries) CreatePurchase(ctx context.Context, db DBTX, arg CreatePurchas
 		arg.OutletID,
 		arg.Currency,
 		arg.Amount,
+		arg.CreditApplied,
 	)
 	var i Purchase
 	err := row.Scan(
@@ -559,6 +784,7 @@ func (q *Queries) CreatePurchase(ctx context.Context, db DBTX, arg CreatePurchas
 		&i.Version,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.CreditApplied,
 	)
 	return i, err
 }
@@ -608,7 +834,7 @@ const createRefund = `-- name: CreateRefund :one
 INSERT INTO refunds (tenant_id, id, purchase_id, reason, amount, currency, idempotency_key)
 VALUES ($1, $2, $3, $4, $5, $6, $7)
 ON CONFLICT (tenant_id, idempotency_key) DO UPDATE SET idempotency_key = EXCLUDED.idempotency_key
-RETURNING tenant_id, id, purchase_id, reason, amount, currency, idempotency_key, status, stripe_refund_id, created_at, confirmed_at
+RETURNING tenant_id, id, purchase_id, reason, amount, currency, idempotency_key, status, stripe_refund_id, created_at, confirmed_at, failure_reason
 `
 
 type CreateRefundParams struct {
@@ -645,6 +871,7 @@ func (q *Queries) CreateRefund(ctx context.Context, db DBTX, arg CreateRefundPar
 		&i.StripeRefundID,
 		&i.CreatedAt,
 		&i.ConfirmedAt,
+		&i.FailureReason,
 	)
 	return i, err
 }
@@ -704,7 +931,7 @@ func (q *Queries) DeferredStripeEvents(ctx context.Context, db DBTX, keys []stri
 const endPurchase = `-- name: EndPurchase :one
 UPDATE purchases SET status = $1, ended_at = now(), version = version + 1, updated_at = now()
 WHERE tenant_id = $2 AND id = $3 AND status IN ('pending', 'failed', 'active')
-RETURNING tenant_id, id, product_id, price_id, kind, product_code, channel, customer_id, consumer_id, registration_id, order_id, outlet_id, currency, amount, status, stripe_checkout_session_id, stripe_payment_intent_id, stripe_charge_id, paid_at, valid_from, valid_until, grant_id, refunded_amount, cancel_requested_at, ended_at, version, created_at, updated_at
+RETURNING tenant_id, id, product_id, price_id, kind, product_code, channel, customer_id, consumer_id, registration_id, order_id, outlet_id, currency, amount, status, stripe_checkout_session_id, stripe_payment_intent_id, stripe_charge_id, paid_at, valid_from, valid_until, grant_id, refunded_amount, cancel_requested_at, ended_at, version, created_at, updated_at, credit_applied
 `
 
 type EndPurchaseParams struct {
@@ -745,8 +972,23 @@ func (q *Queries) EndPurchase(ctx context.Context, db DBTX, arg EndPurchaseParam
 		&i.Version,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.CreditApplied,
 	)
 	return i, err
+}
+
+const expireCredit = `-- name: ExpireCredit :exec
+UPDATE credits SET status = 'expired', remaining = 0 WHERE tenant_id = $1 AND id = $2 AND status = 'open'
+`
+
+type ExpireCreditParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+func (q *Queries) ExpireCredit(ctx context.Context, db DBTX, arg ExpireCreditParams) error {
+	_, err := db.Exec(ctx, expireCredit, arg.TenantID, arg.ID)
+	return err
 }
 
 const expirePurchase = `-- name: ExpirePurchase :execrows
@@ -762,6 +1004,70 @@ type ExpirePurchaseParams struct {
 // A checkout session that expired unpaid: the purchase was never paid and never will be.
 func (q *Queries) ExpirePurchase(ctx context.Context, db DBTX, arg ExpirePurchaseParams) (int64, error) {
 	result, err := db.Exec(ctx, expirePurchase, arg.TenantID, arg.ID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const expiringCredits = `-- name: ExpiringCredits :many
+SELECT tenant_id, id, customer_id, compensation_id, currency, amount, remaining, issued_on, expires_on, status, created_at FROM credits
+WHERE tenant_id = $1 AND status = 'open' AND expires_on < $2::date
+ORDER BY id LIMIT $3
+FOR UPDATE
+`
+
+type ExpiringCreditsParams struct {
+	TenantID uuid.UUID
+	OnDate   time.Time
+	Lim      int32
+}
+
+// Open credits whose last spendable day is before on_date, locked for expiry.
+func (q *Queries) ExpiringCredits(ctx context.Context, db DBTX, arg ExpiringCreditsParams) ([]Credit, error) {
+	rows, err := db.Query(ctx, expiringCredits, arg.TenantID, arg.OnDate, arg.Lim)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []Credit
+	for rows.Next() {
+		var i Credit
+		if err := rows.Scan(
+			&i.TenantID,
+			&i.ID,
+			&i.CustomerID,
+			&i.CompensationID,
+			&i.Currency,
+			&i.Amount,
+			&i.Remaining,
+			&i.IssuedOn,
+			&i.ExpiresOn,
+			&i.Status,
+			&i.CreatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const failCompensationOfRefund = `-- name: FailCompensationOfRefund :execrows
+UPDATE compensations SET status = 'failed'
+WHERE tenant_id = $1 AND refund_id = $2 AND status = 'pending'
+`
+
+type FailCompensationOfRefundParams struct {
+	TenantID uuid.UUID
+	RefundID uuid.NullUUID
+}
+
+func (q *Queries) FailCompensationOfRefund(ctx context.Context, db DBTX, arg FailCompensationOfRefundParams) (int64, error) {
+	result, err := db.Exec(ctx, failCompensationOfRefund, arg.TenantID, arg.RefundID)
 	if err != nil {
 		return 0, err
 	}
@@ -784,6 +1090,39 @@ func (q *Queries) FailPurchase(ctx context.Context, db DBTX, arg FailPurchasePar
 		return 0, err
 	}
 	return result.RowsAffected(), nil
+}
+
+const failRefund = `-- name: FailRefund :one
+UPDATE refunds SET status = 'failed', failure_reason = $1
+WHERE tenant_id = $2 AND id = $3 AND status <> 'failed'
+RETURNING tenant_id, id, purchase_id, reason, amount, currency, idempotency_key, status, stripe_refund_id, created_at, confirmed_at, failure_reason
+`
+
+type FailRefundParams struct {
+	FailureReason string
+	TenantID      uuid.UUID
+	ID            uuid.UUID
+}
+
+// Stripe reports the refund failed (or was canceled): a failure is final for this refund.
+func (q *Queries) FailRefund(ctx context.Context, db DBTX, arg FailRefundParams) (Refund, error) {
+	row := db.QueryRow(ctx, failRefund, arg.FailureReason, arg.TenantID, arg.ID)
+	var i Refund
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.PurchaseID,
+		&i.Reason,
+		&i.Amount,
+		&i.Currency,
+		&i.IdempotencyKey,
+		&i.Status,
+		&i.StripeRefundID,
+		&i.CreatedAt,
+		&i.ConfirmedAt,
+		&i.FailureReason,
+	)
+	return i, err
 }
 
 const finishStripeEvent = `-- name: FinishStripeEvent :exec
@@ -809,8 +1148,24 @@ func (q *Queries) FinishStripeEvent(ctx context.Context, db DBTX, arg FinishStri
 	return err
 }
 
+const getBillingSettings = `-- name: GetBillingSettings :one
+SELECT tenant_id, credit_validity_days, version, updated_at FROM billing_settings WHERE tenant_id = $1
+`
+
+func (q *Queries) GetBillingSettings(ctx context.Context, db DBTX, tenantID uuid.UUID) (BillingSetting, error) {
+	row := db.QueryRow(ctx, getBillingSettings, tenantID)
+	var i BillingSetting
+	err := row.Scan(
+		&i.TenantID,
+		&i.CreditValidityDays,
+		&i.Version,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
 const getCompensationByRefund = `-- name: GetCompensationByRefund :one
-SELECT tenant_id, id, purchase_id, order_id, breach_key, target, kind, amount, currency, refund_id, status, created_at, issued_at FROM compensations WHERE tenant_id = $1 AND refund_id = $2
+SELECT tenant_id, id, purchase_id, order_id, breach_key, target, kind, amount, currency, refund_id, status, created_at, issued_at, outlet_id FROM compensations WHERE tenant_id = $1 AND refund_id = $2
 `
 
 type GetCompensationByRefundParams struct {
@@ -835,12 +1190,13 @@ func (q *Queries) GetCompensationByRefund(ctx context.Context, db DBTX, arg GetC
 		&i.Status,
 		&i.CreatedAt,
 		&i.IssuedAt,
+		&i.OutletID,
 	)
 	return i, err
 }
 
 const getCompensationOfBreach = `-- name: GetCompensationOfBreach :one
-SELECT tenant_id, id, purchase_id, order_id, breach_key, target, kind, amount, currency, refund_id, status, created_at, issued_at FROM compensations WHERE tenant_id = $1 AND purchase_id = $2 AND breach_key = $3
+SELECT tenant_id, id, purchase_id, order_id, breach_key, target, kind, amount, currency, refund_id, status, created_at, issued_at, outlet_id FROM compensations WHERE tenant_id = $1 AND purchase_id = $2 AND breach_key = $3
 `
 
 type GetCompensationOfBreachParams struct {
@@ -866,6 +1222,7 @@ func (q *Queries) GetCompensationOfBreach(ctx context.Context, db DBTX, arg GetC
 		&i.Status,
 		&i.CreatedAt,
 		&i.IssuedAt,
+		&i.OutletID,
 	)
 	return i, err
 }
@@ -952,6 +1309,142 @@ func (q *Queries) GetOrderCustomer(ctx context.Context, db DBTX, arg GetOrderCus
 	return i, err
 }
 
+const getPaymentFlag = `-- name: GetPaymentFlag :one
+SELECT tenant_id, id, purchase_id, kind, stripe_payment_intent_id, stripe_charge_id, expected_amount, expected_currency, received_amount, received_currency, status, resolution, refund_id, resolved_by, resolved_at, version, created_at FROM payment_flags WHERE tenant_id = $1 AND id = $2
+`
+
+type GetPaymentFlagParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+func (q *Queries) GetPaymentFlag(ctx context.Context, db DBTX, arg GetPaymentFlagParams) (PaymentFlag, error) {
+	row := db.QueryRow(ctx, getPaymentFlag, arg.TenantID, arg.ID)
+	var i PaymentFlag
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.PurchaseID,
+		&i.Kind,
+		&i.StripePaymentIntentID,
+		&i.StripeChargeID,
+		&i.ExpectedAmount,
+		&i.ExpectedCurrency,
+		&i.ReceivedAmount,
+		&i.ReceivedCurrency,
+		&i.Status,
+		&i.Resolution,
+		&i.RefundID,
+		&i.ResolvedBy,
+		&i.ResolvedAt,
+		&i.Version,
+		&i.CreatedAt,
+	)
+	return i, err
+}
+
+const getPaymentFlagByIntent = `-- name: GetPaymentFlagByIntent :one
+SELECT tenant_id, id, purchase_id, kind, stripe_payment_intent_id, stripe_charge_id, expected_amount, expected_currency, received_amount, received_currency, status, resolution, refund_id, resolved_by, resolved_at, version, created_at FROM payment_flags WHERE tenant_id = $1 AND stripe_payment_intent_id = $2 FOR UPDATE
+`
+
+type GetPaymentFlagByIntentParams struct {
+	TenantID        uuid.UUID
+	PaymentIntentID string
+}
+
+func (q *Queries) GetPaymentFlagByIntent(ctx context.Context, db DBTX, arg GetPaymentFlagByIntentParams) (PaymentFlag, error) {
+	row := db.QueryRow(ctx, getPaymentFlagByIntent, arg.TenantID, arg.PaymentIntentID)
+	var i PaymentFlag
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.PurchaseID,
+		&i.Kind,
+		&i.StripePaymentIntentID,
+		&i.StripeChargeID,
+		&i.ExpectedAmount,
+		&i.ExpectedCurrency,
+		&i.ReceivedAmount,
+		&i.ReceivedCurrency,
+		&i.Status,
+		&i.Resolution,
+		&i.RefundID,
+		&i.ResolvedBy,
+		&i.ResolvedAt,
+		&i.Version,
+		&i.CreatedAt,
+	)
+	return i, err
+}
+
+const getPaymentFlagByRefund = `-- name: GetPaymentFlagByRefund :one
+SELECT tenant_id, id, purchase_id, kind, stripe_payment_intent_id, stripe_charge_id, expected_amount, expected_currency, received_amount, received_currency, status, resolution, refund_id, resolved_by, resolved_at, version, created_at FROM payment_flags WHERE tenant_id = $1 AND refund_id = $2
+`
+
+type GetPaymentFlagByRefundParams struct {
+	TenantID uuid.UUID
+	RefundID uuid.NullUUID
+}
+
+func (q *Queries) GetPaymentFlagByRefund(ctx context.Context, db DBTX, arg GetPaymentFlagByRefundParams) (PaymentFlag, error) {
+	row := db.QueryRow(ctx, getPaymentFlagByRefund, arg.TenantID, arg.RefundID)
+	var i PaymentFlag
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.PurchaseID,
+		&i.Kind,
+		&i.StripePaymentIntentID,
+		&i.StripeChargeID,
+		&i.ExpectedAmount,
+		&i.ExpectedCurrency,
+		&i.ReceivedAmount,
+		&i.ReceivedCurrency,
+		&i.Status,
+		&i.Resolution,
+		&i.RefundID,
+		&i.ResolvedBy,
+		&i.ResolvedAt,
+		&i.Version,
+		&i.CreatedAt,
+	)
+	return i, err
+}
+
+const getPaymentFlagForUpdate = `-- name: GetPaymentFlagForUpdate :one
+SELECT tenant_id, id, purchase_id, kind, stripe_payment_intent_id, stripe_charge_id, expected_amount, expected_currency, received_amount, received_currency, status, resolution, refund_id, resolved_by, resolved_at, version, created_at FROM payment_flags WHERE tenant_id = $1 AND id = $2 FOR UPDATE
+`
+
+type GetPaymentFlagForUpdateParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+func (q *Queries) GetPaymentFlagForUpdate(ctx context.Context, db DBTX, arg GetPaymentFlagForUpdateParams) (PaymentFlag, error) {
+	row := db.QueryRow(ctx, getPaymentFlagForUpdate, arg.TenantID, arg.ID)
+	var i PaymentFlag
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.PurchaseID,
+		&i.Kind,
+		&i.StripePaymentIntentID,
+		&i.StripeChargeID,
+		&i.ExpectedAmount,
+		&i.ExpectedCurrency,
+		&i.ReceivedAmount,
+		&i.ReceivedCurrency,
+		&i.Status,
+		&i.Resolution,
+		&i.RefundID,
+		&i.ResolvedBy,
+		&i.ResolvedAt,
+		&i.Version,
+		&i.CreatedAt,
+	)
+	return i, err
+}
+
 const getPlatformPlan = `-- name: GetPlatformPlan :one
 SELECT code, name, currency, monthly_amount, per_order_amount, max_outlets, stripe_price_id, stripe_metered_price_id, active, created_at FROM platform_plans WHERE code = $1
 `
@@ -999,7 +1492,7 @@ func (q *Queries) GetPlatformSubscription(ctx context.Context, db DBTX, tenantID
 }
 
 const getPurchase = `-- name: GetPurchase :one
-SELECT tenant_id, id, product_id, price_id, kind, product_code, channel, customer_id, consumer_id, registration_id, order_id, outlet_id, currency, amount, status, stripe_checkout_session_id, stripe_payment_intent_id, stripe_charge_id, paid_at, valid_from, valid_until, grant_id, refunded_amount, cancel_requested_at, ended_at, version, created_at, updated_at FROM purchases WHERE tenant_id = $1 AND id = $2
+SELECT tenant_id, id, product_id, price_id, kind, product_code, channel, customer_id, consumer_id, registration_id, order_id, outlet_id, currency, amount, status, stripe_checkout_session_id, stripe_payment_intent_id, stripe_charge_id, paid_at, valid_from, valid_until, grant_id, refunded_amount, cancel_requested_at, ended_at, version, created_at, updated_at, credit_applied FROM purchases WHERE tenant_id = $1 AND id = $2
 `
 
 type GetPurchaseParams struct {
@@ -1039,12 +1532,13 @@ func (q *Queries) GetPurchase(ctx context.Context, db DBTX, arg GetPurchaseParam
 		&i.Version,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.CreditApplied,
 	)
 	return i, err
 }
 
 const getPurchaseByIntent = `-- name: GetPurchaseByIntent :one
-SELECT tenant_id, id, product_id, price_id, kind, product_code, channel, customer_id, consumer_id, registration_id, order_id, outlet_id, currency, amount, status, stripe_checkout_session_id, stripe_payment_intent_id, stripe_charge_id, paid_at, valid_from, valid_until, grant_id, refunded_amount, cancel_requested_at, ended_at, version, created_at, updated_at FROM purchases WHERE tenant_id = $1 AND stripe_payment_intent_id = $2
+SELECT tenant_id, id, product_id, price_id, kind, product_code, channel, customer_id, consumer_id, registration_id, order_id, outlet_id, currency, amount, status, stripe_checkout_session_id, stripe_payment_intent_id, stripe_charge_id, paid_at, valid_from, valid_until, grant_id, refunded_amount, cancel_requested_at, ended_at, version, created_at, updated_at, credit_applied FROM purchases WHERE tenant_id = $1 AND stripe_payment_intent_id = $2
 ORDER BY created_at LIMIT 1
 `
 
@@ -1085,12 +1579,13 @@ func (q *Queries) GetPurchaseByIntent(ctx context.Context, db DBTX, arg GetPurch
 		&i.Version,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.CreditApplied,
 	)
 	return i, err
 }
 
 const getPurchaseForUpdate = `-- name: GetPurchaseForUpdate :one
-SELECT tenant_id, id, product_id, price_id, kind, product_code, channel, customer_id, consumer_id, registration_id, order_id, outlet_id, currency, amount, status, stripe_checkout_session_id, stripe_payment_intent_id, stripe_charge_id, paid_at, valid_from, valid_until, grant_id, refunded_amount, cancel_requested_at, ended_at, version, created_at, updated_at FROM purchases WHERE tenant_id = $1 AND id = $2 FOR UPDATE
+SELECT tenant_id, id, product_id, price_id, kind, product_code, channel, customer_id, consumer_id, registration_id, order_id, outlet_id, currency, amount, status, stripe_checkout_session_id, stripe_payment_intent_id, stripe_charge_id, paid_at, valid_from, valid_until, grant_id, refunded_amount, cancel_requested_at, ended_at, version, created_at, updated_at, credit_applied FROM purchases WHERE tenant_id = $1 AND id = $2 FOR UPDATE
 `
 
 type GetPurchaseForUpdateParams struct {
@@ -1130,6 +1625,65 @@ func (q *Queries) GetPurchaseForUpdate(ctx context.Context, db DBTX, arg GetPurc
 		&i.Version,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.CreditApplied,
+	)
+	return i, err
+}
+
+const getRefund = `-- name: GetRefund :one
+SELECT tenant_id, id, purchase_id, reason, amount, currency, idempotency_key, status, stripe_refund_id, created_at, confirmed_at, failure_reason FROM refunds WHERE tenant_id = $1 AND id = $2
+`
+
+type GetRefundParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+func (q *Queries) GetRefund(ctx context.Context, db DBTX, arg GetRefundParams) (Refund, error) {
+	row := db.QueryRow(ctx, getRefund, arg.TenantID, arg.ID)
+	var i Refund
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.PurchaseID,
+		&i.Reason,
+		&i.Amount,
+		&i.Currency,
+		&i.IdempotencyKey,
+		&i.Status,
+		&i.StripeRefundID,
+		&i.CreatedAt,
+		&i.ConfirmedAt,
+		&i.FailureReason,
+	)
+	return i, err
+}
+
+const getRefundByStripeID = `-- name: GetRefundByStripeID :one
+SELECT tenant_id, id, purchase_id, reason, amount, currency, idempotency_key, status, stripe_refund_id, created_at, confirmed_at, failure_reason FROM refunds WHERE tenant_id = $1 AND stripe_refund_id = $2
+`
+
+type GetRefundByStripeIDParams struct {
+	TenantID       uuid.UUID
+	StripeRefundID string
+}
+
+func (q *Queries) GetRefundByStripeID(ctx context.Context, db DBTX, arg GetRefundByStripeIDParams) (Refund, error) {
+	row := db.QueryRow(ctx, getRefundByStripeID, arg.TenantID, arg.StripeRefundID)
+	var i Refund
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.PurchaseID,
+		&i.Reason,
+		&i.Amount,
+		&i.Currency,
+		&i.IdempotencyKey,
+		&i.Status,
+		&i.StripeRefundID,
+		&i.CreatedAt,
+		&i.ConfirmedAt,
+		&i.FailureReason,
 	)
 	return i, err
 }
@@ -1328,8 +1882,27 @@ func (q *Queries) IssueCompensation(ctx context.Context, db DBTX, arg IssueCompe
 	return result.RowsAffected(), nil
 }
 
+const lastPlanDayOfUnit = `-- name: LastPlanDayOfUnit :one
+SELECT coalesce(max(valid_until), '1900-01-01'::date)::date AS last_day FROM purchases
+WHERE tenant_id = $1 AND registration_id = $2 AND kind = 'plan' AND status = 'active' AND id <> $3
+`
+
+type LastPlanDayOfUnitParams struct {
+	TenantID       uuid.UUID
+	RegistrationID uuid.NullUUID
+	ID             uuid.UUID
+}
+
+// The last day covered by the unit's active plans (1900-01-01 when none).
+func (q *Queries) LastPlanDayOfUnit(ctx context.Context, db DBTX, arg LastPlanDayOfUnitParams) (time.Time, error) {
+	row := db.QueryRow(ctx, lastPlanDayOfUnit, arg.TenantID, arg.RegistrationID, arg.ID)
+	var last_day time.Time
+	err := row.Scan(&last_day)
+	return last_day, err
+}
+
 const listCompensations = `-- name: ListCompensations :many
-SELECT tenant_id, id, purchase_id, order_id, breach_key, target, kind, amount, currency, refund_id, status, created_at, issued_at FROM compensations
+SELECT tenant_id, id, purchase_id, order_id, breach_key, target, kind, amount, currency, refund_id, status, created_at, issued_at, outlet_id FROM compensations
 WHERE tenant_id = $1 AND ($2::uuid IS NULL OR id > $2::uuid)
 ORDER BY id LIMIT $3
 `
@@ -1363,6 +1936,58 @@ func (q *Queries) ListCompensations(ctx context.Context, db DBTX, arg ListCompen
 			&i.Status,
 			&i.CreatedAt,
 			&i.IssuedAt,
+			&i.OutletID,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listCredits = `-- name: ListCredits :many
+SELECT tenant_id, id, customer_id, compensation_id, currency, amount, remaining, issued_on, expires_on, status, created_at FROM credits
+WHERE tenant_id = $1 AND ($2::uuid IS NULL OR customer_id = $2::uuid)
+  AND ($3::uuid IS NULL OR id > $3::uuid)
+ORDER BY id LIMIT $4
+`
+
+type ListCreditsParams struct {
+	TenantID   uuid.UUID
+	CustomerID uuid.NullUUID
+	After      uuid.NullUUID
+	Lim        int32
+}
+
+func (q *Queries) ListCredits(ctx context.Context, db DBTX, arg ListCreditsParams) ([]Credit, error) {
+	rows, err := db.Query(ctx, listCredits,
+		arg.TenantID,
+		arg.CustomerID,
+		arg.After,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []Credit
+	for rows.Next() {
+		var i Credit
+		if err := rows.Scan(
+			&i.TenantID,
+			&i.ID,
+			&i.CustomerID,
+			&i.CompensationID,
+			&i.Currency,
+			&i.Amount,
+			&i.Remaining,
+			&i.IssuedOn,
+			&i.ExpiresOn,
+			&i.Status,
+			&i.CreatedAt,
 		); err != nil {
 			return nil, err
 		}
@@ -1524,6 +2149,63 @@ func (q *Queries) ListLedger(ctx context.Context, db DBTX, arg ListLedgerParams)
 	return items, nil
 }
 
+const listPaymentFlags = `-- name: ListPaymentFlags :many
+SELECT tenant_id, id, purchase_id, kind, stripe_payment_intent_id, stripe_charge_id, expected_amount, expected_currency, received_amount, received_currency, status, resolution, refund_id, resolved_by, resolved_at, version, created_at FROM payment_flags
+WHERE tenant_id = $1 AND ($2::uuid IS NULL OR id > $2::uuid)
+  AND ($3::text IS NULL OR status = $3::text)
+ORDER BY id LIMIT $4
+`
+
+type ListPaymentFlagsParams struct {
+	TenantID uuid.UUID
+	After    uuid.NullUUID
+	Status   *string
+	Lim      int32
+}
+
+func (q *Queries) ListPaymentFlags(ctx context.Context, db DBTX, arg ListPaymentFlagsParams) ([]PaymentFlag, error) {
+	rows, err := db.Query(ctx, listPaymentFlags,
+		arg.TenantID,
+		arg.After,
+		arg.Status,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []PaymentFlag
+	for rows.Next() {
+		var i PaymentFlag
+		if err := rows.Scan(
+			&i.TenantID,
+			&i.ID,
+			&i.PurchaseID,
+			&i.Kind,
+			&i.StripePaymentIntentID,
+			&i.StripeChargeID,
+			&i.ExpectedAmount,
+			&i.ExpectedCurrency,
+			&i.ReceivedAmount,
+			&i.ReceivedCurrency,
+			&i.Status,
+			&i.Resolution,
+			&i.RefundID,
+			&i.ResolvedBy,
+			&i.ResolvedAt,
+			&i.Version,
+			&i.CreatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listPlatformInvoices = `-- name: ListPlatformInvoices :many
 SELECT tenant_id, stripe_invoice_id, status, currency, amount_due, amount_paid, hosted_url, period_start, period_end, created_at, updated_at FROM platform_invoices WHERE tenant_id = $1 ORDER BY created_at DESC, stripe_invoice_id LIMIT $2
 `
@@ -1603,7 +2285,7 @@ func (q *Queries) ListPlatformPlans(ctx context.Context, db DBTX) ([]PlatformPla
 }
 
 const listPurchases = `-- name: ListPurchases :many
-SELECT tenant_id, id, product_id, price_id, kind, product_code, channel, customer_id, consumer_id, registration_id, order_id, outlet_id, currency, amount, status, stripe_checkout_session_id, stripe_payment_intent_id, stripe_charge_id, paid_at, valid_from, valid_until, grant_id, refunded_amount, cancel_requested_at, ended_at, version, created_at, updated_at FROM purchases
+SELECT tenant_id, id, product_id, price_id, kind, product_code, channel, customer_id, consumer_id, registration_id, order_id, outlet_id, currency, amount, status, stripe_checkout_session_id, stripe_payment_intent_id, stripe_charge_id, paid_at, valid_from, valid_until, grant_id, refunded_amount, cancel_requested_at, ended_at, version, created_at, updated_at, credit_applied FROM purchases
 WHERE tenant_id = $1 AND ($2::uuid IS NULL OR id > $2::uuid)
   AND ($3::uuid IS NULL OR registration_id = $3::uuid)
   AND ($4::uuid IS NULL OR order_id = $4::uuid)
@@ -1668,6 +2350,7 @@ func (q *Queries) ListPurchases(ctx context.Context, db DBTX, arg ListPurchasesP
 			&i.Version,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.CreditApplied,
 		); err != nil {
 			return nil, err
 		}
@@ -1718,7 +2401,7 @@ func (q *Queries) ListReconciliations(ctx context.Context, db DBTX, arg ListReco
 }
 
 const listRefundsOfPurchase = `-- name: ListRefundsOfPurchase :many
-SELECT tenant_id, id, purchase_id, reason, amount, currency, idempotency_key, status, stripe_refund_id, created_at, confirmed_at FROM refunds WHERE tenant_id = $1 AND purchase_id = $2 ORDER BY created_at, id
+SELECT tenant_id, id, purchase_id, reason, amount, currency, idempotency_key, status, stripe_refund_id, created_at, confirmed_at, failure_reason FROM refunds WHERE tenant_id = $1 AND purchase_id = $2 ORDER BY created_at, id
 `
 
 type ListRefundsOfPurchaseParams struct {
@@ -1747,6 +2430,7 @@ func (q *Queries) ListRefundsOfPurchase(ctx context.Context, db DBTX, arg ListRe
 			&i.StripeRefundID,
 			&i.CreatedAt,
 			&i.ConfirmedAt,
+			&i.FailureReason,
 		); err != nil {
 			return nil, err
 		}
@@ -1756,6 +2440,38 @@ func (q *Queries) ListRefundsOfPurchase(ctx context.Context, db DBTX, arg ListRe
 		return nil, err
 	}
 	return items, nil
+}
+
+const lockOrderForPurchase = `-- name: LockOrderForPurchase :exec
+
+SELECT id FROM service_orders WHERE tenant_id = $1 AND id = $2 FOR NO KEY UPDATE
+`
+
+type LockOrderForPurchaseParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+// Money made right: duplicates, flagged payments, refund failures, disputes, credits.
+// Serializes activating upgrades of one order (a second identical one is refused).
+func (q *Queries) LockOrderForPurchase(ctx context.Context, db DBTX, arg LockOrderForPurchaseParams) error {
+	_, err := db.Exec(ctx, lockOrderForPurchase, arg.TenantID, arg.ID)
+	return err
+}
+
+const lockRegistrationForPlan = `-- name: LockRegistrationForPlan :exec
+SELECT id FROM registrations WHERE tenant_id = $1 AND id = $2 FOR NO KEY UPDATE
+`
+
+type LockRegistrationForPlanParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+// Serializes activating plans of one unit (a later plan's term follows the earlier one's).
+func (q *Queries) LockRegistrationForPlan(ctx context.Context, db DBTX, arg LockRegistrationForPlanParams) error {
+	_, err := db.Exec(ctx, lockRegistrationForPlan, arg.TenantID, arg.ID)
+	return err
 }
 
 const lockStripeRoutes = `-- name: LockStripeRoutes :exec
@@ -1790,7 +2506,7 @@ func (q *Queries) MarkUsageReported(ctx context.Context, db DBTX, arg MarkUsageR
 }
 
 const paidPromisesForOrder = `-- name: PaidPromisesForOrder :many
-SELECT p.tenant_id, p.id, p.product_id, p.price_id, p.kind, p.product_code, p.channel, p.customer_id, p.consumer_id, p.registration_id, p.order_id, p.outlet_id, p.currency, p.amount, p.status, p.stripe_checkout_session_id, p.stripe_payment_intent_id, p.stripe_charge_id, p.paid_at, p.valid_from, p.valid_until, p.grant_id, p.refunded_amount, p.cancel_requested_at, p.ended_at, p.version, p.created_at, p.updated_at, e.compensation FROM purchases p
+SELECT p.tenant_id, p.id, p.product_id, p.price_id, p.kind, p.product_code, p.channel, p.customer_id, p.consumer_id, p.registration_id, p.order_id, p.outlet_id, p.currency, p.amount, p.status, p.stripe_checkout_session_id, p.stripe_payment_intent_id, p.stripe_charge_id, p.paid_at, p.valid_from, p.valid_until, p.grant_id, p.refunded_amount, p.cancel_requested_at, p.ended_at, p.version, p.created_at, p.updated_at, p.credit_applied, e.compensation FROM purchases p
 JOIN express_products e ON e.tenant_id = p.tenant_id AND e.id = p.product_id
 WHERE p.tenant_id = $1 AND p.status = 'active'
   AND ((p.kind = 'per_incident' AND p.order_id = $2)
@@ -1836,6 +2552,7 @@ type PaidPromisesForOrderRow struct {
 	Version                 int32
 	CreatedAt               time.Time
 	UpdatedAt               time.Time
+	CreditApplied           int64
 	Compensation            []byte
 }
 
@@ -1884,6 +2601,7 @@ func (q *Queries) PaidPromisesForOrder(ctx context.Context, db DBTX, arg PaidPro
 			&i.Version,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.CreditApplied,
 			&i.Compensation,
 		); err != nil {
 			return nil, err
@@ -1894,6 +2612,32 @@ func (q *Queries) PaidPromisesForOrder(ctx context.Context, db DBTX, arg PaidPro
 		return nil, err
 	}
 	return items, nil
+}
+
+const putBillingSettings = `-- name: PutBillingSettings :one
+INSERT INTO billing_settings (tenant_id, credit_validity_days, version, updated_at)
+VALUES ($1, $2, 1, $3)
+ON CONFLICT (tenant_id) DO UPDATE SET credit_validity_days = EXCLUDED.credit_validity_days,
+  version = billing_settings.version + 1, updated_at = EXCLUDED.updated_at
+RETURNING tenant_id, credit_validity_days, version, updated_at
+`
+
+type PutBillingSettingsParams struct {
+	TenantID           uuid.UUID
+	CreditValidityDays int32
+	Now                time.Time
+}
+
+func (q *Queries) PutBillingSettings(ctx context.Context, db DBTX, arg PutBillingSettingsParams) (BillingSetting, error) {
+	row := db.QueryRow(ctx, putBillingSettings, arg.TenantID, arg.CreditValidityDays, arg.Now)
+	var i BillingSetting
+	err := row.Scan(
+		&i.TenantID,
+		&i.CreditValidityDays,
+		&i.Version,
+		&i.UpdatedAt,
+	)
+	return i, err
 }
 
 const putStripeRoute = `-- name: PutStripeRoute :exec
@@ -1934,6 +2678,109 @@ func (q *Queries) RaiseUsage(ctx context.Context, db DBTX, arg RaiseUsageParams)
 	return err
 }
 
+const recordDispute = `-- name: RecordDispute :one
+INSERT INTO disputes (tenant_id, stripe_dispute_id, purchase_id, amount, currency, reason)
+VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (tenant_id, stripe_dispute_id) DO UPDATE SET reason = EXCLUDED.reason
+RETURNING tenant_id, stripe_dispute_id, purchase_id, amount, currency, reason, status, created_at, closed_at
+`
+
+type RecordDisputeParams struct {
+	TenantID        uuid.UUID
+	StripeDisputeID string
+	PurchaseID      uuid.UUID
+	Amount          int64
+	Currency        string
+	Reason          string
+}
+
+func (q *Queries) RecordDispute(ctx context.Context, db DBTX, arg RecordDisputeParams) (Dispute, error) {
+	row := db.QueryRow(ctx, recordDispute,
+		arg.TenantID,
+		arg.StripeDisputeID,
+		arg.PurchaseID,
+		arg.Amount,
+		arg.Currency,
+		arg.Reason,
+	)
+	var i Dispute
+	err := row.Scan(
+		&i.TenantID,
+		&i.StripeDisputeID,
+		&i.PurchaseID,
+		&i.Amount,
+		&i.Currency,
+		&i.Reason,
+		&i.Status,
+		&i.CreatedAt,
+		&i.ClosedAt,
+	)
+	return i, err
+}
+
+const reinstateGrant = `-- name: ReinstateGrant :exec
+UPDATE coverage_grants SET status = 'active' WHERE tenant_id = $1 AND id = $2 AND status = 'cancelled'
+`
+
+type ReinstateGrantParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+func (q *Queries) ReinstateGrant(ctx context.Context, db DBTX, arg ReinstateGrantParams) error {
+	_, err := db.Exec(ctx, reinstateGrant, arg.TenantID, arg.ID)
+	return err
+}
+
+const reinstatePurchase = `-- name: ReinstatePurchase :one
+UPDATE purchases SET status = 'active', ended_at = NULL, version = version + 1, updated_at = now()
+WHERE tenant_id = $1 AND id = $2 AND status = 'disputed'
+RETURNING tenant_id, id, product_id, price_id, kind, product_code, channel, customer_id, consumer_id, registration_id, order_id, outlet_id, currency, amount, status, stripe_checkout_session_id, stripe_payment_intent_id, stripe_charge_id, paid_at, valid_from, valid_until, grant_id, refunded_amount, cancel_requested_at, ended_at, version, created_at, updated_at, credit_applied
+`
+
+type ReinstatePurchaseParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+// A dispute won: the purchase is active again.
+func (q *Queries) ReinstatePurchase(ctx context.Context, db DBTX, arg ReinstatePurchaseParams) (Purchase, error) {
+	row := db.QueryRow(ctx, reinstatePurchase, arg.TenantID, arg.ID)
+	var i Purchase
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.ProductID,
+		&i.PriceID,
+		&i.Kind,
+		&i.ProductCode,
+		&i.Channel,
+		&i.CustomerID,
+		&i.ConsumerID,
+		&i.RegistrationID,
+		&i.OrderID,
+		&i.OutletID,
+		&i.Currency,
+		&i.Amount,
+		&i.Status,
+		&i.StripeCheckoutSessionID,
+		&i.StripePaymentIntentID,
+		&i.StripeChargeID,
+		&i.PaidAt,
+		&i.ValidFrom,
+		&i.ValidUntil,
+		&i.GrantID,
+		&i.RefundedAmount,
+		&i.CancelRequestedAt,
+		&i.EndedAt,
+		&i.Version,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.CreditApplied,
+	)
+	return i, err
+}
+
 const requestPurchaseCancel = `-- name: RequestPurchaseCancel :exec
 UPDATE purchases SET cancel_requested_at = coalesce(cancel_requested_at, $1::timestamptz), version = version + 1, updated_at = now()
 WHERE tenant_id = $2 AND id = $3
@@ -1948,6 +2795,89 @@ type RequestPurchaseCancelParams struct {
 func (q *Queries) RequestPurchaseCancel(ctx context.Context, db DBTX, arg RequestPurchaseCancelParams) error {
 	_, err := db.Exec(ctx, requestPurchaseCancel, arg.Now, arg.TenantID, arg.ID)
 	return err
+}
+
+const resolvePaymentFlag = `-- name: ResolvePaymentFlag :one
+UPDATE payment_flags SET status = $1, resolution = $2, refund_id = coalesce($3, refund_id),
+  resolved_by = $4, resolved_at = $5, version = version + 1
+WHERE tenant_id = $6 AND id = $7
+RETURNING tenant_id, id, purchase_id, kind, stripe_payment_intent_id, stripe_charge_id, expected_amount, expected_currency, received_amount, received_currency, status, resolution, refund_id, resolved_by, resolved_at, version, created_at
+`
+
+type ResolvePaymentFlagParams struct {
+	Status     string
+	Resolution string
+	RefundID   uuid.NullUUID
+	ResolvedBy uuid.NullUUID
+	ResolvedAt *time.Time
+	TenantID   uuid.UUID
+	ID         uuid.UUID
+}
+
+func (q *Queries) ResolvePaymentFlag(ctx context.Context, db DBTX, arg ResolvePaymentFlagParams) (PaymentFlag, error) {
+	row := db.QueryRow(ctx, resolvePaymentFlag,
+		arg.Status,
+		arg.Resolution,
+		arg.RefundID,
+		arg.ResolvedBy,
+		arg.ResolvedAt,
+		arg.TenantID,
+		arg.ID,
+	)
+	var i PaymentFlag
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.PurchaseID,
+		&i.Kind,
+		&i.StripePaymentIntentID,
+		&i.StripeChargeID,
+		&i.ExpectedAmount,
+		&i.ExpectedCurrency,
+		&i.ReceivedAmount,
+		&i.ReceivedCurrency,
+		&i.Status,
+		&i.Resolution,
+		&i.RefundID,
+		&i.ResolvedBy,
+		&i.ResolvedAt,
+		&i.Version,
+		&i.CreatedAt,
+	)
+	return i, err
+}
+
+const returnCredit = `-- name: ReturnCredit :one
+UPDATE credits SET remaining = CASE WHEN status = 'expired' THEN remaining ELSE remaining + $1 END,
+  status = CASE WHEN status = 'spent' THEN 'open' ELSE status END
+WHERE tenant_id = $2 AND id = $3
+RETURNING tenant_id, id, customer_id, compensation_id, currency, amount, remaining, issued_on, expires_on, status, created_at
+`
+
+type ReturnCreditParams struct {
+	Amount   int64
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+// Gives back reserved credit; an expired credit stays expired (the caller records the amount).
+func (q *Queries) ReturnCredit(ctx context.Context, db DBTX, arg ReturnCreditParams) (Credit, error) {
+	row := db.QueryRow(ctx, returnCredit, arg.Amount, arg.TenantID, arg.ID)
+	var i Credit
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.CustomerID,
+		&i.CompensationID,
+		&i.Currency,
+		&i.Amount,
+		&i.Remaining,
+		&i.IssuedOn,
+		&i.ExpiresOn,
+		&i.Status,
+		&i.CreatedAt,
+	)
+	return i, err
 }
 
 const setExpressPriceStripeID = `-- name: SetExpressPriceStripeID :exec
@@ -2038,6 +2968,47 @@ func (q *Queries) SetPurchaseStripeRefs(ctx context.Context, db DBTX, arg SetPur
 	return err
 }
 
+const setRedemptionsOfPurchase = `-- name: SetRedemptionsOfPurchase :many
+UPDATE credit_redemptions SET status = $1
+WHERE tenant_id = $2 AND purchase_id = $3 AND status = 'reserved'
+RETURNING tenant_id, id, credit_id, purchase_id, amount, status, created_at
+`
+
+type SetRedemptionsOfPurchaseParams struct {
+	Status     string
+	TenantID   uuid.UUID
+	PurchaseID uuid.UUID
+}
+
+// Moves a purchase's reserved credit on: redeemed (paid) or released (it ended unpaid).
+func (q *Queries) SetRedemptionsOfPurchase(ctx context.Context, db DBTX, arg SetRedemptionsOfPurchaseParams) ([]CreditRedemption, error) {
+	rows, err := db.Query(ctx, setRedemptionsOfPurchase, arg.Status, arg.TenantID, arg.PurchaseID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []CreditRedemption
+	for rows.Next() {
+		var i CreditRedemption
+		if err := rows.Scan(
+			&i.TenantID,
+			&i.ID,
+			&i.CreditID,
+			&i.PurchaseID,
+			&i.Amount,
+			&i.Status,
+			&i.CreatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const setRefundRequested = `-- name: SetRefundRequested :exec
 UPDATE refunds SET stripe_refund_id = $1, status = CASE WHEN status = 'pending' THEN 'requested' ELSE status END
 WHERE tenant_id = $2 AND id = $3
@@ -2103,6 +3074,59 @@ func (q *Queries) SetTenantStatus(ctx context.Context, db DBTX, arg SetTenantSta
 	return result.RowsAffected(), nil
 }
 
+const spendableCredits = `-- name: SpendableCredits :many
+SELECT tenant_id, id, customer_id, compensation_id, currency, amount, remaining, issued_on, expires_on, status, created_at FROM credits
+WHERE tenant_id = $1 AND customer_id = $2 AND currency = $3 AND status = 'open'
+  AND remaining > 0 AND expires_on >= $4::date
+ORDER BY expires_on, id
+FOR UPDATE
+`
+
+type SpendableCreditsParams struct {
+	TenantID   uuid.UUID
+	CustomerID uuid.UUID
+	Currency   string
+	OnDate     time.Time
+}
+
+// A customer's credits still spendable on a day, soonest to expire first, locked for spending.
+func (q *Queries) SpendableCredits(ctx context.Context, db DBTX, arg SpendableCreditsParams) ([]Credit, error) {
+	rows, err := db.Query(ctx, spendableCredits,
+		arg.TenantID,
+		arg.CustomerID,
+		arg.Currency,
+		arg.OnDate,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []Credit
+	for rows.Next() {
+		var i Credit
+		if err := rows.Scan(
+			&i.TenantID,
+			&i.ID,
+			&i.CustomerID,
+			&i.CompensationID,
+			&i.Currency,
+			&i.Amount,
+			&i.Remaining,
+			&i.IssuedOn,
+			&i.ExpiresOn,
+			&i.Status,
+			&i.CreatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const stripeRouteOwners = `-- name: StripeRouteOwners :many
 SELECT DISTINCT tenant FROM stripe_routes WHERE object_id = ANY($1::text[])
 `
@@ -2129,8 +3153,10 @@ func (q *Queries) StripeRouteOwners(ctx context.Context, db DBTX, ids []string) 
 }
 
 const sumRefundLedgerOfPurchase = `-- name: SumRefundLedgerOfPurchase :one
-SELECT coalesce(-sum(amount), 0)::bigint FROM ledger_entries
-WHERE tenant_id = $1 AND purchase_id = $2 AND kind IN ('refund', 'compensation')
+SELECT coalesce(-sum(l.amount), 0)::bigint FROM ledger_entries l
+WHERE l.tenant_id = $1 AND l.purchase_id = $2 AND l.kind IN ('refund', 'compensation')
+  AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.tenant_id = $1 AND r.purchase_id = $2
+                  AND l.effect_key = 'refund:' || r.id::text AND r.reason IN ('duplicate', 'wrong_amount'))
 `
 
 type SumRefundLedgerOfPurchaseParams struct {
@@ -2138,11 +3164,28 @@ type SumRefundLedgerOfPurchaseParams struct {
 	PurchaseID uuid.NullUUID
 }
 
+// Refunds of flagged payments (their own charges) are not the purchase's.
 func (q *Queries) SumRefundLedgerOfPurchase(ctx context.Context, db DBTX, arg SumRefundLedgerOfPurchaseParams) (int64, error) {
 	row := db.QueryRow(ctx, sumRefundLedgerOfPurchase, arg.TenantID, arg.PurchaseID)
 	var column_1 int64
 	err := row.Scan(&column_1)
 	return column_1, err
+}
+
+const takeCredit = `-- name: TakeCredit :exec
+UPDATE credits SET remaining = remaining - $1, status = CASE WHEN remaining - $1 = 0 THEN 'spent' ELSE status END
+WHERE tenant_id = $2 AND id = $3
+`
+
+type TakeCreditParams struct {
+	Amount   int64
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+func (q *Queries) TakeCredit(ctx context.Context, db DBTX, arg TakeCreditParams) error {
+	_, err := db.Exec(ctx, takeCredit, arg.Amount, arg.TenantID, arg.ID)
+	return err
 }
 
 const tenantExists = `-- name: TenantExists :one

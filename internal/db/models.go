@@ -59,6 +59,14 @@ type AuditLog struct {
 	RequestID  string
 }
 
+// A tenant's money terms: how many days a credit stays spendable.
+type BillingSetting struct {
+	TenantID           uuid.UUID
+	CreditValidityDays int32
+	Version            int32
+	UpdatedAt          time.Time
+}
+
 // Working hours per weekday; one per tenant, optionally overridden per outlet.
 type BusinessCalendar struct {
 	TenantID    uuid.UUID
@@ -97,6 +105,7 @@ type Compensation struct {
 	Status     string
 	CreatedAt  time.Time
 	IssuedAt   *time.Time
+	OutletID   uuid.NullUUID
 }
 
 // Global consumer identities (by phone or email), linked to per-tenant customers.
@@ -123,6 +132,32 @@ type CoverageGrant struct {
 	CreatedAt      time.Time
 }
 
+// Credit a customer holds with the tenant (e.g. a broken promise's compensation), spendable until expires_on (the tenant's day).
+type Credit struct {
+	TenantID       uuid.UUID
+	ID             uuid.UUID
+	CustomerID     uuid.UUID
+	CompensationID uuid.NullUUID
+	Currency       string
+	Amount         int64
+	Remaining      int64
+	IssuedOn       time.Time
+	ExpiresOn      time.Time
+	Status         string
+	CreatedAt      time.Time
+}
+
+// Credit spent on a purchase: reserved when it starts, redeemed when it is paid, released if it expires unpaid.
+type CreditRedemption struct {
+	TenantID   uuid.UUID
+	ID         uuid.UUID
+	CreditID   uuid.UUID
+	PurchaseID uuid.UUID
+	Amount     int64
+	Status     string
+	CreatedAt  time.Time
+}
+
 // A tenant's record of an end customer, linked to a global consumer identity when known.
 type Customer struct {
 	TenantID           uuid.UUID
@@ -142,6 +177,19 @@ type Customer struct {
 	Contracts          []string
 	TierOverride       string
 	TierOverrideReason string
+}
+
+// Card disputes of purchases: open until Stripe closes them won (funds and entitlement back) or lost.
+type Dispute struct {
+	TenantID        uuid.UUID
+	StripeDisputeID string
+	PurchaseID      uuid.UUID
+	Amount          int64
+	Currency        string
+	Reason          string
+	Status          string
+	CreatedAt       time.Time
+	ClosedAt        *time.Time
 }
 
 // An engineer's outlet, skills, certification level and last known position, for dispatch.
@@ -555,6 +603,27 @@ type OutletCoverage struct {
 	CategoryIds  []uuid.UUID
 }
 
+// Payments that activated nothing (wrong amount, a second payment for what is already bought): recorded, then refunded or accepted by finance.
+type PaymentFlag struct {
+	TenantID              uuid.UUID
+	ID                    uuid.UUID
+	PurchaseID            uuid.UUID
+	Kind                  string
+	StripePaymentIntentID string
+	StripeChargeID        string
+	ExpectedAmount        int64
+	ExpectedCurrency      string
+	ReceivedAmount        int64
+	ReceivedCurrency      string
+	Status                string
+	Resolution            string
+	RefundID              uuid.NullUUID
+	ResolvedBy            uuid.NullUUID
+	ResolvedAt            *time.Time
+	Version               int32
+	CreatedAt             time.Time
+}
+
 // Invoices of the platform subscription, as Stripe reported them.
 type PlatformInvoice struct {
 	TenantID        uuid.UUID
@@ -668,6 +737,8 @@ type Purchase struct {
 	Version                 int32
 	CreatedAt               time.Time
 	UpdatedAt               time.Time
+	// Customer credit spent on this purchase (minor units): amount is what Stripe charges, amount + credit_applied the price.
+	CreditApplied int64
 }
 
 // Results of checking the ledger against Stripe balance transactions.
@@ -695,6 +766,7 @@ type Refund struct {
 	StripeRefundID string
 	CreatedAt      time.Time
 	ConfirmedAt    *time.Time
+	FailureReason  string
 }
 
 // One record per sold unit (三包档案): the facts coverage is derived from.

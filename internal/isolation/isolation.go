@@ -341,7 +341,8 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 			[]any{order1, f.Outlet1, order2, f.Outlet2}},
 	}
 	// Billing.
-	product, price, purchase, refund := uuid.New(), uuid.New(), uuid.New(), uuid.New()
+	product, price, purchase, purchase2, refund := uuid.New(), uuid.New(), uuid.New(), uuid.New(), uuid.New()
+	credit1, credit2 := uuid.New(), uuid.New()
 	stmts = append(stmts, []struct {
 		sql  string
 		args []any
@@ -356,11 +357,26 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 		    customer_id, consumer_id, outlet_id)
 		    VALUES (app.tenant_id(), $1, $2, $3, 'per_incident', 'onsite-6h', 'checkout', $4, 'CNY', 9900, 'active', $5, $6, $11),
 		           (app.tenant_id(), $7, $2, $3, 'per_incident', 'onsite-6h', 'checkout', $8, 'CNY', 9900, 'active', $9, $10, $12)`,
-			[]any{purchase, product, price, order2, customer, iso.consumer, uuid.New(), order3, customer2, f.Consumer2, f.Outlet2, f.Outlet1}},
+			[]any{purchase, product, price, order2, customer, iso.consumer, purchase2, order3, customer2, f.Consumer2, f.Outlet2, f.Outlet1}},
 		{`INSERT INTO refunds (tenant_id, id, purchase_id, reason, amount, currency, idempotency_key) VALUES
 		    (app.tenant_id(), $1, $2, 'compensation', 9900, 'CNY', $3)`, []any{refund, purchase, "compensation:" + purchase.String()}},
-		{`INSERT INTO compensations (tenant_id, id, purchase_id, order_id, breach_key, kind, amount, currency, refund_id) VALUES
-		    (app.tenant_id(), $1, $2, $3, 'evt', 'refund', 9900, 'CNY', $4)`, []any{uuid.New(), purchase, uuid.New(), refund}},
+		// Compensations belong to the breached order's outlet (order 2: outlet 2, order 3: outlet 1).
+		{`INSERT INTO compensations (tenant_id, id, purchase_id, order_id, breach_key, kind, amount, currency, refund_id, outlet_id) VALUES
+		    (app.tenant_id(), $1, $2, $3, 'evt', 'refund', 9900, 'CNY', $4, $5),
+		    (app.tenant_id(), $6, $7, $8, 'evt', 'credit', 990, 'CNY', NULL, $9)`,
+			[]any{uuid.New(), purchase, order2, refund, f.Outlet2, uuid.New(), purchase2, order3, f.Outlet1}},
+		{`INSERT INTO payment_flags (tenant_id, id, purchase_id, kind, stripe_payment_intent_id, expected_amount, expected_currency,
+		    received_amount, received_currency) VALUES (app.tenant_id(), $1, $2, 'wrong_amount', $3, 9900, 'CNY', 9800, 'CNY')`,
+			[]any{uuid.New(), purchase, "pi_flag_" + uuid.NewString()}},
+		{`INSERT INTO disputes (tenant_id, stripe_dispute_id, purchase_id, amount, currency) VALUES (app.tenant_id(), $1, $2, 9900, 'CNY')`,
+			[]any{"dp_" + uuid.NewString(), purchase}},
+		{`INSERT INTO billing_settings (tenant_id, credit_validity_days) VALUES (app.tenant_id(), 180)`, nil},
+		// Credits of both consumers' customer records.
+		{`INSERT INTO credits (tenant_id, id, customer_id, currency, amount, remaining, issued_on, expires_on) VALUES
+		    (app.tenant_id(), $1, $2, 'CNY', 990, 890, current_date, current_date + 180),
+		    (app.tenant_id(), $3, $4, 'CNY', 500, 500, current_date, current_date + 180)`, []any{credit1, customer, credit2, customer2}},
+		{`INSERT INTO credit_redemptions (tenant_id, id, credit_id, purchase_id, amount) VALUES (app.tenant_id(), $1, $2, $3, 100)`,
+			[]any{uuid.New(), credit1, purchase}},
 		{`INSERT INTO ledger_entries (tenant_id, id, kind, purchase_id, amount, currency, effect_key, occurred_at) VALUES
 		    (app.tenant_id(), $1, 'payment', $2, 9900, 'CNY', 'payment:pi_1', now())`, []any{uuid.New(), purchase}},
 		{`INSERT INTO reconciliations (tenant_id, id, from_at, to_at, checked, matched) VALUES
@@ -656,6 +672,7 @@ func (iso *isolation) checkOutletScope(t *testing.T) {
 	for _, c := range []struct{ table, outletCol string }{
 		{"outlets", "id"}, {"memberships", "outlet_id"}, {"audit_log", "outlet_id"},
 		{"sla_clocks", "outlet_id"}, {"sla_breaches", "outlet_id"}, {"purchases", "outlet_id"},
+		{"compensations", "outlet_id"},
 	} {
 		t.Run(c.table, func(t *testing.T) {
 			q := `SELECT count(*) FROM ` + ident(c.table) + ` WHERE ` + ident(c.outletCol) + ` = $1`
@@ -786,6 +803,7 @@ var consumerTables = []consumerTable{
 	{name: "order_quotes", owners: []string{"customer_id"}},
 	{name: "order_disputes", owners: []string{"customer_id"}},
 	{name: "purchases", owners: []string{"customer_id"}},
+	{name: "credits", owners: []string{"customer_id"}},
 	{name: "notification_preferences", owners: []string{"customer_id"}},
 	{name: "inbox_messages", byConsumer: true, owners: []string{"consumer_id"}},
 }

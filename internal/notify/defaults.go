@@ -78,6 +78,22 @@ var defs = []def{
 		map[string]string{"order_number": "SO-2026-000123", "amount": "¥50.00", "reason": "未按承诺时间上门"}},
 		"补偿已发放", "因服务单 {{.order_number}} {{.reason}}，已向您发放补偿 {{.amount}}。",
 		"Compensation issued", "For order {{.order_number}} ({{.reason}}) you have received a compensation of {{.amount}}."},
+	{EventInfo{PaymentFlagged, "A payment activated nothing (wrong amount, or a second purchase of an upgrade): finance refunds or accepts it",
+		map[string]string{"product": "onsite-6h", "amount": "¥99.00", "reason": "amount does not match the purchase"}},
+		"付款待核对", "一笔 {{.product}} 的付款 {{.amount}} 未生效（{{.reason}}），请在财务中退款或确认。",
+		"Payment to review", "A payment of {{.amount}} for {{.product}} activated nothing ({{.reason}}). Refund or accept it in finance."},
+	{EventInfo{RefundFailed, "A refund Stripe was asked for failed",
+		map[string]string{"product": "gold-2y", "amount": "¥399.00", "reason": "expired_or_canceled_card"}},
+		"退款失败", "{{.product}} 的退款 {{.amount}} 未成功（{{.reason}}），请另行处理。",
+		"Refund failed", "The refund of {{.amount}} for {{.product}} failed ({{.reason}}). Please settle it another way."},
+	{EventInfo{DisputeWon, "A card dispute was won: the funds and the purchase are back",
+		map[string]string{"product": "gold-2y", "amount": "¥399.00"}},
+		"争议胜诉", "{{.product}} 的拒付争议 {{.amount}} 已胜诉，款项退回，权益恢复。",
+		"Dispute won", "The dispute of {{.amount}} for {{.product}} was won: the funds are back and the purchase is active again."},
+	{EventInfo{DisputeLost, "A card dispute was lost: the funds stay with the card holder",
+		map[string]string{"product": "gold-2y", "amount": "¥399.00"}},
+		"争议败诉", "{{.product}} 的拒付争议 {{.amount}} 已败诉，款项归持卡人，权益已终止。",
+		"Dispute lost", "The dispute of {{.amount}} for {{.product}} was lost: the funds stay with the card holder and the purchase stays ended."},
 }
 
 var (

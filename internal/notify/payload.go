@@ -136,6 +136,10 @@ const (
 	CallbackDue           = "callback.due"
 	WebhookDisabled       = "webhook.disabled"
 	CompensationIssued    = "compensation.issued"
+	PaymentFlagged        = "payment.flagged" // to tenant admins and finance
+	RefundFailed          = "refund.failed"   // to tenant admins and finance
+	DisputeWon            = "dispute.won"     // to tenant admins and finance
+	DisputeLost           = "dispute.lost"    // to tenant admins and finance
 )
 
 // EventInfo describes an event type of the catalogue: the variables its templates may use,

@@ -50,9 +50,9 @@ SELECT * FROM express_prices WHERE tenant_id = @tenant_id AND id = @id;
 
 -- name: CreatePurchase :one
 INSERT INTO purchases (tenant_id, id, product_id, price_id, kind, product_code, channel, customer_id, consumer_id,
-  registration_id, order_id, outlet_id, currency, amount)
+  registration_id, order_id, outlet_id, currency, amount, credit_applied)
 VALUES (@tenant_id, @id, @product_id, @price_id, @kind, @product_code, @channel, @customer_id, @consumer_id,
-  @registration_id, @order_id, @outlet_id, @currency, @amount)
+  @registration_id, @order_id, @outlet_id, @currency, @amount, @credit_applied)
 RETURNING *;
 
 -- name: SetPurchaseStripeRefs :exec
@@ -140,8 +140,8 @@ WHERE tenant_id = @tenant_id AND id = @id AND status IN ('pending', 'requested')
 SELECT * FROM refunds WHERE tenant_id = @tenant_id AND purchase_id = @purchase_id ORDER BY created_at, id;
 
 -- name: CreateCompensation :one
-INSERT INTO compensations (tenant_id, id, purchase_id, order_id, breach_key, target, kind, amount, currency, refund_id)
-VALUES (@tenant_id, @id, @purchase_id, @order_id, @breach_key, @target, @kind, @amount, @currency, @refund_id)
+INSERT INTO compensations (tenant_id, id, purchase_id, order_id, breach_key, target, kind, amount, currency, refund_id, outlet_id)
+VALUES (@tenant_id, @id, @purchase_id, @order_id, @breach_key, @target, @kind, @amount, @currency, @refund_id, @outlet_id)
 ON CONFLICT (tenant_id, purchase_id, breach_key) DO NOTHING
 RETURNING *;
 
@@ -183,8 +183,11 @@ WHERE tenant_id = @tenant_id AND occurred_at >= @from_at AND occurred_at < @to_a
 ORDER BY id LIMIT @lim;
 
 -- name: SumRefundLedgerOfPurchase :one
-SELECT coalesce(-sum(amount), 0)::bigint FROM ledger_entries
-WHERE tenant_id = @tenant_id AND purchase_id = @purchase_id AND kind IN ('refund', 'compensation');
+-- Refunds of flagged payments (their own charges) are not the purchase's.
+SELECT coalesce(-sum(l.amount), 0)::bigint FROM ledger_entries l
+WHERE l.tenant_id = @tenant_id AND l.purchase_id = @purchase_id AND l.kind IN ('refund', 'compensation')
+  AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.tenant_id = @tenant_id AND r.purchase_id = @purchase_id
+                  AND l.effect_key = 'refund:' || r.id::text AND r.reason IN ('duplicate', 'wrong_amount'));
 
 -- name: CreateReconciliation :one
 INSERT INTO reconciliations (tenant_id, id, from_at, to_at, checked, matched, mismatches)
@@ -322,3 +325,159 @@ SELECT * FROM stripe_routes WHERE object_id = @object_id;
 
 -- name: GetCompensationByRefund :one
 SELECT * FROM compensations WHERE tenant_id = @tenant_id AND refund_id = @refund_id;
+
+-- Money made right: duplicates, flagged payments, refund failures, disputes, credits.
+
+-- name: LockOrderForPurchase :exec
+-- Serializes activating upgrades of one order (a second identical one is refused).
+SELECT id FROM service_orders WHERE tenant_id = @tenant_id AND id = @id FOR NO KEY UPDATE;
+
+-- name: LockRegistrationForPlan :exec
+-- Serializes activating plans of one unit (a later plan's term follows the earlier one's).
+SELECT id FROM registrations WHERE tenant_id = @tenant_id AND id = @id FOR NO KEY UPDATE;
+
+-- name: ActiveUpgradeOfOrder :one
+-- Another active purchase of the same upgrade for the same order.
+SELECT id FROM purchases
+WHERE tenant_id = @tenant_id AND order_id = @order_id AND product_id = @product_id AND kind = 'per_incident'
+  AND status = 'active' AND id <> @id
+LIMIT 1;
+
+-- name: LastPlanDayOfUnit :one
+-- The last day covered by the unit's active plans (1900-01-01 when none).
+SELECT coalesce(max(valid_until), '1900-01-01'::date)::date AS last_day FROM purchases
+WHERE tenant_id = @tenant_id AND registration_id = @registration_id AND kind = 'plan' AND status = 'active' AND id <> @id;
+
+-- name: CreatePaymentFlag :one
+INSERT INTO payment_flags (tenant_id, id, purchase_id, kind, stripe_payment_intent_id, stripe_charge_id, expected_amount,
+  expected_currency, received_amount, received_currency, status, resolution, refund_id)
+VALUES (@tenant_id, @id, @purchase_id, @kind, @stripe_payment_intent_id, @stripe_charge_id, @expected_amount,
+  @expected_currency, @received_amount, @received_currency, @status, @resolution, @refund_id)
+ON CONFLICT (tenant_id, stripe_payment_intent_id) DO NOTHING
+RETURNING *;
+
+-- name: GetPaymentFlag :one
+SELECT * FROM payment_flags WHERE tenant_id = @tenant_id AND id = @id;
+
+-- name: GetPaymentFlagForUpdate :one
+SELECT * FROM payment_flags WHERE tenant_id = @tenant_id AND id = @id FOR UPDATE;
+
+-- name: GetPaymentFlagByIntent :one
+SELECT * FROM payment_flags WHERE tenant_id = @tenant_id AND stripe_payment_intent_id = @payment_intent_id FOR UPDATE;
+
+-- name: ListPaymentFlags :many
+SELECT * FROM payment_flags
+WHERE tenant_id = @tenant_id AND (sqlc.narg('after')::uuid IS NULL OR id > sqlc.narg('after')::uuid)
+  AND (sqlc.narg('status')::text IS NULL OR status = sqlc.narg('status')::text)
+ORDER BY id LIMIT @lim;
+
+-- name: ResolvePaymentFlag :one
+UPDATE payment_flags SET status = @status, resolution = @resolution, refund_id = coalesce(sqlc.narg('refund_id'), refund_id),
+  resolved_by = sqlc.narg('resolved_by'), resolved_at = @resolved_at, version = version + 1
+WHERE tenant_id = @tenant_id AND id = @id
+RETURNING *;
+
+-- name: GetRefund :one
+SELECT * FROM refunds WHERE tenant_id = @tenant_id AND id = @id;
+
+-- name: GetRefundByStripeID :one
+SELECT * FROM refunds WHERE tenant_id = @tenant_id AND stripe_refund_id = @stripe_refund_id;
+
+-- name: FailRefund :one
+-- Stripe reports the refund failed (or was canceled): a failure is final for this refund.
+UPDATE refunds SET status = 'failed', failure_reason = @failure_reason
+WHERE tenant_id = @tenant_id AND id = @id AND status <> 'failed'
+RETURNING *;
+
+-- name: CountFailedRefunds :one
+SELECT count(*) FROM refunds WHERE tenant_id = @tenant_id AND purchase_id = @purchase_id AND reason = @reason AND status = 'failed';
+
+-- name: ClearPurchaseCancel :exec
+UPDATE purchases SET cancel_requested_at = NULL, version = version + 1, updated_at = now()
+WHERE tenant_id = @tenant_id AND id = @id;
+
+-- name: FailCompensationOfRefund :execrows
+UPDATE compensations SET status = 'failed'
+WHERE tenant_id = @tenant_id AND refund_id = @refund_id AND status = 'pending';
+
+-- name: RecordDispute :one
+INSERT INTO disputes (tenant_id, stripe_dispute_id, purchase_id, amount, currency, reason)
+VALUES (@tenant_id, @stripe_dispute_id, @purchase_id, @amount, @currency, @reason)
+ON CONFLICT (tenant_id, stripe_dispute_id) DO UPDATE SET reason = EXCLUDED.reason
+RETURNING *;
+
+-- name: CloseDispute :execrows
+UPDATE disputes SET status = @status, closed_at = @closed_at
+WHERE tenant_id = @tenant_id AND stripe_dispute_id = @stripe_dispute_id AND status = 'open';
+
+-- name: ReinstatePurchase :one
+-- A dispute won: the purchase is active again.
+UPDATE purchases SET status = 'active', ended_at = NULL, version = version + 1, updated_at = now()
+WHERE tenant_id = @tenant_id AND id = @id AND status = 'disputed'
+RETURNING *;
+
+-- name: ReinstateGrant :exec
+UPDATE coverage_grants SET status = 'active' WHERE tenant_id = @tenant_id AND id = @id AND status = 'cancelled';
+
+-- name: GetBillingSettings :one
+SELECT * FROM billing_settings WHERE tenant_id = @tenant_id;
+
+-- name: PutBillingSettings :one
+INSERT INTO billing_settings (tenant_id, credit_validity_days, version, updated_at)
+VALUES (@tenant_id, @credit_validity_days, 1, @now)
+ON CONFLICT (tenant_id) DO UPDATE SET credit_validity_days = EXCLUDED.credit_validity_days,
+  version = billing_settings.version + 1, updated_at = EXCLUDED.updated_at
+RETURNING *;
+
+-- name: CreateCredit :one
+INSERT INTO credits (tenant_id, id, customer_id, compensation_id, currency, amount, remaining, issued_on, expires_on)
+VALUES (@tenant_id, @id, @customer_id, @compensation_id, @currency, @amount, @amount, @issued_on, @expires_on)
+ON CONFLICT (tenant_id, compensation_id) DO NOTHING
+RETURNING *;
+
+-- name: SpendableCredits :many
+-- A customer's credits still spendable on a day, soonest to expire first, locked for spending.
+SELECT * FROM credits
+WHERE tenant_id = @tenant_id AND customer_id = @customer_id AND currency = @currency AND status = 'open'
+  AND remaining > 0 AND expires_on >= @on_date::date
+ORDER BY expires_on, id
+FOR UPDATE;
+
+-- name: TakeCredit :exec
+UPDATE credits SET remaining = remaining - @amount, status = CASE WHEN remaining - @amount = 0 THEN 'spent' ELSE status END
+WHERE tenant_id = @tenant_id AND id = @id;
+
+-- name: ReturnCredit :one
+-- Gives back reserved credit; an expired credit stays expired (the caller records the amount).
+UPDATE credits SET remaining = CASE WHEN status = 'expired' THEN remaining ELSE remaining + @amount END,
+  status = CASE WHEN status = 'spent' THEN 'open' ELSE status END
+WHERE tenant_id = @tenant_id AND id = @id
+RETURNING *;
+
+-- name: CreateCreditRedemption :exec
+INSERT INTO credit_redemptions (tenant_id, id, credit_id, purchase_id, amount) VALUES (@tenant_id, @id, @credit_id, @purchase_id, @amount);
+
+-- name: SetRedemptionsOfPurchase :many
+-- Moves a purchase's reserved credit on: redeemed (paid) or released (it ended unpaid).
+UPDATE credit_redemptions SET status = @status
+WHERE tenant_id = @tenant_id AND purchase_id = @purchase_id AND status = 'reserved'
+RETURNING *;
+
+-- name: ListCredits :many
+SELECT * FROM credits
+WHERE tenant_id = @tenant_id AND (sqlc.narg('customer_id')::uuid IS NULL OR customer_id = sqlc.narg('customer_id')::uuid)
+  AND (sqlc.narg('after')::uuid IS NULL OR id > sqlc.narg('after')::uuid)
+ORDER BY id LIMIT @lim;
+
+-- name: ExpiringCredits :many
+-- Open credits whose last spendable day is before on_date, locked for expiry.
+SELECT * FROM credits
+WHERE tenant_id = @tenant_id AND status = 'open' AND expires_on < @on_date::date
+ORDER BY id LIMIT @lim
+FOR UPDATE;
+
+-- name: ExpireCredit :exec
+UPDATE credits SET status = 'expired', remaining = 0 WHERE tenant_id = @tenant_id AND id = @id AND status = 'open';
+
+-- name: GetPaymentFlagByRefund :one
+SELECT * FROM payment_flags WHERE tenant_id = @tenant_id AND refund_id = @refund_id;
