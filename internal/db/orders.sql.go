@@ -1244,8 +1244,15 @@ WHERE o.tenant_id = $1
         AND (o.outlet_id IS NULL OR NOT EXISTS (
           SELECT 1 FROM order_engineers e WHERE e.tenant_id = $1 AND e.order_id = o.id
             AND e.role = 'lead' AND e.state IN ('offered', 'accepted')))))
-ORDER BY o.id DESC
-LIMIT $15
+ORDER BY CASE WHEN $14::boolean THEN EXISTS (
+          SELECT 1 FROM purchases p WHERE p.tenant_id = $1 AND p.status = 'active'
+            AND ((p.kind = 'per_incident' AND p.order_id = o.id)
+              OR (p.kind = 'plan' AND p.registration_id = o.registration_id
+                AND p.valid_from <= $15::date AND p.valid_until >= $15::date)))
+         ELSE false END DESC,
+         CASE WHEN $14::boolean THEN o.priority ELSE 0 END DESC,
+         o.id DESC
+LIMIT $16
 `
 
 type ListOrdersParams struct {
@@ -1263,9 +1270,12 @@ type ListOrdersParams struct {
 	OpenBefore     *time.Time
 	Overdue        bool
 	Undispatched   bool
+	PromiseDay     time.Time
 	Lim            int32
 }
 
+// The dispatch queue (undispatched) is ranked: orders with a paid promise first (an active
+// upgrade of the order, or an active plan of its unit on promise_day), then priority.
 func (q *Queries) ListOrders(ctx context.Context, db DBTX, arg ListOrdersParams) ([]ServiceOrder, error) {
 	rows, err := db.Query(ctx, listOrders,
 		arg.TenantID,
@@ -1282,6 +1292,7 @@ func (q *Queries) ListOrders(ctx context.Context, db DBTX, arg ListOrdersParams)
 		arg.OpenBefore,
 		arg.Overdue,
 		arg.Undispatched,
+		arg.PromiseDay,
 		arg.Lim,
 	)
 	if err != nil {

@@ -75,6 +75,7 @@ type Order struct {
 	Channel            string          `json:"channel"`
 	Urgent             bool            `json:"urgent"`
 	Priority           int             `json:"priority" doc:"Higher is served first: tier and urgency"`
+	PaidPromises       []string        `json:"paid_promises,omitempty" doc:"In lists: the paid promises that put the order first in the dispatch queue, e.g. 'paid express promise: 6-hour on-site'"`
 	Status             string          `json:"status"`
 	Next               []string        `json:"next" doc:"Statuses the order may move to now"`
 	CustomerID         uuid.UUID       `json:"customer_id"`
@@ -521,16 +522,29 @@ func List(ctx context.Context, tx *tenants.Tx, f Filter) ([]Order, error) {
 	if f.Type != "" {
 		typ = &f.Type
 	}
+	day, err := tenantToday(ctx, tx, time.Now())
+	if err != nil {
+		return nil, err
+	}
 	rows, err := tx.Q.ListOrders(ctx, tx, db.ListOrdersParams{TenantID: tx.Scope.TenantID, BeforeID: f.BeforeID,
 		Statuses: append([]string{}, f.Statuses...), TypeCode: typ, OutletID: f.Outlet, CustomerID: f.Customer,
 		RegistrationID: f.Registration, EngineerID: f.Engineer, CreatedFrom: f.From, CreatedTo: f.To, IsRepeat: f.Repeat,
-		OpenBefore: f.OverdueBefore, Overdue: f.Overdue, Undispatched: f.Undispatched, Lim: f.Limit})
+		OpenBefore: f.OverdueBefore, Overdue: f.Overdue, Undispatched: f.Undispatched, PromiseDay: day, Lim: f.Limit})
 	if err != nil {
 		return nil, fmt.Errorf("list orders: %w", err)
 	}
 	out := make([]Order, len(rows))
+	ids := make([]uuid.UUID, len(rows))
 	for i, r := range rows {
 		out[i] = orderFromRow(r)
+		ids[i] = r.ID
+	}
+	promises, err := dispatch.PaidPromises(ctx, tx, ids, day)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].PaidPromises = promises[out[i].ID]
 	}
 	return out, view(ctx, tx, out)
 }

@@ -4272,6 +4272,8 @@ export interface components {
             number: string;
             /** Format: uuid */
             outlet_id?: string;
+            /** @description In lists: the paid promises that put the order first in the dispatch queue, e.g. 'paid express promise: 6-hour on-site' */
+            paid_promises?: string[];
             /**
              * Format: int64
              * @description Higher is served first: tier and urgency
