@@ -136,6 +136,8 @@ const (
 	CallbackDue           = "callback.due"
 	WebhookDisabled       = "webhook.disabled"
 	CompensationIssued    = "compensation.issued"
+	PlatformPaymentFailed = "platform.payment_failed"
+	PlatformGraceEnding   = "platform.grace_ending"
 )
 
 // EventInfo describes an event type of the catalogue: the variables its templates may use,
