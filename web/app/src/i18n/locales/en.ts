@@ -845,7 +845,7 @@ const en = {
   },
   subscription: {
     title: 'Platform subscription',
-    subtitle: 'Your plan, this month’s usage and your invoices',
+    subtitle: "Your plan, this month's usage and your invoices",
     plan: 'Plan',
     none: 'No plan yet',
     status: 'Status',
