@@ -13,6 +13,7 @@ import (
 	"github.com/stripe/stripe-go/v76"
 
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/events"
 	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -34,6 +35,8 @@ type Subscription struct {
 	CurrentPeriodEnd *time.Time `json:"current_period_end,omitempty"`
 	GraceUntil       *time.Time `json:"grace_until,omitempty" doc:"After this, with payment still failing, the tenant becomes read-only"`
 	TenantStatus     string     `json:"tenant_status"` // one of tenants.Statuses
+	// LatestInvoice is, on creation, the subscription's first invoice: its hosted page pays it.
+	LatestInvoice *Invoice `json:"latest_invoice,omitempty" doc:"On creation: the first invoice; pay it on its hosted page, or through Checkout"`
 }
 
 // Invoice is a platform invoice of the tenant.
@@ -43,7 +46,8 @@ type Invoice struct {
 	Currency    string     `json:"currency"`
 	AmountDue   int64      `json:"amount_due"`
 	AmountPaid  int64      `json:"amount_paid"`
-	HostedURL   string     `json:"hosted_url,omitempty"`
+	HostedURL   string     `json:"hosted_url,omitempty" doc:"Stripe's page of the invoice, where an open one is paid"`
+	PDFURL      string     `json:"pdf_url,omitempty" doc:"The invoice as a PDF"`
 	PeriodStart *time.Time `json:"period_start,omitempty"`
 	PeriodEnd   *time.Time `json:"period_end,omitempty"`
 }
@@ -92,7 +96,7 @@ func ListInvoices(ctx context.Context, tx *tenants.Tx, limit int32) ([]Invoice, 
 	out := make([]Invoice, len(rows))
 	for i, r := range rows {
 		out[i] = Invoice{ID: r.StripeInvoiceID, Status: r.Status, Currency: r.Currency, AmountDue: r.AmountDue, AmountPaid: r.AmountPaid,
-			HostedURL: r.HostedUrl, PeriodStart: r.PeriodStart, PeriodEnd: r.PeriodEnd}
+			HostedURL: r.HostedUrl, PDFURL: r.InvoicePdf, PeriodStart: r.PeriodStart, PeriodEnd: r.PeriodEnd}
 	}
 	return out, nil
 }
@@ -158,6 +162,7 @@ func (s *Service) Subscribe(ctx context.Context, scope tenants.Scope, planCode s
 	}
 	sp := &stripe.SubscriptionParams{Customer: stripe.String(customerID), Items: items,
 		PaymentBehavior: stripe.String("default_incomplete")}
+	sp.AddExpand("latest_invoice")
 	sp.AddMetadata("tenant_id", tenant)
 	sp.AddMetadata("plan_code", planCode)
 	sp.SetIdempotencyKey(fmt.Sprintf("subscription:%s:%s:%d", tenant, planCode, time.Now().Unix()/86400))
@@ -186,10 +191,26 @@ func (s *Service) Subscribe(ctx context.Context, scope tenants.Scope, planCode s
 			StripeSubscriptionID: sub.ID, MeteredItemID: metered, Status: subscriptionStatus(string(sub.Status)), CurrentPeriodEnd: pe}); err != nil {
 			return err
 		}
+		if inv := sub.LatestInvoice; inv != nil && inv.ID != "" {
+			// The first invoice is the tenant's to pay: listed at once, not only once its events come.
+			if err := storeInvoice(ctx, tx, *inv, inv.Status == stripe.InvoiceStatusPaid); err != nil {
+				return err
+			}
+		}
 		if err := tx.Audit(ctx, "platform_subscription.create", "tenant", scope.TenantID, nil, map[string]string{"plan": planCode}); err != nil {
 			return err
 		}
 		out, err = GetSubscription(ctx, tx)
+		if err == nil && sub.LatestInvoice != nil && sub.LatestInvoice.ID != "" {
+			var got []Invoice
+			if got, err = ListInvoices(ctx, tx, 100); err == nil {
+				for i := range got {
+					if got[i].ID == sub.LatestInvoice.ID {
+						out.LatestInvoice = &got[i]
+					}
+				}
+			}
+		}
 		return err
 	})
 	if err != nil {
@@ -285,25 +306,14 @@ func (s *Service) applySubscription(ctx context.Context, tx *tenants.Tx, status 
 	return "subscription " + status, nil
 }
 
-// applyInvoice records a platform invoice; paid restores the tenant, failed starts grace.
-func (s *Service) applyInvoice(ctx context.Context, tx *tenants.Tx, inv stripe.Invoice, paid bool, at time.Time) (string, error) {
-	status := string(inv.Status)
-	if paid {
-		status = "paid"
+// applyInvoice records a platform invoice (with its hosted page and PDF); paid restores the
+// tenant, failed starts grace and tells the tenant's admins and finance.
+func (s *Service) applyInvoice(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, inv stripe.Invoice, paid bool, at time.Time) (string, error) {
+	was, err := tx.Q.GetPlatformInvoice(ctx, tx, db.GetPlatformInvoiceParams{TenantID: tx.Scope.TenantID, StripeInvoiceID: inv.ID})
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return "", err
 	}
-	var ps, pe *time.Time
-	if inv.PeriodStart > 0 {
-		v := time.Unix(inv.PeriodStart, 0).UTC()
-		ps = &v
-	}
-	if inv.PeriodEnd > 0 {
-		v := time.Unix(inv.PeriodEnd, 0).UTC()
-		pe = &v
-	}
-	if err := tx.Q.UpsertPlatformInvoice(ctx, tx, db.UpsertPlatformInvoiceParams{TenantID: tx.Scope.TenantID,
-		StripeInvoiceID: inv.ID, Status: status,
-		Currency: strings.ToUpper(string(inv.Currency)), AmountDue: inv.AmountDue, AmountPaid: inv.AmountPaid, HostedUrl: inv.HostedInvoiceURL,
-		PeriodStart: ps, PeriodEnd: pe}); err != nil {
+	if err := storeInvoice(ctx, tx, inv, paid); err != nil {
 		return "", err
 	}
 	if paid {
@@ -315,16 +325,13 @@ func (s *Service) applyInvoice(ctx context.Context, tx *tenants.Tx, inv stripe.I
 		}
 		return "invoice paid", restore(ctx, tx)
 	}
-	invs, err := tx.Q.ListPlatformInvoices(ctx, tx, db.ListPlatformInvoicesParams{TenantID: tx.Scope.TenantID, Lim: 100})
-	if err != nil {
+	if was.Status == "paid" {
+		return "payment failure of an invoice since paid: ignored", nil
+	}
+	if err := s.startGrace(ctx, tx); err != nil {
 		return "", err
 	}
-	for _, i := range invs {
-		if i.StripeInvoiceID == inv.ID && i.Status == "paid" {
-			return "payment failure of an invoice since paid: ignored", nil
-		}
-	}
-	return "invoice payment failed: grace period", s.startGrace(ctx, tx)
+	return "invoice payment failed: grace period; admins told", s.notifyPaymentFailed(ctx, tx, jobs, inv)
 }
 
 // startGrace starts the grace period once; after it the tenant becomes read-only
@@ -375,8 +382,10 @@ func restore(ctx context.Context, tx *tenants.Tx) error {
 	return tx.Audit(ctx, "tenant.restored", "tenant", tx.Scope.TenantID, nil, map[string]string{"reason": "platform payment received"})
 }
 
-// EnforceGrace makes tenants whose grace period is over read-only.
-func (s *Service) EnforceGrace(ctx context.Context) error {
+// EnforceGrace makes tenants whose grace period is over read-only, and reminds the admins
+// and finance of a tenant whose grace period ends soon (once per grace period); jobs
+// dispatches the reminders.
+func (s *Service) EnforceGrace(ctx context.Context, jobs events.Inserter) error {
 	return s.eachTenant(ctx, func(tx *tenants.Tx) error {
 		sub, err := tx.Q.GetPlatformSubscription(ctx, tx, tx.Scope.TenantID)
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -388,7 +397,7 @@ func (s *Service) EnforceGrace(ctx context.Context) error {
 		if sub.GraceUntil != nil && time.Now().After(*sub.GraceUntil) {
 			return readOnly(ctx, tx)
 		}
-		return nil
+		return s.remindGrace(ctx, tx, jobs, sub, time.Now())
 	})
 }
 
@@ -495,7 +504,11 @@ type graceWorker struct {
 }
 
 func (w *graceWorker) Work(ctx context.Context, _ *river.Job[GraceArgs]) error {
-	return w.s.EnforceGrace(ctx)
+	jobs, err := river.ClientFromContextSafely[pgx.Tx](ctx)
+	if err != nil {
+		return fmt.Errorf("grace: no job client: %w", err)
+	}
+	return w.s.EnforceGrace(ctx, jobs)
 }
 
 type usageWorker struct {

@@ -25,6 +25,9 @@ type Config struct {
 	PublicURL string
 	// Grace is how long a tenant keeps writing after a failed platform payment.
 	Grace time.Duration
+	// GraceReminder is how long before the grace period ends the tenant's admins are
+	// reminded (default 48h; at most half the grace period).
+	GraceReminder time.Duration
 }
 
 // Service runs billing on the tenants' database and one Stripe platform account.

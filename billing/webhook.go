@@ -419,6 +419,15 @@ func (s *Service) apply(ctx context.Context, tx *tenants.Tx, jobs events.Inserte
 			return effect{outcome: "ignored", detail: "undecodable session"}, nil
 		}
 		eff := effect{routes: []route{{cs.ID, t, purchase}, {h.paymentIntent, t, purchase}}}
+		if purchase == uuid.Nil && cs.Mode == stripe.CheckoutSessionModeSubscription {
+			// The tenant paid for its platform plan (platform_pay.go).
+			d, ids, err := s.applySubscriptionCheckout(ctx, tx, cs, at)
+			for _, id := range ids {
+				eff.routes = append(eff.routes, route{id, t, uuid.Nil})
+			}
+			eff.detail = d
+			return eff, err
+		}
 		if purchase == uuid.Nil {
 			eff.outcome, eff.detail = "ignored", "session without a purchase"
 			return eff, nil
@@ -569,7 +578,7 @@ func (s *Service) apply(ctx context.Context, tx *tenants.Tx, jobs events.Inserte
 		if err := json.Unmarshal(raw, &inv); err != nil {
 			return effect{outcome: "ignored", detail: "undecodable invoice"}, nil
 		}
-		d, err := s.applyInvoice(ctx, tx, inv, ev.Type == "invoice.paid", at)
+		d, err := s.applyInvoice(ctx, tx, jobs, inv, ev.Type == "invoice.paid", at)
 		return effect{detail: d, routes: []route{{h.customer, t, uuid.Nil}}}, err
 	}
 	return effect{outcome: "ignored", detail: "type not handled"}, nil

@@ -209,7 +209,8 @@ func serve(ctx context.Context, cfg platform.Config, log *slog.Logger, pool *pgx
 // newBilling builds the Stripe billing service from the configuration.
 func newBilling(cfg platform.Config, log *slog.Logger, d *tenants.DB) *billing.Service {
 	return billing.New(d, log, billing.Config{SecretKey: cfg.StripeSecretKey, WebhookSecret: cfg.StripeWebhookSecret,
-		APIBase: cfg.StripeAPIBase, PublicURL: cfg.PublicURL, Grace: cfg.BillingGrace})
+		APIBase: cfg.StripeAPIBase, PublicURL: cfg.PublicURL, Grace: cfg.BillingGrace,
+		GraceReminder: cfg.BillingGraceReminder})
 }
 
 // consumers are the parts of the product that react to events in the worker.

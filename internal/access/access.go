@@ -117,7 +117,7 @@ func (r Role) Can(p Permission) bool {
 	case Finance:
 		switch p {
 		case OutletsRead, CalendarsRead, CustomersRead, MembersRead, CatalogRead, RegistrationsRead, PoliciesRead,
-			ExpressRead, PurchasesRead, LedgerRead, LedgerReconcile, InvoicesRead, SLARead:
+			ExpressRead, PurchasesRead, LedgerRead, LedgerReconcile, InvoicesRead, PlatformBilling, SLARead:
 			return true
 		}
 	case Auditor:

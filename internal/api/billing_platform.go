@@ -5,6 +5,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -29,6 +30,47 @@ func registerPlatformBillingRoutes(api huma.API, s *Server) {
 	register(api, s, huma.Operation{OperationID: "list-platform-invoices", Method: http.MethodGet, Path: "/billing/invoices", Tags: mtags,
 		Summary: "The tenant's platform invoices"},
 		route{perm: access.InvoicesRead, billing: true}, s.listPlatformInvoices)
+	register(api, s, huma.Operation{OperationID: "checkout-platform-subscription", Method: http.MethodPost, Path: "/billing/subscription/checkout",
+		Tags: mtags, Summary: "Pay for a platform plan: a Stripe Checkout page (subscription mode) for the first invoice",
+		Description: "Returns the Checkout page to open. The completed checkout binds the subscription (its first invoice is " +
+			"then listed); a tenant already paying for a plan changes it in the billing portal (409).",
+		DefaultStatus: 201, Errors: []int{409, 422, 502, 503}},
+		route{perm: access.PlatformBilling, idem: true, billing: true}, s.checkoutPlatformSubscription)
+	register(api, s, huma.Operation{OperationID: "open-billing-portal", Method: http.MethodPost, Path: "/billing/subscription/portal",
+		Tags: mtags, Summary: "Manage the platform plan, card and invoices: a Stripe customer portal page",
+		DefaultStatus: 201, Errors: []int{409, 502, 503}},
+		route{perm: access.PlatformBilling, billing: true}, s.openBillingPortal)
+	register(api, s, huma.Operation{OperationID: "get-platform-usage", Method: http.MethodGet, Path: "/billing/usage", Tags: mtags,
+		Summary: "The month's metered platform usage so far (service orders) with the plan's price"},
+		route{perm: access.InvoicesRead, billing: true}, s.getPlatformUsage)
+}
+
+type subscriptionLinkOut struct{ Body billing.SubscriptionLink }
+
+func (s *Server) checkoutPlatformSubscription(ctx context.Context, in *subscribeIn) (*subscriptionLinkOut, error) {
+	link, err := s.Billing.StartSubscriptionCheckout(ctx, principal(ctx).Scope(actorMeta(ctx)), in.Body.PlanCode)
+	if err != nil {
+		return nil, err
+	}
+	return &subscriptionLinkOut{Body: link}, nil
+}
+
+func (s *Server) openBillingPortal(ctx context.Context, _ *struct{}) (*subscriptionLinkOut, error) {
+	link, err := s.Billing.PortalSession(ctx, principal(ctx).Scope(actorMeta(ctx)))
+	if err != nil {
+		return nil, err
+	}
+	return &subscriptionLinkOut{Body: link}, nil
+}
+
+type usageOut struct{ Body billing.Usage }
+
+func (s *Server) getPlatformUsage(ctx context.Context, _ *struct{}) (*usageOut, error) {
+	u, err := within(ctx, s, func(tx *tenants.Tx) (billing.Usage, error) { return billing.CurrentUsage(ctx, tx, time.Now()) })
+	if err != nil {
+		return nil, err
+	}
+	return &usageOut{Body: u}, nil
 }
 
 type plansOut struct {

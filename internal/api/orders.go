@@ -183,12 +183,21 @@ func (s *Server) listOrders(ctx context.Context, in *listOrdersIn) (*PageOutput[
 	if err != nil {
 		return nil, err
 	}
+	if f.Undispatched && after.Valid {
+		// The dispatch queue is ranked (paid promises, then priority), not ordered by id.
+		return nil, huma.Error422UnprocessableEntity("the dispatch queue is ranked, not paged",
+			&huma.ErrorDetail{Location: "query.cursor", Message: "is not accepted with undispatched=true; ask for a larger limit", Value: in.Cursor})
+	}
 	f.BeforeID, f.Limit = after, in.limit()+1
 	rows, err := within(ctx, s, func(tx *tenants.Tx) ([]orders.Order, error) { return orders.List(ctx, tx, f) })
 	if err != nil {
 		return nil, err
 	}
-	return pageOf(rows, in.limit(), func(o orders.Order) uuid.UUID { return o.ID }), nil
+	page := pageOf(rows, in.limit(), func(o orders.Order) uuid.UUID { return o.ID })
+	if f.Undispatched {
+		page.Body.NextCursor = "" // the first limit of the ranked queue; no id cursor continues it
+	}
+	return page, nil
 }
 
 type createOrderIn struct{ Body orders.Intake }

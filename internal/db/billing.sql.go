@@ -246,7 +246,7 @@ const applySubscriptionState = `-- name: ApplySubscriptionState :one
 UPDATE platform_subscriptions SET status = $1, current_period_end = coalesce($2, current_period_end),
   last_event_at = $3, version = version + 1, updated_at = now()
 WHERE tenant_id = $4 AND (last_event_at IS NULL OR last_event_at <= $3)
-RETURNING tenant_id, plan_code, stripe_customer_id, stripe_subscription_id, metered_item_id, status, current_period_end, grace_until, last_event_at, version, created_at, updated_at
+RETURNING tenant_id, plan_code, stripe_customer_id, stripe_subscription_id, metered_item_id, status, current_period_end, grace_until, last_event_at, version, created_at, updated_at, grace_reminded_for
 `
 
 type ApplySubscriptionStateParams struct {
@@ -277,6 +277,7 @@ func (q *Queries) ApplySubscriptionState(ctx context.Context, db DBTX, arg Apply
 		&i.Version,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.GraceRemindedFor,
 	)
 	return i, err
 }
@@ -1468,7 +1469,7 @@ func (q *Queries) GetPlatformPlan(ctx context.Context, db DBTX, code string) (Pl
 }
 
 const getPlatformSubscription = `-- name: GetPlatformSubscription :one
-SELECT tenant_id, plan_code, stripe_customer_id, stripe_subscription_id, metered_item_id, status, current_period_end, grace_until, last_event_at, version, created_at, updated_at FROM platform_subscriptions WHERE tenant_id = $1
+SELECT tenant_id, plan_code, stripe_customer_id, stripe_subscription_id, metered_item_id, status, current_period_end, grace_until, last_event_at, version, created_at, updated_at, grace_reminded_for FROM platform_subscriptions WHERE tenant_id = $1
 `
 
 func (q *Queries) GetPlatformSubscription(ctx context.Context, db DBTX, tenantID uuid.UUID) (PlatformSubscription, error) {
@@ -1487,6 +1488,7 @@ func (q *Queries) GetPlatformSubscription(ctx context.Context, db DBTX, tenantID
 		&i.Version,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.GraceRemindedFor,
 	)
 	return i, err
 }
@@ -2207,7 +2209,7 @@ func (q *Queries) ListPaymentFlags(ctx context.Context, db DBTX, arg ListPayment
 }
 
 const listPlatformInvoices = `-- name: ListPlatformInvoices :many
-SELECT tenant_id, stripe_invoice_id, status, currency, amount_due, amount_paid, hosted_url, period_start, period_end, created_at, updated_at FROM platform_invoices WHERE tenant_id = $1 ORDER BY created_at DESC, stripe_invoice_id LIMIT $2
+SELECT tenant_id, stripe_invoice_id, status, currency, amount_due, amount_paid, hosted_url, period_start, period_end, created_at, updated_at, invoice_pdf FROM platform_invoices WHERE tenant_id = $1 ORDER BY created_at DESC, stripe_invoice_id LIMIT $2
 `
 
 type ListPlatformInvoicesParams struct {
@@ -2236,6 +2238,7 @@ func (q *Queries) ListPlatformInvoices(ctx context.Context, db DBTX, arg ListPla
 			&i.PeriodEnd,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.InvoicePdf,
 		); err != nil {
 			return nil, err
 		}
@@ -3028,7 +3031,7 @@ func (q *Queries) SetRefundRequested(ctx context.Context, db DBTX, arg SetRefund
 const setSubscriptionGrace = `-- name: SetSubscriptionGrace :one
 UPDATE platform_subscriptions SET grace_until = $1, version = version + 1, updated_at = now()
 WHERE tenant_id = $2
-RETURNING tenant_id, plan_code, stripe_customer_id, stripe_subscription_id, metered_item_id, status, current_period_end, grace_until, last_event_at, version, created_at, updated_at
+RETURNING tenant_id, plan_code, stripe_customer_id, stripe_subscription_id, metered_item_id, status, current_period_end, grace_until, last_event_at, version, created_at, updated_at, grace_reminded_for
 `
 
 type SetSubscriptionGraceParams struct {
@@ -3052,6 +3055,7 @@ func (q *Queries) SetSubscriptionGrace(ctx context.Context, db DBTX, arg SetSubs
 		&i.Version,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.GraceRemindedFor,
 	)
 	return i, err
 }
@@ -3352,7 +3356,7 @@ ON CONFLICT (tenant_id) DO UPDATE SET plan_code = EXCLUDED.plan_code, stripe_cus
   stripe_subscription_id = EXCLUDED.stripe_subscription_id, metered_item_id = EXCLUDED.metered_item_id,
   status = EXCLUDED.status, current_period_end = EXCLUDED.current_period_end, version = platform_subscriptions.version + 1,
   updated_at = EXCLUDED.updated_at
-RETURNING tenant_id, plan_code, stripe_customer_id, stripe_subscription_id, metered_item_id, status, current_period_end, grace_until, last_event_at, version, created_at, updated_at
+RETURNING tenant_id, plan_code, stripe_customer_id, stripe_subscription_id, metered_item_id, status, current_period_end, grace_until, last_event_at, version, created_at, updated_at, grace_reminded_for
 `
 
 type UpsertPlatformSubscriptionParams struct {
@@ -3389,6 +3393,7 @@ func (q *Queries) UpsertPlatformSubscription(ctx context.Context, db DBTX, arg U
 		&i.Version,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.GraceRemindedFor,
 	)
 	return i, err
 }

@@ -466,6 +466,60 @@ func (q *Queries) OutletCandidates(ctx context.Context, db DBTX, arg OutletCandi
 	return items, nil
 }
 
+const paidPromisesForOrders = `-- name: PaidPromisesForOrders :many
+SELECT o.id AS order_id, p.kind, p.product_code, e.name AS product_name, p.paid_at
+FROM service_orders o
+JOIN purchases p ON p.tenant_id = o.tenant_id AND p.status = 'active'
+  AND ((p.kind = 'per_incident' AND p.order_id = o.id)
+    OR (p.kind = 'plan' AND p.registration_id = o.registration_id
+      AND p.valid_from <= $1::date AND p.valid_until >= $1::date))
+JOIN express_products e ON e.tenant_id = p.tenant_id AND e.id = p.product_id
+WHERE o.tenant_id = $2 AND o.id = ANY($3::uuid[])
+ORDER BY o.id, p.kind, p.paid_at, p.id
+`
+
+type PaidPromisesForOrdersParams struct {
+	OnDate   time.Time
+	TenantID uuid.UUID
+	OrderIds []uuid.UUID
+}
+
+type PaidPromisesForOrdersRow struct {
+	OrderID     uuid.UUID
+	Kind        string
+	ProductCode string
+	ProductName string
+	PaidAt      *time.Time
+}
+
+// The paid promises of orders: an active per-incident upgrade of the order, or an active
+// plan of the order's unit valid on on_date (the tenant's today).
+func (q *Queries) PaidPromisesForOrders(ctx context.Context, db DBTX, arg PaidPromisesForOrdersParams) ([]PaidPromisesForOrdersRow, error) {
+	rows, err := db.Query(ctx, paidPromisesForOrders, arg.OnDate, arg.TenantID, arg.OrderIds)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []PaidPromisesForOrdersRow
+	for rows.Next() {
+		var i PaidPromisesForOrdersRow
+		if err := rows.Scan(
+			&i.OrderID,
+			&i.Kind,
+			&i.ProductCode,
+			&i.ProductName,
+			&i.PaidAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const revokeOutletAuthorization = `-- name: RevokeOutletAuthorization :execrows
 DELETE FROM outlet_authorizations WHERE tenant_id = $1 AND outlet_id = $2 AND category_id = $3
 `

@@ -637,6 +637,7 @@ type PlatformInvoice struct {
 	PeriodEnd       *time.Time
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
+	InvoicePdf      string
 }
 
 // Plans the platform sells to root tenants (a monthly fee and a metered price per order).
@@ -667,6 +668,8 @@ type PlatformSubscription struct {
 	Version              int32
 	CreatedAt            time.Time
 	UpdatedAt            time.Time
+	// The grace_until whose coming end the tenant admins were reminded of (once per grace period).
+	GraceRemindedFor *time.Time
 }
 
 // Immutable versions of a policy; a unit is judged by the version in force on its purchase date.

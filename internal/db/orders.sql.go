@@ -1240,8 +1240,15 @@ WHERE o.tenant_id = $1
         AND (o.outlet_id IS NULL OR NOT EXISTS (
           SELECT 1 FROM order_engineers e WHERE e.tenant_id = $1 AND e.order_id = o.id
             AND e.role = 'lead' AND e.state IN ('offered', 'accepted')))))
-ORDER BY o.id DESC
-LIMIT $14
+ORDER BY CASE WHEN $13::boolean THEN EXISTS (
+          SELECT 1 FROM purchases p WHERE p.tenant_id = $1 AND p.status = 'active'
+            AND ((p.kind = 'per_incident' AND p.order_id = o.id)
+              OR (p.kind = 'plan' AND p.registration_id = o.registration_id
+                AND p.valid_from <= $14::date AND p.valid_until >= $14::date)))
+         ELSE false END DESC,
+         CASE WHEN $13::boolean THEN o.priority ELSE 0 END DESC,
+         o.id DESC
+LIMIT $15
 `
 
 type ListOrdersParams struct {
@@ -1258,6 +1265,7 @@ type ListOrdersParams struct {
 	IsRepeat       *bool
 	OpenBefore     *time.Time
 	Undispatched   bool
+	PromiseDay     time.Time
 	Lim            int32
 }
 
@@ -1265,6 +1273,9 @@ type ListOrdersParams struct {
 // plans): a filter left out folds away, and the plan walks the index that gives the newest
 // first. The filters that select few orders out of many drive from their own table: the
 // engineer's assignments (ListOrdersOfEngineer) and the late clocks (ListOrdersLate).
+// The dispatch queue (undispatched) is ranked: orders with a paid promise first (an active
+// upgrade of the order, or an active plan of its unit on promise_day), then priority. (Planned
+// for its values, the ranking folds away for every other list.)
 func (q *Queries) ListOrders(ctx context.Context, db DBTX, arg ListOrdersParams) ([]ServiceOrder, error) {
 	rows, err := db.Query(ctx, listOrders,
 		arg.TenantID,
@@ -1280,6 +1291,7 @@ func (q *Queries) ListOrders(ctx context.Context, db DBTX, arg ListOrdersParams)
 		arg.IsRepeat,
 		arg.OpenBefore,
 		arg.Undispatched,
+		arg.PromiseDay,
 		arg.Lim,
 	)
 	if err != nil {
@@ -1367,8 +1379,15 @@ WHERE o.tenant_id = $1
         AND (o.outlet_id IS NULL OR NOT EXISTS (
           SELECT 1 FROM order_engineers e WHERE e.tenant_id = $1 AND e.order_id = o.id
             AND e.role = 'lead' AND e.state IN ('offered', 'accepted')))))
-ORDER BY o.id DESC
-LIMIT $14
+ORDER BY CASE WHEN $13::boolean THEN EXISTS (
+          SELECT 1 FROM purchases p WHERE p.tenant_id = $1 AND p.status = 'active'
+            AND ((p.kind = 'per_incident' AND p.order_id = o.id)
+              OR (p.kind = 'plan' AND p.registration_id = o.registration_id
+                AND p.valid_from <= $14::date AND p.valid_until >= $14::date)))
+         ELSE false END DESC,
+         CASE WHEN $13::boolean THEN o.priority ELSE 0 END DESC,
+         o.id DESC
+LIMIT $15
 `
 
 type ListOrdersLateParams struct {
@@ -1385,9 +1404,13 @@ type ListOrdersLateParams struct {
 	IsRepeat       *bool
 	OpenBefore     *time.Time
 	Undispatched   bool
+	PromiseDay     time.Time
 	Lim            int32
 }
 
+// The dispatch queue (undispatched) is ranked: orders with a paid promise first (an active
+// upgrade of the order, or an active plan of its unit on promise_day), then priority. (Planned
+// for its values, the ranking folds away for every other list.)
 func (q *Queries) ListOrdersLate(ctx context.Context, db DBTX, arg ListOrdersLateParams) ([]ServiceOrder, error) {
 	rows, err := db.Query(ctx, listOrdersLate,
 		arg.TenantID,
@@ -1403,6 +1426,7 @@ func (q *Queries) ListOrdersLate(ctx context.Context, db DBTX, arg ListOrdersLat
 		arg.IsRepeat,
 		arg.OpenBefore,
 		arg.Undispatched,
+		arg.PromiseDay,
 		arg.Lim,
 	)
 	if err != nil {

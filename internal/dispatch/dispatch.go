@@ -41,6 +41,9 @@ type OutletNeed struct {
 	Type       string
 	Category   uuid.NullUUID // the unit's product category, when known
 	Day        time.Time     // the day the capacity is counted for, as [start, start+24h)
+	// Promises are the order's paid promises (see PaidPromises): with any, the outlet with
+	// the most capacity left today leads, before the most specific coverage.
+	Promises []string
 }
 
 // OutletCandidate is an outlet that covers the order, eligible or not, with why.
@@ -73,8 +76,10 @@ type CoveringOutlet struct {
 // RankOutlets orders covering outlets: eligible first (authorized for the category when the
 // category is known, under capacity), then the most specific coverage, then the lightest
 // load relative to capacity, then code. Rows of one outlet (several coverage entries) are
-// merged, keeping the most specific.
-func RankOutlets(rows []CoveringOutlet, categoryKnown bool) []OutletCandidate {
+// merged, keeping the most specific. An order with a paid promise (promises, see
+// PaidPromises) ranks the eligible outlets by the lightest load first, since the one with
+// room today can keep the promise soonest; each eligible outlet says so in its reasons.
+func RankOutlets(rows []CoveringOutlet, categoryKnown bool, promises []string) []OutletCandidate {
 	byID := map[uuid.UUID]*OutletCandidate{}
 	var out []*OutletCandidate
 	for _, r := range rows {
@@ -110,18 +115,39 @@ func RankOutlets(rows []CoveringOutlet, categoryKnown bool) []OutletCandidate {
 			c.Reasons = append(c.Reasons, fmt.Sprintf("capacity left today (%d of %d taken)", r.Load, r.DailyCapacity))
 		}
 	}
-	slices.SortStableFunc(out, func(a, b *OutletCandidate) int {
-		if a.Eligible != b.Eligible {
-			return map[bool]int{true: -1, false: 1}[a.Eligible]
+	paid := len(promises) > 0
+	if paid {
+		for _, c := range out {
+			if c.Eligible {
+				for _, p := range promises {
+					c.Reasons = append(c.Reasons, p+": the outlet with the most room today first")
+				}
+			}
 		}
-		if a.Specificity != b.Specificity {
-			return b.Specificity - a.Specificity
-		}
+	}
+	byLoad := func(a, b *OutletCandidate) int {
 		if la, lb := loadRatio(a), loadRatio(b); la != lb {
 			if la < lb {
 				return -1
 			}
 			return 1
+		}
+		return 0
+	}
+	slices.SortStableFunc(out, func(a, b *OutletCandidate) int {
+		if a.Eligible != b.Eligible {
+			return map[bool]int{true: -1, false: 1}[a.Eligible]
+		}
+		if paid && a.Eligible {
+			if c := byLoad(a, b); c != 0 {
+				return c
+			}
+		}
+		if a.Specificity != b.Specificity {
+			return b.Specificity - a.Specificity
+		}
+		if c := byLoad(a, b); c != 0 {
+			return c
 		}
 		return strings.Compare(a.Code, b.Code)
 	})
@@ -154,7 +180,7 @@ func ProposeOutlets(ctx context.Context, tx *tenants.Tx, need OutletNeed) ([]Out
 	for i, r := range rows {
 		outlets[i] = CoveringOutlet(r)
 	}
-	return RankOutlets(outlets, need.Category.Valid), nil
+	return RankOutlets(outlets, need.Category.Valid, need.Promises), nil
 }
 
 // EngineerNeed is what an order asks of an engineer.
@@ -168,6 +194,10 @@ type EngineerNeed struct {
 	MaxOpen    int      // open orders an engineer may hold
 	Rules      []string // rule order
 	Exclude    []uuid.UUID
+	// Promises are the order's paid promises (see PaidPromises): with any, the nearest
+	// eligible engineer comes right after a designated one, before the rules about the
+	// customer's history, and the proposal names the promise.
+	Promises []string
 }
 
 // EngineerCandidate is an engineer of the outlet with the rule that picked them, if any.
@@ -245,7 +275,7 @@ func RankEngineers(engs []Engineer, need EngineerNeed) []EngineerCandidate {
 		taken[c.UserID] = true
 		ranked = append(ranked, c)
 	}
-	for _, rule := range need.Rules {
+	for _, rule := range promiseRules(need.Rules, len(need.Promises) > 0 && need.Lat != nil) {
 		switch rule {
 		case "designated":
 			if need.Designated.Valid {
@@ -308,9 +338,33 @@ func RankEngineers(engs []Engineer, need EngineerNeed) []EngineerCandidate {
 		}
 	}
 	ranked = append(ranked, rest...)
+	if len(need.Promises) > 0 && len(ranked) > 0 && ranked[0].Eligible {
+		for _, p := range need.Promises {
+			ranked[0].Reasons = append(ranked[0].Reasons, p+": serves first")
+		}
+	}
 	out := make([]EngineerCandidate, len(ranked))
 	for i, c := range ranked {
 		out[i] = *c
+	}
+	return out
+}
+
+// promiseRules is the rule order for an order with a paid promise: a designated engineer
+// still leads, then the nearest, then the tenant's other rules in their order.
+func promiseRules(rules []string, paid bool) []string {
+	if !paid {
+		return rules
+	}
+	out := []string{}
+	if slices.Contains(rules, "designated") {
+		out = append(out, "designated")
+	}
+	out = append(out, "nearest")
+	for _, r := range rules {
+		if r != "designated" && r != "nearest" {
+			out = append(out, r)
+		}
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -32,7 +33,7 @@ func TestRankOutlets(t *testing.T) {
 		{ID: d, Code: "D", RegionCode: "3101", Authorized: true, Load: 1, DailyCapacity: 10},
 		{ID: a, Code: "A", RegionCode: "3101", Authorized: true, Load: 0}, // A also covers the city: its best entry counts
 	}
-	got := RankOutlets(rows, true)
+	got := RankOutlets(rows, true, nil)
 	order := []uuid.UUID{}
 	for _, g := range got {
 		order = append(order, g.OutletID)
@@ -49,7 +50,7 @@ func TestRankOutlets(t *testing.T) {
 		t.Fatalf("ranking details: %+v", got)
 	}
 	// Without a known category, authorization is not a filter.
-	if r := RankOutlets(rows[2:3], false); !r[0].Eligible {
+	if r := RankOutlets(rows[2:3], false, nil); !r[0].Eligible {
 		t.Fatalf("unknown category: %+v", r)
 	}
 }
@@ -101,5 +102,43 @@ func TestHaversine(t *testing.T) {
 	// Shanghai People's Square to Beijing Tiananmen: about 1068 km.
 	if d := Haversine(31.2304, 121.4737, 39.9042, 116.4074); math.Abs(d-1068) > 5 {
 		t.Fatalf("distance %.1f km", d)
+	}
+}
+
+// TestPaidPromiseRanking: with a paid promise the outlet with room today beats the more
+// specific but busier one, and the nearest engineer beats the outlet's default; both name
+// the promise. Without one, the ordinary ranking stands.
+func TestPaidPromiseRanking(t *testing.T) {
+	t.Parallel()
+	busy, free := uuid.New(), uuid.New()
+	rows := []CoveringOutlet{
+		{ID: busy, Code: "BUSY", RegionCode: "310115", Authorized: true, Load: 6, DailyCapacity: 8},
+		{ID: free, Code: "FREE", RegionCode: "31", Authorized: true, Load: 1, DailyCapacity: 8},
+	}
+	if got := RankOutlets(rows, true, nil); got[0].OutletID != busy {
+		t.Fatalf("without a promise the district's outlet leads: %+v", got)
+	}
+	promise := []string{PromiseReason("per_incident", "6-hour on-site")}
+	got := RankOutlets(rows, true, promise)
+	if got[0].OutletID != free || !slices.Contains(got[0].Reasons, "paid express promise: 6-hour on-site: the outlet with the most room today first") {
+		t.Fatalf("with a promise the outlet with room leads, naming it: %+v", got)
+	}
+	f := func(v float64) *float64 { return &v }
+	def, near := uuid.New(), uuid.New()
+	engs := []Engineer{
+		{UserID: def, Name: "default", IsDefault: true, Level: 3},
+		{UserID: near, Name: "near", Level: 3, Latitude: f(31.23), Longitude: f(121.47)},
+	}
+	need := EngineerNeed{Lat: f(31.22), Lon: f(121.48), Rules: []string{"designated", "outlet_default", "most_served", "most_recent", "nearest"}}
+	if e := RankEngineers(engs, need); e[0].UserID != def {
+		t.Fatalf("without a promise the default leads: %+v", e)
+	}
+	need.Promises = promise
+	e := RankEngineers(engs, need)
+	if e[0].UserID != near || e[0].Rule != "nearest" || !slices.Contains(e[0].Reasons, "paid express promise: 6-hour on-site: serves first") {
+		t.Fatalf("with a promise the nearest leads, naming it: %+v", e)
+	}
+	if PromiseReason("plan", "Gold express") != "paid plan: Gold express" {
+		t.Fatal("plan reason")
 	}
 }

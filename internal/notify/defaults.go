@@ -94,6 +94,14 @@ var defs = []def{
 		map[string]string{"product": "gold-2y", "amount": "¥399.00"}},
 		"争议败诉", "{{.product}} 的拒付争议 {{.amount}} 已败诉，款项归持卡人，权益已终止。",
 		"Dispute lost", "The dispute of {{.amount}} for {{.product}} was lost: the funds stay with the card holder and the purchase stays ended."},
+	{EventInfo{PlatformPaymentFailed, "A payment of the tenant's platform subscription failed (to the tenant's admins and finance)",
+		map[string]string{"amount": "¥999.00", "grace_until": "2026-10-15 18:00", "pay_link": "https://invoice.stripe.com/i/abc"}},
+		"平台订阅付款失败", "平台订阅账单 {{.amount}} 付款失败。请在 {{.grace_until}} 前付款（{{.pay_link}}），逾期后系统将转为只读。",
+		"Platform payment failed", "The platform subscription payment of {{.amount}} failed. Pay by {{.grace_until}} ({{.pay_link}}) or the account becomes read-only."},
+	{EventInfo{PlatformGraceEnding, "The grace period after a failed platform payment ends soon (to the tenant's admins and finance)",
+		map[string]string{"grace_until": "2026-10-15 18:00", "pay_link": "https://invoice.stripe.com/i/abc"}},
+		"即将转为只读", "平台订阅仍未付款，宽限期将于 {{.grace_until}} 结束，之后系统将转为只读。请尽快付款：{{.pay_link}}",
+		"Read-only soon", "The platform subscription is still unpaid; the grace period ends at {{.grace_until}}, then the account becomes read-only. Pay now: {{.pay_link}}"},
 }
 
 var (

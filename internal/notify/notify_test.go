@@ -67,7 +67,7 @@ func TestEveryDefaultTemplateRendersWithItsSampleVars(t *testing.T) {
 	want := []string{"order.created", "order.engineer_assigned", "appointment.booked", "appointment.changed", "order.on_the_way",
 		"parts.arrived", "parts.awaiting", "warranty.cycle_extended", "order.repair_done", "order.ready_for_pickup",
 		"quote.to_approve", "sla.warning", "sla.breached", "sla.escalated", "callback.due", "webhook.disabled", "compensation.issued",
-		"payment.flagged", "refund.failed", "dispute.won", "dispute.lost"}
+		"payment.flagged", "refund.failed", "dispute.won", "dispute.lost", "platform.payment_failed", "platform.grace_ending"}
 	for _, typ := range want {
 		for _, ch := range notify.Channels {
 			for _, loc := range notify.Locales {

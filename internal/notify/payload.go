@@ -140,6 +140,8 @@ const (
 	RefundFailed          = "refund.failed"   // to tenant admins and finance
 	DisputeWon            = "dispute.won"     // to tenant admins and finance
 	DisputeLost           = "dispute.lost"    // to tenant admins and finance
+	PlatformPaymentFailed = "platform.payment_failed"
+	PlatformGraceEnding   = "platform.grace_ending"
 )
 
 // EventInfo describes an event type of the catalogue: the variables its templates may use,

@@ -40,7 +40,23 @@ func (s *Service) outletNeed(ctx context.Context, tx *tenants.Tx, o Order, categ
 	}
 	y, m, d := now.In(loc).Date()
 	need.Day = time.Date(y, m, d, 0, 0, 0, 0, loc)
+	promises, err := dispatch.PaidPromises(ctx, tx, []uuid.UUID{o.ID}, time.Date(y, m, d, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		return need, err
+	}
+	need.Promises = promises[o.ID]
 	return need, nil
+}
+
+// tenantToday is the tenant's calendar day at now, as a UTC midnight (how plan terms are
+// stored).
+func tenantToday(ctx context.Context, tx *tenants.Tx, now time.Time) (time.Time, error) {
+	loc, err := tenants.Location(ctx, tx)
+	if err != nil {
+		return time.Time{}, err
+	}
+	y, m, d := now.In(loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC), nil
 }
 
 // ProposeOutlets lists the outlets that cover the order, best first, with reasons.
@@ -129,6 +145,19 @@ func (s *Service) engineerNeed(ctx context.Context, tx *tenants.Tx, r db.Service
 	if err != nil {
 		return need, fmt.Errorf("order engineers: %w", err)
 	}
+	now, err := s.now(ctx, tx)
+	if err != nil {
+		return need, err
+	}
+	day, err := tenantToday(ctx, tx, now)
+	if err != nil {
+		return need, err
+	}
+	promises, err := dispatch.PaidPromises(ctx, tx, []uuid.UUID{r.ID}, day)
+	if err != nil {
+		return need, err
+	}
+	need.Promises = promises[r.ID]
 	for _, e := range engs {
 		if e.State == "declined" || e.State == "offered" || e.State == "accepted" {
 			need.Exclude = append(need.Exclude, e.UserID)

@@ -77,6 +77,7 @@ type Order struct {
 	Channel            string          `json:"channel"`
 	Urgent             bool            `json:"urgent"`
 	Priority           int             `json:"priority" doc:"Higher is served first: tier and urgency"`
+	PaidPromises       []string        `json:"paid_promises,omitempty" doc:"In lists: the paid promises that put the order first in the dispatch queue, e.g. 'paid express promise: 6-hour on-site'"`
 	Status             string          `json:"status"`
 	Next               []string        `json:"next" doc:"Statuses the order may move to now"`
 	CustomerID         uuid.UUID       `json:"customer_id"`
@@ -536,6 +537,16 @@ func List(ctx context.Context, tx *tenants.Tx, f Filter) ([]Order, error) {
 	if len(statuses) == 1 {
 		status, statuses = &statuses[0], []string{} // never nil: NULL would match no row
 	}
+	var day time.Time // the dispatch queue ranks paid promises valid on the tenant's today
+	if f.Undispatched {
+		now, err := tx.Now(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if day, err = tenantToday(ctx, tx, now); err != nil {
+			return nil, err
+		}
+	}
 	var rows []db.ServiceOrder
 	var err error
 	switch {
@@ -548,19 +559,28 @@ func List(ctx context.Context, tx *tenants.Tx, f Filter) ([]Order, error) {
 		rows, err = tx.Q.ListOrdersLate(ctx, tx, db.ListOrdersLateParams{TenantID: tx.Scope.TenantID, BeforeID: f.BeforeID,
 			Status: status, Statuses: statuses, TypeCode: typ, OutletID: f.Outlet, CustomerID: f.Customer,
 			RegistrationID: f.Registration, CreatedFrom: f.From, CreatedTo: f.To, IsRepeat: f.Repeat, OpenBefore: f.OverdueBefore,
-			Undispatched: f.Undispatched, Lim: f.Limit})
+			Undispatched: f.Undispatched, PromiseDay: day, Lim: f.Limit})
 	default:
 		rows, err = tx.Q.ListOrders(ctx, tx, db.ListOrdersParams{TenantID: tx.Scope.TenantID, BeforeID: f.BeforeID,
 			Status: status, Statuses: statuses, TypeCode: typ, OutletID: f.Outlet, CustomerID: f.Customer,
 			RegistrationID: f.Registration, CreatedFrom: f.From, CreatedTo: f.To, IsRepeat: f.Repeat, OpenBefore: f.OverdueBefore,
-			Undispatched: f.Undispatched, Lim: f.Limit})
+			Undispatched: f.Undispatched, PromiseDay: day, Lim: f.Limit})
 	}
 	if err != nil {
 		return nil, fmt.Errorf("list orders: %w", err)
 	}
 	out := make([]Order, len(rows))
+	ids := make([]uuid.UUID, len(rows))
 	for i, r := range rows {
 		out[i] = orderFromRow(r)
+		ids[i] = r.ID
+	}
+	promises, err := dispatch.PaidPromises(ctx, tx, ids, day)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].PaidPromises = promises[out[i].ID]
 	}
 	return out, view(ctx, tx, out)
 }

@@ -67,6 +67,9 @@ type Config struct {
 	StripeWebhookSecret string `env:"STRIPE_WEBHOOK_SECRET"`
 	// BillingGrace is how long a tenant keeps writing after a failed platform payment.
 	BillingGrace time.Duration `env:"BILLING_GRACE" envDefault:"168h"`
+	// BillingGraceReminder is how long before the grace period ends the tenant's admins and
+	// finance are reminded (at most half the grace period).
+	BillingGraceReminder time.Duration `env:"BILLING_GRACE_REMINDER" envDefault:"48h"`
 	// JobWorkers is the worker process's default job queue capacity: the workers that run
 	// event dispatch, notifications and webhook fan-out at once (about 10 jobs a second
 	// each; 20 workers keep up with about 200 a second). Raise it with the order rate.

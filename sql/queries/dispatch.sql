@@ -100,3 +100,16 @@ SELECT EXISTS (SELECT 1 FROM memberships WHERE tenant_id = @tenant_id AND user_i
 
 -- name: GetCoverage :one
 SELECT * FROM outlet_coverage WHERE tenant_id = @tenant_id AND id = @id;
+
+-- name: PaidPromisesForOrders :many
+-- The paid promises of orders: an active per-incident upgrade of the order, or an active
+-- plan of the order's unit valid on on_date (the tenant's today).
+SELECT o.id AS order_id, p.kind, p.product_code, e.name AS product_name, p.paid_at
+FROM service_orders o
+JOIN purchases p ON p.tenant_id = o.tenant_id AND p.status = 'active'
+  AND ((p.kind = 'per_incident' AND p.order_id = o.id)
+    OR (p.kind = 'plan' AND p.registration_id = o.registration_id
+      AND p.valid_from <= @on_date::date AND p.valid_until >= @on_date::date))
+JOIN express_products e ON e.tenant_id = p.tenant_id AND e.id = p.product_id
+WHERE o.tenant_id = @tenant_id AND o.id = ANY(@order_ids::uuid[])
+ORDER BY o.id, p.kind, p.paid_at, p.id;

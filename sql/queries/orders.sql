@@ -76,7 +76,17 @@ WHERE o.tenant_id = @tenant_id
         AND (o.outlet_id IS NULL OR NOT EXISTS (
           SELECT 1 FROM order_engineers e WHERE e.tenant_id = @tenant_id AND e.order_id = o.id
             AND e.role = 'lead' AND e.state IN ('offered', 'accepted')))))
-ORDER BY o.id DESC
+-- The dispatch queue (undispatched) is ranked: orders with a paid promise first (an active
+-- upgrade of the order, or an active plan of its unit on promise_day), then priority. (Planned
+-- for its values, the ranking folds away for every other list.)
+ORDER BY CASE WHEN @undispatched::boolean THEN EXISTS (
+          SELECT 1 FROM purchases p WHERE p.tenant_id = @tenant_id AND p.status = 'active'
+            AND ((p.kind = 'per_incident' AND p.order_id = o.id)
+              OR (p.kind = 'plan' AND p.registration_id = o.registration_id
+                AND p.valid_from <= @promise_day::date AND p.valid_until >= @promise_day::date)))
+         ELSE false END DESC,
+         CASE WHEN @undispatched::boolean THEN o.priority ELSE 0 END DESC,
+         o.id DESC
 LIMIT @lim;
 
 -- name: ListOrdersOfEngineer :many
@@ -130,7 +140,17 @@ WHERE o.tenant_id = @tenant_id
         AND (o.outlet_id IS NULL OR NOT EXISTS (
           SELECT 1 FROM order_engineers e WHERE e.tenant_id = @tenant_id AND e.order_id = o.id
             AND e.role = 'lead' AND e.state IN ('offered', 'accepted')))))
-ORDER BY o.id DESC
+-- The dispatch queue (undispatched) is ranked: orders with a paid promise first (an active
+-- upgrade of the order, or an active plan of its unit on promise_day), then priority. (Planned
+-- for its values, the ranking folds away for every other list.)
+ORDER BY CASE WHEN @undispatched::boolean THEN EXISTS (
+          SELECT 1 FROM purchases p WHERE p.tenant_id = @tenant_id AND p.status = 'active'
+            AND ((p.kind = 'per_incident' AND p.order_id = o.id)
+              OR (p.kind = 'plan' AND p.registration_id = o.registration_id
+                AND p.valid_from <= @promise_day::date AND p.valid_until >= @promise_day::date)))
+         ELSE false END DESC,
+         CASE WHEN @undispatched::boolean THEN o.priority ELSE 0 END DESC,
+         o.id DESC
 LIMIT @lim;
 
 -- name: UpdateOrderStatus :one

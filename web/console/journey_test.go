@@ -378,6 +378,22 @@ func TestJourneyStaffWorksAnOrderInEnglishThenChineseOnADesktopAndAPhone(t *test
 	b.shot("customers")
 	b.noConsoleProblems("customer")
 
+	// Finance → Platform subscription: the plan (none yet), this month's metered usage with
+	// its price, the invoices, and the button that opens Stripe Checkout.
+	b.open("/finance/subscription")
+	b.waitJS(`document.querySelector('[data-test=subscription-usage]') && document.querySelector('[data-test=subscription-usage]').innerText.includes('Service orders')`)
+	b.settle()
+	if got := b.js(`document.querySelector('[data-test=subscription-plan]').innerText`); !strings.Contains(got, "No plan yet") {
+		t.Errorf("the subscription screen shows %q, want no plan yet", got)
+	}
+	if got := b.js(`String(!!document.querySelector('[data-test=subscription-pay]'))`); got != "true" {
+		t.Errorf("the admin is offered no pay button")
+	}
+	if got := b.js(`document.querySelector('[data-test=subscription-invoices]').innerText`); !strings.Contains(got, "No invoices yet") {
+		t.Errorf("the invoices card shows %q", got)
+	}
+	b.shot("platform-subscription")
+
 	// An order, taken for a new customer, then moved on.
 	b.open("/orders/new")
 	b.typeInto(`input[name="customer.name"]`, "李四")

@@ -318,6 +318,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/billing/subscription/checkout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pay for a platform plan: a Stripe Checkout page (subscription mode) for the first invoice
+         * @description Returns the Checkout page to open. The completed checkout binds the subscription (its first invoice is then listed); a tenant already paying for a plan changes it in the billing portal (409).
+         */
+        post: operations["checkout-platform-subscription"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/billing/subscription/portal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Manage the platform plan, card and invoices: a Stripe customer portal page */
+        post: operations["open-billing-portal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/billing/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The month's metered platform usage so far (service orders) with the plan's price */
+        get: operations["get-platform-usage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/calendars": {
         parameters: {
             query?: never;
@@ -4226,8 +4280,11 @@ export interface components {
             /** Format: int64 */
             amount_paid: number;
             currency: string;
+            /** @description Stripe's page of the invoice, where an open one is paid */
             hosted_url?: string;
             id: string;
+            /** @description The invoice as a PDF */
+            pdf_url?: string;
             /** Format: date-time */
             period_end?: string;
             /** Format: date-time */
@@ -4538,6 +4595,8 @@ export interface components {
             number: string;
             /** Format: uuid */
             outlet_id?: string;
+            /** @description In lists: the paid promises that put the order first in the dispatch queue, e.g. 'paid express promise: 6-hour on-site' */
+            paid_promises?: string[];
             /**
              * Format: int64
              * @description Higher is served first: tier and urgency
@@ -5564,10 +5623,17 @@ export interface components {
              * @description After this, with payment still failing, the tenant becomes read-only
              */
             grace_until?: string;
+            /** @description On creation: the first invoice; pay it on its hosted page, or through Checkout */
+            latest_invoice?: components["schemas"]["Invoice"];
             plan_code: string;
             status: string;
             /** @enum {string} */
             tenant_status: "active" | "suspended" | "read_only";
+        };
+        SubscriptionLink: {
+            session_id: string;
+            /** @description The Stripe page to open */
+            url: string;
         };
         Target: {
             /** @enum {string} */
@@ -5780,6 +5846,46 @@ export interface components {
         UpdateTemplateInBody: {
             body: string;
             subject?: string;
+        };
+        Usage: {
+            /**
+             * Format: int64
+             * @description Minor units: the metered amount so far (excludes the monthly fee)
+             */
+            amount: number;
+            currency?: string;
+            items: components["schemas"]["UsageItem"][];
+            /**
+             * Format: int64
+             * @description Minor units: the plan's monthly fee
+             */
+            monthly_fee: number;
+            /** Format: date-time */
+            period_end: string;
+            /**
+             * Format: date-time
+             * @description The month counted (UTC), as the metered price counts it
+             */
+            period_start: string;
+            plan_code?: string;
+        };
+        UsageItem: {
+            /** Format: int64 */
+            amount: number;
+            /** Format: int64 */
+            count: number;
+            /** @description orders: service orders taken this month */
+            metric: string;
+            /**
+             * Format: int64
+             * @description The count last reported to Stripe
+             */
+            reported: number;
+            /**
+             * Format: int64
+             * @description Minor units per unit
+             */
+            unit_amount: number;
         };
         ValueFacts: {
             /** @description Kinds of service contracts in force */
@@ -7607,6 +7713,252 @@ export interface operations {
             };
             /** @description Service Unavailable */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "checkout-platform-subscription": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the key with another request */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubscribeInBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionLink"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "open-billing-portal": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionLink"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-platform-usage": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Usage"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };

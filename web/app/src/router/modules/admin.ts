@@ -1,4 +1,4 @@
-import { Document, Medal, Setting, Stamp } from '@element-plus/icons-vue'
+import { CreditCard, Document, Medal, Setting, Stamp } from '@element-plus/icons-vue'
 import type { RouteRecordRaw } from 'vue-router'
 
 const routes: RouteRecordRaw[] = [
@@ -26,6 +26,16 @@ const routes: RouteRecordRaw[] = [
     name: 'audit',
     component: () => import('@/views/audit/AuditLog.vue'),
     meta: { title: 'menu.audit', perm: 'audit:read', menu: { group: 'admin', icon: Document, order: 10 } },
+  },
+  {
+    path: '/finance/subscription',
+    name: 'platform-subscription',
+    component: () => import('@/views/finance/PlatformSubscription.vue'),
+    meta: {
+      title: 'menu.subscription',
+      perm: 'platform_invoices:read',
+      menu: { group: 'admin', icon: CreditCard, order: 15 },
+    },
   },
   {
     path: '/settings',
