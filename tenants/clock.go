@@ -99,7 +99,7 @@ func AdvanceClock(ctx context.Context, tx *Tx, moment time.Time, field string) (
 	if moment.Equal(before.Now) {
 		return before, nil
 	}
-	at, err := tx.Q.AdvanceTestClock(ctx, tx, db.AdvanceTestClockParams{ID: tx.Scope.TenantID, Moment: moment})
+	at, err := tx.Q.AdvanceTestClock(ctx, tx, db.AdvanceTestClockParams{TenantID: tx.Scope.TenantID, Moment: moment})
 	if errors.Is(err, pgx.ErrNoRows) {
 		// Another advance went further in the meantime.
 		return Clock{}, fault.ErrStale

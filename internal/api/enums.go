@@ -10,6 +10,7 @@ import (
 	"github.com/aftersales/aftersales/internal/access"
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/coverage"
+	"github.com/aftersales/aftersales/internal/export"
 	"github.com/aftersales/aftersales/internal/notify"
 	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/internal/registry"
@@ -52,8 +53,10 @@ type (
 	flagStatus     string
 	slaGroupBy     string
 	slaTarget      string
+	exportFormat   string
 )
 
+func (exportFormat) Schema(huma.Registry) *huma.Schema   { return enumSchema(export.Formats) }
 func (outletKind) Schema(huma.Registry) *huma.Schema     { return enumSchema(tenants.OutletKinds) }
 func (outletStatus) Schema(huma.Registry) *huma.Schema   { return enumSchema(tenants.OutletStatuses) }
 func (tenantKind) Schema(huma.Registry) *huma.Schema     { return enumSchema(tenants.Kinds) }

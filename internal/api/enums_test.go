@@ -15,6 +15,7 @@ import (
 	"github.com/aftersales/aftersales/internal/api"
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/coverage"
+	"github.com/aftersales/aftersales/internal/export"
 	"github.com/aftersales/aftersales/internal/notify"
 	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/internal/platform"
@@ -46,6 +47,8 @@ var domainEnums = map[string][]string{
 	"GET /v1/sla/attainment query.group_by":                  sla.GroupBys,
 	"GET /v1/sla/attainment query.target":                    sla.Kinds,
 	"GET /v1/webhook-endpoints/{id}/deliveries query.status": webhooks.DeliveryStatuses,
+	"GET /v1/orders/export query.format":                     export.Formats,
+	"GET /v1/orders/export query.lang":                       notify.Locales,
 
 	"Tenant.kind":                tenants.Kinds,
 	"Tenant.status":              tenants.Statuses,

@@ -32,16 +32,16 @@ func registerOrderExportRoutes(api huma.API, s *Server) {
 
 // ExportQuery chooses an export's format and language.
 type ExportQuery struct {
-	Format         string `query:"format" enum:"xlsx,csv" default:"xlsx"`
-	Lang           string `query:"lang" enum:"zh-CN,en" doc:"Language of the header and the codes; default: Accept-Language, else the tenant's"`
-	AcceptLanguage string `header:"Accept-Language"`
+	Format         exportFormat `query:"format" default:"xlsx"`
+	Lang           locale       `query:"lang" doc:"Language of the header and the codes; default: Accept-Language, else the tenant's"`
+	AcceptLanguage string       `header:"Accept-Language"`
 }
 
 // lang is the export's language given the tenant's.
 func (q ExportQuery) lang(tenant string) string {
 	switch {
 	case q.Lang != "":
-		return q.Lang
+		return string(q.Lang)
 	case strings.HasPrefix(strings.ToLower(q.AcceptLanguage), "zh"):
 		return "zh-CN"
 	case q.AcceptLanguage != "" && !strings.HasPrefix(q.AcceptLanguage, "*"):
@@ -116,7 +116,7 @@ func (s *Server) exportOrders(ctx context.Context, in *exportOrdersIn) (*huma.St
 	}
 	name := pick([2]string{"工单", "orders"})
 	return &huma.StreamResponse{Body: func(hctx huma.Context) {
-		w, err := export.New(in.Format, hctx.BodyWriter(), name)
+		w, err := export.New(string(in.Format), hctx.BodyWriter(), name)
 		if err != nil {
 			return
 		}
@@ -124,7 +124,7 @@ func (s *Server) exportOrders(ctx context.Context, in *exportOrdersIn) (*huma.St
 		// An ASCII name for old clients, the reader's language's for the rest (RFC 6266).
 		stamp := time.Now().In(loc).Format("20060102-1504")
 		hctx.SetHeader("Content-Disposition", fmt.Sprintf(`attachment; filename="orders-%s.%s"; filename*=UTF-8''%s`,
-			stamp, in.Format, url.PathEscape(name+"-"+stamp+"."+in.Format)))
+			stamp, in.Format, url.PathEscape(name+"-"+stamp+"."+string(in.Format))))
 		header := make([]any, len(orderColumns))
 		for i, c := range orderColumns {
 			header[i] = pick(c)

@@ -14,20 +14,20 @@ import (
 
 const advanceTestClock = `-- name: AdvanceTestClock :one
 UPDATE tenants SET test_clock = $1::timestamptz
-WHERE id = $2 AND id = app.tenant_id() AND sandbox AND test_clock <= $1::timestamptz
+WHERE id = $2 AND sandbox AND test_clock <= $1::timestamptz
 RETURNING test_clock::timestamptz
 `
 
 type AdvanceTestClockParams struct {
-	Moment time.Time
-	ID     uuid.UUID
+	Moment   time.Time
+	TenantID uuid.UUID
 }
 
-// Moves a sandbox tenant's test clock forward to @moment (never back), in its own scope only
-// (the tenants table has no row-level security): no row for a production
-// tenant or a clock already past @moment.
+// Moves a sandbox tenant's test clock forward to @moment (never back): no row for a
+// production tenant or a clock already past @moment. The caller names its transaction's
+// tenant (tenants.AdvanceClock passes tx.Scope.TenantID only).
 func (q *Queries) AdvanceTestClock(ctx context.Context, db DBTX, arg AdvanceTestClockParams) (time.Time, error) {
-	row := db.QueryRow(ctx, advanceTestClock, arg.Moment, arg.ID)
+	row := db.QueryRow(ctx, advanceTestClock, arg.Moment, arg.TenantID)
 	var test_clock time.Time
 	err := row.Scan(&test_clock)
 	return test_clock, err

@@ -27,9 +27,9 @@ SELECT * FROM tenants WHERE slug = @slug;
 SELECT sandbox, test_clock FROM tenants WHERE id = @id;
 
 -- name: AdvanceTestClock :one
--- Moves a sandbox tenant's test clock forward to @moment (never back), in its own scope only
--- (the tenants table has no row-level security): no row for a production
--- tenant or a clock already past @moment.
+-- Moves a sandbox tenant's test clock forward to @moment (never back): no row for a
+-- production tenant or a clock already past @moment. The caller names its transaction's
+-- tenant (tenants.AdvanceClock passes tx.Scope.TenantID only).
 UPDATE tenants SET test_clock = @moment::timestamptz
-WHERE id = @id AND id = app.tenant_id() AND sandbox AND test_clock <= @moment::timestamptz
+WHERE id = @tenant_id AND sandbox AND test_clock <= @moment::timestamptz
 RETURNING test_clock::timestamptz;
