@@ -593,8 +593,10 @@ const en = {
     moved: '{number} moved to {status}',
     refusedOrder: 'Order {number} was not moved.',
     empty: 'No orders',
+    more: 'More than {n} orders match: the board shows the first {n}. Open the order list to filter them.',
   },
   dispatch: {
+    more: 'More than {n} orders are waiting or at risk: the lists show the first {n}.',
     title: 'Dispatch',
     subtitle: 'Orders waiting for an outlet or an engineer, and orders at risk of missing a time limit.',
     waiting: 'Waiting for dispatch',

@@ -592,8 +592,10 @@ const zhCN: Messages = {
     moved: '{number} 已流转到{status}',
     refusedOrder: '工单 {number} 未流转。',
     empty: '暂无工单',
+    more: '符合的工单超过 {n} 个：看板只显示前 {n} 个，请在工单列表中筛选。',
   },
   dispatch: {
+    more: '待派单或有超时风险的工单超过 {n} 个：列表只显示前 {n} 个。',
     title: '派工',
     subtitle: '待派网点或工程师的工单，以及可能超时的工单。',
     waiting: '待派工',
