@@ -1,7 +1,25 @@
-import { Document, Medal, Setting, Stamp } from '@element-plus/icons-vue'
+import { Box, Document, Goods, Medal, Setting, Stamp, Warning } from '@element-plus/icons-vue'
 import type { RouteRecordRaw } from 'vue-router'
 
 const routes: RouteRecordRaw[] = [
+  {
+    path: '/catalog/categories',
+    name: 'categories',
+    component: () => import('@/views/catalog/CategoryList.vue'),
+    meta: { title: 'menu.categories', perm: 'catalog:read', menu: { group: 'admin', icon: Box, order: 1 } },
+  },
+  {
+    path: '/catalog/models',
+    name: 'models',
+    component: () => import('@/views/catalog/ModelList.vue'),
+    meta: { title: 'menu.models', perm: 'catalog:read', menu: { group: 'admin', icon: Goods, order: 2 } },
+  },
+  {
+    path: '/fault-codes',
+    name: 'fault-codes',
+    component: () => import('@/views/catalog/FaultCodeList.vue'),
+    meta: { title: 'menu.faultCodes', perm: 'catalog:read', menu: { group: 'admin', icon: Warning, order: 3 } },
+  },
   {
     path: '/policies',
     name: 'policies',
