@@ -25,6 +25,13 @@ func (b *browser) drawerSubmit() {
 	b.js(`(() => { (` + openDrawer + `).querySelector('.drawer-submit').click(); return '' })()`)
 }
 
+// closeDrawer closes the open drawer form without saving.
+func (b *browser) closeDrawer() {
+	b.t.Helper()
+	b.js(`(() => { (` + openDrawer + `).querySelector('.el-drawer__close-btn').click(); return '' })()`)
+	b.drawerClosed()
+}
+
 // drawerClosed waits until no drawer form shows and the list behind it has loaded again.
 func (b *browser) drawerClosed() {
 	b.t.Helper()
@@ -44,7 +51,7 @@ func (b *browser) fieldError(css string) string {
 }
 
 // adminRoutes are the brand administrator's screens the Chinese and phone passes visit.
-var adminRoutes = []string{"/catalog/categories", "/catalog/models", "/fault-codes"}
+var adminRoutes = []string{"/catalog/categories", "/catalog/models", "/fault-codes", "/express-products"}
 
 func TestJourneyBrandAdminSetsUpTheTenant(t *testing.T) {
 	chromiumPath(t)
@@ -144,8 +151,7 @@ func TestJourneyBrandAdminSetsUpTheTenant(t *testing.T) {
 	}
 	b.click(`.form-drawer .problem-alert .el-button--primary`)
 	b.waitJS(`document.querySelector('.form-drawer input[name=name]').value === '挂式空调（新款）' && !document.querySelector('.form-drawer .problem-alert') && document.querySelectorAll('.form-drawer .component-row').length === 1`)
-	b.click(`.form-drawer .el-drawer__close-btn`)
-	b.drawerClosed()
+	b.closeDrawer()
 	b.noConsoleProblems("catalog")
 
 	// 2. Fault codes: the dictionary has E1 and its duplicate E01 (entered on orders); a code
@@ -155,6 +161,11 @@ func TestJourneyBrandAdminSetsUpTheTenant(t *testing.T) {
 	b.open("/fault-codes")
 	b.click(`.new-fault`)
 	b.waitVisible(`.form-drawer input[name=code]`)
+	b.typeInto(`.form-drawer input[name=code]`, "--")
+	b.drawerSubmit() // no letter or digit: refused at the code
+	if got := b.fieldError(`.form-drawer input[name=code]`); got == "" {
+		t.Errorf("the code -- is not refused at its field:\n%s", b.visibleText())
+	}
 	b.typeInto(`.form-drawer input[name=code]`, "e-7")
 	b.typeInto(`.form-drawer input[name=name]`, "压缩机不启动")
 	b.typeInto(`.form-drawer input[name=component]`, "compressor")
@@ -186,6 +197,76 @@ func TestJourneyBrandAdminSetsUpTheTenant(t *testing.T) {
 	b.shot("fault-codes")
 	b.noConsoleProblems("fault codes")
 
+	// 3. Express services: a per-incident promise without a price is refused at the price,
+	// then sold at ¥99 with a 6-hour arrival target; its price is replaced by ¥129 (the old
+	// one stays, replaced); a two-year plan is added.
+	b.open("/express-products")
+	b.click(`.new-product`)
+	b.waitVisible(`.form-drawer input[name=code]`)
+	b.typeInto(`.form-drawer input[name=code]`, "onsite-6h")
+	b.typeInto(`.form-drawer input[name=name]`, "6 小时上门")
+	b.click(`.form-drawer .add-target`)
+	b.drawerSubmit()
+	if got := b.fieldError(`.form-drawer .price-amount input`); got == "" {
+		t.Errorf("a product without a price is not refused at the price:\n%s", b.visibleText())
+	}
+	b.typeInto(`.form-drawer .price-amount input`, "99\t")
+	b.drawerSubmit()
+	b.drawerClosed()
+	b.waitJS(`document.querySelector('.list-table').innerText.includes('99.00')`)
+	b.click(`.edit-product[data-code=onsite-6h]`)
+	b.waitJS(`(() => { const d = ` + openDrawer + `; return !!d && d.querySelectorAll('.price-table tbody tr').length === 1 })()`)
+	b.typeInto(`.form-drawer .new-price-amount input`, "129\t")
+	b.click(`.form-drawer .set-price`)
+	b.waitJS(`(() => { const d = ` + openDrawer + `; return d.querySelectorAll('.price-table tbody tr').length === 2 && d.querySelector('.price-table').innerText.includes('129.00') })()`)
+	b.shot("express-product")
+	b.closeDrawer()
+	b.click(`.new-product`)
+	b.waitVisible(`.form-drawer input[name=code]`)
+	b.typeInto(`.form-drawer input[name=code]`, "care-2y")
+	b.typeInto(`.form-drawer input[name=name]`, "两年延保")
+	b.clickText(`.form-drawer .product-kind .el-radio-button__inner`, "Plan")
+	b.typeInto(`.form-drawer .price-amount input`, "299\t")
+	b.drawerSubmit() // a plan that grants nothing is refused at the tier
+	if got := b.fieldError(`.form-drawer .product-tier`); got != "a plan grants a tier, SLA targets or coverage" {
+		t.Errorf("a plan granting nothing shows %q at the tier", got)
+	}
+	b.click(`.form-drawer .add-target`)
+	b.typeInto(`.form-drawer input[name=term_months]`, "24\t")
+	b.drawerSubmit()
+	b.drawerClosed()
+	b.waitJS(`document.querySelector('.list-table').innerText.includes('24 months')`)
+	b.shot("express-products")
+	var products struct {
+		Items []struct {
+			Code, Kind string
+			TermMonths int `json:"term_months"`
+			Prices     []struct {
+				UnitAmount int `json:"unit_amount"`
+				Active     bool
+			}
+			Targets map[string]struct{ Minutes int }
+		}
+	}
+	env.Must(200, apitest.Req{Method: "GET", Path: "/v1/express-products", Token: j.admin}).JSON(t, &products)
+	got := map[string]string{}
+	for _, p := range products.Items {
+		active := 0
+		for _, x := range p.Prices {
+			if x.Active {
+				active = x.UnitAmount
+			}
+		}
+		got[p.Code] = fmt.Sprintf("%s %d months, %d prices, active %d, targets %v", p.Kind, p.TermMonths, len(p.Prices), active, p.Targets)
+	}
+	if want := "per_incident 0 months, 2 prices, active 12900, targets map[accept:{360}]"; got["onsite-6h"] != want {
+		t.Errorf("onsite-6h is %q, want %q", got["onsite-6h"], want)
+	}
+	if want := "plan 24 months, 1 prices, active 29900, targets map[accept:{360}]"; got["care-2y"] != want {
+		t.Errorf("care-2y is %q, want %q", got["care-2y"], want)
+	}
+	b.noConsoleProblems("express services")
+
 	// 中文: every admin screen, and its drawer, in Chinese.
 	b.chinese()
 	for _, route := range adminRoutes {
@@ -205,12 +286,17 @@ func TestJourneyBrandAdminSetsUpTheTenant(t *testing.T) {
 		t.Errorf("the unreadable pattern shows %q in Chinese", got)
 	}
 	b.untranslated("the refused model")
-	b.click(`.form-drawer .el-drawer__close-btn`)
-	b.drawerClosed()
+	b.closeDrawer()
 	b.open("/fault-codes?prefix=E")
 	b.click(`.merge-fault[data-code=E1]`)
 	b.waitVisible(`.form-drawer .merge-into`)
 	b.untranslated("the fault merge drawer")
+	b.closeDrawer()
+	b.open("/express-products")
+	b.click(`.edit-product[data-code=care-2y]`)
+	b.waitJS(`(() => { const d = ` + openDrawer + `; return !!d && d.querySelector('input[name=name]').value === '两年延保' })()`)
+	b.untranslated("the plan drawer")
+	b.shot("zh-express-plan")
 	b.noConsoleProblems("Chinese")
 
 	// A phone (390 px): the lists fit, the drawer takes the screen.

@@ -1,4 +1,4 @@
-import { Box, Document, Goods, Medal, Setting, Stamp, Warning } from '@element-plus/icons-vue'
+import { Box, Document, Goods, Medal, Setting, Stamp, Ticket, Warning } from '@element-plus/icons-vue'
 import type { RouteRecordRaw } from 'vue-router'
 
 const routes: RouteRecordRaw[] = [
@@ -38,6 +38,12 @@ const routes: RouteRecordRaw[] = [
     name: 'tiers',
     component: () => import('@/views/warranty/TierSettings.vue'),
     meta: { title: 'menu.tiers', perm: 'policies:read', menu: { group: 'admin', icon: Medal, order: 6 } },
+  },
+  {
+    path: '/express-products',
+    name: 'express-products',
+    component: () => import('@/views/express/ProductList.vue'),
+    meta: { title: 'menu.expressProducts', perm: 'express_products:read', menu: { group: 'admin', icon: Ticket, order: 7 } },
   },
   {
     path: '/audit',
