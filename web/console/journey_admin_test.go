@@ -51,7 +51,7 @@ func (b *browser) fieldError(css string) string {
 }
 
 // adminRoutes are the brand administrator's screens the Chinese and phone passes visit.
-var adminRoutes = []string{"/catalog/categories", "/catalog/models", "/fault-codes", "/express-products"}
+var adminRoutes = []string{"/catalog/categories", "/catalog/models", "/fault-codes", "/express-products", "/sla-settings"}
 
 func TestJourneyBrandAdminSetsUpTheTenant(t *testing.T) {
 	chromiumPath(t)
@@ -266,6 +266,50 @@ func TestJourneyBrandAdminSetsUpTheTenant(t *testing.T) {
 		t.Errorf("care-2y is %q, want %q", got["care-2y"], want)
 	}
 	b.noConsoleProblems("express services")
+
+	// 4. SLA settings: warn at 80 %; a chain whose second level comes before the first is
+	// refused at that level, reordered, then saved (five levels at most); a stale save offers
+	// the latest.
+	b.open("/sla-settings")
+	b.typeInto(`input[name=warn_percent]`, "80\t")
+	b.click(`.add-level`)
+	b.click(`.add-level`)
+	b.typeInto(`input[name="escalation.0.after_minutes"]`, "60\t")
+	b.typeInto(`input[name="escalation.1.after_minutes"]`, "30\t")
+	b.click(`.save-sla`)
+	if got := b.fieldError(`input[name="escalation.1.after_minutes"]`); got != "Not before the previous level" {
+		t.Errorf("the out-of-order level shows %q", got)
+	}
+	b.click(`.escalation-row[data-level="1"] button[aria-label="Move up"]`)
+	b.waitJS(`document.querySelector('input[name="escalation.0.after_minutes"]').value === '30'`)
+	b.click(`.save-sla`)
+	b.waitVisible(`.el-message--success`)
+	b.shot("sla-settings")
+	var sla struct {
+		WarnPercent int `json:"warn_percent"`
+		Escalation  []struct {
+			Role         string
+			AfterMinutes int `json:"after_minutes"`
+		}
+	}
+	resp = env.Must(200, apitest.Req{Method: "GET", Path: "/v1/sla/settings", Token: j.admin})
+	resp.JSON(t, &sla)
+	// The tenant starts with a chain of three levels; the page added two at its end.
+	if len(sla.Escalation) != 5 || sla.WarnPercent != 80 ||
+		fmt.Sprint(sla.Escalation[:2]) != "[{outlet_manager 30} {engineer 60}]" {
+		t.Errorf("the SLA settings are %d %v", sla.WarnPercent, sla.Escalation)
+	}
+	if b.js(`document.querySelector('.add-level').disabled ? 'off' : ''`) != "off" {
+		t.Error("a sixth escalation level can be added")
+	}
+	env.Must(200, apitest.Req{Method: "PUT", Path: "/v1/sla/settings", Token: j.admin, Header: map[string]string{"If-Match": resp.Header.Get("ETag")},
+		Body: map[string]any{"warn_percent": 70, "pause_statuses": []string{"waiting_parts"}, "escalation": []any{}}})
+	b.typeInto(`input[name=warn_percent]`, "85\t")
+	b.click(`.save-sla`)
+	b.waitVisible(`.sla-settings .problem-alert .el-button--primary`)
+	b.click(`.sla-settings .problem-alert .el-button--primary`)
+	b.waitJS(`document.querySelector('input[name=warn_percent]').value === '70' && !document.querySelector('.escalation-row') && !document.querySelector('.sla-settings .problem-alert')`)
+	b.noConsoleProblems("SLA settings")
 
 	// 中文: every admin screen, and its drawer, in Chinese.
 	b.chinese()

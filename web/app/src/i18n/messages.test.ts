@@ -149,6 +149,7 @@ describe('labels of API values', () => {
     ['clockKind', 'Target', 'clock'],
     ['coverageKind', 'PlanCoverage', 'kind'],
     ['compensationKind', 'Compensation', 'kind'],
+    ['escalationRole', 'Level', 'role'],
   ]
   it.each(cases)('%s covers %s.%s', (group, schema, prop) => {
     const labels = Object.keys(en.enums[group])

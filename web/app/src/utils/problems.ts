@@ -75,6 +75,7 @@ const fieldPatterns: [RegExp, (m: RegExpExecArray) => Message][] = [
   [/^choose a date$/, () => ({ key: 'problem.field.chooseDate' })],
   [/^is not a valid regular expression$/, () => ({ key: 'problem.field.regex' })],
   [/^appears twice$/, () => ({ key: 'problem.field.twice' })],
+  [/^must not be before the previous level's$/, () => ({ key: 'problem.field.levelOrder' })],
   [/^cannot merge a code into itself$/, () => ({ key: 'problem.field.mergeSelf' })],
   [/^was itself merged; merge into /, () => ({ key: 'problem.field.mergedTarget' })],
 ]

@@ -1,4 +1,4 @@
-import { Box, Document, Goods, Medal, Setting, Stamp, Ticket, Warning } from '@element-plus/icons-vue'
+import { AlarmClock, Box, Document, Goods, Medal, Setting, Stamp, Ticket, Warning } from '@element-plus/icons-vue'
 import type { RouteRecordRaw } from 'vue-router'
 
 const routes: RouteRecordRaw[] = [
@@ -38,6 +38,12 @@ const routes: RouteRecordRaw[] = [
     name: 'tiers',
     component: () => import('@/views/warranty/TierSettings.vue'),
     meta: { title: 'menu.tiers', perm: 'policies:read', menu: { group: 'admin', icon: Medal, order: 6 } },
+  },
+  {
+    path: '/sla-settings',
+    name: 'sla-settings',
+    component: () => import('@/views/sla/SlaSettings.vue'),
+    meta: { title: 'menu.slaSettings', perm: 'sla:read', menu: { group: 'admin', icon: AlarmClock, order: 8 } },
   },
   {
     path: '/express-products',
