@@ -358,6 +358,39 @@ func TestJourneyBrandAdminSetsUpTheTenant(t *testing.T) {
 	}
 	b.untranslated("the new model drawer on a phone")
 	b.shot("phone-catalog-model")
+	b.closeDrawer()
+
+	// 5. People and API keys, in Chinese on the phone: an invitation gives its link; a new
+	// key is shown once, then never again (not by the list, not by the API).
+	for _, route := range []string{"/people", "/people/invitations", "/people/invite", "/api-keys", "/api-keys/new"} {
+		b.open(route)
+		b.noSidewaysScroll(route)
+		b.untranslated(route + " on a phone")
+	}
+	b.open("/people/invite")
+	b.typeInto(`input[name=email]`, "agent"+u+"@people.test")
+	b.click(`button[type=submit]`)
+	b.waitVisible(`input[name=accept_link]`)
+	b.untranslated("the invitation's link on a phone")
+	b.open("/api-keys/new")
+	b.typeInto(`input[name=name]`, "呼叫中心对接")
+	b.click(`button[type=submit]`)
+	b.waitVisible(`input[name=api_key_token]`)
+	token := b.js(`document.querySelector('input[name=api_key_token]').value`)
+	if !strings.HasPrefix(token, "ask_") {
+		t.Fatalf("the new key shows %q", token)
+	}
+	b.noSidewaysScroll("the new key")
+	b.untranslated("the new key on a phone")
+	b.shot("phone-api-key-once")
+	b.open("/api-keys")
+	b.waitJS(`document.querySelector('.list-table').innerText.includes('呼叫中心对接')`)
+	if strings.Contains(b.js(`document.documentElement.outerHTML`), token) {
+		t.Error("the key list shows the key's secret again")
+	}
+	if r := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/api-keys", Token: j.admin}); strings.Contains(string(r.Body), token) {
+		t.Error("the API lists the key's secret")
+	}
 	b.noConsoleProblems("phone")
 }
 
