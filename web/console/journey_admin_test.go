@@ -311,6 +311,44 @@ func TestJourneyBrandAdminSetsUpTheTenant(t *testing.T) {
 	b.waitJS(`document.querySelector('input[name=warn_percent]').value === '70' && !document.querySelector('.escalation-row') && !document.querySelector('.sla-settings .problem-alert')`)
 	b.noConsoleProblems("SLA settings")
 
+	// 6. Notification templates: a shipped text is previewed with the event's sample values,
+	// then saved as the tenant's own.
+	b.open("/notification-templates")
+	b.waitVisible(`.edit-template`)
+	key := b.js(`document.querySelector('.edit-template').dataset.key`)
+	b.click(`.edit-template`)
+	b.waitVisible(`.form-drawer textarea[name=body]`)
+	b.typeInto(`.form-drawer textarea[name=body]`, "您的工单已更新，请留意。")
+	b.click(`.form-drawer .preview-template`)
+	b.waitJS(`(() => { const p = document.querySelector('.form-drawer .template-preview'); return !!p && p.innerText.includes('您的工单已更新，请留意。') })()`)
+	b.shot("notification-template")
+	b.drawerSubmit()
+	b.drawerClosed()
+	b.waitJS(fmt.Sprintf(`(() => { const e = document.querySelector('.edit-template[data-key=%q]'); return !!e && e.closest('tr').innerText.includes('Your own') })()`, key))
+	var templates struct {
+		Items []struct {
+			EventType string `json:"event_type"`
+			Channel   string
+			Locale    string
+			Body      string
+			Default   bool
+		}
+	}
+	env.Must(200, apitest.Req{Method: "GET", Path: "/v1/notification-templates", Token: j.admin}).JSON(t, &templates)
+	own := 0
+	for _, x := range templates.Items {
+		if !x.Default {
+			own++
+			if x.EventType+"/"+x.Channel+"/"+x.Locale != key || x.Body != "您的工单已更新，请留意。" {
+				t.Errorf("the tenant's template is %+v, want %s", x, key)
+			}
+		}
+	}
+	if own != 1 {
+		t.Errorf("the tenant has %d templates of its own, want 1", own)
+	}
+	b.noConsoleProblems("notification templates")
+
 	// 中文: every admin screen, and its drawer, in Chinese.
 	b.chinese()
 	for _, route := range adminRoutes {
@@ -340,6 +378,15 @@ func TestJourneyBrandAdminSetsUpTheTenant(t *testing.T) {
 	b.click(`.edit-product[data-code=care-2y]`)
 	b.waitJS(`(() => { const d = ` + openDrawer + `; return !!d && d.querySelector('input[name=name]').value === '两年延保' })()`)
 	b.untranslated("the plan drawer")
+	// The English templates' own text is data in English: the scan reads the Chinese rows.
+	b.open("/notification-templates")
+	b.js(`(() => { for (const r of document.querySelectorAll('.list-table tbody tr')) if (r.innerText.includes('(en)')) r.remove(); return '' })()`)
+	b.untranslated("/notification-templates")
+	b.js(`(() => { [...document.querySelectorAll('.edit-template')].find((e) => e.closest('tr').innerText.includes('(zh-CN)')).click(); return '' })()`)
+	b.waitVisible(`.form-drawer textarea[name=body]`)
+	b.click(`.form-drawer .preview-template`)
+	b.waitVisible(`.form-drawer .template-preview`)
+	b.untranslated("a Chinese template's preview")
 	b.shot("zh-express-plan")
 	b.noConsoleProblems("Chinese")
 
@@ -362,6 +409,8 @@ func TestJourneyBrandAdminSetsUpTheTenant(t *testing.T) {
 
 	// 5. People and API keys, in Chinese on the phone: an invitation gives its link; a new
 	// key is shown once, then never again (not by the list, not by the API).
+	b.open("/notification-templates")
+	b.noSidewaysScroll("/notification-templates")
 	for _, route := range []string{"/people", "/people/invitations", "/people/invite", "/api-keys", "/api-keys/new"} {
 		b.open(route)
 		b.noSidewaysScroll(route)

@@ -150,6 +150,7 @@ describe('labels of API values', () => {
     ['coverageKind', 'PlanCoverage', 'kind'],
     ['compensationKind', 'Compensation', 'kind'],
     ['escalationRole', 'Level', 'role'],
+    ['notifyChannel', 'Template', 'channel'],
   ]
   it.each(cases)('%s covers %s.%s', (group, schema, prop) => {
     const labels = Object.keys(en.enums[group])

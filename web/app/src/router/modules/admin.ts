@@ -1,4 +1,4 @@
-import { AlarmClock, Box, Document, Goods, Medal, Setting, Stamp, Ticket, Warning } from '@element-plus/icons-vue'
+import { AlarmClock, Bell, Box, Document, Goods, Medal, Setting, Stamp, Ticket, Warning } from '@element-plus/icons-vue'
 import type { RouteRecordRaw } from 'vue-router'
 
 const routes: RouteRecordRaw[] = [
@@ -44,6 +44,12 @@ const routes: RouteRecordRaw[] = [
     name: 'sla-settings',
     component: () => import('@/views/sla/SlaSettings.vue'),
     meta: { title: 'menu.slaSettings', perm: 'sla:read', menu: { group: 'admin', icon: AlarmClock, order: 8 } },
+  },
+  {
+    path: '/notification-templates',
+    name: 'notification-templates',
+    component: () => import('@/views/notify/TemplateList.vue'),
+    meta: { title: 'menu.templates', perm: 'notifications:manage', menu: { group: 'admin', icon: Bell, order: 9 } },
   },
   {
     path: '/express-products',
