@@ -332,7 +332,7 @@ func TestCatalogPolicies(t *testing.T) {
 				}
 				if m := scopeNullTest.FindString(e.expr); m != "" {
 					t.Errorf("policy %s: %s tests %q, which the planner estimates at 0.5%% and plans every list as if it found "+
-						"nothing (see migration 00023): write app.every_outlet() or app.every_consumer()", name, e.clause, m)
+						"nothing (see migration 00022): write app.every_outlet() or app.every_consumer()", name, e.clause, m)
 				}
 			}
 			if p.Schema != "public" || !isTenant[p.Table] {

@@ -5,6 +5,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/access"
 	"github.com/aftersales/aftersales/internal/catalog"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -230,6 +232,10 @@ func (s *Server) ensureFaultCode(ctx context.Context, in *faultIn) (*FaultCodeOu
 		out.Body, err = catalog.EnsureFaultCode(ctx, tx, in.Body.Code, in.Body.Name, in.Body.Component)
 		return err
 	})
+	// The domain names the code as an order does (fault_code); this request calls it code.
+	if fe := (*fault.FieldError)(nil); errors.As(err, &fe) && fe.Field == "fault_code" {
+		return nil, fault.Invalid("code", fe.Reason)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -77,3 +77,18 @@ func TestDomainErrorsOnParameters(t *testing.T) {
 		}
 	}
 }
+
+// TestFaultCodeRefusedAtItsField: the dictionary's own request names the code "code" (an
+// order's names it "fault_code"), so a code without a letter or digit is refused there.
+func TestFaultCodeRefusedAtItsField(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	tn := env.NewTenant()
+	r := env.Do(apitest.Req{Method: "POST", Path: "/v1/fault-codes", Token: tn.Admin, Body: map[string]any{"code": "--"}})
+	var p struct {
+		Errors []struct{ Location string } `json:"errors"`
+	}
+	if err := json.Unmarshal(r.Body, &p); err != nil || r.Status != 422 || len(p.Errors) != 1 || p.Errors[0].Location != "body.code" {
+		t.Errorf("POST /v1/fault-codes {code: --}: %d %s, want 422 at body.code", r.Status, r.Body)
+	}
+}

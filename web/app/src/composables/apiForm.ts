@@ -23,6 +23,12 @@ export interface ApiForm {
   /** Field errors no form item shows: ProblemAlert lists them. */
   unmatched: ComputedRef<ProblemError[]>
   /**
+   * What the form's FormFields talk to. useApiForm provides it to the page; a page with two
+   * forms hands the other one's to the component framing it (FormDrawer's form), since a
+   * component provides one value per key.
+   */
+  context: ApiFormContext
+  /**
    * Runs fn (the API call) with the form's Idempotency-Key. Resolves to fn's result, or
    * undefined after a problem, which the form then shows. The key stays the same while a
    * request got no answer (a retry is then safe) and is renewed after any answer.
@@ -62,11 +68,12 @@ export function useApiForm(): ApiForm {
     return { byProp, rest }
   })
 
-  provide(apiFormKey, {
+  const context: ApiFormContext = {
     errorFor: (prop) => placed.value.byProp.get(prop) ?? '',
     register: (prop) => props.add(prop),
     unregister: (prop) => props.delete(prop),
-  })
+  }
+  provide(apiFormKey, context)
 
   async function submit<R>(fn: (idempotencyKey: string) => Promise<R>): Promise<R | undefined> {
     if (submitting.value) return undefined
@@ -91,6 +98,7 @@ export function useApiForm(): ApiForm {
     problem,
     submitting,
     unmatched: computed(() => placed.value.rest),
+    context,
     submit,
     show: (p) => (problem.value = p),
     clear: () => (problem.value = null),

@@ -143,6 +143,14 @@ describe('labels of API values', () => {
     ['exclusion', 'Completion', 'exclusion'],
     ['engineerRole', 'OrderEngineer', 'role'],
     ['engineerState', 'OrderEngineer', 'state'],
+    ['productKind', 'Product', 'kind'],
+    ['productStatus', 'Product', 'status'],
+    ['afterCoolingOff', 'Product', 'after_cooling_off'],
+    ['clockKind', 'Target', 'clock'],
+    ['coverageKind', 'PlanCoverage', 'kind'],
+    ['compensationKind', 'Compensation', 'kind'],
+    ['escalationRole', 'Level', 'role'],
+    ['notifyChannel', 'Template', 'channel'],
   ]
   it.each(cases)('%s covers %s.%s', (group, schema, prop) => {
     const labels = Object.keys(en.enums[group])

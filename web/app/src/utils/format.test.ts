@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 
-import { durationParts, formatDateTimeIn, todayIn } from './format'
+import { durationParts, formatDateTimeIn, formatMoney, todayIn, toMinor } from './format'
 
 describe('todayIn', () => {
   it('is the date in the given time zone, not the browser’s', () => {
@@ -26,5 +26,17 @@ describe('durationParts', () => {
   it('splits a span, overdue or not', () => {
     expect(durationParts(((26 * 60 + 3) * 60 + 4) * 1000)).toEqual({ d: 1, h: 2, m: 3, s: 4 })
     expect(durationParts(-61_000)).toEqual({ d: 0, h: 0, m: 1, s: 1 })
+  })
+})
+
+describe('money', () => {
+  it('shows minor units as the currency', () => {
+    expect(formatMoney(9950, 'CNY')).toMatch(/99\.50/)
+    expect(formatMoney(500, 'JPY')).toMatch(/500/)
+  })
+  it('turns typed amounts into minor units without float drift', () => {
+    expect(toMinor(19.99, 'CNY')).toBe(1999)
+    expect(toMinor(0.29, 'CNY')).toBe(29)
+    expect(toMinor(500, 'JPY')).toBe(500)
   })
 })

@@ -61,3 +61,27 @@ export function durationParts(ms: number): { d: number; h: number; m: number; s:
   const total = Math.max(0, Math.floor(Math.abs(ms) / 1000))
   return { d: Math.floor(total / 86400), h: Math.floor((total % 86400) / 3600), m: Math.floor((total % 3600) / 60), s: total % 60 }
 }
+
+/** The minor-unit digits of a currency (fen for CNY: 2; yen: 0). */
+export function currencyDigits(currency: string): number {
+  try {
+    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2
+  } catch {
+    return 2
+  }
+}
+
+/** An amount in minor units (the API's money) as the currency's major units, e.g. 9900 CNY: ¥99.00. */
+export function formatMoney(minor: number, currency: string): string {
+  const major = minor / 10 ** currencyDigits(currency)
+  try {
+    return new Intl.NumberFormat(intlLocale(), { style: 'currency', currency }).format(major)
+  } catch {
+    return `${major} ${currency}`
+  }
+}
+
+/** Major units typed by a person (99.5) as minor units (9950), rounded to the currency's digits. */
+export function toMinor(major: number, currency: string): number {
+  return Math.round(major * 10 ** currencyDigits(currency))
+}

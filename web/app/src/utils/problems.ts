@@ -73,6 +73,11 @@ const fieldPatterns: [RegExp, (m: RegExpExecArray) => Message][] = [
   // Found by the page before sending (views/calendars).
   [/^cannot read "(.*)": use HH:MM-HH:MM$/, (m) => ({ key: 'problem.field.hours', params: { text: m[1]! } })],
   [/^choose a date$/, () => ({ key: 'problem.field.chooseDate' })],
+  [/^is not a valid regular expression$/, () => ({ key: 'problem.field.regex' })],
+  [/^appears twice$/, () => ({ key: 'problem.field.twice' })],
+  [/^must not be before the previous level's$/, () => ({ key: 'problem.field.levelOrder' })],
+  [/^cannot merge a code into itself$/, () => ({ key: 'problem.field.mergeSelf' })],
+  [/^was itself merged; merge into /, () => ({ key: 'problem.field.mergedTarget' })],
 ]
 
 /**
@@ -97,6 +102,8 @@ const detailPatterns: [RegExp, string][] = [
   [/^the record is still referenced$/, 'problem.known.stillReferenced'],
   [/^a concurrent change to the same records/, 'problem.known.concurrent'],
   [/^an? [a-z ]+ with this code exists/, 'problem.known.codeTaken'],
+  [/^a model with this SKU exists$/, 'problem.known.skuTaken'],
+  [/^the code was already merged$/, 'problem.known.alreadyMerged'],
   [/^the tenant must keep at least one active tenant admin$/, 'problem.known.lastAdmin'],
 ]
 

@@ -1,7 +1,25 @@
-import { CreditCard, Document, Medal, Setting, Stamp } from '@element-plus/icons-vue'
+import { AlarmClock, Bell, Box, CreditCard, Document, Goods, Medal, Setting, Stamp, Ticket, Warning } from '@element-plus/icons-vue'
 import type { RouteRecordRaw } from 'vue-router'
 
 const routes: RouteRecordRaw[] = [
+  {
+    path: '/catalog/categories',
+    name: 'categories',
+    component: () => import('@/views/catalog/CategoryList.vue'),
+    meta: { title: 'menu.categories', perm: 'catalog:read', menu: { group: 'admin', icon: Box, order: 1 } },
+  },
+  {
+    path: '/catalog/models',
+    name: 'models',
+    component: () => import('@/views/catalog/ModelList.vue'),
+    meta: { title: 'menu.models', perm: 'catalog:read', menu: { group: 'admin', icon: Goods, order: 2 } },
+  },
+  {
+    path: '/fault-codes',
+    name: 'fault-codes',
+    component: () => import('@/views/catalog/FaultCodeList.vue'),
+    meta: { title: 'menu.faultCodes', perm: 'catalog:read', menu: { group: 'admin', icon: Warning, order: 3 } },
+  },
   {
     path: '/policies',
     name: 'policies',
@@ -20,6 +38,24 @@ const routes: RouteRecordRaw[] = [
     name: 'tiers',
     component: () => import('@/views/warranty/TierSettings.vue'),
     meta: { title: 'menu.tiers', perm: 'policies:read', menu: { group: 'admin', icon: Medal, order: 6 } },
+  },
+  {
+    path: '/sla-settings',
+    name: 'sla-settings',
+    component: () => import('@/views/sla/SlaSettings.vue'),
+    meta: { title: 'menu.slaSettings', perm: 'sla:read', menu: { group: 'admin', icon: AlarmClock, order: 8 } },
+  },
+  {
+    path: '/notification-templates',
+    name: 'notification-templates',
+    component: () => import('@/views/notify/TemplateList.vue'),
+    meta: { title: 'menu.templates', perm: 'notifications:manage', menu: { group: 'admin', icon: Bell, order: 9 } },
+  },
+  {
+    path: '/express-products',
+    name: 'express-products',
+    component: () => import('@/views/express/ProductList.vue'),
+    meta: { title: 'menu.expressProducts', perm: 'express_products:read', menu: { group: 'admin', icon: Ticket, order: 7 } },
   },
   {
     path: '/audit',
