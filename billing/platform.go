@@ -101,20 +101,15 @@ func ListInvoices(ctx context.Context, tx *tenants.Tx, limit int32) ([]Invoice, 
 	return out, nil
 }
 
-// Subscribe subscribes the scope's tenant to a platform plan: a Stripe customer and a
-// subscription with the monthly price and the metered price per order, both tagged with
-// the tenant. Its state then follows the subscription and invoice webhooks.
-func (s *Service) Subscribe(ctx context.Context, scope tenants.Scope, planCode string) (Subscription, error) {
-	sc, err := s.api()
-	if err != nil {
-		return Subscription{}, err
-	}
+// planContext reads what subscribing the scope's tenant to planCode starts from: the plan (a
+// 422 at plan_code when there is none), the tenant, and its subscription if it has one.
+func (s *Service) planContext(ctx context.Context, scope tenants.Scope, planCode string) (db.PlatformPlan, tenants.Tenant, *db.PlatformSubscription, error) {
 	var plan db.PlatformPlan
 	var t tenants.Tenant
 	var existing *db.PlatformSubscription
-	err = s.DB.Tx(ctx, scope, func(tx *tenants.Tx) error {
-		plan, err = tx.Q.GetPlatformPlan(ctx, tx, planCode)
-		if err != nil {
+	err := s.DB.Tx(ctx, scope, func(tx *tenants.Tx) error {
+		var err error
+		if plan, err = tx.Q.GetPlatformPlan(ctx, tx, planCode); err != nil {
 			if errors.Is(err, pgx.ErrNoRows) {
 				return fault.Invalid("plan_code", "is not a platform plan")
 			}
@@ -131,6 +126,18 @@ func (s *Service) Subscribe(ctx context.Context, scope tenants.Scope, planCode s
 		}
 		return nil
 	})
+	return plan, t, existing, err
+}
+
+// Subscribe subscribes the scope's tenant to a platform plan: a Stripe customer and a
+// subscription with the monthly price and the metered price per order, both tagged with
+// the tenant. Its state then follows the subscription and invoice webhooks.
+func (s *Service) Subscribe(ctx context.Context, scope tenants.Scope, planCode string) (Subscription, error) {
+	sc, err := s.api()
+	if err != nil {
+		return Subscription{}, err
+	}
+	plan, t, existing, err := s.planContext(ctx, scope, planCode)
 	if err != nil {
 		return Subscription{}, err
 	}

@@ -67,29 +67,7 @@ func (s *Service) subscriptionReturnURL(result string) string {
 // customer route to the tenant, and the completed session binds the subscription
 // (checkout.session.completed). A tenant already paying for a plan manages it in the portal.
 func (s *Service) StartSubscriptionCheckout(ctx context.Context, scope tenants.Scope, planCode string) (SubscriptionLink, error) {
-	var plan db.PlatformPlan
-	var t tenants.Tenant
-	var existing *db.PlatformSubscription
-	err := s.DB.Tx(ctx, scope, func(tx *tenants.Tx) error {
-		var err error
-		plan, err = tx.Q.GetPlatformPlan(ctx, tx, planCode)
-		if err != nil {
-			if errors.Is(err, pgx.ErrNoRows) {
-				return fault.Invalid("plan_code", "is not a platform plan")
-			}
-			return err
-		}
-		if t, err = tenants.GetTenant(ctx, tx); err != nil {
-			return err
-		}
-		r, err := tx.Q.GetPlatformSubscription(ctx, tx, tx.Scope.TenantID)
-		if err == nil {
-			existing = &r
-		} else if !errors.Is(err, pgx.ErrNoRows) {
-			return err
-		}
-		return nil
-	})
+	plan, t, existing, err := s.planContext(ctx, scope, planCode)
 	if err != nil {
 		return SubscriptionLink{}, err
 	}
