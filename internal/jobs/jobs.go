@@ -100,10 +100,11 @@ func (c Capacity) apply(cfg *river.Config) {
 		n = DefaultWorkers
 	}
 	// River fetches for a queue at most once per fetch cooldown (100 ms by default), each
-	// time for its free workers: 20 workers then start at most 200 jobs a second however
-	// short the jobs, which is what bounded the notification pipeline (bench notify-pipeline:
-	// 195 jobs/s at 20 workers). Fetching every 10 ms lifts that ceiling tenfold; an idle
-	// queue still waits for a notification or the poll interval, not the cooldown.
+	// time for its free workers: 20 workers would start at most 200 jobs a second however
+	// short the jobs. Fetching every 10 ms lifts that ceiling tenfold; an idle queue still
+	// waits for a notification or the poll interval, not the cooldown. (The bench's
+	// notify-pipeline runs about 190 jobs a second at 20 workers either way: its bound is
+	// elsewhere, docs/events.md.)
 	cfg.Queues[river.QueueDefault] = river.QueueConfig{MaxWorkers: n, FetchCooldown: DefaultFetchCooldown}
 }
 
