@@ -79,7 +79,7 @@ func seedOrders(ctx context.Context, ownerURL string, tdb *tenants.DB, baseURL s
 				  FROM bench_o, generate_series(0, $1::int - 1) c`, []any{d.customers()}},
 				{`INSERT INTO service_orders (tenant_id, id, number, type_code, flow, channel, status, customer_id, serial,
 				    fault_description, tracking_token, created_at, updated_at, is_repeat)
-				  SELECT b.tenant_id, ` + uuidExpr("b.n", "0002", "i") + `, 'SO-2026-' || lpad(i::text, 6, '0'), 'repair_minor',
+				  SELECT b.tenant_id, ` + uuidExpr("b.n", "0002", "i") + `, 'SO-2026-' || lpad(i::text, greatest(6, length(i::text)), '0'), 'repair_minor',
 				    'carry_in', 'phone', (` + statuses + `)[1 + (i * 7) % 10], ` + uuidExpr("b.n", "0000", "i % $2::int") + `,
 				    'SN-' || i, 'bench order', 'trk_' || md5(b.n || ':' || i),
 				    now() - make_interval(secs => ($1::int - i) * (31536000.0 / $1::int)),
