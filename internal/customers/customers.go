@@ -200,7 +200,7 @@ func Update(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, f 
 
 // ValueFacts are a customer's attributes that service tiers read.
 type ValueFacts struct {
-	LifetimeValue      int64    `json:"lifetime_value" doc:"Lifetime purchases, minor units"`
+	LifetimeValue      int64    `json:"lifetime_value" minimum:"0" doc:"Lifetime purchases, minor units"`
 	Contracts          []string `json:"contracts" doc:"Kinds of service contracts in force"`
 	TierOverride       string   `json:"tier_override,omitempty" doc:"A tier set by hand"`
 	TierOverrideReason string   `json:"tier_override_reason,omitempty"`
