@@ -98,6 +98,22 @@ func ListOutlets(ctx context.Context, tx *Tx, f OutletFilter) ([]Outlet, error) 
 	return out, nil
 }
 
+// OutletNames maps those of ids that are outlets in the scope to their names.
+func OutletNames(ctx context.Context, tx *Tx, ids []uuid.UUID) (map[uuid.UUID]string, error) {
+	out := make(map[uuid.UUID]string, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := tx.Q.OutletNames(ctx, tx, db.OutletNamesParams{TenantID: tx.Scope.TenantID, Ids: ids})
+	if err != nil {
+		return nil, fmt.Errorf("outlet names: %w", err)
+	}
+	for _, r := range rows {
+		out[r.ID] = r.Name
+	}
+	return out, nil
+}
+
 // UpdateOutlet replaces an outlet's fields if version is current.
 func UpdateOutlet(ctx context.Context, tx *Tx, id uuid.UUID, version int32, f OutletFields) (Outlet, error) {
 	before, err := GetOutlet(ctx, tx, id)

@@ -79,6 +79,12 @@ func TestDispatchServesPaidPromisesFirst(t *testing.T) {
 	if pr, ok := queue[1].(map[string]any)["paid_promises"]; ok {
 		t.Errorf("an order nobody paid for lists promises: %v", pr)
 	}
+	// The general list is newest first and does not spend a read on promises.
+	for _, o := range env.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders?limit=10", Token: adm}).Map(t)["items"].([]any) {
+		if pr, ok := o.(map[string]any)["paid_promises"]; ok {
+			t.Errorf("the general list names promises: %v", pr)
+		}
+	}
 	// The ranked queue is not paged by id: a cursor with it names the field.
 	cur := base64.RawURLEncoding.EncodeToString(func() []byte { u := uuid.MustParse(plain); return u[:] }())
 	if r := env.Do(apitest.Req{Method: "GET", Path: "/v1/orders?undispatched=true&limit=1&cursor=" + cur, Token: adm}); r.Status != 422 ||

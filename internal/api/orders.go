@@ -45,10 +45,23 @@ type OrderFilter struct {
 	Repeat       string `query:"repeat" enum:"true,false" doc:"Only repeat repairs (true) or only first ones (false)"`
 	OpenOlder    string `query:"open_older_than" pattern:"^[0-9]{1,4}h$" doc:"Open orders created more than this many hours ago, e.g. 48h"`
 	Overdue      bool   `query:"overdue" doc:"Only orders with a breached or overdue time limit"`
-	Undispatched bool   `query:"undispatched" doc:"Only open orders waiting for dispatch: no outlet, or no lead engineer offered or accepted"`
+	Undispatched bool   `query:"undispatched" doc:"The dispatch queue: open orders waiting for dispatch (no outlet, or no lead engineer offered or accepted), ranked paid promises first, then priority; one page, no cursor. Takes only the type and outlet_id filters."`
 }
 
 func (f OrderFilter) filter(now time.Time) (orders.Filter, error) {
+	if f.Undispatched {
+		// The queue is its own ranked read; the other filters select among all orders.
+		for _, q := range []struct{ name, v string }{{"status", f.Status}, {"engineer_id", f.Engineer},
+			{"customer_id", f.Customer}, {"registration_id", f.Registration}, {"from", f.From}, {"to", f.To},
+			{"repeat", f.Repeat}, {"open_older_than", f.OpenOlder}} {
+			if q.v != "" {
+				return orders.Filter{}, fault.Invalid("query."+q.name, "is not accepted with undispatched=true: the dispatch queue takes only type and outlet_id")
+			}
+		}
+		if f.Overdue {
+			return orders.Filter{}, fault.Invalid("query.overdue", "is not accepted with undispatched=true: the dispatch queue takes only type and outlet_id")
+		}
+	}
 	out := orders.Filter{Type: f.Type, Overdue: f.Overdue, Undispatched: f.Undispatched, Outlet: optionalID(f.Outlet), Engineer: optionalID(f.Engineer),
 		Customer: optionalID(f.Customer), Registration: optionalID(f.Registration)}
 	if f.Status != "" {

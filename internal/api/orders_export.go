@@ -77,8 +77,18 @@ func (s *Server) exportOrders(ctx context.Context, in *exportOrdersIn) (*huma.St
 	// problem, not a broken file.
 	var tn tenants.Tenant
 	var loc *time.Location
-	var outlets map[uuid.UUID]string
 	f.Limit = exportPage
+	if f.Undispatched {
+		f.Limit = export.MaxRows // the dispatch queue is one ranked read, not paged
+	}
+	outlets := map[uuid.UUID]string{} // the names of the outlets the pages so far name
+	read := func(tx *tenants.Tx) ([]orders.Order, error) {
+		page, err := orders.List(ctx, tx, f)
+		if err != nil {
+			return nil, err
+		}
+		return page, nameOutlets(ctx, tx, page, outlets)
+	}
 	first, err := within(ctx, s, func(tx *tenants.Tx) ([]orders.Order, error) {
 		var err error
 		if tn, err = tenants.GetTenant(ctx, tx); err != nil {
@@ -87,10 +97,7 @@ func (s *Server) exportOrders(ctx context.Context, in *exportOrdersIn) (*huma.St
 		if loc, err = tenants.Location(ctx, tx); err != nil {
 			return nil, err
 		}
-		if outlets, err = outletNames(ctx, tx); err != nil {
-			return nil, err
-		}
-		return orders.List(ctx, tx, f)
+		return read(tx)
 	})
 	if err != nil {
 		return nil, err
@@ -154,11 +161,11 @@ func (s *Server) exportOrders(ctx context.Context, in *exportOrdersIn) (*huma.St
 				}
 				written++
 			}
-			if len(page) < exportPage {
+			if len(page) < exportPage || f.Undispatched {
 				break
 			}
 			f.BeforeID = uuid.NullUUID{UUID: page[len(page)-1].ID, Valid: true}
-			if page, err = within(ctx, s, func(tx *tenants.Tx) ([]orders.Order, error) { return orders.List(ctx, tx, f) }); err != nil {
+			if page, err = within(ctx, s, read); err != nil {
 				s.Log.ErrorContext(ctx, "export orders: next page", "err", err)
 				return // the file stays incomplete: the client sees a broken download, not a short list
 			}
@@ -167,21 +174,21 @@ func (s *Server) exportOrders(ctx context.Context, in *exportOrdersIn) (*huma.St
 	}}, nil
 }
 
-// outletNames maps the scope's outlets to their names (every page of them).
-func outletNames(ctx context.Context, tx *tenants.Tx) (map[uuid.UUID]string, error) {
-	out := map[uuid.UUID]string{}
-	f := tenants.OutletFilter{Limit: 1000}
-	for {
-		page, err := tenants.ListOutlets(ctx, tx, f)
-		if err != nil {
-			return nil, err
+// nameOutlets adds to names the names of the outlets page's orders name that it lacks.
+func nameOutlets(ctx context.Context, tx *tenants.Tx, page []orders.Order, names map[uuid.UUID]string) error {
+	var missing []uuid.UUID
+	for _, o := range page {
+		if o.OutletID == nil {
+			continue
 		}
-		for _, o := range page {
-			out[o.ID] = o.Name
+		if _, ok := names[*o.OutletID]; !ok {
+			names[*o.OutletID] = "" // asked once, even if it is no longer in the scope
+			missing = append(missing, *o.OutletID)
 		}
-		if len(page) < int(f.Limit) {
-			return out, nil
-		}
-		f.After = uuid.NullUUID{UUID: page[len(page)-1].ID, Valid: true}
 	}
+	found, err := tenants.OutletNames(ctx, tx, missing)
+	for id, n := range found {
+		names[id] = n
+	}
+	return err
 }

@@ -642,6 +642,16 @@ func TestListUndispatchedOrders(t *testing.T) {
 	if got := listed(b.Admin); !slices.Equal(got, []string{str(theirs["id"])}) {
 		t.Errorf("the other tenant's undispatched orders: %v, want only its own %s", got, theirs["id"])
 	}
+	// The queue narrows to an outlet; it takes no filter that selects among all orders.
+	var atOutlet struct{ Items []struct{ ID string } }
+	env.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders?undispatched=true&outlet_id=" + outlet, Token: a.tn.Admin}).JSON(t, &atOutlet)
+	if len(atOutlet.Items) != 2 {
+		t.Errorf("the queue at the outlet: %v, want the assisted and the waiting order", atOutlet.Items)
+	}
+	if r := env.Do(apitest.Req{Method: "GET", Path: "/v1/orders?undispatched=true&status=received", Token: a.tn.Admin}); r.Status != 422 ||
+		!strings.Contains(string(r.Body), `"query.status"`) {
+		t.Errorf("the queue with a status filter: %d %s", r.Status, r.Body)
+	}
 	// Without the filter every order is listed: the filter, not the data, made the difference.
 	var all struct{ Items []struct{ ID string } }
 	env.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders", Token: a.tn.Admin}).JSON(t, &all)

@@ -1045,6 +1045,107 @@ func (q *Queries) ListAttachments(ctx context.Context, db DBTX, arg ListAttachme
 	return items, nil
 }
 
+const listDispatchQueue = `-- name: ListDispatchQueue :many
+SELECT o.tenant_id, o.id, o.number, o.type_code, o.flow, o.channel, o.urgent, o.priority, o.status, o.customer_id, o.registration_id, o.model_id, o.serial, o.unregistered, o.outlet_id, o.province_code, o.city_code, o.district_code, o.postal_code, o.address, o.latitude, o.longitude, o.fault_description, o.fault_code, o.component, o.entitlement, o.entitlement_class, o.tier_code, o.designated_engineer, o.repeat_of, o.is_repeat, o.reopen_count, o.reschedule_count, o.completion, o.result, o.cancel_reason, o.tracking_token, o.version, o.created_by, o.created_at, o.updated_at, o.completed_at, o.closed_at FROM service_orders o
+WHERE o.tenant_id = $1
+  AND o.status NOT IN ('closed', 'cancelled', 'approved', 'completed', 'picked_up')
+  AND ($2::text IS NULL OR o.type_code = $2::text)
+  AND ($3::uuid IS NULL OR o.outlet_id = $3::uuid)
+  AND (o.outlet_id IS NULL OR NOT EXISTS (
+        SELECT 1 FROM order_engineers e WHERE e.tenant_id = $1 AND e.order_id = o.id
+          AND e.role = 'lead' AND e.state IN ('offered', 'accepted')))
+ORDER BY EXISTS (
+          SELECT 1 FROM purchases p WHERE p.tenant_id = $1 AND p.status = 'active'
+            AND ((p.kind = 'per_incident' AND p.order_id = o.id)
+              OR (p.kind = 'plan' AND p.registration_id = o.registration_id
+                AND p.valid_from <= $4::date AND p.valid_until >= $4::date))) DESC,
+         o.priority DESC, o.id DESC
+LIMIT $5
+`
+
+type ListDispatchQueueParams struct {
+	TenantID   uuid.UUID
+	TypeCode   *string
+	OutletID   uuid.NullUUID
+	PromiseDay time.Time
+	Lim        int32
+}
+
+// The dispatch queue: open orders without an outlet, or without a lead engineer offered or
+// accepted, ranked as dispatch serves them: orders with a paid promise first (an active
+// upgrade of the order, or an active plan of its unit valid on promise_day, the tenant's
+// today), then by priority, then newest. It is bounded by the open orders, so it is read as
+// one ranked page, never by cursor.
+func (q *Queries) ListDispatchQueue(ctx context.Context, db DBTX, arg ListDispatchQueueParams) ([]ServiceOrder, error) {
+	rows, err := db.Query(ctx, listDispatchQueue,
+		arg.TenantID,
+		arg.TypeCode,
+		arg.OutletID,
+		arg.PromiseDay,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ServiceOrder
+	for rows.Next() {
+		var i ServiceOrder
+		if err := rows.Scan(
+			&i.TenantID,
+			&i.ID,
+			&i.Number,
+			&i.TypeCode,
+			&i.Flow,
+			&i.Channel,
+			&i.Urgent,
+			&i.Priority,
+			&i.Status,
+			&i.CustomerID,
+			&i.RegistrationID,
+			&i.ModelID,
+			&i.Serial,
+			&i.Unregistered,
+			&i.OutletID,
+			&i.ProvinceCode,
+			&i.CityCode,
+			&i.DistrictCode,
+			&i.PostalCode,
+			&i.Address,
+			&i.Latitude,
+			&i.Longitude,
+			&i.FaultDescription,
+			&i.FaultCode,
+			&i.Component,
+			&i.Entitlement,
+			&i.EntitlementClass,
+			&i.TierCode,
+			&i.DesignatedEngineer,
+			&i.RepeatOf,
+			&i.IsRepeat,
+			&i.ReopenCount,
+			&i.RescheduleCount,
+			&i.Completion,
+			&i.Result,
+			&i.CancelReason,
+			&i.TrackingToken,
+			&i.Version,
+			&i.CreatedBy,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.CompletedAt,
+			&i.ClosedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listDisputes = `-- name: ListDisputes :many
 SELECT tenant_id, id, order_id, status, statement, exclusion, decision_note, decided_by, created_at, decided_at, customer_id FROM order_disputes WHERE tenant_id = $1 AND order_id = $2 ORDER BY created_at, id
 `
@@ -1235,20 +1336,8 @@ WHERE o.tenant_id = $1
   AND ($11::boolean IS NULL OR o.is_repeat = $11::boolean)
   AND ($12::timestamptz IS NULL OR (o.created_at < $12::timestamptz
         AND o.status NOT IN ('closed', 'cancelled', 'approved', 'completed', 'picked_up')))
-  AND (NOT $13::boolean OR (
-        o.status NOT IN ('closed', 'cancelled', 'approved', 'completed', 'picked_up')
-        AND (o.outlet_id IS NULL OR NOT EXISTS (
-          SELECT 1 FROM order_engineers e WHERE e.tenant_id = $1 AND e.order_id = o.id
-            AND e.role = 'lead' AND e.state IN ('offered', 'accepted')))))
-ORDER BY CASE WHEN $13::boolean THEN EXISTS (
-          SELECT 1 FROM purchases p WHERE p.tenant_id = $1 AND p.status = 'active'
-            AND ((p.kind = 'per_incident' AND p.order_id = o.id)
-              OR (p.kind = 'plan' AND p.registration_id = o.registration_id
-                AND p.valid_from <= $14::date AND p.valid_until >= $14::date)))
-         ELSE false END DESC,
-         CASE WHEN $13::boolean THEN o.priority ELSE 0 END DESC,
-         o.id DESC
-LIMIT $15
+ORDER BY o.id DESC
+LIMIT $13
 `
 
 type ListOrdersParams struct {
@@ -1264,8 +1353,6 @@ type ListOrdersParams struct {
 	CreatedTo      *time.Time
 	IsRepeat       *bool
 	OpenBefore     *time.Time
-	Undispatched   bool
-	PromiseDay     time.Time
 	Lim            int32
 }
 
@@ -1273,9 +1360,6 @@ type ListOrdersParams struct {
 // plans): a filter left out folds away, and the plan walks the index that gives the newest
 // first. The filters that select few orders out of many drive from their own table: the
 // engineer's assignments (ListOrdersOfEngineer) and the late clocks (ListOrdersLate).
-// The dispatch queue (undispatched) is ranked: orders with a paid promise first (an active
-// upgrade of the order, or an active plan of its unit on promise_day), then priority. (Planned
-// for its values, the ranking folds away for every other list.)
 func (q *Queries) ListOrders(ctx context.Context, db DBTX, arg ListOrdersParams) ([]ServiceOrder, error) {
 	rows, err := db.Query(ctx, listOrders,
 		arg.TenantID,
@@ -1290,8 +1374,6 @@ func (q *Queries) ListOrders(ctx context.Context, db DBTX, arg ListOrdersParams)
 		arg.CreatedTo,
 		arg.IsRepeat,
 		arg.OpenBefore,
-		arg.Undispatched,
-		arg.PromiseDay,
 		arg.Lim,
 	)
 	if err != nil {
@@ -1374,20 +1456,8 @@ WHERE o.tenant_id = $1
   AND ($11::boolean IS NULL OR o.is_repeat = $11::boolean)
   AND ($12::timestamptz IS NULL OR (o.created_at < $12::timestamptz
         AND o.status NOT IN ('closed', 'cancelled', 'approved', 'completed', 'picked_up')))
-  AND (NOT $13::boolean OR (
-        o.status NOT IN ('closed', 'cancelled', 'approved', 'completed', 'picked_up')
-        AND (o.outlet_id IS NULL OR NOT EXISTS (
-          SELECT 1 FROM order_engineers e WHERE e.tenant_id = $1 AND e.order_id = o.id
-            AND e.role = 'lead' AND e.state IN ('offered', 'accepted')))))
-ORDER BY CASE WHEN $13::boolean THEN EXISTS (
-          SELECT 1 FROM purchases p WHERE p.tenant_id = $1 AND p.status = 'active'
-            AND ((p.kind = 'per_incident' AND p.order_id = o.id)
-              OR (p.kind = 'plan' AND p.registration_id = o.registration_id
-                AND p.valid_from <= $14::date AND p.valid_until >= $14::date)))
-         ELSE false END DESC,
-         CASE WHEN $13::boolean THEN o.priority ELSE 0 END DESC,
-         o.id DESC
-LIMIT $15
+ORDER BY o.id DESC
+LIMIT $13
 `
 
 type ListOrdersLateParams struct {
@@ -1403,14 +1473,9 @@ type ListOrdersLateParams struct {
 	CreatedTo      *time.Time
 	IsRepeat       *bool
 	OpenBefore     *time.Time
-	Undispatched   bool
-	PromiseDay     time.Time
 	Lim            int32
 }
 
-// The dispatch queue (undispatched) is ranked: orders with a paid promise first (an active
-// upgrade of the order, or an active plan of its unit on promise_day), then priority. (Planned
-// for its values, the ranking folds away for every other list.)
 func (q *Queries) ListOrdersLate(ctx context.Context, db DBTX, arg ListOrdersLateParams) ([]ServiceOrder, error) {
 	rows, err := db.Query(ctx, listOrdersLate,
 		arg.TenantID,
@@ -1425,8 +1490,6 @@ func (q *Queries) ListOrdersLate(ctx context.Context, db DBTX, arg ListOrdersLat
 		arg.CreatedTo,
 		arg.IsRepeat,
 		arg.OpenBefore,
-		arg.Undispatched,
-		arg.PromiseDay,
 		arg.Lim,
 	)
 	if err != nil {
@@ -1511,13 +1574,8 @@ WHERE w.tenant_id = $1 AND w.user_id = $2 AND w.state IN ('offered', 'accepted')
   AND (NOT $14::boolean OR EXISTS (
         SELECT 1 FROM sla_clocks c WHERE c.tenant_id = $1 AND c.order_id = o.id
           AND (c.status = 'breached' OR (c.status = 'running' AND c.due_at < now()))))
-  AND (NOT $15::boolean OR (
-        o.status NOT IN ('closed', 'cancelled', 'approved', 'completed', 'picked_up')
-        AND (o.outlet_id IS NULL OR NOT EXISTS (
-          SELECT 1 FROM order_engineers e WHERE e.tenant_id = $1 AND e.order_id = o.id
-            AND e.role = 'lead' AND e.state IN ('offered', 'accepted')))))
 ORDER BY w.order_id DESC
-LIMIT $16
+LIMIT $15
 `
 
 type ListOrdersOfEngineerParams struct {
@@ -1535,7 +1593,6 @@ type ListOrdersOfEngineerParams struct {
 	IsRepeat       *bool
 	OpenBefore     *time.Time
 	Late           bool
-	Undispatched   bool
 	Lim            int32
 }
 
@@ -1555,7 +1612,6 @@ func (q *Queries) ListOrdersOfEngineer(ctx context.Context, db DBTX, arg ListOrd
 		arg.IsRepeat,
 		arg.OpenBefore,
 		arg.Late,
-		arg.Undispatched,
 		arg.Lim,
 	)
 	if err != nil {

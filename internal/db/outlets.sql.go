@@ -196,6 +196,40 @@ func (q *Queries) ListOutlets(ctx context.Context, db DBTX, arg ListOutletsParam
 	return items, nil
 }
 
+const outletNames = `-- name: OutletNames :many
+SELECT id, name FROM outlets WHERE tenant_id = $1 AND id = ANY($2::uuid[])
+`
+
+type OutletNamesParams struct {
+	TenantID uuid.UUID
+	Ids      []uuid.UUID
+}
+
+type OutletNamesRow struct {
+	ID   uuid.UUID
+	Name string
+}
+
+func (q *Queries) OutletNames(ctx context.Context, db DBTX, arg OutletNamesParams) ([]OutletNamesRow, error) {
+	rows, err := db.Query(ctx, outletNames, arg.TenantID, arg.Ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []OutletNamesRow
+	for rows.Next() {
+		var i OutletNamesRow
+		if err := rows.Scan(&i.ID, &i.Name); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const updateOutlet = `-- name: UpdateOutlet :one
 UPDATE outlets
 SET code = $1, name = $2, kind = $3, status = $4, phone = $5,

@@ -77,7 +77,7 @@ type Order struct {
 	Channel            string          `json:"channel"`
 	Urgent             bool            `json:"urgent"`
 	Priority           int             `json:"priority" doc:"Higher is served first: tier and urgency"`
-	PaidPromises       []string        `json:"paid_promises,omitempty" doc:"In lists: the paid promises that put the order first in the dispatch queue, e.g. 'paid express promise: 6-hour on-site'"`
+	PaidPromises       []string        `json:"paid_promises,omitempty" doc:"In the dispatch queue: the paid promises that put the order first in the dispatch queue, e.g. 'paid express promise: 6-hour on-site'"`
 	Status             string          `json:"status"`
 	Next               []string        `json:"next" doc:"Statuses the order may move to now"`
 	CustomerID         uuid.UUID       `json:"customer_id"`
@@ -522,8 +522,11 @@ type Filter struct {
 	Limit         int32
 }
 
-// List lists orders matching f.
+// List lists orders matching f. Undispatched lists the dispatch queue (see DispatchQueue).
 func List(ctx context.Context, tx *tenants.Tx, f Filter) ([]Order, error) {
+	if f.Undispatched {
+		return DispatchQueue(ctx, tx, f)
+	}
 	var typ *string
 	if f.Type != "" {
 		typ = &f.Type
@@ -537,16 +540,6 @@ func List(ctx context.Context, tx *tenants.Tx, f Filter) ([]Order, error) {
 	if len(statuses) == 1 {
 		status, statuses = &statuses[0], []string{} // never nil: NULL would match no row
 	}
-	var day time.Time // the dispatch queue ranks paid promises valid on the tenant's today
-	if f.Undispatched {
-		now, err := tx.Now(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if day, err = tenantToday(ctx, tx, now); err != nil {
-			return nil, err
-		}
-	}
 	var rows []db.ServiceOrder
 	var err error
 	switch {
@@ -554,20 +547,52 @@ func List(ctx context.Context, tx *tenants.Tx, f Filter) ([]Order, error) {
 		rows, err = tx.Q.ListOrdersOfEngineer(ctx, tx, db.ListOrdersOfEngineerParams{TenantID: tx.Scope.TenantID,
 			EngineerID: f.Engineer.UUID, BeforeID: f.BeforeID, Status: status, Statuses: statuses, TypeCode: typ,
 			OutletID: f.Outlet, CustomerID: f.Customer, RegistrationID: f.Registration, CreatedFrom: f.From, CreatedTo: f.To,
-			IsRepeat: f.Repeat, OpenBefore: f.OverdueBefore, Late: f.Overdue, Undispatched: f.Undispatched, Lim: f.Limit})
+			IsRepeat: f.Repeat, OpenBefore: f.OverdueBefore, Late: f.Overdue, Lim: f.Limit})
 	case f.Overdue:
 		rows, err = tx.Q.ListOrdersLate(ctx, tx, db.ListOrdersLateParams{TenantID: tx.Scope.TenantID, BeforeID: f.BeforeID,
 			Status: status, Statuses: statuses, TypeCode: typ, OutletID: f.Outlet, CustomerID: f.Customer,
 			RegistrationID: f.Registration, CreatedFrom: f.From, CreatedTo: f.To, IsRepeat: f.Repeat, OpenBefore: f.OverdueBefore,
-			Undispatched: f.Undispatched, PromiseDay: day, Lim: f.Limit})
+			Lim: f.Limit})
 	default:
 		rows, err = tx.Q.ListOrders(ctx, tx, db.ListOrdersParams{TenantID: tx.Scope.TenantID, BeforeID: f.BeforeID,
 			Status: status, Statuses: statuses, TypeCode: typ, OutletID: f.Outlet, CustomerID: f.Customer,
 			RegistrationID: f.Registration, CreatedFrom: f.From, CreatedTo: f.To, IsRepeat: f.Repeat, OpenBefore: f.OverdueBefore,
-			Undispatched: f.Undispatched, PromiseDay: day, Lim: f.Limit})
+			Lim: f.Limit})
 	}
 	if err != nil {
 		return nil, fmt.Errorf("list orders: %w", err)
+	}
+	out := make([]Order, len(rows))
+	for i, r := range rows {
+		out[i] = orderFromRow(r)
+	}
+	return out, view(ctx, tx, out)
+}
+
+// DispatchQueue lists the first f.Limit open orders waiting for dispatch (no outlet, or no
+// lead engineer offered or accepted), of f.Type and f.Outlet when given, ranked as dispatch
+// serves them: paid promises first, then priority. Each order carries its paid promises,
+// the reasons it ranks first.
+func DispatchQueue(ctx context.Context, tx *tenants.Tx, f Filter) ([]Order, error) {
+	var typ *string
+	if f.Type != "" {
+		typ = &f.Type
+	}
+	if err := tx.PlanForValues(ctx); err != nil {
+		return nil, err
+	}
+	now, err := tx.Now(ctx)
+	if err != nil {
+		return nil, err
+	}
+	day, err := tenantToday(ctx, tx, now) // paid promises valid on the tenant's today
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.Q.ListDispatchQueue(ctx, tx, db.ListDispatchQueueParams{TenantID: tx.Scope.TenantID,
+		TypeCode: typ, OutletID: f.Outlet, PromiseDay: day, Lim: f.Limit})
+	if err != nil {
+		return nil, fmt.Errorf("list the dispatch queue: %w", err)
 	}
 	out := make([]Order, len(rows))
 	ids := make([]uuid.UUID, len(rows))

@@ -71,22 +71,7 @@ WHERE o.tenant_id = @tenant_id
   AND (sqlc.narg(is_repeat)::boolean IS NULL OR o.is_repeat = sqlc.narg(is_repeat)::boolean)
   AND (sqlc.narg(open_before)::timestamptz IS NULL OR (o.created_at < sqlc.narg(open_before)::timestamptz
         AND o.status NOT IN ('closed', 'cancelled', 'approved', 'completed', 'picked_up')))
-  AND (NOT @undispatched::boolean OR (
-        o.status NOT IN ('closed', 'cancelled', 'approved', 'completed', 'picked_up')
-        AND (o.outlet_id IS NULL OR NOT EXISTS (
-          SELECT 1 FROM order_engineers e WHERE e.tenant_id = @tenant_id AND e.order_id = o.id
-            AND e.role = 'lead' AND e.state IN ('offered', 'accepted')))))
--- The dispatch queue (undispatched) is ranked: orders with a paid promise first (an active
--- upgrade of the order, or an active plan of its unit on promise_day), then priority. (Planned
--- for its values, the ranking folds away for every other list.)
-ORDER BY CASE WHEN @undispatched::boolean THEN EXISTS (
-          SELECT 1 FROM purchases p WHERE p.tenant_id = @tenant_id AND p.status = 'active'
-            AND ((p.kind = 'per_incident' AND p.order_id = o.id)
-              OR (p.kind = 'plan' AND p.registration_id = o.registration_id
-                AND p.valid_from <= @promise_day::date AND p.valid_until >= @promise_day::date)))
-         ELSE false END DESC,
-         CASE WHEN @undispatched::boolean THEN o.priority ELSE 0 END DESC,
-         o.id DESC
+ORDER BY o.id DESC
 LIMIT @lim;
 
 -- name: ListOrdersOfEngineer :many
@@ -109,11 +94,6 @@ WHERE w.tenant_id = @tenant_id AND w.user_id = @engineer_id AND w.state IN ('off
   AND (NOT @late::boolean OR EXISTS (
         SELECT 1 FROM sla_clocks c WHERE c.tenant_id = @tenant_id AND c.order_id = o.id
           AND (c.status = 'breached' OR (c.status = 'running' AND c.due_at < now()))))
-  AND (NOT @undispatched::boolean OR (
-        o.status NOT IN ('closed', 'cancelled', 'approved', 'completed', 'picked_up')
-        AND (o.outlet_id IS NULL OR NOT EXISTS (
-          SELECT 1 FROM order_engineers e WHERE e.tenant_id = @tenant_id AND e.order_id = o.id
-            AND e.role = 'lead' AND e.state IN ('offered', 'accepted')))))
 ORDER BY w.order_id DESC
 LIMIT @lim;
 
@@ -135,22 +115,29 @@ WHERE o.tenant_id = @tenant_id
   AND (sqlc.narg(is_repeat)::boolean IS NULL OR o.is_repeat = sqlc.narg(is_repeat)::boolean)
   AND (sqlc.narg(open_before)::timestamptz IS NULL OR (o.created_at < sqlc.narg(open_before)::timestamptz
         AND o.status NOT IN ('closed', 'cancelled', 'approved', 'completed', 'picked_up')))
-  AND (NOT @undispatched::boolean OR (
-        o.status NOT IN ('closed', 'cancelled', 'approved', 'completed', 'picked_up')
-        AND (o.outlet_id IS NULL OR NOT EXISTS (
-          SELECT 1 FROM order_engineers e WHERE e.tenant_id = @tenant_id AND e.order_id = o.id
-            AND e.role = 'lead' AND e.state IN ('offered', 'accepted')))))
--- The dispatch queue (undispatched) is ranked: orders with a paid promise first (an active
--- upgrade of the order, or an active plan of its unit on promise_day), then priority. (Planned
--- for its values, the ranking folds away for every other list.)
-ORDER BY CASE WHEN @undispatched::boolean THEN EXISTS (
+ORDER BY o.id DESC
+LIMIT @lim;
+
+-- name: ListDispatchQueue :many
+-- The dispatch queue: open orders without an outlet, or without a lead engineer offered or
+-- accepted, ranked as dispatch serves them: orders with a paid promise first (an active
+-- upgrade of the order, or an active plan of its unit valid on promise_day, the tenant's
+-- today), then by priority, then newest. It is bounded by the open orders, so it is read as
+-- one ranked page, never by cursor.
+SELECT o.* FROM service_orders o
+WHERE o.tenant_id = @tenant_id
+  AND o.status NOT IN ('closed', 'cancelled', 'approved', 'completed', 'picked_up')
+  AND (sqlc.narg(type_code)::text IS NULL OR o.type_code = sqlc.narg(type_code)::text)
+  AND (sqlc.narg(outlet_id)::uuid IS NULL OR o.outlet_id = sqlc.narg(outlet_id)::uuid)
+  AND (o.outlet_id IS NULL OR NOT EXISTS (
+        SELECT 1 FROM order_engineers e WHERE e.tenant_id = @tenant_id AND e.order_id = o.id
+          AND e.role = 'lead' AND e.state IN ('offered', 'accepted')))
+ORDER BY EXISTS (
           SELECT 1 FROM purchases p WHERE p.tenant_id = @tenant_id AND p.status = 'active'
             AND ((p.kind = 'per_incident' AND p.order_id = o.id)
               OR (p.kind = 'plan' AND p.registration_id = o.registration_id
-                AND p.valid_from <= @promise_day::date AND p.valid_until >= @promise_day::date)))
-         ELSE false END DESC,
-         CASE WHEN @undispatched::boolean THEN o.priority ELSE 0 END DESC,
-         o.id DESC
+                AND p.valid_from <= @promise_day::date AND p.valid_until >= @promise_day::date))) DESC,
+         o.priority DESC, o.id DESC
 LIMIT @lim;
 
 -- name: UpdateOrderStatus :one

@@ -29,3 +29,6 @@ RETURNING *;
 
 -- name: DeleteOutlet :execrows
 DELETE FROM outlets WHERE tenant_id = @tenant_id AND id = @id AND version = @version;
+
+-- name: OutletNames :many
+SELECT id, name FROM outlets WHERE tenant_id = @tenant_id AND id = ANY(@ids::uuid[]);

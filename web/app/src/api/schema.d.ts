@@ -4595,7 +4595,7 @@ export interface components {
             number: string;
             /** Format: uuid */
             outlet_id?: string;
-            /** @description In lists: the paid promises that put the order first in the dispatch queue, e.g. 'paid express promise: 6-hour on-site' */
+            /** @description In the dispatch queue: the paid promises that put the order first in the dispatch queue, e.g. 'paid express promise: 6-hour on-site' */
             paid_promises?: string[];
             /**
              * Format: int64
@@ -16355,7 +16355,7 @@ export interface operations {
                 open_older_than?: string;
                 /** @description Only orders with a breached or overdue time limit */
                 overdue?: boolean;
-                /** @description Only open orders waiting for dispatch: no outlet, or no lead engineer offered or accepted */
+                /** @description The dispatch queue: open orders waiting for dispatch (no outlet, or no lead engineer offered or accepted), ranked paid promises first, then priority; one page, no cursor. Takes only the type and outlet_id filters. */
                 undispatched?: boolean;
             };
             header?: {
@@ -16529,7 +16529,7 @@ export interface operations {
                 open_older_than?: string;
                 /** @description Only orders with a breached or overdue time limit */
                 overdue?: boolean;
-                /** @description Only open orders waiting for dispatch: no outlet, or no lead engineer offered or accepted */
+                /** @description The dispatch queue: open orders waiting for dispatch (no outlet, or no lead engineer offered or accepted), ranked paid promises first, then priority; one page, no cursor. Takes only the type and outlet_id filters. */
                 undispatched?: boolean;
                 format?: "xlsx" | "csv";
                 /** @description Language of the header and the codes; default: Accept-Language, else the tenant's */
