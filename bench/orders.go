@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/reports"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -24,6 +25,7 @@ type orderData struct {
 	tenants   int
 	perTenant int
 	keys      []string
+	rollup    time.Duration // the reports' first roll-up of the keyed tenants, all of it
 }
 
 func (d orderData) slug(t int) string { return fmt.Sprintf("bench-o%04d", t) }
@@ -106,6 +108,15 @@ func seedOrders(ctx context.Context, ownerURL string, tdb *tenants.DB, baseURL s
 		}
 		d.keys = append(d.keys, key)
 	}
+	// The dashboards read the figures the reports job rolls up: the keyed tenants' first
+	// roll-up (their whole year), as the worker would run it.
+	r0 := time.Now()
+	for t := range min(nKeys, nTenants) {
+		if _, err := reports.Rollup(ctx, tdb, tenants.Scope{TenantID: ids[t], Actor: tenants.SystemActor}, nil); err != nil {
+			return d, 0, fmt.Errorf("report roll-up of %s: %w", d.slug(t), err)
+		}
+	}
+	d.rollup = time.Since(r0)
 	return d, time.Since(t0), nil
 }
 
@@ -185,6 +196,35 @@ func orderFilters(fx fixture) func(context.Context) (*http.Request, error) {
 	}
 }
 
+// reportRequest builds dashboard report requests of a random keyed tenant: the flow of
+// orders, SLA attainment by a random breakdown, or the backlog, over the last 30 or 90 days.
+func reportRequest(fx fixture) func(context.Context) (*http.Request, error) {
+	d := fx.orders
+	return func(ctx context.Context) (*http.Request, error) {
+		if len(d.keys) == 0 {
+			return nil, fmt.Errorf("no API key of an order tenant")
+		}
+		t := rand.IntN(len(d.keys))
+		to := time.Now()
+		from := to.AddDate(0, 0, -[]int{29, 89}[rand.IntN(2)])
+		q := url.Values{"from": {from.Format(time.DateOnly)}, "to": {to.Format(time.DateOnly)}}
+		path := "/v1/reports/orders"
+		switch rand.IntN(3) {
+		case 1:
+			path = "/v1/reports/sla"
+			q.Set("by", []string{"target", "outlet", "engineer", "tier"}[rand.IntN(4)])
+		case 2:
+			path, q = "/v1/reports/backlog", url.Values{}
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, fx.baseURL+path+"?"+q.Encode(), nil)
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Authorization", "Bearer "+d.keys[t])
+		return req, nil
+	}
+}
+
 // createOrder builds order intakes by phone for random units of the warranty data set: the
 // customer is found by phone, the unit by serial, the entitlement decided, the repeat check
 // run, the number taken, the timeline, audit and event written, all in one transaction.
@@ -211,6 +251,10 @@ func createOrder(fx fixture) func(context.Context) (*http.Request, error) {
 func reportOrders(w io.Writer, d orderData, took time.Duration) {
 	fmt.Fprintf(w, "order data: %d orders across %d tenants (API keys in %d), seeded in %s\n",
 		d.perTenant*d.tenants, d.tenants, len(d.keys), secs(took))
+	if len(d.keys) > 0 {
+		fmt.Fprintf(w, "report roll-up: a first roll-up (a year of %d orders) took %s a tenant\n",
+			d.perTenant, secs(d.rollup/time.Duration(len(d.keys))))
+	}
 }
 
 // cursorOf is the API's list cursor at an id.

@@ -71,6 +71,9 @@ func scenarios(fx fixture) []scenario {
 			request: orderList(fx)},
 		{name: "list-orders filtered (api key)", baseline: "pgbench-select", orders: true, p99: 25 * time.Millisecond,
 			request: orderFilters(fx)},
+		// The dashboards' reports read the rolled-up daily figures: p99 under 300 ms.
+		{name: "reports (api key)", baseline: "pgbench-select", orders: true, p99: 300 * time.Millisecond,
+			request: reportRequest(fx)},
 	}
 }
 

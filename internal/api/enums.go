@@ -14,6 +14,7 @@ import (
 	"github.com/aftersales/aftersales/internal/notify"
 	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/internal/registry"
+	"github.com/aftersales/aftersales/internal/reports"
 	"github.com/aftersales/aftersales/internal/sla"
 	"github.com/aftersales/aftersales/internal/warranty"
 	"github.com/aftersales/aftersales/internal/webhooks"
@@ -52,6 +53,7 @@ type (
 	purchaseStatus string
 	flagStatus     string
 	slaGroupBy     string
+	reportBy       string
 	slaTarget      string
 	exportFormat   string
 )
@@ -78,6 +80,7 @@ func (purchaseStatus) Schema(huma.Registry) *huma.Schema { return enumSchema(bil
 func (flagStatus) Schema(huma.Registry) *huma.Schema     { return enumSchema(billing.FlagStatuses) }
 func (slaGroupBy) Schema(huma.Registry) *huma.Schema     { return enumSchema(sla.GroupBys) }
 func (slaTarget) Schema(huma.Registry) *huma.Schema      { return enumSchema(sla.Kinds) }
+func (reportBy) Schema(huma.Registry) *huma.Schema       { return enumSchema(reports.SLABy) }
 
 // domainEnum is a field of a domain type whose values the domain lists.
 type domainEnum struct {

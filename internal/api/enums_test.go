@@ -20,6 +20,7 @@ import (
 	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/internal/registry"
+	"github.com/aftersales/aftersales/internal/reports"
 	"github.com/aftersales/aftersales/internal/sla"
 	"github.com/aftersales/aftersales/internal/warranty"
 	"github.com/aftersales/aftersales/internal/webhooks"
@@ -49,6 +50,17 @@ var domainEnums = map[string][]string{
 	"GET /v1/webhook-endpoints/{id}/deliveries query.status": webhooks.DeliveryStatuses,
 	"GET /v1/orders/export query.format":                     export.Formats,
 	"GET /v1/orders/export query.lang":                       notify.Locales,
+	"GET /v1/reports/orders/export query.format":             export.Formats,
+	"GET /v1/reports/orders/export query.lang":               notify.Locales,
+	"GET /v1/reports/sla/export query.format":                export.Formats,
+	"GET /v1/reports/sla/export query.lang":                  notify.Locales,
+	"GET /v1/reports/backlog/export query.format":            export.Formats,
+	"GET /v1/reports/backlog/export query.lang":              notify.Locales,
+	"GET /v1/reports/money/export query.format":              export.Formats,
+	"GET /v1/reports/money/export query.lang":                notify.Locales,
+	"GET /v1/reports/sla query.by":                           reports.SLABy,
+	"GET /v1/reports/sla/export query.by":                    reports.SLABy,
+	"BacklogCell.age":                                        reports.BacklogAges,
 
 	"Tenant.kind":                tenants.Kinds,
 	"Tenant.status":              tenants.Statuses,

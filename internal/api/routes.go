@@ -36,6 +36,7 @@ func registerRoutes(v1 huma.API, s *Server) {
 	registerPublicCoverageRoutes(v1, s)
 	registerOrderRoutes(v1, s)
 	registerOrderExportRoutes(v1, s)
+	registerReportRoutes(v1, s)
 	registerAttachmentRoutes(v1, s)
 	registerQuoteRoutes(v1, s)
 	registerOrderEngineerRoutes(v1, s)

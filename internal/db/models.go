@@ -794,6 +794,24 @@ type Registration struct {
 	UpdatedAt       time.Time
 }
 
+// Daily figures per metric, outlet and breakdown (dim, key), rolled up from the tenant's own rows by the reports job.
+type ReportDay struct {
+	TenantID  uuid.UUID
+	Metric    string
+	Day       time.Time
+	OutletKey uuid.UUID
+	Dim       string
+	Key       string
+	Value     int64
+}
+
+// The last day the reports job rolled up for the tenant, and when.
+type ReportRollup struct {
+	TenantID      uuid.UUID
+	RolledThrough time.Time
+	RolledAt      time.Time
+}
+
 // Past service of a unit brought from another system (a repair with its fault, result and dates in and out, an exchange or a refund); keyed by the other system's reference, so bringing it twice stores it once.
 type ServiceHistory struct {
 	TenantID       uuid.UUID

@@ -385,6 +385,11 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 		{`INSERT INTO platform_invoices (tenant_id, stripe_invoice_id, status, currency, amount_due, amount_paid) VALUES
 		    (app.tenant_id(), $1, 'paid', 'CNY', 100, 100)`, []any{"in_" + uuid.NewString()}},
 		{`INSERT INTO usage_counters (tenant_id, metric, month, count) VALUES (app.tenant_id(), 'orders', '2026-11-01', 3)`, nil},
+		// Daily figures of both outlets, and the roll-up's mark.
+		{`INSERT INTO report_days (tenant_id, metric, day, outlet_key, value) VALUES
+		    (app.tenant_id(), 'orders_in', current_date, $1, 3), (app.tenant_id(), 'orders_in', current_date, $2, 2)`,
+			[]any{f.Outlet1, f.Outlet2}},
+		{`INSERT INTO report_rollups (tenant_id, rolled_through, rolled_at) VALUES (app.tenant_id(), current_date - 1, now())`, nil},
 	}...)
 	if err := iso.app.Tx(iso.ctx, tenants.Scope{TenantID: f.Tenant}, func(tx *tenants.Tx) error {
 		for _, s := range stmts {
@@ -672,7 +677,7 @@ func (iso *isolation) checkOutletScope(t *testing.T) {
 	for _, c := range []struct{ table, outletCol string }{
 		{"outlets", "id"}, {"memberships", "outlet_id"}, {"audit_log", "outlet_id"},
 		{"sla_clocks", "outlet_id"}, {"sla_breaches", "outlet_id"}, {"purchases", "outlet_id"},
-		{"compensations", "outlet_id"},
+		{"compensations", "outlet_id"}, {"report_days", "outlet_key"},
 	} {
 		t.Run(c.table, func(t *testing.T) {
 			q := `SELECT count(*) FROM ` + ident(c.table) + ` WHERE ` + ident(c.outletCol) + ` = $1`

@@ -17,6 +17,7 @@ import (
 	"github.com/aftersales/aftersales/internal/events"
 	"github.com/aftersales/aftersales/internal/migrate"
 	"github.com/aftersales/aftersales/internal/registry"
+	"github.com/aftersales/aftersales/internal/reports"
 	"github.com/aftersales/aftersales/internal/sla"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -140,6 +141,7 @@ func NewConfigWith(d *tenants.DB, log *slog.Logger, work bool, capacity Capacity
 		}
 	}
 	river.AddWorker(workers, imports)
+	river.AddWorker(workers, &reports.RollupWorker{DB: d, Log: log})
 	bus, err := events.NewBus(d, consumers...)
 	if err != nil {
 		return nil, err
@@ -183,6 +185,7 @@ func NewConfigWith(d *tenants.DB, log *slog.Logger, work bool, capacity Capacity
 				&river.PeriodicJobOpts{RunOnStart: true}),
 		}
 		cfg.PeriodicJobs = append(cfg.PeriodicJobs, timers.PeriodicJobs()...)
+		cfg.PeriodicJobs = append(cfg.PeriodicJobs, reports.PeriodicJobs()...)
 		for _, c := range consumers {
 			if pp, ok := c.(PeriodicProvider); ok {
 				cfg.PeriodicJobs = append(cfg.PeriodicJobs, pp.PeriodicJobs()...)

@@ -33,9 +33,21 @@ var labels = map[string]map[string][2]string{
 		"maintenance": {"保养清洗", "Maintenance and cleaning"}, "gas_conversion": {"气源改装", "Gas conversion"},
 		"inspection": {"检测", "Inspection"},
 	},
+	"sla_target": {
+		"accept": {"受理", "Acceptance"}, "dispatch": {"派工", "Dispatch"}, "appointment": {"预约", "Appointment"},
+		"arrival": {"上门", "Arrival"}, "completion": {"完工", "Completion"}, "return": {"返还", "Return"},
+		"callback": {"回访", "Callback"},
+	},
+	"ledger_kind": {
+		"payment": {"收款", "Payment"}, "refund": {"退款", "Refund"}, "compensation": {"赔付", "Compensation"},
+		"credit": {"余额", "Credit"}, "dispute": {"争议", "Dispute"}, "platform_fee": {"平台费", "Platform fee"},
+		"refund_failed": {"退款失败", "Refund failed"}, "credit_redeemed": {"余额抵扣", "Credit redeemed"},
+		"credit_expired": {"余额过期", "Credit expired"},
+	},
 }
 
-// Label is the word for code of kind ("status", "flow", "channel", "coverage", "type") in lang
+// Label is the word for code of kind ("status", "flow", "channel", "coverage", "type",
+// "sla_target", "ledger_kind") in lang
 // ("zh-CN" or "en"; other languages get English); a code it does not know (a tenant's own
 // order type) is returned as it is.
 func Label(lang, kind, code string) string {

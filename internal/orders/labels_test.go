@@ -10,7 +10,8 @@ import (
 // TestLabelsMatchTheWebApp: an export says what the screens say, in both languages.
 func TestLabelsMatchTheWebApp(t *testing.T) {
 	t.Parallel()
-	blocks := map[string]string{"status": "orderStatus", "flow": "flow", "channel": "channel", "coverage": "coverage", "type": "orderType"}
+	blocks := map[string]string{"status": "orderStatus", "flow": "flow", "channel": "channel", "coverage": "coverage", "type": "orderType",
+		"sla_target": "slaTarget", "ledger_kind": "ledgerKind"}
 	for i, file := range []string{"zh-CN", "en"} {
 		src, err := os.ReadFile("../../web/app/src/i18n/locales/" + file + ".ts")
 		if err != nil {

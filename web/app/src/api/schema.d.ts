@@ -2549,6 +2549,186 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reports/backlog": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Open orders by status and age
+         * @description As of the last roll-up today. Figures are rolled up every ten minutes (as_of says when); POST /v1/reports/refresh brings them up to date.
+         */
+        get: operations["report-backlog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/backlog/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the backlog report as XLSX or CSV
+         * @description The report's own query; headers and codes in the language asked for.
+         */
+        get: operations["export-report-backlog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/money": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Money per day: express-service payments and refunds, compensation paid, the ledger's other kinds
+         * @description Signed minor units per currency and ledger kind. Figures are rolled up every ten minutes (as_of says when); POST /v1/reports/refresh brings them up to date.
+         */
+        get: operations["report-money"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/money/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the money report as XLSX or CSV
+         * @description The report's own query; headers and codes in the language asked for.
+         */
+        get: operations["export-report-money"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Orders in and closed per day, first-time-fix and repeat-repair rates, warranty and charged mix
+         * @description Days are the tenant's calendar days. Outlet staff see their outlet's figures. Figures are rolled up every ten minutes (as_of says when); POST /v1/reports/refresh brings them up to date.
+         */
+        get: operations["report-orders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/orders/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the orders report as XLSX or CSV
+         * @description The report's own query; headers and codes in the language asked for.
+         */
+        get: operations["export-report-orders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Roll up the tenant's figures now
+         * @description Recomputes the days since the last final day (yesterday at least) and the backlog. With from (tenant settings permission), recomputes from that day, at most a year back: after importing past orders.
+         */
+        post: operations["refresh-reports"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/sla": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * SLA attainment by target, outlet, engineer or tier, and per day
+         * @description Clocks that ended (met or breached) in the range, as GET /v1/sla/attainment counts them. Figures are rolled up every ten minutes (as_of says when); POST /v1/reports/refresh brings them up to date.
+         */
+        get: operations["report-sla"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/sla/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the sla report as XLSX or CSV
+         * @description The report's own query; headers and codes in the language asked for.
+         */
+        get: operations["export-report-sla"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sandbox/clock": {
         parameters: {
             query?: never;
@@ -3013,6 +3193,19 @@ export interface components {
             uploaded_at: string;
             uploaded_by: string;
         };
+        Attainment: {
+            /** Format: int64 */
+            breached: number;
+            /** @description Target, outlet id, engineer id or tier code; empty when unset */
+            key: string;
+            /** Format: int64 */
+            met: number;
+            /**
+             * Format: double
+             * @description Met on time, percent of the clocks that ended
+             */
+            percent: number;
+        };
         AttainmentRow: {
             /** Format: int64 */
             breached: number;
@@ -3057,6 +3250,20 @@ export interface components {
         };
         AuthsOutBody: {
             category_ids: string[];
+        };
+        BacklogCell: {
+            /** @enum {string} */
+            age: "0-1d" | "1-3d" | "3-7d" | "7d+";
+            /** Format: int64 */
+            count: number;
+            status: string;
+        };
+        BacklogReport: {
+            /** Format: date-time */
+            as_of: string | null;
+            items: components["schemas"]["BacklogCell"][];
+            /** Format: int64 */
+            total: number;
         };
         BatchInBody: {
             items: components["schemas"]["BatchItem"][];
@@ -4517,6 +4724,25 @@ export interface components {
             /** @example KFR-35GW */
             sku: string;
         };
+        MoneyDay: {
+            currency: string;
+            day: string;
+            /** @description Signed minor units per ledger kind: payment, refund, compensation, ... */
+            kinds: {
+                [key: string]: number;
+            };
+        };
+        MoneyReport: {
+            /** Format: date-time */
+            as_of: string | null;
+            days: components["schemas"]["MoneyDay"][];
+            /** @description Per currency, signed minor units per ledger kind */
+            totals: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
+        };
         MoneyTerms: {
             /**
              * Format: int32
@@ -4638,6 +4864,56 @@ export interface components {
             state: "offered" | "accepted" | "declined" | "removed";
             /** Format: uuid */
             user_id: string;
+        };
+        OrdersDay: {
+            /**
+             * Format: int64
+             * @description Orders closed
+             */
+            closed: number;
+            /**
+             * Format: int64
+             * @description Work completed
+             */
+            completed: number;
+            /** @description The tenant's calendar day (YYYY-MM-DD); empty in totals */
+            day: string;
+            /**
+             * Format: int64
+             * @description Completed work the first visit fixed: never reopened, never waited for parts
+             */
+            first_time_fixed: number;
+            /**
+             * Format: int64
+             * @description Orders created
+             */
+            in: number;
+            /**
+             * Format: int64
+             * @description Orders created that repeat an earlier repair of the unit
+             */
+            repeats: number;
+        };
+        OrdersReport: {
+            /**
+             * Format: date-time
+             * @description When the figures were last rolled up; null before the first roll-up
+             */
+            as_of: string | null;
+            days: components["schemas"]["OrdersDay"][];
+            /**
+             * Format: double
+             * @description Percent of completed work fixed the first time
+             */
+            first_time_fix_rate: number;
+            /** @description Completed work by coverage class */
+            mix: components["schemas"]["Share"][];
+            /**
+             * Format: double
+             * @description Percent of orders in that repeat an earlier repair
+             */
+            repeat_rate: number;
+            totals: components["schemas"]["OrdersDay"];
         };
         OtpInBody: {
             /**
@@ -5316,6 +5592,19 @@ export interface components {
         ReconciliationsOutBody: {
             items: components["schemas"]["Reconciliation"][];
         };
+        RefreshReportsInBody: {
+            /**
+             * Format: date
+             * @description Recompute from this day (tenant settings permission), at most a year back
+             */
+            from?: string;
+        };
+        RefreshReportsOutputBody: {
+            /** @description The first day recomputed */
+            from: string;
+            /** @description The last final day (yesterday); today's figures grow until tomorrow */
+            rolled_through: string;
+        };
         RefundQuote: {
             /** Format: int64 */
             amount: number;
@@ -5416,6 +5705,20 @@ export interface components {
         };
         SLAClocksOutputBody: {
             items: components["schemas"]["Clock"][];
+        };
+        SLADay: {
+            /** Format: int64 */
+            breached: number;
+            day: string;
+            /** Format: int64 */
+            met: number;
+        };
+        SLAReport: {
+            /** Format: date-time */
+            as_of: string | null;
+            by: string;
+            days: components["schemas"]["SLADay"][];
+            items: components["schemas"]["Attainment"][];
         };
         SLASettings: {
             /** @description Run an arrival clock on carry-in orders too (they have no visit; default false) */
@@ -5596,6 +5899,13 @@ export interface components {
             locale: "zh-CN" | "en";
             name: string;
             timezone: string;
+        };
+        Share: {
+            /** Format: int64 */
+            count: number;
+            key: string;
+            /** Format: double */
+            percent: number;
         };
         Slot: {
             /** Format: date-time */
@@ -22075,6 +22385,670 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "report-backlog": {
+        parameters: {
+            query?: {
+                /** @description Only this outlet's open orders */
+                outlet_id?: string;
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BacklogReport"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "export-report-backlog": {
+        parameters: {
+            query?: {
+                format?: "xlsx" | "csv";
+                /** @description Language of the header and the codes; default: Accept-Language, else the tenant's */
+                lang?: "zh-CN" | "en";
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "report-money": {
+        parameters: {
+            query: {
+                /** @description First day (the tenant's calendar) */
+                from: string;
+                /** @description Last day, inclusive; at most a year after from */
+                to: string;
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MoneyReport"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "export-report-money": {
+        parameters: {
+            query?: {
+                format?: "xlsx" | "csv";
+                /** @description Language of the header and the codes; default: Accept-Language, else the tenant's */
+                lang?: "zh-CN" | "en";
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "report-orders": {
+        parameters: {
+            query: {
+                /** @description First day (the tenant's calendar) */
+                from: string;
+                /** @description Last day, inclusive; at most a year after from */
+                to: string;
+                /** @description Only this outlet's figures */
+                outlet_id?: string;
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrdersReport"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "export-report-orders": {
+        parameters: {
+            query: {
+                /** @description First day (the tenant's calendar) */
+                from: string;
+                /** @description Last day, inclusive; at most a year after from */
+                to: string;
+                /** @description Only this outlet's figures */
+                outlet_id?: string;
+                format?: "xlsx" | "csv";
+                /** @description Language of the header and the codes; default: Accept-Language, else the tenant's */
+                lang?: "zh-CN" | "en";
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "refresh-reports": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefreshReportsInBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefreshReportsOutputBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "report-sla": {
+        parameters: {
+            query: {
+                /** @description First day (the tenant's calendar) */
+                from: string;
+                /** @description Last day, inclusive; at most a year after from */
+                to: string;
+                /** @description Only this outlet's figures */
+                outlet_id?: string;
+                by?: "target" | "outlet" | "engineer" | "tier";
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SLAReport"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "export-report-sla": {
+        parameters: {
+            query: {
+                /** @description First day (the tenant's calendar) */
+                from: string;
+                /** @description Last day, inclusive; at most a year after from */
+                to: string;
+                /** @description Only this outlet's figures */
+                outlet_id?: string;
+                by?: "target" | "outlet" | "engineer" | "tier";
+                format?: "xlsx" | "csv";
+                /** @description Language of the header and the codes; default: Accept-Language, else the tenant's */
+                lang?: "zh-CN" | "en";
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,7 +1,13 @@
-import { Grid, Position, Tickets, User } from '@element-plus/icons-vue'
+import { DataAnalysis, Grid, Position, Tickets, User } from '@element-plus/icons-vue'
 import type { RouteRecordRaw } from 'vue-router'
 
 const routes: RouteRecordRaw[] = [
+  {
+    path: '/dashboard',
+    name: 'dashboard',
+    component: () => import('@/views/reports/Dashboard.vue'),
+    meta: { title: 'menu.dashboard', perm: 'orders:read', menu: { group: 'service', icon: DataAnalysis, order: 5 } },
+  },
   {
     path: '/orders',
     name: 'orders',
