@@ -127,7 +127,9 @@ func Import(ctx context.Context, tx *tenants.Tx, format string, content []byte) 
 		}
 	}
 	var problems []RowError
-	bad := func(row int, field, msg string) { problems = append(problems, RowError{Row: row, Field: field, Message: msg}) }
+	bad := func(row int, field, msg string) {
+		problems = append(problems, RowError{Row: row, Field: field, Message: msg})
+	}
 	seen := map[string]int{}
 	var rows []importRow
 	for i, cells := range table[1:] {
