@@ -15,6 +15,7 @@ import (
 	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/internal/registry"
 	"github.com/aftersales/aftersales/internal/sla"
+	"github.com/aftersales/aftersales/internal/stock"
 	"github.com/aftersales/aftersales/internal/warranty"
 	"github.com/aftersales/aftersales/internal/webhooks"
 	"github.com/aftersales/aftersales/tenants"
@@ -54,6 +55,8 @@ type (
 	slaGroupBy     string
 	slaTarget      string
 	exportFormat   string
+	warehouseKind  string
+	movementType   string
 )
 
 func (exportFormat) Schema(huma.Registry) *huma.Schema   { return enumSchema(export.Formats) }
@@ -78,6 +81,8 @@ func (purchaseStatus) Schema(huma.Registry) *huma.Schema { return enumSchema(bil
 func (flagStatus) Schema(huma.Registry) *huma.Schema     { return enumSchema(billing.FlagStatuses) }
 func (slaGroupBy) Schema(huma.Registry) *huma.Schema     { return enumSchema(sla.GroupBys) }
 func (slaTarget) Schema(huma.Registry) *huma.Schema      { return enumSchema(sla.Kinds) }
+func (warehouseKind) Schema(huma.Registry) *huma.Schema  { return enumSchema(stock.WarehouseKinds) }
+func (movementType) Schema(huma.Registry) *huma.Schema   { return enumSchema(stock.MovementTypes) }
 
 // domainEnum is a field of a domain type whose values the domain lists.
 type domainEnum struct {
@@ -177,6 +182,16 @@ var domainEnums = []domainEnum{
 	{ExpressProductBody{}, "status", billing.ProductStatuses},
 	{webhooks.Delivery{}, "status", webhooks.DeliveryStatuses},
 	{webhooks.Delivery{}, "error_class", webhooks.ErrorClasses},
+	{stock.Warehouse{}, "kind", stock.WarehouseKinds},
+	{stock.Warehouse{}, "owner", stock.Owners},
+	{stock.WarehouseFields{}, "kind", stock.WarehouseKinds},
+	{stock.WarehouseFields{}, "owner", stock.Owners},
+	{stock.Balance{}, "owner", stock.Owners},
+	{stock.Movement{}, "type", stock.MovementTypes},
+	{stock.Movement{}, "issue_kind", stock.IssueKinds},
+	{stock.MovementInput{}, "type", stock.DirectTypes},
+	{stock.MovementInput{}, "issue_kind", stock.IssueKinds},
+	{stock.SerialHistory{}, "place", stock.SerialPlaces},
 }
 
 // useDomainEnums sets the enum of each domain enum field in the registered schemas, with the

@@ -21,6 +21,7 @@ import (
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/internal/registry"
 	"github.com/aftersales/aftersales/internal/sla"
+	"github.com/aftersales/aftersales/internal/stock"
 	"github.com/aftersales/aftersales/internal/warranty"
 	"github.com/aftersales/aftersales/internal/webhooks"
 	"github.com/aftersales/aftersales/tenants"
@@ -49,6 +50,8 @@ var domainEnums = map[string][]string{
 	"GET /v1/webhook-endpoints/{id}/deliveries query.status": webhooks.DeliveryStatuses,
 	"GET /v1/orders/export query.format":                     export.Formats,
 	"GET /v1/orders/export query.lang":                       notify.Locales,
+	"GET /v1/warehouses query.kind":                          stock.WarehouseKinds,
+	"GET /v1/stock/movements query.type":                     stock.MovementTypes,
 
 	"Tenant.kind":                tenants.Kinds,
 	"Tenant.status":              tenants.Statuses,
@@ -112,6 +115,16 @@ var domainEnums = map[string][]string{
 	"TierRuleEntry.kind":         warranty.RuleKinds,
 	"Delivery.status":            webhooks.DeliveryStatuses,
 	"Delivery.error_class":       webhooks.ErrorClasses,
+	"Warehouse.kind":             stock.WarehouseKinds,
+	"Warehouse.owner":            stock.Owners,
+	"WarehouseFields.kind":       stock.WarehouseKinds,
+	"WarehouseFields.owner":      stock.Owners,
+	"Balance.owner":              stock.Owners,
+	"Movement.type":              stock.MovementTypes,
+	"Movement.issue_kind":        stock.IssueKinds,
+	"MovementInput.type":         stock.DirectTypes,
+	"MovementInput.issue_kind":   stock.IssueKinds,
+	"SerialHistory.place":        stock.SerialPlaces,
 }
 
 // TestEnumsAreTheDomainLists: each enum of the document the domain lists is that list, in

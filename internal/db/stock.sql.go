@@ -599,6 +599,46 @@ func (q *Queries) ListMovements(ctx context.Context, db DBTX, arg ListMovementsP
 	return items, nil
 }
 
+const listSerials = `-- name: ListSerials :many
+SELECT tenant_id, part_id, serial, place, warehouse_id, outlet_id, order_id, transfer_id, updated_at FROM part_serials WHERE tenant_id = $1 AND part_id = $2 ORDER BY serial LIMIT $3
+`
+
+type ListSerialsParams struct {
+	TenantID uuid.UUID
+	PartID   uuid.UUID
+	Lim      int32
+}
+
+func (q *Queries) ListSerials(ctx context.Context, db DBTX, arg ListSerialsParams) ([]PartSerial, error) {
+	rows, err := db.Query(ctx, listSerials, arg.TenantID, arg.PartID, arg.Lim)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []PartSerial
+	for rows.Next() {
+		var i PartSerial
+		if err := rows.Scan(
+			&i.TenantID,
+			&i.PartID,
+			&i.Serial,
+			&i.Place,
+			&i.WarehouseID,
+			&i.OutletID,
+			&i.OrderID,
+			&i.TransferID,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listWarehouses = `-- name: ListWarehouses :many
 SELECT tenant_id, id, code, name, kind, owner, outlet_id, engineer_id, active, version, created_at, updated_at FROM warehouses
 WHERE tenant_id = $1

@@ -96,7 +96,7 @@ func readTable(format string, content []byte) ([][]string, error) {
 
 type importRow struct {
 	no          int
-	f           Fields
+	f           PartFields
 	models      []string
 	substitutes []string
 }
@@ -144,7 +144,7 @@ func Import(ctx context.Context, tx *tenants.Tx, format string, content []byte) 
 			continue
 		}
 		r := importRow{no: no, models: list(cell("models")), substitutes: list(cell("substitutes"))}
-		r.f = Fields{PartNo: cell("part_no"), NameZh: cell("name_zh"), NameEn: cell("name_en"), Components: list(cell("components")),
+		r.f = PartFields{PartNo: cell("part_no"), NameZh: cell("name_zh"), NameEn: cell("name_en"), Components: list(cell("components")),
 			Currency: strings.ToUpper(cell("currency"))}
 		var ok bool
 		if r.f.SerialTracked, ok = yes(cell("serial_tracked")); !ok {

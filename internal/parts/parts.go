@@ -19,8 +19,8 @@ import (
 	"github.com/aftersales/aftersales/tenants"
 )
 
-// Fields are the writable fields of a part.
-type Fields struct {
+// PartFields are the writable fields of a part.
+type PartFields struct {
 	PartNo        string      `json:"part_no" pattern:"^[A-Za-z0-9._/-]{1,64}$" example:"PCB-KFR35-01" doc:"The tenant's part number"`
 	NameZh        string      `json:"name_zh" minLength:"1" maxLength:"200" example:"主控板"`
 	NameEn        string      `json:"name_en,omitempty" maxLength:"200" example:"Main board"`
@@ -35,10 +35,10 @@ type Fields struct {
 	Active        *bool       `json:"active,omitempty" doc:"Inactive parts stay in history but are not offered; true when omitted"`
 }
 
-// Part is a catalog entry.
-type Part struct {
+// SparePart is a catalog entry.
+type SparePart struct {
 	ID uuid.UUID `json:"id"`
-	Fields
+	PartFields
 	Version   int32     `json:"version"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
@@ -54,9 +54,9 @@ var (
 const maxMoney = 100_000_000_000
 
 // FromRow converts a stored part.
-func FromRow(r db.Part) Part {
+func FromRow(r db.Part) SparePart {
 	active := r.Active
-	return Part{ID: r.ID, Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Fields: Fields{
+	return SparePart{ID: r.ID, Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, PartFields: PartFields{
 		PartNo: r.PartNo, NameZh: r.NameZh, NameEn: r.NameEn, ModelIDs: r.ModelIds, Components: r.Components,
 		SubstituteIDs: r.SubstituteIds, SerialTracked: r.SerialTracked, Currency: r.Currency, UnitCost: r.UnitCost,
 		OutletPrice: r.OutletPrice, ConsumerPrice: r.ConsumerPrice, Active: &active}}
@@ -64,7 +64,7 @@ func FromRow(r db.Part) Part {
 
 // normalize fills defaults and checks the fields that do not need the database. prefix names
 // where the fields are in the input ("" for a body, "rows[3]." for an import row).
-func (f *Fields) normalize(prefix string) error {
+func (f *PartFields) normalize(prefix string) error {
 	if !partNoRe.MatchString(f.PartNo) {
 		return fault.Invalid(prefix+"part_no", "must be 1 to 64 letters, digits or . _ / -")
 	}
@@ -123,7 +123,7 @@ func dedupe(ids []uuid.UUID) []uuid.UUID {
 
 // checkRefs checks that the models and substitutes exist in the tenant (self is the part's
 // own id, never its own substitute).
-func checkRefs(ctx context.Context, tx *tenants.Tx, f Fields, self uuid.UUID) error {
+func checkRefs(ctx context.Context, tx *tenants.Tx, f PartFields, self uuid.UUID) error {
 	if len(f.ModelIDs) > 0 {
 		n, err := tx.Q.CountModelsByIDs(ctx, tx, db.CountModelsByIDsParams{TenantID: tx.Scope.TenantID, Ids: f.ModelIDs})
 		if err != nil {
@@ -149,29 +149,29 @@ func checkRefs(ctx context.Context, tx *tenants.Tx, f Fields, self uuid.UUID) er
 }
 
 // Create adds a part to the catalog.
-func Create(ctx context.Context, tx *tenants.Tx, f Fields) (Part, error) {
+func Create(ctx context.Context, tx *tenants.Tx, f PartFields) (SparePart, error) {
 	if err := f.normalize(""); err != nil {
-		return Part{}, err
+		return SparePart{}, err
 	}
 	id := platform.NewID()
 	if err := checkRefs(ctx, tx, f, id); err != nil {
-		return Part{}, err
+		return SparePart{}, err
 	}
 	r, err := tx.Q.CreatePart(ctx, tx, db.CreatePartParams{TenantID: tx.Scope.TenantID, ID: id, PartNo: f.PartNo, NameZh: f.NameZh,
 		NameEn: f.NameEn, ModelIds: f.ModelIDs, Components: f.Components, SubstituteIds: f.SubstituteIDs, SerialTracked: f.SerialTracked,
 		Currency: f.Currency, UnitCost: f.UnitCost, OutletPrice: f.OutletPrice, ConsumerPrice: f.ConsumerPrice, Active: *f.Active})
 	if err != nil {
-		return Part{}, fault.DBError(err, "a part with this part number exists", "")
+		return SparePart{}, fault.DBError(err, "a part with this part number exists", "")
 	}
 	p := FromRow(r)
 	return p, tx.Audit(ctx, "part.create", "part", p.ID, nil, p)
 }
 
 // Get returns one part.
-func Get(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Part, error) {
+func Get(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (SparePart, error) {
 	r, err := tx.Q.GetPart(ctx, tx, db.GetPartParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
-		return Part{}, fault.DBError(err, "", "")
+		return SparePart{}, fault.DBError(err, "", "")
 	}
 	return FromRow(r), nil
 }
@@ -185,7 +185,7 @@ type Filter struct {
 }
 
 // List lists parts after the cursor.
-func List(ctx context.Context, tx *tenants.Tx, f Filter) ([]Part, error) {
+func List(ctx context.Context, tx *tenants.Tx, f Filter) ([]SparePart, error) {
 	if err := tx.PlanForValues(ctx); err != nil {
 		return nil, err
 	}
@@ -200,7 +200,7 @@ func List(ctx context.Context, tx *tenants.Tx, f Filter) ([]Part, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list parts: %w", err)
 	}
-	out := make([]Part, len(rows))
+	out := make([]SparePart, len(rows))
 	for i, r := range rows {
 		out[i] = FromRow(r)
 	}
@@ -209,27 +209,27 @@ func List(ctx context.Context, tx *tenants.Tx, f Filter) ([]Part, error) {
 
 // Update replaces a part's fields if version is current. Serial tracking cannot change while
 // the part is in stock: the units on hand would have serials, or lack them, against the rule.
-func Update(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, f Fields) (Part, error) {
+func Update(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, f PartFields) (SparePart, error) {
 	if err := f.normalize(""); err != nil {
-		return Part{}, err
+		return SparePart{}, err
 	}
 	before, err := Get(ctx, tx, id)
 	if err != nil {
-		return Part{}, err
+		return SparePart{}, err
 	}
 	if before.Version != version {
-		return Part{}, fault.ErrStale
+		return SparePart{}, fault.ErrStale
 	}
 	if err := checkRefs(ctx, tx, f, id); err != nil {
-		return Part{}, err
+		return SparePart{}, err
 	}
 	if before.SerialTracked != f.SerialTracked {
 		held, err := tx.Q.PartHasStock(ctx, tx, db.PartHasStockParams{TenantID: tx.Scope.TenantID, PartID: id})
 		if err != nil {
-			return Part{}, fmt.Errorf("part stock: %w", err)
+			return SparePart{}, fmt.Errorf("part stock: %w", err)
 		}
 		if held {
-			return Part{}, fault.Invalid("serial_tracked", "cannot change while the part is in stock")
+			return SparePart{}, fault.Invalid("serial_tracked", "cannot change while the part is in stock")
 		}
 	}
 	r, err := tx.Q.UpdatePart(ctx, tx, db.UpdatePartParams{TenantID: tx.Scope.TenantID, ID: id, Version: version, PartNo: f.PartNo,
@@ -237,7 +237,7 @@ func Update(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, f 
 		SerialTracked: f.SerialTracked, Currency: f.Currency, UnitCost: f.UnitCost, OutletPrice: f.OutletPrice,
 		ConsumerPrice: f.ConsumerPrice, Active: *f.Active})
 	if err != nil {
-		return Part{}, fault.DBError(fault.StaleIfMissing(err), "a part with this part number exists", "")
+		return SparePart{}, fault.DBError(fault.StaleIfMissing(err), "a part with this part number exists", "")
 	}
 	after := FromRow(r)
 	return after, tx.Audit(ctx, "part.update", "part", id, before, after)

@@ -28,6 +28,9 @@ var MovementTypes = []string{"receipt", "issue", "order_return", "transfer_ship"
 // transfers.
 var DirectTypes = []string{"receipt", "issue", "requisition", "requisition_return", "adjustment", "scrap"}
 
+// SerialPlaces are where a unit of a serial-tracked part can be.
+var SerialPlaces = []string{"in_stock", "in_transit", "installed", "scrapped"}
+
 // IssueKinds say who pays for parts issued to an order.
 var IssueKinds = []string{"in_warranty", "charged", "consumer_purchase"}
 
@@ -289,10 +292,10 @@ func moveSerial(ctx context.Context, tx *tenants.Tx, p posting, w db.Warehouse, 
 	return nil
 }
 
-// Input is a movement a caller posts directly: a receipt, an issue without an order (a
+// MovementInput is a movement a caller posts directly: a receipt, an issue without an order (a
 // counter sale), a requisition into an engineer's van or its return, an adjustment after a
 // count, or scrap. Issues to orders, returns from orders and transfers have their own calls.
-type Input struct {
+type MovementInput struct {
 	IdempotencyKey string     `json:"idempotency_key" minLength:"1" maxLength:"200" doc:"Names the movement: posting it again returns the first, nothing moves twice"`
 	Type           string     `json:"type" doc:"One of the direct movement types"`
 	WarehouseID    uuid.UUID  `json:"warehouse_id" doc:"The warehouse stock moves in (for a requisition: out of; for its return: the van)"`
@@ -307,7 +310,7 @@ type Input struct {
 
 // Post posts a direct movement. approver is the user approving an adjustment (the caller's
 // role was checked for stock approval by the API); it is recorded on the row.
-func Post(ctx context.Context, tx *tenants.Tx, in Input, approver uuid.UUID) ([]Movement, bool, error) {
+func Post(ctx context.Context, tx *tenants.Tx, in MovementInput, approver uuid.UUID) ([]Movement, bool, error) {
 	var on time.Time
 	if in.PostedOn != "" {
 		t, err := time.Parse(time.DateOnly, in.PostedOn)
@@ -424,10 +427,26 @@ func GetMovement(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Movement, e
 type SerialHistory struct {
 	PartID      uuid.UUID  `json:"part_id"`
 	Serial      string     `json:"serial"`
-	Place       string     `json:"place" doc:"in_stock, in_transit, installed or scrapped"`
+	Place       string     `json:"place" doc:"Where the unit is now"`
 	WarehouseID *uuid.UUID `json:"warehouse_id,omitempty"`
 	OrderID     *uuid.UUID `json:"order_id,omitempty"`
-	Movements   []Movement `json:"movements"`
+	Movements   []Movement `json:"movements,omitempty" doc:"Oldest first; only when one serial is asked for"`
+}
+
+// ListSerials lists the units of a serial-tracked part in scope and where each is now.
+func ListSerials(ctx context.Context, tx *tenants.Tx, partID uuid.UUID, limit int32) ([]SerialHistory, error) {
+	if _, err := parts.Get(ctx, tx, partID); err != nil {
+		return nil, err
+	}
+	rows, err := tx.Q.ListSerials(ctx, tx, db.ListSerialsParams{TenantID: tx.Scope.TenantID, PartID: partID, Lim: limit})
+	if err != nil {
+		return nil, fmt.Errorf("list serials: %w", err)
+	}
+	out := make([]SerialHistory, len(rows))
+	for i, r := range rows {
+		out[i] = SerialHistory{PartID: partID, Serial: r.Serial, Place: r.Place, WarehouseID: ptr(r.WarehouseID), OrderID: ptr(r.OrderID)}
+	}
+	return out, nil
 }
 
 // GetSerialHistory returns a unit's history.

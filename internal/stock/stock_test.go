@@ -18,9 +18,9 @@ import (
 )
 
 // newPart adds a part to the transaction's tenant.
-func newPart(ctx context.Context, t *testing.T, tx *tenants.Tx, serial bool) parts.Part {
+func newPart(ctx context.Context, t *testing.T, tx *tenants.Tx, serial bool) parts.SparePart {
 	t.Helper()
-	p, err := parts.Create(ctx, tx, parts.Fields{PartNo: "P-" + testfactory.Unique(), NameZh: "主控板", NameEn: "Main board",
+	p, err := parts.Create(ctx, tx, parts.PartFields{PartNo: "P-" + testfactory.Unique(), NameZh: "主控板", NameEn: "Main board",
 		SerialTracked: serial, UnitCost: 12_50, OutletPrice: 20_00, ConsumerPrice: 35_00})
 	if err != nil {
 		t.Fatalf("create part: %v", err)
@@ -39,15 +39,15 @@ func newWarehouse(ctx context.Context, t *testing.T, tx *tenants.Tx, outlet *uui
 	return w
 }
 
-func receive(ctx context.Context, t *testing.T, tx *tenants.Tx, w stock.Warehouse, p parts.Part, qty int32, serial string) {
+func receive(ctx context.Context, t *testing.T, tx *tenants.Tx, w stock.Warehouse, p parts.SparePart, qty int32, serial string) {
 	t.Helper()
-	if _, _, err := stock.Post(ctx, tx, stock.Input{IdempotencyKey: "rcv-" + testfactory.Unique(), Type: "receipt", WarehouseID: w.ID,
+	if _, _, err := stock.Post(ctx, tx, stock.MovementInput{IdempotencyKey: "rcv-" + testfactory.Unique(), Type: "receipt", WarehouseID: w.ID,
 		PartID: p.ID, Qty: qty, Serial: serial}, uuid.Nil); err != nil {
 		t.Fatalf("receive %d: %v", qty, err)
 	}
 }
 
-func balance(ctx context.Context, t *testing.T, tx *tenants.Tx, w stock.Warehouse, p parts.Part) stock.Balance {
+func balance(ctx context.Context, t *testing.T, tx *tenants.Tx, w stock.Warehouse, p parts.SparePart) stock.Balance {
 	t.Helper()
 	rows, err := stock.ListBalances(ctx, tx, stock.BalanceFilter{WarehouseID: uuid.NullUUID{UUID: w.ID, Valid: true},
 		PartID: uuid.NullUUID{UUID: p.ID, Valid: true}, Limit: 10})
@@ -69,7 +69,7 @@ func TestConcurrentIssuesNeverGoNegative(t *testing.T) {
 	d := testfactory.DB(t)
 	tn := testfactory.Tenant(ctx, t, d, nil)
 	scope := tenants.Scope{TenantID: tn.ID, Actor: tenants.Actor{Kind: "system", Label: "test"}}
-	var p parts.Part
+	var p parts.SparePart
 	var w stock.Warehouse
 	if err := d.Tx(ctx, scope, func(tx *tenants.Tx) error {
 		p, w = newPart(ctx, t, tx, false), newWarehouse(ctx, t, tx, nil, "")
@@ -88,7 +88,7 @@ func TestConcurrentIssuesNeverGoNegative(t *testing.T) {
 			defer wg.Done()
 			<-start
 			errs[i] = d.Tx(ctx, scope, func(tx *tenants.Tx) error {
-				_, _, err := stock.Post(ctx, tx, stock.Input{IdempotencyKey: fmt.Sprintf("issue-%d", i), Type: "issue",
+				_, _, err := stock.Post(ctx, tx, stock.MovementInput{IdempotencyKey: fmt.Sprintf("issue-%d", i), Type: "issue",
 					IssueKind: "consumer_purchase", WarehouseID: w.ID, PartID: p.ID, Qty: 1}, uuid.Nil)
 				return err
 			})
@@ -137,7 +137,7 @@ func TestPostingIsIdempotent(t *testing.T) {
 	ctx := context.Background()
 	tx := testfactory.TestTx(ctx, t, nil)
 	p, w := newPart(ctx, t, tx, false), newWarehouse(ctx, t, tx, nil, "")
-	in := stock.Input{IdempotencyKey: "grn-1", Type: "receipt", WarehouseID: w.ID, PartID: p.ID, Qty: 4}
+	in := stock.MovementInput{IdempotencyKey: "grn-1", Type: "receipt", WarehouseID: w.ID, PartID: p.ID, Qty: 4}
 	first, replay, err := stock.Post(ctx, tx, in, uuid.Nil)
 	if err != nil || replay {
 		t.Fatalf("first post: %v replay=%v", err, replay)
@@ -178,7 +178,7 @@ func TestLockDate(t *testing.T) {
 		{"", ""},
 	} {
 		err := testfactory.Savepoint(ctx, t, tx, func(tx *tenants.Tx) error {
-			_, _, err := stock.Post(ctx, tx, stock.Input{IdempotencyKey: "k-" + testfactory.Unique(), Type: "receipt", WarehouseID: w.ID,
+			_, _, err := stock.Post(ctx, tx, stock.MovementInput{IdempotencyKey: "k-" + testfactory.Unique(), Type: "receipt", WarehouseID: w.ID,
 				PartID: p.ID, Qty: 1, PostedOn: c.on}, uuid.Nil)
 			return err
 		})
@@ -208,27 +208,27 @@ func TestBadInputWritesNothing(t *testing.T) {
 	receive(ctx, t, tx, w, sp, 1, "MB-0001")
 	for _, c := range []struct {
 		name  string
-		in    stock.Input
+		in    stock.MovementInput
 		field string
 	}{
-		{"negative receipt", stock.Input{Type: "receipt", WarehouseID: w.ID, PartID: p.ID, Qty: -2}, "qty"},
-		{"zero issue", stock.Input{Type: "issue", IssueKind: "consumer_purchase", WarehouseID: w.ID, PartID: p.ID, Qty: 0}, "qty"},
-		{"more than on hand", stock.Input{Type: "issue", IssueKind: "consumer_purchase", WarehouseID: w.ID, PartID: p.ID, Qty: 4}, "qty"},
-		{"unknown part", stock.Input{Type: "receipt", WarehouseID: w.ID, PartID: uuid.New(), Qty: 1}, "part_id"},
-		{"another tenant's part", stock.Input{Type: "receipt", WarehouseID: w.ID, PartID: foreignPart.ID, Qty: 1}, "part_id"},
-		{"another tenant's warehouse", stock.Input{Type: "receipt", WarehouseID: foreign.ID, PartID: p.ID, Qty: 1}, "warehouse_id"},
-		{"requisition to another tenant's warehouse", stock.Input{Type: "requisition", WarehouseID: w.ID, ToWarehouseID: &foreign.ID,
+		{"negative receipt", stock.MovementInput{Type: "receipt", WarehouseID: w.ID, PartID: p.ID, Qty: -2}, "qty"},
+		{"zero issue", stock.MovementInput{Type: "issue", IssueKind: "consumer_purchase", WarehouseID: w.ID, PartID: p.ID, Qty: 0}, "qty"},
+		{"more than on hand", stock.MovementInput{Type: "issue", IssueKind: "consumer_purchase", WarehouseID: w.ID, PartID: p.ID, Qty: 4}, "qty"},
+		{"unknown part", stock.MovementInput{Type: "receipt", WarehouseID: w.ID, PartID: uuid.New(), Qty: 1}, "part_id"},
+		{"another tenant's part", stock.MovementInput{Type: "receipt", WarehouseID: w.ID, PartID: foreignPart.ID, Qty: 1}, "part_id"},
+		{"another tenant's warehouse", stock.MovementInput{Type: "receipt", WarehouseID: foreign.ID, PartID: p.ID, Qty: 1}, "warehouse_id"},
+		{"requisition to another tenant's warehouse", stock.MovementInput{Type: "requisition", WarehouseID: w.ID, ToWarehouseID: &foreign.ID,
 			PartID: p.ID, Qty: 1}, "to_warehouse_id"},
-		{"serial already in stock", stock.Input{Type: "receipt", WarehouseID: van.ID, PartID: sp.ID, Qty: 1, Serial: "MB-0001"}, "serial"},
-		{"serial part without serial", stock.Input{Type: "receipt", WarehouseID: w.ID, PartID: sp.ID, Qty: 1}, "serial"},
-		{"two serial units at once", stock.Input{Type: "receipt", WarehouseID: w.ID, PartID: sp.ID, Qty: 2, Serial: "MB-9"}, "qty"},
-		{"serial not in this warehouse", stock.Input{Type: "scrap", Reason: "broken", WarehouseID: van.ID, PartID: sp.ID, Qty: 1,
+		{"serial already in stock", stock.MovementInput{Type: "receipt", WarehouseID: van.ID, PartID: sp.ID, Qty: 1, Serial: "MB-0001"}, "serial"},
+		{"serial part without serial", stock.MovementInput{Type: "receipt", WarehouseID: w.ID, PartID: sp.ID, Qty: 1}, "serial"},
+		{"two serial units at once", stock.MovementInput{Type: "receipt", WarehouseID: w.ID, PartID: sp.ID, Qty: 2, Serial: "MB-9"}, "qty"},
+		{"serial not in this warehouse", stock.MovementInput{Type: "scrap", Reason: "broken", WarehouseID: van.ID, PartID: sp.ID, Qty: 1,
 			Serial: "MB-0001"}, "serial"},
-		{"serial on a plain part", stock.Input{Type: "receipt", WarehouseID: w.ID, PartID: p.ID, Qty: 1, Serial: "X"}, "serial"},
-		{"scrap without reason", stock.Input{Type: "scrap", WarehouseID: w.ID, PartID: p.ID, Qty: 1}, "reason"},
-		{"adjustment without reason", stock.Input{Type: "adjustment", WarehouseID: w.ID, PartID: p.ID, Qty: -1}, "reason"},
-		{"adjustment below zero", stock.Input{Type: "adjustment", Reason: "count", WarehouseID: w.ID, PartID: p.ID, Qty: -4}, "qty"},
-		{"issue for an order", stock.Input{Type: "issue", IssueKind: "in_warranty", WarehouseID: w.ID, PartID: p.ID, Qty: 1}, "issue_kind"},
+		{"serial on a plain part", stock.MovementInput{Type: "receipt", WarehouseID: w.ID, PartID: p.ID, Qty: 1, Serial: "X"}, "serial"},
+		{"scrap without reason", stock.MovementInput{Type: "scrap", WarehouseID: w.ID, PartID: p.ID, Qty: 1}, "reason"},
+		{"adjustment without reason", stock.MovementInput{Type: "adjustment", WarehouseID: w.ID, PartID: p.ID, Qty: -1}, "reason"},
+		{"adjustment below zero", stock.MovementInput{Type: "adjustment", Reason: "count", WarehouseID: w.ID, PartID: p.ID, Qty: -4}, "qty"},
+		{"issue for an order", stock.MovementInput{Type: "issue", IssueKind: "in_warranty", WarehouseID: w.ID, PartID: p.ID, Qty: 1}, "issue_kind"},
 	} {
 		c.in.IdempotencyKey = "bad-" + testfactory.Unique()
 		err := testfactory.Savepoint(ctx, t, tx, func(tx *tenants.Tx) error {
@@ -257,7 +257,7 @@ func TestRequisitionAndSerialHistory(t *testing.T) {
 	sp := newPart(ctx, t, tx, true)
 	w, van := newWarehouse(ctx, t, tx, nil, ""), newWarehouse(ctx, t, tx, nil, "")
 	receive(ctx, t, tx, w, sp, 1, "CP-77")
-	ms, _, err := stock.Post(ctx, tx, stock.Input{IdempotencyKey: "req-1", Type: "requisition", WarehouseID: w.ID, ToWarehouseID: &van.ID,
+	ms, _, err := stock.Post(ctx, tx, stock.MovementInput{IdempotencyKey: "req-1", Type: "requisition", WarehouseID: w.ID, ToWarehouseID: &van.ID,
 		PartID: sp.ID, Qty: 1, Serial: "CP-77"}, uuid.Nil)
 	if err != nil || len(ms) != 2 || ms[0].Qty != -1 || ms[1].Qty != 1 || ms[1].WarehouseID != van.ID {
 		t.Fatalf("requisition: %+v %v", ms, err)
@@ -265,7 +265,7 @@ func TestRequisitionAndSerialHistory(t *testing.T) {
 	if b := balance(ctx, t, tx, van, sp); b.OnHand != 1 {
 		t.Errorf("van holds %d, want 1", b.OnHand)
 	}
-	if _, _, err := stock.Post(ctx, tx, stock.Input{IdempotencyKey: "scrap-1", Type: "scrap", Reason: "dead on arrival", WarehouseID: van.ID,
+	if _, _, err := stock.Post(ctx, tx, stock.MovementInput{IdempotencyKey: "scrap-1", Type: "scrap", Reason: "dead on arrival", WarehouseID: van.ID,
 		PartID: sp.ID, Qty: 1, Serial: "CP-77"}, uuid.Nil); err != nil {
 		t.Fatal(err)
 	}

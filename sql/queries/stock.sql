@@ -142,3 +142,6 @@ VALUES (@tenant_id, @part_id, @serial, @place, @warehouse_id, @outlet_id, @order
 ON CONFLICT (tenant_id, part_id, serial) DO UPDATE
 SET place = EXCLUDED.place, warehouse_id = EXCLUDED.warehouse_id, outlet_id = EXCLUDED.outlet_id, order_id = EXCLUDED.order_id,
     transfer_id = EXCLUDED.transfer_id, updated_at = EXCLUDED.updated_at;
+
+-- name: ListSerials :many
+SELECT * FROM part_serials WHERE tenant_id = @tenant_id AND part_id = @part_id ORDER BY serial LIMIT @lim;
