@@ -192,6 +192,10 @@ var domainEnums = []domainEnum{
 	{stock.MovementInput{}, "type", stock.DirectTypes},
 	{stock.MovementInput{}, "issue_kind", stock.IssueKinds},
 	{stock.SerialHistory{}, "place", stock.SerialPlaces},
+	{stock.Reservation{}, "status", stock.ReservationStatuses},
+	{stock.OrderPart{}, "status", stock.OrderPartStatuses},
+	{stock.OrderPart{}, "issue_kind", stock.IssueKinds},
+	{stock.IssueInput{}, "issue_kind", stock.IssueKinds},
 }
 
 // useDomainEnums sets the enum of each domain enum field in the registered schemas, with the

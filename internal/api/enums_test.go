@@ -125,6 +125,10 @@ var domainEnums = map[string][]string{
 	"MovementInput.type":         stock.DirectTypes,
 	"MovementInput.issue_kind":   stock.IssueKinds,
 	"SerialHistory.place":        stock.SerialPlaces,
+	"Reservation.status":         stock.ReservationStatuses,
+	"OrderPart.status":           stock.OrderPartStatuses,
+	"OrderPart.issue_kind":       stock.IssueKinds,
+	"IssueInput.issue_kind":      stock.IssueKinds,
 }
 
 // TestEnumsAreTheDomainLists: each enum of the document the domain lists is that list, in

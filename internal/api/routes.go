@@ -67,4 +67,5 @@ func registerRoutes(v1 huma.API, s *Server) {
 	registerPartRoutes(v1, s)
 	registerWarehouseRoutes(v1, s)
 	registerStockRoutes(v1, s)
+	registerOrderStockRoutes(v1, s)
 }

@@ -52,7 +52,7 @@ type PostedOutput struct {
 // StockSettingsOutput is the tenant's stock settings with their ETag.
 type StockSettingsOutput struct {
 	ETag string `header:"ETag"`
-	Body stock.StockSettings
+	Body stock.LockSettings
 }
 
 func registerPartRoutes(api huma.API, s *Server) {
@@ -414,7 +414,7 @@ func (s *Server) postAdjustment(ctx context.Context, in *postAdjustmentIn) (*Pos
 func (s *Server) post(ctx context.Context, in stock.MovementInput, approver uuid.UUID) (*PostedOutput, error) {
 	var replayed bool
 	ms, err := within(ctx, s, func(tx *tenants.Tx) (ms []stock.Movement, err error) {
-		ms, replayed, err = stock.Post(ctx, tx, in, approver)
+		ms, replayed, err = s.stock().Post(ctx, tx, in, approver)
 		return ms, err
 	})
 	if err != nil {
@@ -456,7 +456,7 @@ func (s *Server) drift(ctx context.Context, repair bool) (*DriftOutput, error) {
 }
 
 func (s *Server) getStockSettings(ctx context.Context, _ *struct{}) (*StockSettingsOutput, error) {
-	st, err := within(ctx, s, func(tx *tenants.Tx) (stock.StockSettings, error) { return stock.GetSettings(ctx, tx) })
+	st, err := within(ctx, s, func(tx *tenants.Tx) (stock.LockSettings, error) { return stock.GetSettings(ctx, tx) })
 	if err != nil {
 		return nil, err
 	}
@@ -475,7 +475,7 @@ func (s *Server) putStockSettings(ctx context.Context, in *putStockSettingsIn) (
 	if err != nil {
 		return nil, err
 	}
-	st, err := within(ctx, s, func(tx *tenants.Tx) (stock.StockSettings, error) {
+	st, err := within(ctx, s, func(tx *tenants.Tx) (stock.LockSettings, error) {
 		return stock.PutSettings(ctx, tx, v, in.Body.LockDate)
 	})
 	if err != nil {

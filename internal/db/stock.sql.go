@@ -52,6 +52,83 @@ func (q *Queries) AddOnHand(ctx context.Context, db DBTX, arg AddOnHandParams) (
 	return i, err
 }
 
+const countWaitingOfOrder = `-- name: CountWaitingOfOrder :one
+SELECT count(*) FROM stock_reservations WHERE tenant_id = $1 AND order_id = $2 AND status = 'waiting'
+`
+
+type CountWaitingOfOrderParams struct {
+	TenantID uuid.UUID
+	OrderID  uuid.UUID
+}
+
+func (q *Queries) CountWaitingOfOrder(ctx context.Context, db DBTX, arg CountWaitingOfOrderParams) (int64, error) {
+	row := db.QueryRow(ctx, countWaitingOfOrder, arg.TenantID, arg.OrderID)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
+const createPartRequest = `-- name: CreatePartRequest :one
+INSERT INTO part_requests (tenant_id, id, warehouse_id, source_warehouse_id, outlet_id, part_id, qty, reason, order_id, reservation_id,
+                           requested_by)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
+        $11)
+RETURNING tenant_id, id, warehouse_id, source_warehouse_id, outlet_id, part_id, qty, approved_qty, status, reason, review_note, order_id, reservation_id, transfer_id, requested_by, reviewed_by, version, created_at, updated_at
+`
+
+type CreatePartRequestParams struct {
+	TenantID          uuid.UUID
+	ID                uuid.UUID
+	WarehouseID       uuid.UUID
+	SourceWarehouseID uuid.NullUUID
+	OutletID          uuid.NullUUID
+	PartID            uuid.UUID
+	Qty               int32
+	Reason            string
+	OrderID           uuid.NullUUID
+	ReservationID     uuid.NullUUID
+	RequestedBy       uuid.NullUUID
+}
+
+func (q *Queries) CreatePartRequest(ctx context.Context, db DBTX, arg CreatePartRequestParams) (PartRequest, error) {
+	row := db.QueryRow(ctx, createPartRequest,
+		arg.TenantID,
+		arg.ID,
+		arg.WarehouseID,
+		arg.SourceWarehouseID,
+		arg.OutletID,
+		arg.PartID,
+		arg.Qty,
+		arg.Reason,
+		arg.OrderID,
+		arg.ReservationID,
+		arg.RequestedBy,
+	)
+	var i PartRequest
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.WarehouseID,
+		&i.SourceWarehouseID,
+		&i.OutletID,
+		&i.PartID,
+		&i.Qty,
+		&i.ApprovedQty,
+		&i.Status,
+		&i.Reason,
+		&i.ReviewNote,
+		&i.OrderID,
+		&i.ReservationID,
+		&i.TransferID,
+		&i.RequestedBy,
+		&i.ReviewedBy,
+		&i.Version,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
 const createWarehouse = `-- name: CreateWarehouse :one
 INSERT INTO warehouses (tenant_id, id, code, name, kind, owner, outlet_id, engineer_id, active)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
@@ -261,6 +338,126 @@ func (q *Queries) GetMovementByKey(ctx context.Context, db DBTX, arg GetMovement
 	return i, err
 }
 
+const getOrderPart = `-- name: GetOrderPart :one
+SELECT tenant_id, id, order_id, warehouse_id, part_id, outlet_id, qty, issue_kind, reservation_id, old_serial, new_serial, status, created_at, returned_at FROM order_parts WHERE tenant_id = $1 AND id = $2
+`
+
+type GetOrderPartParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+func (q *Queries) GetOrderPart(ctx context.Context, db DBTX, arg GetOrderPartParams) (OrderPart, error) {
+	row := db.QueryRow(ctx, getOrderPart, arg.TenantID, arg.ID)
+	var i OrderPart
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.OrderID,
+		&i.WarehouseID,
+		&i.PartID,
+		&i.OutletID,
+		&i.Qty,
+		&i.IssueKind,
+		&i.ReservationID,
+		&i.OldSerial,
+		&i.NewSerial,
+		&i.Status,
+		&i.CreatedAt,
+		&i.ReturnedAt,
+	)
+	return i, err
+}
+
+const getOrderPartForUpdate = `-- name: GetOrderPartForUpdate :one
+SELECT tenant_id, id, order_id, warehouse_id, part_id, outlet_id, qty, issue_kind, reservation_id, old_serial, new_serial, status, created_at, returned_at FROM order_parts WHERE tenant_id = $1 AND id = $2 FOR UPDATE
+`
+
+type GetOrderPartForUpdateParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+func (q *Queries) GetOrderPartForUpdate(ctx context.Context, db DBTX, arg GetOrderPartForUpdateParams) (OrderPart, error) {
+	row := db.QueryRow(ctx, getOrderPartForUpdate, arg.TenantID, arg.ID)
+	var i OrderPart
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.OrderID,
+		&i.WarehouseID,
+		&i.PartID,
+		&i.OutletID,
+		&i.Qty,
+		&i.IssueKind,
+		&i.ReservationID,
+		&i.OldSerial,
+		&i.NewSerial,
+		&i.Status,
+		&i.CreatedAt,
+		&i.ReturnedAt,
+	)
+	return i, err
+}
+
+const getReservation = `-- name: GetReservation :one
+SELECT tenant_id, id, order_id, warehouse_id, part_id, outlet_id, qty, status, request_id, created_by, created_at, updated_at FROM stock_reservations WHERE tenant_id = $1 AND id = $2
+`
+
+type GetReservationParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+func (q *Queries) GetReservation(ctx context.Context, db DBTX, arg GetReservationParams) (StockReservation, error) {
+	row := db.QueryRow(ctx, getReservation, arg.TenantID, arg.ID)
+	var i StockReservation
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.OrderID,
+		&i.WarehouseID,
+		&i.PartID,
+		&i.OutletID,
+		&i.Qty,
+		&i.Status,
+		&i.RequestID,
+		&i.CreatedBy,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const getReservationForUpdate = `-- name: GetReservationForUpdate :one
+SELECT tenant_id, id, order_id, warehouse_id, part_id, outlet_id, qty, status, request_id, created_by, created_at, updated_at FROM stock_reservations WHERE tenant_id = $1 AND id = $2 FOR UPDATE
+`
+
+type GetReservationForUpdateParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+func (q *Queries) GetReservationForUpdate(ctx context.Context, db DBTX, arg GetReservationForUpdateParams) (StockReservation, error) {
+	row := db.QueryRow(ctx, getReservationForUpdate, arg.TenantID, arg.ID)
+	var i StockReservation
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.OrderID,
+		&i.WarehouseID,
+		&i.PartID,
+		&i.OutletID,
+		&i.Qty,
+		&i.Status,
+		&i.RequestID,
+		&i.CreatedBy,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
 const getSerial = `-- name: GetSerial :one
 SELECT tenant_id, part_id, serial, place, warehouse_id, outlet_id, order_id, transfer_id, updated_at FROM part_serials WHERE tenant_id = $1 AND part_id = $2 AND serial = $3
 `
@@ -360,6 +557,43 @@ func (q *Queries) GetWarehouse(ctx context.Context, db DBTX, arg GetWarehousePar
 	return i, err
 }
 
+const holdStock = `-- name: HoldStock :one
+UPDATE stock_balances SET reserved = reserved + $1::integer, updated_at = $2
+WHERE tenant_id = $3 AND warehouse_id = $4 AND part_id = $5
+  AND on_hand - reserved >= $1::integer
+RETURNING tenant_id, warehouse_id, part_id, outlet_id, on_hand, reserved, updated_at
+`
+
+type HoldStockParams struct {
+	Qty         int32
+	UpdatedAt   time.Time
+	TenantID    uuid.UUID
+	WarehouseID uuid.UUID
+	PartID      uuid.UUID
+}
+
+// Reserves qty of what is available; no row: not enough available.
+func (q *Queries) HoldStock(ctx context.Context, db DBTX, arg HoldStockParams) (StockBalance, error) {
+	row := db.QueryRow(ctx, holdStock,
+		arg.Qty,
+		arg.UpdatedAt,
+		arg.TenantID,
+		arg.WarehouseID,
+		arg.PartID,
+	)
+	var i StockBalance
+	err := row.Scan(
+		&i.TenantID,
+		&i.WarehouseID,
+		&i.PartID,
+		&i.OutletID,
+		&i.OnHand,
+		&i.Reserved,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
 const insertMovement = `-- name: InsertMovement :one
 INSERT INTO stock_movements (tenant_id, id, idempotency_key, warehouse_id, part_id, outlet_id, type, issue_kind, qty, unit_cost,
                              serial, order_id, order_part_id, transfer_id, reservation_id, reason, approved_by, posted_on, created_by)
@@ -436,6 +670,108 @@ func (q *Queries) InsertMovement(ctx context.Context, db DBTX, arg InsertMovemen
 		&i.PostedOn,
 		&i.CreatedBy,
 		&i.CreatedAt,
+	)
+	return i, err
+}
+
+const insertOrderPart = `-- name: InsertOrderPart :one
+INSERT INTO order_parts (tenant_id, id, order_id, warehouse_id, part_id, outlet_id, qty, issue_kind, reservation_id, old_serial, new_serial)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+RETURNING tenant_id, id, order_id, warehouse_id, part_id, outlet_id, qty, issue_kind, reservation_id, old_serial, new_serial, status, created_at, returned_at
+`
+
+type InsertOrderPartParams struct {
+	TenantID      uuid.UUID
+	ID            uuid.UUID
+	OrderID       uuid.UUID
+	WarehouseID   uuid.UUID
+	PartID        uuid.UUID
+	OutletID      uuid.NullUUID
+	Qty           int32
+	IssueKind     string
+	ReservationID uuid.NullUUID
+	OldSerial     string
+	NewSerial     string
+}
+
+func (q *Queries) InsertOrderPart(ctx context.Context, db DBTX, arg InsertOrderPartParams) (OrderPart, error) {
+	row := db.QueryRow(ctx, insertOrderPart,
+		arg.TenantID,
+		arg.ID,
+		arg.OrderID,
+		arg.WarehouseID,
+		arg.PartID,
+		arg.OutletID,
+		arg.Qty,
+		arg.IssueKind,
+		arg.ReservationID,
+		arg.OldSerial,
+		arg.NewSerial,
+	)
+	var i OrderPart
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.OrderID,
+		&i.WarehouseID,
+		&i.PartID,
+		&i.OutletID,
+		&i.Qty,
+		&i.IssueKind,
+		&i.ReservationID,
+		&i.OldSerial,
+		&i.NewSerial,
+		&i.Status,
+		&i.CreatedAt,
+		&i.ReturnedAt,
+	)
+	return i, err
+}
+
+const insertReservation = `-- name: InsertReservation :one
+INSERT INTO stock_reservations (tenant_id, id, order_id, warehouse_id, part_id, outlet_id, qty, status, created_by)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+RETURNING tenant_id, id, order_id, warehouse_id, part_id, outlet_id, qty, status, request_id, created_by, created_at, updated_at
+`
+
+type InsertReservationParams struct {
+	TenantID    uuid.UUID
+	ID          uuid.UUID
+	OrderID     uuid.UUID
+	WarehouseID uuid.UUID
+	PartID      uuid.UUID
+	OutletID    uuid.NullUUID
+	Qty         int32
+	Status      string
+	CreatedBy   uuid.NullUUID
+}
+
+func (q *Queries) InsertReservation(ctx context.Context, db DBTX, arg InsertReservationParams) (StockReservation, error) {
+	row := db.QueryRow(ctx, insertReservation,
+		arg.TenantID,
+		arg.ID,
+		arg.OrderID,
+		arg.WarehouseID,
+		arg.PartID,
+		arg.OutletID,
+		arg.Qty,
+		arg.Status,
+		arg.CreatedBy,
+	)
+	var i StockReservation
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.OrderID,
+		&i.WarehouseID,
+		&i.PartID,
+		&i.OutletID,
+		&i.Qty,
+		&i.Status,
+		&i.RequestID,
+		&i.CreatedBy,
+		&i.CreatedAt,
+		&i.UpdatedAt,
 	)
 	return i, err
 }
@@ -599,6 +935,92 @@ func (q *Queries) ListMovements(ctx context.Context, db DBTX, arg ListMovementsP
 	return items, nil
 }
 
+const listOrderParts = `-- name: ListOrderParts :many
+SELECT tenant_id, id, order_id, warehouse_id, part_id, outlet_id, qty, issue_kind, reservation_id, old_serial, new_serial, status, created_at, returned_at FROM order_parts WHERE tenant_id = $1 AND order_id = $2 ORDER BY id
+`
+
+type ListOrderPartsParams struct {
+	TenantID uuid.UUID
+	OrderID  uuid.UUID
+}
+
+func (q *Queries) ListOrderParts(ctx context.Context, db DBTX, arg ListOrderPartsParams) ([]OrderPart, error) {
+	rows, err := db.Query(ctx, listOrderParts, arg.TenantID, arg.OrderID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []OrderPart
+	for rows.Next() {
+		var i OrderPart
+		if err := rows.Scan(
+			&i.TenantID,
+			&i.ID,
+			&i.OrderID,
+			&i.WarehouseID,
+			&i.PartID,
+			&i.OutletID,
+			&i.Qty,
+			&i.IssueKind,
+			&i.ReservationID,
+			&i.OldSerial,
+			&i.NewSerial,
+			&i.Status,
+			&i.CreatedAt,
+			&i.ReturnedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listOrderReservations = `-- name: ListOrderReservations :many
+SELECT tenant_id, id, order_id, warehouse_id, part_id, outlet_id, qty, status, request_id, created_by, created_at, updated_at FROM stock_reservations WHERE tenant_id = $1 AND order_id = $2 ORDER BY id
+`
+
+type ListOrderReservationsParams struct {
+	TenantID uuid.UUID
+	OrderID  uuid.UUID
+}
+
+func (q *Queries) ListOrderReservations(ctx context.Context, db DBTX, arg ListOrderReservationsParams) ([]StockReservation, error) {
+	rows, err := db.Query(ctx, listOrderReservations, arg.TenantID, arg.OrderID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []StockReservation
+	for rows.Next() {
+		var i StockReservation
+		if err := rows.Scan(
+			&i.TenantID,
+			&i.ID,
+			&i.OrderID,
+			&i.WarehouseID,
+			&i.PartID,
+			&i.OutletID,
+			&i.Qty,
+			&i.Status,
+			&i.RequestID,
+			&i.CreatedBy,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listSerials = `-- name: ListSerials :many
 SELECT tenant_id, part_id, serial, place, warehouse_id, outlet_id, order_id, transfer_id, updated_at FROM part_serials WHERE tenant_id = $1 AND part_id = $2 ORDER BY serial LIMIT $3
 `
@@ -695,6 +1117,45 @@ func (q *Queries) ListWarehouses(ctx context.Context, db DBTX, arg ListWarehouse
 	return items, nil
 }
 
+const openReservationOf = `-- name: OpenReservationOf :one
+SELECT tenant_id, id, order_id, warehouse_id, part_id, outlet_id, qty, status, request_id, created_by, created_at, updated_at FROM stock_reservations
+WHERE tenant_id = $1 AND order_id = $2 AND warehouse_id = $3 AND part_id = $4 AND status = 'open'
+ORDER BY id LIMIT 1 FOR UPDATE
+`
+
+type OpenReservationOfParams struct {
+	TenantID    uuid.UUID
+	OrderID     uuid.UUID
+	WarehouseID uuid.UUID
+	PartID      uuid.UUID
+}
+
+// The oldest open reservation of an order for a part at a warehouse, locked.
+func (q *Queries) OpenReservationOf(ctx context.Context, db DBTX, arg OpenReservationOfParams) (StockReservation, error) {
+	row := db.QueryRow(ctx, openReservationOf,
+		arg.TenantID,
+		arg.OrderID,
+		arg.WarehouseID,
+		arg.PartID,
+	)
+	var i StockReservation
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.OrderID,
+		&i.WarehouseID,
+		&i.PartID,
+		&i.OutletID,
+		&i.Qty,
+		&i.Status,
+		&i.RequestID,
+		&i.CreatedBy,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
 const placeSerial = `-- name: PlaceSerial :exec
 INSERT INTO part_serials (tenant_id, part_id, serial, place, warehouse_id, outlet_id, order_id, transfer_id, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
@@ -752,6 +1213,74 @@ func (q *Queries) PutStockSettings(ctx context.Context, db DBTX, arg PutStockSet
 		&i.LockDate,
 		&i.Version,
 		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const releaseStock = `-- name: ReleaseStock :one
+UPDATE stock_balances SET reserved = reserved - $1::integer, updated_at = $2
+WHERE tenant_id = $3 AND warehouse_id = $4 AND part_id = $5 AND reserved >= $1::integer
+RETURNING tenant_id, warehouse_id, part_id, outlet_id, on_hand, reserved, updated_at
+`
+
+type ReleaseStockParams struct {
+	Qty         int32
+	UpdatedAt   time.Time
+	TenantID    uuid.UUID
+	WarehouseID uuid.UUID
+	PartID      uuid.UUID
+}
+
+func (q *Queries) ReleaseStock(ctx context.Context, db DBTX, arg ReleaseStockParams) (StockBalance, error) {
+	row := db.QueryRow(ctx, releaseStock,
+		arg.Qty,
+		arg.UpdatedAt,
+		arg.TenantID,
+		arg.WarehouseID,
+		arg.PartID,
+	)
+	var i StockBalance
+	err := row.Scan(
+		&i.TenantID,
+		&i.WarehouseID,
+		&i.PartID,
+		&i.OutletID,
+		&i.OnHand,
+		&i.Reserved,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const returnOrderPart = `-- name: ReturnOrderPart :one
+UPDATE order_parts SET status = 'returned', returned_at = $1 WHERE tenant_id = $2 AND id = $3 AND status = 'issued'
+RETURNING tenant_id, id, order_id, warehouse_id, part_id, outlet_id, qty, issue_kind, reservation_id, old_serial, new_serial, status, created_at, returned_at
+`
+
+type ReturnOrderPartParams struct {
+	ReturnedAt *time.Time
+	TenantID   uuid.UUID
+	ID         uuid.UUID
+}
+
+func (q *Queries) ReturnOrderPart(ctx context.Context, db DBTX, arg ReturnOrderPartParams) (OrderPart, error) {
+	row := db.QueryRow(ctx, returnOrderPart, arg.ReturnedAt, arg.TenantID, arg.ID)
+	var i OrderPart
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.OrderID,
+		&i.WarehouseID,
+		&i.PartID,
+		&i.OutletID,
+		&i.Qty,
+		&i.IssueKind,
+		&i.ReservationID,
+		&i.OldSerial,
+		&i.NewSerial,
+		&i.Status,
+		&i.CreatedAt,
+		&i.ReturnedAt,
 	)
 	return i, err
 }
@@ -838,6 +1367,43 @@ func (q *Queries) SetBalance(ctx context.Context, db DBTX, arg SetBalanceParams)
 		arg.UpdatedAt,
 	)
 	return err
+}
+
+const setReservationStatus = `-- name: SetReservationStatus :one
+UPDATE stock_reservations SET status = $1, request_id = coalesce($2::uuid, request_id), updated_at = now()
+WHERE tenant_id = $3 AND id = $4 RETURNING tenant_id, id, order_id, warehouse_id, part_id, outlet_id, qty, status, request_id, created_by, created_at, updated_at
+`
+
+type SetReservationStatusParams struct {
+	Status    string
+	RequestID uuid.NullUUID
+	TenantID  uuid.UUID
+	ID        uuid.UUID
+}
+
+func (q *Queries) SetReservationStatus(ctx context.Context, db DBTX, arg SetReservationStatusParams) (StockReservation, error) {
+	row := db.QueryRow(ctx, setReservationStatus,
+		arg.Status,
+		arg.RequestID,
+		arg.TenantID,
+		arg.ID,
+	)
+	var i StockReservation
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.OrderID,
+		&i.WarehouseID,
+		&i.PartID,
+		&i.OutletID,
+		&i.Qty,
+		&i.Status,
+		&i.RequestID,
+		&i.CreatedBy,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
 }
 
 const takeOnHand = `-- name: TakeOnHand :one
@@ -930,4 +1496,50 @@ func (q *Queries) UpdateWarehouse(ctx context.Context, db DBTX, arg UpdateWareho
 		&i.UpdatedAt,
 	)
 	return i, err
+}
+
+const waitingReservations = `-- name: WaitingReservations :many
+SELECT tenant_id, id, order_id, warehouse_id, part_id, outlet_id, qty, status, request_id, created_by, created_at, updated_at FROM stock_reservations
+WHERE tenant_id = $1 AND warehouse_id = $2 AND part_id = $3 AND status = 'waiting'
+ORDER BY id FOR UPDATE
+`
+
+type WaitingReservationsParams struct {
+	TenantID    uuid.UUID
+	WarehouseID uuid.UUID
+	PartID      uuid.UUID
+}
+
+// Reservations waiting for a part at a warehouse, oldest first, locked.
+func (q *Queries) WaitingReservations(ctx context.Context, db DBTX, arg WaitingReservationsParams) ([]StockReservation, error) {
+	rows, err := db.Query(ctx, waitingReservations, arg.TenantID, arg.WarehouseID, arg.PartID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []StockReservation
+	for rows.Next() {
+		var i StockReservation
+		if err := rows.Scan(
+			&i.TenantID,
+			&i.ID,
+			&i.OrderID,
+			&i.WarehouseID,
+			&i.PartID,
+			&i.OutletID,
+			&i.Qty,
+			&i.Status,
+			&i.RequestID,
+			&i.CreatedBy,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }

@@ -201,26 +201,26 @@ func UpdateWarehouse(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version 
 	return after, tx.Audit(ctx, "warehouse.update", "warehouse", id, before, after)
 }
 
-// StockSettings are a tenant's stock terms.
-type StockSettings struct {
+// LockSettings are a tenant's stock terms.
+type LockSettings struct {
 	LockDate *string `json:"lock_date,omitempty" format:"date" doc:"Postings dated on or before this day are refused (a closed period)"`
 	Version  int32   `json:"version"`
 }
 
 // GetSettings returns the tenant's stock settings (no lock date until one is set).
-func GetSettings(ctx context.Context, tx *tenants.Tx) (StockSettings, error) {
+func GetSettings(ctx context.Context, tx *tenants.Tx) (LockSettings, error) {
 	r, err := tx.Q.GetStockSettings(ctx, tx, tx.Scope.TenantID)
 	if err != nil {
 		if errors.Is(fault.DBError(err, "", ""), fault.ErrNotFound) {
-			return StockSettings{}, nil
+			return LockSettings{}, nil
 		}
-		return StockSettings{}, fmt.Errorf("stock settings: %w", err)
+		return LockSettings{}, fmt.Errorf("stock settings: %w", err)
 	}
 	return settingsFromRow(r), nil
 }
 
-func settingsFromRow(r db.StockSetting) StockSettings {
-	s := StockSettings{Version: r.Version}
+func settingsFromRow(r db.StockSetting) LockSettings {
+	s := LockSettings{Version: r.Version}
 	if r.LockDate != nil {
 		d := r.LockDate.Format(time.DateOnly)
 		s.LockDate = &d
@@ -229,25 +229,25 @@ func settingsFromRow(r db.StockSetting) StockSettings {
 }
 
 // PutSettings sets the lock date (nil: none) if version is current (0 before the first put).
-func PutSettings(ctx context.Context, tx *tenants.Tx, version int32, lockDate *string) (StockSettings, error) {
+func PutSettings(ctx context.Context, tx *tenants.Tx, version int32, lockDate *string) (LockSettings, error) {
 	before, err := GetSettings(ctx, tx)
 	if err != nil {
-		return StockSettings{}, err
+		return LockSettings{}, err
 	}
 	if before.Version != version {
-		return StockSettings{}, fault.ErrStale
+		return LockSettings{}, fault.ErrStale
 	}
 	var d *time.Time
 	if lockDate != nil {
 		t, err := time.Parse(time.DateOnly, *lockDate)
 		if err != nil {
-			return StockSettings{}, fault.Invalid("lock_date", "must be a date, YYYY-MM-DD")
+			return LockSettings{}, fault.Invalid("lock_date", "must be a date, YYYY-MM-DD")
 		}
 		d = &t
 	}
 	r, err := tx.Q.PutStockSettings(ctx, tx, db.PutStockSettingsParams{TenantID: tx.Scope.TenantID, LockDate: d, UpdatedAt: time.Now()})
 	if err != nil {
-		return StockSettings{}, fault.DBError(err, "", "")
+		return LockSettings{}, fault.DBError(err, "", "")
 	}
 	after := settingsFromRow(r)
 	return after, tx.Audit(ctx, "stock_settings.update", "stock_settings", uuid.Nil, before, after)

@@ -145,3 +145,73 @@ SET place = EXCLUDED.place, warehouse_id = EXCLUDED.warehouse_id, outlet_id = EX
 
 -- name: ListSerials :many
 SELECT * FROM part_serials WHERE tenant_id = @tenant_id AND part_id = @part_id ORDER BY serial LIMIT @lim;
+
+-- name: HoldStock :one
+-- Reserves qty of what is available; no row: not enough available.
+UPDATE stock_balances SET reserved = reserved + sqlc.arg(qty)::integer, updated_at = @updated_at
+WHERE tenant_id = @tenant_id AND warehouse_id = @warehouse_id AND part_id = @part_id
+  AND on_hand - reserved >= sqlc.arg(qty)::integer
+RETURNING *;
+
+-- name: ReleaseStock :one
+UPDATE stock_balances SET reserved = reserved - sqlc.arg(qty)::integer, updated_at = @updated_at
+WHERE tenant_id = @tenant_id AND warehouse_id = @warehouse_id AND part_id = @part_id AND reserved >= sqlc.arg(qty)::integer
+RETURNING *;
+
+-- name: InsertReservation :one
+INSERT INTO stock_reservations (tenant_id, id, order_id, warehouse_id, part_id, outlet_id, qty, status, created_by)
+VALUES (@tenant_id, @id, @order_id, @warehouse_id, @part_id, @outlet_id, @qty, @status, @created_by)
+RETURNING *;
+
+-- name: GetReservationForUpdate :one
+SELECT * FROM stock_reservations WHERE tenant_id = @tenant_id AND id = @id FOR UPDATE;
+
+-- name: GetReservation :one
+SELECT * FROM stock_reservations WHERE tenant_id = @tenant_id AND id = @id;
+
+-- name: SetReservationStatus :one
+UPDATE stock_reservations SET status = @status, request_id = coalesce(sqlc.narg(request_id)::uuid, request_id), updated_at = now()
+WHERE tenant_id = @tenant_id AND id = @id RETURNING *;
+
+-- name: OpenReservationOf :one
+-- The oldest open reservation of an order for a part at a warehouse, locked.
+SELECT * FROM stock_reservations
+WHERE tenant_id = @tenant_id AND order_id = @order_id AND warehouse_id = @warehouse_id AND part_id = @part_id AND status = 'open'
+ORDER BY id LIMIT 1 FOR UPDATE;
+
+-- name: WaitingReservations :many
+-- Reservations waiting for a part at a warehouse, oldest first, locked.
+SELECT * FROM stock_reservations
+WHERE tenant_id = @tenant_id AND warehouse_id = @warehouse_id AND part_id = @part_id AND status = 'waiting'
+ORDER BY id FOR UPDATE;
+
+-- name: CountWaitingOfOrder :one
+SELECT count(*) FROM stock_reservations WHERE tenant_id = @tenant_id AND order_id = @order_id AND status = 'waiting';
+
+-- name: ListOrderReservations :many
+SELECT * FROM stock_reservations WHERE tenant_id = @tenant_id AND order_id = @order_id ORDER BY id;
+
+-- name: CreatePartRequest :one
+INSERT INTO part_requests (tenant_id, id, warehouse_id, source_warehouse_id, outlet_id, part_id, qty, reason, order_id, reservation_id,
+                           requested_by)
+VALUES (@tenant_id, @id, @warehouse_id, @source_warehouse_id, @outlet_id, @part_id, @qty, @reason, @order_id, @reservation_id,
+        @requested_by)
+RETURNING *;
+
+-- name: InsertOrderPart :one
+INSERT INTO order_parts (tenant_id, id, order_id, warehouse_id, part_id, outlet_id, qty, issue_kind, reservation_id, old_serial, new_serial)
+VALUES (@tenant_id, @id, @order_id, @warehouse_id, @part_id, @outlet_id, @qty, @issue_kind, @reservation_id, @old_serial, @new_serial)
+RETURNING *;
+
+-- name: GetOrderPartForUpdate :one
+SELECT * FROM order_parts WHERE tenant_id = @tenant_id AND id = @id FOR UPDATE;
+
+-- name: GetOrderPart :one
+SELECT * FROM order_parts WHERE tenant_id = @tenant_id AND id = @id;
+
+-- name: ReturnOrderPart :one
+UPDATE order_parts SET status = 'returned', returned_at = @returned_at WHERE tenant_id = @tenant_id AND id = @id AND status = 'issued'
+RETURNING *;
+
+-- name: ListOrderParts :many
+SELECT * FROM order_parts WHERE tenant_id = @tenant_id AND order_id = @order_id ORDER BY id;
