@@ -72,7 +72,23 @@ const (
 	LedgerReconcile Permission = "ledger:reconcile"
 	PlatformBilling Permission = "platform_billing:manage" // the tenant's own platform subscription
 	InvoicesRead    Permission = "platform_invoices:read"
+
+	PartsRead   Permission = "parts:read"   // the parts catalog
+	PartsWrite  Permission = "parts:write"  // add, change and import parts
+	StockRead   Permission = "stock:read"   // warehouses, stock on hand, the movement journal, transfers, requests
+	StockMove   Permission = "stock:move"   // receipts, issues, requisitions to and from vans, scrap, transfers, reservations, requests
+	StockManage Permission = "stock:manage" // warehouses, count adjustments (approved by the poster), request reviews, lock date, drift repair
 )
+
+// stockGrants are the parts and stock permissions of each role (tenant admins hold all);
+// row-level security confines outlet roles to their outlet's stock.
+var stockGrants = map[Role][]Permission{
+	Agent:         {PartsRead, StockRead},
+	OutletManager: {PartsRead, StockRead, StockMove, StockManage},
+	Engineer:      {PartsRead, StockRead, StockMove},
+	Finance:       {PartsRead, StockRead},
+	Auditor:       {PartsRead, StockRead},
+}
 
 // orderGrants are the order permissions of each role (tenant admins hold all).
 var orderGrants = map[Role][]Permission{
@@ -86,6 +102,11 @@ var orderGrants = map[Role][]Permission{
 // Can reports whether role r holds permission p.
 func (r Role) Can(p Permission) bool {
 	for _, g := range orderGrants[r] {
+		if g == p {
+			return true
+		}
+	}
+	for _, g := range stockGrants[r] {
 		if g == p {
 			return true
 		}
@@ -186,5 +207,5 @@ func All() []Permission {
 		CatalogRead, CatalogWrite, FaultCodesWrite, RegistrationsRead, RegistrationsWrite, ImportsManage, PoliciesRead,
 		PoliciesWrite, GrantsWrite, EntitlementsCheck, NotificationsRead, NotificationsManage, WebhooksManage,
 		ExpressRead, ExpressWrite, PurchasesRead, PurchasesWrite, LedgerRead, LedgerReconcile, PlatformBilling, InvoicesRead, SLARead, SLASettings,
-		OrdersRead, OrdersWrite, OrdersAudit, OrdersDispatch, DispatchConfig}
+		OrdersRead, OrdersWrite, OrdersAudit, OrdersDispatch, DispatchConfig, PartsRead, PartsWrite, StockRead, StockMove, StockManage}
 }

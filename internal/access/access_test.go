@@ -57,6 +57,13 @@ func TestRolePermissions(t *testing.T) {
 		{Finance, SLARead, true},
 		{Auditor, SLARead, true},
 		{Auditor, SLASettings, false},
+		{Engineer, StockMove, true},
+		{Engineer, StockManage, false},
+		{Engineer, PartsWrite, false},
+		{OutletManager, StockManage, true},
+		{Agent, StockMove, false},
+		{Auditor, StockRead, true},
+		{TenantAdmin, PartsWrite, true},
 	}
 	for _, c := range cases {
 		if got := c.role.Can(c.perm); got != c.want {

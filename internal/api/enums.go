@@ -16,6 +16,7 @@ import (
 	"github.com/aftersales/aftersales/internal/registry"
 	"github.com/aftersales/aftersales/internal/reports"
 	"github.com/aftersales/aftersales/internal/sla"
+	"github.com/aftersales/aftersales/internal/stock"
 	"github.com/aftersales/aftersales/internal/warranty"
 	"github.com/aftersales/aftersales/internal/webhooks"
 	"github.com/aftersales/aftersales/tenants"
@@ -56,6 +57,8 @@ type (
 	reportBy       string
 	slaTarget      string
 	exportFormat   string
+	warehouseKind  string
+	movementType   string
 )
 
 func (exportFormat) Schema(huma.Registry) *huma.Schema   { return enumSchema(export.Formats) }
@@ -81,6 +84,8 @@ func (flagStatus) Schema(huma.Registry) *huma.Schema     { return enumSchema(bil
 func (slaGroupBy) Schema(huma.Registry) *huma.Schema     { return enumSchema(sla.GroupBys) }
 func (slaTarget) Schema(huma.Registry) *huma.Schema      { return enumSchema(sla.Kinds) }
 func (reportBy) Schema(huma.Registry) *huma.Schema       { return enumSchema(reports.SLABy) }
+func (warehouseKind) Schema(huma.Registry) *huma.Schema  { return enumSchema(stock.WarehouseKinds) }
+func (movementType) Schema(huma.Registry) *huma.Schema   { return enumSchema(stock.MovementTypes) }
 
 // domainEnum is a field of a domain type whose values the domain lists.
 type domainEnum struct {
@@ -180,6 +185,20 @@ var domainEnums = []domainEnum{
 	{ExpressProductBody{}, "status", billing.ProductStatuses},
 	{webhooks.Delivery{}, "status", webhooks.DeliveryStatuses},
 	{webhooks.Delivery{}, "error_class", webhooks.ErrorClasses},
+	{stock.Warehouse{}, "kind", stock.WarehouseKinds},
+	{stock.Warehouse{}, "owner", stock.Owners},
+	{stock.WarehouseFields{}, "kind", stock.WarehouseKinds},
+	{stock.WarehouseFields{}, "owner", stock.Owners},
+	{stock.Balance{}, "owner", stock.Owners},
+	{stock.Movement{}, "type", stock.MovementTypes},
+	{stock.Movement{}, "issue_kind", stock.IssueKinds},
+	{stock.MovementInput{}, "type", stock.DirectTypes},
+	{stock.MovementInput{}, "issue_kind", stock.IssueKinds},
+	{stock.SerialHistory{}, "place", stock.SerialPlaces},
+	{stock.Reservation{}, "status", stock.ReservationStatuses},
+	{stock.OrderPart{}, "status", stock.OrderPartStatuses},
+	{stock.OrderPart{}, "issue_kind", stock.IssueKinds},
+	{stock.IssueInput{}, "issue_kind", stock.IssueKinds},
 }
 
 // useDomainEnums sets the enum of each domain enum field in the registered schemas, with the

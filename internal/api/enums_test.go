@@ -22,6 +22,7 @@ import (
 	"github.com/aftersales/aftersales/internal/registry"
 	"github.com/aftersales/aftersales/internal/reports"
 	"github.com/aftersales/aftersales/internal/sla"
+	"github.com/aftersales/aftersales/internal/stock"
 	"github.com/aftersales/aftersales/internal/warranty"
 	"github.com/aftersales/aftersales/internal/webhooks"
 	"github.com/aftersales/aftersales/tenants"
@@ -61,6 +62,8 @@ var domainEnums = map[string][]string{
 	"GET /v1/reports/sla query.by":                           reports.SLABy,
 	"GET /v1/reports/sla/export query.by":                    reports.SLABy,
 	"BacklogCell.age":                                        reports.BacklogAges,
+	"GET /v1/warehouses query.kind":                          stock.WarehouseKinds,
+	"GET /v1/stock/movements query.type":                     stock.MovementTypes,
 
 	"Tenant.kind":                tenants.Kinds,
 	"Tenant.status":              tenants.Statuses,
@@ -124,6 +127,20 @@ var domainEnums = map[string][]string{
 	"TierRuleEntry.kind":         warranty.RuleKinds,
 	"Delivery.status":            webhooks.DeliveryStatuses,
 	"Delivery.error_class":       webhooks.ErrorClasses,
+	"Warehouse.kind":             stock.WarehouseKinds,
+	"Warehouse.owner":            stock.Owners,
+	"WarehouseFields.kind":       stock.WarehouseKinds,
+	"WarehouseFields.owner":      stock.Owners,
+	"Balance.owner":              stock.Owners,
+	"Movement.type":              stock.MovementTypes,
+	"Movement.issue_kind":        stock.IssueKinds,
+	"MovementInput.type":         stock.DirectTypes,
+	"MovementInput.issue_kind":   stock.IssueKinds,
+	"SerialHistory.place":        stock.SerialPlaces,
+	"Reservation.status":         stock.ReservationStatuses,
+	"OrderPart.status":           stock.OrderPartStatuses,
+	"OrderPart.issue_kind":       stock.IssueKinds,
+	"IssueInput.issue_kind":      stock.IssueKinds,
 }
 
 // TestEnumsAreTheDomainLists: each enum of the document the domain lists is that list, in

@@ -39,7 +39,8 @@ var isoKinds = []string{"/v1/outlets/", "/v1/calendars/", "/v1/members/", "/v1/i
 	"/v1/categories/", "/v1/models/", "/v1/fault-codes/", "/v1/registrations/", "/v1/policies/", "/v1/tier-rules/", "/v1/grants/",
 	"/v1/imports/", "/v1/orders/", "/v1/quotes/", "/v1/attachments/", "/v1/disputes/", "/v1/outlet-coverage/", "/v1/engineers/",
 	"/v1/notification-templates/", "/v1/webhook-endpoints/", "/v1/webhook-deliveries/", "/v1/sla/orders/",
-	"/v1/express-products/", "/v1/purchases/", "/v1/billing/payment-flags/"}
+	"/v1/express-products/", "/v1/purchases/", "/v1/billing/payment-flags/", "/v1/parts/", "/v1/warehouses/", "/v1/stock/movements/",
+	"/v1/reservations/", "/v1/order-parts/"}
 
 // isoSnapshotSuffix completes a kind's prefix and id into a GET path where the kind has no
 // GET prefix+id of its own.
@@ -195,6 +196,25 @@ func isoMake(t *testing.T, env *apitest.Env, tn *apitest.Tenant) isoFixtures {
 		t.Fatal(err)
 	}
 	f["/v1/billing/payment-flags/"] = flag.String()
+
+	// Parts and stock: a part, an outlet's warehouse and a receipt into it.
+	part := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/parts", Token: tn.Admin, Body: map[string]any{
+		"part_no": "ISO-" + u, "name_zh": "压缩机", "unit_cost": 30000, "outlet_price": 40000, "consumer_price": 52000}})
+	f["/v1/parts/"] = part.Map(t)["id"].(string)
+	wh := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/warehouses", Token: tn.Admin, Body: map[string]any{
+		"code": "ISO-" + u, "name": "Isolation stock", "kind": "spare_parts", "outlet_id": tn.Outlets[0]}})
+	f["/v1/warehouses/"] = wh.Map(t)["id"].(string)
+	f["outlet-of-warehouse"] = tn.Outlets[0]
+	mv := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/stock/movements", Token: tn.Admin, Body: map[string]any{
+		"idempotency_key": "iso-" + u, "type": "receipt", "warehouse_id": f["/v1/warehouses/"], "part_id": f["/v1/parts/"], "qty": 3}})
+	f["/v1/stock/movements/"] = mv.Map(t)["movements"].([]any)[0].(map[string]any)["id"].(string)
+	res := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/orders/" + f["/v1/orders/"] + "/reservations", Token: tn.Admin,
+		Body: map[string]any{"warehouse_id": f["/v1/warehouses/"], "part_id": f["/v1/parts/"], "qty": 1}})
+	f["/v1/reservations/"] = res.Map(t)["id"].(string)
+	op := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/orders/" + f["/v1/orders/"] + "/parts", Token: tn.Admin,
+		Body: map[string]any{"idempotency_key": "iso-use-" + u, "warehouse_id": f["/v1/warehouses/"], "part_id": f["/v1/parts/"], "qty": 1,
+			"issue_kind": "in_warranty"}})
+	f["/v1/order-parts/"] = op.Map(t)["id"].(string)
 	return f
 }
 
@@ -287,6 +307,12 @@ func isoBodies(t *testing.T, u string, own isoFixtures) map[string]any {
 		"PUT /v1/express-products/{id}": map[string]any{"name": "Renamed plan", "kind": "plan", "code": "ignored", "tier_code": "gold",
 			"cooling_off_days": 7},
 		"POST /v1/express-products/{id}/prices": map[string]any{"currency": "CNY", "unit_amount": 29900},
+		"POST /v1/orders/{id}/reservations":     map[string]any{"warehouse_id": own["/v1/warehouses/"], "part_id": own["/v1/parts/"], "qty": 1},
+		"POST /v1/orders/{id}/parts": map[string]any{"idempotency_key": "iso-x-" + u, "warehouse_id": own["/v1/warehouses/"],
+			"part_id": own["/v1/parts/"], "qty": 1, "issue_kind": "charged"},
+		"PUT /v1/parts/{id}": map[string]any{"part_no": "ISO-PUT-" + u, "name_zh": "改名", "unit_cost": 1, "outlet_price": 2, "consumer_price": 3},
+		"PUT /v1/warehouses/{id}": map[string]any{"code": "ISO-PUT-" + u, "name": "Renamed", "kind": "spare_parts",
+			"outlet_id": own["outlet-of-warehouse"]},
 	}
 }
 

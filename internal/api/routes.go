@@ -65,4 +65,8 @@ func registerRoutes(v1 huma.API, s *Server) {
 	registerPlatformBillingRoutes(v1, s)
 	registerStripeWebhookRoutes(v1, s)
 	registerConsumerBillingRoutes(v1, s)
+	registerPartRoutes(v1, s)
+	registerWarehouseRoutes(v1, s)
+	registerStockRoutes(v1, s)
+	registerOrderStockRoutes(v1, s)
 }

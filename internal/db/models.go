@@ -507,6 +507,24 @@ type OrderEvent struct {
 	Data       []byte
 }
 
+// Parts used on an order, issued from a warehouse (with the old and new serial of a serial-tracked part); removing one returns it to stock.
+type OrderPart struct {
+	TenantID      uuid.UUID
+	ID            uuid.UUID
+	OrderID       uuid.UUID
+	WarehouseID   uuid.UUID
+	PartID        uuid.UUID
+	OutletID      uuid.NullUUID
+	Qty           int32
+	IssueKind     string
+	ReservationID uuid.NullUUID
+	OldSerial     string
+	NewSerial     string
+	Status        string
+	CreatedAt     time.Time
+	ReturnedAt    *time.Time
+}
+
 // Quotes for charged work: lines covered or charged per the entitlement, and the customer's answer.
 type OrderQuote struct {
 	TenantID       uuid.UUID
@@ -601,6 +619,63 @@ type OutletCoverage struct {
 	PostalPrefix string
 	OrderTypes   []string
 	CategoryIds  []uuid.UUID
+}
+
+// Parts catalog: part numbers, the models and components they fit, substitutes, serial tracking, cost and prices by use (minor units).
+type Part struct {
+	TenantID      uuid.UUID
+	ID            uuid.UUID
+	PartNo        string
+	NameZh        string
+	NameEn        string
+	ModelIds      []uuid.UUID
+	Components    []string
+	SubstituteIds []uuid.UUID
+	SerialTracked bool
+	Currency      string
+	UnitCost      int64
+	OutletPrice   int64
+	ConsumerPrice int64
+	Active        bool
+	Version       int32
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// Replenishment requests: an outlet's request to the central warehouse or a reservation that could not be met, reviewed (approve, cut, reject), then shipped as a transfer.
+type PartRequest struct {
+	TenantID          uuid.UUID
+	ID                uuid.UUID
+	WarehouseID       uuid.UUID
+	SourceWarehouseID uuid.NullUUID
+	OutletID          uuid.NullUUID
+	PartID            uuid.UUID
+	Qty               int32
+	ApprovedQty       *int32
+	Status            string
+	Reason            string
+	ReviewNote        string
+	OrderID           uuid.NullUUID
+	ReservationID     uuid.NullUUID
+	TransferID        uuid.NullUUID
+	RequestedBy       uuid.NullUUID
+	ReviewedBy        uuid.NullUUID
+	Version           int32
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+}
+
+// Where each unit of a serial-tracked part is now (one place at a time); its history is the journal's rows with its serial.
+type PartSerial struct {
+	TenantID    uuid.UUID
+	PartID      uuid.UUID
+	Serial      string
+	Place       string
+	WarehouseID uuid.NullUUID
+	OutletID    uuid.NullUUID
+	OrderID     uuid.NullUUID
+	TransferID  uuid.NullUUID
+	UpdatedAt   time.Time
 }
 
 // Payments that activated nothing (wrong amount, a second payment for what is already bought): recorded, then refunded or accepted by finance.
@@ -812,6 +887,17 @@ type ReportRollup struct {
 	RolledAt      time.Time
 }
 
+// Safety stock per warehouse and part: below min_qty available, the suggestion list proposes reorder_qty (or the shortfall).
+type SafetyStock struct {
+	TenantID    uuid.UUID
+	WarehouseID uuid.UUID
+	PartID      uuid.UUID
+	OutletID    uuid.NullUUID
+	MinQty      int32
+	ReorderQty  int32
+	UpdatedAt   time.Time
+}
+
 // Past service of a unit brought from another system (a repair with its fault, result and dates in and out, an exchange or a refund); keyed by the other system's reference, so bringing it twice stores it once.
 type ServiceHistory struct {
 	TenantID       uuid.UUID
@@ -956,6 +1042,65 @@ type SlaSetting struct {
 	CarryInArrival bool
 }
 
+// On hand and reserved per warehouse and part: a projection of stock_movements and open stock_reservations, updated in the same transaction; never below zero, never more reserved than on hand.
+type StockBalance struct {
+	TenantID    uuid.UUID
+	WarehouseID uuid.UUID
+	PartID      uuid.UUID
+	OutletID    uuid.NullUUID
+	OnHand      int32
+	Reserved    int32
+	UpdatedAt   time.Time
+}
+
+// The append-only stock journal: one signed quantity per warehouse and part per movement, typed, idempotent by key; corrections are new movements.
+type StockMovement struct {
+	TenantID       uuid.UUID
+	ID             uuid.UUID
+	IdempotencyKey string
+	WarehouseID    uuid.UUID
+	PartID         uuid.UUID
+	OutletID       uuid.NullUUID
+	Type           string
+	IssueKind      string
+	Qty            int32
+	UnitCost       int64
+	Serial         string
+	OrderID        uuid.NullUUID
+	OrderPartID    uuid.NullUUID
+	TransferID     uuid.NullUUID
+	ReservationID  uuid.NullUUID
+	Reason         string
+	ApprovedBy     uuid.NullUUID
+	PostedOn       time.Time
+	CreatedBy      uuid.NullUUID
+	CreatedAt      time.Time
+}
+
+// A part held for an order at a warehouse: open (counted in stock_balances.reserved), waiting (could not be met; the order waits for parts), consumed by an issue, or released.
+type StockReservation struct {
+	TenantID    uuid.UUID
+	ID          uuid.UUID
+	OrderID     uuid.UUID
+	WarehouseID uuid.UUID
+	PartID      uuid.UUID
+	OutletID    uuid.NullUUID
+	Qty         int32
+	Status      string
+	RequestID   uuid.NullUUID
+	CreatedBy   uuid.NullUUID
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// A tenant's stock terms: postings dated on or before lock_date (a closed period) are refused.
+type StockSetting struct {
+	TenantID  uuid.UUID
+	LockDate  *time.Time
+	Version   int32
+	UpdatedAt time.Time
+}
+
 // Webhook inbox: each Stripe event once (by id). Platform data: readable only without a tenant.
 type StripeEvent struct {
 	ID           string
@@ -1009,6 +1154,38 @@ type TierRule struct {
 	Match            string
 }
 
+// Stock shipped between warehouses; while in transit it belongs to the sender; visible to both outlets.
+type Transfer struct {
+	TenantID        uuid.UUID
+	ID              uuid.UUID
+	FromWarehouseID uuid.UUID
+	ToWarehouseID   uuid.UUID
+	FromOutletID    uuid.NullUUID
+	ToOutletID      uuid.NullUUID
+	RequestID       uuid.NullUUID
+	Status          string
+	Note            string
+	ShippedBy       uuid.NullUUID
+	ReceivedBy      uuid.NullUUID
+	ShippedAt       time.Time
+	ReceivedAt      *time.Time
+	Version         int32
+}
+
+// A transfer's lines: shipped, then received with a discrepancy reason when the count differs (never more than shipped).
+type TransferLine struct {
+	TenantID          uuid.UUID
+	TransferID        uuid.UUID
+	LineNo            int32
+	PartID            uuid.UUID
+	FromOutletID      uuid.NullUUID
+	ToOutletID        uuid.NullUUID
+	QtyShipped        int32
+	QtyReceived       *int32
+	DiscrepancyReason string
+	Serials           []string
+}
+
 // Metered usage per month (service orders), reported to Stripe for metered prices.
 type UsageCounter struct {
 	TenantID uuid.UUID
@@ -1030,6 +1207,22 @@ type User struct {
 	Version         int32
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
+}
+
+// Warehouses of the tenant (outlet_id NULL: central), of an outlet, or an engineer's van; owner says whose goods it holds (only own stock is valued).
+type Warehouse struct {
+	TenantID   uuid.UUID
+	ID         uuid.UUID
+	Code       string
+	Name       string
+	Kind       string
+	Owner      string
+	OutletID   uuid.NullUUID
+	EngineerID uuid.NullUUID
+	Active     bool
+	Version    int32
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // A warranty policy applying to categories or models; its rules live in versions.

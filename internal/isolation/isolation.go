@@ -391,6 +391,45 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 			[]any{f.Outlet1, f.Outlet2}},
 		{`INSERT INTO report_rollups (tenant_id, rolled_through, rolled_at) VALUES (app.tenant_id(), current_date - 1, now())`, nil},
 	}...)
+	// Parts and stock: a central warehouse and one per outlet; stock rows carry their
+	// warehouse's outlet (outlet 1: order 1, outlet 2: order 2).
+	part, whC, wh1, wh2, transfer := uuid.New(), uuid.New(), uuid.New(), uuid.New(), uuid.New()
+	stmts = append(stmts, []struct {
+		sql  string
+		args []any
+	}{
+		{`INSERT INTO parts (tenant_id, id, part_no, name_zh, serial_tracked, unit_cost) VALUES (app.tenant_id(), $1, 'PCB-1', '主板', true, 100)`,
+			[]any{part}},
+		{`INSERT INTO stock_settings (tenant_id, lock_date) VALUES (app.tenant_id(), '2026-01-31')`, nil},
+		{`INSERT INTO warehouses (tenant_id, id, code, name, kind, outlet_id) VALUES
+		    (app.tenant_id(), $1, 'C', 'Central', 'spare_parts', NULL),
+		    (app.tenant_id(), $2, 'W1', 'Outlet 1', 'spare_parts', $4),
+		    (app.tenant_id(), $3, 'W2', 'Outlet 2', 'spare_parts', $5)`, []any{whC, wh1, wh2, f.Outlet1, f.Outlet2}},
+		{`INSERT INTO stock_balances (tenant_id, warehouse_id, part_id, outlet_id, on_hand, reserved) VALUES
+		    (app.tenant_id(), $1, $3, $4, 2, 1), (app.tenant_id(), $2, $3, $5, 1, 1)`, []any{wh1, wh2, part, f.Outlet1, f.Outlet2}},
+		{`INSERT INTO stock_movements (tenant_id, id, idempotency_key, warehouse_id, part_id, outlet_id, type, qty, serial, posted_on) VALUES
+		    (app.tenant_id(), $1, 'k1', $3, $5, $6, 'receipt', 1, 'S1', '2026-02-01'),
+		    (app.tenant_id(), $2, 'k2', $4, $5, $7, 'receipt', 1, 'S2', '2026-02-01')`,
+			[]any{uuid.New(), uuid.New(), wh1, wh2, part, f.Outlet1, f.Outlet2}},
+		{`INSERT INTO part_serials (tenant_id, part_id, serial, place, warehouse_id, outlet_id) VALUES
+		    (app.tenant_id(), $1, 'S1', 'in_stock', $2, $4), (app.tenant_id(), $1, 'S2', 'in_stock', $3, $5)`,
+			[]any{part, wh1, wh2, f.Outlet1, f.Outlet2}},
+		{`INSERT INTO stock_reservations (tenant_id, id, order_id, warehouse_id, part_id, outlet_id, qty, status) VALUES
+		    (app.tenant_id(), $1, $3, $5, $7, $8, 1, 'open'), (app.tenant_id(), $2, $4, $6, $7, $9, 1, 'open')`,
+			[]any{uuid.New(), uuid.New(), order1, order2, wh1, wh2, part, f.Outlet1, f.Outlet2}},
+		{`INSERT INTO order_parts (tenant_id, id, order_id, warehouse_id, part_id, outlet_id, qty, issue_kind) VALUES
+		    (app.tenant_id(), $1, $3, $5, $7, $8, 1, 'in_warranty'), (app.tenant_id(), $2, $4, $6, $7, $9, 1, 'charged')`,
+			[]any{uuid.New(), uuid.New(), order1, order2, wh1, wh2, part, f.Outlet1, f.Outlet2}},
+		{`INSERT INTO part_requests (tenant_id, id, warehouse_id, source_warehouse_id, outlet_id, part_id, qty) VALUES
+		    (app.tenant_id(), $1, $3, $5, $6, $8, 2), (app.tenant_id(), $2, $4, $5, $7, $8, 3)`,
+			[]any{uuid.New(), uuid.New(), wh1, wh2, whC, f.Outlet1, f.Outlet2, part}},
+		{`INSERT INTO safety_stock (tenant_id, warehouse_id, part_id, outlet_id, min_qty) VALUES
+		    (app.tenant_id(), $1, $3, $4, 2), (app.tenant_id(), $2, $3, $5, 2)`, []any{wh1, wh2, part, f.Outlet1, f.Outlet2}},
+		{`INSERT INTO transfers (tenant_id, id, from_warehouse_id, to_warehouse_id, from_outlet_id, to_outlet_id) VALUES
+		    (app.tenant_id(), $1, $2, $3, NULL, $4)`, []any{transfer, whC, wh1, f.Outlet1}},
+		{`INSERT INTO transfer_lines (tenant_id, transfer_id, line_no, part_id, from_outlet_id, to_outlet_id, qty_shipped) VALUES
+		    (app.tenant_id(), $1, 1, $2, NULL, $3, 1)`, []any{transfer, part, f.Outlet1}},
+	}...)
 	if err := iso.app.Tx(iso.ctx, tenants.Scope{TenantID: f.Tenant}, func(tx *tenants.Tx) error {
 		for _, s := range stmts {
 			if _, err := tx.Exec(iso.ctx, s.sql, s.args...); err != nil {
@@ -677,7 +716,9 @@ func (iso *isolation) checkOutletScope(t *testing.T) {
 	for _, c := range []struct{ table, outletCol string }{
 		{"outlets", "id"}, {"memberships", "outlet_id"}, {"audit_log", "outlet_id"},
 		{"sla_clocks", "outlet_id"}, {"sla_breaches", "outlet_id"}, {"purchases", "outlet_id"},
-		{"compensations", "outlet_id"}, {"report_days", "outlet_key"},
+		{"compensations", "outlet_id"}, {"report_days", "outlet_key"}, {"stock_balances", "outlet_id"}, {"stock_movements", "outlet_id"},
+		{"part_serials", "outlet_id"}, {"stock_reservations", "outlet_id"}, {"order_parts", "outlet_id"},
+		{"part_requests", "outlet_id"}, {"safety_stock", "outlet_id"},
 	} {
 		t.Run(c.table, func(t *testing.T) {
 			q := `SELECT count(*) FROM ` + ident(c.table) + ` WHERE ` + ident(c.outletCol) + ` = $1`
@@ -703,6 +744,28 @@ func (iso *isolation) checkOutletScope(t *testing.T) {
 			})
 		})
 	}
+	// Warehouses: an outlet sees its own and the centre's (to request parts from), never a
+	// sibling's, and changes only its own; transfers are seen by the outlets at either end.
+	t.Run("warehouses", func(t *testing.T) {
+		iso.inScope(t, tenants.Scope{TenantID: a.Tenant, OutletID: a.Outlet1}, func(tx *tenants.Tx) {
+			expectCount(t, "warehouses of sibling outlet A2, confined to A1",
+				queryCount(t, iso.ctx, tx, `SELECT count(*) FROM warehouses WHERE outlet_id = $1`, a.Outlet2), 0)
+			if n := queryCount(t, iso.ctx, tx, `SELECT count(*) FROM warehouses WHERE outlet_id IS NULL`); n == 0 {
+				t.Errorf("confined to A1, the central warehouse is invisible")
+			}
+			if n := queryCount(t, iso.ctx, tx, `SELECT count(*) FROM transfers WHERE to_outlet_id = $1`, a.Outlet1); n == 0 {
+				t.Errorf("confined to A1, the transfer to A1 is invisible")
+			}
+			iso.expectZeroOrDenied(t, tx, "warehouses", "UPDATE of the central warehouse",
+				`UPDATE warehouses SET name = 'x' WHERE outlet_id IS NULL AND tenant_id = $1`, a.Tenant)
+			iso.expectZeroOrDenied(t, tx, "warehouses", "UPDATE of sibling outlet A2's warehouses",
+				`UPDATE warehouses SET name = 'x' WHERE outlet_id = $1`, a.Outlet2)
+			_, err := tryExec(iso.ctx, tx, `INSERT INTO stock_movements (tenant_id, id, idempotency_key, warehouse_id, part_id, outlet_id,
+				type, qty, posted_on) SELECT tenant_id, $1, 'x', id, $2, outlet_id, 'receipt', 1, '2026-03-01' FROM warehouses WHERE outlet_id IS NULL`,
+				uuid.New(), uuid.New())
+			expectRLSViolation(t, err, "stock_movements", "INSERT of a movement of the central warehouse while confined to outlet A1")
+		})
+	})
 	t.Run("outlets/insert_sibling", func(t *testing.T) {
 		iso.inScope(t, tenants.Scope{TenantID: a.Tenant, OutletID: a.Outlet1}, func(tx *tenants.Tx) {
 			_, err := tryExec(iso.ctx, tx, `INSERT INTO outlets (tenant_id, id, code, name, kind)
