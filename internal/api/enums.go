@@ -11,6 +11,7 @@ import (
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/coverage"
 	"github.com/aftersales/aftersales/internal/export"
+	"github.com/aftersales/aftersales/internal/network"
 	"github.com/aftersales/aftersales/internal/notify"
 	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/internal/registry"
@@ -177,6 +178,16 @@ var domainEnums = []domainEnum{
 	{ExpressProductBody{}, "status", billing.ProductStatuses},
 	{webhooks.Delivery{}, "status", webhooks.DeliveryStatuses},
 	{webhooks.Delivery{}, "error_class", webhooks.ErrorClasses},
+	{network.Agreement{}, "role", network.Roles},
+	{network.Agreement{}, "status", network.Statuses},
+	{network.ProposeInput{}, "role", network.Roles},
+	{network.PartsPricing{}, "basis", network.PartsBases},
+	{network.ContactSharing{}, "name", network.Sharings},
+	{network.ContactSharing{}, "phone", network.Sharings},
+	{network.ContactSharing{}, "address", network.Sharings},
+	{network.Proposal{}, "by", network.ProposalSides},
+	{network.PartnerJob{}, "direction", network.Directions},
+	{network.Message{}, "direction", network.MessageDirections},
 }
 
 // useDomainEnums sets the enum of each domain enum field in the registered schemas, with the
