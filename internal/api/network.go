@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/aftersales/aftersales/internal/access"
+	"github.com/aftersales/aftersales/internal/events"
 	"github.com/aftersales/aftersales/internal/network"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -92,7 +93,7 @@ func registerNetworkRoutes(api huma.API, s *Server) {
 // network is the partner network service of the server: it queues deliveries with the
 // server's job client.
 func (s *Server) network() *network.Service {
-	var jobs tenants.JobInserter
+	var jobs events.Inserter
 	if s.Jobs != nil {
 		jobs = s.Jobs
 	}

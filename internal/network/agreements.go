@@ -244,6 +244,9 @@ func (s *Service) Propose(ctx context.Context, tx *tenants.Tx, in ProposeInput) 
 	if err := s.send(ctx, tx, r, KindAgreementProposed, proposedBody{Role: other(in.Role), Terms: in.Terms, Version: 1}); err != nil {
 		return Agreement{}, err
 	}
+	if err := s.emitAgreement(ctx, tx, EventAgreementProposed, r, "self", 1); err != nil {
+		return Agreement{}, err
+	}
 	a, err := agreementFromRow(r)
 	if err != nil {
 		return Agreement{}, err
@@ -282,7 +285,7 @@ func (s *Service) Amend(ctx context.Context, tx *tenants.Tx, id uuid.UUID, terms
 	v, self := r.TermsVersion+1, "self"
 	p := saveParams(r)
 	p.PendingTerms, p.PendingVersion, p.PendingBy = body, &v, &self
-	return s.step(ctx, tx, r, p, "agreement.amend", KindAgreementProposed, proposedBody{Role: other(r.Role), Terms: terms, Version: int(v)})
+	return s.step(ctx, tx, r, p, "agreement.amend", KindAgreementProposed, EventAgreementProposed, proposedBody{Role: other(r.Role), Terms: terms, Version: int(v)})
 }
 
 // Accept puts the partner's pending version of the terms in force on both sides.
@@ -296,7 +299,7 @@ func (s *Service) Accept(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Agr
 	}
 	v := int(*r.PendingVersion)
 	p := acceptParams(r)
-	return s.step(ctx, tx, r, p, "agreement.accept", KindAgreementAccepted, answerBody{Version: v})
+	return s.step(ctx, tx, r, p, "agreement.accept", KindAgreementAccepted, EventAgreementAccepted, answerBody{Version: v})
 }
 
 // acceptParams is r with its pending terms in force.
@@ -329,7 +332,8 @@ func (s *Service) Reject(ctx context.Context, tx *tenants.Tx, id uuid.UUID, in R
 		return Agreement{}, &fault.ConflictError{Detail: "no proposal of the partner waits for an answer"}
 	}
 	v := int(*r.PendingVersion)
-	return s.step(ctx, tx, r, rejectParams(r, in.Reason), "agreement.reject", KindAgreementRejected, answerBody{Version: v, Reason: in.Reason})
+	return s.step(ctx, tx, r, rejectParams(r, in.Reason), "agreement.reject", KindAgreementRejected, EventAgreementRejected,
+		answerBody{Version: v, Reason: in.Reason})
 }
 
 func rejectParams(r db.PartnerAgreement, reason string) db.SaveAgreementParams {
@@ -356,17 +360,27 @@ func (s *Service) Suspend(ctx context.Context, tx *tenants.Tx, id uuid.UUID, in 
 	}
 	p := saveParams(r)
 	p.Status, p.StatusReason = StatusSuspended, in.Reason
-	return s.step(ctx, tx, r, p, "agreement.suspend", KindAgreementSuspended, answerBody{Reason: in.Reason})
+	return s.step(ctx, tx, r, p, "agreement.suspend", KindAgreementSuspended, EventAgreementSuspended, answerBody{Reason: in.Reason})
 }
 
 // step saves a step of the handshake, audits it and sends it to the partner.
 func (s *Service) step(ctx context.Context, tx *tenants.Tx, before db.PartnerAgreement, p db.SaveAgreementParams,
-	action, kind string, body any) (Agreement, error) {
+	action, kind, event string, body any) (Agreement, error) {
 	r, err := tx.Q.SaveAgreement(ctx, tx, p)
 	if err != nil {
 		return Agreement{}, fmt.Errorf("save agreement: %w", err)
 	}
 	if err := s.send(ctx, tx, r, kind, body); err != nil {
+		return Agreement{}, err
+	}
+	version := r.TermsVersion
+	if before.PendingVersion != nil {
+		version = *before.PendingVersion
+	}
+	if r.PendingVersion != nil {
+		version = *r.PendingVersion
+	}
+	if err := s.emitAgreement(ctx, tx, event, r, "self", version); err != nil {
 		return Agreement{}, err
 	}
 	b, err := agreementFromRow(before)

@@ -188,6 +188,10 @@ func (s *Service) HandOff(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID
 	if err != nil {
 		return PartnerJob{}, err
 	}
+	if err := s.emit(ctx, tx, EventJobSent, "network_job", j.ID, map[string]any{"job_id": j.ID, "order_id": o.ID,
+		"order_number": o.Number, "agreement_id": a.ID, "partner_tenant_id": a.PartnerTenantID, "partner": a.PartnerName}); err != nil {
+		return PartnerJob{}, err
+	}
 	j.OrderNumber, j.OrderStatus, j.OrderType = o.Number, o.Status, o.TypeCode
 	if err := tx.Audit(ctx, "order.hand_off", "network_job", j.ID, nil, j); err != nil {
 		return PartnerJob{}, err
@@ -307,6 +311,11 @@ func (s *Service) applyJobSent(ctx context.Context, tx *tenants.Tx, a *db.Partne
 		Direction: DirectionReceived, AgreementID: a.ID, PartnerTenantID: a.PartnerTenantID, PartnerName: a.PartnerName,
 		OrderID: created.Order.ID, PartnerOrderNumber: f.SenderOrderNumber, Facts: facts}); err != nil {
 		return fault.DBError(err, "the job was received already", "")
+	}
+	if err := s.emit(ctx, tx, EventJobReceived, "network_job", b.JobID, map[string]any{"job_id": b.JobID,
+		"order_id": created.Order.ID, "order_number": created.Order.Number, "agreement_id": a.ID,
+		"partner_tenant_id": a.PartnerTenantID, "partner": a.PartnerName, "sender_order_number": f.SenderOrderNumber}); err != nil {
+		return err
 	}
 	return orders.Record(ctx, tx, created.Order.ID, orders.Entry{Kind: "handoff",
 		Reason: "received from partner " + a.PartnerName + " (" + f.SenderOrderNumber + ")",
@@ -434,8 +443,12 @@ func (s *Service) applyJobUpdated(ctx context.Context, tx *tenants.Tx, a *db.Par
 	if len(b.Parts) > 0 {
 		data["parts"] = b.Parts
 	}
-	return orders.Record(ctx, tx, j.OrderID, orders.Entry{Kind: "partner", From: before, To: b.Status, Public: true,
-		Reason: a.PartnerName + ": " + b.Event, Data: data})
+	if err := orders.Record(ctx, tx, j.OrderID, orders.Entry{Kind: "partner", From: before, To: b.Status, Public: true,
+		Reason: a.PartnerName + ": " + b.Event, Data: data}); err != nil {
+		return err
+	}
+	data["order_id"], data["from"] = j.OrderID, before
+	return s.emit(ctx, tx, EventJobUpdated, "network_job", j.ID, data)
 }
 
 // GetJob reads one job of the tenant, either direction.

@@ -16,20 +16,23 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/events"
 	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/tenants"
 )
 
-// Service runs the network. Jobs queues deliveries in the sending transaction (nil: none,
-// tests deliver by hand); Orders takes received jobs in as the receiver's own orders.
+// Service runs the network. Jobs queues deliveries and events in the changing transaction
+// (nil: none, tests deliver by hand); Orders takes received jobs in as the receiver's own
+// orders.
 type Service struct {
 	DB     *tenants.DB
-	Jobs   tenants.JobInserter
+	Jobs   events.Inserter
 	Orders *orders.Service
 	Log    *slog.Logger
 
@@ -40,7 +43,7 @@ type Service struct {
 }
 
 // New returns the network service.
-func New(d *tenants.DB, jobs tenants.JobInserter, ord *orders.Service, log *slog.Logger) *Service {
+func New(d *tenants.DB, jobs events.Inserter, ord *orders.Service, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -92,17 +95,20 @@ func (s *Service) applyProposed(ctx context.Context, tx *tenants.Tx, a *db.Partn
 		if err != nil {
 			return err
 		}
-		return tx.Audit(ctx, "agreement.proposed_by_partner", "partner_agreement", r.ID, nil, ag)
+		if err := tx.Audit(ctx, "agreement.proposed_by_partner", "partner_agreement", r.ID, nil, ag); err != nil {
+			return err
+		}
+		return s.emitAgreement(ctx, tx, EventAgreementProposed, r, "partner", v)
 	}
 	if b.Role != a.Role || int32(b.Version) <= a.TermsVersion {
 		return refuse("a new version must keep the roles and follow version %d", a.TermsVersion)
 	}
 	p := saveParams(*a)
 	p.PendingTerms, p.PendingVersion, p.PendingBy = terms, &v, &by
-	return s.save(ctx, tx, *a, p, "agreement.amended_by_partner")
+	return s.save(ctx, tx, *a, p, "agreement.amended_by_partner", EventAgreementProposed, v)
 }
 
-func (s *Service) save(ctx context.Context, tx *tenants.Tx, before db.PartnerAgreement, p db.SaveAgreementParams, action string) error {
+func (s *Service) save(ctx context.Context, tx *tenants.Tx, before db.PartnerAgreement, p db.SaveAgreementParams, action, event string, version int32) error {
 	r, err := tx.Q.SaveAgreement(ctx, tx, p)
 	if err != nil {
 		return fmt.Errorf("save agreement: %w", err)
@@ -115,7 +121,10 @@ func (s *Service) save(ctx context.Context, tx *tenants.Tx, before db.PartnerAgr
 	if err != nil {
 		return err
 	}
-	return tx.Audit(ctx, action, "partner_agreement", r.ID, b, after)
+	if err := tx.Audit(ctx, action, "partner_agreement", r.ID, b, after); err != nil {
+		return err
+	}
+	return s.emitAgreement(ctx, tx, event, r, "partner", version)
 }
 
 // applyAccepted puts our pending version in force when the partner accepted that version.
@@ -127,7 +136,7 @@ func (s *Service) applyAccepted(ctx context.Context, tx *tenants.Tx, a *db.Partn
 	if a.PendingBy == nil || *a.PendingBy != "self" || int(*a.PendingVersion) != b.Version {
 		return refuse("version %d is not our proposal waiting for an answer", b.Version)
 	}
-	return s.save(ctx, tx, *a, acceptParams(*a), "agreement.accepted_by_partner")
+	return s.save(ctx, tx, *a, acceptParams(*a), "agreement.accepted_by_partner", EventAgreementAccepted, int32(b.Version))
 }
 
 // applyRejected withdraws our pending version the partner turned down.
@@ -139,7 +148,7 @@ func (s *Service) applyRejected(ctx context.Context, tx *tenants.Tx, a *db.Partn
 	if a.PendingBy == nil || *a.PendingBy != "self" || int(*a.PendingVersion) != b.Version {
 		return refuse("version %d is not our proposal waiting for an answer", b.Version)
 	}
-	return s.save(ctx, tx, *a, rejectParams(*a, b.Reason), "agreement.rejected_by_partner")
+	return s.save(ctx, tx, *a, rejectParams(*a, b.Reason), "agreement.rejected_by_partner", EventAgreementRejected, int32(b.Version))
 }
 
 // applySuspended suspends our copy as the partner suspended theirs.
@@ -153,7 +162,7 @@ func (s *Service) applySuspended(ctx context.Context, tx *tenants.Tx, a *db.Part
 	}
 	p := saveParams(*a)
 	p.Status, p.StatusReason = StatusSuspended, b.Reason
-	return s.save(ctx, tx, *a, p, "agreement.suspended_by_partner")
+	return s.save(ctx, tx, *a, p, "agreement.suspended_by_partner", EventAgreementSuspended, a.TermsVersion)
 }
 
 // ContextJobs inserts jobs with the River client of the context: the worker's, in the
@@ -178,4 +187,32 @@ func (ContextJobs) InsertManyTx(ctx context.Context, tx pgx.Tx, params []river.I
 		return nil, fmt.Errorf("insert %d jobs: %w", len(params), err)
 	}
 	return c.InsertManyTx(ctx, tx, params)
+}
+
+// Event types of the network: each step on either side, for the tenant's webhooks (signed
+// deliveries, internal/webhooks) and other consumers. Data names the agreement or job, the
+// partner, and who took the step (self or partner).
+const (
+	EventAgreementProposed  = "partner.agreement.proposed"
+	EventAgreementAccepted  = "partner.agreement.accepted"
+	EventAgreementRejected  = "partner.agreement.rejected"
+	EventAgreementSuspended = "partner.agreement.suspended"
+	EventJobSent            = "partner.job.sent"
+	EventJobReceived        = "partner.job.received"
+	EventJobUpdated         = "partner.job.updated"
+)
+
+// emit records an event of the network in tx (nothing without a job inserter).
+func (s *Service) emit(ctx context.Context, tx *tenants.Tx, typ, subject string, id uuid.UUID, data map[string]any) error {
+	if s.Jobs == nil {
+		return nil
+	}
+	_, err := events.Emit(ctx, tx, s.Jobs, typ, subject, id, uuid.Nil, data)
+	return err
+}
+
+// emitAgreement records a step of an agreement's handshake; by is self or partner.
+func (s *Service) emitAgreement(ctx context.Context, tx *tenants.Tx, typ string, r db.PartnerAgreement, by string, version int32) error {
+	return s.emit(ctx, tx, typ, "partner_agreement", r.ID, map[string]any{"agreement_id": r.ID, "partner_tenant_id": r.PartnerTenantID,
+		"partner": r.PartnerName, "role": r.Role, "status": r.Status, "by": by, "version": version, "reason": r.StatusReason})
 }

@@ -105,4 +105,32 @@ func TestWorkerDeliversTheWholeHandOff(t *testing.T) {
 		return err
 	})
 	eventually("the provider's move reported back", func() bool { return sentStatus() == orders.StatusRepairing })
+
+	// Each step is an event on its own side (what the tenant's signed webhooks deliver).
+	types := func(tenant uuid.UUID) map[string]bool {
+		got := map[string]bool{}
+		b.in(t, tenant, func(tx *tenants.Tx) error {
+			rows, err := tx.Query(ctx, `SELECT type FROM events WHERE tenant_id = $1 AND type LIKE 'partner.%'`, tenant)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var typ string
+				if err := rows.Scan(&typ); err != nil {
+					return err
+				}
+				got[typ] = true
+			}
+			return rows.Err()
+		})
+		return got
+	}
+	eventually("the principal's events", func() bool {
+		got := types(b.A)
+		return got[EventAgreementProposed] && got[EventAgreementAccepted] && got[EventJobSent] && got[EventJobUpdated]
+	})
+	if got := types(b.B); !got[EventAgreementProposed] || !got[EventAgreementAccepted] || !got[EventJobReceived] || got[EventJobSent] {
+		t.Errorf("the provider's events: %v", got)
+	}
 }
