@@ -243,6 +243,20 @@ func (d *DB) Platform(ctx context.Context, purpose string, userID uuid.UUID, fn 
 	return d.run(ctx, Scope{UserID: userID, Actor: SystemActor}, fn)
 }
 
+// PlatformInto runs fn in a transaction confined to one tenant (tenantID) on the platform's
+// behalf: the one way a message from one tenant reaches another tenant's rows (package
+// network writes a partner's message into the receiver's inbox with it, nothing else). The
+// transaction sees and writes the named tenant's rows only, as the system actor; purpose is
+// logged and counted like Platform's, and docs/tenancy.md lists every use. No transaction
+// of this door or any other touches two tenants' rows.
+func (d *DB) PlatformInto(ctx context.Context, purpose string, tenantID uuid.UUID, fn func(tx *Tx) error) error {
+	if tenantID == uuid.Nil {
+		return errors.New("tenants: platform transaction into no tenant")
+	}
+	d.record(ctx, purpose)
+	return d.run(ctx, Scope{TenantID: tenantID, Actor: Actor{Kind: "platform", Label: purpose}}, fn)
+}
+
 func (d *DB) record(ctx context.Context, purpose string) {
 	if d.audit != nil {
 		d.audit(ctx, purpose)

@@ -32,6 +32,7 @@ import (
 	"github.com/aftersales/aftersales/internal/events"
 	"github.com/aftersales/aftersales/internal/jobs"
 	"github.com/aftersales/aftersales/internal/migrate"
+	"github.com/aftersales/aftersales/internal/network"
 	"github.com/aftersales/aftersales/internal/notify"
 	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/internal/platform"
@@ -228,6 +229,9 @@ func consumers(cfg platform.Config, log *slog.Logger, d *tenants.DB) ([]events.C
 		notify.New(d, log, providers),
 		webhooks.New(d, log, webhooks.Options{AllowPrivate: cfg.WebhookAllowPrivate, Timeout: cfg.WebhookTimeout}),
 		orders.Hooks{PublicURL: cfg.PublicURL},
+		// The partner network: deliveries between tenants, and received jobs' progress
+		// reported to their senders. Jobs it queues go with the worker's own client.
+		network.New(d, network.ContextJobs{}, orders.Wire(cfg.PublicURL, network.ContextJobs{}).Service, log),
 	}, nil
 }
 

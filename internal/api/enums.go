@@ -11,6 +11,7 @@ import (
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/coverage"
 	"github.com/aftersales/aftersales/internal/export"
+	"github.com/aftersales/aftersales/internal/network"
 	"github.com/aftersales/aftersales/internal/notify"
 	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/internal/registry"
@@ -199,6 +200,16 @@ var domainEnums = []domainEnum{
 	{stock.OrderPart{}, "status", stock.OrderPartStatuses},
 	{stock.OrderPart{}, "issue_kind", stock.IssueKinds},
 	{stock.IssueInput{}, "issue_kind", stock.IssueKinds},
+	{network.Agreement{}, "role", network.Roles},
+	{network.Agreement{}, "status", network.Statuses},
+	{network.ProposeInput{}, "role", network.Roles},
+	{network.PartsPricing{}, "basis", network.PartsBases},
+	{network.ContactSharing{}, "name", network.Sharings},
+	{network.ContactSharing{}, "phone", network.Sharings},
+	{network.ContactSharing{}, "address", network.Sharings},
+	{network.Proposal{}, "by", network.ProposalSides},
+	{network.PartnerJob{}, "direction", network.Directions},
+	{network.Message{}, "direction", network.MessageDirections},
 }
 
 // useDomainEnums sets the enum of each domain enum field in the registered schemas, with the

@@ -16,6 +16,7 @@ import (
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/coverage"
 	"github.com/aftersales/aftersales/internal/export"
+	"github.com/aftersales/aftersales/internal/network"
 	"github.com/aftersales/aftersales/internal/notify"
 	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/internal/platform"
@@ -64,6 +65,18 @@ var domainEnums = map[string][]string{
 	"BacklogCell.age":                                        reports.BacklogAges,
 	"GET /v1/warehouses query.kind":                          stock.WarehouseKinds,
 	"GET /v1/stock/movements query.type":                     stock.MovementTypes,
+	"GET /v1/partner-agreements query.status":                network.Statuses,
+	"GET /v1/network-jobs query.direction":                   network.Directions,
+	"Agreement.role":                                         network.Roles,
+	"Agreement.status":                                       network.Statuses,
+	"ProposeInput.role":                                      network.Roles,
+	"PartsPricing.basis":                                     network.PartsBases,
+	"ContactSharing.name":                                    network.Sharings,
+	"ContactSharing.phone":                                   network.Sharings,
+	"ContactSharing.address":                                 network.Sharings,
+	"Proposal.by":                                            network.ProposalSides,
+	"PartnerJob.direction":                                   network.Directions,
+	"Message.direction":                                      network.MessageDirections,
 
 	"Tenant.kind":                tenants.Kinds,
 	"Tenant.status":              tenants.Statuses,

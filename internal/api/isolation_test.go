@@ -15,6 +15,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/api/apitest"
 	"github.com/aftersales/aftersales/internal/jobs"
+	"github.com/aftersales/aftersales/internal/network"
 	"github.com/aftersales/aftersales/internal/sla"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -40,7 +41,7 @@ var isoKinds = []string{"/v1/outlets/", "/v1/calendars/", "/v1/members/", "/v1/i
 	"/v1/imports/", "/v1/orders/", "/v1/quotes/", "/v1/attachments/", "/v1/disputes/", "/v1/outlet-coverage/", "/v1/engineers/",
 	"/v1/notification-templates/", "/v1/webhook-endpoints/", "/v1/webhook-deliveries/", "/v1/sla/orders/",
 	"/v1/express-products/", "/v1/purchases/", "/v1/billing/payment-flags/", "/v1/parts/", "/v1/warehouses/", "/v1/stock/movements/",
-	"/v1/reservations/", "/v1/order-parts/"}
+	"/v1/reservations/", "/v1/order-parts/", "/v1/partner-agreements/", "/v1/network-jobs/"}
 
 // isoSnapshotSuffix completes a kind's prefix and id into a GET path where the kind has no
 // GET prefix+id of its own.
@@ -215,7 +216,53 @@ func isoMake(t *testing.T, env *apitest.Env, tn *apitest.Tenant) isoFixtures {
 		Body: map[string]any{"idempotency_key": "iso-use-" + u, "warehouse_id": f["/v1/warehouses/"], "part_id": f["/v1/parts/"], "qty": 1,
 			"issue_kind": "in_warranty"}})
 	f["/v1/order-parts/"] = op.Map(t)["id"].(string)
+	// The repair network: an agreement proposed to a partner tenant and accepted there, and
+	// the order handed off under it (deliveries run here as the worker runs them).
+	partner := env.NewTenant()
+	ag := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/partner-agreements", Token: tn.Admin, Body: map[string]any{
+		"partner_tenant_id": partner.ID, "role": "principal", "terms": isoTerms()}})
+	f["/v1/partner-agreements/"] = ag.Map(t)["id"].(string)
+	f["agreement"] = f["/v1/partner-agreements/"]
+	isoDeliver(t, env, tn.ID, f["agreement"])
+	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/partner-agreements/" + f["agreement"] + "/accept", Token: partner.Admin})
+	isoDeliver(t, env, partner.ID, f["agreement"])
+	job := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/orders/" + f["/v1/orders/"] + "/handoff", Token: tn.Admin,
+		Body: map[string]any{"agreement_id": f["agreement"]}})
+	f["/v1/network-jobs/"] = job.Map(t)["id"].(string)
 	return f
+}
+
+// isoTerms are partner agreement terms that are in force.
+func isoTerms() map[string]any {
+	return map[string]any{"categories": []string{}, "regions": []string{}, "currency": "CNY",
+		"labour_rates": []map[string]any{{"order_type": "repair_minor", "engineer_level": 1, "amount": 8000}},
+		"parts":        map[string]any{"basis": "list"}, "visit_fee": 3000, "sla_targets": []map[string]any{},
+		"contact": map[string]any{"name": "full", "phone": "masked", "address": "masked"}, "valid_from": "2020-01-01"}
+}
+
+// isoDeliver delivers a tenant's pending messages on an agreement, as the worker's
+// delivery jobs would.
+func isoDeliver(t *testing.T, env *apitest.Env, tenant, agreement string) {
+	t.Helper()
+	ctx := context.Background()
+	svc := network.New(env.Tenants, nil, nil, env.Log)
+	var pending []uuid.UUID
+	if err := env.Tenants.Tx(ctx, tenants.Scope{TenantID: uuid.MustParse(tenant), Actor: tenants.SystemActor}, func(tx *tenants.Tx) error {
+		msgs, err := network.Messages(ctx, tx, uuid.MustParse(agreement))
+		for _, m := range msgs {
+			if m.Direction == "out" && m.State == "pending" {
+				pending = append(pending, m.ID)
+			}
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range pending {
+		if err := svc.Deliver(ctx, uuid.MustParse(tenant), id); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 func isoQuote() map[string]any {
@@ -313,6 +360,11 @@ func isoBodies(t *testing.T, u string, own isoFixtures) map[string]any {
 		"PUT /v1/parts/{id}": map[string]any{"part_no": "ISO-PUT-" + u, "name_zh": "改名", "unit_cost": 1, "outlet_price": 2, "consumer_price": 3},
 		"PUT /v1/warehouses/{id}": map[string]any{"code": "ISO-PUT-" + u, "name": "Renamed", "kind": "spare_parts",
 			"outlet_id": own["outlet-of-warehouse"]},
+		"POST /v1/express-products/{id}/prices":    map[string]any{"currency": "CNY", "unit_amount": 29900},
+		"POST /v1/partner-agreements/{id}/amend":   map[string]any{"terms": isoTerms()},
+		"POST /v1/partner-agreements/{id}/reject":  map[string]any{"reason": "not now"},
+		"POST /v1/partner-agreements/{id}/suspend": map[string]any{"reason": "not now"},
+		"POST /v1/orders/{id}/handoff":             map[string]any{"agreement_id": own["agreement"]},
 	}
 }
 

@@ -380,6 +380,53 @@ type Membership struct {
 	UpdatedAt time.Time
 }
 
+// Messages partners sent this tenant, keyed by the message id (a redelivery inserts nothing), applied in sequence order per agreement; refused ones keep the reason.
+type NetworkInbox struct {
+	TenantID       uuid.UUID
+	ID             uuid.UUID
+	AgreementID    uuid.UUID
+	SenderTenantID uuid.UUID
+	Seq            int64
+	Kind           string
+	Body           []byte
+	ReceivedAt     time.Time
+	AppliedAt      *time.Time
+	RefusedReason  string
+}
+
+// A job handed between tenants, as this side sees it (same id on both sides): the sender's order and the partner's status mirrored back, or the order received and who sent it.
+type NetworkJob struct {
+	TenantID           uuid.UUID
+	ID                 uuid.UUID
+	Direction          string
+	AgreementID        uuid.UUID
+	PartnerTenantID    uuid.UUID
+	PartnerName        string
+	OrderID            uuid.UUID
+	PartnerOrderNumber string
+	PartnerStatus      string
+	PartnerVersion     int32
+	Facts              []byte
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+}
+
+// Messages this tenant sends to partners, written in the transaction of the change they report; a job delivers each to the receiver's inbox.
+type NetworkOutbox struct {
+	TenantID         uuid.UUID
+	ID               uuid.UUID
+	AgreementID      uuid.UUID
+	ReceiverTenantID uuid.UUID
+	Seq              int64
+	Kind             string
+	Body             []byte
+	Attempts         int32
+	LastError        string
+	RefusedReason    string
+	DeliveredAt      *time.Time
+	CreatedAt        time.Time
+}
+
 // A customer's opt-outs: one row per (channel, event class) they do not want; * means all.
 type NotificationPreference struct {
 	TenantID   uuid.UUID
@@ -676,6 +723,32 @@ type PartSerial struct {
 	OrderID     uuid.NullUUID
 	TransferID  uuid.NullUUID
 	UpdatedAt   time.Time
+}
+
+// This tenant's copy of an agreement with a partner tenant (same id on both sides): role, accepted terms and their version, a pending proposal, the message sequence numbers of each direction.
+type PartnerAgreement struct {
+	TenantID        uuid.UUID
+	ID              uuid.UUID
+	PartnerTenantID uuid.UUID
+	PartnerName     string
+	// principal: this tenant sends work under the agreement; provider: it receives and does the work.
+	Role           string
+	Status         string
+	Terms          []byte
+	TermsVersion   int32
+	ValidFrom      *time.Time
+	ValidUntil     *time.Time
+	PendingTerms   []byte
+	PendingVersion *int32
+	PendingBy      *string
+	StatusReason   string
+	// The last sequence number this tenant gave a message on the agreement.
+	NextSeqOut int64
+	// The last sequence number of the partner's messages applied here; later ones wait in the inbox.
+	AppliedSeqIn int64
+	Version      int32
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 // Payments that activated nothing (wrong amount, a second payment for what is already bought): recorded, then refunded or accepted by finance.

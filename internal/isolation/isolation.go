@@ -175,6 +175,7 @@ func (iso *isolation) insertConsumer(t *testing.T, id uuid.UUID) {
 // one row in every tenant table. Add rows here for every new tenant table.
 func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 	t.Helper()
+	partner := uuid.New() // the tenant's partner in the repair network
 	f := tenantFixture{
 		Tenant: uuid.New(), Outlet1: uuid.New(), Outlet2: uuid.New(),
 		Admin: uuid.New(), Eng1: uuid.New(), Eng2: uuid.New(), SharedMembership: uuid.New(),
@@ -182,8 +183,8 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 	}
 	// tenants is global: a plain transaction of the application role, no tenant set.
 	if err := pgx.BeginFunc(iso.ctx, iso.appPool, func(tx pgx.Tx) error {
-		_, err := tx.Exec(iso.ctx, `INSERT INTO tenants (id, slug, name, kind) VALUES ($1, $2, $2, 'brand')`,
-			f.Tenant, slug)
+		_, err := tx.Exec(iso.ctx, `INSERT INTO tenants (id, slug, name, kind) VALUES ($1, $2, $2, 'brand'),
+		    ($3, $2 || '-partner', $2 || ' partner', 'service_provider')`, f.Tenant, slug, partner)
 		return err
 	}); err != nil {
 		t.Fatalf("insert tenant %s: %v", slug, err)
@@ -340,6 +341,22 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 		           (app.tenant_id(), $3, 'accept', $4, now() - interval '1 hour', now() - interval '1 hour')`,
 			[]any{order1, f.Outlet1, order2, f.Outlet2}},
 	}
+	// The repair network: an agreement with the partner tenant, a message each way, a job
+	// sent to the partner.
+	agreement := uuid.New()
+	stmts = append(stmts, []struct {
+		sql  string
+		args []any
+	}{
+		{`INSERT INTO partner_agreements (tenant_id, id, partner_tenant_id, role, status) VALUES
+		    (app.tenant_id(), $1, $2, 'principal', 'active')`, []any{agreement, partner}},
+		{`INSERT INTO network_outbox (tenant_id, id, agreement_id, receiver_tenant_id, seq, kind) VALUES
+		    (app.tenant_id(), $1, $2, $3, 1, 'job.sent')`, []any{uuid.New(), agreement, partner}},
+		{`INSERT INTO network_inbox (tenant_id, id, agreement_id, sender_tenant_id, seq, kind) VALUES
+		    (app.tenant_id(), $1, $2, $3, 1, 'job.updated')`, []any{uuid.New(), agreement, partner}},
+		{`INSERT INTO network_jobs (tenant_id, id, direction, agreement_id, partner_tenant_id, order_id) VALUES
+		    (app.tenant_id(), $1, 'sent', $2, $3, $4)`, []any{uuid.New(), agreement, partner, order1}},
+	}...)
 	// Billing.
 	product, price, purchase, purchase2, refund := uuid.New(), uuid.New(), uuid.New(), uuid.New(), uuid.New()
 	credit1, credit2 := uuid.New(), uuid.New()

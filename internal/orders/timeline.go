@@ -32,6 +32,16 @@ func record(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, entries ...E
 	return recordOn(ctx, tx, tx, orderID, entries...)
 }
 
+// Record appends entries to an order's timeline in tx, as tx's actor, after checking the
+// order is the tenant's. Other domains (the partner network's reports from a partner) use
+// it to say on the order what happened elsewhere.
+func Record(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, entries ...Entry) error {
+	if _, err := lock(ctx, tx, orderID, 0); err != nil {
+		return err
+	}
+	return record(ctx, tx, orderID, entries...)
+}
+
 // recordOn is record with the statement sent on q: tx, or tx.Later() when nothing in the
 // transaction reads the entries back.
 func recordOn(ctx context.Context, tx *tenants.Tx, q db.DBTX, orderID uuid.UUID, entries ...Entry) error {

@@ -55,3 +55,11 @@ export type ExpressPrice = Schemas['Price']
 export type SlaTargetSetting = Schemas['Target']
 export type NotificationTemplate = Schemas['Template']
 export type NotificationEvent = Schemas['EventInfo']
+
+// The repair network (partner agreements between tenants, jobs handed between them).
+export type Agreement = Schemas['Agreement']
+export type AgreementTerms = Schemas['Terms']
+export type ProposeAgreement = Schemas['ProposeInput']
+export type PartnerJob = Schemas['PartnerJob']
+export type AgreementStatus = Agreement['status']
+export type JobDirection = PartnerJob['direction']

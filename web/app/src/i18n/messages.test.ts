@@ -151,6 +151,12 @@ describe('labels of API values', () => {
     ['compensationKind', 'Compensation', 'kind'],
     ['escalationRole', 'Level', 'role'],
     ['notifyChannel', 'Template', 'channel'],
+    ['agreementStatus', 'Agreement', 'status'],
+    ['agreementRole', 'Agreement', 'role'],
+    ['proposalBy', 'Proposal', 'by'],
+    ['partsBasis', 'PartsPricing', 'basis'],
+    ['sharing', 'ContactSharing', 'phone'],
+    ['jobDirection', 'PartnerJob', 'direction'],
   ]
   it.each(cases)('%s covers %s.%s', (group, schema, prop) => {
     const labels = Object.keys(en.enums[group])

@@ -1,4 +1,4 @@
-import { Calendar, OfficeBuilding } from '@element-plus/icons-vue'
+import { Calendar, Connection, OfficeBuilding, Tickets } from '@element-plus/icons-vue'
 import type { RouteRecordRaw } from 'vue-router'
 
 const routes: RouteRecordRaw[] = [
@@ -20,6 +20,18 @@ const routes: RouteRecordRaw[] = [
     component: () => import('@/views/outlets/OutletDetail.vue'),
     props: true,
     meta: { title: 'menu.outlets', perm: 'outlets:read', activeMenu: '/outlets' },
+  },
+  {
+    path: '/partners',
+    name: 'partners',
+    component: () => import('@/views/network/AgreementList.vue'),
+    meta: { title: 'menu.partners', perm: 'orders:read', menu: { group: 'network', icon: Connection, order: 30 } },
+  },
+  {
+    path: '/network-jobs',
+    name: 'network-jobs',
+    component: () => import('@/views/network/JobBoard.vue'),
+    meta: { title: 'menu.networkJobs', perm: 'orders:read', menu: { group: 'network', icon: Tickets, order: 40 } },
   },
   {
     path: '/calendars',

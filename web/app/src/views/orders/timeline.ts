@@ -35,6 +35,15 @@ export function timelineLine(e: TimelineEntry): TimelineLine {
         text: [e.from, e.to].filter(Boolean).map((c) => enumLabel('coverage', c)).join(' → ') || t('orders.unregisteredUnit'),
         note,
       }
+    case 'partner': {
+      const partner = e.data && typeof e.data.partner === 'string' ? e.data.partner : ''
+      const status = e.to ? enumLabel('orderStatus', e.to) : ''
+      return { title, text: [partner, status].filter(Boolean).join(' · '), note }
+    }
+    case 'handoff': {
+      const partner = e.data && typeof e.data.partner === 'string' ? e.data.partner : ''
+      return { title, text: partner, note }
+    }
     default:
       return { title, text: english ? note : '', note }
   }
