@@ -360,7 +360,6 @@ func isoBodies(t *testing.T, u string, own isoFixtures) map[string]any {
 		"PUT /v1/parts/{id}": map[string]any{"part_no": "ISO-PUT-" + u, "name_zh": "改名", "unit_cost": 1, "outlet_price": 2, "consumer_price": 3},
 		"PUT /v1/warehouses/{id}": map[string]any{"code": "ISO-PUT-" + u, "name": "Renamed", "kind": "spare_parts",
 			"outlet_id": own["outlet-of-warehouse"]},
-		"POST /v1/express-products/{id}/prices":    map[string]any{"currency": "CNY", "unit_amount": 29900},
 		"POST /v1/partner-agreements/{id}/amend":   map[string]any{"terms": isoTerms()},
 		"POST /v1/partner-agreements/{id}/reject":  map[string]any{"reason": "not now"},
 		"POST /v1/partner-agreements/{id}/suspend": map[string]any{"reason": "not now"},
