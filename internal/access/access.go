@@ -72,15 +72,19 @@ const (
 	LedgerReconcile Permission = "ledger:reconcile"
 	PlatformBilling Permission = "platform_billing:manage" // the tenant's own platform subscription
 	InvoicesRead    Permission = "platform_invoices:read"
+
+	BillsRead    Permission = "bills:read"    // customers' bills, payments, receipts, receivables, cash-up
+	BillsWrite   Permission = "bills:write"   // bill an order, give a discount within the role's limit, take payment
+	BillsApprove Permission = "bills:approve" // approve discounts above a limit, refund, release a pickup unpaid
 )
 
 // orderGrants are the order permissions of each role (tenant admins hold all).
 var orderGrants = map[Role][]Permission{
-	Agent:         {OrdersRead, OrdersWrite, OrdersDispatch},
-	OutletManager: {OrdersRead, OrdersWrite, OrdersAudit, OrdersDispatch},
-	Engineer:      {OrdersRead, OrdersWrite},
-	Finance:       {OrdersRead},
-	Auditor:       {OrdersRead},
+	Agent:         {OrdersRead, OrdersWrite, OrdersDispatch, BillsRead, BillsWrite},
+	OutletManager: {OrdersRead, OrdersWrite, OrdersAudit, OrdersDispatch, BillsRead, BillsWrite, BillsApprove},
+	Engineer:      {OrdersRead, OrdersWrite, BillsRead, BillsWrite},
+	Finance:       {OrdersRead, BillsRead, BillsWrite, BillsApprove},
+	Auditor:       {OrdersRead, BillsRead},
 }
 
 // Can reports whether role r holds permission p.
@@ -186,5 +190,5 @@ func All() []Permission {
 		CatalogRead, CatalogWrite, FaultCodesWrite, RegistrationsRead, RegistrationsWrite, ImportsManage, PoliciesRead,
 		PoliciesWrite, GrantsWrite, EntitlementsCheck, NotificationsRead, NotificationsManage, WebhooksManage,
 		ExpressRead, ExpressWrite, PurchasesRead, PurchasesWrite, LedgerRead, LedgerReconcile, PlatformBilling, InvoicesRead, SLARead, SLASettings,
-		OrdersRead, OrdersWrite, OrdersAudit, OrdersDispatch, DispatchConfig}
+		OrdersRead, OrdersWrite, OrdersAudit, OrdersDispatch, DispatchConfig, BillsRead, BillsWrite, BillsApprove}
 }
