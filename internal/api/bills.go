@@ -6,7 +6,9 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/aftersales/aftersales/billing"
 	"github.com/aftersales/aftersales/internal/access"
+	"github.com/aftersales/aftersales/internal/export"
 	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -76,6 +79,11 @@ func registerBillRoutes(api huma.API, s *Server) {
 	register(api, s, huma.Operation{OperationID: "list-receivables", Method: http.MethodGet, Path: "/receivables", Tags: tags,
 		Summary: "Issued bills with money owed, newest first", Description: "Outlet staff see their outlet's bills only."},
 		route{perm: access.BillsRead}, s.listReceivables)
+	register(api, s, huma.Operation{OperationID: "export-receivables", Method: http.MethodGet, Path: "/receivables/export", Tags: tags,
+		Summary: "Export the receivables as XLSX or CSV", Errors: []int{422},
+		Description: fmt.Sprintf("Issued bills with money owed, newest first, at most %d; amounts in major units of the currency, "+
+			"with the 发票 buyer name and tax id. Outlet staff export their outlet's bills only.", export.MaxRows)},
+		route{perm: access.BillsRead}, s.exportReceivables)
 	register(api, s, huma.Operation{OperationID: "get-cash-up", Method: http.MethodGet, Path: "/cash-up", Tags: tags,
 		Summary: "A day's money per outlet and method: taken in, given back, net", Errors: []int{422}},
 		route{perm: access.BillsRead}, s.getCashUp)
@@ -378,4 +386,97 @@ func (s *Server) publicPayBill(ctx context.Context, in *publicPayIn) (*payChecko
 		return nil, err
 	}
 	return out, nil
+}
+
+type exportReceivablesIn struct {
+	ExportQuery
+	Outlet string `query:"outlet_id" format:"uuid" doc:"Bills of this outlet"`
+}
+
+// receivableColumns are the receivables export's columns: zh-CN and en headers.
+var receivableColumns = [][2]string{
+	{"单号", "Number"}, {"网点", "Outlet"}, {"币种", "Currency"}, {"应收", "Total"}, {"已收", "Paid"}, {"已退", "Refunded"},
+	{"欠款", "Balance"}, {"购方名称", "Buyer"}, {"纳税人识别号", "Tax id"}, {"开单时间", "Issued"}, {"放行原因", "Released"},
+}
+
+// major writes minor units as the currency's major units (2 decimals).
+func major(v int64) float64 { return float64(v) / 100 }
+
+func (s *Server) exportReceivables(ctx context.Context, in *exportReceivablesIn) (*huma.StreamResponse, error) {
+	f := billing.ReceivablesFilter{Outlet: optionalID(in.Outlet), Limit: exportPage}
+	var tn tenants.Tenant
+	var loc *time.Location
+	var outlets map[uuid.UUID]string
+	first, err := within(ctx, s, func(tx *tenants.Tx) ([]billing.Bill, error) {
+		var err error
+		if tn, err = tenants.GetTenant(ctx, tx); err != nil {
+			return nil, err
+		}
+		if loc, err = tenants.Location(ctx, tx); err != nil {
+			return nil, err
+		}
+		if outlets, err = outletNames(ctx, tx); err != nil {
+			return nil, err
+		}
+		return billing.Receivables(ctx, tx, f)
+	})
+	if err != nil {
+		return nil, err
+	}
+	lang := in.lang(tn.Locale)
+	pick := func(l [2]string) string {
+		if lang == "zh-CN" {
+			return l[0]
+		}
+		return l[1]
+	}
+	name := pick([2]string{"应收账款", "receivables"})
+	return &huma.StreamResponse{Body: func(hctx huma.Context) {
+		w, err := export.New(string(in.Format), hctx.BodyWriter(), name)
+		if err != nil {
+			return
+		}
+		hctx.SetHeader("Content-Type", w.ContentType())
+		stamp := time.Now().In(loc).Format("20060102-1504")
+		hctx.SetHeader("Content-Disposition", fmt.Sprintf(`attachment; filename="receivables-%s.%s"; filename*=UTF-8''%s`,
+			stamp, in.Format, url.PathEscape(name+"-"+stamp+"."+string(in.Format))))
+		header := make([]any, len(receivableColumns))
+		for i, c := range receivableColumns {
+			header[i] = pick(c)
+		}
+		if err := w.Row(header...); err != nil {
+			return
+		}
+		page, written := first, 0
+		for len(page) > 0 {
+			for _, b := range page {
+				if written == export.MaxRows {
+					_ = w.Close()
+					return
+				}
+				outlet := ""
+				if b.OutletID != nil {
+					outlet = outlets[*b.OutletID]
+				}
+				var issued any
+				if b.IssuedAt != nil {
+					issued = b.IssuedAt.In(loc)
+				}
+				if err := w.Row(b.Number, outlet, b.Currency, major(b.Total), major(b.Paid), major(b.Refunded), major(b.Balance),
+					b.BuyerName, b.BuyerTaxID, issued, b.ReleaseReason); err != nil {
+					return
+				}
+				written++
+			}
+			if len(page) < exportPage {
+				break
+			}
+			f.BeforeID = uuid.NullUUID{UUID: page[len(page)-1].ID, Valid: true}
+			if page, err = within(ctx, s, func(tx *tenants.Tx) ([]billing.Bill, error) { return billing.Receivables(ctx, tx, f) }); err != nil {
+				s.Log.ErrorContext(ctx, "export receivables: next page", "err", err)
+				return
+			}
+		}
+		_ = w.Close()
+	}}, nil
 }

@@ -1,9 +1,12 @@
 package api_test
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/aftersales/aftersales/internal/api/apitest"
 )
@@ -100,6 +103,16 @@ func TestPickupBlockedUntilBillSettled(t *testing.T) {
 	recv := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/receivables", Token: adm}).Map(t)
 	if items := recv["items"].([]any); len(items) != 1 || items[0].(map[string]any)["balance"] != float64(47000) {
 		t.Fatalf("receivables %v, want the released bill with 47000 owed", recv)
+	}
+	x := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/receivables/export?format=xlsx&lang=zh-CN", Token: adm})
+	f, err := excelize.OpenReader(bytes.NewReader(x.Body))
+	if err != nil {
+		t.Fatalf("the receivables file does not open: %v", err)
+	}
+	rows, err := f.GetRows(f.GetSheetList()[0])
+	_ = f.Close()
+	if err != nil || len(rows) != 2 || rows[0][0] != "单号" || rows[1][6] != "470" || rows[1][10] != "company account, billed monthly" {
+		t.Fatalf("receivables xlsx rows %q (%v), want the header and the bill owing 470.00 with its release", rows, err)
 	}
 	cash := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/cash-up", Token: adm}).Map(t)
 	if cash["net"] != float64(1000) {

@@ -49,6 +49,8 @@ var domainEnums = map[string][]string{
 	"GET /v1/webhook-endpoints/{id}/deliveries query.status": webhooks.DeliveryStatuses,
 	"GET /v1/orders/export query.format":                     export.Formats,
 	"GET /v1/orders/export query.lang":                       notify.Locales,
+	"GET /v1/receivables/export query.format":                export.Formats,
+	"GET /v1/receivables/export query.lang":                  notify.Locales,
 
 	"Tenant.kind":                tenants.Kinds,
 	"Tenant.status":              tenants.Statuses,
