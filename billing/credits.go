@@ -2,6 +2,7 @@ package billing
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
+	"github.com/aftersales/aftersales/internal/access"
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/orders"
@@ -26,8 +28,18 @@ const minCharge = 100
 
 // MoneyTerms are a tenant's money terms.
 type MoneyTerms struct {
-	CreditValidityDays int32 `json:"credit_validity_days" minimum:"1" maximum:"3650" doc:"Days a credit stays spendable after it is issued (the tenant's days)"`
-	Version            int32 `json:"version" doc:"0 until the tenant sets its terms"`
+	CreditValidityDays int32            `json:"credit_validity_days" minimum:"1" maximum:"3650" doc:"Days a credit stays spendable after it is issued (the tenant's days)"`
+	LabourRates        map[string]int64 `json:"labour_rates,omitempty" doc:"Labour billed per order type code (minor units) when the approved quote has no labour line"`
+	VisitFee           int64            `json:"visit_fee,omitempty" minimum:"0" maximum:"100000000" doc:"Visit fee billed on on-site orders whose quote has no visit line (minor units)"`
+	DiscountLimits     map[string]int32 `json:"discount_limits,omitempty" doc:"Largest discount, in percent of the customer's subtotal, each role gives without a manager's approval; unlisted roles keep the defaults"`
+	Version            int32            `json:"version" doc:"0 until the tenant sets its terms"`
+}
+
+func termsFromRow(r db.BillingSetting) MoneyTerms {
+	out := MoneyTerms{CreditValidityDays: r.CreditValidityDays, VisitFee: r.VisitFee, Version: r.Version}
+	_ = json.Unmarshal(r.LabourRates, &out.LabourRates)
+	_ = json.Unmarshal(r.DiscountLimits, &out.DiscountLimits)
+	return out
 }
 
 // GetSettings returns the tenant's money terms (the defaults, version 0, until it sets them).
@@ -39,7 +51,7 @@ func GetSettings(ctx context.Context, tx *tenants.Tx) (MoneyTerms, error) {
 	if err != nil {
 		return MoneyTerms{}, err
 	}
-	return MoneyTerms{CreditValidityDays: r.CreditValidityDays, Version: r.Version}, nil
+	return termsFromRow(r), nil
 }
 
 // PutSettings sets the tenant's money terms if version is the one in force (0: none set yet);
@@ -48,6 +60,21 @@ func PutSettings(ctx context.Context, tx *tenants.Tx, version int32, in MoneyTer
 	if in.CreditValidityDays < 1 || in.CreditValidityDays > 3650 {
 		return MoneyTerms{}, fault.Invalid("credit_validity_days", "must be between 1 and 3650 days")
 	}
+	for code, v := range in.LabourRates {
+		if v < 0 || v > 100_000_000 {
+			return MoneyTerms{}, fault.Invalid("labour_rates."+code, "must be between 0 and 100000000 minor units")
+		}
+	}
+	for role, v := range in.DiscountLimits {
+		if !access.Role(role).Valid() {
+			return MoneyTerms{}, fault.Invalid("discount_limits."+role, "is not a tenant role")
+		}
+		if v < 0 || v > 100 {
+			return MoneyTerms{}, fault.Invalid("discount_limits."+role, "must be a percent between 0 and 100")
+		}
+	}
+	rates, _ := json.Marshal(orEmpty(in.LabourRates))
+	limits, _ := json.Marshal(orEmpty(in.DiscountLimits))
 	cur, err := tx.Q.GetBillingSettings(ctx, tx, tx.Scope.TenantID)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
@@ -59,12 +86,20 @@ func PutSettings(ctx context.Context, tx *tenants.Tx, version int32, in MoneyTer
 		return MoneyTerms{}, fault.ErrStale
 	}
 	r, err := tx.Q.PutBillingSettings(ctx, tx, db.PutBillingSettingsParams{TenantID: tx.Scope.TenantID,
-		CreditValidityDays: in.CreditValidityDays, Now: time.Now()})
+		CreditValidityDays: in.CreditValidityDays, LabourRates: rates, VisitFee: in.VisitFee, DiscountLimits: limits, Now: time.Now()})
 	if err != nil {
 		return MoneyTerms{}, err
 	}
-	out := MoneyTerms{CreditValidityDays: r.CreditValidityDays, Version: r.Version}
+	out := termsFromRow(r)
 	return out, tx.Audit(ctx, "billing_settings.put", "billing_settings", tx.Scope.TenantID, nil, out)
+}
+
+// orEmpty is m, or an empty map for nil (stored as {}).
+func orEmpty[V any](m map[string]V) map[string]V {
+	if m == nil {
+		return map[string]V{}
+	}
+	return m
 }
 
 // creditDay is the tenant's current day for credits (issue, spending, expiry): the one place

@@ -31,6 +31,9 @@ var Handled = []string{
 	"invoice.paid", "invoice.payment_failed",
 }
 
+// unmarshal decodes an event's object.
+func unmarshal(raw json.RawMessage, v any) error { return json.Unmarshal(raw, v) }
+
 func handled(t string) bool {
 	for _, h := range Handled {
 		if h == t {
@@ -251,6 +254,17 @@ func (s *Service) Process(ctx context.Context, jobs events.Inserter, id string) 
 				purchase, owner.Tenant, tenant))
 		}
 	}
+	if bp := h.billPayment(); bp != uuid.Nil {
+		// A bill payment's owner is the tenant the platform started it for.
+		owner, known, err := s.ownerOf(ctx, billPaymentKey(bp))
+		if err != nil {
+			return err
+		}
+		if known && owner.Tenant != tenant {
+			return s.mismatch(ctx, jobs, id, string(ev.Type), tenant, fmt.Sprintf("names bill payment %s of tenant %s, metadata says tenant %s",
+				bp, owner.Tenant, tenant))
+		}
+	}
 	foreign, err := s.routedElsewhere(ctx, tenant, h.keys())
 	if err != nil {
 		return err
@@ -409,6 +423,9 @@ func (s *Service) finish(ctx context.Context, jobs events.Inserter, id string, t
 
 // apply runs an event's effects in its tenant's transaction.
 func (s *Service) apply(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, ev stripe.Event, h hints, purchase uuid.UUID) (effect, error) {
+	if bp := h.billPayment(); bp != uuid.Nil && purchase == uuid.Nil {
+		return s.applyBill(ctx, tx, ev, h, bp)
+	}
 	at := time.Unix(ev.Created, 0).UTC()
 	t := tx.Scope.TenantID
 	raw := ev.Data.Raw

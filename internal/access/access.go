@@ -78,6 +78,9 @@ const (
 	StockRead   Permission = "stock:read"   // warehouses, stock on hand, the movement journal, transfers, requests
 	StockMove   Permission = "stock:move"   // receipts, issues, requisitions to and from vans, scrap, transfers, reservations, requests
 	StockManage Permission = "stock:manage" // warehouses, count adjustments (approved by the poster), request reviews, lock date, drift repair
+	BillsRead    Permission = "bills:read"    // customers' bills, payments, receipts, receivables, cash-up
+	BillsWrite   Permission = "bills:write"   // bill an order, give a discount within the role's limit, take payment
+	BillsApprove Permission = "bills:approve" // approve discounts above a limit, refund, release a pickup unpaid
 )
 
 // stockGrants are the parts and stock permissions of each role (tenant admins hold all);
@@ -92,11 +95,11 @@ var stockGrants = map[Role][]Permission{
 
 // orderGrants are the order permissions of each role (tenant admins hold all).
 var orderGrants = map[Role][]Permission{
-	Agent:         {OrdersRead, OrdersWrite, OrdersDispatch},
-	OutletManager: {OrdersRead, OrdersWrite, OrdersAudit, OrdersDispatch},
-	Engineer:      {OrdersRead, OrdersWrite},
-	Finance:       {OrdersRead},
-	Auditor:       {OrdersRead},
+	Agent:         {OrdersRead, OrdersWrite, OrdersDispatch, BillsRead, BillsWrite},
+	OutletManager: {OrdersRead, OrdersWrite, OrdersAudit, OrdersDispatch, BillsRead, BillsWrite, BillsApprove},
+	Engineer:      {OrdersRead, OrdersWrite, BillsRead, BillsWrite},
+	Finance:       {OrdersRead, BillsRead, BillsWrite, BillsApprove},
+	Auditor:       {OrdersRead, BillsRead},
 }
 
 // Can reports whether role r holds permission p.
@@ -207,5 +210,6 @@ func All() []Permission {
 		CatalogRead, CatalogWrite, FaultCodesWrite, RegistrationsRead, RegistrationsWrite, ImportsManage, PoliciesRead,
 		PoliciesWrite, GrantsWrite, EntitlementsCheck, NotificationsRead, NotificationsManage, WebhooksManage,
 		ExpressRead, ExpressWrite, PurchasesRead, PurchasesWrite, LedgerRead, LedgerReconcile, PlatformBilling, InvoicesRead, SLARead, SLASettings,
-		OrdersRead, OrdersWrite, OrdersAudit, OrdersDispatch, DispatchConfig, PartsRead, PartsWrite, StockRead, StockMove, StockManage}
+		OrdersRead, OrdersWrite, OrdersAudit, OrdersDispatch, DispatchConfig, PartsRead, PartsWrite, StockRead, StockMove, StockManage,
+		BillsRead, BillsWrite, BillsApprove}
 }

@@ -53,6 +53,7 @@ type (
 	sendChannel    string
 	deliveryStatus string
 	purchaseStatus string
+	counterMethod  string
 	flagStatus     string
 	slaGroupBy     string
 	reportBy       string
@@ -81,6 +82,7 @@ func (deliveryStatus) Schema(huma.Registry) *huma.Schema {
 	return enumSchema(webhooks.DeliveryStatuses)
 }
 func (purchaseStatus) Schema(huma.Registry) *huma.Schema { return enumSchema(billing.PurchaseStatuses) }
+func (counterMethod) Schema(huma.Registry) *huma.Schema  { return enumSchema(billing.CounterMethods) }
 func (flagStatus) Schema(huma.Registry) *huma.Schema     { return enumSchema(billing.FlagStatuses) }
 func (slaGroupBy) Schema(huma.Registry) *huma.Schema     { return enumSchema(sla.GroupBys) }
 func (slaTarget) Schema(huma.Registry) *huma.Schema      { return enumSchema(sla.Kinds) }
@@ -175,6 +177,18 @@ var domainEnums = []domainEnum{
 	{billing.LedgerEntry{}, "kind", billing.LedgerKinds},
 	{billing.Mismatch{}, "problem", billing.MismatchProblems},
 	{billing.Purchase{}, "channel", billing.Channels},
+	{billing.Bill{}, "status", billing.BillStatuses},
+	{billing.Bill{}, "discount_status", billing.DiscountStatuses},
+	{billing.BillLine{}, "kind", billing.BillLineKinds},
+	{billing.BillLine{}, "coverage", orders.QuoteCoverages},
+	{billing.BillLine{}, "payer", orders.Payers},
+	{billing.BillLine{}, "source", billing.BillLineSources},
+	{billing.BillPayment{}, "kind", billing.BillPaymentKinds},
+	{billing.BillPayment{}, "method", billing.PaymentMethods},
+	{billing.BillPayment{}, "status", billing.BillPaymentStatuses},
+	{billing.CashUpLine{}, "method", billing.PaymentMethods},
+	{billing.CashUpLine{}, "kind", billing.BillPaymentKinds},
+	{PublicBill{}, "status", billing.BillStatuses},
 	{billing.RefundQuote{}, "basis", billing.RefundBases},
 	{billing.PlanCoverage{}, "kind", billing.CoverageKinds},
 	{billing.Compensation{}, "kind", billing.PromiseKinds},

@@ -77,6 +77,8 @@ var domainEnums = map[string][]string{
 	"Proposal.by":                                            network.ProposalSides,
 	"PartnerJob.direction":                                   network.Directions,
 	"Message.direction":                                      network.MessageDirections,
+	"GET /v1/receivables/export query.format":                export.Formats,
+	"GET /v1/receivables/export query.lang":                  notify.Locales,
 
 	"Tenant.kind":                tenants.Kinds,
 	"Tenant.status":              tenants.Statuses,

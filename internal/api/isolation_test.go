@@ -41,7 +41,7 @@ var isoKinds = []string{"/v1/outlets/", "/v1/calendars/", "/v1/members/", "/v1/i
 	"/v1/imports/", "/v1/orders/", "/v1/quotes/", "/v1/attachments/", "/v1/disputes/", "/v1/outlet-coverage/", "/v1/engineers/",
 	"/v1/notification-templates/", "/v1/webhook-endpoints/", "/v1/webhook-deliveries/", "/v1/sla/orders/",
 	"/v1/express-products/", "/v1/purchases/", "/v1/billing/payment-flags/", "/v1/parts/", "/v1/warehouses/", "/v1/stock/movements/",
-	"/v1/reservations/", "/v1/order-parts/", "/v1/partner-agreements/", "/v1/network-jobs/"}
+	"/v1/reservations/", "/v1/order-parts/", "/v1/partner-agreements/", "/v1/network-jobs/", "/v1/bills/", "/v1/bill-payments/"}
 
 // isoSnapshotSuffix completes a kind's prefix and id into a GET path where the kind has no
 // GET prefix+id of its own.
@@ -229,6 +229,16 @@ func isoMake(t *testing.T, env *apitest.Env, tn *apitest.Tenant) isoFixtures {
 	job := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/orders/" + f["/v1/orders/"] + "/handoff", Token: tn.Admin,
 		Body: map[string]any{"agreement_id": f["agreement"]}})
 	f["/v1/network-jobs/"] = job.Map(t)["id"].(string)
+	// A customer's bill of the order (a staff line), issued and partly paid in cash.
+	bill := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/orders/" + f["/v1/orders/"] + "/bill", Token: tn.Admin})
+	f["/v1/bills/"] = bill.Map(t)["id"].(string)
+	env.Must(200, apitest.Req{Method: "PUT", Path: "/v1/bills/" + f["/v1/bills/"], Token: tn.Admin,
+		Header: map[string]string{"If-Match": bill.Header.Get("ETag")}, Body: map[string]any{"extra_lines": []map[string]any{
+			{"kind": "other", "description": "Cleaning", "quantity": 1, "unit_price": 5000}}}})
+	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/bills/" + f["/v1/bills/"] + "/issue", Token: tn.Admin})
+	pay := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/bills/" + f["/v1/bills/"] + "/payments", Token: tn.Admin,
+		Body: map[string]any{"method": "cash", "amount": 1000}})
+	f["/v1/bill-payments/"] = pay.Map(t)["id"].(string)
 	return f
 }
 
@@ -364,6 +374,11 @@ func isoBodies(t *testing.T, u string, own isoFixtures) map[string]any {
 		"POST /v1/partner-agreements/{id}/reject":  map[string]any{"reason": "not now"},
 		"POST /v1/partner-agreements/{id}/suspend": map[string]any{"reason": "not now"},
 		"POST /v1/orders/{id}/handoff":             map[string]any{"agreement_id": own["agreement"]},
+		"PUT /v1/bills/{id}":                    map[string]any{"buyer_name": "Renamed buyer"},
+		"POST /v1/bills/{id}/discount-decision": map[string]any{"approve": true},
+		"POST /v1/bills/{id}/release":           map[string]any{"reason": "company account, billed monthly"},
+		"POST /v1/bills/{id}/payments":          map[string]any{"method": "cash", "amount": 100},
+		"POST /v1/bills/{id}/refunds":           map[string]any{"payment_id": own["/v1/bill-payments/"], "amount": 100, "reason": "overcharged"},
 	}
 }
 

@@ -133,8 +133,11 @@ func fail(ctx context.Context, log *slog.Logger, err error) error {
 	var se huma.StatusError
 	var pgErr *pgconn.PgError
 	var te *orders.TransitionError
+	var ue *orders.UnsettledError
 	var stripeErr *billing.StripeError
 	switch {
+	case errors.As(err, &ue):
+		return huma.Error409Conflict(ue.Error())
 	case errors.As(err, &te):
 		return huma.Error409Conflict(te.Error(), &huma.ErrorDetail{Location: "body.to", Message: "allowed: " + strings.Join(te.Allowed, ", "),
 			Value: te.Allowed})

@@ -61,6 +61,7 @@ func registerRoutes(v1 huma.API, s *Server) {
 	registerSandboxRoutes(v1, s)
 	registerExpressProductRoutes(v1, s)
 	registerPurchaseRoutes(v1, s)
+	registerBillRoutes(v1, s)
 	registerLedgerRoutes(v1, s)
 	registerMoneyRoutes(v1, s)
 	registerPlatformBillingRoutes(v1, s)

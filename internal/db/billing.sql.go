@@ -1150,7 +1150,7 @@ func (q *Queries) FinishStripeEvent(ctx context.Context, db DBTX, arg FinishStri
 }
 
 const getBillingSettings = `-- name: GetBillingSettings :one
-SELECT tenant_id, credit_validity_days, version, updated_at FROM billing_settings WHERE tenant_id = $1
+SELECT tenant_id, credit_validity_days, version, updated_at, labour_rates, visit_fee, discount_limits FROM billing_settings WHERE tenant_id = $1
 `
 
 func (q *Queries) GetBillingSettings(ctx context.Context, db DBTX, tenantID uuid.UUID) (BillingSetting, error) {
@@ -1161,6 +1161,9 @@ func (q *Queries) GetBillingSettings(ctx context.Context, db DBTX, tenantID uuid
 		&i.CreditValidityDays,
 		&i.Version,
 		&i.UpdatedAt,
+		&i.LabourRates,
+		&i.VisitFee,
+		&i.DiscountLimits,
 	)
 	return i, err
 }
@@ -2099,7 +2102,7 @@ func (q *Queries) ListExpressProducts(ctx context.Context, db DBTX, arg ListExpr
 }
 
 const listLedger = `-- name: ListLedger :many
-SELECT tenant_id, id, kind, purchase_id, amount, currency, stripe_object_id, effect_key, memo, occurred_at, created_at FROM ledger_entries
+SELECT tenant_id, id, kind, purchase_id, amount, currency, stripe_object_id, effect_key, memo, occurred_at, created_at, bill_id FROM ledger_entries
 WHERE tenant_id = $1 AND occurred_at >= $2 AND occurred_at < $3
   AND ($4::uuid IS NULL OR id > $4::uuid)
 ORDER BY id LIMIT $5
@@ -2140,6 +2143,7 @@ func (q *Queries) ListLedger(ctx context.Context, db DBTX, arg ListLedgerParams)
 			&i.Memo,
 			&i.OccurredAt,
 			&i.CreatedAt,
+			&i.BillID,
 		); err != nil {
 			return nil, err
 		}
@@ -2618,27 +2622,41 @@ func (q *Queries) PaidPromisesForOrder(ctx context.Context, db DBTX, arg PaidPro
 }
 
 const putBillingSettings = `-- name: PutBillingSettings :one
-INSERT INTO billing_settings (tenant_id, credit_validity_days, version, updated_at)
-VALUES ($1, $2, 1, $3)
+INSERT INTO billing_settings (tenant_id, credit_validity_days, labour_rates, visit_fee, discount_limits, version, updated_at)
+VALUES ($1, $2, $3, $4, $5, 1, $6)
 ON CONFLICT (tenant_id) DO UPDATE SET credit_validity_days = EXCLUDED.credit_validity_days,
+  labour_rates = EXCLUDED.labour_rates, visit_fee = EXCLUDED.visit_fee, discount_limits = EXCLUDED.discount_limits,
   version = billing_settings.version + 1, updated_at = EXCLUDED.updated_at
-RETURNING tenant_id, credit_validity_days, version, updated_at
+RETURNING tenant_id, credit_validity_days, version, updated_at, labour_rates, visit_fee, discount_limits
 `
 
 type PutBillingSettingsParams struct {
 	TenantID           uuid.UUID
 	CreditValidityDays int32
+	LabourRates        []byte
+	VisitFee           int64
+	DiscountLimits     []byte
 	Now                time.Time
 }
 
 func (q *Queries) PutBillingSettings(ctx context.Context, db DBTX, arg PutBillingSettingsParams) (BillingSetting, error) {
-	row := db.QueryRow(ctx, putBillingSettings, arg.TenantID, arg.CreditValidityDays, arg.Now)
+	row := db.QueryRow(ctx, putBillingSettings,
+		arg.TenantID,
+		arg.CreditValidityDays,
+		arg.LabourRates,
+		arg.VisitFee,
+		arg.DiscountLimits,
+		arg.Now,
+	)
 	var i BillingSetting
 	err := row.Scan(
 		&i.TenantID,
 		&i.CreditValidityDays,
 		&i.Version,
 		&i.UpdatedAt,
+		&i.LabourRates,
+		&i.VisitFee,
+		&i.DiscountLimits,
 	)
 	return i, err
 }

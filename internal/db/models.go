@@ -59,12 +59,76 @@ type AuditLog struct {
 	RequestID  string
 }
 
+// A service order's bill to its customer: lines with their payer, discount, credit, totals and what was paid and refunded, in minor units.
+type Bill struct {
+	TenantID            uuid.UUID
+	ID                  uuid.UUID
+	OrderID             uuid.UUID
+	OutletID            uuid.NullUUID
+	CustomerID          uuid.UUID
+	QuoteID             uuid.NullUUID
+	Number              string
+	Currency            string
+	Status              string
+	Lines               []byte
+	Subtotal            int64
+	Discount            int64
+	DiscountReason      string
+	DiscountStatus      string
+	DiscountRequestedBy string
+	DiscountDecidedBy   string
+	CreditApplied       int64
+	Credits             []byte
+	Total               int64
+	Paid                int64
+	Refunded            int64
+	BuyerName           string
+	BuyerTaxID          string
+	PayTokenHash        []byte
+	ReleaseReason       string
+	ReleasedBy          string
+	ReleasedAt          *time.Time
+	Receipts            int32
+	Version             int32
+	IssuedAt            *time.Time
+	SettledAt           *time.Time
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
+}
+
+// Money taken for a bill (cash, card terminal, online) or given back, each with its receipt number once it succeeded.
+type BillPayment struct {
+	TenantID              uuid.UUID
+	ID                    uuid.UUID
+	BillID                uuid.UUID
+	OutletID              uuid.NullUUID
+	Kind                  string
+	Method                string
+	Amount                int64
+	Currency              string
+	Status                string
+	Reference             string
+	Reason                string
+	RefundOf              uuid.NullUUID
+	ReceiptNumber         *string
+	StripeSessionID       string
+	StripePaymentIntentID string
+	StripeChargeID        string
+	StripeRefundID        string
+	TakenBy               string
+	CreatedAt             time.Time
+	SettledAt             *time.Time
+}
+
 // A tenant's money terms: how many days a credit stays spendable.
 type BillingSetting struct {
 	TenantID           uuid.UUID
 	CreditValidityDays int32
 	Version            int32
 	UpdatedAt          time.Time
+	LabourRates        []byte
+	VisitFee           int64
+	DiscountLimits     []byte
 }
 
 // Working hours per weekday; one per tenant, optionally overridden per outlet.
@@ -365,6 +429,7 @@ type LedgerEntry struct {
 	Memo           string
 	OccurredAt     time.Time
 	CreatedAt      time.Time
+	BillID         uuid.NullUUID
 }
 
 // A user's role in a tenant, optionally confined to one outlet.

@@ -360,6 +360,7 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 	// Billing.
 	product, price, purchase, purchase2, refund := uuid.New(), uuid.New(), uuid.New(), uuid.New(), uuid.New()
 	credit1, credit2 := uuid.New(), uuid.New()
+	bill1, bill2 := uuid.New(), uuid.New()
 	stmts = append(stmts, []struct {
 		sql  string
 		args []any
@@ -394,6 +395,15 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 		    (app.tenant_id(), $3, $4, 'CNY', 500, 500, current_date, current_date + 180)`, []any{credit1, customer, credit2, customer2}},
 		{`INSERT INTO credit_redemptions (tenant_id, id, credit_id, purchase_id, amount) VALUES (app.tenant_id(), $1, $2, $3, 100)`,
 			[]any{uuid.New(), credit1, purchase}},
+		// Bills of order 2 (outlet 2, customer 1) and order 3 (outlet 1, customer 2), each with a cash payment.
+		{`INSERT INTO bills (tenant_id, id, order_id, outlet_id, customer_id, number, currency, status, subtotal, total, paid)
+		    VALUES (app.tenant_id(), $1, $2, $3, $4, 'SO-2026-000002', 'CNY', 'issued', 5000, 5000, 1000),
+		           (app.tenant_id(), $5, $6, $7, $8, 'SO-2026-000003', 'CNY', 'issued', 5000, 5000, 1000)`,
+			[]any{bill1, order2, f.Outlet2, customer, bill2, order3, f.Outlet1, customer2}},
+		{`INSERT INTO bill_payments (tenant_id, id, bill_id, outlet_id, kind, method, amount, currency, status, receipt_number)
+		    VALUES (app.tenant_id(), $1, $2, $3, 'payment', 'cash', 1000, 'CNY', 'succeeded', 'SO-2026-000002-P1'),
+		           (app.tenant_id(), $4, $5, $6, 'payment', 'cash', 1000, 'CNY', 'succeeded', 'SO-2026-000003-P1')`,
+			[]any{uuid.New(), bill1, f.Outlet2, uuid.New(), bill2, f.Outlet1}},
 		{`INSERT INTO ledger_entries (tenant_id, id, kind, purchase_id, amount, currency, effect_key, occurred_at) VALUES
 		    (app.tenant_id(), $1, 'payment', $2, 9900, 'CNY', 'payment:pi_1', now())`, []any{uuid.New(), purchase}},
 		{`INSERT INTO reconciliations (tenant_id, id, from_at, to_at, checked, matched) VALUES
@@ -735,7 +745,7 @@ func (iso *isolation) checkOutletScope(t *testing.T) {
 		{"sla_clocks", "outlet_id"}, {"sla_breaches", "outlet_id"}, {"purchases", "outlet_id"},
 		{"compensations", "outlet_id"}, {"report_days", "outlet_key"}, {"stock_balances", "outlet_id"}, {"stock_movements", "outlet_id"},
 		{"part_serials", "outlet_id"}, {"stock_reservations", "outlet_id"}, {"order_parts", "outlet_id"},
-		{"part_requests", "outlet_id"}, {"safety_stock", "outlet_id"},
+		{"part_requests", "outlet_id"}, {"safety_stock", "outlet_id"}, {"bills", "outlet_id"}, {"bill_payments", "outlet_id"},
 	} {
 		t.Run(c.table, func(t *testing.T) {
 			q := `SELECT count(*) FROM ` + ident(c.table) + ` WHERE ` + ident(c.outletCol) + ` = $1`
@@ -889,6 +899,7 @@ var consumerTables = []consumerTable{
 	{name: "order_disputes", owners: []string{"customer_id"}},
 	{name: "purchases", owners: []string{"customer_id"}},
 	{name: "credits", owners: []string{"customer_id"}},
+	{name: "bills", owners: []string{"customer_id"}},
 	{name: "notification_preferences", owners: []string{"customer_id"}},
 	{name: "inbox_messages", byConsumer: true, owners: []string{"consumer_id"}},
 }

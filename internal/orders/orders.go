@@ -699,6 +699,9 @@ func (s *Service) move(ctx context.Context, tx *tenants.Tx, r db.ServiceOrder, t
 	if reason == "" && (to == StatusCancelled || to == StatusRejected || IsReopen(from, to)) {
 		return Order{}, fault.Invalid("reason", "give a reason to "+verb(from, to))
 	}
+	if err := checkSettled(ctx, tx, r, to); err != nil {
+		return Order{}, err
+	}
 	reopened := IsReopen(from, to)
 	completed := to == StatusReadyForPickup || to == StatusCompleted
 	now, err := s.now(ctx, tx)
@@ -737,6 +740,49 @@ func (s *Service) move(ctx context.Context, tx *tenants.Tx, r db.ServiceOrder, t
 		return Order{}, err
 	}
 	return o, tx.Audit(ctx, "order.status", "service_order", o.ID, map[string]string{"status": from}, map[string]string{"status": to, "reason": reason})
+}
+
+// UnsettledError refuses handing a unit back (已取) or completing a visit while the
+// customer still owes money on the order: its bill is not paid, or an approved quote with a
+// charge has no bill yet. A manager's release of the bill, with a reason, lifts it.
+type UnsettledError struct {
+	Number  string
+	Owed    int64
+	NotBill bool
+}
+
+func (e *UnsettledError) Error() string {
+	if e.NotBill {
+		return fmt.Sprintf("order %s has an approved quote with a charge but no bill: bill the customer, take payment, "+
+			"or have a manager release the pickup with a reason", e.Number)
+	}
+	return fmt.Sprintf("the bill of order %s is not settled (%d minor units owed): take payment, "+
+		"or have a manager release the pickup with a reason", e.Number, e.Owed)
+}
+
+// Unwrap makes an UnsettledError a conflict (409).
+func (e *UnsettledError) Unwrap() error { return fault.ErrConflict }
+
+// checkSettled is the pickup block. It sits in move, which every status change goes through
+// (the API's transitions, the engineer's report, dispatch and appointments), so no path hands
+// a unit over unpaid. It reads the bill under the order's row lock.
+func checkSettled(ctx context.Context, tx *tenants.Tx, r db.ServiceOrder, to string) error {
+	if to != StatusPickedUp && to != StatusCompleted {
+		return nil
+	}
+	st, err := tx.Q.OrderSettlement(ctx, tx, db.OrderSettlementParams{TenantID: tx.Scope.TenantID, OrderID: r.ID})
+	if err != nil {
+		return fmt.Errorf("settlement of %s: %w", r.Number, err)
+	}
+	switch {
+	case st.Released:
+		return nil
+	case st.BillStatus == "" && st.Quoted > 0:
+		return &UnsettledError{Number: r.Number, NotBill: true}
+	case st.BillStatus != "" && st.Balance > 0:
+		return &UnsettledError{Number: r.Number, Owed: st.Balance}
+	}
+	return nil
 }
 
 func verb(from, to string) string {

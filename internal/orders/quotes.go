@@ -248,6 +248,35 @@ func ParseQuoteLink(token string) (tenantID, quoteID uuid.UUID, secretHash []byt
 	return tenantID, quoteID, secretHash, nil
 }
 
+// Payers are who pays the part of a bill line the customer does not (BillLine.Payer): the
+// customer for a charged line, else the maker (the warranty) or a plan the unit holds.
+var Payers = []string{"customer", "maker", "plan"}
+
+// Share is the customer's share of amount (minor units) for a line of kind under the order's
+// entitlement snapshot, how the line is covered (one of QuoteCoverages) and who pays what the
+// customer does not (one of Payers). Lines of kind "other" and orders without a decision are
+// charged in full. Quotes and bills price lines by this one rule.
+func Share(ent json.RawMessage, kind string, amount int64) (cov string, customer int64, payer string) {
+	var res coverage.Result
+	_ = json.Unmarshal(ent, &res)
+	line := warranty.Line{Mode: warranty.Charged}
+	if res.Decision.Class != "" && kind != "other" {
+		line = share(res.Decision.Charges, kind)
+	}
+	payer = "maker"
+	if res.Decision.GrantID != "" {
+		payer = "plan"
+	}
+	switch line.Mode {
+	case warranty.Free:
+		return "covered", 0, payer
+	case warranty.Shared:
+		return "shared", amount * int64(line.CustomerPercent) / 100, payer
+	default:
+		return "charged", amount, "customer"
+	}
+}
+
 // QuoteLineKinds are what a quote line charges for (QuoteLine.Kind), in the order the API documents them.
 var QuoteLineKinds = []string{"part", "labour", "visit", "shipping"}
 

@@ -423,9 +423,10 @@ UPDATE coverage_grants SET status = 'active' WHERE tenant_id = @tenant_id AND id
 SELECT * FROM billing_settings WHERE tenant_id = @tenant_id;
 
 -- name: PutBillingSettings :one
-INSERT INTO billing_settings (tenant_id, credit_validity_days, version, updated_at)
-VALUES (@tenant_id, @credit_validity_days, 1, @now)
+INSERT INTO billing_settings (tenant_id, credit_validity_days, labour_rates, visit_fee, discount_limits, version, updated_at)
+VALUES (@tenant_id, @credit_validity_days, @labour_rates, @visit_fee, @discount_limits, 1, @now)
 ON CONFLICT (tenant_id) DO UPDATE SET credit_validity_days = EXCLUDED.credit_validity_days,
+  labour_rates = EXCLUDED.labour_rates, visit_fee = EXCLUDED.visit_fee, discount_limits = EXCLUDED.discount_limits,
   version = billing_settings.version + 1, updated_at = EXCLUDED.updated_at
 RETURNING *;
 

@@ -513,6 +513,9 @@ const en = {
       'ledger:reconcile': 'Reconcile the ledger',
       'platform_billing:manage': 'Manage the platform subscription',
       'platform_invoices:read': 'View platform invoices',
+      'bills:read': 'View customer bills, payments and cash-up',
+      'bills:write': 'Bill orders and take payments',
+      'bills:approve': 'Approve discounts, refund, release pickups',
     },
     province: {
       '110000': 'Beijing',

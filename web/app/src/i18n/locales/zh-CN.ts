@@ -512,6 +512,9 @@ const zhCN: Messages = {
       'ledger:reconcile': '账本对账',
       'platform_billing:manage': '管理平台订阅',
       'platform_invoices:read': '查看平台发票',
+      'bills:read': '查看客户账单、收款与日结',
+      'bills:write': '开账单与收款',
+      'bills:approve': '审批折扣、退款、放行取机',
     },
     province: {
       '110000': '北京',

@@ -1,0 +1,482 @@
+package api
+
+// Customers' bills at the counter: billing an order, discounts and their approval, issuing,
+// payments (cash, card terminal, online by the pay link), refunds, releasing a pickup unpaid,
+// receivables and the daily cash-up.
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/google/uuid"
+
+	"github.com/aftersales/aftersales/billing"
+	"github.com/aftersales/aftersales/internal/access"
+	"github.com/aftersales/aftersales/internal/export"
+	"github.com/aftersales/aftersales/internal/fault"
+	"github.com/aftersales/aftersales/tenants"
+)
+
+// BillOutput is one bill with its ETag.
+type BillOutput struct {
+	ETag string `header:"ETag"`
+	Body billing.Bill
+}
+
+func billOut(b billing.Bill) *BillOutput { return &BillOutput{ETag: etag(b.Version), Body: b} }
+
+// BillPaymentOutput is one payment or refund (a receipt).
+type BillPaymentOutput struct {
+	Body billing.BillPayment
+}
+
+// registerBillRoutes adds bills, payments and the pay link.
+func registerBillRoutes(api huma.API, s *Server) {
+	tags := []string{"Bills"}
+	register(api, s, huma.Operation{OperationID: "create-bill", Method: http.MethodPost, Path: "/orders/{id}/bill", Tags: tags,
+		Summary: "Bill an order's customer from its approved quote", DefaultStatus: 201, Errors: []int{404, 409, 422},
+		Description: "Lines come from the approved quote (and the tenant's labour rate and visit fee when it names none); each " +
+			"line's payer follows the order's warranty decision and only the customer's share is billed. One bill per order: " +
+			"asking again returns it."},
+		route{perm: access.BillsWrite, idem: true}, s.createBill)
+	register(api, s, huma.Operation{OperationID: "get-order-bill", Method: http.MethodGet, Path: "/orders/{id}/bill", Tags: tags,
+		Summary: "Get an order's bill", Errors: []int{404}},
+		route{perm: access.BillsRead}, s.getOrderBill)
+	register(api, s, huma.Operation{OperationID: "get-bill", Method: http.MethodGet, Path: "/bills/{id}", Tags: tags,
+		Summary: "Get a bill", Errors: []int{404}},
+		route{perm: access.BillsRead}, s.getBill)
+	register(api, s, huma.Operation{OperationID: "update-bill", Method: http.MethodPut, Path: "/bills/{id}", Tags: tags,
+		Summary: "Edit a draft bill: staff lines, discount, 发票 data", Errors: []int{404, 409, 412, 422, 428},
+		Description: "A discount above the caller's role limit (billing settings) stays pending until a manager approves it."},
+		route{perm: access.BillsWrite}, s.updateBill)
+	register(api, s, huma.Operation{OperationID: "decide-bill-discount", Method: http.MethodPost, Path: "/bills/{id}/discount-decision", Tags: tags,
+		Summary: "Approve or reject a bill's pending discount", Errors: []int{404, 409}},
+		route{perm: access.BillsApprove}, s.decideBillDiscount)
+	register(api, s, huma.Operation{OperationID: "issue-bill", Method: http.MethodPost, Path: "/bills/{id}/issue", Tags: tags,
+		Summary: "Issue a bill: the customer's credit pays what it can, the pay link is made", Errors: []int{404, 409, 412},
+		Description: "The pay link is returned once, in pay_url."},
+		route{perm: access.BillsWrite}, s.issueBill)
+	register(api, s, huma.Operation{OperationID: "release-bill", Method: http.MethodPost, Path: "/bills/{id}/release", Tags: tags,
+		Summary: "Let the unit go while the bill is unsettled (a manager, with a reason)", Errors: []int{404, 412, 422}},
+		route{perm: access.BillsApprove}, s.releaseBill)
+	register(api, s, huma.Operation{OperationID: "list-bill-payments", Method: http.MethodGet, Path: "/bills/{id}/payments", Tags: tags,
+		Summary: "A bill's payments and refunds, each with its receipt number", Errors: []int{404}},
+		route{perm: access.BillsRead}, s.listBillPayments)
+	register(api, s, huma.Operation{OperationID: "take-bill-payment", Method: http.MethodPost, Path: "/bills/{id}/payments", Tags: tags,
+		Summary: "Take a payment at the counter (cash or card terminal), in full or in part", DefaultStatus: 201, Errors: []int{404, 409, 422}},
+		route{perm: access.BillsWrite, idem: true}, s.takeBillPayment)
+	register(api, s, huma.Operation{OperationID: "refund-bill-payment", Method: http.MethodPost, Path: "/bills/{id}/refunds", Tags: tags,
+		Summary: "Give back part or all of a payment", DefaultStatus: 201, Errors: []int{404, 409, 422, 502, 503},
+		Description: "Cash and card refunds are recorded at once; an online payment's refund is asked of Stripe."},
+		route{perm: access.BillsApprove, idem: true}, s.refundBillPayment)
+	register(api, s, huma.Operation{OperationID: "get-bill-payment", Method: http.MethodGet, Path: "/bill-payments/{id}", Tags: tags,
+		Summary: "Get a payment or refund (its receipt)", Errors: []int{404}},
+		route{perm: access.BillsRead}, s.getBillPayment)
+	register(api, s, huma.Operation{OperationID: "list-receivables", Method: http.MethodGet, Path: "/receivables", Tags: tags,
+		Summary: "Issued bills with money owed, newest first", Description: "Outlet staff see their outlet's bills only."},
+		route{perm: access.BillsRead}, s.listReceivables)
+	register(api, s, huma.Operation{OperationID: "export-receivables", Method: http.MethodGet, Path: "/receivables/export", Tags: tags,
+		Summary: "Export the receivables as XLSX or CSV", Errors: []int{422},
+		Description: fmt.Sprintf("Issued bills with money owed, newest first, at most %d; amounts in major units of the currency, "+
+			"with the 发票 buyer name and tax id. Outlet staff export their outlet's bills only.", export.MaxRows)},
+		route{perm: access.BillsRead}, s.exportReceivables)
+	register(api, s, huma.Operation{OperationID: "get-cash-up", Method: http.MethodGet, Path: "/cash-up", Tags: tags,
+		Summary: "A day's money per outlet and method: taken in, given back, net", Errors: []int{422}},
+		route{perm: access.BillsRead}, s.getCashUp)
+
+	ptags := []string{"Public"}
+	register(api, s, huma.Operation{OperationID: "public-get-bill", Method: http.MethodGet, Path: "/public/pay/{token}", Tags: ptags,
+		Summary: "See a bill sent to me by its pay link", Errors: []int{404}},
+		route{public: true}, s.publicGetBill)
+	register(api, s, huma.Operation{OperationID: "public-pay-bill", Method: http.MethodPost, Path: "/public/pay/{token}/checkout", Tags: ptags,
+		Summary: "Pay a bill online (all or part of the balance) through Stripe Checkout", DefaultStatus: 201,
+		Errors: []int{404, 409, 422, 502, 503}},
+		route{public: true}, s.publicPayBill)
+}
+
+func (s *Server) createBill(ctx context.Context, in *IDPath) (*BillOutput, error) {
+	b, err := within(ctx, s, func(tx *tenants.Tx) (billing.Bill, error) { return billing.CreateBill(ctx, tx, in.id()) })
+	if err != nil {
+		return nil, err
+	}
+	return billOut(b), nil
+}
+
+func (s *Server) getOrderBill(ctx context.Context, in *IDPath) (*BillOutput, error) {
+	b, err := within(ctx, s, func(tx *tenants.Tx) (billing.Bill, error) { return billing.BillOfOrder(ctx, tx, in.id()) })
+	if err != nil {
+		return nil, err
+	}
+	return billOut(b), nil
+}
+
+func (s *Server) getBill(ctx context.Context, in *IDPath) (*BillOutput, error) {
+	b, err := within(ctx, s, func(tx *tenants.Tx) (billing.Bill, error) { return billing.GetBill(ctx, tx, in.id()) })
+	if err != nil {
+		return nil, err
+	}
+	return billOut(b), nil
+}
+
+type updateBillIn struct {
+	IDPath
+	IfMatch
+	Body billing.BillEdit
+}
+
+func (s *Server) updateBill(ctx context.Context, in *updateBillIn) (*BillOutput, error) {
+	v, err := in.version()
+	if err != nil {
+		return nil, err
+	}
+	role := principal(ctx).Role
+	b, err := within(ctx, s, func(tx *tenants.Tx) (billing.Bill, error) {
+		return billing.UpdateBill(ctx, tx, in.id(), v, role, in.Body)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return billOut(b), nil
+}
+
+type discountDecisionIn struct {
+	IDPath
+	Body struct {
+		Approve bool `json:"approve"`
+	}
+}
+
+func (s *Server) decideBillDiscount(ctx context.Context, in *discountDecisionIn) (*BillOutput, error) {
+	b, err := within(ctx, s, func(tx *tenants.Tx) (billing.Bill, error) {
+		return billing.DecideDiscount(ctx, tx, in.id(), in.Body.Approve)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return billOut(b), nil
+}
+
+type issueBillIn struct {
+	IDPath
+	IfMatch string `header:"If-Match" doc:"ETag of the version you read; optional"`
+}
+
+func (s *Server) issueBill(ctx context.Context, in *issueBillIn) (*BillOutput, error) {
+	v, err := optionalVersion(in.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	b, err := within(ctx, s, func(tx *tenants.Tx) (billing.Bill, error) { return s.Billing.IssueBill(ctx, tx, in.id(), v) })
+	if err != nil {
+		return nil, err
+	}
+	return billOut(b), nil
+}
+
+type releaseBillIn struct {
+	IDPath
+	IfMatch string `header:"If-Match" doc:"ETag of the version you read; optional"`
+	Body    billing.ReleaseInput
+}
+
+func (s *Server) releaseBill(ctx context.Context, in *releaseBillIn) (*BillOutput, error) {
+	v, err := optionalVersion(in.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	b, err := within(ctx, s, func(tx *tenants.Tx) (billing.Bill, error) { return billing.ReleaseBill(ctx, tx, in.id(), v, in.Body) })
+	if err != nil {
+		return nil, err
+	}
+	return billOut(b), nil
+}
+
+func (s *Server) listBillPayments(ctx context.Context, in *IDPath) (*ItemsOutput[billing.BillPayment], error) {
+	items, err := within(ctx, s, func(tx *tenants.Tx) ([]billing.BillPayment, error) {
+		if _, err := billing.GetBill(ctx, tx, in.id()); err != nil {
+			return nil, err
+		}
+		return billing.BillPayments(ctx, tx, in.id())
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &ItemsOutput[billing.BillPayment]{Body: Items[billing.BillPayment]{Items: items}}, nil
+}
+
+type takePaymentIn struct {
+	IDPath
+	Body struct {
+		Method    counterMethod `json:"method" doc:"cash, or card (a card terminal)"`
+		Amount    int64         `json:"amount" minimum:"1" maximum:"100000000000" doc:"Minor units; at most the balance"`
+		Reference string        `json:"reference,omitempty" maxLength:"100" doc:"The card terminal's transaction reference; required for card"`
+	}
+}
+
+func (s *Server) takeBillPayment(ctx context.Context, in *takePaymentIn) (*BillPaymentOutput, error) {
+	p, err := within(ctx, s, func(tx *tenants.Tx) (billing.BillPayment, error) {
+		return billing.TakeCounterPayment(ctx, tx, in.id(), billing.CounterPayment{Method: string(in.Body.Method), Amount: in.Body.Amount,
+			Reference: in.Body.Reference})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &BillPaymentOutput{Body: p}, nil
+}
+
+type refundIn struct {
+	IDPath
+	Body struct {
+		PaymentID string `json:"payment_id" format:"uuid" doc:"The payment given back"`
+		Amount    int64  `json:"amount" minimum:"1" maximum:"100000000000" doc:"Minor units; at most what is left of the payment"`
+		Reason    string `json:"reason" minLength:"1" maxLength:"1000"`
+	}
+}
+
+func (s *Server) refundBillPayment(ctx context.Context, in *refundIn) (*BillPaymentOutput, error) {
+	scope := principal(ctx).Scope(actorMeta(ctx))
+	// The bill must be in scope before anything is asked of Stripe.
+	if err := s.tx(ctx, func(tx *tenants.Tx) error {
+		_, err := billing.GetBill(ctx, tx, in.id())
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	p, err := s.Billing.RefundBillPayment(ctx, scope, in.id(), billing.RefundInput{PaymentID: uuid.MustParse(in.Body.PaymentID),
+		Amount: in.Body.Amount, Reason: in.Body.Reason})
+	if err != nil {
+		return nil, err
+	}
+	return &BillPaymentOutput{Body: p}, nil
+}
+
+func (s *Server) getBillPayment(ctx context.Context, in *IDPath) (*BillPaymentOutput, error) {
+	p, err := within(ctx, s, func(tx *tenants.Tx) (billing.BillPayment, error) { return billing.GetBillPayment(ctx, tx, in.id()) })
+	if err != nil {
+		return nil, err
+	}
+	return &BillPaymentOutput{Body: p}, nil
+}
+
+type receivablesIn struct {
+	PageQuery
+	Outlet string `query:"outlet_id" format:"uuid" doc:"Bills of this outlet"`
+}
+
+func (s *Server) listReceivables(ctx context.Context, in *receivablesIn) (*PageOutput[billing.Bill], error) {
+	before, err := in.after()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := within(ctx, s, func(tx *tenants.Tx) ([]billing.Bill, error) {
+		return billing.Receivables(ctx, tx, billing.ReceivablesFilter{Outlet: optionalID(in.Outlet), BeforeID: before, Limit: in.limit() + 1})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return pageOf(rows, in.limit(), func(b billing.Bill) uuid.UUID { return b.ID }), nil
+}
+
+type cashUpIn struct {
+	Day    string `query:"day" format:"date" doc:"The tenant's day (default: today)"`
+	Outlet string `query:"outlet_id" format:"uuid"`
+}
+
+type cashUpOut struct{ Body billing.CashUp }
+
+func (s *Server) getCashUp(ctx context.Context, in *cashUpIn) (*cashUpOut, error) {
+	out, err := within(ctx, s, func(tx *tenants.Tx) (billing.CashUp, error) {
+		var day time.Time
+		if in.Day != "" {
+			d, err := time.Parse(time.DateOnly, in.Day)
+			if err != nil {
+				return billing.CashUp{}, fault.Invalid("day", "must be a date, e.g. 2026-12-07")
+			}
+			day = d
+		} else {
+			now, err := tx.Now(ctx)
+			if err != nil {
+				return billing.CashUp{}, err
+			}
+			loc, err := tenants.Location(ctx, tx)
+			if err != nil {
+				return billing.CashUp{}, err
+			}
+			day = now.In(loc)
+		}
+		return billing.DailyCashUp(ctx, tx, day, optionalID(in.Outlet))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &cashUpOut{Body: out}, nil
+}
+
+// payLinkTx runs fn in the tenant of a pay link, as the customer holding the link.
+func (s *Server) payLinkTx(ctx context.Context, token string, fn func(tx *tenants.Tx, b billing.Bill) error) error {
+	tenantID, billID, hash, err := billing.ParsePayLink(token)
+	if err != nil {
+		return err
+	}
+	meta := actorMeta(ctx)
+	meta.Kind, meta.Label = "consumer", "pay link"
+	return s.DB.Tx(ctx, tenants.Scope{TenantID: tenantID, Actor: meta}, func(tx *tenants.Tx) error {
+		b, err := billing.BillByLink(ctx, tx, billID, hash)
+		if err != nil {
+			return err
+		}
+		return fn(tx, b)
+	})
+}
+
+// PublicBill is what the pay link shows: the bill's lines and money, nothing about the tenant's staff.
+type PublicBill struct {
+	Number   string             `json:"number"`
+	Currency string             `json:"currency"`
+	Status   string             `json:"status"`
+	Lines    []billing.BillLine `json:"lines"`
+	Subtotal int64              `json:"subtotal"`
+	Discount int64              `json:"discount"`
+	Credit   int64              `json:"credit_applied"`
+	Total    int64              `json:"total"`
+	Paid     int64              `json:"paid"`
+	Refunded int64              `json:"refunded"`
+	Balance  int64              `json:"balance"`
+}
+
+type publicBillOut struct{ Body PublicBill }
+
+func (s *Server) publicGetBill(ctx context.Context, in *trackIn) (*publicBillOut, error) {
+	out := &publicBillOut{}
+	err := s.payLinkTx(ctx, in.Token, func(_ *tenants.Tx, b billing.Bill) error {
+		discount := int64(0)
+		if b.DiscountStatus == "approved" {
+			discount = b.Discount
+		}
+		out.Body = PublicBill{Number: b.Number, Currency: b.Currency, Status: b.Status, Lines: b.Lines, Subtotal: b.Subtotal, Discount: discount,
+			Credit: b.CreditApplied, Total: b.Total, Paid: b.Paid, Refunded: b.Refunded, Balance: b.Balance}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+type publicPayIn struct {
+	Token string `path:"token" maxLength:"200"`
+	Body  struct {
+		Amount int64 `json:"amount,omitempty" minimum:"0" maximum:"100000000000" doc:"Minor units; 0 or absent: the whole balance"`
+	}
+}
+
+type payCheckoutOut struct{ Body billing.PayCheckout }
+
+func (s *Server) publicPayBill(ctx context.Context, in *publicPayIn) (*payCheckoutOut, error) {
+	out := &payCheckoutOut{}
+	err := s.payLinkTx(ctx, in.Token, func(tx *tenants.Tx, b billing.Bill) (err error) {
+		out.Body, err = s.Billing.StartBillCheckout(ctx, tx, b, in.Body.Amount)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+type exportReceivablesIn struct {
+	ExportQuery
+	Outlet string `query:"outlet_id" format:"uuid" doc:"Bills of this outlet"`
+}
+
+// receivableColumns are the receivables export's columns: zh-CN and en headers.
+var receivableColumns = [][2]string{
+	{"单号", "Number"}, {"网点", "Outlet"}, {"币种", "Currency"}, {"应收", "Total"}, {"已收", "Paid"}, {"已退", "Refunded"},
+	{"欠款", "Balance"}, {"购方名称", "Buyer"}, {"纳税人识别号", "Tax id"}, {"开单时间", "Issued"}, {"放行原因", "Released"},
+}
+
+// major writes minor units as the currency's major units (2 decimals).
+func major(v int64) float64 { return float64(v) / 100 }
+
+func (s *Server) exportReceivables(ctx context.Context, in *exportReceivablesIn) (*huma.StreamResponse, error) {
+	f := billing.ReceivablesFilter{Outlet: optionalID(in.Outlet), Limit: exportPage}
+	var tn tenants.Tenant
+	var loc *time.Location
+	var outlets map[uuid.UUID]string
+	first, err := within(ctx, s, func(tx *tenants.Tx) ([]billing.Bill, error) {
+		var err error
+		if tn, err = tenants.GetTenant(ctx, tx); err != nil {
+			return nil, err
+		}
+		if loc, err = tenants.Location(ctx, tx); err != nil {
+			return nil, err
+		}
+		if outlets, err = outletNames(ctx, tx); err != nil {
+			return nil, err
+		}
+		return billing.Receivables(ctx, tx, f)
+	})
+	if err != nil {
+		return nil, err
+	}
+	lang := in.lang(tn.Locale)
+	pick := func(l [2]string) string {
+		if lang == "zh-CN" {
+			return l[0]
+		}
+		return l[1]
+	}
+	name := pick([2]string{"应收账款", "receivables"})
+	return &huma.StreamResponse{Body: func(hctx huma.Context) {
+		w, err := export.New(string(in.Format), hctx.BodyWriter(), name)
+		if err != nil {
+			return
+		}
+		hctx.SetHeader("Content-Type", w.ContentType())
+		stamp := time.Now().In(loc).Format("20060102-1504")
+		hctx.SetHeader("Content-Disposition", fmt.Sprintf(`attachment; filename="receivables-%s.%s"; filename*=UTF-8''%s`,
+			stamp, in.Format, url.PathEscape(name+"-"+stamp+"."+string(in.Format))))
+		header := make([]any, len(receivableColumns))
+		for i, c := range receivableColumns {
+			header[i] = pick(c)
+		}
+		if err := w.Row(header...); err != nil {
+			return
+		}
+		page, written := first, 0
+		for len(page) > 0 {
+			for _, b := range page {
+				if written == export.MaxRows {
+					_ = w.Close()
+					return
+				}
+				outlet := ""
+				if b.OutletID != nil {
+					outlet = outlets[*b.OutletID]
+				}
+				var issued any
+				if b.IssuedAt != nil {
+					issued = b.IssuedAt.In(loc)
+				}
+				if err := w.Row(b.Number, outlet, b.Currency, major(b.Total), major(b.Paid), major(b.Refunded), major(b.Balance),
+					b.BuyerName, b.BuyerTaxID, issued, b.ReleaseReason); err != nil {
+					return
+				}
+				written++
+			}
+			if len(page) < exportPage {
+				break
+			}
+			f.BeforeID = uuid.NullUUID{UUID: page[len(page)-1].ID, Valid: true}
+			if page, err = within(ctx, s, func(tx *tenants.Tx) ([]billing.Bill, error) { return billing.Receivables(ctx, tx, f) }); err != nil {
+				s.Log.ErrorContext(ctx, "export receivables: next page", "err", err)
+				return
+			}
+		}
+		_ = w.Close()
+	}}, nil
+}
