@@ -406,7 +406,14 @@ func (s *Server) exportReceivables(ctx context.Context, in *exportReceivablesIn)
 	f := billing.ReceivablesFilter{Outlet: optionalID(in.Outlet), Limit: exportPage}
 	var tn tenants.Tenant
 	var loc *time.Location
-	var outlets map[uuid.UUID]string
+	outlets := map[uuid.UUID]string{} // the names of the outlets the pages so far name
+	read := func(tx *tenants.Tx) ([]billing.Bill, error) {
+		page, err := billing.Receivables(ctx, tx, f)
+		if err != nil {
+			return nil, err
+		}
+		return page, nameOutlets(ctx, tx, page, func(b billing.Bill) *uuid.UUID { return b.OutletID }, outlets)
+	}
 	first, err := within(ctx, s, func(tx *tenants.Tx) ([]billing.Bill, error) {
 		var err error
 		if tn, err = tenants.GetTenant(ctx, tx); err != nil {
@@ -415,10 +422,7 @@ func (s *Server) exportReceivables(ctx context.Context, in *exportReceivablesIn)
 		if loc, err = tenants.Location(ctx, tx); err != nil {
 			return nil, err
 		}
-		if outlets, err = outletNames(ctx, tx); err != nil {
-			return nil, err
-		}
-		return billing.Receivables(ctx, tx, f)
+		return read(tx)
 	})
 	if err != nil {
 		return nil, err
@@ -472,7 +476,7 @@ func (s *Server) exportReceivables(ctx context.Context, in *exportReceivablesIn)
 				break
 			}
 			f.BeforeID = uuid.NullUUID{UUID: page[len(page)-1].ID, Valid: true}
-			if page, err = within(ctx, s, func(tx *tenants.Tx) ([]billing.Bill, error) { return billing.Receivables(ctx, tx, f) }); err != nil {
+			if page, err = within(ctx, s, read); err != nil {
 				s.Log.ErrorContext(ctx, "export receivables: next page", "err", err)
 				return
 			}

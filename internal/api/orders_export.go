@@ -87,7 +87,7 @@ func (s *Server) exportOrders(ctx context.Context, in *exportOrdersIn) (*huma.St
 		if err != nil {
 			return nil, err
 		}
-		return page, nameOutlets(ctx, tx, page, outlets)
+		return page, nameOutlets(ctx, tx, page, func(o orders.Order) *uuid.UUID { return o.OutletID }, outlets)
 	}
 	first, err := within(ctx, s, func(tx *tenants.Tx) ([]orders.Order, error) {
 		var err error
@@ -174,16 +174,18 @@ func (s *Server) exportOrders(ctx context.Context, in *exportOrdersIn) (*huma.St
 	}}, nil
 }
 
-// nameOutlets adds to names the names of the outlets page's orders name that it lacks.
-func nameOutlets(ctx context.Context, tx *tenants.Tx, page []orders.Order, names map[uuid.UUID]string) error {
+// nameOutlets adds to names the names of the outlets that page's rows name (outletOf) and
+// names lacks: an export reads the names of the outlets its pages show, a page at a time.
+func nameOutlets[T any](ctx context.Context, tx *tenants.Tx, page []T, outletOf func(T) *uuid.UUID, names map[uuid.UUID]string) error {
 	var missing []uuid.UUID
-	for _, o := range page {
-		if o.OutletID == nil {
+	for _, r := range page {
+		id := outletOf(r)
+		if id == nil {
 			continue
 		}
-		if _, ok := names[*o.OutletID]; !ok {
-			names[*o.OutletID] = "" // asked once, even if it is no longer in the scope
-			missing = append(missing, *o.OutletID)
+		if _, ok := names[*id]; !ok {
+			names[*id] = "" // asked once, even if it is no longer in the scope
+			missing = append(missing, *id)
 		}
 	}
 	found, err := tenants.OutletNames(ctx, tx, missing)
