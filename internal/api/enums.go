@@ -196,6 +196,7 @@ var domainEnums = []domainEnum{
 	{stock.OrderPart{}, "status", stock.OrderPartStatuses},
 	{stock.OrderPart{}, "issue_kind", stock.IssueKinds},
 	{stock.IssueInput{}, "issue_kind", stock.IssueKinds},
+	{stock.ReceiveLine{}, "discrepancy_reason", stock.DiscrepancyReasons},
 }
 
 // useDomainEnums sets the enum of each domain enum field in the registered schemas, with the
