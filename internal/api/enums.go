@@ -224,6 +224,7 @@ var domainEnums = []domainEnum{
 	{network.Proposal{}, "by", network.ProposalSides},
 	{network.PartnerJob{}, "direction", network.Directions},
 	{network.Message{}, "direction", network.MessageDirections},
+	{stock.ReceiveLine{}, "discrepancy_reason", stock.DiscrepancyReasons},
 }
 
 // useDomainEnums sets the enum of each domain enum field in the registered schemas, with the

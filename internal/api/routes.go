@@ -71,4 +71,5 @@ func registerRoutes(v1 huma.API, s *Server) {
 	registerWarehouseRoutes(v1, s)
 	registerStockRoutes(v1, s)
 	registerOrderStockRoutes(v1, s)
+	registerTransferRoutes(v1, s)
 }

@@ -156,3 +156,41 @@ func TestPartsImport(t *testing.T) {
 		t.Errorf("the same file again: %v, want 2 updated", again)
 	}
 }
+
+// TestTransferOverHTTP: receiving more than was shipped is a problem at the line's
+// qty_received and moves nothing; the right count lands at the receiver.
+func TestTransferOverHTTP(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	tn := env.NewTenant()
+	u := env.Unique()
+	part := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/parts", Token: tn.Admin, Body: map[string]any{
+		"part_no": "F-" + u, "name_zh": "风扇", "unit_cost": 100, "outlet_price": 150, "consumer_price": 200}}).Map(t)
+	var ws []string
+	for i := range 2 {
+		w := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/warehouses", Token: tn.Admin, Body: map[string]any{
+			"code": "T" + string(rune('A'+i)) + "-" + u, "name": "Stock", "kind": "spare_parts", "outlet_id": tn.Outlets[i]}}).Map(t)
+		ws = append(ws, w["id"].(string))
+	}
+	env.Must(201, apitest.Req{Method: "POST", Path: "/v1/stock/movements", Token: tn.Admin, Body: map[string]any{
+		"idempotency_key": "in-" + u, "type": "receipt", "warehouse_id": ws[0], "part_id": part["id"], "qty": 5}})
+	tr := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/transfers", Token: tn.Admin, Body: map[string]any{
+		"idempotency_key": "ship-" + u, "from_warehouse_id": ws[0], "to_warehouse_id": ws[1],
+		"lines": []map[string]any{{"part_id": part["id"], "qty": 2}}}}).Map(t)
+	r := env.Do(apitest.Req{Method: "POST", Path: "/v1/transfers/" + tr["id"].(string) + "/receive", Token: tn.Admin,
+		Body: map[string]any{"lines": []map[string]any{{"line_no": 1, "qty_received": 3}}}})
+	if r.Status != 422 || !problemAt(t, r, "body.lines[0].qty_received") {
+		t.Fatalf("receiving more than shipped: %d %s", r.Status, r.Body)
+	}
+	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/transfers/" + tr["id"].(string) + "/receive", Token: tn.Admin,
+		Body: map[string]any{"lines": []map[string]any{{"line_no": 1, "qty_received": 2}}}})
+	var list struct {
+		Items []struct {
+			OnHand int `json:"on_hand"`
+		} `json:"items"`
+	}
+	env.Must(200, apitest.Req{Method: "GET", Path: "/v1/stock?warehouse_id=" + ws[1], Token: tn.Admin}).JSON(t, &list)
+	if len(list.Items) != 1 || list.Items[0].OnHand != 2 {
+		t.Errorf("receiver's stock: %+v, want 2", list.Items)
+	}
+}

@@ -528,6 +528,68 @@ func (q *Queries) GetStockSettings(ctx context.Context, db DBTX, tenantID uuid.U
 	return i, err
 }
 
+const getTransfer = `-- name: GetTransfer :one
+SELECT tenant_id, id, from_warehouse_id, to_warehouse_id, from_outlet_id, to_outlet_id, request_id, status, note, shipped_by, received_by, shipped_at, received_at, version FROM transfers WHERE tenant_id = $1 AND id = $2
+`
+
+type GetTransferParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+func (q *Queries) GetTransfer(ctx context.Context, db DBTX, arg GetTransferParams) (Transfer, error) {
+	row := db.QueryRow(ctx, getTransfer, arg.TenantID, arg.ID)
+	var i Transfer
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.FromWarehouseID,
+		&i.ToWarehouseID,
+		&i.FromOutletID,
+		&i.ToOutletID,
+		&i.RequestID,
+		&i.Status,
+		&i.Note,
+		&i.ShippedBy,
+		&i.ReceivedBy,
+		&i.ShippedAt,
+		&i.ReceivedAt,
+		&i.Version,
+	)
+	return i, err
+}
+
+const getTransferForUpdate = `-- name: GetTransferForUpdate :one
+SELECT tenant_id, id, from_warehouse_id, to_warehouse_id, from_outlet_id, to_outlet_id, request_id, status, note, shipped_by, received_by, shipped_at, received_at, version FROM transfers WHERE tenant_id = $1 AND id = $2 FOR UPDATE
+`
+
+type GetTransferForUpdateParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+func (q *Queries) GetTransferForUpdate(ctx context.Context, db DBTX, arg GetTransferForUpdateParams) (Transfer, error) {
+	row := db.QueryRow(ctx, getTransferForUpdate, arg.TenantID, arg.ID)
+	var i Transfer
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.FromWarehouseID,
+		&i.ToWarehouseID,
+		&i.FromOutletID,
+		&i.ToOutletID,
+		&i.RequestID,
+		&i.Status,
+		&i.Note,
+		&i.ShippedBy,
+		&i.ReceivedBy,
+		&i.ShippedAt,
+		&i.ReceivedAt,
+		&i.Version,
+	)
+	return i, err
+}
+
 const getWarehouse = `-- name: GetWarehouse :one
 SELECT tenant_id, id, code, name, kind, owner, outlet_id, engineer_id, active, version, created_at, updated_at FROM warehouses WHERE tenant_id = $1 AND id = $2
 `
@@ -774,6 +836,86 @@ func (q *Queries) InsertReservation(ctx context.Context, db DBTX, arg InsertRese
 		&i.UpdatedAt,
 	)
 	return i, err
+}
+
+const insertTransfer = `-- name: InsertTransfer :one
+INSERT INTO transfers (tenant_id, id, from_warehouse_id, to_warehouse_id, from_outlet_id, to_outlet_id, request_id, note, shipped_by)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+RETURNING tenant_id, id, from_warehouse_id, to_warehouse_id, from_outlet_id, to_outlet_id, request_id, status, note, shipped_by, received_by, shipped_at, received_at, version
+`
+
+type InsertTransferParams struct {
+	TenantID        uuid.UUID
+	ID              uuid.UUID
+	FromWarehouseID uuid.UUID
+	ToWarehouseID   uuid.UUID
+	FromOutletID    uuid.NullUUID
+	ToOutletID      uuid.NullUUID
+	RequestID       uuid.NullUUID
+	Note            string
+	ShippedBy       uuid.NullUUID
+}
+
+func (q *Queries) InsertTransfer(ctx context.Context, db DBTX, arg InsertTransferParams) (Transfer, error) {
+	row := db.QueryRow(ctx, insertTransfer,
+		arg.TenantID,
+		arg.ID,
+		arg.FromWarehouseID,
+		arg.ToWarehouseID,
+		arg.FromOutletID,
+		arg.ToOutletID,
+		arg.RequestID,
+		arg.Note,
+		arg.ShippedBy,
+	)
+	var i Transfer
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.FromWarehouseID,
+		&i.ToWarehouseID,
+		&i.FromOutletID,
+		&i.ToOutletID,
+		&i.RequestID,
+		&i.Status,
+		&i.Note,
+		&i.ShippedBy,
+		&i.ReceivedBy,
+		&i.ShippedAt,
+		&i.ReceivedAt,
+		&i.Version,
+	)
+	return i, err
+}
+
+const insertTransferLine = `-- name: InsertTransferLine :exec
+INSERT INTO transfer_lines (tenant_id, transfer_id, line_no, part_id, from_outlet_id, to_outlet_id, qty_shipped, serials)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+`
+
+type InsertTransferLineParams struct {
+	TenantID     uuid.UUID
+	TransferID   uuid.UUID
+	LineNo       int32
+	PartID       uuid.UUID
+	FromOutletID uuid.NullUUID
+	ToOutletID   uuid.NullUUID
+	QtyShipped   int32
+	Serials      []string
+}
+
+func (q *Queries) InsertTransferLine(ctx context.Context, db DBTX, arg InsertTransferLineParams) error {
+	_, err := db.Exec(ctx, insertTransferLine,
+		arg.TenantID,
+		arg.TransferID,
+		arg.LineNo,
+		arg.PartID,
+		arg.FromOutletID,
+		arg.ToOutletID,
+		arg.QtyShipped,
+		arg.Serials,
+	)
+	return err
 }
 
 const listBalances = `-- name: ListBalances :many
@@ -1061,6 +1203,46 @@ func (q *Queries) ListSerials(ctx context.Context, db DBTX, arg ListSerialsParam
 	return items, nil
 }
 
+const listTransferLines = `-- name: ListTransferLines :many
+SELECT tenant_id, transfer_id, line_no, part_id, from_outlet_id, to_outlet_id, qty_shipped, qty_received, discrepancy_reason, serials FROM transfer_lines WHERE tenant_id = $1 AND transfer_id = $2 ORDER BY line_no
+`
+
+type ListTransferLinesParams struct {
+	TenantID   uuid.UUID
+	TransferID uuid.UUID
+}
+
+func (q *Queries) ListTransferLines(ctx context.Context, db DBTX, arg ListTransferLinesParams) ([]TransferLine, error) {
+	rows, err := db.Query(ctx, listTransferLines, arg.TenantID, arg.TransferID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []TransferLine
+	for rows.Next() {
+		var i TransferLine
+		if err := rows.Scan(
+			&i.TenantID,
+			&i.TransferID,
+			&i.LineNo,
+			&i.PartID,
+			&i.FromOutletID,
+			&i.ToOutletID,
+			&i.QtyShipped,
+			&i.QtyReceived,
+			&i.DiscrepancyReason,
+			&i.Serials,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listWarehouses = `-- name: ListWarehouses :many
 SELECT tenant_id, id, code, name, kind, owner, outlet_id, engineer_id, active, version, created_at, updated_at FROM warehouses
 WHERE tenant_id = $1
@@ -1115,6 +1297,45 @@ func (q *Queries) ListWarehouses(ctx context.Context, db DBTX, arg ListWarehouse
 		return nil, err
 	}
 	return items, nil
+}
+
+const markTransferReceived = `-- name: MarkTransferReceived :one
+UPDATE transfers SET status = 'received', received_by = $1, received_at = $2, version = version + 1
+WHERE tenant_id = $3 AND id = $4 AND status = 'in_transit' RETURNING tenant_id, id, from_warehouse_id, to_warehouse_id, from_outlet_id, to_outlet_id, request_id, status, note, shipped_by, received_by, shipped_at, received_at, version
+`
+
+type MarkTransferReceivedParams struct {
+	ReceivedBy uuid.NullUUID
+	ReceivedAt *time.Time
+	TenantID   uuid.UUID
+	ID         uuid.UUID
+}
+
+func (q *Queries) MarkTransferReceived(ctx context.Context, db DBTX, arg MarkTransferReceivedParams) (Transfer, error) {
+	row := db.QueryRow(ctx, markTransferReceived,
+		arg.ReceivedBy,
+		arg.ReceivedAt,
+		arg.TenantID,
+		arg.ID,
+	)
+	var i Transfer
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.FromWarehouseID,
+		&i.ToWarehouseID,
+		&i.FromOutletID,
+		&i.ToOutletID,
+		&i.RequestID,
+		&i.Status,
+		&i.Note,
+		&i.ShippedBy,
+		&i.ReceivedBy,
+		&i.ShippedAt,
+		&i.ReceivedAt,
+		&i.Version,
+	)
+	return i, err
 }
 
 const openReservationOf = `-- name: OpenReservationOf :one
@@ -1215,6 +1436,30 @@ func (q *Queries) PutStockSettings(ctx context.Context, db DBTX, arg PutStockSet
 		&i.UpdatedAt,
 	)
 	return i, err
+}
+
+const receiveTransferLine = `-- name: ReceiveTransferLine :exec
+UPDATE transfer_lines SET qty_received = $1, discrepancy_reason = $2
+WHERE tenant_id = $3 AND transfer_id = $4 AND line_no = $5 AND qty_received IS NULL
+`
+
+type ReceiveTransferLineParams struct {
+	QtyReceived       *int32
+	DiscrepancyReason string
+	TenantID          uuid.UUID
+	TransferID        uuid.UUID
+	LineNo            int32
+}
+
+func (q *Queries) ReceiveTransferLine(ctx context.Context, db DBTX, arg ReceiveTransferLineParams) error {
+	_, err := db.Exec(ctx, receiveTransferLine,
+		arg.QtyReceived,
+		arg.DiscrepancyReason,
+		arg.TenantID,
+		arg.TransferID,
+		arg.LineNo,
+	)
+	return err
 }
 
 const releaseStock = `-- name: ReleaseStock :one

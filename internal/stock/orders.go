@@ -406,3 +406,8 @@ func GetOrderPart(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (OrderPart,
 	}
 	return orderPartFromRow(r), nil
 }
+
+// Arrived lets stock that arrived at a warehouse serve the reservations waiting for the part.
+func (s *Service) Arrived(ctx context.Context, tx *tenants.Tx, warehouseID, partID uuid.UUID) error {
+	return s.fulfil(ctx, tx, warehouseID, partID)
+}

@@ -215,3 +215,29 @@ RETURNING *;
 
 -- name: ListOrderParts :many
 SELECT * FROM order_parts WHERE tenant_id = @tenant_id AND order_id = @order_id ORDER BY id;
+
+-- name: InsertTransfer :one
+INSERT INTO transfers (tenant_id, id, from_warehouse_id, to_warehouse_id, from_outlet_id, to_outlet_id, request_id, note, shipped_by)
+VALUES (@tenant_id, @id, @from_warehouse_id, @to_warehouse_id, @from_outlet_id, @to_outlet_id, @request_id, @note, @shipped_by)
+RETURNING *;
+
+-- name: InsertTransferLine :exec
+INSERT INTO transfer_lines (tenant_id, transfer_id, line_no, part_id, from_outlet_id, to_outlet_id, qty_shipped, serials)
+VALUES (@tenant_id, @transfer_id, @line_no, @part_id, @from_outlet_id, @to_outlet_id, @qty_shipped, @serials);
+
+-- name: GetTransfer :one
+SELECT * FROM transfers WHERE tenant_id = @tenant_id AND id = @id;
+
+-- name: GetTransferForUpdate :one
+SELECT * FROM transfers WHERE tenant_id = @tenant_id AND id = @id FOR UPDATE;
+
+-- name: ListTransferLines :many
+SELECT * FROM transfer_lines WHERE tenant_id = @tenant_id AND transfer_id = @transfer_id ORDER BY line_no;
+
+-- name: ReceiveTransferLine :exec
+UPDATE transfer_lines SET qty_received = @qty_received, discrepancy_reason = @discrepancy_reason
+WHERE tenant_id = @tenant_id AND transfer_id = @transfer_id AND line_no = @line_no AND qty_received IS NULL;
+
+-- name: MarkTransferReceived :one
+UPDATE transfers SET status = 'received', received_by = @received_by, received_at = @received_at, version = version + 1
+WHERE tenant_id = @tenant_id AND id = @id AND status = 'in_transit' RETURNING *;
