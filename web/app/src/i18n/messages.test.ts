@@ -151,6 +151,8 @@ describe('labels of API values', () => {
     ['compensationKind', 'Compensation', 'kind'],
     ['escalationRole', 'Level', 'role'],
     ['notifyChannel', 'Template', 'channel'],
+    ['deliveryStatus', 'Delivery', 'status'],
+    ['deliveryError', 'Delivery', 'error_class'],
   ]
   it.each(cases)('%s covers %s.%s', (group, schema, prop) => {
     const labels = Object.keys(en.enums[group])
