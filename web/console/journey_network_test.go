@@ -4,6 +4,7 @@ package console_test
 // in English, then in Chinese (scanned for raw codes), then on a 390 px phone.
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -126,4 +127,103 @@ func TestJourneyAdminConnectsAWebhookAndReadsItsDeliveries(t *testing.T) {
 	}
 	b.shot("phone-webhook-deliveries")
 	b.noConsoleProblems("webhooks in Chinese")
+}
+
+func TestJourneyAdminGivesAnOutletItsAreasCategoriesCapacityAndEngineers(t *testing.T) {
+	chromiumPath(t)
+	j := newJourney(t)
+	builtOrSkip(t, j.env)
+	env := j.env
+	tn := &apitest.Tenant{ID: env.Must(200, apitest.Req{Method: "GET", Path: "/v1/tenant", Token: j.admin}).Map(t)["id"].(string)}
+	cat := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/categories", Token: j.admin, Body: map[string]any{"code": "ac", "name": "空调"}}).Map(t)["id"].(string)
+	engEmail, engTok := env.Person(tn, "engineer", j.outletID)
+	engID := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/me", Token: engTok}).Map(t)["id"].(string)
+	b := newBrowser(t, env.Server.URL)
+	b.signIn(j.email)
+	outlet := "/outlets/" + j.outletID
+
+	// A coverage area picked by name: Shanghai › Pudong New Area, for air conditioners.
+	b.open(outlet)
+	b.waitVisible(`.outlet-coverage .area-picker`)
+	b.click(`.outlet-coverage .add-area-submit`) // nothing picked: refused at the area
+	if got := b.fieldError(`.outlet-coverage .area-picker`); got == "" {
+		t.Errorf("an empty area is not refused at its field:\n%s", b.visibleText())
+	}
+	b.click(`.outlet-coverage .area-picker`)
+	b.clickText(`.el-cascader-node__label`, "上海市")
+	b.waitJS(`document.querySelectorAll('.el-cascader-menu').length >= 2`)
+	b.js(`(() => { const m = document.querySelectorAll('.el-cascader-menu')[1]; [...m.querySelectorAll('.el-cascader-node__label')].find((e) => e.innerText.trim() === '上海市').click(); return '' })()`)
+	b.waitJS(`document.querySelectorAll('.el-cascader-menu').length >= 3`)
+	b.clickText(`.el-cascader-node__label`, "浦东新区")
+	b.js(`(() => { [...document.querySelectorAll('.el-cascader-node')].find((e) => e.innerText.trim() === '浦东新区').querySelector('.el-radio').click(); return '' })()`)
+	b.click(`.outlet-coverage .area-categories`)
+	b.clickText(`.el-select-dropdown__item`, "空调")
+	b.click(`.outlet-coverage .add-area-submit`)
+	b.waitJS(`document.querySelector('.coverage-table').innerText.includes('上海市 / 上海市 / 浦东新区')`)
+	var cov struct {
+		Items []struct {
+			RegionCode  string   `json:"region_code"`
+			CategoryIDs []string `json:"category_ids"`
+		}
+	}
+	env.Must(200, apitest.Req{Method: "GET", Path: "/v1/outlets/" + j.outletID + "/coverage", Token: j.admin}).JSON(t, &cov)
+	if len(cov.Items) != 1 || cov.Items[0].RegionCode != "310115" || len(cov.Items[0].CategoryIDs) != 1 || cov.Items[0].CategoryIDs[0] != cat {
+		t.Errorf("the outlet covers %+v, want 310115 for %s", cov.Items, cat)
+	}
+
+	// Authorized for air conditioners; 30 orders a day; the engineer's profile.
+	b.click(`.outlet-dispatch .authorization[data-category="空调"] .el-checkbox`)
+	b.waitJS(`document.querySelector('.outlet-dispatch .authorization[data-category="空调"] .el-checkbox').classList.contains('is-checked')`)
+	b.typeInto(`.outlet-dispatch input[name=daily_capacity]`, "30\t")
+	b.click(`.outlet-dispatch .save-capacity`)
+	b.waitVisible(`.el-message--success`)
+	b.click(fmt.Sprintf(`.edit-engineer[data-email=%q]`, engEmail))
+	b.waitVisible(`.form-drawer input[name=level]`)
+	b.typeInto(`.form-drawer input[name=level]`, "11\t") // past the highest level: held at 10
+	b.waitJS(`document.querySelector('.form-drawer input[name=level]').value === '10'`)
+	b.typeInto(`.form-drawer input[name=level]`, "3\t")
+	b.click(`.form-drawer .engineer-skills`)
+	b.clickText(`.el-select-dropdown__item`, "gas")
+	b.click(`.form-drawer input[name=level]`) // closes the skills' list
+	b.waitJS(`![...document.querySelectorAll('.el-select-dropdown')].some((e) => e.offsetParent !== null)`)
+	b.click(`.form-drawer .engineer-default`)
+	b.drawerSubmit()
+	b.drawerClosed()
+	b.waitJS(`document.querySelector('.engineer-table').innerText.includes('gas')`)
+	b.shot("outlet-network")
+	var auths struct {
+		CategoryIDs []string `json:"category_ids"`
+	}
+	env.Must(200, apitest.Req{Method: "GET", Path: "/v1/outlets/" + j.outletID + "/authorizations", Token: j.admin}).JSON(t, &auths)
+	var capacity struct {
+		DailyCapacity int `json:"daily_capacity"`
+	}
+	env.Must(200, apitest.Req{Method: "GET", Path: "/v1/outlets/" + j.outletID + "/capacity", Token: j.admin}).JSON(t, &capacity)
+	var prof struct {
+		Level     int
+		Skills    []string
+		IsDefault bool `json:"is_default"`
+	}
+	env.Must(200, apitest.Req{Method: "GET", Path: "/v1/engineers/" + engID, Token: j.admin}).JSON(t, &prof)
+	if fmt.Sprint(auths.CategoryIDs) != "["+cat+"]" || capacity.DailyCapacity != 30 || prof.Level != 3 ||
+		fmt.Sprint(prof.Skills) != "[gas]" || !prof.IsDefault {
+		t.Errorf("the outlet is authorized for %v with capacity %d; the engineer's profile is %+v", auths.CategoryIDs, capacity.DailyCapacity, prof)
+	}
+	// The outlet's own form still saves: the capacity moved its version, the page read it again.
+	b.click(`.section-card button[type=submit]`)
+	b.waitVisible(`.el-message--success`)
+	b.noConsoleProblems("outlet network")
+
+	// 中文, then a phone.
+	b.chinese()
+	b.open(outlet)
+	b.waitJS(`document.querySelector('.coverage-table').innerText.includes('浦东新区')`)
+	b.untranslated(outlet)
+	b.viewport(390, 844, true)
+	b.open(outlet)
+	b.waitJS(`document.querySelector('.coverage-table').innerText.includes('浦东新区')`)
+	b.noSidewaysScroll(outlet)
+	b.untranslated(outlet + " on a phone")
+	b.shot("phone-outlet-network")
+	b.noConsoleProblems("outlet network in Chinese")
 }
