@@ -5,8 +5,12 @@ package console_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/chromedp/chromedp"
 
 	"github.com/aftersales/aftersales/internal/api/apitest"
 )
@@ -226,4 +230,54 @@ func TestJourneyAdminGivesAnOutletItsAreasCategoriesCapacityAndEngineers(t *test
 	b.untranslated(outlet + " on a phone")
 	b.shot("phone-outlet-network")
 	b.noConsoleProblems("outlet network in Chinese")
+}
+
+func TestJourneyAdminImportsAYearOfHolidaysIntoTheMonthView(t *testing.T) {
+	chromiumPath(t)
+	j := newJourney(t)
+	builtOrSkip(t, j.env)
+	env := j.env
+	// The tenant's default calendar (made at onboarding).
+	var cals struct{ Items []struct{ ID string } }
+	env.Must(200, apitest.Req{Method: "GET", Path: "/v1/calendars", Token: j.admin}).JSON(t, &cals)
+	if len(cals.Items) == 0 {
+		t.Fatal("the new tenant has no calendar")
+	}
+	cal := cals.Items[0].ID
+	file := filepath.Join(t.TempDir(), "holidays-2027.csv")
+	if err := os.WriteFile(file, []byte("date,kind,name\n2027-01-01,holiday,元旦\n2027-02-06,休,春节\n2027-02-07,班,春节调休\n2027-02-30,holiday,不存在\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, env.Server.URL)
+	b.signIn(j.email)
+
+	// The file's three readable days land in the calendar; the fourth line is reported.
+	b.open("/calendars/" + cal)
+	b.waitVisible(`.days-month`)
+	b.do(chromedp.SetUploadFiles(chromedp.CSS(`.import-days input[type=file]`), []string{file}))
+	b.waitJS(`!!document.querySelector('.month-cell[data-day="2027-01-01"]') && document.querySelector('.month-cell[data-day="2027-01-01"]').innerText.includes('元旦')`)
+	if got := b.js(`document.querySelector('.import-unreadable') ? document.querySelector('.import-unreadable').innerText : ''`); !strings.Contains(got, "Line 5") {
+		t.Errorf("the unreadable line is reported as %q", got)
+	}
+	b.shot("calendar-month")
+	var days struct {
+		Items []struct{ Day, Kind, Name string }
+	}
+	env.Must(200, apitest.Req{Method: "GET", Path: "/v1/calendars/" + cal + "/days?from=2027-01-01&to=2027-12-31", Token: j.admin}).JSON(t, &days)
+	if got := fmt.Sprint(days.Items); got != "[{2027-01-01 holiday 元旦} {2027-02-06 holiday 春节} {2027-02-07 workday 春节调休}]" {
+		t.Errorf("the calendar holds the days %s", got)
+	}
+	b.noConsoleProblems("calendar import")
+
+	// 中文, then a phone.
+	b.chinese()
+	b.open("/calendars/" + cal)
+	b.waitVisible(`.days-month`)
+	b.untranslated("the calendar's month")
+	b.viewport(390, 844, true)
+	b.open("/calendars/" + cal)
+	b.waitVisible(`.days-month`)
+	b.noSidewaysScroll("the calendar's month")
+	b.shot("phone-calendar-month")
+	b.noConsoleProblems("calendar in Chinese")
 }

@@ -1023,6 +1023,11 @@ const en = {
     chooseOutlet: 'Choose an outlet',
   },
   calendars: {
+    import: 'Import holidays',
+    importHint: 'CSV (date,kind,name) or JSON; kind is holiday or workday.',
+    imported: '{n} days imported',
+    unreadable: '{n} lines could not be read and were skipped',
+    line: 'Line {n}',
     title: 'Business calendars',
     subtitle: 'Working hours, holidays and make-up working days. Outlets without their own calendar use the tenant default.',
     all: 'All calendars',

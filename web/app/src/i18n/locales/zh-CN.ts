@@ -1022,6 +1022,11 @@ const zhCN: Messages = {
     chooseOutlet: '选择网点',
   },
   calendars: {
+    import: '导入节假日',
+    importHint: 'CSV（日期,类型,名称）或 JSON；类型为 holiday（休）或 workday（班）。',
+    imported: '已导入 {n} 天',
+    unreadable: '{n} 行无法读取，已跳过',
+    line: '第 {n} 行',
     title: '营业日历',
     subtitle: '营业时间、节假日和调休。没有独立日历的网点使用租户默认日历。',
     all: '全部日历',
