@@ -42,6 +42,9 @@ func registerOutletDispatchRoutes(api huma.API, s *Server) {
 	register(api, s, huma.Operation{OperationID: "set-outlet-authorization", Method: http.MethodPost, Path: "/outlets/{id}/authorizations",
 		Tags: tags, Summary: "Authorize an outlet for a product category, or withdraw it", Errors: []int{404, 422}},
 		route{perm: access.DispatchConfig}, s.setOutletAuthorization)
+	register(api, s, huma.Operation{OperationID: "get-outlet-capacity", Method: http.MethodGet, Path: "/outlets/{id}/capacity", Tags: tags,
+		Summary: "How many orders the outlet takes per day (0: no limit), with the outlet's ETag", Errors: []int{404}},
+		route{perm: access.OutletsRead}, s.getOutletCapacity)
 	register(api, s, huma.Operation{OperationID: "set-outlet-capacity", Method: http.MethodPut, Path: "/outlets/{id}/capacity", Tags: tags,
 		Summary: "Set how many orders the outlet takes per day (If-Match: the outlet's ETag)", Errors: []int{404, 412, 422, 428}},
 		route{perm: access.DispatchConfig}, s.setOutletCapacity)
@@ -144,6 +147,19 @@ type capacityOut struct {
 	Body struct {
 		DailyCapacity int `json:"daily_capacity"`
 	}
+}
+
+func (s *Server) getOutletCapacity(ctx context.Context, in *IDPath) (*capacityOut, error) {
+	out := &capacityOut{}
+	err := s.tx(ctx, func(tx *tenants.Tx) error {
+		perDay, v, err := dispatch.Capacity(ctx, tx, in.id())
+		out.ETag, out.Body.DailyCapacity = etag(v), perDay
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (s *Server) setOutletCapacity(ctx context.Context, in *capacityIn) (*capacityOut, error) {

@@ -44,6 +44,7 @@ func registerRoutes(v1 huma.API, s *Server) {
 	registerAppointmentRoutes(v1, s)
 	registerDisputeRoutes(v1, s)
 	registerOutletCoverageRoutes(v1, s)
+	registerRegionRoutes(v1, s)
 	registerOutletDispatchRoutes(v1, s)
 	registerEngineerRoutes(v1, s)
 	registerOrderRuleRoutes(v1, s)

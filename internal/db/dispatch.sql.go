@@ -279,6 +279,27 @@ func (q *Queries) GetEngineerProfile(ctx context.Context, db DBTX, arg GetEngine
 	return i, err
 }
 
+const getOutletCapacity = `-- name: GetOutletCapacity :one
+SELECT daily_capacity, version FROM outlets WHERE tenant_id = $1 AND id = $2
+`
+
+type GetOutletCapacityParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+type GetOutletCapacityRow struct {
+	DailyCapacity int32
+	Version       int32
+}
+
+func (q *Queries) GetOutletCapacity(ctx context.Context, db DBTX, arg GetOutletCapacityParams) (GetOutletCapacityRow, error) {
+	row := db.QueryRow(ctx, getOutletCapacity, arg.TenantID, arg.ID)
+	var i GetOutletCapacityRow
+	err := row.Scan(&i.DailyCapacity, &i.Version)
+	return i, err
+}
+
 const listCoverage = `-- name: ListCoverage :many
 SELECT tenant_id, id, outlet_id, region_code, postal_prefix, order_types, category_ids FROM outlet_coverage WHERE tenant_id = $1 AND outlet_id = $2 ORDER BY region_code, id
 `

@@ -125,6 +125,16 @@ func Authorizations(ctx context.Context, tx *tenants.Tx, outletID uuid.UUID) ([]
 	return ids, nil
 }
 
+// Capacity is how many orders an outlet takes per day (0: no limit) and the outlet's
+// version, the one SetCapacity's If-Match names.
+func Capacity(ctx context.Context, tx *tenants.Tx, outletID uuid.UUID) (perDay int, version int32, err error) {
+	row, err := tx.Q.GetOutletCapacity(ctx, tx, db.GetOutletCapacityParams{TenantID: tx.Scope.TenantID, ID: outletID})
+	if err != nil {
+		return 0, 0, fault.DBError(err, "", "")
+	}
+	return int(row.DailyCapacity), row.Version, nil
+}
+
 // SetCapacity sets how many orders an outlet takes per day (0: no limit), if version is the
 // outlet's current one. It returns the outlet's new version.
 func SetCapacity(ctx context.Context, tx *tenants.Tx, outletID uuid.UUID, version int32, perDay int) (int32, error) {

@@ -52,6 +52,9 @@ DELETE FROM outlet_authorizations WHERE tenant_id = @tenant_id AND outlet_id = @
 -- name: ListOutletAuthorizations :many
 SELECT category_id FROM outlet_authorizations WHERE tenant_id = @tenant_id AND outlet_id = @outlet_id ORDER BY category_id;
 
+-- name: GetOutletCapacity :one
+SELECT daily_capacity, version FROM outlets WHERE tenant_id = @tenant_id AND id = @id;
+
 -- name: SetOutletCapacity :one
 UPDATE outlets SET daily_capacity = @daily_capacity, version = version + 1, updated_at = now()
 WHERE tenant_id = @tenant_id AND id = @id AND version = @version

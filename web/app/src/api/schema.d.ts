@@ -2417,7 +2417,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** How many orders the outlet takes per day (0: no limit), with the outlet's ETag */
+        get: operations["get-outlet-capacity"];
         /** Set how many orders the outlet takes per day (If-Match: the outlet's ETag) */
         put: operations["set-outlet-capacity"];
         post?: never;
@@ -2970,6 +2971,23 @@ export interface paths {
          * @description Issued bills with money owed, newest first, at most 100000; amounts in major units of the currency, with the 发票 buyer name and tax id. Outlet staff export their outlet's bills only.
          */
         get: operations["export-receivables"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/regions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** China's provinces, cities and districts (GB/T 2260) with the code prefixes coverage areas match on */
+        get: operations["list-regions"];
         put?: never;
         post?: never;
         delete?: never;
@@ -7207,6 +7225,24 @@ export interface components {
             basis: "full" | "pro_rata" | "none";
             currency: string;
             within_cooling_off: boolean;
+        };
+        Region: {
+            children?: components["schemas"]["Region"][];
+            /**
+             * @description Six-digit GB/T 2260 code
+             * @example 310115
+             */
+            code: string;
+            /** @example 浦东新区 */
+            name: string;
+            /**
+             * @description The code's prefix that coverage areas match on: province 31, city 3101, district 310115
+             * @example 310115
+             */
+            prefix: string;
+        };
+        RegionsOutputBody: {
+            items: components["schemas"]["Region"][];
         };
         RegisterInBody: {
             has_warranty_card?: boolean;
@@ -23503,6 +23539,87 @@ export interface operations {
             };
         };
     };
+    "get-outlet-capacity": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CapacityOutBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "set-outlet-capacity": {
         parameters: {
             query?: never;
@@ -26592,6 +26709,63 @@ export interface operations {
             };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-regions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegionsOutputBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

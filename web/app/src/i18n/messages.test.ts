@@ -157,6 +157,8 @@ describe('labels of API values', () => {
     ['partsBasis', 'PartsPricing', 'basis'],
     ['sharing', 'ContactSharing', 'phone'],
     ['jobDirection', 'PartnerJob', 'direction'],
+    ['deliveryStatus', 'Delivery', 'status'],
+    ['deliveryError', 'Delivery', 'error_class'],
   ]
   it.each(cases)('%s covers %s.%s', (group, schema, prop) => {
     const labels = Object.keys(en.enums[group])

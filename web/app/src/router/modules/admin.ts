@@ -1,4 +1,4 @@
-import { AlarmClock, Bell, Box, CreditCard, Document, Goods, Medal, Setting, Stamp, Ticket, Warning } from '@element-plus/icons-vue'
+import { AlarmClock, Bell, Box, CreditCard, Document, Goods, Link, Medal, Setting, Stamp, Ticket, Warning } from '@element-plus/icons-vue'
 import type { RouteRecordRaw } from 'vue-router'
 
 const routes: RouteRecordRaw[] = [
@@ -56,6 +56,19 @@ const routes: RouteRecordRaw[] = [
     name: 'express-products',
     component: () => import('@/views/express/ProductList.vue'),
     meta: { title: 'menu.expressProducts', perm: 'express_products:read', menu: { group: 'admin', icon: Ticket, order: 7 } },
+  },
+  {
+    path: '/webhooks',
+    name: 'webhooks',
+    component: () => import('@/views/webhooks/WebhookList.vue'),
+    meta: { title: 'menu.webhooks', perm: 'webhooks:manage', menu: { group: 'admin', icon: Link, order: 9.5 } },
+  },
+  {
+    path: '/webhooks/:id',
+    name: 'webhook',
+    component: () => import('@/views/webhooks/WebhookDeliveries.vue'),
+    props: true,
+    meta: { title: 'menu.webhooks', perm: 'webhooks:manage', activeMenu: '/webhooks' },
   },
   {
     path: '/audit',
