@@ -73,11 +73,11 @@ const (
 	PlatformBilling Permission = "platform_billing:manage" // the tenant's own platform subscription
 	InvoicesRead    Permission = "platform_invoices:read"
 
-	PartsRead   Permission = "parts:read"   // the parts catalog
-	PartsWrite  Permission = "parts:write"  // add, change and import parts
-	StockRead   Permission = "stock:read"   // warehouses, stock on hand, the movement journal, transfers, requests
-	StockMove   Permission = "stock:move"   // receipts, issues, requisitions to and from vans, scrap, transfers, reservations, requests
-	StockManage Permission = "stock:manage" // warehouses, count adjustments (approved by the poster), request reviews, lock date, drift repair
+	PartsRead    Permission = "parts:read"    // the parts catalog
+	PartsWrite   Permission = "parts:write"   // add, change and import parts
+	StockRead    Permission = "stock:read"    // warehouses, stock on hand, the movement journal, transfers, requests
+	StockMove    Permission = "stock:move"    // receipts, issues, requisitions to and from vans, scrap, transfers, reservations, requests
+	StockManage  Permission = "stock:manage"  // warehouses, count adjustments (approved by the poster), request reviews, lock date, drift repair
 	BillsRead    Permission = "bills:read"    // customers' bills, payments, receipts, receivables, cash-up
 	BillsWrite   Permission = "bills:write"   // bill an order, give a discount within the role's limit, take payment
 	BillsApprove Permission = "bills:approve" // approve discounts above a limit, refund, release a pickup unpaid
