@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -637,7 +638,19 @@ func TestIsolationEveryIDEndpoint(t *testing.T) {
 
 	// Control: the same calls on A's own resources are not 404 (so the 404s above are
 	// isolation, not a wrong path, body or header), and are accepted (not 400/403/422).
-	for _, c := range calls {
+	// Those that end the partner agreement (suspend, reject) go last: the hand-off needs it
+	// active.
+	control := slices.Clone(calls)
+	slices.SortStableFunc(control, func(x, y isoCall) int {
+		ends := func(c isoCall) int {
+			if strings.HasPrefix(c.op, "POST /v1/partner-agreements/") {
+				return 1
+			}
+			return 0
+		}
+		return ends(x) - ends(y)
+	})
+	for _, c := range control {
 		r, ok := isoFill(t, c, fa, isoBodies(t, u, fa))
 		if !ok {
 			continue

@@ -731,17 +731,18 @@ func (q *Queries) NextOutSeq(ctx context.Context, db DBTX, arg NextOutSeqParams)
 }
 
 const outboxDelivered = `-- name: OutboxDelivered :exec
-UPDATE network_outbox SET delivered_at = coalesce(delivered_at, now()), attempts = attempts + 1, last_error = ''
-WHERE tenant_id = $1 AND id = $2
+UPDATE network_outbox SET delivered_at = coalesce(delivered_at, $1::timestamptz), attempts = attempts + 1, last_error = ''
+WHERE tenant_id = $2 AND id = $3
 `
 
 type OutboxDeliveredParams struct {
-	TenantID uuid.UUID
-	ID       uuid.UUID
+	DeliveredAt time.Time
+	TenantID    uuid.UUID
+	ID          uuid.UUID
 }
 
 func (q *Queries) OutboxDelivered(ctx context.Context, db DBTX, arg OutboxDeliveredParams) error {
-	_, err := db.Exec(ctx, outboxDelivered, arg.TenantID, arg.ID)
+	_, err := db.Exec(ctx, outboxDelivered, arg.DeliveredAt, arg.TenantID, arg.ID)
 	return err
 }
 

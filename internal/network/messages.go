@@ -152,7 +152,11 @@ func (s *Service) Deliver(ctx context.Context, sender, messageID uuid.UUID) erro
 		return s.failed(ctx, sender, messageID, fmt.Errorf("apply: %w", err))
 	}
 	return s.DB.Tx(ctx, tenants.Scope{TenantID: sender, Actor: actor}, func(tx *tenants.Tx) error {
-		return tx.Q.OutboxDelivered(ctx, tx, db.OutboxDeliveredParams{TenantID: sender, ID: messageID})
+		now, err := tx.Now(ctx) // passed in: Citus refuses now() inside the update's coalesce
+		if err != nil {
+			return err
+		}
+		return tx.Q.OutboxDelivered(ctx, tx, db.OutboxDeliveredParams{TenantID: sender, ID: messageID, DeliveredAt: now})
 	})
 }
 

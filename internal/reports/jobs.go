@@ -55,8 +55,9 @@ func (w *RollupWorker) Work(ctx context.Context, _ *river.Job[RollupAllArgs]) er
 	}
 }
 
-// PeriodicJobs schedules the roll-up of every tenant, and once when the worker starts.
+// PeriodicJobs schedules the roll-up of every tenant. It does not run when the worker starts:
+// a restart loop would otherwise roll up every tenant each time.
 func PeriodicJobs() []*river.PeriodicJob {
 	return []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(Every),
-		func() (river.JobArgs, *river.InsertOpts) { return RollupAllArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})}
+		func() (river.JobArgs, *river.InsertOpts) { return RollupAllArgs{}, nil }, nil)}
 }

@@ -47,7 +47,7 @@ VALUES (@tenant_id, @id, @agreement_id, @receiver_tenant_id, @seq, @kind, @body)
 SELECT * FROM network_outbox WHERE tenant_id = @tenant_id AND id = @id;
 
 -- name: OutboxDelivered :exec
-UPDATE network_outbox SET delivered_at = coalesce(delivered_at, now()), attempts = attempts + 1, last_error = ''
+UPDATE network_outbox SET delivered_at = coalesce(delivered_at, @delivered_at::timestamptz), attempts = attempts + 1, last_error = ''
 WHERE tenant_id = @tenant_id AND id = @id;
 
 -- name: OutboxRefused :exec
