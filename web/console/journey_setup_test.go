@@ -86,6 +86,9 @@ func TestJourneyAdminConnectsAWebhookAndReadsItsDeliveries(t *testing.T) {
 	b.click(`.ping-endpoint`)
 	b.waitJS(`document.querySelectorAll('.list-table tbody tr').length === 1 && document.querySelector('.list-table').innerText.includes('Test event')`)
 	b.click(`.list-table .redeliver`)
+	// The redelivery is queued (the toast says so); the log, read again, lists both.
+	b.waitJS(`document.body.innerText.includes('Queued for redelivery') || document.querySelectorAll('.list-table tbody tr').length === 2`)
+	b.open("/webhooks/" + epID)
 	b.waitJS(`document.querySelectorAll('.list-table tbody tr').length === 2`)
 	var dels struct {
 		Items []struct {
