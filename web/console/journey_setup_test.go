@@ -93,7 +93,7 @@ func TestJourneyAdminConnectsAWebhookAndReadsItsDeliveries(t *testing.T) {
 	if len(first.Items) != 1 {
 		t.Fatalf("deliveries after the ping: %+v", first.Items)
 	}
-	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/webhook-deliveries/" + first.Items[0].ID + "/redeliver", Token: j.admin})
+	env.Must(202, apitest.Req{Method: "POST", Path: "/v1/webhook-deliveries/" + first.Items[0].ID + "/redeliver", Token: j.admin})
 	b.open("/webhooks/" + epID)
 	b.waitJS(`document.querySelectorAll('.list-table tbody tr').length === 2`)
 	var dels struct {
