@@ -8,7 +8,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -436,14 +435,10 @@ func (s *Server) exportReceivables(ctx context.Context, in *exportReceivablesIn)
 	}
 	name := pick([2]string{"应收账款", "receivables"})
 	return &huma.StreamResponse{Body: func(hctx huma.Context) {
-		w, err := export.New(string(in.Format), hctx.BodyWriter(), name)
-		if err != nil {
+		w, ok := in.open(hctx, "receivables", name, loc)
+		if !ok {
 			return
 		}
-		hctx.SetHeader("Content-Type", w.ContentType())
-		stamp := time.Now().In(loc).Format("20060102-1504")
-		hctx.SetHeader("Content-Disposition", fmt.Sprintf(`attachment; filename="receivables-%s.%s"; filename*=UTF-8''%s`,
-			stamp, in.Format, url.PathEscape(name+"-"+stamp+"."+string(in.Format))))
 		header := make([]any, len(receivableColumns))
 		for i, c := range receivableColumns {
 			header[i] = pick(c)

@@ -52,6 +52,22 @@ func (q ExportQuery) lang(tenant string) string {
 	return "en"
 }
 
+// open starts an export's file named for its download: the writer of the format asked for,
+// its Content-Type, and a Content-Disposition with an ASCII name (ascii-stamp.ext) for old
+// clients and the reader's language's (name-stamp.ext) for the rest (RFC 6266), stamped in
+// the tenant's time zone. It says false when the format has no writer.
+func (q ExportQuery) open(hctx huma.Context, ascii, name string, loc *time.Location) (export.Writer, bool) {
+	w, err := export.New(string(q.Format), hctx.BodyWriter(), name)
+	if err != nil {
+		return nil, false
+	}
+	hctx.SetHeader("Content-Type", w.ContentType())
+	stamp := time.Now().In(loc).Format("20060102-1504")
+	hctx.SetHeader("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s.%s"; filename*=UTF-8''%s`,
+		ascii, stamp, q.Format, url.PathEscape(name+"-"+stamp+"."+string(q.Format))))
+	return w, true
+}
+
 type exportOrdersIn struct {
 	OrderFilter
 	ExportQuery
@@ -123,15 +139,10 @@ func (s *Server) exportOrders(ctx context.Context, in *exportOrdersIn) (*huma.St
 	}
 	name := pick([2]string{"工单", "orders"})
 	return &huma.StreamResponse{Body: func(hctx huma.Context) {
-		w, err := export.New(string(in.Format), hctx.BodyWriter(), name)
-		if err != nil {
+		w, ok := in.open(hctx, "orders", name, loc)
+		if !ok {
 			return
 		}
-		hctx.SetHeader("Content-Type", w.ContentType())
-		// An ASCII name for old clients, the reader's language's for the rest (RFC 6266).
-		stamp := time.Now().In(loc).Format("20060102-1504")
-		hctx.SetHeader("Content-Disposition", fmt.Sprintf(`attachment; filename="orders-%s.%s"; filename*=UTF-8''%s`,
-			stamp, in.Format, url.PathEscape(name+"-"+stamp+"."+string(in.Format))))
 		header := make([]any, len(orderColumns))
 		for i, c := range orderColumns {
 			header[i] = pick(c)

@@ -5,10 +5,8 @@ package api
 
 import (
 	"context"
-	"fmt"
 	"maps"
 	"net/http"
-	"net/url"
 	"slices"
 	"time"
 
@@ -16,7 +14,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/aftersales/aftersales/internal/access"
-	"github.com/aftersales/aftersales/internal/export"
 	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/internal/reports"
@@ -178,14 +175,10 @@ func (s *Server) refreshReports(ctx context.Context, in *refreshReportsIn) (*Ref
 // reportExport streams rows (the header first) as an export named name.
 func reportExport(q ExportQuery, lang, name string, loc *time.Location, rows [][]any) *huma.StreamResponse {
 	return &huma.StreamResponse{Body: func(hctx huma.Context) {
-		w, err := export.New(string(q.Format), hctx.BodyWriter(), name)
-		if err != nil {
+		w, ok := q.open(hctx, "report", name, loc)
+		if !ok {
 			return
 		}
-		hctx.SetHeader("Content-Type", w.ContentType())
-		stamp := time.Now().In(loc).Format("20060102-1504")
-		hctx.SetHeader("Content-Disposition", fmt.Sprintf(`attachment; filename="report-%s.%s"; filename*=UTF-8''%s`,
-			stamp, q.Format, url.PathEscape(name+"-"+stamp+"."+string(q.Format))))
 		for _, r := range rows {
 			if err := w.Row(r...); err != nil {
 				return
