@@ -35,6 +35,7 @@ const maxErrorRate = 0.01
 type options struct {
 	concurrency int
 	jobWorkers  int // the notify-pipeline worker's default queue capacity
+	jobPool     int // the notify-pipeline worker's pool size (0: the product's sizing)
 	duration    time.Duration
 	warmup      time.Duration
 	filter      *regexp.Regexp
@@ -85,6 +86,7 @@ func parseOptions() (options, error) {
 	flag.IntVar(&o.orderTenants, "order-tenants", 1000, "tenants of the order data set (bench-o0000, ...)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the bench database afterwards (to look at plans); its name is printed")
 	flag.IntVar(&o.jobWorkers, "job-workers", defaultJobWorkers, "the default job queue's capacity of the notify-pipeline worker (JOB_WORKERS)")
+	flag.IntVar(&o.jobPool, "job-pool", 0, "the notify-pipeline worker's database pool size (0: as the product sizes it)")
 	flag.IntVar(&o.timers, "timers", 20000, "SLA clocks of the timer measurement: half warn, half breach (0: no timer measurement)")
 	flag.Parse()
 	if flag.NArg() > 0 {
@@ -311,7 +313,7 @@ func run() error {
 		if err := db.settle(ctx); err != nil {
 			return err
 		}
-		nr, err := measureNotify(ctx, db, r.load.RPS, o.jobWorkers)
+		nr, err := measureNotify(ctx, db, r.load.RPS, o.jobWorkers, o.jobPool)
 		if err != nil {
 			return err
 		}

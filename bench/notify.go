@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
@@ -39,6 +40,16 @@ type notifyResult struct {
 	took       time.Duration // from the worker's start until the default queue had nothing left to run
 	intakeRate float64       // create-order's orders a second, measured in the same run
 	workers    int           // the default queue's capacity (JOB_WORKERS)
+	pool       poolFigures   // the worker's connection pool while draining
+}
+
+// poolFigures say whether the worker's jobs waited for a connection: a pool smaller than
+// the jobs running at once makes them queue for it, whatever the database could do.
+type poolFigures struct {
+	conns    int32         // the pool's size
+	acquires int64         // connections handed out
+	waited   int64         // of those, the ones that had to wait for a connection to free
+	wait     time.Duration // the time spent waiting, all acquires together
 }
 
 func (r notifyResult) rate() float64  { return float64(r.orders) / r.took.Seconds() }
@@ -52,7 +63,7 @@ func (r notifyResult) ratio() float64 { return r.rate() / r.intakeRate }
 // order's order.created dispatch, its deliveries to the consumers, and the sends they
 // queue. Divided into the orders, that is the pipeline's rate in orders a second, set
 // against the rate create-order took them in.
-func measureNotify(ctx context.Context, d *database, intakeRate float64, workers int) (notifyResult, error) {
+func measureNotify(ctx context.Context, d *database, intakeRate float64, workers, poolConns int) (notifyResult, error) {
 	r := notifyResult{intakeRate: intakeRate, workers: workers}
 	owner, err := pgx.Connect(ctx, d.ownerURL)
 	if err != nil {
@@ -77,7 +88,12 @@ func measureNotify(ctx context.Context, d *database, intakeRate float64, workers
 	if err := owner.QueryRow(ctx, `SELECT count(*) FROM notification_sends`).Scan(&sends0); err != nil {
 		return r, err
 	}
-	pool, err := platform.NewPool(ctx, d.appURL, nil)
+	pool, err := platform.NewPool(ctx, d.appURL, func(c *pgxpool.Config) {
+		c.MaxConns = jobs.PoolConns(workers) // as `aftersales worker` sizes it
+		if poolConns > 0 {
+			c.MaxConns = int32(poolConns)
+		}
+	})
 	if err != nil {
 		return r, fmt.Errorf("%s: connect the worker as app role: %w", notifyName, err)
 	}
@@ -117,6 +133,8 @@ func measureNotify(ctx context.Context, d *database, intakeRate float64, workers
 		}
 		if left == 0 {
 			r.took = time.Since(t0)
+			st := pool.Stat()
+			r.pool = poolFigures{conns: st.MaxConns(), acquires: st.AcquireCount(), waited: st.EmptyAcquireCount(), wait: st.AcquireDuration()}
 			break
 		}
 		if time.Now().After(deadline) {
@@ -146,6 +164,11 @@ func reportNotify(w io.Writer, r notifyResult) {
 	_ = tw.Flush()
 	fmt.Fprintf(w, "  the worker (default queue at %d workers) runs every job create-order queued: each order's event dispatch,\n"+
 		"  its deliveries to notifications, webhooks and order hooks, and the sends they queue; ratio >= 1: it keeps up\n", r.workers)
+	if p := r.pool; p.acquires > 0 {
+		fmt.Fprintf(w, "  worker pool: %d connections, %d acquires, %d (%.0f%%) waited for a free one, %s waiting in all (%.2fms an acquire)\n",
+			p.conns, p.acquires, p.waited, 100*float64(p.waited)/float64(p.acquires), secs(p.wait),
+			float64(p.wait.Microseconds())/1000/float64(p.acquires))
+	}
 }
 
 // checkNotify fails the run when the pipeline could not be measured (a slow one only misses

@@ -61,9 +61,11 @@ log "ok"
 
 citus_setup_wait
 
-section "go test -count=1 -p 2 ${test_args[*]} $* ${test_pkgs[*]}"
+# -timeout: a package's tests may take longer than go test's 10 minutes on a busy machine
+# (the browser journeys are one package); TEST_ARGS can still set its own.
+section "go test -count=1 -p 2 -timeout 30m ${test_args[*]} $* ${test_pkgs[*]}"
 status=0
-run_child go test -count=1 -p 2 "${test_args[@]}" "$@" "${test_pkgs[@]}" || status=$?
+run_child go test -count=1 -p 2 -timeout 30m "${test_args[@]}" "$@" "${test_pkgs[@]}" || status=$?
 
 if [[ $status -eq 0 ]]; then
     section "PASS"

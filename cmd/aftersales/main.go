@@ -18,6 +18,8 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
+	"strings"
 	"syscall"
 	"time"
 
@@ -80,22 +82,23 @@ func run(ctx context.Context, cfg platform.Config, log *slog.Logger, args []stri
 			return errors.New(usage)
 		})
 	case "seed":
-		return withApp(ctx, cfg, log, func(pool *pgxpool.Pool, d *tenants.DB) error {
+		return withApp(ctx, cfg, log, 0, func(pool *pgxpool.Pool, d *tenants.DB) error {
 			logins, err := demo.Seed(ctx, d)
 			printLogins(cfg, logins)
 			return err
 		})
 	case "serve":
-		return withApp(ctx, cfg, log, func(pool *pgxpool.Pool, d *tenants.DB) error { return serve(ctx, cfg, log, pool, d) })
+		return withApp(ctx, cfg, log, 0, func(pool *pgxpool.Pool, d *tenants.DB) error { return serve(ctx, cfg, log, pool, d) })
 	case "worker":
-		return withApp(ctx, cfg, log, func(pool *pgxpool.Pool, d *tenants.DB) error { return work(ctx, cfg, log, pool, d) })
+		return withApp(ctx, cfg, log, jobs.PoolConns(cfg.JobWorkers), func(pool *pgxpool.Pool, d *tenants.DB) error { return work(ctx, cfg, log, pool, d) })
 	case "dev":
 		if err := withOwner(ctx, cfg, func(pool *pgxpool.Pool) error { return migrate.Up(ctx, pool) }); err != nil {
 			return err
 		}
 		// Local use: webhooks may target receivers on this machine or network.
 		cfg.WebhookAllowPrivate = true
-		return withApp(ctx, cfg, log, func(pool *pgxpool.Pool, d *tenants.DB) error {
+		// One process serves and works: the worker's connections plus the API's.
+		return withApp(ctx, cfg, log, jobs.PoolConns(cfg.JobWorkers)+int32(runtime.NumCPU()), func(pool *pgxpool.Pool, d *tenants.DB) error {
 			logins, err := demo.Seed(ctx, d)
 			if err != nil {
 				return err
@@ -132,12 +135,13 @@ func withOwner(ctx context.Context, cfg platform.Config, fn func(*pgxpool.Pool) 
 }
 
 // withApp connects as the application role and refuses to run with a role that could
-// bypass row-level security.
-func withApp(ctx context.Context, cfg platform.Config, log *slog.Logger, fn func(*pgxpool.Pool, *tenants.DB) error) error {
+// bypass row-level security. conns, when more than pgxpool's default, sizes the pool (a
+// worker's: jobs.PoolConns) unless APP_DATABASE_URL sets pool_max_conns itself.
+func withApp(ctx context.Context, cfg platform.Config, log *slog.Logger, conns int32, fn func(*pgxpool.Pool, *tenants.DB) error) error {
 	if cfg.AppDatabaseURL == "" {
 		return errors.New("APP_DATABASE_URL (the application role) is not set")
 	}
-	pool, err := platform.NewPool(ctx, cfg.AppDatabaseURL, nil)
+	pool, err := platform.NewPool(ctx, cfg.AppDatabaseURL, sizePool(cfg.AppDatabaseURL, conns))
 	if err != nil {
 		return fmt.Errorf("connect as app role: %w", err)
 	}
@@ -152,6 +156,16 @@ func withApp(ctx context.Context, cfg platform.Config, log *slog.Logger, fn func
 	d := tenants.NewDB(pool).WithPlatformAudit(platformAudit(log, nil)).
 		WithOutageLog(platform.NewOutage(log, "database", time.Minute))
 	return fn(pool, d)
+}
+
+// sizePool raises a pool to conns connections unless url sets pool_max_conns (the
+// operator's word wins) or pgxpool's default is already larger.
+func sizePool(url string, conns int32) func(*pgxpool.Config) {
+	return func(c *pgxpool.Config) {
+		if conns > c.MaxConns && !strings.Contains(url, "pool_max_conns") {
+			c.MaxConns = conns
+		}
+	}
 }
 
 // platformAudit records a use of the platform door: a debug log line with its purpose and,

@@ -592,6 +592,25 @@ func (q *Queries) WebhookEndpointFailed(ctx context.Context, db DBTX, arg Webhoo
 	return i, err
 }
 
+const webhookEndpointSubscribed = `-- name: WebhookEndpointSubscribed :one
+SELECT EXISTS (SELECT 1 FROM webhook_endpoints
+  WHERE tenant_id = $1 AND enabled AND ($2::text = ANY(events) OR '*' = ANY(events)))::boolean
+`
+
+type WebhookEndpointSubscribedParams struct {
+	TenantID  uuid.UUID
+	EventType string
+}
+
+// Whether any enabled endpoint is subscribed to an event type: the dispatch of an event
+// queues no webhook delivery for a tenant none of whose endpoints listens.
+func (q *Queries) WebhookEndpointSubscribed(ctx context.Context, db DBTX, arg WebhookEndpointSubscribedParams) (bool, error) {
+	row := db.QueryRow(ctx, webhookEndpointSubscribed, arg.TenantID, arg.EventType)
+	var column_1 bool
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
 const webhookEndpointSucceeded = `-- name: WebhookEndpointSucceeded :exec
 UPDATE webhook_endpoints SET consecutive_failures = 0, failing_since = NULL WHERE tenant_id = $1 AND id = $2
 `

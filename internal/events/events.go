@@ -113,6 +113,16 @@ type Consumer interface {
 	Handle(ctx context.Context, ev Event) error
 }
 
+// A TenantFilter is a consumer whose interest in an event depends on the tenant's own
+// setup, not only on its type: webhooks want an event only when one of the tenant's
+// endpoints listens for it. The dispatch asks it in its own transaction and queues no
+// delivery the consumer would find nothing to do for, so a tenant without endpoints costs
+// no webhook job per event. Handle still decides for itself (the setup may change between
+// the dispatch and the delivery).
+type TenantFilter interface {
+	WantsIn(ctx context.Context, tx *tenants.Tx, eventType string) (bool, error)
+}
+
 // DispatchArgs asks for events to be fanned out to their consumers: one (EventID, what Emit
 // queues) or the several one transaction recorded together (EventIDs, what EmitMany
 // queues).
@@ -203,11 +213,28 @@ func (w *dispatchWorker) Work(ctx context.Context, job *river.Job[DispatchArgs])
 			return river.JobCancel(fmt.Errorf("events %v are gone", ids))
 		}
 		var params []river.InsertManyParams
+		wanted := map[[2]string]bool{} // the tenant filters' answers by consumer and type
 		for _, ev := range evs {
 			for _, name := range w.bus.order {
-				if w.bus.consumers[name].Wants(ev.Type) {
-					params = append(params, river.InsertManyParams{Args: DeliverArgs{TenantID: ev.TenantID, EventID: ev.ID, Consumer: name}})
+				c := w.bus.consumers[name]
+				if !c.Wants(ev.Type) {
+					continue
 				}
+				if f, ok := c.(TenantFilter); ok {
+					key := [2]string{name, ev.Type}
+					want, asked := wanted[key]
+					if !asked {
+						var err error
+						if want, err = f.WantsIn(ctx, tx, ev.Type); err != nil {
+							return fmt.Errorf("%s: wants %s: %w", name, ev.Type, err)
+						}
+						wanted[key] = want
+					}
+					if !want {
+						continue
+					}
+				}
+				params = append(params, river.InsertManyParams{Args: DeliverArgs{TenantID: ev.TenantID, EventID: ev.ID, Consumer: name}})
 			}
 		}
 		if len(params) == 0 {

@@ -147,6 +147,12 @@ func (d *Deliverer) Name() string { return "webhooks" }
 // Wants every event: endpoints choose.
 func (d *Deliverer) Wants(string) bool { return true }
 
+// WantsIn says whether any of the tenant's enabled endpoints listens for the event type
+// (events.TenantFilter): without one, the dispatch queues no delivery job.
+func (d *Deliverer) WantsIn(ctx context.Context, tx *tenants.Tx, eventType string) (bool, error) {
+	return tx.Q.WebhookEndpointSubscribed(ctx, tx, db.WebhookEndpointSubscribedParams{TenantID: tx.Scope.TenantID, EventType: eventType})
+}
+
 // DeliveryArgs asks for one delivery to be attempted.
 type DeliveryArgs struct {
 	TenantID   uuid.UUID `json:"tenant_id"`

@@ -711,3 +711,72 @@ func TestFailuresAreClassifiedForTenants(t *testing.T) {
 		}
 	}
 }
+
+// A tenant none of whose endpoints listens for an event type gets no webhook job for its
+// events of that type: the dispatch asks the deliverer (events.TenantFilter) and queues
+// nothing, so the pipeline spends no job on it. A tenant that listens gets its delivery.
+func TestDispatchQueuesWebhookJobsOnlyWhereAnEndpointListens(t *testing.T) {
+	t.Parallel()
+	b := setup(t, webhooks.Options{})
+	worker, err := jobs.NewClient(b.pool, b.db, slog.New(slog.DiscardHandler), true, b.d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := worker.Start(b.ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = worker.Stop(context.Background()) })
+	emit := func(typ string) uuid.UUID {
+		t.Helper()
+		var id uuid.UUID
+		if err := b.db.Tx(b.ctx, b.scope, func(tx *tenants.Tx) (err error) {
+			id, err = events.Emit(b.ctx, tx, worker, typ, "service_order", platform.NewID(), uuid.Nil, map[string]string{"number": "SO-1"})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	count := func(q string, args ...any) int {
+		t.Helper()
+		var n int
+		if err := b.db.Tx(b.ctx, b.scope, func(tx *tenants.Tx) error { return tx.QueryRow(b.ctx, q, args...).Scan(&n) }); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	dispatched := func(ids ...uuid.UUID) {
+		t.Helper()
+		var s []string
+		for _, id := range ids {
+			s = append(s, id.String())
+		}
+		for count(`SELECT count(*) FROM river.river_job WHERE kind = 'event_dispatch' AND state = 'completed'
+			AND args->>'event_id' = ANY($1)`, s) < len(s) {
+			if time.Now().After(deadline) {
+				t.Fatalf("the dispatches of %v did not complete in 20 s", ids)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	unheard := emit("order.created") // no endpoint yet
+	dispatched(unheard)
+	r := newReceiver(t, http.StatusOK)
+	b.endpoint(t, r.URL, "order.created")
+	heard := emit("order.created")
+	otherType := emit("order.closed") // the endpoint listens for order.created only
+	dispatched(heard, otherType)
+	for ev, want := range map[uuid.UUID]int{unheard: 0, heard: 1, otherType: 0} {
+		if got := count(`SELECT count(*) FROM river.river_job WHERE kind = 'event_deliver' AND args->>'consumer' = 'webhooks'
+			AND args->>'event_id' = $1`, ev.String()); got != want {
+			t.Errorf("event %s: %d webhook jobs queued, want %d", ev, got, want)
+		}
+	}
+	for len(r.deliveries()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if got := len(r.deliveries()); got != 1 {
+		t.Fatalf("the listening endpoint received %d deliveries, want 1", got)
+	}
+}

@@ -18,6 +18,12 @@ SELECT * FROM webhook_endpoints
 WHERE tenant_id = @tenant_id AND enabled AND (@event_type::text = ANY(events) OR '*' = ANY(events))
 ORDER BY id;
 
+-- name: WebhookEndpointSubscribed :one
+-- Whether any enabled endpoint is subscribed to an event type: the dispatch of an event
+-- queues no webhook delivery for a tenant none of whose endpoints listens.
+SELECT EXISTS (SELECT 1 FROM webhook_endpoints
+  WHERE tenant_id = @tenant_id AND enabled AND (@event_type::text = ANY(events) OR '*' = ANY(events)))::boolean;
+
 -- name: UpdateWebhookEndpoint :one
 UPDATE webhook_endpoints
 SET url = @url, events = @events::text[], description = @description, enabled = @enabled,
