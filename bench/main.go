@@ -317,6 +317,7 @@ func run() error {
 		if err != nil {
 			return err
 		}
+		nr.intakeCPU, nr.intakeReqs = r.cpu, int64(r.load.Total)
 		pipe = &nr
 		break
 	}

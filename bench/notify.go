@@ -41,6 +41,9 @@ type notifyResult struct {
 	intakeRate float64       // create-order's orders a second, measured in the same run
 	workers    int           // the default queue's capacity (JOB_WORKERS)
 	pool       poolFigures   // the worker's connection pool while draining
+	cpu        cpuUse        // CPU spent while draining: this process (the worker; the API is idle) and the database
+	intakeCPU  cpuUse        // create-order's CPU in the same run (with -explain)
+	intakeReqs int64         // create-order's requests then
 }
 
 // poolFigures say whether the worker's jobs waited for a connection: a pool smaller than
@@ -98,6 +101,19 @@ func measureNotify(ctx context.Context, d *database, intakeRate float64, workers
 		return r, fmt.Errorf("%s: connect the worker as app role: %w", notifyName, err)
 	}
 	defer pool.Close()
+	// Open every connection first: the CPU probe reads the backends connected when it samples.
+	held := make([]*pgxpool.Conn, 0, pool.Config().MaxConns)
+	for range pool.Config().MaxConns {
+		c, err := pool.Acquire(ctx)
+		if err != nil {
+			return r, fmt.Errorf("%s: open the worker's connections: %w", notifyName, err)
+		}
+		held = append(held, c)
+	}
+	for _, c := range held {
+		c.Release()
+	}
+	probe := &cpuProbe{ownerURL: d.ownerURL, dbName: d.name}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	tdb := tenants.NewDB(pool)
 	providers, err := notify.NewProviders(notify.Config{}, notify.NewDevProvider(log))
@@ -115,6 +131,7 @@ func measureNotify(ctx context.Context, d *database, intakeRate float64, workers
 	if err != nil {
 		return r, err
 	}
+	cpu0 := probe.sample(ctx)
 	t0 := time.Now()
 	if err := client.Start(ctx); err != nil {
 		return r, fmt.Errorf("%s: start the worker: %w", notifyName, err)
@@ -133,6 +150,9 @@ func measureNotify(ctx context.Context, d *database, intakeRate float64, workers
 		}
 		if left == 0 {
 			r.took = time.Since(t0)
+			if cpu1 := probe.sample(ctx); cpu0.ok && cpu1.ok {
+				r.cpu = cpuUse{self: cpu1.self - cpu0.self, db: cpu1.db - cpu0.db, ok: true}
+			}
 			st := pool.Stat()
 			r.pool = poolFigures{conns: st.MaxConns(), acquires: st.AcquireCount(), waited: st.EmptyAcquireCount(), wait: st.AcquireDuration()}
 			break
@@ -155,8 +175,10 @@ func measureNotify(ctx context.Context, d *database, intakeRate float64, workers
 }
 
 // reportNotify prints the pipeline's rate as a ratio to create-order's, measured in the
-// same run.
+// same run, and, when -explain measured create-order's CPU (intake), the CPU each spends
+// on an order: on a machine whose cores are shared, that comparison holds where rates do not.
 func reportNotify(w io.Writer, r notifyResult) {
+	intake, intakeReqs := r.intakeCPU, r.intakeReqs
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "pipeline\tratio\tto baseline\ttime\torders/s\tbaseline/s\torders\tjobs queued\tjobs run\tsends\tdeferred\tworkers\ttarget")
 	fmt.Fprintf(tw, "%s\t%.3f\t%s\t%s\t%.0f\t%.0f\t%d\t%d\t%d\t%d\t%d\t%d\t%s\n", notifyName, r.ratio(), "create-order", secs(r.took),
@@ -164,6 +186,16 @@ func reportNotify(w io.Writer, r notifyResult) {
 	_ = tw.Flush()
 	fmt.Fprintf(w, "  the worker (default queue at %d workers) runs every job create-order queued: each order's event dispatch,\n"+
 		"  its deliveries to notifications, webhooks and order hooks, and the sends they queue; ratio >= 1: it keeps up\n", r.workers)
+	if r.cpu.ok {
+		n := time.Duration(r.orders)
+		fmt.Fprintf(w, "  CPU an order: worker %s, database %s", us(r.cpu.self/n), us(r.cpu.db/n))
+		if intake.ok && intakeReqs > 0 {
+			m := time.Duration(intakeReqs)
+			fmt.Fprintf(w, "; create-order's: API %s, database %s (pipeline/intake %.2f)", us(intake.self/m), us(intake.db/m),
+				float64((r.cpu.self+r.cpu.db)/n)/float64((intake.self+intake.db)/m))
+		}
+		fmt.Fprintln(w)
+	}
 	if p := r.pool; p.acquires > 0 {
 		fmt.Fprintf(w, "  worker pool: %d connections, %d acquires, %d (%.0f%%) waited for a free one, %s waiting in all (%.2fms an acquire)\n",
 			p.conns, p.acquires, p.waited, 100*float64(p.waited)/float64(p.acquires), secs(p.wait),
