@@ -6,6 +6,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/aftersales/aftersales/internal/jobs"
+	"github.com/aftersales/aftersales/internal/platform"
 )
 
 // A worker's pool holds a connection for each default-queue worker and the reserve, unless
@@ -34,5 +35,18 @@ func TestWorkerPoolIsSizedForItsJobs(t *testing.T) {
 		if cfg.MaxConns != want {
 			t.Errorf("%s with %d asked: %d connections, want %d", c.url, c.conns, cfg.MaxConns, want)
 		}
+	}
+}
+
+// The worker reads its default queue's capacity from JOB_WORKERS; unset, it is the capacity
+// the jobs package documents and the bench measures.
+func TestJobWorkersDefaultIsTheQueuesDefault(t *testing.T) {
+	t.Setenv("JOB_WORKERS", "")
+	cfg, err := platform.LoadConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.JobWorkers != jobs.DefaultWorkers {
+		t.Fatalf("JOB_WORKERS unset: %d workers, the jobs package says %d", cfg.JobWorkers, jobs.DefaultWorkers)
 	}
 }

@@ -79,8 +79,12 @@ func NewClient(pool *pgxpool.Pool, d *tenants.DB, log *slog.Logger, work bool, c
 	return NewClientWith(pool, d, log, work, Capacity{}, consumers...)
 }
 
-// DefaultWorkers is the default queue's capacity unless configured (JOB_WORKERS).
-const DefaultWorkers = 20
+// DefaultWorkers is the default queue's capacity unless configured (JOB_WORKERS). A job
+// spends most of its time waiting on the database, not on a core, so the jobs a second
+// grow with the workers running at once: on the bench's two shared cores, 20 workers
+// carried 0.6 of the create-order rate away and 50 carried 1.07, while an order's jobs
+// cost less CPU than its intake (0.8 of it). Each worker holds a connection (PoolConns).
+const DefaultWorkers = 50
 
 // PoolReserve is the connections a worker process keeps beside its default queue's: River's
 // fetches, completions and leadership, and the jobs of the other queues (SLA wakes, imports,
@@ -118,11 +122,9 @@ func (c Capacity) apply(cfg *river.Config) {
 		n = DefaultWorkers
 	}
 	// River fetches for a queue at most once per fetch cooldown (100 ms by default), each
-	// time for its free workers: 20 workers would start at most 200 jobs a second however
+	// time for its free workers: 50 workers would start at most 500 jobs a second however
 	// short the jobs. Fetching every 10 ms lifts that ceiling tenfold; an idle queue still
-	// waits for a notification or the poll interval, not the cooldown. (The bench's
-	// notify-pipeline runs about 190 jobs a second at 20 workers either way: its bound is
-	// elsewhere, docs/events.md.)
+	// waits for a notification or the poll interval, not the cooldown.
 	cfg.Queues[river.QueueDefault] = river.QueueConfig{MaxWorkers: n, FetchCooldown: DefaultFetchCooldown}
 }
 

@@ -73,7 +73,7 @@ type Config struct {
 	// JobWorkers is the worker process's default job queue capacity: the workers that run
 	// event dispatch, notifications and webhook fan-out at once (about 10 jobs a second
 	// each; 20 workers keep up with about 200 a second). Raise it with the order rate.
-	JobWorkers int `env:"JOB_WORKERS" envDefault:"20"`
+	JobWorkers int `env:"JOB_WORKERS" envDefault:"50"`
 }
 
 // LoadConfig reads the environment.
