@@ -1,7 +1,8 @@
 package console_test
 
-// The integration and network screens on a fresh tenant: webhooks with their delivery log,
-// in English, then in Chinese (scanned for raw codes), then on a 390 px phone.
+// The brand administrator's setup screens on a fresh tenant (webhooks with their delivery
+// log, outlets, calendars, service tiers' time targets), in English, then in Chinese
+// (scanned for raw codes), then on a 390 px phone.
 
 import (
 	"fmt"
@@ -289,4 +290,56 @@ func TestJourneyAdminImportsAYearOfHolidaysIntoTheMonthView(t *testing.T) {
 	b.noSidewaysScroll("the calendar's month")
 	b.shot("phone-calendar-month")
 	b.noConsoleProblems("calendar in Chinese")
+}
+
+// TestJourneyAdminSetsATiersTimeTargets edits a tier's time targets on the tier settings
+// screen: a minute count with its clock, and a cleared target that is no longer tracked.
+func TestJourneyAdminSetsATiersTimeTargets(t *testing.T) {
+	chromiumPath(t)
+	j := newJourney(t)
+	builtOrSkip(t, j.env)
+	env := j.env
+	b := newBrowser(t, env.Server.URL)
+	b.signIn(j.email)
+
+	// Gold: arrival within 240 minutes round the clock, no callback target.
+	b.open("/tiers")
+	arrival := `.tier-row[data-tier=gold] .tier-target[data-target=arrival]`
+	b.typeInto(arrival+` input`, "240\t")
+	b.waitVisible(arrival + ` .target-clock`)
+	b.click(arrival + ` .target-clock`)
+	b.clickText(`.el-select-dropdown__item`, "Round the clock")
+	b.typeInto(`.tier-row[data-tier=gold] .tier-target[data-target=callback] input`, "")
+	b.js(`(() => { document.activeElement.blur(); return '' })()`) // the number input takes the empty value on leaving it
+	b.clickText(`.tiers-form .form-actions .el-button--primary`, "Save")
+	b.waitVisible(`.el-message--success`)
+	var out struct {
+		Tiers []struct {
+			Code    string
+			Targets map[string]struct {
+				Minutes int
+				Clock   string
+			}
+		}
+	}
+	env.Must(200, apitest.Req{Method: "GET", Path: "/v1/tiers", Token: j.admin}).JSON(t, &out)
+	for _, x := range out.Tiers {
+		if x.Code == "gold" {
+			if got := fmt.Sprint(x.Targets["arrival"]); got != "{240 clock}" {
+				t.Errorf("gold's arrival target is %s", got)
+			}
+			if _, ok := x.Targets["callback"]; ok {
+				t.Errorf("gold keeps a callback target: %v", x.Targets)
+			}
+		}
+	}
+	b.shot("tier-targets")
+	b.noConsoleProblems("tier targets")
+	b.chinese()
+	b.open("/tiers")
+	b.untranslated("/tiers")
+	b.viewport(390, 844, true)
+	b.open("/tiers")
+	b.noSidewaysScroll("/tiers")
+	b.noConsoleProblems("tier targets in Chinese")
 }

@@ -1000,8 +1000,9 @@ const en = {
     default: 'Default tier',
     add: 'Add a tier',
     saved: 'Service tiers saved',
-    target: '{target} {minutes} min',
-    noTargets: 'No time targets',
+    noTarget: 'None',
+    clock: 'Clock',
+    minutesHint: 'Minutes from the order, on business hours or round the clock; an empty target is not tracked.',
   },
   customers: {
     title: 'Customers',

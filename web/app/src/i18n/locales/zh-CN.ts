@@ -999,8 +999,9 @@ const zhCN: Messages = {
     default: '默认等级',
     add: '添加等级',
     saved: '服务等级已保存',
-    target: '{target} {minutes} 分钟',
-    noTargets: '无时限目标',
+    noTarget: '无',
+    clock: '计时方式',
+    minutesHint: '自工单起的分钟数，按营业时间或全天计时；留空则不考核。',
   },
   customers: {
     title: '客户',
