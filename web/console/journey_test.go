@@ -159,6 +159,19 @@ func (b *browser) click(css string) {
 	b.do(chromedp.Click(chromedp.CSS(css), chromedp.NodeVisible))
 }
 
+// onTop checks that a click on the element matching css now would reach it: nothing (a
+// loading mask, a drawer's overlay) lies over its centre.
+func (b *browser) onTop(css string) {
+	b.t.Helper()
+	b.waitVisible(css)
+	got := b.js(fmt.Sprintf(`(() => { const e = document.querySelector(%q); const r = e.getBoundingClientRect();
+		const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+		return !top ? 'nothing' : e.contains(top) ? '' : top.outerHTML.slice(0, 200) })()`, css))
+	if got != "" {
+		b.t.Fatalf("a click on %s would land on %s", css, got)
+	}
+}
+
 // clickText clicks the visible element matching css whose text is text.
 func (b *browser) clickText(css, text string) {
 	b.t.Helper()
