@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"regexp"
@@ -11,6 +12,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/stripe/stripe-go/v76"
 	"github.com/stripe/stripe-go/v76/webhook"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/aftersales/aftersales/billing"
 	"github.com/aftersales/aftersales/internal/api/apitest"
@@ -340,6 +342,31 @@ func TestBillingProductsPurchaseCancelAndEntitlement(t *testing.T) {
 	csv := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/billing/ledger.csv", Token: fin})
 	if !strings.HasPrefix(csv.Header.Get("Content-Type"), "text/csv") || strings.Count(string(csv.Body), "\n") != 4 {
 		t.Errorf("csv: %s %s", csv.Header.Get("Content-Type"), csv.Body)
+	}
+	// The same entries as a spreadsheet, in Chinese: kinds named, amounts in yuan, signed.
+	sheet := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/billing/ledger/export?format=xlsx&lang=zh-CN", Token: fin})
+	f, err := excelize.OpenReader(bytes.NewReader(sheet.Body))
+	if err != nil {
+		t.Fatalf("the ledger file does not open: %v", err)
+	}
+	rows, err := f.GetRows(f.GetSheetList()[0])
+	_ = f.Close()
+	if err != nil || len(rows) != 4 || rows[0][1] != "类型" || rows[1][1] != "收款" || rows[1][2] != "99" ||
+		rows[3][1] != "退款" || rows[3][2] != "-299" || rows[3][3] != "CNY" {
+		t.Errorf("ledger xlsx rows %q (%v), want the header, two payments and the refund", rows, err)
+	}
+	if !strings.Contains(sheet.Header.Get("Content-Disposition"), ".xlsx") {
+		t.Errorf("ledger xlsx named %q", sheet.Header.Get("Content-Disposition"))
+	}
+	// Cross-tenant: another tenant's export of the same days holds none of these entries.
+	elsewhere := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/billing/ledger/export?format=csv&lang=en", Token: env.NewTenant().Admin})
+	if lines := strings.Split(strings.TrimSpace(strings.TrimPrefix(string(elsewhere.Body), "\ufeff")), "\n"); len(lines) != 1 ||
+		!strings.HasPrefix(lines[0], "Occurred,Kind,Amount") {
+		t.Errorf("another tenant's ledger export: %q", elsewhere.Body)
+	}
+	if r := env.Do(apitest.Req{Method: "GET", Path: "/v1/billing/ledger/export?format=pdf", Token: fin}); r.Status != 422 ||
+		!strings.Contains(string(r.Body), "query.format") {
+		t.Errorf("a pdf ledger: %d %s, want 422 at query.format", r.Status, r.Body)
 	}
 	rec := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/billing/reconciliations", Token: fin, Body: map[string]any{
 		"from": time.Now().AddDate(0, 0, -1).Format(time.DateOnly), "to": time.Now().AddDate(0, 0, 1).Format(time.DateOnly)}}).Map(t)

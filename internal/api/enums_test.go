@@ -79,6 +79,8 @@ var domainEnums = map[string][]string{
 	"Message.direction":                                      network.MessageDirections,
 	"GET /v1/receivables/export query.format":                export.Formats,
 	"GET /v1/receivables/export query.lang":                  notify.Locales,
+	"GET /v1/billing/ledger/export query.format":             export.Formats,
+	"GET /v1/billing/ledger/export query.lang":               notify.Locales,
 
 	"Tenant.kind":                    tenants.Kinds,
 	"Tenant.status":                  tenants.Statuses,

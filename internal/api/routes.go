@@ -64,6 +64,7 @@ func registerRoutes(v1 huma.API, s *Server) {
 	registerPurchaseRoutes(v1, s)
 	registerBillRoutes(v1, s)
 	registerLedgerRoutes(v1, s)
+	registerLedgerExportRoutes(v1, s)
 	registerMoneyRoutes(v1, s)
 	registerPlatformBillingRoutes(v1, s)
 	registerStripeWebhookRoutes(v1, s)

@@ -159,6 +159,19 @@ func (b *browser) click(css string) {
 	b.do(chromedp.Click(chromedp.CSS(css), chromedp.NodeVisible))
 }
 
+// onTop checks that a click on the element matching css now would reach it: nothing (a
+// loading mask, a drawer's overlay) lies over its centre.
+func (b *browser) onTop(css string) {
+	b.t.Helper()
+	b.waitVisible(css)
+	got := b.js(fmt.Sprintf(`(() => { const e = document.querySelector(%q); const r = e.getBoundingClientRect();
+		const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+		return !top ? 'nothing' : e.contains(top) ? '' : top.outerHTML.slice(0, 200) })()`, css))
+	if got != "" {
+		b.t.Fatalf("a click on %s would land on %s", css, got)
+	}
+}
+
 // clickText clicks the visible element matching css whose text is text.
 func (b *browser) clickText(css, text string) {
 	b.t.Helper()
@@ -262,6 +275,7 @@ type journey struct {
 	admin    string // token
 	email    string
 	outletID string
+	tenantID string
 }
 
 func newJourney(t *testing.T) *journey {
@@ -270,13 +284,14 @@ func newJourney(t *testing.T) *journey {
 	op := env.PlatformAdmin()
 	u := env.Unique()
 	email := "admin" + u + "@tenant.test"
-	env.Must(201, apitest.Req{Method: "POST", Path: "/v1/tenants", Token: op, Body: map[string]any{
+	tn := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/tenants", Token: op, Body: map[string]any{
 		"slug": "t-" + u, "name": "华东家电", "kind": "brand",
-		"admin": map[string]string{"email": email, "name": "王经理", "password": apitest.Password}}})
+		"admin": map[string]string{"email": email, "name": "王经理", "password": apitest.Password}}}).Map(t)
 	admin := env.Login(email)
 	o := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/outlets", Token: admin, Body: map[string]any{
 		"code": "SH-01", "name": "上海服务中心", "kind": "service_center", "province_code": "310000", "phone": "021-55550000"}})
-	return &journey{env: env, admin: admin, email: email, outletID: o.Map(t)["id"].(string)}
+	tenantID, _ := tn["id"].(string)
+	return &journey{env: env, admin: admin, email: email, outletID: o.Map(t)["id"].(string), tenantID: tenantID}
 }
 
 // moveOutOfBand moves the order on as another client would, and returns the new status.

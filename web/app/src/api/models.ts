@@ -24,6 +24,8 @@ export type TimelineEntry = Schemas['Entry']
 export type SlaClock = Schemas['Clock']
 export type AttainmentRow = Schemas['AttainmentRow']
 export type AuditEntry = Schemas['AuditEntry']
+export type LedgerEntry = Schemas['LedgerEntry']
+export type ImportJob = Schemas['ImportBody']
 
 /** Roles a membership, invitation or API key can have in a tenant. */
 export type TenantRole = Schemas['InviteInBody']['role']

@@ -53,10 +53,15 @@ export function useList<F extends Filters, T>(opts: ListOptions<F, T>) {
   const trail = ref<string[]>([])
   let generation = 0
 
-  async function load(): Promise<void> {
+  /**
+   * Reads the page again. quiet keeps the rows on screen without the loading mask: after an
+   * action on a row (the mask would otherwise cover the rows, and swallow the next click,
+   * until it has faded out).
+   */
+  async function load(how: { quiet?: boolean } = {}): Promise<void> {
     const mine = ++generation
     const state = current.value
-    loading.value = true
+    loading.value = !how.quiet
     problem.value = null
     try {
       const page = await opts.load(apiQuery(state))

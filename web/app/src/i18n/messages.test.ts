@@ -159,6 +159,8 @@ describe('labels of API values', () => {
     ['jobDirection', 'PartnerJob', 'direction'],
     ['deliveryStatus', 'Delivery', 'status'],
     ['deliveryError', 'Delivery', 'error_class'],
+    ['importKind', 'ImportBody', 'kind'],
+    ['importStatus', 'ImportBody', 'status'],
   ]
   it.each(cases)('%s covers %s.%s', (group, schema, prop) => {
     const labels = Object.keys(en.enums[group])

@@ -9,13 +9,14 @@ import { useSessionStore } from '@/stores/session'
 import { allowed } from './access'
 import './meta'
 import admin from './modules/admin'
+import finance from './modules/finance'
 import network from './modules/network'
 import people from './modules/people'
 import platform from './modules/platform'
 import service from './modules/service'
 
 /** The screens inside the app layout, in menu order. */
-export const appRoutes: RouteRecordRaw[] = [...service, ...network, ...people, ...admin, ...platform]
+export const appRoutes: RouteRecordRaw[] = [...service, ...network, ...people, ...finance, ...admin, ...platform]
 
 const routes: RouteRecordRaw[] = [
   {

@@ -1,4 +1,4 @@
-import { AlarmClock, Bell, Box, CreditCard, Document, Goods, Link, Medal, Setting, Stamp, Ticket, Warning } from '@element-plus/icons-vue'
+import { AlarmClock, Bell, Box, CreditCard, Document, Goods, Link, Medal, Setting, Stamp, Ticket, UploadFilled, Warning } from '@element-plus/icons-vue'
 import type { RouteRecordRaw } from 'vue-router'
 
 const routes: RouteRecordRaw[] = [
@@ -69,6 +69,12 @@ const routes: RouteRecordRaw[] = [
     component: () => import('@/views/webhooks/WebhookDeliveries.vue'),
     props: true,
     meta: { title: 'menu.webhooks', perm: 'webhooks:manage', activeMenu: '/webhooks' },
+  },
+  {
+    path: '/imports',
+    name: 'imports',
+    component: () => import('@/views/imports/ImportList.vue'),
+    meta: { title: 'menu.imports', perm: 'registrations:read', menu: { group: 'admin', icon: UploadFilled, order: 9.8 } },
   },
   {
     path: '/audit',
