@@ -159,6 +159,12 @@ describe('labels of API values', () => {
     ['jobDirection', 'PartnerJob', 'direction'],
     ['deliveryStatus', 'Delivery', 'status'],
     ['deliveryError', 'Delivery', 'error_class'],
+    ['warehouseKind', 'Warehouse', 'kind'],
+    ['stockOwner', 'Warehouse', 'owner'],
+    ['movementType', 'Movement', 'type'],
+    ['issueKind', 'Movement', 'issue_kind'],
+    ['transferStatus', 'Transfer', 'status'],
+    ['discrepancyReason', 'TransferLine', 'discrepancy_reason'],
   ]
   it.each(cases)('%s covers %s.%s', (group, schema, prop) => {
     const labels = Object.keys(en.enums[group])
