@@ -61,6 +61,7 @@ type (
 	exportFormat   string
 	warehouseKind  string
 	movementType   string
+	transferStatus string
 )
 
 func (exportFormat) Schema(huma.Registry) *huma.Schema   { return enumSchema(export.Formats) }
@@ -89,6 +90,7 @@ func (slaTarget) Schema(huma.Registry) *huma.Schema      { return enumSchema(sla
 func (reportBy) Schema(huma.Registry) *huma.Schema       { return enumSchema(reports.SLABy) }
 func (warehouseKind) Schema(huma.Registry) *huma.Schema  { return enumSchema(stock.WarehouseKinds) }
 func (movementType) Schema(huma.Registry) *huma.Schema   { return enumSchema(stock.MovementTypes) }
+func (transferStatus) Schema(huma.Registry) *huma.Schema { return enumSchema(stock.TransferStatuses) }
 
 // domainEnum is a field of a domain type whose values the domain lists.
 type domainEnum struct {
@@ -225,6 +227,8 @@ var domainEnums = []domainEnum{
 	{network.PartnerJob{}, "direction", network.Directions},
 	{network.Message{}, "direction", network.MessageDirections},
 	{stock.ReceiveLine{}, "discrepancy_reason", stock.DiscrepancyReasons},
+	{stock.Transfer{}, "status", stock.TransferStatuses},
+	{stock.TransferLine{}, "discrepancy_reason", stock.DiscrepancyReasons},
 }
 
 // useDomainEnums sets the enum of each domain enum field in the registered schemas, with the

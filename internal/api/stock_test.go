@@ -194,3 +194,80 @@ func TestTransferOverHTTP(t *testing.T) {
 		t.Errorf("receiver's stock: %+v, want 2", list.Items)
 	}
 }
+
+// TestTransferList: the list shows each transfer with its lines, filters by warehouse and
+// status, shows outlet staff only the transfers sent from or to their outlet, and shows
+// another tenant nothing.
+func TestTransferList(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	tn, other := env.NewTenant(), env.NewTenant()
+	_, mgr1 := env.Person(tn, "outlet_manager", tn.Outlets[1])
+	u := env.Unique()
+	part := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/parts", Token: tn.Admin, Body: map[string]any{
+		"part_no": "L-" + u, "name_zh": "滤网", "unit_cost": 10, "outlet_price": 15, "consumer_price": 20}}).Map(t)
+	wh := func(code string, outlet any) string {
+		body := map[string]any{"code": code + "-" + u, "name": code, "kind": "spare_parts"}
+		if outlet != nil {
+			body["outlet_id"] = outlet
+		}
+		return env.Must(201, apitest.Req{Method: "POST", Path: "/v1/warehouses", Token: tn.Admin, Body: body}).Map(t)["id"].(string)
+	}
+	central, w0, w1 := wh("C", nil), wh("O0", tn.Outlets[0]), wh("O1", tn.Outlets[1])
+	env.Must(201, apitest.Req{Method: "POST", Path: "/v1/stock/movements", Token: tn.Admin, Body: map[string]any{
+		"idempotency_key": "in-" + u, "type": "receipt", "warehouse_id": central, "part_id": part["id"], "qty": 9}})
+	ship := func(key, from, to string, qty int) string {
+		return env.Must(201, apitest.Req{Method: "POST", Path: "/v1/transfers", Token: tn.Admin, Body: map[string]any{
+			"idempotency_key": key + u, "from_warehouse_id": from, "to_warehouse_id": to,
+			"lines": []map[string]any{{"part_id": part["id"], "qty": qty}}}}).Map(t)["id"].(string)
+	}
+	toOutlet1 := ship("a", central, w1, 3)
+	toOutlet0 := ship("b", central, w0, 2)
+	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/transfers/" + toOutlet0 + "/receive", Token: tn.Admin,
+		Body: map[string]any{"lines": []map[string]any{{"line_no": 1, "qty_received": 1, "discrepancy_reason": "damaged"}}}})
+
+	list := func(tok, query string) []map[string]any {
+		t.Helper()
+		var p struct {
+			Items []map[string]any `json:"items"`
+		}
+		env.Must(200, apitest.Req{Method: "GET", Path: "/v1/transfers" + query, Token: tok}).JSON(t, &p)
+		return p.Items
+	}
+	ids := func(items []map[string]any) []string {
+		out := []string{}
+		for _, it := range items {
+			out = append(out, it["id"].(string))
+		}
+		return out
+	}
+	all := list(tn.Admin, "")
+	if got := ids(all); len(got) != 2 || got[0] != toOutlet0 || got[1] != toOutlet1 {
+		t.Fatalf("admin's transfers: %v, want newest first [%s %s]", got, toOutlet0, toOutlet1)
+	}
+	line := all[0]["lines"].([]any)[0].(map[string]any)
+	if line["qty_shipped"] != 2.0 || line["qty_received"] != 1.0 || line["discrepancy_reason"] != "damaged" {
+		t.Errorf("received line in the list: %v", line)
+	}
+	if got := ids(list(tn.Admin, "?status=in_transit")); len(got) != 1 || got[0] != toOutlet1 {
+		t.Errorf("in transit: %v, want [%s]", got, toOutlet1)
+	}
+	if got := ids(list(tn.Admin, "?warehouse_id="+w0)); len(got) != 1 || got[0] != toOutlet0 {
+		t.Errorf("of warehouse O0: %v, want [%s]", got, toOutlet0)
+	}
+	if got := ids(list(tn.Admin, "?limit=1")); len(got) != 1 || got[0] != toOutlet0 {
+		t.Errorf("first page of 1: %v", got)
+	}
+	if got := ids(list(mgr1, "")); len(got) != 1 || got[0] != toOutlet1 {
+		t.Errorf("outlet 1's manager sees %v, want only the transfer to outlet 1 (%s)", got, toOutlet1)
+	}
+	if got := list(other.Admin, ""); len(got) != 0 {
+		t.Errorf("another tenant lists %d transfers, want none", len(got))
+	}
+	if got := list(other.Admin, "?warehouse_id="+central); len(got) != 0 {
+		t.Errorf("another tenant lists the central warehouse's transfers: %d", len(got))
+	}
+	if r := env.Do(apitest.Req{Method: "GET", Path: "/v1/transfers?status=lost", Token: tn.Admin}); r.Status != 422 || !problemAt(t, r, "query.status") {
+		t.Errorf("unknown status: %d %s", r.Status, r.Body)
+	}
+}

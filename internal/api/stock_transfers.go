@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/google/uuid"
 
 	"github.com/aftersales/aftersales/internal/access"
 	"github.com/aftersales/aftersales/internal/stock"
@@ -24,6 +25,9 @@ func registerTransferRoutes(api huma.API, s *Server) {
 		Summary:       "Ship stock to another warehouse (it stays the sender's, in transit, until received)",
 		DefaultStatus: 201, Errors: []int{409, 422}},
 		route{perm: access.StockMove, idem: true}, s.shipTransfer)
+	register(api, s, huma.Operation{OperationID: "list-transfers", Method: http.MethodGet, Path: "/transfers", Tags: tags,
+		Summary: "List transfers newest first, with their lines (outlet staff: those sent from or to their outlet)"},
+		route{perm: access.StockRead}, s.listTransfers)
 	register(api, s, huma.Operation{OperationID: "get-transfer", Method: http.MethodGet, Path: "/transfers/{id}", Tags: tags,
 		Summary: "Get a transfer and its lines", Errors: []int{404}},
 		route{perm: access.StockRead}, s.getTransfer)
@@ -31,6 +35,27 @@ func registerTransferRoutes(api huma.API, s *Server) {
 		Summary: "Receive a transfer, every line with what arrived (a discrepancy reason when less; never more than shipped)",
 		Errors:  []int{404, 409, 422}},
 		route{perm: access.StockMove}, s.receiveTransfer)
+}
+
+type listTransfersIn struct {
+	PageQuery
+	WarehouseID string         `query:"warehouse_id" format:"uuid" doc:"Sent from or received at this warehouse"`
+	Status      transferStatus `query:"status"`
+}
+
+func (s *Server) listTransfers(ctx context.Context, in *listTransfersIn) (*PageOutput[stock.Transfer], error) {
+	before, err := in.after()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := within(ctx, s, func(tx *tenants.Tx) ([]stock.Transfer, error) {
+		return stock.ListTransfers(ctx, tx, stock.TransferFilter{Before: before, WarehouseID: optionalID(in.WarehouseID),
+			Status: string(in.Status), Limit: in.limit() + 1})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return pageOf(rows, in.limit(), func(t stock.Transfer) uuid.UUID { return t.ID }), nil
 }
 
 type shipIn struct{ Body stock.ShipInput }

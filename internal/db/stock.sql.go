@@ -1007,6 +1007,48 @@ func (q *Queries) ListBalances(ctx context.Context, db DBTX, arg ListBalancesPar
 	return items, nil
 }
 
+const listLinesOfTransfers = `-- name: ListLinesOfTransfers :many
+SELECT tenant_id, transfer_id, line_no, part_id, from_outlet_id, to_outlet_id, qty_shipped, qty_received, discrepancy_reason, serials FROM transfer_lines
+WHERE tenant_id = $1 AND transfer_id = ANY($2::uuid[])
+ORDER BY transfer_id, line_no
+`
+
+type ListLinesOfTransfersParams struct {
+	TenantID    uuid.UUID
+	TransferIds []uuid.UUID
+}
+
+func (q *Queries) ListLinesOfTransfers(ctx context.Context, db DBTX, arg ListLinesOfTransfersParams) ([]TransferLine, error) {
+	rows, err := db.Query(ctx, listLinesOfTransfers, arg.TenantID, arg.TransferIds)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []TransferLine
+	for rows.Next() {
+		var i TransferLine
+		if err := rows.Scan(
+			&i.TenantID,
+			&i.TransferID,
+			&i.LineNo,
+			&i.PartID,
+			&i.FromOutletID,
+			&i.ToOutletID,
+			&i.QtyShipped,
+			&i.QtyReceived,
+			&i.DiscrepancyReason,
+			&i.Serials,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listMovements = `-- name: ListMovements :many
 SELECT tenant_id, id, idempotency_key, warehouse_id, part_id, outlet_id, type, issue_kind, qty, unit_cost, serial, order_id, order_part_id, transfer_id, reservation_id, reason, approved_by, posted_on, created_by, created_at FROM stock_movements
 WHERE tenant_id = $1
@@ -1232,6 +1274,66 @@ func (q *Queries) ListTransferLines(ctx context.Context, db DBTX, arg ListTransf
 			&i.QtyReceived,
 			&i.DiscrepancyReason,
 			&i.Serials,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listTransfers = `-- name: ListTransfers :many
+SELECT tenant_id, id, from_warehouse_id, to_warehouse_id, from_outlet_id, to_outlet_id, request_id, status, note, shipped_by, received_by, shipped_at, received_at, version FROM transfers
+WHERE tenant_id = $1
+  AND ($2::uuid IS NULL OR id < $2::uuid)
+  AND ($3::uuid IS NULL OR from_warehouse_id = $3::uuid
+       OR to_warehouse_id = $3::uuid)
+  AND ($4::text IS NULL OR status = $4::text)
+ORDER BY id DESC LIMIT $5
+`
+
+type ListTransfersParams struct {
+	TenantID    uuid.UUID
+	Before      uuid.NullUUID
+	WarehouseID uuid.NullUUID
+	Status      *string
+	Lim         int32
+}
+
+// Transfers newest first, those of one warehouse (sent or received) or of one status.
+func (q *Queries) ListTransfers(ctx context.Context, db DBTX, arg ListTransfersParams) ([]Transfer, error) {
+	rows, err := db.Query(ctx, listTransfers,
+		arg.TenantID,
+		arg.Before,
+		arg.WarehouseID,
+		arg.Status,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []Transfer
+	for rows.Next() {
+		var i Transfer
+		if err := rows.Scan(
+			&i.TenantID,
+			&i.ID,
+			&i.FromWarehouseID,
+			&i.ToWarehouseID,
+			&i.FromOutletID,
+			&i.ToOutletID,
+			&i.RequestID,
+			&i.Status,
+			&i.Note,
+			&i.ShippedBy,
+			&i.ReceivedBy,
+			&i.ShippedAt,
+			&i.ReceivedAt,
+			&i.Version,
 		); err != nil {
 			return nil, err
 		}

@@ -152,6 +152,54 @@ func GetTransfer(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Transfer, e
 	return out, nil
 }
 
+// TransferFilter narrows the list of transfers.
+type TransferFilter struct {
+	Before      uuid.NullUUID
+	WarehouseID uuid.NullUUID // sent from or received at
+	Status      string
+	Limit       int32
+}
+
+// TransferStatuses are a transfer's states: shipped and on the way, then received.
+var TransferStatuses = []string{"in_transit", "received"}
+
+// ListTransfers lists transfers newest first, each with its lines (two queries, whatever
+// the page size).
+func ListTransfers(ctx context.Context, tx *tenants.Tx, f TransferFilter) ([]Transfer, error) {
+	if err := tx.PlanForValues(ctx); err != nil {
+		return nil, err
+	}
+	p := db.ListTransfersParams{TenantID: tx.Scope.TenantID, Before: f.Before, WarehouseID: f.WarehouseID, Lim: f.Limit}
+	if f.Status != "" {
+		p.Status = &f.Status
+	}
+	rows, err := tx.Q.ListTransfers(ctx, tx, p)
+	if err != nil {
+		return nil, fmt.Errorf("list transfers: %w", err)
+	}
+	out := make([]Transfer, len(rows))
+	ids := make([]uuid.UUID, len(rows))
+	at := make(map[uuid.UUID]int, len(rows))
+	for i, t := range rows {
+		out[i] = Transfer{ID: t.ID, FromWarehouseID: t.FromWarehouseID, ToWarehouseID: t.ToWarehouseID, Status: t.Status, Note: t.Note,
+			ShippedAt: t.ShippedAt, ReceivedAt: t.ReceivedAt, Lines: []TransferLine{}}
+		ids[i], at[t.ID] = t.ID, i
+	}
+	if len(rows) == 0 {
+		return out, nil
+	}
+	lines, err := tx.Q.ListLinesOfTransfers(ctx, tx, db.ListLinesOfTransfersParams{TenantID: tx.Scope.TenantID, TransferIds: ids})
+	if err != nil {
+		return nil, fmt.Errorf("transfer lines: %w", err)
+	}
+	for _, l := range lines {
+		i := at[l.TransferID]
+		out[i].Lines = append(out[i].Lines, TransferLine{LineNo: l.LineNo, PartID: l.PartID, QtyShipped: l.QtyShipped,
+			QtyReceived: l.QtyReceived, DiscrepancyReason: l.DiscrepancyReason, Serials: l.Serials})
+	}
+	return out, nil
+}
+
 // ReceiveLine is what arrived of one line.
 type ReceiveLine struct {
 	LineNo            int32    `json:"line_no" minimum:"1"`

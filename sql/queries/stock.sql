@@ -241,3 +241,18 @@ WHERE tenant_id = @tenant_id AND transfer_id = @transfer_id AND line_no = @line_
 -- name: MarkTransferReceived :one
 UPDATE transfers SET status = 'received', received_by = @received_by, received_at = @received_at, version = version + 1
 WHERE tenant_id = @tenant_id AND id = @id AND status = 'in_transit' RETURNING *;
+
+-- name: ListTransfers :many
+-- Transfers newest first, those of one warehouse (sent or received) or of one status.
+SELECT * FROM transfers
+WHERE tenant_id = @tenant_id
+  AND (sqlc.narg(before)::uuid IS NULL OR id < sqlc.narg(before)::uuid)
+  AND (sqlc.narg(warehouse_id)::uuid IS NULL OR from_warehouse_id = sqlc.narg(warehouse_id)::uuid
+       OR to_warehouse_id = sqlc.narg(warehouse_id)::uuid)
+  AND (sqlc.narg(status)::text IS NULL OR status = sqlc.narg(status)::text)
+ORDER BY id DESC LIMIT @lim;
+
+-- name: ListLinesOfTransfers :many
+SELECT * FROM transfer_lines
+WHERE tenant_id = @tenant_id AND transfer_id = ANY(@transfer_ids::uuid[])
+ORDER BY transfer_id, line_no;

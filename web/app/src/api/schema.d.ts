@@ -3726,7 +3726,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** List transfers newest first, with their lines (outlet staff: those sent from or to their outlet) */
+        get: operations["list-transfers"];
         put?: never;
         /** Ship stock to another warehouse (it stays the sender's, in transit, until received) */
         post: operations["ship-transfer"];
@@ -6577,6 +6578,11 @@ export interface components {
             /** @description Pass as cursor to get the next page; absent on the last page */
             next_cursor?: string;
         };
+        PageTransfer: {
+            items: components["schemas"]["Transfer"][];
+            /** @description Pass as cursor to get the next page; absent on the last page */
+            next_cursor?: string;
+        };
         PageWarehouse: {
             items: components["schemas"]["Warehouse"][];
             /** @description Pass as cursor to get the next page; absent on the last page */
@@ -7929,13 +7935,17 @@ export interface components {
             received_at?: string;
             /** Format: date-time */
             shipped_at: string;
-            /** @description in_transit, then received */
-            status: string;
+            /**
+             * @description in_transit, then received
+             * @enum {string}
+             */
+            status: "in_transit" | "received";
             /** Format: uuid */
             to_warehouse_id: string;
         };
         TransferLine: {
-            discrepancy_reason?: string;
+            /** @enum {string} */
+            discrepancy_reason?: "short_shipped" | "damaged" | "lost" | "wrong_part" | "other";
             /** Format: int32 */
             line_no: number;
             /** Format: uuid */
@@ -30781,6 +30791,82 @@ export interface operations {
             };
             /** @description Precondition Required */
             428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-transfers": {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor: next_cursor of the previous page */
+                cursor?: string;
+                /** @description Page size */
+                limit?: number;
+                /** @description Sent from or received at this warehouse */
+                warehouse_id?: string;
+                status?: "in_transit" | "received";
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageTransfer"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -161,6 +161,12 @@ describe('labels of API values', () => {
     ['deliveryError', 'Delivery', 'error_class'],
     ['importKind', 'ImportBody', 'kind'],
     ['importStatus', 'ImportBody', 'status'],
+    ['warehouseKind', 'Warehouse', 'kind'],
+    ['stockOwner', 'Warehouse', 'owner'],
+    ['movementType', 'Movement', 'type'],
+    ['issueKind', 'Movement', 'issue_kind'],
+    ['transferStatus', 'Transfer', 'status'],
+    ['discrepancyReason', 'TransferLine', 'discrepancy_reason'],
   ]
   it.each(cases)('%s covers %s.%s', (group, schema, prop) => {
     const labels = Object.keys(en.enums[group])

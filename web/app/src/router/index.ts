@@ -14,9 +14,10 @@ import network from './modules/network'
 import people from './modules/people'
 import platform from './modules/platform'
 import service from './modules/service'
+import stock from './modules/stock'
 
 /** The screens inside the app layout, in menu order. */
-export const appRoutes: RouteRecordRaw[] = [...service, ...network, ...people, ...finance, ...admin, ...platform]
+export const appRoutes: RouteRecordRaw[] = [...service, ...stock, ...network, ...people, ...finance, ...admin, ...platform]
 
 const routes: RouteRecordRaw[] = [
   {

@@ -1,0 +1,40 @@
+import { Box, Coin, Files, List, Van } from '@element-plus/icons-vue'
+import type { RouteRecordRaw } from 'vue-router'
+
+// Parts and stock: everyone who reads stock (agents, engineers, outlet managers, finance,
+// auditors, admins) sees these entries; what they may change the pages ask the session, and
+// row-level security keeps outlet staff to their outlet's warehouses.
+const routes: RouteRecordRaw[] = [
+  {
+    path: '/stock',
+    name: 'stock',
+    component: () => import('@/views/stock/StockList.vue'),
+    meta: { title: 'menu.stock', perm: 'stock:read', menu: { group: 'stock', icon: Coin, order: 1 } },
+  },
+  {
+    path: '/stock/movements',
+    name: 'stock-movements',
+    component: () => import('@/views/stock/MovementList.vue'),
+    meta: { title: 'menu.stockMovements', perm: 'stock:read', menu: { group: 'stock', icon: List, order: 2 } },
+  },
+  {
+    path: '/stock/transfers',
+    name: 'transfers',
+    component: () => import('@/views/stock/TransferList.vue'),
+    meta: { title: 'menu.transfers', perm: 'stock:read', menu: { group: 'stock', icon: Van, order: 3 } },
+  },
+  {
+    path: '/stock/warehouses',
+    name: 'warehouses',
+    component: () => import('@/views/stock/WarehouseList.vue'),
+    meta: { title: 'menu.warehouses', perm: 'stock:read', menu: { group: 'stock', icon: Box, order: 4 } },
+  },
+  {
+    path: '/parts',
+    name: 'parts',
+    component: () => import('@/views/stock/PartList.vue'),
+    meta: { title: 'menu.parts', perm: 'parts:read', menu: { group: 'stock', icon: Files, order: 5 } },
+  },
+]
+
+export default routes
