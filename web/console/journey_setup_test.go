@@ -317,6 +317,9 @@ func TestJourneyAdminSetsATiersTimeTargets(t *testing.T) {
 	b.js(`(() => { document.activeElement.blur(); return '' })()`) // the number input takes the empty value on leaving it
 	b.clickText(`.tiers-form .form-actions .el-button--primary`, "Save")
 	b.waitVisible(`.el-message--success`)
+	// The saved tiers are drawn again: the cleared target reads as none, not as it was.
+	b.waitJS(`document.querySelector('.tier-row[data-tier=gold] .tier-target[data-target=callback] input').value === '' &&
+		document.querySelector('.tier-row[data-tier=gold] .tier-target[data-target=arrival] input').value === '240'`)
 	var out struct {
 		Tiers []struct {
 			Code    string
