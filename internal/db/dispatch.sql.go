@@ -141,7 +141,7 @@ func (q *Queries) EngineerBoard(ctx context.Context, db DBTX, arg EngineerBoardP
 }
 
 const engineerCandidates = `-- name: EngineerCandidates :many
-SELECT p.user_id, u.name, p.skills, p.level, p.is_default, p.latitude, p.longitude, p.position_at,
+SELECT p.user_id, u.name, p.skills, p.level, p.is_default, p.latitude, p.longitude, p.position_at, p.areas,
   (SELECT count(*) FROM order_engineers e JOIN service_orders s ON s.tenant_id = e.tenant_id AND s.id = e.order_id
    WHERE e.tenant_id = $1 AND e.user_id = p.user_id AND e.state IN ('offered', 'accepted')
      AND s.status NOT IN ('picked_up', 'completed', 'approved', 'closed', 'cancelled'))::integer AS open_orders,
@@ -169,6 +169,7 @@ type EngineerCandidatesRow struct {
 	Latitude   *float64
 	Longitude  *float64
 	PositionAt *time.Time
+	Areas      []string
 	OpenOrders int32
 	Served     int32
 	LastServed time.Time
@@ -193,6 +194,7 @@ func (q *Queries) EngineerCandidates(ctx context.Context, db DBTX, arg EngineerC
 			&i.Latitude,
 			&i.Longitude,
 			&i.PositionAt,
+			&i.Areas,
 			&i.OpenOrders,
 			&i.Served,
 			&i.LastServed,
@@ -252,7 +254,7 @@ func (q *Queries) GetCoverage(ctx context.Context, db DBTX, arg GetCoverageParam
 }
 
 const getEngineerProfile = `-- name: GetEngineerProfile :one
-SELECT tenant_id, user_id, outlet_id, skills, level, is_default, active, latitude, longitude, position_at, version FROM engineer_profiles WHERE tenant_id = $1 AND user_id = $2
+SELECT tenant_id, user_id, outlet_id, skills, level, is_default, active, latitude, longitude, position_at, version, areas FROM engineer_profiles WHERE tenant_id = $1 AND user_id = $2
 `
 
 type GetEngineerProfileParams struct {
@@ -275,6 +277,7 @@ func (q *Queries) GetEngineerProfile(ctx context.Context, db DBTX, arg GetEngine
 		&i.Longitude,
 		&i.PositionAt,
 		&i.Version,
+		&i.Areas,
 	)
 	return i, err
 }
@@ -338,7 +341,7 @@ func (q *Queries) ListCoverage(ctx context.Context, db DBTX, arg ListCoveragePar
 }
 
 const listEngineerProfiles = `-- name: ListEngineerProfiles :many
-SELECT tenant_id, user_id, outlet_id, skills, level, is_default, active, latitude, longitude, position_at, version FROM engineer_profiles WHERE tenant_id = $1
+SELECT tenant_id, user_id, outlet_id, skills, level, is_default, active, latitude, longitude, position_at, version, areas FROM engineer_profiles WHERE tenant_id = $1
   AND ($2::uuid IS NULL OR outlet_id = $2::uuid)
 ORDER BY outlet_id, user_id
 `
@@ -369,6 +372,7 @@ func (q *Queries) ListEngineerProfiles(ctx context.Context, db DBTX, arg ListEng
 			&i.Longitude,
 			&i.PositionAt,
 			&i.Version,
+			&i.Areas,
 		); err != nil {
 			return nil, err
 		}
@@ -649,13 +653,13 @@ func (q *Queries) UpsertCoverage(ctx context.Context, db DBTX, arg UpsertCoverag
 }
 
 const upsertEngineerProfile = `-- name: UpsertEngineerProfile :one
-INSERT INTO engineer_profiles (tenant_id, user_id, outlet_id, skills, level, is_default, active)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
+INSERT INTO engineer_profiles (tenant_id, user_id, outlet_id, skills, level, is_default, active, areas)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 ON CONFLICT (tenant_id, user_id) DO UPDATE
 SET outlet_id = EXCLUDED.outlet_id, skills = EXCLUDED.skills, level = EXCLUDED.level, is_default = EXCLUDED.is_default,
-    active = EXCLUDED.active, version = engineer_profiles.version + 1
-WHERE engineer_profiles.version = $8
-RETURNING tenant_id, user_id, outlet_id, skills, level, is_default, active, latitude, longitude, position_at, version
+    active = EXCLUDED.active, areas = EXCLUDED.areas, version = engineer_profiles.version + 1
+WHERE engineer_profiles.version = $9
+RETURNING tenant_id, user_id, outlet_id, skills, level, is_default, active, latitude, longitude, position_at, version, areas
 `
 
 type UpsertEngineerProfileParams struct {
@@ -666,6 +670,7 @@ type UpsertEngineerProfileParams struct {
 	Level     int32
 	IsDefault bool
 	Active    bool
+	Areas     []string
 	Version   int32
 }
 
@@ -678,6 +683,7 @@ func (q *Queries) UpsertEngineerProfile(ctx context.Context, db DBTX, arg Upsert
 		arg.Level,
 		arg.IsDefault,
 		arg.Active,
+		arg.Areas,
 		arg.Version,
 	)
 	var i EngineerProfile
@@ -693,6 +699,7 @@ func (q *Queries) UpsertEngineerProfile(ctx context.Context, db DBTX, arg Upsert
 		&i.Longitude,
 		&i.PositionAt,
 		&i.Version,
+		&i.Areas,
 	)
 	return i, err
 }

@@ -269,6 +269,8 @@ type EngineerProfile struct {
 	Longitude  *float64
 	PositionAt *time.Time
 	Version    int32
+	// Region code prefixes the engineer serves; empty for all of the outlet's coverage.
+	Areas []string
 }
 
 // Domain events (order.created, sla.breached, ...) consumed by notifications, webhooks and billing.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -149,11 +150,15 @@ func SetCapacity(ctx context.Context, tx *tenants.Tx, outletID uuid.UUID, versio
 	return v, tx.Audit(ctx, "outlet.capacity", "outlet", outletID, nil, map[string]int{"daily_capacity": perDay})
 }
 
+// areaPattern is a region code prefix: a province (31), a city (3101) or a district (310115).
+var areaPattern = regexp.MustCompile(`^[0-9]{2}([0-9]{2}){0,2}$`)
+
 // Profile is an engineer's dispatch profile.
 type Profile struct {
 	UserID     uuid.UUID `json:"user_id" readOnly:"true"`
 	OutletID   uuid.UUID `json:"outlet_id"`
 	Skills     []string  `json:"skills" required:"false" maxItems:"50" doc:"e.g. install, gas, compressor"`
+	Areas      []string  `json:"areas" required:"false" maxItems:"50" doc:"Areas served, as region code prefixes (province 31, city 3101, district 310115; GET /v1/regions); empty: all of the outlet's coverage. Dispatch prefers an engineer serving the order's area."`
 	Level      int       `json:"level" minimum:"0" maximum:"10" doc:"Certification level"`
 	IsDefault  bool      `json:"is_default,omitempty" doc:"The outlet's default engineer"`
 	Active     bool      `json:"active"`
@@ -164,7 +169,7 @@ type Profile struct {
 }
 
 func profileFromRow(r db.EngineerProfile) Profile {
-	p := Profile{UserID: r.UserID, OutletID: r.OutletID, Skills: r.Skills, Level: int(r.Level), IsDefault: r.IsDefault,
+	p := Profile{UserID: r.UserID, OutletID: r.OutletID, Skills: r.Skills, Areas: r.Areas, Level: int(r.Level), IsDefault: r.IsDefault,
 		Active: r.Active, Latitude: r.Latitude, Longitude: r.Longitude, Version: r.Version}
 	if r.PositionAt != nil {
 		s := r.PositionAt.UTC().Format("2006-01-02T15:04:05Z")
@@ -193,9 +198,22 @@ func SaveProfile(ctx context.Context, tx *tenants.Tx, userID uuid.UUID, version 
 	if p.Skills == nil {
 		p.Skills = []string{}
 	}
+	if p.Areas == nil {
+		p.Areas = []string{}
+	}
+	seen := map[string]bool{}
+	for i, a := range p.Areas {
+		if !areaPattern.MatchString(a) {
+			return Profile{}, fault.Invalid(fmt.Sprintf("areas[%d]", i), "is not a region code prefix (province 31, city 3101 or district 310115)")
+		}
+		if seen[a] {
+			return Profile{}, fault.Invalid(fmt.Sprintf("areas[%d]", i), "appears twice")
+		}
+		seen[a] = true
+	}
 	r, err := tx.Q.UpsertEngineerProfile(ctx, tx, db.UpsertEngineerProfileParams{TenantID: tx.Scope.TenantID,
 		UserID: userID, OutletID: p.OutletID,
-		Skills: p.Skills, Level: int32(p.Level), IsDefault: p.IsDefault, Active: p.Active, Version: version})
+		Skills: p.Skills, Level: int32(p.Level), IsDefault: p.IsDefault, Active: p.Active, Areas: p.Areas, Version: version})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Profile{}, fault.ErrStale
 	}

@@ -191,6 +191,7 @@ type EngineerNeed struct {
 	Skill      string // required skill, "" for none
 	MinLevel   int
 	Lat, Lon   *float64 // where the work is
+	Area       string   // the order's region code (Area), "" when unknown
 	MaxOpen    int      // open orders an engineer may hold
 	Rules      []string // rule order
 	Exclude    []uuid.UUID
@@ -222,6 +223,7 @@ type Engineer struct {
 	Latitude   *float64
 	Longitude  *float64
 	PositionAt *time.Time
+	Areas      []string // region code prefixes served; empty for all
 	OpenOrders int32
 	Served     int32     // the customer's orders the engineer accepted
 	LastServed time.Time // when the latest of them was created; the zero Unix time if none
@@ -319,6 +321,12 @@ func RankEngineers(engs []Engineer, need EngineerNeed) []EngineerCandidate {
 			}
 		}
 	}
+	// Among the rest, those who serve the order's area (a named area of theirs holds it)
+	// come before the others, each group by load.
+	serves := map[uuid.UUID]bool{}
+	for _, e := range engs {
+		serves[e.UserID] = ServesArea(e.Areas, need.Area)
+	}
 	rest := []*EngineerCandidate{}
 	for _, c := range cands {
 		if !taken[c.UserID] {
@@ -329,12 +337,18 @@ func RankEngineers(engs []Engineer, need EngineerNeed) []EngineerCandidate {
 		if a.Eligible != b.Eligible {
 			return map[bool]int{true: -1, false: 1}[a.Eligible]
 		}
+		if sa, sb := serves[a.UserID], serves[b.UserID]; sa != sb {
+			return map[bool]int{true: -1, false: 1}[sa]
+		}
 		return a.OpenOrders - b.OpenOrders
 	})
 	for _, c := range rest {
 		if c.Eligible {
 			c.Rule = "least_loaded"
 			c.Reasons = append(c.Reasons, fmt.Sprintf("eligible, %d open orders", c.OpenOrders))
+			if serves[c.UserID] {
+				c.Reasons = append(c.Reasons, "serves the order's area")
+			}
 		}
 	}
 	ranked = append(ranked, rest...)
@@ -390,6 +404,20 @@ func ProposeEngineers(ctx context.Context, tx *tenants.Tx, need EngineerNeed) ([
 		cands[i] = Engineer(e)
 	}
 	return RankEngineers(cands, need), nil
+}
+
+// ServesArea says whether an engineer with areas (region code prefixes) is named for area
+// (an order's region code): one of them is a prefix of it. No areas, or no area: false.
+func ServesArea(areas []string, area string) bool {
+	if area == "" {
+		return false
+	}
+	for _, a := range areas {
+		if strings.HasPrefix(area, a) {
+			return true
+		}
+	}
+	return false
 }
 
 // Haversine is the great-circle distance in kilometres.

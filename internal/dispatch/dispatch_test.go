@@ -142,3 +142,35 @@ func TestPaidPromiseRanking(t *testing.T) {
 		t.Fatal("plan reason")
 	}
 }
+
+// TestRankEngineersServingTheAreaFirst: when no rule names anyone, the engineers who serve
+// the order's area (a prefix of its region code) come before the others, each group by load,
+// and say so; without an area the order is by load alone.
+func TestRankEngineersServingTheAreaFirst(t *testing.T) {
+	t.Parallel()
+	idle, pudong, shanghai, beijing := uuid.New(), uuid.New(), uuid.New(), uuid.New()
+	engs := []Engineer{
+		{UserID: idle, Name: "idle, anywhere", Level: 3},
+		{UserID: beijing, Name: "Beijing", Level: 3, Areas: []string{"11"}},
+		{UserID: shanghai, Name: "Shanghai", Level: 3, Areas: []string{"3101"}, OpenOrders: 3},
+		{UserID: pudong, Name: "Pudong", Level: 3, Areas: []string{"440300", "310115"}, OpenOrders: 1},
+	}
+	need := EngineerNeed{Area: "310115", Rules: []string{"most_served"}}
+	got := RankEngineers(engs, need)
+	want := []uuid.UUID{pudong, shanghai, idle, beijing}
+	for i, id := range want {
+		if got[i].UserID != id {
+			t.Fatalf("rank %d: %s, want the order %v: %+v", i, got[i].Name, want, got)
+		}
+	}
+	if r := got[0].Reasons; len(r) != 2 || r[1] != "serves the order's area" {
+		t.Errorf("Pudong's reasons: %q", r)
+	}
+	if r := got[2].Reasons; len(r) != 1 {
+		t.Errorf("the idle engineer serves no named area, yet: %q", r)
+	}
+	need.Area = ""
+	if got := RankEngineers(engs, need); got[0].UserID != idle || got[1].UserID != beijing {
+		t.Fatalf("without an area, by load: %+v", got)
+	}
+}

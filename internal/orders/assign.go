@@ -140,6 +140,7 @@ func (s *Service) engineerNeed(ctx context.Context, tx *tenants.Tx, r db.Service
 	}
 	need := dispatch.EngineerNeed{Outlet: r.OutletID.UUID, Customer: r.CustomerID, Designated: r.DesignatedEngineer,
 		Skill: typ.Skill, MinLevel: typ.MinLevel, Lat: r.Latitude, Lon: r.Longitude, MaxOpen: set.MaxOpenPerEngineer,
+		Area:  dispatch.Area(r.ProvinceCode, r.CityCode, r.DistrictCode),
 		Rules: set.EngineerRules}
 	engs, err := tx.Q.ListOrderEngineers(ctx, tx, db.ListOrderEngineersParams{TenantID: tx.Scope.TenantID, OrderID: r.ID})
 	if err != nil {

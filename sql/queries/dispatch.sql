@@ -19,7 +19,7 @@ ORDER BY o.code, length(c.region_code) DESC;
 
 -- name: EngineerCandidates :many
 -- The outlet's active engineers with their open load and their history with the customer.
-SELECT p.user_id, u.name, p.skills, p.level, p.is_default, p.latitude, p.longitude, p.position_at,
+SELECT p.user_id, u.name, p.skills, p.level, p.is_default, p.latitude, p.longitude, p.position_at, p.areas,
   (SELECT count(*) FROM order_engineers e JOIN service_orders s ON s.tenant_id = e.tenant_id AND s.id = e.order_id
    WHERE e.tenant_id = @tenant_id AND e.user_id = p.user_id AND e.state IN ('offered', 'accepted')
      AND s.status NOT IN ('picked_up', 'completed', 'approved', 'closed', 'cancelled'))::integer AS open_orders,
@@ -61,11 +61,11 @@ WHERE tenant_id = @tenant_id AND id = @id AND version = @version
 RETURNING version;
 
 -- name: UpsertEngineerProfile :one
-INSERT INTO engineer_profiles (tenant_id, user_id, outlet_id, skills, level, is_default, active)
-VALUES (@tenant_id, @user_id, @outlet_id, @skills, @level, @is_default, @active)
+INSERT INTO engineer_profiles (tenant_id, user_id, outlet_id, skills, level, is_default, active, areas)
+VALUES (@tenant_id, @user_id, @outlet_id, @skills, @level, @is_default, @active, @areas)
 ON CONFLICT (tenant_id, user_id) DO UPDATE
 SET outlet_id = EXCLUDED.outlet_id, skills = EXCLUDED.skills, level = EXCLUDED.level, is_default = EXCLUDED.is_default,
-    active = EXCLUDED.active, version = engineer_profiles.version + 1
+    active = EXCLUDED.active, areas = EXCLUDED.areas, version = engineer_profiles.version + 1
 WHERE engineer_profiles.version = @version
 RETURNING *;
 

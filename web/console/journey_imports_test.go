@@ -47,7 +47,9 @@ func TestJourneyAdminImportsSalesAndFollowsTheProgress(t *testing.T) {
 	b.waitVisible(`.import-dialog .import-file`)
 	b.do(chromedp.SetUploadFiles(chromedp.CSS(`.import-dialog .import-file`), []string{file}))
 	b.waitJS(`!document.querySelector('.import-dialog .import-submit').disabled`)
-	b.click(`.import-dialog .import-submit`)
+	// Clicked in the page: the dialog may still be moving in (its opening animation), which a
+	// click at the button's place would miss.
+	b.js(`(() => { document.querySelector('.import-dialog .import-submit').click(); return '' })()`)
 	b.waitJS(`document.querySelectorAll('.list-table tbody tr').length === 1 && document.querySelector('.list-table').innerText.includes('销售-2026.csv') && document.querySelector('.list-table').innerText.includes('Queued')`)
 	var imps struct{ Items []struct{ ID, Status string } }
 	env.Must(200, apitest.Req{Method: "GET", Path: "/v1/imports", Token: j.admin}).JSON(t, &imps)

@@ -196,9 +196,17 @@ func TestJourneyAdminGivesAnOutletItsAreasCategoriesCapacityAndEngineers(t *test
 	b.click(`.form-drawer input[name=level]`) // closes the skills' list
 	b.waitJS(`![...document.querySelectorAll('.el-select-dropdown')].some((e) => e.offsetParent !== null)`)
 	b.click(`.form-drawer .engineer-default`)
+	// The areas served, picked by name: the city of Shanghai (3101).
+	b.click(`.form-drawer .engineer-area-picker`)
+	visibleMenus := `[...document.querySelectorAll('.el-cascader-menu')].filter((m) => m.offsetParent !== null)`
+	b.waitJS(visibleMenus + `.length >= 1`)
+	b.js(`(() => { [...(` + visibleMenus + `)[0].querySelectorAll('.el-cascader-node__label')].find((e) => e.innerText.trim() === '上海市').click(); return '' })()`)
+	b.waitJS(visibleMenus + `.length >= 2`)
+	b.js(`(() => { [...(` + visibleMenus + `)[1].querySelectorAll('.el-cascader-node')].find((e) => e.innerText.trim() === '上海市').querySelector('.el-checkbox').click(); return '' })()`)
+	b.click(`.form-drawer input[name=level]`) // closes the areas' menus
 	b.drawerSubmit()
 	b.drawerClosed()
-	b.waitJS(`document.querySelector('.engineer-table').innerText.includes('gas')`)
+	b.waitJS(`document.querySelector('.engineer-table').innerText.includes('gas') && document.querySelector('.engineer-table').innerText.includes('上海市 / 上海市')`)
 	b.shot("outlet-network")
 	var auths struct {
 		CategoryIDs []string `json:"category_ids"`
@@ -211,11 +219,12 @@ func TestJourneyAdminGivesAnOutletItsAreasCategoriesCapacityAndEngineers(t *test
 	var prof struct {
 		Level     int
 		Skills    []string
+		Areas     []string
 		IsDefault bool `json:"is_default"`
 	}
 	env.Must(200, apitest.Req{Method: "GET", Path: "/v1/engineers/" + engID, Token: j.admin}).JSON(t, &prof)
 	if fmt.Sprint(auths.CategoryIDs) != "["+cat+"]" || capacity.DailyCapacity != 30 || prof.Level != 3 ||
-		fmt.Sprint(prof.Skills) != "[gas]" || !prof.IsDefault {
+		fmt.Sprint(prof.Skills) != "[gas]" || fmt.Sprint(prof.Areas) != "[3101]" || !prof.IsDefault {
 		t.Errorf("the outlet is authorized for %v with capacity %d; the engineer's profile is %+v", auths.CategoryIDs, capacity.DailyCapacity, prof)
 	}
 	// The outlet's own form still saves: the capacity moved its version, the page read it again.
@@ -308,6 +317,9 @@ func TestJourneyAdminSetsATiersTimeTargets(t *testing.T) {
 	b.js(`(() => { document.activeElement.blur(); return '' })()`) // the number input takes the empty value on leaving it
 	b.clickText(`.tiers-form .form-actions .el-button--primary`, "Save")
 	b.waitVisible(`.el-message--success`)
+	// The saved tiers are drawn again: the cleared target reads as none, not as it was.
+	b.waitJS(`document.querySelector('.tier-row[data-tier=gold] .tier-target[data-target=callback] input').value === '' &&
+		document.querySelector('.tier-row[data-tier=gold] .tier-target[data-target=arrival] input').value === '240'`)
 	var out struct {
 		Tiers []struct {
 			Code    string

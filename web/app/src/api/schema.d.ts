@@ -6939,6 +6939,8 @@ export interface components {
         };
         Profile: {
             active: boolean;
+            /** @description Areas served, as region code prefixes (province 31, city 3101, district 310115; GET /v1/regions); empty: all of the outlet's coverage. Dispatch prefers an engineer serving the order's area. */
+            areas?: string[];
             /** @description The outlet's default engineer */
             is_default?: boolean;
             /** Format: double */

@@ -17,6 +17,7 @@ describe('dispatchReason', () => {
     expect(dispatchReason('covers region 310115')).toBe('覆盖区域 310115')
     expect(dispatchReason("the outlet's default engineer")).toBe('网点默认工程师')
     expect(dispatchReason('eligible, 2 open orders')).toBe('符合条件，未完成 2 单')
+    expect(dispatchReason("serves the order's area")).toBe('负责该工单所在区域')
   })
 
   it('keeps English in English and hides an unknown sentence in Chinese', () => {

@@ -22,6 +22,7 @@ const patterns: [RegExp, string, string[]][] = [
   [/^served this customer last$/, 'dispatch.why.mostRecent', []],
   [/^nearest by last known position$/, 'dispatch.why.nearest', []],
   [/^eligible, (\d+) open orders$/, 'dispatch.why.leastLoaded', ['open']],
+  [/^serves the order's area$/, 'dispatch.why.servesArea', []],
 ]
 
 /** One reason in the user's language. */
