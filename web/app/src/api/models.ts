@@ -68,3 +68,9 @@ export type WebhookDelivery = Schemas['Delivery']
 export type Region = Schemas['Region']
 export type OutletCoverage = Schemas['Coverage']
 export type EngineerProfile = Schemas['Profile']
+
+// Customers' bills at the counter.
+export type Bill = Schemas['Bill']
+export type BillLine = Schemas['BillLine']
+export type BillPayment = Schemas['BillPayment']
+export type CashUp = Schemas['CashUp']

@@ -159,6 +159,13 @@ describe('labels of API values', () => {
     ['jobDirection', 'PartnerJob', 'direction'],
     ['deliveryStatus', 'Delivery', 'status'],
     ['deliveryError', 'Delivery', 'error_class'],
+    ['billStatus', 'Bill', 'status'],
+    ['billLineKind', 'BillLine', 'kind'],
+    ['billPayer', 'BillLine', 'payer'],
+    ['discountStatus', 'Bill', 'discount_status'],
+    ['paymentKind', 'BillPayment', 'kind'],
+    ['paymentMethod', 'BillPayment', 'method'],
+    ['paymentStatus', 'BillPayment', 'status'],
   ]
   it.each(cases)('%s covers %s.%s', (group, schema, prop) => {
     const labels = Object.keys(en.enums[group])
