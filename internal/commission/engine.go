@@ -53,14 +53,14 @@ const (
 // Kinds lists the entry kinds, in the order the API documents them.
 var Kinds = []string{KindCommission, KindLate, KindRepeat, KindComplaint, KindPoorScore, KindGoodScore, KindPraise, KindBreach, KindCompensate}
 
-// Tier is one bracket of a tiered rate: the labour up to UpTo (minor units; 0: no upper
+// Bracket is one bracket of a tiered rate: the labour up to UpTo (minor units; 0: no upper
 // bound, the last tier) earns BasisPoints (1/100 of a percent) of the part within it.
 type Bracket struct {
 	UpTo        int64 `json:"up_to" minimum:"0" maximum:"100000000000" doc:"Upper bound of the bracket (minor units); 0 on the last: no bound"`
 	BasisPoints int32 `json:"basis_points" minimum:"0" maximum:"10000" doc:"Rate within the bracket, in 1/100 of a percent (1250 = 12.5%)"`
 }
 
-// Rate is one commission rate and what it applies to; an empty selector matches any value.
+// PayRate is one commission rate and what it applies to; an empty selector matches any value.
 type PayRate struct {
 	ID        string    `json:"id" minLength:"1" maxLength:"40" doc:"Names the rule in every entry it makes"`
 	OrderType string    `json:"order_type,omitempty" maxLength:"40" doc:"An order type code; empty: any"`
@@ -90,7 +90,7 @@ func (r PayRate) matches(orderType, mode string, level int) bool {
 	return (r.OrderType == "" || r.OrderType == orderType) && (r.Mode == "" || r.Mode == mode) && level >= r.MinLevel
 }
 
-// PerHour charges an amount per started hour late after a grace, up to a cap.
+// LateRule charges an amount per started hour late after a grace, up to a cap.
 type LateRule struct {
 	ID           string `json:"id" minLength:"1" maxLength:"40"`
 	GraceMinutes int    `json:"grace_minutes,omitempty" minimum:"0" maximum:"10080"`
@@ -112,7 +112,7 @@ func (p LateRule) charge(minutes int) (amount int64, hours int64) {
 	return amount, hours
 }
 
-// Flat is a fixed amount when something happened (a complaint upheld, praise).
+// FlatRule is a fixed amount when something happened (a complaint upheld, praise).
 type FlatRule struct {
 	ID     string `json:"id" minLength:"1" maxLength:"40"`
 	Amount int64  `json:"amount" minimum:"0" maximum:"100000000" doc:"Minor units"`
@@ -140,7 +140,7 @@ const (
 	AccrueOnReceived = "received"
 )
 
-// Rules are one version of a tenant's engineer pay rules.
+// PayRules are one version of a tenant's engineer pay rules.
 type PayRules struct {
 	Rates     []PayRate      `json:"rates" maxItems:"200"`
 	Shares    map[string]int `json:"shares" doc:"Weight of each role on an order (lead, assistant) in its split"`
@@ -181,7 +181,7 @@ type Facts struct {
 	Praise      bool       `json:"praise"`
 }
 
-// Entry is one line of pay: an amount (negative for a deduction) for one engineer or
+// PayEntry is one line of pay: an amount (negative for a deduction) for one engineer or
 // outlet, naming the order and the rule it comes from and why.
 type PayEntry struct {
 	Party    uuid.UUID  `json:"party_id" doc:"The engineer (user) or outlet"`
