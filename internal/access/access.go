@@ -81,6 +81,9 @@ const (
 	BillsRead    Permission = "bills:read"    // customers' bills, payments, receipts, receivables, cash-up
 	BillsWrite   Permission = "bills:write"   // bill an order, give a discount within the role's limit, take payment
 	BillsApprove Permission = "bills:approve" // approve discounts above a limit, refund, release a pickup unpaid
+
+	CommissionRead   Permission = "commission:read"   // engineers' pay rules and their versions
+	CommissionManage Permission = "commission:manage" // add versions of the pay rules
 )
 
 // stockGrants are the parts and stock permissions of each role (tenant admins hold all);
@@ -96,10 +99,10 @@ var stockGrants = map[Role][]Permission{
 // orderGrants are the order permissions of each role (tenant admins hold all).
 var orderGrants = map[Role][]Permission{
 	Agent:         {OrdersRead, OrdersWrite, OrdersDispatch, BillsRead, BillsWrite},
-	OutletManager: {OrdersRead, OrdersWrite, OrdersAudit, OrdersDispatch, BillsRead, BillsWrite, BillsApprove},
+	OutletManager: {OrdersRead, OrdersWrite, OrdersAudit, OrdersDispatch, BillsRead, BillsWrite, BillsApprove, CommissionRead},
 	Engineer:      {OrdersRead, OrdersWrite, BillsRead, BillsWrite},
-	Finance:       {OrdersRead, BillsRead, BillsWrite, BillsApprove},
-	Auditor:       {OrdersRead, BillsRead},
+	Finance:       {OrdersRead, BillsRead, BillsWrite, BillsApprove, CommissionRead, CommissionManage},
+	Auditor:       {OrdersRead, BillsRead, CommissionRead},
 }
 
 // Can reports whether role r holds permission p.
@@ -211,5 +214,5 @@ func All() []Permission {
 		PoliciesWrite, GrantsWrite, EntitlementsCheck, NotificationsRead, NotificationsManage, WebhooksManage,
 		ExpressRead, ExpressWrite, PurchasesRead, PurchasesWrite, LedgerRead, LedgerReconcile, PlatformBilling, InvoicesRead, SLARead, SLASettings,
 		OrdersRead, OrdersWrite, OrdersAudit, OrdersDispatch, DispatchConfig, PartsRead, PartsWrite, StockRead, StockMove, StockManage,
-		BillsRead, BillsWrite, BillsApprove}
+		BillsRead, BillsWrite, BillsApprove, CommissionRead, CommissionManage}
 }

@@ -86,6 +86,10 @@ func registerBillRoutes(api huma.API, s *Server) {
 	register(api, s, huma.Operation{OperationID: "get-cash-up", Method: http.MethodGet, Path: "/cash-up", Tags: tags,
 		Summary: "A day's money per outlet and method: taken in, given back, net", Errors: []int{422}},
 		route{perm: access.BillsRead}, s.getCashUp)
+	register(api, s, huma.Operation{OperationID: "export-cash-up", Method: http.MethodGet, Path: "/cash-up/export", Tags: tags,
+		Summary: "Export a day's cash-up as XLSX or CSV", Errors: []int{422},
+		Description: "One row per outlet, method and kind (payment or refund), then the net; amounts in major units of the currency."},
+		route{perm: access.BillsRead}, s.exportCashUp)
 
 	ptags := []string{"Public"}
 	register(api, s, huma.Operation{OperationID: "public-get-bill", Method: http.MethodGet, Path: "/public/pay/{token}", Tags: ptags,
@@ -288,31 +292,111 @@ type cashUpIn struct {
 type cashUpOut struct{ Body billing.CashUp }
 
 func (s *Server) getCashUp(ctx context.Context, in *cashUpIn) (*cashUpOut, error) {
-	out, err := within(ctx, s, func(tx *tenants.Tx) (billing.CashUp, error) {
-		var day time.Time
-		if in.Day != "" {
-			d, err := time.Parse(time.DateOnly, in.Day)
-			if err != nil {
-				return billing.CashUp{}, fault.Invalid("day", "must be a date, e.g. 2026-12-07")
-			}
-			day = d
-		} else {
-			now, err := tx.Now(ctx)
-			if err != nil {
-				return billing.CashUp{}, err
-			}
-			loc, err := tenants.Location(ctx, tx)
-			if err != nil {
-				return billing.CashUp{}, err
-			}
-			day = now.In(loc)
-		}
-		return billing.DailyCashUp(ctx, tx, day, optionalID(in.Outlet))
-	})
+	out, err := within(ctx, s, func(tx *tenants.Tx) (billing.CashUp, error) { return cashUpOf(ctx, tx, in) })
 	if err != nil {
 		return nil, err
 	}
 	return &cashUpOut{Body: out}, nil
+}
+
+// cashUpOf reads the cash-up the query asks for: the day given, else the tenant's today.
+func cashUpOf(ctx context.Context, tx *tenants.Tx, in *cashUpIn) (billing.CashUp, error) {
+	var day time.Time
+	if in.Day != "" {
+		d, err := time.Parse(time.DateOnly, in.Day)
+		if err != nil {
+			return billing.CashUp{}, fault.Invalid("day", "must be a date, e.g. 2026-12-07")
+		}
+		day = d
+	} else {
+		now, err := tx.Now(ctx)
+		if err != nil {
+			return billing.CashUp{}, err
+		}
+		loc, err := tenants.Location(ctx, tx)
+		if err != nil {
+			return billing.CashUp{}, err
+		}
+		day = now.In(loc)
+	}
+	return billing.DailyCashUp(ctx, tx, day, optionalID(in.Outlet))
+}
+
+type exportCashUpIn struct {
+	ExportQuery
+	Day    string `query:"day" format:"date" doc:"The tenant's day (default: today)"`
+	Outlet string `query:"outlet_id" format:"uuid"`
+}
+
+// cashUpColumns are the cash-up export's columns: zh-CN and en headers.
+var cashUpColumns = [][2]string{{"日期", "Day"}, {"网点", "Outlet"}, {"方式", "Method"}, {"类型", "Kind"}, {"币种", "Currency"},
+	{"笔数", "Count"}, {"金额", "Amount"}}
+
+// cashUpCodes are the words of the export's codes (method, kind) in Chinese.
+var cashUpCodes = map[string]string{"cash": "现金", "card": "刷卡", "online": "在线支付", "payment": "收款", "refund": "退款", "net": "净额"}
+
+func (s *Server) exportCashUp(ctx context.Context, in *exportCashUpIn) (*huma.StreamResponse, error) {
+	var tn tenants.Tenant
+	outlets := map[uuid.UUID]string{}
+	c, err := within(ctx, s, func(tx *tenants.Tx) (billing.CashUp, error) {
+		var err error
+		if tn, err = tenants.GetTenant(ctx, tx); err != nil {
+			return billing.CashUp{}, err
+		}
+		c, err := cashUpOf(ctx, tx, &cashUpIn{Day: in.Day, Outlet: in.Outlet})
+		if err != nil {
+			return c, err
+		}
+		return c, nameOutlets(ctx, tx, c.Lines, func(l billing.CashUpLine) *uuid.UUID { return l.OutletID }, outlets)
+	})
+	if err != nil {
+		return nil, err
+	}
+	zh := in.lang(tn.Locale) == "zh-CN"
+	word := func(code string) string {
+		if zh {
+			return cashUpCodes[code]
+		}
+		return code
+	}
+	name := "cash-up"
+	if zh {
+		name = "日结"
+	}
+	return &huma.StreamResponse{Body: func(hctx huma.Context) {
+		w, err := export.New(string(in.Format), hctx.BodyWriter(), name)
+		if err != nil {
+			return
+		}
+		hctx.SetHeader("Content-Type", w.ContentType())
+		hctx.SetHeader("Content-Disposition", fmt.Sprintf(`attachment; filename="cash-up-%s.%s"; filename*=UTF-8''%s`,
+			c.Day, in.Format, url.PathEscape(name+"-"+c.Day+"."+string(in.Format))))
+		header := make([]any, len(cashUpColumns))
+		for i, col := range cashUpColumns {
+			header[i] = col[1]
+			if zh {
+				header[i] = col[0]
+			}
+		}
+		if err := w.Row(header...); err != nil {
+			return
+		}
+		currency := ""
+		for _, l := range c.Lines {
+			outlet := ""
+			if l.OutletID != nil {
+				outlet = outlets[*l.OutletID]
+			}
+			currency = l.Currency
+			if err := w.Row(c.Day, outlet, word(l.Method), word(l.Kind), l.Currency, l.Count, major(l.Amount)); err != nil {
+				return
+			}
+		}
+		if err := w.Row(c.Day, "", "", word("net"), currency, "", major(c.Net)); err != nil {
+			return
+		}
+		_ = w.Close()
+	}}, nil
 }
 
 // payLinkTx runs fn in the tenant of a pay link, as the customer holding the link.

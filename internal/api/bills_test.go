@@ -118,6 +118,21 @@ func TestPickupBlockedUntilBillSettled(t *testing.T) {
 	if cash["net"] != float64(1000) {
 		t.Fatalf("today's cash-up %v, want net 1000", cash)
 	}
+	cx := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/cash-up/export?format=xlsx&lang=zh-CN&day=" + str(cash["day"]), Token: adm})
+	cf, err := excelize.OpenReader(bytes.NewReader(cx.Body))
+	if err != nil {
+		t.Fatalf("the cash-up file does not open: %v", err)
+	}
+	crows, err := cf.GetRows(cf.GetSheetList()[0])
+	_ = cf.Close()
+	if err != nil || len(crows) != 3 || crows[0][2] != "方式" || crows[1][2] != "现金" || crows[1][6] != "10" || crows[2][3] != "净额" ||
+		crows[2][6] != "10" {
+		t.Fatalf("cash-up xlsx rows %q (%v), want the header, the cash payment of 10.00 and the net", crows, err)
+	}
+	if r := env.Do(apitest.Req{Method: "GET", Path: "/v1/cash-up/export?day=yesterday", Token: adm}); r.Status != 422 ||
+		!strings.Contains(string(r.Body), "day") {
+		t.Fatalf("a cash-up export of a non-date: %d %s, want 422 naming day", r.Status, r.Body)
+	}
 }
 
 // TestOnSiteReportBlockedUntilPaid: the engineer's report, which completes an on-site visit,

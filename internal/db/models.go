@@ -154,6 +154,17 @@ type CalendarDay struct {
 	Hours      []byte
 }
 
+// Versions of a tenant's engineer pay rules (commission, deductions, rewards), each in force from its effective day.
+type CommissionRuleVersion struct {
+	TenantID      uuid.UUID
+	Version       int32
+	EffectiveFrom time.Time
+	Rules         []byte
+	Note          string
+	CreatedBy     string
+	CreatedAt     time.Time
+}
+
 // Compensation issued once per paid express promise that was broken (SLA breach).
 type Compensation struct {
 	TenantID   uuid.UUID

@@ -254,6 +254,8 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 		{`INSERT INTO warranty_policies (tenant_id, id, name) VALUES (app.tenant_id(), $1, 'Policy')`, []any{policy}},
 		{`INSERT INTO policy_versions (tenant_id, policy_id, version, effective_from, body) VALUES
 		    (app.tenant_id(), $1, 1, '2026-01-01', '{}')`, []any{policy}},
+		{`INSERT INTO commission_rule_versions (tenant_id, version, effective_from, rules) VALUES
+		    (app.tenant_id(), 1, '2026-01-01', '{"rates": []}')`, nil},
 		{`INSERT INTO service_tiers (tenant_id, code, name, rank, targets, is_default) VALUES
 		    (app.tenant_id(), 'standard', 'Standard', 3, '{}', true)`, nil},
 		{`INSERT INTO tier_rules (tenant_id, id, tier_code, kind, match) VALUES (app.tenant_id(), $1, 'standard', 'plan', 'p')`,

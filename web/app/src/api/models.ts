@@ -76,3 +76,10 @@ export type StockBalance = Schemas['Balance']
 export type StockMovement = Schemas['Movement']
 export type Transfer = Schemas['Transfer']
 export type TransferLine = Schemas['TransferLine']
+
+// Customers' bills at the counter.
+export type Bill = Schemas['Bill']
+export type BillLine = Schemas['BillLine']
+export type BillPayment = Schemas['BillPayment']
+export type CashUp = Schemas['CashUp']
+export type CommissionVersion = Schemas['RuleVersion']

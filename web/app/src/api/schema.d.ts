@@ -617,6 +617,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/cash-up/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export a day's cash-up as XLSX or CSV
+         * @description One row per outlet, method and kind (payment or refund), then the net; amounts in major units of the currency.
+         */
+        get: operations["export-cash-up"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/categories": {
         parameters: {
             query?: never;
@@ -647,6 +667,27 @@ export interface paths {
         /** Rename a product category */
         put: operations["update-category"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/commission/rule-versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The versions of the engineers' pay rules, oldest first */
+        get: operations["list-commission-versions"];
+        put?: never;
+        /**
+         * Add a version of the engineers' pay rules
+         * @description Rates by order type, service mode and engineer level (fixed, or a percentage of labour net of tax, tiered), role shares, deductions (late, repeat, complaint, poor score) and rewards (good score, praise). In force from effective_from, past days too, until a later-starting version begins.
+         */
+        post: operations["add-commission-version"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4450,6 +4491,18 @@ export interface components {
              */
             start: string;
         };
+        Bracket: {
+            /**
+             * Format: int32
+             * @description Rate within the bracket, in 1/100 of a percent (1250 = 12.5%)
+             */
+            basis_points: number;
+            /**
+             * Format: int64
+             * @description Upper bound of the bracket (minor units); 0 on the last: no bound
+             */
+            up_to: number;
+        };
         Calendar: {
             /** Format: date-time */
             created_at: string;
@@ -5372,6 +5425,14 @@ export interface components {
              */
             warnings: number;
         };
+        FlatRule: {
+            /**
+             * Format: int64
+             * @description Minor units
+             */
+            amount: number;
+            id: string;
+        };
         Grant: {
             component: string;
             covered: components["schemas"]["Lines"];
@@ -5755,6 +5816,9 @@ export interface components {
         ItemsQuote: {
             items: components["schemas"]["Quote"][];
         };
+        ItemsRuleVersion: {
+            items: components["schemas"]["RuleVersion"][];
+        };
         Job: {
             /** Format: date-time */
             appointment_end?: string;
@@ -5777,6 +5841,21 @@ export interface components {
             engineer_level: number;
             /** @example repair_minor */
             order_type: string;
+        };
+        LateRule: {
+            /**
+             * Format: int64
+             * @description At most this much per order (minor units); 0: no cap
+             */
+            cap?: number;
+            /** Format: int64 */
+            grace_minutes?: number;
+            id: string;
+            /**
+             * Format: int64
+             * @description Minor units per started hour late
+             */
+            per_hour: number;
         };
         LedgerEntry: {
             /**
@@ -6126,6 +6205,16 @@ export interface components {
         };
         MyPurchasesOutBody: {
             items: components["schemas"]["Purchase"][];
+        };
+        NewRuleVersion: {
+            /**
+             * Format: date
+             * @description First day in force; past days too (back-dating)
+             */
+            effective_from: string;
+            /** @description Why the rules changed */
+            note?: string;
+            rules: components["schemas"]["PayRules"];
         };
         OffersOutBody: {
             items: components["schemas"]["Product"][];
@@ -6689,6 +6778,55 @@ export interface components {
             payment: components["schemas"]["BillPayment"];
             /** @description Stripe Checkout page */
             url: string;
+        };
+        PayRate: {
+            /**
+             * Format: int64
+             * @description Fixed: minor units per order
+             */
+            amount?: number;
+            /** @enum {string} */
+            basis: "fixed" | "percent";
+            /** @description Names the rule in every entry it makes */
+            id: string;
+            /**
+             * Format: int64
+             * @description Engineers of this certification level or above
+             */
+            min_level?: number;
+            /**
+             * @description Service mode; empty: any
+             * @enum {string}
+             */
+            mode?: "carry_in" | "on_site" | "outsourced";
+            /** @description An order type code; empty: any */
+            order_type?: string;
+            /** @description Percent: the brackets (one for a flat percentage) */
+            tiers?: components["schemas"]["Bracket"][];
+        };
+        PayRules: {
+            /**
+             * @description When commission is earned; default audit
+             * @enum {string}
+             */
+            accrual?: "audit" | "received";
+            /** @description Deduction for a complaint upheld */
+            complaint?: components["schemas"]["FlatRule"];
+            /** @description Reward for a good callback score */
+            good_score?: components["schemas"]["ScoreRule"];
+            /** @description Deduction for finishing late against the SLA */
+            late?: components["schemas"]["LateRule"];
+            /** @description Deduction for a poor callback score */
+            poor_score?: components["schemas"]["ScoreRule"];
+            /** @description Reward for the customer's praise */
+            praise?: components["schemas"]["FlatRule"];
+            rates: components["schemas"]["PayRate"][];
+            /** @description Deduction when the same fault comes back */
+            repeat?: components["schemas"]["RepeatRule"];
+            /** @description Weight of each role on an order (lead, assistant) in its split */
+            shares: {
+                [key: string]: number;
+            };
         };
         PaymentFlag: {
             /** Format: date-time */
@@ -7317,6 +7455,16 @@ export interface components {
             body: string;
             subject: string;
         };
+        RepeatRule: {
+            /**
+             * Format: int64
+             * @description Minor units
+             */
+            amount: number;
+            /** Format: int64 */
+            days: number;
+            id: string;
+        };
         Reservation: {
             /** Format: date-time */
             created_at: string;
@@ -7372,6 +7520,17 @@ export interface components {
              * @description How long the previous secret keeps signing (as a second v1); default 86400
              */
             previous_valid_seconds?: number;
+        };
+        RuleVersion: {
+            /** Format: date-time */
+            created_at: string;
+            created_by?: string;
+            /** Format: date */
+            effective_from: string;
+            note?: string;
+            rules: components["schemas"]["PayRules"];
+            /** Format: int64 */
+            version: number;
         };
         Rules: {
             exclusions: components["schemas"]["Exclusion"][];
@@ -7514,6 +7673,16 @@ export interface components {
             /** @description Why a delivery created no installation order */
             no_installation?: string;
             registration: components["schemas"]["Registration"];
+        };
+        ScoreRule: {
+            /**
+             * Format: int64
+             * @description Minor units
+             */
+            amount: number;
+            /** Format: int64 */
+            at: number;
+            id: string;
         };
         Send: {
             /** Format: int32 */
@@ -11939,6 +12108,80 @@ export interface operations {
             };
         };
     };
+    "export-cash-up": {
+        parameters: {
+            query?: {
+                format?: "xlsx" | "csv";
+                /** @description Language of the header and the codes; default: Accept-Language, else the tenant's */
+                lang?: "zh-CN" | "en";
+                /** @description The tenant's day (default: today) */
+                day?: string;
+                outlet_id?: string;
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "list-categories": {
         parameters: {
             query?: {
@@ -12264,6 +12507,148 @@ export interface operations {
             };
             /** @description Precondition Required */
             428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-commission-versions": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemsRuleVersion"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "add-commission-version": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the key with another request */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewRuleVersion"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleVersion"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -167,6 +167,13 @@ describe('labels of API values', () => {
     ['issueKind', 'Movement', 'issue_kind'],
     ['transferStatus', 'Transfer', 'status'],
     ['discrepancyReason', 'TransferLine', 'discrepancy_reason'],
+    ['billStatus', 'Bill', 'status'],
+    ['billLineKind', 'BillLine', 'kind'],
+    ['billPayer', 'BillLine', 'payer'],
+    ['discountStatus', 'Bill', 'discount_status'],
+    ['paymentKind', 'BillPayment', 'kind'],
+    ['paymentMethod', 'BillPayment', 'method'],
+    ['paymentStatus', 'BillPayment', 'status'],
   ]
   it.each(cases)('%s covers %s.%s', (group, schema, prop) => {
     const labels = Object.keys(en.enums[group])

@@ -1,4 +1,4 @@
-import { Key, Message, UserFilled } from '@element-plus/icons-vue'
+import { Coin, Key, Message, UserFilled } from '@element-plus/icons-vue'
 import type { RouteRecordRaw } from 'vue-router'
 
 const routes: RouteRecordRaw[] = [
@@ -38,6 +38,12 @@ const routes: RouteRecordRaw[] = [
     name: 'api-key-new',
     component: () => import('@/views/api-keys/ApiKeyNew.vue'),
     meta: { title: 'apiKeys.newTitle', perm: 'api_keys:manage', activeMenu: '/api-keys' },
+  },
+  {
+    path: '/commission/rules',
+    name: 'commission-rules',
+    component: () => import('@/views/commission/CommissionRules.vue'),
+    meta: { title: 'menu.commissionRules', perm: 'commission:read', menu: { group: 'people', icon: Coin, order: 40 } },
   },
 ]
 

@@ -1,4 +1,4 @@
-import { DataAnalysis, Grid, Position, Tickets, User } from '@element-plus/icons-vue'
+import { DataAnalysis, Grid, Money, Position, Tickets, User, Wallet } from '@element-plus/icons-vue'
 import type { RouteRecordRaw } from 'vue-router'
 
 const routes: RouteRecordRaw[] = [
@@ -50,6 +50,18 @@ const routes: RouteRecordRaw[] = [
     name: 'customer-new',
     component: () => import('@/views/customers/CustomerNew.vue'),
     meta: { title: 'customers.newTitle', perm: 'customers:write', activeMenu: '/customers' },
+  },
+  {
+    path: '/receivables',
+    name: 'receivables',
+    component: () => import('@/views/bills/ReceivablesList.vue'),
+    meta: { title: 'menu.receivables', perm: 'bills:read', menu: { group: 'service', icon: Money, order: 25 } },
+  },
+  {
+    path: '/cash-up',
+    name: 'cash-up',
+    component: () => import('@/views/bills/CashUp.vue'),
+    meta: { title: 'menu.cashUp', perm: 'bills:read', menu: { group: 'service', icon: Wallet, order: 26 } },
   },
 ]
 
