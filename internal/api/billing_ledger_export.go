@@ -7,7 +7,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -73,14 +72,10 @@ func (s *Server) exportLedgerSheet(ctx context.Context, in *exportLedgerIn) (*hu
 	}
 	name := pick([2]string{"资金流水", "ledger"})
 	return &huma.StreamResponse{Body: func(hctx huma.Context) {
-		w, err := export.New(string(in.Format), hctx.BodyWriter(), name)
-		if err != nil {
+		w, ok := in.open(hctx, "ledger", name, from.Format("20060102")+"-"+to.AddDate(0, 0, -1).Format("20060102"))
+		if !ok {
 			return
 		}
-		hctx.SetHeader("Content-Type", w.ContentType())
-		stamp := from.Format("20060102") + "-" + to.AddDate(0, 0, -1).Format("20060102")
-		hctx.SetHeader("Content-Disposition", fmt.Sprintf(`attachment; filename="ledger-%s.%s"; filename*=UTF-8''%s`,
-			stamp, in.Format, url.PathEscape(name+"-"+stamp+"."+string(in.Format))))
 		header := make([]any, len(ledgerColumns))
 		for i, c := range ledgerColumns {
 			header[i] = pick(c)

@@ -364,13 +364,10 @@ func (s *Server) exportCashUp(ctx context.Context, in *exportCashUpIn) (*huma.St
 		name = "日结"
 	}
 	return &huma.StreamResponse{Body: func(hctx huma.Context) {
-		w, err := export.New(string(in.Format), hctx.BodyWriter(), name)
-		if err != nil {
+		w, ok := in.open(hctx, "cash-up", name, c.Day)
+		if !ok {
 			return
 		}
-		hctx.SetHeader("Content-Type", w.ContentType())
-		hctx.SetHeader("Content-Disposition", fmt.Sprintf(`attachment; filename="cash-up-%s.%s"; filename*=UTF-8''%s`,
-			c.Day, in.Format, url.PathEscape(name+"-"+c.Day+"."+string(in.Format))))
 		header := make([]any, len(cashUpColumns))
 		for i, col := range cashUpColumns {
 			header[i] = col[1]
@@ -519,7 +516,7 @@ func (s *Server) exportReceivables(ctx context.Context, in *exportReceivablesIn)
 	}
 	name := pick([2]string{"应收账款", "receivables"})
 	return &huma.StreamResponse{Body: func(hctx huma.Context) {
-		w, ok := in.open(hctx, "receivables", name, loc)
+		w, ok := in.open(hctx, "receivables", name, nowStamp(loc))
 		if !ok {
 			return
 		}

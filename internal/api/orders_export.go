@@ -54,19 +54,22 @@ func (q ExportQuery) lang(tenant string) string {
 
 // open starts an export's file named for its download: the writer of the format asked for,
 // its Content-Type, and a Content-Disposition with an ASCII name (ascii-stamp.ext) for old
-// clients and the reader's language's (name-stamp.ext) for the rest (RFC 6266), stamped in
-// the tenant's time zone. It says false when the format has no writer.
-func (q ExportQuery) open(hctx huma.Context, ascii, name string, loc *time.Location) (export.Writer, bool) {
+// clients and the reader's language's (name-stamp.ext) for the rest (RFC 6266). stamp says
+// what the file holds or when it was made (nowStamp). It says false when the format has no
+// writer.
+func (q ExportQuery) open(hctx huma.Context, ascii, name, stamp string) (export.Writer, bool) {
 	w, err := export.New(string(q.Format), hctx.BodyWriter(), name)
 	if err != nil {
 		return nil, false
 	}
 	hctx.SetHeader("Content-Type", w.ContentType())
-	stamp := time.Now().In(loc).Format("20060102-1504")
 	hctx.SetHeader("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s.%s"; filename*=UTF-8''%s`,
 		ascii, stamp, q.Format, url.PathEscape(name+"-"+stamp+"."+string(q.Format))))
 	return w, true
 }
+
+// nowStamp stamps an export with the moment it was made, in the tenant's time zone.
+func nowStamp(loc *time.Location) string { return time.Now().In(loc).Format("20060102-1504") }
 
 type exportOrdersIn struct {
 	OrderFilter
@@ -139,7 +142,7 @@ func (s *Server) exportOrders(ctx context.Context, in *exportOrdersIn) (*huma.St
 	}
 	name := pick([2]string{"工单", "orders"})
 	return &huma.StreamResponse{Body: func(hctx huma.Context) {
-		w, ok := in.open(hctx, "orders", name, loc)
+		w, ok := in.open(hctx, "orders", name, nowStamp(loc))
 		if !ok {
 			return
 		}

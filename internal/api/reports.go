@@ -175,7 +175,7 @@ func (s *Server) refreshReports(ctx context.Context, in *refreshReportsIn) (*Ref
 // reportExport streams rows (the header first) as an export named name.
 func reportExport(q ExportQuery, lang, name string, loc *time.Location, rows [][]any) *huma.StreamResponse {
 	return &huma.StreamResponse{Body: func(hctx huma.Context) {
-		w, ok := q.open(hctx, "report", name, loc)
+		w, ok := q.open(hctx, "report", name, nowStamp(loc))
 		if !ok {
 			return
 		}
