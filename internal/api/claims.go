@@ -45,6 +45,9 @@ func registerClaimRoutes(api huma.API, s *Server) {
 	register(api, s, huma.Operation{OperationID: "list-claims", Method: http.MethodGet, Path: "/claims",
 		Tags: tags, Summary: "This tenant's warranty claims (made, received from partners, or its outlets'), newest first"},
 		route{perm: access.BillsRead}, s.listClaims)
+	register(api, s, huma.Operation{OperationID: "list-unclaimed-orders", Method: http.MethodGet, Path: "/claim-checks/unclaimed-orders",
+		Tags: tags, Summary: "不结算检查: audited in-warranty orders (outlets' work, partners' covered jobs) no claim was made for, newest first"},
+		route{perm: access.BillsRead}, s.listUnclaimed)
 	register(api, s, huma.Operation{OperationID: "get-claim", Method: http.MethodGet, Path: "/claims/{id}",
 		Tags: tags, Summary: "Get a claim (this tenant's copy)", Errors: []int{404}},
 		route{perm: access.BillsRead}, s.getClaim)
@@ -145,4 +148,18 @@ func (s *Server) respondClaim(ctx context.Context, in *respondClaimIn) (*ClaimOu
 	return claimOut(within(ctx, s, func(tx *tenants.Tx) (claims.Claim, error) {
 		return s.claims().Respond(ctx, tx, in.id(), v, in.Body)
 	}))
+}
+
+func (s *Server) listUnclaimed(ctx context.Context, in *PageQuery) (*PageOutput[claims.UnclaimedOrder], error) {
+	after, err := in.after()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := within(ctx, s, func(tx *tenants.Tx) ([]claims.UnclaimedOrder, error) {
+		return claims.Unclaimed(ctx, tx, after.UUID, int(in.limit())+1)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return pageOf(rows, in.limit(), func(o claims.UnclaimedOrder) uuid.UUID { return o.OrderID }), nil
 }

@@ -532,3 +532,34 @@ func List(ctx context.Context, tx *tenants.Tx, f Filter) ([]Claim, error) {
 	}
 	return out, nil
 }
+
+// UnclaimedOrder is an audited in-warranty order no claim was made for (不结算检查).
+type UnclaimedOrder struct {
+	OrderID   uuid.UUID  `json:"order_id"`
+	Number    string     `json:"number"`
+	Status    string     `json:"status"`
+	Type      string     `json:"type"`
+	OutletID  *uuid.UUID `json:"outlet_id,omitempty"`
+	Serial    string     `json:"serial,omitempty"`
+	UpdatedAt time.Time  `json:"updated_at"`
+}
+
+// Unclaimed lists the audited in-warranty orders of the tenant's outlets, and the partners'
+// jobs it did with a covered decision, that no claim was made for, newest first: work done
+// and never settled.
+func Unclaimed(ctx context.Context, tx *tenants.Tx, after uuid.UUID, limit int) ([]UnclaimedOrder, error) {
+	p := db.UnclaimedOrdersParams{TenantID: tx.Scope.TenantID, Lim: int32(max(1, min(limit, 1000)))}
+	if after != uuid.Nil {
+		p.After = uuid.NullUUID{UUID: after, Valid: true}
+	}
+	rows, err := tx.Q.UnclaimedOrders(ctx, tx, p)
+	if err != nil {
+		return nil, fmt.Errorf("unclaimed orders: %w", err)
+	}
+	out := make([]UnclaimedOrder, len(rows))
+	for i, r := range rows {
+		out[i] = UnclaimedOrder{OrderID: r.ID, Number: r.Number, Status: r.Status, Type: r.TypeCode, OutletID: idPtr(r.OutletID),
+			Serial: r.Serial, UpdatedAt: r.UpdatedAt}
+	}
+	return out, nil
+}

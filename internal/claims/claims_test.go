@@ -211,6 +211,13 @@ func TestPartnerClaimTravelsAndIsReviewed(t *testing.T) {
 	ag := b.agree(t, b.B, terms())
 	sentOrder, theirOrder := b.work(t, ag, b.B, b.registration(t))
 
+	b.in(t, b.B, func(tx *tenants.Tx) error {
+		l, err := Unclaimed(b.ctx, tx, uuid.Nil, 100)
+		if err == nil && (len(l) != 1 || l[0].OrderID != theirOrder) {
+			t.Errorf("the partner's audited job before its claim, unclaimed: %+v", l)
+		}
+		return err
+	})
 	c := b.generate(t, b.B, theirOrder)
 	if c.Side != SideClaimant || c.Status != StatusDraft || c.CounterpartyTenantID == nil || *c.CounterpartyTenantID != b.A ||
 		c.TermsVersion != 1 || c.Currency != "CNY" {
@@ -447,7 +454,21 @@ func TestOutletClaimIsReviewedInTheTenant(t *testing.T) {
 		return nil
 	})
 	b.finish(t, b.A, o.ID)
+	unclaimed := func() []UnclaimedOrder {
+		var l []UnclaimedOrder
+		b.in(t, b.A, func(tx *tenants.Tx) (err error) {
+			l, err = Unclaimed(b.ctx, tx, uuid.Nil, 100)
+			return err
+		})
+		return l
+	}
+	if l := unclaimed(); len(l) != 1 || l[0].OrderID != o.ID {
+		t.Errorf("audited outlet work before its claim, unclaimed: %+v", l)
+	}
 	c := b.generate(t, b.A, o.ID)
+	if l := unclaimed(); len(l) != 0 {
+		t.Errorf("after its claim, unclaimed: %+v", l)
+	}
 	if c.Side != SideInternal || c.OutletID == nil || len(c.Lines) == 0 {
 		t.Fatalf("outlet claim: %+v", c)
 	}

@@ -400,3 +400,62 @@ func (q *Queries) SaveClaim(ctx context.Context, db DBTX, arg SaveClaimParams) (
 	)
 	return i, err
 }
+
+const unclaimedOrders = `-- name: UnclaimedOrders :many
+SELECT o.id, o.number, o.status, o.outlet_id, o.serial, o.type_code, o.updated_at FROM service_orders o
+WHERE o.tenant_id = $1 AND o.status IN ('approved', 'closed')
+  AND ((o.entitlement_class <> '' AND o.outlet_id IS NOT NULL)
+       OR EXISTS (SELECT 1 FROM network_jobs j WHERE j.tenant_id = $1 AND j.order_id = o.id
+                  AND j.direction = 'received' AND j.facts ? 'coverage'))
+  AND NOT EXISTS (SELECT 1 FROM warranty_claims c WHERE c.tenant_id = $1 AND c.order_id = o.id
+                  AND c.side IN ('claimant', 'internal'))
+  AND ($2::uuid IS NULL OR o.id < $2::uuid)
+ORDER BY o.id DESC
+LIMIT $3
+`
+
+type UnclaimedOrdersParams struct {
+	TenantID uuid.UUID
+	After    uuid.NullUUID
+	Lim      int32
+}
+
+type UnclaimedOrdersRow struct {
+	ID        uuid.UUID
+	Number    string
+	Status    string
+	OutletID  uuid.NullUUID
+	Serial    string
+	TypeCode  string
+	UpdatedAt time.Time
+}
+
+// 不结算检查: audited in-warranty orders this tenant's outlets or partners' jobs did that no
+// claim was made for, newest first.
+func (q *Queries) UnclaimedOrders(ctx context.Context, db DBTX, arg UnclaimedOrdersParams) ([]UnclaimedOrdersRow, error) {
+	rows, err := db.Query(ctx, unclaimedOrders, arg.TenantID, arg.After, arg.Lim)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []UnclaimedOrdersRow
+	for rows.Next() {
+		var i UnclaimedOrdersRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Number,
+			&i.Status,
+			&i.OutletID,
+			&i.Serial,
+			&i.TypeCode,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}

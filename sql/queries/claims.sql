@@ -41,3 +41,17 @@ LIMIT @lim;
 SELECT count(*) FROM warranty_claims
 WHERE tenant_id = @tenant_id AND serial = @serial AND side IN ('payer', 'internal') AND id <> @id
   AND status <> 'rejected' AND submitted_at >= @since;
+
+-- name: UnclaimedOrders :many
+-- 不结算检查: audited in-warranty orders this tenant's outlets or partners' jobs did that no
+-- claim was made for, newest first.
+SELECT o.id, o.number, o.status, o.outlet_id, o.serial, o.type_code, o.updated_at FROM service_orders o
+WHERE o.tenant_id = @tenant_id AND o.status IN ('approved', 'closed')
+  AND ((o.entitlement_class <> '' AND o.outlet_id IS NOT NULL)
+       OR EXISTS (SELECT 1 FROM network_jobs j WHERE j.tenant_id = @tenant_id AND j.order_id = o.id
+                  AND j.direction = 'received' AND j.facts ? 'coverage'))
+  AND NOT EXISTS (SELECT 1 FROM warranty_claims c WHERE c.tenant_id = @tenant_id AND c.order_id = o.id
+                  AND c.side IN ('claimant', 'internal'))
+  AND (sqlc.narg(after)::uuid IS NULL OR o.id < sqlc.narg(after)::uuid)
+ORDER BY o.id DESC
+LIMIT @lim;
