@@ -30,6 +30,7 @@ import (
 	"github.com/aftersales/aftersales/billing"
 	"github.com/aftersales/aftersales/internal/api"
 	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/claims"
 	"github.com/aftersales/aftersales/internal/demo"
 	"github.com/aftersales/aftersales/internal/events"
 	"github.com/aftersales/aftersales/internal/jobs"
@@ -245,8 +246,16 @@ func consumers(cfg platform.Config, log *slog.Logger, d *tenants.DB) ([]events.C
 		orders.Hooks{PublicURL: cfg.PublicURL},
 		// The partner network: deliveries between tenants, and received jobs' progress
 		// reported to their senders. Jobs it queues go with the worker's own client.
-		network.New(d, network.ContextJobs{}, orders.Wire(cfg.PublicURL, network.ContextJobs{}).Service, log),
+		partnerNetwork(cfg, log, d),
 	}, nil
+}
+
+// partnerNetwork is the network service of the worker, with the warranty claims' messages
+// among those it applies.
+func partnerNetwork(cfg platform.Config, log *slog.Logger, d *tenants.DB) *network.Service {
+	n := network.New(d, network.ContextJobs{}, orders.Wire(cfg.PublicURL, network.ContextJobs{}).Service, log)
+	claims.New(n, network.ContextJobs{}, log)
+	return n
 }
 
 func work(ctx context.Context, cfg platform.Config, log *slog.Logger, pool *pgxpool.Pool, d *tenants.DB) error {

@@ -43,7 +43,7 @@ var isoKinds = []string{"/v1/outlets/", "/v1/calendars/", "/v1/members/", "/v1/i
 	"/v1/notification-templates/", "/v1/webhook-endpoints/", "/v1/webhook-deliveries/", "/v1/sla/orders/",
 	"/v1/express-products/", "/v1/purchases/", "/v1/billing/payment-flags/", "/v1/parts/", "/v1/warehouses/", "/v1/stock/movements/",
 	"/v1/reservations/", "/v1/order-parts/", "/v1/transfers/", "/v1/partner-agreements/", "/v1/network-jobs/", "/v1/bills/",
-	"/v1/bill-payments/"}
+	"/v1/bill-payments/", "/v1/claims/"}
 
 // isoSnapshotSuffix completes a kind's prefix and id into a GET path where the kind has no
 // GET prefix+id of its own.
@@ -241,6 +241,8 @@ func isoMake(t *testing.T, env *apitest.Env, tn *apitest.Tenant) isoFixtures {
 	pay := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/bills/" + f["/v1/bills/"] + "/payments", Token: tn.Admin,
 		Body: map[string]any{"method": "cash", "amount": 1000}})
 	f["/v1/bill-payments/"] = pay.Map(t)["id"].(string)
+	// A warranty claim of an outlet's in-warranty repair (a compressor swapped), submitted.
+	f["/v1/claims/"] = isoClaim(t, env, tn, f["/v1/models/"], "ISO-"+u)
 	central := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/warehouses", Token: tn.Admin, Body: map[string]any{
 		"code": "ISO-C-" + u, "name": "Isolation centre", "kind": "spare_parts"}})
 	tr := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/transfers", Token: tn.Admin, Body: map[string]any{
@@ -248,6 +250,32 @@ func isoMake(t *testing.T, env *apitest.Env, tn *apitest.Tenant) isoFixtures {
 		"lines": []map[string]any{{"part_id": f["/v1/parts/"], "qty": 1}}}})
 	f["/v1/transfers/"] = tr.Map(t)["id"].(string)
 	return f
+}
+
+// isoClaim registers a unit in warranty, repairs it at the tenant's first outlet (a part swapped), passes
+// the order through audit and makes and submits its claim; it returns the claim's id.
+func isoClaim(t *testing.T, env *apitest.Env, tn *apitest.Tenant, model, partNo string) string {
+	t.Helper()
+	u := env.Unique()
+	reg := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/registrations", Token: tn.Admin, Body: map[string]any{
+		"model_id": model, "serial": "SN-C-" + u, "purchase_date": time.Now().AddDate(0, 0, -60).Format(time.DateOnly),
+		"invoice_no": "INV-C-" + u, "has_warranty_card": true, "buyer": map[string]any{"name": "Buyer " + u, "phone": env.Phone()}}})
+	ord := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/orders", Token: tn.Admin, Body: map[string]any{
+		"type": "repair_minor", "channel": "carry_in", "registration_id": reg.Map(t)["id"], "outlet_id": tn.Outlets[0],
+		"fault_description": "does not cool", "location": map[string]any{"province_code": "310000"}}}).Map(t)
+	id := ord["order"].(map[string]any)["id"].(string)
+	move := func(to string) {
+		env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/transitions", Token: tn.Admin, Body: map[string]any{"to": to}})
+	}
+	move("repairing")
+	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/completion", Token: tn.Admin,
+		Body: map[string]any{"diagnosis": "compressor failed", "work_done": "compressor replaced", "result": "fixed",
+			"parts": []map[string]any{{"code": partNo, "quantity": 1, "old_serial": "OLD-" + env.Unique(), "new_serial": "NEW-" + env.Unique()}}}})
+	move("picked_up")
+	move("approved")
+	c := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/claim", Token: tn.Admin}).Map(t)
+	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/claims/" + c["id"].(string) + "/submit", Token: tn.Admin})
+	return c["id"].(string)
 }
 
 // isoTerms are partner agreement terms that are in force.
@@ -381,6 +409,8 @@ func isoBodies(t *testing.T, u string, own isoFixtures) map[string]any {
 			"outlet_id": own["outlet-of-warehouse"]},
 		"POST /v1/partner-agreements/{id}/amend":   map[string]any{"terms": isoTerms()},
 		"POST /v1/partner-agreements/{id}/reject":  map[string]any{"reason": "not now"},
+		"POST /v1/claims/{id}/review":              map[string]any{"decision": "approve"},
+		"POST /v1/claims/{id}/respond":             map[string]any{"action": "accept"},
 		"POST /v1/partner-agreements/{id}/suspend": map[string]any{"reason": "not now"},
 		"POST /v1/orders/{id}/handoff":             map[string]any{"agreement_id": own["agreement"]},
 		"PUT /v1/bills/{id}":                       map[string]any{"buyer_name": "Renamed buyer"},

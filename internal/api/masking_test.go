@@ -129,6 +129,9 @@ type maskCase struct {
 func maskTable() []maskCase {
 	return []maskCase{
 		{schema: "AuditEntry", fields: []string{"after (free-form)", "before (free-form)"}, check: checkAuditEntry},
+		{schema: "Claim", fields: []string{"terms (free-form)"},
+			exempt: "a claim's terms are the agreement terms (or the tenant's rates) it was priced under: rates, parts pricing, " +
+				"cost sharing and the contact sharing settings (full or masked), never contact data"},
 		{schema: "Contact", fields: []string{"address", "phone"},
 			exempt: "a network job's customer contact is masked in the data layer for scopes without contacts:unmasked " +
 				"(network.view, proven by internal/network TestJobContactsMaskedForScopesWithoutContactPermission); " +

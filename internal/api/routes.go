@@ -57,6 +57,7 @@ func registerRoutes(v1 huma.API, s *Server) {
 	registerConsumerNotificationRoutes(v1, s)
 	registerWebhookEndpointRoutes(v1, s)
 	registerNetworkRoutes(v1, s)
+	registerClaimRoutes(v1, s)
 	registerWebhookDeliveryRoutes(v1, s)
 	registerSLARoutes(v1, s)
 	registerSandboxRoutes(v1, s)

@@ -1376,6 +1376,38 @@ type Warehouse struct {
 	UpdatedAt  time.Time
 }
 
+// A warranty claim as this tenant keeps it: claimant (we did the work), payer (a partner claims from us) or internal (our outlet's work); lines with their payer, price, coverage share and the terms they were made under, in minor units.
+type WarrantyClaim struct {
+	TenantID             uuid.UUID
+	ID                   uuid.UUID
+	Side                 string
+	Number               string
+	OrderID              uuid.UUID
+	OutletID             uuid.NullUUID
+	JobID                uuid.NullUUID
+	AgreementID          uuid.NullUUID
+	CounterpartyTenantID uuid.NullUUID
+	CounterpartyName     string
+	Serial               string
+	Currency             string
+	Status               string
+	// Claim lines (claims.Line): kind, quantity, unit price, amount, the customer's share, payer and the payer's amount, faulty and replacement serials, and the review's adjustment.
+	Lines []byte
+	// The agreement terms (or the tenant's rates) the lines were priced under, as they were at the claim's making.
+	Terms        []byte
+	TermsVersion int32
+	Claimed      int64
+	Approved     int64
+	Reason       string
+	Response     string
+	Version      int32
+	SubmittedAt  *time.Time
+	ReviewedAt   *time.Time
+	RespondedAt  *time.Time
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
 // A warranty policy applying to categories or models; its rules live in versions.
 type WarrantyPolicy struct {
 	TenantID    uuid.UUID

@@ -358,6 +358,14 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 		    (app.tenant_id(), $1, $2, $3, 1, 'job.updated')`, []any{uuid.New(), agreement, partner}},
 		{`INSERT INTO network_jobs (tenant_id, id, direction, agreement_id, partner_tenant_id, order_id) VALUES
 		    (app.tenant_id(), $1, 'sent', $2, $3, $4)`, []any{uuid.New(), agreement, partner, order1}},
+		// Warranty claims: the partner's claim for order 1 (the payer's copy) and outlet 2's
+		// claim for order 2.
+		{`INSERT INTO warranty_claims (tenant_id, id, side, number, order_id, agreement_id, counterparty_tenant_id, currency, status, claimed)
+		    VALUES (app.tenant_id(), $1, 'payer', 'CL-SO-2026-000001', $2, $3, $4, 'CNY', 'submitted', 8000)`,
+			[]any{uuid.New(), order1, agreement, partner}},
+		{`INSERT INTO warranty_claims (tenant_id, id, side, number, order_id, outlet_id, currency, status, claimed)
+		    VALUES (app.tenant_id(), $1, 'internal', 'CL-SO-2026-000002', $2, $3, 'CNY', 'draft', 5000)`,
+			[]any{uuid.New(), order2, f.Outlet2}},
 	}...)
 	// Billing.
 	product, price, purchase, purchase2, refund := uuid.New(), uuid.New(), uuid.New(), uuid.New(), uuid.New()

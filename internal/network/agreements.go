@@ -89,6 +89,26 @@ type Terms struct {
 	Contact     ContactSharing `json:"contact"`
 	ValidFrom   string         `json:"valid_from" format:"date" example:"2027-01-01"`
 	ValidUntil  string         `json:"valid_until,omitempty" format:"date" doc:"Empty: open-ended"`
+	CostSharing []PayerShare   `json:"cost_sharing,omitempty" maxItems:"5" doc:"How the covered cost of a claim is split between payers, in percent summing to 100 (三个一点: carrier, platform operator, maker); empty: the warranty decision's payer carries it all"`
+	Claims      ClaimRules     `json:"claims,omitempty" doc:"The payer's rules for warranty claims on work under the agreement, checked at submission"`
+}
+
+// Payers of a claim line other than the customer: the maker's warranty, a carrier's promise,
+// the platform operator, a paid plan.
+var Payers = []string{"maker", "carrier", "platform", "plan"}
+
+// PayerShare is one payer's percent of a claim's covered cost.
+type PayerShare struct {
+	Payer   string `json:"payer" doc:"maker, carrier, platform or plan"`
+	Percent int    `json:"percent" minimum:"1" maximum:"100"`
+}
+
+// ClaimRules are what the payer requires of a warranty claim: a registered unit, and at
+// most MaxPerUnit claims on one unit in PeriodDays (0: no limit).
+type ClaimRules struct {
+	RegistrationRequired bool `json:"registration_required,omitempty"`
+	MaxPerUnit           int  `json:"max_per_unit,omitempty" minimum:"0" maximum:"100"`
+	PeriodDays           int  `json:"period_days,omitempty" minimum:"0" maximum:"3650"`
 }
 
 // check refuses terms that do not make sense together; field names are under "terms".
@@ -121,6 +141,23 @@ func (t Terms) check() error {
 		if len(r) != 6 || strings.Trim(r, "0123456789") != "" {
 			return fault.Invalid(fmt.Sprintf("terms.regions[%d]", i), "must be a 6-digit GB/T 2260 code")
 		}
+	}
+	total, payers := 0, map[string]bool{}
+	for i, c := range t.CostSharing {
+		if !slices.Contains(Payers, c.Payer) || payers[c.Payer] {
+			return fault.Invalid(fmt.Sprintf("terms.cost_sharing[%d].payer", i), "must be one of "+strings.Join(Payers, ", ")+", each once")
+		}
+		if c.Percent < 1 || c.Percent > 100 {
+			return fault.Invalid(fmt.Sprintf("terms.cost_sharing[%d].percent", i), "must be between 1 and 100")
+		}
+		payers[c.Payer] = true
+		total += c.Percent
+	}
+	if len(t.CostSharing) > 0 && total != 100 {
+		return fault.Invalid("terms.cost_sharing", "the shares must sum to 100 percent")
+	}
+	if t.Claims.MaxPerUnit > 0 && t.Claims.PeriodDays < 1 {
+		return fault.Invalid("terms.claims.period_days", "give the period the limit of claims per unit counts in")
 	}
 	seen := map[[2]any]bool{}
 	for i, r := range t.LabourRates {

@@ -20,6 +20,7 @@ import (
 	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/internal/platform"
+	"github.com/aftersales/aftersales/internal/warranty"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -58,6 +59,14 @@ type Facts struct {
 	Contact           Contact         `json:"contact"`
 	Location          orders.Location `json:"location"`
 	Note              string          `json:"note,omitempty"`
+	Coverage          *JobCoverage    `json:"coverage,omitempty" doc:"How the sender's decision covers each kind of cost: what the provider claims and from whom"`
+}
+
+// JobCoverage is the part of the sender's warranty decision a claim is priced by: the share of
+// each kind of cost the customer pays, and whether a paid plan pays the rest.
+type JobCoverage struct {
+	Charges warranty.Charges `json:"charges"`
+	Plan    bool             `json:"plan,omitempty" doc:"A paid plan, not the maker's warranty, pays the covered cost"`
 }
 
 // PartnerJob is a job handed between tenants, as this side sees it: its own order and what the
@@ -220,12 +229,13 @@ func factsOf(ctx context.Context, tx *tenants.Tx, o db.ServiceOrder, terms Terms
 		Location: orders.Location{ProvinceCode: o.ProvinceCode, CityCode: o.CityCode, DistrictCode: o.DistrictCode,
 			PostalCode: o.PostalCode, Address: o.Address}}
 	var ent struct {
-		Decision struct {
-			Remedies []string `json:"remedies"`
-		} `json:"decision"`
+		Decision warranty.Decision `json:"decision"`
 	}
 	if json.Unmarshal(o.Entitlement, &ent) == nil {
 		f.Remedies = ent.Decision.Remedies
+		if ent.Decision.Class != "" {
+			f.Coverage = &JobCoverage{Charges: ent.Decision.Charges, Plan: ent.Decision.GrantID != ""}
+		}
 	}
 	if o.ModelID.Valid {
 		m, err := catalog.GetModel(ctx, tx, o.ModelID.UUID)

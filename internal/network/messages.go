@@ -174,6 +174,37 @@ func (s *Service) failed(ctx context.Context, sender, messageID uuid.UUID, err e
 // copy of the agreement (nil before a proposal created it).
 type handler func(ctx context.Context, tx *tenants.Tx, a *db.PartnerAgreement, m db.NetworkInbox) error
 
+// Handler applies one kind of message of another package (warranty claims) in the
+// receiver's transaction, with the receiver's copy of the agreement the message names; the
+// sender is m.SenderTenantID, the agreement's partner (checked before the handler runs).
+// An error made by Refuse refuses the message; any other retries it.
+type Handler func(ctx context.Context, tx *tenants.Tx, a db.PartnerAgreement, m db.NetworkInbox) error
+
+// On adds the handler of a message kind. Kinds are the caller's, prefixed with its domain
+// ("claim."); the agreement's own kinds cannot be replaced.
+func (s *Service) On(kind string, h Handler) {
+	if _, ok := s.handlers[kind]; ok {
+		panic("network: a handler of " + kind + " exists")
+	}
+	s.handlers[kind] = func(ctx context.Context, tx *tenants.Tx, a *db.PartnerAgreement, m db.NetworkInbox) error {
+		return h(ctx, tx, *a, m)
+	}
+}
+
+// Send writes a message of kind to the partner of the agreement (this tenant's copy, locked
+// by the caller or not) into the tenant's outbox, in tx: it leaves if and only if tx commits.
+func (s *Service) Send(ctx context.Context, tx *tenants.Tx, agreementID uuid.UUID, kind string, body any) error {
+	a, err := tx.Q.GetAgreement(ctx, tx, db.GetAgreementParams{TenantID: tx.Scope.TenantID, ID: agreementID})
+	if err != nil {
+		return fault.DBError(err, "", "")
+	}
+	return s.send(ctx, tx, a, kind, body)
+}
+
+// Refuse makes the error of a handler that refuses a message its receiver's state cannot
+// take (logged and kept with the reason, never retried).
+func Refuse(format string, a ...any) error { return refuse(format, a...) }
+
 // Apply applies, in receiver's own transaction, the messages of sender on agreement that
 // have arrived, in sequence order from the last applied one; a message that arrived before
 // its predecessor waits in the inbox until the predecessor arrives. Messages of a sender

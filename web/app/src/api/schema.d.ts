@@ -673,6 +673,108 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/claim-checks/unclaimed-orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 不结算检查: audited in-warranty orders (outlets' work, partners' covered jobs) no claim was made for, newest first */
+        get: operations["list-unclaimed-orders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/claims": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This tenant's warranty claims (made, received from partners, or its outlets'), newest first */
+        get: operations["list-claims"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/claims/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a claim (this tenant's copy) */
+        get: operations["get-claim"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/claims/{id}/respond": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The claimant's answer to an adjustment or a rejection: accept it, or dispute it with a comment */
+        post: operations["respond-claim"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/claims/{id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The payer's review: approve, adjust lines with a reason each, or reject with a reason */
+        post: operations["review-claim"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/claims/{id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Submit a draft claim to its payer; the payer's rules are checked at submission */
+        post: operations["submit-claim"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/commission/rule-versions": {
         parameters: {
             query?: never;
@@ -2084,6 +2186,23 @@ export interface paths {
          * @description Lines come from the approved quote (and the tenant's labour rate and visit fee when it names none); each line's payer follows the order's warranty decision and only the customer's share is billed. One bill per order: asking again returns it.
          */
         post: operations["create-bill"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orders/{id}/claim": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make the draft claim of an audited in-warranty order (a partner's job: to the partner; an outlet's: to this tenant); again: the claim */
+        post: operations["make-order-claim"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4647,6 +4766,154 @@ export interface components {
             /** @description Stripe Checkout page (checkout channel) */
             url?: string;
         };
+        Claim: {
+            /** Format: uuid */
+            agreement_id?: string;
+            /** Format: int64 */
+            approved: number;
+            /** Format: int64 */
+            claimed: number;
+            counterparty_name?: string;
+            /** Format: uuid */
+            counterparty_tenant_id?: string;
+            /** Format: date-time */
+            created_at: string;
+            currency: string;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: uuid
+             * @description The handed-off job the claim is for
+             */
+            job_id?: string;
+            lines: components["schemas"]["ClaimLine"][];
+            number: string;
+            /**
+             * Format: uuid
+             * @description Our order of the work
+             */
+            order_id: string;
+            /**
+             * Format: uuid
+             * @description internal: the outlet that did the work
+             */
+            outlet_id?: string;
+            /** @description What is claimed from each payer */
+            payers: {
+                [key: string]: number;
+            };
+            /** @description The review's reason, or the rule the claim broke */
+            reason?: string;
+            /** Format: date-time */
+            responded_at?: string;
+            /** @description The claimant's comment on the review */
+            response?: string;
+            /** Format: date-time */
+            reviewed_at?: string;
+            serial?: string;
+            /** @description claimant: we claim from a partner; payer: a partner claims from us; internal: our outlet's work */
+            side: string;
+            status: string;
+            /** Format: date-time */
+            submitted_at?: string;
+            /** @description The terms the lines were priced under, as they were */
+            terms: unknown;
+            /** Format: int32 */
+            terms_version: number;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int32 */
+            version: number;
+        };
+        ClaimAdjustment: {
+            /**
+             * Format: int64
+             * @description What is approved of the line (minor units), less than claimed
+             */
+            approved: number;
+            /**
+             * Format: int64
+             * @description The line's index in the claim
+             */
+            line: number;
+            reason: string;
+        };
+        ClaimLine: {
+            /** @description Why the review approved less */
+            adjust_reason?: string;
+            /**
+             * Format: int64
+             * @description Quantity times unit price
+             */
+            amount: number;
+            /**
+             * Format: int64
+             * @description What the payer's review approved
+             */
+            approved?: number;
+            /** @description The term that priced it, e.g. labour rate repair_minor level 2 */
+            basis: string;
+            /**
+             * Format: int64
+             * @description What is claimed from the payer
+             */
+            claimed: number;
+            /** @description covered or shared: how the warranty decision covered it */
+            coverage: string;
+            /**
+             * Format: int64
+             * @description The customer's share, billed to the customer, not claimed
+             */
+            customer_amount: number;
+            /**
+             * Format: int64
+             * @description The customer's percent of the amount under the decision
+             */
+            customer_percent: number;
+            description: string;
+            /** @description The serial of the part taken out */
+            faulty_serial?: string;
+            /** @description labour, part or visit */
+            kind: string;
+            part_code?: string;
+            /** @description Who pays this line: maker, carrier, platform or plan */
+            payer: string;
+            /**
+             * Format: int64
+             * @description The payer's percent of the covered cost (cost sharing)
+             */
+            payer_percent: number;
+            /** Format: int64 */
+            quantity: number;
+            /** @description The serial of the part put in */
+            replacement_serial?: string;
+            /**
+             * Format: int64
+             * @description The price under the terms, at the claim's making
+             */
+            unit_price: number;
+        };
+        ClaimResponse: {
+            /** @description accept the review, or dispute it (back to the payer for review) */
+            action: string;
+            /** @description Required to dispute */
+            comment?: string;
+        };
+        ClaimReview: {
+            /** @description approve, adjust (per line) or reject */
+            decision: string;
+            /** @description adjust: the lines approved for less; the others are approved as claimed */
+            lines?: components["schemas"]["ClaimAdjustment"][];
+            /** @description Required to reject */
+            reason?: string;
+        };
+        ClaimRules: {
+            /** Format: int64 */
+            max_per_unit?: number;
+            /** Format: int64 */
+            period_days?: number;
+            registration_required?: boolean;
+        };
         Clock: {
             /** Format: date-time */
             breached_at?: string;
@@ -5344,6 +5611,8 @@ export interface components {
             category?: string;
             component?: string;
             contact: components["schemas"]["Contact"];
+            /** @description How the sender's decision covers each kind of cost: what the provider claims and from whom */
+            coverage?: components["schemas"]["JobCoverage"];
             /** @description The sender's warranty decision class */
             decision?: string;
             fault_code?: string;
@@ -5830,6 +6099,11 @@ export interface components {
              */
             distance_km?: number;
             order: components["schemas"]["Order"];
+        };
+        JobCoverage: {
+            charges: components["schemas"]["Charges"];
+            /** @description A paid plan, not the maker's warranty, pays the covered cost */
+            plan?: boolean;
         };
         LabourRate: {
             /**
@@ -6537,6 +6811,11 @@ export interface components {
             /** @description Pass as cursor to get the next page; absent on the last page */
             next_cursor?: string;
         };
+        PageClaim: {
+            items: components["schemas"]["Claim"][];
+            /** @description Pass as cursor to get the next page; absent on the last page */
+            next_cursor?: string;
+        };
         PageCompensationView: {
             items: components["schemas"]["CompensationView"][];
             /** @description Pass as cursor to get the next page; absent on the last page */
@@ -6669,6 +6948,11 @@ export interface components {
         };
         PageTransfer: {
             items: components["schemas"]["Transfer"][];
+            /** @description Pass as cursor to get the next page; absent on the last page */
+            next_cursor?: string;
+        };
+        PageUnclaimedOrder: {
+            items: components["schemas"]["UnclaimedOrder"][];
             /** @description Pass as cursor to get the next page; absent on the last page */
             next_cursor?: string;
         };
@@ -6827,6 +7111,12 @@ export interface components {
             shares: {
                 [key: string]: number;
             };
+        };
+        PayerShare: {
+            /** @description maker, carrier, platform or plan */
+            payer: string;
+            /** Format: int64 */
+            percent: number;
         };
         PaymentFlag: {
             /** Format: date-time */
@@ -7997,7 +8287,11 @@ export interface components {
         Terms: {
             /** @description Product category codes the provider serves; empty: all */
             categories: string[];
+            /** @description The payer's rules for warranty claims on work under the agreement, checked at submission */
+            claims?: components["schemas"]["ClaimRules"];
             contact: components["schemas"]["ContactSharing"];
+            /** @description How the covered cost of a claim is split between payers, in percent summing to 100 (三个一点: carrier, platform operator, maker); empty: the warranty decision's payer carries it all */
+            cost_sharing?: components["schemas"]["PayerShare"][];
             /** @example CNY */
             currency: string;
             labour_rates: components["schemas"]["LabourRate"][];
@@ -8149,6 +8443,18 @@ export interface components {
         };
         TypesOutBody: {
             items: components["schemas"]["Type"][];
+        };
+        UnclaimedOrder: {
+            number: string;
+            /** Format: uuid */
+            order_id: string;
+            /** Format: uuid */
+            outlet_id?: string;
+            serial?: string;
+            status: string;
+            type: string;
+            /** Format: date-time */
+            updated_at: string;
         };
         UnitPlansOutBody: {
             items: components["schemas"]["Purchase"][];
@@ -12507,6 +12813,549 @@ export interface operations {
             };
             /** @description Precondition Required */
             428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-unclaimed-orders": {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor: next_cursor of the previous page */
+                cursor?: string;
+                /** @description Page size */
+                limit?: number;
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageUnclaimedOrder"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-claims": {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor: next_cursor of the previous page */
+                cursor?: string;
+                /** @description Page size */
+                limit?: number;
+                /** @description claimant: claims we made to partners; payer: partners' claims to us; internal: our outlets' */
+                side?: "claimant" | "payer" | "internal";
+                status?: "draft" | "submitted" | "approved" | "adjusted" | "rejected" | "accepted" | "disputed";
+                /** @description Only claims with this partner tenant */
+                counterparty_tenant_id?: string;
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageClaim"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-claim": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Claim"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "respond-claim": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description ETag of the version you read; optional */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClaimResponse"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Claim"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "review-claim": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description ETag of the version you read; optional */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClaimReview"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Claim"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "submit-claim": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description ETag of the version you read; optional */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Claim"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -21298,6 +22147,96 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Bill"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "make-order-claim": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Claim"];
                 };
             };
             /** @description Unauthorized */
