@@ -164,6 +164,7 @@ describe('labels of API values', () => {
     ['movementType', 'Movement', 'type'],
     ['issueKind', 'Movement', 'issue_kind'],
     ['transferStatus', 'Transfer', 'status'],
+    ['requestStatus', 'PartRequest', 'status'],
     ['discrepancyReason', 'TransferLine', 'discrepancy_reason'],
   ]
   it.each(cases)('%s covers %s.%s', (group, schema, prop) => {
