@@ -231,7 +231,6 @@ var domainEnums = []domainEnum{
 	{stock.ReceiveLine{}, "discrepancy_reason", stock.DiscrepancyReasons},
 	{stock.Transfer{}, "status", stock.TransferStatuses},
 	{stock.PartRequest{}, "status", stock.RequestStatuses},
-	{stock.TransferLine{}, "discrepancy_reason", stock.DiscrepancyReasons},
 }
 
 // useDomainEnums sets the enum of each domain enum field in the registered schemas, with the

@@ -8181,8 +8181,7 @@ export interface components {
             to_warehouse_id: string;
         };
         TransferLine: {
-            /** @enum {string} */
-            discrepancy_reason?: "short_shipped" | "damaged" | "lost" | "wrong_part" | "other";
+            discrepancy_reason?: string;
             /** Format: int32 */
             line_no: number;
             /** Format: uuid */

@@ -165,7 +165,7 @@ describe('labels of API values', () => {
     ['issueKind', 'Movement', 'issue_kind'],
     ['transferStatus', 'Transfer', 'status'],
     ['requestStatus', 'PartRequest', 'status'],
-    ['discrepancyReason', 'TransferLine', 'discrepancy_reason'],
+    ['discrepancyReason', 'ReceiveLine', 'discrepancy_reason'],
   ]
   it.each(cases)('%s covers %s.%s', (group, schema, prop) => {
     const labels = Object.keys(en.enums[group])
