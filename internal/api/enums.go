@@ -62,6 +62,7 @@ type (
 	warehouseKind  string
 	movementType   string
 	transferStatus string
+	requestStatus  string
 )
 
 func (exportFormat) Schema(huma.Registry) *huma.Schema   { return enumSchema(export.Formats) }
@@ -91,6 +92,7 @@ func (reportBy) Schema(huma.Registry) *huma.Schema       { return enumSchema(rep
 func (warehouseKind) Schema(huma.Registry) *huma.Schema  { return enumSchema(stock.WarehouseKinds) }
 func (movementType) Schema(huma.Registry) *huma.Schema   { return enumSchema(stock.MovementTypes) }
 func (transferStatus) Schema(huma.Registry) *huma.Schema { return enumSchema(stock.TransferStatuses) }
+func (requestStatus) Schema(huma.Registry) *huma.Schema  { return enumSchema(stock.RequestStatuses) }
 
 // domainEnum is a field of a domain type whose values the domain lists.
 type domainEnum struct {
@@ -228,7 +230,7 @@ var domainEnums = []domainEnum{
 	{network.Message{}, "direction", network.MessageDirections},
 	{stock.ReceiveLine{}, "discrepancy_reason", stock.DiscrepancyReasons},
 	{stock.Transfer{}, "status", stock.TransferStatuses},
-	{stock.TransferLine{}, "discrepancy_reason", stock.DiscrepancyReasons},
+	{stock.PartRequest{}, "status", stock.RequestStatuses},
 }
 
 // useDomainEnums sets the enum of each domain enum field in the registered schemas, with the

@@ -43,7 +43,7 @@ var isoKinds = []string{"/v1/outlets/", "/v1/calendars/", "/v1/members/", "/v1/i
 	"/v1/notification-templates/", "/v1/webhook-endpoints/", "/v1/webhook-deliveries/", "/v1/sla/orders/",
 	"/v1/express-products/", "/v1/purchases/", "/v1/billing/payment-flags/", "/v1/parts/", "/v1/warehouses/", "/v1/stock/movements/",
 	"/v1/reservations/", "/v1/order-parts/", "/v1/transfers/", "/v1/partner-agreements/", "/v1/network-jobs/", "/v1/bills/",
-	"/v1/bill-payments/", "/v1/claims/"}
+	"/v1/bill-payments/", "/v1/claims/", "/v1/part-requests/"}
 
 // isoSnapshotSuffix completes a kind's prefix and id into a GET path where the kind has no
 // GET prefix+id of its own.
@@ -249,6 +249,9 @@ func isoMake(t *testing.T, env *apitest.Env, tn *apitest.Tenant) isoFixtures {
 		"idempotency_key": "iso-ship-" + u, "from_warehouse_id": f["/v1/warehouses/"], "to_warehouse_id": central.Map(t)["id"],
 		"lines": []map[string]any{{"part_id": f["/v1/parts/"], "qty": 1}}}})
 	f["/v1/transfers/"] = tr.Map(t)["id"].(string)
+	req := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/part-requests", Token: tn.Admin, Body: map[string]any{
+		"warehouse_id": f["/v1/warehouses/"], "source_warehouse_id": central.Map(t)["id"], "part_id": f["/v1/parts/"], "qty": 2}})
+	f["/v1/part-requests/"] = req.Map(t)["id"].(string)
 	return f
 }
 
@@ -403,8 +406,9 @@ func isoBodies(t *testing.T, u string, own isoFixtures) map[string]any {
 		"POST /v1/orders/{id}/reservations":     map[string]any{"warehouse_id": own["/v1/warehouses/"], "part_id": own["/v1/parts/"], "qty": 1},
 		"POST /v1/orders/{id}/parts": map[string]any{"idempotency_key": "iso-x-" + u, "warehouse_id": own["/v1/warehouses/"],
 			"part_id": own["/v1/parts/"], "qty": 1, "issue_kind": "charged"},
-		"POST /v1/transfers/{id}/receive": map[string]any{"lines": []map[string]any{{"line_no": 1, "qty_received": 1}}},
-		"PUT /v1/parts/{id}":              map[string]any{"part_no": "ISO-PUT-" + u, "name_zh": "改名", "unit_cost": 1, "outlet_price": 2, "consumer_price": 3},
+		"POST /v1/transfers/{id}/receive":    map[string]any{"lines": []map[string]any{{"line_no": 1, "qty_received": 1}}},
+		"POST /v1/part-requests/{id}/review": map[string]any{"decision": "approve"},
+		"PUT /v1/parts/{id}":                 map[string]any{"part_no": "ISO-PUT-" + u, "name_zh": "改名", "unit_cost": 1, "outlet_price": 2, "consumer_price": 3},
 		"PUT /v1/warehouses/{id}": map[string]any{"code": "ISO-PUT-" + u, "name": "Renamed", "kind": "spare_parts",
 			"outlet_id": own["outlet-of-warehouse"]},
 		"POST /v1/partner-agreements/{id}/amend":   map[string]any{"terms": isoTerms()},

@@ -76,4 +76,5 @@ func registerRoutes(v1 huma.API, s *Server) {
 	registerStockRoutes(v1, s)
 	registerOrderStockRoutes(v1, s)
 	registerTransferRoutes(v1, s)
+	registerPartRequestRoutes(v1, s)
 }

@@ -400,6 +400,78 @@ func (q *Queries) GetOrderPartForUpdate(ctx context.Context, db DBTX, arg GetOrd
 	return i, err
 }
 
+const getPartRequest = `-- name: GetPartRequest :one
+SELECT tenant_id, id, warehouse_id, source_warehouse_id, outlet_id, part_id, qty, approved_qty, status, reason, review_note, order_id, reservation_id, transfer_id, requested_by, reviewed_by, version, created_at, updated_at FROM part_requests WHERE tenant_id = $1 AND id = $2
+`
+
+type GetPartRequestParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+func (q *Queries) GetPartRequest(ctx context.Context, db DBTX, arg GetPartRequestParams) (PartRequest, error) {
+	row := db.QueryRow(ctx, getPartRequest, arg.TenantID, arg.ID)
+	var i PartRequest
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.WarehouseID,
+		&i.SourceWarehouseID,
+		&i.OutletID,
+		&i.PartID,
+		&i.Qty,
+		&i.ApprovedQty,
+		&i.Status,
+		&i.Reason,
+		&i.ReviewNote,
+		&i.OrderID,
+		&i.ReservationID,
+		&i.TransferID,
+		&i.RequestedBy,
+		&i.ReviewedBy,
+		&i.Version,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const getPartRequestForUpdate = `-- name: GetPartRequestForUpdate :one
+SELECT tenant_id, id, warehouse_id, source_warehouse_id, outlet_id, part_id, qty, approved_qty, status, reason, review_note, order_id, reservation_id, transfer_id, requested_by, reviewed_by, version, created_at, updated_at FROM part_requests WHERE tenant_id = $1 AND id = $2 FOR UPDATE
+`
+
+type GetPartRequestForUpdateParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+func (q *Queries) GetPartRequestForUpdate(ctx context.Context, db DBTX, arg GetPartRequestForUpdateParams) (PartRequest, error) {
+	row := db.QueryRow(ctx, getPartRequestForUpdate, arg.TenantID, arg.ID)
+	var i PartRequest
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.WarehouseID,
+		&i.SourceWarehouseID,
+		&i.OutletID,
+		&i.PartID,
+		&i.Qty,
+		&i.ApprovedQty,
+		&i.Status,
+		&i.Reason,
+		&i.ReviewNote,
+		&i.OrderID,
+		&i.ReservationID,
+		&i.TransferID,
+		&i.RequestedBy,
+		&i.ReviewedBy,
+		&i.Version,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
 const getReservation = `-- name: GetReservation :one
 SELECT tenant_id, id, order_id, warehouse_id, part_id, outlet_id, qty, status, request_id, created_by, created_at, updated_at FROM stock_reservations WHERE tenant_id = $1 AND id = $2
 `
@@ -1205,6 +1277,123 @@ func (q *Queries) ListOrderReservations(ctx context.Context, db DBTX, arg ListOr
 	return items, nil
 }
 
+const listPartRequests = `-- name: ListPartRequests :many
+SELECT tenant_id, id, warehouse_id, source_warehouse_id, outlet_id, part_id, qty, approved_qty, status, reason, review_note, order_id, reservation_id, transfer_id, requested_by, reviewed_by, version, created_at, updated_at FROM part_requests
+WHERE tenant_id = $1
+  AND ($2::uuid IS NULL OR id < $2::uuid)
+  AND ($3::text IS NULL OR status = $3::text)
+  AND ($4::uuid IS NULL OR warehouse_id = $4::uuid)
+  AND ($5::uuid IS NULL OR source_warehouse_id = $5::uuid)
+ORDER BY id DESC LIMIT $6
+`
+
+type ListPartRequestsParams struct {
+	TenantID          uuid.UUID
+	Before            uuid.NullUUID
+	Status            *string
+	WarehouseID       uuid.NullUUID
+	SourceWarehouseID uuid.NullUUID
+	Lim               int32
+}
+
+func (q *Queries) ListPartRequests(ctx context.Context, db DBTX, arg ListPartRequestsParams) ([]PartRequest, error) {
+	rows, err := db.Query(ctx, listPartRequests,
+		arg.TenantID,
+		arg.Before,
+		arg.Status,
+		arg.WarehouseID,
+		arg.SourceWarehouseID,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []PartRequest
+	for rows.Next() {
+		var i PartRequest
+		if err := rows.Scan(
+			&i.TenantID,
+			&i.ID,
+			&i.WarehouseID,
+			&i.SourceWarehouseID,
+			&i.OutletID,
+			&i.PartID,
+			&i.Qty,
+			&i.ApprovedQty,
+			&i.Status,
+			&i.Reason,
+			&i.ReviewNote,
+			&i.OrderID,
+			&i.ReservationID,
+			&i.TransferID,
+			&i.RequestedBy,
+			&i.ReviewedBy,
+			&i.Version,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listSafetyStock = `-- name: ListSafetyStock :many
+SELECT tenant_id, warehouse_id, part_id, outlet_id, min_qty, reorder_qty, updated_at FROM safety_stock
+WHERE tenant_id = $1
+  AND ($2::uuid IS NULL OR warehouse_id = $2::uuid)
+  AND ($3::uuid IS NULL
+       OR (warehouse_id, part_id) > ($3::uuid, $4::uuid))
+ORDER BY warehouse_id, part_id LIMIT $5
+`
+
+type ListSafetyStockParams struct {
+	TenantID       uuid.UUID
+	WarehouseID    uuid.NullUUID
+	AfterWarehouse uuid.NullUUID
+	AfterPart      uuid.NullUUID
+	Lim            int32
+}
+
+func (q *Queries) ListSafetyStock(ctx context.Context, db DBTX, arg ListSafetyStockParams) ([]SafetyStock, error) {
+	rows, err := db.Query(ctx, listSafetyStock,
+		arg.TenantID,
+		arg.WarehouseID,
+		arg.AfterWarehouse,
+		arg.AfterPart,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []SafetyStock
+	for rows.Next() {
+		var i SafetyStock
+		if err := rows.Scan(
+			&i.TenantID,
+			&i.WarehouseID,
+			&i.PartID,
+			&i.OutletID,
+			&i.MinQty,
+			&i.ReorderQty,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listSerials = `-- name: ListSerials :many
 SELECT tenant_id, part_id, serial, place, warehouse_id, outlet_id, order_id, transfer_id, updated_at FROM part_serials WHERE tenant_id = $1 AND part_id = $2 ORDER BY serial LIMIT $3
 `
@@ -1234,6 +1423,73 @@ func (q *Queries) ListSerials(ctx context.Context, db DBTX, arg ListSerialsParam
 			&i.OrderID,
 			&i.TransferID,
 			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listSuggestions = `-- name: ListSuggestions :many
+SELECT s.warehouse_id, s.part_id, s.outlet_id, s.min_qty, s.reorder_qty,
+       COALESCE(b.on_hand, 0)::integer AS on_hand, COALESCE(b.reserved, 0)::integer AS reserved,
+       COALESCE((SELECT sum(l.qty_shipped) FROM transfer_lines l
+                 JOIN transfers t ON t.tenant_id = l.tenant_id AND t.id = l.transfer_id AND t.tenant_id = $1
+                 WHERE l.tenant_id = $1 AND t.to_warehouse_id = s.warehouse_id AND l.part_id = s.part_id
+                   AND t.status = 'in_transit'), 0)::integer AS in_transit,
+       COALESCE((SELECT sum(COALESCE(r.approved_qty, r.qty)) FROM part_requests r
+                 WHERE r.tenant_id = $1 AND r.warehouse_id = s.warehouse_id AND r.part_id = s.part_id
+                   AND r.status IN ('pending', 'approved')), 0)::integer AS incoming
+FROM safety_stock s
+LEFT JOIN stock_balances b ON b.tenant_id = s.tenant_id AND b.warehouse_id = s.warehouse_id AND b.part_id = s.part_id
+  AND b.tenant_id = $1
+WHERE s.tenant_id = $1
+  AND ($2::uuid IS NULL OR s.warehouse_id = $2::uuid)
+ORDER BY s.warehouse_id, s.part_id LIMIT 1000
+`
+
+type ListSuggestionsParams struct {
+	TenantID    uuid.UUID
+	WarehouseID uuid.NullUUID
+}
+
+type ListSuggestionsRow struct {
+	WarehouseID uuid.UUID
+	PartID      uuid.UUID
+	OutletID    uuid.NullUUID
+	MinQty      int32
+	ReorderQty  int32
+	OnHand      int32
+	Reserved    int32
+	InTransit   int32
+	Incoming    int32
+}
+
+// Safety stock beside what each warehouse has and expects: on hand, reserved, in transit to
+// it (shipped, not received) and incoming (requests pending or approved, not shipped).
+func (q *Queries) ListSuggestions(ctx context.Context, db DBTX, arg ListSuggestionsParams) ([]ListSuggestionsRow, error) {
+	rows, err := db.Query(ctx, listSuggestions, arg.TenantID, arg.WarehouseID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListSuggestionsRow
+	for rows.Next() {
+		var i ListSuggestionsRow
+		if err := rows.Scan(
+			&i.WarehouseID,
+			&i.PartID,
+			&i.OutletID,
+			&i.MinQty,
+			&i.ReorderQty,
+			&i.OnHand,
+			&i.Reserved,
+			&i.InTransit,
+			&i.Incoming,
 		); err != nil {
 			return nil, err
 		}
@@ -1401,6 +1657,50 @@ func (q *Queries) ListWarehouses(ctx context.Context, db DBTX, arg ListWarehouse
 	return items, nil
 }
 
+const markPartRequestShipped = `-- name: MarkPartRequestShipped :one
+UPDATE part_requests SET status = 'shipped', transfer_id = $1, version = version + 1, updated_at = $2
+WHERE tenant_id = $3 AND id = $4 AND status = 'approved' RETURNING tenant_id, id, warehouse_id, source_warehouse_id, outlet_id, part_id, qty, approved_qty, status, reason, review_note, order_id, reservation_id, transfer_id, requested_by, reviewed_by, version, created_at, updated_at
+`
+
+type MarkPartRequestShippedParams struct {
+	TransferID uuid.NullUUID
+	UpdatedAt  time.Time
+	TenantID   uuid.UUID
+	ID         uuid.UUID
+}
+
+func (q *Queries) MarkPartRequestShipped(ctx context.Context, db DBTX, arg MarkPartRequestShippedParams) (PartRequest, error) {
+	row := db.QueryRow(ctx, markPartRequestShipped,
+		arg.TransferID,
+		arg.UpdatedAt,
+		arg.TenantID,
+		arg.ID,
+	)
+	var i PartRequest
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.WarehouseID,
+		&i.SourceWarehouseID,
+		&i.OutletID,
+		&i.PartID,
+		&i.Qty,
+		&i.ApprovedQty,
+		&i.Status,
+		&i.Reason,
+		&i.ReviewNote,
+		&i.OrderID,
+		&i.ReservationID,
+		&i.TransferID,
+		&i.RequestedBy,
+		&i.ReviewedBy,
+		&i.Version,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
 const markTransferReceived = `-- name: MarkTransferReceived :one
 UPDATE transfers SET status = 'received', received_by = $1, received_at = $2, version = version + 1
 WHERE tenant_id = $3 AND id = $4 AND status = 'in_transit' RETURNING tenant_id, id, from_warehouse_id, to_warehouse_id, from_outlet_id, to_outlet_id, request_id, status, note, shipped_by, received_by, shipped_at, received_at, version
@@ -1513,6 +1813,47 @@ func (q *Queries) PlaceSerial(ctx context.Context, db DBTX, arg PlaceSerialParam
 		arg.UpdatedAt,
 	)
 	return err
+}
+
+const putSafetyStock = `-- name: PutSafetyStock :one
+INSERT INTO safety_stock (tenant_id, warehouse_id, part_id, outlet_id, min_qty, reorder_qty, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+ON CONFLICT (tenant_id, warehouse_id, part_id) DO UPDATE
+SET min_qty = EXCLUDED.min_qty, reorder_qty = EXCLUDED.reorder_qty, updated_at = EXCLUDED.updated_at
+RETURNING tenant_id, warehouse_id, part_id, outlet_id, min_qty, reorder_qty, updated_at
+`
+
+type PutSafetyStockParams struct {
+	TenantID    uuid.UUID
+	WarehouseID uuid.UUID
+	PartID      uuid.UUID
+	OutletID    uuid.NullUUID
+	MinQty      int32
+	ReorderQty  int32
+	UpdatedAt   time.Time
+}
+
+func (q *Queries) PutSafetyStock(ctx context.Context, db DBTX, arg PutSafetyStockParams) (SafetyStock, error) {
+	row := db.QueryRow(ctx, putSafetyStock,
+		arg.TenantID,
+		arg.WarehouseID,
+		arg.PartID,
+		arg.OutletID,
+		arg.MinQty,
+		arg.ReorderQty,
+		arg.UpdatedAt,
+	)
+	var i SafetyStock
+	err := row.Scan(
+		&i.TenantID,
+		&i.WarehouseID,
+		&i.PartID,
+		&i.OutletID,
+		&i.MinQty,
+		&i.ReorderQty,
+		&i.UpdatedAt,
+	)
+	return i, err
 }
 
 const putStockSettings = `-- name: PutStockSettings :one
@@ -1628,6 +1969,58 @@ func (q *Queries) ReturnOrderPart(ctx context.Context, db DBTX, arg ReturnOrderP
 		&i.Status,
 		&i.CreatedAt,
 		&i.ReturnedAt,
+	)
+	return i, err
+}
+
+const reviewPartRequest = `-- name: ReviewPartRequest :one
+UPDATE part_requests
+SET status = $1, approved_qty = $2, review_note = $3, reviewed_by = $4,
+    version = version + 1, updated_at = $5
+WHERE tenant_id = $6 AND id = $7 AND status = 'pending' RETURNING tenant_id, id, warehouse_id, source_warehouse_id, outlet_id, part_id, qty, approved_qty, status, reason, review_note, order_id, reservation_id, transfer_id, requested_by, reviewed_by, version, created_at, updated_at
+`
+
+type ReviewPartRequestParams struct {
+	Status      string
+	ApprovedQty *int32
+	ReviewNote  string
+	ReviewedBy  uuid.NullUUID
+	UpdatedAt   time.Time
+	TenantID    uuid.UUID
+	ID          uuid.UUID
+}
+
+func (q *Queries) ReviewPartRequest(ctx context.Context, db DBTX, arg ReviewPartRequestParams) (PartRequest, error) {
+	row := db.QueryRow(ctx, reviewPartRequest,
+		arg.Status,
+		arg.ApprovedQty,
+		arg.ReviewNote,
+		arg.ReviewedBy,
+		arg.UpdatedAt,
+		arg.TenantID,
+		arg.ID,
+	)
+	var i PartRequest
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.WarehouseID,
+		&i.SourceWarehouseID,
+		&i.OutletID,
+		&i.PartID,
+		&i.Qty,
+		&i.ApprovedQty,
+		&i.Status,
+		&i.Reason,
+		&i.ReviewNote,
+		&i.OrderID,
+		&i.ReservationID,
+		&i.TransferID,
+		&i.RequestedBy,
+		&i.ReviewedBy,
+		&i.Version,
+		&i.CreatedAt,
+		&i.UpdatedAt,
 	)
 	return i, err
 }

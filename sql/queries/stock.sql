@@ -256,3 +256,62 @@ ORDER BY id DESC LIMIT @lim;
 SELECT * FROM transfer_lines
 WHERE tenant_id = @tenant_id AND transfer_id = ANY(@transfer_ids::uuid[])
 ORDER BY transfer_id, line_no;
+
+-- name: GetPartRequest :one
+SELECT * FROM part_requests WHERE tenant_id = @tenant_id AND id = @id;
+
+-- name: GetPartRequestForUpdate :one
+SELECT * FROM part_requests WHERE tenant_id = @tenant_id AND id = @id FOR UPDATE;
+
+-- name: ListPartRequests :many
+SELECT * FROM part_requests
+WHERE tenant_id = @tenant_id
+  AND (sqlc.narg(before)::uuid IS NULL OR id < sqlc.narg(before)::uuid)
+  AND (sqlc.narg(status)::text IS NULL OR status = sqlc.narg(status)::text)
+  AND (sqlc.narg(warehouse_id)::uuid IS NULL OR warehouse_id = sqlc.narg(warehouse_id)::uuid)
+  AND (sqlc.narg(source_warehouse_id)::uuid IS NULL OR source_warehouse_id = sqlc.narg(source_warehouse_id)::uuid)
+ORDER BY id DESC LIMIT @lim;
+
+-- name: ReviewPartRequest :one
+UPDATE part_requests
+SET status = @status, approved_qty = @approved_qty, review_note = @review_note, reviewed_by = @reviewed_by,
+    version = version + 1, updated_at = @updated_at
+WHERE tenant_id = @tenant_id AND id = @id AND status = 'pending' RETURNING *;
+
+-- name: MarkPartRequestShipped :one
+UPDATE part_requests SET status = 'shipped', transfer_id = @transfer_id, version = version + 1, updated_at = @updated_at
+WHERE tenant_id = @tenant_id AND id = @id AND status = 'approved' RETURNING *;
+
+-- name: PutSafetyStock :one
+INSERT INTO safety_stock (tenant_id, warehouse_id, part_id, outlet_id, min_qty, reorder_qty, updated_at)
+VALUES (@tenant_id, @warehouse_id, @part_id, @outlet_id, @min_qty, @reorder_qty, @updated_at)
+ON CONFLICT (tenant_id, warehouse_id, part_id) DO UPDATE
+SET min_qty = EXCLUDED.min_qty, reorder_qty = EXCLUDED.reorder_qty, updated_at = EXCLUDED.updated_at
+RETURNING *;
+
+-- name: ListSafetyStock :many
+SELECT * FROM safety_stock
+WHERE tenant_id = @tenant_id
+  AND (sqlc.narg(warehouse_id)::uuid IS NULL OR warehouse_id = sqlc.narg(warehouse_id)::uuid)
+  AND (sqlc.narg(after_warehouse)::uuid IS NULL
+       OR (warehouse_id, part_id) > (sqlc.narg(after_warehouse)::uuid, sqlc.narg(after_part)::uuid))
+ORDER BY warehouse_id, part_id LIMIT @lim;
+
+-- name: ListSuggestions :many
+-- Safety stock beside what each warehouse has and expects: on hand, reserved, in transit to
+-- it (shipped, not received) and incoming (requests pending or approved, not shipped).
+SELECT s.warehouse_id, s.part_id, s.outlet_id, s.min_qty, s.reorder_qty,
+       COALESCE(b.on_hand, 0)::integer AS on_hand, COALESCE(b.reserved, 0)::integer AS reserved,
+       COALESCE((SELECT sum(l.qty_shipped) FROM transfer_lines l
+                 JOIN transfers t ON t.tenant_id = l.tenant_id AND t.id = l.transfer_id AND t.tenant_id = @tenant_id
+                 WHERE l.tenant_id = @tenant_id AND t.to_warehouse_id = s.warehouse_id AND l.part_id = s.part_id
+                   AND t.status = 'in_transit'), 0)::integer AS in_transit,
+       COALESCE((SELECT sum(COALESCE(r.approved_qty, r.qty)) FROM part_requests r
+                 WHERE r.tenant_id = @tenant_id AND r.warehouse_id = s.warehouse_id AND r.part_id = s.part_id
+                   AND r.status IN ('pending', 'approved')), 0)::integer AS incoming
+FROM safety_stock s
+LEFT JOIN stock_balances b ON b.tenant_id = s.tenant_id AND b.warehouse_id = s.warehouse_id AND b.part_id = s.part_id
+  AND b.tenant_id = @tenant_id
+WHERE s.tenant_id = @tenant_id
+  AND (sqlc.narg(warehouse_id)::uuid IS NULL OR s.warehouse_id = sqlc.narg(warehouse_id)::uuid)
+ORDER BY s.warehouse_id, s.part_id LIMIT 1000;

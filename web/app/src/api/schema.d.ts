@@ -2626,6 +2626,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/part-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List part requests newest first (outlet staff: their outlet's) */
+        get: operations["list-part-requests"];
+        put?: never;
+        /** Ask a central warehouse for parts (outlet staff: into their outlet's warehouses) */
+        post: operations["create-part-request"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/part-requests/ship": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ship approved requests of one source and destination as one transfer (a line per request) */
+        post: operations["ship-part-requests"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/part-requests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a part request */
+        get: operations["get-part-request"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/part-requests/{id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve (perhaps cutting the quantity, with a note) or reject (with a note) a pending request; the central warehouse's staff only */
+        post: operations["review-part-request"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/partner-agreements": {
         parameters: {
             query?: never;
@@ -3536,6 +3605,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/safety-stock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Safety stock per warehouse and part (at most 1000 rows; filter by warehouse) */
+        get: operations["list-safety-stock"];
+        put?: never;
+        /** Set a warehouse's safety stock of a part (min available, reorder quantity) */
+        post: operations["put-safety-stock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sandbox/clock": {
         parameters: {
             query?: never;
@@ -3782,6 +3869,23 @@ export interface paths {
         get: operations["get-stock-settings"];
         /** Set the lock date: postings dated on or before it are refused */
         put: operations["put-stock-settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stock/suggestions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What to order or transfer: safety stock lines below their minimum, with on hand, reserved, in transit and incoming beside each */
+        get: operations["list-stock-suggestions"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -6901,6 +7005,11 @@ export interface components {
             /** @description Pass as cursor to get the next page; absent on the last page */
             next_cursor?: string;
         };
+        PagePartRequest: {
+            items: components["schemas"]["PartRequest"][];
+            /** @description Pass as cursor to get the next page; absent on the last page */
+            next_cursor?: string;
+        };
         PagePartnerJob: {
             items: components["schemas"]["PartnerJob"][];
             /** @description Pass as cursor to get the next page; absent on the last page */
@@ -7011,6 +7120,48 @@ export interface components {
              * @description Cost of one unit, minor units; values the tenant's own stock
              */
             unit_cost: number;
+        };
+        PartRequest: {
+            /**
+             * Format: int32
+             * @description What the reviewer approved (less than qty: cut)
+             */
+            approved_qty?: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            order_id?: string;
+            /** Format: uuid */
+            outlet_id?: string;
+            /** Format: uuid */
+            part_id: string;
+            /** Format: int32 */
+            qty: number;
+            reason?: string;
+            review_note?: string;
+            /**
+             * Format: uuid
+             * @description The warehouse asked to send them
+             */
+            source_warehouse_id?: string;
+            /** @enum {string} */
+            status: "pending" | "approved" | "rejected" | "shipped" | "cancelled";
+            /**
+             * Format: uuid
+             * @description The transfer that shipped it
+             */
+            transfer_id?: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int32 */
+            version: number;
+            /**
+             * Format: uuid
+             * @description Where the parts are wanted
+             */
+            warehouse_id: string;
         };
         PartnerJob: {
             /** Format: uuid */
@@ -7755,6 +7906,23 @@ export interface components {
             days: number;
             id: string;
         };
+        RequestInput: {
+            /** Format: uuid */
+            part_id: string;
+            /** Format: int32 */
+            qty: number;
+            reason?: string;
+            /**
+             * Format: uuid
+             * @description The warehouse asked to send them (a central one)
+             */
+            source_warehouse_id: string;
+            /**
+             * Format: uuid
+             * @description Where the parts are wanted (the outlet's warehouse or a van)
+             */
+            warehouse_id: string;
+        };
         Reservation: {
             /** Format: date-time */
             created_at: string;
@@ -7803,6 +7971,17 @@ export interface components {
             registration_id: string;
             serial: string;
             tier: components["schemas"]["TierView"];
+        };
+        ReviewInput: {
+            /**
+             * Format: int32
+             * @description Approve: the quantity approved, at most the quantity asked (less: a cut); all of it when omitted
+             */
+            approved_qty?: number;
+            /** @enum {string} */
+            decision: "approve" | "reject";
+            /** @description Required to reject or cut: why */
+            note?: string;
         };
         RotateInBody: {
             /**
@@ -7899,6 +8078,39 @@ export interface components {
             minutes: number;
             /** @example arrival */
             target: string;
+        };
+        SafetyInput: {
+            /**
+             * Format: int32
+             * @description Below this available, the part is suggested
+             */
+            min_qty: number;
+            /** Format: uuid */
+            part_id: string;
+            /**
+             * Format: int32
+             * @description How much to ask for; 0: the shortfall
+             */
+            reorder_qty: number;
+            /** Format: uuid */
+            warehouse_id: string;
+        };
+        SafetyStock: {
+            /** Format: int32 */
+            min_qty: number;
+            /** Format: uuid */
+            outlet_id?: string;
+            /** Format: uuid */
+            part_id: string;
+            /** Format: int32 */
+            reorder_qty: number;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: uuid */
+            warehouse_id: string;
+        };
+        SafetyStockList: {
+            items: components["schemas"]["SafetyStock"][];
         };
         SanBao: {
             /**
@@ -8103,6 +8315,12 @@ export interface components {
             /** @description Serial-tracked parts: one serial per unit */
             serials?: string[];
         };
+        ShipRequestsInput: {
+            idempotency_key: string;
+            note?: string;
+            /** @description Approved requests with the same source and destination warehouses */
+            request_ids: string[];
+        };
         Slot: {
             /** Format: date-time */
             end: string;
@@ -8189,6 +8407,45 @@ export interface components {
             session_id: string;
             /** @description The Stripe page to open */
             url: string;
+        };
+        Suggestion: {
+            /**
+             * Format: int32
+             * @description On hand less reserved
+             */
+            available: number;
+            /**
+             * Format: int32
+             * @description Shipped to the warehouse, not received yet
+             */
+            in_transit: number;
+            /**
+             * Format: int32
+             * @description Asked for (requests pending or approved, not shipped)
+             */
+            incoming: number;
+            /** Format: int32 */
+            min_qty: number;
+            /** Format: int32 */
+            on_hand: number;
+            /** Format: uuid */
+            outlet_id?: string;
+            /** Format: uuid */
+            part_id: string;
+            /** Format: int32 */
+            reorder_qty: number;
+            /** Format: int32 */
+            reserved: number;
+            /**
+             * Format: int32
+             * @description What to order or transfer; 0: enough
+             */
+            suggested: number;
+            /** Format: uuid */
+            warehouse_id: string;
+        };
+        SuggestionList: {
+            items: components["schemas"]["Suggestion"][];
         };
         TakePaymentInBody: {
             /**
@@ -8409,8 +8666,7 @@ export interface components {
             to_warehouse_id: string;
         };
         TransferLine: {
-            /** @enum {string} */
-            discrepancy_reason?: "short_shipped" | "damaged" | "lost" | "wrong_part" | "other";
+            discrepancy_reason?: string;
             /** Format: int32 */
             line_no: number;
             /** Format: uuid */
@@ -25316,6 +25572,421 @@ export interface operations {
             };
         };
     };
+    "list-part-requests": {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor: next_cursor of the previous page */
+                cursor?: string;
+                /** @description Page size */
+                limit?: number;
+                status?: "pending" | "approved" | "rejected" | "shipped" | "cancelled";
+                /** @description Requests into this warehouse */
+                warehouse_id?: string;
+                /** @description Requests to this warehouse */
+                source_warehouse_id?: string;
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PagePartRequest"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "create-part-request": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the key with another request */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RequestInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartRequest"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "ship-part-requests": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ShipRequestsInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Transfer"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-part-request": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartRequest"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "review-part-request": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartRequest"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "list-partner-agreements": {
         parameters: {
             query?: {
@@ -30087,6 +30758,148 @@ export interface operations {
             };
         };
     };
+    "list-safety-stock": {
+        parameters: {
+            query?: {
+                warehouse_id?: string;
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SafetyStockList"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "put-safety-stock": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SafetyInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SafetyStock"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "get-sandbox-clock": {
         parameters: {
             query?: never;
@@ -31353,6 +32166,78 @@ export interface operations {
             };
             /** @description Precondition Required */
             428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-stock-suggestions": {
+        parameters: {
+            query?: {
+                warehouse_id?: string;
+                /** @description Every safety stock line, not only those that need something */
+                all?: boolean;
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuggestionList"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -166,7 +166,6 @@ describe('labels of API values', () => {
     ['movementType', 'Movement', 'type'],
     ['issueKind', 'Movement', 'issue_kind'],
     ['transferStatus', 'Transfer', 'status'],
-    ['discrepancyReason', 'TransferLine', 'discrepancy_reason'],
     ['billStatus', 'Bill', 'status'],
     ['billLineKind', 'BillLine', 'kind'],
     ['billPayer', 'BillLine', 'payer'],
@@ -174,6 +173,8 @@ describe('labels of API values', () => {
     ['paymentKind', 'BillPayment', 'kind'],
     ['paymentMethod', 'BillPayment', 'method'],
     ['paymentStatus', 'BillPayment', 'status'],
+    ['requestStatus', 'PartRequest', 'status'],
+    ['discrepancyReason', 'ReceiveLine', 'discrepancy_reason'],
   ]
   it.each(cases)('%s covers %s.%s', (group, schema, prop) => {
     const labels = Object.keys(en.enums[group])

@@ -1,4 +1,4 @@
-import { Box, Coin, Files, List, Van } from '@element-plus/icons-vue'
+import { Box, Coin, Files, List, ShoppingCart, Tickets, Van } from '@element-plus/icons-vue'
 import type { RouteRecordRaw } from 'vue-router'
 
 // Parts and stock: everyone who reads stock (agents, engineers, outlet managers, finance,
@@ -22,6 +22,18 @@ const routes: RouteRecordRaw[] = [
     name: 'transfers',
     component: () => import('@/views/stock/TransferList.vue'),
     meta: { title: 'menu.transfers', perm: 'stock:read', menu: { group: 'stock', icon: Van, order: 3 } },
+  },
+  {
+    path: '/stock/requests',
+    name: 'part-requests',
+    component: () => import('@/views/stock/RequestList.vue'),
+    meta: { title: 'menu.partRequests', perm: 'stock:read', menu: { group: 'stock', icon: Tickets, order: 3.5 } },
+  },
+  {
+    path: '/stock/suggestions',
+    name: 'stock-suggestions',
+    component: () => import('@/views/stock/SuggestionList.vue'),
+    meta: { title: 'menu.stockSuggestions', perm: 'stock:read', menu: { group: 'stock', icon: ShoppingCart, order: 3.7 } },
   },
   {
     path: '/stock/warehouses',
