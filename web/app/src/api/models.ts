@@ -76,6 +76,7 @@ export type StockBalance = Schemas['Balance']
 export type StockMovement = Schemas['Movement']
 export type Transfer = Schemas['Transfer']
 export type TransferLine = Schemas['TransferLine']
+export type ReceiveLine = Schemas['ReceiveLine']
 
 // Customers' bills at the counter.
 export type Bill = Schemas['Bill']
