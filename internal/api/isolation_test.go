@@ -16,7 +16,6 @@ import (
 
 	"github.com/aftersales/aftersales/internal/api/apitest"
 	"github.com/aftersales/aftersales/internal/jobs"
-	"github.com/aftersales/aftersales/internal/network"
 	"github.com/aftersales/aftersales/internal/sla"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -225,9 +224,9 @@ func isoMake(t *testing.T, env *apitest.Env, tn *apitest.Tenant) isoFixtures {
 		"partner_tenant_id": partner.ID, "role": "principal", "terms": isoTerms()}})
 	f["/v1/partner-agreements/"] = ag.Map(t)["id"].(string)
 	f["agreement"] = f["/v1/partner-agreements/"]
-	isoDeliver(t, env, tn.ID, f["agreement"])
+	env.DeliverNetwork(t, tn.ID, f["agreement"])
 	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/partner-agreements/" + f["agreement"] + "/accept", Token: partner.Admin})
-	isoDeliver(t, env, partner.ID, f["agreement"])
+	env.DeliverNetwork(t, partner.ID, f["agreement"])
 	job := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/orders/" + f["/v1/orders/"] + "/handoff", Token: tn.Admin,
 		Body: map[string]any{"agreement_id": f["agreement"]}})
 	f["/v1/network-jobs/"] = job.Map(t)["id"].(string)
@@ -287,31 +286,6 @@ func isoTerms() map[string]any {
 		"labour_rates": []map[string]any{{"order_type": "repair_minor", "engineer_level": 1, "amount": 8000}},
 		"parts":        map[string]any{"basis": "list"}, "visit_fee": 3000, "sla_targets": []map[string]any{},
 		"contact": map[string]any{"name": "full", "phone": "masked", "address": "masked"}, "valid_from": "2020-01-01"}
-}
-
-// isoDeliver delivers a tenant's pending messages on an agreement, as the worker's
-// delivery jobs would.
-func isoDeliver(t *testing.T, env *apitest.Env, tenant, agreement string) {
-	t.Helper()
-	ctx := context.Background()
-	svc := network.New(env.Tenants, nil, nil, env.Log)
-	var pending []uuid.UUID
-	if err := env.Tenants.Tx(ctx, tenants.Scope{TenantID: uuid.MustParse(tenant), Actor: tenants.SystemActor}, func(tx *tenants.Tx) error {
-		msgs, err := network.Messages(ctx, tx, uuid.MustParse(agreement))
-		for _, m := range msgs {
-			if m.Direction == "out" && m.State == "pending" {
-				pending = append(pending, m.ID)
-			}
-		}
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	for _, id := range pending {
-		if err := svc.Deliver(ctx, uuid.MustParse(tenant), id); err != nil {
-			t.Fatal(err)
-		}
-	}
 }
 
 func isoQuote() map[string]any {

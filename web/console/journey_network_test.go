@@ -6,41 +6,12 @@ package console_test
 // at 390 px.
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
 
-	"github.com/google/uuid"
-
 	"github.com/aftersales/aftersales/internal/api/apitest"
-	"github.com/aftersales/aftersales/internal/network"
-	"github.com/aftersales/aftersales/tenants"
 )
-
-// deliverNetwork delivers a tenant's pending messages on an agreement, as the worker does.
-func deliverNetwork(t *testing.T, env *apitest.Env, tenant, agreement string) {
-	t.Helper()
-	ctx := context.Background()
-	svc := network.New(env.Tenants, nil, nil, env.Log)
-	var pending []uuid.UUID
-	if err := env.Tenants.Tx(ctx, tenants.Scope{TenantID: uuid.MustParse(tenant), Actor: tenants.SystemActor}, func(tx *tenants.Tx) error {
-		msgs, err := network.Messages(ctx, tx, uuid.MustParse(agreement))
-		for _, m := range msgs {
-			if m.Direction == "out" && m.State == "pending" {
-				pending = append(pending, m.ID)
-			}
-		}
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	for _, id := range pending {
-		if err := svc.Deliver(ctx, uuid.MustParse(tenant), id); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 func TestJourneyBrandHandsAnOrderToAPartner(t *testing.T) {
 	chromiumPath(t)
@@ -87,9 +58,9 @@ func TestJourneyBrandHandsAnOrderToAPartner(t *testing.T) {
 	ag := ags.Items[0].ID
 
 	// 2. The provider accepts (its own copy arrived as a message); the brand's shows active.
-	deliverNetwork(t, env, brand, ag)
+	env.DeliverNetwork(t, brand, ag)
 	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/partner-agreements/" + ag + "/accept", Token: partner.Admin})
-	deliverNetwork(t, env, partner.ID, ag)
+	env.DeliverNetwork(t, partner.ID, ag)
 	b.open("/partners")
 	b.waitJS(`document.querySelector('.list-table').innerText.includes('Active')`)
 

@@ -28,6 +28,7 @@ import (
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/jobs"
+	"github.com/aftersales/aftersales/internal/network"
 	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/internal/sla"
@@ -416,4 +417,29 @@ func (e *Env) Phone() string {
 		n = n<<8 | uint64(b)
 	}
 	return fmt.Sprintf("+86139%08d", n%100_000_000)
+}
+
+// DeliverNetwork delivers a tenant's pending outgoing messages on a partner agreement, as
+// the worker's delivery jobs would: tests of the partner network run the delivery by hand.
+func (e *Env) DeliverNetwork(t testing.TB, tenant, agreement string) {
+	t.Helper()
+	ctx := context.Background()
+	svc := network.New(e.Tenants, nil, nil, e.Log)
+	var pending []uuid.UUID
+	if err := e.Tenants.Tx(ctx, tenants.Scope{TenantID: uuid.MustParse(tenant), Actor: tenants.SystemActor}, func(tx *tenants.Tx) error {
+		msgs, err := network.Messages(ctx, tx, uuid.MustParse(agreement))
+		for _, m := range msgs {
+			if m.Direction == "out" && m.State == "pending" {
+				pending = append(pending, m.ID)
+			}
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range pending {
+		if err := svc.Deliver(ctx, uuid.MustParse(tenant), id); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
