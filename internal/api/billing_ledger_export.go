@@ -76,42 +76,20 @@ func (s *Server) exportLedgerSheet(ctx context.Context, in *exportLedgerIn) (*hu
 		if !ok {
 			return
 		}
-		header := make([]any, len(ledgerColumns))
-		for i, c := range ledgerColumns {
-			header[i] = pick(c)
-		}
-		if err := w.Row(header...); err != nil {
-			return
-		}
-		page, written := first, 0
-		for len(page) > 0 {
-			for _, e := range page {
-				if written == export.MaxRows {
-					_ = w.Row(pick([2]string{
-						fmt.Sprintf("仅导出前 %d 条：请缩小日期范围", export.MaxRows),
-						fmt.Sprintf("Only the first %d entries: narrow the dates", export.MaxRows)}))
-					_ = w.Close()
-					return
-				}
+		exportPages(ctx, s.Log, w, exportPaging[billing.LedgerEntry]{what: "ledger", header: columnNames(ledgerColumns, pick), first: first,
+			next: func(last billing.LedgerEntry) ([]billing.LedgerEntry, error) {
+				after = uuid.NullUUID{UUID: last.ID, Valid: true}
+				return within(ctx, s, read)
+			},
+			cut: pick([2]string{fmt.Sprintf("仅导出前 %d 条：请缩小日期范围", export.MaxRows),
+				fmt.Sprintf("Only the first %d entries: narrow the dates", export.MaxRows)}),
+			row: func(e billing.LedgerEntry) []any {
 				purchase := ""
 				if e.PurchaseID != nil {
 					purchase = e.PurchaseID.String()
 				}
-				if err := w.Row(e.OccurredAt.In(loc), orders.Label(lang, "ledger_kind", e.Kind), major(e.Amount), e.Currency,
-					purchase, e.StripeObjectID, e.Memo); err != nil {
-					return
-				}
-				written++
-			}
-			if len(page) < exportPage {
-				break
-			}
-			after = uuid.NullUUID{UUID: page[len(page)-1].ID, Valid: true}
-			if page, err = within(ctx, s, read); err != nil {
-				s.Log.ErrorContext(ctx, "export ledger: next page", "err", err)
-				return // the file stays incomplete: the client sees a broken download, not a short list
-			}
-		}
-		_ = w.Close()
+				return []any{e.OccurredAt.In(loc), orders.Label(lang, "ledger_kind", e.Kind), major(e.Amount), e.Currency,
+					purchase, e.StripeObjectID, e.Memo}
+			}})
 	}}, nil
 }

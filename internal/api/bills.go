@@ -520,20 +520,14 @@ func (s *Server) exportReceivables(ctx context.Context, in *exportReceivablesIn)
 		if !ok {
 			return
 		}
-		header := make([]any, len(receivableColumns))
-		for i, c := range receivableColumns {
-			header[i] = pick(c)
-		}
-		if err := w.Row(header...); err != nil {
-			return
-		}
-		page, written := first, 0
-		for len(page) > 0 {
-			for _, b := range page {
-				if written == export.MaxRows {
-					_ = w.Close()
-					return
-				}
+		exportPages(ctx, s.Log, w, exportPaging[billing.Bill]{what: "receivables", header: columnNames(receivableColumns, pick), first: first,
+			next: func(last billing.Bill) ([]billing.Bill, error) {
+				f.BeforeID = uuid.NullUUID{UUID: last.ID, Valid: true}
+				return within(ctx, s, read)
+			},
+			cut: pick([2]string{fmt.Sprintf("仅导出前 %d 张：请按网点筛选", export.MaxRows),
+				fmt.Sprintf("Only the first %d bills: filter by outlet", export.MaxRows)}),
+			row: func(b billing.Bill) []any {
 				outlet := ""
 				if b.OutletID != nil {
 					outlet = outlets[*b.OutletID]
@@ -542,21 +536,8 @@ func (s *Server) exportReceivables(ctx context.Context, in *exportReceivablesIn)
 				if b.IssuedAt != nil {
 					issued = b.IssuedAt.In(loc)
 				}
-				if err := w.Row(b.Number, outlet, b.Currency, major(b.Total), major(b.Paid), major(b.Refunded), major(b.Balance),
-					b.BuyerName, b.BuyerTaxID, issued, b.ReleaseReason); err != nil {
-					return
-				}
-				written++
-			}
-			if len(page) < exportPage {
-				break
-			}
-			f.BeforeID = uuid.NullUUID{UUID: page[len(page)-1].ID, Valid: true}
-			if page, err = within(ctx, s, read); err != nil {
-				s.Log.ErrorContext(ctx, "export receivables: next page", "err", err)
-				return
-			}
-		}
-		_ = w.Close()
+				return []any{b.Number, outlet, b.Currency, major(b.Total), major(b.Paid), major(b.Refunded), major(b.Balance),
+					b.BuyerName, b.BuyerTaxID, issued, b.ReleaseReason}
+			}})
 	}}, nil
 }

@@ -146,45 +146,26 @@ func (s *Server) exportOrders(ctx context.Context, in *exportOrdersIn) (*huma.St
 		if !ok {
 			return
 		}
-		header := make([]any, len(orderColumns))
-		for i, c := range orderColumns {
-			header[i] = pick(c)
+		var next func(orders.Order) ([]orders.Order, error)
+		if !f.Undispatched { // the dispatch queue is one ranked read, not paged
+			next = func(last orders.Order) ([]orders.Order, error) {
+				f.BeforeID = uuid.NullUUID{UUID: last.ID, Valid: true}
+				return within(ctx, s, read)
+			}
 		}
-		if err := w.Row(header...); err != nil {
-			return
-		}
-		page, written := first, 0
-		for len(page) > 0 {
-			for _, o := range page {
-				if written == export.MaxRows {
-					_ = w.Row(pick([2]string{
-						fmt.Sprintf("仅导出前 %d 条：请缩小筛选范围", export.MaxRows),
-						fmt.Sprintf("Only the first %d orders: narrow the filters", export.MaxRows)}))
-					_ = w.Close()
-					return
-				}
+		exportPages(ctx, s.Log, w, exportPaging[orders.Order]{what: "orders", header: columnNames(orderColumns, pick), first: first, next: next,
+			cut: pick([2]string{fmt.Sprintf("仅导出前 %d 条：请缩小筛选范围", export.MaxRows),
+				fmt.Sprintf("Only the first %d orders: narrow the filters", export.MaxRows)}),
+			row: func(o orders.Order) []any {
 				outlet := ""
 				if o.OutletID != nil {
 					outlet = outlets[*o.OutletID]
 				}
-				if err := w.Row(o.Number, orders.Label(lang, "status", o.Status), orders.Label(lang, "type", o.Type),
+				return []any{o.Number, orders.Label(lang, "status", o.Status), orders.Label(lang, "type", o.Type),
 					orders.Label(lang, "flow", o.Flow), orders.Label(lang, "channel", o.Channel), o.Serial, o.FaultCode,
 					o.FaultDescription, orders.Label(lang, "coverage", o.EntitlementClass), o.TierCode, yes(o.Urgent),
-					yes(o.IsRepeat), outlet, o.CreatedAt.In(loc), local(o.CompletedAt), local(o.ClosedAt)); err != nil {
-					return
-				}
-				written++
-			}
-			if len(page) < exportPage || f.Undispatched {
-				break
-			}
-			f.BeforeID = uuid.NullUUID{UUID: page[len(page)-1].ID, Valid: true}
-			if page, err = within(ctx, s, read); err != nil {
-				s.Log.ErrorContext(ctx, "export orders: next page", "err", err)
-				return // the file stays incomplete: the client sees a broken download, not a short list
-			}
-		}
-		_ = w.Close()
+					yes(o.IsRepeat), outlet, o.CreatedAt.In(loc), local(o.CompletedAt), local(o.ClosedAt)}
+			}})
 	}}, nil
 }
 
