@@ -81,6 +81,8 @@ var domainEnums = map[string][]string{
 	"GET /v1/receivables/export query.lang":                  notify.Locales,
 	"GET /v1/billing/ledger/export query.format":             export.Formats,
 	"GET /v1/billing/ledger/export query.lang":               notify.Locales,
+	"GET /v1/cash-up/export query.format":                    export.Formats,
+	"GET /v1/cash-up/export query.lang":                      notify.Locales,
 
 	"Tenant.kind":                    tenants.Kinds,
 	"Tenant.status":                  tenants.Statuses,
