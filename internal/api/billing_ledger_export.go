@@ -42,7 +42,7 @@ var ledgerColumns = [][2]string{
 
 func (s *Server) exportLedgerSheet(ctx context.Context, in *exportLedgerIn) (*huma.StreamResponse, error) {
 	from, to := in.bounds()
-	var tn tenants.Tenant
+	var lang string
 	var loc *time.Location
 	after := uuid.NullUUID{}
 	read := func(tx *tenants.Tx) ([]billing.LedgerEntry, error) {
@@ -52,10 +52,7 @@ func (s *Server) exportLedgerSheet(ctx context.Context, in *exportLedgerIn) (*hu
 	// problem, not a broken file.
 	first, err := within(ctx, s, func(tx *tenants.Tx) ([]billing.LedgerEntry, error) {
 		var err error
-		if tn, err = tenants.GetTenant(ctx, tx); err != nil {
-			return nil, err
-		}
-		if loc, err = tenants.Location(ctx, tx); err != nil {
+		if lang, loc, err = reportContext(ctx, tx, in.ExportQuery); err != nil {
 			return nil, err
 		}
 		return read(tx)
@@ -63,25 +60,18 @@ func (s *Server) exportLedgerSheet(ctx context.Context, in *exportLedgerIn) (*hu
 	if err != nil {
 		return nil, err
 	}
-	lang := in.lang(tn.Locale)
-	pick := func(l [2]string) string {
-		if lang == "zh-CN" {
-			return l[0]
-		}
-		return l[1]
-	}
-	name := pick([2]string{"资金流水", "ledger"})
+	name := pick(lang, [2]string{"资金流水", "ledger"})
 	return &huma.StreamResponse{Body: func(hctx huma.Context) {
 		w, ok := in.open(hctx, "ledger", name, from.Format("20060102")+"-"+to.AddDate(0, 0, -1).Format("20060102"))
 		if !ok {
 			return
 		}
-		exportPages(ctx, s.Log, w, exportPaging[billing.LedgerEntry]{what: "ledger", header: columnNames(ledgerColumns, pick), first: first,
+		exportPages(ctx, s.Log, w, exportPaging[billing.LedgerEntry]{what: "ledger", header: headers(lang, ledgerColumns...), first: first,
 			next: func(last billing.LedgerEntry) ([]billing.LedgerEntry, error) {
 				after = uuid.NullUUID{UUID: last.ID, Valid: true}
 				return within(ctx, s, read)
 			},
-			cut: pick([2]string{fmt.Sprintf("仅导出前 %d 条：请缩小日期范围", export.MaxRows),
+			cut: pick(lang, [2]string{fmt.Sprintf("仅导出前 %d 条：请缩小日期范围", export.MaxRows),
 				fmt.Sprintf("Only the first %d entries: narrow the dates", export.MaxRows)}),
 			row: func(e billing.LedgerEntry) []any {
 				purchase := ""

@@ -336,11 +336,11 @@ var cashUpColumns = [][2]string{{"日期", "Day"}, {"网点", "Outlet"}, {"方�
 var cashUpCodes = map[string]string{"cash": "现金", "card": "刷卡", "online": "在线支付", "payment": "收款", "refund": "退款", "net": "净额"}
 
 func (s *Server) exportCashUp(ctx context.Context, in *exportCashUpIn) (*huma.StreamResponse, error) {
-	var tn tenants.Tenant
+	var lang string
 	outlets := map[uuid.UUID]string{}
 	c, err := within(ctx, s, func(tx *tenants.Tx) (billing.CashUp, error) {
 		var err error
-		if tn, err = tenants.GetTenant(ctx, tx); err != nil {
+		if lang, _, err = reportContext(ctx, tx, in.ExportQuery); err != nil {
 			return billing.CashUp{}, err
 		}
 		c, err := cashUpOf(ctx, tx, &cashUpIn{Day: in.Day, Outlet: in.Outlet})
@@ -352,30 +352,14 @@ func (s *Server) exportCashUp(ctx context.Context, in *exportCashUpIn) (*huma.St
 	if err != nil {
 		return nil, err
 	}
-	zh := in.lang(tn.Locale) == "zh-CN"
-	word := func(code string) string {
-		if zh {
-			return cashUpCodes[code]
-		}
-		return code
-	}
-	name := "cash-up"
-	if zh {
-		name = "日结"
-	}
+	word := func(code string) string { return pick(lang, [2]string{cashUpCodes[code], code}) }
+	name := pick(lang, [2]string{"日结", "cash-up"})
 	return &huma.StreamResponse{Body: func(hctx huma.Context) {
 		w, ok := in.open(hctx, "cash-up", name, c.Day)
 		if !ok {
 			return
 		}
-		header := make([]any, len(cashUpColumns))
-		for i, col := range cashUpColumns {
-			header[i] = col[1]
-			if zh {
-				header[i] = col[0]
-			}
-		}
-		if err := w.Row(header...); err != nil {
+		if err := w.Row(headers(lang, cashUpColumns...)...); err != nil {
 			return
 		}
 		currency := ""
@@ -484,7 +468,7 @@ func major(v int64) float64 { return float64(v) / 100 }
 
 func (s *Server) exportReceivables(ctx context.Context, in *exportReceivablesIn) (*huma.StreamResponse, error) {
 	f := billing.ReceivablesFilter{Outlet: optionalID(in.Outlet), Limit: exportPage}
-	var tn tenants.Tenant
+	var lang string
 	var loc *time.Location
 	outlets := map[uuid.UUID]string{} // the names of the outlets the pages so far name
 	read := func(tx *tenants.Tx) ([]billing.Bill, error) {
@@ -496,10 +480,7 @@ func (s *Server) exportReceivables(ctx context.Context, in *exportReceivablesIn)
 	}
 	first, err := within(ctx, s, func(tx *tenants.Tx) ([]billing.Bill, error) {
 		var err error
-		if tn, err = tenants.GetTenant(ctx, tx); err != nil {
-			return nil, err
-		}
-		if loc, err = tenants.Location(ctx, tx); err != nil {
+		if lang, loc, err = reportContext(ctx, tx, in.ExportQuery); err != nil {
 			return nil, err
 		}
 		return read(tx)
@@ -507,25 +488,18 @@ func (s *Server) exportReceivables(ctx context.Context, in *exportReceivablesIn)
 	if err != nil {
 		return nil, err
 	}
-	lang := in.lang(tn.Locale)
-	pick := func(l [2]string) string {
-		if lang == "zh-CN" {
-			return l[0]
-		}
-		return l[1]
-	}
-	name := pick([2]string{"应收账款", "receivables"})
+	name := pick(lang, [2]string{"应收账款", "receivables"})
 	return &huma.StreamResponse{Body: func(hctx huma.Context) {
 		w, ok := in.open(hctx, "receivables", name, nowStamp(loc))
 		if !ok {
 			return
 		}
-		exportPages(ctx, s.Log, w, exportPaging[billing.Bill]{what: "receivables", header: columnNames(receivableColumns, pick), first: first,
+		exportPages(ctx, s.Log, w, exportPaging[billing.Bill]{what: "receivables", header: headers(lang, receivableColumns...), first: first,
 			next: func(last billing.Bill) ([]billing.Bill, error) {
 				f.BeforeID = uuid.NullUUID{UUID: last.ID, Valid: true}
 				return within(ctx, s, read)
 			},
-			cut: pick([2]string{fmt.Sprintf("仅导出前 %d 张：请按网点筛选", export.MaxRows),
+			cut: pick(lang, [2]string{fmt.Sprintf("仅导出前 %d 张：请按网点筛选", export.MaxRows),
 				fmt.Sprintf("Only the first %d bills: filter by outlet", export.MaxRows)}),
 			row: func(b billing.Bill) []any {
 				outlet := ""

@@ -51,13 +51,3 @@ func exportPages[T any](ctx context.Context, log *slog.Logger, w export.Writer, 
 	}
 	_ = w.Close()
 }
-
-// columnNames are an export's column headers in the reader's language (pick chooses the
-// zh-CN or the en name).
-func columnNames(cols [][2]string, pick func([2]string) string) []any {
-	out := make([]any, len(cols))
-	for i, c := range cols {
-		out[i] = pick(c)
-	}
-	return out
-}

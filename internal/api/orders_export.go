@@ -94,7 +94,7 @@ func (s *Server) exportOrders(ctx context.Context, in *exportOrdersIn) (*huma.St
 	}
 	// The first page and the tenant are read before anything is written, so a refusal is a
 	// problem, not a broken file.
-	var tn tenants.Tenant
+	var lang string
 	var loc *time.Location
 	f.Limit = exportPage
 	if f.Undispatched {
@@ -110,10 +110,7 @@ func (s *Server) exportOrders(ctx context.Context, in *exportOrdersIn) (*huma.St
 	}
 	first, err := within(ctx, s, func(tx *tenants.Tx) ([]orders.Order, error) {
 		var err error
-		if tn, err = tenants.GetTenant(ctx, tx); err != nil {
-			return nil, err
-		}
-		if loc, err = tenants.Location(ctx, tx); err != nil {
+		if lang, loc, err = reportContext(ctx, tx, in.ExportQuery); err != nil {
 			return nil, err
 		}
 		return read(tx)
@@ -121,18 +118,11 @@ func (s *Server) exportOrders(ctx context.Context, in *exportOrdersIn) (*huma.St
 	if err != nil {
 		return nil, err
 	}
-	lang := in.lang(tn.Locale)
-	pick := func(l [2]string) string {
-		if lang == "zh-CN" {
-			return l[0]
-		}
-		return l[1]
-	}
 	yes := func(b bool) string {
 		if !b {
 			return ""
 		}
-		return pick([2]string{"是", "yes"})
+		return pick(lang, [2]string{"是", "yes"})
 	}
 	local := func(t *time.Time) any {
 		if t == nil {
@@ -140,7 +130,7 @@ func (s *Server) exportOrders(ctx context.Context, in *exportOrdersIn) (*huma.St
 		}
 		return t.In(loc)
 	}
-	name := pick([2]string{"工单", "orders"})
+	name := pick(lang, [2]string{"工单", "orders"})
 	return &huma.StreamResponse{Body: func(hctx huma.Context) {
 		w, ok := in.open(hctx, "orders", name, nowStamp(loc))
 		if !ok {
@@ -153,8 +143,8 @@ func (s *Server) exportOrders(ctx context.Context, in *exportOrdersIn) (*huma.St
 				return within(ctx, s, read)
 			}
 		}
-		exportPages(ctx, s.Log, w, exportPaging[orders.Order]{what: "orders", header: columnNames(orderColumns, pick), first: first, next: next,
-			cut: pick([2]string{fmt.Sprintf("仅导出前 %d 条：请缩小筛选范围", export.MaxRows),
+		exportPages(ctx, s.Log, w, exportPaging[orders.Order]{what: "orders", header: headers(lang, orderColumns...), first: first, next: next,
+			cut: pick(lang, [2]string{fmt.Sprintf("仅导出前 %d 条：请缩小筛选范围", export.MaxRows),
 				fmt.Sprintf("Only the first %d orders: narrow the filters", export.MaxRows)}),
 			row: func(o orders.Order) []any {
 				outlet := ""
