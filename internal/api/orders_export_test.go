@@ -33,6 +33,12 @@ func TestExportOrders(t *testing.T) {
 	if cd := r.Header.Get("Content-Disposition"); !strings.Contains(cd, `filename="orders-`) || !strings.Contains(cd, "filename*=UTF-8''%E5%B7%A5%E5%8D%95-") || !strings.HasSuffix(cd, ".xlsx") {
 		t.Errorf("content disposition %q", cd)
 	}
+	// A CSV names itself too: its byte-order mark must not go out before the headers.
+	c := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/export?format=csv&lang=en", Token: a.tn.Admin})
+	if ct, cd := c.Header.Get("Content-Type"), c.Header.Get("Content-Disposition"); !strings.HasPrefix(ct, "text/csv") ||
+		!strings.HasSuffix(cd, ".csv") || !strings.HasPrefix(string(c.Body), "\ufeffNumber,") {
+		t.Errorf("csv: content type %q, disposition %q, body %.20q", ct, cd, c.Body)
+	}
 	f, err := excelize.OpenReader(bytes.NewReader(r.Body))
 	if err != nil {
 		t.Fatalf("the file does not open: %v", err)

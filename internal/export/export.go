@@ -5,6 +5,7 @@
 package export
 
 import (
+	"bufio"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -41,13 +42,20 @@ func New(format string, w io.Writer, sheet string) (Writer, error) {
 	return nil, fmt.Errorf("export: unknown format %q", format)
 }
 
-type csvWriter struct{ w *csv.Writer }
+type csvWriter struct {
+	w   *csv.Writer
+	buf *bufio.Writer
+}
 
+// newCSV starts a CSV file with a byte-order mark (so that Excel reads it as UTF-8). The
+// mark is buffered with the rows, not written at once: a response's headers (its
+// Content-Type and file name) can still be set after New, until the first rows go out.
 func newCSV(w io.Writer) (*csvWriter, error) {
-	if _, err := io.WriteString(w, "\ufeff"); err != nil {
+	buf := bufio.NewWriter(w)
+	if _, err := buf.WriteString("\ufeff"); err != nil {
 		return nil, fmt.Errorf("export: csv: %w", err)
 	}
-	return &csvWriter{w: csv.NewWriter(w)}, nil
+	return &csvWriter{w: csv.NewWriter(buf), buf: buf}, nil
 }
 
 func (c *csvWriter) Row(cells ...any) error {
@@ -68,7 +76,10 @@ func (c *csvWriter) Row(cells ...any) error {
 
 func (c *csvWriter) Close() error {
 	c.w.Flush()
-	return c.w.Error()
+	if err := c.w.Error(); err != nil {
+		return err
+	}
+	return c.buf.Flush()
 }
 
 func (c *csvWriter) ContentType() string { return "text/csv; charset=utf-8" }
