@@ -16,6 +16,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/events"
 	"github.com/aftersales/aftersales/internal/jobs"
+	"github.com/aftersales/aftersales/internal/network"
 	"github.com/aftersales/aftersales/internal/notify"
 	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/internal/platform"
@@ -60,7 +61,7 @@ func (r notifyResult) ratio() float64 { return r.rate() / r.intakeRate }
 
 // measureNotify starts the product's worker (its event consumers: billing is left out, it
 // reacts to no order event; notifications with the development provider, which sends
-// nothing but records every send; tenant webhooks; order hooks) with the default queue at
+// nothing but records every send; tenant webhooks; order hooks; the partner network) with the default queue at
 // workers (-job-workers: JOB_WORKERS' default unless given) on a pool of its own, and times how long it takes to run every job
 // of the default queue that the create-order scenario left (the API only inserts): each
 // order's order.created dispatch, its deliveries to the consumers, and the sends they
@@ -120,7 +121,8 @@ func measureNotify(ctx context.Context, d *database, intakeRate float64, workers
 	if err != nil {
 		return r, err
 	}
-	consumers := []events.Consumer{notify.New(tdb, log, providers), webhooks.New(tdb, log, webhooks.Options{}), orders.Hooks{}}
+	consumers := []events.Consumer{notify.New(tdb, log, providers), webhooks.New(tdb, log, webhooks.Options{}), orders.Hooks{},
+		network.New(tdb, network.ContextJobs{}, orders.Wire("", network.ContextJobs{}).Service, log)}
 	cfg, err := jobs.NewConfig(tdb, log, true, consumers...)
 	if err != nil {
 		return r, err

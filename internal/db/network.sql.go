@@ -778,6 +778,19 @@ func (q *Queries) OutboxRefused(ctx context.Context, db DBTX, arg OutboxRefusedP
 	return err
 }
 
+const receivesNetworkJobs = `-- name: ReceivesNetworkJobs :one
+SELECT EXISTS (SELECT 1 FROM network_jobs WHERE tenant_id = $1 AND direction = 'received')::boolean
+`
+
+// Whether the tenant has received any job: the event dispatch asks it before queueing the
+// network's delivery of an order event.
+func (q *Queries) ReceivesNetworkJobs(ctx context.Context, db DBTX, tenantID uuid.UUID) (bool, error) {
+	row := db.QueryRow(ctx, receivesNetworkJobs, tenantID)
+	var column_1 bool
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
 const saveAgreement = `-- name: SaveAgreement :one
 UPDATE partner_agreements
 SET status = $1, terms = $2, terms_version = $3, valid_from = $4,

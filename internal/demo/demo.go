@@ -14,10 +14,12 @@ import (
 	"github.com/aftersales/aftersales/billing"
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/catalog"
+	"github.com/aftersales/aftersales/internal/commission"
 	"github.com/aftersales/aftersales/internal/coverage"
 	"github.com/aftersales/aftersales/internal/customers"
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/fault"
+	"github.com/aftersales/aftersales/internal/parts"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/internal/registry"
 	"github.com/aftersales/aftersales/internal/warranty"
@@ -133,6 +135,12 @@ func Seed(ctx context.Context, d *tenants.DB) ([]Login, error) {
 		}
 		if err := seedOrders(ctx, tx); err != nil {
 			return err
+		}
+		if err := seedStock(ctx, tx); err != nil {
+			return fmt.Errorf("demo stock: %w", err)
+		}
+		if err := seedPay(ctx, tx); err != nil {
+			return fmt.Errorf("demo pay rules: %w", err)
 		}
 		return seedBilling(ctx, tx)
 	})
@@ -254,6 +262,20 @@ func upgrade(ctx context.Context, d *tenants.DB) error {
 		if len(cats) == 0 {
 			if err := seedWarranty(ctx, tx); err != nil {
 				return err
+			}
+		}
+		if ps, err := parts.List(ctx, tx, parts.Filter{Limit: 1}); err != nil {
+			return err
+		} else if len(ps) == 0 {
+			if err := seedStock(ctx, tx); err != nil {
+				return fmt.Errorf("demo stock: %w", err)
+			}
+		}
+		if vs, err := commission.Versions(ctx, tx); err != nil {
+			return err
+		} else if len(vs) == 0 {
+			if err := seedPay(ctx, tx); err != nil {
+				return fmt.Errorf("demo pay rules: %w", err)
 			}
 		}
 		products, err := billing.ListProducts(ctx, tx, uuid.NullUUID{}, 1, false)

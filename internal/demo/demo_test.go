@@ -6,10 +6,13 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/aftersales/aftersales/internal/commission"
 	"github.com/aftersales/aftersales/internal/coverage"
 	"github.com/aftersales/aftersales/internal/demo"
 	"github.com/aftersales/aftersales/internal/orders"
+	"github.com/aftersales/aftersales/internal/parts"
 	"github.com/aftersales/aftersales/internal/registry"
+	"github.com/aftersales/aftersales/internal/stock"
 	"github.com/aftersales/aftersales/internal/testdb"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -83,6 +86,28 @@ func TestSeedBuildsTheNetworkOnce(t *testing.T) {
 			}
 			if len(list) != 2 || !statuses["waiting"] || !statuses["dispatched"] {
 				t.Errorf("demo orders by status (with an outlet): %v", statuses)
+			}
+			// The stock screens and pay rules are not empty: parts, stock on hand in the
+			// central and outlet warehouses and a van, the outlet below its safety stock.
+			catalog, err := parts.List(ctx, tx, parts.Filter{Limit: 50})
+			if err != nil {
+				return err
+			}
+			balances, err := stock.ListBalances(ctx, tx, stock.BalanceFilter{NonZero: true, Limit: 100})
+			if err != nil {
+				return err
+			}
+			short, err := stock.Suggest(ctx, tx, uuid.NullUUID{}, true)
+			if err != nil {
+				return err
+			}
+			rules, err := commission.Versions(ctx, tx)
+			if err != nil {
+				return err
+			}
+			if len(catalog) != 4 || len(balances) != 7 || len(short) != 1 || len(rules) != 1 {
+				t.Errorf("demo has %d parts, %d stock balances, %d suggestions, %d pay-rule versions; want 4, 7, 1, 1",
+					len(catalog), len(balances), len(short), len(rules))
 			}
 			return nil
 		})

@@ -123,6 +123,14 @@ type TenantFilter interface {
 	WantsIn(ctx context.Context, tx *tenants.Tx, eventType string) (bool, error)
 }
 
+// A TxConsumer does all its work on an event in one transaction of the event's tenant, as
+// the system: the delivery then reads the event and hands it over in that same
+// transaction, one transaction per delivery instead of two (Handle opening its own). The
+// bus calls HandleTx, not Handle; Handle stays for callers outside a delivery.
+type TxConsumer interface {
+	HandleTx(ctx context.Context, tx *tenants.Tx, ev Event) error
+}
+
 // DispatchArgs asks for events to be fanned out to their consumers: one (EventID, what Emit
 // queues) or the several one transaction recorded together (EventIDs, what EmitMany
 // queues).
@@ -258,16 +266,26 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 	if !ok {
 		return river.JobCancel(fmt.Errorf("no consumer %q", job.Args.Consumer))
 	}
+	scope := tenants.Scope{TenantID: job.Args.TenantID, Actor: tenants.SystemActor}
 	var ev Event
-	err := w.bus.DB.Tx(ctx, tenants.Scope{TenantID: job.Args.TenantID, Actor: tenants.SystemActor}, func(tx *tenants.Tx) error {
+	handled := false
+	err := w.bus.DB.Tx(ctx, scope, func(tx *tenants.Tx) error {
 		var err error
-		ev, err = Load(ctx, tx, job.Args.EventID)
-		return err
+		if ev, err = Load(ctx, tx, job.Args.EventID); err != nil {
+			return err
+		}
+		if tc, ok := c.(TxConsumer); ok {
+			handled = true
+			if err := tc.HandleTx(ctx, tx, ev); err != nil {
+				return fmt.Errorf("%s handling %s: %w", c.Name(), ev.Type, err)
+			}
+		}
+		return nil
 	})
-	if errors.Is(err, fault.ErrNotFound) {
+	if errors.Is(err, fault.ErrNotFound) && ev.ID == uuid.Nil {
 		return river.JobCancel(fmt.Errorf("event %s is gone", job.Args.EventID))
 	}
-	if err != nil {
+	if err != nil || handled {
 		return err
 	}
 	if err := c.Handle(ctx, ev); err != nil {

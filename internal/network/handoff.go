@@ -379,6 +379,13 @@ func (s *Service) Wants(typ string) bool {
 	return strings.HasPrefix(typ, "order.") || strings.HasPrefix(typ, "appointment.")
 }
 
+// WantsIn says whether the tenant has ever received a job from a partner
+// (events.TenantFilter): only then can an order event be a received job's progress to
+// report, so a tenant that works for no partner queues no network delivery per event.
+func (s *Service) WantsIn(ctx context.Context, tx *tenants.Tx, _ string) (bool, error) {
+	return tx.Q.ReceivesNetworkJobs(ctx, tx, tx.Scope.TenantID)
+}
+
 // Handle reports a received job's order, as it stands now, to the job's sender; events of
 // other orders are none of the network's business. The report carries the order's version,
 // so a late report of an older state changes nothing on the sender's side.

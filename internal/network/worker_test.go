@@ -133,4 +133,19 @@ func TestWorkerDeliversTheWholeHandOff(t *testing.T) {
 	if got := types(b.B); !got[EventAgreementProposed] || !got[EventAgreementAccepted] || !got[EventJobReceived] || got[EventJobSent] {
 		t.Errorf("the provider's events: %v", got)
 	}
+	// Only a tenant that receives jobs gets the network's delivery of its order events: the
+	// principal's five orders queued none (events.TenantFilter), the provider's did.
+	deliveries := func(tenant uuid.UUID) (n int) {
+		b.in(t, tenant, func(tx *tenants.Tx) error {
+			return tx.QueryRow(ctx, `SELECT count(*) FROM river.river_job WHERE kind = 'event_deliver'
+				AND args->>'consumer' = 'network' AND args->>'tenant_id' = $1`, tenant.String()).Scan(&n)
+		})
+		return n
+	}
+	if n := deliveries(b.A); n != 0 {
+		t.Errorf("the principal, which receives no job, had %d network deliveries queued", n)
+	}
+	if n := deliveries(b.B); n == 0 {
+		t.Error("the provider's order events queued no network delivery")
+	}
 }

@@ -96,10 +96,18 @@ func (t target) address(channel string) string {
 	return ""
 }
 
-// Handle creates the event's sends: one row per (recipient, channel) that has an address
-// and a template, and a job for each queued one, in one transaction. Retried, it finds the
-// rows (unique per event, recipient and channel) and queues nothing twice.
+// Handle creates the event's sends in a transaction of its own (HandleTx).
 func (n *Notifier) Handle(ctx context.Context, ev events.Event) error {
+	return n.DB.Tx(ctx, tenants.Scope{TenantID: ev.TenantID, Actor: tenants.SystemActor}, func(tx *tenants.Tx) error {
+		return n.HandleTx(ctx, tx, ev)
+	})
+}
+
+// HandleTx creates the event's sends: one row per (recipient, channel) that has an address
+// and a template, and a job for each queued one, in the delivery's transaction
+// (events.TxConsumer). Retried, it finds the rows (unique per event, recipient and channel)
+// and queues nothing twice.
+func (n *Notifier) HandleTx(ctx context.Context, tx *tenants.Tx, ev events.Event) error {
 	p, err := ParsePayload(ev.Data)
 	if err != nil {
 		n.Log.WarnContext(ctx, "event with an unreadable notification payload", "event", ev.ID, "type", ev.Type, "err", err)
@@ -116,101 +124,98 @@ func (n *Notifier) Handle(ctx context.Context, ev events.Event) error {
 		}
 		inserter = c
 	}
-	scope := tenants.Scope{TenantID: ev.TenantID, Actor: tenants.SystemActor}
-	return n.DB.Tx(ctx, scope, func(tx *tenants.Tx) error {
-		tn, err := tenants.GetTenant(ctx, tx)
-		if err != nil {
-			return fmt.Errorf("tenant of event: %w", err)
-		}
-		settings, err := GetQuietHours(ctx, tx)
-		if err != nil {
-			return err
-		}
-		loc, err := time.LoadLocation(tn.Timezone)
-		if err != nil {
-			loc = time.UTC
-		}
-		now := n.now()
-		later := now
-		if !p.Urgent {
-			later = QuietUntil(now, loc, settings.QuietStart, settings.QuietEnd)
-		}
-		locale := pickLocale(p.Locale, tn.Locale)
-		vars := map[string]string{"tenant_name": tn.Name}
-		for k, v := range p.Vars {
-			vars[k] = v
-		}
-		targets, err := resolve(ctx, tx, p.Recipients)
-		if err != nil {
-			return err
-		}
-		for _, t := range targets {
-			var prefs Preferences
-			if t.customerID.Valid {
-				if prefs, err = preferences(ctx, tx, t.customerID.UUID); err != nil {
-					return err
-				}
-			}
-			for _, ch := range Channels {
-				if len(p.Channels) > 0 && !slices.Contains(p.Channels, ch) {
-					continue
-				}
-				addr := t.address(ch)
-				if addr == "" {
-					continue
-				}
-				tpl, found, err := Effective(ctx, tx, ev.Type, ch, locale)
-				if err != nil {
-					return err
-				}
-				if !found {
-					continue
-				}
-				row := db.InsertNotificationSendParams{TenantID: tx.Scope.TenantID,
-					ID: platform.NewID(), EventID: ev.ID, EventType: ev.Type,
-					SubjectID: nullID(ev.SubjectID), Channel: ch, RecipientKey: t.key, RecipientKind: t.kind,
-					CustomerID: t.customerID, UserID: t.userID, ConsumerID: t.consumerID, Address: addr, Locale: locale,
-					Status: "queued", ScheduledAt: now}
-				r, rerr := Render(tpl.Subject, tpl.Body, vars)
-				switch {
-				case prefs.Suppresses(ch, ev.Type):
-					row.Status, row.Error = "suppressed", "the customer opted out of "+ch+" for "+Class(ev.Type)+" messages"
-				case rerr != nil:
-					row.Status, row.Error = "failed", rerr.Error()
-				default:
-					row.Subject, row.Body = r.Subject, r.Body
-					if ch != ChannelInApp {
-						row.ScheduledAt = later
-					}
-				}
-				send, err := tx.Q.InsertNotificationSend(ctx, tx, row)
-				if errors.Is(err, pgx.ErrNoRows) {
-					continue // created by an earlier attempt of this handling
-				}
-				if err != nil {
-					return fmt.Errorf("log send: %w", err)
-				}
-				if send.Status != "queued" {
-					continue
-				}
-				if ch == ChannelInApp {
-					// In-app delivery is a row in the same transaction: exactly once.
-					if err := deliverInApp(ctx, tx, send); err != nil {
-						return err
-					}
-					continue
-				}
-				opts := SendArgs{}.InsertOpts()
-				if send.ScheduledAt.After(now) {
-					opts.ScheduledAt = send.ScheduledAt
-				}
-				if _, err := tx.Insert(ctx, inserter, SendArgs{TenantID: ev.TenantID, SendID: send.ID}, &opts); err != nil {
-					return fmt.Errorf("queue send: %w", err)
-				}
+	tn, err := tenants.GetTenant(ctx, tx)
+	if err != nil {
+		return fmt.Errorf("tenant of event: %w", err)
+	}
+	settings, err := GetQuietHours(ctx, tx)
+	if err != nil {
+		return err
+	}
+	loc, err := time.LoadLocation(tn.Timezone)
+	if err != nil {
+		loc = time.UTC
+	}
+	now := n.now()
+	later := now
+	if !p.Urgent {
+		later = QuietUntil(now, loc, settings.QuietStart, settings.QuietEnd)
+	}
+	locale := pickLocale(p.Locale, tn.Locale)
+	vars := map[string]string{"tenant_name": tn.Name}
+	for k, v := range p.Vars {
+		vars[k] = v
+	}
+	targets, err := resolve(ctx, tx, p.Recipients)
+	if err != nil {
+		return err
+	}
+	for _, t := range targets {
+		var prefs Preferences
+		if t.customerID.Valid {
+			if prefs, err = preferences(ctx, tx, t.customerID.UUID); err != nil {
+				return err
 			}
 		}
-		return nil
-	})
+		for _, ch := range Channels {
+			if len(p.Channels) > 0 && !slices.Contains(p.Channels, ch) {
+				continue
+			}
+			addr := t.address(ch)
+			if addr == "" {
+				continue
+			}
+			tpl, found, err := Effective(ctx, tx, ev.Type, ch, locale)
+			if err != nil {
+				return err
+			}
+			if !found {
+				continue
+			}
+			row := db.InsertNotificationSendParams{TenantID: tx.Scope.TenantID,
+				ID: platform.NewID(), EventID: ev.ID, EventType: ev.Type,
+				SubjectID: nullID(ev.SubjectID), Channel: ch, RecipientKey: t.key, RecipientKind: t.kind,
+				CustomerID: t.customerID, UserID: t.userID, ConsumerID: t.consumerID, Address: addr, Locale: locale,
+				Status: "queued", ScheduledAt: now}
+			r, rerr := Render(tpl.Subject, tpl.Body, vars)
+			switch {
+			case prefs.Suppresses(ch, ev.Type):
+				row.Status, row.Error = "suppressed", "the customer opted out of "+ch+" for "+Class(ev.Type)+" messages"
+			case rerr != nil:
+				row.Status, row.Error = "failed", rerr.Error()
+			default:
+				row.Subject, row.Body = r.Subject, r.Body
+				if ch != ChannelInApp {
+					row.ScheduledAt = later
+				}
+			}
+			send, err := tx.Q.InsertNotificationSend(ctx, tx, row)
+			if errors.Is(err, pgx.ErrNoRows) {
+				continue // created by an earlier attempt of this handling
+			}
+			if err != nil {
+				return fmt.Errorf("log send: %w", err)
+			}
+			if send.Status != "queued" {
+				continue
+			}
+			if ch == ChannelInApp {
+				// In-app delivery is a row in the same transaction: exactly once.
+				if err := deliverInApp(ctx, tx, send); err != nil {
+					return err
+				}
+				continue
+			}
+			opts := SendArgs{}.InsertOpts()
+			if send.ScheduledAt.After(now) {
+				opts.ScheduledAt = send.ScheduledAt
+			}
+			if _, err := tx.Insert(ctx, inserter, SendArgs{TenantID: ev.TenantID, SendID: send.ID}, &opts); err != nil {
+				return fmt.Errorf("queue send: %w", err)
+			}
+		}
+	}
+	return nil
 }
 
 func pickLocale(asked, tenant string) string {

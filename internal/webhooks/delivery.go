@@ -211,9 +211,17 @@ func bodyOf(ev events.Event) ([]byte, error) {
 	return json.Marshal(b)
 }
 
-// Handle creates one delivery (and its job) per enabled endpoint subscribed to the event.
-// Retried, it finds the deliveries (unique per endpoint and event) and queues nothing twice.
+// Handle creates the event's deliveries in a transaction of its own (HandleTx).
 func (d *Deliverer) Handle(ctx context.Context, ev events.Event) error {
+	return d.DB.Tx(ctx, tenants.Scope{TenantID: ev.TenantID, Actor: tenants.SystemActor}, func(tx *tenants.Tx) error {
+		return d.HandleTx(ctx, tx, ev)
+	})
+}
+
+// HandleTx creates one delivery (and its job) per enabled endpoint subscribed to the event,
+// in the event delivery's transaction (events.TxConsumer). Retried, it finds the
+// deliveries (unique per endpoint and event) and queues nothing twice.
+func (d *Deliverer) HandleTx(ctx context.Context, tx *tenants.Tx, ev events.Event) error {
 	ins, err := d.inserter(ctx)
 	if err != nil {
 		return err
@@ -222,27 +230,25 @@ func (d *Deliverer) Handle(ctx context.Context, ev events.Event) error {
 	if err != nil {
 		return err
 	}
-	return d.DB.Tx(ctx, tenants.Scope{TenantID: ev.TenantID, Actor: tenants.SystemActor}, func(tx *tenants.Tx) error {
-		eps, err := tx.Q.WebhookEndpointsFor(ctx, tx, db.WebhookEndpointsForParams{TenantID: tx.Scope.TenantID, EventType: ev.Type})
+	eps, err := tx.Q.WebhookEndpointsFor(ctx, tx, db.WebhookEndpointsForParams{TenantID: tx.Scope.TenantID, EventType: ev.Type})
+	if err != nil {
+		return fmt.Errorf("endpoints for %s: %w", ev.Type, err)
+	}
+	for _, ep := range eps {
+		del, err := tx.Q.InsertWebhookDelivery(ctx, tx, db.InsertWebhookDeliveryParams{TenantID: tx.Scope.TenantID,
+			ID: platform.NewID(), EndpointID: ep.ID,
+			EventID: ev.ID, EventType: ev.Type, Payload: payload})
+		if errors.Is(err, pgx.ErrNoRows) {
+			continue
+		}
 		if err != nil {
-			return fmt.Errorf("endpoints for %s: %w", ev.Type, err)
+			return fmt.Errorf("delivery: %w", err)
 		}
-		for _, ep := range eps {
-			del, err := tx.Q.InsertWebhookDelivery(ctx, tx, db.InsertWebhookDeliveryParams{TenantID: tx.Scope.TenantID,
-				ID: platform.NewID(), EndpointID: ep.ID,
-				EventID: ev.ID, EventType: ev.Type, Payload: payload})
-			if errors.Is(err, pgx.ErrNoRows) {
-				continue
-			}
-			if err != nil {
-				return fmt.Errorf("delivery: %w", err)
-			}
-			if err := d.queue(ctx, tx, ins, del); err != nil {
-				return err
-			}
+		if err := d.queue(ctx, tx, ins, del); err != nil {
+			return err
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
 func (d *Deliverer) queue(ctx context.Context, tx *tenants.Tx, ins events.Inserter, del db.WebhookDelivery) error {

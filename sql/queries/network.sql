@@ -123,3 +123,8 @@ LIMIT @lim;
 
 -- name: TenantName :one
 SELECT name FROM tenants WHERE id = @id;
+
+-- name: ReceivesNetworkJobs :one
+-- Whether the tenant has received any job: the event dispatch asks it before queueing the
+-- network's delivery of an order event.
+SELECT EXISTS (SELECT 1 FROM network_jobs WHERE tenant_id = @tenant_id AND direction = 'received')::boolean;
