@@ -190,8 +190,16 @@ type dispatchWorker struct {
 	bus *Bus
 }
 
-// Work queues one delivery per consumer that wants each event. Events that are gone are
-// skipped; a dispatch whose events are all gone is cancelled.
+// inlineMax is the most events a dispatch hands to TxConsumers itself; a larger batch (an
+// import's) gets a delivery job per event and consumer, which the workers run in parallel.
+const inlineMax = 16
+
+// Work hands each event to the consumers that want it: a TxConsumer in the dispatch's own
+// transaction (a savepoint each), the others, and a TxConsumer that failed there, through a
+// delivery job of their own. The usual event so costs one job and one transaction, whatever
+// number of consumers take it; the delivery jobs keep a failing consumer from holding up
+// the rest and retry it alone. Events that are gone are skipped; a dispatch whose events are
+// all gone is cancelled.
 func (w *dispatchWorker) Work(ctx context.Context, job *river.Job[DispatchArgs]) error {
 	client := river.ClientFromContext[pgx.Tx](ctx)
 	ids := job.Args.EventIDs
@@ -240,6 +248,18 @@ func (w *dispatchWorker) Work(ctx context.Context, job *river.Job[DispatchArgs])
 					}
 					if !want {
 						continue
+					}
+				}
+				if tc, ok := c.(TxConsumer); ok && len(evs) <= inlineMax {
+					// Handled here, in a savepoint of the dispatch: no job of its own. A failure
+					// undoes only this consumer's work, which then gets a delivery of its own,
+					// retried with backoff as any other.
+					err := tx.Savepoint(ctx, func(stx *tenants.Tx) error { return tc.HandleTx(ctx, stx, ev) })
+					if err == nil {
+						continue
+					}
+					if ctx.Err() != nil {
+						return ctx.Err()
 					}
 				}
 				params = append(params, river.InsertManyParams{Args: DeliverArgs{TenantID: ev.TenantID, EventID: ev.ID, Consumer: name}})
