@@ -186,8 +186,9 @@ func reportNotify(w io.Writer, r notifyResult) {
 	fmt.Fprintf(tw, "%s\t%.3f\t%s\t%s\t%.0f\t%.0f\t%d\t%d\t%d\t%d\t%d\t%d\t%s\n", notifyName, r.ratio(), "create-order", secs(r.took),
 		r.rate(), r.intakeRate, r.orders, r.jobs, r.worked, r.sends, r.deferred, r.workers, verdict(r.ratio(), notifyTarget))
 	_ = tw.Flush()
-	fmt.Fprintf(w, "  the worker (default queue at %d workers) runs every job create-order queued: each order's event dispatch,\n"+
-		"  its deliveries to notifications, webhooks and order hooks, and the sends they queue; ratio >= 1: it keeps up\n", r.workers)
+	fmt.Fprintf(w, "  the worker (default queue at %d workers) runs every job create-order queued: each order's event dispatch\n"+
+		"  (which hands the event to notifications and webhooks in its own transaction; the partner network only where the\n"+
+		"  tenant receives jobs) and the sends it queues; ratio >= 1: it keeps up\n", r.workers)
 	if r.cpu.ok {
 		n := time.Duration(r.orders)
 		fmt.Fprintf(w, "  CPU an order: worker %s, database %s", us(r.cpu.self/n), us(r.cpu.db/n))
