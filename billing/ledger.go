@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -222,7 +223,27 @@ func abs(v int64) int64 {
 
 // LedgerKinds are the kinds of ledger entries (LedgerEntry.Kind), in the order the API documents them.
 var LedgerKinds = []string{"payment", "refund", "compensation", "credit", "dispute", "platform_fee", "refund_failed", "credit_redeemed",
-	"credit_expired"}
+	"credit_expired", LedgerClaimPayment, LedgerClaimReceipt}
 
 // MismatchProblems are what reconciliation found wrong (Mismatch.Problem), in the order the API documents them.
 var MismatchProblems = []string{"missing", "amount", "currency"}
+
+// Ledger kinds of warranty claim settlement (internal/claims): a payment against a claim
+// statement paid out by the payer (negative) and received by the claimant (positive).
+const (
+	LedgerClaimPayment = "claim_payment"
+	LedgerClaimReceipt = "claim_receipt"
+)
+
+// RecordClaimSettlement writes a claim statement's payment to the ledger once (effectKey
+// names it): paid out (LedgerClaimPayment, a negative amount) or received
+// (LedgerClaimReceipt, positive).
+func RecordClaimSettlement(ctx context.Context, tx *tenants.Tx, kind string, amount int64, currency, effectKey, memo string, at time.Time) error {
+	if kind != LedgerClaimPayment && kind != LedgerClaimReceipt {
+		return fmt.Errorf("ledger: %s is not a claim settlement kind", kind)
+	}
+	if err := ledger(ctx, tx, kind, uuid.Nil, amount, currency, "", effectKey, memo, at); err != nil {
+		return fmt.Errorf("ledger %s: %w", effectKey, err)
+	}
+	return nil
+}

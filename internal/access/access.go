@@ -84,7 +84,22 @@ const (
 
 	CommissionRead   Permission = "commission:read"   // engineers' pay rules and their versions
 	CommissionManage Permission = "commission:manage" // add versions of the pay rules
+
+	// Warranty claims between a claimant and its payer (docs/claims.md). Reviewing and
+	// settling are finance's: an outlet manager makes and submits its outlet's claims but
+	// does not approve or pay them.
+	ClaimsRead   Permission = "claims:read"   // claims, statements, the settlement checks and the fraud signals
+	ClaimsSubmit Permission = "claims:submit" // make a claim of audited work, submit it, answer the payer's review
+	ClaimsReview Permission = "claims:review" // the payer's review: approve, adjust per line, reject
+	ClaimsSettle Permission = "claims:settle" // record payments against statements
 )
+
+// claimGrants are the claims permissions of each role (tenant admins hold all).
+var claimGrants = map[Role][]Permission{
+	OutletManager: {ClaimsRead, ClaimsSubmit},
+	Finance:       {ClaimsRead, ClaimsSubmit, ClaimsReview, ClaimsSettle},
+	Auditor:       {ClaimsRead},
+}
 
 // stockGrants are the parts and stock permissions of each role (tenant admins hold all);
 // row-level security confines outlet roles to their outlet's stock.
@@ -101,7 +116,7 @@ var orderGrants = map[Role][]Permission{
 	Agent:         {OrdersRead, OrdersWrite, OrdersDispatch, BillsRead, BillsWrite},
 	OutletManager: {OrdersRead, OrdersWrite, OrdersAudit, OrdersDispatch, BillsRead, BillsWrite, BillsApprove, CommissionRead},
 	Engineer:      {OrdersRead, OrdersWrite, BillsRead, BillsWrite},
-	Finance:       {OrdersRead, BillsRead, BillsWrite, BillsApprove, CommissionRead, CommissionManage},
+	Finance:       {OrdersRead, BillsRead, BillsWrite, BillsApprove, CommissionRead, CommissionManage, ClaimsRead, ClaimsSubmit, ClaimsReview, ClaimsSettle},
 	Auditor:       {OrdersRead, BillsRead, CommissionRead},
 }
 
@@ -113,6 +128,11 @@ func (r Role) Can(p Permission) bool {
 		}
 	}
 	for _, g := range stockGrants[r] {
+		if g == p {
+			return true
+		}
+	}
+	for _, g := range claimGrants[r] {
 		if g == p {
 			return true
 		}
@@ -214,5 +234,5 @@ func All() []Permission {
 		PoliciesWrite, GrantsWrite, EntitlementsCheck, NotificationsRead, NotificationsManage, WebhooksManage,
 		ExpressRead, ExpressWrite, PurchasesRead, PurchasesWrite, LedgerRead, LedgerReconcile, PlatformBilling, InvoicesRead, SLARead, SLASettings,
 		OrdersRead, OrdersWrite, OrdersAudit, OrdersDispatch, DispatchConfig, PartsRead, PartsWrite, StockRead, StockMove, StockManage,
-		BillsRead, BillsWrite, BillsApprove, CommissionRead, CommissionManage}
+		BillsRead, BillsWrite, BillsApprove, CommissionRead, CommissionManage, ClaimsRead, ClaimsSubmit, ClaimsReview, ClaimsSettle}
 }

@@ -64,6 +64,16 @@ func TestRolePermissions(t *testing.T) {
 		{Agent, StockMove, false},
 		{Auditor, StockRead, true},
 		{TenantAdmin, PartsWrite, true},
+		{TenantAdmin, ClaimsSettle, true},
+		{Finance, ClaimsReview, true},
+		{Finance, ClaimsSettle, true},
+		{OutletManager, ClaimsSubmit, true},
+		{OutletManager, ClaimsReview, false},
+		{OutletManager, ClaimsSettle, false},
+		{Auditor, ClaimsRead, true},
+		{Auditor, ClaimsSubmit, false},
+		{Engineer, ClaimsRead, false},
+		{Agent, ClaimsRead, false},
 	}
 	for _, c := range cases {
 		if got := c.role.Can(c.perm); got != c.want {

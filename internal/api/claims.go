@@ -44,26 +44,26 @@ func registerClaimRoutes(api huma.API, s *Server) {
 	tags := []string{"Warranty claims"}
 	register(api, s, huma.Operation{OperationID: "list-claims", Method: http.MethodGet, Path: "/claims",
 		Tags: tags, Summary: "This tenant's warranty claims (made, received from partners, or its outlets'), newest first"},
-		route{perm: access.BillsRead}, s.listClaims)
+		route{perm: access.ClaimsRead}, s.listClaims)
 	register(api, s, huma.Operation{OperationID: "list-unclaimed-orders", Method: http.MethodGet, Path: "/claim-checks/unclaimed-orders",
 		Tags: tags, Summary: "不结算检查: audited in-warranty orders (outlets' work, partners' covered jobs) no claim was made for, newest first"},
-		route{perm: access.BillsRead}, s.listUnclaimed)
+		route{perm: access.ClaimsRead}, s.listUnclaimed)
 	register(api, s, huma.Operation{OperationID: "get-claim", Method: http.MethodGet, Path: "/claims/{id}",
 		Tags: tags, Summary: "Get a claim (this tenant's copy)", Errors: []int{404}},
-		route{perm: access.BillsRead}, s.getClaim)
+		route{perm: access.ClaimsRead}, s.getClaim)
 	register(api, s, huma.Operation{OperationID: "make-order-claim", Method: http.MethodPost, Path: "/orders/{id}/claim",
 		Tags: tags, Summary: "Make the draft claim of an audited in-warranty order (a partner's job: to the partner; an outlet's: to this tenant); again: the claim",
 		DefaultStatus: 201, Errors: []int{404, 409}},
-		route{perm: access.OrdersAudit}, s.makeClaim)
+		route{perm: access.ClaimsSubmit}, s.makeClaim)
 	register(api, s, huma.Operation{OperationID: "submit-claim", Method: http.MethodPost, Path: "/claims/{id}/submit",
 		Tags: tags, Summary: "Submit a draft claim to its payer; the payer's rules are checked at submission", Errors: []int{404, 409, 412}},
-		route{perm: access.OrdersAudit}, s.submitClaim)
+		route{perm: access.ClaimsSubmit}, s.submitClaim)
 	register(api, s, huma.Operation{OperationID: "review-claim", Method: http.MethodPost, Path: "/claims/{id}/review",
 		Tags: tags, Summary: "The payer's review: approve, adjust lines with a reason each, or reject with a reason", Errors: []int{404, 409, 412, 422}},
-		route{perm: access.BillsApprove}, s.reviewClaim)
+		route{perm: access.ClaimsReview}, s.reviewClaim)
 	register(api, s, huma.Operation{OperationID: "respond-claim", Method: http.MethodPost, Path: "/claims/{id}/respond",
 		Tags: tags, Summary: "The claimant's answer to an adjustment or a rejection: accept it, or dispute it with a comment", Errors: []int{404, 409, 412, 422}},
-		route{perm: access.OrdersAudit}, s.respondClaim)
+		route{perm: access.ClaimsSubmit}, s.respondClaim)
 }
 
 // claims is the claims service of the server, over its network service.

@@ -9,6 +9,7 @@ import (
 	"github.com/aftersales/aftersales/billing"
 	"github.com/aftersales/aftersales/internal/access"
 	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/claims"
 	"github.com/aftersales/aftersales/internal/coverage"
 	"github.com/aftersales/aftersales/internal/export"
 	"github.com/aftersales/aftersales/internal/network"
@@ -218,6 +219,9 @@ var domainEnums = []domainEnum{
 	{stock.OrderPart{}, "status", stock.OrderPartStatuses},
 	{stock.OrderPart{}, "issue_kind", stock.IssueKinds},
 	{stock.IssueInput{}, "issue_kind", stock.IssueKinds},
+	{claims.Statement{}, "direction", claims.StatementDirections},
+	{claims.Statement{}, "status", claims.StatementStatuses},
+	{claims.Signal{}, "kind", claims.SignalKinds},
 	{network.Agreement{}, "role", network.Roles},
 	{network.Agreement{}, "status", network.Statuses},
 	{network.ProposeInput{}, "role", network.Roles},

@@ -42,7 +42,7 @@ var isoKinds = []string{"/v1/outlets/", "/v1/calendars/", "/v1/members/", "/v1/i
 	"/v1/notification-templates/", "/v1/webhook-endpoints/", "/v1/webhook-deliveries/", "/v1/sla/orders/",
 	"/v1/express-products/", "/v1/purchases/", "/v1/billing/payment-flags/", "/v1/parts/", "/v1/warehouses/", "/v1/stock/movements/",
 	"/v1/reservations/", "/v1/order-parts/", "/v1/transfers/", "/v1/partner-agreements/", "/v1/network-jobs/", "/v1/bills/",
-	"/v1/bill-payments/", "/v1/claims/", "/v1/part-requests/"}
+	"/v1/bill-payments/", "/v1/claims/", "/v1/part-requests/", "/v1/claim-statements/"}
 
 // isoSnapshotSuffix completes a kind's prefix and id into a GET path where the kind has no
 // GET prefix+id of its own.
@@ -242,6 +242,14 @@ func isoMake(t *testing.T, env *apitest.Env, tn *apitest.Tenant) isoFixtures {
 	f["/v1/bill-payments/"] = pay.Map(t)["id"].(string)
 	// A warranty claim of an outlet's in-warranty repair (a compressor swapped), submitted.
 	f["/v1/claims/"] = isoClaim(t, env, tn, f["/v1/models/"], "ISO-"+u)
+	// Another claim, approved: the outlet's statement of the month, payable.
+	approved := isoClaim(t, env, tn, f["/v1/models/"], "ISO-"+u)
+	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/claims/" + approved + "/review", Token: tn.Admin, Body: map[string]any{"decision": "approve"}})
+	sts := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/claim-statements?direction=payable", Token: tn.Admin}).Map(t)["items"].([]any)
+	if len(sts) != 1 {
+		t.Fatalf("statements after an approval: %v", sts)
+	}
+	f["/v1/claim-statements/"] = sts[0].(map[string]any)["id"].(string)
 	central := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/warehouses", Token: tn.Admin, Body: map[string]any{
 		"code": "ISO-C-" + u, "name": "Isolation centre", "kind": "spare_parts"}})
 	tr := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/transfers", Token: tn.Admin, Body: map[string]any{
@@ -389,6 +397,7 @@ func isoBodies(t *testing.T, u string, own isoFixtures) map[string]any {
 		"POST /v1/partner-agreements/{id}/reject":  map[string]any{"reason": "not now"},
 		"POST /v1/claims/{id}/review":              map[string]any{"decision": "approve"},
 		"POST /v1/claims/{id}/respond":             map[string]any{"action": "accept"},
+		"POST /v1/claim-statements/{id}/payments":  map[string]any{"reference": "ISO-BANK-" + u, "amount": 1, "paid_on": "2026-12-01"},
 		"POST /v1/partner-agreements/{id}/suspend": map[string]any{"reason": "not now"},
 		"POST /v1/orders/{id}/handoff":             map[string]any{"agreement_id": own["agreement"]},
 		"PUT /v1/bills/{id}":                       map[string]any{"buyer_name": "Renamed buyer"},

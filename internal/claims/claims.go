@@ -175,6 +175,8 @@ func New(n *network.Service, jobs events.Inserter, log *slog.Logger) *Service {
 	n.On(KindSubmitted, s.applySubmitted)
 	n.On(KindReviewed, s.applyReviewed)
 	n.On(KindResponded, s.applyResponded)
+	n.On(KindStatementClaim, s.applyStatementClaim)
+	n.On(KindStatementPayment, s.applyStatementPayment)
 	return s
 }
 
@@ -477,6 +479,14 @@ func (s *Service) step(ctx context.Context, tx *tenants.Tx, c Claim, event, from
 	}
 	_, err := events.Emit(ctx, tx, s.Jobs, event, "warranty_claim", c.ID, outlet, data)
 	return err
+}
+
+// emit queues an event of the tenant (none without Jobs).
+func (s *Service) emit(ctx context.Context, tx *tenants.Tx, event, subject string, id uuid.UUID, data map[string]any) (uuid.UUID, error) {
+	if s.Jobs == nil {
+		return uuid.Nil, nil
+	}
+	return events.Emit(ctx, tx, s.Jobs, event, subject, id, uuid.Nil, data)
 }
 
 // Get reads one claim of the tenant.

@@ -121,6 +121,12 @@ func (b *bundle) registration(t *testing.T) uuid.UUID {
 // provider's.
 func (b *bundle) work(t *testing.T, agreement, provider, reg uuid.UUID) (uuid.UUID, uuid.UUID) {
 	t.Helper()
+	return b.workSwapping(t, agreement, provider, reg, "")
+}
+
+// workSwapping is work with the replacement part's serial given ("": a new one).
+func (b *bundle) workSwapping(t *testing.T, agreement, provider, reg uuid.UUID, partSerial string) (uuid.UUID, uuid.UUID) {
+	t.Helper()
 	var sent orders.Order
 	b.in(t, b.A, func(tx *tenants.Tx) error {
 		sent = testfactory.Order(b.ctx, t, tx, &testfactory.OrderOpts{RegistrationID: reg})
@@ -133,7 +139,7 @@ func (b *bundle) work(t *testing.T, agreement, provider, reg uuid.UUID) (uuid.UU
 		job, err = network.JobOfOrder(b.ctx, tx, mustReceived(t, b, tx, agreement), network.DirectionReceived)
 		return err
 	})
-	b.finish(t, provider, job.OrderID)
+	b.finishSwapping(t, provider, job.OrderID, partSerial)
 	return sent.ID, job.OrderID
 }
 
@@ -156,6 +162,15 @@ func mustReceived(t *testing.T, b *bundle, tx *tenants.Tx, agreement uuid.UUID) 
 // finish repairs a carry-in order (a compressor swapped) and passes it through audit.
 func (b *bundle) finish(t *testing.T, tenant, orderID uuid.UUID) {
 	t.Helper()
+	b.finishSwapping(t, tenant, orderID, "")
+}
+
+// finishSwapping is finish with the replacement part's serial given ("": a new one).
+func (b *bundle) finishSwapping(t *testing.T, tenant, orderID uuid.UUID, partSerial string) {
+	t.Helper()
+	if partSerial == "" {
+		partSerial = "C-NEW-" + testfactory.Unique()
+	}
 	svc := &orders.Service{}
 	b.in(t, tenant, func(tx *tenants.Tx) error {
 		if _, err := svc.Transition(b.ctx, tx, orderID, 0, orders.TransitionInput{To: orders.StatusRepairing}); err != nil {
@@ -163,7 +178,7 @@ func (b *bundle) finish(t *testing.T, tenant, orderID uuid.UUID) {
 		}
 		if _, err := svc.Complete(b.ctx, tx, orderID, 0, orders.Completion{Diagnosis: "compressor failed", WorkDone: "compressor replaced",
 			Result: "fixed", Parts: []orders.Part{{Code: "COMP-1", Name: "压缩机", Quantity: 1, OldSerial: "C-OLD-" + testfactory.Unique(),
-				NewSerial: "C-NEW-" + testfactory.Unique()}}}); err != nil {
+				NewSerial: partSerial}}}); err != nil {
 			return err
 		}
 		for _, to := range []string{orders.StatusPickedUp, orders.StatusApproved} {

@@ -351,11 +351,20 @@ func (s *Service) Review(ctx context.Context, tx *tenants.Tx, id uuid.UUID, vers
 	p.Status = map[string]string{DecisionApprove: StatusApproved, DecisionAdjust: StatusAdjusted, DecisionReject: StatusRejected}[in.Decision]
 	p.Lines, p.Approved, p.Reason, p.ReviewedAt = b, approved, in.Reason, &now
 	out, err := s.save(ctx, tx, r, p, EventReviewed, "claim "+r.Number+" "+p.Status)
-	if err != nil || r.Side != SidePayer {
+	if err != nil {
 		return out, err
 	}
-	return out, s.Network.Send(ctx, tx, r.AgreementID.UUID, KindReviewed, reviewedBody{ClaimID: out.ID, Status: out.Status,
-		Reason: out.Reason, Lines: out.Lines, Approved: out.Approved})
+	if r.Side == SidePayer {
+		// The review travels first: the claimant's copy is approved before its statement arrives.
+		if err := s.Network.Send(ctx, tx, r.AgreementID.UUID, KindReviewed, reviewedBody{ClaimID: out.ID, Status: out.Status,
+			Reason: out.Reason, Lines: out.Lines, Approved: out.Approved}); err != nil {
+			return out, err
+		}
+	}
+	if out.Status == StatusApproved {
+		return out, s.settle(ctx, tx, out)
+	}
+	return out, nil
 }
 
 // applyReviewed records the payer's review on the claimant's copy.
@@ -452,8 +461,16 @@ func (s *Service) Respond(ctx context.Context, tx *tenants.Tx, id uuid.UUID, ver
 		p.Status = StatusDisputed
 	}
 	c, err := s.save(ctx, tx, r, p, EventResponded, "claim "+r.Number+" "+p.Status)
-	if err != nil || r.Side != SideClaimant {
+	if err != nil {
 		return c, err
+	}
+	if r.Side == SideInternal && c.Status == StatusAccepted {
+		if err := s.settle(ctx, tx, c); err != nil {
+			return c, err
+		}
+	}
+	if r.Side != SideClaimant {
+		return c, nil
 	}
 	return c, s.Network.Send(ctx, tx, r.AgreementID.UUID, KindResponded, respondedBody{ClaimID: c.ID, Status: c.Status, Comment: c.Response})
 }
@@ -480,6 +497,9 @@ func (s *Service) applyResponded(ctx context.Context, tx *tenants.Tx, a db.Partn
 	}
 	p := saveParams(r)
 	p.Status, p.Response, p.RespondedAt = b.Status, b.Comment, &now
-	_, err = s.save(ctx, tx, r, p, EventResponded, "claim "+r.Number+" "+b.Status+" by "+a.PartnerName)
-	return err
+	c, err := s.save(ctx, tx, r, p, EventResponded, "claim "+r.Number+" "+b.Status+" by "+a.PartnerName)
+	if err != nil || c.Status != StatusAccepted {
+		return err
+	}
+	return s.settle(ctx, tx, c)
 }

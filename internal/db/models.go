@@ -154,6 +154,51 @@ type CalendarDay struct {
 	Hours      []byte
 }
 
+// A month's approved warranty claims with one counterparty (应收 receivable at the claimant, 应付 payable at the payer), with what was paid, in minor units.
+type ClaimStatement struct {
+	TenantID             uuid.UUID
+	ID                   uuid.UUID
+	Direction            string
+	Number               string
+	Period               time.Time
+	AgreementID          uuid.NullUUID
+	CounterpartyTenantID uuid.NullUUID
+	OutletID             uuid.NullUUID
+	CounterpartyName     string
+	Currency             string
+	Amount               int64
+	Paid                 int64
+	Claims               int32
+	Status               string
+	Version              int32
+	CreatedAt            time.Time
+	UpdatedAt            time.Time
+}
+
+// A claim settled in a statement, at its approved amount; a claim is in one statement at most.
+type ClaimStatementLine struct {
+	TenantID    uuid.UUID
+	ClaimID     uuid.UUID
+	StatementID uuid.UUID
+	OrderID     uuid.UUID
+	Number      string
+	Amount      int64
+	CreatedAt   time.Time
+}
+
+// A payment against a claim statement (bank reference, amount in minor units, date), recorded by the payer and received as a message by a partner claimant.
+type ClaimStatementPayment struct {
+	TenantID    uuid.UUID
+	ID          uuid.UUID
+	StatementID uuid.UUID
+	Reference   string
+	Amount      int64
+	PaidOn      time.Time
+	Note        string
+	RecordedBy  string
+	CreatedAt   time.Time
+}
+
 // Versions of a tenant's engineer pay rules (commission, deductions, rewards), each in force from its effective day.
 type CommissionRuleVersion struct {
 	TenantID      uuid.UUID

@@ -346,6 +346,7 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 	// The repair network: an agreement with the partner tenant, a message each way, a job
 	// sent to the partner.
 	agreement := uuid.New()
+	claim1, claim2, statement1, statement2 := uuid.New(), uuid.New(), uuid.New(), uuid.New()
 	stmts = append(stmts, []struct {
 		sql  string
 		args []any
@@ -360,12 +361,24 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 		    (app.tenant_id(), $1, 'sent', $2, $3, $4)`, []any{uuid.New(), agreement, partner, order1}},
 		// Warranty claims: the partner's claim for order 1 (the payer's copy) and outlet 2's
 		// claim for order 2.
-		{`INSERT INTO warranty_claims (tenant_id, id, side, number, order_id, agreement_id, counterparty_tenant_id, currency, status, claimed)
-		    VALUES (app.tenant_id(), $1, 'payer', 'CL-SO-2026-000001', $2, $3, $4, 'CNY', 'submitted', 8000)`,
-			[]any{uuid.New(), order1, agreement, partner}},
-		{`INSERT INTO warranty_claims (tenant_id, id, side, number, order_id, outlet_id, currency, status, claimed)
-		    VALUES (app.tenant_id(), $1, 'internal', 'CL-SO-2026-000002', $2, $3, 'CNY', 'draft', 5000)`,
-			[]any{uuid.New(), order2, f.Outlet2}},
+		{`INSERT INTO warranty_claims (tenant_id, id, side, number, order_id, agreement_id, counterparty_tenant_id, currency, status, claimed, approved)
+		    VALUES (app.tenant_id(), $1, 'payer', 'CL-SO-2026-000001', $2, $3, $4, 'CNY', 'approved', 8000, 8000)`,
+			[]any{claim1, order1, agreement, partner}},
+		{`INSERT INTO warranty_claims (tenant_id, id, side, number, order_id, outlet_id, currency, status, claimed, approved)
+		    VALUES (app.tenant_id(), $1, 'internal', 'CL-SO-2026-000002', $2, $3, 'CNY', 'approved', 5000, 5000)`,
+			[]any{claim2, order2, f.Outlet2}},
+		// Statements: the partner's month (claim 1, part paid) and outlet 2's (claim 2).
+		{`INSERT INTO claim_statements (tenant_id, id, direction, number, period, agreement_id, counterparty_tenant_id, currency, amount, paid, claims, status)
+		    VALUES (app.tenant_id(), $1, 'payable', 'AP-202612-1', '2026-12-01', $2, $3, 'CNY', 8000, 3000, 1, 'partly_paid')`,
+			[]any{statement1, agreement, partner}},
+		{`INSERT INTO claim_statements (tenant_id, id, direction, number, period, outlet_id, currency, amount, claims, status)
+		    VALUES (app.tenant_id(), $1, 'payable', 'AP-202612-2', '2026-12-01', $2, 'CNY', 5000, 1, 'open')`,
+			[]any{statement2, f.Outlet2}},
+		{`INSERT INTO claim_statement_lines (tenant_id, claim_id, statement_id, order_id, number, amount) VALUES
+		    (app.tenant_id(), $1, $2, $3, 'CL-SO-2026-000001', 8000), (app.tenant_id(), $4, $5, $6, 'CL-SO-2026-000002', 5000)`,
+			[]any{claim1, statement1, order1, claim2, statement2, order2}},
+		{`INSERT INTO claim_statement_payments (tenant_id, id, statement_id, reference, amount, paid_on) VALUES
+		    (app.tenant_id(), $1, $2, 'BANK-1', 3000, '2026-12-05')`, []any{uuid.New(), statement1}},
 	}...)
 	// Billing.
 	product, price, purchase, purchase2, refund := uuid.New(), uuid.New(), uuid.New(), uuid.New(), uuid.New()

@@ -673,6 +673,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/claim-checks/paid-twice": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 不结算检查: orders of ours more than one claim was settled for in our payable statements, with each claim */
+        get: operations["list-claims-paid-twice"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/claim-checks/unclaimed-orders": {
         parameters: {
             query?: never;
@@ -684,6 +701,77 @@ export interface paths {
         get: operations["list-unclaimed-orders"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/claim-signals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Fraud and quality signals of the network's claims on us, each with its evidence (orders, claims)
+         * @description A unit claimed by two claimants; a part serial on two claims; a claimant (outlet or partner) whose claims per job, or repeat repairs (the same unit within 30 days) per job, are more than twice the network's over at least 5 jobs.
+         */
+        get: operations["list-claim-signals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/claim-statements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Monthly statements of settled claims per counterparty (receivable 应收, payable 应付), newest first */
+        get: operations["list-claim-statements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/claim-statements/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A statement with its claims and payments (this tenant's copy) */
+        get: operations["get-claim-statement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/claim-statements/{id}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record a payment against a payable statement (bank reference, amount, day); in part or in full, never more than outstanding */
+        post: operations["pay-claim-statement"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5018,6 +5106,13 @@ export interface components {
             period_days?: number;
             registration_required?: boolean;
         };
+        Claimant: {
+            name: string;
+            /** Format: uuid */
+            outlet_id?: string;
+            /** Format: uuid */
+            partner_tenant_id?: string;
+        };
         Clock: {
             /** Format: date-time */
             breached_at?: string;
@@ -6192,6 +6287,12 @@ export interface components {
         ItemsRuleVersion: {
             items: components["schemas"]["RuleVersion"][];
         };
+        ItemsSettledTwice: {
+            items: components["schemas"]["SettledTwice"][];
+        };
+        ItemsSignal: {
+            items: components["schemas"]["Signal"][];
+        };
         Job: {
             /** Format: date-time */
             appointment_end?: string;
@@ -6245,7 +6346,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            kind: "payment" | "refund" | "compensation" | "credit" | "dispute" | "platform_fee" | "refund_failed" | "credit_redeemed" | "credit_expired";
+            kind: "payment" | "refund" | "compensation" | "credit" | "dispute" | "platform_fee" | "refund_failed" | "credit_redeemed" | "credit_expired" | "claim_payment" | "claim_receipt";
             memo?: string;
             /** Format: date-time */
             occurred_at: string;
@@ -7050,6 +7151,11 @@ export interface components {
             /** @description Pass as cursor to get the next page; absent on the last page */
             next_cursor?: string;
         };
+        PageStatement: {
+            items: components["schemas"]["Statement"][];
+            /** @description Pass as cursor to get the next page; absent on the last page */
+            next_cursor?: string;
+        };
         PageTenant: {
             items: components["schemas"]["Tenant"][];
             /** @description Pass as cursor to get the next page; absent on the last page */
@@ -7303,6 +7409,18 @@ export interface components {
             stripe_payment_intent_id: string;
             /** Format: int32 */
             version: number;
+        };
+        PaymentInput: {
+            /**
+             * Format: int64
+             * @description Minor units; at most what is outstanding
+             */
+            amount: number;
+            note?: string;
+            /** @description The day it was paid, YYYY-MM-DD */
+            paid_on: string;
+            /** @description The bank reference of the transfer */
+            reference: string;
         };
         PlanCoverage: {
             /** @description Component code, or * (default) for the whole unit */
@@ -8291,6 +8409,28 @@ export interface components {
             name: string;
             timezone: string;
         };
+        SettledTwice: {
+            claims: components["schemas"]["SettledTwiceLine"][];
+            /** Format: uuid */
+            order_id: string;
+            /**
+             * Format: int64
+             * @description What the claims settle for the order together, minor units
+             */
+            total: number;
+        };
+        SettledTwiceLine: {
+            /** Format: int64 */
+            amount: number;
+            /** Format: uuid */
+            claim_id: string;
+            counterparty_name: string;
+            number: string;
+            /** Format: uuid */
+            statement_id: string;
+            statement_number: string;
+            statement_status: string;
+        };
         Share: {
             /** Format: int64 */
             count: number;
@@ -8320,6 +8460,43 @@ export interface components {
             note?: string;
             /** @description Approved requests with the same source and destination warehouses */
             request_ids: string[];
+        };
+        Signal: {
+            /** @description Evidence: the claims */
+            claim_ids: string[];
+            claimants: components["schemas"]["Claimant"][];
+            detail: string;
+            /** Format: date-time */
+            detected_at: string;
+            /**
+             * Format: int64
+             * @description Rate signals: the claimant's jobs in the window
+             */
+            jobs?: number;
+            /**
+             * @description serial_claimed_by_two, part_serial_reused, claim_rate_high or repeat_repair_rate_high
+             * @enum {string}
+             */
+            kind: "serial_claimed_by_two" | "part_serial_reused" | "claim_rate_high" | "repeat_repair_rate_high";
+            /**
+             * Format: double
+             * @description Rate signals: the same rate over the payer's whole network
+             */
+            network_rate?: number;
+            /** @description Evidence: the orders */
+            order_ids: string[];
+            /**
+             * Format: double
+             * @description Rate signals: the claimant's rate (claims per job, or repeat jobs per job)
+             */
+            rate?: number;
+            /** @description The unit's serial, the part's serial, or the claimant's name */
+            subject: string;
+            /**
+             * Format: double
+             * @description Rate signals: the rate above which a claimant is flagged (RateFactor times the network's)
+             */
+            threshold?: number;
         };
         Slot: {
             /** Format: date-time */
@@ -8384,6 +8561,94 @@ export interface components {
         StaffDisputeInBody: {
             /** @description The customer's words, as taken by phone or at the counter */
             statement: string;
+        };
+        Statement: {
+            /** Format: uuid */
+            agreement_id?: string;
+            /**
+             * Format: int64
+             * @description The approved claims' total, minor units
+             */
+            amount: number;
+            /**
+             * Format: int32
+             * @description How many claims
+             */
+            claims: number;
+            counterparty_name?: string;
+            /** Format: uuid */
+            counterparty_tenant_id?: string;
+            /** Format: date-time */
+            created_at: string;
+            currency: string;
+            /**
+             * @description receivable (应收: our claims, owed to us) or payable (应付: claims on us)
+             * @enum {string}
+             */
+            direction: "receivable" | "payable";
+            /** Format: uuid */
+            id: string;
+            /** @description The claims (one statement's read, not the list) */
+            lines?: components["schemas"]["StatementLine"][];
+            number: string;
+            /**
+             * Format: uuid
+             * @description Our outlet the statement pays (its own work)
+             */
+            outlet_id?: string;
+            /**
+             * Format: int64
+             * @description Amount less paid
+             */
+            outstanding: number;
+            /**
+             * Format: int64
+             * @description Paid so far, minor units
+             */
+            paid: number;
+            /** @description The payments (one statement's read, not the list) */
+            payments?: components["schemas"]["StatementPayment"][];
+            /** @description The month, YYYY-MM */
+            period: string;
+            /**
+             * @description open, partly_paid or paid
+             * @enum {string}
+             */
+            status: "open" | "partly_paid" | "paid";
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int32 */
+            version: number;
+        };
+        StatementLine: {
+            /**
+             * Format: int64
+             * @description The approved amount, minor units
+             */
+            amount: number;
+            /** Format: uuid */
+            claim_id: string;
+            /** @description The claim's number */
+            number: string;
+            /** Format: uuid */
+            order_id: string;
+        };
+        StatementPayment: {
+            /**
+             * Format: int64
+             * @description Minor units
+             */
+            amount: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            note?: string;
+            /** @description The day it was paid, YYYY-MM-DD */
+            paid_on: string;
+            recorded_by?: string;
+            /** @description The bank reference of the transfer */
+            reference: string;
         };
         SubscribeInBody: {
             plan_code: string;
@@ -13096,6 +13361,77 @@ export interface operations {
             };
         };
     };
+    "list-claims-paid-twice": {
+        parameters: {
+            query?: {
+                /** @description At most this many claims */
+                limit?: number;
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemsSettledTwice"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "list-unclaimed-orders": {
         parameters: {
             query?: {
@@ -13133,6 +13469,345 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-claim-signals": {
+        parameters: {
+            query?: {
+                /** @description The window: claims and jobs of the last this many days */
+                days?: number;
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemsSignal"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-claim-statements": {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor: next_cursor of the previous page */
+                cursor?: string;
+                /** @description Page size */
+                limit?: number;
+                /** @description receivable: owed to us; payable: owed by us */
+                direction?: "receivable" | "payable";
+                status?: "open" | "partly_paid" | "paid";
+                /** @description The month, YYYY-MM */
+                period?: string;
+                /** @description Only statements with this partner tenant */
+                counterparty_tenant_id?: string;
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageStatement"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-claim-statement": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Statement"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "pay-claim-statement": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the key with another request */
+                "Idempotency-Key"?: string;
+                /** @description ETag of the version you read; optional */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Statement"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
