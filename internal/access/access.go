@@ -84,6 +84,7 @@ const (
 
 	CommissionRead   Permission = "commission:read"   // engineers' pay rules and their versions
 	CommissionManage Permission = "commission:manage" // add versions of the pay rules
+	PayApprove       Permission = "pay:approve"       // approve pay statements (the data layer says which step a role takes) and record payouts
 )
 
 // stockGrants are the parts and stock permissions of each role (tenant admins hold all);
@@ -99,9 +100,9 @@ var stockGrants = map[Role][]Permission{
 // orderGrants are the order permissions of each role (tenant admins hold all).
 var orderGrants = map[Role][]Permission{
 	Agent:         {OrdersRead, OrdersWrite, OrdersDispatch, BillsRead, BillsWrite},
-	OutletManager: {OrdersRead, OrdersWrite, OrdersAudit, OrdersDispatch, BillsRead, BillsWrite, BillsApprove, CommissionRead},
+	OutletManager: {OrdersRead, OrdersWrite, OrdersAudit, OrdersDispatch, BillsRead, BillsWrite, BillsApprove, CommissionRead, PayApprove},
 	Engineer:      {OrdersRead, OrdersWrite, BillsRead, BillsWrite},
-	Finance:       {OrdersRead, BillsRead, BillsWrite, BillsApprove, CommissionRead, CommissionManage},
+	Finance:       {OrdersRead, BillsRead, BillsWrite, BillsApprove, CommissionRead, CommissionManage, PayApprove},
 	Auditor:       {OrdersRead, BillsRead, CommissionRead},
 }
 

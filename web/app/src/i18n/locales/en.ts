@@ -557,6 +557,7 @@ const en = {
       'bills:approve': 'Approve discounts, refund, release pickups',
       'commission:read': 'View engineers\' pay rules',
       'commission:manage': 'Add versions of engineers\' pay rules',
+      'pay:approve': 'Approve pay statements and record payouts',
     },
     deliveryStatus: { pending: 'Pending', succeeded: 'Delivered', failed: 'Failed', cancelled: 'Cancelled' },
     importKind: { registrations: 'Sales (registrations)', service_history: 'Service history' },

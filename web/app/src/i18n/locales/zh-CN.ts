@@ -556,6 +556,7 @@ const zhCN: Messages = {
       'bills:approve': '审批折扣、退款、放行取机',
       'commission:read': '查看工程师提成规则',
       'commission:manage': '新增工程师提成规则版本',
+      'pay:approve': '审批工资单并登记发放',
     },
     deliveryStatus: { pending: '待发送', succeeded: '已送达', failed: '失败', cancelled: '已取消' },
     importKind: { registrations: '销售登记', service_history: '历史服务记录' },
