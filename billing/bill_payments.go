@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/stripe/stripe-go/v76"
 
+	"github.com/aftersales/aftersales/internal/commission"
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/platform"
@@ -171,6 +172,11 @@ func settle(ctx context.Context, tx *tenants.Tx, b db.Bill, p db.BillPayment, am
 		Kind: kind, BillID: nullID(b.ID), Amount: signed, Currency: b.Currency, StripeObjectID: stripeObject,
 		EffectKey: "bill_payment:" + p.ID.String(), Memo: fmt.Sprintf("%s %s of bill %s (%s)", p.Method, kind, b.Number, receipt),
 		OccurredAt: at}); err != nil {
+		return BillPayment{}, false, err
+	}
+	// Engineers' pay follows the money: a refund reverses commission in proportion, a bill
+	// paid in full lets commission that waited for the money accrue.
+	if err := commission.MoneyMoved(ctx, tx, b.OrderID); err != nil {
 		return BillPayment{}, false, err
 	}
 	return billPaymentFromRow(row), true, nil

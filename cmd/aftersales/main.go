@@ -31,6 +31,7 @@ import (
 	"github.com/aftersales/aftersales/internal/api"
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/claims"
+	"github.com/aftersales/aftersales/internal/commission"
 	"github.com/aftersales/aftersales/internal/demo"
 	"github.com/aftersales/aftersales/internal/events"
 	"github.com/aftersales/aftersales/internal/jobs"
@@ -244,6 +245,8 @@ func consumers(cfg platform.Config, log *slog.Logger, d *tenants.DB) ([]events.C
 		notify.New(d, log, providers),
 		webhooks.New(d, log, webhooks.Options{AllowPrivate: cfg.WebhookAllowPrivate, Timeout: cfg.WebhookTimeout}),
 		orders.Hooks{PublicURL: cfg.PublicURL},
+		// Engineers' pay on audited orders, outlets' penalties for broken promises.
+		commission.Consumer{DB: d, Log: log},
 		// The partner network: deliveries between tenants, and received jobs' progress
 		// reported to their senders. Jobs it queues go with the worker's own client.
 		partnerNetwork(cfg, log, d),

@@ -92,6 +92,7 @@ const (
 	ClaimsSubmit Permission = "claims:submit" // make a claim of audited work, submit it, answer the payer's review
 	ClaimsReview Permission = "claims:review" // the payer's review: approve, adjust per line, reject
 	ClaimsSettle Permission = "claims:settle" // record payments against statements
+	PayApprove       Permission = "pay:approve"       // approve pay statements (the data layer says which step a role takes) and record payouts
 )
 
 // claimGrants are the claims permissions of each role (tenant admins hold all).
@@ -114,9 +115,9 @@ var stockGrants = map[Role][]Permission{
 // orderGrants are the order permissions of each role (tenant admins hold all).
 var orderGrants = map[Role][]Permission{
 	Agent:         {OrdersRead, OrdersWrite, OrdersDispatch, BillsRead, BillsWrite},
-	OutletManager: {OrdersRead, OrdersWrite, OrdersAudit, OrdersDispatch, BillsRead, BillsWrite, BillsApprove, CommissionRead},
+	OutletManager: {OrdersRead, OrdersWrite, OrdersAudit, OrdersDispatch, BillsRead, BillsWrite, BillsApprove, CommissionRead, PayApprove},
 	Engineer:      {OrdersRead, OrdersWrite, BillsRead, BillsWrite},
-	Finance:       {OrdersRead, BillsRead, BillsWrite, BillsApprove, CommissionRead, CommissionManage, ClaimsRead, ClaimsSubmit, ClaimsReview, ClaimsSettle},
+	Finance:       {OrdersRead, BillsRead, BillsWrite, BillsApprove, CommissionRead, CommissionManage, ClaimsRead, ClaimsSubmit, ClaimsReview, ClaimsSettle, PayApprove},
 	Auditor:       {OrdersRead, BillsRead, CommissionRead},
 }
 

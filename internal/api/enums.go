@@ -10,6 +10,7 @@ import (
 	"github.com/aftersales/aftersales/internal/access"
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/claims"
+	"github.com/aftersales/aftersales/internal/commission"
 	"github.com/aftersales/aftersales/internal/coverage"
 	"github.com/aftersales/aftersales/internal/export"
 	"github.com/aftersales/aftersales/internal/network"
@@ -64,6 +65,8 @@ type (
 	movementType   string
 	transferStatus string
 	requestStatus  string
+	payStatus      string
+	payParty       string
 )
 
 func (exportFormat) Schema(huma.Registry) *huma.Schema   { return enumSchema(export.Formats) }
@@ -94,6 +97,8 @@ func (warehouseKind) Schema(huma.Registry) *huma.Schema  { return enumSchema(sto
 func (movementType) Schema(huma.Registry) *huma.Schema   { return enumSchema(stock.MovementTypes) }
 func (transferStatus) Schema(huma.Registry) *huma.Schema { return enumSchema(stock.TransferStatuses) }
 func (requestStatus) Schema(huma.Registry) *huma.Schema  { return enumSchema(stock.RequestStatuses) }
+func (payStatus) Schema(huma.Registry) *huma.Schema      { return enumSchema(commission.StatementStatuses) }
+func (payParty) Schema(huma.Registry) *huma.Schema       { return enumSchema(commission.Parties) }
 
 // domainEnum is a field of a domain type whose values the domain lists.
 type domainEnum struct {
@@ -183,6 +188,11 @@ var domainEnums = []domainEnum{
 	{billing.Mismatch{}, "problem", billing.MismatchProblems},
 	{billing.Purchase{}, "channel", billing.Channels},
 	{billing.Bill{}, "status", billing.BillStatuses},
+	{commission.PayStatement{}, "status", commission.StatementStatuses},
+	{commission.PayStatement{}, "party_kind", commission.Parties},
+	{commission.PayLine{}, "party_kind", commission.Parties},
+	{commission.PayLine{}, "kind", commission.Kinds},
+	{commission.PayLine{}, "cause", commission.Causes},
 	{billing.Bill{}, "discount_status", billing.DiscountStatuses},
 	{billing.BillLine{}, "kind", billing.BillLineKinds},
 	{billing.BillLine{}, "coverage", orders.QuoteCoverages},

@@ -14,6 +14,7 @@ import (
 	"github.com/aftersales/aftersales/internal/access"
 	"github.com/aftersales/aftersales/internal/api"
 	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/commission"
 	"github.com/aftersales/aftersales/internal/coverage"
 	"github.com/aftersales/aftersales/internal/export"
 	"github.com/aftersales/aftersales/internal/network"
@@ -82,6 +83,10 @@ var domainEnums = map[string][]string{
 	"GET /v1/billing/ledger/export query.format":             export.Formats,
 	"GET /v1/billing/ledger/export query.lang":               notify.Locales,
 	"GET /v1/cash-up/export query.format":                    export.Formats,
+	"GET /v1/pay-statements/{id}/export query.format":        export.Formats,
+	"GET /v1/pay-statements/{id}/export query.lang":          notify.Locales,
+	"GET /v1/pay-statements query.status":                    commission.StatementStatuses,
+	"GET /v1/pay-statements query.party_kind":                commission.Parties,
 	"GET /v1/cash-up/export query.lang":                      notify.Locales,
 
 	"Tenant.kind":                    tenants.Kinds,
@@ -161,6 +166,11 @@ var domainEnums = map[string][]string{
 	"OrderPart.issue_kind":           stock.IssueKinds,
 	"IssueInput.issue_kind":          stock.IssueKinds,
 	"ReceiveLine.discrepancy_reason": stock.DiscrepancyReasons,
+	"PayStatement.status":            commission.StatementStatuses,
+	"PayStatement.party_kind":        commission.Parties,
+	"PayLine.party_kind":             commission.Parties,
+	"PayLine.kind":                   commission.Kinds,
+	"PayLine.cause":                  commission.Causes,
 }
 
 // TestEnumsAreTheDomainLists: each enum of the document the domain lists is that list, in

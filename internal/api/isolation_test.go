@@ -42,7 +42,7 @@ var isoKinds = []string{"/v1/outlets/", "/v1/calendars/", "/v1/members/", "/v1/i
 	"/v1/notification-templates/", "/v1/webhook-endpoints/", "/v1/webhook-deliveries/", "/v1/sla/orders/",
 	"/v1/express-products/", "/v1/purchases/", "/v1/billing/payment-flags/", "/v1/parts/", "/v1/warehouses/", "/v1/stock/movements/",
 	"/v1/reservations/", "/v1/order-parts/", "/v1/transfers/", "/v1/partner-agreements/", "/v1/network-jobs/", "/v1/bills/",
-	"/v1/bill-payments/", "/v1/claims/", "/v1/part-requests/", "/v1/claim-statements/"}
+	"/v1/bill-payments/", "/v1/claims/", "/v1/part-requests/", "/v1/claim-statements/", "/v1/pay-statements/"}
 
 // isoSnapshotSuffix completes a kind's prefix and id into a GET path where the kind has no
 // GET prefix+id of its own.
@@ -259,6 +259,16 @@ func isoMake(t *testing.T, env *apitest.Env, tn *apitest.Tenant) isoFixtures {
 	req := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/part-requests", Token: tn.Admin, Body: map[string]any{
 		"warehouse_id": f["/v1/warehouses/"], "source_warehouse_id": central.Map(t)["id"], "part_id": f["/v1/parts/"], "qty": 2}})
 	f["/v1/part-requests/"] = req.Map(t)["id"].(string)
+	// An engineer's pay statement of the month (as the audit's pay writes it).
+	stmt := uuid.New()
+	if err := env.Tenants.Tx(context.Background(), tenants.Scope{TenantID: uuid.MustParse(tn.ID), Actor: tenants.SystemActor}, func(tx *tenants.Tx) error {
+		_, err := tx.Exec(context.Background(), `INSERT INTO pay_statements (tenant_id, id, party_kind, party_id, outlet_id, month, currency, total, lines)
+			VALUES (app.tenant_id(), $1, 'engineer', $2, $3, '2026-11-01', 'CNY', 1000, 0)`, stmt, f["/v1/engineers/"], tn.Outlets[0])
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	f["/v1/pay-statements/"] = stmt.String()
 	return f
 }
 
@@ -405,6 +415,7 @@ func isoBodies(t *testing.T, u string, own isoFixtures) map[string]any {
 		"POST /v1/bills/{id}/release":              map[string]any{"reason": "company account, billed monthly"},
 		"POST /v1/bills/{id}/payments":             map[string]any{"method": "cash", "amount": 100},
 		"POST /v1/bills/{id}/refunds":              map[string]any{"payment_id": own["/v1/bill-payments/"], "amount": 100, "reason": "overcharged"},
+		"POST /v1/pay-statements/{id}/payout":      map[string]any{"paid_on": "2026-12-05", "reference": "BANK-1"},
 	}
 }
 

@@ -66,6 +66,7 @@ func registerRoutes(v1 huma.API, s *Server) {
 	registerPurchaseRoutes(v1, s)
 	registerBillRoutes(v1, s)
 	registerCommissionRoutes(v1, s)
+	registerPayRoutes(v1, s)
 	registerLedgerRoutes(v1, s)
 	registerLedgerExportRoutes(v1, s)
 	registerMoneyRoutes(v1, s)

@@ -151,6 +151,27 @@ type PayRules struct {
 	GoodScore *ScoreRule     `json:"good_score,omitempty" doc:"Reward for a good callback score"`
 	Praise    *FlatRule      `json:"praise,omitempty" doc:"Reward for the customer's praise"`
 	Accrual   string         `json:"accrual,omitempty" enum:"audit,received" doc:"When commission is earned; default audit"`
+	// TaxBasisPoints is the tax included in the labour charged (1/100 of a percent):
+	// commission is on labour net of it.
+	TaxBasisPoints int32 `json:"tax_basis_points,omitempty" minimum:"0" maximum:"10000" doc:"Tax included in the labour charged, in 1/100 of a percent (600 = 6%); commission is on labour net of it"`
+	// Breach charges the outlet of an order for each of the brand's time targets it broke (期限扣费).
+	Breach *BreachRule `json:"breach,omitempty" doc:"Outlet penalty per SLA target breached (期限扣费)"`
+}
+
+// BreachRule charges an outlet a fixed amount for each SLA target of the brand it breached;
+// Targets limits it to some targets (empty: every target).
+type BreachRule struct {
+	ID      string   `json:"id" minLength:"1" maxLength:"40"`
+	Amount  int64    `json:"amount" minimum:"0" maximum:"100000000" doc:"Minor units per breached target"`
+	Targets []string `json:"targets,omitempty" maxItems:"10" doc:"SLA targets charged (accept, dispatch, arrival, completion ...); empty: all"`
+}
+
+// Charge is the outlet's penalty for breaching target, and whether the rule charges it.
+func (b *BreachRule) Charge(target string) (int64, bool) {
+	if b == nil || b.Amount == 0 || len(b.Targets) > 0 && !slices.Contains(b.Targets, target) {
+		return 0, false
+	}
+	return b.Amount, true
 }
 
 // Engineer is one engineer who worked an order, with their role and certification level.

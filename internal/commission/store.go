@@ -100,6 +100,7 @@ func (r PayRules) Validate(prefix string) error {
 		{"late", idOf(r.Late), r.Late != nil}, {"repeat", idOfRepeat(r.Repeat), r.Repeat != nil},
 		{"complaint", idOfFlat(r.Complaint), r.Complaint != nil}, {"poor_score", idOfScore(r.PoorScore), r.PoorScore != nil},
 		{"good_score", idOfScore(r.GoodScore), r.GoodScore != nil}, {"praise", idOfFlat(r.Praise), r.Praise != nil},
+		{"breach", idOfBreach(r.Breach), r.Breach != nil},
 	} {
 		if x.set {
 			if err := id(prefix+"."+x.field+".id", x.id); err != nil {
@@ -137,6 +138,13 @@ func idOfFlat(p *FlatRule) string {
 	return p.ID
 }
 
+func idOfBreach(p *BreachRule) string {
+	if p == nil {
+		return ""
+	}
+	return p.ID
+}
+
 func idOfScore(p *ScoreRule) string {
 	if p == nil {
 		return ""
@@ -167,6 +175,16 @@ func AddVersion(ctx context.Context, tx *tenants.Tx, in NewRuleVersion) (RuleVer
 	t := tx.Scope.TenantID
 	if err := tx.Q.LockCommissionRules(ctx, tx, t.String()); err != nil {
 		return RuleVersion{}, fmt.Errorf("lock commission rules: %w", err)
+	}
+	// Back-dating stops where pay was computed: a version starting on or before the last day
+	// already paid would change pay behind a statement.
+	paid, err := tx.Q.LastPaidAudit(ctx, tx, t)
+	if err != nil {
+		return RuleVersion{}, fmt.Errorf("last paid audit: %w", err)
+	}
+	if paid.Year() > 1 && !MayStart(from, paid) {
+		return RuleVersion{}, fault.Invalid("effective_from", "orders audited on "+paid.Format(time.DateOnly)+
+			" were already paid under the rules: a new version may start the day after at the earliest")
 	}
 	last, err := tx.Q.LastCommissionVersion(ctx, tx, t)
 	if err != nil {

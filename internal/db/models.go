@@ -874,6 +874,70 @@ type PartnerAgreement struct {
 	UpdatedAt    time.Time
 }
 
+// Lines of pay: commission, deductions, rewards of engineers and outlets' penalties, each naming its rule and order; append-only, reversed by negative lines.
+type PayEntry struct {
+	TenantID       uuid.UUID
+	ID             uuid.UUID
+	PartyKind      string
+	PartyID        uuid.UUID
+	OutletID       uuid.NullUUID
+	OrderID        uuid.UUID
+	OrderNumber    string
+	RelatedOrderID uuid.NullUUID
+	Kind           string
+	Rule           string
+	RuleVersion    int32
+	Round          int32
+	Cause          string
+	Amount         int64
+	Currency       string
+	Detail         string
+	Reverses       bool
+	EffectKey      string
+	// The tenant's day the line is earned; NULL while commission waits for the customer's money (accrual on money received).
+	AccruedOn   *time.Time
+	StatementID uuid.NullUUID
+	CreatedAt   time.Time
+}
+
+// Whether an audited order's pay is computed (under which rules version, which audit round) or reversed.
+type PayOrder struct {
+	TenantID    uuid.UUID
+	OrderID     uuid.UUID
+	OutletID    uuid.NullUUID
+	State       string
+	RuleVersion int32
+	Round       int32
+	LabourNet   int64
+	ComputedAt  time.Time
+	ReversedAt  *time.Time
+}
+
+// An engineer's or outlet's pay lines of one month: open, approved by the outlet manager, then by finance (locked), then paid.
+type PayStatement struct {
+	TenantID          uuid.UUID
+	ID                uuid.UUID
+	PartyKind         string
+	PartyID           uuid.UUID
+	OutletID          uuid.NullUUID
+	Month             time.Time
+	Currency          string
+	Status            string
+	Total             int64
+	Lines             int32
+	ManagerApprovedBy string
+	ManagerApprover   uuid.NullUUID
+	ManagerApprovedAt *time.Time
+	FinanceApprovedBy string
+	FinanceApprovedAt *time.Time
+	PaidOn            *time.Time
+	PaidReference     string
+	PaidBy            string
+	Version           int32
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+}
+
 // Payments that activated nothing (wrong amount, a second payment for what is already bought): recorded, then refunded or accepted by finance.
 type PaymentFlag struct {
 	TenantID              uuid.UUID

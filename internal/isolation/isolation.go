@@ -480,6 +480,26 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 		{`INSERT INTO transfer_lines (tenant_id, transfer_id, line_no, part_id, from_outlet_id, to_outlet_id, qty_shipped) VALUES
 		    (app.tenant_id(), $1, 1, $2, NULL, $3, 1)`, []any{transfer, part, f.Outlet1}},
 	}...)
+	// Pay: order 1 (outlet 1) and order 2 (outlet 2) paid under version 1, a line of each on
+	// its engineer's statement.
+	stmt1, stmt2 := uuid.New(), uuid.New()
+	stmts = append(stmts, []struct {
+		sql  string
+		args []any
+	}{
+		{`INSERT INTO pay_orders (tenant_id, order_id, outlet_id, state, rule_version, computed_at) VALUES
+		    (app.tenant_id(), $1, $2, 'computed', 1, now()), (app.tenant_id(), $3, $4, 'computed', 1, now())`,
+			[]any{order1, f.Outlet1, order2, f.Outlet2}},
+		{`INSERT INTO pay_statements (tenant_id, id, party_kind, party_id, outlet_id, month, currency, total, lines) VALUES
+		    (app.tenant_id(), $1, 'engineer', $2, $3, '2026-11-01', 'CNY', 1000, 1),
+		    (app.tenant_id(), $4, 'engineer', $5, $6, '2026-11-01', 'CNY', 1000, 1)`,
+			[]any{stmt1, f.Eng1, f.Outlet1, stmt2, f.Eng2, f.Outlet2}},
+		{`INSERT INTO pay_entries (tenant_id, id, party_kind, party_id, outlet_id, order_id, kind, rule, rule_version, round, cause,
+		    amount, currency, effect_key, accrued_on, statement_id) VALUES
+		    (app.tenant_id(), $1, 'engineer', $2, $3, $4, 'commission', 'r', 1, 1, 'audit', 1000, 'CNY', 'k1', '2026-11-02', $5),
+		    (app.tenant_id(), $6, 'engineer', $7, $8, $9, 'commission', 'r', 1, 1, 'audit', 1000, 'CNY', 'k2', '2026-11-02', $10)`,
+			[]any{uuid.New(), f.Eng1, f.Outlet1, order1, stmt1, uuid.New(), f.Eng2, f.Outlet2, order2, stmt2}},
+	}...)
 	if err := iso.app.Tx(iso.ctx, tenants.Scope{TenantID: f.Tenant}, func(tx *tenants.Tx) error {
 		for _, s := range stmts {
 			if _, err := tx.Exec(iso.ctx, s.sql, s.args...); err != nil {
@@ -769,6 +789,7 @@ func (iso *isolation) checkOutletScope(t *testing.T) {
 		{"compensations", "outlet_id"}, {"report_days", "outlet_key"}, {"stock_balances", "outlet_id"}, {"stock_movements", "outlet_id"},
 		{"part_serials", "outlet_id"}, {"stock_reservations", "outlet_id"}, {"order_parts", "outlet_id"},
 		{"part_requests", "outlet_id"}, {"safety_stock", "outlet_id"}, {"bills", "outlet_id"}, {"bill_payments", "outlet_id"},
+		{"pay_orders", "outlet_id"}, {"pay_statements", "outlet_id"}, {"pay_entries", "outlet_id"},
 	} {
 		t.Run(c.table, func(t *testing.T) {
 			q := `SELECT count(*) FROM ` + ident(c.table) + ` WHERE ` + ident(c.outletCol) + ` = $1`

@@ -2459,6 +2459,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/orders/{id}/pay-lines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The pay lines an order caused: commission, deductions and rewards of its engineers, its outlet's penalties
+         * @description Written when the order is audited (once per audit, under the rules version in force), reversed by negative lines when the audit is reversed or the bill's money refunded; each names its rule, version and how it was reckoned.
+         */
+        get: operations["list-order-pay-lines"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/orders/{id}/quotes": {
         parameters: {
             query?: never;
@@ -2970,6 +2990,97 @@ export interface paths {
         get: operations["list-part-serials"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/pay-statements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Monthly pay statements of engineers and outlets, newest first */
+        get: operations["list-pay-statements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/pay-statements/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A pay statement with every line */
+        get: operations["get-pay-statement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/pay-statements/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve a pay statement: first the outlet manager, then finance (which locks it)
+         * @description An open statement is approved by its outlet's manager or a tenant admin; then finance or a tenant admin, not the first approver, approves it and it is locked: lines written later go to the next month. The roles are checked against the approver's membership where the statement is updated.
+         */
+        post: operations["approve-pay-statement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/pay-statements/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export a pay statement's lines as XLSX or CSV
+         * @description One row per line (day, order, kind, rule and version, cause, amount in major units, how it was reckoned), then the total.
+         */
+        get: operations["export-pay-statement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/pay-statements/{id}/payout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record the payout of an approved statement: the day and the reference */
+        post: operations["pay-pay-statement"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4814,6 +4925,16 @@ export interface components {
              */
             up_to: number;
         };
+        BreachRule: {
+            /**
+             * Format: int64
+             * @description Minor units per breached target
+             */
+            amount: number;
+            id: string;
+            /** @description SLA targets charged (accept, dispatch, arrival, completion ...); empty: all */
+            targets?: string[];
+        };
         Calendar: {
             /** Format: date-time */
             created_at: string;
@@ -6281,6 +6402,9 @@ export interface components {
         ItemsOrderEngineer: {
             items: components["schemas"]["OrderEngineer"][];
         };
+        ItemsPayLine: {
+            items: components["schemas"]["PayLine"][];
+        };
         ItemsQuote: {
             items: components["schemas"]["Quote"][];
         };
@@ -7116,6 +7240,11 @@ export interface components {
             /** @description Pass as cursor to get the next page; absent on the last page */
             next_cursor?: string;
         };
+        PagePayStatement: {
+            items: components["schemas"]["PayStatement"][];
+            /** @description Pass as cursor to get the next page; absent on the last page */
+            next_cursor?: string;
+        };
         PagePaymentFlag: {
             items: components["schemas"]["PaymentFlag"][];
             /** @description Pass as cursor to get the next page; absent on the last page */
@@ -7320,6 +7449,56 @@ export interface components {
             /** @description Stripe Checkout page */
             url: string;
         };
+        PayLine: {
+            /**
+             * Format: date
+             * @description The day it was earned; absent while commission waits for the customer's money
+             */
+            accrued_on?: string;
+            /**
+             * Format: int64
+             * @description Minor units; negative: a deduction or a reversal
+             */
+            amount: number;
+            /** @enum {string} */
+            cause: "audit" | "audit_reversed" | "refund" | "breach" | "compensation";
+            /** Format: date-time */
+            created_at: string;
+            currency: string;
+            /** @description How it was reckoned */
+            detail: string;
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "commission" | "late" | "repeat" | "complaint" | "poor_score" | "good_score" | "praise" | "breach" | "compensation";
+            /**
+             * Format: uuid
+             * @description The order that caused the line
+             */
+            order_id: string;
+            order_number: string;
+            /** Format: uuid */
+            outlet_id?: string;
+            /**
+             * Format: uuid
+             * @description The engineer (user) or the outlet
+             */
+            party_id: string;
+            /** @enum {string} */
+            party_kind: "engineer" | "outlet";
+            /**
+             * Format: uuid
+             * @description A repeat's earlier repair, which the line charges for
+             */
+            related_order_id?: string;
+            reverses?: boolean;
+            /** @description The rule's id in the rules version */
+            rule: string;
+            /** Format: int64 */
+            rule_version: number;
+            /** Format: uuid */
+            statement_id?: string;
+        };
         PayRate: {
             /**
              * Format: int64
@@ -7351,6 +7530,8 @@ export interface components {
              * @enum {string}
              */
             accrual?: "audit" | "received";
+            /** @description Outlet penalty per SLA target breached (期限扣费) */
+            breach?: components["schemas"]["BreachRule"];
             /** @description Deduction for a complaint upheld */
             complaint?: components["schemas"]["FlatRule"];
             /** @description Reward for a good callback score */
@@ -7368,6 +7549,52 @@ export interface components {
             shares: {
                 [key: string]: number;
             };
+            /**
+             * Format: int32
+             * @description Tax included in the labour charged, in 1/100 of a percent (600 = 6%); commission is on labour net of it
+             */
+            tax_basis_points?: number;
+        };
+        PayStatement: {
+            /** Format: date-time */
+            created_at: string;
+            currency: string;
+            /** Format: date-time */
+            finance_approved_at?: string;
+            finance_approved_by?: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: int64 */
+            line_count: number;
+            /** @description Every line, each naming its order, rule and how it was reckoned (one statement only) */
+            lines?: components["schemas"]["PayLine"][];
+            /** Format: date-time */
+            manager_approved_at?: string;
+            manager_approved_by?: string;
+            /** @description The month, as its first day (2026-11-01) */
+            month: string;
+            /** Format: uuid */
+            outlet_id?: string;
+            paid_by?: string;
+            /** Format: date */
+            paid_on?: string;
+            paid_reference?: string;
+            /** Format: uuid */
+            party_id: string;
+            /** @enum {string} */
+            party_kind: "engineer" | "outlet";
+            party_name?: string;
+            /** @enum {string} */
+            status: "open" | "manager_approved" | "approved" | "paid";
+            /**
+             * Format: int64
+             * @description Sum of the lines (minor units); negative when deductions exceed pay
+             */
+            total: number;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int32 */
+            version: number;
         };
         PayerShare: {
             /** @description maker, carrier, platform or plan */
@@ -7420,6 +7647,15 @@ export interface components {
             /** @description The day it was paid, YYYY-MM-DD */
             paid_on: string;
             /** @description The bank reference of the transfer */
+            reference: string;
+        };
+        Payout: {
+            /**
+             * Format: date
+             * @description The day the money went out
+             */
+            paid_on: string;
+            /** @description The bank transfer's or payroll run's reference */
             reference: string;
         };
         PlanCoverage: {
@@ -24324,6 +24560,86 @@ export interface operations {
             };
         };
     };
+    "list-order-pay-lines": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemsPayLine"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "list-quotes": {
         parameters: {
             query?: never;
@@ -27863,6 +28179,431 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-pay-statements": {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor: next_cursor of the previous page */
+                cursor?: string;
+                /** @description Page size */
+                limit?: number;
+                /** @description The month, e.g. 2026-11 */
+                month?: string;
+                party_kind?: "engineer" | "outlet";
+                /** @description The engineer (user) or outlet */
+                party_id?: string;
+                status?: "open" | "manager_approved" | "approved" | "paid";
+                outlet_id?: string;
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PagePayStatement"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-pay-statement": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayStatement"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "approve-pay-statement": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayStatement"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "export-pay-statement": {
+        parameters: {
+            query?: {
+                format?: "xlsx" | "csv";
+                /** @description Language of the header and the codes; default: Accept-Language, else the tenant's */
+                lang?: "zh-CN" | "en";
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                "Accept-Language"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "pay-pay-statement": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Payout"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayStatement"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -561,6 +561,7 @@ const en = {
       'claims:submit': 'Make and submit warranty claims, answer reviews',
       'claims:review': 'Review partners\' and outlets\' warranty claims',
       'claims:settle': 'Record payments against claim statements',
+      'pay:approve': 'Approve pay statements and record payouts',
     },
     deliveryStatus: { pending: 'Pending', succeeded: 'Delivered', failed: 'Failed', cancelled: 'Cancelled' },
     importKind: { registrations: 'Sales (registrations)', service_history: 'Service history' },

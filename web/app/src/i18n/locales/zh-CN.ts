@@ -560,6 +560,7 @@ const zhCN: Messages = {
       'claims:submit': '生成并提交索赔单、回复审核',
       'claims:review': '审核合作方与网点的索赔单',
       'claims:settle': '登记结算单付款',
+      'pay:approve': '审批工资单并登记发放',
     },
     deliveryStatus: { pending: '待发送', succeeded: '已送达', failed: '失败', cancelled: '已取消' },
     importKind: { registrations: '销售登记', service_history: '历史服务记录' },
