@@ -3893,6 +3893,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/stock/suggestions/daily": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The replenishment suggestions the daily job wrote for a day (today when omitted): the lines short that morning */
+        get: operations["get-daily-stock-suggestions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tenant": {
         parameters: {
             query?: never;
@@ -5356,6 +5373,18 @@ export interface components {
             type: string;
             /** Format: date-time */
             updated_at: string;
+        };
+        DailyRun: {
+            /**
+             * Format: date-time
+             * @description When they were written
+             */
+            created_at?: string;
+            /** Format: date */
+            day: string;
+            lines: components["schemas"]["Suggestion"][];
+            /** @description Whether the day's suggestions were written (false: not yet, and no lines) */
+            written: boolean;
         };
         DaysOutBody: {
             items: components["schemas"]["CalendarDay"][];
@@ -32216,6 +32245,78 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SuggestionList"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-daily-stock-suggestions": {
+        parameters: {
+            query?: {
+                /** @description The day (YYYY-MM-DD, the tenant's); today when omitted */
+                day?: string;
+                warehouse_id?: string;
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DailyRun"];
                 };
             };
             /** @description Unauthorized */
