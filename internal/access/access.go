@@ -78,6 +78,7 @@ const (
 	StockRead    Permission = "stock:read"    // warehouses, stock on hand, the movement journal, transfers, requests
 	StockMove    Permission = "stock:move"    // receipts, issues, requisitions to and from vans, scrap, transfers, reservations, requests
 	StockManage  Permission = "stock:manage"  // warehouses, count adjustments (approved by the poster), request reviews, lock date, drift repair
+	StockVan     Permission = "stock:van"     // one's own van only: its stock, requests into it, parts used from it on one's orders, returns
 	BillsRead    Permission = "bills:read"    // customers' bills, payments, receipts, receivables, cash-up
 	BillsWrite   Permission = "bills:write"   // bill an order, give a discount within the role's limit, take payment
 	BillsApprove Permission = "bills:approve" // approve discounts above a limit, refund, release a pickup unpaid
@@ -92,7 +93,7 @@ const (
 	ClaimsSubmit Permission = "claims:submit" // make a claim of audited work, submit it, answer the payer's review
 	ClaimsReview Permission = "claims:review" // the payer's review: approve, adjust per line, reject
 	ClaimsSettle Permission = "claims:settle" // record payments against statements
-	PayApprove       Permission = "pay:approve"       // approve pay statements (the data layer says which step a role takes) and record payouts
+	PayApprove   Permission = "pay:approve"   // approve pay statements (the data layer says which step a role takes) and record payouts
 )
 
 // claimGrants are the claims permissions of each role (tenant admins hold all).
@@ -103,11 +104,12 @@ var claimGrants = map[Role][]Permission{
 }
 
 // stockGrants are the parts and stock permissions of each role (tenant admins hold all);
-// row-level security confines outlet roles to their outlet's stock.
+// row-level security confines outlet roles to their outlet's stock. Engineers hold no
+// inventory rights: stock:van reaches their own van only (package stock, van.go).
 var stockGrants = map[Role][]Permission{
 	Agent:         {PartsRead, StockRead},
-	OutletManager: {PartsRead, StockRead, StockMove, StockManage},
-	Engineer:      {PartsRead, StockRead, StockMove},
+	OutletManager: {PartsRead, StockRead, StockMove, StockManage, StockVan},
+	Engineer:      {PartsRead, StockVan},
 	Finance:       {PartsRead, StockRead},
 	Auditor:       {PartsRead, StockRead},
 }
@@ -234,6 +236,6 @@ func All() []Permission {
 		CatalogRead, CatalogWrite, FaultCodesWrite, RegistrationsRead, RegistrationsWrite, ImportsManage, PoliciesRead,
 		PoliciesWrite, GrantsWrite, EntitlementsCheck, NotificationsRead, NotificationsManage, WebhooksManage,
 		ExpressRead, ExpressWrite, PurchasesRead, PurchasesWrite, LedgerRead, LedgerReconcile, PlatformBilling, InvoicesRead, SLARead, SLASettings,
-		OrdersRead, OrdersWrite, OrdersAudit, OrdersDispatch, DispatchConfig, PartsRead, PartsWrite, StockRead, StockMove, StockManage,
+		OrdersRead, OrdersWrite, OrdersAudit, OrdersDispatch, DispatchConfig, PartsRead, PartsWrite, StockRead, StockMove, StockManage, StockVan,
 		BillsRead, BillsWrite, BillsApprove, CommissionRead, CommissionManage, ClaimsRead, ClaimsSubmit, ClaimsReview, ClaimsSettle}
 }

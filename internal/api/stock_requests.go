@@ -7,11 +7,13 @@ package api
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
 
 	"github.com/aftersales/aftersales/internal/access"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/stock"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -59,6 +61,10 @@ func registerPartRequestRoutes(api huma.API, s *Server) {
 	register(api, s, huma.Operation{OperationID: "list-stock-suggestions", Method: http.MethodGet, Path: "/stock/suggestions", Tags: tags,
 		Summary: "What to order or transfer: safety stock lines below their minimum, with on hand, reserved, in transit and incoming beside each"},
 		route{perm: access.StockRead}, s.listSuggestions)
+	register(api, s, huma.Operation{OperationID: "get-daily-stock-suggestions", Method: http.MethodGet, Path: "/stock/suggestions/daily",
+		Tags: tags, Summary: "The replenishment suggestions the daily job wrote for a day (today when omitted): the lines short that morning",
+		Errors: []int{422}},
+		route{perm: access.StockRead}, s.getDailySuggestions)
 	register(api, s, huma.Operation{OperationID: "list-safety-stock", Method: http.MethodGet, Path: "/safety-stock", Tags: tags,
 		Summary: "Safety stock per warehouse and part (at most 1000 rows; filter by warehouse)"},
 		route{perm: access.StockRead}, s.listSafetyStock)
@@ -177,4 +183,32 @@ func (s *Server) listSuggestions(ctx context.Context, in *listSuggestionsIn) (*S
 		return nil, err
 	}
 	return &SuggestionListOutput{Body: SuggestionList{Items: rows}}, nil
+}
+
+// DailySuggestionsOutput answers the day's written suggestions.
+type DailySuggestionsOutput struct {
+	Body stock.DailyRun
+}
+
+type dailySuggestionsIn struct {
+	Day         string `query:"day" format:"date" doc:"The day (YYYY-MM-DD, the tenant's); today when omitted"`
+	WarehouseID string `query:"warehouse_id" format:"uuid"`
+}
+
+func (s *Server) getDailySuggestions(ctx context.Context, in *dailySuggestionsIn) (*DailySuggestionsOutput, error) {
+	var day time.Time
+	if in.Day != "" {
+		t, err := time.Parse(time.DateOnly, in.Day)
+		if err != nil {
+			return nil, fault.Invalid("query.day", "must be a date, YYYY-MM-DD")
+		}
+		day = t
+	}
+	r, err := within(ctx, s, func(tx *tenants.Tx) (stock.DailyRun, error) {
+		return stock.GetDaily(ctx, tx, day, optionalID(in.WarehouseID))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &DailySuggestionsOutput{Body: r}, nil
 }

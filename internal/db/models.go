@@ -1361,6 +1361,30 @@ type StockSetting struct {
 	UpdatedAt time.Time
 }
 
+// The day's replenishment suggestions: safety stock lines short of their minimum, with what each warehouse had and expected.
+type StockSuggestionLine struct {
+	TenantID    uuid.UUID
+	Day         time.Time
+	WarehouseID uuid.UUID
+	PartID      uuid.UUID
+	OutletID    uuid.NullUUID
+	MinQty      int32
+	ReorderQty  int32
+	OnHand      int32
+	Reserved    int32
+	InTransit   int32
+	Incoming    int32
+	Suggested   int32
+}
+
+// One row per tenant and day the replenishment suggestions were written: a second run of the day writes nothing.
+type StockSuggestionRun struct {
+	TenantID  uuid.UUID
+	Day       time.Time
+	Lines     int32
+	CreatedAt time.Time
+}
+
 // Webhook inbox: each Stripe event once (by id). Platform data: readable only without a tenant.
 type StripeEvent struct {
 	ID           string

@@ -239,6 +239,25 @@ func (q *Queries) DriftedBalances(ctx context.Context, db DBTX, tenantID uuid.UU
 	return items, nil
 }
 
+const engineerOnOrder = `-- name: EngineerOnOrder :one
+SELECT count(*) FROM order_engineers
+WHERE tenant_id = $1 AND order_id = $2 AND user_id = $3 AND state IN ('offered', 'accepted')
+`
+
+type EngineerOnOrderParams struct {
+	TenantID uuid.UUID
+	OrderID  uuid.UUID
+	UserID   uuid.UUID
+}
+
+// Whether a user works an order (offered or accepted, not declined or removed).
+func (q *Queries) EngineerOnOrder(ctx context.Context, db DBTX, arg EngineerOnOrderParams) (int64, error) {
+	row := db.QueryRow(ctx, engineerOnOrder, arg.TenantID, arg.OrderID, arg.UserID)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const getBalance = `-- name: GetBalance :one
 SELECT tenant_id, warehouse_id, part_id, outlet_id, on_hand, reserved, updated_at FROM stock_balances WHERE tenant_id = $1 AND warehouse_id = $2 AND part_id = $3
 `
@@ -600,6 +619,27 @@ func (q *Queries) GetStockSettings(ctx context.Context, db DBTX, tenantID uuid.U
 	return i, err
 }
 
+const getSuggestionRun = `-- name: GetSuggestionRun :one
+SELECT tenant_id, day, lines, created_at FROM stock_suggestion_runs WHERE tenant_id = $1 AND day = $2
+`
+
+type GetSuggestionRunParams struct {
+	TenantID uuid.UUID
+	Day      time.Time
+}
+
+func (q *Queries) GetSuggestionRun(ctx context.Context, db DBTX, arg GetSuggestionRunParams) (StockSuggestionRun, error) {
+	row := db.QueryRow(ctx, getSuggestionRun, arg.TenantID, arg.Day)
+	var i StockSuggestionRun
+	err := row.Scan(
+		&i.TenantID,
+		&i.Day,
+		&i.Lines,
+		&i.CreatedAt,
+	)
+	return i, err
+}
+
 const getTransfer = `-- name: GetTransfer :one
 SELECT tenant_id, id, from_warehouse_id, to_warehouse_id, from_outlet_id, to_outlet_id, request_id, status, note, shipped_by, received_by, shipped_at, received_at, version FROM transfers WHERE tenant_id = $1 AND id = $2
 `
@@ -658,6 +698,36 @@ func (q *Queries) GetTransferForUpdate(ctx context.Context, db DBTX, arg GetTran
 		&i.ShippedAt,
 		&i.ReceivedAt,
 		&i.Version,
+	)
+	return i, err
+}
+
+const getVanOfEngineer = `-- name: GetVanOfEngineer :one
+SELECT tenant_id, id, code, name, kind, owner, outlet_id, engineer_id, active, version, created_at, updated_at FROM warehouses WHERE tenant_id = $1 AND engineer_id = $2
+`
+
+type GetVanOfEngineerParams struct {
+	TenantID   uuid.UUID
+	EngineerID uuid.NullUUID
+}
+
+// The van of an engineer (at most one: warehouses_van_idx).
+func (q *Queries) GetVanOfEngineer(ctx context.Context, db DBTX, arg GetVanOfEngineerParams) (Warehouse, error) {
+	row := db.QueryRow(ctx, getVanOfEngineer, arg.TenantID, arg.EngineerID)
+	var i Warehouse
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.Code,
+		&i.Name,
+		&i.Kind,
+		&i.Owner,
+		&i.OutletID,
+		&i.EngineerID,
+		&i.Active,
+		&i.Version,
+		&i.CreatedAt,
+		&i.UpdatedAt,
 	)
 	return i, err
 }
@@ -910,9 +980,51 @@ func (q *Queries) InsertReservation(ctx context.Context, db DBTX, arg InsertRese
 	return i, err
 }
 
+const insertSuggestionLine = `-- name: InsertSuggestionLine :exec
+INSERT INTO stock_suggestion_lines (tenant_id, day, warehouse_id, part_id, outlet_id, min_qty, reorder_qty, on_hand, reserved,
+                                    in_transit, incoming, suggested)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
+        $12)
+`
+
+type InsertSuggestionLineParams struct {
+	TenantID    uuid.UUID
+	Day         time.Time
+	WarehouseID uuid.UUID
+	PartID      uuid.UUID
+	OutletID    uuid.NullUUID
+	MinQty      int32
+	ReorderQty  int32
+	OnHand      int32
+	Reserved    int32
+	InTransit   int32
+	Incoming    int32
+	Suggested   int32
+}
+
+func (q *Queries) InsertSuggestionLine(ctx context.Context, db DBTX, arg InsertSuggestionLineParams) error {
+	_, err := db.Exec(ctx, insertSuggestionLine,
+		arg.TenantID,
+		arg.Day,
+		arg.WarehouseID,
+		arg.PartID,
+		arg.OutletID,
+		arg.MinQty,
+		arg.ReorderQty,
+		arg.OnHand,
+		arg.Reserved,
+		arg.InTransit,
+		arg.Incoming,
+		arg.Suggested,
+	)
+	return err
+}
+
 const insertTransfer = `-- name: InsertTransfer :one
-INSERT INTO transfers (tenant_id, id, from_warehouse_id, to_warehouse_id, from_outlet_id, to_outlet_id, request_id, note, shipped_by)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+INSERT INTO transfers (tenant_id, id, from_warehouse_id, to_warehouse_id, from_outlet_id, to_outlet_id, request_id, note, shipped_by,
+                       shipped_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
+        $10)
 RETURNING tenant_id, id, from_warehouse_id, to_warehouse_id, from_outlet_id, to_outlet_id, request_id, status, note, shipped_by, received_by, shipped_at, received_at, version
 `
 
@@ -926,6 +1038,7 @@ type InsertTransferParams struct {
 	RequestID       uuid.NullUUID
 	Note            string
 	ShippedBy       uuid.NullUUID
+	ShippedAt       time.Time
 }
 
 func (q *Queries) InsertTransfer(ctx context.Context, db DBTX, arg InsertTransferParams) (Transfer, error) {
@@ -939,6 +1052,7 @@ func (q *Queries) InsertTransfer(ctx context.Context, db DBTX, arg InsertTransfe
 		arg.RequestID,
 		arg.Note,
 		arg.ShippedBy,
+		arg.ShippedAt,
 	)
 	var i Transfer
 	err := row.Scan(
@@ -1423,6 +1537,52 @@ func (q *Queries) ListSerials(ctx context.Context, db DBTX, arg ListSerialsParam
 			&i.OrderID,
 			&i.TransferID,
 			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listSuggestionLines = `-- name: ListSuggestionLines :many
+SELECT tenant_id, day, warehouse_id, part_id, outlet_id, min_qty, reorder_qty, on_hand, reserved, in_transit, incoming, suggested FROM stock_suggestion_lines
+WHERE tenant_id = $1 AND day = $2
+  AND ($3::uuid IS NULL OR warehouse_id = $3::uuid)
+ORDER BY warehouse_id, part_id LIMIT 1000
+`
+
+type ListSuggestionLinesParams struct {
+	TenantID    uuid.UUID
+	Day         time.Time
+	WarehouseID uuid.NullUUID
+}
+
+func (q *Queries) ListSuggestionLines(ctx context.Context, db DBTX, arg ListSuggestionLinesParams) ([]StockSuggestionLine, error) {
+	rows, err := db.Query(ctx, listSuggestionLines, arg.TenantID, arg.Day, arg.WarehouseID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []StockSuggestionLine
+	for rows.Next() {
+		var i StockSuggestionLine
+		if err := rows.Scan(
+			&i.TenantID,
+			&i.Day,
+			&i.WarehouseID,
+			&i.PartID,
+			&i.OutletID,
+			&i.MinQty,
+			&i.ReorderQty,
+			&i.OnHand,
+			&i.Reserved,
+			&i.InTransit,
+			&i.Incoming,
+			&i.Suggested,
 		); err != nil {
 			return nil, err
 		}
@@ -2142,6 +2302,31 @@ func (q *Queries) SetReservationStatus(ctx context.Context, db DBTX, arg SetRese
 		&i.CreatedBy,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const startSuggestionRun = `-- name: StartSuggestionRun :one
+INSERT INTO stock_suggestion_runs (tenant_id, day, lines) VALUES ($1, $2, $3)
+ON CONFLICT (tenant_id, day) DO NOTHING
+RETURNING tenant_id, day, lines, created_at
+`
+
+type StartSuggestionRunParams struct {
+	TenantID uuid.UUID
+	Day      time.Time
+	Lines    int32
+}
+
+// Marks the tenant's day as written; no row: it was written already.
+func (q *Queries) StartSuggestionRun(ctx context.Context, db DBTX, arg StartSuggestionRunParams) (StockSuggestionRun, error) {
+	row := db.QueryRow(ctx, startSuggestionRun, arg.TenantID, arg.Day, arg.Lines)
+	var i StockSuggestionRun
+	err := row.Scan(
+		&i.TenantID,
+		&i.Day,
+		&i.Lines,
+		&i.CreatedAt,
 	)
 	return i, err
 }

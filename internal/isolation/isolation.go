@@ -475,6 +475,11 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 			[]any{uuid.New(), uuid.New(), wh1, wh2, whC, f.Outlet1, f.Outlet2, part}},
 		{`INSERT INTO safety_stock (tenant_id, warehouse_id, part_id, outlet_id, min_qty) VALUES
 		    (app.tenant_id(), $1, $3, $4, 2), (app.tenant_id(), $2, $3, $5, 2)`, []any{wh1, wh2, part, f.Outlet1, f.Outlet2}},
+		{`INSERT INTO stock_suggestion_runs (tenant_id, day, lines) VALUES (app.tenant_id(), '2026-02-02', 2)`, nil},
+		{`INSERT INTO stock_suggestion_lines (tenant_id, day, warehouse_id, part_id, outlet_id, min_qty, reorder_qty, on_hand, reserved,
+		    in_transit, incoming, suggested) VALUES
+		    (app.tenant_id(), '2026-02-02', $1, $3, $4, 2, 0, 0, 0, 0, 0, 2), (app.tenant_id(), '2026-02-02', $2, $3, $5, 2, 0, 0, 0, 0, 0, 2)`,
+			[]any{wh1, wh2, part, f.Outlet1, f.Outlet2}},
 		{`INSERT INTO transfers (tenant_id, id, from_warehouse_id, to_warehouse_id, from_outlet_id, to_outlet_id) VALUES
 		    (app.tenant_id(), $1, $2, $3, NULL, $4)`, []any{transfer, whC, wh1, f.Outlet1}},
 		{`INSERT INTO transfer_lines (tenant_id, transfer_id, line_no, part_id, from_outlet_id, to_outlet_id, qty_shipped) VALUES
@@ -788,7 +793,7 @@ func (iso *isolation) checkOutletScope(t *testing.T) {
 		{"sla_clocks", "outlet_id"}, {"sla_breaches", "outlet_id"}, {"purchases", "outlet_id"},
 		{"compensations", "outlet_id"}, {"report_days", "outlet_key"}, {"stock_balances", "outlet_id"}, {"stock_movements", "outlet_id"},
 		{"part_serials", "outlet_id"}, {"stock_reservations", "outlet_id"}, {"order_parts", "outlet_id"},
-		{"part_requests", "outlet_id"}, {"safety_stock", "outlet_id"}, {"bills", "outlet_id"}, {"bill_payments", "outlet_id"},
+		{"part_requests", "outlet_id"}, {"safety_stock", "outlet_id"}, {"stock_suggestion_lines", "outlet_id"}, {"bills", "outlet_id"}, {"bill_payments", "outlet_id"},
 		{"pay_orders", "outlet_id"}, {"pay_statements", "outlet_id"}, {"pay_entries", "outlet_id"},
 	} {
 		t.Run(c.table, func(t *testing.T) {

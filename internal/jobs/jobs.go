@@ -19,6 +19,7 @@ import (
 	"github.com/aftersales/aftersales/internal/registry"
 	"github.com/aftersales/aftersales/internal/reports"
 	"github.com/aftersales/aftersales/internal/sla"
+	"github.com/aftersales/aftersales/internal/stock"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -161,6 +162,7 @@ func NewConfigWith(d *tenants.DB, log *slog.Logger, work bool, capacity Capacity
 	}
 	river.AddWorker(workers, imports)
 	river.AddWorker(workers, &reports.RollupWorker{DB: d, Log: log})
+	river.AddWorker(workers, &stock.DailyWorker{DB: d, Log: log})
 	bus, err := events.NewBus(d, consumers...)
 	if err != nil {
 		return nil, err
@@ -205,6 +207,7 @@ func NewConfigWith(d *tenants.DB, log *slog.Logger, work bool, capacity Capacity
 		}
 		cfg.PeriodicJobs = append(cfg.PeriodicJobs, timers.PeriodicJobs()...)
 		cfg.PeriodicJobs = append(cfg.PeriodicJobs, reports.PeriodicJobs()...)
+		cfg.PeriodicJobs = append(cfg.PeriodicJobs, stock.PeriodicJobs()...)
 		for _, c := range consumers {
 			if pp, ok := c.(PeriodicProvider); ok {
 				cfg.PeriodicJobs = append(cfg.PeriodicJobs, pp.PeriodicJobs()...)

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/xuri/excelize/v2"
@@ -247,7 +246,10 @@ func Import(ctx context.Context, tx *tenants.Tx, format string, content []byte) 
 		return ImportResult{}, &ImportErrors{Rows: problems}
 	}
 	var batch tenants.MultiInsert
-	now := time.Now()
+	now, err := tx.Now(ctx)
+	if err != nil {
+		return ImportResult{}, err
+	}
 	for _, r := range rows {
 		if err := tx.Q.UpsertPart(ctx, &batch, db.UpsertPartParams{TenantID: tx.Scope.TenantID, ID: ids[r.f.PartNo], PartNo: r.f.PartNo,
 			NameZh: r.f.NameZh, NameEn: r.f.NameEn, ModelIds: r.f.ModelIDs, Components: r.f.Components, SubstituteIds: r.f.SubstituteIDs,

@@ -91,8 +91,12 @@ func Drift(ctx context.Context, tx *tenants.Tx, repair bool) ([]Drifted, error) 
 		if err != nil {
 			return nil, fmt.Errorf("warehouse of a drifted balance: %w", err)
 		}
+		now, err := tx.Now(ctx)
+		if err != nil {
+			return nil, err
+		}
 		if err := tx.Q.SetBalance(ctx, tx, db.SetBalanceParams{TenantID: tx.Scope.TenantID, WarehouseID: r.WarehouseID, PartID: r.PartID,
-			OutletID: w.OutletID, OnHand: r.JournalOnHand, Reserved: r.OpenReserved, UpdatedAt: time.Now()}); err != nil {
+			OutletID: w.OutletID, OnHand: r.JournalOnHand, Reserved: r.OpenReserved, UpdatedAt: now}); err != nil {
 			return nil, fmt.Errorf("repair balance: %w", err)
 		}
 	}

@@ -212,7 +212,10 @@ func post(ctx context.Context, tx *tenants.Tx, p posting) (Movement, bool, error
 			return Movement{}, false, err
 		}
 	}
-	now := time.Now()
+	now, err := tx.Now(ctx)
+	if err != nil {
+		return Movement{}, false, err
+	}
 	if p.Qty > 0 {
 		if _, err := tx.Q.AddOnHand(ctx, tx, db.AddOnHandParams{TenantID: tx.Scope.TenantID, WarehouseID: p.WarehouseID, PartID: p.PartID,
 			OutletID: w.OutletID, Qty: p.Qty, UpdatedAt: now}); err != nil {
@@ -260,7 +263,11 @@ func moveSerial(ctx context.Context, tx *tenants.Tx, p posting, w db.Warehouse, 
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return fmt.Errorf("serial: %w", err)
 	}
-	next := db.PlaceSerialParams{TenantID: tx.Scope.TenantID, PartID: p.PartID, Serial: p.Serial, UpdatedAt: time.Now()}
+	now, err := tx.Now(ctx)
+	if err != nil {
+		return err
+	}
+	next := db.PlaceSerialParams{TenantID: tx.Scope.TenantID, PartID: p.PartID, Serial: p.Serial, UpdatedAt: now}
 	if p.Qty > 0 {
 		if known && cur.Place == "in_stock" {
 			return fault.Invalid(fl.serial, "is already in stock")

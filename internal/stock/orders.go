@@ -95,9 +95,13 @@ func (s *Service) Reserve(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID
 	if err != nil {
 		return Reservation{}, err
 	}
+	now, err := tx.Now(ctx)
+	if err != nil {
+		return Reservation{}, err
+	}
 	status := "open"
 	if _, err := tx.Q.HoldStock(ctx, tx, db.HoldStockParams{TenantID: tx.Scope.TenantID, WarehouseID: w.ID, PartID: p.ID, Qty: in.Qty,
-		UpdatedAt: time.Now()}); errors.Is(err, pgx.ErrNoRows) {
+		UpdatedAt: now}); errors.Is(err, pgx.ErrNoRows) {
 		status = "waiting"
 	} else if err != nil {
 		return Reservation{}, fault.DBError(err, "", "")
@@ -140,8 +144,12 @@ func (s *Service) Release(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Re
 	case "consumed", "released":
 		return reservationFromRow(r), nil
 	case "open":
+		now, err := tx.Now(ctx)
+		if err != nil {
+			return Reservation{}, err
+		}
 		if _, err := tx.Q.ReleaseStock(ctx, tx, db.ReleaseStockParams{TenantID: tx.Scope.TenantID, WarehouseID: r.WarehouseID, PartID: r.PartID,
-			Qty: r.Qty, UpdatedAt: time.Now()}); err != nil {
+			Qty: r.Qty, UpdatedAt: now}); err != nil {
 			return Reservation{}, fault.DBError(err, "", "")
 		}
 	}
@@ -168,9 +176,13 @@ func (s *Service) fulfil(ctx context.Context, tx *tenants.Tx, warehouseID, partI
 	if err != nil {
 		return fmt.Errorf("waiting reservations: %w", err)
 	}
+	now, err := tx.Now(ctx)
+	if err != nil {
+		return err
+	}
 	for _, r := range waiting {
 		if _, err := tx.Q.HoldStock(ctx, tx, db.HoldStockParams{TenantID: tx.Scope.TenantID, WarehouseID: warehouseID, PartID: partID,
-			Qty: r.Qty, UpdatedAt: time.Now()}); errors.Is(err, pgx.ErrNoRows) {
+			Qty: r.Qty, UpdatedAt: now}); errors.Is(err, pgx.ErrNoRows) {
 			return nil // not enough for the oldest: later ones wait their turn
 		} else if err != nil {
 			return fault.DBError(err, "", "")
@@ -311,8 +323,12 @@ func (s *Service) Issue(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, 
 	}
 	if reservation.Valid {
 		if rest := res.Qty - consume; rest > 0 {
+			now, err := tx.Now(ctx)
+			if err != nil {
+				return OrderPart{}, err
+			}
 			if _, err := tx.Q.ReleaseStock(ctx, tx, db.ReleaseStockParams{TenantID: tx.Scope.TenantID, WarehouseID: w.ID, PartID: in.PartID,
-				Qty: rest, UpdatedAt: time.Now()}); err != nil {
+				Qty: rest, UpdatedAt: now}); err != nil {
 				return OrderPart{}, fault.DBError(err, "", "")
 			}
 		}
@@ -347,7 +363,11 @@ func (s *Service) Remove(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Ord
 		OrderPartID: uuid.NullUUID{UUID: r.ID, Valid: true}}); err != nil {
 		return OrderPart{}, err
 	}
-	after, err := tx.Q.ReturnOrderPart(ctx, tx, db.ReturnOrderPartParams{TenantID: tx.Scope.TenantID, ID: id, ReturnedAt: ptrTime(time.Now())})
+	now, err := tx.Now(ctx)
+	if err != nil {
+		return OrderPart{}, err
+	}
+	after, err := tx.Q.ReturnOrderPart(ctx, tx, db.ReturnOrderPartParams{TenantID: tx.Scope.TenantID, ID: id, ReturnedAt: &now})
 	if err != nil {
 		return OrderPart{}, fault.DBError(err, "", "")
 	}
@@ -357,8 +377,6 @@ func (s *Service) Remove(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Ord
 	op := orderPartFromRow(after)
 	return op, tx.Audit(ctx, "order_part.return", "order_part", id, orderPartFromRow(r), op)
 }
-
-func ptrTime(t time.Time) *time.Time { return &t }
 
 // OrderStock is what an order holds and used.
 type OrderStock struct {

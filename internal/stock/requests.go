@@ -152,15 +152,24 @@ type ReviewInput struct {
 }
 
 // Review approves (perhaps cutting the quantity) or rejects a pending request. Reviews are
-// the central warehouse's: outlet staff, whose scope is one outlet, cannot review even their
-// own outlet's requests.
+// the source warehouse's: requests to the central warehouse are reviewed tenant-wide (outlet
+// staff, whose scope is one outlet, cannot review even their own outlet's), requests to an
+// outlet's warehouse (its engineers' vans asking for parts) by that outlet.
 func Review(ctx context.Context, tx *tenants.Tx, id uuid.UUID, in ReviewInput) (PartRequest, error) {
-	if tx.Scope.OutletID != uuid.Nil {
-		return PartRequest{}, fmt.Errorf("%w: requests are reviewed by the central warehouse", fault.ErrForbidden)
-	}
 	r, err := tx.Q.GetPartRequestForUpdate(ctx, tx, db.GetPartRequestForUpdateParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
 		return PartRequest{}, fault.DBError(err, "", "")
+	}
+	if tx.Scope.OutletID != uuid.Nil {
+		var src db.Warehouse
+		if r.SourceWarehouseID.Valid {
+			if src, err = tx.Q.GetWarehouse(ctx, tx, db.GetWarehouseParams{TenantID: tx.Scope.TenantID, ID: r.SourceWarehouseID.UUID}); err != nil {
+				return PartRequest{}, fault.DBError(err, "", "")
+			}
+		}
+		if !src.OutletID.Valid || src.OutletID.UUID != tx.Scope.OutletID {
+			return PartRequest{}, fmt.Errorf("%w: requests are reviewed by the warehouse asked (the central one's tenant-wide)", fault.ErrForbidden)
+		}
 	}
 	if r.Status != "pending" {
 		return PartRequest{}, &fault.ConflictError{Detail: "the request was reviewed already (" + r.Status + ")"}

@@ -86,8 +86,12 @@ func Ship(ctx context.Context, tx *tenants.Tx, in ShipInput) (Transfer, error) {
 		IdempotencyKey: in.IdempotencyKey + "/1/0"}); err == nil && prior.TransferID.Valid {
 		return GetTransfer(ctx, tx, prior.TransferID.UUID)
 	}
+	now, err := tx.Now(ctx)
+	if err != nil {
+		return Transfer{}, err
+	}
 	t, err := tx.Q.InsertTransfer(ctx, tx, db.InsertTransferParams{TenantID: tx.Scope.TenantID, ID: platform.NewID(), FromWarehouseID: from.ID,
-		ToWarehouseID: to.ID, FromOutletID: from.OutletID, ToOutletID: to.OutletID, Note: in.Note, ShippedBy: userOf(tx)})
+		ToWarehouseID: to.ID, FromOutletID: from.OutletID, ToOutletID: to.OutletID, Note: in.Note, ShippedBy: userOf(tx), ShippedAt: now})
 	if err != nil {
 		return Transfer{}, fault.DBError(err, "", "")
 	}
@@ -271,7 +275,10 @@ func Receive(ctx context.Context, tx *tenants.Tx, id uuid.UUID, in []ReceiveLine
 			return Transfer{}, fault.DBError(err, "", "")
 		}
 	}
-	now := time.Now()
+	now, err := tx.Now(ctx)
+	if err != nil {
+		return Transfer{}, err
+	}
 	if _, err := tx.Q.MarkTransferReceived(ctx, tx, db.MarkTransferReceivedParams{TenantID: tx.Scope.TenantID, ID: id, ReceivedBy: userOf(tx),
 		ReceivedAt: &now}); err != nil {
 		return Transfer{}, fault.DBError(fault.StaleIfMissing(err), "", "")

@@ -245,7 +245,11 @@ func PutSettings(ctx context.Context, tx *tenants.Tx, version int32, lockDate *s
 		}
 		d = &t
 	}
-	r, err := tx.Q.PutStockSettings(ctx, tx, db.PutStockSettingsParams{TenantID: tx.Scope.TenantID, LockDate: d, UpdatedAt: time.Now()})
+	now, err := tx.Now(ctx)
+	if err != nil {
+		return LockSettings{}, err
+	}
+	r, err := tx.Q.PutStockSettings(ctx, tx, db.PutStockSettingsParams{TenantID: tx.Scope.TenantID, LockDate: d, UpdatedAt: now})
 	if err != nil {
 		return LockSettings{}, fault.DBError(err, "", "")
 	}

@@ -217,8 +217,10 @@ RETURNING *;
 SELECT * FROM order_parts WHERE tenant_id = @tenant_id AND order_id = @order_id ORDER BY id;
 
 -- name: InsertTransfer :one
-INSERT INTO transfers (tenant_id, id, from_warehouse_id, to_warehouse_id, from_outlet_id, to_outlet_id, request_id, note, shipped_by)
-VALUES (@tenant_id, @id, @from_warehouse_id, @to_warehouse_id, @from_outlet_id, @to_outlet_id, @request_id, @note, @shipped_by)
+INSERT INTO transfers (tenant_id, id, from_warehouse_id, to_warehouse_id, from_outlet_id, to_outlet_id, request_id, note, shipped_by,
+                       shipped_at)
+VALUES (@tenant_id, @id, @from_warehouse_id, @to_warehouse_id, @from_outlet_id, @to_outlet_id, @request_id, @note, @shipped_by,
+        @shipped_at)
 RETURNING *;
 
 -- name: InsertTransferLine :exec
@@ -315,3 +317,33 @@ LEFT JOIN stock_balances b ON b.tenant_id = s.tenant_id AND b.warehouse_id = s.w
 WHERE s.tenant_id = @tenant_id
   AND (sqlc.narg(warehouse_id)::uuid IS NULL OR s.warehouse_id = sqlc.narg(warehouse_id)::uuid)
 ORDER BY s.warehouse_id, s.part_id LIMIT 1000;
+
+-- name: StartSuggestionRun :one
+-- Marks the tenant's day as written; no row: it was written already.
+INSERT INTO stock_suggestion_runs (tenant_id, day, lines) VALUES (@tenant_id, @day, @lines)
+ON CONFLICT (tenant_id, day) DO NOTHING
+RETURNING *;
+
+-- name: InsertSuggestionLine :exec
+INSERT INTO stock_suggestion_lines (tenant_id, day, warehouse_id, part_id, outlet_id, min_qty, reorder_qty, on_hand, reserved,
+                                    in_transit, incoming, suggested)
+VALUES (@tenant_id, @day, @warehouse_id, @part_id, @outlet_id, @min_qty, @reorder_qty, @on_hand, @reserved, @in_transit, @incoming,
+        @suggested);
+
+-- name: GetSuggestionRun :one
+SELECT * FROM stock_suggestion_runs WHERE tenant_id = @tenant_id AND day = @day;
+
+-- name: ListSuggestionLines :many
+SELECT * FROM stock_suggestion_lines
+WHERE tenant_id = @tenant_id AND day = @day
+  AND (sqlc.narg(warehouse_id)::uuid IS NULL OR warehouse_id = sqlc.narg(warehouse_id)::uuid)
+ORDER BY warehouse_id, part_id LIMIT 1000;
+
+-- name: GetVanOfEngineer :one
+-- The van of an engineer (at most one: warehouses_van_idx).
+SELECT * FROM warehouses WHERE tenant_id = @tenant_id AND engineer_id = @engineer_id;
+
+-- name: EngineerOnOrder :one
+-- Whether a user works an order (offered or accepted, not declined or removed).
+SELECT count(*) FROM order_engineers
+WHERE tenant_id = @tenant_id AND order_id = @order_id AND user_id = @user_id AND state IN ('offered', 'accepted');

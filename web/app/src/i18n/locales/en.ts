@@ -539,6 +539,7 @@ const en = {
       'stock:read': 'View stock and movements',
       'stock:move': 'Move stock (receive, issue, vans, transfers)',
       'stock:manage': 'Manage warehouses, approve counts and requests',
+      'stock:van': 'Own van: its stock, requests, parts used and returned',
       'notifications:read': 'View notifications',
       'notifications:manage': 'Manage notification templates',
       'webhooks:manage': 'Manage webhooks',

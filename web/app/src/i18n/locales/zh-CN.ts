@@ -538,6 +538,7 @@ const zhCN: Messages = {
       'stock:read': '查看库存和出入库记录',
       'stock:move': '出入库（入库、出库、领退料、调拨）',
       'stock:manage': '管理仓库，审批盘点和需求',
+      'stock:van': '本人车载库：库存、申领、用料与退料',
       'notifications:read': '查看通知',
       'notifications:manage': '管理通知模板',
       'webhooks:manage': '管理 Webhook',
