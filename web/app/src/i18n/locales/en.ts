@@ -1083,6 +1083,10 @@ const en = {
     queued: 'The file is queued: its progress shows in the list',
   },
   money: {
+    emptyPurchases: 'No purchases yet: express services and plans sold online or at a counter show here.',
+    emptyRefunds: 'No refunds yet: cancellations and compensation paid back through Stripe show here.',
+    emptyCompensations: 'No compensation yet: it is paid when an express promise is broken.',
+    emptyFlags: 'No flagged payments: a payment of the wrong amount or a second payment would show here.',
     purchasesTitle: 'Purchases',
     purchasesSubtitle: 'Express services and plans bought online or at an outlet counter, with what was refunded.',
     refundsTitle: 'Refunds',

@@ -1082,6 +1082,10 @@ const zhCN: Messages = {
     queued: '文件已排队：进度显示在列表中',
   },
   money: {
+    emptyPurchases: '还没有购买记录：线上或门店柜台售出的快修服务和延保套餐会显示在这里。',
+    emptyRefunds: '还没有退款：通过 Stripe 退还的取消款和赔付款会显示在这里。',
+    emptyCompensations: '还没有赔付：快修承诺未兑现时会自动赔付。',
+    emptyFlags: '没有异常收款：金额不符或重复付款会显示在这里。',
     purchasesTitle: '购买记录',
     purchasesSubtitle: '线上或门店柜台购买的快修服务和延保套餐，以及已退金额。',
     refundsTitle: '退款记录',
