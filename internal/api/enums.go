@@ -57,6 +57,7 @@ type (
 	purchaseStatus string
 	counterMethod  string
 	flagStatus     string
+	refundStatus   string
 	slaGroupBy     string
 	reportBy       string
 	slaTarget      string
@@ -90,6 +91,7 @@ func (deliveryStatus) Schema(huma.Registry) *huma.Schema {
 func (purchaseStatus) Schema(huma.Registry) *huma.Schema { return enumSchema(billing.PurchaseStatuses) }
 func (counterMethod) Schema(huma.Registry) *huma.Schema  { return enumSchema(billing.CounterMethods) }
 func (flagStatus) Schema(huma.Registry) *huma.Schema     { return enumSchema(billing.FlagStatuses) }
+func (refundStatus) Schema(huma.Registry) *huma.Schema   { return enumSchema(billing.RefundStatuses) }
 func (slaGroupBy) Schema(huma.Registry) *huma.Schema     { return enumSchema(sla.GroupBys) }
 func (slaTarget) Schema(huma.Registry) *huma.Schema      { return enumSchema(sla.Kinds) }
 func (reportBy) Schema(huma.Registry) *huma.Schema       { return enumSchema(reports.SLABy) }
@@ -183,6 +185,8 @@ var domainEnums = []domainEnum{
 	{billing.CompensationView{}, "status", billing.CompensationStatuses},
 	{billing.PaymentFlag{}, "kind", billing.FlagKinds},
 	{billing.PaymentFlag{}, "status", billing.FlagStatuses},
+	{billing.Refund{}, "reason", billing.RefundReasons},
+	{billing.Refund{}, "status", billing.RefundStatuses},
 	{billing.Credit{}, "status", billing.CreditStatuses},
 	{billing.LedgerEntry{}, "kind", billing.LedgerKinds},
 	{billing.Mismatch{}, "problem", billing.MismatchProblems},

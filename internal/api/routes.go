@@ -70,6 +70,7 @@ func registerRoutes(v1 huma.API, s *Server) {
 	registerLedgerRoutes(v1, s)
 	registerLedgerExportRoutes(v1, s)
 	registerMoneyRoutes(v1, s)
+	registerFinanceListRoutes(v1, s)
 	registerPlatformBillingRoutes(v1, s)
 	registerStripeWebhookRoutes(v1, s)
 	registerConsumerBillingRoutes(v1, s)

@@ -2407,6 +2407,62 @@ func (q *Queries) ListReconciliations(ctx context.Context, db DBTX, arg ListReco
 	return items, nil
 }
 
+const listRefunds = `-- name: ListRefunds :many
+SELECT tenant_id, id, purchase_id, reason, amount, currency, idempotency_key, status, stripe_refund_id, created_at, confirmed_at, failure_reason FROM refunds
+WHERE tenant_id = $1 AND ($2::uuid IS NULL OR id > $2::uuid)
+  AND ($3::uuid IS NULL OR purchase_id = $3::uuid)
+  AND ($4::text IS NULL OR status = $4::text)
+ORDER BY id LIMIT $5
+`
+
+type ListRefundsParams struct {
+	TenantID   uuid.UUID
+	After      uuid.NullUUID
+	PurchaseID uuid.NullUUID
+	Status     *string
+	Lim        int32
+}
+
+// Finance's refund list, oldest first; optionally one purchase's or one status's.
+func (q *Queries) ListRefunds(ctx context.Context, db DBTX, arg ListRefundsParams) ([]Refund, error) {
+	rows, err := db.Query(ctx, listRefunds,
+		arg.TenantID,
+		arg.After,
+		arg.PurchaseID,
+		arg.Status,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []Refund
+	for rows.Next() {
+		var i Refund
+		if err := rows.Scan(
+			&i.TenantID,
+			&i.ID,
+			&i.PurchaseID,
+			&i.Reason,
+			&i.Amount,
+			&i.Currency,
+			&i.IdempotencyKey,
+			&i.Status,
+			&i.StripeRefundID,
+			&i.CreatedAt,
+			&i.ConfirmedAt,
+			&i.FailureReason,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listRefundsOfPurchase = `-- name: ListRefundsOfPurchase :many
 SELECT tenant_id, id, purchase_id, reason, amount, currency, idempotency_key, status, stripe_refund_id, created_at, confirmed_at, failure_reason FROM refunds WHERE tenant_id = $1 AND purchase_id = $2 ORDER BY created_at, id
 `

@@ -44,10 +44,19 @@ var labels = map[string]map[string][2]string{
 		"refund_failed": {"退款失败", "Refund failed"}, "credit_redeemed": {"余额抵扣", "Credit redeemed"},
 		"credit_expired": {"余额过期", "Credit expired"},
 	},
+	"purchase_status":     {"pending": {"待付款", "Awaiting payment"}, "failed": {"支付失败", "Payment failed"}, "active": {"有效", "Active"}, "refunded": {"已退款", "Refunded"}, "disputed": {"争议中", "Disputed"}, "expired": {"已过期", "Expired"}},
+	"purchase_channel":    {"checkout": {"线上购买", "Online checkout"}, "counter": {"门店柜台", "Outlet counter"}},
+	"product_kind":        {"per_incident": {"按次", "Per incident"}, "plan": {"套餐", "Plan"}},
+	"refund_reason":       {"cancellation": {"取消退款", "Cancellation"}, "compensation": {"赔付", "Compensation"}},
+	"refund_status":       {"pending": {"待提交", "Pending"}, "requested": {"已提交", "Requested"}, "succeeded": {"已退款", "Refunded"}, "failed": {"失败", "Failed"}},
+	"payout_kind":         {"refund": {"退款", "Refund"}, "credit": {"余额", "Credit"}},
+	"compensation_status": {"pending": {"待发放", "Pending"}, "issued": {"已发放", "Issued"}, "failed": {"失败", "Failed"}},
+	"flag_kind":           {"wrong_amount": {"金额不符", "Wrong amount"}, "duplicate": {"重复付款", "Duplicate payment"}},
+	"flag_status":         {"open": {"待处理", "Open"}, "refunding": {"退款中", "Refunding"}, "refunded": {"已退款", "Refunded"}, "accepted": {"已接受", "Accepted"}},
 }
 
 // Label is the word for code of kind ("status", "flow", "channel", "coverage", "type",
-// "sla_target", "ledger_kind") in lang
+// "sla_target", "ledger_kind", and the money lists' "purchase_status", "refund_status"...) in lang
 // ("zh-CN" or "en"; other languages get English); a code it does not know (a tenant's own
 // order type) is returned as it is.
 func Label(lang, kind, code string) string {

@@ -11,7 +11,8 @@ import (
 func TestLabelsMatchTheWebApp(t *testing.T) {
 	t.Parallel()
 	blocks := map[string]string{"status": "orderStatus", "flow": "flow", "channel": "channel", "coverage": "coverage", "type": "orderType",
-		"sla_target": "slaTarget", "ledger_kind": "ledgerKind"}
+		"sla_target": "slaTarget", "ledger_kind": "ledgerKind",
+		"purchase_status": "purchaseStatus", "purchase_channel": "purchaseChannel", "product_kind": "productKind", "refund_reason": "refundReason", "refund_status": "refundStatus", "payout_kind": "payoutKind", "compensation_status": "compensationStatus", "flag_kind": "flagKind", "flag_status": "flagStatus"}
 	for i, file := range []string{"zh-CN", "en"} {
 		src, err := os.ReadFile("../../web/app/src/i18n/locales/" + file + ".ts")
 		if err != nil {

@@ -139,6 +139,14 @@ WHERE tenant_id = @tenant_id AND id = @id AND status IN ('pending', 'requested')
 -- name: ListRefundsOfPurchase :many
 SELECT * FROM refunds WHERE tenant_id = @tenant_id AND purchase_id = @purchase_id ORDER BY created_at, id;
 
+-- name: ListRefunds :many
+-- Finance's refund list, oldest first; optionally one purchase's or one status's.
+SELECT * FROM refunds
+WHERE tenant_id = @tenant_id AND (sqlc.narg('after')::uuid IS NULL OR id > sqlc.narg('after')::uuid)
+  AND (sqlc.narg('purchase_id')::uuid IS NULL OR purchase_id = sqlc.narg('purchase_id')::uuid)
+  AND (sqlc.narg('status')::text IS NULL OR status = sqlc.narg('status')::text)
+ORDER BY id LIMIT @lim;
+
 -- name: CreateCompensation :one
 INSERT INTO compensations (tenant_id, id, purchase_id, order_id, breach_key, target, kind, amount, currency, refund_id, outlet_id)
 VALUES (@tenant_id, @id, @purchase_id, @order_id, @breach_key, @target, @kind, @amount, @currency, @refund_id, @outlet_id)
