@@ -225,3 +225,90 @@ func TestPaidTwiceCheck(t *testing.T) {
 		}
 	}
 }
+
+// TestStatementMessagesApplyOnce: a payment's message whose receiver applied it but whose
+// sender never recorded the delivery (the worker died between the receiver's commit and the
+// ack) is delivered again, twice, and at once by two workers: the claimant still holds one
+// payment, one ledger entry, one claim in its statement.
+func TestStatementMessagesApplyOnce(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ag := b.agree(t, b.B, terms())
+	_, theirs := b.work(t, ag, b.B, b.registration(t))
+	c := b.generate(t, b.B, theirs)
+	b.submit(t, b.B, c.ID)
+	b.deliverAll(t, b.B, ag)
+	var st Statement
+	b.in(t, b.A, func(tx *tenants.Tx) error {
+		if _, err := b.s.Review(b.ctx, tx, c.ID, 0, ClaimReview{Decision: DecisionApprove}); err != nil {
+			return err
+		}
+		l, err := ListStatements(b.ctx, tx, StatementFilter{Direction: DirectionPayable, Limit: 10})
+		if err != nil || len(l) != 1 {
+			t.Fatalf("statements: %+v %v", l, err)
+		}
+		st, err = b.s.Pay(b.ctx, tx, l[0].ID, 0, PaymentInput{Reference: "BANK-ONCE", Amount: 700, PaidOn: time.Now().Format(time.DateOnly)})
+		return err
+	})
+	var out []uuid.UUID
+	b.in(t, b.A, func(tx *tenants.Tx) error {
+		msgs, err := network.Messages(b.ctx, tx, ag)
+		for _, m := range msgs {
+			if m.Direction == "out" && m.State == "pending" {
+				out = append(out, m.ID)
+			}
+		}
+		return err
+	})
+	if len(out) != 3 { // the review, the statement's claim, the payment
+		t.Fatalf("pending messages: %d", len(out))
+	}
+	b.deliverAll(t, b.A, ag)
+	ackLost := func() {
+		b.in(t, b.A, func(tx *tenants.Tx) error {
+			_, err := tx.Exec(b.ctx, `UPDATE network_outbox SET delivered_at = NULL WHERE tenant_id = $1 AND id = ANY($2)`, b.A, out)
+			return err
+		})
+	}
+	ackLost()
+	for _, id := range out {
+		if err := b.n.Deliver(b.ctx, b.A, id); err != nil {
+			t.Fatalf("redelivery: %v", err)
+		}
+	}
+	ackLost()
+	errs := make(chan error, 2*len(out))
+	for range 2 {
+		go func() {
+			for _, id := range out {
+				errs <- b.n.Deliver(b.ctx, b.A, id)
+			}
+		}()
+	}
+	for range 2 * len(out) {
+		if err := <-errs; err != nil {
+			t.Logf("a concurrent delivery failed (retried by River): %v", err)
+		}
+	}
+	for _, id := range out { // River's retry of any that failed
+		if err := b.n.Deliver(b.ctx, b.A, id); err != nil {
+			t.Fatalf("retry: %v", err)
+		}
+	}
+	mine := b.statement(t, b.B, st.ID)
+	if mine.Paid != 700 || len(mine.Payments) != 1 || mine.Claims != 1 || mine.Amount != c.Claimed || len(mine.Lines) != 1 {
+		t.Fatalf("the claimant's statement after redeliveries: %+v", mine)
+	}
+	if sum, n := b.claimLedger(t, b.B, billing.LedgerClaimReceipt); sum != 700 || n != 1 {
+		t.Errorf("the claimant's ledger: %d in %d entries, want 700 in 1", sum, n)
+	}
+	b.in(t, b.B, func(tx *tenants.Tx) error {
+		msgs, err := network.Messages(b.ctx, tx, ag)
+		for _, m := range msgs {
+			if m.Direction == "in" && m.State == "refused" {
+				t.Errorf("a redelivered message was refused: %+v", m)
+			}
+		}
+		return err
+	})
+}
