@@ -431,6 +431,8 @@ const en = {
       refund_failed: 'Refund failed',
       credit_redeemed: 'Credit redeemed',
       credit_expired: 'Credit expired',
+      claim_payment: 'Claim statement paid',
+      claim_receipt: 'Claim statement received',
     },
     slaStatus: { running: 'Running', paused: 'Paused', met: 'Met', breached: 'Breached', cancelled: 'Cancelled' },
     timeline: {

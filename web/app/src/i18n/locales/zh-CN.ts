@@ -430,6 +430,8 @@ const zhCN: Messages = {
       refund_failed: '退款失败',
       credit_redeemed: '余额抵扣',
       credit_expired: '余额过期',
+      claim_payment: '索赔结算付款',
+      claim_receipt: '索赔结算收款',
     },
     slaStatus: { running: '计时中', paused: '已暂停', met: '达标', breached: '超时', cancelled: '已取消' },
     timeline: {
