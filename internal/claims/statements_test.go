@@ -312,3 +312,57 @@ func TestStatementMessagesApplyOnce(t *testing.T) {
 		return err
 	})
 }
+
+// TestConcurrentSettlementsShareTheMonthsStatement: two claims of one outlet approved at
+// the same time, in two transactions, before the month has a statement: the second waits for
+// the first's statement and joins it, rather than failing on the month's key. (A partner's
+// claims are serialized earlier, by the agreement's message sequence.)
+func TestConcurrentSettlementsShareTheMonthsStatement(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	var outlet uuid.UUID
+	b.in(t, b.A, func(tx *tenants.Tx) error {
+		outlet = testfactory.Outlet(b.ctx, t, tx, nil).ID
+		return nil
+	})
+	var cs []Claim
+	for range 2 {
+		reg := b.registration(t)
+		var o orders.Order
+		b.in(t, b.A, func(tx *tenants.Tx) error {
+			o = testfactory.Order(b.ctx, t, tx, &testfactory.OrderOpts{RegistrationID: reg, OutletID: outlet})
+			return nil
+		})
+		b.finish(t, b.A, o.ID)
+		c := b.generate(t, b.A, o.ID)
+		b.submit(t, b.A, c.ID)
+		cs = append(cs, c)
+	}
+	scope := tenants.Scope{TenantID: b.A, Actor: tenants.Actor{Kind: "system", Label: "test"}}
+	made, second := make(chan struct{}), make(chan error, 1)
+	go func() {
+		<-made // the first transaction has made the statement and not committed yet
+		second <- b.d.Tx(b.ctx, scope, func(tx *tenants.Tx) error {
+			_, err := b.s.Review(b.ctx, tx, cs[1].ID, 0, ClaimReview{Decision: DecisionApprove})
+			return err
+		})
+	}()
+	err := b.d.Tx(b.ctx, scope, func(tx *tenants.Tx) error {
+		if _, err := b.s.Review(b.ctx, tx, cs[0].ID, 0, ClaimReview{Decision: DecisionApprove}); err != nil {
+			return err
+		}
+		close(made)
+		time.Sleep(300 * time.Millisecond) // the second reaches the statement's insert and waits
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-second; err != nil {
+		t.Fatalf("the concurrent approval: %v", err)
+	}
+	l := b.statements(t, b.A, DirectionPayable)
+	if len(l) != 1 || l[0].Claims != 2 || l[0].Amount != cs[0].Claimed+cs[1].Claimed {
+		t.Fatalf("statements after two concurrent approvals: %+v", l)
+	}
+}
