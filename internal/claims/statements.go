@@ -210,6 +210,14 @@ func (s *Service) statementFor(ctx context.Context, tx *tenants.Tx, key db.State
 	}
 	fresh.Number = statementNumber(fresh.Direction, fresh.Period, fresh.ID)
 	st, err = tx.Q.InsertStatement(ctx, tx, fresh)
+	if errors.Is(err, pgx.ErrNoRows) {
+		// Another settlement made the month's statement since we looked: take it (the
+		// insert waited for that transaction, so it is committed and visible now).
+		if st, err = tx.Q.StatementOfKey(ctx, tx, key); err != nil {
+			return db.ClaimStatement{}, fmt.Errorf("statement of %s made concurrently: %w", key.Period.Format("2006-01"), err)
+		}
+		return st, nil
+	}
 	if err != nil {
 		return db.ClaimStatement{}, fmt.Errorf("make statement: %w", err)
 	}
@@ -287,8 +295,11 @@ func (s *Service) applyStatementClaim(ctx context.Context, tx *tenants.Tx, a db.
 			Direction: DirectionReceivable, Number: statementNumber(DirectionReceivable, period, b.StatementID), Period: period,
 			AgreementID: uuid.NullUUID{UUID: a.ID, Valid: true}, CounterpartyTenantID: uuid.NullUUID{UUID: a.PartnerTenantID, Valid: true},
 			CounterpartyName: a.PartnerName, Currency: b.Currency})
+		if errors.Is(err, pgx.ErrNoRows) {
+			return network.Refuse("a statement of %s with the partner exists under another id than %s", b.Period, b.StatementID)
+		}
 		if err != nil {
-			return fault.DBError(err, "a statement of the month with the partner exists under another id", "")
+			return fmt.Errorf("make statement %s: %w", b.StatementID, err)
 		}
 		if err := tx.Audit(ctx, "claim_statement.create", "claim_statement", st.ID, nil, statementFromRow(st)); err != nil {
 			return err

@@ -225,3 +225,144 @@ func TestPaidTwiceCheck(t *testing.T) {
 		}
 	}
 }
+
+// TestStatementMessagesApplyOnce: a payment's message whose receiver applied it but whose
+// sender never recorded the delivery (the worker died between the receiver's commit and the
+// ack) is delivered again, twice, and at once by two workers: the claimant still holds one
+// payment, one ledger entry, one claim in its statement.
+func TestStatementMessagesApplyOnce(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ag := b.agree(t, b.B, terms())
+	_, theirs := b.work(t, ag, b.B, b.registration(t))
+	c := b.generate(t, b.B, theirs)
+	b.submit(t, b.B, c.ID)
+	b.deliverAll(t, b.B, ag)
+	var st Statement
+	b.in(t, b.A, func(tx *tenants.Tx) error {
+		if _, err := b.s.Review(b.ctx, tx, c.ID, 0, ClaimReview{Decision: DecisionApprove}); err != nil {
+			return err
+		}
+		l, err := ListStatements(b.ctx, tx, StatementFilter{Direction: DirectionPayable, Limit: 10})
+		if err != nil || len(l) != 1 {
+			t.Fatalf("statements: %+v %v", l, err)
+		}
+		st, err = b.s.Pay(b.ctx, tx, l[0].ID, 0, PaymentInput{Reference: "BANK-ONCE", Amount: 700, PaidOn: time.Now().Format(time.DateOnly)})
+		return err
+	})
+	var out []uuid.UUID
+	b.in(t, b.A, func(tx *tenants.Tx) error {
+		msgs, err := network.Messages(b.ctx, tx, ag)
+		for _, m := range msgs {
+			if m.Direction == "out" && m.State == "pending" {
+				out = append(out, m.ID)
+			}
+		}
+		return err
+	})
+	if len(out) != 3 { // the review, the statement's claim, the payment
+		t.Fatalf("pending messages: %d", len(out))
+	}
+	b.deliverAll(t, b.A, ag)
+	ackLost := func() {
+		b.in(t, b.A, func(tx *tenants.Tx) error {
+			_, err := tx.Exec(b.ctx, `UPDATE network_outbox SET delivered_at = NULL WHERE tenant_id = $1 AND id = ANY($2)`, b.A, out)
+			return err
+		})
+	}
+	ackLost()
+	for _, id := range out {
+		if err := b.n.Deliver(b.ctx, b.A, id); err != nil {
+			t.Fatalf("redelivery: %v", err)
+		}
+	}
+	ackLost()
+	errs := make(chan error, 2*len(out))
+	for range 2 {
+		go func() {
+			for _, id := range out {
+				errs <- b.n.Deliver(b.ctx, b.A, id)
+			}
+		}()
+	}
+	for range 2 * len(out) {
+		if err := <-errs; err != nil {
+			t.Logf("a concurrent delivery failed (retried by River): %v", err)
+		}
+	}
+	for _, id := range out { // River's retry of any that failed
+		if err := b.n.Deliver(b.ctx, b.A, id); err != nil {
+			t.Fatalf("retry: %v", err)
+		}
+	}
+	mine := b.statement(t, b.B, st.ID)
+	if mine.Paid != 700 || len(mine.Payments) != 1 || mine.Claims != 1 || mine.Amount != c.Claimed || len(mine.Lines) != 1 {
+		t.Fatalf("the claimant's statement after redeliveries: %+v", mine)
+	}
+	if sum, n := b.claimLedger(t, b.B, billing.LedgerClaimReceipt); sum != 700 || n != 1 {
+		t.Errorf("the claimant's ledger: %d in %d entries, want 700 in 1", sum, n)
+	}
+	b.in(t, b.B, func(tx *tenants.Tx) error {
+		msgs, err := network.Messages(b.ctx, tx, ag)
+		for _, m := range msgs {
+			if m.Direction == "in" && m.State == "refused" {
+				t.Errorf("a redelivered message was refused: %+v", m)
+			}
+		}
+		return err
+	})
+}
+
+// TestConcurrentSettlementsShareTheMonthsStatement: two claims of one outlet approved at
+// the same time, in two transactions, before the month has a statement: the second waits for
+// the first's statement and joins it, rather than failing on the month's key. (A partner's
+// claims are serialized earlier, by the agreement's message sequence.)
+func TestConcurrentSettlementsShareTheMonthsStatement(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	var outlet uuid.UUID
+	b.in(t, b.A, func(tx *tenants.Tx) error {
+		outlet = testfactory.Outlet(b.ctx, t, tx, nil).ID
+		return nil
+	})
+	var cs []Claim
+	for range 2 {
+		reg := b.registration(t)
+		var o orders.Order
+		b.in(t, b.A, func(tx *tenants.Tx) error {
+			o = testfactory.Order(b.ctx, t, tx, &testfactory.OrderOpts{RegistrationID: reg, OutletID: outlet})
+			return nil
+		})
+		b.finish(t, b.A, o.ID)
+		c := b.generate(t, b.A, o.ID)
+		b.submit(t, b.A, c.ID)
+		cs = append(cs, c)
+	}
+	scope := tenants.Scope{TenantID: b.A, Actor: tenants.Actor{Kind: "system", Label: "test"}}
+	made, second := make(chan struct{}), make(chan error, 1)
+	go func() {
+		<-made // the first transaction has made the statement and not committed yet
+		second <- b.d.Tx(b.ctx, scope, func(tx *tenants.Tx) error {
+			_, err := b.s.Review(b.ctx, tx, cs[1].ID, 0, ClaimReview{Decision: DecisionApprove})
+			return err
+		})
+	}()
+	err := b.d.Tx(b.ctx, scope, func(tx *tenants.Tx) error {
+		if _, err := b.s.Review(b.ctx, tx, cs[0].ID, 0, ClaimReview{Decision: DecisionApprove}); err != nil {
+			return err
+		}
+		close(made)
+		time.Sleep(300 * time.Millisecond) // the second reaches the statement's insert and waits
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-second; err != nil {
+		t.Fatalf("the concurrent approval: %v", err)
+	}
+	l := b.statements(t, b.A, DirectionPayable)
+	if len(l) != 1 || l[0].Claims != 2 || l[0].Amount != cs[0].Claimed+cs[1].Claimed {
+		t.Fatalf("statements after two concurrent approvals: %+v", l)
+	}
+}

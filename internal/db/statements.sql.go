@@ -140,6 +140,7 @@ INSERT INTO claim_statements (tenant_id, id, direction, number, period, agreemen
   counterparty_name, currency, status)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
   $9, $10, 'open')
+ON CONFLICT DO NOTHING
 RETURNING tenant_id, id, direction, number, period, agreement_id, counterparty_tenant_id, outlet_id, counterparty_name, currency, amount, paid, claims, status, version, created_at, updated_at
 `
 
@@ -156,6 +157,8 @@ type InsertStatementParams struct {
 	Currency             string
 }
 
+// Makes a statement; no row when one of the month with the counterparty exists already (a
+// concurrent settlement made it first: the caller reads that one).
 func (q *Queries) InsertStatement(ctx context.Context, db DBTX, arg InsertStatementParams) (ClaimStatement, error) {
 	row := db.QueryRow(ctx, insertStatement,
 		arg.TenantID,

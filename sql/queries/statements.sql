@@ -7,10 +7,13 @@ WHERE tenant_id = @tenant_id AND direction = @direction AND period = @period AND
 FOR UPDATE;
 
 -- name: InsertStatement :one
+-- Makes a statement; no row when one of the month with the counterparty exists already (a
+-- concurrent settlement made it first: the caller reads that one).
 INSERT INTO claim_statements (tenant_id, id, direction, number, period, agreement_id, counterparty_tenant_id, outlet_id,
   counterparty_name, currency, status)
 VALUES (@tenant_id, @id, @direction, @number, @period, @agreement_id, @counterparty_tenant_id, @outlet_id,
   @counterparty_name, @currency, 'open')
+ON CONFLICT DO NOTHING
 RETURNING *;
 
 -- name: GetStatement :one

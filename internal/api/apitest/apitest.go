@@ -26,6 +26,7 @@ import (
 	"github.com/aftersales/aftersales/billing"
 	"github.com/aftersales/aftersales/internal/api"
 	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/claims"
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/jobs"
 	"github.com/aftersales/aftersales/internal/network"
@@ -425,6 +426,7 @@ func (e *Env) DeliverNetwork(t testing.TB, tenant, agreement string) {
 	t.Helper()
 	ctx := context.Background()
 	svc := network.New(e.Tenants, nil, nil, e.Log)
+	claims.New(svc, nil, e.Log) // warranty claims and their statements travel as messages too
 	var pending []uuid.UUID
 	if err := e.Tenants.Tx(ctx, tenants.Scope{TenantID: uuid.MustParse(tenant), Actor: tenants.SystemActor}, func(tx *tenants.Tx) error {
 		msgs, err := network.Messages(ctx, tx, uuid.MustParse(agreement))

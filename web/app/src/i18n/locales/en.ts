@@ -436,6 +436,8 @@ const en = {
       refund_failed: 'Refund failed',
       credit_redeemed: 'Credit redeemed',
       credit_expired: 'Credit expired',
+      claim_payment: 'Claim statement paid',
+      claim_receipt: 'Claim statement received',
     },
     purchaseStatus: { pending: 'Awaiting payment', failed: 'Payment failed', active: 'Active', refunded: 'Refunded', disputed: 'Disputed', expired: 'Expired' },
     purchaseChannel: { checkout: 'Online checkout', counter: 'Outlet counter' },

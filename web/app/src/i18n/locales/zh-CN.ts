@@ -435,6 +435,8 @@ const zhCN: Messages = {
       refund_failed: '退款失败',
       credit_redeemed: '余额抵扣',
       credit_expired: '余额过期',
+      claim_payment: '索赔结算付款',
+      claim_receipt: '索赔结算收款',
     },
     purchaseStatus: { pending: '待付款', failed: '支付失败', active: '有效', refunded: '已退款', disputed: '争议中', expired: '已过期' },
     purchaseChannel: { checkout: '线上购买', counter: '门店柜台' },
