@@ -185,3 +185,57 @@ func TestQuoteToStatementWithConcurrentPayments(t *testing.T) {
 		t.Fatalf("statement xlsx rows %q (%v), want the header, the commission of 20.00 and the total", rows, err)
 	}
 }
+
+// TestDepositAtCheckInIsSpentByTheBill: a deposit taken when the unit is checked in, before
+// any quote, is held as the customer's credit (money in and the credit owed in the ledger)
+// and the order's bill spends it when issued; bad input names its field.
+func TestDepositAtCheckInIsSpentByTheBill(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	w := newOrderWorld(t, env)
+	adm := w.tn.Admin
+	id := str(w.order(t, map[string]any{"component": "compressor", "registration_id": w.oldUnit(t)})["order"].(map[string]any)["id"])
+	for _, c := range []struct {
+		body  map[string]any
+		field string
+	}{
+		{map[string]any{"method": "card", "amount": 10000}, "body.reference"},
+		{map[string]any{"method": "cash", "amount": 0}, "body.amount"},
+		{map[string]any{"method": "cheque", "amount": 100}, "body.method"},
+	} {
+		if r := env.Do(apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/deposits", Token: adm, Body: c.body}); r.Status != 422 ||
+			!strings.Contains(string(r.Body), c.field) {
+			t.Errorf("deposit %v: %d %s, want 422 at %s", c.body, r.Status, r.Body, c.field)
+		}
+	}
+	dep := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/deposits", Token: adm,
+		Body: map[string]any{"method": "cash", "amount": 10000}}).Map(t)
+	if dep["remaining"] != float64(10000) || dep["order_id"] != id || dep["status"] != "open" {
+		t.Fatalf("deposit %v: want an open credit of 100.00 for the order", dep)
+	}
+	if r := env.Do(apitest.Req{Method: "POST", Path: "/v1/orders/" + uuid.NewString() + "/deposits", Token: adm,
+		Body: map[string]any{"method": "cash", "amount": 100}}); r.Status != 404 {
+		t.Fatalf("deposit for no order: %d %s, want 404", r.Status, r.Body)
+	}
+	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/transitions", Token: adm, Body: map[string]any{"to": "repairing"}})
+	w.approvedQuote(t, id) // 480.00
+	bill := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/bill", Token: adm}).Map(t)
+	issued := env.Must(200, apitest.Req{Method: "POST", Path: "/v1/bills/" + str(bill["id"]) + "/issue", Token: adm}).Map(t)
+	if issued["credit_applied"] != float64(10000) || issued["total"] != float64(38000) || issued["balance"] != float64(38000) {
+		t.Fatalf("issued bill %v: want the deposit of 100.00 applied, 380.00 owed", issued)
+	}
+	credits := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/credits?customer_id=" + w.customer, Token: adm}).Map(t)["items"].([]any)
+	if len(credits) != 1 || credits[0].(map[string]any)["remaining"] != float64(0) {
+		t.Fatalf("the customer's credits after the bill: %v, want the deposit spent", credits)
+	}
+	var net int64
+	if err := env.Tenants.Tx(context.Background(), tenants.Scope{TenantID: uuid.MustParse(w.tn.ID), Actor: tenants.SystemActor}, func(tx *tenants.Tx) error {
+		return tx.QueryRow(context.Background(), `SELECT coalesce(sum(amount), 0) FROM ledger_entries WHERE memo LIKE '%deposit%' OR bill_id = $1`,
+			bill["id"]).Scan(&net)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if net != 10000 {
+		t.Fatalf("ledger of the deposit and the bill: %d, want 10000 (money in; the credit owed, then spent)", net)
+	}
+}
