@@ -215,5 +215,5 @@ func All() []Permission {
 		PoliciesWrite, GrantsWrite, EntitlementsCheck, NotificationsRead, NotificationsManage, WebhooksManage,
 		ExpressRead, ExpressWrite, PurchasesRead, PurchasesWrite, LedgerRead, LedgerReconcile, PlatformBilling, InvoicesRead, SLARead, SLASettings,
 		OrdersRead, OrdersWrite, OrdersAudit, OrdersDispatch, DispatchConfig, PartsRead, PartsWrite, StockRead, StockMove, StockManage,
-		BillsRead, BillsWrite, BillsApprove, CommissionRead, CommissionManage}
+		BillsRead, BillsWrite, BillsApprove, CommissionRead, CommissionManage, PayApprove}
 }
