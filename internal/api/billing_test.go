@@ -33,6 +33,12 @@ func billingWorker(t *testing.T, env *apitest.Env) func() {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = client.Stop(context.Background()) })
+	return billingWorkerWait(t, env)
+}
+
+// billingWorkerWait returns a function that waits until every job but the SLA wakes has run.
+func billingWorkerWait(t *testing.T, env *apitest.Env) func() {
+	t.Helper()
 	return func() {
 		t.Helper()
 		deadline := time.Now().Add(30 * time.Second)

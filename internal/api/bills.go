@@ -42,6 +42,12 @@ func registerBillRoutes(api huma.API, s *Server) {
 			"line's payer follows the order's warranty decision and only the customer's share is billed. One bill per order: " +
 			"asking again returns it."},
 		route{perm: access.BillsWrite, idem: true}, s.createBill)
+	register(api, s, huma.Operation{OperationID: "take-order-deposit", Method: http.MethodPost, Path: "/orders/{id}/deposits", Tags: tags,
+		Summary: "Take a deposit at check-in, held as the customer's credit that the order's bill spends", DefaultStatus: 201,
+		Errors: []int{404, 409, 422},
+		Description: "Cash, or a card terminal with its reference. There is no bill before the quote is approved, so the deposit " +
+			"is a credit of the order's customer: issuing the bill spends it (credit_applied), soonest to expire first."},
+		route{perm: access.BillsWrite, idem: true}, s.takeDeposit)
 	register(api, s, huma.Operation{OperationID: "get-order-bill", Method: http.MethodGet, Path: "/orders/{id}/bill", Tags: tags,
 		Summary: "Get an order's bill", Errors: []int{404}},
 		route{perm: access.BillsRead}, s.getOrderBill)
@@ -229,6 +235,28 @@ func (s *Server) takeBillPayment(ctx context.Context, in *takePaymentIn) (*BillP
 		return nil, err
 	}
 	return &BillPaymentOutput{Body: p}, nil
+}
+
+type takeDepositIn struct {
+	IDPath
+	Body struct {
+		Method    counterMethod `json:"method" doc:"cash, or card (a card terminal)"`
+		Amount    int64         `json:"amount" minimum:"1" maximum:"100000000" doc:"Minor units"`
+		Reference string        `json:"reference,omitempty" maxLength:"100" doc:"The card terminal's transaction reference; required for card"`
+	}
+}
+
+type depositOut struct{ Body billing.Deposit }
+
+func (s *Server) takeDeposit(ctx context.Context, in *takeDepositIn) (*depositOut, error) {
+	d, err := within(ctx, s, func(tx *tenants.Tx) (billing.Deposit, error) {
+		return billing.TakeDeposit(ctx, tx, in.id(), billing.DepositInput{Method: string(in.Body.Method), Amount: in.Body.Amount,
+			Reference: in.Body.Reference})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &depositOut{Body: d}, nil
 }
 
 type refundIn struct {

@@ -416,6 +416,7 @@ func isoBodies(t *testing.T, u string, own isoFixtures) map[string]any {
 		"POST /v1/bills/{id}/payments":             map[string]any{"method": "cash", "amount": 100},
 		"POST /v1/bills/{id}/refunds":              map[string]any{"payment_id": own["/v1/bill-payments/"], "amount": 100, "reason": "overcharged"},
 		"POST /v1/pay-statements/{id}/payout":      map[string]any{"paid_on": "2026-12-05", "reference": "BANK-1"},
+		"POST /v1/orders/{id}/deposits":            map[string]any{"method": "cash", "amount": 100},
 	}
 }
 

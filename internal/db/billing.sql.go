@@ -473,7 +473,7 @@ const createCredit = `-- name: CreateCredit :one
 INSERT INTO credits (tenant_id, id, customer_id, compensation_id, currency, amount, remaining, issued_on, expires_on)
 VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8)
 ON CONFLICT (tenant_id, compensation_id) DO NOTHING
-RETURNING tenant_id, id, customer_id, compensation_id, currency, amount, remaining, issued_on, expires_on, status, created_at
+RETURNING tenant_id, id, customer_id, compensation_id, currency, amount, remaining, issued_on, expires_on, status, created_at, deposit_order_id, deposit_method, deposit_reference, taken_by
 `
 
 type CreateCreditParams struct {
@@ -511,6 +511,10 @@ func (q *Queries) CreateCredit(ctx context.Context, db DBTX, arg CreateCreditPar
 		&i.ExpiresOn,
 		&i.Status,
 		&i.CreatedAt,
+		&i.DepositOrderID,
+		&i.DepositMethod,
+		&i.DepositReference,
+		&i.TakenBy,
 	)
 	return i, err
 }
@@ -536,6 +540,64 @@ func (q *Queries) CreateCreditRedemption(ctx context.Context, db DBTX, arg Creat
 		arg.Amount,
 	)
 	return err
+}
+
+const createDepositCredit = `-- name: CreateDepositCredit :one
+INSERT INTO credits (tenant_id, id, customer_id, currency, amount, remaining, issued_on, expires_on, deposit_order_id, deposit_method,
+  deposit_reference, taken_by)
+VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9,
+  $10, $11)
+RETURNING tenant_id, id, customer_id, compensation_id, currency, amount, remaining, issued_on, expires_on, status, created_at, deposit_order_id, deposit_method, deposit_reference, taken_by
+`
+
+type CreateDepositCreditParams struct {
+	TenantID         uuid.UUID
+	ID               uuid.UUID
+	CustomerID       uuid.UUID
+	Currency         string
+	Amount           int64
+	IssuedOn         time.Time
+	ExpiresOn        time.Time
+	DepositOrderID   uuid.NullUUID
+	DepositMethod    string
+	DepositReference string
+	TakenBy          string
+}
+
+// A deposit taken at check-in, held as the customer's credit.
+func (q *Queries) CreateDepositCredit(ctx context.Context, db DBTX, arg CreateDepositCreditParams) (Credit, error) {
+	row := db.QueryRow(ctx, createDepositCredit,
+		arg.TenantID,
+		arg.ID,
+		arg.CustomerID,
+		arg.Currency,
+		arg.Amount,
+		arg.IssuedOn,
+		arg.ExpiresOn,
+		arg.DepositOrderID,
+		arg.DepositMethod,
+		arg.DepositReference,
+		arg.TakenBy,
+	)
+	var i Credit
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.CustomerID,
+		&i.CompensationID,
+		&i.Currency,
+		&i.Amount,
+		&i.Remaining,
+		&i.IssuedOn,
+		&i.ExpiresOn,
+		&i.Status,
+		&i.CreatedAt,
+		&i.DepositOrderID,
+		&i.DepositMethod,
+		&i.DepositReference,
+		&i.TakenBy,
+	)
+	return i, err
 }
 
 const createExpressPrice = `-- name: CreateExpressPrice :one
@@ -1012,7 +1074,7 @@ func (q *Queries) ExpirePurchase(ctx context.Context, db DBTX, arg ExpirePurchas
 }
 
 const expiringCredits = `-- name: ExpiringCredits :many
-SELECT tenant_id, id, customer_id, compensation_id, currency, amount, remaining, issued_on, expires_on, status, created_at FROM credits
+SELECT tenant_id, id, customer_id, compensation_id, currency, amount, remaining, issued_on, expires_on, status, created_at, deposit_order_id, deposit_method, deposit_reference, taken_by FROM credits
 WHERE tenant_id = $1 AND status = 'open' AND expires_on < $2::date
 ORDER BY id LIMIT $3
 FOR UPDATE
@@ -1046,6 +1108,10 @@ func (q *Queries) ExpiringCredits(ctx context.Context, db DBTX, arg ExpiringCred
 			&i.ExpiresOn,
 			&i.Status,
 			&i.CreatedAt,
+			&i.DepositOrderID,
+			&i.DepositMethod,
+			&i.DepositReference,
+			&i.TakenBy,
 		); err != nil {
 			return nil, err
 		}
@@ -1954,7 +2020,7 @@ func (q *Queries) ListCompensations(ctx context.Context, db DBTX, arg ListCompen
 }
 
 const listCredits = `-- name: ListCredits :many
-SELECT tenant_id, id, customer_id, compensation_id, currency, amount, remaining, issued_on, expires_on, status, created_at FROM credits
+SELECT tenant_id, id, customer_id, compensation_id, currency, amount, remaining, issued_on, expires_on, status, created_at, deposit_order_id, deposit_method, deposit_reference, taken_by FROM credits
 WHERE tenant_id = $1 AND ($2::uuid IS NULL OR customer_id = $2::uuid)
   AND ($3::uuid IS NULL OR id > $3::uuid)
 ORDER BY id LIMIT $4
@@ -1993,6 +2059,10 @@ func (q *Queries) ListCredits(ctx context.Context, db DBTX, arg ListCreditsParam
 			&i.ExpiresOn,
 			&i.Status,
 			&i.CreatedAt,
+			&i.DepositOrderID,
+			&i.DepositMethod,
+			&i.DepositReference,
+			&i.TakenBy,
 		); err != nil {
 			return nil, err
 		}
@@ -2928,7 +2998,7 @@ const returnCredit = `-- name: ReturnCredit :one
 UPDATE credits SET remaining = CASE WHEN status = 'expired' THEN remaining ELSE remaining + $1 END,
   status = CASE WHEN status = 'spent' THEN 'open' ELSE status END
 WHERE tenant_id = $2 AND id = $3
-RETURNING tenant_id, id, customer_id, compensation_id, currency, amount, remaining, issued_on, expires_on, status, created_at
+RETURNING tenant_id, id, customer_id, compensation_id, currency, amount, remaining, issued_on, expires_on, status, created_at, deposit_order_id, deposit_method, deposit_reference, taken_by
 `
 
 type ReturnCreditParams struct {
@@ -2953,6 +3023,10 @@ func (q *Queries) ReturnCredit(ctx context.Context, db DBTX, arg ReturnCreditPar
 		&i.ExpiresOn,
 		&i.Status,
 		&i.CreatedAt,
+		&i.DepositOrderID,
+		&i.DepositMethod,
+		&i.DepositReference,
+		&i.TakenBy,
 	)
 	return i, err
 }
@@ -3153,7 +3227,7 @@ func (q *Queries) SetTenantStatus(ctx context.Context, db DBTX, arg SetTenantSta
 }
 
 const spendableCredits = `-- name: SpendableCredits :many
-SELECT tenant_id, id, customer_id, compensation_id, currency, amount, remaining, issued_on, expires_on, status, created_at FROM credits
+SELECT tenant_id, id, customer_id, compensation_id, currency, amount, remaining, issued_on, expires_on, status, created_at, deposit_order_id, deposit_method, deposit_reference, taken_by FROM credits
 WHERE tenant_id = $1 AND customer_id = $2 AND currency = $3 AND status = 'open'
   AND remaining > 0 AND expires_on >= $4::date
 ORDER BY expires_on, id
@@ -3194,6 +3268,10 @@ func (q *Queries) SpendableCredits(ctx context.Context, db DBTX, arg SpendableCr
 			&i.ExpiresOn,
 			&i.Status,
 			&i.CreatedAt,
+			&i.DepositOrderID,
+			&i.DepositMethod,
+			&i.DepositReference,
+			&i.TakenBy,
 		); err != nil {
 			return nil, err
 		}

@@ -265,6 +265,11 @@ type Credit struct {
 	ExpiresOn      time.Time
 	Status         string
 	CreatedAt      time.Time
+	// A deposit taken at the counter when this order was checked in; the order's bill spends it.
+	DepositOrderID   uuid.NullUUID
+	DepositMethod    string
+	DepositReference string
+	TakenBy          string
 }
 
 // Credit spent on a purchase: reserved when it starts, redeemed when it is paid, released if it expires unpaid.

@@ -444,6 +444,14 @@ VALUES (@tenant_id, @id, @customer_id, @compensation_id, @currency, @amount, @am
 ON CONFLICT (tenant_id, compensation_id) DO NOTHING
 RETURNING *;
 
+-- name: CreateDepositCredit :one
+-- A deposit taken at check-in, held as the customer's credit.
+INSERT INTO credits (tenant_id, id, customer_id, currency, amount, remaining, issued_on, expires_on, deposit_order_id, deposit_method,
+  deposit_reference, taken_by)
+VALUES (@tenant_id, @id, @customer_id, @currency, @amount, @amount, @issued_on, @expires_on, @deposit_order_id, @deposit_method,
+  @deposit_reference, @taken_by)
+RETURNING *;
+
 -- name: SpendableCredits :many
 -- A customer's credits still spendable on a day, soonest to expire first, locked for spending.
 SELECT * FROM credits

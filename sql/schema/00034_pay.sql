@@ -114,5 +114,17 @@ CREATE POLICY tenant_isolation ON pay_entries
 GRANT SELECT, INSERT, UPDATE ON pay_orders, pay_statements TO aftersales_app;
 GRANT SELECT, INSERT, UPDATE ON pay_entries TO aftersales_app;
 
+-- Deposits at check-in (docs/billing.md): money taken before there is a bill is a credit of
+-- the order's customer, which issuing the bill spends like any credit.
+ALTER TABLE credits
+  ADD COLUMN deposit_order_id uuid,
+  ADD COLUMN deposit_method text NOT NULL DEFAULT '' CHECK (deposit_method IN ('', 'cash', 'card')),
+  ADD COLUMN deposit_reference text NOT NULL DEFAULT '' CHECK (length(deposit_reference) <= 100),
+  ADD COLUMN taken_by text NOT NULL DEFAULT '',
+  ADD FOREIGN KEY (tenant_id, deposit_order_id) REFERENCES service_orders (tenant_id, id),
+  ADD CHECK ((deposit_order_id IS NULL) = (deposit_method = ''));
+COMMENT ON COLUMN credits.deposit_order_id IS 'A deposit taken at the counter when this order was checked in; the order''s bill spends it.';
+
 -- +goose Down
+ALTER TABLE credits DROP COLUMN taken_by, DROP COLUMN deposit_reference, DROP COLUMN deposit_method, DROP COLUMN deposit_order_id;
 DROP TABLE pay_entries, pay_statements, pay_orders;

@@ -2459,6 +2459,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/orders/{id}/deposits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take a deposit at check-in, held as the customer's credit that the order's bill spends
+         * @description Cash, or a card terminal with its reference. There is no bill before the quote is approved, so the deposit is a credit of the order's customer: issuing the bill spends it (credit_applied), soonest to expire first.
+         */
+        post: operations["take-order-deposit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/orders/{id}/disputes": {
         parameters: {
             query?: never;
@@ -5835,6 +5855,38 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "succeeded" | "failed" | "cancelled";
         };
+        Deposit: {
+            /**
+             * Format: int64
+             * @description Issued (minor units)
+             */
+            amount: number;
+            /** Format: uuid */
+            compensation_id?: string;
+            currency: string;
+            /** Format: uuid */
+            customer_id: string;
+            /**
+             * Format: date
+             * @description Last day it can be spent (the tenant's day)
+             */
+            expires_on: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: date */
+            issued_on: string;
+            method: string;
+            /** Format: uuid */
+            order_id: string;
+            reference?: string;
+            /**
+             * Format: int64
+             * @description Still spendable (minor units)
+             */
+            remaining: number;
+            status: string;
+            taken_by?: string;
+        };
         DiscountDecisionInBody: {
             approve: boolean;
         };
@@ -9188,6 +9240,20 @@ export interface components {
         };
         SuggestionList: {
             items: components["schemas"]["Suggestion"][];
+        };
+        TakeDepositInBody: {
+            /**
+             * Format: int64
+             * @description Minor units
+             */
+            amount: number;
+            /**
+             * @description cash, or card (a card terminal)
+             * @enum {string}
+             */
+            method: "cash" | "card";
+            /** @description The card terminal's transaction reference; required for card */
+            reference?: string;
         };
         TakePaymentInBody: {
             /**
@@ -24505,6 +24571,101 @@ export interface operations {
             };
             /** @description Precondition Failed */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "take-order-deposit": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the key with another request */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TakeDepositInBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deposit"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -45,6 +45,12 @@ const routes: RouteRecordRaw[] = [
     component: () => import('@/views/commission/CommissionRules.vue'),
     meta: { title: 'menu.commissionRules', perm: 'commission:read', menu: { group: 'people', icon: Coin, order: 40 } },
   },
+  {
+    path: '/pay/statements',
+    name: 'pay-statements',
+    component: () => import('@/views/pay/PayStatements.vue'),
+    meta: { title: 'menu.payStatements', perm: 'commission:read', menu: { group: 'people', icon: Coin, order: 41 } },
+  },
 ]
 
 export default routes
