@@ -31,6 +31,13 @@ func (Consumer) Wants(eventType string) bool {
 	return false
 }
 
+// WantsIn says whether the tenant has pay rules (events.TenantFilter): without a version
+// there is nothing to pay or charge, so the dispatch queues no delivery for its events.
+func (Consumer) WantsIn(ctx context.Context, tx *tenants.Tx, _ string) (bool, error) {
+	last, err := tx.Q.LastCommissionVersion(ctx, tx, tx.Scope.TenantID)
+	return last > 0, err
+}
+
 // Handle applies one event.
 func (c Consumer) Handle(ctx context.Context, ev events.Event) error {
 	scope := tenants.Scope{TenantID: ev.TenantID, Actor: tenants.Actor{Kind: "system", Label: "commission"}}

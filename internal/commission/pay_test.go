@@ -382,3 +382,19 @@ func TestConcurrentDeliveriesPayOnce(t *testing.T) {
 	want(t, "lines after 8 deliveries", n, 2)
 	want(t, "paid after 8 deliveries", sum, 3000)
 }
+
+// TestOnlyTenantsWithPayRulesGetDeliveries: the dispatch asks the consumer whether the
+// tenant has pay rules; without a version it queues no commission delivery.
+func TestOnlyTenantsWithPayRulesGetDeliveries(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tx := testfactory.TestTx(ctx, t, nil)
+	var c commission.Consumer
+	if want, err := c.WantsIn(ctx, tx, "order.status_changed"); err != nil || want {
+		t.Fatalf("a tenant without pay rules: wants %v, %v; want false", want, err)
+	}
+	setupPay(t, tx, rules10())
+	if want, err := c.WantsIn(ctx, tx, "order.status_changed"); err != nil || !want {
+		t.Fatalf("a tenant with pay rules: wants %v, %v; want true", want, err)
+	}
+}
