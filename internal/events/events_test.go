@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/aftersales/aftersales/internal/events"
 	"github.com/aftersales/aftersales/internal/jobs"
@@ -47,9 +48,10 @@ func (r *recorder) count(id uuid.UUID) int {
 	return r.got[id]
 }
 
-func TestEmitDeliversCommittedEventsToInterestedConsumersOnly(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
+// newTenant gives the test a database of its own (the worker runs only its jobs) with one
+// tenant in it.
+func newTenant(ctx context.Context, t *testing.T) (*pgxpool.Pool, *tenants.DB, uuid.UUID) {
+	t.Helper()
 	pool := testdb.New(t).App
 	d := tenants.NewDB(pool)
 	tenant := platform.NewID()
@@ -59,6 +61,13 @@ func TestEmitDeliversCommittedEventsToInterestedConsumersOnly(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	return pool, d, tenant
+}
+
+func TestEmitDeliversCommittedEventsToInterestedConsumersOnly(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool, d, tenant := newTenant(ctx, t)
 	orders := &recorder{name: "orders", prefix: "order.", got: map[uuid.UUID]int{}, failOnce: true}
 	billing := &recorder{name: "billing", prefix: "sla.", got: map[uuid.UUID]int{}}
 	log := slog.New(slog.DiscardHandler)
@@ -151,15 +160,7 @@ func (r *txRecorder) HandleTx(ctx context.Context, tx *tenants.Tx, ev events.Eve
 func TestTxConsumersAreHandledInTheDispatch(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	pool := testdb.New(t).App
-	d := tenants.NewDB(pool)
-	tenant := platform.NewID()
-	if err := d.Platform(ctx, "test", uuid.Nil, func(tx *tenants.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO tenants (id, slug, name, kind) VALUES ($1, $2, 'T', 'brand')`, tenant, "t-"+tenant.String()[:8])
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	pool, d, tenant := newTenant(ctx, t)
 	inline := &txRecorder{recorder{name: "inline", prefix: "order.", got: map[uuid.UUID]int{}}}
 	flaky := &txRecorder{recorder{name: "flaky", prefix: "order.", got: map[uuid.UUID]int{}, failOnce: true}}
 	plain := &recorder{name: "plain", prefix: "order.", got: map[uuid.UUID]int{}}
