@@ -119,7 +119,7 @@ var orderGrants = map[Role][]Permission{
 	Agent:         {OrdersRead, OrdersWrite, OrdersDispatch, BillsRead, BillsWrite},
 	OutletManager: {OrdersRead, OrdersWrite, OrdersAudit, OrdersDispatch, BillsRead, BillsWrite, BillsApprove, CommissionRead, PayApprove},
 	Engineer:      {OrdersRead, OrdersWrite, BillsRead, BillsWrite},
-	Finance:       {OrdersRead, BillsRead, BillsWrite, BillsApprove, CommissionRead, CommissionManage, ClaimsRead, ClaimsSubmit, ClaimsReview, ClaimsSettle, PayApprove},
+	Finance:       {OrdersRead, BillsRead, BillsWrite, BillsApprove, CommissionRead, CommissionManage, PayApprove},
 	Auditor:       {OrdersRead, BillsRead, CommissionRead},
 }
 
