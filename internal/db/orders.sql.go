@@ -1146,6 +1146,211 @@ func (q *Queries) ListDispatchQueue(ctx context.Context, db DBTX, arg ListDispat
 	return items, nil
 }
 
+const listDispatchQueuePromised = `-- name: ListDispatchQueuePromised :many
+SELECT o.tenant_id, o.id, o.number, o.type_code, o.flow, o.channel, o.urgent, o.priority, o.status, o.customer_id, o.registration_id, o.model_id, o.serial, o.unregistered, o.outlet_id, o.province_code, o.city_code, o.district_code, o.postal_code, o.address, o.latitude, o.longitude, o.fault_description, o.fault_code, o.component, o.entitlement, o.entitlement_class, o.tier_code, o.designated_engineer, o.repeat_of, o.is_repeat, o.reopen_count, o.reschedule_count, o.completion, o.result, o.cancel_reason, o.tracking_token, o.version, o.created_by, o.created_at, o.updated_at, o.completed_at, o.closed_at FROM service_orders o
+WHERE o.tenant_id = $1
+  AND o.status NOT IN ('closed', 'cancelled', 'approved', 'completed', 'picked_up')
+  AND ($2::text IS NULL OR o.type_code = $2::text)
+  AND ($3::uuid IS NULL OR o.outlet_id = $3::uuid)
+  AND (o.outlet_id IS NULL OR NOT EXISTS (
+        SELECT 1 FROM order_engineers e WHERE e.tenant_id = $1 AND e.order_id = o.id
+          AND e.role = 'lead' AND e.state IN ('offered', 'accepted')))
+  AND o.id IN (
+        SELECT p.order_id FROM purchases p
+        WHERE p.tenant_id = $1 AND p.status = 'active' AND p.kind = 'per_incident' AND p.order_id IS NOT NULL
+        UNION
+        SELECT u.id FROM purchases p
+        JOIN service_orders u ON u.tenant_id = p.tenant_id AND u.registration_id = p.registration_id
+        WHERE p.tenant_id = $1 AND u.tenant_id = $1 AND p.status = 'active' AND p.kind = 'plan'
+          AND p.valid_from <= $4::date AND p.valid_until >= $4::date
+          AND u.status NOT IN ('closed', 'cancelled', 'approved', 'completed', 'picked_up'))
+ORDER BY o.priority DESC, o.id DESC
+LIMIT $5
+`
+
+type ListDispatchQueuePromisedParams struct {
+	TenantID   uuid.UUID
+	TypeCode   *string
+	OutletID   uuid.NullUUID
+	PromiseDay time.Time
+	Lim        int32
+}
+
+// The head of the dispatch queue (ListDispatchQueue's order): open orders waiting for
+// dispatch that carry a paid promise (an active upgrade of the order, or an active plan of
+// its unit valid on promise_day), by priority, then newest. Found from the tenant's active
+// purchases, so it never reads the open orders without one.
+func (q *Queries) ListDispatchQueuePromised(ctx context.Context, db DBTX, arg ListDispatchQueuePromisedParams) ([]ServiceOrder, error) {
+	rows, err := db.Query(ctx, listDispatchQueuePromised,
+		arg.TenantID,
+		arg.TypeCode,
+		arg.OutletID,
+		arg.PromiseDay,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ServiceOrder
+	for rows.Next() {
+		var i ServiceOrder
+		if err := rows.Scan(
+			&i.TenantID,
+			&i.ID,
+			&i.Number,
+			&i.TypeCode,
+			&i.Flow,
+			&i.Channel,
+			&i.Urgent,
+			&i.Priority,
+			&i.Status,
+			&i.CustomerID,
+			&i.RegistrationID,
+			&i.ModelID,
+			&i.Serial,
+			&i.Unregistered,
+			&i.OutletID,
+			&i.ProvinceCode,
+			&i.CityCode,
+			&i.DistrictCode,
+			&i.PostalCode,
+			&i.Address,
+			&i.Latitude,
+			&i.Longitude,
+			&i.FaultDescription,
+			&i.FaultCode,
+			&i.Component,
+			&i.Entitlement,
+			&i.EntitlementClass,
+			&i.TierCode,
+			&i.DesignatedEngineer,
+			&i.RepeatOf,
+			&i.IsRepeat,
+			&i.ReopenCount,
+			&i.RescheduleCount,
+			&i.Completion,
+			&i.Result,
+			&i.CancelReason,
+			&i.TrackingToken,
+			&i.Version,
+			&i.CreatedBy,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.CompletedAt,
+			&i.ClosedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listDispatchQueueRest = `-- name: ListDispatchQueueRest :many
+SELECT o.tenant_id, o.id, o.number, o.type_code, o.flow, o.channel, o.urgent, o.priority, o.status, o.customer_id, o.registration_id, o.model_id, o.serial, o.unregistered, o.outlet_id, o.province_code, o.city_code, o.district_code, o.postal_code, o.address, o.latitude, o.longitude, o.fault_description, o.fault_code, o.component, o.entitlement, o.entitlement_class, o.tier_code, o.designated_engineer, o.repeat_of, o.is_repeat, o.reopen_count, o.reschedule_count, o.completion, o.result, o.cancel_reason, o.tracking_token, o.version, o.created_by, o.created_at, o.updated_at, o.completed_at, o.closed_at FROM service_orders o
+WHERE o.tenant_id = $1
+  AND o.status NOT IN ('closed', 'cancelled', 'approved', 'completed', 'picked_up')
+  AND ($2::text IS NULL OR o.type_code = $2::text)
+  AND ($3::uuid IS NULL OR o.outlet_id = $3::uuid)
+  AND (o.outlet_id IS NULL OR NOT EXISTS (
+        SELECT 1 FROM order_engineers e WHERE e.tenant_id = $1 AND e.order_id = o.id
+          AND e.role = 'lead' AND e.state IN ('offered', 'accepted')))
+  AND NOT EXISTS (
+        SELECT 1 FROM purchases p WHERE p.tenant_id = $1 AND p.status = 'active'
+          AND p.kind = 'per_incident' AND p.order_id = o.id)
+  AND NOT EXISTS (
+        SELECT 1 FROM purchases p WHERE p.tenant_id = $1 AND p.status = 'active'
+          AND p.kind = 'plan' AND p.registration_id = o.registration_id
+          AND p.valid_from <= $4::date AND p.valid_until >= $4::date)
+ORDER BY o.priority DESC, o.id DESC
+LIMIT $5
+`
+
+type ListDispatchQueueRestParams struct {
+	TenantID   uuid.UUID
+	TypeCode   *string
+	OutletID   uuid.NullUUID
+	PromiseDay time.Time
+	Lim        int32
+}
+
+// The rest of the dispatch queue: open orders waiting for dispatch without a paid promise,
+// by priority, then newest, walked in the order of service_orders_queue_idx and stopped at
+// the page's end.
+func (q *Queries) ListDispatchQueueRest(ctx context.Context, db DBTX, arg ListDispatchQueueRestParams) ([]ServiceOrder, error) {
+	rows, err := db.Query(ctx, listDispatchQueueRest,
+		arg.TenantID,
+		arg.TypeCode,
+		arg.OutletID,
+		arg.PromiseDay,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ServiceOrder
+	for rows.Next() {
+		var i ServiceOrder
+		if err := rows.Scan(
+			&i.TenantID,
+			&i.ID,
+			&i.Number,
+			&i.TypeCode,
+			&i.Flow,
+			&i.Channel,
+			&i.Urgent,
+			&i.Priority,
+			&i.Status,
+			&i.CustomerID,
+			&i.RegistrationID,
+			&i.ModelID,
+			&i.Serial,
+			&i.Unregistered,
+			&i.OutletID,
+			&i.ProvinceCode,
+			&i.CityCode,
+			&i.DistrictCode,
+			&i.PostalCode,
+			&i.Address,
+			&i.Latitude,
+			&i.Longitude,
+			&i.FaultDescription,
+			&i.FaultCode,
+			&i.Component,
+			&i.Entitlement,
+			&i.EntitlementClass,
+			&i.TierCode,
+			&i.DesignatedEngineer,
+			&i.RepeatOf,
+			&i.IsRepeat,
+			&i.ReopenCount,
+			&i.RescheduleCount,
+			&i.Completion,
+			&i.Result,
+			&i.CancelReason,
+			&i.TrackingToken,
+			&i.Version,
+			&i.CreatedBy,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.CompletedAt,
+			&i.ClosedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listDisputes = `-- name: ListDisputes :many
 SELECT tenant_id, id, order_id, status, statement, exclusion, decision_note, decided_by, created_at, decided_at, customer_id FROM order_disputes WHERE tenant_id = $1 AND order_id = $2 ORDER BY created_at, id
 `

@@ -589,10 +589,9 @@ func DispatchQueue(ctx context.Context, tx *tenants.Tx, f Filter) ([]Order, erro
 	if err != nil {
 		return nil, err
 	}
-	rows, err := tx.Q.ListDispatchQueue(ctx, tx, db.ListDispatchQueueParams{TenantID: tx.Scope.TenantID,
-		TypeCode: typ, OutletID: f.Outlet, PromiseDay: day, Lim: f.Limit})
+	rows, err := dispatchQueueRows(ctx, tx, typ, f.Outlet, day, f.Limit)
 	if err != nil {
-		return nil, fmt.Errorf("list the dispatch queue: %w", err)
+		return nil, err
 	}
 	out := make([]Order, len(rows))
 	ids := make([]uuid.UUID, len(rows))
@@ -608,6 +607,28 @@ func DispatchQueue(ctx context.Context, tx *tenants.Tx, f Filter) ([]Order, erro
 		out[i].PaidPromises = promises[out[i].ID]
 	}
 	return out, view(ctx, tx, out)
+}
+
+// dispatchQueueRows reads the dispatch queue in ListDispatchQueue's order in two index-served
+// parts: the orders with a paid promise first (found from the active purchases), then, if the
+// page is not full, the others by priority and newest (service_orders_queue_idx). One
+// statement ranking every open order by its promises sorted them all: seconds on a tenant
+// with a million orders.
+func dispatchQueueRows(ctx context.Context, tx *tenants.Tx, typ *string, outlet uuid.NullUUID, day time.Time, limit int32) ([]db.ServiceOrder, error) {
+	rows, err := tx.Q.ListDispatchQueuePromised(ctx, tx, db.ListDispatchQueuePromisedParams{TenantID: tx.Scope.TenantID,
+		TypeCode: typ, OutletID: outlet, PromiseDay: day, Lim: limit})
+	if err != nil {
+		return nil, fmt.Errorf("list the dispatch queue's paid promises: %w", err)
+	}
+	if rest := limit - int32(len(rows)); rest > 0 {
+		more, err := tx.Q.ListDispatchQueueRest(ctx, tx, db.ListDispatchQueueRestParams{TenantID: tx.Scope.TenantID,
+			TypeCode: typ, OutletID: outlet, PromiseDay: day, Lim: rest})
+		if err != nil {
+			return nil, fmt.Errorf("list the dispatch queue: %w", err)
+		}
+		rows = append(rows, more...)
+	}
+	return rows, nil
 }
 
 // evaluate asks the warranty engine about the order's unit and stores the decision. When

@@ -140,6 +140,53 @@ ORDER BY EXISTS (
          o.priority DESC, o.id DESC
 LIMIT @lim;
 
+-- name: ListDispatchQueuePromised :many
+-- The head of the dispatch queue (ListDispatchQueue's order): open orders waiting for
+-- dispatch that carry a paid promise (an active upgrade of the order, or an active plan of
+-- its unit valid on promise_day), by priority, then newest. Found from the tenant's active
+-- purchases, so it never reads the open orders without one.
+SELECT o.* FROM service_orders o
+WHERE o.tenant_id = @tenant_id
+  AND o.status NOT IN ('closed', 'cancelled', 'approved', 'completed', 'picked_up')
+  AND (sqlc.narg(type_code)::text IS NULL OR o.type_code = sqlc.narg(type_code)::text)
+  AND (sqlc.narg(outlet_id)::uuid IS NULL OR o.outlet_id = sqlc.narg(outlet_id)::uuid)
+  AND (o.outlet_id IS NULL OR NOT EXISTS (
+        SELECT 1 FROM order_engineers e WHERE e.tenant_id = @tenant_id AND e.order_id = o.id
+          AND e.role = 'lead' AND e.state IN ('offered', 'accepted')))
+  AND o.id IN (
+        SELECT p.order_id FROM purchases p
+        WHERE p.tenant_id = @tenant_id AND p.status = 'active' AND p.kind = 'per_incident' AND p.order_id IS NOT NULL
+        UNION
+        SELECT u.id FROM purchases p
+        JOIN service_orders u ON u.tenant_id = p.tenant_id AND u.registration_id = p.registration_id
+        WHERE p.tenant_id = @tenant_id AND u.tenant_id = @tenant_id AND p.status = 'active' AND p.kind = 'plan'
+          AND p.valid_from <= @promise_day::date AND p.valid_until >= @promise_day::date
+          AND u.status NOT IN ('closed', 'cancelled', 'approved', 'completed', 'picked_up'))
+ORDER BY o.priority DESC, o.id DESC
+LIMIT @lim;
+
+-- name: ListDispatchQueueRest :many
+-- The rest of the dispatch queue: open orders waiting for dispatch without a paid promise,
+-- by priority, then newest, walked in the order of service_orders_queue_idx and stopped at
+-- the page's end.
+SELECT o.* FROM service_orders o
+WHERE o.tenant_id = @tenant_id
+  AND o.status NOT IN ('closed', 'cancelled', 'approved', 'completed', 'picked_up')
+  AND (sqlc.narg(type_code)::text IS NULL OR o.type_code = sqlc.narg(type_code)::text)
+  AND (sqlc.narg(outlet_id)::uuid IS NULL OR o.outlet_id = sqlc.narg(outlet_id)::uuid)
+  AND (o.outlet_id IS NULL OR NOT EXISTS (
+        SELECT 1 FROM order_engineers e WHERE e.tenant_id = @tenant_id AND e.order_id = o.id
+          AND e.role = 'lead' AND e.state IN ('offered', 'accepted')))
+  AND NOT EXISTS (
+        SELECT 1 FROM purchases p WHERE p.tenant_id = @tenant_id AND p.status = 'active'
+          AND p.kind = 'per_incident' AND p.order_id = o.id)
+  AND NOT EXISTS (
+        SELECT 1 FROM purchases p WHERE p.tenant_id = @tenant_id AND p.status = 'active'
+          AND p.kind = 'plan' AND p.registration_id = o.registration_id
+          AND p.valid_from <= @promise_day::date AND p.valid_until >= @promise_day::date)
+ORDER BY o.priority DESC, o.id DESC
+LIMIT @lim;
+
 -- name: UpdateOrderStatus :one
 UPDATE service_orders
 SET status = @status, version = version + 1, updated_at = now(),
