@@ -77,6 +77,7 @@ func registerRoutes(v1 huma.API, s *Server) {
 	registerPartRoutes(v1, s)
 	registerWarehouseRoutes(v1, s)
 	registerStockRoutes(v1, s)
+	registerStockReportRoutes(v1, s)
 	registerOrderStockRoutes(v1, s)
 	registerTransferRoutes(v1, s)
 	registerPartRequestRoutes(v1, s)

@@ -2100,6 +2100,273 @@ func (q *Queries) ReleaseStock(ctx context.Context, db DBTX, arg ReleaseStockPar
 	return i, err
 }
 
+const reportMovementsByType = `-- name: ReportMovementsByType :many
+SELECT m.type, m.issue_kind, count(*)::bigint AS movements, sum(m.qty)::bigint AS qty,
+       sum(m.qty::bigint * m.unit_cost)::bigint AS value
+FROM stock_movements m
+WHERE m.tenant_id = $1 AND m.posted_on BETWEEN $2::date AND $3::date
+  AND ($4::uuid IS NULL OR m.warehouse_id = $4::uuid)
+GROUP BY m.type, m.issue_kind
+ORDER BY m.type, m.issue_kind
+`
+
+type ReportMovementsByTypeParams struct {
+	TenantID    uuid.UUID
+	FromDay     time.Time
+	ToDay       time.Time
+	WarehouseID uuid.NullUUID
+}
+
+type ReportMovementsByTypeRow struct {
+	Type      string
+	IssueKind string
+	Movements int64
+	Qty       int64
+	Value     int64
+}
+
+// The journal's movements posted in [from, to] per type and who paid (issues), with their
+// count, signed quantity and signed value at the unit cost when posted.
+func (q *Queries) ReportMovementsByType(ctx context.Context, db DBTX, arg ReportMovementsByTypeParams) ([]ReportMovementsByTypeRow, error) {
+	rows, err := db.Query(ctx, reportMovementsByType,
+		arg.TenantID,
+		arg.FromDay,
+		arg.ToDay,
+		arg.WarehouseID,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ReportMovementsByTypeRow
+	for rows.Next() {
+		var i ReportMovementsByTypeRow
+		if err := rows.Scan(
+			&i.Type,
+			&i.IssueKind,
+			&i.Movements,
+			&i.Qty,
+			&i.Value,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const reportOnHandByWarehouse = `-- name: ReportOnHandByWarehouse :many
+SELECT b.warehouse_id, w.code AS warehouse_code, w.name AS warehouse_name, w.kind, w.owner, b.outlet_id, p.currency,
+       count(*) FILTER (WHERE b.on_hand > 0)::integer AS parts,
+       sum(b.on_hand)::bigint AS on_hand, sum(b.reserved)::bigint AS reserved,
+       sum(CASE WHEN w.owner = 'own' THEN b.on_hand::bigint * p.unit_cost ELSE 0 END)::bigint AS value
+FROM stock_balances b
+JOIN parts p ON p.tenant_id = b.tenant_id AND p.id = b.part_id AND p.tenant_id = $1
+JOIN warehouses w ON w.tenant_id = b.tenant_id AND w.id = b.warehouse_id AND w.tenant_id = $1
+WHERE b.tenant_id = $1
+  AND ($2::uuid IS NULL OR b.warehouse_id = $2::uuid)
+GROUP BY b.warehouse_id, w.code, w.name, w.kind, w.owner, b.outlet_id, p.currency
+ORDER BY w.code, b.warehouse_id, p.currency
+LIMIT 5000
+`
+
+type ReportOnHandByWarehouseParams struct {
+	TenantID    uuid.UUID
+	WarehouseID uuid.NullUUID
+}
+
+type ReportOnHandByWarehouseRow struct {
+	WarehouseID   uuid.UUID
+	WarehouseCode string
+	WarehouseName string
+	Kind          string
+	Owner         string
+	OutletID      uuid.NullUUID
+	Currency      string
+	Parts         int32
+	OnHand        int64
+	Reserved      int64
+	Value         int64
+}
+
+// Stock on hand per warehouse with its value: only own stock (owner 'own') is valued. Read
+// from the balances, so that row-level security confines outlet staff to their outlet's.
+func (q *Queries) ReportOnHandByWarehouse(ctx context.Context, db DBTX, arg ReportOnHandByWarehouseParams) ([]ReportOnHandByWarehouseRow, error) {
+	rows, err := db.Query(ctx, reportOnHandByWarehouse, arg.TenantID, arg.WarehouseID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ReportOnHandByWarehouseRow
+	for rows.Next() {
+		var i ReportOnHandByWarehouseRow
+		if err := rows.Scan(
+			&i.WarehouseID,
+			&i.WarehouseCode,
+			&i.WarehouseName,
+			&i.Kind,
+			&i.Owner,
+			&i.OutletID,
+			&i.Currency,
+			&i.Parts,
+			&i.OnHand,
+			&i.Reserved,
+			&i.Value,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const reportPartsUsed = `-- name: ReportPartsUsed :many
+SELECT o.fault_code, o.model_id, coalesce(pm.name, '')::text AS model_name, op.part_id, p.part_no, p.name_zh, p.name_en,
+       sum(op.qty)::bigint AS qty, count(DISTINCT op.order_id)::bigint AS orders
+FROM order_parts op
+JOIN service_orders o ON o.tenant_id = op.tenant_id AND o.id = op.order_id AND o.tenant_id = $1
+JOIN parts p ON p.tenant_id = op.tenant_id AND p.id = op.part_id AND p.tenant_id = $1
+LEFT JOIN product_models pm ON pm.tenant_id = o.tenant_id AND pm.id = o.model_id AND pm.tenant_id = $1
+WHERE op.tenant_id = $1 AND op.status = 'issued' AND op.created_at >= $2 AND op.created_at < $3
+GROUP BY o.fault_code, o.model_id, pm.name, op.part_id, p.part_no, p.name_zh, p.name_en
+ORDER BY qty DESC, o.fault_code, p.part_no
+LIMIT 5000
+`
+
+type ReportPartsUsedParams struct {
+	TenantID uuid.UUID
+	Since    time.Time
+	Until    time.Time
+}
+
+type ReportPartsUsedRow struct {
+	FaultCode string
+	ModelID   uuid.NullUUID
+	ModelName string
+	PartID    uuid.UUID
+	PartNo    string
+	NameZh    string
+	NameEn    string
+	Qty       int64
+	Orders    int64
+}
+
+// Parts issued to orders (not taken back) in [since, until) per the order's fault code and
+// model: the quantity and the number of orders.
+func (q *Queries) ReportPartsUsed(ctx context.Context, db DBTX, arg ReportPartsUsedParams) ([]ReportPartsUsedRow, error) {
+	rows, err := db.Query(ctx, reportPartsUsed, arg.TenantID, arg.Since, arg.Until)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ReportPartsUsedRow
+	for rows.Next() {
+		var i ReportPartsUsedRow
+		if err := rows.Scan(
+			&i.FaultCode,
+			&i.ModelID,
+			&i.ModelName,
+			&i.PartID,
+			&i.PartNo,
+			&i.NameZh,
+			&i.NameEn,
+			&i.Qty,
+			&i.Orders,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const reportSlowMovers = `-- name: ReportSlowMovers :many
+SELECT b.warehouse_id, w.code AS warehouse_code, w.name AS warehouse_name, b.outlet_id, b.part_id, p.part_no, p.name_zh,
+       p.name_en, b.on_hand, p.unit_cost, p.currency,
+       CASE WHEN w.owner = 'own' THEN b.on_hand::bigint * p.unit_cost ELSE 0 END::bigint AS value,
+       coalesce(to_char(li.last_issue, 'YYYY-MM-DD'), '')::text AS last_issue
+FROM stock_balances b
+JOIN parts p ON p.tenant_id = b.tenant_id AND p.id = b.part_id AND p.tenant_id = $1
+JOIN warehouses w ON w.tenant_id = b.tenant_id AND w.id = b.warehouse_id AND w.tenant_id = $1
+LEFT JOIN LATERAL (SELECT max(m.posted_on)::date AS last_issue FROM stock_movements m
+                   WHERE m.tenant_id = $1 AND m.warehouse_id = b.warehouse_id AND m.part_id = b.part_id
+                     AND m.type = 'issue') li ON true
+WHERE b.tenant_id = $1 AND b.on_hand > 0
+  AND ($2::uuid IS NULL OR b.warehouse_id = $2::uuid)
+  AND NOT EXISTS (SELECT 1 FROM stock_movements i
+                  WHERE i.tenant_id = $1 AND i.warehouse_id = b.warehouse_id AND i.part_id = b.part_id
+                    AND i.type = 'issue' AND i.posted_on > $3::date)
+ORDER BY li.last_issue NULLS FIRST, value DESC, b.warehouse_id, b.part_id
+LIMIT 5000
+`
+
+type ReportSlowMoversParams struct {
+	TenantID    uuid.UUID
+	WarehouseID uuid.NullUUID
+	Cutoff      time.Time
+}
+
+type ReportSlowMoversRow struct {
+	WarehouseID   uuid.UUID
+	WarehouseCode string
+	WarehouseName string
+	OutletID      uuid.NullUUID
+	PartID        uuid.UUID
+	PartNo        string
+	NameZh        string
+	NameEn        string
+	OnHand        int32
+	UnitCost      int64
+	Currency      string
+	Value         int64
+	LastIssue     string
+}
+
+// Parts on hand that no issue took from their warehouse since the cut-off day (or ever),
+// the oldest last issue first, with the value of own stock.
+func (q *Queries) ReportSlowMovers(ctx context.Context, db DBTX, arg ReportSlowMoversParams) ([]ReportSlowMoversRow, error) {
+	rows, err := db.Query(ctx, reportSlowMovers, arg.TenantID, arg.WarehouseID, arg.Cutoff)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ReportSlowMoversRow
+	for rows.Next() {
+		var i ReportSlowMoversRow
+		if err := rows.Scan(
+			&i.WarehouseID,
+			&i.WarehouseCode,
+			&i.WarehouseName,
+			&i.OutletID,
+			&i.PartID,
+			&i.PartNo,
+			&i.NameZh,
+			&i.NameEn,
+			&i.OnHand,
+			&i.UnitCost,
+			&i.Currency,
+			&i.Value,
+			&i.LastIssue,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const returnOrderPart = `-- name: ReturnOrderPart :one
 UPDATE order_parts SET status = 'returned', returned_at = $1 WHERE tenant_id = $2 AND id = $3 AND status = 'issued'
 RETURNING tenant_id, id, order_id, warehouse_id, part_id, outlet_id, qty, issue_kind, reservation_id, old_serial, new_serial, status, created_at, returned_at

@@ -347,3 +347,65 @@ SELECT * FROM warehouses WHERE tenant_id = @tenant_id AND engineer_id = @enginee
 -- Whether a user works an order (offered or accepted, not declined or removed).
 SELECT count(*) FROM order_engineers
 WHERE tenant_id = @tenant_id AND order_id = @order_id AND user_id = @user_id AND state IN ('offered', 'accepted');
+
+-- name: ReportOnHandByWarehouse :many
+-- Stock on hand per warehouse with its value: only own stock (owner 'own') is valued. Read
+-- from the balances, so that row-level security confines outlet staff to their outlet's.
+SELECT b.warehouse_id, w.code AS warehouse_code, w.name AS warehouse_name, w.kind, w.owner, b.outlet_id, p.currency,
+       count(*) FILTER (WHERE b.on_hand > 0)::integer AS parts,
+       sum(b.on_hand)::bigint AS on_hand, sum(b.reserved)::bigint AS reserved,
+       sum(CASE WHEN w.owner = 'own' THEN b.on_hand::bigint * p.unit_cost ELSE 0 END)::bigint AS value
+FROM stock_balances b
+JOIN parts p ON p.tenant_id = b.tenant_id AND p.id = b.part_id AND p.tenant_id = @tenant_id
+JOIN warehouses w ON w.tenant_id = b.tenant_id AND w.id = b.warehouse_id AND w.tenant_id = @tenant_id
+WHERE b.tenant_id = @tenant_id
+  AND (sqlc.narg(warehouse_id)::uuid IS NULL OR b.warehouse_id = sqlc.narg(warehouse_id)::uuid)
+GROUP BY b.warehouse_id, w.code, w.name, w.kind, w.owner, b.outlet_id, p.currency
+ORDER BY w.code, b.warehouse_id, p.currency
+LIMIT 5000;
+
+-- name: ReportMovementsByType :many
+-- The journal's movements posted in [from, to] per type and who paid (issues), with their
+-- count, signed quantity and signed value at the unit cost when posted.
+SELECT m.type, m.issue_kind, count(*)::bigint AS movements, sum(m.qty)::bigint AS qty,
+       sum(m.qty::bigint * m.unit_cost)::bigint AS value
+FROM stock_movements m
+WHERE m.tenant_id = @tenant_id AND m.posted_on BETWEEN @from_day::date AND @to_day::date
+  AND (sqlc.narg(warehouse_id)::uuid IS NULL OR m.warehouse_id = sqlc.narg(warehouse_id)::uuid)
+GROUP BY m.type, m.issue_kind
+ORDER BY m.type, m.issue_kind;
+
+-- name: ReportSlowMovers :many
+-- Parts on hand that no issue took from their warehouse since the cut-off day (or ever),
+-- the oldest last issue first, with the value of own stock.
+SELECT b.warehouse_id, w.code AS warehouse_code, w.name AS warehouse_name, b.outlet_id, b.part_id, p.part_no, p.name_zh,
+       p.name_en, b.on_hand, p.unit_cost, p.currency,
+       CASE WHEN w.owner = 'own' THEN b.on_hand::bigint * p.unit_cost ELSE 0 END::bigint AS value,
+       coalesce(to_char(li.last_issue, 'YYYY-MM-DD'), '')::text AS last_issue
+FROM stock_balances b
+JOIN parts p ON p.tenant_id = b.tenant_id AND p.id = b.part_id AND p.tenant_id = @tenant_id
+JOIN warehouses w ON w.tenant_id = b.tenant_id AND w.id = b.warehouse_id AND w.tenant_id = @tenant_id
+LEFT JOIN LATERAL (SELECT max(m.posted_on)::date AS last_issue FROM stock_movements m
+                   WHERE m.tenant_id = @tenant_id AND m.warehouse_id = b.warehouse_id AND m.part_id = b.part_id
+                     AND m.type = 'issue') li ON true
+WHERE b.tenant_id = @tenant_id AND b.on_hand > 0
+  AND (sqlc.narg(warehouse_id)::uuid IS NULL OR b.warehouse_id = sqlc.narg(warehouse_id)::uuid)
+  AND NOT EXISTS (SELECT 1 FROM stock_movements i
+                  WHERE i.tenant_id = @tenant_id AND i.warehouse_id = b.warehouse_id AND i.part_id = b.part_id
+                    AND i.type = 'issue' AND i.posted_on > @cutoff::date)
+ORDER BY li.last_issue NULLS FIRST, value DESC, b.warehouse_id, b.part_id
+LIMIT 5000;
+
+-- name: ReportPartsUsed :many
+-- Parts issued to orders (not taken back) in [since, until) per the order's fault code and
+-- model: the quantity and the number of orders.
+SELECT o.fault_code, o.model_id, coalesce(pm.name, '')::text AS model_name, op.part_id, p.part_no, p.name_zh, p.name_en,
+       sum(op.qty)::bigint AS qty, count(DISTINCT op.order_id)::bigint AS orders
+FROM order_parts op
+JOIN service_orders o ON o.tenant_id = op.tenant_id AND o.id = op.order_id AND o.tenant_id = @tenant_id
+JOIN parts p ON p.tenant_id = op.tenant_id AND p.id = op.part_id AND p.tenant_id = @tenant_id
+LEFT JOIN product_models pm ON pm.tenant_id = o.tenant_id AND pm.id = o.model_id AND pm.tenant_id = @tenant_id
+WHERE op.tenant_id = @tenant_id AND op.status = 'issued' AND op.created_at >= @since AND op.created_at < @until
+GROUP BY o.fault_code, o.model_id, pm.name, op.part_id, p.part_no, p.name_zh, p.name_en
+ORDER BY qty DESC, o.fault_code, p.part_no
+LIMIT 5000;

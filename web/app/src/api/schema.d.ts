@@ -4259,6 +4259,166 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/stock/reports/movements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The journal's movements per type over days
+         * @description Movements posted from from to to (inclusive) per type and, for issues, who paid: count, signed quantity and value. Outlet staff see their outlet's warehouses only.
+         */
+        get: operations["report-stock-movements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stock/reports/movements/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the movements stock report as XLSX or CSV
+         * @description The report's own query; headers and codes in the language asked for.
+         */
+        get: operations["export-stock-report-movements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stock/reports/on-hand": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stock on hand per warehouse with its value
+         * @description Per warehouse and currency: parts with stock, on hand, reserved and the value at unit cost of own stock only. Outlet staff see their outlet's warehouses only.
+         */
+        get: operations["report-stock-on-hand"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stock/reports/on-hand/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the on-hand stock report as XLSX or CSV
+         * @description The report's own query; headers and codes in the language asked for.
+         */
+        get: operations["export-stock-report-on-hand"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stock/reports/parts-used": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Parts used on orders per fault code and model
+         * @description Parts issued to orders on the days from to to (the tenant's calendar) and not taken back, per the order's fault code and model. Outlet staff see their outlet's warehouses only.
+         */
+        get: operations["report-stock-parts-used"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stock/reports/parts-used/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the parts-used stock report as XLSX or CSV
+         * @description The report's own query; headers and codes in the language asked for.
+         */
+        get: operations["export-stock-report-parts-used"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stock/reports/slow-movers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Parts on hand with no issue in the last days
+         * @description Per warehouse and part, the never-issued first, then the longest unissued; with the value of own stock. Outlet staff see their outlet's warehouses only.
+         */
+        get: operations["report-stock-slow-movers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stock/reports/slow-movers/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the slow-movers stock report as XLSX or CSV
+         * @description The report's own query; headers and codes in the language asked for.
+         */
+        get: operations["export-stock-report-slow-movers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/stock/settings": {
         parameters: {
             query?: never;
@@ -7069,6 +7229,24 @@ export interface components {
              */
             warehouse_id: string;
         };
+        MovementSum: {
+            /** @enum {string} */
+            issue_kind?: "in_warranty" | "charged" | "consumer_purchase";
+            /** Format: int64 */
+            movements: number;
+            /**
+             * Format: int64
+             * @description Signed: what the movements added (positive) or took (negative)
+             */
+            qty: number;
+            /** @enum {string} */
+            type: "receipt" | "issue" | "order_return" | "transfer_ship" | "transfer_receive" | "requisition" | "requisition_return" | "adjustment" | "scrap";
+            /**
+             * Format: int64
+             * @description Signed quantity at the unit cost when posted, minor units
+             */
+            value: number;
+        };
         MyPurchasesOutBody: {
             items: components["schemas"]["Purchase"][];
         };
@@ -7666,6 +7844,28 @@ export interface components {
              */
             warehouse_id: string;
         };
+        PartUse: {
+            /** @description The order's fault code; empty when the order has none */
+            fault_code: string;
+            /** Format: uuid */
+            model_id?: string;
+            model_name?: string;
+            name_en?: string;
+            name_zh: string;
+            /**
+             * Format: int64
+             * @description Orders they went into
+             */
+            orders: number;
+            /** Format: uuid */
+            part_id: string;
+            part_no: string;
+            /**
+             * Format: int64
+             * @description Units issued and not taken back
+             */
+            qty: number;
+        };
         PartnerJob: {
             /** Format: uuid */
             agreement_id: string;
@@ -7698,6 +7898,9 @@ export interface components {
             basis: "list" | "markup";
             /** Format: int64 */
             markup_percent?: number;
+        };
+        PartsUsedReportOutputBody: {
+            items: components["schemas"]["PartUse"][];
         };
         Party: {
             /** Format: uuid */
@@ -9038,6 +9241,37 @@ export interface components {
         SlotsOutBody: {
             items: components["schemas"]["Slot"][];
         };
+        SlowMover: {
+            currency: string;
+            /**
+             * Format: date
+             * @description The last day it was issued from this warehouse; absent: never
+             */
+            last_issue?: string;
+            name_en?: string;
+            name_zh: string;
+            /** Format: int32 */
+            on_hand: number;
+            /** Format: uuid */
+            outlet_id?: string;
+            /** Format: uuid */
+            part_id: string;
+            part_no: string;
+            /** Format: int64 */
+            unit_cost: number;
+            /**
+             * Format: int64
+             * @description On hand at unit cost, minor units; 0 for stock that is not the tenant's own
+             */
+            value: number;
+            warehouse_code: string;
+            /** Format: uuid */
+            warehouse_id: string;
+            warehouse_name: string;
+        };
+        SlowMoversReportOutputBody: {
+            items: components["schemas"]["SlowMover"][];
+        };
         SparePart: {
             /** @description Inactive parts stay in history but are not offered; true when omitted */
             active?: boolean;
@@ -9178,6 +9412,12 @@ export interface components {
             recorded_by?: string;
             /** @description The bank reference of the transfer */
             reference: string;
+        };
+        StockMovementsReportOutputBody: {
+            items: components["schemas"]["MovementSum"][];
+        };
+        StockOnHandReportOutputBody: {
+            items: components["schemas"]["WarehouseStock"][];
         };
         SubscribeInBody: {
             plan_code: string;
@@ -9758,6 +9998,36 @@ export interface components {
              * @enum {string}
              */
             owner?: "own" | "customer" | "consigned" | "loaner";
+        };
+        WarehouseStock: {
+            currency: string;
+            /** @enum {string} */
+            kind: "spare_parts" | "finished_goods" | "pending_repair" | "samples" | "scrap" | "returned_goods";
+            /** Format: int64 */
+            on_hand: number;
+            /** Format: uuid */
+            outlet_id?: string;
+            /**
+             * @description Whose goods: only own stock has a value
+             * @enum {string}
+             */
+            owner: "own" | "customer" | "consigned" | "loaner";
+            /**
+             * Format: int32
+             * @description Parts with stock on hand
+             */
+            parts: number;
+            /** Format: int64 */
+            reserved: number;
+            /**
+             * Format: int64
+             * @description On hand at unit cost, minor units; 0 for stock that is not the tenant's own
+             */
+            value: number;
+            warehouse_code: string;
+            /** Format: uuid */
+            warehouse_id: string;
+            warehouse_name: string;
         };
         WebhookSecretOutputBody: {
             /** Format: int32 */
@@ -34684,6 +34954,573 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "report-stock-movements": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockMovementsReportOutputBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "export-stock-report-movements": {
+        parameters: {
+            query?: {
+                format?: "xlsx" | "csv";
+                /** @description Language of the header and the codes; default: Accept-Language, else the tenant's */
+                lang?: "zh-CN" | "en";
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "report-stock-on-hand": {
+        parameters: {
+            query?: {
+                /** @description Only this warehouse */
+                warehouse_id?: string;
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockOnHandReportOutputBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "export-stock-report-on-hand": {
+        parameters: {
+            query?: {
+                format?: "xlsx" | "csv";
+                /** @description Language of the header and the codes; default: Accept-Language, else the tenant's */
+                lang?: "zh-CN" | "en";
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "report-stock-parts-used": {
+        parameters: {
+            query: {
+                /** @description First day */
+                from: string;
+                /** @description Last day, inclusive; at most a year after from */
+                to: string;
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartsUsedReportOutputBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "export-stock-report-parts-used": {
+        parameters: {
+            query?: {
+                format?: "xlsx" | "csv";
+                /** @description Language of the header and the codes; default: Accept-Language, else the tenant's */
+                lang?: "zh-CN" | "en";
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "report-stock-slow-movers": {
+        parameters: {
+            query?: {
+                /** @description No issue in this many days */
+                days?: number;
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlowMoversReportOutputBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "export-stock-report-slow-movers": {
+        parameters: {
+            query?: {
+                format?: "xlsx" | "csv";
+                /** @description Language of the header and the codes; default: Accept-Language, else the tenant's */
+                lang?: "zh-CN" | "en";
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
