@@ -68,6 +68,7 @@ type (
 	requestStatus  string
 	payStatus      string
 	payParty       string
+	penaltyKind    string
 )
 
 func (exportFormat) Schema(huma.Registry) *huma.Schema   { return enumSchema(export.Formats) }
@@ -101,6 +102,9 @@ func (transferStatus) Schema(huma.Registry) *huma.Schema { return enumSchema(sto
 func (requestStatus) Schema(huma.Registry) *huma.Schema  { return enumSchema(stock.RequestStatuses) }
 func (payStatus) Schema(huma.Registry) *huma.Schema      { return enumSchema(commission.StatementStatuses) }
 func (payParty) Schema(huma.Registry) *huma.Schema       { return enumSchema(commission.Parties) }
+func (penaltyKind) Schema(huma.Registry) *huma.Schema {
+	return enumSchema(commission.OutletPenaltyKinds)
+}
 
 // domainEnum is a field of a domain type whose values the domain lists.
 type domainEnum struct {
@@ -197,6 +201,10 @@ var domainEnums = []domainEnum{
 	{commission.PayLine{}, "party_kind", commission.Parties},
 	{commission.PayLine{}, "kind", commission.Kinds},
 	{commission.PayLine{}, "cause", commission.Causes},
+	{commission.OutletPenalty{}, "party_kind", commission.Parties},
+	{commission.OutletPenalty{}, "kind", commission.Kinds},
+	{commission.OutletPenalty{}, "cause", commission.Causes},
+	{commission.OutletPenalty{}, "statement_status", commission.StatementStatuses},
 	{billing.Bill{}, "discount_status", billing.DiscountStatuses},
 	{billing.BillLine{}, "kind", billing.BillLineKinds},
 	{billing.BillLine{}, "coverage", orders.QuoteCoverages},

@@ -87,6 +87,8 @@ var domainEnums = map[string][]string{
 	"GET /v1/pay-statements/{id}/export query.lang":          notify.Locales,
 	"GET /v1/pay-statements query.status":                    commission.StatementStatuses,
 	"GET /v1/pay-statements query.party_kind":                commission.Parties,
+	"GET /v1/outlet-penalties query.status":                  commission.StatementStatuses,
+	"GET /v1/outlet-penalties query.kind":                    commission.OutletPenaltyKinds,
 	"GET /v1/cash-up/export query.lang":                      notify.Locales,
 	"GET /v1/purchases/export query.format":                  export.Formats,
 	"GET /v1/purchases/export query.lang":                    notify.Locales,
@@ -180,6 +182,10 @@ var domainEnums = map[string][]string{
 	"PayLine.party_kind":             commission.Parties,
 	"PayLine.kind":                   commission.Kinds,
 	"PayLine.cause":                  commission.Causes,
+	"OutletPenalty.party_kind":       commission.Parties,
+	"OutletPenalty.kind":             commission.Kinds,
+	"OutletPenalty.cause":            commission.Causes,
+	"OutletPenalty.statement_status": commission.StatementStatuses,
 }
 
 // TestEnumsAreTheDomainLists: each enum of the document the domain lists is that list, in

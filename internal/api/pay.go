@@ -42,6 +42,38 @@ func registerPayRoutes(api huma.API, s *Server) {
 		Tags: tags, Summary: "Export a pay statement's lines as XLSX or CSV", Errors: []int{404, 422},
 		Description: "One row per line (day, order, kind, rule and version, cause, amount in major units, how it was reckoned), then the total."},
 		route{perm: access.CommissionRead}, s.exportPayStatement)
+	register(api, s, huma.Operation{OperationID: "list-outlet-penalties", Method: http.MethodGet, Path: "/outlet-penalties", Tags: tags,
+		Summary: "Outlets' penalty lines: breaches of the brand's time limits and compensation carried back, newest first",
+		Description: "The lines of outlets' monthly statements, each with its outlet and its statement's month and status; " +
+			"outlet staff see their own outlet's.", Errors: []int{422}},
+		route{perm: access.CommissionRead}, s.listOutletPenalties)
+}
+
+type listOutletPenaltiesIn struct {
+	PageQuery
+	Month  string      `query:"month" maxLength:"10" doc:"The statement's month, e.g. 2026-11"`
+	Outlet string      `query:"outlet_id" format:"uuid"`
+	Status payStatus   `query:"status" doc:"The statement's status"`
+	Kind   penaltyKind `query:"kind"`
+}
+
+func (s *Server) listOutletPenalties(ctx context.Context, in *listOutletPenaltiesIn) (*PageOutput[commission.OutletPenalty], error) {
+	before, err := in.after()
+	if err != nil {
+		return nil, err
+	}
+	month, err := commission.ParseMonth("query.month", in.Month)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := within(ctx, s, func(tx *tenants.Tx) ([]commission.OutletPenalty, error) {
+		return commission.OutletPenalties(ctx, tx, commission.PenaltyFilter{Month: month, Outlet: optionalID(in.Outlet),
+			Status: string(in.Status), Kind: string(in.Kind), BeforeID: before, Limit: in.limit() + 1})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return pageOf(rows, in.limit(), func(p commission.OutletPenalty) uuid.UUID { return p.ID }), nil
 }
 
 type listPayStatementsIn struct {

@@ -340,6 +340,39 @@ func TestOutletChargedForBreachAndCompensationOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	want(t, "outlet statement", total, -14900)
+
+	// The penalties list shows both lines, each with its outlet and statement; the filters
+	// narrow by kind, outlet, month and the statement's status.
+	list := func(f commission.PenaltyFilter) []commission.OutletPenalty {
+		t.Helper()
+		f.Limit = 50
+		rows, err := commission.OutletPenalties(ctx, tx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rows
+	}
+	all := list(commission.PenaltyFilter{Outlet: uuid.NullUUID{UUID: b.outlet, Valid: true}})
+	if len(all) != 2 || all[0].OutletName == "" || all[0].StatementStatus != commission.StatementOpen || all[0].Month == "" {
+		t.Fatalf("outlet penalties: %+v", all)
+	}
+	if got := list(commission.PenaltyFilter{Outlet: uuid.NullUUID{UUID: b.outlet, Valid: true}, Kind: commission.KindBreach}); len(got) != 1 || got[0].Amount != -5000 {
+		t.Errorf("breaches only: %+v", got)
+	}
+	month, _ := commission.ParseMonth("month", all[0].Month)
+	if got := list(commission.PenaltyFilter{Month: month, Outlet: uuid.NullUUID{UUID: b.outlet, Valid: true}}); len(got) != 2 {
+		t.Errorf("the statement's month: %d lines, want 2", len(got))
+	}
+	other := month.AddDate(0, -1, 0)
+	if got := list(commission.PenaltyFilter{Month: &other, Outlet: uuid.NullUUID{UUID: b.outlet, Valid: true}}); len(got) != 0 {
+		t.Errorf("the month before: %+v", got)
+	}
+	if got := list(commission.PenaltyFilter{Status: commission.StatementApproved, Outlet: uuid.NullUUID{UUID: b.outlet, Valid: true}}); len(got) != 0 {
+		t.Errorf("approved statements only: %+v", got)
+	}
+	if got := list(commission.PenaltyFilter{Outlet: uuid.NullUUID{UUID: uuid.New(), Valid: true}}); len(got) != 0 {
+		t.Errorf("another outlet: %+v", got)
+	}
 }
 
 // TestConcurrentDeliveriesPayOnce delivers one audit to the consumer eight times at once, as

@@ -218,3 +218,51 @@ func MarkPaid(ctx context.Context, tx *tenants.Tx, id uuid.UUID, in Payout) (Pay
 	}
 	return statementFromRow(row), tx.Audit(ctx, "pay_statement.paid", "pay_statement", id, nil, in)
 }
+
+// OutletPenaltyKinds are the kinds of line the outlet penalties list shows.
+var OutletPenaltyKinds = []string{KindBreach, KindCompensate}
+
+// OutletPenalty is one line of an outlet's statement (a breach of the brand's time limits
+// or compensation carried back to the outlet), with its outlet and its statement's month
+// and status, so the list reads without opening each statement.
+type OutletPenalty struct {
+	PayLine
+	OutletName      string `json:"outlet_name"`
+	Month           string `json:"month" doc:"The statement's month, as its first day (2026-11-01)"`
+	StatementStatus string `json:"statement_status"`
+}
+
+// PenaltyFilter narrows the outlet penalties list; zero values do not filter.
+type PenaltyFilter struct {
+	Month    *time.Time
+	Outlet   uuid.NullUUID
+	Status   string
+	Kind     string
+	BeforeID uuid.NullUUID
+	Limit    int32
+}
+
+// OutletPenalties lists the lines of outlets' statements, newest first. Outlet staff see
+// their outlet's (row-level security).
+func OutletPenalties(ctx context.Context, tx *tenants.Tx, f PenaltyFilter) ([]OutletPenalty, error) {
+	p := db.ListOutletPenaltiesParams{TenantID: tx.Scope.TenantID, Month: f.Month, OutletID: f.Outlet, BeforeID: f.BeforeID, Lim: f.Limit}
+	if f.Status != "" {
+		p.Status = &f.Status
+	}
+	if f.Kind != "" {
+		p.Kind = &f.Kind
+	}
+	if err := tx.PlanForValues(ctx); err != nil {
+		return nil, err
+	}
+	rows, err := tx.Q.ListOutletPenalties(ctx, tx, p)
+	if err != nil {
+		return nil, fmt.Errorf("outlet penalties: %w", err)
+	}
+	out := make([]OutletPenalty, len(rows))
+	for i, r := range rows {
+		out[i] = OutletPenalty{PayLine: lineFromRow(r.PayEntry), OutletName: r.OutletName,
+			Month: r.StatementMonth.Format(time.DateOnly), StatementStatus: r.StatementStatus}
+	}
+	return out, nil
+}

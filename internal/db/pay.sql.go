@@ -426,6 +426,92 @@ func (q *Queries) LastPaidAudit(ctx context.Context, db DBTX, tenantID uuid.UUID
 	return column_1, err
 }
 
+const listOutletPenalties = `-- name: ListOutletPenalties :many
+SELECT e.tenant_id, e.id, e.party_kind, e.party_id, e.outlet_id, e.order_id, e.order_number, e.related_order_id, e.kind, e.rule, e.rule_version, e.round, e.cause, e.amount, e.currency, e.detail, e.reverses, e.effect_key, e.accrued_on, e.statement_id, e.created_at, s.month AS statement_month, s.status AS statement_status, o.name AS outlet_name
+FROM pay_statements s
+JOIN pay_entries e ON e.tenant_id = $1 AND e.statement_id = s.id
+JOIN outlets o ON o.tenant_id = $1 AND o.id = s.party_id
+WHERE s.tenant_id = $1 AND s.party_kind = 'outlet'
+  AND ($2::date IS NULL OR s.month = $2::date)
+  AND ($3::uuid IS NULL OR s.party_id = $3::uuid)
+  AND ($4::text IS NULL OR s.status = $4::text)
+  AND ($5::text IS NULL OR e.kind = $5::text)
+  AND ($6::uuid IS NULL OR e.id < $6::uuid)
+ORDER BY e.id DESC LIMIT $7
+`
+
+type ListOutletPenaltiesParams struct {
+	TenantID uuid.UUID
+	Month    *time.Time
+	OutletID uuid.NullUUID
+	Status   *string
+	Kind     *string
+	BeforeID uuid.NullUUID
+	Lim      int32
+}
+
+type ListOutletPenaltiesRow struct {
+	PayEntry        PayEntry
+	StatementMonth  time.Time
+	StatementStatus string
+	OutletName      string
+}
+
+// Outlets' penalty lines (breaches, compensation carried back) of their monthly statements,
+// newest first, each with its outlet's name and its statement's month and status.
+func (q *Queries) ListOutletPenalties(ctx context.Context, db DBTX, arg ListOutletPenaltiesParams) ([]ListOutletPenaltiesRow, error) {
+	rows, err := db.Query(ctx, listOutletPenalties,
+		arg.TenantID,
+		arg.Month,
+		arg.OutletID,
+		arg.Status,
+		arg.Kind,
+		arg.BeforeID,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListOutletPenaltiesRow
+	for rows.Next() {
+		var i ListOutletPenaltiesRow
+		if err := rows.Scan(
+			&i.PayEntry.TenantID,
+			&i.PayEntry.ID,
+			&i.PayEntry.PartyKind,
+			&i.PayEntry.PartyID,
+			&i.PayEntry.OutletID,
+			&i.PayEntry.OrderID,
+			&i.PayEntry.OrderNumber,
+			&i.PayEntry.RelatedOrderID,
+			&i.PayEntry.Kind,
+			&i.PayEntry.Rule,
+			&i.PayEntry.RuleVersion,
+			&i.PayEntry.Round,
+			&i.PayEntry.Cause,
+			&i.PayEntry.Amount,
+			&i.PayEntry.Currency,
+			&i.PayEntry.Detail,
+			&i.PayEntry.Reverses,
+			&i.PayEntry.EffectKey,
+			&i.PayEntry.AccruedOn,
+			&i.PayEntry.StatementID,
+			&i.PayEntry.CreatedAt,
+			&i.StatementMonth,
+			&i.StatementStatus,
+			&i.OutletName,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listPayStatements = `-- name: ListPayStatements :many
 SELECT s.tenant_id, s.id, s.party_kind, s.party_id, s.outlet_id, s.month, s.currency, s.status, s.total, s.lines, s.manager_approved_by, s.manager_approver, s.manager_approved_at, s.finance_approved_by, s.finance_approved_at, s.paid_on, s.paid_reference, s.paid_by, s.version, s.created_at, s.updated_at, coalesce(u.name, o.name, '')::text AS party_name
 FROM pay_statements s

@@ -148,3 +148,18 @@ RETURNING *;
 -- Computing an order's pay reads its bill's money; this holds the bill still until commit,
 -- so a payment or refund settled meanwhile is seen by one side or the other, never lost.
 SELECT b.id FROM bills b WHERE b.tenant_id = @tenant_id AND b.order_id = @order_id FOR SHARE;
+
+-- name: ListOutletPenalties :many
+-- Outlets' penalty lines (breaches, compensation carried back) of their monthly statements,
+-- newest first, each with its outlet's name and its statement's month and status.
+SELECT sqlc.embed(e), s.month AS statement_month, s.status AS statement_status, o.name AS outlet_name
+FROM pay_statements s
+JOIN pay_entries e ON e.tenant_id = @tenant_id AND e.statement_id = s.id
+JOIN outlets o ON o.tenant_id = @tenant_id AND o.id = s.party_id
+WHERE s.tenant_id = @tenant_id AND s.party_kind = 'outlet'
+  AND (sqlc.narg('month')::date IS NULL OR s.month = sqlc.narg('month')::date)
+  AND (sqlc.narg('outlet_id')::uuid IS NULL OR s.party_id = sqlc.narg('outlet_id')::uuid)
+  AND (sqlc.narg('status')::text IS NULL OR s.status = sqlc.narg('status')::text)
+  AND (sqlc.narg('kind')::text IS NULL OR e.kind = sqlc.narg('kind')::text)
+  AND (sqlc.narg('before_id')::uuid IS NULL OR e.id < sqlc.narg('before_id')::uuid)
+ORDER BY e.id DESC LIMIT @lim;

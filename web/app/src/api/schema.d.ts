@@ -2771,6 +2771,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/outlet-penalties": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Outlets' penalty lines: breaches of the brand's time limits and compensation carried back, newest first
+         * @description The lines of outlets' monthly statements, each with its outlet and its statement's month and status; outlet staff see their own outlet's.
+         */
+        get: operations["list-outlet-penalties"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/outlets": {
         parameters: {
             query?: never;
@@ -7543,6 +7563,61 @@ export interface components {
              */
             status: "active" | "suspended" | "closed";
         };
+        OutletPenalty: {
+            /**
+             * Format: date
+             * @description The day it was earned; absent while commission waits for the customer's money
+             */
+            accrued_on?: string;
+            /**
+             * Format: int64
+             * @description Minor units; negative: a deduction or a reversal
+             */
+            amount: number;
+            /** @enum {string} */
+            cause: "audit" | "audit_reversed" | "refund" | "breach" | "compensation";
+            /** Format: date-time */
+            created_at: string;
+            currency: string;
+            /** @description How it was reckoned */
+            detail: string;
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "commission" | "late" | "repeat" | "complaint" | "poor_score" | "good_score" | "praise" | "breach" | "compensation";
+            /** @description The statement's month, as its first day (2026-11-01) */
+            month: string;
+            /**
+             * Format: uuid
+             * @description The order that caused the line
+             */
+            order_id: string;
+            order_number: string;
+            /** Format: uuid */
+            outlet_id?: string;
+            outlet_name: string;
+            /**
+             * Format: uuid
+             * @description The engineer (user) or the outlet
+             */
+            party_id: string;
+            /** @enum {string} */
+            party_kind: "engineer" | "outlet";
+            /**
+             * Format: uuid
+             * @description A repeat's earlier repair, which the line charges for
+             */
+            related_order_id?: string;
+            reverses?: boolean;
+            /** @description The rule's id in the rules version */
+            rule: string;
+            /** Format: int64 */
+            rule_version: number;
+            /** Format: uuid */
+            statement_id?: string;
+            /** @enum {string} */
+            statement_status: "open" | "manager_approved" | "approved" | "paid";
+        };
         OutletProposalsOutBody: {
             items: components["schemas"]["OutletCandidate"][];
         };
@@ -7668,6 +7743,11 @@ export interface components {
         };
         PageOutlet: {
             items: components["schemas"]["Outlet"][];
+            /** @description Pass as cursor to get the next page; absent on the last page */
+            next_cursor?: string;
+        };
+        PageOutletPenalty: {
+            items: components["schemas"]["OutletPenalty"][];
             /** @description Pass as cursor to get the next page; absent on the last page */
             next_cursor?: string;
         };
@@ -26782,6 +26862,85 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-outlet-penalties": {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor: next_cursor of the previous page */
+                cursor?: string;
+                /** @description Page size */
+                limit?: number;
+                /** @description The statement's month, e.g. 2026-11 */
+                month?: string;
+                outlet_id?: string;
+                /** @description The statement's status */
+                status?: "open" | "manager_approved" | "approved" | "paid";
+                kind?: "breach" | "compensation";
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageOutletPenalty"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -64,6 +64,7 @@ const en = {
   },
   menu: {
     commissionRules: 'Pay rules',
+    outletPenalties: 'Outlet penalties',
     payStatements: 'Pay statements',
     receivables: 'Receivables',
     cashUp: 'Cash-up',
@@ -1553,6 +1554,13 @@ const en = {
     paidRecorded: 'Payout recorded',
     managerApproved: 'Manager: {who}',
     financeApproved: 'Finance: {who}',
+    statementStatus: 'Statement',
+    allParties: 'Engineers and outlets',
+    allKinds: 'All kinds',
+    allStatuses: 'All statuses',
+    penaltiesTitle: 'Outlet penalties',
+    penaltiesSubtitle: 'Breaches of the brand\'s time limits and compensation paid to consumers, charged to the outlet that broke the promise in its monthly statement.',
+    penaltiesEmpty: 'No outlet has been charged a penalty yet.',
     kinds: {
       commission: 'Commission',
       late: 'Late',

@@ -63,6 +63,7 @@ const zhCN: Messages = {
   },
   menu: {
     commissionRules: '提成规则',
+    outletPenalties: '网点扣费',
     payStatements: '工资单',
     receivables: '应收账款',
     cashUp: '日结',
@@ -1552,6 +1553,13 @@ const zhCN: Messages = {
     paidRecorded: '已登记发放',
     managerApproved: '网点经理：{who}',
     financeApproved: '财务：{who}',
+    statementStatus: '结算单状态',
+    allParties: '工程师和网点',
+    allKinds: '全部类别',
+    allStatuses: '全部状态',
+    penaltiesTitle: '网点扣费',
+    penaltiesSubtitle: '网点超出品牌期限的扣费，以及赔付给消费者、转嫁给违约网点的费用，计入网点的月度结算单。',
+    penaltiesEmpty: '暂无网点扣费。',
     kinds: {
       commission: '提成',
       late: '超时扣款',

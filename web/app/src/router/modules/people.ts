@@ -51,6 +51,12 @@ const routes: RouteRecordRaw[] = [
     component: () => import('@/views/pay/PayStatements.vue'),
     meta: { title: 'menu.payStatements', perm: 'commission:read', menu: { group: 'people', icon: Coin, order: 41 } },
   },
+  {
+    path: '/pay/penalties',
+    name: 'outlet-penalties',
+    component: () => import('@/views/pay/OutletPenalties.vue'),
+    meta: { title: 'menu.outletPenalties', perm: 'commission:read', menu: { group: 'people', icon: Coin, order: 42 } },
+  },
 ]
 
 export default routes
