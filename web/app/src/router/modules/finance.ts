@@ -1,4 +1,4 @@
-import { Coin, DocumentChecked, Notebook, RefreshLeft, ShoppingCart, Warning } from '@element-plus/icons-vue'
+import { Coin, DataAnalysis, DocumentChecked, Files, Finished, Notebook, RefreshLeft, ShoppingCart, Stamp, Warning } from '@element-plus/icons-vue'
 import type { RouteRecordRaw } from 'vue-router'
 
 // Finance: the money records (the platform subscription stays with the administration).
@@ -38,6 +38,45 @@ const routes: RouteRecordRaw[] = [
     name: 'reconciliations',
     component: () => import('@/views/finance/Reconciliations.vue'),
     meta: { title: 'menu.reconciliations', perm: 'ledger:read', menu: { group: 'finance', icon: DocumentChecked, order: 60 } },
+  },
+  // Warranty claims between the network's parties (claims:read: not agents or engineers).
+  {
+    path: '/claims',
+    name: 'claims',
+    component: () => import('@/views/claims/ClaimList.vue'),
+    meta: { title: 'menu.claims', perm: 'claims:read', menu: { group: 'finance', icon: Stamp, order: 70 } },
+  },
+  {
+    path: '/claims/:id',
+    name: 'claim',
+    component: () => import('@/views/claims/ClaimDetail.vue'),
+    props: true,
+    meta: { title: 'menu.claims', perm: 'claims:read', activeMenu: '/claims' },
+  },
+  {
+    path: '/claim-statements',
+    name: 'claim-statements',
+    component: () => import('@/views/claims/StatementList.vue'),
+    meta: { title: 'menu.claimStatements', perm: 'claims:read', menu: { group: 'finance', icon: Files, order: 80 } },
+  },
+  {
+    path: '/claim-statements/:id',
+    name: 'claim-statement',
+    component: () => import('@/views/claims/StatementDetail.vue'),
+    props: true,
+    meta: { title: 'menu.claimStatements', perm: 'claims:read', activeMenu: '/claim-statements' },
+  },
+  {
+    path: '/claim-checks',
+    name: 'claim-checks',
+    component: () => import('@/views/claims/ClaimChecks.vue'),
+    meta: { title: 'menu.claimChecks', perm: 'claims:read', menu: { group: 'finance', icon: Finished, order: 90 } },
+  },
+  {
+    path: '/claim-signals',
+    name: 'claim-signals',
+    component: () => import('@/views/claims/ClaimSignals.vue'),
+    meta: { title: 'menu.claimSignals', perm: 'claims:read', menu: { group: 'finance', icon: DataAnalysis, order: 100 } },
   },
 ]
 
