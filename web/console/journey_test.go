@@ -153,9 +153,15 @@ func (b *browser) js(expr string) string {
 	return v
 }
 
+// click clicks the element matching css with the mouse. The click lands where the element
+// was when its position was read, and a drawer still sliding in carries it away in between:
+// so it waits until the element has stood still for two animation frames.
 func (b *browser) click(css string) {
 	b.t.Helper()
 	b.waitVisible(css)
+	b.waitJS(fmt.Sprintf(`(() => { const e = document.querySelector(%q); if (!e) return false;
+		const r = e.getBoundingClientRect(); const at = [r.left, r.top, r.width, r.height].join();
+		const still = window.__clickAt === at; window.__clickAt = at; return still })()`, css))
 	b.do(chromedp.Click(chromedp.CSS(css), chromedp.NodeVisible))
 }
 
