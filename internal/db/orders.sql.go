@@ -1643,6 +1643,126 @@ func (q *Queries) ListOrders(ctx context.Context, db DBTX, arg ListOrdersParams)
 	return items, nil
 }
 
+const listOrdersByCreated = `-- name: ListOrdersByCreated :many
+SELECT o.tenant_id, o.id, o.number, o.type_code, o.flow, o.channel, o.urgent, o.priority, o.status, o.customer_id, o.registration_id, o.model_id, o.serial, o.unregistered, o.outlet_id, o.province_code, o.city_code, o.district_code, o.postal_code, o.address, o.latitude, o.longitude, o.fault_description, o.fault_code, o.component, o.entitlement, o.entitlement_class, o.tier_code, o.designated_engineer, o.repeat_of, o.is_repeat, o.reopen_count, o.reschedule_count, o.completion, o.result, o.cancel_reason, o.tracking_token, o.version, o.created_by, o.created_at, o.updated_at, o.completed_at, o.closed_at FROM service_orders o
+WHERE o.tenant_id = $1
+  AND ($2::uuid IS NULL OR (o.created_at, o.id) < (
+        SELECT c.created_at, c.id FROM service_orders c
+        WHERE c.tenant_id = $1 AND c.id = $2::uuid))
+  AND ($3::text IS NULL OR o.status = $3::text)
+  AND (cardinality($4::text[]) = 0 OR o.status = ANY($4::text[]))
+  AND ($5::text IS NULL OR o.type_code = $5::text)
+  AND ($6::uuid IS NULL OR o.outlet_id = $6::uuid)
+  AND ($7::uuid IS NULL OR o.customer_id = $7::uuid)
+  AND ($8::uuid IS NULL OR o.registration_id = $8::uuid)
+  AND ($9::timestamptz IS NULL OR o.created_at >= $9::timestamptz)
+  AND ($10::timestamptz IS NULL OR o.created_at < $10::timestamptz)
+  AND ($11::boolean IS NULL OR o.is_repeat = $11::boolean)
+  AND ($12::timestamptz IS NULL OR (o.created_at < $12::timestamptz
+        AND o.status NOT IN ('closed', 'cancelled', 'approved', 'completed', 'picked_up')))
+ORDER BY o.created_at DESC, o.id DESC
+LIMIT $13
+`
+
+type ListOrdersByCreatedParams struct {
+	TenantID       uuid.UUID
+	BeforeID       uuid.NullUUID
+	Status         *string
+	Statuses       []string
+	TypeCode       *string
+	OutletID       uuid.NullUUID
+	CustomerID     uuid.NullUUID
+	RegistrationID uuid.NullUUID
+	CreatedFrom    *time.Time
+	CreatedTo      *time.Time
+	IsRepeat       *bool
+	OpenBefore     *time.Time
+	Lim            int32
+}
+
+// ListOrders for a period of intake (created_from, created_to or open_before given): newest
+// first by created_at, walked backwards from the period's end in service_orders_created_id_idx
+// (service_orders_open_created_idx for open orders older than a moment). Ordered by id, a
+// month deep in the list would read every newer order first. The cursor is the last row's
+// id; the page goes on from that order's (created_at, id).
+func (q *Queries) ListOrdersByCreated(ctx context.Context, db DBTX, arg ListOrdersByCreatedParams) ([]ServiceOrder, error) {
+	rows, err := db.Query(ctx, listOrdersByCreated,
+		arg.TenantID,
+		arg.BeforeID,
+		arg.Status,
+		arg.Statuses,
+		arg.TypeCode,
+		arg.OutletID,
+		arg.CustomerID,
+		arg.RegistrationID,
+		arg.CreatedFrom,
+		arg.CreatedTo,
+		arg.IsRepeat,
+		arg.OpenBefore,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ServiceOrder
+	for rows.Next() {
+		var i ServiceOrder
+		if err := rows.Scan(
+			&i.TenantID,
+			&i.ID,
+			&i.Number,
+			&i.TypeCode,
+			&i.Flow,
+			&i.Channel,
+			&i.Urgent,
+			&i.Priority,
+			&i.Status,
+			&i.CustomerID,
+			&i.RegistrationID,
+			&i.ModelID,
+			&i.Serial,
+			&i.Unregistered,
+			&i.OutletID,
+			&i.ProvinceCode,
+			&i.CityCode,
+			&i.DistrictCode,
+			&i.PostalCode,
+			&i.Address,
+			&i.Latitude,
+			&i.Longitude,
+			&i.FaultDescription,
+			&i.FaultCode,
+			&i.Component,
+			&i.Entitlement,
+			&i.EntitlementClass,
+			&i.TierCode,
+			&i.DesignatedEngineer,
+			&i.RepeatOf,
+			&i.IsRepeat,
+			&i.ReopenCount,
+			&i.RescheduleCount,
+			&i.Completion,
+			&i.Result,
+			&i.CancelReason,
+			&i.TrackingToken,
+			&i.Version,
+			&i.CreatedBy,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.CompletedAt,
+			&i.ClosedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listOrdersLate = `-- name: ListOrdersLate :many
 SELECT o.tenant_id, o.id, o.number, o.type_code, o.flow, o.channel, o.urgent, o.priority, o.status, o.customer_id, o.registration_id, o.model_id, o.serial, o.unregistered, o.outlet_id, o.province_code, o.city_code, o.district_code, o.postal_code, o.address, o.latitude, o.longitude, o.fault_description, o.fault_code, o.component, o.entitlement, o.entitlement_class, o.tier_code, o.designated_engineer, o.repeat_of, o.is_repeat, o.reopen_count, o.reschedule_count, o.completion, o.result, o.cancel_reason, o.tracking_token, o.version, o.created_by, o.created_at, o.updated_at, o.completed_at, o.closed_at FROM service_orders o
 WHERE o.tenant_id = $1

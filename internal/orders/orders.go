@@ -505,7 +505,8 @@ func lock(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32) (db.
 	return r, nil
 }
 
-// Filter selects orders for a list, newest first.
+// Filter selects orders for a list, newest first: by id, or by created_at when a period of
+// intake (From, To, OverdueBefore) is given.
 type Filter struct {
 	Statuses      []string
 	Type          string
@@ -550,6 +551,11 @@ func List(ctx context.Context, tx *tenants.Tx, f Filter) ([]Order, error) {
 			IsRepeat: f.Repeat, OpenBefore: f.OverdueBefore, Late: f.Overdue, Lim: f.Limit})
 	case f.Overdue:
 		rows, err = tx.Q.ListOrdersLate(ctx, tx, db.ListOrdersLateParams{TenantID: tx.Scope.TenantID, BeforeID: f.BeforeID,
+			Status: status, Statuses: statuses, TypeCode: typ, OutletID: f.Outlet, CustomerID: f.Customer,
+			RegistrationID: f.Registration, CreatedFrom: f.From, CreatedTo: f.To, IsRepeat: f.Repeat, OpenBefore: f.OverdueBefore,
+			Lim: f.Limit})
+	case f.From != nil || f.To != nil || f.OverdueBefore != nil:
+		rows, err = tx.Q.ListOrdersByCreated(ctx, tx, db.ListOrdersByCreatedParams{TenantID: tx.Scope.TenantID, BeforeID: f.BeforeID,
 			Status: status, Statuses: statuses, TypeCode: typ, OutletID: f.Outlet, CustomerID: f.Customer,
 			RegistrationID: f.Registration, CreatedFrom: f.From, CreatedTo: f.To, IsRepeat: f.Repeat, OpenBefore: f.OverdueBefore,
 			Lim: f.Limit})

@@ -3,6 +3,7 @@ package orders_test
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -53,5 +54,69 @@ func TestDispatchQueueMatchesTheRankedQuery(t *testing.T) {
 		if lim == 8 && (len(g) != 6 || slices.Contains(g, made[1]) || g[0] != made[3]) {
 			t.Errorf("queue %v: want the 6 open orders, highest priority (%s) first, not the cancelled %s", g, made[3], made[1])
 		}
+	}
+}
+
+// TestOrderListForAPeriodPagesByCreationTime checks the list of a period of intake: newest
+// first by created_at (ties by id), page by page through the cursor, each order of the
+// period once and none outside it; and open orders older than a moment, without the
+// closed ones.
+func TestOrderListForAPeriodPagesByCreationTime(t *testing.T) {
+	b := setup(t)
+	base := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	// Days after base: two orders share a moment; the first and last fall outside March.
+	days := []int{-1, 3, 10, 10, 20, 30, 31}
+	var made []uuid.UUID
+	for _, d := range days {
+		o := b.order(t, b.unit(t, 30), "")
+		if _, err := b.tx.Exec(b.ctx, "UPDATE service_orders SET created_at = $2 WHERE tenant_id = $1 AND id = $3",
+			b.tx.Scope.TenantID, base.AddDate(0, 0, d), o.ID); err != nil {
+			t.Fatalf("set created_at: %v", err)
+		}
+		made = append(made, o.ID)
+	}
+	// March, newest first; the two of day 10 by id, newest id first.
+	want := []uuid.UUID{made[5], made[4]}
+	if made[3].String() > made[2].String() {
+		want = append(want, made[3], made[2])
+	} else {
+		want = append(want, made[2], made[3])
+	}
+	want = append(want, made[1])
+	from, to := base, base.AddDate(0, 1, 0)
+	var got []uuid.UUID
+	cursor := uuid.NullUUID{}
+	for range 5 {
+		page, err := orders.List(b.ctx, b.tx, orders.Filter{From: &from, To: &to, BeforeID: cursor, Limit: 2})
+		if err != nil {
+			t.Fatalf("list March: %v", err)
+		}
+		for _, o := range page {
+			got = append(got, o.ID)
+		}
+		if len(page) < 2 {
+			break
+		}
+		cursor = uuid.NullUUID{UUID: page[len(page)-1].ID, Valid: true}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("March in pages of 2: %v, want %v", got, want)
+	}
+
+	if _, err := b.tx.Exec(b.ctx, "UPDATE service_orders SET status = 'cancelled' WHERE tenant_id = $1 AND id = $2",
+		b.tx.Scope.TenantID, made[4]); err != nil {
+		t.Fatalf("cancel: %v", err)
+	}
+	before := base.AddDate(0, 0, 21)
+	open, err := orders.List(b.ctx, b.tx, orders.Filter{OverdueBefore: &before, Limit: 10})
+	if err != nil {
+		t.Fatalf("list open before: %v", err)
+	}
+	var g []uuid.UUID
+	for _, o := range open {
+		g = append(g, o.ID)
+	}
+	if w := append(slices.Clone(want[2:]), made[0]); !slices.Equal(g, w) {
+		t.Errorf("open orders created before day 21: %v, want %v (not the cancelled %s)", g, w, made[4])
 	}
 }

@@ -74,6 +74,31 @@ WHERE o.tenant_id = @tenant_id
 ORDER BY o.id DESC
 LIMIT @lim;
 
+-- name: ListOrdersByCreated :many
+-- ListOrders for a period of intake (created_from, created_to or open_before given): newest
+-- first by created_at, walked backwards from the period's end in service_orders_created_id_idx
+-- (service_orders_open_created_idx for open orders older than a moment). Ordered by id, a
+-- month deep in the list would read every newer order first. The cursor is the last row's
+-- id; the page goes on from that order's (created_at, id).
+SELECT o.* FROM service_orders o
+WHERE o.tenant_id = @tenant_id
+  AND (sqlc.narg(before_id)::uuid IS NULL OR (o.created_at, o.id) < (
+        SELECT c.created_at, c.id FROM service_orders c
+        WHERE c.tenant_id = @tenant_id AND c.id = sqlc.narg(before_id)::uuid))
+  AND (sqlc.narg(status)::text IS NULL OR o.status = sqlc.narg(status)::text)
+  AND (cardinality(@statuses::text[]) = 0 OR o.status = ANY(@statuses::text[]))
+  AND (sqlc.narg(type_code)::text IS NULL OR o.type_code = sqlc.narg(type_code)::text)
+  AND (sqlc.narg(outlet_id)::uuid IS NULL OR o.outlet_id = sqlc.narg(outlet_id)::uuid)
+  AND (sqlc.narg(customer_id)::uuid IS NULL OR o.customer_id = sqlc.narg(customer_id)::uuid)
+  AND (sqlc.narg(registration_id)::uuid IS NULL OR o.registration_id = sqlc.narg(registration_id)::uuid)
+  AND (sqlc.narg(created_from)::timestamptz IS NULL OR o.created_at >= sqlc.narg(created_from)::timestamptz)
+  AND (sqlc.narg(created_to)::timestamptz IS NULL OR o.created_at < sqlc.narg(created_to)::timestamptz)
+  AND (sqlc.narg(is_repeat)::boolean IS NULL OR o.is_repeat = sqlc.narg(is_repeat)::boolean)
+  AND (sqlc.narg(open_before)::timestamptz IS NULL OR (o.created_at < sqlc.narg(open_before)::timestamptz
+        AND o.status NOT IN ('closed', 'cancelled', 'approved', 'completed', 'picked_up')))
+ORDER BY o.created_at DESC, o.id DESC
+LIMIT @lim;
+
 -- name: ListOrdersOfEngineer :many
 SELECT o.* FROM order_engineers w
 JOIN service_orders o ON o.tenant_id = w.tenant_id AND o.id = w.order_id
