@@ -44,6 +44,7 @@ type options struct {
 	cpuProfile  string
 	explain     bool
 	keep        bool
+	largeOrders int
 	// The warranty data set and the import measurement.
 	tenants, registrations, keyTenants, importRows int
 	// The order data set.
@@ -84,6 +85,7 @@ func parseOptions() (options, error) {
 	flag.IntVar(&o.importRows, "import-rows", 100_000, "rows of the import measurement's CSV file (0: no import measurement)")
 	flag.IntVar(&o.orders, "orders", 10_000_000, "service orders of the order data set, spread evenly over -order-tenants")
 	flag.IntVar(&o.orderTenants, "order-tenants", 1000, "tenants of the order data set (bench-o0000, ...)")
+	flag.IntVar(&o.largeOrders, "large-orders", 1_000_000, "orders of the order data set's large tenant, beside its 1,000-order tenant (0: none)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the bench database afterwards (to look at plans); its name is printed")
 	flag.IntVar(&o.jobWorkers, "job-workers", defaultJobWorkers, "the default job queue's capacity of the notify-pipeline worker (JOB_WORKERS)")
 	flag.IntVar(&o.jobPool, "job-pool", 0, "the notify-pipeline worker's database pool size (0: as the product sizes it)")
@@ -240,7 +242,7 @@ func run() error {
 	var ordersTook time.Duration
 	if needOrders {
 		progress(fmt.Sprintf("seeding order data: %d orders across %d tenants", o.orders, o.orderTenants))
-		if fx.orders, ordersTook, err = seedOrders(ctx, db.ownerURL, tenants.NewDB(pool), srv.url, o.orderTenants, o.orders, o.keyTenants); err != nil {
+		if fx.orders, ordersTook, err = seedOrders(ctx, db.ownerURL, tenants.NewDB(pool), srv.url, o.orderTenants, o.orders, o.keyTenants, o.largeOrders); err != nil {
 			return err
 		}
 		progress(fmt.Sprintf("seeded in %s", ordersTook.Round(100*time.Millisecond)))

@@ -70,7 +70,11 @@ func scenarios(fx fixture) []scenario {
 		{name: "list-orders (api key)", baseline: "pgbench-select", orders: true, p99: 25 * time.Millisecond,
 			request: orderList(fx)},
 		{name: "list-orders filtered (api key)", baseline: "pgbench-select", orders: true, p99: 25 * time.Millisecond,
-			request: orderFilters(fx)},
+			request: orderFilters(fx, "uniform")},
+		{name: "list-orders filtered, 1k-order tenant", baseline: "pgbench-select", orders: true, p99: 25 * time.Millisecond,
+			request: orderFilters(fx, "1k")},
+		{name: "list-orders filtered, large tenant", baseline: "pgbench-select", orders: true, p99: 25 * time.Millisecond,
+			request: orderFilters(fx, "large")},
 		// The dashboards' reports read the rolled-up daily figures: p99 under 300 ms.
 		{name: "reports (api key)", baseline: "pgbench-select", orders: true, p99: 300 * time.Millisecond,
 			request: reportRequest(fx)},
