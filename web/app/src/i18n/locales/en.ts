@@ -1692,6 +1692,14 @@ const en = {
     penaltiesTitle: 'Outlet penalties',
     penaltiesSubtitle: 'Breaches of the brand\'s time limits and compensation paid to consumers, charged to the outlet that broke the promise in its monthly statement.',
     penaltiesEmpty: 'No outlet has been charged a penalty yet.',
+    causes: {
+      audit: 'Order passed audit',
+      audit_reversed: 'Audit reversed',
+      refund: 'Consumer refund',
+      breach: "Brand's time limit breached",
+      compensation: 'Consumer compensated',
+    },
+    reversal: 'reversal',
     kinds: {
       commission: 'Commission',
       late: 'Late',

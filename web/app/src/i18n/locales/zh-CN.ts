@@ -1691,6 +1691,14 @@ const zhCN: Messages = {
     penaltiesTitle: '网点扣费',
     penaltiesSubtitle: '网点超出品牌期限的扣费，以及赔付给消费者、转嫁给违约网点的费用，计入网点的月度结算单。',
     penaltiesEmpty: '暂无网点扣费。',
+    causes: {
+      audit: '工单审核通过',
+      audit_reversed: '审核撤回',
+      refund: '消费者退款',
+      breach: '超出品牌期限',
+      compensation: '赔付消费者',
+    },
+    reversal: '冲回',
     kinds: {
       commission: '提成',
       late: '超时扣款',
