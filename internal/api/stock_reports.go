@@ -85,24 +85,27 @@ func partName(lang, zh, en string) string {
 	return zh
 }
 
-type stockWarehouseQuery struct {
+// StockWarehouseQuery narrows a stock report to one warehouse.
+type StockWarehouseQuery struct {
 	Warehouse string `query:"warehouse_id" format:"uuid" doc:"Only this warehouse"`
 }
 
-type stockDaysQuery struct {
+// StockDaysQuery is a stock report's days, the tenant's calendar days inclusive.
+type StockDaysQuery struct {
 	From string `query:"from" format:"date" required:"true" doc:"First day"`
 	To   string `query:"to" format:"date" required:"true" doc:"Last day, inclusive; at most a year after from"`
 }
 
 // days are the range's days, checked: to not before from, at most a year.
-func (q stockDaysQuery) days() (time.Time, time.Time, error) {
+func (q StockDaysQuery) days() (time.Time, time.Time, error) {
 	r := ReportRange{From: q.From, To: q.To}.rng()
 	return r.From, r.To, r.Check()
 }
 
-type slowMoversQuery struct {
+// SlowMoversQuery asks for parts on hand with no issue in the last days.
+type SlowMoversQuery struct {
 	Days int `query:"days" default:"90" minimum:"1" maximum:"3650" doc:"No issue in this many days"`
-	stockWarehouseQuery
+	StockWarehouseQuery
 }
 
 // StockOnHandReportOutput is stock on hand per warehouse.
@@ -112,7 +115,7 @@ type StockOnHandReportOutput struct {
 	}
 }
 
-func (s *Server) reportStockOnHand(ctx context.Context, in *stockWarehouseQuery) (*StockOnHandReportOutput, error) {
+func (s *Server) reportStockOnHand(ctx context.Context, in *StockWarehouseQuery) (*StockOnHandReportOutput, error) {
 	items, err := within(ctx, s, func(tx *tenants.Tx) ([]stock.WarehouseStock, error) {
 		return stock.OnHandByWarehouse(ctx, tx, optionalID(in.Warehouse))
 	})
@@ -125,8 +128,8 @@ func (s *Server) reportStockOnHand(ctx context.Context, in *stockWarehouseQuery)
 }
 
 type stockMovementsIn struct {
-	stockDaysQuery
-	stockWarehouseQuery
+	StockDaysQuery
+	StockWarehouseQuery
 }
 
 // StockMovementsReportOutput is the journal per type.
@@ -159,7 +162,7 @@ type SlowMoversReportOutput struct {
 	}
 }
 
-func (s *Server) reportSlowMovers(ctx context.Context, in *slowMoversQuery) (*SlowMoversReportOutput, error) {
+func (s *Server) reportSlowMovers(ctx context.Context, in *SlowMoversQuery) (*SlowMoversReportOutput, error) {
 	items, err := within(ctx, s, func(tx *tenants.Tx) ([]stock.SlowMover, error) {
 		return stock.SlowMovers(ctx, tx, in.Days, optionalID(in.Warehouse))
 	})
@@ -178,7 +181,7 @@ type PartsUsedReportOutput struct {
 	}
 }
 
-func (s *Server) reportPartsUsed(ctx context.Context, in *stockDaysQuery) (*PartsUsedReportOutput, error) {
+func (s *Server) reportPartsUsed(ctx context.Context, in *StockDaysQuery) (*PartsUsedReportOutput, error) {
 	from, to, err := in.days()
 	if err != nil {
 		return nil, err
@@ -206,7 +209,7 @@ func stockExport[T any](ctx context.Context, s *Server, q ExportQuery, read func
 }
 
 type stockOnHandExportIn struct {
-	stockWarehouseQuery
+	StockWarehouseQuery
 	ExportQuery
 }
 
@@ -228,8 +231,8 @@ func (s *Server) exportStockOnHand(ctx context.Context, in *stockOnHandExportIn)
 }
 
 type stockMovementsExportIn struct {
-	stockDaysQuery
-	stockWarehouseQuery
+	StockDaysQuery
+	StockWarehouseQuery
 	ExportQuery
 }
 
@@ -253,7 +256,7 @@ func (s *Server) exportStockMovements(ctx context.Context, in *stockMovementsExp
 }
 
 type slowMoversExportIn struct {
-	slowMoversQuery
+	SlowMoversQuery
 	ExportQuery
 }
 
@@ -278,7 +281,7 @@ func (s *Server) exportSlowMovers(ctx context.Context, in *slowMoversExportIn) (
 }
 
 type partsUsedExportIn struct {
-	stockDaysQuery
+	StockDaysQuery
 	ExportQuery
 }
 

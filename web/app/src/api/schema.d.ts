@@ -35151,7 +35151,14 @@ export interface operations {
     };
     "report-stock-movements": {
         parameters: {
-            query?: never;
+            query: {
+                /** @description First day */
+                from: string;
+                /** @description Last day, inclusive; at most a year after from */
+                to: string;
+                /** @description Only this warehouse */
+                warehouse_id?: string;
+            };
             header?: {
                 /** @description Tenant to act in, for users with several memberships */
                 "X-Tenant-ID"?: string;
@@ -35219,7 +35226,13 @@ export interface operations {
     };
     "export-stock-report-movements": {
         parameters: {
-            query?: {
+            query: {
+                /** @description First day */
+                from: string;
+                /** @description Last day, inclusive; at most a year after from */
+                to: string;
+                /** @description Only this warehouse */
+                warehouse_id?: string;
                 format?: "xlsx" | "csv";
                 /** @description Language of the header and the codes; default: Accept-Language, else the tenant's */
                 lang?: "zh-CN" | "en";
@@ -35362,6 +35375,8 @@ export interface operations {
     "export-stock-report-on-hand": {
         parameters: {
             query?: {
+                /** @description Only this warehouse */
+                warehouse_id?: string;
                 format?: "xlsx" | "csv";
                 /** @description Language of the header and the codes; default: Accept-Language, else the tenant's */
                 lang?: "zh-CN" | "en";
@@ -35505,7 +35520,11 @@ export interface operations {
     };
     "export-stock-report-parts-used": {
         parameters: {
-            query?: {
+            query: {
+                /** @description First day */
+                from: string;
+                /** @description Last day, inclusive; at most a year after from */
+                to: string;
                 format?: "xlsx" | "csv";
                 /** @description Language of the header and the codes; default: Accept-Language, else the tenant's */
                 lang?: "zh-CN" | "en";
@@ -35579,6 +35598,8 @@ export interface operations {
             query?: {
                 /** @description No issue in this many days */
                 days?: number;
+                /** @description Only this warehouse */
+                warehouse_id?: string;
             };
             header?: {
                 /** @description Tenant to act in, for users with several memberships */
@@ -35648,6 +35669,10 @@ export interface operations {
     "export-stock-report-slow-movers": {
         parameters: {
             query?: {
+                /** @description No issue in this many days */
+                days?: number;
+                /** @description Only this warehouse */
+                warehouse_id?: string;
                 format?: "xlsx" | "csv";
                 /** @description Language of the header and the codes; default: Accept-Language, else the tenant's */
                 lang?: "zh-CN" | "en";
