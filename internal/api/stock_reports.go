@@ -12,6 +12,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/aftersales/aftersales/internal/access"
+	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/internal/stock"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -49,32 +50,6 @@ func registerStockReportRoutes(api huma.API, s *Server) {
 	register(api, s, exportOp("movements"), route{perm: access.StockRead}, s.exportStockMovements)
 	register(api, s, exportOp("slow-movers"), route{perm: access.StockRead}, s.exportSlowMovers)
 	register(api, s, exportOp("parts-used"), route{perm: access.StockRead}, s.exportPartsUsed)
-}
-
-// stockLabels are the stock codes' words in zh-CN and en, for exports (the web app's locale
-// files say the same).
-var stockLabels = map[string]map[string][2]string{
-	"type": {
-		"receipt": {"入库", "Receipt"}, "issue": {"领用出库", "Issue to order"}, "order_return": {"工单退料", "Return from order"},
-		"transfer_ship": {"调拨发出", "Transfer shipped"}, "transfer_receive": {"调拨接收", "Transfer received"},
-		"requisition": {"领料", "Requisition"}, "requisition_return": {"退料", "Requisition return"},
-		"adjustment": {"盘点调整", "Adjustment"}, "scrap": {"报废", "Scrap"},
-	},
-	"issue_kind": {"in_warranty": {"保内", "In warranty"}, "charged": {"保外收费", "Charged"},
-		"consumer_purchase": {"顾客购买", "Consumer purchase"}},
-	"owner": {"own": {"自有", "Own"}, "customer": {"客户", "Customer's"}, "consigned": {"寄售", "Consigned"},
-		"loaner": {"备用机", "Loaner"}},
-	"kind": {"spare_parts": {"备件库", "Spare parts"}, "finished_goods": {"成品库", "Finished goods"},
-		"pending_repair": {"待修库", "Pending repair"}, "samples": {"样机库", "Samples"}, "scrap": {"报废库", "Scrap"},
-		"returned_goods": {"退货库", "Returned goods"}},
-}
-
-// stockLabel is code of kind in lang; an unknown code as it is.
-func stockLabel(lang, kind, code string) string {
-	if l, ok := stockLabels[kind][code]; ok {
-		return pick(lang, l)
-	}
-	return code
 }
 
 // partName is a part's name in lang: the English one when asked for and there is one.
@@ -224,7 +199,7 @@ func (s *Server) exportStockOnHand(ctx context.Context, in *stockOnHandExportIn)
 		[2]string{"归属", "Owner"}, [2]string{"有库存的配件数", "Parts in stock"}, [2]string{"在库", "On hand"}, [2]string{"已预留", "Reserved"},
 		[2]string{"币种", "Currency"}, [2]string{"金额（最小货币单位）", "Value (minor units)"})}
 	for _, w := range items {
-		rows = append(rows, []any{w.WarehouseCode, w.WarehouseName, stockLabel(lang, "kind", w.Kind), stockLabel(lang, "owner", w.Owner),
+		rows = append(rows, []any{w.WarehouseCode, w.WarehouseName, orders.Label(lang, "warehouse_kind", w.Kind), orders.Label(lang, "stock_owner", w.Owner),
 			w.Parts, w.OnHand, w.Reserved, w.Currency, w.Value})
 	}
 	return reportExport(in.ExportQuery, lang, pick(lang, [2]string{"库存金额", "stock-on-hand"}), loc, rows), nil
@@ -250,7 +225,7 @@ func (s *Server) exportStockMovements(ctx context.Context, in *stockMovementsExp
 	rows := [][]any{headers(lang, [2]string{"类型", "Type"}, [2]string{"费用承担", "Paid by"}, [2]string{"笔数", "Movements"},
 		[2]string{"数量", "Quantity"}, [2]string{"金额（最小货币单位）", "Value (minor units)"})}
 	for _, m := range items {
-		rows = append(rows, []any{stockLabel(lang, "type", m.Type), stockLabel(lang, "issue_kind", m.IssueKind), m.Movements, m.Qty, m.Value})
+		rows = append(rows, []any{orders.Label(lang, "movement_type", m.Type), orders.Label(lang, "issue_kind", m.IssueKind), m.Movements, m.Qty, m.Value})
 	}
 	return reportExport(in.ExportQuery, lang, pick(lang, [2]string{"出入库汇总", "stock-movements"}), loc, rows), nil
 }

@@ -33,6 +33,20 @@ var labels = map[string]map[string][2]string{
 		"maintenance": {"保养清洗", "Maintenance and cleaning"}, "gas_conversion": {"气源改装", "Gas conversion"},
 		"inspection": {"检测", "Inspection"},
 	},
+	// Stock (package stock), for the stock reports' exports.
+	"movement_type": {
+		"receipt": {"入库", "Receipt"}, "issue": {"工单领用", "Issue to order"}, "order_return": {"工单退回", "Return from order"},
+		"transfer_ship": {"调拨发出", "Transfer shipped"}, "transfer_receive": {"调拨接收", "Transfer received"},
+		"requisition": {"领料", "Requisition"}, "requisition_return": {"退料", "Requisition return"},
+		"adjustment": {"盘点调整", "Count adjustment"}, "scrap": {"报废", "Scrap"},
+	},
+	"issue_kind": {"in_warranty": {"保内", "In warranty"}, "charged": {"收费", "Charged"},
+		"consumer_purchase": {"顾客购买", "Consumer purchase"}},
+	"stock_owner": {"own": {"自有", "Own stock"}, "customer": {"客户机", "Customers' units"}, "consigned": {"寄售", "Consigned"},
+		"loaner": {"备用机", "Loaners"}},
+	"warehouse_kind": {"spare_parts": {"备件库", "Spare parts"}, "finished_goods": {"成品库", "Finished goods"},
+		"pending_repair": {"待修库", "Pending repair"}, "samples": {"样机库", "Samples"}, "scrap": {"报废库", "Scrap"},
+		"returned_goods": {"退货库", "Returned goods"}},
 	"sla_target": {
 		"accept": {"受理", "Acceptance"}, "dispatch": {"派工", "Dispatch"}, "appointment": {"预约", "Appointment"},
 		"arrival": {"上门", "Arrival"}, "completion": {"完工", "Completion"}, "return": {"返还", "Return"},
@@ -57,7 +71,8 @@ var labels = map[string]map[string][2]string{
 }
 
 // Label is the word for code of kind ("status", "flow", "channel", "coverage", "type",
-// "sla_target", "ledger_kind", and the money lists' "purchase_status", "refund_status"...) in lang
+// "sla_target", "ledger_kind", the money lists' "purchase_status", "refund_status"..., and stock's
+// "movement_type", "issue_kind", "stock_owner", "warehouse_kind") in lang
 // ("zh-CN" or "en"; other languages get English); a code it does not know (a tenant's own
 // order type) is returned as it is.
 func Label(lang, kind, code string) string {

@@ -12,7 +12,8 @@ func TestLabelsMatchTheWebApp(t *testing.T) {
 	t.Parallel()
 	blocks := map[string]string{"status": "orderStatus", "flow": "flow", "channel": "channel", "coverage": "coverage", "type": "orderType",
 		"sla_target": "slaTarget", "ledger_kind": "ledgerKind",
-		"purchase_status": "purchaseStatus", "purchase_channel": "purchaseChannel", "product_kind": "productKind", "refund_reason": "refundReason", "refund_status": "refundStatus", "payout_kind": "payoutKind", "compensation_status": "compensationStatus", "flag_kind": "flagKind", "flag_status": "flagStatus"}
+		"purchase_status": "purchaseStatus", "purchase_channel": "purchaseChannel", "product_kind": "productKind", "refund_reason": "refundReason", "refund_status": "refundStatus", "payout_kind": "payoutKind", "compensation_status": "compensationStatus", "flag_kind": "flagKind", "flag_status": "flagStatus",
+		"movement_type": "movementType", "issue_kind": "issueKind", "stock_owner": "stockOwner", "warehouse_kind": "warehouseKind"}
 	for i, file := range []string{"zh-CN", "en"} {
 		src, err := os.ReadFile("../../web/app/src/i18n/locales/" + file + ".ts")
 		if err != nil {
@@ -32,7 +33,7 @@ func TestLabelsMatchTheWebApp(t *testing.T) {
 	}
 }
 
-var tsEntry = regexp.MustCompile(`(\w+): '([^']*)'`)
+var tsEntry = regexp.MustCompile(`(\w+): (?:'([^']*)'|"([^"]*)")`)
 
 // tsBlock reads the first `name: { key: 'value', ... }` object of a locale file.
 func tsBlock(t *testing.T, src, name string) map[string]string {
@@ -47,7 +48,7 @@ func tsBlock(t *testing.T, src, name string) map[string]string {
 	}
 	out := map[string]string{}
 	for _, m := range tsEntry.FindAllStringSubmatch(body, -1) {
-		out[m[1]] = m[2]
+		out[m[1]] = m[2] + m[3]
 	}
 	return out
 }
