@@ -35,6 +35,7 @@ import (
 	"github.com/aftersales/aftersales/internal/demo"
 	"github.com/aftersales/aftersales/internal/events"
 	"github.com/aftersales/aftersales/internal/jobs"
+	"github.com/aftersales/aftersales/internal/logistics"
 	"github.com/aftersales/aftersales/internal/migrate"
 	"github.com/aftersales/aftersales/internal/network"
 	"github.com/aftersales/aftersales/internal/notify"
@@ -207,7 +208,8 @@ func serve(ctx context.Context, cfg platform.Config, log *slog.Logger, pool *pgx
 	}
 	ow := orders.Wire(cfg.PublicURL, jobClient)
 	s := api.New(api.Deps{DB: d, Auth: authSvc, Limiter: limiter, Redis: rdb, Log: log, Registry: reg, Config: cfg, Jobs: jobClient,
-		Orders: ow.Service, History: ow.History, Limits: ow.Limits, Billing: bill})
+		Orders: ow.Service, History: ow.History, Limits: ow.Limits, Billing: bill,
+		Carriers: logistics.Carriers{logistics.DevCode: logistics.Dev{Secret: cfg.CarrierDevSecret}}})
 	srv := &http.Server{Addr: cfg.HTTPAddr, Handler: s, ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
 	errc := make(chan error, 1)

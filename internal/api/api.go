@@ -25,6 +25,7 @@ import (
 	"github.com/aftersales/aftersales/internal/coverage"
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/fault"
+	"github.com/aftersales/aftersales/internal/logistics"
 	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/tenants"
@@ -54,6 +55,8 @@ type Deps struct {
 	Limits orders.Limits
 	// Billing takes payments with Stripe; nil serves billing routes that answer 503.
 	Billing *billing.Service
+	// Carriers track return shipments of faulty parts (their webhook reads their updates).
+	Carriers logistics.Carriers
 }
 
 // Server is the HTTP API.

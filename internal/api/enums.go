@@ -13,6 +13,7 @@ import (
 	"github.com/aftersales/aftersales/internal/commission"
 	"github.com/aftersales/aftersales/internal/coverage"
 	"github.com/aftersales/aftersales/internal/export"
+	"github.com/aftersales/aftersales/internal/logistics"
 	"github.com/aftersales/aftersales/internal/network"
 	"github.com/aftersales/aftersales/internal/notify"
 	"github.com/aftersales/aftersales/internal/orders"
@@ -69,6 +70,8 @@ type (
 	payStatus      string
 	payParty       string
 	penaltyKind    string
+	rmaLineStatus  string
+	rmaShipStatus  string
 )
 
 func (exportFormat) Schema(huma.Registry) *huma.Schema   { return enumSchema(export.Formats) }
@@ -105,6 +108,8 @@ func (payParty) Schema(huma.Registry) *huma.Schema       { return enumSchema(com
 func (penaltyKind) Schema(huma.Registry) *huma.Schema {
 	return enumSchema(commission.OutletPenaltyKinds)
 }
+func (rmaLineStatus) Schema(huma.Registry) *huma.Schema { return enumSchema(stock.RMALineStatuses) }
+func (rmaShipStatus) Schema(huma.Registry) *huma.Schema { return enumSchema(stock.RMAShipmentStatuses) }
 
 // domainEnum is a field of a domain type whose values the domain lists.
 type domainEnum struct {
@@ -245,6 +250,11 @@ var domainEnums = []domainEnum{
 	{stock.OrderPart{}, "status", stock.OrderPartStatuses},
 	{stock.OrderPart{}, "issue_kind", stock.IssueKinds},
 	{stock.IssueInput{}, "issue_kind", stock.IssueKinds},
+	{stock.RMALine{}, "status", stock.RMALineStatuses},
+	{stock.RMAShipment{}, "status", stock.RMAShipmentStatuses},
+	{stock.RMAShipmentLine{}, "result", stock.InspectionResults},
+	{stock.TrackingEvent{}, "status", logistics.Statuses},
+	{stock.InspectionLine{}, "result", stock.InspectionResults},
 	{claims.Statement{}, "direction", claims.StatementDirections},
 	{claims.Statement{}, "status", claims.StatementStatuses},
 	{claims.Signal{}, "kind", claims.SignalKinds},

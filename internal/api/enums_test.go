@@ -17,6 +17,7 @@ import (
 	"github.com/aftersales/aftersales/internal/commission"
 	"github.com/aftersales/aftersales/internal/coverage"
 	"github.com/aftersales/aftersales/internal/export"
+	"github.com/aftersales/aftersales/internal/logistics"
 	"github.com/aftersales/aftersales/internal/network"
 	"github.com/aftersales/aftersales/internal/notify"
 	"github.com/aftersales/aftersales/internal/orders"
@@ -52,6 +53,8 @@ var domainEnums = map[string][]string{
 	"GET /v1/sla/attainment query.target":                    sla.Kinds,
 	"GET /v1/webhook-endpoints/{id}/deliveries query.status": webhooks.DeliveryStatuses,
 	"GET /v1/orders/export query.format":                     export.Formats,
+	"GET /v1/rma-lines query.status":                         stock.RMALineStatuses,
+	"GET /v1/rma-shipments query.status":                     stock.RMAShipmentStatuses,
 	"GET /v1/orders/export query.lang":                       notify.Locales,
 	"GET /v1/reports/orders/export query.format":             export.Formats,
 	"GET /v1/reports/orders/export query.lang":               notify.Locales,
@@ -184,6 +187,11 @@ var domainEnums = map[string][]string{
 	"MovementInput.type":             stock.DirectTypes,
 	"MovementInput.issue_kind":       stock.IssueKinds,
 	"SerialHistory.place":            stock.SerialPlaces,
+	"RMALine.status":                 stock.RMALineStatuses,
+	"RMAShipment.status":             stock.RMAShipmentStatuses,
+	"RMAShipmentLine.result":         stock.InspectionResults,
+	"InspectionLine.result":          stock.InspectionResults,
+	"TrackingEvent.status":           logistics.Statuses,
 	"Reservation.status":             stock.ReservationStatuses,
 	"OrderPart.status":               stock.OrderPartStatuses,
 	"OrderPart.issue_kind":           stock.IssueKinds,

@@ -42,7 +42,8 @@ var isoKinds = []string{"/v1/outlets/", "/v1/calendars/", "/v1/members/", "/v1/i
 	"/v1/notification-templates/", "/v1/webhook-endpoints/", "/v1/webhook-deliveries/", "/v1/sla/orders/",
 	"/v1/express-products/", "/v1/purchases/", "/v1/billing/payment-flags/", "/v1/parts/", "/v1/warehouses/", "/v1/stock/movements/",
 	"/v1/reservations/", "/v1/order-parts/", "/v1/transfers/", "/v1/partner-agreements/", "/v1/network-jobs/", "/v1/bills/",
-	"/v1/bill-payments/", "/v1/claims/", "/v1/part-requests/", "/v1/claim-statements/", "/v1/pay-statements/"}
+	"/v1/bill-payments/", "/v1/claims/", "/v1/part-requests/", "/v1/claim-statements/", "/v1/pay-statements/",
+	"/v1/rma-lines/", "/v1/rma-shipments/"}
 
 // isoSnapshotSuffix completes a kind's prefix and id into a GET path where the kind has no
 // GET prefix+id of its own.
@@ -259,6 +260,24 @@ func isoMake(t *testing.T, env *apitest.Env, tn *apitest.Tenant) isoFixtures {
 	req := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/part-requests", Token: tn.Admin, Body: map[string]any{
 		"warehouse_id": f["/v1/warehouses/"], "source_warehouse_id": central.Map(t)["id"], "part_id": f["/v1/parts/"], "qty": 2}})
 	f["/v1/part-requests/"] = req.Map(t)["id"].(string)
+	// A faulty part owed back to the maker (an in-warranty issue of a return-required part) and
+	// its return shipment.
+	rp := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/parts", Token: tn.Admin, Body: map[string]any{
+		"part_no": "ISO-R-" + u, "name_zh": "主板", "unit_cost": 100, "outlet_price": 100, "consumer_price": 100, "return_required": true}})
+	env.Must(201, apitest.Req{Method: "POST", Path: "/v1/stock/movements", Token: tn.Admin, Body: map[string]any{
+		"idempotency_key": "iso-r-" + u, "type": "receipt", "warehouse_id": f["/v1/warehouses/"], "part_id": rp.Map(t)["id"], "qty": 1}})
+	env.Must(201, apitest.Req{Method: "POST", Path: "/v1/orders/" + f["/v1/orders/"] + "/parts", Token: tn.Admin,
+		Body: map[string]any{"idempotency_key": "iso-r-use-" + u, "warehouse_id": f["/v1/warehouses/"], "part_id": rp.Map(t)["id"], "qty": 1,
+			"issue_kind": "in_warranty"}})
+	owed := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/rma-lines?order_id=" + f["/v1/orders/"], Token: tn.Admin}).Map(t)["items"].([]any)
+	if len(owed) != 1 {
+		t.Fatalf("owed faulty parts of the order: %v", owed)
+	}
+	f["/v1/rma-lines/"] = owed[0].(map[string]any)["id"].(string)
+	rs := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/rma-shipments", Token: tn.Admin, Body: map[string]any{
+		"idempotency_key": "iso-rma-" + u, "carrier": "dev", "tracking_no": "ISO-" + u,
+		"lines": []map[string]any{{"rma_line_id": f["/v1/rma-lines/"], "qty": 1}}}})
+	f["/v1/rma-shipments/"] = rs.Map(t)["id"].(string)
 	// An engineer's pay statement of the month (as the audit's pay writes it).
 	stmt := uuid.New()
 	if err := env.Tenants.Tx(context.Background(), tenants.Scope{TenantID: uuid.MustParse(tn.ID), Actor: tenants.SystemActor}, func(tx *tenants.Tx) error {
@@ -398,9 +417,10 @@ func isoBodies(t *testing.T, u string, own isoFixtures) map[string]any {
 		"POST /v1/orders/{id}/reservations":     map[string]any{"warehouse_id": own["/v1/warehouses/"], "part_id": own["/v1/parts/"], "qty": 1},
 		"POST /v1/orders/{id}/parts": map[string]any{"idempotency_key": "iso-x-" + u, "warehouse_id": own["/v1/warehouses/"],
 			"part_id": own["/v1/parts/"], "qty": 1, "issue_kind": "charged"},
-		"POST /v1/transfers/{id}/receive":    map[string]any{"lines": []map[string]any{{"line_no": 1, "qty_received": 1}}},
-		"POST /v1/part-requests/{id}/review": map[string]any{"decision": "approve"},
-		"PUT /v1/parts/{id}":                 map[string]any{"part_no": "ISO-PUT-" + u, "name_zh": "改名", "unit_cost": 1, "outlet_price": 2, "consumer_price": 3},
+		"POST /v1/transfers/{id}/receive":        map[string]any{"lines": []map[string]any{{"line_no": 1, "qty_received": 1}}},
+		"POST /v1/part-requests/{id}/review":     map[string]any{"decision": "approve"},
+		"POST /v1/rma-shipments/{id}/inspection": map[string]any{"lines": []map[string]any{{"line_no": 1, "result": "confirmed_faulty"}}},
+		"PUT /v1/parts/{id}":                     map[string]any{"part_no": "ISO-PUT-" + u, "name_zh": "改名", "unit_cost": 1, "outlet_price": 2, "consumer_price": 3},
 		"PUT /v1/warehouses/{id}": map[string]any{"code": "ISO-PUT-" + u, "name": "Renamed", "kind": "spare_parts",
 			"outlet_id": own["outlet-of-warehouse"]},
 		"POST /v1/partner-agreements/{id}/amend":   map[string]any{"terms": isoTerms()},

@@ -81,5 +81,6 @@ func registerRoutes(v1 huma.API, s *Server) {
 	registerOrderStockRoutes(v1, s)
 	registerTransferRoutes(v1, s)
 	registerPartRequestRoutes(v1, s)
+	registerRMARoutes(v1, s)
 	registerVanRoutes(v1, s)
 }

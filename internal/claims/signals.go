@@ -25,11 +25,11 @@ const (
 	SignalPartSerialReused   = "part_serial_reused"    // one part serial on two claims
 	SignalClaimRate          = "claim_rate_high"       // claims per job far above the network's
 	SignalRepeatRepairs      = "repeat_repair_rate_high"
+	SignalRMANoFault         = "rma_no_fault_found" // a claimed part came back from the maker's inspection not faulty
 )
 
-// SignalKinds lists the signal kinds. A no-fault-found RMA rate is not among them: the
-// platform keeps no RMA returns yet.
-var SignalKinds = []string{SignalSerialClaimedTwice, SignalPartSerialReused, SignalClaimRate, SignalRepeatRepairs}
+// SignalKinds lists the signal kinds.
+var SignalKinds = []string{SignalSerialClaimedTwice, SignalPartSerialReused, SignalClaimRate, SignalRepeatRepairs, SignalRMANoFault}
 
 // The thresholds of the rate signals: a claimant is flagged when its rate is more than
 // RateFactor times the network's, over at least MinJobs jobs; a repair repeats when the
@@ -49,17 +49,20 @@ type Claimant struct {
 
 // Signal is one finding with its evidence.
 type Signal struct {
-	Kind       string     `json:"kind" doc:"serial_claimed_by_two, part_serial_reused, claim_rate_high or repeat_repair_rate_high"`
-	Subject    string     `json:"subject" doc:"The unit's serial, the part's serial, or the claimant's name"`
-	Claimants  []Claimant `json:"claimants"`
-	Rate       float64    `json:"rate,omitempty" doc:"Rate signals: the claimant's rate (claims per job, or repeat jobs per job)"`
-	Network    float64    `json:"network_rate,omitempty" doc:"Rate signals: the same rate over the payer's whole network"`
-	Threshold  float64    `json:"threshold,omitempty" doc:"Rate signals: the rate above which a claimant is flagged (RateFactor times the network's)"`
-	Jobs       int        `json:"jobs,omitempty" doc:"Rate signals: the claimant's jobs in the window"`
-	Detail     string     `json:"detail"`
-	OrderIDs   []string   `json:"order_ids" doc:"Evidence: the orders"`
-	ClaimIDs   []string   `json:"claim_ids" doc:"Evidence: the claims"`
-	DetectedAt time.Time  `json:"detected_at"`
+	Kind      string     `json:"kind" doc:"serial_claimed_by_two, part_serial_reused, claim_rate_high, repeat_repair_rate_high or rma_no_fault_found"`
+	Subject   string     `json:"subject" doc:"The unit's serial, the part's serial, or the claimant's name"`
+	Claimants []Claimant `json:"claimants"`
+	Rate      float64    `json:"rate,omitempty" doc:"Rate signals: the claimant's rate (claims per job, or repeat jobs per job)"`
+	Network   float64    `json:"network_rate,omitempty" doc:"Rate signals: the same rate over the payer's whole network"`
+	Threshold float64    `json:"threshold,omitempty" doc:"Rate signals: the rate above which a claimant is flagged (RateFactor times the network's)"`
+	Jobs      int        `json:"jobs,omitempty" doc:"Rate signals: the claimant's jobs in the window"`
+	Detail    string     `json:"detail"`
+	OrderIDs  []string   `json:"order_ids" doc:"Evidence: the orders"`
+	ClaimIDs  []string   `json:"claim_ids" doc:"Evidence: the claims"`
+	// Adjustments proposes, for an RMA finding, the review adjustment of the claim's part
+	// line it concerns: nothing approved for a part the inspection found not faulty.
+	Adjustments []ClaimAdjustment `json:"adjustments,omitempty" doc:"rma_no_fault_found: the claim's part lines to approve for nothing, with the inspection's reason"`
+	DetectedAt  time.Time         `json:"detected_at"`
 }
 
 // claimantOf keys a claimant: the partner if the work was handed off, else the outlet.
@@ -178,6 +181,41 @@ func Signals(ctx context.Context, tx *tenants.Tx, days int) ([]Signal, error) {
 			Detail: fmt.Sprintf("part serial %s is on %d claims", part, len(refs))})
 	}
 
+	// Returned parts the inspection found not faulty (no fault found, wrong part), on orders
+	// with a claim: the claim's line of that part should not be paid.
+	findings, err := tx.Q.RMAFindings(ctx, tx, db.RMAFindingsParams{TenantID: tx.Scope.TenantID, Since: &since})
+	if err != nil {
+		return nil, fmt.Errorf("rma findings: %w", err)
+	}
+	for _, f := range findings {
+		for _, c := range cls {
+			if c.OrderID != f.OrderID {
+				continue
+			}
+			var lines []ClaimLine
+			if err := json.Unmarshal(c.Lines, &lines); err != nil {
+				return nil, fmt.Errorf("claim %s lines: %w", c.ID, err)
+			}
+			reason := fmt.Sprintf("returned part %s inspected by the maker: %s", f.PartNo, f.Result)
+			if f.ResultNote != "" {
+				reason += " (" + f.ResultNote + ")"
+			}
+			var adj []ClaimAdjustment
+			for i, l := range lines {
+				if l.Kind == "part" && (f.Serial != "" && l.FaultySerial == f.Serial || l.PartCode == f.PartNo) {
+					adj = append(adj, ClaimAdjustment{Line: i, Approved: 0, Reason: reason})
+				}
+			}
+			_, who := claimantOf(c.OutletID, c.CounterpartyTenantID, names[claimKey(c)].Name)
+			subject := f.PartNo
+			if f.Serial != "" {
+				subject = f.Serial
+			}
+			sig(Signal{Kind: SignalRMANoFault, Subject: subject, Claimants: []Claimant{who}, OrderIDs: []string{c.OrderID.String()},
+				ClaimIDs: []string{c.ID.String()}, Adjustments: adj, Detail: reason})
+		}
+	}
+
 	// Rates per claimant over the jobs of the window; a job repeats when the unit had a job in
 	// the RepeatDays before it (the work read reaches back that far).
 	jobs := map[string][]db.SignalWorkRow{}
@@ -236,6 +274,12 @@ func Signals(ctx context.Context, tx *tenants.Tx, days int) ([]Signal, error) {
 		}
 	}
 	return out, nil
+}
+
+// claimKey keys a claim's claimant, as claimantOf does.
+func claimKey(c db.SignalClaimsRow) string {
+	k, _ := claimantOf(c.OutletID, c.CounterpartyTenantID, "")
+	return k
 }
 
 func sortedKeys[V any](m map[string]V) []string {

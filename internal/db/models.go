@@ -815,6 +815,8 @@ type Part struct {
 	Version       int32
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
+	// An in-warranty issue of the part owes the faulty part back to the maker (an RMA line).
+	ReturnRequired bool
 }
 
 // Replenishment requests: an outlet's request to the central warehouse or a reservation that could not be met, reviewed (approve, cut, reject), then shipped as a transfer.
@@ -1150,6 +1152,71 @@ type ReportRollup struct {
 	TenantID      uuid.UUID
 	RolledThrough time.Time
 	RolledAt      time.Time
+}
+
+// Faulty parts owed back to the maker, one per in-warranty order part of a return-required part; warehouse_id holds the units until sent (NULL: the outlet had no returned-goods warehouse).
+type RmaLine struct {
+	TenantID    uuid.UUID
+	ID          uuid.UUID
+	OrderID     uuid.UUID
+	OrderPartID uuid.UUID
+	PartID      uuid.UUID
+	OutletID    uuid.NullUUID
+	WarehouseID uuid.NullUUID
+	Serial      string
+	Qty         int32
+	QtyShipped  int32
+	Status      string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// A return shipment of faulty parts to the maker: sent by an outlet (or the centre) with a carrier and tracking number, tracked, then inspected.
+type RmaShipment struct {
+	TenantID       uuid.UUID
+	ID             uuid.UUID
+	IdempotencyKey string
+	OutletID       uuid.NullUUID
+	Carrier        string
+	TrackingNo     string
+	Status         string
+	Note           string
+	SentBy         uuid.NullUUID
+	SentAt         time.Time
+	DeliveredAt    *time.Time
+	InspectedAt    *time.Time
+	Version        int32
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// A return shipment's lines: owed faulty parts sent (perhaps part of a line), each inspected by the receiving side.
+type RmaShipmentLine struct {
+	TenantID    uuid.UUID
+	ShipmentID  uuid.UUID
+	LineNo      int32
+	RmaLineID   uuid.UUID
+	OrderID     uuid.UUID
+	PartID      uuid.UUID
+	OutletID    uuid.NullUUID
+	Serial      string
+	Qty         int32
+	Result      string
+	ResultNote  string
+	InspectedBy uuid.NullUUID
+	InspectedAt *time.Time
+}
+
+// The carrier's status updates of a return shipment, each stored once (by the carrier's event id).
+type RmaTrackingEvent struct {
+	TenantID   uuid.UUID
+	ShipmentID uuid.UUID
+	EventID    string
+	OutletID   uuid.NullUUID
+	Status     string
+	Detail     string
+	OccurredAt time.Time
+	CreatedAt  time.Time
 }
 
 // Safety stock per warehouse and part: below min_qty available, the suggestion list proposes reorder_qty (or the shortfall).

@@ -46,27 +46,28 @@ func (q *Queries) CountPartsByIDs(ctx context.Context, db DBTX, arg CountPartsBy
 
 const createPart = `-- name: CreatePart :one
 INSERT INTO parts (tenant_id, id, part_no, name_zh, name_en, model_ids, components, substitute_ids, serial_tracked,
-                   currency, unit_cost, outlet_price, consumer_price, active)
+                   currency, unit_cost, outlet_price, consumer_price, active, return_required)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
-        $10, $11, $12, $13, $14)
-RETURNING tenant_id, id, part_no, name_zh, name_en, model_ids, components, substitute_ids, serial_tracked, currency, unit_cost, outlet_price, consumer_price, active, version, created_at, updated_at
+        $10, $11, $12, $13, $14, $15)
+RETURNING tenant_id, id, part_no, name_zh, name_en, model_ids, components, substitute_ids, serial_tracked, currency, unit_cost, outlet_price, consumer_price, active, version, created_at, updated_at, return_required
 `
 
 type CreatePartParams struct {
-	TenantID      uuid.UUID
-	ID            uuid.UUID
-	PartNo        string
-	NameZh        string
-	NameEn        string
-	ModelIds      []uuid.UUID
-	Components    []string
-	SubstituteIds []uuid.UUID
-	SerialTracked bool
-	Currency      string
-	UnitCost      int64
-	OutletPrice   int64
-	ConsumerPrice int64
-	Active        bool
+	TenantID       uuid.UUID
+	ID             uuid.UUID
+	PartNo         string
+	NameZh         string
+	NameEn         string
+	ModelIds       []uuid.UUID
+	Components     []string
+	SubstituteIds  []uuid.UUID
+	SerialTracked  bool
+	Currency       string
+	UnitCost       int64
+	OutletPrice    int64
+	ConsumerPrice  int64
+	Active         bool
+	ReturnRequired bool
 }
 
 func (q *Queries) CreatePart(ctx context.Context, db DBTX, arg CreatePartParams) (Part, error) {
@@ -85,6 +86,7 @@ func (q *Queries) CreatePart(ctx context.Context, db DBTX, arg CreatePartParams)
 		arg.OutletPrice,
 		arg.ConsumerPrice,
 		arg.Active,
+		arg.ReturnRequired,
 	)
 	var i Part
 	err := row.Scan(
@@ -105,12 +107,13 @@ func (q *Queries) CreatePart(ctx context.Context, db DBTX, arg CreatePartParams)
 		&i.Version,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.ReturnRequired,
 	)
 	return i, err
 }
 
 const getPart = `-- name: GetPart :one
-SELECT tenant_id, id, part_no, name_zh, name_en, model_ids, components, substitute_ids, serial_tracked, currency, unit_cost, outlet_price, consumer_price, active, version, created_at, updated_at FROM parts WHERE tenant_id = $1 AND id = $2
+SELECT tenant_id, id, part_no, name_zh, name_en, model_ids, components, substitute_ids, serial_tracked, currency, unit_cost, outlet_price, consumer_price, active, version, created_at, updated_at, return_required FROM parts WHERE tenant_id = $1 AND id = $2
 `
 
 type GetPartParams struct {
@@ -139,12 +142,13 @@ func (q *Queries) GetPart(ctx context.Context, db DBTX, arg GetPartParams) (Part
 		&i.Version,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.ReturnRequired,
 	)
 	return i, err
 }
 
 const listParts = `-- name: ListParts :many
-SELECT tenant_id, id, part_no, name_zh, name_en, model_ids, components, substitute_ids, serial_tracked, currency, unit_cost, outlet_price, consumer_price, active, version, created_at, updated_at FROM parts
+SELECT tenant_id, id, part_no, name_zh, name_en, model_ids, components, substitute_ids, serial_tracked, currency, unit_cost, outlet_price, consumer_price, active, version, created_at, updated_at, return_required FROM parts
 WHERE tenant_id = $1
   AND ($2::uuid IS NULL OR id > $2::uuid)
   AND ($3::text IS NULL OR part_no ILIKE '%' || $3::text || '%' OR name_zh ILIKE '%' || $3::text || '%'
@@ -194,6 +198,7 @@ func (q *Queries) ListParts(ctx context.Context, db DBTX, arg ListPartsParams) (
 			&i.Version,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.ReturnRequired,
 		); err != nil {
 			return nil, err
 		}
@@ -294,26 +299,28 @@ const updatePart = `-- name: UpdatePart :one
 UPDATE parts
 SET part_no = $1, name_zh = $2, name_en = $3, model_ids = $4, components = $5,
     substitute_ids = $6, serial_tracked = $7, currency = $8, unit_cost = $9,
-    outlet_price = $10, consumer_price = $11, active = $12, version = version + 1, updated_at = now()
-WHERE tenant_id = $13 AND id = $14 AND version = $15 RETURNING tenant_id, id, part_no, name_zh, name_en, model_ids, components, substitute_ids, serial_tracked, currency, unit_cost, outlet_price, consumer_price, active, version, created_at, updated_at
+    outlet_price = $10, consumer_price = $11, active = $12, return_required = $13,
+    version = version + 1, updated_at = now()
+WHERE tenant_id = $14 AND id = $15 AND version = $16 RETURNING tenant_id, id, part_no, name_zh, name_en, model_ids, components, substitute_ids, serial_tracked, currency, unit_cost, outlet_price, consumer_price, active, version, created_at, updated_at, return_required
 `
 
 type UpdatePartParams struct {
-	PartNo        string
-	NameZh        string
-	NameEn        string
-	ModelIds      []uuid.UUID
-	Components    []string
-	SubstituteIds []uuid.UUID
-	SerialTracked bool
-	Currency      string
-	UnitCost      int64
-	OutletPrice   int64
-	ConsumerPrice int64
-	Active        bool
-	TenantID      uuid.UUID
-	ID            uuid.UUID
-	Version       int32
+	PartNo         string
+	NameZh         string
+	NameEn         string
+	ModelIds       []uuid.UUID
+	Components     []string
+	SubstituteIds  []uuid.UUID
+	SerialTracked  bool
+	Currency       string
+	UnitCost       int64
+	OutletPrice    int64
+	ConsumerPrice  int64
+	Active         bool
+	ReturnRequired bool
+	TenantID       uuid.UUID
+	ID             uuid.UUID
+	Version        int32
 }
 
 func (q *Queries) UpdatePart(ctx context.Context, db DBTX, arg UpdatePartParams) (Part, error) {
@@ -330,6 +337,7 @@ func (q *Queries) UpdatePart(ctx context.Context, db DBTX, arg UpdatePartParams)
 		arg.OutletPrice,
 		arg.ConsumerPrice,
 		arg.Active,
+		arg.ReturnRequired,
 		arg.TenantID,
 		arg.ID,
 		arg.Version,
@@ -353,6 +361,7 @@ func (q *Queries) UpdatePart(ctx context.Context, db DBTX, arg UpdatePartParams)
 		&i.Version,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.ReturnRequired,
 	)
 	return i, err
 }

@@ -444,6 +444,7 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 	// Parts and stock: a central warehouse and one per outlet; stock rows carry their
 	// warehouse's outlet (outlet 1: order 1, outlet 2: order 2).
 	part, whC, wh1, wh2, transfer := uuid.New(), uuid.New(), uuid.New(), uuid.New(), uuid.New()
+	op1, op2, rma1, rma2, ship1, ship2 := uuid.New(), uuid.New(), uuid.New(), uuid.New(), uuid.New(), uuid.New()
 	stmts = append(stmts, []struct {
 		sql  string
 		args []any
@@ -469,7 +470,23 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 			[]any{uuid.New(), uuid.New(), order1, order2, wh1, wh2, part, f.Outlet1, f.Outlet2}},
 		{`INSERT INTO order_parts (tenant_id, id, order_id, warehouse_id, part_id, outlet_id, qty, issue_kind) VALUES
 		    (app.tenant_id(), $1, $3, $5, $7, $8, 1, 'in_warranty'), (app.tenant_id(), $2, $4, $6, $7, $9, 1, 'charged')`,
-			[]any{uuid.New(), uuid.New(), order1, order2, wh1, wh2, part, f.Outlet1, f.Outlet2}},
+			[]any{op1, op2, order1, order2, wh1, wh2, part, f.Outlet1, f.Outlet2}},
+		// Faulty parts owed back to the maker, one per outlet, each sent in a return shipment of its
+		// outlet, inspected, with a carrier's update.
+		{`INSERT INTO rma_lines (tenant_id, id, order_id, order_part_id, part_id, outlet_id, serial, qty, qty_shipped, status) VALUES
+		    (app.tenant_id(), $1, $3, $5, $7, $8, 'F1', 1, 1, 'shipped'), (app.tenant_id(), $2, $4, $6, $7, $9, 'F2', 1, 1, 'shipped')`,
+			[]any{rma1, rma2, order1, order2, op1, op2, part, f.Outlet1, f.Outlet2}},
+		{`INSERT INTO rma_shipments (tenant_id, id, idempotency_key, outlet_id, carrier, tracking_no, sent_at) VALUES
+		    (app.tenant_id(), $1, 'rma-1', $3, 'dev', 'TRK-0001', now()), (app.tenant_id(), $2, 'rma-2', $4, 'dev', 'TRK-0002', now())`,
+			[]any{ship1, ship2, f.Outlet1, f.Outlet2}},
+		{`INSERT INTO rma_shipment_lines (tenant_id, shipment_id, line_no, rma_line_id, order_id, part_id, outlet_id, serial, qty, result,
+		    result_note, inspected_at) VALUES
+		    (app.tenant_id(), $1, 1, $3, $5, $7, $8, 'F1', 1, 'no_fault_found', 'works', now()),
+		    (app.tenant_id(), $2, 1, $4, $6, $7, $9, 'F2', 1, '', '', NULL)`,
+			[]any{ship1, ship2, rma1, rma2, order1, order2, part, f.Outlet1, f.Outlet2}},
+		{`INSERT INTO rma_tracking_events (tenant_id, shipment_id, event_id, outlet_id, status, occurred_at) VALUES
+		    (app.tenant_id(), $1, 'e1', $3, 'in_transit', now()), (app.tenant_id(), $2, 'e1', $4, 'delivered', now())`,
+			[]any{ship1, ship2, f.Outlet1, f.Outlet2}},
 		{`INSERT INTO part_requests (tenant_id, id, warehouse_id, source_warehouse_id, outlet_id, part_id, qty) VALUES
 		    (app.tenant_id(), $1, $3, $5, $6, $8, 2), (app.tenant_id(), $2, $4, $5, $7, $8, 3)`,
 			[]any{uuid.New(), uuid.New(), wh1, wh2, whC, f.Outlet1, f.Outlet2, part}},
@@ -793,7 +810,8 @@ func (iso *isolation) checkOutletScope(t *testing.T) {
 		{"sla_clocks", "outlet_id"}, {"sla_breaches", "outlet_id"}, {"purchases", "outlet_id"},
 		{"compensations", "outlet_id"}, {"report_days", "outlet_key"}, {"stock_balances", "outlet_id"}, {"stock_movements", "outlet_id"},
 		{"part_serials", "outlet_id"}, {"stock_reservations", "outlet_id"}, {"order_parts", "outlet_id"},
-		{"part_requests", "outlet_id"}, {"safety_stock", "outlet_id"}, {"stock_suggestion_lines", "outlet_id"}, {"bills", "outlet_id"}, {"bill_payments", "outlet_id"},
+		{"part_requests", "outlet_id"}, {"safety_stock", "outlet_id"}, {"stock_suggestion_lines", "outlet_id"}, {"rma_lines", "outlet_id"},
+		{"rma_shipments", "outlet_id"}, {"rma_shipment_lines", "outlet_id"}, {"rma_tracking_events", "outlet_id"}, {"bills", "outlet_id"}, {"bill_payments", "outlet_id"},
 		{"pay_orders", "outlet_id"}, {"pay_statements", "outlet_id"}, {"pay_entries", "outlet_id"},
 	} {
 		t.Run(c.table, func(t *testing.T) {

@@ -21,18 +21,19 @@ import (
 
 // PartFields are the writable fields of a part.
 type PartFields struct {
-	PartNo        string      `json:"part_no" pattern:"^[A-Za-z0-9._/-]{1,64}$" example:"PCB-KFR35-01" doc:"The tenant's part number"`
-	NameZh        string      `json:"name_zh" minLength:"1" maxLength:"200" example:"主控板"`
-	NameEn        string      `json:"name_en,omitempty" maxLength:"200" example:"Main board"`
-	ModelIDs      []uuid.UUID `json:"model_ids,omitempty" maxItems:"500" doc:"Models the part fits"`
-	Components    []string    `json:"components,omitempty" maxItems:"50" doc:"Component codes of those models the part is (compressor, main_board)"`
-	SubstituteIDs []uuid.UUID `json:"substitute_ids,omitempty" maxItems:"50" doc:"Parts that may be used instead"`
-	SerialTracked bool        `json:"serial_tracked,omitempty" doc:"Each unit carries a serial that stock follows (main boards, compressors)"`
-	Currency      string      `json:"currency,omitempty" pattern:"^[A-Z]{3}$" example:"CNY" doc:"Currency of the cost and prices; CNY when omitted"`
-	UnitCost      int64       `json:"unit_cost" minimum:"0" maximum:"100000000000" doc:"Cost of one unit, minor units; values the tenant's own stock"`
-	OutletPrice   int64       `json:"outlet_price" minimum:"0" maximum:"100000000000" doc:"The brand's price to outlets, minor units"`
-	ConsumerPrice int64       `json:"consumer_price" minimum:"0" maximum:"100000000000" doc:"The price to consumers, minor units"`
-	Active        *bool       `json:"active,omitempty" doc:"Inactive parts stay in history but are not offered; true when omitted"`
+	PartNo         string      `json:"part_no" pattern:"^[A-Za-z0-9._/-]{1,64}$" example:"PCB-KFR35-01" doc:"The tenant's part number"`
+	NameZh         string      `json:"name_zh" minLength:"1" maxLength:"200" example:"主控板"`
+	NameEn         string      `json:"name_en,omitempty" maxLength:"200" example:"Main board"`
+	ModelIDs       []uuid.UUID `json:"model_ids,omitempty" maxItems:"500" doc:"Models the part fits"`
+	Components     []string    `json:"components,omitempty" maxItems:"50" doc:"Component codes of those models the part is (compressor, main_board)"`
+	SubstituteIDs  []uuid.UUID `json:"substitute_ids,omitempty" maxItems:"50" doc:"Parts that may be used instead"`
+	SerialTracked  bool        `json:"serial_tracked,omitempty" doc:"Each unit carries a serial that stock follows (main boards, compressors)"`
+	Currency       string      `json:"currency,omitempty" pattern:"^[A-Z]{3}$" example:"CNY" doc:"Currency of the cost and prices; CNY when omitted"`
+	UnitCost       int64       `json:"unit_cost" minimum:"0" maximum:"100000000000" doc:"Cost of one unit, minor units; values the tenant's own stock"`
+	OutletPrice    int64       `json:"outlet_price" minimum:"0" maximum:"100000000000" doc:"The brand's price to outlets, minor units"`
+	ConsumerPrice  int64       `json:"consumer_price" minimum:"0" maximum:"100000000000" doc:"The price to consumers, minor units"`
+	Active         *bool       `json:"active,omitempty" doc:"Inactive parts stay in history but are not offered; true when omitted"`
+	ReturnRequired bool        `json:"return_required,omitempty" doc:"The maker wants the faulty part back: an in-warranty issue owes it (an RMA line)"`
 }
 
 // SparePart is a catalog entry.
@@ -59,7 +60,7 @@ func FromRow(r db.Part) SparePart {
 	return SparePart{ID: r.ID, Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, PartFields: PartFields{
 		PartNo: r.PartNo, NameZh: r.NameZh, NameEn: r.NameEn, ModelIDs: r.ModelIds, Components: r.Components,
 		SubstituteIDs: r.SubstituteIds, SerialTracked: r.SerialTracked, Currency: r.Currency, UnitCost: r.UnitCost,
-		OutletPrice: r.OutletPrice, ConsumerPrice: r.ConsumerPrice, Active: &active}}
+		OutletPrice: r.OutletPrice, ConsumerPrice: r.ConsumerPrice, Active: &active, ReturnRequired: r.ReturnRequired}}
 }
 
 // normalize fills defaults and checks the fields that do not need the database. prefix names
@@ -159,7 +160,8 @@ func Create(ctx context.Context, tx *tenants.Tx, f PartFields) (SparePart, error
 	}
 	r, err := tx.Q.CreatePart(ctx, tx, db.CreatePartParams{TenantID: tx.Scope.TenantID, ID: id, PartNo: f.PartNo, NameZh: f.NameZh,
 		NameEn: f.NameEn, ModelIds: f.ModelIDs, Components: f.Components, SubstituteIds: f.SubstituteIDs, SerialTracked: f.SerialTracked,
-		Currency: f.Currency, UnitCost: f.UnitCost, OutletPrice: f.OutletPrice, ConsumerPrice: f.ConsumerPrice, Active: *f.Active})
+		Currency: f.Currency, UnitCost: f.UnitCost, OutletPrice: f.OutletPrice, ConsumerPrice: f.ConsumerPrice, Active: *f.Active,
+		ReturnRequired: f.ReturnRequired})
 	if err != nil {
 		return SparePart{}, fault.DBError(err, "a part with this part number exists", "")
 	}
@@ -235,7 +237,7 @@ func Update(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, f 
 	r, err := tx.Q.UpdatePart(ctx, tx, db.UpdatePartParams{TenantID: tx.Scope.TenantID, ID: id, Version: version, PartNo: f.PartNo,
 		NameZh: f.NameZh, NameEn: f.NameEn, ModelIds: f.ModelIDs, Components: f.Components, SubstituteIds: f.SubstituteIDs,
 		SerialTracked: f.SerialTracked, Currency: f.Currency, UnitCost: f.UnitCost, OutletPrice: f.OutletPrice,
-		ConsumerPrice: f.ConsumerPrice, Active: *f.Active})
+		ConsumerPrice: f.ConsumerPrice, Active: *f.Active, ReturnRequired: f.ReturnRequired})
 	if err != nil {
 		return SparePart{}, fault.DBError(fault.StaleIfMissing(err), "a part with this part number exists", "")
 	}

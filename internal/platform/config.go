@@ -65,6 +65,9 @@ type Config struct {
 	// StripeWebhookSecret verifies webhook signatures (whsec_...); create the endpoint on
 	// API version 2023-10-16.
 	StripeWebhookSecret string `env:"STRIPE_WEBHOOK_SECRET"`
+	// CarrierDevSecret signs the dev carrier's webhook calls (return shipments' tracking in
+	// development and tests); empty refuses them.
+	CarrierDevSecret string `env:"CARRIER_DEV_SECRET"`
 	// BillingGrace is how long a tenant keeps writing after a failed platform payment.
 	BillingGrace time.Duration `env:"BILLING_GRACE" envDefault:"168h"`
 	// BillingGraceReminder is how long before the grace period ends the tenant's admins and

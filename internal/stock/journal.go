@@ -20,16 +20,18 @@ import (
 // returns from orders, transfers received and requisitions into a van add; issues to
 // orders, transfers shipped, requisitions out of a warehouse and scrap take; an adjustment
 // after a count does either. A requisition (engineer takes parts into the van) and its
-// return are two rows each, out of one warehouse and into the other.
+// return are two rows each, out of one warehouse and into the other. rma_hold puts a faulty
+// part owed to the maker into a returned-goods warehouse (or takes it back out when the part
+// leaves the order) and rma_ship sends it to the maker (rma.go).
 var MovementTypes = []string{"receipt", "issue", "order_return", "transfer_ship", "transfer_receive", "requisition",
-	"requisition_return", "adjustment", "scrap"}
+	"requisition_return", "adjustment", "scrap", "rma_hold", "rma_ship"}
 
 // DirectTypes are the movement types posted directly (Post); the others come from orders and
 // transfers.
 var DirectTypes = []string{"receipt", "issue", "requisition", "requisition_return", "adjustment", "scrap"}
 
 // SerialPlaces are where a unit of a serial-tracked part can be.
-var SerialPlaces = []string{"in_stock", "in_transit", "installed", "scrapped"}
+var SerialPlaces = []string{"in_stock", "in_transit", "installed", "scrapped", "returned_to_maker"}
 
 // IssueKinds say who pays for parts issued to an order.
 var IssueKinds = []string{"in_warranty", "charged", "consumer_purchase"}

@@ -300,9 +300,13 @@ func (s *Service) Issue(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, 
 		}
 		return orderPartFromRow(r), nil
 	}
-	w, _, err := place(ctx, tx, in.WarehouseID, in.PartID)
+	w, part, err := place(ctx, tx, in.WarehouseID, in.PartID)
 	if err != nil {
 		return OrderPart{}, err
+	}
+	owes := in.IssueKind == "in_warranty" && part.ReturnRequired
+	if owes && part.SerialTracked && in.OldSerial == "" {
+		return OrderPart{}, fault.Invalid("old_serial", "is required: the faulty unit goes back to the maker")
 	}
 	var consume int32
 	var reservation uuid.NullUUID
@@ -343,6 +347,11 @@ func (s *Service) Issue(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, 
 	if err != nil {
 		return OrderPart{}, fault.DBError(err, "", "")
 	}
+	if owes {
+		if err := oweReturn(ctx, tx, in.IdempotencyKey, r, w); err != nil {
+			return OrderPart{}, err
+		}
+	}
 	op := orderPartFromRow(r)
 	return op, tx.Audit(ctx, "order_part.issue", "order_part", op.ID, nil, op)
 }
@@ -357,6 +366,9 @@ func (s *Service) Remove(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Ord
 	}
 	if r.Status == "returned" {
 		return orderPartFromRow(r), nil
+	}
+	if err := forgiveReturn(ctx, tx, r); err != nil {
+		return OrderPart{}, err
 	}
 	if _, _, err := post(ctx, tx, posting{Key: "order-part-return:" + id.String(), Type: "order_return", WarehouseID: r.WarehouseID,
 		PartID: r.PartID, Qty: r.Qty, Serial: r.NewSerial, OrderID: uuid.NullUUID{UUID: r.OrderID, Valid: true},

@@ -1,8 +1,8 @@
 -- name: CreatePart :one
 INSERT INTO parts (tenant_id, id, part_no, name_zh, name_en, model_ids, components, substitute_ids, serial_tracked,
-                   currency, unit_cost, outlet_price, consumer_price, active)
+                   currency, unit_cost, outlet_price, consumer_price, active, return_required)
 VALUES (@tenant_id, @id, @part_no, @name_zh, @name_en, @model_ids, @components, @substitute_ids, @serial_tracked,
-        @currency, @unit_cost, @outlet_price, @consumer_price, @active)
+        @currency, @unit_cost, @outlet_price, @consumer_price, @active, @return_required)
 RETURNING *;
 
 -- name: UpsertPart :exec
@@ -39,7 +39,8 @@ ORDER BY id LIMIT @lim;
 UPDATE parts
 SET part_no = @part_no, name_zh = @name_zh, name_en = @name_en, model_ids = @model_ids, components = @components,
     substitute_ids = @substitute_ids, serial_tracked = @serial_tracked, currency = @currency, unit_cost = @unit_cost,
-    outlet_price = @outlet_price, consumer_price = @consumer_price, active = @active, version = version + 1, updated_at = now()
+    outlet_price = @outlet_price, consumer_price = @consumer_price, active = @active, return_required = @return_required,
+    version = version + 1, updated_at = now()
 WHERE tenant_id = @tenant_id AND id = @id AND version = @version RETURNING *;
 
 -- name: PartHasStock :one

@@ -29,6 +29,7 @@ import (
 	"github.com/aftersales/aftersales/internal/claims"
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/jobs"
+	"github.com/aftersales/aftersales/internal/logistics"
 	"github.com/aftersales/aftersales/internal/network"
 	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/internal/platform"
@@ -42,6 +43,9 @@ const Password = "test-password-123"
 
 // WebhookSecret signs the Stripe webhook payloads of tests (webhook.GenerateTestSignedPayload).
 const WebhookSecret = "whsec_test_secret"
+
+// CarrierSecret signs the dev carrier's webhook calls of tests (logistics.Dev.Sign).
+const CarrierSecret = "carrier_test_secret"
 
 // Env is one test's running API.
 type Env struct {
@@ -148,7 +152,8 @@ func New(t testing.TB, opts ...Options) *Env {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(api.New(Wire(api.Deps{DB: tdb, Auth: authSvc, Limiter: limiter, Redis: rdb, Log: log,
-		Registry: reg, Config: cfg, Jobs: jobClient, Billing: bill})))
+		Registry: reg, Config: cfg, Jobs: jobClient, Billing: bill,
+		Carriers: logistics.Carriers{logistics.DevCode: logistics.Dev{Secret: CarrierSecret}}})))
 	t.Cleanup(srv.Close)
 	// Test accounts store Password at the lowest argon2 cost: they sign in through the real
 	// check without spending tens of milliseconds of CPU on every login.

@@ -620,6 +620,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/carrier-webhooks/{carrier}/{tenant_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A carrier's status updates of return shipments: verified by the carrier's signature, each stored once */
+        post: operations["carrier-webhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/cash-up": {
         parameters: {
             query?: never;
@@ -4026,6 +4043,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/rma-lines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Faulty parts owed back to the maker (and sent), newest first (outlet staff: their outlet's) */
+        get: operations["list-rma-lines"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rma-lines/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an owed faulty part */
+        get: operations["get-rma-line"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rma-shipments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Return shipments newest first, with their lines and tracking (outlet staff: their outlet's) */
+        get: operations["list-rma-shipments"];
+        put?: never;
+        /** Send owed faulty parts of one outlet back to the maker in one shipment (all or part of each line); they leave stock */
+        post: operations["send-rma-shipment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rma-shipments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a return shipment with its lines and tracking */
+        get: operations["get-rma-shipment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rma-shipments/{id}/inspection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record the receiving side's findings on lines of a shipment (confirmed faulty, no fault found, wrong part), each once */
+        post: operations["inspect-rma-shipment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/safety-stock": {
         parameters: {
             query?: never;
@@ -5389,6 +5492,23 @@ export interface components {
             /** Format: int64 */
             daily_capacity: number;
         };
+        CarrierReceipt: {
+            /**
+             * Format: int64
+             * @description Updates stored and applied
+             */
+            applied: number;
+            /**
+             * Format: int64
+             * @description Updates stored before (the carrier sent them again)
+             */
+            duplicates: number;
+            /**
+             * Format: int64
+             * @description Updates of tracking numbers no return shipment of the tenant has
+             */
+            unknown: number;
+        };
         CashUp: {
             /**
              * Format: date
@@ -6697,6 +6817,20 @@ export interface components {
             /** @description The person using the unit, when not the buyer */
             user?: components["schemas"]["Party"];
         };
+        InspectionInput: {
+            lines: components["schemas"]["InspectionLine"][];
+        };
+        InspectionLine: {
+            /** Format: int32 */
+            line_no: number;
+            /** @description What the inspection found; required unless confirmed_faulty */
+            note?: string;
+            /**
+             * @description confirmed_faulty, no_fault_found or wrong_part
+             * @enum {string}
+             */
+            result: "confirmed_faulty" | "no_fault_found" | "wrong_part";
+        };
         Intake: {
             /** @enum {string} */
             channel: "carry_in" | "on_site" | "phone" | "web" | "mail_in" | "api";
@@ -7200,7 +7334,7 @@ export interface components {
              * @description One of the movement types
              * @enum {string}
              */
-            type: "receipt" | "issue" | "order_return" | "transfer_ship" | "transfer_receive" | "requisition" | "requisition_return" | "adjustment" | "scrap";
+            type: "receipt" | "issue" | "order_return" | "transfer_ship" | "transfer_receive" | "requisition" | "requisition_return" | "adjustment" | "scrap" | "rma_hold" | "rma_ship";
             /**
              * Format: int64
              * @description The part's unit cost when posted, minor units
@@ -7786,6 +7920,16 @@ export interface components {
             /** @description Pass as cursor to get the next page; absent on the last page */
             next_cursor?: string;
         };
+        PageRMALine: {
+            items: components["schemas"]["RMALine"][];
+            /** @description Pass as cursor to get the next page; absent on the last page */
+            next_cursor?: string;
+        };
+        PageRMAShipment: {
+            items: components["schemas"]["RMAShipment"][];
+            /** @description Pass as cursor to get the next page; absent on the last page */
+            next_cursor?: string;
+        };
         PageRefund: {
             items: components["schemas"]["Refund"][];
             /** @description Pass as cursor to get the next page; absent on the last page */
@@ -7872,6 +8016,8 @@ export interface components {
              * @example PCB-KFR35-01
              */
             part_no: string;
+            /** @description The maker wants the faulty part back: an in-warranty issue owes it (an RMA line) */
+            return_required?: boolean;
             /** @description Each unit carries a serial that stock follows (main boards, compressors) */
             serial_tracked?: boolean;
             /** @description Parts that may be used instead */
@@ -8639,6 +8785,111 @@ export interface components {
              */
             unit_price: number;
         };
+        RMALine: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            order_id: string;
+            /**
+             * Format: uuid
+             * @description The in-warranty issue that replaced the faulty part
+             */
+            order_part_id: string;
+            /** Format: uuid */
+            outlet_id?: string;
+            /** Format: uuid */
+            part_id: string;
+            /** Format: int32 */
+            qty: number;
+            /** Format: int32 */
+            qty_shipped: number;
+            /** @description The faulty unit's serial (serial-tracked parts) */
+            serial?: string;
+            /**
+             * @description owed, partly_shipped, shipped or cancelled (the part was taken off the order)
+             * @enum {string}
+             */
+            status: "owed" | "partly_shipped" | "shipped" | "cancelled";
+            /**
+             * Format: uuid
+             * @description The returned-goods warehouse holding the faulty units until sent (absent: not held in stock)
+             */
+            warehouse_id?: string;
+        };
+        RMAShipment: {
+            carrier: string;
+            /** Format: date-time */
+            delivered_at?: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            inspected_at?: string;
+            lines: components["schemas"]["RMAShipmentLine"][];
+            note?: string;
+            /**
+             * Format: uuid
+             * @description The outlet that sent it (absent: the centre)
+             */
+            outlet_id?: string;
+            /** Format: date-time */
+            sent_at: string;
+            /** Format: uuid */
+            sent_by?: string;
+            /**
+             * @description sent, in_transit, delivered, exception or inspected
+             * @enum {string}
+             */
+            status: "sent" | "in_transit" | "delivered" | "exception" | "inspected";
+            tracking: components["schemas"]["TrackingEvent"][];
+            tracking_no: string;
+            tracking_url?: string;
+            /** Format: int32 */
+            version: number;
+        };
+        RMAShipmentInput: {
+            /** @description The carrier's code (one the product is wired with, e.g. dev) */
+            carrier: string;
+            /** @description Names the shipment: sending it again returns the first */
+            idempotency_key: string;
+            lines: components["schemas"]["RMAShipmentLineInput"][];
+            note?: string;
+            /** @description The carrier's tracking number */
+            tracking_no: string;
+        };
+        RMAShipmentLine: {
+            /** Format: date-time */
+            inspected_at?: string;
+            /** Format: uuid */
+            inspected_by?: string;
+            /** Format: int32 */
+            line_no: number;
+            /** Format: uuid */
+            order_id: string;
+            /** Format: uuid */
+            part_id: string;
+            /** Format: int32 */
+            qty: number;
+            /**
+             * @description The inspection's result: confirmed_faulty, no_fault_found or wrong_part (absent until inspected)
+             * @enum {string}
+             */
+            result?: "confirmed_faulty" | "no_fault_found" | "wrong_part";
+            result_note?: string;
+            /** Format: uuid */
+            rma_line_id: string;
+            serial?: string;
+        };
+        RMAShipmentLineInput: {
+            /**
+             * Format: int32
+             * @description Units sent: at most what the line still owes (a partial return leaves the rest owed)
+             */
+            qty: number;
+            /** Format: uuid */
+            rma_line_id: string;
+        };
         Reason: {
             detail: string;
             /** @example 《部分商品修理更换退货责任规定》第九条 */
@@ -9165,7 +9416,7 @@ export interface components {
              * @description Where the unit is now
              * @enum {string}
              */
-            place: "in_stock" | "in_transit" | "installed" | "scrapped";
+            place: "in_stock" | "in_transit" | "installed" | "scrapped" | "returned_to_maker";
             serial: string;
             /** Format: uuid */
             warehouse_id?: string;
@@ -9274,6 +9525,8 @@ export interface components {
             request_ids: string[];
         };
         Signal: {
+            /** @description rma_no_fault_found: the claim's part lines to approve for nothing, with the inspection's reason */
+            adjustments?: components["schemas"]["ClaimAdjustment"][];
             /** @description Evidence: the claims */
             claim_ids: string[];
             claimants: components["schemas"]["Claimant"][];
@@ -9286,10 +9539,10 @@ export interface components {
              */
             jobs?: number;
             /**
-             * @description serial_claimed_by_two, part_serial_reused, claim_rate_high or repeat_repair_rate_high
+             * @description serial_claimed_by_two, part_serial_reused, claim_rate_high, repeat_repair_rate_high or rma_no_fault_found
              * @enum {string}
              */
-            kind: "serial_claimed_by_two" | "part_serial_reused" | "claim_rate_high" | "repeat_repair_rate_high";
+            kind: "serial_claimed_by_two" | "part_serial_reused" | "claim_rate_high" | "repeat_repair_rate_high" | "rma_no_fault_found";
             /**
              * Format: double
              * @description Rate signals: the same rate over the payer's whole network
@@ -9387,6 +9640,8 @@ export interface components {
              * @example PCB-KFR35-01
              */
             part_no: string;
+            /** @description The maker wants the faulty part back: an in-warranty issue owes it (an RMA line) */
+            return_required?: boolean;
             /** @description Each unit carries a serial that stock follows (main boards, compressors) */
             serial_tracked?: boolean;
             /** @description Parts that may be used instead */
@@ -9773,6 +10028,14 @@ export interface components {
         };
         TiersOutBody: {
             tiers: components["schemas"]["Tier"][];
+        };
+        TrackingEvent: {
+            detail?: string;
+            event_id: string;
+            /** Format: date-time */
+            occurred_at: string;
+            /** @enum {string} */
+            status: "in_transit" | "delivered" | "exception";
         };
         Transfer: {
             /** Format: uuid */
@@ -13882,6 +14145,80 @@ export interface operations {
             };
             /** @description Internal Server Error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "carrier-webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The carrier's code */
+                carrier: string;
+                /** @description The tenant whose shipments the updates are about (the callback address given to the carrier) */
+                tenant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": string;
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CarrierReceipt"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -33867,6 +34204,492 @@ export interface operations {
             };
         };
     };
+    "list-rma-lines": {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor: next_cursor of the previous page */
+                cursor?: string;
+                /** @description Page size */
+                limit?: number;
+                status?: "owed" | "partly_shipped" | "shipped" | "cancelled";
+                /** @description The lines of one order */
+                order_id?: string;
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageRMALine"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-rma-line": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RMALine"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-rma-shipments": {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor: next_cursor of the previous page */
+                cursor?: string;
+                /** @description Page size */
+                limit?: number;
+                status?: "sent" | "in_transit" | "delivered" | "exception" | "inspected";
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageRMAShipment"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "send-rma-shipment": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the key with another request */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RMAShipmentInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RMAShipment"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-rma-shipment": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RMAShipment"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "inspect-rma-shipment": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InspectionInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RMAShipment"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "list-safety-stock": {
         parameters: {
             query?: {
@@ -34919,7 +35742,7 @@ export interface operations {
                 warehouse_id?: string;
                 part_id?: string;
                 order_id?: string;
-                type?: "receipt" | "issue" | "order_return" | "transfer_ship" | "transfer_receive" | "requisition" | "requisition_return" | "adjustment" | "scrap";
+                type?: "receipt" | "issue" | "order_return" | "transfer_ship" | "transfer_receive" | "requisition" | "requisition_return" | "adjustment" | "scrap" | "rma_hold" | "rma_ship";
             };
             header?: {
                 /** @description Tenant to act in, for users with several memberships */

@@ -178,6 +178,8 @@ describe('labels of API values', () => {
     ['paymentStatus', 'BillPayment', 'status'],
     ['requestStatus', 'PartRequest', 'status'],
     ['discrepancyReason', 'ReceiveLine', 'discrepancy_reason'],
+    ['rmaShipmentStatus', 'RMAShipment', 'status'],
+    ['inspectionResult', 'RMAShipmentLine', 'result'],
   ]
   it.each(cases)('%s covers %s.%s', (group, schema, prop) => {
     const labels = Object.keys(en.enums[group])

@@ -1,4 +1,4 @@
-import { Box, Coin, Files, List, ShoppingCart, Tickets, Van } from '@element-plus/icons-vue'
+import { Box, Coin, Files, List, Promotion, ShoppingCart, Tickets, Van } from '@element-plus/icons-vue'
 import type { RouteRecordRaw } from 'vue-router'
 
 // Parts and stock: everyone who reads stock (agents, engineers, outlet managers, finance,
@@ -28,6 +28,12 @@ const routes: RouteRecordRaw[] = [
     name: 'part-requests',
     component: () => import('@/views/stock/RequestList.vue'),
     meta: { title: 'menu.partRequests', perm: 'stock:read', menu: { group: 'stock', icon: Tickets, order: 3.5 } },
+  },
+  {
+    path: '/stock/returns',
+    name: 'rma-shipments',
+    component: () => import('@/views/stock/RmaShipmentList.vue'),
+    meta: { title: 'menu.rmaShipments', perm: 'stock:read', menu: { group: 'stock', icon: Promotion, order: 3.6 } },
   },
   {
     path: '/stock/suggestions',
