@@ -51,6 +51,10 @@ type Scope struct {
 	// emails and street addresses masked. The system and consumers (their own data) read
 	// them in full.
 	MaskContacts bool
+	// Confidential is set for scopes that see every confidential case (a critical complaint:
+	// tenant admins, the system's escalation); others see one only as its named handler.
+	// It sets app.confidential, which row-level security reads (app.every_confidential()).
+	Confidential bool
 	Actor        Actor
 }
 
@@ -271,7 +275,16 @@ func scopeSQL(s Scope) string {
 		"'; SET LOCAL app.outlet_id = '" + idText(s.OutletID) +
 		"'; SET LOCAL app.user_id = '" + idText(s.UserID) +
 		"'; SET LOCAL app.consumer_id = '" + idText(s.ConsumerID) +
-		"'; SET LOCAL app.customer_id = '" + idText(s.CustomerID) + "'"
+		"'; SET LOCAL app.customer_id = '" + idText(s.CustomerID) +
+		"'; SET LOCAL app.confidential = '" + confidentialText(s.Confidential) + "'"
+}
+
+// confidentialText is the app.confidential setting of a scope: a constant, never user text.
+func confidentialText(all bool) string {
+	if all {
+		return "all"
+	}
+	return ""
 }
 
 func (d *DB) run(ctx context.Context, scope Scope, fn func(tx *Tx) error) error {

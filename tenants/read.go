@@ -64,6 +64,9 @@ func scopeStatements(s Scope) []string {
 			out = append(out, "SET LOCAL app."+set.name+" = '"+set.id.String()+"'")
 		}
 	}
+	if s.Confidential {
+		out = append(out, "SET LOCAL app.confidential = 'all'")
+	}
 	return out
 }
 

@@ -94,7 +94,27 @@ const (
 	ClaimsReview Permission = "claims:review" // the payer's review: approve, adjust per line, reject
 	ClaimsSettle Permission = "claims:settle" // record payments against statements
 	PayApprove   Permission = "pay:approve"   // approve pay statements (the data layer says which step a role takes) and record payouts
+
+	// Complaints and the contact log (docs/complaints.md). Who sees a critical complaint is
+	// the data layer's: its named handlers, and the roles that SeesConfidential.
+	ComplaintsRead   Permission = "complaints:read"   // the contact log, complaints, their reports
+	ComplaintsHandle Permission = "complaints:handle" // log contacts, open complaints, respond, wait for the customer, resolve, close on the customer's confirmation, reopen, raise severity
+	ComplaintsManage Permission = "complaints:manage" // close without the customer's confirmation (override with reason), merge, set the parent case, name handlers, the tenant's complaint rules
 )
+
+// complaintGrants are the complaint permissions of each role (tenant admins hold all): the
+// call centre handles complaints, an outlet manager handles and manages its outlet's
+// (row-level security confines it), auditors read.
+var complaintGrants = map[Role][]Permission{
+	Agent:         {ComplaintsRead, ComplaintsHandle},
+	OutletManager: {ComplaintsRead, ComplaintsHandle, ComplaintsManage},
+	Auditor:       {ComplaintsRead},
+}
+
+// SeesConfidential reports whether the role sees every confidential case (a critical
+// complaint) of its tenant, not only those it is a named handler of: tenant admins only
+// (tenants.Scope.Confidential).
+func (r Role) SeesConfidential() bool { return r == TenantAdmin }
 
 // claimGrants are the claims permissions of each role (tenant admins hold all).
 var claimGrants = map[Role][]Permission{
@@ -136,6 +156,11 @@ func (r Role) Can(p Permission) bool {
 		}
 	}
 	for _, g := range claimGrants[r] {
+		if g == p {
+			return true
+		}
+	}
+	for _, g := range complaintGrants[r] {
 		if g == p {
 			return true
 		}
@@ -237,5 +262,6 @@ func All() []Permission {
 		PoliciesWrite, GrantsWrite, EntitlementsCheck, NotificationsRead, NotificationsManage, WebhooksManage,
 		ExpressRead, ExpressWrite, PurchasesRead, PurchasesWrite, LedgerRead, LedgerReconcile, PlatformBilling, InvoicesRead, SLARead, SLASettings,
 		OrdersRead, OrdersWrite, OrdersAudit, OrdersDispatch, DispatchConfig, PartsRead, PartsWrite, StockRead, StockMove, StockManage, StockVan,
-		BillsRead, BillsWrite, BillsApprove, CommissionRead, CommissionManage, ClaimsRead, ClaimsSubmit, ClaimsReview, ClaimsSettle, PayApprove}
+		BillsRead, BillsWrite, BillsApprove, CommissionRead, CommissionManage, ClaimsRead, ClaimsSubmit, ClaimsReview, ClaimsSettle, PayApprove,
+		ComplaintsRead, ComplaintsHandle, ComplaintsManage}
 }

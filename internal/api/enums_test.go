@@ -15,6 +15,7 @@ import (
 	"github.com/aftersales/aftersales/internal/api"
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/commission"
+	"github.com/aftersales/aftersales/internal/complaints"
 	"github.com/aftersales/aftersales/internal/coverage"
 	"github.com/aftersales/aftersales/internal/export"
 	"github.com/aftersales/aftersales/internal/logistics"
@@ -42,6 +43,19 @@ func strs[T ~string](list []T) []string {
 // domainEnums are the document's enums the domain lists: a schema property (Schema.field)
 // or an operation's parameter (METHOD path in.name), and the domain's list.
 var domainEnums = map[string][]string{
+	"GET /v1/complaints query.status":                        complaints.Statuses,
+	"GET /v1/complaints query.severity":                      complaints.Severities,
+	"GET /v1/complaints query.topic":                         complaints.Topics,
+	"GET /v1/contacts query.kind":                            complaints.Kinds,
+	"GET /v1/contacts query.channel":                         complaints.Channels,
+	"NewComplaint.topic":                                     complaints.Topics,
+	"NewComplaint.channel":                                   complaints.Channels,
+	"NewComplaint.severity":                                  complaints.Severities,
+	"NewContact.kind":                                        complaints.Kinds,
+	"NewContact.channel":                                     complaints.Channels,
+	"NewContact.direction":                                   complaints.Directions,
+	"NewContact.topic":                                       complaints.Topics,
+	"ComplaintAction.severity":                               complaints.Severities,
 	"GET /v1/outlets query.kind":                             tenants.OutletKinds,
 	"GET /v1/outlets query.status":                           tenants.OutletStatuses,
 	"GET /v1/members query.role":                             access.TenantRoles,

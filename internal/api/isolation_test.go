@@ -43,7 +43,7 @@ var isoKinds = []string{"/v1/outlets/", "/v1/calendars/", "/v1/members/", "/v1/i
 	"/v1/express-products/", "/v1/purchases/", "/v1/billing/payment-flags/", "/v1/parts/", "/v1/warehouses/", "/v1/stock/movements/",
 	"/v1/reservations/", "/v1/order-parts/", "/v1/transfers/", "/v1/partner-agreements/", "/v1/network-jobs/", "/v1/bills/",
 	"/v1/bill-payments/", "/v1/claims/", "/v1/part-requests/", "/v1/claim-statements/", "/v1/pay-statements/",
-	"/v1/rma-lines/", "/v1/rma-shipments/"}
+	"/v1/rma-lines/", "/v1/rma-shipments/", "/v1/complaints/", "/v1/contacts/"}
 
 // isoSnapshotSuffix completes a kind's prefix and id into a GET path where the kind has no
 // GET prefix+id of its own.
@@ -288,6 +288,13 @@ func isoMake(t *testing.T, env *apitest.Env, tn *apitest.Tenant) isoFixtures {
 		t.Fatal(err)
 	}
 	f["/v1/pay-statements/"] = stmt.String()
+	// A complaint through 12315 at the first outlet, and a praise in the contact log.
+	f["/v1/complaints/"] = env.Must(201, apitest.Req{Method: "POST", Path: "/v1/complaints", Token: tn.Admin, Body: map[string]any{
+		"topic": "quality", "channel": "12315", "summary": "isolation complaint", "outlet_id": tn.Outlets[0]}}).Map(t)["id"].(string)
+	f["complaint-other"] = env.Must(201, apitest.Req{Method: "POST", Path: "/v1/complaints", Token: tn.Admin, Body: map[string]any{
+		"topic": "price", "channel": "store", "summary": "another isolation complaint"}}).Map(t)["id"].(string)
+	f["/v1/contacts/"] = env.Must(201, apitest.Req{Method: "POST", Path: "/v1/contacts", Token: tn.Admin, Body: map[string]any{
+		"kind": "praise", "channel": "phone", "summary": "isolation praise"}}).Map(t)["id"].(string)
 	return f
 }
 
@@ -437,6 +444,18 @@ func isoBodies(t *testing.T, u string, own isoFixtures) map[string]any {
 		"POST /v1/bills/{id}/refunds":              map[string]any{"payment_id": own["/v1/bill-payments/"], "amount": 100, "reason": "overcharged"},
 		"POST /v1/pay-statements/{id}/payout":      map[string]any{"paid_on": "2026-12-05", "reference": "BANK-1"},
 		"POST /v1/orders/{id}/deposits":            map[string]any{"method": "cash", "amount": 100},
+		"POST /v1/complaints/{id}/respond":         map[string]any{"note": "called"},
+		"POST /v1/complaints/{id}/wait":            map[string]any{},
+		"POST /v1/complaints/{id}/resume":          map[string]any{},
+		"POST /v1/complaints/{id}/report":          map[string]any{"note": "report"},
+		"POST /v1/complaints/{id}/resolve":         map[string]any{},
+		"POST /v1/complaints/{id}/close":           map[string]any{"note": "confirmed"},
+		"POST /v1/complaints/{id}/close-override":  map[string]any{"reason": "unreachable"},
+		"POST /v1/complaints/{id}/reopen":          map[string]any{"reason": "again"},
+		"POST /v1/complaints/{id}/raise":           map[string]any{"severity": "critical", "reason": "media"},
+		"POST /v1/complaints/{id}/merge":           map[string]any{"target_id": own["complaint-other"]},
+		"POST /v1/complaints/{id}/parent":          map[string]any{"target_id": own["complaint-other"]},
+		"POST /v1/complaints/{id}/handlers":        map[string]any{"handler_ids": []string{}},
 	}
 }
 

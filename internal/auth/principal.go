@@ -69,5 +69,6 @@ func (p *Principal) Scope(meta tenants.Actor) tenants.Scope {
 		meta.ID = p.ConsumerID
 	}
 	return tenants.Scope{TenantID: p.TenantID, OutletID: p.OutletID, UserID: p.UserID, Actor: meta,
-		MaskContacts: p.Kind != KindConsumer && !p.Can(access.ContactsFull)}
+		MaskContacts: p.Kind != KindConsumer && !p.Can(access.ContactsFull),
+		Confidential: p.Kind == KindUser && p.Role.SeesConfidential()}
 }

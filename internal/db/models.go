@@ -228,12 +228,88 @@ type Compensation struct {
 	OutletID   uuid.NullUUID
 }
 
+// A complaint (投诉): topic, severity from the channel by the tenant's rules or raised with a reason, status, deadlines on the business calendar (paused while waiting for the customer), handlers, merges and parent case, and the timeline of its steps.
+type Complaint struct {
+	TenantID       uuid.UUID
+	ID             uuid.UUID
+	Number         string
+	Topic          string
+	Channel        string
+	Severity       string
+	SeverityReason string
+	Status         string
+	Summary        string
+	CustomerID     uuid.NullUUID
+	RegistrationID uuid.NullUUID
+	OrderID        uuid.NullUUID
+	OutletID       uuid.NullUUID
+	EngineerID     uuid.NullUUID
+	// A critical complaint: visible only to its handlers and to scopes that see every confidential case.
+	Restricted bool
+	HandlerIds []uuid.UUID
+	MergedInto uuid.NullUUID
+	ParentID   uuid.NullUUID
+	// Spans waiting for the customer (sla.Pause), which the deadlines do not count.
+	Pauses           []byte
+	FirstResponseDue *time.Time
+	ReportDue        *time.Time
+	ResolutionDue    *time.Time
+	FirstRespondedAt *time.Time
+	ReportedAt       *time.Time
+	ResolvedAt       *time.Time
+	ClosedAt         *time.Time
+	CloseKind        string
+	CloseReason      string
+	// The deadlines (first_response, report, resolution) whose escalation has fired.
+	Escalations []string
+	Reopened    int32
+	// The complaint's timeline (complaints.Step): who did what, when, with what note.
+	Steps     []byte
+	CreatedBy uuid.NullUUID
+	Version   int32
+	OpenedAt  time.Time
+	// Where the resolution deadline counts from: the opening, or the last reopening.
+	ResolutionFrom time.Time
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// A tenant's complaint rules (complaints.Rules): severity per channel and deadlines per severity; absent, the defaults of seed 001.
+type ComplaintSetting struct {
+	TenantID  uuid.UUID
+	Rules     []byte
+	Version   int32
+	UpdatedAt time.Time
+}
+
 // Global consumer identities (by phone or email), linked to per-tenant customers.
 type Consumer struct {
 	ID        uuid.UUID
 	Phone     *string
 	Email     *string
 	CreatedAt time.Time
+}
+
+// Every non-order contact (consultation, praise, suggestion, complaint) by channel and direction; a contact linked to a complaint is part of its timeline, and an inbound one is the customer's reply.
+type ContactLog struct {
+	TenantID       uuid.UUID
+	ID             uuid.UUID
+	Kind           string
+	Channel        string
+	Direction      string
+	Summary        string
+	CustomerID     uuid.NullUUID
+	RegistrationID uuid.NullUUID
+	OrderID        uuid.NullUUID
+	OutletID       uuid.NullUUID
+	EngineerID     uuid.NullUUID
+	ComplaintID    uuid.NullUUID
+	// Linked to a critical complaint: visible as the complaint is (its handlers copied).
+	Restricted bool
+	HandlerIds []uuid.UUID
+	CreatedBy  uuid.NullUUID
+	OccurredAt time.Time
+	CreatedAt  time.Time
 }
 
 // Coverage beyond the manufacturer's: extended warranty, accidental damage, repair warranty.

@@ -103,6 +103,7 @@ func Run(t *testing.T, d DB) {
 	t.Run("outlet_scope", iso.checkOutletScope)
 	t.Run("own_memberships", iso.checkOwnMemberships)
 	t.Run("consumer_scope", iso.checkConsumerScope)
+	t.Run("confidential", iso.checkConfidential)
 }
 
 // MinTenantTables guards against the catalog query silently finding nothing.
@@ -522,6 +523,26 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 		    (app.tenant_id(), $6, 'engineer', $7, $8, $9, 'commission', 'r', 1, 1, 'audit', 1000, 'CNY', 'k2', '2026-11-02', $10)`,
 			[]any{uuid.New(), f.Eng1, f.Outlet1, order1, stmt1, uuid.New(), f.Eng2, f.Outlet2, order2, stmt2}},
 	}...)
+	// Complaints and the contact log: a general complaint of each outlet with its contact, a
+	// critical (confidential) one of outlet 1 whose only handler is engineer 1, and the rules.
+	complaint1, complaint2, critical := uuid.New(), uuid.New(), uuid.New()
+	stmts = append(stmts, []struct {
+		sql  string
+		args []any
+	}{
+		{`INSERT INTO complaints (tenant_id, id, number, topic, channel, severity, status, summary, customer_id, order_id, outlet_id,
+		    restricted, handler_ids, opened_at, resolution_from)
+		    VALUES (app.tenant_id(), $1, 'CP-1', 'quality', 'store', 'general', 'open', 'noisy', $3, $4, $5, false, '{}', now(), now()),
+		           (app.tenant_id(), $2, 'CP-2', 'attitude', '12315', 'serious', 'open', 'rude', $3, $6, $7, false, '{}', now(), now()),
+		           (app.tenant_id(), $8, 'CP-3', 'quality', 'media', 'critical', 'open', 'on the news', $3, NULL, $5, true, ARRAY[$9::uuid], now(), now())`,
+			[]any{complaint1, complaint2, customer, order1, f.Outlet1, order2, f.Outlet2, critical, f.Eng1}},
+		{`INSERT INTO contact_log (tenant_id, id, kind, channel, direction, summary, customer_id, outlet_id, complaint_id, restricted, handler_ids, occurred_at)
+		    VALUES (app.tenant_id(), $1, 'complaint', 'store', 'inbound', 'noisy', $2, $3, $4, false, '{}', now()),
+		           (app.tenant_id(), $5, 'praise', 'phone', 'inbound', 'thanks', $2, $6, NULL, false, '{}', now()),
+		           (app.tenant_id(), $7, 'complaint', 'media', 'inbound', 'on the news', $2, $3, $8, true, ARRAY[$9::uuid], now())`,
+			[]any{uuid.New(), customer, f.Outlet1, complaint1, uuid.New(), f.Outlet2, uuid.New(), critical, f.Eng1}},
+		{`INSERT INTO complaint_settings (tenant_id, rules) VALUES (app.tenant_id(), '{}')`, nil},
+	}...)
 	if err := iso.app.Tx(iso.ctx, tenants.Scope{TenantID: f.Tenant}, func(tx *tenants.Tx) error {
 		for _, s := range stmts {
 			if _, err := tx.Exec(iso.ctx, s.sql, s.args...); err != nil {
@@ -813,6 +834,7 @@ func (iso *isolation) checkOutletScope(t *testing.T) {
 		{"part_requests", "outlet_id"}, {"safety_stock", "outlet_id"}, {"stock_suggestion_lines", "outlet_id"}, {"rma_lines", "outlet_id"},
 		{"rma_shipments", "outlet_id"}, {"rma_shipment_lines", "outlet_id"}, {"rma_tracking_events", "outlet_id"}, {"bills", "outlet_id"}, {"bill_payments", "outlet_id"},
 		{"pay_orders", "outlet_id"}, {"pay_statements", "outlet_id"}, {"pay_entries", "outlet_id"},
+		{"complaints", "outlet_id"}, {"contact_log", "outlet_id"},
 	} {
 		t.Run(c.table, func(t *testing.T) {
 			q := `SELECT count(*) FROM ` + ident(c.table) + ` WHERE ` + ident(c.outletCol) + ` = $1`
@@ -974,6 +996,8 @@ var consumerTables = []consumerTable{
 // staffOnlyTables name a customer or consumer but are not narrowed to the consumer, each with
 // the reason no consumer's request reaches them.
 var staffOnlyTables = map[string]string{
+	"complaints":  "complaints are the staff's cases; a consumer complains through staff (or a channel staff log)",
+	"contact_log": "the contact log is written and read by staff",
 	"notification_sends": "the send log: the notifier writes it as the system and staff read it; " +
 		"a consumer reads their in-app messages from inbox_messages",
 	"sessions": "global (no tenant_id): signing in reads it through the Platform door, by token hash",
@@ -1482,4 +1506,34 @@ func ownedRows(table string) string {
 		q += ` AND ` + only
 	}
 	return q
+}
+
+// checkConfidential: a critical complaint (restricted) and its contacts are visible only to
+// its named handlers and to a scope that sees every confidential case, in the same tenant
+// and outlet; the others of the tenant see neither, nor change them.
+func (iso *isolation) checkConfidential(t *testing.T) {
+	a := iso.A
+	for _, table := range []string{"complaints", "contact_log"} {
+		q := `SELECT count(*) FROM ` + ident(table) + ` WHERE restricted`
+		t.Run(table, func(t *testing.T) {
+			iso.inScope(t, tenants.Scope{TenantID: a.Tenant, Confidential: true}, func(tx *tenants.Tx) {
+				if n := queryCount(t, iso.ctx, tx, q); n == 0 {
+					t.Fatalf("%s: a scope that sees every confidential case sees no restricted row", table)
+				}
+			})
+			iso.inScope(t, tenants.Scope{TenantID: a.Tenant, OutletID: a.Outlet1, UserID: a.Eng1}, func(tx *tenants.Tx) {
+				if n := queryCount(t, iso.ctx, tx, q); n == 0 {
+					t.Errorf("%s: the named handler does not see the restricted row", table)
+				}
+			})
+			for _, s := range []tenants.Scope{{TenantID: a.Tenant}, {TenantID: a.Tenant, UserID: a.Admin},
+				{TenantID: a.Tenant, OutletID: a.Outlet1, UserID: a.Eng2}} {
+				iso.inScope(t, s, func(tx *tenants.Tx) {
+					expectCount(t, table+" restricted rows seen by a non-handler", queryCount(t, iso.ctx, tx, q), 0)
+					iso.expectZeroOrDenied(t, tx, table, "UPDATE of a restricted row by a non-handler",
+						`UPDATE `+ident(table)+` SET restricted = false WHERE restricted AND tenant_id = $1`, a.Tenant)
+				})
+			}
+		})
+	}
 }

@@ -620,23 +620,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/carrier-webhooks/{carrier}/{tenant_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** A carrier's status updates of return shipments: verified by the carrier's signature, each stored once */
-        post: operations["carrier-webhook"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/cash-up": {
         parameters: {
             query?: never;
@@ -952,6 +935,263 @@ export interface paths {
         get: operations["export-compensations"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/complaint-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The complaint rules: severity per channel, deadlines per severity (the defaults of seed 001 until changed) */
+        get: operations["get-complaint-rules"];
+        /** Replace the complaint rules (complaints opened later use them) */
+        put: operations["update-complaint-rules"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/complaints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Complaints the caller sees, newest first (a critical one only its handlers and tenant admins) */
+        get: operations["list-complaints"];
+        put?: never;
+        /** Open a complaint: severity from the channel by the tenant's rules (or raised with a reason), deadlines on the business calendar */
+        post: operations["open-complaint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/complaints/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a complaint with its contacts, children and the complaints merged into it */
+        get: operations["get-complaint"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/complaints/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close a resolved complaint on the customer's confirmation (note: how they confirmed) */
+        post: operations["complaint-close"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/complaints/{id}/close-override": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close without the customer's confirmation: a manager's override with reason */
+        post: operations["complaint-close-override"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/complaints/{id}/handlers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Name the complaint's handlers (a critical complaint is visible only to them and tenant admins) */
+        post: operations["complaint-handlers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/complaints/{id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Merge this complaint into another (target_id): closed as merged, its contacts move there */
+        post: operations["complaint-merge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/complaints/{id}/parent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Put the complaint under a parent case (target_id; absent: none), for a batch problem */
+        post: operations["complaint-parent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/complaints/{id}/raise": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Raise the severity with a reason (critical: confidential, the raiser among its handlers) */
+        post: operations["complaint-raise"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/complaints/{id}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reopen a resolved or closed complaint with a reason; the resolution deadline counts again */
+        post: operations["complaint-reopen"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/complaints/{id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** File the complaint report (投诉报告; note: its text) */
+        post: operations["complaint-report"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/complaints/{id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resolve the complaint; it closes when the customer confirms */
+        post: operations["complaint-resolve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/complaints/{id}/respond": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record a response to the customer (meets the first-response deadline) */
+        post: operations["complaint-respond"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/complaints/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End the wait for the customer: the deadlines run again */
+        post: operations["complaint-resume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/complaints/{id}/wait": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Wait for the customer: the deadlines pause until the customer replies or the wait is ended */
+        post: operations["complaint-wait"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1293,6 +1533,41 @@ export interface paths {
         get?: never;
         /** Upload the invoice image of my unit */
         put: operations["consumer-put-invoice-image"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The contact log (consultations, praise, suggestions, complaints), newest first */
+        get: operations["list-contacts"];
+        put?: never;
+        /** Log a contact; a complaint contact continues a complaint (inbound: the customer's reply resumes its clock) or opens one (topic) */
+        post: operations["log-contact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contacts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a contact */
+        get: operations["get-contact"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -2788,26 +3063,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/outlet-penalties": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Outlets' penalty lines: breaches of the brand's time limits and compensation carried back, newest first
-         * @description The lines of outlets' monthly statements, each with its outlet and its statement's month and status; outlet staff see their own outlet's.
-         */
-        get: operations["list-outlet-penalties"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/outlets": {
         parameters: {
             query?: never;
@@ -4043,92 +4298,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/rma-lines": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Faulty parts owed back to the maker (and sent), newest first (outlet staff: their outlet's) */
-        get: operations["list-rma-lines"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/rma-lines/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get an owed faulty part */
-        get: operations["get-rma-line"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/rma-shipments": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Return shipments newest first, with their lines and tracking (outlet staff: their outlet's) */
-        get: operations["list-rma-shipments"];
-        put?: never;
-        /** Send owed faulty parts of one outlet back to the maker in one shipment (all or part of each line); they leave stock */
-        post: operations["send-rma-shipment"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/rma-shipments/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get a return shipment with its lines and tracking */
-        get: operations["get-rma-shipment"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/rma-shipments/{id}/inspection": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Record the receiving side's findings on lines of a shipment (confirmed faulty, no fault found, wrong part), each once */
-        post: operations["inspect-rma-shipment"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/safety-stock": {
         parameters: {
             query?: never;
@@ -4374,166 +4543,6 @@ export interface paths {
         };
         /** Get a journal row */
         get: operations["get-stock-movement"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/stock/reports/movements": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The journal's movements per type over days
-         * @description Movements posted from from to to (inclusive) per type and, for issues, who paid: count, signed quantity and value. Outlet staff see their outlet's warehouses only.
-         */
-        get: operations["report-stock-movements"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/stock/reports/movements/export": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Export the movements stock report as XLSX or CSV
-         * @description The report's own query; headers and codes in the language asked for.
-         */
-        get: operations["export-stock-report-movements"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/stock/reports/on-hand": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Stock on hand per warehouse with its value
-         * @description Per warehouse and currency: parts with stock, on hand, reserved and the value at unit cost of own stock only. Outlet staff see their outlet's warehouses only.
-         */
-        get: operations["report-stock-on-hand"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/stock/reports/on-hand/export": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Export the on-hand stock report as XLSX or CSV
-         * @description The report's own query; headers and codes in the language asked for.
-         */
-        get: operations["export-stock-report-on-hand"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/stock/reports/parts-used": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Parts used on orders per fault code and model
-         * @description Parts issued to orders on the days from to to (the tenant's calendar) and not taken back, per the order's fault code and model. Outlet staff see their outlet's warehouses only.
-         */
-        get: operations["report-stock-parts-used"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/stock/reports/parts-used/export": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Export the parts-used stock report as XLSX or CSV
-         * @description The report's own query; headers and codes in the language asked for.
-         */
-        get: operations["export-stock-report-parts-used"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/stock/reports/slow-movers": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Parts on hand with no issue in the last days
-         * @description Per warehouse and part, the never-issued first, then the longest unissued; with the value of own stock. Outlet staff see their outlet's warehouses only.
-         */
-        get: operations["report-stock-slow-movers"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/stock/reports/slow-movers/export": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Export the slow-movers stock report as XLSX or CSV
-         * @description The report's own query; headers and codes in the language asked for.
-         */
-        get: operations["export-stock-report-slow-movers"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5492,23 +5501,6 @@ export interface components {
             /** Format: int64 */
             daily_capacity: number;
         };
-        CarrierReceipt: {
-            /**
-             * Format: int64
-             * @description Updates stored and applied
-             */
-            applied: number;
-            /**
-             * Format: int64
-             * @description Updates stored before (the carrier sent them again)
-             */
-            duplicates: number;
-            /**
-             * Format: int64
-             * @description Updates of tracking numbers no return shipment of the tenant has
-             */
-            unknown: number;
-        };
         CashUp: {
             /**
              * Format: date
@@ -5839,6 +5831,105 @@ export interface components {
             status: "pending" | "issued" | "failed";
             target: string;
         };
+        Complaint: {
+            channel: string;
+            /** @description Complaints under it as their parent case (Get only) */
+            children?: components["schemas"]["ComplaintBrief"][];
+            /** @description customer (confirmed), override (a manager, with reason) or merged */
+            close_kind?: string;
+            close_reason?: string;
+            /** Format: date-time */
+            closed_at?: string;
+            /** @description Critical: seen only by its handlers and tenant admins */
+            confidential: boolean;
+            /** @description The contacts linked to it, oldest first (Get only) */
+            contacts?: components["schemas"]["ContactEntry"][];
+            /** Format: uuid */
+            created_by?: string;
+            /** Format: uuid */
+            customer_id?: string;
+            deadlines: components["schemas"]["Deadline"][];
+            /** Format: uuid */
+            engineer_id?: string;
+            handler_ids: string[];
+            /** Format: uuid */
+            id: string;
+            /** @description Complaints merged into it (Get only) */
+            merged_from?: components["schemas"]["ComplaintBrief"][];
+            /** Format: uuid */
+            merged_into?: string;
+            number: string;
+            /** Format: date-time */
+            opened_at: string;
+            /** Format: uuid */
+            order_id?: string;
+            /** Format: uuid */
+            outlet_id?: string;
+            overdue: boolean;
+            /**
+             * Format: uuid
+             * @description The parent case (a batch problem)
+             */
+            parent_id?: string;
+            /** @description Waiting for the customer: the deadlines do not count */
+            paused: boolean;
+            pauses: components["schemas"]["Pause"][];
+            /**
+             * Format: uuid
+             * @description The unit
+             */
+            registration_id?: string;
+            /** Format: int64 */
+            reopened: number;
+            /** Format: date-time */
+            resolved_at?: string;
+            severity: string;
+            /** @description Why staff raised it above the channel's rule */
+            severity_reason?: string;
+            status: string;
+            steps: components["schemas"]["Step"][];
+            summary: string;
+            topic: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int32 */
+            version: number;
+        };
+        ComplaintAction: {
+            /** @description handlers: the named handlers */
+            handler_ids?: string[];
+            /** @description What was said or done; required to close (how the customer confirmed) and to report */
+            note?: string;
+            /** @description Required to raise the severity, to close by override and to reopen */
+            reason?: string;
+            /**
+             * @description raise: the new severity
+             * @enum {string}
+             */
+            severity?: "general" | "serious" | "critical";
+            /**
+             * Format: uuid
+             * @description merge: the complaint to merge into; parent: the parent case (absent: no parent)
+             */
+            target_id?: string;
+        };
+        ComplaintBrief: {
+            /** Format: uuid */
+            id: string;
+            number: string;
+            severity: string;
+            status: string;
+        };
+        ComplaintRules: {
+            /** @description Severity -> deadlines */
+            deadlines: {
+                [key: string]: components["schemas"]["Deadlines"];
+            };
+            /** @description Channel -> severity (general, serious, critical) */
+            severity: {
+                [key: string]: string;
+            };
+        };
         Completion: {
             /** Format: date-time */
             readonly completed_at?: string;
@@ -5926,6 +6017,37 @@ export interface components {
             masked?: string[];
             name: string;
             phone?: string;
+        };
+        ContactEntry: {
+            channel: string;
+            /** Format: uuid */
+            complaint_id?: string;
+            /** @description Linked to a critical complaint: seen only by its handlers */
+            confidential: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            created_by?: string;
+            /** Format: uuid */
+            customer_id?: string;
+            direction: string;
+            /** Format: uuid */
+            engineer_id?: string;
+            /** Format: uuid */
+            id: string;
+            kind: string;
+            /** Format: date-time */
+            occurred_at: string;
+            /** Format: uuid */
+            order_id?: string;
+            /** Format: uuid */
+            outlet_id?: string;
+            /**
+             * Format: uuid
+             * @description The unit
+             */
+            registration_id?: string;
+            summary: string;
         };
         ContactSharing: {
             /** @enum {string} */
@@ -6106,6 +6228,38 @@ export interface components {
         };
         DaysOutBody: {
             items: components["schemas"]["CalendarDay"][];
+        };
+        Deadline: {
+            /**
+             * Format: date-time
+             * @description Absent when not asked (no report for general complaints)
+             */
+            due_at?: string;
+            /** @description Its escalation has fired */
+            escalated: boolean;
+            /** Format: date-time */
+            met_at?: string;
+            /** @description first_response, report or resolution */
+            name: string;
+            /** @description Past due and not met while the clock runs */
+            overdue: boolean;
+        };
+        Deadlines: {
+            /**
+             * Format: int64
+             * @description Until the first response to the customer
+             */
+            first_response_minutes: number;
+            /**
+             * Format: int64
+             * @description Until the complaint report (投诉报告) is filed; 0: none asked
+             */
+            report_minutes: number;
+            /**
+             * Format: int64
+             * @description Until the complaint is resolved, from its opening or reopening
+             */
+            resolution_minutes: number;
         };
         Decision: {
             charges: components["schemas"]["Charges"];
@@ -6817,20 +6971,6 @@ export interface components {
             /** @description The person using the unit, when not the buyer */
             user?: components["schemas"]["Party"];
         };
-        InspectionInput: {
-            lines: components["schemas"]["InspectionLine"][];
-        };
-        InspectionLine: {
-            /** Format: int32 */
-            line_no: number;
-            /** @description What the inspection found; required unless confirmed_faulty */
-            note?: string;
-            /**
-             * @description confirmed_faulty, no_fault_found or wrong_part
-             * @enum {string}
-             */
-            result: "confirmed_faulty" | "no_fault_found" | "wrong_part";
-        };
         Intake: {
             /** @enum {string} */
             channel: "carry_in" | "on_site" | "phone" | "web" | "mail_in" | "api";
@@ -7334,7 +7474,7 @@ export interface components {
              * @description One of the movement types
              * @enum {string}
              */
-            type: "receipt" | "issue" | "order_return" | "transfer_ship" | "transfer_receive" | "requisition" | "requisition_return" | "adjustment" | "scrap" | "rma_hold" | "rma_ship";
+            type: "receipt" | "issue" | "order_return" | "transfer_ship" | "transfer_receive" | "requisition" | "requisition_return" | "adjustment" | "scrap";
             /**
              * Format: int64
              * @description The part's unit cost when posted, minor units
@@ -7383,26 +7523,87 @@ export interface components {
              */
             warehouse_id: string;
         };
-        MovementSum: {
-            /** @enum {string} */
-            issue_kind?: "in_warranty" | "charged" | "consumer_purchase";
-            /** Format: int64 */
-            movements: number;
-            /**
-             * Format: int64
-             * @description Signed: what the movements added (positive) or took (negative)
-             */
-            qty: number;
-            /** @enum {string} */
-            type: "receipt" | "issue" | "order_return" | "transfer_ship" | "transfer_receive" | "requisition" | "requisition_return" | "adjustment" | "scrap";
-            /**
-             * Format: int64
-             * @description Signed quantity at the unit cost when posted, minor units
-             */
-            value: number;
-        };
         MyPurchasesOutBody: {
             items: components["schemas"]["Purchase"][];
+        };
+        NewComplaint: {
+            /** @enum {string} */
+            channel: "phone" | "portal" | "store" | "wechat" | "email" | "maker" | "12315" | "carrier" | "media" | "government";
+            /** Format: uuid */
+            customer_id?: string;
+            /**
+             * Format: uuid
+             * @description The engineer (a staff user) it is about
+             */
+            engineer_id?: string;
+            /** @description Named handlers; whoever opens a critical complaint is one */
+            handler_ids?: string[];
+            /**
+             * Format: date-time
+             * @description When the customer complained; default now
+             */
+            opened_at?: string;
+            /** Format: uuid */
+            order_id?: string;
+            /** Format: uuid */
+            outlet_id?: string;
+            /**
+             * Format: uuid
+             * @description The unit (its registration)
+             */
+            registration_id?: string;
+            /**
+             * @description Raise above the channel's rule (never below); needs severity_reason
+             * @enum {string}
+             */
+            severity?: "general" | "serious" | "critical";
+            severity_reason?: string;
+            summary: string;
+            /** @enum {string} */
+            topic: "quality" | "attitude" | "cycle_time" | "price" | "other";
+        };
+        NewContact: {
+            /** @enum {string} */
+            channel: "phone" | "portal" | "store" | "wechat" | "email" | "maker" | "12315" | "carrier" | "media" | "government";
+            /**
+             * Format: uuid
+             * @description The complaint it continues (kind complaint)
+             */
+            complaint_id?: string;
+            /** Format: uuid */
+            customer_id?: string;
+            /**
+             * @description inbound (from the customer, the default) or outbound
+             * @enum {string}
+             */
+            direction?: "inbound" | "outbound";
+            /**
+             * Format: uuid
+             * @description The engineer (a staff user) it is about
+             */
+            engineer_id?: string;
+            /** @enum {string} */
+            kind: "consultation" | "praise" | "suggestion" | "complaint";
+            /**
+             * Format: date-time
+             * @description When it happened; default now
+             */
+            occurred_at?: string;
+            /** Format: uuid */
+            order_id?: string;
+            /** Format: uuid */
+            outlet_id?: string;
+            /**
+             * Format: uuid
+             * @description The unit (its registration)
+             */
+            registration_id?: string;
+            summary: string;
+            /**
+             * @description Opens a complaint with this topic (kind complaint, no complaint_id)
+             * @enum {string}
+             */
+            topic?: "quality" | "attitude" | "cycle_time" | "price" | "other";
         };
         NewRuleVersion: {
             /**
@@ -7697,61 +7898,6 @@ export interface components {
              */
             status: "active" | "suspended" | "closed";
         };
-        OutletPenalty: {
-            /**
-             * Format: date
-             * @description The day it was earned; absent while commission waits for the customer's money
-             */
-            accrued_on?: string;
-            /**
-             * Format: int64
-             * @description Minor units; negative: a deduction or a reversal
-             */
-            amount: number;
-            /** @enum {string} */
-            cause: "audit" | "audit_reversed" | "refund" | "breach" | "compensation";
-            /** Format: date-time */
-            created_at: string;
-            currency: string;
-            /** @description How it was reckoned */
-            detail: string;
-            /** Format: uuid */
-            id: string;
-            /** @enum {string} */
-            kind: "commission" | "late" | "repeat" | "complaint" | "poor_score" | "good_score" | "praise" | "breach" | "compensation";
-            /** @description The statement's month, as its first day (2026-11-01) */
-            month: string;
-            /**
-             * Format: uuid
-             * @description The order that caused the line
-             */
-            order_id: string;
-            order_number: string;
-            /** Format: uuid */
-            outlet_id?: string;
-            outlet_name: string;
-            /**
-             * Format: uuid
-             * @description The engineer (user) or the outlet
-             */
-            party_id: string;
-            /** @enum {string} */
-            party_kind: "engineer" | "outlet";
-            /**
-             * Format: uuid
-             * @description A repeat's earlier repair, which the line charges for
-             */
-            related_order_id?: string;
-            reverses?: boolean;
-            /** @description The rule's id in the rules version */
-            rule: string;
-            /** Format: int64 */
-            rule_version: number;
-            /** Format: uuid */
-            statement_id?: string;
-            /** @enum {string} */
-            statement_status: "open" | "manager_approved" | "approved" | "paid";
-        };
         OutletProposalsOutBody: {
             items: components["schemas"]["OutletCandidate"][];
         };
@@ -7797,6 +7943,16 @@ export interface components {
         };
         PageCompensationView: {
             items: components["schemas"]["CompensationView"][];
+            /** @description Pass as cursor to get the next page; absent on the last page */
+            next_cursor?: string;
+        };
+        PageComplaint: {
+            items: components["schemas"]["Complaint"][];
+            /** @description Pass as cursor to get the next page; absent on the last page */
+            next_cursor?: string;
+        };
+        PageContactEntry: {
+            items: components["schemas"]["ContactEntry"][];
             /** @description Pass as cursor to get the next page; absent on the last page */
             next_cursor?: string;
         };
@@ -7880,11 +8036,6 @@ export interface components {
             /** @description Pass as cursor to get the next page; absent on the last page */
             next_cursor?: string;
         };
-        PageOutletPenalty: {
-            items: components["schemas"]["OutletPenalty"][];
-            /** @description Pass as cursor to get the next page; absent on the last page */
-            next_cursor?: string;
-        };
         PagePartRequest: {
             items: components["schemas"]["PartRequest"][];
             /** @description Pass as cursor to get the next page; absent on the last page */
@@ -7917,16 +8068,6 @@ export interface components {
         };
         PagePurchase: {
             items: components["schemas"]["Purchase"][];
-            /** @description Pass as cursor to get the next page; absent on the last page */
-            next_cursor?: string;
-        };
-        PageRMALine: {
-            items: components["schemas"]["RMALine"][];
-            /** @description Pass as cursor to get the next page; absent on the last page */
-            next_cursor?: string;
-        };
-        PageRMAShipment: {
-            items: components["schemas"]["RMAShipment"][];
             /** @description Pass as cursor to get the next page; absent on the last page */
             next_cursor?: string;
         };
@@ -8016,8 +8157,6 @@ export interface components {
              * @example PCB-KFR35-01
              */
             part_no: string;
-            /** @description The maker wants the faulty part back: an in-warranty issue owes it (an RMA line) */
-            return_required?: boolean;
             /** @description Each unit carries a serial that stock follows (main boards, compressors) */
             serial_tracked?: boolean;
             /** @description Parts that may be used instead */
@@ -8070,28 +8209,6 @@ export interface components {
              */
             warehouse_id: string;
         };
-        PartUse: {
-            /** @description The order's fault code; empty when the order has none */
-            fault_code: string;
-            /** Format: uuid */
-            model_id?: string;
-            model_name?: string;
-            name_en?: string;
-            name_zh: string;
-            /**
-             * Format: int64
-             * @description Orders they went into
-             */
-            orders: number;
-            /** Format: uuid */
-            part_id: string;
-            part_no: string;
-            /**
-             * Format: int64
-             * @description Units issued and not taken back
-             */
-            qty: number;
-        };
         PartnerJob: {
             /** Format: uuid */
             agreement_id: string;
@@ -8124,9 +8241,6 @@ export interface components {
             basis: "list" | "markup";
             /** Format: int64 */
             markup_percent?: number;
-        };
-        PartsUsedReportOutputBody: {
-            items: components["schemas"]["PartUse"][];
         };
         Party: {
             /** Format: uuid */
@@ -8785,111 +8899,6 @@ export interface components {
              */
             unit_price: number;
         };
-        RMALine: {
-            /** Format: date-time */
-            created_at: string;
-            /** Format: uuid */
-            id: string;
-            /** Format: uuid */
-            order_id: string;
-            /**
-             * Format: uuid
-             * @description The in-warranty issue that replaced the faulty part
-             */
-            order_part_id: string;
-            /** Format: uuid */
-            outlet_id?: string;
-            /** Format: uuid */
-            part_id: string;
-            /** Format: int32 */
-            qty: number;
-            /** Format: int32 */
-            qty_shipped: number;
-            /** @description The faulty unit's serial (serial-tracked parts) */
-            serial?: string;
-            /**
-             * @description owed, partly_shipped, shipped or cancelled (the part was taken off the order)
-             * @enum {string}
-             */
-            status: "owed" | "partly_shipped" | "shipped" | "cancelled";
-            /**
-             * Format: uuid
-             * @description The returned-goods warehouse holding the faulty units until sent (absent: not held in stock)
-             */
-            warehouse_id?: string;
-        };
-        RMAShipment: {
-            carrier: string;
-            /** Format: date-time */
-            delivered_at?: string;
-            /** Format: uuid */
-            id: string;
-            /** Format: date-time */
-            inspected_at?: string;
-            lines: components["schemas"]["RMAShipmentLine"][];
-            note?: string;
-            /**
-             * Format: uuid
-             * @description The outlet that sent it (absent: the centre)
-             */
-            outlet_id?: string;
-            /** Format: date-time */
-            sent_at: string;
-            /** Format: uuid */
-            sent_by?: string;
-            /**
-             * @description sent, in_transit, delivered, exception or inspected
-             * @enum {string}
-             */
-            status: "sent" | "in_transit" | "delivered" | "exception" | "inspected";
-            tracking: components["schemas"]["TrackingEvent"][];
-            tracking_no: string;
-            tracking_url?: string;
-            /** Format: int32 */
-            version: number;
-        };
-        RMAShipmentInput: {
-            /** @description The carrier's code (one the product is wired with, e.g. dev) */
-            carrier: string;
-            /** @description Names the shipment: sending it again returns the first */
-            idempotency_key: string;
-            lines: components["schemas"]["RMAShipmentLineInput"][];
-            note?: string;
-            /** @description The carrier's tracking number */
-            tracking_no: string;
-        };
-        RMAShipmentLine: {
-            /** Format: date-time */
-            inspected_at?: string;
-            /** Format: uuid */
-            inspected_by?: string;
-            /** Format: int32 */
-            line_no: number;
-            /** Format: uuid */
-            order_id: string;
-            /** Format: uuid */
-            part_id: string;
-            /** Format: int32 */
-            qty: number;
-            /**
-             * @description The inspection's result: confirmed_faulty, no_fault_found or wrong_part (absent until inspected)
-             * @enum {string}
-             */
-            result?: "confirmed_faulty" | "no_fault_found" | "wrong_part";
-            result_note?: string;
-            /** Format: uuid */
-            rma_line_id: string;
-            serial?: string;
-        };
-        RMAShipmentLineInput: {
-            /**
-             * Format: int32
-             * @description Units sent: at most what the line still owes (a partial return leaves the rest owed)
-             */
-            qty: number;
-            /** Format: uuid */
-            rma_line_id: string;
-        };
         Reason: {
             detail: string;
             /** @example 《部分商品修理更换退货责任规定》第九条 */
@@ -9416,7 +9425,7 @@ export interface components {
              * @description Where the unit is now
              * @enum {string}
              */
-            place: "in_stock" | "in_transit" | "installed" | "scrapped" | "returned_to_maker";
+            place: "in_stock" | "in_transit" | "installed" | "scrapped";
             serial: string;
             /** Format: uuid */
             warehouse_id?: string;
@@ -9525,8 +9534,6 @@ export interface components {
             request_ids: string[];
         };
         Signal: {
-            /** @description rma_no_fault_found: the claim's part lines to approve for nothing, with the inspection's reason */
-            adjustments?: components["schemas"]["ClaimAdjustment"][];
             /** @description Evidence: the claims */
             claim_ids: string[];
             claimants: components["schemas"]["Claimant"][];
@@ -9539,10 +9546,10 @@ export interface components {
              */
             jobs?: number;
             /**
-             * @description serial_claimed_by_two, part_serial_reused, claim_rate_high, repeat_repair_rate_high or rma_no_fault_found
+             * @description serial_claimed_by_two, part_serial_reused, claim_rate_high or repeat_repair_rate_high
              * @enum {string}
              */
-            kind: "serial_claimed_by_two" | "part_serial_reused" | "claim_rate_high" | "repeat_repair_rate_high" | "rma_no_fault_found";
+            kind: "serial_claimed_by_two" | "part_serial_reused" | "claim_rate_high" | "repeat_repair_rate_high";
             /**
              * Format: double
              * @description Rate signals: the same rate over the payer's whole network
@@ -9573,37 +9580,6 @@ export interface components {
         };
         SlotsOutBody: {
             items: components["schemas"]["Slot"][];
-        };
-        SlowMover: {
-            currency: string;
-            /**
-             * Format: date
-             * @description The last day it was issued from this warehouse; absent: never
-             */
-            last_issue?: string;
-            name_en?: string;
-            name_zh: string;
-            /** Format: int32 */
-            on_hand: number;
-            /** Format: uuid */
-            outlet_id?: string;
-            /** Format: uuid */
-            part_id: string;
-            part_no: string;
-            /** Format: int64 */
-            unit_cost: number;
-            /**
-             * Format: int64
-             * @description On hand at unit cost, minor units; 0 for stock that is not the tenant's own
-             */
-            value: number;
-            warehouse_code: string;
-            /** Format: uuid */
-            warehouse_id: string;
-            warehouse_name: string;
-        };
-        SlowMoversReportOutputBody: {
-            items: components["schemas"]["SlowMover"][];
         };
         SparePart: {
             /** @description Inactive parts stay in history but are not offered; true when omitted */
@@ -9640,8 +9616,6 @@ export interface components {
              * @example PCB-KFR35-01
              */
             part_no: string;
-            /** @description The maker wants the faulty part back: an in-warranty issue owes it (an RMA line) */
-            return_required?: boolean;
             /** @description Each unit carries a serial that stock follows (main boards, compressors) */
             serial_tracked?: boolean;
             /** @description Parts that may be used instead */
@@ -9748,11 +9722,19 @@ export interface components {
             /** @description The bank reference of the transfer */
             reference: string;
         };
-        StockMovementsReportOutputBody: {
-            items: components["schemas"]["MovementSum"][];
-        };
-        StockOnHandReportOutputBody: {
-            items: components["schemas"]["WarehouseStock"][];
+        Step: {
+            /**
+             * Format: uuid
+             * @description The staff user; absent for the system and API keys
+             */
+            actor_id?: string;
+            /** Format: date-time */
+            at: string;
+            from?: string;
+            /** @description opened, responded, waiting, resumed, customer_replied, reported, resolved, closed, reopened, raised, merged, merged_from, parent_set, handlers, escalated */
+            kind: string;
+            note?: string;
+            to?: string;
         };
         SubscribeInBody: {
             plan_code: string;
@@ -10028,14 +10010,6 @@ export interface components {
         };
         TiersOutBody: {
             tiers: components["schemas"]["Tier"][];
-        };
-        TrackingEvent: {
-            detail?: string;
-            event_id: string;
-            /** Format: date-time */
-            occurred_at: string;
-            /** @enum {string} */
-            status: "in_transit" | "delivered" | "exception";
         };
         Transfer: {
             /** Format: uuid */
@@ -10341,36 +10315,6 @@ export interface components {
              * @enum {string}
              */
             owner?: "own" | "customer" | "consigned" | "loaner";
-        };
-        WarehouseStock: {
-            currency: string;
-            /** @enum {string} */
-            kind: "spare_parts" | "finished_goods" | "pending_repair" | "samples" | "scrap" | "returned_goods";
-            /** Format: int64 */
-            on_hand: number;
-            /** Format: uuid */
-            outlet_id?: string;
-            /**
-             * @description Whose goods: only own stock has a value
-             * @enum {string}
-             */
-            owner: "own" | "customer" | "consigned" | "loaner";
-            /**
-             * Format: int32
-             * @description Parts with stock on hand
-             */
-            parts: number;
-            /** Format: int64 */
-            reserved: number;
-            /**
-             * Format: int64
-             * @description On hand at unit cost, minor units; 0 for stock that is not the tenant's own
-             */
-            value: number;
-            warehouse_code: string;
-            /** Format: uuid */
-            warehouse_id: string;
-            warehouse_name: string;
         };
         WebhookSecretOutputBody: {
             /** Format: int32 */
@@ -14154,80 +14098,6 @@ export interface operations {
             };
         };
     };
-    "carrier-webhook": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The carrier's code */
-                carrier: string;
-                /** @description The tenant whose shipments the updates are about (the callback address given to the carrier) */
-                tenant_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": string;
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CarrierReceipt"];
-                };
-            };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Service Unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-        };
-    };
     "get-cash-up": {
         parameters: {
             query?: {
@@ -15929,6 +15799,1654 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-complaint-rules": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplaintRules"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "update-complaint-rules": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description ETag of the version you read, e.g. "3"; required */
+                "If-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ComplaintRules"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplaintRules"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-complaints": {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor: next_cursor of the previous page */
+                cursor?: string;
+                /** @description Page size */
+                limit?: number;
+                status?: "open" | "waiting_customer" | "resolved" | "closed" | "reopened";
+                severity?: "general" | "serious" | "critical";
+                topic?: "quality" | "attitude" | "cycle_time" | "price" | "other";
+                outlet_id?: string;
+                /** @description Only the complaints under this parent case */
+                parent_id?: string;
+                /** @description Only open complaints past a deadline they have not met */
+                overdue?: boolean;
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageComplaint"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "open-complaint": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewComplaint"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Complaint"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-complaint": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Complaint"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "complaint-close": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description ETag of the version you read; optional (412 when stale) */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ComplaintAction"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Complaint"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "complaint-close-override": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description ETag of the version you read; optional (412 when stale) */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ComplaintAction"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Complaint"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "complaint-handlers": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description ETag of the version you read; optional (412 when stale) */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ComplaintAction"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Complaint"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "complaint-merge": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description ETag of the version you read; optional (412 when stale) */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ComplaintAction"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Complaint"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "complaint-parent": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description ETag of the version you read; optional (412 when stale) */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ComplaintAction"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Complaint"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "complaint-raise": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description ETag of the version you read; optional (412 when stale) */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ComplaintAction"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Complaint"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "complaint-reopen": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description ETag of the version you read; optional (412 when stale) */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ComplaintAction"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Complaint"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "complaint-report": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description ETag of the version you read; optional (412 when stale) */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ComplaintAction"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Complaint"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "complaint-resolve": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description ETag of the version you read; optional (412 when stale) */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ComplaintAction"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Complaint"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "complaint-respond": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description ETag of the version you read; optional (412 when stale) */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ComplaintAction"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Complaint"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "complaint-resume": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description ETag of the version you read; optional (412 when stale) */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ComplaintAction"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Complaint"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "complaint-wait": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description ETag of the version you read; optional (412 when stale) */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ComplaintAction"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Complaint"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17808,6 +19326,253 @@ export interface operations {
             };
             /** @description Request Entity Too Large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-contacts": {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor: next_cursor of the previous page */
+                cursor?: string;
+                /** @description Page size */
+                limit?: number;
+                kind?: "consultation" | "praise" | "suggestion" | "complaint";
+                channel?: "phone" | "portal" | "store" | "wechat" | "email" | "maker" | "12315" | "carrier" | "media" | "government";
+                customer_id?: string;
+                complaint_id?: string;
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageContactEntry"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "log-contact": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewContact"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactEntry"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-contact": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactEntry"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -27235,85 +29000,6 @@ export interface operations {
             };
         };
     };
-    "list-outlet-penalties": {
-        parameters: {
-            query?: {
-                /** @description Opaque cursor: next_cursor of the previous page */
-                cursor?: string;
-                /** @description Page size */
-                limit?: number;
-                /** @description The statement's month, e.g. 2026-11 */
-                month?: string;
-                outlet_id?: string;
-                /** @description The statement's status */
-                status?: "open" | "manager_approved" | "approved" | "paid";
-                kind?: "breach" | "compensation";
-            };
-            header?: {
-                /** @description Tenant to act in, for users with several memberships */
-                "X-Tenant-ID"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PageOutletPenalty"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-        };
-    };
     "list-outlets": {
         parameters: {
             query?: {
@@ -34204,492 +35890,6 @@ export interface operations {
             };
         };
     };
-    "list-rma-lines": {
-        parameters: {
-            query?: {
-                /** @description Opaque cursor: next_cursor of the previous page */
-                cursor?: string;
-                /** @description Page size */
-                limit?: number;
-                status?: "owed" | "partly_shipped" | "shipped" | "cancelled";
-                /** @description The lines of one order */
-                order_id?: string;
-            };
-            header?: {
-                /** @description Tenant to act in, for users with several memberships */
-                "X-Tenant-ID"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PageRMALine"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-        };
-    };
-    "get-rma-line": {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Tenant to act in, for users with several memberships */
-                "X-Tenant-ID"?: string;
-            };
-            path: {
-                /** @description Resource id */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RMALine"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-        };
-    };
-    "list-rma-shipments": {
-        parameters: {
-            query?: {
-                /** @description Opaque cursor: next_cursor of the previous page */
-                cursor?: string;
-                /** @description Page size */
-                limit?: number;
-                status?: "sent" | "in_transit" | "delivered" | "exception" | "inspected";
-            };
-            header?: {
-                /** @description Tenant to act in, for users with several memberships */
-                "X-Tenant-ID"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PageRMAShipment"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-        };
-    };
-    "send-rma-shipment": {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Tenant to act in, for users with several memberships */
-                "X-Tenant-ID"?: string;
-                /** @description Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the key with another request */
-                "Idempotency-Key"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["RMAShipmentInput"];
-            };
-        };
-        responses: {
-            /** @description Created */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RMAShipment"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-        };
-    };
-    "get-rma-shipment": {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Tenant to act in, for users with several memberships */
-                "X-Tenant-ID"?: string;
-            };
-            path: {
-                /** @description Resource id */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RMAShipment"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-        };
-    };
-    "inspect-rma-shipment": {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Tenant to act in, for users with several memberships */
-                "X-Tenant-ID"?: string;
-            };
-            path: {
-                /** @description Resource id */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["InspectionInput"];
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RMAShipment"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-        };
-    };
     "list-safety-stock": {
         parameters: {
             query?: {
@@ -35742,7 +36942,7 @@ export interface operations {
                 warehouse_id?: string;
                 part_id?: string;
                 order_id?: string;
-                type?: "receipt" | "issue" | "order_return" | "transfer_ship" | "transfer_receive" | "requisition" | "requisition_return" | "adjustment" | "scrap" | "rma_hold" | "rma_ship";
+                type?: "receipt" | "issue" | "order_return" | "transfer_ship" | "transfer_receive" | "requisition" | "requisition_return" | "adjustment" | "scrap";
             };
             header?: {
                 /** @description Tenant to act in, for users with several memberships */
@@ -35936,598 +37136,6 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-        };
-    };
-    "report-stock-movements": {
-        parameters: {
-            query: {
-                /** @description First day */
-                from: string;
-                /** @description Last day, inclusive; at most a year after from */
-                to: string;
-                /** @description Only this warehouse */
-                warehouse_id?: string;
-            };
-            header?: {
-                /** @description Tenant to act in, for users with several memberships */
-                "X-Tenant-ID"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["StockMovementsReportOutputBody"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-        };
-    };
-    "export-stock-report-movements": {
-        parameters: {
-            query: {
-                /** @description First day */
-                from: string;
-                /** @description Last day, inclusive; at most a year after from */
-                to: string;
-                /** @description Only this warehouse */
-                warehouse_id?: string;
-                format?: "xlsx" | "csv";
-                /** @description Language of the header and the codes; default: Accept-Language, else the tenant's */
-                lang?: "zh-CN" | "en";
-            };
-            header?: {
-                /** @description Tenant to act in, for users with several memberships */
-                "X-Tenant-ID"?: string;
-                "Accept-Language"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-        };
-    };
-    "report-stock-on-hand": {
-        parameters: {
-            query?: {
-                /** @description Only this warehouse */
-                warehouse_id?: string;
-            };
-            header?: {
-                /** @description Tenant to act in, for users with several memberships */
-                "X-Tenant-ID"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["StockOnHandReportOutputBody"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-        };
-    };
-    "export-stock-report-on-hand": {
-        parameters: {
-            query?: {
-                /** @description Only this warehouse */
-                warehouse_id?: string;
-                format?: "xlsx" | "csv";
-                /** @description Language of the header and the codes; default: Accept-Language, else the tenant's */
-                lang?: "zh-CN" | "en";
-            };
-            header?: {
-                /** @description Tenant to act in, for users with several memberships */
-                "X-Tenant-ID"?: string;
-                "Accept-Language"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-        };
-    };
-    "report-stock-parts-used": {
-        parameters: {
-            query: {
-                /** @description First day */
-                from: string;
-                /** @description Last day, inclusive; at most a year after from */
-                to: string;
-            };
-            header?: {
-                /** @description Tenant to act in, for users with several memberships */
-                "X-Tenant-ID"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PartsUsedReportOutputBody"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-        };
-    };
-    "export-stock-report-parts-used": {
-        parameters: {
-            query: {
-                /** @description First day */
-                from: string;
-                /** @description Last day, inclusive; at most a year after from */
-                to: string;
-                format?: "xlsx" | "csv";
-                /** @description Language of the header and the codes; default: Accept-Language, else the tenant's */
-                lang?: "zh-CN" | "en";
-            };
-            header?: {
-                /** @description Tenant to act in, for users with several memberships */
-                "X-Tenant-ID"?: string;
-                "Accept-Language"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-        };
-    };
-    "report-stock-slow-movers": {
-        parameters: {
-            query?: {
-                /** @description No issue in this many days */
-                days?: number;
-                /** @description Only this warehouse */
-                warehouse_id?: string;
-            };
-            header?: {
-                /** @description Tenant to act in, for users with several memberships */
-                "X-Tenant-ID"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SlowMoversReportOutputBody"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-        };
-    };
-    "export-stock-report-slow-movers": {
-        parameters: {
-            query?: {
-                /** @description No issue in this many days */
-                days?: number;
-                /** @description Only this warehouse */
-                warehouse_id?: string;
-                format?: "xlsx" | "csv";
-                /** @description Language of the header and the codes; default: Accept-Language, else the tenant's */
-                lang?: "zh-CN" | "en";
-            };
-            header?: {
-                /** @description Tenant to act in, for users with several memberships */
-                "X-Tenant-ID"?: string;
-                "Accept-Language"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ErrorModel"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
                 headers: {
                     [name: string]: unknown;
                 };
