@@ -94,7 +94,22 @@ const (
 	ClaimsReview Permission = "claims:review" // the payer's review: approve, adjust per line, reject
 	ClaimsSettle Permission = "claims:settle" // record payments against statements
 	PayApprove   Permission = "pay:approve"   // approve pay statements (the data layer says which step a role takes) and record payouts
+
+	// Returns and exchanges (docs/returns.md). Reviewing a case and overriding the warranty
+	// decision are a manager's; agents and outlets take cases in, receive, inspect, refund
+	// and exchange within what the decision and the review allowed.
+	ReturnsRead    Permission = "returns:read"    // return and exchange cases and the return terms
+	ReturnsHandle  Permission = "returns:handle"  // open a case, receive, inspect, refund, exchange, close
+	ReturnsApprove Permission = "returns:approve" // review cases (advance exchanges ship on approval) and override the decision with a reason
 )
+
+// returnGrants are the returns permissions of each role (tenant admins hold all).
+var returnGrants = map[Role][]Permission{
+	Agent:         {ReturnsRead, ReturnsHandle},
+	OutletManager: {ReturnsRead, ReturnsHandle, ReturnsApprove},
+	Finance:       {ReturnsRead},
+	Auditor:       {ReturnsRead},
+}
 
 // claimGrants are the claims permissions of each role (tenant admins hold all).
 var claimGrants = map[Role][]Permission{
@@ -136,6 +151,11 @@ func (r Role) Can(p Permission) bool {
 		}
 	}
 	for _, g := range claimGrants[r] {
+		if g == p {
+			return true
+		}
+	}
+	for _, g := range returnGrants[r] {
 		if g == p {
 			return true
 		}
@@ -237,5 +257,6 @@ func All() []Permission {
 		PoliciesWrite, GrantsWrite, EntitlementsCheck, NotificationsRead, NotificationsManage, WebhooksManage,
 		ExpressRead, ExpressWrite, PurchasesRead, PurchasesWrite, LedgerRead, LedgerReconcile, PlatformBilling, InvoicesRead, SLARead, SLASettings,
 		OrdersRead, OrdersWrite, OrdersAudit, OrdersDispatch, DispatchConfig, PartsRead, PartsWrite, StockRead, StockMove, StockManage, StockVan,
-		BillsRead, BillsWrite, BillsApprove, CommissionRead, CommissionManage, ClaimsRead, ClaimsSubmit, ClaimsReview, ClaimsSettle, PayApprove}
+		BillsRead, BillsWrite, BillsApprove, CommissionRead, CommissionManage, ClaimsRead, ClaimsSubmit, ClaimsReview, ClaimsSettle, PayApprove,
+		ReturnsRead, ReturnsHandle, ReturnsApprove}
 }

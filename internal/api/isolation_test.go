@@ -42,7 +42,8 @@ var isoKinds = []string{"/v1/outlets/", "/v1/calendars/", "/v1/members/", "/v1/i
 	"/v1/notification-templates/", "/v1/webhook-endpoints/", "/v1/webhook-deliveries/", "/v1/sla/orders/",
 	"/v1/express-products/", "/v1/purchases/", "/v1/billing/payment-flags/", "/v1/parts/", "/v1/warehouses/", "/v1/stock/movements/",
 	"/v1/reservations/", "/v1/order-parts/", "/v1/transfers/", "/v1/partner-agreements/", "/v1/network-jobs/", "/v1/bills/",
-	"/v1/bill-payments/", "/v1/claims/", "/v1/part-requests/", "/v1/claim-statements/", "/v1/pay-statements/"}
+	"/v1/bill-payments/", "/v1/claims/", "/v1/part-requests/", "/v1/claim-statements/", "/v1/pay-statements/",
+	"/v1/returns/"}
 
 // isoSnapshotSuffix completes a kind's prefix and id into a GET path where the kind has no
 // GET prefix+id of its own.
@@ -269,6 +270,8 @@ func isoMake(t *testing.T, env *apitest.Env, tn *apitest.Tenant) isoFixtures {
 		t.Fatal(err)
 	}
 	f["/v1/pay-statements/"] = stmt.String()
+	// A return case, applied (a unit bought yesterday, refund asked).
+	f["/v1/returns/"] = isoReturn(t, env, tn, f["/v1/models/"])
 	return f
 }
 
@@ -417,6 +420,12 @@ func isoBodies(t *testing.T, u string, own isoFixtures) map[string]any {
 		"POST /v1/bills/{id}/refunds":              map[string]any{"payment_id": own["/v1/bill-payments/"], "amount": 100, "reason": "overcharged"},
 		"POST /v1/pay-statements/{id}/payout":      map[string]any{"paid_on": "2026-12-05", "reference": "BANK-1"},
 		"POST /v1/orders/{id}/deposits":            map[string]any{"method": "cash", "amount": 100},
+		"POST /v1/returns/{id}/review":             map[string]any{"decision": "approve"},
+		"POST /v1/returns/{id}/receive":            map[string]any{"lines": []int{1}},
+		"POST /v1/returns/{id}/inspect":            map[string]any{"line": 1, "result": "confirmed"},
+		"POST /v1/returns/{id}/refund":             map[string]any{"line": 1, "amount": 100, "reference": "ISO-REFUND-" + u},
+		"POST /v1/returns/{id}/exchange":           map[string]any{"line": 1, "serial": "ISO-EX-" + u},
+		"POST /v1/returns/{id}/close":              map[string]any{"note": "done"},
 	}
 }
 

@@ -1248,6 +1248,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/consumer/tenants/{tenant}/returns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My return and exchange cases with this brand, with their progress */
+        get: operations["consumer-list-returns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consumer/tenants/{tenant}/returns/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of my return and exchange cases with its progress */
+        get: operations["consumer-get-return"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/consumer/tenants/{tenant}/units": {
         parameters: {
             query?: never;
@@ -4006,6 +4040,181 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/return-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's return terms: personal reasons, the advance exchange deadline, the warehouses */
+        get: operations["get-return-settings"];
+        /** Set the tenant's return terms (If-Match: the version read, "0" before any were set) */
+        put: operations["put-return-settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/returns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Return and exchange cases, newest first
+         * @description Outlet staff see their outlet's cases only.
+         */
+        get: operations["list-returns"];
+        put?: never;
+        /** Open a case: each unit's warranty decision must allow the remedy asked (personal reasons: the tenant's terms) */
+        post: operations["apply-return"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/returns/override": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A manager opens a case the warranty decision does not allow, with the reason */
+        post: operations["override-return"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/returns/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A case with its lines, outcomes and steps */
+        get: operations["get-return"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/returns/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close a resolved case */
+        post: operations["close-return"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/returns/{id}/exchange": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Exchange a line: the new unit is registered with its warranty restarted; another model puts the price difference on the case */
+        post: operations["exchange-return"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/returns/{id}/inspect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** One unit inspected: the reason confirmed, or not (the unit goes back to the customer) */
+        post: operations["inspect-return"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/returns/{id}/receive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Units back (dropped off, by courier, or picked up); advance exchanges' holds are released when their units are back */
+        post: operations["receive-return"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/returns/{id}/refund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Refund a line: through Stripe when the unit was paid through the platform, else recorded with its reference */
+        post: operations["refund-return"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/returns/{id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve (advance exchanges: their replacements ship now against a deposit or card hold) or reject with a reason */
+        post: operations["review-return"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/safety-stock": {
         parameters: {
             query?: never;
@@ -4721,6 +4930,27 @@ export interface components {
             /** @description Required to decline */
             reason?: string;
         };
+        ApplyInput: {
+            /** @enum {string} */
+            collection: "drop_off" | "courier" | "pickup_delivery";
+            collection_ref?: string;
+            /**
+             * Format: uuid
+             * @description The customer returning; default: the first unit's buyer
+             */
+            customer_id?: string;
+            description?: string;
+            lines: components["schemas"]["LineInput"][];
+            /**
+             * Format: uuid
+             * @description The outlet handling the case (where a unit is dropped off)
+             */
+            outlet_id?: string;
+            /** @description Override only: why the case is opened although the decision does not allow the remedy */
+            override_reason?: string;
+            /** @enum {string} */
+            reason: "quality_fault" | "not_as_described" | "transport_damage" | "personal";
+        };
         Appointment: {
             /** @enum {string} */
             booked_via: "staff" | "portal";
@@ -5209,6 +5439,172 @@ export interface components {
             /** Format: int64 */
             daily_capacity: number;
         };
+        Case: {
+            /** Format: date-time */
+            closed_at?: string;
+            /** @description drop_off at an outlet, courier pickup, or pickup_delivery (pickup and delivery in one visit) */
+            collection: string;
+            /** @description The courier's waybill or the visit's appointment */
+            collection_ref?: string;
+            /** Format: date-time */
+            created_at: string;
+            currency: string;
+            /** Format: uuid */
+            customer_id: string;
+            description?: string;
+            /**
+             * Format: int64
+             * @description Exchanges to other models: what the customer owes (positive) or is owed (negative)
+             */
+            difference: number;
+            hold?: components["schemas"]["CaseHold"];
+            /** Format: uuid */
+            id: string;
+            lines: components["schemas"]["CaseLine"][];
+            number: string;
+            /** Format: uuid */
+            outlet_id?: string;
+            overridden_by?: string;
+            override_reason?: string;
+            reason: string;
+            /** Format: int64 */
+            refunded: number;
+            review_note?: string;
+            reviewed_by?: string;
+            status: string;
+            steps: components["schemas"]["CaseStep"][];
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int32 */
+            version: number;
+        };
+        CaseForCustomer: {
+            collection: string;
+            /** Format: date-time */
+            created_at: string;
+            currency: string;
+            /** Format: int64 */
+            difference: number;
+            hold?: components["schemas"]["CaseHold"];
+            /** Format: uuid */
+            id: string;
+            lines: components["schemas"]["CaseLineForCustomer"][];
+            number: string;
+            reason: string;
+            /** Format: int64 */
+            refunded: number;
+            status: string;
+            steps: components["schemas"]["CaseStepForCustomer"][];
+            /** Format: date-time */
+            updated_at: string;
+        };
+        CaseHold: {
+            /** Format: int64 */
+            amount: number;
+            /**
+             * Format: date-time
+             * @description The old unit is to be back by then
+             */
+            due_at?: string;
+            /** @description deposit or card_hold */
+            kind: string;
+            /** @description The deposit's receipt, or the card hold's Stripe payment intent */
+            reference?: string;
+            /** @description held, released (the old unit came back) or charged (it did not, by the deadline) */
+            status: string;
+        };
+        CaseLine: {
+            /** @description The warranty decision's coverage class */
+            class: string;
+            exchange?: components["schemas"]["LineExchange"];
+            /** @description confirmed or not_confirmed (no fault found: the unit goes back to the customer) */
+            inspection?: string;
+            inspection_note?: string;
+            /** Format: uuid */
+            model_id: string;
+            /** @description Stock movements the line's outcome posted */
+            movements: string[];
+            /** Format: int64 */
+            no: number;
+            /**
+             * Format: uuid
+             * @description The service order the return came through
+             */
+            order_id?: string;
+            /** @description refunded, exchanged or returned_to_customer */
+            outcome?: string;
+            /** @description Admitted by a manager's override, not by the decision */
+            overridden: boolean;
+            /**
+             * Format: int64
+             * @description What the customer paid for the unit, minor units
+             */
+            paid: number;
+            /**
+             * Format: uuid
+             * @description The stock item the unit is kept as, when the tenant stocks units
+             */
+            part_id?: string;
+            /** @description platform: paid through the platform (refunds go through Stripe); outside: recorded with a reference */
+            payment: string;
+            /** @description The platform sale's Stripe payment intent */
+            payment_intent?: string;
+            received: boolean;
+            /** Format: date-time */
+            received_at?: string;
+            refund?: components["schemas"]["LineRefund"];
+            /** Format: uuid */
+            registration_id: string;
+            /** @description The remedies the warranty decision allowed */
+            remedies: string[];
+            /** @description refund, exchange or advance_exchange */
+            remedy: string;
+            serial: string;
+        };
+        CaseLineForCustomer: {
+            /**
+             * Format: int64
+             * @description An exchange to another model: owed by the customer (positive) or to them (negative)
+             */
+            difference?: number;
+            inspection?: string;
+            /** @description The unit given in exchange (its warranty starts anew) */
+            new_serial?: string;
+            /** Format: int64 */
+            no: number;
+            outcome?: string;
+            received: boolean;
+            /** Format: int64 */
+            refund_amount?: number;
+            refund_status?: string;
+            remedy: string;
+            serial: string;
+            /**
+             * Format: date-time
+             * @description An advance exchange: when the new unit shipped
+             */
+            shipped_at?: string;
+        };
+        CaseStep: {
+            actor?: string;
+            /** Format: date-time */
+            at: string;
+            /** @description The event of the step, e.g. return.approved */
+            kind: string;
+            /**
+             * Format: int64
+             * @description The line the step was about (0: the case)
+             */
+            line?: number;
+            note?: string;
+        };
+        CaseStepForCustomer: {
+            /** Format: date-time */
+            at: string;
+            kind: string;
+            /** Format: int64 */
+            line?: number;
+        };
         CashUp: {
             /**
              * Format: date
@@ -5497,6 +5893,9 @@ export interface components {
             /** Format: date-time */
             warned_at?: string;
         };
+        CloseInput: {
+            note?: string;
+        };
         Comment: {
             /** @description Visible to the customer */
             public?: boolean;
@@ -5608,6 +6007,9 @@ export interface components {
         };
         ConsumerQuotesOutBody: {
             items: components["schemas"]["Quote"][];
+        };
+        ConsumerReturnsOutBody: {
+            items: components["schemas"]["CaseForCustomer"][];
         };
         ConsumerSlotsOutBody: {
             items: components["schemas"]["Slot"][];
@@ -6414,6 +6816,19 @@ export interface components {
             /** @enum {string} */
             status: "created" | "existing" | "invalid";
         };
+        HoldInput: {
+            /**
+             * Format: int64
+             * @description Minor units; usually the replacements' price
+             */
+            amount: number;
+            /** @enum {string} */
+            kind: "deposit" | "card_hold";
+            /** @description card_hold: the customer's Stripe payment method (pm_...) */
+            payment_method?: string;
+            /** @description deposit: the receipt of the money taken */
+            reference?: string;
+        };
         ImportBody: {
             /** Format: date-time */
             created_at: string;
@@ -6516,6 +6931,16 @@ export interface components {
             serial: string;
             /** @description The person using the unit, when not the buyer */
             user?: components["schemas"]["Party"];
+        };
+        InspectInput: {
+            /** Format: int64 */
+            line: number;
+            note?: string;
+            /**
+             * @description confirmed: the reason holds; not_confirmed: no fault found, the unit goes back to the customer
+             * @enum {string}
+             */
+            result: "confirmed" | "not_confirmed";
         };
         Intake: {
             /** @enum {string} */
@@ -6755,6 +7180,115 @@ export interface components {
             customer_percent?: number;
             /** @enum {string} */
             mode: "free" | "shared" | "charged";
+        };
+        LineExchange: {
+            /** @description Shipped before the old unit came back */
+            advance: boolean;
+            /** Format: date-time */
+            at: string;
+            /**
+             * Format: int64
+             * @description Price minus what was paid: the customer owes it (positive) or is owed it (negative)
+             */
+            difference: number;
+            /** Format: uuid */
+            model_id: string;
+            /**
+             * Format: uuid
+             * @description The stock item the replacement left stock as
+             */
+            part_id?: string;
+            /**
+             * Format: int64
+             * @description The new unit's price
+             */
+            price: number;
+            /**
+             * Format: uuid
+             * @description The new unit's registration: its warranty starts on its purchase date (三包 restarted)
+             */
+            registration_id: string;
+            serial: string;
+        };
+        LineExchangeInput: {
+            /** Format: int64 */
+            line: number;
+            /**
+             * Format: uuid
+             * @description Another model than the returned unit's (give price)
+             */
+            model_id?: string;
+            /**
+             * Format: uuid
+             * @description The stock item the replacement leaves stock as; default: the line's
+             */
+            part_id?: string;
+            /**
+             * Format: int64
+             * @description The new unit's price; default: what was paid
+             */
+            price?: number;
+            /** @description The new unit's serial */
+            serial: string;
+        };
+        LineInput: {
+            /** @description The fault the warranty decision is asked about */
+            fault_code?: string;
+            /**
+             * Format: uuid
+             * @description The service order the return came through, if any
+             */
+            order_id?: string;
+            /**
+             * Format: int64
+             * @description What the customer paid for the unit, minor units
+             */
+            paid: number;
+            /**
+             * Format: uuid
+             * @description The stock item the tenant keeps such units as (returned units are received into the returned-goods warehouse)
+             */
+            part_id?: string;
+            /**
+             * @description platform: sold through the platform's Stripe account (give payment_intent)
+             * @enum {string}
+             */
+            payment: "platform" | "outside";
+            /** @description The sale's Stripe payment intent (pi_...) */
+            payment_intent?: string;
+            /**
+             * Format: uuid
+             * @description The unit returned
+             */
+            registration_id: string;
+            /** @enum {string} */
+            remedy: "refund" | "exchange" | "advance_exchange";
+        };
+        LineRefund: {
+            /**
+             * Format: int64
+             * @description Minor units of the case's currency
+             */
+            amount: number;
+            /** Format: date-time */
+            at: string;
+            /** @description Outside the platform: the refund's reference (bank transfer, counter receipt) */
+            reference?: string;
+            /** @description recorded (outside the platform), or Stripe's status */
+            status: string;
+            /** @description Through the platform: Stripe's refund */
+            stripe_refund_id?: string;
+        };
+        LineRefundInput: {
+            /**
+             * Format: int64
+             * @description Minor units; at most what was paid for the unit
+             */
+            amount: number;
+            /** Format: int64 */
+            line: number;
+            /** @description Units paid outside the platform: the refund's reference (required) */
+            reference?: string;
         };
         Lines: {
             labour: components["schemas"]["Line"];
@@ -7395,6 +7929,11 @@ export interface components {
         };
         PageCalendar: {
             items: components["schemas"]["Calendar"][];
+            /** @description Pass as cursor to get the next page; absent on the last page */
+            next_cursor?: string;
+        };
+        PageCase: {
+            items: components["schemas"]["Case"][];
             /** @description Pass as cursor to get the next page; absent on the last page */
             next_cursor?: string;
         };
@@ -8381,6 +8920,12 @@ export interface components {
         ReceiveInBody: {
             lines: components["schemas"]["ReceiveLine"][];
         };
+        ReceiveInput: {
+            /** @description The courier's waybill or the visit */
+            collection_ref?: string;
+            /** @description The lines (their no) whose units came back */
+            lines: number[];
+        };
         ReceiveLine: {
             /**
              * @description Required when less arrived than was shipped
@@ -8553,6 +9098,29 @@ export interface components {
             days: number;
             id: string;
         };
+        Replacement: {
+            /**
+             * Format: int64
+             * @description The line (its no) the replacement is for
+             */
+            line: number;
+            /**
+             * Format: uuid
+             * @description Another model than the returned unit's (give price)
+             */
+            model_id?: string;
+            /**
+             * Format: uuid
+             * @description The stock item the replacement leaves stock as; default: the line's
+             */
+            part_id?: string;
+            /**
+             * Format: int64
+             * @description The new unit's price; default: what was paid
+             */
+            price?: number;
+            serial: string;
+        };
         RequestInput: {
             /** Format: uuid */
             part_id: string;
@@ -8618,6 +9186,16 @@ export interface components {
             registration_id: string;
             serial: string;
             tier: components["schemas"]["TierView"];
+        };
+        ReviewDecision: {
+            /** @enum {string} */
+            decision: "approve" | "reject";
+            /** @description Approving advance exchange lines: the deposit or card hold */
+            hold?: components["schemas"]["HoldInput"];
+            /** @description Why; required to reject */
+            note?: string;
+            /** @description Approving advance exchange lines: their new units, which ship now */
+            replacements?: components["schemas"]["Replacement"][];
         };
         ReviewInput: {
             /**
@@ -9334,6 +9912,34 @@ export interface components {
             updated_at: string;
             /** Format: int32 */
             version: number;
+        };
+        TenantTerms: {
+            /**
+             * Format: int32
+             * @description Advance exchange: days the old unit has to come back before the hold is charged
+             */
+            advance_deadline_days: number;
+            /** @description Accept returns for personal reasons */
+            allow_personal: boolean;
+            /**
+             * Format: int32
+             * @description Personal reasons: days after purchase (七日无理由: 7)
+             */
+            personal_days: number;
+            /**
+             * Format: uuid
+             * @description A finished_goods warehouse replacements leave from
+             */
+            replacement_warehouse_id?: string;
+            /**
+             * Format: uuid
+             * @description A returned_goods warehouse returned units are received into
+             */
+            returned_warehouse_id?: string;
+            /** Format: date-time */
+            readonly updated_at?: string;
+            /** Format: int32 */
+            readonly version: number;
         };
         Term: {
             /** @enum {string} */
@@ -16885,6 +17491,162 @@ export interface operations {
             };
             /** @description Service Unavailable */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "consumer-list-returns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tenant slug */
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsumerReturnsOutBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "consumer-get-return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tenant slug */
+                tenant: string;
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseForCustomer"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -33402,6 +34164,1126 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-return-settings": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantTerms"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "put-return-settings": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description ETag of the version you read, e.g. "3"; required */
+                "If-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TenantTerms"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantTerms"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-returns": {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor: next_cursor of the previous page */
+                cursor?: string;
+                /** @description Page size */
+                limit?: number;
+                status?: "applied" | "approved" | "rejected" | "received" | "inspected" | "resolved" | "closed";
+                reason?: "quality_fault" | "not_as_described" | "transport_damage" | "personal";
+                /** @description Only this customer's cases */
+                customer_id?: string;
+                /** @description Only cases with this unit */
+                serial?: string;
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageCase"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "apply-return": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the key with another request */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApplyInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "override-return": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the key with another request */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApplyInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-return": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "close-return": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description ETag of the version you read; optional */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CloseInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "exchange-return": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description ETag of the version you read; optional */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LineExchangeInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "inspect-return": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description ETag of the version you read; optional */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InspectInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "receive-return": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description ETag of the version you read; optional */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReceiveInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "refund-return": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description ETag of the version you read; optional */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LineRefundInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "review-return": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description ETag of the version you read; optional */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewDecision"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };

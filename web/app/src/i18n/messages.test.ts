@@ -174,6 +174,10 @@ describe('labels of API values', () => {
     ['paymentMethod', 'BillPayment', 'method'],
     ['paymentStatus', 'BillPayment', 'status'],
     ['requestStatus', 'PartRequest', 'status'],
+    ['returnReason', 'ApplyInput', 'reason'],
+    ['returnCollection', 'ApplyInput', 'collection'],
+    ['returnRemedy', 'LineInput', 'remedy'],
+    ['returnPayment', 'LineInput', 'payment'],
     ['discrepancyReason', 'ReceiveLine', 'discrepancy_reason'],
   ]
   it.each(cases)('%s covers %s.%s', (group, schema, prop) => {
