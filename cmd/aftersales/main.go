@@ -41,6 +41,7 @@ import (
 	"github.com/aftersales/aftersales/internal/notify"
 	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/internal/platform"
+	"github.com/aftersales/aftersales/internal/returns"
 	"github.com/aftersales/aftersales/internal/webhooks"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -242,8 +243,11 @@ func consumers(cfg platform.Config, log *slog.Logger, d *tenants.DB) ([]events.C
 	if cfg.SMTPURL == "" || cfg.SMSURL == "" {
 		log.Warn("SMTP_URL or SMS_URL is unset: those messages are logged, not sent (development provider)")
 	}
+	bill := newBilling(cfg, log, d)
 	return []events.Consumer{
-		newBilling(cfg, log, d).Consumer(),
+		bill.Consumer(),
+		// Advance exchanges' deadlines: the hold charged when the old unit is not back.
+		&returns.Worker{DB: d, Payments: bill, Log: log},
 		notify.New(d, log, providers),
 		webhooks.New(d, log, webhooks.Options{AllowPrivate: cfg.WebhookAllowPrivate, Timeout: cfg.WebhookTimeout}),
 		orders.Hooks{PublicURL: cfg.PublicURL},

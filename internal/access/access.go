@@ -1,7 +1,10 @@
 // Package access is the one place that says what each role may do and what it may see.
 package access
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Role is a staff member's role in a tenant (platform_admin is a user flag, not a membership).
 type Role string
@@ -100,6 +103,13 @@ const (
 	ComplaintsRead   Permission = "complaints:read"   // the contact log, complaints, their reports
 	ComplaintsHandle Permission = "complaints:handle" // log contacts, open complaints, respond, wait for the customer, resolve, close on the customer's confirmation, reopen, raise severity
 	ComplaintsManage Permission = "complaints:manage" // close without the customer's confirmation (override with reason), merge, set the parent case, name handlers, the tenant's complaint rules
+
+	// Returns and exchanges (docs/returns.md). Reviewing a case and overriding the warranty
+	// decision are a manager's; agents and outlets take cases in, receive, inspect, refund
+	// and exchange within what the decision and the review allowed.
+	ReturnsRead    Permission = "returns:read"    // return and exchange cases and the return terms
+	ReturnsHandle  Permission = "returns:handle"  // open a case, receive, inspect, refund, exchange, close
+	ReturnsApprove Permission = "returns:approve" // review cases (advance exchanges ship on approval) and override the decision with a reason
 )
 
 // complaintGrants are the complaint permissions of each role (tenant admins hold all): the
@@ -115,6 +125,14 @@ var complaintGrants = map[Role][]Permission{
 // complaint) of its tenant, not only those it is a named handler of: tenant admins only
 // (tenants.Scope.Confidential).
 func (r Role) SeesConfidential() bool { return r == TenantAdmin }
+
+// returnGrants are the returns permissions of each role (tenant admins hold all).
+var returnGrants = map[Role][]Permission{
+	Agent:         {ReturnsRead, ReturnsHandle},
+	OutletManager: {ReturnsRead, ReturnsHandle, ReturnsApprove},
+	Finance:       {ReturnsRead},
+	Auditor:       {ReturnsRead},
+}
 
 // claimGrants are the claims permissions of each role (tenant admins hold all).
 var claimGrants = map[Role][]Permission{
@@ -143,25 +161,14 @@ var orderGrants = map[Role][]Permission{
 	Auditor:       {OrdersRead, BillsRead, CommissionRead},
 }
 
+// domainGrants are the grants of the domains that list theirs by role (tenant admins and
+// platform admins hold them all; see Can).
+var domainGrants = []map[Role][]Permission{orderGrants, stockGrants, claimGrants, complaintGrants, returnGrants}
+
 // Can reports whether role r holds permission p.
 func (r Role) Can(p Permission) bool {
-	for _, g := range orderGrants[r] {
-		if g == p {
-			return true
-		}
-	}
-	for _, g := range stockGrants[r] {
-		if g == p {
-			return true
-		}
-	}
-	for _, g := range claimGrants[r] {
-		if g == p {
-			return true
-		}
-	}
-	for _, g := range complaintGrants[r] {
-		if g == p {
+	for _, grants := range domainGrants {
+		if slices.Contains(grants[r], p) {
 			return true
 		}
 	}
@@ -263,5 +270,5 @@ func All() []Permission {
 		ExpressRead, ExpressWrite, PurchasesRead, PurchasesWrite, LedgerRead, LedgerReconcile, PlatformBilling, InvoicesRead, SLARead, SLASettings,
 		OrdersRead, OrdersWrite, OrdersAudit, OrdersDispatch, DispatchConfig, PartsRead, PartsWrite, StockRead, StockMove, StockManage, StockVan,
 		BillsRead, BillsWrite, BillsApprove, CommissionRead, CommissionManage, ClaimsRead, ClaimsSubmit, ClaimsReview, ClaimsSettle, PayApprove,
-		ComplaintsRead, ComplaintsHandle, ComplaintsManage}
+		ComplaintsRead, ComplaintsHandle, ComplaintsManage, ReturnsRead, ReturnsHandle, ReturnsApprove}
 }

@@ -111,12 +111,13 @@ type ciConsumer struct {
 	quote                              string
 	done, doneNumber                   string // taken in by staff, completed with an exclusion: disputable
 	purchase                           string // the paid plan of units[0]
+	ret                                string // a return case of units[1], opened by staff
 	messages                           []string
 }
 
 // ids are the consumer's ids, for "none of these in the body" checks.
 func (c *ciConsumer) ids() []string {
-	return append([]string{c.customer, c.consumerID, c.units[0], c.units[1], c.order, c.quote, c.done, c.purchase}, c.messages...)
+	return append([]string{c.customer, c.consumerID, c.units[0], c.units[1], c.order, c.quote, c.done, c.purchase, c.ret}, c.messages...)
 }
 
 // secrets are the consumer's ids and identifying data: none may reach another consumer.
@@ -166,6 +167,10 @@ func ciMake(t *testing.T, env *apitest.Env, w *ciWorld) *ciConsumer {
 	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + c.done + "/transitions", Token: tn.Admin, Body: map[string]any{"to": "repairing"}})
 	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + c.done + "/completion", Token: tn.Admin, Body: map[string]any{
 		"diagnosis": "dropped", "work_done": "inspected", "result": "not_fixed", "exclusion": "misuse", "evidence_ids": []string{att}}})
+
+	c.ret = env.Must(201, apitest.Req{Method: "POST", Path: "/v1/returns/override", Token: tn.Admin, Body: map[string]any{
+		"reason": "quality_fault", "collection": "courier", "override_reason": "batch fault", "lines": []map[string]any{{
+			"registration_id": c.units[1], "remedy": "exchange", "paid": 100, "payment": "outside"}}}}).Map(t)["id"].(string)
 
 	co := env.Must(201, apitest.Req{Method: "POST", Path: c.path(w, "/purchases"), Token: c.token, Body: map[string]any{
 		"product_id": w.plan, "registration_id": c.units[0]}}).Map(t)
@@ -396,6 +401,12 @@ func ciCases(t *testing.T, w *ciWorld, a, b *ciConsumer, slot string) []ciCase {
 		add(ciCase{key: "POST " + tmpl + " body.registration_id", name: fmt.Sprintf("service on B's unit %d", i),
 			cross: book(b.units[i]), ghost: book(ciGhost), own: book(a.units[i]), want: 422, field: "body.registration_id", ownWant: 201})
 	}
+
+	// Return cases.
+	retTmpl := ciBase + "/returns/{id}"
+	ret := func(id string) apitest.Req { return apitest.Req{Method: "GET", Path: ciFill(retTmpl, slug, "id", id)} }
+	add(ciCase{key: "GET " + retTmpl + " path.id", name: "B's return case", cross: ret(b.ret), ghost: ret(ciGhost), own: ret(a.ret),
+		want: 404, ownWant: 200})
 
 	// Orders: both of B's (booked in the portal, taken in by staff).
 	for _, o := range []struct{ name, b, a string }{{"B's booked order", b.order, a.order}, {"B's taken-in order", b.done, a.done}} {

@@ -25,6 +25,7 @@ import (
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/internal/registry"
 	"github.com/aftersales/aftersales/internal/reports"
+	"github.com/aftersales/aftersales/internal/returns"
 	"github.com/aftersales/aftersales/internal/sla"
 	"github.com/aftersales/aftersales/internal/stock"
 	"github.com/aftersales/aftersales/internal/warranty"
@@ -124,6 +125,13 @@ var domainEnums = map[string][]string{
 	"GET /v1/stock/reports/slow-movers/export query.lang":    notify.Locales,
 	"GET /v1/stock/reports/parts-used/export query.format":   export.Formats,
 	"GET /v1/stock/reports/parts-used/export query.lang":     notify.Locales,
+
+	"GET /v1/returns query.status": returns.Statuses,
+	"GET /v1/returns query.reason": returns.Reasons,
+	"ApplyInput.reason":            returns.Reasons,
+	"ApplyInput.collection":        returns.Collections,
+	"LineInput.remedy":             returns.Remedies,
+	"LineInput.payment":            returns.Payments,
 
 	"Tenant.kind":                    tenants.Kinds,
 	"Tenant.status":                  tenants.Statuses,

@@ -43,7 +43,8 @@ var isoKinds = []string{"/v1/outlets/", "/v1/calendars/", "/v1/members/", "/v1/i
 	"/v1/express-products/", "/v1/purchases/", "/v1/billing/payment-flags/", "/v1/parts/", "/v1/warehouses/", "/v1/stock/movements/",
 	"/v1/reservations/", "/v1/order-parts/", "/v1/transfers/", "/v1/partner-agreements/", "/v1/network-jobs/", "/v1/bills/",
 	"/v1/bill-payments/", "/v1/claims/", "/v1/part-requests/", "/v1/claim-statements/", "/v1/pay-statements/",
-	"/v1/rma-lines/", "/v1/rma-shipments/", "/v1/complaints/", "/v1/contacts/"}
+	"/v1/rma-lines/", "/v1/rma-shipments/", "/v1/complaints/", "/v1/contacts/",
+	"/v1/returns/"}
 
 // isoSnapshotSuffix completes a kind's prefix and id into a GET path where the kind has no
 // GET prefix+id of its own.
@@ -295,6 +296,8 @@ func isoMake(t *testing.T, env *apitest.Env, tn *apitest.Tenant) isoFixtures {
 		"topic": "price", "channel": "store", "summary": "another isolation complaint"}}).Map(t)["id"].(string)
 	f["/v1/contacts/"] = env.Must(201, apitest.Req{Method: "POST", Path: "/v1/contacts", Token: tn.Admin, Body: map[string]any{
 		"kind": "praise", "channel": "phone", "summary": "isolation praise"}}).Map(t)["id"].(string)
+	// A return case, applied (a unit bought yesterday, refund asked).
+	f["/v1/returns/"] = isoReturn(t, env, tn, f["/v1/models/"])
 	return f
 }
 
@@ -456,6 +459,12 @@ func isoBodies(t *testing.T, u string, own isoFixtures) map[string]any {
 		"POST /v1/complaints/{id}/merge":           map[string]any{"target_id": own["complaint-other"]},
 		"POST /v1/complaints/{id}/parent":          map[string]any{"target_id": own["complaint-other"]},
 		"POST /v1/complaints/{id}/handlers":        map[string]any{"handler_ids": []string{}},
+		"POST /v1/returns/{id}/review":             map[string]any{"decision": "approve"},
+		"POST /v1/returns/{id}/receive":            map[string]any{"lines": []int{1}},
+		"POST /v1/returns/{id}/inspect":            map[string]any{"line": 1, "result": "confirmed"},
+		"POST /v1/returns/{id}/refund":             map[string]any{"line": 1, "amount": 100, "reference": "ISO-REFUND-" + u},
+		"POST /v1/returns/{id}/exchange":           map[string]any{"line": 1, "serial": "ISO-EX-" + u},
+		"POST /v1/returns/{id}/close":              map[string]any{"note": "done"},
 	}
 }
 

@@ -58,6 +58,7 @@ func registerRoutes(v1 huma.API, s *Server) {
 	registerWebhookEndpointRoutes(v1, s)
 	registerNetworkRoutes(v1, s)
 	registerClaimRoutes(v1, s)
+	registerReturnRoutes(v1, s)
 	registerClaimStatementRoutes(v1, s)
 	registerWebhookDeliveryRoutes(v1, s)
 	registerSLARoutes(v1, s)

@@ -1230,6 +1230,52 @@ type ReportRollup struct {
 	RolledAt      time.Time
 }
 
+// A return or exchange case (退换货): its customer, reason, how the units come back, its lines with their decisions and outcomes, the advance exchange hold, and the timeline of its steps; amounts in minor units.
+type ReturnCase struct {
+	TenantID       uuid.UUID
+	ID             uuid.UUID
+	Number         string
+	CustomerID     uuid.UUID
+	OutletID       uuid.NullUUID
+	Reason         string
+	Description    string
+	Status         string
+	Collection     string
+	CollectionRef  string
+	OverrideReason string
+	OverriddenBy   string
+	ReviewNote     string
+	ReviewedBy     string
+	Currency       string
+	Refunded       int64
+	// What the customer owes (positive) or is owed (negative) for exchanges to other models, summed over the lines.
+	Difference    int64
+	HoldKind      string
+	HoldAmount    int64
+	HoldStatus    string
+	HoldReference string
+	HoldDueAt     *time.Time
+	// Case lines (returns.Line): the unit, its order, what was paid and how, the remedy asked, the decision's remedies, and the outcome (refund, exchange with the new unit, inspection result, stock movements).
+	Lines     []byte
+	Steps     []byte
+	Version   int32
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	ClosedAt  *time.Time
+}
+
+// A tenant's return terms: whether personal reasons are accepted (within personal_days of purchase), the advance exchange deadline, and the warehouses returned units go to and replacements leave from.
+type ReturnSetting struct {
+	TenantID               uuid.UUID
+	AllowPersonal          bool
+	PersonalDays           int32
+	AdvanceDeadlineDays    int32
+	ReturnedWarehouseID    uuid.NullUUID
+	ReplacementWarehouseID uuid.NullUUID
+	Version                int32
+	UpdatedAt              time.Time
+}
+
 // Faulty parts owed back to the maker, one per in-warranty order part of a return-required part; warehouse_id holds the units until sent (NULL: the outlet had no returned-goods warehouse).
 type RmaLine struct {
 	TenantID    uuid.UUID

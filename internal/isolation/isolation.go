@@ -424,6 +424,12 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 		    VALUES (app.tenant_id(), $1, $2, $3, $4, 'SO-2026-000002', 'CNY', 'issued', 5000, 5000, 1000),
 		           (app.tenant_id(), $5, $6, $7, $8, 'SO-2026-000003', 'CNY', 'issued', 5000, 5000, 1000)`,
 			[]any{bill1, order2, f.Outlet2, customer, bill2, order3, f.Outlet1, customer2}},
+		// Return cases at outlet 2 (customer 1) and outlet 1 (customer 2), and the return terms.
+		{`INSERT INTO return_cases (tenant_id, id, number, customer_id, outlet_id, reason, status, collection, currency)
+		    VALUES (app.tenant_id(), $1, 'RT-20261207-000001', $2, $3, 'quality_fault', 'applied', 'drop_off', 'CNY'),
+		           (app.tenant_id(), $4, 'RT-20261207-000002', $5, $6, 'personal', 'approved', 'courier', 'CNY')`,
+			[]any{uuid.New(), customer, f.Outlet2, uuid.New(), customer2, f.Outlet1}},
+		{`INSERT INTO return_settings (tenant_id, allow_personal) VALUES (app.tenant_id(), true)`, nil},
 		{`INSERT INTO bill_payments (tenant_id, id, bill_id, outlet_id, kind, method, amount, currency, status, receipt_number)
 		    VALUES (app.tenant_id(), $1, $2, $3, 'payment', 'cash', 1000, 'CNY', 'succeeded', 'SO-2026-000002-P1'),
 		           (app.tenant_id(), $4, $5, $6, 'payment', 'cash', 1000, 'CNY', 'succeeded', 'SO-2026-000003-P1')`,
@@ -835,6 +841,7 @@ func (iso *isolation) checkOutletScope(t *testing.T) {
 		{"rma_shipments", "outlet_id"}, {"rma_shipment_lines", "outlet_id"}, {"rma_tracking_events", "outlet_id"}, {"bills", "outlet_id"}, {"bill_payments", "outlet_id"},
 		{"pay_orders", "outlet_id"}, {"pay_statements", "outlet_id"}, {"pay_entries", "outlet_id"},
 		{"complaints", "outlet_id"}, {"contact_log", "outlet_id"},
+		{"return_cases", "outlet_id"},
 	} {
 		t.Run(c.table, func(t *testing.T) {
 			q := `SELECT count(*) FROM ` + ident(c.table) + ` WHERE ` + ident(c.outletCol) + ` = $1`
@@ -989,6 +996,7 @@ var consumerTables = []consumerTable{
 	{name: "purchases", owners: []string{"customer_id"}},
 	{name: "credits", owners: []string{"customer_id"}},
 	{name: "bills", owners: []string{"customer_id"}},
+	{name: "return_cases", owners: []string{"customer_id"}},
 	{name: "notification_preferences", owners: []string{"customer_id"}},
 	{name: "inbox_messages", byConsumer: true, owners: []string{"consumer_id"}},
 }

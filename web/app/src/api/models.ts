@@ -1,5 +1,5 @@
 // Names for the API's schemas, so views say Order rather than components['schemas']['Order'].
-import type { components } from './schema'
+import type { components, operations } from './schema'
 
 type Schemas = components['schemas']
 
@@ -96,3 +96,11 @@ export type ClaimStatement = Schemas['Statement']
 export type ClaimSignal = Schemas['Signal']
 export type UnclaimedOrder = Schemas['UnclaimedOrder']
 export type SettledTwice = Schemas['SettledTwice']
+// Returns and exchanges.
+export type ReturnCase = Schemas['Case']
+export type ReturnLine = Schemas['CaseLine']
+export type ReturnApply = Schemas['ApplyInput']
+export type ReturnReason = ReturnApply['reason']
+export type ReturnCollection = ReturnApply['collection']
+export type ReturnRemedy = Schemas['LineInput']['remedy']
+export type ReturnStatus = NonNullable<NonNullable<operations['list-returns']['parameters']['query']>['status']>

@@ -620,6 +620,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/carrier-webhooks/{carrier}/{tenant_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A carrier's status updates of return shipments: verified by the carrier's signature, each stored once */
+        post: operations["carrier-webhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/cash-up": {
         parameters: {
             query?: never;
@@ -1499,6 +1516,40 @@ export interface paths {
          * @description A consumer right: answered even while the tenant is read-only.
          */
         post: operations["consumer-cancel-purchase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consumer/tenants/{tenant}/returns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My return and exchange cases with this brand, with their progress */
+        get: operations["consumer-list-returns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consumer/tenants/{tenant}/returns/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of my return and exchange cases with its progress */
+        get: operations["consumer-get-return"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3063,6 +3114,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/outlet-penalties": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Outlets' penalty lines: breaches of the brand's time limits and compensation carried back, newest first
+         * @description The lines of outlets' monthly statements, each with its outlet and its statement's month and status; outlet staff see their own outlet's.
+         */
+        get: operations["list-outlet-penalties"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/outlets": {
         parameters: {
             query?: never;
@@ -4298,6 +4369,267 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/return-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's return terms: personal reasons, the advance exchange deadline, the warehouses */
+        get: operations["get-return-settings"];
+        /** Set the tenant's return terms (If-Match: the version read, "0" before any were set) */
+        put: operations["put-return-settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/returns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Return and exchange cases, newest first
+         * @description Outlet staff see their outlet's cases only.
+         */
+        get: operations["list-returns"];
+        put?: never;
+        /** Open a case: each unit's warranty decision must allow the remedy asked (personal reasons: the tenant's terms) */
+        post: operations["apply-return"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/returns/override": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A manager opens a case the warranty decision does not allow, with the reason */
+        post: operations["override-return"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/returns/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A case with its lines, outcomes and steps */
+        get: operations["get-return"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/returns/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close a resolved case */
+        post: operations["close-return"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/returns/{id}/exchange": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Exchange a line: the new unit is registered with its warranty restarted; another model puts the price difference on the case */
+        post: operations["exchange-return"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/returns/{id}/inspect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** One unit inspected: the reason confirmed, or not (the unit goes back to the customer) */
+        post: operations["inspect-return"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/returns/{id}/receive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Units back (dropped off, by courier, or picked up); advance exchanges' holds are released when their units are back */
+        post: operations["receive-return"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/returns/{id}/refund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Refund a line: through Stripe when the unit was paid through the platform, else recorded with its reference */
+        post: operations["refund-return"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/returns/{id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve (advance exchanges: their replacements ship now against a deposit or card hold) or reject with a reason */
+        post: operations["review-return"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rma-lines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Faulty parts owed back to the maker (and sent), newest first (outlet staff: their outlet's) */
+        get: operations["list-rma-lines"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rma-lines/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an owed faulty part */
+        get: operations["get-rma-line"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rma-shipments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Return shipments newest first, with their lines and tracking (outlet staff: their outlet's) */
+        get: operations["list-rma-shipments"];
+        put?: never;
+        /** Send owed faulty parts of one outlet back to the maker in one shipment (all or part of each line); they leave stock */
+        post: operations["send-rma-shipment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rma-shipments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a return shipment with its lines and tracking */
+        get: operations["get-rma-shipment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rma-shipments/{id}/inspection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record the receiving side's findings on lines of a shipment (confirmed faulty, no fault found, wrong part), each once */
+        post: operations["inspect-rma-shipment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/safety-stock": {
         parameters: {
             query?: never;
@@ -4543,6 +4875,166 @@ export interface paths {
         };
         /** Get a journal row */
         get: operations["get-stock-movement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stock/reports/movements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The journal's movements per type over days
+         * @description Movements posted from from to to (inclusive) per type and, for issues, who paid: count, signed quantity and value. Outlet staff see their outlet's warehouses only.
+         */
+        get: operations["report-stock-movements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stock/reports/movements/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the movements stock report as XLSX or CSV
+         * @description The report's own query; headers and codes in the language asked for.
+         */
+        get: operations["export-stock-report-movements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stock/reports/on-hand": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stock on hand per warehouse with its value
+         * @description Per warehouse and currency: parts with stock, on hand, reserved and the value at unit cost of own stock only. Outlet staff see their outlet's warehouses only.
+         */
+        get: operations["report-stock-on-hand"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stock/reports/on-hand/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the on-hand stock report as XLSX or CSV
+         * @description The report's own query; headers and codes in the language asked for.
+         */
+        get: operations["export-stock-report-on-hand"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stock/reports/parts-used": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Parts used on orders per fault code and model
+         * @description Parts issued to orders on the days from to to (the tenant's calendar) and not taken back, per the order's fault code and model. Outlet staff see their outlet's warehouses only.
+         */
+        get: operations["report-stock-parts-used"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stock/reports/parts-used/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the parts-used stock report as XLSX or CSV
+         * @description The report's own query; headers and codes in the language asked for.
+         */
+        get: operations["export-stock-report-parts-used"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stock/reports/slow-movers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Parts on hand with no issue in the last days
+         * @description Per warehouse and part, the never-issued first, then the longest unissued; with the value of own stock. Outlet staff see their outlet's warehouses only.
+         */
+        get: operations["report-stock-slow-movers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stock/reports/slow-movers/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the slow-movers stock report as XLSX or CSV
+         * @description The report's own query; headers and codes in the language asked for.
+         */
+        get: operations["export-stock-report-slow-movers"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5012,6 +5504,27 @@ export interface components {
             accept: boolean;
             /** @description Required to decline */
             reason?: string;
+        };
+        ApplyInput: {
+            /** @enum {string} */
+            collection: "drop_off" | "courier" | "pickup_delivery";
+            collection_ref?: string;
+            /**
+             * Format: uuid
+             * @description The customer returning; default: the first unit's buyer
+             */
+            customer_id?: string;
+            description?: string;
+            lines: components["schemas"]["LineInput"][];
+            /**
+             * Format: uuid
+             * @description The outlet handling the case (where a unit is dropped off)
+             */
+            outlet_id?: string;
+            /** @description Override only: why the case is opened although the decision does not allow the remedy */
+            override_reason?: string;
+            /** @enum {string} */
+            reason: "quality_fault" | "not_as_described" | "transport_damage" | "personal";
         };
         Appointment: {
             /** @enum {string} */
@@ -5501,6 +6014,189 @@ export interface components {
             /** Format: int64 */
             daily_capacity: number;
         };
+        CarrierReceipt: {
+            /**
+             * Format: int64
+             * @description Updates stored and applied
+             */
+            applied: number;
+            /**
+             * Format: int64
+             * @description Updates stored before (the carrier sent them again)
+             */
+            duplicates: number;
+            /**
+             * Format: int64
+             * @description Updates of tracking numbers no return shipment of the tenant has
+             */
+            unknown: number;
+        };
+        Case: {
+            /** Format: date-time */
+            closed_at?: string;
+            /** @description drop_off at an outlet, courier pickup, or pickup_delivery (pickup and delivery in one visit) */
+            collection: string;
+            /** @description The courier's waybill or the visit's appointment */
+            collection_ref?: string;
+            /** Format: date-time */
+            created_at: string;
+            currency: string;
+            /** Format: uuid */
+            customer_id: string;
+            description?: string;
+            /**
+             * Format: int64
+             * @description Exchanges to other models: what the customer owes (positive) or is owed (negative)
+             */
+            difference: number;
+            hold?: components["schemas"]["CaseHold"];
+            /** Format: uuid */
+            id: string;
+            lines: components["schemas"]["CaseLine"][];
+            number: string;
+            /** Format: uuid */
+            outlet_id?: string;
+            overridden_by?: string;
+            override_reason?: string;
+            reason: string;
+            /** Format: int64 */
+            refunded: number;
+            review_note?: string;
+            reviewed_by?: string;
+            status: string;
+            steps: components["schemas"]["CaseStep"][];
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int32 */
+            version: number;
+        };
+        CaseForCustomer: {
+            collection: string;
+            /** Format: date-time */
+            created_at: string;
+            currency: string;
+            /** Format: int64 */
+            difference: number;
+            hold?: components["schemas"]["CaseHold"];
+            /** Format: uuid */
+            id: string;
+            lines: components["schemas"]["CaseLineForCustomer"][];
+            number: string;
+            reason: string;
+            /** Format: int64 */
+            refunded: number;
+            status: string;
+            steps: components["schemas"]["CaseStepForCustomer"][];
+            /** Format: date-time */
+            updated_at: string;
+        };
+        CaseHold: {
+            /** Format: int64 */
+            amount: number;
+            /**
+             * Format: date-time
+             * @description The old unit is to be back by then
+             */
+            due_at?: string;
+            /** @description deposit or card_hold */
+            kind: string;
+            /** @description The deposit's receipt, or the card hold's Stripe payment intent */
+            reference?: string;
+            /** @description held, released (the old unit came back) or charged (it did not, by the deadline) */
+            status: string;
+        };
+        CaseLine: {
+            /** @description The warranty decision's coverage class */
+            class: string;
+            exchange?: components["schemas"]["LineExchange"];
+            /** @description confirmed or not_confirmed (no fault found: the unit goes back to the customer) */
+            inspection?: string;
+            inspection_note?: string;
+            /** Format: uuid */
+            model_id: string;
+            /** @description Stock movements the line's outcome posted */
+            movements: string[];
+            /** Format: int64 */
+            no: number;
+            /**
+             * Format: uuid
+             * @description The service order the return came through
+             */
+            order_id?: string;
+            /** @description refunded, exchanged or returned_to_customer */
+            outcome?: string;
+            /** @description Admitted by a manager's override, not by the decision */
+            overridden: boolean;
+            /**
+             * Format: int64
+             * @description What the customer paid for the unit, minor units
+             */
+            paid: number;
+            /**
+             * Format: uuid
+             * @description The stock item the unit is kept as, when the tenant stocks units
+             */
+            part_id?: string;
+            /** @description platform: paid through the platform (refunds go through Stripe); outside: recorded with a reference */
+            payment: string;
+            /** @description The platform sale's Stripe payment intent */
+            payment_intent?: string;
+            received: boolean;
+            /** Format: date-time */
+            received_at?: string;
+            refund?: components["schemas"]["LineRefund"];
+            /** Format: uuid */
+            registration_id: string;
+            /** @description The remedies the warranty decision allowed */
+            remedies: string[];
+            /** @description refund, exchange or advance_exchange */
+            remedy: string;
+            serial: string;
+        };
+        CaseLineForCustomer: {
+            /**
+             * Format: int64
+             * @description An exchange to another model: owed by the customer (positive) or to them (negative)
+             */
+            difference?: number;
+            inspection?: string;
+            /** @description The unit given in exchange (its warranty starts anew) */
+            new_serial?: string;
+            /** Format: int64 */
+            no: number;
+            outcome?: string;
+            received: boolean;
+            /** Format: int64 */
+            refund_amount?: number;
+            refund_status?: string;
+            remedy: string;
+            serial: string;
+            /**
+             * Format: date-time
+             * @description An advance exchange: when the new unit shipped
+             */
+            shipped_at?: string;
+        };
+        CaseStep: {
+            actor?: string;
+            /** Format: date-time */
+            at: string;
+            /** @description The event of the step, e.g. return.approved */
+            kind: string;
+            /**
+             * Format: int64
+             * @description The line the step was about (0: the case)
+             */
+            line?: number;
+            note?: string;
+        };
+        CaseStepForCustomer: {
+            /** Format: date-time */
+            at: string;
+            kind: string;
+            /** Format: int64 */
+            line?: number;
+        };
         CashUp: {
             /**
              * Format: date
@@ -5789,6 +6485,9 @@ export interface components {
             /** Format: date-time */
             warned_at?: string;
         };
+        CloseInput: {
+            note?: string;
+        };
         Comment: {
             /** @description Visible to the customer */
             public?: boolean;
@@ -5999,6 +6698,9 @@ export interface components {
         };
         ConsumerQuotesOutBody: {
             items: components["schemas"]["Quote"][];
+        };
+        ConsumerReturnsOutBody: {
+            items: components["schemas"]["CaseForCustomer"][];
         };
         ConsumerSlotsOutBody: {
             items: components["schemas"]["Slot"][];
@@ -6868,6 +7570,19 @@ export interface components {
             /** @enum {string} */
             status: "created" | "existing" | "invalid";
         };
+        HoldInput: {
+            /**
+             * Format: int64
+             * @description Minor units; usually the replacements' price
+             */
+            amount: number;
+            /** @enum {string} */
+            kind: "deposit" | "card_hold";
+            /** @description card_hold: the customer's Stripe payment method (pm_...) */
+            payment_method?: string;
+            /** @description deposit: the receipt of the money taken */
+            reference?: string;
+        };
         ImportBody: {
             /** Format: date-time */
             created_at: string;
@@ -6970,6 +7685,30 @@ export interface components {
             serial: string;
             /** @description The person using the unit, when not the buyer */
             user?: components["schemas"]["Party"];
+        };
+        InspectInput: {
+            /** Format: int64 */
+            line: number;
+            note?: string;
+            /**
+             * @description confirmed: the reason holds; not_confirmed: no fault found, the unit goes back to the customer
+             * @enum {string}
+             */
+            result: "confirmed" | "not_confirmed";
+        };
+        InspectionInput: {
+            lines: components["schemas"]["InspectionLine"][];
+        };
+        InspectionLine: {
+            /** Format: int32 */
+            line_no: number;
+            /** @description What the inspection found; required unless confirmed_faulty */
+            note?: string;
+            /**
+             * @description confirmed_faulty, no_fault_found or wrong_part
+             * @enum {string}
+             */
+            result: "confirmed_faulty" | "no_fault_found" | "wrong_part";
         };
         Intake: {
             /** @enum {string} */
@@ -7209,6 +7948,115 @@ export interface components {
             customer_percent?: number;
             /** @enum {string} */
             mode: "free" | "shared" | "charged";
+        };
+        LineExchange: {
+            /** @description Shipped before the old unit came back */
+            advance: boolean;
+            /** Format: date-time */
+            at: string;
+            /**
+             * Format: int64
+             * @description Price minus what was paid: the customer owes it (positive) or is owed it (negative)
+             */
+            difference: number;
+            /** Format: uuid */
+            model_id: string;
+            /**
+             * Format: uuid
+             * @description The stock item the replacement left stock as
+             */
+            part_id?: string;
+            /**
+             * Format: int64
+             * @description The new unit's price
+             */
+            price: number;
+            /**
+             * Format: uuid
+             * @description The new unit's registration: its warranty starts on its purchase date (三包 restarted)
+             */
+            registration_id: string;
+            serial: string;
+        };
+        LineExchangeInput: {
+            /** Format: int64 */
+            line: number;
+            /**
+             * Format: uuid
+             * @description Another model than the returned unit's (give price)
+             */
+            model_id?: string;
+            /**
+             * Format: uuid
+             * @description The stock item the replacement leaves stock as; default: the line's
+             */
+            part_id?: string;
+            /**
+             * Format: int64
+             * @description The new unit's price; default: what was paid
+             */
+            price?: number;
+            /** @description The new unit's serial */
+            serial: string;
+        };
+        LineInput: {
+            /** @description The fault the warranty decision is asked about */
+            fault_code?: string;
+            /**
+             * Format: uuid
+             * @description The service order the return came through, if any
+             */
+            order_id?: string;
+            /**
+             * Format: int64
+             * @description What the customer paid for the unit, minor units
+             */
+            paid: number;
+            /**
+             * Format: uuid
+             * @description The stock item the tenant keeps such units as (returned units are received into the returned-goods warehouse)
+             */
+            part_id?: string;
+            /**
+             * @description platform: sold through the platform's Stripe account (give payment_intent)
+             * @enum {string}
+             */
+            payment: "platform" | "outside";
+            /** @description The sale's Stripe payment intent (pi_...) */
+            payment_intent?: string;
+            /**
+             * Format: uuid
+             * @description The unit returned
+             */
+            registration_id: string;
+            /** @enum {string} */
+            remedy: "refund" | "exchange" | "advance_exchange";
+        };
+        LineRefund: {
+            /**
+             * Format: int64
+             * @description Minor units of the case's currency
+             */
+            amount: number;
+            /** Format: date-time */
+            at: string;
+            /** @description Outside the platform: the refund's reference (bank transfer, counter receipt) */
+            reference?: string;
+            /** @description recorded (outside the platform), or Stripe's status */
+            status: string;
+            /** @description Through the platform: Stripe's refund */
+            stripe_refund_id?: string;
+        };
+        LineRefundInput: {
+            /**
+             * Format: int64
+             * @description Minor units; at most what was paid for the unit
+             */
+            amount: number;
+            /** Format: int64 */
+            line: number;
+            /** @description Units paid outside the platform: the refund's reference (required) */
+            reference?: string;
         };
         Lines: {
             labour: components["schemas"]["Line"];
@@ -7474,7 +8322,7 @@ export interface components {
              * @description One of the movement types
              * @enum {string}
              */
-            type: "receipt" | "issue" | "order_return" | "transfer_ship" | "transfer_receive" | "requisition" | "requisition_return" | "adjustment" | "scrap";
+            type: "receipt" | "issue" | "order_return" | "transfer_ship" | "transfer_receive" | "requisition" | "requisition_return" | "adjustment" | "scrap" | "rma_hold" | "rma_ship";
             /**
              * Format: int64
              * @description The part's unit cost when posted, minor units
@@ -7522,6 +8370,24 @@ export interface components {
              * @description The warehouse stock moves in (for a requisition: out of; for its return: the van)
              */
             warehouse_id: string;
+        };
+        MovementSum: {
+            /** @enum {string} */
+            issue_kind?: "in_warranty" | "charged" | "consumer_purchase";
+            /** Format: int64 */
+            movements: number;
+            /**
+             * Format: int64
+             * @description Signed: what the movements added (positive) or took (negative)
+             */
+            qty: number;
+            /** @enum {string} */
+            type: "receipt" | "issue" | "order_return" | "transfer_ship" | "transfer_receive" | "requisition" | "requisition_return" | "adjustment" | "scrap" | "rma_hold" | "rma_ship";
+            /**
+             * Format: int64
+             * @description Signed quantity at the unit cost when posted, minor units
+             */
+            value: number;
         };
         MyPurchasesOutBody: {
             items: components["schemas"]["Purchase"][];
@@ -7898,6 +8764,61 @@ export interface components {
              */
             status: "active" | "suspended" | "closed";
         };
+        OutletPenalty: {
+            /**
+             * Format: date
+             * @description The day it was earned; absent while commission waits for the customer's money
+             */
+            accrued_on?: string;
+            /**
+             * Format: int64
+             * @description Minor units; negative: a deduction or a reversal
+             */
+            amount: number;
+            /** @enum {string} */
+            cause: "audit" | "audit_reversed" | "refund" | "breach" | "compensation";
+            /** Format: date-time */
+            created_at: string;
+            currency: string;
+            /** @description How it was reckoned */
+            detail: string;
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "commission" | "late" | "repeat" | "complaint" | "poor_score" | "good_score" | "praise" | "breach" | "compensation";
+            /** @description The statement's month, as its first day (2026-11-01) */
+            month: string;
+            /**
+             * Format: uuid
+             * @description The order that caused the line
+             */
+            order_id: string;
+            order_number: string;
+            /** Format: uuid */
+            outlet_id?: string;
+            outlet_name: string;
+            /**
+             * Format: uuid
+             * @description The engineer (user) or the outlet
+             */
+            party_id: string;
+            /** @enum {string} */
+            party_kind: "engineer" | "outlet";
+            /**
+             * Format: uuid
+             * @description A repeat's earlier repair, which the line charges for
+             */
+            related_order_id?: string;
+            reverses?: boolean;
+            /** @description The rule's id in the rules version */
+            rule: string;
+            /** Format: int64 */
+            rule_version: number;
+            /** Format: uuid */
+            statement_id?: string;
+            /** @enum {string} */
+            statement_status: "open" | "manager_approved" | "approved" | "paid";
+        };
         OutletProposalsOutBody: {
             items: components["schemas"]["OutletCandidate"][];
         };
@@ -7928,6 +8849,11 @@ export interface components {
         };
         PageCalendar: {
             items: components["schemas"]["Calendar"][];
+            /** @description Pass as cursor to get the next page; absent on the last page */
+            next_cursor?: string;
+        };
+        PageCase: {
+            items: components["schemas"]["Case"][];
             /** @description Pass as cursor to get the next page; absent on the last page */
             next_cursor?: string;
         };
@@ -8036,6 +8962,11 @@ export interface components {
             /** @description Pass as cursor to get the next page; absent on the last page */
             next_cursor?: string;
         };
+        PageOutletPenalty: {
+            items: components["schemas"]["OutletPenalty"][];
+            /** @description Pass as cursor to get the next page; absent on the last page */
+            next_cursor?: string;
+        };
         PagePartRequest: {
             items: components["schemas"]["PartRequest"][];
             /** @description Pass as cursor to get the next page; absent on the last page */
@@ -8068,6 +8999,16 @@ export interface components {
         };
         PagePurchase: {
             items: components["schemas"]["Purchase"][];
+            /** @description Pass as cursor to get the next page; absent on the last page */
+            next_cursor?: string;
+        };
+        PageRMALine: {
+            items: components["schemas"]["RMALine"][];
+            /** @description Pass as cursor to get the next page; absent on the last page */
+            next_cursor?: string;
+        };
+        PageRMAShipment: {
+            items: components["schemas"]["RMAShipment"][];
             /** @description Pass as cursor to get the next page; absent on the last page */
             next_cursor?: string;
         };
@@ -8157,6 +9098,8 @@ export interface components {
              * @example PCB-KFR35-01
              */
             part_no: string;
+            /** @description The maker wants the faulty part back: an in-warranty issue owes it (an RMA line) */
+            return_required?: boolean;
             /** @description Each unit carries a serial that stock follows (main boards, compressors) */
             serial_tracked?: boolean;
             /** @description Parts that may be used instead */
@@ -8209,6 +9152,28 @@ export interface components {
              */
             warehouse_id: string;
         };
+        PartUse: {
+            /** @description The order's fault code; empty when the order has none */
+            fault_code: string;
+            /** Format: uuid */
+            model_id?: string;
+            model_name?: string;
+            name_en?: string;
+            name_zh: string;
+            /**
+             * Format: int64
+             * @description Orders they went into
+             */
+            orders: number;
+            /** Format: uuid */
+            part_id: string;
+            part_no: string;
+            /**
+             * Format: int64
+             * @description Units issued and not taken back
+             */
+            qty: number;
+        };
         PartnerJob: {
             /** Format: uuid */
             agreement_id: string;
@@ -8241,6 +9206,9 @@ export interface components {
             basis: "list" | "markup";
             /** Format: int64 */
             markup_percent?: number;
+        };
+        PartsUsedReportOutputBody: {
+            items: components["schemas"]["PartUse"][];
         };
         Party: {
             /** Format: uuid */
@@ -8899,6 +9867,111 @@ export interface components {
              */
             unit_price: number;
         };
+        RMALine: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            order_id: string;
+            /**
+             * Format: uuid
+             * @description The in-warranty issue that replaced the faulty part
+             */
+            order_part_id: string;
+            /** Format: uuid */
+            outlet_id?: string;
+            /** Format: uuid */
+            part_id: string;
+            /** Format: int32 */
+            qty: number;
+            /** Format: int32 */
+            qty_shipped: number;
+            /** @description The faulty unit's serial (serial-tracked parts) */
+            serial?: string;
+            /**
+             * @description owed, partly_shipped, shipped or cancelled (the part was taken off the order)
+             * @enum {string}
+             */
+            status: "owed" | "partly_shipped" | "shipped" | "cancelled";
+            /**
+             * Format: uuid
+             * @description The returned-goods warehouse holding the faulty units until sent (absent: not held in stock)
+             */
+            warehouse_id?: string;
+        };
+        RMAShipment: {
+            carrier: string;
+            /** Format: date-time */
+            delivered_at?: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            inspected_at?: string;
+            lines: components["schemas"]["RMAShipmentLine"][];
+            note?: string;
+            /**
+             * Format: uuid
+             * @description The outlet that sent it (absent: the centre)
+             */
+            outlet_id?: string;
+            /** Format: date-time */
+            sent_at: string;
+            /** Format: uuid */
+            sent_by?: string;
+            /**
+             * @description sent, in_transit, delivered, exception or inspected
+             * @enum {string}
+             */
+            status: "sent" | "in_transit" | "delivered" | "exception" | "inspected";
+            tracking: components["schemas"]["TrackingEvent"][];
+            tracking_no: string;
+            tracking_url?: string;
+            /** Format: int32 */
+            version: number;
+        };
+        RMAShipmentInput: {
+            /** @description The carrier's code (one the product is wired with, e.g. dev) */
+            carrier: string;
+            /** @description Names the shipment: sending it again returns the first */
+            idempotency_key: string;
+            lines: components["schemas"]["RMAShipmentLineInput"][];
+            note?: string;
+            /** @description The carrier's tracking number */
+            tracking_no: string;
+        };
+        RMAShipmentLine: {
+            /** Format: date-time */
+            inspected_at?: string;
+            /** Format: uuid */
+            inspected_by?: string;
+            /** Format: int32 */
+            line_no: number;
+            /** Format: uuid */
+            order_id: string;
+            /** Format: uuid */
+            part_id: string;
+            /** Format: int32 */
+            qty: number;
+            /**
+             * @description The inspection's result: confirmed_faulty, no_fault_found or wrong_part (absent until inspected)
+             * @enum {string}
+             */
+            result?: "confirmed_faulty" | "no_fault_found" | "wrong_part";
+            result_note?: string;
+            /** Format: uuid */
+            rma_line_id: string;
+            serial?: string;
+        };
+        RMAShipmentLineInput: {
+            /**
+             * Format: int32
+             * @description Units sent: at most what the line still owes (a partial return leaves the rest owed)
+             */
+            qty: number;
+            /** Format: uuid */
+            rma_line_id: string;
+        };
         Reason: {
             detail: string;
             /** @example 《部分商品修理更换退货责任规定》第九条 */
@@ -8923,6 +9996,12 @@ export interface components {
         };
         ReceiveInBody: {
             lines: components["schemas"]["ReceiveLine"][];
+        };
+        ReceiveInput: {
+            /** @description The courier's waybill or the visit */
+            collection_ref?: string;
+            /** @description The lines (their no) whose units came back */
+            lines: number[];
         };
         ReceiveLine: {
             /**
@@ -9096,6 +10175,29 @@ export interface components {
             days: number;
             id: string;
         };
+        Replacement: {
+            /**
+             * Format: int64
+             * @description The line (its no) the replacement is for
+             */
+            line: number;
+            /**
+             * Format: uuid
+             * @description Another model than the returned unit's (give price)
+             */
+            model_id?: string;
+            /**
+             * Format: uuid
+             * @description The stock item the replacement leaves stock as; default: the line's
+             */
+            part_id?: string;
+            /**
+             * Format: int64
+             * @description The new unit's price; default: what was paid
+             */
+            price?: number;
+            serial: string;
+        };
         RequestInput: {
             /** Format: uuid */
             part_id: string;
@@ -9161,6 +10263,16 @@ export interface components {
             registration_id: string;
             serial: string;
             tier: components["schemas"]["TierView"];
+        };
+        ReviewDecision: {
+            /** @enum {string} */
+            decision: "approve" | "reject";
+            /** @description Approving advance exchange lines: the deposit or card hold */
+            hold?: components["schemas"]["HoldInput"];
+            /** @description Why; required to reject */
+            note?: string;
+            /** @description Approving advance exchange lines: their new units, which ship now */
+            replacements?: components["schemas"]["Replacement"][];
         };
         ReviewInput: {
             /**
@@ -9425,7 +10537,7 @@ export interface components {
              * @description Where the unit is now
              * @enum {string}
              */
-            place: "in_stock" | "in_transit" | "installed" | "scrapped";
+            place: "in_stock" | "in_transit" | "installed" | "scrapped" | "returned_to_maker";
             serial: string;
             /** Format: uuid */
             warehouse_id?: string;
@@ -9534,6 +10646,8 @@ export interface components {
             request_ids: string[];
         };
         Signal: {
+            /** @description rma_no_fault_found: the claim's part lines to approve for nothing, with the inspection's reason */
+            adjustments?: components["schemas"]["ClaimAdjustment"][];
             /** @description Evidence: the claims */
             claim_ids: string[];
             claimants: components["schemas"]["Claimant"][];
@@ -9546,10 +10660,10 @@ export interface components {
              */
             jobs?: number;
             /**
-             * @description serial_claimed_by_two, part_serial_reused, claim_rate_high or repeat_repair_rate_high
+             * @description serial_claimed_by_two, part_serial_reused, claim_rate_high, repeat_repair_rate_high or rma_no_fault_found
              * @enum {string}
              */
-            kind: "serial_claimed_by_two" | "part_serial_reused" | "claim_rate_high" | "repeat_repair_rate_high";
+            kind: "serial_claimed_by_two" | "part_serial_reused" | "claim_rate_high" | "repeat_repair_rate_high" | "rma_no_fault_found";
             /**
              * Format: double
              * @description Rate signals: the same rate over the payer's whole network
@@ -9580,6 +10694,37 @@ export interface components {
         };
         SlotsOutBody: {
             items: components["schemas"]["Slot"][];
+        };
+        SlowMover: {
+            currency: string;
+            /**
+             * Format: date
+             * @description The last day it was issued from this warehouse; absent: never
+             */
+            last_issue?: string;
+            name_en?: string;
+            name_zh: string;
+            /** Format: int32 */
+            on_hand: number;
+            /** Format: uuid */
+            outlet_id?: string;
+            /** Format: uuid */
+            part_id: string;
+            part_no: string;
+            /** Format: int64 */
+            unit_cost: number;
+            /**
+             * Format: int64
+             * @description On hand at unit cost, minor units; 0 for stock that is not the tenant's own
+             */
+            value: number;
+            warehouse_code: string;
+            /** Format: uuid */
+            warehouse_id: string;
+            warehouse_name: string;
+        };
+        SlowMoversReportOutputBody: {
+            items: components["schemas"]["SlowMover"][];
         };
         SparePart: {
             /** @description Inactive parts stay in history but are not offered; true when omitted */
@@ -9616,6 +10761,8 @@ export interface components {
              * @example PCB-KFR35-01
              */
             part_no: string;
+            /** @description The maker wants the faulty part back: an in-warranty issue owes it (an RMA line) */
+            return_required?: boolean;
             /** @description Each unit carries a serial that stock follows (main boards, compressors) */
             serial_tracked?: boolean;
             /** @description Parts that may be used instead */
@@ -9735,6 +10882,12 @@ export interface components {
             kind: string;
             note?: string;
             to?: string;
+        };
+        StockMovementsReportOutputBody: {
+            items: components["schemas"]["MovementSum"][];
+        };
+        StockOnHandReportOutputBody: {
+            items: components["schemas"]["WarehouseStock"][];
         };
         SubscribeInBody: {
             plan_code: string;
@@ -9892,6 +11045,34 @@ export interface components {
             /** Format: int32 */
             version: number;
         };
+        TenantTerms: {
+            /**
+             * Format: int32
+             * @description Advance exchange: days the old unit has to come back before the hold is charged
+             */
+            advance_deadline_days: number;
+            /** @description Accept returns for personal reasons */
+            allow_personal: boolean;
+            /**
+             * Format: int32
+             * @description Personal reasons: days after purchase (七日无理由: 7)
+             */
+            personal_days: number;
+            /**
+             * Format: uuid
+             * @description A finished_goods warehouse replacements leave from
+             */
+            replacement_warehouse_id?: string;
+            /**
+             * Format: uuid
+             * @description A returned_goods warehouse returned units are received into
+             */
+            returned_warehouse_id?: string;
+            /** Format: date-time */
+            readonly updated_at?: string;
+            /** Format: int32 */
+            readonly version: number;
+        };
         Term: {
             /** @enum {string} */
             basis: "invoice" | "purchase" | "install";
@@ -10010,6 +11191,14 @@ export interface components {
         };
         TiersOutBody: {
             tiers: components["schemas"]["Tier"][];
+        };
+        TrackingEvent: {
+            detail?: string;
+            event_id: string;
+            /** Format: date-time */
+            occurred_at: string;
+            /** @enum {string} */
+            status: "in_transit" | "delivered" | "exception";
         };
         Transfer: {
             /** Format: uuid */
@@ -10315,6 +11504,36 @@ export interface components {
              * @enum {string}
              */
             owner?: "own" | "customer" | "consigned" | "loaner";
+        };
+        WarehouseStock: {
+            currency: string;
+            /** @enum {string} */
+            kind: "spare_parts" | "finished_goods" | "pending_repair" | "samples" | "scrap" | "returned_goods";
+            /** Format: int64 */
+            on_hand: number;
+            /** Format: uuid */
+            outlet_id?: string;
+            /**
+             * @description Whose goods: only own stock has a value
+             * @enum {string}
+             */
+            owner: "own" | "customer" | "consigned" | "loaner";
+            /**
+             * Format: int32
+             * @description Parts with stock on hand
+             */
+            parts: number;
+            /** Format: int64 */
+            reserved: number;
+            /**
+             * Format: int64
+             * @description On hand at unit cost, minor units; 0 for stock that is not the tenant's own
+             */
+            value: number;
+            warehouse_code: string;
+            /** Format: uuid */
+            warehouse_id: string;
+            warehouse_name: string;
         };
         WebhookSecretOutputBody: {
             /** Format: int32 */
@@ -14089,6 +15308,80 @@ export interface operations {
             };
             /** @description Internal Server Error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "carrier-webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The carrier's code */
+                carrier: string;
+                /** @description The tenant whose shipments the updates are about (the callback address given to the carrier) */
+                tenant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": string;
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CarrierReceipt"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -19090,6 +20383,162 @@ export interface operations {
             };
             /** @description Service Unavailable */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "consumer-list-returns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tenant slug */
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsumerReturnsOutBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "consumer-get-return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tenant slug */
+                tenant: string;
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseForCustomer"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -29000,6 +30449,85 @@ export interface operations {
             };
         };
     };
+    "list-outlet-penalties": {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor: next_cursor of the previous page */
+                cursor?: string;
+                /** @description Page size */
+                limit?: number;
+                /** @description The statement's month, e.g. 2026-11 */
+                month?: string;
+                outlet_id?: string;
+                /** @description The statement's status */
+                status?: "open" | "manager_approved" | "approved" | "paid";
+                kind?: "breach" | "compensation";
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageOutletPenalty"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "list-outlets": {
         parameters: {
             query?: {
@@ -35890,6 +37418,1612 @@ export interface operations {
             };
         };
     };
+    "get-return-settings": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantTerms"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "put-return-settings": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description ETag of the version you read, e.g. "3"; required */
+                "If-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TenantTerms"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantTerms"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-returns": {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor: next_cursor of the previous page */
+                cursor?: string;
+                /** @description Page size */
+                limit?: number;
+                status?: "applied" | "approved" | "rejected" | "received" | "inspected" | "resolved" | "closed";
+                reason?: "quality_fault" | "not_as_described" | "transport_damage" | "personal";
+                /** @description Only this customer's cases */
+                customer_id?: string;
+                /** @description Only cases with this unit */
+                serial?: string;
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageCase"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "apply-return": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the key with another request */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApplyInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "override-return": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the key with another request */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApplyInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-return": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "close-return": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description ETag of the version you read; optional */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CloseInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "exchange-return": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description ETag of the version you read; optional */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LineExchangeInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "inspect-return": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description ETag of the version you read; optional */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InspectInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "receive-return": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description ETag of the version you read; optional */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReceiveInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "refund-return": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description ETag of the version you read; optional */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LineRefundInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "review-return": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description ETag of the version you read; optional */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewDecision"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-rma-lines": {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor: next_cursor of the previous page */
+                cursor?: string;
+                /** @description Page size */
+                limit?: number;
+                status?: "owed" | "partly_shipped" | "shipped" | "cancelled";
+                /** @description The lines of one order */
+                order_id?: string;
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageRMALine"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-rma-line": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RMALine"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-rma-shipments": {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor: next_cursor of the previous page */
+                cursor?: string;
+                /** @description Page size */
+                limit?: number;
+                status?: "sent" | "in_transit" | "delivered" | "exception" | "inspected";
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageRMAShipment"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "send-rma-shipment": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the key with another request */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RMAShipmentInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RMAShipment"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-rma-shipment": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RMAShipment"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "inspect-rma-shipment": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InspectionInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RMAShipment"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "list-safety-stock": {
         parameters: {
             query?: {
@@ -36942,7 +40076,7 @@ export interface operations {
                 warehouse_id?: string;
                 part_id?: string;
                 order_id?: string;
-                type?: "receipt" | "issue" | "order_return" | "transfer_ship" | "transfer_receive" | "requisition" | "requisition_return" | "adjustment" | "scrap";
+                type?: "receipt" | "issue" | "order_return" | "transfer_ship" | "transfer_receive" | "requisition" | "requisition_return" | "adjustment" | "scrap" | "rma_hold" | "rma_ship";
             };
             header?: {
                 /** @description Tenant to act in, for users with several memberships */
@@ -37136,6 +40270,598 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "report-stock-movements": {
+        parameters: {
+            query: {
+                /** @description First day */
+                from: string;
+                /** @description Last day, inclusive; at most a year after from */
+                to: string;
+                /** @description Only this warehouse */
+                warehouse_id?: string;
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockMovementsReportOutputBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "export-stock-report-movements": {
+        parameters: {
+            query: {
+                /** @description First day */
+                from: string;
+                /** @description Last day, inclusive; at most a year after from */
+                to: string;
+                /** @description Only this warehouse */
+                warehouse_id?: string;
+                format?: "xlsx" | "csv";
+                /** @description Language of the header and the codes; default: Accept-Language, else the tenant's */
+                lang?: "zh-CN" | "en";
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "report-stock-on-hand": {
+        parameters: {
+            query?: {
+                /** @description Only this warehouse */
+                warehouse_id?: string;
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockOnHandReportOutputBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "export-stock-report-on-hand": {
+        parameters: {
+            query?: {
+                /** @description Only this warehouse */
+                warehouse_id?: string;
+                format?: "xlsx" | "csv";
+                /** @description Language of the header and the codes; default: Accept-Language, else the tenant's */
+                lang?: "zh-CN" | "en";
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "report-stock-parts-used": {
+        parameters: {
+            query: {
+                /** @description First day */
+                from: string;
+                /** @description Last day, inclusive; at most a year after from */
+                to: string;
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartsUsedReportOutputBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "export-stock-report-parts-used": {
+        parameters: {
+            query: {
+                /** @description First day */
+                from: string;
+                /** @description Last day, inclusive; at most a year after from */
+                to: string;
+                format?: "xlsx" | "csv";
+                /** @description Language of the header and the codes; default: Accept-Language, else the tenant's */
+                lang?: "zh-CN" | "en";
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "report-stock-slow-movers": {
+        parameters: {
+            query?: {
+                /** @description No issue in this many days */
+                days?: number;
+                /** @description Only this warehouse */
+                warehouse_id?: string;
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlowMoversReportOutputBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "export-stock-report-slow-movers": {
+        parameters: {
+            query?: {
+                /** @description No issue in this many days */
+                days?: number;
+                /** @description Only this warehouse */
+                warehouse_id?: string;
+                format?: "xlsx" | "csv";
+                /** @description Language of the header and the codes; default: Accept-Language, else the tenant's */
+                lang?: "zh-CN" | "en";
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

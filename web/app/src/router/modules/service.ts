@@ -1,4 +1,4 @@
-import { DataAnalysis, Grid, Money, Position, Tickets, User, Wallet } from '@element-plus/icons-vue'
+import { DataAnalysis, Grid, Money, Position, RefreshLeft, Tickets, User, Wallet } from '@element-plus/icons-vue'
 import type { RouteRecordRaw } from 'vue-router'
 
 const routes: RouteRecordRaw[] = [
@@ -38,6 +38,25 @@ const routes: RouteRecordRaw[] = [
     component: () => import('@/views/orders/OrderDetail.vue'),
     props: true,
     meta: { title: 'menu.orders', perm: 'orders:read', activeMenu: '/orders' },
+  },
+  {
+    path: '/returns',
+    name: 'returns',
+    component: () => import('@/views/returns/ReturnList.vue'),
+    meta: { title: 'menu.returns', perm: 'returns:read', menu: { group: 'service', icon: RefreshLeft, order: 18 } },
+  },
+  {
+    path: '/returns/new',
+    name: 'return-new',
+    component: () => import('@/views/returns/ReturnNew.vue'),
+    meta: { title: 'returns.newTitle', perm: 'returns:handle', activeMenu: '/returns' },
+  },
+  {
+    path: '/returns/:id',
+    name: 'return',
+    component: () => import('@/views/returns/ReturnDetail.vue'),
+    props: true,
+    meta: { title: 'menu.returns', perm: 'returns:read', activeMenu: '/returns' },
   },
   {
     path: '/customers',
