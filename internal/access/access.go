@@ -94,7 +94,19 @@ const (
 	ClaimsReview Permission = "claims:review" // the payer's review: approve, adjust per line, reject
 	ClaimsSettle Permission = "claims:settle" // record payments against statements
 	PayApprove   Permission = "pay:approve"   // approve pay statements (the data layer says which step a role takes) and record payouts
+
+	// Callbacks and surveys (docs/callbacks.md).
+	CallbacksRead   Permission = "callbacks:read"   // the callback queue, survey answers, rectifications, the satisfaction report
+	CallbacksHandle Permission = "callbacks:handle" // record calls; carry out and review rectifications (the data layer says who reviews)
+	SurveysManage   Permission = "surveys:manage"   // survey templates, sampling settings and the shift roster
 )
+
+// callbackGrants are the callbacks permissions of each role (tenant admins hold all).
+var callbackGrants = map[Role][]Permission{
+	Agent:         {CallbacksRead, CallbacksHandle},
+	OutletManager: {CallbacksRead, CallbacksHandle},
+	Auditor:       {CallbacksRead},
+}
 
 // claimGrants are the claims permissions of each role (tenant admins hold all).
 var claimGrants = map[Role][]Permission{
@@ -136,6 +148,11 @@ func (r Role) Can(p Permission) bool {
 		}
 	}
 	for _, g := range claimGrants[r] {
+		if g == p {
+			return true
+		}
+	}
+	for _, g := range callbackGrants[r] {
 		if g == p {
 			return true
 		}
@@ -237,5 +254,6 @@ func All() []Permission {
 		PoliciesWrite, GrantsWrite, EntitlementsCheck, NotificationsRead, NotificationsManage, WebhooksManage,
 		ExpressRead, ExpressWrite, PurchasesRead, PurchasesWrite, LedgerRead, LedgerReconcile, PlatformBilling, InvoicesRead, SLARead, SLASettings,
 		OrdersRead, OrdersWrite, OrdersAudit, OrdersDispatch, DispatchConfig, PartsRead, PartsWrite, StockRead, StockMove, StockManage, StockVan,
-		BillsRead, BillsWrite, BillsApprove, CommissionRead, CommissionManage, ClaimsRead, ClaimsSubmit, ClaimsReview, ClaimsSettle, PayApprove}
+		BillsRead, BillsWrite, BillsApprove, CommissionRead, CommissionManage, ClaimsRead, ClaimsSubmit, ClaimsReview, ClaimsSettle, PayApprove,
+		CallbacksRead, CallbacksHandle, SurveysManage}
 }

@@ -7729,7 +7729,7 @@ export interface components {
              */
             amount: number;
             /** @enum {string} */
-            cause: "audit" | "audit_reversed" | "refund" | "breach" | "compensation";
+            cause: "audit" | "audit_reversed" | "refund" | "breach" | "compensation" | "callback";
             /** Format: date-time */
             created_at: string;
             currency: string;
