@@ -67,6 +67,7 @@ func registerRoutes(v1 huma.API, s *Server) {
 	registerBillRoutes(v1, s)
 	registerCommissionRoutes(v1, s)
 	registerPayRoutes(v1, s)
+	registerCallbackRoutes(v1, s)
 	registerLedgerRoutes(v1, s)
 	registerLedgerExportRoutes(v1, s)
 	registerMoneyRoutes(v1, s)

@@ -28,11 +28,11 @@ func TestTemplateValidateAndScore(t *testing.T) {
 	if err := in.Validate(); err != nil {
 		t.Fatalf("shipped template: %v", err)
 	}
-	tpl := callbacks.Template{Questions: in.Questions, PoorAt: in.PoorAt}
-	all := func(v int) []callbacks.Answer {
-		var out []callbacks.Answer
+	tpl := callbacks.SurveyTemplate{Questions: in.Questions, PoorAt: in.PoorAt}
+	all := func(v int) []callbacks.SurveyAnswer {
+		var out []callbacks.SurveyAnswer
 		for _, d := range callbacks.Dimensions {
-			out = append(out, callbacks.Answer{QuestionID: d, Value: intp(v)})
+			out = append(out, callbacks.SurveyAnswer{QuestionID: d, Value: intp(v)})
 		}
 		return out
 	}
@@ -50,7 +50,7 @@ func TestTemplateValidateAndScore(t *testing.T) {
 		}
 	}
 	// Mixed: 1,2,3,2,2 -> mean 2.0, poor at 2; NPS and comment kept.
-	ans := []callbacks.Answer{{QuestionID: "attitude", Value: intp(1)}, {QuestionID: "speed", Value: intp(2)},
+	ans := []callbacks.SurveyAnswer{{QuestionID: "attitude", Value: intp(1)}, {QuestionID: "speed", Value: intp(2)},
 		{QuestionID: "quality", Value: intp(3)}, {QuestionID: "price", Value: intp(2)}, {QuestionID: "professionalism", Value: intp(2)},
 		{QuestionID: "nps", Value: intp(4)}, {QuestionID: "comment", Text: "师傅迟到"}}
 	s, err := tpl.Score(ans)
@@ -61,20 +61,20 @@ func TestTemplateValidateAndScore(t *testing.T) {
 		t.Errorf("mixed: %+v", s)
 	}
 	// A 1-10 scale maps linearly onto 1-5: 10 -> 5, 1 -> 1.
-	ten := callbacks.Template{PoorAt: 2, Questions: []callbacks.Question{{ID: "q", Kind: callbacks.KindScale, Dimension: "quality", Label: "q", Max: 10}}}
-	if s, _ := ten.Score([]callbacks.Answer{{QuestionID: "q", Value: intp(10)}}); s.Score != 5 {
+	ten := callbacks.SurveyTemplate{PoorAt: 2, Questions: []callbacks.Question{{ID: "q", Kind: callbacks.KindScale, Dimension: "quality", Label: "q", Max: 10}}}
+	if s, _ := ten.Score([]callbacks.SurveyAnswer{{QuestionID: "q", Value: intp(10)}}); s.Score != 5 {
 		t.Errorf("10 of 10: %v", s.Score)
 	}
 	for _, c := range []struct {
 		name  string
-		ans   []callbacks.Answer
+		ans   []callbacks.SurveyAnswer
 		field string
 	}{
 		{"missing required", all(3)[:4], "answers"},
-		{"out of range", append(all(3)[:4], callbacks.Answer{QuestionID: "professionalism", Value: intp(6)}), "answers[4].value"},
-		{"unknown question", append(all(3), callbacks.Answer{QuestionID: "nope", Value: intp(1)}), "answers[5].question_id"},
-		{"twice", append(all(3), callbacks.Answer{QuestionID: "speed", Value: intp(1)}), "answers[5].question_id"},
-		{"nps out of range", append(all(3), callbacks.Answer{QuestionID: "nps", Value: intp(11)}), "answers[5].value"},
+		{"out of range", append(all(3)[:4], callbacks.SurveyAnswer{QuestionID: "professionalism", Value: intp(6)}), "answers[4].value"},
+		{"unknown question", append(all(3), callbacks.SurveyAnswer{QuestionID: "nope", Value: intp(1)}), "answers[5].question_id"},
+		{"twice", append(all(3), callbacks.SurveyAnswer{QuestionID: "speed", Value: intp(1)}), "answers[5].question_id"},
+		{"nps out of range", append(all(3), callbacks.SurveyAnswer{QuestionID: "nps", Value: intp(11)}), "answers[5].value"},
 	} {
 		if _, err := tpl.Score(c.ans); testfactory.ErrField(err) != c.field {
 			t.Errorf("%s: %v, want a refusal at %s", c.name, err, c.field)
@@ -82,14 +82,14 @@ func TestTemplateValidateAndScore(t *testing.T) {
 	}
 	for _, c := range []struct {
 		name  string
-		in    callbacks.TemplateInput
+		in    callbacks.SurveyTemplateInput
 		field string
 	}{
-		{"no scale", callbacks.TemplateInput{Name: "x", Questions: []callbacks.Question{{ID: "c", Kind: "text", Label: "c"}}}, "questions"},
-		{"bad id", callbacks.TemplateInput{Name: "x", Questions: []callbacks.Question{{ID: "Q 1", Kind: "scale", Dimension: "d", Label: "q"}}}, "questions[0].id"},
-		{"scale without dimension", callbacks.TemplateInput{Name: "x", Questions: []callbacks.Question{{ID: "q", Kind: "scale", Label: "q"}}}, "questions[0].dimension"},
-		{"scale of 2", callbacks.TemplateInput{Name: "x", Questions: []callbacks.Question{{ID: "q", Kind: "scale", Dimension: "d", Label: "q", Max: 2}}}, "questions[0].max"},
-		{"poor_at 5", callbacks.TemplateInput{Name: "x", PoorAt: 5, Questions: []callbacks.Question{{ID: "q", Kind: "scale", Dimension: "d", Label: "q"}}}, "poor_at"},
+		{"no scale", callbacks.SurveyTemplateInput{Name: "x", Questions: []callbacks.Question{{ID: "c", Kind: "text", Label: "c"}}}, "questions"},
+		{"bad id", callbacks.SurveyTemplateInput{Name: "x", Questions: []callbacks.Question{{ID: "Q 1", Kind: "scale", Dimension: "d", Label: "q"}}}, "questions[0].id"},
+		{"scale without dimension", callbacks.SurveyTemplateInput{Name: "x", Questions: []callbacks.Question{{ID: "q", Kind: "scale", Label: "q"}}}, "questions[0].dimension"},
+		{"scale of 2", callbacks.SurveyTemplateInput{Name: "x", Questions: []callbacks.Question{{ID: "q", Kind: "scale", Dimension: "d", Label: "q", Max: 2}}}, "questions[0].max"},
+		{"poor_at 5", callbacks.SurveyTemplateInput{Name: "x", PoorAt: 5, Questions: []callbacks.Question{{ID: "q", Kind: "scale", Dimension: "d", Label: "q"}}}, "poor_at"},
 	} {
 		if err := c.in.Validate(); testfactory.ErrField(err) != c.field {
 			t.Errorf("%s: %v, want a refusal at %s", c.name, err, c.field)
@@ -167,7 +167,7 @@ func (b *bundle) order(t *testing.T, typ string, customer uuid.UUID) orders.Orde
 	return o
 }
 
-func (b *bundle) settings(t *testing.T, change func(*callbacks.Settings)) {
+func (b *bundle) settings(t *testing.T, change func(*callbacks.CallbackSettings)) {
 	t.Helper()
 	st, err := callbacks.GetSettings(b.ctx, b.tx)
 	if err != nil {
@@ -196,7 +196,7 @@ func TestSampleByRatioAlwaysAndNever(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	// Default ratio 0: nothing is drawn unless its type says so or it must be called.
-	b.settings(t, func(s *callbacks.Settings) {
+	b.settings(t, func(s *callbacks.CallbackSettings) {
 		s.RatioBP = 0
 		s.TypeRatios = map[string]int32{"install": 10000}
 		s.CapSurveys = 1
@@ -274,7 +274,7 @@ func TestSampleByRatioAlwaysAndNever(t *testing.T) {
 func TestSampleRatioIsAShareAndOutletWins(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	b.settings(t, func(s *callbacks.Settings) {
+	b.settings(t, func(s *callbacks.CallbackSettings) {
 		s.RatioBP = 10000
 		s.OutletRatios = map[string]int32{b.outlet.String(): 3000}
 		s.CapSurveys = 100
@@ -293,12 +293,12 @@ func TestSampleRatioIsAShareAndOutletWins(t *testing.T) {
 	}
 }
 
-func answers(v int) []callbacks.Answer {
-	var out []callbacks.Answer
+func answers(v int) []callbacks.SurveyAnswer {
+	var out []callbacks.SurveyAnswer
 	for _, d := range callbacks.Dimensions {
-		out = append(out, callbacks.Answer{QuestionID: d, Value: intp(v)})
+		out = append(out, callbacks.SurveyAnswer{QuestionID: d, Value: intp(v)})
 	}
-	return append(out, callbacks.Answer{QuestionID: "nps", Value: intp(2)}, callbacks.Answer{QuestionID: "comment", Text: "不满意"})
+	return append(out, callbacks.SurveyAnswer{QuestionID: "nps", Value: intp(2)}, callbacks.SurveyAnswer{QuestionID: "comment", Text: "不满意"})
 }
 
 func eventTypes(t *testing.T, ctx context.Context, tx *tenants.Tx, subject uuid.UUID) []string {
@@ -322,7 +322,7 @@ func TestPoorCallOpensRectificationToApproval(t *testing.T) {
 	}}); err != nil {
 		t.Fatal(err)
 	}
-	b.settings(t, func(s *callbacks.Settings) { s.RatioBP = 10000 })
+	b.settings(t, func(s *callbacks.CallbackSettings) { s.RatioBP = 10000 })
 	o := b.order(t, "repair_minor", uuid.Nil)
 	if _, err := b.svc.Sample(b.ctx, b.tx, b.day); err != nil {
 		t.Fatal(err)
@@ -405,19 +405,19 @@ func TestPoorCallOpensRectificationToApproval(t *testing.T) {
 	}
 	// The submitter may not approve their own case, nor may an agent; another manager of the
 	// outlet... there is none: a tenant admin does.
-	if _, err := b.svc.Review(b.ctx, b.tx, r.ID, 0, callbacks.ReviewInput{Approve: true}); !errors.Is(err, fault.ErrForbidden) {
+	if _, err := b.svc.Review(b.ctx, b.tx, r.ID, 0, callbacks.RectReviewInput{Approve: true}); !errors.Is(err, fault.ErrForbidden) {
 		t.Errorf("own approval: %v", err)
 	}
 	b.tx.Scope.UserID = b.agents[0]
-	if _, err := b.svc.Review(b.ctx, b.tx, r.ID, 0, callbacks.ReviewInput{Approve: true}); !errors.Is(err, fault.ErrForbidden) {
+	if _, err := b.svc.Review(b.ctx, b.tx, r.ID, 0, callbacks.RectReviewInput{Approve: true}); !errors.Is(err, fault.ErrForbidden) {
 		t.Errorf("agent's approval: %v", err)
 	}
 	admin := testfactory.User(b.ctx, t, b.tx, &testfactory.UserOpts{Role: "tenant_admin"}).UserID
 	b.tx.Scope.UserID = admin
-	if _, err := b.svc.Review(b.ctx, b.tx, r.ID, 0, callbacks.ReviewInput{}); testfactory.ErrField(err) != "note" {
+	if _, err := b.svc.Review(b.ctx, b.tx, r.ID, 0, callbacks.RectReviewInput{}); testfactory.ErrField(err) != "note" {
 		t.Errorf("return without a reason: %v", err)
 	}
-	back, err := b.svc.Review(b.ctx, b.tx, r.ID, 0, callbacks.ReviewInput{Note: "请补充复检结果"})
+	back, err := b.svc.Review(b.ctx, b.tx, r.ID, 0, callbacks.RectReviewInput{Note: "请补充复检结果"})
 	if err != nil || back.Status != callbacks.RectOpen || back.ReviewNote != "请补充复检结果" {
 		t.Fatalf("returned: %+v %v", back, err)
 	}
@@ -426,11 +426,11 @@ func TestPoorCallOpensRectificationToApproval(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.tx.Scope.UserID = admin
-	ok, err := b.svc.Review(b.ctx, b.tx, r.ID, 0, callbacks.ReviewInput{Approve: true, Note: "同意"})
+	ok, err := b.svc.Review(b.ctx, b.tx, r.ID, 0, callbacks.RectReviewInput{Approve: true, Note: "同意"})
 	if err != nil || ok.Status != callbacks.RectApproved || ok.ApprovedAt == nil || ok.ApprovedBy != admin.String() {
 		t.Fatalf("approved: %+v %v", ok, err)
 	}
-	if _, err := b.svc.Review(b.ctx, b.tx, r.ID, 0, callbacks.ReviewInput{Approve: true}); !errors.Is(err, fault.ErrConflict) {
+	if _, err := b.svc.Review(b.ctx, b.tx, r.ID, 0, callbacks.RectReviewInput{Approve: true}); !errors.Is(err, fault.ErrConflict) {
 		t.Errorf("approving twice: %v", err)
 	}
 	evTypes := eventTypes(t, b.ctx, b.tx, r.ID)
@@ -442,7 +442,7 @@ func TestPoorCallOpensRectificationToApproval(t *testing.T) {
 func TestLinkAnswersOncePerOrder(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	b.settings(t, func(s *callbacks.Settings) { s.RatioBP = 10000 })
+	b.settings(t, func(s *callbacks.CallbackSettings) { s.RatioBP = 10000 })
 	o := b.order(t, "repair_minor", uuid.Nil)
 	if _, err := b.svc.Sample(b.ctx, b.tx, b.day); err != nil {
 		t.Fatal(err)
@@ -497,7 +497,7 @@ func TestLinkAnswersOncePerOrder(t *testing.T) {
 func TestUnreachableAndQueueFilters(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	b.settings(t, func(s *callbacks.Settings) { s.RatioBP = 10000; s.CapSurveys = 10 })
+	b.settings(t, func(s *callbacks.CallbackSettings) { s.RatioBP = 10000; s.CapSurveys = 10 })
 	o1 := b.order(t, "repair_minor", uuid.Nil)
 	o2 := b.order(t, "repair_minor", uuid.Nil)
 	if _, err := b.svc.Sample(b.ctx, b.tx, b.day); err != nil {

@@ -238,8 +238,8 @@ func (s *Service) Submit(ctx context.Context, tx *tenants.Tx, id uuid.UUID, vers
 	return withResponse(ctx, tx, row)
 }
 
-// ReviewInput is the manager's decision.
-type ReviewInput struct {
+// RectReviewInput is the manager's decision.
+type RectReviewInput struct {
 	Approve bool   `json:"approve"`
 	Note    string `json:"note,omitempty" maxLength:"2000" doc:"Required when returning the case: what is still missing"`
 }
@@ -257,7 +257,7 @@ func actorKey(tx *tenants.Tx) string {
 // the case's outlet or a tenant admin may, and not the person who submitted it: the UPDATE
 // checks the reviewer's membership, so a refused person gets fault.ErrForbidden whatever
 // the handler.
-func (s *Service) Review(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, in ReviewInput) (Rectification, error) {
+func (s *Service) Review(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, in RectReviewInput) (Rectification, error) {
 	cur, err := tx.Q.LockRectification(ctx, tx, db.LockRectificationParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
 		return Rectification{}, fault.DBError(err, "", "")

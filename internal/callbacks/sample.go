@@ -193,7 +193,7 @@ func (s *Service) Sample(ctx context.Context, tx *tenants.Tx, day time.Time) (Ru
 
 // callbackTargets are the callback target of each tier by code ("" for the tenant's default
 // tier), with the settings' due_minutes of business time where a tier sets none.
-func callbackTargets(ctx context.Context, tx *tenants.Tx, settings Settings) (map[string]sla.Target, error) {
+func callbackTargets(ctx context.Context, tx *tenants.Tx, settings CallbackSettings) (map[string]sla.Target, error) {
 	tiers, err := coverage.Tiers(ctx, tx)
 	if err != nil {
 		return nil, err
@@ -290,7 +290,7 @@ type assigner struct {
 	open   map[uuid.UUID]int32
 }
 
-func newAssigner(ctx context.Context, tx *tenants.Tx, s Settings, local time.Time) (*assigner, error) {
+func newAssigner(ctx context.Context, tx *tenants.Tx, s CallbackSettings, local time.Time) (*assigner, error) {
 	agents := s.onShift(local)
 	if len(agents) == 0 {
 		agents = s.nextShift(local)

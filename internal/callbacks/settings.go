@@ -26,30 +26,30 @@ type Shift struct {
 	Ends    string    `json:"ends" pattern:"^([01][0-9]|2[0-4]):[0-5][0-9]$" example:"18:00"`
 }
 
-// Settings say how a tenant samples completed orders for a callback.
-type Settings struct {
+// CallbackSettings say how a tenant samples completed orders for a callback.
+type CallbackSettings struct {
 	RatioBP       int32            `json:"ratio_bp" minimum:"0" maximum:"10000" doc:"Share of completed orders called back, in basis points (1000 = 10%)"`
-	TypeRatios    map[string]int32 `json:"type_ratios" doc:"Ratio by order type code, over the default"`
-	OutletRatios  map[string]int32 `json:"outlet_ratios" doc:"Ratio by outlet id, over the order type's and the default"`
-	ExcludedTypes []string         `json:"excluded_types" maxItems:"50" doc:"Order types never called back (internal, warranty-claim-only)"`
+	TypeRatios    map[string]int32 `json:"type_ratios" required:"false" doc:"Ratio by order type code, over the default"`
+	OutletRatios  map[string]int32 `json:"outlet_ratios" required:"false" doc:"Ratio by outlet id, over the order type's and the default"`
+	ExcludedTypes []string         `json:"excluded_types" required:"false" maxItems:"50" doc:"Order types never called back (internal, warranty-claim-only)"`
 	CapSurveys    int32            `json:"cap_surveys" minimum:"0" maximum:"100" doc:"At most this many sampled callbacks per customer in cap_days (repeat repairs, poor ratings and complaints always go)"`
 	CapDays       int32            `json:"cap_days" minimum:"1" maximum:"366"`
 	DueMinutes    int32            `json:"due_minutes" minimum:"1" maximum:"525600" doc:"Business minutes to make the call when the order's tier has no callback target"`
 	RectifyHours  int32            `json:"rectify_hours" minimum:"1" maximum:"8760" doc:"Hours the owner of a rectification has to carry it out"`
-	Shifts        []Shift          `json:"shifts" maxItems:"500" doc:"The callback agents' roster"`
-	Version       int32            `json:"version"`
+	Shifts        []Shift          `json:"shifts" required:"false" maxItems:"500" doc:"The callback agents' roster"`
+	Version       int32            `json:"version" required:"false" readOnly:"true"`
 }
 
 // DefaultSettings are a tenant's until it sets its own: 10% of completed orders, none of
 // internal or claim-only types, one sampled survey per customer in 90 days, two business
 // days to call, three days to rectify.
-func DefaultSettings() Settings {
-	return Settings{RatioBP: 1000, TypeRatios: map[string]int32{}, OutletRatios: map[string]int32{},
+func DefaultSettings() CallbackSettings {
+	return CallbackSettings{RatioBP: 1000, TypeRatios: map[string]int32{}, OutletRatios: map[string]int32{},
 		ExcludedTypes: []string{"internal", "claim_only"}, CapSurveys: 1, CapDays: 90, DueMinutes: 2880, RectifyHours: 72, Shifts: []Shift{}}
 }
 
-func settingsFromRow(r db.CallbackSetting) (Settings, error) {
-	s := Settings{RatioBP: r.RatioBp, ExcludedTypes: r.ExcludedTypes, CapSurveys: r.CapSurveys, CapDays: r.CapDays,
+func settingsFromRow(r db.CallbackSetting) (CallbackSettings, error) {
+	s := CallbackSettings{RatioBP: r.RatioBp, ExcludedTypes: r.ExcludedTypes, CapSurveys: r.CapSurveys, CapDays: r.CapDays,
 		DueMinutes: r.DueMinutes, RectifyHours: r.RectifyHours, Version: r.Version}
 	if err := json.Unmarshal(r.TypeRatios, &s.TypeRatios); err != nil {
 		return s, fmt.Errorf("callback settings: %w", err)
@@ -64,13 +64,13 @@ func settingsFromRow(r db.CallbackSetting) (Settings, error) {
 }
 
 // GetSettings reads the tenant's settings (DefaultSettings, version 0, before any were set).
-func GetSettings(ctx context.Context, tx *tenants.Tx) (Settings, error) {
+func GetSettings(ctx context.Context, tx *tenants.Tx) (CallbackSettings, error) {
 	r, err := tx.Q.GetCallbackSettings(ctx, tx, tx.Scope.TenantID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return DefaultSettings(), nil
 	}
 	if err != nil {
-		return Settings{}, fmt.Errorf("callback settings: %w", err)
+		return CallbackSettings{}, fmt.Errorf("callback settings: %w", err)
 	}
 	return settingsFromRow(r)
 }
@@ -89,7 +89,7 @@ func minutesOf(hhmm string) (int, bool) {
 }
 
 // Validate checks the ratios, types and shifts.
-func (s *Settings) Validate() error {
+func (s *CallbackSettings) Validate() error {
 	if s.RatioBP < 0 || s.RatioBP > 10000 {
 		return fault.Invalid("ratio_bp", "must be between 0 and 10000 basis points")
 	}
@@ -148,7 +148,7 @@ func (s *Settings) Validate() error {
 
 // PutSettings replaces the settings if version is the one read (0: none set yet), else
 // fault.ErrStale. Shifts must name members of the tenant.
-func PutSettings(ctx context.Context, tx *tenants.Tx, version int32, in Settings) (Settings, error) {
+func PutSettings(ctx context.Context, tx *tenants.Tx, version int32, in CallbackSettings) (CallbackSettings, error) {
 	if in.TypeRatios == nil {
 		in.TypeRatios = map[string]int32{}
 	}
@@ -162,14 +162,14 @@ func PutSettings(ctx context.Context, tx *tenants.Tx, version int32, in Settings
 		in.Shifts = []Shift{}
 	}
 	if err := in.Validate(); err != nil {
-		return Settings{}, err
+		return CallbackSettings{}, err
 	}
 	before, err := GetSettings(ctx, tx)
 	if err != nil {
-		return Settings{}, err
+		return CallbackSettings{}, err
 	}
 	if before.Version != version {
-		return Settings{}, fault.ErrStale
+		return CallbackSettings{}, fault.ErrStale
 	}
 	users := make([]uuid.UUID, 0, len(in.Shifts))
 	for _, sh := range in.Shifts {
@@ -177,11 +177,11 @@ func PutSettings(ctx context.Context, tx *tenants.Tx, version int32, in Settings
 	}
 	active, err := tx.Q.ActiveMemberUsers(ctx, tx, db.ActiveMemberUsersParams{TenantID: tx.Scope.TenantID, Users: users})
 	if err != nil {
-		return Settings{}, fmt.Errorf("shift members: %w", err)
+		return CallbackSettings{}, fmt.Errorf("shift members: %w", err)
 	}
 	for i, sh := range in.Shifts {
 		if !slices.Contains(active, sh.UserID) {
-			return Settings{}, fault.Invalid(fmt.Sprintf("shifts[%d].user_id", i), "is not an active member of the tenant")
+			return CallbackSettings{}, fault.Invalid(fmt.Sprintf("shifts[%d].user_id", i), "is not an active member of the tenant")
 		}
 	}
 	tr, _ := json.Marshal(in.TypeRatios)
@@ -189,24 +189,24 @@ func PutSettings(ctx context.Context, tx *tenants.Tx, version int32, in Settings
 	sh, _ := json.Marshal(in.Shifts)
 	now, err := tx.Now(ctx)
 	if err != nil {
-		return Settings{}, err
+		return CallbackSettings{}, err
 	}
 	r, err := tx.Q.PutCallbackSettings(ctx, tx, db.PutCallbackSettingsParams{TenantID: tx.Scope.TenantID, RatioBp: in.RatioBP, TypeRatios: tr,
 		OutletRatios: or, ExcludedTypes: in.ExcludedTypes, CapSurveys: in.CapSurveys, CapDays: in.CapDays, DueMinutes: in.DueMinutes,
 		RectifyHours: in.RectifyHours, Shifts: sh, Now: now})
 	if err != nil {
-		return Settings{}, fault.DBError(err, "", "")
+		return CallbackSettings{}, fault.DBError(err, "", "")
 	}
 	out, err := settingsFromRow(r)
 	if err != nil {
-		return Settings{}, err
+		return CallbackSettings{}, err
 	}
 	return out, tx.Audit(ctx, "callback_settings.update", "callback_settings", tx.Scope.TenantID, before, out)
 }
 
 // ratio is the share (basis points) of an order's callbacks: the outlet's, else the order
 // type's, else the default.
-func (s Settings) ratio(outlet uuid.NullUUID, orderType string) int32 {
+func (s CallbackSettings) ratio(outlet uuid.NullUUID, orderType string) int32 {
 	if outlet.Valid {
 		if v, ok := s.OutletRatios[outlet.UUID.String()]; ok {
 			return v
@@ -220,7 +220,7 @@ func (s Settings) ratio(outlet uuid.NullUUID, orderType string) int32 {
 
 // onShift lists the agents on shift at local time t (weekday and minute of day), in roster
 // order, each once.
-func (s Settings) onShift(t time.Time) []uuid.UUID {
+func (s CallbackSettings) onShift(t time.Time) []uuid.UUID {
 	var out []uuid.UUID
 	m := t.Hour()*60 + t.Minute()
 	seen := map[uuid.UUID]bool{}
@@ -237,7 +237,7 @@ func (s Settings) onShift(t time.Time) []uuid.UUID {
 
 // nextShift finds the agents of the first shift starting after local time t within a week
 // (a callback created out of hours goes to the next shift's agents), in roster order.
-func (s Settings) nextShift(t time.Time) []uuid.UUID {
+func (s CallbackSettings) nextShift(t time.Time) []uuid.UUID {
 	for d := 0; d <= 7; d++ {
 		day := t.AddDate(0, 0, d)
 		best := -1

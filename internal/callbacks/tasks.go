@@ -147,8 +147,8 @@ func Tasks(ctx context.Context, tx *tenants.Tx, f TaskFilter) ([]Task, error) {
 // TaskDetail is a task with its survey and, once answered, the answer.
 type TaskDetail struct {
 	Task
-	Template Template  `json:"template"`
-	Response *Response `json:"response,omitempty"`
+	Template SurveyTemplate `json:"template"`
+	Response *Response      `json:"response,omitempty"`
 }
 
 // GetTask reads a task with its template and answer.
@@ -226,9 +226,9 @@ func responseFromRow(r db.SurveyResponse) (Response, error) {
 // CallInput is what the agent records on the call: the answers, or that the customer could
 // not be reached.
 type CallInput struct {
-	Answers     []Answer `json:"answers,omitempty" maxItems:"30"`
-	Unreachable bool     `json:"unreachable,omitempty" doc:"The customer could not be reached: the callback ends without an answer"`
-	Note        string   `json:"note,omitempty" maxLength:"2000"`
+	Answers     []SurveyAnswer `json:"answers,omitempty" maxItems:"30"`
+	Unreachable bool           `json:"unreachable,omitempty" doc:"The customer could not be reached: the callback ends without an answer"`
+	Note        string         `json:"note,omitempty" maxLength:"2000"`
 }
 
 // RecordCall records the agent's call on an open task: the customer's answers (the order's
@@ -285,7 +285,7 @@ func (s *Service) finish(ctx context.Context, tx *tenants.Tx, r db.CallbackTask,
 // answer stores the order's survey answer from a task, emits survey.answered (the pay
 // rules' callback score reads it) and opens a rectification when it is poor. An order
 // answered before (another channel) is a conflict: one answer per order.
-func (s *Service) answer(ctx context.Context, tx *tenants.Tx, r db.CallbackTask, channel string, answers []Answer, by string) (Response, error) {
+func (s *Service) answer(ctx context.Context, tx *tenants.Tx, r db.CallbackTask, channel string, answers []SurveyAnswer, by string) (Response, error) {
 	tpl, err := GetTemplate(ctx, tx, r.TemplateID)
 	if err != nil {
 		return Response{}, err
@@ -389,7 +389,7 @@ func LinkGet(ctx context.Context, tx *tenants.Tx, taskID uuid.UUID, secretHash [
 
 // LinkAnswer records the consumer's answers through the link: the order's one survey answer
 // (a conflict when answered before, by any channel), which closes the callback too.
-func (s *Service) LinkAnswer(ctx context.Context, tx *tenants.Tx, taskID uuid.UUID, secretHash []byte, answers []Answer) (LinkSurvey, error) {
+func (s *Service) LinkAnswer(ctx context.Context, tx *tenants.Tx, taskID uuid.UUID, secretHash []byte, answers []SurveyAnswer) (LinkSurvey, error) {
 	r, err := linkTask(ctx, tx, taskID, secretHash)
 	if err != nil {
 		return LinkSurvey{}, err

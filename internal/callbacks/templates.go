@@ -48,8 +48,8 @@ type Question struct {
 	Required  bool   `json:"required,omitempty"`
 }
 
-// Template is a tenant's survey: its questions and what counts as a poor result.
-type Template struct {
+// SurveyTemplate is a tenant's survey: its questions and what counts as a poor result.
+type SurveyTemplate struct {
 	ID        uuid.UUID  `json:"id"`
 	Name      string     `json:"name"`
 	Questions []Question `json:"questions"`
@@ -61,8 +61,8 @@ type Template struct {
 	UpdatedAt time.Time  `json:"updated_at"`
 }
 
-// TemplateInput creates or changes a template.
-type TemplateInput struct {
+// SurveyTemplateInput creates or changes a template.
+type SurveyTemplateInput struct {
 	Name      string     `json:"name" minLength:"1" maxLength:"100"`
 	Questions []Question `json:"questions" minItems:"1" maxItems:"30"`
 	PoorAt    float64    `json:"poor_at,omitempty" minimum:"0" maximum:"4.99" doc:"Default 2"`
@@ -74,7 +74,7 @@ var questionID = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
 
 // Validate checks the questions: unique ids, known kinds, scales from 3 to 10 with a
 // dimension, at least one scale (the overall score is their mean), at most one NPS question.
-func (in *TemplateInput) Validate() error {
+func (in *SurveyTemplateInput) Validate() error {
 	if in.PoorAt == 0 {
 		in.PoorAt = 2
 	}
@@ -126,22 +126,22 @@ func (in *TemplateInput) Validate() error {
 	return nil
 }
 
-func templateFromRow(r db.SurveyTemplate) (Template, error) {
-	t := Template{ID: r.ID, Name: r.Name, PoorAt: r.PoorAt, Default: r.IsDefault, Active: r.Active, Version: r.Version,
+func templateFromRow(r db.SurveyTemplate) (SurveyTemplate, error) {
+	t := SurveyTemplate{ID: r.ID, Name: r.Name, PoorAt: r.PoorAt, Default: r.IsDefault, Active: r.Active, Version: r.Version,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 	if err := json.Unmarshal(r.Questions, &t.Questions); err != nil {
-		return Template{}, fmt.Errorf("survey template %s: %w", r.ID, err)
+		return SurveyTemplate{}, fmt.Errorf("survey template %s: %w", r.ID, err)
 	}
 	return t, nil
 }
 
 // Templates lists the tenant's templates, the default first.
-func Templates(ctx context.Context, tx *tenants.Tx) ([]Template, error) {
+func Templates(ctx context.Context, tx *tenants.Tx) ([]SurveyTemplate, error) {
 	rows, err := tx.Q.ListSurveyTemplates(ctx, tx, tx.Scope.TenantID)
 	if err != nil {
 		return nil, fmt.Errorf("survey templates: %w", err)
 	}
-	out := make([]Template, 0, len(rows))
+	out := make([]SurveyTemplate, 0, len(rows))
 	for _, r := range rows {
 		t, err := templateFromRow(r)
 		if err != nil {
@@ -153,91 +153,91 @@ func Templates(ctx context.Context, tx *tenants.Tx) ([]Template, error) {
 }
 
 // GetTemplate reads one template.
-func GetTemplate(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Template, error) {
+func GetTemplate(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (SurveyTemplate, error) {
 	r, err := tx.Q.GetSurveyTemplate(ctx, tx, db.GetSurveyTemplateParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
-		return Template{}, fault.DBError(err, "", "")
+		return SurveyTemplate{}, fault.DBError(err, "", "")
 	}
 	return templateFromRow(r)
 }
 
 // CreateTemplate adds a template; made the default, it replaces the previous default.
-func CreateTemplate(ctx context.Context, tx *tenants.Tx, in TemplateInput) (Template, error) {
+func CreateTemplate(ctx context.Context, tx *tenants.Tx, in SurveyTemplateInput) (SurveyTemplate, error) {
 	if err := in.Validate(); err != nil {
-		return Template{}, err
+		return SurveyTemplate{}, err
 	}
 	qs, err := json.Marshal(in.Questions)
 	if err != nil {
-		return Template{}, err
+		return SurveyTemplate{}, err
 	}
 	now, err := tx.Now(ctx)
 	if err != nil {
-		return Template{}, err
+		return SurveyTemplate{}, err
 	}
 	id := platform.NewID()
 	if in.Default {
 		if err := tx.Q.ClearDefaultSurveyTemplate(ctx, tx, db.ClearDefaultSurveyTemplateParams{TenantID: tx.Scope.TenantID, ID: id}); err != nil {
-			return Template{}, fmt.Errorf("clear the default template: %w", err)
+			return SurveyTemplate{}, fmt.Errorf("clear the default template: %w", err)
 		}
 	}
 	r, err := tx.Q.InsertSurveyTemplate(ctx, tx, db.InsertSurveyTemplateParams{TenantID: tx.Scope.TenantID, ID: id, Name: in.Name,
 		Questions: qs, PoorAt: in.PoorAt, IsDefault: in.Default, Active: in.Active == nil || *in.Active, Now: now})
 	if err != nil {
-		return Template{}, fault.DBError(err, "", "")
+		return SurveyTemplate{}, fault.DBError(err, "", "")
 	}
 	t, err := templateFromRow(r)
 	if err != nil {
-		return Template{}, err
+		return SurveyTemplate{}, err
 	}
 	return t, tx.Audit(ctx, "survey_template.create", "survey_template", t.ID, nil, t)
 }
 
 // UpdateTemplate changes a template if version is the one read (else fault.ErrStale).
 // Answers already given keep the questions they answered (stored with each answer).
-func UpdateTemplate(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, in TemplateInput) (Template, error) {
+func UpdateTemplate(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, in SurveyTemplateInput) (SurveyTemplate, error) {
 	before, err := GetTemplate(ctx, tx, id)
 	if err != nil {
-		return Template{}, err
+		return SurveyTemplate{}, err
 	}
 	if err := in.Validate(); err != nil {
-		return Template{}, err
+		return SurveyTemplate{}, err
 	}
 	active := in.Active == nil || *in.Active
 	if in.Default && !active {
-		return Template{}, fault.Invalid("active", "the default template must be active")
+		return SurveyTemplate{}, fault.Invalid("active", "the default template must be active")
 	}
 	qs, err := json.Marshal(in.Questions)
 	if err != nil {
-		return Template{}, err
+		return SurveyTemplate{}, err
 	}
 	now, err := tx.Now(ctx)
 	if err != nil {
-		return Template{}, err
+		return SurveyTemplate{}, err
 	}
 	if in.Default {
 		if err := tx.Q.ClearDefaultSurveyTemplate(ctx, tx, db.ClearDefaultSurveyTemplateParams{TenantID: tx.Scope.TenantID, ID: id}); err != nil {
-			return Template{}, fmt.Errorf("clear the default template: %w", err)
+			return SurveyTemplate{}, fmt.Errorf("clear the default template: %w", err)
 		}
 	}
 	r, err := tx.Q.UpdateSurveyTemplate(ctx, tx, db.UpdateSurveyTemplateParams{TenantID: tx.Scope.TenantID, ID: id, Version: version,
 		Name: in.Name, Questions: qs, PoorAt: in.PoorAt, IsDefault: in.Default, Active: active, Now: now})
 	if err != nil {
-		return Template{}, fault.StaleIfMissing(err)
+		return SurveyTemplate{}, fault.StaleIfMissing(err)
 	}
 	t, err := templateFromRow(r)
 	if err != nil {
-		return Template{}, err
+		return SurveyTemplate{}, err
 	}
 	return t, tx.Audit(ctx, "survey_template.update", "survey_template", t.ID, before, t)
 }
 
 // ShippedTemplate is the template a tenant without one gets: the five dimensions of seed
 // 001 on a 1-5 scale, an NPS question and a comment; 2 or below is poor.
-func ShippedTemplate() TemplateInput {
+func ShippedTemplate() SurveyTemplateInput {
 	q := func(id, dim, zh, en string) Question {
 		return Question{ID: id, Kind: KindScale, Dimension: dim, Label: zh, LabelEN: en, Max: 5, Required: true}
 	}
-	return TemplateInput{Name: "标准回访 Standard callback", PoorAt: 2, Default: true, Questions: []Question{
+	return SurveyTemplateInput{Name: "标准回访 Standard callback", PoorAt: 2, Default: true, Questions: []Question{
 		q("attitude", "attitude", "工程师的服务态度", "The engineer's attitude"),
 		q("speed", "speed", "上门及维修的及时性", "How quickly we came and repaired"),
 		q("quality", "quality", "维修质量", "The quality of the repair"),
@@ -250,20 +250,20 @@ func ShippedTemplate() TemplateInput {
 
 // DefaultTemplate returns the tenant's default template, creating the shipped one when the
 // tenant has none.
-func DefaultTemplate(ctx context.Context, tx *tenants.Tx) (Template, error) {
+func DefaultTemplate(ctx context.Context, tx *tenants.Tx) (SurveyTemplate, error) {
 	r, err := tx.Q.DefaultSurveyTemplate(ctx, tx, tx.Scope.TenantID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return CreateTemplate(ctx, tx, ShippedTemplate())
 	}
 	if err != nil {
-		return Template{}, fmt.Errorf("default survey template: %w", err)
+		return SurveyTemplate{}, fmt.Errorf("default survey template: %w", err)
 	}
 	return templateFromRow(r)
 }
 
-// Answer is the answer to one question: a value for a scale or NPS question, text for a text
+// SurveyAnswer is the answer to one question: a value for a scale or NPS question, text for a text
 // question (a scale may carry a remark too).
-type Answer struct {
+type SurveyAnswer struct {
 	QuestionID string `json:"question_id" maxLength:"40"`
 	Value      *int   `json:"value,omitempty" minimum:"0" maximum:"10"`
 	Text       string `json:"text,omitempty" maxLength:"2000"`
@@ -294,7 +294,7 @@ type Scored struct {
 // within each question's range, no unknown question. The overall score is the mean of the
 // scale answers on 1-5 (a scale of 1..max maps linearly: 1 is 1, max is 5); at or below
 // t.PoorAt the result is poor.
-func (t Template) Score(answers []Answer) (Scored, error) {
+func (t SurveyTemplate) Score(answers []SurveyAnswer) (Scored, error) {
 	byID := map[string]int{}
 	for i, a := range answers {
 		if _, dup := byID[a.QuestionID]; dup {

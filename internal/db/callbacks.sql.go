@@ -1189,18 +1189,21 @@ func (q *Queries) ReviewRectification(ctx context.Context, db DBTX, arg ReviewRe
 }
 
 const satisfactionByDay = `-- name: SatisfactionByDay :many
-SELECT (r.answered_at AT TIME ZONE $1::text)::date AS day, r.outlet_id, r.engineer_id, a.dimension::text AS dimension,
+SELECT (r.answered_at AT TIME ZONE $1::text)::date AS day, r.outlet_id, coalesce(ol.name, '')::text AS outlet_name,
+  r.engineer_id, coalesce(u.name, '')::text AS engineer_name, a.dimension::text AS dimension,
   count(*)::integer AS answers, avg(a.score)::float8 AS score
 FROM survey_responses r
+LEFT JOIN outlets ol ON ol.tenant_id = $2 AND ol.id = r.outlet_id
+LEFT JOIN users u ON u.id = r.engineer_id
 CROSS JOIN LATERAL (
   SELECT x->>'dimension' AS dimension, (x->>'score')::float8 AS score FROM jsonb_array_elements(r.answers) x
-  WHERE x->>'dimension' <> '' AND x ? 'score'
+  WHERE coalesce(x->>'dimension', '') <> '' AND x ? 'score'
   UNION ALL SELECT 'overall', r.score
 ) a
 WHERE r.tenant_id = $2 AND r.answered_at >= $3 AND r.answered_at < $4
   AND ($5::uuid IS NULL OR r.outlet_id = $5::uuid)
-GROUP BY 1, 2, 3, 4
-ORDER BY 1, 2, 3, 4
+GROUP BY 1, 2, 3, 4, 5, 6
+ORDER BY 1, 3, 5, 6
 `
 
 type SatisfactionByDayParams struct {
@@ -1212,16 +1215,18 @@ type SatisfactionByDayParams struct {
 }
 
 type SatisfactionByDayRow struct {
-	Day        time.Time
-	OutletID   uuid.NullUUID
-	EngineerID uuid.NullUUID
-	Dimension  string
-	Answers    int32
-	Score      float64
+	Day          time.Time
+	OutletID     uuid.NullUUID
+	OutletName   string
+	EngineerID   uuid.NullUUID
+	EngineerName string
+	Dimension    string
+	Answers      int32
+	Score        float64
 }
 
-// The survey answers per day, outlet and engineer with each dimension's average (the
-// satisfaction report and its trend).
+// The survey answers per day (in the tenant's zone), outlet and engineer with each
+// dimension's average and the overall score's (the satisfaction report and its trend).
 func (q *Queries) SatisfactionByDay(ctx context.Context, db DBTX, arg SatisfactionByDayParams) ([]SatisfactionByDayRow, error) {
 	rows, err := db.Query(ctx, satisfactionByDay,
 		arg.Tz,
@@ -1240,7 +1245,9 @@ func (q *Queries) SatisfactionByDay(ctx context.Context, db DBTX, arg Satisfacti
 		if err := rows.Scan(
 			&i.Day,
 			&i.OutletID,
+			&i.OutletName,
 			&i.EngineerID,
+			&i.EngineerName,
 			&i.Dimension,
 			&i.Answers,
 			&i.Score,

@@ -185,20 +185,23 @@ WHERE r.tenant_id = @tenant_id AND r.id = @id AND r.status = 'submitted' AND r.s
 RETURNING *;
 
 -- name: SatisfactionByDay :many
--- The survey answers per day, outlet and engineer with each dimension's average (the
--- satisfaction report and its trend).
-SELECT (r.answered_at AT TIME ZONE @tz::text)::date AS day, r.outlet_id, r.engineer_id, a.dimension::text AS dimension,
+-- The survey answers per day (in the tenant's zone), outlet and engineer with each
+-- dimension's average and the overall score's (the satisfaction report and its trend).
+SELECT (r.answered_at AT TIME ZONE @tz::text)::date AS day, r.outlet_id, coalesce(ol.name, '')::text AS outlet_name,
+  r.engineer_id, coalesce(u.name, '')::text AS engineer_name, a.dimension::text AS dimension,
   count(*)::integer AS answers, avg(a.score)::float8 AS score
 FROM survey_responses r
+LEFT JOIN outlets ol ON ol.tenant_id = @tenant_id AND ol.id = r.outlet_id
+LEFT JOIN users u ON u.id = r.engineer_id
 CROSS JOIN LATERAL (
   SELECT x->>'dimension' AS dimension, (x->>'score')::float8 AS score FROM jsonb_array_elements(r.answers) x
-  WHERE x->>'dimension' <> '' AND x ? 'score'
+  WHERE coalesce(x->>'dimension', '') <> '' AND x ? 'score'
   UNION ALL SELECT 'overall', r.score
 ) a
 WHERE r.tenant_id = @tenant_id AND r.answered_at >= @from_at AND r.answered_at < @to_at
   AND (sqlc.narg(outlet_id)::uuid IS NULL OR r.outlet_id = sqlc.narg(outlet_id)::uuid)
-GROUP BY 1, 2, 3, 4
-ORDER BY 1, 2, 3, 4;
+GROUP BY 1, 2, 3, 4, 5, 6
+ORDER BY 1, 3, 5, 6;
 
 -- name: ActiveMemberUsers :many
 -- Which of the users are active members of the tenant (a shift roster names only them).
