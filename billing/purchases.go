@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -734,7 +735,8 @@ func restoreOrder(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, p d
 	} else if !errors.Is(err, pgx.ErrNoRows) {
 		return err
 	}
-	targets := sla.Targets(tier, express)
+	// The callback clock is the callback task's (package callbacks): restoring leaves it be.
+	targets := slices.DeleteFunc(sla.Targets(tier, express), func(t sla.Target) bool { return t.Kind == sla.Callback })
 	fromTier := map[string]sla.Target{}
 	for _, t := range sla.Targets(tier, nil) {
 		fromTier[t.Kind] = t

@@ -30,6 +30,7 @@ import (
 	"github.com/aftersales/aftersales/billing"
 	"github.com/aftersales/aftersales/internal/api"
 	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/callbacks"
 	"github.com/aftersales/aftersales/internal/claims"
 	"github.com/aftersales/aftersales/internal/commission"
 	"github.com/aftersales/aftersales/internal/demo"
@@ -253,6 +254,8 @@ func consumers(cfg platform.Config, log *slog.Logger, d *tenants.DB) ([]events.C
 		orders.Hooks{PublicURL: cfg.PublicURL},
 		// Engineers' pay on audited orders, outlets' penalties for broken promises.
 		commission.Consumer{DB: d, Log: log},
+		// The daily callback sampling; the events it emits go with the worker's own client.
+		callbacks.Consumer{DB: d, Log: log, Service: &callbacks.Service{Jobs: network.ContextJobs{}, PublicURL: cfg.PublicURL}},
 		// The partner network: deliveries between tenants, and received jobs' progress
 		// reported to their senders. Jobs it queues go with the worker's own client.
 		partnerNetwork(cfg, log, d),

@@ -110,6 +110,11 @@ const (
 	ReturnsRead    Permission = "returns:read"    // return and exchange cases and the return terms
 	ReturnsHandle  Permission = "returns:handle"  // open a case, receive, inspect, refund, exchange, close
 	ReturnsApprove Permission = "returns:approve" // review cases (advance exchanges ship on approval) and override the decision with a reason
+
+	// Callbacks and surveys (docs/callbacks.md).
+	CallbacksRead   Permission = "callbacks:read"   // the callback queue, survey answers, rectifications, the satisfaction report
+	CallbacksHandle Permission = "callbacks:handle" // record calls; carry out and review rectifications (the data layer says who reviews)
+	SurveysManage   Permission = "surveys:manage"   // survey templates, sampling settings and the shift roster
 )
 
 // complaintGrants are the complaint permissions of each role (tenant admins hold all): the
@@ -132,6 +137,13 @@ var returnGrants = map[Role][]Permission{
 	OutletManager: {ReturnsRead, ReturnsHandle, ReturnsApprove},
 	Finance:       {ReturnsRead},
 	Auditor:       {ReturnsRead},
+}
+
+// callbackGrants are the callbacks permissions of each role (tenant admins hold all).
+var callbackGrants = map[Role][]Permission{
+	Agent:         {CallbacksRead, CallbacksHandle},
+	OutletManager: {CallbacksRead, CallbacksHandle},
+	Auditor:       {CallbacksRead},
 }
 
 // claimGrants are the claims permissions of each role (tenant admins hold all).
@@ -163,7 +175,7 @@ var orderGrants = map[Role][]Permission{
 
 // domainGrants are the grants of the domains that list theirs by role (tenant admins and
 // platform admins hold them all; see Can).
-var domainGrants = []map[Role][]Permission{orderGrants, stockGrants, claimGrants, complaintGrants, returnGrants}
+var domainGrants = []map[Role][]Permission{orderGrants, stockGrants, claimGrants, complaintGrants, returnGrants, callbackGrants}
 
 // Can reports whether role r holds permission p.
 func (r Role) Can(p Permission) bool {
@@ -270,5 +282,6 @@ func All() []Permission {
 		ExpressRead, ExpressWrite, PurchasesRead, PurchasesWrite, LedgerRead, LedgerReconcile, PlatformBilling, InvoicesRead, SLARead, SLASettings,
 		OrdersRead, OrdersWrite, OrdersAudit, OrdersDispatch, DispatchConfig, PartsRead, PartsWrite, StockRead, StockMove, StockManage, StockVan,
 		BillsRead, BillsWrite, BillsApprove, CommissionRead, CommissionManage, ClaimsRead, ClaimsSubmit, ClaimsReview, ClaimsSettle, PayApprove,
-		ComplaintsRead, ComplaintsHandle, ComplaintsManage, ReturnsRead, ReturnsHandle, ReturnsApprove}
+		ComplaintsRead, ComplaintsHandle, ComplaintsManage, ReturnsRead, ReturnsHandle, ReturnsApprove,
+		CallbacksRead, CallbacksHandle, SurveysManage}
 }

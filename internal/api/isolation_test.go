@@ -44,7 +44,7 @@ var isoKinds = []string{"/v1/outlets/", "/v1/calendars/", "/v1/members/", "/v1/i
 	"/v1/reservations/", "/v1/order-parts/", "/v1/transfers/", "/v1/partner-agreements/", "/v1/network-jobs/", "/v1/bills/",
 	"/v1/bill-payments/", "/v1/claims/", "/v1/part-requests/", "/v1/claim-statements/", "/v1/pay-statements/",
 	"/v1/rma-lines/", "/v1/rma-shipments/", "/v1/complaints/", "/v1/contacts/",
-	"/v1/returns/"}
+	"/v1/returns/", "/v1/survey-templates/", "/v1/callbacks/", "/v1/rectifications/"}
 
 // isoSnapshotSuffix completes a kind's prefix and id into a GET path where the kind has no
 // GET prefix+id of its own.
@@ -298,7 +298,38 @@ func isoMake(t *testing.T, env *apitest.Env, tn *apitest.Tenant) isoFixtures {
 		"kind": "praise", "channel": "phone", "summary": "isolation praise"}}).Map(t)["id"].(string)
 	// A return case, applied (a unit bought yesterday, refund asked).
 	f["/v1/returns/"] = isoReturn(t, env, tn, f["/v1/models/"])
+	// A survey template, and a callback of the tenant's order answered poorly, with its
+	// rectification case, as sampling and the call write them.
+	survey := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/survey-templates", Token: tn.Admin, Body: isoSurveyTemplate()})
+	f["/v1/survey-templates/"] = survey.Map(t)["id"].(string)
+	task, resp, rect := uuid.New(), uuid.New(), uuid.New()
+	if err := env.Tenants.Tx(context.Background(), tenants.Scope{TenantID: uuid.MustParse(tn.ID), Actor: tenants.SystemActor}, func(tx *tenants.Tx) error {
+		_, err := tx.Exec(context.Background(), `INSERT INTO callback_tasks (tenant_id, id, order_id, order_number, customer_id, reason,
+			sample_day, template_id, due_at, token_hash) VALUES (app.tenant_id(), $1, $2, 'SO-ISO', $3, 'sampled', '2026-11-02', $4,
+			now() + interval '30 days', $5)`, task, f["/v1/orders/"], f["/v1/customers/"], f["/v1/survey-templates/"], "iso-"+u)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(context.Background(), `INSERT INTO survey_responses (tenant_id, id, order_id, task_id, template_id, customer_id,
+			channel, answers, score, poor, answered_at) VALUES (app.tenant_id(), $1, $2, $3, $4, $5, 'call', '[]', 1, true, now())`,
+			resp, f["/v1/orders/"], task, f["/v1/survey-templates/"], f["/v1/customers/"])
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(context.Background(), `INSERT INTO rectifications (tenant_id, id, response_id, order_id, order_number, deadline)
+			VALUES (app.tenant_id(), $1, $2, $3, 'SO-ISO', now() + interval '30 days')`, rect, resp, f["/v1/orders/"])
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	f["/v1/callbacks/"], f["/v1/rectifications/"] = task.String(), rect.String()
 	return f
+}
+
+// isoSurveyTemplate is a valid survey template.
+func isoSurveyTemplate() map[string]any {
+	return map[string]any{"name": "Isolation survey", "questions": []map[string]any{
+		{"id": "quality", "kind": "scale", "dimension": "quality", "label": "维修质量", "required": true}}}
 }
 
 // isoClaim registers a unit in warranty, repairs it at the tenant's first outlet (a part swapped), passes
@@ -465,6 +496,12 @@ func isoBodies(t *testing.T, u string, own isoFixtures) map[string]any {
 		"POST /v1/returns/{id}/refund":             map[string]any{"line": 1, "amount": 100, "reference": "ISO-REFUND-" + u},
 		"POST /v1/returns/{id}/exchange":           map[string]any{"line": 1, "serial": "ISO-EX-" + u},
 		"POST /v1/returns/{id}/close":              map[string]any{"note": "done"},
+		"PUT /v1/survey-templates/{id}":            isoSurveyTemplate(),
+		"POST /v1/callbacks/{id}/call":             map[string]any{"answers": []map[string]any{{"question_id": "quality", "value": 5}}},
+		"POST /v1/rectifications/{id}/submit": map[string]any{"actions": "apologised", "recontact_note": "fine",
+			"recontacted_at": time.Now().UTC().Format(time.RFC3339)},
+		"POST /v1/rectifications/{id}/review": map[string]any{"approve": true},
+		"POST /v1/orders/{id}/deposits":       map[string]any{"method": "cash", "amount": 100},
 	}
 }
 

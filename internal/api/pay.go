@@ -154,7 +154,7 @@ var payColumns = [][2]string{
 var payCodes = map[string]string{
 	"commission": "提成", "late": "超时扣款", "repeat": "返修扣款", "complaint": "投诉扣款", "poor_score": "差评扣款",
 	"good_score": "好评奖励", "praise": "表扬奖励", "breach": "期限扣费", "compensation": "赔付转嫁",
-	"audit": "审核", "audit_reversed": "反审核", "refund": "退款", "total": "合计",
+	"audit": "审核", "audit_reversed": "反审核", "refund": "退款", "callback": "回访", "total": "合计",
 }
 
 func (s *Server) exportPayStatement(ctx context.Context, in *exportPayStatementIn) (*huma.StreamResponse, error) {

@@ -69,6 +69,7 @@ func registerRoutes(v1 huma.API, s *Server) {
 	registerCommissionRoutes(v1, s)
 	registerPayRoutes(v1, s)
 	registerComplaintRoutes(v1, s)
+	registerCallbackRoutes(v1, s)
 	registerLedgerRoutes(v1, s)
 	registerLedgerExportRoutes(v1, s)
 	registerMoneyRoutes(v1, s)

@@ -2,7 +2,11 @@ package commission
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"log/slog"
+
+	"github.com/google/uuid"
 
 	"github.com/aftersales/aftersales/internal/events"
 	"github.com/aftersales/aftersales/tenants"
@@ -22,10 +26,11 @@ type Consumer struct {
 func (Consumer) Name() string { return "commission" }
 
 // Wants the order status events (the audit arrives as order.status_changed, a reopening as
-// order.reopened), SLA breaches and compensation issued.
+// order.reopened), SLA breaches, compensation issued and survey answers (the callback
+// score's deduction or reward, ScoreOrder).
 func (Consumer) Wants(eventType string) bool {
 	switch eventType {
-	case "order.status_changed", "order.closed", "order.reopened", "sla.breached", "compensation.issued":
+	case "order.status_changed", "order.closed", "order.reopened", "sla.breached", "compensation.issued", "survey.answered":
 		return true
 	}
 	return false
@@ -45,6 +50,16 @@ func (c Consumer) Handle(ctx context.Context, ev events.Event) error {
 		switch ev.Type {
 		case "sla.breached", "compensation.issued":
 			_, err := ChargeOutlet(ctx, tx, ev)
+			return err
+		case "survey.answered":
+			var d struct {
+				OrderID  uuid.UUID `json:"order_id"`
+				PayScore int       `json:"pay_score"`
+			}
+			if err := json.Unmarshal(ev.Data, &d); err != nil {
+				return fmt.Errorf("survey.answered %s: %w", ev.ID, err)
+			}
+			_, err := ScoreOrder(ctx, tx, d.OrderID, d.PayScore)
 			return err
 		}
 		what, err := PayOrder(ctx, tx, ev.SubjectID)

@@ -33,10 +33,11 @@ const (
 	CauseRefund        = "refund"
 	CauseBreach        = "breach"
 	CauseCompensation  = "compensation"
+	CauseCallback      = "callback" // the customer's survey answer (package callbacks)
 )
 
 // Causes lists the causes, in the order the API documents them.
-var Causes = []string{CauseAudit, CauseAuditReversed, CauseRefund, CauseBreach, CauseCompensation}
+var Causes = []string{CauseAudit, CauseAuditReversed, CauseRefund, CauseBreach, CauseCompensation, CauseCallback}
 
 // PayLine is one stored line of pay: an amount for an engineer or an outlet, naming the order,
 // the rule and the version of the rules it comes from, and how it was reckoned.

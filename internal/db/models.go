@@ -154,6 +154,56 @@ type CalendarDay struct {
 	Hours      []byte
 }
 
+// The daily sampling runs of a tenant: the day sampled, the completed orders it looked at and the tasks it created (the last run).
+type CallbackRun struct {
+	TenantID   uuid.UUID
+	Day        time.Time
+	Candidates int32
+	Created    int32
+	RanAt      time.Time
+}
+
+// How a tenant samples completed orders for a callback (抽样比例): ratios in basis points by outlet, order type and default; types never called; a cap of surveys per customer per period; the agents' shift roster (排班); the rectification deadline.
+type CallbackSetting struct {
+	TenantID      uuid.UUID
+	RatioBp       int32
+	TypeRatios    []byte
+	OutletRatios  []byte
+	ExcludedTypes []string
+	CapSurveys    int32
+	CapDays       int32
+	DueMinutes    int32
+	RectifyHours  int32
+	Shifts        []byte
+	Version       int32
+	UpdatedAt     time.Time
+}
+
+// A callback (回访) of one completed order: why it was chosen, the agent on shift it went to and its due time (the callback SLA target), its outcome; one per order.
+type CallbackTask struct {
+	TenantID    uuid.UUID
+	ID          uuid.UUID
+	OrderID     uuid.UUID
+	OrderNumber string
+	OrderType   string
+	OutletID    uuid.NullUUID
+	CustomerID  uuid.UUID
+	EngineerID  uuid.NullUUID
+	Reason      string
+	SampleDay   time.Time
+	TemplateID  uuid.UUID
+	AssigneeID  uuid.NullUUID
+	DueAt       time.Time
+	Status      string
+	Attempts    int32
+	Note        string
+	TokenHash   string
+	Version     int32
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	DoneAt      *time.Time
+}
+
 // A month's approved warranty claims with one counterparty (应收 receivable at the claimant, 应付 payable at the payer), with what was paid, in minor units.
 type ClaimStatement struct {
 	TenantID             uuid.UUID
@@ -1174,6 +1224,30 @@ type Reconciliation struct {
 	CreatedAt  time.Time
 }
 
+// The rectification case (整改) a poor survey result opens: owner, deadline, actions taken, the customer recontacted, the manager's approval.
+type Rectification struct {
+	TenantID      uuid.UUID
+	ID            uuid.UUID
+	ResponseID    uuid.UUID
+	OrderID       uuid.UUID
+	OrderNumber   string
+	OutletID      uuid.NullUUID
+	EngineerID    uuid.NullUUID
+	OwnerID       uuid.NullUUID
+	Deadline      time.Time
+	Status        string
+	Actions       string
+	RecontactedAt *time.Time
+	RecontactNote string
+	ReviewNote    string
+	SubmittedBy   string
+	ApprovedBy    string
+	ApprovedAt    *time.Time
+	Version       int32
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
 // Refunds asked of Stripe (cancellation, compensation); succeeded when charge.refunded confirms them.
 type Refund struct {
 	TenantID       uuid.UUID
@@ -1601,6 +1675,41 @@ type StripeRoute struct {
 	Tenant    uuid.UUID
 	Purchase  uuid.NullUUID
 	CreatedAt time.Time
+}
+
+// The satisfaction survey of one order (满意度调查), answered on the callback or by the consumer from the link or portal: one per order, whatever the channel.
+type SurveyResponse struct {
+	TenantID   uuid.UUID
+	ID         uuid.UUID
+	OrderID    uuid.UUID
+	TaskID     uuid.NullUUID
+	TemplateID uuid.UUID
+	OutletID   uuid.NullUUID
+	CustomerID uuid.UUID
+	EngineerID uuid.NullUUID
+	Channel    string
+	Answers    []byte
+	Score      float64
+	Nps        *int16
+	Comment    string
+	Poor       bool
+	AnsweredBy string
+	AnsweredAt time.Time
+	CreatedAt  time.Time
+}
+
+// A tenant's satisfaction survey (回访模板): questions on dimensions with scales, NPS and free text; an overall score at or below poor_at is a poor result.
+type SurveyTemplate struct {
+	TenantID  uuid.UUID
+	ID        uuid.UUID
+	Name      string
+	Questions []byte
+	PoorAt    float64
+	IsDefault bool
+	Active    bool
+	Version   int32
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Root tenants: brands, distributors, carriers, service providers.

@@ -532,6 +532,9 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 	// Complaints and the contact log: a general complaint of each outlet with its contact, a
 	// critical (confidential) one of outlet 1 whose only handler is engineer 1, and the rules.
 	complaint1, complaint2, critical := uuid.New(), uuid.New(), uuid.New()
+	// Callbacks: a template, the settings, the day's run, a callback of order 1 (outlet 1) and
+	// of order 2 (outlet 2), each answered poorly, each answer with its rectification.
+	tpl, task1, task2, resp1, resp2 := uuid.New(), uuid.New(), uuid.New(), uuid.New(), uuid.New()
 	stmts = append(stmts, []struct {
 		sql  string
 		args []any
@@ -548,6 +551,24 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 		           (app.tenant_id(), $7, 'complaint', 'media', 'inbound', 'on the news', $2, $3, $8, true, ARRAY[$9::uuid], now())`,
 			[]any{uuid.New(), customer, f.Outlet1, complaint1, uuid.New(), f.Outlet2, uuid.New(), critical, f.Eng1}},
 		{`INSERT INTO complaint_settings (tenant_id, rules) VALUES (app.tenant_id(), '{}')`, nil},
+		{`INSERT INTO survey_templates (tenant_id, id, name, questions, is_default) VALUES
+		    (app.tenant_id(), $1, 'Standard', '[{"id":"quality","kind":"scale","dimension":"quality","label":"q","max":5}]', true)`, []any{tpl}},
+		{`INSERT INTO callback_settings (tenant_id, ratio_bp) VALUES (app.tenant_id(), 1000)`, nil},
+		{`INSERT INTO callback_runs (tenant_id, day, candidates, created) VALUES (app.tenant_id(), '2026-11-02', 2, 2)`, nil},
+		{`INSERT INTO callback_tasks (tenant_id, id, order_id, order_number, outlet_id, customer_id, reason, sample_day, template_id, due_at,
+		    token_hash) VALUES
+		    (app.tenant_id(), $1, $3, 'SO-2026-000001', $5, $7, 'sampled', '2026-11-02', $8, now(), 'h1'),
+		    (app.tenant_id(), $2, $4, 'SO-2026-000002', $6, $7, 'repeat', '2026-11-02', $8, now(), 'h2')`,
+			[]any{task1, task2, order1, order2, f.Outlet1, f.Outlet2, customer, tpl}},
+		{`INSERT INTO survey_responses (tenant_id, id, order_id, task_id, template_id, outlet_id, customer_id, channel, answers, score, poor,
+		    answered_at) VALUES
+		    (app.tenant_id(), $1, $3, $5, $9, $7, $10, 'call', '[]', 1, true, now()),
+		    (app.tenant_id(), $2, $4, $6, $9, $8, $10, 'link', '[]', 2, true, now())`,
+			[]any{resp1, resp2, order1, order2, task1, task2, f.Outlet1, f.Outlet2, tpl, customer}},
+		{`INSERT INTO rectifications (tenant_id, id, response_id, order_id, order_number, outlet_id, deadline) VALUES
+		    (app.tenant_id(), $1, $3, $5, 'SO-2026-000001', $7, now()),
+		    (app.tenant_id(), $2, $4, $6, 'SO-2026-000002', $8, now())`,
+			[]any{uuid.New(), uuid.New(), resp1, resp2, order1, order2, f.Outlet1, f.Outlet2}},
 	}...)
 	if err := iso.app.Tx(iso.ctx, tenants.Scope{TenantID: f.Tenant}, func(tx *tenants.Tx) error {
 		for _, s := range stmts {
@@ -842,6 +863,7 @@ func (iso *isolation) checkOutletScope(t *testing.T) {
 		{"pay_orders", "outlet_id"}, {"pay_statements", "outlet_id"}, {"pay_entries", "outlet_id"},
 		{"complaints", "outlet_id"}, {"contact_log", "outlet_id"},
 		{"return_cases", "outlet_id"},
+		{"callback_tasks", "outlet_id"}, {"survey_responses", "outlet_id"}, {"rectifications", "outlet_id"},
 	} {
 		t.Run(c.table, func(t *testing.T) {
 			q := `SELECT count(*) FROM ` + ident(c.table) + ` WHERE ` + ident(c.outletCol) + ` = $1`
@@ -1009,6 +1031,10 @@ var staffOnlyTables = map[string]string{
 	"notification_sends": "the send log: the notifier writes it as the system and staff read it; " +
 		"a consumer reads their in-app messages from inbox_messages",
 	"sessions": "global (no tenant_id): signing in reads it through the Platform door, by token hash",
+	"callback_tasks": "staff's callback queue; a consumer answers through the survey link, which runs in the tenant's scope " +
+		"and reaches only the link's own task by its id and secret",
+	"survey_responses": "written by staff on the call or by the survey link (the link's task only, in the tenant's scope); " +
+		"consumers never read the answers back",
 }
 
 // owned is the condition "the row is param's" (param: a placeholder such as $1).

@@ -134,6 +134,10 @@ const (
 	SLABreached           = "sla.breached"
 	SLAEscalated          = "sla.escalated"
 	CallbackDue           = "callback.due"
+	SurveyInvite          = "survey.invite"           // to the customer: the survey link
+	RectificationOpened   = "rectification.opened"    // to the case's owner and the outlet's managers
+	RectificationReview   = "rectification.submitted" // to the outlet's managers and tenant admins: a case to approve
+	RectificationDecided  = "rectification.reviewed"  // to the owner: approved, or returned with the reason
 	WebhookDisabled       = "webhook.disabled"
 	CompensationIssued    = "compensation.issued"
 	PaymentFlagged        = "payment.flagged" // to tenant admins and finance

@@ -21,7 +21,8 @@ const AwaitingApproval = "awaiting_customer_approval"
 
 // The order's time limits (package sla) follow its changes in the same transaction:
 //   - clocks start at intake, with the targets of the order's service tier;
-//   - reaching a milestone meets its target (see metOn, and dispatch and appointment);
+//   - reaching a milestone meets its target (see metOn, and dispatch and appointment); the
+//     callback target is the callback task's (package callbacks), not the order's close;
 //   - every status change re-applies the tenant's pause statuses, an open quote counting as
 //     AwaitingApproval; cancelling stops the clocks;
 //   - each clock change is a row of the order's timeline.
@@ -72,8 +73,11 @@ func (s *Service) prepareClocks(ctx context.Context, tx *tenants.Tx, o Order, re
 }
 
 // flowTargets drops the targets an order of flow never reaches: a carry-in order has no
-// visit, so no arrival clock unless the tenant's SLA settings ask for one.
+// visit, so no arrival clock unless the tenant's SLA settings ask for one. The callback
+// target is never the order's from intake: it measures the callback task, whose clock
+// starts when sampling creates the task (package callbacks).
 func (s *Service) flowTargets(ctx context.Context, tx *tenants.Tx, flow string, targets []sla.Target) ([]sla.Target, error) {
+	targets = slices.DeleteFunc(slices.Clone(targets), func(t sla.Target) bool { return t.Kind == sla.Callback })
 	if flow != FlowCarryIn || !slices.ContainsFunc(targets, func(t sla.Target) bool { return t.Kind == sla.Arrival }) {
 		return targets, nil
 	}
@@ -120,8 +124,6 @@ func metOn(flow, from, to string) []string {
 		return []string{sla.Completion}
 	case to == StatusPickedUp:
 		return []string{sla.Return}
-	case to == StatusClosed:
-		return []string{sla.Callback}
 	}
 	return nil
 }
@@ -235,5 +237,5 @@ func reasonSuffix(r string) string {
 
 // ExpressClockTargets turns an express product's promise into clock targets.
 func ExpressClockTargets(express map[string]warranty.Target) []sla.Target {
-	return sla.Targets(warranty.Tier{}, express)
+	return slices.DeleteFunc(sla.Targets(warranty.Tier{}, express), func(t sla.Target) bool { return t.Kind == sla.Callback })
 }

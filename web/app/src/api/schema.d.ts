@@ -620,6 +620,95 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/callback-runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sample a day's completed orders for callbacks now (the daily job does it for yesterday); a day run again creates nothing new */
+        post: operations["run-callback-sampling"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/callback-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How completed orders are sampled for a callback (抽样比例), the cap per customer and the agents' roster (排班) */
+        get: operations["get-callback-settings"];
+        /** Set the sampling, the cap, the roster and the rectification deadline (If-Match: the version read, "0" before any were set) */
+        put: operations["put-callback-settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/callbacks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The callback queue: mine, due today, overdue, by status, outlet or reason; newest first */
+        get: operations["list-callbacks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/callbacks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A callback with its survey and, once answered, the answer */
+        get: operations["get-callback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/callbacks/{id}/call": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record the call: the customer's answers (a poor result opens a rectification) or that they could not be reached
+         * @description The order's one survey answer: 409 when it was answered already (by the customer's link, say). Meets the callback SLA target. If-Match (optional) is the callback's version.
+         */
+        post: operations["record-callback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/carrier-webhooks/{carrier}/{tenant_id}": {
         parameters: {
             query?: never;
@@ -3750,6 +3839,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/public/surveys/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The satisfaction survey sent to me by link */
+        get: operations["public-get-survey"];
+        put?: never;
+        /** Answer the satisfaction survey sent to me by link (once per order) */
+        post: operations["public-answer-survey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/public/tenants/{tenant}/coverage": {
         parameters: {
             query?: never;
@@ -3949,6 +4056,77 @@ export interface paths {
         get: operations["export-receivables"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rectifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Rectification cases (整改) opened by poor survey results, newest first */
+        get: operations["list-rectifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rectifications/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A rectification case with the survey answer that opened it */
+        get: operations["get-rectification"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rectifications/{id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve a submitted case, or return it with what is missing
+         * @description A manager of the case's outlet or a tenant admin reviews, never the person who submitted it: checked against the reviewer's membership where the case is updated (403 otherwise).
+         */
+        post: operations["review-rectification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rectifications/{id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Report a case carried out: the actions and the customer recontacted; it goes to the manager */
+        post: operations["submit-rectification"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4289,6 +4467,40 @@ export interface paths {
          * @description Recomputes the days since the last final day (yesterday at least) and the backlog. With from (tenant settings permission), recomputes from that day, at most a year back: after importing past orders.
          */
         post: operations["refresh-reports"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/satisfaction": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Satisfaction by dimension, outlet and engineer, with the daily trend */
+        get: operations["satisfaction-report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/satisfaction/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export the satisfaction report as XLSX or CSV: a row per day, outlet, engineer and dimension */
+        get: operations["export-satisfaction-report"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -5088,6 +5300,42 @@ export interface paths {
         /** The replenishment suggestions the daily job wrote for a day (today when omitted): the lines short that morning */
         get: operations["get-daily-stock-suggestions"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/survey-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's survey templates (回访模板), the default first */
+        get: operations["list-survey-templates"];
+        put?: never;
+        /** Add a survey template: scales on dimensions, NPS, free text; what counts as poor */
+        post: operations["create-survey-template"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/survey-templates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A survey template */
+        get: operations["get-survey-template"];
+        /** Change a survey template (If-Match); answers given keep the questions they answered */
+        put: operations["put-survey-template"];
         post?: never;
         delete?: never;
         options?: never;
@@ -5997,6 +6245,50 @@ export interface components {
             kind: "holiday" | "workday";
             /** @example 国庆节 */
             name?: string;
+        };
+        CallInput: {
+            answers?: components["schemas"]["SurveyAnswer"][];
+            note?: string;
+            /** @description The customer could not be reached: the callback ends without an answer */
+            unreachable?: boolean;
+        };
+        CallbackSettings: {
+            /** Format: int32 */
+            cap_days: number;
+            /**
+             * Format: int32
+             * @description At most this many sampled callbacks per customer in cap_days (repeat repairs, poor ratings and complaints always go)
+             */
+            cap_surveys: number;
+            /**
+             * Format: int32
+             * @description Business minutes to make the call when the order's tier has no callback target
+             */
+            due_minutes: number;
+            /** @description Order types never called back (internal, warranty-claim-only) */
+            excluded_types?: string[];
+            /** @description Ratio by outlet id, over the order type's and the default */
+            outlet_ratios?: {
+                [key: string]: number;
+            };
+            /**
+             * Format: int32
+             * @description Share of completed orders called back, in basis points (1000 = 10%)
+             */
+            ratio_bp: number;
+            /**
+             * Format: int32
+             * @description Hours the owner of a rectification has to carry it out
+             */
+            rectify_hours: number;
+            /** @description The callback agents' roster */
+            shifts?: components["schemas"]["Shift"][];
+            /** @description Ratio by order type code, over the default */
+            type_ratios?: {
+                [key: string]: number;
+            };
+            /** Format: int32 */
+            readonly version?: number;
         };
         CancelOutputBody: {
             /** @description Stays active until Stripe confirms the refund */
@@ -8064,6 +8356,9 @@ export interface components {
             shipping: components["schemas"]["Line"];
             visit: components["schemas"]["Line"];
         };
+        LinkAnswerInBody: {
+            answers: components["schemas"]["SurveyAnswer"][];
+        };
         LinkDecideInBody: {
             approve: boolean;
             code: string;
@@ -8076,6 +8371,14 @@ export interface components {
             /** @description Where the confirmation code goes (masked) */
             phone: string;
             quote: components["schemas"]["Quote"];
+        };
+        LinkSurvey: {
+            /** @description The order's survey was answered (by the link, the portal or on a call) */
+            answered: boolean;
+            order_number: string;
+            questions: components["schemas"]["Question"][];
+            /** Format: double */
+            score?: number;
         };
         Location: {
             address?: string;
@@ -8776,7 +9079,7 @@ export interface components {
              */
             amount: number;
             /** @enum {string} */
-            cause: "audit" | "audit_reversed" | "refund" | "breach" | "compensation";
+            cause: "audit" | "audit_reversed" | "refund" | "breach" | "compensation" | "callback";
             /** Format: date-time */
             created_at: string;
             currency: string;
@@ -9012,6 +9315,11 @@ export interface components {
             /** @description Pass as cursor to get the next page; absent on the last page */
             next_cursor?: string;
         };
+        PageRectification: {
+            items: components["schemas"]["Rectification"][];
+            /** @description Pass as cursor to get the next page; absent on the last page */
+            next_cursor?: string;
+        };
         PageRefund: {
             items: components["schemas"]["Refund"][];
             /** @description Pass as cursor to get the next page; absent on the last page */
@@ -9034,6 +9342,11 @@ export interface components {
         };
         PageStatement: {
             items: components["schemas"]["Statement"][];
+            /** @description Pass as cursor to get the next page; absent on the last page */
+            next_cursor?: string;
+        };
+        PageTask: {
+            items: components["schemas"]["Task"][];
             /** @description Pass as cursor to get the next page; absent on the last page */
             next_cursor?: string;
         };
@@ -9240,7 +9553,7 @@ export interface components {
              */
             amount: number;
             /** @enum {string} */
-            cause: "audit" | "audit_reversed" | "refund" | "breach" | "compensation";
+            cause: "audit" | "audit_reversed" | "refund" | "breach" | "compensation" | "callback";
             /** Format: date-time */
             created_at: string;
             currency: string;
@@ -9806,6 +10119,24 @@ export interface components {
         PutTiersInBody: {
             tiers: components["schemas"]["Tier"][];
         };
+        Question: {
+            /** @description What a scale measures (attitude, speed, quality, price, professionalism or the tenant's own); the report groups by it */
+            dimension?: string;
+            /** @description Unique in the template: lower case letters, digits and _ */
+            id: string;
+            /** @enum {string} */
+            kind: "scale" | "nps" | "text";
+            /** @description The question as asked (the tenant's language) */
+            label: string;
+            /** @description The question in English, for the English pages */
+            label_en?: string;
+            /**
+             * Format: int64
+             * @description A scale's top value (3 to 10; default 5); 1 is the worst
+             */
+            max?: number;
+            required?: boolean;
+        };
         QuietHours: {
             /** @example 08:00 */
             quiet_end: string;
@@ -10043,6 +10374,57 @@ export interface components {
         ReconciliationsOutBody: {
             items: components["schemas"]["Reconciliation"][];
         };
+        RectReviewInput: {
+            approve: boolean;
+            /** @description Required when returning the case: what is still missing */
+            note?: string;
+        };
+        Rectification: {
+            /** @description What was done about it */
+            actions?: string;
+            /** Format: date-time */
+            approved_at?: string;
+            approved_by?: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            deadline: string;
+            /** Format: uuid */
+            engineer_id?: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            order_id: string;
+            order_number: string;
+            /** Format: uuid */
+            outlet_id?: string;
+            overdue: boolean;
+            /**
+             * Format: uuid
+             * @description Who carries it out: the outlet's manager (none: the tenant's admins)
+             */
+            owner_id?: string;
+            /** @description What the customer said */
+            recontact_note?: string;
+            /**
+             * Format: date-time
+             * @description When the customer was contacted again
+             */
+            recontacted_at?: string;
+            /** @description The survey answer that opened it (one case only) */
+            response?: components["schemas"]["Response"];
+            /** Format: uuid */
+            response_id: string;
+            /** @description The manager's reason when returning it, or remark when approving */
+            review_note?: string;
+            /** @enum {string} */
+            status: "open" | "submitted" | "approved";
+            submitted_by?: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int32 */
+            version: number;
+        };
         RefreshReportsInBody: {
             /**
              * Format: date
@@ -10198,6 +10580,34 @@ export interface components {
             price?: number;
             serial: string;
         };
+        Report: {
+            by_dimension: {
+                [key: string]: components["schemas"]["Score"];
+            };
+            engineers: components["schemas"]["ReportGroup"][];
+            /** Format: date */
+            from: string;
+            outlets: components["schemas"]["ReportGroup"][];
+            overall: components["schemas"]["Score"];
+            /**
+             * Format: date
+             * @description Last day included
+             */
+            to: string;
+            trend: components["schemas"]["TrendPoint"][];
+        };
+        ReportGroup: {
+            by_dimension: {
+                [key: string]: components["schemas"]["Score"];
+            };
+            /**
+             * Format: uuid
+             * @description The outlet or engineer; absent: orders without one
+             */
+            id?: string;
+            name: string;
+            overall: components["schemas"]["Score"];
+        };
         RequestInput: {
             /** Format: uuid */
             part_id: string;
@@ -10246,6 +10656,35 @@ export interface components {
             qty: number;
             /** Format: uuid */
             warehouse_id: string;
+        };
+        Response: {
+            /** Format: date-time */
+            answered_at: string;
+            answered_by?: string;
+            answers: components["schemas"]["ScoredAnswer"][];
+            /** @enum {string} */
+            channel: "call" | "link" | "portal";
+            comment?: string;
+            /** Format: uuid */
+            engineer_id?: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: int32 */
+            nps?: number;
+            /** Format: uuid */
+            order_id: string;
+            /** Format: uuid */
+            outlet_id?: string;
+            poor: boolean;
+            /**
+             * Format: double
+             * @description Mean of the scale answers on 1-5
+             */
+            score: number;
+            /** Format: uuid */
+            task_id?: string;
+            /** Format: uuid */
+            template_id: string;
         };
         Result: {
             channel?: string;
@@ -10313,6 +10752,37 @@ export interface components {
         };
         RulesOutBody: {
             items: components["schemas"]["TierRuleEntry"][];
+        };
+        RunResult: {
+            /**
+             * Format: int64
+             * @description Orders completed that day
+             */
+            candidates: number;
+            /**
+             * Format: int64
+             * @description Callbacks created by this run (0 when the day was sampled before)
+             */
+            created: number;
+            /** Format: date */
+            day: string;
+            /**
+             * Format: int64
+             * @description Orders drawn but left out by the cap per customer
+             */
+            skipped_capped: number;
+            /**
+             * Format: int64
+             * @description Orders of types never called back
+             */
+            skipped_excluded: number;
+        };
+        RunSamplingInBody: {
+            /**
+             * Format: date
+             * @description The day whose completed orders are sampled (the tenant's calendar day)
+             */
+            day: string;
         };
         SLAAttainmentOutputBody: {
             /**
@@ -10478,6 +10948,15 @@ export interface components {
             no_installation?: string;
             registration: components["schemas"]["Registration"];
         };
+        Score: {
+            /** Format: int64 */
+            answers: number;
+            /**
+             * Format: double
+             * @description Mean on 1-5, 2 decimals
+             */
+            score: number;
+        };
         ScoreRule: {
             /**
              * Format: int64
@@ -10487,6 +10966,18 @@ export interface components {
             /** Format: int64 */
             at: number;
             id: string;
+        };
+        ScoredAnswer: {
+            dimension?: string;
+            kind: string;
+            /** Format: int64 */
+            max?: number;
+            question_id: string;
+            /** Format: double */
+            score?: number;
+            text?: string;
+            /** Format: int64 */
+            value?: number;
         };
         Send: {
             /** Format: int32 */
@@ -10621,6 +11112,19 @@ export interface components {
             key: string;
             /** Format: double */
             percent: number;
+        };
+        Shift: {
+            /** @example 18:00 */
+            ends: string;
+            /** @example 09:00 */
+            starts: string;
+            /** Format: uuid */
+            user_id: string;
+            /**
+             * Format: int64
+             * @description 0 = Sunday
+             */
+            weekday: number;
         };
         ShipInput: {
             /** Format: uuid */
@@ -10889,6 +11393,17 @@ export interface components {
         StockOnHandReportOutputBody: {
             items: components["schemas"]["WarehouseStock"][];
         };
+        SubmitInput: {
+            /** @description What was done about it */
+            actions: string;
+            /** @description What the customer said */
+            recontact_note: string;
+            /**
+             * Format: date-time
+             * @description When the customer was contacted again
+             */
+            recontacted_at: string;
+        };
         SubscribeInBody: {
             plan_code: string;
         };
@@ -10951,6 +11466,47 @@ export interface components {
         SuggestionList: {
             items: components["schemas"]["Suggestion"][];
         };
+        SurveyAnswer: {
+            question_id: string;
+            text?: string;
+            /** Format: int64 */
+            value?: number;
+        };
+        SurveyTemplate: {
+            active: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /** @description The template new callbacks use */
+            default: boolean;
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /**
+             * Format: double
+             * @description An overall score (1 to 5) at or below this is a poor result and opens a rectification
+             */
+            poor_at: number;
+            questions: components["schemas"]["Question"][];
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int32 */
+            version: number;
+        };
+        SurveyTemplateInput: {
+            /** @description Default true */
+            active?: boolean;
+            default?: boolean;
+            name: string;
+            /**
+             * Format: double
+             * @description Default 2
+             */
+            poor_at?: number;
+            questions: components["schemas"]["Question"][];
+        };
+        SurveyTemplatesOutBody: {
+            items: components["schemas"]["SurveyTemplate"][];
+        };
         TakeDepositInBody: {
             /**
              * Format: int64
@@ -10984,6 +11540,86 @@ export interface components {
             clock: "business" | "clock";
             /** Format: int64 */
             minutes: number;
+        };
+        Task: {
+            /** Format: uuid */
+            assignee_id?: string;
+            /** Format: int32 */
+            attempts: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            customer_id: string;
+            /** Format: date-time */
+            done_at?: string;
+            /**
+             * Format: date-time
+             * @description The callback SLA target's due time
+             */
+            due_at: string;
+            /** Format: uuid */
+            engineer_id?: string;
+            /** Format: uuid */
+            id: string;
+            note?: string;
+            /** Format: uuid */
+            order_id: string;
+            order_number: string;
+            order_type: string;
+            /** Format: uuid */
+            outlet_id?: string;
+            overdue: boolean;
+            /** @enum {string} */
+            reason: "sampled" | "repeat" | "poor_rating" | "complaint";
+            /** Format: date */
+            sample_day: string;
+            /** @enum {string} */
+            status: "open" | "done" | "unreachable" | "cancelled";
+            /** Format: uuid */
+            template_id: string;
+            /** Format: int32 */
+            version: number;
+        };
+        TaskDetail: {
+            /** Format: uuid */
+            assignee_id?: string;
+            /** Format: int32 */
+            attempts: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            customer_id: string;
+            /** Format: date-time */
+            done_at?: string;
+            /**
+             * Format: date-time
+             * @description The callback SLA target's due time
+             */
+            due_at: string;
+            /** Format: uuid */
+            engineer_id?: string;
+            /** Format: uuid */
+            id: string;
+            note?: string;
+            /** Format: uuid */
+            order_id: string;
+            order_number: string;
+            order_type: string;
+            /** Format: uuid */
+            outlet_id?: string;
+            overdue: boolean;
+            /** @enum {string} */
+            reason: "sampled" | "repeat" | "poor_rating" | "complaint";
+            response?: components["schemas"]["Response"];
+            /** Format: date */
+            sample_day: string;
+            /** @enum {string} */
+            status: "open" | "done" | "unreachable" | "cancelled";
+            template: components["schemas"]["SurveyTemplate"];
+            /** Format: uuid */
+            template_id: string;
+            /** Format: int32 */
+            version: number;
         };
         Template: {
             body: string;
@@ -11236,6 +11872,17 @@ export interface components {
             reason?: string;
             /** @description The status to move to; see the order's next */
             to: string;
+        };
+        TrendPoint: {
+            /** Format: int64 */
+            answers: number;
+            /** Format: date */
+            day: string;
+            /**
+             * Format: double
+             * @description Mean on 1-5, 2 decimals
+             */
+            score: number;
         };
         Type: {
             active: boolean;
@@ -15290,6 +15937,500 @@ export interface operations {
             };
             /** @description Precondition Required */
             428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "run-callback-sampling": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RunSamplingInBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunResult"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-callback-settings": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallbackSettings"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "put-callback-settings": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description ETag of the version you read, e.g. "3"; required */
+                "If-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CallbackSettings"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallbackSettings"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-callbacks": {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor: next_cursor of the previous page */
+                cursor?: string;
+                /** @description Page size */
+                limit?: number;
+                status?: "open" | "done" | "unreachable" | "cancelled";
+                /** @description Open callbacks due by the end of today, or past due */
+                due?: "today" | "overdue";
+                /** @description Only callbacks assigned to me */
+                mine?: boolean;
+                assignee_id?: string;
+                outlet_id?: string;
+                reason?: "sampled" | "repeat" | "poor_rating" | "complaint";
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageTask"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-callback": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskDetail"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "record-callback": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the key with another request */
+                "Idempotency-Key"?: string;
+                /** @description ETag of the callback you read; optional */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CallInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskDetail"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -34473,6 +35614,135 @@ export interface operations {
             };
         };
     };
+    "public-get-survey": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkSurvey"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "public-answer-survey": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LinkAnswerInBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkSurvey"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "public-coverage": {
         parameters: {
             query: {
@@ -35308,6 +36578,375 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-rectifications": {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor: next_cursor of the previous page */
+                cursor?: string;
+                /** @description Page size */
+                limit?: number;
+                status?: "open" | "submitted" | "approved";
+                outlet_id?: string;
+                owner_id?: string;
+                /** @description Only cases I own */
+                mine?: boolean;
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageRectification"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-rectification": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rectification"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "review-rectification": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description ETag of the case you read; optional */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RectReviewInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rectification"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "submit-rectification": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description ETag of the case you read; optional */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubmitInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rectification"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -37056,6 +38695,156 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["RefreshReportsOutputBody"];
                 };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "satisfaction-report": {
+        parameters: {
+            query: {
+                /** @description First day (the tenant's calendar) */
+                from: string;
+                /** @description Last day, included; at most 366 days after from */
+                to: string;
+                outlet_id?: string;
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Report"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "export-satisfaction-report": {
+        parameters: {
+            query: {
+                /** @description First day (the tenant's calendar) */
+                from: string;
+                /** @description Last day, included; at most 366 days after from */
+                to: string;
+                outlet_id?: string;
+                format?: "xlsx" | "csv";
+                /** @description Language of the header and the codes; default: Accept-Language, else the tenant's */
+                lang?: "zh-CN" | "en";
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Unauthorized */
             401: {
@@ -41168,6 +42957,335 @@ export interface operations {
             };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-survey-templates": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyTemplatesOutBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "create-survey-template": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the key with another request */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SurveyTemplateInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyTemplate"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-survey-template": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyTemplate"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "put-survey-template": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description ETag of the version you read, e.g. "3"; required */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SurveyTemplateInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyTemplate"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Required */
+            428: {
                 headers: {
                     [name: string]: unknown;
                 };
