@@ -501,7 +501,6 @@ func isoBodies(t *testing.T, u string, own isoFixtures) map[string]any {
 		"POST /v1/rectifications/{id}/submit": map[string]any{"actions": "apologised", "recontact_note": "fine",
 			"recontacted_at": time.Now().UTC().Format(time.RFC3339)},
 		"POST /v1/rectifications/{id}/review": map[string]any{"approve": true},
-		"POST /v1/orders/{id}/deposits":       map[string]any{"method": "cash", "amount": 100},
 	}
 }
 
