@@ -1807,6 +1807,7 @@ const en = {
     inspected: 'Inspection recorded',
     result: 'Result',
     finding: 'What the inspection found',
+  },
   returns: {
     title: 'Returns and exchanges',
     subtitle: 'Return and exchange cases (三包): from the warranty decision to the refund or the new unit',

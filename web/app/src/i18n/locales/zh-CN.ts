@@ -1806,6 +1806,7 @@ const zhCN: Messages = {
     inspected: '检测结果已记录',
     result: '结果',
     finding: '检测发现',
+  },
   returns: {
     title: '退换货',
     subtitle: '退换货单（三包）：从保修判定到退款或换新',
