@@ -378,6 +378,7 @@ const en = {
       part_serial_reused: 'Part serial reused',
       claim_rate_high: 'High claim rate',
       repeat_repair_rate_high: 'High repeat-repair rate',
+      rma_no_fault_found: 'Returned part: no fault found',
     },
     contactField: { name: 'name', phone: 'phone', address: 'address' },
     outletStatus: { active: 'Active', suspended: 'Suspended', closed: 'Closed' },

@@ -377,6 +377,7 @@ const zhCN: Messages = {
       part_serial_reused: '配件序列号重复使用',
       claim_rate_high: '索赔率偏高',
       repeat_repair_rate_high: '返修率偏高',
+      rma_no_fault_found: '返厂件检测无故障',
     },
     contactField: { name: '姓名', phone: '电话', address: '地址' },
     outletStatus: { active: '正常', suspended: '暂停', closed: '已关闭' },
