@@ -117,6 +117,8 @@ var domainEnums = map[string][]string{
 	"GET /v1/compensations/export query.lang":                notify.Locales,
 	"GET /v1/billing/payment-flags/export query.format":      export.Formats,
 	"GET /v1/billing/payment-flags/export query.lang":        notify.Locales,
+	"GET /v1/reports/satisfaction/export query.format":       export.Formats,
+	"GET /v1/reports/satisfaction/export query.lang":         notify.Locales,
 	"GET /v1/stock/reports/on-hand/export query.format":      export.Formats,
 	"GET /v1/stock/reports/on-hand/export query.lang":        notify.Locales,
 	"GET /v1/stock/reports/movements/export query.format":    export.Formats,

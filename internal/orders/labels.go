@@ -39,6 +39,7 @@ var labels = map[string]map[string][2]string{
 		"transfer_ship": {"调拨发出", "Transfer shipped"}, "transfer_receive": {"调拨接收", "Transfer received"},
 		"requisition": {"领料", "Requisition"}, "requisition_return": {"退料", "Requisition return"},
 		"adjustment": {"盘点调整", "Count adjustment"}, "scrap": {"报废", "Scrap"},
+		"rma_hold": {"旧件待返厂", "Faulty part held for the maker"}, "rma_ship": {"旧件返厂", "Faulty part sent to the maker"},
 	},
 	"issue_kind": {"in_warranty": {"保内", "In warranty"}, "charged": {"收费", "Charged"},
 		"consumer_purchase": {"顾客购买", "Consumer purchase"}},

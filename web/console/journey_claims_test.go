@@ -101,8 +101,7 @@ func TestJourneyPayerAdjustsAClaimClaimantAcceptsPayerPays(t *testing.T) {
 	}
 
 	// 2. Adjust the first line: approving it as claimed is refused at its field; then less, with a reason.
-	b.click(`.adjust-claim`)
-	b.waitVisible(`.form-drawer .adjust-line`)
+	b.clickOpens(`.adjust-claim`, `.form-drawer .adjust-line`)
 	b.click(`.form-drawer .adjust-line .el-checkbox`)
 	b.setNumber(`.form-drawer input[name=approved-0]`, fmt.Sprintf("%.2f", float64(first)/100))
 	b.typeInto(`.form-drawer input[name=reason-0]`, "工时高于价目表")

@@ -165,6 +165,19 @@ func (b *browser) click(css string) {
 	b.do(chromedp.Click(chromedp.CSS(css), chromedp.NodeVisible))
 }
 
+// clickOpens clicks the element matching css to open what then shows as shown (a drawer, a
+// preview) and waits for it. A page still settling (data arriving, a list re-rendering)
+// can move the button between where the mouse aimed and the press: when nothing opened
+// within 5 s the button is pressed once more, from the page's script, before waiting.
+func (b *browser) clickOpens(css, shown string) {
+	b.t.Helper()
+	b.click(css)
+	if !b.shows(shown, 5*time.Second) {
+		b.js(fmt.Sprintf(`(() => { document.querySelector(%q).click(); return '' })()`, css))
+	}
+	b.waitVisible(shown)
+}
+
 // onTop checks that a click on the element matching css now would reach it: nothing (a
 // loading mask, a drawer's overlay) lies over its centre.
 func (b *browser) onTop(css string) {
