@@ -94,8 +94,7 @@ func TestJourneyPayerAdjustsAClaimClaimantAcceptsPayerPays(t *testing.T) {
 	b.open("/claims?side=payer")
 	b.waitJS(fmt.Sprintf(`document.querySelector('.list-table').innerText.includes(%q)`, number))
 	b.shot("claims-list")
-	b.click(`.claim-link`)
-	b.waitVisible(`.claim-lines`)
+	b.clickOpens(`.claim-link`, `.claim-lines`)
 	if got := b.js(`document.querySelector('.claim-lines').innerText`); !strings.Contains(got, "OLD-"+u) || !strings.Contains(got, "NEW-"+u) {
 		t.Errorf("the claim's lines do not show both serials of the swapped part:\n%s", got)
 	}
@@ -142,11 +141,9 @@ func TestJourneyPayerAdjustsAClaimClaimantAcceptsPayerPays(t *testing.T) {
 	b.open("/claim-statements?direction=payable")
 	b.waitVisible(`.statement-link`)
 	b.shot("claim-statements")
-	b.click(`.statement-link`)
-	b.waitVisible(`.record-payment`)
+	b.clickOpens(`.statement-link`, `.record-payment`)
 	stURL := b.location()
-	b.click(`.record-payment`)
-	b.waitVisible(`.form-drawer input[name=reference]`)
+	b.clickOpens(`.record-payment`, `.form-drawer input[name=reference]`)
 	b.drawerSubmit()
 	if got := b.fieldError(`.form-drawer input[name=reference]`); got == "" {
 		t.Errorf("the empty bank reference is not refused at its field:\n%s", b.visibleText())
