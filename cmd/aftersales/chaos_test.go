@@ -27,9 +27,12 @@ import (
 
 	"github.com/aftersales/aftersales/internal/demo"
 	"github.com/aftersales/aftersales/internal/jobs"
+	"github.com/aftersales/aftersales/internal/network"
+	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/internal/sla"
 	"github.com/aftersales/aftersales/internal/testdb"
+	"github.com/aftersales/aftersales/internal/testfactory"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -81,6 +84,7 @@ func TestChaos(t *testing.T) {
 	}
 	drill("server-kill", 60*time.Second, drillServerKill)
 	drill("worker-kill", 150*time.Second, drillWorkerKill)
+	drill("network-worker-kill", 180*time.Second, drillNetworkWorkerKill)
 	drill("postgres-restart", 60*time.Second, drillPostgresRestart)
 	drill("redis-stopped", 45*time.Second, drillRedisStopped)
 	printTable(os.Stdout, rows)
@@ -220,6 +224,132 @@ func drillWorkerKill(t *testing.T, bin string) chaosRow {
 		steps: w + b + e, duplicates: dups,
 		note: fmt.Sprintf("%d clocks; %d warnings, %d breaches, %d escalations; killed at %d breaches; latest breach %s after its due time",
 			n, w, b, e, killedAt, late.Round(time.Millisecond))}
+}
+
+// drillNetworkWorkerKill: a brand hands 300 orders to a service provider under an active
+// agreement (each hand-off a message in the brand's outbox with its two deliveries queued,
+// network.RedeliverAfter apart). The worker is killed with SIGKILL once 40% of the jobs
+// have reached the provider, while deliveries are running, and started again two seconds
+// later. Every message must be delivered and every job received exactly once: the
+// deliveries the kill cut off are taken up by their second delivery (River still holds
+// the killed ones as running), and one that had reached the inbox is not applied again.
+// Recovery: from the second start to the last message delivered.
+func drillNetworkWorkerKill(t *testing.T, bin string) chaosRow {
+	const n = 300
+	ctx := context.Background()
+	d := testdb.New(t)
+	tdb := tenants.NewDB(d.App)
+	log := slog.New(slog.DiscardHandler)
+	inserter, err := jobs.NewClient(d.App, tdb, log, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ord := orders.Wire("", inserter).Service
+	nw := network.New(tdb, inserter, ord, log)
+	brand := testfactory.Tenant(ctx, t, tdb, &testfactory.TenantOpts{Name: "Chaos brand"}).ID
+	provider := testfactory.Tenant(ctx, t, tdb, &testfactory.TenantOpts{Name: "Chaos provider", Kind: "service_provider"}).ID
+	in := func(tenant uuid.UUID, fn func(tx *tenants.Tx) error) {
+		t.Helper()
+		if err := tdb.Tx(ctx, tenants.Scope{TenantID: tenant, Actor: tenants.SystemActor}, fn); err != nil {
+			t.Fatal(err)
+		}
+	}
+	count := func(tenant uuid.UUID, query string) (c int) {
+		t.Helper()
+		in(tenant, func(tx *tenants.Tx) error { return tx.QueryRow(ctx, query).Scan(&c) })
+		return c
+	}
+	const pendingSQL = `SELECT count(*) FROM network_outbox WHERE delivered_at IS NULL AND refused_reason = ''`
+	// deliverAll delivers a tenant's pending messages by hand (the agreement's handshake).
+	deliverAll := func(tenant uuid.UUID) {
+		var ids []uuid.UUID
+		in(tenant, func(tx *tenants.Tx) error {
+			rows, err := tx.Query(ctx, `SELECT id FROM network_outbox WHERE delivered_at IS NULL ORDER BY seq`)
+			if err != nil {
+				return err
+			}
+			ids, err = pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+			return err
+		})
+		for _, id := range ids {
+			if err := nw.Deliver(ctx, tenant, id); err != nil {
+				t.Fatalf("deliver the handshake: %v", err)
+			}
+		}
+	}
+	var ag network.Agreement
+	in(brand, func(tx *tenants.Tx) (err error) {
+		ag, err = nw.Propose(ctx, tx, network.ProposeInput{PartnerTenantID: provider, Role: network.RolePrincipal, Terms: network.Terms{
+			Currency: "CNY", LabourRates: []network.LabourRate{{OrderType: "repair_minor", EngineerLevel: 1, Amount: 8000}},
+			Parts: network.PartsPricing{Basis: "markup", MarkupPercent: 10}, VisitFee: 3000,
+			Contact: network.ContactSharing{Name: network.ShareFull, Phone: network.ShareMasked, Address: network.ShareMasked}, ValidFrom: "2020-01-01"}})
+		return err
+	})
+	deliverAll(brand)
+	in(provider, func(tx *tenants.Tx) error { _, err := nw.Accept(ctx, tx, ag.ID); return err })
+	deliverAll(provider)
+
+	t0 := time.Now()
+	in(brand, func(tx *tenants.Tx) error {
+		c := testfactory.Customer(ctx, t, tx, &testfactory.CustomerOpts{Name: "王小明", Phone: testfactory.Phone()})
+		for range n {
+			o := testfactory.Order(ctx, t, tx, &testfactory.OrderOpts{Service: ord, CustomerID: c.ID, Serial: "SN-" + testfactory.Unique()})
+			if _, err := nw.HandOff(ctx, tx, o.ID, network.HandOffInput{AgreementID: ag.ID}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	t.Logf("%d orders handed off in %s", n, time.Since(t0).Round(time.Millisecond))
+	const receivedSQL = `SELECT count(*) FROM network_jobs WHERE direction = 'received'`
+
+	env := chaosEnv(d, "network")
+	wrk := startWorker(t, bin, env)
+	deadline := time.Now().Add(40 * time.Second)
+	for count(provider, receivedSQL) < n*4/10 {
+		if time.Now().After(deadline) {
+			t.Fatalf("fewer than %d jobs received 40 s into the drill", n*4/10)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	wrk.kill(t)
+	atKill := count(provider, receivedSQL)
+	var running int
+	if err := d.Owner.QueryRow(ctx, `SELECT count(*) FROM river.river_job WHERE state = 'running' AND kind = 'network_deliver'`).Scan(&running); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("worker killed with %d of %d jobs received; %d deliveries left running", atKill, n, running)
+	time.Sleep(2 * time.Second)
+
+	restart := time.Now()
+	wrk = startWorker(t, bin, env)
+	// A delivery the kill cut off waits for its second, RedeliverAfter after the hand-off.
+	deadline = t0.Add(network.RedeliverAfter + 90*time.Second)
+	var recovery time.Duration
+	for {
+		if count(brand, pendingSQL) == 0 {
+			recovery = time.Since(restart)
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s after the restart: %d messages still pending, %d of %d jobs received", time.Since(restart).Round(time.Second),
+				count(brand, pendingSQL), count(provider, receivedSQL), n)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(2 * time.Second) // a job received twice would show by now
+	received := count(provider, receivedSQL)
+	provOrders := count(provider, `SELECT count(*) FROM service_orders`)
+	unapplied := count(provider, `SELECT count(*) FROM network_inbox WHERE applied_at IS NULL`)
+	if received != n || provOrders != n || unapplied != 0 {
+		t.Errorf("%d hand-offs: %d jobs received, %d provider orders, %d inbox messages not applied; want %d, %d, 0",
+			n, received, provOrders, unapplied, n, n)
+	}
+	wrk.stop(t)
+	return chaosRow{requests: -1, acknowledged: -1, found: -1, unavailable: -1, serverErrors: -1, recovery: recovery,
+		steps: -1, duplicates: max(received, provOrders) - n,
+		note: fmt.Sprintf("%d hand-offs; killed at %d received with %d deliveries running; %d received, %d provider orders",
+			n, atKill, running, received, provOrders)}
 }
 
 // drillPostgresRestart: the server and the worker run under intake and read load while

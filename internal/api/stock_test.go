@@ -143,7 +143,7 @@ func TestPartsImport(t *testing.T) {
 	if len(page.Items) != 0 {
 		t.Fatalf("a rejected file wrote %d parts", len(page.Items))
 	}
-	good := "零件号,名称,替代件,成本,序列号管理\n" + "A-" + u + ",主板,,100,是\n" + "B-" + u + ",风扇,A-" + u + ",5,否\n"
+	good := "零件号,名称,替代件,成本,序列号管理,旧件返还\n" + "A-" + u + ",主板,,100,是,是\n" + "B-" + u + ",风扇,A-" + u + ",5,否,\n"
 	res := env.Must(200, apitest.Req{Method: "POST", Path: "/v1/parts/import", Token: tn.Admin, Body: []byte(good),
 		Header: map[string]string{"Content-Type": "text/csv"}}).Map(t)
 	if res["created"].(float64) != 2 {
@@ -152,6 +152,13 @@ func TestPartsImport(t *testing.T) {
 	env.Must(200, apitest.Req{Method: "GET", Path: "/v1/parts?q=B-" + u, Token: tn.Admin}).JSON(t, &page)
 	if len(page.Items) != 1 || len(page.Items[0]["substitute_ids"].([]any)) != 1 {
 		t.Errorf("part B: %v, want A as its substitute", page.Items)
+	}
+	if len(page.Items) == 1 && page.Items[0]["return_required"] == true {
+		t.Errorf("part B: returned to the maker, but its cell was empty")
+	}
+	env.Must(200, apitest.Req{Method: "GET", Path: "/v1/parts?q=A-" + u, Token: tn.Admin}).JSON(t, &page)
+	if len(page.Items) != 1 || page.Items[0]["return_required"] != true {
+		t.Errorf("part A: %v, want return_required from its 旧件返还 cell", page.Items)
 	}
 	again := env.Must(200, apitest.Req{Method: "POST", Path: "/v1/parts/import", Token: tn.Admin, Body: []byte(good),
 		Header: map[string]string{"Content-Type": "text/csv"}}).Map(t)

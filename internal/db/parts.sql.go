@@ -368,32 +368,34 @@ func (q *Queries) UpdatePart(ctx context.Context, db DBTX, arg UpdatePartParams)
 
 const upsertPart = `-- name: UpsertPart :exec
 INSERT INTO parts (tenant_id, id, part_no, name_zh, name_en, model_ids, components, substitute_ids, serial_tracked,
-                   currency, unit_cost, outlet_price, consumer_price, active, updated_at)
+                   currency, unit_cost, outlet_price, consumer_price, active, return_required, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
-        $10, $11, $12, $13, $14, $15)
+        $10, $11, $12, $13, $14, $15, $16)
 ON CONFLICT (tenant_id, part_no) DO UPDATE
 SET name_zh = EXCLUDED.name_zh, name_en = EXCLUDED.name_en, model_ids = EXCLUDED.model_ids, components = EXCLUDED.components,
     substitute_ids = EXCLUDED.substitute_ids, serial_tracked = EXCLUDED.serial_tracked, currency = EXCLUDED.currency,
     unit_cost = EXCLUDED.unit_cost, outlet_price = EXCLUDED.outlet_price, consumer_price = EXCLUDED.consumer_price,
-    active = EXCLUDED.active, version = parts.version + 1, updated_at = EXCLUDED.updated_at
+    active = EXCLUDED.active, return_required = EXCLUDED.return_required, version = parts.version + 1,
+    updated_at = EXCLUDED.updated_at
 `
 
 type UpsertPartParams struct {
-	TenantID      uuid.UUID
-	ID            uuid.UUID
-	PartNo        string
-	NameZh        string
-	NameEn        string
-	ModelIds      []uuid.UUID
-	Components    []string
-	SubstituteIds []uuid.UUID
-	SerialTracked bool
-	Currency      string
-	UnitCost      int64
-	OutletPrice   int64
-	ConsumerPrice int64
-	Active        bool
-	UpdatedAt     time.Time
+	TenantID       uuid.UUID
+	ID             uuid.UUID
+	PartNo         string
+	NameZh         string
+	NameEn         string
+	ModelIds       []uuid.UUID
+	Components     []string
+	SubstituteIds  []uuid.UUID
+	SerialTracked  bool
+	Currency       string
+	UnitCost       int64
+	OutletPrice    int64
+	ConsumerPrice  int64
+	Active         bool
+	ReturnRequired bool
+	UpdatedAt      time.Time
 }
 
 // An import row: a new part, or new fields of the part with that number.
@@ -413,6 +415,7 @@ func (q *Queries) UpsertPart(ctx context.Context, db DBTX, arg UpsertPartParams)
 		arg.OutletPrice,
 		arg.ConsumerPrice,
 		arg.Active,
+		arg.ReturnRequired,
 		arg.UpdatedAt,
 	)
 	return err

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -67,10 +68,21 @@ func (s *Service) send(ctx context.Context, tx *tenants.Tx, a db.PartnerAgreemen
 		return fmt.Errorf("write %s to the outbox: %w", kind, err)
 	}
 	if s.Jobs != nil {
-		tx.Job(s.Jobs, "", river.InsertManyParams{Args: DeliverArgs{TenantID: tx.Scope.TenantID, MessageID: id}})
+		args := DeliverArgs{TenantID: tx.Scope.TenantID, MessageID: id}
+		tx.Job(s.Jobs, "", river.InsertManyParams{Args: args})
+		tx.Job(s.Jobs, "", river.InsertManyParams{Args: args, InsertOpts: &river.InsertOpts{ScheduledAt: time.Now().Add(RedeliverAfter)}})
 	}
 	return nil
 }
+
+// RedeliverAfter is when a message's second delivery job runs, whatever became of the
+// first: it finds the message delivered and stops (one read), or delivers it. It is the
+// message's guard against a worker killed in the middle of the first delivery: River holds
+// a killed worker's job as running until its rescuer's RescueStuckJobsAfter (an hour, as
+// long as the longest job, an import, may run), and a hand-off must not wait that long.
+// Deliveries are idempotent, so the second job can never apply a message twice. The
+// moment is the machine's (a job's schedule), not the tenant's clock.
+const RedeliverAfter = time.Minute
 
 // deliverWorker runs deliveries.
 type deliverWorker struct {

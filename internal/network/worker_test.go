@@ -149,3 +149,87 @@ func TestWorkerDeliversTheWholeHandOff(t *testing.T) {
 		t.Error("the provider's order events queued no network delivery")
 	}
 }
+
+// TestSecondDeliveryRescuesAMessageWhoseWorkerWasKilled: every message queues two
+// deliveries, the second RedeliverAfter later. A worker killed in the middle of the first
+// leaves that job running in River's table for an hour (its rescuer's RescueStuckJobsAfter);
+// the second delivers the message on its own, and the message is applied once.
+func TestSecondDeliveryRescuesAMessageWhoseWorkerWasKilled(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tdb := testdb.New(t)
+	pool := tdb.App
+	d := tenants.NewDB(pool)
+	log := slog.New(slog.DiscardHandler)
+	inserter, err := jobs.NewClient(pool, d, log, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &bundle{ctx: ctx, d: d, s: New(d, inserter, &orders.Service{}, log)}
+	b.A = testfactory.Tenant(ctx, t, d, &testfactory.TenantOpts{Name: "Brand A"}).ID
+	b.B = testfactory.Tenant(ctx, t, d, &testfactory.TenantOpts{Name: "Provider B", Kind: "service_provider"}).ID
+	ag := b.agree(t, b.A, b.B, terms()) // delivered by hand; their jobs stay queued, no worker runs yet
+	o := b.order(t, b.A, testfactory.Phone())
+	sent := time.Now()
+	b.handOff(t, b.A, o.ID, ag)
+	msg := b.pending(t, b.A, ag)[0]
+
+	type job struct {
+		id          int64
+		state       string
+		scheduledAt time.Time
+	}
+	jobsOf := func() (out []job) {
+		rows, err := tdb.Owner.Query(ctx, `SELECT id, state, scheduled_at FROM river.river_job
+			WHERE kind = 'network_deliver' AND args->>'message_id' = $1 ORDER BY scheduled_at`, msg.ID.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var j job
+			if err := rows.Scan(&j.id, &j.state, &j.scheduledAt); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, j)
+		}
+		return out
+	}
+	js := jobsOf()
+	if len(js) != 2 {
+		t.Fatalf("the hand-off queued %d deliveries, want 2: %+v", len(js), js)
+	}
+	if js[0].state != "available" || js[1].state != "scheduled" || js[1].scheduledAt.Before(sent.Add(RedeliverAfter-5*time.Second)) {
+		t.Fatalf("deliveries: %+v; want one now and one %s later", js, RedeliverAfter)
+	}
+	// The first delivery's worker was killed: River still counts the job as running. The
+	// minute passes for the second.
+	if _, err := tdb.Owner.Exec(ctx, `UPDATE river.river_job SET state = 'running', attempt = 1, attempted_at = now(),
+		attempted_by = '{killed-worker}' WHERE id = $1`, js[0].id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tdb.Owner.Exec(ctx, `UPDATE river.river_job SET state = 'available', scheduled_at = now() WHERE id = $1`, js[1].id); err != nil {
+		t.Fatal(err)
+	}
+	worker, err := jobs.NewClient(pool, d, log, true, New(d, ContextJobs{}, orders.Wire("", ContextJobs{}).Service, log))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := worker.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = worker.Stop(context.Background()) })
+	deadline := time.Now().Add(30 * time.Second)
+	for len(b.pending(t, b.A, ag)) != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the message is still pending 30 s after its second delivery became due: %+v", jobsOf())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got := b.board(t, b.B, JobFilter{Direction: DirectionReceived, Limit: 10}); len(got) != 1 {
+		t.Fatalf("the provider received %d jobs from one message, want 1", len(got))
+	}
+	if js := jobsOf(); js[0].state != "running" {
+		t.Errorf("the killed delivery is %s; the test meant it to stay running", js[0].state)
+	}
+}

@@ -57,6 +57,7 @@ var importColumns = map[string]string{
 	"components": "components", "部件": "components",
 	"substitutes": "substitutes", "替代件": "substitutes",
 	"serial_tracked": "serial_tracked", "序列号管理": "serial_tracked",
+	"return_required": "return_required", "旧件返还": "return_required", "旧件返厂": "return_required",
 	"currency": "currency", "unit_cost": "unit_cost", "成本": "unit_cost",
 	"outlet_price": "outlet_price", "网点价": "outlet_price",
 	"consumer_price": "consumer_price", "零售价": "consumer_price",
@@ -148,6 +149,9 @@ func Import(ctx context.Context, tx *tenants.Tx, format string, content []byte) 
 		var ok bool
 		if r.f.SerialTracked, ok = yes(cell("serial_tracked")); !ok {
 			bad(no, "serial_tracked", "must be yes or no")
+		}
+		if r.f.ReturnRequired, ok = yes(cell("return_required")); !ok {
+			bad(no, "return_required", "must be yes or no")
 		}
 		active, ok := yes(cell("active"))
 		if !ok {
@@ -254,7 +258,7 @@ func Import(ctx context.Context, tx *tenants.Tx, format string, content []byte) 
 		if err := tx.Q.UpsertPart(ctx, &batch, db.UpsertPartParams{TenantID: tx.Scope.TenantID, ID: ids[r.f.PartNo], PartNo: r.f.PartNo,
 			NameZh: r.f.NameZh, NameEn: r.f.NameEn, ModelIds: r.f.ModelIDs, Components: r.f.Components, SubstituteIds: r.f.SubstituteIDs,
 			SerialTracked: r.f.SerialTracked, Currency: r.f.Currency, UnitCost: r.f.UnitCost, OutletPrice: r.f.OutletPrice,
-			ConsumerPrice: r.f.ConsumerPrice, Active: *r.f.Active, UpdatedAt: now}); err != nil {
+			ConsumerPrice: r.f.ConsumerPrice, Active: *r.f.Active, ReturnRequired: r.f.ReturnRequired, UpdatedAt: now}); err != nil {
 			return ImportResult{}, fmt.Errorf("queue part %s: %w", r.f.PartNo, err)
 		}
 	}

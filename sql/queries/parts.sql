@@ -8,14 +8,15 @@ RETURNING *;
 -- name: UpsertPart :exec
 -- An import row: a new part, or new fields of the part with that number.
 INSERT INTO parts (tenant_id, id, part_no, name_zh, name_en, model_ids, components, substitute_ids, serial_tracked,
-                   currency, unit_cost, outlet_price, consumer_price, active, updated_at)
+                   currency, unit_cost, outlet_price, consumer_price, active, return_required, updated_at)
 VALUES (@tenant_id, @id, @part_no, @name_zh, @name_en, @model_ids, @components, @substitute_ids, @serial_tracked,
-        @currency, @unit_cost, @outlet_price, @consumer_price, @active, @updated_at)
+        @currency, @unit_cost, @outlet_price, @consumer_price, @active, @return_required, @updated_at)
 ON CONFLICT (tenant_id, part_no) DO UPDATE
 SET name_zh = EXCLUDED.name_zh, name_en = EXCLUDED.name_en, model_ids = EXCLUDED.model_ids, components = EXCLUDED.components,
     substitute_ids = EXCLUDED.substitute_ids, serial_tracked = EXCLUDED.serial_tracked, currency = EXCLUDED.currency,
     unit_cost = EXCLUDED.unit_cost, outlet_price = EXCLUDED.outlet_price, consumer_price = EXCLUDED.consumer_price,
-    active = EXCLUDED.active, version = parts.version + 1, updated_at = EXCLUDED.updated_at;
+    active = EXCLUDED.active, return_required = EXCLUDED.return_required, version = parts.version + 1,
+    updated_at = EXCLUDED.updated_at;
 
 -- name: GetPart :one
 SELECT * FROM parts WHERE tenant_id = @tenant_id AND id = @id;
