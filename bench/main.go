@@ -340,6 +340,24 @@ func run() error {
 		floor = &r
 		break
 	}
+	// The floor of the reports, if they ran: the same SQL from pgbench, no API.
+	var repFloor *pgbenchResult
+	var repRPS float64
+	for _, r := range results {
+		if !strings.HasPrefix(r.name, "reports") {
+			continue
+		}
+		progress("reports floor: pgbench runs the reports' own SQL")
+		if err := db.settle(ctx); err != nil {
+			return err
+		}
+		f, err := measureReportsFloor(ctx, o.pgbenchBin, db.appURL, fx.orders, o.concurrency, o.duration)
+		if err != nil {
+			return fmt.Errorf("reports floor: %w", err)
+		}
+		repFloor, repRPS = &f, r.load.RPS
+		break
+	}
 	var imp *importResult
 	if o.wantImport() {
 		progress(fmt.Sprintf("%s: COPY baseline (%d runs), then the API import of %d rows", importName, copyRuns, o.importRows))
@@ -387,6 +405,11 @@ func run() error {
 		fmt.Printf("\nfloor of create-order: the least SQL of an intake (set the tenant, read the unit, take the number, write the order,\n"+
 			"  a timeline entry, an event and a job in one transaction), run by pgbench as the app role, no API: %.0f tps, %.3f of tpcb-like\n",
 			floor.TPS, floor.TPS/baseRes["pgbench-tpcb"].TPS)
+	}
+	if repFloor != nil {
+		fmt.Printf("\nfloor of reports: the same SQL as the reports' requests (set the tenant; the orders report's five daily series,\n"+
+			"  the SLA report's totals and series, or the backlog's snapshot; the roll-up's date), run by pgbench as the app role,\n"+
+			"  no API: %.0f tps; the reports scenario reaches %.3f of it\n", repFloor.TPS, repRPS/repFloor.TPS)
 	}
 	if pipe != nil {
 		fmt.Println()
