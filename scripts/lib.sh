@@ -634,7 +634,8 @@ dev_db_start() {
         fi
     fi
     section "Starting the development PostgreSQL cluster ($cluster)"
-    PG_AUTH_HOST=scram-sha-256 PG_SUPERUSER_PASSWORD_FILE=$pwfile start_pg "$cluster" "$port"
+    # max_connections: `aftersales dev` holds JOB_WORKERS (100) + 8 + a connection per CPU.
+    PG_AUTH_HOST=scram-sha-256 PG_SUPERUSER_PASSWORD_FILE=$pwfile start_pg "$cluster" "$port" -c max_connections=200
     bootstrap_roles
     bootstrap_db
     export DATABASE_URL="postgres://aftersales:aftersales@127.0.0.1:$PG_PORT/aftersales?sslmode=disable"

@@ -83,9 +83,10 @@ func NewClient(pool *pgxpool.Pool, d *tenants.DB, log *slog.Logger, work bool, c
 // DefaultWorkers is the default queue's capacity unless configured (JOB_WORKERS). A job
 // spends most of its time waiting on the database, not on a core, so the jobs a second
 // grow with the workers running at once: on the bench's two shared cores, 20 workers
-// carried 0.6 of the create-order rate away and 50 about all of it (0.9 to 1.07), an
-// order's jobs costing about the CPU of its intake. Each worker holds a connection (PoolConns).
-const DefaultWorkers = 50
+// carried 0.6 of the create-order rate away, 50 about all of it (0.9 to 1.07) and 100 a
+// third more than it (1.3), an order's jobs costing about half the CPU of its intake.
+// Each worker holds a connection (PoolConns).
+const DefaultWorkers = 100
 
 // PoolReserve is the connections a worker process keeps beside its default queue's: River's
 // fetches, completions and leadership, and the jobs of the other queues (SLA wakes, imports,

@@ -74,9 +74,10 @@ type Config struct {
 	// finance are reminded (at most half the grace period).
 	BillingGraceReminder time.Duration `env:"BILLING_GRACE_REMINDER" envDefault:"48h"`
 	// JobWorkers is the worker process's default job queue capacity: the workers that run
-	// event dispatch, notifications and webhook fan-out at once (about 10 jobs a second
-	// each; 20 workers keep up with about 200 a second). Raise it with the order rate.
-	JobWorkers int `env:"JOB_WORKERS" envDefault:"50"`
+	// event dispatch, notifications and webhook fan-out at once (jobs.DefaultWorkers, 100:
+	// on two cores they carry notifications away faster than create-order takes orders in).
+	// Raise it with the order rate; the worker's pool is sized to it.
+	JobWorkers int `env:"JOB_WORKERS" envDefault:"100"`
 }
 
 // LoadConfig reads the environment.

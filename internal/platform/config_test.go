@@ -2,11 +2,11 @@ package platform
 
 import "testing"
 
-// TestJobWorkersConfig: JOB_WORKERS sizes the default job queue, 50 unless set, and a
+// TestJobWorkersConfig: JOB_WORKERS sizes the default job queue, 100 unless set, and a
 // value out of range stops the start with a message naming it.
 func TestJobWorkersConfig(t *testing.T) {
 	c, err := LoadConfig()
-	if err != nil || c.JobWorkers != 50 {
+	if err != nil || c.JobWorkers != 100 {
 		t.Fatalf("default: %d, %v", c.JobWorkers, err)
 	}
 	t.Setenv("JOB_WORKERS", "64")
