@@ -39,17 +39,17 @@ func reportsFloorScript(tenantIDs []string) string {
 	}
 	totals := func(metric string) string {
 		return `SELECT ''::text AS outlet, r.dim, r.key, sum(r.value)::bigint AS value FROM report_days r
-  WHERE r.tenant_id = :tid AND r.metric = '` + metric + `' AND r.day >= :'fromday'::date AND r.day <= current_date
+  WHERE r.tenant_id = :tid AND r.metric = '` + metric + `' AND r.day >= :fromday::date AND r.day <= current_date
   GROUP BY 1, r.dim, r.key ORDER BY 1, r.dim, r.key;
 `
 	}
 	b.WriteString("\\if :k = 0\n")
 	for _, m := range []string{"orders_in", "closed", "completed", "first_time_fixed", "repeats"} {
-		b.WriteString(series(m, ":'fromday'::date"))
+		b.WriteString(series(m, ":fromday::date"))
 	}
 	b.WriteString("\\elif :k = 1\n")
 	b.WriteString(totals("sla_met") + totals("sla_breached"))
-	b.WriteString(series("sla_met", ":'fromday'::date") + series("sla_breached", ":'fromday'::date"))
+	b.WriteString(series("sla_met", ":fromday::date") + series("sla_breached", ":fromday::date"))
 	b.WriteString("\\else\n")
 	b.WriteString(series("backlog", "current_date"))
 	b.WriteString("\\endif\nSELECT * FROM report_rollups WHERE tenant_id = :tid;\nCOMMIT;\n")
