@@ -50,7 +50,8 @@ type options struct {
 	// The order data set.
 	orders, orderTenants int
 	// The SLA timer measurement: overdue clocks (0: none).
-	timers int
+	timers   int
+	handoffs int
 
 	databaseURL, appUser, appPassword, redisURL, pgbenchBin string
 	// citus: run on the Citus cluster scripts/bench.sh started (BENCH_CITUS=1), in its
@@ -89,6 +90,7 @@ func parseOptions() (options, error) {
 	flag.BoolVar(&o.keep, "keep", false, "keep the bench database afterwards (to look at plans); its name is printed")
 	flag.IntVar(&o.jobWorkers, "job-workers", defaultJobWorkers, "the default job queue's capacity of the notify-pipeline worker (JOB_WORKERS)")
 	flag.IntVar(&o.jobPool, "job-pool", 0, "the notify-pipeline worker's database pool size (0: as the product sizes it)")
+	flag.IntVar(&o.handoffs, "handoffs", 200, "hand-offs of the partner network's latency measurement, one at a time (0: none)")
 	flag.IntVar(&o.timers, "timers", 20000, "SLA clocks of the timer measurement: half warn, half breach (0: no timer measurement)")
 	flag.Parse()
 	if flag.NArg() > 0 {
@@ -136,6 +138,9 @@ func parseOptions() (options, error) {
 // wantImport tells whether the import measurement runs.
 func (o options) wantImport() bool { return o.importRows > 0 && o.filter.MatchString(importName) }
 
+// wantHandoff tells whether the partner network's hand-off latency is measured.
+func (o options) wantHandoff() bool { return o.handoffs > 0 && o.filter.MatchString(handoffName) }
+
 // wantTimers tells whether the SLA timer measurement runs.
 func (o options) wantTimers() bool { return o.timers > 0 && o.filter.MatchString(timersName) }
 
@@ -164,7 +169,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	if len(selected) == 0 && !o.wantImport() && !o.wantTimers() {
+	if len(selected) == 0 && !o.wantImport() && !o.wantTimers() && !o.wantHandoff() {
 		return fmt.Errorf("no scenario matches -scenarios %q", o.filter)
 	}
 	needWarranty, needOrders := o.wantImport(), false
@@ -367,6 +372,15 @@ func run() error {
 		}
 		imp = &r
 	}
+	var hand *handoffResult
+	if o.wantHandoff() {
+		progress(fmt.Sprintf("%s: %d hand-offs one at a time, then %d no-op jobs", handoffName, o.handoffs, o.handoffs))
+		r, err := measureHandoff(ctx, db, o.handoffs)
+		if err != nil {
+			return err
+		}
+		hand = &r
+	}
 	var tim *timersResult
 	if o.wantTimers() {
 		progress(fmt.Sprintf("%s: %d River no-op jobs, then the timers of %d clocks", timersName, o.timers, o.timers))
@@ -418,6 +432,10 @@ func run() error {
 	if imp != nil {
 		fmt.Println()
 		reportImport(os.Stdout, *imp)
+	}
+	if hand != nil {
+		fmt.Println()
+		reportHandoff(os.Stdout, *hand)
 	}
 	if tim != nil {
 		fmt.Println()

@@ -105,8 +105,13 @@ func PoolConns(workers int) int32 {
 	return int32(workers + PoolReserve)
 }
 
-// DefaultFetchCooldown is the least time between two fetches of the default queue.
+// DefaultFetchCooldown is the least time between two fetches of the default queue, and
+// between two notifications of a client that a queue has new jobs.
 const DefaultFetchCooldown = 10 * time.Millisecond
+
+// DefaultFetchPoll is how often the default queue looks for jobs no notification told it
+// of (River's default: a second).
+const DefaultFetchPoll = 100 * time.Millisecond
 
 // Capacity sizes the worker process's default queue: event dispatch, notifications and
 // webhook fan-out run there. Zero: DefaultWorkers.
@@ -127,7 +132,7 @@ func (c Capacity) apply(cfg *river.Config) {
 	// time for its free workers: 50 workers would start at most 500 jobs a second however
 	// short the jobs. Fetching every 10 ms lifts that ceiling tenfold; an idle queue still
 	// waits for a notification or the poll interval, not the cooldown.
-	cfg.Queues[river.QueueDefault] = river.QueueConfig{MaxWorkers: n, FetchCooldown: DefaultFetchCooldown}
+	cfg.Queues[river.QueueDefault] = river.QueueConfig{MaxWorkers: n, FetchCooldown: DefaultFetchCooldown, FetchPollInterval: DefaultFetchPoll}
 }
 
 // NewClientWith is NewClient with the default queue's capacity given (the worker process
@@ -178,7 +183,14 @@ func NewConfigWith(d *tenants.DB, log *slog.Logger, work bool, capacity Capacity
 	}
 	// An inserting-only client (the API) need not hold every worker: the jobs it inserts are
 	// typed args, and the worker process runs them.
-	cfg := &river.Config{Schema: migrate.RiverSchema, Logger: log, Workers: workers, SkipUnknownJobCheck: !work}
+	// FetchCooldown is also how long a client keeps quiet after it told the workers that a
+	// queue has new jobs (River's insert notification limiter): at River's 100 ms, a job
+	// inserted within 100 ms of the last notified one, after the fetch that notification
+	// woke, waited for the next poll, up to a second (the bench measured a partner hand-off
+	// at 1.05 s, every one of them waiting for it). At 10 ms, and with the default queue
+	// polling every 100 ms besides, such a job waits for a fetch no longer than that.
+	cfg := &river.Config{Schema: migrate.RiverSchema, Logger: log, Workers: workers, SkipUnknownJobCheck: !work,
+		FetchCooldown: DefaultFetchCooldown}
 	if work {
 		// The SLA queue runs wakes (package sla): one job fires everything due in its tenant,
 		// hundreds of clocks per transaction, so a burst of due times is a few jobs, not one
@@ -192,7 +204,8 @@ func NewConfigWith(d *tenants.DB, log *slog.Logger, work bool, capacity Capacity
 		// default, max(4, CPUs), unless APP_DATABASE_URL sets pool_max_conns) caps them, and
 		// since no wake holds two connections in one goroutine, a small pool slows them,
 		// never deadlocks them.
-		cfg.Queues = map[string]river.QueueConfig{sla.Queue: {MaxWorkers: 100}, registry.ImportQueue: {MaxWorkers: registry.ImportWorkers}}
+		cfg.Queues = map[string]river.QueueConfig{sla.Queue: {MaxWorkers: 100, FetchCooldown: river.FetchCooldownDefault},
+			registry.ImportQueue: {MaxWorkers: registry.ImportWorkers}}
 		capacity.apply(cfg) // the default queue: events, notifications, webhook fan-out (JOB_WORKERS)
 		for _, c := range consumers {
 			if qp, ok := c.(QueueProvider); ok {
