@@ -29,6 +29,83 @@ func (q *Queries) CountTenantMembers(ctx context.Context, db DBTX, arg CountTena
 	return count, err
 }
 
+const dueComplaintEscalations = `-- name: DueComplaintEscalations :many
+SELECT tenant_id, id, number, topic, channel, severity, severity_reason, status, summary, customer_id, registration_id, order_id, outlet_id, engineer_id, restricted, handler_ids, merged_into, parent_id, pauses, first_response_due, report_due, resolution_due, first_responded_at, reported_at, resolved_at, closed_at, close_kind, close_reason, escalations, reopened, steps, created_by, version, opened_at, resolution_from, created_at, updated_at FROM complaints
+WHERE tenant_id = $1 AND status IN ('open', 'reopened') AND (
+     (first_responded_at IS NULL AND first_response_due <= $2::timestamptz AND NOT 'first_response' = ANY (escalations))
+  OR (reported_at IS NULL AND report_due <= $2::timestamptz AND NOT 'report' = ANY (escalations))
+  OR (resolved_at IS NULL AND resolution_due <= $2::timestamptz AND NOT 'resolution' = ANY (escalations)))
+ORDER BY id
+LIMIT $3
+FOR UPDATE SKIP LOCKED
+`
+
+type DueComplaintEscalationsParams struct {
+	TenantID uuid.UUID
+	Now      time.Time
+	Lim      int32
+}
+
+// The open complaints with a deadline past at @now, not met and not escalated yet, locked for
+// the escalation (complaints another transaction holds are left to the next wake).
+func (q *Queries) DueComplaintEscalations(ctx context.Context, db DBTX, arg DueComplaintEscalationsParams) ([]Complaint, error) {
+	rows, err := db.Query(ctx, dueComplaintEscalations, arg.TenantID, arg.Now, arg.Lim)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []Complaint
+	for rows.Next() {
+		var i Complaint
+		if err := rows.Scan(
+			&i.TenantID,
+			&i.ID,
+			&i.Number,
+			&i.Topic,
+			&i.Channel,
+			&i.Severity,
+			&i.SeverityReason,
+			&i.Status,
+			&i.Summary,
+			&i.CustomerID,
+			&i.RegistrationID,
+			&i.OrderID,
+			&i.OutletID,
+			&i.EngineerID,
+			&i.Restricted,
+			&i.HandlerIds,
+			&i.MergedInto,
+			&i.ParentID,
+			&i.Pauses,
+			&i.FirstResponseDue,
+			&i.ReportDue,
+			&i.ResolutionDue,
+			&i.FirstRespondedAt,
+			&i.ReportedAt,
+			&i.ResolvedAt,
+			&i.ClosedAt,
+			&i.CloseKind,
+			&i.CloseReason,
+			&i.Escalations,
+			&i.Reopened,
+			&i.Steps,
+			&i.CreatedBy,
+			&i.Version,
+			&i.OpenedAt,
+			&i.ResolutionFrom,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const getComplaint = `-- name: GetComplaint :one
 SELECT tenant_id, id, number, topic, channel, severity, severity_reason, status, summary, customer_id, registration_id, order_id, outlet_id, engineer_id, restricted, handler_ids, merged_into, parent_id, pauses, first_response_due, report_due, resolution_due, first_responded_at, reported_at, resolved_at, closed_at, close_kind, close_reason, escalations, reopened, steps, created_by, version, opened_at, resolution_from, created_at, updated_at FROM complaints WHERE tenant_id = $1 AND id = $2
 `

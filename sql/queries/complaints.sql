@@ -100,3 +100,15 @@ RETURNING *;
 -- name: CountTenantMembers :one
 -- How many of the given users are members of the tenant (as far as the scope sees).
 SELECT count(DISTINCT user_id) FROM memberships WHERE tenant_id = @tenant_id AND user_id = ANY (@user_ids::uuid[]);
+
+-- name: DueComplaintEscalations :many
+-- The open complaints with a deadline past at @now, not met and not escalated yet, locked for
+-- the escalation (complaints another transaction holds are left to the next wake).
+SELECT * FROM complaints
+WHERE tenant_id = @tenant_id AND status IN ('open', 'reopened') AND (
+     (first_responded_at IS NULL AND first_response_due <= @now::timestamptz AND NOT 'first_response' = ANY (escalations))
+  OR (reported_at IS NULL AND report_due <= @now::timestamptz AND NOT 'report' = ANY (escalations))
+  OR (resolved_at IS NULL AND resolution_due <= @now::timestamptz AND NOT 'resolution' = ANY (escalations)))
+ORDER BY id
+LIMIT @lim
+FOR UPDATE SKIP LOCKED;

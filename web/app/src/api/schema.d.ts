@@ -6916,6 +6916,10 @@ export interface components {
             deadlines: {
                 [key: string]: components["schemas"]["Deadlines"];
             };
+            /** @description Severity -> the escalation chain: each missed deadline escalates the complaint one level further (absent: the defaults) */
+            escalation?: {
+                [key: string]: components["schemas"]["EscalationLevel"][];
+            };
             /** @description Channel -> severity (general, serious, critical) */
             severity: {
                 [key: string]: string;
@@ -7582,6 +7586,18 @@ export interface components {
              * @example https://example.com/errors/example
              */
             type: string;
+        };
+        EscalationLevel: {
+            /**
+             * @description The role told at this level
+             * @enum {string}
+             */
+            role: "outlet_manager" | "agent" | "tenant_admin";
+            /**
+             * Format: uuid
+             * @description A person told at this level, who becomes a handler
+             */
+            user_id?: string;
         };
         EventInfo: {
             description: string;
