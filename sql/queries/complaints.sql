@@ -112,3 +112,22 @@ WHERE tenant_id = @tenant_id AND status IN ('open', 'reopened') AND (
 ORDER BY id
 LIMIT @lim
 FOR UPDATE SKIP LOCKED;
+
+-- name: ComplaintReportRows :many
+-- The complaints opened in [@from_at, @to_at) that the scope sees (a confidential one only by
+-- its handlers and tenant admins), one row each, with the hours from opening to closing for
+-- those closed by the customer's confirmation or a manager's override (merged ones are not
+-- closed cases of their own; -1 for the others): the complaint report aggregates them.
+SELECT p.outlet_id, coalesce(ol.name, '')::text AS outlet_name, p.topic, p.severity,
+  coalesce(CASE WHEN p.status = 'closed' AND p.close_kind IN ('customer', 'override')
+        THEN extract(epoch FROM p.closed_at - p.opened_at) / 3600 END, -1)::float8 AS close_hours
+FROM complaints p
+LEFT JOIN outlets ol ON ol.tenant_id = @tenant_id AND ol.id = p.outlet_id
+WHERE p.tenant_id = @tenant_id AND p.opened_at >= @from_at AND p.opened_at < @to_at AND p.merged_into IS NULL;
+
+-- name: OrdersByOutletIn :many
+-- Service orders created in [@from_at, @to_at) per outlet (the denominator of the complaint rate).
+SELECT outlet_id, count(*)::bigint AS orders
+FROM service_orders
+WHERE tenant_id = @tenant_id AND created_at >= @from_at AND created_at < @to_at
+GROUP BY outlet_id;

@@ -15,7 +15,7 @@ import (
 )
 
 // complaintRoutes are the complaints screens the Chinese and phone passes visit.
-var complaintRoutes = []string{"/complaints", "/complaints?severity=serious&overdue=true", "/contacts"}
+var complaintRoutes = []string{"/complaints", "/complaints?severity=serious&overdue=true", "/contacts", "/complaints/reports"}
 
 func TestJourneyComplaintVia12315EscalatedAndClosedByTheCustomer(t *testing.T) {
 	chromiumPath(t)

@@ -1,4 +1,4 @@
-import { ChatDotRound, DataAnalysis, Grid, Money, Phone, Position, RefreshLeft, Tickets, User, Wallet } from '@element-plus/icons-vue'
+import { ChatDotRound, DataAnalysis, Grid, Histogram, Money, Phone, Position, RefreshLeft, Tickets, User, Wallet } from '@element-plus/icons-vue'
 import type { RouteRecordRaw } from 'vue-router'
 
 const routes: RouteRecordRaw[] = [
@@ -63,6 +63,12 @@ const routes: RouteRecordRaw[] = [
     name: 'complaints',
     component: () => import('@/views/complaints/ComplaintList.vue'),
     meta: { title: 'menu.complaints', perm: 'complaints:read', menu: { group: 'service', icon: ChatDotRound, order: 19 } },
+  },
+  {
+    path: '/complaints/reports',
+    name: 'complaint-reports',
+    component: () => import('@/views/complaints/ComplaintReports.vue'),
+    meta: { title: 'menu.complaintReports', perm: 'complaints:read', menu: { group: 'service', icon: Histogram, order: 19.2 } },
   },
   {
     path: '/complaints/:id',
