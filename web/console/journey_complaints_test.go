@@ -81,8 +81,8 @@ func TestJourneyComplaintVia12315EscalatedAndClosedByTheCustomer(t *testing.T) {
 	}
 	b.typeInto(`.form-drawer textarea[name=note]`, "客户电话确认已修好")
 	b.drawerSubmit()
-	b.drawerClosed()
 	b.waitJS(`document.querySelector('.complaint-status').innerText.includes('Closed')`)
+	b.drawerClosed()
 	if got := b.js(`document.querySelector('.complaint-steps').innerText`); !strings.Contains(got, "客户电话确认已修好") {
 		t.Errorf("the timeline does not show the customer's confirmation:\n%s", got)
 	}

@@ -283,6 +283,7 @@ const en = {
       rma_ship: 'Faulty part sent to the maker',
     },
     issueKind: { in_warranty: 'In warranty', charged: 'Charged', consumer_purchase: 'Consumer purchase' },
+    complaintCloseKind: { customer: 'Customer confirmed', override: 'Manager override', merged: 'Merged' },
     complaintStatus: { open: 'Open', waiting_customer: 'Waiting for the customer', resolved: 'Resolved', closed: 'Closed', reopened: 'Reopened' },
     complaintSeverity: { general: 'General', serious: 'Serious', critical: 'Critical' },
     complaintTopic: { quality: 'Product quality', attitude: 'Service attitude', cycle_time: 'Repair time', price: 'Price', other: 'Other' },

@@ -282,6 +282,7 @@ const zhCN: Messages = {
       rma_ship: '旧件返厂',
     },
     issueKind: { in_warranty: '保内', charged: '收费', consumer_purchase: '顾客购买' },
+    complaintCloseKind: { customer: '客户确认', override: '管理者强制关闭', merged: '已合并' },
     complaintStatus: { open: '处理中', waiting_customer: '等待客户', resolved: '已解决', closed: '已关闭', reopened: '已重开' },
     complaintSeverity: { general: '一般', serious: '严重', critical: '恶性' },
     complaintTopic: { quality: '产品质量', attitude: '服务态度', cycle_time: '维修时效', price: '价格', other: '其他' },
