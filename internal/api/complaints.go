@@ -124,14 +124,18 @@ func registerComplaintRoutes(api huma.API, s *Server) {
 		route{perm: access.ComplaintsRead}, s.exportComplaintReport)
 }
 
-type complaintReportOut struct{ Body complaints.ComplaintReportBody }
+type complaintReportOut struct {
+	Body complaints.ComplaintReportBody
+}
 
 func (s *Server) complaintReport(ctx context.Context, in *satisfactionIn) (*complaintReportOut, error) {
 	from, to, err := in.days()
 	if err != nil {
 		return nil, err
 	}
-	rep, err := within(ctx, s, func(tx *tenants.Tx) (complaints.ComplaintReportBody, error) { return complaints.ComplaintReport(ctx, tx, from, to) })
+	rep, err := within(ctx, s, func(tx *tenants.Tx) (complaints.ComplaintReportBody, error) {
+		return complaints.ComplaintReport(ctx, tx, from, to)
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -30,8 +30,8 @@ type ComplaintReportGroup struct {
 
 // ComplaintReportBody is the complaint report of a range of days.
 type ComplaintReportBody struct {
-	From       string        `json:"from"`
-	To         string        `json:"to"`
+	From       string                 `json:"from"`
+	To         string                 `json:"to"`
 	Total      ComplaintReportGroup   `json:"total"`
 	ByOutlet   []ComplaintReportGroup `json:"by_outlet"`
 	ByTopic    []ComplaintReportGroup `json:"by_topic"`
