@@ -89,6 +89,18 @@ func TestJourneyComplaintVia12315EscalatedAndClosedByTheCustomer(t *testing.T) {
 	b.shot("complaint-closed")
 	b.noConsoleProblems("closed")
 
+	// The contact log shows the complaint's first contact; the report counts the complaint.
+	b.open("/contacts")
+	b.waitJS(`document.querySelector('.list-table').innerText.includes('12315')`)
+	b.shot("contact-log")
+	b.open("/complaints/reports")
+	b.waitVisible(`.report-severity`)
+	if got := b.js(`document.querySelector('.report-severity').innerText`); !strings.Contains(got, "Serious") {
+		t.Errorf("the complaint report's severities:\n%s", got)
+	}
+	b.shot("complaint-reports")
+	b.noConsoleProblems("contacts and reports")
+
 	// 5. In Chinese, and on a phone.
 	routes := append([]string{path}, complaintRoutes...)
 	b.chinese()
