@@ -114,6 +114,107 @@ func registerComplaintRoutes(api huma.API, s *Server) {
 	register(api, s, huma.Operation{OperationID: "update-complaint-rules", Method: http.MethodPut, Path: "/complaint-rules", Tags: tags,
 		Summary: "Replace the complaint rules (complaints opened later use them)", Errors: []int{412, 422, 428}},
 		route{perm: access.ComplaintsManage}, s.updateComplaintRules)
+	register(api, s, huma.Operation{OperationID: "complaints-report", Method: http.MethodGet, Path: "/reports/complaints",
+		Tags: []string{"Reports"}, Summary: "Complaints per 1000 orders by outlet, topic and severity, and the time to close, over days",
+		Errors: []int{422}},
+		route{perm: access.ComplaintsRead}, s.complaintReport)
+	register(api, s, huma.Operation{OperationID: "export-complaints-report", Method: http.MethodGet, Path: "/reports/complaints/export",
+		Tags: []string{"Reports"}, Summary: "Export the complaint report as XLSX or CSV: a row per outlet, topic and severity, and the total",
+		Errors: []int{422}},
+		route{perm: access.ComplaintsRead}, s.exportComplaintReport)
+}
+
+type complaintReportOut struct {
+	Body complaints.ComplaintReportBody
+}
+
+func (s *Server) complaintReport(ctx context.Context, in *satisfactionIn) (*complaintReportOut, error) {
+	from, to, err := in.days()
+	if err != nil {
+		return nil, err
+	}
+	rep, err := within(ctx, s, func(tx *tenants.Tx) (complaints.ComplaintReportBody, error) {
+		return complaints.ComplaintReport(ctx, tx, from, to)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &complaintReportOut{Body: rep}, nil
+}
+
+type exportComplaintReportIn struct {
+	From string `query:"from" format:"date" required:"true" doc:"First day (the tenant's calendar)"`
+	To   string `query:"to" format:"date" required:"true" doc:"Last day, included; at most 366 days after from"`
+	ExportQuery
+}
+
+// complaintReportColumns are the export's columns: zh-CN and en headers.
+var complaintReportColumns = [][2]string{{"维度", "Group"}, {"项目", "Item"}, {"投诉数", "Complaints"}, {"工单数", "Orders"},
+	{"千单投诉率", "Per 1000 orders"}, {"已结案", "Closed"}, {"平均结案小时", "Avg hours to close"}, {"结案小时中位数", "Median hours to close"}}
+
+// complaintWords are the Chinese names of the report's groups, topics and severities.
+var complaintWords = map[string]string{"outlet": "网点", "topic": "类别", "severity": "严重度", "total": "合计", "all": "全部",
+	"quality": "产品质量", "attitude": "服务态度", "cycle_time": "维修时效", "price": "价格", "other": "其他",
+	"general": "一般", "serious": "严重", "critical": "恶性"}
+
+func (s *Server) exportComplaintReport(ctx context.Context, in *exportComplaintReportIn) (*huma.StreamResponse, error) {
+	from, to, err := satisfactionIn{From: in.From, To: in.To}.days()
+	if err != nil {
+		return nil, err
+	}
+	var lang string
+	rep, err := within(ctx, s, func(tx *tenants.Tx) (complaints.ComplaintReportBody, error) {
+		var err error
+		if lang, _, err = reportContext(ctx, tx, in.ExportQuery); err != nil {
+			return complaints.ComplaintReportBody{}, err
+		}
+		return complaints.ComplaintReport(ctx, tx, from, to)
+	})
+	if err != nil {
+		return nil, err
+	}
+	word := func(w string) string {
+		if z, ok := complaintWords[w]; ok && lang == "zh-CN" {
+			return z
+		}
+		return w
+	}
+	name := pick(lang, [2]string{"投诉报表", "complaints"})
+	return &huma.StreamResponse{Body: func(hctx huma.Context) {
+		w, ok := in.open(hctx, "complaints", name, rep.From+"_"+rep.To)
+		if !ok {
+			return
+		}
+		if err := w.Row(headers(lang, complaintReportColumns...)...); err != nil {
+			return
+		}
+		row := func(group, item string, g complaints.ComplaintReportGroup) error {
+			return w.Row(word(group), item, g.Complaints, g.Orders, g.Rate, g.Closed, g.AvgHours, g.MedianHours)
+		}
+		for _, g := range rep.ByOutlet {
+			item := g.Name
+			if item == "" {
+				item = pick(lang, [2]string{"无网点", "no outlet"})
+			}
+			if row("outlet", item, g) != nil {
+				return
+			}
+		}
+		for _, g := range rep.ByTopic {
+			if row("topic", word(g.Key), g) != nil {
+				return
+			}
+		}
+		for _, g := range rep.BySeverity {
+			if row("severity", word(g.Key), g) != nil {
+				return
+			}
+		}
+		if row("total", word("all"), rep.Total) != nil {
+			return
+		}
+		_ = w.Close()
+	}}, nil
 }
 
 // complaints is the complaints service of the server.

@@ -13,6 +13,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/aftersales/aftersales/internal/access"
+	"github.com/aftersales/aftersales/internal/complaints"
 	"github.com/aftersales/aftersales/internal/events"
 	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/sandbox"
@@ -88,7 +89,7 @@ func (s *Server) advanceSandboxClock(ctx context.Context, in *advanceClockIn) (*
 		}
 		moment = c.Now.Add(by)
 	}
-	clock := &sandbox.Clock{DB: s.DB, Timers: &sla.Timers{DB: s.DB, Log: s.Log}, Jobs: s.Jobs}
+	clock := &sandbox.Clock{DB: s.DB, Timers: &sla.Timers{DB: s.DB, Log: s.Log, Also: []sla.Waker{complaints.Waker(s.DB)}}, Jobs: s.Jobs}
 	if s.Billing != nil {
 		b := s.Billing
 		clock.Reactions = []sandbox.Reaction{{Type: sla.EventBreached, Run: func(ctx context.Context, jobs events.Inserter, ev events.Event) error {

@@ -117,6 +117,9 @@ func (s *Service) Open(ctx context.Context, tx *tenants.Tx, in NewComplaint) (Co
 	if err != nil {
 		return Complaint{}, err
 	}
+	if err := s.queueWakes(ctx, tx, c); err != nil {
+		return Complaint{}, err
+	}
 	return c, s.emit(ctx, tx, EventOpened, c, map[string]any{})
 }
 
@@ -433,6 +436,12 @@ func (s *Service) apply(ctx context.Context, tx *tenants.Tx, c Complaint, versio
 	if err != nil {
 		return Complaint{}, err
 	}
+	if out.Status != before.Status || !sameTime(out.FirstResponseDue, before.FirstResponseDue) ||
+		!sameTime(out.ReportDue, before.ReportDue) || !sameTime(out.ResolutionDue, before.ResolutionDue) {
+		if err := s.queueWakes(ctx, tx, done); err != nil {
+			return Complaint{}, err
+		}
+	}
 	event := EventChanged
 	if done.Status == StatusClosed && before.Status != StatusClosed {
 		event = EventClosed
@@ -464,4 +473,9 @@ func resume(r *db.Complaint, now time.Time) error {
 		r.Status = StatusReopened
 	}
 	return nil
+}
+
+// sameTime reports whether two optional times are equal.
+func sameTime(a, b *time.Time) bool {
+	return (a == nil) == (b == nil) && (a == nil || a.Equal(*b))
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/aftersales/aftersales/internal/db"
@@ -27,6 +28,37 @@ type Deadlines struct {
 type ComplaintRules struct {
 	Severity  map[string]string    `json:"severity" doc:"Channel -> severity (general, serious, critical)"`
 	Deadlines map[string]Deadlines `json:"deadlines" doc:"Severity -> deadlines"`
+	// Escalation is optional in a body: absent, the defaults (DefaultEscalation).
+	Escalation map[string][]EscalationLevel `json:"escalation,omitempty" doc:"Severity -> the escalation chain: each missed deadline escalates the complaint one level further (absent: the defaults)"`
+}
+
+// EscalationLevel is one level of a severity's escalation chain: the role told (an outlet
+// role narrowed to the complaint's outlet) and, optionally, a person, who becomes one of
+// the complaint's handlers (so that they see a confidential one).
+type EscalationLevel struct {
+	Role   string     `json:"role" enum:"outlet_manager,agent,tenant_admin" doc:"The role told at this level"`
+	UserID *uuid.UUID `json:"user_id,omitempty" format:"uuid" doc:"A person told at this level, who becomes a handler"`
+}
+
+// EscalationRoles are the roles a level may name.
+var EscalationRoles = []string{"outlet_manager", "agent", "tenant_admin"}
+
+// DefaultEscalation is the chain of seed 001: the outlet's managers first, then the brand's
+// service management (tenant admins); a critical complaint goes to the brand at once.
+func DefaultEscalation() map[string][]EscalationLevel {
+	return map[string][]EscalationLevel{
+		SeverityGeneral:  {{Role: "outlet_manager"}, {Role: "tenant_admin"}},
+		SeveritySerious:  {{Role: "outlet_manager"}, {Role: "tenant_admin"}},
+		SeverityCritical: {{Role: "tenant_admin"}},
+	}
+}
+
+// chain is the escalation chain of a severity (the default where the rules name none).
+func (r ComplaintRules) chain(severity string) []EscalationLevel {
+	if c := r.Escalation[severity]; len(c) > 0 {
+		return c
+	}
+	return DefaultEscalation()[severity]
 }
 
 // DefaultRules are seed 001's: a complaint at the outlet (store, and the direct channels) is
@@ -45,6 +77,7 @@ func DefaultRules() ComplaintRules {
 			SeveritySerious:  {FirstResponseMinutes: 120, ReportMinutes: 2 * 480, ResolutionMinutes: 3 * 480},
 			SeverityCritical: {FirstResponseMinutes: 60, ReportMinutes: 480, ResolutionMinutes: 2 * 480},
 		},
+		Escalation: DefaultEscalation(),
 	}
 }
 
@@ -78,6 +111,19 @@ func (r ComplaintRules) validate() error {
 			return fault.Invalid("body.deadlines."+s, "no such severity")
 		}
 	}
+	for s, chain := range r.Escalation {
+		if !slices.Contains(Severities, s) {
+			return fault.Invalid("body.escalation."+s, "no such severity")
+		}
+		if len(chain) > 10 {
+			return fault.Invalid("body.escalation."+s, "at most 10 levels")
+		}
+		for i, l := range chain {
+			if !slices.Contains(EscalationRoles, l.Role) {
+				return fault.Invalid(fmt.Sprintf("body.escalation.%s[%d].role", s, i), "must be outlet_manager, agent or tenant_admin")
+			}
+		}
+	}
 	return nil
 }
 
@@ -94,6 +140,9 @@ func GetRules(ctx context.Context, tx *tenants.Tx) (ComplaintRules, int32, error
 	if err := json.Unmarshal(r.Rules, &out); err != nil {
 		return ComplaintRules{}, 0, fmt.Errorf("complaint rules: %w", err)
 	}
+	if len(out.Escalation) == 0 { // rules stored before escalation chains
+		out.Escalation = DefaultEscalation()
+	}
 	return out, r.Version, nil
 }
 
@@ -102,6 +151,18 @@ func GetRules(ctx context.Context, tx *tenants.Tx) (ComplaintRules, int32, error
 func SaveRules(ctx context.Context, tx *tenants.Tx, version int32, rules ComplaintRules) (ComplaintRules, int32, error) {
 	if err := rules.validate(); err != nil {
 		return ComplaintRules{}, 0, err
+	}
+	for _, sev := range Severities {
+		for i, l := range rules.Escalation[sev] {
+			if l.UserID != nil {
+				if err := checkMembers(ctx, tx, []uuid.UUID{*l.UserID}, fmt.Sprintf("body.escalation.%s[%d].user_id", sev, i)); err != nil {
+					return ComplaintRules{}, 0, err
+				}
+			}
+		}
+	}
+	if len(rules.Escalation) == 0 {
+		rules.Escalation = DefaultEscalation()
 	}
 	b, err := json.Marshal(rules)
 	if err != nil {

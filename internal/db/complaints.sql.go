@@ -12,6 +12,59 @@ import (
 	"github.com/google/uuid"
 )
 
+const complaintReportRows = `-- name: ComplaintReportRows :many
+SELECT p.outlet_id, coalesce(ol.name, '')::text AS outlet_name, p.topic, p.severity,
+  coalesce(CASE WHEN p.status = 'closed' AND p.close_kind IN ('customer', 'override')
+        THEN extract(epoch FROM p.closed_at - p.opened_at) / 3600 END, -1)::float8 AS close_hours
+FROM complaints p
+LEFT JOIN outlets ol ON ol.tenant_id = $1 AND ol.id = p.outlet_id
+WHERE p.tenant_id = $1 AND p.opened_at >= $2 AND p.opened_at < $3 AND p.merged_into IS NULL
+`
+
+type ComplaintReportRowsParams struct {
+	TenantID uuid.UUID
+	FromAt   time.Time
+	ToAt     time.Time
+}
+
+type ComplaintReportRowsRow struct {
+	OutletID   uuid.NullUUID
+	OutletName string
+	Topic      string
+	Severity   string
+	CloseHours float64
+}
+
+// The complaints opened in [@from_at, @to_at) that the scope sees (a confidential one only by
+// its handlers and tenant admins), one row each, with the hours from opening to closing for
+// those closed by the customer's confirmation or a manager's override (merged ones are not
+// closed cases of their own; -1 for the others): the complaint report aggregates them.
+func (q *Queries) ComplaintReportRows(ctx context.Context, db DBTX, arg ComplaintReportRowsParams) ([]ComplaintReportRowsRow, error) {
+	rows, err := db.Query(ctx, complaintReportRows, arg.TenantID, arg.FromAt, arg.ToAt)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ComplaintReportRowsRow
+	for rows.Next() {
+		var i ComplaintReportRowsRow
+		if err := rows.Scan(
+			&i.OutletID,
+			&i.OutletName,
+			&i.Topic,
+			&i.Severity,
+			&i.CloseHours,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const countTenantMembers = `-- name: CountTenantMembers :one
 SELECT count(DISTINCT user_id) FROM memberships WHERE tenant_id = $1 AND user_id = ANY ($2::uuid[])
 `
@@ -27,6 +80,83 @@ func (q *Queries) CountTenantMembers(ctx context.Context, db DBTX, arg CountTena
 	var count int64
 	err := row.Scan(&count)
 	return count, err
+}
+
+const dueComplaintEscalations = `-- name: DueComplaintEscalations :many
+SELECT tenant_id, id, number, topic, channel, severity, severity_reason, status, summary, customer_id, registration_id, order_id, outlet_id, engineer_id, restricted, handler_ids, merged_into, parent_id, pauses, first_response_due, report_due, resolution_due, first_responded_at, reported_at, resolved_at, closed_at, close_kind, close_reason, escalations, reopened, steps, created_by, version, opened_at, resolution_from, created_at, updated_at FROM complaints
+WHERE tenant_id = $1 AND status IN ('open', 'reopened') AND (
+     (first_responded_at IS NULL AND first_response_due <= $2::timestamptz AND NOT 'first_response' = ANY (escalations))
+  OR (reported_at IS NULL AND report_due <= $2::timestamptz AND NOT 'report' = ANY (escalations))
+  OR (resolved_at IS NULL AND resolution_due <= $2::timestamptz AND NOT 'resolution' = ANY (escalations)))
+ORDER BY id
+LIMIT $3
+FOR UPDATE SKIP LOCKED
+`
+
+type DueComplaintEscalationsParams struct {
+	TenantID uuid.UUID
+	Now      time.Time
+	Lim      int32
+}
+
+// The open complaints with a deadline past at @now, not met and not escalated yet, locked for
+// the escalation (complaints another transaction holds are left to the next wake).
+func (q *Queries) DueComplaintEscalations(ctx context.Context, db DBTX, arg DueComplaintEscalationsParams) ([]Complaint, error) {
+	rows, err := db.Query(ctx, dueComplaintEscalations, arg.TenantID, arg.Now, arg.Lim)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []Complaint
+	for rows.Next() {
+		var i Complaint
+		if err := rows.Scan(
+			&i.TenantID,
+			&i.ID,
+			&i.Number,
+			&i.Topic,
+			&i.Channel,
+			&i.Severity,
+			&i.SeverityReason,
+			&i.Status,
+			&i.Summary,
+			&i.CustomerID,
+			&i.RegistrationID,
+			&i.OrderID,
+			&i.OutletID,
+			&i.EngineerID,
+			&i.Restricted,
+			&i.HandlerIds,
+			&i.MergedInto,
+			&i.ParentID,
+			&i.Pauses,
+			&i.FirstResponseDue,
+			&i.ReportDue,
+			&i.ResolutionDue,
+			&i.FirstRespondedAt,
+			&i.ReportedAt,
+			&i.ResolvedAt,
+			&i.ClosedAt,
+			&i.CloseKind,
+			&i.CloseReason,
+			&i.Escalations,
+			&i.Reopened,
+			&i.Steps,
+			&i.CreatedBy,
+			&i.Version,
+			&i.OpenedAt,
+			&i.ResolutionFrom,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const getComplaint = `-- name: GetComplaint :one
@@ -729,6 +859,45 @@ func (q *Queries) ListMergedComplaints(ctx context.Context, db DBTX, arg ListMer
 			&i.CreatedAt,
 			&i.UpdatedAt,
 		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const ordersByOutletIn = `-- name: OrdersByOutletIn :many
+SELECT outlet_id, count(*)::bigint AS orders
+FROM service_orders
+WHERE tenant_id = $1 AND created_at >= $2 AND created_at < $3
+GROUP BY outlet_id
+`
+
+type OrdersByOutletInParams struct {
+	TenantID uuid.UUID
+	FromAt   time.Time
+	ToAt     time.Time
+}
+
+type OrdersByOutletInRow struct {
+	OutletID uuid.NullUUID
+	Orders   int64
+}
+
+// Service orders created in [@from_at, @to_at) per outlet (the denominator of the complaint rate).
+func (q *Queries) OrdersByOutletIn(ctx context.Context, db DBTX, arg OrdersByOutletInParams) ([]OrdersByOutletInRow, error) {
+	rows, err := db.Query(ctx, ordersByOutletIn, arg.TenantID, arg.FromAt, arg.ToAt)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []OrdersByOutletInRow
+	for rows.Next() {
+		var i OrdersByOutletInRow
+		if err := rows.Scan(&i.OutletID, &i.Orders); err != nil {
 			return nil, err
 		}
 		items = append(items, i)

@@ -740,6 +740,12 @@ func (q *Queries) LockSLAClocks(ctx context.Context, db DBTX, arg LockSLAClocksP
 
 const nextSLAStep = `-- name: NextSLAStep :one
 SELECT least($1::timestamptz,
+  (SELECT min(p.first_response_due) FROM complaints p WHERE p.tenant_id = $2 AND p.status IN ('open', 'reopened')
+     AND p.first_responded_at IS NULL AND NOT 'first_response' = ANY (p.escalations) AND p.first_response_due > $3::timestamptz),
+  (SELECT min(p.report_due) FROM complaints p WHERE p.tenant_id = $2 AND p.status IN ('open', 'reopened')
+     AND p.reported_at IS NULL AND NOT 'report' = ANY (p.escalations) AND p.report_due > $3::timestamptz),
+  (SELECT min(p.resolution_due) FROM complaints p WHERE p.tenant_id = $2 AND p.status IN ('open', 'reopened')
+     AND p.resolved_at IS NULL AND NOT 'resolution' = ANY (p.escalations) AND p.resolution_due > $3::timestamptz),
   (SELECT min(c.warn_at) FROM sla_clocks c WHERE c.tenant_id = $2 AND c.status = 'running' AND c.warned_at IS NULL
      AND c.warn_at > $3::timestamptz AND c.warn_at < c.due_at),
   (SELECT min(c.due_at) FROM sla_clocks c WHERE c.tenant_id = $2 AND c.status = 'running' AND c.due_at > $3::timestamptz),
@@ -753,8 +759,9 @@ type NextSLAStepParams struct {
 	After    time.Time
 }
 
-// The tenant's first step (a warning, a breach, an escalation) after @after, or @until when
-// none comes sooner: a sandbox tenant's advancing test clock stops at each in time order.
+// The tenant's first step (a warning, a breach, an escalation, a complaint's deadline not yet
+// met nor escalated) after @after, or @until when none comes sooner: a sandbox tenant's
+// advancing test clock stops at each in time order.
 func (q *Queries) NextSLAStep(ctx context.Context, db DBTX, arg NextSLAStepParams) (time.Time, error) {
 	row := db.QueryRow(ctx, nextSLAStep, arg.Until, arg.TenantID, arg.After)
 	var at time.Time

@@ -14,6 +14,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
+	"github.com/aftersales/aftersales/internal/complaints"
 	"github.com/aftersales/aftersales/internal/events"
 	"github.com/aftersales/aftersales/internal/migrate"
 	"github.com/aftersales/aftersales/internal/registry"
@@ -174,7 +175,7 @@ func NewConfigWith(d *tenants.DB, log *slog.Logger, work bool, capacity Capacity
 		return nil, err
 	}
 	bus.AddWorkers(workers)
-	timers := &sla.Timers{DB: d, Log: log}
+	timers := &sla.Timers{DB: d, Log: log, Also: []sla.Waker{complaints.Waker(d)}}
 	timers.AddWorkers(workers)
 	for _, c := range consumers {
 		if wp, ok := c.(WorkerProvider); ok {

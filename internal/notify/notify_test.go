@@ -66,7 +66,7 @@ func TestEveryDefaultTemplateRendersWithItsSampleVars(t *testing.T) {
 	t.Parallel()
 	want := []string{"order.created", "order.engineer_assigned", "appointment.booked", "appointment.changed", "order.on_the_way",
 		"parts.arrived", "parts.awaiting", "warranty.cycle_extended", "order.repair_done", "order.ready_for_pickup",
-		"quote.to_approve", "sla.warning", "sla.breached", "sla.escalated", "callback.due", "survey.invite", "rectification.opened",
+		"quote.to_approve", "sla.warning", "sla.breached", "sla.escalated", "complaint.escalated", "callback.due", "survey.invite", "rectification.opened",
 		"rectification.submitted", "rectification.reviewed", "webhook.disabled", "compensation.issued",
 		"payment.flagged", "refund.failed", "dispute.won", "dispute.lost", "platform.payment_failed", "platform.grace_ending"}
 	for _, typ := range want {

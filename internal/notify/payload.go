@@ -134,6 +134,7 @@ const (
 	SLABreached           = "sla.breached"
 	SLAEscalated          = "sla.escalated"
 	CallbackDue           = "callback.due"
+	ComplaintEscalated    = "complaint.escalated"     // to the escalation level's role and person: a complaint's deadline missed
 	SurveyInvite          = "survey.invite"           // to the customer: the survey link
 	RectificationOpened   = "rectification.opened"    // to the case's owner and the outlet's managers
 	RectificationReview   = "rectification.submitted" // to the outlet's managers and tenant admins: a case to approve

@@ -351,6 +351,11 @@ type Timers struct {
 	Log *slog.Logger
 	// Now is the time the jobs act at; time.Now when nil.
 	Now func() time.Time
+	// Also are the other deadlines of a tenant that its wakes fire (complaints' escalations):
+	// each runs on every wake of the tenant, the sweep's included, after the clocks, at the
+	// wake's moment (the test clock of a sandbox tenant), and returns the events it emitted.
+	// Each must be idempotent and cheap when nothing is due.
+	Also []Waker
 
 	mu   sync.Mutex
 	busy map[uuid.UUID]*tenantTurns // tenants whose wakes run (see wakeParallel)
@@ -362,6 +367,9 @@ func (t *Timers) now() time.Time {
 	}
 	return time.Now()
 }
+
+// Waker fires what is due at now in one tenant (see Timers.Also).
+type Waker func(ctx context.Context, jobs Inserter, tenant uuid.UUID, now time.Time) (int, error)
 
 // AddWorkers registers the wake, timer and sweep workers.
 func (t *Timers) AddWorkers(w *river.Workers) {

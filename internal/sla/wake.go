@@ -50,6 +50,13 @@ func wakeUnique() river.UniqueOpts {
 		rivertype.JobStateRunning, rivertype.JobStateScheduled, rivertype.JobStateRetryable}}
 }
 
+// QueueWakes queues, in tx, the wakes of the tenant at the given moments: for deadlines of
+// other domains that the wakes fire (Timers.Also), as the clocks queue theirs. A sandbox
+// tenant's moments to come get no job (its clock's advance runs the wake).
+func QueueWakes(ctx context.Context, tx *tenants.Tx, jobs Inserter, at []time.Time) error {
+	return queue(ctx, tx, jobs, at)
+}
+
 // wakeParams turns the step times of one tenant's clocks into its wake jobs, one per
 // second. A future step's wake is scheduled at the step rounded up to the whole second, so
 // it runs at or after every step of that second. Steps already due share a wake at now
@@ -217,8 +224,17 @@ func (t *Timers) wake(ctx context.Context, jobs Inserter, tenant uuid.UUID, now 
 	}); err != nil {
 		return 0, fmt.Errorf("wake tenant %s: %w", tenant, err)
 	}
+	also := 0
+	var alsoErrs []error
+	for _, fn := range t.Also {
+		n, err := fn(ctx, jobs, tenant, now)
+		also += n
+		if err != nil {
+			alsoErrs = append(alsoErrs, fmt.Errorf("wake tenant %s: %w", tenant, err))
+		}
+	}
 	if !due {
-		return 0, nil
+		return also, errors.Join(alsoErrs...)
 	}
 	sem, release := t.turns(tenant)
 	defer release()
@@ -236,7 +252,7 @@ func (t *Timers) wake(ctx context.Context, jobs Inserter, tenant uuid.UUID, now 
 	if err := ctx.Err(); err != nil { // cancelled or timed out: the rest waits for the retry
 		w.fail(err, "")
 	}
-	return int(w.events.Load()), errors.Join(w.errs...)
+	return also + int(w.events.Load()), errors.Join(append(alsoErrs, w.errs...)...)
 }
 
 // waking is one wake of a tenant under way, shared by its goroutines.

@@ -100,3 +100,34 @@ RETURNING *;
 -- name: CountTenantMembers :one
 -- How many of the given users are members of the tenant (as far as the scope sees).
 SELECT count(DISTINCT user_id) FROM memberships WHERE tenant_id = @tenant_id AND user_id = ANY (@user_ids::uuid[]);
+
+-- name: DueComplaintEscalations :many
+-- The open complaints with a deadline past at @now, not met and not escalated yet, locked for
+-- the escalation (complaints another transaction holds are left to the next wake).
+SELECT * FROM complaints
+WHERE tenant_id = @tenant_id AND status IN ('open', 'reopened') AND (
+     (first_responded_at IS NULL AND first_response_due <= @now::timestamptz AND NOT 'first_response' = ANY (escalations))
+  OR (reported_at IS NULL AND report_due <= @now::timestamptz AND NOT 'report' = ANY (escalations))
+  OR (resolved_at IS NULL AND resolution_due <= @now::timestamptz AND NOT 'resolution' = ANY (escalations)))
+ORDER BY id
+LIMIT @lim
+FOR UPDATE SKIP LOCKED;
+
+-- name: ComplaintReportRows :many
+-- The complaints opened in [@from_at, @to_at) that the scope sees (a confidential one only by
+-- its handlers and tenant admins), one row each, with the hours from opening to closing for
+-- those closed by the customer's confirmation or a manager's override (merged ones are not
+-- closed cases of their own; -1 for the others): the complaint report aggregates them.
+SELECT p.outlet_id, coalesce(ol.name, '')::text AS outlet_name, p.topic, p.severity,
+  coalesce(CASE WHEN p.status = 'closed' AND p.close_kind IN ('customer', 'override')
+        THEN extract(epoch FROM p.closed_at - p.opened_at) / 3600 END, -1)::float8 AS close_hours
+FROM complaints p
+LEFT JOIN outlets ol ON ol.tenant_id = @tenant_id AND ol.id = p.outlet_id
+WHERE p.tenant_id = @tenant_id AND p.opened_at >= @from_at AND p.opened_at < @to_at AND p.merged_into IS NULL;
+
+-- name: OrdersByOutletIn :many
+-- Service orders created in [@from_at, @to_at) per outlet (the denominator of the complaint rate).
+SELECT outlet_id, count(*)::bigint AS orders
+FROM service_orders
+WHERE tenant_id = @tenant_id AND created_at >= @from_at AND created_at < @to_at
+GROUP BY outlet_id;

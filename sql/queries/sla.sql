@@ -241,9 +241,16 @@ ORDER BY c.order_id
 LIMIT @lim;
 
 -- name: NextSLAStep :one
--- The tenant's first step (a warning, a breach, an escalation) after @after, or @until when
--- none comes sooner: a sandbox tenant's advancing test clock stops at each in time order.
+-- The tenant's first step (a warning, a breach, an escalation, a complaint's deadline not yet
+-- met nor escalated) after @after, or @until when none comes sooner: a sandbox tenant's
+-- advancing test clock stops at each in time order.
 SELECT least(@until::timestamptz,
+  (SELECT min(p.first_response_due) FROM complaints p WHERE p.tenant_id = @tenant_id AND p.status IN ('open', 'reopened')
+     AND p.first_responded_at IS NULL AND NOT 'first_response' = ANY (p.escalations) AND p.first_response_due > @after::timestamptz),
+  (SELECT min(p.report_due) FROM complaints p WHERE p.tenant_id = @tenant_id AND p.status IN ('open', 'reopened')
+     AND p.reported_at IS NULL AND NOT 'report' = ANY (p.escalations) AND p.report_due > @after::timestamptz),
+  (SELECT min(p.resolution_due) FROM complaints p WHERE p.tenant_id = @tenant_id AND p.status IN ('open', 'reopened')
+     AND p.resolved_at IS NULL AND NOT 'resolution' = ANY (p.escalations) AND p.resolution_due > @after::timestamptz),
   (SELECT min(c.warn_at) FROM sla_clocks c WHERE c.tenant_id = @tenant_id AND c.status = 'running' AND c.warned_at IS NULL
      AND c.warn_at > @after::timestamptz AND c.warn_at < c.due_at),
   (SELECT min(c.due_at) FROM sla_clocks c WHERE c.tenant_id = @tenant_id AND c.status = 'running' AND c.due_at > @after::timestamptz),

@@ -104,3 +104,16 @@ export type ReturnReason = ReturnApply['reason']
 export type ReturnCollection = ReturnApply['collection']
 export type ReturnRemedy = Schemas['LineInput']['remedy']
 export type ReturnStatus = NonNullable<NonNullable<operations['list-returns']['parameters']['query']>['status']>
+
+// Complaints and the contact log.
+export type Complaint = Schemas['Complaint']
+export type ComplaintDeadline = Schemas['Deadline']
+export type ComplaintStep = Schemas['Step']
+export type ContactEntry = Schemas['ContactEntry']
+export type NewComplaint = Schemas['NewComplaint']
+export type NewContact = Schemas['NewContact']
+export type ComplaintTopic = NewComplaint['topic']
+export type ComplaintChannel = NewComplaint['channel']
+export type ComplaintSeverity = NonNullable<NewComplaint['severity']>
+export type ContactKind = NewContact['kind']
+export type ComplaintStatus = NonNullable<NonNullable<operations['list-complaints']['parameters']['query']>['status']>

@@ -4373,6 +4373,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reports/complaints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Complaints per 1000 orders by outlet, topic and severity, and the time to close, over days */
+        get: operations["complaints-report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/complaints/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export the complaint report as XLSX or CSV: a row per outlet, topic and severity, and the total */
+        get: operations["export-complaints-report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/reports/money": {
         parameters: {
             query?: never;
@@ -6911,10 +6945,57 @@ export interface components {
             severity: string;
             status: string;
         };
+        ComplaintReportBody: {
+            by_outlet: components["schemas"]["ComplaintReportGroup"][];
+            by_severity: components["schemas"]["ComplaintReportGroup"][];
+            by_topic: components["schemas"]["ComplaintReportGroup"][];
+            from: string;
+            to: string;
+            total: components["schemas"]["ComplaintReportGroup"];
+        };
+        ComplaintReportGroup: {
+            /**
+             * Format: double
+             * @description Mean hours from opening to closing of those closed, one decimal
+             */
+            avg_close_hours: number;
+            /**
+             * Format: int64
+             * @description Closed by the customer's confirmation or an override
+             */
+            closed: number;
+            /** Format: int64 */
+            complaints: number;
+            /** @description The outlet's id (empty: no outlet), the topic or the severity; all for the total */
+            key: string;
+            /**
+             * Format: double
+             * @description Median hours from opening to closing of those closed, one decimal
+             */
+            median_close_hours: number;
+            /** @description The outlet's name */
+            name?: string;
+            /**
+             * Format: int64
+             * @description Service orders created in the days (of the outlet; of the tenant for topics, severities and the total)
+             */
+            orders: number;
+            /** Format: uuid */
+            outlet_id?: string;
+            /**
+             * Format: double
+             * @description Complaints per 1000 orders, two decimals; 0 without orders
+             */
+            rate: number;
+        };
         ComplaintRules: {
             /** @description Severity -> deadlines */
             deadlines: {
                 [key: string]: components["schemas"]["Deadlines"];
+            };
+            /** @description Severity -> the escalation chain: each missed deadline escalates the complaint one level further (absent: the defaults) */
+            escalation?: {
+                [key: string]: components["schemas"]["EscalationLevel"][];
             };
             /** @description Channel -> severity (general, serious, critical) */
             severity: {
@@ -7582,6 +7663,18 @@ export interface components {
              * @example https://example.com/errors/example
              */
             type: string;
+        };
+        EscalationLevel: {
+            /**
+             * @description The role told at this level
+             * @enum {string}
+             */
+            role: "outlet_manager" | "agent" | "tenant_admin";
+            /**
+             * Format: uuid
+             * @description A person told at this level, who becomes a handler
+             */
+            user_id?: string;
         };
         EventInfo: {
             description: string;
@@ -38307,6 +38400,155 @@ export interface operations {
     "export-report-backlog": {
         parameters: {
             query?: {
+                format?: "xlsx" | "csv";
+                /** @description Language of the header and the codes; default: Accept-Language, else the tenant's */
+                lang?: "zh-CN" | "en";
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "complaints-report": {
+        parameters: {
+            query: {
+                /** @description First day (the tenant's calendar) */
+                from: string;
+                /** @description Last day, included; at most 366 days after from */
+                to: string;
+                outlet_id?: string;
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplaintReportBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "export-complaints-report": {
+        parameters: {
+            query: {
+                /** @description First day (the tenant's calendar) */
+                from: string;
+                /** @description Last day, included; at most 366 days after from */
+                to: string;
                 format?: "xlsx" | "csv";
                 /** @description Language of the header and the codes; default: Accept-Language, else the tenant's */
                 lang?: "zh-CN" | "en";

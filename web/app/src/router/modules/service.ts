@@ -1,4 +1,4 @@
-import { DataAnalysis, Grid, Money, Position, RefreshLeft, Tickets, User, Wallet } from '@element-plus/icons-vue'
+import { ChatDotRound, DataAnalysis, Grid, Histogram, Money, Phone, Position, RefreshLeft, Tickets, User, Wallet } from '@element-plus/icons-vue'
 import type { RouteRecordRaw } from 'vue-router'
 
 const routes: RouteRecordRaw[] = [
@@ -57,6 +57,31 @@ const routes: RouteRecordRaw[] = [
     component: () => import('@/views/returns/ReturnDetail.vue'),
     props: true,
     meta: { title: 'menu.returns', perm: 'returns:read', activeMenu: '/returns' },
+  },
+  {
+    path: '/complaints',
+    name: 'complaints',
+    component: () => import('@/views/complaints/ComplaintList.vue'),
+    meta: { title: 'menu.complaints', perm: 'complaints:read', menu: { group: 'service', icon: ChatDotRound, order: 19 } },
+  },
+  {
+    path: '/complaints/reports',
+    name: 'complaint-reports',
+    component: () => import('@/views/complaints/ComplaintReports.vue'),
+    meta: { title: 'menu.complaintReports', perm: 'complaints:read', menu: { group: 'service', icon: Histogram, order: 19.2 } },
+  },
+  {
+    path: '/complaints/:id',
+    name: 'complaint',
+    component: () => import('@/views/complaints/ComplaintDetail.vue'),
+    props: true,
+    meta: { title: 'menu.complaints', perm: 'complaints:read', activeMenu: '/complaints' },
+  },
+  {
+    path: '/contacts',
+    name: 'contacts',
+    component: () => import('@/views/complaints/ContactLog.vue'),
+    meta: { title: 'menu.contacts', perm: 'complaints:read', menu: { group: 'service', icon: Phone, order: 19.1 } },
   },
   {
     path: '/customers',
