@@ -139,6 +139,7 @@ type LineExchange struct {
 	Price          int64      `json:"price" doc:"The new unit's price"`
 	Difference     int64      `json:"difference" doc:"Price minus what was paid: the customer owes it (positive) or is owed it (negative)"`
 	Advance        bool       `json:"advance" doc:"Shipped before the old unit came back"`
+	WarrantyFrom   string     `json:"warranty_from,omitempty" format:"date" doc:"The day the new unit's warranty starts: the exchange's day on the tenant's clock (三包 restarted)"`
 	At             time.Time  `json:"at"`
 }
 

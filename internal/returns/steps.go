@@ -519,14 +519,19 @@ func (s *Service) exchange(ctx context.Context, tx *tenants.Tx, c *Case, setting
 	if _, err := tx.Q.GetModel(ctx, tx, db.GetModelParams{TenantID: tx.Scope.TenantID, ID: model}); err != nil {
 		return fault.Invalid(field("model_id"), "is not a model of this tenant")
 	}
-	today, err := registry.Today(ctx, tx)
+	// The exchange's day on the tenant's clock (a sandbox tenant's test clock), as the rest of
+	// the step: the new unit's warranty starts then, and the registry's own checks (no
+	// purchase after today) use the same day.
+	loc, err := tenants.Location(ctx, tx)
 	if err != nil {
 		return err
 	}
+	y, mo, d := now.In(loc).Date()
+	today := time.Date(y, mo, d, 0, 0, 0, 0, time.UTC)
 	customer := c.CustomerID.String()
-	reg, err := registry.Register(ctx, tx, registry.Input{ModelID: model.String(), Serial: in.Serial, PurchaseDate: today.Format(time.DateOnly),
+	reg, err := register(ctx, tx, registry.Input{ModelID: model.String(), Serial: in.Serial, PurchaseDate: today.Format(time.DateOnly),
 		InvoiceNo: c.Number, InvoiceDate: today.Format(time.DateOnly), HasWarrantyCard: true, Seller: "exchange of " + l.Serial,
-		Buyer: &registry.Party{CustomerID: customer}}, registry.ChannelStaff)
+		Buyer: &registry.Party{CustomerID: customer}}, today)
 	if err != nil {
 		var dup *registry.DuplicateError
 		if errors.As(err, &dup) {
@@ -545,7 +550,7 @@ func (s *Service) exchange(ctx context.Context, tx *tenants.Tx, c *Case, setting
 		part = nil
 	}
 	ex := &LineExchange{RegistrationID: reg.ID, Serial: reg.Serial, ModelID: model, PartID: part, Price: price, Difference: price - l.Paid,
-		Advance: in.advance, At: now}
+		Advance: in.advance, WarrantyFrom: today.Format(time.DateOnly), At: now}
 	l.Exchange = ex
 	c.Difference += ex.Difference
 	if part != nil && settings.ReplacementWarehouseID != nil {
@@ -556,6 +561,19 @@ func (s *Service) exchange(ctx context.Context, tx *tenants.Tx, c *Case, setting
 		l.Movements = append(l.Movements, m)
 	}
 	return nil
+}
+
+// register is registry.Register with today given: the tenant's day, not the wall clock's.
+func register(ctx context.Context, tx *tenants.Tx, in registry.Input, today time.Time) (registry.Registration, error) {
+	m, err := registry.ResolveModel(ctx, tx, in)
+	if err != nil {
+		return registry.Registration{}, err
+	}
+	checked, err := registry.Check(in, m, today)
+	if err != nil {
+		return registry.Registration{}, err
+	}
+	return registry.Store(ctx, tx, checked, registry.ChannelStaff, uuid.NullUUID{})
 }
 
 // receiveOld puts a line's old unit into the returned-goods warehouse, when the tenant

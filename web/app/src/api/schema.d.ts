@@ -8269,6 +8269,11 @@ export interface components {
              */
             registration_id: string;
             serial: string;
+            /**
+             * Format: date
+             * @description The day the new unit's warranty starts: the exchange's day on the tenant's clock (三包 restarted)
+             */
+            warranty_from?: string;
         };
         LineExchangeInput: {
             /** Format: int64 */
