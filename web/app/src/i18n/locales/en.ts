@@ -1866,7 +1866,7 @@ const en = {
     newSerial: 'New unit serial',
     price: 'New unit price',
     shippedFirst: 'Shipped first',
-    warrantyFrom: 'New unit’s warranty from {date} (restarted)',
+    warrantyFrom: "the new unit's warranty from {date} (restarted)",
   },
   stock: {
     partsTitle: 'Parts catalog',
