@@ -99,6 +99,7 @@ func (Worker) Handle(context.Context, events.Event) error { return nil }
 // AddWorkers registers the deadline's worker (jobs.WorkerProvider).
 func (w *Worker) AddWorkers(ws *river.Workers) {
 	river.AddWorker(ws, &deadlineWorker{w: w})
+	river.AddWorker(ws, &refundWorker{w: w})
 }
 
 type deadlineWorker struct {

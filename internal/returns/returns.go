@@ -126,7 +126,7 @@ type LineRefund struct {
 	Amount         int64     `json:"amount" doc:"Minor units of the case's currency"`
 	Reference      string    `json:"reference,omitempty" doc:"Outside the platform: the refund's reference (bank transfer, counter receipt)"`
 	StripeRefundID string    `json:"stripe_refund_id,omitempty" doc:"Through the platform: Stripe's refund"`
-	Status         string    `json:"status" doc:"recorded (outside the platform), or Stripe's status"`
+	Status         string    `json:"status" doc:"recorded (outside the platform); pending until Stripe has made it (asked after the step's commit, retried by a job), then Stripe's status"`
 	At             time.Time `json:"at"`
 }
 

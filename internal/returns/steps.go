@@ -353,9 +353,11 @@ type LineRefundInput struct {
 }
 
 // Refund gives back a line's money after inspection confirmed the reason: through Stripe
-// against the sale's payment intent when the unit was paid through the platform (with the
-// line's own idempotency key), else recorded with its reference. The unit goes into the
-// returned-goods warehouse.
+// against the sale's payment intent when the unit was paid through the platform, else
+// recorded with its reference. The unit goes into the returned-goods warehouse. Stripe is
+// not called in the transaction: the refund is recorded pending, with a job (RefundArgs)
+// that asks Stripe after the commit with the line's own idempotency key; the caller asks
+// at once after its commit too (SendRefund), and whichever comes first does it.
 func (s *Service) Refund(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, in LineRefundInput) (Case, error) {
 	c, l, err := s.resolvable(ctx, tx, id, version, in.Line)
 	if err != nil {
@@ -382,12 +384,9 @@ func (s *Service) Refund(ctx context.Context, tx *tenants.Tx, id uuid.UUID, vers
 		if in.Reference != "" {
 			return Case{}, fault.Invalid("reference", "the unit was paid through the platform: the refund goes through Stripe")
 		}
-		got, err := s.Payments.RefundIntent(ctx, l.PaymentIntent, in.Amount, fmt.Sprintf("%s%s:%d", refundKeyPrefix, c.ID, l.No),
-			map[string]string{"tenant_id": tx.Scope.TenantID.String(), "return_case_id": c.ID.String(), "line": fmt.Sprint(l.No)})
-		if err != nil {
-			return Case{}, fmt.Errorf("refund line %d of case %s: %w", l.No, c.Number, err)
-		}
-		rf.StripeRefundID, rf.Status = got.ID, got.Status
+		rf.Status = RefundPending
+		tx.Job(s.Jobs, "", river.InsertManyParams{Args: RefundArgs{TenantID: tx.Scope.TenantID, CaseID: c.ID, Line: l.No},
+			InsertOpts: &river.InsertOpts{ScheduledAt: now.Add(refundRetryAfter), UniqueOpts: river.UniqueOpts{ByArgs: true}}})
 	default:
 		if in.Reference == "" {
 			return Case{}, fault.Invalid("reference", "the unit was paid outside the platform: give the refund's reference")
@@ -629,6 +628,9 @@ func (s *Service) Close(ctx context.Context, tx *tenants.Tx, id uuid.UUID, versi
 	}
 	if c.Hold != nil && c.Hold.Status == HoldHeld {
 		return Case{}, &fault.ConflictError{Detail: "case " + c.Number + " still holds the advance exchange's " + c.Hold.Kind}
+	}
+	if slices.ContainsFunc(c.Lines, func(l CaseLine) bool { return l.Refund != nil && l.Refund.Status == RefundPending }) {
+		return Case{}, &fault.ConflictError{Detail: "case " + c.Number + " has a refund not yet made by Stripe: it is retried; close the case after"}
 	}
 	before := c
 	now, err := tx.Now(ctx)

@@ -8339,7 +8339,7 @@ export interface components {
             at: string;
             /** @description Outside the platform: the refund's reference (bank transfer, counter receipt) */
             reference?: string;
-            /** @description recorded (outside the platform), or Stripe's status */
+            /** @description recorded (outside the platform); pending until Stripe has made it (asked after the step's commit, retried by a job), then Stripe's status */
             status: string;
             /** @description Through the platform: Stripe's refund */
             stripe_refund_id?: string;

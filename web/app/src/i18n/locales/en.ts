@@ -1866,6 +1866,7 @@ const en = {
     newSerial: 'New unit serial',
     price: 'New unit price',
     shippedFirst: 'Shipped first',
+    refundPending: 'Stripe has not made it yet: retried automatically',
     warrantyFrom: "the new unit's warranty from {date} (restarted)",
   },
   stock: {

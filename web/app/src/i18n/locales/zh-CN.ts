@@ -1865,6 +1865,7 @@ const zhCN: Messages = {
     newSerial: '新机序列号',
     price: '新机价格',
     shippedFirst: '先行发出',
+    refundPending: 'Stripe 尚未完成退款，系统将自动重试',
     warrantyFrom: '新机三包自 {date} 起重新计算',
   },
   stock: {
