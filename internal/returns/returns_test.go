@@ -506,6 +506,25 @@ func TestAdvanceExchange(t *testing.T) {
 	if !slices.Contains(eventTypes(t, b, c.ID), returns.EventHoldCharged) {
 		t.Errorf("no hold_charged event")
 	}
+	// The capture is asked of Stripe by a job after the commit, not in the transaction: a
+	// Stripe failure fails the job (River retries it), and the retry captures.
+	var capture *returns.HoldArgs
+	for _, a := range b.jobs.Args() {
+		if h, ok := a.(returns.HoldArgs); ok && h.CaseID == c.ID && h.Capture {
+			capture = &h
+		}
+	}
+	if capture == nil || capture.Intent != c.Hold.Reference {
+		t.Fatalf("no capture job for the hold %s: %v", c.Hold.Reference, b.jobs.Kinds())
+	}
+	down := &returns.Service{Payments: billing.New(testfactory.DB(t), slog.New(slog.DiscardHandler),
+		billing.Config{SecretKey: "sk_test_123", APIBase: "http://127.0.0.1:1"})}
+	if err := down.SettleHold(b.ctx, *capture); err == nil {
+		t.Fatal("capture with Stripe down: no error")
+	}
+	if err := b.s.SettleHold(b.ctx, *capture); err != nil {
+		t.Fatalf("the capture's retry: %v", err)
+	}
 	d, _, err = b.s.ChargeIfOverdue(b.ctx, b.tx, d.ID)
 	if err != nil || d.Hold.Status != returns.HoldReleased {
 		t.Fatalf("a late wake charged a released hold: %v %+v", err, d.Hold)

@@ -260,9 +260,7 @@ func (s *Service) Receive(ctx context.Context, tx *tenants.Tx, id uuid.UUID, ver
 		return l.Remedy == RemedyAdvanceExchange && !l.Received
 	}) {
 		if c.Hold.Kind == HoldCard {
-			if err := s.Payments.ReleaseHold(ctx, c.Hold.Reference, holdKeyPrefix+c.ID.String()+":release"); err != nil {
-				return Case{}, fmt.Errorf("release the card hold of case %s: %w", c.Number, err)
-			}
+			s.settleLater(tx, c, false)
 		}
 		c.Hold.Status = HoldReleased
 		c.step(now, tx, EventHoldReleased, 0, "the old units are back: nothing is charged")
