@@ -160,6 +160,12 @@ func returnStep[B any](ctx context.Context, s *Server, in *returnStepIn[B],
 }
 
 func (s *Server) reviewReturn(ctx context.Context, in *returnStepIn[returns.ReviewDecision]) (*ReturnCaseOutput, error) {
+	// A card hold is placed at Stripe before the approval's transaction, never inside it.
+	if in.Body.Decision == "approve" {
+		if err := s.returns().PlaceHold(ctx, s.tx, in.id(), in.Body.Hold); err != nil {
+			return nil, err
+		}
+	}
 	return returnStep(ctx, s, in, func(r *returns.Service, tx *tenants.Tx, id uuid.UUID, v int32, b returns.ReviewDecision) (returns.Case, error) {
 		return r.Review(ctx, tx, id, v, b)
 	})

@@ -454,9 +454,17 @@ func TestAdvanceExchange(t *testing.T) {
 	if testfactory.ErrField(err) != "hold" {
 		t.Fatalf("advance exchange without a hold: %v", err)
 	}
+	// The card hold is placed before the approval's transaction.
+	hold := &returns.HoldInput{Kind: returns.HoldCard, Amount: 260000, PaymentMethod: "pm_card_visa"}
+	run := func(ctx context.Context, fn func(tx *tenants.Tx) error) error { return b.savepoint(t, fn) }
+	if err := b.s.PlaceHold(b.ctx, run, c.ID, &returns.HoldInput{Kind: returns.HoldCard, Amount: 260000, PaymentMethod: "card"}); testfactory.ErrField(err) != "hold.payment_method" {
+		t.Fatalf("a card hold without a payment method: %v", err)
+	}
+	if err := b.s.PlaceHold(b.ctx, run, c.ID, hold); err != nil || !strings.HasPrefix(hold.Intent, "pi_") {
+		t.Fatalf("the card hold: %q %v", hold.Intent, err)
+	}
 	c = must(t)(b.s.Review(b.ctx, b.tx, c.ID, 0, returns.ReviewDecision{Decision: "approve",
-		Replacements: []returns.Replacement{{Line: 1, Serial: "ADV-1"}},
-		Hold:         &returns.HoldInput{Kind: returns.HoldCard, Amount: 260000, PaymentMethod: "pm_card_visa"}}))
+		Replacements: []returns.Replacement{{Line: 1, Serial: "ADV-1"}}, Hold: hold}))
 	ex := c.Lines[0].Exchange
 	if c.Status != returns.StatusApproved || ex == nil || !ex.Advance || c.Hold == nil || c.Hold.Status != returns.HoldHeld ||
 		!strings.HasPrefix(c.Hold.Reference, "pi_") || c.Hold.DueAt == nil {

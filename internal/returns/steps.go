@@ -85,6 +85,45 @@ type HoldInput struct {
 	Amount        int64  `json:"amount" minimum:"1" maximum:"100000000000" doc:"Minor units; usually the replacements' price"`
 	Reference     string `json:"reference,omitempty" maxLength:"200" doc:"deposit: the receipt of the money taken"`
 	PaymentMethod string `json:"payment_method,omitempty" maxLength:"255" doc:"card_hold: the customer's Stripe payment method (pm_...)"`
+	// Intent is the card hold PlaceHold placed before the approval's transaction.
+	Intent string `json:"-"`
+}
+
+// PlaceHold places an advance exchange's card hold at Stripe before the approval's
+// transaction (Stripe is never called inside it), with the case's idempotency key: a retried
+// approval finds the same hold. It checks what it can first (the case is applied, the
+// payment method is one); an approval that then fails leaves an uncaptured authorization that
+// the retry reuses, or that lapses at Stripe. The intent goes into in.Intent for Review.
+func (s *Service) PlaceHold(ctx context.Context, run TxRunner, id uuid.UUID, in *HoldInput) error {
+	if in == nil || in.Kind != HoldCard {
+		return nil
+	}
+	pm := strings.TrimSpace(in.PaymentMethod)
+	if !strings.HasPrefix(pm, "pm_") {
+		return fault.Invalid("hold.payment_method", "give the customer's Stripe payment method (pm_...)")
+	}
+	var c Case
+	var tenant uuid.UUID
+	if err := run(ctx, func(tx *tenants.Tx) (err error) {
+		tenant = tx.Scope.TenantID
+		c, err = Get(ctx, tx, id)
+		return err
+	}); err != nil {
+		return err
+	}
+	if c.Status != StatusApplied {
+		return conflict(c, StatusApplied)
+	}
+	if !slices.ContainsFunc(c.Lines, func(l CaseLine) bool { return l.Remedy == RemedyAdvanceExchange }) {
+		return fault.Invalid("replacements", "only advance exchange lines ship before the old unit is back")
+	}
+	intent, err := s.Payments.HoldCard(ctx, in.Amount, c.Currency, pm, holdKeyPrefix+c.ID.String(),
+		map[string]string{"tenant_id": tenant.String(), "return_case_id": c.ID.String()})
+	if err != nil {
+		return fmt.Errorf("card hold of case %s: %w", c.Number, err)
+	}
+	in.Intent = intent
+	return nil
 }
 
 // ReviewDecision approves or rejects an applied case.
@@ -180,12 +219,10 @@ func (s *Service) Review(ctx context.Context, tx *tenants.Tx, id uuid.UUID, vers
 		if !strings.HasPrefix(pm, "pm_") {
 			return Case{}, fault.Invalid("hold.payment_method", "give the customer's Stripe payment method (pm_...)")
 		}
-		intent, err := s.Payments.HoldCard(ctx, in.Hold.Amount, c.Currency, pm, holdKeyPrefix+c.ID.String(),
-			map[string]string{"tenant_id": tx.Scope.TenantID.String(), "return_case_id": c.ID.String()})
-		if err != nil {
-			return Case{}, fmt.Errorf("card hold of case %s: %w", c.Number, err)
+		if in.Hold.Intent == "" {
+			return Case{}, errors.New("the card hold is placed before the approval's transaction (PlaceHold)")
 		}
-		h.Reference = intent
+		h.Reference = in.Hold.Intent
 	default:
 		return Case{}, fault.Invalid("hold.kind", "must be deposit or card_hold")
 	}
