@@ -160,6 +160,12 @@ func returnStep[B any](ctx context.Context, s *Server, in *returnStepIn[B],
 }
 
 func (s *Server) reviewReturn(ctx context.Context, in *returnStepIn[returns.ReviewDecision]) (*ReturnCaseOutput, error) {
+	// A card hold is placed at Stripe before the approval's transaction, never inside it.
+	if in.Body.Decision == "approve" {
+		if err := s.returns().PlaceHold(ctx, s.tx, in.id(), in.Body.Hold); err != nil {
+			return nil, err
+		}
+	}
 	return returnStep(ctx, s, in, func(r *returns.Service, tx *tenants.Tx, id uuid.UUID, v int32, b returns.ReviewDecision) (returns.Case, error) {
 		return r.Review(ctx, tx, id, v, b)
 	})
@@ -178,9 +184,15 @@ func (s *Server) inspectReturn(ctx context.Context, in *returnStepIn[returns.Ins
 }
 
 func (s *Server) refundReturn(ctx context.Context, in *returnStepIn[returns.LineRefundInput]) (*ReturnCaseOutput, error) {
-	return returnStep(ctx, s, in, func(r *returns.Service, tx *tenants.Tx, id uuid.UUID, v int32, b returns.LineRefundInput) (returns.Case, error) {
+	_, err := returnStep(ctx, s, in, func(r *returns.Service, tx *tenants.Tx, id uuid.UUID, v int32, b returns.LineRefundInput) (returns.Case, error) {
 		return r.Refund(ctx, tx, id, v, b)
 	})
+	if err != nil {
+		return nil, err
+	}
+	// The refund step committed; Stripe is asked now, outside its transaction. When Stripe
+	// fails the case keeps the refund pending and its job asks again.
+	return returnOut(s.returns().SendRefund(ctx, s.tx, in.id(), in.Body.Line))
 }
 
 func (s *Server) exchangeReturn(ctx context.Context, in *returnStepIn[returns.LineExchangeInput]) (*ReturnCaseOutput, error) {

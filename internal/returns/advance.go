@@ -55,9 +55,7 @@ func (s *Service) ChargeIfOverdue(ctx context.Context, tx *tenants.Tx, id uuid.U
 	}
 	before := c
 	if c.Hold.Kind == HoldCard {
-		if err := s.Payments.CaptureHold(ctx, c.Hold.Reference, holdKeyPrefix+c.ID.String()+":capture"); err != nil {
-			return Case{}, 0, fmt.Errorf("charge the card hold of case %s: %w", c.Number, err)
-		}
+		s.settleLater(tx, c, true)
 	}
 	c.Hold.Status = HoldCharged
 	for i := range c.Lines {
@@ -99,6 +97,8 @@ func (Worker) Handle(context.Context, events.Event) error { return nil }
 // AddWorkers registers the deadline's worker (jobs.WorkerProvider).
 func (w *Worker) AddWorkers(ws *river.Workers) {
 	river.AddWorker(ws, &deadlineWorker{w: w})
+	river.AddWorker(ws, &refundWorker{w: w})
+	river.AddWorker(ws, &holdWorker{w: w})
 }
 
 type deadlineWorker struct {
@@ -127,4 +127,49 @@ func (d *deadlineWorker) Work(ctx context.Context, job *river.Job[DeadlineArgs])
 		return river.JobSnooze(left)
 	}
 	return nil
+}
+
+// HoldArgs releases (the old units are back) or captures (they are not, by the deadline) an
+// advance exchange's card hold at Stripe, after the step that decided it committed: the
+// decision and this job commit together, and River retries the job until Stripe answers.
+// Unique by its args; the Stripe idempotency key (return_hold:<case>:release or :capture)
+// is made of them, so a retry never moves money twice.
+type HoldArgs struct {
+	TenantID uuid.UUID `json:"tenant_id"`
+	CaseID   uuid.UUID `json:"case_id"`
+	Intent   string    `json:"intent"`
+	Capture  bool      `json:"capture"`
+}
+
+// Kind names the job.
+func (HoldArgs) Kind() string { return "return_hold" }
+
+// settleLater queues the card hold's release or capture for after the commit.
+func (s *Service) settleLater(tx *tenants.Tx, c Case, capture bool) {
+	tx.Job(s.Jobs, "", river.InsertManyParams{Args: HoldArgs{TenantID: tx.Scope.TenantID, CaseID: c.ID, Intent: c.Hold.Reference, Capture: capture},
+		InsertOpts: &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}}})
+}
+
+// SettleHold asks Stripe to release or capture a card hold, with the hold's idempotency key.
+func (s *Service) SettleHold(ctx context.Context, a HoldArgs) error {
+	if a.Capture {
+		if err := s.Payments.CaptureHold(ctx, a.Intent, holdKeyPrefix+a.CaseID.String()+":capture"); err != nil {
+			return fmt.Errorf("charge the card hold of case %s: %w", a.CaseID, err)
+		}
+		return nil
+	}
+	if err := s.Payments.ReleaseHold(ctx, a.Intent, holdKeyPrefix+a.CaseID.String()+":release"); err != nil {
+		return fmt.Errorf("release the card hold of case %s: %w", a.CaseID, err)
+	}
+	return nil
+}
+
+type holdWorker struct {
+	river.WorkerDefaults[HoldArgs]
+	w *Worker
+}
+
+// Work releases or captures the hold; Stripe's failure is retried by River.
+func (h *holdWorker) Work(ctx context.Context, job *river.Job[HoldArgs]) error {
+	return (&Service{Payments: h.w.Payments}).SettleHold(ctx, job.Args)
 }

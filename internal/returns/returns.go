@@ -126,7 +126,7 @@ type LineRefund struct {
 	Amount         int64     `json:"amount" doc:"Minor units of the case's currency"`
 	Reference      string    `json:"reference,omitempty" doc:"Outside the platform: the refund's reference (bank transfer, counter receipt)"`
 	StripeRefundID string    `json:"stripe_refund_id,omitempty" doc:"Through the platform: Stripe's refund"`
-	Status         string    `json:"status" doc:"recorded (outside the platform), or Stripe's status"`
+	Status         string    `json:"status" doc:"recorded (outside the platform); pending until Stripe has made it (asked after the step's commit, retried by a job), then Stripe's status"`
 	At             time.Time `json:"at"`
 }
 
@@ -139,6 +139,7 @@ type LineExchange struct {
 	Price          int64      `json:"price" doc:"The new unit's price"`
 	Difference     int64      `json:"difference" doc:"Price minus what was paid: the customer owes it (positive) or is owed it (negative)"`
 	Advance        bool       `json:"advance" doc:"Shipped before the old unit came back"`
+	WarrantyFrom   string     `json:"warranty_from,omitempty" format:"date" doc:"The day the new unit's warranty starts: the exchange's day on the tenant's clock (三包 restarted)"`
 	At             time.Time  `json:"at"`
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/riverqueue/river"
 
 	"github.com/aftersales/aftersales/billing"
 	"github.com/aftersales/aftersales/internal/coverage"
@@ -176,7 +177,41 @@ func TestSevenDayReturnRefundedThroughStripe(t *testing.T) {
 	}); testfactory.ErrField(err) != "reference" {
 		t.Fatalf("a reference for a platform refund: %v", err)
 	}
+	// The step records the refund pending and queues its job; Stripe is asked after the
+	// commit. Stripe failing then leaves it pending (the case cannot close yet) and the job's
+	// retry makes it.
 	c = must(t)(b.s.Refund(b.ctx, b.tx, c.ID, c.Version, returns.LineRefundInput{Line: 1, Amount: 399900}))
+	if r := c.Lines[0].Refund; r == nil || r.Status != returns.RefundPending || r.StripeRefundID != "" {
+		t.Fatalf("the refund before the commit: %+v", r)
+	}
+	testfactory.Flush(b.ctx, t, b.tx)
+	if !slices.ContainsFunc(b.jobs.Args(), func(a river.JobArgs) bool {
+		r, ok := a.(returns.RefundArgs)
+		return ok && r.CaseID == c.ID && r.Line == 1
+	}) {
+		t.Fatalf("no refund job queued: %v", b.jobs.Kinds())
+	}
+	run := func(ctx context.Context, fn func(tx *tenants.Tx) error) error { return b.savepoint(t, fn) }
+	down := &returns.Service{Payments: billing.New(testfactory.DB(t), slog.New(slog.DiscardHandler),
+		billing.Config{SecretKey: "sk_test_123", APIBase: "http://127.0.0.1:1"}), Jobs: b.jobs}
+	if _, err := down.SendRefund(b.ctx, run, c.ID, 1); err == nil {
+		t.Fatal("Stripe down: no error")
+	}
+	c = must(t)(returns.Get(b.ctx, b.tx, c.ID))
+	if r := c.Lines[0].Refund; r.Status != returns.RefundPending || r.StripeRefundID != "" {
+		t.Fatalf("the refund after Stripe failed: %+v", r)
+	}
+	if err := b.savepoint(t, func(tx *tenants.Tx) error {
+		_, err := b.s.Close(b.ctx, tx, c.ID, 0, returns.CloseInput{})
+		return err
+	}); !errors.Is(err, fault.ErrConflict) {
+		t.Fatalf("closing with the refund pending: %v", err)
+	}
+	c = must(t)(b.s.SendRefund(b.ctx, run, c.ID, 1))
+	again := must(t)(b.s.SendRefund(b.ctx, run, c.ID, 1)) // the job after the caller made it: nothing more
+	if again.Lines[0].Refund.StripeRefundID != c.Lines[0].Refund.StripeRefundID {
+		t.Fatalf("a second send changed the refund: %+v", again.Lines[0].Refund)
+	}
 	l := c.Lines[0]
 	if c.Status != returns.StatusResolved || l.Outcome != returns.OutcomeRefunded || l.Refund == nil ||
 		!strings.HasPrefix(l.Refund.StripeRefundID, "re_") || c.Refunded != 399900 {
@@ -419,9 +454,17 @@ func TestAdvanceExchange(t *testing.T) {
 	if testfactory.ErrField(err) != "hold" {
 		t.Fatalf("advance exchange without a hold: %v", err)
 	}
+	// The card hold is placed before the approval's transaction.
+	hold := &returns.HoldInput{Kind: returns.HoldCard, Amount: 260000, PaymentMethod: "pm_card_visa"}
+	run := func(ctx context.Context, fn func(tx *tenants.Tx) error) error { return b.savepoint(t, fn) }
+	if err := b.s.PlaceHold(b.ctx, run, c.ID, &returns.HoldInput{Kind: returns.HoldCard, Amount: 260000, PaymentMethod: "card"}); testfactory.ErrField(err) != "hold.payment_method" {
+		t.Fatalf("a card hold without a payment method: %v", err)
+	}
+	if err := b.s.PlaceHold(b.ctx, run, c.ID, hold); err != nil || !strings.HasPrefix(hold.Intent, "pi_") {
+		t.Fatalf("the card hold: %q %v", hold.Intent, err)
+	}
 	c = must(t)(b.s.Review(b.ctx, b.tx, c.ID, 0, returns.ReviewDecision{Decision: "approve",
-		Replacements: []returns.Replacement{{Line: 1, Serial: "ADV-1"}},
-		Hold:         &returns.HoldInput{Kind: returns.HoldCard, Amount: 260000, PaymentMethod: "pm_card_visa"}}))
+		Replacements: []returns.Replacement{{Line: 1, Serial: "ADV-1"}}, Hold: hold}))
 	ex := c.Lines[0].Exchange
 	if c.Status != returns.StatusApproved || ex == nil || !ex.Advance || c.Hold == nil || c.Hold.Status != returns.HoldHeld ||
 		!strings.HasPrefix(c.Hold.Reference, "pi_") || c.Hold.DueAt == nil {
@@ -471,6 +514,25 @@ func TestAdvanceExchange(t *testing.T) {
 	if !slices.Contains(eventTypes(t, b, c.ID), returns.EventHoldCharged) {
 		t.Errorf("no hold_charged event")
 	}
+	// The capture is asked of Stripe by a job after the commit, not in the transaction: a
+	// Stripe failure fails the job (River retries it), and the retry captures.
+	var capture *returns.HoldArgs
+	for _, a := range b.jobs.Args() {
+		if h, ok := a.(returns.HoldArgs); ok && h.CaseID == c.ID && h.Capture {
+			capture = &h
+		}
+	}
+	if capture == nil || capture.Intent != c.Hold.Reference {
+		t.Fatalf("no capture job for the hold %s: %v", c.Hold.Reference, b.jobs.Kinds())
+	}
+	down := &returns.Service{Payments: billing.New(testfactory.DB(t), slog.New(slog.DiscardHandler),
+		billing.Config{SecretKey: "sk_test_123", APIBase: "http://127.0.0.1:1"})}
+	if err := down.SettleHold(b.ctx, *capture); err == nil {
+		t.Fatal("capture with Stripe down: no error")
+	}
+	if err := b.s.SettleHold(b.ctx, *capture); err != nil {
+		t.Fatalf("the capture's retry: %v", err)
+	}
 	d, _, err = b.s.ChargeIfOverdue(b.ctx, b.tx, d.ID)
 	if err != nil || d.Hold.Status != returns.HoldReleased {
 		t.Fatalf("a late wake charged a released hold: %v %+v", err, d.Hold)
@@ -482,5 +544,40 @@ func TestAdvanceExchange(t *testing.T) {
 	d = must(t)(b.s.Close(b.ctx, b.tx, d.ID, 0, returns.CloseInput{}))
 	if d.Status != returns.StatusClosed {
 		t.Fatalf("closed: %s", d.Status)
+	}
+}
+
+// TestExchangeDatedByTheTenantsClock: a sandbox tenant's test clock moved five days on; an
+// advance exchange approved then registers the new unit bought (and its warranty started)
+// on the tenant's day, not the wall clock's.
+func TestExchangeDatedByTheTenantsClock(t *testing.T) {
+	t.Parallel()
+	b := setup(t, sandbox(context.Background(), t))
+	u := b.unit(t, 5)
+	advance(t, b, 5*24*time.Hour)
+	clock, err := tenants.GetClock(b.ctx, b.tx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := clock.Now.In(loc).Format(time.DateOnly)
+	if day == time.Now().In(loc).Format(time.DateOnly) {
+		t.Fatalf("the tenant's clock did not move: %s", day)
+	}
+	c := must(t)(b.s.Apply(b.ctx, b.tx, returns.ApplyInput{Reason: returns.ReasonQualityFault, Collection: returns.CollectionCourier,
+		Lines: []returns.LineInput{{RegistrationID: u.ID, Remedy: returns.RemedyAdvanceExchange, Paid: 260000, Payment: returns.PaymentOutside}}}, false))
+	c = must(t)(b.s.Review(b.ctx, b.tx, c.ID, 0, returns.ReviewDecision{Decision: "approve",
+		Replacements: []returns.Replacement{{Line: 1, Serial: "CLK-" + testfactory.Unique()}},
+		Hold:         &returns.HoldInput{Kind: returns.HoldDeposit, Amount: 260000, Reference: "POS-1"}}))
+	ex := c.Lines[0].Exchange
+	if ex == nil || ex.WarrantyFrom != day {
+		t.Fatalf("the exchange's warranty start: %+v, want %s", ex, day)
+	}
+	reg, err := registry.Get(b.ctx, b.tx, ex.RegistrationID)
+	if err != nil || reg.PurchaseDate != day || reg.InvoiceDate != day {
+		t.Fatalf("the new unit's registration (bought %s on the tenant's clock): %+v %v", day, reg, err)
 	}
 }

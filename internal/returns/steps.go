@@ -85,6 +85,45 @@ type HoldInput struct {
 	Amount        int64  `json:"amount" minimum:"1" maximum:"100000000000" doc:"Minor units; usually the replacements' price"`
 	Reference     string `json:"reference,omitempty" maxLength:"200" doc:"deposit: the receipt of the money taken"`
 	PaymentMethod string `json:"payment_method,omitempty" maxLength:"255" doc:"card_hold: the customer's Stripe payment method (pm_...)"`
+	// Intent is the card hold PlaceHold placed before the approval's transaction.
+	Intent string `json:"-"`
+}
+
+// PlaceHold places an advance exchange's card hold at Stripe before the approval's
+// transaction (Stripe is never called inside it), with the case's idempotency key: a retried
+// approval finds the same hold. It checks what it can first (the case is applied, the
+// payment method is one); an approval that then fails leaves an uncaptured authorization that
+// the retry reuses, or that lapses at Stripe. The intent goes into in.Intent for Review.
+func (s *Service) PlaceHold(ctx context.Context, run TxRunner, id uuid.UUID, in *HoldInput) error {
+	if in == nil || in.Kind != HoldCard {
+		return nil
+	}
+	pm := strings.TrimSpace(in.PaymentMethod)
+	if !strings.HasPrefix(pm, "pm_") {
+		return fault.Invalid("hold.payment_method", "give the customer's Stripe payment method (pm_...)")
+	}
+	var c Case
+	var tenant uuid.UUID
+	if err := run(ctx, func(tx *tenants.Tx) (err error) {
+		tenant = tx.Scope.TenantID
+		c, err = Get(ctx, tx, id)
+		return err
+	}); err != nil {
+		return err
+	}
+	if c.Status != StatusApplied {
+		return conflict(c, StatusApplied)
+	}
+	if !slices.ContainsFunc(c.Lines, func(l CaseLine) bool { return l.Remedy == RemedyAdvanceExchange }) {
+		return fault.Invalid("replacements", "only advance exchange lines ship before the old unit is back")
+	}
+	intent, err := s.Payments.HoldCard(ctx, in.Amount, c.Currency, pm, holdKeyPrefix+c.ID.String(),
+		map[string]string{"tenant_id": tenant.String(), "return_case_id": c.ID.String()})
+	if err != nil {
+		return fmt.Errorf("card hold of case %s: %w", c.Number, err)
+	}
+	in.Intent = intent
+	return nil
 }
 
 // ReviewDecision approves or rejects an applied case.
@@ -180,12 +219,10 @@ func (s *Service) Review(ctx context.Context, tx *tenants.Tx, id uuid.UUID, vers
 		if !strings.HasPrefix(pm, "pm_") {
 			return Case{}, fault.Invalid("hold.payment_method", "give the customer's Stripe payment method (pm_...)")
 		}
-		intent, err := s.Payments.HoldCard(ctx, in.Hold.Amount, c.Currency, pm, holdKeyPrefix+c.ID.String(),
-			map[string]string{"tenant_id": tx.Scope.TenantID.String(), "return_case_id": c.ID.String()})
-		if err != nil {
-			return Case{}, fmt.Errorf("card hold of case %s: %w", c.Number, err)
+		if in.Hold.Intent == "" {
+			return Case{}, errors.New("the card hold is placed before the approval's transaction (PlaceHold)")
 		}
-		h.Reference = intent
+		h.Reference = in.Hold.Intent
 	default:
 		return Case{}, fault.Invalid("hold.kind", "must be deposit or card_hold")
 	}
@@ -260,9 +297,7 @@ func (s *Service) Receive(ctx context.Context, tx *tenants.Tx, id uuid.UUID, ver
 		return l.Remedy == RemedyAdvanceExchange && !l.Received
 	}) {
 		if c.Hold.Kind == HoldCard {
-			if err := s.Payments.ReleaseHold(ctx, c.Hold.Reference, holdKeyPrefix+c.ID.String()+":release"); err != nil {
-				return Case{}, fmt.Errorf("release the card hold of case %s: %w", c.Number, err)
-			}
+			s.settleLater(tx, c, false)
 		}
 		c.Hold.Status = HoldReleased
 		c.step(now, tx, EventHoldReleased, 0, "the old units are back: nothing is charged")
@@ -353,9 +388,11 @@ type LineRefundInput struct {
 }
 
 // Refund gives back a line's money after inspection confirmed the reason: through Stripe
-// against the sale's payment intent when the unit was paid through the platform (with the
-// line's own idempotency key), else recorded with its reference. The unit goes into the
-// returned-goods warehouse.
+// against the sale's payment intent when the unit was paid through the platform, else
+// recorded with its reference. The unit goes into the returned-goods warehouse. Stripe is
+// not called in the transaction: the refund is recorded pending, with a job (RefundArgs)
+// that asks Stripe after the commit with the line's own idempotency key; the caller asks
+// at once after its commit too (SendRefund), and whichever comes first does it.
 func (s *Service) Refund(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, in LineRefundInput) (Case, error) {
 	c, l, err := s.resolvable(ctx, tx, id, version, in.Line)
 	if err != nil {
@@ -382,12 +419,9 @@ func (s *Service) Refund(ctx context.Context, tx *tenants.Tx, id uuid.UUID, vers
 		if in.Reference != "" {
 			return Case{}, fault.Invalid("reference", "the unit was paid through the platform: the refund goes through Stripe")
 		}
-		got, err := s.Payments.RefundIntent(ctx, l.PaymentIntent, in.Amount, fmt.Sprintf("%s%s:%d", refundKeyPrefix, c.ID, l.No),
-			map[string]string{"tenant_id": tx.Scope.TenantID.String(), "return_case_id": c.ID.String(), "line": fmt.Sprint(l.No)})
-		if err != nil {
-			return Case{}, fmt.Errorf("refund line %d of case %s: %w", l.No, c.Number, err)
-		}
-		rf.StripeRefundID, rf.Status = got.ID, got.Status
+		rf.Status = RefundPending
+		tx.Job(s.Jobs, "", river.InsertManyParams{Args: RefundArgs{TenantID: tx.Scope.TenantID, CaseID: c.ID, Line: l.No},
+			InsertOpts: &river.InsertOpts{ScheduledAt: now.Add(refundRetryAfter), UniqueOpts: river.UniqueOpts{ByArgs: true}}})
 	default:
 		if in.Reference == "" {
 			return Case{}, fault.Invalid("reference", "the unit was paid outside the platform: give the refund's reference")
@@ -519,14 +553,19 @@ func (s *Service) exchange(ctx context.Context, tx *tenants.Tx, c *Case, setting
 	if _, err := tx.Q.GetModel(ctx, tx, db.GetModelParams{TenantID: tx.Scope.TenantID, ID: model}); err != nil {
 		return fault.Invalid(field("model_id"), "is not a model of this tenant")
 	}
-	today, err := registry.Today(ctx, tx)
+	// The exchange's day on the tenant's clock (a sandbox tenant's test clock), as the rest of
+	// the step: the new unit's warranty starts then, and the registry's own checks (no
+	// purchase after today) use the same day.
+	loc, err := tenants.Location(ctx, tx)
 	if err != nil {
 		return err
 	}
+	y, mo, d := now.In(loc).Date()
+	today := time.Date(y, mo, d, 0, 0, 0, 0, time.UTC)
 	customer := c.CustomerID.String()
-	reg, err := registry.Register(ctx, tx, registry.Input{ModelID: model.String(), Serial: in.Serial, PurchaseDate: today.Format(time.DateOnly),
+	reg, err := register(ctx, tx, registry.Input{ModelID: model.String(), Serial: in.Serial, PurchaseDate: today.Format(time.DateOnly),
 		InvoiceNo: c.Number, InvoiceDate: today.Format(time.DateOnly), HasWarrantyCard: true, Seller: "exchange of " + l.Serial,
-		Buyer: &registry.Party{CustomerID: customer}}, registry.ChannelStaff)
+		Buyer: &registry.Party{CustomerID: customer}}, today)
 	if err != nil {
 		var dup *registry.DuplicateError
 		if errors.As(err, &dup) {
@@ -545,7 +584,7 @@ func (s *Service) exchange(ctx context.Context, tx *tenants.Tx, c *Case, setting
 		part = nil
 	}
 	ex := &LineExchange{RegistrationID: reg.ID, Serial: reg.Serial, ModelID: model, PartID: part, Price: price, Difference: price - l.Paid,
-		Advance: in.advance, At: now}
+		Advance: in.advance, WarrantyFrom: today.Format(time.DateOnly), At: now}
 	l.Exchange = ex
 	c.Difference += ex.Difference
 	if part != nil && settings.ReplacementWarehouseID != nil {
@@ -556,6 +595,19 @@ func (s *Service) exchange(ctx context.Context, tx *tenants.Tx, c *Case, setting
 		l.Movements = append(l.Movements, m)
 	}
 	return nil
+}
+
+// register is registry.Register with today given: the tenant's day, not the wall clock's.
+func register(ctx context.Context, tx *tenants.Tx, in registry.Input, today time.Time) (registry.Registration, error) {
+	m, err := registry.ResolveModel(ctx, tx, in)
+	if err != nil {
+		return registry.Registration{}, err
+	}
+	checked, err := registry.Check(in, m, today)
+	if err != nil {
+		return registry.Registration{}, err
+	}
+	return registry.Store(ctx, tx, checked, registry.ChannelStaff, uuid.NullUUID{})
 }
 
 // receiveOld puts a line's old unit into the returned-goods warehouse, when the tenant
@@ -611,6 +663,9 @@ func (s *Service) Close(ctx context.Context, tx *tenants.Tx, id uuid.UUID, versi
 	}
 	if c.Hold != nil && c.Hold.Status == HoldHeld {
 		return Case{}, &fault.ConflictError{Detail: "case " + c.Number + " still holds the advance exchange's " + c.Hold.Kind}
+	}
+	if slices.ContainsFunc(c.Lines, func(l CaseLine) bool { return l.Refund != nil && l.Refund.Status == RefundPending }) {
+		return Case{}, &fault.ConflictError{Detail: "case " + c.Number + " has a refund not yet made by Stripe: it is retried; close the case after"}
 	}
 	before := c
 	now, err := tx.Now(ctx)

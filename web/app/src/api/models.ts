@@ -99,6 +99,7 @@ export type SettledTwice = Schemas['SettledTwice']
 // Returns and exchanges.
 export type ReturnCase = Schemas['Case']
 export type ReturnLine = Schemas['CaseLine']
+export type ReturnStep = Schemas['CaseStep']
 export type ReturnApply = Schemas['ApplyInput']
 export type ReturnReason = ReturnApply['reason']
 export type ReturnCollection = ReturnApply['collection']

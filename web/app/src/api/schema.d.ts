@@ -8362,6 +8362,11 @@ export interface components {
              */
             registration_id: string;
             serial: string;
+            /**
+             * Format: date
+             * @description The day the new unit's warranty starts: the exchange's day on the tenant's clock (三包 restarted)
+             */
+            warranty_from?: string;
         };
         LineExchangeInput: {
             /** Format: int64 */
@@ -8427,7 +8432,7 @@ export interface components {
             at: string;
             /** @description Outside the platform: the refund's reference (bank transfer, counter receipt) */
             reference?: string;
-            /** @description recorded (outside the platform), or Stripe's status */
+            /** @description recorded (outside the platform); pending until Stripe has made it (asked after the step's commit, retried by a job), then Stripe's status */
             status: string;
             /** @description Through the platform: Stripe's refund */
             stripe_refund_id?: string;

@@ -50,6 +50,7 @@ describe('fieldMessage', () => {
     expect(fieldMessage({ message: 'expected length >= 1' })).toEqual({ key: 'problem.field.required' })
     expect(fieldMessage({ message: 'expected length >= 10' })).toEqual({ key: 'problem.field.minLength', params: { n: 10 } })
     expect(fieldMessage({ message: 'expected length <= 200' })).toEqual({ key: 'problem.field.maxLength', params: { n: 200 } })
+    expect(fieldMessage({ message: 'give the serial of a registered unit' })).toEqual({ key: 'problem.field.unitSerial' })
     expect(fieldMessage({ message: 'expected string to be RFC 5322 email: mail: missing @ in addr-spec' })).toEqual({
       key: 'problem.field.email',
     })

@@ -77,6 +77,7 @@ const fieldPatterns: [RegExp, (m: RegExpExecArray) => Message][] = [
   [/^appears twice$/, () => ({ key: 'problem.field.twice' })],
   [/^must not be before the previous level's$/, () => ({ key: 'problem.field.levelOrder' })],
   [/^cannot merge a code into itself$/, () => ({ key: 'problem.field.mergeSelf' })],
+  [/^give the serial of a registered unit$/, () => ({ key: 'problem.field.unitSerial' })],
   [/^was itself merged; merge into /, () => ({ key: 'problem.field.mergedTarget' })],
 ]
 
