@@ -19,6 +19,16 @@ export default defineConfig({
   base: '/console/',
   plugins: [
     vue(),
+    // Vant's icon font names a copy on a CDN after its inline one; the page's CSP allows fonts
+    // from its own origin and data: only, so the CDN copy is dropped (the app works offline).
+    {
+      name: 'vant-icon-font-inline-only',
+      enforce: 'pre',
+      transform(code, id) {
+        if (!id.includes('/vant/') || !id.endsWith('.css') || !code.includes('at.alicdn.com')) return undefined
+        return code.replace(/,\s*url\(["']?(?:https?:)?\/\/at\.alicdn\.com[^)]*\)\s*format\(["']?woff["']?\)/g, '')
+      },
+    },
     // Element Plus components (and v-loading) are imported where a template uses them, with
     // their CSS: no global registration, so each route chunk carries only what it shows.
     Components({

@@ -231,5 +231,14 @@ if (typeof window !== 'undefined') {
   window.addEventListener('offline', () => {
     outbox.online = false
   })
+  // Not every way of losing the network fires the events: look every second too.
+  setInterval(() => {
+    if (navigator.onLine === outbox.online) return
+    outbox.online = navigator.onLine
+    if (outbox.online) {
+      backoff = 1000
+      void flush()
+    }
+  }, 1000)
   void reload().then(() => flush())
 }
