@@ -185,6 +185,7 @@ func TestJourneyEngineerCompletesAJobOnThePhone(t *testing.T) {
 	}
 	b.untranslated("my day")
 	b.bigTargets("my day")
+	b.noSidewaysScroll("my day")
 	b.shot("field-my-day")
 
 	// 3. Accept the offer; the brand books the visit; set off; check in with the position.
@@ -244,6 +245,7 @@ func TestJourneyEngineerCompletesAJobOnThePhone(t *testing.T) {
 		b.typeInto(fmt.Sprintf(`input[name=part-%d-new]`, i), p.new)
 	}
 	b.bigTargets("the job on site")
+	b.noSidewaysScroll("the job on site")
 	b.shot("field-job")
 	b.noConsoleProblems("the job")
 
@@ -331,5 +333,25 @@ func TestJourneyEngineerCompletesAJobOnThePhone(t *testing.T) {
 	b.waitVisible(`.lang-switch`)
 	b.click(`.lang-switch`)
 	b.waitJS(`document.documentElement.lang === 'en' && document.body.innerText.includes('My day')`)
+	b.shot("field-my-day-en")
+	// On a desktop screen the app is one centred column.
+	b.viewport(1400, 900, false)
+	b.click(`.day-refresh`)
+	b.waitJS(`document.querySelector('.my-day').getBoundingClientRect().width <= 720`)
+	if w := b.js(`String(document.documentElement.scrollWidth - window.innerWidth)`); w != "0" {
+		t.Errorf("my day is %s px wider than a 1400 px screen", w)
+	}
+	b.shot("field-my-day-desktop")
 	b.noConsoleProblems("my day (en)")
+
+	// An engineer who opens the staff console is sent to the phone app.
+	b.do(chromedp.Navigate(env.Server.URL + "/console/"))
+	// The console's page loads, then sends the browser on: wait out both navigations.
+	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(b.location(), "/field/"); time.Sleep(300 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the console kept the engineer at %s", b.location())
+		}
+	}
+	b.waitJS(`!!document.querySelector('.my-day')`)
+	b.noConsoleProblems("the console sends the engineer to /field")
 }

@@ -40,13 +40,12 @@ export async function checkIn(o: Job): Promise<boolean> {
   return at !== null
 }
 
-/** The order's status once what waits on the phone is applied. */
+/** The order's status once the moves waiting on the phone are applied (a waiting report is shown as waiting, not as done). */
 export function statusAfterQueue(o: Job): string {
   let s = o.status
   for (const a of outbox.items) {
     if (a.orderId !== o.id) continue
     if (a.kind === 'move' && a.label) s = a.label
-    if (a.kind === 'complete') s = 'completed'
   }
   return s
 }
