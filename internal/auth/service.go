@@ -53,7 +53,7 @@ type Options struct {
 	// DeviceSessionTTL is how long a sign-in on a device the user keeps (the engineers'
 	// phone app) lasts: default 30 days. Signing out revokes it like any session.
 	DeviceSessionTTL time.Duration
-	OTPPerHour int
+	OTPPerHour       int
 	// LoginPerMinute bounds sign-in attempts on one account from one client address
 	// (default 5); LoginIPPerMinute those from one client address on all accounts (default 10).
 	LoginPerMinute, LoginIPPerMinute int
