@@ -201,7 +201,7 @@ func serve(ctx context.Context, cfg platform.Config, log *slog.Logger, pool *pgx
 	d.WithPlatformAudit(platformAudit(log, calls))
 	limiter := platform.NewLimiter(rdb, log, reg).WithPrefix(cfg.RedisPrefix)
 	authSvc := auth.NewService(d, limiter, auth.NewDevSender(log), log,
-		auth.Options{SessionTTL: cfg.SessionTTL, OTPPerHour: cfg.OTPPerHour,
+		auth.Options{SessionTTL: cfg.SessionTTL, DeviceSessionTTL: cfg.DeviceSessionTTL, OTPPerHour: cfg.OTPPerHour,
 			LoginPerMinute: cfg.RateLoginPerMinute, LoginIPPerMinute: cfg.RateLoginIPPerMinute})
 	bill := newBilling(cfg, log, d)
 	jobClient, err := jobs.NewClient(pool, d, log, false, bill.Consumer())

@@ -94,11 +94,16 @@ type loginIn struct {
 	Body struct {
 		Email    string `json:"email" format:"email" maxLength:"254"`
 		Password string `json:"password" minLength:"1" maxLength:"200"`
+		Device   bool   `json:"remember_device,omitempty" doc:"Keep this device signed in (the engineers' phone app): the session lasts days, not a working day, until signed out"`
 	}
 }
 
 func (s *Server) login(ctx context.Context, in *loginIn) (*SessionOutput, error) {
-	sess, err := s.Auth.Login(ctx, in.Body.Email, in.Body.Password, actorMeta(ctx))
+	login := s.Auth.Login
+	if in.Body.Device {
+		login = s.Auth.LoginDevice
+	}
+	sess, err := login(ctx, in.Body.Email, in.Body.Password, actorMeta(ctx))
 	if err != nil {
 		return nil, err
 	}

@@ -32,7 +32,7 @@ func registerEngineerRoutes(api huma.API, s *Server) {
 		route{perm: access.DispatchConfig}, s.putEngineerProfile)
 	register(api, s, huma.Operation{OperationID: "report-position", Method: http.MethodPost, Path: "/me/position", Tags: tags,
 		Summary: "Report my position (engineers' devices), for the nearest-engineer rule", DefaultStatus: 204, Errors: []int{409, 422}},
-		route{perm: access.OrdersWrite}, s.reportPosition)
+		route{perm: access.OrdersWrite, idem: true}, s.reportPosition)
 	register(api, s, huma.Operation{OperationID: "my-board", Method: http.MethodGet, Path: "/me/board", Tags: tags,
 		Summary: "My jobs for a day in route order (engineers)"},
 		route{perm: access.OrdersRead}, s.myBoard)

@@ -166,12 +166,12 @@ func registerOrderRoutes(api huma.API, s *Server) {
 		Description: "The order's status machine decides; a move it does not allow is a 409 naming the allowed ones. Approving " +
 			"or rejecting finished work needs the audit permission. Cancelling, rejecting and reopening need a reason.",
 		Errors: []int{404, 409, 412, 422}},
-		route{perm: access.OrdersWrite}, s.transitionOrder)
+		route{perm: access.OrdersWrite, idem: true}, s.transitionOrder)
 	orderParts(api, s, huma.Operation{OperationID: "order-timeline", Path: "/orders/{id}/timeline", Tags: tags,
 		Summary: "The order's timeline: every change with who, when, from, to and why"}, access.OrdersRead, staffTimeline)
 	register(api, s, huma.Operation{OperationID: "comment-order", Method: http.MethodPost, Path: "/orders/{id}/comments", Tags: tags,
 		Summary: "Comment on an order (internal, or visible to the customer)", DefaultStatus: 201, Errors: []int{404, 422}},
-		route{perm: access.OrdersWrite}, s.commentOrder)
+		route{perm: access.OrdersWrite, idem: true}, s.commentOrder)
 	register(api, s, huma.Operation{OperationID: "renew-tracking-link", Method: http.MethodPost, Path: "/orders/{id}/tracking-link", Tags: tags,
 		Summary: "Issue a new tracking link (the old one stops working)", Errors: []int{404}},
 		route{perm: access.OrdersWrite}, s.renewTrackingLink)
@@ -179,7 +179,7 @@ func registerOrderRoutes(api huma.API, s *Server) {
 		Summary:     "File the engineer's report: diagnosis, work, parts, result, evidence",
 		Description: "Moves the order by the result and re-evaluates the entitlement (an exclusion needs evidence).",
 		Errors:      []int{404, 409, 412, 422}},
-		route{perm: access.OrdersWrite}, s.completeOrder)
+		route{perm: access.OrdersWrite, idem: true}, s.completeOrder)
 }
 
 type listOrdersIn struct {

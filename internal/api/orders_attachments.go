@@ -19,7 +19,7 @@ func registerAttachmentRoutes(api huma.API, s *Server) {
 	register(api, s, huma.Operation{OperationID: "attach-to-order", Method: http.MethodPost, Path: "/orders/{id}/attachments", Tags: tags,
 		Summary: "Attach a photo, the customer's signature or evidence", DefaultStatus: 201,
 		MaxBodyBytes: orders.MaxAttachmentBytes, Errors: []int{404, 413, 422}},
-		route{perm: access.OrdersWrite}, s.attachToOrder)
+		route{perm: access.OrdersWrite, idem: true}, s.attachToOrder)
 	orderParts(api, s, huma.Operation{OperationID: "list-order-attachments", Path: "/orders/{id}/attachments", Tags: tags,
 		Summary: "List an order's attachments"}, access.OrdersRead, orders.Attachments)
 	register(api, s, huma.Operation{OperationID: "get-attachment", Method: http.MethodGet, Path: "/attachments/{id}", Tags: tags,

@@ -33,7 +33,7 @@ func registerOrderEngineerRoutes(api huma.API, s *Server) {
 		Summary:     "Accept or decline an order offered to me (engineers)",
 		Description: "Declining needs a reason; the order then goes to the next engineer by the dispatch rules.",
 		Errors:      []int{404, 409, 422}},
-		route{perm: access.OrdersWrite}, s.answerOrder)
+		route{perm: access.OrdersWrite, idem: true}, s.answerOrder)
 }
 
 // registerOrderOutletRoutes adds choosing an order's outlet: proposals and dispatch by hand.

@@ -40,6 +40,7 @@ type Service struct {
 	sender     Sender
 	log        *slog.Logger
 	sessionTTL time.Duration
+	deviceTTL  time.Duration
 	otpPerHour int
 	// loginPerAccount bounds attempts on one account from one client address a minute;
 	// loginPerClient bounds a client address's attempts on all accounts a minute.
@@ -49,7 +50,10 @@ type Service struct {
 // Options configure a Service.
 type Options struct {
 	SessionTTL time.Duration
-	OTPPerHour int
+	// DeviceSessionTTL is how long a sign-in on a device the user keeps (the engineers'
+	// phone app) lasts: default 30 days. Signing out revokes it like any session.
+	DeviceSessionTTL time.Duration
+	OTPPerHour       int
 	// LoginPerMinute bounds sign-in attempts on one account from one client address
 	// (default 5); LoginIPPerMinute those from one client address on all accounts (default 10).
 	LoginPerMinute, LoginIPPerMinute int
@@ -60,6 +64,9 @@ func NewService(d *tenants.DB, limiter *platform.Limiter, sender Sender, log *sl
 	if o.SessionTTL == 0 {
 		o.SessionTTL = 12 * time.Hour
 	}
+	if o.DeviceSessionTTL == 0 {
+		o.DeviceSessionTTL = 30 * 24 * time.Hour
+	}
 	if o.OTPPerHour == 0 {
 		o.OTPPerHour = 5
 	}
@@ -69,7 +76,7 @@ func NewService(d *tenants.DB, limiter *platform.Limiter, sender Sender, log *sl
 	if o.LoginIPPerMinute <= 0 {
 		o.LoginIPPerMinute = 10
 	}
-	return &Service{db: d, limiter: limiter, sender: sender, log: log, sessionTTL: o.SessionTTL, otpPerHour: o.OTPPerHour,
+	return &Service{db: d, limiter: limiter, sender: sender, log: log, sessionTTL: o.SessionTTL, deviceTTL: o.DeviceSessionTTL, otpPerHour: o.OTPPerHour,
 		loginPerAccount: o.LoginPerMinute, loginPerClient: o.LoginIPPerMinute}
 }
 
@@ -87,6 +94,17 @@ type Session struct {
 // account from that address; attempts from one address never count against another, so
 // guessing at an account from elsewhere cannot lock its user out.
 func (s *Service) Login(ctx context.Context, email, password string, meta tenants.Actor) (Session, error) {
+	return s.login(ctx, email, password, meta, s.sessionTTL)
+}
+
+// LoginDevice is Login for a device the user keeps signed in (the engineers' phone app): the
+// session lasts Options.DeviceSessionTTL instead of the working day of a staff session. It
+// is a session like any other: signing out (or revoking the session) ends it at once.
+func (s *Service) LoginDevice(ctx context.Context, email, password string, meta tenants.Actor) (Session, error) {
+	return s.login(ctx, email, password, meta, s.deviceTTL)
+}
+
+func (s *Service) login(ctx context.Context, email, password string, meta tenants.Actor, ttl time.Duration) (Session, error) {
 	email = tenants.NormalizeEmail(email)
 	client := platform.LimitKey(meta.IP)
 	for _, l := range []struct {
@@ -122,7 +140,7 @@ func (s *Service) Login(ctx context.Context, email, password string, meta tenant
 		return Session{}, ErrBadLogin
 	}
 	tok, hash := newSessionToken()
-	exp := time.Now().Add(s.sessionTTL)
+	exp := time.Now().Add(ttl)
 	err = s.db.Platform(ctx, "staff sign-in: create session", uuid.Nil, func(tx *tenants.Tx) error {
 		_, err := tx.Q.CreateSession(ctx, tx, db.CreateSessionParams{
 			ID: platform.NewID(), TokenHash: hash, UserID: uuid.NullUUID{UUID: user.ID, Valid: true},

@@ -28,6 +28,9 @@ type Config struct {
 	SecureCookies bool `env:"SECURE_COOKIES" envDefault:"true"`
 	// SessionTTL is how long a login lasts.
 	SessionTTL time.Duration `env:"SESSION_TTL" envDefault:"12h"`
+	// DeviceSessionTTL is how long a sign-in that keeps a device signed in lasts (the
+	// engineers' phone app); revoked by signing out like any session.
+	DeviceSessionTTL time.Duration `env:"DEVICE_SESSION_TTL" envDefault:"720h"`
 	// RateTenantPerSecond and RateKeyPerSecond bound requests per tenant and per credential.
 	RateTenantPerSecond int `env:"RATE_TENANT_PER_SECOND" envDefault:"200"`
 	RateKeyPerSecond    int `env:"RATE_KEY_PER_SECOND" envDefault:"50"`

@@ -7,6 +7,11 @@
 // answer as themselves, and a missing file is a 404, never the page. GET / redirects to
 // /console/. Without a build, /console/ answers a page saying to run `make web`.
 //
+// The engineers' phone app is a second page of the same build (field.html, Vue 3 + Vant),
+// served under /field/ the same way: its web manifest, icon and service worker (the build's
+// field/ folder) answer as themselves, every other path without an extension answers the
+// page; its script and style files are the build's, under /console/assets/.
+//
 // The app talks only to the API on the same origin, signed in with the API's HttpOnly
 // session cookie; its page and files carry a strict Content-Security-Policy.
 package console
@@ -31,6 +36,9 @@ var distFS embed.FS
 
 // Base is where the app is served; the build's base (web/app/vite.config.ts) must match.
 const Base = "/console/"
+
+// FieldBase is where the engineers' phone app is served.
+const FieldBase = "/field/"
 
 // ContentSecurityPolicy lets the page load only its own scripts, styles, images and fonts,
 // and talk only to its own origin. No inline script or style element is allowed: Element
@@ -70,19 +78,21 @@ type app struct {
 // contentTypes is set explicitly rather than taken from package mime, whose table can be
 // overridden by the host's mime.types (or the Windows registry).
 var contentTypes = map[string]string{
-	".html":  "text/html; charset=utf-8",
-	".js":    "text/javascript; charset=utf-8",
-	".css":   "text/css; charset=utf-8",
-	".svg":   "image/svg+xml",
-	".png":   "image/png",
-	".ico":   "image/x-icon",
-	".json":  "application/json",
-	".txt":   "text/plain; charset=utf-8",
-	".woff2": "font/woff2",
+	".html":        "text/html; charset=utf-8",
+	".js":          "text/javascript; charset=utf-8",
+	".css":         "text/css; charset=utf-8",
+	".svg":         "image/svg+xml",
+	".png":         "image/png",
+	".ico":         "image/x-icon",
+	".json":        "application/json",
+	".webmanifest": "application/manifest+json",
+	".txt":         "text/plain; charset=utf-8",
+	".woff2":       "font/woff2",
 }
 
 // compressible lists the types worth gzipping.
-var compressible = map[string]bool{".html": true, ".js": true, ".css": true, ".svg": true, ".json": true, ".txt": true}
+var compressible = map[string]bool{".html": true, ".js": true, ".css": true, ".svg": true, ".json": true, ".txt": true,
+	".webmanifest": true}
 
 func newAsset(name string, data []byte) *asset {
 	ct, ok := contentTypes[path.Ext(name)]
@@ -193,8 +203,33 @@ func (a *app) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a.index.serve(w, r, "index.html") // an app route: the browser routes it
 }
 
+// field serves the engineers' app below FieldBase: its own files (the build's field/
+// folder), else its page for every app route.
+type field struct{ app *app }
+
+func (f field) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	page := f.app.files["field.html"]
+	if f.app.index == nil || page == nil {
+		f.app.ServeHTTP(w, r) // not built: the same page saying so
+		return
+	}
+	name := r.PathValue("path")
+	if a, ok := f.app.files["field/"+name]; ok {
+		if name == "sw.js" {
+			w.Header().Set("Service-Worker-Allowed", FieldBase)
+		}
+		a.serve(w, r, name)
+		return
+	}
+	if path.Ext(name) != "" {
+		http.NotFound(w, r)
+		return
+	}
+	page.serve(w, r, "field.html")
+}
+
 // Handler serves the embedded build below Base (the pattern must bind {path...}).
-func handler() http.Handler {
+func handler() *app {
 	sub, err := fs.Sub(distFS, "dist")
 	if err != nil {
 		panic("console: " + err.Error())
@@ -208,8 +243,16 @@ func handler() http.Handler {
 
 // Mount registers GET /console/{path...} (the app: its files, and its page for every app
 // route) and GET / (a redirect to the app) on mux.
+//
+// It also registers GET /field/{path...}, the engineers' phone app, and GET /field (a
+// redirect to /field/).
 func Mount(mux *http.ServeMux) {
-	mux.Handle("GET "+Base+"{path...}", handler())
+	a := handler()
+	mux.Handle("GET "+Base+"{path...}", a)
+	mux.Handle("GET "+FieldBase+"{path...}", field{app: a})
+	mux.HandleFunc("GET /field", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, FieldBase, http.StatusFound)
+	})
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, Base, http.StatusFound)
 	})

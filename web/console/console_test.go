@@ -25,6 +25,10 @@ var fakeBuild = fstest.MapFS{
 	"assets/index-Cd34.css":  {Data: []byte("body{margin:0}")},
 	"favicon.svg":            {Data: []byte(`<svg xmlns="http://www.w3.org/2000/svg"/>`)},
 	"assets/sub/deep-Ef5.js": {Data: []byte("1")},
+	// The engineers' app: its page, its manifest and service worker (public/field/).
+	"field.html":                 {Data: []byte(`<!doctype html><script type="module" src="/console/assets/field-Gh56.js"></script>`)},
+	"field/sw.js":                {Data: []byte("self.addEventListener('fetch', () => {})")},
+	"field/manifest.webmanifest": {Data: []byte(`{"name":"field","start_url":"/field/","scope":"/field/"}`)},
 }
 
 func serve(t *testing.T, fsys fs.FS) *httptest.Server {
@@ -35,6 +39,7 @@ func serve(t *testing.T, fsys fs.FS) *httptest.Server {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET "+Base+"{path...}", a)
+	mux.Handle("GET "+FieldBase+"{path...}", field{app: a})
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, Base, http.StatusFound) })
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
@@ -282,5 +287,32 @@ func TestTheAppKeepsNoTokenInWebStorage(t *testing.T) {
 	}
 	if n < 20 {
 		t.Fatalf("read %d source files of the app, want its whole src/", n)
+	}
+}
+
+// TestTheFieldAppIsServedUnderField: the engineers' app answers its page for its routes, its
+// manifest and service worker as themselves (the worker allowed to control /field/), and a
+// missing file as a 404.
+func TestTheFieldAppIsServedUnderField(t *testing.T) {
+	srv := serve(t, fakeBuild)
+	for _, p := range []string{"/field/", "/field/login", "/field/jobs/0199f1c2-7d3e-7a10-8000-000000000001"} {
+		resp, body := get(t, srv.URL+p)
+		if resp.StatusCode != http.StatusOK || mediaType(t, resp) != "text/html" || !bytes.Contains(body, []byte("field-Gh56.js")) {
+			t.Errorf("GET %s: %d %s, want the field page", p, resp.StatusCode, body)
+		}
+		if resp.Header.Get("Content-Security-Policy") != ContentSecurityPolicy {
+			t.Errorf("GET %s: no CSP", p)
+		}
+	}
+	resp, _ := get(t, srv.URL+"/field/sw.js")
+	if resp.StatusCode != http.StatusOK || mediaType(t, resp) != "text/javascript" || resp.Header.Get("Service-Worker-Allowed") != FieldBase {
+		t.Errorf("GET /field/sw.js: %d %q, Service-Worker-Allowed %q", resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Service-Worker-Allowed"))
+	}
+	resp, _ = get(t, srv.URL+"/field/manifest.webmanifest")
+	if resp.StatusCode != http.StatusOK || mediaType(t, resp) != "application/manifest+json" {
+		t.Errorf("GET /field/manifest.webmanifest: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	if resp, _ := get(t, srv.URL+"/field/missing.js"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("GET /field/missing.js: %d, want 404", resp.StatusCode)
 	}
 }

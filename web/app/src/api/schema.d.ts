@@ -8503,6 +8503,8 @@ export interface components {
             /** Format: email */
             email: string;
             password: string;
+            /** @description Keep this device signed in (the engineers' phone app): the session lasts days, not a working day, until signed out */
+            remember_device?: boolean;
         };
         LookupOutBody: {
             customers: components["schemas"]["Customer"][];
@@ -25727,6 +25729,8 @@ export interface operations {
             header?: {
                 /** @description Tenant to act in, for users with several memberships */
                 "X-Tenant-ID"?: string;
+                /** @description Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the key with another request */
+                "Idempotency-Key"?: string;
             };
             path?: never;
             cookie?: never;
@@ -28846,6 +28850,8 @@ export interface operations {
             header?: {
                 /** @description Tenant to act in, for users with several memberships */
                 "X-Tenant-ID"?: string;
+                /** @description Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the key with another request */
+                "Idempotency-Key"?: string;
             };
             path: {
                 /** @description Resource id */
@@ -29208,6 +29214,8 @@ export interface operations {
             header?: {
                 /** @description Tenant to act in, for users with several memberships */
                 "X-Tenant-ID"?: string;
+                /** @description Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the key with another request */
+                "Idempotency-Key"?: string;
             };
             path: {
                 /** @description Resource id */
@@ -29250,6 +29258,15 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -29564,6 +29581,8 @@ export interface operations {
             header?: {
                 /** @description Tenant to act in, for users with several memberships */
                 "X-Tenant-ID"?: string;
+                /** @description Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the key with another request */
+                "Idempotency-Key"?: string;
             };
             path: {
                 /** @description Resource id */
@@ -29613,6 +29632,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ErrorModel"];
                 };
             };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
                 headers: {
@@ -29648,6 +29676,8 @@ export interface operations {
             header?: {
                 /** @description Tenant to act in, for users with several memberships */
                 "X-Tenant-ID"?: string;
+                /** @description Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the key with another request */
+                "Idempotency-Key"?: string;
                 /** @description Optional: the ETag you read */
                 "If-Match"?: string;
             };
@@ -31431,6 +31461,8 @@ export interface operations {
             header?: {
                 /** @description Tenant to act in, for users with several memberships */
                 "X-Tenant-ID"?: string;
+                /** @description Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the key with another request */
+                "Idempotency-Key"?: string;
                 /** @description Optional: the ETag you read; a stale one is refused with 412 */
                 "If-Match"?: string;
             };

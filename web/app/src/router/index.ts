@@ -92,6 +92,11 @@ router.beforeEach(async (to) => {
   if (state === 'chooseTenant' || state === 'noTenant') {
     return to.name === 'choose-tenant' ? true : { name: 'choose-tenant', query: redirect }
   }
+  // Engineers work in their phone app (/field), which has what they may do.
+  if (session.me?.role === 'engineer' && !session.platformAdmin) {
+    window.location.assign('/field/')
+    return false
+  }
   if (to.name === 'home' && !session.inTenant) return { name: 'tenants' }
   if (to.name === 'no-access' || allowed(to.meta, session)) return true
   return { name: 'no-access', params: { pathMatch: to.path.slice(1).split('/') }, query: to.query, hash: to.hash }

@@ -101,8 +101,9 @@ export const useSessionStore = defineStore('session', () => {
     return restoring
   }
 
-  async function signIn(email: string, password: string): Promise<SessionState> {
-    await publicApi.POST('/v1/auth/login', { body: { email, password } })
+  /** Signs in; device keeps this device signed in for weeks (the engineers' phone app). */
+  async function signIn(email: string, password: string, device = false): Promise<SessionState> {
+    await publicApi.POST('/v1/auth/login', { body: device ? { email, password, remember_device: true } : { email, password } })
     clear()
     return restore()
   }
