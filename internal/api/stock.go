@@ -74,7 +74,7 @@ func registerPartRoutes(api huma.API, s *Server) {
 		Description: "Header row first. Columns: part_no and name_zh (required), name_en, models (model SKUs, separated by ;), " +
 			"components (;), substitutes (part numbers, of the catalog or the file, ;), serial_tracked (yes/no), return_required (yes/no: the maker wants the faulty part back), currency, " +
 			"unit_cost, outlet_price, consumer_price (whole minor units), active (yes/no). Chinese headers are accepted " +
-			"(零件号, 名称, 适用机型, 部件, 替代件, 序列号管理, 成本, 网点价, 零售价). A part number already in the catalog " +
+			"(零件号, 名称, 适用机型, 部件, 替代件, 序列号管理, 旧件返还, 成本, 网点价, 零售价). A part number already in the catalog " +
 			"updates that part. Any bad row rejects the file: the problem lists every bad cell as body.rows[N].field, " +
 			"N being the row number in the file (the header is row 1).",
 		MaxBodyBytes: maxBatchBytes, Errors: []int{413, 415, 422},
