@@ -104,3 +104,13 @@ export type ReturnReason = ReturnApply['reason']
 export type ReturnCollection = ReturnApply['collection']
 export type ReturnRemedy = Schemas['LineInput']['remedy']
 export type ReturnStatus = NonNullable<NonNullable<operations['list-returns']['parameters']['query']>['status']>
+
+// Callbacks and surveys.
+export type CallbackTask = Schemas['Task']
+export type CallbackDetail = Schemas['TaskDetail']
+export type SurveyTemplate = Schemas['SurveyTemplate']
+export type SurveyQuestion = Schemas['Question']
+export type SurveyResponse = Schemas['Response']
+export type Rectification = Schemas['Rectification']
+export type SatisfactionReport = Schemas['Report']
+export type CallbackSettings = Schemas['CallbackSettings']

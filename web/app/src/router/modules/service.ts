@@ -1,4 +1,4 @@
-import { DataAnalysis, Grid, Money, Position, RefreshLeft, Tickets, User, Wallet } from '@element-plus/icons-vue'
+import { ChatDotRound, DataAnalysis, Document, Grid, Money, PhoneFilled, Position, RefreshLeft, Star, Tickets, User, Wallet } from '@element-plus/icons-vue'
 import type { RouteRecordRaw } from 'vue-router'
 
 const routes: RouteRecordRaw[] = [
@@ -57,6 +57,44 @@ const routes: RouteRecordRaw[] = [
     component: () => import('@/views/returns/ReturnDetail.vue'),
     props: true,
     meta: { title: 'menu.returns', perm: 'returns:read', activeMenu: '/returns' },
+  },
+  {
+    path: '/callbacks',
+    name: 'callbacks',
+    component: () => import('@/views/callbacks/CallbackList.vue'),
+    meta: { title: 'menu.callbacks', perm: 'callbacks:read', menu: { group: 'service', icon: PhoneFilled, order: 19 } },
+  },
+  {
+    path: '/callbacks/:id',
+    name: 'callback',
+    component: () => import('@/views/callbacks/CallbackDetail.vue'),
+    props: true,
+    meta: { title: 'menu.callbacks', perm: 'callbacks:read', activeMenu: '/callbacks' },
+  },
+  {
+    path: '/rectifications',
+    name: 'rectifications',
+    component: () => import('@/views/callbacks/RectificationList.vue'),
+    meta: { title: 'menu.rectifications', perm: 'callbacks:read', menu: { group: 'service', icon: ChatDotRound, order: 19.2 } },
+  },
+  {
+    path: '/rectifications/:id',
+    name: 'rectification',
+    component: () => import('@/views/callbacks/RectificationDetail.vue'),
+    props: true,
+    meta: { title: 'menu.rectifications', perm: 'callbacks:handle', activeMenu: '/rectifications' },
+  },
+  {
+    path: '/survey-templates',
+    name: 'survey-templates',
+    component: () => import('@/views/callbacks/SurveyTemplates.vue'),
+    meta: { title: 'menu.surveyTemplates', perm: 'surveys:manage', menu: { group: 'service', icon: Document, order: 19.4 } },
+  },
+  {
+    path: '/satisfaction',
+    name: 'satisfaction',
+    component: () => import('@/views/callbacks/SatisfactionReport.vue'),
+    meta: { title: 'menu.satisfaction', perm: 'callbacks:read', menu: { group: 'service', icon: Star, order: 19.6 } },
   },
   {
     path: '/customers',
