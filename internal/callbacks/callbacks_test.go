@@ -291,7 +291,8 @@ func TestSampleCallsEveryOrderWithAComplaint(t *testing.T) {
 		restricted bool
 	}{{open.ID, "open", false}, {closed.ID, "closed", false}, {confidential.ID, "open", true}} {
 		b.exec(t, `INSERT INTO complaints (tenant_id, id, number, topic, channel, severity, status, summary, order_id, outlet_id,
-			restricted, opened_at, resolution_from) VALUES (app.tenant_id(), $1, $2, 'quality', 'phone', 'general', $3, '维修后仍有异响', $4, $5, $6, now(), now())`,
+			restricted, opened_at, resolution_from) VALUES (app.tenant_id(), $1, $2, 'quality', 'phone', CASE WHEN $6 THEN 'critical' ELSE 'general' END, $3, '维修后仍有异响', $4, $5, $6,
+			now(), now())`,
 			uuid.New(), fmt.Sprintf("CP-%d", i), c.status, c.order, b.outlet, c.restricted)
 	}
 
