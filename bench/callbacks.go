@@ -13,6 +13,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/callbacks"
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/migrate"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -61,7 +62,7 @@ func measureCallbacks(ctx context.Context, d *database, orders int) (callbacksRe
 	tdb := tenants.NewDB(pool)
 	// An insert-only River client: the run queues its clocks' wakes and events' dispatch in
 	// its transaction, as the product's worker does; nothing works them here.
-	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{})
+	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{Schema: migrate.RiverSchema})
 	if err != nil {
 		return r, fmt.Errorf("river client: %w", err)
 	}
