@@ -52,6 +52,8 @@ type options struct {
 	// The SLA timer measurement: overdue clocks (0: none).
 	timers   int
 	handoffs int
+	// callbackOrders are the completed orders of the callback sampling measurement.
+	callbackOrders int
 
 	databaseURL, appUser, appPassword, redisURL, pgbenchBin string
 	// citus: run on the Citus cluster scripts/bench.sh started (BENCH_CITUS=1), in its
@@ -92,6 +94,7 @@ func parseOptions() (options, error) {
 	flag.IntVar(&o.jobPool, "job-pool", 0, "the notify-pipeline worker's database pool size (0: as the product sizes it)")
 	flag.IntVar(&o.handoffs, "handoffs", 200, "hand-offs of the partner network's latency measurement, one at a time (0: none)")
 	flag.IntVar(&o.timers, "timers", 20000, "SLA clocks of the timer measurement: half warn, half breach (0: no timer measurement)")
+	flag.IntVar(&o.callbackOrders, "callback-orders", 100_000, "orders completed on the day of the callback sampling measurement (0: no such measurement)")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		return o, fmt.Errorf("unexpected arguments %q", flag.Args())
@@ -99,7 +102,7 @@ func parseOptions() (options, error) {
 	if o.concurrency < 1 || o.duration <= 0 || o.warmup < 0 || o.scale < 1 || o.poolSize < 0 {
 		return o, errors.New("-c, -d and -scale must be positive, -warmup and -pool not negative")
 	}
-	if o.tenants < 1 || o.tenants > maxBenchTenants || o.keyTenants < 1 || o.importRows < 0 || o.timers < 0 {
+	if o.tenants < 1 || o.tenants > maxBenchTenants || o.keyTenants < 1 || o.importRows < 0 || o.timers < 0 || o.callbackOrders < 0 {
 		return o, fmt.Errorf("-tenants must be 1 to %d, -key-tenants positive, -import-rows not negative", maxBenchTenants)
 	}
 	if o.registrations < o.tenants || o.registrations/o.tenants > maxPerTenant {
@@ -144,6 +147,11 @@ func (o options) wantHandoff() bool { return o.handoffs > 0 && o.filter.MatchStr
 // wantTimers tells whether the SLA timer measurement runs.
 func (o options) wantTimers() bool { return o.timers > 0 && o.filter.MatchString(timersName) }
 
+// wantCallbacks tells whether the callback sampling measurement runs.
+func (o options) wantCallbacks() bool {
+	return o.callbackOrders > 0 && o.filter.MatchString(callbacksName)
+}
+
 // scenarioResult is one scenario's load result and the API's work per request.
 type scenarioResult struct {
 	scenario
@@ -169,7 +177,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	if len(selected) == 0 && !o.wantImport() && !o.wantTimers() && !o.wantHandoff() {
+	if len(selected) == 0 && !o.wantImport() && !o.wantTimers() && !o.wantHandoff() && !o.wantCallbacks() {
 		return fmt.Errorf("no scenario matches -scenarios %q", o.filter)
 	}
 	needWarranty, needOrders := o.wantImport(), false
@@ -391,6 +399,16 @@ func run() error {
 		tim = &r
 	}
 
+	var cbs *callbacksResult
+	if o.wantCallbacks() {
+		progress(fmt.Sprintf("%s: %d completed orders, the selection alone, then the run", callbacksName, o.callbackOrders))
+		r, err := measureCallbacks(ctx, db, o.callbackOrders)
+		if err != nil {
+			return err
+		}
+		cbs = &r
+	}
+
 	var version string
 	if err := pool.QueryRow(ctx, "SHOW server_version").Scan(&version); err != nil {
 		return err
@@ -440,6 +458,10 @@ func run() error {
 	if tim != nil {
 		fmt.Println()
 		reportTimers(os.Stdout, *tim)
+	}
+	if cbs != nil {
+		fmt.Println()
+		reportCallbacks(os.Stdout, *cbs)
 	}
 	return errors.Join(checkErrors(results), checkImport(imp), checkTimers(tim), checkNotify(pipe))
 }

@@ -255,7 +255,8 @@ func consumers(cfg platform.Config, log *slog.Logger, d *tenants.DB) ([]events.C
 		// Engineers' pay on audited orders, outlets' penalties for broken promises.
 		commission.Consumer{DB: d, Log: log},
 		// The daily callback sampling; the events it emits go with the worker's own client.
-		callbacks.Consumer{DB: d, Log: log, Service: &callbacks.Service{Jobs: network.ContextJobs{}, PublicURL: cfg.PublicURL}},
+		callbacks.Consumer{DB: d, Log: log, Service: &callbacks.Service{Jobs: network.ContextJobs{}, PublicURL: cfg.PublicURL,
+			Complaints: callbacks.ComplaintQuery{}}},
 		// The partner network: deliveries between tenants, and received jobs' progress
 		// reported to their senders. Jobs it queues go with the worker's own client.
 		partnerNetwork(cfg, log, d),

@@ -21,7 +21,7 @@ import (
 
 // callbacksService is the callbacks service of the request's server.
 func (s *Server) callbacksService() *callbacks.Service {
-	return &callbacks.Service{Jobs: s.Jobs, PublicURL: s.Config.PublicURL}
+	return &callbacks.Service{Jobs: s.Jobs, PublicURL: s.Config.PublicURL, Complaints: callbacks.ComplaintQuery{}}
 }
 
 // registerCallbackRoutes adds the callbacks, surveys and rectification routes.

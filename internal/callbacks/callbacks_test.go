@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -271,6 +272,61 @@ func TestSampleByRatioAlwaysAndNever(t *testing.T) {
 	}
 }
 
+// TestSampleCallsEveryOrderWithAComplaint: with ComplaintQuery, an order with a complaint
+// (open or closed) is always called back, over a ratio of 0 and the cap per customer; a
+// confidential complaint the transaction may not see forces nothing; without the hook no
+// order is chosen for a complaint.
+func TestSampleCallsEveryOrderWithAComplaint(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.settings(t, func(s *callbacks.CallbackSettings) { s.RatioBP = 0; s.CapSurveys = 1 })
+	c1 := testfactory.Customer(b.ctx, t, b.tx, nil).ID
+	open := b.order(t, "repair_minor", c1)
+	closed := b.order(t, "repair_minor", c1)
+	confidential := b.order(t, "repair_minor", c1)
+	plain := b.order(t, "repair_minor", c1)
+	for i, c := range []struct {
+		order      uuid.UUID
+		status     string
+		restricted bool
+	}{{open.ID, "open", false}, {closed.ID, "closed", false}, {confidential.ID, "open", true}} {
+		b.exec(t, `INSERT INTO complaints (tenant_id, id, number, topic, channel, severity, status, summary, order_id, outlet_id,
+			restricted, opened_at, resolution_from) VALUES (app.tenant_id(), $1, $2, 'quality', 'phone', CASE WHEN $6 THEN 'critical' ELSE 'general' END, $3, '维修后仍有异响', $4, $5, $6,
+			now(), now())`,
+			uuid.New(), fmt.Sprintf("CP-%d", i), c.status, c.order, b.outlet, c.restricted)
+	}
+
+	// Without the hook the complaints are not looked at: the ratio of 0 draws nothing.
+	none, err := (&callbacks.Service{Jobs: b.jobs}).Sample(b.ctx, b.tx, b.day)
+	if err != nil || none.Candidates != 4 || none.Created != 0 {
+		t.Fatalf("a run without the complaint hook: %+v %v", none, err)
+	}
+
+	b.svc.Complaints = callbacks.ComplaintQuery{}
+	res, err := b.svc.Sample(b.ctx, b.tx, b.day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Candidates != 4 || res.Created != 2 || res.Capped != 0 {
+		t.Errorf("run: %+v, want 4 candidates and 2 created", res)
+	}
+	got := b.tasks(t)
+	for name, o := range map[string]orders.Order{"open complaint": open, "closed complaint": closed} {
+		if got[o.ID].Reason != callbacks.ReasonComplaint {
+			t.Errorf("the order with a %s got %+v, want a complaint callback", name, got[o.ID])
+		}
+	}
+	for name, o := range map[string]orders.Order{"confidential complaint": confidential, "plain": plain} {
+		if _, ok := got[o.ID]; ok {
+			t.Errorf("the %s order got a callback", name)
+		}
+	}
+	list, err := callbacks.Tasks(b.ctx, b.tx, callbacks.TaskFilter{Reason: callbacks.ReasonComplaint, Limit: 10})
+	if err != nil || len(list) != 2 {
+		t.Errorf("complaint callbacks in the queue: %d %v", len(list), err)
+	}
+}
+
 func TestSampleRatioIsAShareAndOutletWins(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
@@ -510,7 +566,20 @@ func TestUnreachableAndQueueFilters(t *testing.T) {
 	if _, err := b.svc.RecordCall(b.ctx, b.tx, tasks[o1.ID].ID, 0, callbacks.CallInput{}); testfactory.ErrField(err) != "answers" {
 		t.Errorf("empty call: %v", err)
 	}
+	// A call not answered counts the attempt and keeps the callback open; it takes nothing else.
+	if _, err := b.svc.RecordCall(b.ctx, b.tx, tasks[o1.ID].ID, 0, callbacks.CallInput{NoAnswer: true, Answers: answers(3)}); testfactory.ErrField(err) != "no_answer" {
+		t.Errorf("no answer with answers: %v", err)
+	}
+	for n := int32(1); n <= 2; n++ {
+		r, err := b.svc.RecordCall(b.ctx, b.tx, tasks[o1.ID].ID, 0, callbacks.CallInput{NoAnswer: true, Note: "未接"})
+		if err != nil || r.Status != callbacks.TaskOpen || r.Attempts != n || r.Response != nil || r.Version != tasks[o1.ID].Version+n {
+			t.Fatalf("no answer %d: %+v %v", n, r, err)
+		}
+	}
 	d, err := b.svc.RecordCall(b.ctx, b.tx, tasks[o1.ID].ID, 0, callbacks.CallInput{Unreachable: true, Note: "三次未接"})
+	if err == nil && d.Attempts != 3 {
+		t.Errorf("attempts after two unanswered calls and giving up: %d", d.Attempts)
+	}
 	if err != nil || d.Status != callbacks.TaskUnreachable || d.Response != nil {
 		t.Fatalf("unreachable: %+v %v", d, err)
 	}

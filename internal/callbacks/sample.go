@@ -38,10 +38,30 @@ var Reasons = []string{ReasonSampled, ReasonRepeat, ReasonPoorRating, ReasonComp
 const LinkPrefix = "sv"
 
 // ComplaintSource tells sampling which orders have a complaint, so they are always called
-// back. Complaints are built apart (docs/callbacks.md); until they exist the hook is nil and
-// no order is chosen for this reason.
+// back. ComplaintQuery reads the complaints table; nil chooses no order for this reason.
 type ComplaintSource interface {
 	OrdersWithComplaints(ctx context.Context, tx *tenants.Tx, orders []uuid.UUID) (map[uuid.UUID]bool, error)
+}
+
+// ComplaintQuery is the ComplaintSource of the product: the orders' complaints (any status)
+// read in tx with one query, without importing the complaints package (which knows orders
+// and notifications, not callbacks). Row-level security decides which complaints count: a
+// confidential (critical) complaint is seen only by a scope that may see it, so the daily
+// job's system scope does not force a callback on its order (its named handlers are in
+// touch with the customer already); the order may still be drawn by the ratio.
+type ComplaintQuery struct{}
+
+// OrdersWithComplaints reports which of orders have a complaint tx may see.
+func (ComplaintQuery) OrdersWithComplaints(ctx context.Context, tx *tenants.Tx, orders []uuid.UUID) (map[uuid.UUID]bool, error) {
+	ids, err := tx.Q.OrdersWithComplaints(ctx, tx, db.OrdersWithComplaintsParams{TenantID: tx.Scope.TenantID, Orders: orders})
+	if err != nil {
+		return nil, fmt.Errorf("complaints of the orders: %w", err)
+	}
+	out := make(map[uuid.UUID]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, nil
 }
 
 // Service runs callbacks: sampling, answers and rectification. Jobs queues the events (and
@@ -160,9 +180,15 @@ func (s *Service) Sample(ctx context.Context, tx *tenants.Tx, day time.Time) (Ru
 		if err != nil {
 			return res, err
 		}
+		var clocks *sla.Starter // the SLA settings and calendars, read once for the run
+		if s.Jobs != nil {
+			if clocks, err = sla.NewStarter(ctx, tx); err != nil {
+				return res, err
+			}
+		}
 		var ins tenants.MultiInsert
 		for _, p := range picks {
-			due, err := s.startClock(ctx, tx, p.c, tiers, now)
+			due, err := s.startClock(ctx, tx, clocks, p.c, tiers, now)
 			if err != nil {
 				return res, err
 			}
@@ -215,11 +241,12 @@ func callbackTargets(ctx context.Context, tx *tenants.Tx, settings CallbackSetti
 	return out, nil
 }
 
-// startClock starts the order's callback clock now and returns its due time. An order
+// startClock starts the order's callback clock now, with the run's settings and calendars
+// (clocks), and returns its due time. An order
 // taken in before callbacks measured the task may run a callback clock from its intake:
 // that clock's due time stands.
-func (s *Service) startClock(ctx context.Context, tx *tenants.Tx, c db.CallbackCandidatesRow, tiers map[string]sla.Target,
-	now time.Time) (time.Time, error) {
+func (s *Service) startClock(ctx context.Context, tx *tenants.Tx, clocks *sla.Starter, c db.CallbackCandidatesRow,
+	tiers map[string]sla.Target, now time.Time) (time.Time, error) {
 	target, ok := tiers[c.TierCode]
 	if !ok {
 		target = tiers[""]
@@ -232,7 +259,7 @@ func (s *Service) startClock(ctx context.Context, tx *tenants.Tx, c db.CallbackC
 	if c.OutletID.Valid {
 		outlet = c.OutletID.UUID
 	}
-	ch, err := sla.Start(ctx, tx, s.Jobs, sla.StartInput{OrderID: c.ID, OrderNumber: c.Number, OutletID: outlet, EngineerID: c.EngineerID,
+	ch, err := clocks.Start(ctx, tx, s.Jobs, sla.StartInput{OrderID: c.ID, OrderNumber: c.Number, OutletID: outlet, EngineerID: c.EngineerID,
 		TierCode: c.TierCode, OrderType: c.TypeCode, Targets: []sla.Target{target}, At: now})
 	if err != nil {
 		return time.Time{}, fmt.Errorf("callback clock of %s: %w", c.Number, err)
@@ -242,11 +269,11 @@ func (s *Service) startClock(ctx context.Context, tx *tenants.Tx, c db.CallbackC
 			return *x.DueAt, nil
 		}
 	}
-	clocks, err := sla.Clocks(ctx, tx, c.ID)
+	existing, err := sla.Clocks(ctx, tx, c.ID)
 	if err != nil {
 		return time.Time{}, err
 	}
-	for _, k := range clocks {
+	for _, k := range existing {
 		if k.Target == sla.Callback && k.DueAt != nil {
 			return *k.DueAt, nil
 		}

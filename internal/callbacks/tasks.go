@@ -223,17 +223,19 @@ func responseFromRow(r db.SurveyResponse) (Response, error) {
 	return out, nil
 }
 
-// CallInput is what the agent records on the call: the answers, or that the customer could
-// not be reached.
+// CallInput is what the agent records on the call: the answers, that the customer did not
+// answer this time (to call again), or that they could not be reached at all.
 type CallInput struct {
 	Answers     []SurveyAnswer `json:"answers,omitempty" maxItems:"30"`
+	NoAnswer    bool           `json:"no_answer,omitempty" doc:"The customer did not answer this call: the attempt is counted and the callback stays open to try again"`
 	Unreachable bool           `json:"unreachable,omitempty" doc:"The customer could not be reached: the callback ends without an answer"`
 	Note        string         `json:"note,omitempty" maxLength:"2000"`
 }
 
 // RecordCall records the agent's call on an open task: the customer's answers (the order's
-// one survey answer; a poor result opens a rectification) or that they could not be reached.
-// Either way the callback SLA target is met.
+// one survey answer; a poor result opens a rectification), that they did not answer this
+// time (the attempt is counted, the task stays open and its clock runs on) or that they
+// could not be reached. An answer or giving up meets the callback SLA target.
 func (s *Service) RecordCall(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, in CallInput) (TaskDetail, error) {
 	r, err := tx.Q.LockCallbackTask(ctx, tx, db.LockCallbackTaskParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
@@ -244,6 +246,24 @@ func (s *Service) RecordCall(ctx context.Context, tx *tenants.Tx, id uuid.UUID, 
 	}
 	if r.Status != TaskOpen {
 		return TaskDetail{}, &fault.ConflictError{Detail: "this callback is " + r.Status}
+	}
+	if in.NoAnswer {
+		if len(in.Answers) > 0 || in.Unreachable {
+			return TaskDetail{}, fault.Invalid("no_answer", "a call not answered records neither answers nor that the customer was unreachable")
+		}
+		now, err := tx.Now(ctx)
+		if err != nil {
+			return TaskDetail{}, err
+		}
+		row, err := tx.Q.RetryCallbackTask(ctx, tx, db.RetryCallbackTaskParams{TenantID: tx.Scope.TenantID, ID: r.ID, Note: in.Note, Now: now})
+		if err != nil {
+			return TaskDetail{}, fmt.Errorf("count the attempt: %w", err)
+		}
+		if err := tx.Audit(ctx, "callback.no_answer", subjectTask, r.ID, map[string]int32{"attempts": r.Attempts},
+			map[string]any{"attempts": row.Attempts, "note": in.Note}); err != nil {
+			return TaskDetail{}, err
+		}
+		return detail(ctx, tx, row)
 	}
 	if in.Unreachable {
 		if len(in.Answers) > 0 {

@@ -1024,6 +1024,38 @@ func (q *Queries) OpenCallbacksByAssignee(ctx context.Context, db DBTX, arg Open
 	return items, nil
 }
 
+const ordersWithComplaints = `-- name: OrdersWithComplaints :many
+SELECT DISTINCT order_id::uuid AS order_id FROM complaints
+WHERE tenant_id = $1 AND order_id = ANY($2::uuid[])
+`
+
+type OrdersWithComplaintsParams struct {
+	TenantID uuid.UUID
+	Orders   []uuid.UUID
+}
+
+// Which of the orders have a complaint (any status), as far as the transaction may see
+// complaints: row-level security hides a confidential one from those not handling it.
+func (q *Queries) OrdersWithComplaints(ctx context.Context, db DBTX, arg OrdersWithComplaintsParams) ([]uuid.UUID, error) {
+	rows, err := db.Query(ctx, ordersWithComplaints, arg.TenantID, arg.Orders)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []uuid.UUID
+	for rows.Next() {
+		var order_id uuid.UUID
+		if err := rows.Scan(&order_id); err != nil {
+			return nil, err
+		}
+		items = append(items, order_id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const outletManagerOf = `-- name: OutletManagerOf :one
 SELECT user_id FROM memberships
 WHERE tenant_id = $1 AND outlet_id = $2 AND role = 'outlet_manager' AND status = 'active'
@@ -1123,6 +1155,54 @@ func (q *Queries) PutCallbackSettings(ctx context.Context, db DBTX, arg PutCallb
 		&i.Shifts,
 		&i.Version,
 		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const retryCallbackTask = `-- name: RetryCallbackTask :one
+UPDATE callback_tasks SET attempts = attempts + 1, note = $1, version = version + 1, updated_at = $2
+WHERE tenant_id = $3 AND id = $4 AND status = 'open'
+RETURNING tenant_id, id, order_id, order_number, order_type, outlet_id, customer_id, engineer_id, reason, sample_day, template_id, assignee_id, due_at, status, attempts, note, token_hash, version, created_at, updated_at, done_at
+`
+
+type RetryCallbackTaskParams struct {
+	Note     string
+	Now      time.Time
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+// A call the customer did not answer: the attempt is counted, the callback stays open.
+func (q *Queries) RetryCallbackTask(ctx context.Context, db DBTX, arg RetryCallbackTaskParams) (CallbackTask, error) {
+	row := db.QueryRow(ctx, retryCallbackTask,
+		arg.Note,
+		arg.Now,
+		arg.TenantID,
+		arg.ID,
+	)
+	var i CallbackTask
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.OrderID,
+		&i.OrderNumber,
+		&i.OrderType,
+		&i.OutletID,
+		&i.CustomerID,
+		&i.EngineerID,
+		&i.Reason,
+		&i.SampleDay,
+		&i.TemplateID,
+		&i.AssigneeID,
+		&i.DueAt,
+		&i.Status,
+		&i.Attempts,
+		&i.Note,
+		&i.TokenHash,
+		&i.Version,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.DoneAt,
 	)
 	return i, err
 }

@@ -145,7 +145,42 @@ func Prepare(ctx context.Context, tx *tenants.Tx, in StartInput) (Prepared, erro
 	if err != nil {
 		return Prepared{}, err
 	}
-	cals := newCalendars(ctx, tx, in.OutletID)
+	return prepare(in, settings, newCalendars(ctx, tx, in.OutletID))
+}
+
+// Starter starts the clocks of many orders in one transaction (a day's callbacks, say): the
+// SLA settings are read once, when it is made, and each outlet's calendar once, by its
+// first order, instead of both again for every order. Made for one transaction: it keeps
+// what it read for the transaction's life.
+type Starter struct {
+	settings Settings
+	cals     map[uuid.UUID]*calendars
+}
+
+// NewStarter reads the tenant's SLA settings for the starts to come in tx.
+func NewStarter(ctx context.Context, tx *tenants.Tx) (*Starter, error) {
+	settings, err := GetSettings(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	return &Starter{settings: settings, cals: map[uuid.UUID]*calendars{}}, nil
+}
+
+// Start is Start of the package with the settings and calendars read before.
+func (s *Starter) Start(ctx context.Context, tx *tenants.Tx, jobs Inserter, in StartInput) ([]Change, error) {
+	cals, ok := s.cals[in.OutletID]
+	if !ok {
+		cals = newCalendars(ctx, tx, in.OutletID)
+		s.cals[in.OutletID] = cals
+	}
+	p, err := prepare(in, s.settings, cals)
+	if err != nil {
+		return nil, err
+	}
+	return p.Start(ctx, tx, jobs, in.OrderNumber)
+}
+
+func prepare(in StartInput, settings Settings, cals *calendars) (Prepared, error) {
 	var clocks []db.InsertSLAClockParams
 	// The longest business target first: its window of calendar days covers the others,
 	// so the days are read once.

@@ -57,6 +57,12 @@ LEFT JOIN LATERAL (
 WHERE o.tenant_id = @tenant_id AND o.completed_at >= @from_at::timestamptz AND o.completed_at < @to_at::timestamptz AND o.status <> 'cancelled'
 ORDER BY o.completed_at, o.id;
 
+-- name: OrdersWithComplaints :many
+-- Which of the orders have a complaint (any status), as far as the transaction may see
+-- complaints: row-level security hides a confidential one from those not handling it.
+SELECT DISTINCT order_id::uuid AS order_id FROM complaints
+WHERE tenant_id = @tenant_id AND order_id = ANY(@orders::uuid[]);
+
 -- name: CustomerCallbackCounts :many
 -- How many callbacks each customer had since a moment, for the cap per customer.
 SELECT customer_id, count(*)::integer AS n FROM callback_tasks
@@ -112,6 +118,12 @@ SELECT * FROM callback_tasks WHERE tenant_id = @tenant_id AND token_hash = @toke
 UPDATE callback_tasks SET status = @status, attempts = attempts + 1, note = @note, done_at = sqlc.narg(done_at),
   version = version + 1, updated_at = @now
 WHERE tenant_id = @tenant_id AND id = @id
+RETURNING *;
+
+-- name: RetryCallbackTask :one
+-- A call the customer did not answer: the attempt is counted, the callback stays open.
+UPDATE callback_tasks SET attempts = attempts + 1, note = @note, version = version + 1, updated_at = @now
+WHERE tenant_id = @tenant_id AND id = @id AND status = 'open'
 RETURNING *;
 
 -- name: AssignCallbackTask :one

@@ -118,3 +118,12 @@ export type ComplaintChannel = NewComplaint['channel']
 export type ComplaintSeverity = NonNullable<NewComplaint['severity']>
 export type ContactKind = NewContact['kind']
 export type ComplaintStatus = NonNullable<NonNullable<operations['list-complaints']['parameters']['query']>['status']>
+// Callbacks and surveys.
+export type CallbackTask = Schemas['Task']
+export type CallbackDetail = Schemas['TaskDetail']
+export type SurveyTemplate = Schemas['SurveyTemplate']
+export type SurveyQuestion = Schemas['Question']
+export type SurveyResponse = Schemas['Response']
+export type Rectification = Schemas['Rectification']
+export type SatisfactionReport = Schemas['Report']
+export type CallbackSettings = Schemas['CallbackSettings']

@@ -6282,6 +6282,8 @@ export interface components {
         };
         CallInput: {
             answers?: components["schemas"]["SurveyAnswer"][];
+            /** @description The customer did not answer this call: the attempt is counted and the callback stays open to try again */
+            no_answer?: boolean;
             note?: string;
             /** @description The customer could not be reached: the callback ends without an answer */
             unreachable?: boolean;

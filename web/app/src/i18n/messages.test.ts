@@ -184,6 +184,11 @@ describe('labels of API values', () => {
     ['discrepancyReason', 'ReceiveLine', 'discrepancy_reason'],
     ['rmaShipmentStatus', 'RMAShipment', 'status'],
     ['inspectionResult', 'RMAShipmentLine', 'result'],
+    ['callbackStatus', 'Task', 'status'],
+    ['callbackReason', 'Task', 'reason'],
+    ['rectificationStatus', 'Rectification', 'status'],
+    ['questionKind', 'Question', 'kind'],
+    ['surveyChannel', 'Response', 'channel'],
   ]
   it.each(cases)('%s covers %s.%s', (group, schema, prop) => {
     const labels = Object.keys(en.enums[group])

@@ -1,4 +1,20 @@
-import { ChatDotRound, DataAnalysis, Grid, Histogram, Money, Phone, Position, RefreshLeft, Tickets, User, Wallet } from '@element-plus/icons-vue'
+import {
+  ChatDotRound,
+  ChatLineSquare,
+  DataAnalysis,
+  Document,
+  Grid,
+  Histogram,
+  Money,
+  Phone,
+  PhoneFilled,
+  Position,
+  RefreshLeft,
+  Star,
+  Tickets,
+  User,
+  Wallet,
+} from '@element-plus/icons-vue'
 import type { RouteRecordRaw } from 'vue-router'
 
 const routes: RouteRecordRaw[] = [
@@ -82,6 +98,44 @@ const routes: RouteRecordRaw[] = [
     name: 'contacts',
     component: () => import('@/views/complaints/ContactLog.vue'),
     meta: { title: 'menu.contacts', perm: 'complaints:read', menu: { group: 'service', icon: Phone, order: 19.1 } },
+  },
+  {
+    path: '/callbacks',
+    name: 'callbacks',
+    component: () => import('@/views/callbacks/CallbackList.vue'),
+    meta: { title: 'menu.callbacks', perm: 'callbacks:read', menu: { group: 'service', icon: PhoneFilled, order: 19.5 } },
+  },
+  {
+    path: '/callbacks/:id',
+    name: 'callback',
+    component: () => import('@/views/callbacks/CallbackDetail.vue'),
+    props: true,
+    meta: { title: 'menu.callbacks', perm: 'callbacks:read', activeMenu: '/callbacks' },
+  },
+  {
+    path: '/rectifications',
+    name: 'rectifications',
+    component: () => import('@/views/callbacks/RectificationList.vue'),
+    meta: { title: 'menu.rectifications', perm: 'callbacks:read', menu: { group: 'service', icon: ChatLineSquare, order: 19.6 } },
+  },
+  {
+    path: '/rectifications/:id',
+    name: 'rectification',
+    component: () => import('@/views/callbacks/RectificationDetail.vue'),
+    props: true,
+    meta: { title: 'menu.rectifications', perm: 'callbacks:handle', activeMenu: '/rectifications' },
+  },
+  {
+    path: '/survey-templates',
+    name: 'survey-templates',
+    component: () => import('@/views/callbacks/SurveyTemplates.vue'),
+    meta: { title: 'menu.surveyTemplates', perm: 'surveys:manage', menu: { group: 'service', icon: Document, order: 19.7 } },
+  },
+  {
+    path: '/satisfaction',
+    name: 'satisfaction',
+    component: () => import('@/views/callbacks/SatisfactionReport.vue'),
+    meta: { title: 'menu.satisfaction', perm: 'callbacks:read', menu: { group: 'service', icon: Star, order: 19.8 } },
   },
   {
     path: '/customers',
