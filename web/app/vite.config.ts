@@ -16,10 +16,22 @@ import { VantResolver } from '@vant/auto-import-resolver'
 import { ElementPlusResolver } from 'unplugin-vue-components/resolvers'
 import { defineConfig } from 'vite'
 
+// Vant's icon font is inlined (woff2) with a CDN copy as fallback, which the pages' CSP
+// refuses: the build keeps only the inlined one.
+const vantIconFontLocal = {
+  name: 'vant-icon-font-local',
+  enforce: 'pre' as const,
+  transform(code: string, id: string) {
+    if (!id.includes('/vant/') || !id.endsWith('.css')) return undefined
+    return code.replace(/,\s*url\((?:https?:)?\/\/at\.alicdn\.com[^)]*\)\s*format\("woff"\)/g, '')
+  },
+}
+
 export default defineConfig({
   base: '/console/',
   plugins: [
     vue(),
+    vantIconFontLocal,
     // Element Plus components (and v-loading) are imported where a template uses them, with
     // their CSS: no global registration, so each route chunk carries only what it shows.
     Components({

@@ -2116,6 +2116,8 @@ const en = {
       bought: 'Bought on',
       invoiceNo: 'Invoice no.',
       optional: 'If you have it',
+      card: 'I have the warranty card',
+      cardHint: 'The stamped card that came in the box: with the invoice, it proves the warranty.',
       photo: 'Take or choose a photo of the invoice',
       photoAgain: 'Choose another photo',
       submit: 'Register',

@@ -2115,6 +2115,8 @@ const zhCN: Messages = {
       bought: '购买日期',
       invoiceNo: '发票号',
       optional: '如有请填写',
+      card: '我有三包凭证',
+      cardHint: '随机附带、已盖章的保修卡：与发票一起作为保修凭证。',
       photo: '拍摄或选择发票照片',
       photoAgain: '重新选择照片',
       submit: '登记',
