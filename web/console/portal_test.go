@@ -29,7 +29,7 @@ func TestThePortalAnswersItsPageForEveryBrandRouteAndItsOwnFiles(t *testing.T) {
 
 	for _, route := range []string{"/my/", "/my/acme", "/my/acme/check", "/my/acme/units/new"} {
 		resp, body := get(t, srv.URL+route)
-		if resp.StatusCode != 200 || !strings.Contains(string(body), "<title>portal</title>") {
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "<title>portal</title>") {
 			t.Errorf("%s: %d %q, want the portal's page", route, resp.StatusCode, body)
 		}
 		if resp.Header.Get("Content-Security-Policy") != ContentSecurityPolicy {
@@ -37,10 +37,10 @@ func TestThePortalAnswersItsPageForEveryBrandRouteAndItsOwnFiles(t *testing.T) {
 		}
 	}
 	resp, body := get(t, srv.URL+"/my/manifest.webmanifest")
-	if resp.StatusCode != 200 || mediaType(t, resp) != "application/manifest+json" || !strings.Contains(string(body), `"scope":"/my/"`) {
+	if resp.StatusCode != http.StatusOK || mediaType(t, resp) != "application/manifest+json" || !strings.Contains(string(body), `"scope":"/my/"`) {
 		t.Errorf("manifest: %d %s %q", resp.StatusCode, resp.Header.Get("Content-Type"), body)
 	}
-	if resp, _ := get(t, srv.URL+"/my/acme/missing.js"); resp.StatusCode != 404 {
+	if resp, _ := get(t, srv.URL+"/my/acme/missing.js"); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("a missing file: %d, want 404", resp.StatusCode)
 	}
 
@@ -50,8 +50,8 @@ func TestThePortalAnswersItsPageForEveryBrandRouteAndItsOwnFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := httptest.NewRecorder()
-	portal{app: bare}.ServeHTTP(rec, httptest.NewRequest("GET", "/my/acme", nil))
-	if rec.Code != 503 {
+	portal{app: bare}.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/my/acme", nil))
+	if rec.Code != http.StatusServiceUnavailable {
 		t.Errorf("not built: %d, want 503", rec.Code)
 	}
 }

@@ -2073,6 +2073,7 @@ const en = {
     noBrand: "Open the service link of your product's brand (on its warranty card or website).",
     tabs: { units: 'My units', check: 'Warranty check' },
     serial: 'Serial',
+    serialIs: 'Serial: {serial}',
     serialHint: 'Serial or IMEI on the label',
     boughtOn: 'Bought on {date}',
     coveredUntil: 'covered until {date}',

@@ -2072,6 +2072,7 @@ const zhCN: Messages = {
     noBrand: '请打开产品品牌提供的服务链接（见保修卡或品牌官网）。',
     tabs: { units: '我的产品', check: '保修查询' },
     serial: '序列号',
+    serialIs: '序列号：{serial}',
     serialHint: '铭牌上的序列号或 IMEI',
     boughtOn: '购买日期 {date}',
     coveredUntil: '保修至 {date}',
