@@ -180,6 +180,15 @@ func TestJourneyConsumerPortalOnAPhone(t *testing.T) {
 	b.portalUntranslated("the warranty check")
 	b.shot("portal-check-zh")
 	b.noConsoleProblems("the portal in Chinese")
+
+	// On a desktop the portal keeps its one column, centred.
+	b.viewport(1400, 900, false)
+	b.openPortal("/" + tn.Slug)
+	b.waitVisible(card)
+	if w := b.js(`String(Math.round(document.querySelector('.my-units').getBoundingClientRect().width))`); atoi(w) > 720 {
+		t.Errorf("on a desktop the portal is %s px wide, want at most 720", w)
+	}
+	b.noConsoleProblems("the portal on a desktop")
 }
 
 func atoi(s string) int {
