@@ -7,7 +7,7 @@
 #   scripts/web.sh schema  make openapi: regenerate src/api/schema.d.ts
 #
 # Every step is keyed by a hash of its inputs (package.json, package-lock.json, configs,
-# index.html, field.html, public/, src/, the Node major version) and cached outside the repository in
+# index.html, field.html, my.html, public/, src/, the Node major version) and cached outside the repository in
 # ${WEB_CACHE_DIR:-~/.cache/aftersales/web}, so a fresh clone (or CI run) whose inputs were
 # built before copies the result instead of building, and needs no npm at all. npm ci runs
 # only when package-lock.json changed since node_modules was installed.
@@ -34,7 +34,7 @@ inputs_hash() {
     if command -v node >/dev/null 2>&1; then node_major=$(node --version | cut -d. -f1); fi
     {
         echo "node $node_major"
-        (cd "$APP" && find package.json package-lock.json tsconfig*.json vite.config.ts env.d.ts index.html field.html public src \
+        (cd "$APP" && find package.json package-lock.json tsconfig*.json vite.config.ts env.d.ts index.html field.html my.html public src \
             -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
     } | sha
 }

@@ -6,7 +6,8 @@
 // Two pages share the one build, its API client and its messages: the staff app (index.html,
 // Element Plus) and the engineers' phone app (field.html, Vant), which the server answers
 // at /field/ (its files stay under /console/assets/, public/field/ holds its web manifest
-// and service worker).
+// and service worker). The consumers' portal (my.html, Vant) is a third page, answered at
+// /my/{tenant}/ (public/my/ holds its web manifest and icon).
 import { fileURLToPath, URL } from 'node:url'
 
 import vue from '@vitejs/plugin-vue'
@@ -55,6 +56,7 @@ export default defineConfig({
       input: {
         index: fileURLToPath(new URL('./index.html', import.meta.url)),
         field: fileURLToPath(new URL('./field.html', import.meta.url)),
+        my: fileURLToPath(new URL('./my.html', import.meta.url)),
       },
     },
   },

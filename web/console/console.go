@@ -12,6 +12,10 @@
 // field/ folder) answer as themselves, every other path without an extension answers the
 // page; its script and style files are the build's, under /console/assets/.
 //
+// The consumers' portal is a third page (my.html, Vue 3 + Vant), served under /my/ the same
+// way: /my/{tenant}/... answers the page, the build's my/ folder (web manifest, icon) answers
+// as itself.
+//
 // The app talks only to the API on the same origin, signed in with the API's HttpOnly
 // session cookie; its page and files carry a strict Content-Security-Policy.
 package console
@@ -228,6 +232,31 @@ func (f field) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	page.serve(w, r, "field.html")
 }
 
+// MyBase is where the consumers' portal is served (/my/{tenant}/...).
+const MyBase = "/my/"
+
+// portal serves the consumers' portal below MyBase: its own files (the build's my/ folder),
+// else its page for every app route.
+type portal struct{ app *app }
+
+func (p portal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	page := p.app.files["my.html"]
+	if p.app.index == nil || page == nil {
+		p.app.ServeHTTP(w, r)
+		return
+	}
+	name := r.PathValue("path")
+	if a, ok := p.app.files["my/"+name]; ok {
+		a.serve(w, r, name)
+		return
+	}
+	if path.Ext(name) != "" {
+		http.NotFound(w, r)
+		return
+	}
+	page.serve(w, r, "my.html")
+}
+
 // Handler serves the embedded build below Base (the pattern must bind {path...}).
 func handler() *app {
 	sub, err := fs.Sub(distFS, "dist")
@@ -245,7 +274,7 @@ func handler() *app {
 // route) and GET / (a redirect to the app) on mux.
 //
 // It also registers GET /field/{path...}, the engineers' phone app, and GET /field (a
-// redirect to /field/).
+// redirect to /field/), and GET /my/{path...}, the consumers' portal.
 func Mount(mux *http.ServeMux) {
 	a := handler()
 	mux.Handle("GET "+Base+"{path...}", a)
@@ -253,6 +282,7 @@ func Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /field", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, FieldBase, http.StatusFound)
 	})
+	mux.Handle("GET "+MyBase+"{path...}", portal{app: a})
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, Base, http.StatusFound)
 	})

@@ -1,0 +1,31 @@
+// The portal's routes, under /my/: /my/{tenant} is the brand's portal. The warranty check
+// and sign-in are public; the rest needs a consumer signed in with a one-time code.
+import { createRouter, createWebHistory } from 'vue-router'
+
+import { lastTenant, whoAmI } from './consumer'
+import CheckView from './views/CheckView.vue'
+import NoBrand from './views/NoBrand.vue'
+import RegisterUnit from './views/RegisterUnit.vue'
+import SignIn from './views/SignIn.vue'
+import UnitsView from './views/UnitsView.vue'
+
+export const myRouter = createRouter({
+  history: createWebHistory('/my/'),
+  routes: [
+    { path: '/', name: 'my-none', component: NoBrand, meta: { public: true } },
+    { path: '/:tenant/check', name: 'my-check', component: CheckView, props: true, meta: { public: true } },
+    { path: '/:tenant/login', name: 'my-login', component: SignIn, props: true, meta: { public: true } },
+    { path: '/:tenant', name: 'my-units', component: UnitsView, props: true },
+    { path: '/:tenant/units/new', name: 'my-register', component: RegisterUnit, props: true },
+    { path: '/:pathMatch(.*)*', redirect: '/' },
+  ],
+})
+
+myRouter.beforeEach(async (to) => {
+  const tenant = typeof to.params.tenant === 'string' ? to.params.tenant : ''
+  if (to.name === 'my-none' && lastTenant.get()) return { name: 'my-units', params: { tenant: lastTenant.get() } }
+  if (tenant) lastTenant.set(tenant)
+  if (to.meta.public) return true
+  if (!(await whoAmI())) return { name: 'my-login', params: { tenant }, query: { next: to.fullPath } }
+  return true
+})
