@@ -54,24 +54,29 @@ COMMIT;
 // row-level security, as the API), with prepared statements (as pgx sends them), at the
 // scenarios' concurrency.
 func measureIntakeFloor(ctx context.Context, bin, appURL string, w warrantyData, clients int, d time.Duration) (pgbenchResult, error) {
-	f, err := os.CreateTemp("", "intake-floor-*.sql")
+	ids, err := tenantIDs(ctx, appURL, w, max(1, len(w.keys)))
+	if err != nil {
+		return pgbenchResult{}, err
+	}
+	return runScript(ctx, bin, appURL, "intake-floor", intakeFloorScript(ids, w.perTenant), clients, d)
+}
+
+// runScript runs a pgbench script (written to a temporary file) as the role of url, with
+// prepared statements (as pgx sends them), at the given concurrency for d.
+func runScript(ctx context.Context, bin, url, name, script string, clients int, d time.Duration) (pgbenchResult, error) {
+	f, err := os.CreateTemp("", name+"-*.sql")
 	if err != nil {
 		return pgbenchResult{}, err
 	}
 	defer os.Remove(f.Name())
-	ids, err := tenantIDs(ctx, appURL, w, max(1, len(w.keys)))
-	if err != nil {
-		f.Close()
-		return pgbenchResult{}, err
-	}
-	if _, err := io.WriteString(f, intakeFloorScript(ids, w.perTenant)); err != nil {
+	if _, err := io.WriteString(f, script); err != nil {
 		f.Close()
 		return pgbenchResult{}, err
 	}
 	if err := f.Close(); err != nil {
 		return pgbenchResult{}, err
 	}
-	p, err := newPgbench(bin, appURL)
+	p, err := newPgbench(bin, url)
 	if err != nil {
 		return pgbenchResult{}, err
 	}

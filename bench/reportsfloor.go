@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -75,21 +73,5 @@ func measureReportsFloor(ctx context.Context, bin, appURL string, d orderData, c
 	if len(ids) == 0 {
 		return pgbenchResult{}, fmt.Errorf("reports floor: no keyed order tenant")
 	}
-	f, err := os.CreateTemp("", "reports-floor-*.sql")
-	if err != nil {
-		return pgbenchResult{}, err
-	}
-	defer os.Remove(f.Name())
-	if _, err := io.WriteString(f, reportsFloorScript(ids)); err != nil {
-		f.Close()
-		return pgbenchResult{}, err
-	}
-	if err := f.Close(); err != nil {
-		return pgbenchResult{}, err
-	}
-	p, err := newPgbench(bin, appURL)
-	if err != nil {
-		return pgbenchResult{}, err
-	}
-	return p.measure(ctx, baseline{args: []string{"-f", f.Name(), "-M", "prepared"}}, clients, dur)
+	return runScript(ctx, bin, appURL, "reports-floor", reportsFloorScript(ids), clients, dur)
 }
