@@ -153,6 +153,20 @@ func (d *DB) ListTenants(ctx context.Context, after uuid.NullUUID, limit int32) 
 	return out, err
 }
 
+// ListTenantsNewest lists all tenants, the newest first, those before the given one
+// (platform operators only; the caller checks).
+func (d *DB) ListTenantsNewest(ctx context.Context, before uuid.NullUUID, limit int32) ([]Tenant, error) {
+	var out []Tenant
+	err := d.Platform(ctx, "list tenants", uuid.Nil, func(tx *Tx) error {
+		rows, err := tx.Q.ListTenantsNewest(ctx, tx, db.ListTenantsNewestParams{Before: before, Lim: limit})
+		for _, r := range rows {
+			out = append(out, tenantFromRow(r))
+		}
+		return err
+	})
+	return out, err
+}
+
 // TenantSettings are the fields a tenant admin may change.
 type TenantSettings struct {
 	Name, Timezone, Currency, Locale string

@@ -28,7 +28,7 @@ func registerTenantRoutes(api huma.API, s *Server) {
 		Summary: "Onboard a root tenant and its first admin (platform admins)", DefaultStatus: 201, Errors: []int{409, 422}},
 		route{perm: access.TenantsOnboard, noTenant: true}, s.onboardTenant)
 	register(api, s, huma.Operation{OperationID: "list-tenants", Method: http.MethodGet, Path: "/tenants", Tags: tags,
-		Summary: "List all tenants (platform admins)"},
+		Summary: "List all tenants (platform admins), the newest first"},
 		route{noTenant: true}, s.listTenants)
 	register(api, s, huma.Operation{OperationID: "get-tenant", Method: http.MethodGet, Path: "/tenant", Tags: tags,
 		Summary: "The current tenant and its settings"},
@@ -83,7 +83,7 @@ func (s *Server) listTenants(ctx context.Context, in *PageQuery) (*PageOutput[te
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.DB.ListTenants(ctx, after, in.limit()+1)
+	rows, err := s.DB.ListTenantsNewest(ctx, after, in.limit()+1)
 	if err != nil {
 		return nil, err
 	}

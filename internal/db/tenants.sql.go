@@ -195,6 +195,53 @@ func (q *Queries) ListTenants(ctx context.Context, db DBTX, arg ListTenantsParam
 	return items, nil
 }
 
+const listTenantsNewest = `-- name: ListTenantsNewest :many
+SELECT id, slug, name, kind, status, timezone, currency, locale, version, created_at, updated_at, sandbox, test_clock FROM tenants
+WHERE ($1::uuid IS NULL OR id < $1::uuid)
+ORDER BY id DESC
+LIMIT $2
+`
+
+type ListTenantsNewestParams struct {
+	Before uuid.NullUUID
+	Lim    int32
+}
+
+// The platform's tenant list: the newest first (an operator sees the tenant just onboarded).
+func (q *Queries) ListTenantsNewest(ctx context.Context, db DBTX, arg ListTenantsNewestParams) ([]Tenant, error) {
+	rows, err := db.Query(ctx, listTenantsNewest, arg.Before, arg.Lim)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []Tenant
+	for rows.Next() {
+		var i Tenant
+		if err := rows.Scan(
+			&i.ID,
+			&i.Slug,
+			&i.Name,
+			&i.Kind,
+			&i.Status,
+			&i.Timezone,
+			&i.Currency,
+			&i.Locale,
+			&i.Version,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.Sandbox,
+			&i.TestClock,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const updateTenant = `-- name: UpdateTenant :one
 UPDATE tenants
 SET name = $1, status = $2, timezone = $3, currency = $4, locale = $5,

@@ -12,6 +12,13 @@ WHERE (sqlc.narg(after)::uuid IS NULL OR id > sqlc.narg(after)::uuid)
 ORDER BY id
 LIMIT @lim;
 
+-- name: ListTenantsNewest :many
+-- The platform's tenant list: the newest first (an operator sees the tenant just onboarded).
+SELECT * FROM tenants
+WHERE (sqlc.narg(before)::uuid IS NULL OR id < sqlc.narg(before)::uuid)
+ORDER BY id DESC
+LIMIT @lim;
+
 -- name: UpdateTenant :one
 UPDATE tenants
 SET name = @name, status = @status, timezone = @timezone, currency = @currency, locale = @locale,

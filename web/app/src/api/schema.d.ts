@@ -5402,7 +5402,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List all tenants (platform admins) */
+        /** List all tenants (platform admins), the newest first */
         get: operations["list-tenants"];
         put?: never;
         /** Onboard a root tenant and its first admin (platform admins) */
