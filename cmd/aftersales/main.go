@@ -290,8 +290,11 @@ func work(ctx context.Context, cfg platform.Config, log *slog.Logger, pool *pgxp
 }
 
 func printLogins(cfg platform.Config, logins []demo.Login) {
-	fmt.Printf("\n  aftersales is running\n\n    Web app    %s/console/\n    API        %s/v1\n    API docs   %s/docs\n    OpenAPI    %s/openapi.json\n    Metrics    %s/metrics\n\n  Demo logins (password %q):\n",
-		cfg.PublicURL, cfg.PublicURL, cfg.PublicURL, cfg.PublicURL, cfg.PublicURL, demo.Password)
+	u := cfg.PublicURL
+	fmt.Printf("\n  aftersales is running\n\n    Web app    %s/console/\n    Engineers  %s/field/ (phone app)\n"+
+		"    Consumers  %s/my/%s/ (portal and warranty check)\n    API        %s/v1\n    API docs   %s/docs\n"+
+		"    OpenAPI    %s/openapi.json\n    Metrics    %s/metrics\n\n  Demo logins (password %q):\n",
+		u, u, u, demo.BrandSlug, u, u, u, u, demo.Password)
 	for _, l := range logins {
 		fmt.Printf("    %-28s %-26s %s\n", l.Email, l.Role, l.Tenant)
 	}

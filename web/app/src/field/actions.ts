@@ -1,6 +1,7 @@
 // What an engineer does to a job, as outbox actions (queue.ts), and how a job looks with
 // the actions still waiting on the phone applied (so the screen follows the engineer offline).
 import type { Order } from '@/api/models'
+import { durationParts } from '@/utils/format'
 
 import { enqueue, outbox } from './queue'
 
@@ -74,9 +75,8 @@ export function telLink(phone: string | undefined): string {
   return `tel:${phone.replace(/[^\d+]/g, '')}`
 }
 
-/** Minutes as "2 h 05 min" / "45 min" (the same in both languages). */
-export function duration(ms: number): string {
-  const m = Math.max(0, Math.round(Math.abs(ms) / 60000))
-  const h = Math.floor(m / 60)
-  return h ? `${h} h ${String(m % 60).padStart(2, '0')} min` : `${m} min`
+/** A span in the user's language, in the SLA clocks' words ("2小时5分0秒", "2h 5m 0s"). */
+export function duration(ms: number, t: (key: string, values: Record<string, unknown>) => string): string {
+  const p = durationParts(Math.abs(ms))
+  return p.d > 0 ? t('sla.dhm', p) : p.h > 0 ? t('sla.hms', p) : t('sla.ms', p)
 }
