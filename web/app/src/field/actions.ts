@@ -1,7 +1,6 @@
 // What an engineer does to a job, as outbox actions (queue.ts), and how a job looks with
 // the actions still waiting on the phone applied (so the screen follows the engineer offline).
 import type { Order } from '@/api/models'
-import { durationParts } from '@/utils/format'
 
 import { enqueue, outbox } from './queue'
 
@@ -75,8 +74,3 @@ export function telLink(phone: string | undefined): string {
   return `tel:${phone.replace(/[^\d+]/g, '')}`
 }
 
-/** A span in the user's language, in the SLA clocks' words ("2小时5分0秒", "2h 5m 0s"). */
-export function duration(ms: number, t: (key: string, values: Record<string, unknown>) => string): string {
-  const p = durationParts(Math.abs(ms))
-  return p.d > 0 ? t('sla.dhm', p) : p.h > 0 ? t('sla.hms', p) : t('sla.ms', p)
-}

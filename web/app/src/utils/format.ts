@@ -62,6 +62,13 @@ export function durationParts(ms: number): { d: number; h: number; m: number; s:
   return { d: Math.floor(total / 86400), h: Math.floor((total % 86400) / 3600), m: Math.floor((total % 3600) / 60), s: total % 60 }
 }
 
+/** A span of time in the user's language, in the SLA clocks' words: days, hours and minutes
+ * ("2天3小时5分"), hours, minutes and seconds, or minutes and seconds. t is vue-i18n's. */
+export function spanText(ms: number, t: (key: string, values: Record<string, unknown>) => string): string {
+  const p = durationParts(ms)
+  return p.d > 0 ? t('sla.dhm', p) : p.h > 0 ? t('sla.hms', p) : t('sla.ms', p)
+}
+
 /** The minor-unit digits of a currency (fen for CNY: 2; yen: 0). */
 export function currencyDigits(currency: string): number {
   try {

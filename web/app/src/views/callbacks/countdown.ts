@@ -3,7 +3,7 @@
 import { onBeforeUnmount, ref } from 'vue'
 import { useI18n } from 'vue-i18n'
 
-import { durationParts } from '@/utils/format'
+import { spanText } from '@/utils/format'
 
 export function useCountdown() {
   const { t } = useI18n()
@@ -11,10 +11,7 @@ export function useCountdown() {
   const timer = setInterval(() => (now.value = Date.now()), 1000)
   onBeforeUnmount(() => clearInterval(timer))
 
-  function span(ms: number): string {
-    const p = durationParts(ms)
-    return p.d > 0 ? t('sla.dhm', p) : p.h > 0 ? t('sla.hms', p) : t('sla.ms', p)
-  }
+  const span = (ms: number) => spanText(ms, t)
 
   /** The countdown to due: its text and whether it is past. */
   function countdown(due: string): { text: string; over: boolean } {
