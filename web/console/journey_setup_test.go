@@ -165,8 +165,13 @@ func TestJourneyAdminGivesAnOutletItsAreasCategoriesCapacityAndEngineers(t *test
 	b.waitJS(`document.querySelectorAll('.el-cascader-menu').length >= 3`)
 	b.clickText(`.el-cascader-node__label`, "浦东新区")
 	b.js(`(() => { [...document.querySelectorAll('.el-cascader-node')].find((e) => e.innerText.trim() === '浦东新区').querySelector('.el-radio').click(); return '' })()`)
+	b.waitJS(`document.querySelector('.outlet-coverage .area-picker input').value.includes('浦东新区')`)
 	b.click(`.outlet-coverage .area-categories`)
 	b.clickText(`.el-select-dropdown__item`, "空调")
+	// The categories' list stays open after a pick (several may be picked): close it, or it
+	// may lie over the button below.
+	b.click(`.outlet-coverage .el-card__header`)
+	b.waitJS(`![...document.querySelectorAll('.el-select-dropdown, .el-cascader__dropdown')].some((e) => e.offsetParent !== null)`)
 	b.click(`.outlet-coverage .add-area-submit`)
 	b.waitJS(`document.querySelector('.coverage-table').innerText.includes('上海市 / 上海市 / 浦东新区')`)
 	var cov struct {
