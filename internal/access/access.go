@@ -70,7 +70,10 @@ const (
 	ExpressRead     Permission = "express_products:read" // paid express products and plans
 	ExpressWrite    Permission = "express_products:write"
 	PurchasesRead   Permission = "purchases:read"  // purchases, receipts, compensations
-	PurchasesWrite  Permission = "purchases:write" // counter sales, cancellations
+	PurchasesWrite  Permission = "purchases:write" // counter sales
+	// PurchasesRefund cancels a purchase with its refund: the consumer's right asked through
+	// the counter, or finance settling a refund the customer asked for elsewhere.
+	PurchasesRefund Permission = "purchases:refund"
 	LedgerRead      Permission = "ledger:read"     // money ledger and its CSV export
 	LedgerReconcile Permission = "ledger:reconcile"
 	PlatformBilling Permission = "platform_billing:manage" // the tenant's own platform subscription
@@ -192,14 +195,14 @@ func (r Role) Can(p Permission) bool {
 	case Agent:
 		switch p {
 		case OutletsRead, CalendarsRead, CustomersRead, CustomersWrite, ContactsFull, CatalogRead, FaultCodesWrite,
-			RegistrationsRead, RegistrationsWrite, PoliciesRead, EntitlementsCheck, NotificationsRead, ExpressRead, PurchasesRead, PurchasesWrite, SLARead:
+			RegistrationsRead, RegistrationsWrite, PoliciesRead, EntitlementsCheck, NotificationsRead, ExpressRead, PurchasesRead, PurchasesWrite, PurchasesRefund, SLARead:
 			return true
 		}
 	case OutletManager:
 		switch p {
 		case OutletsRead, OutletsWrite, CalendarsRead, CalendarsWrite, MembersRead, CustomersRead,
 			CustomersWrite, ContactsFull, AuditRead, CatalogRead, FaultCodesWrite, RegistrationsRead,
-			RegistrationsWrite, PoliciesRead, EntitlementsCheck, ExpressRead, PurchasesRead, PurchasesWrite, SLARead:
+			RegistrationsWrite, PoliciesRead, EntitlementsCheck, ExpressRead, PurchasesRead, PurchasesWrite, PurchasesRefund, SLARead:
 			return true
 		}
 	case Engineer:
@@ -211,7 +214,7 @@ func (r Role) Can(p Permission) bool {
 	case Finance:
 		switch p {
 		case OutletsRead, CalendarsRead, CustomersRead, MembersRead, CatalogRead, RegistrationsRead, PoliciesRead,
-			ExpressRead, PurchasesRead, LedgerRead, LedgerReconcile, InvoicesRead, PlatformBilling, SLARead:
+			ExpressRead, PurchasesRead, PurchasesRefund, LedgerRead, LedgerReconcile, InvoicesRead, PlatformBilling, SLARead:
 			return true
 		}
 	case Auditor:
@@ -279,7 +282,7 @@ func All() []Permission {
 		APIKeysManage, AuditRead, CustomersRead, CustomersWrite, ContactsFull, TenantSettings, TenantsOnboard, TenantsReadAll,
 		CatalogRead, CatalogWrite, FaultCodesWrite, RegistrationsRead, RegistrationsWrite, ImportsManage, PoliciesRead,
 		PoliciesWrite, GrantsWrite, EntitlementsCheck, NotificationsRead, NotificationsManage, WebhooksManage,
-		ExpressRead, ExpressWrite, PurchasesRead, PurchasesWrite, LedgerRead, LedgerReconcile, PlatformBilling, InvoicesRead, SLARead, SLASettings,
+		ExpressRead, ExpressWrite, PurchasesRead, PurchasesWrite, PurchasesRefund, LedgerRead, LedgerReconcile, PlatformBilling, InvoicesRead, SLARead, SLASettings,
 		OrdersRead, OrdersWrite, OrdersAudit, OrdersDispatch, DispatchConfig, PartsRead, PartsWrite, StockRead, StockMove, StockManage, StockVan,
 		BillsRead, BillsWrite, BillsApprove, CommissionRead, CommissionManage, ClaimsRead, ClaimsSubmit, ClaimsReview, ClaimsSettle, PayApprove,
 		ComplaintsRead, ComplaintsHandle, ComplaintsManage, ReturnsRead, ReturnsHandle, ReturnsApprove,

@@ -76,6 +76,11 @@ func TestRolePermissions(t *testing.T) {
 		{Auditor, ClaimsSubmit, false},
 		{Engineer, ClaimsRead, false},
 		{Agent, ClaimsRead, false},
+		{Finance, PurchasesRefund, true}, // refunds are finance's to settle
+		{Finance, PurchasesWrite, false}, // but finance sells nothing at the counter
+		{Agent, PurchasesRefund, true},
+		{Auditor, PurchasesRefund, false},
+		{Engineer, PurchasesRefund, false},
 	}
 	for _, c := range cases {
 		if got := c.role.Can(c.perm); got != c.want {

@@ -54,7 +54,7 @@ func registerPurchaseRoutes(api huma.API, s *Server) {
 	register(api, s, huma.Operation{OperationID: "cancel-purchase", Method: http.MethodPost, Path: "/purchases/{id}/cancel", Tags: ptags,
 		Summary: "Cancel a purchase: full refund in the cooling-off period, after it per the product's terms", Errors: []int{404, 409, 502, 503},
 		Description: "The consumer's right, asked through staff: answered even while the tenant is read-only."},
-		route{perm: access.PurchasesWrite, right: true}, s.cancelPurchase)
+		route{perm: access.PurchasesRefund, right: true}, s.cancelPurchase)
 	register(api, s, huma.Operation{OperationID: "list-compensations", Method: http.MethodGet, Path: "/compensations", Tags: ptags,
 		Summary: "Compensation issued for broken express promises (SLA breaches)"},
 		route{perm: access.PurchasesRead}, s.listCompensations)

@@ -62,8 +62,10 @@ func TestJourneyFinanceRefundsAPurchaseAndReconciles(t *testing.T) {
 		"amount": 39900, "amount_received": 39900, "currency": "cny", "status": "succeeded",
 		"metadata": map[string]string{"tenant_id": j.tenantID, "purchase_id": id}})
 
+	// Finance, not the admin, cancels it: refunds are finance's to settle (purchases:refund).
+	finEmail, _ := env.Person(&apitest.Tenant{ID: j.tenantID}, "finance", "")
 	b := newBrowser(t, env.Server.URL)
-	b.signIn(j.email)
+	b.signIn(finEmail)
 
 	// Finance finds it among the active purchases (the filter is in the URL) and opens it.
 	b.open("/finance/purchases?status=active")
