@@ -4,16 +4,21 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/stripe/stripe-go/v76"
 
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/tenants"
 )
@@ -99,7 +104,24 @@ type Mismatch struct {
 	Problem        string    `json:"problem"`
 	LedgerAmount   int64     `json:"ledger_amount"`
 	StripeAmount   int64     `json:"stripe_amount,omitempty"`
+	// Resolution is what finance did about the entry, once it is resolved (in this run or
+	// another: an entry is resolved once, and every run that reported it shows it).
+	Resolution *Resolution `json:"resolution,omitempty"`
 }
+
+// Resolution is finance's answer to a mismatch: the ledger or Stripe corrected, the
+// difference explained (timing, a fee, a test payment), or written off, with a note.
+type Resolution struct {
+	Outcome          string    `json:"outcome"`
+	Note             string    `json:"note"`
+	ReconciliationID uuid.UUID `json:"reconciliation_id" doc:"The run it was resolved from"`
+	ResolvedBy       string    `json:"resolved_by"`
+	ResolvedAt       time.Time `json:"resolved_at"`
+}
+
+// ResolutionOutcomes are the ways a mismatch is resolved (Resolution.Outcome), in the
+// order the API documents them.
+var ResolutionOutcomes = []string{"corrected", "explained", "written_off"}
 
 // Reconciliation is the result of one check.
 type Reconciliation struct {
@@ -109,6 +131,7 @@ type Reconciliation struct {
 	Checked    int        `json:"checked"`
 	Matched    int        `json:"matched"`
 	Mismatches []Mismatch `json:"mismatches"`
+	Open       int        `json:"open" doc:"Mismatches not resolved yet"`
 	CreatedAt  time.Time  `json:"created_at"`
 }
 
@@ -195,13 +218,18 @@ func (s *Service) Reconcile(ctx context.Context, scope tenants.Scope, from, to t
 		if err != nil {
 			return err
 		}
-		out = reconciliationFromRow(row)
+		runs := []Reconciliation{reconciliationFromRow(row)}
+		if err := withResolutions(ctx, tx, runs); err != nil {
+			return err
+		}
+		out = runs[0]
 		return nil
 	})
 	return out, err
 }
 
-// ListReconciliations returns the latest checks, newest first.
+// ListReconciliations returns the latest checks, newest first, their mismatches with what
+// finance resolved.
 func ListReconciliations(ctx context.Context, tx *tenants.Tx, limit int32) ([]Reconciliation, error) {
 	rows, err := tx.Q.ListReconciliations(ctx, tx, db.ListReconciliationsParams{TenantID: tx.Scope.TenantID, Lim: limit})
 	if err != nil {
@@ -211,7 +239,90 @@ func ListReconciliations(ctx context.Context, tx *tenants.Tx, limit int32) ([]Re
 	for i, r := range rows {
 		out[i] = reconciliationFromRow(r)
 	}
-	return out, nil
+	return out, withResolutions(ctx, tx, out)
+}
+
+// withResolutions fills in the resolutions of the runs' mismatches (one query) and counts
+// what is still open.
+func withResolutions(ctx context.Context, tx *tenants.Tx, runs []Reconciliation) error {
+	var ids []uuid.UUID
+	for _, r := range runs {
+		for _, m := range r.Mismatches {
+			ids = append(ids, m.LedgerID)
+		}
+	}
+	found := map[uuid.UUID]*Resolution{}
+	if len(ids) > 0 {
+		rows, err := tx.Q.ListLedgerResolutions(ctx, tx, db.ListLedgerResolutionsParams{TenantID: tx.Scope.TenantID, LedgerIds: ids})
+		if err != nil {
+			return fmt.Errorf("ledger resolutions: %w", err)
+		}
+		for _, r := range rows {
+			found[r.LedgerID] = &Resolution{Outcome: r.Outcome, Note: r.Note, ReconciliationID: r.ReconciliationID,
+				ResolvedBy: r.ResolvedBy, ResolvedAt: r.ResolvedAt}
+		}
+	}
+	for i := range runs {
+		runs[i].Open = 0
+		for j := range runs[i].Mismatches {
+			m := &runs[i].Mismatches[j]
+			m.Resolution = found[m.LedgerID]
+			if m.Resolution == nil {
+				runs[i].Open++
+			}
+		}
+	}
+	return nil
+}
+
+// GetReconciliation returns one run with its mismatches' resolutions.
+func GetReconciliation(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Reconciliation, error) {
+	row, err := tx.Q.GetReconciliation(ctx, tx, db.GetReconciliationParams{TenantID: tx.Scope.TenantID, ID: id})
+	if err != nil {
+		return Reconciliation{}, fault.DBError(err, "", "")
+	}
+	runs := []Reconciliation{reconciliationFromRow(row)}
+	if err := withResolutions(ctx, tx, runs); err != nil {
+		return Reconciliation{}, err
+	}
+	return runs[0], nil
+}
+
+// ResolveMismatch records finance's resolution of a ledger entry that the reconciliation run
+// reported: once per entry (409 when it was resolved already, from this run or another), and
+// only for an entry the run reported (422 otherwise). It returns the run as it now reads.
+func ResolveMismatch(ctx context.Context, tx *tenants.Tx, runID, ledgerID uuid.UUID, outcome, note string) (Reconciliation, error) {
+	if !slices.Contains(ResolutionOutcomes, outcome) {
+		return Reconciliation{}, fault.Invalid("body.outcome", "must be one of "+strings.Join(ResolutionOutcomes, ", "))
+	}
+	note = strings.TrimSpace(note)
+	if note == "" || utf8.RuneCountInString(note) > 1000 {
+		return Reconciliation{}, fault.Invalid("body.note", "say what was done or why (1 to 1000 characters)")
+	}
+	run, err := GetReconciliation(ctx, tx, runID)
+	if err != nil {
+		return Reconciliation{}, err
+	}
+	if !slices.ContainsFunc(run.Mismatches, func(m Mismatch) bool { return m.LedgerID == ledgerID }) {
+		return Reconciliation{}, fault.Invalid("body.ledger_id", "this run reported no mismatch for that ledger entry")
+	}
+	now, err := tx.Now(ctx)
+	if err != nil {
+		return Reconciliation{}, err
+	}
+	_, err = tx.Q.CreateLedgerResolution(ctx, tx, db.CreateLedgerResolutionParams{TenantID: tx.Scope.TenantID, LedgerID: ledgerID,
+		ReconciliationID: runID, Outcome: outcome, Note: note, ResolvedBy: tx.Scope.Actor.Label, ResolvedAt: now})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Reconciliation{}, &fault.ConflictError{Detail: "this ledger entry was resolved already"}
+	}
+	if err != nil {
+		return Reconciliation{}, fmt.Errorf("resolve ledger entry %s: %w", ledgerID, err)
+	}
+	runs := []Reconciliation{run}
+	if err := withResolutions(ctx, tx, runs); err != nil {
+		return Reconciliation{}, err
+	}
+	return runs[0], nil
 }
 
 func abs(v int64) int64 {

@@ -67,14 +67,14 @@ const (
 	SLARead             Permission = "sla:read"             // orders' SLA clocks and attainment reports
 	SLASettings         Permission = "sla:settings"         // warning threshold, pause statuses, escalation chain
 
-	ExpressRead     Permission = "express_products:read" // paid express products and plans
-	ExpressWrite    Permission = "express_products:write"
-	PurchasesRead   Permission = "purchases:read"  // purchases, receipts, compensations
-	PurchasesWrite  Permission = "purchases:write" // counter sales
+	ExpressRead    Permission = "express_products:read" // paid express products and plans
+	ExpressWrite   Permission = "express_products:write"
+	PurchasesRead  Permission = "purchases:read"  // purchases, receipts, compensations
+	PurchasesWrite Permission = "purchases:write" // counter sales
 	// PurchasesRefund cancels a purchase with its refund: the consumer's right asked through
 	// the counter, or finance settling a refund the customer asked for elsewhere.
 	PurchasesRefund Permission = "purchases:refund"
-	LedgerRead      Permission = "ledger:read"     // money ledger and its CSV export
+	LedgerRead      Permission = "ledger:read" // money ledger and its CSV export
 	LedgerReconcile Permission = "ledger:reconcile"
 	PlatformBilling Permission = "platform_billing:manage" // the tenant's own platform subscription
 	InvoicesRead    Permission = "platform_invoices:read"

@@ -50,6 +50,14 @@ func registerLedgerRoutes(api huma.API, s *Server) {
 	register(api, s, huma.Operation{OperationID: "list-reconciliations", Method: http.MethodGet, Path: "/billing/reconciliations", Tags: mtags,
 		Summary: "Latest reconciliation results"},
 		route{perm: access.LedgerRead}, s.listReconciliations)
+	register(api, s, huma.Operation{OperationID: "get-reconciliation", Method: http.MethodGet, Path: "/billing/reconciliations/{id}", Tags: mtags,
+		Summary: "A reconciliation result with its mismatches and what was resolved", Errors: []int{404}},
+		route{perm: access.LedgerRead}, s.getReconciliation)
+	register(api, s, huma.Operation{OperationID: "resolve-reconciliation-mismatch", Method: http.MethodPost,
+		Path: "/billing/reconciliations/{id}/resolutions", Tags: mtags,
+		Summary: "Resolve a mismatch the run reported: corrected, explained or written off, with a note (once per ledger entry)",
+		Errors:  []int{404, 409, 422}},
+		route{perm: access.LedgerReconcile, idem: true}, s.resolveMismatch)
 }
 
 type ledgerIn struct {
@@ -128,4 +136,33 @@ func (s *Server) listReconciliations(ctx context.Context, _ *struct{}) (*reconci
 		return nil, err
 	}
 	return out, nil
+}
+
+func (s *Server) getReconciliation(ctx context.Context, in *IDPath) (*reconcileOut, error) {
+	out, err := within(ctx, s, func(tx *tenants.Tx) (billing.Reconciliation, error) {
+		return billing.GetReconciliation(ctx, tx, in.id())
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &reconcileOut{Body: out}, nil
+}
+
+type resolveMismatchIn struct {
+	IDPath
+	Body struct {
+		LedgerID string            `json:"ledger_id" format:"uuid" doc:"The ledger entry the run reported"`
+		Outcome  resolutionOutcome `json:"outcome"`
+		Note     string            `json:"note" minLength:"1" maxLength:"1000" doc:"What was done, or why nothing needs to be"`
+	}
+}
+
+func (s *Server) resolveMismatch(ctx context.Context, in *resolveMismatchIn) (*reconcileOut, error) {
+	out, err := within(ctx, s, func(tx *tenants.Tx) (billing.Reconciliation, error) {
+		return billing.ResolveMismatch(ctx, tx, in.id(), uuid.MustParse(in.Body.LedgerID), string(in.Body.Outcome), in.Body.Note)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &reconcileOut{Body: out}, nil
 }

@@ -40,38 +40,39 @@ func enumSchema[T ~string](values []T) *huma.Schema {
 
 // Enum types of fields the API declares.
 type (
-	outletKind     string
-	outletStatus   string
-	tenantKind     string
-	memberStatus   string
-	dayKind        string
-	locale         string
-	tenantRole     string
-	staffKind      string
-	attachmentKind string
-	orderChannel   string
-	exclusionCode  string
-	unitOutcome    string
-	sendStatus     string
-	sendChannel    string
-	deliveryStatus string
-	purchaseStatus string
-	counterMethod  string
-	flagStatus     string
-	refundStatus   string
-	slaGroupBy     string
-	reportBy       string
-	slaTarget      string
-	exportFormat   string
-	warehouseKind  string
-	movementType   string
-	transferStatus string
-	requestStatus  string
-	payStatus      string
-	payParty       string
-	penaltyKind    string
-	rmaLineStatus  string
-	rmaShipStatus  string
+	outletKind        string
+	outletStatus      string
+	tenantKind        string
+	memberStatus      string
+	dayKind           string
+	locale            string
+	tenantRole        string
+	staffKind         string
+	attachmentKind    string
+	orderChannel      string
+	exclusionCode     string
+	unitOutcome       string
+	sendStatus        string
+	sendChannel       string
+	deliveryStatus    string
+	purchaseStatus    string
+	counterMethod     string
+	flagStatus        string
+	refundStatus      string
+	slaGroupBy        string
+	reportBy          string
+	slaTarget         string
+	exportFormat      string
+	warehouseKind     string
+	movementType      string
+	transferStatus    string
+	requestStatus     string
+	payStatus         string
+	payParty          string
+	penaltyKind       string
+	rmaLineStatus     string
+	rmaShipStatus     string
+	resolutionOutcome string
 )
 
 func (exportFormat) Schema(huma.Registry) *huma.Schema   { return enumSchema(export.Formats) }
@@ -110,6 +111,9 @@ func (penaltyKind) Schema(huma.Registry) *huma.Schema {
 }
 func (rmaLineStatus) Schema(huma.Registry) *huma.Schema { return enumSchema(stock.RMALineStatuses) }
 func (rmaShipStatus) Schema(huma.Registry) *huma.Schema { return enumSchema(stock.RMAShipmentStatuses) }
+func (resolutionOutcome) Schema(huma.Registry) *huma.Schema {
+	return enumSchema(billing.ResolutionOutcomes)
+}
 
 // domainEnum is a field of a domain type whose values the domain lists.
 type domainEnum struct {
@@ -199,6 +203,7 @@ var domainEnums = []domainEnum{
 	{billing.Credit{}, "status", billing.CreditStatuses},
 	{billing.LedgerEntry{}, "kind", billing.LedgerKinds},
 	{billing.Mismatch{}, "problem", billing.MismatchProblems},
+	{billing.Resolution{}, "outcome", billing.ResolutionOutcomes},
 	{billing.Purchase{}, "channel", billing.Channels},
 	{billing.Bill{}, "status", billing.BillStatuses},
 	{commission.PayStatement{}, "status", commission.StatementStatuses},

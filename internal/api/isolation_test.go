@@ -44,7 +44,7 @@ var isoKinds = []string{"/v1/outlets/", "/v1/calendars/", "/v1/members/", "/v1/i
 	"/v1/reservations/", "/v1/order-parts/", "/v1/transfers/", "/v1/partner-agreements/", "/v1/network-jobs/", "/v1/bills/",
 	"/v1/bill-payments/", "/v1/claims/", "/v1/part-requests/", "/v1/claim-statements/", "/v1/pay-statements/",
 	"/v1/rma-lines/", "/v1/rma-shipments/", "/v1/complaints/", "/v1/contacts/",
-	"/v1/returns/", "/v1/survey-templates/", "/v1/callbacks/", "/v1/rectifications/"}
+	"/v1/returns/", "/v1/survey-templates/", "/v1/callbacks/", "/v1/rectifications/", "/v1/billing/reconciliations/"}
 
 // isoSnapshotSuffix completes a kind's prefix and id into a GET path where the kind has no
 // GET prefix+id of its own.
@@ -200,6 +200,21 @@ func isoMake(t *testing.T, env *apitest.Env, tn *apitest.Tenant) isoFixtures {
 		t.Fatal(err)
 	}
 	f["/v1/billing/payment-flags/"] = flag.String()
+	// A reconciliation run that reported a payment missing at Stripe.
+	entry, run := uuid.New(), uuid.New()
+	if err := env.Tenants.Tx(context.Background(), tenants.Scope{TenantID: uuid.MustParse(tn.ID), Actor: tenants.SystemActor}, func(tx *tenants.Tx) error {
+		if _, err := tx.Exec(context.Background(), `INSERT INTO ledger_entries (tenant_id, id, kind, amount, currency, stripe_object_id, effect_key, occurred_at)
+			VALUES (app.tenant_id(), $1, 'payment', 39900, 'CNY', $2, $3, now())`, entry, "pi_iso_"+u, "iso:"+entry.String()); err != nil {
+			return err
+		}
+		_, err := tx.Exec(context.Background(), `INSERT INTO reconciliations (tenant_id, id, from_at, to_at, checked, matched, mismatches)
+			VALUES (app.tenant_id(), $1, now() - interval '1 day', now(), 1, 0, $2)`, run,
+			`[{"ledger_id": "`+entry.String()+`", "stripe_object_id": "pi_iso_`+u+`", "problem": "missing", "ledger_amount": 39900}]`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	f["/v1/billing/reconciliations/"], f["ledger-entry"] = run.String(), entry.String()
 
 	// Parts and stock: a part, an outlet's warehouse and a receipt into it.
 	part := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/parts", Token: tn.Admin, Body: map[string]any{
@@ -501,6 +516,8 @@ func isoBodies(t *testing.T, u string, own isoFixtures) map[string]any {
 		"POST /v1/rectifications/{id}/submit": map[string]any{"actions": "apologised", "recontact_note": "fine",
 			"recontacted_at": time.Now().UTC().Format(time.RFC3339)},
 		"POST /v1/rectifications/{id}/review": map[string]any{"approve": true},
+		"POST /v1/billing/reconciliations/{id}/resolutions": map[string]any{"ledger_id": own["ledger-entry"], "outcome": "explained",
+			"note": "a test payment"},
 	}
 }
 

@@ -707,6 +707,47 @@ func (q *Queries) CreateExpressProduct(ctx context.Context, db DBTX, arg CreateE
 	return i, err
 }
 
+const createLedgerResolution = `-- name: CreateLedgerResolution :one
+INSERT INTO ledger_resolutions (tenant_id, ledger_id, reconciliation_id, outcome, note, resolved_by, resolved_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+ON CONFLICT (tenant_id, ledger_id) DO NOTHING
+RETURNING tenant_id, ledger_id, reconciliation_id, outcome, note, resolved_by, resolved_at
+`
+
+type CreateLedgerResolutionParams struct {
+	TenantID         uuid.UUID
+	LedgerID         uuid.UUID
+	ReconciliationID uuid.UUID
+	Outcome          string
+	Note             string
+	ResolvedBy       string
+	ResolvedAt       time.Time
+}
+
+// Nothing when the entry was resolved before (ledger_resolutions keeps the first).
+func (q *Queries) CreateLedgerResolution(ctx context.Context, db DBTX, arg CreateLedgerResolutionParams) (LedgerResolution, error) {
+	row := db.QueryRow(ctx, createLedgerResolution,
+		arg.TenantID,
+		arg.LedgerID,
+		arg.ReconciliationID,
+		arg.Outcome,
+		arg.Note,
+		arg.ResolvedBy,
+		arg.ResolvedAt,
+	)
+	var i LedgerResolution
+	err := row.Scan(
+		&i.TenantID,
+		&i.LedgerID,
+		&i.ReconciliationID,
+		&i.Outcome,
+		&i.Note,
+		&i.ResolvedBy,
+		&i.ResolvedAt,
+	)
+	return i, err
+}
+
 const createPaymentFlag = `-- name: CreatePaymentFlag :one
 INSERT INTO payment_flags (tenant_id, id, purchase_id, kind, stripe_payment_intent_id, stripe_charge_id, expected_amount,
   expected_currency, received_amount, received_currency, status, resolution, refund_id)
@@ -1701,6 +1742,31 @@ func (q *Queries) GetPurchaseForUpdate(ctx context.Context, db DBTX, arg GetPurc
 	return i, err
 }
 
+const getReconciliation = `-- name: GetReconciliation :one
+SELECT tenant_id, id, from_at, to_at, checked, matched, mismatches, created_at FROM reconciliations WHERE tenant_id = $1 AND id = $2
+`
+
+type GetReconciliationParams struct {
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+func (q *Queries) GetReconciliation(ctx context.Context, db DBTX, arg GetReconciliationParams) (Reconciliation, error) {
+	row := db.QueryRow(ctx, getReconciliation, arg.TenantID, arg.ID)
+	var i Reconciliation
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.FromAt,
+		&i.ToAt,
+		&i.Checked,
+		&i.Matched,
+		&i.Mismatches,
+		&i.CreatedAt,
+	)
+	return i, err
+}
+
 const getRefund = `-- name: GetRefund :one
 SELECT tenant_id, id, purchase_id, reason, amount, currency, idempotency_key, status, stripe_refund_id, created_at, confirmed_at, failure_reason FROM refunds WHERE tenant_id = $1 AND id = $2
 `
@@ -2214,6 +2280,43 @@ func (q *Queries) ListLedger(ctx context.Context, db DBTX, arg ListLedgerParams)
 			&i.OccurredAt,
 			&i.CreatedAt,
 			&i.BillID,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listLedgerResolutions = `-- name: ListLedgerResolutions :many
+SELECT tenant_id, ledger_id, reconciliation_id, outcome, note, resolved_by, resolved_at FROM ledger_resolutions WHERE tenant_id = $1 AND ledger_id = ANY($2::uuid[])
+`
+
+type ListLedgerResolutionsParams struct {
+	TenantID  uuid.UUID
+	LedgerIds []uuid.UUID
+}
+
+func (q *Queries) ListLedgerResolutions(ctx context.Context, db DBTX, arg ListLedgerResolutionsParams) ([]LedgerResolution, error) {
+	rows, err := db.Query(ctx, listLedgerResolutions, arg.TenantID, arg.LedgerIds)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []LedgerResolution
+	for rows.Next() {
+		var i LedgerResolution
+		if err := rows.Scan(
+			&i.TenantID,
+			&i.LedgerID,
+			&i.ReconciliationID,
+			&i.Outcome,
+			&i.Note,
+			&i.ResolvedBy,
+			&i.ResolvedAt,
 		); err != nil {
 			return nil, err
 		}

@@ -621,6 +621,17 @@ type LedgerEntry struct {
 	BillID         uuid.NullUUID
 }
 
+// Finance's resolution of a ledger entry that reconciliation with Stripe did not match: outcome, note, who and when.
+type LedgerResolution struct {
+	TenantID         uuid.UUID
+	LedgerID         uuid.UUID
+	ReconciliationID uuid.UUID
+	Outcome          string
+	Note             string
+	ResolvedBy       string
+	ResolvedAt       time.Time
+}
+
 // A user's role in a tenant, optionally confined to one outlet.
 type Membership struct {
 	TenantID  uuid.UUID

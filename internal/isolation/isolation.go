@@ -385,6 +385,7 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 	product, price, purchase, purchase2, refund := uuid.New(), uuid.New(), uuid.New(), uuid.New(), uuid.New()
 	credit1, credit2 := uuid.New(), uuid.New()
 	bill1, bill2 := uuid.New(), uuid.New()
+	ledgerEntry, reconciliation := uuid.New(), uuid.New()
 	stmts = append(stmts, []struct {
 		sql  string
 		args []any
@@ -435,9 +436,11 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 		           (app.tenant_id(), $4, $5, $6, 'payment', 'cash', 1000, 'CNY', 'succeeded', 'SO-2026-000003-P1')`,
 			[]any{uuid.New(), bill1, f.Outlet2, uuid.New(), bill2, f.Outlet1}},
 		{`INSERT INTO ledger_entries (tenant_id, id, kind, purchase_id, amount, currency, effect_key, occurred_at) VALUES
-		    (app.tenant_id(), $1, 'payment', $2, 9900, 'CNY', 'payment:pi_1', now())`, []any{uuid.New(), purchase}},
+		    (app.tenant_id(), $1, 'payment', $2, 9900, 'CNY', 'payment:pi_1', now())`, []any{ledgerEntry, purchase}},
 		{`INSERT INTO reconciliations (tenant_id, id, from_at, to_at, checked, matched) VALUES
-		    (app.tenant_id(), $1, now() - interval '1 day', now(), 1, 1)`, []any{uuid.New()}},
+		    (app.tenant_id(), $1, now() - interval '1 day', now(), 1, 1)`, []any{reconciliation}},
+		{`INSERT INTO ledger_resolutions (tenant_id, ledger_id, reconciliation_id, outcome, note, resolved_by) VALUES
+		    (app.tenant_id(), $1, $2, 'explained', 'a test payment', 'finance')`, []any{ledgerEntry, reconciliation}},
 		{`INSERT INTO platform_subscriptions (tenant_id, plan_code, status) VALUES (app.tenant_id(), 'growth', 'active')`, nil},
 		{`INSERT INTO platform_invoices (tenant_id, stripe_invoice_id, status, currency, amount_due, amount_paid) VALUES
 		    (app.tenant_id(), $1, 'paid', 'CNY', 100, 100)`, []any{"in_" + uuid.NewString()}},

@@ -205,6 +205,19 @@ RETURNING *;
 -- name: ListReconciliations :many
 SELECT * FROM reconciliations WHERE tenant_id = @tenant_id ORDER BY created_at DESC, id DESC LIMIT @lim;
 
+-- name: GetReconciliation :one
+SELECT * FROM reconciliations WHERE tenant_id = @tenant_id AND id = @id;
+
+-- name: CreateLedgerResolution :one
+-- Nothing when the entry was resolved before (ledger_resolutions keeps the first).
+INSERT INTO ledger_resolutions (tenant_id, ledger_id, reconciliation_id, outcome, note, resolved_by, resolved_at)
+VALUES (@tenant_id, @ledger_id, @reconciliation_id, @outcome, @note, @resolved_by, @resolved_at)
+ON CONFLICT (tenant_id, ledger_id) DO NOTHING
+RETURNING *;
+
+-- name: ListLedgerResolutions :many
+SELECT * FROM ledger_resolutions WHERE tenant_id = @tenant_id AND ledger_id = ANY(@ledger_ids::uuid[]);
+
 -- Platform subscriptions of tenants.
 
 -- name: ListPlatformPlans :many
