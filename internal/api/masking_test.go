@@ -585,13 +585,30 @@ func checkCustomer(t *testing.T, fx *maskFixture, r *maskReport) {
 		bodies["GET /v1/customers/lookup"] = resp.Body
 		for _, where := range slices.Sorted(maps.Keys(views)) {
 			c := views[where]
-			r.field(where, v, c, "phone", fx.phone, access.MaskPhone)
 			r.field(where, v, c, "email", fx.email, access.MaskEmail)
 			r.field(where, v, c, "address", fx.address, access.MaskAddress)
 			r.flag(where, v, c)
+			if v == fx.engineer && where == "GET /v1/customers/{id}" {
+				// The engineer of the customer's open order calls them: the phone in full,
+				// the rest masked.
+				r.inFull(where+" (the customer of their own visit)", v, c, "phone", fx.phone)
+				for _, raw := range []string{fx.email, fx.address} {
+					if strings.Contains(string(bodies[where]), raw) {
+						r.leak("%s as %s: the response carries %q in full", where, v.role, raw)
+					}
+				}
+				continue
+			}
+			r.field(where, v, c, "phone", fx.phone, access.MaskPhone)
 			r.bodyClean(where, v, bodies[where], fx)
 		}
 	}
+	// Another engineer of the same outlet, not on the customer's order, may not call them.
+	_, other := fx.env.Person(fx.w.tn, "engineer", fx.w.tn.Outlets[0])
+	v := viewer{"engineer", other}
+	resp := fx.get(t, v, "/v1/customers/"+id)
+	r.field("GET /v1/customers/{id} (not their visit)", v, resp.Map(t), "phone", fx.phone, access.MaskPhone)
+	r.bodyClean("GET /v1/customers/{id} (not their visit)", v, resp.Body, fx)
 }
 
 // Location: the order's service address, read one, listed, on the engineer's board, and in

@@ -119,10 +119,26 @@ func Create(ctx context.Context, tx *tenants.Tx, f Fields) (Customer, error) {
 	return view(tx, c), tx.Audit(ctx, "customer.create", "customer", c.ID, nil, c)
 }
 
-// Get returns one customer as the scope may see it.
+// Get returns one customer as the scope may see it. An engineer of an open order of the
+// customer (offered or accepted) gets the phone in full, the rest masked: they call the
+// customer of their own visit (the engineers' app shows the number masked and dials it),
+// as they get the address of their own visit (orders.view). Nobody else without
+// contacts:unmasked does.
 func Get(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Customer, error) {
 	c, err := Contact(ctx, tx, id)
-	return view(tx, c), err
+	if err != nil || !tx.Scope.MaskContacts || tx.Scope.UserID == uuid.Nil {
+		return view(tx, c), err
+	}
+	visits, err := tx.Q.CustomerVisitedBy(ctx, tx, db.CustomerVisitedByParams{TenantID: tx.Scope.TenantID, UserID: tx.Scope.UserID, CustomerID: id})
+	if err != nil {
+		return Customer{}, fmt.Errorf("customer visited by the user: %w", err)
+	}
+	phone := c.Phone
+	c = view(tx, c)
+	if visits {
+		c.Phone = phone
+	}
+	return c, nil
 }
 
 // Contact returns one customer with their contact data in full whatever the scope, for the

@@ -192,6 +192,29 @@ func (q *Queries) CustomerOfConsumer(ctx context.Context, db DBTX, arg CustomerO
 	return i, err
 }
 
+const customerVisitedBy = `-- name: CustomerVisitedBy :one
+SELECT EXISTS (
+  SELECT 1 FROM order_engineers e JOIN service_orders o ON o.tenant_id = e.tenant_id AND o.id = e.order_id
+  WHERE e.tenant_id = $1 AND e.user_id = $2 AND e.state IN ('offered', 'accepted')
+    AND o.customer_id = $3
+    AND o.status NOT IN ('picked_up', 'completed', 'approved', 'closed', 'cancelled'))::boolean
+`
+
+type CustomerVisitedByParams struct {
+	TenantID   uuid.UUID
+	UserID     uuid.UUID
+	CustomerID uuid.UUID
+}
+
+// Whether the user is the engineer of an open order of the customer (offered or accepted,
+// not declined or removed): they may call the customer of their own visit.
+func (q *Queries) CustomerVisitedBy(ctx context.Context, db DBTX, arg CustomerVisitedByParams) (bool, error) {
+	row := db.QueryRow(ctx, customerVisitedBy, arg.TenantID, arg.UserID, arg.CustomerID)
+	var column_1 bool
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
 const deleteExpiredOTPs = `-- name: DeleteExpiredOTPs :execrows
 DELETE FROM otp_codes WHERE expires_at < $1
 `

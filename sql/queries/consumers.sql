@@ -40,6 +40,15 @@ RETURNING *;
 -- name: GetCustomer :one
 SELECT * FROM customers WHERE tenant_id = @tenant_id AND id = @id;
 
+-- name: CustomerVisitedBy :one
+-- Whether the user is the engineer of an open order of the customer (offered or accepted,
+-- not declined or removed): they may call the customer of their own visit.
+SELECT EXISTS (
+  SELECT 1 FROM order_engineers e JOIN service_orders o ON o.tenant_id = e.tenant_id AND o.id = e.order_id
+  WHERE e.tenant_id = @tenant_id AND e.user_id = @user_id AND e.state IN ('offered', 'accepted')
+    AND o.customer_id = @customer_id
+    AND o.status NOT IN ('picked_up', 'completed', 'approved', 'closed', 'cancelled'))::boolean;
+
 -- name: ListCustomers :many
 SELECT * FROM customers
 WHERE tenant_id = @tenant_id
