@@ -125,3 +125,75 @@ func TestJourneyComplaintVia12315EscalatedAndClosedByTheCustomer(t *testing.T) {
 	b.shot("phone-complaints")
 	b.noConsoleProblems("Chinese and phone")
 }
+
+// The brand admin sets the complaint rules: WeChat complaints become serious, the serious
+// first response is due in an hour and a half, and a named agent joins the critical chain;
+// a stale save offers the latest rules. Then the page in Chinese and on a phone.
+func TestJourneyAdminSetsTheComplaintRules(t *testing.T) {
+	chromiumPath(t)
+	env := apitest.New(t)
+	builtOrSkip(t, env)
+	tn := env.NewTenant()
+	_, agent := env.Person(tn, "agent", "")
+	agentID := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/me", Token: agent}).Map(t)["id"].(string)
+
+	b := newBrowser(t, env.Server.URL)
+	b.signIn(tn.AdminEmail)
+	b.open("/complaint-rules")
+	b.waitVisible(`.channel-severity[data-channel=wechat]`)
+	b.pick(`.channel-severity[data-channel=wechat]`, "Serious")
+	b.setNumber(`input[name="serious.first_response"]`, "1.5")
+	critical := `.severity-rules[data-severity=critical]`
+	levels := b.js(`String(document.querySelectorAll('` + critical + ` .escalation-row').length)`)
+	b.click(critical + ` .add-level`)
+	row := critical + ` .escalation-row[data-level="` + levels + `"]`
+	b.pick(row+` .escalation-role`, "Agents")
+	b.pick(row+` .escalation-person`, "agent")
+	b.click(`.save-rules`)
+	b.waitVisible(`.el-message--success`)
+	b.shot("complaint-rules")
+
+	var rules struct {
+		Severity  map[string]string
+		Deadlines map[string]struct {
+			FirstResponse int `json:"first_response_minutes"`
+		}
+		Escalation map[string][]struct {
+			Role   string
+			UserID string `json:"user_id"`
+		}
+	}
+	resp := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/complaint-rules", Token: tn.Admin})
+	resp.JSON(t, &rules)
+	chain := rules.Escalation["critical"]
+	if rules.Severity["wechat"] != "serious" || rules.Deadlines["serious"].FirstResponse != 90 || len(chain) == 0 ||
+		chain[len(chain)-1].Role != "agent" || chain[len(chain)-1].UserID != agentID {
+		t.Errorf("the rules saved: %+v", rules)
+	}
+
+	// Someone else saves first: the page's save is refused and offers the latest rules.
+	var raw map[string]any
+	resp.JSON(t, &raw)
+	raw["severity"].(map[string]any)["email"] = "critical"
+	env.Must(200, apitest.Req{Method: "PUT", Path: "/v1/complaint-rules", Token: tn.Admin, Header: map[string]string{"If-Match": resp.Header.Get("ETag")}, Body: raw})
+	b.pick(`.channel-severity[data-channel=phone]`, "Critical")
+	b.click(`.save-rules`)
+	b.waitVisible(`.complaint-rules .problem-alert .el-button--primary`)
+	b.click(`.complaint-rules .problem-alert .el-button--primary`)
+	b.waitJS(`document.querySelector('.channel-severity[data-channel=email]').innerText.includes('Critical') && !document.querySelector('.complaint-rules .problem-alert')`)
+	if got := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/complaint-rules", Token: tn.Admin}).Map(t)["severity"].(map[string]any)["phone"]; got == "critical" {
+		t.Error("the stale save overwrote the rules")
+	}
+	b.noConsoleProblems("complaint rules")
+
+	b.chinese()
+	b.open("/complaint-rules")
+	b.waitVisible(`.channel-severity[data-channel=wechat]`)
+	b.untranslated("/complaint-rules")
+	b.viewport(390, 844, true)
+	b.open("/complaint-rules")
+	b.waitVisible(`.channel-severity[data-channel=wechat]`)
+	b.noSidewaysScroll("/complaint-rules")
+	b.shot("phone-complaint-rules")
+	b.noConsoleProblems("complaint rules in Chinese")
+}

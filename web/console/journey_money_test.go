@@ -119,6 +119,23 @@ func TestJourneyFinanceRefundsAPurchaseAndReconciles(t *testing.T) {
 		t.Errorf("the reconciliation: %q", txt)
 	}
 	b.shot("finance-reconciliation")
+	// Finance resolves one mismatch with a note: the run then counts one of two open, and the
+	// resolution stays beside the entry.
+	b.click(`.recon-mismatches .recon-resolve`)
+	b.waitVisible(`.recon-resolve-form textarea[name=note]`)
+	b.drawerSubmit() // no note yet: refused at the note
+	if got := b.fieldError(`.recon-resolve-form textarea[name=note]`); got == "" {
+		t.Errorf("a resolution without a note is not refused at its field:\n%s", b.visibleText())
+	}
+	b.typeInto(`.recon-resolve-form textarea[name=note]`, "Stripe test mode keeps no balance transactions")
+	b.drawerSubmit()
+	b.drawerClosed()
+	b.waitJS(`!!document.querySelector('.recon-resolution') && document.querySelector('.recon-runs').innerText.includes('1 of 2 open')`)
+	if txt := b.js(`document.querySelector('.recon-resolution').innerText`); !strings.Contains(txt, "Explained by") ||
+		!strings.Contains(txt, "Stripe test mode keeps no balance transactions") {
+		t.Errorf("the resolution beside the entry: %q", txt)
+	}
+	b.shot("finance-reconciliation-resolved")
 	b.noConsoleProblems("reconciliation")
 
 	// 中文, and on a phone.

@@ -1,4 +1,19 @@
-import { AlarmClock, Bell, Box, CreditCard, Document, Goods, Link, Medal, Setting, Stamp, Ticket, UploadFilled, Warning } from '@element-plus/icons-vue'
+import {
+  AlarmClock,
+  Bell,
+  Box,
+  ChatDotSquare,
+  CreditCard,
+  Document,
+  Goods,
+  Link,
+  Medal,
+  Setting,
+  Stamp,
+  Ticket,
+  UploadFilled,
+  Warning,
+} from '@element-plus/icons-vue'
 import type { RouteRecordRaw } from 'vue-router'
 
 const routes: RouteRecordRaw[] = [
@@ -44,6 +59,12 @@ const routes: RouteRecordRaw[] = [
     name: 'sla-settings',
     component: () => import('@/views/sla/SlaSettings.vue'),
     meta: { title: 'menu.slaSettings', perm: 'sla:read', menu: { group: 'admin', icon: AlarmClock, order: 8 } },
+  },
+  {
+    path: '/complaint-rules',
+    name: 'complaint-rules',
+    component: () => import('@/views/complaints/ComplaintRules.vue'),
+    meta: { title: 'menu.complaintRules', perm: 'complaints:manage', menu: { group: 'admin', icon: ChatDotSquare, order: 8.5 } },
   },
   {
     path: '/notification-templates',
