@@ -267,6 +267,8 @@ var domainEnums = []domainEnum{
 	{network.ContactSharing{}, "address", network.Sharings},
 	{network.Proposal{}, "by", network.ProposalSides},
 	{network.PartnerJob{}, "direction", network.Directions},
+	{network.JobPart{}, "state", network.JobPartStates},
+	{network.EngineerShare{}, "role", orders.EngineerRoles},
 	{network.Message{}, "direction", network.MessageDirections},
 	{stock.ReceiveLine{}, "discrepancy_reason", stock.DiscrepancyReasons},
 	{stock.Transfer{}, "status", stock.TransferStatuses},

@@ -100,6 +100,7 @@ type ClaimLine struct {
 	Claimed           int64  `json:"claimed" doc:"What is claimed from the payer"`
 	Approved          *int64 `json:"approved,omitempty" doc:"What the payer's review approved"`
 	AdjustReason      string `json:"adjust_reason,omitempty" doc:"Why the review approved less"`
+	Reported          *bool  `json:"reported,omitempty" doc:"payer, part lines: whether the partner's report of the job named the part used (number and quantity)"`
 }
 
 // Claim is a warranty claim as this tenant keeps it.

@@ -2354,6 +2354,15 @@ const en = {
       submit: 'Register',
     },
   },
+  handoffWork: {
+    partsUsed: 'Parts the partner used',
+    part: 'Part',
+    qty: 'Qty',
+    serials: 'Serial out → in',
+    noParts: 'No parts reported yet',
+    shares: "Partner engineers' shares",
+    noShares: 'No engineers reported yet',
+  },
 }
 
 export type Messages = typeof en
