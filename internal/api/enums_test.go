@@ -95,6 +95,8 @@ var domainEnums = map[string][]string{
 	"ContactSharing.address":                                 network.Sharings,
 	"Proposal.by":                                            network.ProposalSides,
 	"PartnerJob.direction":                                   network.Directions,
+	"JobPart.state":                                          network.JobPartStates,
+	"EngineerShare.role":                                     orders.EngineerRoles,
 	"Message.direction":                                      network.MessageDirections,
 	"GET /v1/receivables/export query.format":                export.Formats,
 	"GET /v1/receivables/export query.lang":                  notify.Locales,
