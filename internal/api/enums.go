@@ -255,6 +255,7 @@ var domainEnums = []domainEnum{
 	{stock.RMAShipmentLine{}, "result", stock.InspectionResults},
 	{stock.TrackingEvent{}, "status", logistics.Statuses},
 	{stock.InspectionLine{}, "result", stock.InspectionResults},
+	{claims.LineInspection{}, "result", stock.InspectionResults},
 	{claims.Statement{}, "direction", claims.StatementDirections},
 	{claims.Statement{}, "status", claims.StatementStatuses},
 	{claims.Signal{}, "kind", claims.SignalKinds},

@@ -96,6 +96,7 @@ var domainEnums = map[string][]string{
 	"Proposal.by":                                            network.ProposalSides,
 	"PartnerJob.direction":                                   network.Directions,
 	"JobPart.state":                                          network.JobPartStates,
+	"LineInspection.result":                                  stock.InspectionResults,
 	"EngineerShare.role":                                     orders.EngineerRoles,
 	"Message.direction":                                      network.MessageDirections,
 	"GET /v1/receivables/export query.format":                export.Formats,

@@ -6721,6 +6721,8 @@ export interface components {
             description: string;
             /** @description The serial of the part taken out */
             faulty_serial?: string;
+            /** @description Part lines: what the receiving side's inspection found of the faulty parts returned (RMA), as it stands when the claim is read */
+            inspections?: components["schemas"]["LineInspection"][];
             /** @description labour, part or visit */
             kind: string;
             part_code?: string;
@@ -8456,6 +8458,12 @@ export interface components {
             registration_id: string;
             /** @enum {string} */
             remedy: "refund" | "exchange" | "advance_exchange";
+        };
+        LineInspection: {
+            /** Format: int64 */
+            qty: number;
+            /** @enum {string} */
+            result: "confirmed_faulty" | "no_fault_found" | "wrong_part";
         };
         LineRefund: {
             /**

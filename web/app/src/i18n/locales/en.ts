@@ -2354,7 +2354,8 @@ const en = {
       submit: 'Register',
     },
   },
-  handoffWork: {
+  partsFlow: {
+    rmaInspected: 'Returned part inspected:',
     partsUsed: 'Parts the partner used',
     part: 'Part',
     qty: 'Qty',

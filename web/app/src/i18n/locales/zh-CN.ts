@@ -2353,7 +2353,8 @@ const zhCN: Messages = {
       submit: '登记',
     },
   },
-  handoffWork: {
+  partsFlow: {
+    rmaInspected: '旧件检测：',
     partsUsed: '合作方用料',
     part: '备件',
     qty: '数量',
