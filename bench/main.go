@@ -54,6 +54,10 @@ type options struct {
 	handoffs int
 	// callbackOrders are the completed orders of the callback sampling measurement.
 	callbackOrders int
+	// claimsOrders are the audited orders of the claims generation measurement.
+	claimsOrders int
+	// issueOrders are the open orders the issue-to-order measurement issues the hot part to.
+	issueOrders int
 
 	databaseURL, appUser, appPassword, redisURL, pgbenchBin string
 	// citus: run on the Citus cluster scripts/bench.sh started (BENCH_CITUS=1), in its
@@ -94,6 +98,8 @@ func parseOptions() (options, error) {
 	flag.IntVar(&o.jobPool, "job-pool", 0, "the notify-pipeline worker's database pool size (0: as the product sizes it)")
 	flag.IntVar(&o.handoffs, "handoffs", 200, "hand-offs of the partner network's latency measurement, one at a time (0: none)")
 	flag.IntVar(&o.timers, "timers", 20000, "SLA clocks of the timer measurement: half warn, half breach (0: no timer measurement)")
+	flag.IntVar(&o.claimsOrders, "claims-orders", 100_000, "audited in-warranty orders of the month of the claims generation measurement (0: no such measurement)")
+	flag.IntVar(&o.issueOrders, "issue-orders", 10_000, "open orders the issue-to-order measurement issues one hot part to (0: no such measurement)")
 	flag.IntVar(&o.callbackOrders, "callback-orders", 100_000, "orders completed on the day of the callback sampling measurement (0: no such measurement)")
 	flag.Parse()
 	if flag.NArg() > 0 {
@@ -102,7 +108,7 @@ func parseOptions() (options, error) {
 	if o.concurrency < 1 || o.duration <= 0 || o.warmup < 0 || o.scale < 1 || o.poolSize < 0 {
 		return o, errors.New("-c, -d and -scale must be positive, -warmup and -pool not negative")
 	}
-	if o.tenants < 1 || o.tenants > maxBenchTenants || o.keyTenants < 1 || o.importRows < 0 || o.timers < 0 || o.callbackOrders < 0 {
+	if o.tenants < 1 || o.tenants > maxBenchTenants || o.keyTenants < 1 || o.importRows < 0 || o.timers < 0 || o.callbackOrders < 0 || o.claimsOrders < 0 || o.issueOrders < 0 {
 		return o, fmt.Errorf("-tenants must be 1 to %d, -key-tenants positive, -import-rows not negative", maxBenchTenants)
 	}
 	if o.registrations < o.tenants || o.registrations/o.tenants > maxPerTenant {
@@ -152,6 +158,14 @@ func (o options) wantCallbacks() bool {
 	return o.callbackOrders > 0 && o.filter.MatchString(callbacksName)
 }
 
+// wantClaimsMonth tells whether the claims generation measurement runs.
+func (o options) wantClaimsMonth() bool {
+	return o.claimsOrders > 0 && o.filter.MatchString(claimsMonthName)
+}
+
+// wantIssue tells whether the issue-to-order measurement runs.
+func (o options) wantIssue() bool { return o.issueOrders > 0 && o.filter.MatchString(issueName) }
+
 // scenarioResult is one scenario's load result and the API's work per request.
 type scenarioResult struct {
 	scenario
@@ -177,7 +191,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	if len(selected) == 0 && !o.wantImport() && !o.wantTimers() && !o.wantHandoff() && !o.wantCallbacks() {
+	if len(selected) == 0 && !o.wantImport() && !o.wantTimers() && !o.wantHandoff() && !o.wantCallbacks() && !o.wantClaimsMonth() && !o.wantIssue() {
 		return fmt.Errorf("no scenario matches -scenarios %q", o.filter)
 	}
 	needWarranty, needOrders := o.wantImport(), false
@@ -409,6 +423,27 @@ func run() error {
 		cbs = &r
 	}
 
+	var iss *issueResult
+	if o.wantIssue() {
+		progress(fmt.Sprintf("%s: %d clients for %s after %s warm-up, then its floor by pgbench, then the drain", issueName, o.concurrency,
+			o.duration, o.warmup))
+		r, err := measureIssueToOrder(ctx, db, o.pgbenchBin, srv.url, fx.apiKey, o.concurrency, o.issueOrders, o.warmup, o.duration)
+		if err != nil {
+			return err
+		}
+		iss = &r
+	}
+
+	var clm *claimsMonthResult
+	if o.wantClaimsMonth() {
+		progress(fmt.Sprintf("%s: %d audited orders, the SQL alone, then the generation", claimsMonthName, o.claimsOrders))
+		r, err := measureClaimsMonth(ctx, db, o.claimsOrders)
+		if err != nil {
+			return err
+		}
+		clm = &r
+	}
+
 	var version string
 	if err := pool.QueryRow(ctx, "SHOW server_version").Scan(&version); err != nil {
 		return err
@@ -463,7 +498,15 @@ func run() error {
 		fmt.Println()
 		reportCallbacks(os.Stdout, *cbs)
 	}
-	return errors.Join(checkErrors(results), checkImport(imp), checkTimers(tim), checkNotify(pipe))
+	if clm != nil {
+		fmt.Println()
+		reportClaimsMonth(os.Stdout, *clm)
+	}
+	if iss != nil {
+		fmt.Println()
+		reportIssue(os.Stdout, *iss)
+	}
+	return errors.Join(checkErrors(results), checkImport(imp), checkTimers(tim), checkNotify(pipe), checkIssue(iss))
 }
 
 // selectScenarios returns the scenarios whose name matches filter (maybe none: the filter

@@ -205,4 +205,25 @@ func TestFaultyPartsReturnedAndInspected(t *testing.T) {
 	if !found {
 		t.Errorf("no rma_no_fault_found signal: %+v", signals.Items)
 	}
+
+	// The claim's part line shows what the inspection found.
+	var got struct {
+		Lines []struct {
+			Kind        string `json:"kind"`
+			PartCode    string `json:"part_code"`
+			Inspections []struct {
+				Result string `json:"result"`
+				Qty    int    `json:"qty"`
+			} `json:"inspections"`
+		} `json:"lines"`
+	}
+	env.Must(200, apitest.Req{Method: "GET", Path: "/v1/claims/" + claim["id"].(string), Token: tn.Admin}).JSON(t, &got)
+	for _, l := range got.Lines {
+		switch {
+		case l.Kind == "part" && (len(l.Inspections) != 1 || l.Inspections[0].Result != "no_fault_found" || l.Inspections[0].Qty != 1):
+			t.Errorf("the claim's part line after the inspection: %+v", l)
+		case l.Kind != "part" && len(l.Inspections) != 0:
+			t.Errorf("a %s line with inspections: %+v", l.Kind, l)
+		}
+	}
 }

@@ -83,23 +83,32 @@ const (
 // ClaimLine is one line of a claim: what was done, at what price, how the decision covers it and
 // who pays the covered part. All amounts are minor units of the claim's currency.
 type ClaimLine struct {
-	Kind              string `json:"kind" doc:"labour, part or visit"`
-	Description       string `json:"description"`
-	PartCode          string `json:"part_code,omitempty"`
-	FaultySerial      string `json:"faulty_serial,omitempty" doc:"The serial of the part taken out"`
-	ReplacementSerial string `json:"replacement_serial,omitempty" doc:"The serial of the part put in"`
-	Quantity          int    `json:"quantity"`
-	UnitPrice         int64  `json:"unit_price" doc:"The price under the terms, at the claim's making"`
-	Amount            int64  `json:"amount" doc:"Quantity times unit price"`
-	Basis             string `json:"basis" doc:"The term that priced it, e.g. labour rate repair_minor level 2"`
-	Coverage          string `json:"coverage" doc:"covered or shared: how the warranty decision covered it"`
-	CustomerPercent   int    `json:"customer_percent" doc:"The customer's percent of the amount under the decision"`
-	CustomerAmount    int64  `json:"customer_amount" doc:"The customer's share, billed to the customer, not claimed"`
-	Payer             string `json:"payer" doc:"Who pays this line: maker, carrier, platform or plan"`
-	PayerPercent      int    `json:"payer_percent" doc:"The payer's percent of the covered cost (cost sharing)"`
-	Claimed           int64  `json:"claimed" doc:"What is claimed from the payer"`
-	Approved          *int64 `json:"approved,omitempty" doc:"What the payer's review approved"`
-	AdjustReason      string `json:"adjust_reason,omitempty" doc:"Why the review approved less"`
+	Kind              string           `json:"kind" doc:"labour, part or visit"`
+	Description       string           `json:"description"`
+	PartCode          string           `json:"part_code,omitempty"`
+	FaultySerial      string           `json:"faulty_serial,omitempty" doc:"The serial of the part taken out"`
+	ReplacementSerial string           `json:"replacement_serial,omitempty" doc:"The serial of the part put in"`
+	Quantity          int              `json:"quantity"`
+	UnitPrice         int64            `json:"unit_price" doc:"The price under the terms, at the claim's making"`
+	Amount            int64            `json:"amount" doc:"Quantity times unit price"`
+	Basis             string           `json:"basis" doc:"The term that priced it, e.g. labour rate repair_minor level 2"`
+	Coverage          string           `json:"coverage" doc:"covered or shared: how the warranty decision covered it"`
+	CustomerPercent   int              `json:"customer_percent" doc:"The customer's percent of the amount under the decision"`
+	CustomerAmount    int64            `json:"customer_amount" doc:"The customer's share, billed to the customer, not claimed"`
+	Payer             string           `json:"payer" doc:"Who pays this line: maker, carrier, platform or plan"`
+	PayerPercent      int              `json:"payer_percent" doc:"The payer's percent of the covered cost (cost sharing)"`
+	Claimed           int64            `json:"claimed" doc:"What is claimed from the payer"`
+	Approved          *int64           `json:"approved,omitempty" doc:"What the payer's review approved"`
+	AdjustReason      string           `json:"adjust_reason,omitempty" doc:"Why the review approved less"`
+	Reported          *bool            `json:"reported,omitempty" doc:"payer, part lines: whether the partner's report of the job named the part used (number and quantity)"`
+	Inspections       []LineInspection `json:"inspections,omitempty" doc:"Part lines: what the receiving side's inspection found of the faulty parts returned (RMA), as it stands when the claim is read"`
+}
+
+// LineInspection is how many of a part line's faulty parts returned to the maker the
+// inspection found with one result (confirmed_faulty, no_fault_found, wrong_part).
+type LineInspection struct {
+	Result string `json:"result"`
+	Qty    int    `json:"qty"`
 }
 
 // Claim is a warranty claim as this tenant keeps it.
@@ -489,13 +498,33 @@ func (s *Service) emit(ctx context.Context, tx *tenants.Tx, event, subject strin
 	return events.Emit(ctx, tx, s.Jobs, event, subject, id, uuid.Nil, data)
 }
 
-// Get reads one claim of the tenant.
+// Get reads one claim of the tenant, its part lines with what the inspection of the faulty
+// parts returned to the maker found so far (the finding feeds the review: a part found not
+// faulty is not the maker's to pay).
 func Get(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Claim, error) {
 	r, err := tx.Q.GetClaim(ctx, tx, db.GetClaimParams{TenantID: tx.Scope.TenantID, ID: id})
 	if err != nil {
 		return Claim{}, fault.DBError(err, "", "")
 	}
-	return fromRow(r)
+	c, err := fromRow(r)
+	if err != nil {
+		return Claim{}, err
+	}
+	found, err := tx.Q.RMAResultsOfOrder(ctx, tx, db.RMAResultsOfOrderParams{TenantID: tx.Scope.TenantID, OrderID: c.OrderID})
+	if err != nil {
+		return Claim{}, fmt.Errorf("inspections of order %s: %w", c.OrderID, err)
+	}
+	for i, l := range c.Lines {
+		if l.Kind != "part" {
+			continue
+		}
+		for _, f := range found {
+			if f.PartNo == l.PartCode {
+				c.Lines[i].Inspections = append(c.Lines[i].Inspections, LineInspection{Result: f.Result, Qty: int(f.Qty)})
+			}
+		}
+	}
+	return c, nil
 }
 
 // Filter narrows the list of claims.

@@ -173,6 +173,9 @@ func (s *Service) applySubmitted(ctx context.Context, tx *tenants.Tx, a db.Partn
 	if err := checkLines(b.Lines, b.Claimed); err != nil {
 		return network.Refuse("claim %s: %v", b.ClaimID, err)
 	}
+	if err := markReported(j, b.Lines); err != nil {
+		return err
+	}
 	lines, err := json.Marshal(b.Lines)
 	if err != nil {
 		return fmt.Errorf("encode lines: %w", err)
@@ -238,6 +241,31 @@ func (s *Service) applySubmitted(ctx context.Context, tx *tenants.Tx, a db.Partn
 	}
 	return s.Network.Send(ctx, tx, a.ID, KindReviewed, reviewedBody{ClaimID: c.ID, Status: c.Status, Reason: c.Reason,
 		Lines: c.Lines, Approved: c.Approved})
+}
+
+// markReported marks each part line of a partner's claim with whether the partner's report
+// of the job (the parts it used, carried back with the hand-off) names the part in at least
+// the quantity claimed: a part claimed and never reported used stands out in the review.
+func markReported(j db.NetworkJob, lines []ClaimLine) error {
+	var used []network.JobPart
+	if len(j.PartnerParts) > 0 {
+		if err := json.Unmarshal(j.PartnerParts, &used); err != nil {
+			return fmt.Errorf("parts of job %s: %w", j.ID, err)
+		}
+	}
+	left := map[string]int{}
+	for _, p := range used {
+		left[p.Code] += p.Quantity
+	}
+	for i := range lines {
+		if lines[i].Kind != "part" {
+			continue
+		}
+		// Not consumed: a line split between payers (cost sharing) repeats the quantity.
+		ok := lines[i].Quantity > 0 && left[lines[i].PartCode] >= lines[i].Quantity
+		lines[i].Reported = &ok
+	}
+	return nil
 }
 
 // checkLines refuses lines that do not add up to what is claimed.

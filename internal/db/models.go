@@ -674,6 +674,10 @@ type NetworkJob struct {
 	Facts              []byte
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
+	// sent: the parts the partner reported used on its order (network.JobPart: code, name, quantity, old and new serial).
+	PartnerParts []byte
+	// sent: the partner's engineers on its order and their shares (network.EngineerShare: name, role, basis points).
+	PartnerShares []byte
 }
 
 // Messages this tenant sends to partners, written in the transaction of the change they report; a job delivers each to the receiver's inbox.

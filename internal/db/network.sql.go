@@ -76,7 +76,7 @@ func (q *Queries) GetInbox(ctx context.Context, db DBTX, arg GetInboxParams) (Ne
 }
 
 const getNetworkJob = `-- name: GetNetworkJob :one
-SELECT tenant_id, id, direction, agreement_id, partner_tenant_id, partner_name, order_id, partner_order_number, partner_status, partner_version, facts, created_at, updated_at FROM network_jobs WHERE tenant_id = $1 AND id = $2
+SELECT tenant_id, id, direction, agreement_id, partner_tenant_id, partner_name, order_id, partner_order_number, partner_status, partner_version, facts, created_at, updated_at, partner_parts, partner_shares FROM network_jobs WHERE tenant_id = $1 AND id = $2
 `
 
 type GetNetworkJobParams struct {
@@ -101,6 +101,8 @@ func (q *Queries) GetNetworkJob(ctx context.Context, db DBTX, arg GetNetworkJobP
 		&i.Facts,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.PartnerParts,
+		&i.PartnerShares,
 	)
 	return i, err
 }
@@ -255,7 +257,7 @@ INSERT INTO network_jobs (tenant_id, id, direction, agreement_id, partner_tenant
   partner_order_number, facts)
 VALUES ($1, $2, $3, $4, $5, $6, $7,
   $8, $9)
-RETURNING tenant_id, id, direction, agreement_id, partner_tenant_id, partner_name, order_id, partner_order_number, partner_status, partner_version, facts, created_at, updated_at
+RETURNING tenant_id, id, direction, agreement_id, partner_tenant_id, partner_name, order_id, partner_order_number, partner_status, partner_version, facts, created_at, updated_at, partner_parts, partner_shares
 `
 
 type InsertNetworkJobParams struct {
@@ -297,6 +299,8 @@ func (q *Queries) InsertNetworkJob(ctx context.Context, db DBTX, arg InsertNetwo
 		&i.Facts,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.PartnerParts,
+		&i.PartnerShares,
 	)
 	return i, err
 }
@@ -436,7 +440,7 @@ func (q *Queries) ListInbox(ctx context.Context, db DBTX, arg ListInboxParams) (
 }
 
 const listNetworkJobs = `-- name: ListNetworkJobs :many
-SELECT j.tenant_id, j.id, j.direction, j.agreement_id, j.partner_tenant_id, j.partner_name, j.order_id, j.partner_order_number, j.partner_status, j.partner_version, j.facts, j.created_at, j.updated_at, o.number AS order_number, o.status AS order_status, o.type_code AS order_type
+SELECT j.tenant_id, j.id, j.direction, j.agreement_id, j.partner_tenant_id, j.partner_name, j.order_id, j.partner_order_number, j.partner_status, j.partner_version, j.facts, j.created_at, j.updated_at, j.partner_parts, j.partner_shares, o.number AS order_number, o.status AS order_status, o.type_code AS order_type
 FROM network_jobs j
 JOIN service_orders o ON o.tenant_id = j.tenant_id AND o.id = j.order_id
 WHERE j.tenant_id = $1 AND o.tenant_id = $1 AND j.direction = $2
@@ -470,6 +474,8 @@ type ListNetworkJobsRow struct {
 	Facts              []byte
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
+	PartnerParts       []byte
+	PartnerShares      []byte
 	OrderNumber        string
 	OrderStatus        string
 	OrderType          string
@@ -505,6 +511,8 @@ func (q *Queries) ListNetworkJobs(ctx context.Context, db DBTX, arg ListNetworkJ
 			&i.Facts,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.PartnerParts,
+			&i.PartnerShares,
 			&i.OrderNumber,
 			&i.OrderStatus,
 			&i.OrderType,
@@ -602,15 +610,18 @@ func (q *Queries) LockAgreement(ctx context.Context, db DBTX, arg LockAgreementP
 const mirrorPartnerStatus = `-- name: MirrorPartnerStatus :one
 UPDATE network_jobs
 SET partner_status = $1, partner_version = $2,
-  partner_order_number = $3, updated_at = now()
-WHERE tenant_id = $4 AND id = $5 AND partner_version < $2
-RETURNING tenant_id, id, direction, agreement_id, partner_tenant_id, partner_name, order_id, partner_order_number, partner_status, partner_version, facts, created_at, updated_at
+  partner_order_number = $3, partner_parts = $4,
+  partner_shares = $5, updated_at = now()
+WHERE tenant_id = $6 AND id = $7 AND partner_version < $2
+RETURNING tenant_id, id, direction, agreement_id, partner_tenant_id, partner_name, order_id, partner_order_number, partner_status, partner_version, facts, created_at, updated_at, partner_parts, partner_shares
 `
 
 type MirrorPartnerStatusParams struct {
 	PartnerStatus      string
 	PartnerVersion     int32
 	PartnerOrderNumber string
+	PartnerParts       []byte
+	PartnerShares      []byte
 	TenantID           uuid.UUID
 	ID                 uuid.UUID
 }
@@ -621,6 +632,8 @@ func (q *Queries) MirrorPartnerStatus(ctx context.Context, db DBTX, arg MirrorPa
 		arg.PartnerStatus,
 		arg.PartnerVersion,
 		arg.PartnerOrderNumber,
+		arg.PartnerParts,
+		arg.PartnerShares,
 		arg.TenantID,
 		arg.ID,
 	)
@@ -639,12 +652,14 @@ func (q *Queries) MirrorPartnerStatus(ctx context.Context, db DBTX, arg MirrorPa
 		&i.Facts,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.PartnerParts,
+		&i.PartnerShares,
 	)
 	return i, err
 }
 
 const networkJobOfOrder = `-- name: NetworkJobOfOrder :one
-SELECT tenant_id, id, direction, agreement_id, partner_tenant_id, partner_name, order_id, partner_order_number, partner_status, partner_version, facts, created_at, updated_at FROM network_jobs WHERE tenant_id = $1 AND direction = $2 AND order_id = $3
+SELECT tenant_id, id, direction, agreement_id, partner_tenant_id, partner_name, order_id, partner_order_number, partner_status, partner_version, facts, created_at, updated_at, partner_parts, partner_shares FROM network_jobs WHERE tenant_id = $1 AND direction = $2 AND order_id = $3
 `
 
 type NetworkJobOfOrderParams struct {
@@ -670,6 +685,8 @@ func (q *Queries) NetworkJobOfOrder(ctx context.Context, db DBTX, arg NetworkJob
 		&i.Facts,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.PartnerParts,
+		&i.PartnerShares,
 	)
 	return i, err
 }

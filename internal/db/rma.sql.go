@@ -705,6 +705,48 @@ func (q *Queries) RMALineOfOrderPart(ctx context.Context, db DBTX, arg RMALineOf
 	return i, err
 }
 
+const rMAResultsOfOrder = `-- name: RMAResultsOfOrder :many
+SELECT p.part_no, l.result, sum(l.qty)::integer AS qty
+FROM rma_shipment_lines l
+JOIN parts p ON p.tenant_id = $1 AND p.id = l.part_id
+WHERE l.tenant_id = $1 AND l.order_id = $2 AND l.result <> ''
+GROUP BY p.part_no, l.result
+ORDER BY p.part_no, l.result
+`
+
+type RMAResultsOfOrderParams struct {
+	TenantID uuid.UUID
+	OrderID  uuid.UUID
+}
+
+type RMAResultsOfOrderRow struct {
+	PartNo string
+	Result string
+	Qty    int32
+}
+
+// What the receiving side's inspection found of an order's returned faulty parts, by part
+// number and result: a claim's part lines show it.
+func (q *Queries) RMAResultsOfOrder(ctx context.Context, db DBTX, arg RMAResultsOfOrderParams) ([]RMAResultsOfOrderRow, error) {
+	rows, err := db.Query(ctx, rMAResultsOfOrder, arg.TenantID, arg.OrderID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []RMAResultsOfOrderRow
+	for rows.Next() {
+		var i RMAResultsOfOrderRow
+		if err := rows.Scan(&i.PartNo, &i.Result, &i.Qty); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const rMAShipmentByKey = `-- name: RMAShipmentByKey :one
 SELECT tenant_id, id, idempotency_key, outlet_id, carrier, tracking_no, status, note, sent_by, sent_at, delivered_at, inspected_at, version, created_at, updated_at FROM rma_shipments WHERE tenant_id = $1 AND idempotency_key = $2
 `

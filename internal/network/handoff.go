@@ -60,6 +60,7 @@ type Facts struct {
 	Location          orders.Location `json:"location"`
 	Note              string          `json:"note,omitempty"`
 	Coverage          *JobCoverage    `json:"coverage,omitempty" doc:"How the sender's decision covers each kind of cost: what the provider claims and from whom"`
+	Parts             []JobPart       `json:"parts,omitempty" doc:"The parts the sender held (released at the hand-off) or issued for the order before it handed it off"`
 }
 
 // JobCoverage is the part of the sender's warranty decision a claim is priced by: the share of
@@ -72,20 +73,22 @@ type JobCoverage struct {
 // PartnerJob is a job handed between tenants, as this side sees it: its own order and what the
 // partner reported (sent), or the order received and who sent it (received).
 type PartnerJob struct {
-	ID                 uuid.UUID `json:"id"`
-	Direction          string    `json:"direction"`
-	AgreementID        uuid.UUID `json:"agreement_id"`
-	PartnerTenantID    uuid.UUID `json:"partner_tenant_id"`
-	PartnerName        string    `json:"partner_name"`
-	OrderID            uuid.UUID `json:"order_id" doc:"This tenant's own order"`
-	OrderNumber        string    `json:"order_number,omitempty"`
-	OrderStatus        string    `json:"order_status,omitempty"`
-	OrderType          string    `json:"order_type,omitempty"`
-	PartnerOrderNumber string    `json:"partner_order_number,omitempty"`
-	PartnerStatus      string    `json:"partner_status,omitempty" doc:"sent: the partner's order status as last reported"`
-	Facts              Facts     `json:"facts"`
-	CreatedAt          time.Time `json:"created_at"`
-	UpdatedAt          time.Time `json:"updated_at"`
+	ID                 uuid.UUID       `json:"id"`
+	Direction          string          `json:"direction"`
+	AgreementID        uuid.UUID       `json:"agreement_id"`
+	PartnerTenantID    uuid.UUID       `json:"partner_tenant_id"`
+	PartnerName        string          `json:"partner_name"`
+	OrderID            uuid.UUID       `json:"order_id" doc:"This tenant's own order"`
+	OrderNumber        string          `json:"order_number,omitempty"`
+	OrderStatus        string          `json:"order_status,omitempty"`
+	OrderType          string          `json:"order_type,omitempty"`
+	PartnerOrderNumber string          `json:"partner_order_number,omitempty"`
+	PartnerStatus      string          `json:"partner_status,omitempty" doc:"sent: the partner's order status as last reported"`
+	Facts              Facts           `json:"facts"`
+	PartnerParts       []JobPart       `json:"partner_parts" doc:"sent: the parts the partner reported used on its order, with the serials taken out and put in"`
+	PartnerShares      []EngineerShare `json:"partner_shares" doc:"sent: the partner's engineers on its order and their shares of the job"`
+	CreatedAt          time.Time       `json:"created_at"`
+	UpdatedAt          time.Time       `json:"updated_at"`
 }
 
 // view is a job as the scope may see it: for staff without contacts:unmasked the
@@ -112,6 +115,10 @@ func jobFromRow(r db.NetworkJob) (PartnerJob, error) {
 		PartnerStatus: r.PartnerStatus, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 	if err := json.Unmarshal(r.Facts, &j.Facts); err != nil {
 		return PartnerJob{}, fmt.Errorf("job %s facts: %w", r.ID, err)
+	}
+	var err error
+	if j.PartnerParts, j.PartnerShares, err = workOf(r); err != nil {
+		return PartnerJob{}, err
 	}
 	return j, nil
 }
@@ -175,6 +182,9 @@ func (s *Service) HandOff(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID
 	if len(ag.Terms.Categories) > 0 && !slices.Contains(ag.Terms.Categories, facts.Category) {
 		return PartnerJob{}, fault.Invalid("agreement_id", "does not cover the unit's category")
 	}
+	if facts.Parts, err = s.carriedParts(ctx, tx, o.ID); err != nil {
+		return PartnerJob{}, err
+	}
 	b, err := json.Marshal(facts)
 	if err != nil {
 		return PartnerJob{}, fmt.Errorf("encode facts: %w", err)
@@ -190,7 +200,7 @@ func (s *Service) HandOff(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID
 	}
 	if err := orders.Record(ctx, tx, o.ID, orders.Entry{Kind: "handoff", Public: false,
 		Reason: "sent to partner " + a.PartnerName, Data: map[string]any{"job_id": r.ID, "agreement_id": a.ID,
-			"partner": a.PartnerName, "masked": facts.Contact.Masked}}); err != nil {
+			"partner": a.PartnerName, "masked": facts.Contact.Masked, "parts": facts.Parts}}); err != nil {
 		return PartnerJob{}, err
 	}
 	j, err := jobFromRow(r)
@@ -330,7 +340,7 @@ func (s *Service) applyJobSent(ctx context.Context, tx *tenants.Tx, a *db.Partne
 	return orders.Record(ctx, tx, created.Order.ID, orders.Entry{Kind: "handoff",
 		Reason: "received from partner " + a.PartnerName + " (" + f.SenderOrderNumber + ")",
 		Data: map[string]any{"job_id": b.JobID, "partner": a.PartnerName, "sender_order_number": f.SenderOrderNumber,
-			"decision": f.Decision, "remedies": f.Remedies, "model": f.Model, "masked": f.Contact.Masked}})
+			"decision": f.Decision, "remedies": f.Remedies, "model": f.Model, "masked": f.Contact.Masked, "parts": f.Parts}})
 }
 
 // localType is the receiver's order type for the sender's: the same code when the receiver
@@ -368,6 +378,7 @@ type updatedBody struct {
 	Appointment *orders.Appointment `json:"appointment,omitempty"`
 	Result      string              `json:"result,omitempty"`
 	Parts       []orders.Part       `json:"parts,omitempty"`
+	Shares      []EngineerShare     `json:"shares,omitempty"`
 }
 
 // Name names the network as an event consumer.
@@ -413,6 +424,13 @@ func (s *Service) Handle(ctx context.Context, ev events.Event) error {
 				body.Parts = c.Parts
 			}
 		}
+		day, err := today(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if body.Shares, err = shares(ctx, tx, o.ID, day); err != nil {
+			return err
+		}
 		apps, err := orders.Appointments(ctx, tx, o.ID)
 		if err != nil {
 			return err
@@ -443,8 +461,23 @@ func (s *Service) applyJobUpdated(ctx context.Context, tx *tenants.Tx, a *db.Par
 		return fmt.Errorf("job %s: %w", b.JobID, err)
 	}
 	before := j.PartnerStatus
+	used := usedParts(b.Parts)
+	if b.Shares == nil {
+		b.Shares = []EngineerShare{}
+	}
+	parts, err := json.Marshal(used)
+	if err != nil {
+		return fmt.Errorf("encode parts: %w", err)
+	}
+	shares, err := json.Marshal(b.Shares)
+	if err != nil {
+		return fmt.Errorf("encode shares: %w", err)
+	}
+	// The report replaces the one before it, parts and shares too: applying it again, or an
+	// older one late, changes nothing.
 	if _, err := tx.Q.MirrorPartnerStatus(ctx, tx, db.MirrorPartnerStatusParams{TenantID: tx.Scope.TenantID, ID: j.ID,
-		PartnerStatus: b.Status, PartnerVersion: b.Version, PartnerOrderNumber: b.OrderNumber}); errors.Is(err, pgx.ErrNoRows) {
+		PartnerStatus: b.Status, PartnerVersion: b.Version, PartnerOrderNumber: b.OrderNumber, PartnerParts: parts,
+		PartnerShares: shares}); errors.Is(err, pgx.ErrNoRows) {
 		return nil // an older report than one applied already
 	} else if err != nil {
 		return fmt.Errorf("mirror the partner's status: %w", err)
@@ -458,7 +491,10 @@ func (s *Service) applyJobUpdated(ctx context.Context, tx *tenants.Tx, a *db.Par
 		data["result"] = b.Result
 	}
 	if len(b.Parts) > 0 {
-		data["parts"] = b.Parts
+		data["parts"] = used
+	}
+	if len(b.Shares) > 0 {
+		data["shares"] = b.Shares
 	}
 	if err := orders.Record(ctx, tx, j.OrderID, orders.Entry{Kind: "partner", From: before, To: b.Status, Public: true,
 		Reason: a.PartnerName + ": " + b.Event, Data: data}); err != nil {
@@ -533,7 +569,7 @@ func Jobs(ctx context.Context, tx *tenants.Tx, f JobFilter) ([]PartnerJob, error
 		j, err := jobFromRow(db.NetworkJob{TenantID: r.TenantID, ID: r.ID, Direction: r.Direction, AgreementID: r.AgreementID,
 			PartnerTenantID: r.PartnerTenantID, PartnerName: r.PartnerName, OrderID: r.OrderID,
 			PartnerOrderNumber: r.PartnerOrderNumber, PartnerStatus: r.PartnerStatus, PartnerVersion: r.PartnerVersion,
-			Facts: r.Facts, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt})
+			Facts: r.Facts, PartnerParts: r.PartnerParts, PartnerShares: r.PartnerShares, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt})
 		if err != nil {
 			return nil, err
 		}

@@ -106,7 +106,8 @@ SELECT * FROM network_jobs WHERE tenant_id = @tenant_id AND direction = @directi
 -- Keeps the newest of the partner's reports: an older one arriving late changes nothing.
 UPDATE network_jobs
 SET partner_status = @partner_status, partner_version = @partner_version,
-  partner_order_number = @partner_order_number, updated_at = now()
+  partner_order_number = @partner_order_number, partner_parts = @partner_parts,
+  partner_shares = @partner_shares, updated_at = now()
 WHERE tenant_id = @tenant_id AND id = @id AND partner_version < @partner_version
 RETURNING *;
 

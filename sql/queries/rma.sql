@@ -107,3 +107,13 @@ FROM rma_shipment_lines l
 JOIN parts p ON p.tenant_id = @tenant_id AND p.id = l.part_id
 WHERE l.tenant_id = @tenant_id AND l.result IN ('no_fault_found', 'wrong_part') AND l.inspected_at >= @since
 ORDER BY l.inspected_at, l.shipment_id, l.line_no;
+
+-- name: RMAResultsOfOrder :many
+-- What the receiving side's inspection found of an order's returned faulty parts, by part
+-- number and result: a claim's part lines show it.
+SELECT p.part_no, l.result, sum(l.qty)::integer AS qty
+FROM rma_shipment_lines l
+JOIN parts p ON p.tenant_id = @tenant_id AND p.id = l.part_id
+WHERE l.tenant_id = @tenant_id AND l.order_id = @order_id AND l.result <> ''
+GROUP BY p.part_no, l.result
+ORDER BY p.part_no, l.result;

@@ -6755,6 +6755,8 @@ export interface components {
             description: string;
             /** @description The serial of the part taken out */
             faulty_serial?: string;
+            /** @description Part lines: what the receiving side's inspection found of the faulty parts returned (RMA), as it stands when the claim is read */
+            inspections?: components["schemas"]["LineInspection"][];
             /** @description labour, part or visit */
             kind: string;
             part_code?: string;
@@ -6769,6 +6771,8 @@ export interface components {
             quantity: number;
             /** @description The serial of the part put in */
             replacement_serial?: string;
+            /** @description payer, part lines: whether the partner's report of the job named the part used (number and quantity) */
+            reported?: boolean;
             /**
              * Format: int64
              * @description The price under the terms, at the claim's making
@@ -7642,6 +7646,19 @@ export interface components {
             /** Format: uuid */
             user_id: string;
         };
+        EngineerShare: {
+            /**
+             * Format: int64
+             * @description The engineer's share of the job in 1/100 of a percent (10000: all of it)
+             */
+            basis_points: number;
+            name: string;
+            /**
+             * @description lead or assistant
+             * @enum {string}
+             */
+            role: "lead" | "assistant";
+        };
         Entry: {
             /** @description Who acted (omitted on the customer's view) */
             actor?: string;
@@ -7782,6 +7799,8 @@ export interface components {
             /** @description The sender's model name and SKU */
             model?: string;
             note?: string;
+            /** @description The parts the sender held (released at the hand-off) or issued for the order before it handed it off */
+            parts?: components["schemas"]["JobPart"][];
             /** @description The remedies the sender's decision allows */
             remedies?: string[];
             sender_order_number: string;
@@ -8311,6 +8330,22 @@ export interface components {
             /** @description A paid plan, not the maker's warranty, pays the covered cost */
             plan?: boolean;
         };
+        JobPart: {
+            /** @description The part number */
+            code: string;
+            name?: string;
+            /** @description Serial of the part put in */
+            new_serial?: string;
+            /** @description Serial of the part taken out */
+            old_serial?: string;
+            /** Format: int64 */
+            quantity: number;
+            /**
+             * @description used: the partner used it; reserved: the sender held it and released it at the hand-off; issued: the sender issued it before the hand-off
+             * @enum {string}
+             */
+            state: "used" | "reserved" | "issued";
+        };
         LabourRate: {
             /**
              * Format: int64
@@ -8457,6 +8492,12 @@ export interface components {
             registration_id: string;
             /** @enum {string} */
             remedy: "refund" | "exchange" | "advance_exchange";
+        };
+        LineInspection: {
+            /** Format: int64 */
+            qty: number;
+            /** @enum {string} */
+            result: "confirmed_faulty" | "no_fault_found" | "wrong_part";
         };
         LineRefund: {
             /**
@@ -9644,6 +9685,10 @@ export interface components {
             order_type?: string;
             partner_name: string;
             partner_order_number?: string;
+            /** @description sent: the parts the partner reported used on its order, with the serials taken out and put in */
+            partner_parts: components["schemas"]["JobPart"][];
+            /** @description sent: the partner's engineers on its order and their shares of the job */
+            partner_shares: components["schemas"]["EngineerShare"][];
             /** @description sent: the partner's order status as last reported */
             partner_status?: string;
             /** Format: uuid */

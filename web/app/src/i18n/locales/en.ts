@@ -2386,6 +2386,16 @@ const en = {
       submit: 'Register',
     },
   },
+  partsFlow: {
+    rmaInspected: 'Returned part inspected:',
+    partsUsed: 'Parts the partner used',
+    part: 'Part',
+    qty: 'Qty',
+    serials: 'Serial out → in',
+    noParts: 'No parts reported yet',
+    shares: "Partner engineers' shares",
+    noShares: 'No engineers reported yet',
+  },
 }
 
 export type Messages = typeof en

@@ -2385,6 +2385,16 @@ const zhCN: Messages = {
       submit: '登记',
     },
   },
+  partsFlow: {
+    rmaInspected: '旧件检测：',
+    partsUsed: '合作方用料',
+    part: '备件',
+    qty: '数量',
+    serials: '旧件 → 新件序列号',
+    noParts: '尚未回报用料',
+    shares: '合作方工程师分成',
+    noShares: '尚未回报工程师',
+  },
 }
 
 export default zhCN
