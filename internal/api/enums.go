@@ -72,6 +72,7 @@ type (
 	penaltyKind    string
 	rmaLineStatus  string
 	rmaShipStatus  string
+	loanFilter     string
 )
 
 func (exportFormat) Schema(huma.Registry) *huma.Schema   { return enumSchema(export.Formats) }
@@ -110,6 +111,7 @@ func (penaltyKind) Schema(huma.Registry) *huma.Schema {
 }
 func (rmaLineStatus) Schema(huma.Registry) *huma.Schema { return enumSchema(stock.RMALineStatuses) }
 func (rmaShipStatus) Schema(huma.Registry) *huma.Schema { return enumSchema(stock.RMAShipmentStatuses) }
+func (loanFilter) Schema(huma.Registry) *huma.Schema    { return enumSchema(stock.LoanFilters) }
 
 // domainEnum is a field of a domain type whose values the domain lists.
 type domainEnum struct {
@@ -271,6 +273,9 @@ var domainEnums = []domainEnum{
 	{stock.ReceiveLine{}, "discrepancy_reason", stock.DiscrepancyReasons},
 	{stock.Transfer{}, "status", stock.TransferStatuses},
 	{stock.PartRequest{}, "status", stock.RequestStatuses},
+	{stock.Loan{}, "status", stock.LoanStatuses},
+	{stock.LendInput{}, "deposit_method", stock.LoanDepositMethods},
+	{stock.LoanReturnInput{}, "deposit", stock.LoanDepositOutcomes},
 }
 
 // useDomainEnums sets the enum of each domain enum field in the registered schemas, with the

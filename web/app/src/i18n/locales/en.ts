@@ -286,6 +286,8 @@ const en = {
       scrap: 'Scrap',
       rma_hold: 'Faulty part held for the maker',
       rma_ship: 'Faulty part sent to the maker',
+      loan_out: 'Loaner lent to a customer',
+      loan_return: 'Loaner returned',
     },
     issueKind: { in_warranty: 'In warranty', charged: 'Charged', consumer_purchase: 'Consumer purchase' },
     complaintCloseKind: { customer: 'Customer confirmed', override: 'Manager override', merged: 'Merged' },

@@ -285,6 +285,8 @@ const zhCN: Messages = {
       scrap: '报废',
       rma_hold: '旧件待返厂',
       rma_ship: '旧件返厂',
+      loan_out: '备用机借出',
+      loan_return: '备用机归还',
     },
     issueKind: { in_warranty: '保内', charged: '收费', consumer_purchase: '顾客购买' },
     complaintCloseKind: { customer: '客户确认', override: '管理者强制关闭', merged: '已合并' },
