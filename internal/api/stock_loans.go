@@ -139,7 +139,9 @@ func (s *Server) waiveLoan(ctx context.Context, in *waiveLoanIn) (*LoanOutput, e
 	if err != nil {
 		return nil, err
 	}
-	l, err := within(ctx, s, func(tx *tenants.Tx) (stock.Loan, error) { return s.stock().WaiveLoan(ctx, tx, in.id(), v, in.Body.Reason) })
+	l, err := within(ctx, s, func(tx *tenants.Tx) (stock.Loan, error) {
+		return s.stock().WaiveLoan(ctx, tx, in.id(), v, in.Body.Reason)
+	})
 	if err != nil {
 		return nil, err
 	}
