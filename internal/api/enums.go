@@ -71,8 +71,9 @@ type (
 	payParty          string
 	penaltyKind       string
 	rmaLineStatus     string
-	rmaShipStatus     string
 	resolutionOutcome string
+	rmaShipStatus     string
+	loanFilter        string
 )
 
 func (exportFormat) Schema(huma.Registry) *huma.Schema   { return enumSchema(export.Formats) }
@@ -114,6 +115,7 @@ func (rmaShipStatus) Schema(huma.Registry) *huma.Schema { return enumSchema(stoc
 func (resolutionOutcome) Schema(huma.Registry) *huma.Schema {
 	return enumSchema(billing.ResolutionOutcomes)
 }
+func (loanFilter) Schema(huma.Registry) *huma.Schema { return enumSchema(stock.LoanFilters) }
 
 // domainEnum is a field of a domain type whose values the domain lists.
 type domainEnum struct {
@@ -279,6 +281,9 @@ var domainEnums = []domainEnum{
 	{stock.ReceiveLine{}, "discrepancy_reason", stock.DiscrepancyReasons},
 	{stock.Transfer{}, "status", stock.TransferStatuses},
 	{stock.PartRequest{}, "status", stock.RequestStatuses},
+	{stock.Loan{}, "status", stock.LoanStatuses},
+	{stock.LendInput{}, "deposit_method", stock.LoanDepositMethods},
+	{stock.LoanReturnInput{}, "deposit", stock.LoanDepositOutcomes},
 }
 
 // useDomainEnums sets the enum of each domain enum field in the registered schemas, with the

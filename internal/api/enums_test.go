@@ -70,6 +70,7 @@ var domainEnums = map[string][]string{
 	"GET /v1/orders/export query.format":                     export.Formats,
 	"GET /v1/rma-lines query.status":                         stock.RMALineStatuses,
 	"GET /v1/rma-shipments query.status":                     stock.RMAShipmentStatuses,
+	"GET /v1/loans query.status":                             stock.LoanFilters,
 	"GET /v1/orders/export query.lang":                       notify.Locales,
 	"GET /v1/reports/orders/export query.format":             export.Formats,
 	"GET /v1/reports/orders/export query.lang":               notify.Locales,

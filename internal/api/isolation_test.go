@@ -44,7 +44,7 @@ var isoKinds = []string{"/v1/outlets/", "/v1/calendars/", "/v1/members/", "/v1/i
 	"/v1/reservations/", "/v1/order-parts/", "/v1/transfers/", "/v1/partner-agreements/", "/v1/network-jobs/", "/v1/bills/",
 	"/v1/bill-payments/", "/v1/claims/", "/v1/part-requests/", "/v1/claim-statements/", "/v1/pay-statements/",
 	"/v1/rma-lines/", "/v1/rma-shipments/", "/v1/complaints/", "/v1/contacts/",
-	"/v1/returns/", "/v1/survey-templates/", "/v1/callbacks/", "/v1/rectifications/", "/v1/billing/reconciliations/"}
+	"/v1/returns/", "/v1/survey-templates/", "/v1/callbacks/", "/v1/rectifications/", "/v1/billing/reconciliations/", "/v1/loans/"}
 
 // isoSnapshotSuffix completes a kind's prefix and id into a GET path where the kind has no
 // GET prefix+id of its own.
@@ -294,6 +294,22 @@ func isoMake(t *testing.T, env *apitest.Env, tn *apitest.Tenant) isoFixtures {
 		"idempotency_key": "iso-rma-" + u, "carrier": "dev", "tracking_no": "ISO-" + u,
 		"lines": []map[string]any{{"rma_line_id": f["/v1/rma-lines/"], "qty": 1}}}})
 	f["/v1/rma-shipments/"] = rs.Map(t)["id"].(string)
+	// A loaner unit lent on the order (from a loaner warehouse of its outlet) and taken back.
+	lp := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/parts", Token: tn.Admin, Body: map[string]any{
+		"part_no": "ISO-L-" + u, "name_zh": "备用机", "serial_tracked": true, "unit_cost": 100, "outlet_price": 0, "consumer_price": 0}}).Map(t)["id"]
+	lw := map[string]any{"code": "ISO-L-" + u, "name": "Isolation loaners", "kind": "finished_goods", "owner": "loaner"}
+	if o := ord["order"].(map[string]any)["outlet_id"]; o != nil {
+		lw["outlet_id"] = o
+	}
+	lwh := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/warehouses", Token: tn.Admin, Body: lw}).Map(t)["id"]
+	env.Must(201, apitest.Req{Method: "POST", Path: "/v1/stock/movements", Token: tn.Admin, Body: map[string]any{
+		"idempotency_key": "iso-l-" + u, "type": "receipt", "warehouse_id": lwh, "part_id": lp, "qty": 1, "serial": "ISO-L-" + u}})
+	f["/v1/loans/"] = env.Must(201, apitest.Req{Method: "POST", Path: "/v1/orders/" + f["/v1/orders/"] + "/loans", Token: tn.Admin,
+		Body: map[string]any{"warehouse_id": lwh, "part_id": lp, "serial": "ISO-L-" + u,
+			"due_at": time.Now().Add(24 * time.Hour).UTC().Format(time.RFC3339)}}).Map(t)["id"].(string)
+	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/loans/" + f["/v1/loans/"] + "/return", Token: tn.Admin,
+		Body: map[string]any{"condition_note": "as lent"}})
+	f["loaner-warehouse"], f["loaner-part"], f["loaner-serial"] = fmt.Sprint(lwh), fmt.Sprint(lp), "ISO-L-"+u
 	// An engineer's pay statement of the month (as the audit's pay writes it).
 	stmt := uuid.New()
 	if err := env.Tenants.Tx(context.Background(), tenants.Scope{TenantID: uuid.MustParse(tn.ID), Actor: tenants.SystemActor}, func(tx *tenants.Tx) error {
@@ -518,6 +534,10 @@ func isoBodies(t *testing.T, u string, own isoFixtures) map[string]any {
 		"POST /v1/rectifications/{id}/review": map[string]any{"approve": true},
 		"POST /v1/billing/reconciliations/{id}/resolutions": map[string]any{"ledger_id": own["ledger-entry"], "outcome": "explained",
 			"note": "a test payment"},
+		"POST /v1/orders/{id}/loans": map[string]any{"warehouse_id": own["loaner-warehouse"], "part_id": own["loaner-part"],
+			"serial": own["loaner-serial"], "due_at": time.Now().Add(24 * time.Hour).UTC().Format(time.RFC3339)},
+		"POST /v1/loans/{id}/return": map[string]any{"condition_note": "fine"},
+		"POST /v1/loans/{id}/waiver": map[string]any{"reason": "trusted"},
 	}
 }
 

@@ -86,4 +86,5 @@ func registerRoutes(v1 huma.API, s *Server) {
 	registerPartRequestRoutes(v1, s)
 	registerRMARoutes(v1, s)
 	registerVanRoutes(v1, s)
+	registerLoanRoutes(v1, s)
 }

@@ -2238,7 +2238,7 @@ func (q *Queries) ListExpressProducts(ctx context.Context, db DBTX, arg ListExpr
 }
 
 const listLedger = `-- name: ListLedger :many
-SELECT tenant_id, id, kind, purchase_id, amount, currency, stripe_object_id, effect_key, memo, occurred_at, created_at, bill_id FROM ledger_entries
+SELECT tenant_id, id, kind, purchase_id, amount, currency, stripe_object_id, effect_key, memo, occurred_at, created_at, bill_id, loan_id FROM ledger_entries
 WHERE tenant_id = $1 AND occurred_at >= $2 AND occurred_at < $3
   AND ($4::uuid IS NULL OR id > $4::uuid)
 ORDER BY id LIMIT $5
@@ -2280,6 +2280,7 @@ func (q *Queries) ListLedger(ctx context.Context, db DBTX, arg ListLedgerParams)
 			&i.OccurredAt,
 			&i.CreatedAt,
 			&i.BillID,
+			&i.LoanID,
 		); err != nil {
 			return nil, err
 		}

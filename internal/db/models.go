@@ -619,6 +619,41 @@ type LedgerEntry struct {
 	OccurredAt     time.Time
 	CreatedAt      time.Time
 	BillID         uuid.NullUUID
+	LoanID         uuid.NullUUID
+}
+
+// Loaner units (备用机) lent to an order's customer: the unit (part and serial) and the loaner warehouse it came from, the due date, the deposit (minor units) and what became of it, the return's condition note, and a manager's waiver of the hand-over block.
+type Loan struct {
+	TenantID         uuid.UUID
+	ID               uuid.UUID
+	OrderID          uuid.UUID
+	OutletID         uuid.NullUUID
+	CustomerID       uuid.UUID
+	WarehouseID      uuid.UUID
+	PartID           uuid.UUID
+	Serial           string
+	Status           string
+	DueAt            time.Time
+	Currency         string
+	Deposit          int64
+	DepositMethod    string
+	DepositReference string
+	DepositStatus    string
+	DepositReason    string
+	LendNote         string
+	ConditionNote    string
+	WaiveReason      string
+	WaivedBy         string
+	WaivedAt         *time.Time
+	// When the customer was reminded that the loan is overdue (once).
+	RemindedAt *time.Time
+	LentBy     string
+	ReturnedBy string
+	LentAt     time.Time
+	ReturnedAt *time.Time
+	Version    int32
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // Finance's resolution of a ledger entry that reconciliation with Stripe did not match: outcome, note, who and when.

@@ -511,6 +511,11 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 		    (app.tenant_id(), $1, $2, $3, NULL, $4)`, []any{transfer, whC, wh1, f.Outlet1}},
 		{`INSERT INTO transfer_lines (tenant_id, transfer_id, line_no, part_id, from_outlet_id, to_outlet_id, qty_shipped) VALUES
 		    (app.tenant_id(), $1, 1, $2, NULL, $3, 1)`, []any{transfer, part, f.Outlet1}},
+		// Loaner units lent on order 2 (outlet 2, customer 1) and order 3 (outlet 1, customer 2).
+		{`INSERT INTO loans (tenant_id, id, order_id, outlet_id, customer_id, warehouse_id, part_id, serial, due_at, currency, lent_at) VALUES
+		    (app.tenant_id(), $1, $2, $3, $4, $5, $6, 'L1', now() + interval '7 days', 'CNY', now()),
+		    (app.tenant_id(), $7, $8, $9, $10, $11, $6, 'L2', now() + interval '7 days', 'CNY', now())`,
+			[]any{uuid.New(), order2, f.Outlet2, customer, wh2, part, uuid.New(), order3, f.Outlet1, customer2, wh1}},
 	}...)
 	// Pay: order 1 (outlet 1) and order 2 (outlet 2) paid under version 1, a line of each on
 	// its engineer's statement.
@@ -865,7 +870,7 @@ func (iso *isolation) checkOutletScope(t *testing.T) {
 		{"rma_shipments", "outlet_id"}, {"rma_shipment_lines", "outlet_id"}, {"rma_tracking_events", "outlet_id"}, {"bills", "outlet_id"}, {"bill_payments", "outlet_id"},
 		{"pay_orders", "outlet_id"}, {"pay_statements", "outlet_id"}, {"pay_entries", "outlet_id"},
 		{"complaints", "outlet_id"}, {"contact_log", "outlet_id"},
-		{"return_cases", "outlet_id"},
+		{"return_cases", "outlet_id"}, {"loans", "outlet_id"},
 		{"callback_tasks", "outlet_id"}, {"survey_responses", "outlet_id"}, {"rectifications", "outlet_id"},
 	} {
 		t.Run(c.table, func(t *testing.T) {
@@ -1022,6 +1027,7 @@ var consumerTables = []consumerTable{
 	{name: "credits", owners: []string{"customer_id"}},
 	{name: "bills", owners: []string{"customer_id"}},
 	{name: "return_cases", owners: []string{"customer_id"}},
+	{name: "loans", owners: []string{"customer_id"}},
 	{name: "notification_preferences", owners: []string{"customer_id"}},
 	{name: "inbox_messages", byConsumer: true, owners: []string{"consumer_id"}},
 }

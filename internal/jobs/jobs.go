@@ -170,6 +170,7 @@ func NewConfigWith(d *tenants.DB, log *slog.Logger, work bool, capacity Capacity
 	river.AddWorker(workers, imports)
 	river.AddWorker(workers, &reports.RollupWorker{DB: d, Log: log})
 	river.AddWorker(workers, &stock.DailyWorker{DB: d, Log: log})
+	river.AddWorker(workers, &stock.LoanRemindWorker{DB: d, Log: log})
 	bus, err := events.NewBus(d, consumers...)
 	if err != nil {
 		return nil, err

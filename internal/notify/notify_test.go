@@ -68,7 +68,8 @@ func TestEveryDefaultTemplateRendersWithItsSampleVars(t *testing.T) {
 		"parts.arrived", "parts.awaiting", "warranty.cycle_extended", "order.repair_done", "order.ready_for_pickup",
 		"quote.to_approve", "sla.warning", "sla.breached", "sla.escalated", "complaint.escalated", "callback.due", "survey.invite", "rectification.opened",
 		"rectification.submitted", "rectification.reviewed", "webhook.disabled", "compensation.issued",
-		"payment.flagged", "refund.failed", "dispute.won", "dispute.lost", "platform.payment_failed", "platform.grace_ending"}
+		"payment.flagged", "refund.failed", "dispute.won", "dispute.lost", "platform.payment_failed", "platform.grace_ending",
+		"loaner.overdue"}
 	for _, typ := range want {
 		for _, ch := range notify.Channels {
 			for _, loc := range notify.Locales {

@@ -147,6 +147,7 @@ const (
 	DisputeLost           = "dispute.lost"    // to tenant admins and finance
 	PlatformPaymentFailed = "platform.payment_failed"
 	PlatformGraceEnding   = "platform.grace_ending"
+	LoanerOverdue         = "loaner.overdue" // to the customer: the loaner unit lent on their order is past due
 )
 
 // EventInfo describes an event type of the catalogue: the variables its templates may use,

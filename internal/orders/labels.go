@@ -40,6 +40,7 @@ var labels = map[string]map[string][2]string{
 		"requisition": {"领料", "Requisition"}, "requisition_return": {"退料", "Requisition return"},
 		"adjustment": {"盘点调整", "Count adjustment"}, "scrap": {"报废", "Scrap"},
 		"rma_hold": {"旧件待返厂", "Faulty part held for the maker"}, "rma_ship": {"旧件返厂", "Faulty part sent to the maker"},
+		"loan_out": {"备用机借出", "Loaner lent to a customer"}, "loan_return": {"备用机归还", "Loaner returned"},
 	},
 	"issue_kind": {"in_warranty": {"保内", "In warranty"}, "charged": {"收费", "Charged"},
 		"consumer_purchase": {"顾客购买", "Consumer purchase"}},

@@ -729,6 +729,9 @@ func (s *Service) move(ctx context.Context, tx *tenants.Tx, r db.ServiceOrder, t
 	if err := checkSettled(ctx, tx, r, to); err != nil {
 		return Order{}, err
 	}
+	if err := checkLoanerBack(ctx, tx, r, to); err != nil {
+		return Order{}, err
+	}
 	reopened := IsReopen(from, to)
 	completed := to == StatusReadyForPickup || to == StatusCompleted
 	now, err := s.now(ctx, tx)
@@ -808,6 +811,25 @@ func checkSettled(ctx context.Context, tx *tenants.Tx, r db.ServiceOrder, to str
 		return &UnsettledError{Number: r.Number, NotBill: true}
 	case st.BillStatus != "" && st.Balance > 0:
 		return &UnsettledError{Number: r.Number, Owed: st.Balance}
+	}
+	return nil
+}
+
+// checkLoanerBack is the loaner block: the customer's unit is not handed over (picked up, a
+// visit completed) and the order is not closed while a loaner unit lent on the order is still
+// out, unless a manager waived it with a reason (package stock, loans). Like checkSettled it
+// sits in move, so every route that hands a unit over or closes an order meets it.
+func checkLoanerBack(ctx context.Context, tx *tenants.Tx, r db.ServiceOrder, to string) error {
+	if to != StatusPickedUp && to != StatusCompleted && to != StatusClosed {
+		return nil
+	}
+	serial, err := tx.Q.OrderLoanOut(ctx, tx, db.OrderLoanOutParams{TenantID: tx.Scope.TenantID, OrderID: r.ID})
+	if err != nil {
+		return fmt.Errorf("loaner of %s: %w", r.Number, err)
+	}
+	if serial != "" {
+		return &fault.ConflictError{Detail: fmt.Sprintf("the loaner unit %s lent on order %s is not back: take it back first, "+
+			"or have a manager waive the return with a reason", serial, r.Number)}
 	}
 	return nil
 }

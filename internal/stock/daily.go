@@ -140,8 +140,11 @@ func (w *DailyWorker) Work(ctx context.Context, _ *river.Job[DailyArgs]) error {
 	}
 }
 
-// PeriodicJobs schedules the daily suggestions (see DailyEvery).
+// PeriodicJobs schedules the daily suggestions (see DailyEvery) and the overdue loaners'
+// reminders (see LoanRemindEvery).
 func PeriodicJobs() []*river.PeriodicJob {
 	return []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(DailyEvery),
-		func() (river.JobArgs, *river.InsertOpts) { return DailyArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})}
+		func() (river.JobArgs, *river.InsertOpts) { return DailyArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(LoanRemindEvery),
+			func() (river.JobArgs, *river.InsertOpts) { return LoanRemindArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})}
 }

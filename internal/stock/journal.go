@@ -22,16 +22,17 @@ import (
 // after a count does either. A requisition (engineer takes parts into the van) and its
 // return are two rows each, out of one warehouse and into the other. rma_hold puts a faulty
 // part owed to the maker into a returned-goods warehouse (or takes it back out when the part
-// leaves the order) and rma_ship sends it to the maker (rma.go).
+// leaves the order) and rma_ship sends it to the maker (rma.go). loan_out lends a loaner unit
+// to an order's customer and loan_return takes it back (loans.go).
 var MovementTypes = []string{"receipt", "issue", "order_return", "transfer_ship", "transfer_receive", "requisition",
-	"requisition_return", "adjustment", "scrap", "rma_hold", "rma_ship"}
+	"requisition_return", "adjustment", "scrap", "rma_hold", "rma_ship", "loan_out", "loan_return"}
 
 // DirectTypes are the movement types posted directly (Post); the others come from orders and
 // transfers.
 var DirectTypes = []string{"receipt", "issue", "requisition", "requisition_return", "adjustment", "scrap"}
 
 // SerialPlaces are where a unit of a serial-tracked part can be.
-var SerialPlaces = []string{"in_stock", "in_transit", "installed", "scrapped", "returned_to_maker"}
+var SerialPlaces = []string{"in_stock", "in_transit", "installed", "scrapped", "returned_to_maker", "on_loan"}
 
 // IssueKinds say who pays for parts issued to an order.
 var IssueKinds = []string{"in_warranty", "charged", "consumer_purchase"}
@@ -280,6 +281,14 @@ func moveSerial(ctx context.Context, tx *tenants.Tx, p posting, w db.Warehouse, 
 		}
 		if !known && (p.Type == "transfer_receive") {
 			return fault.Invalid(fl.serial, "was not shipped")
+		}
+		// A loaner unit out with a customer comes back only by its loan's return, into the
+		// warehouse it was lent from.
+		if known && cur.Place == "on_loan" && p.Type != "loan_return" {
+			return fault.Invalid(fl.serial, "is out on loan to a customer: take it back through the loan")
+		}
+		if p.Type == "loan_return" && (!known || cur.Place != "on_loan") {
+			return fault.Invalid(fl.serial, "is not out on loan")
 		}
 		next.Place, next.WarehouseID, next.OutletID = "in_stock", uuid.NullUUID{UUID: w.ID, Valid: true}, w.OutletID
 	} else {

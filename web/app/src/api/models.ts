@@ -127,3 +127,7 @@ export type SurveyResponse = Schemas['Response']
 export type Rectification = Schemas['Rectification']
 export type SatisfactionReport = Schemas['Report']
 export type CallbackSettings = Schemas['CallbackSettings']
+
+// Loaner units (备用机) lent on orders.
+export type Loan = Schemas['Loan']
+export type LendInput = Schemas['LendInput']

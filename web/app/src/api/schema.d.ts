@@ -2255,6 +2255,83 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/loans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Loaner units lent, newest first: out, overdue or returned
+         * @description Outlet staff see their outlet's loans only.
+         */
+        get: operations["list-loans"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/loans/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a loan */
+        get: operations["get-loan"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/loans/{id}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take a loaner unit back, with its condition, and refund or keep the deposit
+         * @description The unit returns to the warehouse it was lent from (a loan_return movement). A deposit is refunded (a refund in the ledger) or kept with a reason.
+         */
+        post: operations["return-loan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/loans/{id}/waiver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Let the order's unit be handed over while its loaner is out (a manager, with a reason)
+         * @description Recorded on the order's timeline. The loan stays out until the unit comes back; the reminder still goes out when it is overdue.
+         */
+        post: operations["waive-loan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me": {
         parameters: {
             query?: never;
@@ -3013,6 +3090,27 @@ export interface paths {
         put?: never;
         /** Send an open order's job to the provider of an active agreement; the partner's progress comes back to the order's timeline */
         post: operations["hand-off-order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orders/{id}/loans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An order's loaner units, newest first */
+        get: operations["list-order-loans"];
+        put?: never;
+        /**
+         * Lend a loaner unit (备用机) to the order's customer while their unit is in repair
+         * @description The unit (a serial of a serial-tracked part) leaves a loaner warehouse of the order's outlet (a loan_out movement). An optional deposit is taken in cash or on a card terminal and recorded in the ledger. One loan is out per order and per unit at a time; while it is out the order's unit is not handed over or the order closed.
+         */
+        post: operations["lend-loaner"];
         delete?: never;
         options?: never;
         head?: never;
@@ -8295,6 +8393,9 @@ export interface components {
         ItemsEntry: {
             items: components["schemas"]["Entry"][];
         };
+        ItemsLoan: {
+            items: components["schemas"]["Loan"][];
+        };
         ItemsOrderEngineer: {
             items: components["schemas"]["OrderEngineer"][];
         };
@@ -8389,6 +8490,39 @@ export interface components {
             /** Format: uuid */
             purchase_id?: string;
             stripe_object_id?: string;
+        };
+        LendInput: {
+            /**
+             * Format: int64
+             * @description Minor units; 0 or omitted: no deposit
+             */
+            deposit?: number;
+            /**
+             * @description With a deposit: cash, or card (a card terminal)
+             * @enum {string}
+             */
+            deposit_method?: "cash" | "card";
+            /** @description The card terminal's transaction reference; required for card */
+            deposit_reference?: string;
+            /**
+             * Format: date-time
+             * @description When the unit is due back; after now
+             */
+            due_at: string;
+            /** @description The unit's condition and accessories when lent */
+            note?: string;
+            /**
+             * Format: uuid
+             * @description The loaner's part (serial-tracked)
+             */
+            part_id: string;
+            /** @description The unit lent; it must be in stock at the warehouse */
+            serial: string;
+            /**
+             * Format: uuid
+             * @description A loaner warehouse of the order's outlet
+             */
+            warehouse_id: string;
         };
         Level: {
             /**
@@ -8554,6 +8688,78 @@ export interface components {
             questions: components["schemas"]["Question"][];
             /** Format: double */
             score?: number;
+        };
+        Loan: {
+            /** @description The unit's condition when it came back */
+            condition_note?: string;
+            currency: string;
+            /** Format: uuid */
+            customer_id: string;
+            /**
+             * Format: int64
+             * @description Minor units; 0: no deposit
+             */
+            deposit: number;
+            /** @description cash or card */
+            deposit_method?: string;
+            /** @description Why a deposit was kept */
+            deposit_reason?: string;
+            deposit_reference?: string;
+            /** @description held, refunded or kept */
+            deposit_status?: string;
+            /** Format: date-time */
+            due_at: string;
+            /** Format: uuid */
+            id: string;
+            lend_note?: string;
+            /** Format: date-time */
+            lent_at: string;
+            lent_by?: string;
+            /** Format: uuid */
+            order_id: string;
+            /** Format: uuid */
+            outlet_id?: string;
+            /** @description Out and past its due time */
+            overdue: boolean;
+            /** Format: uuid */
+            part_id: string;
+            /**
+             * Format: date-time
+             * @description When the customer was reminded it is overdue
+             */
+            reminded_at?: string;
+            /** Format: date-time */
+            returned_at?: string;
+            returned_by?: string;
+            serial: string;
+            /**
+             * @description out or returned
+             * @enum {string}
+             */
+            status: "out" | "returned";
+            /** Format: int32 */
+            version: number;
+            /** @description Why a manager let the order's unit go while the loan is out */
+            waive_reason?: string;
+            /** Format: date-time */
+            waived_at?: string;
+            waived_by?: string;
+            /**
+             * Format: uuid
+             * @description The loaner warehouse the unit was lent from and returns to
+             */
+            warehouse_id: string;
+        };
+        LoanReturnInput: {
+            /** @description The unit's condition as it came back */
+            condition_note: string;
+            /**
+             * @description With a deposit held: give it back (refund) or keep it (with a reason)
+             * @enum {string}
+             */
+            deposit?: "refund" | "keep";
+            /** @description Why the deposit is kept */
+            reason?: string;
         };
         Location: {
             address?: string;
@@ -8803,7 +9009,7 @@ export interface components {
              * @description One of the movement types
              * @enum {string}
              */
-            type: "receipt" | "issue" | "order_return" | "transfer_ship" | "transfer_receive" | "requisition" | "requisition_return" | "adjustment" | "scrap" | "rma_hold" | "rma_ship";
+            type: "receipt" | "issue" | "order_return" | "transfer_ship" | "transfer_receive" | "requisition" | "requisition_return" | "adjustment" | "scrap" | "rma_hold" | "rma_ship" | "loan_out" | "loan_return";
             /**
              * Format: int64
              * @description The part's unit cost when posted, minor units
@@ -8863,7 +9069,7 @@ export interface components {
              */
             qty: number;
             /** @enum {string} */
-            type: "receipt" | "issue" | "order_return" | "transfer_ship" | "transfer_receive" | "requisition" | "requisition_return" | "adjustment" | "scrap" | "rma_hold" | "rma_ship";
+            type: "receipt" | "issue" | "order_return" | "transfer_ship" | "transfer_receive" | "requisition" | "requisition_return" | "adjustment" | "scrap" | "rma_hold" | "rma_ship" | "loan_out" | "loan_return";
             /**
              * Format: int64
              * @description Signed quantity at the unit cost when posted, minor units
@@ -9415,6 +9621,11 @@ export interface components {
         };
         PageLedgerEntry: {
             items: components["schemas"]["LedgerEntry"][];
+            /** @description Pass as cursor to get the next page; absent on the last page */
+            next_cursor?: string;
+        };
+        PageLoan: {
+            items: components["schemas"]["Loan"][];
             /** @description Pass as cursor to get the next page; absent on the last page */
             next_cursor?: string;
         };
@@ -11239,7 +11450,7 @@ export interface components {
              * @description Where the unit is now
              * @enum {string}
              */
-            place: "in_stock" | "in_transit" | "installed" | "scrapped" | "returned_to_maker";
+            place: "in_stock" | "in_transit" | "installed" | "scrapped" | "returned_to_maker" | "on_loan";
             serial: string;
             /** Format: uuid */
             warehouse_id?: string;
@@ -12298,6 +12509,10 @@ export interface components {
         };
         ViewsOutBody: {
             items: components["schemas"]["CustomerView"][];
+        };
+        WaiveLoanInBody: {
+            /** @description Why the order may be handed over without the loaner back */
+            reason: string;
         };
         Warehouse: {
             /** @description true when omitted */
@@ -25723,6 +25938,378 @@ export interface operations {
             };
         };
     };
+    "list-loans": {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor: next_cursor of the previous page */
+                cursor?: string;
+                /** @description Page size */
+                limit?: number;
+                /** @description out, overdue (out and past due) or returned; all when omitted */
+                status?: "out" | "overdue" | "returned";
+                /** @description Loans of this outlet */
+                outlet_id?: string;
+                /** @description Loans of this order */
+                order_id?: string;
+                /** @description Loans of this unit */
+                serial?: string;
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageLoan"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-loan": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Loan"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "return-loan": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description ETag of the version you read; optional */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LoanReturnInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Loan"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "waive-loan": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description ETag of the version you read; optional */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WaiveLoanInBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Loan"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     me: {
         parameters: {
             query?: never;
@@ -30702,6 +31289,182 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PartnerJob"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-order-loans": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemsLoan"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "lend-loaner": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the key with another request */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LendInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Loan"];
                 };
             };
             /** @description Unauthorized */
@@ -42430,7 +43193,7 @@ export interface operations {
                 warehouse_id?: string;
                 part_id?: string;
                 order_id?: string;
-                type?: "receipt" | "issue" | "order_return" | "transfer_ship" | "transfer_receive" | "requisition" | "requisition_return" | "adjustment" | "scrap" | "rma_hold" | "rma_ship";
+                type?: "receipt" | "issue" | "order_return" | "transfer_ship" | "transfer_receive" | "requisition" | "requisition_return" | "adjustment" | "scrap" | "rma_hold" | "rma_ship" | "loan_out" | "loan_return";
             };
             header?: {
                 /** @description Tenant to act in, for users with several memberships */

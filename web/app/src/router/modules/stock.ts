@@ -1,4 +1,4 @@
-import { Box, Coin, Files, List, Promotion, ShoppingCart, Tickets, Van } from '@element-plus/icons-vue'
+import { Box, Coin, Files, Iphone, List, Promotion, ShoppingCart, Tickets, Van } from '@element-plus/icons-vue'
 import type { RouteRecordRaw } from 'vue-router'
 
 // Parts and stock: everyone who reads stock (agents, engineers, outlet managers, finance,
@@ -34,6 +34,12 @@ const routes: RouteRecordRaw[] = [
     name: 'rma-shipments',
     component: () => import('@/views/stock/RmaShipmentList.vue'),
     meta: { title: 'menu.rmaShipments', perm: 'stock:read', menu: { group: 'stock', icon: Promotion, order: 3.6 } },
+  },
+  {
+    path: '/stock/loaners',
+    name: 'loans',
+    component: () => import('@/views/loaners/LoanList.vue'),
+    meta: { title: 'loaners.menu', perm: 'stock:read', menu: { group: 'stock', icon: Iphone, order: 3.65 } },
   },
   {
     path: '/stock/suggestions',

@@ -44,6 +44,10 @@ export function timelineLine(e: TimelineEntry): TimelineLine {
       const partner = e.data && typeof e.data.partner === 'string' ? e.data.partner : ''
       return { title, text: partner, note }
     }
+    case 'loaner': {
+      const serial = e.data && typeof e.data.serial === 'string' ? e.data.serial : ''
+      return { title, text: [enumLabel('loanEvent', e.to), serial, e.reason ?? ''].filter(Boolean).join(' · '), note: '' }
+    }
     default:
       return { title, text: english ? note : '', note }
   }
