@@ -2398,7 +2398,7 @@ const en = {
       noAppointment: 'No time booked yet',
       promise: 'We promise',
       promiseText: '{what} by {at}',
-      promiseMet: '{what} done on time',
+      promiseMet: '{what}: on time',
       promiseWhat: {
         accept: 'An answer',
         dispatch: 'An engineer arranged',

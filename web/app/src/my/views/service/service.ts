@@ -15,17 +15,14 @@ export function statusWords(status: string): string {
   return i18n.global.te(key) ? i18n.global.t(key) : status
 }
 
-/** A window in the brand's zone: "Dec 8, 09:00 – 11:00". */
+/** A window in the brand's zone: "Tue, 8 Dec, 09:00 – 11:00" (the page names the zone once). */
 export function windowText(start: string, end: string, zone: string | undefined): string {
-  const from = formatDateTimeIn(start, zone)
+  const lang = i18n.global.locale.value === 'en' ? 'en-GB' : 'zh-CN'
   try {
-    const to = new Date(end).toLocaleTimeString(i18n.global.locale.value === 'en' ? 'en-GB' : 'zh-CN', {
-      hour: '2-digit',
-      minute: '2-digit',
-      timeZone: zone,
-    })
+    const from = new Date(start).toLocaleString(lang, { weekday: 'short', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: zone })
+    const to = new Date(end).toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit', timeZone: zone })
     return `${from} – ${to}`
   } catch {
-    return from
+    return formatDateTimeIn(start, zone)
   }
 }
