@@ -418,6 +418,7 @@ func ciCases(t *testing.T, w *ciWorld, a, b *ciConsumer, slot string) []ciCase {
 			{"GET", ciBase + "/orders/{id}", nil, 200},
 			{"GET", ciBase + "/orders/{id}/slots", nil, 200},
 			{"GET", ciBase + "/orders/{id}/quotes", nil, 200},
+			{"GET", ciBase + "/orders/{id}/service", nil, 200},
 		} {
 			req := func(id string) apitest.Req {
 				return apitest.Req{Method: op.method, Path: ciFill(op.tmpl, slug, "id", id), Body: op.body}
@@ -444,6 +445,14 @@ func ciCases(t *testing.T, w *ciWorld, a, b *ciConsumer, slot string) []ciCase {
 	}
 	add(ciCase{key: "POST " + tmpl + " path.id", name: "a dispute of B's order's exclusion",
 		cross: dispute(b.done), ghost: dispute(ciGhost), own: dispute(a.done), want: 404, ownWant: 201})
+
+	tmpl = ciBase + "/orders/{id}/rating"
+	rate := func(id string) apitest.Req {
+		return apitest.Req{Method: "POST", Path: ciFill(tmpl, slug, "id", id), Body: map[string]any{"score": 1, "comment": "poor"}}
+	}
+	// A's own order is found but in dispute by now (escalated): not to be rated yet.
+	add(ciCase{key: "POST " + tmpl + " path.id", name: "a rating of B's completed order",
+		cross: rate(b.done), ghost: rate(ciGhost), own: rate(a.done), want: 404, ownWant: 409})
 
 	// Quotes: B's quote on B's order, B's quote on A's order, A's quote on B's order.
 	tmpl = ciBase + "/orders/{id}/quotes/{quote}/decision"
@@ -505,7 +514,7 @@ func ciSnapshot(t *testing.T, env *apitest.Env, w *ciWorld, b *ciConsumer) map[s
 		}
 	}
 	for _, o := range []string{b.order, b.done} {
-		for _, p := range []string{"", "/timeline", "/appointments", "/quotes", "/disputes"} {
+		for _, p := range []string{"", "/timeline", "/appointments", "/quotes", "/disputes", "/survey"} {
 			read(adm, "/v1/orders/"+o+p)
 		}
 	}

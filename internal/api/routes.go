@@ -49,6 +49,7 @@ func registerRoutes(v1 huma.API, s *Server) {
 	registerEngineerRoutes(v1, s)
 	registerOrderRuleRoutes(v1, s)
 	registerConsumerOrderRoutes(v1, s)
+	registerConsumerServiceRoutes(v1, s)
 	registerOrderLinkRoutes(v1, s)
 	registerNotificationTemplateRoutes(v1, s)
 	registerNotificationSettingsRoutes(v1, s)

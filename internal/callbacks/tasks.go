@@ -338,7 +338,7 @@ func (s *Service) answer(ctx context.Context, tx *tenants.Tx, r db.CallbackTask,
 	}
 	if s.Jobs != nil {
 		if _, err := events.Emit(ctx, tx, s.Jobs, SurveyAnswered, subjectResponse, resp.ID, r.OutletID.UUID, map[string]any{
-			"order_id": r.OrderID, "order_number": r.OrderNumber, "task_id": r.ID, "channel": channel, "score": resp.Score,
+			"order_id": r.OrderID, "order_number": r.OrderNumber, "task_id": ptr(nullID(r.ID)), "channel": channel, "score": resp.Score,
 			"pay_score": PayScore(resp.Score), "nps": resp.NPS, "poor": resp.Poor, "engineer_id": ptr(r.EngineerID),
 		}); err != nil {
 			return Response{}, err

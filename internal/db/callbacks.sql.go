@@ -198,6 +198,45 @@ func (q *Queries) CallbackTaskByToken(ctx context.Context, db DBTX, arg Callback
 	return i, err
 }
 
+const callbackTaskOfOrder = `-- name: CallbackTaskOfOrder :one
+SELECT tenant_id, id, order_id, order_number, order_type, outlet_id, customer_id, engineer_id, reason, sample_day, template_id, assignee_id, due_at, status, attempts, note, token_hash, version, created_at, updated_at, done_at FROM callback_tasks WHERE tenant_id = $1 AND order_id = $2 FOR UPDATE
+`
+
+type CallbackTaskOfOrderParams struct {
+	TenantID uuid.UUID
+	OrderID  uuid.UUID
+}
+
+// The order's callback, if it has one, locked: a rating from the portal answers its survey.
+func (q *Queries) CallbackTaskOfOrder(ctx context.Context, db DBTX, arg CallbackTaskOfOrderParams) (CallbackTask, error) {
+	row := db.QueryRow(ctx, callbackTaskOfOrder, arg.TenantID, arg.OrderID)
+	var i CallbackTask
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.OrderID,
+		&i.OrderNumber,
+		&i.OrderType,
+		&i.OutletID,
+		&i.CustomerID,
+		&i.EngineerID,
+		&i.Reason,
+		&i.SampleDay,
+		&i.TemplateID,
+		&i.AssigneeID,
+		&i.DueAt,
+		&i.Status,
+		&i.Attempts,
+		&i.Note,
+		&i.TokenHash,
+		&i.Version,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.DoneAt,
+	)
+	return i, err
+}
+
 const clearDefaultSurveyTemplate = `-- name: ClearDefaultSurveyTemplate :exec
 UPDATE survey_templates SET is_default = false WHERE tenant_id = $1 AND is_default AND id <> $2
 `

@@ -218,3 +218,7 @@ ORDER BY 1, 3, 5, 6;
 -- name: ActiveMemberUsers :many
 -- Which of the users are active members of the tenant (a shift roster names only them).
 SELECT user_id FROM memberships WHERE tenant_id = @tenant_id AND user_id = ANY(@users::uuid[]) AND status = 'active';
+
+-- name: CallbackTaskOfOrder :one
+-- The order's callback, if it has one, locked: a rating from the portal answers its survey.
+SELECT * FROM callback_tasks WHERE tenant_id = @tenant_id AND order_id = @order_id FOR UPDATE;

@@ -1570,6 +1570,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/consumer/tenants/{tenant}/orders/{id}/rating": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rate the service on my completed order (once)
+         * @description The order's satisfaction survey answer (channel portal): it answers the order's callback too when it has one, and 409 when the survey was answered already (by the link or on a call). A consumer right: answered even while the tenant is read-only.
+         */
+        post: operations["consumer-rate-order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consumer/tenants/{tenant}/orders/{id}/service": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who serves my order and when: the outlet, the engineer, the appointment, the promise; my rating */
+        get: operations["consumer-order-service"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/consumer/tenants/{tenant}/orders/{id}/slots": {
         parameters: {
             query?: never;
@@ -3255,6 +3292,23 @@ export interface paths {
         };
         /** An order's reservations and parts */
         get: operations["get-order-stock"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orders/{id}/survey": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The customer's satisfaction answer on the order (the portal rating, the link or the callback) */
+        get: operations["get-order-survey"];
         put?: never;
         post?: never;
         delete?: never;
@@ -7213,6 +7267,22 @@ export interface components {
         ConsumerReturnsOutBody: {
             items: components["schemas"]["CaseForCustomer"][];
         };
+        ConsumerServiceOutBody: {
+            /** @description The booked window */
+            appointment?: components["schemas"]["Window"];
+            /** @description The order is done and not rated yet */
+            can_rate: boolean;
+            /** @description The lead engineer's given name (for a Chinese name, the family name, as in 张师傅) */
+            engineer?: string;
+            /** @description carry_in: the customer brings the unit; on_site: a visit */
+            flow: string;
+            outlet?: components["schemas"]["ServiceOutlet"];
+            promise?: components["schemas"]["Promise"];
+            /** @description The order's satisfaction answer, from any channel */
+            rating?: components["schemas"]["Response"];
+            /** @description The brand's time zone, to show times in */
+            time_zone: string;
+        };
         ConsumerSlotsOutBody: {
             items: components["schemas"]["Slot"][];
         };
@@ -9314,6 +9384,10 @@ export interface components {
             parts: components["schemas"]["OrderPart"][];
             reservations: components["schemas"]["Reservation"][];
         };
+        OrderSurvey: {
+            answered: boolean;
+            response?: components["schemas"]["Response"];
+        };
         OrdersDay: {
             /**
              * Format: int64
@@ -10383,6 +10457,14 @@ export interface components {
         ProfilesOutBody: {
             items: components["schemas"]["Profile"][];
         };
+        Promise: {
+            /** Format: date-time */
+            due_at: string;
+            /** @description The promise was kept */
+            met: boolean;
+            /** @description The SLA target (accept, dispatch, appointment, arrival, completion, return) */
+            target: string;
+        };
         Proposal: {
             /**
              * @description self: we proposed it and wait for the partner; partner: we are to accept or reject it
@@ -10695,6 +10777,14 @@ export interface components {
             qty: number;
             /** Format: uuid */
             rma_line_id: string;
+        };
+        RatingInput: {
+            comment?: string;
+            /**
+             * Format: int64
+             * @description 1 (poor) to 5 (excellent)
+             */
+            score: number;
         };
         Reason: {
             detail: string;
@@ -11457,6 +11547,12 @@ export interface components {
         };
         SerialsOutputBody: {
             items: components["schemas"]["SerialHistory"][];
+        };
+        ServiceOutlet: {
+            /** @description Where to bring the unit (carry-in orders) */
+            address?: string;
+            name: string;
+            phone?: string;
         };
         SessionBody: {
             /** Format: date-time */
@@ -12644,6 +12740,12 @@ export interface components {
             thu: components["schemas"]["Interval"][];
             tue: components["schemas"]["Interval"][];
             wed: components["schemas"]["Interval"][];
+        };
+        Window: {
+            /** Format: date-time */
+            end: string;
+            /** Format: date-time */
+            start: string;
         };
     };
     responses: never;
@@ -21644,6 +21746,177 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "consumer-rate-order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tenant slug */
+                tenant: string;
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RatingInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Response"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "consumer-order-service": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tenant slug */
+                tenant: string;
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsumerServiceOutBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -32286,6 +32559,86 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OrderStock"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-order-survey": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderSurvey"];
                 };
             };
             /** @description Unauthorized */

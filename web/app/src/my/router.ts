@@ -8,6 +8,9 @@ import NoBrand from './views/NoBrand.vue'
 import RegisterUnit from './views/RegisterUnit.vue'
 import SignIn from './views/SignIn.vue'
 import UnitsView from './views/UnitsView.vue'
+import BookService from './views/service/BookService.vue'
+import OrdersView from './views/service/OrdersView.vue'
+import OrderView from './views/service/OrderView.vue'
 
 export const myRouter = createRouter({
   history: createWebHistory('/my/'),
@@ -17,6 +20,10 @@ export const myRouter = createRouter({
     { path: '/:tenant/login', name: 'my-login', component: SignIn, props: true, meta: { public: true } },
     { path: '/:tenant', name: 'my-units', component: UnitsView, props: true },
     { path: '/:tenant/units/new', name: 'my-register', component: RegisterUnit, props: true },
+    // Getting service: asking for it on a unit, my orders, one order.
+    { path: '/:tenant/units/:unit/service', name: 'my-book', component: BookService, props: true },
+    { path: '/:tenant/orders', name: 'my-orders', component: OrdersView, props: true },
+    { path: '/:tenant/orders/:id', name: 'my-order', component: OrderView, props: true },
     { path: '/:pathMatch(.*)*', redirect: '/' },
   ],
 })
