@@ -7076,7 +7076,10 @@ export interface components {
             name: string;
         };
         ConsumerBuyInBody: {
-            /** Format: uri */
+            /**
+             * Format: uri
+             * @description Where Stripe returns when the consumer gives up; {PURCHASE_ID} in it becomes the purchase's id
+             */
             cancel_url?: string;
             currency?: string;
             /**
@@ -7091,7 +7094,10 @@ export interface components {
              * @description Plans: my unit
              */
             registration_id?: string;
-            /** Format: uri */
+            /**
+             * Format: uri
+             * @description Where Stripe returns after paying; {PURCHASE_ID} in it becomes the purchase's id
+             */
             success_url?: string;
         };
         ConsumerCreatedOutBody: {
@@ -10204,6 +10210,11 @@ export interface components {
             cancel_requested: boolean;
             /** @enum {string} */
             channel: "checkout" | "counter";
+            /**
+             * Format: date-time
+             * @description Paid purchases: until when cancelling refunds everything
+             */
+            cooling_off_until?: string;
             /** Format: date-time */
             created_at: string;
             /**
@@ -10229,6 +10240,8 @@ export interface components {
             product_code: string;
             /** Format: uuid */
             product_id: string;
+            /** @description The product's name (receipts and lists) */
+            product_name?: string;
             /** Format: int64 */
             refunded_amount: number;
             /** Format: uuid */
