@@ -8,6 +8,10 @@ import NoBrand from './views/NoBrand.vue'
 import RegisterUnit from './views/RegisterUnit.vue'
 import SignIn from './views/SignIn.vue'
 import UnitsView from './views/UnitsView.vue'
+import AccountView from './views/account/AccountView.vue'
+import BuyView from './views/buy/BuyView.vue'
+import PurchasesView from './views/buy/PurchasesView.vue'
+import PurchaseView from './views/buy/PurchaseView.vue'
 
 export const myRouter = createRouter({
   history: createWebHistory('/my/'),
@@ -17,6 +21,11 @@ export const myRouter = createRouter({
     { path: '/:tenant/login', name: 'my-login', component: SignIn, props: true, meta: { public: true } },
     { path: '/:tenant', name: 'my-units', component: UnitsView, props: true },
     { path: '/:tenant/units/new', name: 'my-register', component: RegisterUnit, props: true },
+    // Buying plans for a unit, receipts (Stripe Checkout returns to one), messages and preferences.
+    { path: '/:tenant/units/:unit/buy', name: 'my-buy', component: BuyView, props: true },
+    { path: '/:tenant/purchases', name: 'my-purchases', component: PurchasesView, props: true },
+    { path: '/:tenant/purchases/:id', name: 'my-purchase', component: PurchaseView, props: true },
+    { path: '/:tenant/account', name: 'my-account', component: AccountView, props: true },
     { path: '/:pathMatch(.*)*', redirect: '/' },
   ],
 })
