@@ -222,7 +222,9 @@ func TestJourneyConsumerBuysAnExpressPlanOnAPhone(t *testing.T) {
 	b.shot("portal-account")
 	b.openPortal("/" + tn.Slug + "/account")
 	b.waitVisible(`.account-prefs .prefs-save`)
-	on := func(css string) string { return b.js(`String(document.querySelector('` + css + ` .van-switch').classList.contains('van-switch--on'))`) }
+	on := func(css string) string {
+		return b.js(`String(document.querySelector('` + css + ` .van-switch').classList.contains('van-switch--on'))`)
+	}
 	if on(`.pref-row[data-channel=sms]`) != "false" || on(`.pref-row[data-kind=quote]`) != "false" || on(`.pref-row[data-channel=email]`) != "true" ||
 		on(`.pref-row[data-kind=order]`) != "true" {
 		t.Errorf("after a reload the preferences are sms=%s quote=%s email=%s order=%s", on(`.pref-row[data-channel=sms]`),
