@@ -255,6 +255,18 @@ func TestJourneyConsumerBuysAnExpressPlanOnAPhone(t *testing.T) {
 	}
 	b.noConsoleProblems("the buying pages in Chinese")
 
+	// On a desktop the receipt keeps the portal's one column, centred, under the brand's header.
+	b.viewport(1400, 900, false)
+	b.openPortal("/" + tn.Slug + "/purchases/" + paid)
+	b.waitVisible(`.purchase-receipt`)
+	for _, css := range []string{".my-purchase", ".my-brand"} {
+		if w := b.js(`String(Math.round(document.querySelector('` + css + `').getBoundingClientRect().width))`); atoi(w) > 720 {
+			t.Errorf("on a desktop %s is %s px wide, want at most 720", css, w)
+		}
+	}
+	b.shot("portal-zh-receipt-desktop")
+	b.viewport(390, 844, true)
+
 	// Signing out ends the session: the portal asks for a code again.
 	b.click(`.my-signout`)
 	b.waitVisible(`.my-login input[name=destination]`)
