@@ -69,6 +69,8 @@ type Purchase struct {
 	GrantID         *uuid.UUID `json:"grant_id,omitempty"`
 	CreditApplied   int64      `json:"credit_applied" doc:"Customer credit spent on it (minor units); amount is what is charged"`
 	CancelRequested bool       `json:"cancel_requested"`
+	ProductName     string     `json:"product_name,omitempty" doc:"The product's name (receipts and lists)"`
+	CoolingOffUntil *time.Time `json:"cooling_off_until,omitempty" doc:"Paid purchases: until when cancelling refunds everything"`
 	PaymentIntentID string     `json:"stripe_payment_intent_id,omitempty"`
 	Version         int32      `json:"version"`
 	CreatedAt       time.Time  `json:"created_at"`
@@ -97,6 +99,10 @@ func purchaseFromRow(r db.Purchase) Purchase {
 		ValidFrom: dateText(r.ValidFrom), ValidUntil: dateText(r.ValidUntil), GrantID: idPtr(r.GrantID), CreditApplied: r.CreditApplied,
 		CancelRequested: r.CancelRequestedAt != nil, PaymentIntentID: r.StripePaymentIntentID, Version: r.Version, CreatedAt: r.CreatedAt}
 }
+
+// PurchaseIDPlaceholder in a Checkout success or cancel URL is replaced by the new
+// purchase's id, so that the page Stripe returns to can show that purchase.
+const PurchaseIDPlaceholder = "{PURCHASE_ID}"
 
 // BuyInput asks to buy a product.
 type BuyInput struct {
@@ -238,13 +244,7 @@ func (s *Service) StartCheckout(ctx context.Context, tx *tenants.Tx, in BuyInput
 		return Checkout{}, err
 	}
 	md := metadata(tx.Scope.TenantID, row.ID)
-	success, cancel := in.SuccessURL, in.CancelURL
-	if success == "" {
-		success = s.cfg.PublicURL + "/purchases/" + row.ID.String() + "?paid=1"
-	}
-	if cancel == "" {
-		cancel = s.cfg.PublicURL + "/purchases/" + row.ID.String() + "?cancelled=1"
-	}
+	success, cancel := s.returnURLs(in, row.ID)
 	item := &stripe.CheckoutSessionLineItemParams{Price: stripe.String(priceID), Quantity: stripe.Int64(1)}
 	if row.CreditApplied > 0 {
 		// Credit paid part of the price: the consumer pays the rest, as an ad-hoc amount of
@@ -278,6 +278,21 @@ func (s *Service) StartCheckout(ctx context.Context, tx *tenants.Tx, in BuyInput
 	row.StripeCheckoutSessionID = sess.ID
 	out := Checkout{Purchase: purchaseFromRow(row), URL: sess.URL}
 	return out, tx.Audit(ctx, "purchase.checkout", "purchase", row.ID, nil, out.Purchase)
+}
+
+// returnURLs are the pages Checkout returns to after paying and after giving up for
+// purchase id: the caller's, with PurchaseIDPlaceholder replaced by id (the caller cannot
+// know it before asking), else the public URL's receipt page.
+func (s *Service) returnURLs(in BuyInput, id uuid.UUID) (success, cancel string) {
+	success = strings.ReplaceAll(in.SuccessURL, PurchaseIDPlaceholder, id.String())
+	cancel = strings.ReplaceAll(in.CancelURL, PurchaseIDPlaceholder, id.String())
+	if success == "" {
+		success = s.cfg.PublicURL + "/purchases/" + id.String() + "?paid=1"
+	}
+	if cancel == "" {
+		cancel = s.cfg.PublicURL + "/purchases/" + id.String() + "?cancelled=1"
+	}
+	return success, cancel
 }
 
 // StartCounter creates a pending purchase paid at an outlet's counter with a PaymentIntent.
@@ -324,7 +339,41 @@ func GetPurchase(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Purchase, e
 	if err != nil {
 		return Purchase{}, fault.DBError(err, "", "")
 	}
-	return purchaseFromRow(r), nil
+	out := []Purchase{purchaseFromRow(r)}
+	if err := describe(ctx, tx, out); err != nil {
+		return Purchase{}, err
+	}
+	return out[0], nil
+}
+
+// describe fills in each purchase's product name and, once paid, the end of its cooling-off
+// period (as QuoteCancel counts it: paid_at plus the product's cooling-off days). A product
+// the scope cannot see leaves both empty.
+func describe(ctx context.Context, tx *tenants.Tx, ps []Purchase) error {
+	products := map[uuid.UUID]*db.ExpressProduct{}
+	for i := range ps {
+		p := &ps[i]
+		prod, seen := products[p.ProductID]
+		if !seen {
+			r, err := tx.Q.GetExpressProduct(ctx, tx, db.GetExpressProductParams{TenantID: tx.Scope.TenantID, ID: p.ProductID})
+			switch {
+			case err == nil:
+				prod = &r
+			case !errors.Is(fault.DBError(err, "", ""), fault.ErrNotFound):
+				return err
+			}
+			products[p.ProductID] = prod
+		}
+		if prod == nil {
+			continue
+		}
+		p.ProductName = prod.Name
+		if p.PaidAt != nil && prod.CoolingOffDays > 0 {
+			until := p.PaidAt.AddDate(0, 0, int(prod.CoolingOffDays))
+			p.CoolingOffUntil = &until
+		}
+	}
+	return nil
 }
 
 // PurchaseFilter narrows a purchase list.
@@ -347,7 +396,7 @@ func ListPurchases(ctx context.Context, tx *tenants.Tx, f PurchaseFilter) ([]Pur
 	for i, r := range rows {
 		out[i] = purchaseFromRow(r)
 	}
-	return out, nil
+	return out, describe(ctx, tx, out)
 }
 
 // ExpressTargets returns the SLA targets a paid, active per-incident upgrade sets on a

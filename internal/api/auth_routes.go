@@ -88,6 +88,17 @@ func registerConsumerAuthRoutes(api huma.API, s *Server) {
 	register(api, s, huma.Operation{OperationID: "consumer-me", Method: http.MethodGet, Path: "/consumer/me",
 		Tags: tags, Summary: "The signed-in consumer"},
 		route{consumer: true}, s.getConsumerMe)
+	register(api, s, huma.Operation{OperationID: "consumer-logout", Method: http.MethodPost, Path: "/consumer/logout",
+		Tags: tags, Summary: "Sign out of the consumers' portal (revokes the session)", DefaultStatus: 204},
+		route{consumer: true}, s.consumerLogout)
+}
+
+// consumerLogout revokes the consumer's session and clears its cookie.
+func (s *Server) consumerLogout(ctx context.Context, in *logoutIn) (*logoutOut, error) {
+	if err := s.Auth.Logout(ctx, bearer(in.Authorization, in.Cookie)); err != nil {
+		return nil, err
+	}
+	return &logoutOut{SetCookie: s.cookie("", time.Time{})}, nil
 }
 
 type loginIn struct {

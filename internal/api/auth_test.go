@@ -155,6 +155,19 @@ func TestConsumerOTPFlow(t *testing.T) {
 	if me2["id"] != me["id"] {
 		t.Fatalf("same phone, different consumer: %v vs %v", me2["id"], me["id"])
 	}
+	// Signing out revokes that session only; staff cannot use the consumers' sign-out.
+	out := env.Must(204, apitest.Req{Method: "POST", Path: "/v1/consumer/logout", Token: sess2.Token})
+	if c := out.Header.Get("Set-Cookie"); !strings.Contains(c, "Max-Age=0") && !strings.Contains(c, "Expires=Thu, 01 Jan 1970") {
+		t.Errorf("sign-out leaves the cookie: %q", c)
+	}
+	if r := env.Do(apitest.Req{Method: "GET", Path: "/v1/consumer/me", Token: sess2.Token}); r.Status != 401 {
+		t.Fatalf("a signed-out session: %d", r.Status)
+	}
+	env.Must(200, apitest.Req{Method: "GET", Path: "/v1/consumer/me", Token: sess.Token})
+	tn := env.NewTenant()
+	if r := env.Do(apitest.Req{Method: "POST", Path: "/v1/consumer/logout", Token: tn.Admin}); r.Status != 403 {
+		t.Fatalf("staff on the consumers' sign-out: %d", r.Status)
+	}
 }
 
 func TestConsumerOTPAttemptsAndRateLimit(t *testing.T) {

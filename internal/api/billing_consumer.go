@@ -67,8 +67,8 @@ type consumerBuyIn struct {
 		Currency       string `json:"currency,omitempty" pattern:"^[A-Z]{3}$"`
 		RegistrationID string `json:"registration_id,omitempty" format:"uuid" doc:"Plans: my unit"`
 		OrderID        string `json:"order_id,omitempty" format:"uuid" doc:"Per-incident upgrades: my service order"`
-		SuccessURL     string `json:"success_url,omitempty" format:"uri" maxLength:"500"`
-		CancelURL      string `json:"cancel_url,omitempty" format:"uri" maxLength:"500"`
+		SuccessURL     string `json:"success_url,omitempty" format:"uri" maxLength:"500" doc:"Where Stripe returns after paying; {PURCHASE_ID} in it becomes the purchase's id"`
+		CancelURL      string `json:"cancel_url,omitempty" format:"uri" maxLength:"500" doc:"Where Stripe returns when the consumer gives up; {PURCHASE_ID} in it becomes the purchase's id"`
 	}
 }
 

@@ -34,6 +34,7 @@ func registerRoutes(v1 huma.API, s *Server) {
 	registerEntitlementRoutes(v1, s)
 	registerConsumerUnitRoutes(v1, s)
 	registerPublicCoverageRoutes(v1, s)
+	registerPublicTenantRoutes(v1, s)
 	registerOrderRoutes(v1, s)
 	registerOrderExportRoutes(v1, s)
 	registerReportRoutes(v1, s)

@@ -1338,6 +1338,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/consumer/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign out of the consumers' portal (revokes the session) */
+        post: operations["consumer-logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/consumer/me": {
         parameters: {
             query?: never;
@@ -4037,6 +4054,26 @@ export interface paths {
         put?: never;
         /** Answer the satisfaction survey sent to me by link (once per order) */
         post: operations["public-answer-survey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/tenants/{tenant}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A brand's public name (the consumers' portal header)
+         * @description Only what the brand's portal shows anyone: its display name, language and currency. A suspended or unknown slug is the same 404.
+         */
+        get: operations["public-get-tenant"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -7229,7 +7266,10 @@ export interface components {
             name: string;
         };
         ConsumerBuyInBody: {
-            /** Format: uri */
+            /**
+             * Format: uri
+             * @description Where Stripe returns when the consumer gives up; {PURCHASE_ID} in it becomes the purchase's id
+             */
             cancel_url?: string;
             currency?: string;
             /**
@@ -7244,7 +7284,10 @@ export interface components {
              * @description Plans: my unit
              */
             registration_id?: string;
-            /** Format: uri */
+            /**
+             * Format: uri
+             * @description Where Stripe returns after paying; {PURCHASE_ID} in it becomes the purchase's id
+             */
             success_url?: string;
         };
         ConsumerCreatedOutBody: {
@@ -10522,6 +10565,15 @@ export interface components {
              */
             amount?: number;
         };
+        PublicTenant: {
+            /** @description The brand's currency (ISO 4217) */
+            currency: string;
+            /** @description The brand's default language */
+            locale: string;
+            /** @description Display name */
+            name: string;
+            slug: string;
+        };
         Purchase: {
             /**
              * Format: int64
@@ -10531,6 +10583,11 @@ export interface components {
             cancel_requested: boolean;
             /** @enum {string} */
             channel: "checkout" | "counter";
+            /**
+             * Format: date-time
+             * @description Paid purchases: until when cancelling refunds everything
+             */
+            cooling_off_until?: string;
             /** Format: date-time */
             created_at: string;
             /**
@@ -10556,6 +10613,8 @@ export interface components {
             product_code: string;
             /** Format: uuid */
             product_id: string;
+            /** @description The product's name (receipts and lists) */
+            product_name?: string;
             /** Format: int64 */
             refunded_amount: number;
             /** Format: uuid */
@@ -20584,6 +20643,74 @@ export interface operations {
             };
             /** @description Precondition Failed */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "consumer-logout": {
+        parameters: {
+            query?: never;
+            header?: {
+                Authorization?: string;
+            };
+            path?: never;
+            cookie?: {
+                aftersales_session?: string;
+            };
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -37257,6 +37384,56 @@ export interface operations {
             };
             /** @description Too Many Requests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "public-get-tenant": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tenant slug */
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicTenant"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -11,6 +11,10 @@ import UnitsView from './views/UnitsView.vue'
 import BookService from './views/service/BookService.vue'
 import OrdersView from './views/service/OrdersView.vue'
 import OrderView from './views/service/OrderView.vue'
+import AccountView from './views/account/AccountView.vue'
+import BuyView from './views/buy/BuyView.vue'
+import PurchasesView from './views/buy/PurchasesView.vue'
+import PurchaseView from './views/buy/PurchaseView.vue'
 
 export const myRouter = createRouter({
   history: createWebHistory('/my/'),
@@ -24,6 +28,11 @@ export const myRouter = createRouter({
     { path: '/:tenant/units/:unit/service', name: 'my-book', component: BookService, props: true },
     { path: '/:tenant/orders', name: 'my-orders', component: OrdersView, props: true },
     { path: '/:tenant/orders/:id', name: 'my-order', component: OrderView, props: true },
+    // Buying plans for a unit, receipts (Stripe Checkout returns to one), messages and preferences.
+    { path: '/:tenant/units/:unit/buy', name: 'my-buy', component: BuyView, props: true },
+    { path: '/:tenant/purchases', name: 'my-purchases', component: PurchasesView, props: true },
+    { path: '/:tenant/purchases/:id', name: 'my-purchase', component: PurchaseView, props: true },
+    { path: '/:tenant/account', name: 'my-account', component: AccountView, props: true },
     { path: '/:pathMatch(.*)*', redirect: '/' },
   ],
 })
