@@ -622,6 +622,17 @@ type LedgerEntry struct {
 	LoanID         uuid.NullUUID
 }
 
+// Finance's resolution of a ledger entry that reconciliation with Stripe did not match: outcome, note, who and when.
+type LedgerResolution struct {
+	TenantID         uuid.UUID
+	LedgerID         uuid.UUID
+	ReconciliationID uuid.UUID
+	Outcome          string
+	Note             string
+	ResolvedBy       string
+	ResolvedAt       time.Time
+}
+
 // Loaner units (备用机) lent to an order's customer: the unit (part and serial) and the loaner warehouse it came from, the due date, the deposit (minor units) and what became of it, the return's condition note, and a manager's waiver of the hand-over block.
 type Loan struct {
 	TenantID         uuid.UUID
@@ -654,17 +665,6 @@ type Loan struct {
 	Version    int32
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
-}
-
-// Finance's resolution of a ledger entry that reconciliation with Stripe did not match: outcome, note, who and when.
-type LedgerResolution struct {
-	TenantID         uuid.UUID
-	LedgerID         uuid.UUID
-	ReconciliationID uuid.UUID
-	Outcome          string
-	Note             string
-	ResolvedBy       string
-	ResolvedAt       time.Time
 }
 
 // A user's role in a tenant, optionally confined to one outlet.
