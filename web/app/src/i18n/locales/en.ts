@@ -2354,6 +2354,10 @@ const en = {
       submit: 'Register',
     },
   },
+  counter: {
+    unsettled: 'The bill is not paid yet: take the payment, or have a manager let the unit go with a reason.',
+    unbilled: 'The approved quote has no bill yet: bill the customer and take the payment first.',
+  },
 }
 
 export type Messages = typeof en

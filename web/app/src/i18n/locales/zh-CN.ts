@@ -2353,6 +2353,10 @@ const zhCN: Messages = {
       submit: '登记',
     },
   },
+  counter: {
+    unsettled: '账单尚未结清：请先收款，或由经理填写原因后放行。',
+    unbilled: '已确认的报价尚未开单：请先开单并收款。',
+  },
 }
 
 export default zhCN
