@@ -9,6 +9,7 @@ package console_test
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"strings"
 	"testing"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/api/apitest"
 	"github.com/aftersales/aftersales/internal/commission"
+	"github.com/aftersales/aftersales/internal/export"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -130,6 +132,18 @@ func TestJourneyCounterBillPaidOnlineThenCommissionOnTheStatement(t *testing.T) 
 		t.Errorf("the paid bill: %q", txt)
 	}
 	b.shot("money-bill-paid")
+	// The payment's receipt, downloaded from its row: a PDF in both languages.
+	b.captureDownloads()
+	b.click(`.bill-card .bill-payments .payment-receipt`)
+	b.waitJS(`!!window.__savedB64`)
+	raw, err := base64.StdEncoding.DecodeString(b.js(`window.__savedB64`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text, err := export.PDFText(raw); err != nil || !strings.Contains(text, "收据 Receipt") || !strings.Contains(text, "在线支付 Online") ||
+		!strings.Contains(text, "CNY 768.00") || !strings.HasSuffix(b.js(`window.__savedName`), ".pdf") {
+		t.Errorf("the downloaded receipt %s (%v):\n%s", b.js(`window.__savedName`), err, text)
+	}
 	for _, to := range []string{"picked_up", "approved"} {
 		b.click(fmt.Sprintf(`.moves-buttons button[data-move=%q]`, to))
 		b.waitJS(fmt.Sprintf(`!document.querySelector('.moves-buttons button[data-move=%q]') && !document.querySelector('.moves-card .problem-alert')`, to))

@@ -2355,6 +2355,7 @@ const en = {
     },
   },
   counter: {
+    receiptPdf: 'Download PDF',
     unsettled: 'The bill is not paid yet: take the payment, or have a manager let the unit go with a reason.',
     unbilled: 'The approved quote has no bill yet: bill the customer and take the payment first.',
   },

@@ -2354,6 +2354,7 @@ const zhCN: Messages = {
     },
   },
   counter: {
+    receiptPdf: '下载 PDF',
     unsettled: '账单尚未结清：请先收款，或由经理填写原因后放行。',
     unbilled: '已确认的报价尚未开单：请先开单并收款。',
   },
