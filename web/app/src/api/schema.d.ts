@@ -6554,7 +6554,7 @@ export interface components {
             lines: components["schemas"]["CashUpLine"][];
             /**
              * Format: int64
-             * @description Payments less refunds (minor units)
+             * @description Payments and deposits less refunds (minor units)
              */
             net: number;
         };

@@ -715,7 +715,7 @@ const en = {
     billLineKind: { part: 'Part', labour: 'Labour', visit: 'Visit fee', shipping: 'Shipping', other: 'Other' },
     billPayer: { customer: 'Customer', maker: 'Maker (warranty)', plan: 'Service plan' },
     discountStatus: { none: 'None', approved: 'Approved', pending: 'Awaiting approval', rejected: 'Rejected' },
-    paymentKind: { payment: 'Payment', refund: 'Refund' },
+    paymentKind: { payment: 'Payment', refund: 'Refund', deposit: 'Deposit' },
     paymentMethod: { cash: 'Cash', card: 'Card terminal', online: 'Online' },
     paymentStatus: { pending: 'Pending', succeeded: 'Succeeded', failed: 'Failed', expired: 'Expired' },
     webhookEvent: { all: 'All events', ping: 'Test event' },
