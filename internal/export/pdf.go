@@ -81,7 +81,7 @@ func hexText(s string) string {
 		if r > 0xffff || r < 0x20 {
 			r = '?'
 		}
-		b.WriteString(fmt.Sprintf("%04X", r))
+		fmt.Fprintf(&b, "%04X", r)
 	}
 	b.WriteByte('>')
 	return b.String()
