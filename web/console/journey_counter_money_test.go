@@ -88,6 +88,11 @@ func TestJourneyCounterBillPaidOnlineThenCommissionOnTheStatement(t *testing.T) 
 	b := newBrowser(t, env.Server.URL)
 	b.signIn(j.email)
 	b.open("/orders/" + id)
+	// A deposit of 100.00 in cash, taken before the bill (as at check-in).
+	b.clickOpens(`.bill-card .bill-deposit`, `.deposit-form input[name=amount]`)
+	b.typeInto(`.deposit-form input[name=amount]`, "100")
+	b.js(`(() => { document.querySelector('.deposit-form').closest('.el-drawer').querySelector('.drawer-submit').click(); return '' })()`)
+	b.waitJS(`!document.querySelector('.deposit-form') || document.querySelector('.deposit-form').getClientRects().length === 0`)
 	// The counter bills the approved quote and issues the bill: the pay link shows.
 	b.click(`.bill-card .bill-create`)
 	b.waitVisible(`.bill-card .bill-issue`)
@@ -96,6 +101,9 @@ func TestJourneyCounterBillPaidOnlineThenCommissionOnTheStatement(t *testing.T) 
 	}
 	b.click(`.bill-card .bill-issue`)
 	b.waitVisible(`.bill-card .bill-pay-url a`)
+	if txt := b.js(`document.querySelector('.bill-card .bill-total').innerText`); !strings.Contains(txt, "668.00") {
+		t.Errorf("the issued bill's due: %q, want 668.00 (the deposit spent)", txt)
+	}
 	payURL := b.js(`document.querySelector('.bill-card .bill-pay-url a').href`)
 	b.shot("money-bill-issued")
 
@@ -113,16 +121,16 @@ func TestJourneyCounterBillPaidOnlineThenCommissionOnTheStatement(t *testing.T) 
 	token := payURL[strings.LastIndex(payURL, "/")+1:]
 	co := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/public/pay/" + token + "/checkout", Body: map[string]any{}}).Map(t)
 	payment := co["payment"].(map[string]any)["id"].(string)
-	if co["url"] == "" || co["payment"].(map[string]any)["amount"] != float64(76800) {
-		t.Fatalf("the checkout %v: want a URL for the whole 768.00", co)
+	if co["url"] == "" || co["payment"].(map[string]any)["amount"] != float64(66800) {
+		t.Fatalf("the checkout %v: want a URL for the whole 668.00 left", co)
 	}
 	pi := "pi_counter_" + u
 	md := map[string]string{"tenant_id": j.tenantID, "bill_payment_id": payment}
 	j.stripeDelivers(t, "evt_cs_"+u, "checkout.session.completed", map[string]any{"id": "cs_" + pi, "object": "checkout.session",
-		"mode": "payment", "status": "complete", "payment_status": "paid", "amount_total": 76800, "currency": "cny",
+		"mode": "payment", "status": "complete", "payment_status": "paid", "amount_total": 66800, "currency": "cny",
 		"client_reference_id": "bill_payment:" + payment, "metadata": md, "payment_intent": pi})
-	j.stripeDelivers(t, "evt_pi_"+u, "payment_intent.succeeded", map[string]any{"id": pi, "object": "payment_intent", "amount": 76800,
-		"amount_received": 76800, "currency": "cny", "status": "succeeded", "metadata": md, "latest_charge": "ch_" + pi})
+	j.stripeDelivers(t, "evt_pi_"+u, "payment_intent.succeeded", map[string]any{"id": pi, "object": "payment_intent", "amount": 66800,
+		"amount_received": 66800, "currency": "cny", "status": "succeeded", "metadata": md, "latest_charge": "ch_" + pi})
 
 	// Paid to the cent: the page shows it, and the unit is handed over, then audited.
 	b.open("/orders/" + id)
@@ -141,7 +149,7 @@ func TestJourneyCounterBillPaidOnlineThenCommissionOnTheStatement(t *testing.T) 
 		t.Fatal(err)
 	}
 	if text, err := export.PDFText(raw); err != nil || !strings.Contains(text, "收据 Receipt") || !strings.Contains(text, "在线支付 Online") ||
-		!strings.Contains(text, "CNY 768.00") || !strings.HasSuffix(b.js(`window.__savedName`), ".pdf") {
+		!strings.Contains(text, "CNY 668.00") || !strings.Contains(text, "CNY 100.00") || !strings.HasSuffix(b.js(`window.__savedName`), ".pdf") {
 		t.Errorf("the downloaded receipt %s (%v):\n%s", b.js(`window.__savedName`), err, text)
 	}
 	for _, to := range []string{"picked_up", "approved"} {
@@ -154,6 +162,13 @@ func TestJourneyCounterBillPaidOnlineThenCommissionOnTheStatement(t *testing.T) 
 		t.Fatalf("the order after pickup and audit: %s, want approved", o.Status)
 	}
 	b.noConsoleProblems("pickup and audit")
+	// The day's cash-up: the deposit in cash and the online payment.
+	b.open("/cash-up")
+	b.waitJS(`document.querySelectorAll('.cash-up-lines tbody tr').length === 2`)
+	if txt := b.js(`document.querySelector('.cash-up-lines').innerText + document.querySelector('.cash-up-net').innerText`); !strings.Contains(txt, "Deposit") ||
+		!strings.Contains(txt, "100.00") || !strings.Contains(txt, "668.00") || !strings.Contains(txt, "768.00") {
+		t.Errorf("the cash-up: %q, want the 100.00 deposit, the 668.00 paid online, 768.00 net", txt)
+	}
 
 	// The audit pays the engineer (the commission consumer's work, run here as it runs it):
 	// 10% of 300.00 labour net of tax.

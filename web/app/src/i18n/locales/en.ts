@@ -2355,6 +2355,9 @@ const en = {
     },
   },
   counter: {
+    takeDeposit: 'Take a deposit',
+    depositHint: 'Money taken at check-in, before the bill: the bill spends it when it is issued.',
+    depositTaken: 'Deposit of {amount} taken',
     receiptPdf: 'Download PDF',
     unsettled: 'The bill is not paid yet: take the payment, or have a manager let the unit go with a reason.',
     unbilled: 'The approved quote has no bill yet: bill the customer and take the payment first.',

@@ -2354,6 +2354,9 @@ const zhCN: Messages = {
     },
   },
   counter: {
+    takeDeposit: '收取押金',
+    depositHint: '开单前在接机时收取的款项：开单时自动抵扣。',
+    depositTaken: '已收押金 {amount}',
     receiptPdf: '下载 PDF',
     unsettled: '账单尚未结清：请先收款，或由经理填写原因后放行。',
     unbilled: '已确认的报价尚未开单：请先开单并收款。',
