@@ -488,11 +488,12 @@ func (s *Service) applyBill(ctx context.Context, tx *tenants.Tx, ev stripe.Event
 	return effect{outcome: "ignored", detail: "type not handled for bill payments"}, nil
 }
 
-// CashUpLine is the money of one outlet, method and kind on a day.
+// CashUpLine is the money of one outlet, method and kind on a day: payments and refunds of
+// bills, and deposits taken at check-in (kind deposit) before there was a bill.
 type CashUpLine struct {
 	OutletID *uuid.UUID `json:"outlet_id,omitempty"`
 	Method   string     `json:"method"`
-	Kind     string     `json:"kind"`
+	Kind     string     `json:"kind" enum:"payment,refund,deposit"`
 	Currency string     `json:"currency"`
 	Count    int64      `json:"count"`
 	Amount   int64      `json:"amount" doc:"Minor units (refunds positive: given back)"`
@@ -502,7 +503,7 @@ type CashUpLine struct {
 type CashUp struct {
 	Day   string       `json:"day" format:"date" doc:"The tenant's day"`
 	Lines []CashUpLine `json:"lines"`
-	Net   int64        `json:"net" doc:"Payments less refunds (minor units)"`
+	Net   int64        `json:"net" doc:"Payments and deposits less refunds (minor units)"`
 }
 
 // DailyCashUp sums the money settled on the tenant's day (its time zone), per outlet,
@@ -518,14 +519,22 @@ func DailyCashUp(ctx context.Context, tx *tenants.Tx, day time.Time, outlet uuid
 	if err != nil {
 		return CashUp{}, fmt.Errorf("cash-up: %w", err)
 	}
-	out := CashUp{Day: from.Format(time.DateOnly), Lines: make([]CashUpLine, len(rows))}
-	for i, r := range rows {
-		out.Lines[i] = CashUpLine{OutletID: idPtr(r.OutletID), Method: r.Method, Kind: r.Kind, Currency: r.Currency, Count: r.Count, Amount: r.Amount}
+	deposits, err := tx.Q.CashUpDeposits(ctx, tx, db.CashUpDepositsParams{TenantID: tx.Scope.TenantID, FromAt: from, ToAt: to, OutletID: outlet})
+	if err != nil {
+		return CashUp{}, fmt.Errorf("cash-up deposits: %w", err)
+	}
+	out := CashUp{Day: from.Format(time.DateOnly), Lines: make([]CashUpLine, 0, len(rows)+len(deposits))}
+	for _, r := range rows {
+		out.Lines = append(out.Lines, CashUpLine{OutletID: idPtr(r.OutletID), Method: r.Method, Kind: r.Kind, Currency: r.Currency, Count: r.Count, Amount: r.Amount})
 		if r.Kind == "refund" {
 			out.Net -= r.Amount
 		} else {
 			out.Net += r.Amount
 		}
+	}
+	for _, r := range deposits {
+		out.Lines = append(out.Lines, CashUpLine{OutletID: idPtr(r.OutletID), Method: r.Method, Kind: "deposit", Currency: r.Currency, Count: r.Count, Amount: r.Amount})
+		out.Net += r.Amount
 	}
 	return out, nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/aftersales/aftersales/internal/api/apitest"
+	"github.com/aftersales/aftersales/internal/export"
 )
 
 // oldUnit registers a unit of the world's customer bought five years ago: out of warranty,
@@ -170,5 +171,57 @@ func TestOnSiteReportBlockedUntilPaid(t *testing.T) {
 	done := env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/completion", Token: adm, Body: report}).Map(t)
 	if done["status"] != "completed" {
 		t.Fatalf("report after payment: %v, want completed", done["status"])
+	}
+}
+
+// TestPaymentReceiptPDFInChineseAndEnglish: a cash payment's receipt is a PDF that says
+// everything twice, in Chinese and English (the title, the method, the lines' kinds), with
+// the receipt number, the amount to the cent, the bill's lines and totals and the 发票 buyer;
+// a pending online payment has none yet, and another tenant cannot fetch it.
+func TestPaymentReceiptPDFInChineseAndEnglish(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	w := newOrderWorld(t, env)
+	adm := w.tn.Admin
+	id := str(w.order(t, map[string]any{"component": "compressor", "registration_id": w.oldUnit(t)})["order"].(map[string]any)["id"])
+	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/transitions", Token: adm, Body: map[string]any{"to": "repairing"}})
+	w.approvedQuote(t, id) // 480.00
+	created := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/bill", Token: adm})
+	billID := str(created.Map(t)["id"])
+	env.Must(200, apitest.Req{Method: "PUT", Path: "/v1/bills/" + billID, Token: adm, Header: map[string]string{"If-Match": created.Header.Get("ETag")},
+		Body: map[string]any{"buyer_name": "上海某某电器有限公司", "buyer_tax_id": "91310115MA1K4XXXX1"}})
+	issued := env.Must(200, apitest.Req{Method: "POST", Path: "/v1/bills/" + billID + "/issue", Token: adm}).Map(t)
+	token := str(issued["pay_url"])[strings.LastIndex(str(issued["pay_url"]), "/")+1:]
+	pay := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/bills/" + billID + "/payments", Token: adm,
+		Body: map[string]any{"method": "cash", "amount": 12345}}).Map(t)
+
+	r := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/bill-payments/" + str(pay["id"]) + "/receipt.pdf", Token: adm})
+	if ct := r.Header.Get("Content-Type"); ct != "application/pdf" || !bytes.HasPrefix(r.Body, []byte("%PDF-1.")) ||
+		!bytes.HasSuffix(bytes.TrimSpace(r.Body), []byte("%%EOF")) {
+		t.Fatalf("receipt: %s, starts %q: want a whole PDF", ct, r.Body[:min(len(r.Body), 12)])
+	}
+	if cd := r.Header.Get("Content-Disposition"); !strings.Contains(cd, "receipt-"+str(pay["receipt_number"])+".pdf") {
+		t.Errorf("receipt's file name: %q", cd)
+	}
+	text, err := export.PDFText(r.Body)
+	if err != nil {
+		t.Fatalf("reading the receipt's text: %v", err)
+	}
+	for _, want := range []string{"收据 Receipt", "收据号 Receipt no.", str(pay["receipt_number"]), "现金 Cash", "CNY 123.45",
+		"配件 Part · Compressor", "运费 Shipping · Courier", "CNY 450.00", "应付 Due", "CNY 480.00", "欠款 Balance", "CNY 356.55",
+		"上海某某电器有限公司", "91310115MA1K4XXXX1", "This receipt is not a tax invoice"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the receipt does not say %q:\n%s", want, text)
+		}
+	}
+
+	// An online payment still waiting for Stripe has no receipt; another tenant sees none.
+	co := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/public/pay/" + token + "/checkout", Body: map[string]any{"amount": 500}}).Map(t)
+	if r := env.Do(apitest.Req{Method: "GET", Path: "/v1/bill-payments/" + str(co["payment"].(map[string]any)["id"]) + "/receipt.pdf", Token: adm}); r.Status != 409 {
+		t.Errorf("the receipt of a pending payment: %d %s, want 409", r.Status, r.Body)
+	}
+	other := env.NewTenant()
+	if r := env.Do(apitest.Req{Method: "GET", Path: "/v1/bill-payments/" + str(pay["id"]) + "/receipt.pdf", Token: other.Admin}); r.Status != 404 {
+		t.Errorf("another tenant's receipt: %d, want 404", r.Status)
 	}
 }

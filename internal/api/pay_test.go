@@ -217,6 +217,31 @@ func TestDepositAtCheckInIsSpentByTheBill(t *testing.T) {
 		Body: map[string]any{"method": "cash", "amount": 100}}); r.Status != 404 {
 		t.Fatalf("deposit for no order: %d %s, want 404", r.Status, r.Body)
 	}
+	// The day's cash-up counts the deposit as money in at the order's outlet, and the
+	// outlet's own cash-up holds it.
+	outlet := str(env.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/" + id, Token: adm}).Map(t)["outlet_id"])
+	for _, q := range []string{"", "?outlet_id=" + outlet} {
+		var cash struct {
+			Net   int64
+			Lines []struct {
+				OutletID string `json:"outlet_id"`
+				Method   string
+				Kind     string
+				Count    int64
+				Amount   int64
+			}
+		}
+		env.Must(200, apitest.Req{Method: "GET", Path: "/v1/cash-up" + q, Token: adm}).JSON(t, &cash)
+		if cash.Net != 10000 || len(cash.Lines) != 1 || cash.Lines[0].Kind != "deposit" || cash.Lines[0].Method != "cash" ||
+			cash.Lines[0].Amount != 10000 || cash.Lines[0].Count != 1 || cash.Lines[0].OutletID != outlet {
+			t.Fatalf("cash-up%s after the deposit: %+v, want one cash deposit of 100.00 at the order's outlet", q, cash)
+		}
+	}
+	if other := w.tn.Outlets[1]; other != outlet {
+		if c := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/cash-up?outlet_id=" + other, Token: adm}).Map(t); c["net"] != float64(0) {
+			t.Fatalf("another outlet's cash-up: %v, want nothing", c)
+		}
+	}
 	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/transitions", Token: adm, Body: map[string]any{"to": "repairing"}})
 	w.approvedQuote(t, id) // 480.00
 	bill := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/bill", Token: adm}).Map(t)

@@ -68,6 +68,7 @@ func registerRoutes(v1 huma.API, s *Server) {
 	registerExpressProductRoutes(v1, s)
 	registerPurchaseRoutes(v1, s)
 	registerBillRoutes(v1, s)
+	registerReceiptRoutes(v1, s)
 	registerCommissionRoutes(v1, s)
 	registerPayRoutes(v1, s)
 	registerComplaintRoutes(v1, s)

@@ -70,6 +70,65 @@ func (q *Queries) CashUp(ctx context.Context, db DBTX, arg CashUpParams) ([]Cash
 	return items, nil
 }
 
+const cashUpDeposits = `-- name: CashUpDeposits :many
+SELECT o.outlet_id, c.deposit_method AS method, c.currency, count(*)::bigint AS count, sum(c.amount)::bigint AS amount
+FROM credits c
+JOIN service_orders o ON o.tenant_id = c.tenant_id AND o.id = c.deposit_order_id
+WHERE c.tenant_id = $1 AND c.deposit_order_id IS NOT NULL AND c.created_at >= $2 AND c.created_at < $3
+  AND ($4::uuid IS NULL OR o.outlet_id = $4::uuid)
+GROUP BY o.outlet_id, c.deposit_method, c.currency
+ORDER BY o.outlet_id, c.deposit_method, c.currency
+`
+
+type CashUpDepositsParams struct {
+	TenantID uuid.UUID
+	FromAt   time.Time
+	ToAt     time.Time
+	OutletID uuid.NullUUID
+}
+
+type CashUpDepositsRow struct {
+	OutletID uuid.NullUUID
+	Method   string
+	Currency string
+	Count    int64
+	Amount   int64
+}
+
+// Deposits taken at check-in in [from, to), per outlet of their order, method and currency:
+// money in the drawer before there is a bill (the bill later spends them as credit, not as
+// a payment, so they are counted once). The order's row decides who sees them.
+func (q *Queries) CashUpDeposits(ctx context.Context, db DBTX, arg CashUpDepositsParams) ([]CashUpDepositsRow, error) {
+	rows, err := db.Query(ctx, cashUpDeposits,
+		arg.TenantID,
+		arg.FromAt,
+		arg.ToAt,
+		arg.OutletID,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []CashUpDepositsRow
+	for rows.Next() {
+		var i CashUpDepositsRow
+		if err := rows.Scan(
+			&i.OutletID,
+			&i.Method,
+			&i.Currency,
+			&i.Count,
+			&i.Amount,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const createBill = `-- name: CreateBill :one
 
 INSERT INTO bills (tenant_id, id, order_id, outlet_id, customer_id, quote_id, number, currency, lines, subtotal, total)

@@ -13,6 +13,7 @@ func TestLabelsMatchTheWebApp(t *testing.T) {
 	blocks := map[string]string{"status": "orderStatus", "flow": "flow", "channel": "channel", "coverage": "coverage", "type": "orderType",
 		"sla_target": "slaTarget", "ledger_kind": "ledgerKind",
 		"purchase_status": "purchaseStatus", "purchase_channel": "purchaseChannel", "product_kind": "productKind", "refund_reason": "refundReason", "refund_status": "refundStatus", "payout_kind": "payoutKind", "compensation_status": "compensationStatus", "flag_kind": "flagKind", "flag_status": "flagStatus",
+		"bill_line_kind": "billLineKind", "payment_kind": "paymentKind", "payment_method": "paymentMethod", "payment_status": "paymentStatus",
 		"movement_type": "movementType", "issue_kind": "issueKind", "stock_owner": "stockOwner", "warehouse_kind": "warehouseKind"}
 	for i, file := range []string{"zh-CN", "en"} {
 		src, err := os.ReadFile("../../web/app/src/i18n/locales/" + file + ".ts")

@@ -108,6 +108,18 @@ WHERE tenant_id = @tenant_id AND status = 'succeeded' AND settled_at >= @from_at
 GROUP BY outlet_id, method, kind, currency
 ORDER BY outlet_id, method, kind, currency;
 
+-- name: CashUpDeposits :many
+-- Deposits taken at check-in in [from, to), per outlet of their order, method and currency:
+-- money in the drawer before there is a bill (the bill later spends them as credit, not as
+-- a payment, so they are counted once). The order's row decides who sees them.
+SELECT o.outlet_id, c.deposit_method AS method, c.currency, count(*)::bigint AS count, sum(c.amount)::bigint AS amount
+FROM credits c
+JOIN service_orders o ON o.tenant_id = c.tenant_id AND o.id = c.deposit_order_id
+WHERE c.tenant_id = @tenant_id AND c.deposit_order_id IS NOT NULL AND c.created_at >= @from_at AND c.created_at < @to_at
+  AND (sqlc.narg('outlet_id')::uuid IS NULL OR o.outlet_id = sqlc.narg('outlet_id')::uuid)
+GROUP BY o.outlet_id, c.deposit_method, c.currency
+ORDER BY o.outlet_id, c.deposit_method, c.currency;
+
 -- name: InsertBillLedgerEntry :execrows
 INSERT INTO ledger_entries (tenant_id, id, kind, bill_id, amount, currency, stripe_object_id, effect_key, memo, occurred_at)
 VALUES (@tenant_id, @id, @kind, @bill_id, @amount, @currency, @stripe_object_id, @effect_key, @memo, @occurred_at)

@@ -2,7 +2,6 @@ package console_test
 
 import (
 	"context"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -13,27 +12,6 @@ import (
 
 	"github.com/aftersales/aftersales/internal/api/apitest"
 )
-
-// portalSignIn signs the consumer with phone e164 in with the code sent by SMS, on the
-// brand's portal (slug), and waits for their units.
-func (b *browser) portalSignIn(env *apitest.Env, slug, e164 string) {
-	b.t.Helper()
-	b.openPortal("/" + slug)
-	b.waitVisible(`.my-login input[name=destination]`)
-	b.typeInto(`input[name=destination]`, e164[3:])
-	b.click(`.login-send`)
-	b.waitVisible(`input[name=code]`)
-	code := ""
-	for deadline := time.Now().Add(10 * time.Second); code == "" && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		code = regexp.MustCompile(`\d{6}`).FindString(env.Sender.Last(e164))
-	}
-	if code == "" {
-		b.t.Fatalf("no code was sent to %s", e164)
-	}
-	b.typeInto(`input[name=code]`, code)
-	b.click(`.login-verify`)
-	b.waitVisible(`.my-units .units-register`)
-}
 
 // blockStripe keeps the tab from loading Stripe's Checkout page (stripe-mock answers with a
 // real Stripe address): the journey plays Stripe's part itself.

@@ -79,6 +79,11 @@ describe('problemTitle and problemText', () => {
 
     const code = new Problem(409, { detail: 'an outlet with this code exists in the tenant' })
     expect(problemText(code)).toEqual({ key: 'problem.known.codeTaken' })
+
+    const owed = new Problem(409, { detail: 'the bill of order SO-2026-000001 is not settled (76800 minor units owed): take payment, ...' })
+    expect(problemText(owed)).toEqual({ key: 'counter.unsettled' })
+    const unbilled = new Problem(409, { detail: 'order SO-2026-000001 has an approved quote with a charge but no bill: bill the customer' })
+    expect(problemText(unbilled)).toEqual({ key: 'counter.unbilled' })
   })
 
   it('fall back to the status, and to the network when there is none', () => {

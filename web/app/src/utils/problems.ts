@@ -107,6 +107,8 @@ const detailPatterns: [RegExp, string][] = [
   [/^the code was already merged$/, 'problem.known.alreadyMerged'],
   [/^the tenant must keep at least one active tenant admin$/, 'problem.known.lastAdmin'],
   [/^the loaner unit .+ is not back/, 'loaners.blocks'],
+  [/^the bill of order \S+ is not settled/, 'counter.unsettled'],
+  [/^order \S+ has an approved quote with a charge but no bill/, 'counter.unbilled'],
 ]
 
 const titledStatuses = new Set([400, 401, 402, 403, 404, 409, 412, 413, 422, 428, 429, 500, 502, 503])

@@ -721,7 +721,7 @@ const en = {
     billLineKind: { part: 'Part', labour: 'Labour', visit: 'Visit fee', shipping: 'Shipping', other: 'Other' },
     billPayer: { customer: 'Customer', maker: 'Maker (warranty)', plan: 'Service plan' },
     discountStatus: { none: 'None', approved: 'Approved', pending: 'Awaiting approval', rejected: 'Rejected' },
-    paymentKind: { payment: 'Payment', refund: 'Refund' },
+    paymentKind: { payment: 'Payment', refund: 'Refund', deposit: 'Deposit' },
     paymentMethod: { cash: 'Cash', card: 'Card terminal', online: 'Online' },
     paymentStatus: { pending: 'Pending', succeeded: 'Succeeded', failed: 'Failed', expired: 'Expired' },
     webhookEvent: { all: 'All events', ping: 'Test event' },
@@ -2587,6 +2587,14 @@ const en = {
     order: 'Order',
     openOrder: 'Open the order',
     outlet: 'Outlet',
+  },
+  counter: {
+    takeDeposit: 'Take a deposit',
+    depositHint: 'Money taken at check-in, before the bill: the bill spends it when it is issued.',
+    depositTaken: 'Deposit of {amount} taken',
+    receiptPdf: 'Download PDF',
+    unsettled: 'The bill is not paid yet: take the payment, or have a manager let the unit go with a reason.',
+    unbilled: 'The approved quote has no bill yet: bill the customer and take the payment first.',
   },
 }
 

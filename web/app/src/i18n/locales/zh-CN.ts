@@ -720,7 +720,7 @@ const zhCN: Messages = {
     billLineKind: { part: '配件', labour: '人工', visit: '上门费', shipping: '运费', other: '其他' },
     billPayer: { customer: '客户', maker: '厂家（保修）', plan: '延保计划' },
     discountStatus: { none: '无', approved: '已批准', pending: '待审批', rejected: '已驳回' },
-    paymentKind: { payment: '收款', refund: '退款' },
+    paymentKind: { payment: '收款', refund: '退款', deposit: '押金' },
     paymentMethod: { cash: '现金', card: '刷卡', online: '在线支付' },
     paymentStatus: { pending: '处理中', succeeded: '成功', failed: '失败', expired: '已过期' },
     webhookEvent: { all: '全部事件', ping: '测试事件' },
@@ -2586,6 +2586,14 @@ const zhCN: Messages = {
     order: '服务单',
     openOrder: '打开服务单',
     outlet: '网点',
+  },
+  counter: {
+    takeDeposit: '收取押金',
+    depositHint: '开单前在接机时收取的款项：开单时自动抵扣。',
+    depositTaken: '已收押金 {amount}',
+    receiptPdf: '下载 PDF',
+    unsettled: '账单尚未结清：请先收款，或由经理填写原因后放行。',
+    unbilled: '已确认的报价尚未开单：请先开单并收款。',
   },
 }
 
