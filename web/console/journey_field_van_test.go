@@ -65,7 +65,7 @@ func TestJourneyEngineerSeesTheVanAndRequestsParts(t *testing.T) {
 
 	// 2. Ask for a part the van lacks: without a part the app says so; found by its number.
 	b.clickOpens(`.van-ask`, `.van-ask-sheet input[name=van-part-query]`)
-	b.click(`.van-ask-send`)
+	b.clickOpens(`.van-ask-send`, `.van-ask-sheet .van-problem`)
 	b.waitJS(`document.querySelector('.van-ask-sheet .van-problem').innerText.includes('Choose a part first')`)
 	b.typeInto(`input[name=van-part-query]`, "CAP-"+u)
 	b.click(fmt.Sprintf(`.van-found[data-part=%q]`, capacitor))
@@ -98,8 +98,7 @@ func TestJourneyEngineerSeesTheVanAndRequestsParts(t *testing.T) {
 	b.noConsoleProblems("request parts (en)")
 
 	// 3. In Chinese, return one thermostat to the outlet.
-	b.click(`.van-nav-bar__left`)
-	b.waitVisible(`.lang-switch`)
+	b.clickOpens(`.van-nav-bar__left`, `.lang-switch`)
 	b.click(`.lang-switch`)
 	b.waitJS(`document.documentElement.lang === 'zh-CN'`)
 	b.untranslated("my day with the van link")
@@ -112,7 +111,8 @@ func TestJourneyEngineerSeesTheVanAndRequestsParts(t *testing.T) {
 	b.clickOpens(line+` .van-return`, `.van-return-sheet .van-return-send`)
 	b.untranslated("return parts")
 	b.shot("field-van-return")
-	b.click(`.van-return-send`)
+	// A sheet just opened can still be sliding in: clickOpens presses again if the first tap missed.
+	b.clickOpens(`.van-return-send`, `.van-notice`)
 	b.waitJS(fmt.Sprintf(`document.querySelector('.van-notice') && document.querySelector('.van-notice').innerText.includes('已退回') &&
 		document.querySelector(%q).innerText.includes('在库：4')`, line))
 	env.Must(200, apitest.Req{Method: "GET", Path: "/v1/me/van", Token: engTok}).JSON(t, &mine)
