@@ -161,6 +161,8 @@ func maskTable() []maskCase {
 		{schema: "Outlet", fields: []string{"address", "phone"},
 			exempt: "an outlet's business address and phone, not a consumer's"},
 		{schema: "Send", fields: []string{"recipient"}, check: checkSend},
+		{schema: "ServiceOutlet", fields: []string{"address", "phone"},
+			exempt: "the outlet serving a consumer's order, shown to that consumer: the outlet's business address and phone, not a consumer's"},
 	}
 }
 

@@ -257,7 +257,7 @@ func (b *browser) noConsoleProblems(step string) {
 
 var (
 	// A message key shown as such: the app's key groups followed by a dotted name.
-	rawKey = regexp.MustCompile(`\b(app|lang|common|menu|shell|auth|problem|list|enums|home|orders|customers|outlets|calendars|people|apiKeys|audit|settings|tenants|intake|decision|detail|sla|board|dispatch|catalog|faults|policies|tiers|express|slaSettings|notify|partners|networkJobs|claims|statements|claimChecks|claimSignals|webhooks|reports|money|ledger|pay|commission|bills|returns|complaints|callbacks|rectify|surveys|satisfaction|loaners|counter|complaintRules|partsFlow)\.[a-zA-Z_]+[\w.-]*`)
+	rawKey = regexp.MustCompile(`\b(app|lang|common|menu|shell|auth|problem|list|enums|home|orders|customers|outlets|calendars|people|apiKeys|audit|settings|tenants|intake|decision|detail|sla|board|dispatch|catalog|faults|policies|tiers|express|slaSettings|notify|partners|networkJobs|claims|statements|claimChecks|claimSignals|webhooks|reports|money|ledger|pay|commission|bills|returns|complaints|callbacks|rectify|surveys|satisfaction|loaners|counter|complaintRules|partsFlow|fieldVan)\.[a-zA-Z_]+[\w.-]*`)
 	// An email address, shown as the data it is.
 	email = regexp.MustCompile(`[\w.+-]+@[\w-]+(\.[\w-]+)+`)
 	// A request field path, as the API names it.

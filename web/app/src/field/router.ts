@@ -8,12 +8,14 @@ import { useSessionStore } from '@/stores/session'
 import FieldLogin from './views/FieldLogin.vue'
 import JobView from './views/JobView.vue'
 import MyDay from './views/MyDay.vue'
+import MyVan from './views/MyVan.vue'
 
 export const fieldRouter = createRouter({
   history: createWebHistory('/field/'),
   routes: [
     { path: '/login', name: 'field-login', component: FieldLogin, meta: { public: true } },
     { path: '/', name: 'field-day', component: MyDay },
+    { path: '/van', name: 'field-van', component: MyVan },
     { path: '/jobs/:id', name: 'field-job', component: JobView, props: true },
     { path: '/:pathMatch(.*)*', redirect: '/' },
   ],
