@@ -18,10 +18,12 @@ CREATE TABLE ledger_resolutions (
 );
 COMMENT ON TABLE ledger_resolutions IS 'Finance''s resolution of a ledger entry that reconciliation with Stripe did not match: outcome, note, who and when.';
 
+-- The policy calls app.tenant_id() directly: Citus refuses subqueries in the policies of
+-- distributed tables (deploy/citus.sql).
 ALTER TABLE ledger_resolutions ENABLE ROW LEVEL SECURITY;
 ALTER TABLE ledger_resolutions FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON ledger_resolutions
-  USING (tenant_id = (SELECT app.tenant_id())) WITH CHECK (tenant_id = (SELECT app.tenant_id()));
+  USING (tenant_id = app.tenant_id()) WITH CHECK (tenant_id = app.tenant_id());
 
 GRANT SELECT, INSERT ON ledger_resolutions TO aftersales_app;
 
