@@ -121,8 +121,7 @@ func TestJourneyFinanceRefundsAPurchaseAndReconciles(t *testing.T) {
 	b.shot("finance-reconciliation")
 	// Finance resolves one mismatch with a note: the run then counts one of two open, and the
 	// resolution stays beside the entry.
-	b.click(`.recon-mismatches .recon-resolve`)
-	b.waitVisible(`.recon-resolve-form textarea[name=note]`)
+	b.clickOpens(`.recon-mismatches .recon-resolve`, `.recon-resolve-form textarea[name=note]`)
 	b.drawerSubmit() // no note yet: refused at the note
 	if got := b.fieldError(`.recon-resolve-form textarea[name=note]`); got == "" {
 		t.Errorf("a resolution without a note is not refused at its field:\n%s", b.visibleText())

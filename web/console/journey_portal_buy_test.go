@@ -189,7 +189,9 @@ func TestJourneyConsumerBuysAnExpressPlanOnAPhone(t *testing.T) {
 	b.shot("portal-purchase-cancelled")
 	b.noConsoleProblems("cancelling")
 
-	// Notification preferences: no SMS, no quotes; kept after a reload.
+	// Notification preferences: no SMS, no quotes; kept after a reload. (The dialog's overlay
+	// fades out first.)
+	b.waitJS(`![...document.querySelectorAll('.van-overlay')].some((e) => getComputedStyle(e).display !== 'none')`)
 	b.onTop(`.my-tab-account`)
 	b.clickOpens(`.my-tab-account`, `.account-prefs .prefs-save`)
 	b.click(`.pref-row[data-channel=sms] .van-switch`)
