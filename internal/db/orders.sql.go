@@ -1565,6 +1565,9 @@ type ListOrdersParams struct {
 // plans): a filter left out folds away, and the plan walks the index that gives the newest
 // first. The filters that select few orders out of many drive from their own table: the
 // engineer's assignments (ListOrdersOfEngineer) and the late clocks (ListOrdersLate).
+// The order list. ListOrdersByCreated, ListOrdersOfEngineer and ListOrdersLate serve the same
+// list from other indexes and repeat its filters line for line (sqlc cannot share a WHERE
+// clause); TestOrderListQueriesShareTheirFilters keeps the copies equal.
 func (q *Queries) ListOrders(ctx context.Context, db DBTX, arg ListOrdersParams) ([]ServiceOrder, error) {
 	rows, err := db.Query(ctx, listOrders,
 		arg.TenantID,

@@ -57,6 +57,9 @@ SELECT * FROM service_orders WHERE tenant_id = @tenant_id AND number = @number;
 -- engineer's assignments (ListOrdersOfEngineer) and the late clocks (ListOrdersLate).
 
 -- name: ListOrders :many
+-- The order list. ListOrdersByCreated, ListOrdersOfEngineer and ListOrdersLate serve the same
+-- list from other indexes and repeat its filters line for line (sqlc cannot share a WHERE
+-- clause); TestOrderListQueriesShareTheirFilters keeps the copies equal.
 SELECT o.* FROM service_orders o
 WHERE o.tenant_id = @tenant_id
   AND (sqlc.narg(before_id)::uuid IS NULL OR o.id < sqlc.narg(before_id)::uuid)
