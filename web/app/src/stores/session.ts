@@ -33,6 +33,8 @@ export const useSessionStore = defineStore('session', () => {
   /** Whether a tenant picker makes sense: several tenants, or the platform. */
   const canSwitch = computed(() => memberships.value.length > 1 || platformAdmin.value)
   const permissions = computed(() => new Set(me.value?.permissions ?? []))
+  /** The tenant's currency: of its prices, bills and deposits (CNY until the tenant is loaded). */
+  const currency = computed(() => tenant.value?.currency ?? 'CNY')
 
   function can(perm: Permission): boolean {
     return inTenant.value && permissions.value.has(perm)
@@ -143,6 +145,7 @@ export const useSessionStore = defineStore('session', () => {
     state,
     tenantProblem,
     tenantId,
+    currency,
     inTenant,
     platformAdmin,
     memberships,

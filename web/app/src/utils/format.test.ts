@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 
-import { durationParts, formatDateTimeIn, formatMoney, todayIn, toMinor } from './format'
+import { durationParts, formatDateTimeIn, formatMoney, todayIn, toMajor, toMinor } from './format'
 
 describe('todayIn', () => {
   it('is the date in the given time zone, not the browser’s', () => {
@@ -38,5 +38,11 @@ describe('money', () => {
     expect(toMinor(19.99, 'CNY')).toBe(1999)
     expect(toMinor(0.29, 'CNY')).toBe(29)
     expect(toMinor(500, 'JPY')).toBe(500)
+  })
+  it('turns minor units back into what a person types, by the currency', () => {
+    expect(toMajor(9950, 'CNY')).toBe(99.5)
+    expect(toMajor(500, 'JPY')).toBe(500)
+    expect(toMajor(1234, 'KWD')).toBe(1.234)
+    expect(toMinor(toMajor(123456, 'CNY'), 'CNY')).toBe(123456)
   })
 })

@@ -88,6 +88,11 @@ export function formatMoney(minor: number, currency: string): string {
   }
 }
 
+/** Minor units (the API's money, 9950) as the major units a person types (99.5). */
+export function toMajor(minor: number, currency: string): number {
+  return minor / 10 ** currencyDigits(currency)
+}
+
 /** Major units typed by a person (99.5) as minor units (9950), rounded to the currency's digits. */
 export function toMinor(major: number, currency: string): number {
   return Math.round(major * 10 ** currencyDigits(currency))
