@@ -230,6 +230,12 @@ func (b *browser) shot(name string) {
 		return
 	}
 	b.js(`(() => { window.scrollTo(0, 0); return '' })()`)
+	// A drawer or dialog still sliding in would be caught half-way: wait (at most 2 s) until
+	// no finite animation or transition runs (spinners loop forever and are left alone).
+	for i := 0; i < 20 && b.js(`String(document.getAnimations().some((a) => a.playState === 'running' &&
+		a.effect && a.effect.getTiming().iterations !== Infinity))`) == "true"; i++ {
+		b.do(chromedp.Sleep(100 * time.Millisecond))
+	}
 	buf, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		b.t.Fatalf("screenshot %s: %v", name, err)
