@@ -9,6 +9,7 @@ import { Problem } from '@/api/problem'
 import { MENU_GROUPS } from '@/router/meta'
 import { problemText, problemTitle } from '@/utils/problems'
 
+import { i18n } from '.'
 import en from './locales/en'
 import zhCN from './locales/zh-CN'
 
@@ -26,7 +27,7 @@ function flatten(tree: Tree, prefix = ''): Map<string, string> {
 
 const enKeys = flatten(en as unknown as Tree)
 const zhKeys = flatten(zhCN as unknown as Tree)
-const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort()
+const placeholders = (s: string) => [...new Set([...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]))].sort()
 
 describe('messages', () => {
   it('have the same keys in every language', () => {
@@ -43,8 +44,30 @@ describe('messages', () => {
     }
   })
 
-  it('avoid the characters vue-i18n reads as syntax', () => {
-    for (const [k, v] of [...enKeys, ...zhKeys]) expect(v, k).not.toMatch(/[@|]/)
+  it('avoid the characters vue-i18n reads as syntax, but for English plurals', () => {
+    // An English count says "1 answer | {n} answers": two forms, each with the same
+    // placeholders, called as t(key, { n }, n). Chinese has one form.
+    for (const [k, v] of enKeys) {
+      expect(v, k).not.toMatch(/@/)
+      if (!v.includes('|')) continue
+      const forms = v.split(' | ')
+      expect(forms.length, `plural forms of en ${k}`).toBe(2)
+      for (const f of forms) {
+        expect(f, k).not.toMatch(/\|/)
+        expect(placeholders(f), `placeholders of each form of ${k}`).toEqual(placeholders(v))
+      }
+    }
+    for (const [k, v] of zhKeys) expect(v, k).not.toMatch(/[@|]/)
+  })
+
+  it('count in English and in Chinese', () => {
+    i18n.global.locale.value = 'en'
+    expect(i18n.global.t('satisfaction.answers', { n: 1 }, 1)).toBe('1 answer')
+    expect(i18n.global.t('satisfaction.answers', { n: 3 }, 3)).toBe('3 answers')
+    expect(i18n.global.t('satisfaction.answers', { n: 0 }, 0)).toBe('0 answers')
+    i18n.global.locale.value = 'zh-CN'
+    expect(i18n.global.t('satisfaction.answers', { n: 1 }, 1)).toBe('1 份答卷')
+    expect(i18n.global.t('satisfaction.answers', { n: 3 }, 3)).toBe('3 份答卷')
   })
 
   it('say something in Chinese where the English says something', () => {
