@@ -278,7 +278,7 @@ func TestJourneyAdminImportsAYearOfHolidaysIntoTheMonthView(t *testing.T) {
 	if got := b.js(`document.querySelector('.import-unreadable') ? document.querySelector('.import-unreadable').innerText : ''`); !strings.Contains(got, "Line 5") {
 		t.Errorf("the unreadable line is reported as %q", got)
 	}
-	b.shot("calendar-month")
+	b.shotAt("calendar-month", ".section-card:has(.days-month)")
 	var days struct {
 		Items []struct{ Day, Kind, Name string }
 	}

@@ -226,10 +226,21 @@ func (b *browser) viewport(width, height int64, mobile bool) {
 // shot saves a screenshot to docs/screens when UPDATE_SCREENS=1.
 func (b *browser) shot(name string) {
 	b.t.Helper()
+	b.shotAt(name, "")
+}
+
+// shotAt is shot with the element matching css scrolled to the top of the screen (the top of
+// the page when css is empty): the part of a long page the screenshot is named for.
+func (b *browser) shotAt(name, css string) {
+	b.t.Helper()
 	if os.Getenv("UPDATE_SCREENS") != "1" {
 		return
 	}
-	b.js(`(() => { window.scrollTo(0, 0); return '' })()`)
+	if css == "" {
+		b.js(`(() => { window.scrollTo(0, 0); return '' })()`)
+	} else {
+		b.js(fmt.Sprintf(`(() => { document.querySelector(%q).scrollIntoView({ block: 'start' }); return '' })()`, css))
+	}
 	// A drawer or dialog still sliding in would be caught half-way: wait (at most 2 s) until
 	// no finite animation or transition runs (spinners loop forever and are left alone).
 	for i := 0; i < 20 && b.js(`String(document.getAnimations().some((a) => a.playState === 'running' &&
