@@ -221,7 +221,7 @@ func TestJourneyEngineerCompletesAJobOnThePhone(t *testing.T) {
 		return len(engineers.Items) == 1 && engineers.Items[0].State == "accepted"
 	})
 	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + orderID + "/transitions", Token: adm, Body: map[string]any{"to": "scheduled"}})
-	b.click(`.day-refresh`)
+	b.refreshDay()
 	b.click(card + ` .job-set-off`)
 	eventually("set off from the phone", func() bool { return status() == "en_route" })
 	b.click(card + ` .job-check-in`)
@@ -340,7 +340,7 @@ func TestJourneyEngineerCompletesAJobOnThePhone(t *testing.T) {
 	b.shot("field-my-day-en")
 	// On a desktop screen the app is one centred column.
 	b.viewport(1400, 900, false)
-	b.click(`.day-refresh`)
+	b.refreshDay()
 	b.waitJS(`document.querySelector('.my-day').getBoundingClientRect().width <= 720`)
 	if w := b.js(`String(document.documentElement.scrollWidth - window.innerWidth)`); w != "0" {
 		t.Errorf("my day is %s px wider than a 1400 px screen", w)
@@ -358,4 +358,13 @@ func TestJourneyEngineerCompletesAJobOnThePhone(t *testing.T) {
 	}
 	b.waitJS(`!!document.querySelector('.my-day')`)
 	b.noConsoleProblems("the console sends the engineer to /field")
+}
+
+// refreshDay presses My day's refresh once the board is not loading: a press on the button
+// while it spins (a load an earlier action started) does nothing, and that load may have
+// read the board before the change the journey wants to see.
+func (b *browser) refreshDay() {
+	b.t.Helper()
+	b.waitJS(`!!document.querySelector('.day-refresh') && !document.querySelector('.day-refresh').classList.contains('van-button--loading')`)
+	b.click(`.day-refresh`)
 }

@@ -153,6 +153,8 @@ func TestJourneyAdminGivesAnOutletItsAreasCategoriesCapacityAndEngineers(t *test
 
 	// A coverage area picked by name: Shanghai › Pudong New Area, for air conditioners.
 	b.open(outlet)
+	// The outlet's own place reads by name (its province, 310000, is Shanghai), not as codes.
+	b.waitJS(`!!document.querySelector('.region-codes input') && document.querySelector('.region-codes input').value === '上海市'`)
 	b.waitVisible(`.outlet-coverage .area-picker`)
 	b.click(`.outlet-coverage .add-area-submit`) // nothing picked: refused at the area
 	if got := b.fieldError(`.outlet-coverage .area-picker`); got == "" {

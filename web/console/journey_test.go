@@ -422,12 +422,33 @@ func TestJourneyStaffWorksAnOrderInEnglishThenChineseOnADesktopAndAPhone(t *test
 	b.shot("customer-new-errors")
 	b.typeInto(`input[name=name]`, "张三")
 	b.typeInto(`input[name=phone]`, "13800138000")
+	// Where the customer lives, picked by name (Shanghai › Pudong New Area), stored as codes.
+	b.click(`.region-codes`)
+	b.clickText(`.el-cascader-node__label`, "上海市")
+	b.waitJS(`document.querySelectorAll('.el-cascader-menu').length >= 2`)
+	b.js(`(() => { const m = document.querySelectorAll('.el-cascader-menu')[1]; [...m.querySelectorAll('.el-cascader-node__label')].find((e) => e.innerText.trim() === '上海市').click(); return '' })()`)
+	b.waitJS(`document.querySelectorAll('.el-cascader-menu').length >= 3`)
+	b.js(`(() => { [...document.querySelectorAll('.el-cascader-node')].find((e) => e.innerText.trim() === '浦东新区').querySelector('.el-radio').click(); return '' })()`)
+	b.waitJS(`document.querySelector('.region-codes input').value.includes('浦东新区')`)
+	b.js(`(() => { document.body.click(); return '' })()`)
 	b.click(`button[type=submit]`)
 	b.waitJS(`location.pathname === '/console/customers'`)
 	b.settle()
 	b.waitJS(`document.querySelector('.list-table') && document.querySelector('.list-table').innerText.includes('张三')`)
 	b.shot("customers")
 	b.noConsoleProblems("customer")
+	var found struct {
+		Items []struct {
+			Name         string `json:"name"`
+			ProvinceCode string `json:"province_code"`
+			CityCode     string `json:"city_code"`
+			DistrictCode string `json:"district_code"`
+		} `json:"items"`
+	}
+	j.env.Must(200, apitest.Req{Method: "GET", Path: "/v1/customers?phone=13800138000", Token: j.admin}).JSON(t, &found)
+	if len(found.Items) != 1 || found.Items[0].ProvinceCode != "310000" || found.Items[0].CityCode != "310100" || found.Items[0].DistrictCode != "310115" {
+		t.Errorf("the customer's region picked by name was stored as %+v, want 310000 / 310100 / 310115", found.Items)
+	}
 
 	// Finance → Platform subscription: the plan (none yet), this month's metered usage with
 	// its price, the invoices, and the button that opens Stripe Checkout.
