@@ -7,7 +7,7 @@ import 'vue-router'
 import type { Permission } from '@/api/permissions'
 
 /** The side menu's groups, in their order. */
-export const MENU_GROUPS = ['service', 'stock', 'network', 'people', 'finance', 'admin', 'platform'] as const
+export const MENU_GROUPS = ['service', 'voice', 'stock', 'network', 'people', 'finance', 'admin', 'platform'] as const
 export type MenuGroup = (typeof MENU_GROUPS)[number]
 
 declare module 'vue-router' {

@@ -82,6 +82,7 @@ const en = {
     groups: {
       stock: 'Parts and stock',
       service: 'Service',
+      voice: 'Customer voice',
       network: 'Network',
       people: 'People',
       finance: 'Finance',

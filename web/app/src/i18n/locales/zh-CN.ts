@@ -81,6 +81,7 @@ const zhCN: Messages = {
     groups: {
       stock: '备件库存',
       service: '服务',
+      voice: '客户之声',
       network: '服务网络',
       people: '人员',
       finance: '财务',

@@ -78,13 +78,13 @@ const routes: RouteRecordRaw[] = [
     path: '/complaints',
     name: 'complaints',
     component: () => import('@/views/complaints/ComplaintList.vue'),
-    meta: { title: 'menu.complaints', perm: 'complaints:read', menu: { group: 'service', icon: ChatDotRound, order: 19 } },
+    meta: { title: 'menu.complaints', perm: 'complaints:read', menu: { group: 'voice', icon: ChatDotRound, order: 19 } },
   },
   {
     path: '/complaints/reports',
     name: 'complaint-reports',
     component: () => import('@/views/complaints/ComplaintReports.vue'),
-    meta: { title: 'menu.complaintReports', perm: 'complaints:read', menu: { group: 'service', icon: Histogram, order: 19.2 } },
+    meta: { title: 'menu.complaintReports', perm: 'complaints:read', menu: { group: 'voice', icon: Histogram, order: 19.2 } },
   },
   {
     path: '/complaints/:id',
@@ -97,13 +97,13 @@ const routes: RouteRecordRaw[] = [
     path: '/contacts',
     name: 'contacts',
     component: () => import('@/views/complaints/ContactLog.vue'),
-    meta: { title: 'menu.contacts', perm: 'complaints:read', menu: { group: 'service', icon: Phone, order: 19.1 } },
+    meta: { title: 'menu.contacts', perm: 'complaints:read', menu: { group: 'voice', icon: Phone, order: 19.1 } },
   },
   {
     path: '/callbacks',
     name: 'callbacks',
     component: () => import('@/views/callbacks/CallbackList.vue'),
-    meta: { title: 'menu.callbacks', perm: 'callbacks:read', menu: { group: 'service', icon: PhoneFilled, order: 19.5 } },
+    meta: { title: 'menu.callbacks', perm: 'callbacks:read', menu: { group: 'voice', icon: PhoneFilled, order: 19.5 } },
   },
   {
     path: '/callbacks/:id',
@@ -116,7 +116,7 @@ const routes: RouteRecordRaw[] = [
     path: '/rectifications',
     name: 'rectifications',
     component: () => import('@/views/callbacks/RectificationList.vue'),
-    meta: { title: 'menu.rectifications', perm: 'callbacks:read', menu: { group: 'service', icon: ChatLineSquare, order: 19.6 } },
+    meta: { title: 'menu.rectifications', perm: 'callbacks:read', menu: { group: 'voice', icon: ChatLineSquare, order: 19.6 } },
   },
   {
     path: '/rectifications/:id',
@@ -129,13 +129,13 @@ const routes: RouteRecordRaw[] = [
     path: '/survey-templates',
     name: 'survey-templates',
     component: () => import('@/views/callbacks/SurveyTemplates.vue'),
-    meta: { title: 'menu.surveyTemplates', perm: 'surveys:manage', menu: { group: 'service', icon: Document, order: 19.7 } },
+    meta: { title: 'menu.surveyTemplates', perm: 'surveys:manage', menu: { group: 'voice', icon: Document, order: 19.7 } },
   },
   {
     path: '/satisfaction',
     name: 'satisfaction',
     component: () => import('@/views/callbacks/SatisfactionReport.vue'),
-    meta: { title: 'menu.satisfaction', perm: 'callbacks:read', menu: { group: 'service', icon: Star, order: 19.8 } },
+    meta: { title: 'menu.satisfaction', perm: 'callbacks:read', menu: { group: 'voice', icon: Star, order: 19.8 } },
   },
   {
     path: '/customers',
