@@ -449,14 +449,14 @@ func precedenceReason(cs []candidate) warranty.Reason {
 	for _, c := range cs[1:] {
 		if c.ByModel == win.ByModel {
 			en = append(en, fmt.Sprintf("%s (also naming its %s, with a version in force since %s)", c.Name, footing[c.ByModel].En, c.EffectiveFrom))
-			zh = append(zh, fmt.Sprintf("%s(同样指定其%s,现行版本自 %s 起)", c.Name, footing[c.ByModel].ZhCN, c.EffectiveFrom))
+			zh = append(zh, fmt.Sprintf("%s（同样指定其%s，现行版本自 %s 起）", c.Name, footing[c.ByModel].ZhCN, c.EffectiveFrom))
 			continue
 		}
 		en = append(en, fmt.Sprintf("%s (naming its %s)", c.Name, footing[c.ByModel].En))
-		zh = append(zh, fmt.Sprintf("%s(指定其%s)", c.Name, footing[c.ByModel].ZhCN))
+		zh = append(zh, fmt.Sprintf("%s（指定其%s）", c.Name, footing[c.ByModel].ZhCN))
 	}
 	return warranty.NewReason("policy_precedence", "applies", "", warranty.Texts{
 		En:   fmt.Sprintf("%s names the unit's %s and takes precedence over %s", win.Name, footing[win.ByModel].En, strings.Join(en, "; ")),
-		ZhCN: fmt.Sprintf("%s 指定了该机的%s,优先于 %s", win.Name, footing[win.ByModel].ZhCN, strings.Join(zh, ";")),
+		ZhCN: fmt.Sprintf("%s 指定了该机的%s，优先于 %s", win.Name, footing[win.ByModel].ZhCN, strings.Join(zh, "；")),
 	})
 }

@@ -146,13 +146,13 @@ func Decide(r Request) Decision {
 		fmt.Sprintf("按购买日期 %s 时有效的第 %d 版判定", start, p.Version))
 	if r.Today.Before(start) {
 		add("dates", "fail", "", noArticle, fmt.Sprintf("the date asked about (%s) is before the purchase (%s)", r.Today, start),
-			fmt.Sprintf("所问日期(%s)早于购买日期(%s)", r.Today, start))
+			fmt.Sprintf("所问日期（%s）早于购买日期（%s）", r.Today, start))
 		return outOfWarranty(d, p, r)
 	}
 	if !r.History.RefundedOn.IsZero() {
 		add("refunded", "applies", "", noArticle,
 			fmt.Sprintf("the unit was returned for a refund on %s: nothing of it is covered any more", r.History.RefundedOn),
-			fmt.Sprintf("该机已于 %s 退货退款,不再享受任何保修", r.History.RefundedOn))
+			fmt.Sprintf("该机已于 %s 退货退款，不再享受任何保修", r.History.RefundedOn))
 		return outOfWarranty(d, p, r)
 	}
 
@@ -167,7 +167,7 @@ func Decide(r Request) Decision {
 		}
 		proofOK = false
 		add("proof."+need, "fail", p.Ref("required_proof"), artPeriod, fmt.Sprintf("no %s on file: manufacturer coverage needs it", name.En),
-			fmt.Sprintf("无%s:厂家保修须凭此办理", name.ZhCN))
+			fmt.Sprintf("无%s：厂家保修须凭此办理", name.ZhCN))
 	}
 	if proofOK && len(p.RequiredProof) > 0 {
 		var en, zh []string
@@ -175,7 +175,7 @@ func Decide(r Request) Decision {
 			en, zh = append(en, h.En), append(zh, h.ZhCN)
 		}
 		add("proof", "pass", p.Ref("required_proof"), artPeriod, "required proof on file: "+strings.Join(en, " and "),
-			"所需凭证齐全:"+strings.Join(zh, "和"))
+			"所需凭证齐全："+strings.Join(zh, "和"))
 	}
 
 	// Exclusions invoked by the diagnosis void manufacturer coverage; an accidental-damage
@@ -187,7 +187,7 @@ func Decide(r Request) Decision {
 			excluded = true
 			add("exclusion."+r.Exclusion, "applies", p.Ref("exclusions"), noArticle,
 				fmt.Sprintf("the diagnosis found %s, which the policy excludes", name.En),
-				fmt.Sprintf("检测结论为%s,属本政策的除外责任", name.ZhCN))
+				fmt.Sprintf("检测结论为%s，属本政策的除外责任", name.ZhCN))
 		} else {
 			add("exclusion."+r.Exclusion, "skipped", p.Ref("exclusions"), noArticle,
 				fmt.Sprintf("the policy does not exclude %s", name.En), fmt.Sprintf("本政策未将%s列为除外责任", name.ZhCN))
@@ -204,7 +204,7 @@ func Decide(r Request) Decision {
 				basisName = Texts{"exchange date", "换货之日"}
 				add("sanbao.restart_on_exchange", "applies", p.Ref("sanbao.restart_on_exchange"), artNewOnChange,
 					fmt.Sprintf("the unit was exchanged on %s: its warranty counts from the exchange date", termStart),
-					fmt.Sprintf("该机已于 %s 换货,三包有效期自换货之日起重新计算", termStart))
+					fmt.Sprintf("该机已于 %s 换货，三包有效期自换货之日起重新计算", termStart))
 			}
 			until := termStart.AddMonths(term.Months).AddDays(term.Days - 1)
 			if s.ExtendByRepairDays && repairDays > 0 {
@@ -215,7 +215,7 @@ func Decide(r Request) Decision {
 				}
 				add("sanbao.extend_by_repair_days", "applies", p.Ref("sanbao.extend_by_repair_days"), artPeriod,
 					fmt.Sprintf("%s in repair %s the warranty to %s", days(repairDays), verb, until),
-					fmt.Sprintf("维修占用 %d 天,有效期顺延至 %s", repairDays, until))
+					fmt.Sprintf("维修占用 %d 天，有效期顺延至 %s", repairDays, until))
 			}
 			clause := fmt.Sprintf("terms[%s]", term.Component)
 			what := termLabel(term.Component)
@@ -224,13 +224,13 @@ func Decide(r Request) Decision {
 				en, zh := period(term.Months, term.Days)
 				add("warranty_period", "pass", p.Ref(clause), artPeriod,
 					fmt.Sprintf("%s is covered for %s from the %s %s, until %s", what.En, en, basisName.En, termStart, until),
-					fmt.Sprintf("%s自%s %s 起保修%s,至 %s", what.ZhCN, basisName.ZhCN, termStart, zh, until))
+					fmt.Sprintf("%s自%s %s 起保修%s，至 %s", what.ZhCN, basisName.ZhCN, termStart, zh, until))
 				d.Remedies = sanBaoRemedies(r, d.DayNumber, add)
 				d.Charges = charges(term.Covered, p.Fees)
 				return d
 			}
 			add("warranty_period", "fail", p.Ref(clause), artPeriod, fmt.Sprintf("%s was covered until %s", what.En, until),
-				fmt.Sprintf("%s保修至 %s,已过期", what.ZhCN, until))
+				fmt.Sprintf("%s保修至 %s，已过期", what.ZhCN, until))
 		}
 	}
 
@@ -249,7 +249,7 @@ func Decide(r Request) Decision {
 			name := named(grantNames, kind)
 			if r.Today.Before(g.From) || r.Today.After(g.Until) {
 				add("grant."+kind, "fail", g.Source, noArticle, fmt.Sprintf("%s ran %s to %s", name.En, g.From, g.Until),
-					fmt.Sprintf("%s的期限为 %s 至 %s,不含所问日期", name.ZhCN, g.From, g.Until))
+					fmt.Sprintf("%s的期限为 %s 至 %s，不含所问日期", name.ZhCN, g.From, g.Until))
 				continue
 			}
 			d.Class = Contract
@@ -276,49 +276,49 @@ func sanBaoRemedies(r Request, day int, add func(rule, outcome, source string, a
 	case s.ReturnDays > 0 && day <= s.ReturnDays:
 		add("sanbao.return_days", "applies", p.Ref("sanbao.return_days"), artReturn,
 			fmt.Sprintf("day %d of %d: a performance fault allows return, exchange or repair, at the consumer's choice", day, s.ReturnDays),
-			fmt.Sprintf("购买后第 %d 天(%d 日内):发生性能故障,消费者可选择退货、换货或修理", day, s.ReturnDays))
+			fmt.Sprintf("购买后第 %d 天（%d 日内）：发生性能故障，消费者可选择退货、换货或修理", day, s.ReturnDays))
 		return []string{Refund, Exchange, Repair}
 	case s.ExchangeDays > 0 && day <= s.ExchangeDays:
 		if s.ReturnDays > 0 {
 			add("sanbao.return_days", "fail", p.Ref("sanbao.return_days"), artReturn,
 				fmt.Sprintf("day %d is past the %d-day return window", day, s.ReturnDays),
-				fmt.Sprintf("购买后第 %d 天,已过 %d 日退货期", day, s.ReturnDays))
+				fmt.Sprintf("购买后第 %d 天，已过 %d 日退货期", day, s.ReturnDays))
 		}
 		add("sanbao.exchange_days", "applies", p.Ref("sanbao.exchange_days"), artExchange,
 			fmt.Sprintf("day %d of %d: exchange or repair", day, s.ExchangeDays),
-			fmt.Sprintf("购买后第 %d 天(%d 日内):发生性能故障,消费者可选择换货或修理", day, s.ExchangeDays))
+			fmt.Sprintf("购买后第 %d 天（%d 日内）：发生性能故障，消费者可选择换货或修理", day, s.ExchangeDays))
 		return []string{Exchange, Repair}
 	}
 	if s.ExchangeDays > 0 {
 		add("sanbao.exchange_days", "fail", p.Ref("sanbao.exchange_days"), artExchange,
 			fmt.Sprintf("day %d is past the %d-day exchange window", day, s.ExchangeDays),
-			fmt.Sprintf("购买后第 %d 天,已过 %d 日换货期", day, s.ExchangeDays))
+			fmt.Sprintf("购买后第 %d 天，已过 %d 日换货期", day, s.ExchangeDays))
 	}
 	failed := r.History.FailedRepairs
 	if s.MaxFailedRepairs > 0 && failed >= s.MaxFailedRepairs {
 		add("sanbao.max_failed_repairs", "applies", p.Ref("sanbao.max_failed_repairs"), artFailed,
 			fmt.Sprintf("%s of the same fault (limit %d): exchange or refund", count(failed, "failed repair", "failed repairs"), s.MaxFailedRepairs),
-			fmt.Sprintf("同一故障已修理 %d 次仍未修好(上限 %d 次):可换货或退货", failed, s.MaxFailedRepairs))
+			fmt.Sprintf("同一故障已修理 %d 次仍未修好（上限 %d 次）：可换货或退货", failed, s.MaxFailedRepairs))
 		return []string{Exchange, Refund}
 	}
 	if s.MaxFailedRepairs > 0 {
 		add("sanbao.max_failed_repairs", "fail", p.Ref("sanbao.max_failed_repairs"), artFailed,
 			fmt.Sprintf("%s of the same fault so far (limit %d)", count(failed, "failed repair", "failed repairs"), s.MaxFailedRepairs),
-			fmt.Sprintf("同一故障至今修理未果 %d 次(上限 %d 次)", failed, s.MaxFailedRepairs))
+			fmt.Sprintf("同一故障至今修理未果 %d 次（上限 %d 次）", failed, s.MaxFailedRepairs))
 	}
 	wait := r.History.PartsWaitDays
 	if s.PartsWaitDays > 0 && wait > s.PartsWaitDays {
 		add("sanbao.parts_wait_days", "applies", p.Ref("sanbao.parts_wait_days"), artRepairTime,
 			fmt.Sprintf("parts awaited %s (more than %s): exchange", days(wait), days(s.PartsWaitDays)),
-			fmt.Sprintf("待件 %d 天(超过 %d 天):可换货", wait, s.PartsWaitDays))
+			fmt.Sprintf("待件 %d 天（超过 %d 天）：可换货", wait, s.PartsWaitDays))
 		return []string{Exchange, Repair}
 	}
 	if s.PartsWaitDays > 0 && wait > 0 {
 		add("sanbao.parts_wait_days", "fail", p.Ref("sanbao.parts_wait_days"), artRepairTime,
 			fmt.Sprintf("parts awaited %s (exchange only after more than %s)", days(wait), days(s.PartsWaitDays)),
-			fmt.Sprintf("待件 %d 天(超过 %d 天方可换货)", wait, s.PartsWaitDays))
+			fmt.Sprintf("待件 %d 天（超过 %d 天方可换货）", wait, s.PartsWaitDays))
 	}
-	add("free_repair", "applies", p.Ref("terms"), noArticle, "in warranty: free repair", "在保修期内:免费修理")
+	add("free_repair", "applies", p.Ref("terms"), noArticle, "in warranty: free repair", "在保修期内：免费修理")
 	return []string{Repair}
 }
 
@@ -327,7 +327,7 @@ func outOfWarranty(d Decision, p Policy, _ Request) Decision {
 	d.Remedies = []string{Repair}
 	d.Charges = charges(AllCharged, p.Fees)
 	d.Reasons = append(d.Reasons, NewReason("out_of_warranty", "applies", p.Ref("fees"),
-		Texts{"not covered: repair is charged at the policy's rates", "不在保修范围:按政策的收费标准有偿修理"}))
+		Texts{"not covered: repair is charged at the policy's rates", "不在保修范围：按政策的收费标准有偿修理"}))
 	return d
 }
 
@@ -360,7 +360,7 @@ func basisDate(u Unit, b Basis) (Date, Texts) {
 		return u.PurchaseDate, Texts{"purchase date", "购买日期"}
 	}
 	other := map[Basis]string{FromInvoice: "发票", FromInstall: "安装", FromPurchase: "购买"}[b]
-	return u.PurchaseDate, Texts{fmt.Sprintf("purchase date (no %s date on file)", b), fmt.Sprintf("购买日期(无%s日期)", other)}
+	return u.PurchaseDate, Texts{fmt.Sprintf("purchase date (no %s date on file)", b), fmt.Sprintf("购买日期（无%s日期）", other)}
 }
 
 func charges(l Lines, f Fees) Charges {

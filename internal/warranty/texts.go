@@ -42,7 +42,7 @@ func NewReason(rule, outcome, source string, t Texts) Reason {
 func lawReason(rule, outcome, source string, a article, t Texts) Reason {
 	if a.n > 0 {
 		t.En += fmt.Sprintf(" (三包 rules, Art. %d)", a.n)
-		t.ZhCN += "(" + SanBaoRules + a.zh + ")"
+		t.ZhCN += "（" + SanBaoRules + a.zh + "）"
 	}
 	r := NewReason(rule, outcome, source, t)
 	if a.n > 0 {

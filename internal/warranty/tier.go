@@ -94,7 +94,7 @@ func AssignTier(tiers []Tier, rules []TierRule, f CustomerFacts) (Tier, []Reason
 		if !ok {
 			return Tier{}, nil, fmt.Errorf("override tier %q is not configured", f.Override)
 		}
-		return t, []Reason{NewReason("tier.override", "applies", "", Texts{"set by hand: " + f.OverrideWhy, "人工指定:" + f.OverrideWhy})}, nil
+		return t, []Reason{NewReason("tier.override", "applies", "", Texts{"set by hand: " + f.OverrideWhy, "人工指定：" + f.OverrideWhy})}, nil
 	}
 	var best *Tier
 	var reasons []Reason
@@ -109,7 +109,7 @@ func AssignTier(tiers []Tier, rules []TierRule, f CustomerFacts) (Tier, []Reason
 		case RuleCustomerValue:
 			hit = f.LifetimeValue >= r.MinLifetimeValue
 			why = Texts{fmt.Sprintf("lifetime purchases %d against %d", f.LifetimeValue, r.MinLifetimeValue),
-				fmt.Sprintf("累计消费 %d,门槛 %d", f.LifetimeValue, r.MinLifetimeValue)}
+				fmt.Sprintf("累计消费 %d，门槛 %d", f.LifetimeValue, r.MinLifetimeValue)}
 		case RuleContract:
 			hit = slices.Contains(f.Contracts, r.Match)
 			why = Texts{"contract " + r.Match, "合同 " + r.Match}
@@ -134,7 +134,7 @@ func AssignTier(tiers []Tier, rules []TierRule, f CustomerFacts) (Tier, []Reason
 	if def == nil {
 		return Tier{}, reasons, fmt.Errorf("no tier rule matched and no default tier is configured")
 	}
-	return *def, append(reasons, NewReason("tier.default", "applies", "", Texts{"no rule matched: " + def.Code, "未匹配任何规则:" + def.Code})), nil
+	return *def, append(reasons, NewReason("tier.default", "applies", "", Texts{"no rule matched: " + def.Code, "未匹配任何规则：" + def.Code})), nil
 }
 
 // DefaultTiers are the tiers a new tenant starts with.

@@ -161,12 +161,14 @@ func TestJourneyAdminGivesAnOutletItsAreasCategoriesCapacityAndEngineers(t *test
 		t.Errorf("an empty area is not refused at its field:\n%s", b.visibleText())
 	}
 	b.click(`.outlet-coverage .area-picker`)
+	// Menus of the page's other cascader (the outlet's own place) are in the page too, hidden.
+	shown := `[...document.querySelectorAll('.el-cascader-menu')].filter((m) => m.offsetParent !== null)`
 	b.clickText(`.el-cascader-node__label`, "上海市")
-	b.waitJS(`document.querySelectorAll('.el-cascader-menu').length >= 2`)
-	b.js(`(() => { const m = document.querySelectorAll('.el-cascader-menu')[1]; [...m.querySelectorAll('.el-cascader-node__label')].find((e) => e.innerText.trim() === '上海市').click(); return '' })()`)
-	b.waitJS(`document.querySelectorAll('.el-cascader-menu').length >= 3`)
+	b.waitJS(shown + `.length >= 2`)
+	b.js(`(() => { [...(` + shown + `)[1].querySelectorAll('.el-cascader-node__label')].find((e) => e.innerText.trim() === '上海市').click(); return '' })()`)
+	b.waitJS(shown + `.length >= 3`)
 	b.clickText(`.el-cascader-node__label`, "浦东新区")
-	b.js(`(() => { [...document.querySelectorAll('.el-cascader-node')].find((e) => e.innerText.trim() === '浦东新区').querySelector('.el-radio').click(); return '' })()`)
+	b.js(`(() => { [...(` + shown + `)[2].querySelectorAll('.el-cascader-node')].find((e) => e.innerText.trim() === '浦东新区').querySelector('.el-radio').click(); return '' })()`)
 	b.waitJS(`document.querySelector('.outlet-coverage .area-picker input').value.includes('浦东新区')`)
 	b.click(`.outlet-coverage .area-categories`)
 	b.clickText(`.el-select-dropdown__item`, "空调")

@@ -430,7 +430,9 @@ func TestJourneyStaffWorksAnOrderInEnglishThenChineseOnADesktopAndAPhone(t *test
 	b.waitJS(`document.querySelectorAll('.el-cascader-menu').length >= 3`)
 	b.js(`(() => { [...document.querySelectorAll('.el-cascader-node')].find((e) => e.innerText.trim() === '浦东新区').querySelector('.el-radio').click(); return '' })()`)
 	b.waitJS(`document.querySelector('.region-codes input').value.includes('浦东新区')`)
-	b.js(`(() => { document.body.click(); return '' })()`)
+	// The cascader's menus stay open after a pick: close them, or they lie over the button.
+	b.click(`.page-header h1, h1`)
+	b.waitJS(`![...document.querySelectorAll('.el-cascader__dropdown')].some((e) => e.offsetParent !== null)`)
 	b.click(`button[type=submit]`)
 	b.waitJS(`location.pathname === '/console/customers'`)
 	b.settle()
