@@ -56,6 +56,8 @@ type options struct {
 	callbackOrders int
 	// claimsOrders are the audited orders of the claims generation measurement.
 	claimsOrders int
+	// commissionOrders are the audited orders of the commission month measurement.
+	commissionOrders int
 	// issueOrders are the open orders the issue-to-order measurement issues the hot part to.
 	issueOrders int
 
@@ -99,6 +101,7 @@ func parseOptions() (options, error) {
 	flag.IntVar(&o.handoffs, "handoffs", 200, "hand-offs of the partner network's latency measurement, one at a time (0: none)")
 	flag.IntVar(&o.timers, "timers", 20000, "SLA clocks of the timer measurement: half warn, half breach (0: no timer measurement)")
 	flag.IntVar(&o.claimsOrders, "claims-orders", 100_000, "audited in-warranty orders of the month of the claims generation measurement (0: no such measurement)")
+	flag.IntVar(&o.commissionOrders, "commission-orders", 100_000, "audited orders of the month of the commission measurement, paid to 1000 engineers (0: no such measurement)")
 	flag.IntVar(&o.issueOrders, "issue-orders", 10_000, "open orders the issue-to-order measurement issues one hot part to (0: no such measurement)")
 	flag.IntVar(&o.callbackOrders, "callback-orders", 100_000, "orders completed on the day of the callback sampling measurement (0: no such measurement)")
 	flag.Parse()
@@ -108,7 +111,7 @@ func parseOptions() (options, error) {
 	if o.concurrency < 1 || o.duration <= 0 || o.warmup < 0 || o.scale < 1 || o.poolSize < 0 {
 		return o, errors.New("-c, -d and -scale must be positive, -warmup and -pool not negative")
 	}
-	if o.tenants < 1 || o.tenants > maxBenchTenants || o.keyTenants < 1 || o.importRows < 0 || o.timers < 0 || o.callbackOrders < 0 || o.claimsOrders < 0 || o.issueOrders < 0 {
+	if o.tenants < 1 || o.tenants > maxBenchTenants || o.keyTenants < 1 || o.importRows < 0 || o.timers < 0 || o.callbackOrders < 0 || o.claimsOrders < 0 || o.commissionOrders < 0 || o.issueOrders < 0 {
 		return o, fmt.Errorf("-tenants must be 1 to %d, -key-tenants positive, -import-rows not negative", maxBenchTenants)
 	}
 	if o.registrations < o.tenants || o.registrations/o.tenants > maxPerTenant {
@@ -163,6 +166,11 @@ func (o options) wantClaimsMonth() bool {
 	return o.claimsOrders > 0 && o.filter.MatchString(claimsMonthName)
 }
 
+// wantCommissionMonth tells whether the commission month measurement runs.
+func (o options) wantCommissionMonth() bool {
+	return o.commissionOrders > 0 && o.filter.MatchString(commissionMonthName)
+}
+
 // wantIssue tells whether the issue-to-order measurement runs.
 func (o options) wantIssue() bool { return o.issueOrders > 0 && o.filter.MatchString(issueName) }
 
@@ -191,7 +199,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	if len(selected) == 0 && !o.wantImport() && !o.wantTimers() && !o.wantHandoff() && !o.wantCallbacks() && !o.wantClaimsMonth() && !o.wantIssue() {
+	if len(selected) == 0 && !o.wantImport() && !o.wantTimers() && !o.wantHandoff() && !o.wantCallbacks() && !o.wantClaimsMonth() && !o.wantCommissionMonth() && !o.wantIssue() {
 		return fmt.Errorf("no scenario matches -scenarios %q", o.filter)
 	}
 	needWarranty, needOrders := o.wantImport(), false
@@ -444,6 +452,16 @@ func run() error {
 		clm = &r
 	}
 
+	var cms *commissionMonthResult
+	if o.wantCommissionMonth() {
+		progress(fmt.Sprintf("%s: %d audited orders, the SQL alone, then each order's pay", commissionMonthName, o.commissionOrders))
+		r, err := measureCommissionMonth(ctx, db, o.commissionOrders)
+		if err != nil {
+			return err
+		}
+		cms = &r
+	}
+
 	var version string
 	if err := pool.QueryRow(ctx, "SHOW server_version").Scan(&version); err != nil {
 		return err
@@ -501,6 +519,10 @@ func run() error {
 	if clm != nil {
 		fmt.Println()
 		reportClaimsMonth(os.Stdout, *clm)
+	}
+	if cms != nil {
+		fmt.Println()
+		reportCommissionMonth(os.Stdout, *cms)
 	}
 	if iss != nil {
 		fmt.Println()

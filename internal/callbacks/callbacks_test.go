@@ -327,6 +327,45 @@ func TestSampleCallsEveryOrderWithAComplaint(t *testing.T) {
 	}
 }
 
+// TestSampleSkipsOrdersRatedInThePortal: an order the consumer already rated in the portal
+// (its one survey answer, channel portal) gets no callback, even one that is always called
+// (a repeat repair), whether the rating was good or poor: the callback's answer would be
+// refused. The same order unrated is called.
+func TestSampleSkipsOrdersRatedInThePortal(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.settings(t, func(s *callbacks.CallbackSettings) { s.RatioBP = 10000; s.CapSurveys = 10 })
+	c := testfactory.Customer(b.ctx, t, b.tx, nil).ID
+	rated := b.order(t, "repair_minor", c)
+	ratedPoorly := b.order(t, "repair_minor", c)
+	unrated := b.order(t, "repair_minor", c)
+	for _, o := range []orders.Order{rated, ratedPoorly, unrated} {
+		b.exec(t, `UPDATE service_orders SET is_repeat = true WHERE id = $1`, o.ID)
+	}
+	for o, score := range map[uuid.UUID]int{rated.ID: 5, ratedPoorly.ID: 1} {
+		if _, err := b.svc.RatePortal(b.ctx, b.tx, callbacks.RatedOrder{ID: o, Number: "SO-" + o.String()[:8], OutletID: &b.outlet,
+			CustomerID: c}, callbacks.RatingInput{Score: score}); err != nil {
+			t.Fatalf("rate %d in the portal: %v", score, err)
+		}
+	}
+	res, err := b.svc.Sample(b.ctx, b.tx, b.day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Candidates != 1 || res.Created != 1 {
+		t.Errorf("run: %+v, want 1 candidate (the unrated order) and 1 created", res)
+	}
+	got := b.tasks(t)
+	if got[unrated.ID].Reason != callbacks.ReasonRepeat {
+		t.Errorf("the unrated repeat repair got %+v, want a repeat callback", got[unrated.ID])
+	}
+	for name, o := range map[string]orders.Order{"rated": rated, "poorly rated": ratedPoorly} {
+		if task, ok := got[o.ID]; ok {
+			t.Errorf("the order %s in the portal got a callback: %+v", name, task)
+		}
+	}
+}
+
 func TestSampleRatioIsAShareAndOutletWins(t *testing.T) {
 	t.Parallel()
 	b := setup(t)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -154,14 +155,20 @@ func labourCharged(lines []byte) int64 {
 // what it did.
 func PayOrder(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID) (string, error) {
 	t := tx.Scope.TenantID
-	o, err := tx.Q.PayFacts(ctx, tx, db.PayFactsParams{TenantID: t, OrderID: orderID})
+	// The order (locked) with its engineers, then its bill (locked) with its labour, then its
+	// pay state (locked), in this order as before: three round trips.
+	a, err := tx.Q.PayAuditFacts(ctx, tx, db.PayAuditFactsParams{TenantID: t, OrderID: orderID})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "no such order", nil
 	}
 	if err != nil {
 		return "", fmt.Errorf("pay facts: %w", err)
 	}
-	if err := tx.Q.LockBillOfOrder(ctx, tx, db.LockBillOfOrderParams{TenantID: t, OrderID: orderID}); err != nil {
+	o := db.PayFactsRow{ID: a.ID, Number: a.Number, TypeCode: a.TypeCode, Flow: a.Flow, OutletID: a.OutletID, Status: a.Status,
+		RepeatOf: a.RepeatOf, CreatedAt: a.CreatedAt, CompletedAt: a.CompletedAt, CompletionDue: a.CompletionDue,
+		EarlierCompletedAt: a.EarlierCompletedAt}
+	lab, err := tx.Q.LockBillLabour(ctx, tx, db.LockBillLabourParams{TenantID: t, OrderID: orderID})
+	if err != nil {
 		return "", fmt.Errorf("lock bill: %w", err)
 	}
 	po, err := tx.Q.GetPayOrderForUpdate(ctx, tx, db.GetPayOrderForUpdateParams{TenantID: t, OrderID: orderID})
@@ -169,18 +176,24 @@ func PayOrder(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID) (string, e
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return "", fmt.Errorf("pay state: %w", err)
 	}
-	now, day, err := today(ctx, tx)
-	if err != nil {
-		return "", err
-	}
 	switch {
 	case audited(o.Status) && (!found || po.State == "reversed"):
+		now, err := tx.Now(ctx)
+		if err != nil {
+			return "", err
+		}
+		y, m, d := now.In(zone(a.TenantTimezone)).Date()
+		day := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 		round := int32(1)
 		if found {
 			round = po.Round + 1
 		}
-		return compute(ctx, tx, o, round, now, day)
+		return compute(ctx, tx, o, a, lab, round, now, day)
 	case !audited(o.Status) && found && po.State == "computed":
+		now, day, err := today(ctx, tx)
+		if err != nil {
+			return "", err
+		}
 		if err := reverseRound(ctx, tx, o, po, now, day); err != nil {
 			return "", err
 		}
@@ -189,32 +202,37 @@ func PayOrder(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID) (string, e
 	return "nothing to do", nil
 }
 
-func compute(ctx context.Context, tx *tenants.Tx, o db.PayFactsRow, round int32, now, day time.Time) (string, error) {
+func compute(ctx context.Context, tx *tenants.Tx, o db.PayFactsRow, a db.PayAuditFactsRow, lab db.LockBillLabourRow, round int32,
+	now, day time.Time) (string, error) {
 	t := tx.Scope.TenantID
-	versions, err := versionsInForce(ctx, tx)
-	if err != nil {
-		return "", err
+	var stored []struct {
+		Version       int      `json:"version"`
+		EffectiveFrom string   `json:"effective_from"`
+		Rules         PayRules `json:"rules"`
+	}
+	if err := json.Unmarshal(a.Versions, &stored); err != nil {
+		return "", fmt.Errorf("commission versions: %w", err)
+	}
+	versions := make([]Version, 0, len(stored))
+	for _, sv := range stored {
+		from, err := time.Parse(time.DateOnly, sv.EffectiveFrom)
+		if err != nil {
+			return "", fmt.Errorf("commission version %d: %w", sv.Version, err)
+		}
+		versions = append(versions, Version{Number: sv.Version, EffectiveFrom: from, Rules: sv.Rules})
 	}
 	v, ok := InForce(versions, day)
 	if !ok {
 		return "no pay rules in force", nil
 	}
-	f, err := facts(ctx, tx, o, v.Rules)
+	f, err := auditFacts(o, a, v.Rules)
 	if err != nil {
 		return "", err
-	}
-	lab, err := tx.Q.PayLabourLines(ctx, tx, db.PayLabourLinesParams{TenantID: t, OrderID: o.ID})
-	if err != nil {
-		return "", fmt.Errorf("labour of order: %w", err)
 	}
 	f.LabourNet = NetOfTax(labourCharged(lab.Lines), v.Rules.TaxBasisPoints)
 	// Accrual on money received: commission waits (no day) while the bill is owed.
 	hold := v.Rules.Accrual == AccrueOnReceived && lab.BillStatus != "" && lab.BillStatus != "paid"
-	cur, err := currency(ctx, tx)
-	if err != nil {
-		return "", err
-	}
-	w := writer{tx: tx, order: o, version: int32(v.Number), round: round, currency: cur, now: now}
+	w := writer{tx: tx, order: o, version: int32(v.Number), round: round, currency: a.TenantCurrency, now: now}
 	for i, e := range v.Rules.Compute(f) {
 		accrued := &day
 		if hold && e.Kind == KindCommission {
@@ -237,22 +255,37 @@ func compute(ctx context.Context, tx *tenants.Tx, o db.PayFactsRow, round int32,
 	return fmt.Sprintf("audit %d paid under version %d", round, v.Number), nil
 }
 
-// facts are what the engine knows of the order: its engineers with their levels, how late
-// it finished against its completion target, and the earlier repair it repeats.
-func facts(ctx context.Context, tx *tenants.Tx, o db.PayFactsRow, rules PayRules) (Facts, error) {
-	f := Facts{OrderID: o.ID, OrderType: o.TypeCode, Mode: o.Flow}
-	es, err := engineersOf(ctx, tx, o.ID)
-	if err != nil {
-		return f, err
+// zones are the time zones loaded, by name (time.LoadLocation reads the zone's file).
+var zones sync.Map
+
+// zone is the named time zone, UTC when this machine does not know it (as tenants.Location).
+func zone(name string) *time.Location {
+	if l, ok := zones.Load(name); ok {
+		return l.(*time.Location)
 	}
-	f.Engineers = es
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		l = time.UTC
+	}
+	zones.Store(name, l)
+	return l
+}
+
+// auditFacts are what the engine knows of the order, from what PayAuditFacts read: its
+// engineers with their levels, how late it finished against its completion target, and the
+// earlier repair it repeats.
+func auditFacts(o db.PayFactsRow, a db.PayAuditFactsRow, rules PayRules) (Facts, error) {
+	f := Facts{OrderID: o.ID, OrderType: o.TypeCode, Mode: o.Flow}
+	if err := json.Unmarshal(a.Engineers, &f.Engineers); err != nil {
+		return f, fmt.Errorf("engineers of order: %w", err)
+	}
 	if o.CompletedAt != nil && o.CompletionDue.Unix() > 0 && o.CompletedAt.After(o.CompletionDue) {
 		f.LateMinutes = int(o.CompletedAt.Sub(o.CompletionDue) / time.Minute)
 	}
 	if o.RepeatOf.Valid && o.EarlierCompletedAt.Unix() > 0 && rules.Repeat != nil {
-		earlier, err := engineersOf(ctx, tx, o.RepeatOf.UUID)
-		if err != nil {
-			return f, err
+		var earlier []Engineer
+		if err := json.Unmarshal(a.EarlierEngineers, &earlier); err != nil {
+			return f, fmt.Errorf("engineers of earlier order: %w", err)
 		}
 		days := int(o.CreatedAt.Sub(o.EarlierCompletedAt) / (24 * time.Hour))
 		f.Repeats = &Earlier{OrderID: o.RepeatOf.UUID, Days: max(days, 0), Engineers: earlier}
@@ -302,10 +335,37 @@ func (w writer) write(ctx context.Context, e PayEntry, cause, key string, accrue
 	if e.Kind == KindBreach || e.Kind == KindCompensate {
 		kind = PartyOutlet
 	}
-	return insertLine(ctx, w.tx, db.InsertPayEntryParams{TenantID: w.tx.Scope.TenantID, ID: platform.NewID(), PartyKind: kind, PartyID: e.Party,
+	p := db.InsertPayEntryParams{TenantID: w.tx.Scope.TenantID, ID: platform.NewID(), PartyKind: kind, PartyID: e.Party,
 		OutletID: w.order.OutletID, OrderID: w.order.ID, OrderNumber: w.order.Number, RelatedOrderID: related, Kind: e.Kind, Rule: e.Rule,
 		RuleVersion: w.version, Round: w.round, Cause: cause, Amount: e.Amount, Currency: w.currency, Detail: e.Detail, Reverses: e.Reverses,
-		EffectKey: key, AccruedOn: accrued}, w.now)
+		EffectKey: key, AccruedOn: accrued}
+	if accrued == nil {
+		return insertLine(ctx, w.tx, p, w.now)
+	}
+	return insertFiledLine(ctx, w.tx, p, w.now)
+}
+
+// insertFiledLine stores an accrued line once (by its key) already filed on its party's
+// statement of the month it accrued in, in one statement (the caller holds the order's row
+// lock, which InsertFiledPayEntry needs); when that statement is no longer open (approved),
+// the line is filed on the next open month after it.
+func insertFiledLine(ctx context.Context, tx *tenants.Tx, p db.InsertPayEntryParams, now time.Time) error {
+	month := time.Date(p.AccruedOn.Year(), p.AccruedOn.Month(), 1, 0, 0, 0, 0, time.UTC)
+	row, err := tx.Q.InsertFiledPayEntry(ctx, tx, db.InsertFiledPayEntryParams{TenantID: p.TenantID, ID: p.ID, PartyKind: p.PartyKind,
+		PartyID: p.PartyID, OutletID: p.OutletID, OrderID: p.OrderID, OrderNumber: p.OrderNumber, RelatedOrderID: p.RelatedOrderID,
+		Kind: p.Kind, Rule: p.Rule, RuleVersion: p.RuleVersion, Round: p.Round, Cause: p.Cause, Amount: p.Amount, Currency: p.Currency,
+		Detail: p.Detail, Reverses: p.Reverses, EffectKey: p.EffectKey, AccruedOn: p.AccruedOn, StatementID: platform.NewID(),
+		Month: month, Now: now})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil // written before: this is a repeated delivery
+	}
+	if err != nil {
+		return fmt.Errorf("write pay line: %w", err)
+	}
+	if row.StatementID.Valid {
+		return nil
+	}
+	return file(ctx, tx, row, now) // the month's statement is approved: a later month's
 }
 
 // insertLine stores a line once (by its key) and, when it has accrued, files it on its

@@ -102,6 +102,7 @@ LEFT JOIN LATERAL (
   ORDER BY e.role = 'lead' DESC, e.assigned_at LIMIT 1
 ) lead ON true
 WHERE o.tenant_id = $1 AND o.completed_at >= $2::timestamptz AND o.completed_at < $3::timestamptz AND o.status <> 'cancelled'
+  AND NOT EXISTS (SELECT 1 FROM survey_responses pr WHERE pr.tenant_id = $1 AND pr.order_id = o.id AND pr.channel = 'portal')
 ORDER BY o.completed_at, o.id
 `
 
@@ -127,7 +128,9 @@ type CallbackCandidatesRow struct {
 
 // The orders completed in [from, to) with what sampling needs: the lead engineer, whether
 // the order has a callback already, whether a poor survey answer came in without one, and
-// the order's draw (0..9999, fixed by its id, so a rerun draws the same).
+// the order's draw (0..9999, fixed by its id, so a rerun draws the same). Orders the consumer
+// rated in the portal are left out: the rating is the order's one survey answer, so a
+// callback could not record another (its answer would be refused as a conflict).
 func (q *Queries) CallbackCandidates(ctx context.Context, db DBTX, arg CallbackCandidatesParams) ([]CallbackCandidatesRow, error) {
 	rows, err := db.Query(ctx, callbackCandidates, arg.TenantID, arg.FromAt, arg.ToAt)
 	if err != nil {

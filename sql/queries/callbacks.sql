@@ -42,7 +42,9 @@ RETURNING *;
 -- name: CallbackCandidates :many
 -- The orders completed in [from, to) with what sampling needs: the lead engineer, whether
 -- the order has a callback already, whether a poor survey answer came in without one, and
--- the order's draw (0..9999, fixed by its id, so a rerun draws the same).
+-- the order's draw (0..9999, fixed by its id, so a rerun draws the same). Orders the consumer
+-- rated in the portal are left out: the rating is the order's one survey answer, so a
+-- callback could not record another (its answer would be refused as a conflict).
 SELECT o.id, o.number, o.type_code, o.outlet_id, o.customer_id, o.tier_code, o.is_repeat,
   coalesce(lead.user_id, '00000000-0000-0000-0000-000000000000'::uuid)::uuid AS engineer_id,
   EXISTS (SELECT 1 FROM callback_tasks t WHERE t.tenant_id = @tenant_id AND t.order_id = o.id) AS has_task,
@@ -55,6 +57,7 @@ LEFT JOIN LATERAL (
   ORDER BY e.role = 'lead' DESC, e.assigned_at LIMIT 1
 ) lead ON true
 WHERE o.tenant_id = @tenant_id AND o.completed_at >= @from_at::timestamptz AND o.completed_at < @to_at::timestamptz AND o.status <> 'cancelled'
+  AND NOT EXISTS (SELECT 1 FROM survey_responses pr WHERE pr.tenant_id = @tenant_id AND pr.order_id = o.id AND pr.channel = 'portal')
 ORDER BY o.completed_at, o.id;
 
 -- name: OrdersWithComplaints :many

@@ -13,6 +13,50 @@ FROM service_orders o
 WHERE o.tenant_id = @tenant_id AND o.id = @order_id
 FOR UPDATE OF o;
 
+-- name: PayAuditFacts :one
+-- PayFacts with the order's engineers and the earlier repair's (as PayEngineers lists them,
+-- in JSON), the tenant's versions of its pay rules (as ListCommissionVersions lists them, in
+-- JSON) and its time zone and currency, in the same statement: one round trip instead of
+-- four or five. The order's row is locked as PayFacts locks it.
+SELECT o.id, o.number, o.type_code, o.flow, o.outlet_id, o.status, o.repeat_of, o.created_at, o.completed_at,
+  coalesce((SELECT c.due_at FROM sla_clocks c WHERE c.tenant_id = @tenant_id AND c.order_id = o.id AND c.target = 'completion'),
+           'epoch')::timestamptz AS completion_due,
+  coalesce((SELECT p.completed_at FROM service_orders p WHERE p.tenant_id = @tenant_id AND p.id = o.repeat_of), 'epoch')::timestamptz AS earlier_completed_at,
+  coalesce((SELECT json_agg(json_build_object('user_id', oe.user_id, 'role', oe.role, 'level', coalesce(ep.level, 0))
+                            ORDER BY oe.role = 'lead' DESC, oe.assigned_at, oe.user_id)
+            FROM order_engineers oe
+            LEFT JOIN engineer_profiles ep ON ep.tenant_id = @tenant_id AND ep.user_id = oe.user_id
+            WHERE oe.tenant_id = @tenant_id AND oe.order_id = o.id AND oe.state NOT IN ('declined', 'removed')), '[]')::jsonb AS engineers,
+  coalesce((SELECT json_agg(json_build_object('user_id', oe.user_id, 'role', oe.role, 'level', coalesce(ep.level, 0))
+                            ORDER BY oe.role = 'lead' DESC, oe.assigned_at, oe.user_id)
+            FROM order_engineers oe
+            LEFT JOIN engineer_profiles ep ON ep.tenant_id = @tenant_id AND ep.user_id = oe.user_id
+            WHERE oe.tenant_id = @tenant_id AND oe.order_id = o.repeat_of AND oe.state NOT IN ('declined', 'removed')), '[]')::jsonb
+    AS earlier_engineers,
+  coalesce((SELECT json_agg(json_build_object('version', v.version, 'effective_from', v.effective_from, 'rules', v.rules) ORDER BY v.version)
+            FROM commission_rule_versions v WHERE v.tenant_id = @tenant_id), '[]')::jsonb AS versions,
+  coalesce((SELECT t.timezone FROM tenants t WHERE t.id = @tenant_id), '')::text AS tenant_timezone,
+  coalesce((SELECT t.currency FROM tenants t WHERE t.id = @tenant_id), '')::text AS tenant_currency
+FROM service_orders o
+WHERE o.tenant_id = @tenant_id AND o.id = @order_id
+FOR UPDATE OF o;
+
+-- name: LockBillLabour :one
+-- LockBillOfOrder and PayLabourLines in one statement: the order's bill held still until
+-- commit (FOR SHARE, so a payment or refund settled meanwhile is seen by one side or the
+-- other) and, as locked, its labour lines (else the latest approved quote's) and what it has
+-- taken and given back.
+WITH b AS (
+  SELECT b.lines, b.status, b.paid, b.refunded FROM bills b WHERE b.tenant_id = @tenant_id AND b.order_id = @order_id FOR SHARE
+)
+SELECT
+  coalesce((SELECT b.lines FROM b),
+           (SELECT q.lines FROM order_quotes q WHERE q.tenant_id = @tenant_id AND q.order_id = @order_id AND q.status = 'approved'
+            ORDER BY q.created_at DESC LIMIT 1), '[]')::jsonb AS lines,
+  coalesce((SELECT b.status FROM b), '')::text AS bill_status,
+  coalesce((SELECT b.paid FROM b), 0)::bigint AS paid,
+  coalesce((SELECT b.refunded FROM b), 0)::bigint AS refunded;
+
 -- name: PayEngineers :many
 -- The engineers who worked an order (not those who declined or were taken off), their role
 -- and certification level, lead first.
@@ -62,6 +106,30 @@ INSERT INTO pay_entries (tenant_id, id, party_kind, party_id, outlet_id, order_i
   rule_version, round, cause, amount, currency, detail, reverses, effect_key, accrued_on)
 VALUES (@tenant_id, @id, @party_kind, @party_id, @outlet_id, @order_id, @order_number, @related_order_id, @kind, @rule,
   @rule_version, @round, @cause, @amount, @currency, @detail, @reverses, @effect_key, @accrued_on)
+ON CONFLICT (tenant_id, effect_key) DO NOTHING
+RETURNING *;
+
+-- name: InsertFiledPayEntry :one
+-- InsertPayEntry and AddToStatement in one statement, for a line that has accrued (one round
+-- trip instead of three): the line is written once (by its key) already filed on its party's
+-- statement of @month, which is created or has the line's amount added; when the key is
+-- taken nothing is written and no row comes back. When that statement is no longer open the
+-- line is written with no statement (statement_id null) for the caller to file on a later
+-- month. Callers hold the order's row lock, so no other transaction writes the same key
+-- between the check and the insert.
+WITH s AS (
+  INSERT INTO pay_statements (tenant_id, id, party_kind, party_id, outlet_id, month, currency, total, lines, updated_at)
+  SELECT @tenant_id, @statement_id, @party_kind, @party_id, @outlet_id, @month, @currency, @amount, 1, @now
+  WHERE NOT EXISTS (SELECT 1 FROM pay_entries k WHERE k.tenant_id = @tenant_id AND k.effect_key = @effect_key)
+  ON CONFLICT (tenant_id, party_kind, party_id, month) DO UPDATE
+    SET total = pay_statements.total + EXCLUDED.total, lines = pay_statements.lines + 1, updated_at = EXCLUDED.updated_at
+    WHERE pay_statements.status = 'open'
+  RETURNING id
+)
+INSERT INTO pay_entries (tenant_id, id, party_kind, party_id, outlet_id, order_id, order_number, related_order_id, kind, rule,
+  rule_version, round, cause, amount, currency, detail, reverses, effect_key, accrued_on, statement_id)
+VALUES (@tenant_id, @id, @party_kind, @party_id, @outlet_id, @order_id, @order_number, @related_order_id, @kind, @rule,
+  @rule_version, @round, @cause, @amount, @currency, @detail, @reverses, @effect_key, @accrued_on, (SELECT s.id FROM s))
 ON CONFLICT (tenant_id, effect_key) DO NOTHING
 RETURNING *;
 

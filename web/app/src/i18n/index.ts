@@ -4,6 +4,7 @@ import dayjs from 'dayjs'
 import 'dayjs/locale/zh-cn'
 import { createI18n } from 'vue-i18n'
 
+import { ENUM_ORDER } from './enumOrder'
 import en, { type Messages } from './locales/en'
 import zhCN from './locales/zh-CN'
 
@@ -68,7 +69,11 @@ export function enumLabel(group: LabelGroup, value: string | null | undefined): 
   return labels[value] ?? value
 }
 
-/** The values a group knows, in the messages' order (for selects and filters). */
+/**
+ * The values a group knows, in their declared order (for selects and filters): the messages'
+ * order, or the group's list in ENUM_ORDER when a value is integer-like (JavaScript puts such
+ * keys first, so '12315' would lead every other channel).
+ */
 export function enumValues(group: LabelGroup): string[] {
-  return Object.keys(messages.en.enums[group])
+  return [...(ENUM_ORDER[group] ?? Object.keys(messages.en.enums[group]))]
 }
