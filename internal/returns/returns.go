@@ -27,6 +27,7 @@ import (
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/events"
 	"github.com/aftersales/aftersales/internal/fault"
+	"github.com/aftersales/aftersales/internal/notify"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/internal/registry"
 	"github.com/aftersales/aftersales/internal/warranty"
@@ -635,6 +636,10 @@ func List(ctx context.Context, tx *tenants.Tx, f Filter) ([]Case, error) {
 	return out, nil
 }
 
+// customerNotified are the steps the customer is told of.
+var customerNotified = map[string]bool{notify.ReturnApproved: true, notify.ReturnRejected: true, notify.ReturnReceived: true,
+	notify.ReturnRefunded: true, notify.ReturnExchanged: true}
+
 // emit records a step's event; outlet-scoped cases carry their outlet.
 func (s *Service) emit(ctx context.Context, tx *tenants.Tx, c Case, event string, line int) error {
 	var outlet uuid.UUID
@@ -656,6 +661,21 @@ func (s *Service) emit(ctx context.Context, tx *tenants.Tx, c Case, event string
 	}
 	if c.Hold != nil {
 		data["hold"] = c.Hold
+	}
+	if customerNotified[event] {
+		// The customer is told when the case moves (notify's shipped templates).
+		vars := map[string]string{"case_number": c.Number}
+		if line > 0 {
+			l := c.Lines[line-1]
+			if l.Refund != nil {
+				vars["amount"] = notify.FormatMoney(l.Refund.Amount, c.Currency)
+			}
+			if l.Exchange != nil {
+				vars["new_serial"] = l.Exchange.Serial
+			}
+		}
+		data["recipients"] = []notify.Recipient{notify.Customer(c.CustomerID)}
+		data["vars"] = vars
 	}
 	_, err := events.Emit(ctx, tx, s.Jobs, event, subjectReturnCase, c.ID, outlet, data)
 	return err

@@ -17,7 +17,8 @@ function words(group: string, code: string | undefined, fallback: string): strin
 }
 
 export const statusWords = (s: string) => words('status', s, 'unknownStatus')
-export const stepWords = (s: string) => words('step', s, 'unknownStep')
+/** A step of the case ("return.approved": the event's name after "return."). */
+export const stepWords = (s: string) => words('step', s.replace(/^return\./, ''), 'unknownStep')
 export const reasonWords = (s: string) => words('reason', s, 'unknownReason')
 export const kindWords = (s: string) => words('kind', s, 'unknownKind')
 export const outcomeWords = (s: string) => words('outcome', s, 'unknownOutcome')
