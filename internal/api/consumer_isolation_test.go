@@ -94,6 +94,9 @@ func ciNewWorld(t *testing.T, env *apitest.Env, tn *apitest.Tenant) *ciWorld {
 	}
 	w.plan = env.Must(201, apitest.Req{Method: "POST", Path: "/v1/express-products", Token: tn.Admin, Body: isoProduct(u)}).Map(t)["id"].(string)
 	w.planAmount = 39900
+	// Personal returns within 30 days: a consumer may ask for an exchange of a unit bought 20 days ago.
+	env.Must(200, apitest.Req{Method: "PUT", Path: "/v1/return-settings", Token: tn.Admin, Header: map[string]string{"If-Match": `"0"`},
+		Body: map[string]any{"allow_personal": true, "personal_days": 30, "advance_deadline_days": 15}})
 	w.upgrade = env.Must(201, apitest.Req{Method: "POST", Path: "/v1/express-products", Token: tn.Admin, Body: map[string]any{
 		"code": "onsite-" + strings.ToLower(u), "name": "6-hour on-site", "kind": "per_incident",
 		"targets":      map[string]any{"arrival": map[string]any{"minutes": 360, "clock": "clock"}},
@@ -112,12 +115,13 @@ type ciConsumer struct {
 	done, doneNumber                   string // taken in by staff, completed with an exclusion: disputable
 	purchase                           string // the paid plan of units[0]
 	ret                                string // a return case of units[1], opened by staff
+	photo                              string // a photo the consumer uploaded to order
 	messages                           []string
 }
 
 // ids are the consumer's ids, for "none of these in the body" checks.
 func (c *ciConsumer) ids() []string {
-	return append([]string{c.customer, c.consumerID, c.units[0], c.units[1], c.order, c.quote, c.done, c.purchase, c.ret}, c.messages...)
+	return append([]string{c.customer, c.consumerID, c.units[0], c.units[1], c.order, c.quote, c.done, c.purchase, c.ret, c.photo}, c.messages...)
 }
 
 // secrets are the consumer's ids and identifying data: none may reach another consumer.
@@ -157,6 +161,8 @@ func ciMake(t *testing.T, env *apitest.Env, w *ciWorld) *ciConsumer {
 		"registration_id": c.units[0], "type": "repair_minor", "on_site": true, "fault_description": "does not cool"}}).Map(t)["order"].(map[string]any)
 	c.order, c.orderNumber = booked["id"].(string), booked["number"].(string)
 	c.quote = env.Must(201, apitest.Req{Method: "POST", Path: "/v1/orders/" + c.order + "/quotes", Token: tn.Admin, Body: isoQuote()}).Map(t)["id"].(string)
+	c.photo = env.Must(201, apitest.Req{Method: "POST", Path: c.path(w, "/orders/"+c.order+"/attachments"), Token: c.token,
+		Body: isoPNG, Header: map[string]string{"Content-Type": "image/png"}}).Map(t)["id"].(string)
 
 	taken := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/orders", Token: tn.Admin, Body: map[string]any{
 		"type": "repair_minor", "channel": "carry_in", "customer_id": c.customer, "registration_id": c.units[0],
@@ -445,6 +451,38 @@ func ciCases(t *testing.T, w *ciWorld, a, b *ciConsumer, slot string) []ciCase {
 	}
 	add(ciCase{key: "POST " + tmpl + " path.id", name: "a dispute of B's order's exclusion",
 		cross: dispute(b.done), ghost: dispute(ciGhost), own: dispute(a.done), want: 404, ownWant: 201})
+
+	// Photos: uploading to B's order, what B's order allows, B's photo named on A's dispute
+	// or return, B's order named on a return.
+	tmpl = ciBase + "/orders/{id}/attachments"
+	photo := func(id string) apitest.Req {
+		return apitest.Req{Method: "POST", Path: ciFill(tmpl, slug, "id", id), Body: isoPNG, Header: png}
+	}
+	add(ciCase{key: "POST " + tmpl + " path.id", name: "a photo on B's order",
+		cross: photo(b.done), ghost: photo(ciGhost), own: photo(a.done), want: 404, ownWant: 201})
+	tmpl = ciBase + "/orders/{id}/after-sales"
+	options := func(id string) apitest.Req { return apitest.Req{Method: "GET", Path: ciFill(tmpl, slug, "id", id)} }
+	add(ciCase{key: "GET " + tmpl + " path.id", name: "what B's order allows",
+		cross: options(b.done), ghost: options(ciGhost), own: options(a.done), want: 404, ownWant: 200})
+	tmpl = ciBase + "/orders/{id}/disputes"
+	withPhoto := func(id string) apitest.Req {
+		return apitest.Req{Method: "POST", Path: ciFill(tmpl, slug, "id", a.order), Body: map[string]any{
+			"statement": "see the photo", "attachment_ids": []string{id}}}
+	}
+	// A's own photo on A's order is accepted; the order has no exclusion to dispute (409).
+	add(ciCase{key: "POST " + tmpl + " body.attachment_ids", name: "B's photo on A's dispute",
+		cross: withPhoto(b.photo), ghost: withPhoto(ciGhost), own: withPhoto(a.photo), want: 422, field: "body.attachment_ids[0]", ownWant: 409})
+	tmpl = ciBase + "/returns"
+	askReturn := func(order, photo string) apitest.Req {
+		return apitest.Req{Method: "POST", Path: ciFill(tmpl, slug), Body: map[string]any{
+			"order_id": order, "kind": "exchange", "reason": "personal", "attachment_ids": []string{photo}}}
+	}
+	add(ciCase{key: "POST " + tmpl + " body.order_id", name: "a return of B's order",
+		cross: askReturn(b.order, a.photo), ghost: askReturn(ciGhost, a.photo), own: askReturn(a.order, a.photo),
+		want: 422, field: "body.order_id", ownWant: 201})
+	add(ciCase{key: "POST " + tmpl + " body.attachment_ids", name: "B's photo on A's return",
+		cross: askReturn(a.order, b.photo), ghost: askReturn(a.order, ciGhost), own: askReturn(a.order, a.photo),
+		want: 422, field: "body.attachment_ids[0]", ownWant: 201})
 
 	tmpl = ciBase + "/orders/{id}/rating"
 	rate := func(id string) apitest.Req {

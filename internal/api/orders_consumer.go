@@ -228,7 +228,8 @@ type consumerDisputeIn struct {
 	TenantPath
 	IDPath
 	Body struct {
-		Statement string `json:"statement" minLength:"1" maxLength:"4000" doc:"Why the exclusion (e.g. misuse) is wrong"`
+		Statement     string      `json:"statement" minLength:"1" maxLength:"4000" doc:"Why the exclusion (e.g. misuse) is wrong"`
+		AttachmentIDs []uuid.UUID `json:"attachment_ids,omitempty" maxItems:"10" doc:"Photos I uploaded to the order (POST .../orders/{id}/attachments)"`
 	}
 }
 
@@ -237,7 +238,7 @@ type consumerDisputeOut struct{ Body orders.Dispute }
 func (s *Server) consumerDisputeOrder(ctx context.Context, in *consumerDisputeIn) (*consumerDisputeOut, error) {
 	out := &consumerDisputeOut{}
 	err := s.consumerTx(ctx, in.Tenant, true, func(tx *tenants.Tx) (err error) {
-		out.Body, err = s.Orders.OpenDispute(ctx, tx, in.id(), in.Body.Statement)
+		out.Body, err = s.Orders.OpenDispute(ctx, tx, in.id(), in.Body.Statement, in.Body.AttachmentIDs)
 		return err
 	})
 	return out, err

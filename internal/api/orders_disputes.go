@@ -41,7 +41,7 @@ type disputeOut struct{ Body orders.Dispute }
 
 func (s *Server) openDispute(ctx context.Context, in *staffDisputeIn) (*disputeOut, error) {
 	d, err := within(ctx, s, func(tx *tenants.Tx) (orders.Dispute, error) {
-		return s.Orders.OpenDispute(ctx, tx, in.id(), in.Body.Statement)
+		return s.Orders.OpenDispute(ctx, tx, in.id(), in.Body.Statement, nil)
 	})
 	if err != nil {
 		return nil, err

@@ -51,6 +51,7 @@ func registerRoutes(v1 huma.API, s *Server) {
 	registerOrderRuleRoutes(v1, s)
 	registerConsumerOrderRoutes(v1, s)
 	registerConsumerServiceRoutes(v1, s)
+	registerConsumerAfterSalesRoutes(v1, s)
 	registerOrderLinkRoutes(v1, s)
 	registerNotificationTemplateRoutes(v1, s)
 	registerNotificationSettingsRoutes(v1, s)

@@ -803,6 +803,8 @@ type OrderAttachment struct {
 	Public      bool
 	UploadedBy  string
 	UploadedAt  time.Time
+	// The customer who uploaded it in the portal; NULL for staff uploads.
+	CustomerID uuid.NullUUID
 }
 
 // Last order number per tenant and year; taken in the creating transaction, so numbers have no gaps.
@@ -826,6 +828,8 @@ type OrderDispute struct {
 	DecidedAt    *time.Time
 	// The order's customer (who raised the dispute).
 	CustomerID uuid.UUID
+	// The customer's photos backing the dispute (order_attachments of the order they uploaded).
+	AttachmentIds []uuid.UUID
 }
 
 // Engineers on an order with their role (lead, assistant) and answer (accepted, declined with reason).
@@ -1386,6 +1390,8 @@ type ReturnCase struct {
 	CreatedAt time.Time
 	UpdatedAt time.Time
 	ClosedAt  *time.Time
+	// The customer's photos backing a case they asked for in the portal (order_attachments of the case's order).
+	AttachmentIds []uuid.UUID
 }
 
 // A tenant's return terms: whether personal reasons are accepted (within personal_days of purchase), the advance exchange deadline, and the warehouses returned units go to and replacements leave from.

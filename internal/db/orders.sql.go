@@ -51,6 +51,43 @@ func (q *Queries) AnswerOrderEngineer(ctx context.Context, db DBTX, arg AnswerOr
 	return i, err
 }
 
+const attachmentOwners = `-- name: AttachmentOwners :many
+SELECT id, order_id, customer_id FROM order_attachments
+WHERE tenant_id = $1 AND id = ANY($2::uuid[])
+`
+
+type AttachmentOwnersParams struct {
+	TenantID uuid.UUID
+	Ids      []uuid.UUID
+}
+
+type AttachmentOwnersRow struct {
+	ID         uuid.UUID
+	OrderID    uuid.UUID
+	CustomerID uuid.NullUUID
+}
+
+// Which order each attachment is of and who uploaded it (without the content).
+func (q *Queries) AttachmentOwners(ctx context.Context, db DBTX, arg AttachmentOwnersParams) ([]AttachmentOwnersRow, error) {
+	rows, err := db.Query(ctx, attachmentOwners, arg.TenantID, arg.Ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []AttachmentOwnersRow
+	for rows.Next() {
+		var i AttachmentOwnersRow
+		if err := rows.Scan(&i.ID, &i.OrderID, &i.CustomerID); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const bookedInRange = `-- name: BookedInRange :many
 SELECT starts_at, count(*)::integer AS booked FROM appointments
 WHERE tenant_id = $1 AND outlet_id = $2 AND status = 'booked'
@@ -212,9 +249,9 @@ func (q *Queries) CreateAppointment(ctx context.Context, db DBTX, arg CreateAppo
 }
 
 const createAttachment = `-- name: CreateAttachment :one
-INSERT INTO order_attachments (tenant_id, id, order_id, kind, content_type, content, sha256, public, uploaded_by)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-RETURNING id, order_id, kind, content_type, public, uploaded_by, uploaded_at
+INSERT INTO order_attachments (tenant_id, id, order_id, kind, content_type, content, sha256, public, uploaded_by, customer_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+RETURNING id, order_id, kind, content_type, public, uploaded_by, uploaded_at, customer_id
 `
 
 type CreateAttachmentParams struct {
@@ -227,6 +264,7 @@ type CreateAttachmentParams struct {
 	Sha256      []byte
 	Public      bool
 	UploadedBy  string
+	CustomerID  uuid.NullUUID
 }
 
 type CreateAttachmentRow struct {
@@ -237,6 +275,7 @@ type CreateAttachmentRow struct {
 	Public      bool
 	UploadedBy  string
 	UploadedAt  time.Time
+	CustomerID  uuid.NullUUID
 }
 
 func (q *Queries) CreateAttachment(ctx context.Context, db DBTX, arg CreateAttachmentParams) (CreateAttachmentRow, error) {
@@ -250,6 +289,7 @@ func (q *Queries) CreateAttachment(ctx context.Context, db DBTX, arg CreateAttac
 		arg.Sha256,
 		arg.Public,
 		arg.UploadedBy,
+		arg.CustomerID,
 	)
 	var i CreateAttachmentRow
 	err := row.Scan(
@@ -260,23 +300,25 @@ func (q *Queries) CreateAttachment(ctx context.Context, db DBTX, arg CreateAttac
 		&i.Public,
 		&i.UploadedBy,
 		&i.UploadedAt,
+		&i.CustomerID,
 	)
 	return i, err
 }
 
 const createDispute = `-- name: CreateDispute :one
-INSERT INTO order_disputes (tenant_id, id, order_id, customer_id, statement, exclusion)
-VALUES ($1, $2, $3, $4, $5, $6)
-RETURNING tenant_id, id, order_id, status, statement, exclusion, decision_note, decided_by, created_at, decided_at, customer_id
+INSERT INTO order_disputes (tenant_id, id, order_id, customer_id, statement, exclusion, attachment_ids)
+VALUES ($1, $2, $3, $4, $5, $6, $7::uuid[])
+RETURNING tenant_id, id, order_id, status, statement, exclusion, decision_note, decided_by, created_at, decided_at, customer_id, attachment_ids
 `
 
 type CreateDisputeParams struct {
-	TenantID   uuid.UUID
-	ID         uuid.UUID
-	OrderID    uuid.UUID
-	CustomerID uuid.UUID
-	Statement  string
-	Exclusion  string
+	TenantID      uuid.UUID
+	ID            uuid.UUID
+	OrderID       uuid.UUID
+	CustomerID    uuid.UUID
+	Statement     string
+	Exclusion     string
+	AttachmentIds []uuid.UUID
 }
 
 func (q *Queries) CreateDispute(ctx context.Context, db DBTX, arg CreateDisputeParams) (OrderDispute, error) {
@@ -287,6 +329,7 @@ func (q *Queries) CreateDispute(ctx context.Context, db DBTX, arg CreateDisputeP
 		arg.CustomerID,
 		arg.Statement,
 		arg.Exclusion,
+		arg.AttachmentIds,
 	)
 	var i OrderDispute
 	err := row.Scan(
@@ -301,6 +344,7 @@ func (q *Queries) CreateDispute(ctx context.Context, db DBTX, arg CreateDisputeP
 		&i.CreatedAt,
 		&i.DecidedAt,
 		&i.CustomerID,
+		&i.AttachmentIds,
 	)
 	return i, err
 }
@@ -520,7 +564,7 @@ func (q *Queries) CurrentAppointment(ctx context.Context, db DBTX, arg CurrentAp
 const decideDispute = `-- name: DecideDispute :one
 UPDATE order_disputes SET status = $1, decision_note = $2, decided_by = $3, decided_at = now()
 WHERE tenant_id = $4 AND order_id = $5 AND id = $6 AND status = 'open'
-RETURNING tenant_id, id, order_id, status, statement, exclusion, decision_note, decided_by, created_at, decided_at, customer_id
+RETURNING tenant_id, id, order_id, status, statement, exclusion, decision_note, decided_by, created_at, decided_at, customer_id, attachment_ids
 `
 
 type DecideDisputeParams struct {
@@ -554,6 +598,7 @@ func (q *Queries) DecideDispute(ctx context.Context, db DBTX, arg DecideDisputeP
 		&i.CreatedAt,
 		&i.DecidedAt,
 		&i.CustomerID,
+		&i.AttachmentIds,
 	)
 	return i, err
 }
@@ -616,7 +661,7 @@ func (q *Queries) EndAppointment(ctx context.Context, db DBTX, arg EndAppointmen
 }
 
 const getAttachment = `-- name: GetAttachment :one
-SELECT tenant_id, id, order_id, kind, content_type, content, sha256, public, uploaded_by, uploaded_at FROM order_attachments WHERE tenant_id = $1 AND id = $2
+SELECT tenant_id, id, order_id, kind, content_type, content, sha256, public, uploaded_by, uploaded_at, customer_id FROM order_attachments WHERE tenant_id = $1 AND id = $2
 `
 
 type GetAttachmentParams struct {
@@ -638,12 +683,13 @@ func (q *Queries) GetAttachment(ctx context.Context, db DBTX, arg GetAttachmentP
 		&i.Public,
 		&i.UploadedBy,
 		&i.UploadedAt,
+		&i.CustomerID,
 	)
 	return i, err
 }
 
 const getDispute = `-- name: GetDispute :one
-SELECT tenant_id, id, order_id, status, statement, exclusion, decision_note, decided_by, created_at, decided_at, customer_id FROM order_disputes WHERE tenant_id = $1 AND id = $2
+SELECT tenant_id, id, order_id, status, statement, exclusion, decision_note, decided_by, created_at, decided_at, customer_id, attachment_ids FROM order_disputes WHERE tenant_id = $1 AND id = $2
 `
 
 type GetDisputeParams struct {
@@ -666,6 +712,7 @@ func (q *Queries) GetDispute(ctx context.Context, db DBTX, arg GetDisputeParams)
 		&i.CreatedAt,
 		&i.DecidedAt,
 		&i.CustomerID,
+		&i.AttachmentIds,
 	)
 	return i, err
 }
@@ -998,7 +1045,7 @@ func (q *Queries) ListAppointments(ctx context.Context, db DBTX, arg ListAppoint
 }
 
 const listAttachments = `-- name: ListAttachments :many
-SELECT id, order_id, kind, content_type, public, uploaded_by, uploaded_at FROM order_attachments
+SELECT id, order_id, kind, content_type, public, uploaded_by, uploaded_at, customer_id FROM order_attachments
 WHERE tenant_id = $1 AND order_id = $2 ORDER BY id
 `
 
@@ -1015,6 +1062,7 @@ type ListAttachmentsRow struct {
 	Public      bool
 	UploadedBy  string
 	UploadedAt  time.Time
+	CustomerID  uuid.NullUUID
 }
 
 func (q *Queries) ListAttachments(ctx context.Context, db DBTX, arg ListAttachmentsParams) ([]ListAttachmentsRow, error) {
@@ -1034,6 +1082,7 @@ func (q *Queries) ListAttachments(ctx context.Context, db DBTX, arg ListAttachme
 			&i.Public,
 			&i.UploadedBy,
 			&i.UploadedAt,
+			&i.CustomerID,
 		); err != nil {
 			return nil, err
 		}
@@ -1352,7 +1401,7 @@ func (q *Queries) ListDispatchQueueRest(ctx context.Context, db DBTX, arg ListDi
 }
 
 const listDisputes = `-- name: ListDisputes :many
-SELECT tenant_id, id, order_id, status, statement, exclusion, decision_note, decided_by, created_at, decided_at, customer_id FROM order_disputes WHERE tenant_id = $1 AND order_id = $2 ORDER BY created_at, id
+SELECT tenant_id, id, order_id, status, statement, exclusion, decision_note, decided_by, created_at, decided_at, customer_id, attachment_ids FROM order_disputes WHERE tenant_id = $1 AND order_id = $2 ORDER BY created_at, id
 `
 
 type ListDisputesParams struct {
@@ -1381,6 +1430,7 @@ func (q *Queries) ListDisputes(ctx context.Context, db DBTX, arg ListDisputesPar
 			&i.CreatedAt,
 			&i.DecidedAt,
 			&i.CustomerID,
+			&i.AttachmentIds,
 		); err != nil {
 			return nil, err
 		}

@@ -13,7 +13,7 @@ import (
 )
 
 const getReturnCase = `-- name: GetReturnCase :one
-SELECT tenant_id, id, number, customer_id, outlet_id, reason, description, status, collection, collection_ref, override_reason, overridden_by, review_note, reviewed_by, currency, refunded, difference, hold_kind, hold_amount, hold_status, hold_reference, hold_due_at, lines, steps, version, created_at, updated_at, closed_at FROM return_cases WHERE tenant_id = $1 AND id = $2
+SELECT tenant_id, id, number, customer_id, outlet_id, reason, description, status, collection, collection_ref, override_reason, overridden_by, review_note, reviewed_by, currency, refunded, difference, hold_kind, hold_amount, hold_status, hold_reference, hold_due_at, lines, steps, version, created_at, updated_at, closed_at, attachment_ids FROM return_cases WHERE tenant_id = $1 AND id = $2
 `
 
 type GetReturnCaseParams struct {
@@ -53,6 +53,7 @@ func (q *Queries) GetReturnCase(ctx context.Context, db DBTX, arg GetReturnCaseP
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.ClosedAt,
+		&i.AttachmentIds,
 	)
 	return i, err
 }
@@ -79,10 +80,10 @@ func (q *Queries) GetReturnSettings(ctx context.Context, db DBTX, tenantID uuid.
 
 const insertReturnCase = `-- name: InsertReturnCase :one
 INSERT INTO return_cases (tenant_id, id, number, customer_id, outlet_id, reason, description, status, collection,
-  collection_ref, override_reason, overridden_by, currency, lines, steps, created_at, updated_at)
+  collection_ref, override_reason, overridden_by, currency, lines, steps, attachment_ids, created_at, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
-  $10, $11, $12, $13, $14, $15, $16, $16)
-RETURNING tenant_id, id, number, customer_id, outlet_id, reason, description, status, collection, collection_ref, override_reason, overridden_by, review_note, reviewed_by, currency, refunded, difference, hold_kind, hold_amount, hold_status, hold_reference, hold_due_at, lines, steps, version, created_at, updated_at, closed_at
+  $10, $11, $12, $13, $14, $15, $16::uuid[], $17, $17)
+RETURNING tenant_id, id, number, customer_id, outlet_id, reason, description, status, collection, collection_ref, override_reason, overridden_by, review_note, reviewed_by, currency, refunded, difference, hold_kind, hold_amount, hold_status, hold_reference, hold_due_at, lines, steps, version, created_at, updated_at, closed_at, attachment_ids
 `
 
 type InsertReturnCaseParams struct {
@@ -101,6 +102,7 @@ type InsertReturnCaseParams struct {
 	Currency       string
 	Lines          []byte
 	Steps          []byte
+	AttachmentIds  []uuid.UUID
 	CreatedAt      time.Time
 }
 
@@ -121,6 +123,7 @@ func (q *Queries) InsertReturnCase(ctx context.Context, db DBTX, arg InsertRetur
 		arg.Currency,
 		arg.Lines,
 		arg.Steps,
+		arg.AttachmentIds,
 		arg.CreatedAt,
 	)
 	var i ReturnCase
@@ -153,12 +156,13 @@ func (q *Queries) InsertReturnCase(ctx context.Context, db DBTX, arg InsertRetur
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.ClosedAt,
+		&i.AttachmentIds,
 	)
 	return i, err
 }
 
 const listReturnCases = `-- name: ListReturnCases :many
-SELECT tenant_id, id, number, customer_id, outlet_id, reason, description, status, collection, collection_ref, override_reason, overridden_by, review_note, reviewed_by, currency, refunded, difference, hold_kind, hold_amount, hold_status, hold_reference, hold_due_at, lines, steps, version, created_at, updated_at, closed_at FROM return_cases
+SELECT tenant_id, id, number, customer_id, outlet_id, reason, description, status, collection, collection_ref, override_reason, overridden_by, review_note, reviewed_by, currency, refunded, difference, hold_kind, hold_amount, hold_status, hold_reference, hold_due_at, lines, steps, version, created_at, updated_at, closed_at, attachment_ids FROM return_cases
 WHERE tenant_id = $1
   AND ($2::uuid IS NULL OR id < $2::uuid)
   AND ($3::text IS NULL OR status = $3::text)
@@ -225,6 +229,7 @@ func (q *Queries) ListReturnCases(ctx context.Context, db DBTX, arg ListReturnCa
 			&i.CreatedAt,
 			&i.UpdatedAt,
 			&i.ClosedAt,
+			&i.AttachmentIds,
 		); err != nil {
 			return nil, err
 		}
@@ -237,7 +242,7 @@ func (q *Queries) ListReturnCases(ctx context.Context, db DBTX, arg ListReturnCa
 }
 
 const lockReturnCase = `-- name: LockReturnCase :one
-SELECT tenant_id, id, number, customer_id, outlet_id, reason, description, status, collection, collection_ref, override_reason, overridden_by, review_note, reviewed_by, currency, refunded, difference, hold_kind, hold_amount, hold_status, hold_reference, hold_due_at, lines, steps, version, created_at, updated_at, closed_at FROM return_cases WHERE tenant_id = $1 AND id = $2 FOR UPDATE
+SELECT tenant_id, id, number, customer_id, outlet_id, reason, description, status, collection, collection_ref, override_reason, overridden_by, review_note, reviewed_by, currency, refunded, difference, hold_kind, hold_amount, hold_status, hold_reference, hold_due_at, lines, steps, version, created_at, updated_at, closed_at, attachment_ids FROM return_cases WHERE tenant_id = $1 AND id = $2 FOR UPDATE
 `
 
 type LockReturnCaseParams struct {
@@ -277,6 +282,7 @@ func (q *Queries) LockReturnCase(ctx context.Context, db DBTX, arg LockReturnCas
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.ClosedAt,
+		&i.AttachmentIds,
 	)
 	return i, err
 }
@@ -350,7 +356,7 @@ SET status = $1, collection = $2, collection_ref = $3, review_note = $4,
   hold_amount = $9, hold_status = $10, hold_reference = $11, hold_due_at = $12,
   lines = $13, steps = $14, closed_at = $15, version = version + 1, updated_at = $16
 WHERE tenant_id = $17 AND id = $18
-RETURNING tenant_id, id, number, customer_id, outlet_id, reason, description, status, collection, collection_ref, override_reason, overridden_by, review_note, reviewed_by, currency, refunded, difference, hold_kind, hold_amount, hold_status, hold_reference, hold_due_at, lines, steps, version, created_at, updated_at, closed_at
+RETURNING tenant_id, id, number, customer_id, outlet_id, reason, description, status, collection, collection_ref, override_reason, overridden_by, review_note, reviewed_by, currency, refunded, difference, hold_kind, hold_amount, hold_status, hold_reference, hold_due_at, lines, steps, version, created_at, updated_at, closed_at, attachment_ids
 `
 
 type SaveReturnCaseParams struct {
@@ -426,6 +432,7 @@ func (q *Queries) SaveReturnCase(ctx context.Context, db DBTX, arg SaveReturnCas
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.ClosedAt,
+		&i.AttachmentIds,
 	)
 	return i, err
 }

@@ -39,12 +39,12 @@ func TestDisputeOverturnsAnExclusion(t *testing.T) {
 	if done.EntitlementClass != "out_of_warranty" || done.Completion == nil || done.Completion.DecidedBy == "" {
 		t.Fatalf("liquid damage voids the warranty, and the report names who decided: %s %+v", done.EntitlementClass, done.Completion)
 	}
-	d, err := b.svc.OpenDispute(b.ctx, b.tx, o.ID, "it was never wet")
+	d, err := b.svc.OpenDispute(b.ctx, b.tx, o.ID, "it was never wet", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	err = testfactory.Savepoint(b.ctx, t, b.tx, func(tx *tenants.Tx) error {
-		_, err := b.svc.OpenDispute(b.ctx, tx, o.ID, "again")
+		_, err := b.svc.OpenDispute(b.ctx, tx, o.ID, "again", nil)
 		return err
 	})
 	if !errors.Is(err, fault.ErrConflict) {

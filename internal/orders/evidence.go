@@ -31,6 +31,8 @@ type Attachment struct {
 	Public      bool      `json:"public"`
 	UploadedBy  string    `json:"uploaded_by"`
 	UploadedAt  time.Time `json:"uploaded_at"`
+	// ByCustomer marks a photo the customer uploaded in the portal.
+	ByCustomer bool `json:"by_customer" doc:"Uploaded by the customer in the portal"`
 }
 
 // AttachmentTypes are the content types an attachment may have, checked against the bytes.
@@ -54,16 +56,40 @@ func Attach(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, kind string,
 	if _, err := lock(ctx, tx, orderID, 0); err != nil {
 		return Attachment{}, err
 	}
+	var customer uuid.NullUUID
+	if tx.Scope.Consumer() {
+		// A consumer's upload is theirs: row-level security shows it to them (and staff) only.
+		customer = uuid.NullUUID{UUID: tx.Scope.CustomerID, Valid: true}
+	}
 	sum := sha256.Sum256(content)
 	r, err := tx.Q.CreateAttachment(ctx, tx, db.CreateAttachmentParams{TenantID: tx.Scope.TenantID,
 		ID: platform.NewID(), OrderID: orderID, Kind: kind,
-		ContentType: ct, Content: content, Sha256: sum[:], Public: public, UploadedBy: tx.Scope.Actor.Label})
+		ContentType: ct, Content: content, Sha256: sum[:], Public: public, UploadedBy: tx.Scope.Actor.Label, CustomerID: customer})
 	if err != nil {
 		return Attachment{}, fmt.Errorf("store attachment: %w", err)
 	}
 	a := Attachment{ID: r.ID, OrderID: r.OrderID, Kind: r.Kind, ContentType: r.ContentType, Public: r.Public,
-		UploadedBy: r.UploadedBy, UploadedAt: r.UploadedAt}
+		UploadedBy: r.UploadedBy, UploadedAt: r.UploadedAt, ByCustomer: r.CustomerID.Valid}
 	return a, record(ctx, tx, orderID, Entry{Kind: "attachment", To: kind, Public: public, Data: map[string]any{"attachment_id": a.ID}})
+}
+
+// CustomerPhotoTypes are the content types of a customer's photo, checked against the bytes.
+var CustomerPhotoTypes = []string{"image/jpeg", "image/png", "image/webp"}
+
+// AttachCustomerPhoto stores a photo the customer uploads to their order in the portal (a
+// public photo, theirs): an image of at most MaxAttachmentBytes, its type sniffed.
+func AttachCustomerPhoto(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, content []byte) (Attachment, error) {
+	if len(content) == 0 || len(content) > MaxAttachmentBytes {
+		return Attachment{}, fault.Invalid("", fmt.Sprintf("must be 1 byte to %d MiB", MaxAttachmentBytes>>20))
+	}
+	ct := http.DetectContentType(content)
+	if i := strings.IndexByte(ct, ';'); i >= 0 {
+		ct = ct[:i]
+	}
+	if !slices.Contains(CustomerPhotoTypes, ct) {
+		return Attachment{}, fault.Invalid("", "must be a JPEG, PNG or WebP photo; got "+ct)
+	}
+	return Attach(ctx, tx, orderID, "photo", true, content)
 }
 
 // Attachments lists the order's attachments (without content).
@@ -75,7 +101,7 @@ func Attachments(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID) ([]Atta
 	out := make([]Attachment, len(rows))
 	for i, r := range rows {
 		out[i] = Attachment{ID: r.ID, OrderID: r.OrderID, Kind: r.Kind, ContentType: r.ContentType, Public: r.Public,
-			UploadedBy: r.UploadedBy, UploadedAt: r.UploadedAt}
+			UploadedBy: r.UploadedBy, UploadedAt: r.UploadedAt, ByCustomer: r.CustomerID.Valid}
 	}
 	return out, nil
 }
@@ -90,6 +116,39 @@ func AttachmentContent(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (strin
 		return "", nil, err // an order of another outlet: its attachments are not found either
 	}
 	return r.ContentType, r.Content, nil
+}
+
+// MaxCustomerPhotos bounds the photos a customer names on a dispute or a return.
+const MaxCustomerPhotos = 10
+
+// CustomerPhotos checks that every id is a photo the order's customer uploaded to the order
+// (a consumer sees only their own uploads: another's is not found either); field names the
+// request field in the problem.
+func CustomerPhotos(ctx context.Context, tx *tenants.Tx, orderID, customerID uuid.UUID, ids []uuid.UUID, field string) ([]uuid.UUID, error) {
+	if len(ids) == 0 {
+		return []uuid.UUID{}, nil
+	}
+	if len(ids) > MaxCustomerPhotos {
+		return nil, fault.Invalid(field, fmt.Sprintf("give at most %d photos", MaxCustomerPhotos))
+	}
+	rows, err := tx.Q.AttachmentOwners(ctx, tx, db.AttachmentOwnersParams{TenantID: tx.Scope.TenantID, Ids: ids})
+	if err != nil {
+		return nil, fmt.Errorf("attachment owners: %w", err)
+	}
+	out := make([]uuid.UUID, 0, len(ids))
+	for i, id := range ids {
+		if slices.Contains(out, id) {
+			return nil, fault.Invalid(fmt.Sprintf("%s[%d]", field, i), "is named twice")
+		}
+		ok := slices.ContainsFunc(rows, func(r db.AttachmentOwnersRow) bool {
+			return r.ID == id && r.OrderID == orderID && r.CustomerID.Valid && r.CustomerID.UUID == customerID
+		})
+		if !ok {
+			return nil, fault.Invalid(fmt.Sprintf("%s[%d]", field, i), "is not a photo you uploaded to this order")
+		}
+		out = append(out, id)
+	}
+	return out, nil
 }
 
 // GetDispute returns one dispute, if its order is in scope.
@@ -118,25 +177,35 @@ func DisputeOrder(ctx context.Context, tx *tenants.Tx, disputeID uuid.UUID) (uui
 
 // Dispute is a consumer's challenge of an exclusion the diagnosis invoked.
 type Dispute struct {
-	ID           uuid.UUID  `json:"id"`
-	OrderID      uuid.UUID  `json:"order_id"`
-	Status       string     `json:"status" doc:"upheld: the exclusion stands; overturned: it is dropped"`
-	Statement    string     `json:"statement"`
-	Exclusion    string     `json:"exclusion"`
-	DecisionNote string     `json:"decision_note,omitempty"`
-	DecidedBy    string     `json:"decided_by,omitempty"`
-	CreatedAt    time.Time  `json:"created_at"`
-	DecidedAt    *time.Time `json:"decided_at,omitempty"`
+	ID           uuid.UUID   `json:"id"`
+	OrderID      uuid.UUID   `json:"order_id"`
+	Status       string      `json:"status" doc:"upheld: the exclusion stands; overturned: it is dropped"`
+	Statement    string      `json:"statement"`
+	Exclusion    string      `json:"exclusion"`
+	PhotoIDs     []uuid.UUID `json:"attachment_ids" doc:"The customer's photos backing the dispute (attachments of the order)"`
+	DecisionNote string      `json:"decision_note,omitempty"`
+	DecidedBy    string      `json:"decided_by,omitempty"`
+	CreatedAt    time.Time   `json:"created_at"`
+	DecidedAt    *time.Time  `json:"decided_at,omitempty"`
 }
 
 func disputeFromRow(r db.OrderDispute) Dispute {
-	return Dispute{ID: r.ID, OrderID: r.OrderID, Status: r.Status, Statement: r.Statement, Exclusion: r.Exclusion,
+	photos := r.AttachmentIds
+	if photos == nil {
+		photos = []uuid.UUID{}
+	}
+	return Dispute{ID: r.ID, OrderID: r.OrderID, Status: r.Status, Statement: r.Statement, Exclusion: r.Exclusion, PhotoIDs: photos,
 		DecisionNote: r.DecisionNote, DecidedBy: r.DecidedBy, CreatedAt: r.CreatedAt, DecidedAt: r.DecidedAt}
 }
 
 // OpenDispute lets the customer challenge the exclusion on their order; the brand reviews it.
-func (s *Service) OpenDispute(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, statement string) (Dispute, error) {
+// photoIDs name photos the customer uploaded to the order (attachment_ids).
+func (s *Service) OpenDispute(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, statement string, photoIDs []uuid.UUID) (Dispute, error) {
 	r, err := lock(ctx, tx, orderID, 0)
+	if err != nil {
+		return Dispute{}, err
+	}
+	photos, err := CustomerPhotos(ctx, tx, orderID, r.CustomerID, photoIDs, "attachment_ids")
 	if err != nil {
 		return Dispute{}, err
 	}
@@ -149,7 +218,7 @@ func (s *Service) OpenDispute(ctx context.Context, tx *tenants.Tx, orderID uuid.
 	}
 	row, err := tx.Q.CreateDispute(ctx, tx, db.CreateDisputeParams{TenantID: tx.Scope.TenantID,
 		ID: platform.NewID(), OrderID: orderID, CustomerID: r.CustomerID, Statement: statement,
-		Exclusion: o.Completion.Exclusion})
+		Exclusion: o.Completion.Exclusion, AttachmentIds: photos})
 	if err != nil {
 		return Dispute{}, fault.DBError(err, "a dispute of this order is already open", "")
 	}

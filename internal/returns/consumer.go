@@ -43,6 +43,7 @@ type CaseForCustomer struct {
 	Hold       *CaseHold             `json:"hold,omitempty"`
 	Lines      []CaseLineForCustomer `json:"lines"`
 	Steps      []CaseStepForCustomer `json:"steps"`
+	Photos     int                   `json:"photos" doc:"How many photos I sent with the case"`
 	CreatedAt  time.Time             `json:"created_at"`
 	UpdatedAt  time.Time             `json:"updated_at"`
 }
@@ -51,7 +52,7 @@ type CaseForCustomer struct {
 func (c Case) ForCustomer() CaseForCustomer {
 	v := CaseForCustomer{ID: c.ID, Number: c.Number, Status: c.Status, Reason: c.Reason, Collection: c.Collection, Currency: c.Currency,
 		Refunded: c.Refunded, Difference: c.Difference, Lines: make([]CaseLineForCustomer, len(c.Lines)), Steps: make([]CaseStepForCustomer, len(c.Steps)),
-		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, Photos: len(c.AttachmentIDs)}
 	if c.Hold != nil {
 		h := *c.Hold
 		h.Reference = ""

@@ -27,6 +27,7 @@ import (
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/events"
 	"github.com/aftersales/aftersales/internal/fault"
+	"github.com/aftersales/aftersales/internal/notify"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/internal/registry"
 	"github.com/aftersales/aftersales/internal/warranty"
@@ -189,29 +190,30 @@ type CaseHold struct {
 
 // Case is a return or exchange case.
 type Case struct {
-	ID             uuid.UUID  `json:"id"`
-	Number         string     `json:"number"`
-	CustomerID     uuid.UUID  `json:"customer_id"`
-	OutletID       *uuid.UUID `json:"outlet_id,omitempty"`
-	Reason         string     `json:"reason"`
-	Description    string     `json:"description,omitempty"`
-	Status         string     `json:"status"`
-	Collection     string     `json:"collection" doc:"drop_off at an outlet, courier pickup, or pickup_delivery (pickup and delivery in one visit)"`
-	CollectionRef  string     `json:"collection_ref,omitempty" doc:"The courier's waybill or the visit's appointment"`
-	OverrideReason string     `json:"override_reason,omitempty"`
-	OverriddenBy   string     `json:"overridden_by,omitempty"`
-	ReviewNote     string     `json:"review_note,omitempty"`
-	ReviewedBy     string     `json:"reviewed_by,omitempty"`
-	Currency       string     `json:"currency"`
-	Refunded       int64      `json:"refunded"`
-	Difference     int64      `json:"difference" doc:"Exchanges to other models: what the customer owes (positive) or is owed (negative)"`
-	Hold           *CaseHold  `json:"hold,omitempty"`
-	Lines          []CaseLine `json:"lines"`
-	Steps          []CaseStep `json:"steps"`
-	Version        int32      `json:"version"`
-	CreatedAt      time.Time  `json:"created_at"`
-	UpdatedAt      time.Time  `json:"updated_at"`
-	ClosedAt       *time.Time `json:"closed_at,omitempty"`
+	ID             uuid.UUID   `json:"id"`
+	Number         string      `json:"number"`
+	CustomerID     uuid.UUID   `json:"customer_id"`
+	OutletID       *uuid.UUID  `json:"outlet_id,omitempty"`
+	Reason         string      `json:"reason"`
+	Description    string      `json:"description,omitempty"`
+	Status         string      `json:"status"`
+	Collection     string      `json:"collection" doc:"drop_off at an outlet, courier pickup, or pickup_delivery (pickup and delivery in one visit)"`
+	CollectionRef  string      `json:"collection_ref,omitempty" doc:"The courier's waybill or the visit's appointment"`
+	OverrideReason string      `json:"override_reason,omitempty"`
+	OverriddenBy   string      `json:"overridden_by,omitempty"`
+	ReviewNote     string      `json:"review_note,omitempty"`
+	ReviewedBy     string      `json:"reviewed_by,omitempty"`
+	Currency       string      `json:"currency"`
+	Refunded       int64       `json:"refunded"`
+	Difference     int64       `json:"difference" doc:"Exchanges to other models: what the customer owes (positive) or is owed (negative)"`
+	Hold           *CaseHold   `json:"hold,omitempty"`
+	Lines          []CaseLine  `json:"lines"`
+	Steps          []CaseStep  `json:"steps"`
+	AttachmentIDs  []uuid.UUID `json:"attachment_ids" doc:"The customer's photos (attachments of the case's order), when they asked in the portal"`
+	Version        int32       `json:"version"`
+	CreatedAt      time.Time   `json:"created_at"`
+	UpdatedAt      time.Time   `json:"updated_at"`
+	ClosedAt       *time.Time  `json:"closed_at,omitempty"`
 }
 
 func fromRow(r db.ReturnCase) (Case, error) {
@@ -236,6 +238,10 @@ func fromRow(r db.ReturnCase) (Case, error) {
 	}
 	if c.Steps == nil {
 		c.Steps = []CaseStep{}
+	}
+	c.AttachmentIDs = r.AttachmentIds
+	if c.AttachmentIDs == nil {
+		c.AttachmentIDs = []uuid.UUID{}
 	}
 	return c, nil
 }
@@ -271,6 +277,8 @@ type ApplyInput struct {
 	CollectionRef  string      `json:"collection_ref,omitempty" maxLength:"200"`
 	Lines          []LineInput `json:"lines" minItems:"1" maxItems:"20"`
 	OverrideReason string      `json:"override_reason,omitempty" maxLength:"1000" doc:"Override only: why the case is opened although the decision does not allow the remedy"`
+	// AttachmentIDs are the customer's photos, checked by the caller (the consumer's request).
+	AttachmentIDs []uuid.UUID `json:"-"`
 }
 
 // TenantTerms are a tenant's return terms.
@@ -490,7 +498,11 @@ func (s *Service) Apply(ctx context.Context, tx *tenants.Tx, in ApplyInput, over
 	id := platform.NewID()
 	number := "RT-" + now.In(zone(t.Timezone)).Format("20060102") + "-" + strings.ToUpper(strings.ReplaceAll(id.String(), "-", "")[26:])
 	c := Case{ID: id, Number: number, CustomerID: customer, OutletID: in.OutletID, Reason: in.Reason, Description: strings.TrimSpace(in.Description),
-		Status: StatusApplied, Collection: in.Collection, CollectionRef: strings.TrimSpace(in.CollectionRef), Currency: t.Currency, Lines: lines}
+		Status: StatusApplied, Collection: in.Collection, CollectionRef: strings.TrimSpace(in.CollectionRef), Currency: t.Currency, Lines: lines,
+		AttachmentIDs: in.AttachmentIDs}
+	if c.AttachmentIDs == nil {
+		c.AttachmentIDs = []uuid.UUID{}
+	}
 	c.Steps = []CaseStep{{At: now, Kind: EventApplied, Actor: tx.Scope.Actor.Label, Note: in.Reason}}
 	if override {
 		c.OverrideReason, c.OverriddenBy = in.OverrideReason, tx.Scope.Actor.Label
@@ -503,7 +515,7 @@ func (s *Service) Apply(ctx context.Context, tx *tenants.Tx, in ApplyInput, over
 	r, err := tx.Q.InsertReturnCase(ctx, tx, db.InsertReturnCaseParams{TenantID: tx.Scope.TenantID, ID: id, Number: number, CustomerID: customer,
 		OutletID: idOf(in.OutletID), Reason: c.Reason, Description: c.Description, Status: c.Status, Collection: c.Collection,
 		CollectionRef: c.CollectionRef, OverrideReason: c.OverrideReason, OverriddenBy: c.OverriddenBy, Currency: c.Currency,
-		Lines: lj, Steps: sj, CreatedAt: now})
+		Lines: lj, Steps: sj, AttachmentIds: c.AttachmentIDs, CreatedAt: now})
 	if err != nil {
 		return Case{}, fault.DBError(err, "a case with this number exists; try again", "customer_id")
 	}
@@ -624,6 +636,10 @@ func List(ctx context.Context, tx *tenants.Tx, f Filter) ([]Case, error) {
 	return out, nil
 }
 
+// customerNotified are the steps the customer is told of.
+var customerNotified = map[string]bool{notify.ReturnApproved: true, notify.ReturnRejected: true, notify.ReturnReceived: true,
+	notify.ReturnRefunded: true, notify.ReturnExchanged: true}
+
 // emit records a step's event; outlet-scoped cases carry their outlet.
 func (s *Service) emit(ctx context.Context, tx *tenants.Tx, c Case, event string, line int) error {
 	var outlet uuid.UUID
@@ -645,6 +661,21 @@ func (s *Service) emit(ctx context.Context, tx *tenants.Tx, c Case, event string
 	}
 	if c.Hold != nil {
 		data["hold"] = c.Hold
+	}
+	if customerNotified[event] {
+		// The customer is told when the case moves (notify's shipped templates).
+		vars := map[string]string{"case_number": c.Number}
+		if line > 0 {
+			l := c.Lines[line-1]
+			if l.Refund != nil {
+				vars["amount"] = notify.FormatMoney(l.Refund.Amount, c.Currency)
+			}
+			if l.Exchange != nil {
+				vars["new_serial"] = l.Exchange.Serial
+			}
+		}
+		data["recipients"] = []notify.Recipient{notify.Customer(c.CustomerID)}
+		data["vars"] = vars
 	}
 	_, err := events.Emit(ctx, tx, s.Jobs, event, subjectReturnCase, c.ID, outlet, data)
 	return err

@@ -317,20 +317,25 @@ WHERE tenant_id = @tenant_id AND id = @id AND status = 'sent'
 RETURNING *;
 
 -- name: CreateAttachment :one
-INSERT INTO order_attachments (tenant_id, id, order_id, kind, content_type, content, sha256, public, uploaded_by)
-VALUES (@tenant_id, @id, @order_id, @kind, @content_type, @content, @sha256, @public, @uploaded_by)
-RETURNING id, order_id, kind, content_type, public, uploaded_by, uploaded_at;
+INSERT INTO order_attachments (tenant_id, id, order_id, kind, content_type, content, sha256, public, uploaded_by, customer_id)
+VALUES (@tenant_id, @id, @order_id, @kind, @content_type, @content, @sha256, @public, @uploaded_by, sqlc.narg(customer_id))
+RETURNING id, order_id, kind, content_type, public, uploaded_by, uploaded_at, customer_id;
 
 -- name: ListAttachments :many
-SELECT id, order_id, kind, content_type, public, uploaded_by, uploaded_at FROM order_attachments
+SELECT id, order_id, kind, content_type, public, uploaded_by, uploaded_at, customer_id FROM order_attachments
 WHERE tenant_id = @tenant_id AND order_id = @order_id ORDER BY id;
+
+-- name: AttachmentOwners :many
+-- Which order each attachment is of and who uploaded it (without the content).
+SELECT id, order_id, customer_id FROM order_attachments
+WHERE tenant_id = @tenant_id AND id = ANY(@ids::uuid[]);
 
 -- name: GetAttachment :one
 SELECT * FROM order_attachments WHERE tenant_id = @tenant_id AND id = @id;
 
 -- name: CreateDispute :one
-INSERT INTO order_disputes (tenant_id, id, order_id, customer_id, statement, exclusion)
-VALUES (@tenant_id, @id, @order_id, @customer_id, @statement, @exclusion)
+INSERT INTO order_disputes (tenant_id, id, order_id, customer_id, statement, exclusion, attachment_ids)
+VALUES (@tenant_id, @id, @order_id, @customer_id, @statement, @exclusion, @attachment_ids::uuid[])
 RETURNING *;
 
 -- name: ListDisputes :many

@@ -14,9 +14,9 @@ RETURNING *;
 
 -- name: InsertReturnCase :one
 INSERT INTO return_cases (tenant_id, id, number, customer_id, outlet_id, reason, description, status, collection,
-  collection_ref, override_reason, overridden_by, currency, lines, steps, created_at, updated_at)
+  collection_ref, override_reason, overridden_by, currency, lines, steps, attachment_ids, created_at, updated_at)
 VALUES (@tenant_id, @id, @number, @customer_id, @outlet_id, @reason, @description, @status, @collection,
-  @collection_ref, @override_reason, @overridden_by, @currency, @lines, @steps, @created_at, @created_at)
+  @collection_ref, @override_reason, @overridden_by, @currency, @lines, @steps, @attachment_ids::uuid[], @created_at, @created_at)
 RETURNING *;
 
 -- name: GetReturnCase :one

@@ -1533,6 +1533,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/consumer/tenants/{tenant}/orders/{id}/after-sales": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What I may do about my order's decision: dispute its exclusion, ask for a return or an exchange; my disputes and cases of it */
+        get: operations["consumer-order-after-sales"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/consumer/tenants/{tenant}/orders/{id}/appointment": {
         parameters: {
             query?: never;
@@ -1544,6 +1561,26 @@ export interface paths {
         put?: never;
         /** Book or move the appointment of my order (moving needs a reason) */
         post: operations["consumer-book-appointment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consumer/tenants/{tenant}/orders/{id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a photo to my order (to back a dispute or a return); the brand's staff see it on the order
+         * @description A JPEG, PNG or WebP image, its type checked against its bytes. Part of a consumer right: answered even while the tenant is read-only.
+         */
+        post: operations["consumer-attach-photo"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1729,7 +1766,11 @@ export interface paths {
         /** My return and exchange cases with this brand, with their progress */
         get: operations["consumer-list-returns"];
         put?: never;
-        post?: never;
+        /**
+         * Ask for a return or an exchange of the unit of my order, where its warranty decision allows it; the brand reviews it
+         * @description A consumer right (三包): answered even while the tenant is read-only.
+         */
+        post: operations["consumer-ask-return"];
         delete?: never;
         options?: never;
         head?: never;
@@ -6082,6 +6123,8 @@ export interface components {
             user_id?: string;
         };
         Attachment: {
+            /** @description Uploaded by the customer in the portal */
+            by_customer: boolean;
             content_type: string;
             /** Format: uuid */
             id: string;
@@ -6603,6 +6646,8 @@ export interface components {
             unknown: number;
         };
         Case: {
+            /** @description The customer's photos (attachments of the case's order), when they asked in the portal */
+            attachment_ids: string[];
             /** Format: date-time */
             closed_at?: string;
             /** @description drop_off at an outlet, courier pickup, or pickup_delivery (pickup and delivery in one visit) */
@@ -6653,6 +6698,11 @@ export interface components {
             id: string;
             lines: components["schemas"]["CaseLineForCustomer"][];
             number: string;
+            /**
+             * Format: int64
+             * @description How many photos I sent with the case
+             */
+            photos: number;
             reason: string;
             /** Format: int64 */
             refunded: number;
@@ -7285,6 +7335,41 @@ export interface components {
             /** @example 压缩机 */
             name: string;
         };
+        ConsumerAfterSales: {
+            disputes: components["schemas"]["Dispute"][];
+            /** @description The cause the diagnosis found the warranty excludes (e.g. misuse); empty: none */
+            exclusion?: string;
+            /** @description The order has an exclusion and no dispute of it is open */
+            may_dispute: boolean;
+            /** @description What the unit's warranty decision allows today (repair, exchange, refund) */
+            remedies: string[];
+            /** @description What I may ask for: return (my money back) and/or exchange */
+            return_kinds: string[];
+            /** @description My cases about this order's unit */
+            returns: components["schemas"]["ConsumerReturnRef"][];
+        };
+        ConsumerAskReturnInBody: {
+            /** @description Photos I uploaded to the order */
+            attachment_ids?: string[];
+            /**
+             * @description How the unit goes back; default: drop_off
+             * @enum {string}
+             */
+            collection?: "drop_off" | "courier" | "pickup_delivery";
+            description?: string;
+            /**
+             * @description return: my money back; exchange: a new unit
+             * @enum {string}
+             */
+            kind: "return" | "exchange";
+            /**
+             * Format: uuid
+             * @description My order of the unit
+             */
+            order_id: string;
+            /** @enum {string} */
+            reason: "quality_fault" | "not_as_described" | "transport_damage" | "personal";
+        };
         ConsumerBuyInBody: {
             /**
              * Format: uri
@@ -7315,6 +7400,8 @@ export interface components {
             tracking_url: string;
         };
         ConsumerDisputeInBody: {
+            /** @description Photos I uploaded to the order (POST .../orders/{id}/attachments) */
+            attachment_ids?: string[];
             /** @description Why the exclusion (e.g. misuse) is wrong */
             statement: string;
         };
@@ -7326,6 +7413,13 @@ export interface components {
         };
         ConsumerQuotesOutBody: {
             items: components["schemas"]["Quote"][];
+        };
+        ConsumerReturnRef: {
+            /** Format: uuid */
+            id: string;
+            number: string;
+            remedy: string;
+            status: string;
         };
         ConsumerReturnsOutBody: {
             items: components["schemas"]["CaseForCustomer"][];
@@ -7700,6 +7794,8 @@ export interface components {
             reason?: string;
         };
         Dispute: {
+            /** @description The customer's photos backing the dispute (attachments of the order) */
+            attachment_ids: string[];
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -21655,6 +21751,85 @@ export interface operations {
             };
         };
     };
+    "consumer-order-after-sales": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tenant slug */
+                tenant: string;
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsumerAfterSales"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "consumer-book-appointment": {
         parameters: {
             query?: never;
@@ -21711,6 +21886,98 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "consumer-attach-photo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tenant slug */
+                tenant: string;
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "image/jpeg": string;
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Attachment"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -22664,6 +22931,87 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ConsumerReturnsOutBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "consumer-ask-return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tenant slug */
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConsumerAskReturnInBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseForCustomer"];
                 };
             };
             /** @description Unauthorized */

@@ -13,6 +13,10 @@ import OrdersView from './views/service/OrdersView.vue'
 import OrderView from './views/service/OrderView.vue'
 import AccountView from './views/account/AccountView.vue'
 import BuyView from './views/buy/BuyView.vue'
+import AskReturn from './views/returns/AskReturn.vue'
+import DisputeView from './views/returns/DisputeView.vue'
+import ReturnsView from './views/returns/ReturnsView.vue'
+import ReturnView from './views/returns/ReturnView.vue'
 import PurchasesView from './views/buy/PurchasesView.vue'
 import PurchaseView from './views/buy/PurchaseView.vue'
 
@@ -33,6 +37,11 @@ export const myRouter = createRouter({
     { path: '/:tenant/purchases', name: 'my-purchases', component: PurchasesView, props: true },
     { path: '/:tenant/purchases/:id', name: 'my-purchase', component: PurchaseView, props: true },
     { path: '/:tenant/account', name: 'my-account', component: AccountView, props: true },
+    // Disputing an order's decision, asking for a return or an exchange, my cases.
+    { path: '/:tenant/orders/:id/dispute', name: 'my-dispute', component: DisputeView, props: true },
+    { path: '/:tenant/orders/:id/return', name: 'my-return-ask', component: AskReturn, props: true },
+    { path: '/:tenant/returns', name: 'my-returns', component: ReturnsView, props: true },
+    { path: '/:tenant/returns/:id', name: 'my-return', component: ReturnView, props: true },
     { path: '/:pathMatch(.*)*', redirect: '/' },
   ],
 })
