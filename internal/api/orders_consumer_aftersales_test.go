@@ -151,7 +151,19 @@ func TestConsumerPhotosDisputeAndReturn(t *testing.T) {
 	if strings.Join(asStrings(sc["attachment_ids"]), ",") != pid || sc["description"] != "stopped cooling" {
 		t.Fatalf("staff's view of the case: %v", sc)
 	}
-	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/returns/" + id + "/review", Token: w.tn.Admin, Body: map[string]any{"decision": "approve"}})
+	// The consumer's request records nothing paid: staff confirm the amount from the receipt
+	// when they approve, so that the refund can be made; a line the case lacks is refused.
+	r = env.Do(apitest.Req{Method: "POST", Path: "/v1/returns/" + id + "/review", Token: w.tn.Admin,
+		Body: map[string]any{"decision": "approve", "paid": []map[string]any{{"line": 2, "paid": 399900}}}})
+	if r.Status != 422 || !problemAt(t, r, "body.paid[0].line") {
+		t.Fatalf("paid for a line the case lacks: %d %s", r.Status, r.Body)
+	}
+	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/returns/" + id + "/review", Token: w.tn.Admin,
+		Body: map[string]any{"decision": "approve", "paid": []map[string]any{{"line": 1, "paid": 399900}}}})
+	sc = env.Must(200, apitest.Req{Method: "GET", Path: "/v1/returns/" + id, Token: w.tn.Admin}).Map(t)
+	if got := sc["lines"].([]any)[0].(map[string]any)["paid"]; got != float64(399900) {
+		t.Fatalf("the paid amount confirmed at approval: %v", got)
+	}
 	mine := env.Must(200, apitest.Req{Method: "GET", Path: a.path("/returns/" + id), Token: a.token}).Map(t)
 	steps := mine["steps"].([]any)
 	if mine["status"] != "approved" || steps[len(steps)-1].(map[string]any)["kind"] != "return.approved" {

@@ -132,6 +132,14 @@ type ReviewDecision struct {
 	Note         string        `json:"note,omitempty" maxLength:"1000" doc:"Why; required to reject"`
 	Replacements []Replacement `json:"replacements,omitempty" maxItems:"20" doc:"Approving advance exchange lines: their new units, which ship now"`
 	Hold         *HoldInput    `json:"hold,omitempty" doc:"Approving advance exchange lines: the deposit or card hold"`
+	Paid         []PaidLine    `json:"paid,omitempty" maxItems:"20" doc:"Approving: what the customer paid for units the case does not know it of (a consumer's own request records nothing paid), so that a refund can be made"`
+}
+
+// PaidLine is what the customer paid for one line's unit, paid outside the platform,
+// confirmed by staff from the receipt when they approve a consumer's request.
+type PaidLine struct {
+	Line int   `json:"line" minimum:"1" doc:"The line, from 1"`
+	Paid int64 `json:"paid" minimum:"1" maximum:"100000000000" doc:"Minor units"`
 }
 
 // Review approves or rejects an applied case. Approving a case with advance exchange lines
@@ -161,6 +169,9 @@ func (s *Service) Review(ctx context.Context, tx *tenants.Tx, id uuid.UUID, vers
 		if len(in.Replacements) > 0 || in.Hold != nil {
 			return Case{}, fault.Invalid("replacements", "a rejected case ships nothing")
 		}
+		if len(in.Paid) > 0 {
+			return Case{}, fault.Invalid("paid", "a rejected case refunds nothing")
+		}
 		c.Status = StatusRejected
 		c.ClosedAt = &now
 		c.step(now, tx, EventRejected, 0, in.Note)
@@ -177,6 +188,16 @@ func (s *Service) Review(ctx context.Context, tx *tenants.Tx, id uuid.UUID, vers
 	}
 	if advance == 0 && (len(in.Replacements) > 0 || in.Hold != nil) {
 		return Case{}, fault.Invalid("replacements", "only advance exchange lines ship before the old unit is back")
+	}
+	for i, pl := range in.Paid {
+		f := fmt.Sprintf("paid[%d]", i)
+		if pl.Line < 1 || pl.Line > len(c.Lines) {
+			return Case{}, fault.Invalid(f+".line", "is not a line of the case")
+		}
+		if l := c.Lines[pl.Line-1]; l.Paid != 0 || l.Payment != PaymentOutside {
+			return Case{}, fault.Invalid(f+".line", "already records what was paid for its unit")
+		}
+		c.Lines[pl.Line-1].Paid = pl.Paid
 	}
 	c.Status = StatusApproved
 	c.step(now, tx, EventApproved, 0, in.Note)

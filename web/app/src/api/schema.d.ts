@@ -9992,6 +9992,18 @@ export interface components {
             /** @description Pass as cursor to get the next page; absent on the last page */
             next_cursor?: string;
         };
+        PaidLine: {
+            /**
+             * Format: int64
+             * @description The line, from 1
+             */
+            line: number;
+            /**
+             * Format: int64
+             * @description Minor units
+             */
+            paid: number;
+        };
         Part: {
             code: string;
             name?: string;
@@ -11397,6 +11409,8 @@ export interface components {
             hold?: components["schemas"]["HoldInput"];
             /** @description Why; required to reject */
             note?: string;
+            /** @description Approving: what the customer paid for units the case does not know it of (a consumer's own request records nothing paid), so that a refund can be made */
+            paid?: components["schemas"]["PaidLine"][];
             /** @description Approving advance exchange lines: their new units, which ship now */
             replacements?: components["schemas"]["Replacement"][];
         };

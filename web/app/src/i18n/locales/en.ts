@@ -2117,6 +2117,8 @@ const en = {
     reference: 'Reference',
     paymentMethod: 'Stripe payment method',
     replacementFor: 'Replacement serial for unit {n}',
+    paidFor: 'Paid for {serial}',
+    paidForHint: 'The customer asked from the portal: enter what the receipt shows, so that the refund can be made.',
     overridden: 'Overridden',
     back: 'Back',
     notBack: 'Not back yet',

@@ -2116,6 +2116,8 @@ const zhCN: Messages = {
     reference: '凭证号',
     paymentMethod: 'Stripe 支付方式',
     replacementFor: '商品 {n} 的新机序列号',
+    paidFor: '{serial} 的实付金额',
+    paidForHint: '顾客在自助服务中申请：请按购买凭证填写实付金额，以便退款。',
     overridden: '越权受理',
     back: '已退回',
     notBack: '尚未退回',
