@@ -443,7 +443,7 @@ func (q *Queries) CreateOrder(ctx context.Context, db DBTX, arg CreateOrderParam
 const createQuote = `-- name: CreateQuote :one
 INSERT INTO order_quotes (tenant_id, id, order_id, customer_id, currency, lines, total_charged, token_hash, created_by)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-RETURNING tenant_id, id, order_id, status, currency, lines, total_charged, token_hash, decided_at, decided_channel, decided_by, created_by, created_at, customer_id
+RETURNING tenant_id, id, order_id, status, currency, lines, total_charged, token_hash, decided_at, decided_channel, decided_by, created_by, created_at, customer_id, decided_reason
 `
 
 type CreateQuoteParams struct {
@@ -486,6 +486,7 @@ func (q *Queries) CreateQuote(ctx context.Context, db DBTX, arg CreateQuoteParam
 		&i.CreatedBy,
 		&i.CreatedAt,
 		&i.CustomerID,
+		&i.DecidedReason,
 	)
 	return i, err
 }
@@ -559,15 +560,17 @@ func (q *Queries) DecideDispute(ctx context.Context, db DBTX, arg DecideDisputeP
 }
 
 const decideQuote = `-- name: DecideQuote :one
-UPDATE order_quotes SET status = $1, decided_at = now(), decided_channel = $2, decided_by = $3
-WHERE tenant_id = $4 AND id = $5 AND status = 'sent'
-RETURNING tenant_id, id, order_id, status, currency, lines, total_charged, token_hash, decided_at, decided_channel, decided_by, created_by, created_at, customer_id
+UPDATE order_quotes SET status = $1, decided_at = now(), decided_channel = $2, decided_by = $3,
+  decided_reason = $4
+WHERE tenant_id = $5 AND id = $6 AND status = 'sent'
+RETURNING tenant_id, id, order_id, status, currency, lines, total_charged, token_hash, decided_at, decided_channel, decided_by, created_by, created_at, customer_id, decided_reason
 `
 
 type DecideQuoteParams struct {
 	Status         string
 	DecidedChannel string
 	DecidedBy      string
+	DecidedReason  string
 	TenantID       uuid.UUID
 	ID             uuid.UUID
 }
@@ -577,6 +580,7 @@ func (q *Queries) DecideQuote(ctx context.Context, db DBTX, arg DecideQuoteParam
 		arg.Status,
 		arg.DecidedChannel,
 		arg.DecidedBy,
+		arg.DecidedReason,
 		arg.TenantID,
 		arg.ID,
 	)
@@ -596,6 +600,7 @@ func (q *Queries) DecideQuote(ctx context.Context, db DBTX, arg DecideQuoteParam
 		&i.CreatedBy,
 		&i.CreatedAt,
 		&i.CustomerID,
+		&i.DecidedReason,
 	)
 	return i, err
 }
@@ -870,7 +875,7 @@ func (q *Queries) GetOrderSettings(ctx context.Context, db DBTX, tenantID uuid.U
 }
 
 const getQuote = `-- name: GetQuote :one
-SELECT tenant_id, id, order_id, status, currency, lines, total_charged, token_hash, decided_at, decided_channel, decided_by, created_by, created_at, customer_id FROM order_quotes WHERE tenant_id = $1 AND id = $2
+SELECT tenant_id, id, order_id, status, currency, lines, total_charged, token_hash, decided_at, decided_channel, decided_by, created_by, created_at, customer_id, decided_reason FROM order_quotes WHERE tenant_id = $1 AND id = $2
 `
 
 type GetQuoteParams struct {
@@ -896,6 +901,7 @@ func (q *Queries) GetQuote(ctx context.Context, db DBTX, arg GetQuoteParams) (Or
 		&i.CreatedBy,
 		&i.CreatedAt,
 		&i.CustomerID,
+		&i.DecidedReason,
 	)
 	return i, err
 }
@@ -2002,7 +2008,7 @@ func (q *Queries) ListOrdersOfEngineer(ctx context.Context, db DBTX, arg ListOrd
 }
 
 const listQuotes = `-- name: ListQuotes :many
-SELECT tenant_id, id, order_id, status, currency, lines, total_charged, token_hash, decided_at, decided_channel, decided_by, created_by, created_at, customer_id FROM order_quotes WHERE tenant_id = $1 AND order_id = $2 ORDER BY created_at, id
+SELECT tenant_id, id, order_id, status, currency, lines, total_charged, token_hash, decided_at, decided_channel, decided_by, created_by, created_at, customer_id, decided_reason FROM order_quotes WHERE tenant_id = $1 AND order_id = $2 ORDER BY created_at, id
 `
 
 type ListQuotesParams struct {
@@ -2034,6 +2040,7 @@ func (q *Queries) ListQuotes(ctx context.Context, db DBTX, arg ListQuotesParams)
 			&i.CreatedBy,
 			&i.CreatedAt,
 			&i.CustomerID,
+			&i.DecidedReason,
 		); err != nil {
 			return nil, err
 		}

@@ -1597,7 +1597,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Approve or decline a quote for my order
+         * Approve or decline a quote for my order (declining needs a reason)
          * @description Declining is a consumer right, answered even while the tenant is read-only; approving starts paid work and is not.
          */
         post: operations["consumer-decide-quote"];
@@ -1693,6 +1693,26 @@ export interface paths {
         get: operations["consumer-get-purchase"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consumer/tenants/{tenant}/purchases/{id}/abandon": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * I gave up paying: expire the Checkout session now and the pending purchase with it
+         * @description Called by Checkout's cancel page. A purchase no longer pending is answered as it is (idempotent; the checkout.session.expired webhook that follows changes nothing). A consumer right: answered even while the tenant is read-only.
+         */
+        post: operations["consumer-abandon-checkout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4054,7 +4074,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Approve or decline a quote with the code sent to my phone */
+        /** Approve or decline a quote with the code sent to my phone (declining needs a reason) */
         post: operations["public-decide-quote"];
         delete?: never;
         options?: never;
@@ -4257,7 +4277,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record the customer's answer to a quote taken by phone or at the counter */
+        /** Record the customer's answer to a quote taken by phone or at the counter (declining needs the reason) */
         post: operations["record-quote-decision"];
         delete?: never;
         options?: never;
@@ -8804,6 +8824,8 @@ export interface components {
         LinkDecideInBody: {
             approve: boolean;
             code: string;
+            /** @description Why the customer declines: required when declining */
+            reason?: string;
         };
         LinkOutBody: {
             tracking_url: string;
@@ -8813,6 +8835,8 @@ export interface components {
             /** @description Where the confirmation code goes (masked) */
             phone: string;
             quote: components["schemas"]["Quote"];
+            /** @description The brand's slug: its portal is /my/{tenant} */
+            tenant: string;
         };
         LinkSurvey: {
             /** @description The order's survey was answered (by the link, the portal or on a call) */
@@ -10711,6 +10735,8 @@ export interface components {
             decided_by?: string;
             /** @enum {string} */
             decided_channel?: "link" | "portal" | "staff";
+            /** @description Why the customer declined */
+            decided_reason?: string;
             /** Format: uuid */
             id: string;
             lines: components["schemas"]["QuoteLine"][];
@@ -10726,6 +10752,8 @@ export interface components {
         };
         QuoteAnswer: {
             approve: boolean;
+            /** @description Why the customer declines: required when declining */
+            reason?: string;
         };
         QuoteInput: {
             lines: components["schemas"]["QuoteLine"][];
@@ -12424,6 +12452,29 @@ export interface components {
         };
         TiersOutBody: {
             tiers: components["schemas"]["Tier"][];
+        };
+        TrackedOrder: {
+            /** Format: date-time */
+            closed_at?: string;
+            /** Format: date-time */
+            completed_at?: string;
+            /** @description The warranty class the order is served under */
+            coverage?: string;
+            /** Format: date-time */
+            created_at: string;
+            fault_description: string;
+            /** Format: uuid */
+            id: string;
+            number: string;
+            result?: string;
+            serial?: string;
+            status: string;
+            /** @description The brand's slug: its portal is /my/{tenant} */
+            tenant: string;
+            timeline: components["schemas"]["Entry"][];
+            type: string;
+            /** Format: date-time */
+            updated_at: string;
         };
         TrackingEvent: {
             detail?: string;
@@ -22530,6 +22581,103 @@ export interface operations {
             };
             /** @description Internal Server Error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "consumer-abandon-checkout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tenant slug */
+                tenant: string;
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Purchase"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -37642,7 +37790,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CustomerView"];
+                    "application/json": components["schemas"]["TrackedOrder"];
                 };
             };
             /** @description Not Found */

@@ -15,6 +15,8 @@ import AccountView from './views/account/AccountView.vue'
 import BuyView from './views/buy/BuyView.vue'
 import PurchasesView from './views/buy/PurchasesView.vue'
 import PurchaseView from './views/buy/PurchaseView.vue'
+import QuoteView from './views/links/QuoteView.vue'
+import TrackView from './views/links/TrackView.vue'
 
 export const myRouter = createRouter({
   history: createWebHistory('/my/'),
@@ -33,6 +35,10 @@ export const myRouter = createRouter({
     { path: '/:tenant/purchases', name: 'my-purchases', component: PurchasesView, props: true },
     { path: '/:tenant/purchases/:id', name: 'my-purchase', component: PurchaseView, props: true },
     { path: '/:tenant/account', name: 'my-account', component: AccountView, props: true },
+    // The pages behind the links sent by SMS (/track/{token}, /quote/{token} redirect here):
+    // the token is the key, no sign-in; the brand comes from the link's answer.
+    { path: '/track/:token', name: 'my-track', component: TrackView, props: true, meta: { public: true, link: true } },
+    { path: '/quote/:token', name: 'my-quote', component: QuoteView, props: true, meta: { public: true, link: true } },
     { path: '/:pathMatch(.*)*', redirect: '/' },
   ],
 })
