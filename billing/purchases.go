@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -126,6 +127,12 @@ type Checkout struct {
 }
 
 func (s *Service) newPurchase(ctx context.Context, tx *tenants.Tx, in BuyInput, channel string) (Product, Price, db.Purchase, error) {
+	if err := checkReturnURL("success_url", in.SuccessURL); err != nil {
+		return Product{}, Price{}, db.Purchase{}, err
+	}
+	if err := checkReturnURL("cancel_url", in.CancelURL); err != nil {
+		return Product{}, Price{}, db.Purchase{}, err
+	}
 	if err := checkParties(ctx, tx, &in); err != nil {
 		return Product{}, Price{}, db.Purchase{}, err
 	}
@@ -244,7 +251,11 @@ func (s *Service) StartCheckout(ctx context.Context, tx *tenants.Tx, in BuyInput
 		return Checkout{}, err
 	}
 	md := metadata(tx.Scope.TenantID, row.ID)
-	success, cancel := s.returnURLs(in, row.ID)
+	t, err := tenants.GetTenant(ctx, tx)
+	if err != nil {
+		return Checkout{}, err
+	}
+	success, cancel := s.returnURLs(in, row.ID, t.Slug)
 	item := &stripe.CheckoutSessionLineItemParams{Price: stripe.String(priceID), Quantity: stripe.Int64(1)}
 	if row.CreditApplied > 0 {
 		// Credit paid part of the price: the consumer pays the rest, as an ad-hoc amount of
@@ -282,15 +293,17 @@ func (s *Service) StartCheckout(ctx context.Context, tx *tenants.Tx, in BuyInput
 
 // returnURLs are the pages Checkout returns to after paying and after giving up for
 // purchase id: the caller's, with PurchaseIDPlaceholder replaced by id (the caller cannot
-// know it before asking), else the public URL's receipt page.
-func (s *Service) returnURLs(in BuyInput, id uuid.UUID) (success, cancel string) {
+// know it before asking), else the portal's receipt page of the purchase in the brand of
+// slug (web/app's /my/{tenant}/purchases/{id}).
+func (s *Service) returnURLs(in BuyInput, id uuid.UUID, slug string) (success, cancel string) {
 	success = strings.ReplaceAll(in.SuccessURL, PurchaseIDPlaceholder, id.String())
 	cancel = strings.ReplaceAll(in.CancelURL, PurchaseIDPlaceholder, id.String())
+	receipt := strings.TrimRight(s.cfg.PublicURL, "/") + "/my/" + url.PathEscape(slug) + "/purchases/" + id.String()
 	if success == "" {
-		success = s.cfg.PublicURL + "/purchases/" + id.String() + "?paid=1"
+		success = receipt + "?paid=1"
 	}
 	if cancel == "" {
-		cancel = s.cfg.PublicURL + "/purchases/" + id.String() + "?cancelled=1"
+		cancel = receipt + "?cancelled=1"
 	}
 	return success, cancel
 }

@@ -35,6 +35,25 @@ func registerConsumerBillingRoutes(api huma.API, s *Server) {
 		Summary: "Cancel my purchase (full refund in the cooling-off period)", Errors: []int{404, 409, 502, 503},
 		Description: "A consumer right: answered even while the tenant is read-only."},
 		route{consumer: true, right: true}, s.consumerCancelPurchase)
+	register(api, s, huma.Operation{OperationID: "consumer-abandon-checkout", Method: http.MethodPost,
+		Path: "/consumer/tenants/{tenant}/purchases/{id}/abandon", Tags: ctags,
+		Summary: "I gave up paying: expire the Checkout session now and the pending purchase with it", Errors: []int{404, 502, 503},
+		Description: "Called by Checkout's cancel page. A purchase no longer pending is answered as it is (idempotent; " +
+			"the checkout.session.expired webhook that follows changes nothing). A consumer right: answered even while " +
+			"the tenant is read-only."},
+		route{consumer: true, right: true}, s.consumerAbandonCheckout)
+}
+
+func (s *Server) consumerAbandonCheckout(ctx context.Context, in *myPurchaseIn) (*PurchaseOutput, error) {
+	scope, err := s.consumerScope(ctx, in.Tenant)
+	if err != nil {
+		return nil, err
+	}
+	out := &PurchaseOutput{}
+	if out.Body, err = s.Billing.AbandonCheckout(ctx, scope, in.id()); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 type offersIn struct {

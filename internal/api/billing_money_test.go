@@ -159,7 +159,7 @@ func TestBillingReadOnlyKeepsConsumerRights(t *testing.T) {
 		t.Errorf("complaint while read-only: %d %s", r.Status, r.Body)
 	}
 	if r := env.Do(apitest.Req{Method: "POST", Path: base + "/orders/" + order + "/quotes/" + quote + "/decision", Token: ctok,
-		Body: map[string]any{"approve": false}}); r.Status != 404 {
+		Body: map[string]any{"approve": false, "reason": "too dear"}}); r.Status != 404 {
 		t.Errorf("declining a quote while read-only: %d %s, want the decision's own 404", r.Status, r.Body)
 	}
 	// Approving commits the tenant to paid work: refused.

@@ -505,8 +505,10 @@ func ciCases(t *testing.T, w *ciWorld, a, b *ciConsumer, slot string) []ciCase {
 	add(ciCase{key: "POST " + tmpl + " path.id", name: "approve A's quote on B's order",
 		cross: decide(b.order, a.quote), ghost: decide(ciGhost, a.quote), own: own, want: 404, ownWant: 200})
 
-	// Purchases: the receipt and the cancellation of B's paid plan.
-	for _, op := range []struct{ method, tmpl string }{{"GET", ciBase + "/purchases/{id}"}, {"POST", ciBase + "/purchases/{id}/cancel"}} {
+	// Purchases: the receipt, the cancellation of B's paid plan, and giving up its checkout
+	// (A's own paid plan is answered as it is).
+	for _, op := range []struct{ method, tmpl string }{{"GET", ciBase + "/purchases/{id}"}, {"POST", ciBase + "/purchases/{id}/cancel"},
+		{"POST", ciBase + "/purchases/{id}/abandon"}} {
 		req := func(id string) apitest.Req {
 			return apitest.Req{Method: op.method, Path: ciFill(op.tmpl, slug, "id", id)}
 		}

@@ -39,7 +39,7 @@ func registerConsumerOrderRoutes(api huma.API, s *Server) {
 		route{consumer: true}, s.consumerListQuotes)
 	register(api, s, huma.Operation{OperationID: "consumer-decide-quote", Method: http.MethodPost,
 		Path: "/consumer/tenants/{tenant}/orders/{id}/quotes/{quote}/decision", Tags: ctags,
-		Summary: "Approve or decline a quote for my order", Errors: []int{402, 404, 409},
+		Summary: "Approve or decline a quote for my order (declining needs a reason)", Errors: []int{402, 404, 409, 422},
 		Description: "Declining is a consumer right, answered even while the tenant is read-only; approving starts paid work and is not."},
 		route{consumer: true, right: true}, s.consumerDecideQuote)
 	register(api, s, huma.Operation{OperationID: "consumer-dispute-order", Method: http.MethodPost,
@@ -217,7 +217,7 @@ func (s *Server) consumerDecideQuote(ctx context.Context, in *consumerDecideIn) 
 		}
 	}
 	err := s.consumerTx(ctx, in.Tenant, true, func(tx *tenants.Tx) (err error) {
-		out.Body, err = s.Orders.DecideQuote(ctx, tx, in.id(), uuid.MustParse(in.Quote), in.Body.Approve, "portal",
+		out.Body, err = s.Orders.DecideQuote(ctx, tx, in.id(), uuid.MustParse(in.Quote), in.Body, "portal",
 			"consumer:"+principal(ctx).Label)
 		return err
 	})

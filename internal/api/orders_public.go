@@ -28,7 +28,7 @@ func registerOrderLinkRoutes(api huma.API, s *Server) {
 		Summary: "Send a confirmation code to the customer's phone on file", DefaultStatus: 204, Errors: []int{404, 409, 429}},
 		route{public: true}, s.publicQuoteCode)
 	register(api, s, huma.Operation{OperationID: "public-decide-quote", Method: http.MethodPost, Path: "/public/quotes/{token}/decision",
-		Tags: ptags, Summary: "Approve or decline a quote with the code sent to my phone", Errors: []int{401, 404, 409, 422}},
+		Tags: ptags, Summary: "Approve or decline a quote with the code sent to my phone (declining needs a reason)", Errors: []int{401, 404, 409, 422}},
 		route{public: true}, s.publicDecideQuote)
 }
 
@@ -36,12 +36,20 @@ type trackIn struct {
 	Token string `path:"token" maxLength:"200"`
 }
 
-func (s *Server) publicTrackOrder(ctx context.Context, in *trackIn) (*customerViewOut, error) {
-	o, tl, err := orders.Track(ctx, s.DB, in.Token)
+// TrackedOrder is an order as its tracking link shows it, with its brand.
+type TrackedOrder struct {
+	orders.CustomerView
+	Tenant string `json:"tenant" doc:"The brand's slug: its portal is /my/{tenant}"`
+}
+
+type trackOut struct{ Body TrackedOrder }
+
+func (s *Server) publicTrackOrder(ctx context.Context, in *trackIn) (*trackOut, error) {
+	o, tl, slug, err := orders.Track(ctx, s.DB, in.Token)
 	if err != nil {
 		return nil, err
 	}
-	return &customerViewOut{Body: o.ForCustomer(tl)}, nil
+	return &trackOut{Body: TrackedOrder{CustomerView: o.ForCustomer(tl), Tenant: slug}}, nil
 }
 
 // quoteLinkTx runs fn in the tenant of a quote link, as the customer holding the link, with
@@ -68,6 +76,7 @@ func (s *Server) quoteLinkTx(ctx context.Context, token string, fn func(tx *tena
 
 type linkQuoteOut struct {
 	Body struct {
+		Tenant      string       `json:"tenant" doc:"The brand's slug: its portal is /my/{tenant}"`
 		OrderNumber string       `json:"order_number"`
 		Phone       string       `json:"phone" doc:"Where the confirmation code goes (masked)"`
 		Quote       orders.Quote `json:"quote"`
@@ -76,9 +85,10 @@ type linkQuoteOut struct {
 
 func (s *Server) publicGetQuote(ctx context.Context, in *trackIn) (*linkQuoteOut, error) {
 	out := &linkQuoteOut{}
-	err := s.quoteLinkTx(ctx, in.Token, func(_ *tenants.Tx, q orders.Quote, o orders.Order, phone string) error {
+	err := s.quoteLinkTx(ctx, in.Token, func(tx *tenants.Tx, q orders.Quote, o orders.Order, phone string) (err error) {
 		out.Body.OrderNumber, out.Body.Phone, out.Body.Quote = o.Number, access.MaskPhone(phone), q
-		return nil
+		out.Body.Tenant, err = orders.TenantSlug(ctx, tx)
+		return err
 	})
 	return out, err
 }
@@ -104,14 +114,17 @@ func (s *Server) publicQuoteCode(ctx context.Context, in *trackIn) (*struct{}, e
 type linkDecideIn struct {
 	Token string `path:"token" maxLength:"200"`
 	Body  struct {
-		Code    string `json:"code" pattern:"^[0-9]{6}$"`
-		Approve bool   `json:"approve"`
+		Code string `json:"code" pattern:"^[0-9]{6}$"`
+		orders.QuoteAnswer
 	}
 }
 
 type linkDecisionOut struct{ Body orders.Quote }
 
 func (s *Server) publicDecideQuote(ctx context.Context, in *linkDecideIn) (*linkDecisionOut, error) {
+	if err := in.Body.QuoteAnswer.Check(); err != nil {
+		return nil, err // before the code is spent
+	}
 	var phone string
 	if err := s.quoteLinkTx(ctx, in.Token, func(_ *tenants.Tx, _ orders.Quote, _ orders.Order, p string) error {
 		phone = p
@@ -124,7 +137,7 @@ func (s *Server) publicDecideQuote(ctx context.Context, in *linkDecideIn) (*link
 	}
 	out := &linkDecisionOut{}
 	err := s.quoteLinkTx(ctx, in.Token, func(tx *tenants.Tx, q orders.Quote, o orders.Order, p string) (err error) {
-		out.Body, err = s.Orders.DecideQuote(ctx, tx, o.ID, q.ID, in.Body.Approve, "link", "consumer:"+access.MaskPhone(p))
+		out.Body, err = s.Orders.DecideQuote(ctx, tx, o.ID, q.ID, in.Body.QuoteAnswer, "link", "consumer:"+access.MaskPhone(p))
 		return err
 	})
 	return out, err

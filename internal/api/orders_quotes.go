@@ -27,7 +27,7 @@ func registerQuoteRoutes(api huma.API, s *Server) {
 		Summary: "Get a quote with the customer's answer", Errors: []int{404}},
 		route{perm: access.OrdersRead}, s.getQuote)
 	register(api, s, huma.Operation{OperationID: "record-quote-decision", Method: http.MethodPost, Path: "/quotes/{id}/decision", Tags: tags,
-		Summary: "Record the customer's answer to a quote taken by phone or at the counter", Errors: []int{404, 409}},
+		Summary: "Record the customer's answer to a quote taken by phone or at the counter (declining needs the reason)", Errors: []int{404, 409, 422}},
 		route{perm: access.OrdersWrite}, s.recordQuoteDecision)
 }
 
@@ -67,7 +67,7 @@ func (s *Server) recordQuoteDecision(ctx context.Context, in *staffDecisionIn) (
 		if err != nil {
 			return orders.Quote{}, err
 		}
-		return s.Orders.DecideQuote(ctx, tx, orderID, in.id(), in.Body.Approve, "staff", tx.Scope.Actor.Label)
+		return s.Orders.DecideQuote(ctx, tx, orderID, in.id(), in.Body, "staff", tx.Scope.Actor.Label)
 	})
 	if err != nil {
 		return nil, err

@@ -237,7 +237,7 @@ func TestOrderQuoteApprovalByLinkAndCode(t *testing.T) {
 	}
 	// The link shows the quote and the masked phone only.
 	view := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/public/quotes/" + token}).Map(t)
-	if strings.Contains(string(mustJSON(t, view)), w.phone[3:]) || view["order_number"] == "" {
+	if strings.Contains(string(mustJSON(t, view)), w.phone[3:]) || view["order_number"] == "" || view["tenant"] != w.tn.Slug {
 		t.Fatalf("quote view leaks the phone or lacks the order: %v", view)
 	}
 	if r := env.Do(apitest.Req{Method: "GET", Path: "/v1/public/quotes/" + token + "x"}); r.Status != 404 {
@@ -260,7 +260,7 @@ func TestOrderQuoteApprovalByLinkAndCode(t *testing.T) {
 	}
 	// Answered once: a second answer (by staff) is a conflict.
 	if r := env.Do(apitest.Req{Method: "POST", Path: "/v1/quotes/" + str(q["id"]) + "/decision", Token: w.tn.Admin,
-		Body: map[string]any{"approve": false}}); r.Status != 409 {
+		Body: map[string]any{"approve": false, "reason": "changed my mind"}}); r.Status != 409 {
 		t.Fatalf("second answer: %d %s", r.Status, r.Body)
 	}
 	tl := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/" + id + "/timeline", Token: w.tn.Admin}).Body
@@ -427,8 +427,8 @@ func TestOrderConsumerPortalAndTracking(t *testing.T) {
 	url := str(c["tracking_url"])
 	token := url[strings.LastIndex(url, "/")+1:]
 	tr := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/public/track/" + token}).Map(t)
-	if tr["number"] != mine["number"] || len(tr["timeline"].([]any)) == 0 {
-		t.Fatalf("tracking: %v", tr)
+	if tr["number"] != mine["number"] || len(tr["timeline"].([]any)) == 0 || tr["tenant"] != w.tn.Slug {
+		t.Fatalf("tracking (with the brand's slug %s): %v", w.tn.Slug, tr)
 	}
 	if r := env.Do(apitest.Req{Method: "GET", Path: "/v1/public/track/" + token[:len(token)-2] + "AA"}); r.Status != 404 {
 		t.Fatalf("tampered tracking link: %d", r.Status)

@@ -897,6 +897,8 @@ type OrderQuote struct {
 	CreatedAt      time.Time
 	// The order's customer (who may answer the quote).
 	CustomerID uuid.UUID
+	// Why the customer declined (empty when approved or not answered).
+	DecidedReason string
 }
 
 // Per-tenant order rules: repeat-repair window, engineer dispatch rule order, appointment slots.

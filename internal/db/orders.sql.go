@@ -487,7 +487,7 @@ func (q *Queries) CreateOrder(ctx context.Context, db DBTX, arg CreateOrderParam
 const createQuote = `-- name: CreateQuote :one
 INSERT INTO order_quotes (tenant_id, id, order_id, customer_id, currency, lines, total_charged, token_hash, created_by)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-RETURNING tenant_id, id, order_id, status, currency, lines, total_charged, token_hash, decided_at, decided_channel, decided_by, created_by, created_at, customer_id
+RETURNING tenant_id, id, order_id, status, currency, lines, total_charged, token_hash, decided_at, decided_channel, decided_by, created_by, created_at, customer_id, decided_reason
 `
 
 type CreateQuoteParams struct {
@@ -530,6 +530,7 @@ func (q *Queries) CreateQuote(ctx context.Context, db DBTX, arg CreateQuoteParam
 		&i.CreatedBy,
 		&i.CreatedAt,
 		&i.CustomerID,
+		&i.DecidedReason,
 	)
 	return i, err
 }
@@ -604,15 +605,17 @@ func (q *Queries) DecideDispute(ctx context.Context, db DBTX, arg DecideDisputeP
 }
 
 const decideQuote = `-- name: DecideQuote :one
-UPDATE order_quotes SET status = $1, decided_at = now(), decided_channel = $2, decided_by = $3
-WHERE tenant_id = $4 AND id = $5 AND status = 'sent'
-RETURNING tenant_id, id, order_id, status, currency, lines, total_charged, token_hash, decided_at, decided_channel, decided_by, created_by, created_at, customer_id
+UPDATE order_quotes SET status = $1, decided_at = now(), decided_channel = $2, decided_by = $3,
+  decided_reason = $4
+WHERE tenant_id = $5 AND id = $6 AND status = 'sent'
+RETURNING tenant_id, id, order_id, status, currency, lines, total_charged, token_hash, decided_at, decided_channel, decided_by, created_by, created_at, customer_id, decided_reason
 `
 
 type DecideQuoteParams struct {
 	Status         string
 	DecidedChannel string
 	DecidedBy      string
+	DecidedReason  string
 	TenantID       uuid.UUID
 	ID             uuid.UUID
 }
@@ -622,6 +625,7 @@ func (q *Queries) DecideQuote(ctx context.Context, db DBTX, arg DecideQuoteParam
 		arg.Status,
 		arg.DecidedChannel,
 		arg.DecidedBy,
+		arg.DecidedReason,
 		arg.TenantID,
 		arg.ID,
 	)
@@ -641,6 +645,7 @@ func (q *Queries) DecideQuote(ctx context.Context, db DBTX, arg DecideQuoteParam
 		&i.CreatedBy,
 		&i.CreatedAt,
 		&i.CustomerID,
+		&i.DecidedReason,
 	)
 	return i, err
 }
@@ -917,7 +922,7 @@ func (q *Queries) GetOrderSettings(ctx context.Context, db DBTX, tenantID uuid.U
 }
 
 const getQuote = `-- name: GetQuote :one
-SELECT tenant_id, id, order_id, status, currency, lines, total_charged, token_hash, decided_at, decided_channel, decided_by, created_by, created_at, customer_id FROM order_quotes WHERE tenant_id = $1 AND id = $2
+SELECT tenant_id, id, order_id, status, currency, lines, total_charged, token_hash, decided_at, decided_channel, decided_by, created_by, created_at, customer_id, decided_reason FROM order_quotes WHERE tenant_id = $1 AND id = $2
 `
 
 type GetQuoteParams struct {
@@ -943,6 +948,7 @@ func (q *Queries) GetQuote(ctx context.Context, db DBTX, arg GetQuoteParams) (Or
 		&i.CreatedBy,
 		&i.CreatedAt,
 		&i.CustomerID,
+		&i.DecidedReason,
 	)
 	return i, err
 }
@@ -2055,7 +2061,7 @@ func (q *Queries) ListOrdersOfEngineer(ctx context.Context, db DBTX, arg ListOrd
 }
 
 const listQuotes = `-- name: ListQuotes :many
-SELECT tenant_id, id, order_id, status, currency, lines, total_charged, token_hash, decided_at, decided_channel, decided_by, created_by, created_at, customer_id FROM order_quotes WHERE tenant_id = $1 AND order_id = $2 ORDER BY created_at, id
+SELECT tenant_id, id, order_id, status, currency, lines, total_charged, token_hash, decided_at, decided_channel, decided_by, created_by, created_at, customer_id, decided_reason FROM order_quotes WHERE tenant_id = $1 AND order_id = $2 ORDER BY created_at, id
 `
 
 type ListQuotesParams struct {
@@ -2087,6 +2093,7 @@ func (q *Queries) ListQuotes(ctx context.Context, db DBTX, arg ListQuotesParams)
 			&i.CreatedBy,
 			&i.CreatedAt,
 			&i.CustomerID,
+			&i.DecidedReason,
 		); err != nil {
 			return nil, err
 		}

@@ -72,7 +72,7 @@ func TestStatusesDriveTheClocks(t *testing.T) {
 	if c = clocks(o.ID); c[sla.Completion].Status != sla.Paused {
 		t.Fatalf("a quote to approve pauses the clocks: %+v", c[sla.Completion])
 	}
-	if _, err := svc.DecideQuote(b.ctx, b.tx, o.ID, q.ID, true, "staff", "test"); err != nil {
+	if _, err := svc.DecideQuote(b.ctx, b.tx, o.ID, q.ID, orders.QuoteAnswer{Approve: true}, "staff", "test"); err != nil {
 		t.Fatal(err)
 	}
 	if c = clocks(o.ID); c[sla.Completion].Status != sla.Running || len(c[sla.Completion].Pauses) != 1 {

@@ -903,14 +903,16 @@ func (s *Service) UpdateFacts(ctx context.Context, tx *tenants.Tx, id uuid.UUID,
 	return o, tx.Audit(ctx, "order.update", "service_order", o.ID, before, o)
 }
 
-// Track finds the order of a tracking token and returns it with its public timeline.
-func Track(ctx context.Context, d *tenants.DB, token string) (Order, []Entry, error) {
+// Track finds the order of a tracking token and returns it with its public timeline and the
+// slug of its brand.
+func Track(ctx context.Context, d *tenants.DB, token string) (Order, []Entry, string, error) {
 	tenantID, id, _, err := auth.ParseLinkToken(trackingPrefix, token)
 	if err != nil {
-		return Order{}, nil, fault.ErrNotFound
+		return Order{}, nil, "", fault.ErrNotFound
 	}
 	var o Order
 	var tl []Entry
+	var slug string
 	err = d.Tx(ctx, tenants.Scope{TenantID: tenantID, Actor: tenants.Actor{Kind: "consumer", Label: "tracking link"}}, func(tx *tenants.Tx) error {
 		r, err := tx.Q.GetOrder(ctx, tx, db.GetOrderParams{TenantID: tx.Scope.TenantID, ID: id})
 		if err != nil {
@@ -920,10 +922,23 @@ func Track(ctx context.Context, d *tenants.DB, token string) (Order, []Entry, er
 			return fault.ErrNotFound
 		}
 		o = orderFromRow(r)
+		if slug, err = TenantSlug(ctx, tx); err != nil {
+			return err
+		}
 		tl, err = Timeline(ctx, tx, id, true)
 		return err
 	})
-	return o, tl, err
+	return o, tl, slug, err
+}
+
+// TenantSlug is the slug of tx's tenant: its portal is /my/{slug}. The links customers
+// receive name it so that their pages show the brand.
+func TenantSlug(ctx context.Context, tx *tenants.Tx) (string, error) {
+	t, err := tx.Q.GetTenant(ctx, tx, tx.Scope.TenantID)
+	if err != nil {
+		return "", fault.DBError(err, "", "")
+	}
+	return t.Slug, nil
 }
 
 // NewTrackingLink replaces the order's tracking link (the old one stops working).

@@ -46,6 +46,7 @@ type Quote struct {
 	DecidedAt      *time.Time  `json:"decided_at,omitempty"`
 	DecidedChannel string      `json:"decided_channel,omitempty"`
 	DecidedBy      string      `json:"decided_by,omitempty"`
+	DecidedReason  string      `json:"decided_reason,omitempty" doc:"Why the customer declined"`
 	CreatedBy      string      `json:"created_by"`
 	CreatedAt      time.Time   `json:"created_at"`
 	ApprovalURL    string      `json:"approval_url,omitempty" doc:"The customer's approval link; only in the response that created the quote"`
@@ -53,7 +54,7 @@ type Quote struct {
 
 func quoteFromRow(r db.OrderQuote) Quote {
 	q := Quote{ID: r.ID, OrderID: r.OrderID, Status: r.Status, Currency: r.Currency, TotalCharged: r.TotalCharged,
-		DecidedAt: r.DecidedAt, DecidedChannel: r.DecidedChannel, DecidedBy: r.DecidedBy, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt}
+		DecidedAt: r.DecidedAt, DecidedChannel: r.DecidedChannel, DecidedBy: r.DecidedBy, DecidedReason: r.DecidedReason, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt}
 	_ = json.Unmarshal(r.Lines, &q.Lines)
 	return q
 }
@@ -165,12 +166,25 @@ func Quotes(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID) ([]Quote, er
 
 // QuoteAnswer is the customer's answer to a quote.
 type QuoteAnswer struct {
-	Approve bool `json:"approve"`
+	Approve bool   `json:"approve"`
+	Reason  string `json:"reason,omitempty" maxLength:"500" doc:"Why the customer declines: required when declining"`
+}
+
+// Check refuses a decline without a reason (before anything is spent on the answer, such as
+// a one-time code).
+func (a QuoteAnswer) Check() error {
+	if !a.Approve && strings.TrimSpace(a.Reason) == "" {
+		return fault.Invalid("reason", "give the reason for declining the quote")
+	}
+	return nil
 }
 
 // DecideQuote records the customer's answer with its time and channel (link, portal, or
 // staff taking it by phone). Only the open quote can be answered, once.
-func (s *Service) DecideQuote(ctx context.Context, tx *tenants.Tx, orderID, quoteID uuid.UUID, approve bool, channel, by string) (Quote, error) {
+func (s *Service) DecideQuote(ctx context.Context, tx *tenants.Tx, orderID, quoteID uuid.UUID, a QuoteAnswer, channel, by string) (Quote, error) {
+	if err := a.Check(); err != nil {
+		return Quote{}, err
+	}
 	r, err := lock(ctx, tx, orderID, 0)
 	if err != nil {
 		return Quote{}, err
@@ -182,18 +196,25 @@ func (s *Service) DecideQuote(ctx context.Context, tx *tenants.Tx, orderID, quot
 	if cur.Status != "sent" {
 		return Quote{}, &fault.ConflictError{Detail: "this quote is " + cur.Status + "; only the open quote can be answered"}
 	}
-	status := "declined"
-	if approve {
-		status = "approved"
+	status, reason, why := "declined", strings.TrimSpace(a.Reason), ""
+	if a.Approve {
+		status, reason = "approved", ""
+	}
+	if reason != "" {
+		why = ": " + reason
 	}
 	row, err := tx.Q.DecideQuote(ctx, tx, db.DecideQuoteParams{TenantID: tx.Scope.TenantID,
-		ID: quoteID, Status: status, DecidedChannel: channel, DecidedBy: by})
+		ID: quoteID, Status: status, DecidedChannel: channel, DecidedBy: by, DecidedReason: reason})
 	if err != nil {
 		return Quote{}, fault.StaleIfMissing(err)
 	}
 	q := quoteFromRow(row)
-	if err := record(ctx, tx, orderID, Entry{Kind: "quote", Public: true, Reason: "quote " + status + " via " + channel,
-		Data: map[string]any{"quote_id": quoteID, "status": status, "channel": channel}}); err != nil {
+	data := map[string]any{"quote_id": quoteID, "status": status, "channel": channel}
+	if reason != "" {
+		data["reason"] = reason
+	}
+	if err := record(ctx, tx, orderID, Entry{Kind: "quote", Public: true, Reason: "quote " + status + " via " + channel + why,
+		Data: data}); err != nil {
 		return Quote{}, err
 	}
 	if err := s.applyStatus(ctx, tx, orderFromRow(r)); err != nil {

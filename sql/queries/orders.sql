@@ -312,7 +312,8 @@ SELECT * FROM order_quotes WHERE tenant_id = @tenant_id AND order_id = @order_id
 SELECT * FROM order_quotes WHERE tenant_id = @tenant_id AND id = @id;
 
 -- name: DecideQuote :one
-UPDATE order_quotes SET status = @status, decided_at = now(), decided_channel = @decided_channel, decided_by = @decided_by
+UPDATE order_quotes SET status = @status, decided_at = now(), decided_channel = @decided_channel, decided_by = @decided_by,
+  decided_reason = @decided_reason
 WHERE tenant_id = @tenant_id AND id = @id AND status = 'sent'
 RETURNING *;
 

@@ -1,34 +1,25 @@
-// Package customer serves the pages behind the links customers receive by SMS and email:
-// following an order (/track/{token}) and answering a quote (/quote/{token}). Each is one
-// self-contained page (no external URLs) that calls the public API on the same origin with
-// the token from its path; the page itself holds no data.
+// Package customer answers the links customers receive by SMS and email: following an order
+// (/track/{token}) and answering a quote (/quote/{token}). The pages themselves are routes of
+// the consumers' portal (/my/track/{token}, /my/quote/{token}; see web/console): the links
+// already sent keep working by redirecting there. The token is the key; no sign-in is needed.
 package customer
 
 import (
-	_ "embed"
 	"net/http"
+	"net/url"
 )
 
-//go:embed track.html
-var trackPage []byte
-
-//go:embed quote.html
-var quotePage []byte
-
-// Mount serves the pages on mux.
+// Mount serves the links on mux.
 func Mount(mux *http.ServeMux) {
-	mux.HandleFunc("GET /track/{token}", page(trackPage))
-	mux.HandleFunc("GET /quote/{token}", page(quotePage))
+	mux.HandleFunc("GET /track/{token}", redirect("/my/track/"))
+	mux.HandleFunc("GET /quote/{token}", redirect("/my/quote/"))
 }
 
-func page(body []byte) http.HandlerFunc {
-	return func(w http.ResponseWriter, _ *http.Request) {
+func redirect(to string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Type", "text/html; charset=utf-8")
 		h.Set("Cache-Control", "no-store")
 		h.Set("Referrer-Policy", "no-referrer") // the token is in the URL: never pass it on
-		h.Set("Content-Security-Policy", "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'")
-		h.Set("X-Content-Type-Options", "nosniff")
-		_, _ = w.Write(body)
+		http.Redirect(w, r, to+url.PathEscape(r.PathValue("token")), http.StatusFound)
 	}
 }

@@ -1634,7 +1634,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Approve or decline a quote for my order
+         * Approve or decline a quote for my order (declining needs a reason)
          * @description Declining is a consumer right, answered even while the tenant is read-only; approving starts paid work and is not.
          */
         post: operations["consumer-decide-quote"];
@@ -1730,6 +1730,26 @@ export interface paths {
         get: operations["consumer-get-purchase"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consumer/tenants/{tenant}/purchases/{id}/abandon": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * I gave up paying: expire the Checkout session now and the pending purchase with it
+         * @description Called by Checkout's cancel page. A purchase no longer pending is answered as it is (idempotent; the checkout.session.expired webhook that follows changes nothing). A consumer right: answered even while the tenant is read-only.
+         */
+        post: operations["consumer-abandon-checkout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4095,7 +4115,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Approve or decline a quote with the code sent to my phone */
+        /** Approve or decline a quote with the code sent to my phone (declining needs a reason) */
         post: operations["public-decide-quote"];
         delete?: never;
         options?: never;
@@ -4298,7 +4318,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record the customer's answer to a quote taken by phone or at the counter */
+        /** Record the customer's answer to a quote taken by phone or at the counter (declining needs the reason) */
         post: operations["record-quote-decision"];
         delete?: never;
         options?: never;
@@ -8900,6 +8920,8 @@ export interface components {
         LinkDecideInBody: {
             approve: boolean;
             code: string;
+            /** @description Why the customer declines: required when declining */
+            reason?: string;
         };
         LinkOutBody: {
             tracking_url: string;
@@ -8909,6 +8931,8 @@ export interface components {
             /** @description Where the confirmation code goes (masked) */
             phone: string;
             quote: components["schemas"]["Quote"];
+            /** @description The brand's slug: its portal is /my/{tenant} */
+            tenant: string;
         };
         LinkSurvey: {
             /** @description The order's survey was answered (by the link, the portal or on a call) */
@@ -10819,6 +10843,8 @@ export interface components {
             decided_by?: string;
             /** @enum {string} */
             decided_channel?: "link" | "portal" | "staff";
+            /** @description Why the customer declined */
+            decided_reason?: string;
             /** Format: uuid */
             id: string;
             lines: components["schemas"]["QuoteLine"][];
@@ -10834,6 +10860,8 @@ export interface components {
         };
         QuoteAnswer: {
             approve: boolean;
+            /** @description Why the customer declines: required when declining */
+            reason?: string;
         };
         QuoteInput: {
             lines: components["schemas"]["QuoteLine"][];
@@ -12534,6 +12562,29 @@ export interface components {
         };
         TiersOutBody: {
             tiers: components["schemas"]["Tier"][];
+        };
+        TrackedOrder: {
+            /** Format: date-time */
+            closed_at?: string;
+            /** Format: date-time */
+            completed_at?: string;
+            /** @description The warranty class the order is served under */
+            coverage?: string;
+            /** Format: date-time */
+            created_at: string;
+            fault_description: string;
+            /** Format: uuid */
+            id: string;
+            number: string;
+            result?: string;
+            serial?: string;
+            status: string;
+            /** @description The brand's slug: its portal is /my/{tenant} */
+            tenant: string;
+            timeline: components["schemas"]["Entry"][];
+            type: string;
+            /** Format: date-time */
+            updated_at: string;
         };
         TrackingEvent: {
             detail?: string;
@@ -22811,6 +22862,103 @@ export interface operations {
             };
             /** @description Internal Server Error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "consumer-abandon-checkout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tenant slug */
+                tenant: string;
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Purchase"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -38004,7 +38152,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CustomerView"];
+                    "application/json": components["schemas"]["TrackedOrder"];
                 };
             };
             /** @description Not Found */

@@ -19,6 +19,8 @@ import ReturnsView from './views/returns/ReturnsView.vue'
 import ReturnView from './views/returns/ReturnView.vue'
 import PurchasesView from './views/buy/PurchasesView.vue'
 import PurchaseView from './views/buy/PurchaseView.vue'
+import QuoteView from './views/links/QuoteView.vue'
+import TrackView from './views/links/TrackView.vue'
 
 export const myRouter = createRouter({
   history: createWebHistory('/my/'),
@@ -42,6 +44,10 @@ export const myRouter = createRouter({
     { path: '/:tenant/orders/:id/return', name: 'my-return-ask', component: AskReturn, props: true },
     { path: '/:tenant/returns', name: 'my-returns', component: ReturnsView, props: true },
     { path: '/:tenant/returns/:id', name: 'my-return', component: ReturnView, props: true },
+    // The pages behind the links sent by SMS (/track/{token}, /quote/{token} redirect here):
+    // the token is the key, no sign-in; the brand comes from the link's answer.
+    { path: '/track/:token', name: 'my-track', component: TrackView, props: true, meta: { public: true, link: true } },
+    { path: '/quote/:token', name: 'my-quote', component: QuoteView, props: true, meta: { public: true, link: true } },
     { path: '/:pathMatch(.*)*', redirect: '/' },
   ],
 })

@@ -48,6 +48,13 @@ export function timelineLine(e: TimelineEntry): TimelineLine {
       const serial = e.data && typeof e.data.serial === 'string' ? e.data.serial : ''
       return { title, text: [enumLabel('loanEvent', e.to), serial, e.reason ?? ''].filter(Boolean).join(' · '), note: '' }
     }
+    case 'quote': {
+      // An answer: the status in words, and the customer's reason for declining as typed.
+      const status = e.data && typeof e.data.status === 'string' ? e.data.status : ''
+      const reason = e.data && typeof e.data.reason === 'string' ? e.data.reason : ''
+      if (!status || status === 'sent') return { title, text: english ? note : '', note }
+      return { title, text: [enumLabel('quoteStatus', status), reason].filter(Boolean).join(' · '), note }
+    }
     default:
       return { title, text: english ? note : '', note }
   }
