@@ -147,7 +147,8 @@ const (
 	DisputeLost           = "dispute.lost"    // to tenant admins and finance
 	PlatformPaymentFailed = "platform.payment_failed"
 	PlatformGraceEnding   = "platform.grace_ending"
-	LoanerOverdue         = "loaner.overdue" // to the customer: the loaner unit lent on their order is past due
+	LoanerOverdue         = "loaner.overdue"     // to the customer: the loaner unit lent on their order is past due
+	PartOrderArrived      = "part_order.arrived" // to the customer: the parts they ordered at the counter arrived (到货通知)
 )
 
 // EventInfo describes an event type of the catalogue: the variables its templates may use,
