@@ -176,8 +176,11 @@ func settle(ctx context.Context, tx *tenants.Tx, b db.Bill, p db.BillPayment, am
 	}
 	// Engineers' pay follows the money: a refund reverses commission in proportion, a bill
 	// paid in full lets commission that waited for the money accrue.
-	if err := commission.MoneyMoved(ctx, tx, b.OrderID); err != nil {
-		return BillPayment{}, false, err
+	// (A part order's bill names no service order: no engineer's pay waits for it.)
+	if b.OrderID.Valid {
+		if err := commission.MoneyMoved(ctx, tx, b.OrderID.UUID); err != nil {
+			return BillPayment{}, false, err
+		}
 	}
 	return billPaymentFromRow(row), true, nil
 }

@@ -22,15 +22,17 @@ import (
 )
 
 // Bill statuses: a draft is edited (lines, discount, 发票 data), issued bills are owed and
-// paid, a paid bill owes nothing (a refund may make it owe again).
+// paid, a paid bill owes nothing (a refund may make it owe again); a cancelled part order's
+// bill that took no money is void.
 const (
 	BillDraft  = "draft"
 	BillIssued = "issued"
 	BillPaid   = "paid"
+	BillVoid   = "void"
 )
 
 // BillStatuses lists the bill statuses, in the order the API documents them.
-var BillStatuses = []string{BillDraft, BillIssued, BillPaid}
+var BillStatuses = []string{BillDraft, BillIssued, BillPaid, BillVoid}
 
 // BillLineKinds are what a bill line charges for (BillLine.Kind), in the order the API documents them.
 var BillLineKinds = []string{"part", "labour", "visit", "shipping", "other"}
@@ -69,7 +71,8 @@ type BillCredit struct {
 // Bill is a service order's bill to its customer.
 type Bill struct {
 	ID                  uuid.UUID    `json:"id"`
-	OrderID             uuid.UUID    `json:"order_id"`
+	OrderID             *uuid.UUID   `json:"order_id,omitempty" doc:"The service order billed (a repair's bill)"`
+	PartOrderID         *uuid.UUID   `json:"part_order_id,omitempty" doc:"The part order billed (parts bought at the counter)"`
 	OutletID            *uuid.UUID   `json:"outlet_id,omitempty"`
 	CustomerID          uuid.UUID    `json:"customer_id"`
 	QuoteID             *uuid.UUID   `json:"quote_id,omitempty"`
@@ -102,7 +105,7 @@ type Bill struct {
 }
 
 func billFromRow(r db.Bill) Bill {
-	b := Bill{ID: r.ID, OrderID: r.OrderID, OutletID: idPtr(r.OutletID), CustomerID: r.CustomerID, QuoteID: idPtr(r.QuoteID),
+	b := Bill{ID: r.ID, OrderID: idPtr(r.OrderID), PartOrderID: idPtr(r.PartOrderID), OutletID: idPtr(r.OutletID), CustomerID: r.CustomerID, QuoteID: idPtr(r.QuoteID),
 		Number: r.Number, Currency: r.Currency, Status: r.Status, Subtotal: r.Subtotal, Discount: r.Discount,
 		DiscountReason: r.DiscountReason, DiscountStatus: r.DiscountStatus, DiscountRequestedBy: r.DiscountRequestedBy,
 		DiscountDecidedBy: r.DiscountDecidedBy, CreditApplied: r.CreditApplied, Total: r.Total, Paid: r.Paid, Refunded: r.Refunded,
@@ -201,7 +204,7 @@ func CreateBill(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID) (Bill, e
 		lines = []BillLine{}
 	}
 	body, _ := json.Marshal(lines)
-	row, err := tx.Q.CreateBill(ctx, tx, db.CreateBillParams{TenantID: tx.Scope.TenantID, ID: platform.NewID(), OrderID: orderID,
+	row, err := tx.Q.CreateBill(ctx, tx, db.CreateBillParams{TenantID: tx.Scope.TenantID, ID: platform.NewID(), OrderID: nullID(orderID),
 		OutletID: nullID(derefID(o.OutletID)), CustomerID: o.CustomerID, QuoteID: quoteID, Number: o.Number, Currency: t.Currency,
 		Lines: body, Subtotal: subtotal})
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -281,9 +284,15 @@ func UpdateBill(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32
 	if cur.Status != BillDraft {
 		return Bill{}, &fault.ConflictError{Detail: "bill " + cur.Number + " is " + cur.Status + "; only a draft is edited"}
 	}
-	o, err := orders.Get(ctx, tx, cur.OrderID)
-	if err != nil {
-		return Bill{}, err
+	// A repair's lines are priced under its order's entitlement; parts bought at the counter
+	// (a part order's bill) are the customer's alone.
+	var ent json.RawMessage
+	if cur.OrderID.Valid {
+		o, err := orders.Get(ctx, tx, cur.OrderID.UUID)
+		if err != nil {
+			return Bill{}, err
+		}
+		ent = o.Entitlement
 	}
 	old := billFromRow(cur)
 	var kept, extra []BillLine
@@ -296,11 +305,11 @@ func UpdateBill(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32
 		l.Source = "staff"
 		extra = append(extra, l)
 	}
-	kept, keptTotal, err := priceBill(o.Entitlement, kept, "lines")
+	kept, keptTotal, err := priceBill(ent, kept, "lines")
 	if err != nil {
 		return Bill{}, err
 	}
-	extra, extraTotal, err := priceBill(o.Entitlement, extra, "extra_lines")
+	extra, extraTotal, err := priceBill(ent, extra, "extra_lines")
 	if err != nil {
 		return Bill{}, err
 	}

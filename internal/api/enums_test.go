@@ -71,6 +71,7 @@ var domainEnums = map[string][]string{
 	"GET /v1/rma-lines query.status":                         stock.RMALineStatuses,
 	"GET /v1/rma-shipments query.status":                     stock.RMAShipmentStatuses,
 	"GET /v1/loans query.status":                             stock.LoanFilters,
+	"GET /v1/part-orders query.status":                       stock.PartOrderStatuses,
 	"GET /v1/orders/export query.lang":                       notify.Locales,
 	"GET /v1/reports/orders/export query.format":             export.Formats,
 	"GET /v1/reports/orders/export query.lang":               notify.Locales,
@@ -237,6 +238,9 @@ var domainEnums = map[string][]string{
 	"OutletPenalty.kind":             commission.Kinds,
 	"OutletPenalty.cause":            commission.Causes,
 	"OutletPenalty.statement_status": commission.StatementStatuses,
+	"PartOrder.status":               stock.PartOrderStatuses,
+	"PartOrderView.status":           stock.PartOrderStatuses,
+	"PartOrderLine.status":           stock.PartOrderLineStatuses,
 }
 
 // TestEnumsAreTheDomainLists: each enum of the document the domain lists is that list, in

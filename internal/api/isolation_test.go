@@ -44,7 +44,8 @@ var isoKinds = []string{"/v1/outlets/", "/v1/calendars/", "/v1/members/", "/v1/i
 	"/v1/reservations/", "/v1/order-parts/", "/v1/transfers/", "/v1/partner-agreements/", "/v1/network-jobs/", "/v1/bills/",
 	"/v1/bill-payments/", "/v1/claims/", "/v1/part-requests/", "/v1/claim-statements/", "/v1/pay-statements/",
 	"/v1/rma-lines/", "/v1/rma-shipments/", "/v1/complaints/", "/v1/contacts/",
-	"/v1/returns/", "/v1/survey-templates/", "/v1/callbacks/", "/v1/rectifications/", "/v1/billing/reconciliations/", "/v1/loans/"}
+	"/v1/returns/", "/v1/survey-templates/", "/v1/callbacks/", "/v1/rectifications/", "/v1/billing/reconciliations/", "/v1/loans/",
+	"/v1/part-orders/"}
 
 // isoSnapshotSuffix completes a kind's prefix and id into a GET path where the kind has no
 // GET prefix+id of its own.
@@ -310,6 +311,10 @@ func isoMake(t *testing.T, env *apitest.Env, tn *apitest.Tenant) isoFixtures {
 	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/loans/" + f["/v1/loans/"] + "/return", Token: tn.Admin,
 		Body: map[string]any{"condition_note": "as lent"}})
 	f["loaner-warehouse"], f["loaner-part"], f["loaner-serial"] = fmt.Sprint(lwh), fmt.Sprint(lp), "ISO-L-"+u
+	// A customer's part order at the outlet's counter, holding one unit of the stocked part.
+	f["/v1/part-orders/"] = env.Must(201, apitest.Req{Method: "POST", Path: "/v1/part-orders", Token: tn.Admin, Body: map[string]any{
+		"customer_id": f["/v1/customers/"], "warehouse_id": f["/v1/warehouses/"],
+		"lines": []map[string]any{{"part_id": f["/v1/parts/"], "qty": 1}}}}).Map(t)["id"].(string)
 	// An engineer's pay statement of the month (as the audit's pay writes it).
 	stmt := uuid.New()
 	if err := env.Tenants.Tx(context.Background(), tenants.Scope{TenantID: uuid.MustParse(tn.ID), Actor: tenants.SystemActor}, func(tx *tenants.Tx) error {
@@ -536,8 +541,9 @@ func isoBodies(t *testing.T, u string, own isoFixtures) map[string]any {
 			"note": "a test payment"},
 		"POST /v1/orders/{id}/loans": map[string]any{"warehouse_id": own["loaner-warehouse"], "part_id": own["loaner-part"],
 			"serial": own["loaner-serial"], "due_at": time.Now().Add(24 * time.Hour).UTC().Format(time.RFC3339)},
-		"POST /v1/loans/{id}/return": map[string]any{"condition_note": "fine"},
-		"POST /v1/loans/{id}/waiver": map[string]any{"reason": "trusted"},
+		"POST /v1/loans/{id}/return":       map[string]any{"condition_note": "fine"},
+		"POST /v1/loans/{id}/waiver":       map[string]any{"reason": "trusted"},
+		"POST /v1/part-orders/{id}/cancel": map[string]any{"reason": "changed their mind"},
 	}
 }
 
@@ -648,7 +654,7 @@ func isoFill(t *testing.T, c isoCall, f isoFixtures, bodies map[string]any) (api
 		}
 		r.Body = b
 	}
-	if c.method == "PUT" || c.method == "DELETE" || c.method == "PATCH" {
+	if c.method == "PUT" || c.method == "DELETE" || c.method == "PATCH" || strings.HasPrefix(c.op, "POST /v1/part-orders/") {
 		r.Header = map[string]string{"If-Match": `"1"`}
 	}
 	return r, true

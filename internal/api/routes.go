@@ -91,4 +91,5 @@ func registerRoutes(v1 huma.API, s *Server) {
 	registerRMARoutes(v1, s)
 	registerVanRoutes(v1, s)
 	registerLoanRoutes(v1, s)
+	registerPartOrderRoutes(v1, s)
 }

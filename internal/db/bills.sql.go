@@ -134,13 +134,13 @@ const createBill = `-- name: CreateBill :one
 INSERT INTO bills (tenant_id, id, order_id, outlet_id, customer_id, quote_id, number, currency, lines, subtotal, total)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
 ON CONFLICT (tenant_id, order_id) DO NOTHING
-RETURNING tenant_id, id, order_id, outlet_id, customer_id, quote_id, number, currency, status, lines, subtotal, discount, discount_reason, discount_status, discount_requested_by, discount_decided_by, credit_applied, credits, total, paid, refunded, buyer_name, buyer_tax_id, pay_token_hash, release_reason, released_by, released_at, receipts, version, issued_at, settled_at, created_at, updated_at
+RETURNING tenant_id, id, order_id, outlet_id, customer_id, quote_id, number, currency, status, lines, subtotal, discount, discount_reason, discount_status, discount_requested_by, discount_decided_by, credit_applied, credits, total, paid, refunded, buyer_name, buyer_tax_id, pay_token_hash, release_reason, released_by, released_at, receipts, version, issued_at, settled_at, created_at, updated_at, part_order_id
 `
 
 type CreateBillParams struct {
 	TenantID   uuid.UUID
 	ID         uuid.UUID
-	OrderID    uuid.UUID
+	OrderID    uuid.NullUUID
 	OutletID   uuid.NullUUID
 	CustomerID uuid.UUID
 	QuoteID    uuid.NullUUID
@@ -199,6 +199,7 @@ func (q *Queries) CreateBill(ctx context.Context, db DBTX, arg CreateBillParams)
 		&i.SettledAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.PartOrderID,
 	)
 	return i, err
 }
@@ -293,7 +294,7 @@ func (q *Queries) EndBillPayment(ctx context.Context, db DBTX, arg EndBillPaymen
 }
 
 const getBill = `-- name: GetBill :one
-SELECT tenant_id, id, order_id, outlet_id, customer_id, quote_id, number, currency, status, lines, subtotal, discount, discount_reason, discount_status, discount_requested_by, discount_decided_by, credit_applied, credits, total, paid, refunded, buyer_name, buyer_tax_id, pay_token_hash, release_reason, released_by, released_at, receipts, version, issued_at, settled_at, created_at, updated_at FROM bills WHERE tenant_id = $1 AND id = $2
+SELECT tenant_id, id, order_id, outlet_id, customer_id, quote_id, number, currency, status, lines, subtotal, discount, discount_reason, discount_status, discount_requested_by, discount_decided_by, credit_applied, credits, total, paid, refunded, buyer_name, buyer_tax_id, pay_token_hash, release_reason, released_by, released_at, receipts, version, issued_at, settled_at, created_at, updated_at, part_order_id FROM bills WHERE tenant_id = $1 AND id = $2
 `
 
 type GetBillParams struct {
@@ -338,12 +339,13 @@ func (q *Queries) GetBill(ctx context.Context, db DBTX, arg GetBillParams) (Bill
 		&i.SettledAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.PartOrderID,
 	)
 	return i, err
 }
 
 const getBillForUpdate = `-- name: GetBillForUpdate :one
-SELECT tenant_id, id, order_id, outlet_id, customer_id, quote_id, number, currency, status, lines, subtotal, discount, discount_reason, discount_status, discount_requested_by, discount_decided_by, credit_applied, credits, total, paid, refunded, buyer_name, buyer_tax_id, pay_token_hash, release_reason, released_by, released_at, receipts, version, issued_at, settled_at, created_at, updated_at FROM bills WHERE tenant_id = $1 AND id = $2 FOR UPDATE
+SELECT tenant_id, id, order_id, outlet_id, customer_id, quote_id, number, currency, status, lines, subtotal, discount, discount_reason, discount_status, discount_requested_by, discount_decided_by, credit_applied, credits, total, paid, refunded, buyer_name, buyer_tax_id, pay_token_hash, release_reason, released_by, released_at, receipts, version, issued_at, settled_at, created_at, updated_at, part_order_id FROM bills WHERE tenant_id = $1 AND id = $2 FOR UPDATE
 `
 
 type GetBillForUpdateParams struct {
@@ -388,12 +390,13 @@ func (q *Queries) GetBillForUpdate(ctx context.Context, db DBTX, arg GetBillForU
 		&i.SettledAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.PartOrderID,
 	)
 	return i, err
 }
 
 const getBillOfOrder = `-- name: GetBillOfOrder :one
-SELECT tenant_id, id, order_id, outlet_id, customer_id, quote_id, number, currency, status, lines, subtotal, discount, discount_reason, discount_status, discount_requested_by, discount_decided_by, credit_applied, credits, total, paid, refunded, buyer_name, buyer_tax_id, pay_token_hash, release_reason, released_by, released_at, receipts, version, issued_at, settled_at, created_at, updated_at FROM bills WHERE tenant_id = $1 AND order_id = $2
+SELECT tenant_id, id, order_id, outlet_id, customer_id, quote_id, number, currency, status, lines, subtotal, discount, discount_reason, discount_status, discount_requested_by, discount_decided_by, credit_applied, credits, total, paid, refunded, buyer_name, buyer_tax_id, pay_token_hash, release_reason, released_by, released_at, receipts, version, issued_at, settled_at, created_at, updated_at, part_order_id FROM bills WHERE tenant_id = $1 AND order_id = $2::uuid
 `
 
 type GetBillOfOrderParams struct {
@@ -438,6 +441,7 @@ func (q *Queries) GetBillOfOrder(ctx context.Context, db DBTX, arg GetBillOfOrde
 		&i.SettledAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.PartOrderID,
 	)
 	return i, err
 }
@@ -558,7 +562,7 @@ const issueBill = `-- name: IssueBill :one
 UPDATE bills SET status = $1, credit_applied = $2, credits = $3, total = $4, pay_token_hash = $5,
   issued_at = $6, settled_at = CASE WHEN $1::text = 'paid' THEN $6::timestamptz END, version = version + 1, updated_at = $6
 WHERE tenant_id = $7 AND id = $8 AND version = $9 AND status = 'draft'
-RETURNING tenant_id, id, order_id, outlet_id, customer_id, quote_id, number, currency, status, lines, subtotal, discount, discount_reason, discount_status, discount_requested_by, discount_decided_by, credit_applied, credits, total, paid, refunded, buyer_name, buyer_tax_id, pay_token_hash, release_reason, released_by, released_at, receipts, version, issued_at, settled_at, created_at, updated_at
+RETURNING tenant_id, id, order_id, outlet_id, customer_id, quote_id, number, currency, status, lines, subtotal, discount, discount_reason, discount_status, discount_requested_by, discount_decided_by, credit_applied, credits, total, paid, refunded, buyer_name, buyer_tax_id, pay_token_hash, release_reason, released_by, released_at, receipts, version, issued_at, settled_at, created_at, updated_at, part_order_id
 `
 
 type IssueBillParams struct {
@@ -620,6 +624,7 @@ func (q *Queries) IssueBill(ctx context.Context, db DBTX, arg IssueBillParams) (
 		&i.SettledAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.PartOrderID,
 	)
 	return i, err
 }
@@ -675,7 +680,7 @@ func (q *Queries) ListBillPayments(ctx context.Context, db DBTX, arg ListBillPay
 }
 
 const listReceivables = `-- name: ListReceivables :many
-SELECT tenant_id, id, order_id, outlet_id, customer_id, quote_id, number, currency, status, lines, subtotal, discount, discount_reason, discount_status, discount_requested_by, discount_decided_by, credit_applied, credits, total, paid, refunded, buyer_name, buyer_tax_id, pay_token_hash, release_reason, released_by, released_at, receipts, version, issued_at, settled_at, created_at, updated_at FROM bills
+SELECT tenant_id, id, order_id, outlet_id, customer_id, quote_id, number, currency, status, lines, subtotal, discount, discount_reason, discount_status, discount_requested_by, discount_decided_by, credit_applied, credits, total, paid, refunded, buyer_name, buyer_tax_id, pay_token_hash, release_reason, released_by, released_at, receipts, version, issued_at, settled_at, created_at, updated_at, part_order_id FROM bills
 WHERE tenant_id = $1 AND status = 'issued'
   AND ($2::uuid IS NULL OR outlet_id = $2::uuid)
   AND ($3::uuid IS NULL OR id < $3::uuid)
@@ -738,6 +743,7 @@ func (q *Queries) ListReceivables(ctx context.Context, db DBTX, arg ListReceivab
 			&i.SettledAt,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.PartOrderID,
 		); err != nil {
 			return nil, err
 		}
@@ -751,9 +757,9 @@ func (q *Queries) ListReceivables(ctx context.Context, db DBTX, arg ListReceivab
 
 const orderSettlement = `-- name: OrderSettlement :one
 SELECT
-  coalesce((SELECT b.status FROM bills b WHERE b.tenant_id = $1 AND b.order_id = $2), '')::text AS bill_status,
-  coalesce((SELECT b.total - b.paid + b.refunded FROM bills b WHERE b.tenant_id = $1 AND b.order_id = $2), 0)::bigint AS balance,
-  coalesce((SELECT b.released_at IS NOT NULL FROM bills b WHERE b.tenant_id = $1 AND b.order_id = $2), false)::boolean AS released,
+  coalesce((SELECT b.status FROM bills b WHERE b.tenant_id = $1 AND b.order_id = $2::uuid), '')::text AS bill_status,
+  coalesce((SELECT b.total - b.paid + b.refunded FROM bills b WHERE b.tenant_id = $1 AND b.order_id = $2::uuid), 0)::bigint AS balance,
+  coalesce((SELECT b.released_at IS NOT NULL FROM bills b WHERE b.tenant_id = $1 AND b.order_id = $2::uuid), false)::boolean AS released,
   coalesce((SELECT q.total_charged FROM order_quotes q WHERE q.tenant_id = $1 AND q.order_id = $2
             AND q.status = 'approved' ORDER BY q.created_at DESC LIMIT 1), 0)::bigint AS quoted
 `
@@ -804,7 +810,7 @@ func (q *Queries) RefundedOfPayment(ctx context.Context, db DBTX, arg RefundedOf
 const releaseBill = `-- name: ReleaseBill :one
 UPDATE bills SET release_reason = $1, released_by = $2, released_at = $3, version = version + 1, updated_at = $3
 WHERE tenant_id = $4 AND id = $5 AND version = $6
-RETURNING tenant_id, id, order_id, outlet_id, customer_id, quote_id, number, currency, status, lines, subtotal, discount, discount_reason, discount_status, discount_requested_by, discount_decided_by, credit_applied, credits, total, paid, refunded, buyer_name, buyer_tax_id, pay_token_hash, release_reason, released_by, released_at, receipts, version, issued_at, settled_at, created_at, updated_at
+RETURNING tenant_id, id, order_id, outlet_id, customer_id, quote_id, number, currency, status, lines, subtotal, discount, discount_reason, discount_status, discount_requested_by, discount_decided_by, credit_applied, credits, total, paid, refunded, buyer_name, buyer_tax_id, pay_token_hash, release_reason, released_by, released_at, receipts, version, issued_at, settled_at, created_at, updated_at, part_order_id
 `
 
 type ReleaseBillParams struct {
@@ -860,6 +866,7 @@ func (q *Queries) ReleaseBill(ctx context.Context, db DBTX, arg ReleaseBillParam
 		&i.SettledAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.PartOrderID,
 	)
 	return i, err
 }
@@ -872,7 +879,7 @@ UPDATE bills SET paid = paid + $1, refunded = refunded + $2, receipts = receipts
   settled_at = CASE WHEN total - (paid + $1) + (refunded + $2) <= 0 THEN coalesce(settled_at, $3::timestamptz) END,
   version = version + 1, updated_at = $3
 WHERE tenant_id = $4 AND id = $5
-RETURNING tenant_id, id, order_id, outlet_id, customer_id, quote_id, number, currency, status, lines, subtotal, discount, discount_reason, discount_status, discount_requested_by, discount_decided_by, credit_applied, credits, total, paid, refunded, buyer_name, buyer_tax_id, pay_token_hash, release_reason, released_by, released_at, receipts, version, issued_at, settled_at, created_at, updated_at
+RETURNING tenant_id, id, order_id, outlet_id, customer_id, quote_id, number, currency, status, lines, subtotal, discount, discount_reason, discount_status, discount_requested_by, discount_decided_by, credit_applied, credits, total, paid, refunded, buyer_name, buyer_tax_id, pay_token_hash, release_reason, released_by, released_at, receipts, version, issued_at, settled_at, created_at, updated_at, part_order_id
 `
 
 type SetBillMoneyParams struct {
@@ -927,6 +934,7 @@ func (q *Queries) SetBillMoney(ctx context.Context, db DBTX, arg SetBillMoneyPar
 		&i.SettledAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.PartOrderID,
 	)
 	return i, err
 }
@@ -1014,7 +1022,7 @@ UPDATE bills SET lines = $1, subtotal = $2, discount = $3, discount_reason = $4,
   discount_status = $5, discount_requested_by = $6, discount_decided_by = $7,
   total = $8, buyer_name = $9, buyer_tax_id = $10, version = version + 1, updated_at = $11
 WHERE tenant_id = $12 AND id = $13 AND version = $14
-RETURNING tenant_id, id, order_id, outlet_id, customer_id, quote_id, number, currency, status, lines, subtotal, discount, discount_reason, discount_status, discount_requested_by, discount_decided_by, credit_applied, credits, total, paid, refunded, buyer_name, buyer_tax_id, pay_token_hash, release_reason, released_by, released_at, receipts, version, issued_at, settled_at, created_at, updated_at
+RETURNING tenant_id, id, order_id, outlet_id, customer_id, quote_id, number, currency, status, lines, subtotal, discount, discount_reason, discount_status, discount_requested_by, discount_decided_by, credit_applied, credits, total, paid, refunded, buyer_name, buyer_tax_id, pay_token_hash, release_reason, released_by, released_at, receipts, version, issued_at, settled_at, created_at, updated_at, part_order_id
 `
 
 type UpdateBillDraftParams struct {
@@ -1086,6 +1094,7 @@ func (q *Queries) UpdateBillDraft(ctx context.Context, db DBTX, arg UpdateBillDr
 		&i.SettledAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.PartOrderID,
 	)
 	return i, err
 }

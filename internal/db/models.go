@@ -63,7 +63,7 @@ type AuditLog struct {
 type Bill struct {
 	TenantID            uuid.UUID
 	ID                  uuid.UUID
-	OrderID             uuid.UUID
+	OrderID             uuid.NullUUID
 	OutletID            uuid.NullUUID
 	CustomerID          uuid.UUID
 	QuoteID             uuid.NullUUID
@@ -94,6 +94,7 @@ type Bill struct {
 	SettledAt           *time.Time
 	CreatedAt           time.Time
 	UpdatedAt           time.Time
+	PartOrderID         uuid.NullUUID
 }
 
 // Money taken for a bill (cash, card terminal, online) or given back, each with its receipt number once it succeeded.
@@ -1001,6 +1002,43 @@ type Part struct {
 	ReturnRequired bool
 }
 
+// A customer's order for parts at an outlet's counter (预订购件): ordered (all held), waiting (订购待件), ready (arrived), picked up or cancelled.
+type PartOrder struct {
+	TenantID     uuid.UUID
+	ID           uuid.UUID
+	Number       string
+	OutletID     uuid.UUID
+	WarehouseID  uuid.UUID
+	CustomerID   uuid.UUID
+	Status       string
+	Currency     string
+	Total        int64
+	Note         string
+	CancelReason string
+	CreatedBy    string
+	PickedUpBy   string
+	ArrivedAt    *time.Time
+	PickedUpAt   *time.Time
+	CancelledAt  *time.Time
+	Version      int32
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// A line of a part order: the part, quantity and consumer price (minor units), and the reservation that holds or waits for it.
+type PartOrderLine struct {
+	TenantID      uuid.UUID
+	ID            uuid.UUID
+	PartOrderID   uuid.UUID
+	LineNo        int32
+	OutletID      uuid.UUID
+	PartID        uuid.UUID
+	Qty           int32
+	UnitPrice     int64
+	ReservationID uuid.NullUUID
+	ArrivedAt     *time.Time
+}
+
 // Replenishment requests: an outlet's request to the central warehouse or a reservation that could not be met, reviewed (approve, cut, reject), then shipped as a transfer.
 type PartRequest struct {
 	TenantID          uuid.UUID
@@ -1661,22 +1699,24 @@ type StockMovement struct {
 	PostedOn       time.Time
 	CreatedBy      uuid.NullUUID
 	CreatedAt      time.Time
+	PartOrderID    uuid.NullUUID
 }
 
 // A part held for an order at a warehouse: open (counted in stock_balances.reserved), waiting (could not be met; the order waits for parts), consumed by an issue, or released.
 type StockReservation struct {
-	TenantID    uuid.UUID
-	ID          uuid.UUID
-	OrderID     uuid.UUID
-	WarehouseID uuid.UUID
-	PartID      uuid.UUID
-	OutletID    uuid.NullUUID
-	Qty         int32
-	Status      string
-	RequestID   uuid.NullUUID
-	CreatedBy   uuid.NullUUID
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	TenantID        uuid.UUID
+	ID              uuid.UUID
+	OrderID         uuid.NullUUID
+	WarehouseID     uuid.UUID
+	PartID          uuid.UUID
+	OutletID        uuid.NullUUID
+	Qty             int32
+	Status          string
+	RequestID       uuid.NullUUID
+	CreatedBy       uuid.NullUUID
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	PartOrderLineID uuid.NullUUID
 }
 
 // A tenant's stock terms: postings dated on or before lock_date (a closed period) are refused.

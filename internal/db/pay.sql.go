@@ -740,7 +740,7 @@ func (q *Queries) LockBillLabour(ctx context.Context, db DBTX, arg LockBillLabou
 }
 
 const lockBillOfOrder = `-- name: LockBillOfOrder :exec
-SELECT b.id FROM bills b WHERE b.tenant_id = $1 AND b.order_id = $2 FOR SHARE
+SELECT b.id FROM bills b WHERE b.tenant_id = $1 AND b.order_id = $2::uuid FOR SHARE
 `
 
 type LockBillOfOrderParams struct {
@@ -1037,12 +1037,12 @@ func (q *Queries) PayFacts(ctx context.Context, db DBTX, arg PayFactsParams) (Pa
 
 const payLabourLines = `-- name: PayLabourLines :one
 SELECT
-  coalesce((SELECT b.lines FROM bills b WHERE b.tenant_id = $1 AND b.order_id = $2),
+  coalesce((SELECT b.lines FROM bills b WHERE b.tenant_id = $1 AND b.order_id = $2::uuid),
            (SELECT q.lines FROM order_quotes q WHERE q.tenant_id = $1 AND q.order_id = $2 AND q.status = 'approved'
             ORDER BY q.created_at DESC LIMIT 1), '[]')::jsonb AS lines,
-  coalesce((SELECT b.status FROM bills b WHERE b.tenant_id = $1 AND b.order_id = $2), '')::text AS bill_status,
-  coalesce((SELECT b.paid FROM bills b WHERE b.tenant_id = $1 AND b.order_id = $2), 0)::bigint AS paid,
-  coalesce((SELECT b.refunded FROM bills b WHERE b.tenant_id = $1 AND b.order_id = $2), 0)::bigint AS refunded
+  coalesce((SELECT b.status FROM bills b WHERE b.tenant_id = $1 AND b.order_id = $2::uuid), '')::text AS bill_status,
+  coalesce((SELECT b.paid FROM bills b WHERE b.tenant_id = $1 AND b.order_id = $2::uuid), 0)::bigint AS paid,
+  coalesce((SELECT b.refunded FROM bills b WHERE b.tenant_id = $1 AND b.order_id = $2::uuid), 0)::bigint AS refunded
 `
 
 type PayLabourLinesParams struct {

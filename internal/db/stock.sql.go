@@ -53,7 +53,7 @@ func (q *Queries) AddOnHand(ctx context.Context, db DBTX, arg AddOnHandParams) (
 }
 
 const countWaitingOfOrder = `-- name: CountWaitingOfOrder :one
-SELECT count(*) FROM stock_reservations WHERE tenant_id = $1 AND order_id = $2 AND status = 'waiting'
+SELECT count(*) FROM stock_reservations WHERE tenant_id = $1 AND order_id = $2::uuid AND status = 'waiting'
 `
 
 type CountWaitingOfOrderParams struct {
@@ -284,7 +284,7 @@ func (q *Queries) GetBalance(ctx context.Context, db DBTX, arg GetBalanceParams)
 }
 
 const getMovement = `-- name: GetMovement :one
-SELECT tenant_id, id, idempotency_key, warehouse_id, part_id, outlet_id, type, issue_kind, qty, unit_cost, serial, order_id, order_part_id, transfer_id, reservation_id, reason, approved_by, posted_on, created_by, created_at FROM stock_movements WHERE tenant_id = $1 AND id = $2
+SELECT tenant_id, id, idempotency_key, warehouse_id, part_id, outlet_id, type, issue_kind, qty, unit_cost, serial, order_id, order_part_id, transfer_id, reservation_id, reason, approved_by, posted_on, created_by, created_at, part_order_id FROM stock_movements WHERE tenant_id = $1 AND id = $2
 `
 
 type GetMovementParams struct {
@@ -316,12 +316,13 @@ func (q *Queries) GetMovement(ctx context.Context, db DBTX, arg GetMovementParam
 		&i.PostedOn,
 		&i.CreatedBy,
 		&i.CreatedAt,
+		&i.PartOrderID,
 	)
 	return i, err
 }
 
 const getMovementByKey = `-- name: GetMovementByKey :one
-SELECT tenant_id, id, idempotency_key, warehouse_id, part_id, outlet_id, type, issue_kind, qty, unit_cost, serial, order_id, order_part_id, transfer_id, reservation_id, reason, approved_by, posted_on, created_by, created_at FROM stock_movements WHERE tenant_id = $1 AND idempotency_key = $2
+SELECT tenant_id, id, idempotency_key, warehouse_id, part_id, outlet_id, type, issue_kind, qty, unit_cost, serial, order_id, order_part_id, transfer_id, reservation_id, reason, approved_by, posted_on, created_by, created_at, part_order_id FROM stock_movements WHERE tenant_id = $1 AND idempotency_key = $2
 `
 
 type GetMovementByKeyParams struct {
@@ -353,6 +354,7 @@ func (q *Queries) GetMovementByKey(ctx context.Context, db DBTX, arg GetMovement
 		&i.PostedOn,
 		&i.CreatedBy,
 		&i.CreatedAt,
+		&i.PartOrderID,
 	)
 	return i, err
 }
@@ -492,7 +494,7 @@ func (q *Queries) GetPartRequestForUpdate(ctx context.Context, db DBTX, arg GetP
 }
 
 const getReservation = `-- name: GetReservation :one
-SELECT tenant_id, id, order_id, warehouse_id, part_id, outlet_id, qty, status, request_id, created_by, created_at, updated_at FROM stock_reservations WHERE tenant_id = $1 AND id = $2
+SELECT tenant_id, id, order_id, warehouse_id, part_id, outlet_id, qty, status, request_id, created_by, created_at, updated_at, part_order_line_id FROM stock_reservations WHERE tenant_id = $1 AND id = $2
 `
 
 type GetReservationParams struct {
@@ -516,12 +518,13 @@ func (q *Queries) GetReservation(ctx context.Context, db DBTX, arg GetReservatio
 		&i.CreatedBy,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.PartOrderLineID,
 	)
 	return i, err
 }
 
 const getReservationForUpdate = `-- name: GetReservationForUpdate :one
-SELECT tenant_id, id, order_id, warehouse_id, part_id, outlet_id, qty, status, request_id, created_by, created_at, updated_at FROM stock_reservations WHERE tenant_id = $1 AND id = $2 FOR UPDATE
+SELECT tenant_id, id, order_id, warehouse_id, part_id, outlet_id, qty, status, request_id, created_by, created_at, updated_at, part_order_line_id FROM stock_reservations WHERE tenant_id = $1 AND id = $2 FOR UPDATE
 `
 
 type GetReservationForUpdateParams struct {
@@ -545,6 +548,7 @@ func (q *Queries) GetReservationForUpdate(ctx context.Context, db DBTX, arg GetR
 		&i.CreatedBy,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.PartOrderLineID,
 	)
 	return i, err
 }
@@ -800,11 +804,13 @@ func (q *Queries) HoldStock(ctx context.Context, db DBTX, arg HoldStockParams) (
 
 const insertMovement = `-- name: InsertMovement :one
 INSERT INTO stock_movements (tenant_id, id, idempotency_key, warehouse_id, part_id, outlet_id, type, issue_kind, qty, unit_cost,
-                             serial, order_id, order_part_id, transfer_id, reservation_id, reason, approved_by, posted_on, created_by)
+                             serial, order_id, order_part_id, transfer_id, reservation_id, reason, approved_by, posted_on, created_by,
+                             part_order_id)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
-        $11, $12, $13, $14, $15, $16, $17, $18, $19)
+        $11, $12, $13, $14, $15, $16, $17, $18, $19,
+        $20::uuid)
 ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
-RETURNING tenant_id, id, idempotency_key, warehouse_id, part_id, outlet_id, type, issue_kind, qty, unit_cost, serial, order_id, order_part_id, transfer_id, reservation_id, reason, approved_by, posted_on, created_by, created_at
+RETURNING tenant_id, id, idempotency_key, warehouse_id, part_id, outlet_id, type, issue_kind, qty, unit_cost, serial, order_id, order_part_id, transfer_id, reservation_id, reason, approved_by, posted_on, created_by, created_at, part_order_id
 `
 
 type InsertMovementParams struct {
@@ -827,6 +833,7 @@ type InsertMovementParams struct {
 	ApprovedBy     uuid.NullUUID
 	PostedOn       time.Time
 	CreatedBy      uuid.NullUUID
+	PartOrderID    uuid.NullUUID
 }
 
 // A journal row; nothing when the key was used before (the caller then reads that movement).
@@ -851,6 +858,7 @@ func (q *Queries) InsertMovement(ctx context.Context, db DBTX, arg InsertMovemen
 		arg.ApprovedBy,
 		arg.PostedOn,
 		arg.CreatedBy,
+		arg.PartOrderID,
 	)
 	var i StockMovement
 	err := row.Scan(
@@ -874,6 +882,7 @@ func (q *Queries) InsertMovement(ctx context.Context, db DBTX, arg InsertMovemen
 		&i.PostedOn,
 		&i.CreatedBy,
 		&i.CreatedAt,
+		&i.PartOrderID,
 	)
 	return i, err
 }
@@ -935,13 +944,13 @@ func (q *Queries) InsertOrderPart(ctx context.Context, db DBTX, arg InsertOrderP
 const insertReservation = `-- name: InsertReservation :one
 INSERT INTO stock_reservations (tenant_id, id, order_id, warehouse_id, part_id, outlet_id, qty, status, created_by)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-RETURNING tenant_id, id, order_id, warehouse_id, part_id, outlet_id, qty, status, request_id, created_by, created_at, updated_at
+RETURNING tenant_id, id, order_id, warehouse_id, part_id, outlet_id, qty, status, request_id, created_by, created_at, updated_at, part_order_line_id
 `
 
 type InsertReservationParams struct {
 	TenantID    uuid.UUID
 	ID          uuid.UUID
-	OrderID     uuid.UUID
+	OrderID     uuid.NullUUID
 	WarehouseID uuid.UUID
 	PartID      uuid.UUID
 	OutletID    uuid.NullUUID
@@ -976,6 +985,7 @@ func (q *Queries) InsertReservation(ctx context.Context, db DBTX, arg InsertRese
 		&i.CreatedBy,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.PartOrderLineID,
 	)
 	return i, err
 }
@@ -1236,7 +1246,7 @@ func (q *Queries) ListLinesOfTransfers(ctx context.Context, db DBTX, arg ListLin
 }
 
 const listMovements = `-- name: ListMovements :many
-SELECT tenant_id, id, idempotency_key, warehouse_id, part_id, outlet_id, type, issue_kind, qty, unit_cost, serial, order_id, order_part_id, transfer_id, reservation_id, reason, approved_by, posted_on, created_by, created_at FROM stock_movements
+SELECT tenant_id, id, idempotency_key, warehouse_id, part_id, outlet_id, type, issue_kind, qty, unit_cost, serial, order_id, order_part_id, transfer_id, reservation_id, reason, approved_by, posted_on, created_by, created_at, part_order_id FROM stock_movements
 WHERE tenant_id = $1
   AND ($2::uuid IS NULL OR id < $2::uuid)
   AND ($3::uuid IS NULL OR warehouse_id = $3::uuid)
@@ -1294,6 +1304,7 @@ func (q *Queries) ListMovements(ctx context.Context, db DBTX, arg ListMovementsP
 			&i.PostedOn,
 			&i.CreatedBy,
 			&i.CreatedAt,
+			&i.PartOrderID,
 		); err != nil {
 			return nil, err
 		}
@@ -1350,7 +1361,7 @@ func (q *Queries) ListOrderParts(ctx context.Context, db DBTX, arg ListOrderPart
 }
 
 const listOrderReservations = `-- name: ListOrderReservations :many
-SELECT tenant_id, id, order_id, warehouse_id, part_id, outlet_id, qty, status, request_id, created_by, created_at, updated_at FROM stock_reservations WHERE tenant_id = $1 AND order_id = $2 ORDER BY id
+SELECT tenant_id, id, order_id, warehouse_id, part_id, outlet_id, qty, status, request_id, created_by, created_at, updated_at, part_order_line_id FROM stock_reservations WHERE tenant_id = $1 AND order_id = $2::uuid ORDER BY id
 `
 
 type ListOrderReservationsParams struct {
@@ -1380,6 +1391,7 @@ func (q *Queries) ListOrderReservations(ctx context.Context, db DBTX, arg ListOr
 			&i.CreatedBy,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.PartOrderLineID,
 		); err != nil {
 			return nil, err
 		}
@@ -1901,8 +1913,8 @@ func (q *Queries) MarkTransferReceived(ctx context.Context, db DBTX, arg MarkTra
 }
 
 const openReservationOf = `-- name: OpenReservationOf :one
-SELECT tenant_id, id, order_id, warehouse_id, part_id, outlet_id, qty, status, request_id, created_by, created_at, updated_at FROM stock_reservations
-WHERE tenant_id = $1 AND order_id = $2 AND warehouse_id = $3 AND part_id = $4 AND status = 'open'
+SELECT tenant_id, id, order_id, warehouse_id, part_id, outlet_id, qty, status, request_id, created_by, created_at, updated_at, part_order_line_id FROM stock_reservations
+WHERE tenant_id = $1 AND order_id = $2::uuid AND warehouse_id = $3 AND part_id = $4 AND status = 'open'
 ORDER BY id LIMIT 1 FOR UPDATE
 `
 
@@ -1935,6 +1947,7 @@ func (q *Queries) OpenReservationOf(ctx context.Context, db DBTX, arg OpenReserv
 		&i.CreatedBy,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.PartOrderLineID,
 	)
 	return i, err
 }
@@ -2453,7 +2466,7 @@ func (q *Queries) ReviewPartRequest(ctx context.Context, db DBTX, arg ReviewPart
 }
 
 const serialHistory = `-- name: SerialHistory :many
-SELECT tenant_id, id, idempotency_key, warehouse_id, part_id, outlet_id, type, issue_kind, qty, unit_cost, serial, order_id, order_part_id, transfer_id, reservation_id, reason, approved_by, posted_on, created_by, created_at FROM stock_movements
+SELECT tenant_id, id, idempotency_key, warehouse_id, part_id, outlet_id, type, issue_kind, qty, unit_cost, serial, order_id, order_part_id, transfer_id, reservation_id, reason, approved_by, posted_on, created_by, created_at, part_order_id FROM stock_movements
 WHERE tenant_id = $1 AND part_id = $2 AND serial = $3
 ORDER BY id
 `
@@ -2494,6 +2507,7 @@ func (q *Queries) SerialHistory(ctx context.Context, db DBTX, arg SerialHistoryP
 			&i.PostedOn,
 			&i.CreatedBy,
 			&i.CreatedAt,
+			&i.PartOrderID,
 		); err != nil {
 			return nil, err
 		}
@@ -2538,7 +2552,7 @@ func (q *Queries) SetBalance(ctx context.Context, db DBTX, arg SetBalanceParams)
 
 const setReservationStatus = `-- name: SetReservationStatus :one
 UPDATE stock_reservations SET status = $1, request_id = coalesce($2::uuid, request_id), updated_at = now()
-WHERE tenant_id = $3 AND id = $4 RETURNING tenant_id, id, order_id, warehouse_id, part_id, outlet_id, qty, status, request_id, created_by, created_at, updated_at
+WHERE tenant_id = $3 AND id = $4 RETURNING tenant_id, id, order_id, warehouse_id, part_id, outlet_id, qty, status, request_id, created_by, created_at, updated_at, part_order_line_id
 `
 
 type SetReservationStatusParams struct {
@@ -2569,6 +2583,7 @@ func (q *Queries) SetReservationStatus(ctx context.Context, db DBTX, arg SetRese
 		&i.CreatedBy,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.PartOrderLineID,
 	)
 	return i, err
 }
@@ -2691,7 +2706,7 @@ func (q *Queries) UpdateWarehouse(ctx context.Context, db DBTX, arg UpdateWareho
 }
 
 const waitingReservations = `-- name: WaitingReservations :many
-SELECT tenant_id, id, order_id, warehouse_id, part_id, outlet_id, qty, status, request_id, created_by, created_at, updated_at FROM stock_reservations
+SELECT tenant_id, id, order_id, warehouse_id, part_id, outlet_id, qty, status, request_id, created_by, created_at, updated_at, part_order_line_id FROM stock_reservations
 WHERE tenant_id = $1 AND warehouse_id = $2 AND part_id = $3 AND status = 'waiting'
 ORDER BY id FOR UPDATE
 `
@@ -2725,6 +2740,7 @@ func (q *Queries) WaitingReservations(ctx context.Context, db DBTX, arg WaitingR
 			&i.CreatedBy,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.PartOrderLineID,
 		); err != nil {
 			return nil, err
 		}

@@ -200,6 +200,7 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 	customer, customer2, event, send, endpoint := f.Customer1, f.Customer2, uuid.New(), uuid.New(), uuid.New()
 	registration2, send1, send2 := uuid.New(), uuid.New(), uuid.New() // consumers' registration, in-app sends
 	order1, order2, order3 := uuid.New(), uuid.New(), uuid.New()      // order3: customer 2's
+	partOrder1, partOrder2 := uuid.New(), uuid.New()                  // parts ordered at the counter
 	stmts := []struct {
 		sql  string
 		args []any
@@ -516,6 +517,13 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 		    (app.tenant_id(), $1, $2, $3, $4, $5, $6, 'L1', now() + interval '7 days', 'CNY', now()),
 		    (app.tenant_id(), $7, $8, $9, $10, $11, $6, 'L2', now() + interval '7 days', 'CNY', now())`,
 			[]any{uuid.New(), order2, f.Outlet2, customer, wh2, part, uuid.New(), order3, f.Outlet1, customer2, wh1}},
+		// Parts ordered at the counter: one at outlet 1 (customer 2), one at outlet 2 (customer 1), a line each.
+		{`INSERT INTO part_orders (tenant_id, id, number, outlet_id, warehouse_id, customer_id, status, currency) VALUES
+		    (app.tenant_id(), $1, 'PO-1', $2, $3, $4, 'ordered', 'CNY'), (app.tenant_id(), $5, 'PO-2', $6, $7, $8, 'ordered', 'CNY')`,
+			[]any{partOrder1, f.Outlet1, wh1, customer2, partOrder2, f.Outlet2, wh2, customer}},
+		{`INSERT INTO part_order_lines (tenant_id, id, part_order_id, line_no, outlet_id, part_id, qty, unit_price) VALUES
+		    (app.tenant_id(), $1, $2, 1, $3, $4, 1, 100), (app.tenant_id(), $5, $6, 1, $7, $4, 1, 100)`,
+			[]any{uuid.New(), partOrder1, f.Outlet1, part, uuid.New(), partOrder2, f.Outlet2}},
 	}...)
 	// Pay: order 1 (outlet 1) and order 2 (outlet 2) paid under version 1, a line of each on
 	// its engineer's statement.
@@ -870,7 +878,7 @@ func (iso *isolation) checkOutletScope(t *testing.T) {
 		{"rma_shipments", "outlet_id"}, {"rma_shipment_lines", "outlet_id"}, {"rma_tracking_events", "outlet_id"}, {"bills", "outlet_id"}, {"bill_payments", "outlet_id"},
 		{"pay_orders", "outlet_id"}, {"pay_statements", "outlet_id"}, {"pay_entries", "outlet_id"},
 		{"complaints", "outlet_id"}, {"contact_log", "outlet_id"},
-		{"return_cases", "outlet_id"}, {"loans", "outlet_id"},
+		{"return_cases", "outlet_id"}, {"loans", "outlet_id"}, {"part_orders", "outlet_id"}, {"part_order_lines", "outlet_id"},
 		{"callback_tasks", "outlet_id"}, {"survey_responses", "outlet_id"}, {"rectifications", "outlet_id"},
 	} {
 		t.Run(c.table, func(t *testing.T) {
@@ -1028,6 +1036,7 @@ var consumerTables = []consumerTable{
 	{name: "bills", owners: []string{"customer_id"}},
 	{name: "return_cases", owners: []string{"customer_id"}},
 	{name: "loans", owners: []string{"customer_id"}},
+	{name: "part_orders", owners: []string{"customer_id"}},
 	{name: "notification_preferences", owners: []string{"customer_id"}},
 	{name: "inbox_messages", byConsumer: true, owners: []string{"consumer_id"}},
 }

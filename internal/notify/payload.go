@@ -147,12 +147,13 @@ const (
 	DisputeLost           = "dispute.lost"    // to tenant admins and finance
 	PlatformPaymentFailed = "platform.payment_failed"
 	PlatformGraceEnding   = "platform.grace_ending"
-	LoanerOverdue         = "loaner.overdue"   // to the customer: the loaner unit lent on their order is past due
-	ReturnApproved        = "return.approved"  // to the customer: their return or exchange case was approved
-	ReturnRejected        = "return.rejected"  // to the customer: their case was not approved
-	ReturnReceived        = "return.received"  // to the customer: their unit is back with the brand
-	ReturnRefunded        = "return.refunded"  // to the customer: the refund is made
-	ReturnExchanged       = "return.exchanged" // to the customer: the new unit is given
+	LoanerOverdue         = "loaner.overdue"     // to the customer: the loaner unit lent on their order is past due
+	ReturnApproved        = "return.approved"    // to the customer: their return or exchange case was approved
+	ReturnRejected        = "return.rejected"    // to the customer: their case was not approved
+	ReturnReceived        = "return.received"    // to the customer: their unit is back with the brand
+	ReturnRefunded        = "return.refunded"    // to the customer: the refund is made
+	ReturnExchanged       = "return.exchanged"   // to the customer: the new unit is given
+	PartOrderArrived      = "part_order.arrived" // to the customer: the parts they ordered at the counter arrived (到货通知)
 )
 
 // EventInfo describes an event type of the catalogue: the variables its templates may use,

@@ -89,6 +89,7 @@ type posting struct {
 	OrderPartID   uuid.NullUUID
 	TransferID    uuid.NullUUID
 	ReservationID uuid.NullUUID
+	PartOrderID   uuid.NullUUID // a consumer's part order its parts were issued to
 	Reason        string
 	ApprovedBy    uuid.NullUUID
 	PostedOn      time.Time
@@ -198,7 +199,8 @@ func post(ctx context.Context, tx *tenants.Tx, p posting) (Movement, bool, error
 	r, err := tx.Q.InsertMovement(ctx, tx, db.InsertMovementParams{TenantID: tx.Scope.TenantID, ID: platform.NewID(), IdempotencyKey: p.Key,
 		WarehouseID: p.WarehouseID, PartID: p.PartID, OutletID: w.OutletID, Type: p.Type, IssueKind: p.IssueKind, Qty: p.Qty,
 		UnitCost: pr.UnitCost, Serial: p.Serial, OrderID: p.OrderID, OrderPartID: p.OrderPartID, TransferID: p.TransferID,
-		ReservationID: p.ReservationID, Reason: p.Reason, ApprovedBy: p.ApprovedBy, PostedOn: on, CreatedBy: by})
+		ReservationID: p.ReservationID, Reason: p.Reason, ApprovedBy: p.ApprovedBy, PostedOn: on, CreatedBy: by,
+		PartOrderID: p.PartOrderID})
 	if errors.Is(err, pgx.ErrNoRows) {
 		// A concurrent posting with the key committed between the read and the insert.
 		prior, err := tx.Q.GetMovementByKey(ctx, tx, db.GetMovementByKeyParams{TenantID: tx.Scope.TenantID, IdempotencyKey: p.Key})

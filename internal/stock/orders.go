@@ -28,18 +28,20 @@ var ReservationStatuses = []string{"open", "waiting", "consumed", "released"}
 
 // Reservation holds a part for an order at a warehouse.
 type Reservation struct {
-	ID          uuid.UUID  `json:"id"`
-	OrderID     uuid.UUID  `json:"order_id"`
-	WarehouseID uuid.UUID  `json:"warehouse_id"`
-	PartID      uuid.UUID  `json:"part_id"`
-	Qty         int32      `json:"qty"`
-	Status      string     `json:"status" doc:"open: held (counted as reserved); waiting: not in stock, the order waits for parts"`
-	RequestID   *uuid.UUID `json:"request_id,omitempty" doc:"The replenishment request a waiting reservation raised"`
-	CreatedAt   time.Time  `json:"created_at"`
+	ID      uuid.UUID  `json:"id"`
+	OrderID *uuid.UUID `json:"order_id,omitempty" doc:"The service order it holds the part for"`
+	// PartOrderLineID is the line of a part order (parts bought at the counter) it holds the part for.
+	PartOrderLineID *uuid.UUID `json:"part_order_line_id,omitempty" doc:"The part order's line it holds the part for"`
+	WarehouseID     uuid.UUID  `json:"warehouse_id"`
+	PartID          uuid.UUID  `json:"part_id"`
+	Qty             int32      `json:"qty"`
+	Status          string     `json:"status" doc:"open: held (counted as reserved); waiting: not in stock, the order waits for parts"`
+	RequestID       *uuid.UUID `json:"request_id,omitempty" doc:"The replenishment request a waiting reservation raised"`
+	CreatedAt       time.Time  `json:"created_at"`
 }
 
 func reservationFromRow(r db.StockReservation) Reservation {
-	return Reservation{ID: r.ID, OrderID: r.OrderID, WarehouseID: r.WarehouseID, PartID: r.PartID, Qty: r.Qty, Status: r.Status,
+	return Reservation{ID: r.ID, OrderID: ptr(r.OrderID), PartOrderLineID: ptr(r.PartOrderLineID), WarehouseID: r.WarehouseID, PartID: r.PartID, Qty: r.Qty, Status: r.Status,
 		RequestID: ptr(r.RequestID), CreatedAt: r.CreatedAt}
 }
 
@@ -106,7 +108,8 @@ func (s *Service) Reserve(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID
 	} else if err != nil {
 		return Reservation{}, fault.DBError(err, "", "")
 	}
-	r, err := tx.Q.InsertReservation(ctx, tx, db.InsertReservationParams{TenantID: tx.Scope.TenantID, ID: platform.NewID(), OrderID: o.ID,
+	r, err := tx.Q.InsertReservation(ctx, tx, db.InsertReservationParams{TenantID: tx.Scope.TenantID, ID: platform.NewID(),
+		OrderID:     uuid.NullUUID{UUID: o.ID, Valid: true},
 		WarehouseID: w.ID, PartID: p.ID, OutletID: w.OutletID, Qty: in.Qty, Status: status, CreatedBy: userOf(tx)})
 	if err != nil {
 		return Reservation{}, fault.DBError(err, "", "")
@@ -161,8 +164,10 @@ func (s *Service) Release(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Re
 		if err := s.fulfil(ctx, tx, r.WarehouseID, r.PartID); err != nil {
 			return Reservation{}, err
 		}
-	} else if err := s.resume(ctx, tx, r.OrderID); err != nil {
-		return Reservation{}, err
+	} else if r.OrderID.Valid {
+		if err := s.resume(ctx, tx, r.OrderID.UUID); err != nil {
+			return Reservation{}, err
+		}
 	}
 	out := reservationFromRow(after)
 	return out, tx.Audit(ctx, "reservation.release", "stock_reservation", id, reservationFromRow(r), out)
@@ -190,7 +195,11 @@ func (s *Service) fulfil(ctx context.Context, tx *tenants.Tx, warehouseID, partI
 		if _, err := tx.Q.SetReservationStatus(ctx, tx, db.SetReservationStatusParams{TenantID: tx.Scope.TenantID, ID: r.ID, Status: "open"}); err != nil {
 			return fault.DBError(err, "", "")
 		}
-		if err := s.resume(ctx, tx, r.OrderID); err != nil {
+		if r.PartOrderLineID.Valid {
+			if err := s.lineArrived(ctx, tx, r.PartOrderLineID.UUID, now); err != nil {
+				return err
+			}
+		} else if err := s.resume(ctx, tx, r.OrderID.UUID); err != nil {
 			return err
 		}
 	}

@@ -13,15 +13,15 @@ SELECT * FROM bills WHERE tenant_id = @tenant_id AND id = @id;
 SELECT * FROM bills WHERE tenant_id = @tenant_id AND id = @id FOR UPDATE;
 
 -- name: GetBillOfOrder :one
-SELECT * FROM bills WHERE tenant_id = @tenant_id AND order_id = @order_id;
+SELECT * FROM bills WHERE tenant_id = @tenant_id AND order_id = sqlc.arg(order_id)::uuid;
 
 -- name: OrderSettlement :one
 -- What the pickup block reads under the order's lock: the order's bill (if any) and the
 -- customer's total of its latest approved quote.
 SELECT
-  coalesce((SELECT b.status FROM bills b WHERE b.tenant_id = @tenant_id AND b.order_id = @order_id), '')::text AS bill_status,
-  coalesce((SELECT b.total - b.paid + b.refunded FROM bills b WHERE b.tenant_id = @tenant_id AND b.order_id = @order_id), 0)::bigint AS balance,
-  coalesce((SELECT b.released_at IS NOT NULL FROM bills b WHERE b.tenant_id = @tenant_id AND b.order_id = @order_id), false)::boolean AS released,
+  coalesce((SELECT b.status FROM bills b WHERE b.tenant_id = @tenant_id AND b.order_id = sqlc.arg(order_id)::uuid), '')::text AS bill_status,
+  coalesce((SELECT b.total - b.paid + b.refunded FROM bills b WHERE b.tenant_id = @tenant_id AND b.order_id = sqlc.arg(order_id)::uuid), 0)::bigint AS balance,
+  coalesce((SELECT b.released_at IS NOT NULL FROM bills b WHERE b.tenant_id = @tenant_id AND b.order_id = sqlc.arg(order_id)::uuid), false)::boolean AS released,
   coalesce((SELECT q.total_charged FROM order_quotes q WHERE q.tenant_id = @tenant_id AND q.order_id = @order_id
             AND q.status = 'approved' ORDER BY q.created_at DESC LIMIT 1), 0)::bigint AS quoted;
 

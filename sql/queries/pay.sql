@@ -70,12 +70,12 @@ ORDER BY oe.role = 'lead' DESC, oe.assigned_at, oe.user_id;
 -- The labour of an order as charged: its bill's lines, else its latest approved quote's; and
 -- what the bill has taken and given back.
 SELECT
-  coalesce((SELECT b.lines FROM bills b WHERE b.tenant_id = @tenant_id AND b.order_id = @order_id),
+  coalesce((SELECT b.lines FROM bills b WHERE b.tenant_id = @tenant_id AND b.order_id = sqlc.arg(order_id)::uuid),
            (SELECT q.lines FROM order_quotes q WHERE q.tenant_id = @tenant_id AND q.order_id = @order_id AND q.status = 'approved'
             ORDER BY q.created_at DESC LIMIT 1), '[]')::jsonb AS lines,
-  coalesce((SELECT b.status FROM bills b WHERE b.tenant_id = @tenant_id AND b.order_id = @order_id), '')::text AS bill_status,
-  coalesce((SELECT b.paid FROM bills b WHERE b.tenant_id = @tenant_id AND b.order_id = @order_id), 0)::bigint AS paid,
-  coalesce((SELECT b.refunded FROM bills b WHERE b.tenant_id = @tenant_id AND b.order_id = @order_id), 0)::bigint AS refunded;
+  coalesce((SELECT b.status FROM bills b WHERE b.tenant_id = @tenant_id AND b.order_id = sqlc.arg(order_id)::uuid), '')::text AS bill_status,
+  coalesce((SELECT b.paid FROM bills b WHERE b.tenant_id = @tenant_id AND b.order_id = sqlc.arg(order_id)::uuid), 0)::bigint AS paid,
+  coalesce((SELECT b.refunded FROM bills b WHERE b.tenant_id = @tenant_id AND b.order_id = sqlc.arg(order_id)::uuid), 0)::bigint AS refunded;
 
 -- name: GetPayOrder :one
 SELECT * FROM pay_orders WHERE tenant_id = @tenant_id AND order_id = @order_id;
@@ -215,7 +215,7 @@ RETURNING *;
 -- name: LockBillOfOrder :exec
 -- Computing an order's pay reads its bill's money; this holds the bill still until commit,
 -- so a payment or refund settled meanwhile is seen by one side or the other, never lost.
-SELECT b.id FROM bills b WHERE b.tenant_id = @tenant_id AND b.order_id = @order_id FOR SHARE;
+SELECT b.id FROM bills b WHERE b.tenant_id = @tenant_id AND b.order_id = sqlc.arg(order_id)::uuid FOR SHARE;
 
 -- name: ListOutletPenalties :many
 -- Outlets' penalty lines (breaches, compensation carried back) of their monthly statements,

@@ -32,9 +32,11 @@ RETURNING *;
 -- name: InsertMovement :one
 -- A journal row; nothing when the key was used before (the caller then reads that movement).
 INSERT INTO stock_movements (tenant_id, id, idempotency_key, warehouse_id, part_id, outlet_id, type, issue_kind, qty, unit_cost,
-                             serial, order_id, order_part_id, transfer_id, reservation_id, reason, approved_by, posted_on, created_by)
+                             serial, order_id, order_part_id, transfer_id, reservation_id, reason, approved_by, posted_on, created_by,
+                             part_order_id)
 VALUES (@tenant_id, @id, @idempotency_key, @warehouse_id, @part_id, @outlet_id, @type, @issue_kind, @qty, @unit_cost,
-        @serial, @order_id, @order_part_id, @transfer_id, @reservation_id, @reason, @approved_by, @posted_on, @created_by)
+        @serial, @order_id, @order_part_id, @transfer_id, @reservation_id, @reason, @approved_by, @posted_on, @created_by,
+        sqlc.narg(part_order_id)::uuid)
 ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
 RETURNING *;
 
@@ -176,7 +178,7 @@ WHERE tenant_id = @tenant_id AND id = @id RETURNING *;
 -- name: OpenReservationOf :one
 -- The oldest open reservation of an order for a part at a warehouse, locked.
 SELECT * FROM stock_reservations
-WHERE tenant_id = @tenant_id AND order_id = @order_id AND warehouse_id = @warehouse_id AND part_id = @part_id AND status = 'open'
+WHERE tenant_id = @tenant_id AND order_id = sqlc.arg(order_id)::uuid AND warehouse_id = @warehouse_id AND part_id = @part_id AND status = 'open'
 ORDER BY id LIMIT 1 FOR UPDATE;
 
 -- name: WaitingReservations :many
@@ -186,10 +188,10 @@ WHERE tenant_id = @tenant_id AND warehouse_id = @warehouse_id AND part_id = @par
 ORDER BY id FOR UPDATE;
 
 -- name: CountWaitingOfOrder :one
-SELECT count(*) FROM stock_reservations WHERE tenant_id = @tenant_id AND order_id = @order_id AND status = 'waiting';
+SELECT count(*) FROM stock_reservations WHERE tenant_id = @tenant_id AND order_id = sqlc.arg(order_id)::uuid AND status = 'waiting';
 
 -- name: ListOrderReservations :many
-SELECT * FROM stock_reservations WHERE tenant_id = @tenant_id AND order_id = @order_id ORDER BY id;
+SELECT * FROM stock_reservations WHERE tenant_id = @tenant_id AND order_id = sqlc.arg(order_id)::uuid ORDER BY id;
 
 -- name: CreatePartRequest :one
 INSERT INTO part_requests (tenant_id, id, warehouse_id, source_warehouse_id, outlet_id, part_id, qty, reason, order_id, reservation_id,

@@ -131,3 +131,8 @@ export type CallbackSettings = Schemas['CallbackSettings']
 // Loaner units (备用机) lent on orders.
 export type Loan = Schemas['Loan']
 export type LendInput = Schemas['LendInput']
+
+// Parts ordered by consumers at the counter (预订购件).
+export type PartOrder = Schemas['PartOrder']
+export type PartOrderView = Schemas['PartOrderView']
+export type PartOrderLine = Schemas['PartOrderLine']

@@ -3615,6 +3615,87 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/part-orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Part orders, newest first
+         * @description Outlet staff see their outlet's orders only.
+         */
+        get: operations["list-part-orders"];
+        put?: never;
+        /**
+         * Record a customer's order for parts at an outlet's counter (预订购件)
+         * @description Each line holds the part at the outlet's warehouse when it is available; otherwise it waits (订购待件) and a replenishment request asks for it. Stock received later serves the waiting lines; when nothing waits any more the order is ready and the customer gets the arrival notice (part_order.arrived). The order's bill (the parts at their consumer price) is issued at once; its pay link is returned once, in bill.pay_url.
+         */
+        post: operations["create-part-order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/part-orders/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a part order with its lines and bill */
+        get: operations["get-part-order"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/part-orders/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a part order: what its lines hold is released, an unpaid bill is void
+         * @description Refused once picked up, and while the customer has money paid on its bill (refund it first).
+         */
+        post: operations["cancel-part-order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/part-orders/{id}/pickup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hand the parts to the customer: issues them out of the warehouse (consumer_purchase)
+         * @description Refused while a part is still waited for and until the order's bill is paid (or a manager released it).
+         */
+        post: operations["pick-up-part-order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/part-requests": {
         parameters: {
             query?: never;
@@ -6364,8 +6445,11 @@ export interface components {
             lines: components["schemas"]["BillLine"][];
             /** @description The order's number */
             number: string;
-            /** Format: uuid */
-            order_id: string;
+            /**
+             * Format: uuid
+             * @description The service order billed (a repair's bill)
+             */
+            order_id?: string;
             /** Format: uuid */
             outlet_id?: string;
             /**
@@ -6373,6 +6457,11 @@ export interface components {
              * @description Received (minor units)
              */
             paid: number;
+            /**
+             * Format: uuid
+             * @description The part order billed (parts bought at the counter)
+             */
+            part_order_id?: string;
             /** @description The customer's pay link; only in the response that issued the bill */
             pay_url?: string;
             /** Format: uuid */
@@ -6390,7 +6479,7 @@ export interface components {
             /** Format: date-time */
             settled_at?: string;
             /** @enum {string} */
-            status: "draft" | "issued" | "paid";
+            status: "draft" | "issued" | "paid" | "void";
             /**
              * Format: int64
              * @description The customer's share of all lines (minor units)
@@ -6636,6 +6725,10 @@ export interface components {
             /** @description Stays active until Stripe confirms the refund */
             purchase: components["schemas"]["Purchase"];
             refund: components["schemas"]["RefundQuote"];
+        };
+        CancelPartOrderInBody: {
+            /** @description Why the order is cancelled */
+            reason: string;
         };
         CapacityInBody: {
             /**
@@ -9916,6 +10009,11 @@ export interface components {
             /** @description Pass as cursor to get the next page; absent on the last page */
             next_cursor?: string;
         };
+        PagePartOrder: {
+            items: components["schemas"]["PartOrder"][];
+            /** @description Pass as cursor to get the next page; absent on the last page */
+            next_cursor?: string;
+        };
         PagePartRequest: {
             items: components["schemas"]["PartRequest"][];
             /** @description Pass as cursor to get the next page; absent on the last page */
@@ -10080,6 +10178,149 @@ export interface components {
              * @description Cost of one unit, minor units; values the tenant's own stock
              */
             unit_cost: number;
+        };
+        PartOrder: {
+            /**
+             * Format: date-time
+             * @description When the last part waited for arrived (the arrival notice went out)
+             */
+            arrived_at?: string;
+            cancel_reason?: string;
+            /** Format: date-time */
+            cancelled_at?: string;
+            /** Format: date-time */
+            created_at: string;
+            created_by?: string;
+            currency: string;
+            /** Format: uuid */
+            customer_id: string;
+            /** Format: uuid */
+            id: string;
+            lines: components["schemas"]["PartOrderLine"][];
+            note?: string;
+            number: string;
+            /** Format: uuid */
+            outlet_id: string;
+            /** Format: date-time */
+            picked_up_at?: string;
+            picked_up_by?: string;
+            /**
+             * @description ordered, waiting, ready, picked_up or cancelled
+             * @enum {string}
+             */
+            status: "ordered" | "waiting" | "ready" | "picked_up" | "cancelled";
+            /**
+             * Format: int64
+             * @description The lines' amounts (minor units)
+             */
+            total: number;
+            /** Format: int32 */
+            version: number;
+            /**
+             * Format: uuid
+             * @description The outlet's warehouse the parts are held at and picked up from
+             */
+            warehouse_id: string;
+        };
+        PartOrderInput: {
+            /** Format: uuid */
+            customer_id: string;
+            lines: components["schemas"]["PartOrderLineInput"][];
+            note?: string;
+            /**
+             * Format: uuid
+             * @description A warehouse of the outlet (not a van): the parts are held and picked up there
+             */
+            warehouse_id: string;
+        };
+        PartOrderLine: {
+            /**
+             * Format: int64
+             * @description Quantity times unit price (minor units)
+             */
+            amount: number;
+            /**
+             * Format: date-time
+             * @description When the part it waited for arrived
+             */
+            arrived_at?: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: int32 */
+            line_no: number;
+            name_en: string;
+            name_zh: string;
+            /** Format: uuid */
+            part_id: string;
+            part_no: string;
+            /** Format: int32 */
+            qty: number;
+            /** Format: uuid */
+            reservation_id?: string;
+            /**
+             * @description held, waiting (订购待件), picked_up or released
+             * @enum {string}
+             */
+            status: "held" | "waiting" | "picked_up" | "released";
+            /**
+             * Format: int64
+             * @description The part's consumer price when ordered (minor units)
+             */
+            unit_price: number;
+        };
+        PartOrderLineInput: {
+            /** Format: uuid */
+            part_id: string;
+            /**
+             * Format: int32
+             * @description Whole units
+             */
+            qty: number;
+        };
+        PartOrderView: {
+            /**
+             * Format: date-time
+             * @description When the last part waited for arrived (the arrival notice went out)
+             */
+            arrived_at?: string;
+            /** @description The order's bill to the customer (issued when the order is recorded) */
+            bill?: components["schemas"]["Bill"];
+            cancel_reason?: string;
+            /** Format: date-time */
+            cancelled_at?: string;
+            /** Format: date-time */
+            created_at: string;
+            created_by?: string;
+            currency: string;
+            /** Format: uuid */
+            customer_id: string;
+            /** Format: uuid */
+            id: string;
+            lines: components["schemas"]["PartOrderLine"][];
+            note?: string;
+            number: string;
+            /** Format: uuid */
+            outlet_id: string;
+            /** Format: date-time */
+            picked_up_at?: string;
+            picked_up_by?: string;
+            /**
+             * @description ordered, waiting, ready, picked_up or cancelled
+             * @enum {string}
+             */
+            status: "ordered" | "waiting" | "ready" | "picked_up" | "cancelled";
+            /**
+             * Format: int64
+             * @description The lines' amounts (minor units)
+             */
+            total: number;
+            /** Format: int32 */
+            version: number;
+            /**
+             * Format: uuid
+             * @description The outlet's warehouse the parts are held at and picked up from
+             */
+            warehouse_id: string;
         };
         PartRequest: {
             /**
@@ -10698,7 +10939,7 @@ export interface components {
             /** Format: int64 */
             refunded: number;
             /** @enum {string} */
-            status: "draft" | "issued" | "paid";
+            status: "draft" | "issued" | "paid" | "void";
             /** Format: int64 */
             subtotal: number;
             /** Format: int64 */
@@ -11333,10 +11574,18 @@ export interface components {
             created_at: string;
             /** Format: uuid */
             id: string;
-            /** Format: uuid */
-            order_id: string;
+            /**
+             * Format: uuid
+             * @description The service order it holds the part for
+             */
+            order_id?: string;
             /** Format: uuid */
             part_id: string;
+            /**
+             * Format: uuid
+             * @description The part order's line it holds the part for
+             */
+            part_order_line_id?: string;
             /** Format: int32 */
             qty: number;
             /**
@@ -34979,6 +35228,474 @@ export interface operations {
             };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-part-orders": {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor: next_cursor of the previous page */
+                cursor?: string;
+                /** @description Page size */
+                limit?: number;
+                /** @description Orders in this status; all when omitted */
+                status?: "ordered" | "waiting" | "ready" | "picked_up" | "cancelled";
+                /** @description Orders of this outlet */
+                outlet_id?: string;
+                /** @description Orders of this customer */
+                customer_id?: string;
+            };
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PagePartOrder"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "create-part-order": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description Repeat a create safely: a committed first response is replayed (Idempotent-Replayed: true), a request that did not commit runs again; 409 with Retry-After while the first is in progress; 422 for the key with another request */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PartOrderInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartOrderView"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-part-order": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartOrderView"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "cancel-part-order": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description ETag of the version you read, e.g. "3"; required */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CancelPartOrderInBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartOrderView"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "pick-up-part-order": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description ETag of the version you read, e.g. "3"; required */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartOrderView"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Required */
+            428: {
                 headers: {
                     [name: string]: unknown;
                 };

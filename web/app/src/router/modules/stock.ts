@@ -1,4 +1,4 @@
-import { Box, Coin, Files, Iphone, List, Promotion, ShoppingCart, Tickets, Van } from '@element-plus/icons-vue'
+import { Box, Coin, Files, Iphone, List, Promotion, Sell, ShoppingCart, Tickets, Van } from '@element-plus/icons-vue'
 import type { RouteRecordRaw } from 'vue-router'
 
 // Parts and stock: everyone who reads stock (agents, engineers, outlet managers, finance,
@@ -40,6 +40,20 @@ const routes: RouteRecordRaw[] = [
     name: 'loans',
     component: () => import('@/views/loaners/LoanList.vue'),
     meta: { title: 'loaners.menu', perm: 'stock:read', menu: { group: 'stock', icon: Iphone, order: 3.65 } },
+  },
+  // Parts ordered by customers at the counter (预订购件): a sale, so the bills' permissions.
+  {
+    path: '/stock/part-orders',
+    name: 'part-orders',
+    component: () => import('@/views/partorders/PartOrderList.vue'),
+    meta: { title: 'partOrders.menu', perm: 'bills:read', menu: { group: 'stock', icon: Sell, order: 3.66 } },
+  },
+  {
+    path: '/stock/part-orders/:id',
+    name: 'part-order',
+    component: () => import('@/views/partorders/PartOrderPage.vue'),
+    props: true,
+    meta: { title: 'partOrders.menu', perm: 'bills:read', activeMenu: '/stock/part-orders' },
   },
   {
     path: '/stock/suggestions',
