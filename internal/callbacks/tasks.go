@@ -361,6 +361,7 @@ func PayScore(score float64) int {
 // LinkSurvey is what the consumer's survey page shows: the order number and the questions
 // (no personal data).
 type LinkSurvey struct {
+	Tenant      string     `json:"tenant" doc:"The brand's slug: its portal is /my/{tenant}"`
 	OrderNumber string     `json:"order_number"`
 	Questions   []Question `json:"questions"`
 	Answered    bool       `json:"answered" doc:"The order's survey was answered (by the link, the portal or on a call)"`
@@ -400,7 +401,11 @@ func LinkGet(ctx context.Context, tx *tenants.Tx, taskID uuid.UUID, secretHash [
 	if err != nil {
 		return LinkSurvey{}, err
 	}
-	out := LinkSurvey{OrderNumber: r.OrderNumber, Questions: d.Template.Questions, Answered: d.Response != nil}
+	t, err := tenants.GetTenant(ctx, tx)
+	if err != nil {
+		return LinkSurvey{}, err
+	}
+	out := LinkSurvey{Tenant: t.Slug, OrderNumber: r.OrderNumber, Questions: d.Template.Questions, Answered: d.Response != nil}
 	if d.Response != nil {
 		out.Score = &d.Response.Score
 	}

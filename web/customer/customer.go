@@ -1,6 +1,7 @@
 // Package customer answers the links customers receive by SMS and email: following an order
-// (/track/{token}) and answering a quote (/quote/{token}). The pages themselves are routes of
-// the consumers' portal (/my/track/{token}, /my/quote/{token}; see web/console): the links
+// (/track/{token}), answering a quote (/quote/{token}) and the satisfaction survey
+// (/survey/{token}). The pages themselves are routes of the consumers' portal
+// (/my/track/{token}, /my/quote/{token}, /my/survey/{token}; see web/console): the links
 // already sent keep working by redirecting there. The token is the key; no sign-in is needed.
 package customer
 
@@ -13,6 +14,7 @@ import (
 func Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /track/{token}", redirect("/my/track/"))
 	mux.HandleFunc("GET /quote/{token}", redirect("/my/quote/"))
+	mux.HandleFunc("GET /survey/{token}", redirect("/my/survey/"))
 }
 
 func redirect(to string) http.HandlerFunc {

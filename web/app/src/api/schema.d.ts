@@ -9034,6 +9034,8 @@ export interface components {
             questions: components["schemas"]["Question"][];
             /** Format: double */
             score?: number;
+            /** @description The brand's slug: its portal is /my/{tenant} */
+            tenant: string;
         };
         Loan: {
             /** @description The unit's condition when it came back */

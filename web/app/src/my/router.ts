@@ -20,6 +20,7 @@ import ReturnView from './views/returns/ReturnView.vue'
 import PurchasesView from './views/buy/PurchasesView.vue'
 import PurchaseView from './views/buy/PurchaseView.vue'
 import QuoteView from './views/links/QuoteView.vue'
+import SurveyView from './views/links/SurveyView.vue'
 import TrackView from './views/links/TrackView.vue'
 
 export const myRouter = createRouter({
@@ -48,6 +49,7 @@ export const myRouter = createRouter({
     // the token is the key, no sign-in; the brand comes from the link's answer.
     { path: '/track/:token', name: 'my-track', component: TrackView, props: true, meta: { public: true, link: true } },
     { path: '/quote/:token', name: 'my-quote', component: QuoteView, props: true, meta: { public: true, link: true } },
+    { path: '/survey/:token', name: 'my-survey', component: SurveyView, props: true, meta: { public: true, link: true } },
     { path: '/:pathMatch(.*)*', redirect: '/' },
   ],
 })
