@@ -90,4 +90,5 @@ func registerRoutes(v1 huma.API, s *Server) {
 	registerRMARoutes(v1, s)
 	registerVanRoutes(v1, s)
 	registerLoanRoutes(v1, s)
+	registerMeMoreRoutes(v1, s)
 }

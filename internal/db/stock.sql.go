@@ -284,7 +284,7 @@ func (q *Queries) GetBalance(ctx context.Context, db DBTX, arg GetBalanceParams)
 }
 
 const getMovement = `-- name: GetMovement :one
-SELECT tenant_id, id, idempotency_key, warehouse_id, part_id, outlet_id, type, issue_kind, qty, unit_cost, serial, order_id, order_part_id, transfer_id, reservation_id, reason, approved_by, posted_on, created_by, created_at FROM stock_movements WHERE tenant_id = $1 AND id = $2
+SELECT tenant_id, id, idempotency_key, warehouse_id, part_id, outlet_id, type, issue_kind, qty, unit_cost, serial, order_id, order_part_id, transfer_id, reservation_id, reason, approved_by, posted_on, created_by, created_at, return_reason FROM stock_movements WHERE tenant_id = $1 AND id = $2
 `
 
 type GetMovementParams struct {
@@ -316,12 +316,13 @@ func (q *Queries) GetMovement(ctx context.Context, db DBTX, arg GetMovementParam
 		&i.PostedOn,
 		&i.CreatedBy,
 		&i.CreatedAt,
+		&i.ReturnReason,
 	)
 	return i, err
 }
 
 const getMovementByKey = `-- name: GetMovementByKey :one
-SELECT tenant_id, id, idempotency_key, warehouse_id, part_id, outlet_id, type, issue_kind, qty, unit_cost, serial, order_id, order_part_id, transfer_id, reservation_id, reason, approved_by, posted_on, created_by, created_at FROM stock_movements WHERE tenant_id = $1 AND idempotency_key = $2
+SELECT tenant_id, id, idempotency_key, warehouse_id, part_id, outlet_id, type, issue_kind, qty, unit_cost, serial, order_id, order_part_id, transfer_id, reservation_id, reason, approved_by, posted_on, created_by, created_at, return_reason FROM stock_movements WHERE tenant_id = $1 AND idempotency_key = $2
 `
 
 type GetMovementByKeyParams struct {
@@ -353,6 +354,7 @@ func (q *Queries) GetMovementByKey(ctx context.Context, db DBTX, arg GetMovement
 		&i.PostedOn,
 		&i.CreatedBy,
 		&i.CreatedAt,
+		&i.ReturnReason,
 	)
 	return i, err
 }
@@ -804,7 +806,7 @@ INSERT INTO stock_movements (tenant_id, id, idempotency_key, warehouse_id, part_
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
         $11, $12, $13, $14, $15, $16, $17, $18, $19)
 ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
-RETURNING tenant_id, id, idempotency_key, warehouse_id, part_id, outlet_id, type, issue_kind, qty, unit_cost, serial, order_id, order_part_id, transfer_id, reservation_id, reason, approved_by, posted_on, created_by, created_at
+RETURNING tenant_id, id, idempotency_key, warehouse_id, part_id, outlet_id, type, issue_kind, qty, unit_cost, serial, order_id, order_part_id, transfer_id, reservation_id, reason, approved_by, posted_on, created_by, created_at, return_reason
 `
 
 type InsertMovementParams struct {
@@ -874,6 +876,7 @@ func (q *Queries) InsertMovement(ctx context.Context, db DBTX, arg InsertMovemen
 		&i.PostedOn,
 		&i.CreatedBy,
 		&i.CreatedAt,
+		&i.ReturnReason,
 	)
 	return i, err
 }
@@ -1236,7 +1239,7 @@ func (q *Queries) ListLinesOfTransfers(ctx context.Context, db DBTX, arg ListLin
 }
 
 const listMovements = `-- name: ListMovements :many
-SELECT tenant_id, id, idempotency_key, warehouse_id, part_id, outlet_id, type, issue_kind, qty, unit_cost, serial, order_id, order_part_id, transfer_id, reservation_id, reason, approved_by, posted_on, created_by, created_at FROM stock_movements
+SELECT tenant_id, id, idempotency_key, warehouse_id, part_id, outlet_id, type, issue_kind, qty, unit_cost, serial, order_id, order_part_id, transfer_id, reservation_id, reason, approved_by, posted_on, created_by, created_at, return_reason FROM stock_movements
 WHERE tenant_id = $1
   AND ($2::uuid IS NULL OR id < $2::uuid)
   AND ($3::uuid IS NULL OR warehouse_id = $3::uuid)
@@ -1294,6 +1297,7 @@ func (q *Queries) ListMovements(ctx context.Context, db DBTX, arg ListMovementsP
 			&i.PostedOn,
 			&i.CreatedBy,
 			&i.CreatedAt,
+			&i.ReturnReason,
 		); err != nil {
 			return nil, err
 		}
@@ -2453,7 +2457,7 @@ func (q *Queries) ReviewPartRequest(ctx context.Context, db DBTX, arg ReviewPart
 }
 
 const serialHistory = `-- name: SerialHistory :many
-SELECT tenant_id, id, idempotency_key, warehouse_id, part_id, outlet_id, type, issue_kind, qty, unit_cost, serial, order_id, order_part_id, transfer_id, reservation_id, reason, approved_by, posted_on, created_by, created_at FROM stock_movements
+SELECT tenant_id, id, idempotency_key, warehouse_id, part_id, outlet_id, type, issue_kind, qty, unit_cost, serial, order_id, order_part_id, transfer_id, reservation_id, reason, approved_by, posted_on, created_by, created_at, return_reason FROM stock_movements
 WHERE tenant_id = $1 AND part_id = $2 AND serial = $3
 ORDER BY id
 `
@@ -2494,6 +2498,7 @@ func (q *Queries) SerialHistory(ctx context.Context, db DBTX, arg SerialHistoryP
 			&i.PostedOn,
 			&i.CreatedBy,
 			&i.CreatedAt,
+			&i.ReturnReason,
 		); err != nil {
 			return nil, err
 		}

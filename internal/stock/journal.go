@@ -53,6 +53,7 @@ type Movement struct {
 	TransferID     *uuid.UUID `json:"transfer_id,omitempty"`
 	ReservationID  *uuid.UUID `json:"reservation_id,omitempty"`
 	Reason         string     `json:"reason,omitempty"`
+	ReturnReason   string     `json:"return_reason,omitempty" doc:"Returns from a van: why the parts came back (the note is in reason)"`
 	ApprovedBy     *uuid.UUID `json:"approved_by,omitempty"`
 	PostedOn       string     `json:"posted_on" format:"date"`
 	CreatedBy      *uuid.UUID `json:"created_by,omitempty"`
@@ -69,7 +70,7 @@ func ptr(n uuid.NullUUID) *uuid.UUID {
 func movementFromRow(r db.StockMovement) Movement {
 	return Movement{ID: r.ID, IdempotencyKey: r.IdempotencyKey, WarehouseID: r.WarehouseID, PartID: r.PartID, OutletID: ptr(r.OutletID),
 		Type: r.Type, IssueKind: r.IssueKind, Qty: r.Qty, UnitCost: r.UnitCost, Serial: r.Serial, OrderID: ptr(r.OrderID),
-		TransferID: ptr(r.TransferID), ReservationID: ptr(r.ReservationID), Reason: r.Reason, ApprovedBy: ptr(r.ApprovedBy),
+		TransferID: ptr(r.TransferID), ReservationID: ptr(r.ReservationID), Reason: r.Reason, ReturnReason: r.ReturnReason, ApprovedBy: ptr(r.ApprovedBy),
 		PostedOn: r.PostedOn.Format(time.DateOnly), CreatedBy: ptr(r.CreatedBy), CreatedAt: r.CreatedAt}
 }
 
