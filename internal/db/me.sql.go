@@ -112,29 +112,6 @@ func (q *Queries) RevokeUserSession(ctx context.Context, db DBTX, arg RevokeUser
 	return result.RowsAffected(), nil
 }
 
-const setVanReturnReason = `-- name: SetVanReturnReason :exec
-UPDATE stock_movements SET return_reason = $1, reason = $2
-WHERE tenant_id = $3 AND id = ANY($4::uuid[]) AND type = 'requisition_return'
-`
-
-type SetVanReturnReasonParams struct {
-	ReturnReason string
-	Note         string
-	TenantID     uuid.UUID
-	Ids          []uuid.UUID
-}
-
-// Records why parts came back from a van on the return's journal rows.
-func (q *Queries) SetVanReturnReason(ctx context.Context, db DBTX, arg SetVanReturnReasonParams) error {
-	_, err := db.Exec(ctx, setVanReturnReason,
-		arg.ReturnReason,
-		arg.Note,
-		arg.TenantID,
-		arg.Ids,
-	)
-	return err
-}
-
 const touchSession = `-- name: TouchSession :exec
 UPDATE sessions SET last_used_at = now()
 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')

@@ -802,9 +802,11 @@ func (q *Queries) HoldStock(ctx context.Context, db DBTX, arg HoldStockParams) (
 
 const insertMovement = `-- name: InsertMovement :one
 INSERT INTO stock_movements (tenant_id, id, idempotency_key, warehouse_id, part_id, outlet_id, type, issue_kind, qty, unit_cost,
-                             serial, order_id, order_part_id, transfer_id, reservation_id, reason, approved_by, posted_on, created_by)
+                             serial, order_id, order_part_id, transfer_id, reservation_id, reason, approved_by, posted_on, created_by,
+                             return_reason)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
-        $11, $12, $13, $14, $15, $16, $17, $18, $19)
+        $11, $12, $13, $14, $15, $16, $17, $18, $19,
+        $20)
 ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
 RETURNING tenant_id, id, idempotency_key, warehouse_id, part_id, outlet_id, type, issue_kind, qty, unit_cost, serial, order_id, order_part_id, transfer_id, reservation_id, reason, approved_by, posted_on, created_by, created_at, return_reason
 `
@@ -829,6 +831,7 @@ type InsertMovementParams struct {
 	ApprovedBy     uuid.NullUUID
 	PostedOn       time.Time
 	CreatedBy      uuid.NullUUID
+	ReturnReason   string
 }
 
 // A journal row; nothing when the key was used before (the caller then reads that movement).
@@ -853,6 +856,7 @@ func (q *Queries) InsertMovement(ctx context.Context, db DBTX, arg InsertMovemen
 		arg.ApprovedBy,
 		arg.PostedOn,
 		arg.CreatedBy,
+		arg.ReturnReason,
 	)
 	var i StockMovement
 	err := row.Scan(

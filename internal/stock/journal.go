@@ -91,6 +91,7 @@ type posting struct {
 	TransferID    uuid.NullUUID
 	ReservationID uuid.NullUUID
 	Reason        string
+	ReturnReason  string // a return from a van: why (VanReturnReasons)
 	ApprovedBy    uuid.NullUUID
 	PostedOn      time.Time
 	// fields name the input's fields, for problems: warehouse_id, part_id, qty, serial.
@@ -199,7 +200,7 @@ func post(ctx context.Context, tx *tenants.Tx, p posting) (Movement, bool, error
 	r, err := tx.Q.InsertMovement(ctx, tx, db.InsertMovementParams{TenantID: tx.Scope.TenantID, ID: platform.NewID(), IdempotencyKey: p.Key,
 		WarehouseID: p.WarehouseID, PartID: p.PartID, OutletID: w.OutletID, Type: p.Type, IssueKind: p.IssueKind, Qty: p.Qty,
 		UnitCost: pr.UnitCost, Serial: p.Serial, OrderID: p.OrderID, OrderPartID: p.OrderPartID, TransferID: p.TransferID,
-		ReservationID: p.ReservationID, Reason: p.Reason, ApprovedBy: p.ApprovedBy, PostedOn: on, CreatedBy: by})
+		ReservationID: p.ReservationID, Reason: p.Reason, ApprovedBy: p.ApprovedBy, PostedOn: on, CreatedBy: by, ReturnReason: p.ReturnReason})
 	if errors.Is(err, pgx.ErrNoRows) {
 		// A concurrent posting with the key committed between the read and the insert.
 		prior, err := tx.Q.GetMovementByKey(ctx, tx, db.GetMovementByKeyParams{TenantID: tx.Scope.TenantID, IdempotencyKey: p.Key})
@@ -325,6 +326,8 @@ type MovementInput struct {
 	Serial         string     `json:"serial,omitempty" maxLength:"100" doc:"Serial-tracked parts: the unit's serial (qty 1)"`
 	Reason         string     `json:"reason,omitempty" maxLength:"500" doc:"Adjustments and scrap: why"`
 	PostedOn       string     `json:"posted_on,omitempty" format:"date" doc:"The day the movement counts on; today when omitted; never on or before the lock date"`
+	// ReturnReason is set by a return from a van (ReturnFromVan), never by the API's input.
+	ReturnReason string `json:"-"`
 }
 
 // Post posts a direct movement. approver is the user approving an adjustment (the caller's
@@ -342,7 +345,7 @@ func Post(ctx context.Context, tx *tenants.Tx, in MovementInput, approver uuid.U
 		return nil, false, fault.Invalid("qty", "must be a whole number of units above zero")
 	}
 	base := posting{Key: in.IdempotencyKey, Type: in.Type, WarehouseID: in.WarehouseID, PartID: in.PartID, Serial: in.Serial,
-		Reason: in.Reason, PostedOn: on}
+		Reason: in.Reason, ReturnReason: in.ReturnReason, PostedOn: on}
 	if in.ToWarehouseID != nil && in.Type != "requisition" && in.Type != "requisition_return" {
 		return nil, false, fault.Invalid("to_warehouse_id", "is only for requisitions and their returns")
 	}

@@ -228,19 +228,6 @@ func (s *Service) ReturnFromVan(ctx context.Context, tx *tenants.Tx, in VanRetur
 	if in.Reason == "other" && note == "" {
 		return nil, false, fault.Invalid("note", "say why the parts come back")
 	}
-	ms, replayed, err := s.Post(ctx, tx, MovementInput{IdempotencyKey: in.IdempotencyKey, Type: "requisition_return", WarehouseID: van.ID,
-		ToWarehouseID: &to.ID, PartID: in.PartID, Qty: in.Qty, Serial: in.Serial}, uuid.Nil)
-	if err != nil || replayed {
-		return ms, replayed, err
-	}
-	ids := make([]uuid.UUID, len(ms))
-	for i := range ms {
-		ids[i] = ms[i].ID
-		ms[i].ReturnReason, ms[i].Reason = in.Reason, note
-	}
-	if err := tx.Q.SetVanReturnReason(ctx, tx, db.SetVanReturnReasonParams{TenantID: tx.Scope.TenantID, Ids: ids,
-		ReturnReason: in.Reason, Note: note}); err != nil {
-		return nil, false, fmt.Errorf("van return reason: %w", err)
-	}
-	return ms, replayed, nil
+	return s.Post(ctx, tx, MovementInput{IdempotencyKey: in.IdempotencyKey, Type: "requisition_return", WarehouseID: van.ID,
+		ToWarehouseID: &to.ID, PartID: in.PartID, Qty: in.Qty, Serial: in.Serial, Reason: note, ReturnReason: in.Reason}, uuid.Nil)
 }

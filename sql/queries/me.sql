@@ -25,8 +25,3 @@ WHERE user_id = @user_id AND id <> @keep_id AND revoked_at IS NULL AND expires_a
 -- Records that a session was used, at most once a minute.
 UPDATE sessions SET last_used_at = now()
 WHERE id = @id AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute');
-
--- name: SetVanReturnReason :exec
--- Records why parts came back from a van on the return's journal rows.
-UPDATE stock_movements SET return_reason = @return_reason, reason = @note
-WHERE tenant_id = @tenant_id AND id = ANY(@ids::uuid[]) AND type = 'requisition_return';

@@ -32,9 +32,11 @@ RETURNING *;
 -- name: InsertMovement :one
 -- A journal row; nothing when the key was used before (the caller then reads that movement).
 INSERT INTO stock_movements (tenant_id, id, idempotency_key, warehouse_id, part_id, outlet_id, type, issue_kind, qty, unit_cost,
-                             serial, order_id, order_part_id, transfer_id, reservation_id, reason, approved_by, posted_on, created_by)
+                             serial, order_id, order_part_id, transfer_id, reservation_id, reason, approved_by, posted_on, created_by,
+                             return_reason)
 VALUES (@tenant_id, @id, @idempotency_key, @warehouse_id, @part_id, @outlet_id, @type, @issue_kind, @qty, @unit_cost,
-        @serial, @order_id, @order_part_id, @transfer_id, @reservation_id, @reason, @approved_by, @posted_on, @created_by)
+        @serial, @order_id, @order_part_id, @transfer_id, @reservation_id, @reason, @approved_by, @posted_on, @created_by,
+        @return_reason)
 ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
 RETURNING *;
 
