@@ -183,6 +183,8 @@ var domainEnums = []domainEnum{
 	{orders.Completion{}, "result", orders.Results},
 	{orders.Dispute{}, "status", orders.DisputeStatuses},
 	{orders.QuoteLine{}, "kind", orders.QuoteLineKinds},
+	{stock.VanReturnInput{}, "reason", stock.VanReturnReasons},
+	{stock.Movement{}, "return_reason", stock.VanReturnReasons},
 	{orders.QuoteLine{}, "coverage", orders.QuoteCoverages},
 	{orders.Quote{}, "status", orders.QuoteStatuses},
 	{orders.Quote{}, "decided_channel", orders.QuoteChannels},

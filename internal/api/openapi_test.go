@@ -54,6 +54,7 @@ func TestWritesTakeIfMatch(t *testing.T) {
 		"DELETE /v1/invitations/{id}":                                "an invitation never changes: revoking is the only write",
 		"DELETE /v1/tier-rules/{id}":                                 "a tier rule never changes: it is added or removed",
 		"DELETE /v1/outlet-coverage/{id}":                            "a coverage row never changes: it is added or removed",
+		"DELETE /v1/me/sessions/{id}":                                "a session never changes: signing it out is the only write",
 		"PUT /v1/registrations/{id}/invoice-image":                   "an upload, replaced whole",
 		"PUT /v1/consumer/tenants/{tenant}/units/{id}/invoice-image": "the consumer's own upload, replaced whole",
 		"PUT /v1/consumer/tenants/{tenant}/notification-preferences": "the consumer's own preferences, replaced whole",

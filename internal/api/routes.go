@@ -92,4 +92,5 @@ func registerRoutes(v1 huma.API, s *Server) {
 	registerVanRoutes(v1, s)
 	registerLoanRoutes(v1, s)
 	registerPartOrderRoutes(v1, s)
+	registerMeMoreRoutes(v1, s)
 }

@@ -140,13 +140,34 @@ func TestEngineerVan(t *testing.T) {
 	// Returned to the outlet's shelf.
 	back := func(tok string, qty any) *apitest.Response {
 		return env.Do(apitest.Req{Method: "POST", Path: "/v1/me/van/returns", Token: tok, Body: map[string]any{
-			"idempotency_key": "back-" + u, "part_id": part, "qty": qty}})
+			"idempotency_key": "back-" + u, "part_id": part, "qty": qty, "reason": "unused"}})
 	}
 	if r := back(engA, 3); r.Status != 422 || !problemAt(t, r, "body.qty") {
 		t.Errorf("returning more than the van holds: %d %s", r.Status, r.Body)
 	}
+	// A return says why: from the list, and other only with a note.
+	for reason, r := range map[string]*apitest.Response{
+		"body.reason": env.Do(apitest.Req{Method: "POST", Path: "/v1/me/van/returns", Token: engA, Body: map[string]any{
+			"idempotency_key": "back-bad-" + u, "part_id": part, "qty": 1, "reason": "bored"}}),
+		"body.note": env.Do(apitest.Req{Method: "POST", Path: "/v1/me/van/returns", Token: engA, Body: map[string]any{
+			"idempotency_key": "back-other-" + u, "part_id": part, "qty": 1, "reason": "other", "note": " "}}),
+	} {
+		if r.Status != 422 || !problemAt(t, r, reason) {
+			t.Errorf("a return refused at %s: %d %s", reason, r.Status, r.Body)
+		}
+	}
 	if r := back(engA, 1); r.Status != 201 {
 		t.Fatalf("return one: %d %s", r.Status, r.Body)
+	}
+	var journal struct {
+		Items []struct {
+			Type         string `json:"type"`
+			ReturnReason string `json:"return_reason"`
+		} `json:"items"`
+	}
+	env.Must(200, apitest.Req{Method: "GET", Path: "/v1/stock/movements?type=requisition_return", Token: mgr}).JSON(t, &journal)
+	if len(journal.Items) != 2 || journal.Items[0].ReturnReason != "unused" || journal.Items[1].ReturnReason != "unused" {
+		t.Errorf("the return's journal rows: %+v, want two with the reason unused", journal.Items)
 	}
 	if got := vanStock(t, env, engA, part); got != 1 {
 		t.Errorf("van A after use and return: %v, want 1", got)

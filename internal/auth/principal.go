@@ -28,6 +28,7 @@ type Principal struct {
 	UserID        uuid.UUID // staff user (KindUser)
 	ConsumerID    uuid.UUID // consumer (KindConsumer)
 	APIKeyID      uuid.UUID // API key (KindAPIKey)
+	SessionID     uuid.UUID // the sign-in session of a user or consumer (uuid.Nil for API keys)
 	Label         string    // email, key name or masked phone, for logs and the audit log
 	PlatformAdmin bool
 	// Operator is set when a platform admin acts in a tenant where they hold no membership.

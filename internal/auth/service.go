@@ -208,13 +208,16 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Principal, e
 			if r.ConsumerPhone == nil {
 				label = access.MaskEmail(deref(r.ConsumerEmail))
 			}
-			p = &Principal{Kind: KindConsumer, ConsumerID: r.ConsumerID.UUID, Label: label}
+			p = &Principal{Kind: KindConsumer, ConsumerID: r.ConsumerID.UUID, Label: label, SessionID: r.SessionID}
 			return nil
 		}
 		if r.UserStatus != "active" {
 			return ErrBadToken
 		}
-		p = &Principal{Kind: KindUser, UserID: r.UserID.UUID, Label: r.UserEmail, PlatformAdmin: r.PlatformAdmin}
+		p = &Principal{Kind: KindUser, UserID: r.UserID.UUID, Label: r.UserEmail, PlatformAdmin: r.PlatformAdmin, SessionID: r.SessionID}
+		if r.LastUsedAt == nil || time.Since(*r.LastUsedAt) > time.Minute {
+			return tx.Q.TouchSession(ctx, tx, r.SessionID)
+		}
 		return nil
 	})
 	if err != nil {

@@ -1611,6 +1611,8 @@ type Session struct {
 	CreatedAt  time.Time
 	ExpiresAt  time.Time
 	RevokedAt  *time.Time
+	// When a request last came with the session (updated at most once a minute); NULL until its first use after sign-in.
+	LastUsedAt *time.Time
 }
 
 // Breached targets, one row per order and target, for reports and compensation.
@@ -1699,7 +1701,9 @@ type StockMovement struct {
 	PostedOn       time.Time
 	CreatedBy      uuid.NullUUID
 	CreatedAt      time.Time
-	PartOrderID    uuid.NullUUID
+	// Why parts came back from an engineer's van (requisition_return from a van): unused, wrong_part, faulty or other; the note is in reason.
+	ReturnReason string
+	PartOrderID  uuid.NullUUID
 }
 
 // A part held for an order at a warehouse: open (counted in stock_balances.reserved), waiting (could not be met; the order waits for parts), consumed by an issue, or released.

@@ -15,7 +15,7 @@ import (
 const createSession = `-- name: CreateSession :one
 INSERT INTO sessions (id, token_hash, user_id, consumer_id, ip, user_agent, expires_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7)
-RETURNING id, token_hash, user_id, consumer_id, ip, user_agent, created_at, expires_at, revoked_at
+RETURNING id, token_hash, user_id, consumer_id, ip, user_agent, created_at, expires_at, revoked_at, last_used_at
 `
 
 type CreateSessionParams struct {
@@ -49,6 +49,7 @@ func (q *Queries) CreateSession(ctx context.Context, db DBTX, arg CreateSessionP
 		&i.CreatedAt,
 		&i.ExpiresAt,
 		&i.RevokedAt,
+		&i.LastUsedAt,
 	)
 	return i, err
 }
@@ -75,7 +76,7 @@ func (q *Queries) RevokeSession(ctx context.Context, db DBTX, tokenHash []byte) 
 }
 
 const sessionPrincipal = `-- name: SessionPrincipal :one
-SELECT s.user_id, s.consumer_id,
+SELECT s.id AS session_id, s.last_used_at, s.user_id, s.consumer_id,
        coalesce(u.email, '')::text AS user_email, coalesce(u.is_platform_admin, false)::boolean AS platform_admin,
        coalesce(u.status, '')::text AS user_status,
        c.phone AS consumer_phone, c.email AS consumer_email
@@ -86,6 +87,8 @@ WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()
 `
 
 type SessionPrincipalRow struct {
+	SessionID     uuid.UUID
+	LastUsedAt    *time.Time
 	UserID        uuid.NullUUID
 	ConsumerID    uuid.NullUUID
 	UserEmail     string
@@ -100,6 +103,8 @@ func (q *Queries) SessionPrincipal(ctx context.Context, db DBTX, tokenHash []byt
 	row := db.QueryRow(ctx, sessionPrincipal, tokenHash)
 	var i SessionPrincipalRow
 	err := row.Scan(
+		&i.SessionID,
+		&i.LastUsedAt,
 		&i.UserID,
 		&i.ConsumerID,
 		&i.UserEmail,

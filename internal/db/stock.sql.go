@@ -284,7 +284,7 @@ func (q *Queries) GetBalance(ctx context.Context, db DBTX, arg GetBalanceParams)
 }
 
 const getMovement = `-- name: GetMovement :one
-SELECT tenant_id, id, idempotency_key, warehouse_id, part_id, outlet_id, type, issue_kind, qty, unit_cost, serial, order_id, order_part_id, transfer_id, reservation_id, reason, approved_by, posted_on, created_by, created_at, part_order_id FROM stock_movements WHERE tenant_id = $1 AND id = $2
+SELECT tenant_id, id, idempotency_key, warehouse_id, part_id, outlet_id, type, issue_kind, qty, unit_cost, serial, order_id, order_part_id, transfer_id, reservation_id, reason, approved_by, posted_on, created_by, created_at, return_reason, part_order_id FROM stock_movements WHERE tenant_id = $1 AND id = $2
 `
 
 type GetMovementParams struct {
@@ -316,13 +316,14 @@ func (q *Queries) GetMovement(ctx context.Context, db DBTX, arg GetMovementParam
 		&i.PostedOn,
 		&i.CreatedBy,
 		&i.CreatedAt,
+		&i.ReturnReason,
 		&i.PartOrderID,
 	)
 	return i, err
 }
 
 const getMovementByKey = `-- name: GetMovementByKey :one
-SELECT tenant_id, id, idempotency_key, warehouse_id, part_id, outlet_id, type, issue_kind, qty, unit_cost, serial, order_id, order_part_id, transfer_id, reservation_id, reason, approved_by, posted_on, created_by, created_at, part_order_id FROM stock_movements WHERE tenant_id = $1 AND idempotency_key = $2
+SELECT tenant_id, id, idempotency_key, warehouse_id, part_id, outlet_id, type, issue_kind, qty, unit_cost, serial, order_id, order_part_id, transfer_id, reservation_id, reason, approved_by, posted_on, created_by, created_at, return_reason, part_order_id FROM stock_movements WHERE tenant_id = $1 AND idempotency_key = $2
 `
 
 type GetMovementByKeyParams struct {
@@ -354,6 +355,7 @@ func (q *Queries) GetMovementByKey(ctx context.Context, db DBTX, arg GetMovement
 		&i.PostedOn,
 		&i.CreatedBy,
 		&i.CreatedAt,
+		&i.ReturnReason,
 		&i.PartOrderID,
 	)
 	return i, err
@@ -805,12 +807,12 @@ func (q *Queries) HoldStock(ctx context.Context, db DBTX, arg HoldStockParams) (
 const insertMovement = `-- name: InsertMovement :one
 INSERT INTO stock_movements (tenant_id, id, idempotency_key, warehouse_id, part_id, outlet_id, type, issue_kind, qty, unit_cost,
                              serial, order_id, order_part_id, transfer_id, reservation_id, reason, approved_by, posted_on, created_by,
-                             part_order_id)
+                             part_order_id, return_reason)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
         $11, $12, $13, $14, $15, $16, $17, $18, $19,
-        $20::uuid)
+        $20::uuid, $21)
 ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
-RETURNING tenant_id, id, idempotency_key, warehouse_id, part_id, outlet_id, type, issue_kind, qty, unit_cost, serial, order_id, order_part_id, transfer_id, reservation_id, reason, approved_by, posted_on, created_by, created_at, part_order_id
+RETURNING tenant_id, id, idempotency_key, warehouse_id, part_id, outlet_id, type, issue_kind, qty, unit_cost, serial, order_id, order_part_id, transfer_id, reservation_id, reason, approved_by, posted_on, created_by, created_at, return_reason, part_order_id
 `
 
 type InsertMovementParams struct {
@@ -834,6 +836,7 @@ type InsertMovementParams struct {
 	PostedOn       time.Time
 	CreatedBy      uuid.NullUUID
 	PartOrderID    uuid.NullUUID
+	ReturnReason   string
 }
 
 // A journal row; nothing when the key was used before (the caller then reads that movement).
@@ -859,6 +862,7 @@ func (q *Queries) InsertMovement(ctx context.Context, db DBTX, arg InsertMovemen
 		arg.PostedOn,
 		arg.CreatedBy,
 		arg.PartOrderID,
+		arg.ReturnReason,
 	)
 	var i StockMovement
 	err := row.Scan(
@@ -882,6 +886,7 @@ func (q *Queries) InsertMovement(ctx context.Context, db DBTX, arg InsertMovemen
 		&i.PostedOn,
 		&i.CreatedBy,
 		&i.CreatedAt,
+		&i.ReturnReason,
 		&i.PartOrderID,
 	)
 	return i, err
@@ -1246,7 +1251,7 @@ func (q *Queries) ListLinesOfTransfers(ctx context.Context, db DBTX, arg ListLin
 }
 
 const listMovements = `-- name: ListMovements :many
-SELECT tenant_id, id, idempotency_key, warehouse_id, part_id, outlet_id, type, issue_kind, qty, unit_cost, serial, order_id, order_part_id, transfer_id, reservation_id, reason, approved_by, posted_on, created_by, created_at, part_order_id FROM stock_movements
+SELECT tenant_id, id, idempotency_key, warehouse_id, part_id, outlet_id, type, issue_kind, qty, unit_cost, serial, order_id, order_part_id, transfer_id, reservation_id, reason, approved_by, posted_on, created_by, created_at, return_reason, part_order_id FROM stock_movements
 WHERE tenant_id = $1
   AND ($2::uuid IS NULL OR id < $2::uuid)
   AND ($3::uuid IS NULL OR warehouse_id = $3::uuid)
@@ -1304,6 +1309,7 @@ func (q *Queries) ListMovements(ctx context.Context, db DBTX, arg ListMovementsP
 			&i.PostedOn,
 			&i.CreatedBy,
 			&i.CreatedAt,
+			&i.ReturnReason,
 			&i.PartOrderID,
 		); err != nil {
 			return nil, err
@@ -2466,7 +2472,7 @@ func (q *Queries) ReviewPartRequest(ctx context.Context, db DBTX, arg ReviewPart
 }
 
 const serialHistory = `-- name: SerialHistory :many
-SELECT tenant_id, id, idempotency_key, warehouse_id, part_id, outlet_id, type, issue_kind, qty, unit_cost, serial, order_id, order_part_id, transfer_id, reservation_id, reason, approved_by, posted_on, created_by, created_at, part_order_id FROM stock_movements
+SELECT tenant_id, id, idempotency_key, warehouse_id, part_id, outlet_id, type, issue_kind, qty, unit_cost, serial, order_id, order_part_id, transfer_id, reservation_id, reason, approved_by, posted_on, created_by, created_at, return_reason, part_order_id FROM stock_movements
 WHERE tenant_id = $1 AND part_id = $2 AND serial = $3
 ORDER BY id
 `
@@ -2507,6 +2513,7 @@ func (q *Queries) SerialHistory(ctx context.Context, db DBTX, arg SerialHistoryP
 			&i.PostedOn,
 			&i.CreatedBy,
 			&i.CreatedAt,
+			&i.ReturnReason,
 			&i.PartOrderID,
 		); err != nil {
 			return nil, err

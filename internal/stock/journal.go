@@ -53,6 +53,7 @@ type Movement struct {
 	TransferID     *uuid.UUID `json:"transfer_id,omitempty"`
 	ReservationID  *uuid.UUID `json:"reservation_id,omitempty"`
 	Reason         string     `json:"reason,omitempty"`
+	ReturnReason   string     `json:"return_reason,omitempty" doc:"Returns from a van: why the parts came back (the note is in reason)"`
 	ApprovedBy     *uuid.UUID `json:"approved_by,omitempty"`
 	PostedOn       string     `json:"posted_on" format:"date"`
 	CreatedBy      *uuid.UUID `json:"created_by,omitempty"`
@@ -69,7 +70,7 @@ func ptr(n uuid.NullUUID) *uuid.UUID {
 func movementFromRow(r db.StockMovement) Movement {
 	return Movement{ID: r.ID, IdempotencyKey: r.IdempotencyKey, WarehouseID: r.WarehouseID, PartID: r.PartID, OutletID: ptr(r.OutletID),
 		Type: r.Type, IssueKind: r.IssueKind, Qty: r.Qty, UnitCost: r.UnitCost, Serial: r.Serial, OrderID: ptr(r.OrderID),
-		TransferID: ptr(r.TransferID), ReservationID: ptr(r.ReservationID), Reason: r.Reason, ApprovedBy: ptr(r.ApprovedBy),
+		TransferID: ptr(r.TransferID), ReservationID: ptr(r.ReservationID), Reason: r.Reason, ReturnReason: r.ReturnReason, ApprovedBy: ptr(r.ApprovedBy),
 		PostedOn: r.PostedOn.Format(time.DateOnly), CreatedBy: ptr(r.CreatedBy), CreatedAt: r.CreatedAt}
 }
 
@@ -91,6 +92,7 @@ type posting struct {
 	ReservationID uuid.NullUUID
 	PartOrderID   uuid.NullUUID // a consumer's part order its parts were issued to
 	Reason        string
+	ReturnReason  string // a return from a van: why (VanReturnReasons)
 	ApprovedBy    uuid.NullUUID
 	PostedOn      time.Time
 	// fields name the input's fields, for problems: warehouse_id, part_id, qty, serial.
@@ -200,7 +202,7 @@ func post(ctx context.Context, tx *tenants.Tx, p posting) (Movement, bool, error
 		WarehouseID: p.WarehouseID, PartID: p.PartID, OutletID: w.OutletID, Type: p.Type, IssueKind: p.IssueKind, Qty: p.Qty,
 		UnitCost: pr.UnitCost, Serial: p.Serial, OrderID: p.OrderID, OrderPartID: p.OrderPartID, TransferID: p.TransferID,
 		ReservationID: p.ReservationID, Reason: p.Reason, ApprovedBy: p.ApprovedBy, PostedOn: on, CreatedBy: by,
-		PartOrderID: p.PartOrderID})
+		PartOrderID: p.PartOrderID, ReturnReason: p.ReturnReason})
 	if errors.Is(err, pgx.ErrNoRows) {
 		// A concurrent posting with the key committed between the read and the insert.
 		prior, err := tx.Q.GetMovementByKey(ctx, tx, db.GetMovementByKeyParams{TenantID: tx.Scope.TenantID, IdempotencyKey: p.Key})
@@ -326,6 +328,8 @@ type MovementInput struct {
 	Serial         string     `json:"serial,omitempty" maxLength:"100" doc:"Serial-tracked parts: the unit's serial (qty 1)"`
 	Reason         string     `json:"reason,omitempty" maxLength:"500" doc:"Adjustments and scrap: why"`
 	PostedOn       string     `json:"posted_on,omitempty" format:"date" doc:"The day the movement counts on; today when omitted; never on or before the lock date"`
+	// ReturnReason is set by a return from a van (ReturnFromVan), never by the API's input.
+	ReturnReason string `json:"-"`
 }
 
 // Post posts a direct movement. approver is the user approving an adjustment (the caller's
@@ -343,7 +347,7 @@ func Post(ctx context.Context, tx *tenants.Tx, in MovementInput, approver uuid.U
 		return nil, false, fault.Invalid("qty", "must be a whole number of units above zero")
 	}
 	base := posting{Key: in.IdempotencyKey, Type: in.Type, WarehouseID: in.WarehouseID, PartID: in.PartID, Serial: in.Serial,
-		Reason: in.Reason, PostedOn: on}
+		Reason: in.Reason, ReturnReason: in.ReturnReason, PostedOn: on}
 	if in.ToWarehouseID != nil && in.Type != "requisition" && in.Type != "requisition_return" {
 		return nil, false, fault.Invalid("to_warehouse_id", "is only for requisitions and their returns")
 	}

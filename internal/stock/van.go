@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -201,7 +202,13 @@ type VanReturnInput struct {
 	PartID         uuid.UUID  `json:"part_id"`
 	Qty            int32      `json:"qty" minimum:"1" maximum:"10000"`
 	Serial         string     `json:"serial,omitempty" maxLength:"100" doc:"Serial-tracked parts: the unit's serial (qty 1)"`
+	Reason         string     `json:"reason" doc:"Why the parts come back (one of VanReturnReasons)"`
+	Note           string     `json:"note,omitempty" maxLength:"500" doc:"What happened; required when the reason is other"`
 }
+
+// VanReturnReasons are why parts come back from a van (VanReturnInput.Reason), in the order
+// the API documents them.
+var VanReturnReasons = []string{"unused", "wrong_part", "faulty", "other"}
 
 // ReturnFromVan moves parts out of the van back into the outlet's warehouse (a requisition
 // return: two journal rows), and lets them serve reservations waiting there.
@@ -217,6 +224,10 @@ func (s *Service) ReturnFromVan(ctx context.Context, tx *tenants.Tx, in VanRetur
 	if in.Qty <= 0 {
 		return nil, false, fault.Invalid("qty", "must be a whole number of units above zero")
 	}
+	note := strings.TrimSpace(in.Note)
+	if in.Reason == "other" && note == "" {
+		return nil, false, fault.Invalid("note", "say why the parts come back")
+	}
 	return s.Post(ctx, tx, MovementInput{IdempotencyKey: in.IdempotencyKey, Type: "requisition_return", WarehouseID: van.ID,
-		ToWarehouseID: &to.ID, PartID: in.PartID, Qty: in.Qty, Serial: in.Serial}, uuid.Nil)
+		ToWarehouseID: &to.ID, PartID: in.PartID, Qty: in.Qty, Serial: in.Serial, Reason: note, ReturnReason: in.Reason}, uuid.Nil)
 }

@@ -11,7 +11,7 @@ DELETE FROM sessions WHERE expires_at < @before OR revoked_at < @before;
 
 -- name: SessionPrincipal :one
 -- A live session with its user or consumer, in one round trip.
-SELECT s.user_id, s.consumer_id,
+SELECT s.id AS session_id, s.last_used_at, s.user_id, s.consumer_id,
        coalesce(u.email, '')::text AS user_email, coalesce(u.is_platform_admin, false)::boolean AS platform_admin,
        coalesce(u.status, '')::text AS user_status,
        c.phone AS consumer_phone, c.email AS consumer_email

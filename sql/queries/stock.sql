@@ -33,10 +33,10 @@ RETURNING *;
 -- A journal row; nothing when the key was used before (the caller then reads that movement).
 INSERT INTO stock_movements (tenant_id, id, idempotency_key, warehouse_id, part_id, outlet_id, type, issue_kind, qty, unit_cost,
                              serial, order_id, order_part_id, transfer_id, reservation_id, reason, approved_by, posted_on, created_by,
-                             part_order_id)
+                             part_order_id, return_reason)
 VALUES (@tenant_id, @id, @idempotency_key, @warehouse_id, @part_id, @outlet_id, @type, @issue_kind, @qty, @unit_cost,
         @serial, @order_id, @order_part_id, @transfer_id, @reservation_id, @reason, @approved_by, @posted_on, @created_by,
-        sqlc.narg(part_order_id)::uuid)
+        sqlc.narg(part_order_id)::uuid, @return_reason)
 ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
 RETURNING *;
 

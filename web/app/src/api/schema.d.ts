@@ -2535,6 +2535,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/pay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My month so far: my pay lines earned this month (the tenant's month, by its clock) and their total
+         * @description Only the caller's own engineer lines: commission (base) and the deductions and rewards, each naming its order and rule. Lines waiting for the customer's money are not earned yet and not listed.
+         */
+        get: operations["my-pay"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me/position": {
         parameters: {
             query?: never;
@@ -2547,6 +2567,57 @@ export interface paths {
         /** Report my position (engineers' devices), for the nearest-engineer rule */
         post: operations["report-position"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The devices signed in with my account (live sessions), the last used first; this device is marked */
+        get: operations["list-my-sessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/sessions/sign-out-others": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign out every device of mine but this one */
+        post: operations["end-my-other-sessions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Sign one of my devices out: its next request is refused (401) */
+        delete: operations["end-my-session"];
         options?: never;
         head?: never;
         patch?: never;
@@ -3335,7 +3406,7 @@ export interface paths {
         put?: never;
         /**
          * Send a quote for charged work to the customer
-         * @description Each line is marked covered, shared or charged per the order's entitlement. The approval link is returned once; an earlier open quote is superseded.
+         * @description Each line is marked covered, shared or charged per the order's entitlement. The approval link is returned once; an earlier open quote is superseded. An engineer quotes only orders they work (others are not found).
          */
         post: operations["create-quote"];
         delete?: never;
@@ -7894,6 +7965,30 @@ export interface components {
             status: string;
             taken_by?: string;
         };
+        Device: {
+            /**
+             * Format: date-time
+             * @description When it signed in
+             */
+            created_at: string;
+            /** @description The session of this request (this device) */
+            current: boolean;
+            /** Format: date-time */
+            expires_at: string;
+            /** Format: uuid */
+            id: string;
+            ip: string;
+            /**
+             * Format: date-time
+             * @description When a request last came with it (to the minute)
+             */
+            last_used_at?: string;
+            /** @description The browser or app that signed in */
+            user_agent: string;
+        };
+        DeviceList: {
+            items: components["schemas"]["Device"][];
+        };
         DiscountDecisionInBody: {
             approve: boolean;
         };
@@ -8025,6 +8120,13 @@ export interface components {
             model_ids?: string[];
             /** @description Regions (GB/T 2260 codes) where an outlet can keep the promise */
             province_codes?: string[];
+        };
+        EndOthersOutBody: {
+            /**
+             * Format: int64
+             * @description How many devices were signed out
+             */
+            signed_out: number;
         };
         Endpoint: {
             /** Format: int32 */
@@ -9350,6 +9452,11 @@ export interface components {
             reason?: string;
             /** Format: uuid */
             reservation_id?: string;
+            /**
+             * @description Returns from a van: why the parts came back (the note is in reason)
+             * @enum {string}
+             */
+            return_reason?: "unused" | "wrong_part" | "faulty" | "other";
             serial?: string;
             /** Format: uuid */
             transfer_id?: string;
@@ -9423,6 +9530,34 @@ export interface components {
              * @description Signed quantity at the unit cost when posted, minor units
              */
             value: number;
+        };
+        MyMonth: {
+            /**
+             * Format: int64
+             * @description Deductions (negative) and rewards, minor units
+             */
+            adjustments: number;
+            /**
+             * Format: int64
+             * @description Commission lines, minor units
+             */
+            base: number;
+            currency: string;
+            /** Format: date */
+            from: string;
+            lines: components["schemas"]["PayLine"][];
+            /** @description YYYY-MM in the tenant's zone */
+            month: string;
+            /**
+             * Format: date
+             * @description Today, the tenant's day
+             */
+            to: string;
+            /**
+             * Format: int64
+             * @description Minor units
+             */
+            total: number;
         };
         MyPurchasesOutBody: {
             items: components["schemas"]["Purchase"][];
@@ -13060,10 +13195,17 @@ export interface components {
         VanReturnInput: {
             /** @description Names the return: sending it again returns the first */
             idempotency_key: string;
+            /** @description What happened; required when the reason is other */
+            note?: string;
             /** Format: uuid */
             part_id: string;
             /** Format: int32 */
             qty: number;
+            /**
+             * @description Why the parts come back (one of VanReturnReasons)
+             * @enum {string}
+             */
+            reason: "unused" | "wrong_part" | "faulty" | "other";
             /** @description Serial-tracked parts: the unit's serial (qty 1) */
             serial?: string;
             /**
@@ -27868,6 +28010,65 @@ export interface operations {
             };
         };
     };
+    "my-pay": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyMonth"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "report-position": {
         parameters: {
             query?: never;
@@ -27913,6 +28114,193 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-my-sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceList"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "end-my-other-sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndOthersOutBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "end-my-session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -15,7 +15,7 @@ import { reactive } from 'vue'
 import { idempotencyKey, tenantSelection } from '@/api/client'
 import { Problem } from '@/api/problem'
 
-export type ActionKind = 'answer' | 'move' | 'position' | 'photo' | 'signature' | 'complete'
+export type ActionKind = 'answer' | 'move' | 'position' | 'photo' | 'signature' | 'complete' | 'quote'
 
 export interface Action {
   id: string // made on the device; also the Idempotency-Key

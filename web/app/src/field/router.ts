@@ -8,6 +8,8 @@ import { useSessionStore } from '@/stores/session'
 import FieldLogin from './views/FieldLogin.vue'
 import JobView from './views/JobView.vue'
 import MyDay from './views/MyDay.vue'
+import MyDevices from './views/MyDevices.vue'
+import MyMonth from './views/MyMonth.vue'
 import MyVan from './views/MyVan.vue'
 
 export const fieldRouter = createRouter({
@@ -17,6 +19,8 @@ export const fieldRouter = createRouter({
     { path: '/', name: 'field-day', component: MyDay },
     { path: '/van', name: 'field-van', component: MyVan },
     { path: '/jobs/:id', name: 'field-job', component: JobView, props: true },
+    { path: '/month', name: 'field-month', component: MyMonth },
+    { path: '/devices', name: 'field-devices', component: MyDevices },
     { path: '/:pathMatch(.*)*', redirect: '/' },
   ],
 })
