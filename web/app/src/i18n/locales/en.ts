@@ -2226,7 +2226,6 @@ const en = {
     actionComplete: 'Report for {number}',
     cachedCopy: 'Shown from this phone: no connection',
     back: 'Back',
-    language: 'Language',
     more: {
       quote: 'Quote for the customer',
       quoteNone: 'No quote yet.',

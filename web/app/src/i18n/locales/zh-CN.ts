@@ -2225,7 +2225,6 @@ const zhCN: Messages = {
     actionComplete: '{number} 的完工报告',
     cachedCopy: '无网络：显示本机保存的内容',
     back: '返回',
-    language: '语言',
     more: {
       quote: '给客户的报价',
       quoteNone: '还没有报价。',
