@@ -273,7 +273,7 @@ func TestPartOrderLastUnitPickedUpOnce(t *testing.T) {
 	}
 	wg.Wait()
 	refused := func(c int) bool { return c == 409 || c == 412 }
-	if !(codes[0] == 200 && refused(codes[1]) || codes[1] == 200 && refused(codes[0])) {
+	if oneWon := codes[0] == 200 && refused(codes[1]) || codes[1] == 200 && refused(codes[0]); !oneWon {
 		t.Fatalf("two concurrent pickups: %v, want one 200 and one refusal", codes)
 	}
 	mv := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/stock/movements?type=issue&warehouse_id=" + w.wh, Token: w.tn.Admin}).Map(t)

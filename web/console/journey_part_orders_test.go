@@ -57,7 +57,10 @@ func TestJourneyPartOrderedAwaitedPaidAndPickedUp(t *testing.T) {
 	b.drawerSubmit()
 	b.drawerClosed()
 	b.waitVisible(`.part-order-card .part-order-status`)
-	id := strings.TrimPrefix(b.location()[strings.Index(b.location(), "/stock/part-orders/"):], "/stock/part-orders/")
+	_, id, found := strings.Cut(b.location(), "/stock/part-orders/")
+	if !found {
+		t.Fatalf("the new part order opened %s", b.location())
+	}
 	var po struct {
 		ID, Number, Status string
 		Lines              []struct{ Status string }

@@ -48,7 +48,11 @@ func TestJourneyConsumerFollowsTheSMSLinks(t *testing.T) {
 		"registration_id": unit, "type": "repair_minor", "fault_description": "不制冷"}}).Map(t)
 	orderID := c["order"].(map[string]any)["id"].(string)
 	tracking := c["tracking_url"].(string)
-	trackPath := tracking[strings.Index(tracking, "/track/"):]
+	ti := strings.Index(tracking, "/track/")
+	if ti < 0 {
+		t.Fatalf("the tracking link %q", tracking)
+	}
+	trackPath := tracking[ti:]
 
 	b := newBrowser(t, env.Server.URL)
 	b.viewport(390, 844, true)
@@ -78,7 +82,11 @@ func TestJourneyConsumerFollowsTheSMSLinks(t *testing.T) {
 	q := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/orders/" + orderID + "/quotes", Token: j.admin, Body: map[string]any{
 		"lines": []map[string]any{{"kind": "shipping", "description": "快递", "quantity": 1, "unit_price": 2000}}}}).Map(t)
 	approval := q["approval_url"].(string)
-	quotePath := approval[strings.Index(approval, "/quote/"):]
+	qi := strings.Index(approval, "/quote/")
+	if qi < 0 {
+		t.Fatalf("the approval link %q", approval)
+	}
+	quotePath := approval[qi:]
 	b.do(chromedp.Navigate(b.base + quotePath))
 	b.settle()
 	b.waitVisible(`.my-quote .quote-send-code`)

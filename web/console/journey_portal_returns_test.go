@@ -201,4 +201,25 @@ func TestJourneyConsumerDisputesWithPhotosAndAsksForAReturn(t *testing.T) {
 	b.waitVisible(`.my-return-ask [role=alert]`)
 	b.portalUntranslated("the request page in Chinese")
 	b.noConsoleProblems("in Chinese")
+
+	// At the brand, on a desktop: the order page shows the dispute with the customer's photo;
+	// the manager overturns the exclusion with a note, which the customer then reads.
+	s := newBrowser(t, env.Server.URL)
+	s.signIn(j.email)
+	s.open("/orders/" + order)
+	s.waitJS(`!!document.querySelector('.order-evidence .dispute[data-status=open] .evidence-photo img')`)
+	s.untranslated("the order's photos and dispute")
+	s.shot("order-dispute-photo")
+	s.clickOpens(`.dispute-decide`, `.dispute-form .dispute-outcome`)
+	s.js(`(() => { document.querySelectorAll('.dispute-outcome .el-radio')[1].click(); return '' })()`)
+	s.typeInto(`.dispute-form textarea[name=note]`, "照片显示无摔痕，按保修免费维修。")
+	s.click(`.form-drawer .drawer-submit`)
+	s.waitJS(`!!document.querySelector('.order-evidence .dispute[data-status=overturned]')`)
+	s.noConsoleProblems("the dispute decided")
+	env.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/" + order + "/disputes", Token: j.admin}).JSON(t, &disputes)
+	if len(disputes.Items) != 1 || disputes.Items[0].Status != "overturned" {
+		t.Errorf("the dispute after the manager's decision: %+v", disputes.Items)
+	}
+	b.openPortal("/" + tn.Slug + "/orders/" + order)
+	b.waitVisible(`.after-dispute[data-status=overturned]`)
 }
