@@ -196,8 +196,9 @@ func billPaymentKey(id uuid.UUID) string { return "bill_payment:" + id.String() 
 
 // StartBillCheckout starts an online payment of amount (0: the balance) of an issued bill,
 // for the customer holding its pay link: a pending payment and a Stripe Checkout Session.
-// Nothing counts until Stripe confirms the payment by webhook.
-func (s *Service) StartBillCheckout(ctx context.Context, tx *tenants.Tx, b Bill, amount int64) (PayCheckout, error) {
+// Nothing counts until Stripe confirms the payment by webhook. Checkout returns the customer
+// to back (?paid=1 or ?cancelled=1 added), PUBLIC_URL/bills/{id} when empty.
+func (s *Service) StartBillCheckout(ctx context.Context, tx *tenants.Tx, b Bill, amount int64, back string) (PayCheckout, error) {
 	row, err := lockIssued(ctx, tx, b.ID)
 	if err != nil {
 		return PayCheckout{}, err
@@ -228,7 +229,9 @@ func (s *Service) StartBillCheckout(ctx context.Context, tx *tenants.Tx, b Bill,
 		return PayCheckout{}, err
 	}
 	md := map[string]string{"tenant_id": tx.Scope.TenantID.String(), "bill_payment_id": p.ID.String(), "bill_id": row.ID.String()}
-	back := strings.TrimRight(s.cfg.PublicURL, "/") + "/bills/" + row.ID.String()
+	if back == "" {
+		back = strings.TrimRight(s.cfg.PublicURL, "/") + "/bills/" + row.ID.String()
+	}
 	params := &stripe.CheckoutSessionParams{
 		Mode:              stripe.String(string(stripe.CheckoutSessionModePayment)),
 		ClientReferenceID: stripe.String(billPaymentKey(p.ID)),

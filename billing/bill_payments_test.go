@@ -110,7 +110,7 @@ func TestBillPayments(t *testing.T) {
 	var online []billing.PayCheckout
 	for range 2 {
 		b.in(f.tenant, func(tx *tenants.Tx) error {
-			co, err := b.svc.StartBillCheckout(b.ctx, tx, bill, 2500)
+			co, err := b.svc.StartBillCheckout(b.ctx, tx, bill, 2500, "")
 			online = append(online, co)
 			return err
 		})

@@ -8,6 +8,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -427,6 +429,7 @@ func (s *Server) payLinkTx(ctx context.Context, token string, fn func(tx *tenant
 
 // PublicBill is what the pay link shows: the bill's lines and money, nothing about the tenant's staff.
 type PublicBill struct {
+	Tenant   string             `json:"tenant" doc:"The brand's slug: its portal is /my/{tenant}"`
 	Number   string             `json:"number"`
 	Currency string             `json:"currency"`
 	Status   string             `json:"status"`
@@ -444,12 +447,16 @@ type publicBillOut struct{ Body PublicBill }
 
 func (s *Server) publicGetBill(ctx context.Context, in *trackIn) (*publicBillOut, error) {
 	out := &publicBillOut{}
-	err := s.payLinkTx(ctx, in.Token, func(_ *tenants.Tx, b billing.Bill) error {
+	err := s.payLinkTx(ctx, in.Token, func(tx *tenants.Tx, b billing.Bill) error {
+		t, err := tenants.GetTenant(ctx, tx)
+		if err != nil {
+			return err
+		}
 		discount := int64(0)
 		if b.DiscountStatus == "approved" {
 			discount = b.Discount
 		}
-		out.Body = PublicBill{Number: b.Number, Currency: b.Currency, Status: b.Status, Lines: b.Lines, Subtotal: b.Subtotal, Discount: discount,
+		out.Body = PublicBill{Tenant: t.Slug, Number: b.Number, Currency: b.Currency, Status: b.Status, Lines: b.Lines, Subtotal: b.Subtotal, Discount: discount,
 			Credit: b.CreditApplied, Total: b.Total, Paid: b.Paid, Refunded: b.Refunded, Balance: b.Balance}
 		return nil
 	})
@@ -471,7 +478,9 @@ type payCheckoutOut struct{ Body billing.PayCheckout }
 func (s *Server) publicPayBill(ctx context.Context, in *publicPayIn) (*payCheckoutOut, error) {
 	out := &payCheckoutOut{}
 	err := s.payLinkTx(ctx, in.Token, func(tx *tenants.Tx, b billing.Bill) (err error) {
-		out.Body, err = s.Billing.StartBillCheckout(ctx, tx, b, in.Body.Amount)
+		// Checkout returns the customer to the pay link's page, which shows the payment.
+		back := strings.TrimRight(s.Config.PublicURL, "/") + "/my/pay/" + url.PathEscape(in.Token)
+		out.Body, err = s.Billing.StartBillCheckout(ctx, tx, b, in.Body.Amount, back)
 		return err
 	})
 	if err != nil {

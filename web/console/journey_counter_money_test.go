@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/google/uuid"
 
 	"github.com/aftersales/aftersales/internal/api/apitest"
@@ -119,6 +120,16 @@ func TestJourneyCounterBillPaidOnlineThenCommissionOnTheStatement(t *testing.T) 
 	// The customer pays online by the link (Checkout at stripe-mock); Stripe's signed
 	// events arrive and are applied.
 	token := payURL[strings.LastIndex(payURL, "/")+1:]
+	// The link on the customer's phone: the bill in the brand's portal frame, with what is left.
+	p := newBrowser(t, env.Server.URL)
+	p.viewport(390, 844, true)
+	p.do(chromedp.Navigate(env.Server.URL + "/pay/" + token))
+	p.waitVisible(`.my-pay .pay-now`)
+	if txt := p.js(`document.querySelector('.my-pay .pay-balance').innerText`); !strings.Contains(txt, "668.00") {
+		t.Errorf("the pay link's page says %q, want 668.00 left", txt)
+	}
+	p.tapTargets("the pay link")
+	p.shot("portal-pay-link")
 	co := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/public/pay/" + token + "/checkout", Body: map[string]any{}}).Map(t)
 	payment := co["payment"].(map[string]any)["id"].(string)
 	if co["url"] == "" || co["payment"].(map[string]any)["amount"] != float64(66800) {
@@ -131,6 +142,11 @@ func TestJourneyCounterBillPaidOnlineThenCommissionOnTheStatement(t *testing.T) 
 		"client_reference_id": "bill_payment:" + payment, "metadata": md, "payment_intent": pi})
 	j.stripeDelivers(t, "evt_pi_"+u, "payment_intent.succeeded", map[string]any{"id": pi, "object": "payment_intent", "amount": 66800,
 		"amount_received": 66800, "currency": "cny", "status": "succeeded", "metadata": md, "latest_charge": "ch_" + pi})
+
+	// Back from Checkout, the pay link's page says the bill is paid.
+	p.do(chromedp.Navigate(env.Server.URL + "/my/pay/" + token + "?paid=1"))
+	p.waitVisible(`.my-pay .pay-done`)
+	p.noConsoleProblems("the pay link")
 
 	// Paid to the cent: the page shows it, and the unit is handed over, then audited.
 	b.open("/orders/" + id)

@@ -31,7 +31,7 @@ func TestJourneyEngineerQuotesFromThePhoneSeesTheMonthAndSignsOutADevice(t *test
 	env.Must(201, apitest.Req{Method: "POST", Path: "/v1/parts", Token: adm, Body: map[string]any{
 		"part_no": "CAP-" + u, "name_zh": "启动电容", "name_en": "Start capacitor", "unit_cost": 1000, "outlet_price": 1500, "consumer_price": 4500}})
 	o := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/orders", Token: adm, Body: map[string]any{
-		"type": "repair_minor", "channel": "on_site", "fault_description": "空调不制冷", "designated_engineer_id": engID,
+		"type": "repair_minor", "channel": "on_site", "outlet_id": j.outletID, "fault_description": "空调不制冷", "designated_engineer_id": engID,
 		"customer": map[string]any{"name": "王先生", "phone": env.Phone()},
 		"location": map[string]any{"province_code": "310000", "address": "上海市浦东新区世纪大道100号"}}}).Map(t)["order"].(map[string]any)
 	orderID := o["id"].(string)
@@ -57,6 +57,7 @@ func TestJourneyEngineerQuotesFromThePhoneSeesTheMonthAndSignsOutADevice(t *test
 
 	// 1. The job page's quote: a part found by its number at its consumer price, and labour.
 	b.do(chromedp.Navigate(env.Server.URL + "/field/jobs/" + orderID))
+	b.click(`.job-accept`) // quotes are for jobs the engineer has taken
 	b.waitVisible(`input[name=quote-part-query]`)
 	b.typeInto(`input[name=quote-part-query]`, "CAP-"+u)
 	b.waitVisible(`.quote-found`)

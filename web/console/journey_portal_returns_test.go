@@ -206,6 +206,7 @@ func TestJourneyConsumerDisputesWithPhotosAndAsksForAReturn(t *testing.T) {
 	// the manager overturns the exclusion with a note, which the customer then reads.
 	s := newBrowser(t, env.Server.URL)
 	s.signIn(j.email)
+	s.js(`(() => { localStorage.setItem('aftersales.lang', 'zh-CN'); return '' })()`)
 	s.open("/orders/" + order)
 	s.waitJS(`!!document.querySelector('.order-evidence .dispute[data-status=open] .evidence-photo img')`)
 	s.untranslated("the order's photos and dispute")
@@ -213,7 +214,7 @@ func TestJourneyConsumerDisputesWithPhotosAndAsksForAReturn(t *testing.T) {
 	s.clickOpens(`.dispute-decide`, `.dispute-form .dispute-outcome`)
 	s.js(`(() => { document.querySelectorAll('.dispute-outcome .el-radio')[1].click(); return '' })()`)
 	s.typeInto(`.dispute-form textarea[name=note]`, "照片显示无摔痕，按保修免费维修。")
-	s.click(`.form-drawer .drawer-submit`)
+	s.js(`(() => { document.querySelector('.dispute-form').closest('.el-drawer').querySelector('.drawer-submit').click(); return '' })()`)
 	s.waitJS(`!!document.querySelector('.order-evidence .dispute[data-status=overturned]')`)
 	s.noConsoleProblems("the dispute decided")
 	env.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/" + order + "/disputes", Token: j.admin}).JSON(t, &disputes)

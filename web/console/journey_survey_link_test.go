@@ -61,7 +61,7 @@ func TestJourneyCustomerAnswersTheSurveyLink(t *testing.T) {
 	}
 	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/callback-runs", Token: tn.Admin, Body: map[string]any{"day": yesterday.Format(time.DateOnly)}})
 	if err := env.Tenants.Tx(ctx, scope, func(tx *tenants.Tx) error {
-		return tx.QueryRow(ctx, `SELECT data->'vars'->>'survey_link' FROM events WHERE tenant_id = $1 AND type = 'survey.invite' ORDER BY created_at DESC LIMIT 1`,
+		return tx.QueryRow(ctx, `SELECT payload->'vars'->>'survey_link' FROM events WHERE tenant_id = $1 AND type = 'survey.invite' ORDER BY created_at DESC LIMIT 1`,
 			tn.ID).Scan(&link)
 	}); err != nil {
 		t.Fatalf("the survey invitation: %v", err)

@@ -13,7 +13,7 @@ import (
 func TestLinksRedirectToThePortalPages(t *testing.T) {
 	mux := http.NewServeMux()
 	customer.Mount(mux)
-	for path, want := range map[string]string{"/track/trk_abc-_9": "/my/track/trk_abc-_9", "/quote/qte_abc": "/my/quote/qte_abc", "/survey/sv_abc": "/my/survey/sv_abc"} {
+	for path, want := range map[string]string{"/track/trk_abc-_9": "/my/track/trk_abc-_9", "/quote/qte_abc": "/my/quote/qte_abc", "/survey/sv_abc": "/my/survey/sv_abc", "/pay/pay_abc": "/my/pay/pay_abc"} {
 		rec := httptest.NewRecorder()
 		mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
 		if rec.Code != http.StatusFound || rec.Header().Get("Location") != want {

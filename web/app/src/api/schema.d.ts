@@ -11079,6 +11079,8 @@ export interface components {
             status: "draft" | "issued" | "paid" | "void";
             /** Format: int64 */
             subtotal: number;
+            /** @description The brand's slug: its portal is /my/{tenant} */
+            tenant: string;
             /** Format: int64 */
             total: number;
         };

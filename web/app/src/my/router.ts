@@ -19,6 +19,7 @@ import ReturnsView from './views/returns/ReturnsView.vue'
 import ReturnView from './views/returns/ReturnView.vue'
 import PurchasesView from './views/buy/PurchasesView.vue'
 import PurchaseView from './views/buy/PurchaseView.vue'
+import PayView from './views/links/PayView.vue'
 import QuoteView from './views/links/QuoteView.vue'
 import SurveyView from './views/links/SurveyView.vue'
 import TrackView from './views/links/TrackView.vue'
@@ -50,6 +51,7 @@ export const myRouter = createRouter({
     { path: '/track/:token', name: 'my-track', component: TrackView, props: true, meta: { public: true, link: true } },
     { path: '/quote/:token', name: 'my-quote', component: QuoteView, props: true, meta: { public: true, link: true } },
     { path: '/survey/:token', name: 'my-survey', component: SurveyView, props: true, meta: { public: true, link: true } },
+    { path: '/pay/:token', name: 'my-pay', component: PayView, props: true, meta: { public: true, link: true } },
     { path: '/:pathMatch(.*)*', redirect: '/' },
   ],
 })
