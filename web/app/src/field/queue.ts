@@ -10,7 +10,7 @@
 // A report names its photos and signature by their device ids (refs); when the upload of
 // one succeeds, its server id is kept, and the report is sent with the server ids.
 import { type DBSchema, type IDBPDatabase, openDB } from 'idb'
-import { reactive } from 'vue'
+import { reactive, toRaw } from 'vue'
 
 import { idempotencyKey, tenantSelection } from '@/api/client'
 import { Problem } from '@/api/problem'
@@ -192,7 +192,9 @@ async function run(): Promise<void> {
   outbox.sending = true
   try {
     for (;;) {
-      const a = outbox.items[0]
+      // The stored action, not the screen's reactive copy of it: IndexedDB cannot clone a
+      // proxy (a retry writes it back with its attempts counted).
+      const a = toRaw(outbox.items[0])
       if (!a || a.error) return
       try {
         await send(a)
