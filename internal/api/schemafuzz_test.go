@@ -155,7 +155,8 @@ var sfWritesOnRefusal = map[string]map[string]string{
 
 // writesOnRefusal are the tables a refusal of req may change: the operation's own
 // (sfWritesOnRefusal), the stored response of a request with an Idempotency-Key (refusals
-// are replayed too), and the audit of a platform operator's access to a tenant.
+// are replayed too), a session's last use, and the audit of a platform operator's access to
+// a tenant.
 func (w *sfWorld) writesOnRefusal(op sfOp, req sfReq) map[string]string {
 	out := map[string]string{}
 	for k, v := range sfWritesOnRefusal[op.ID] {
@@ -163,6 +164,9 @@ func (w *sfWorld) writesOnRefusal(op sfOp, req sfReq) map[string]string {
 	}
 	if req.header["Idempotency-Key"] != "" {
 		out["idempotency_keys"] = "the response is stored and replayed, refusals included"
+	}
+	if req.token != "" {
+		out["sessions"] = "a signed-in request records its session's last use (at most once a minute), whatever the answer (GET /v1/me/sessions shows it)"
 	}
 	if req.token == w.platform && req.header["X-Tenant-ID"] != "" {
 		out["audit_log"] = "a platform operator's every request in a tenant is audited (platform.access)"

@@ -345,27 +345,12 @@ func (w writer) write(ctx context.Context, e PayEntry, cause, key string, accrue
 	return insertFiledLine(ctx, w.tx, p, w.now)
 }
 
-// insertFiledLine stores an accrued line once (by its key) already filed on its party's
-// statement of the month it accrued in, in one statement (the caller holds the order's row
-// lock, which InsertFiledPayEntry needs); when that statement is no longer open (approved),
-// the line is filed on the next open month after it.
+// insertFiledLine stores an accrued line once (by its key) and files it on its party's
+// statement of the month it accrued in (the next open month when that one is approved). It
+// is insertLine: writing the line and its statement in one statement (a data-modifying CTE
+// whose row the INSERT reads) is refused by Citus, where tenants' tables are distributed.
 func insertFiledLine(ctx context.Context, tx *tenants.Tx, p db.InsertPayEntryParams, now time.Time) error {
-	month := time.Date(p.AccruedOn.Year(), p.AccruedOn.Month(), 1, 0, 0, 0, 0, time.UTC)
-	row, err := tx.Q.InsertFiledPayEntry(ctx, tx, db.InsertFiledPayEntryParams{TenantID: p.TenantID, ID: p.ID, PartyKind: p.PartyKind,
-		PartyID: p.PartyID, OutletID: p.OutletID, OrderID: p.OrderID, OrderNumber: p.OrderNumber, RelatedOrderID: p.RelatedOrderID,
-		Kind: p.Kind, Rule: p.Rule, RuleVersion: p.RuleVersion, Round: p.Round, Cause: p.Cause, Amount: p.Amount, Currency: p.Currency,
-		Detail: p.Detail, Reverses: p.Reverses, EffectKey: p.EffectKey, AccruedOn: p.AccruedOn, StatementID: platform.NewID(),
-		Month: month, Now: now})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil // written before: this is a repeated delivery
-	}
-	if err != nil {
-		return fmt.Errorf("write pay line: %w", err)
-	}
-	if row.StatementID.Valid {
-		return nil
-	}
-	return file(ctx, tx, row, now) // the month's statement is approved: a later month's
+	return insertLine(ctx, tx, p, now)
 }
 
 // insertLine stores a line once (by its key) and, when it has accrued, files it on its

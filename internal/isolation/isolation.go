@@ -320,8 +320,12 @@ func (iso *isolation) insertFixture(t *testing.T, slug string) tenantFixture {
 		    (app.tenant_id(), $1, $2, 'CNY', '[]', 0, $3, $4),
 		    (app.tenant_id(), $5, $6, 'CNY', '[]', 0, $7, $8)`,
 			[]any{uuid.New(), order1, randomBytes(), customer, uuid.New(), order3, randomBytes(), customer2}},
-		{`INSERT INTO order_attachments (tenant_id, id, order_id, kind, content_type, content, sha256) VALUES
-		    (app.tenant_id(), $1, $2, 'photo', 'image/png', '\x89504e47', $3)`, []any{uuid.New(), order1, randomBytes()}},
+		// A staff photo (no customer), and each customer's own photo uploaded in the portal.
+		{`INSERT INTO order_attachments (tenant_id, id, order_id, kind, content_type, content, sha256, customer_id) VALUES
+		    (app.tenant_id(), $1, $2, 'photo', 'image/png', '\x89504e47', $3, NULL),
+		    (app.tenant_id(), $4, $2, 'photo', 'image/png', '\x89504e47', $5, $6),
+		    (app.tenant_id(), $7, $8, 'photo', 'image/png', '\x89504e47', $9, $10)`,
+			[]any{uuid.New(), order1, randomBytes(), uuid.New(), randomBytes(), customer, uuid.New(), order3, randomBytes(), customer2}},
 		{`INSERT INTO order_disputes (tenant_id, id, order_id, statement, exclusion, customer_id) VALUES
 		    (app.tenant_id(), $1, $2, 'not my fault', 'misuse', $3),
 		    (app.tenant_id(), $4, $5, 'it was like that', 'liquid_damage', $6)`,
@@ -1031,6 +1035,7 @@ var consumerTables = []consumerTable{
 	{name: "service_orders", owners: []string{"customer_id"}},
 	{name: "order_quotes", owners: []string{"customer_id"}},
 	{name: "order_disputes", owners: []string{"customer_id"}},
+	{name: "order_attachments", owners: []string{"customer_id"}},
 	{name: "purchases", owners: []string{"customer_id"}},
 	{name: "credits", owners: []string{"customer_id"}},
 	{name: "bills", owners: []string{"customer_id"}},

@@ -69,7 +69,8 @@ func TestEveryDefaultTemplateRendersWithItsSampleVars(t *testing.T) {
 		"quote.to_approve", "sla.warning", "sla.breached", "sla.escalated", "complaint.escalated", "callback.due", "survey.invite", "rectification.opened",
 		"rectification.submitted", "rectification.reviewed", "webhook.disabled", "compensation.issued",
 		"payment.flagged", "refund.failed", "dispute.won", "dispute.lost", "platform.payment_failed", "platform.grace_ending",
-		"loaner.overdue", "return.approved", "return.rejected", "return.received", "return.refunded", "return.exchanged"}
+		"loaner.overdue", "return.approved", "return.rejected", "return.received", "return.refunded", "return.exchanged",
+		"part_order.arrived"}
 	for _, typ := range want {
 		for _, ch := range notify.Channels {
 			for _, loc := range notify.Locales {

@@ -109,30 +109,6 @@ VALUES (@tenant_id, @id, @party_kind, @party_id, @outlet_id, @order_id, @order_n
 ON CONFLICT (tenant_id, effect_key) DO NOTHING
 RETURNING *;
 
--- name: InsertFiledPayEntry :one
--- InsertPayEntry and AddToStatement in one statement, for a line that has accrued (one round
--- trip instead of three): the line is written once (by its key) already filed on its party's
--- statement of @month, which is created or has the line's amount added; when the key is
--- taken nothing is written and no row comes back. When that statement is no longer open the
--- line is written with no statement (statement_id null) for the caller to file on a later
--- month. Callers hold the order's row lock, so no other transaction writes the same key
--- between the check and the insert.
-WITH s AS (
-  INSERT INTO pay_statements (tenant_id, id, party_kind, party_id, outlet_id, month, currency, total, lines, updated_at)
-  SELECT @tenant_id, @statement_id, @party_kind, @party_id, @outlet_id, @month, @currency, @amount, 1, @now
-  WHERE NOT EXISTS (SELECT 1 FROM pay_entries k WHERE k.tenant_id = @tenant_id AND k.effect_key = @effect_key)
-  ON CONFLICT (tenant_id, party_kind, party_id, month) DO UPDATE
-    SET total = pay_statements.total + EXCLUDED.total, lines = pay_statements.lines + 1, updated_at = EXCLUDED.updated_at
-    WHERE pay_statements.status = 'open'
-  RETURNING id
-)
-INSERT INTO pay_entries (tenant_id, id, party_kind, party_id, outlet_id, order_id, order_number, related_order_id, kind, rule,
-  rule_version, round, cause, amount, currency, detail, reverses, effect_key, accrued_on, statement_id)
-VALUES (@tenant_id, @id, @party_kind, @party_id, @outlet_id, @order_id, @order_number, @related_order_id, @kind, @rule,
-  @rule_version, @round, @cause, @amount, @currency, @detail, @reverses, @effect_key, @accrued_on, (SELECT s.id FROM s))
-ON CONFLICT (tenant_id, effect_key) DO NOTHING
-RETURNING *;
-
 -- name: PayEntriesOfOrder :many
 SELECT * FROM pay_entries WHERE tenant_id = @tenant_id AND order_id = @order_id ORDER BY id;
 
