@@ -494,12 +494,18 @@ func (s *Service) applyBill(ctx context.Context, tx *tenants.Tx, ev stripe.Event
 	return effect{outcome: "ignored", detail: "type not handled for bill payments"}, nil
 }
 
+// CashUpKinds are the kinds of money in a cash-up: payments and refunds of bills, deposits
+// taken at check-in before there was a bill, and loaner deposits taken and given back.
+var CashUpKinds = []string{"payment", "refund", "deposit", "loan_deposit", "loan_refund"}
+
 // CashUpLine is the money of one outlet, method and kind on a day: payments and refunds of
-// bills, and deposits taken at check-in (kind deposit) before there was a bill.
+// bills, deposits taken at check-in (kind deposit) before there was a bill, and loaner
+// deposits taken (loan_deposit; an online one when Stripe confirmed it) and given back
+// (loan_refund).
 type CashUpLine struct {
 	OutletID *uuid.UUID `json:"outlet_id,omitempty"`
 	Method   string     `json:"method"`
-	Kind     string     `json:"kind" enum:"payment,refund,deposit"`
+	Kind     string     `json:"kind"`
 	Currency string     `json:"currency"`
 	Count    int64      `json:"count"`
 	Amount   int64      `json:"amount" doc:"Minor units (refunds positive: given back)"`
@@ -509,7 +515,7 @@ type CashUpLine struct {
 type CashUp struct {
 	Day   string       `json:"day" format:"date" doc:"The tenant's day"`
 	Lines []CashUpLine `json:"lines"`
-	Net   int64        `json:"net" doc:"Payments and deposits less refunds (minor units)"`
+	Net   int64        `json:"net" doc:"Payments and deposits less refunds, loaner deposits' included (minor units)"`
 }
 
 // DailyCashUp sums the money settled on the tenant's day (its time zone), per outlet,
@@ -541,6 +547,20 @@ func DailyCashUp(ctx context.Context, tx *tenants.Tx, day time.Time, outlet uuid
 	for _, r := range deposits {
 		out.Lines = append(out.Lines, CashUpLine{OutletID: idPtr(r.OutletID), Method: r.Method, Kind: "deposit", Currency: r.Currency, Count: r.Count, Amount: r.Amount})
 		out.Net += r.Amount
+	}
+	loans, err := tx.Q.CashUpLoanDeposits(ctx, tx, db.CashUpLoanDepositsParams{TenantID: tx.Scope.TenantID, FromAt: from, ToAt: to, OutletID: outlet})
+	if err != nil {
+		return CashUp{}, fmt.Errorf("cash-up loaner deposits: %w", err)
+	}
+	for _, r := range loans {
+		l := CashUpLine{OutletID: idPtr(r.OutletID), Method: r.Method, Kind: "loan_deposit", Currency: r.Currency, Count: r.Count, Amount: r.Amount}
+		if r.Kind == "refund" {
+			l.Kind = "loan_refund"
+			out.Net -= r.Amount
+		} else {
+			out.Net += r.Amount
+		}
+		out.Lines = append(out.Lines, l)
 	}
 	return out, nil
 }

@@ -352,6 +352,7 @@ func applyFlagRefund(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, 
 func (s *Service) addMoneyWorkers(w *river.Workers) {
 	river.AddWorker(w, &refundWorker{s: s})
 	river.AddWorker(w, &creditExpiryWorker{s: s})
+	river.AddWorker(w, &loanRefundWorker{s: s})
 }
 
 // moneyPeriodicJobs: credits expire hourly (a credit's last day ends at the tenant's midnight).

@@ -265,6 +265,17 @@ func (s *Service) Process(ctx context.Context, jobs events.Inserter, id string) 
 				bp, owner.Tenant, tenant))
 		}
 	}
+	if l := h.loan(); l != uuid.Nil {
+		// A loan deposit's owner is the tenant the platform opened its page for.
+		owner, known, err := s.ownerOf(ctx, loanKey(l))
+		if err != nil {
+			return err
+		}
+		if known && owner.Tenant != tenant {
+			return s.mismatch(ctx, jobs, id, string(ev.Type), tenant, fmt.Sprintf("names loan %s of tenant %s, metadata says tenant %s",
+				l, owner.Tenant, tenant))
+		}
+	}
 	foreign, err := s.routedElsewhere(ctx, tenant, h.keys())
 	if err != nil {
 		return err
@@ -423,6 +434,9 @@ func (s *Service) finish(ctx context.Context, jobs events.Inserter, id string, t
 
 // apply runs an event's effects in its tenant's transaction.
 func (s *Service) apply(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, ev stripe.Event, h hints, purchase uuid.UUID) (effect, error) {
+	if l := h.loan(); l != uuid.Nil && purchase == uuid.Nil {
+		return s.applyLoanDeposit(ctx, tx, ev, h, l)
+	}
 	if bp := h.billPayment(); bp != uuid.Nil && purchase == uuid.Nil {
 		return s.applyBill(ctx, tx, ev, h, bp)
 	}

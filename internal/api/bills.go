@@ -363,7 +363,8 @@ var cashUpColumns = [][2]string{{"日期", "Day"}, {"网点", "Outlet"}, {"方�
 	{"笔数", "Count"}, {"金额", "Amount"}}
 
 // cashUpCodes are the words of the export's codes (method, kind) in Chinese.
-var cashUpCodes = map[string]string{"cash": "现金", "card": "刷卡", "online": "在线支付", "payment": "收款", "refund": "退款", "deposit": "押金", "net": "净额"}
+var cashUpCodes = map[string]string{"cash": "现金", "card": "刷卡", "online": "在线支付", "payment": "收款", "refund": "退款", "deposit": "押金", "net": "净额",
+	"loan_deposit": "备用机押金", "loan_refund": "备用机押金退还"}
 
 func (s *Server) exportCashUp(ctx context.Context, in *exportCashUpIn) (*huma.StreamResponse, error) {
 	var lang string

@@ -228,7 +228,7 @@ var domainEnums = []domainEnum{
 	{billing.BillPayment{}, "method", billing.PaymentMethods},
 	{billing.BillPayment{}, "status", billing.BillPaymentStatuses},
 	{billing.CashUpLine{}, "method", billing.PaymentMethods},
-	{billing.CashUpLine{}, "kind", billing.BillPaymentKinds},
+	{billing.CashUpLine{}, "kind", billing.CashUpKinds},
 	{PublicBill{}, "status", billing.BillStatuses},
 	{billing.RefundQuote{}, "basis", billing.RefundBases},
 	{billing.PlanCoverage{}, "kind", billing.CoverageKinds},
@@ -287,6 +287,8 @@ var domainEnums = []domainEnum{
 	{stock.Transfer{}, "status", stock.TransferStatuses},
 	{stock.PartRequest{}, "status", stock.RequestStatuses},
 	{stock.Loan{}, "status", stock.LoanStatuses},
+	{stock.Loan{}, "deposit_method", stock.LoanDepositMethods},
+	{stock.Loan{}, "deposit_status", stock.LoanDepositStatuses},
 	{stock.LendInput{}, "deposit_method", stock.LoanDepositMethods},
 	{stock.LoanReturnInput{}, "deposit", stock.LoanDepositOutcomes},
 }

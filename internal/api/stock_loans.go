@@ -30,8 +30,10 @@ func registerLoanRoutes(api huma.API, s *Server) {
 		Summary:       "Lend a loaner unit (备用机) to the order's customer while their unit is in repair",
 		DefaultStatus: 201, Errors: []int{404, 409, 422},
 		Description: "The unit (a serial of a serial-tracked part) leaves a loaner warehouse of the order's outlet (a loan_out " +
-			"movement). An optional deposit is taken in cash or on a card terminal and recorded in the ledger. One loan is out " +
-			"per order and per unit at a time; while it is out the order's unit is not handed over or the order closed."},
+			"movement). An optional deposit is taken in cash or on a card terminal and recorded in the ledger, or paid online: " +
+			"the answer's deposit_pay_url is a Stripe Checkout page for the customer (show it as a QR code), and the deposit " +
+			"is pending until Stripe confirms it. One loan is out per order and per unit at a time; while it is out the " +
+			"order's unit is not handed over or the order closed."},
 		route{perm: access.StockMove, idem: true}, s.lendLoaner)
 	register(api, s, huma.Operation{OperationID: "list-order-loans", Method: http.MethodGet, Path: "/orders/{id}/loans", Tags: tags,
 		Summary: "An order's loaner units, newest first", Errors: []int{404}},
@@ -46,8 +48,16 @@ func registerLoanRoutes(api huma.API, s *Server) {
 	register(api, s, huma.Operation{OperationID: "return-loan", Method: http.MethodPost, Path: "/loans/{id}/return", Tags: tags,
 		Summary: "Take a loaner unit back, with its condition, and refund or keep the deposit", Errors: []int{404, 409, 412, 422},
 		Description: "The unit returns to the warehouse it was lent from (a loan_return movement). A deposit is refunded (a " +
-			"refund in the ledger) or kept with a reason."},
+			"refund in the ledger) or kept with a reason. An online deposit's refund is asked of Stripe (the deposit is " +
+			"refunding until Stripe confirms it); an online deposit never paid is left unpaid and its page closed."},
 		route{perm: access.StockMove}, s.returnLoan)
+	register(api, s, huma.Operation{OperationID: "new-loan-deposit-link", Method: http.MethodPost, Path: "/loans/{id}/deposit/link", Tags: tags,
+		Summary: "Make a new page for an online deposit not paid yet (the old one is closed)", Errors: []int{404, 409, 422},
+		Description: "For a customer who lost the link or whose page expired. The answer's deposit_pay_url is the new page."},
+		route{perm: access.StockMove}, s.newLoanDepositLink)
+	register(api, s, huma.Operation{OperationID: "retry-loan-deposit-refund", Method: http.MethodPost, Path: "/loans/{id}/deposit/refund",
+		Tags: tags, Summary: "Ask Stripe again for an online deposit's refund it refused", Errors: []int{404, 409, 412}},
+		route{perm: access.StockMove}, s.retryLoanDepositRefund)
 	register(api, s, huma.Operation{OperationID: "waive-loan", Method: http.MethodPost, Path: "/loans/{id}/waiver", Tags: tags,
 		Summary: "Let the order's unit be handed over while its loaner is out (a manager, with a reason)",
 		Errors:  []int{404, 409, 412, 422},
@@ -142,6 +152,31 @@ func (s *Server) waiveLoan(ctx context.Context, in *waiveLoanIn) (*LoanOutput, e
 	l, err := within(ctx, s, func(tx *tenants.Tx) (stock.Loan, error) {
 		return s.stock().WaiveLoan(ctx, tx, in.id(), v, in.Body.Reason)
 	})
+	if err != nil {
+		return nil, err
+	}
+	return loanOut(l), nil
+}
+
+func (s *Server) newLoanDepositLink(ctx context.Context, in *IDPath) (*LoanOutput, error) {
+	l, err := within(ctx, s, func(tx *tenants.Tx) (stock.Loan, error) { return s.stock().NewDepositLink(ctx, tx, in.id()) })
+	if err != nil {
+		return nil, err
+	}
+	return loanOut(l), nil
+}
+
+type retryLoanRefundIn struct {
+	IDPath
+	IfMatch string `header:"If-Match" doc:"ETag of the version you read; optional"`
+}
+
+func (s *Server) retryLoanDepositRefund(ctx context.Context, in *retryLoanRefundIn) (*LoanOutput, error) {
+	v, err := optionalVersion(in.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	l, err := within(ctx, s, func(tx *tenants.Tx) (stock.Loan, error) { return s.stock().RetryDepositRefund(ctx, tx, in.id(), v) })
 	if err != nil {
 		return nil, err
 	}

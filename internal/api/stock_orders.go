@@ -60,7 +60,13 @@ func registerOrderStockRoutes(api huma.API, s *Server) {
 		route{perm: access.StockMove}, s.returnOrderPart)
 }
 
-func (s *Server) stock() *stock.Service { return &stock.Service{Orders: s.Orders} }
+func (s *Server) stock() *stock.Service {
+	st := &stock.Service{Orders: s.Orders}
+	if s.Billing.Configured() {
+		st.Deposits = s.Billing
+	}
+	return st
+}
 
 func (s *Server) getOrderStock(ctx context.Context, in *IDPath) (*OrderStockOutput, error) {
 	st, err := within(ctx, s, func(tx *tenants.Tx) (stock.OrderStock, error) { return stock.ForOrder(ctx, tx, in.id()) })

@@ -129,6 +129,67 @@ func (q *Queries) CashUpDeposits(ctx context.Context, db DBTX, arg CashUpDeposit
 	return items, nil
 }
 
+const cashUpLoanDeposits = `-- name: CashUpLoanDeposits :many
+SELECT l.outlet_id, l.deposit_method AS method, e.kind, e.currency, count(*)::bigint AS count, sum(abs(e.amount))::bigint AS amount
+FROM ledger_entries e
+JOIN loans l ON l.tenant_id = e.tenant_id AND l.id = e.loan_id
+WHERE e.tenant_id = $1 AND e.loan_id IS NOT NULL AND e.occurred_at >= $2 AND e.occurred_at < $3
+  AND ($4::uuid IS NULL OR l.outlet_id = $4::uuid)
+GROUP BY l.outlet_id, l.deposit_method, e.kind, e.currency
+ORDER BY l.outlet_id, l.deposit_method, e.kind, e.currency
+`
+
+type CashUpLoanDepositsParams struct {
+	TenantID uuid.UUID
+	FromAt   time.Time
+	ToAt     time.Time
+	OutletID uuid.NullUUID
+}
+
+type CashUpLoanDepositsRow struct {
+	OutletID uuid.NullUUID
+	Method   string
+	Kind     string
+	Currency string
+	Count    int64
+	Amount   int64
+}
+
+// Loaner deposits taken and given back in [from, to), per outlet of their loan, method, kind
+// (payment: taken, or confirmed by Stripe when paid online; refund: given back) and currency:
+// the loans' ledger entries. The loan's row decides who sees them.
+func (q *Queries) CashUpLoanDeposits(ctx context.Context, db DBTX, arg CashUpLoanDepositsParams) ([]CashUpLoanDepositsRow, error) {
+	rows, err := db.Query(ctx, cashUpLoanDeposits,
+		arg.TenantID,
+		arg.FromAt,
+		arg.ToAt,
+		arg.OutletID,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []CashUpLoanDepositsRow
+	for rows.Next() {
+		var i CashUpLoanDepositsRow
+		if err := rows.Scan(
+			&i.OutletID,
+			&i.Method,
+			&i.Kind,
+			&i.Currency,
+			&i.Count,
+			&i.Amount,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const createBill = `-- name: CreateBill :one
 
 INSERT INTO bills (tenant_id, id, order_id, outlet_id, customer_id, quote_id, number, currency, lines, subtotal, total)

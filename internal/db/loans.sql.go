@@ -13,7 +13,7 @@ import (
 )
 
 const dueLoans = `-- name: DueLoans :many
-SELECT tenant_id, id, order_id, outlet_id, customer_id, warehouse_id, part_id, serial, status, due_at, currency, deposit, deposit_method, deposit_reference, deposit_status, deposit_reason, lend_note, condition_note, waive_reason, waived_by, waived_at, reminded_at, lent_by, returned_by, lent_at, returned_at, version, created_at, updated_at FROM loans
+SELECT tenant_id, id, order_id, outlet_id, customer_id, warehouse_id, part_id, serial, status, due_at, currency, deposit, deposit_method, deposit_reference, deposit_status, deposit_reason, lend_note, condition_note, waive_reason, waived_by, waived_at, reminded_at, lent_by, returned_by, lent_at, returned_at, version, created_at, updated_at, stripe_session_id, stripe_payment_intent_id, stripe_refund_id FROM loans
 WHERE tenant_id = $1 AND status = 'out' AND reminded_at IS NULL AND due_at < $2
 ORDER BY due_at
 LIMIT $3
@@ -65,6 +65,9 @@ func (q *Queries) DueLoans(ctx context.Context, db DBTX, arg DueLoansParams) ([]
 			&i.Version,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.StripeSessionID,
+			&i.StripePaymentIntentID,
+			&i.StripeRefundID,
 		); err != nil {
 			return nil, err
 		}
@@ -77,7 +80,7 @@ func (q *Queries) DueLoans(ctx context.Context, db DBTX, arg DueLoansParams) ([]
 }
 
 const getLoan = `-- name: GetLoan :one
-SELECT tenant_id, id, order_id, outlet_id, customer_id, warehouse_id, part_id, serial, status, due_at, currency, deposit, deposit_method, deposit_reference, deposit_status, deposit_reason, lend_note, condition_note, waive_reason, waived_by, waived_at, reminded_at, lent_by, returned_by, lent_at, returned_at, version, created_at, updated_at FROM loans WHERE tenant_id = $1 AND id = $2
+SELECT tenant_id, id, order_id, outlet_id, customer_id, warehouse_id, part_id, serial, status, due_at, currency, deposit, deposit_method, deposit_reference, deposit_status, deposit_reason, lend_note, condition_note, waive_reason, waived_by, waived_at, reminded_at, lent_by, returned_by, lent_at, returned_at, version, created_at, updated_at, stripe_session_id, stripe_payment_intent_id, stripe_refund_id FROM loans WHERE tenant_id = $1 AND id = $2
 `
 
 type GetLoanParams struct {
@@ -118,6 +121,9 @@ func (q *Queries) GetLoan(ctx context.Context, db DBTX, arg GetLoanParams) (Loan
 		&i.Version,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.StripeSessionID,
+		&i.StripePaymentIntentID,
+		&i.StripeRefundID,
 	)
 	return i, err
 }
@@ -127,7 +133,7 @@ INSERT INTO loans (tenant_id, id, order_id, outlet_id, customer_id, warehouse_id
   deposit_method, deposit_reference, deposit_status, lend_note, lent_by, lent_at, created_at, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
   $12, $13, $14, $15, $16, $17, $17, $17)
-RETURNING tenant_id, id, order_id, outlet_id, customer_id, warehouse_id, part_id, serial, status, due_at, currency, deposit, deposit_method, deposit_reference, deposit_status, deposit_reason, lend_note, condition_note, waive_reason, waived_by, waived_at, reminded_at, lent_by, returned_by, lent_at, returned_at, version, created_at, updated_at
+RETURNING tenant_id, id, order_id, outlet_id, customer_id, warehouse_id, part_id, serial, status, due_at, currency, deposit, deposit_method, deposit_reference, deposit_status, deposit_reason, lend_note, condition_note, waive_reason, waived_by, waived_at, reminded_at, lent_by, returned_by, lent_at, returned_at, version, created_at, updated_at, stripe_session_id, stripe_payment_intent_id, stripe_refund_id
 `
 
 type InsertLoanParams struct {
@@ -201,6 +207,9 @@ func (q *Queries) InsertLoan(ctx context.Context, db DBTX, arg InsertLoanParams)
 		&i.Version,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.StripeSessionID,
+		&i.StripePaymentIntentID,
+		&i.StripeRefundID,
 	)
 	return i, err
 }
@@ -242,7 +251,7 @@ func (q *Queries) InsertLoanLedgerEntry(ctx context.Context, db DBTX, arg Insert
 }
 
 const listLoans = `-- name: ListLoans :many
-SELECT tenant_id, id, order_id, outlet_id, customer_id, warehouse_id, part_id, serial, status, due_at, currency, deposit, deposit_method, deposit_reference, deposit_status, deposit_reason, lend_note, condition_note, waive_reason, waived_by, waived_at, reminded_at, lent_by, returned_by, lent_at, returned_at, version, created_at, updated_at FROM loans
+SELECT tenant_id, id, order_id, outlet_id, customer_id, warehouse_id, part_id, serial, status, due_at, currency, deposit, deposit_method, deposit_reference, deposit_status, deposit_reason, lend_note, condition_note, waive_reason, waived_by, waived_at, reminded_at, lent_by, returned_by, lent_at, returned_at, version, created_at, updated_at, stripe_session_id, stripe_payment_intent_id, stripe_refund_id FROM loans
 WHERE tenant_id = $1
   AND ($2::text IS NULL
        OR ($2::text = 'out' AND status = 'out')
@@ -316,6 +325,9 @@ func (q *Queries) ListLoans(ctx context.Context, db DBTX, arg ListLoansParams) (
 			&i.Version,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.StripeSessionID,
+			&i.StripePaymentIntentID,
+			&i.StripeRefundID,
 		); err != nil {
 			return nil, err
 		}
@@ -328,7 +340,7 @@ func (q *Queries) ListLoans(ctx context.Context, db DBTX, arg ListLoansParams) (
 }
 
 const listOrderLoans = `-- name: ListOrderLoans :many
-SELECT tenant_id, id, order_id, outlet_id, customer_id, warehouse_id, part_id, serial, status, due_at, currency, deposit, deposit_method, deposit_reference, deposit_status, deposit_reason, lend_note, condition_note, waive_reason, waived_by, waived_at, reminded_at, lent_by, returned_by, lent_at, returned_at, version, created_at, updated_at FROM loans WHERE tenant_id = $1 AND order_id = $2 ORDER BY id DESC
+SELECT tenant_id, id, order_id, outlet_id, customer_id, warehouse_id, part_id, serial, status, due_at, currency, deposit, deposit_method, deposit_reference, deposit_status, deposit_reason, lend_note, condition_note, waive_reason, waived_by, waived_at, reminded_at, lent_by, returned_by, lent_at, returned_at, version, created_at, updated_at, stripe_session_id, stripe_payment_intent_id, stripe_refund_id FROM loans WHERE tenant_id = $1 AND order_id = $2 ORDER BY id DESC
 `
 
 type ListOrderLoansParams struct {
@@ -375,6 +387,9 @@ func (q *Queries) ListOrderLoans(ctx context.Context, db DBTX, arg ListOrderLoan
 			&i.Version,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.StripeSessionID,
+			&i.StripePaymentIntentID,
+			&i.StripeRefundID,
 		); err != nil {
 			return nil, err
 		}
@@ -387,7 +402,7 @@ func (q *Queries) ListOrderLoans(ctx context.Context, db DBTX, arg ListOrderLoan
 }
 
 const lockLoan = `-- name: LockLoan :one
-SELECT tenant_id, id, order_id, outlet_id, customer_id, warehouse_id, part_id, serial, status, due_at, currency, deposit, deposit_method, deposit_reference, deposit_status, deposit_reason, lend_note, condition_note, waive_reason, waived_by, waived_at, reminded_at, lent_by, returned_by, lent_at, returned_at, version, created_at, updated_at FROM loans WHERE tenant_id = $1 AND id = $2 FOR UPDATE
+SELECT tenant_id, id, order_id, outlet_id, customer_id, warehouse_id, part_id, serial, status, due_at, currency, deposit, deposit_method, deposit_reference, deposit_status, deposit_reason, lend_note, condition_note, waive_reason, waived_by, waived_at, reminded_at, lent_by, returned_by, lent_at, returned_at, version, created_at, updated_at, stripe_session_id, stripe_payment_intent_id, stripe_refund_id FROM loans WHERE tenant_id = $1 AND id = $2 FOR UPDATE
 `
 
 type LockLoanParams struct {
@@ -428,6 +443,9 @@ func (q *Queries) LockLoan(ctx context.Context, db DBTX, arg LockLoanParams) (Lo
 		&i.Version,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.StripeSessionID,
+		&i.StripePaymentIntentID,
+		&i.StripeRefundID,
 	)
 	return i, err
 }
@@ -449,6 +467,80 @@ func (q *Queries) MarkLoanReminded(ctx context.Context, db DBTX, arg MarkLoanRem
 		return 0, err
 	}
 	return result.RowsAffected(), nil
+}
+
+const moveLoanDeposit = `-- name: MoveLoanDeposit :one
+UPDATE loans
+SET deposit_status = $1,
+  stripe_payment_intent_id = CASE WHEN $2::text = '' THEN stripe_payment_intent_id ELSE $2::text END,
+  stripe_refund_id = CASE WHEN $3::boolean THEN '' WHEN $4::text = '' THEN stripe_refund_id ELSE $4::text END,
+  version = version + 1, updated_at = $5
+WHERE tenant_id = $6 AND id = $7 AND deposit_status = $8
+RETURNING tenant_id, id, order_id, outlet_id, customer_id, warehouse_id, part_id, serial, status, due_at, currency, deposit, deposit_method, deposit_reference, deposit_status, deposit_reason, lend_note, condition_note, waive_reason, waived_by, waived_at, reminded_at, lent_by, returned_by, lent_at, returned_at, version, created_at, updated_at, stripe_session_id, stripe_payment_intent_id, stripe_refund_id
+`
+
+type MoveLoanDepositParams struct {
+	ToStatus        string
+	PaymentIntentID string
+	ClearRefund     bool
+	RefundID        string
+	Now             time.Time
+	TenantID        uuid.UUID
+	ID              uuid.UUID
+	FromStatus      string
+}
+
+// Moves a loan's deposit from one state to the next (Stripe's answers, the refund job, staff
+// asking again), recording Stripe's payment intent or refund when given (clear_refund: a
+// refund asked again forgets the one Stripe refused); no row when the
+// deposit is no longer in @from_status.
+func (q *Queries) MoveLoanDeposit(ctx context.Context, db DBTX, arg MoveLoanDepositParams) (Loan, error) {
+	row := db.QueryRow(ctx, moveLoanDeposit,
+		arg.ToStatus,
+		arg.PaymentIntentID,
+		arg.ClearRefund,
+		arg.RefundID,
+		arg.Now,
+		arg.TenantID,
+		arg.ID,
+		arg.FromStatus,
+	)
+	var i Loan
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.OrderID,
+		&i.OutletID,
+		&i.CustomerID,
+		&i.WarehouseID,
+		&i.PartID,
+		&i.Serial,
+		&i.Status,
+		&i.DueAt,
+		&i.Currency,
+		&i.Deposit,
+		&i.DepositMethod,
+		&i.DepositReference,
+		&i.DepositStatus,
+		&i.DepositReason,
+		&i.LendNote,
+		&i.ConditionNote,
+		&i.WaiveReason,
+		&i.WaivedBy,
+		&i.WaivedAt,
+		&i.RemindedAt,
+		&i.LentBy,
+		&i.ReturnedBy,
+		&i.LentAt,
+		&i.ReturnedAt,
+		&i.Version,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.StripeSessionID,
+		&i.StripePaymentIntentID,
+		&i.StripeRefundID,
+	)
+	return i, err
 }
 
 const orderLoanOut = `-- name: OrderLoanOut :one
@@ -475,7 +567,7 @@ UPDATE loans
 SET status = 'returned', condition_note = $1, deposit_status = $2, deposit_reason = $3,
   returned_by = $4, returned_at = $5::timestamptz, version = version + 1, updated_at = $5
 WHERE tenant_id = $6 AND id = $7 AND status = 'out'
-RETURNING tenant_id, id, order_id, outlet_id, customer_id, warehouse_id, part_id, serial, status, due_at, currency, deposit, deposit_method, deposit_reference, deposit_status, deposit_reason, lend_note, condition_note, waive_reason, waived_by, waived_at, reminded_at, lent_by, returned_by, lent_at, returned_at, version, created_at, updated_at
+RETURNING tenant_id, id, order_id, outlet_id, customer_id, warehouse_id, part_id, serial, status, due_at, currency, deposit, deposit_method, deposit_reference, deposit_status, deposit_reason, lend_note, condition_note, waive_reason, waived_by, waived_at, reminded_at, lent_by, returned_by, lent_at, returned_at, version, created_at, updated_at, stripe_session_id, stripe_payment_intent_id, stripe_refund_id
 `
 
 type ReturnLoanParams struct {
@@ -530,15 +622,41 @@ func (q *Queries) ReturnLoan(ctx context.Context, db DBTX, arg ReturnLoanParams)
 		&i.Version,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.StripeSessionID,
+		&i.StripePaymentIntentID,
+		&i.StripeRefundID,
 	)
 	return i, err
+}
+
+const setLoanDepositSession = `-- name: SetLoanDepositSession :exec
+UPDATE loans SET stripe_session_id = $1, updated_at = $2
+WHERE tenant_id = $3 AND id = $4 AND deposit_status = 'pending'
+`
+
+type SetLoanDepositSessionParams struct {
+	SessionID string
+	Now       time.Time
+	TenantID  uuid.UUID
+	ID        uuid.UUID
+}
+
+// The Checkout page an online deposit is paid on (a new page replaces the old one).
+func (q *Queries) SetLoanDepositSession(ctx context.Context, db DBTX, arg SetLoanDepositSessionParams) error {
+	_, err := db.Exec(ctx, setLoanDepositSession,
+		arg.SessionID,
+		arg.Now,
+		arg.TenantID,
+		arg.ID,
+	)
+	return err
 }
 
 const waiveLoan = `-- name: WaiveLoan :one
 UPDATE loans
 SET waive_reason = $1, waived_by = $2, waived_at = $3::timestamptz, version = version + 1, updated_at = $3
 WHERE tenant_id = $4 AND id = $5 AND status = 'out' AND waived_at IS NULL
-RETURNING tenant_id, id, order_id, outlet_id, customer_id, warehouse_id, part_id, serial, status, due_at, currency, deposit, deposit_method, deposit_reference, deposit_status, deposit_reason, lend_note, condition_note, waive_reason, waived_by, waived_at, reminded_at, lent_by, returned_by, lent_at, returned_at, version, created_at, updated_at
+RETURNING tenant_id, id, order_id, outlet_id, customer_id, warehouse_id, part_id, serial, status, due_at, currency, deposit, deposit_method, deposit_reference, deposit_status, deposit_reason, lend_note, condition_note, waive_reason, waived_by, waived_at, reminded_at, lent_by, returned_by, lent_at, returned_at, version, created_at, updated_at, stripe_session_id, stripe_payment_intent_id, stripe_refund_id
 `
 
 type WaiveLoanParams struct {
@@ -589,6 +707,9 @@ func (q *Queries) WaiveLoan(ctx context.Context, db DBTX, arg WaiveLoanParams) (
 		&i.Version,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.StripeSessionID,
+		&i.StripePaymentIntentID,
+		&i.StripeRefundID,
 	)
 	return i, err
 }

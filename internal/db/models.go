@@ -666,6 +666,10 @@ type Loan struct {
 	Version    int32
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
+	// The Checkout Session of an online deposit (the latest page made for it).
+	StripeSessionID       string
+	StripePaymentIntentID string
+	StripeRefundID        string
 }
 
 // A user's role in a tenant, optionally confined to one outlet.

@@ -4,16 +4,18 @@ package stock
 // warehouse whose owner is loaner (not valued: it is not stock for sale). Lending it to an
 // order's customer takes the serial out of that warehouse (a loan_out movement; the serial is
 // then on_loan, with the order); the return brings it back (loan_return). An optional deposit
-// is taken at the counter (cash, or a card terminal with its reference) and recorded in the
-// ledger as a payment naming the loan; at the return it is given back (a refund entry) or kept
-// with a reason. While a loan is out and not waived, the order's unit is not handed over
-// (package orders, checkLoanerBack).
+// is taken at the counter (cash, or a card terminal with its reference) or paid online on a
+// Stripe Checkout page (the DepositDesk), and recorded in the ledger as a payment naming the
+// loan when the money is in; at the return it is given back (a refund entry; an online one
+// asked of Stripe by a job) or kept with a reason. While a loan is out and not waived, the
+// order's unit is not handed over (package orders, checkLoanerBack).
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -34,10 +36,36 @@ import (
 var (
 	LoanStatuses       = []string{"out", "returned"}
 	LoanFilters        = []string{"out", "overdue", "returned"}
-	LoanDepositMethods = []string{"cash", "card"}
-	// LoanDepositOutcomes say what became of a deposit at the return.
+	LoanDepositMethods = []string{"cash", "card", "online"}
+	// LoanDepositOutcomes say what becomes of a deposit at the return.
 	LoanDepositOutcomes = []string{"refund", "keep"}
+	// LoanDepositStatuses are the states of a deposit: pending (an online deposit not paid
+	// yet), held, refunding (an online refund asked of Stripe), refund_failed (Stripe refused
+	// it: ask again), refunded, kept, and unpaid (the unit came back before it was paid).
+	LoanDepositStatuses = []string{"pending", "held", "refunding", "refund_failed", "refunded", "kept", "unpaid"}
 )
+
+// DepositDesk takes loan deposits paid online: billing's Stripe desk. Its calls run in the
+// loan's transaction, under the loan's lock, so a confirmation from Stripe waits for them.
+type DepositDesk interface {
+	// OpenLoanDeposit makes the Checkout page the customer pays the deposit on (closing the
+	// one made before, if any) and returns its address.
+	OpenLoanDeposit(ctx context.Context, tx *tenants.Tx, l db.Loan, o db.ServiceOrder) (string, error)
+	// CloseLoanDeposit closes the deposit's Checkout page so that it can no longer be paid;
+	// a conflict when it was paid meanwhile (Stripe's confirmation is on its way).
+	CloseLoanDeposit(ctx context.Context, tx *tenants.Tx, l db.Loan) error
+}
+
+// LoanRefundArgs asks Stripe to give an online loan deposit back (the loan is refunding).
+// It is inserted with the return, in its transaction, so a refund decided is never lost;
+// billing runs it (it holds the Stripe client).
+type LoanRefundArgs struct {
+	TenantID uuid.UUID `json:"tenant_id"`
+	LoanID   uuid.UUID `json:"loan_id"`
+}
+
+// Kind names the job.
+func (LoanRefundArgs) Kind() string { return "stock_loan_deposit_refund" }
 
 // Loan is a loaner unit lent on an order.
 type Loan struct {
@@ -53,9 +81,11 @@ type Loan struct {
 	DueAt            time.Time  `json:"due_at"`
 	Currency         string     `json:"currency"`
 	Deposit          int64      `json:"deposit" doc:"Minor units; 0: no deposit"`
-	DepositMethod    string     `json:"deposit_method,omitempty" doc:"cash or card"`
+	DepositMethod    string     `json:"deposit_method,omitempty" doc:"cash, card (a card terminal) or online (Stripe Checkout)"`
 	DepositReference string     `json:"deposit_reference,omitempty"`
-	DepositStatus    string     `json:"deposit_status,omitempty" doc:"held, refunded or kept"`
+	DepositStatus    string     `json:"deposit_status,omitempty" doc:"pending (online, not paid yet), held, refunding, refund_failed, refunded, kept or unpaid"`
+	// DepositPayURL is given when an online deposit's page is made (lending, a new link).
+	DepositPayURL string `json:"deposit_pay_url,omitempty" doc:"An online deposit's Checkout page for the customer; given when it is made"`
 	DepositReason    string     `json:"deposit_reason,omitempty" doc:"Why a deposit was kept"`
 	LendNote         string     `json:"lend_note,omitempty"`
 	ConditionNote    string     `json:"condition_note,omitempty" doc:"The unit's condition when it came back"`
@@ -86,7 +116,7 @@ type LendInput struct {
 	Serial           string    `json:"serial" minLength:"1" maxLength:"100" doc:"The unit lent; it must be in stock at the warehouse"`
 	DueAt            time.Time `json:"due_at" doc:"When the unit is due back; after now"`
 	Deposit          int64     `json:"deposit,omitempty" minimum:"0" maximum:"100000000" doc:"Minor units; 0 or omitted: no deposit"`
-	DepositMethod    string    `json:"deposit_method,omitempty" doc:"With a deposit: cash, or card (a card terminal)"`
+	DepositMethod    string    `json:"deposit_method,omitempty" doc:"With a deposit: cash, card (a card terminal), or online (the customer pays on a Stripe Checkout page; the deposit is pending until Stripe confirms it)"`
 	DepositReference string    `json:"deposit_reference,omitempty" maxLength:"100" doc:"The card terminal's transaction reference; required for card"`
 	Note             string    `json:"note,omitempty" maxLength:"1000" doc:"The unit's condition and accessories when lent"`
 }
@@ -106,8 +136,10 @@ func (s *Service) Lend(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, i
 		return Loan{}, fault.Invalid("deposit", "must not be negative")
 	case in.Deposit == 0 && in.DepositMethod != "":
 		return Loan{}, fault.Invalid("deposit_method", "is only for a deposit above zero")
-	case in.Deposit > 0 && in.DepositMethod != "cash" && in.DepositMethod != "card":
-		return Loan{}, fault.Invalid("deposit_method", "must be cash or card for a deposit")
+	case in.Deposit > 0 && !slices.Contains(LoanDepositMethods, in.DepositMethod):
+		return Loan{}, fault.Invalid("deposit_method", "must be cash, card or online for a deposit")
+	case in.DepositMethod == "online" && s.Deposits == nil:
+		return Loan{}, fault.Invalid("deposit_method", "online payments are not set up here: take the deposit in cash or by card")
 	case in.DepositMethod == "card" && in.DepositReference == "":
 		return Loan{}, fault.Invalid("deposit_reference", "give the card terminal's transaction reference")
 	case in.DepositMethod != "card" && in.DepositReference != "":
@@ -163,7 +195,10 @@ func (s *Service) Lend(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, i
 		return Loan{}, err
 	}
 	depStatus := ""
-	if in.Deposit > 0 {
+	switch {
+	case in.DepositMethod == "online":
+		depStatus = "pending"
+	case in.Deposit > 0:
 		depStatus = "held"
 	}
 	r, err := tx.Q.InsertLoan(ctx, tx, db.InsertLoanParams{TenantID: tx.Scope.TenantID, ID: id, OrderID: o.ID, OutletID: o.OutletID,
@@ -173,13 +208,18 @@ func (s *Service) Lend(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, i
 	if err != nil {
 		return Loan{}, fault.DBError(err, "the unit or the order already has a loan out", "")
 	}
-	if in.Deposit > 0 {
+	if depStatus == "held" {
 		if err := loanLedger(ctx, tx, r, "payment", in.Deposit, fmt.Sprintf("%s deposit for loaner %s on order %s", in.DepositMethod,
 			in.Serial, o.Number), now); err != nil {
 			return Loan{}, err
 		}
 	}
 	l := loanFromRow(r, now)
+	if depStatus == "pending" {
+		if l.DepositPayURL, err = s.Deposits.OpenLoanDeposit(ctx, tx, r, o); err != nil {
+			return Loan{}, err
+		}
+	}
 	if err := orders.Record(ctx, tx, o.ID, orders.Entry{Kind: "loaner", To: "lent", Public: true,
 		Data: map[string]any{"loan_id": l.ID, "serial": l.Serial, "due_at": l.DueAt, "deposit": l.Deposit}}); err != nil {
 		return Loan{}, err
@@ -194,6 +234,174 @@ func loanLedger(ctx context.Context, tx *tenants.Tx, l db.Loan, kind string, amo
 		return fmt.Errorf("ledger of loan: %w", err)
 	}
 	return nil
+}
+
+// askRefund queues the job that asks Stripe to give an online deposit back, in the
+// transaction that decided it.
+func (s *Service) askRefund(ctx context.Context, tx *tenants.Tx, l db.Loan) error {
+	if s.Orders == nil || s.Orders.Jobs == nil {
+		return errors.New("loan deposit refund: no job queue")
+	}
+	if _, err := tx.Insert(ctx, s.Orders.Jobs, LoanRefundArgs{TenantID: tx.Scope.TenantID, LoanID: l.ID}, nil); err != nil {
+		return fmt.Errorf("queue loan deposit refund: %w", err)
+	}
+	return nil
+}
+
+// NewDepositLink makes a new Checkout page for an online deposit not paid yet (the old page
+// is closed): the customer lost the link, or the page expired.
+func (s *Service) NewDepositLink(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (Loan, error) {
+	r, err := lockLoan(ctx, tx, id, 0)
+	if err != nil {
+		return Loan{}, err
+	}
+	if r.DepositStatus != "pending" {
+		return Loan{}, &fault.ConflictError{Detail: "the loan's deposit is " + depositWord(r) + ": there is nothing to pay online"}
+	}
+	if s.Deposits == nil {
+		return Loan{}, &fault.ConflictError{Detail: "online payments are not set up here"}
+	}
+	o, err := tx.Q.GetOrder(ctx, tx, db.GetOrderParams{TenantID: tx.Scope.TenantID, ID: r.OrderID})
+	if err != nil {
+		return Loan{}, fault.DBError(err, "", "")
+	}
+	now, err := tx.Now(ctx)
+	if err != nil {
+		return Loan{}, err
+	}
+	l := loanFromRow(r, now)
+	if l.DepositPayURL, err = s.Deposits.OpenLoanDeposit(ctx, tx, r, o); err != nil {
+		return Loan{}, err
+	}
+	return l, tx.Audit(ctx, "loan.deposit_link", "loan", l.ID, nil, l)
+}
+
+// RetryDepositRefund asks Stripe again for an online deposit's refund that it refused.
+func (s *Service) RetryDepositRefund(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32) (Loan, error) {
+	r, err := lockLoan(ctx, tx, id, version)
+	if err != nil {
+		return Loan{}, err
+	}
+	if r.DepositStatus != "refund_failed" {
+		return Loan{}, &fault.ConflictError{Detail: "the loan's deposit is " + depositWord(r) + ": only a refund Stripe refused is asked again"}
+	}
+	now, err := tx.Now(ctx)
+	if err != nil {
+		return Loan{}, err
+	}
+	row, err := tx.Q.MoveLoanDeposit(ctx, tx, db.MoveLoanDepositParams{TenantID: tx.Scope.TenantID, ID: r.ID, FromStatus: "refund_failed",
+		ToStatus: "refunding", ClearRefund: true, Now: now})
+	if err != nil {
+		return Loan{}, fault.StaleIfMissing(err)
+	}
+	if err := s.askRefund(ctx, tx, row); err != nil {
+		return Loan{}, err
+	}
+	l := loanFromRow(row, now)
+	return l, tx.Audit(ctx, "loan.deposit_refund_retry", "loan", l.ID, loanFromRow(r, now), l)
+}
+
+func depositWord(r db.Loan) string {
+	if r.DepositStatus == "" {
+		return "none"
+	}
+	return strings.ReplaceAll(r.DepositStatus, "_", " ")
+}
+
+// DepositMismatch is a Stripe payment or refund that disagrees with the loan it names (an
+// amount or currency other than the deposit's, a payment after the unit came back unpaid):
+// nothing of it is applied, and billing reports it for a person to look at.
+type DepositMismatch struct{ Detail string }
+
+func (e *DepositMismatch) Error() string { return e.Detail }
+
+// DepositPaid records Stripe's confirmation of an online deposit: the deposit is held and the
+// ledger has its payment, once however often Stripe says so. at is when the money came in.
+func DepositPaid(ctx context.Context, tx *tenants.Tx, id uuid.UUID, intent string, amount int64, currency string, at time.Time) (string, error) {
+	r, err := tx.Q.LockLoan(ctx, tx, db.LockLoanParams{TenantID: tx.Scope.TenantID, ID: id})
+	if err != nil {
+		return "", &DepositMismatch{"names loan " + id.String() + ", which the tenant does not have"}
+	}
+	switch {
+	case r.DepositMethod != "online":
+		return "", &DepositMismatch{"names loan " + id.String() + ", whose deposit is not paid online"}
+	case !strings.EqualFold(currency, r.Currency) || amount != r.Deposit:
+		return "", &DepositMismatch{fmt.Sprintf("paid %d %s for the deposit of loan %s, which is %d %s", amount, currency, id, r.Deposit, r.Currency)}
+	case r.StripePaymentIntentID != "" && intent != "" && r.StripePaymentIntentID != intent:
+		return "", &DepositMismatch{fmt.Sprintf("payment intent %s paid the deposit of loan %s, which %s paid", intent, id, r.StripePaymentIntentID)}
+	case r.DepositStatus == "unpaid":
+		return "", &DepositMismatch{"paid the deposit of loan " + id.String() + " after the unit came back unpaid: give it back in Stripe"}
+	case r.DepositStatus != "pending":
+		return "loan deposit already recorded", nil
+	}
+	row, err := tx.Q.MoveLoanDeposit(ctx, tx, db.MoveLoanDepositParams{TenantID: tx.Scope.TenantID, ID: r.ID, FromStatus: "pending",
+		ToStatus: "held", PaymentIntentID: intent, Now: at})
+	if err != nil {
+		return "", fmt.Errorf("loan deposit paid: %w", err)
+	}
+	o, err := tx.Q.GetOrder(ctx, tx, db.GetOrderParams{TenantID: tx.Scope.TenantID, ID: r.OrderID})
+	if err != nil {
+		return "", fmt.Errorf("order of loan: %w", err)
+	}
+	if err := loanLedger(ctx, tx, row, "payment", row.Deposit, fmt.Sprintf("online deposit for loaner %s on order %s", row.Serial, o.Number), at); err != nil {
+		return "", err
+	}
+	if err := orders.Record(ctx, tx, r.OrderID, orders.Entry{Kind: "loaner", From: "lent", To: "deposit_paid", Public: true,
+		Data: map[string]any{"loan_id": r.ID, "serial": r.Serial, "deposit": r.Deposit}}); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("loan deposit of %d recorded", amount), tx.Audit(ctx, "loan.deposit_paid", "loan", r.ID, nil, loanFromRow(row, at))
+}
+
+// DepositRefunded applies Stripe's answer about an online deposit's refund: succeeded gives
+// it back (the ledger's refund, once), failed or canceled leaves it for staff to ask again;
+// another status is awaited.
+func DepositRefunded(ctx context.Context, tx *tenants.Tx, id uuid.UUID, status, refundID string, at time.Time) (string, error) {
+	r, err := tx.Q.LockLoan(ctx, tx, db.LockLoanParams{TenantID: tx.Scope.TenantID, ID: id})
+	if err != nil {
+		return "", &DepositMismatch{"names loan " + id.String() + ", which the tenant does not have"}
+	}
+	if r.DepositStatus != "refunding" {
+		return "loan deposit refund: the deposit is " + depositWord(r), nil
+	}
+	if refundID != "" && r.StripeRefundID != "" && refundID != r.StripeRefundID {
+		return "loan deposit refund: news of an earlier refund (" + refundID + "), not the one asked", nil
+	}
+	to := ""
+	switch status {
+	case "succeeded":
+		to = "refunded"
+	case "failed", "canceled":
+		to = "refund_failed"
+	default:
+		if refundID != "" && r.StripeRefundID != refundID {
+			_, err := tx.Q.MoveLoanDeposit(ctx, tx, db.MoveLoanDepositParams{TenantID: tx.Scope.TenantID, ID: r.ID, FromStatus: "refunding",
+				ToStatus: "refunding", RefundID: refundID, Now: at})
+			return "loan deposit refund " + status + ": awaiting Stripe", err
+		}
+		return "loan deposit refund " + status + ": awaiting Stripe", nil
+	}
+	row, err := tx.Q.MoveLoanDeposit(ctx, tx, db.MoveLoanDepositParams{TenantID: tx.Scope.TenantID, ID: r.ID, FromStatus: "refunding",
+		ToStatus: to, RefundID: refundID, Now: at})
+	if err != nil {
+		return "", fmt.Errorf("loan deposit refund: %w", err)
+	}
+	if to == "refund_failed" {
+		return "loan deposit refund " + status, tx.Audit(ctx, "loan.deposit_refund_failed", "loan", r.ID, nil, loanFromRow(row, at))
+	}
+	o, err := tx.Q.GetOrder(ctx, tx, db.GetOrderParams{TenantID: tx.Scope.TenantID, ID: r.OrderID})
+	if err != nil {
+		return "", fmt.Errorf("order of loan: %w", err)
+	}
+	if err := loanLedger(ctx, tx, row, "refund", -row.Deposit, fmt.Sprintf("online deposit for loaner %s on order %s given back",
+		row.Serial, o.Number), at); err != nil {
+		return "", err
+	}
+	if err := orders.Record(ctx, tx, r.OrderID, orders.Entry{Kind: "loaner", From: "returned", To: "deposit_refunded", Public: true,
+		Data: map[string]any{"loan_id": r.ID, "serial": r.Serial, "deposit": r.Deposit}}); err != nil {
+		return "", err
+	}
+	return "loan deposit refund recorded", tx.Audit(ctx, "loan.deposit_refunded", "loan", r.ID, nil, loanFromRow(row, at))
 }
 
 // LoanReturnInput takes a loaner unit back.
@@ -233,8 +441,24 @@ func (s *Service) ReturnLoan(ctx context.Context, tx *tenants.Tx, id uuid.UUID, 
 	switch {
 	case r.Deposit == 0 && in.Deposit != "":
 		return Loan{}, fault.Invalid("deposit", "there is no deposit on this loan")
+	case r.DepositStatus == "pending" && in.Deposit != "":
+		return Loan{}, fault.Invalid("deposit", "the online deposit was never paid: there is nothing to refund or keep")
+	case r.DepositStatus == "pending":
+		// The unit is back before the deposit was paid: its page is closed first, so it
+		// cannot be paid later (a payment that just went through is a conflict: its
+		// confirmation waits for this loan's lock and makes the deposit held).
+		if in.Reason != "" {
+			return Loan{}, fault.Invalid("reason", "is only for a deposit kept")
+		}
+		if err := s.Deposits.CloseLoanDeposit(ctx, tx, r); err != nil {
+			return Loan{}, err
+		}
+		depStatus = "unpaid"
 	case r.Deposit > 0 && in.Deposit == "refund":
 		depStatus = "refunded"
+		if r.DepositMethod == "online" {
+			depStatus = "refunding" // asked of Stripe by a job, below
+		}
 		if in.Reason != "" {
 			return Loan{}, fault.Invalid("reason", "is only for a deposit kept")
 		}
@@ -266,9 +490,14 @@ func (s *Service) ReturnLoan(ctx context.Context, tx *tenants.Tx, id uuid.UUID, 
 	if err != nil {
 		return Loan{}, fault.StaleIfMissing(err)
 	}
-	if depStatus == "refunded" {
+	switch depStatus {
+	case "refunded":
 		if err := loanLedger(ctx, tx, row, "refund", -row.Deposit, fmt.Sprintf("%s deposit for loaner %s on order %s given back",
 			row.DepositMethod, row.Serial, o.Number), now); err != nil {
+			return Loan{}, err
+		}
+	case "refunding":
+		if err := s.askRefund(ctx, tx, row); err != nil {
 			return Loan{}, err
 		}
 	}

@@ -21,6 +21,9 @@ import (
 // arrives for it moves the order on again, which announces parts.arrived to the customer.
 type Service struct {
 	Orders *orders.Service
+	// Deposits takes loan deposits paid online; nil where Stripe is not set up (online
+	// deposits are then refused).
+	Deposits DepositDesk
 }
 
 // ReservationStatuses are the states of a reservation.

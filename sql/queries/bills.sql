@@ -124,3 +124,15 @@ ORDER BY o.outlet_id, c.deposit_method, c.currency;
 INSERT INTO ledger_entries (tenant_id, id, kind, bill_id, amount, currency, stripe_object_id, effect_key, memo, occurred_at)
 VALUES (@tenant_id, @id, @kind, @bill_id, @amount, @currency, @stripe_object_id, @effect_key, @memo, @occurred_at)
 ON CONFLICT (tenant_id, effect_key) DO NOTHING;
+
+-- name: CashUpLoanDeposits :many
+-- Loaner deposits taken and given back in [from, to), per outlet of their loan, method, kind
+-- (payment: taken, or confirmed by Stripe when paid online; refund: given back) and currency:
+-- the loans' ledger entries. The loan's row decides who sees them.
+SELECT l.outlet_id, l.deposit_method AS method, e.kind, e.currency, count(*)::bigint AS count, sum(abs(e.amount))::bigint AS amount
+FROM ledger_entries e
+JOIN loans l ON l.tenant_id = e.tenant_id AND l.id = e.loan_id
+WHERE e.tenant_id = @tenant_id AND e.loan_id IS NOT NULL AND e.occurred_at >= @from_at AND e.occurred_at < @to_at
+  AND (sqlc.narg('outlet_id')::uuid IS NULL OR l.outlet_id = sqlc.narg('outlet_id')::uuid)
+GROUP BY l.outlet_id, l.deposit_method, e.kind, e.currency
+ORDER BY l.outlet_id, l.deposit_method, e.kind, e.currency;

@@ -65,3 +65,21 @@ WHERE tenant_id = @tenant_id AND id = @id AND status = 'out' AND reminded_at IS 
 INSERT INTO ledger_entries (tenant_id, id, kind, loan_id, amount, currency, effect_key, memo, occurred_at)
 VALUES (@tenant_id, @id, @kind, @loan_id, @amount, @currency, @effect_key, @memo, @occurred_at)
 ON CONFLICT (tenant_id, effect_key) DO NOTHING;
+
+-- name: SetLoanDepositSession :exec
+-- The Checkout page an online deposit is paid on (a new page replaces the old one).
+UPDATE loans SET stripe_session_id = @session_id, updated_at = @now
+WHERE tenant_id = @tenant_id AND id = @id AND deposit_status = 'pending';
+
+-- name: MoveLoanDeposit :one
+-- Moves a loan's deposit from one state to the next (Stripe's answers, the refund job, staff
+-- asking again), recording Stripe's payment intent or refund when given (clear_refund: a
+-- refund asked again forgets the one Stripe refused); no row when the
+-- deposit is no longer in @from_status.
+UPDATE loans
+SET deposit_status = @to_status,
+  stripe_payment_intent_id = CASE WHEN @payment_intent_id::text = '' THEN stripe_payment_intent_id ELSE @payment_intent_id::text END,
+  stripe_refund_id = CASE WHEN @clear_refund::boolean THEN '' WHEN @refund_id::text = '' THEN stripe_refund_id ELSE @refund_id::text END,
+  version = version + 1, updated_at = @now
+WHERE tenant_id = @tenant_id AND id = @id AND deposit_status = @from_status
+RETURNING *;

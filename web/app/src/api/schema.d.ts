@@ -2427,6 +2427,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/loans/{id}/deposit/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a new page for an online deposit not paid yet (the old one is closed)
+         * @description For a customer who lost the link or whose page expired. The answer's deposit_pay_url is the new page.
+         */
+        post: operations["new-loan-deposit-link"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/loans/{id}/deposit/refund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ask Stripe again for an online deposit's refund it refused */
+        post: operations["retry-loan-deposit-refund"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/loans/{id}/return": {
         parameters: {
             query?: never;
@@ -2438,7 +2475,7 @@ export interface paths {
         put?: never;
         /**
          * Take a loaner unit back, with its condition, and refund or keep the deposit
-         * @description The unit returns to the warehouse it was lent from (a loan_return movement). A deposit is refunded (a refund in the ledger) or kept with a reason.
+         * @description The unit returns to the warehouse it was lent from (a loan_return movement). A deposit is refunded (a refund in the ledger) or kept with a reason. An online deposit's refund is asked of Stripe (the deposit is refunding until Stripe confirms it); an online deposit never paid is left unpaid and its page closed.
          */
         post: operations["return-loan"];
         delete?: never;
@@ -3314,7 +3351,7 @@ export interface paths {
         put?: never;
         /**
          * Lend a loaner unit (备用机) to the order's customer while their unit is in repair
-         * @description The unit (a serial of a serial-tracked part) leaves a loaner warehouse of the order's outlet (a loan_out movement). An optional deposit is taken in cash or on a card terminal and recorded in the ledger. One loan is out per order and per unit at a time; while it is out the order's unit is not handed over or the order closed.
+         * @description The unit (a serial of a serial-tracked part) leaves a loaner warehouse of the order's outlet (a loan_out movement). An optional deposit is taken in cash or on a card terminal and recorded in the ledger, or paid online: the answer's deposit_pay_url is a Stripe Checkout page for the customer (show it as a QR code), and the deposit is pending until Stripe confirms it. One loan is out per order and per unit at a time; while it is out the order's unit is not handed over or the order closed.
          */
         post: operations["lend-loaner"];
         delete?: never;
@@ -7011,7 +7048,7 @@ export interface components {
             lines: components["schemas"]["CashUpLine"][];
             /**
              * Format: int64
-             * @description Payments and deposits less refunds (minor units)
+             * @description Payments and deposits less refunds, loaner deposits' included (minor units)
              */
             net: number;
         };
@@ -7025,7 +7062,7 @@ export interface components {
             count: number;
             currency: string;
             /** @enum {string} */
-            kind: "payment" | "refund";
+            kind: "payment" | "refund" | "deposit" | "loan_deposit" | "loan_refund";
             /** @enum {string} */
             method: "cash" | "card" | "online";
             /** Format: uuid */
@@ -8942,10 +8979,10 @@ export interface components {
              */
             deposit?: number;
             /**
-             * @description With a deposit: cash, or card (a card terminal)
+             * @description With a deposit: cash, card (a card terminal), or online (the customer pays on a Stripe Checkout page; the deposit is pending until Stripe confirms it)
              * @enum {string}
              */
-            deposit_method?: "cash" | "card";
+            deposit_method?: "cash" | "card" | "online";
             /** @description The card terminal's transaction reference; required for card */
             deposit_reference?: string;
             /**
@@ -9150,13 +9187,21 @@ export interface components {
              * @description Minor units; 0: no deposit
              */
             deposit: number;
-            /** @description cash or card */
-            deposit_method?: string;
+            /**
+             * @description cash, card (a card terminal) or online (Stripe Checkout)
+             * @enum {string}
+             */
+            deposit_method?: "cash" | "card" | "online";
+            /** @description An online deposit's Checkout page for the customer; given when it is made */
+            deposit_pay_url?: string;
             /** @description Why a deposit was kept */
             deposit_reason?: string;
             deposit_reference?: string;
-            /** @description held, refunded or kept */
-            deposit_status?: string;
+            /**
+             * @description pending (online, not paid yet), held, refunding, refund_failed, refunded, kept or unpaid
+             * @enum {string}
+             */
+            deposit_status?: "pending" | "held" | "refunding" | "refund_failed" | "refunded" | "kept" | "unpaid";
             /** Format: date-time */
             due_at: string;
             /** Format: uuid */
@@ -27480,6 +27525,197 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "new-loan-deposit-link": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Loan"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "retry-loan-deposit-refund": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+                /** @description ETag of the version you read; optional */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Loan"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
