@@ -85,19 +85,19 @@ type Loan struct {
 	DepositReference string     `json:"deposit_reference,omitempty"`
 	DepositStatus    string     `json:"deposit_status,omitempty" doc:"pending (online, not paid yet), held, refunding, refund_failed, refunded, kept or unpaid"`
 	// DepositPayURL is given when an online deposit's page is made (lending, a new link).
-	DepositPayURL string `json:"deposit_pay_url,omitempty" doc:"An online deposit's Checkout page for the customer; given when it is made"`
-	DepositReason    string     `json:"deposit_reason,omitempty" doc:"Why a deposit was kept"`
-	LendNote         string     `json:"lend_note,omitempty"`
-	ConditionNote    string     `json:"condition_note,omitempty" doc:"The unit's condition when it came back"`
-	WaiveReason      string     `json:"waive_reason,omitempty" doc:"Why a manager let the order's unit go while the loan is out"`
-	WaivedBy         string     `json:"waived_by,omitempty"`
-	WaivedAt         *time.Time `json:"waived_at,omitempty"`
-	RemindedAt       *time.Time `json:"reminded_at,omitempty" doc:"When the customer was reminded it is overdue"`
-	LentBy           string     `json:"lent_by,omitempty"`
-	ReturnedBy       string     `json:"returned_by,omitempty"`
-	LentAt           time.Time  `json:"lent_at"`
-	ReturnedAt       *time.Time `json:"returned_at,omitempty"`
-	Version          int32      `json:"version"`
+	DepositPayURL string     `json:"deposit_pay_url,omitempty" doc:"An online deposit's Checkout page for the customer; given when it is made"`
+	DepositReason string     `json:"deposit_reason,omitempty" doc:"Why a deposit was kept"`
+	LendNote      string     `json:"lend_note,omitempty"`
+	ConditionNote string     `json:"condition_note,omitempty" doc:"The unit's condition when it came back"`
+	WaiveReason   string     `json:"waive_reason,omitempty" doc:"Why a manager let the order's unit go while the loan is out"`
+	WaivedBy      string     `json:"waived_by,omitempty"`
+	WaivedAt      *time.Time `json:"waived_at,omitempty"`
+	RemindedAt    *time.Time `json:"reminded_at,omitempty" doc:"When the customer was reminded it is overdue"`
+	LentBy        string     `json:"lent_by,omitempty"`
+	ReturnedBy    string     `json:"returned_by,omitempty"`
+	LentAt        time.Time  `json:"lent_at"`
+	ReturnedAt    *time.Time `json:"returned_at,omitempty"`
+	Version       int32      `json:"version"`
 }
 
 func loanFromRow(r db.Loan, now time.Time) Loan {
