@@ -20,35 +20,8 @@ func TestJourneyLoanerLentAndReturnedBeforeTheOrderCloses(t *testing.T) {
 	builtOrSkip(t, j.env)
 	env := j.env
 	u := env.Unique()
+	orderID, partNo, serial := loanerOrder(t, j, u)
 	U := strings.ToUpper(u)
-
-	// An air conditioner in repair at the outlet, and a loaner unit in the outlet's loaner warehouse.
-	cat := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/categories", Token: j.admin, Body: map[string]any{
-		"code": "ac-" + u, "name": "空调"}}).Map(t)["id"].(string)
-	model := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/models", Token: j.admin, Body: map[string]any{
-		"category_id": cat, "sku": "KFR-" + U, "name": "挂式空调",
-		"components": []map[string]any{{"code": "compressor", "name": "压缩机", "main": true}}}}).Map(t)["id"].(string)
-	rules := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/policy-templates/national", Token: j.admin}).Map(t)
-	env.Must(201, apitest.Req{Method: "POST", Path: "/v1/policies", Token: j.admin, Body: map[string]any{
-		"name": "国家三包", "category_ids": []string{cat}, "effective_from": "2020-01-01", "rules": rules}})
-	customer := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/customers", Token: j.admin, Body: map[string]any{
-		"name": "李四", "phone": env.Phone(), "province_code": "310000", "address": "上海市浦东新区世纪大道100号"}}).Map(t)["id"].(string)
-	reg := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/registrations", Token: j.admin, Body: map[string]any{
-		"model_id": model, "serial": "SN" + U, "purchase_date": time.Now().AddDate(0, 0, -30).Format(time.DateOnly),
-		"invoice_no": "INV-" + U, "has_warranty_card": true, "buyer": map[string]any{"customer_id": customer}}}).Map(t)["id"].(string)
-	order := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/orders", Token: j.admin, Body: map[string]any{
-		"type": "repair_minor", "channel": "carry_in", "customer_id": customer, "registration_id": reg, "outlet_id": j.outletID,
-		"fault_description": "不制冷"}}).Map(t)["order"].(map[string]any)
-	orderID := order["id"].(string)
-	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + orderID + "/transitions", Token: j.admin, Body: map[string]any{"to": "repairing"}})
-	partNo := "LOANER-" + U
-	part := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/parts", Token: j.admin, Body: map[string]any{
-		"part_no": partNo, "name_zh": "备用空调", "serial_tracked": true, "unit_cost": 100000, "outlet_price": 0, "consumer_price": 0}}).Map(t)["id"].(string)
-	wh := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/warehouses", Token: j.admin, Body: map[string]any{
-		"code": "LN-" + U, "name": "备用机仓", "kind": "finished_goods", "owner": "loaner", "outlet_id": j.outletID}}).Map(t)["id"].(string)
-	serial := "BY-" + U
-	env.Must(201, apitest.Req{Method: "POST", Path: "/v1/stock/movements", Token: j.admin, Body: map[string]any{
-		"idempotency_key": "ln-" + u, "type": "receipt", "warehouse_id": wh, "part_id": part, "qty": 1, "serial": serial}})
 
 	b := newBrowser(t, env.Server.URL)
 	b.signIn(j.email)
@@ -148,4 +121,42 @@ func TestJourneyLoanerLentAndReturnedBeforeTheOrderCloses(t *testing.T) {
 		b.shot(r.shot)
 	}
 	b.noConsoleProblems("loaners at 390 px")
+}
+
+// loanerOrder makes an air conditioner in repair at the journey's outlet (a carry-in order
+// under the national rules) and a loaner unit in the outlet's loaner warehouse; it returns
+// the order, the loaner's part number and its serial.
+func loanerOrder(t *testing.T, j *journey, u string) (orderID, partNo, serial string) {
+	t.Helper()
+	env := j.env
+	U := strings.ToUpper(u)
+	// An air conditioner in repair at the outlet, and a loaner unit in the outlet's loaner warehouse.
+	cat := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/categories", Token: j.admin, Body: map[string]any{
+		"code": "ac-" + u, "name": "空调"}}).Map(t)["id"].(string)
+	model := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/models", Token: j.admin, Body: map[string]any{
+		"category_id": cat, "sku": "KFR-" + U, "name": "挂式空调",
+		"components": []map[string]any{{"code": "compressor", "name": "压缩机", "main": true}}}}).Map(t)["id"].(string)
+	rules := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/policy-templates/national", Token: j.admin}).Map(t)
+	env.Must(201, apitest.Req{Method: "POST", Path: "/v1/policies", Token: j.admin, Body: map[string]any{
+		"name": "国家三包", "category_ids": []string{cat}, "effective_from": "2020-01-01", "rules": rules}})
+	customer := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/customers", Token: j.admin, Body: map[string]any{
+		"name": "李四", "phone": env.Phone(), "province_code": "310000", "address": "上海市浦东新区世纪大道100号"}}).Map(t)["id"].(string)
+	reg := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/registrations", Token: j.admin, Body: map[string]any{
+		"model_id": model, "serial": "SN" + U, "purchase_date": time.Now().AddDate(0, 0, -30).Format(time.DateOnly),
+		"invoice_no": "INV-" + U, "has_warranty_card": true, "buyer": map[string]any{"customer_id": customer}}}).Map(t)["id"].(string)
+	order := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/orders", Token: j.admin, Body: map[string]any{
+		"type": "repair_minor", "channel": "carry_in", "customer_id": customer, "registration_id": reg, "outlet_id": j.outletID,
+		"fault_description": "不制冷"}}).Map(t)["order"].(map[string]any)
+	orderID = order["id"].(string)
+	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + orderID + "/transitions", Token: j.admin, Body: map[string]any{"to": "repairing"}})
+	partNo = "LOANER-" + U
+	part := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/parts", Token: j.admin, Body: map[string]any{
+		"part_no": partNo, "name_zh": "备用空调", "serial_tracked": true, "unit_cost": 100000, "outlet_price": 0, "consumer_price": 0}}).Map(t)["id"].(string)
+	wh := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/warehouses", Token: j.admin, Body: map[string]any{
+		"code": "LN-" + U, "name": "备用机仓", "kind": "finished_goods", "owner": "loaner", "outlet_id": j.outletID}}).Map(t)["id"].(string)
+	serial = "BY-" + U
+	env.Must(201, apitest.Req{Method: "POST", Path: "/v1/stock/movements", Token: j.admin, Body: map[string]any{
+		"idempotency_key": "ln-" + u, "type": "receipt", "warehouse_id": wh, "part_id": part, "qty": 1, "serial": serial}})
+
+	return orderID, partNo, serial
 }
