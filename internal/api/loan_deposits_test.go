@@ -111,6 +111,13 @@ func TestLoanerDepositPaidOnlineAndRefundedThroughStripe(t *testing.T) {
 	if l := cashUpLine(t, env, adm, w.outlet, "online", "loan_refund"); l == nil || l["amount"] != float64(30000) {
 		t.Fatalf("the cash-up's online loaner refunds: %v, want 30000 given back", l)
 	}
+	// The ledger names the Stripe objects, for the reconciliation with Stripe.
+	var payObject, refundObject string
+	if err := env.DB.Owner.QueryRow(t.Context(), `SELECT max(stripe_object_id) FILTER (WHERE kind = 'payment'),
+		max(stripe_object_id) FILTER (WHERE kind = 'refund') FROM ledger_entries WHERE loan_id = $1`, loanID).Scan(&payObject, &refundObject); err != nil ||
+		payObject != pi || !strings.HasPrefix(refundObject, "re_") {
+		t.Fatalf("the loan's ledger names %q and %q (%v), want the payment intent and Stripe's refund", payObject, refundObject, err)
+	}
 	if r := env.Do(apitest.Req{Method: "POST", Path: "/v1/loans/" + loanID + "/deposit/refund", Token: adm}); r.Status != 409 {
 		t.Fatalf("asking again for a refunded deposit: %d %s, want 409", r.Status, r.Body)
 	}

@@ -215,23 +215,26 @@ func (q *Queries) InsertLoan(ctx context.Context, db DBTX, arg InsertLoanParams)
 }
 
 const insertLoanLedgerEntry = `-- name: InsertLoanLedgerEntry :execrows
-INSERT INTO ledger_entries (tenant_id, id, kind, loan_id, amount, currency, effect_key, memo, occurred_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+INSERT INTO ledger_entries (tenant_id, id, kind, loan_id, amount, currency, stripe_object_id, effect_key, memo, occurred_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 ON CONFLICT (tenant_id, effect_key) DO NOTHING
 `
 
 type InsertLoanLedgerEntryParams struct {
-	TenantID   uuid.UUID
-	ID         uuid.UUID
-	Kind       string
-	LoanID     uuid.NullUUID
-	Amount     int64
-	Currency   string
-	EffectKey  string
-	Memo       string
-	OccurredAt time.Time
+	TenantID       uuid.UUID
+	ID             uuid.UUID
+	Kind           string
+	LoanID         uuid.NullUUID
+	Amount         int64
+	Currency       string
+	StripeObjectID string
+	EffectKey      string
+	Memo           string
+	OccurredAt     time.Time
 }
 
+// A loan deposit's money in the ledger; an online one names its Stripe payment intent or
+// refund, which the reconciliation checks against Stripe.
 func (q *Queries) InsertLoanLedgerEntry(ctx context.Context, db DBTX, arg InsertLoanLedgerEntryParams) (int64, error) {
 	result, err := db.Exec(ctx, insertLoanLedgerEntry,
 		arg.TenantID,
@@ -240,6 +243,7 @@ func (q *Queries) InsertLoanLedgerEntry(ctx context.Context, db DBTX, arg Insert
 		arg.LoanID,
 		arg.Amount,
 		arg.Currency,
+		arg.StripeObjectID,
 		arg.EffectKey,
 		arg.Memo,
 		arg.OccurredAt,

@@ -227,9 +227,18 @@ func (s *Service) Lend(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, i
 	return l, tx.Audit(ctx, "loan.lend", "loan", l.ID, nil, l)
 }
 
+// loanLedger records a deposit's money (payment or refund) in the ledger, once per loan and
+// kind; an online deposit's entry names its Stripe object (payment intent or refund).
 func loanLedger(ctx context.Context, tx *tenants.Tx, l db.Loan, kind string, amount int64, memo string, now time.Time) error {
+	stripeObject := ""
+	if l.DepositMethod == "online" {
+		stripeObject = l.StripePaymentIntentID
+		if kind == "refund" {
+			stripeObject = l.StripeRefundID
+		}
+	}
 	if _, err := tx.Q.InsertLoanLedgerEntry(ctx, tx, db.InsertLoanLedgerEntryParams{TenantID: tx.Scope.TenantID, ID: platform.NewID(),
-		Kind: kind, LoanID: uuid.NullUUID{UUID: l.ID, Valid: true}, Amount: amount, Currency: l.Currency,
+		Kind: kind, LoanID: uuid.NullUUID{UUID: l.ID, Valid: true}, Amount: amount, Currency: l.Currency, StripeObjectID: stripeObject,
 		EffectKey: "loan:" + kind + ":" + l.ID.String(), Memo: memo, OccurredAt: now}); err != nil {
 		return fmt.Errorf("ledger of loan: %w", err)
 	}

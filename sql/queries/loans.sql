@@ -62,8 +62,10 @@ UPDATE loans SET reminded_at = @now::timestamptz, updated_at = @now
 WHERE tenant_id = @tenant_id AND id = @id AND status = 'out' AND reminded_at IS NULL;
 
 -- name: InsertLoanLedgerEntry :execrows
-INSERT INTO ledger_entries (tenant_id, id, kind, loan_id, amount, currency, effect_key, memo, occurred_at)
-VALUES (@tenant_id, @id, @kind, @loan_id, @amount, @currency, @effect_key, @memo, @occurred_at)
+-- A loan deposit's money in the ledger; an online one names its Stripe payment intent or
+-- refund, which the reconciliation checks against Stripe.
+INSERT INTO ledger_entries (tenant_id, id, kind, loan_id, amount, currency, stripe_object_id, effect_key, memo, occurred_at)
+VALUES (@tenant_id, @id, @kind, @loan_id, @amount, @currency, @stripe_object_id, @effect_key, @memo, @occurred_at)
 ON CONFLICT (tenant_id, effect_key) DO NOTHING;
 
 -- name: SetLoanDepositSession :exec
