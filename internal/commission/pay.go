@@ -339,18 +339,7 @@ func (w writer) write(ctx context.Context, e PayEntry, cause, key string, accrue
 		OutletID: w.order.OutletID, OrderID: w.order.ID, OrderNumber: w.order.Number, RelatedOrderID: related, Kind: e.Kind, Rule: e.Rule,
 		RuleVersion: w.version, Round: w.round, Cause: cause, Amount: e.Amount, Currency: w.currency, Detail: e.Detail, Reverses: e.Reverses,
 		EffectKey: key, AccruedOn: accrued}
-	if accrued == nil {
-		return insertLine(ctx, w.tx, p, w.now)
-	}
-	return insertFiledLine(ctx, w.tx, p, w.now)
-}
-
-// insertFiledLine stores an accrued line once (by its key) and files it on its party's
-// statement of the month it accrued in (the next open month when that one is approved). It
-// is insertLine: writing the line and its statement in one statement (a data-modifying CTE
-// whose row the INSERT reads) is refused by Citus, where tenants' tables are distributed.
-func insertFiledLine(ctx context.Context, tx *tenants.Tx, p db.InsertPayEntryParams, now time.Time) error {
-	return insertLine(ctx, tx, p, now)
+	return insertLine(ctx, w.tx, p, w.now)
 }
 
 // insertLine stores a line once (by its key) and, when it has accrued, files it on its
