@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
@@ -50,16 +49,12 @@ func (r callbacksResult) ratio() float64 { return r.floor.Seconds() / r.run.Seco
 // floor and the sampling run in one tenant transaction each, as the daily job runs it.
 func measureCallbacks(ctx context.Context, d *database, orders int) (callbacksResult, error) {
 	r := callbacksResult{orders: orders}
-	timer := newStmtTimer()
-	pool, err := platform.NewPool(ctx, d.appURL, func(pcfg *pgxpool.Config) {
-		pcfg.ConnConfig.Tracer = &timingTracer{t: timer}
-		pcfg.MaxConns = 4
-	})
+	bt, err := newBenchTenant(ctx, d, "cb", "Callback bench", "callback sampling bench")
 	if err != nil {
-		return r, fmt.Errorf("connect as app role: %w", err)
+		return r, err
 	}
-	defer pool.Close()
-	tdb := tenants.NewDB(pool)
+	defer bt.close()
+	pool, tdb, timer, tn, scope := bt.pool, bt.db, bt.timer, bt.tenant, bt.scope
 	// An insert-only River client: the run queues its clocks' wakes and events' dispatch in
 	// its transaction, as the product's worker does; nothing works them here.
 	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{Schema: migrate.RiverSchema})
@@ -67,22 +62,13 @@ func measureCallbacks(ctx context.Context, d *database, orders int) (callbacksRe
 		return r, fmt.Errorf("river client: %w", err)
 	}
 	svc := &callbacks.Service{Jobs: client, PublicURL: "http://bench.test", Complaints: callbacks.ComplaintQuery{}}
-
-	u := platform.NewID().String()[:8]
-	tn, _, err := tdb.Onboard(ctx, tenants.SystemActor, tenants.NewTenant{Slug: "bench-cb-" + u, Name: "Callback bench", Kind: "brand",
-		Timezone: "Asia/Shanghai", Currency: "CNY", Locale: "zh-CN", AdminEmail: "cb-" + u + "@bench.test", AdminName: "Bench",
-		AdminPasswordHash: "x"})
-	if err != nil {
-		return r, fmt.Errorf("onboard the callback bench tenant: %w", err)
-	}
-	scope := tenants.Scope{TenantID: tn.ID, Actor: tenants.Actor{Kind: "system", Label: "callback sampling bench"}}
 	var day time.Time
 	if err := tdb.Tx(ctx, scope, func(tx *tenants.Tx) error {
 		o, err := tenants.CreateOutlet(ctx, tx, tenants.OutletFields{Code: "CB", Name: "Callback outlet", Kind: "service_center"})
 		if err != nil {
 			return err
 		}
-		agent, err := tx.Q.CreateUser(ctx, tx, db.CreateUserParams{ID: platform.NewID(), Email: "agent-" + u + "@bench.test", Name: "Agent",
+		agent, err := tx.Q.CreateUser(ctx, tx, db.CreateUserParams{ID: platform.NewID(), Email: "agent-" + bt.suffix + "@bench.test", Name: "Agent",
 			PasswordHash: "x"})
 		if err != nil {
 			return err

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/aftersales/aftersales/billing"
 	"github.com/aftersales/aftersales/internal/claims"
@@ -56,24 +55,12 @@ var errRollback = errors.New("rolled back")
 // and the generation.
 func measureClaimsMonth(ctx context.Context, d *database, n int) (claimsMonthResult, error) {
 	r := claimsMonthResult{orders: n}
-	timer := newStmtTimer()
-	pool, err := platform.NewPool(ctx, d.appURL, func(pcfg *pgxpool.Config) {
-		pcfg.ConnConfig.Tracer = &timingTracer{t: timer}
-		pcfg.MaxConns = 4
-	})
+	bt, err := newBenchTenant(ctx, d, "cl", "Claims bench", "claims month bench")
 	if err != nil {
-		return r, fmt.Errorf("connect as app role: %w", err)
+		return r, err
 	}
-	defer pool.Close()
-	tdb := tenants.NewDB(pool)
-	u := platform.NewID().String()[:8]
-	tn, _, err := tdb.Onboard(ctx, tenants.SystemActor, tenants.NewTenant{Slug: "bench-cl-" + u, Name: "Claims bench", Kind: "brand",
-		Timezone: "Asia/Shanghai", Currency: "CNY", Locale: "zh-CN", AdminEmail: "cl-" + u + "@bench.test", AdminName: "Bench",
-		AdminPasswordHash: "x"})
-	if err != nil {
-		return r, fmt.Errorf("onboard the claims bench tenant: %w", err)
-	}
-	scope := tenants.Scope{TenantID: tn.ID, Actor: tenants.Actor{Kind: "system", Label: "claims month bench"}}
+	defer bt.close()
+	tdb, timer, tn, scope := bt.db, bt.timer, bt.tenant, bt.scope
 	ent, err := json.Marshal(coverage.Result{Decision: warranty.Decision{Class: warranty.Manufacturer,
 		Charges: warranty.Charges{Parts: warranty.Charge{Line: warranty.Line{Mode: warranty.Free}},
 			Labour: warranty.Charge{Line: warranty.Line{Mode: warranty.Free}}, Visit: warranty.Charge{Line: warranty.Line{Mode: warranty.Free}}}}})

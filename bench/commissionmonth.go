@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/aftersales/aftersales/internal/commission"
 	"github.com/aftersales/aftersales/internal/db"
@@ -97,24 +96,12 @@ func (r commissionMonthResult) ratio() float64 { return r.floor.Seconds() / r.ru
 // result and runs the month again.
 func measureCommissionMonth(ctx context.Context, d *database, n int) (commissionMonthResult, error) {
 	r := commissionMonthResult{orders: n}
-	timer := newStmtTimer()
-	pool, err := platform.NewPool(ctx, d.appURL, func(pcfg *pgxpool.Config) {
-		pcfg.ConnConfig.Tracer = &timingTracer{t: timer}
-		pcfg.MaxConns = 4
-	})
+	bt, err := newBenchTenant(ctx, d, "cm", "Commission bench", "commission month bench")
 	if err != nil {
-		return r, fmt.Errorf("connect as app role: %w", err)
+		return r, err
 	}
-	defer pool.Close()
-	tdb := tenants.NewDB(pool)
-	u := platform.NewID().String()[:8]
-	tn, _, err := tdb.Onboard(ctx, tenants.SystemActor, tenants.NewTenant{Slug: "bench-cm-" + u, Name: "Commission bench", Kind: "brand",
-		Timezone: "Asia/Shanghai", Currency: "CNY", Locale: "zh-CN", AdminEmail: "cm-" + u + "@bench.test", AdminName: "Bench",
-		AdminPasswordHash: "x"})
-	if err != nil {
-		return r, fmt.Errorf("onboard the commission bench tenant: %w", err)
-	}
-	scope := tenants.Scope{TenantID: tn.ID, Actor: tenants.Actor{Kind: "system", Label: "commission month bench"}}
+	defer bt.close()
+	tdb, timer, tn, scope := bt.db, bt.timer, bt.tenant, bt.scope
 	rules := commissionRules()
 	ids := make([]uuid.UUID, n)
 	engineers := make([]uuid.UUID, commissionEngineers)
@@ -139,7 +126,7 @@ func measureCommissionMonth(ctx context.Context, d *database, n int) (commission
 			engineers[i] = platform.NewID()
 			o := outlets[i/(commissionEngineers/commissionOutlets)]
 			if _, err := users.Exec(ctx, `INSERT INTO users (id, email, name, password_hash) VALUES ($1, $2, $3, 'x')`,
-				engineers[i], fmt.Sprintf("cm-%s-%04d@bench.test", u, i), fmt.Sprintf("Engineer %04d", i)); err != nil {
+				engineers[i], fmt.Sprintf("cm-%s-%04d@bench.test", bt.suffix, i), fmt.Sprintf("Engineer %04d", i)); err != nil {
 				return err
 			}
 			if _, err := members.Exec(ctx, `INSERT INTO memberships (tenant_id, id, user_id, outlet_id, role) VALUES ($1, $2, $3, $4, 'engineer')`,

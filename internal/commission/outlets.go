@@ -57,7 +57,7 @@ func ChargeOutlet(ctx context.Context, tx *tenants.Tx, ev events.Event) (string,
 	if err != nil {
 		return "", err
 	}
-	p := db.InsertPayEntryParams{TenantID: t, ID: platform.NewID(), PartyKind: PartyOutlet, PartyID: o.OutletID.UUID, OutletID: o.OutletID,
+	p := db.InsertPayLineParams{TenantID: t, ID: platform.NewID(), PartyKind: PartyOutlet, PartyID: o.OutletID.UUID, OutletID: o.OutletID,
 		OrderID: o.ID, OrderNumber: o.Number, Currency: cur, AccruedOn: &day}
 	switch ev.Type {
 	case "sla.breached":
@@ -89,7 +89,7 @@ func ChargeOutlet(ctx context.Context, tx *tenants.Tx, ev events.Event) (string,
 	default:
 		return "not an outlet charge", nil
 	}
-	if err := insertLine(ctx, tx, p, now); err != nil {
+	if err := insertLines(ctx, tx, []db.InsertPayLineParams{p}, now); err != nil {
 		return "", err
 	}
 	return p.Kind + " charged", nil

@@ -238,9 +238,10 @@ func compute(ctx context.Context, tx *tenants.Tx, o db.PayFactsRow, a db.PayAudi
 		if hold && e.Kind == KindCommission {
 			accrued = nil
 		}
-		if err := w.write(ctx, e, CauseAudit, fmt.Sprintf("audit:%s:%d:%d", o.ID, round, i), accrued); err != nil {
-			return "", err
-		}
+		w.add(e, CauseAudit, fmt.Sprintf("audit:%s:%d:%d", o.ID, round, i), accrued)
+	}
+	if err := w.write(ctx); err != nil {
+		return "", err
 	}
 	if err := tx.Q.PutPayOrder(ctx, tx, db.PutPayOrderParams{TenantID: t, OrderID: o.ID, OutletID: o.OutletID, RuleVersion: int32(v.Number),
 		Round: round, LabourNet: f.LabourNet, Now: now}); err != nil {
@@ -313,8 +314,8 @@ func currency(ctx context.Context, tx *tenants.Tx) (string, error) {
 	return tn.Currency, nil
 }
 
-// writer writes the lines one order causes, each once, and files the accrued ones on
-// their party's statement.
+// writer gathers the lines one order causes and writes them together, each once, the
+// accrued ones filed on their party's statement (insertLines).
 type writer struct {
 	tx       *tenants.Tx
 	order    db.PayFactsRow
@@ -322,11 +323,12 @@ type writer struct {
 	round    int32
 	currency string
 	now      time.Time
+	lines    []db.InsertPayLineParams
 }
 
-// write stores e (a line of the engine: a repeat's line names the earlier order in OrderID
+// add gathers e (a line of the engine: a repeat's line names the earlier order in OrderID
 // and this one in Related; stored, it is filed under this order and names the earlier one).
-func (w writer) write(ctx context.Context, e PayEntry, cause, key string, accrued *time.Time) error {
+func (w *writer) add(e PayEntry, cause, key string, accrued *time.Time) {
 	related := uuid.NullUUID{}
 	if e.Related != nil && e.OrderID != w.order.ID {
 		related = nullID(e.OrderID)
@@ -335,57 +337,17 @@ func (w writer) write(ctx context.Context, e PayEntry, cause, key string, accrue
 	if e.Kind == KindBreach || e.Kind == KindCompensate {
 		kind = PartyOutlet
 	}
-	p := db.InsertPayEntryParams{TenantID: w.tx.Scope.TenantID, ID: platform.NewID(), PartyKind: kind, PartyID: e.Party,
+	w.lines = append(w.lines, db.InsertPayLineParams{TenantID: w.tx.Scope.TenantID, ID: platform.NewID(), PartyKind: kind, PartyID: e.Party,
 		OutletID: w.order.OutletID, OrderID: w.order.ID, OrderNumber: w.order.Number, RelatedOrderID: related, Kind: e.Kind, Rule: e.Rule,
 		RuleVersion: w.version, Round: w.round, Cause: cause, Amount: e.Amount, Currency: w.currency, Detail: e.Detail, Reverses: e.Reverses,
-		EffectKey: key, AccruedOn: accrued}
-	if accrued == nil {
-		return insertLine(ctx, w.tx, p, w.now)
-	}
-	return insertFiledLine(ctx, w.tx, p, w.now)
+		EffectKey: key, AccruedOn: accrued})
 }
 
-// insertFiledLine stores an accrued line once (by its key) and files it on its party's
-// statement of the month it accrued in (the next open month when that one is approved). It
-// is insertLine: writing the line and its statement in one statement (a data-modifying CTE
-// whose row the INSERT reads) is refused by Citus, where tenants' tables are distributed.
-func insertFiledLine(ctx context.Context, tx *tenants.Tx, p db.InsertPayEntryParams, now time.Time) error {
-	return insertLine(ctx, tx, p, now)
-}
-
-// insertLine stores a line once (by its key) and, when it has accrued, files it on its
-// party's statement.
-func insertLine(ctx context.Context, tx *tenants.Tx, p db.InsertPayEntryParams, now time.Time) error {
-	row, err := tx.Q.InsertPayEntry(ctx, tx, p)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil // written before: this is a repeated delivery
-	}
-	if err != nil {
-		return fmt.Errorf("write pay line: %w", err)
-	}
-	if row.AccruedOn == nil {
-		return nil
-	}
-	return file(ctx, tx, row, now)
-}
-
-// file puts an accrued line on its party's statement of the month it accrued in, or, when
-// that statement is no longer open (approved), of the next open month after it.
-func file(ctx context.Context, tx *tenants.Tx, e db.PayEntry, now time.Time) error {
-	month := time.Date(e.AccruedOn.Year(), e.AccruedOn.Month(), 1, 0, 0, 0, 0, time.UTC)
-	for range 120 {
-		id, err := tx.Q.AddToStatement(ctx, tx, db.AddToStatementParams{TenantID: tx.Scope.TenantID, ID: platform.NewID(), PartyKind: e.PartyKind,
-			PartyID: e.PartyID, OutletID: e.OutletID, Month: month, Currency: e.Currency, Amount: e.Amount, Now: now})
-		if errors.Is(err, pgx.ErrNoRows) {
-			month = month.AddDate(0, 1, 0)
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("file pay line: %w", err)
-		}
-		return tx.Q.SetPayEntryStatement(ctx, tx, db.SetPayEntryStatementParams{TenantID: tx.Scope.TenantID, ID: e.ID, StatementID: nullID(id)})
-	}
-	return fmt.Errorf("file pay line %s: no open statement within ten years", e.ID)
+// write writes the lines gathered.
+func (w *writer) write(ctx context.Context) error {
+	err := insertLines(ctx, w.tx, w.lines, w.now)
+	w.lines = nil
+	return err
 }
 
 // group is the net of one party's lines of one kind and rule in one round, kept apart by
@@ -424,6 +386,7 @@ func reverseRound(ctx context.Context, tx *tenants.Tx, o db.PayFactsRow, po db.P
 	if err != nil {
 		return err
 	}
+	var lines []db.InsertPayLineParams
 	for i, g := range keys {
 		if net[g] == 0 {
 			continue
@@ -433,13 +396,14 @@ func reverseRound(ctx context.Context, tx *tenants.Tx, o db.PayFactsRow, po db.P
 		if !g.held {
 			accrued = &day
 		}
-		if err := insertLine(ctx, tx, db.InsertPayEntryParams{TenantID: tx.Scope.TenantID, ID: platform.NewID(), PartyKind: r.PartyKind,
+		lines = append(lines, db.InsertPayLineParams{TenantID: tx.Scope.TenantID, ID: platform.NewID(), PartyKind: r.PartyKind,
 			PartyID: r.PartyID, OutletID: r.OutletID, OrderID: o.ID, OrderNumber: o.Number, RelatedOrderID: r.RelatedOrderID, Kind: r.Kind,
 			Rule: r.Rule, RuleVersion: po.RuleVersion, Round: po.Round, Cause: CauseAuditReversed, Amount: -net[g], Currency: cur,
 			Detail: fmt.Sprintf("audit reversed (order %s reopened): reverses %s", o.Number, money(net[g])), Reverses: true,
-			EffectKey: fmt.Sprintf("reverse:%s:%d:%d", o.ID, po.Round, i), AccruedOn: accrued}, now); err != nil {
-			return err
-		}
+			EffectKey: fmt.Sprintf("reverse:%s:%d:%d", o.ID, po.Round, i), AccruedOn: accrued})
+	}
+	if err := insertLines(ctx, tx, lines, now); err != nil {
+		return err
 	}
 	if err := tx.Q.ReversePayOrder(ctx, tx, db.ReversePayOrderParams{TenantID: tx.Scope.TenantID, OrderID: o.ID, Now: &now}); err != nil {
 		return fmt.Errorf("pay state: %w", err)
@@ -473,6 +437,7 @@ func reverseRefunds(ctx context.Context, tx *tenants.Tx, o db.PayFactsRow, round
 			already[key{r.PartyID, r.Rule}] += -r.Amount
 		}
 	}
+	var lines []db.InsertPayLineParams
 	for i, r := range earned {
 		back := ReverseRefund([]PayEntry{{Party: r.PartyID, OrderID: o.ID, Kind: r.Kind, Rule: r.Rule, Amount: r.Amount, Detail: r.Detail}}, refunded, paid)
 		if len(back) == 0 {
@@ -486,14 +451,12 @@ func reverseRefunds(ctx context.Context, tx *tenants.Tx, o db.PayFactsRow, round
 		if r.AccruedOn == nil {
 			accrued = nil
 		}
-		if err := insertLine(ctx, tx, db.InsertPayEntryParams{TenantID: tx.Scope.TenantID, ID: platform.NewID(), PartyKind: r.PartyKind,
+		lines = append(lines, db.InsertPayLineParams{TenantID: tx.Scope.TenantID, ID: platform.NewID(), PartyKind: r.PartyKind,
 			PartyID: r.PartyID, OutletID: r.OutletID, OrderID: o.ID, OrderNumber: o.Number, Kind: r.Kind, Rule: r.Rule, RuleVersion: version,
 			Round: round, Cause: CauseRefund, Amount: -delta, Currency: r.Currency, Detail: back[0].Detail, Reverses: true,
-			EffectKey: fmt.Sprintf("refund:%s:%d:%d:%d", o.ID, round, refunded, i), AccruedOn: accrued}, now); err != nil {
-			return err
-		}
+			EffectKey: fmt.Sprintf("refund:%s:%d:%d:%d", o.ID, round, refunded, i), AccruedOn: accrued})
 	}
-	return nil
+	return insertLines(ctx, tx, lines, now)
 }
 
 // MoneyMoved follows money taken or given back on an order's bill, in the transaction that
@@ -535,13 +498,18 @@ func MoneyMoved(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID) error {
 		if err != nil {
 			return fmt.Errorf("held pay lines: %w", err)
 		}
-		for _, h := range held {
-			if err := tx.Q.AccruePayEntry(ctx, tx, db.AccruePayEntryParams{TenantID: t, ID: h.ID, AccruedOn: &day}); err != nil {
+		lines := make([]db.InsertPayLineParams, len(held))
+		for i, h := range held {
+			lines[i] = db.InsertPayLineParams{PartyKind: h.PartyKind, PartyID: h.PartyID, OutletID: h.OutletID, Amount: h.Amount,
+				Currency: h.Currency, AccruedOn: &day}
+		}
+		if err := openStatements(ctx, tx, lines, now); err != nil {
+			return err
+		}
+		for i, h := range held {
+			if err := tx.Q.AccrueFiledPayEntry(ctx, tx, db.AccrueFiledPayEntryParams{TenantID: t, ID: h.ID, AccruedOn: &day,
+				StatementID: lines[i].StatementID}); err != nil {
 				return fmt.Errorf("accrue pay line: %w", err)
-			}
-			h.AccruedOn = &day
-			if err := file(ctx, tx, h, now); err != nil {
-				return err
 			}
 		}
 	}

@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/aftersales/aftersales/internal/commission"
+	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/events"
 	"github.com/aftersales/aftersales/internal/platform"
 	"github.com/aftersales/aftersales/internal/testfactory"
@@ -155,6 +157,7 @@ func TestAuditedOrderIsPaidOnceByRole(t *testing.T) {
 		t.Fatal(err)
 	}
 	want(t, "statements' total", total, 3000)
+	b.balanced(t)
 }
 
 func TestReopenedAuditIsReversedAndPaidAgain(t *testing.T) {
@@ -181,6 +184,7 @@ func TestReopenedAuditIsReversedAndPaidAgain(t *testing.T) {
 		t.Fatalf("audited again: %q", what)
 	}
 	want(t, "lead after the second audit", b.sums(t, b.order)["lead/commission"], 2000)
+	b.balanced(t)
 }
 
 // insertBill gives the order a bill of 318.00 labour with what was paid and refunded.
@@ -224,6 +228,7 @@ func TestRefundReversesCommissionInProportion(t *testing.T) {
 	b.status(t, b.order, "waiting")
 	b.pay(t, b.order)
 	want(t, "lead after refund and reopening", b.sums(t, b.order)["lead/commission"], 0)
+	b.balanced(t)
 }
 
 func TestAccrualOnMoneyReceivedWaitsForThePayment(t *testing.T) {
@@ -257,6 +262,7 @@ func TestAccrualOnMoneyReceivedWaitsForThePayment(t *testing.T) {
 			t.Errorf("paid in full, commission still waits: %+v", l)
 		}
 	}
+	b.balanced(t)
 }
 
 func TestLateAndRepeatDeductions(t *testing.T) {
@@ -293,6 +299,7 @@ func TestLateAndRepeatDeductions(t *testing.T) {
 		}
 	}
 	want(t, "repeat charged", repeat, -3000)
+	b.balanced(t)
 }
 
 func TestBackDatingStopsAtPaidAudits(t *testing.T) {
@@ -373,6 +380,7 @@ func TestOutletChargedForBreachAndCompensationOnce(t *testing.T) {
 	if got := list(commission.PenaltyFilter{Outlet: uuid.NullUUID{UUID: uuid.New(), Valid: true}}); len(got) != 0 {
 		t.Errorf("another outlet: %+v", got)
 	}
+	b.balanced(t)
 }
 
 // TestConcurrentDeliveriesPayOnce delivers one audit to the consumer eight times at once, as
@@ -430,4 +438,87 @@ func TestOnlyTenantsWithPayRulesGetDeliveries(t *testing.T) {
 	if want, err := c.WantsIn(ctx, tx, "order.status_changed"); err != nil || !want {
 		t.Fatalf("a tenant with pay rules: wants %v, %v; want true", want, err)
 	}
+}
+
+// balanced checks every statement of the tenant against its lines: its total and count are
+// theirs, and every accrued line is on a statement.
+func (b *payBundle) balanced(t *testing.T) {
+	t.Helper()
+	rows, err := b.tx.Query(b.ctx, `SELECT s.id, s.total, s.lines, coalesce(sum(e.amount), 0)::bigint, count(e.id)::integer
+	    FROM pay_statements s LEFT JOIN pay_entries e ON e.statement_id = s.id GROUP BY s.id, s.total, s.lines`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var id uuid.UUID
+		var total, sum int64
+		var lines, count int32
+		if err := rows.Scan(&id, &total, &lines, &sum, &count); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		if total != sum || lines != count {
+			t.Errorf("statement %s: total %d over %d lines, its lines sum to %d over %d", id, total, lines, sum, count)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 {
+		t.Error("no statements")
+	}
+	var loose int
+	if err := b.tx.QueryRow(b.ctx, `SELECT count(*) FROM pay_entries WHERE accrued_on IS NOT NULL AND statement_id IS NULL`).Scan(&loose); err != nil {
+		t.Fatal(err)
+	}
+	if loose != 0 {
+		t.Errorf("%d accrued lines on no statement", loose)
+	}
+}
+
+// TestLinesDeliveredAgainAreFiledOnce: a set of lines whose keys are taken in part (a
+// repeated delivery) writes only the new ones, and the statements count only those.
+func TestLinesDeliveredAgainAreFiledOnce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setupPay(t, testfactory.TestTx(ctx, t, nil), rules10())
+	b.status(t, b.order, "approved")
+	b.pay(t, b.order)
+	lines, err := b.tx.Q.PayEntriesOfOrder(ctx, b.tx, db.PayEntriesOfOrderParams{TenantID: b.tx.Scope.TenantID, OrderID: b.order})
+	if err != nil || len(lines) != 2 {
+		t.Fatalf("lines %+v: %v", lines, err)
+	}
+	again := make([]db.InsertPayLineParams, 0, 3)
+	for _, l := range lines { // the same keys under new ids, and one new line for the lead
+		again = append(again, db.InsertPayLineParams{TenantID: l.TenantID, ID: platform.NewID(), PartyKind: l.PartyKind, PartyID: l.PartyID,
+			OutletID: l.OutletID, OrderID: l.OrderID, OrderNumber: l.OrderNumber, Kind: l.Kind, Rule: l.Rule, RuleVersion: l.RuleVersion,
+			Round: l.Round, Cause: l.Cause, Amount: l.Amount, Currency: l.Currency, Detail: l.Detail, EffectKey: l.EffectKey, AccruedOn: l.AccruedOn})
+	}
+	extra := again[0]
+	extra.ID, extra.EffectKey, extra.Amount, extra.Kind, extra.Rule = platform.NewID(), "test:extra", 700, commission.KindPraise, "praise"
+	again = append(again, extra)
+	if err := commission.InsertLines(ctx, b.tx, again, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if n := b.count(t, b.order); n != 3 {
+		t.Errorf("after the set delivered again with one new line: %d lines, want 3", n)
+	}
+	// Delivered a third time: nothing more, and the statements still balance.
+	for i := range again {
+		again[i].ID, again[i].StatementID = platform.NewID(), uuid.NullUUID{}
+	}
+	if err := commission.InsertLines(ctx, b.tx, again, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if n := b.count(t, b.order); n != 3 {
+		t.Errorf("delivered a third time: %d lines, want 3", n)
+	}
+	b.balanced(t)
+	var total int64
+	if err := b.tx.QueryRow(ctx, `SELECT sum(total) FROM pay_statements WHERE party_kind = 'engineer'`).Scan(&total); err != nil {
+		t.Fatal(err)
+	}
+	want(t, "statements' total", total, 3000+700)
 }

@@ -63,9 +63,10 @@ func ScoreOrder(ctx context.Context, tx *tenants.Tx, orderID uuid.UUID, score in
 	}
 	w := writer{tx: tx, order: o, version: int32(v.Number), currency: cur, now: now}
 	for i, e := range entries {
-		if err := w.write(ctx, e, CauseCallback, fmt.Sprintf("callback:%s:%d", o.ID, i), &day); err != nil {
-			return "", err
-		}
+		w.add(e, CauseCallback, fmt.Sprintf("callback:%s:%d", o.ID, i), &day)
+	}
+	if err := w.write(ctx); err != nil {
+		return "", err
 	}
 	return fmt.Sprintf("score %d: %d lines under version %d", score, len(entries), v.Number), nil
 }
