@@ -12,62 +12,6 @@ import (
 	"github.com/google/uuid"
 )
 
-const accruePayEntry = `-- name: AccruePayEntry :exec
-UPDATE pay_entries SET accrued_on = $1 WHERE tenant_id = $2 AND id = $3 AND accrued_on IS NULL
-`
-
-type AccruePayEntryParams struct {
-	AccruedOn *time.Time
-	TenantID  uuid.UUID
-	ID        uuid.UUID
-}
-
-func (q *Queries) AccruePayEntry(ctx context.Context, db DBTX, arg AccruePayEntryParams) error {
-	_, err := db.Exec(ctx, accruePayEntry, arg.AccruedOn, arg.TenantID, arg.ID)
-	return err
-}
-
-const addToStatement = `-- name: AddToStatement :one
-INSERT INTO pay_statements (tenant_id, id, party_kind, party_id, outlet_id, month, currency, total, lines, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9)
-ON CONFLICT (tenant_id, party_kind, party_id, month) DO UPDATE
-  SET total = pay_statements.total + EXCLUDED.total, lines = pay_statements.lines + 1, updated_at = EXCLUDED.updated_at
-  WHERE pay_statements.status = 'open'
-RETURNING id
-`
-
-type AddToStatementParams struct {
-	TenantID  uuid.UUID
-	ID        uuid.UUID
-	PartyKind string
-	PartyID   uuid.UUID
-	OutletID  uuid.NullUUID
-	Month     time.Time
-	Currency  string
-	Amount    int64
-	Now       time.Time
-}
-
-// Adds a line to the party's statement of a month, creating it; a statement that is no
-// longer open takes nothing (no row comes back) and the line goes to a later month. The
-// statement's row lock orders this against its approval.
-func (q *Queries) AddToStatement(ctx context.Context, db DBTX, arg AddToStatementParams) (uuid.UUID, error) {
-	row := db.QueryRow(ctx, addToStatement,
-		arg.TenantID,
-		arg.ID,
-		arg.PartyKind,
-		arg.PartyID,
-		arg.OutletID,
-		arg.Month,
-		arg.Currency,
-		arg.Amount,
-		arg.Now,
-	)
-	var id uuid.UUID
-	err := row.Scan(&id)
-	return id, err
-}
-
 const approvePayStatementAsFinance = `-- name: ApprovePayStatementAsFinance :one
 UPDATE pay_statements s SET status = 'approved', finance_approved_by = $1, finance_approved_at = $2,
   version = s.version + 1, updated_at = $2
@@ -329,87 +273,6 @@ func (q *Queries) HeldPayEntries(ctx context.Context, db DBTX, arg HeldPayEntrie
 		return nil, err
 	}
 	return items, nil
-}
-
-const insertPayEntry = `-- name: InsertPayEntry :one
-INSERT INTO pay_entries (tenant_id, id, party_kind, party_id, outlet_id, order_id, order_number, related_order_id, kind, rule,
-  rule_version, round, cause, amount, currency, detail, reverses, effect_key, accrued_on)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
-  $11, $12, $13, $14, $15, $16, $17, $18, $19)
-ON CONFLICT (tenant_id, effect_key) DO NOTHING
-RETURNING tenant_id, id, party_kind, party_id, outlet_id, order_id, order_number, related_order_id, kind, rule, rule_version, round, cause, amount, currency, detail, reverses, effect_key, accrued_on, statement_id, created_at
-`
-
-type InsertPayEntryParams struct {
-	TenantID       uuid.UUID
-	ID             uuid.UUID
-	PartyKind      string
-	PartyID        uuid.UUID
-	OutletID       uuid.NullUUID
-	OrderID        uuid.UUID
-	OrderNumber    string
-	RelatedOrderID uuid.NullUUID
-	Kind           string
-	Rule           string
-	RuleVersion    int32
-	Round          int32
-	Cause          string
-	Amount         int64
-	Currency       string
-	Detail         string
-	Reverses       bool
-	EffectKey      string
-	AccruedOn      *time.Time
-}
-
-// Writes a line once: a second delivery of the same effect finds its key taken.
-func (q *Queries) InsertPayEntry(ctx context.Context, db DBTX, arg InsertPayEntryParams) (PayEntry, error) {
-	row := db.QueryRow(ctx, insertPayEntry,
-		arg.TenantID,
-		arg.ID,
-		arg.PartyKind,
-		arg.PartyID,
-		arg.OutletID,
-		arg.OrderID,
-		arg.OrderNumber,
-		arg.RelatedOrderID,
-		arg.Kind,
-		arg.Rule,
-		arg.RuleVersion,
-		arg.Round,
-		arg.Cause,
-		arg.Amount,
-		arg.Currency,
-		arg.Detail,
-		arg.Reverses,
-		arg.EffectKey,
-		arg.AccruedOn,
-	)
-	var i PayEntry
-	err := row.Scan(
-		&i.TenantID,
-		&i.ID,
-		&i.PartyKind,
-		&i.PartyID,
-		&i.OutletID,
-		&i.OrderID,
-		&i.OrderNumber,
-		&i.RelatedOrderID,
-		&i.Kind,
-		&i.Rule,
-		&i.RuleVersion,
-		&i.Round,
-		&i.Cause,
-		&i.Amount,
-		&i.Currency,
-		&i.Detail,
-		&i.Reverses,
-		&i.EffectKey,
-		&i.AccruedOn,
-		&i.StatementID,
-		&i.CreatedAt,
-	)
-	return i, err
 }
 
 const lastPaidAudit = `-- name: LastPaidAudit :one
@@ -1062,20 +925,5 @@ type ReversePayOrderParams struct {
 
 func (q *Queries) ReversePayOrder(ctx context.Context, db DBTX, arg ReversePayOrderParams) error {
 	_, err := db.Exec(ctx, reversePayOrder, arg.Now, arg.TenantID, arg.OrderID)
-	return err
-}
-
-const setPayEntryStatement = `-- name: SetPayEntryStatement :exec
-UPDATE pay_entries SET statement_id = $1 WHERE tenant_id = $2 AND id = $3
-`
-
-type SetPayEntryStatementParams struct {
-	StatementID uuid.NullUUID
-	TenantID    uuid.UUID
-	ID          uuid.UUID
-}
-
-func (q *Queries) SetPayEntryStatement(ctx context.Context, db DBTX, arg SetPayEntryStatementParams) error {
-	_, err := db.Exec(ctx, setPayEntryStatement, arg.StatementID, arg.TenantID, arg.ID)
 	return err
 }

@@ -100,38 +100,12 @@ UPDATE pay_orders SET state = 'reversed', reversed_at = @now WHERE tenant_id = @
 SELECT coalesce(max(e.accrued_on), '0001-01-01')::date FROM pay_entries e
 WHERE e.tenant_id = @tenant_id AND e.cause = 'audit';
 
--- name: InsertPayEntry :one
--- Writes a line once: a second delivery of the same effect finds its key taken.
-INSERT INTO pay_entries (tenant_id, id, party_kind, party_id, outlet_id, order_id, order_number, related_order_id, kind, rule,
-  rule_version, round, cause, amount, currency, detail, reverses, effect_key, accrued_on)
-VALUES (@tenant_id, @id, @party_kind, @party_id, @outlet_id, @order_id, @order_number, @related_order_id, @kind, @rule,
-  @rule_version, @round, @cause, @amount, @currency, @detail, @reverses, @effect_key, @accrued_on)
-ON CONFLICT (tenant_id, effect_key) DO NOTHING
-RETURNING *;
-
 -- name: PayEntriesOfOrder :many
 SELECT * FROM pay_entries WHERE tenant_id = @tenant_id AND order_id = @order_id ORDER BY id;
 
 -- name: HeldPayEntries :many
 -- Commission waiting for the customer's money (accrual on money received).
 SELECT * FROM pay_entries WHERE tenant_id = @tenant_id AND order_id = @order_id AND accrued_on IS NULL ORDER BY id FOR UPDATE;
-
--- name: AccruePayEntry :exec
-UPDATE pay_entries SET accrued_on = @accrued_on WHERE tenant_id = @tenant_id AND id = @id AND accrued_on IS NULL;
-
--- name: AddToStatement :one
--- Adds a line to the party's statement of a month, creating it; a statement that is no
--- longer open takes nothing (no row comes back) and the line goes to a later month. The
--- statement's row lock orders this against its approval.
-INSERT INTO pay_statements (tenant_id, id, party_kind, party_id, outlet_id, month, currency, total, lines, updated_at)
-VALUES (@tenant_id, @id, @party_kind, @party_id, @outlet_id, @month, @currency, @amount, 1, @now)
-ON CONFLICT (tenant_id, party_kind, party_id, month) DO UPDATE
-  SET total = pay_statements.total + EXCLUDED.total, lines = pay_statements.lines + 1, updated_at = EXCLUDED.updated_at
-  WHERE pay_statements.status = 'open'
-RETURNING id;
-
--- name: SetPayEntryStatement :exec
-UPDATE pay_entries SET statement_id = @statement_id WHERE tenant_id = @tenant_id AND id = @id;
 
 -- name: ListPayStatements :many
 -- Statements newest first, each with its party's name (the engineer's or the outlet's).
