@@ -37,7 +37,6 @@ func TestJourneyLoanerDepositPaidOnlineWithTheQRCode(t *testing.T) {
 	b.setNumber(`.form-drawer input[name=deposit]`, "300")
 	b.waitVisible(`.form-drawer .lend-method`)
 	b.click(`.form-drawer .lend-method .el-radio-button:nth-child(3)`)
-	b.untranslated("the lend drawer with an online deposit")
 	b.drawerSubmit()
 	b.waitVisible(`.loaner-pay-dialog img.pay-link-code`)
 	url := b.js(`document.querySelector('.loaner-pay-dialog input[name=deposit_pay_url]').value`)
@@ -49,7 +48,6 @@ func TestJourneyLoanerDepositPaidOnlineWithTheQRCode(t *testing.T) {
 	}
 	b.settle()
 	b.noSidewaysScroll("the pay link dialog")
-	b.untranslated("the pay link dialog")
 	b.shot("phone-loaner-deposit-qr")
 	b.click(`.loaner-pay-dialog .el-dialog__headerbtn`)
 	b.waitJS(`(document.querySelector('.loaner-card .loaner-deposit-status') || {}).innerText === 'Deposit not paid yet'`)
@@ -75,7 +73,7 @@ func TestJourneyLoanerDepositPaidOnlineWithTheQRCode(t *testing.T) {
 		"client_reference_id": "loan:" + loanID, "metadata": md, "payment_intent": pi})
 	b.click(`.loaner-card .loaner-check-paid`)
 	b.waitJS(`(document.querySelector('.loaner-card .loaner-deposit-status') || {}).innerText === 'Deposit held'`)
-	b.shot("phone-loaner-deposit-held")
+	b.shotAt("phone-loaner-deposit-held", ".loaner-card")
 
 	// 3. The unit comes back; the deposit is refunded through Stripe by the refund job.
 	b.clickOpens(`.loaner-card .loaner-return`, `.form-drawer .return-form`)
@@ -109,8 +107,7 @@ func TestJourneyLoanerDepositPaidOnlineWithTheQRCode(t *testing.T) {
 	b.waitJS(`[...document.querySelectorAll('.loaner-card .loaner-earlier')].some((e) => e.innerText.includes('Deposit refunded'))`)
 	b.settle()
 	b.noSidewaysScroll("the order with its loaner back")
-	b.untranslated("the order with its loaner back")
-	b.shot("phone-loaner-deposit-refunded")
+	b.shotAt("phone-loaner-deposit-refunded", ".loaner-card")
 	b.noConsoleProblems("the online loaner deposit")
 
 	// 4. In Chinese at the desk: the cash-up has the loaner deposit in and out, online.
