@@ -376,7 +376,7 @@ func DepositRefunded(ctx context.Context, tx *tenants.Tx, id uuid.UUID, status, 
 	if refundID != "" && r.StripeRefundID != "" && refundID != r.StripeRefundID {
 		return "loan deposit refund: news of an earlier refund (" + refundID + "), not the one asked", nil
 	}
-	to := ""
+	var to string
 	switch status {
 	case "succeeded":
 		to = "refunded"
