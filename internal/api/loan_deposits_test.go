@@ -40,7 +40,7 @@ func cashUpLine(t *testing.T, env *apitest.Env, token, outlet, method, kind stri
 // export beside them.
 func TestLoanerDepositPaidOnlineAndRefundedThroughStripe(t *testing.T) {
 	t.Parallel()
-	env := apitest.New(t)
+	env := apitest.New(t, apitest.Options{OwnDatabase: true}) // runs a worker
 	wait := payWorker(t, env)
 	w := newLoanerWorld(t, env, env.NewTenant())
 	adm, tn := w.tn.Admin, w.tn
