@@ -54,8 +54,8 @@ func registerPartOrderRoutes(api huma.API, s *Server) {
 		Summary: "Get a part order with its lines and bill", Errors: []int{404}},
 		route{perm: access.BillsRead}, s.getPartOrder)
 	register(api, s, huma.Operation{OperationID: "pick-up-part-order", Method: http.MethodPost, Path: "/part-orders/{id}/pickup", Tags: tags,
-		Summary:     "Hand the parts to the customer: issues them out of the warehouse (consumer_purchase)",
-		Errors:      []int{404, 409, 412, 422, 428},
+		Summary: "Hand the parts to the customer: issues them out of the warehouse (consumer_purchase)",
+		Errors:  []int{404, 409, 412, 422, 428},
 		Description: "Refused while a part is still waited for and until the order's bill is paid (or a manager released it). " +
 			"Lines of serial-tracked parts name the serials handed over, one per unit, each in stock at the order's warehouse; " +
 			"they are then the customer's (sold)."},
