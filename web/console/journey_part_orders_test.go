@@ -231,4 +231,18 @@ func TestJourneyPartOrderSerialPickedUp(t *testing.T) {
 	b.untranslated("the pickup drawer at 390 px")
 	b.shot("phone-part-order-serial-pickup")
 	b.noConsoleProblems("the pickup drawer at 390 px")
+
+	// An order of more boards than there are waits and asks for them; cancelled, its request
+	// is withdrawn and the request list says why.
+	b.viewport(1400, 900, false)
+	waiting := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/part-orders", Token: j.admin, Body: map[string]any{
+		"customer_id": customer, "warehouse_id": wh, "lines": []map[string]any{{"part_id": board, "qty": 3}}}}).Map(t)
+	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/part-orders/" + waiting["id"].(string) + "/cancel", Token: j.admin,
+		Header: map[string]string{"If-Match": `"1"`}, Body: map[string]any{"reason": "客户改主意"}})
+	b.open("/stock/requests?status=cancelled")
+	b.waitJS(fmt.Sprintf(`[...document.querySelectorAll('.list-table')].some((e) => e.innerText.includes('已撤回：part order %s was cancelled: 客户改主意'))`,
+		waiting["number"].(string)))
+	b.untranslated("the withdrawn request")
+	b.shot("zh-part-request-withdrawn")
+	b.noConsoleProblems("the request list")
 }
