@@ -544,6 +544,7 @@ func isoBodies(t *testing.T, u string, own isoFixtures) map[string]any {
 		"POST /v1/loans/{id}/return":       map[string]any{"condition_note": "fine"},
 		"POST /v1/loans/{id}/waiver":       map[string]any{"reason": "trusted"},
 		"POST /v1/part-orders/{id}/cancel": map[string]any{"reason": "changed their mind"},
+		"POST /v1/part-orders/{id}/pickup": map[string]any{},
 	}
 }
 

@@ -54,9 +54,11 @@ func registerPartOrderRoutes(api huma.API, s *Server) {
 		Summary: "Get a part order with its lines and bill", Errors: []int{404}},
 		route{perm: access.BillsRead}, s.getPartOrder)
 	register(api, s, huma.Operation{OperationID: "pick-up-part-order", Method: http.MethodPost, Path: "/part-orders/{id}/pickup", Tags: tags,
-		Summary:     "Hand the parts to the customer: issues them out of the warehouse (consumer_purchase)",
-		Errors:      []int{404, 409, 412, 428},
-		Description: "Refused while a part is still waited for and until the order's bill is paid (or a manager released it)."},
+		Summary: "Hand the parts to the customer: issues them out of the warehouse (consumer_purchase)",
+		Errors:  []int{404, 409, 412, 422, 428},
+		Description: "Refused while a part is still waited for and until the order's bill is paid (or a manager released it). " +
+			"Lines of serial-tracked parts name the serials handed over, one per unit, each in stock at the order's warehouse; " +
+			"they are then the customer's (sold)."},
 		route{perm: access.BillsWrite}, s.pickUpPartOrder)
 	register(api, s, huma.Operation{OperationID: "cancel-part-order", Method: http.MethodPost, Path: "/part-orders/{id}/cancel", Tags: tags,
 		Summary:     "Cancel a part order: what its lines hold is released, an unpaid bill is void",
@@ -152,6 +154,7 @@ func (s *Server) getPartOrder(ctx context.Context, in *IDPath) (*PartOrderOutput
 type pickUpPartOrderIn struct {
 	IDPath
 	IfMatch
+	Body *stock.PickupInput `doc:"The serials handed over for lines of serial-tracked parts (no body when there are none)"`
 }
 
 func (s *Server) pickUpPartOrder(ctx context.Context, in *pickUpPartOrderIn) (*PartOrderOutput, error) {
@@ -160,7 +163,11 @@ func (s *Server) pickUpPartOrder(ctx context.Context, in *pickUpPartOrderIn) (*P
 		return nil, err
 	}
 	v, err := within(ctx, s, func(tx *tenants.Tx) (PartOrderView, error) {
-		po, err := s.stock().PickUpPartOrder(ctx, tx, in.id(), ver)
+		var body stock.PickupInput
+		if in.Body != nil {
+			body = *in.Body
+		}
+		po, err := s.stock().PickUpPartOrder(ctx, tx, in.id(), ver, body)
 		if err != nil {
 			return PartOrderView{}, err
 		}

@@ -241,6 +241,199 @@ func TestPartOrdersAtTheCounter(t *testing.T) {
 	if on, res := w.onHand(t, w.stocked); on != 1 || res != 0 {
 		t.Fatalf("after cancelling: on hand %d reserved %d, want 1 and 0", on, res)
 	}
+	// The replenishment request its waiting line raised is withdrawn, saying why.
+	creq := str(c.Map(t)["lines"].([]any)[1].(map[string]any)["request_id"])
+	if creq == "" {
+		t.Fatalf("the waiting line names no request: %s", c.Body)
+	}
+	if rq := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/part-requests/" + creq, Token: w.tn.Admin}).Map(t); rq["status"] != "cancelled" ||
+		!strings.Contains(str(rq["cancel_reason"]), str(cm["number"])) || !strings.Contains(str(rq["cancel_reason"]), "found one elsewhere") {
+		t.Fatalf("the cancelled order's request %v: want cancelled, its reason naming the order and why", rq)
+	}
+	if l := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/part-requests?status=cancelled", Token: w.staff0}); !strings.Contains(string(l.Body), creq) {
+		t.Errorf("the outlet's cancelled requests miss the withdrawn one: %s", l.Body)
+	}
+	// A request approved already stays when its order is cancelled: the stock comes anyway.
+	a := w.create(w.staff0, line(w.awaited, 3)).Map(t)
+	areq := str(a["lines"].([]any)[0].(map[string]any)["request_id"])
+	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/part-requests/" + areq + "/review", Token: w.tn.Admin,
+		Body: map[string]any{"decision": "approve"}})
+	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/part-orders/" + str(a["id"]) + "/cancel", Token: w.staff0,
+		Header: map[string]string{"If-Match": `"1"`}, Body: map[string]any{"reason": "changed mind"}})
+	if rq := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/part-requests/" + areq, Token: w.tn.Admin}).Map(t); rq["status"] != "approved" ||
+		rq["cancel_reason"] != nil {
+		t.Fatalf("an approved request of a cancelled order %v: want it approved still", rq)
+	}
+}
+
+// serialWorld adds a serial-tracked part (a main board, 800.00) to a part order world, with
+// units in stock at the counter's warehouse, one at another outlet's warehouse, and a unit of
+// another serial-tracked part.
+type serialWorld struct {
+	*partOrderWorld
+	board, other, elsewhere string
+}
+
+func newSerialWorld(t *testing.T, env *apitest.Env) *serialWorld {
+	t.Helper()
+	w := &serialWorld{partOrderWorld: newPartOrderWorld(t, env)}
+	tracked := func(no string) string {
+		return str(env.Must(201, apitest.Req{Method: "POST", Path: "/v1/parts", Token: w.tn.Admin, Body: map[string]any{
+			"part_no": no + "-" + w.u, "name_zh": "主板", "name_en": "Main board", "serial_tracked": true, "unit_cost": 40000,
+			"outlet_price": 60000, "consumer_price": 80000}}).Map(t)["id"])
+	}
+	w.board, w.other = tracked("BOARD"), tracked("PANEL")
+	w.elsewhere = str(env.Must(201, apitest.Req{Method: "POST", Path: "/v1/warehouses", Token: w.tn.Admin, Body: map[string]any{
+		"code": "ELS-" + w.u, "name": "Elsewhere", "kind": "spare_parts", "outlet_id": w.tn.Outlets[1]}}).Map(t)["id"])
+	for _, u := range []struct{ wh, part, serial string }{{w.wh, w.board, "A"}, {w.wh, w.board, "B"}, {w.wh, w.board, "C"},
+		{w.wh, w.board, "D"}, {w.elsewhere, w.board, "E"}, {w.wh, w.other, "P"}} {
+		env.Must(201, apitest.Req{Method: "POST", Path: "/v1/stock/movements", Token: w.tn.Admin, Body: map[string]any{
+			"idempotency_key": "sn-in-" + u.serial + w.u, "type": "receipt", "warehouse_id": u.wh, "part_id": u.part, "qty": 1,
+			"serial": w.sn(u.serial)}})
+	}
+	return w
+}
+
+func (w *serialWorld) sn(s string) string { return "SN" + s + "-" + w.u }
+
+// paidOrder orders qty boards and pays the bill; it returns the order's id, version and line.
+func (w *serialWorld) paidOrder(t *testing.T, qty int) (id, version, lineID string) {
+	t.Helper()
+	r := w.create(w.staff0, line(w.board, qty))
+	if r.Status != 201 {
+		t.Fatalf("order of %d boards: %d %s", qty, r.Status, r.Body)
+	}
+	po := r.Map(t)
+	if po["status"] != "ordered" {
+		t.Fatalf("order of %d boards in stock: %v, want ordered", qty, po)
+	}
+	w.env.Must(201, apitest.Req{Method: "POST", Path: "/v1/bills/" + str(po["bill"].(map[string]any)["id"]) + "/payments", Token: w.staff0,
+		Body: map[string]any{"method": "cash", "amount": 80000 * qty}})
+	return str(po["id"]), `"` + str(po["version"]) + `"`, str(po["lines"].([]any)[0].(map[string]any)["id"])
+}
+
+func (w *serialWorld) pickupSerials(id, version string, body any) *apitest.Response {
+	return w.env.Do(apitest.Req{Method: "POST", Path: "/v1/part-orders/" + id + "/pickup", Token: w.staff0,
+		Header: map[string]string{"If-Match": version}, Body: body})
+}
+
+func (w *serialWorld) place(t *testing.T, part, serial string) (string, []any) {
+	t.Helper()
+	h := w.env.Must(200, apitest.Req{Method: "GET", Path: "/v1/parts/" + part + "/serials?serial=" + serial, Token: w.tn.Admin}).Map(t)
+	item := h["items"].([]any)[0].(map[string]any)
+	mv, _ := item["movements"].([]any)
+	return str(item["place"]), mv
+}
+
+// TestPartOrderSerialTrackedParts: a serial-tracked part (a main board) is ordered at the
+// counter like any part; the pickup names a serial per unit and bad serials are refused at
+// their field with nothing moved (none named, too few, one twice, unknown, another part's,
+// at another warehouse); the serials named go to the customer (sold, the history shows the
+// consumer_purchase naming the order) and the line keeps them.
+func TestPartOrderSerialTrackedParts(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	w := newSerialWorld(t, env)
+	id, ver, lineID := w.paidOrder(t, 2)
+	if on, res := w.onHand(t, w.board); on != 4 || res != 2 {
+		t.Fatalf("boards after the order: on hand %d reserved %d, want 4 and 2", on, res)
+	}
+	pick := func(serials ...string) map[string]any {
+		return map[string]any{"lines": []map[string]any{{"line_id": lineID, "serials": serials}}}
+	}
+	for _, c := range []struct {
+		name  string
+		body  any
+		field string
+	}{
+		{"no serials", nil, "body.lines"},
+		{"one serial for two units", pick(w.sn("A")), "body.lines[0].serials"},
+		{"a serial twice", pick(w.sn("A"), w.sn("A")), "body.lines[0].serials[1]"},
+		{"an unknown serial", pick(w.sn("A"), "NOPE-"+w.u), "body.lines[0].serials[1]"},
+		{"another part's serial", pick(w.sn("A"), w.sn("P")), "body.lines[0].serials[1]"},
+		{"a serial at another warehouse", pick(w.sn("E"), w.sn("B")), "body.lines[0].serials[0]"},
+		{"another line", map[string]any{"lines": []map[string]any{{"line_id": uuid.NewString(), "serials": []string{w.sn("A")}}}},
+			"body.lines[0].line_id"},
+	} {
+		if r := w.pickupSerials(id, ver, c.body); r.Status != 422 || !problemAt(t, r, c.field) {
+			t.Errorf("pickup with %s: %d %s, want 422 at %s", c.name, r.Status, r.Body, c.field)
+		}
+	}
+	if on, res := w.onHand(t, w.board); on != 4 || res != 2 {
+		t.Fatalf("boards after refused pickups: on hand %d reserved %d, want 4 and 2", on, res)
+	}
+	r := w.pickupSerials(id, ver, pick(w.sn("A"), w.sn("B")))
+	if r.Status != 200 {
+		t.Fatalf("pickup with two good serials: %d %s", r.Status, r.Body)
+	}
+	po := r.Map(t)
+	l := po["lines"].([]any)[0].(map[string]any)
+	if po["status"] != "picked_up" || l["serial_tracked"] != true || len(l["serials"].([]any)) != 2 || l["serials"].([]any)[1] != w.sn("B") {
+		t.Fatalf("picked up %v: want picked up with the line's serials A and B", po)
+	}
+	for _, s := range []string{"A", "B"} {
+		place, mv := w.place(t, w.board, w.sn(s))
+		last := mv[len(mv)-1].(map[string]any)
+		if place != "sold" || last["type"] != "issue" || last["issue_kind"] != "consumer_purchase" || last["part_order_id"] != id {
+			t.Errorf("serial %s after the pickup: %s, last movement %v; want sold by a consumer_purchase naming the order", s, place, last)
+		}
+	}
+	if place, _ := w.place(t, w.board, w.sn("C")); place != "in_stock" {
+		t.Errorf("serial C not picked: %s, want in_stock", place)
+	}
+	if on, res := w.onHand(t, w.board); on != 2 || res != 0 {
+		t.Fatalf("boards after the pickup: on hand %d reserved %d, want 2 and 0", on, res)
+	}
+	if r := w.pickupSerials(id, `"`+str(po["version"])+`"`, pick(w.sn("C"), w.sn("D"))); r.Status != 409 {
+		t.Fatalf("a second pickup: %d %s, want 409", r.Status, r.Body)
+	}
+}
+
+// TestPartOrderSerialPickedUpOnce: two orders of one board each are picked up at the same time
+// naming the same serial; one hands it over, the other is refused at the serial and then
+// picks up another unit.
+func TestPartOrderSerialPickedUpOnce(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	w := newSerialWorld(t, env)
+	type order struct{ id, ver, line string }
+	var os [2]order
+	for i := range os {
+		os[i].id, os[i].ver, os[i].line = w.paidOrder(t, 1)
+	}
+	body := func(o order, s string) map[string]any {
+		return map[string]any{"lines": []map[string]any{{"line_id": o.line, "serials": []string{w.sn(s)}}}}
+	}
+	rs := make([]*apitest.Response, 2)
+	var wg sync.WaitGroup
+	for i := range os {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rs[i] = w.pickupSerials(os[i].id, os[i].ver, body(os[i], "C"))
+		}()
+	}
+	wg.Wait()
+	won, lost := -1, -1
+	for i, r := range rs {
+		switch {
+		case r.Status == 200:
+			won = i
+		case r.Status == 422 && problemAt(t, r, "body.lines[0].serials[0]"):
+			lost = i
+		}
+	}
+	if won < 0 || lost < 0 {
+		t.Fatalf("two pickups of serial C: %d %s / %d %s, want one 200 and one 422 at the serial", rs[0].Status, rs[0].Body,
+			rs[1].Status, rs[1].Body)
+	}
+	mv := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/stock/movements?type=issue&warehouse_id=" + w.wh, Token: w.tn.Admin}).Map(t)
+	if items := mv["items"].([]any); len(items) != 1 || items[0].(map[string]any)["serial"] != w.sn("C") {
+		t.Fatalf("issues after the race: %v, want one of serial C", items)
+	}
+	if r := w.pickupSerials(os[lost].id, os[lost].ver, body(os[lost], "D")); r.Status != 200 {
+		t.Fatalf("the refused order with another unit: %d %s", r.Status, r.Body)
+	}
 }
 
 // TestPartOrderLastUnitPickedUpOnce: two pickups of a paid order holding the last unit race;

@@ -1041,6 +1041,8 @@ type PartOrderLine struct {
 	UnitPrice     int64
 	ReservationID uuid.NullUUID
 	ArrivedAt     *time.Time
+	// Serial-tracked parts: the serials handed over at the pickup (one per unit).
+	Serials []string
 }
 
 // Replenishment requests: an outlet's request to the central warehouse or a reservation that could not be met, reviewed (approve, cut, reject), then shipped as a transfer.
@@ -1064,6 +1066,8 @@ type PartRequest struct {
 	Version           int32
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
+	// Why a request was withdrawn (cancelled), e.g. the part order that raised it was cancelled.
+	CancelReason string
 }
 
 // Where each unit of a serial-tracked part is now (one place at a time); its history is the journal's rows with its serial.

@@ -225,7 +225,7 @@ func (q *Queries) GetPartOrderForUpdate(ctx context.Context, db DBTX, arg GetPar
 }
 
 const getPartOrderLine = `-- name: GetPartOrderLine :one
-SELECT tenant_id, id, part_order_id, line_no, outlet_id, part_id, qty, unit_price, reservation_id, arrived_at FROM part_order_lines WHERE tenant_id = $1 AND id = $2
+SELECT tenant_id, id, part_order_id, line_no, outlet_id, part_id, qty, unit_price, reservation_id, arrived_at, serials FROM part_order_lines WHERE tenant_id = $1 AND id = $2
 `
 
 type GetPartOrderLineParams struct {
@@ -247,6 +247,7 @@ func (q *Queries) GetPartOrderLine(ctx context.Context, db DBTX, arg GetPartOrde
 		&i.UnitPrice,
 		&i.ReservationID,
 		&i.ArrivedAt,
+		&i.Serials,
 	)
 	return i, err
 }
@@ -313,7 +314,7 @@ func (q *Queries) InsertPartOrder(ctx context.Context, db DBTX, arg InsertPartOr
 const insertPartOrderLine = `-- name: InsertPartOrderLine :one
 INSERT INTO part_order_lines (tenant_id, id, part_order_id, line_no, outlet_id, part_id, qty, unit_price)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-RETURNING tenant_id, id, part_order_id, line_no, outlet_id, part_id, qty, unit_price, reservation_id, arrived_at
+RETURNING tenant_id, id, part_order_id, line_no, outlet_id, part_id, qty, unit_price, reservation_id, arrived_at, serials
 `
 
 type InsertPartOrderLineParams struct {
@@ -350,6 +351,7 @@ func (q *Queries) InsertPartOrderLine(ctx context.Context, db DBTX, arg InsertPa
 		&i.UnitPrice,
 		&i.ReservationID,
 		&i.ArrivedAt,
+		&i.Serials,
 	)
 	return i, err
 }
@@ -404,7 +406,7 @@ func (q *Queries) InsertPartOrderReservation(ctx context.Context, db DBTX, arg I
 }
 
 const listPartOrderLines = `-- name: ListPartOrderLines :many
-SELECT l.tenant_id, l.id, l.part_order_id, l.line_no, l.outlet_id, l.part_id, l.qty, l.unit_price, l.reservation_id, l.arrived_at, coalesce(r.status, '')::text AS reservation_status, p.part_no, p.name_zh, p.name_en
+SELECT l.tenant_id, l.id, l.part_order_id, l.line_no, l.outlet_id, l.part_id, l.qty, l.unit_price, l.reservation_id, l.arrived_at, l.serials, coalesce(r.status, '')::text AS reservation_status, r.request_id, p.part_no, p.name_zh, p.name_en, p.serial_tracked
 FROM part_order_lines l
 JOIN parts p ON p.tenant_id = l.tenant_id AND p.id = l.part_id
 LEFT JOIN stock_reservations r ON r.tenant_id = l.tenant_id AND r.id = l.reservation_id
@@ -428,10 +430,13 @@ type ListPartOrderLinesRow struct {
 	UnitPrice         int64
 	ReservationID     uuid.NullUUID
 	ArrivedAt         *time.Time
+	Serials           []string
 	ReservationStatus string
+	RequestID         uuid.NullUUID
 	PartNo            string
 	NameZh            string
 	NameEn            string
+	SerialTracked     bool
 }
 
 func (q *Queries) ListPartOrderLines(ctx context.Context, db DBTX, arg ListPartOrderLinesParams) ([]ListPartOrderLinesRow, error) {
@@ -454,10 +459,13 @@ func (q *Queries) ListPartOrderLines(ctx context.Context, db DBTX, arg ListPartO
 			&i.UnitPrice,
 			&i.ReservationID,
 			&i.ArrivedAt,
+			&i.Serials,
 			&i.ReservationStatus,
+			&i.RequestID,
 			&i.PartNo,
 			&i.NameZh,
 			&i.NameEn,
+			&i.SerialTracked,
 		); err != nil {
 			return nil, err
 		}
@@ -537,7 +545,7 @@ func (q *Queries) ListPartOrders(ctx context.Context, db DBTX, arg ListPartOrder
 }
 
 const markPartOrderLineArrived = `-- name: MarkPartOrderLineArrived :one
-UPDATE part_order_lines SET arrived_at = $1 WHERE tenant_id = $2 AND id = $3 RETURNING tenant_id, id, part_order_id, line_no, outlet_id, part_id, qty, unit_price, reservation_id, arrived_at
+UPDATE part_order_lines SET arrived_at = $1 WHERE tenant_id = $2 AND id = $3 RETURNING tenant_id, id, part_order_id, line_no, outlet_id, part_id, qty, unit_price, reservation_id, arrived_at, serials
 `
 
 type MarkPartOrderLineArrivedParams struct {
@@ -560,13 +568,14 @@ func (q *Queries) MarkPartOrderLineArrived(ctx context.Context, db DBTX, arg Mar
 		&i.UnitPrice,
 		&i.ReservationID,
 		&i.ArrivedAt,
+		&i.Serials,
 	)
 	return i, err
 }
 
 const setPartOrderLineReservation = `-- name: SetPartOrderLineReservation :one
 UPDATE part_order_lines SET reservation_id = $1, arrived_at = $2
-WHERE tenant_id = $3 AND id = $4 RETURNING tenant_id, id, part_order_id, line_no, outlet_id, part_id, qty, unit_price, reservation_id, arrived_at
+WHERE tenant_id = $3 AND id = $4 RETURNING tenant_id, id, part_order_id, line_no, outlet_id, part_id, qty, unit_price, reservation_id, arrived_at, serials
 `
 
 type SetPartOrderLineReservationParams struct {
@@ -595,6 +604,36 @@ func (q *Queries) SetPartOrderLineReservation(ctx context.Context, db DBTX, arg 
 		&i.UnitPrice,
 		&i.ReservationID,
 		&i.ArrivedAt,
+		&i.Serials,
+	)
+	return i, err
+}
+
+const setPartOrderLineSerials = `-- name: SetPartOrderLineSerials :one
+UPDATE part_order_lines SET serials = $1::text[] WHERE tenant_id = $2 AND id = $3 RETURNING tenant_id, id, part_order_id, line_no, outlet_id, part_id, qty, unit_price, reservation_id, arrived_at, serials
+`
+
+type SetPartOrderLineSerialsParams struct {
+	Serials  []string
+	TenantID uuid.UUID
+	ID       uuid.UUID
+}
+
+func (q *Queries) SetPartOrderLineSerials(ctx context.Context, db DBTX, arg SetPartOrderLineSerialsParams) (PartOrderLine, error) {
+	row := db.QueryRow(ctx, setPartOrderLineSerials, arg.Serials, arg.TenantID, arg.ID)
+	var i PartOrderLine
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.PartOrderID,
+		&i.LineNo,
+		&i.OutletID,
+		&i.PartID,
+		&i.Qty,
+		&i.UnitPrice,
+		&i.ReservationID,
+		&i.ArrivedAt,
+		&i.Serials,
 	)
 	return i, err
 }
@@ -674,4 +713,50 @@ type VoidPartOrderBillParams struct {
 func (q *Queries) VoidPartOrderBill(ctx context.Context, db DBTX, arg VoidPartOrderBillParams) error {
 	_, err := db.Exec(ctx, voidPartOrderBill, arg.TenantID, arg.PartOrderID)
 	return err
+}
+
+const withdrawPartRequest = `-- name: WithdrawPartRequest :one
+UPDATE part_requests SET status = 'cancelled', cancel_reason = $1, version = version + 1, updated_at = $2
+WHERE tenant_id = $3 AND id = $4 AND status = 'pending' RETURNING tenant_id, id, warehouse_id, source_warehouse_id, outlet_id, part_id, qty, approved_qty, status, reason, review_note, order_id, reservation_id, transfer_id, requested_by, reviewed_by, version, created_at, updated_at, cancel_reason
+`
+
+type WithdrawPartRequestParams struct {
+	CancelReason string
+	UpdatedAt    time.Time
+	TenantID     uuid.UUID
+	ID           uuid.UUID
+}
+
+// Withdraws a request not yet reviewed (its need went away), saying why; a reviewed one stays.
+func (q *Queries) WithdrawPartRequest(ctx context.Context, db DBTX, arg WithdrawPartRequestParams) (PartRequest, error) {
+	row := db.QueryRow(ctx, withdrawPartRequest,
+		arg.CancelReason,
+		arg.UpdatedAt,
+		arg.TenantID,
+		arg.ID,
+	)
+	var i PartRequest
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.WarehouseID,
+		&i.SourceWarehouseID,
+		&i.OutletID,
+		&i.PartID,
+		&i.Qty,
+		&i.ApprovedQty,
+		&i.Status,
+		&i.Reason,
+		&i.ReviewNote,
+		&i.OrderID,
+		&i.ReservationID,
+		&i.TransferID,
+		&i.RequestedBy,
+		&i.ReviewedBy,
+		&i.Version,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.CancelReason,
+	)
+	return i, err
 }

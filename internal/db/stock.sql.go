@@ -73,7 +73,7 @@ INSERT INTO part_requests (tenant_id, id, warehouse_id, source_warehouse_id, out
                            requested_by)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
         $11)
-RETURNING tenant_id, id, warehouse_id, source_warehouse_id, outlet_id, part_id, qty, approved_qty, status, reason, review_note, order_id, reservation_id, transfer_id, requested_by, reviewed_by, version, created_at, updated_at
+RETURNING tenant_id, id, warehouse_id, source_warehouse_id, outlet_id, part_id, qty, approved_qty, status, reason, review_note, order_id, reservation_id, transfer_id, requested_by, reviewed_by, version, created_at, updated_at, cancel_reason
 `
 
 type CreatePartRequestParams struct {
@@ -125,6 +125,7 @@ func (q *Queries) CreatePartRequest(ctx context.Context, db DBTX, arg CreatePart
 		&i.Version,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.CancelReason,
 	)
 	return i, err
 }
@@ -424,7 +425,7 @@ func (q *Queries) GetOrderPartForUpdate(ctx context.Context, db DBTX, arg GetOrd
 }
 
 const getPartRequest = `-- name: GetPartRequest :one
-SELECT tenant_id, id, warehouse_id, source_warehouse_id, outlet_id, part_id, qty, approved_qty, status, reason, review_note, order_id, reservation_id, transfer_id, requested_by, reviewed_by, version, created_at, updated_at FROM part_requests WHERE tenant_id = $1 AND id = $2
+SELECT tenant_id, id, warehouse_id, source_warehouse_id, outlet_id, part_id, qty, approved_qty, status, reason, review_note, order_id, reservation_id, transfer_id, requested_by, reviewed_by, version, created_at, updated_at, cancel_reason FROM part_requests WHERE tenant_id = $1 AND id = $2
 `
 
 type GetPartRequestParams struct {
@@ -455,12 +456,13 @@ func (q *Queries) GetPartRequest(ctx context.Context, db DBTX, arg GetPartReques
 		&i.Version,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.CancelReason,
 	)
 	return i, err
 }
 
 const getPartRequestForUpdate = `-- name: GetPartRequestForUpdate :one
-SELECT tenant_id, id, warehouse_id, source_warehouse_id, outlet_id, part_id, qty, approved_qty, status, reason, review_note, order_id, reservation_id, transfer_id, requested_by, reviewed_by, version, created_at, updated_at FROM part_requests WHERE tenant_id = $1 AND id = $2 FOR UPDATE
+SELECT tenant_id, id, warehouse_id, source_warehouse_id, outlet_id, part_id, qty, approved_qty, status, reason, review_note, order_id, reservation_id, transfer_id, requested_by, reviewed_by, version, created_at, updated_at, cancel_reason FROM part_requests WHERE tenant_id = $1 AND id = $2 FOR UPDATE
 `
 
 type GetPartRequestForUpdateParams struct {
@@ -491,6 +493,7 @@ func (q *Queries) GetPartRequestForUpdate(ctx context.Context, db DBTX, arg GetP
 		&i.Version,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.CancelReason,
 	)
 	return i, err
 }
@@ -1410,7 +1413,7 @@ func (q *Queries) ListOrderReservations(ctx context.Context, db DBTX, arg ListOr
 }
 
 const listPartRequests = `-- name: ListPartRequests :many
-SELECT tenant_id, id, warehouse_id, source_warehouse_id, outlet_id, part_id, qty, approved_qty, status, reason, review_note, order_id, reservation_id, transfer_id, requested_by, reviewed_by, version, created_at, updated_at FROM part_requests
+SELECT tenant_id, id, warehouse_id, source_warehouse_id, outlet_id, part_id, qty, approved_qty, status, reason, review_note, order_id, reservation_id, transfer_id, requested_by, reviewed_by, version, created_at, updated_at, cancel_reason FROM part_requests
 WHERE tenant_id = $1
   AND ($2::uuid IS NULL OR id < $2::uuid)
   AND ($3::text IS NULL OR status = $3::text)
@@ -1464,6 +1467,7 @@ func (q *Queries) ListPartRequests(ctx context.Context, db DBTX, arg ListPartReq
 			&i.Version,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.CancelReason,
 		); err != nil {
 			return nil, err
 		}
@@ -1837,7 +1841,7 @@ func (q *Queries) ListWarehouses(ctx context.Context, db DBTX, arg ListWarehouse
 
 const markPartRequestShipped = `-- name: MarkPartRequestShipped :one
 UPDATE part_requests SET status = 'shipped', transfer_id = $1, version = version + 1, updated_at = $2
-WHERE tenant_id = $3 AND id = $4 AND status = 'approved' RETURNING tenant_id, id, warehouse_id, source_warehouse_id, outlet_id, part_id, qty, approved_qty, status, reason, review_note, order_id, reservation_id, transfer_id, requested_by, reviewed_by, version, created_at, updated_at
+WHERE tenant_id = $3 AND id = $4 AND status = 'approved' RETURNING tenant_id, id, warehouse_id, source_warehouse_id, outlet_id, part_id, qty, approved_qty, status, reason, review_note, order_id, reservation_id, transfer_id, requested_by, reviewed_by, version, created_at, updated_at, cancel_reason
 `
 
 type MarkPartRequestShippedParams struct {
@@ -1875,6 +1879,7 @@ func (q *Queries) MarkPartRequestShipped(ctx context.Context, db DBTX, arg MarkP
 		&i.Version,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.CancelReason,
 	)
 	return i, err
 }
@@ -2423,7 +2428,7 @@ const reviewPartRequest = `-- name: ReviewPartRequest :one
 UPDATE part_requests
 SET status = $1, approved_qty = $2, review_note = $3, reviewed_by = $4,
     version = version + 1, updated_at = $5
-WHERE tenant_id = $6 AND id = $7 AND status = 'pending' RETURNING tenant_id, id, warehouse_id, source_warehouse_id, outlet_id, part_id, qty, approved_qty, status, reason, review_note, order_id, reservation_id, transfer_id, requested_by, reviewed_by, version, created_at, updated_at
+WHERE tenant_id = $6 AND id = $7 AND status = 'pending' RETURNING tenant_id, id, warehouse_id, source_warehouse_id, outlet_id, part_id, qty, approved_qty, status, reason, review_note, order_id, reservation_id, transfer_id, requested_by, reviewed_by, version, created_at, updated_at, cancel_reason
 `
 
 type ReviewPartRequestParams struct {
@@ -2467,6 +2472,7 @@ func (q *Queries) ReviewPartRequest(ctx context.Context, db DBTX, arg ReviewPart
 		&i.Version,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.CancelReason,
 	)
 	return i, err
 }

@@ -32,7 +32,7 @@ var MovementTypes = []string{"receipt", "issue", "order_return", "transfer_ship"
 var DirectTypes = []string{"receipt", "issue", "requisition", "requisition_return", "adjustment", "scrap"}
 
 // SerialPlaces are where a unit of a serial-tracked part can be.
-var SerialPlaces = []string{"in_stock", "in_transit", "installed", "scrapped", "returned_to_maker", "on_loan"}
+var SerialPlaces = []string{"in_stock", "in_transit", "installed", "scrapped", "returned_to_maker", "on_loan", "sold"}
 
 // IssueKinds say who pays for parts issued to an order.
 var IssueKinds = []string{"in_warranty", "charged", "consumer_purchase"}
@@ -50,6 +50,7 @@ type Movement struct {
 	UnitCost       int64      `json:"unit_cost" doc:"The part's unit cost when posted, minor units"`
 	Serial         string     `json:"serial,omitempty"`
 	OrderID        *uuid.UUID `json:"order_id,omitempty"`
+	PartOrderID    *uuid.UUID `json:"part_order_id,omitempty" doc:"Issues of parts bought at the counter: the customer's part order"`
 	TransferID     *uuid.UUID `json:"transfer_id,omitempty"`
 	ReservationID  *uuid.UUID `json:"reservation_id,omitempty"`
 	Reason         string     `json:"reason,omitempty"`
@@ -69,7 +70,7 @@ func ptr(n uuid.NullUUID) *uuid.UUID {
 
 func movementFromRow(r db.StockMovement) Movement {
 	return Movement{ID: r.ID, IdempotencyKey: r.IdempotencyKey, WarehouseID: r.WarehouseID, PartID: r.PartID, OutletID: ptr(r.OutletID),
-		Type: r.Type, IssueKind: r.IssueKind, Qty: r.Qty, UnitCost: r.UnitCost, Serial: r.Serial, OrderID: ptr(r.OrderID),
+		Type: r.Type, IssueKind: r.IssueKind, Qty: r.Qty, UnitCost: r.UnitCost, Serial: r.Serial, OrderID: ptr(r.OrderID), PartOrderID: ptr(r.PartOrderID),
 		TransferID: ptr(r.TransferID), ReservationID: ptr(r.ReservationID), Reason: r.Reason, ReturnReason: r.ReturnReason, ApprovedBy: ptr(r.ApprovedBy),
 		PostedOn: r.PostedOn.Format(time.DateOnly), CreatedBy: ptr(r.CreatedBy), CreatedAt: r.CreatedAt}
 }
@@ -85,7 +86,7 @@ type posting struct {
 	Consume       int32
 	IssueKind     string
 	Serial        string
-	SerialPlace   string // where a serial taken out goes: installed, in_transit, scrapped
+	SerialPlace   string // where a serial taken out goes: installed, in_transit, scrapped, sold
 	OrderID       uuid.NullUUID
 	OrderPartID   uuid.NullUUID
 	TransferID    uuid.NullUUID

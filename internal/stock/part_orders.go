@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -58,6 +59,9 @@ type PartOrderLine struct {
 	Status        string     `json:"status" doc:"held, waiting (订购待件), picked_up or released"`
 	ReservationID *uuid.UUID `json:"reservation_id,omitempty"`
 	ArrivedAt     *time.Time `json:"arrived_at,omitempty" doc:"When the part it waited for arrived"`
+	SerialTracked bool       `json:"serial_tracked" doc:"The part is serial-tracked: the pickup names a serial per unit"`
+	Serials       []string   `json:"serials,omitempty" doc:"Serial-tracked parts: the serials handed over at the pickup"`
+	RequestID     *uuid.UUID `json:"request_id,omitempty" doc:"The replenishment request the line raised when it had to wait"`
 }
 
 // PartOrder is a customer's order for parts at an outlet's counter.
@@ -111,7 +115,8 @@ func partOrderWithLines(ctx context.Context, tx *tenants.Tx, r db.PartOrder) (Pa
 	for _, l := range ls {
 		po.Lines = append(po.Lines, PartOrderLine{ID: l.ID, LineNo: l.LineNo, PartID: l.PartID, PartNo: l.PartNo, NameZh: l.NameZh,
 			NameEn: l.NameEn, Qty: l.Qty, UnitPrice: l.UnitPrice, Amount: l.UnitPrice * int64(l.Qty), Status: lineStatus(l.ReservationStatus),
-			ReservationID: ptr(l.ReservationID), ArrivedAt: l.ArrivedAt})
+			ReservationID: ptr(l.ReservationID), ArrivedAt: l.ArrivedAt, SerialTracked: l.SerialTracked, Serials: l.Serials,
+			RequestID: ptr(l.RequestID)})
 	}
 	return po, nil
 }
@@ -173,10 +178,6 @@ func (s *Service) CreatePartOrder(ctx context.Context, tx *tenants.Tx, in PartOr
 				return PartOrder{}, fault.Invalid(fmt.Sprintf("lines[%d].part_id", i), "does not exist")
 			}
 			return PartOrder{}, fmt.Errorf("part: %w", err)
-		}
-		if p.SerialTracked {
-			return PartOrder{}, fault.Invalid(fmt.Sprintf("lines[%d].part_id", i),
-				"is serial-tracked: a unit with a serial is sold through a service order")
 		}
 		parts[i] = p
 		total += p.ConsumerPrice * int64(l.Qty)
@@ -361,10 +362,68 @@ func lockPartOrder(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version in
 	return cur, nil
 }
 
+// PickupLineInput names the serials handed over for a line of a serial-tracked part.
+type PickupLineInput struct {
+	LineID  uuid.UUID `json:"line_id" doc:"A line of the order whose part is serial-tracked"`
+	Serials []string  `json:"serials" maxItems:"1000" doc:"One serial per unit, each in stock at the order's warehouse"`
+}
+
+// PickupInput is what the staff name at the pickup: the serials of serial-tracked lines.
+type PickupInput struct {
+	Lines []PickupLineInput `json:"lines,omitempty" maxItems:"50" doc:"Required for every line of a serial-tracked part"`
+}
+
+// pickupSerials checks the serials named for the order's lines: every serial-tracked line
+// gets exactly one serial per unit, no serial twice, none for other lines. Where each serial
+// is (in stock at the warehouse, not gone) is checked as it moves, under its row lock.
+func pickupSerials(lines []db.ListPartOrderLinesRow, in PickupInput) (map[uuid.UUID][]string, map[uuid.UUID]int, error) {
+	byLine := map[uuid.UUID][]string{}
+	at := map[uuid.UUID]int{}
+	tracked := map[uuid.UUID]db.ListPartOrderLinesRow{}
+	for _, l := range lines {
+		if l.SerialTracked {
+			tracked[l.ID] = l
+		}
+	}
+	seen := map[string]string{}
+	for i, pl := range in.Lines {
+		l, ok := tracked[pl.LineID]
+		switch {
+		case !ok:
+			return nil, nil, fault.Invalid(fmt.Sprintf("lines[%d].line_id", i), "is not a line of a serial-tracked part of this order")
+		case byLine[pl.LineID] != nil:
+			return nil, nil, fault.Invalid(fmt.Sprintf("lines[%d].line_id", i), "is named twice")
+		case int32(len(pl.Serials)) != l.Qty:
+			return nil, nil, fault.Invalid(fmt.Sprintf("lines[%d].serials", i), fmt.Sprintf("must name %d serials, one per unit", l.Qty))
+		}
+		clean := make([]string, len(pl.Serials))
+		for j, sn := range pl.Serials {
+			sn = strings.TrimSpace(sn)
+			field := fmt.Sprintf("lines[%d].serials[%d]", i, j)
+			key := l.PartID.String() + "/" + sn
+			switch {
+			case sn == "" || len(sn) > 100:
+				return nil, nil, fault.Invalid(field, "must be a serial of 1 to 100 characters")
+			case seen[key] != "":
+				return nil, nil, fault.Invalid(field, "is named twice (also at "+seen[key]+")")
+			}
+			seen[key], clean[j] = field, sn
+		}
+		byLine[pl.LineID], at[pl.LineID] = clean, i
+	}
+	for _, l := range lines {
+		if l.SerialTracked && byLine[l.ID] == nil {
+			return nil, nil, fault.Invalid("lines", fmt.Sprintf("name the serials handed over for line %d (%s)", l.LineNo, l.PartNo))
+		}
+	}
+	return byLine, at, nil
+}
+
 // PickUpPartOrder hands the parts to the customer: each line's reservation is consumed by an
-// issue (consumer_purchase) out of the order's warehouse. It is refused while a part is
-// still waited for and until the order's bill is paid (or a manager released it).
-func (s *Service) PickUpPartOrder(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32) (PartOrder, error) {
+// issue (consumer_purchase) out of the order's warehouse; a serial-tracked line's units go one
+// by one with the serials named, which are then the customer's (sold). It is refused while a
+// part is still waited for and until the order's bill is paid (or a manager released it).
+func (s *Service) PickUpPartOrder(ctx context.Context, tx *tenants.Tx, id uuid.UUID, version int32, in PickupInput) (PartOrder, error) {
 	cur, err := lockPartOrder(ctx, tx, id, version)
 	if err != nil {
 		return PartOrder{}, err
@@ -392,6 +451,10 @@ func (s *Service) PickUpPartOrder(ctx context.Context, tx *tenants.Tx, id uuid.U
 	if err != nil {
 		return PartOrder{}, fmt.Errorf("lines of part order: %w", err)
 	}
+	serials, at, err := pickupSerials(lines, in)
+	if err != nil {
+		return PartOrder{}, err
+	}
 	before, err := partOrderWithLines(ctx, tx, cur)
 	if err != nil {
 		return PartOrder{}, err
@@ -404,11 +467,32 @@ func (s *Service) PickUpPartOrder(ctx context.Context, tx *tenants.Tx, id uuid.U
 		if r.Status != "open" {
 			return PartOrder{}, &fault.ConflictError{Detail: fmt.Sprintf("line %d of part order %s is not held (%s)", l.LineNo, cur.Number, r.Status)}
 		}
-		if _, _, err := post(ctx, tx, posting{Key: "part-order-pickup:" + l.ID.String(), Type: "issue", IssueKind: "consumer_purchase",
+		issue := posting{Key: "part-order-pickup:" + l.ID.String(), Type: "issue", IssueKind: "consumer_purchase",
 			WarehouseID: r.WarehouseID, PartID: r.PartID, Qty: -r.Qty, Consume: r.Qty, ReservationID: uuid.NullUUID{UUID: r.ID, Valid: true},
 			PartOrderID: uuid.NullUUID{UUID: cur.ID, Valid: true}, Reason: "part order " + cur.Number + " picked up",
-			fields: fields{warehouse: "warehouse_id", part: "part_id", qty: "qty", serial: "serial"}}); err != nil {
-			return PartOrder{}, err
+			fields: fields{warehouse: "warehouse_id", part: "part_id", qty: "qty", serial: "serial"}}
+		if !l.SerialTracked {
+			if _, _, err := post(ctx, tx, issue); err != nil {
+				return PartOrder{}, err
+			}
+		} else {
+			// One unit per serial: the serial's row lock makes a concurrent pickup of the same
+			// unit wait, then find it sold.
+			for j, sn := range serials[l.ID] {
+				unit := issue
+				unit.Key, unit.Qty, unit.Consume, unit.Serial, unit.SerialPlace = issue.Key+":"+strconv.Itoa(j), -1, 1, sn, "sold"
+				unit.fields.serial = fmt.Sprintf("lines[%d].serials[%d]", at[l.ID], j)
+				if err := serialAtWarehouse(ctx, tx, r.PartID, r.WarehouseID, sn, unit.fields.serial); err != nil {
+					return PartOrder{}, err
+				}
+				if _, _, err := post(ctx, tx, unit); err != nil {
+					return PartOrder{}, err
+				}
+			}
+			if _, err := tx.Q.SetPartOrderLineSerials(ctx, tx, db.SetPartOrderLineSerialsParams{TenantID: tx.Scope.TenantID, ID: l.ID,
+				Serials: serials[l.ID]}); err != nil {
+				return PartOrder{}, fault.DBError(err, "", "")
+			}
 		}
 		if _, err := tx.Q.SetReservationStatus(ctx, tx, db.SetReservationStatusParams{TenantID: tx.Scope.TenantID, ID: r.ID,
 			Status: "consumed"}); err != nil {
@@ -460,6 +544,28 @@ func (s *Service) CancelPartOrder(ctx context.Context, tx *tenants.Tx, id uuid.U
 	if err != nil {
 		return PartOrder{}, err
 	}
+	// A replenishment request a line raised and nobody reviewed yet is withdrawn with the
+	// order; one approved or shipped stays (its stock arrives anyway and serves others).
+	now, err := tx.Now(ctx)
+	if err != nil {
+		return PartOrder{}, err
+	}
+	for _, l := range before.Lines {
+		if l.RequestID == nil {
+			continue
+		}
+		req, err := tx.Q.WithdrawPartRequest(ctx, tx, db.WithdrawPartRequestParams{TenantID: tx.Scope.TenantID, ID: *l.RequestID,
+			CancelReason: "part order " + cur.Number + " was cancelled: " + reason, UpdatedAt: now})
+		if errors.Is(err, pgx.ErrNoRows) {
+			continue // reviewed already
+		} else if err != nil {
+			return PartOrder{}, fault.DBError(err, "", "")
+		}
+		if err := tx.Audit(ctx, "part_request.withdraw", "part_request", req.ID, map[string]string{"status": "pending"},
+			requestFromRow(req)); err != nil {
+			return PartOrder{}, err
+		}
+	}
 	// Waiting lines first: releasing a held one lets its stock serve waiting reservations,
 	// which must not be this order's own.
 	for _, waiting := range []bool{true, false} {
@@ -476,10 +582,6 @@ func (s *Service) CancelPartOrder(ctx context.Context, tx *tenants.Tx, id uuid.U
 		PartOrderID: uuid.NullUUID{UUID: cur.ID, Valid: true}}); err != nil {
 		return PartOrder{}, fmt.Errorf("void bill: %w", err)
 	}
-	now, err := tx.Now(ctx)
-	if err != nil {
-		return PartOrder{}, err
-	}
 	row, err := tx.Q.SetPartOrderStatus(ctx, tx, db.SetPartOrderStatusParams{TenantID: tx.Scope.TenantID, ID: cur.ID, Status: PartOrderCancelled,
 		Version: cur.Version, CancelledAt: &now, CancelReason: &reason})
 	if err != nil {
@@ -490,4 +592,21 @@ func (s *Service) CancelPartOrder(ctx context.Context, tx *tenants.Tx, id uuid.U
 		return PartOrder{}, err
 	}
 	return po, tx.Audit(ctx, "part_order.cancel", "part_order", po.ID, before, po)
+}
+
+// serialAtWarehouse explains a serial that cannot be handed over from the warehouse: not one
+// of the part's, or not (or no longer) in stock there.
+func serialAtWarehouse(ctx context.Context, tx *tenants.Tx, partID, warehouseID uuid.UUID, serial, field string) error {
+	cur, err := tx.Q.GetSerialForUpdate(ctx, tx, db.GetSerialForUpdateParams{TenantID: tx.Scope.TenantID, PartID: partID, Serial: serial})
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return fault.Invalid(field, "is not a serial of this part")
+	case err != nil:
+		return fmt.Errorf("serial: %w", err)
+	case cur.Place != "in_stock":
+		return fault.Invalid(field, "is no longer in stock ("+cur.Place+")")
+	case cur.WarehouseID.UUID != warehouseID:
+		return fault.Invalid(field, "is in stock at another warehouse")
+	}
+	return nil
 }

@@ -38,6 +38,7 @@ type PartRequest struct {
 	ReviewNote        string     `json:"review_note,omitempty"`
 	OrderID           *uuid.UUID `json:"order_id,omitempty"`
 	TransferID        *uuid.UUID `json:"transfer_id,omitempty" doc:"The transfer that shipped it"`
+	CancelReason      string     `json:"cancel_reason,omitempty" doc:"Why it was withdrawn (cancelled): the part order that raised it was cancelled"`
 	Version           int32      `json:"version"`
 	CreatedAt         time.Time  `json:"created_at"`
 	UpdatedAt         time.Time  `json:"updated_at"`
@@ -53,7 +54,7 @@ func ptrID(n uuid.NullUUID) *uuid.UUID {
 func requestFromRow(r db.PartRequest) PartRequest {
 	return PartRequest{ID: r.ID, WarehouseID: r.WarehouseID, SourceWarehouseID: ptrID(r.SourceWarehouseID), OutletID: ptrID(r.OutletID),
 		PartID: r.PartID, Qty: r.Qty, ApprovedQty: r.ApprovedQty, Status: r.Status, Reason: r.Reason, ReviewNote: r.ReviewNote,
-		OrderID: ptrID(r.OrderID), TransferID: ptrID(r.TransferID), Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		OrderID: ptrID(r.OrderID), TransferID: ptrID(r.TransferID), CancelReason: r.CancelReason, Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
 
 // RequestInput asks for parts.

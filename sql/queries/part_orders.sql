@@ -15,6 +15,14 @@ WHERE tenant_id = @tenant_id AND id = @id RETURNING *;
 -- name: MarkPartOrderLineArrived :one
 UPDATE part_order_lines SET arrived_at = @arrived_at WHERE tenant_id = @tenant_id AND id = @id RETURNING *;
 
+-- name: SetPartOrderLineSerials :one
+UPDATE part_order_lines SET serials = @serials::text[] WHERE tenant_id = @tenant_id AND id = @id RETURNING *;
+
+-- name: WithdrawPartRequest :one
+-- Withdraws a request not yet reviewed (its need went away), saying why; a reviewed one stays.
+UPDATE part_requests SET status = 'cancelled', cancel_reason = @cancel_reason, version = version + 1, updated_at = @updated_at
+WHERE tenant_id = @tenant_id AND id = @id AND status = 'pending' RETURNING *;
+
 -- name: GetPartOrderLine :one
 SELECT * FROM part_order_lines WHERE tenant_id = @tenant_id AND id = @id;
 
@@ -25,7 +33,7 @@ SELECT * FROM part_orders WHERE tenant_id = @tenant_id AND id = @id;
 SELECT * FROM part_orders WHERE tenant_id = @tenant_id AND id = @id FOR UPDATE;
 
 -- name: ListPartOrderLines :many
-SELECT l.*, coalesce(r.status, '')::text AS reservation_status, p.part_no, p.name_zh, p.name_en
+SELECT l.*, coalesce(r.status, '')::text AS reservation_status, r.request_id, p.part_no, p.name_zh, p.name_en, p.serial_tracked
 FROM part_order_lines l
 JOIN parts p ON p.tenant_id = l.tenant_id AND p.id = l.part_id
 LEFT JOIN stock_reservations r ON r.tenant_id = l.tenant_id AND r.id = l.reservation_id

@@ -151,3 +151,98 @@ func TestJourneyPartOrderedAwaitedPaidAndPickedUp(t *testing.T) {
 	}
 	b.noConsoleProblems("part orders at 390 px")
 }
+
+// A main board (serial-tracked) ordered at the counter and paid (through the API); in Chinese
+// the agent hands it over: the pickup drawer asks for the serial, offering those in stock at
+// the order's warehouse; the serial chosen is the customer's (sold) and shows on the line.
+// The drawer of a second order at 390 px.
+func TestJourneyPartOrderSerialPickedUp(t *testing.T) {
+	chromiumPath(t)
+	j := newJourney(t)
+	builtOrSkip(t, j.env)
+	env := j.env
+	u := env.Unique()
+	U := strings.ToUpper(u)
+
+	customer := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/customers", Token: j.admin, Body: map[string]any{
+		"name": "钱先生", "phone": env.Phone(), "province_code": "310000", "address": "上海市浦东新区世纪大道100号"}}).Map(t)["id"].(string)
+	board := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/parts", Token: j.admin, Body: map[string]any{
+		"part_no": "MB-" + U, "name_zh": "空调主板", "name_en": "AC main board", "serial_tracked": true, "unit_cost": 30000,
+		"outlet_price": 45000, "consumer_price": 60000}}).Map(t)["id"].(string)
+	wh := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/warehouses", Token: j.admin, Body: map[string]any{
+		"code": "CTR-" + U, "name": "柜台备件库", "kind": "spare_parts", "outlet_id": j.outletID}}).Map(t)["id"].(string)
+	sn := func(s string) string { return "MB" + s + "-" + U }
+	for _, s := range []string{"1", "2"} {
+		env.Must(201, apitest.Req{Method: "POST", Path: "/v1/stock/movements", Token: j.admin, Body: map[string]any{
+			"idempotency_key": "mb-in-" + s + u, "type": "receipt", "warehouse_id": wh, "part_id": board, "qty": 1, "serial": sn(s)}})
+	}
+	paidOrder := func() string {
+		po := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/part-orders", Token: j.admin, Body: map[string]any{
+			"customer_id": customer, "warehouse_id": wh, "lines": []map[string]any{{"part_id": board, "qty": 1}}}}).Map(t)
+		env.Must(201, apitest.Req{Method: "POST", Path: "/v1/bills/" + po["bill"].(map[string]any)["id"].(string) + "/payments", Token: j.admin,
+			Body: map[string]any{"method": "cash", "amount": 60000}})
+		return po["id"].(string)
+	}
+	first, second := paidOrder(), paidOrder()
+
+	b := newBrowser(t, env.Server.URL)
+	b.signIn(j.email)
+	b.chinese()
+	b.open("/stock/part-orders/" + first)
+	b.waitJS(`(document.querySelector('.part-order-card .part-order-status') || {}).innerText === '已下单'`)
+	b.clickOpens(`.part-order-pickup`, `.form-drawer .pickup-form`)
+	b.click(`.form-drawer .pickup-serials`)
+	b.clickText(`.el-select-dropdown__item`, sn("2"))
+	b.js(`(() => { document.activeElement && document.activeElement.blur(); document.body.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' })); return '' })()`)
+	b.untranslated("the pickup drawer with serials")
+	b.shot("zh-part-order-serial-pickup")
+	b.drawerSubmit()
+	b.drawerClosed()
+	b.waitJS(`(document.querySelector('.part-order-card .part-order-status') || {}).innerText === '已取件'`)
+	b.waitJS(fmt.Sprintf(`(document.querySelector('.part-order-line .line-serials') || {}).innerText.includes(%q)`, sn("2")))
+	b.untranslated("the picked-up order with its serial")
+	b.shot("zh-part-order-serial-picked-up")
+	b.noConsoleProblems("the serial pickup")
+
+	var unit struct {
+		Items []struct {
+			Place     string `json:"place"`
+			Movements []struct {
+				IssueKind   string `json:"issue_kind"`
+				PartOrderID string `json:"part_order_id"`
+			} `json:"movements"`
+		} `json:"items"`
+	}
+	env.Must(200, apitest.Req{Method: "GET", Path: "/v1/parts/" + board + "/serials?serial=" + sn("2"), Token: j.admin}).JSON(t, &unit)
+	if len(unit.Items) != 1 || unit.Items[0].Place != "sold" || len(unit.Items[0].Movements) != 2 ||
+		unit.Items[0].Movements[1].IssueKind != "consumer_purchase" || unit.Items[0].Movements[1].PartOrderID != first {
+		t.Fatalf("serial %s after the pickup: %+v, want sold by a consumer_purchase naming the order", sn("2"), unit.Items)
+	}
+
+	// The second order's drawer at 390 px offers the unit left.
+	b.viewport(390, 844, true)
+	b.open("/stock/part-orders/" + second)
+	b.waitVisible(`.part-order-card .part-order-status`)
+	b.clickOpens(`.part-order-pickup`, `.form-drawer .pickup-form`)
+	b.click(`.form-drawer .pickup-serials`)
+	b.waitJS(fmt.Sprintf(`[...document.querySelectorAll('.el-select-dropdown__item')].map((e) => e.innerText).join() === %q`, sn("1")))
+	b.settle()
+	b.noSidewaysScroll("the pickup drawer")
+	b.untranslated("the pickup drawer at 390 px")
+	b.shot("phone-part-order-serial-pickup")
+	b.noConsoleProblems("the pickup drawer at 390 px")
+
+	// An order of more boards than there are waits and asks for them; cancelled, its request
+	// is withdrawn and the request list says why.
+	b.viewport(1400, 900, false)
+	waiting := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/part-orders", Token: j.admin, Body: map[string]any{
+		"customer_id": customer, "warehouse_id": wh, "lines": []map[string]any{{"part_id": board, "qty": 3}}}}).Map(t)
+	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/part-orders/" + waiting["id"].(string) + "/cancel", Token: j.admin,
+		Header: map[string]string{"If-Match": `"1"`}, Body: map[string]any{"reason": "客户改主意"}})
+	b.open("/stock/requests?status=cancelled")
+	b.waitJS(fmt.Sprintf(`[...document.querySelectorAll('.list-table')].some((e) => e.innerText.includes('已撤回：part order %s was cancelled: 客户改主意'))`,
+		waiting["number"].(string)))
+	b.untranslated("the withdrawn request")
+	b.shot("zh-part-request-withdrawn")
+	b.noConsoleProblems("the request list")
+}

@@ -3795,7 +3795,7 @@ export interface paths {
         put?: never;
         /**
          * Hand the parts to the customer: issues them out of the warehouse (consumer_purchase)
-         * @description Refused while a part is still waited for and until the order's bill is paid (or a manager released it).
+         * @description Refused while a part is still waited for and until the order's bill is paid (or a manager released it). Lines of serial-tracked parts name the serials handed over, one per unit, each in stock at the order's warehouse; they are then the customer's (sold).
          */
         post: operations["pick-up-part-order"];
         delete?: never;
@@ -9487,6 +9487,11 @@ export interface components {
             outlet_id?: string;
             /** Format: uuid */
             part_id: string;
+            /**
+             * Format: uuid
+             * @description Issues of parts bought at the counter: the customer's part order
+             */
+            part_order_id?: string;
             /** Format: date */
             posted_on: string;
             /**
@@ -10437,8 +10442,17 @@ export interface components {
             part_no: string;
             /** Format: int32 */
             qty: number;
+            /**
+             * Format: uuid
+             * @description The replenishment request the line raised when it had to wait
+             */
+            request_id?: string;
             /** Format: uuid */
             reservation_id?: string;
+            /** @description The part is serial-tracked: the pickup names a serial per unit */
+            serial_tracked: boolean;
+            /** @description Serial-tracked parts: the serials handed over at the pickup */
+            serials?: string[];
             /**
              * @description held, waiting (订购待件), picked_up or released
              * @enum {string}
@@ -10510,6 +10524,8 @@ export interface components {
              * @description What the reviewer approved (less than qty: cut)
              */
             approved_qty?: number;
+            /** @description Why it was withdrawn (cancelled): the part order that raised it was cancelled */
+            cancel_reason?: string;
             /** Format: date-time */
             created_at: string;
             /** Format: uuid */
@@ -10834,6 +10850,19 @@ export interface components {
             paid_on: string;
             /** @description The bank transfer's or payroll run's reference */
             reference: string;
+        };
+        PickupInput: {
+            /** @description Required for every line of a serial-tracked part */
+            lines?: components["schemas"]["PickupLineInput"][];
+        };
+        PickupLineInput: {
+            /**
+             * Format: uuid
+             * @description A line of the order whose part is serial-tracked
+             */
+            line_id: string;
+            /** @description One serial per unit, each in stock at the order's warehouse */
+            serials: string[];
         };
         PlanCoverage: {
             /** @description Component code, or * (default) for the whole unit */
@@ -12190,7 +12219,7 @@ export interface components {
              * @description Where the unit is now
              * @enum {string}
              */
-            place: "in_stock" | "in_transit" | "installed" | "scrapped" | "returned_to_maker" | "on_loan";
+            place: "in_stock" | "in_transit" | "installed" | "scrapped" | "returned_to_maker" | "on_loan" | "sold";
             serial: string;
             /** Format: uuid */
             warehouse_id?: string;
@@ -36256,7 +36285,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PickupInput"];
+            };
+        };
         responses: {
             /** @description OK */
             200: {
