@@ -202,6 +202,10 @@ func (w *loanRefundWorker) Work(ctx context.Context, job *river.Job[stock.LoanRe
 		if err != nil {
 			return err
 		}
+		now, err := tx.Now(ctx) // a sandbox tenant's clock
+		if err != nil {
+			return err
+		}
 		params := &stripe.RefundParams{PaymentIntent: stripe.String(l.StripePaymentIntentID), Amount: stripe.Int64(l.Deposit)}
 		params.Metadata = map[string]string{"tenant_id": tx.Scope.TenantID.String(), "loan_id": l.ID.String()}
 		params.SetIdempotencyKey(fmt.Sprintf("loan_refund:%s:%d", l.ID, l.Version))
@@ -211,12 +215,12 @@ func (w *loanRefundWorker) Work(ctx context.Context, job *river.Job[stock.LoanRe
 			var se *stripe.Error
 			if errors.As(err, &se) && (se.HTTPStatusCode == 400 || se.HTTPStatusCode == 402) {
 				// Stripe refuses it (e.g. the payment was disputed): staff ask again later.
-				_, err = stock.DepositRefunded(ctx, tx, l.ID, "failed", "", time.Now())
+				_, err = stock.DepositRefunded(ctx, tx, l.ID, "failed", "", now)
 				return err
 			}
 			return fmt.Errorf("loan deposit refund: %w", err) // Stripe unreachable: the job retries
 		}
-		_, err = stock.DepositRefunded(ctx, tx, l.ID, string(rf.Status), rf.ID, time.Now())
+		_, err = stock.DepositRefunded(ctx, tx, l.ID, string(rf.Status), rf.ID, now)
 		return err
 	})
 }
