@@ -2844,6 +2844,7 @@ const en = {
     refund: 'Refund it',
     keep: 'Keep it',
     keepReason: 'Why the deposit is kept',
+    onlineHint: 'After lending, a QR code shows: the customer pays the deposit on their phone.',
     payTitle: 'Deposit to pay online',
     payHint: 'The customer scans the code with their phone and pays {amount}. The deposit shows as held once the payment is confirmed.',
     payLink: 'Pay link',

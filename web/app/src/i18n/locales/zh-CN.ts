@@ -2843,6 +2843,7 @@ const zhCN: Messages = {
     refund: '退还',
     keep: '扣留',
     keepReason: '扣留押金的原因',
+    onlineHint: '借出后显示二维码，客户用手机扫码支付押金。',
     payTitle: '在线支付押金',
     payHint: '请客户用手机扫码支付 {amount}。支付确认后押金显示为已收。',
     payLink: '支付链接',
