@@ -24,9 +24,9 @@ func TestJourneyStaffSignsOutAnotherDevice(t *testing.T) {
 		t.Helper()
 		b.waitJS(fmt.Sprintf(`document.querySelectorAll('.devices-page .device').length === %d && !document.querySelector('.devices-page .el-loading-mask')`, n))
 	}
-	signOutOther := func(b *browser) {
+	signOutOther := func(b *browser, other string) {
 		t.Helper()
-		b.click(`.devices-page .device[data-current=false] .device-sign-out`)
+		b.click(other)
 		b.waitVisible(`.el-message-box .el-button--danger`)
 		b.js(`(() => { document.querySelector('.el-message-box .el-button--danger').click(); return '' })()`)
 	}
@@ -48,7 +48,7 @@ func TestJourneyStaffSignsOutAnotherDevice(t *testing.T) {
 	phone.untranslated("the devices signed in")
 	phone.noConsoleProblems("the devices signed in (phone)")
 	phone.shot("devices-phone-zh")
-	signOutOther(phone)
+	signOutOther(phone, `.devices-page .device-card[data-current=false] .device-sign-out`)
 	devices(phone, 1)
 	if phone.js(`document.querySelector('.devices-page .device').dataset.current`) != "true" {
 		t.Errorf("the device left is not this one")
@@ -66,7 +66,7 @@ func TestJourneyStaffSignsOutAnotherDevice(t *testing.T) {
 		t.Errorf("this device is not marked in English")
 	}
 	desk.shot("devices-desktop-en")
-	signOutOther(desk)
+	signOutOther(desk, `.devices-table tr:has(.device[data-current=false]) .device-sign-out`)
 	devices(desk, 1)
 	desk.noConsoleProblems("the devices signed in (desktop)")
 	desk.shot("devices-desktop-en-one")
