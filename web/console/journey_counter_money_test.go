@@ -94,6 +94,9 @@ func TestJourneyCounterBillPaidOnlineThenCommissionOnTheStatement(t *testing.T) 
 	b.click(`.quote-answer-choice [data-answer=decline]`)
 	b.js(`(() => { document.querySelector('.quote-answer-form').closest('.el-drawer').querySelector('.drawer-submit').click(); return '' })()`)
 	b.waitVisible(`.quote-answer-form .el-form-item.is-error textarea[name=reason]`) // declining needs the reason
+	if n := b.js(`String(document.querySelectorAll('.quote-answer-form .el-form-item.is-error').length)`); n != "1" {
+		t.Errorf("%s fields refused declining without a reason, want the reason alone", n)
+	}
 	b.shot("money-quote-answer")
 	b.click(`.quote-answer-choice [data-answer=approve]`)
 	b.js(`(() => { document.querySelector('.quote-answer-form').closest('.el-drawer').querySelector('.drawer-submit').click(); return '' })()`)
