@@ -84,6 +84,19 @@ func TestJourneyCounterBillPaidOnlineThenCommissionOnTheStatement(t *testing.T) 
 			{"kind": "labour", "description": "更换压缩机", "quantity": 1, "unit_price": 31800}}}}).Map(t)
 
 	// The customer approves the quote by phone: the counter records the answer on the order's page.
+	// The drawer on a phone, in Chinese (looked at, then closed).
+	zh := newBrowser(t, env.Server.URL)
+	zh.signIn(j.email)
+	zh.chinese()
+	zh.viewport(390, 844, true)
+	zh.open("/orders/" + id)
+	zh.clickOpens(`.quote-answer`, `.quote-answer-form .quote-answer-choice`)
+	zh.click(`.quote-answer-choice [data-answer=decline]`)
+	zh.waitVisible(`.quote-answer-form textarea[name=reason]`)
+	zh.untranslated("recording the customer's answer")
+	zh.shot("zh-money-quote-answer")
+	zh.noConsoleProblems("recording the customer's answer in Chinese")
+
 	b := newBrowser(t, env.Server.URL)
 	b.signIn(j.email)
 	b.open("/orders/" + id)
