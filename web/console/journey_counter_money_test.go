@@ -82,13 +82,48 @@ func TestJourneyCounterBillPaidOnlineThenCommissionOnTheStatement(t *testing.T) 
 	q := env.Must(201, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/quotes", Token: adm, Body: map[string]any{
 		"lines": []map[string]any{{"kind": "part", "description": "压缩机", "quantity": 1, "unit_price": 45000},
 			{"kind": "labour", "description": "更换压缩机", "quantity": 1, "unit_price": 31800}}}}).Map(t)
-	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/quotes/" + q["id"].(string) + "/decision", Token: adm, Body: map[string]any{"approve": true}})
-	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/completion", Token: adm,
-		Body: map[string]any{"diagnosis": "压缩机损坏", "work_done": "更换压缩机", "result": "fixed"}})
+
+	// The customer approves the quote by phone: the counter records the answer on the order's page.
+	// The drawer on a phone, in Chinese (looked at, then closed).
+	zh := newBrowser(t, env.Server.URL)
+	zh.signIn(j.email)
+	zh.chinese()
+	zh.viewport(390, 844, true)
+	zh.open("/orders/" + id)
+	zh.clickOpens(`.quote-answer`, `.quote-answer-form .quote-answer-choice`)
+	zh.click(`.quote-answer-choice [data-answer=decline]`)
+	zh.waitVisible(`.quote-answer-form textarea[name=reason]`)
+	zh.untranslated("recording the customer's answer")
+	zh.shot("zh-money-quote-answer")
+	zh.noConsoleProblems("recording the customer's answer in Chinese")
 
 	b := newBrowser(t, env.Server.URL)
 	b.signIn(j.email)
 	b.open("/orders/" + id)
+	b.clickOpens(`.quote-answer`, `.quote-answer-form .quote-answer-choice`)
+	if txt := b.js(`document.querySelector('.quote-answer-form .quote-answer-total').innerText`); !strings.Contains(txt, "768.00") {
+		t.Errorf("the answer's drawer says %q, want the quote's 768.00", txt)
+	}
+	b.click(`.quote-answer-choice [data-answer=decline]`)
+	b.js(`(() => { document.querySelector('.quote-answer-form').closest('.el-drawer').querySelector('.drawer-submit').click(); return '' })()`)
+	b.waitVisible(`.quote-answer-form .el-form-item.is-error textarea[name=reason]`) // declining needs the reason
+	if n := b.js(`String(document.querySelectorAll('.quote-answer-form .el-form-item.is-error').length)`); n != "1" {
+		t.Errorf("%s fields refused declining without a reason, want the reason alone", n)
+	}
+	b.shot("money-quote-answer")
+	b.click(`.quote-answer-choice [data-answer=approve]`)
+	b.js(`(() => { document.querySelector('.quote-answer-form').closest('.el-drawer').querySelector('.drawer-submit').click(); return '' })()`)
+	b.waitJS(`!document.querySelector('.quote-answer') && (!document.querySelector('.quote-answer-form') || document.querySelector('.quote-answer-form').getClientRects().length === 0)`)
+	answered := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/quotes/" + q["id"].(string), Token: adm}).Map(t)
+	if answered["status"] != "approved" || answered["decided_channel"] != "staff" {
+		t.Fatalf("the quote after the counter recorded the answer: %v, want approved through staff", answered)
+	}
+	b.noConsoleProblems("recording the customer's answer")
+	// Approved, the order moves on: the engineer completes the repair.
+	env.Must(200, apitest.Req{Method: "POST", Path: "/v1/orders/" + id + "/completion", Token: adm,
+		Body: map[string]any{"diagnosis": "压缩机损坏", "work_done": "更换压缩机", "result": "fixed"}})
+	b.open("/orders/" + id)
+	b.waitVisible(`.bill-card .bill-deposit`)
 	// A deposit of 100.00 in cash, taken before the bill (as at check-in).
 	b.clickOpens(`.bill-card .bill-deposit`, `.deposit-form input[name=amount]`)
 	b.typeInto(`.deposit-form input[name=amount]`, "100")

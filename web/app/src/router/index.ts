@@ -50,6 +50,7 @@ const routes: RouteRecordRaw[] = [
     component: () => import('@/layout/AppLayout.vue'),
     children: [
       { path: '', name: 'home', component: () => import('@/views/home/HomeView.vue'), meta: { title: 'menu.home' } },
+      { path: '/me/devices', name: 'my-devices', component: () => import('@/views/account/DevicesView.vue'), meta: { title: 'devices.title' } },
       ...appRoutes,
       {
         path: '/:pathMatch(.*)*',
