@@ -19,6 +19,7 @@ import (
 	"github.com/aftersales/aftersales/internal/access"
 	"github.com/aftersales/aftersales/internal/export"
 	"github.com/aftersales/aftersales/internal/fault"
+	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -362,10 +363,6 @@ type exportCashUpIn struct {
 var cashUpColumns = [][2]string{{"日期", "Day"}, {"网点", "Outlet"}, {"方式", "Method"}, {"类型", "Kind"}, {"币种", "Currency"},
 	{"笔数", "Count"}, {"金额", "Amount"}}
 
-// cashUpCodes are the words of the export's codes (method, kind) in Chinese.
-var cashUpCodes = map[string]string{"cash": "现金", "card": "刷卡", "online": "在线支付", "payment": "收款", "refund": "退款", "deposit": "押金", "net": "净额",
-	"loan_deposit": "备用机押金", "loan_refund": "备用机押金退还"}
-
 func (s *Server) exportCashUp(ctx context.Context, in *exportCashUpIn) (*huma.StreamResponse, error) {
 	var lang string
 	outlets := map[uuid.UUID]string{}
@@ -383,7 +380,6 @@ func (s *Server) exportCashUp(ctx context.Context, in *exportCashUpIn) (*huma.St
 	if err != nil {
 		return nil, err
 	}
-	word := func(code string) string { return pick(lang, [2]string{cashUpCodes[code], code}) }
 	name := pick(lang, [2]string{"日结", "cash-up"})
 	return &huma.StreamResponse{Body: func(hctx huma.Context) {
 		w, ok := in.open(hctx, "cash-up", name, c.Day)
@@ -400,11 +396,12 @@ func (s *Server) exportCashUp(ctx context.Context, in *exportCashUpIn) (*huma.St
 				outlet = outlets[*l.OutletID]
 			}
 			currency = l.Currency
-			if err := w.Row(c.Day, outlet, word(l.Method), word(l.Kind), l.Currency, l.Count, major(l.Amount)); err != nil {
+			if err := w.Row(c.Day, outlet, orders.Label(lang, "payment_method", l.Method), orders.Label(lang, "payment_kind", l.Kind), l.Currency,
+				l.Count, major(l.Amount)); err != nil {
 				return
 			}
 		}
-		if err := w.Row(c.Day, "", "", word("net"), currency, "", major(c.Net)); err != nil {
+		if err := w.Row(c.Day, "", "", pick(lang, [2]string{"净额", "Net"}), currency, "", major(c.Net)); err != nil {
 			return
 		}
 		_ = w.Close()

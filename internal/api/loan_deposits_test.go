@@ -183,4 +183,9 @@ func TestLoanerDepositPaidOnlineAndRefundedThroughStripe(t *testing.T) {
 	if err != nil || !strings.Contains(joined, "现金|备用机押金") || !strings.Contains(joined, "在线支付|备用机押金退还") {
 		t.Fatalf("the cash-up export %q (%v), want the cash loaner deposit and the online refund", joined, err)
 	}
+	en := env.Must(200, apitest.Req{Method: "GET", Path: "/v1/cash-up/export?format=csv&lang=en&outlet_id=" + w.outlet, Token: adm})
+	if body := string(en.Body); !strings.Contains(body, "Cash,Loaner deposit,") || !strings.Contains(body, "Online,Loaner deposit given back,") ||
+		!strings.Contains(body, "Net") {
+		t.Fatalf("the English cash-up export:\n%s\nwant the methods and kinds in words", body)
+	}
 }

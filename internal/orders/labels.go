@@ -72,7 +72,8 @@ var labels = map[string]map[string][2]string{
 	"flag_status":         {"open": {"待处理", "Open"}, "refunding": {"退款中", "Refunding"}, "refunded": {"已退款", "Refunded"}, "accepted": {"已接受", "Accepted"}},
 	// Customers' bills at the counter (package billing), for the receipts.
 	"bill_line_kind": {"part": {"配件", "Part"}, "labour": {"人工", "Labour"}, "visit": {"上门费", "Visit fee"}, "shipping": {"运费", "Shipping"}, "other": {"其他", "Other"}},
-	"payment_kind":   {"payment": {"收款", "Payment"}, "refund": {"退款", "Refund"}, "deposit": {"押金", "Deposit"}},
+	"payment_kind": {"payment": {"收款", "Payment"}, "refund": {"退款", "Refund"}, "deposit": {"押金", "Deposit"},
+		"loan_deposit": {"备用机押金", "Loaner deposit"}, "loan_refund": {"备用机押金退还", "Loaner deposit given back"}},
 	"payment_method": {"cash": {"现金", "Cash"}, "card": {"刷卡", "Card terminal"}, "online": {"在线支付", "Online"}},
 	"payment_status": {"pending": {"处理中", "Pending"}, "succeeded": {"成功", "Succeeded"}, "failed": {"失败", "Failed"}, "expired": {"已过期", "Expired"}},
 }
