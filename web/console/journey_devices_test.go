@@ -73,4 +73,19 @@ func TestJourneyStaffSignsOutAnotherDevice(t *testing.T) {
 	// The phone, signed out, is asked to sign in again on its next request.
 	phone.open("/me/devices")
 	phone.waitJS(`location.pathname === '/console/login'`)
+
+	// Two more sign-ins elsewhere; the desktop signs every other device out at once.
+	a, b := env.Login(email), env.Login(email)
+	desk.click(`.devices-refresh`)
+	devices(desk, 3)
+	desk.click(`.devices-sign-out-others`)
+	desk.waitVisible(`.el-message-box .el-button--danger`)
+	desk.js(`(() => { document.querySelector('.el-message-box .el-button--danger').click(); return '' })()`)
+	devices(desk, 1)
+	if desk.js(`document.querySelector('.devices-page .device').dataset.current`) != "true" {
+		t.Errorf("after signing the others out the device left is not this one")
+	}
+	env.Must(401, apitest.Req{Method: "GET", Path: "/v1/me", Token: a})
+	env.Must(401, apitest.Req{Method: "GET", Path: "/v1/me", Token: b})
+	desk.noConsoleProblems("every other device signed out")
 }

@@ -877,6 +877,10 @@ const en = {
     confirmTitle: 'Sign out this device?',
     confirmText: '{device} will have to sign in again.',
     signedOut: 'Device signed out',
+    signOutOthers: 'Sign out every other device',
+    othersTitle: 'Sign out every other device?',
+    othersText: 'Every browser and phone but this one will have to sign in again.',
+    signedOutOthers: '{n} other device signed out | {n} other devices signed out',
     none: 'No devices signed in',
   },
   quoteAnswer: {

@@ -876,6 +876,10 @@ const zhCN: Messages = {
     confirmTitle: '让此设备退出登录？',
     confirmText: '{device} 需要重新登录。',
     signedOut: '设备已退出登录',
+    signOutOthers: '退出其他所有设备',
+    othersTitle: '退出其他所有设备？',
+    othersText: '除本设备外，其他浏览器和手机都需要重新登录。',
+    signedOutOthers: '已退出 {n} 台其他设备',
     none: '没有登录的设备',
   },
   quoteAnswer: {
