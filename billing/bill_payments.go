@@ -414,12 +414,8 @@ func confirmBillPayment(ctx context.Context, tx *tenants.Tx, id uuid.UUID, inten
 		PaymentIntentID: intent, ChargeID: charge}); err != nil {
 		return "", err
 	}
-	if sandbox, err := tx.Sandbox(ctx); err != nil {
+	if at, err = paidMoment(ctx, tx, at); err != nil {
 		return "", err
-	} else if sandbox {
-		if at, err = tx.Now(ctx); err != nil {
-			return "", err
-		}
 	}
 	_, done, err := settle(ctx, tx, b, p, amount, firstNonEmpty(charge, intent), at)
 	if err != nil {
@@ -440,38 +436,16 @@ func (h hints) billPayment() uuid.UUID {
 func (s *Service) applyBill(ctx context.Context, tx *tenants.Tx, ev stripe.Event, h hints, id uuid.UUID) (effect, error) {
 	at := time.Unix(ev.Created, 0).UTC()
 	t := tx.Scope.TenantID
-	eff := effect{routes: []route{{h.paymentIntent, t, uuid.Nil}}}
+	p, eff, ok := paymentEvent(ev, h, t)
+	if ok {
+		if p != nil {
+			var err error
+			eff.detail, err = confirmBillPayment(ctx, tx, id, p.intent, p.charge, p.amount, p.currency, at)
+			return eff, err
+		}
+		return eff, nil
+	}
 	switch ev.Type {
-	case "checkout.session.completed":
-		var cs stripe.CheckoutSession
-		if err := unmarshal(ev.Data.Raw, &cs); err != nil {
-			return effect{outcome: "ignored", detail: "undecodable session"}, nil
-		}
-		eff.routes = append(eff.routes, route{cs.ID, t, uuid.Nil})
-		if cs.PaymentStatus != stripe.CheckoutSessionPaymentStatusPaid {
-			eff.detail = "awaiting payment (" + string(cs.PaymentStatus) + ")"
-			return eff, nil
-		}
-		var err error
-		eff.detail, err = confirmBillPayment(ctx, tx, id, h.paymentIntent, "", cs.AmountTotal, string(cs.Currency), at)
-		return eff, err
-	case "payment_intent.succeeded":
-		var pi stripe.PaymentIntent
-		if err := unmarshal(ev.Data.Raw, &pi); err != nil {
-			return effect{outcome: "ignored", detail: "undecodable payment intent"}, nil
-		}
-		charge := ""
-		if pi.LatestCharge != nil {
-			charge = pi.LatestCharge.ID
-		}
-		eff.routes = append(eff.routes, route{charge, t, uuid.Nil})
-		amount := pi.AmountReceived
-		if amount == 0 {
-			amount = pi.Amount
-		}
-		var err error
-		eff.detail, err = confirmBillPayment(ctx, tx, id, pi.ID, charge, amount, string(pi.Currency), at)
-		return eff, err
 	case "checkout.session.expired", "payment_intent.payment_failed":
 		status := "expired"
 		if ev.Type == "payment_intent.payment_failed" {

@@ -223,8 +223,8 @@ func (s *Service) AcceptFlag(ctx context.Context, scope tenants.Scope, jobs even
 		}
 		resolution := "accepted: " + reason
 		if f.Kind == FlagWrongAmount {
-			detail, err := activatePayment(ctx, tx, jobs, payment{purchase: f.PurchaseID, intent: f.StripePaymentIntentID,
-				charge: f.StripeChargeID, amount: f.ReceivedAmount, currency: f.ReceivedCurrency, at: f.CreatedAt, accepted: true})
+			detail, err := activatePayment(ctx, tx, jobs, payment{purchase: f.PurchaseID, paid: paid{intent: f.StripePaymentIntentID,
+				charge: f.StripeChargeID, amount: f.ReceivedAmount, currency: f.ReceivedCurrency}, at: f.CreatedAt, accepted: true})
 			var mm *mismatchError
 			if errors.As(err, &mm) {
 				detail, err = "not activated, "+mm.detail, nil // the purchase is paid by another payment

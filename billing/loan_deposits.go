@@ -127,40 +127,18 @@ func (s *Service) CloseLoanDeposit(ctx context.Context, tx *tenants.Tx, l db.Loa
 // applyLoanDeposit runs an event of a loan deposit's payment or refund in its tenant's
 // transaction.
 func (s *Service) applyLoanDeposit(ctx context.Context, tx *tenants.Tx, ev stripe.Event, h hints, id uuid.UUID) (effect, error) {
-	at := time.Unix(ev.Created, 0).UTC()
 	t := tx.Scope.TenantID
-	eff := effect{routes: []route{{h.paymentIntent, t, uuid.Nil}}}
-	if sandbox, err := tx.Sandbox(ctx); err != nil {
-		return eff, err
-	} else if sandbox {
-		if at, err = tx.Now(ctx); err != nil {
-			return eff, err
-		}
+	at, err := paidMoment(ctx, tx, time.Unix(ev.Created, 0).UTC())
+	if err != nil {
+		return effect{}, err
 	}
-	var err error
-	switch ev.Type {
-	case "checkout.session.completed":
-		var cs stripe.CheckoutSession
-		if err := unmarshal(ev.Data.Raw, &cs); err != nil {
-			return effect{outcome: "ignored", detail: "undecodable session"}, nil
-		}
-		eff.routes = append(eff.routes, route{cs.ID, t, uuid.Nil})
-		if cs.PaymentStatus != stripe.CheckoutSessionPaymentStatusPaid {
-			eff.detail = "awaiting payment (" + string(cs.PaymentStatus) + ")"
-			return eff, nil
-		}
-		eff.detail, err = stock.DepositPaid(ctx, tx, id, h.paymentIntent, cs.AmountTotal, string(cs.Currency), at)
-	case "payment_intent.succeeded":
-		var pi stripe.PaymentIntent
-		if err := unmarshal(ev.Data.Raw, &pi); err != nil {
-			return effect{outcome: "ignored", detail: "undecodable payment intent"}, nil
-		}
-		amount := pi.AmountReceived
-		if amount == 0 {
-			amount = pi.Amount
-		}
-		eff.detail, err = stock.DepositPaid(ctx, tx, id, pi.ID, amount, string(pi.Currency), at)
-	case "charge.refund.updated", "refund.updated", "refund.failed":
+	p, eff, ok := paymentEvent(ev, h, t)
+	switch {
+	case ok && p == nil:
+		return eff, nil
+	case ok:
+		eff.detail, err = stock.DepositPaid(ctx, tx, id, p.intent, p.amount, p.currency, at)
+	case ev.Type == "charge.refund.updated" || ev.Type == "refund.updated" || ev.Type == "refund.failed":
 		var rf stripe.Refund
 		if err := unmarshal(ev.Data.Raw, &rf); err != nil {
 			return effect{outcome: "ignored", detail: "undecodable refund"}, nil

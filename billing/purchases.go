@@ -584,19 +584,17 @@ func emit(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, typ string,
 // recorded and flagged for finance (payment_flags).
 func activate(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, purchaseID uuid.UUID, paymentIntent, charge string,
 	amount int64, currency string, paidAt time.Time) (string, error) {
-	return activatePayment(ctx, tx, jobs, payment{purchase: purchaseID, intent: paymentIntent, charge: charge, amount: amount,
-		currency: currency, at: paidAt})
+	return activatePayment(ctx, tx, jobs, payment{purchase: purchaseID, paid: paid{intent: paymentIntent, charge: charge, amount: amount,
+		currency: currency}, at: paidAt})
 }
 
 // payment is one confirmed payment of a purchase; accepted is finance's word that a flagged
 // payment counts for the purchase despite its amount.
 type payment struct {
-	purchase       uuid.UUID
-	intent, charge string
-	amount         int64
-	currency       string
-	at             time.Time
-	accepted       bool
+	paid
+	purchase uuid.UUID
+	at       time.Time
+	accepted bool
 }
 
 func activatePayment(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, pay payment) (string, error) {
@@ -608,14 +606,9 @@ func activatePayment(ctx context.Context, tx *tenants.Tx, jobs events.Inserter, 
 		}
 		return "", err
 	}
-	// A sandbox tenant's payments land at its test clock: Stripe's moment is the wall
-	// clock's, which means nothing to the tenant's terms and cooling-off periods.
-	if sandbox, err := tx.Sandbox(ctx); err != nil {
+	paidAt, err = paidMoment(ctx, tx, paidAt)
+	if err != nil {
 		return "", err
-	} else if sandbox {
-		if paidAt, err = tx.Now(ctx); err != nil {
-			return "", err
-		}
 	}
 	if p.StripePaymentIntentID != "" && paymentIntent != "" && p.StripePaymentIntentID != paymentIntent {
 		return "", &mismatchError{fmt.Sprintf("payment intent %s paid for purchase %s, which is paid by %s", paymentIntent, p.ID, p.StripePaymentIntentID)}

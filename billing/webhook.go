@@ -132,6 +132,89 @@ func hintsOf(raw json.RawMessage) hints {
 	return h
 }
 
+// madeObject is an object of the platform's making that an event names: its route key and
+// the words for it in a mismatch.
+type madeObject struct {
+	key, what string
+	id        uuid.UUID
+}
+
+// madeObjects are the objects the platform made that an event names (its purchase, a bill's
+// payment, a loan's deposit): each was recorded as its tenant's when it was made.
+func madeObjects(purchase uuid.UUID, h hints) []madeObject {
+	var out []madeObject
+	if purchase != uuid.Nil {
+		out = append(out, madeObject{purchaseKey(purchase), "purchase", purchase})
+	}
+	if bp := h.billPayment(); bp != uuid.Nil {
+		out = append(out, madeObject{billPaymentKey(bp), "bill payment", bp})
+	}
+	if l := h.loan(); l != uuid.Nil {
+		out = append(out, madeObject{loanKey(l), "loan", l})
+	}
+	return out
+}
+
+// paid is what a payment event says came in for a payment the platform started.
+type paid struct {
+	intent, charge, currency string
+	amount                   int64
+}
+
+// paymentEvent reads the two events that confirm a payment the platform started (a bill's
+// payment, a loan's deposit): checkout.session.completed and payment_intent.succeeded. ok is
+// false for any other type. With ok, p is what came in (nil when nothing did yet: a session
+// awaiting payment, an object that does not decode, as eff says), and eff carries the routes
+// the event teaches.
+func paymentEvent(ev stripe.Event, h hints, t uuid.UUID) (p *paid, eff effect, ok bool) {
+	eff = effect{routes: []route{{h.paymentIntent, t, uuid.Nil}}}
+	switch ev.Type {
+	case "checkout.session.completed":
+		var cs stripe.CheckoutSession
+		if err := unmarshal(ev.Data.Raw, &cs); err != nil {
+			return nil, effect{outcome: "ignored", detail: "undecodable session"}, true
+		}
+		eff.routes = append(eff.routes, route{cs.ID, t, uuid.Nil})
+		if cs.PaymentStatus != stripe.CheckoutSessionPaymentStatusPaid {
+			eff.detail = "awaiting payment (" + string(cs.PaymentStatus) + ")"
+			return nil, eff, true
+		}
+		return &paid{intent: h.paymentIntent, amount: cs.AmountTotal, currency: string(cs.Currency)}, eff, true
+	case "payment_intent.succeeded":
+		var pi stripe.PaymentIntent
+		if err := unmarshal(ev.Data.Raw, &pi); err != nil {
+			return nil, effect{outcome: "ignored", detail: "undecodable payment intent"}, true
+		}
+		charge, amount := received(pi)
+		eff.routes = append(eff.routes, route{charge, t, uuid.Nil})
+		return &paid{intent: pi.ID, charge: charge, amount: amount, currency: string(pi.Currency)}, eff, true
+	}
+	return nil, eff, false
+}
+
+// received is a succeeded payment intent's charge and the amount Stripe received.
+func received(pi stripe.PaymentIntent) (charge string, amount int64) {
+	if pi.LatestCharge != nil {
+		charge = pi.LatestCharge.ID
+	}
+	amount = pi.AmountReceived
+	if amount == 0 {
+		amount = pi.Amount
+	}
+	return charge, amount
+}
+
+// paidMoment is when money Stripe reports (at Stripe's moment, at) came in for the tenant: a
+// sandbox tenant's payments land at its test clock, since the wall clock means nothing to its
+// terms and cooling-off periods.
+func paidMoment(ctx context.Context, tx *tenants.Tx, at time.Time) (time.Time, error) {
+	sandbox, err := tx.Sandbox(ctx)
+	if err != nil || !sandbox {
+		return at, err
+	}
+	return tx.Now(ctx)
+}
+
 func (h hints) tenant() uuid.UUID {
 	id, _ := uuid.Parse(h.metadata["tenant_id"])
 	return id
@@ -242,38 +325,16 @@ func (s *Service) Process(ctx context.Context, jobs events.Inserter, id string) 
 		s.Log.WarnContext(ctx, "stripe event for an unknown tenant ignored", "event", id, "type", ev.Type, "tenant", tenant)
 		return s.finish(ctx, jobs, id, uuid.Nil, effect{outcome: "unknown_tenant", detail: "tenant " + tenant.String() + " does not exist"})
 	}
-	if purchase != uuid.Nil {
-		// The purchase's owner is the tenant the platform created it for, whatever the
+	for _, o := range madeObjects(purchase, h) {
+		// An object the platform made belongs to the tenant it made it for, whatever the
 		// event's metadata says.
-		owner, known, err := s.ownerOf(ctx, purchaseKey(purchase))
+		owner, known, err := s.ownerOf(ctx, o.key)
 		if err != nil {
 			return err
 		}
 		if known && owner.Tenant != tenant {
-			return s.mismatch(ctx, jobs, id, string(ev.Type), tenant, fmt.Sprintf("names purchase %s of tenant %s, metadata says tenant %s",
-				purchase, owner.Tenant, tenant))
-		}
-	}
-	if bp := h.billPayment(); bp != uuid.Nil {
-		// A bill payment's owner is the tenant the platform started it for.
-		owner, known, err := s.ownerOf(ctx, billPaymentKey(bp))
-		if err != nil {
-			return err
-		}
-		if known && owner.Tenant != tenant {
-			return s.mismatch(ctx, jobs, id, string(ev.Type), tenant, fmt.Sprintf("names bill payment %s of tenant %s, metadata says tenant %s",
-				bp, owner.Tenant, tenant))
-		}
-	}
-	if l := h.loan(); l != uuid.Nil {
-		// A loan deposit's owner is the tenant the platform opened its page for.
-		owner, known, err := s.ownerOf(ctx, loanKey(l))
-		if err != nil {
-			return err
-		}
-		if known && owner.Tenant != tenant {
-			return s.mismatch(ctx, jobs, id, string(ev.Type), tenant, fmt.Sprintf("names loan %s of tenant %s, metadata says tenant %s",
-				l, owner.Tenant, tenant))
+			return s.mismatch(ctx, jobs, id, string(ev.Type), tenant, fmt.Sprintf("names %s %s of tenant %s, metadata says tenant %s",
+				o.what, o.id, owner.Tenant, tenant))
 		}
 	}
 	foreign, err := s.routedElsewhere(ctx, tenant, h.keys())
@@ -506,10 +567,7 @@ func (s *Service) apply(ctx context.Context, tx *tenants.Tx, jobs events.Inserte
 		if err := json.Unmarshal(raw, &pi); err != nil {
 			return effect{outcome: "ignored", detail: "undecodable payment intent"}, nil
 		}
-		charge := ""
-		if pi.LatestCharge != nil {
-			charge = pi.LatestCharge.ID
-		}
+		charge, amount := received(pi)
 		eff := effect{routes: []route{{pi.ID, t, purchase}, {charge, t, purchase}}}
 		if purchase == uuid.Nil {
 			eff.outcome, eff.detail = "ignored", "payment intent without a purchase"
@@ -517,10 +575,6 @@ func (s *Service) apply(ctx context.Context, tx *tenants.Tx, jobs events.Inserte
 		}
 		if err := requireTenantsPurchase(ctx, tx, purchase); err != nil {
 			return effect{}, err
-		}
-		amount := pi.AmountReceived
-		if amount == 0 {
-			amount = pi.Amount
 		}
 		var err error
 		eff.detail, err = activate(ctx, tx, jobs, purchase, pi.ID, charge, amount, string(pi.Currency), at)
