@@ -12,6 +12,7 @@ import (
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/platform"
+	"github.com/aftersales/aftersales/internal/stock"
 	"github.com/aftersales/aftersales/tenants"
 )
 
@@ -26,6 +27,23 @@ type PartOrderBill struct {
 	Number      string
 	Currency    string
 	Lines       []BillLine
+}
+
+// BillPartOrder bills a part order's customer when the order is taken: its lines at the
+// consumer price, the bill issued at once (its pay link made) so that the customer can pay at
+// the counter or online. A bill issued before is returned as it is. Without the billing
+// service (the benchmark's server) the bill stays a draft.
+func (s *Service) BillPartOrder(ctx context.Context, tx *tenants.Tx, po stock.PartOrder) (Bill, error) {
+	lines := make([]BillLine, len(po.Lines))
+	for i, l := range po.Lines {
+		lines[i] = BillLine{Description: l.PartNo + " " + l.NameZh, Quantity: int(l.Qty), UnitPrice: l.UnitPrice}
+	}
+	b, err := CreatePartOrderBill(ctx, tx, PartOrderBill{PartOrderID: po.ID, OutletID: po.OutletID, CustomerID: po.CustomerID,
+		Number: po.Number, Currency: po.Currency, Lines: lines})
+	if err != nil || s == nil || b.Status != BillDraft {
+		return b, err
+	}
+	return s.IssueBill(ctx, tx, b.ID, b.Version)
 }
 
 // CreatePartOrderBill bills a part order's customer for its lines (kind part, the catalog's

@@ -93,19 +93,9 @@ func (s *Server) createPartOrder(ctx context.Context, in *createPartOrderIn) (*P
 		if err != nil {
 			return PartOrderView{}, err
 		}
-		lines := make([]billing.BillLine, len(po.Lines))
-		for i, l := range po.Lines {
-			lines[i] = billing.BillLine{Description: l.PartNo + " " + l.NameZh, Quantity: int(l.Qty), UnitPrice: l.UnitPrice}
-		}
-		b, err := billing.CreatePartOrderBill(ctx, tx, billing.PartOrderBill{PartOrderID: po.ID, OutletID: po.OutletID,
-			CustomerID: po.CustomerID, Number: po.Number, Currency: po.Currency, Lines: lines})
+		b, err := s.Billing.BillPartOrder(ctx, tx, po)
 		if err != nil {
 			return PartOrderView{}, err
-		}
-		if s.Billing != nil {
-			if b, err = s.Billing.IssueBill(ctx, tx, b.ID, b.Version); err != nil {
-				return PartOrderView{}, err
-			}
 		}
 		return PartOrderView{PartOrder: po, Bill: &b}, nil
 	})
@@ -137,9 +127,11 @@ func (s *Server) listPartOrders(ctx context.Context, in *listPartOrdersIn) (*Pag
 	return pageOf(rows, in.limit(), func(p stock.PartOrder) uuid.UUID { return p.ID }), nil
 }
 
-func (s *Server) getPartOrder(ctx context.Context, in *IDPath) (*PartOrderOutput, error) {
+// partOrderAnswer answers with the part order fn reads or changes in the caller's
+// transaction, with its bill.
+func (s *Server) partOrderAnswer(ctx context.Context, fn func(tx *tenants.Tx) (stock.PartOrder, error)) (*PartOrderOutput, error) {
 	v, err := within(ctx, s, func(tx *tenants.Tx) (PartOrderView, error) {
-		po, err := stock.GetPartOrder(ctx, tx, in.id())
+		po, err := fn(tx)
 		if err != nil {
 			return PartOrderView{}, err
 		}
@@ -149,6 +141,10 @@ func (s *Server) getPartOrder(ctx context.Context, in *IDPath) (*PartOrderOutput
 		return nil, err
 	}
 	return partOrderOut(v), nil
+}
+
+func (s *Server) getPartOrder(ctx context.Context, in *IDPath) (*PartOrderOutput, error) {
+	return s.partOrderAnswer(ctx, func(tx *tenants.Tx) (stock.PartOrder, error) { return stock.GetPartOrder(ctx, tx, in.id()) })
 }
 
 type pickUpPartOrderIn struct {
@@ -162,21 +158,13 @@ func (s *Server) pickUpPartOrder(ctx context.Context, in *pickUpPartOrderIn) (*P
 	if err != nil {
 		return nil, err
 	}
-	v, err := within(ctx, s, func(tx *tenants.Tx) (PartOrderView, error) {
-		var body stock.PickupInput
-		if in.Body != nil {
-			body = *in.Body
-		}
-		po, err := s.stock().PickUpPartOrder(ctx, tx, in.id(), ver, body)
-		if err != nil {
-			return PartOrderView{}, err
-		}
-		return partOrderView(ctx, tx, po)
-	})
-	if err != nil {
-		return nil, err
+	var body stock.PickupInput
+	if in.Body != nil {
+		body = *in.Body
 	}
-	return partOrderOut(v), nil
+	return s.partOrderAnswer(ctx, func(tx *tenants.Tx) (stock.PartOrder, error) {
+		return s.stock().PickUpPartOrder(ctx, tx, in.id(), ver, body)
+	})
 }
 
 type cancelPartOrderIn struct {
@@ -192,15 +180,7 @@ func (s *Server) cancelPartOrder(ctx context.Context, in *cancelPartOrderIn) (*P
 	if err != nil {
 		return nil, err
 	}
-	v, err := within(ctx, s, func(tx *tenants.Tx) (PartOrderView, error) {
-		po, err := s.stock().CancelPartOrder(ctx, tx, in.id(), ver, in.Body.Reason)
-		if err != nil {
-			return PartOrderView{}, err
-		}
-		return partOrderView(ctx, tx, po)
+	return s.partOrderAnswer(ctx, func(tx *tenants.Tx) (stock.PartOrder, error) {
+		return s.stock().CancelPartOrder(ctx, tx, in.id(), ver, in.Body.Reason)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return partOrderOut(v), nil
 }
