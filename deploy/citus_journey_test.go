@@ -58,7 +58,7 @@ func TestCitusDemoAndJourney(t *testing.T) {
 		}
 	}
 	var brand dbgen.Tenant
-	if err := tdb.PlatformRead(ctx, "test: the demo brand", func(q dbgen.DBTX) error {
+	if err := tdb.PlatformRead(ctx, "test: the demo brand", uuid.Nil, func(q dbgen.DBTX) error {
 		var err error
 		brand, err = dbgen.New().GetTenantBySlug(ctx, q, demo.BrandSlug)
 		return err

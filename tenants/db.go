@@ -141,36 +141,96 @@ type Tx struct {
 	later    *pgx.Batch          // statements queued by Later, sent before commit
 	jobs     []queuedJob         // jobs queued by Job, inserted before commit
 	onceJobs map[string]struct{} // the once keys of jobs
+	// forValues: PlanForValues was asked and its setting is not sent yet (it travels with the
+	// next statement); planned: it was sent.
+	forValues, planned bool
 }
 
 // Exec runs a statement in the transaction.
 func (t *Tx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
-	return t.tx.Exec(ctx, sql, args...)
+	if !t.forValues {
+		return t.tx.Exec(ctx, sql, args...)
+	}
+	br, err := t.sendPlanned(ctx, sql, args)
+	if err != nil {
+		return pgconn.CommandTag{}, err
+	}
+	tag, err := br.Exec()
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	return tag, err
 }
+
+// planForValues is the setting PlanForValues sends.
+const planForValues = "SET LOCAL plan_cache_mode = force_custom_plan"
 
 // PlanForValues asks PostgreSQL to plan the rest of the transaction's statements for the
 // values they are given, not once for any value. Lists whose filters are optional need it:
 // planned once, `$1 IS NULL OR col = $1` cannot fold away, and the plan fits no filter well.
-func (t *Tx) PlanForValues(ctx context.Context) error {
-	if _, err := t.tx.Exec(ctx, "SET LOCAL plan_cache_mode = force_custom_plan"); err != nil {
-		return fmt.Errorf("plan for values: %w", err)
+// It costs no round trip of its own: the setting is sent with the next statement.
+func (t *Tx) PlanForValues() {
+	if !t.planned {
+		t.forValues = true
 	}
-	return nil
+}
+
+// ForValues returns q with its statements planned for the values they are given, as
+// Tx.PlanForValues: a transaction from now on, or each statement of a Read (the setting
+// travels in the statement's own batch). Code that takes a db.DBTX calls it.
+func ForValues(q db.DBTX) db.DBTX {
+	switch q := q.(type) {
+	case *Tx:
+		q.PlanForValues()
+	case oneTrip:
+		q.forValues = true
+		return q
+	}
+	return q
+}
+
+// sendPlanned sends PlanForValues' setting and the statement in one batch, and reads the
+// setting's result.
+func (t *Tx) sendPlanned(ctx context.Context, sql string, args []any) (pgx.BatchResults, error) {
+	t.forValues, t.planned = false, true
+	b := &pgx.Batch{}
+	b.Queue(planForValues)
+	b.Queue(sql, args...)
+	br := t.tx.SendBatch(ctx, b)
+	if _, err := br.Exec(); err != nil {
+		br.Close()
+		return nil, fmt.Errorf("plan for values: %w", err)
+	}
+	return br, nil
 }
 
 // Query runs a query in the transaction.
 func (t *Tx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
-	return t.tx.Query(ctx, sql, args...)
+	if !t.forValues {
+		return t.tx.Query(ctx, sql, args...)
+	}
+	br, err := t.sendPlanned(ctx, sql, args)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := br.Query()
+	if err != nil {
+		br.Close()
+		return nil, err
+	}
+	return &batchRows{Rows: rows, br: br}, nil
 }
 
 // QueryRow runs a query returning at most one row in the transaction.
 func (t *Tx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
-	return t.tx.QueryRow(ctx, sql, args...)
-}
-
-// SendBatch sends queued statements in one round trip.
-func (t *Tx) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
-	return t.tx.SendBatch(ctx, b)
+	if !t.forValues {
+		return t.tx.QueryRow(ctx, sql, args...)
+	}
+	rows, err := t.Query(ctx, sql, args...) //nolint:sqlclosecheck // batchRow.Scan closes the rows, as pgx's QueryRow does
+	if err != nil {
+		return errRow{err}
+	}
+	return batchRow{rows.(*batchRows)}
 }
 
 // Inserter inserts one River job in a transaction; *river.Client[pgx.Tx] is one.

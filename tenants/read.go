@@ -30,24 +30,30 @@ func (d *DB) Read(ctx context.Context, scope Scope, fn func(q db.DBTX) error) er
 }
 
 // PlatformRead is Read with no tenant set, for the platform's hot reads of global tables
-// (a session's user, a tenant by its slug). purpose names the use, as for Platform.
-func (d *DB) PlatformRead(ctx context.Context, purpose string, fn func(q db.DBTX) error) error {
+// (a session's user, a tenant by its slug). purpose names the use and userID the user it
+// reads for (uuid.Nil: none), as for Platform.
+func (d *DB) PlatformRead(ctx context.Context, purpose string, userID uuid.UUID, fn func(q db.DBTX) error) error {
 	d.record(ctx, purpose)
-	return d.observe(ctx, fn(oneTrip{pool: d.pool, scope: Scope{}}))
+	return d.observe(ctx, fn(oneTrip{pool: d.pool, scope: Scope{UserID: userID}}))
 }
 
 // TenantOf returns the tenant that q is confined to when q is a transaction (*Tx) or the
 // executor a Read passes to its function, for statements that name the tenant as their
 // route (tenant_id = @tenant_id) but receive only the executor. For any other executor it
 // returns uuid.Nil, which matches no rows.
-func TenantOf(q db.DBTX) uuid.UUID {
+func TenantOf(q db.DBTX) uuid.UUID { return ScopeOf(q).TenantID }
+
+// ScopeOf returns the scope q is confined to when q is a transaction (*Tx) or the executor
+// a Read passes to its function, for code that takes either and decides by the scope (what
+// a role may see of a row it reads). For any other executor it returns the empty scope.
+func ScopeOf(q db.DBTX) Scope {
 	switch q := q.(type) {
 	case *Tx:
-		return q.Scope.TenantID
+		return q.Scope
 	case oneTrip:
-		return q.scope.TenantID
+		return q.scope
 	}
-	return uuid.Nil
+	return Scope{}
 }
 
 // scopeStatements are the SET LOCAL statements of a scope's settings that are not empty,
@@ -73,8 +79,9 @@ func scopeStatements(s Scope) []string {
 // oneTrip is a db.DBTX whose every statement is sent inside its own transaction with the
 // scope's settings, in one batch.
 type oneTrip struct {
-	pool  *pgxpool.Pool
-	scope Scope
+	pool      *pgxpool.Pool
+	scope     Scope
+	forValues bool // each statement planned for its values (ForValues)
 }
 
 func (o oneTrip) send(ctx context.Context, sql string, args []any) (*pgxpool.Conn, pgx.BatchResults, error) {
@@ -85,6 +92,9 @@ func (o oneTrip) send(ctx context.Context, sql string, args []any) (*pgxpool.Con
 	b := &pgx.Batch{}
 	b.Queue("BEGIN READ ONLY")
 	sets := scopeStatements(o.scope)
+	if o.forValues {
+		sets = append(sets, planForValues)
+	}
 	for _, set := range sets {
 		b.Queue(set)
 	}
@@ -139,12 +149,13 @@ func (o oneTrip) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row 
 	return batchRow{rows.(*batchRows)}
 }
 
-// batchRows reads the COMMIT, closes the batch and gives the connection back when the rows
-// are closed. A failed statement aborts the transaction; the COMMIT then rolls it back.
+// batchRows closes the batch when the rows are closed; a Read's also reads the COMMIT and
+// gives the connection back. A failed statement aborts the transaction; the COMMIT then
+// rolls it back.
 type batchRows struct {
 	pgx.Rows
 	br   pgx.BatchResults
-	conn *pgxpool.Conn
+	conn *pgxpool.Conn // a Read's connection; nil for a statement of a Tx
 	done bool
 	err  error
 }
@@ -155,13 +166,15 @@ func (r *batchRows) Close() {
 	}
 	r.done = true
 	r.Rows.Close()
-	if r.Rows.Err() == nil {
+	if r.Rows.Err() == nil && r.conn != nil {
 		_, r.err = r.br.Exec() // COMMIT
 	}
 	if err := r.br.Close(); r.err == nil {
 		r.err = err
 	}
-	r.conn.Release()
+	if r.conn != nil {
+		r.conn.Release()
+	}
 }
 
 // Err is the statement's error, else the COMMIT's.

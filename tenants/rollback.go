@@ -57,7 +57,8 @@ func (t *Tx) Savepoint(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("savepoint: %w", err)
 	}
-	inner := &Tx{tx: sp, Scope: t.Scope, Q: t.Q, clocks: t.clocks, testNow: t.testNow}
+	// A setting PlanForValues sent inside the savepoint is undone with it, and kept with it.
+	inner := &Tx{tx: sp, Scope: t.Scope, Q: t.Q, clocks: t.clocks, testNow: t.testNow, forValues: t.forValues, planned: t.planned}
 	if ferr := fn(inner); ferr != nil {
 		if err := sp.Rollback(ctx); err != nil {
 			return fmt.Errorf("%w (then roll back to the savepoint: %w)", ferr, err)
@@ -67,5 +68,6 @@ func (t *Tx) Savepoint(ctx context.Context, fn func(tx *Tx) error) error {
 	if err := inner.Flush(ctx); err != nil {
 		return err
 	}
+	t.forValues, t.planned = inner.forValues, inner.planned
 	return sp.Commit(ctx)
 }

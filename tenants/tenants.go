@@ -211,7 +211,7 @@ const StatusReadOnly = "read_only"
 func (d *DB) ReadOnly(ctx context.Context, id uuid.UUID, slug, known string) (bool, error) {
 	status := known
 	if status == "" {
-		err := d.PlatformRead(ctx, "read-only tenant check", func(q db.DBTX) (err error) {
+		err := d.PlatformRead(ctx, "read-only tenant check", uuid.Nil, func(q db.DBTX) (err error) {
 			if id != uuid.Nil {
 				status, err = db.New().GetTenantStatus(ctx, q, id)
 			} else {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/aftersales/aftersales/internal/api/apitest"
@@ -363,7 +364,7 @@ func TestBadInput(t *testing.T) {
 	}
 	// No refused onboarding left a tenant behind (other tests onboard tenants of their own
 	// on the shared database meanwhile, so this looks the slugs up rather than counting).
-	if err := env.Tenants.PlatformRead(context.Background(), "test: refused onboardings left no tenant", func(q db.DBTX) error {
+	if err := env.Tenants.PlatformRead(context.Background(), "test: refused onboardings left no tenant", uuid.Nil, func(q db.DBTX) error {
 		for _, slug := range []string{"Bad Slug!", "tz-bad", "pa-bad", "pw-bad"} {
 			_, err := db.New().GetTenantBySlug(context.Background(), q, slug)
 			switch {

@@ -30,7 +30,7 @@ func (s *Server) tenantBySlug(ctx context.Context, slug string) (uuid.UUID, erro
 		return id, nil
 	}
 	var id uuid.UUID
-	err := s.DB.PlatformRead(ctx, "tenant by slug", func(q db.DBTX) error {
+	err := s.DB.PlatformRead(ctx, "tenant by slug", uuid.Nil, func(q db.DBTX) error {
 		t, err := db.New().GetTenantBySlug(ctx, q, slug)
 		if err != nil {
 			return fault.DBError(err, "", "")

@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/aftersales/aftersales/internal/access"
+	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/orders"
 	"github.com/aftersales/aftersales/tenants"
@@ -202,7 +203,15 @@ func (s *Server) listOrders(ctx context.Context, in *listOrdersIn) (*PageOutput[
 			&huma.ErrorDetail{Location: "query.cursor", Message: "is not accepted with undispatched=true; ask for a larger limit", Value: in.Cursor})
 	}
 	f.BeforeID, f.Limit = after, in.limit()+1
-	rows, err := within(ctx, s, func(tx *tenants.Tx) ([]orders.Order, error) { return orders.List(ctx, tx, f) })
+	var rows []orders.Order
+	if f.Undispatched {
+		rows, err = within(ctx, s, func(tx *tenants.Tx) ([]orders.Order, error) { return orders.DispatchQueue(ctx, tx, f) })
+	} else { // one statement: one round trip
+		err = s.read(ctx, func(q db.DBTX) (err error) {
+			rows, err = orders.Filtered(ctx, q, f)
+			return err
+		})
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/google/uuid"
 
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/fault"
@@ -36,7 +37,7 @@ type publicTenantOut struct {
 
 func (s *Server) publicTenant(ctx context.Context, in *TenantPath) (*publicTenantOut, error) {
 	out := &publicTenantOut{}
-	err := s.DB.PlatformRead(ctx, "tenant by slug", func(q db.DBTX) error {
+	err := s.DB.PlatformRead(ctx, "tenant by slug", uuid.Nil, func(q db.DBTX) error {
 		t, err := db.New().GetTenantBySlug(ctx, q, in.Tenant)
 		if err != nil {
 			return fault.DBError(err, "", "")

@@ -198,8 +198,9 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Principal, e
 		return nil, ErrBadToken
 	}
 	var p *Principal
-	err := s.db.Platform(ctx, "session: resolve", uuid.Nil, func(tx *tenants.Tx) error {
-		r, err := tx.Q.SessionPrincipal(ctx, tx, HashToken(token))
+	var touch uuid.UUID // the session, when its last use is to be written
+	err := s.db.PlatformRead(ctx, "session: resolve", uuid.Nil, func(q db.DBTX) error {
+		r, err := db.New().SessionPrincipal(ctx, q, HashToken(token))
 		if err != nil {
 			return err
 		}
@@ -216,7 +217,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Principal, e
 		}
 		p = &Principal{Kind: KindUser, UserID: r.UserID.UUID, Label: r.UserEmail, PlatformAdmin: r.PlatformAdmin, SessionID: r.SessionID}
 		if r.LastUsedAt == nil || time.Since(*r.LastUsedAt) > time.Minute {
-			return tx.Q.TouchSession(ctx, tx, r.SessionID)
+			touch = r.SessionID
 		}
 		return nil
 	})
@@ -225,6 +226,13 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Principal, e
 			return nil, ErrBadToken
 		}
 		return nil, fmt.Errorf("resolve session: %w", err)
+	}
+	if touch != uuid.Nil { // at most once a minute a session: the devices page shows it
+		if err := s.db.Platform(ctx, "session: resolve", uuid.Nil, func(tx *tenants.Tx) error {
+			return tx.Q.TouchSession(ctx, tx, touch)
+		}); err != nil {
+			return nil, fmt.Errorf("note the session's use: %w", err)
+		}
 	}
 	return p, nil
 }
@@ -239,8 +247,8 @@ func (s *Service) SelectTenant(ctx context.Context, p *Principal, tenantID uuid.
 		}
 		return nil
 	}
-	return s.db.Platform(ctx, "session: memberships", p.UserID, func(tx *tenants.Tx) error {
-		rows, err := tx.Q.MembershipsOfUser(ctx, tx, p.UserID)
+	return s.db.PlatformRead(ctx, "session: memberships", p.UserID, func(q db.DBTX) error {
+		rows, err := db.New().MembershipsOfUser(ctx, q, p.UserID)
 		if err != nil {
 			return err
 		}
@@ -256,7 +264,7 @@ func (s *Service) SelectTenant(ctx context.Context, p *Principal, tenantID uuid.
 			return nil // no tenant chosen: only tenant-less endpoints will accept this principal
 		}
 		if p.PlatformAdmin {
-			if _, err := tx.Q.GetTenant(ctx, tx, tenantID); err != nil {
+			if _, err := db.New().GetTenant(ctx, q, tenantID); err != nil {
 				return ErrNoMembership
 			}
 			p.TenantID, p.Role, p.Operator = tenantID, access.PlatformAdmin, true

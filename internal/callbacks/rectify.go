@@ -139,9 +139,7 @@ func Rectifications(ctx context.Context, tx *tenants.Tx, f RectFilter) ([]Rectif
 	if err != nil {
 		return nil, err
 	}
-	if err := tx.PlanForValues(ctx); err != nil {
-		return nil, err
-	}
+	tx.PlanForValues()
 	rows, err := tx.Q.ListRectifications(ctx, tx, db.ListRectificationsParams{TenantID: tx.Scope.TenantID, Status: optText(f.Status),
 		OutletID: f.Outlet, OwnerID: f.Owner, After: f.After, Lim: f.Limit})
 	if err != nil {

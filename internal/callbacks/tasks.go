@@ -130,9 +130,7 @@ func Tasks(ctx context.Context, tx *tenants.Tx, f TaskFilter) ([]Task, error) {
 		end := time.Date(l.Year(), l.Month(), l.Day()+1, 0, 0, 0, 0, loc)
 		p.Status, p.DueBefore = optText(TaskOpen), &end
 	}
-	if err := tx.PlanForValues(ctx); err != nil {
-		return nil, err
-	}
+	tx.PlanForValues()
 	rows, err := tx.Q.ListCallbackTasks(ctx, tx, p)
 	if err != nil {
 		return nil, fmt.Errorf("callback tasks: %w", err)

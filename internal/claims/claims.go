@@ -541,9 +541,7 @@ func List(ctx context.Context, tx *tenants.Tx, f Filter) ([]Claim, error) {
 	if f.Side != "" && !slices.Contains(Sides, f.Side) {
 		return nil, fault.Invalid("side", "must be one of claimant, payer, internal")
 	}
-	if err := tx.PlanForValues(ctx); err != nil {
-		return nil, err
-	}
+	tx.PlanForValues()
 	p := db.ListClaimsParams{TenantID: tx.Scope.TenantID, Lim: int32(max(1, min(f.Limit, 1000)))}
 	if f.After != uuid.Nil {
 		p.After = uuid.NullUUID{UUID: f.After, Valid: true}

@@ -495,9 +495,7 @@ func ListStatements(ctx context.Context, tx *tenants.Tx, f StatementFilter) ([]S
 	if f.Counterparty != uuid.Nil {
 		p.CounterpartyTenantID = uuid.NullUUID{UUID: f.Counterparty, Valid: true}
 	}
-	if err := tx.PlanForValues(ctx); err != nil {
-		return nil, err
-	}
+	tx.PlanForValues()
 	rows, err := tx.Q.ListStatements(ctx, tx, p)
 	if err != nil {
 		return nil, fmt.Errorf("list statements: %w", err)

@@ -102,9 +102,7 @@ func Statements(ctx context.Context, tx *tenants.Tx, f StatementFilter) ([]PaySt
 	if f.Status != "" {
 		p.Status = &f.Status
 	}
-	if err := tx.PlanForValues(ctx); err != nil {
-		return nil, err
-	}
+	tx.PlanForValues()
 	rows, err := tx.Q.ListPayStatements(ctx, tx, p)
 	if err != nil {
 		return nil, fmt.Errorf("pay statements: %w", err)
@@ -252,9 +250,7 @@ func OutletPenalties(ctx context.Context, tx *tenants.Tx, f PenaltyFilter) ([]Ou
 	if f.Kind != "" {
 		p.Kind = &f.Kind
 	}
-	if err := tx.PlanForValues(ctx); err != nil {
-		return nil, err
-	}
+	tx.PlanForValues()
 	rows, err := tx.Q.ListOutletPenalties(ctx, tx, p)
 	if err != nil {
 		return nil, fmt.Errorf("outlet penalties: %w", err)

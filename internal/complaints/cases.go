@@ -316,9 +316,7 @@ func List(ctx context.Context, tx *tenants.Tx, f Filter) ([]Complaint, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := tx.PlanForValues(ctx); err != nil {
-		return nil, err
-	}
+	tx.PlanForValues()
 	rows, err := tx.Q.ListComplaints(ctx, tx, db.ListComplaintsParams{TenantID: tx.Scope.TenantID, After: nullID(&f.After),
 		Status: optText(f.Status), Severity: optText(f.Severity), Topic: optText(f.Topic), OutletID: nullID(&f.OutletID),
 		ParentID: nullID(&f.ParentID), Overdue: f.Overdue, Now: now, Lim: int32(f.Limit)})
@@ -346,9 +344,7 @@ type ContactFilter struct {
 
 // Contacts lists the contact log the scope sees, newest first.
 func Contacts(ctx context.Context, tx *tenants.Tx, f ContactFilter) ([]ContactEntry, error) {
-	if err := tx.PlanForValues(ctx); err != nil {
-		return nil, err
-	}
+	tx.PlanForValues()
 	rows, err := tx.Q.ListContacts(ctx, tx, db.ListContactsParams{TenantID: tx.Scope.TenantID, After: nullID(&f.After),
 		Kind: optText(f.Kind), Channel: optText(f.Channel), CustomerID: nullID(&f.CustomerID), ComplaintID: nullID(&f.Complaint),
 		Lim: int32(f.Limit)})

@@ -547,9 +547,7 @@ func Jobs(ctx context.Context, tx *tenants.Tx, f JobFilter) ([]PartnerJob, error
 	if !slices.Contains(Directions, f.Direction) {
 		return nil, fault.Invalid("direction", "must be one of "+strings.Join(Directions, ", "))
 	}
-	if err := tx.PlanForValues(ctx); err != nil {
-		return nil, err
-	}
+	tx.PlanForValues()
 	p := db.ListNetworkJobsParams{TenantID: tx.Scope.TenantID, Direction: f.Direction, Lim: int32(max(1, min(f.Limit, 1000)))}
 	if f.After != uuid.Nil {
 		p.After = uuid.NullUUID{UUID: f.After, Valid: true}

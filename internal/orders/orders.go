@@ -528,13 +528,22 @@ func List(ctx context.Context, tx *tenants.Tx, f Filter) ([]Order, error) {
 	if f.Undispatched {
 		return DispatchQueue(ctx, tx, f)
 	}
+	return Filtered(ctx, tx, f)
+}
+
+// Filtered lists orders matching f but for Undispatched (the dispatch queue), in q: a
+// transaction, or a Read's executor, which makes the page one round trip (its one statement
+// with its transaction and scope; the masking of addresses, for the roles it applies to, is a
+// second).
+func Filtered(ctx context.Context, q db.DBTX, f Filter) ([]Order, error) {
+	if f.Undispatched {
+		return nil, errors.New("orders: the dispatch queue is not a filtered list")
+	}
 	var typ *string
 	if f.Type != "" {
 		typ = &f.Type
 	}
-	if err := tx.PlanForValues(ctx); err != nil {
-		return nil, err
-	}
+	q, tenant, queries := tenants.ForValues(q), tenants.TenantOf(q), db.New()
 	// Each filter set is served by the query that reads least (sql/queries/orders.sql).
 	var status *string
 	statuses := append([]string{}, f.Statuses...)
@@ -545,22 +554,22 @@ func List(ctx context.Context, tx *tenants.Tx, f Filter) ([]Order, error) {
 	var err error
 	switch {
 	case f.Engineer.Valid:
-		rows, err = tx.Q.ListOrdersOfEngineer(ctx, tx, db.ListOrdersOfEngineerParams{TenantID: tx.Scope.TenantID,
+		rows, err = queries.ListOrdersOfEngineer(ctx, q, db.ListOrdersOfEngineerParams{TenantID: tenant,
 			EngineerID: f.Engineer.UUID, BeforeID: f.BeforeID, Status: status, Statuses: statuses, TypeCode: typ,
 			OutletID: f.Outlet, CustomerID: f.Customer, RegistrationID: f.Registration, CreatedFrom: f.From, CreatedTo: f.To,
 			IsRepeat: f.Repeat, OpenBefore: f.OverdueBefore, Late: f.Overdue, Lim: f.Limit})
 	case f.Overdue:
-		rows, err = tx.Q.ListOrdersLate(ctx, tx, db.ListOrdersLateParams{TenantID: tx.Scope.TenantID, BeforeID: f.BeforeID,
+		rows, err = queries.ListOrdersLate(ctx, q, db.ListOrdersLateParams{TenantID: tenant, BeforeID: f.BeforeID,
 			Status: status, Statuses: statuses, TypeCode: typ, OutletID: f.Outlet, CustomerID: f.Customer,
 			RegistrationID: f.Registration, CreatedFrom: f.From, CreatedTo: f.To, IsRepeat: f.Repeat, OpenBefore: f.OverdueBefore,
 			Lim: f.Limit})
 	case f.From != nil || f.To != nil || f.OverdueBefore != nil:
-		rows, err = tx.Q.ListOrdersByCreated(ctx, tx, db.ListOrdersByCreatedParams{TenantID: tx.Scope.TenantID, BeforeID: f.BeforeID,
+		rows, err = queries.ListOrdersByCreated(ctx, q, db.ListOrdersByCreatedParams{TenantID: tenant, BeforeID: f.BeforeID,
 			Status: status, Statuses: statuses, TypeCode: typ, OutletID: f.Outlet, CustomerID: f.Customer,
 			RegistrationID: f.Registration, CreatedFrom: f.From, CreatedTo: f.To, IsRepeat: f.Repeat, OpenBefore: f.OverdueBefore,
 			Lim: f.Limit})
 	default:
-		rows, err = tx.Q.ListOrders(ctx, tx, db.ListOrdersParams{TenantID: tx.Scope.TenantID, BeforeID: f.BeforeID,
+		rows, err = queries.ListOrders(ctx, q, db.ListOrdersParams{TenantID: tenant, BeforeID: f.BeforeID,
 			Status: status, Statuses: statuses, TypeCode: typ, OutletID: f.Outlet, CustomerID: f.Customer,
 			RegistrationID: f.Registration, CreatedFrom: f.From, CreatedTo: f.To, IsRepeat: f.Repeat, OpenBefore: f.OverdueBefore,
 			Lim: f.Limit})
@@ -572,20 +581,21 @@ func List(ctx context.Context, tx *tenants.Tx, f Filter) ([]Order, error) {
 	for i, r := range rows {
 		out[i] = orderFromRow(r)
 	}
-	return out, view(ctx, tx, out)
+	return out, view(ctx, q, out)
 }
 
 // DispatchQueue lists the first f.Limit open orders waiting for dispatch (no outlet, or no
 // lead engineer offered or accepted), of f.Type and f.Outlet when given, ranked as dispatch
 // serves them: paid promises first, then priority. Each order carries its paid promises,
 // the reasons it ranks first.
+//
+// Its statements keep PostgreSQL's cached plans (no PlanForValues): both walk the queue's
+// own indexes whatever the tenant's size, and planning them afresh cost several times
+// reading them.
 func DispatchQueue(ctx context.Context, tx *tenants.Tx, f Filter) ([]Order, error) {
 	var typ *string
 	if f.Type != "" {
 		typ = &f.Type
-	}
-	if err := tx.PlanForValues(ctx); err != nil {
-		return nil, err
 	}
 	now, err := tx.Now(ctx)
 	if err != nil {
@@ -595,22 +605,27 @@ func DispatchQueue(ctx context.Context, tx *tenants.Tx, f Filter) ([]Order, erro
 	if err != nil {
 		return nil, err
 	}
-	rows, err := dispatchQueueRows(ctx, tx, typ, f.Outlet, day, f.Limit)
+	promised, rest, err := dispatchQueueRows(ctx, tx, typ, f.Outlet, day, f.Limit)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Order, len(rows))
-	ids := make([]uuid.UUID, len(rows))
-	for i, r := range rows {
-		out[i] = orderFromRow(r)
+	out := make([]Order, 0, len(promised)+len(rest))
+	ids := make([]uuid.UUID, len(promised))
+	for i, r := range promised {
+		out = append(out, orderFromRow(r))
 		ids[i] = r.ID
 	}
-	promises, err := dispatch.PaidPromises(ctx, tx, ids, day)
-	if err != nil {
-		return nil, err
+	for _, r := range rest {
+		out = append(out, orderFromRow(r))
 	}
-	for i := range out {
-		out[i].PaidPromises = promises[out[i].ID]
+	if len(ids) > 0 { // the rest carry no promise: that is what makes them the rest
+		promises, err := dispatch.PaidPromises(ctx, tx, ids, day)
+		if err != nil {
+			return nil, err
+		}
+		for i := range out[:len(ids)] {
+			out[i].PaidPromises = promises[out[i].ID]
+		}
 	}
 	return out, view(ctx, tx, out)
 }
@@ -620,21 +635,20 @@ func DispatchQueue(ctx context.Context, tx *tenants.Tx, f Filter) ([]Order, erro
 // page is not full, the others by priority and newest (service_orders_queue_idx). One
 // statement ranking every open order by its promises sorted them all: seconds on a tenant
 // with a million orders.
-func dispatchQueueRows(ctx context.Context, tx *tenants.Tx, typ *string, outlet uuid.NullUUID, day time.Time, limit int32) ([]db.ServiceOrder, error) {
-	rows, err := tx.Q.ListDispatchQueuePromised(ctx, tx, db.ListDispatchQueuePromisedParams{TenantID: tx.Scope.TenantID,
+func dispatchQueueRows(ctx context.Context, tx *tenants.Tx, typ *string, outlet uuid.NullUUID, day time.Time, limit int32) (promised, rest []db.ServiceOrder, err error) {
+	promised, err = tx.Q.ListDispatchQueuePromised(ctx, tx, db.ListDispatchQueuePromisedParams{TenantID: tx.Scope.TenantID,
 		TypeCode: typ, OutletID: outlet, PromiseDay: day, Lim: limit})
 	if err != nil {
-		return nil, fmt.Errorf("list the dispatch queue's paid promises: %w", err)
+		return nil, nil, fmt.Errorf("list the dispatch queue's paid promises: %w", err)
 	}
-	if rest := limit - int32(len(rows)); rest > 0 {
-		more, err := tx.Q.ListDispatchQueueRest(ctx, tx, db.ListDispatchQueueRestParams{TenantID: tx.Scope.TenantID,
-			TypeCode: typ, OutletID: outlet, PromiseDay: day, Lim: rest})
+	if left := limit - int32(len(promised)); left > 0 {
+		rest, err = tx.Q.ListDispatchQueueRest(ctx, tx, db.ListDispatchQueueRestParams{TenantID: tx.Scope.TenantID,
+			TypeCode: typ, OutletID: outlet, PromiseDay: day, Lim: left})
 		if err != nil {
-			return nil, fmt.Errorf("list the dispatch queue: %w", err)
+			return nil, nil, fmt.Errorf("list the dispatch queue: %w", err)
 		}
-		rows = append(rows, more...)
 	}
-	return rows, nil
+	return promised, rest, nil
 }
 
 // evaluate asks the warranty engine about the order's unit and stores the decision. When

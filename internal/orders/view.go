@@ -17,12 +17,13 @@ import (
 // visit, and nobody without the permission needs anyone else's. Region codes stay: dispatch
 // and reports use them. Every function that returns orders to a caller passes them through
 // view; the product's own logic reads them in full.
-func view(ctx context.Context, tx *tenants.Tx, orders []Order) error {
-	if !tx.Scope.MaskContacts || len(orders) == 0 {
+func view(ctx context.Context, q db.DBTX, orders []Order) error {
+	scope := tenants.ScopeOf(q)
+	if !scope.MaskContacts || len(orders) == 0 {
 		return nil
 	}
 	worked := map[uuid.UUID]bool{}
-	if tx.Scope.UserID != uuid.Nil {
+	if scope.UserID != uuid.Nil {
 		ids := make([]uuid.UUID, 0, len(orders))
 		for _, o := range orders {
 			if o.Location.Address != "" && IsOpen(o.Status) {
@@ -30,7 +31,7 @@ func view(ctx context.Context, tx *tenants.Tx, orders []Order) error {
 			}
 		}
 		if len(ids) > 0 {
-			mine, err := tx.Q.OrdersWorkedBy(ctx, tx, db.OrdersWorkedByParams{TenantID: tx.Scope.TenantID, UserID: tx.Scope.UserID, OrderIds: ids})
+			mine, err := db.New().OrdersWorkedBy(ctx, q, db.OrdersWorkedByParams{TenantID: scope.TenantID, UserID: scope.UserID, OrderIds: ids})
 			if err != nil {
 				return fmt.Errorf("orders worked by the user: %w", err)
 			}

@@ -188,9 +188,7 @@ type Filter struct {
 
 // List lists parts after the cursor.
 func List(ctx context.Context, tx *tenants.Tx, f Filter) ([]SparePart, error) {
-	if err := tx.PlanForValues(ctx); err != nil {
-		return nil, err
-	}
+	tx.PlanForValues()
 	p := db.ListPartsParams{TenantID: tx.Scope.TenantID, After: f.After, Lim: f.Limit}
 	if f.Query != "" {
 		p.Q = &f.Query

@@ -615,9 +615,7 @@ func optText(s string) *string {
 
 // List lists cases in the caller's scope, newest first.
 func List(ctx context.Context, tx *tenants.Tx, f Filter) ([]Case, error) {
-	if err := tx.PlanForValues(ctx); err != nil {
-		return nil, err
-	}
+	tx.PlanForValues()
 	rows, err := tx.Q.ListReturnCases(ctx, tx, db.ListReturnCasesParams{TenantID: tx.Scope.TenantID,
 		After: uuid.NullUUID{UUID: f.After, Valid: f.After != uuid.Nil}, Status: optText(f.Status), Reason: optText(f.Reason),
 		CustomerID: uuid.NullUUID{UUID: f.CustomerID, Valid: f.CustomerID != uuid.Nil}, Serial: optText(registry.NormalizeSerial(f.Serial)),

@@ -43,9 +43,7 @@ type BalanceFilter struct {
 
 // ListBalances lists stock on hand in scope, by warehouse and part.
 func ListBalances(ctx context.Context, tx *tenants.Tx, f BalanceFilter) ([]Balance, error) {
-	if err := tx.PlanForValues(ctx); err != nil {
-		return nil, err
-	}
+	tx.PlanForValues()
 	rows, err := tx.Q.ListBalances(ctx, tx, db.ListBalancesParams{TenantID: tx.Scope.TenantID, WarehouseID: f.WarehouseID, PartID: f.PartID,
 		Nonzero: f.NonZero, AfterWarehouse: f.AfterWarehouse, AfterPart: f.AfterPart, Lim: f.Limit})
 	if err != nil {

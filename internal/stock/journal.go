@@ -419,9 +419,7 @@ type MovementFilter struct {
 
 // ListMovements lists the journal newest first.
 func ListMovements(ctx context.Context, tx *tenants.Tx, f MovementFilter) ([]Movement, error) {
-	if err := tx.PlanForValues(ctx); err != nil {
-		return nil, err
-	}
+	tx.PlanForValues()
 	p := db.ListMovementsParams{TenantID: tx.Scope.TenantID, Before: f.Before, WarehouseID: f.WarehouseID, PartID: f.PartID,
 		OrderID: f.OrderID, Lim: f.Limit}
 	if f.Type != "" {

@@ -126,9 +126,7 @@ type RequestFilter struct {
 
 // ListRequests lists requests newest first.
 func ListRequests(ctx context.Context, tx *tenants.Tx, f RequestFilter) ([]PartRequest, error) {
-	if err := tx.PlanForValues(ctx); err != nil {
-		return nil, err
-	}
+	tx.PlanForValues()
 	p := db.ListPartRequestsParams{TenantID: tx.Scope.TenantID, Before: f.Before, WarehouseID: f.WarehouseID,
 		SourceWarehouseID: f.SourceWarehouseID, Lim: f.Limit}
 	if f.Status != "" {

@@ -155,9 +155,7 @@ type WarehouseFilter struct {
 
 // ListWarehouses lists the warehouses in scope (outlet staff: theirs and the centre's).
 func ListWarehouses(ctx context.Context, tx *tenants.Tx, f WarehouseFilter) ([]Warehouse, error) {
-	if err := tx.PlanForValues(ctx); err != nil {
-		return nil, err
-	}
+	tx.PlanForValues()
 	p := db.ListWarehousesParams{TenantID: tx.Scope.TenantID, After: f.After, OutletID: f.OutletID, Lim: f.Limit}
 	if f.Kind != "" {
 		p.Kind = &f.Kind
