@@ -214,6 +214,12 @@ func TestJourneyConsumerDisputesWithPhotosAndAsksForAReturn(t *testing.T) {
 	s.clickOpens(`.dispute-decide`, `.dispute-form .dispute-outcome`)
 	s.js(`(() => { document.querySelectorAll('.dispute-outcome .el-radio')[1].click(); return '' })()`)
 	s.typeInto(`.dispute-form textarea[name=note]`, "照片显示无摔痕，按保修免费维修。")
+	// The required outcome is marked, and choosing it (and leaving the note) raises no message
+	// of the form's own: the API is what checks a form, in the user's language.
+	if got := s.js(`(() => { const f = document.querySelector('.dispute-form'); return f.querySelectorAll('.el-form-item.is-required').length + '/' + f.querySelectorAll('.el-form-item__error').length })()`); got != "1/0" {
+		t.Errorf("the dispute drawer's required fields / messages after choosing: %s, want 1/0", got)
+	}
+	s.untranslated("the dispute drawer, its outcome chosen")
 	s.js(`(() => { document.querySelector('.dispute-form').closest('.el-drawer').querySelector('.drawer-submit').click(); return '' })()`)
 	s.waitJS(`!!document.querySelector('.order-evidence .dispute[data-status=overturned]')`)
 	s.noConsoleProblems("the dispute decided")
