@@ -60,6 +60,10 @@ func registerPartOrderRoutes(api huma.API, s *Server) {
 			"Lines of serial-tracked parts name the serials handed over, one per unit, each in stock at the order's warehouse; " +
 			"they are then the customer's (sold)."},
 		route{perm: access.BillsWrite}, s.pickUpPartOrder)
+	register(api, s, huma.Operation{OperationID: "part-order-pickup-serials", Method: http.MethodGet, Path: "/part-orders/{id}/pickup-serials",
+		Tags: tags, Summary: "The serials a part order's pickup may hand over: per serial-tracked line, its part's units in stock at the order's warehouse",
+		Errors: []int{404}, Description: "Asked by whoever hands the order over (the pickup's permission); empty once the order is picked up or cancelled."},
+		route{perm: access.BillsWrite}, s.partOrderPickupSerials)
 	register(api, s, huma.Operation{OperationID: "cancel-part-order", Method: http.MethodPost, Path: "/part-orders/{id}/cancel", Tags: tags,
 		Summary:     "Cancel a part order: what its lines hold is released, an unpaid bill is void",
 		Errors:      []int{404, 409, 412, 422, 428},
@@ -145,6 +149,22 @@ func (s *Server) partOrderAnswer(ctx context.Context, fn func(tx *tenants.Tx) (s
 
 func (s *Server) getPartOrder(ctx context.Context, in *IDPath) (*PartOrderOutput, error) {
 	return s.partOrderAnswer(ctx, func(tx *tenants.Tx) (stock.PartOrder, error) { return stock.GetPartOrder(ctx, tx, in.id()) })
+}
+
+type pickupSerialsOut struct {
+	Body struct {
+		Items []stock.PickupChoice `json:"items"`
+	}
+}
+
+func (s *Server) partOrderPickupSerials(ctx context.Context, in *IDPath) (*pickupSerialsOut, error) {
+	items, err := within(ctx, s, func(tx *tenants.Tx) ([]stock.PickupChoice, error) { return stock.PickupChoices(ctx, tx, in.id()) })
+	if err != nil {
+		return nil, err
+	}
+	out := &pickupSerialsOut{}
+	out.Body.Items = items
+	return out, nil
 }
 
 type pickUpPartOrderIn struct {

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -341,6 +342,27 @@ func TestPartOrderSerialTrackedParts(t *testing.T) {
 	pick := func(serials ...string) map[string]any {
 		return map[string]any{"lines": []map[string]any{{"line_id": lineID, "serials": serials}}}
 	}
+	// What the pickup may hand over: the board's units on this warehouse's shelf, not the one
+	// at the other warehouse nor the other part's; asked by the counter's manager and by an
+	// engineer of the outlet (who may hand it over but not read the stock); another outlet's
+	// manager does not see the order.
+	_, engineer := w.env.Person(w.tn, "engineer", w.tn.Outlets[0])
+	if r := w.env.Do(apitest.Req{Method: "GET", Path: "/v1/parts/" + w.board + "/serials", Token: engineer}); r.Status != 403 {
+		t.Fatalf("the engineer reads the stock's serials: %d, want 403 (the choices below are theirs without it)", r.Status)
+	}
+	for _, who := range []string{w.staff0, engineer} {
+		choices := w.env.Must(200, apitest.Req{Method: "GET", Path: "/v1/part-orders/" + id + "/pickup-serials", Token: who}).Map(t)["items"].([]any)
+		if len(choices) != 1 {
+			t.Fatalf("pickup choices: %v, want the one board line", choices)
+		}
+		c := choices[0].(map[string]any)
+		if got := fmt.Sprint(c["serials"]); c["line_id"] != lineID || got != fmt.Sprint([]any{w.sn("A"), w.sn("B"), w.sn("C"), w.sn("D")}) {
+			t.Errorf("pickup choices of the line: %v, want line %s with A, B, C and D (not E elsewhere, not P)", c, lineID)
+		}
+	}
+	if r := w.env.Do(apitest.Req{Method: "GET", Path: "/v1/part-orders/" + id + "/pickup-serials", Token: w.staff1}); r.Status != 404 {
+		t.Errorf("another outlet's manager asks the pickup's choices: %d, want 404", r.Status)
+	}
 	for _, c := range []struct {
 		name  string
 		body  any
@@ -386,6 +408,9 @@ func TestPartOrderSerialTrackedParts(t *testing.T) {
 	}
 	if r := w.pickupSerials(id, `"`+str(po["version"])+`"`, pick(w.sn("C"), w.sn("D"))); r.Status != 409 {
 		t.Fatalf("a second pickup: %d %s, want 409", r.Status, r.Body)
+	}
+	if got := w.env.Must(200, apitest.Req{Method: "GET", Path: "/v1/part-orders/" + id + "/pickup-serials", Token: w.staff0}).Map(t)["items"]; len(got.([]any)) != 0 {
+		t.Errorf("pickup choices of an order picked up: %v, want none", got)
 	}
 }
 

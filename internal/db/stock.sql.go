@@ -2532,6 +2532,45 @@ func (q *Queries) SerialHistory(ctx context.Context, db DBTX, arg SerialHistoryP
 	return items, nil
 }
 
+const serialsInStockAt = `-- name: SerialsInStockAt :many
+SELECT serial FROM part_serials
+WHERE tenant_id = $1 AND warehouse_id = $2 AND part_id = $3 AND place = 'in_stock'
+ORDER BY serial LIMIT $4
+`
+
+type SerialsInStockAtParams struct {
+	TenantID    uuid.UUID
+	WarehouseID uuid.NullUUID
+	PartID      uuid.UUID
+	Lim         int32
+}
+
+// The units of a part on the shelf of one warehouse, by serial (part_serials_in_stock_idx).
+func (q *Queries) SerialsInStockAt(ctx context.Context, db DBTX, arg SerialsInStockAtParams) ([]string, error) {
+	rows, err := db.Query(ctx, serialsInStockAt,
+		arg.TenantID,
+		arg.WarehouseID,
+		arg.PartID,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []string
+	for rows.Next() {
+		var serial string
+		if err := rows.Scan(&serial); err != nil {
+			return nil, err
+		}
+		items = append(items, serial)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const setBalance = `-- name: SetBalance :exec
 INSERT INTO stock_balances (tenant_id, warehouse_id, part_id, outlet_id, on_hand, reserved, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7)

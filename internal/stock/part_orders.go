@@ -261,6 +261,45 @@ func GetPartOrder(ctx context.Context, tx *tenants.Tx, id uuid.UUID) (PartOrder,
 	return partOrderWithLines(ctx, tx, r)
 }
 
+// PickupChoice is what a part order's pickup may hand over for one line of a serial-tracked
+// part: the units of the part on the shelf of the order's warehouse.
+type PickupChoice struct {
+	LineID  uuid.UUID `json:"line_id"`
+	PartID  uuid.UUID `json:"part_id"`
+	Serials []string  `json:"serials" doc:"Serials in stock at the order's warehouse, in order (at most 500)"`
+}
+
+// maxPickupChoices bounds the serials offered for one line: a counter picks from a shelf.
+const maxPickupChoices = 500
+
+// PickupChoices lists, for each line of a serial-tracked part of an open part order, the
+// serials its pickup may name (PickUpPartOrder checks each again under its row's lock). It
+// reads the order's own warehouse only, so whoever hands the order over can choose, with or
+// without the right to read the stock; a part's units sold or installed long ago are not
+// walked (part_serials_in_stock_idx).
+func PickupChoices(ctx context.Context, tx *tenants.Tx, id uuid.UUID) ([]PickupChoice, error) {
+	po, err := GetPartOrder(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	out := []PickupChoice{}
+	if po.Status == PartOrderPickedUp || po.Status == PartOrderCancelled {
+		return out, nil
+	}
+	for _, l := range po.Lines {
+		if !l.SerialTracked {
+			continue
+		}
+		serials, err := tx.Q.SerialsInStockAt(ctx, tx, db.SerialsInStockAtParams{TenantID: tx.Scope.TenantID,
+			WarehouseID: uuid.NullUUID{UUID: po.WarehouseID, Valid: true}, PartID: l.PartID, Lim: maxPickupChoices})
+		if err != nil {
+			return nil, fmt.Errorf("serials of %s at the warehouse: %w", l.PartNo, err)
+		}
+		out = append(out, PickupChoice{LineID: l.ID, PartID: l.PartID, Serials: append([]string{}, serials...)})
+	}
+	return out, nil
+}
+
 // PartOrderFilter narrows the list of part orders.
 type PartOrderFilter struct {
 	Status   string

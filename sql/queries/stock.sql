@@ -148,6 +148,12 @@ SET place = EXCLUDED.place, warehouse_id = EXCLUDED.warehouse_id, outlet_id = EX
 -- name: ListSerials :many
 SELECT * FROM part_serials WHERE tenant_id = @tenant_id AND part_id = @part_id ORDER BY serial LIMIT @lim;
 
+-- name: SerialsInStockAt :many
+-- The units of a part on the shelf of one warehouse, by serial (part_serials_in_stock_idx).
+SELECT serial FROM part_serials
+WHERE tenant_id = @tenant_id AND warehouse_id = @warehouse_id AND part_id = @part_id AND place = 'in_stock'
+ORDER BY serial LIMIT @lim;
+
 -- name: HoldStock :one
 -- Reserves qty of what is available; no row: not enough available.
 UPDATE stock_balances SET reserved = reserved + sqlc.arg(qty)::integer, updated_at = @updated_at

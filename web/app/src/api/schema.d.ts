@@ -3804,6 +3804,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/part-orders/{id}/pickup-serials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The serials a part order's pickup may hand over: per serial-tracked line, its part's units in stock at the order's warehouse
+         * @description Asked by whoever hands the order over (the pickup's permission); empty once the order is picked up or cancelled.
+         */
+        get: operations["part-order-pickup-serials"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/part-requests": {
         parameters: {
             query?: never;
@@ -10851,6 +10871,14 @@ export interface components {
             /** @description The bank transfer's or payroll run's reference */
             reference: string;
         };
+        PickupChoice: {
+            /** Format: uuid */
+            line_id: string;
+            /** Format: uuid */
+            part_id: string;
+            /** @description Serials in stock at the order's warehouse, in order (at most 500) */
+            serials: string[];
+        };
         PickupInput: {
             /** @description Required for every line of a serial-tracked part */
             lines?: components["schemas"]["PickupLineInput"][];
@@ -10863,6 +10891,9 @@ export interface components {
             line_id: string;
             /** @description One serial per unit, each in stock at the order's warehouse */
             serials: string[];
+        };
+        PickupSerialsOutBody: {
+            items: components["schemas"]["PickupChoice"][];
         };
         PlanCoverage: {
             /** @description Component code, or * (default) for the whole unit */
@@ -36357,6 +36388,86 @@ export interface operations {
             };
             /** @description Precondition Required */
             428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "part-order-pickup-serials": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act in, for users with several memberships */
+                "X-Tenant-ID"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PickupSerialsOutBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
