@@ -445,6 +445,14 @@ func (s *Service) applyBill(ctx context.Context, tx *tenants.Tx, ev stripe.Event
 		}
 		return eff, nil
 	}
+	if rf, eff, ok := refundEvent(ev, t); ok {
+		if rf == nil {
+			return eff, nil
+		}
+		var err error
+		eff.detail, err = applyBillRefund(ctx, tx, id, string(rf.Status), rf.ID, at)
+		return eff, err
+	}
 	switch ev.Type {
 	case "checkout.session.expired", "payment_intent.payment_failed":
 		status := "expired"
@@ -457,13 +465,6 @@ func (s *Service) applyBill(ctx context.Context, tx *tenants.Tx, ev stripe.Event
 			eff.detail = "bill payment was not pending (a success wins)"
 		}
 		return eff, err
-	case "charge.refund.updated", "refund.updated", "refund.failed":
-		var rf stripe.Refund
-		if err := unmarshal(ev.Data.Raw, &rf); err != nil {
-			return effect{outcome: "ignored", detail: "undecodable refund"}, nil
-		}
-		d, err := applyBillRefund(ctx, tx, id, string(rf.Status), rf.ID, at)
-		return effect{detail: d, routes: []route{{rf.ID, t, uuid.Nil}}}, err
 	}
 	return effect{outcome: "ignored", detail: "type not handled for bill payments"}, nil
 }

@@ -133,17 +133,16 @@ func (s *Service) applyLoanDeposit(ctx context.Context, tx *tenants.Tx, ev strip
 		return effect{}, err
 	}
 	p, eff, ok := paymentEvent(ev, h, t)
+	rf, refund, isRefund := refundEvent(ev, t)
 	switch {
 	case ok && p == nil:
 		return eff, nil
 	case ok:
 		eff.detail, err = stock.DepositPaid(ctx, tx, id, p.intent, p.amount, p.currency, at)
-	case ev.Type == "charge.refund.updated" || ev.Type == "refund.updated" || ev.Type == "refund.failed":
-		var rf stripe.Refund
-		if err := unmarshal(ev.Data.Raw, &rf); err != nil {
-			return effect{outcome: "ignored", detail: "undecodable refund"}, nil
-		}
-		eff.routes = append(eff.routes, route{rf.ID, t, uuid.Nil})
+	case isRefund && rf == nil:
+		return refund, nil
+	case isRefund:
+		eff.routes = append(eff.routes, refund.routes...)
 		eff.detail, err = stock.DepositRefunded(ctx, tx, id, string(rf.Status), rf.ID, at)
 	default:
 		// An expired page or a failed attempt leaves the deposit pending: staff make a new link.

@@ -192,6 +192,23 @@ func paymentEvent(ev stripe.Event, h hints, t uuid.UUID) (p *paid, eff effect, o
 	return nil, eff, false
 }
 
+// refundEvent reads the events that tell how a refund the platform asked for went (a bill
+// payment's, a loan deposit's): charge.refund.updated, refund.updated and refund.failed. ok
+// is false for any other type. With ok, rf is the refund (nil when it does not decode, as
+// eff says), and eff carries the refund's route.
+func refundEvent(ev stripe.Event, t uuid.UUID) (rf *stripe.Refund, eff effect, ok bool) {
+	switch ev.Type {
+	case "charge.refund.updated", "refund.updated", "refund.failed":
+	default:
+		return nil, effect{}, false
+	}
+	var r stripe.Refund
+	if err := unmarshal(ev.Data.Raw, &r); err != nil {
+		return nil, effect{outcome: "ignored", detail: "undecodable refund"}, true
+	}
+	return &r, effect{routes: []route{{r.ID, t, uuid.Nil}}}, true
+}
+
 // received is a succeeded payment intent's charge and the amount Stripe received.
 func received(pi stripe.PaymentIntent) (charge string, amount int64) {
 	if pi.LatestCharge != nil {
