@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aftersales/aftersales/internal/api/apitest"
 	"github.com/aftersales/aftersales/internal/jobs"
 )
 
@@ -52,18 +51,11 @@ func TestJourneyLoanerDepositPaidOnlineWithTheQRCode(t *testing.T) {
 	b.click(`.loaner-pay-dialog .el-dialog__headerbtn`)
 	b.waitJS(`(document.querySelector('.loaner-card .loaner-deposit-status') || {}).innerText === 'Deposit not paid yet'`)
 
-	var loans struct {
-		Items []struct {
-			ID            string
-			DepositStatus string `json:"deposit_status"`
-			Deposit       int64
-		}
+	loans := orderLoans(t, env, j.admin, orderID)
+	if len(loans) != 1 || loans[0].Deposit != 30000 || loans[0].DepositStatus != "pending" {
+		t.Fatalf("the order's loans %+v, want one with a 30000 deposit pending", loans)
 	}
-	env.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/" + orderID + "/loans", Token: j.admin}).JSON(t, &loans)
-	if len(loans.Items) != 1 || loans.Items[0].Deposit != 30000 || loans.Items[0].DepositStatus != "pending" {
-		t.Fatalf("the order's loans %+v, want one with a 30000 deposit pending", loans.Items)
-	}
-	loanID := loans.Items[0].ID
+	loanID := loans[0].ID
 
 	// 2. The customer pays: Stripe's confirmation arrives, the counter checks and sees it held.
 	pi := "pi_jloan" + strings.ReplaceAll(u, "-", "")
@@ -94,12 +86,12 @@ func TestJourneyLoanerDepositPaidOnlineWithTheQRCode(t *testing.T) {
 	defer func() { _ = worker.Stop(context.Background()) }()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		env.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/" + orderID + "/loans", Token: j.admin}).JSON(t, &loans)
-		if loans.Items[0].DepositStatus == "refunded" {
+		loans = orderLoans(t, env, j.admin, orderID)
+		if loans[0].DepositStatus == "refunded" {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the deposit is %s 30 s after the return, want refunded", loans.Items[0].DepositStatus)
+			t.Fatalf("the deposit is %s 30 s after the return, want refunded", loans[0].DepositStatus)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

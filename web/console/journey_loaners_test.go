@@ -43,16 +43,9 @@ func TestJourneyLoanerLentAndReturnedBeforeTheOrderCloses(t *testing.T) {
 	b.drawerSubmit()
 	b.drawerClosed()
 	b.waitJS(fmt.Sprintf(`(document.querySelector('.loaner-card .loaner-serial') || {}).innerText === %q`, serial))
-	var loans struct {
-		Items []struct {
-			Status        string
-			DepositStatus string `json:"deposit_status"`
-			Deposit       int64
-		}
-	}
-	env.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/" + orderID + "/loans", Token: j.admin}).JSON(t, &loans)
-	if len(loans.Items) != 1 || loans.Items[0].Deposit != 20000 || loans.Items[0].DepositStatus != "held" {
-		t.Fatalf("the order's loans %+v, want one with a 20000 deposit held", loans.Items)
+	loans := orderLoans(t, env, j.admin, orderID)
+	if len(loans) != 1 || loans[0].Deposit != 20000 || loans[0].DepositStatus != "held" {
+		t.Fatalf("the order's loans %+v, want one with a 20000 deposit held", loans)
 	}
 	b.untranslated("the order with its loaner out")
 	b.shot("zh-loaner-out")
@@ -86,9 +79,9 @@ func TestJourneyLoanerLentAndReturnedBeforeTheOrderCloses(t *testing.T) {
 	b.drawerSubmit()
 	b.drawerClosed()
 	b.waitVisible(`.loaner-card .loaner-none`)
-	env.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/" + orderID + "/loans", Token: j.admin}).JSON(t, &loans)
-	if len(loans.Items) != 1 || loans.Items[0].Status != "returned" || loans.Items[0].DepositStatus != "refunded" {
-		t.Fatalf("the order's loans %+v, want it returned with the deposit refunded", loans.Items)
+	loans = orderLoans(t, env, j.admin, orderID)
+	if len(loans) != 1 || loans[0].Status != "returned" || loans[0].DepositStatus != "refunded" {
+		t.Fatalf("the order's loans %+v, want it returned with the deposit refunded", loans)
 	}
 
 	// 4. Now the hand-over goes through.
@@ -159,4 +152,20 @@ func loanerOrder(t *testing.T, j *journey, u string) (orderID, partNo, serial st
 		"idempotency_key": "ln-" + u, "type": "receipt", "warehouse_id": wh, "part_id": part, "qty": 1, "serial": serial}})
 
 	return orderID, partNo, serial
+}
+
+// journeyLoan is what the journeys check of a loan.
+type journeyLoan struct {
+	ID            string
+	Status        string
+	DepositStatus string `json:"deposit_status"`
+	Deposit       int64
+}
+
+// orderLoans reads an order's loans through the API.
+func orderLoans(t *testing.T, env *apitest.Env, token, orderID string) []journeyLoan {
+	t.Helper()
+	var loans struct{ Items []journeyLoan }
+	env.Must(200, apitest.Req{Method: "GET", Path: "/v1/orders/" + orderID + "/loans", Token: token}).JSON(t, &loans)
+	return loans.Items
 }
